@@ -1,0 +1,123 @@
+/**
+ * npm run plan -- [--stack NAME] [--config FILE] [--json FILE] [--diagram FILE] [--compare FILE]
+ *
+ * Exit status: 0 the plan holds; 1 a mandatory policy is violated; 2 the config (or an
+ * argument) is invalid, with every problem on stderr and no stack trace; 3 the program
+ * itself failed under the mock runtime (a bug, reported with its cause).
+ */
+import "./env";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError } from "../regions/problems";
+import { compare, formatComparison } from "./compare";
+import { mermaid } from "./diagram";
+import { Plan, planStack } from "./plan";
+import { StackConfig, StackConfigError, readConfigFile, readProjectName, readStack } from "./stackConfig";
+import { formatSummary } from "./summary";
+
+export const EXIT = { ok: 0, policy: 1, config: 2, failure: 3 } as const;
+
+const USAGE = "usage: npm run plan -- [--stack NAME] [--config FILE] [--json FILE] [--diagram FILE] [--compare FILE] [--quiet]";
+
+class UsageError extends Error {}
+
+interface Options {
+    stack: string;
+    config?: string;
+    json?: string;
+    diagram?: string;
+    compare?: string;
+    quiet: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            options: {
+                stack: { type: "string", default: "prod" },
+                config: { type: "string" },
+                json: { type: "string" },
+                diagram: { type: "string" },
+                compare: { type: "string" },
+                quiet: { type: "boolean", default: false },
+                help: { type: "boolean", default: false },
+            },
+            strict: true,
+            allowPositionals: false,
+        });
+    } catch (err) {
+        throw new UsageError(`${(err as Error).message}\n${USAGE}`);
+    }
+    if (parsed.values.help) {
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(EXIT.ok);
+    }
+    const v = parsed.values;
+    if (!/^[A-Za-z0-9_.-]+$/.test(v.stack!)) throw new UsageError(`--stack "${v.stack}" is not a stack name (letters, digits, - _ .)`);
+    return { stack: v.stack!, config: v.config, json: v.json, diagram: v.diagram, compare: v.compare, quiet: v.quiet! };
+}
+
+function loadStack(options: Options, root: string): StackConfig {
+    if (options.config) return readConfigFile(path.resolve(options.config), readProjectName(root), options.stack === "prod" ? undefined : options.stack);
+    return readStack(root, options.stack);
+}
+
+/** Plans another config in a child process (the Pulumi runtime is process-global). */
+function planInChild(file: string): Plan {
+    const dir = mkdtempSync(path.join(tmpdir(), "plan-compare-"));
+    const out = path.join(dir, "plan.json");
+    try {
+        execFileSync(process.execPath, [...process.execArgv, __filename, "--config", file, "--json", out, "--quiet"], { stdio: ["ignore", "ignore", "pipe"] });
+    } catch (err) {
+        const e = err as { status?: number; stderr?: Buffer };
+        if (e.status === EXIT.config) throw new ConfigErrorText(`--compare ${file}:\n${e.stderr?.toString().trim()}`);
+        if (e.status !== EXIT.policy) throw new Error(`planning --compare ${file} failed:\n${e.stderr?.toString().trim()}`);
+    }
+    try {
+        return JSON.parse(readFileSync(out, "utf8")) as Plan;
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+class ConfigErrorText extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+    try {
+        const options = parseOptions(argv);
+        const stack = loadStack(options, projectRoot());
+        const other = options.compare ? path.resolve(options.compare) : undefined;
+        const run = await planStack(stack);
+        const { plan } = run;
+        if (!options.quiet) process.stdout.write(`${formatSummary(plan, run.config)}\n`);
+        if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
+        if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run.config));
+        if (other) {
+            const after = planInChild(other);
+            process.stdout.write(`\n${formatComparison(compare(plan, after), `${plan.stack}`, path.basename(other))}\n`);
+        }
+        return plan.policy.violations.some((v) => v.enforcementLevel === "mandatory" || v.enforcementLevel === "remediate") ? EXIT.policy : EXIT.ok;
+    } catch (err) {
+        if (err instanceof ConfigError || err instanceof ConfigErrorText || err instanceof StackConfigError || err instanceof UsageError) {
+            process.stderr.write(`${err.message}\n`);
+            return EXIT.config;
+        }
+        process.stderr.write(`plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        return EXIT.failure;
+    }
+}
+
+/** The project folder (where Pulumi.yaml is), whether running from source or from .build/. */
+export function projectRoot(): string {
+    const up = path.resolve(__dirname, "..");
+    return path.basename(up) === ".build" ? path.dirname(up) : up;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,130 @@
+/**
+ * Realistic fake outputs for the mock runtime: ids, ARNs, endpoints and hostnames shaped
+ * like the real ones, derived deterministically from the resource's type and name (never
+ * from `inputs.name`, which is often absent), so that two plans of the same config are
+ * identical and a plan can be diffed against another.
+ *
+ * An invoke this table does not know throws: a new data source must be given a fake
+ * answer here on purpose, not silently get `{}`.
+ */
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+export const ACCOUNT_ID = "123456789012";
+
+type State = Record<string, unknown>;
+
+interface Ctx {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: State;
+    readonly id: string;
+    readonly region: string;
+    /** Deterministic hex of `length` from the type and name (and a salt). */
+    hex(length: number, salt?: string): string;
+}
+
+export function hexOf(text: string, length: number): string {
+    let out = "";
+    for (let i = 0; out.length < length; i++) out += createHash("sha256").update(`${i}:${text}`).digest("hex");
+    return out.slice(0, length);
+}
+
+/** Id prefixes of EC2-style ids (`vpc-0a1b…`), by type token. */
+const EC2_ID_PREFIX: Record<string, string> = {
+    "aws:ec2/vpc:Vpc": "vpc",
+    "aws:ec2/subnet:Subnet": "subnet",
+    "aws:ec2/internetGateway:InternetGateway": "igw",
+    "aws:ec2/natGateway:NatGateway": "nat",
+    "aws:ec2/eip:Eip": "eipalloc",
+    "aws:ec2/routeTable:RouteTable": "rtb",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc",
+    "aws:ec2/securityGroup:SecurityGroup": "sg",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce",
+    "aws:ec2/flowLog:FlowLog": "fl",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt",
+    "aws:ec2/managedPrefixList:ManagedPrefixList": "pl",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
+};
+
+/** Extra outputs by type token: what the real provider computes and the program reads. */
+const OUTPUTS: Record<string, (ctx: Ctx) => State> = {
+    "aws:ec2/natGateway:NatGateway": (c) => ({ publicIp: ipOf(c) }),
+    "aws:ec2/eip:Eip": (c) => ({ publicIp: ipOf(c) }),
+    "aws:ec2/vpc:Vpc": (c) => ({ defaultSecurityGroupId: `sg-0${c.hex(16, "default-sg")}`, mainRouteTableId: `rtb-0${c.hex(16, "main")}` }),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": (c) => ({ dnsEntries: [{ dnsName: `${c.id}.${c.region}.vpce.amazonaws.com`, hostedZoneId: "Z7HUB22UULQXV" }] }),
+    "aws:cloudwatch/logGroup:LogGroup": (c) => ({ arn: `arn:aws:logs:${c.region}:${ACCOUNT_ID}:log-group:${physicalName(c)}` }),
+    "aws:iam/role:Role": (c) => ({ arn: `arn:aws:iam::${ACCOUNT_ID}:role/${physicalName(c)}`, uniqueId: `AROA${c.hex(17).toUpperCase()}` }),
+    "aws:iam/policy:Policy": (c) => ({ arn: `arn:aws:iam::${ACCOUNT_ID}:policy/${physicalName(c)}` }),
+    "aws:kms/key:Key": (c) => ({ keyId: c.id, arn: `arn:aws:kms:${c.region}:${ACCOUNT_ID}:key/${c.id}` }),
+};
+
+/** How the provider names what it creates when the program gives no name (Pulumi autonaming). */
+function physicalName(c: Ctx): string {
+    const explicit = c.inputs.name;
+    return typeof explicit === "string" ? explicit : `${c.name}-${c.hex(7, "autoname")}`;
+}
+
+function ipOf(c: Ctx): string {
+    const h = c.hex(6, "ip");
+    return `3.${parseInt(h.slice(0, 2), 16)}.${parseInt(h.slice(2, 4), 16)}.${parseInt(h.slice(4, 6), 16)}`;
+}
+
+function idFor(type: string, name: string, inputs: State, hex: (n: number, salt?: string) => string): string {
+    const prefix = EC2_ID_PREFIX[type];
+    if (prefix) return `${prefix}-0${hex(16)}`;
+    if (type === "aws:kms/key:Key") {
+        const h = hex(32);
+        return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+    }
+    if (type.startsWith("cloudflare:")) return hex(32);
+    if (type.startsWith("kubernetes:")) {
+        const metadata = (inputs.metadata ?? {}) as State;
+        const ns = typeof metadata.namespace === "string" ? `${metadata.namespace}/` : "";
+        return `${ns}${typeof metadata.name === "string" ? metadata.name : name}`;
+    }
+    return typeof inputs.name === "string" ? inputs.name : `${name}-${hex(7, "autoname")}`;
+}
+
+function arnFor(type: string, region: string, id: string): string | undefined {
+    const [pkg, mod] = type.split(":");
+    if (pkg !== "aws") return undefined;
+    const service = mod.split("/")[0];
+    return `arn:aws:${service}:${region}:${ACCOUNT_ID}:${type.split(":")[2].toLowerCase()}/${id}`;
+}
+
+/** Fake answers to data sources, by invoke token. */
+const INVOKES: Record<string, (inputs: State) => State> = {};
+
+/** Registers a fake answer for an invoke token (used by the modules that call that invoke). */
+export function registerInvoke(token: string, answer: (inputs: State) => State): void {
+    INVOKES[token] = answer;
+}
+
+export class PlanMocks implements pulumi.runtime.Mocks {
+    constructor(private readonly defaultRegion: string) {}
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
+        const inputs = args.inputs as State;
+        if (!args.custom) return { id: undefined, state: {} };
+        const hex = (length: number, salt = "") => hexOf(`${args.type}|${args.name}|${salt}`, length);
+        const region = typeof inputs.region === "string" ? inputs.region : this.defaultRegion;
+        const id = idFor(args.type, args.name, inputs, hex);
+        const ctx: Ctx = { type: args.type, name: args.name, inputs, id, region, hex };
+        const arn = arnFor(args.type, region, id);
+        const extra = OUTPUTS[args.type]?.(ctx) ?? {};
+        return { id, state: { ...inputs, ...(arn ? { arn } : {}), ...extra } };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): State {
+        const answer = INVOKES[args.token];
+        if (!answer) {
+            const error = new Error(`the plan's mocks have no answer for invoke ${args.token}; add one to plan/mocks.ts`);
+            (error as Error & { details: string }).details = error.message;
+            throw error;
+        }
+        return answer(args.inputs as State);
+    }
+}

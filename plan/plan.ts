@@ -1,0 +1,93 @@
+/**
+ * The offline plan: validates a stack's config, evaluates the real program (`index.ts`)
+ * on the mock runtime and shapes the result as the design's plan JSON.
+ */
+import * as path from "node:path";
+import { PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
+import { Evaluation, RecordedResource, evaluate } from "./runtime";
+import { StackConfig } from "./stackConfig";
+
+export interface PlanResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly parent: string | null;
+    readonly custom: boolean;
+    readonly provider: string | null;
+    readonly protect: boolean;
+    readonly inputs: Record<string, unknown>;
+}
+
+export interface PolicyViolation {
+    readonly policy: string;
+    readonly enforcementLevel: "advisory" | "mandatory" | "remediate" | "disabled";
+    readonly urn?: string;
+    readonly message: string;
+}
+
+export interface Plan {
+    readonly project: string;
+    readonly stack: string;
+    readonly resources: PlanResource[];
+    readonly outputs: Record<string, unknown>;
+    readonly policy: { violations: PolicyViolation[] };
+    readonly capacity: Record<string, unknown>;
+    readonly steering: Record<string, unknown>;
+}
+
+export interface PlanRun {
+    readonly config: PlatformConfig;
+    readonly evaluation: Evaluation;
+    readonly plan: Plan;
+}
+
+/** Where the compiled or source program lives: `index` beside this folder. */
+const PROGRAM = path.join(__dirname, "..", "index");
+
+/**
+ * Validates `stack` (throws ConfigError before anything runs), then evaluates the program.
+ * Config problems are found by the same function the program itself calls.
+ */
+export async function planStack(stack: StackConfig): Promise<PlanRun> {
+    const config = parseConfig(namespaceValues(stack.config), stack.config["aws:region"]);
+    const evaluation = await evaluate(
+        { project: stack.project, stack: stack.stack, config: stack.config, secretKeys: stack.secretKeys },
+        () => {
+            delete require.cache[require.resolve(PROGRAM)];
+            return require(PROGRAM);
+        },
+    );
+    return { config, evaluation, plan: toPlan(evaluation) };
+}
+
+export function toPlan(evaluation: Evaluation): Plan {
+    return {
+        project: evaluation.project,
+        stack: evaluation.stack,
+        resources: evaluation.resources.map(toPlanResource),
+        outputs: evaluation.outputs,
+        policy: { violations: [] },
+        capacity: {},
+        steering: {},
+    };
+}
+
+function toPlanResource(r: RecordedResource): PlanResource {
+    return { urn: r.urn, type: r.type, name: r.name, parent: r.parent, custom: r.custom, provider: r.provider, protect: r.protect, inputs: r.inputs };
+}
+
+/** The cell (region code) a resource belongs to: its nearest RegionalCell ancestor, else null. */
+export function cellOf(resources: readonly { urn: string; type: string; name: string; parent: string | null }[]): Map<string, string | null> {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const result = new Map<string, string | null>();
+    const find = (urn: string | null): string | null => {
+        if (urn === null) return null;
+        if (result.has(urn)) return result.get(urn)!;
+        const r = byUrn.get(urn);
+        const cell = !r ? null : r.type === "platform:cell:RegionalCell" ? r.name : find(r.parent);
+        result.set(urn, cell);
+        return cell;
+    };
+    for (const r of resources) find(r.urn);
+    return result;
+}

@@ -1,0 +1,204 @@
+/**
+ * Evaluates a Pulumi program (or a single component) on the SDK's mock runtime and
+ * records every registration as the engine would see it.
+ *
+ * This is the one module that touches SDK internals: the mock monitor's
+ * `registerResource` request (parent, provider, protect, ignoreChanges, ...) and the
+ * internal `waitForRPCs`. `test/runtime.test.ts` pins that surface so an SDK upgrade
+ * that moves it fails loudly there.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { PlanMocks } from "./mocks";
+
+export const SECRET = "[secret]";
+
+export interface RecordedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** URN of the parent, or null for the stack itself. */
+    readonly parent: string | null;
+    readonly custom: boolean;
+    /** Provider reference (`urn::id`), or null for the default provider / components. */
+    readonly provider: string | null;
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly ignoreChanges: readonly string[];
+    readonly dependencies: readonly string[];
+    readonly aliases: readonly string[];
+    /** Inputs with every secret replaced by "[secret]". */
+    readonly inputs: Record<string, unknown>;
+    /** Inputs with secrets in clear; for tests that must check a secret's shape. Never printed. */
+    readonly rawInputs: Record<string, unknown>;
+}
+
+export interface Evaluation {
+    readonly project: string;
+    readonly stack: string;
+    readonly resources: readonly RecordedResource[];
+    /** Stack outputs, secrets masked. */
+    readonly outputs: Record<string, unknown>;
+}
+
+export interface EvaluateOptions {
+    readonly project?: string;
+    readonly stack?: string;
+    /** Full config keys (`platform:regions`, `aws:region`) to string values (JSON for objects). */
+    readonly config?: Readonly<Record<string, string>>;
+    /** Config keys whose values are secrets. */
+    readonly secretKeys?: readonly string[];
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): unknown;
+    getProtect(): boolean;
+    getProvider(): string;
+    getRetainondelete(): boolean;
+    getIgnorechangesList(): string[];
+    getDependenciesList(): string[];
+    getAliasesList(): { getUrn?(): string; getSpec?(): { getName(): string } | undefined }[];
+}
+
+type Callback = (err: unknown, response?: { getUrn(): string }) => void;
+
+interface MockMonitorSurface {
+    registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
+}
+
+const internals = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
+
+let running = false;
+
+/**
+ * Runs `program` inside a fresh mock stack and returns every resource it registered.
+ * Fails when any registration or mock call failed, instead of silently dropping the
+ * resources that depended on it (the mock runtime only reports those as unhandled
+ * rejections).
+ */
+export async function evaluate(options: EvaluateOptions, program: () => unknown): Promise<Evaluation> {
+    if (running) throw new Error("evaluate() is not re-entrant: the Pulumi runtime is process-global");
+    running = true;
+    const project = options.project ?? "platform";
+    const stack = options.stack ?? "test";
+    const config = options.config ?? {};
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+        const region = config["aws:region"] ?? "us-east-1";
+        await pulumi.runtime.setMocks(new PlanMocks(region), project, stack, false);
+        pulumi.runtime.setAllConfig({ ...config }, [...(options.secretKeys ?? [])]);
+        const recorded: RecordedResource[] = [];
+        const pending: Promise<void>[] = [];
+        const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorSurface;
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req, callback) =>
+            register(req, (err, response) => {
+                if (!err && response) pending.push(record(req, response.getUrn()).then((r) => void recorded.push(r)));
+                callback(err, response);
+            });
+
+        // Keep the program's own exports: the stack resource flattens Outputs and drops secrecy.
+        let stackOutputs: unknown;
+        try {
+            await pulumi.runtime.runInPulumiStack(async () => (stackOutputs = await program()));
+        } catch (err) {
+            failures.push(err);
+        }
+        await internals.waitForRPCs();
+        await Promise.all(pending);
+        if (failures.length > 0) throw new EvaluationError(failures);
+        recorded.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+        return { project, stack, resources: recorded, outputs: mask(await unwrapOutputs(stackOutputs)) as Record<string, unknown> };
+    } finally {
+        process.off("unhandledRejection", onRejection);
+        running = false;
+    }
+}
+
+/** Every failure of one evaluation, kept whole so that the first cause is visible. */
+export class EvaluationError extends Error {
+    constructor(readonly failures: readonly unknown[]) {
+        super(`the program failed under the mock runtime:\n${failures.map((f) => `- ${describe(f)}`).join("\n")}`);
+        this.name = "EvaluationError";
+    }
+}
+
+function describe(failure: unknown): string {
+    if (failure instanceof Error) {
+        const details = (failure as Error & { details?: string }).details;
+        return details && !failure.message.includes(details) ? `${failure.message} (${details})` : failure.message;
+    }
+    return String(failure);
+}
+
+async function record(req: RegisterRequest, urn: string): Promise<RecordedResource> {
+    const rawInputs = pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>;
+    return {
+        urn,
+        type: req.getType(),
+        name: req.getName(),
+        parent: req.getParent() || null,
+        custom: req.getCustom(),
+        provider: req.getProvider() || null,
+        protect: req.getProtect(),
+        retainOnDelete: req.getRetainondelete(),
+        ignoreChanges: req.getIgnorechangesList(),
+        dependencies: req.getDependenciesList(),
+        aliases: req.getAliasesList().map((a) => a.getUrn?.() || a.getSpec?.()?.getName() || "").filter((a) => a !== ""),
+        inputs: mask(rawInputs) as Record<string, unknown>,
+        rawInputs: unwrapSecrets(rawInputs) as Record<string, unknown>,
+    };
+}
+
+function isSecretWrapper(value: unknown): value is { value: unknown } {
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
+    );
+}
+
+/** Replaces every secret with "[secret]", at any depth. */
+export function mask(value: unknown): unknown {
+    if (isSecretWrapper(value)) return SECRET;
+    if (Array.isArray(value)) return value.map(mask);
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
+    }
+    return value;
+}
+
+function unwrapSecrets(value: unknown): unknown {
+    if (isSecretWrapper(value)) return unwrapSecrets(value.value);
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
+}
+
+/** Stack outputs as plain values, secrets kept as wrappers so `mask` can hide them. */
+async function unwrapOutputs(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        const secret = await pulumi.isSecret(value as pulumi.Output<unknown>);
+        const inner = await unwrapOutputs(await promiseOf(value as pulumi.Output<unknown>));
+        return secret ? { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: inner } : inner;
+    }
+    if (pulumi.Resource.isInstance(value)) return { urn: await promiseOf(value.urn) };
+    if (Array.isArray(value)) return Promise.all(value.map(unwrapOutputs));
+    if (typeof value === "object" && value !== null) {
+        const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await unwrapOutputs(v)] as const));
+        return Object.fromEntries(entries);
+    }
+    return value;
+}
+
+/** The value of an Output (for tests and the plan); never call it inside a program. */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
