@@ -86,7 +86,7 @@ export const CLOUDFLARE_REGION_LOCATIONS: Readonly<Record<CloudflareRegion, GeoP
     EEU: { latitude: 52.0, longitude: 25.0 },
     NSAM: { latitude: 5.0, longitude: -70.0 },
     SSAM: { latitude: -25.0, longitude: -55.0 },
-    OC: { latitude: -30.0, longitude: 145.0 },
+    OC: { latitude: -33.0, longitude: 151.0 },
     ME: { latitude: 27.0, longitude: 47.0 },
     NAF: { latitude: 28.0, longitude: 10.0 },
     SAF: { latitude: -15.0, longitude: 25.0 },

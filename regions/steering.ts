@@ -1,0 +1,48 @@
+/**
+ * Geo steering as data: for every Cloudflare region, every cell ordered nearest-first by
+ * great-circle distance. The same order is the failover order (Cloudflare tries the next
+ * pool of the list when one is unhealthy), and the capacity model re-routes along it.
+ */
+import { CLOUDFLARE_REGIONS, CLOUDFLARE_REGION_LOCATIONS, CloudflareRegion, GeoPoint } from "./catalog";
+
+/** The cell fields steering needs (a CellConfig fits). */
+export interface SteeringCell {
+    readonly region: string;
+    readonly primary: boolean;
+    readonly catalog: GeoPoint;
+}
+
+/** Cloudflare region code → AWS region names of the cells, nearest first. */
+export type SteeringTable = Readonly<Record<CloudflareRegion, readonly string[]>>;
+
+const EARTH_RADIUS_KM = 6371;
+
+/** Great-circle distance in km (haversine). */
+export function distanceKm(a: GeoPoint, b: GeoPoint): number {
+    const rad = (deg: number) => (deg * Math.PI) / 180;
+    const dLat = rad(b.latitude - a.latitude);
+    const dLon = rad(b.longitude - a.longitude);
+    const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.latitude)) * Math.cos(rad(b.latitude)) * Math.sin(dLon / 2) ** 2;
+    return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** Cells ordered by distance from `from`; ties (equal distance) by region name, for a stable order. */
+export function nearestFirst(from: GeoPoint, cells: readonly SteeringCell[]): string[] {
+    return [...cells]
+        .map((c) => ({ region: c.region, km: distanceKm(from, c.catalog) }))
+        .sort((a, b) => a.km - b.km || a.region.localeCompare(b.region))
+        .map((c) => c.region);
+}
+
+export function steeringTable(cells: readonly SteeringCell[]): SteeringTable {
+    const table = {} as Record<CloudflareRegion, readonly string[]>;
+    for (const r of CLOUDFLARE_REGIONS) table[r] = nearestFirst(CLOUDFLARE_REGION_LOCATIONS[r], cells);
+    return table;
+}
+
+/** Default pools: the primary first (it holds the writer), then the others nearest to it. */
+export function defaultPoolOrder(cells: readonly SteeringCell[]): string[] {
+    const primary = cells.find((c) => c.primary);
+    if (!primary) throw new Error("defaultPoolOrder needs a primary cell");
+    return nearestFirst(primary.catalog, cells);
+}
