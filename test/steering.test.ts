@@ -22,7 +22,8 @@ describe("steering", () => {
         assert.deepEqual(table.ENAM, ["us-east-1", "eu-central-1", "ap-southeast-1"]);
         assert.deepEqual(table.WNAM, ["us-east-1", "eu-central-1", "ap-southeast-1"]);
         assert.deepEqual(table.WEU, ["eu-central-1", "us-east-1", "ap-southeast-1"]);
-        assert.deepEqual(table.EEU, ["eu-central-1", "ap-southeast-1", "us-east-1"]);
+        assert.deepEqual(table.EEU, ["eu-central-1", "us-east-1", "ap-southeast-1"]);
+        assert.deepEqual(table.NEAS, ["ap-southeast-1", "eu-central-1", "us-east-1"]);
         assert.deepEqual(table.ME, ["eu-central-1", "ap-southeast-1", "us-east-1"]);
         assert.deepEqual(table.SAS, ["ap-southeast-1", "eu-central-1", "us-east-1"]);
         assert.deepEqual(table.SEAS, ["ap-southeast-1", "eu-central-1", "us-east-1"]);
