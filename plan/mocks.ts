@@ -59,6 +59,23 @@ const OUTPUTS: Record<string, (ctx: Ctx) => State> = {
     "aws:iam/role:Role": (c) => ({ arn: `arn:aws:iam::${ACCOUNT_ID}:role/${physicalName(c)}`, uniqueId: `AROA${c.hex(17).toUpperCase()}` }),
     "aws:iam/policy:Policy": (c) => ({ arn: `arn:aws:iam::${ACCOUNT_ID}:policy/${physicalName(c)}` }),
     "aws:kms/key:Key": (c) => ({ keyId: c.id, arn: `arn:aws:kms:${c.region}:${ACCOUNT_ID}:key/${c.id}` }),
+    // --- Observability tier (OpenSearch log domain, alert topic, Grafana password) ---
+    "aws:opensearch/domain:Domain": (c) => {
+        const domainName = typeof c.inputs.domainName === "string" ? c.inputs.domainName : physicalName(c);
+        const endpoint = `vpc-${domainName}-${c.hex(26, "endpoint")}.${c.region}.es.amazonaws.com`;
+        return {
+            domainName,
+            domainId: `${ACCOUNT_ID}/${domainName}`,
+            arn: `arn:aws:es:${c.region}:${ACCOUNT_ID}:domain/${domainName}`,
+            endpoint,
+            dashboardEndpoint: `${endpoint}/_dashboards`,
+        };
+    },
+    "aws:sns/topic:Topic": (c) => ({ arn: `arn:aws:sns:${c.region}:${ACCOUNT_ID}:${physicalName(c)}` }),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (c) => ({ arn: `arn:aws:cloudwatch:${c.region}:${ACCOUNT_ID}:alarm:${physicalName(c)}` }),
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": (c) => ({ associationId: `a-${c.hex(17)}`, associationArn: `arn:aws:eks:${c.region}:${ACCOUNT_ID}:podidentityassociation/${c.hex(8, "cluster")}/a-${c.hex(17)}` }),
+    "random:index/randomPassword:RandomPassword": (c) => ({ result: c.hex(Number(c.inputs.length ?? 32), "password") }),
+    // --- end observability tier ---
 };
 
 /** How the provider names what it creates when the program gives no name (Pulumi autonaming). */
