@@ -362,6 +362,13 @@ describe("alert rules and dashboard", () => {
         assert.deepEqual(p.states[1].actions, [{ delete: {} }]);
         assert.deepEqual(p.ism_template[0].index_patterns, ["kube-*", "node-*"]);
     });
+
+    it("documents exactly the ISM policy the code builds for the default retention", () => {
+        const doc = readFileSync(path.join(projectRoot(), "docs", "observability.md"), "utf8");
+        const block = /<!-- ism-policy:begin -->\n```json\n([\s\S]*?)\n```\n<!-- ism-policy:end -->/.exec(doc);
+        assert.ok(block, "docs/observability.md has the ISM policy block");
+        assert.deepEqual(JSON.parse(block[1]), ismPolicy(OBSERVABILITY_DEFAULTS.opensearch.indexRetentionDays));
+    });
 });
 
 describe("Monitoring", () => {
