@@ -40,7 +40,10 @@ export interface ObservabilityArgs {
 export class Observability extends pulumi.ComponentResource {
     readonly logDomain: LogDomain;
     readonly topicArn: pulumi.Output<string>;
+    /** Secret. */
     readonly grafanaAdminPassword: pulumi.Output<string>;
+    /** Fluent Bit's role: map it to `logs_writer` in the domain (docs/observability.md). */
+    readonly logShipperRoleArn: pulumi.Output<string>;
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:Observability", name, {}, opts);
@@ -57,7 +60,7 @@ export class Observability extends pulumi.ComponentResource {
             sizing: config.opensearch,
             logRetentionDays: config.logRetentionDays,
         }, child);
-        new LogShipper(`${name}-fluent-bit`, {
+        const shipper = new LogShipper(`${name}-fluent-bit`, {
             region,
             clusterName: args.clusterName,
             domainArn: this.logDomain.domainArn,
@@ -87,7 +90,10 @@ export class Observability extends pulumi.ComponentResource {
 
         this.topicArn = topic.topicArn;
         this.grafanaAdminPassword = monitoring.grafanaAdminPassword;
+        this.logShipperRoleArn = shipper.roleArn;
         this.registerOutputs({
+            logShipperRoleArn: this.logShipperRoleArn,
+            logAdminRoleArn: this.logDomain.masterRoleArn,
             topicArn: this.topicArn,
             logDomainEndpoint: this.logDomain.endpoint,
             logDashboardEndpoint: this.logDomain.dashboardEndpoint,

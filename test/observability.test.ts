@@ -641,7 +641,7 @@ describe("CloudWatchAlarms", () => {
 describe("Observability", () => {
     let ev: Evaluation;
     before(async () => {
-        ev = await evaluateComponent((opts) => new Observability("apse1-obs", {
+        ev = await evaluateComponent((opts) => exportsOf(new Observability("apse1-obs", {
             region: "ap-southeast-1",
             accountId: ACCOUNT_ID,
             vpcId: "vpc-0123",
@@ -651,7 +651,14 @@ describe("Observability", () => {
             k8sProvider: k8sProvider(),
             config: { ...OBSERVABILITY_DEFAULTS, alertWebhookUrl: undefined },
             alb: { arnSuffix: "app/apse1-api/1" },
-        }, opts));
+        }, opts)));
+    });
+    const exportsOf = (o: Observability) => ({ grafanaAdminPassword: o.grafanaAdminPassword, topicArn: o.topicArn, logShipperRoleArn: o.logShipperRoleArn });
+
+    it("exports the Grafana password only as a secret", () => {
+        assert.equal(ev.outputs.grafanaAdminPassword, "[secret]");
+        assert.match(ev.outputs.topicArn as string, /^arn:aws:sns:ap-southeast-1:123456789012:apse1-obs-alerts-topic-/);
+        assert.match(ev.outputs.logShipperRoleArn as string, /^arn:aws:iam::123456789012:role\/apse1-obs-fluent-bit-role-/);
     });
 
     it("composes the tiers with unique URNs, all in the cell's region", () => {
