@@ -29,6 +29,10 @@ export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 export const WEBHOOK_SECRET = "alertmanager-webhook";
 /** Grafana's sidecar loads every ConfigMap carrying this label (kube-prometheus-stack default). */
 export const DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
+/** StorageClass this tier declares when the cluster offers none for it. */
+export const MONITORING_STORAGE_CLASS = "monitoring-gp3";
+/** The compute tier's API Service: its name label and its named port. */
+export const DEFAULT_API_SCRAPE = { selector: { "app.kubernetes.io/name": "api" }, port: "http", path: "/metrics" } as const;
 
 export interface AlertTopicArgs {
     readonly region: string;
@@ -95,8 +99,19 @@ export interface MonitoringArgs {
     readonly prometheus: PrometheusSizing;
     /** Namespace of the API workload: alert rules and the dashboard select it. @default "api" */
     readonly apiNamespace?: string;
-    /** StorageClass of Prometheus and Alertmanager volumes (gp3, EBS CSI). @default "gp3" */
+    /**
+     * An existing StorageClass for the Prometheus and Alertmanager volumes.
+     * @default none: this component declares `monitoring-gp3` (encrypted gp3, EBS CSI driver)
+     */
     readonly storageClassName?: string;
+    /**
+     * How Prometheus finds the API's metrics: a ServiceMonitor in `apiNamespace` selecting
+     * the API's Service. @default the compute tier's Service: label
+     * `app.kubernetes.io/name: api`, port `http`, path `/metrics`
+     */
+    readonly apiScrape?: { readonly selector: Readonly<Record<string, string>>; readonly port: string; readonly path: string };
+    /** Resources the ServiceMonitor waits for (the API's namespace and Service). @default none */
+    readonly after?: pulumi.Input<pulumi.Resource>[];
     /**
      * An extra Alertmanager receiver URL, kept secret (a k8s Secret read through
      * `url_file`, never in Helm values). Plain because it decides whether that Secret exists.
@@ -124,7 +139,6 @@ export class Monitoring extends pulumi.ComponentResource {
         const k8sChild = { parent: this, provider: args.k8sProvider };
         const namespace = args.namespace ?? "monitoring";
         const apiNamespace = args.apiNamespace ?? "api";
-        const storageClassName = args.storageClassName ?? "gp3";
         this.namespace = namespace;
 
         const role = new aws.iam.Role(`${name}-alertmanager-role`, {
@@ -152,6 +166,22 @@ export class Monitoring extends pulumi.ComponentResource {
 
         const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: namespace } }, k8sChild);
         const inNs = { parent: this, provider: args.k8sProvider, dependsOn: [ns] };
+
+        const storage: pulumi.Resource[] = [];
+        let storageClassName = args.storageClassName;
+        if (storageClassName === undefined) {
+            storageClassName = MONITORING_STORAGE_CLASS;
+            storage.push(new k8s.storage.v1.StorageClass(`${name}-gp3`, {
+                metadata: { name: MONITORING_STORAGE_CLASS },
+                provisioner: "ebs.csi.aws.com",
+                parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+                // Metrics are re-scraped, not restored: released volumes are deleted, not orphaned.
+                reclaimPolicy: "Delete",
+                // Bind in the AZ the pod is scheduled to (EBS volumes are zonal).
+                volumeBindingMode: "WaitForFirstConsumer",
+                allowVolumeExpansion: true,
+            }, k8sChild));
+        }
 
         const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, child);
         const grafanaSecret = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
@@ -184,7 +214,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 storageClassName,
                 webhook: args.alertWebhookUrl !== undefined,
             }),
-        }, { parent: this, provider: args.k8sProvider, dependsOn: [ns, ...secrets] });
+        }, { parent: this, provider: args.k8sProvider, dependsOn: [ns, ...secrets, ...storage] });
 
         new k8s.core.v1.ConfigMap(`${name}-api-dashboard`, {
             metadata: { name: "api-dashboard", namespace, labels: { ...DASHBOARD_LABEL } },
@@ -198,6 +228,18 @@ export class Monitoring extends pulumi.ComponentResource {
             metadata: { name: "api-alerts", namespace, labels: { release: KPS_RELEASE } },
             spec: { groups: apiAlertRules(apiNamespace, region) },
         }, { parent: this, provider: args.k8sProvider, dependsOn: [release] });
+
+        const scrape = args.apiScrape ?? DEFAULT_API_SCRAPE;
+        new k8s.apiextensions.CustomResource(`${name}-api-monitor`, {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: { name: "api", namespace: apiNamespace, labels: { release: KPS_RELEASE } },
+            spec: {
+                selector: { matchLabels: { ...scrape.selector } },
+                namespaceSelector: { matchNames: [apiNamespace] },
+                endpoints: [{ port: scrape.port, path: scrape.path, interval: "30s" }],
+            },
+        }, { parent: this, provider: args.k8sProvider, dependsOn: [release, ...(args.after ?? [])] });
 
         this.alertmanagerRoleArn = role.arn;
         this.grafanaAdminPassword = pulumi.secret(password.result);

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ObservabilityConfig } from "../regions/observability";
 import { AlbTarget, AuroraTarget, CacheTarget, CloudWatchAlarms } from "./alarms";
 import { LogDomain, LogShipper } from "./logging";
-import { AlertTopic, Monitoring } from "./monitoring";
+import { AlertTopic, Monitoring, MonitoringArgs } from "./monitoring";
 
 export interface ObservabilityArgs {
     /** AWS region of the cell. Passed to every child. */
@@ -29,8 +29,12 @@ export interface ObservabilityArgs {
     readonly config: ObservabilityConfig;
     /** Namespace of the API workload. @default "api" */
     readonly apiNamespace?: string;
-    /** gp3 StorageClass (EBS CSI) for Prometheus and Alertmanager. @default "gp3" */
+    /** An existing StorageClass for Prometheus and Alertmanager. @default `monitoring-gp3`, declared here */
     readonly storageClassName?: string;
+    /** How Prometheus finds the API's metrics. @default the compute tier's `api` Service, port `http`, `/metrics` */
+    readonly apiScrape?: MonitoringArgs["apiScrape"];
+    /** Resources the API's ServiceMonitor waits for (the API workload). @default none */
+    readonly after?: pulumi.Input<pulumi.Resource>[];
     /** Alarm targets of the other tiers; each omitted one gets no alarms. */
     readonly aurora?: AuroraTarget;
     readonly cache?: CacheTarget;
@@ -76,6 +80,8 @@ export class Observability extends pulumi.ComponentResource {
             prometheus: config.prometheus,
             apiNamespace: args.apiNamespace,
             storageClassName: args.storageClassName,
+            apiScrape: args.apiScrape,
+            after: args.after,
             alertWebhookUrl: config.alertWebhookUrl,
         }, child);
         new CloudWatchAlarms(`${name}-alarms`, {

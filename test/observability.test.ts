@@ -405,9 +405,37 @@ describe("Monitoring", () => {
         assert.equal(spec.retention, "15d");
         assert.equal(spec.retentionSize, "85GB");
         assert.equal(spec.replicas, 2);
-        assert.deepEqual(spec.storageSpec, { volumeClaimTemplate: { spec: { storageClassName: "gp3", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "100Gi" } } } } });
+        assert.deepEqual(spec.storageSpec, { volumeClaimTemplate: { spec: { storageClassName: "monitoring-gp3", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "100Gi" } } } } });
+        assert.equal(values(ev).alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.storageClassName, "monitoring-gp3");
         assert.equal(spec.ruleSelectorNilUsesHelmValues, false);
         assert.equal(spec.serviceMonitorSelectorNilUsesHelmValues, false);
+    });
+
+    it("declares an encrypted gp3 StorageClass on the EBS CSI driver, unless given one", async () => {
+        const sc = one(ev, "kubernetes:storage.k8s.io/v1:StorageClass", "use1-obs-metrics-gp3");
+        assert.equal((sc.inputs.metadata as { name: string }).name, "monitoring-gp3");
+        assert.equal(sc.inputs.provisioner, "ebs.csi.aws.com");
+        assert.deepEqual(sc.inputs.parameters, { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" });
+        assert.equal(sc.inputs.volumeBindingMode, "WaitForFirstConsumer");
+        assert.ok(one(ev, RELEASE, "use1-obs-metrics-release").dependencies.includes(sc.urn));
+        const given = await evaluateComponent((opts) => new Monitoring("use1-obs-metrics", {
+            region: "us-east-1", clusterName: "use1-eks", k8sProvider: k8sProvider(), topicArn: "arn:aws:sns:us-east-1:123456789012:t", topicKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1",
+            prometheus: { retentionDays: 7, volumeSizeGiB: 50 }, storageClassName: "gp3",
+        }, opts));
+        assert.deepEqual(ofType(given, "kubernetes:storage.k8s.io/v1:StorageClass"), []);
+        const spec = (one(given, RELEASE, "use1-obs-metrics-release").inputs.values as Record<string, any>).prometheus.prometheusSpec;
+        assert.deepEqual([spec.retention, spec.retentionSize, spec.storageSpec.volumeClaimTemplate.spec.storageClassName], ["7d", "42GB", "gp3"]);
+    });
+
+    it("scrapes the API's Service with a ServiceMonitor in its namespace", () => {
+        const monitor = one(ev, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "use1-obs-metrics-api-monitor");
+        assert.deepEqual(monitor.inputs.metadata, { name: "api", namespace: "api", labels: { release: "kps" } });
+        assert.deepEqual(monitor.inputs.spec, {
+            selector: { matchLabels: { "app.kubernetes.io/name": "api" } },
+            namespaceSelector: { matchNames: ["api"] },
+            endpoints: [{ port: "http", path: "/metrics", interval: "30s" }],
+        });
+        assert.ok(monitor.dependencies.includes(one(ev, RELEASE, "use1-obs-metrics-release").urn), "after the chart's CRDs");
     });
 
     it("reads Grafana's admin password from a Secret holding a random password, never from values", () => {
