@@ -113,7 +113,10 @@ function arnFor(type: string, region: string, id: string): string | undefined {
 }
 
 /** Fake answers to data sources, by invoke token. */
-const INVOKES: Record<string, (inputs: State) => State> = {};
+const INVOKES: Record<string, (inputs: State) => State> = {
+    // Observability tier: the account id (OpenSearch's ClientId dimension, ARNs, KMS policies).
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({ id: ACCOUNT_ID, accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/plan`, userId: "AIDAPLANOFFLINE0000000" }),
+};
 
 /** Registers a fake answer for an invoke token (used by the modules that call that invoke). */
 export function registerInvoke(token: string, answer: (inputs: State) => State): void {

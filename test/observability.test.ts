@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as alarms from "../components/alarms";
 import { CloudWatchAlarms, cacheNodeIds } from "../components/alarms";
@@ -663,6 +664,13 @@ describe("CloudWatchAlarms", () => {
         assert.deepEqual([alarm("alb-target-5xx").metricName, alarm("alb-target-5xx").threshold], ["HTTPCode_Target_5XX_Count", 10]);
         const latency = alarm("alb-p99-latency");
         assert.deepEqual([latency.metricName, latency.extendedStatistic, latency.statistic, latency.threshold, latency.evaluationPeriods], ["TargetResponseTime", "p99", undefined, 0.03, 5]);
+    });
+});
+
+describe("account id under the mocks", () => {
+    it("answers getCallerIdentity with the plan's account", async () => {
+        const ev = await evaluateComponent(() => ({ accountId: aws.getCallerIdentityOutput().accountId }));
+        assert.equal(ev.outputs.accountId, ACCOUNT_ID);
     });
 });
 
