@@ -43,11 +43,18 @@
  *   nodes are 400 vCPUs: the On-Demand vCPU quota we plan to hold per region, and a cell
  *   size whose blast radius and failover scale-out (minutes of node launches) stay bounded;
  *   beyond that, add a region instead of growing a cell.
+ * - VPC addresses: the VPC CNI gives every pod a VPC address and a node may hold every
+ *   address of all its ENIs (4 × 15 = 60 on the supported types, with the default warm-ENI
+ *   setting), so at its maximum size a cell's nodes in one AZ must fit that AZ's private
+ *   subnet: a quarter of the VPC (components/subnets.ts) less the 5 addresses AWS reserves.
+ *   A /16 (/18 subnets, 16,379 addresses) never binds; a /20 (/22, 1,019) binds at 17 nodes
+ *   per AZ.
  * - Aurora readers: at most 15 per cluster; in a global database the primary cluster holds at
  *   most 15 − s readers (s = secondary regions) and a secondary cluster 16
  *   (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.configuration.requirements.html).
  */
 import { CLOUDFLARE_REGIONS, CloudflareRegion } from "./catalog";
+import { parseCidr } from "./cidr";
 import type { CapacityConfig, CellConfig } from "./config";
 import { ConfigError, Problem } from "./problems";
 import { steeringTable } from "./steering";
@@ -316,7 +323,7 @@ export type CapacityPlan = {
 
 /** The config the model reads: cells, capacity knobs and traffic shares (a PlatformConfig fits). */
 export interface CapacityInput {
-    readonly cells: readonly Pick<CellConfig, "region" | "code" | "primary" | "azs" | "catalog">[];
+    readonly cells: readonly Pick<CellConfig, "region" | "code" | "primary" | "azs" | "catalog" | "cidr">[];
     readonly capacity: CapacityConfig;
     readonly traffic: Readonly<Record<CloudflareRegion, number>>;
 }
@@ -325,6 +332,17 @@ const MIN_READERS = 2;
 const MIN_CACHE_SHARDS = 3;
 const AURORA_MAX_READERS = 15;
 const AURORA_MAX_SECONDARY_READERS = 16;
+
+/** Addresses AWS reserves in every subnet (network, router, DNS, future use, broadcast). */
+const AWS_RESERVED_ADDRESSES = 5;
+
+/** Usable addresses of one private subnet of a VPC with this CIDR (a quarter of it, as components/subnets.ts cuts it). */
+export function privateSubnetAddresses(vpcCidr: string): { prefix: number; usable: number } {
+    const vpc = parseCidr(vpcCidr);
+    if (typeof vpc === "string") throw new Error(`VPC CIDR ${vpcCidr} ${vpc}`);
+    const prefix = vpc.prefix + 2;
+    return { prefix, usable: 2 ** (32 - prefix) - AWS_RESERVED_ADDRESSES };
+}
 
 /** The most Aurora readers the cell's cluster may have (see the module comment). */
 export function maxReaders(primary: boolean, cellCount: number): number {
@@ -444,6 +462,18 @@ export function planCapacity(config: CapacityInput, partial: Partial<ComputeSizi
                     `cell ${c.code} (${c.region}) must carry ${fmt(c.worstCaseUsers)} users ${when}, which needs ${fmt(c.pods.max)} pods on ${fmt(c.nodes.max)} nodes; ` +
                     `at most ${fmt(cap.maxNodesPerCell)} nodes hold ${fmt(limitPods)} pods (${fmt(possibleUsers)} users at ${fmt(cap.usersPerPod)} per pod, ${perNode.pods} pods per ${type.name}): ` +
                     `short by ${fmt(c.worstCaseUsers - possibleUsers)} users. Raise maxNodesPerCell to ${fmt(c.nodes.max)}, raise usersPerPod, lower targetConcurrentUsers or add regions`,
+            });
+        }
+        const subnet = privateSubnetAddresses(config.cells[i].cidr);
+        const nodesPerAz = c.nodes.max / azs;
+        const addressesPerNode = type.enis * type.ipv4PerEni;
+        if (nodesPerAz * addressesPerNode > subnet.usable) {
+            problems.push({
+                path: `platform:regions[${i}].cidr`,
+                message:
+                    `cell ${c.code} (${c.region}) grows to ${fmt(c.nodes.max)} nodes (${fmt(nodesPerAz)} per AZ) ${when}; each ${type.name} node may hold ${addressesPerNode} VPC addresses (${type.enis} ENIs × ${type.ipv4PerEni}), ` +
+                    `${fmt(nodesPerAz * addressesPerNode)} per AZ, but the private subnets of ${config.cells[i].cidr} are /${subnet.prefix} with ${fmt(subnet.usable)} usable addresses: short by ${fmt(nodesPerAz * addressesPerNode - subnet.usable)}. ` +
+                    `Give the region a larger CIDR (a /16 has /18 subnets of 16,379 addresses), raise usersPerPod or add regions`,
             });
         }
         const limitReaders = maxReaders(c.primary, cells.length);

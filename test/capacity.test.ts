@@ -17,7 +17,7 @@ import { planOf, prodStack } from "./harness";
 
 const cell = (name: string, primary = false) => {
     const c = requireRegion(name);
-    return { region: c.name, code: c.code, primary, azs: c.azs, catalog: c };
+    return { region: c.name, code: c.code, primary, azs: c.azs, catalog: c, cidr: c.cidr };
 };
 const traffic = (shares: Partial<Record<CloudflareRegion, number>>): Record<CloudflareRegion, number> =>
     ({ ...Object.fromEntries(CLOUDFLARE_REGIONS.map((r) => [r, 0])), ...shares }) as Record<CloudflareRegion, number>;
@@ -257,6 +257,22 @@ describe("capacity: a fleet that cannot carry the target", () => {
             "platform:capacity.usersPerReader: cell euc1 (eu-central-1) must carry 18,750 users when us-east-1 is down, which needs 19 Aurora readers at 1,000 users per reader; " +
                 "a secondary cluster of a global database holds at most 16: short by 3 readers (2,750 users). Raise usersPerReader (a larger reader class) or add regions",
         ]);
+    });
+
+    it("reports a cell whose nodes at their maximum would exhaust the private subnets' addresses", () => {
+        // 35,000 users / 100 = 350 pods → 117 per AZ → ceil(117 / 7) = 17 + 1 spare = 18 nodes per AZ, 54 in all.
+        // 18 × 60 addresses = 1,080 per AZ; a /20 VPC has /22 private subnets: 1,024 − 5 = 1,019 usable.
+        const small = { ...cell("us-east-1", true), cidr: "10.100.0.0/20" };
+        const input = (cidr: string) => ({ cells: [{ ...small, cidr }], capacity: capacity({ targetConcurrentUsers: 35000, usersPerPod: 100 }), traffic: traffic({ ENAM: 1 }) });
+        assert.deepEqual(capacityProblems(input("10.100.0.0/20")), [{
+            path: "platform:regions[0].cidr",
+            message:
+                "cell use1 (us-east-1) grows to 54 nodes (18 per AZ) with every region up; each m7i.xlarge node may hold 60 VPC addresses (4 ENIs × 15), 1,080 per AZ, " +
+                "but the private subnets of 10.100.0.0/20 are /22 with 1,019 usable addresses: short by 61. Give the region a larger CIDR (a /16 has /18 subnets of 16,379 addresses), raise usersPerPod or add regions",
+        }]);
+        assert.deepEqual(capacityProblems(input("10.10.0.0/16")), []);
+        // 29,000 users → 290 pods → 97 per AZ → 14 + 1 = 15 nodes per AZ → 900 addresses: fits.
+        assert.deepEqual(capacityProblems({ ...input("10.100.0.0/20"), capacity: capacity({ targetConcurrentUsers: 29000, usersPerPod: 100 }) }), []);
     });
 
     it("refuses tolerated failures that leave no region, in the config and in the model", () => {
