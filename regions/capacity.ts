@@ -292,7 +292,7 @@ export type CellCapacity = {
     readonly cacheShards: number;
 };
 
-/** The whole fleet's capacity plan (also the plan JSON's `capacity`). */
+/** The whole fleet's capacity plan (also the plan JSON's `capacity`; a type alias so it fits its `Record<string, unknown>`). */
 export type CapacityPlan = {
     readonly targetConcurrentUsers: number;
     readonly usersPerPod: number;
@@ -427,8 +427,8 @@ export function planCapacity(config: CapacityInput, partial: Partial<ComputeSizi
         };
     });
 
-    const azCounts = new Set(config.cells.map((c) => c.azs.length));
-    const azs = Math.min(...azCounts);
+    // Every catalog region has 3 AZs; the fleet-wide figure takes the smallest, to be safe.
+    const minAzs = Math.min(...config.cells.map((c) => c.azs.length));
     const plan: CapacityPlan = {
         targetConcurrentUsers: cap.targetConcurrentUsers,
         usersPerPod: cap.usersPerPod,
@@ -443,7 +443,7 @@ export function planCapacity(config: CapacityInput, partial: Partial<ComputeSizi
             limitedBy: perNode.limitedBy,
         },
         maxNodesPerCell: cap.maxNodesPerCell,
-        maxPodsPerCell: maxPodsFor(cap.maxNodesPerCell, azs, perNode.pods),
+        maxPodsPerCell: maxPodsFor(cap.maxNodesPerCell, minAzs, perNode.pods),
         usersPerReader: cap.usersPerReader,
         usersPerCacheShard: cap.usersPerCacheShard,
         globalCacheShards: Math.max(...cells.map((c) => c.cacheShards)),
@@ -488,6 +488,13 @@ export function planCapacity(config: CapacityInput, partial: Partial<ComputeSizi
         }
     }
     return { plan, problems };
+}
+
+/** The figures of the cell in `region`, for wiring them into that cell's components. */
+export function cellCapacity(plan: CapacityPlan, region: string): CellCapacity {
+    const found = plan.cells.find((c) => c.region === region);
+    if (!found) throw new Error(`the capacity plan has no cell in ${region}; it has ${plan.cells.map((c) => c.region).join(", ")}`);
+    return found;
 }
 
 /** "when us-east-1 is down", "when us-east-1 and eu-central-1 are down", or "with every region up". */

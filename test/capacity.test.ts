@@ -6,7 +6,7 @@ import * as fc from "fast-check";
 import { stringify } from "yaml";
 import { CLOUDFLARE_REGIONS, CloudflareRegion, catalogRegions, requireRegion } from "../regions/catalog";
 import {
-    CapacityInput, CapacityPlan, INSTANCE_TYPES, apportionUsers, capacityModel, capacityProblems, failureSets, kubeReservedCpuMillis,
+    CapacityInput, CapacityPlan, INSTANCE_TYPES, apportionUsers, capacityModel, cellCapacity, capacityProblems, failureSets, kubeReservedCpuMillis,
     kubeReservedMemoryMiB, maxPods, maxPodsFor, nodeAllocatable, nodesFor, planCapacity, podsPerNode,
 } from "../regions/capacity";
 import { CapacityConfig, ConfigError, namespaceValues, parseConfig } from "../regions/config";
@@ -211,6 +211,12 @@ describe("capacity: hand-computed plans", () => {
             instanceType: "m7i.xlarge", allocatable: { cpuMillis: 3920, memoryMiB: 14162, pods: 58 }, daemonSets: { cpuMillis: 400, memoryMiB: 600, pods: 8 },
             podRequests: { cpuMillis: 500, memoryMiB: 512 }, podsPerNode: 7, limitedBy: "cpu",
         });
+    });
+
+    it("looks a cell's figures up by region", () => {
+        const plan = capacityModel(parseConfig(prodRaw(), "us-east-1"));
+        assert.equal(cellCapacity(plan, "eu-central-1").code, "euc1");
+        assert.throws(() => cellCapacity(plan, "us-west-2"), /^Error: the capacity plan has no cell in us-west-2; it has us-east-1, eu-central-1, ap-southeast-1$/);
     });
 
     it("takes the compute tier's sizing as input", () => {
