@@ -3,6 +3,7 @@
  * on the mock runtime and shapes the result as the design's plan JSON.
  */
 import * as path from "node:path";
+import { CapacityPlan, capacityModel } from "../regions/capacity";
 import { PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
 import { Evaluation, RecordedResource, evaluate } from "./runtime";
 import { StackConfig } from "./stackConfig";
@@ -39,6 +40,8 @@ export interface PlanRun {
     readonly config: PlatformConfig;
     readonly evaluation: Evaluation;
     readonly plan: Plan;
+    /** The failover-aware capacity model of `config` (also the plan JSON's `capacity`). */
+    readonly capacity: CapacityPlan;
 }
 
 /** Where the compiled or source program lives: `index` beside this folder. */
@@ -57,17 +60,18 @@ export async function planStack(stack: StackConfig): Promise<PlanRun> {
             return require(PROGRAM);
         },
     );
-    return { config, evaluation, plan: toPlan(evaluation) };
+    const capacity = capacityModel(config);
+    return { config, evaluation, capacity, plan: toPlan(evaluation, capacity) };
 }
 
-export function toPlan(evaluation: Evaluation): Plan {
+export function toPlan(evaluation: Evaluation, capacity?: CapacityPlan): Plan {
     return {
         project: evaluation.project,
         stack: evaluation.stack,
         resources: evaluation.resources.map(toPlanResource),
         outputs: evaluation.outputs,
         policy: { violations: [] },
-        capacity: {},
+        capacity: capacity ?? {},
         steering: {},
     };
 }
