@@ -137,7 +137,8 @@ export class Cache extends pulumi.ComponentResource {
             autoMinorVersionUpgrade: true,
             logDeliveryConfigurations: [{
                 destinationType: "cloudwatch-logs",
-                destination: slowLog.name,
+                // A log group's id is its name.
+                destination: slowLog.id,
                 logFormat: "json",
                 logType: "slow-log",
             }],

@@ -328,7 +328,7 @@ export class DatabaseMember extends pulumi.ComponentResource {
             }),
         }, child);
         const monitoringPolicy = new aws.iam.RolePolicyAttachment(`${name}-monitoring-policy`, {
-            role: monitoringRole.name,
+            role: monitoringRole.id,
             policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
         }, child);
 

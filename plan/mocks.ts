@@ -82,6 +82,10 @@ const OUTPUTS: Record<string, (ctx: Ctx) => State> = {
         arn: `arn:aws:rds:${c.region}:${ACCOUNT_ID}:db-proxy:prx-${c.hex(17, "prx")}`,
         endpoint: `${physicalName(c)}.proxy-${c.hex(12, "ep")}.${c.region}.rds.amazonaws.com`,
     }),
+    "aws:rds/subnetGroup:SubnetGroup": (c) => ({ name: physicalName(c) }),
+    "aws:rds/parameterGroup:ParameterGroup": (c) => ({ name: physicalName(c) }),
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": (c) => ({ name: physicalName(c) }),
+    "aws:elasticache/subnetGroup:SubnetGroup": (c) => ({ name: physicalName(c) }),
     "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": () => ({ name: "default" }),
     "aws:rds/proxyEndpoint:ProxyEndpoint": (c) => ({
         endpoint: `${String(c.inputs.dbProxyEndpointName)}.endpoint.proxy-${c.hex(12, "ep")}.${c.region}.rds.amazonaws.com`,

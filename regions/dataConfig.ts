@@ -130,7 +130,9 @@ export function parseData(root: Reader, regionCount: number): DataConfig {
     const shards = cache.integer("shards", { min: 1, max: CACHE_MAX_SHARDS, default: d.cache.shards });
     const replicasPerShard = cache.integer("replicasPerShard", { min: 1, max: CACHE_MAX_REPLICAS_PER_SHARD, default: d.cache.replicasPerShard });
     const nodes = shards * (1 + replicasPerShard);
-    if (nodes > CACHE_MAX_NODES) {
+    // Only when both were valid: an out-of-range value has been reported already.
+    const given = (key: string, fallback: number) => cache.value[key] ?? fallback;
+    if (given("shards", d.cache.shards) === shards && given("replicasPerShard", d.cache.replicasPerShard) === replicasPerShard && nodes > CACHE_MAX_NODES) {
         cache.report(cache.path, `${shards} shards × (1 + ${replicasPerShard} replicas) = ${nodes} nodes; a cluster-mode replication group has at most ${CACHE_MAX_NODES} nodes`);
     }
     const snapshotRetentionDays = cache.integer("snapshotRetentionDays", { min: 1, max: 35, default: d.cache.snapshotRetentionDays });
