@@ -11,11 +11,11 @@ export const ROTATION_APP_ID = "arn:aws:serverlessrepo:us-east-1:297356227824:ap
 /** Pinned so a new release of the rotation function is a reviewed change. */
 export const ROTATION_APP_VERSION = "1.1.65";
 /**
- * Characters RDS refuses in a master password (`/`, `"`, `@`, space) are left out; so is `'`
- * so that the password can be pasted into SQL. The rotation function is told the same set.
+ * Characters RDS refuses in a master password (`/`, `"`, `@`, space) are left out, and so
+ * are `'` and `\`: the rotation function's own default exclusions, so that the first password
+ * and the rotated ones draw from the same alphabet.
  */
 export const PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?";
-export const ROTATION_EXCLUDED_CHARACTERS = "/@\"' \\`";
 
 /** The cluster parameter family of an Aurora PostgreSQL version ("16.9" → "aurora-postgresql16"). */
 export function parameterFamily(engineVersion: string): string {
@@ -316,8 +316,10 @@ export class DatabaseMember extends pulumi.ComponentResource {
             dependsOn: primary ? [] : [...(args.joinAfter ?? [])],
             // engineVersion: a global upgrade changes every member outside this resource
             //   (docs/database.md); replicationSourceIdentifier: AWS sets it on secondaries and
-            //   moves it on switchover; masterPassword: rotated in Secrets Manager after creation.
-            ignoreChanges: ["engineVersion", "replicationSourceIdentifier", "masterPassword"],
+            //   moves it on switchover; masterPassword: rotated in Secrets Manager after creation;
+            //   masterUsername, databaseName: a member promoted by a switchover must not be
+            //   replaced when config later names it primary (a change of either forces a new cluster).
+            ignoreChanges: ["engineVersion", "replicationSourceIdentifier", "masterPassword", "masterUsername", "databaseName"],
         });
 
         const monitoringRole = new aws.iam.Role(`${name}-monitoring-role`, {
@@ -417,7 +419,6 @@ export class DatabaseMember extends pulumi.ComponentResource {
                 functionName: `${name}-master-rotation`,
                 endpoint: `https://secretsmanager.${region}.amazonaws.com`,
                 kmsKeyArn: rotation.secretKmsKeyArn,
-                excludeCharacters: ROTATION_EXCLUDED_CHARACTERS,
                 vpcSubnetIds: pulumi.all(rotation.subnetIds).apply((ids) => ids.join(",")),
                 vpcSecurityGroupIds: sg.id,
             },

@@ -31,7 +31,7 @@ describe("GlobalDatabase", () => {
     it("generates the master password as a secret with characters RDS accepts", () => {
         const p = one(ev, "random:index/randomPassword:RandomPassword", "use1-global-db-master-password");
         assert.deepEqual([p.inputs.length, p.inputs.special, p.inputs.overrideSpecial], [40, true, PASSWORD_SPECIALS]);
-        for (const forbidden of ["/", "@", '"', " "]) assert.ok(!PASSWORD_SPECIALS.includes(forbidden), forbidden);
+        for (const forbidden of ["/", "@", '"', " ", "'", "\\"]) assert.ok(!PASSWORD_SPECIALS.includes(forbidden), forbidden);
     });
 
     it("stores the credentials in a KMS-encrypted, protected secret whose value Pulumi writes once", () => {
@@ -80,7 +80,7 @@ describe("DatabaseMember", () => {
         assert.match(c.inputs.dbSubnetGroupName as string, new RegExp(`^${code}-data-db-subnets-[0-9a-f]{7}$`));
         assert.match(c.inputs.dbClusterParameterGroupName as string, new RegExp(`^${code}-data-db-cluster-params-[0-9a-f]{7}$`));
         assert.equal(c.protect, true);
-        assert.deepEqual([...c.ignoreChanges].sort(), ["engineVersion", "masterPassword", "replicationSourceIdentifier"]);
+        assert.deepEqual([...c.ignoreChanges].sort(), ["databaseName", "engineVersion", "masterPassword", "masterUsername", "replicationSourceIdentifier"]);
     };
 
     it("primary: a protected, encrypted cluster with the master user, database and every safety setting", () => {
