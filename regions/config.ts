@@ -6,6 +6,7 @@
 import { CLOUDFLARE_REGIONS, CatalogRegion, CloudflareRegion, catalogRegions, findRegion } from "./catalog";
 import { capacityProblems } from "./capacity";
 import { Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "./cidr";
+import { DataConfig, parseData } from "./dataConfig";
 import { ConfigError, Problem, Raw, Reader, isRecord, show } from "./problems";
 
 export const NAMESPACE = "platform";
@@ -60,6 +61,8 @@ export interface PlatformConfig {
     /** Expected share of users per Cloudflare region; every region present, absent ones 0. */
     readonly traffic: Readonly<Record<CloudflareRegion, number>>;
     readonly app: AppConfig;
+    /** Database and cache tier (`platform:data`), defaults filled in. */
+    readonly data: DataConfig;
 }
 
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
@@ -67,7 +70,7 @@ const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const HEX32 = /^[0-9a-f]{32}$/;
 const DIGEST_IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*@sha256:[0-9a-f]{64}$/;
 const URL_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
-const TOP_LEVEL_KEYS = ["domain", "cloudflare", "regions", "capacity", "traffic", "app"] as const;
+const TOP_LEVEL_KEYS = ["domain", "cloudflare", "regions", "capacity", "traffic", "app", "data"] as const;
 const MIN_PREFIX = 16;
 const MAX_PREFIX = 20;
 
@@ -106,6 +109,7 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
         healthPath: app.string("healthPath", { default: "/healthz", pattern: URL_PATH, allowed: "an absolute URL path such as /healthz" }),
     };
     app.noUnknownKeys(["image", "port", "healthPath"]);
+    const data = parseData(root, cells.length);
 
     if (problems.length > 0) throw new ConfigError(problems);
     const config: PlatformConfig = {
@@ -117,6 +121,7 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
         capacity,
         traffic,
         app: appConfig,
+        data,
     };
     // Only a well-formed config can be sized; a fleet that cannot carry the target within
     // its limits is a config error too, reported before anything is declared.
