@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
 import { Evaluation, RecordedResource, evaluate } from "./runtime";
 import { StackConfig } from "./stackConfig";
+import { PlanSteering, steeringOf } from "./steeringTable";
 
 export interface PlanResource {
     readonly urn: string;
@@ -32,7 +33,8 @@ export interface Plan {
     readonly outputs: Record<string, unknown>;
     readonly policy: { violations: PolicyViolation[] };
     readonly capacity: Record<string, unknown>;
-    readonly steering: Record<string, unknown>;
+    /** Traffic steering of the load balancer, computed from the config's cells. */
+    readonly steering: PlanSteering;
 }
 
 export interface PlanRun {
@@ -57,10 +59,10 @@ export async function planStack(stack: StackConfig): Promise<PlanRun> {
             return require(PROGRAM);
         },
     );
-    return { config, evaluation, plan: toPlan(evaluation) };
+    return { config, evaluation, plan: toPlan(evaluation, config) };
 }
 
-export function toPlan(evaluation: Evaluation): Plan {
+export function toPlan(evaluation: Evaluation, config: Pick<PlatformConfig, "cells">): Plan {
     return {
         project: evaluation.project,
         stack: evaluation.stack,
@@ -68,7 +70,7 @@ export function toPlan(evaluation: Evaluation): Plan {
         outputs: evaluation.outputs,
         policy: { violations: [] },
         capacity: {},
-        steering: {},
+        steering: steeringOf(config),
     };
 }
 
