@@ -217,7 +217,7 @@ export class Edge extends pulumi.ComponentResource {
         const lb = new cloudflare.LoadBalancer(`${name}-lb`, {
             zoneId,
             name: domain,
-            description: `${domain}: geo steering over ${cells.length} cell(s), nearest first, ordered failover`,
+            description: `${domain}: geo steering, nearest cell first, then the others in order`,
             enabled: true,
             // Proxied (orange cloud): layer-7 failover without DNS caching, session affinity, cache and WAF.
             proxied: true,
