@@ -7,6 +7,7 @@ import { PlatformConfig, namespaceValues, parseConfig } from "../regions/config"
 import { Evaluation, RecordedResource, evaluate } from "./runtime";
 import { StackConfig } from "./stackConfig";
 import { PlanSteering, steeringOf } from "./steeringTable";
+import { SteeringCell } from "../regions/steering";
 
 export interface PlanResource {
     readonly urn: string;
@@ -62,7 +63,7 @@ export async function planStack(stack: StackConfig): Promise<PlanRun> {
     return { config, evaluation, plan: toPlan(evaluation, config) };
 }
 
-export function toPlan(evaluation: Evaluation, config: Pick<PlatformConfig, "cells">): Plan {
+export function toPlan(evaluation: Evaluation, config: { readonly cells: readonly SteeringCell[] }): Plan {
     return {
         project: evaluation.project,
         stack: evaluation.stack,

@@ -4,8 +4,7 @@
  * the plan JSON under `steering` and printed as one row per Cloudflare region.
  */
 import { CLOUDFLARE_REGIONS, CloudflareRegion } from "../regions/catalog";
-import { PlatformConfig } from "../regions/config";
-import { steeringPlan } from "../regions/steering";
+import { SteeringCell, steeringPlan } from "../regions/steering";
 
 export interface PlanSteering {
     readonly policy: "geo";
@@ -17,7 +16,7 @@ export interface PlanSteering {
     readonly fallbackPool: string;
 }
 
-export function steeringOf(config: Pick<PlatformConfig, "cells">): PlanSteering {
+export function steeringOf(config: { readonly cells: readonly SteeringCell[] }): PlanSteering {
     const plan = steeringPlan(config.cells);
     const regions = Object.fromEntries(CLOUDFLARE_REGIONS.map((r) => [r, [...plan.regions[r]]])) as Record<CloudflareRegion, string[]>;
     return { policy: plan.policy, regions, defaultPools: [...plan.defaultPools], fallbackPool: plan.fallbackPool };
