@@ -95,8 +95,11 @@ export interface EdgeArgs extends EdgeConfig {
     readonly cells: readonly EdgeCell[];
 }
 
+/** Longest rule expression Cloudflare accepts. */
+export const MAX_EXPRESSION = 4096;
+
 /** Problems with the args that would make a broken edge; empty when fine. */
-export function edgeProblems(args: Pick<EdgeArgs, "cells" | "domain" | "healthPath">): string[] {
+export function edgeProblems(args: Pick<EdgeArgs, "cells" | "domain" | "healthPath" | "staticPathPrefix" | "staticExtensions" | "cacheableApiRoutes" | "sessionCookie">): string[] {
     const problems: string[] = [];
     if (args.cells.length === 0) problems.push("cells is empty: the load balancer needs at least one pool");
     const primaries = args.cells.filter((c) => c.primary).length;
@@ -106,6 +109,9 @@ export function edgeProblems(args: Pick<EdgeArgs, "cells" | "domain" | "healthPa
     if (dupes.length) problems.push(`cell codes ${dupes.join(", ")} appear more than once: pool names would collide`);
     if (!args.healthPath.startsWith("/")) problems.push(`healthPath "${args.healthPath}" is not an absolute path`);
     if (!args.domain.includes(".")) problems.push(`domain "${args.domain}" is not a hostname`);
+    for (const [rule, expression] of Object.entries(cacheExpressions(args.domain, args))) {
+        if (expression.length > MAX_EXPRESSION) problems.push(`the ${rule} cache rule expression has ${expression.length} characters (Cloudflare allows ${MAX_EXPRESSION}); list fewer routes or extensions`);
+    }
     return problems;
 }
 
@@ -132,7 +138,7 @@ export function cacheExpressions(domain: string, s: Pick<EdgeConfig, "staticPath
     // A route matches itself and what is below it, never a sibling that merely shares the prefix.
     const routes = s.cacheableApiRoutes.map((r) => `http.request.uri.path eq ${quote(r)} or starts_with(http.request.uri.path, ${quote(`${r}/`)})`);
     const api = routes.length ? `(${host} and http.request.method in ${READ_METHODS} and (${routes.join(" or ")}))` : undefined;
-    const bypass = `(${host} and (not http.request.method in ${READ_METHODS} or any(lower(http.request.headers.names[*])[*] eq "authorization") or http.cookie contains ${quote(`${s.sessionCookie}=`)}))`;
+    const bypass = `(${host} and (not (http.request.method in ${READ_METHODS}) or any(lower(http.request.headers.names[*])[*] eq "authorization") or http.cookie contains ${quote(`${s.sessionCookie}=`)}))`;
     return { static: staticExpr, ...(api ? { api } : {}), bypass };
 }
 

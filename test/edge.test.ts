@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { CF, DRAIN_DURATION, Edge, EdgeArgs, EdgeCell, MONITOR, RATE_LIMIT_BODY, RATE_LIMIT_CHARACTERISTICS, cacheExpressions, edgeProblems, poolName, rateLimitExpression } from "../components/edge";
+import { CF, DRAIN_DURATION, Edge, MAX_EXPRESSION, EdgeArgs, EdgeCell, MONITOR, RATE_LIMIT_BODY, RATE_LIMIT_CHARACTERISTICS, cacheExpressions, edgeProblems, poolName, rateLimitExpression } from "../components/edge";
 import { hexOf } from "../plan/mocks";
 import { Evaluation, RecordedResource } from "../plan/runtime";
 import { CLOUDFLARE_REGIONS, requireRegion } from "../regions/catalog";
@@ -178,7 +178,7 @@ describe("Edge", () => {
         const expr = cacheExpressions("api.example.com", { staticPathPrefix: "/static/", staticExtensions: ["css", "js"], cacheableApiRoutes: ["/v1/catalog", "/v1/config"], sessionCookie: "session" });
         assert.equal(expr.static, '(http.host eq "api.example.com" and http.request.method in {"GET" "HEAD"} and (starts_with(http.request.uri.path, "/static/") or http.request.uri.path.extension in {"css" "js"}))');
         assert.equal(expr.api, '(http.host eq "api.example.com" and http.request.method in {"GET" "HEAD"} and (http.request.uri.path eq "/v1/catalog" or starts_with(http.request.uri.path, "/v1/catalog/") or http.request.uri.path eq "/v1/config" or starts_with(http.request.uri.path, "/v1/config/")))');
-        assert.equal(expr.bypass, '(http.host eq "api.example.com" and (not http.request.method in {"GET" "HEAD"} or any(lower(http.request.headers.names[*])[*] eq "authorization") or http.cookie contains "session="))');
+        assert.equal(expr.bypass, '(http.host eq "api.example.com" and (not (http.request.method in {"GET" "HEAD"}) or any(lower(http.request.headers.names[*])[*] eq "authorization") or http.cookie contains "session="))');
         assert.equal(cacheExpressions("api.example.com", { ...EDGE_DEFAULTS, cacheableApiRoutes: [] }).api, undefined);
     });
 
@@ -311,6 +311,13 @@ describe("Edge", () => {
             assert.deepEqual(edgeProblems(args([cell("us-east-1", true), { ...cell("eu-central-1"), code: "use1" }])), ["cell codes use1 appear more than once: pool names would collide"]);
             assert.deepEqual(edgeProblems(args(PROD(), { healthPath: "healthz" })), ['healthPath "healthz" is not an absolute path']);
             assert.deepEqual(edgeProblems(args(PROD(), { domain: "localhost" })), ['domain "localhost" is not a hostname']);
+        });
+
+        it("rejects cache rules longer than Cloudflare accepts", () => {
+            const routes = Array.from({ length: 60 }, (_, i) => `/v1/route-number-${i}`);
+            const [problem] = edgeProblems(args(PROD(), { cacheableApiRoutes: routes }));
+            assert.match(problem, /^the api cache rule expression has \d+ characters \(Cloudflare allows 4096\); list fewer routes or extensions$/);
+            assert.equal(MAX_EXPRESSION, 4096);
         });
 
         it("fails the evaluation, naming the problem, before declaring anything", async () => {
