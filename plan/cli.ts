@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../regions/problems";
+import { formatCapacityTable } from "./capacityTable";
 import { compare, formatComparison } from "./compare";
 import { mermaid } from "./diagram";
 import { Plan, planStack } from "./plan";
@@ -95,7 +96,9 @@ export async function main(argv: string[]): Promise<number> {
         const other = options.compare ? path.resolve(options.compare) : undefined;
         const run = await planStack(stack);
         const { plan } = run;
-        if (!options.quiet) process.stdout.write(`${formatSummary(plan, run.config)}\n\n${formatSteering(plan.steering)}\n`);
+        if (!options.quiet) process.stdout.write(`${formatSummary(plan, run.config)}\n`);
+        if (!options.quiet) process.stdout.write(`\n${formatCapacityTable(run.capacity)}\n`);
+        if (!options.quiet) process.stdout.write(`\n${formatSteering(plan.steering)}\n`);
         if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
         if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run.config));
         if (other) {

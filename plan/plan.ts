@@ -3,6 +3,7 @@
  * on the mock runtime and shapes the result as the design's plan JSON.
  */
 import * as path from "node:path";
+import { CapacityPlan, capacityModel } from "../regions/capacity";
 import { PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
 import { Evaluation, RecordedResource, evaluate } from "./runtime";
 import { StackConfig } from "./stackConfig";
@@ -42,6 +43,8 @@ export interface PlanRun {
     readonly config: PlatformConfig;
     readonly evaluation: Evaluation;
     readonly plan: Plan;
+    /** The failover-aware capacity model of `config` (also the plan JSON's `capacity`). */
+    readonly capacity: CapacityPlan;
 }
 
 /** Where the compiled or source program lives: `index` beside this folder. */
@@ -60,17 +63,19 @@ export async function planStack(stack: StackConfig): Promise<PlanRun> {
             return require(PROGRAM);
         },
     );
-    return { config, evaluation, plan: toPlan(evaluation, config) };
+    const capacity = capacityModel(config);
+    return { config, evaluation, capacity, plan: toPlan(evaluation, config, capacity) };
 }
 
-export function toPlan(evaluation: Evaluation, config: { readonly cells: readonly SteeringCell[] }): Plan {
+/** The plan JSON: `steering` is computed from the config's cells, `capacity` given by the caller. */
+export function toPlan(evaluation: Evaluation, config: { readonly cells: readonly SteeringCell[] }, capacity?: CapacityPlan): Plan {
     return {
         project: evaluation.project,
         stack: evaluation.stack,
         resources: evaluation.resources.map(toPlanResource),
         outputs: evaluation.outputs,
         policy: { violations: [] },
-        capacity: {},
+        capacity: capacity ?? {},
         steering: steeringOf(config),
     };
 }

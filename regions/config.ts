@@ -4,6 +4,7 @@
  * Components never read config themselves: they get the plain objects built here.
  */
 import { CLOUDFLARE_REGIONS, CatalogRegion, CloudflareRegion, catalogRegions, findRegion } from "./catalog";
+import { capacityProblems } from "./capacity";
 import { Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "./cidr";
 import { EdgeConfig, parseEdge } from "./edgeConfig";
 import { ConfigError, Problem, Raw, Reader, isRecord, show } from "./problems";
@@ -30,6 +31,12 @@ export interface CapacityConfig {
     readonly usersPerPod: number;
     /** The fleet must carry the target with this many regions down. */
     readonly regionFailuresTolerated: number;
+    /** Most nodes one cell's node group may have (why 100: see regions/capacity.ts). @default 100 */
+    readonly maxNodesPerCell: number;
+    /** Worst-case users one Aurora reader serves (basis: regions/capacity.ts). @default 5000 */
+    readonly usersPerReader: number;
+    /** Worst-case users one cache shard serves (basis: regions/capacity.ts). @default 10000 */
+    readonly usersPerCacheShard: number;
 }
 
 export interface AppConfig {
@@ -105,7 +112,7 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
     const edge = parseEdge(root);
 
     if (problems.length > 0) throw new ConfigError(problems);
-    return {
+    const config: PlatformConfig = {
         awsRegion: awsRegion!,
         domain,
         cloudflare,
@@ -116,6 +123,12 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
         app: appConfig,
         edge,
     };
+    // Only a well-formed config can be sized; a fleet that cannot carry the target within
+    // its limits is a config error too, reported before anything is declared.
+    // TODO(integrator): pass the compute tier's sizing (instance type, pod requests) here.
+    const capacityIssues = capacityProblems(config);
+    if (capacityIssues.length > 0) throw new ConfigError(capacityIssues);
+    return config;
 }
 
 function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {
@@ -201,7 +214,7 @@ function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {
 /** `regionCount` counts the entries as written, so the message matches what the user sees. */
 function parseCapacity(root: Reader, regionCount: number): CapacityConfig {
     const capacity = root.object("capacity", true);
-    capacity.noUnknownKeys(["targetConcurrentUsers", "usersPerPod", "regionFailuresTolerated"]);
+    capacity.noUnknownKeys(["targetConcurrentUsers", "usersPerPod", "regionFailuresTolerated", "maxNodesPerCell", "usersPerReader", "usersPerCacheShard"]);
     const targetConcurrentUsers = capacity.integer("targetConcurrentUsers", { min: 1 });
     const usersPerPod = capacity.integer("usersPerPod", { min: 1 });
     const regionFailuresTolerated = capacity.integer("regionFailuresTolerated", { min: 0 });
@@ -211,7 +224,11 @@ function parseCapacity(root: Reader, regionCount: number): CapacityConfig {
             `${regionFailuresTolerated} leaves no region to serve users: the stack lists ${regionCount} region(s); tolerate at most ${regionCount - 1} or add regions`,
         );
     }
-    return { targetConcurrentUsers, usersPerPod, regionFailuresTolerated };
+    // At least two nodes per AZ: one for pods and the spare the model always adds.
+    const maxNodesPerCell = capacity.integer("maxNodesPerCell", { min: 6, default: 100 });
+    const usersPerReader = capacity.integer("usersPerReader", { min: 1, default: 5000 });
+    const usersPerCacheShard = capacity.integer("usersPerCacheShard", { min: 1, default: 10000 });
+    return { targetConcurrentUsers, usersPerPod, regionFailuresTolerated, maxNodesPerCell, usersPerReader, usersPerCacheShard };
 }
 
 function parseTraffic(root: Reader): Record<CloudflareRegion, number> {
