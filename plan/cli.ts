@@ -17,6 +17,7 @@ import { compare, formatComparison } from "./compare";
 import { mermaid } from "./diagram";
 import { Plan, planStack } from "./plan";
 import { StackConfig, StackConfigError, readConfigFile, readProjectName, readStack } from "./stackConfig";
+import { formatSteering } from "./steeringTable";
 import { formatSummary } from "./summary";
 
 export const EXIT = { ok: 0, policy: 1, config: 2, failure: 3 } as const;
@@ -97,6 +98,7 @@ export async function main(argv: string[]): Promise<number> {
         const { plan } = run;
         if (!options.quiet) process.stdout.write(`${formatSummary(plan, run.config)}\n`);
         if (!options.quiet) process.stdout.write(`\n${formatCapacityTable(run.capacity)}\n`);
+        if (!options.quiet) process.stdout.write(`\n${formatSteering(plan.steering)}\n`);
         if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
         if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run.config));
         if (other) {

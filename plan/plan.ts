@@ -7,6 +7,8 @@ import { CapacityPlan, capacityModel } from "../regions/capacity";
 import { PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
 import { Evaluation, RecordedResource, evaluate } from "./runtime";
 import { StackConfig } from "./stackConfig";
+import { PlanSteering, steeringOf } from "./steeringTable";
+import { SteeringCell } from "../regions/steering";
 
 export interface PlanResource {
     readonly urn: string;
@@ -33,7 +35,8 @@ export interface Plan {
     readonly outputs: Record<string, unknown>;
     readonly policy: { violations: PolicyViolation[] };
     readonly capacity: Record<string, unknown>;
-    readonly steering: Record<string, unknown>;
+    /** Traffic steering of the load balancer, computed from the config's cells. */
+    readonly steering: PlanSteering;
 }
 
 export interface PlanRun {
@@ -61,10 +64,11 @@ export async function planStack(stack: StackConfig): Promise<PlanRun> {
         },
     );
     const capacity = capacityModel(config);
-    return { config, evaluation, capacity, plan: toPlan(evaluation, capacity) };
+    return { config, evaluation, capacity, plan: toPlan(evaluation, config, capacity) };
 }
 
-export function toPlan(evaluation: Evaluation, capacity?: CapacityPlan): Plan {
+/** The plan JSON: `steering` is computed from the config's cells, `capacity` given by the caller. */
+export function toPlan(evaluation: Evaluation, config: { readonly cells: readonly SteeringCell[] }, capacity?: CapacityPlan): Plan {
     return {
         project: evaluation.project,
         stack: evaluation.stack,
@@ -72,7 +76,7 @@ export function toPlan(evaluation: Evaluation, capacity?: CapacityPlan): Plan {
         outputs: evaluation.outputs,
         policy: { violations: [] },
         capacity: capacity ?? {},
-        steering: {},
+        steering: steeringOf(config),
     };
 }
 
