@@ -5,6 +5,7 @@
  */
 import { CLOUDFLARE_REGIONS, CatalogRegion, CloudflareRegion, catalogRegions, findRegion } from "./catalog";
 import { Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "./cidr";
+import { ComputeConfig, parseCompute } from "./computeConfig";
 import { ConfigError, Problem, Raw, Reader, isRecord, show } from "./problems";
 
 export const NAMESPACE = "platform";
@@ -53,6 +54,8 @@ export interface PlatformConfig {
     /** Expected share of users per Cloudflare region; every region present, absent ones 0. */
     readonly traffic: Readonly<Record<CloudflareRegion, number>>;
     readonly app: AppConfig;
+    /** EKS, nodes and API pods of every cell (`platform:compute`, all optional). */
+    readonly compute: ComputeConfig;
 }
 
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
@@ -60,7 +63,7 @@ const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const HEX32 = /^[0-9a-f]{32}$/;
 const DIGEST_IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*@sha256:[0-9a-f]{64}$/;
 const URL_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
-const TOP_LEVEL_KEYS = ["domain", "cloudflare", "regions", "capacity", "traffic", "app"] as const;
+const TOP_LEVEL_KEYS = ["domain", "cloudflare", "regions", "capacity", "traffic", "app", "compute"] as const;
 const MIN_PREFIX = 16;
 const MAX_PREFIX = 20;
 
@@ -99,6 +102,7 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
         healthPath: app.string("healthPath", { default: "/healthz", pattern: URL_PATH, allowed: "an absolute URL path such as /healthz" }),
     };
     app.noUnknownKeys(["image", "port", "healthPath"]);
+    const compute = parseCompute(root);
 
     if (problems.length > 0) throw new ConfigError(problems);
     return {
@@ -110,6 +114,7 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
         capacity,
         traffic,
         app: appConfig,
+        compute,
     };
 }
 
