@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { managedPolicy, podIdentityRole } from "./iam";
+import { managedPolicy, podIdentityRole, podIdentityServiceRole } from "./iam";
 import { CHARTS, KUBERNETES_VERSIONS } from "./versions";
 
 export interface ClusterAddonsArgs {
@@ -45,8 +45,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
             resolveConflictsOnUpdate: "PRESERVE",
         }, after);
 
-        const ebs = podIdentityRole(`${name}-ebs-csi`, {
-            region, clusterName: args.cluster, namespace: "kube-system", serviceAccount: EBS_CSI_SA,
+        // The add-on associates its own service account with this role.
+        const ebs = podIdentityServiceRole(`${name}-ebs-csi`, {
             managedPolicies: [managedPolicy("service-role/AmazonEBSCSIDriverPolicy")],
             description: `${name}: EBS CSI controller`,
         }, child);
@@ -58,7 +58,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
             resolveConflictsOnCreate: "OVERWRITE",
             resolveConflictsOnUpdate: "PRESERVE",
             podIdentityAssociations: [{ roleArn: ebs.role.arn, serviceAccount: EBS_CSI_SA }],
-        }, { parent: this, dependsOn: [...(args.after ?? []), ebs.association] });
+        }, { parent: this, dependsOn: [...(args.after ?? []), ...ebs.attachments] });
 
         this.metricsServer = new k8s.helm.v3.Release(`${name}-metrics-server`, {
             chart: CHARTS.metricsServer.chart,

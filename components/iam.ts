@@ -35,12 +35,7 @@ export function podIdentityRole(
     },
     opts: pulumi.CustomResourceOptions,
 ): { role: aws.iam.Role; association: aws.eks.PodIdentityAssociation } {
-    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: POD_IDENTITY_TRUST, description: args.description }, opts);
-    const attachments: pulumi.Resource[] = [];
-    if (args.policy !== undefined) attachments.push(new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: args.policy }, opts));
-    (args.managedPolicies ?? []).forEach((arn, i) => {
-        attachments.push(new aws.iam.RolePolicyAttachment(`${name}-managed-${i}`, { role: role.name, policyArn: arn }, opts));
-    });
+    const { role, attachments } = podIdentityServiceRole(name, args, opts);
     const association = new aws.eks.PodIdentityAssociation(`${name}-pod-identity`, {
         region: args.region,
         clusterName: args.clusterName,
@@ -49,4 +44,22 @@ export function podIdentityRole(
         roleArn: role.arn,
     }, { ...opts, dependsOn: attachments });
     return { role, association };
+}
+
+/**
+ * The role half of `podIdentityRole`, for an EKS add-on that creates its own association
+ * (`podIdentityAssociations`): a second association of the same service account would fail.
+ */
+export function podIdentityServiceRole(
+    name: string,
+    args: { policy?: pulumi.Input<string>; managedPolicies?: readonly string[]; description: string },
+    opts: pulumi.CustomResourceOptions,
+): { role: aws.iam.Role; attachments: pulumi.Resource[] } {
+    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: POD_IDENTITY_TRUST, description: args.description }, opts);
+    const attachments: pulumi.Resource[] = [];
+    if (args.policy !== undefined) attachments.push(new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: args.policy }, opts));
+    (args.managedPolicies ?? []).forEach((arn, i) => {
+        attachments.push(new aws.iam.RolePolicyAttachment(`${name}-managed-${i}`, { role: role.name, policyArn: arn }, opts));
+    });
+    return { role, attachments };
 }

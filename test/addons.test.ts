@@ -26,6 +26,8 @@ describe("ClusterAddons", () => {
         assert.equal(association.serviceAccount, EBS_CSI_SA);
         assert.match(association.roleArn, /^arn:aws:iam::123456789012:role\/use1-addons-ebs-csi-role-/);
         assert.equal(one(ev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "use1-addons-ebs-csi-managed-0").inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
+        const associations = ofType(ev, "aws:eks/podIdentityAssociation:PodIdentityAssociation").map((a) => a.inputs.serviceAccount);
+        assert.deepEqual(associations, ["cluster-autoscaler"], "the EBS add-on's own association is the only one for its service account");
     });
 
     it("installs metrics-server from its pinned chart, two replicas with a PDB", () => {
@@ -71,7 +73,7 @@ describe("ClusterAddons", () => {
 
     it("puts every regional resource in the cell's region", () => {
         const regional = ev.resources.filter(isRegionalAws);
-        assert.equal(regional.length, 4);
+        assert.equal(regional.length, 3);
         assert.deepEqual(regional.filter((r) => r.inputs.region !== "us-east-1").map((r) => r.urn), []);
         assert.equal(ofType(ev, "kubernetes:helm.sh/v3:Release").length, 2);
     });
