@@ -5,7 +5,6 @@ import { ComputeConfig } from "../regions/computeConfig";
 import { ClusterAddons } from "./addons";
 import { EksCluster } from "./eks";
 import { CloudflareRanges, OriginIngress } from "./ingress";
-import { kubeconfig } from "./kubeconfig";
 import { Network } from "./network";
 import { NodeGroups } from "./nodes";
 import { ApiWorkload, ApiWorkloadArgs } from "./workload";
@@ -72,10 +71,7 @@ export class RegionalCell extends pulumi.ComponentResource {
             adminRoleArn: compute.adminRoleArn,
             publicAccessCidrs: compute.publicAccessCidrs,
         }, child);
-        this.kubernetes = new k8s.Provider(`${name}-k8s`, {
-            kubeconfig: kubeconfig({ clusterName: this.eks.clusterName, endpoint: this.eks.endpoint, certificateAuthorityData: this.eks.certificateAuthorityData, region: cell.region }),
-            enableServerSideApply: true,
-        }, child);
+        this.kubernetes = this.eks.kubernetes;
         const withK8s = { parent: this, providers: [this.kubernetes] };
 
         this.nodes = new NodeGroups(`${name}-nodes`, {

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { managedPolicy, serviceTrust } from "./iam";
+import { kubeconfig } from "./kubeconfig";
 import { KUBERNETES_VERSIONS } from "./versions";
 
 export interface EksClusterArgs {
@@ -48,6 +50,8 @@ export class EksCluster extends pulumi.ComponentResource {
     readonly kubernetesVersion: string;
     /** The add-ons node groups must wait for. */
     readonly networkAddons: aws.eks.Addon[];
+    /** A Kubernetes provider for this cluster, the region explicit in its kubeconfig. */
+    readonly kubernetes: k8s.Provider;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cell:EksCluster", name, {}, opts);
@@ -116,6 +120,10 @@ export class EksCluster extends pulumi.ComponentResource {
             ...(addon === "vpc-cni" ? { configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) } : {}),
         }, child));
 
+        this.kubernetes = new k8s.Provider(`${name}-k8s`, {
+            kubeconfig: kubeconfig({ clusterName: cluster.name, endpoint: cluster.endpoint, certificateAuthorityData: cluster.certificateAuthority.data, region }),
+            enableServerSideApply: true,
+        }, child);
         this.clusterName = cluster.name;
         this.endpoint = cluster.endpoint;
         this.certificateAuthorityData = cluster.certificateAuthority.data;

@@ -49,7 +49,7 @@ describe("RegionalCell compute (prod plan)", () => {
 
     it("gives each cell its own Kubernetes provider, with its cluster name and region in the kubeconfig", () => {
         for (const [code, region] of Object.entries(CELLS)) {
-            const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes" && r.name === `${code}-k8s`)!;
+            const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes" && r.name === `${code}-eks-k8s`)!;
             const config = JSON.parse(provider.rawInputs.kubeconfig as string);
             assert.deepEqual(config.users[0].user.exec.args, ["eks", "get-token", "--cluster-name", `platform-prod-${code}`, "--region", region, "--output", "json"]);
             assert.match(config.clusters[0].cluster.server, new RegExp(`\\.gr7\\.${region}\\.eks\\.amazonaws\\.com$`));
@@ -64,7 +64,7 @@ describe("RegionalCell compute (prod plan)", () => {
         assert.equal(objects.length, 3 * 11, "3 Helm releases and 8 API objects per cell");
         for (const r of objects) {
             const providerUrn = (r.provider ?? "").split("::").slice(0, -1).join("::");
-            assert.equal(providers.get(providerUrn), `${cellByUrn.get(r.urn)}-k8s`, r.urn);
+            assert.equal(providers.get(providerUrn), `${cellByUrn.get(r.urn)}-eks-k8s`, r.urn);
         }
     });
 

@@ -86,6 +86,14 @@ describe("EksCluster", () => {
         assert.deepEqual(ev.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && !r.name.startsWith("euc1-eks-")).map((r) => r.name), []);
     });
 
+    it("builds a Kubernetes provider from the cluster's outputs", () => {
+        const provider = ev.resources.find((r) => r.type === "pulumi:providers:kubernetes" && r.name === "euc1-eks-k8s")!;
+        const config = JSON.parse(provider.rawInputs.kubeconfig as string);
+        assert.match(config.clusters[0].cluster.server, /^https:\/\/[0-9A-F]{32}\.gr7\.eu-central-1\.eks\.amazonaws\.com$/);
+        assert.ok(config.clusters[0].cluster["certificate-authority-data"].length > 40);
+        assert.deepEqual(config.users[0].user.exec.args, ["eks", "get-token", "--cluster-name", "platform-test-euc1", "--region", "eu-central-1", "--output", "json"]);
+    });
+
     it("puts every regional resource in the cell's region", () => {
         const regional = ev.resources.filter(isRegionalAws);
         assert.equal(regional.length, 6);
