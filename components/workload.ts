@@ -85,25 +85,26 @@ export class ApiWorkload extends pulumi.ComponentResource {
             description: `${name}: the API's own AWS identity`,
         }, child);
 
-        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
-            metadata: meta("api"),
-            spec: deploymentSpec(args, labels, sa.metadata.name),
-        }, { parent: this, dependsOn: [identity.association] });
         const service = new k8s.core.v1.Service(`${name}-service`, {
             metadata: meta("api"),
             spec: { type: "ClusterIP", selector: labels, ports: [{ name: "http", port: args.port, targetPort: "http", protocol: "TCP" }] },
         }, child);
-
-        new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, { metadata: meta("api"), spec: hpaSpec(args, deployment.metadata.name) }, child);
-        // maxUnavailable, not minAvailable = replicas: a node drain may always evict one pod.
-        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta("api"), spec: { maxUnavailable: 1, selector: { matchLabels: labels } } }, child);
-        new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, { metadata: meta("api"), spec: networkPolicySpec(args, labels) }, child);
-        new k8s.apiextensions.CustomResource(`${name}-tgb`, {
+        const binding = new k8s.apiextensions.CustomResource(`${name}-tgb`, {
             apiVersion: "elbv2.k8s.aws/v1beta1",
             kind: "TargetGroupBinding",
             metadata: meta("api"),
             spec: { serviceRef: { name: service.metadata.name, port: args.port }, targetGroupARN: args.targetGroupArn, targetType: "ip" },
         }, child);
+        // After the binding: the controller's webhook gives readiness gates only to pods created once it exists.
+        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
+            metadata: meta("api"),
+            spec: deploymentSpec(args, labels, sa.metadata.name),
+        }, { parent: this, dependsOn: [identity.association, binding] });
+
+        new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, { metadata: meta("api"), spec: hpaSpec(args, deployment.metadata.name) }, child);
+        // maxUnavailable, not minAvailable = replicas: a node drain may always evict one pod.
+        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta("api"), spec: { maxUnavailable: 1, selector: { matchLabels: labels } } }, child);
+        new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, { metadata: meta("api"), spec: networkPolicySpec(args, labels) }, child);
 
         this.namespace = namespace;
         this.serviceName = service.metadata.name;

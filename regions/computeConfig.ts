@@ -17,6 +17,7 @@
  */
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, isGraviton } from "../components/versions";
 import { parseCidr } from "./cidr";
+import { NodeShape, instanceShape } from "./instanceShapes";
 import { Reader, show } from "./problems";
 
 export interface ScalingRange {
@@ -36,6 +37,11 @@ export interface ComputeConfig {
     readonly publicAccessCidrs: readonly string[];
     /** Node instance types, at least two (capacity diversity). @default ["m7i.xlarge", "m6i.xlarge"] */
     readonly instanceTypes: readonly string[];
+    /**
+     * vCPU and memory of one node, when the first instance type's shape is known (m, c, r, t
+     * families): what the capacity model packs pods into. @default { vcpu: 4, memoryGiB: 16 }
+     */
+    readonly nodeShape?: NodeShape;
     /** Nodes of each AZ's node group. @default { min: 2, desired: 2, max: 6 } */
     readonly nodesPerZone: ScalingRange & { readonly desired: number };
     /** Root volume of each node (gp3, encrypted). @default 50 */
@@ -92,6 +98,15 @@ export function parseCompute(root: Reader): ComputeConfig {
         r.report(r.at("instanceTypes"), `${show(instanceTypes)} mixes Graviton (${arm.join(", ")}) and x86 types; a node group runs one architecture: list types of one kind`);
     }
 
+    // Cluster Autoscaler sizes a group from one type: every type must offer the same vCPU and memory.
+    const shapes = instanceTypes.map((t) => ({ type: t, shape: instanceShape(t) }));
+    const sized = shapes.filter((s) => s.shape !== undefined);
+    const differing = sized.filter((s) => s.shape!.vcpu !== sized[0].shape!.vcpu || s.shape!.memoryGiB !== sized[0].shape!.memoryGiB);
+    if (differing.length > 0) {
+        const describe = (s: (typeof sized)[number]) => `${s.type} ${s.shape!.vcpu} vCPU/${s.shape!.memoryGiB} GiB`;
+        r.report(r.at("instanceTypes"), `${show(instanceTypes)} differ in size (${sized.map(describe).join(", ")}); Cluster Autoscaler needs types of one vCPU and memory size in a node group`);
+    }
+
     const nodes = r.object("nodesPerZone");
     nodes.noUnknownKeys(["min", "desired", "max"]);
     const nodesPerZone = {
@@ -115,6 +130,7 @@ export function parseCompute(root: Reader): ComputeConfig {
         adminRoleArn,
         publicAccessCidrs,
         instanceTypes,
+        nodeShape: instanceShape(instanceTypes[0] ?? ""),
         nodesPerZone,
         rootVolumeGiB: r.integer("rootVolumeGiB", { min: 20, max: 1000, default: COMPUTE_DEFAULTS.rootVolumeGiB }),
         podCpuMillicores: r.integer("podCpuMillicores", { min: 50, max: 16000, default: COMPUTE_DEFAULTS.podCpuMillicores }),

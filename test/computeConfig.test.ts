@@ -31,6 +31,7 @@ describe("platform:compute config", () => {
             adminRoleArn: undefined,
             publicAccessCidrs: [],
             instanceTypes: ["m7i.xlarge", "m6i.xlarge"],
+            nodeShape: { vcpu: 4, memoryGiB: 16 },
             nodesPerZone: { min: 2, desired: 2, max: 6 },
             rootVolumeGiB: 50,
             podCpuMillicores: 500,
@@ -95,6 +96,14 @@ describe("platform:compute config", () => {
             'platform:compute.instanceTypes: ["m7i.xlarge","m7g.xlarge"] mixes Graviton (m7g.xlarge) and x86 types; a node group runs one architecture: list types of one kind',
         ]);
         assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "XL"] }), ['platform:compute.instanceTypes[1]: "XL" is not an EC2 instance type such as m7i.xlarge']);
+    });
+
+    it("wants types of one vCPU and memory size (Cluster Autoscaler sizes a group from one type)", () => {
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m7i.2xlarge"] }), [
+            'platform:compute.instanceTypes: ["m7i.xlarge","m7i.2xlarge"] differ in size (m7i.xlarge 4 vCPU/16 GiB, m7i.2xlarge 8 vCPU/32 GiB); Cluster Autoscaler needs types of one vCPU and memory size in a node group',
+        ]);
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "c7i.xlarge"] }).length, 1);
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m7a.xlarge", "m6in.xlarge"] }), []);
     });
 
     it("orders nodes per zone min ≤ desired ≤ max", () => {

@@ -110,6 +110,7 @@ describe("ApiWorkload", () => {
         assert.deepEqual(service.ports, [{ name: "http", port: 8080, targetPort: "http", protocol: "TCP" }]);
         const binding = one(ev, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "use1-api-tgb");
         assert.deepEqual(binding.inputs.spec, { serviceRef: { name: "api", port: 8080 }, targetGroupARN: TG, targetType: "ip" });
+        assert.ok(one(ev, "kubernetes:apps/v1:Deployment", "use1-api-deployment").dependencies.includes(binding.urn), "pods are created after the binding, so they get ALB readiness gates");
     });
 
     it("puts every regional resource in the cell's region", () => {
