@@ -31,7 +31,8 @@ export class OriginCertificates extends pulumi.ComponentResource {
 
         const certificates = args.cells.map((cell) => ({
             cell,
-            certificate: new aws.acm.Certificate(`${name}-${cell.code}`, {
+            // Named by cell code first, like every regional resource: adding a region adds only `<code>-…` names.
+            certificate: new aws.acm.Certificate(`${cell.code}-${name}`, {
                 region: cell.region,
                 domainName: args.domain,
                 validationMethod: "DNS",
@@ -57,7 +58,7 @@ export class OriginCertificates extends pulumi.ComponentResource {
 
         const arns: Record<string, pulumi.Output<string>> = {};
         for (const { cell, certificate } of certificates) {
-            const validation = new aws.acm.CertificateValidation(`${name}-${cell.code}-validation`, {
+            const validation = new aws.acm.CertificateValidation(`${cell.code}-${name}-validation`, {
                 region: cell.region,
                 certificateArn: certificate.arn,
                 validationRecordFqdns: [record.name],

@@ -25,7 +25,7 @@ describe("OriginCertificates", () => {
 
     it("requests the domain's certificate in every cell's region, validated by DNS", () => {
         for (const { region, code } of CELLS) {
-            const cert = one(ev, "aws:acm/certificate:Certificate", `origin-certs-${code}`);
+            const cert = one(ev, "aws:acm/certificate:Certificate", `${code}-origin-certs`);
             assert.deepEqual([cert.inputs.region, cert.inputs.domainName, cert.inputs.validationMethod], [region, "api.example.com", "DNS"]);
         }
         assert.equal(ofType(ev, "aws:acm/certificate:Certificate").length, 3);
@@ -41,13 +41,13 @@ describe("OriginCertificates", () => {
         assert.equal(record.inputs.ttl, 60);
         assert.match(record.inputs.name as string, /^_[0-9a-f]{32}\.api\.example\.com$/, "no trailing dot");
         assert.match(record.inputs.content as string, /^_[0-9a-f]{32}\.xlfgrmvvlj\.acm-validations\.aws$/);
-        assert.ok(record.dependencies.includes(one(ev, "aws:acm/certificate:Certificate", "origin-certs-use1").urn));
+        assert.ok(record.dependencies.includes(one(ev, "aws:acm/certificate:Certificate", "use1-origin-certs").urn));
     });
 
     it("waits for validation in every region on that one record, and hands out the validated ARNs", () => {
         const record = ofType(ev, "cloudflare:index/dnsRecord:DnsRecord")[0];
         for (const { region, code } of CELLS) {
-            const validation = one(ev, "aws:acm/certificateValidation:CertificateValidation", `origin-certs-${code}-validation`);
+            const validation = one(ev, "aws:acm/certificateValidation:CertificateValidation", `${code}-origin-certs-validation`);
             assert.equal(validation.inputs.region, region);
             assert.deepEqual(validation.inputs.validationRecordFqdns, [record.inputs.name]);
             assert.ok(validation.dependencies.includes(record.urn));
