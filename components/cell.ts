@@ -20,10 +20,10 @@ export interface RegionalCellArgs {
     /** Cloudflare's ranges, read once for every cell. */
     readonly cloudflare: CloudflareRanges;
     /**
-     * Connection settings other tiers hand the API (plain values and Secrets Manager ARNs).
-     * @default none
+     * Connection settings other tiers hand the API (plain values and Secrets Manager ARNs);
+     * `dataConnectionArgs(dataTier.connection)` builds them from the data tier. @default none
      */
-    readonly apiConnections?: Pick<ApiWorkloadArgs, "env" | "secretArns" | "secretKmsKeyArns" | "dataPorts">;
+    readonly apiConnections?: Pick<ApiWorkloadArgs, "env" | "secretArns" | "secretKmsKeyArns" | "databaseConnectArns" | "dataPorts">;
 }
 
 /**

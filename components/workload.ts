@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { DataConnection } from "./data";
 import { podIdentityRole } from "./iam";
 
 export interface ApiWorkloadArgs {
@@ -30,6 +31,8 @@ export interface ApiWorkloadArgs {
     readonly secretArns?: Readonly<Record<string, pulumi.Input<string>>>;
     /** KMS keys those secrets are encrypted with, when not the AWS-managed key. */
     readonly secretKmsKeyArns?: pulumi.Input<string>[];
+    /** `rds-db:connect` resources (RDS Proxy IAM authentication) the pods' role may use. */
+    readonly databaseConnectArns?: pulumi.Input<string>[];
     /** TCP ports of the data tier (Postgres via RDS Proxy, Valkey). @default [5432, 6379] */
     readonly dataPorts?: readonly number[];
     /** Namespace of the API. @default "api" */
@@ -79,9 +82,10 @@ export class ApiWorkload extends pulumi.ComponentResource {
         const meta = (suffix: string) => ({ name: suffix, namespace, labels });
 
         const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta("api"), automountServiceAccountToken: false }, child);
+        const policy = appPolicy(args);
         const identity = podIdentityRole(`${name}-app`, {
             region: args.region, clusterName: args.clusterName, namespace, serviceAccount: sa.metadata.name,
-            ...(args.secretArns && Object.keys(args.secretArns).length > 0 ? { policy: secretsPolicy(Object.values(args.secretArns), args.secretKmsKeyArns ?? []) } : {}),
+            ...(policy ? { policy } : {}),
             description: `${name}: the API's own AWS identity`,
         }, child);
 
@@ -113,13 +117,54 @@ export class ApiWorkload extends pulumi.ComponentResource {
     }
 }
 
-/** Read exactly the secrets handed in (and decrypt with their keys); nothing else. */
-function secretsPolicy(secretArns: pulumi.Input<string>[], kmsKeyArns: pulumi.Input<string>[]): pulumi.Output<string> {
-    const statements: object[] = [{ Sid: "ReadOwnSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: secretArns }];
-    if (kmsKeyArns.length > 0) {
-        statements.push({ Sid: "DecryptOwnSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: kmsKeyArns, Condition: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } } });
+/**
+ * The API's permissions: read exactly the secrets handed in (decrypting only through Secrets
+ * Manager) and connect to the database through the proxy as its user; none when nothing is
+ * handed in. Whether a statement exists depends on plain counts, never on Outputs.
+ */
+function appPolicy(args: ApiWorkloadArgs): pulumi.Output<string> | undefined {
+    const secretArns = Object.values(args.secretArns ?? {});
+    const kmsKeyArns = args.secretKmsKeyArns ?? [];
+    const connectArns = args.databaseConnectArns ?? [];
+    const statements: object[] = [];
+    if (secretArns.length > 0) {
+        statements.push({ Sid: "ReadOwnSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: secretArns });
+        if (kmsKeyArns.length > 0) {
+            statements.push({ Sid: "DecryptOwnSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: kmsKeyArns, Condition: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } } });
+        }
     }
-    return pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });
+    if (connectArns.length > 0) statements.push({ Sid: "ConnectToDatabase", Effect: "Allow", Action: "rds-db:connect", Resource: connectArns });
+    return statements.length > 0 ? pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) : undefined;
+}
+
+/** Names of the environment variables `dataConnectionArgs` sets. */
+export const DATA_ENV = {
+    writer: "DB_WRITER_ENDPOINT", reader: "DB_READER_ENDPOINT", port: "DB_PORT", name: "DB_NAME", user: "DB_USER", writable: "DB_WRITABLE",
+    cache: "CACHE_ENDPOINT", cachePort: "CACHE_PORT", cacheAuthSecret: "CACHE_AUTH_SECRET_ARN",
+} as const;
+
+/**
+ * The API's arguments from the data tier's connection: endpoints as plain values, secrets by
+ * ARN only (the first is the cache's AUTH token, any further ones `DATA_SECRET_ARN_<n>`),
+ * IAM connect to the proxy, egress to the proxy and cache ports.
+ */
+export function dataConnectionArgs(c: DataConnection): Pick<ApiWorkloadArgs, "env" | "secretArns" | "secretKmsKeyArns" | "databaseConnectArns" | "dataPorts"> {
+    return {
+        env: {
+            [DATA_ENV.writer]: c.databaseWriterEndpoint,
+            [DATA_ENV.reader]: c.databaseReaderEndpoint,
+            [DATA_ENV.port]: String(c.databasePort),
+            [DATA_ENV.name]: c.databaseName,
+            [DATA_ENV.user]: c.databaseUser,
+            [DATA_ENV.writable]: String(c.databaseWritable),
+            [DATA_ENV.cache]: c.cacheEndpoint,
+            [DATA_ENV.cachePort]: String(c.cachePort),
+        },
+        secretArns: Object.fromEntries(c.secretArns.map((arn, i) => [i === 0 ? DATA_ENV.cacheAuthSecret : `DATA_SECRET_ARN_${i}`, arn])),
+        secretKmsKeyArns: c.secretKmsKeyArns,
+        databaseConnectArns: [c.databaseConnectArn],
+        dataPorts: [...new Set([c.databasePort, c.cachePort])],
+    };
 }
 
 function deploymentSpec(args: ApiWorkloadArgs, labels: Record<string, string>, serviceAccountName: pulumi.Input<string>): k8s.types.input.apps.v1.DeploymentSpec {

@@ -1,5 +1,7 @@
 import * as assert from "node:assert/strict";
-import { ApiWorkload, ApiWorkloadArgs, POD_IDENTITY_AGENT } from "../components/workload";
+import * as pulumi from "@pulumi/pulumi";
+import { DataConnection } from "../components/data";
+import { ApiWorkload, ApiWorkloadArgs, POD_IDENTITY_AGENT, dataConnectionArgs } from "../components/workload";
 import { Evaluation } from "../plan/runtime";
 import { evaluateComponent, isRegionalAws, ofType, one } from "./harness";
 
@@ -124,12 +126,14 @@ describe("ApiWorkload with connection settings from the data tier", () => {
     let ev: Evaluation;
     const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:use1-db-app-AbCdEf";
     const KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
+    const CONNECT = "arn:aws:rds-db:us-east-1:123456789012:dbuser:prx-0123456789abcdef0/app";
     before(async () => {
         ev = await evaluateComponent((opts) => new ApiWorkload("use1-api", {
             ...ARGS,
             env: { DB_PROXY_ENDPOINT: "use1-db-proxy.proxy-abc.us-east-1.rds.amazonaws.com", CACHE_ENDPOINT: "clustercfg.use1-cache.abc.use1.cache.amazonaws.com" },
             secretArns: { DB_SECRET_ARN: SECRET },
             secretKmsKeyArns: [KEY],
+            databaseConnectArns: [CONNECT],
             dataPorts: [5432],
         }, opts));
     });
@@ -147,10 +151,29 @@ describe("ApiWorkload with connection settings from the data tier", () => {
         assert.deepEqual(policy.Statement[0].Action, ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]);
         assert.deepEqual(policy.Statement[1].Resource, [KEY]);
         assert.deepEqual(policy.Statement[1].Condition, { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } });
+        assert.deepEqual(policy.Statement[2], { Sid: "ConnectToDatabase", Effect: "Allow", Action: "rds-db:connect", Resource: [CONNECT] });
     });
 
     it("opens egress to the data ports handed in", () => {
         const policy = (one(ev, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "use1-api-netpol").inputs.spec as Json);
         assert.deepEqual(policy.egress[1].ports, [{ protocol: "TCP", port: 5432 }]);
+    });
+});
+
+describe("dataConnectionArgs", () => {
+    it("hands the data tier's endpoints in as plain values, its secrets by ARN and its ports to the NetworkPolicy", async () => {
+        const o = (v: string) => pulumi.output(v);
+        const connection: DataConnection = {
+            databaseWriterEndpoint: o("w.proxy"), databaseReaderEndpoint: o("r.proxy"), databasePort: 5432, databaseName: "app", databaseUser: "app",
+            databaseConnectArn: o("arn:aws:rds-db:eu-central-1:123456789012:dbuser:prx-1/app"), databaseWritable: false,
+            cacheEndpoint: o("clustercfg.cache"), cachePort: 6379,
+            secretArns: [o("arn:aws:secretsmanager:eu-central-1:123456789012:secret:auth")], secretKmsKeyArns: [o("arn:aws:kms:eu-central-1:123456789012:key/k")],
+        };
+        const args = dataConnectionArgs(connection);
+        assert.deepEqual(Object.keys(args.env!), ["DB_WRITER_ENDPOINT", "DB_READER_ENDPOINT", "DB_PORT", "DB_NAME", "DB_USER", "DB_WRITABLE", "CACHE_ENDPOINT", "CACHE_PORT"]);
+        assert.deepEqual([args.env!.DB_PORT, args.env!.DB_WRITABLE, args.env!.CACHE_PORT], ["5432", "false", "6379"]);
+        assert.deepEqual(Object.keys(args.secretArns!), ["CACHE_AUTH_SECRET_ARN"]);
+        assert.deepEqual(args.dataPorts, [5432, 6379]);
+        assert.equal(args.databaseConnectArns!.length, 1);
     });
 });
