@@ -1,4 +1,9 @@
 import * as assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { projectRoot } from "../plan/cli";
+import { catalogRegions } from "../regions/catalog";
+import { COMPUTE_DEFAULTS } from "../regions/computeConfig";
 import { NODE_POLICIES, NodeGroups, NodeGroupsArgs, amiTypeFor, nodeGroupProblems } from "../components/nodes";
 import { Evaluation } from "../plan/runtime";
 import { evaluateComponent, isRegionalAws, ofType, one } from "./harness";
@@ -79,5 +84,18 @@ describe("nodeGroupProblems", () => {
     it("picks the AMI architecture from the instance types", () => {
         assert.equal(amiTypeFor(["m7g.xlarge", "c7gn.xlarge"]), "AL2023_ARM_64_STANDARD");
         assert.equal(amiTypeFor(["m7i.xlarge", "m6a.xlarge"]), "AL2023_x86_64_STANDARD");
+    });
+});
+
+describe("default instance types", () => {
+    it("exist in every catalog region (reference AWS data)", function () {
+        // The shared data sits beside the main checkout; a helper's worktree is one level deeper.
+        const file = [path.join(projectRoot(), "..", "shared"), path.join(projectRoot(), "..", "..", "shared")]
+            .map((dir) => path.join(dir, "data", "aws-facts.json"))
+            .find((f) => existsSync(f));
+        if (!file) this.skip();
+        const facts = JSON.parse(readFileSync(file!, "utf8")) as { ec2TypesByRegion: Record<string, string[]> };
+        const missing = catalogRegions().flatMap((r) => COMPUTE_DEFAULTS.instanceTypes.filter((t) => !(facts.ec2TypesByRegion[r.name] ?? []).includes(t)).map((t) => `${t} in ${r.name}`));
+        assert.deepEqual(missing, []);
     });
 });
