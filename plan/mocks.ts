@@ -59,6 +59,55 @@ const OUTPUTS: Record<string, (ctx: Ctx) => State> = {
     "aws:iam/role:Role": (c) => ({ arn: `arn:aws:iam::${ACCOUNT_ID}:role/${physicalName(c)}`, uniqueId: `AROA${c.hex(17).toUpperCase()}` }),
     "aws:iam/policy:Policy": (c) => ({ arn: `arn:aws:iam::${ACCOUNT_ID}:policy/${physicalName(c)}` }),
     "aws:kms/key:Key": (c) => ({ keyId: c.id, arn: `arn:aws:kms:${c.region}:${ACCOUNT_ID}:key/${c.id}` }),
+    // --- compute tier (EKS, ALB, ACM, S3 access logs) ---
+    "aws:eks/cluster:Cluster": (c) => {
+        const name = physicalName(c);
+        const vpcConfig = (c.inputs.vpcConfig ?? {}) as State;
+        return {
+            name,
+            arn: `arn:aws:eks:${c.region}:${ACCOUNT_ID}:cluster/${name}`,
+            endpoint: `https://${c.hex(32).toUpperCase()}.gr7.${c.region}.eks.amazonaws.com`,
+            certificateAuthority: { data: Buffer.from(`-----BEGIN CERTIFICATE-----\n${c.hex(64, "ca")}\n-----END CERTIFICATE-----\n`).toString("base64") },
+            identities: [{ oidcs: [{ issuer: `https://oidc.eks.${c.region}.amazonaws.com/id/${c.hex(32, "oidc").toUpperCase()}` }] }],
+            vpcConfig: { ...vpcConfig, clusterSecurityGroupId: `sg-0${c.hex(16, "cluster-sg")}`, vpcId: `vpc-0${c.hex(16, "vpc")}` },
+            platformVersion: "eks.5",
+            status: "ACTIVE",
+        };
+    },
+    "aws:eks/nodeGroup:NodeGroup": (c) => ({ arn: `arn:aws:eks:${c.region}:${ACCOUNT_ID}:nodegroup/${c.name}/${c.hex(8)}`, status: "ACTIVE" }),
+    "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
+    "aws:lb/loadBalancer:LoadBalancer": (c) => {
+        const suffix = `app/${c.name.slice(0, 24)}-${c.hex(7, "autoname")}/${c.hex(16, "lb")}`;
+        return {
+            arn: `arn:aws:elasticloadbalancing:${c.region}:${ACCOUNT_ID}:loadbalancer/${suffix}`,
+            arnSuffix: suffix,
+            dnsName: `${c.name.slice(0, 24)}-${parseInt(c.hex(8, "dns"), 16)}.${c.region}.elb.amazonaws.com`,
+            zoneId: ALB_ZONE_IDS[c.region] ?? "Z00000000000000000000",
+        };
+    },
+    "aws:lb/targetGroup:TargetGroup": (c) => {
+        const suffix = `targetgroup/${c.name.slice(0, 24)}-${c.hex(7, "autoname")}/${c.hex(16, "tg")}`;
+        return { arn: `arn:aws:elasticloadbalancing:${c.region}:${ACCOUNT_ID}:${suffix}`, arnSuffix: suffix };
+    },
+    "aws:lb/listener:Listener": (c) => ({ arn: `arn:aws:elasticloadbalancing:${c.region}:${ACCOUNT_ID}:listener/app/${c.name}/${c.hex(16, "lb")}/${c.hex(16)}` }),
+    "aws:acm/certificate:Certificate": (c) => {
+        const domain = String(c.inputs.domainName);
+        // ACM's validation record depends on the domain and the account, not the region.
+        const token = hexOf(`acm|${ACCOUNT_ID}|${domain}`, 32);
+        return {
+            arn: `arn:aws:acm:${c.region}:${ACCOUNT_ID}:certificate/${c.id}`,
+            domainValidationOptions: [{
+                domainName: domain,
+                resourceRecordName: `_${token}.${domain}.`,
+                resourceRecordType: "CNAME",
+                resourceRecordValue: `_${hexOf(`acm-value|${token}`, 32)}.xlfgrmvvlj.acm-validations.aws.`,
+            }],
+            status: "ISSUED",
+        };
+    },
+    "aws:s3/bucket:Bucket": (c) => ({ bucket: c.id, arn: `arn:aws:s3:::${c.id}`, bucketRegionalDomainName: `${c.id}.s3.${c.region}.amazonaws.com` }),
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": (c) => ({ associationArn: `arn:aws:eks:${c.region}:${ACCOUNT_ID}:podidentityassociation/${c.hex(8)}`, associationId: `a-${c.hex(17)}` }),
+    // --- end compute tier ---
     // --- data tier (Aurora global database, RDS Proxy, ElastiCache, Secrets Manager) ---
     "aws:rds/globalCluster:GlobalCluster": (c) => ({
         arn: `arn:aws:rds::${ACCOUNT_ID}:global-cluster:${c.inputs.globalClusterIdentifier}`,
@@ -113,9 +162,16 @@ const OUTPUTS: Record<string, (ctx: Ctx) => State> = {
     },
     "aws:sns/topic:Topic": (c) => ({ arn: `arn:aws:sns:${c.region}:${ACCOUNT_ID}:${physicalName(c)}` }),
     "aws:cloudwatch/metricAlarm:MetricAlarm": (c) => ({ arn: `arn:aws:cloudwatch:${c.region}:${ACCOUNT_ID}:alarm:${physicalName(c)}` }),
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": (c) => ({ associationId: `a-${c.hex(17)}`, associationArn: `arn:aws:eks:${c.region}:${ACCOUNT_ID}:podidentityassociation/${c.hex(8, "cluster")}/a-${c.hex(17)}` }),
+    // aws:eks/podIdentityAssociation: the compute tier's entry serves the log shipper too.
     // random:index/randomPassword:RandomPassword: the data tier's entry serves the Grafana password too.
     // --- end observability tier ---
+};
+
+/** Canonical hosted zones of ALBs, by region (for alias records). */
+const ALB_ZONE_IDS: Record<string, string> = {
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "eu-central-1": "Z215JYRZR1TBD5",
+    "ap-southeast-1": "Z1LMS91P8CMLE5",
 };
 
 /** How the provider names what it creates when the program gives no name (Pulumi autonaming). */
@@ -179,6 +235,19 @@ const INVOKES: Record<string, (inputs: State) => State> = {
 export function registerInvoke(token: string, answer: (inputs: State) => State): void {
     INVOKES[token] = answer;
 }
+
+// --- compute tier: Cloudflare's published ranges (cloudflare.com/ips), as the data source returns them ---
+registerInvoke("cloudflare:index/getIpRanges:getIpRanges", () => ({
+    etag: "38f79d050aa027e3be3865e495dcc9bc",
+    ipv4Cidrs: [
+        "173.245.48.0/20", "103.21.244.0/22", "103.22.200.0/22", "103.31.4.0/22", "141.101.64.0/18", "108.162.192.0/18",
+        "190.93.240.0/20", "188.114.96.0/20", "197.234.240.0/22", "198.41.128.0/17", "162.158.0.0/15", "104.16.0.0/13",
+        "104.24.0.0/14", "172.64.0.0/13", "131.0.72.0/22",
+    ],
+    ipv6Cidrs: ["2400:cb00::/32", "2606:4700::/32", "2803:f800::/32", "2405:b500::/32", "2405:8100::/32", "2a06:98c0::/29", "2c0f:f248::/32"],
+    jdcloudCidrs: [],
+}));
+// --- end compute tier ---
 
 export class PlanMocks implements pulumi.runtime.Mocks {
     constructor(private readonly defaultRegion: string) {}

@@ -6,6 +6,7 @@
 import { CLOUDFLARE_REGIONS, CatalogRegion, CloudflareRegion, catalogRegions, findRegion } from "./catalog";
 import { capacityProblems } from "./capacity";
 import { Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "./cidr";
+import { ComputeConfig, parseCompute } from "./computeConfig";
 import { DataConfig, parseData } from "./dataConfig";
 import { EdgeConfig, parseEdge } from "./edgeConfig";
 import { ObservabilityConfig, parseObservability } from "./observability";
@@ -63,6 +64,8 @@ export interface PlatformConfig {
     /** Expected share of users per Cloudflare region; every region present, absent ones 0. */
     readonly traffic: Readonly<Record<CloudflareRegion, number>>;
     readonly app: AppConfig;
+    /** EKS, nodes and API pods of every cell (`platform:compute`, all optional). */
+    readonly compute: ComputeConfig;
     /** Database and cache tier (`platform:data`), defaults filled in. */
     readonly data: DataConfig;
     /** `platform:edge`: Cloudflare cache, rate-limit, affinity and alert settings (all defaulted). */
@@ -76,7 +79,7 @@ const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const HEX32 = /^[0-9a-f]{32}$/;
 const DIGEST_IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*@sha256:[0-9a-f]{64}$/;
 const URL_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
-const TOP_LEVEL_KEYS = ["domain", "cloudflare", "regions", "capacity", "traffic", "app", "data", "edge", "observability"] as const;
+const TOP_LEVEL_KEYS = ["domain", "cloudflare", "regions", "capacity", "traffic", "app", "data", "edge", "compute", "observability"] as const;
 const MIN_PREFIX = 16;
 const MAX_PREFIX = 20;
 
@@ -115,6 +118,7 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
         healthPath: app.string("healthPath", { default: "/healthz", pattern: URL_PATH, allowed: "an absolute URL path such as /healthz" }),
     };
     app.noUnknownKeys(["image", "port", "healthPath"]);
+    const compute = parseCompute(root);
     const data = parseData(root, cells.length);
     const edge = parseEdge(root);
     const observability = parseObservability(root);
@@ -129,6 +133,7 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
         capacity,
         traffic,
         app: appConfig,
+        compute,
         data,
         edge,
         observability,

@@ -1,0 +1,65 @@
+/**
+ * IAM documents shared by the compute components. Built as plain JSON (no invoke), so the
+ * plan needs no AWS call and the tests read the exact statements.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Trust policy of a role assumed by EKS Pod Identity (the agent tags the session). */
+export const POD_IDENTITY_TRUST = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+});
+
+/** Trust policy of a role assumed by an AWS service (e.g. `eks.amazonaws.com`). */
+export function serviceTrust(service: string, actions: readonly string[] = ["sts:AssumeRole"]): string {
+    return JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: [...actions] }] });
+}
+
+export const managedPolicy = (name: string): string => `arn:aws:iam::aws:policy/${name}`;
+
+/**
+ * A role for one Kubernetes service account, bound through EKS Pod Identity: the role, its
+ * inline policy (when given) and the association. IAM is global, so `name` carries the cell code.
+ */
+export function podIdentityRole(
+    name: string,
+    args: {
+        region: string;
+        clusterName: pulumi.Input<string>;
+        namespace: pulumi.Input<string>;
+        serviceAccount: pulumi.Input<string>;
+        policy?: pulumi.Input<string>;
+        managedPolicies?: readonly string[];
+        description: string;
+    },
+    opts: pulumi.CustomResourceOptions,
+): { role: aws.iam.Role; association: aws.eks.PodIdentityAssociation } {
+    const { role, attachments } = podIdentityServiceRole(name, args, opts);
+    const association = new aws.eks.PodIdentityAssociation(`${name}-pod-identity`, {
+        region: args.region,
+        clusterName: args.clusterName,
+        namespace: args.namespace,
+        serviceAccount: args.serviceAccount,
+        roleArn: role.arn,
+    }, { ...opts, dependsOn: attachments });
+    return { role, association };
+}
+
+/**
+ * The role half of `podIdentityRole`, for an EKS add-on that creates its own association
+ * (`podIdentityAssociations`): a second association of the same service account would fail.
+ */
+export function podIdentityServiceRole(
+    name: string,
+    args: { policy?: pulumi.Input<string>; managedPolicies?: readonly string[]; description: string },
+    opts: pulumi.CustomResourceOptions,
+): { role: aws.iam.Role; attachments: pulumi.Resource[] } {
+    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: POD_IDENTITY_TRUST, description: args.description }, opts);
+    const attachments: pulumi.Resource[] = [];
+    if (args.policy !== undefined) attachments.push(new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: args.policy }, opts));
+    (args.managedPolicies ?? []).forEach((arn, i) => {
+        attachments.push(new aws.iam.RolePolicyAttachment(`${name}-managed-${i}`, { role: role.name, policyArn: arn }, opts));
+    });
+    return { role, attachments };
+}
