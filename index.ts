@@ -1,9 +1,12 @@
-// Wiring only: read and validate the config, then stamp one cell per region.
+// Wiring only: read and validate the config, then stamp one cell per region behind the edge.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RegionalCell } from "./components/cell";
 import { OriginCertificates } from "./components/certificates";
 import { cloudflareRanges } from "./components/cloudflareRanges";
+import { GlobalDatabase } from "./components/database";
+import { Edge } from "./components/edge";
+import { cellCapacity } from "./regions/capacity";
 import { loadConfig } from "./regions/load";
 
 const config = loadConfig();
@@ -14,6 +17,7 @@ const aws_ = new aws.Provider("aws", {
     region: config.awsRegion as aws.Region,
     defaultTags: { tags: { Project: pulumi.getProject(), Stack: pulumi.getStack(), ManagedBy: "pulumi" } },
 });
+const withAws = { providers: [aws_] };
 
 // Before the cells: each cell's HTTPS listener needs its region's validated certificate.
 const certificates = new OriginCertificates("origin-certs", {
@@ -21,21 +25,61 @@ const certificates = new OriginCertificates("origin-certs", {
     zoneId: config.cloudflare.zoneId,
     cells: config.cells.map((c) => ({ region: c.region, code: c.code })),
     primaryRegion: config.primary.region,
-}, { providers: [aws_] });
+}, withAws);
 const cloudflare = cloudflareRanges();
+const accountId = aws.getCallerIdentityOutput({}, { provider: aws_ }).accountId;
 
-const cells = config.cells.map((cell) => new RegionalCell(cell.code, {
+const globalDatabase = new GlobalDatabase("global-db", {
+    region: config.primary.region,
+    identifier: `${pulumi.getProject()}-${pulumi.getStack()}`,
+    engineVersion: config.data.engineVersion,
+    port: config.data.port,
+    databaseName: config.data.databaseName,
+}, withAws);
+
+// The primary cell first: a secondary Aurora cluster joins the global database through it.
+const cellArgs = (cell: (typeof config.cells)[number], primaryCell?: RegionalCell) => ({
     cell,
     compute: config.compute,
     app: config.app,
     certificateArn: certificates.arns[cell.region],
     cloudflare,
-}, { providers: [aws_] }));
+    capacity: cellCapacity(config.fleet, cell.region),
+    data: config.data,
+    globalDatabase,
+    primaryCell,
+    observability: config.observability,
+    accountId,
+});
+const primaryCell = new RegionalCell(config.primary.code, cellArgs(config.primary), withAws);
+const cells = config.cells.map((cell) => (cell.primary ? primaryCell : new RegionalCell(cell.code, cellArgs(cell, primaryCell), withAws)));
+
+const edge = new Edge("edge", {
+    ...config.edge,
+    domain: config.domain,
+    accountId: config.cloudflare.accountId,
+    zoneId: config.cloudflare.zoneId,
+    healthPath: config.app.healthPath,
+    cells: cells.map((c, i) => ({
+        region: c.region,
+        code: c.code,
+        primary: config.cells[i].primary,
+        catalog: config.cells[i].catalog,
+        originHostname: c.originHostname,
+    })),
+});
 
 export const regions = Object.fromEntries(cells.map((c) => [c.region, {
     code: c.code,
     vpcId: c.network.vpcId,
     clusterName: c.clusterName,
     originHostname: c.originHostname,
+    databaseWriterEndpoint: c.data.connection.databaseWriterEndpoint,
+    databaseReaderEndpoint: c.data.connection.databaseReaderEndpoint,
+    cacheEndpoint: c.data.connection.cacheEndpoint,
+    logDomainEndpoint: c.observability.logDomain.endpoint,
 }]));
 export const primaryRegion = config.primary.region;
+export const globalClusterIdentifier = globalDatabase.globalClusterIdentifier;
+export const loadBalancerHostname = edge.hostname;
+export const grafanaAdminPasswords = Object.fromEntries(cells.map((c) => [c.region, c.observability.grafanaAdminPassword]));

@@ -55,6 +55,8 @@ export function cacheProblems(shape: { shards: number; replicasPerShard: number 
 export class Cache extends pulumi.ComponentResource {
     /** Cluster-mode configuration endpoint (clients discover the shards from it). */
     readonly configurationEndpoint: pulumi.Output<string>;
+    /** The replication group's id: CloudWatch's node ids are `<id>-<shard>-<node>`. */
+    readonly replicationGroupId: pulumi.Output<string>;
     readonly port: number;
     /** Secrets Manager secret `{ "authToken": … }` the workload reads. */
     readonly authSecretArn: pulumi.Output<string>;
@@ -146,6 +148,7 @@ export class Cache extends pulumi.ComponentResource {
         }, child);
 
         this.configurationEndpoint = group.configurationEndpointAddress;
+        this.replicationGroupId = group.id;
         this.authSecretArn = secret.arn;
         this.securityGroupId = sg.id;
         this.registerOutputs({

@@ -1,13 +1,19 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { CellCapacity } from "../regions/capacity";
 import { AppConfig, CellConfig } from "../regions/config";
 import { ComputeConfig } from "../regions/computeConfig";
+import { DataConfig } from "../regions/dataConfig";
+import { ObservabilityConfig } from "../regions/observability";
 import { ClusterAddons } from "./addons";
+import { DataTier } from "./data";
+import { GlobalDatabase } from "./database";
 import { EksCluster } from "./eks";
 import { CloudflareRanges, OriginIngress } from "./ingress";
 import { Network } from "./network";
 import { NodeGroups } from "./nodes";
-import { ApiWorkload, ApiWorkloadArgs } from "./workload";
+import { Observability } from "./observability";
+import { ApiWorkload, dataConnectionArgs } from "./workload";
 
 export interface RegionalCellArgs {
     /** The cell's region, code, CIDR and AZs, from the validated config. */
@@ -19,11 +25,16 @@ export interface RegionalCellArgs {
     readonly certificateArn: pulumi.Input<string>;
     /** Cloudflare's ranges, read once for every cell. */
     readonly cloudflare: CloudflareRanges;
-    /**
-     * Connection settings other tiers hand the API (plain values and Secrets Manager ARNs);
-     * `dataConnectionArgs(dataTier.connection)` builds them from the data tier. @default none
-     */
-    readonly apiConnections?: Pick<ApiWorkloadArgs, "env" | "secretArns" | "secretKmsKeyArns" | "databaseConnectArns" | "dataPorts">;
+    /** This cell's figures from the capacity model: HPA and node ranges, readers, cache shards. */
+    readonly capacity: CellCapacity;
+    readonly data: DataConfig;
+    /** The stack's one Aurora global database. */
+    readonly globalDatabase: GlobalDatabase;
+    /** Secondaries only: the primary cell, whose cluster must exist before a secondary joins. */
+    readonly primaryCell?: RegionalCell;
+    readonly observability: ObservabilityConfig;
+    /** The AWS account id (alarm dimensions, ARNs, KMS key policies). */
+    readonly accountId: pulumi.Input<string>;
 }
 
 /**
@@ -40,6 +51,8 @@ export class RegionalCell extends pulumi.ComponentResource {
     readonly addons: ClusterAddons;
     readonly ingress: OriginIngress;
     readonly api: ApiWorkload;
+    readonly data: DataTier;
+    readonly observability: Observability;
     /** The cell's Kubernetes provider (region explicit in its kubeconfig). */
     readonly kubernetes: k8s.Provider;
     /** Plain: `<project>-<stack>-<code>`, unique per account and region. */
@@ -56,7 +69,8 @@ export class RegionalCell extends pulumi.ComponentResource {
 
     constructor(name: string, args: RegionalCellArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cell:RegionalCell", name, {}, opts);
-        const { cell, compute, app } = args;
+        const { cell, compute, app, capacity } = args;
+        if (!cell.primary && !args.primaryCell) throw new pulumi.ResourceError(`RegionalCell "${name}": a secondary cell needs primaryCell (create the primary cell first)`, this);
         const child = { parent: this };
         this.region = cell.region;
         this.code = cell.code;
@@ -70,6 +84,7 @@ export class RegionalCell extends pulumi.ComponentResource {
             subnetIds: this.network.privateSubnetIds,
             adminRoleArn: compute.adminRoleArn,
             publicAccessCidrs: compute.publicAccessCidrs,
+            logRetentionDays: args.observability.logRetentionDays,
         }, child);
         this.kubernetes = this.eks.kubernetes;
         const withK8s = { parent: this, providers: [this.kubernetes] };
@@ -81,7 +96,7 @@ export class RegionalCell extends pulumi.ComponentResource {
             azs: cell.azs,
             subnetIds: this.network.privateSubnetIds,
             instanceTypes: compute.instanceTypes,
-            nodesPerZone: compute.nodesPerZone,
+            nodesPerZone: nodesPerZone(capacity, cell.azs.length),
             rootVolumeGiB: compute.rootVolumeGiB,
             after: this.eks.networkAddons,
         }, child);
@@ -105,20 +120,48 @@ export class RegionalCell extends pulumi.ComponentResource {
             clusterName: this.eks.clusterName,
             after: this.nodes.nodeGroups,
         }, withK8s);
+        this.data = new DataTier(`${name}-data`, {
+            region: cell.region,
+            primary: cell.primary,
+            global: args.globalDatabase,
+            primaryTier: args.primaryCell?.data,
+            vpcId: this.network.vpcId,
+            isolatedSubnetIds: this.network.isolatedSubnetIds,
+            privateSubnetIds: this.network.privateSubnetIds,
+            azs: cell.azs,
+            clientSecurityGroupIds: [this.workloadSecurityGroupId],
+            config: args.data,
+            readers: capacity.readers,
+            cacheShards: capacity.cacheShards,
+        }, child);
         this.api = new ApiWorkload(`${name}-api`, {
             region: cell.region,
             clusterName: this.eks.clusterName,
             image: app.image,
             port: app.port,
             healthPath: app.healthPath,
-            replicas: compute.replicas,
+            replicas: capacity.pods,
             cpuMillicores: compute.podCpuMillicores,
             memoryMiB: compute.podMemoryMiB,
             targetGroupArn: this.ingress.targetGroupArn,
             vpcCidr: cell.cidr,
-            ...args.apiConnections,
+            ...dataConnectionArgs(this.data.connection),
             after: [this.ingress.controller, this.addons.metricsServer],
         }, withK8s);
+        this.observability = new Observability(`${name}-obs`, {
+            region: cell.region,
+            accountId: args.accountId,
+            vpcId: this.network.vpcId,
+            vpcCidr: cell.cidr,
+            privateSubnetIds: this.network.privateSubnetIds,
+            clusterName: this.eks.clusterName,
+            k8sProvider: this.kubernetes,
+            config: args.observability,
+            after: [this.api],
+            aurora: { clusterIdentifier: this.data.database.clusterIdentifier, globalSecondary: !cell.primary },
+            cache: { replicationGroupId: this.data.cache.replicationGroupId, shards: this.data.cache.shards, replicasPerShard: this.data.cache.replicasPerShard },
+            alb: { arnSuffix: this.ingress.arnSuffix },
+        }, child);
         this.originHostname = this.ingress.dnsName;
 
         this.registerOutputs({
@@ -129,4 +172,13 @@ export class RegionalCell extends pulumi.ComponentResource {
             workloadSecurityGroupId: this.workloadSecurityGroupId,
         });
     }
+}
+
+/**
+ * Node group sizes per AZ from the capacity model's cell totals (which already include one
+ * spare node per AZ): the autoscaler starts each group at its minimum.
+ */
+export function nodesPerZone(capacity: Pick<CellCapacity, "nodes">, azs: number): { min: number; desired: number; max: number } {
+    const min = Math.ceil(capacity.nodes.min / azs);
+    return { min, desired: min, max: Math.max(min, Math.ceil(capacity.nodes.max / azs)) };
 }

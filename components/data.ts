@@ -23,6 +23,10 @@ export interface DataTierArgs {
     readonly clientSecurityGroupIds: pulumi.Input<string>[];
     /** `PlatformConfig.data`. */
     readonly config: DataConfig;
+    /** Aurora readers besides the writer, from the capacity model. Plain: it decides how many instances exist. */
+    readonly readers: number;
+    /** Cache shards, from the capacity model. Plain: it decides how many nodes exist. */
+    readonly cacheShards: number;
 }
 
 /** What the workload needs to use the data tier. No secret values: only where to find them. */
@@ -69,7 +73,7 @@ export class DataTier extends pulumi.ComponentResource {
             subnetIds: args.isolatedSubnetIds,
             azs: args.azs,
             instanceClass: config.instanceClass,
-            readers: config.readers,
+            readers: args.readers,
             port: config.port,
             backupRetentionDays: config.backupRetentionDays,
             master: primary ? { username: global.masterUsername, password: global.masterPassword, databaseName: global.databaseName } : undefined,
@@ -99,7 +103,7 @@ export class DataTier extends pulumi.ComponentResource {
             kmsKeyArn: this.database.kmsKeyArn,
             engineVersion: config.cache.engineVersion,
             nodeType: config.cache.nodeType,
-            shards: config.cache.shards,
+            shards: args.cacheShards,
             replicasPerShard: config.cache.replicasPerShard,
             snapshotRetentionDays: config.cache.snapshotRetentionDays,
         }, child);

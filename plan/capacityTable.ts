@@ -44,7 +44,7 @@ export function formatCapacityTable(plan: CapacityPlan): string {
         `Nodes: ${node.instanceType}, ${node.podsPerNode} API pods each (requests ${node.podRequests.cpuMillis}m / ${fmt(node.podRequests.memoryMiB)} MiB, bound by ${node.limitedBy}; ` +
             `allocatable ${fmt(node.allocatable.cpuMillis)}m / ${fmt(node.allocatable.memoryMiB)} MiB / ${node.allocatable.pods} pods, DaemonSets ${node.daemonSets.cpuMillis}m / ${fmt(node.daemonSets.memoryMiB)} MiB / ${node.daemonSets.pods} pods), ` +
             `one spare node per AZ, at most ${fmt(plan.maxNodesPerCell)} nodes (${fmt(plan.maxPodsPerCell)} pods) per cell`,
-        `Data: ${fmt(plan.usersPerReader)} users per Aurora reader, ${fmt(plan.usersPerCacheShard)} per cache shard; a Global Datastore uses ${plan.globalCacheShards} shards in every cell`,
+        `Data: ${fmt(plan.usersPerReader)} users per Aurora reader, ${fmt(plan.usersPerCacheShard)} per cache shard (each cell's cache is its own)`,
         "",
         alignedTable(rows, new Set([0, 1, 4])),
     ].join("\n");

@@ -3,7 +3,7 @@
  * on the mock runtime and shapes the result as the design's plan JSON.
  */
 import * as path from "node:path";
-import { CapacityPlan, capacityModel } from "../regions/capacity";
+import { CapacityPlan } from "../regions/capacity";
 import { PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
 import { Evaluation, RecordedResource, evaluate } from "./runtime";
 import { StackConfig } from "./stackConfig";
@@ -63,8 +63,7 @@ export async function planStack(stack: StackConfig): Promise<PlanRun> {
             return require(PROGRAM);
         },
     );
-    const capacity = capacityModel(config);
-    return { config, evaluation, capacity, plan: toPlan(evaluation, config, capacity) };
+    return { config, evaluation, capacity: config.fleet, plan: toPlan(evaluation, config, config.fleet) };
 }
 
 /** The plan JSON: `steering` is computed from the config's cells, `capacity` given by the caller. */

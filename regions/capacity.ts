@@ -77,13 +77,15 @@ export interface InstanceTypeSpec {
  * The instance types the node sizing supports. vCPU and memory from EC2; ENIs and IPv4 per
  * ENI from the EKS AMI's instance data (awslabs/amazon-eks-ami,
  * nodeadm/internal/kubelet/instance-info.jsonl: all four have defaultMaxENIs 4 and
- * ipv4AddressesPerInterface 15). Add a row to support another type.
+ * ipv4AddressesPerInterface 15, and so do the Graviton m7g and m6g xlarge: 58 pods in eni-max-pods.txt). Add a row to support another type.
  */
 export const INSTANCE_TYPES: Readonly<Record<string, InstanceTypeSpec>> = {
     "m7i.xlarge": { name: "m7i.xlarge", vcpus: 4, memoryMiB: 16384, enis: 4, ipv4PerEni: 15 },
     "m6i.xlarge": { name: "m6i.xlarge", vcpus: 4, memoryMiB: 16384, enis: 4, ipv4PerEni: 15 },
     "m7i.2xlarge": { name: "m7i.2xlarge", vcpus: 8, memoryMiB: 32768, enis: 4, ipv4PerEni: 15 },
     "c7i.xlarge": { name: "c7i.xlarge", vcpus: 4, memoryMiB: 8192, enis: 4, ipv4PerEni: 15 },
+    "m7g.xlarge": { name: "m7g.xlarge", vcpus: 4, memoryMiB: 16384, enis: 4, ipv4PerEni: 15 },
+    "m6g.xlarge": { name: "m6g.xlarge", vcpus: 4, memoryMiB: 16384, enis: 4, ipv4PerEni: 15 },
 };
 
 /**
@@ -312,11 +314,6 @@ export type CapacityPlan = {
     readonly maxPodsPerCell: number;
     readonly usersPerReader: number;
     readonly usersPerCacheShard: number;
-    /**
-     * One shard count for every cell, the largest: an ElastiCache Global Datastore forces the
-     * primary's shard count on its secondaries, so a global cache uses this one.
-     */
-    readonly globalCacheShards: number;
     /** Cells in config order. */
     readonly cells: CellCapacity[];
 };
@@ -446,7 +443,6 @@ export function planCapacity(config: CapacityInput, partial: Partial<ComputeSizi
         maxPodsPerCell: maxPodsFor(cap.maxNodesPerCell, minAzs, perNode.pods),
         usersPerReader: cap.usersPerReader,
         usersPerCacheShard: cap.usersPerCacheShard,
-        globalCacheShards: Math.max(...cells.map((c) => c.cacheShards)),
         cells,
     };
 

@@ -8,22 +8,19 @@
  *   adminRoleArn: arn:aws:iam::123456789012:role/platform-admins   # optional
  *   publicAccessCidrs: [203.0.113.0/24]    # optional; default: private API endpoint only
  *   instanceTypes: [m7i.xlarge, m6i.xlarge]
- *   nodesPerZone: { min: 2, desired: 2, max: 6 }
  *   rootVolumeGiB: 50
  *   podCpuMillicores: 500
  *   podMemoryMiB: 512
- *   replicas: { min: 6, max: 36 }
  * ```
+ *
+ * How many pods and nodes each cell runs is not config: the capacity model
+ * (regions/capacity.ts) derives the HPA and node group ranges from `platform:capacity`,
+ * the traffic and these pod requests and instance types.
  */
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, isGraviton } from "../components/versions";
 import { parseCidr } from "./cidr";
-import { NodeShape, instanceShape } from "./instanceShapes";
+import { INSTANCE_TYPES } from "./capacity";
 import { Reader, show } from "./problems";
-
-export interface ScalingRange {
-    readonly min: number;
-    readonly max: number;
-}
 
 export interface ComputeConfig {
     /** EKS minor version. @default "1.36" */
@@ -37,35 +34,24 @@ export interface ComputeConfig {
     readonly publicAccessCidrs: readonly string[];
     /** Node instance types, at least two (capacity diversity). @default ["m7i.xlarge", "m6i.xlarge"] */
     readonly instanceTypes: readonly string[];
-    /**
-     * vCPU and memory of one node, when the first instance type's shape is known (m, c, r, t
-     * families): what the capacity model packs pods into. @default { vcpu: 4, memoryGiB: 16 }
-     */
-    readonly nodeShape?: NodeShape;
-    /** Nodes of each AZ's node group. @default { min: 2, desired: 2, max: 6 } */
-    readonly nodesPerZone: ScalingRange & { readonly desired: number };
     /** Root volume of each node (gp3, encrypted). @default 50 */
     readonly rootVolumeGiB: number;
     /** CPU request of one API pod, in millicores. @default 500 */
     readonly podCpuMillicores: number;
     /** Memory request (and limit) of one API pod, in MiB. @default 512 */
     readonly podMemoryMiB: number;
-    /** API pods per cell: the HPA's range. @default { min: 6, max: 36 } */
-    readonly replicas: ScalingRange;
 }
 
 export const COMPUTE_DEFAULTS = {
     instanceTypes: ["m7i.xlarge", "m6i.xlarge"],
-    nodesPerZone: { min: 2, desired: 2, max: 6 },
     rootVolumeGiB: 50,
     podCpuMillicores: 500,
     podMemoryMiB: 512,
-    replicas: { min: 6, max: 36 },
 } as const;
 
 const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-const KEYS = ["kubernetesVersion", "adminRoleArn", "publicAccessCidrs", "instanceTypes", "nodesPerZone", "rootVolumeGiB", "podCpuMillicores", "podMemoryMiB", "replicas"];
+const KEYS = ["kubernetesVersion", "adminRoleArn", "publicAccessCidrs", "instanceTypes", "rootVolumeGiB", "podCpuMillicores", "podMemoryMiB"];
 
 /** Reads `platform:compute` below `root`, reporting every problem with its path. */
 export function parseCompute(root: Reader): ComputeConfig {
@@ -98,43 +84,25 @@ export function parseCompute(root: Reader): ComputeConfig {
         r.report(r.at("instanceTypes"), `${show(instanceTypes)} mixes Graviton (${arm.join(", ")}) and x86 types; a node group runs one architecture: list types of one kind`);
     }
 
-    // Cluster Autoscaler sizes a group from one type: every type must offer the same vCPU and memory.
-    const shapes = instanceTypes.map((t) => ({ type: t, shape: instanceShape(t) }));
-    const sized = shapes.filter((s) => s.shape !== undefined);
-    const differing = sized.filter((s) => s.shape!.vcpu !== sized[0].shape!.vcpu || s.shape!.memoryGiB !== sized[0].shape!.memoryGiB);
-    if (differing.length > 0) {
-        const describe = (s: (typeof sized)[number]) => `${s.type} ${s.shape!.vcpu} vCPU/${s.shape!.memoryGiB} GiB`;
-        r.report(r.at("instanceTypes"), `${show(instanceTypes)} differ in size (${sized.map(describe).join(", ")}); Cluster Autoscaler needs types of one vCPU and memory size in a node group`);
+    // The capacity model packs pods into nodes by these types' allocatable resources, and
+    // Cluster Autoscaler sizes a group from one type: each must be known and all the same size.
+    const unknown = instanceTypes.filter((t) => INSTANCE_TYPE.test(t) && INSTANCE_TYPES[t] === undefined);
+    if (unknown.length > 0) {
+        r.report(r.at("instanceTypes"), `${show(unknown)} unknown to the capacity model; use types of ${Object.keys(INSTANCE_TYPES).join(", ")} (or add a row to INSTANCE_TYPES in regions/capacity.ts)`);
     }
-
-    const nodes = r.object("nodesPerZone");
-    nodes.noUnknownKeys(["min", "desired", "max"]);
-    const nodesPerZone = {
-        min: nodes.integer("min", { min: 1, default: COMPUTE_DEFAULTS.nodesPerZone.min }),
-        desired: nodes.integer("desired", { min: 1, default: COMPUTE_DEFAULTS.nodesPerZone.desired }),
-        max: nodes.integer("max", { min: 1, max: 100, default: COMPUTE_DEFAULTS.nodesPerZone.max }),
-    };
-    if (nodesPerZone.min > nodesPerZone.max) nodes.report(nodes.path, `min ${nodesPerZone.min} is above max ${nodesPerZone.max}; min ≤ desired ≤ max`);
-    else if (nodesPerZone.desired < nodesPerZone.min || nodesPerZone.desired > nodesPerZone.max) {
-        nodes.report(nodes.at("desired"), `${nodesPerZone.desired} is outside [${nodesPerZone.min}, ${nodesPerZone.max}]; min ≤ desired ≤ max`);
+    const sized = instanceTypes.filter((t) => INSTANCE_TYPES[t] !== undefined).map((t) => INSTANCE_TYPES[t]);
+    if (sized.some((t) => t.vcpus !== sized[0].vcpus || t.memoryMiB !== sized[0].memoryMiB)) {
+        const describe = sized.map((t) => `${t.name} ${t.vcpus} vCPU/${t.memoryMiB / 1024} GiB`).join(", ");
+        r.report(r.at("instanceTypes"), `${show(instanceTypes)} differ in size (${describe}); Cluster Autoscaler needs types of one vCPU and memory size in a node group`);
     }
-
-    const rep = r.object("replicas");
-    rep.noUnknownKeys(["min", "max"]);
-    // Three: one pod per AZ, so that losing an AZ never takes the cell's API down.
-    const replicas = { min: rep.integer("min", { min: 3, default: COMPUTE_DEFAULTS.replicas.min }), max: rep.integer("max", { min: 3, default: COMPUTE_DEFAULTS.replicas.max }) };
-    if (replicas.min > replicas.max) rep.report(rep.path, `min ${replicas.min} is above max ${replicas.max}; the HPA needs min ≤ max`);
 
     return {
         kubernetesVersion,
         adminRoleArn,
         publicAccessCidrs,
         instanceTypes,
-        nodeShape: instanceShape(instanceTypes[0] ?? ""),
-        nodesPerZone,
         rootVolumeGiB: r.integer("rootVolumeGiB", { min: 20, max: 1000, default: COMPUTE_DEFAULTS.rootVolumeGiB }),
         podCpuMillicores: r.integer("podCpuMillicores", { min: 50, max: 16000, default: COMPUTE_DEFAULTS.podCpuMillicores }),
         podMemoryMiB: r.integer("podMemoryMiB", { min: 64, max: 65536, default: COMPUTE_DEFAULTS.podMemoryMiB }),
-        replicas,
     };
 }

@@ -4,10 +4,10 @@
  * Components never read config themselves: they get the plain objects built here.
  */
 import { CLOUDFLARE_REGIONS, CatalogRegion, CloudflareRegion, catalogRegions, findRegion } from "./catalog";
-import { capacityProblems } from "./capacity";
+import { CapacityPlan, planCapacity } from "./capacity";
 import { Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "./cidr";
 import { ComputeConfig, parseCompute } from "./computeConfig";
-import { DataConfig, parseData } from "./dataConfig";
+import { CACHE_MAX_NODES, DataConfig, parseData } from "./dataConfig";
 import { EdgeConfig, parseEdge } from "./edgeConfig";
 import { ObservabilityConfig, parseObservability } from "./observability";
 import { ConfigError, Problem, Raw, Reader, isRecord, show } from "./problems";
@@ -72,6 +72,8 @@ export interface PlatformConfig {
     readonly edge: EdgeConfig;
     /** `platform:observability`: logs, metrics and alerting of every cell (all keys defaulted). */
     readonly observability: ObservabilityConfig;
+    /** The capacity model's figures per cell (HPA and node ranges, readers, cache shards). */
+    readonly fleet: CapacityPlan;
 }
 
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
@@ -124,7 +126,7 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
     const observability = parseObservability(root);
 
     if (problems.length > 0) throw new ConfigError(problems);
-    const config: PlatformConfig = {
+    const config: Omit<PlatformConfig, "fleet"> = {
         awsRegion: awsRegion!,
         domain,
         cloudflare,
@@ -140,10 +142,25 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
     };
     // Only a well-formed config can be sized; a fleet that cannot carry the target within
     // its limits is a config error too, reported before anything is declared.
-    // TODO(integrator): pass the compute tier's sizing (instance type, pod requests) here.
-    const capacityIssues = capacityProblems(config);
+    const { plan: fleet, problems: capacityIssues } = planCapacity(config, {
+        instanceType: compute.instanceTypes[0],
+        podCpuMillis: compute.podCpuMillicores,
+        podMemoryMiB: compute.podMemoryMiB,
+        configPath: `${NAMESPACE}:compute`,
+    });
+    if (fleet) capacityIssues.push(...cacheNodeProblems(fleet, data.cache.replicasPerShard));
     if (capacityIssues.length > 0) throw new ConfigError(capacityIssues);
-    return config;
+    return { ...config, fleet: fleet! };
+}
+
+/** A cell's shards from the capacity model, with their replicas, must fit one replication group. */
+function cacheNodeProblems(fleet: CapacityPlan, replicasPerShard: number): Problem[] {
+    return fleet.cells
+        .filter((c) => c.cacheShards * (1 + replicasPerShard) > CACHE_MAX_NODES)
+        .map((c) => ({
+            path: `${NAMESPACE}:capacity.usersPerCacheShard`,
+            message: `${c.region} needs ${c.cacheShards} cache shards × (1 + ${replicasPerShard} replicas) = ${c.cacheShards * (1 + replicasPerShard)} nodes; a cluster-mode replication group has at most ${CACHE_MAX_NODES}: raise usersPerCacheShard or use a larger cache.nodeType`,
+        }));
 }
 
 function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {

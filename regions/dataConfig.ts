@@ -1,6 +1,9 @@
 /**
  * The `platform:data` section: the database and cache tier of every cell. Pure; parsed by
  * `parseConfig` with the other sections, each rule reporting its config path.
+ *
+ * Aurora readers and cache shards per cell are not config: the capacity model
+ * (regions/capacity.ts) derives them from the load each cell must carry.
  */
 import { Reader } from "./problems";
 
@@ -10,8 +13,6 @@ import { Reader } from "./problems";
  * global database", checked November 2026).
  */
 export const AURORA_MAX_SECONDARY_REGIONS = 10;
-/** Read-only instances per Aurora cluster; the primary may have at most 15 − (secondary regions). */
-export const AURORA_MAX_REPLICAS = 15;
 /** ElastiCache cluster mode: shards per replication group and replicas per shard. */
 export const CACHE_MAX_SHARDS = 500;
 export const CACHE_MAX_REPLICAS_PER_SHARD = 5;
@@ -23,8 +24,6 @@ export interface CacheConfig {
     readonly engineVersion: string;
     /** Node type; must exist in every region of the catalog. @default "cache.r7g.large" */
     readonly nodeType: string;
-    /** Shards (node groups). Plain: it decides how many nodes exist. @default 3 */
-    readonly shards: number;
     /** Replicas per shard; at least 1 for multi-AZ automatic failover. @default 1 */
     readonly replicasPerShard: number;
     /** Days automatic snapshots are kept. @default 7 */
@@ -36,11 +35,6 @@ export interface DataConfig {
     readonly engineVersion: string;
     /** Instance class of every Aurora instance (memory-optimised, as global databases require). @default "db.r7g.large" */
     readonly instanceClass: string;
-    /**
-     * Readers per cluster besides the writer; every secondary gets as many instances as the
-     * primary (1 + readers) so that a promoted region carries the same load. @default 2
-     */
-    readonly readers: number;
     /** Port the clusters listen on (not the well-known 5432). @default 5433 */
     readonly port: number;
     /** Name of the application database created on the primary. @default "api" */
@@ -53,11 +47,10 @@ export interface DataConfig {
 export const DATA_DEFAULTS = {
     engineVersion: "16.9",
     instanceClass: "db.r7g.large",
-    readers: 2,
     port: 5433,
     databaseName: "api",
     backupRetentionDays: 14,
-    cache: { engineVersion: "8.1", nodeType: "cache.r7g.large", shards: 3, replicasPerShard: 1, snapshotRetentionDays: 7 },
+    cache: { engineVersion: "8.1", nodeType: "cache.r7g.large", replicasPerShard: 1, snapshotRetentionDays: 7 },
 } as const satisfies DataConfig;
 
 const VERSION = /^(\d+)\.(\d+)$/;
@@ -84,7 +77,7 @@ export function majorOf(version: string): number {
  */
 export function parseData(root: Reader, regionCount: number): DataConfig {
     const data = root.object("data");
-    data.noUnknownKeys(["engineVersion", "instanceClass", "readers", "port", "databaseName", "backupRetentionDays", "cache"]);
+    data.noUnknownKeys(["engineVersion", "instanceClass", "port", "databaseName", "backupRetentionDays", "cache"]);
     const d = DATA_DEFAULTS;
 
     const engineVersion = data.string("engineVersion", { default: d.engineVersion, pattern: VERSION, allowed: "an Aurora PostgreSQL version such as 16.9" });
@@ -106,11 +99,6 @@ export function parseData(root: Reader, regionCount: number): DataConfig {
     if (secondaries > AURORA_MAX_SECONDARY_REGIONS) {
         root.report(root.at("regions"), `${regionCount} regions need ${secondaries} secondary clusters, but an Aurora global database has at most ${AURORA_MAX_SECONDARY_REGIONS} secondary regions; list at most ${AURORA_MAX_SECONDARY_REGIONS + 1} regions`);
     }
-    const readers = data.integer("readers", { min: 2, max: AURORA_MAX_REPLICAS, default: d.readers });
-    const replicaCap = AURORA_MAX_REPLICAS - Math.min(secondaries, AURORA_MAX_SECONDARY_REGIONS);
-    if (readers > replicaCap && readers <= AURORA_MAX_REPLICAS) {
-        data.report(data.at("readers"), `${readers} readers exceed what the primary may have with ${secondaries} secondary region(s): at most ${AURORA_MAX_REPLICAS} - ${secondaries} = ${replicaCap}; lower readers or list fewer regions`);
-    }
 
     const port = data.integer("port", { min: 1150, max: 65535, default: d.port });
     if (port === 5432) {
@@ -120,30 +108,22 @@ export function parseData(root: Reader, regionCount: number): DataConfig {
     const backupRetentionDays = data.integer("backupRetentionDays", { min: 7, max: 35, default: d.backupRetentionDays });
 
     const cache = data.object("cache");
-    cache.noUnknownKeys(["engineVersion", "nodeType", "shards", "replicasPerShard", "snapshotRetentionDays"]);
+    cache.noUnknownKeys(["engineVersion", "nodeType", "replicasPerShard", "snapshotRetentionDays"]);
     const cacheVersion = cache.string("engineVersion", { default: d.cache.engineVersion, pattern: VERSION, allowed: "a Valkey version such as 8.1" });
     const cacheMatch = VERSION.exec(cacheVersion);
     if (cacheMatch && (Number(cacheMatch[1]) < 7 || (Number(cacheMatch[1]) === 7 && Number(cacheMatch[2]) < 2))) {
         cache.report(cache.at("engineVersion"), `"${cacheVersion}" is not a Valkey version; Valkey starts at 7.2`);
     }
     const nodeType = cache.string("nodeType", { default: d.cache.nodeType, pattern: CACHE_NODE, allowed: "an ElastiCache node type such as cache.r7g.large" });
-    const shards = cache.integer("shards", { min: 1, max: CACHE_MAX_SHARDS, default: d.cache.shards });
     const replicasPerShard = cache.integer("replicasPerShard", { min: 1, max: CACHE_MAX_REPLICAS_PER_SHARD, default: d.cache.replicasPerShard });
-    const nodes = shards * (1 + replicasPerShard);
-    // Only when both were valid: an out-of-range value has been reported already.
-    const given = (key: string, fallback: number) => cache.value[key] ?? fallback;
-    if (given("shards", d.cache.shards) === shards && given("replicasPerShard", d.cache.replicasPerShard) === replicasPerShard && nodes > CACHE_MAX_NODES) {
-        cache.report(cache.path, `${shards} shards × (1 + ${replicasPerShard} replicas) = ${nodes} nodes; a cluster-mode replication group has at most ${CACHE_MAX_NODES} nodes`);
-    }
     const snapshotRetentionDays = cache.integer("snapshotRetentionDays", { min: 1, max: 35, default: d.cache.snapshotRetentionDays });
 
     return {
         engineVersion,
         instanceClass,
-        readers,
         port,
         databaseName,
         backupRetentionDays,
-        cache: { engineVersion: cacheVersion, nodeType, shards, replicasPerShard, snapshotRetentionDays },
+        cache: { engineVersion: cacheVersion, nodeType, replicasPerShard, snapshotRetentionDays },
     };
 }

@@ -61,7 +61,7 @@ describe("capacity: node sizing (EKS AMI formulas)", () => {
 
     it("reserves 255 MiB + 11 MiB per pod slot, and 58 pod slots for the supported types (4 ENIs × 14 + 2)", () => {
         assert.equal(kubeReservedMemoryMiB(58), 893);
-        assert.deepEqual(Object.values(INSTANCE_TYPES).map((t) => [t.name, maxPods(t)]), [["m7i.xlarge", 58], ["m6i.xlarge", 58], ["m7i.2xlarge", 58], ["c7i.xlarge", 58]]);
+        assert.deepEqual(Object.values(INSTANCE_TYPES).map((t) => [t.name, maxPods(t)]), [["m7i.xlarge", 58], ["m6i.xlarge", 58], ["m7i.2xlarge", 58], ["c7i.xlarge", 58], ["m7g.xlarge", 58], ["m6g.xlarge", 58]]);
     });
 
     it("computes allocatable: capacity − 7.5% VM overhead − kube-reserved − 100 MiB eviction", () => {
@@ -205,7 +205,6 @@ describe("capacity: hand-computed plans", () => {
             euc1: { normal: 7500, worst: 18750, when: ["us-east-1"], pods: [10, 24], nodes: [6, 9], readers: 4, shards: 3 },
             apse1: { normal: 6250, worst: 6250, when: [], pods: [8, 8], nodes: [6, 6], readers: 2, shards: 3 },
         });
-        assert.equal(plan.globalCacheShards, 3);
         assert.equal(plan.maxPodsPerCell, 672);
         assert.deepEqual(plan.node, {
             instanceType: "m7i.xlarge", allocatable: { cpuMillis: 3920, memoryMiB: 14162, pods: 58 }, daemonSets: { cpuMillis: 400, memoryMiB: 600, pods: 8 },
@@ -301,7 +300,7 @@ describe("capacity: a fleet that cannot carry the target", () => {
         const config = parseConfig(prodRaw(), "us-east-1");
         assert.deepEqual(capacityProblems(config, { instanceType: "t3.micro" }), [{
             path: "platform:compute.instanceType",
-            message: "\"t3.micro\" is not an instance type the capacity model knows; use one of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge (or add it to INSTANCE_TYPES in regions/capacity.ts)",
+            message: "\"t3.micro\" is not an instance type the capacity model knows; use one of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge, m7g.xlarge, m6g.xlarge (or add it to INSTANCE_TYPES in regions/capacity.ts)",
         }]);
         assert.deepEqual(capacityProblems(config, { podCpuMillis: 4000, configPath: "platform:compute.api" }), [{
             path: "platform:compute.api",
@@ -416,7 +415,7 @@ describe("capacity: plan output", () => {
         assert.equal(formatCapacityTable(plan), [
             "Capacity: 20,000 concurrent users at 500 per pod, sized to carry them with 2 regions down (7 failure sets checked)",
             "Nodes: m7i.xlarge, 7 API pods each (requests 500m / 512 MiB, bound by cpu; allocatable 3,920m / 14,162 MiB / 58 pods, DaemonSets 400m / 600 MiB / 8 pods), one spare node per AZ, at most 100 nodes (672 pods) per cell",
-            "Data: 5,000 users per Aurora reader, 10,000 per cache shard; a Global Datastore uses 3 shards in every cell",
+            "Data: 5,000 users per Aurora reader, 10,000 per cache shard (each cell's cache is its own)",
             "",
             "Region          Cell   Normal users  Worst-case users  Worst case when                     Pods min/max  Nodes min/max  Readers  Cache shards",
             "us-east-1       use1         12,000            20,000  eu-central-1 + ap-southeast-1 down         24/40            9/9        4             3",

@@ -31,12 +31,9 @@ describe("platform:compute config", () => {
             adminRoleArn: undefined,
             publicAccessCidrs: [],
             instanceTypes: ["m7i.xlarge", "m6i.xlarge"],
-            nodeShape: { vcpu: 4, memoryGiB: 16 },
-            nodesPerZone: { min: 2, desired: 2, max: 6 },
             rootVolumeGiB: 50,
             podCpuMillicores: 500,
             podMemoryMiB: 512,
-            replicas: { min: 6, max: 36 },
         });
         assert.deepEqual(COMPUTE_DEFAULTS.instanceTypes, ["m7i.xlarge", "m6i.xlarge"]);
     });
@@ -47,17 +44,15 @@ describe("platform:compute config", () => {
             adminRoleArn: "arn:aws:iam::123456789012:role/platform-admins",
             publicAccessCidrs: ["203.0.113.0/24"],
             instanceTypes: ["m7g.xlarge", "m6g.xlarge"],
-            nodesPerZone: { min: 1, desired: 3, max: 9 },
             rootVolumeGiB: 80,
             podCpuMillicores: 1000,
             podMemoryMiB: 1024,
-            replicas: { min: 3, max: 60 },
         });
         assert.equal(compute.kubernetesVersion, "1.35");
         assert.equal(compute.adminRoleArn, "arn:aws:iam::123456789012:role/platform-admins");
         assert.deepEqual(compute.publicAccessCidrs, ["203.0.113.0/24"]);
-        assert.deepEqual(compute.nodesPerZone, { min: 1, desired: 3, max: 9 });
-        assert.deepEqual(compute.replicas, { min: 3, max: 60 });
+        assert.deepEqual(compute.instanceTypes, ["m7g.xlarge", "m6g.xlarge"]);
+        assert.equal(compute.podCpuMillicores, 1000);
     });
 
     it("refuses a Kubernetes version without pinned add-ons", () => {
@@ -103,19 +98,13 @@ describe("platform:compute config", () => {
             'platform:compute.instanceTypes: ["m7i.xlarge","m7i.2xlarge"] differ in size (m7i.xlarge 4 vCPU/16 GiB, m7i.2xlarge 8 vCPU/32 GiB); Cluster Autoscaler needs types of one vCPU and memory size in a node group',
         ]);
         assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "c7i.xlarge"] }).length, 1);
-        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m7a.xlarge", "m6in.xlarge"] }), []);
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m6i.xlarge"] }), []);
     });
 
-    it("orders nodes per zone min ≤ desired ≤ max", () => {
-        assert.deepEqual(problems({ nodesPerZone: { min: 4, desired: 4, max: 3 } }), ["platform:compute.nodesPerZone: min 4 is above max 3; min ≤ desired ≤ max"]);
-        assert.deepEqual(problems({ nodesPerZone: { min: 2, desired: 7, max: 6 } }), ["platform:compute.nodesPerZone.desired: 7 is outside [2, 6]; min ≤ desired ≤ max"]);
-        assert.deepEqual(problems({ nodesPerZone: { min: 0 } }), ["platform:compute.nodesPerZone.min: 0 is out of range; expected an integer ≥ 1"]);
-        assert.deepEqual(problems({ nodesPerZone: { minimum: 2 } }), ["platform:compute.nodesPerZone.minimum: is not a known setting; known settings here: min, desired, max"]);
-    });
-
-    it("wants at least one pod per AZ and min ≤ max replicas", () => {
-        assert.deepEqual(problems({ replicas: { min: 2 } }), ["platform:compute.replicas.min: 2 is out of range; expected an integer ≥ 3"]);
-        assert.deepEqual(problems({ replicas: { min: 12, max: 6 } }), ["platform:compute.replicas: min 12 is above max 6; the HPA needs min ≤ max"]);
+    it("wants types the capacity model can pack pods into", () => {
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m5zn.xlarge"] }), [
+            'platform:compute.instanceTypes: ["m5zn.xlarge"] unknown to the capacity model; use types of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge, m7g.xlarge, m6g.xlarge (or add a row to INSTANCE_TYPES in regions/capacity.ts)',
+        ]);
     });
 
     it("bounds the pod and volume sizes", () => {
@@ -126,7 +115,7 @@ describe("platform:compute config", () => {
 
     it("names unknown keys and a section that is not a map", () => {
         assert.deepEqual(problems({ k8sVersion: "1.36" }), [
-            "platform:compute.k8sVersion: is not a known setting; known settings here: kubernetesVersion, adminRoleArn, publicAccessCidrs, instanceTypes, nodesPerZone, rootVolumeGiB, podCpuMillicores, podMemoryMiB, replicas",
+            "platform:compute.k8sVersion: is not a known setting; known settings here: kubernetesVersion, adminRoleArn, publicAccessCidrs, instanceTypes, rootVolumeGiB, podCpuMillicores, podMemoryMiB",
         ]);
         assert.deepEqual(problems("big"), ['platform:compute: "big" is not an object; give a map of settings or leave it out']);
     });

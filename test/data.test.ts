@@ -105,7 +105,7 @@ describe("DataTier", () => {
                 const global = new GlobalDatabase("use1-global-db", { region: "us-east-1", identifier: "x", engineVersion: "16.9", port: 5433, databaseName: "api" }, opts);
                 return new DataTier("euc1-data", {
                     region: cell.region, primary: false, global, vpcId: cell.vpcId, isolatedSubnetIds: cell.isolatedSubnetIds,
-                    privateSubnetIds: cell.privateSubnetIds, azs: cell.azs, clientSecurityGroupIds: [cell.workloadSg], config: DATA_DEFAULTS,
+                    privateSubnetIds: cell.privateSubnetIds, azs: cell.azs, clientSecurityGroupIds: [cell.workloadSg], config: DATA_DEFAULTS, readers: 2, cacheShards: 3,
                 }, opts);
             }),
             (err: unknown) => err instanceof EvaluationError && /a secondary needs primaryTier/.test(err.message),

@@ -55,20 +55,18 @@ describe("platform:data config", () => {
         assert.deepEqual(config.data, {
             engineVersion: "16.9",
             instanceClass: "db.r7g.large",
-            readers: 2,
             port: 5433,
             databaseName: "api",
             backupRetentionDays: 14,
-            cache: { engineVersion: "8.1", nodeType: "cache.r7g.large", shards: 3, replicasPerShard: 1, snapshotRetentionDays: 7 },
+            cache: { engineVersion: "8.1", nodeType: "cache.r7g.large", replicasPerShard: 1, snapshotRetentionDays: 7 },
         });
     });
 
     it("takes explicit values", () => {
-        const config = parse({ data: { engineVersion: "17.5", readers: 3, port: 6543, cache: { shards: 4, replicasPerShard: 2, nodeType: "cache.r6g.xlarge" } } });
+        const config = parse({ data: { engineVersion: "17.5", port: 6543, cache: { replicasPerShard: 2, nodeType: "cache.r6g.xlarge" } } });
         assert.equal(config.data.engineVersion, "17.5");
-        assert.equal(config.data.readers, 3);
         assert.equal(config.data.port, 6543);
-        assert.deepEqual([config.data.cache.shards, config.data.cache.replicasPerShard, config.data.cache.nodeType], [4, 2, "cache.r6g.xlarge"]);
+        assert.deepEqual([config.data.cache.replicasPerShard, config.data.cache.nodeType], [2, "cache.r6g.xlarge"]);
     });
 
     describe("the defaults exist in every catalog region (aws-facts.json)", () => {
@@ -104,17 +102,6 @@ describe("platform:data config", () => {
                 "platform:regions: 12 regions need 11 secondary clusters, but an Aurora global database has at most 10 secondary regions; list at most 11 regions",
             ]);
             assert.deepEqual(problemsOf({ regions: regionsOf(11) }), []);
-        });
-
-        it("fewer than 2 readers", () => {
-            assert.deepEqual(problemsOf({ data: { readers: 1 } }), ["platform:data.readers: 1 is out of range; expected an integer from 2 to 15"]);
-        });
-
-        it("more readers than the primary may have beside its secondaries", () => {
-            assert.deepEqual(problemsOf({ data: { readers: 14 } }), [
-                "platform:data.readers: 14 readers exceed what the primary may have with 2 secondary region(s): at most 15 - 2 = 13; lower readers or list fewer regions",
-            ]);
-            assert.deepEqual(problemsOf({ data: { readers: 13 } }), []);
         });
 
         it("an engine version that is not major.minor", () => {
@@ -153,20 +140,9 @@ describe("platform:data config", () => {
             assert.deepEqual(problemsOf({ data: { backupRetentionDays: 36 } }), ["platform:data.backupRetentionDays: 36 is out of range; expected an integer from 7 to 35"]);
         });
 
-        it("cache shards out of range", () => {
-            assert.deepEqual(problemsOf({ data: { cache: { shards: 0 } } }), ["platform:data.cache.shards: 0 is out of range; expected an integer from 1 to 500"]);
-            assert.deepEqual(problemsOf({ data: { cache: { shards: 501 } } }), ["platform:data.cache.shards: 501 is out of range; expected an integer from 1 to 500"]);
-        });
-
         it("cache replicas out of range (none would leave no failover target)", () => {
             assert.deepEqual(problemsOf({ data: { cache: { replicasPerShard: 0 } } }), ["platform:data.cache.replicasPerShard: 0 is out of range; expected an integer from 1 to 5"]);
             assert.deepEqual(problemsOf({ data: { cache: { replicasPerShard: 6 } } }), ["platform:data.cache.replicasPerShard: 6 is out of range; expected an integer from 1 to 5"]);
-        });
-
-        it("more cache nodes than a replication group holds", () => {
-            assert.deepEqual(problemsOf({ data: { cache: { shards: 200, replicasPerShard: 2 } } }), [
-                "platform:data.cache: 200 shards × (1 + 2 replicas) = 600 nodes; a cluster-mode replication group has at most 500 nodes",
-            ]);
         });
 
         it("a cache version that is not Valkey", () => {
@@ -179,8 +155,8 @@ describe("platform:data config", () => {
 
         it("unknown keys, naming the known ones", () => {
             assert.deepEqual(problemsOf({ data: { readerCount: 2, cache: { shard: 3 } } }), [
-                "platform:data.readerCount: is not a known setting; known settings here: engineVersion, instanceClass, readers, port, databaseName, backupRetentionDays, cache",
-                "platform:data.cache.shard: is not a known setting; known settings here: engineVersion, nodeType, shards, replicasPerShard, snapshotRetentionDays",
+                "platform:data.readerCount: is not a known setting; known settings here: engineVersion, instanceClass, port, databaseName, backupRetentionDays, cache",
+                "platform:data.cache.shard: is not a known setting; known settings here: engineVersion, nodeType, replicasPerShard, snapshotRetentionDays",
             ]);
         });
 

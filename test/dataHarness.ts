@@ -54,6 +54,8 @@ export function buildData(regions: readonly string[], config: DataConfig = DATA_
             azs: cell.azs,
             clientSecurityGroupIds: [cell.workloadSg],
             config,
+            readers: 2,
+            cacheShards: 3,
         }, opts));
     });
     return { global, tiers };

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { projectRoot } from "../plan/cli";
 import { compare } from "../plan/compare";
-import { PlanRun, planStack } from "../plan/plan";
+import { PlanRun, cellOf, planStack } from "../plan/plan";
 import { readConfigFile } from "../plan/stackConfig";
 import { assertUniqueUrns, isRegionalAws, planOf, prodStack } from "./harness";
 
@@ -31,12 +31,15 @@ describe("offline plan of the prod stack", () => {
         assertUniqueUrns(run.plan.resources);
     });
 
-    it("puts every regional AWS resource of a cell in that cell's region", () => {
+    it("puts every regional AWS resource of a cell in that cell's region, and the global ones in the primary's", () => {
         const regionOf: Record<string, string> = { use1: "us-east-1", euc1: "eu-central-1", apse1: "ap-southeast-1" };
-        const wrong = run.evaluation.resources
-            .filter(isRegionalAws)
-            .filter((r) => r.type !== "pulumi:providers:aws")
-            .filter((r) => r.inputs.region !== regionOf[r.name.split("-")[0]])
+        const cells = cellOf(run.evaluation.resources);
+        const regional = run.evaluation.resources.filter(isRegionalAws);
+        assert.ok(regional.length > 400, `${regional.length} regional resources`);
+        const wrong = regional
+            // Outside the cells: per-region resources (the origin certificates) are named by their
+            // cell's code; the rest (the global database) live in the primary's region.
+            .filter((r) => r.inputs.region !== regionOf[cells.get(r.urn) ?? r.name.split("-")[0]] && !(cells.get(r.urn) === null && !(r.name.split("-")[0] in regionOf) && r.inputs.region === "us-east-1"))
             .map((r) => `${r.urn} → ${String(r.inputs.region)}`);
         assert.deepEqual(wrong, []);
     });
@@ -129,14 +132,42 @@ describe("plan command", () => {
         assert.match(diagram, /edge --> apse1/);
     });
 
-    it("--compare shows that adding a region only adds that region's resources", () => {
+    it("--compare prints the added, changed and removed resources of a config change, grouped by cell", () => {
         const out = execFileSync(process.execPath, [CLI, "--quiet", "--compare", fixture("four-regions.yaml")], { cwd: projectRoot(), encoding: "utf8" });
         const header = out.trim().split("\n")[0];
         const match = /^Compare prod → four-regions.yaml: (\d+) added, (\d+) changed, (\d+) removed$/.exec(header);
         assert.ok(match, header);
-        assert.equal(Number(match[3]), 0);
-        const added = out.split("\n").filter((l) => l.startsWith("  + "));
-        assert.equal(added.length, Number(match[1]));
-        assert.ok(added.every((l) => /::usw2(-|$)/.test(l)), added.find((l) => !/::usw2(-|$)/.test(l)));
+        assert.equal(out.split("\n").filter((l) => l.startsWith("  + ")).length, Number(match[1]));
+        assert.match(out, /\nusw2:\n  \+ urn:pulumi:prod::platform::/);
+        assert.match(out, /\nglobal:\n(  [-+~] .*\n)*  ~ urn:pulumi:prod::platform::platform:edge:Edge\$cloudflare:index\/loadBalancer:LoadBalancer::edge-lb \(defaultPools, regionPools\)\n/);
+    });
+});
+
+describe("adding a region", () => {
+    it("adds one cell, one pool and one Aurora secondary; changes only steering, the alert's pool filter and capacity figures", async () => {
+        const before = await planOf(prodStack());
+        const after = await planOf(readConfigFile(fixture("four-regions.yaml"), "platform", "prod"));
+        const diff = compare(before.plan, after.plan);
+
+        assert.ok(diff.added.length > 100);
+        const addedOutsideCell = diff.added.filter((c) => c.cell !== "usw2" && !/::usw2-origin-certs(-validation)?$/.test(c.urn)).map((c) => c.urn);
+        assert.deepEqual(addedOutsideCell, ["urn:pulumi:prod::platform::platform:edge:Edge$cloudflare:index/loadBalancerPool:LoadBalancerPool::edge-pool-usw2"]);
+        const newMembers = diff.added.filter((c) => c.type === "aws:rds/cluster:Cluster").map((c) => c.urn);
+        assert.deepEqual(newMembers, ["urn:pulumi:prod::platform::platform:cell:RegionalCell$platform:data:DataTier$platform:data:DatabaseMember$aws:rds/cluster:Cluster::usw2-data-db-cluster"]);
+        assert.equal(diff.added.filter((c) => c.type === "platform:cell:RegionalCell").length, 1);
+
+        // Changed: the load balancer's pool lists, the alert's pool filter, and what the
+        // capacity model re-sizes now that WNAM users go to us-west-2 (HPA, node groups).
+        assert.deepEqual([...new Set(diff.changed.map((c) => `${c.type} (${c.keys.join(", ")})`))].sort(), [
+            "aws:eks/nodeGroup:NodeGroup (scalingConfig)",
+            "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, regionPools)",
+            "cloudflare:index/notificationPolicy:NotificationPolicy (filters)",
+            "kubernetes:autoscaling/v2:HorizontalPodAutoscaler (spec)",
+        ]);
+        // Removed: only Aurora reader instances the capacity model no longer needs; never a
+        // cluster, a key, a domain or anything else that holds data.
+        assert.deepEqual([...new Set(diff.removed.map((c) => c.type))], ["aws:rds/clusterInstance:ClusterInstance"]);
+        const stateful = ["aws:rds/cluster:Cluster", "aws:rds/globalCluster:GlobalCluster", "aws:opensearch/domain:Domain", "aws:kms/key:Key", "aws:elasticache/replicationGroup:ReplicationGroup"];
+        assert.deepEqual(diff.changed.filter((c) => stateful.includes(c.type)), []);
     });
 });
