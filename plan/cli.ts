@@ -64,16 +64,16 @@ function parseOptions(argv: string[]): Options {
 }
 
 function loadStack(options: Options, root: string): StackConfig {
-    if (options.config) return readConfigFile(path.resolve(options.config), readProjectName(root), options.stack === "prod" ? undefined : options.stack);
+    if (options.config) return readConfigFile(path.resolve(options.config), readProjectName(root), options.stack);
     return readStack(root, options.stack);
 }
 
 /** Plans another config in a child process (the Pulumi runtime is process-global). */
-function planInChild(file: string): Plan {
+function planInChild(file: string, stack: string): Plan {
     const dir = mkdtempSync(path.join(tmpdir(), "plan-compare-"));
     const out = path.join(dir, "plan.json");
     try {
-        execFileSync(process.execPath, [...process.execArgv, __filename, "--config", file, "--json", out, "--quiet"], { stdio: ["ignore", "ignore", "pipe"] });
+        execFileSync(process.execPath, [...process.execArgv, __filename, "--stack", stack, "--config", file, "--json", out, "--quiet"], { stdio: ["ignore", "ignore", "pipe"] });
     } catch (err) {
         const e = err as { status?: number; stderr?: Buffer };
         if (e.status === EXIT.config) throw new ConfigErrorText(`--compare ${file}:\n${e.stderr?.toString().trim()}`);
@@ -99,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
         if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
         if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run.config));
         if (other) {
-            const after = planInChild(other);
+            const after = planInChild(other, plan.stack);
             process.stdout.write(`\n${formatComparison(compare(plan, after), `${plan.stack}`, path.basename(other))}\n`);
         }
         return exitCodeOf(plan);

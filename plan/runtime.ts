@@ -109,21 +109,70 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
         } catch (err) {
             failures.push(err);
         }
-        await internals.waitForRPCs();
+        await settle();
         await Promise.all(pending);
         if (failures.length > 0) throw new EvaluationError(failures);
-        recorded.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-        return { project, stack, resources: recorded, outputs: mask(await unwrapOutputs(stackOutputs)) as Record<string, unknown> };
+        const resources = withEngineUrns(recorded, project, stack).sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+        return { project, stack, resources, outputs: mask(await unwrapOutputs(stackOutputs)) as Record<string, unknown> };
     } finally {
         process.off("unhandledRejection", onRejection);
         running = false;
     }
 }
 
+/**
+ * Waits until no RPC is in flight and a full turn of the event loop brings no new one. A
+ * registration whose inputs fail to serialize ends its RPC first and rejects a moment
+ * later: waiting for the RPC queue alone would return before that rejection is seen.
+ */
+async function settle(): Promise<void> {
+    await internals.waitForRPCs();
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await internals.waitForRPCs();
+}
+
+/**
+ * Rewrites URNs as the engine forms them. The mock monitor prefixes only the immediate
+ * parent's type; the engine prefixes the parent's whole type chain, minus the root stack:
+ * `urn:pulumi:prod::platform::platform:cell:RegionalCell$platform:cell:Network$aws:ec2/vpc:Vpc::use1-net-vpc`.
+ * URNs are what `pulumi up` diffs by, so the plan (and every pinned URN) uses the real form.
+ */
+function withEngineUrns(recorded: readonly RecordedResource[], project: string, stack: string): RecordedResource[] {
+    const byMockUrn = new Map(recorded.map((r) => [r.urn, r]));
+    const real = new Map<string, string>();
+    const qualifiedType = (urn: string) => urn.split("::")[2];
+    const resolve = (mockUrn: string): string => {
+        const known = real.get(mockUrn);
+        if (known) return known;
+        const r = byMockUrn.get(mockUrn);
+        if (!r) return mockUrn;
+        const parent = r.parent ? byMockUrn.get(r.parent) : undefined;
+        const urn = !parent
+            ? r.urn
+            : parent.type === "pulumi:pulumi:Stack"
+              ? `urn:pulumi:${stack}::${project}::${r.type}::${r.name}`
+              : `urn:pulumi:${stack}::${project}::${qualifiedType(resolve(parent.urn))}$${r.type}::${r.name}`;
+        real.set(mockUrn, urn);
+        return urn;
+    };
+    const providerRef = (ref: string | null) => {
+        if (ref === null) return null;
+        const cut = ref.lastIndexOf("::");
+        return `${resolve(ref.slice(0, cut))}${ref.slice(cut)}`;
+    };
+    return recorded.map((r) => ({
+        ...r,
+        urn: resolve(r.urn),
+        parent: r.parent === null ? null : resolve(r.parent),
+        provider: providerRef(r.provider),
+        dependencies: r.dependencies.map(resolve),
+    }));
+}
+
 /** Every failure of one evaluation, kept whole so that the first cause is visible. */
 export class EvaluationError extends Error {
     constructor(readonly failures: readonly unknown[]) {
-        super(`the program failed under the mock runtime:\n${failures.map((f) => `- ${describe(f)}`).join("\n")}`);
+        super(`the program failed under the mock runtime:\n${[...new Set(failures.map(describe))].map((f) => `- ${f}`).join("\n")}`);
         this.name = "EvaluationError";
     }
 }

@@ -38,11 +38,10 @@ export function readStack(dir: string, stack: string): StackConfig {
     return fromDocument(project, stack, file);
 }
 
-/** Any file of the stack-config shape (`config:` map); the stack is named after the file. */
-export function readConfigFile(file: string, project: string, stack?: string): StackConfig {
+/** Any file of the stack-config shape (`config:` map), planned as stack `stack`. */
+export function readConfigFile(file: string, project: string, stack: string): StackConfig {
     if (!existsSync(file)) throw new StackConfigError(`${file} does not exist`);
-    const base = path.basename(file).replace(/\.ya?ml$/, "").replace(/^Pulumi\./, "");
-    return fromDocument(project, stack ?? base, file);
+    return fromDocument(project, stack, file);
 }
 
 function fromDocument(project: string, stack: string, file: string): StackConfig {

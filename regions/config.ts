@@ -89,7 +89,7 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
     cf.noUnknownKeys(["accountId", "zoneId"]);
 
     const cells = parseRegions(root, problems);
-    const capacity = parseCapacity(root, cells.length);
+    const capacity = parseCapacity(root, Array.isArray(raw.regions) ? raw.regions.length : 0);
     const traffic = parseTraffic(root);
 
     const app = root.object("app");
@@ -193,6 +193,7 @@ function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {
     return cells;
 }
 
+/** `regionCount` counts the entries as written, so the message matches what the user sees. */
 function parseCapacity(root: Reader, regionCount: number): CapacityConfig {
     const capacity = root.object("capacity", true);
     capacity.noUnknownKeys(["targetConcurrentUsers", "usersPerPod", "regionFailuresTolerated"]);

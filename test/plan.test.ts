@@ -1,0 +1,142 @@
+import * as assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { projectRoot } from "../plan/cli";
+import { compare } from "../plan/compare";
+import { PlanRun, planStack } from "../plan/plan";
+import { readConfigFile } from "../plan/stackConfig";
+import { assertUniqueUrns, isRegionalAws, planOf, prodStack } from "./harness";
+
+const CLI = path.join(projectRoot(), ".build", "plan", "cli.js");
+const fixture = (name: string) => path.join(projectRoot(), "test", "fixtures", name);
+
+function runCli(args: string[]) {
+    return spawnSync(process.execPath, [CLI, ...args], { cwd: projectRoot(), encoding: "utf8" });
+}
+
+describe("offline plan of the prod stack", () => {
+    let run: PlanRun;
+    before(async () => {
+        run = await planOf(prodStack());
+    });
+
+    it("plans three cells, one per configured region", () => {
+        const cells = run.plan.resources.filter((r) => r.type === "platform:cell:RegionalCell");
+        assert.deepEqual(cells.map((c) => c.name).sort(), ["apse1", "euc1", "use1"]);
+    });
+
+    it("has no duplicate URN", () => {
+        assertUniqueUrns(run.plan.resources);
+    });
+
+    it("puts every regional AWS resource of a cell in that cell's region", () => {
+        const regionOf: Record<string, string> = { use1: "us-east-1", euc1: "eu-central-1", apse1: "ap-southeast-1" };
+        const wrong = run.evaluation.resources
+            .filter(isRegionalAws)
+            .filter((r) => r.type !== "pulumi:providers:aws")
+            .filter((r) => r.inputs.region !== regionOf[r.name.split("-")[0]])
+            .map((r) => `${r.urn} → ${String(r.inputs.region)}`);
+        assert.deepEqual(wrong, []);
+    });
+
+    it("starts every resource name with its cell's code, so cells never collide", () => {
+        const cellCodes = ["use1", "euc1", "apse1"];
+        const cellUrns = new Set(run.plan.resources.filter((r) => r.type === "platform:cell:RegionalCell").map((r) => r.urn));
+        const inCell = run.plan.resources.filter((r) => r.parent !== null && cellUrns.has(r.parent));
+        assert.ok(inCell.length >= 3);
+        const byName = new Map<string, number>();
+        for (const r of run.plan.resources.filter((r) => r.custom && r.type !== "pulumi:providers:aws")) {
+            assert.ok(cellCodes.some((c) => r.name.startsWith(`${c}-`)) || r.parent === null || !r.urn.includes("RegionalCell"), r.urn);
+            byName.set(`${r.type}::${r.name}`, (byName.get(`${r.type}::${r.name}`) ?? 0) + 1);
+        }
+        assert.deepEqual([...byName.entries()].filter(([, n]) => n > 1), []);
+    });
+
+    it("uses one AWS provider, with default tags, for every region", () => {
+        const providers = run.evaluation.resources.filter((r) => r.type === "pulumi:providers:aws");
+        assert.equal(providers.length, 1);
+        assert.equal(providers[0].inputs.region, "us-east-1");
+        assert.deepEqual(JSON.parse(providers[0].inputs.defaultTags as string), { tags: { Project: "platform", Stack: "prod", ManagedBy: "pulumi" } });
+        const awsResources = run.evaluation.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
+        assert.ok(awsResources.every((r) => r.provider?.startsWith(`${providers[0].urn}::`)), "every AWS resource uses the one provider");
+    });
+
+    it("shapes the plan JSON as the design's contract", () => {
+        const { plan } = run;
+        assert.equal(plan.project, "platform");
+        assert.equal(plan.stack, "prod");
+        const vpc = plan.resources.find((r) => r.name === "use1-net-vpc")!;
+        assert.deepEqual(Object.keys(vpc).sort(), ["custom", "inputs", "name", "parent", "protect", "provider", "type", "urn"]);
+        assert.equal(vpc.urn, "urn:pulumi:prod::platform::platform:cell:RegionalCell$platform:cell:Network$aws:ec2/vpc:Vpc::use1-net-vpc");
+        assert.equal(vpc.inputs.region, "us-east-1");
+        assert.deepEqual(plan.policy, { violations: [] });
+        assert.equal(plan.outputs.primaryRegion, "us-east-1");
+    });
+
+    it("is deterministic: planning the same config twice gives the same plan", async () => {
+        const again = await readConfigAndPlan(prodStack().source);
+        assert.deepEqual(compare(run.plan, again.plan), { added: [], changed: [], removed: [] });
+    });
+});
+
+function readConfigAndPlan(file: string): Promise<PlanRun> {
+    return planStack(readConfigFile(file, "platform", "prod"));
+}
+
+describe("plan command", () => {
+    it("exits 2 and lists every problem by config path, without a stack trace, for a bad config", () => {
+        const result = runCli(["--config", fixture("bad.yaml")]);
+        assert.equal(result.status, 2, result.stderr);
+        assert.equal(result.stdout, "");
+        const lines = result.stderr.trim().split("\n");
+        assert.equal(lines[0], "Invalid stack config (9 problems):");
+        assert.deepEqual(lines.slice(1).map((l) => l.split(":").slice(0, 2).join(":")), [
+            "- platform:domain",
+            "- platform:cloudflare.accountId",
+            "- platform:regions[2].name",
+            "- platform:regions[1].cidr",
+            "- platform:regions",
+            "- platform:capacity.usersPerPod",
+            "- platform:capacity.regionFailuresTolerated",
+            "- platform:traffic",
+            "- platform:app.image",
+        ]);
+        assert.doesNotMatch(result.stderr, /\bat .*\.js:\d+/);
+    });
+
+    it("exits 2 for a missing stack file or an unknown flag", () => {
+        const missing = runCli(["--stack", "nope"]);
+        assert.equal(missing.status, 2);
+        assert.match(missing.stderr, /Pulumi\.nope\.yaml does not exist; create it or pass --stack with an existing stack/);
+        const flag = runCli(["--jsno", "x"]);
+        assert.equal(flag.status, 2);
+        assert.match(flag.stderr, /Unknown option '--jsno'/);
+    });
+
+    it("prints the summary, writes the JSON and the diagram, and exits 0 for prod", () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "plan-test-"));
+        const out = execFileSync(process.execPath, [CLI, "--json", path.join(dir, "plan.json"), "--diagram", path.join(dir, "plan.md")], { cwd: projectRoot(), encoding: "utf8" });
+        assert.match(out, /^Offline plan of platform\/prod: 3 cell\(s\), \d+ resources/);
+        assert.match(out, /\nus-east-1 +use1 +yes/);
+        const plan = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8"));
+        assert.equal(plan.stack, "prod");
+        assert.ok(plan.resources.length > 100);
+        const diagram = readFileSync(path.join(dir, "plan.md"), "utf8");
+        assert.match(diagram, /```mermaid\nflowchart LR\n/);
+        assert.match(diagram, /subgraph use1\["us-east-1 \(primary\)"\]/);
+        assert.match(diagram, /edge --> apse1/);
+    });
+
+    it("--compare shows that adding a region only adds that region's resources", () => {
+        const out = execFileSync(process.execPath, [CLI, "--quiet", "--compare", fixture("four-regions.yaml")], { cwd: projectRoot(), encoding: "utf8" });
+        const header = out.trim().split("\n")[0];
+        const match = /^Compare prod → four-regions.yaml: (\d+) added, (\d+) changed, (\d+) removed$/.exec(header);
+        assert.ok(match, header);
+        assert.equal(Number(match[3]), 0);
+        const added = out.split("\n").filter((l) => l.startsWith("  + "));
+        assert.equal(added.length, Number(match[1]));
+        assert.ok(added.every((l) => /::usw2(-|$)/.test(l)), added.find((l) => !/::usw2(-|$)/.test(l)));
+    });
+});
