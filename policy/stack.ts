@@ -186,7 +186,7 @@ const mission: StackValidationPolicy[] = [
                     return near(hpa) && target.kind === "Deployment" && ((isSet(name) && target.name === name) || refersTo(hpa, d, ["spec"]));
                 });
                 const missing = [...(hasPdb ? [] : ["a PodDisruptionBudget selecting its pod labels"]), ...(hasHpa ? [] : ["a HorizontalPodAutoscaler targeting it"])];
-                if (missing.length > 0) report(`Deployment ${d.name} has no ${missing.join(" and no ")} (namespace ${ns})`, d.urn);
+                if (missing.length > 0) report(`Deployment ${d.name} lacks ${missing.join(" and ")} (namespace ${ns})`, d.urn);
             }
         },
     }),
@@ -200,7 +200,7 @@ const mission: StackValidationPolicy[] = [
             // The policy SDK exposes `protect` but not `retainOnDelete`; a resource kept by
             // retainOnDelete alone is reported here and needs an explicit exception in config.
             for (const r of resources) {
-                if (c.types.includes(r.type) && !r.opts.protect) report(`${r.type.split(":")[2]} ${r.name} is not protected: set the resource option protect: true`, r.urn);
+                if (c.types.includes(r.type) && !r.opts.protect) report(`${r.type} ${r.name} is not protected: set the resource option protect: true`, r.urn);
             }
         },
     }),
