@@ -53,7 +53,8 @@ export function settings<T extends object>(args: { getConfig<C extends object>()
 export function schemaOf(defaults: Record<string, unknown>, docs: Record<string, string>): PolicyConfigSchema {
     const properties: PolicyConfigSchema["properties"] = {};
     for (const [key, value] of Object.entries(defaults)) {
-        const description = docs[key];
+        // Struct.fromJavaScript (the analyzer's wire format) rejects undefined values.
+        const description = docs[key] ?? key;
         if (Array.isArray(value)) {
             properties[key] = { type: "array", items: { type: typeof value[0] === "number" ? "integer" : "string" }, default: value, description };
         } else if (typeof value === "number") {

@@ -113,6 +113,18 @@ describe("offline plan: the pack on the prod stack", () => {
     });
 });
 
+describe("policy pack: analyzer metadata", () => {
+    it("serialises as the analyzer's GetAnalyzerInfo answer (names, levels, config schemas)", () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const protoutil = require("@pulumi/policy/protoutil") as { makeAnalyzerInfo(...args: unknown[]): { getPoliciesList(): { getName(): string; getConfigschema(): { getProperties(): { toJavaScript(): Record<string, unknown> } } | undefined }[] } };
+        const info = protoutil.makeAnalyzerInfo("platform-policy", "0.1.0", "advisory", { policies }, undefined);
+        const list = info.getPoliciesList();
+        assert.equal(list.length, policies.length);
+        const cellComplete = list.find((p) => p.getName() === "cell-complete")!;
+        assert.deepEqual((cellComplete.getConfigschema()!.getProperties().toJavaScript().required as { default: string[] }).default, ["vpc", "eks", "deployment", "database", "rdsProxy", "cache", "opensearch", "monitoring"]);
+    });
+});
+
 describe("policy pack configs per stack", () => {
     const root = projectRoot();
 
