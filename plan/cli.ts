@@ -12,11 +12,13 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../regions/problems";
+import { formatCapacityTable } from "./capacityTable";
 import { compare, formatComparison } from "./compare";
 import { mermaid } from "./diagram";
 import { Plan, planStack } from "./plan";
 import { hasBlockingViolation } from "./policy";
 import { StackConfig, StackConfigError, readConfigFile, readProjectName, readStack } from "./stackConfig";
+import { formatSteering } from "./steeringTable";
 import { formatSummary } from "./summary";
 
 export const EXIT = { ok: 0, policy: 1, config: 2, failure: 3 } as const;
@@ -96,6 +98,8 @@ export async function main(argv: string[]): Promise<number> {
         const run = await planStack(stack);
         const { plan } = run;
         if (!options.quiet) process.stdout.write(`${formatSummary(plan, run.config)}\n`);
+        if (!options.quiet) process.stdout.write(`\n${formatCapacityTable(run.capacity)}\n`);
+        if (!options.quiet) process.stdout.write(`\n${formatSteering(plan.steering)}\n`);
         if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
         if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run.config));
         if (other) {

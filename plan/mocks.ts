@@ -59,12 +59,69 @@ const OUTPUTS: Record<string, (ctx: Ctx) => State> = {
     "aws:iam/role:Role": (c) => ({ arn: `arn:aws:iam::${ACCOUNT_ID}:role/${physicalName(c)}`, uniqueId: `AROA${c.hex(17).toUpperCase()}` }),
     "aws:iam/policy:Policy": (c) => ({ arn: `arn:aws:iam::${ACCOUNT_ID}:policy/${physicalName(c)}` }),
     "aws:kms/key:Key": (c) => ({ keyId: c.id, arn: `arn:aws:kms:${c.region}:${ACCOUNT_ID}:key/${c.id}` }),
+    // --- data tier (Aurora global database, RDS Proxy, ElastiCache, Secrets Manager) ---
+    "aws:rds/globalCluster:GlobalCluster": (c) => ({
+        arn: `arn:aws:rds::${ACCOUNT_ID}:global-cluster:${c.inputs.globalClusterIdentifier}`,
+        globalClusterResourceId: `cluster-${c.hex(26, "gcr").toUpperCase()}`,
+        endpoint: `${c.inputs.globalClusterIdentifier}.global-${c.hex(10, "ge")}.global.rds.amazonaws.com`,
+    }),
+    "aws:rds/cluster:Cluster": (c) => ({
+        clusterIdentifier: c.id,
+        arn: `arn:aws:rds:${c.region}:${ACCOUNT_ID}:cluster:${c.id}`,
+        clusterResourceId: `cluster-${c.hex(26, "cr").toUpperCase()}`,
+        endpoint: `${c.id}.cluster-${c.hex(12, "ep")}.${c.region}.rds.amazonaws.com`,
+        readerEndpoint: `${c.id}.cluster-ro-${c.hex(12, "ep")}.${c.region}.rds.amazonaws.com`,
+    }),
+    "aws:rds/clusterInstance:ClusterInstance": (c) => ({
+        identifier: c.id,
+        arn: `arn:aws:rds:${c.region}:${ACCOUNT_ID}:db:${c.id}`,
+        endpoint: `${c.id}.${c.hex(12, "ep")}.${c.region}.rds.amazonaws.com`,
+    }),
+    "aws:rds/proxy:Proxy": (c) => ({
+        name: physicalName(c),
+        arn: `arn:aws:rds:${c.region}:${ACCOUNT_ID}:db-proxy:prx-${c.hex(17, "prx")}`,
+        endpoint: `${physicalName(c)}.proxy-${c.hex(12, "ep")}.${c.region}.rds.amazonaws.com`,
+    }),
+    "aws:rds/subnetGroup:SubnetGroup": (c) => ({ name: physicalName(c) }),
+    "aws:rds/parameterGroup:ParameterGroup": (c) => ({ name: physicalName(c) }),
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": (c) => ({ name: physicalName(c) }),
+    "aws:elasticache/subnetGroup:SubnetGroup": (c) => ({ name: physicalName(c) }),
+    "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": () => ({ name: "default" }),
+    "aws:rds/proxyEndpoint:ProxyEndpoint": (c) => ({
+        endpoint: `${String(c.inputs.dbProxyEndpointName)}.endpoint.proxy-${c.hex(12, "ep")}.${c.region}.rds.amazonaws.com`,
+    }),
+    "aws:elasticache/replicationGroup:ReplicationGroup": (c) => ({
+        configurationEndpointAddress: `clustercfg.${c.id}.${c.hex(6, "cfg")}.${shortRegion(c.region)}.cache.amazonaws.com`,
+    }),
+    "aws:secretsmanager/secret:Secret": (c) => ({ arn: `arn:aws:secretsmanager:${c.region}:${ACCOUNT_ID}:secret:${physicalName(c)}-${c.hex(6, "suffix")}` }),
+    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": (c) => ({
+        outputs: { RotationLambdaARN: `arn:aws:lambda:${c.region}:${ACCOUNT_ID}:function:${String((c.inputs.parameters as State | undefined)?.functionName ?? c.name)}` },
+    }),
+    "random:index/randomPassword:RandomPassword": (c) => ({ result: passwordOf(c), bcryptHash: `$2a$10$${c.hex(53, "bcrypt")}` }),
+    // --- end data tier ---
 };
 
 /** How the provider names what it creates when the program gives no name (Pulumi autonaming). */
 function physicalName(c: Ctx): string {
     const explicit = c.inputs.name;
     return typeof explicit === "string" ? explicit : `${c.name}-${c.hex(7, "autoname")}`;
+}
+
+/** A random-looking password of the requested length, from the alphabet the inputs allow (data tier). */
+function passwordOf(c: Ctx): string {
+    const length = typeof c.inputs.length === "number" ? c.inputs.length : 32;
+    const specials = c.inputs.special === false ? "" : typeof c.inputs.overrideSpecial === "string" ? c.inputs.overrideSpecial : "!@#$%&*()-_=+[]{}<>:?";
+    const alphabet = `abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789${specials}`;
+    const bytes = c.hex(length * 2, "password");
+    let out = "";
+    for (let i = 0; i < length; i++) out += alphabet[parseInt(bytes.slice(i * 2, i * 2 + 2), 16) % alphabet.length];
+    return out;
+}
+
+/** ElastiCache's short region code in endpoints (`us-east-1` → `use1`). */
+function shortRegion(region: string): string {
+    const [geo, dir, n] = region.split("-");
+    return `${geo}${dir.replace(/(north|south)(east|west)/, (_m, a: string, b: string) => a[0] + b[0]).replace(/^(north|south|east|west|central)$/, (m) => m[0])}${n}`;
 }
 
 function ipOf(c: Ctx): string {

@@ -3,10 +3,13 @@
  * on the mock runtime and shapes the result as the design's plan JSON.
  */
 import * as path from "node:path";
+import { CapacityPlan, capacityModel } from "../regions/capacity";
 import { PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
 import { PackConfig, checkPolicies, readPackConfig } from "./policy";
 import { Evaluation, RecordedResource, evaluate } from "./runtime";
 import { StackConfig } from "./stackConfig";
+import { PlanSteering, steeringOf } from "./steeringTable";
+import { SteeringCell } from "../regions/steering";
 
 export interface PlanResource {
     readonly urn: string;
@@ -33,13 +36,16 @@ export interface Plan {
     readonly outputs: Record<string, unknown>;
     readonly policy: { violations: PolicyViolation[] };
     readonly capacity: Record<string, unknown>;
-    readonly steering: Record<string, unknown>;
+    /** Traffic steering of the load balancer, computed from the config's cells. */
+    readonly steering: PlanSteering;
 }
 
 export interface PlanRun {
     readonly config: PlatformConfig;
     readonly evaluation: Evaluation;
     readonly plan: Plan;
+    /** The failover-aware capacity model of `config` (also the plan JSON's `capacity`). */
+    readonly capacity: CapacityPlan;
 }
 
 /** Where the compiled or source program lives: `index` beside this folder. */
@@ -70,19 +76,21 @@ export async function planStack(stack: StackConfig, options: PlanOptions = {}): 
             return require(PROGRAM);
         },
     );
+    const capacity = capacityModel(config);
     const violations = await checkPolicies(evaluation.resources, { config: options.packConfig ?? readPackConfig(root(), stack.stack) });
-    return { config, evaluation, plan: toPlan(evaluation, violations) };
+    return { config, evaluation, capacity, plan: toPlan(evaluation, config, capacity, violations) };
 }
 
-export function toPlan(evaluation: Evaluation, violations: PolicyViolation[] = []): Plan {
+/** The plan JSON: `steering` is computed from the config's cells, `capacity` given by the caller. */
+export function toPlan(evaluation: Evaluation, config: { readonly cells: readonly SteeringCell[] }, capacity?: CapacityPlan, violations: PolicyViolation[] = []): Plan {
     return {
         project: evaluation.project,
         stack: evaluation.stack,
         resources: evaluation.resources.map(toPlanResource),
         outputs: evaluation.outputs,
         policy: { violations },
-        capacity: {},
-        steering: {},
+        capacity: capacity ?? {},
+        steering: steeringOf(config),
     };
 }
 

@@ -4,7 +4,10 @@
  * Components never read config themselves: they get the plain objects built here.
  */
 import { CLOUDFLARE_REGIONS, CatalogRegion, CloudflareRegion, catalogRegions, findRegion } from "./catalog";
+import { capacityProblems } from "./capacity";
 import { Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "./cidr";
+import { DataConfig, parseData } from "./dataConfig";
+import { EdgeConfig, parseEdge } from "./edgeConfig";
 import { ConfigError, Problem, Raw, Reader, isRecord, show } from "./problems";
 
 export const NAMESPACE = "platform";
@@ -29,6 +32,12 @@ export interface CapacityConfig {
     readonly usersPerPod: number;
     /** The fleet must carry the target with this many regions down. */
     readonly regionFailuresTolerated: number;
+    /** Most nodes one cell's node group may have (why 100: see regions/capacity.ts). @default 100 */
+    readonly maxNodesPerCell: number;
+    /** Worst-case users one Aurora reader serves (basis: regions/capacity.ts). @default 5000 */
+    readonly usersPerReader: number;
+    /** Worst-case users one cache shard serves (basis: regions/capacity.ts). @default 10000 */
+    readonly usersPerCacheShard: number;
 }
 
 export interface AppConfig {
@@ -53,6 +62,10 @@ export interface PlatformConfig {
     /** Expected share of users per Cloudflare region; every region present, absent ones 0. */
     readonly traffic: Readonly<Record<CloudflareRegion, number>>;
     readonly app: AppConfig;
+    /** Database and cache tier (`platform:data`), defaults filled in. */
+    readonly data: DataConfig;
+    /** `platform:edge`: Cloudflare cache, rate-limit, affinity and alert settings (all defaulted). */
+    readonly edge: EdgeConfig;
 }
 
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
@@ -60,7 +73,7 @@ const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const HEX32 = /^[0-9a-f]{32}$/;
 const DIGEST_IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*@sha256:[0-9a-f]{64}$/;
 const URL_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
-const TOP_LEVEL_KEYS = ["domain", "cloudflare", "regions", "capacity", "traffic", "app"] as const;
+const TOP_LEVEL_KEYS = ["domain", "cloudflare", "regions", "capacity", "traffic", "app", "data", "edge"] as const;
 const MIN_PREFIX = 16;
 const MAX_PREFIX = 20;
 
@@ -99,9 +112,11 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
         healthPath: app.string("healthPath", { default: "/healthz", pattern: URL_PATH, allowed: "an absolute URL path such as /healthz" }),
     };
     app.noUnknownKeys(["image", "port", "healthPath"]);
+    const data = parseData(root, cells.length);
+    const edge = parseEdge(root);
 
     if (problems.length > 0) throw new ConfigError(problems);
-    return {
+    const config: PlatformConfig = {
         awsRegion: awsRegion!,
         domain,
         cloudflare,
@@ -110,7 +125,15 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
         capacity,
         traffic,
         app: appConfig,
+        data,
+        edge,
     };
+    // Only a well-formed config can be sized; a fleet that cannot carry the target within
+    // its limits is a config error too, reported before anything is declared.
+    // TODO(integrator): pass the compute tier's sizing (instance type, pod requests) here.
+    const capacityIssues = capacityProblems(config);
+    if (capacityIssues.length > 0) throw new ConfigError(capacityIssues);
+    return config;
 }
 
 function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {
@@ -196,7 +219,7 @@ function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {
 /** `regionCount` counts the entries as written, so the message matches what the user sees. */
 function parseCapacity(root: Reader, regionCount: number): CapacityConfig {
     const capacity = root.object("capacity", true);
-    capacity.noUnknownKeys(["targetConcurrentUsers", "usersPerPod", "regionFailuresTolerated"]);
+    capacity.noUnknownKeys(["targetConcurrentUsers", "usersPerPod", "regionFailuresTolerated", "maxNodesPerCell", "usersPerReader", "usersPerCacheShard"]);
     const targetConcurrentUsers = capacity.integer("targetConcurrentUsers", { min: 1 });
     const usersPerPod = capacity.integer("usersPerPod", { min: 1 });
     const regionFailuresTolerated = capacity.integer("regionFailuresTolerated", { min: 0 });
@@ -206,7 +229,11 @@ function parseCapacity(root: Reader, regionCount: number): CapacityConfig {
             `${regionFailuresTolerated} leaves no region to serve users: the stack lists ${regionCount} region(s); tolerate at most ${regionCount - 1} or add regions`,
         );
     }
-    return { targetConcurrentUsers, usersPerPod, regionFailuresTolerated };
+    // At least two nodes per AZ: one for pods and the spare the model always adds.
+    const maxNodesPerCell = capacity.integer("maxNodesPerCell", { min: 6, default: 100 });
+    const usersPerReader = capacity.integer("usersPerReader", { min: 1, default: 5000 });
+    const usersPerCacheShard = capacity.integer("usersPerCacheShard", { min: 1, default: 10000 });
+    return { targetConcurrentUsers, usersPerPod, regionFailuresTolerated, maxNodesPerCell, usersPerReader, usersPerCacheShard };
 }
 
 function parseTraffic(root: Reader): Record<CloudflareRegion, number> {

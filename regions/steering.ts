@@ -46,3 +46,44 @@ export function defaultPoolOrder(cells: readonly SteeringCell[]): string[] {
     if (!primary) throw new Error("defaultPoolOrder needs a primary cell");
     return nearestFirst(primary.catalog, cells);
 }
+
+/**
+ * The whole traffic-steering decision for a stack, as data: what the load balancer sends
+ * where, and where it falls back. The Edge component declares exactly this, and the plan
+ * prints and exports it, so the two cannot disagree.
+ */
+export interface SteeringPlan {
+    /** Cloudflare steering policy: `geo` routes by the visitor's Cloudflare region. */
+    readonly policy: "geo";
+    /** Per Cloudflare region, every cell (AWS region) nearest first: also the failover order. */
+    readonly regions: SteeringTable;
+    /** Used for any location no region list covers: the primary first, then nearest to it. */
+    readonly defaultPools: readonly string[];
+    /**
+     * Used when every pool is unhealthy: the primary's, because it holds the Aurora writer
+     * and is the one cell that serves writes without a promotion.
+     */
+    readonly fallbackPool: string;
+}
+
+export function steeringPlan(cells: readonly SteeringCell[]): SteeringPlan {
+    const defaultPools = defaultPoolOrder(cells);
+    return { policy: "geo", regions: steeringTable(cells), defaultPools, fallbackPool: defaultPools[0] };
+}
+
+/** The number of Cloudflare regions that health-check each pool (see checkRegionsFor). */
+export const CHECK_REGION_COUNT = 3;
+
+/**
+ * The Cloudflare regions that health-check a cell's pool: the cell's own Cloudflare region
+ * first, then the nearest others. Three regions, because an origin is healthy when the
+ * majority of its check regions say so: with three, one region's transit trouble cannot
+ * take a healthy cell out of rotation, and checks still run close to the cell.
+ */
+export function checkRegionsFor(cell: GeoPoint & { readonly cloudflareRegion: CloudflareRegion }, count = CHECK_REGION_COUNT): CloudflareRegion[] {
+    const others = CLOUDFLARE_REGIONS.filter((r) => r !== cell.cloudflareRegion)
+        .map((r) => ({ r, km: distanceKm(cell, CLOUDFLARE_REGION_LOCATIONS[r]) }))
+        .sort((a, b) => a.km - b.km || a.r.localeCompare(b.r))
+        .map((x) => x.r);
+    return [cell.cloudflareRegion, ...others].slice(0, count);
+}
