@@ -200,16 +200,6 @@ const rds: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "rds-13-auto-minor-upgrade",
-        control: "RDS.13",
-        severity: "high",
-        title: "RDS automatic minor version upgrades should be enabled.",
-        types: [T.rdsInstance, T.rdsClusterInstance, T.rdsCluster],
-        check: (p, _a, report) => {
-            if (!flag((p as In<aws.rds.ClusterInstanceArgs>).autoMinorVersionUpgrade, true)) report("autoMinorVersionUpgrade is false: set it to true (or omit it; the default is true)");
-        },
-    }),
-    resourcePolicy({
         name: "rds-16-copy-tags-to-snapshots",
         control: "RDS.16",
         severity: "low",

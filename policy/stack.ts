@@ -62,15 +62,17 @@ export const CELL_COMPONENTS: Readonly<Record<string, { readonly describe: strin
     },
 };
 
-/** Resource types that hold data and must be protected (and deletion-protected where AWS can). */
+/**
+ * Resource types that hold data and must be protected (DESIGN decision 5). Caches are not
+ * listed: durable sessions live in Aurora and a cache can be rebuilt; add their types in the
+ * pack config to require it.
+ */
 export const STATEFUL_TYPES = [
     "aws:rds/cluster:Cluster",
     "aws:rds/globalCluster:GlobalCluster",
     "aws:rds/instance:Instance",
     "aws:opensearch/domain:Domain",
     "aws:kms/key:Key",
-    "aws:elasticache/replicationGroup:ReplicationGroup",
-    "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup",
 ];
 
 const mission: StackValidationPolicy[] = [
@@ -82,8 +84,15 @@ const mission: StackValidationPolicy[] = [
         title: "The stack runs cells in at least the minimum number of regions (multi-region failover).",
         config: { minRegions: 2 },
         configDocs: { minRegions: "Fewest distinct regions (cells) the stack may run." },
-        check: (resources, _a, report, c) => {
-            const regions = new Set(cells(resources).map((cell) => cellRegion(cell) ?? cell.name));
+        check: (resources, args, report, c) => {
+            const stamped = cells(resources);
+            // Without cells (a component evaluated alone), the regions the AWS resources name.
+            const regions = new Set(
+                stamped.length > 0
+                    ? stamped.map((cell) => cellRegion(cell) ?? cell.name)
+                    : resources.filter((r) => isRegionalAwsType(r.type) && isSet(r.props.region)).map((r) => String(r.props.region)),
+            );
+            if (regions.size === 0) args.notApplicable("no cell and no regional AWS resource");
             if (regions.size < c.minRegions) {
                 report(`the stack runs ${regions.size} region(s)${regions.size ? ` (${[...regions].sort().join(", ")})` : ""}; at least ${c.minRegions} are required for regional failover`);
             }
@@ -193,7 +202,7 @@ const mission: StackValidationPolicy[] = [
     stackPolicy({
         name: "stateful-resources-protected",
         severity: "high",
-        title: "Stateful resources (databases, global cluster, OpenSearch, KMS keys, caches) have Pulumi `protect`, so removing a region from config cannot destroy data.",
+        title: "Stateful resources (databases, global cluster, OpenSearch domains, KMS keys) have Pulumi `protect`, so removing a region from config cannot destroy data.",
         config: { types: STATEFUL_TYPES },
         configDocs: { types: "Type tokens that must be protected." },
         check: (resources, _a, report, c) => {
@@ -259,7 +268,26 @@ function namespaceOf(props: Props): string {
 
 // ---- FSBP controls that relate resources ---------------------------------------------------
 
+const RDS_UPGRADABLE = ["aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance", "aws:rds/cluster:Cluster"];
+
 const related: StackValidationPolicy[] = [
+    stackPolicy({
+        name: "rds-13-auto-minor-upgrade",
+        control: "RDS.13",
+        severity: "high",
+        title: "RDS automatic minor version upgrades should be enabled (except members of an Aurora global database, which upgrade together through the global cluster).",
+        check: (resources, _a, report) => {
+            // A stack policy because the exception needs the instance's cluster: AWS must not
+            // upgrade one member of a global database alone, so members turn it off on purpose.
+            const globalMembers = resources.filter((r) => r.type === T.rdsCluster && isSet(r.props.globalClusterIdentifier));
+            for (const r of resources) {
+                if (!RDS_UPGRADABLE.includes(r.type) || r.props.autoMinorVersionUpgrade !== false) continue;
+                if (globalMembers.includes(r)) continue;
+                if (r.type === "aws:rds/clusterInstance:ClusterInstance" && globalMembers.some((c) => refersTo(r, c, ["clusterIdentifier"]))) continue;
+                report("autoMinorVersionUpgrade is false: set it to true (or omit it; the default is true)", r.urn);
+            }
+        },
+    }),
     stackPolicy({
         name: "ec2-6-vpc-flow-logs",
         control: "EC2.6",

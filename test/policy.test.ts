@@ -154,11 +154,6 @@ describe("policy pack: RDS", () => {
         ["omitted", {}, "iamDatabaseAuthenticationEnabled is not set (default false): set it to true"],
         ["off", { iamDatabaseAuthenticationEnabled: false }, "iamDatabaseAuthenticationEnabled is false: set it to true"],
     ] });
-    check({ policy: "rds-13-auto-minor-upgrade", type: CI, rows: [
-        ["on", { autoMinorVersionUpgrade: true }, null],
-        ["omitted", {}, null],
-        ["off", { autoMinorVersionUpgrade: false }, "autoMinorVersionUpgrade is false: set it to true (or omit it; the default is true)"],
-    ] });
     check({ policy: "rds-16-copy-tags-to-snapshots", type: CLUSTER, rows: [
         ["good", goodCluster, null],
         ["omitted", {}, "copyTagsToSnapshot is not set (default false): set it to true"],

@@ -26,6 +26,9 @@ describe("policy pack: multi-region and cell placement", () => {
         const one = await findings("multi-region", [use1]);
         assert.deepEqual(one, [{ name: null, message: "the stack runs 1 region(s) (us-east-1); at least 2 are required for regional failover", enforcementLevel: "mandatory" }]);
         assert.deepEqual(await flagged("multi-region", [use1, euc1], { "multi-region": { minRegions: 3 } }), ["null: the stack runs 2 region(s) (eu-central-1, us-east-1); at least 3 are required for regional failover"]);
+        const lone = [fixture("aws:ec2/vpc:Vpc", "v1", { region: "us-east-1" }), fixture("aws:ec2/vpc:Vpc", "v2", { region: "us-east-1" })];
+        assert.deepEqual(await flagged("multi-region", lone), ["null: the stack runs 1 region(s) (us-east-1); at least 2 are required for regional failover"], "without cells, the regions resources name");
+        assert.deepEqual(await flagged("multi-region", [fixture("cloudflare:index/loadBalancer:LoadBalancer", "lb", {})]), [], "not applicable without any region");
         assert.deepEqual(await findings("multi-region", [use1], { "multi-region": "advisory" }), [{ name: null, message: "the stack runs 1 region(s) (us-east-1); at least 2 are required for regional failover", enforcementLevel: "advisory" }]);
     });
 
@@ -137,6 +140,7 @@ describe("policy pack: Deployments, protection and capacity", () => {
             fixture("aws:rds/cluster:Cluster", "db", {}, { protect: true }),
             fixture("aws:rds/globalCluster:GlobalCluster", "global", {}),
             fixture("aws:kms/key:Key", "key", {}),
+            fixture("aws:elasticache/replicationGroup:ReplicationGroup", "cache", {}),
             fixture("aws:ec2/vpc:Vpc", "vpc", {}),
         ];
         assert.deepEqual(await flagged("stateful-resources-protected", resources), [
@@ -173,7 +177,20 @@ describe("policy pack: Deployments, protection and capacity", () => {
     });
 });
 
-describe("policy pack: EC2.6 flow logs and SecretsManager.1 rotation", () => {
+describe("policy pack: EC2.6 flow logs, RDS.13 minor upgrades and SecretsManager.1 rotation", () => {
+    it("rds-13-auto-minor-upgrade: off is allowed only on members of a global database and their instances", async () => {
+        const member = fixture("aws:rds/cluster:Cluster", "member", { globalClusterIdentifier: "platform", autoMinorVersionUpgrade: false });
+        const memberInstance = fixture("aws:rds/clusterInstance:ClusterInstance", "member-1", { autoMinorVersionUpgrade: false }, { dependsOn: [member] });
+        const loner = fixture("aws:rds/cluster:Cluster", "loner", {});
+        const lonerInstance = fixture("aws:rds/clusterInstance:ClusterInstance", "loner-1", { autoMinorVersionUpgrade: false }, { dependsOn: [loner] });
+        const omitted = fixture("aws:rds/instance:Instance", "omitted", {});
+        const off = fixture("aws:rds/instance:Instance", "off", { autoMinorVersionUpgrade: false });
+        assert.deepEqual(await flagged("rds-13-auto-minor-upgrade", [member, memberInstance, loner, lonerInstance, omitted, off]), [
+            "loner-1: autoMinorVersionUpgrade is false: set it to true (or omit it; the default is true)",
+            "off: autoMinorVersionUpgrade is false: set it to true (or omit it; the default is true)",
+        ]);
+    });
+
     it("ec2-6-vpc-flow-logs: every VPC needs a FlowLog referring to it", async () => {
         const c = cell("use1");
         const covered = network(c, "us-east-1");
