@@ -161,6 +161,21 @@ export function isSet(value: unknown): boolean {
     return value !== undefined && value !== null && value !== "";
 }
 
+/**
+ * Reads a property that may be unknown during `pulumi preview` (an output of a resource not
+ * created yet): the engine's props proxy throws UnknownValueError on such a read, which would
+ * turn the whole stack policy into a "can't run during preview" notice. `fallback` is what an
+ * unknown value means for the rule (e.g. "set" for an id that will exist).
+ */
+export function whenKnown<T>(read: () => T, fallback: T): T {
+    try {
+        return read();
+    } catch (err) {
+        if ((err as { constructor?: { name?: string } })?.constructor?.name === "UnknownValueError") return fallback;
+        throw err;
+    }
+}
+
 // ---- the resource tree ----------------------------------------------------------------------
 
 export const CELL_TYPE = "platform:cell:RegionalCell";

@@ -9,7 +9,7 @@
  * they see outputs; in the offline plan the recorded inputs. Both carry what these rules read.
  */
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { CELL_TYPE, Props, cellOf, cellRegion, isRegionalAwsType, isSet, list, obj, refersTo, resourcePolicy, stackPolicy } from "./common";
+import { CELL_TYPE, Props, cellOf, cellRegion, isRegionalAwsType, isSet, list, obj, refersTo, resourcePolicy, stackPolicy, whenKnown } from "./common";
 
 const T = {
     vpc: "aws:ec2/vpc:Vpc",
@@ -49,7 +49,7 @@ export const CELL_COMPONENTS: Readonly<Record<string, { readonly describe: strin
     deployment: { describe: "a Deployment (kubernetes:apps/v1:Deployment)", present: (rs) => rs.some((r) => r.type === T.deployment) },
     database: {
         describe: "an Aurora cluster that is a member of the global database (aws:rds/cluster:Cluster with globalClusterIdentifier)",
-        present: (rs) => rs.some((r) => r.type === T.rdsCluster && isSet(r.props.globalClusterIdentifier)),
+        present: (rs) => rs.some((r) => r.type === T.rdsCluster && isGlobalMember(r)),
     },
     rdsProxy: { describe: "an RDS Proxy (aws:rds/proxy:Proxy)", present: (rs) => rs.some((r) => r.type === "aws:rds/proxy:Proxy") },
     cache: { describe: "an ElastiCache replication group (aws:elasticache/replicationGroup:ReplicationGroup)", present: (rs) => rs.some((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup") },
@@ -57,7 +57,7 @@ export const CELL_COMPONENTS: Readonly<Record<string, { readonly describe: strin
     monitoring: {
         describe: "monitoring: a kube-prometheus-stack Helm release, or an SNS topic with CloudWatch alarms",
         present: (rs) =>
-            rs.some((r) => r.type === T.helmRelease && String(r.props.chart ?? "").endsWith("kube-prometheus-stack")) ||
+            rs.some((r) => r.type === T.helmRelease && whenKnown(() => String(r.props.chart ?? ""), "").endsWith("kube-prometheus-stack")) ||
             (rs.some((r) => r.type === "aws:sns/topic:Topic") && rs.some((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm")),
     },
 };
@@ -145,8 +145,8 @@ const mission: StackValidationPolicy[] = [
             const cellRegions = cells(resources).map(cellRegion).filter((x): x is string => x !== undefined);
             const clusters = resources.filter((r) => r.type === T.rdsCluster);
             for (const g of globals) {
-                const id = g.props.globalClusterIdentifier;
-                const members = clusters.filter((c) => (isSet(id) && c.props.globalClusterIdentifier === id) || refersTo(c, g, ["globalClusterIdentifier"]));
+                const id = whenKnown(() => g.props.globalClusterIdentifier as unknown, undefined);
+                const members = clusters.filter((c) => refersTo(c, g, ["globalClusterIdentifier"]) || (isSet(id) && whenKnown(() => c.props.globalClusterIdentifier === id, false)));
                 const memberRegions = new Set(members.map((m) => (isSet(m.props.region) ? String(m.props.region) : undefined)).filter((x): x is string => x !== undefined));
                 const missing = [...new Set(cellRegions)].filter((region) => !memberRegions.has(region)).sort();
                 if (missing.length > 0) report(`the global database has no member cluster in ${missing.join(", ")}`, g.urn);
@@ -163,12 +163,12 @@ const mission: StackValidationPolicy[] = [
             const pools = resources.filter((r) => r.type === T.pool);
             for (const lb of lbs) {
                 const p = lb.props;
-                if (!isSet(p.fallbackPool)) report("fallbackPool is not set: when every pool is unhealthy there is nowhere to send traffic", lb.urn);
+                if (!whenKnown(() => isSet(p.fallbackPool), true)) report("fallbackPool is not set: when every pool is unhealthy there is nowhere to send traffic", lb.urn);
                 const affinity = p.sessionAffinity ?? "none";
                 if (affinity === "none") report(`sessionAffinity is ${p.sessionAffinity === undefined ? "not set (default \"none\")" : "\"none\""}: use "cookie" so a session stays on one cell`, lb.urn);
                 else if (p.proxied !== true) report("session affinity needs a proxied load balancer: set proxied to true", lb.urn);
-                const ids = new Set<string>([...list<string>(p.defaultPools), ...Object.values(obj(p.regionPools)).flatMap((v) => list<string>(v)), ...Object.values(obj(p.countryPools)).flatMap((v) => list<string>(v))]);
-                const unused = pools.filter((pool) => !(isSet(pool.props.id) && ids.has(String(pool.props.id))) && !refersTo(lb, pool, ["defaultPools", "regionPools", "countryPools", "popPools"]));
+                const ids = whenKnown(() => new Set<string>([...list<string>(p.defaultPools), ...Object.values(obj(p.regionPools)).flatMap((v) => list<string>(v)), ...Object.values(obj(p.countryPools)).flatMap((v) => list<string>(v))]), new Set<string>());
+                const unused = pools.filter((pool) => !refersTo(lb, pool, ["defaultPools", "regionPools", "countryPools", "popPools"]) && !whenKnown(() => isSet(pool.props.id) && ids.has(String(pool.props.id)), false));
                 if (unused.length > 0) report(`pool(s) ${unused.map((x) => x.name).join(", ")} are not used by the load balancer: a cell without traffic is no failover`, lb.urn);
             }
         },
@@ -183,7 +183,7 @@ const mission: StackValidationPolicy[] = [
             for (const d of resources.filter((r) => r.type === T.deployment)) {
                 const cell = cellOf(d)?.urn;
                 const ns = namespaceOf(d.props);
-                const name = obj(d.props.metadata).name as string | undefined;
+                const name = whenKnown(() => obj(d.props.metadata).name as string | undefined, undefined);
                 const labels = obj(obj(obj(obj(d.props.spec).template).metadata).labels) as Record<string, string>;
                 const near = (r: PolicyResource) => cellOf(r)?.urn === cell && namespaceOf(r.props) === ns;
                 const hasPdb = pdbs.some((pdb) => {
@@ -192,7 +192,7 @@ const mission: StackValidationPolicy[] = [
                 });
                 const hasHpa = hpas.some((hpa) => {
                     const target = obj(obj(hpa.props.spec).scaleTargetRef);
-                    return near(hpa) && target.kind === "Deployment" && ((isSet(name) && target.name === name) || refersTo(hpa, d, ["spec"]));
+                    return near(hpa) && target.kind === "Deployment" && (refersTo(hpa, d, ["spec"]) || (isSet(name) && whenKnown(() => target.name === name, false)));
                 });
                 const missing = [...(hasPdb ? [] : ["a PodDisruptionBudget selecting its pod labels"]), ...(hasHpa ? [] : ["a HorizontalPodAutoscaler targeting it"])];
                 if (missing.length > 0) report(`Deployment ${d.name} lacks ${missing.join(" and ")} (namespace ${ns})`, d.urn);
@@ -229,7 +229,7 @@ const mission: StackValidationPolicy[] = [
             const hpas = resources.filter((r) => {
                 if (!(T.hpas as readonly string[]).includes(r.type)) return false;
                 const target = obj(obj(r.props.spec).scaleTargetRef);
-                return target.kind === "Deployment" && (!pattern || pattern.test(r.name) || pattern.test(String(target.name ?? "")));
+                return target.kind === "Deployment" && (!pattern || pattern.test(r.name) || whenKnown(() => pattern.test(String(target.name ?? "")), false));
             });
             if (hpas.length === 0) args.notApplicable("no HorizontalPodAutoscaler targets a Deployment yet");
             const pods = new Map<string, number>(cells(resources).map((cell) => [cell.name, 0]));
@@ -262,8 +262,14 @@ export function survivingCapacity(cellPods: readonly CellPods[], c: { targetConc
     return { ok: false, message: `${detail} < ${c.targetConcurrentUsers} target concurrent users; raise HPA maxReplicas or add a region` };
 }
 
+/** A member of a global database: names one (an id that may be unknown until the global cluster exists). */
+function isGlobalMember(r: PolicyResource): boolean {
+    return whenKnown(() => isSet(r.props.globalClusterIdentifier), true);
+}
+
 function namespaceOf(props: Props): string {
-    return String(obj(props.metadata).namespace ?? "default");
+    // A namespace taken from a Namespace resource is unknown in preview; such objects match each other.
+    return whenKnown(() => String(obj(props.metadata).namespace ?? "default"), "(unknown)");
 }
 
 // ---- FSBP controls that relate resources ---------------------------------------------------
@@ -279,7 +285,7 @@ const related: StackValidationPolicy[] = [
         check: (resources, _a, report) => {
             // A stack policy because the exception needs the instance's cluster: AWS must not
             // upgrade one member of a global database alone, so members turn it off on purpose.
-            const globalMembers = resources.filter((r) => r.type === T.rdsCluster && isSet(r.props.globalClusterIdentifier));
+            const globalMembers = resources.filter((r) => r.type === T.rdsCluster && isGlobalMember(r));
             for (const r of resources) {
                 if (!RDS_UPGRADABLE.includes(r.type) || r.props.autoMinorVersionUpgrade !== false) continue;
                 if (globalMembers.includes(r)) continue;
@@ -296,7 +302,7 @@ const related: StackValidationPolicy[] = [
         check: (resources, _a, report) => {
             const logs = resources.filter((r) => r.type === T.flowLog);
             for (const vpc of resources.filter((r) => r.type === T.vpc)) {
-                const covered = logs.some((l) => (isSet(vpc.props.id) && l.props.vpcId === vpc.props.id) || refersTo(l, vpc, ["vpcId"]));
+                const covered = logs.some((l) => refersTo(l, vpc, ["vpcId"]) || whenKnown(() => isSet(vpc.props.id) && l.props.vpcId === vpc.props.id, false));
                 if (!covered) report(`VPC ${vpc.name} has no aws:ec2/flowLog:FlowLog`, vpc.urn);
             }
         },

@@ -1,6 +1,8 @@
 // Stack policies on small synthetic resource sets: each with a compliant set and the
 // smallest change that breaks it.
 import * as assert from "node:assert/strict";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { policies } from "../policy/policies";
 import { CELL_COMPONENTS, survivingCapacity } from "../policy/stack";
 import type { RecordedResource } from "../plan/runtime";
 import { cell, findings, fixture, flagged } from "./policyHarness";
@@ -203,5 +205,44 @@ describe("policy pack: EC2.6 flow logs, RDS.13 minor upgrades and SecretsManager
         const rotation = fixture("aws:secretsmanager/secretRotation:SecretRotation", "rotated-rotation", { secretId: "arn", rotationRules: { automaticallyAfterDays: 30 } }, { dependsOn: [rotated] });
         const plain = fixture("aws:secretsmanager/secret:Secret", "plain", {});
         assert.deepEqual(await flagged("secretsmanager-1-rotation", [rotated, rotation, plain]), ["plain: secret plain has no aws:secretsmanager/secretRotation:SecretRotation"]);
+    });
+});
+
+describe("policy pack: stack policies during preview (unknown outputs)", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const proxy = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(o: T): T; unknownStringValue: unknown };
+    const UNKNOWN = proxy.unknownStringValue;
+
+    /** A resource as the engine hands it during preview: props behind the unknown-checking proxy. */
+    function previewed(type: string, name: string, props: Record<string, unknown>, extra: Partial<PolicyResource> = {}): PolicyResource {
+        return {
+            type, name, urn: `urn:pulumi:test::platform::${type}::${name}`, props: proxy.unknownCheckingProxy(props),
+            opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+            dependencies: [], propertyDependencies: {}, isType: () => false, asType: () => undefined, ...extra,
+        };
+    }
+
+    async function run(name: string, resources: PolicyResource[]): Promise<string[]> {
+        const policy = policies.find((p) => p.name === name) as StackValidationPolicy;
+        const out: string[] = [];
+        await policy.validateStack({ resources, stackTags: new Map(), getConfig: () => ({}) as never, notApplicable: (r?: string) => { throw new Error(`not applicable: ${r}`); } }, (m, urn) => out.push(`${urn?.split("::").pop()}: ${m}`));
+        return out;
+    }
+
+    it("relates resources by property dependencies when ids are unknown, instead of failing to run", async () => {
+        const vpc = previewed(VPC, "vpc", { region: "us-east-1", id: UNKNOWN });
+        const log = previewed("aws:ec2/flowLog:FlowLog", "log", { vpcId: UNKNOWN }, { propertyDependencies: { vpcId: [vpc] } });
+        const orphan = previewed(VPC, "orphan", { region: "us-east-1" });
+        assert.deepEqual(await run("ec2-6-vpc-flow-logs", [vpc, log, orphan]), ["orphan: VPC orphan has no aws:ec2/flowLog:FlowLog"]);
+
+        const global = previewed("aws:rds/globalCluster:GlobalCluster", "global", { globalClusterIdentifier: "platform" });
+        const c = cell("use1");
+        const cellResource = previewed(c.type, c.name, {});
+        const member = previewed("aws:rds/cluster:Cluster", "use1-db", { region: "us-east-1", globalClusterIdentifier: UNKNOWN }, { parent: cellResource, propertyDependencies: { globalClusterIdentifier: [global] } });
+        assert.deepEqual(await run("global-database-in-every-region", [cellResource, global, member]), []);
+
+        const pool = previewed("cloudflare:index/loadBalancerPool:LoadBalancerPool", "pool", { monitor: UNKNOWN, id: UNKNOWN });
+        const lb = previewed("cloudflare:index/loadBalancer:LoadBalancer", "lb", { fallbackPool: UNKNOWN, defaultPools: [UNKNOWN], sessionAffinity: "cookie", proxied: true }, { propertyDependencies: { defaultPools: [pool], fallbackPool: [pool] } });
+        assert.deepEqual(await run("cloudflare-load-balancer-failover", [pool, lb]), []);
     });
 });
