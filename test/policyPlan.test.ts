@@ -1,6 +1,7 @@
 // The policy pack inside the offline plan: engine-like arguments, enforcement precedence,
 // the exit status a mandatory violation causes, and the prod plan's findings.
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
@@ -110,6 +111,18 @@ describe("offline plan: the pack on the prod stack", () => {
 
     it("never prints an input value it was not asked to: messages carry no secret stand-in", () => {
         for (const v of run.plan.policy.violations) assert.ok(!v.message.includes("offline-plan-secret"));
+    });
+});
+
+describe("plan command: policy findings and exit status", () => {
+    it("exits 1 and prints the mandatory findings for a stack whose pack config is the defaults", () => {
+        // `--stack adhoc` has no policy/config/adhoc.json: every policy runs at its own level,
+        // so the incomplete cells (network only) block the plan.
+        const cli = path.join(projectRoot(), ".build", "plan", "cli.js");
+        const result = spawnSync(process.execPath, [cli, "--stack", "adhoc", "--config", path.join(projectRoot(), "Pulumi.prod.yaml")], { cwd: projectRoot(), encoding: "utf8" });
+        assert.equal(result.status, EXIT.policy, result.stderr);
+        assert.match(result.stdout, /Policy: 3 finding\(s\)/);
+        assert.match(result.stdout, /\[mandatory\] cell-complete: cell use1 lacks an EKS cluster \(aws:eks\/cluster:Cluster\);/);
     });
 });
 
