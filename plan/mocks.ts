@@ -99,6 +99,23 @@ const OUTPUTS: Record<string, (ctx: Ctx) => State> = {
     }),
     "random:index/randomPassword:RandomPassword": (c) => ({ result: passwordOf(c), bcryptHash: `$2a$10$${c.hex(53, "bcrypt")}` }),
     // --- end data tier ---
+    // --- Observability tier (OpenSearch log domain, alert topic, Grafana password) ---
+    "aws:opensearch/domain:Domain": (c) => {
+        const domainName = typeof c.inputs.domainName === "string" ? c.inputs.domainName : physicalName(c);
+        const endpoint = `vpc-${domainName}-${c.hex(26, "endpoint")}.${c.region}.es.amazonaws.com`;
+        return {
+            domainName,
+            domainId: `${ACCOUNT_ID}/${domainName}`,
+            arn: `arn:aws:es:${c.region}:${ACCOUNT_ID}:domain/${domainName}`,
+            endpoint,
+            dashboardEndpoint: `${endpoint}/_dashboards`,
+        };
+    },
+    "aws:sns/topic:Topic": (c) => ({ arn: `arn:aws:sns:${c.region}:${ACCOUNT_ID}:${physicalName(c)}` }),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (c) => ({ arn: `arn:aws:cloudwatch:${c.region}:${ACCOUNT_ID}:alarm:${physicalName(c)}` }),
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": (c) => ({ associationId: `a-${c.hex(17)}`, associationArn: `arn:aws:eks:${c.region}:${ACCOUNT_ID}:podidentityassociation/${c.hex(8, "cluster")}/a-${c.hex(17)}` }),
+    // random:index/randomPassword:RandomPassword: the data tier's entry serves the Grafana password too.
+    // --- end observability tier ---
 };
 
 /** How the provider names what it creates when the program gives no name (Pulumi autonaming). */
@@ -153,7 +170,10 @@ function arnFor(type: string, region: string, id: string): string | undefined {
 }
 
 /** Fake answers to data sources, by invoke token. */
-const INVOKES: Record<string, (inputs: State) => State> = {};
+const INVOKES: Record<string, (inputs: State) => State> = {
+    // Observability tier: the account id (OpenSearch's ClientId dimension, ARNs, KMS policies).
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({ id: ACCOUNT_ID, accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/plan`, userId: "AIDAPLANOFFLINE0000000" }),
+};
 
 /** Registers a fake answer for an invoke token (used by the modules that call that invoke). */
 export function registerInvoke(token: string, answer: (inputs: State) => State): void {

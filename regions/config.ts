@@ -8,6 +8,7 @@ import { capacityProblems } from "./capacity";
 import { Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "./cidr";
 import { DataConfig, parseData } from "./dataConfig";
 import { EdgeConfig, parseEdge } from "./edgeConfig";
+import { ObservabilityConfig, parseObservability } from "./observability";
 import { ConfigError, Problem, Raw, Reader, isRecord, show } from "./problems";
 
 export const NAMESPACE = "platform";
@@ -66,6 +67,8 @@ export interface PlatformConfig {
     readonly data: DataConfig;
     /** `platform:edge`: Cloudflare cache, rate-limit, affinity and alert settings (all defaulted). */
     readonly edge: EdgeConfig;
+    /** `platform:observability`: logs, metrics and alerting of every cell (all keys defaulted). */
+    readonly observability: ObservabilityConfig;
 }
 
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
@@ -73,7 +76,7 @@ const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const HEX32 = /^[0-9a-f]{32}$/;
 const DIGEST_IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*@sha256:[0-9a-f]{64}$/;
 const URL_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
-const TOP_LEVEL_KEYS = ["domain", "cloudflare", "regions", "capacity", "traffic", "app", "data", "edge"] as const;
+const TOP_LEVEL_KEYS = ["domain", "cloudflare", "regions", "capacity", "traffic", "app", "data", "edge", "observability"] as const;
 const MIN_PREFIX = 16;
 const MAX_PREFIX = 20;
 
@@ -114,6 +117,7 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
     app.noUnknownKeys(["image", "port", "healthPath"]);
     const data = parseData(root, cells.length);
     const edge = parseEdge(root);
+    const observability = parseObservability(root);
 
     if (problems.length > 0) throw new ConfigError(problems);
     const config: PlatformConfig = {
@@ -127,6 +131,7 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
         app: appConfig,
         data,
         edge,
+        observability,
     };
     // Only a well-formed config can be sized; a fleet that cannot carry the target within
     // its limits is a config error too, reported before anything is declared.

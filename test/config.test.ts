@@ -186,7 +186,7 @@ describe("config", () => {
 
     it("rejects unknown top-level keys (typos)", () => {
         assert.deepEqual(problems(edit((r) => (r.capcity = {}))), [
-            `platform:capcity: is not a known setting; known settings here: ${["domain", "cloudflare", "regions", "capacity", "traffic", "app", "data", "edge"].join(", ")}`,
+            `platform:capcity: is not a known setting; known settings here: ${["domain", "cloudflare", "regions", "capacity", "traffic", "app", "data", "edge", "observability"].join(", ")}`,
         ]);
     });
 

@@ -1,0 +1,35 @@
+/**
+ * Index State Management policy of the log domain: Fluent Bit writes one index per day
+ * (Logstash_Format), and the policy deletes each index `retentionDays` after its creation.
+ * Plain data: the policy is applied by an operator (docs/observability.md), because with
+ * fine-grained access control the domain's REST API is reachable only with the IAM master
+ * role, from inside the VPC.
+ */
+
+/** Index prefixes Fluent Bit writes (`<prefix>-YYYY.MM.DD`). */
+export const LOG_INDEX_PREFIXES = { containers: "kube", nodes: "node" } as const;
+
+export const ISM_POLICY_ID = "platform-log-retention";
+
+export function ismPolicy(retentionDays: number): Record<string, unknown> {
+    return {
+        policy: {
+            description: `Delete log indices ${retentionDays} days after creation`,
+            default_state: "hot",
+            states: [
+                {
+                    name: "hot",
+                    actions: [],
+                    transitions: [{ state_name: "delete", conditions: { min_index_age: `${retentionDays}d` } }],
+                },
+                {
+                    name: "delete",
+                    actions: [{ delete: {} }],
+                    transitions: [],
+                },
+            ],
+            // New daily indices pick the policy up automatically.
+            ism_template: [{ index_patterns: Object.values(LOG_INDEX_PREFIXES).map((p) => `${p}-*`), priority: 100 }],
+        },
+    };
+}
