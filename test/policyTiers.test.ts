@@ -2,7 +2,11 @@
 // no mandatory violation, and the advisory findings listed exactly, so a tier change that
 // breaks a control, or a policy change that misjudges a tier, fails here.
 import * as assert from "node:assert/strict";
+import * as k8s from "@pulumi/kubernetes";
 import { Edge, EdgeCell } from "../components/edge";
+import { Observability } from "../components/observability";
+import { ACCOUNT_ID } from "../plan/mocks";
+import { OBSERVABILITY_DEFAULTS } from "../regions/observability";
 import { checkPolicies } from "../plan/policy";
 import { Evaluation } from "../plan/runtime";
 import { requireRegion } from "../regions/catalog";
@@ -34,5 +38,19 @@ describe("policy pack on the tiers", () => {
         }, opts));
         assert.ok(ev.resources.some((r) => r.type === "cloudflare:index/loadBalancer:LoadBalancer"));
         assert.deepEqual(await findingsOf(ev), []);
+    });
+
+    it("observability (OpenSearch log domain, Fluent Bit, kube-prometheus-stack, alarms) in one region: only the one-region notice", async () => {
+        const ev = await evaluateComponent((opts) => {
+            const o = new Observability("apse1-obs", {
+                region: "ap-southeast-1", accountId: ACCOUNT_ID, vpcId: "vpc-0123", vpcCidr: "10.31.0.0/16", privateSubnetIds: ["subnet-0a", "subnet-0b", "subnet-0c"],
+                clusterName: "apse1-eks", k8sProvider: new k8s.Provider("k8s", { kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n" }),
+                config: { ...OBSERVABILITY_DEFAULTS, alertWebhookUrl: undefined }, alb: { arnSuffix: "app/apse1-api/1" },
+            }, opts);
+            return { topicArn: o.topicArn };
+        });
+        assert.ok(ev.resources.some((r) => r.type === "aws:opensearch/domain:Domain"));
+        // One cell's tier evaluated alone names one region; every OpenSearch, KMS and protection rule passes.
+        assert.deepEqual(await findingsOf(ev), ["mandatory multi-region (stack)"]);
     });
 });
