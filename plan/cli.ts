@@ -16,6 +16,7 @@ import { formatCapacityTable } from "./capacityTable";
 import { compare, formatComparison } from "./compare";
 import { mermaid } from "./diagram";
 import { Plan, planStack } from "./plan";
+import { hasBlockingViolation } from "./policy";
 import { StackConfig, StackConfigError, readConfigFile, readProjectName, readStack } from "./stackConfig";
 import { formatSteering } from "./steeringTable";
 import { formatSummary } from "./summary";
@@ -105,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
             const after = planInChild(other, plan.stack);
             process.stdout.write(`\n${formatComparison(compare(plan, after), `${plan.stack}`, path.basename(other))}\n`);
         }
-        return plan.policy.violations.some((v) => v.enforcementLevel === "mandatory" || v.enforcementLevel === "remediate") ? EXIT.policy : EXIT.ok;
+        return exitCodeOf(plan);
     } catch (err) {
         if (err instanceof ConfigError || err instanceof ConfigErrorText || err instanceof StackConfigError || err instanceof UsageError) {
             process.stderr.write(`${err.message}\n`);
@@ -114,6 +115,11 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
         return EXIT.failure;
     }
+}
+
+/** 1 when a mandatory (or remediate) policy is violated, else 0. */
+export function exitCodeOf(plan: Pick<Plan, "policy">): number {
+    return hasBlockingViolation(plan.policy.violations) ? EXIT.policy : EXIT.ok;
 }
 
 /** The project folder (where Pulumi.yaml is), whether running from source or from .build/. */

@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import { CapacityPlan } from "../regions/capacity";
 import { PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
+import { PackConfig, checkPolicies, readPackConfig } from "./policy";
 import { Evaluation, RecordedResource, evaluate } from "./runtime";
 import { StackConfig } from "./stackConfig";
 import { PlanSteering, steeringOf } from "./steeringTable";
@@ -50,11 +51,23 @@ export interface PlanRun {
 /** Where the compiled or source program lives: `index` beside this folder. */
 const PROGRAM = path.join(__dirname, "..", "index");
 
+/** The project folder (where Pulumi.yaml and policy/ are), from source or from .build/. */
+function root(): string {
+    const up = path.resolve(__dirname, "..");
+    return path.basename(up) === ".build" ? path.dirname(up) : up;
+}
+
+export interface PlanOptions {
+    /** The policy pack config; default: `policy/config/<stack>.json`, or none. */
+    readonly packConfig?: PackConfig;
+}
+
 /**
- * Validates `stack` (throws ConfigError before anything runs), then evaluates the program.
- * Config problems are found by the same function the program itself calls.
+ * Validates `stack` (throws ConfigError before anything runs), evaluates the program, then
+ * runs the policy pack over what it registered. Config problems are found by the same
+ * function the program itself calls.
  */
-export async function planStack(stack: StackConfig): Promise<PlanRun> {
+export async function planStack(stack: StackConfig, options: PlanOptions = {}): Promise<PlanRun> {
     const config = parseConfig(namespaceValues(stack.config), stack.config["aws:region"]);
     const evaluation = await evaluate(
         { project: stack.project, stack: stack.stack, config: stack.config, secretKeys: stack.secretKeys },
@@ -63,17 +76,18 @@ export async function planStack(stack: StackConfig): Promise<PlanRun> {
             return require(PROGRAM);
         },
     );
-    return { config, evaluation, capacity: config.fleet, plan: toPlan(evaluation, config, config.fleet) };
+    const violations = await checkPolicies(evaluation.resources, { config: options.packConfig ?? readPackConfig(root(), stack.stack) });
+    return { config, evaluation, capacity: config.fleet, plan: toPlan(evaluation, config, config.fleet, violations) };
 }
 
 /** The plan JSON: `steering` is computed from the config's cells, `capacity` given by the caller. */
-export function toPlan(evaluation: Evaluation, config: { readonly cells: readonly SteeringCell[] }, capacity?: CapacityPlan): Plan {
+export function toPlan(evaluation: Evaluation, config: { readonly cells: readonly SteeringCell[] }, capacity?: CapacityPlan, violations: PolicyViolation[] = []): Plan {
     return {
         project: evaluation.project,
         stack: evaluation.stack,
         resources: evaluation.resources.map(toPlanResource),
         outputs: evaluation.outputs,
-        policy: { violations: [] },
+        policy: { violations },
         capacity: capacity ?? {},
         steering: steeringOf(config),
     };

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { CLOUDFLARE_REGIONS, CLOUDFLARE_REGION_LOCATIONS, catalogRegions, findRegion, requireRegion } from "../regions/catalog";
 import { overlaps, parseCidr } from "../regions/cidr";
@@ -53,7 +53,9 @@ describe("region catalog", () => {
     });
 
     it("lists only regions present in the reference AWS data", () => {
-        const facts = JSON.parse(readFileSync(path.join(projectRoot(), "..", "shared", "data", "aws-facts.json"), "utf8")) as { regions: string[] };
+        // /work/main/../shared or, from a helper's worktree, /work/wt/<name>/../../shared.
+        const file = [path.join(projectRoot(), "..", "shared", "data", "aws-facts.json"), path.join(projectRoot(), "..", "..", "shared", "data", "aws-facts.json")].find(existsSync)!;
+        const facts = JSON.parse(readFileSync(file, "utf8")) as { regions: string[] };
         assert.deepEqual(regions.map((r) => r.name).filter((r) => !facts.regions.includes(r)), []);
     });
 

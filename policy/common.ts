@@ -1,0 +1,221 @@
+/**
+ * Shared helpers of the policy pack: how a policy is declared (name, control id, severity,
+ * default enforcement), how its config is read (schema defaults applied here too, so a
+ * policy behaves the same whether or not the engine filled them in), and the resource-tree
+ * helpers the stack policies use (cell of a resource, regional AWS types).
+ *
+ * Nothing here may read files, the environment or Pulumi config: the same module runs in
+ * the Pulumi CLI's analyzer and in the offline plan.
+ */
+import {
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import { catalogRegions } from "../regions/catalog";
+
+/** Untyped resource properties (inputs for resource policies, outputs for stack policies). */
+export type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * Default enforcement by severity: a critical or high finding blocks the update, a medium or
+ * low one is reported. A stack's pack config (policy/config/<stack>.json) can raise or lower
+ * any policy.
+ */
+export const LEVEL_BY_SEVERITY: Readonly<Record<Severity, EnforcementLevel>> = {
+    critical: "mandatory",
+    high: "mandatory",
+    medium: "advisory",
+    low: "advisory",
+};
+
+const FSBP = {
+    name: "AWS Foundational Security Best Practices",
+    version: "1.0.0",
+    reference: "https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html",
+};
+
+/** Reads a policy's config with the defaults of its schema (the CLI may or may not have applied them). */
+export function settings<T extends object>(args: { getConfig<C extends object>(): C }, defaults: T): T {
+    const given = args.getConfig<Partial<T>>();
+    const merged: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(given)) if (v !== undefined && v !== null) merged[k] = v;
+    return merged as T;
+}
+
+/** A JSON schema for `defaults`, each property typed by its default value and documented. */
+export function schemaOf(defaults: Record<string, unknown>, docs: Record<string, string>): PolicyConfigSchema {
+    const properties: PolicyConfigSchema["properties"] = {};
+    for (const [key, value] of Object.entries(defaults)) {
+        // Struct.fromJavaScript (the analyzer's wire format) rejects undefined values.
+        const description = docs[key] ?? key;
+        if (Array.isArray(value)) {
+            properties[key] = { type: "array", items: { type: typeof value[0] === "number" ? "integer" : "string" }, default: value, description };
+        } else if (typeof value === "number") {
+            properties[key] = { type: Number.isInteger(value) ? "integer" : "number", default: value, description };
+        } else if (typeof value === "boolean") {
+            properties[key] = { type: "boolean", default: value, description };
+        } else {
+            properties[key] = { type: "string", default: value as string, description };
+        }
+    }
+    return { properties };
+}
+
+/** One FSBP control (or one of our own resource rules), checked on the listed type tokens. */
+export interface ResourceRule<C extends object = object> {
+    /** Policy name: unique, used as the key of the pack config. */
+    readonly name: string;
+    /** FSBP control id (`EKS.1`), or undefined for a platform rule. */
+    readonly control?: string;
+    readonly severity: Severity;
+    /** What compliance looks like, one sentence. */
+    readonly title: string;
+    /** Type tokens this rule applies to; every other resource is skipped. */
+    readonly types: readonly string[];
+    /** Config with its defaults; the schema is derived from it. */
+    readonly config?: C;
+    readonly configDocs?: Record<keyof C & string, string>;
+    /** Overrides the severity's default level. */
+    readonly enforcementLevel?: EnforcementLevel;
+    readonly remediationSteps?: string;
+    readonly check: (props: Props, args: ResourceValidationArgs, report: (message: string) => void, config: C) => void;
+}
+
+function controlUrl(control: string): string {
+    const service = control.split(".")[0].toLowerCase();
+    return `https://docs.aws.amazon.com/securityhub/latest/userguide/${service}-controls.html#${control.toLowerCase().replace(".", "-")}`;
+}
+
+function describe(control: string | undefined, severity: Severity, title: string): string {
+    return control ? `[${control}, ${severity}] ${title}` : `[platform, ${severity}] ${title}`;
+}
+
+export function resourcePolicy<C extends object>(rule: ResourceRule<C>): ResourceValidationPolicy {
+    const types = new Set(rule.types);
+    const defaults = (rule.config ?? {}) as C;
+    return {
+        name: rule.name,
+        description: describe(rule.control, rule.severity, rule.title),
+        severity: rule.severity,
+        enforcementLevel: rule.enforcementLevel ?? LEVEL_BY_SEVERITY[rule.severity],
+        ...(rule.control ? { framework: { ...FSBP, specification: rule.control }, url: controlUrl(rule.control), tags: ["aws-fsbp", rule.control] } : { tags: ["platform"] }),
+        ...(rule.config ? { configSchema: schemaOf(rule.config as Record<string, unknown>, (rule.configDocs ?? {}) as Record<string, string>) } : {}),
+        ...(rule.remediationSteps ? { remediationSteps: rule.remediationSteps } : {}),
+        validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
+            if (!types.has(args.type)) return;
+            rule.check(args.props, args, (message) => reportViolation(message), settings(args, defaults));
+        },
+    };
+}
+
+export interface StackRule<C extends object = object> {
+    readonly name: string;
+    readonly control?: string;
+    readonly severity: Severity;
+    readonly title: string;
+    readonly config?: C;
+    readonly configDocs?: Record<keyof C & string, string>;
+    readonly enforcementLevel?: EnforcementLevel;
+    readonly remediationSteps?: string;
+    readonly check: (resources: readonly PolicyResource[], args: StackValidationArgs, report: ReportViolation, config: C) => void;
+}
+
+export function stackPolicy<C extends object>(rule: StackRule<C>): StackValidationPolicy {
+    const defaults = (rule.config ?? {}) as C;
+    return {
+        name: rule.name,
+        description: describe(rule.control, rule.severity, rule.title),
+        severity: rule.severity,
+        enforcementLevel: rule.enforcementLevel ?? LEVEL_BY_SEVERITY[rule.severity],
+        ...(rule.control ? { framework: { ...FSBP, specification: rule.control }, url: controlUrl(rule.control), tags: ["aws-fsbp", rule.control] } : { tags: ["platform"] }),
+        ...(rule.config ? { configSchema: schemaOf(rule.config as Record<string, unknown>, (rule.configDocs ?? {}) as Record<string, string>) } : {}),
+        ...(rule.remediationSteps ? { remediationSteps: rule.remediationSteps } : {}),
+        validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) =>
+            rule.check(args.resources, args, reportViolation, settings(args, defaults)),
+    };
+}
+
+// ---- values ---------------------------------------------------------------------------------
+
+/** A boolean input judged with the provider's default when omitted. */
+export function flag(value: unknown, providerDefault: boolean): boolean {
+    return typeof value === "boolean" ? value : providerDefault;
+}
+
+export function list<T = unknown>(value: unknown): T[] {
+    return Array.isArray(value) ? (value as T[]) : [];
+}
+
+export function obj(value: unknown): Props {
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Props) : {};
+}
+
+export function isSet(value: unknown): boolean {
+    return value !== undefined && value !== null && value !== "";
+}
+
+/**
+ * Reads a property that may be unknown during `pulumi preview` (an output of a resource not
+ * created yet): the engine's props proxy throws UnknownValueError on such a read, which would
+ * turn the whole stack policy into a "can't run during preview" notice. `fallback` is what an
+ * unknown value means for the rule (e.g. "set" for an id that will exist).
+ */
+export function whenKnown<T>(read: () => T, fallback: T): T {
+    try {
+        return read();
+    } catch (err) {
+        if ((err as { constructor?: { name?: string } })?.constructor?.name === "UnknownValueError") return fallback;
+        throw err;
+    }
+}
+
+// ---- the resource tree ----------------------------------------------------------------------
+
+export const CELL_TYPE = "platform:cell:RegionalCell";
+
+/** The nearest RegionalCell ancestor (or the resource itself), or undefined. */
+export function cellOf(resource: PolicyResource): PolicyResource | undefined {
+    const seen = new Set<string>();
+    for (let r: PolicyResource | undefined = resource; r !== undefined && !seen.has(r.urn); r = r.parent) {
+        seen.add(r.urn);
+        if (r.type === CELL_TYPE) return r;
+    }
+    return undefined;
+}
+
+/** The AWS region of a cell, from the region catalog by the cell's name (its region code). */
+export function cellRegion(cell: PolicyResource): string | undefined {
+    return catalogRegions().find((r) => r.code === cell.name)?.name;
+}
+
+/** AWS modules whose resources are global (they take no `region`). */
+const GLOBAL_AWS_MODULES = new Set(["iam", "cloudfront", "organizations", "shield", "globalaccelerator", "budgets", "account", "costexplorer"]);
+
+/**
+ * Whether a type token is a regional AWS resource in @pulumi/aws v7 (it takes `region`).
+ * Route 53 is global except its Resolver and Profiles resources.
+ */
+export function isRegionalAwsType(type: string): boolean {
+    if (!type.startsWith("aws:")) return false;
+    const [mod, rest] = type.split(":")[1].split("/");
+    if (GLOBAL_AWS_MODULES.has(mod)) return false;
+    if (mod === "route53") return /^(resolver|profiles)/.test(rest ?? "");
+    return true;
+}
+
+/**
+ * Whether `from` refers to `to` through `property`: by the engine's property dependencies when
+ * it sent them, else by the resource's dependencies (the offline plan records only those).
+ */
+export function refersTo(from: PolicyResource, to: PolicyResource, properties: readonly string[]): boolean {
+    const byProperty = properties.filter((p) => from.propertyDependencies?.[p] !== undefined);
+    if (byProperty.length > 0) return byProperty.some((p) => from.propertyDependencies[p].some((d) => d.urn === to.urn));
+    return from.dependencies.some((d) => d.urn === to.urn);
+}

@@ -1,0 +1,16 @@
+/**
+ * Every policy of the pack, in one list. Tests and the offline plan import this module and
+ * call the policies directly; only `index.ts` constructs the PolicyPack (which starts a gRPC
+ * server and may exist once per process).
+ */
+import type { EnforcementLevel, Policies } from "@pulumi/policy";
+import { awsPolicies } from "./aws";
+import { kubernetesPolicies } from "./kubernetes";
+import { cloudflarePolicies, stackPolicies } from "./stack";
+
+export const PACK_NAME = "platform-policy";
+
+/** The pack's default level, for a policy that sets none (every policy here sets one). */
+export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "advisory";
+
+export const policies: Policies = [...awsPolicies, ...kubernetesPolicies, ...cloudflarePolicies, ...stackPolicies];
