@@ -33,6 +33,11 @@ export interface LoadOptions {
     readonly durationS: number;
     /** ... or after this many requests in all, whichever first; at least `users`. */
     readonly maxRequests: number;
+    /**
+     * Seconds at the start left out of the summary: connection and TLS set-up, cold caches and
+     * JIT would otherwise sit in the tail being measured. Below `durationS`. @default 0
+     */
+    readonly warmupS?: number;
     /** Seconds without an answer before a request counts as a timeout. @default 10 */
     readonly timeoutS?: number;
     /** Response header naming the region that served the request (lower-case), recorded per sample. */
@@ -50,9 +55,11 @@ export interface Progress {
 }
 
 export interface LoadResult {
+    /** Every sample, warm-up included. */
     readonly samples: readonly Sample[];
-    /** Wall-clock length of the run, in seconds. */
+    /** Wall-clock length of the measured part of the run (after the warm-up), in seconds. */
     readonly seconds: number;
+    /** The measured part only. */
     readonly summary: Summary;
 }
 
@@ -84,6 +91,8 @@ export function startLoad(options: LoadOptions): LoadRun {
     const { scenario, users } = options;
     if (!Number.isInteger(users) || users < 1) throw new LoadError(`users ${users} must be a whole number ≥ 1`);
     if (!(options.durationS > 0)) throw new LoadError(`duration ${options.durationS} s must be above 0`);
+    const warmupMs = (options.warmupS ?? 0) * 1000;
+    if (!(warmupMs >= 0 && warmupMs < options.durationS * 1000)) throw new LoadError(`warm-up ${options.warmupS} s must be from 0 to below the duration (${options.durationS} s)`);
     if (!Number.isInteger(options.maxRequests) || options.maxRequests < users) {
         // autocannon splits the cap over the connections; a connection given 0 runs unbounded.
         throw new LoadError(`max requests ${options.maxRequests} must be a whole number ≥ the user count (${users})`);
@@ -153,8 +162,8 @@ export function startLoad(options: LoadOptions): LoadRun {
                 reject(err instanceof Error ? err : new Error(String(err)));
                 return;
             }
-            const seconds = elapsedMs() / 1000;
-            resolve({ samples, seconds, summary: summarise(samples, seconds) });
+            const seconds = (elapsedMs() - warmupMs) / 1000;
+            resolve({ samples, seconds, summary: summarise(samples, seconds, warmupMs) });
         };
         instance = autocannon(
             {

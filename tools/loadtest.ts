@@ -1,6 +1,6 @@
 /**
  * npm run loadtest -- [--target URL | --stack NAME] [--scenario FILE] [--users N] [--duration S]
- *                     [--max-requests N] [--timeout S] [--p99-ms MS] [--max-error-rate R]
+ *                     [--warmup S] [--max-requests N] [--timeout S] [--p99-ms MS] [--max-error-rate R]
  *                     [--json FILE] [--quiet]
  * npm run loadtest -- --ramp [--start N] [--step N] [--max N] [same flags; --duration is per step]
  *
@@ -18,7 +18,7 @@ import { Scenario, ScenarioError, loadScenario } from "./scenario";
 import { DEFAULT_OBJECTIVE, Objective, Summary, Verdict, formatRate, judge } from "./stats";
 
 const USAGE =
-    "usage: npm run loadtest -- [--target URL | --stack NAME] [--scenario FILE] [--users N] [--duration S] [--max-requests N] " +
+    "usage: npm run loadtest -- [--target URL | --stack NAME] [--scenario FILE] [--users N] [--duration S] [--warmup S] [--max-requests N] " +
     "[--timeout S] [--p99-ms MS] [--max-error-rate R] [--json FILE] [--quiet] [--ramp [--start N] [--step N] [--max N]]";
 
 export interface LoadtestOptions {
@@ -27,6 +27,7 @@ export interface LoadtestOptions {
     readonly scenario: Scenario;
     readonly users: number;
     readonly durationS: number;
+    readonly warmupS: number;
     readonly maxRequests: number;
     readonly timeoutS: number;
     readonly objective: Objective;
@@ -53,6 +54,7 @@ export function parseOptions(argv: string[], root = projectRoot()): LoadtestOpti
                 scenario: { type: "string" },
                 users: { type: "string" },
                 duration: { type: "string" },
+                warmup: { type: "string" },
                 "max-requests": { type: "string" },
                 timeout: { type: "string" },
                 "p99-ms": { type: "string" },
@@ -95,12 +97,16 @@ export function parseOptions(argv: string[], root = projectRoot()): LoadtestOpti
         if (err instanceof ScenarioError) throw new InputError(err.message);
         throw err;
     }
+    const durationS = numberFlag("duration", v.duration, { default: ramp ? 30 : 60, min: 0.1, max: LIMITS.durationS });
+    const warmupS = numberFlag("warmup", v.warmup, { default: Math.min(5, durationS / 4), min: 0, max: LIMITS.durationS });
+    if (warmupS >= durationS) throw new InputError(`--warmup ${warmupS} must be below --duration ${durationS}: the warm-up is part of each run`);
     return {
         target,
         scenarioFile,
         scenario,
         users,
-        durationS: numberFlag("duration", v.duration, { default: ramp ? 30 : 60, min: 0.1, max: LIMITS.durationS }),
+        durationS,
+        warmupS,
         maxRequests,
         timeoutS: numberFlag("timeout", v.timeout, { default: 10, min: 0.1, max: 120 }),
         objective: {
@@ -118,7 +124,9 @@ export interface RunReport {
     readonly target: string;
     readonly scenario: string;
     readonly users: number;
+    /** Measured seconds, after the warm-up. */
     readonly seconds: number;
+    readonly warmupSeconds: number;
     readonly requests: number;
     readonly requestsPerSecond: number;
     readonly latencyMs: Summary["latencyMs"];
@@ -134,6 +142,7 @@ export function runReport(o: LoadtestOptions, users: number, seconds: number, s:
         scenario: o.scenario.name,
         users,
         seconds: Math.round(seconds * 100) / 100,
+        warmupSeconds: o.warmupS,
         requests: s.requests,
         requestsPerSecond: s.requestsPerSecond,
         latencyMs: s.latencyMs,
@@ -180,7 +189,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         if (progress && io.tty) io.err("\n");
     };
     try {
-        const common = { target: o.target, scenario: o.scenario, durationS: o.durationS, maxRequests: o.maxRequests, timeoutS: o.timeoutS };
+        const common = { target: o.target, scenario: o.scenario, durationS: o.durationS, warmupS: o.warmupS, maxRequests: o.maxRequests, timeoutS: o.timeoutS };
         if (o.ramp) {
             io.err(`loadtest: ramping ${o.ramp.start}→${o.ramp.max} users by ${o.ramp.step}, ${o.durationS} s per step, against ${o.target} (${o.scenario.name})\n`);
             const ramp = await probeCapacity({ ...common, ...o.ramp, objective: o.objective, onProgress: progress, onStep: () => endProgress() });
@@ -189,7 +198,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
             if (o.json) writeFileSync(o.json, `${JSON.stringify(rampReport(o, ramp), null, 2)}\n`);
             return ramp.kneeUsers === null ? EXIT.objective : EXIT.ok;
         }
-        io.err(`loadtest: ${o.users} users for ${o.durationS} s against ${o.target} (${o.scenario.name})\n`);
+        io.err(`loadtest: ${o.users} users for ${o.durationS} s (first ${o.warmupS} s warm-up) against ${o.target} (${o.scenario.name})\n`);
         const result = await runLoad({ ...common, users: o.users, onProgress: progress && ((p) => progress(o.users, p)) });
         endProgress();
         const verdict = judge(result.summary, o.objective);
@@ -208,6 +217,7 @@ export function rampReport(o: LoadtestOptions, ramp: RampResult) {
         target: o.target,
         scenario: o.scenario.name,
         stepSeconds: o.durationS,
+        warmupSeconds: o.warmupS,
         objective: o.objective,
         kneeUsers: ramp.kneeUsers,
         brokeAt: ramp.brokeAt,
