@@ -11,6 +11,8 @@ export interface TargetBehaviour {
     delayMs?: (inFlight: number, req: http.IncomingMessage) => number;
     /** Answer 500 to every n-th request (1-based); 0 never. @default 0 */
     errorEvery?: number;
+    /** Status per request (before errorEvery applies). @default 200 */
+    status?: () => number;
     /** Extra response headers, read per request. */
     headers?: () => Record<string, string>;
 }
@@ -37,7 +39,7 @@ export async function startTarget(behaviour: TargetBehaviour = {}): Promise<Targ
             const answer = () => {
                 inFlight--;
                 const error = behaviour.errorEvery !== undefined && behaviour.errorEvery > 0 && n % behaviour.errorEvery === 0;
-                res.writeHead(error ? 500 : 200, { "content-type": "application/json", ...(behaviour.headers?.() ?? {}) });
+                res.writeHead(error ? 500 : (behaviour.status?.() ?? 200), { "content-type": "application/json", ...(behaviour.headers?.() ?? {}) });
                 res.end(error ? '{"error":"boom"}' : '{"ok":true}');
             };
             if (delay > 0) setTimeout(answer, delay);
