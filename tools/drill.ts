@@ -378,7 +378,8 @@ class Execution {
             errorsSettledMs: errorsOut.length === 0 ? null : Math.round(errorsOut[errorsOut.length - 1].at - disableAt!),
             errorsDuringSwitch: errorsOut.filter((s) => s.at <= switchEnd).length,
             phases: {
-                before: phase(0, disableAt ?? (this.load ? end : null)),
+                // The first moments carry connection and TLS set-up, as in a load test's warm-up.
+                before: phase(Math.min(5000, (o.beforeS * 1000) / 4), disableAt ?? (this.load ? end : null)),
                 during: phase(disableAt, duringEnd),
                 after: phase(restoreAt, restoreAt === null ? null : end),
             },
