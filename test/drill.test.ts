@@ -311,6 +311,12 @@ describe("drill: the command", function () {
         assert.deepEqual(standIn.calls, []);
     });
 
+    it("prints its usage with --help", async () => {
+        const io = captureIo();
+        assert.equal(await main(["--help"], io, {}), EXIT.ok);
+        assert.match(io.stdout(), /^usage: npm run drill -- --region NAME \[--stack prod\] \[--execute\]/);
+    });
+
     it("defaults the pool prefix to <stack>-<code> and the target to the stack's hostname", () => {
         const o = parseOptions(["--region", "eu-central-1", "--stack", "staging"], {}, ROOT);
         assert.deepEqual([o.poolPrefix, o.target, o.regionHeader, o.apiBase], ["staging-euc1", "https://api.staging.example.com", "x-served-region", undefined]);

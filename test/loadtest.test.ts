@@ -232,6 +232,25 @@ describe("loadtest: the command", function () {
         assert.match(io.stderr(), /^loadtest: 3 users for 1\.3 s \(first 0\.325 s warm-up\) against http:\/\/127\.0\.0\.1:\d+ \(paced\)\n\[ {3}1s\] users 3 {2}[\d.]+ req\/s {2}p99 [\d.]+ ms {2}errors [\d.]+% {2}total \d+\n$/);
     });
 
+    it("when interrupted, stops early, prints what it measured and exits 3 (never a pass)", async () => {
+        target = await startTarget();
+        const io = captureIo();
+        const controller = new AbortController();
+        setTimeout(() => controller.abort(), 400);
+        const started = Date.now();
+        const a = args(target.url).map((x) => (x === "0.8" ? "20" : x));
+        assert.equal(await main([...a, "--warmup", "0"], io, controller.signal), EXIT.failure);
+        assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+        assert.match(io.stdout(), /^3 users, 0\.\d s: \d+ requests/);
+        assert.match(io.stderr(), /^loadtest: 3 users for 20 s \(first 0 s warm-up\) against [^\n]+\nloadtest: interrupted; the figures cover the part that ran\n$/);
+    });
+
+    it("prints its usage with --help", async () => {
+        const io = captureIo();
+        assert.equal(await main(["--help"], io), EXIT.ok);
+        assert.match(io.stdout(), /^usage: npm run loadtest -- \[--target URL \| --stack NAME\]/);
+    });
+
     it("rejects an unreachable target in one line, exit 3, before any load", async () => {
         const io = captureIo();
         const port = await closedPort();

@@ -8,6 +8,9 @@ import { readStack } from "../plan/stackConfig";
 /** 0 holds; 1 the objective (or the drill's expectation) fails; 2 bad input; 3 the run itself failed. */
 export const EXIT = { ok: 0, objective: 1, input: 2, failure: 3 } as const;
 
+/** `--help`: the usage on stdout, exit 0. */
+export class HelpRequested extends Error {}
+
 /** Bad arguments or files: one line on stderr, exit 2. */
 export class InputError extends Error {}
 

@@ -23,7 +23,7 @@ import { parseArgs } from "node:util";
 import { CellConfig, PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
 import { ConfigError } from "../regions/problems";
 import { readStack } from "../plan/stackConfig";
-import { EXIT, InputError, Io, checkStackName, checkUrl, errorLine, numberFlag, processIo, projectRoot } from "./common";
+import { EXIT, HelpRequested, InputError, Io, checkStackName, checkUrl, errorLine, numberFlag, processIo, projectRoot } from "./common";
 import { CellHeadroom, FailoverImpact, failoverImpact, findCell, formatImpact, loadVsMaximum } from "./failover";
 import { LoadResult, LoadRun, checkReachable, startLoad } from "./load";
 import { PoolApi, PoolError, PoolHealth, PoolInfo, cloudflarePools, describeApiError, findPool } from "./pools";
@@ -98,6 +98,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
                 "restore-wait": { type: "string" },
                 "max-requests": { type: "string" },
                 report: { type: "string" },
+                help: { type: "boolean", default: false },
             },
             strict: true,
             allowPositionals: false,
@@ -106,6 +107,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         throw new InputError(`${(err as Error).message} (${USAGE})`);
     }
     const v = parsed.values;
+    if (v.help) throw new HelpRequested(USAGE);
     if (v.region === undefined) throw new InputError(`--region is required (${USAGE})`);
     const stack = checkStackName(v.stack!);
     const config = readConfig(root, stack);
@@ -476,6 +478,10 @@ export async function main(argv: string[], io: Io = processIo, env: NodeJS.Proce
     try {
         options = parseOptions(argv, env);
     } catch (err) {
+        if (err instanceof HelpRequested) {
+            io.out(`${err.message}\n`);
+            return EXIT.ok;
+        }
         io.err(errorLine("drill", err));
         return err instanceof InputError ? EXIT.input : EXIT.failure;
     }

@@ -44,6 +44,8 @@ export interface LoadOptions {
     readonly regionHeader?: string;
     /** Called about once a second with the last second's figures. */
     readonly onProgress?: (progress: Progress) => void;
+    /** Ends the run early, like `stop()` (Ctrl-C). */
+    readonly signal?: AbortSignal;
     /** Random source in [0, 1) for the request mix and think times. @default Math.random */
     readonly random?: () => number;
 }
@@ -189,6 +191,10 @@ export function startLoad(options: LoadOptions): LoadRun {
     });
 
     stopTimer = setTimeout(() => instance?.stop(), options.durationS * 1000);
+    if (options.signal) {
+        if (options.signal.aborted) instance!.stop();
+        else options.signal.addEventListener("abort", () => instance?.stop(), { once: true });
+    }
     if (options.onProgress) {
         const onProgress = options.onProgress;
         let from = 0;

@@ -11,7 +11,7 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { EXIT, InputError, Io, checkStackName, checkUrl, errorLine, numberFlag, processIo, projectRoot, stackTarget } from "./common";
+import { EXIT, HelpRequested, InputError, Io, checkStackName, checkUrl, errorLine, numberFlag, processIo, projectRoot, stackTarget } from "./common";
 import { LoadError, Progress, checkReachable, runLoad } from "./load";
 import { RampResult, probeCapacity } from "./ramp";
 import { Scenario, ScenarioError, loadScenario } from "./scenario";
@@ -65,6 +65,7 @@ export function parseOptions(argv: string[], root = projectRoot()): LoadtestOpti
                 start: { type: "string" },
                 step: { type: "string" },
                 max: { type: "string" },
+                help: { type: "boolean", default: false },
             },
             strict: true,
             allowPositionals: false,
@@ -73,6 +74,7 @@ export function parseOptions(argv: string[], root = projectRoot()): LoadtestOpti
         throw new InputError(`${(err as Error).message} (${USAGE})`);
     }
     const v = parsed.values;
+    if (v.help) throw new HelpRequested(USAGE);
     const ramp = v.ramp === true;
     if (!ramp && (v.start ?? v.step ?? v.max) !== undefined) throw new InputError("--start, --step and --max only apply with --ramp");
     const target = v.target !== undefined ? checkUrl("target", v.target) : stackTarget(checkStackName(v.stack!), root);
@@ -174,12 +176,16 @@ function progressWriter(io: Io, quiet: boolean): ((users: number, p: Progress) =
     return (users, p) => io.err(io.tty ? `\r\x1b[2K${progressLine(users, p)}` : `${progressLine(users, p)}\n`);
 }
 
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+export async function main(argv: string[], io: Io = processIo, signal?: AbortSignal): Promise<number> {
     let options: LoadtestOptions;
     try {
         options = parseOptions(argv);
         await checkReachable(options.target);
     } catch (err) {
+        if (err instanceof HelpRequested) {
+            io.out(`${err.message}\n`);
+            return EXIT.ok;
+        }
         io.err(errorLine("loadtest", err));
         return err instanceof InputError ? EXIT.input : EXIT.failure;
     }
@@ -189,13 +195,19 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         if (progress && io.tty) io.err("\n");
     };
     try {
-        const common = { target: o.target, scenario: o.scenario, durationS: o.durationS, warmupS: o.warmupS, maxRequests: o.maxRequests, timeoutS: o.timeoutS };
+        const common = { target: o.target, scenario: o.scenario, durationS: o.durationS, warmupS: o.warmupS, maxRequests: o.maxRequests, timeoutS: o.timeoutS, signal };
+        // An interrupted run still prints what it measured, but never passes a gate.
+        const interrupted = () => {
+            io.err(`loadtest: interrupted; the figures cover the part that ran\n`);
+            return EXIT.failure;
+        };
         if (o.ramp) {
             io.err(`loadtest: ramping ${o.ramp.start}→${o.ramp.max} users by ${o.ramp.step}, ${o.durationS} s per step, against ${o.target} (${o.scenario.name})\n`);
             const ramp = await probeCapacity({ ...common, ...o.ramp, objective: o.objective, onProgress: progress, onStep: () => endProgress() });
             endProgress();
             io.out(`${formatRamp(o, ramp)}\n`);
             if (o.json) writeFileSync(o.json, `${JSON.stringify(rampReport(o, ramp), null, 2)}\n`);
+            if (signal?.aborted) return interrupted();
             return ramp.kneeUsers === null ? EXIT.objective : EXIT.ok;
         }
         io.err(`loadtest: ${o.users} users for ${o.durationS} s (first ${o.warmupS} s warm-up) against ${o.target} (${o.scenario.name})\n`);
@@ -204,6 +216,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         const verdict = judge(result.summary, o.objective);
         io.out(`${formatSummary(`${o.users} users, ${result.seconds.toFixed(1)} s`, result.summary, verdict, o.objective)}\n`);
         if (o.json) writeFileSync(o.json, `${JSON.stringify(runReport(o, o.users, result.seconds, result.summary, verdict), null, 2)}\n`);
+        if (signal?.aborted) return interrupted();
         return verdict.holds ? EXIT.ok : EXIT.objective;
     } catch (err) {
         endProgress();
@@ -247,5 +260,11 @@ export function formatRamp(o: LoadtestOptions, ramp: RampResult): string {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code));
+    // Ctrl-C stops the load and prints what was measured; a second one exits at once.
+    const controller = new AbortController();
+    process.on("SIGINT", () => {
+        if (controller.signal.aborted) process.exit(EXIT.failure);
+        controller.abort();
+    });
+    main(process.argv.slice(2), processIo, controller.signal).then((code) => process.exit(code));
 }

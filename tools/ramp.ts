@@ -49,6 +49,8 @@ export async function probeCapacity(options: RampOptions): Promise<RampResult> {
         steps.push({ users, summary: result.summary, verdict });
         if (!verdict.holds) return { steps, kneeUsers, brokeAt: users };
         kneeUsers = users;
+        // Interrupted: the step just measured was cut short, and no further step starts.
+        if (options.signal?.aborted) return { steps, kneeUsers, brokeAt: null };
     }
     return { steps, kneeUsers, brokeAt: null };
 }
