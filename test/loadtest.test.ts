@@ -160,6 +160,30 @@ describe("loadtest: the load engine against loopback targets", function () {
         assert.ok(target.seen.length <= 400 && result.summary.requests <= 400, `sent ${target.seen.length}`);
     });
 
+    it("counts a connection closed mid-request as a socket error, and times the next answer from its own request", async () => {
+        target = await startTarget({ drop: (n) => n % 10 === 0, delayMs: () => 1 });
+        const paced: Scenario = { name: "p", steps: [{ ...busy.steps[0], thinkMs: { min: 30, max: 30 } }] };
+        const result = await runLoad({ target: target.url, users: 2, scenario: paced, durationS: 1, maxRequests: 10_000 });
+        const s = result.summary;
+        const sent = target.seen.length;
+        assert.ok(s.socketErrors >= Math.floor(sent / 10) - 1 && s.socketErrors <= Math.ceil(sent / 10), `${s.socketErrors} socket errors for ${sent} requests`);
+        assert.equal(s.responses + s.socketErrors, s.requests);
+        // A stale queue entry would time an answer from the lost request: 30 ms of think or more.
+        assert.ok(s.latencyMs!.max < 30, `max ${s.latencyMs!.max} ms`);
+    });
+
+    it("counts requests unanswered within --timeout as timeouts", async () => {
+        target = await startTarget({ delayMs: (_, req) => (req.url === "/hang" ? 2500 : 1) });
+        // Each user's first request hangs (2 users × 2 draws: the pick and the think), later ones are fast.
+        let draws = 0;
+        const mix = parseScenario({ thinkMs: { min: 20, max: 20 }, requests: [{ path: "/hang" }, { path: "/fast" }] }, "t.yaml");
+        const firstHangs = () => (draws++ < 4 ? 0 : 0.99);
+        const result = await runLoad({ target: target.url, users: 2, scenario: mix, durationS: 1.6, maxRequests: 10_000, timeoutS: 1, random: firstHangs });
+        assert.equal(result.summary.timeouts, 2, JSON.stringify(result.summary));
+        assert.equal(result.summary.socketErrors, 0);
+        assert.ok(result.summary.responses > 10 && result.summary.latencyMs!.max < 1000, JSON.stringify(result.summary));
+    });
+
     it("records the served-by region header of each response", async () => {
         let region = "use1";
         target = await startTarget({ headers: () => ({ "X-Served-Region": region }) });

@@ -11,6 +11,8 @@ export interface TargetBehaviour {
     delayMs?: (inFlight: number, req: http.IncomingMessage) => number;
     /** Answer 500 to every n-th request (1-based); 0 never. @default 0 */
     errorEvery?: number;
+    /** Close the connection without answering the n-th request (1-based). */
+    drop?: (n: number) => boolean;
     /** Status per request (before errorEvery applies). @default 200 */
     status?: () => number;
     /** Extra response headers, read per request. */
@@ -38,6 +40,10 @@ export async function startTarget(behaviour: TargetBehaviour = {}): Promise<Targ
             seen.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body });
             const answer = () => {
                 inFlight--;
+                if (behaviour.drop?.(n)) {
+                    req.socket.destroy();
+                    return;
+                }
                 const error = behaviour.errorEvery !== undefined && behaviour.errorEvery > 0 && n % behaviour.errorEvery === 0;
                 res.writeHead(error ? 500 : (behaviour.status?.() ?? 200), { "content-type": "application/json", ...(behaviour.headers?.() ?? {}) });
                 res.end(error ? '{"error":"boom"}' : '{"ok":true}');

@@ -13,7 +13,8 @@
  * parser and counters, and only the moment of its next request is delayed: `setupClient`
  * wraps the client's `_doRequest` (called by autocannon after every response and on
  * connect) with the think-time timer, and `setRequests` loads the request picked for that
- * step. `_doRequest` and `timeoutTicker` are internals of autocannon 9.0.0 (pinned exactly);
+ * step. `_doRequest`, `timeoutTicker` and `pipelinedRequests` are internals of autocannon
+ * 9.0.0 (pinned exactly);
  * the tests measure the request count of a thinking user, so an upgrade that changes them
  * fails loudly.
  */
@@ -38,7 +39,7 @@ export interface LoadOptions {
      * JIT would otherwise sit in the tail being measured. Below `durationS`. @default 0
      */
     readonly warmupS?: number;
-    /** Seconds without an answer before a request counts as a timeout. @default 10 */
+    /** Seconds without an answer before a request counts as a timeout; at least 1. @default 10 */
     readonly timeoutS?: number;
     /** Response header naming the region that served the request (lower-case), recorded per sample. */
     readonly regionHeader?: string;
@@ -80,8 +81,10 @@ interface EngineClient {
     _doRequest(): void;
     destroyed: boolean;
     timeoutTicker: { reschedule(ms: number): void };
+    pipelinedRequests: { clear(): void };
     setRequests(requests: autocannon.Request[]): void;
     on(event: "headers", listener: (info: { headers?: unknown }) => void): unknown;
+    on(event: "response" | "timeout" | "connError", listener: () => void): unknown;
 }
 
 /** Guards memory: socket errors in a reconnect loop are not bounded by the request count. */
@@ -103,6 +106,8 @@ export function startLoad(options: LoadOptions): LoadRun {
     const base = url.pathname.replace(/\/+$/, "");
     const random = options.random ?? Math.random;
     const timeoutS = options.timeoutS ?? 10;
+    // autocannon's own floor.
+    if (!(timeoutS >= 1)) throw new LoadError(`timeout ${timeoutS} s must be at least 1 s`);
     const regionHeader = options.regionHeader?.toLowerCase();
     const built = new Map<ScenarioStep, autocannon.Request>(
         scenario.steps.map((s) => [s, { method: s.method, path: `${base}${s.path}`, headers: { ...s.headers }, ...(s.body === undefined ? {} : { body: s.body }) }]),
@@ -118,7 +123,24 @@ export function startLoad(options: LoadOptions): LoadRun {
     const setupClient = (client: EngineClient) => {
         const send = client._doRequest.bind(client);
         let thinking: NodeJS.Timeout | undefined;
+        let inFlight = false;
+        let counted = false;
+        client.on("response", () => (inFlight = false));
+        // autocannon counts these itself (they reach us as "reqError").
+        client.on("timeout", () => (counted = true));
+        client.on("connError", () => (counted = true));
         client._doRequest = () => {
+            if (inFlight) {
+                // Called by a reconnect while a request was out: that request is lost. autocannon
+                // counts a timeout or a socket error, but not a connection the server closed
+                // mid-request, and keeps the lost request queued, so that the next answer would be
+                // timed from it (think time included).
+                inFlight = false;
+                client.pipelinedRequests.clear();
+                setImmediate(() => {
+                    if (!counted && !finished) record({ at: elapsedMs(), status: 0, failure: "socket" });
+                });
+            }
             // A reconnect while the user thinks would otherwise start a second request.
             if (thinking !== undefined || client.destroyed || finished) return;
             const step = pickStep(scenario, random);
@@ -130,7 +152,10 @@ export function startLoad(options: LoadOptions): LoadRun {
             const timer = setTimeout(() => {
                 timers.delete(timer);
                 thinking = undefined;
-                if (!client.destroyed && !finished) send();
+                if (client.destroyed || finished) return;
+                inFlight = true;
+                counted = false;
+                send();
             }, wait);
             thinking = timer;
             timers.add(timer);
@@ -146,9 +171,13 @@ export function startLoad(options: LoadOptions): LoadRun {
 
     const sampleCap = options.maxRequests * SAMPLE_CAP_FACTOR;
     let instance: autocannon.Instance | undefined;
+    // Also reached after autocannon refused its options (then `instance` is no instance).
+    const stop = () => {
+        if (!finished && typeof instance?.stop === "function") instance.stop();
+    };
     const record = (sample: Sample) => {
         samples.push(sample);
-        if (samples.length >= sampleCap) instance?.stop();
+        if (samples.length >= sampleCap) stop();
     };
 
     let stopTimer: NodeJS.Timeout | undefined;
@@ -190,10 +219,10 @@ export function startLoad(options: LoadOptions): LoadRun {
         });
     });
 
-    stopTimer = setTimeout(() => instance?.stop(), options.durationS * 1000);
+    stopTimer = setTimeout(stop, options.durationS * 1000);
     if (options.signal) {
-        if (options.signal.aborted) instance!.stop();
-        else options.signal.addEventListener("abort", () => instance?.stop(), { once: true });
+        if (options.signal.aborted) stop();
+        else options.signal.addEventListener("abort", stop, { once: true });
     }
     if (options.onProgress) {
         const onProgress = options.onProgress;
@@ -209,7 +238,7 @@ export function startLoad(options: LoadOptions): LoadRun {
     return {
         samples,
         elapsedMs,
-        stop: () => instance?.stop(),
+        stop,
         done,
     };
 }

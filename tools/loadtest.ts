@@ -110,7 +110,7 @@ export function parseOptions(argv: string[], root = projectRoot()): LoadtestOpti
         durationS,
         warmupS,
         maxRequests,
-        timeoutS: numberFlag("timeout", v.timeout, { default: 10, min: 0.1, max: 120 }),
+        timeoutS: numberFlag("timeout", v.timeout, { default: 10, min: 1, max: 120 }),
         objective: {
             p99Ms: numberFlag("p99-ms", v["p99-ms"], { default: DEFAULT_OBJECTIVE.p99Ms, min: 0.1, max: 60_000 }),
             maxErrorRate: numberFlag("max-error-rate", v["max-error-rate"], { default: DEFAULT_OBJECTIVE.maxErrorRate, min: 0, max: 1 }),
