@@ -9,7 +9,7 @@ import { main, parseOptions, runDrill } from "../tools/drill";
 import { failoverImpact, findCell, formatImpact, loadVsMaximum } from "../tools/failover";
 import { findPool, readHealth } from "../tools/pools";
 import { ACCOUNT, StandIn, TOKEN, startStandIn } from "./cfstandin";
-import { Target, captureIo, startTarget } from "./loopback";
+import { Target, captureIo, closedPort, startTarget } from "./loopback";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const prod = parseOptions(["--region", "us-east-1"], {}, ROOT).config;
@@ -293,13 +293,26 @@ describe("drill: the command", function () {
         assert.match(io.stderr(), /drill: no load-balancer pool name starts with "prod-usw2" \(pools in the account: prod-apse1-pool, prod-euc1-pool, prod-use1-pool\); pass --pool-name PREFIX\n/);
     });
 
+    it("refuses an unreachable target before touching the pool", async () => {
+        const port = await closedPort();
+        const io = captureIo();
+        const a = args();
+        a[a.indexOf(target.url)] = `http://127.0.0.1:${port}`;
+        assert.equal(await main(a, io, env, fast), EXIT.failure);
+        assert.deepEqual(standIn.calls.map((c) => c.kind), ["list", "health"]);
+        assert.match(io.stderr(), new RegExp(`drill: target http://127\\.0\\.0\\.1:${port} is unreachable: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\n`));
+        assert.equal(standIn.pools[0].enabled, true);
+    });
+
     it("rejects bad input in one line, exit 2, before calling anything", async () => {
+        writeFileSync(path.join(dir, "malformed.yaml"), "requests:\n  - { method: GET, path: /a\n");
         for (const [argv, e, message] of [
             [["--region", "us-west-2"], {}, 'drill: --region "us-west-2" is not a cell of stack prod; its cells: us-east-1 (use1), eu-central-1 (euc1), ap-southeast-1 (apse1)\n'],
             [["--region", "use1", "--execute"], {}, "drill: --execute needs a Cloudflare API token in CLOUDFLARE_API_TOKEN (Load Balancing: Monitors and Pools Write)\n"],
             [[], {}, /^drill: --region is required \(usage: npm run drill -- --region NAME/],
             [["--region", "use1", "--stack", "nosuch"], {}, `drill: ${path.join(ROOT, "Pulumi.nosuch.yaml")} does not exist; create it or pass --stack with an existing stack (or --config FILE)\n`],
             [["--region", "use1", "--scenario", path.join(dir, "missing.yaml")], {}, `drill: scenario ${path.join(dir, "missing.yaml")}: no such file\n`],
+            [["--region", "use1", "--scenario", path.join(dir, "malformed.yaml")], {}, /^drill: scenario .*malformed\.yaml is not valid YAML or JSON: .+\n$/],
             [["--region", "use1", "--api-base", "not a url"], {}, 'drill: --api-base "not a url" is not a URL; expected e.g. https://api.example.com\n'],
         ] as const) {
             const io = captureIo();

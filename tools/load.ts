@@ -262,7 +262,8 @@ function headerValue(raw: unknown, name: string): string | undefined {
  */
 export function checkReachable(target: string, timeoutMs = 5000): Promise<void> {
     const url = new URL(target);
-    const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+    // URL leaves `port` empty for the scheme's default.
+    const port = url.port !== "" ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
     const host = url.hostname.replace(/^\[|\]$/g, "");
     return new Promise((resolve, reject) => {
         const socket = net.connect({ host, port });

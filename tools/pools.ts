@@ -86,7 +86,7 @@ export function readHealth(pop: unknown): PoolHealth {
 /** The one pool whose name starts with `prefix`; otherwise a PoolError naming what exists. */
 export function findPool(pools: readonly PoolInfo[], prefix: string): PoolInfo {
     const matches = pools.filter((p) => p.name.startsWith(prefix));
-    const names = pools.map((p) => p.name).sort().join(", ") || "none";
+    const names = pools.length === 0 ? "none" : pools.map((p) => p.name).sort().join(", ");
     if (matches.length === 0) throw new PoolError(`no load-balancer pool name starts with "${prefix}" (pools in the account: ${names}); pass --pool-name PREFIX`);
     if (matches.length > 1) throw new PoolError(`${matches.length} pools start with "${prefix}" (${matches.map((p) => p.name).join(", ")}); pass a longer --pool-name`);
     return matches[0];
