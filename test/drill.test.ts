@@ -257,7 +257,7 @@ describe("drill: the command", function () {
         const io = captureIo();
         const { code, report } = await runDrill(parseOptions(args(), env, ROOT), { ...fast, io, signal: controller.signal });
         assert.equal(code, EXIT.failure);
-        assert.deepEqual(standIn.calls.map((c) => c.kind), ["list", "health", "disable", "enable", "health"]);
+        assert.deepEqual(standIn.calls.map((c) => c.kind), ["list", "health", "disable", "enable"]);
         assert.equal(standIn.pools[0].enabled, true);
         assert.deepEqual([report.outcome, report.restored, report.problems], ["failed", true, ["interrupted: restoring the pool"]]);
     });
@@ -275,7 +275,7 @@ describe("drill: the command", function () {
         const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
         assert.equal(code, EXIT.failure, stderr);
         assert.equal(standIn.pools[0].enabled, true);
-        assert.deepEqual(standIn.calls.map((c) => c.kind).slice(0, 4), ["list", "health", "disable", "enable"]);
+        assert.deepEqual(standIn.calls.map((c) => c.kind), ["list", "health", "disable", "enable"]);
         assert.match(stderr, /drill: interrupted: restoring the pool\ndrill: pool prod-use1-pool restored \(enabled: true\)\n/);
     });
 
@@ -285,6 +285,26 @@ describe("drill: the command", function () {
         assert.equal(await main(args(), io, env, fast), EXIT.failure);
         assert.deepEqual(standIn.calls.map((c) => c.kind), ["list"]);
         assert.match(io.stderr(), /drill: pool prod-use1-pool is already disabled: someone took it out; the drill will not touch it/);
+    });
+
+    it("refuses a pool that is unhealthy before the drill", async () => {
+        standIn.healthy = false;
+        const io = captureIo();
+        assert.equal(await main(args(), io, env, fast), EXIT.failure);
+        assert.deepEqual(standIn.calls.map((c) => c.kind), ["list", "health"]);
+        assert.match(io.stderr(), /drill: pool prod-use1-pool is unhealthy before the drill: its traffic is already failing over; fix it first\n/);
+    });
+
+    it("without the region header, keeps the pool out for --during and judges by errors", async () => {
+        failSwitch = true;
+        const report = path.join(dir, "no-header.json");
+        const io = captureIo();
+        assert.equal(await main(args(["--region-header", "x-not-sent", "--during", "0.6", "--report", report]), io, env, fast), EXIT.ok, io.stderr());
+        const r = JSON.parse(readFileSync(report, "utf8"));
+        assert.deepEqual([r.outcome, r.baselineRegion, r.rerouteMs, r.restored], ["completed", null, null, true]);
+        assert.deepEqual(r.problems, ["no response carried x-not-sent before the pool went out: the reroute is judged by errors settling only"]);
+        assert.ok(r.errorsDuringSwitch > 0 && r.errorsSettledMs !== null && r.errorsSettledMs < switchMs + 100, `${r.errorsDuringSwitch} errors, settled ${r.errorsSettledMs}`);
+        assert.ok(r.phases.during.toMs - r.phases.during.fromMs >= 600);
     });
 
     it("says which pools exist when none matches --pool-name", async () => {

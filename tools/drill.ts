@@ -360,7 +360,8 @@ class Execution {
                 this.event(`load stopped after ${result.samples.length} requests`);
             }
         }
-        if (pool && restored && disableAt !== null) healthAfter = await this.waitHealthy(pool);
+        // After Ctrl-C the pool is back; the operator need not wait for its health as well.
+        if (pool && restored && disableAt !== null && rt.signal?.aborted !== true) healthAfter = await this.waitHealthy(pool);
 
         const samples = result?.samples ?? [];
         const end = samples.length > 0 ? samples[samples.length - 1].at + 1 : 0;
