@@ -227,9 +227,13 @@ export function startLoad(options: LoadOptions): LoadRun {
     if (options.onProgress) {
         const onProgress = options.onProgress;
         let from = 0;
+        let seen = 0;
         progressTimer = setInterval(() => {
             const to = elapsedMs();
-            onProgress({ elapsedS: to / 1000, requests: samples.length, lastSecond: summarise(samples, (to - from) / 1000, from, to) });
+            // Samples arrive in time order: only the last second's tail is read.
+            const recent = samples.slice(seen);
+            seen = samples.length;
+            onProgress({ elapsedS: to / 1000, requests: samples.length, lastSecond: summarise(recent, (to - from) / 1000) });
             from = to;
         }, 1000);
         progressTimer.unref();
