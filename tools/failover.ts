@@ -1,0 +1,115 @@
+/**
+ * What a region failure should do, from the stack config alone: the Cloudflare regions whose
+ * first steering choice is the failed cell move to their next cell (the load balancer's
+ * failover order, `regions/steering.ts`), carrying their share of the target users.
+ */
+import { CLOUDFLARE_REGIONS, CloudflareRegion } from "../regions/catalog";
+import { CellConfig, PlatformConfig } from "../regions/config";
+import { steeringTable } from "../regions/steering";
+
+export interface Reroute {
+    readonly cloudflareRegion: CloudflareRegion;
+    /** Share of all users (0..1). */
+    readonly share: number;
+    readonly users: number;
+    /** AWS region of the next cell in steering order; null when no other cell exists. */
+    readonly to: string | null;
+}
+
+export interface CellLoad {
+    readonly region: string;
+    readonly code: string;
+    /** Users steered here first with every cell up. */
+    readonly normalUsers: number;
+    /** Users this cell takes from the failed one. */
+    readonly takenUsers: number;
+    /** normalUsers + takenUsers. */
+    readonly users: number;
+}
+
+export interface FailoverImpact {
+    readonly failed: CellLoad;
+    /** Cloudflare regions that lose their first choice, in catalog order (share 0 included). */
+    readonly reroutes: readonly Reroute[];
+    /** The surviving cells, in config order. */
+    readonly cells: readonly CellLoad[];
+    /** Users with no cell left (a single-cell stack). */
+    readonly unservedUsers: number;
+}
+
+/** The cell named by AWS region or by code (`us-east-1` or `use1`). */
+export function findCell(config: PlatformConfig, name: string): CellConfig | undefined {
+    return config.cells.find((c) => c.region === name || c.code === name);
+}
+
+export function failoverImpact(config: PlatformConfig, failed: CellConfig): FailoverImpact {
+    const table = steeringTable(config.cells);
+    const target = config.capacity.targetConcurrentUsers;
+    const usersOf = (r: CloudflareRegion) => Math.round(config.traffic[r] * target);
+    const normal = new Map<string, number>(config.cells.map((c) => [c.region, 0]));
+    const taken = new Map<string, number>(config.cells.map((c) => [c.region, 0]));
+    const reroutes: Reroute[] = [];
+    let unservedUsers = 0;
+    for (const r of CLOUDFLARE_REGIONS) {
+        const order = table[r];
+        normal.set(order[0], normal.get(order[0])! + usersOf(r));
+        if (order[0] !== failed.region) continue;
+        const to = order[1] ?? null;
+        reroutes.push({ cloudflareRegion: r, share: config.traffic[r], users: usersOf(r), to });
+        if (to === null) unservedUsers += usersOf(r);
+        else taken.set(to, taken.get(to)! + usersOf(r));
+    }
+    const load = (c: CellConfig): CellLoad => ({
+        region: c.region,
+        code: c.code,
+        normalUsers: normal.get(c.region)!,
+        takenUsers: taken.get(c.region)!,
+        users: normal.get(c.region)! + taken.get(c.region)!,
+    });
+    return {
+        failed: { ...load(failed), takenUsers: 0, users: 0 },
+        reroutes,
+        cells: config.cells.filter((c) => c.region !== failed.region).map(load),
+        unservedUsers,
+    };
+}
+
+export interface CellHeadroom extends CellLoad {
+    /** The most users the cell carries at its scaling ceiling; null until the capacity model provides it. */
+    readonly maxUsers: number | null;
+    /** users / maxUsers; null without a maximum. */
+    readonly utilisation: number | null;
+    /** users > maxUsers; null without a maximum. */
+    readonly overloaded: boolean | null;
+}
+
+/**
+ * Load versus maximum per surviving cell. `maxUsers` (by AWS region) comes from the capacity
+ * model (`regions/capacity.ts`, built separately); until it is connected, pass nothing and the
+ * maximum shows as n/a.
+ */
+export function loadVsMaximum(cells: readonly CellLoad[], maxUsers?: Readonly<Record<string, number>>): CellHeadroom[] {
+    return cells.map((c) => {
+        const max = maxUsers?.[c.region];
+        if (max === undefined) return { ...c, maxUsers: null, utilisation: null, overloaded: null };
+        return { ...c, maxUsers: max, utilisation: max > 0 ? c.users / max : Infinity, overloaded: c.users > max };
+    });
+}
+
+export const NO_MAXIMUM = "n/a until the capacity model lands";
+
+export function formatImpact(stack: string, impact: FailoverImpact, headroom: readonly CellHeadroom[]): string {
+    const pct = (x: number) => `${Number((x * 100).toFixed(1))}%`;
+    const lines = [`If ${impact.failed.region} (${impact.failed.code}) fails in stack ${stack}, its ${impact.failed.normalUsers} users move:`];
+    for (const r of impact.reroutes) {
+        lines.push(`  ${r.cloudflareRegion.padEnd(5)} ${pct(r.share).padStart(6)} ${String(r.users).padStart(7)} users → ${r.to ?? "nowhere (no other cell)"}`);
+    }
+    if (impact.reroutes.length === 0) lines.push("  (no Cloudflare region steers here first)");
+    lines.push("Surviving cells:");
+    for (const c of headroom) {
+        const max = c.maxUsers === null ? `maximum ${NO_MAXIMUM}` : `maximum ${c.maxUsers} (${pct(c.utilisation!)}${c.overloaded ? ", OVERLOADED" : ""})`;
+        lines.push(`  ${c.region.padEnd(15)} ${String(c.users).padStart(7)} users (${c.normalUsers} own + ${c.takenUsers} taken), ${max}`);
+    }
+    if (impact.unservedUsers > 0) lines.push(`  ${impact.unservedUsers} users have no cell left: add a region or expect an outage`);
+    return lines.join("\n");
+}
