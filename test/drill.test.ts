@@ -75,8 +75,8 @@ describe("drill: what a region failure should do", () => {
             "  NSAM      0%       0 users → eu-central-1",
             "  SSAM      0%       0 users → eu-central-1",
             "Surviving cells:",
-            "  eu-central-1      18750 users (7500 own + 11250 taken), maximum n/a until the capacity model lands",
-            "  ap-southeast-1     6250 users (6250 own + 0 taken), maximum n/a until the capacity model lands",
+            "  eu-central-1      18750 users (7500 own + 11250 taken), maximum n/a (no capacity figure given)",
+            "  ap-southeast-1     6250 users (6250 own + 0 taken), maximum n/a (no capacity figure given)",
         ].join("\n"));
         assert.match(formatImpact("prod", impact, loadVsMaximum(impact.cells, { "eu-central-1": 15000, "ap-southeast-1": 10000 })), /maximum 15000 \(125%, OVERLOADED\)\n.*maximum 10000 \(62\.5%\)$/);
     });
@@ -350,9 +350,14 @@ describe("drill: the command", function () {
         assert.match(io.stdout(), /^usage: npm run drill -- --region NAME \[--stack prod\] \[--execute\]/);
     });
 
-    it("defaults the pool prefix to <stack>-<code> and the target to the stack's hostname", () => {
+    it("defaults the pool prefix to the Edge's pool name and the target to the stack's hostname", () => {
         const o = parseOptions(["--region", "eu-central-1", "--stack", "staging"], {}, ROOT);
-        assert.deepEqual([o.poolPrefix, o.target, o.regionHeader, o.apiBase], ["staging-euc1", "https://api.staging.example.com", "x-served-region", undefined]);
+        assert.deepEqual([o.poolPrefix, o.target, o.regionHeader, o.apiBase], ["api-staging-example-com-euc1", "https://api.staging.example.com", "x-served-region", undefined]);
         assert.equal(parseOptions(["--region", "use1"], { CLOUDFLARE_BASE_URL: "http://127.0.0.1:9/client/v4" }, ROOT).apiBase, "http://127.0.0.1:9/client/v4");
+    });
+
+    it("takes each cell's maximum from the capacity model: maxReplicas × usersPerPod", () => {
+        // prod: us-east-1 and eu-central-1 scale to 24 pods, ap-southeast-1 to 8; 800 users each.
+        assert.deepEqual(parseOptions(["--region", "us-east-1"], {}, ROOT).maxUsers, { "us-east-1": 19200, "eu-central-1": 19200, "ap-southeast-1": 6400 });
     });
 });

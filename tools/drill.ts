@@ -15,6 +15,7 @@
  * (API error, interrupted, target unreachable), with the pool restored unless stderr says
  * otherwise.
  */
+import { poolName } from "../components/edge";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -137,7 +138,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         execute: v.execute!,
         token,
         apiBase: apiBase === undefined ? undefined : checkUrl("api-base", apiBase),
-        poolPrefix: v["pool-name"] ?? `${stack}-${cell.code}`,
+        poolPrefix: v["pool-name"] ?? poolName(config.domain, cell.code),
+        // The most users each cell's HPA can serve: maxReplicas × usersPerPod, from the capacity model.
+        maxUsers: Object.fromEntries(config.fleet.cells.map((c) => [c.region, c.pods.max * config.capacity.usersPerPod])),
         target: v.target !== undefined ? checkUrl("target", v.target) : `https://${config.domain}`,
         regionHeader: v["region-header"]!.toLowerCase(),
         users,

@@ -96,7 +96,7 @@ export function loadVsMaximum(cells: readonly CellLoad[], maxUsers?: Readonly<Re
     });
 }
 
-export const NO_MAXIMUM = "n/a until the capacity model lands";
+export const NO_MAXIMUM = "n/a (no capacity figure given)";
 
 export function formatImpact(stack: string, impact: FailoverImpact, headroom: readonly CellHeadroom[]): string {
     const pct = (x: number) => `${Number((x * 100).toFixed(1))}%`;
