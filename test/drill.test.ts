@@ -122,9 +122,9 @@ describe("drill: the command", function () {
 
     beforeEach(async () => {
         standIn = await startStandIn([
-            { id: "p1", name: "prod-use1-pool", enabled: true },
-            { id: "p2", name: "prod-euc1-pool", enabled: true },
-            { id: "p3", name: "prod-apse1-pool", enabled: true },
+            { id: "p1", name: "api-example-com-use1", enabled: true },
+            { id: "p2", name: "api-example-com-euc1", enabled: true },
+            { id: "p3", name: "api-example-com-apse1", enabled: true },
         ]);
         // The target plays the load balancer: served by us-east-1 while its pool is enabled,
         // by eu-central-1 once it is out, with a short window of errors in between.
@@ -183,7 +183,7 @@ describe("drill: the command", function () {
         assert.ok(standIn.calls.every((c) => c.authorization === `Bearer ${TOKEN}`));
         assert.deepEqual(standIn.pools.map((p) => p.enabled), [true, true, true]);
         const r = JSON.parse(readFileSync(report, "utf8"));
-        assert.deepEqual([r.executed, r.outcome, r.restored, r.baselineRegion, r.reroutedTo, r.pool], [true, "completed", true, "us-east-1", "eu-central-1", { id: "p1", name: "prod-use1-pool", enabled: true }]);
+        assert.deepEqual([r.executed, r.outcome, r.restored, r.baselineRegion, r.reroutedTo, r.pool], [true, "completed", true, "us-east-1", "eu-central-1", { id: "p1", name: "api-example-com-use1", enabled: true }]);
         assert.ok(r.rerouteMs >= switchMs && r.rerouteMs < switchMs + 600, `reroute ${r.rerouteMs} ms`);
         assert.deepEqual(r.poolHealthBefore, { healthy: true, locations: 2 });
         assert.deepEqual(r.poolHealthAfter, { healthy: true, locations: 2 });
@@ -193,19 +193,19 @@ describe("drill: the command", function () {
         assert.equal(r.phases.before.errorRate, 0);
         const events: string[] = r.timeline.map((e: { event: string }) => e.event);
         assert.deepEqual(events.map((e) => e.replace(/\d+/g, "N")), [
-            "pool prod-useN-pool (pN) found, enabled: true",
+            "pool api-example-com-useN (pN) found, enabled: true",
             "load started: N users against http://N.N.N.N:N",
-            "disabling pool prod-useN-pool",
-            "pool prod-useN-pool disabled (API answered enabled: false)",
+            "disabling pool api-example-com-useN",
+            "pool api-example-com-useN disabled (API answered enabled: false)",
             "rerouted to eu-central-N after N ms",
-            "pool prod-useN-pool restored (enabled: true)",
+            "pool api-example-com-useN restored (enabled: true)",
             "load stopped after N requests",
-            "pool prod-useN-pool reports healthy again",
+            "pool api-example-com-useN reports healthy again",
         ]);
         assert.equal(events[4], `rerouted to eu-central-1 after ${r.rerouteMs} ms`);
         const at: number[] = r.timeline.map((e: { atMs: number }) => e.atMs);
         assert.deepEqual([...at].sort((a, b) => a - b), at);
-        assert.match(io.stdout(), /Drill of us-east-1 \(use1\): COMPLETED\n {2}pool prod-use1-pool \(p1\), restored: true\n {2}reroute \d+ ms \(us-east-1 → eu-central-1\); errors during the switch: 0\n {2}before {2}\d+ requests/);
+        assert.match(io.stdout(), /Drill of us-east-1 \(use1\): COMPLETED\n {2}pool api-example-com-use1 \(p1\), restored: true\n {2}reroute \d+ ms \(us-east-1 → eu-central-1\); errors during the switch: 0\n {2}before {2}\d+ requests/);
     });
 
     it("counts the errors of the switch", async () => {
@@ -226,7 +226,7 @@ describe("drill: the command", function () {
         assert.equal(await main(args(["--report", report]), io, env, fast), EXIT.failure);
         assert.deepEqual(standIn.calls.map((c) => c.kind), ["list", "health", "disable", "enable", "health"]);
         assert.equal(standIn.pools[0].enabled, true);
-        assert.match(io.stderr(), /drill: disabling the pool failed: Cloudflare API answered 500: 1000 internal error; restoring the pool\ndrill: pool prod-use1-pool restored \(enabled: true\)\n/);
+        assert.match(io.stderr(), /drill: disabling the pool failed: Cloudflare API answered 500: 1000 internal error; restoring the pool\ndrill: pool api-example-com-use1 restored \(enabled: true\)\n/);
         const r = JSON.parse(readFileSync(report, "utf8"));
         assert.deepEqual([r.outcome, r.restored], ["failed", true]);
         assert.deepEqual(r.problems, ["disabling the pool failed: Cloudflare API answered 500: 1000 internal error; restoring the pool"]);
@@ -238,14 +238,14 @@ describe("drill: the command", function () {
         const io = captureIo();
         assert.equal(await main(args(), io, env, fast), EXIT.ok);
         assert.deepEqual(standIn.calls.filter((c) => c.kind === "enable").length, 2);
-        assert.match(io.stderr(), /restoring pool prod-use1-pool failed \(attempt 1 of 3\): Cloudflare API answered 503: 1000 internal error\n/);
+        assert.match(io.stderr(), /restoring pool api-example-com-use1 failed \(attempt 1 of 3\): Cloudflare API answered 503: 1000 internal error\n/);
         assert.equal(standIn.pools[0].enabled, true);
 
         standIn.failures.enable = [503, 503, 503];
         const stuck = captureIo();
         assert.equal(await main(args(), stuck, env, fast), EXIT.failure);
         assert.equal(standIn.pools[0].enabled, false);
-        assert.match(stuck.stderr(), /POOL prod-use1-pool \(p1\) IS STILL DISABLED: re-enable it now/);
+        assert.match(stuck.stderr(), /POOL api-example-com-use1 \(p1\) IS STILL DISABLED: re-enable it now/);
         assert.match(stuck.stdout(), /FAILED — POOL STILL DISABLED/);
     });
 
@@ -276,7 +276,7 @@ describe("drill: the command", function () {
         assert.equal(code, EXIT.failure, stderr);
         assert.equal(standIn.pools[0].enabled, true);
         assert.deepEqual(standIn.calls.map((c) => c.kind), ["list", "health", "disable", "enable"]);
-        assert.match(stderr, /drill: interrupted: restoring the pool\ndrill: pool prod-use1-pool restored \(enabled: true\)\n/);
+        assert.match(stderr, /drill: interrupted: restoring the pool\ndrill: pool api-example-com-use1 restored \(enabled: true\)\n/);
     });
 
     it("refuses a pool that is already disabled, touching nothing", async () => {
@@ -284,7 +284,7 @@ describe("drill: the command", function () {
         const io = captureIo();
         assert.equal(await main(args(), io, env, fast), EXIT.failure);
         assert.deepEqual(standIn.calls.map((c) => c.kind), ["list"]);
-        assert.match(io.stderr(), /drill: pool prod-use1-pool is already disabled: someone took it out; the drill will not touch it/);
+        assert.match(io.stderr(), /drill: pool api-example-com-use1 is already disabled: someone took it out; the drill will not touch it/);
     });
 
     it("refuses a pool that is unhealthy before the drill", async () => {
@@ -292,7 +292,7 @@ describe("drill: the command", function () {
         const io = captureIo();
         assert.equal(await main(args(), io, env, fast), EXIT.failure);
         assert.deepEqual(standIn.calls.map((c) => c.kind), ["list", "health"]);
-        assert.match(io.stderr(), /drill: pool prod-use1-pool is unhealthy before the drill: its traffic is already failing over; fix it first\n/);
+        assert.match(io.stderr(), /drill: pool api-example-com-use1 is unhealthy before the drill: its traffic is already failing over; fix it first\n/);
     });
 
     it("without the region header, keeps the pool out for --during and judges by errors", async () => {
@@ -309,8 +309,8 @@ describe("drill: the command", function () {
 
     it("says which pools exist when none matches --pool-name", async () => {
         const io = captureIo();
-        assert.equal(await main(args(["--pool-name", "prod-usw2"]), io, env, fast), EXIT.failure);
-        assert.match(io.stderr(), /drill: no load-balancer pool name starts with "prod-usw2" \(pools in the account: prod-apse1-pool, prod-euc1-pool, prod-use1-pool\); pass --pool-name PREFIX\n/);
+        assert.equal(await main(args(["--pool-name", "api-example-com-usw2"]), io, env, fast), EXIT.failure);
+        assert.match(io.stderr(), /drill: no load-balancer pool name starts with "api-example-com-usw2" \(pools in the account: api-example-com-apse1, api-example-com-euc1, api-example-com-use1\); pass --pool-name PREFIX\n/);
     });
 
     it("refuses an unreachable target before touching the pool", async () => {
