@@ -88,6 +88,10 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
+    // The SDK captures a stack trace for every promise it tracks (debuggablePromise); under
+    // the mock runtime that is most of the cost of a plan. PLAN_STACK_TRACES=1 keeps them.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (!process.env.PLAN_STACK_TRACES) Error.stackTraceLimit = 0;
     try {
         const region = config["aws:region"] ?? "us-east-1";
         await pulumi.runtime.setMocks(new PlanMocks(region), project, stack, false);
@@ -115,6 +119,7 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
         const resources = withEngineUrns(recorded, project, stack).sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
         return { project, stack, resources, outputs: mask(await unwrapOutputs(stackOutputs)) as Record<string, unknown> };
     } finally {
+        Error.stackTraceLimit = stackTraceLimit;
         process.off("unhandledRejection", onRejection);
         running = false;
     }
