@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { projectRoot } from "../plan/cli";
 import { compare } from "../plan/compare";
 import { PlanRun, cellOf, planStack } from "../plan/plan";
+import { SECRET } from "../plan/runtime";
 import { readConfigFile } from "../plan/stackConfig";
 import { assertUniqueUrns, isRegionalAws, planOf, prodStack } from "./harness";
 
@@ -76,6 +77,24 @@ describe("offline plan of the prod stack", () => {
         assert.equal(vpc.inputs.region, "us-east-1");
         assert.deepEqual(plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory"), []);
         assert.equal(plan.outputs.primaryRegion, "us-east-1");
+    });
+
+    it("never shows a secret in clear: every secret input is \"[secret]\" in the plan JSON and absent from its text", () => {
+        const secrets: string[] = [];
+        const collect = (masked: unknown, raw: unknown): void => {
+            if (masked === SECRET) {
+                if (typeof raw === "string" && raw.length >= 8) secrets.push(raw);
+                else if (raw !== undefined) secrets.push(JSON.stringify(raw));
+            } else if (masked && typeof masked === "object" && raw && typeof raw === "object") {
+                for (const key of Object.keys(masked)) collect((masked as Record<string, unknown>)[key], (raw as Record<string, unknown>)[key]);
+            }
+        };
+        for (const r of run.evaluation.resources) collect(r.inputs, r.rawInputs);
+        // The database master password, the cache AUTH tokens, Grafana's admin passwords, ...
+        assert.ok(secrets.length >= 7, `${secrets.length} secret inputs`);
+        const text = JSON.stringify(run.plan);
+        assert.deepEqual(secrets.filter((secret) => text.includes(secret)), []);
+        assert.equal(run.plan.outputs.grafanaAdminPasswords && Object.values(run.plan.outputs.grafanaAdminPasswords as object).every((v) => v === SECRET), true);
     });
 
     it("is deterministic: planning the same config twice gives the same plan", async () => {
