@@ -136,6 +136,9 @@ export function clusterAutoscalerValues(clusterName: string, region: string, ima
         extraArgs: {
             // One group per AZ: keep them the same size so that zone spread holds as the cell grows.
             "balance-similar-node-groups": true,
+            // The per-AZ groups differ only by this label; without ignoring it they are never
+            // "similar" and the autoscaler would not keep the zones balanced.
+            "balancing-ignore-label": "platform/zone",
             expander: "least-waste",
             "skip-nodes-with-system-pods": false,
             "scale-down-utilization-threshold": 0.5,

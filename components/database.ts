@@ -8,8 +8,12 @@ export const ENGINE = "aurora-postgresql";
 export const CA_CERTIFICATE = "rds-ca-rsa2048-g1";
 /** Secrets Manager's single-user PostgreSQL rotation function, published by AWS in the Serverless Application Repository. */
 export const ROTATION_APP_ID = "arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser";
-/** Pinned so a new release of the rotation function is a reviewed change. */
-export const ROTATION_APP_VERSION = "1.1.65";
+/**
+ * Pinned so a new release of the rotation function is a reviewed change. 1.1.671 is the
+ * release aws-cdk pins for the aws partition; builds from 2020 (1.1.6x) run on a Lambda
+ * runtime AWS no longer lets you deploy.
+ */
+export const ROTATION_APP_VERSION = "1.1.671";
 /**
  * Characters RDS refuses in a master password (`/`, `"`, `@`, space) are left out, and so
  * are `'` and `\`: the rotation function's own default exclusions, so that the first password

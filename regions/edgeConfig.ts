@@ -47,7 +47,11 @@ export interface EdgeConfig {
     readonly sessionCookie: string;
     /** Lifetime of the load balancer's affinity cookie, seconds (1800–604800). @default 3600 */
     readonly sessionAffinityTtl: number;
-    /** Smart Tiered Cache: misses go through one upper tier near the origin. @default true */
+    /**
+     * Smart Tiered Cache: misses go through one upper tier near the origin. Cloudflare
+     * documents it as incompatible with zero-downtime failover, which the load balancer
+     * uses. @default false
+     */
     readonly tieredCache: boolean;
     readonly rateLimit: RateLimitConfig;
     /** Email that receives pool and origin health alerts. Optional. */
@@ -65,7 +69,9 @@ export const EDGE_DEFAULTS = {
     staticEdgeTtl: 2592000,
     sessionCookie: "session",
     sessionAffinityTtl: 3600,
-    tieredCache: true,
+    // Off: Cloudflare documents zero-downtime failover (which the load balancer uses) as
+    // incompatible with Tiered Cache; the API's traffic is mostly dynamic anyway.
+    tieredCache: false,
     rateLimit: { requestsPerPeriod: 600, period: 60, mitigationTimeout: 60, action: "block" },
 } as const satisfies Omit<EdgeConfig, "alertEmail" | "alertWebhookId">;
 

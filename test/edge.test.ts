@@ -41,7 +41,8 @@ function evalEdge(a: EdgeArgs): Promise<Evaluation> {
 describe("Edge", () => {
     let ev: Evaluation;
     before(async () => {
-        ev = await evalEdge(args(PROD()));
+        // Tiered Cache is opt-in (off by default); turned on here to cover it.
+        ev = await evalEdge(args(PROD(), { tieredCache: true }));
     });
 
     it("declares one monitor, a pool per cell, one load balancer, two rulesets, tiered cache and the health alert", () => {
@@ -273,7 +274,7 @@ describe("Edge", () => {
     describe("adding a cell", () => {
         let four: Evaluation;
         before(async () => {
-            four = await evalEdge(args([...PROD(), cell("us-west-2")]));
+            four = await evalEdge(args([...PROD(), cell("us-west-2")], { tieredCache: true }));
         });
 
         it("adds exactly one pool", () => {

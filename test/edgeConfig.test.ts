@@ -40,7 +40,7 @@ describe("config: platform:edge", () => {
             staticEdgeTtl: 2592000,
             sessionCookie: "session",
             sessionAffinityTtl: 3600,
-            tieredCache: true,
+            tieredCache: false,
             rateLimit: { requestsPerPeriod: 600, period: 60, mitigationTimeout: 60, action: "block" },
         });
         assert.equal(edge.alertEmail, undefined);
