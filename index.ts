@@ -1,6 +1,7 @@
 // Wiring only: read and validate the config, then stamp one cell per region behind the edge.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { RegionalCell } from "./components/cell";
 import { OriginCertificates } from "./components/certificates";
 import { cloudflareRanges } from "./components/cloudflareRanges";
@@ -27,6 +28,8 @@ const certificates = new OriginCertificates("origin-certs", {
     primaryRegion: config.primary.region,
 }, withAws);
 const cloudflare = cloudflareRanges();
+// Cloudflare sends this with every request of this zone; the ALBs refuse requests without it.
+const originAuthToken = new random.RandomPassword("origin-auth-token", { length: 48, special: false }).result;
 const accountId = aws.getCallerIdentityOutput({}, { provider: aws_ }).accountId;
 
 const globalDatabase = new GlobalDatabase("global-db", {
@@ -43,6 +46,8 @@ const cellArgs = (cell: (typeof config.cells)[number], primaryCell?: RegionalCel
     compute: config.compute,
     app: config.app,
     certificateArn: certificates.arns[cell.region],
+    domain: config.domain,
+    originAuthToken,
     cloudflare,
     capacity: cellCapacity(config.fleet, cell.region),
     data: config.data,
@@ -60,6 +65,7 @@ const edge = new Edge("edge", {
     accountId: config.cloudflare.accountId,
     zoneId: config.cloudflare.zoneId,
     healthPath: config.app.healthPath,
+    originAuthToken,
     cells: cells.map((c, i) => ({
         region: c.region,
         code: c.code,

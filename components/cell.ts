@@ -23,6 +23,10 @@ export interface RegionalCellArgs {
     readonly app: AppConfig;
     /** The public domain's validated ACM certificate in this cell's region. */
     readonly certificateArn: pulumi.Input<string>;
+    /** The public domain the cell's ALB serves. */
+    readonly domain: string;
+    /** The secret header value Cloudflare adds to this zone's requests (components/originAuth.ts). */
+    readonly originAuthToken: pulumi.Input<string>;
     /** Cloudflare's ranges, read once for every cell. */
     readonly cloudflare: CloudflareRanges;
     /** This cell's figures from the capacity model: HPA and node ranges, readers, cache shards. */
@@ -118,6 +122,8 @@ export class RegionalCell extends pulumi.ComponentResource {
             appPort: app.port,
             healthPath: app.healthPath,
             clusterName: this.eks.clusterName,
+            domain: args.domain,
+            originAuthToken: args.originAuthToken,
             after: this.nodes.nodeGroups,
         }, withK8s);
         this.data = new DataTier(`${name}-data`, {

@@ -4,6 +4,7 @@
  * limiting and pool-health alerts. Pools and monitor are account-scoped; the load balancer,
  * rulesets and cache settings are zone-scoped. See docs/edge.md for every choice made here.
  */
+import { ORIGIN_AUTH_HEADER } from "./originAuth";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { CLOUDFLARE_REGIONS, CloudflareRegion, GeoPoint } from "../regions/catalog";
@@ -31,6 +32,10 @@ export const CF = {
     rulesetKind: "zone",
     cachePhase: "http_request_cache_settings",
     rateLimitPhase: "http_ratelimit",
+    /** Request header transform rules (the origin-auth header). */
+    transformPhase: "http_request_late_transform",
+    rewriteAction: "rewrite",
+    headerSet: "set",
     cacheAction: "set_cache_settings",
     edgeTtlOverride: "override_origin",
     browserTtlRespect: "respect_origin",
@@ -93,6 +98,8 @@ export interface EdgeArgs extends EdgeConfig {
     readonly healthPath: string;
     /** Every cell; plain, because it decides how many pools exist. */
     readonly cells: readonly EdgeCell[];
+    /** Secret value of the origin-auth header the ALBs require (components/originAuth.ts). */
+    readonly originAuthToken: pulumi.Input<string>;
 }
 
 /** Longest rule expression Cloudflare accepts. */
@@ -173,7 +180,8 @@ export class Edge extends pulumi.ComponentResource {
             method: CF.monitorMethod,
             path: args.healthPath,
             port: ORIGIN_PORT,
-            header: { Host: [domain] },
+            // Health checks do not pass through the zone's rules: the monitor sends the origin-auth header itself.
+            header: { Host: [domain], [ORIGIN_AUTH_HEADER]: [args.originAuthToken] },
             expectedCodes: CF.expectedCodes,
             followRedirects: false,
             allowInsecure: false,
@@ -296,6 +304,22 @@ export class Edge extends pulumi.ComponentResource {
             const tiered = new cloudflare.ArgoTieredCaching(`${name}-tiered-caching`, { zoneId, value: CF.settingOn }, child);
             new cloudflare.TieredCache(`${name}-smart-tiered-cache`, { zoneId, value: CF.settingOn }, { parent: this, dependsOn: [tiered] });
         }
+
+        new cloudflare.Ruleset(`${name}-origin-auth`, {
+            zoneId,
+            name: `${domain} origin auth`,
+            description: "Adds the secret header the cells' ALBs require (origin lock beyond Cloudflare's shared IP ranges)",
+            kind: CF.rulesetKind,
+            phase: CF.transformPhase,
+            rules: [{
+                ref: "origin_auth_header",
+                description: `Set ${ORIGIN_AUTH_HEADER} on every request to ${domain}`,
+                enabled: true,
+                expression: `(http.host eq ${quote(domain)})`,
+                action: CF.rewriteAction,
+                actionParameters: { headers: { [ORIGIN_AUTH_HEADER]: { operation: CF.headerSet, value: args.originAuthToken } } },
+            }],
+        }, child);
 
         const rl = args.rateLimit;
         const rlExpr = rateLimitExpression(domain, args.apiPath);

@@ -1,3 +1,4 @@
+import { ORIGIN_AUTH_HEADER } from "./originAuth";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -25,6 +26,10 @@ export interface OriginIngressArgs {
     readonly appPort: number;
     readonly healthPath: string;
     readonly clusterName: pulumi.Input<string>;
+    /** The public domain: the only Host the ALB forwards. */
+    readonly domain: string;
+    /** Secret value of `ORIGIN_AUTH_HEADER` that Cloudflare adds; requests without it get 403. */
+    readonly originAuthToken: pulumi.Input<string>;
     /** Days access logs are kept. @default 90 */
     readonly logRetentionDays?: number;
     /** What the controller needs first: nodes to run on. */
@@ -98,14 +103,25 @@ export class OriginIngress extends pulumi.ComponentResource {
             tags: { Name: `${name}-tg` },
         }, child);
 
-        new aws.lb.Listener(`${name}-https`, {
+        // Forward only the domain, and only with Cloudflare's secret header (components/originAuth.ts).
+        const https = new aws.lb.Listener(`${name}-https`, {
             region,
             loadBalancerArn: alb.arn,
             port: 443,
             protocol: "HTTPS",
             sslPolicy: ALB_SSL_POLICY,
             certificateArn: args.certificateArn,
-            defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+            defaultActions: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } }],
+        }, child);
+        new aws.lb.ListenerRule(`${name}-https-from-edge`, {
+            region,
+            listenerArn: https.arn,
+            priority: 10,
+            conditions: [
+                { hostHeader: { values: [args.domain] } },
+                { httpHeader: { httpHeaderName: ORIGIN_AUTH_HEADER, values: [args.originAuthToken] } },
+            ],
+            actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
         }, child);
         new aws.lb.Listener(`${name}-http`, {
             region,

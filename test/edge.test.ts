@@ -29,8 +29,10 @@ function cell(name: string, primary = false): EdgeCell {
 }
 
 function args(cells: EdgeCell[], overrides: Partial<EdgeArgs> = {}): EdgeArgs {
-    return { ...EDGE_DEFAULTS, domain: "api.example.com", accountId: ACCOUNT, zoneId: ZONE, healthPath: "/healthz", cells, alertEmail: "oncall@example.com", ...overrides };
+    return { ...EDGE_DEFAULTS, domain: "api.example.com", accountId: ACCOUNT, zoneId: ZONE, healthPath: "/healthz", cells, alertEmail: "oncall@example.com", originAuthToken: ORIGIN_TOKEN, ...overrides };
 }
+
+const ORIGIN_TOKEN = "origin-token-for-tests";
 
 const PROD = () => [cell("us-east-1", true), cell("eu-central-1"), cell("ap-southeast-1")];
 
@@ -45,9 +47,9 @@ describe("Edge", () => {
         ev = await evalEdge(args(PROD(), { tieredCache: true }));
     });
 
-    it("declares one monitor, a pool per cell, one load balancer, two rulesets, tiered cache and the health alert", () => {
+    it("declares one monitor, a pool per cell, one load balancer, three rulesets, tiered cache and the health alert", () => {
         const count = (type: string) => ofType(ev, type).length;
-        assert.deepEqual(Object.fromEntries(Object.entries(T).map(([k, t]) => [k, count(t)])), { monitor: 1, pool: 3, lb: 1, ruleset: 2, argo: 1, smart: 1, alert: 1 });
+        assert.deepEqual(Object.fromEntries(Object.entries(T).map(([k, t]) => [k, count(t)])), { monitor: 1, pool: 3, lb: 1, ruleset: 3, argo: 1, smart: 1, alert: 1 });
         assert.equal(one(ev, "platform:edge:Edge", "edge").custom, false);
         assert.ok(ev.resources.filter((r) => r.custom && r.type.startsWith("cloudflare:")).every((r) => r.parent === one(ev, "platform:edge:Edge", "edge").urn));
     });
@@ -65,6 +67,9 @@ describe("Edge", () => {
             rulesetKind: "zone",
             cachePhase: "http_request_cache_settings",
             rateLimitPhase: "http_ratelimit",
+            transformPhase: "http_request_late_transform",
+            rewriteAction: "rewrite",
+            headerSet: "set",
             cacheAction: "set_cache_settings",
             edgeTtlOverride: "override_origin",
             browserTtlRespect: "respect_origin",
@@ -85,7 +90,7 @@ describe("Edge", () => {
             method: "GET",
             path: "/healthz",
             port: 443,
-            header: { Host: ["api.example.com"] },
+            header: { Host: ["api.example.com"], "x-origin-auth": [ORIGIN_TOKEN] },
             expectedCodes: "2xx",
             followRedirects: false,
             allowInsecure: false,
@@ -206,6 +211,19 @@ describe("Edge", () => {
             },
         }]);
         assert.deepEqual(JSON.parse(RATE_LIMIT_BODY), { error: "rate_limited", message: "Too many requests; retry later." });
+    });
+
+    it("adds the secret origin-auth header to every request for the domain (request header transform rule)", () => {
+        const rs = one(ev, "cloudflare:index/ruleset:Ruleset", "edge-origin-auth").inputs;
+        assert.deepEqual([rs.zoneId, rs.kind, rs.phase], [ZONE, "zone", "http_request_late_transform"]);
+        assert.deepEqual(rs.rules, [{
+            ref: "origin_auth_header",
+            description: "Set x-origin-auth on every request to api.example.com",
+            enabled: true,
+            expression: '(http.host eq "api.example.com")',
+            action: "rewrite",
+            actionParameters: { headers: { "x-origin-auth": { operation: "set", value: ORIGIN_TOKEN } } },
+        }]);
     });
 
     it("turns on Tiered Cache, then its Smart topology", () => {

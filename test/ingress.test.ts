@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import { elbLogDeliveryPrincipal } from "../components/elbLogDelivery";
 import { LBC_SA, OriginIngress, PREFIX_LIST_MAX_ENTRIES } from "../components/ingress";
@@ -26,6 +27,8 @@ describe("OriginIngress", () => {
             appPort: 8080,
             healthPath: "/healthz",
             clusterName: "platform-test-euc1",
+            domain: "api.example.com",
+            originAuthToken: pulumi.secret("origin-token-for-tests"),
         }, opts));
     });
 
@@ -48,12 +51,25 @@ describe("OriginIngress", () => {
         assert.equal(https.inputs.protocol, "HTTPS");
         assert.equal(https.inputs.sslPolicy, "ELBSecurityPolicy-TLS13-1-2-2021-06");
         assert.equal(https.inputs.certificateArn, CERT);
-        const forward = (https.inputs.defaultActions as { type: string; targetGroupArn: string }[])[0];
-        assert.equal(forward.type, "forward");
-        assert.match(forward.targetGroupArn, /^arn:aws:elasticloadbalancing:eu-central-1:123456789012:targetgroup\/euc1-ingress-tg-/);
+        assert.deepEqual(https.inputs.defaultActions, [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } }]);
         const http = one(ev, "aws:lb/listener:Listener", "euc1-ingress-http");
         assert.equal(http.inputs.port, 80);
         assert.deepEqual(http.inputs.defaultActions, [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]);
+    });
+
+    it("forwards only the domain, and only with Cloudflare's secret origin-auth header; anything else gets 403", () => {
+        const rule = one(ev, "aws:lb/listenerRule:ListenerRule", "euc1-ingress-https-from-edge");
+        assert.ok(rule.dependencies.includes(one(ev, "aws:lb/listener:Listener", "euc1-ingress-https").urn));
+        assert.equal(rule.inputs.priority, 10);
+        // The token is a secret, so the whole conditions list is one in the plan.
+        assert.equal(rule.inputs.conditions, "[secret]");
+        assert.deepEqual(rule.rawInputs.conditions, [
+            { hostHeader: { values: ["api.example.com"] } },
+            { httpHeader: { httpHeaderName: "x-origin-auth", values: ["origin-token-for-tests"] } },
+        ]);
+        const forward = (rule.inputs.actions as { type: string; targetGroupArn: string }[])[0];
+        assert.equal(forward.type, "forward");
+        assert.match(forward.targetGroupArn, /^arn:aws:elasticloadbalancing:eu-central-1:123456789012:targetgroup\/euc1-ingress-tg-/);
     });
 
     it("targets pod IPs on the app port, health-checked on the health path", () => {

@@ -34,7 +34,7 @@ describe("policy pack on the tiers", () => {
         };
         const ev = await evaluateComponent((opts) => new Edge("edge", {
             ...EDGE_DEFAULTS, domain: "api.example.com", accountId: "0123456789abcdef0123456789abcdef", zoneId: "fedcba9876543210fedcba9876543210",
-            healthPath: "/healthz", cells: REGIONS.map((r, i) => cell(r, i === 0)), alertEmail: "oncall@example.com",
+            healthPath: "/healthz", cells: REGIONS.map((r, i) => cell(r, i === 0)), alertEmail: "oncall@example.com", originAuthToken: "origin-token-for-tests",
         }, opts));
         assert.ok(ev.resources.some((r) => r.type === "cloudflare:index/loadBalancer:LoadBalancer"));
         assert.deepEqual(await findingsOf(ev), []);
