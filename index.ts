@@ -6,6 +6,7 @@ import { OriginCertificates } from "./components/certificates";
 import { cloudflareRanges } from "./components/cloudflareRanges";
 import { GlobalDatabase } from "./components/database";
 import { Edge } from "./components/edge";
+import { retainStateful } from "./components/lifecycle";
 import { cellCapacity } from "./regions/capacity";
 import { loadConfig } from "./regions/load";
 
@@ -29,8 +30,9 @@ const certificates = new OriginCertificates("origin-certs", {
 const cloudflare = cloudflareRanges();
 const accountId = aws.getCallerIdentityOutput({}, { provider: aws_ }).accountId;
 
+// In the home region, which does not follow the primary (docs/regions.md).
 const globalDatabase = new GlobalDatabase("global-db", {
-    region: config.primary.region,
+    region: config.homeRegion,
     identifier: `${pulumi.getProject()}-${pulumi.getStack()}`,
     engineVersion: config.data.engineVersion,
     port: config.data.port,
@@ -51,8 +53,10 @@ const cellArgs = (cell: (typeof config.cells)[number], primaryCell?: RegionalCel
     observability: config.observability,
     accountId,
 });
-const primaryCell = new RegionalCell(config.primary.code, cellArgs(config.primary), withAws);
-const cells = config.cells.map((cell) => (cell.primary ? primaryCell : new RegionalCell(cell.code, cellArgs(cell, primaryCell), withAws)));
+// A decommissioning cell keeps running, drained, with its data retained on delete (docs/regions.md).
+const cellOpts = (cell: (typeof config.cells)[number]) => (cell.decommission ? { ...withAws, transformations: [retainStateful] } : withAws);
+const primaryCell = new RegionalCell(config.primary.code, cellArgs(config.primary), cellOpts(config.primary));
+const cells = config.cells.map((cell) => (cell.primary ? primaryCell : new RegionalCell(cell.code, cellArgs(cell, primaryCell), cellOpts(cell))));
 
 const edge = new Edge("edge", {
     ...config.edge,
@@ -64,6 +68,7 @@ const edge = new Edge("edge", {
         region: c.region,
         code: c.code,
         primary: config.cells[i].primary,
+        decommission: config.cells[i].decommission,
         catalog: config.cells[i].catalog,
         originHostname: c.originHostname,
     })),

@@ -37,7 +37,11 @@ export const INSTANCE_PARAMETERS: readonly { name: string; value: string }[] = [
 ];
 
 export interface GlobalDatabaseArgs {
-    /** The primary region: the global cluster is managed from there. */
+    /**
+     * The home region (`platform:data.homeRegion`, by default the primary at creation): the
+     * global cluster is managed from there and the master secret and its key live there. It
+     * does not follow the primary; a change is ignored (see `ignoreChanges` below).
+     */
     readonly region: string;
     /** Global cluster identifier, unique in the account (e.g. `platform-prod`). */
     readonly identifier: string;
@@ -57,6 +61,13 @@ export interface GlobalDatabaseArgs {
  * members. RDS-managed master passwords are not supported for global clusters, so the
  * password is a `random.RandomPassword` kept as a Pulumi secret and stored in Secrets
  * Manager; the primary member rotates it there (see `DatabaseMember` `rotation`).
+ *
+ * Every regional child ignores changes to `region`: in @pulumi/aws 7 a new `region` replaces
+ * the resource, and none of them may move. The global cluster spans every member region (any
+ * region can manage it, and a switchover moves the writer, not the resource); the key and the
+ * secret are regional objects whose data is where they were created. If the home region is
+ * changed by mistake (or left to default while `primary` moves), the engine keeps the old
+ * region instead of replacing them. docs/regions.md.
  */
 export class GlobalDatabase extends pulumi.ComponentResource {
     readonly region: string;
@@ -90,14 +101,14 @@ export class GlobalDatabase extends pulumi.ComponentResource {
             engineVersion: args.engineVersion,
             storageEncrypted: true,
             deletionProtection: true,
-        }, { parent: this, protect: true });
+        }, { parent: this, protect: true, ignoreChanges: ["region"] });
 
         const key = new aws.kms.Key(`${name}-secret-key`, {
             region,
             description: `${name}: Aurora master credentials`,
             enableKeyRotation: true,
             deletionWindowInDays: 30,
-        }, { parent: this, protect: true });
+        }, { parent: this, protect: true, ignoreChanges: ["region"] });
 
         const password = new random.RandomPassword(`${name}-master-password`, {
             length: 40,
@@ -116,7 +127,7 @@ export class GlobalDatabase extends pulumi.ComponentResource {
             description: `${name}: Aurora master user (break-glass and schema migrations; the API connects with IAM)`,
             kmsKeyId: key.arn,
             recoveryWindowInDays: 30,
-        }, { parent: this, protect: true });
+        }, { parent: this, protect: true, ignoreChanges: ["region"] });
         // The rotation function owns the value once it has rotated it: Pulumi writes the first
         // value and never again (ignoreChanges), or a later `up` would restore a stale password.
         new aws.secretsmanager.SecretVersion(`${name}-master-secret-value`, {
@@ -130,7 +141,7 @@ export class GlobalDatabase extends pulumi.ComponentResource {
                 password: this.masterPassword,
                 dbname: args.databaseName,
             }),
-        }, { parent: this, ignoreChanges: ["secretString"] });
+        }, { parent: this, ignoreChanges: ["secretString", "region"] });
 
         this.globalClusterIdentifier = cluster.globalClusterIdentifier;
         this.globalClusterArn = cluster.arn;
@@ -154,8 +165,13 @@ export interface MasterCredentials {
 }
 
 export interface RotationArgs {
-    /** The master secret (in this member's region). */
+    /** The master secret. */
     readonly secretArn: pulumi.Input<string>;
+    /**
+     * Region of the master secret (`GlobalDatabase.region`, the home region): after a
+     * switchover it differs from the member's. @default the member's region
+     */
+    readonly secretRegion?: string;
     readonly secretKmsKeyArn: pulumi.Input<string>;
     /** Subnets with a route to the Secrets Manager API (the cell's private subnets, through NAT). */
     readonly subnetIds: pulumi.Input<string>[];
@@ -293,6 +309,8 @@ export class DatabaseMember extends pulumi.ComponentResource {
             masterUsername: credentials?.username,
             masterPassword: credentials ? pulumi.secret(credentials.password) : undefined,
             databaseName: credentials?.databaseName,
+            // Updated in place when the role flips (not a replacing input): a switchover's old
+            // primary gains it, the new primary drops it.
             enableGlobalWriteForwarding: primary ? undefined : true,
             port: args.port,
             dbSubnetGroupName: subnetGroup.name,
@@ -417,14 +435,16 @@ export class DatabaseMember extends pulumi.ComponentResource {
             capabilities: ["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"],
             parameters: {
                 functionName: `${name}-master-rotation`,
-                endpoint: `https://secretsmanager.${region}.amazonaws.com`,
+                // The secret's region, not the function's: after a switchover they differ.
+                endpoint: `https://secretsmanager.${rotation.secretRegion ?? region}.amazonaws.com`,
                 kmsKeyArn: rotation.secretKmsKeyArn,
                 vpcSubnetIds: pulumi.all(rotation.subnetIds).apply((ids) => ids.join(",")),
                 vpcSecurityGroupIds: sg.id,
             },
         }, child);
         new aws.secretsmanager.SecretRotation(`${name}-master-rotation`, {
-            region,
+            // Rotation is a setting of the secret: managed in the secret's region.
+            region: rotation.secretRegion ?? region,
             secretId: rotation.secretArn,
             rotationLambdaArn: app.outputs.apply((o) => o.RotationLambdaARN),
             rotationRules: { automaticallyAfterDays: rotation.days ?? 30 },

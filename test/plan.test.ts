@@ -71,7 +71,7 @@ describe("offline plan of the prod stack", () => {
         assert.equal(plan.project, "platform");
         assert.equal(plan.stack, "prod");
         const vpc = plan.resources.find((r) => r.name === "use1-net-vpc")!;
-        assert.deepEqual(Object.keys(vpc).sort(), ["custom", "inputs", "name", "parent", "protect", "provider", "type", "urn"]);
+        assert.deepEqual(Object.keys(vpc).sort(), ["custom", "ignoreChanges", "inputs", "name", "parent", "protect", "provider", "retainOnDelete", "type", "urn"]);
         assert.equal(vpc.urn, "urn:pulumi:prod::platform::platform:cell:RegionalCell$platform:cell:Network$aws:ec2/vpc:Vpc::use1-net-vpc");
         assert.equal(vpc.inputs.region, "us-east-1");
         assert.deepEqual(plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory"), []);
@@ -80,7 +80,7 @@ describe("offline plan of the prod stack", () => {
 
     it("is deterministic: planning the same config twice gives the same plan", async () => {
         const again = await readConfigAndPlan(prodStack().source);
-        assert.deepEqual(compare(run.plan, again.plan), { added: [], changed: [], removed: [] });
+        assert.deepEqual(compare(run.plan, again.plan), { added: [], changed: [], removed: [], atRisk: [], retained: [], removedCells: [] });
     });
 });
 
