@@ -58,18 +58,20 @@ const cellOpts = (cell: (typeof config.cells)[number]) => (cell.decommission ? {
 const primaryCell = new RegionalCell(config.primary.code, cellArgs(config.primary), cellOpts(config.primary));
 const cells = config.cells.map((cell) => (cell.primary ? primaryCell : new RegionalCell(cell.code, cellArgs(cell, primaryCell), cellOpts(cell))));
 
+// Only serving cells get a pool: a decommissioning cell is drained (its users go to the next
+// cell of their steering list), and a pool without traffic fails the pack's failover rule.
+const serving = cells.filter((_, i) => !config.cells[i].decommission);
 const edge = new Edge("edge", {
     ...config.edge,
     domain: config.domain,
     accountId: config.cloudflare.accountId,
     zoneId: config.cloudflare.zoneId,
     healthPath: config.app.healthPath,
-    cells: cells.map((c, i) => ({
+    cells: serving.map((c) => ({
         region: c.region,
         code: c.code,
-        primary: config.cells[i].primary,
-        decommission: config.cells[i].decommission,
-        catalog: config.cells[i].catalog,
+        primary: c.region === config.primary.region,
+        catalog: config.cells.find((cell) => cell.region === c.region)!.catalog,
         originHostname: c.originHostname,
     })),
 });

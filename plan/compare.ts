@@ -40,6 +40,11 @@ export interface Comparison {
     readonly retained: Change[];
     /** Codes of the cells in `before` that `after` no longer has. */
     readonly removedCells: string[];
+    /**
+     * Removed resources that are protected in `before`: the engine refuses to delete them
+     * (even when retained) until they are unprotected (`pulumi state unprotect`).
+     */
+    readonly unprotect: string[];
 }
 
 const optionFlag = (name: string, a: boolean, b: boolean) => (a === b ? [] : [`(${name})`]);
@@ -50,7 +55,7 @@ export function compare(before: Plan, after: Plan): Comparison {
     const oldCells = cellOf(before.resources);
     const newCells = cellOf(after.resources);
     const change = (r: PlanResource, cells: Map<string, string | null>, keys: string[] = []): Change => ({ urn: r.urn, type: r.type, cell: cells.get(r.urn) ?? null, keys });
-    const result: Comparison = { added: [], changed: [], removed: [], atRisk: [], retained: [], removedCells: [] };
+    const result: Comparison = { added: [], changed: [], removed: [], atRisk: [], retained: [], removedCells: [], unprotect: [] };
     for (const r of after.resources) {
         const previous = old.get(r.urn);
         if (!previous) {
@@ -71,6 +76,7 @@ export function compare(before: Plan, after: Plan): Comparison {
         if (now.has(r.urn)) continue;
         const removed = change(r, oldCells);
         result.removed.push(removed);
+        if (r.protect) result.unprotect.push(r.urn);
         if (!isStateful(r.type) && !r.protect) continue;
         if (r.retainOnDelete) result.retained.push(removed);
         else result.atRisk.push({ urn: r.urn, type: r.type, cell: removed.cell, action: "deleted", keys: [] });
@@ -103,7 +109,7 @@ export function removalProblems(result: Pick<Comparison, "removedCells">, curren
             `(2) detach and snapshot its Aurora member; (3) then remove the entry and pulumi up. See docs/regions.md, "Remove a region".`);
 }
 
-export function formatComparison(result: Comparison, beforeName: string, afterName: string): string {
+export function formatComparison(result: Comparison, beforeName: string, afterName: string, stack = beforeName): string {
     const lines = [`Compare ${beforeName} → ${afterName}: ${result.added.length} added, ${result.changed.length} changed, ${result.removed.length} removed`, ""];
     // Data first: what this change would destroy, then what it only lets go of.
     if (result.atRisk.length === 0) {
@@ -115,6 +121,10 @@ export function formatComparison(result: Comparison, beforeName: string, afterNa
     if (result.retained.length > 0) {
         lines.push("", `Retained (${result.retained.length}): removed from the stack, kept in AWS (retainOnDelete):`);
         for (const r of result.retained) lines.push(`  = ${r.urn}`);
+    }
+    if (result.unprotect.length > 0) {
+        lines.push("", `Protected (${result.unprotect.length}): pulumi up refuses to delete these; once their data is safe (docs/regions.md), unprotect them first:`);
+        for (const urn of result.unprotect) lines.push(`  pulumi state unprotect -s ${stack} -y '${urn}'`);
     }
     if (result.removedCells.length > 0) lines.push("", `Regions removed: ${result.removedCells.join(", ")}`);
     const groups = new Map<string, string[]>();

@@ -80,7 +80,7 @@ describe("offline plan of the prod stack", () => {
 
     it("is deterministic: planning the same config twice gives the same plan", async () => {
         const again = await readConfigAndPlan(prodStack().source);
-        assert.deepEqual(compare(run.plan, again.plan), { added: [], changed: [], removed: [], atRisk: [], retained: [], removedCells: [] });
+        assert.deepEqual(compare(run.plan, again.plan), { added: [], changed: [], removed: [], atRisk: [], retained: [], removedCells: [], unprotect: [] });
     });
 });
 
