@@ -84,6 +84,16 @@ export class GlobalDatabase extends pulumi.ComponentResource {
     readonly masterSecretArn: pulumi.Output<string>;
     /** KMS key of that secret: a reader needs kms:Decrypt on it. */
     readonly secretKmsKeyArn: pulumi.Output<string>;
+    /**
+     * Where the master secret really is, read from its ARN: the region it was created in,
+     * even if `region` has changed since (the change is ignored; see the class comment).
+     */
+    readonly secretRegion: pulumi.Output<string>;
+    /**
+     * Name of the secret's rotation setting, which the primary member declares as a child of
+     * this component: its URN then stays the same whichever cell is primary (see RotationArgs).
+     */
+    readonly rotationName: string;
 
     constructor(name: string, args: GlobalDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:GlobalDatabase", name, {}, opts);
@@ -93,6 +103,7 @@ export class GlobalDatabase extends pulumi.ComponentResource {
         this.engineVersion = args.engineVersion;
         this.masterUsername = args.masterUsername ?? "platform_admin";
         this.databaseName = args.databaseName;
+        this.rotationName = `${name}-master-rotation`;
 
         const cluster = new aws.rds.GlobalCluster(`${name}-cluster`, {
             region,
@@ -148,6 +159,7 @@ export class GlobalDatabase extends pulumi.ComponentResource {
         this.writerEndpoint = cluster.endpoint;
         this.masterSecretArn = secret.arn;
         this.secretKmsKeyArn = key.arn;
+        this.secretRegion = secret.arn.apply((arn) => arn.split(":")[3]);
         this.registerOutputs({
             globalClusterIdentifier: this.globalClusterIdentifier,
             globalClusterArn: this.globalClusterArn,
@@ -168,11 +180,18 @@ export interface RotationArgs {
     /** The master secret. */
     readonly secretArn: pulumi.Input<string>;
     /**
-     * Region of the master secret (`GlobalDatabase.region`, the home region): after a
+     * Region of the master secret (`GlobalDatabase.secretRegion`, read from its ARN): after a
      * switchover it differs from the member's. @default the member's region
      */
-    readonly secretRegion?: string;
+    readonly secretRegion?: pulumi.Input<string>;
     readonly secretKmsKeyArn: pulumi.Input<string>;
+    /**
+     * The secret's owner (the GlobalDatabase) and the name of its rotation setting. The
+     * SecretRotation is declared under it, not under the member, so that a change of primary
+     * updates its function in place: a cell-named one would be created in the new primary
+     * and then deleted from the old, and that delete cancels the secret's rotation.
+     */
+    readonly owner?: { readonly resource: pulumi.Resource; readonly rotationName: string };
     /** Subnets with a route to the Secrets Manager API (the cell's private subnets, through NAT). */
     readonly subnetIds: pulumi.Input<string>[];
     /** @default 30 */
@@ -436,18 +455,23 @@ export class DatabaseMember extends pulumi.ComponentResource {
             parameters: {
                 functionName: `${name}-master-rotation`,
                 // The secret's region, not the function's: after a switchover they differ.
-                endpoint: `https://secretsmanager.${rotation.secretRegion ?? region}.amazonaws.com`,
+                endpoint: pulumi.interpolate`https://secretsmanager.${rotation.secretRegion ?? region}.amazonaws.com`,
                 kmsKeyArn: rotation.secretKmsKeyArn,
                 vpcSubnetIds: pulumi.all(rotation.subnetIds).apply((ids) => ids.join(",")),
                 vpcSecurityGroupIds: sg.id,
             },
         }, child);
-        new aws.secretsmanager.SecretRotation(`${name}-master-rotation`, {
+        new aws.secretsmanager.SecretRotation(rotation.owner?.rotationName ?? `${name}-master-rotation`, {
             // Rotation is a setting of the secret: managed in the secret's region.
             region: rotation.secretRegion ?? region,
             secretId: rotation.secretArn,
             rotationLambdaArn: app.outputs.apply((o) => o.RotationLambdaARN),
             rotationRules: { automaticallyAfterDays: rotation.days ?? 30 },
-        }, { parent: this, dependsOn: [...this.instances] });
+        }, {
+            parent: rotation.owner?.resource ?? this,
+            dependsOn: [...this.instances],
+            // Its first name, under the member, in stacks deployed before it moved.
+            aliases: rotation.owner ? [{ name: `${name}-master-rotation`, parent: this }] : [],
+        });
     }
 }

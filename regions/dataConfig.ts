@@ -131,6 +131,11 @@ export function parseData(root: Reader, regionCount: number): DataConfig {
         databaseName,
         backupRetentionDays,
         cache: { engineVersion: cacheVersion, nodeType, replicasPerShard, snapshotRetentionDays },
-        homeRegion: data.optionalString("homeRegion"),
+        ...optional("homeRegion", data.optionalString("homeRegion")),
     };
+}
+
+/** `{ key: value }`, or nothing when the value is unset (so a default config equals DATA_DEFAULTS). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+    return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

@@ -155,7 +155,7 @@ describe("platform:data config", () => {
 
         it("unknown keys, naming the known ones", () => {
             assert.deepEqual(problemsOf({ data: { readerCount: 2, cache: { shard: 3 } } }), [
-                "platform:data.readerCount: is not a known setting; known settings here: engineVersion, instanceClass, port, databaseName, backupRetentionDays, cache",
+                "platform:data.readerCount: is not a known setting; known settings here: engineVersion, instanceClass, port, databaseName, backupRetentionDays, cache, homeRegion",
                 "platform:data.cache.shard: is not a known setting; known settings here: engineVersion, nodeType, replicasPerShard, snapshotRetentionDays",
             ]);
         });
