@@ -270,4 +270,11 @@ describe("region lifecycle: the plan command", function () {
         assert.match(result.stdout, /\nProtected \(7\): pulumi up refuses to delete these; once their data is safe \(docs\/regions\.md\), unprotect them first:\n  pulumi state unprotect -s prod -y 'urn:pulumi:prod::platform::platform:cell:RegionalCell\$platform:cell:EksCluster\$aws:kms\/key:Key::apse1-eks-secrets-key'\n/);
         assert.match(result.stdout, /\nRegions removed: apse1\n/);
     });
+
+    it("marks a decommissioning cell as drained in the summary", () => {
+        const result = runCli(["--config", fixture("decommission-apse1.yaml")]);
+        assert.equal(result.status, 0, result.stderr);
+        assert.match(result.stdout, /\nap-southeast-1 +apse1 +drained +\d/);
+        assert.match(result.stdout, /\neu-central-1 +euc1 +\d/);
+    });
 });
