@@ -6,13 +6,15 @@
  * Replace-triggering inputs: the `ForceNew` attributes of the bridged Terraform provider's
  * schema (terraform-provider-aws 6.x, which @pulumi/aws 7 wraps; "Forces new resource" in
  * its docs), limited to what this program sets or could set, plus `region`, which in
- * @pulumi/aws 7 moves a resource to another region, i.e. a new one. Re-check on a provider
- * upgrade. Inputs the program lists in `ignoreChanges` never trigger anything (the engine
+ * @pulumi/aws 7 moves a resource to another region, i.e. a new one. The two RDS lists were
+ * checked against the provider's schema source (internal/service/rds/cluster.go and
+ * global_cluster.go: the attributes marked ForceNew); the others are from its documentation.
+ * Re-check on a provider upgrade. Inputs the program lists in `ignoreChanges` never trigger anything (the engine
  * keeps the old value), and the compare tool skips them.
  */
 export const REPLACE_TRIGGERS: Readonly<Record<string, readonly string[]>> = {
     "aws:rds/globalCluster:GlobalCluster": ["region", "globalClusterIdentifier", "engine", "storageEncrypted", "databaseName", "sourceDbClusterIdentifier"],
-    "aws:rds/cluster:Cluster": ["region", "clusterIdentifier", "clusterIdentifierPrefix", "engine", "engineMode", "storageEncrypted", "kmsKeyId", "databaseName", "masterUsername", "dbSubnetGroupName", "availabilityZones", "snapshotIdentifier", "sourceRegion"],
+    "aws:rds/cluster:Cluster": ["region", "clusterIdentifier", "clusterIdentifierPrefix", "engine", "engineMode", "storageEncrypted", "kmsKeyId", "databaseName", "masterUsername", "dbSubnetGroupName", "dbSystemId", "availabilityZones", "snapshotIdentifier", "sourceRegion", "restoreToPointInTime", "s3Import"],
     "aws:kms/key:Key": ["region", "keyUsage", "customerMasterKeySpec", "multiRegion", "xksKeyId", "customKeyStoreId"],
     "aws:opensearch/domain:Domain": ["region", "domainName", "encryptAtRest"],
     "aws:secretsmanager/secret:Secret": ["region", "name", "namePrefix"],
