@@ -169,5 +169,6 @@ describe("adding a region", () => {
         assert.deepEqual([...new Set(diff.removed.map((c) => c.type))], ["aws:rds/clusterInstance:ClusterInstance"]);
         const stateful = ["aws:rds/cluster:Cluster", "aws:rds/globalCluster:GlobalCluster", "aws:opensearch/domain:Domain", "aws:kms/key:Key", "aws:elasticache/replicationGroup:ReplicationGroup"];
         assert.deepEqual(diff.changed.filter((c) => stateful.includes(c.type)), []);
+        assert.deepEqual([diff.atRisk, diff.retained, diff.removedCells], [[], [], []]);
     });
 });
