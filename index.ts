@@ -60,19 +60,19 @@ const cells = config.cells.map((cell) => (cell.primary ? primaryCell : new Regio
 
 // Only serving cells get a pool: a decommissioning cell is drained (its users go to the next
 // cell of their steering list), and a pool without traffic fails the pack's failover rule.
-const serving = cells.filter((_, i) => !config.cells[i].decommission);
+const serving = config.cells.map((cell, i) => ({ cell, built: cells[i] })).filter(({ cell }) => !cell.decommission);
 const edge = new Edge("edge", {
     ...config.edge,
     domain: config.domain,
     accountId: config.cloudflare.accountId,
     zoneId: config.cloudflare.zoneId,
     healthPath: config.app.healthPath,
-    cells: serving.map((c) => ({
-        region: c.region,
-        code: c.code,
-        primary: c.region === config.primary.region,
-        catalog: config.cells.find((cell) => cell.region === c.region)!.catalog,
-        originHostname: c.originHostname,
+    cells: serving.map(({ cell, built }) => ({
+        region: cell.region,
+        code: cell.code,
+        primary: cell.primary,
+        catalog: cell.catalog,
+        originHostname: built.originHostname,
     })),
 });
 
