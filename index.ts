@@ -7,6 +7,7 @@ import { OriginCertificates } from "./components/certificates";
 import { cloudflareRanges } from "./components/cloudflareRanges";
 import { GlobalDatabase } from "./components/database";
 import { Edge } from "./components/edge";
+import { retainStateful } from "./components/lifecycle";
 import { cellCapacity } from "./regions/capacity";
 import { loadConfig } from "./regions/load";
 
@@ -32,8 +33,9 @@ const cloudflare = cloudflareRanges();
 const originAuthToken = new random.RandomPassword("origin-auth-token", { length: 48, special: false }).result;
 const accountId = aws.getCallerIdentityOutput({}, { provider: aws_ }).accountId;
 
+// In the home region, which does not follow the primary (docs/regions.md).
 const globalDatabase = new GlobalDatabase("global-db", {
-    region: config.primary.region,
+    region: config.homeRegion,
     identifier: `${pulumi.getProject()}-${pulumi.getStack()}`,
     engineVersion: config.data.engineVersion,
     port: config.data.port,
@@ -56,9 +58,14 @@ const cellArgs = (cell: (typeof config.cells)[number], primaryCell?: RegionalCel
     observability: config.observability,
     accountId,
 });
-const primaryCell = new RegionalCell(config.primary.code, cellArgs(config.primary), withAws);
-const cells = config.cells.map((cell) => (cell.primary ? primaryCell : new RegionalCell(cell.code, cellArgs(cell, primaryCell), withAws)));
+// A decommissioning cell keeps running, drained, with its data retained on delete (docs/regions.md).
+const cellOpts = (cell: (typeof config.cells)[number]) => (cell.decommission ? { ...withAws, transformations: [retainStateful] } : withAws);
+const primaryCell = new RegionalCell(config.primary.code, cellArgs(config.primary), cellOpts(config.primary));
+const cells = config.cells.map((cell) => (cell.primary ? primaryCell : new RegionalCell(cell.code, cellArgs(cell, primaryCell), cellOpts(cell))));
 
+// Only serving cells get a pool: a decommissioning cell is drained (its users go to the next
+// cell of their steering list), and a pool without traffic fails the pack's failover rule.
+const serving = config.cells.map((cell, i) => ({ cell, built: cells[i] })).filter(({ cell }) => !cell.decommission);
 const edge = new Edge("edge", {
     ...config.edge,
     domain: config.domain,
@@ -66,12 +73,12 @@ const edge = new Edge("edge", {
     zoneId: config.cloudflare.zoneId,
     healthPath: config.app.healthPath,
     originAuthToken,
-    cells: cells.map((c, i) => ({
-        region: c.region,
-        code: c.code,
-        primary: config.cells[i].primary,
-        catalog: config.cells[i].catalog,
-        originHostname: c.originHostname,
+    cells: serving.map(({ cell, built }) => ({
+        region: cell.region,
+        code: cell.code,
+        primary: cell.primary,
+        catalog: cell.catalog,
+        originHostname: built.originHostname,
     })),
 });
 

@@ -77,7 +77,13 @@ export class DataTier extends pulumi.ComponentResource {
             port: config.port,
             backupRetentionDays: config.backupRetentionDays,
             master: primary ? { username: global.masterUsername, password: global.masterPassword, databaseName: global.databaseName } : undefined,
-            rotation: primary ? { secretArn: global.masterSecretArn, secretKmsKeyArn: global.secretKmsKeyArn, subnetIds: args.privateSubnetIds } : undefined,
+            rotation: primary ? {
+                secretArn: global.masterSecretArn,
+                secretRegion: global.secretRegion,
+                secretKmsKeyArn: global.secretKmsKeyArn,
+                owner: { resource: global, rotationName: global.rotationName },
+                subnetIds: args.privateSubnetIds,
+            } : undefined,
             joinAfter: primary ? undefined : args.primaryTier!.database.readyForSecondaries,
         }, child);
 

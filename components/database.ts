@@ -41,7 +41,11 @@ export const INSTANCE_PARAMETERS: readonly { name: string; value: string }[] = [
 ];
 
 export interface GlobalDatabaseArgs {
-    /** The primary region: the global cluster is managed from there. */
+    /**
+     * The home region (`platform:data.homeRegion`, by default the primary at creation): the
+     * global cluster is managed from there and the master secret and its key live there. It
+     * does not follow the primary; a change is ignored (see `ignoreChanges` below).
+     */
     readonly region: string;
     /** Global cluster identifier, unique in the account (e.g. `platform-prod`). */
     readonly identifier: string;
@@ -61,6 +65,13 @@ export interface GlobalDatabaseArgs {
  * members. RDS-managed master passwords are not supported for global clusters, so the
  * password is a `random.RandomPassword` kept as a Pulumi secret and stored in Secrets
  * Manager; the primary member rotates it there (see `DatabaseMember` `rotation`).
+ *
+ * Every regional child ignores changes to `region`: in @pulumi/aws 7 a new `region` replaces
+ * the resource, and none of them may move. The global cluster spans every member region (any
+ * region can manage it, and a switchover moves the writer, not the resource); the key and the
+ * secret are regional objects whose data is where they were created. If the home region is
+ * changed by mistake (or left to default while `primary` moves), the engine keeps the old
+ * region instead of replacing them. docs/regions.md.
  */
 export class GlobalDatabase extends pulumi.ComponentResource {
     readonly region: string;
@@ -77,6 +88,16 @@ export class GlobalDatabase extends pulumi.ComponentResource {
     readonly masterSecretArn: pulumi.Output<string>;
     /** KMS key of that secret: a reader needs kms:Decrypt on it. */
     readonly secretKmsKeyArn: pulumi.Output<string>;
+    /**
+     * Where the master secret really is, read from its ARN: the region it was created in,
+     * even if `region` has changed since (the change is ignored; see the class comment).
+     */
+    readonly secretRegion: pulumi.Output<string>;
+    /**
+     * Name of the secret's rotation setting, which the primary member declares as a child of
+     * this component: its URN then stays the same whichever cell is primary (see RotationArgs).
+     */
+    readonly rotationName: string;
 
     constructor(name: string, args: GlobalDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:GlobalDatabase", name, {}, opts);
@@ -86,6 +107,7 @@ export class GlobalDatabase extends pulumi.ComponentResource {
         this.engineVersion = args.engineVersion;
         this.masterUsername = args.masterUsername ?? "platform_admin";
         this.databaseName = args.databaseName;
+        this.rotationName = `${name}-master-rotation`;
 
         const cluster = new aws.rds.GlobalCluster(`${name}-cluster`, {
             region,
@@ -94,14 +116,14 @@ export class GlobalDatabase extends pulumi.ComponentResource {
             engineVersion: args.engineVersion,
             storageEncrypted: true,
             deletionProtection: true,
-        }, { parent: this, protect: true });
+        }, { parent: this, protect: true, ignoreChanges: ["region"] });
 
         const key = new aws.kms.Key(`${name}-secret-key`, {
             region,
             description: `${name}: Aurora master credentials`,
             enableKeyRotation: true,
             deletionWindowInDays: 30,
-        }, { parent: this, protect: true });
+        }, { parent: this, protect: true, ignoreChanges: ["region"] });
 
         const password = new random.RandomPassword(`${name}-master-password`, {
             length: 40,
@@ -120,7 +142,7 @@ export class GlobalDatabase extends pulumi.ComponentResource {
             description: `${name}: Aurora master user (break-glass and schema migrations; the API connects with IAM)`,
             kmsKeyId: key.arn,
             recoveryWindowInDays: 30,
-        }, { parent: this, protect: true });
+        }, { parent: this, protect: true, ignoreChanges: ["region"] });
         // The rotation function owns the value once it has rotated it: Pulumi writes the first
         // value and never again (ignoreChanges), or a later `up` would restore a stale password.
         new aws.secretsmanager.SecretVersion(`${name}-master-secret-value`, {
@@ -134,13 +156,14 @@ export class GlobalDatabase extends pulumi.ComponentResource {
                 password: this.masterPassword,
                 dbname: args.databaseName,
             }),
-        }, { parent: this, ignoreChanges: ["secretString"] });
+        }, { parent: this, ignoreChanges: ["secretString", "region"] });
 
         this.globalClusterIdentifier = cluster.globalClusterIdentifier;
         this.globalClusterArn = cluster.arn;
         this.writerEndpoint = cluster.endpoint;
         this.masterSecretArn = secret.arn;
         this.secretKmsKeyArn = key.arn;
+        this.secretRegion = secret.arn.apply((arn) => arn.split(":")[3]);
         this.registerOutputs({
             globalClusterIdentifier: this.globalClusterIdentifier,
             globalClusterArn: this.globalClusterArn,
@@ -158,9 +181,21 @@ export interface MasterCredentials {
 }
 
 export interface RotationArgs {
-    /** The master secret (in this member's region). */
+    /** The master secret. */
     readonly secretArn: pulumi.Input<string>;
+    /**
+     * Region of the master secret (`GlobalDatabase.secretRegion`, read from its ARN): after a
+     * switchover it differs from the member's. @default the member's region
+     */
+    readonly secretRegion?: pulumi.Input<string>;
     readonly secretKmsKeyArn: pulumi.Input<string>;
+    /**
+     * The secret's owner (the GlobalDatabase) and the name of its rotation setting. The
+     * SecretRotation is declared under it, not under the member, so that a change of primary
+     * updates its function in place: a cell-named one would be created in the new primary
+     * and then deleted from the old, and that delete cancels the secret's rotation.
+     */
+    readonly owner?: { readonly resource: pulumi.Resource; readonly rotationName: string };
     /** Subnets with a route to the Secrets Manager API (the cell's private subnets, through NAT). */
     readonly subnetIds: pulumi.Input<string>[];
     /** @default 30 */
@@ -297,6 +332,8 @@ export class DatabaseMember extends pulumi.ComponentResource {
             masterUsername: credentials?.username,
             masterPassword: credentials ? pulumi.secret(credentials.password) : undefined,
             databaseName: credentials?.databaseName,
+            // Updated in place when the role flips (not a replacing input): a switchover's old
+            // primary gains it, the new primary drops it.
             enableGlobalWriteForwarding: primary ? undefined : true,
             port: args.port,
             dbSubnetGroupName: subnetGroup.name,
@@ -421,17 +458,24 @@ export class DatabaseMember extends pulumi.ComponentResource {
             capabilities: ["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"],
             parameters: {
                 functionName: `${name}-master-rotation`,
-                endpoint: `https://secretsmanager.${region}.amazonaws.com`,
+                // The secret's region, not the function's: after a switchover they differ.
+                endpoint: pulumi.interpolate`https://secretsmanager.${rotation.secretRegion ?? region}.amazonaws.com`,
                 kmsKeyArn: rotation.secretKmsKeyArn,
                 vpcSubnetIds: pulumi.all(rotation.subnetIds).apply((ids) => ids.join(",")),
                 vpcSecurityGroupIds: sg.id,
             },
         }, child);
-        new aws.secretsmanager.SecretRotation(`${name}-master-rotation`, {
-            region,
+        new aws.secretsmanager.SecretRotation(rotation.owner?.rotationName ?? `${name}-master-rotation`, {
+            // Rotation is a setting of the secret: managed in the secret's region.
+            region: rotation.secretRegion ?? region,
             secretId: rotation.secretArn,
             rotationLambdaArn: app.outputs.apply((o) => o.RotationLambdaARN),
             rotationRules: { automaticallyAfterDays: rotation.days ?? 30 },
-        }, { parent: this, dependsOn: [...this.instances] });
+        }, {
+            parent: rotation.owner?.resource ?? this,
+            dependsOn: [...this.instances],
+            // Its first name, under the member, in stacks deployed before it moved.
+            aliases: rotation.owner ? [{ name: `${name}-master-rotation`, parent: this }] : [],
+        });
     }
 }

@@ -83,6 +83,11 @@ export interface EdgeCell {
     readonly code: string;
     /** The cell holding the Aurora writer: first in the default pools, and the fallback. */
     readonly primary: boolean;
+    /**
+     * Being decommissioned: its pool stays (and stays monitored) but leaves the steering, the
+     * default pools and the fallback, so its users go to the next cell. @default false
+     */
+    readonly decommission?: boolean;
     /** Catalog entry: coordinates for the pool and steering, the Cloudflare region for health checks. */
     readonly catalog: GeoPoint & { readonly cloudflareRegion: CloudflareRegion };
     /** Public hostname of the cell's ALB (the compute tier's output). Required: never faked. */
@@ -169,7 +174,7 @@ export class Edge extends pulumi.ComponentResource {
         const child = { parent: this };
         const { domain, accountId, zoneId } = args;
         this.hostname = domain;
-        this.steering = steeringPlan(args.cells);
+        this.steering = steeringPlan(args.cells.filter((c) => c.decommission !== true));
 
         // Account-scoped: the description names the hostname so that stacks sharing an account
         // can tell their monitors apart.

@@ -2,7 +2,8 @@
  * npm run plan -- [--stack NAME] [--config FILE] [--json FILE] [--diagram FILE] [--compare FILE]
  *
  * Exit status: 0 the plan holds; 1 a mandatory policy is violated; 2 the config (or an
- * argument) is invalid, with every problem on stderr and no stack trace; 3 the program
+ * argument) is invalid, with every problem on stderr and no stack trace, or `--compare` drops
+ * a region the current config has not marked `decommission: true`; 3 the program
  * itself failed under the mock runtime (a bug, reported with its cause).
  */
 import "./env";
@@ -13,7 +14,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../regions/problems";
 import { formatCapacityTable } from "./capacityTable";
-import { compare, formatComparison } from "./compare";
+import { compare, formatComparison, removalProblems } from "./compare";
 import { mermaid } from "./diagram";
 import { Plan, planStack } from "./plan";
 import { hasBlockingViolation } from "./policy";
@@ -104,7 +105,14 @@ export async function main(argv: string[]): Promise<number> {
         if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run.config));
         if (other) {
             const after = planInChild(other, plan.stack);
-            process.stdout.write(`\n${formatComparison(compare(plan, after), `${plan.stack}`, path.basename(other))}\n`);
+            const diff = compare(plan, after);
+            process.stdout.write(`\n${formatComparison(diff, `${plan.stack}`, path.basename(other))}\n`);
+            // A region dropped before it was decommissioned would delete its data: refused.
+            const refusals = removalProblems(diff, run.config.cells, plan.stack, path.basename(other));
+            if (refusals.length > 0) {
+                process.stderr.write(`Refused (${refusals.length}):\n${refusals.map((r) => `- ${r}`).join("\n")}\n`);
+                return EXIT.config;
+            }
         }
         return exitCodeOf(plan);
     } catch (err) {

@@ -1,5 +1,9 @@
-/** What a config change does: resources added, changed (by input) and removed, by URN. */
+/**
+ * What a config change does: resources added, changed (by input) and removed, by URN, with
+ * the data it would lose called out first, and the region removals that must not happen yet.
+ */
 import { isDeepStrictEqual } from "node:util";
+import { isStateful, replaceTriggers } from "../regions/stateful";
 import { Plan, PlanResource, cellOf } from "./plan";
 
 export interface Change {
@@ -7,7 +11,22 @@ export interface Change {
     readonly type: string;
     /** Region code of the cell the resource is in, or null for global resources. */
     readonly cell: string | null;
-    /** Top-level input keys whose values differ (changed resources only). */
+    /**
+     * Top-level input keys whose values differ (changed resources only), without the keys
+     * the resource ignores (the engine keeps their old value); "(protect)" and
+     * "(retainOnDelete)" when those options change.
+     */
+    readonly keys: readonly string[];
+}
+
+/** A stateful resource (regions/stateful.ts) that the change would delete or replace. */
+export interface DataRisk {
+    readonly urn: string;
+    readonly type: string;
+    readonly cell: string | null;
+    /** `deleted`: removed and not retained; `replaced`: a replace-triggering input changes. */
+    readonly action: "deleted" | "replaced";
+    /** The replace-triggering inputs that change (replaced only). */
     readonly keys: readonly string[];
 }
 
@@ -15,7 +34,20 @@ export interface Comparison {
     readonly added: Change[];
     readonly changed: Change[];
     readonly removed: Change[];
+    /** Stateful resources deleted or replaced: data lost unless someone acts. */
+    readonly atRisk: DataRisk[];
+    /** Stateful resources removed from the stack but kept in AWS (`retainOnDelete`). */
+    readonly retained: Change[];
+    /** Codes of the cells in `before` that `after` no longer has. */
+    readonly removedCells: string[];
+    /**
+     * Removed resources that are protected in `before`: the engine refuses to delete them
+     * (even when retained) until they are unprotected (`pulumi state unprotect`).
+     */
+    readonly unprotect: string[];
 }
+
+const optionFlag = (name: string, a: boolean, b: boolean) => (a === b ? [] : [`(${name})`]);
 
 export function compare(before: Plan, after: Plan): Comparison {
     const old = new Map(before.resources.map((r) => [r.urn, r]));
@@ -23,24 +55,78 @@ export function compare(before: Plan, after: Plan): Comparison {
     const oldCells = cellOf(before.resources);
     const newCells = cellOf(after.resources);
     const change = (r: PlanResource, cells: Map<string, string | null>, keys: string[] = []): Change => ({ urn: r.urn, type: r.type, cell: cells.get(r.urn) ?? null, keys });
-    const result: Comparison = { added: [], changed: [], removed: [] };
+    const result: Comparison = { added: [], changed: [], removed: [], atRisk: [], retained: [], removedCells: [], unprotect: [] };
     for (const r of after.resources) {
         const previous = old.get(r.urn);
         if (!previous) {
             result.added.push(change(r, newCells));
             continue;
         }
-        const keys = [...new Set([...Object.keys(previous.inputs), ...Object.keys(r.inputs)])]
-            .filter((k) => !isDeepStrictEqual(previous.inputs[k], r.inputs[k]))
+        // The engine applies the new program's ignoreChanges: an ignored input keeps its old value.
+        const ignored = r.ignoreChanges ?? [];
+        const inputs = [...new Set([...Object.keys(previous.inputs), ...Object.keys(r.inputs)])]
+            .filter((k) => !isDeepStrictEqual(previous.inputs[k], r.inputs[k]) && !ignored.includes(k))
             .sort();
-        if (keys.length > 0 || previous.protect !== r.protect) result.changed.push(change(r, newCells, previous.protect !== r.protect ? [...keys, "(protect)"] : keys));
+        const keys = [...inputs, ...optionFlag("protect", previous.protect, r.protect), ...optionFlag("retainOnDelete", previous.retainOnDelete ?? false, r.retainOnDelete ?? false)];
+        if (keys.length > 0) result.changed.push(change(r, newCells, keys));
+        const triggers = replaceTriggers(r.type, inputs, ignored);
+        if (isStateful(r.type) && triggers.length > 0) result.atRisk.push({ urn: r.urn, type: r.type, cell: newCells.get(r.urn) ?? null, action: "replaced", keys: triggers });
     }
-    for (const r of before.resources) if (!now.has(r.urn)) result.removed.push(change(r, oldCells));
+    for (const r of before.resources) {
+        if (now.has(r.urn)) continue;
+        const removed = change(r, oldCells);
+        result.removed.push(removed);
+        if (r.protect) result.unprotect.push(r.urn);
+        if (!isStateful(r.type) && !r.protect) continue;
+        if (r.retainOnDelete) result.retained.push(removed);
+        else result.atRisk.push({ urn: r.urn, type: r.type, cell: removed.cell, action: "deleted", keys: [] });
+    }
+    const afterCells = new Set(after.resources.filter(isCell).map((r) => r.name));
+    result.removedCells.push(...before.resources.filter((r) => isCell(r) && !afterCells.has(r.name)).map((r) => r.name).sort());
     return result;
 }
 
-export function formatComparison(result: Comparison, beforeName: string, afterName: string): string {
-    const lines = [`Compare ${beforeName} → ${afterName}: ${result.added.length} added, ${result.changed.length} changed, ${result.removed.length} removed`];
+const isCell = (r: { type: string }) => r.type === "platform:cell:RegionalCell";
+
+/** A cell of the current config, as the removal rule needs it. */
+export interface CurrentCell {
+    readonly region: string;
+    readonly code: string;
+    readonly decommission: boolean;
+}
+
+/**
+ * Why the change may not be applied: one message per removed region that the current
+ * config has not marked `decommission: true` (docs/regions.md, "Remove a region"). Pure.
+ */
+export function removalProblems(result: Pick<Comparison, "removedCells">, current: readonly CurrentCell[], beforeName: string, afterName: string): string[] {
+    return result.removedCells
+        .map((code) => current.find((c) => c.code === code) ?? { region: code, code, decommission: false })
+        .filter((c) => !c.decommission)
+        .map((c) =>
+            `platform:regions: ${c.region} (${c.code}) is in ${beforeName} but not in ${afterName}, and ${beforeName} does not mark it decommission: true. ` +
+            `Removing a region this way deletes its cell with its data. Safe order: (1) set decommission: true on ${c.region} in ${beforeName} and pulumi up (drains it, retains its data); ` +
+            `(2) detach and snapshot its Aurora member; (3) then remove the entry and pulumi up. See docs/regions.md, "Remove a region".`);
+}
+
+export function formatComparison(result: Comparison, beforeName: string, afterName: string, stack = beforeName): string {
+    const lines = [`Compare ${beforeName} → ${afterName}: ${result.added.length} added, ${result.changed.length} changed, ${result.removed.length} removed`, ""];
+    // Data first: what this change would destroy, then what it only lets go of.
+    if (result.atRisk.length === 0) {
+        lines.push("Data at risk: none (no stateful resource is deleted or replaced)");
+    } else {
+        lines.push(`Data at risk (${result.atRisk.length}): these stateful resources would be DELETED or REPLACED (a new, empty one):`);
+        for (const r of result.atRisk) lines.push(`  ! ${r.action === "deleted" ? "delete " : "replace"} ${r.urn}${r.keys.length ? ` (${r.keys.join(", ")})` : ""}`);
+    }
+    if (result.retained.length > 0) {
+        lines.push("", `Retained (${result.retained.length}): removed from the stack, kept in AWS (retainOnDelete):`);
+        for (const r of result.retained) lines.push(`  = ${r.urn}`);
+    }
+    if (result.unprotect.length > 0) {
+        lines.push("", `Protected (${result.unprotect.length}): pulumi up refuses to delete these; once their data is safe (docs/regions.md), unprotect them first:`);
+        for (const urn of result.unprotect) lines.push(`  pulumi state unprotect -s ${stack} -y '${urn}'`);
+    }
+    if (result.removedCells.length > 0) lines.push("", `Regions removed: ${result.removedCells.join(", ")}`);
     const groups = new Map<string, string[]>();
     const add = (c: Change, line: string) => {
         const group = c.cell ?? "global";

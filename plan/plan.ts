@@ -19,6 +19,10 @@ export interface PlanResource {
     readonly custom: boolean;
     readonly provider: string | null;
     readonly protect: boolean;
+    /** Deleting it from the stack leaves it in the cloud (a decommissioning cell's data). */
+    readonly retainOnDelete: boolean;
+    /** Inputs the engine keeps at their old value: a change to them does nothing. */
+    readonly ignoreChanges: readonly string[];
     readonly inputs: Record<string, unknown>;
 }
 
@@ -81,7 +85,7 @@ export async function planStack(stack: StackConfig, options: PlanOptions = {}): 
 }
 
 /** The plan JSON: `steering` is computed from the config's cells, `capacity` given by the caller. */
-export function toPlan(evaluation: Evaluation, config: { readonly cells: readonly SteeringCell[] }, capacity?: CapacityPlan, violations: PolicyViolation[] = []): Plan {
+export function toPlan(evaluation: Evaluation, config: { readonly cells: readonly (SteeringCell & { readonly decommission?: boolean })[] }, capacity?: CapacityPlan, violations: PolicyViolation[] = []): Plan {
     return {
         project: evaluation.project,
         stack: evaluation.stack,
@@ -94,7 +98,7 @@ export function toPlan(evaluation: Evaluation, config: { readonly cells: readonl
 }
 
 function toPlanResource(r: RecordedResource): PlanResource {
-    return { urn: r.urn, type: r.type, name: r.name, parent: r.parent, custom: r.custom, provider: r.provider, protect: r.protect, inputs: r.inputs };
+    return { urn: r.urn, type: r.type, name: r.name, parent: r.parent, custom: r.custom, provider: r.provider, protect: r.protect, retainOnDelete: r.retainOnDelete, ignoreChanges: r.ignoreChanges, inputs: r.inputs };
 }
 
 /** The cell (region code) a resource belongs to: its nearest RegionalCell ancestor, else null. */

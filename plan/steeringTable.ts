@@ -16,8 +16,9 @@ export interface PlanSteering {
     readonly fallbackPool: string;
 }
 
-export function steeringOf(config: { readonly cells: readonly SteeringCell[] }): PlanSteering {
-    const plan = steeringPlan(config.cells);
+export function steeringOf(config: { readonly cells: readonly (SteeringCell & { readonly decommission?: boolean })[] }): PlanSteering {
+    // Decommissioning cells are drained: out of the steering, as the Edge declares it.
+    const plan = steeringPlan(config.cells.filter((c) => c.decommission !== true));
     const regions = Object.fromEntries(CLOUDFLARE_REGIONS.map((r) => [r, [...plan.regions[r]]])) as Record<CloudflareRegion, string[]>;
     return { policy: plan.policy, regions, defaultPools: [...plan.defaultPools], fallbackPool: plan.fallbackPool };
 }

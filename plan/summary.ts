@@ -52,8 +52,10 @@ export function formatSummary(plan: Plan, config: PlatformConfig): string {
     const primaryRegion = config.primary.region;
     const tiers = [...new Set(cells.flatMap((c) => Object.keys(c.tiers)))].sort();
     const rows = [["Region", "Cell", "Primary", ...tiers, "Total"]];
+    // A cell marked decommission: true is deployed but takes no traffic (docs/regions.md).
+    const drained = new Set(config.cells.filter((c) => c.decommission).map((c) => c.region));
     for (const c of cells) {
-        rows.push([c.region, c.code, c.region === primaryRegion ? "yes" : "", ...tiers.map((t) => String(c.tiers[t] ?? 0)), String(c.total)]);
+        rows.push([c.region, c.code, c.region === primaryRegion ? "yes" : drained.has(c.region) ? "drained" : "", ...tiers.map((t) => String(c.tiers[t] ?? 0)), String(c.total)]);
     }
     rows.push(["Global (edge, providers)", "", "", ...tiers.map(() => ""), String(global)]);
     rows.push(["Total", "", "", ...tiers.map((t) => String(cells.reduce((s, c) => s + (c.tiers[t] ?? 0), 0))), String(total)]);

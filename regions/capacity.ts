@@ -320,7 +320,8 @@ export type CapacityPlan = {
 
 /** The config the model reads: cells, capacity knobs and traffic shares (a PlatformConfig fits). */
 export interface CapacityInput {
-    readonly cells: readonly Pick<CellConfig, "region" | "code" | "primary" | "azs" | "catalog" | "cidr">[];
+    /** Every deployed cell; those with `decommission: true` are drained (no users, minimum figures). */
+    readonly cells: readonly (Pick<CellConfig, "region" | "code" | "primary" | "azs" | "catalog" | "cidr"> & { readonly decommission?: boolean })[];
     readonly capacity: CapacityConfig;
     readonly traffic: Readonly<Record<CloudflareRegion, number>>;
 }
@@ -375,7 +376,9 @@ export function planCapacity(config: CapacityInput, partial: Partial<ComputeSizi
     if (!type) {
         problems.push({ path: `${sizing.configPath}.instanceType`, message: `${JSON.stringify(sizing.instanceType)} is not an instance type the capacity model knows; use one of ${Object.keys(INSTANCE_TYPES).join(", ")} (or add it to INSTANCE_TYPES in regions/capacity.ts)` });
     }
-    const regions = config.cells.map((c) => c.region);
+    // Decommissioning cells are out of steering: users route, and failures are counted, over the serving cells only.
+    const serving = config.cells.filter((c) => c.decommission !== true);
+    const regions = serving.map((c) => c.region);
     if (cap.regionFailuresTolerated >= regions.length) {
         problems.push({ path: at("regionFailuresTolerated"), message: `${cap.regionFailuresTolerated} leaves no region to serve users: the stack lists ${regions.length} region(s); tolerate at most ${regions.length - 1} or add regions` });
     }
@@ -393,7 +396,7 @@ export function planCapacity(config: CapacityInput, partial: Partial<ComputeSizi
     }
 
     const users = apportionUsers(cap.targetConcurrentUsers, config.traffic);
-    const table = steeringTable(config.cells);
+    const table = steeringTable(serving);
     const sets = failureSets(regions, cap.regionFailuresTolerated);
     const normal = routeUsers(users, table, regions, new Set()).byRegion;
     const worst = new Map(regions.map((r) => [r, { users: normal.get(r)!, failure: [] as string[] }]));
@@ -406,8 +409,9 @@ export function planCapacity(config: CapacityInput, partial: Partial<ComputeSizi
 
     const cells = config.cells.map((cell): CellCapacity => {
         const azs = cell.azs.length;
-        const normalUsers = normal.get(cell.region)!;
-        const { users: worstCaseUsers, failure } = worst.get(cell.region)!;
+        // A drained cell carries nobody: it keeps the minimum figures until its entry is removed.
+        const normalUsers = normal.get(cell.region) ?? 0;
+        const { users: worstCaseUsers, failure } = worst.get(cell.region) ?? { users: 0, failure: [] };
         const minPods = Math.max(azs, Math.ceil(normalUsers / cap.usersPerPod));
         const maxReplicas = Math.max(minPods, Math.ceil(worstCaseUsers / cap.usersPerPod));
         return {

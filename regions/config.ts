@@ -22,6 +22,11 @@ export interface CellConfig {
     readonly code: string;
     /** True for the one cell that holds the Aurora writer. */
     readonly primary: boolean;
+    /**
+     * Being removed (`decommission: true`): still deployed, but drained (out of steering and
+     * the capacity model) and its stateful resources retained on delete. docs/regions.md.
+     */
+    readonly decommission: boolean;
     /** The cell's VPC CIDR: from config, else the catalog default. */
     readonly cidr: string;
     readonly azs: readonly string[];
@@ -59,6 +64,10 @@ export interface PlatformConfig {
     readonly cloudflare: { readonly accountId: string; readonly zoneId: string };
     /** Cells in config order (order carries no meaning; names come from the catalog). */
     readonly cells: readonly CellConfig[];
+    /** The cells that take traffic: every cell not being decommissioned. */
+    readonly servingCells: readonly CellConfig[];
+    /** Where the global database's resources live: `platform:data.homeRegion`, else the primary's region. */
+    readonly homeRegion: string;
     readonly primary: CellConfig;
     readonly capacity: CapacityConfig;
     /** Expected share of users per Cloudflare region; every region present, absent ones 0. */
@@ -110,7 +119,8 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
     cf.noUnknownKeys(["accountId", "zoneId"]);
 
     const cells = parseRegions(root, problems);
-    const capacity = parseCapacity(root, Array.isArray(raw.regions) ? raw.regions.length : 0);
+    const serving = servingCount(raw.regions);
+    const capacity = parseCapacity(root, serving, Array.isArray(raw.regions) ? raw.regions.length - serving : 0);
     const traffic = parseTraffic(root);
 
     const app = root.object("app");
@@ -122,6 +132,9 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
     app.noUnknownKeys(["image", "port", "healthPath"]);
     const compute = parseCompute(root);
     const data = parseData(root, cells.length);
+    if (data.homeRegion !== undefined && !findRegion(data.homeRegion)) {
+        root.report(`${NAMESPACE}:data.homeRegion`, `${show(data.homeRegion)} is not in the region catalog; name the region the global database was created in (known regions: ${catalogRegions().map((r) => r.name).join(", ")})`);
+    }
     const edge = parseEdge(root);
     const observability = parseObservability(root);
 
@@ -131,7 +144,9 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
         domain,
         cloudflare,
         cells,
+        servingCells: cells.filter((c) => !c.decommission),
         primary: cells.find((c) => c.primary)!,
+        homeRegion: data.homeRegion ?? cells.find((c) => c.primary)!.region,
         capacity,
         traffic,
         app: appConfig,
@@ -182,7 +197,7 @@ function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {
             return;
         }
         const reader = new Reader(problems, at, entry);
-        reader.noUnknownKeys(["name", "primary", "cidr"]);
+        reader.noUnknownKeys(["name", "primary", "cidr", "decommission"]);
         const name = reader.string("name", { allowed: `one of ${known}` });
         const catalog = findRegion(name);
         if (name && !catalog) reader.report(reader.at("name"), `${show(name)} is not in the region catalog; known regions: ${known}`);
@@ -193,6 +208,10 @@ function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {
             seen.set(name, index);
         }
         const primary = reader.boolean("primary", false);
+        const decommission = reader.boolean("decommission", false);
+        if (primary && decommission) {
+            reader.report(reader.at("decommission"), `the primary region cannot be decommissioned (it holds the Aurora writer); switch the primary to another region first (docs/regions.md, "Switch the primary"), then mark this one`);
+        }
         const cidrText = reader.optionalString("cidr");
         let cidr: Cidr | undefined;
         if (cidrText !== undefined) {
@@ -215,6 +234,7 @@ function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {
                 region: catalog.name,
                 code: catalog.code,
                 primary,
+                decommission,
                 cidr: cidr ? formatCidr(cidr) : catalog.cidr,
                 azs: catalog.azs,
                 catalog,
@@ -231,6 +251,10 @@ function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {
         }
     }
 
+    if (value.every((entry: unknown) => isRecord(entry) && entry.decommission === true)) {
+        root.report(path, `every region has decommission: true; at least one region must keep serving users`);
+    }
+
     const primaries = value
         .map((entry: unknown, index) => ({ entry, index }))
         .filter(({ entry }) => isRecord(entry) && entry.primary === true);
@@ -243,8 +267,13 @@ function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {
     return cells;
 }
 
-/** `regionCount` counts the entries as written, so the message matches what the user sees. */
-function parseCapacity(root: Reader, regionCount: number): CapacityConfig {
+/** Region entries that serve users (not `decommission: true`), as written; 0 when the list is invalid. */
+function servingCount(regions: unknown): number {
+    return Array.isArray(regions) ? regions.filter((e: unknown) => !(isRecord(e) && e.decommission === true)).length : 0;
+}
+
+/** `regionCount` counts the serving entries as written, so the message matches what the user sees. */
+function parseCapacity(root: Reader, regionCount: number, draining: number): CapacityConfig {
     const capacity = root.object("capacity", true);
     capacity.noUnknownKeys(["targetConcurrentUsers", "usersPerPod", "regionFailuresTolerated", "maxNodesPerCell", "usersPerReader", "usersPerCacheShard"]);
     const targetConcurrentUsers = capacity.integer("targetConcurrentUsers", { min: 1 });
@@ -253,7 +282,7 @@ function parseCapacity(root: Reader, regionCount: number): CapacityConfig {
     if (regionCount > 0 && regionFailuresTolerated >= regionCount) {
         capacity.report(
             capacity.at("regionFailuresTolerated"),
-            `${regionFailuresTolerated} leaves no region to serve users: the stack lists ${regionCount} region(s); tolerate at most ${regionCount - 1} or add regions`,
+            `${regionFailuresTolerated} leaves no region to serve users: the stack lists ${regionCount} region(s)${draining > 0 ? ` serving (${draining} more with decommission: true, which serve none)` : ""}; tolerate at most ${regionCount - 1} or add regions`,
         );
     }
     // At least two nodes per AZ: one for pods and the spare the model always adds.

@@ -42,6 +42,12 @@ export interface DataConfig {
     /** Days of point-in-time recovery. @default 14 */
     readonly backupRetentionDays: number;
     readonly cache: CacheConfig;
+    /**
+     * Region the global resources (global cluster, master secret and its KMS key) are managed
+     * from. It must not follow `primary`: moving it would replace them (docs/regions.md).
+     * Validated against the catalog in regions/config.ts. @default the primary region
+     */
+    readonly homeRegion?: string;
 }
 
 export const DATA_DEFAULTS = {
@@ -77,7 +83,7 @@ export function majorOf(version: string): number {
  */
 export function parseData(root: Reader, regionCount: number): DataConfig {
     const data = root.object("data");
-    data.noUnknownKeys(["engineVersion", "instanceClass", "port", "databaseName", "backupRetentionDays", "cache"]);
+    data.noUnknownKeys(["engineVersion", "instanceClass", "port", "databaseName", "backupRetentionDays", "cache", "homeRegion"]);
     const d = DATA_DEFAULTS;
 
     const engineVersion = data.string("engineVersion", { default: d.engineVersion, pattern: VERSION, allowed: "an Aurora PostgreSQL version such as 16.9" });
@@ -125,5 +131,11 @@ export function parseData(root: Reader, regionCount: number): DataConfig {
         databaseName,
         backupRetentionDays,
         cache: { engineVersion: cacheVersion, nodeType, replicasPerShard, snapshotRetentionDays },
+        ...optional("homeRegion", data.optionalString("homeRegion")),
     };
+}
+
+/** `{ key: value }`, or nothing when the value is unset (so a default config equals DATA_DEFAULTS). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+    return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

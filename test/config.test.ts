@@ -116,7 +116,7 @@ describe("config", () => {
         });
 
         it("rejects unknown keys in an entry (typos)", () => {
-            assert.deepEqual(problems(edit((r) => (r.regions[1].primry = true))), ["platform:regions[1].primry: is not a known setting; known settings here: name, primary, cidr"]);
+            assert.deepEqual(problems(edit((r) => (r.regions[1].primry = true))), ["platform:regions[1].primry: is not a known setting; known settings here: name, primary, cidr, decommission"]);
         });
     });
 

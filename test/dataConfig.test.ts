@@ -51,7 +51,8 @@ function awsFacts(): AwsFacts {
 
 describe("platform:data config", () => {
     it("defaults every setting when the section is absent", () => {
-        const config = parse({});
+        // prod's own section (it pins homeRegion) removed.
+        const config = parse({ data: undefined });
         assert.deepEqual(config.data, {
             engineVersion: "16.9",
             instanceClass: "db.r7g.large",
@@ -155,7 +156,7 @@ describe("platform:data config", () => {
 
         it("unknown keys, naming the known ones", () => {
             assert.deepEqual(problemsOf({ data: { readerCount: 2, cache: { shard: 3 } } }), [
-                "platform:data.readerCount: is not a known setting; known settings here: engineVersion, instanceClass, port, databaseName, backupRetentionDays, cache",
+                "platform:data.readerCount: is not a known setting; known settings here: engineVersion, instanceClass, port, databaseName, backupRetentionDays, cache, homeRegion",
                 "platform:data.cache.shard: is not a known setting; known settings here: engineVersion, nodeType, replicasPerShard, snapshotRetentionDays",
             ]);
         });

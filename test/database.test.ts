@@ -42,7 +42,7 @@ describe("GlobalDatabase", () => {
         assert.ok(secret.dependencies.includes(key.urn));
         const value = one(ev, "aws:secretsmanager/secretVersion:SecretVersion", "use1-global-db-master-secret-value");
         assert.equal(value.inputs.secretString, "[secret]");
-        assert.deepEqual(value.ignoreChanges, ["secretString"]);
+        assert.deepEqual(value.ignoreChanges, ["secretString", "region"]);
         const json = JSON.parse(value.rawInputs.secretString as string);
         assert.deepEqual(Object.keys(json).sort(), ["dbname", "engine", "host", "password", "port", "username"]);
         assert.deepEqual([json.engine, json.port, json.username, json.dbname], ["postgres", 5433, "platform_admin", "api"]);
@@ -169,14 +169,14 @@ describe("DatabaseMember", () => {
         assert.equal(params.endpoint, "https://secretsmanager.us-east-1.amazonaws.com");
         assert.equal(params.vpcSubnetIds, fakeCell("us-east-1").privateSubnetIds.join(","));
         assert.equal(params.kmsKeyArn, keyArn("us-east-1", "use1-global-db-secret-key"));
-        const rotation = one(ev, "aws:secretsmanager/secretRotation:SecretRotation", "use1-data-db-master-rotation");
+        const rotation = one(ev, "aws:secretsmanager/secretRotation:SecretRotation", "use1-global-db-master-rotation");
         assert.equal(rotation.inputs.region, "us-east-1");
         assert.deepEqual(rotation.inputs.rotationRules, { automaticallyAfterDays: 30 });
         assert.equal(rotation.inputs.rotationLambdaArn, "arn:aws:lambda:us-east-1:123456789012:function:use1-data-db-master-rotation");
         assert.match(rotation.inputs.secretId as string, /^arn:aws:secretsmanager:us-east-1:123456789012:secret:use1-global-db-master-secret-/);
         const ingress = one(ev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "use1-data-db-from-rotation");
         assert.deepEqual([ingress.inputs.fromPort, ingress.inputs.toPort, ingress.inputs.ipProtocol], [5433, 5433, "tcp"]);
-        assert.deepEqual(ofType(ev, "aws:secretsmanager/secretRotation:SecretRotation").map((r) => r.name), ["use1-data-db-master-rotation"]);
+        assert.deepEqual(ofType(ev, "aws:secretsmanager/secretRotation:SecretRotation").map((r) => r.name), ["use1-global-db-master-rotation"]);
         assert.deepEqual(ofType(ev, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack").map((r) => r.name), ["use1-data-db-rotation"]);
     });
 });

@@ -72,7 +72,7 @@ describe("offline plan of the prod stack", () => {
         assert.equal(plan.project, "platform");
         assert.equal(plan.stack, "prod");
         const vpc = plan.resources.find((r) => r.name === "use1-net-vpc")!;
-        assert.deepEqual(Object.keys(vpc).sort(), ["custom", "inputs", "name", "parent", "protect", "provider", "type", "urn"]);
+        assert.deepEqual(Object.keys(vpc).sort(), ["custom", "ignoreChanges", "inputs", "name", "parent", "protect", "provider", "retainOnDelete", "type", "urn"]);
         assert.equal(vpc.urn, "urn:pulumi:prod::platform::platform:cell:RegionalCell$platform:cell:Network$aws:ec2/vpc:Vpc::use1-net-vpc");
         assert.equal(vpc.inputs.region, "us-east-1");
         assert.deepEqual(plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory"), []);
@@ -99,7 +99,7 @@ describe("offline plan of the prod stack", () => {
 
     it("is deterministic: planning the same config twice gives the same plan", async () => {
         const again = await readConfigAndPlan(prodStack().source);
-        assert.deepEqual(compare(run.plan, again.plan), { added: [], changed: [], removed: [] });
+        assert.deepEqual(compare(run.plan, again.plan), { added: [], changed: [], removed: [], atRisk: [], retained: [], removedCells: [], unprotect: [] });
     });
 });
 
@@ -188,5 +188,6 @@ describe("adding a region", () => {
         assert.deepEqual([...new Set(diff.removed.map((c) => c.type))], ["aws:rds/clusterInstance:ClusterInstance"]);
         const stateful = ["aws:rds/cluster:Cluster", "aws:rds/globalCluster:GlobalCluster", "aws:opensearch/domain:Domain", "aws:kms/key:Key", "aws:elasticache/replicationGroup:ReplicationGroup"];
         assert.deepEqual(diff.changed.filter((c) => stateful.includes(c.type)), []);
+        assert.deepEqual([diff.atRisk, diff.retained, diff.removedCells], [[], [], []]);
     });
 });
