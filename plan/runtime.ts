@@ -90,8 +90,16 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
     process.on("unhandledRejection", onRejection);
     // The SDK captures a stack trace for every promise it tracks (debuggablePromise); under
     // the mock runtime that is most of the cost of a plan. PLAN_STACK_TRACES=1 keeps them.
+    // Every Resource constructor also captures the whole stack (Error.stackTraceLimit set to
+    // Infinity) and parses it into source positions for the engine's diagnostics, which the
+    // mock monitor ignores; skipping it more than halves the cost of a large plan.
     const stackTraceLimit = Error.stackTraceLimit;
-    if (!process.env.PLAN_STACK_TRACES) Error.stackTraceLimit = 0;
+    const resourceInternals = pulumi.Resource as unknown as { stackTrace: (skip: number) => unknown[] };
+    const stackTrace = resourceInternals.stackTrace;
+    if (!process.env.PLAN_STACK_TRACES) {
+        Error.stackTraceLimit = 0;
+        resourceInternals.stackTrace = () => [];
+    }
     try {
         const region = config["aws:region"] ?? "us-east-1";
         await pulumi.runtime.setMocks(new PlanMocks(region), project, stack, false);
@@ -120,6 +128,7 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
         return { project, stack, resources, outputs: mask(await unwrapOutputs(stackOutputs)) as Record<string, unknown> };
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
+        resourceInternals.stackTrace = stackTrace;
         process.off("unhandledRejection", onRejection);
         running = false;
     }

@@ -77,6 +77,18 @@ describe("mock runtime harness", () => {
         assert.equal(first.outputs.id, second.outputs.id);
     });
 
+    it("finds the SDK's source-position capture it skips while evaluating, and restores it", async () => {
+        const internals = pulumi.Resource as unknown as { stackTrace: unknown };
+        const original = internals.stackTrace;
+        assert.equal(typeof original, "function", "Resource.stackTrace moved: update plan/runtime.ts");
+        let during: unknown;
+        await evaluate({ stack: "unit" }, () => {
+            during = internals.stackTrace;
+        });
+        assert.notEqual(during, original);
+        assert.equal(internals.stackTrace, original);
+    });
+
     it("mask replaces nested secret wrappers", () => {
         const wrapped = { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "x" };
         assert.deepEqual(mask({ a: [wrapped, 1], b: { c: wrapped } }), { a: [SECRET, 1], b: { c: SECRET } });
