@@ -63,11 +63,12 @@ export const CELL_COMPONENTS: Readonly<Record<string, { readonly describe: strin
 };
 
 /**
- * Resource types that hold data and must be protected (DESIGN decision 5). Caches are not
- * listed: durable sessions live in Aurora and a cache can be rebuilt; add their types in the
- * pack config to require it.
+ * Resource types that must carry `protect` (DESIGN decision 5). Narrower than what the
+ * compare tool calls stateful (regions/stateful.ts): caches, secrets and log buckets hold
+ * data too, but can be rebuilt (sessions live in Aurora); add their types in the pack
+ * config to require protection for them.
  */
-export const STATEFUL_TYPES = [
+export const PROTECTED_TYPES = [
     "aws:rds/cluster:Cluster",
     "aws:rds/globalCluster:GlobalCluster",
     "aws:rds/instance:Instance",
@@ -203,7 +204,7 @@ const mission: StackValidationPolicy[] = [
         name: "stateful-resources-protected",
         severity: "high",
         title: "Stateful resources (databases, global cluster, OpenSearch domains, KMS keys) have Pulumi `protect`, so removing a region from config cannot destroy data.",
-        config: { types: STATEFUL_TYPES },
+        config: { types: PROTECTED_TYPES },
         configDocs: { types: "Type tokens that must be protected." },
         check: (resources, _a, report, c) => {
             // The policy SDK exposes `protect` but not `retainOnDelete`; a resource kept by
