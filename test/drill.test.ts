@@ -3,7 +3,8 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { parseConfig } from "../regions/config";
+import { readConfigFile } from "../plan/stackConfig";
+import { namespaceValues, parseConfig } from "../regions/config";
 import { EXIT } from "../tools/common";
 import { main, parseOptions, runDrill } from "../tools/drill";
 import { failoverImpact, findCell, formatImpact, loadVsMaximum } from "../tools/failover";
@@ -59,6 +60,16 @@ describe("drill: what a region failure should do", () => {
         assert.equal(impact.unservedUsers, 1000);
         assert.deepEqual(impact.cells, []);
         assert.match(formatImpact("solo", impact, []), /1000 users have no cell left: add a region or expect an outage/);
+    });
+
+    it("routes as the capacity model does, and leaves a drained (decommissioning) cell out", () => {
+        const stack = readConfigFile(path.join(ROOT, "test", "fixtures", "decommission-apse1.yaml"), "platform", "prod");
+        const config = parseConfig(namespaceValues(stack.config), stack.config["aws:region"]);
+        const impact = failoverImpact(config, config.cells.find((c) => c.region === "us-east-1")!);
+        // ap-southeast-1 is drained: its SEAS, NEAS and OC users already go to eu-central-1 and
+        // us-east-1, and after us-east-1 fails every user is in eu-central-1.
+        assert.deepEqual(impact.cells.map((c) => [c.region, c.users]), [["eu-central-1", 25000]]);
+        assert.equal(impact.unservedUsers, 0);
     });
 
     it("compares load with a maximum per cell when one is given, n/a otherwise", () => {

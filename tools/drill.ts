@@ -117,6 +117,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         const cells = config.cells.map((c) => `${c.region} (${c.code})`).join(", ");
         throw new InputError(`--region "${v.region}" is not a cell of stack ${stack}; its cells: ${cells}`);
     }
+    if (cell.decommission) throw new InputError(`--region "${v.region}" is being decommissioned in stack ${stack}: it is drained and has no pool to take out`);
     const token = env.CLOUDFLARE_API_TOKEN;
     if (v.execute && !token) throw new InputError("--execute needs a Cloudflare API token in CLOUDFLARE_API_TOKEN (Load Balancing: Monitors and Pools Write)");
     if (!/^[A-Za-z0-9-]+$/.test(v["region-header"]!)) throw new InputError(`--region-header "${v["region-header"]}" is not a header name`);

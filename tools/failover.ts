@@ -5,6 +5,7 @@
  */
 import { CLOUDFLARE_REGIONS, CloudflareRegion } from "../regions/catalog";
 import { CellConfig, PlatformConfig } from "../regions/config";
+import { apportionUsers, routeUsers } from "../regions/capacity";
 import { steeringTable } from "../regions/steering";
 
 export interface Reroute {
@@ -42,35 +43,34 @@ export function findCell(config: PlatformConfig, name: string): CellConfig | und
     return config.cells.find((c) => c.region === name || c.code === name);
 }
 
+/**
+ * Users per cell with every serving cell up and with `failed` down, routed exactly as the
+ * capacity model routes them (`apportionUsers`, `routeUsers`): a drill expects what the
+ * cells were sized for. Cells being decommissioned are out of steering, as in the edge.
+ */
 export function failoverImpact(config: PlatformConfig, failed: CellConfig): FailoverImpact {
-    const table = steeringTable(config.cells);
-    const target = config.capacity.targetConcurrentUsers;
-    const usersOf = (r: CloudflareRegion) => Math.round(config.traffic[r] * target);
-    const normal = new Map<string, number>(config.cells.map((c) => [c.region, 0]));
-    const taken = new Map<string, number>(config.cells.map((c) => [c.region, 0]));
-    const reroutes: Reroute[] = [];
-    let unservedUsers = 0;
-    for (const r of CLOUDFLARE_REGIONS) {
-        const order = table[r];
-        normal.set(order[0], normal.get(order[0])! + usersOf(r));
-        if (order[0] !== failed.region) continue;
-        const to = order[1] ?? null;
-        reroutes.push({ cloudflareRegion: r, share: config.traffic[r], users: usersOf(r), to });
-        if (to === null) unservedUsers += usersOf(r);
-        else taken.set(to, taken.get(to)! + usersOf(r));
-    }
-    const load = (c: CellConfig): CellLoad => ({
-        region: c.region,
-        code: c.code,
-        normalUsers: normal.get(c.region)!,
-        takenUsers: taken.get(c.region)!,
-        users: normal.get(c.region)! + taken.get(c.region)!,
-    });
+    const serving = config.servingCells;
+    const regions = serving.map((c) => c.region);
+    const table = steeringTable(serving);
+    const users = apportionUsers(config.capacity.targetConcurrentUsers, config.traffic);
+    const normal = routeUsers(users, table, regions, new Set()).byRegion;
+    const after = routeUsers(users, table, regions, new Set([failed.region]));
+    const reroutes: Reroute[] = CLOUDFLARE_REGIONS.filter((r) => table[r][0] === failed.region).map((r) => ({
+        cloudflareRegion: r,
+        share: config.traffic[r],
+        users: users[r],
+        to: table[r][1] ?? null,
+    }));
+    const load = (c: CellConfig): CellLoad => {
+        const normalUsers = normal.get(c.region) ?? 0;
+        const now = after.byRegion.get(c.region) ?? 0;
+        return { region: c.region, code: c.code, normalUsers, takenUsers: now - normalUsers, users: now };
+    };
     return {
         failed: { ...load(failed), takenUsers: 0, users: 0 },
         reroutes,
-        cells: config.cells.filter((c) => c.region !== failed.region).map(load),
-        unservedUsers,
+        cells: serving.filter((c) => c.region !== failed.region).map(load),
+        unservedUsers: after.unserved,
     };
 }
 
