@@ -57,7 +57,7 @@ export function formatSummary(plan: Plan, config: PlatformConfig): string {
     for (const c of cells) {
         rows.push([c.region, c.code, c.region === primaryRegion ? "yes" : drained.has(c.region) ? "drained" : "", ...tiers.map((t) => String(c.tiers[t] ?? 0)), String(c.total)]);
     }
-    rows.push(["Outside cells (edge, global database, certificates)", "", "", ...tiers.map(() => ""), String(global)]);
+    rows.push(["Outside cells", "", "", ...tiers.map(() => ""), String(global)]);
     rows.push(["Total", "", "", ...tiers.map((t) => String(cells.reduce((s, c) => s + (c.tiers[t] ?? 0), 0))), String(total)]);
     const lines = [
         `Offline plan of ${plan.project}/${plan.stack}: ${cells.length} cell(s), ${total} resources (${plan.resources.length} with components)`,
