@@ -71,6 +71,10 @@ interface MockMonitorSurface {
 
 const internals = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
 
+/** The SDK's promise tracker; its callers look it up on this module object at each call. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx?: unknown) => Promise<T> };
+
 let running = false;
 
 /**
@@ -93,12 +97,16 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
     // Every Resource constructor also captures the whole stack (Error.stackTraceLimit set to
     // Infinity) and parses it into source positions for the engine's diagnostics, which the
     // mock monitor ignores; skipping it more than halves the cost of a large plan.
+    // The SDK also tags every promise it tracks (a stack trace, ids, a leak-candidate set)
+    // for its exit-time leak report, which a plan never prints: tracking is skipped too.
     const stackTraceLimit = Error.stackTraceLimit;
     const resourceInternals = pulumi.Resource as unknown as { stackTrace: (skip: number) => unknown[] };
     const stackTrace = resourceInternals.stackTrace;
+    const tracking = debuggable.debuggablePromise;
     if (!process.env.PLAN_STACK_TRACES) {
         Error.stackTraceLimit = 0;
         resourceInternals.stackTrace = () => [];
+        debuggable.debuggablePromise = (p) => p;
     }
     try {
         const region = config["aws:region"] ?? "us-east-1";
@@ -129,6 +137,7 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
         resourceInternals.stackTrace = stackTrace;
+        debuggable.debuggablePromise = tracking;
         process.off("unhandledRejection", onRejection);
         running = false;
     }

@@ -3,7 +3,7 @@
 import * as assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EvaluationError, SECRET, evaluate, mask } from "../plan/runtime";
+import { EvaluationError, SECRET, debuggable, evaluate, mask } from "../plan/runtime";
 
 class Holder extends pulumi.ComponentResource {
     constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
@@ -77,16 +77,18 @@ describe("mock runtime harness", () => {
         assert.equal(first.outputs.id, second.outputs.id);
     });
 
-    it("finds the SDK's source-position capture it skips while evaluating, and restores it", async () => {
+    it("finds the SDK's source-position capture and promise tracking it skips while evaluating, and restores both", async () => {
         const internals = pulumi.Resource as unknown as { stackTrace: unknown };
-        const original = internals.stackTrace;
-        assert.equal(typeof original, "function", "Resource.stackTrace moved: update plan/runtime.ts");
-        let during: unknown;
+        const original = [internals.stackTrace, debuggable.debuggablePromise];
+        assert.equal(typeof original[0], "function", "Resource.stackTrace moved: update plan/runtime.ts");
+        assert.equal(typeof original[1], "function", "runtime/debuggable's debuggablePromise moved: update plan/runtime.ts");
+        let during: unknown[] = [];
         await evaluate({ stack: "unit" }, () => {
-            during = internals.stackTrace;
+            during = [internals.stackTrace, debuggable.debuggablePromise];
         });
-        assert.notEqual(during, original);
-        assert.equal(internals.stackTrace, original);
+        assert.notEqual(during[0], original[0]);
+        assert.notEqual(during[1], original[1]);
+        assert.deepEqual([internals.stackTrace, debuggable.debuggablePromise], original);
     });
 
     it("mask replaces nested secret wrappers", () => {
