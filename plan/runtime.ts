@@ -235,21 +235,36 @@ function isSecretWrapper(value: unknown): value is { value: unknown } {
     );
 }
 
-/** Replaces every secret with "[secret]", at any depth. */
+/** Replaces every secret with "[secret]", at any depth; a part without secrets is returned as is. */
 export function mask(value: unknown): unknown {
-    if (isSecretWrapper(value)) return SECRET;
-    if (Array.isArray(value)) return value.map(mask);
-    if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
-    }
-    return value;
+    return rewrite(value, () => SECRET);
 }
 
 function unwrapSecrets(value: unknown): unknown {
-    if (isSecretWrapper(value)) return unwrapSecrets(value.value);
-    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    return rewrite(value, (secret) => unwrapSecrets(secret.value));
+}
+
+/**
+ * Copies only the path to each secret wrapper, replaced by `onSecret`; everything else is
+ * shared with `value` (most resources have no secret, and a plan holds thousands of inputs).
+ */
+function rewrite(value: unknown, onSecret: (secret: { value: unknown }) => unknown): unknown {
+    if (isSecretWrapper(value)) return onSecret(value);
+    if (Array.isArray(value)) {
+        let copy: unknown[] | undefined;
+        value.forEach((item, i) => {
+            const next = rewrite(item, onSecret);
+            if (next !== item) (copy ??= [...value])[i] = next;
+        });
+        return copy ?? value;
+    }
     if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+        let copy: Record<string, unknown> | undefined;
+        for (const [k, v] of Object.entries(value)) {
+            const next = rewrite(v, onSecret);
+            if (next !== v) (copy ??= { ...(value as Record<string, unknown>) })[k] = next;
+        }
+        return copy ?? value;
     }
     return value;
 }
