@@ -101,6 +101,8 @@ export async function checkPolicies(resources: readonly RecordedResource[], opti
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const violations: PolicyViolation[] = [];
     const stackResources = toPolicyResources(resources, byUrn);
+    // What does not depend on the policy is built once per resource, not once per pair.
+    const prepared = resources.map((r) => ({ r, opts: optionsOf(r), provider: providerOf(r, byUrn) }));
 
     for (const policy of policies) {
         let level = enforcementLevelOf(policy, config, options.packEnforcementLevel);
@@ -112,24 +114,26 @@ export async function checkPolicies(resources: readonly RecordedResource[], opti
         if (isResourcePolicy(policy)) {
             if (!policy.validateResource) continue;
             const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-            for (const r of resources) {
+            for (const { r, opts, provider } of prepared) {
                 const args: ResourceValidationArgs = {
                     type: r.type,
                     props: r.rawInputs,
                     urn: r.urn,
                     name: r.name,
-                    opts: optionsOf(r),
+                    opts,
                     stackTags: new Map(),
                     isType: (cls) => isTypeOf(r.type, cls),
                     asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? r.rawInputs : undefined)) as ResourceValidationArgs["asType"],
                     getConfig: getConfig as ResourceValidationArgs["getConfig"],
                     notApplicable,
                 };
-                const provider = providerOf(r, byUrn);
                 if (provider) args.provider = provider;
                 for (const validate of validations) {
                     try {
-                        await validate(args, (message) => record(message, r.urn));
+                        // Most validations are synchronous: await only a promise (one microtask per
+                        // policy × resource pair adds up over thousands of resources).
+                        const pending = validate(args, (message) => record(message, r.urn));
+                        if (pending instanceof Promise) await pending;
                     } catch (err) {
                         if (!(err instanceof NotApplicable)) throw err;
                     }
