@@ -97,9 +97,8 @@ function describe(control: string | undefined, severity: Severity, title: string
     return control ? `[${control}, ${severity}] ${title}` : `[platform, ${severity}] ${title}`;
 }
 
-export function resourcePolicy<C extends object>(rule: ResourceRule<C>): ResourceValidationPolicy {
-    const types = new Set(rule.types);
-    const defaults = (rule.config ?? {}) as C;
+/** What a resource and a stack policy share: name, description, level, framework, config schema. */
+function metadataOf(rule: Pick<StackRule, "name" | "control" | "severity" | "title" | "enforcementLevel" | "remediationSteps"> & { readonly config?: object; readonly configDocs?: object }) {
     return {
         name: rule.name,
         description: describe(rule.control, rule.severity, rule.title),
@@ -108,6 +107,14 @@ export function resourcePolicy<C extends object>(rule: ResourceRule<C>): Resourc
         ...(rule.control ? { framework: { ...FSBP, specification: rule.control }, url: controlUrl(rule.control), tags: ["aws-fsbp", rule.control] } : { tags: ["platform"] }),
         ...(rule.config ? { configSchema: schemaOf(rule.config as Record<string, unknown>, (rule.configDocs ?? {}) as Record<string, string>) } : {}),
         ...(rule.remediationSteps ? { remediationSteps: rule.remediationSteps } : {}),
+    };
+}
+
+export function resourcePolicy<C extends object>(rule: ResourceRule<C>): ResourceValidationPolicy {
+    const types = new Set(rule.types);
+    const defaults = (rule.config ?? {}) as C;
+    return {
+        ...metadataOf(rule),
         validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
             if (!types.has(args.type)) return;
             rule.check(args.props, args, (message) => reportViolation(message), settings(args, defaults));
@@ -130,13 +137,7 @@ export interface StackRule<C extends object = object> {
 export function stackPolicy<C extends object>(rule: StackRule<C>): StackValidationPolicy {
     const defaults = (rule.config ?? {}) as C;
     return {
-        name: rule.name,
-        description: describe(rule.control, rule.severity, rule.title),
-        severity: rule.severity,
-        enforcementLevel: rule.enforcementLevel ?? LEVEL_BY_SEVERITY[rule.severity],
-        ...(rule.control ? { framework: { ...FSBP, specification: rule.control }, url: controlUrl(rule.control), tags: ["aws-fsbp", rule.control] } : { tags: ["platform"] }),
-        ...(rule.config ? { configSchema: schemaOf(rule.config as Record<string, unknown>, (rule.configDocs ?? {}) as Record<string, string>) } : {}),
-        ...(rule.remediationSteps ? { remediationSteps: rule.remediationSteps } : {}),
+        ...metadataOf(rule),
         validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) =>
             rule.check(args.resources, args, reportViolation, settings(args, defaults)),
     };
