@@ -18,7 +18,9 @@ import { compare, formatComparison, removalProblems } from "./compare";
 import { mermaid } from "./diagram";
 import { Plan, planStack } from "./plan";
 import { hasBlockingViolation } from "./policy";
-import { StackConfig, StackConfigError, readConfigFile, readProjectName, readStack } from "./stackConfig";
+import { STACK_NAME, StackConfig, StackConfigError, projectRoot, readConfigFile, readProjectName, readStack } from "./stackConfig";
+
+export { projectRoot };
 import { formatSteering } from "./steeringTable";
 import { formatSummary } from "./summary";
 
@@ -62,7 +64,7 @@ function parseOptions(argv: string[]): Options {
         process.exit(EXIT.ok);
     }
     const v = parsed.values;
-    if (!/^[A-Za-z0-9_.-]+$/.test(v.stack!)) throw new UsageError(`--stack "${v.stack}" is not a stack name (letters, digits, - _ .)`);
+    if (!STACK_NAME.test(v.stack!)) throw new UsageError(`--stack "${v.stack}" is not a stack name (letters, digits, - _ .)`);
     return { stack: v.stack!, config: v.config, json: v.json, diagram: v.diagram, compare: v.compare, quiet: v.quiet! };
 }
 
@@ -128,12 +130,6 @@ export async function main(argv: string[]): Promise<number> {
 /** 1 when a mandatory (or remediate) policy is violated, else 0. */
 export function exitCodeOf(plan: Pick<Plan, "policy">): number {
     return hasBlockingViolation(plan.policy.violations) ? EXIT.policy : EXIT.ok;
-}
-
-/** The project folder (where Pulumi.yaml is), whether running from source or from .build/. */
-export function projectRoot(): string {
-    const up = path.resolve(__dirname, "..");
-    return path.basename(up) === ".build" ? path.dirname(up) : up;
 }
 
 if (require.main === module) {

@@ -18,6 +18,15 @@ export interface StackConfig {
     readonly secretKeys: string[];
 }
 
+/** Pulumi stack names: letters, digits, `-`, `_`, `.`. */
+export const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** The project folder (where Pulumi.yaml is), whether running from source or from .build/. */
+export function projectRoot(): string {
+    const up = path.resolve(__dirname, "..");
+    return path.basename(up) === ".build" ? path.dirname(up) : up;
+}
+
 /** A problem reading the files themselves (missing, not YAML): exit 2 like a bad value. */
 export class StackConfigError extends Error {}
 

@@ -2,8 +2,10 @@
  * What the QA commands share: exit statuses, argument errors, numeric flags, and the
  * default target (the stack's public hostname).
  */
-import * as path from "node:path";
-import { readStack } from "../plan/stackConfig";
+import { ParseArgsOptionsConfig, parseArgs } from "node:util";
+import { STACK_NAME, projectRoot, readStack } from "../plan/stackConfig";
+
+export { projectRoot };
 
 /** 0 holds; 1 the objective (or the drill's expectation) fails; 2 bad input; 3 the run itself failed. */
 export const EXIT = { ok: 0, objective: 1, input: 2, failure: 3 } as const;
@@ -28,10 +30,17 @@ export const processIo: Io = {
     tty: process.stderr.isTTY === true,
 };
 
-/** The project folder (where Pulumi.yaml is), from source or from .build/. */
-export function projectRoot(): string {
-    const up = path.resolve(__dirname, "..");
-    return path.basename(up) === ".build" ? path.dirname(up) : up;
+/**
+ * Strict flags (no positionals): `--help` is a HelpRequested, an unknown or malformed flag an
+ * InputError carrying the usage.
+ */
+export function parseFlags<O extends ParseArgsOptionsConfig>(argv: string[], options: O, usage: string) {
+    if (argv.includes("--help")) throw new HelpRequested(usage);
+    try {
+        return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    } catch (err) {
+        throw new InputError(`${(err as Error).message} (${usage})`);
+    }
 }
 
 export function numberFlag(
@@ -49,7 +58,7 @@ export function numberFlag(
 }
 
 export function checkStackName(stack: string): string {
-    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new InputError(`--stack ${JSON.stringify(stack)} is not a stack name (letters, digits, - _ .)`);
+    if (!STACK_NAME.test(stack)) throw new InputError(`--stack ${JSON.stringify(stack)} is not a stack name (letters, digits, - _ .)`);
     return stack;
 }
 

@@ -20,11 +20,10 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleepFor } from "node:timers/promises";
-import { parseArgs } from "node:util";
 import { CellConfig, PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
 import { ConfigError } from "../regions/problems";
 import { readStack } from "../plan/stackConfig";
-import { EXIT, HelpRequested, InputError, Io, checkStackName, checkUrl, errorLine, numberFlag, processIo, projectRoot } from "./common";
+import { EXIT, HelpRequested, InputError, Io, checkStackName, checkUrl, errorLine, numberFlag, parseFlags, processIo, projectRoot } from "./common";
 import { CellHeadroom, FailoverImpact, failoverImpact, findCell, formatImpact, loadVsMaximum } from "./failover";
 import { LoadResult, LoadRun, checkReachable, startLoad } from "./load";
 import { PoolApi, PoolError, PoolHealth, PoolInfo, cloudflarePools, describeApiError, findPool } from "./pools";
@@ -78,37 +77,24 @@ export interface DrillRuntime {
 }
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env, root = projectRoot()): DrillOptions {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            args: argv,
-            options: {
-                region: { type: "string" },
-                stack: { type: "string", default: "prod" },
-                execute: { type: "boolean", default: false },
-                target: { type: "string" },
-                "pool-name": { type: "string" },
-                "api-base": { type: "string" },
-                "region-header": { type: "string", default: "x-served-region" },
-                users: { type: "string" },
-                scenario: { type: "string" },
-                before: { type: "string" },
-                during: { type: "string" },
-                settle: { type: "string" },
-                after: { type: "string" },
-                "restore-wait": { type: "string" },
-                "max-requests": { type: "string" },
-                report: { type: "string" },
-                help: { type: "boolean", default: false },
-            },
-            strict: true,
-            allowPositionals: false,
-        });
-    } catch (err) {
-        throw new InputError(`${(err as Error).message} (${USAGE})`);
-    }
-    const v = parsed.values;
-    if (v.help) throw new HelpRequested(USAGE);
+    const v = parseFlags(argv, {
+        region: { type: "string" },
+        stack: { type: "string", default: "prod" },
+        execute: { type: "boolean", default: false },
+        target: { type: "string" },
+        "pool-name": { type: "string" },
+        "api-base": { type: "string" },
+        "region-header": { type: "string", default: "x-served-region" },
+        users: { type: "string" },
+        scenario: { type: "string" },
+        before: { type: "string" },
+        during: { type: "string" },
+        settle: { type: "string" },
+        after: { type: "string" },
+        "restore-wait": { type: "string" },
+        "max-requests": { type: "string" },
+        report: { type: "string" },
+    }, USAGE);
     if (v.region === undefined) throw new InputError(`--region is required (${USAGE})`);
     const stack = checkStackName(v.stack!);
     const config = readConfig(root, stack);

@@ -10,8 +10,7 @@
  */
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { EXIT, HelpRequested, InputError, Io, checkStackName, checkUrl, errorLine, numberFlag, processIo, projectRoot, stackTarget } from "./common";
+import { EXIT, HelpRequested, InputError, Io, checkStackName, checkUrl, errorLine, numberFlag, parseFlags, processIo, projectRoot, stackTarget } from "./common";
 import { LoadError, Progress, checkReachable, runLoad } from "./load";
 import { RampResult, probeCapacity } from "./ramp";
 import { Scenario, ScenarioError, loadScenario } from "./scenario";
@@ -44,37 +43,24 @@ export const LIMITS = {
 } as const;
 
 export function parseOptions(argv: string[], root = projectRoot()): LoadtestOptions {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            args: argv,
-            options: {
-                target: { type: "string" },
-                stack: { type: "string", default: "prod" },
-                scenario: { type: "string" },
-                users: { type: "string" },
-                duration: { type: "string" },
-                warmup: { type: "string" },
-                "max-requests": { type: "string" },
-                timeout: { type: "string" },
-                "p99-ms": { type: "string" },
-                "max-error-rate": { type: "string" },
-                json: { type: "string" },
-                quiet: { type: "boolean", default: false },
-                ramp: { type: "boolean", default: false },
-                start: { type: "string" },
-                step: { type: "string" },
-                max: { type: "string" },
-                help: { type: "boolean", default: false },
-            },
-            strict: true,
-            allowPositionals: false,
-        });
-    } catch (err) {
-        throw new InputError(`${(err as Error).message} (${USAGE})`);
-    }
-    const v = parsed.values;
-    if (v.help) throw new HelpRequested(USAGE);
+    const v = parseFlags(argv, {
+        target: { type: "string" },
+        stack: { type: "string", default: "prod" },
+        scenario: { type: "string" },
+        users: { type: "string" },
+        duration: { type: "string" },
+        warmup: { type: "string" },
+        "max-requests": { type: "string" },
+        timeout: { type: "string" },
+        "p99-ms": { type: "string" },
+        "max-error-rate": { type: "string" },
+        json: { type: "string" },
+        quiet: { type: "boolean", default: false },
+        ramp: { type: "boolean", default: false },
+        start: { type: "string" },
+        step: { type: "string" },
+        max: { type: "string" },
+    }, USAGE);
     const ramp = v.ramp === true;
     if (!ramp && (v.start ?? v.step ?? v.max) !== undefined) throw new InputError("--start, --step and --max only apply with --ramp");
     const target = v.target !== undefined ? checkUrl("target", v.target) : stackTarget(checkStackName(v.stack!), root);
