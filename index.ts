@@ -22,25 +22,33 @@ const aws_ = new aws.Provider("aws", {
 const withAws = { providers: [aws_] };
 
 // Before the cells: each cell's HTTPS listener needs its region's validated certificate.
-const certificates = new OriginCertificates("origin-certs", {
-    domain: config.domain,
-    zoneId: config.cloudflare.zoneId,
-    cells: config.cells.map((c) => ({ region: c.region, code: c.code })),
-    primaryRegion: config.primary.region,
-}, withAws);
+const certificates = new OriginCertificates(
+    "origin-certs",
+    {
+        domain: config.domain,
+        zoneId: config.cloudflare.zoneId,
+        cells: config.cells.map((c) => ({ region: c.region, code: c.code })),
+        primaryRegion: config.primary.region,
+    },
+    withAws,
+);
 const cloudflare = cloudflareRanges();
 // Cloudflare sends this with every request of this zone; the ALBs refuse requests without it.
 const originAuthToken = new random.RandomPassword("origin-auth-token", { length: 48, special: false }).result;
 const accountId = aws.getCallerIdentityOutput({}, { provider: aws_ }).accountId;
 
 // In the home region, which does not follow the primary (docs/regions.md).
-const globalDatabase = new GlobalDatabase("global-db", {
-    region: config.homeRegion,
-    identifier: `${pulumi.getProject()}-${pulumi.getStack()}`,
-    engineVersion: config.data.engineVersion,
-    port: config.data.port,
-    databaseName: config.data.databaseName,
-}, withAws);
+const globalDatabase = new GlobalDatabase(
+    "global-db",
+    {
+        region: config.homeRegion,
+        identifier: `${pulumi.getProject()}-${pulumi.getStack()}`,
+        engineVersion: config.data.engineVersion,
+        port: config.data.port,
+        databaseName: config.data.databaseName,
+    },
+    withAws,
+);
 
 // The primary cell first: a secondary Aurora cluster joins the global database through it.
 const cellArgs = (cell: (typeof config.cells)[number], primaryCell?: RegionalCell) => ({
@@ -61,7 +69,9 @@ const cellArgs = (cell: (typeof config.cells)[number], primaryCell?: RegionalCel
 // A decommissioning cell keeps running, drained, with its data retained on delete (docs/regions.md).
 const cellOpts = (cell: (typeof config.cells)[number]) => (cell.decommission ? { ...withAws, transformations: [retainStateful] } : withAws);
 const primaryCell = new RegionalCell(config.primary.code, cellArgs(config.primary), cellOpts(config.primary));
-const cells = config.cells.map((cell) => (cell.primary ? primaryCell : new RegionalCell(cell.code, cellArgs(cell, primaryCell), cellOpts(cell))));
+const cells = config.cells.map((cell) =>
+    cell.primary ? primaryCell : new RegionalCell(cell.code, cellArgs(cell, primaryCell), cellOpts(cell)),
+);
 
 // Only serving cells get a pool: a decommissioning cell is drained (its users go to the next
 // cell of their steering list), and a pool without traffic fails the pack's failover rule.
@@ -82,16 +92,21 @@ const edge = new Edge("edge", {
     })),
 });
 
-export const regions = Object.fromEntries(cells.map((c) => [c.region, {
-    code: c.code,
-    vpcId: c.network.vpcId,
-    clusterName: c.clusterName,
-    originHostname: c.originHostname,
-    databaseWriterEndpoint: c.data.connection.databaseWriterEndpoint,
-    databaseReaderEndpoint: c.data.connection.databaseReaderEndpoint,
-    cacheEndpoint: c.data.connection.cacheEndpoint,
-    logDomainEndpoint: c.observability.logDomain.endpoint,
-}]));
+export const regions = Object.fromEntries(
+    cells.map((c) => [
+        c.region,
+        {
+            code: c.code,
+            vpcId: c.network.vpcId,
+            clusterName: c.clusterName,
+            originHostname: c.originHostname,
+            databaseWriterEndpoint: c.data.connection.databaseWriterEndpoint,
+            databaseReaderEndpoint: c.data.connection.databaseReaderEndpoint,
+            cacheEndpoint: c.data.connection.cacheEndpoint,
+            logDomainEndpoint: c.observability.logDomain.endpoint,
+        },
+    ]),
+);
 export const primaryRegion = config.primary.region;
 export const globalClusterIdentifier = globalDatabase.globalClusterIdentifier;
 export const loadBalancerHostname = edge.hostname;

@@ -29,7 +29,20 @@ const ROOT = projectRoot();
 const NODE_ARGS: string[] = [];
 
 /** Bench stacks: the prod config with the first `n` regions of a fixed spread-out order. */
-const ORDER = ["us-east-1", "eu-central-1", "ap-southeast-1", "us-west-2", "eu-west-1", "ap-northeast-1", "sa-east-1", "ap-south-1", "ap-southeast-2", "ca-central-1", "eu-north-1", "us-east-2"];
+const ORDER = [
+    "us-east-1",
+    "eu-central-1",
+    "ap-southeast-1",
+    "us-west-2",
+    "eu-west-1",
+    "ap-northeast-1",
+    "sa-east-1",
+    "ap-south-1",
+    "ap-southeast-2",
+    "ca-central-1",
+    "eu-north-1",
+    "us-east-2",
+];
 
 function stackFile(dir: string, n: number): string {
     const prod = readStack(ROOT, "prod");
@@ -59,10 +72,13 @@ function measure(args: string[], jsonOut?: string): Sample {
     const start = process.hrtime.bigint();
     const child = spawnSync(process.execPath, [...NODE_ARGS, "--require", probe, ...args], { cwd: ROOT, encoding: "utf8" });
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-    if (child.status !== 0 && !(jsonOut && child.status === 1)) throw new Error(`${args.join(" ")} exited ${child.status}:\n${child.stderr}`);
+    if (child.status !== 0 && !(jsonOut && child.status === 1))
+        throw new Error(`${args.join(" ")} exited ${child.status}:\n${child.stderr}`);
     const rss = /^bench-rss-kib (\d+)$/m.exec(child.stderr);
     if (!rss) throw new Error(`no RSS reported by ${args.join(" ")}`);
-    const resources = jsonOut ? (JSON.parse(readFileSync(jsonOut, "utf8")).resources as unknown[]).filter((r) => (r as { custom: boolean }).custom).length : undefined;
+    const resources = jsonOut
+        ? (JSON.parse(readFileSync(jsonOut, "utf8")).resources as unknown[]).filter((r) => (r as { custom: boolean }).custom).length
+        : undefined;
     return { wallMs, maxRssMiB: Number(rss[1]) / 1024, resources };
 }
 
@@ -91,18 +107,30 @@ function main(): number {
             const cli = path.join(ROOT, ".build", "plan", "cli.js");
             const sample = median(Array.from({ length: runs }, () => measure([cli, "--config", file, "--json", out, "--quiet"], out)));
             results.set(n, sample);
-            rows.push([`generated`, String(n), String(sample.resources), sample.wallMs.toFixed(0), (sample.wallMs / floor.wallMs).toFixed(2), sample.maxRssMiB.toFixed(0)]);
+            rows.push([
+                `generated`,
+                String(n),
+                String(sample.resources),
+                sample.wallMs.toFixed(0),
+                (sample.wallMs / floor.wallMs).toFixed(2),
+                sample.maxRssMiB.toFixed(0),
+            ]);
         }
         const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-        process.stdout.write(`${rows.map((r) => r.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")).join("\n")}\n\n`);
+        process.stdout.write(
+            `${rows.map((r) => r.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")).join("\n")}\n\n`,
+        );
         process.stdout.write(`median of ${runs} run(s) each; node ${process.version}\n`);
         const misses: string[] = [];
         const three = results.get(3);
         const largest = Math.max(...sizes);
         const largestRun = largest > 3 ? results.get(largest) : undefined;
-        if (three && three.wallMs > 2 * floor.wallMs) misses.push(`3 regions took ${(three.wallMs / floor.wallMs).toFixed(2)}× the floor (target ≤ 2×)`);
-        if (largestRun && largestRun.wallMs > 4 * floor.wallMs) misses.push(`${largest} regions took ${(largestRun.wallMs / floor.wallMs).toFixed(2)}× the floor (target ≤ 4×)`);
-        if (largestRun && largestRun.maxRssMiB > 1024) misses.push(`${largest} regions peaked at ${largestRun.maxRssMiB.toFixed(0)} MiB (target ≤ 1024)`);
+        if (three && three.wallMs > 2 * floor.wallMs)
+            misses.push(`3 regions took ${(three.wallMs / floor.wallMs).toFixed(2)}× the floor (target ≤ 2×)`);
+        if (largestRun && largestRun.wallMs > 4 * floor.wallMs)
+            misses.push(`${largest} regions took ${(largestRun.wallMs / floor.wallMs).toFixed(2)}× the floor (target ≤ 4×)`);
+        if (largestRun && largestRun.maxRssMiB > 1024)
+            misses.push(`${largest} regions peaked at ${largestRun.maxRssMiB.toFixed(0)} MiB (target ≤ 1024)`);
         process.stdout.write(misses.length === 0 ? "targets: all held\n" : `targets missed:\n- ${misses.join("\n- ")}\n`);
         return misses.length === 0 ? 0 : 1;
     } finally {

@@ -36,58 +36,89 @@ export class ClusterAddons extends pulumi.ComponentResource {
         const after = { parent: this, dependsOn: args.after ?? [] };
         const versions = KUBERNETES_VERSIONS[args.kubernetesVersion].addons;
 
-        new aws.eks.Addon(`${name}-coredns`, {
-            region,
-            clusterName: args.cluster,
-            addonName: "coredns",
-            addonVersion: versions.coredns,
-            resolveConflictsOnCreate: "OVERWRITE",
-            resolveConflictsOnUpdate: "PRESERVE",
-        }, after);
+        new aws.eks.Addon(
+            `${name}-coredns`,
+            {
+                region,
+                clusterName: args.cluster,
+                addonName: "coredns",
+                addonVersion: versions.coredns,
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "PRESERVE",
+            },
+            after,
+        );
 
         // The add-on associates its own service account with this role.
-        const ebs = podIdentityServiceRole(`${name}-ebs-csi`, {
-            managedPolicies: [managedPolicy("service-role/AmazonEBSCSIDriverPolicy")],
-            description: `${name}: EBS CSI controller`,
-        }, child);
-        new aws.eks.Addon(`${name}-aws-ebs-csi-driver`, {
-            region,
-            clusterName: args.cluster,
-            addonName: "aws-ebs-csi-driver",
-            addonVersion: versions["aws-ebs-csi-driver"],
-            resolveConflictsOnCreate: "OVERWRITE",
-            resolveConflictsOnUpdate: "PRESERVE",
-            podIdentityAssociations: [{ roleArn: ebs.role.arn, serviceAccount: EBS_CSI_SA }],
-        }, { parent: this, dependsOn: [...(args.after ?? []), ...ebs.attachments] });
-
-        this.metricsServer = new k8s.helm.v3.Release(`${name}-metrics-server`, {
-            chart: CHARTS.metricsServer.chart,
-            version: CHARTS.metricsServer.version,
-            repositoryOpts: { repo: CHARTS.metricsServer.repository },
-            namespace: "kube-system",
-            name: "metrics-server",
-            atomic: true,
-            values: {
-                // Two replicas and a PDB: the HPA goes blind when metrics-server is down.
-                replicas: 2,
-                podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+        const ebs = podIdentityServiceRole(
+            `${name}-ebs-csi`,
+            {
+                managedPolicies: [managedPolicy("service-role/AmazonEBSCSIDriverPolicy")],
+                description: `${name}: EBS CSI controller`,
             },
-        }, after);
+            child,
+        );
+        new aws.eks.Addon(
+            `${name}-aws-ebs-csi-driver`,
+            {
+                region,
+                clusterName: args.cluster,
+                addonName: "aws-ebs-csi-driver",
+                addonVersion: versions["aws-ebs-csi-driver"],
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "PRESERVE",
+                podIdentityAssociations: [{ roleArn: ebs.role.arn, serviceAccount: EBS_CSI_SA }],
+            },
+            { parent: this, dependsOn: [...(args.after ?? []), ...ebs.attachments] },
+        );
 
-        const autoscaler = podIdentityRole(`${name}-cluster-autoscaler`, {
-            region, clusterName: args.cluster, namespace: "kube-system", serviceAccount: CLUSTER_AUTOSCALER_SA,
-            policy: JSON.stringify(clusterAutoscalerPolicy(args.clusterName)),
-            description: `${name}: Cluster Autoscaler, scoped to ${args.clusterName}'s node groups`,
-        }, child);
-        this.clusterAutoscaler = new k8s.helm.v3.Release(`${name}-cluster-autoscaler`, {
-            chart: CHARTS.clusterAutoscaler.chart,
-            version: CHARTS.clusterAutoscaler.version,
-            repositoryOpts: { repo: CHARTS.clusterAutoscaler.repository },
-            namespace: "kube-system",
-            name: "cluster-autoscaler",
-            atomic: true,
-            values: clusterAutoscalerValues(args.clusterName, region, KUBERNETES_VERSIONS[args.kubernetesVersion].clusterAutoscalerImageTag),
-        }, { parent: this, dependsOn: [...(args.after ?? []), autoscaler.association] });
+        this.metricsServer = new k8s.helm.v3.Release(
+            `${name}-metrics-server`,
+            {
+                chart: CHARTS.metricsServer.chart,
+                version: CHARTS.metricsServer.version,
+                repositoryOpts: { repo: CHARTS.metricsServer.repository },
+                namespace: "kube-system",
+                name: "metrics-server",
+                atomic: true,
+                values: {
+                    // Two replicas and a PDB: the HPA goes blind when metrics-server is down.
+                    replicas: 2,
+                    podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+                },
+            },
+            after,
+        );
+
+        const autoscaler = podIdentityRole(
+            `${name}-cluster-autoscaler`,
+            {
+                region,
+                clusterName: args.cluster,
+                namespace: "kube-system",
+                serviceAccount: CLUSTER_AUTOSCALER_SA,
+                policy: JSON.stringify(clusterAutoscalerPolicy(args.clusterName)),
+                description: `${name}: Cluster Autoscaler, scoped to ${args.clusterName}'s node groups`,
+            },
+            child,
+        );
+        this.clusterAutoscaler = new k8s.helm.v3.Release(
+            `${name}-cluster-autoscaler`,
+            {
+                chart: CHARTS.clusterAutoscaler.chart,
+                version: CHARTS.clusterAutoscaler.version,
+                repositoryOpts: { repo: CHARTS.clusterAutoscaler.repository },
+                namespace: "kube-system",
+                name: "cluster-autoscaler",
+                atomic: true,
+                values: clusterAutoscalerValues(
+                    args.clusterName,
+                    region,
+                    KUBERNETES_VERSIONS[args.kubernetesVersion].clusterAutoscalerImageTag,
+                ),
+            },
+            { parent: this, dependsOn: [...(args.after ?? []), autoscaler.association] },
+        );
 
         this.registerOutputs({});
     }
@@ -107,15 +138,27 @@ export function clusterAutoscalerPolicy(clusterName: string): object {
                 Effect: "Allow",
                 Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
                 Resource: "*",
-                Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned", "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true" } },
+                Condition: {
+                    StringEquals: {
+                        [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned",
+                        "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true",
+                    },
+                },
             },
             {
                 Sid: "Discover",
                 Effect: "Allow",
                 Action: [
-                    "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeLaunchConfigurations",
-                    "autoscaling:DescribeScalingActivities", "autoscaling:DescribeTags", "ec2:DescribeImages", "ec2:DescribeInstanceTypes",
-                    "ec2:DescribeLaunchTemplateVersions", "ec2:GetInstanceTypesFromInstanceRequirements", "eks:DescribeNodegroup",
+                    "autoscaling:DescribeAutoScalingGroups",
+                    "autoscaling:DescribeAutoScalingInstances",
+                    "autoscaling:DescribeLaunchConfigurations",
+                    "autoscaling:DescribeScalingActivities",
+                    "autoscaling:DescribeTags",
+                    "ec2:DescribeImages",
+                    "ec2:DescribeInstanceTypes",
+                    "ec2:DescribeLaunchTemplateVersions",
+                    "ec2:GetInstanceTypesFromInstanceRequirements",
+                    "eks:DescribeNodegroup",
                 ],
                 Resource: "*",
             },

@@ -111,7 +111,11 @@ interface AlarmSpec {
 }
 
 /** Cluster-mode node ids: `<group>-0001-001` … (ElastiCache's naming of member clusters). */
-export function cacheNodeIds(groupId: pulumi.Input<string>, shards: number, replicasPerShard: number): { suffix: string; id: pulumi.Output<string> }[] {
+export function cacheNodeIds(
+    groupId: pulumi.Input<string>,
+    shards: number,
+    replicasPerShard: number,
+): { suffix: string; id: pulumi.Output<string> }[] {
     const out: { suffix: string; id: pulumi.Output<string> }[] = [];
     for (let s = 1; s <= shards; s++) {
         for (let n = 1; n <= replicasPerShard + 1; n++) {
@@ -126,48 +130,205 @@ function auroraSpecs(t: AuroraTarget): AlarmSpec[] {
     const dims = { DBClusterIdentifier: t.clusterIdentifier };
     const base = { namespace: "AWS/RDS", dimensions: dims, period: MINUTE, evaluationPeriods: AURORA_PERIODS, treatMissingData: "missing" };
     const specs: AlarmSpec[] = [
-        { ...base, key: "aurora-replica-lag", metricName: "AuroraReplicaLagMaximum", statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: AURORA_REPLICA_LAG_MS, treatMissingData: "notBreaching", description: `Aurora readers more than ${AURORA_REPLICA_LAG_MS} ms behind the writer` },
-        { ...base, key: "aurora-cpu", metricName: "CPUUtilization", statistic: "Average", comparisonOperator: "GreaterThanThreshold", threshold: AURORA_CPU_PERCENT, description: `Aurora CPU above ${AURORA_CPU_PERCENT}%` },
-        { ...base, key: "aurora-connections", metricName: "DatabaseConnections", statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: t.maxConnections ?? AURORA_MAX_CONNECTIONS, description: "Aurora backend connections above the pool's expected ceiling" },
-        { ...base, key: "aurora-freeable-memory", metricName: "FreeableMemory", statistic: "Minimum", comparisonOperator: "LessThanThreshold", threshold: AURORA_FREEABLE_MEMORY_BYTES, description: "Aurora freeable memory below 1 GiB" },
+        {
+            ...base,
+            key: "aurora-replica-lag",
+            metricName: "AuroraReplicaLagMaximum",
+            statistic: "Maximum",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: AURORA_REPLICA_LAG_MS,
+            treatMissingData: "notBreaching",
+            description: `Aurora readers more than ${AURORA_REPLICA_LAG_MS} ms behind the writer`,
+        },
+        {
+            ...base,
+            key: "aurora-cpu",
+            metricName: "CPUUtilization",
+            statistic: "Average",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: AURORA_CPU_PERCENT,
+            description: `Aurora CPU above ${AURORA_CPU_PERCENT}%`,
+        },
+        {
+            ...base,
+            key: "aurora-connections",
+            metricName: "DatabaseConnections",
+            statistic: "Maximum",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: t.maxConnections ?? AURORA_MAX_CONNECTIONS,
+            description: "Aurora backend connections above the pool's expected ceiling",
+        },
+        {
+            ...base,
+            key: "aurora-freeable-memory",
+            metricName: "FreeableMemory",
+            statistic: "Minimum",
+            comparisonOperator: "LessThanThreshold",
+            threshold: AURORA_FREEABLE_MEMORY_BYTES,
+            description: "Aurora freeable memory below 1 GiB",
+        },
     ];
     if (t.globalSecondary) {
-        specs.push({ ...base, key: "aurora-global-lag", metricName: "AuroraGlobalDBReplicationLag", statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: AURORA_GLOBAL_LAG_MS, description: `Global database replication to this region more than ${AURORA_GLOBAL_LAG_MS} ms behind` });
+        specs.push({
+            ...base,
+            key: "aurora-global-lag",
+            metricName: "AuroraGlobalDBReplicationLag",
+            statistic: "Maximum",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: AURORA_GLOBAL_LAG_MS,
+            description: `Global database replication to this region more than ${AURORA_GLOBAL_LAG_MS} ms behind`,
+        });
     }
     return specs;
 }
 
 function cacheSpecs(t: CacheTarget): AlarmSpec[] {
     return cacheNodeIds(t.replicationGroupId, t.shards, t.replicasPerShard).flatMap(({ suffix, id }) => {
-        const base = { namespace: "AWS/ElastiCache", dimensions: { CacheClusterId: id }, period: MINUTE, evaluationPeriods: CACHE_PERIODS, treatMissingData: "missing" };
+        const base = {
+            namespace: "AWS/ElastiCache",
+            dimensions: { CacheClusterId: id },
+            period: MINUTE,
+            evaluationPeriods: CACHE_PERIODS,
+            treatMissingData: "missing",
+        };
         return [
-            { ...base, key: `cache-${suffix}-engine-cpu`, metricName: "EngineCPUUtilization", statistic: "Average", comparisonOperator: "GreaterThanThreshold", threshold: CACHE_ENGINE_CPU_PERCENT, description: `Cache node ${suffix} engine CPU above ${CACHE_ENGINE_CPU_PERCENT}%` },
-            { ...base, key: `cache-${suffix}-memory`, metricName: "DatabaseMemoryUsagePercentage", statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: CACHE_MEMORY_PERCENT, description: `Cache node ${suffix} memory above ${CACHE_MEMORY_PERCENT}% of maxmemory` },
-            { ...base, key: `cache-${suffix}-evictions`, metricName: "Evictions", statistic: "Sum", comparisonOperator: "GreaterThanThreshold", threshold: CACHE_EVICTIONS_MAX, period: 5 * MINUTE, evaluationPeriods: 1, treatMissingData: "notBreaching", description: `Cache node ${suffix} evicts keys (sessions are lost)` },
+            {
+                ...base,
+                key: `cache-${suffix}-engine-cpu`,
+                metricName: "EngineCPUUtilization",
+                statistic: "Average",
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: CACHE_ENGINE_CPU_PERCENT,
+                description: `Cache node ${suffix} engine CPU above ${CACHE_ENGINE_CPU_PERCENT}%`,
+            },
+            {
+                ...base,
+                key: `cache-${suffix}-memory`,
+                metricName: "DatabaseMemoryUsagePercentage",
+                statistic: "Maximum",
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: CACHE_MEMORY_PERCENT,
+                description: `Cache node ${suffix} memory above ${CACHE_MEMORY_PERCENT}% of maxmemory`,
+            },
+            {
+                ...base,
+                key: `cache-${suffix}-evictions`,
+                metricName: "Evictions",
+                statistic: "Sum",
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: CACHE_EVICTIONS_MAX,
+                period: 5 * MINUTE,
+                evaluationPeriods: 1,
+                treatMissingData: "notBreaching",
+                description: `Cache node ${suffix} evicts keys (sessions are lost)`,
+            },
             // Primaries publish no ReplicationLag, and roles move on failover: missing is healthy.
-            { ...base, key: `cache-${suffix}-replication-lag`, metricName: "ReplicationLag", statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: CACHE_REPLICATION_LAG_SECONDS, treatMissingData: "notBreaching", description: `Cache node ${suffix} replica more than ${CACHE_REPLICATION_LAG_SECONDS} s behind` },
+            {
+                ...base,
+                key: `cache-${suffix}-replication-lag`,
+                metricName: "ReplicationLag",
+                statistic: "Maximum",
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: CACHE_REPLICATION_LAG_SECONDS,
+                treatMissingData: "notBreaching",
+                description: `Cache node ${suffix} replica more than ${CACHE_REPLICATION_LAG_SECONDS} s behind`,
+            },
         ];
     });
 }
 
 function openSearchSpecs(t: OpenSearchTarget, accountId: pulumi.Input<string>): AlarmSpec[] {
-    const base = { namespace: "AWS/ES", dimensions: { DomainName: t.domainName, ClientId: accountId }, period: MINUTE, treatMissingData: "missing" };
+    const base = {
+        namespace: "AWS/ES",
+        dimensions: { DomainName: t.domainName, ClientId: accountId },
+        period: MINUTE,
+        treatMissingData: "missing",
+    };
     // FreeStorageSpace is in megabytes (MiB).
     const freeStorageMiB = t.volumeSizeGiB * 1024 * OPENSEARCH_FREE_STORAGE_RATIO;
     return [
-        { ...base, key: "opensearch-red", metricName: "ClusterStatus.red", statistic: "Maximum", comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 1, evaluationPeriods: OPENSEARCH_RED_PERIODS, description: "Log domain red: a primary shard is unassigned" },
-        { ...base, key: "opensearch-yellow", metricName: "ClusterStatus.yellow", statistic: "Maximum", comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 1, evaluationPeriods: OPENSEARCH_YELLOW_PERIODS, description: "Log domain yellow: a replica shard is unassigned" },
-        { ...base, key: "opensearch-free-storage", metricName: "FreeStorageSpace", statistic: "Minimum", comparisonOperator: "LessThanOrEqualToThreshold", threshold: freeStorageMiB, evaluationPeriods: 1, description: `Log domain node with ${OPENSEARCH_FREE_STORAGE_RATIO * 100}% or less storage free` },
-        { ...base, key: "opensearch-jvm-pressure", metricName: "JVMMemoryPressure", statistic: "Maximum", comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: OPENSEARCH_JVM_PRESSURE_PERCENT, period: 5 * MINUTE, evaluationPeriods: OPENSEARCH_JVM_PERIODS, description: `Log domain JVM memory pressure at ${OPENSEARCH_JVM_PRESSURE_PERCENT}% or more` },
+        {
+            ...base,
+            key: "opensearch-red",
+            metricName: "ClusterStatus.red",
+            statistic: "Maximum",
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            threshold: 1,
+            evaluationPeriods: OPENSEARCH_RED_PERIODS,
+            description: "Log domain red: a primary shard is unassigned",
+        },
+        {
+            ...base,
+            key: "opensearch-yellow",
+            metricName: "ClusterStatus.yellow",
+            statistic: "Maximum",
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            threshold: 1,
+            evaluationPeriods: OPENSEARCH_YELLOW_PERIODS,
+            description: "Log domain yellow: a replica shard is unassigned",
+        },
+        {
+            ...base,
+            key: "opensearch-free-storage",
+            metricName: "FreeStorageSpace",
+            statistic: "Minimum",
+            comparisonOperator: "LessThanOrEqualToThreshold",
+            threshold: freeStorageMiB,
+            evaluationPeriods: 1,
+            description: `Log domain node with ${OPENSEARCH_FREE_STORAGE_RATIO * 100}% or less storage free`,
+        },
+        {
+            ...base,
+            key: "opensearch-jvm-pressure",
+            metricName: "JVMMemoryPressure",
+            statistic: "Maximum",
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            threshold: OPENSEARCH_JVM_PRESSURE_PERCENT,
+            period: 5 * MINUTE,
+            evaluationPeriods: OPENSEARCH_JVM_PERIODS,
+            description: `Log domain JVM memory pressure at ${OPENSEARCH_JVM_PRESSURE_PERCENT}% or more`,
+        },
     ];
 }
 
 function albSpecs(t: AlbTarget): AlarmSpec[] {
-    const base = { namespace: "AWS/ApplicationELB", dimensions: { LoadBalancer: t.arnSuffix }, period: MINUTE, treatMissingData: "notBreaching" };
+    const base = {
+        namespace: "AWS/ApplicationELB",
+        dimensions: { LoadBalancer: t.arnSuffix },
+        period: MINUTE,
+        treatMissingData: "notBreaching",
+    };
     return [
-        { ...base, key: "alb-elb-5xx", metricName: "HTTPCode_ELB_5XX_Count", statistic: "Sum", comparisonOperator: "GreaterThanThreshold", threshold: ALB_ELB_5XX_PER_MINUTE, evaluationPeriods: ALB_5XX_PERIODS, description: `ALB-generated 5xx above ${ALB_ELB_5XX_PER_MINUTE}/min` },
-        { ...base, key: "alb-target-5xx", metricName: "HTTPCode_Target_5XX_Count", statistic: "Sum", comparisonOperator: "GreaterThanThreshold", threshold: ALB_TARGET_5XX_PER_MINUTE, evaluationPeriods: ALB_5XX_PERIODS, description: `API 5xx above ${ALB_TARGET_5XX_PER_MINUTE}/min` },
-        { ...base, key: "alb-p99-latency", metricName: "TargetResponseTime", extendedStatistic: "p99", comparisonOperator: "GreaterThanThreshold", threshold: ALB_P99_SECONDS, evaluationPeriods: ALB_LATENCY_PERIODS, description: `API p99 response time above ${ALB_P99_SECONDS * 1000} ms at the ALB` },
+        {
+            ...base,
+            key: "alb-elb-5xx",
+            metricName: "HTTPCode_ELB_5XX_Count",
+            statistic: "Sum",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: ALB_ELB_5XX_PER_MINUTE,
+            evaluationPeriods: ALB_5XX_PERIODS,
+            description: `ALB-generated 5xx above ${ALB_ELB_5XX_PER_MINUTE}/min`,
+        },
+        {
+            ...base,
+            key: "alb-target-5xx",
+            metricName: "HTTPCode_Target_5XX_Count",
+            statistic: "Sum",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: ALB_TARGET_5XX_PER_MINUTE,
+            evaluationPeriods: ALB_5XX_PERIODS,
+            description: `API 5xx above ${ALB_TARGET_5XX_PER_MINUTE}/min`,
+        },
+        {
+            ...base,
+            key: "alb-p99-latency",
+            metricName: "TargetResponseTime",
+            extendedStatistic: "p99",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: ALB_P99_SECONDS,
+            evaluationPeriods: ALB_LATENCY_PERIODS,
+            description: `API p99 response time above ${ALB_P99_SECONDS * 1000} ms at the ALB`,
+        },
     ];
 }
 
@@ -186,24 +347,28 @@ export class CloudWatchAlarms extends pulumi.ComponentResource {
         ];
         this.alarmNames = {};
         for (const spec of specs) {
-            const alarm = new aws.cloudwatch.MetricAlarm(`${name}-${spec.key}`, {
-                region: args.region,
-                name: `${name}-${spec.key}`,
-                alarmDescription: `${spec.description} (${args.region})`,
-                namespace: spec.namespace,
-                metricName: spec.metricName,
-                dimensions: spec.dimensions,
-                statistic: spec.statistic,
-                extendedStatistic: spec.extendedStatistic,
-                comparisonOperator: spec.comparisonOperator,
-                threshold: spec.threshold,
-                period: spec.period,
-                evaluationPeriods: spec.evaluationPeriods,
-                datapointsToAlarm: spec.evaluationPeriods,
-                treatMissingData: spec.treatMissingData,
-                alarmActions: [args.topicArn],
-                okActions: [args.topicArn],
-            }, { parent: this });
+            const alarm = new aws.cloudwatch.MetricAlarm(
+                `${name}-${spec.key}`,
+                {
+                    region: args.region,
+                    name: `${name}-${spec.key}`,
+                    alarmDescription: `${spec.description} (${args.region})`,
+                    namespace: spec.namespace,
+                    metricName: spec.metricName,
+                    dimensions: spec.dimensions,
+                    statistic: spec.statistic,
+                    extendedStatistic: spec.extendedStatistic,
+                    comparisonOperator: spec.comparisonOperator,
+                    threshold: spec.threshold,
+                    period: spec.period,
+                    evaluationPeriods: spec.evaluationPeriods,
+                    datapointsToAlarm: spec.evaluationPeriods,
+                    treatMissingData: spec.treatMissingData,
+                    alarmActions: [args.topicArn],
+                    okActions: [args.topicArn],
+                },
+                { parent: this },
+            );
             this.alarmNames[spec.key] = alarm.name;
         }
         this.registerOutputs({ alarmNames: this.alarmNames });

@@ -36,9 +36,12 @@ export interface CacheArgs {
 /** What is wrong with a cache's shape (empty when nothing). Pure. */
 export function cacheProblems(shape: { shards: number; replicasPerShard: number }): string[] {
     const problems: string[] = [];
-    if (!Number.isInteger(shape.shards) || shape.shards < 1 || shape.shards > CACHE_MAX_SHARDS) problems.push(`shards ${shape.shards} is not an integer from 1 to ${CACHE_MAX_SHARDS}`);
+    if (!Number.isInteger(shape.shards) || shape.shards < 1 || shape.shards > CACHE_MAX_SHARDS)
+        problems.push(`shards ${shape.shards} is not an integer from 1 to ${CACHE_MAX_SHARDS}`);
     if (!Number.isInteger(shape.replicasPerShard) || shape.replicasPerShard < 1 || shape.replicasPerShard > CACHE_MAX_REPLICAS_PER_SHARD) {
-        problems.push(`replicasPerShard ${shape.replicasPerShard} is not an integer from 1 to ${CACHE_MAX_REPLICAS_PER_SHARD} (multi-AZ failover needs a replica)`);
+        problems.push(
+            `replicasPerShard ${shape.replicasPerShard} is not an integer from 1 to ${CACHE_MAX_REPLICAS_PER_SHARD} (multi-AZ failover needs a replica)`,
+        );
     }
     const nodes = shape.shards * (1 + shape.replicasPerShard);
     if (nodes > CACHE_MAX_NODES) problems.push(`${nodes} nodes exceed the ${CACHE_MAX_NODES} of a cluster-mode replication group`);
@@ -76,76 +79,110 @@ export class Cache extends pulumi.ComponentResource {
         this.shards = shards;
         this.replicasPerShard = replicasPerShard;
 
-        const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-subnets`, {
-            region,
-            description: `${name}: isolated subnets`,
-            subnetIds: args.subnetIds,
-        }, child);
-        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            region,
-            vpcId: args.vpcId,
-            description: "Valkey: from the cell's workload only",
-            ingress: [{ protocol: "tcp", fromPort: CACHE_PORT, toPort: CACHE_PORT, securityGroups: args.clientSecurityGroupIds, description: "Cell workload" }],
-            egress: [],
-            tags: { Name: `${name}-sg` },
-        }, child);
+        const subnetGroup = new aws.elasticache.SubnetGroup(
+            `${name}-subnets`,
+            {
+                region,
+                description: `${name}: isolated subnets`,
+                subnetIds: args.subnetIds,
+            },
+            child,
+        );
+        const sg = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                region,
+                vpcId: args.vpcId,
+                description: "Valkey: from the cell's workload only",
+                ingress: [
+                    {
+                        protocol: "tcp",
+                        fromPort: CACHE_PORT,
+                        toPort: CACHE_PORT,
+                        securityGroups: args.clientSecurityGroupIds,
+                        description: "Cell workload",
+                    },
+                ],
+                egress: [],
+                tags: { Name: `${name}-sg` },
+            },
+            child,
+        );
 
         // Alphanumeric: ElastiCache refuses some printable characters, and 64 of 62 symbols is ample.
         const token = new random.RandomPassword(`${name}-auth-token`, { length: 64, special: false }, child);
         const authToken = pulumi.secret(token.result);
-        const secret = new aws.secretsmanager.Secret(`${name}-auth-secret`, {
-            region,
-            description: `${name}: Valkey AUTH token`,
-            kmsKeyId: args.kmsKeyArn,
-            recoveryWindowInDays: 7,
-        }, child);
-        new aws.secretsmanager.SecretVersion(`${name}-auth-secret-value`, {
-            region,
-            secretId: secret.id,
-            secretString: pulumi.jsonStringify({ authToken }),
-        }, child);
+        const secret = new aws.secretsmanager.Secret(
+            `${name}-auth-secret`,
+            {
+                region,
+                description: `${name}: Valkey AUTH token`,
+                kmsKeyId: args.kmsKeyArn,
+                recoveryWindowInDays: 7,
+            },
+            child,
+        );
+        new aws.secretsmanager.SecretVersion(
+            `${name}-auth-secret-value`,
+            {
+                region,
+                secretId: secret.id,
+                secretString: pulumi.jsonStringify({ authToken }),
+            },
+            child,
+        );
 
-        const slowLog = new aws.cloudwatch.LogGroup(`${name}-slow-log`, {
-            region,
-            retentionInDays: args.logRetentionDays ?? 30,
-        }, child);
+        const slowLog = new aws.cloudwatch.LogGroup(
+            `${name}-slow-log`,
+            {
+                region,
+                retentionInDays: args.logRetentionDays ?? 30,
+            },
+            child,
+        );
 
-        const group = new aws.elasticache.ReplicationGroup(`${name}-valkey`, {
-            region,
-            description: `${name}: sessions and API cache`,
-            engine: "valkey",
-            engineVersion: args.engineVersion,
-            parameterGroupName: cacheParameterGroup(args.engineVersion),
-            nodeType: args.nodeType,
-            port: CACHE_PORT,
-            clusterMode: "enabled",
-            numNodeGroups: shards,
-            replicasPerNodeGroup: replicasPerShard,
-            automaticFailoverEnabled: true,
-            multiAzEnabled: true,
-            transitEncryptionEnabled: true,
-            transitEncryptionMode: "required",
-            atRestEncryptionEnabled: true,
-            kmsKeyId: args.kmsKeyArn,
-            authToken,
-            // A new token is added beside the old one, so clients can move over before SET drops it.
-            authTokenUpdateStrategy: "ROTATE",
-            subnetGroupName: subnetGroup.name,
-            securityGroupIds: [sg.id],
-            snapshotRetentionLimit: args.snapshotRetentionDays ?? 7,
-            snapshotWindow: "02:00-03:00",
-            maintenanceWindow: "sun:05:30-sun:06:30",
-            finalSnapshotIdentifier: `${name}-final`,
-            autoMinorVersionUpgrade: true,
-            logDeliveryConfigurations: [{
-                destinationType: "cloudwatch-logs",
-                // A log group's id is its name.
-                destination: slowLog.id,
-                logFormat: "json",
-                logType: "slow-log",
-            }],
-            tags: { Name: `${name}-valkey` },
-        }, child);
+        const group = new aws.elasticache.ReplicationGroup(
+            `${name}-valkey`,
+            {
+                region,
+                description: `${name}: sessions and API cache`,
+                engine: "valkey",
+                engineVersion: args.engineVersion,
+                parameterGroupName: cacheParameterGroup(args.engineVersion),
+                nodeType: args.nodeType,
+                port: CACHE_PORT,
+                clusterMode: "enabled",
+                numNodeGroups: shards,
+                replicasPerNodeGroup: replicasPerShard,
+                automaticFailoverEnabled: true,
+                multiAzEnabled: true,
+                transitEncryptionEnabled: true,
+                transitEncryptionMode: "required",
+                atRestEncryptionEnabled: true,
+                kmsKeyId: args.kmsKeyArn,
+                authToken,
+                // A new token is added beside the old one, so clients can move over before SET drops it.
+                authTokenUpdateStrategy: "ROTATE",
+                subnetGroupName: subnetGroup.name,
+                securityGroupIds: [sg.id],
+                snapshotRetentionLimit: args.snapshotRetentionDays ?? 7,
+                snapshotWindow: "02:00-03:00",
+                maintenanceWindow: "sun:05:30-sun:06:30",
+                finalSnapshotIdentifier: `${name}-final`,
+                autoMinorVersionUpgrade: true,
+                logDeliveryConfigurations: [
+                    {
+                        destinationType: "cloudwatch-logs",
+                        // A log group's id is its name.
+                        destination: slowLog.id,
+                        logFormat: "json",
+                        logType: "slow-log",
+                    },
+                ],
+                tags: { Name: `${name}-valkey` },
+            },
+            child,
+        );
 
         this.configurationEndpoint = group.configurationEndpointAddress;
         this.replicationGroupId = group.id;

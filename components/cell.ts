@@ -1,15 +1,15 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CellCapacity } from "../regions/capacity";
-import { AppConfig, CellConfig } from "../regions/config";
-import { ComputeConfig } from "../regions/computeConfig";
-import { DataConfig } from "../regions/dataConfig";
-import { ObservabilityConfig } from "../regions/observability";
+import { type CellCapacity } from "../regions/capacity";
+import { type ComputeConfig } from "../regions/computeConfig";
+import { type AppConfig, type CellConfig } from "../regions/config";
+import { type DataConfig } from "../regions/dataConfig";
+import { type ObservabilityConfig } from "../regions/observability";
 import { ClusterAddons } from "./addons";
 import { DataTier } from "./data";
-import { GlobalDatabase } from "./database";
+import { type GlobalDatabase } from "./database";
 import { EksCluster } from "./eks";
-import { CloudflareRanges, OriginIngress } from "./ingress";
+import { type CloudflareRanges, OriginIngress } from "./ingress";
 import { Network } from "./network";
 import { NodeGroups } from "./nodes";
 import { Observability } from "./observability";
@@ -74,100 +74,136 @@ export class RegionalCell extends pulumi.ComponentResource {
     constructor(name: string, args: RegionalCellArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cell:RegionalCell", name, {}, opts);
         const { cell, compute, app, capacity } = args;
-        if (!cell.primary && !args.primaryCell) throw new pulumi.ResourceError(`RegionalCell "${name}": a secondary cell needs primaryCell (create the primary cell first)`, this);
+        if (!cell.primary && !args.primaryCell)
+            throw new pulumi.ResourceError(
+                `RegionalCell "${name}": a secondary cell needs primaryCell (create the primary cell first)`,
+                this,
+            );
         const child = { parent: this };
         this.region = cell.region;
         this.code = cell.code;
         this.clusterName = `${pulumi.getProject()}-${pulumi.getStack()}-${cell.code}`;
 
         this.network = new Network(`${name}-net`, { region: cell.region, cidr: cell.cidr, azs: cell.azs }, child);
-        this.eks = new EksCluster(`${name}-eks`, {
-            region: cell.region,
-            clusterName: this.clusterName,
-            kubernetesVersion: compute.kubernetesVersion,
-            subnetIds: this.network.privateSubnetIds,
-            adminRoleArn: compute.adminRoleArn,
-            publicAccessCidrs: compute.publicAccessCidrs,
-            logRetentionDays: args.observability.logRetentionDays,
-        }, child);
+        this.eks = new EksCluster(
+            `${name}-eks`,
+            {
+                region: cell.region,
+                clusterName: this.clusterName,
+                kubernetesVersion: compute.kubernetesVersion,
+                subnetIds: this.network.privateSubnetIds,
+                adminRoleArn: compute.adminRoleArn,
+                publicAccessCidrs: compute.publicAccessCidrs,
+                logRetentionDays: args.observability.logRetentionDays,
+            },
+            child,
+        );
         this.kubernetes = this.eks.kubernetes;
         const withK8s = { parent: this, providers: [this.kubernetes] };
 
-        this.nodes = new NodeGroups(`${name}-nodes`, {
-            region: cell.region,
-            clusterName: this.eks.clusterName,
-            kubernetesVersion: compute.kubernetesVersion,
-            azs: cell.azs,
-            subnetIds: this.network.privateSubnetIds,
-            instanceTypes: compute.instanceTypes,
-            nodesPerZone: nodesPerZone(capacity, cell.azs.length),
-            rootVolumeGiB: compute.rootVolumeGiB,
-            after: this.eks.networkAddons,
-        }, child);
-        this.addons = new ClusterAddons(`${name}-addons`, {
-            region: cell.region,
-            clusterName: this.clusterName,
-            cluster: this.eks.clusterName,
-            kubernetesVersion: compute.kubernetesVersion,
-            after: this.nodes.nodeGroups,
-        }, withK8s);
+        this.nodes = new NodeGroups(
+            `${name}-nodes`,
+            {
+                region: cell.region,
+                clusterName: this.eks.clusterName,
+                kubernetesVersion: compute.kubernetesVersion,
+                azs: cell.azs,
+                subnetIds: this.network.privateSubnetIds,
+                instanceTypes: compute.instanceTypes,
+                nodesPerZone: nodesPerZone(capacity, cell.azs.length),
+                rootVolumeGiB: compute.rootVolumeGiB,
+                after: this.eks.networkAddons,
+            },
+            child,
+        );
+        this.addons = new ClusterAddons(
+            `${name}-addons`,
+            {
+                region: cell.region,
+                clusterName: this.clusterName,
+                cluster: this.eks.clusterName,
+                kubernetesVersion: compute.kubernetesVersion,
+                after: this.nodes.nodeGroups,
+            },
+            withK8s,
+        );
         this.workloadSecurityGroupId = this.eks.clusterSecurityGroupId;
-        this.ingress = new OriginIngress(`${name}-ingress`, {
-            region: cell.region,
-            vpcId: this.network.vpcId,
-            publicSubnetIds: this.network.publicSubnetIds,
-            certificateArn: args.certificateArn,
-            cloudflare: args.cloudflare,
-            workloadSecurityGroupId: this.workloadSecurityGroupId,
-            appPort: app.port,
-            healthPath: app.healthPath,
-            clusterName: this.eks.clusterName,
-            domain: args.domain,
-            originAuthToken: args.originAuthToken,
-            after: this.nodes.nodeGroups,
-        }, withK8s);
-        this.data = new DataTier(`${name}-data`, {
-            region: cell.region,
-            primary: cell.primary,
-            global: args.globalDatabase,
-            primaryTier: args.primaryCell?.data,
-            vpcId: this.network.vpcId,
-            isolatedSubnetIds: this.network.isolatedSubnetIds,
-            privateSubnetIds: this.network.privateSubnetIds,
-            azs: cell.azs,
-            clientSecurityGroupIds: [this.workloadSecurityGroupId],
-            config: args.data,
-            readers: capacity.readers,
-            cacheShards: capacity.cacheShards,
-        }, child);
-        this.api = new ApiWorkload(`${name}-api`, {
-            region: cell.region,
-            clusterName: this.eks.clusterName,
-            image: app.image,
-            port: app.port,
-            healthPath: app.healthPath,
-            replicas: capacity.pods,
-            cpuMillicores: compute.podCpuMillicores,
-            memoryMiB: compute.podMemoryMiB,
-            targetGroupArn: this.ingress.targetGroupArn,
-            vpcCidr: cell.cidr,
-            ...dataConnectionArgs(this.data.connection),
-            after: [this.ingress.controller, this.addons.metricsServer],
-        }, withK8s);
-        this.observability = new Observability(`${name}-obs`, {
-            region: cell.region,
-            accountId: args.accountId,
-            vpcId: this.network.vpcId,
-            vpcCidr: cell.cidr,
-            privateSubnetIds: this.network.privateSubnetIds,
-            clusterName: this.eks.clusterName,
-            k8sProvider: this.kubernetes,
-            config: args.observability,
-            after: [this.api],
-            aurora: { clusterIdentifier: this.data.database.clusterIdentifier, globalSecondary: !cell.primary },
-            cache: { replicationGroupId: this.data.cache.replicationGroupId, shards: this.data.cache.shards, replicasPerShard: this.data.cache.replicasPerShard },
-            alb: { arnSuffix: this.ingress.arnSuffix },
-        }, child);
+        this.ingress = new OriginIngress(
+            `${name}-ingress`,
+            {
+                region: cell.region,
+                vpcId: this.network.vpcId,
+                publicSubnetIds: this.network.publicSubnetIds,
+                certificateArn: args.certificateArn,
+                cloudflare: args.cloudflare,
+                workloadSecurityGroupId: this.workloadSecurityGroupId,
+                appPort: app.port,
+                healthPath: app.healthPath,
+                clusterName: this.eks.clusterName,
+                domain: args.domain,
+                originAuthToken: args.originAuthToken,
+                after: this.nodes.nodeGroups,
+            },
+            withK8s,
+        );
+        this.data = new DataTier(
+            `${name}-data`,
+            {
+                region: cell.region,
+                primary: cell.primary,
+                global: args.globalDatabase,
+                primaryTier: args.primaryCell?.data,
+                vpcId: this.network.vpcId,
+                isolatedSubnetIds: this.network.isolatedSubnetIds,
+                privateSubnetIds: this.network.privateSubnetIds,
+                azs: cell.azs,
+                clientSecurityGroupIds: [this.workloadSecurityGroupId],
+                config: args.data,
+                readers: capacity.readers,
+                cacheShards: capacity.cacheShards,
+            },
+            child,
+        );
+        this.api = new ApiWorkload(
+            `${name}-api`,
+            {
+                region: cell.region,
+                clusterName: this.eks.clusterName,
+                image: app.image,
+                port: app.port,
+                healthPath: app.healthPath,
+                replicas: capacity.pods,
+                cpuMillicores: compute.podCpuMillicores,
+                memoryMiB: compute.podMemoryMiB,
+                targetGroupArn: this.ingress.targetGroupArn,
+                vpcCidr: cell.cidr,
+                ...dataConnectionArgs(this.data.connection),
+                after: [this.ingress.controller, this.addons.metricsServer],
+            },
+            withK8s,
+        );
+        this.observability = new Observability(
+            `${name}-obs`,
+            {
+                region: cell.region,
+                accountId: args.accountId,
+                vpcId: this.network.vpcId,
+                vpcCidr: cell.cidr,
+                privateSubnetIds: this.network.privateSubnetIds,
+                clusterName: this.eks.clusterName,
+                k8sProvider: this.kubernetes,
+                config: args.observability,
+                after: [this.api],
+                aurora: { clusterIdentifier: this.data.database.clusterIdentifier, globalSecondary: !cell.primary },
+                cache: {
+                    replicationGroupId: this.data.cache.replicationGroupId,
+                    shards: this.data.cache.shards,
+                    replicasPerShard: this.data.cache.replicasPerShard,
+                },
+                alb: { arnSuffix: this.ingress.arnSuffix },
+            },
+            child,
+        );
         this.originHostname = this.ingress.dnsName;
 
         this.registerOutputs({

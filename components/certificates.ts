@@ -26,18 +26,25 @@ export class OriginCertificates extends pulumi.ComponentResource {
         super("platform:edge:OriginCertificates", name, {}, opts);
         const child = { parent: this };
         if (!args.cells.some((c) => c.region === args.primaryRegion)) {
-            throw new pulumi.ResourceError(`OriginCertificates "${name}": primary region ${args.primaryRegion} is not among the cells`, this);
+            throw new pulumi.ResourceError(
+                `OriginCertificates "${name}": primary region ${args.primaryRegion} is not among the cells`,
+                this,
+            );
         }
 
         const certificates = args.cells.map((cell) => ({
             cell,
             // Named by cell code first, like every regional resource: adding a region adds only `<code>-…` names.
-            certificate: new aws.acm.Certificate(`${cell.code}-${name}`, {
-                region: cell.region,
-                domainName: args.domain,
-                validationMethod: "DNS",
-                tags: { Name: args.domain },
-            }, child),
+            certificate: new aws.acm.Certificate(
+                `${cell.code}-${name}`,
+                {
+                    region: cell.region,
+                    domainName: args.domain,
+                    validationMethod: "DNS",
+                    tags: { Name: args.domain },
+                },
+                child,
+            ),
         }));
         const primary = certificates.find((c) => c.cell.region === args.primaryRegion)!.certificate;
         const option = primary.domainValidationOptions.apply((options) => {
@@ -45,24 +52,32 @@ export class OriginCertificates extends pulumi.ComponentResource {
             if (!found) throw new Error(`ACM returned no validation option for ${args.domain}`);
             return found;
         });
-        const record = new cloudflare.DnsRecord(`${name}-validation`, {
-            zoneId: args.zoneId,
-            name: option.resourceRecordName.apply(withoutDot),
-            type: option.resourceRecordType,
-            content: option.resourceRecordValue.apply(withoutDot),
-            ttl: 60,
-            // ACM must see the CNAME itself, not Cloudflare's proxy.
-            proxied: false,
-            comment: `ACM DNS validation of ${args.domain} (every region)`,
-        }, child);
+        const record = new cloudflare.DnsRecord(
+            `${name}-validation`,
+            {
+                zoneId: args.zoneId,
+                name: option.resourceRecordName.apply(withoutDot),
+                type: option.resourceRecordType,
+                content: option.resourceRecordValue.apply(withoutDot),
+                ttl: 60,
+                // ACM must see the CNAME itself, not Cloudflare's proxy.
+                proxied: false,
+                comment: `ACM DNS validation of ${args.domain} (every region)`,
+            },
+            child,
+        );
 
         const arns: Record<string, pulumi.Output<string>> = {};
         for (const { cell, certificate } of certificates) {
-            const validation = new aws.acm.CertificateValidation(`${cell.code}-${name}-validation`, {
-                region: cell.region,
-                certificateArn: certificate.arn,
-                validationRecordFqdns: [record.name],
-            }, child);
+            const validation = new aws.acm.CertificateValidation(
+                `${cell.code}-${name}-validation`,
+                {
+                    region: cell.region,
+                    certificateArn: certificate.arn,
+                    validationRecordFqdns: [record.name],
+                },
+                child,
+            );
             arns[cell.region] = validation.certificateArn;
         }
         this.arns = arns;

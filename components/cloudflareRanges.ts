@@ -5,8 +5,8 @@
  * number of security group rules.
  */
 import * as cloudflare from "@pulumi/cloudflare";
-import * as pulumi from "@pulumi/pulumi";
-import { CloudflareRanges } from "./ingress";
+import type * as pulumi from "@pulumi/pulumi";
+import { type CloudflareRanges } from "./ingress";
 
 export function cloudflareRanges(): CloudflareRanges & { ipv4: pulumi.Output<string[]>; ipv6: pulumi.Output<string[]> } {
     const ranges = cloudflare.getIpRangesOutput({});

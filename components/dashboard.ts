@@ -36,7 +36,13 @@ export interface Dashboard {
 function panel(id: number, title: string, unit: string, targets: Target[], threshold?: number): Panel {
     const defaults: Record<string, unknown> = { unit };
     if (threshold !== undefined) {
-        defaults.thresholds = { mode: "absolute", steps: [{ color: "green", value: null }, { color: "red", value: threshold }] };
+        defaults.thresholds = {
+            mode: "absolute",
+            steps: [
+                { color: "green", value: null },
+                { color: "red", value: threshold },
+            ],
+        };
         defaults.custom = { thresholdsStyle: { mode: "line" } };
     }
     const col = (id - 1) % 2;
@@ -64,18 +70,35 @@ export function apiDashboard(namespace: string, region: string): Dashboard {
         schemaVersion: 39,
         time: { from: "now-6h", to: "now" },
         panels: [
-            panel(1, "Latency p50 / p95 / p99", "s", [
-                { expr: latencyQuantile(namespace, 0.5), legendFormat: "p50" },
-                { expr: latencyQuantile(namespace, 0.95), legendFormat: "p95" },
-                { expr: latencyQuantile(namespace, 0.99), legendFormat: "p99" },
-            ], P99_LATENCY_SECONDS),
+            panel(
+                1,
+                "Latency p50 / p95 / p99",
+                "s",
+                [
+                    { expr: latencyQuantile(namespace, 0.5), legendFormat: "p50" },
+                    { expr: latencyQuantile(namespace, 0.95), legendFormat: "p95" },
+                    { expr: latencyQuantile(namespace, 0.99), legendFormat: "p99" },
+                ],
+                P99_LATENCY_SECONDS,
+            ),
             panel(2, "Error rate (5xx ratio)", "percentunit", [{ expr: errorRatio(namespace), legendFormat: "5xx ratio" }], ERROR_RATIO),
             panel(3, "Requests per second", "reqps", [{ expr: requestsPerSecond(namespace), legendFormat: "rps" }]),
-            panel(4, "Pods running", "short", [{ expr: `sum(kube_pod_status_phase{namespace="${namespace}", phase="Running"})`, legendFormat: "running" }]),
+            panel(4, "Pods running", "short", [
+                { expr: `sum(kube_pod_status_phase{namespace="${namespace}", phase="Running"})`, legendFormat: "running" },
+            ]),
             panel(5, "HPA replicas", "short", [
-                { expr: `sum by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas${ns})`, legendFormat: "current {{horizontalpodautoscaler}}" },
-                { expr: `sum by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_desired_replicas${ns})`, legendFormat: "desired {{horizontalpodautoscaler}}" },
-                { expr: `sum by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas${ns})`, legendFormat: "max {{horizontalpodautoscaler}}" },
+                {
+                    expr: `sum by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas${ns})`,
+                    legendFormat: "current {{horizontalpodautoscaler}}",
+                },
+                {
+                    expr: `sum by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_desired_replicas${ns})`,
+                    legendFormat: "desired {{horizontalpodautoscaler}}",
+                },
+                {
+                    expr: `sum by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas${ns})`,
+                    legendFormat: "max {{horizontalpodautoscaler}}",
+                },
             ]),
             panel(6, "CPU (cores)", "short", [
                 { expr: `sum(rate(container_cpu_usage_seconds_total{namespace="${namespace}", container!=""}[5m]))`, legendFormat: "used" },

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DataConfig } from "../regions/dataConfig";
+import { type DataConfig } from "../regions/dataConfig";
 import { Cache } from "./cache";
-import { DatabaseMember, GlobalDatabase } from "./database";
+import { DatabaseMember, type GlobalDatabase } from "./database";
 import { DatabaseProxy } from "./proxy";
 
 export interface DataTierArgs {
@@ -62,57 +62,77 @@ export class DataTier extends pulumi.ComponentResource {
         super("platform:data:DataTier", name, {}, opts);
         const { region, primary, global, config } = args;
         const child = { parent: this };
-        if (!primary && !args.primaryTier) throw new pulumi.ResourceError(`DataTier "${name}": a secondary needs primaryTier (create the primary cell's tier first)`, this);
+        if (!primary && !args.primaryTier)
+            throw new pulumi.ResourceError(
+                `DataTier "${name}": a secondary needs primaryTier (create the primary cell's tier first)`,
+                this,
+            );
 
-        this.database = new DatabaseMember(`${name}-db`, {
-            region,
-            primary,
-            globalClusterIdentifier: global.globalClusterIdentifier,
-            engineVersion: global.engineVersion,
-            vpcId: args.vpcId,
-            subnetIds: args.isolatedSubnetIds,
-            azs: args.azs,
-            instanceClass: config.instanceClass,
-            readers: args.readers,
-            port: config.port,
-            backupRetentionDays: config.backupRetentionDays,
-            master: primary ? { username: global.masterUsername, password: global.masterPassword, databaseName: global.databaseName } : undefined,
-            rotation: primary ? {
-                secretArn: global.masterSecretArn,
-                secretRegion: global.secretRegion,
-                secretKmsKeyArn: global.secretKmsKeyArn,
-                owner: { resource: global, rotationName: global.rotationName },
-                subnetIds: args.privateSubnetIds,
-            } : undefined,
-            joinAfter: primary ? undefined : args.primaryTier!.database.readyForSecondaries,
-        }, child);
+        this.database = new DatabaseMember(
+            `${name}-db`,
+            {
+                region,
+                primary,
+                globalClusterIdentifier: global.globalClusterIdentifier,
+                engineVersion: global.engineVersion,
+                vpcId: args.vpcId,
+                subnetIds: args.isolatedSubnetIds,
+                azs: args.azs,
+                instanceClass: config.instanceClass,
+                readers: args.readers,
+                port: config.port,
+                backupRetentionDays: config.backupRetentionDays,
+                master: primary
+                    ? { username: global.masterUsername, password: global.masterPassword, databaseName: global.databaseName }
+                    : undefined,
+                rotation: primary
+                    ? {
+                          secretArn: global.masterSecretArn,
+                          secretRegion: global.secretRegion,
+                          secretKmsKeyArn: global.secretKmsKeyArn,
+                          owner: { resource: global, rotationName: global.rotationName },
+                          subnetIds: args.privateSubnetIds,
+                      }
+                    : undefined,
+                joinAfter: primary ? undefined : args.primaryTier!.database.readyForSecondaries,
+            },
+            child,
+        );
 
-        this.proxy = new DatabaseProxy(`${name}-proxy`, {
-            region,
-            primary,
-            vpcId: args.vpcId,
-            subnetIds: args.isolatedSubnetIds,
-            clientSecurityGroupIds: args.clientSecurityGroupIds,
-            databaseSecurityGroupId: this.database.securityGroupId,
-            databasePort: config.port,
-            clusterIdentifier: this.database.clusterIdentifier,
-            clusterArn: this.database.clusterArn,
-            clusterResourceId: this.database.clusterResourceId,
-            targetDependsOn: this.database.instances,
-        }, child);
+        this.proxy = new DatabaseProxy(
+            `${name}-proxy`,
+            {
+                region,
+                primary,
+                vpcId: args.vpcId,
+                subnetIds: args.isolatedSubnetIds,
+                clientSecurityGroupIds: args.clientSecurityGroupIds,
+                databaseSecurityGroupId: this.database.securityGroupId,
+                databasePort: config.port,
+                clusterIdentifier: this.database.clusterIdentifier,
+                clusterArn: this.database.clusterArn,
+                clusterResourceId: this.database.clusterResourceId,
+                targetDependsOn: this.database.instances,
+            },
+            child,
+        );
 
-        this.cache = new Cache(`${name}-cache`, {
-            region,
-            vpcId: args.vpcId,
-            subnetIds: args.isolatedSubnetIds,
-            clientSecurityGroupIds: args.clientSecurityGroupIds,
-            kmsKeyArn: this.database.kmsKeyArn,
-            engineVersion: config.cache.engineVersion,
-            nodeType: config.cache.nodeType,
-            shards: args.cacheShards,
-            replicasPerShard: config.cache.replicasPerShard,
-            snapshotRetentionDays: config.cache.snapshotRetentionDays,
-        }, child);
+        this.cache = new Cache(
+            `${name}-cache`,
+            {
+                region,
+                vpcId: args.vpcId,
+                subnetIds: args.isolatedSubnetIds,
+                clientSecurityGroupIds: args.clientSecurityGroupIds,
+                kmsKeyArn: this.database.kmsKeyArn,
+                engineVersion: config.cache.engineVersion,
+                nodeType: config.cache.nodeType,
+                shards: args.cacheShards,
+                replicasPerShard: config.cache.replicasPerShard,
+                snapshotRetentionDays: config.cache.snapshotRetentionDays,
+            },
+            child,
+        );
 
         this.connection = {
             databaseWriterEndpoint: this.proxy.writerEndpoint,

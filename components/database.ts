@@ -109,54 +109,74 @@ export class GlobalDatabase extends pulumi.ComponentResource {
         this.databaseName = args.databaseName;
         this.rotationName = `${name}-master-rotation`;
 
-        const cluster = new aws.rds.GlobalCluster(`${name}-cluster`, {
-            region,
-            globalClusterIdentifier: args.identifier,
-            engine: ENGINE,
-            engineVersion: args.engineVersion,
-            storageEncrypted: true,
-            deletionProtection: true,
-        }, { parent: this, protect: true, ignoreChanges: ["region"] });
+        const cluster = new aws.rds.GlobalCluster(
+            `${name}-cluster`,
+            {
+                region,
+                globalClusterIdentifier: args.identifier,
+                engine: ENGINE,
+                engineVersion: args.engineVersion,
+                storageEncrypted: true,
+                deletionProtection: true,
+            },
+            { parent: this, protect: true, ignoreChanges: ["region"] },
+        );
 
-        const key = new aws.kms.Key(`${name}-secret-key`, {
-            region,
-            description: `${name}: Aurora master credentials`,
-            enableKeyRotation: true,
-            deletionWindowInDays: 30,
-        }, { parent: this, protect: true, ignoreChanges: ["region"] });
+        const key = new aws.kms.Key(
+            `${name}-secret-key`,
+            {
+                region,
+                description: `${name}: Aurora master credentials`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+            },
+            { parent: this, protect: true, ignoreChanges: ["region"] },
+        );
 
-        const password = new random.RandomPassword(`${name}-master-password`, {
-            length: 40,
-            special: true,
-            overrideSpecial: PASSWORD_SPECIALS,
-            minLower: 2,
-            minUpper: 2,
-            minNumeric: 2,
-            minSpecial: 2,
-        }, child);
+        const password = new random.RandomPassword(
+            `${name}-master-password`,
+            {
+                length: 40,
+                special: true,
+                overrideSpecial: PASSWORD_SPECIALS,
+                minLower: 2,
+                minUpper: 2,
+                minNumeric: 2,
+                minSpecial: 2,
+            },
+            child,
+        );
         // The provider marks `result` secret; wrapping says so here too, whatever the engine does.
         this.masterPassword = pulumi.secret(password.result);
 
-        const secret = new aws.secretsmanager.Secret(`${name}-master-secret`, {
-            region,
-            description: `${name}: Aurora master user (break-glass and schema migrations; the API connects with IAM)`,
-            kmsKeyId: key.arn,
-            recoveryWindowInDays: 30,
-        }, { parent: this, protect: true, ignoreChanges: ["region"] });
+        const secret = new aws.secretsmanager.Secret(
+            `${name}-master-secret`,
+            {
+                region,
+                description: `${name}: Aurora master user (break-glass and schema migrations; the API connects with IAM)`,
+                kmsKeyId: key.arn,
+                recoveryWindowInDays: 30,
+            },
+            { parent: this, protect: true, ignoreChanges: ["region"] },
+        );
         // The rotation function owns the value once it has rotated it: Pulumi writes the first
         // value and never again (ignoreChanges), or a later `up` would restore a stale password.
-        new aws.secretsmanager.SecretVersion(`${name}-master-secret-value`, {
-            region,
-            secretId: secret.id,
-            secretString: pulumi.jsonStringify({
-                engine: "postgres",
-                host: cluster.endpoint,
-                port: args.port,
-                username: this.masterUsername,
-                password: this.masterPassword,
-                dbname: args.databaseName,
-            }),
-        }, { parent: this, ignoreChanges: ["secretString", "region"] });
+        new aws.secretsmanager.SecretVersion(
+            `${name}-master-secret-value`,
+            {
+                region,
+                secretId: secret.id,
+                secretString: pulumi.jsonStringify({
+                    engine: "postgres",
+                    host: cluster.endpoint,
+                    port: args.port,
+                    username: this.masterUsername,
+                    password: this.masterPassword,
+                    dbname: args.databaseName,
+                }),
+            },
+            { parent: this, ignoreChanges: ["secretString", "region"] },
+        );
 
         this.globalClusterIdentifier = cluster.globalClusterIdentifier;
         this.globalClusterArn = cluster.arn;
@@ -238,7 +258,9 @@ export interface DatabaseMemberArgs {
 }
 
 /** What is wrong with a member's args (empty when nothing). Pure. */
-export function memberProblems(args: Pick<DatabaseMemberArgs, "primary" | "readers" | "azs" | "master" | "rotation" | "joinAfter">): string[] {
+export function memberProblems(
+    args: Pick<DatabaseMemberArgs, "primary" | "readers" | "azs" | "master" | "rotation" | "joinAfter">,
+): string[] {
     const problems: string[] = [];
     if (args.readers < 2) problems.push(`readers is ${args.readers}; at least 2 readers in distinct AZs are required`);
     if (args.azs.length < 3) problems.push(`azs has ${args.azs.length} zones; the writer and two readers need 3 distinct AZs`);
@@ -248,7 +270,8 @@ export function memberProblems(args: Pick<DatabaseMemberArgs, "primary" | "reade
     } else {
         if (args.master) problems.push("a secondary member must not set master (the global cluster's primary owns the credentials)");
         if (args.rotation) problems.push("a secondary member must not rotate the master secret (the primary does)");
-        if (!args.joinAfter?.length) problems.push("a secondary member must join after the primary (joinAfter: primary.readyForSecondaries)");
+        if (!args.joinAfter?.length)
+            problems.push("a secondary member must join after the primary (joinAfter: primary.readyForSecondaries)");
     }
     return problems;
 }
@@ -286,121 +309,159 @@ export class DatabaseMember extends pulumi.ComponentResource {
         this.port = args.port;
         const family = parameterFamily(args.engineVersion);
 
-        const key = new aws.kms.Key(`${name}-key`, {
-            region,
-            description: `${name}: Aurora storage, Performance Insights and the cell's cache`,
-            enableKeyRotation: true,
-            deletionWindowInDays: 30,
-        }, { parent: this, protect: true });
+        const key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                region,
+                description: `${name}: Aurora storage, Performance Insights and the cell's cache`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+            },
+            { parent: this, protect: true },
+        );
 
-        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, {
-            region,
-            description: `${name}: isolated subnets`,
-            subnetIds: args.subnetIds,
-        }, child);
+        const subnetGroup = new aws.rds.SubnetGroup(
+            `${name}-subnets`,
+            {
+                region,
+                description: `${name}: isolated subnets`,
+                subnetIds: args.subnetIds,
+            },
+            child,
+        );
 
         // No inline rules: clients (the proxy, the rotation function) add their own rule
         // resources, and inline rules would fight with them.
-        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            region,
-            vpcId: args.vpcId,
-            description: "Aurora: only the RDS Proxy and the rotation function connect",
-            tags: { Name: `${name}-sg` },
-        }, child);
+        const sg = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                region,
+                vpcId: args.vpcId,
+                description: "Aurora: only the RDS Proxy and the rotation function connect",
+                tags: { Name: `${name}-sg` },
+            },
+            child,
+        );
 
-        const clusterParameters = new aws.rds.ClusterParameterGroup(`${name}-cluster-params`, {
-            region,
-            family,
-            description: `${name}: TLS only, connection and DDL logging`,
-            parameters: CLUSTER_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })),
-        }, child);
-        const instanceParameters = new aws.rds.ParameterGroup(`${name}-instance-params`, {
-            region,
-            family,
-            description: `${name}: slow statement logging`,
-            parameters: INSTANCE_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })),
-        }, child);
+        const clusterParameters = new aws.rds.ClusterParameterGroup(
+            `${name}-cluster-params`,
+            {
+                region,
+                family,
+                description: `${name}: TLS only, connection and DDL logging`,
+                parameters: CLUSTER_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })),
+            },
+            child,
+        );
+        const instanceParameters = new aws.rds.ParameterGroup(
+            `${name}-instance-params`,
+            {
+                region,
+                family,
+                description: `${name}: slow statement logging`,
+                parameters: INSTANCE_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })),
+            },
+            child,
+        );
 
         const credentials = args.master;
-        this.cluster = new aws.rds.Cluster(`${name}-cluster`, {
-            region,
-            engine: ENGINE,
-            engineVersion: args.engineVersion,
-            globalClusterIdentifier: args.globalClusterIdentifier,
-            // Only the primary creates the database and its master user; a secondary inherits
-            // both from the global cluster and must not name them.
-            masterUsername: credentials?.username,
-            masterPassword: credentials ? pulumi.secret(credentials.password) : undefined,
-            databaseName: credentials?.databaseName,
-            // Updated in place when the role flips (not a replacing input): a switchover's old
-            // primary gains it, the new primary drops it.
-            enableGlobalWriteForwarding: primary ? undefined : true,
-            port: args.port,
-            dbSubnetGroupName: subnetGroup.name,
-            vpcSecurityGroupIds: [sg.id],
-            dbClusterParameterGroupName: clusterParameters.name,
-            storageEncrypted: true,
-            kmsKeyId: key.arn,
-            iamDatabaseAuthenticationEnabled: true,
-            backupRetentionPeriod: args.backupRetentionDays ?? 14,
-            preferredBackupWindow: "03:00-04:00",
-            preferredMaintenanceWindow: "sun:04:30-sun:05:30",
-            copyTagsToSnapshot: true,
-            deletionProtection: true,
-            skipFinalSnapshot: false,
-            finalSnapshotIdentifier: `${name}-final`,
-            enabledCloudwatchLogsExports: ["postgresql"],
-            tags: { Name: `${name}-cluster`, Role: primary ? "primary" : "secondary" },
-        }, {
-            parent: this,
-            protect: true,
-            dependsOn: primary ? [] : [...(args.joinAfter ?? [])],
-            // engineVersion: a global upgrade changes every member outside this resource
-            //   (docs/database.md); replicationSourceIdentifier: AWS sets it on secondaries and
-            //   moves it on switchover; masterPassword: rotated in Secrets Manager after creation;
-            //   masterUsername, databaseName: a member promoted by a switchover must not be
-            //   replaced when config later names it primary (a change of either forces a new cluster).
-            ignoreChanges: ["engineVersion", "replicationSourceIdentifier", "masterPassword", "masterUsername", "databaseName"],
-        });
+        this.cluster = new aws.rds.Cluster(
+            `${name}-cluster`,
+            {
+                region,
+                engine: ENGINE,
+                engineVersion: args.engineVersion,
+                globalClusterIdentifier: args.globalClusterIdentifier,
+                // Only the primary creates the database and its master user; a secondary inherits
+                // both from the global cluster and must not name them.
+                masterUsername: credentials?.username,
+                masterPassword: credentials ? pulumi.secret(credentials.password) : undefined,
+                databaseName: credentials?.databaseName,
+                // Updated in place when the role flips (not a replacing input): a switchover's old
+                // primary gains it, the new primary drops it.
+                enableGlobalWriteForwarding: primary ? undefined : true,
+                port: args.port,
+                dbSubnetGroupName: subnetGroup.name,
+                vpcSecurityGroupIds: [sg.id],
+                dbClusterParameterGroupName: clusterParameters.name,
+                storageEncrypted: true,
+                kmsKeyId: key.arn,
+                iamDatabaseAuthenticationEnabled: true,
+                backupRetentionPeriod: args.backupRetentionDays ?? 14,
+                preferredBackupWindow: "03:00-04:00",
+                preferredMaintenanceWindow: "sun:04:30-sun:05:30",
+                copyTagsToSnapshot: true,
+                deletionProtection: true,
+                skipFinalSnapshot: false,
+                finalSnapshotIdentifier: `${name}-final`,
+                enabledCloudwatchLogsExports: ["postgresql"],
+                tags: { Name: `${name}-cluster`, Role: primary ? "primary" : "secondary" },
+            },
+            {
+                parent: this,
+                protect: true,
+                dependsOn: primary ? [] : [...(args.joinAfter ?? [])],
+                // engineVersion: a global upgrade changes every member outside this resource
+                //   (docs/database.md); replicationSourceIdentifier: AWS sets it on secondaries and
+                //   moves it on switchover; masterPassword: rotated in Secrets Manager after creation;
+                //   masterUsername, databaseName: a member promoted by a switchover must not be
+                //   replaced when config later names it primary (a change of either forces a new cluster).
+                ignoreChanges: ["engineVersion", "replicationSourceIdentifier", "masterPassword", "masterUsername", "databaseName"],
+            },
+        );
 
-        const monitoringRole = new aws.iam.Role(`${name}-monitoring-role`, {
-            description: `${name}: RDS enhanced monitoring`,
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
-        }, child);
-        const monitoringPolicy = new aws.iam.RolePolicyAttachment(`${name}-monitoring-policy`, {
-            role: monitoringRole.id,
-            policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
-        }, child);
+        const monitoringRole = new aws.iam.Role(
+            `${name}-monitoring-role`,
+            {
+                description: `${name}: RDS enhanced monitoring`,
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+            },
+            child,
+        );
+        const monitoringPolicy = new aws.iam.RolePolicyAttachment(
+            `${name}-monitoring-policy`,
+            {
+                role: monitoringRole.id,
+                policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+            },
+            child,
+        );
 
         const count = 1 + args.readers;
         this.instances = [];
         for (let i = 0; i < count; i++) {
-            this.instances.push(new aws.rds.ClusterInstance(`${name}-${i + 1}`, {
-                region,
-                clusterIdentifier: this.cluster.id,
-                engine: ENGINE,
-                engineVersion: args.engineVersion,
-                instanceClass: args.instanceClass,
-                availabilityZone: args.azs[i % args.azs.length],
-                dbSubnetGroupName: subnetGroup.name,
-                dbParameterGroupName: instanceParameters.name,
-                publiclyAccessible: false,
-                // Tier 0 for the first instance: the preferred writer after a failover.
-                promotionTier: i === 0 ? 0 : 1,
-                // Members of a global database upgrade together, through the global cluster.
-                autoMinorVersionUpgrade: false,
-                caCertIdentifier: CA_CERTIFICATE,
-                copyTagsToSnapshot: true,
-                monitoringInterval: args.monitoringIntervalSeconds ?? 15,
-                monitoringRoleArn: monitoringRole.arn,
-                performanceInsightsEnabled: true,
-                performanceInsightsKmsKeyId: key.arn,
-                performanceInsightsRetentionPeriod: args.performanceInsightsRetentionDays ?? 7,
-                tags: { Name: `${name}-${i + 1}` },
-            }, { parent: this, dependsOn: [monitoringPolicy], ignoreChanges: ["engineVersion"] }));
+            this.instances.push(
+                new aws.rds.ClusterInstance(
+                    `${name}-${i + 1}`,
+                    {
+                        region,
+                        clusterIdentifier: this.cluster.id,
+                        engine: ENGINE,
+                        engineVersion: args.engineVersion,
+                        instanceClass: args.instanceClass,
+                        availabilityZone: args.azs[i % args.azs.length],
+                        dbSubnetGroupName: subnetGroup.name,
+                        dbParameterGroupName: instanceParameters.name,
+                        publiclyAccessible: false,
+                        // Tier 0 for the first instance: the preferred writer after a failover.
+                        promotionTier: i === 0 ? 0 : 1,
+                        // Members of a global database upgrade together, through the global cluster.
+                        autoMinorVersionUpgrade: false,
+                        caCertIdentifier: CA_CERTIFICATE,
+                        copyTagsToSnapshot: true,
+                        monitoringInterval: args.monitoringIntervalSeconds ?? 15,
+                        monitoringRoleArn: monitoringRole.arn,
+                        performanceInsightsEnabled: true,
+                        performanceInsightsKmsKeyId: key.arn,
+                        performanceInsightsRetentionPeriod: args.performanceInsightsRetentionDays ?? 7,
+                        tags: { Name: `${name}-${i + 1}` },
+                    },
+                    { parent: this, dependsOn: [monitoringPolicy], ignoreChanges: ["engineVersion"] },
+                ),
+            );
         }
 
         if (args.rotation) this.rotate(name, args, args.rotation, sg);
@@ -432,50 +493,72 @@ export class DatabaseMember extends pulumi.ComponentResource {
     private rotate(name: string, args: DatabaseMemberArgs, rotation: RotationArgs, dbSg: aws.ec2.SecurityGroup): void {
         const { region } = args;
         const child = { parent: this };
-        const sg = new aws.ec2.SecurityGroup(`${name}-rotation-sg`, {
-            region,
-            vpcId: args.vpcId,
-            description: "Master secret rotation function: to Aurora and to the Secrets Manager API",
-            egress: [
-                { protocol: "tcp", fromPort: args.port, toPort: args.port, securityGroups: [dbSg.id], description: "Aurora" },
-                { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "Secrets Manager API through NAT" },
-            ],
-            tags: { Name: `${name}-rotation-sg` },
-        }, child);
-        new aws.vpc.SecurityGroupIngressRule(`${name}-from-rotation`, {
-            region,
-            securityGroupId: dbSg.id,
-            referencedSecurityGroupId: sg.id,
-            ipProtocol: "tcp",
-            fromPort: args.port,
-            toPort: args.port,
-            description: "Master secret rotation function",
-        }, child);
-        const app = new aws.serverlessrepository.CloudFormationStack(`${name}-rotation`, {
-            region,
-            applicationId: ROTATION_APP_ID,
-            semanticVersion: ROTATION_APP_VERSION,
-            capabilities: ["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"],
-            parameters: {
-                functionName: `${name}-master-rotation`,
-                // The secret's region, not the function's: after a switchover they differ.
-                endpoint: pulumi.interpolate`https://secretsmanager.${rotation.secretRegion ?? region}.amazonaws.com`,
-                kmsKeyArn: rotation.secretKmsKeyArn,
-                vpcSubnetIds: pulumi.all(rotation.subnetIds).apply((ids) => ids.join(",")),
-                vpcSecurityGroupIds: sg.id,
+        const sg = new aws.ec2.SecurityGroup(
+            `${name}-rotation-sg`,
+            {
+                region,
+                vpcId: args.vpcId,
+                description: "Master secret rotation function: to Aurora and to the Secrets Manager API",
+                egress: [
+                    { protocol: "tcp", fromPort: args.port, toPort: args.port, securityGroups: [dbSg.id], description: "Aurora" },
+                    {
+                        protocol: "tcp",
+                        fromPort: 443,
+                        toPort: 443,
+                        cidrBlocks: ["0.0.0.0/0"],
+                        description: "Secrets Manager API through NAT",
+                    },
+                ],
+                tags: { Name: `${name}-rotation-sg` },
             },
-        }, child);
-        new aws.secretsmanager.SecretRotation(rotation.owner?.rotationName ?? `${name}-master-rotation`, {
-            // Rotation is a setting of the secret: managed in the secret's region.
-            region: rotation.secretRegion ?? region,
-            secretId: rotation.secretArn,
-            rotationLambdaArn: app.outputs.apply((o) => o.RotationLambdaARN),
-            rotationRules: { automaticallyAfterDays: rotation.days ?? 30 },
-        }, {
-            parent: rotation.owner?.resource ?? this,
-            dependsOn: [...this.instances],
-            // Its first name, under the member, in stacks deployed before it moved.
-            aliases: rotation.owner ? [{ name: `${name}-master-rotation`, parent: this }] : [],
-        });
+            child,
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-from-rotation`,
+            {
+                region,
+                securityGroupId: dbSg.id,
+                referencedSecurityGroupId: sg.id,
+                ipProtocol: "tcp",
+                fromPort: args.port,
+                toPort: args.port,
+                description: "Master secret rotation function",
+            },
+            child,
+        );
+        const app = new aws.serverlessrepository.CloudFormationStack(
+            `${name}-rotation`,
+            {
+                region,
+                applicationId: ROTATION_APP_ID,
+                semanticVersion: ROTATION_APP_VERSION,
+                capabilities: ["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"],
+                parameters: {
+                    functionName: `${name}-master-rotation`,
+                    // The secret's region, not the function's: after a switchover they differ.
+                    endpoint: pulumi.interpolate`https://secretsmanager.${rotation.secretRegion ?? region}.amazonaws.com`,
+                    kmsKeyArn: rotation.secretKmsKeyArn,
+                    vpcSubnetIds: pulumi.all(rotation.subnetIds).apply((ids) => ids.join(",")),
+                    vpcSecurityGroupIds: sg.id,
+                },
+            },
+            child,
+        );
+        new aws.secretsmanager.SecretRotation(
+            rotation.owner?.rotationName ?? `${name}-master-rotation`,
+            {
+                // Rotation is a setting of the secret: managed in the secret's region.
+                region: rotation.secretRegion ?? region,
+                secretId: rotation.secretArn,
+                rotationLambdaArn: app.outputs.apply((o) => o.RotationLambdaARN),
+                rotationRules: { automaticallyAfterDays: rotation.days ?? 30 },
+            },
+            {
+                parent: rotation.owner?.resource ?? this,
+                dependsOn: [...this.instances],
+                // Its first name, under the member, in stacks deployed before it moved.
+                aliases: rotation.owner ? [{ name: `${name}-master-rotation`, parent: this }] : [],
+            },
+        );
     }
 }

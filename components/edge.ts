@@ -4,12 +4,12 @@
  * limiting and pool-health alerts. Pools and monitor are account-scoped; the load balancer,
  * rulesets and cache settings are zone-scoped. See docs/edge.md for every choice made here.
  */
-import { ORIGIN_AUTH_HEADER } from "./originAuth";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { CLOUDFLARE_REGIONS, CloudflareRegion, GeoPoint } from "../regions/catalog";
-import { EdgeConfig } from "../regions/edgeConfig";
-import { SteeringPlan, checkRegionsFor, steeringPlan } from "../regions/steering";
+import { CLOUDFLARE_REGIONS, type CloudflareRegion, type GeoPoint } from "../regions/catalog";
+import { type EdgeConfig } from "../regions/edgeConfig";
+import { type SteeringPlan, checkRegionsFor, steeringPlan } from "../regions/steering";
+import { ORIGIN_AUTH_HEADER } from "./originAuth";
 
 /**
  * Every enumerated string this component sends, exactly as Cloudflare's API expects it (the
@@ -111,18 +111,27 @@ export interface EdgeArgs extends EdgeConfig {
 export const MAX_EXPRESSION = 4096;
 
 /** Problems with the args that would make a broken edge; empty when fine. */
-export function edgeProblems(args: Pick<EdgeArgs, "cells" | "domain" | "healthPath" | "staticPathPrefix" | "staticExtensions" | "cacheableApiRoutes" | "sessionCookie">): string[] {
+export function edgeProblems(
+    args: Pick<
+        EdgeArgs,
+        "cells" | "domain" | "healthPath" | "staticPathPrefix" | "staticExtensions" | "cacheableApiRoutes" | "sessionCookie"
+    >,
+): string[] {
     const problems: string[] = [];
     if (args.cells.length === 0) problems.push("cells is empty: the load balancer needs at least one pool");
     const primaries = args.cells.filter((c) => c.primary).length;
-    if (args.cells.length > 0 && primaries !== 1) problems.push(`${primaries} cells are primary: exactly one must be (it is the fallback pool)`);
+    if (args.cells.length > 0 && primaries !== 1)
+        problems.push(`${primaries} cells are primary: exactly one must be (it is the fallback pool)`);
     const codes = args.cells.map((c) => c.code);
     const dupes = [...new Set(codes.filter((c, i) => codes.indexOf(c) !== i))];
     if (dupes.length) problems.push(`cell codes ${dupes.join(", ")} appear more than once: pool names would collide`);
     if (!args.healthPath.startsWith("/")) problems.push(`healthPath "${args.healthPath}" is not an absolute path`);
     if (!args.domain.includes(".")) problems.push(`domain "${args.domain}" is not a hostname`);
     for (const [rule, expression] of Object.entries(cacheExpressions(args.domain, args))) {
-        if (expression.length > MAX_EXPRESSION) problems.push(`the ${rule} cache rule expression has ${expression.length} characters (Cloudflare allows ${MAX_EXPRESSION}); list fewer routes or extensions`);
+        if (expression.length > MAX_EXPRESSION)
+            problems.push(
+                `the ${rule} cache rule expression has ${expression.length} characters (Cloudflare allows ${MAX_EXPRESSION}); list fewer routes or extensions`,
+            );
     }
     return problems;
 }
@@ -143,12 +152,17 @@ const READ_METHODS = '{"GET" "HEAD"}';
  * The cache rule expressions, in ruleset order. Cache rules stack and the last matching rule
  * wins, so the bypass for user data comes last and overrides both caching rules.
  */
-export function cacheExpressions(domain: string, s: Pick<EdgeConfig, "staticPathPrefix" | "staticExtensions" | "cacheableApiRoutes" | "sessionCookie">): { static: string; api?: string; bypass: string } {
+export function cacheExpressions(
+    domain: string,
+    s: Pick<EdgeConfig, "staticPathPrefix" | "staticExtensions" | "cacheableApiRoutes" | "sessionCookie">,
+): { static: string; api?: string; bypass: string } {
     const host = `http.host eq ${quote(domain)}`;
     const extensions = s.staticExtensions.map(quote).join(" ");
     const staticExpr = `(${host} and http.request.method in ${READ_METHODS} and (starts_with(http.request.uri.path, ${quote(s.staticPathPrefix)}) or http.request.uri.path.extension in {${extensions}}))`;
     // A route matches itself and what is below it, never a sibling that merely shares the prefix.
-    const routes = s.cacheableApiRoutes.map((r) => `http.request.uri.path eq ${quote(r)} or starts_with(http.request.uri.path, ${quote(`${r}/`)})`);
+    const routes = s.cacheableApiRoutes.map(
+        (r) => `http.request.uri.path eq ${quote(r)} or starts_with(http.request.uri.path, ${quote(`${r}/`)})`,
+    );
     const api = routes.length ? `(${host} and http.request.method in ${READ_METHODS} and (${routes.join(" or ")}))` : undefined;
     const bypass = `(${host} and (not (http.request.method in ${READ_METHODS}) or any(lower(http.request.headers.names[*])[*] eq "authorization") or http.cookie contains ${quote(`${s.sessionCookie}=`)}))`;
     return { static: staticExpr, ...(api ? { api } : {}), bypass };
@@ -178,53 +192,66 @@ export class Edge extends pulumi.ComponentResource {
 
         // Account-scoped: the description names the hostname so that stacks sharing an account
         // can tell their monitors apart.
-        const monitor = new cloudflare.LoadBalancerMonitor(`${name}-monitor`, {
-            accountId,
-            description: `${domain} ${args.healthPath} (HTTPS, Host ${domain})`,
-            type: CF.monitorType,
-            method: CF.monitorMethod,
-            path: args.healthPath,
-            port: ORIGIN_PORT,
-            // Health checks do not pass through the zone's rules: the monitor sends the origin-auth header itself.
-            header: { Host: [domain], [ORIGIN_AUTH_HEADER]: [args.originAuthToken] },
-            expectedCodes: CF.expectedCodes,
-            followRedirects: false,
-            allowInsecure: false,
-            interval: MONITOR.interval,
-            timeout: MONITOR.timeout,
-            retries: MONITOR.retries,
-            consecutiveDown: MONITOR.consecutiveDown,
-            consecutiveUp: MONITOR.consecutiveUp,
-        }, child);
+        const monitor = new cloudflare.LoadBalancerMonitor(
+            `${name}-monitor`,
+            {
+                accountId,
+                description: `${domain} ${args.healthPath} (HTTPS, Host ${domain})`,
+                type: CF.monitorType,
+                method: CF.monitorMethod,
+                path: args.healthPath,
+                port: ORIGIN_PORT,
+                // Health checks do not pass through the zone's rules: the monitor sends the origin-auth header itself.
+                header: { Host: [domain], [ORIGIN_AUTH_HEADER]: [args.originAuthToken] },
+                expectedCodes: CF.expectedCodes,
+                followRedirects: false,
+                allowInsecure: false,
+                interval: MONITOR.interval,
+                timeout: MONITOR.timeout,
+                retries: MONITOR.retries,
+                consecutiveDown: MONITOR.consecutiveDown,
+                consecutiveUp: MONITOR.consecutiveUp,
+            },
+            child,
+        );
 
         // One pool per cell, in a stable (region name) order so that adding a cell only appends.
         const cells = [...args.cells].sort((a, b) => a.region.localeCompare(b.region));
         const pools = new Map<string, cloudflare.LoadBalancerPool>();
         for (const cell of cells) {
-            pools.set(cell.region, new cloudflare.LoadBalancerPool(`${name}-pool-${cell.code}`, {
-                accountId,
-                name: poolName(domain, cell.code),
-                description: `${domain}: cell ${cell.code} (${cell.region})`,
-                enabled: true,
-                minimumOrigins: 1,
-                monitor: monitor.id,
-                checkRegions: checkRegionsFor(cell.catalog),
-                latitude: cell.catalog.latitude,
-                longitude: cell.catalog.longitude,
-                // One origin, fully declared (name, port, weight, header) so that the API's answer
-                // matches the program and a second `up` is a no-op (#6140, #7329).
-                origins: [{
-                    name: cell.code,
-                    address: cell.originHostname,
-                    enabled: true,
-                    port: ORIGIN_PORT,
-                    weight: 1,
-                    // The ALB serves the public hostname (its certificate and routing), not its own DNS name.
-                    header: { hosts: [domain] },
-                }],
-                // Notify on every pool and origin health change; the notification policy filters further.
-                notificationFilter: { pool: { disable: false }, origin: { disable: false } },
-            }, child));
+            pools.set(
+                cell.region,
+                new cloudflare.LoadBalancerPool(
+                    `${name}-pool-${cell.code}`,
+                    {
+                        accountId,
+                        name: poolName(domain, cell.code),
+                        description: `${domain}: cell ${cell.code} (${cell.region})`,
+                        enabled: true,
+                        minimumOrigins: 1,
+                        monitor: monitor.id,
+                        checkRegions: checkRegionsFor(cell.catalog),
+                        latitude: cell.catalog.latitude,
+                        longitude: cell.catalog.longitude,
+                        // One origin, fully declared (name, port, weight, header) so that the API's answer
+                        // matches the program and a second `up` is a no-op (#6140, #7329).
+                        origins: [
+                            {
+                                name: cell.code,
+                                address: cell.originHostname,
+                                enabled: true,
+                                port: ORIGIN_PORT,
+                                weight: 1,
+                                // The ALB serves the public hostname (its certificate and routing), not its own DNS name.
+                                header: { hosts: [domain] },
+                            },
+                        ],
+                        // Notify on every pool and origin health change; the notification policy filters further.
+                        notificationFilter: { pool: { disable: false }, origin: { disable: false } },
+                    },
+                    child,
+                ),
+            );
         }
         const poolId = (region: string) => pools.get(region)!.id;
         this.poolIds = Object.fromEntries(cells.map((c) => [c.region, poolId(c.region)]));
@@ -233,29 +260,33 @@ export class Edge extends pulumi.ComponentResource {
         const regionPools: Record<string, pulumi.Output<string>[]> = {};
         for (const r of CLOUDFLARE_REGIONS) regionPools[r] = this.steering.regions[r].map(poolId);
 
-        const lb = new cloudflare.LoadBalancer(`${name}-lb`, {
-            zoneId,
-            name: domain,
-            description: `${domain}: geo steering, nearest cell first, then the others in order`,
-            enabled: true,
-            // Proxied (orange cloud): layer-7 failover without DNS caching, session affinity, cache and WAF.
-            proxied: true,
-            steeringPolicy: CF.steeringPolicy,
-            regionPools,
-            defaultPools: this.steering.defaultPools.map(poolId),
-            fallbackPool: poolId(this.steering.fallbackPool),
-            sessionAffinity: CF.sessionAffinity,
-            sessionAffinityTtl: args.sessionAffinityTtl,
-            sessionAffinityAttributes: {
-                samesite: CF.cookieSameSite,
-                secure: CF.cookieSecure,
-                drainDuration: DRAIN_DURATION,
-                zeroDowntimeFailover: CF.zeroDowntimeFailover,
+        const lb = new cloudflare.LoadBalancer(
+            `${name}-lb`,
+            {
+                zoneId,
+                name: domain,
+                description: `${domain}: geo steering, nearest cell first, then the others in order`,
+                enabled: true,
+                // Proxied (orange cloud): layer-7 failover without DNS caching, session affinity, cache and WAF.
+                proxied: true,
+                steeringPolicy: CF.steeringPolicy,
+                regionPools,
+                defaultPools: this.steering.defaultPools.map(poolId),
+                fallbackPool: poolId(this.steering.fallbackPool),
+                sessionAffinity: CF.sessionAffinity,
+                sessionAffinityTtl: args.sessionAffinityTtl,
+                sessionAffinityAttributes: {
+                    samesite: CF.cookieSameSite,
+                    secure: CF.cookieSecure,
+                    drainDuration: DRAIN_DURATION,
+                    zeroDowntimeFailover: CF.zeroDowntimeFailover,
+                },
+                // A request that fails to connect (521/522/523/525/526) is retried on the next pool of
+                // its list at once, instead of waiting for the monitor to mark the pool down.
+                adaptiveRouting: { failoverAcrossPools: true },
             },
-            // A request that fails to connect (521/522/523/525/526) is retried on the next pool of
-            // its list at once, instead of waiting for the monitor to mark the pool down.
-            adaptiveRouting: { failoverAcrossPools: true },
-        }, child);
+            child,
+        );
         this.loadBalancerId = lb.id;
 
         const expr = cacheExpressions(domain, args);
@@ -295,89 +326,122 @@ export class Edge extends pulumi.ComponentResource {
             action: CF.cacheAction,
             actionParameters: { cache: false },
         });
-        new cloudflare.Ruleset(`${name}-cache-rules`, {
-            zoneId,
-            name: `${domain} cache rules`,
-            description: "CDN for static assets, short edge cache for public API reads, bypass for user data",
-            kind: CF.rulesetKind,
-            phase: CF.cachePhase,
-            rules: cacheRules,
-        }, child);
+        new cloudflare.Ruleset(
+            `${name}-cache-rules`,
+            {
+                zoneId,
+                name: `${domain} cache rules`,
+                description: "CDN for static assets, short edge cache for public API reads, bypass for user data",
+                kind: CF.rulesetKind,
+                phase: CF.cachePhase,
+                rules: cacheRules,
+            },
+            child,
+        );
 
         if (args.tieredCache) {
             // Tiered Cache must be on before its Smart topology can be chosen.
             const tiered = new cloudflare.ArgoTieredCaching(`${name}-tiered-caching`, { zoneId, value: CF.settingOn }, child);
-            new cloudflare.TieredCache(`${name}-smart-tiered-cache`, { zoneId, value: CF.settingOn }, { parent: this, dependsOn: [tiered] });
+            new cloudflare.TieredCache(
+                `${name}-smart-tiered-cache`,
+                { zoneId, value: CF.settingOn },
+                { parent: this, dependsOn: [tiered] },
+            );
         }
 
-        new cloudflare.Ruleset(`${name}-origin-auth`, {
-            zoneId,
-            name: `${domain} origin auth`,
-            description: "Adds the secret header the cells' ALBs require (origin lock beyond Cloudflare's shared IP ranges)",
-            kind: CF.rulesetKind,
-            phase: CF.transformPhase,
-            rules: [{
-                ref: "origin_auth_header",
-                description: `Set ${ORIGIN_AUTH_HEADER} on every request to ${domain}`,
-                enabled: true,
-                expression: `(http.host eq ${quote(domain)})`,
-                action: CF.rewriteAction,
-                actionParameters: { headers: { [ORIGIN_AUTH_HEADER]: { operation: CF.headerSet, value: args.originAuthToken } } },
-            }],
-        }, child);
+        new cloudflare.Ruleset(
+            `${name}-origin-auth`,
+            {
+                zoneId,
+                name: `${domain} origin auth`,
+                description: "Adds the secret header the cells' ALBs require (origin lock beyond Cloudflare's shared IP ranges)",
+                kind: CF.rulesetKind,
+                phase: CF.transformPhase,
+                rules: [
+                    {
+                        ref: "origin_auth_header",
+                        description: `Set ${ORIGIN_AUTH_HEADER} on every request to ${domain}`,
+                        enabled: true,
+                        expression: `(http.host eq ${quote(domain)})`,
+                        action: CF.rewriteAction,
+                        actionParameters: { headers: { [ORIGIN_AUTH_HEADER]: { operation: CF.headerSet, value: args.originAuthToken } } },
+                    },
+                ],
+            },
+            child,
+        );
 
         const rl = args.rateLimit;
         const rlExpr = rateLimitExpression(domain, args.apiPath);
-        new cloudflare.Ruleset(`${name}-rate-limit`, {
-            zoneId,
-            name: `${domain} rate limiting`,
-            description: `API rate limit: ${rl.requestsPerPeriod} requests per ${rl.period}s per client IP and data centre`,
-            kind: CF.rulesetKind,
-            phase: CF.rateLimitPhase,
-            rules: [{
-                ref: "api_rate_limit",
-                description: `At most ${rl.requestsPerPeriod} API requests per ${rl.period}s per client IP (per data centre), then ${rl.action} for ${rl.mitigationTimeout}s`,
-                enabled: true,
-                expression: rlExpr,
-                action: rl.action,
-                ...(rl.action === "block"
-                    ? { actionParameters: { response: { statusCode: 429, contentType: CF.rateLimitBlockContentType, content: RATE_LIMIT_BODY } } }
-                    : {}),
-                ratelimit: {
-                    characteristics: [...RATE_LIMIT_CHARACTERISTICS],
-                    period: rl.period,
-                    requestsPerPeriod: rl.requestsPerPeriod,
-                    mitigationTimeout: rl.mitigationTimeout,
-                    // Declared (equal to the rule's expression, which is also the API's default):
-                    // left unset it shows a perpetual diff (#7128).
-                    countingExpression: rlExpr,
-                    // Cached answers count too: the limit protects the API, not only the origin.
-                    requestsToOrigin: false,
-                },
-            }],
-        }, child);
+        new cloudflare.Ruleset(
+            `${name}-rate-limit`,
+            {
+                zoneId,
+                name: `${domain} rate limiting`,
+                description: `API rate limit: ${rl.requestsPerPeriod} requests per ${rl.period}s per client IP and data centre`,
+                kind: CF.rulesetKind,
+                phase: CF.rateLimitPhase,
+                rules: [
+                    {
+                        ref: "api_rate_limit",
+                        description: `At most ${rl.requestsPerPeriod} API requests per ${rl.period}s per client IP (per data centre), then ${rl.action} for ${rl.mitigationTimeout}s`,
+                        enabled: true,
+                        expression: rlExpr,
+                        action: rl.action,
+                        ...(rl.action === "block"
+                            ? {
+                                  actionParameters: {
+                                      response: { statusCode: 429, contentType: CF.rateLimitBlockContentType, content: RATE_LIMIT_BODY },
+                                  },
+                              }
+                            : {}),
+                        ratelimit: {
+                            characteristics: [...RATE_LIMIT_CHARACTERISTICS],
+                            period: rl.period,
+                            requestsPerPeriod: rl.requestsPerPeriod,
+                            mitigationTimeout: rl.mitigationTimeout,
+                            // Declared (equal to the rule's expression, which is also the API's default):
+                            // left unset it shows a perpetual diff (#7128).
+                            countingExpression: rlExpr,
+                            // Cached answers count too: the limit protects the API, not only the origin.
+                            requestsToOrigin: false,
+                        },
+                    },
+                ],
+            },
+            child,
+        );
 
         const emails = args.alertEmail !== undefined ? [{ id: args.alertEmail }] : [];
         const webhooks = args.alertWebhookId !== undefined ? [{ id: args.alertWebhookId }] : [];
         if (emails.length + webhooks.length > 0) {
-            new cloudflare.NotificationPolicy(`${name}-pool-health-alert`, {
-                accountId,
-                name: `${domain}: pool health`,
-                description: `A pool or origin of ${domain} became healthy or unhealthy`,
-                enabled: true,
-                alertType: CF.alertType,
-                filters: {
-                    poolIds: cells.map((c) => poolId(c.region)),
-                    newHealths: [...CF.alertNewHealth],
-                    eventSources: [...CF.alertEventSources],
+            new cloudflare.NotificationPolicy(
+                `${name}-pool-health-alert`,
+                {
+                    accountId,
+                    name: `${domain}: pool health`,
+                    description: `A pool or origin of ${domain} became healthy or unhealthy`,
+                    enabled: true,
+                    alertType: CF.alertType,
+                    filters: {
+                        poolIds: cells.map((c) => poolId(c.region)),
+                        newHealths: [...CF.alertNewHealth],
+                        eventSources: [...CF.alertEventSources],
+                    },
+                    mechanisms: {
+                        ...(emails.length ? { emails } : {}),
+                        ...(webhooks.length ? { webhooks } : {}),
+                    },
                 },
-                mechanisms: {
-                    ...(emails.length ? { emails } : {}),
-                    ...(webhooks.length ? { webhooks } : {}),
-                },
-            }, child);
+                child,
+            );
         }
 
-        this.registerOutputs({ hostname: this.hostname, loadBalancerId: this.loadBalancerId, monitorId: this.monitorId, poolIds: this.poolIds });
+        this.registerOutputs({
+            hostname: this.hostname,
+            loadBalancerId: this.loadBalancerId,
+            monitorId: this.monitorId,
+            poolIds: this.poolIds,
+        });
     }
 }

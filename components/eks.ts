@@ -58,104 +58,167 @@ export class EksCluster extends pulumi.ComponentResource {
         const { region } = args;
         const child = { parent: this };
         const release = KUBERNETES_VERSIONS[args.kubernetesVersion];
-        if (!release) throw new pulumi.ResourceError(`EksCluster "${name}": no add-on versions for Kubernetes ${args.kubernetesVersion}`, this);
+        if (!release)
+            throw new pulumi.ResourceError(`EksCluster "${name}": no add-on versions for Kubernetes ${args.kubernetesVersion}`, this);
 
         const key = secretsKey(name, region, child);
         const { role, ready } = clusterRole(name, key, child);
         // Created first so that EKS writes into a group with a retention, not one it creates forever.
-        const logs = new aws.cloudwatch.LogGroup(`${name}-control-plane-logs`, {
-            region,
-            name: `/aws/eks/${args.clusterName}/cluster`,
-            retentionInDays: args.logRetentionDays ?? 365,
-        }, child);
+        const logs = new aws.cloudwatch.LogGroup(
+            `${name}-control-plane-logs`,
+            {
+                region,
+                name: `/aws/eks/${args.clusterName}/cluster`,
+                retentionInDays: args.logRetentionDays ?? 365,
+            },
+            child,
+        );
 
         const cidrs = args.publicAccessCidrs ?? [];
-        const cluster = new aws.eks.Cluster(`${name}-cluster`, {
-            region,
-            name: args.clusterName,
-            version: args.kubernetesVersion,
-            roleArn: role.arn,
-            vpcConfig: {
-                subnetIds: args.subnetIds,
-                endpointPrivateAccess: true,
-                // Off unless operators list their CIDRs; the config refuses 0.0.0.0/0.
-                endpointPublicAccess: cidrs.length > 0,
-                ...(cidrs.length > 0 ? { publicAccessCidrs: [...cidrs] } : {}),
+        const cluster = new aws.eks.Cluster(
+            `${name}-cluster`,
+            {
+                region,
+                name: args.clusterName,
+                version: args.kubernetesVersion,
+                roleArn: role.arn,
+                vpcConfig: {
+                    subnetIds: args.subnetIds,
+                    endpointPrivateAccess: true,
+                    // Off unless operators list their CIDRs; the config refuses 0.0.0.0/0.
+                    endpointPublicAccess: cidrs.length > 0,
+                    ...(cidrs.length > 0 ? { publicAccessCidrs: [...cidrs] } : {}),
+                },
+                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+                encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
+                enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+                // The add-ons below are EKS-managed and pinned; no unmanaged copies to conflict with.
+                bootstrapSelfManagedAddons: false,
+                // Never auto-upgraded under us at the end of standard support: upgrades are config changes.
+                upgradePolicy: { supportType: "EXTENDED" },
+                deletionProtection: true,
+                tags: { Name: args.clusterName },
             },
-            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
-            encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
-            enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
-            // The add-ons below are EKS-managed and pinned; no unmanaged copies to conflict with.
-            bootstrapSelfManagedAddons: false,
-            // Never auto-upgraded under us at the end of standard support: upgrades are config changes.
-            upgradePolicy: { supportType: "EXTENDED" },
-            deletionProtection: true,
-            tags: { Name: args.clusterName },
-        }, { parent: this, dependsOn: [logs, ...ready] });
+            { parent: this, dependsOn: [logs, ...ready] },
+        );
 
         if (args.adminRoleArn !== undefined) {
-            const entry = new aws.eks.AccessEntry(`${name}-admin`, {
-                region,
-                clusterName: cluster.name,
-                principalArn: args.adminRoleArn,
-                type: "STANDARD",
-            }, child);
-            new aws.eks.AccessPolicyAssociation(`${name}-admin-policy`, {
-                region,
-                clusterName: cluster.name,
-                principalArn: entry.principalArn,
-                policyArn: CLUSTER_ADMIN_POLICY,
-                accessScope: { type: "cluster" },
-            }, child);
+            const entry = new aws.eks.AccessEntry(
+                `${name}-admin`,
+                {
+                    region,
+                    clusterName: cluster.name,
+                    principalArn: args.adminRoleArn,
+                    type: "STANDARD",
+                },
+                child,
+            );
+            new aws.eks.AccessPolicyAssociation(
+                `${name}-admin-policy`,
+                {
+                    region,
+                    clusterName: cluster.name,
+                    principalArn: entry.principalArn,
+                    policyArn: CLUSTER_ADMIN_POLICY,
+                    accessScope: { type: "cluster" },
+                },
+                child,
+            );
         }
 
-        this.networkAddons = NETWORK_ADDONS.map((addon) => new aws.eks.Addon(`${name}-${addon}`, {
-            region,
-            clusterName: cluster.name,
-            addonName: addon,
-            addonVersion: release.addons[addon],
-            resolveConflictsOnCreate: "OVERWRITE",
-            resolveConflictsOnUpdate: "PRESERVE",
-            // The VPC CNI enforces NetworkPolicy only when asked to.
-            ...(addon === "vpc-cni" ? { configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) } : {}),
-        }, child));
+        this.networkAddons = NETWORK_ADDONS.map(
+            (addon) =>
+                new aws.eks.Addon(
+                    `${name}-${addon}`,
+                    {
+                        region,
+                        clusterName: cluster.name,
+                        addonName: addon,
+                        addonVersion: release.addons[addon],
+                        resolveConflictsOnCreate: "OVERWRITE",
+                        resolveConflictsOnUpdate: "PRESERVE",
+                        // The VPC CNI enforces NetworkPolicy only when asked to.
+                        ...(addon === "vpc-cni" ? { configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) } : {}),
+                    },
+                    child,
+                ),
+        );
 
-        this.kubernetes = new k8s.Provider(`${name}-k8s`, {
-            kubeconfig: kubeconfig({ clusterName: cluster.name, endpoint: cluster.endpoint, certificateAuthorityData: cluster.certificateAuthority.data, region }),
-            enableServerSideApply: true,
-        }, child);
+        this.kubernetes = new k8s.Provider(
+            `${name}-k8s`,
+            {
+                kubeconfig: kubeconfig({
+                    clusterName: cluster.name,
+                    endpoint: cluster.endpoint,
+                    certificateAuthorityData: cluster.certificateAuthority.data,
+                    region,
+                }),
+                enableServerSideApply: true,
+            },
+            child,
+        );
         this.clusterName = cluster.name;
         this.endpoint = cluster.endpoint;
         this.certificateAuthorityData = cluster.certificateAuthority.data;
         this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
         this.kubernetesVersion = args.kubernetesVersion;
-        this.registerOutputs({ clusterName: this.clusterName, endpoint: this.endpoint, clusterSecurityGroupId: this.clusterSecurityGroupId });
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            endpoint: this.endpoint,
+            clusterSecurityGroupId: this.clusterSecurityGroupId,
+        });
     }
 }
 
 /** The KMS key that envelope-encrypts Kubernetes secrets. Losing it loses every secret: protected. */
 function secretsKey(name: string, region: string, child: pulumi.CustomResourceOptions): aws.kms.Key {
-    return new aws.kms.Key(`${name}-secrets-key`, {
-        region,
-        description: `${name}: envelope encryption of Kubernetes secrets`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-    }, { ...child, protect: true });
+    return new aws.kms.Key(
+        `${name}-secrets-key`,
+        {
+            region,
+            description: `${name}: envelope encryption of Kubernetes secrets`,
+            enableKeyRotation: true,
+            deletionWindowInDays: 30,
+        },
+        { ...child, protect: true },
+    );
 }
 
 /** The control plane's role and what must exist before the cluster uses it. */
-function clusterRole(name: string, key: aws.kms.Key, child: pulumi.CustomResourceOptions): { role: aws.iam.Role; ready: pulumi.Resource[] } {
-    const role = new aws.iam.Role(`${name}-cluster-role`, {
-        assumeRolePolicy: serviceTrust("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]),
-        description: `${name}: EKS control plane`,
-    }, child);
-    const attachment = new aws.iam.RolePolicyAttachment(`${name}-cluster-policy`, { role: role.name, policyArn: managedPolicy("AmazonEKSClusterPolicy") }, child);
-    const kms = new aws.iam.RolePolicy(`${name}-cluster-kms`, {
-        role: role.id,
-        policy: pulumi.jsonStringify({
-            Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey", "kms:CreateGrant"], Resource: key.arn }],
-        }),
-    }, child);
+function clusterRole(
+    name: string,
+    key: aws.kms.Key,
+    child: pulumi.CustomResourceOptions,
+): { role: aws.iam.Role; ready: pulumi.Resource[] } {
+    const role = new aws.iam.Role(
+        `${name}-cluster-role`,
+        {
+            assumeRolePolicy: serviceTrust("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]),
+            description: `${name}: EKS control plane`,
+        },
+        child,
+    );
+    const attachment = new aws.iam.RolePolicyAttachment(
+        `${name}-cluster-policy`,
+        { role: role.name, policyArn: managedPolicy("AmazonEKSClusterPolicy") },
+        child,
+    );
+    const kms = new aws.iam.RolePolicy(
+        `${name}-cluster-kms`,
+        {
+            role: role.id,
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey", "kms:CreateGrant"],
+                        Resource: key.arn,
+                    },
+                ],
+            }),
+        },
+        child,
+    );
     return { role, ready: [attachment, kms] };
 }

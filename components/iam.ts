@@ -3,7 +3,7 @@
  * plan needs no AWS call and the tests read the exact statements.
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 /** Trust policy of a role assumed by EKS Pod Identity (the agent tags the session). */
 export const POD_IDENTITY_TRUST = JSON.stringify({
@@ -13,7 +13,10 @@ export const POD_IDENTITY_TRUST = JSON.stringify({
 
 /** Trust policy of a role assumed by an AWS service (e.g. `eks.amazonaws.com`). */
 export function serviceTrust(service: string, actions: readonly string[] = ["sts:AssumeRole"]): string {
-    return JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: [...actions] }] });
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: [...actions] }],
+    });
 }
 
 export const managedPolicy = (name: string): string => `arn:aws:iam::aws:policy/${name}`;
@@ -36,13 +39,17 @@ export function podIdentityRole(
     opts: pulumi.CustomResourceOptions,
 ): { role: aws.iam.Role; association: aws.eks.PodIdentityAssociation } {
     const { role, attachments } = podIdentityServiceRole(name, args, opts);
-    const association = new aws.eks.PodIdentityAssociation(`${name}-pod-identity`, {
-        region: args.region,
-        clusterName: args.clusterName,
-        namespace: args.namespace,
-        serviceAccount: args.serviceAccount,
-        roleArn: role.arn,
-    }, { ...opts, dependsOn: attachments });
+    const association = new aws.eks.PodIdentityAssociation(
+        `${name}-pod-identity`,
+        {
+            region: args.region,
+            clusterName: args.clusterName,
+            namespace: args.namespace,
+            serviceAccount: args.serviceAccount,
+            roleArn: role.arn,
+        },
+        { ...opts, dependsOn: attachments },
+    );
     return { role, association };
 }
 

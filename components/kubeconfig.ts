@@ -21,16 +21,18 @@ export function kubeconfig(args: KubeconfigArgs): pulumi.Output<string> {
         clusters: [{ name: "eks", cluster: { server: args.endpoint, "certificate-authority-data": args.certificateAuthorityData } }],
         contexts: [{ name: "eks", context: { cluster: "eks", user: "aws" } }],
         "current-context": "eks",
-        users: [{
-            name: "aws",
-            user: {
-                exec: {
-                    apiVersion: "client.authentication.k8s.io/v1beta1",
-                    command: "aws",
-                    args: ["eks", "get-token", "--cluster-name", args.clusterName, "--region", args.region, "--output", "json"],
-                    interactiveMode: "Never",
+        users: [
+            {
+                name: "aws",
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "aws",
+                        args: ["eks", "get-token", "--cluster-name", args.clusterName, "--region", args.region, "--output", "json"],
+                        interactiveMode: "Never",
+                    },
                 },
             },
-        }],
+        ],
     });
 }

@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { OpenSearchSizing } from "../regions/observability";
+import { type OpenSearchSizing } from "../regions/observability";
 import { LOG_INDEX_PREFIXES } from "./ism";
 
 /** Pinned engine: the newest 2.x line AWS offers; upgrades are a reviewed config change. */
@@ -70,7 +70,8 @@ export class LogDomain extends pulumi.ComponentResource {
         super("platform:observability:LogDomain", name, {}, opts);
         const { region, sizing } = args;
         const problems: string[] = [];
-        if (!DOMAIN_NAME.test(name)) problems.push(`"${name}" is not a valid domain name (3-28 characters: a lower-case letter, then letters, digits, hyphens)`);
+        if (!DOMAIN_NAME.test(name))
+            problems.push(`"${name}" is not a valid domain name (3-28 characters: a lower-case letter, then letters, digits, hyphens)`);
         if (args.subnetIds.length !== 3) problems.push(`needs exactly 3 subnets (one per AZ), got ${args.subnetIds.length}`);
         if (problems.length) throw new pulumi.ResourceError(`LogDomain "${name}":\n- ${problems.join("\n- ")}`, this);
         const child = { parent: this };
@@ -79,96 +80,135 @@ export class LogDomain extends pulumi.ComponentResource {
         // Built from plain parts, not read from the domain: the log policy must exist before the domain.
         const domainArn = pulumi.interpolate`arn:aws:es:${region}:${args.accountId}:domain/${name}`;
 
-        const key = new aws.kms.Key(`${name}-key`, {
-            region,
-            description: `Encryption at rest of the OpenSearch domain ${name}`,
-            enableKeyRotation: true,
-            deletionWindowInDays: 30,
-        }, { parent: this, protect: true });
+        const key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                region,
+                description: `Encryption at rest of the OpenSearch domain ${name}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+            },
+            { parent: this, protect: true },
+        );
         new aws.kms.Alias(`${name}-key-alias`, { region, name: `alias/${name}-opensearch`, targetKeyId: key.keyId }, child);
 
-        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            region,
-            vpcId: args.vpcId,
-            description: `HTTPS from the VPC to the OpenSearch domain ${name}`,
-            ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [args.vpcCidr], description: "HTTPS from the cell's VPC" }],
-            egress: [],
-            tags: { Name: `${name}-sg` },
-        }, child);
+        const sg = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                region,
+                vpcId: args.vpcId,
+                description: `HTTPS from the VPC to the OpenSearch domain ${name}`,
+                ingress: [
+                    { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [args.vpcCidr], description: "HTTPS from the cell's VPC" },
+                ],
+                egress: [],
+                tags: { Name: `${name}-sg` },
+            },
+            child,
+        );
 
         const groups = Object.entries(OPENSEARCH_LOG_TYPES).map(([role, logType]) => ({
             logType,
-            group: new aws.cloudwatch.LogGroup(`${name}-${role}-logs`, {
-                region,
-                name: `/aws/opensearch/${name}/${role}`,
-                retentionInDays: args.logRetentionDays,
-            }, child),
+            group: new aws.cloudwatch.LogGroup(
+                `${name}-${role}-logs`,
+                {
+                    region,
+                    name: `/aws/opensearch/${name}/${role}`,
+                    retentionInDays: args.logRetentionDays,
+                },
+                child,
+            ),
         }));
-        const logPolicy = new aws.cloudwatch.LogResourcePolicy(`${name}-log-policy`, {
-            region,
-            policyName: `${name}-opensearch-logs`,
-            policyDocument: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Principal: { Service: "es.amazonaws.com" },
-                    Action: ["logs:PutLogEvents", "logs:CreateLogStream"],
-                    Resource: groups.map(({ group }) => pulumi.interpolate`${group.arn}:*`),
-                    Condition: { StringEquals: { "aws:SourceAccount": args.accountId }, ArnLike: { "aws:SourceArn": domainArn } },
-                }],
-            }),
-        }, child);
-
-        const masterRoleArn = args.masterRoleArn !== undefined ? pulumi.output(args.masterRoleArn) : new aws.iam.Role(`${name}-admin`, {
-            description: `Master user of the OpenSearch domain ${name} (fine-grained access control)`,
-            assumeRolePolicy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` }, Action: "sts:AssumeRole" }],
-            }),
-        }, child).arn;
-
-        const domain = new aws.opensearch.Domain(`${name}-domain`, {
-            region,
-            domainName: name,
-            engineVersion: OPENSEARCH_ENGINE_VERSION,
-            clusterConfig: {
-                instanceType: sizing.dataInstanceType,
-                instanceCount: 3,
-                dedicatedMasterEnabled: true,
-                dedicatedMasterType: sizing.masterInstanceType,
-                dedicatedMasterCount: 3,
-                zoneAwarenessEnabled: true,
-                zoneAwarenessConfig: { availabilityZoneCount: 3 },
+        const logPolicy = new aws.cloudwatch.LogResourcePolicy(
+            `${name}-log-policy`,
+            {
+                region,
+                policyName: `${name}-opensearch-logs`,
+                policyDocument: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Principal: { Service: "es.amazonaws.com" },
+                            Action: ["logs:PutLogEvents", "logs:CreateLogStream"],
+                            Resource: groups.map(({ group }) => pulumi.interpolate`${group.arn}:*`),
+                            Condition: { StringEquals: { "aws:SourceAccount": args.accountId }, ArnLike: { "aws:SourceArn": domainArn } },
+                        },
+                    ],
+                }),
             },
-            ebsOptions: { ebsEnabled: true, volumeType: "gp3", volumeSize: sizing.volumeSizeGiB, iops: 3000, throughput: 125 },
-            encryptAtRest: { enabled: true, kmsKeyId: key.arn },
-            nodeToNodeEncryption: { enabled: true },
-            domainEndpointOptions: { enforceHttps: true, tlsSecurityPolicy: OPENSEARCH_TLS_POLICY },
-            advancedSecurityOptions: {
-                enabled: true,
-                internalUserDatabaseEnabled: false,
-                anonymousAuthEnabled: false,
-                masterUserOptions: { masterUserArn: masterRoleArn },
+            child,
+        );
+
+        const masterRoleArn =
+            args.masterRoleArn !== undefined
+                ? pulumi.output(args.masterRoleArn)
+                : new aws.iam.Role(
+                      `${name}-admin`,
+                      {
+                          description: `Master user of the OpenSearch domain ${name} (fine-grained access control)`,
+                          assumeRolePolicy: pulumi.jsonStringify({
+                              Version: "2012-10-17",
+                              Statement: [
+                                  {
+                                      Effect: "Allow",
+                                      Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` },
+                                      Action: "sts:AssumeRole",
+                                  },
+                              ],
+                          }),
+                      },
+                      child,
+                  ).arn;
+
+        const domain = new aws.opensearch.Domain(
+            `${name}-domain`,
+            {
+                region,
+                domainName: name,
+                engineVersion: OPENSEARCH_ENGINE_VERSION,
+                clusterConfig: {
+                    instanceType: sizing.dataInstanceType,
+                    instanceCount: 3,
+                    dedicatedMasterEnabled: true,
+                    dedicatedMasterType: sizing.masterInstanceType,
+                    dedicatedMasterCount: 3,
+                    zoneAwarenessEnabled: true,
+                    zoneAwarenessConfig: { availabilityZoneCount: 3 },
+                },
+                ebsOptions: { ebsEnabled: true, volumeType: "gp3", volumeSize: sizing.volumeSizeGiB, iops: 3000, throughput: 125 },
+                encryptAtRest: { enabled: true, kmsKeyId: key.arn },
+                nodeToNodeEncryption: { enabled: true },
+                domainEndpointOptions: { enforceHttps: true, tlsSecurityPolicy: OPENSEARCH_TLS_POLICY },
+                advancedSecurityOptions: {
+                    enabled: true,
+                    internalUserDatabaseEnabled: false,
+                    anonymousAuthEnabled: false,
+                    masterUserOptions: { masterUserArn: masterRoleArn },
+                },
+                // Only principals of the account, then fine-grained access control decides per index.
+                accessPolicies: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` },
+                            Action: "es:ESHttp*",
+                            Resource: pulumi.interpolate`${domainArn}/*`,
+                        },
+                    ],
+                }),
+                vpcOptions: { subnetIds: [...args.subnetIds], securityGroupIds: [sg.id] },
+                logPublishingOptions: groups.map(({ logType, group }) => ({ logType, cloudwatchLogGroupArn: group.arn, enabled: true })),
+                softwareUpdateOptions: { autoSoftwareUpdateEnabled: true },
+                // Software updates and Auto-Tune land in the off-peak window, never mid-day.
+                offPeakWindowOptions: { enabled: true, offPeakWindow: { windowStartTime: { hours: 22, minutes: 0 } } },
+                autoTuneOptions: { desiredState: "ENABLED", rollbackOnDisable: "NO_ROLLBACK", useOffPeakWindow: true },
+                ipAddressType: "ipv4",
+                tags: { Name: name },
             },
-            // Only principals of the account, then fine-grained access control decides per index.
-            accessPolicies: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` },
-                    Action: "es:ESHttp*",
-                    Resource: pulumi.interpolate`${domainArn}/*`,
-                }],
-            }),
-            vpcOptions: { subnetIds: [...args.subnetIds], securityGroupIds: [sg.id] },
-            logPublishingOptions: groups.map(({ logType, group }) => ({ logType, cloudwatchLogGroupArn: group.arn, enabled: true })),
-            softwareUpdateOptions: { autoSoftwareUpdateEnabled: true },
-            // Software updates and Auto-Tune land in the off-peak window, never mid-day.
-            offPeakWindowOptions: { enabled: true, offPeakWindow: { windowStartTime: { hours: 22, minutes: 0 } } },
-            autoTuneOptions: { desiredState: "ENABLED", rollbackOnDisable: "NO_ROLLBACK", useOffPeakWindow: true },
-            ipAddressType: "ipv4",
-            tags: { Name: name },
-        }, { parent: this, protect: true, dependsOn: [logPolicy] });
+            { parent: this, protect: true, dependsOn: [logPolicy] },
+        );
 
         this.domainName = domain.domainName;
         this.domainArn = domain.arn;
@@ -220,47 +260,65 @@ export class LogShipper extends pulumi.ComponentResource {
         const serviceAccount = "fluent-bit";
         this.namespace = namespace;
 
-        const role = new aws.iam.Role(`${name}-role`, {
-            description: `Fluent Bit of ${region}: writes container logs to the region's OpenSearch domain`,
-            assumeRolePolicy: podIdentityTrust(),
-        }, child);
-        new aws.iam.RolePolicy(`${name}-policy`, {
-            role: role.id,
-            policy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Action: ["es:ESHttpPost", "es:ESHttpPut"], Resource: pulumi.interpolate`${args.domainArn}/*` }],
-            }),
-        }, child);
-        new aws.eks.PodIdentityAssociation(`${name}-pod-identity`, {
-            region,
-            clusterName: args.clusterName,
-            namespace,
-            serviceAccount,
-            roleArn: role.arn,
-        }, child);
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: `Fluent Bit of ${region}: writes container logs to the region's OpenSearch domain`,
+                assumeRolePolicy: podIdentityTrust(),
+            },
+            child,
+        );
+        new aws.iam.RolePolicy(
+            `${name}-policy`,
+            {
+                role: role.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Effect: "Allow", Action: ["es:ESHttpPost", "es:ESHttpPut"], Resource: pulumi.interpolate`${args.domainArn}/*` },
+                    ],
+                }),
+            },
+            child,
+        );
+        new aws.eks.PodIdentityAssociation(
+            `${name}-pod-identity`,
+            {
+                region,
+                clusterName: args.clusterName,
+                namespace,
+                serviceAccount,
+                roleArn: role.arn,
+            },
+            child,
+        );
 
         const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: namespace } }, k8sChild);
-        new k8s.helm.v3.Release(`${name}-release`, {
-            name: "fluent-bit",
-            chart: FLUENT_BIT_CHART.chart,
-            version: FLUENT_BIT_CHART.version,
-            repositoryOpts: { repo: FLUENT_BIT_CHART.repo },
-            namespace: ns.metadata.name,
-            atomic: true,
-            values: {
-                kind: "DaemonSet",
-                fullnameOverride: "fluent-bit",
-                serviceAccount: { create: true, name: serviceAccount },
-                // Every node, including tainted system nodes: a node without a shipper loses its logs.
-                tolerations: [{ operator: "Exists" }],
-                priorityClassName: "system-node-critical",
-                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
-                config: {
-                    filters: FLUENT_BIT_FILTERS,
-                    outputs: fluentBitOutputs(args.domainEndpoint, region),
+        new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: "fluent-bit",
+                chart: FLUENT_BIT_CHART.chart,
+                version: FLUENT_BIT_CHART.version,
+                repositoryOpts: { repo: FLUENT_BIT_CHART.repo },
+                namespace: ns.metadata.name,
+                atomic: true,
+                values: {
+                    kind: "DaemonSet",
+                    fullnameOverride: "fluent-bit",
+                    serviceAccount: { create: true, name: serviceAccount },
+                    // Every node, including tainted system nodes: a node without a shipper loses its logs.
+                    tolerations: [{ operator: "Exists" }],
+                    priorityClassName: "system-node-critical",
+                    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+                    config: {
+                        filters: FLUENT_BIT_FILTERS,
+                        outputs: fluentBitOutputs(args.domainEndpoint, region),
+                    },
                 },
             },
-        }, { parent: this, provider: args.k8sProvider, dependsOn: [ns] });
+            { parent: this, provider: args.k8sProvider, dependsOn: [ns] },
+        );
 
         this.roleArn = role.arn;
         this.registerOutputs({ roleArn: this.roleArn });
@@ -331,11 +389,15 @@ export class ControlPlaneLogs extends pulumi.ComponentResource {
 
     constructor(name: string, args: ControlPlaneLogsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:ControlPlaneLogs", name, {}, opts);
-        this.logGroup = new aws.cloudwatch.LogGroup(`${name}-group`, {
-            region: args.region,
-            name: `/aws/eks/${args.clusterName}/cluster`,
-            retentionInDays: args.retentionDays,
-        }, { parent: this });
+        this.logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-group`,
+            {
+                region: args.region,
+                name: `/aws/eks/${args.clusterName}/cluster`,
+                retentionInDays: args.retentionDays,
+            },
+            { parent: this },
+        );
         this.logGroupName = this.logGroup.name;
         this.registerOutputs({ logGroupName: this.logGroupName });
     }

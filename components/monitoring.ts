@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { PrometheusSizing } from "../regions/observability";
+import { type PrometheusSizing } from "../regions/observability";
 import { apiAlertRules } from "./alertRules";
 import { apiDashboard } from "./dashboard";
 import { podIdentityTrust } from "./logging";
@@ -50,38 +50,46 @@ export class AlertTopic extends pulumi.ComponentResource {
     constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:AlertTopic", name, {}, opts);
         const { region } = args;
-        const key = new aws.kms.Key(`${name}-key`, {
-            region,
-            description: `Encryption of the alert topic ${name}`,
-            enableKeyRotation: true,
-            deletionWindowInDays: 30,
-            policy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [
-                    {
-                        Sid: "AccountAdministersTheKey",
-                        Effect: "Allow",
-                        Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` },
-                        Action: "kms:*",
-                        Resource: "*",
-                    },
-                    {
-                        // CloudWatch alarms publish to an encrypted topic only if the key lets them.
-                        Sid: "CloudWatchAlarmsPublish",
-                        Effect: "Allow",
-                        Principal: { Service: "cloudwatch.amazonaws.com" },
-                        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                        Resource: "*",
-                        Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
-                    },
-                ],
-            }),
-        }, { parent: this, protect: true });
-        const topic = new aws.sns.Topic(`${name}-topic`, {
-            region,
-            displayName: `Platform alerts ${region}`,
-            kmsMasterKeyId: key.arn,
-        }, { parent: this });
+        const key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                region,
+                description: `Encryption of the alert topic ${name}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "AccountAdministersTheKey",
+                            Effect: "Allow",
+                            Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` },
+                            Action: "kms:*",
+                            Resource: "*",
+                        },
+                        {
+                            // CloudWatch alarms publish to an encrypted topic only if the key lets them.
+                            Sid: "CloudWatchAlarmsPublish",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudwatch.amazonaws.com" },
+                            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                            Resource: "*",
+                            Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+                        },
+                    ],
+                }),
+            },
+            { parent: this, protect: true },
+        );
+        const topic = new aws.sns.Topic(
+            `${name}-topic`,
+            {
+                region,
+                displayName: `Platform alerts ${region}`,
+                kmsMasterKeyId: key.arn,
+            },
+            { parent: this },
+        );
         this.topicArn = topic.arn;
         this.keyArn = key.arn;
         this.registerOutputs({ topicArn: this.topicArn, keyArn: this.keyArn });
@@ -141,28 +149,40 @@ export class Monitoring extends pulumi.ComponentResource {
         const apiNamespace = args.apiNamespace ?? "api";
         this.namespace = namespace;
 
-        const role = new aws.iam.Role(`${name}-alertmanager-role`, {
-            description: `Alertmanager of ${region}: publishes alerts to the region's SNS topic`,
-            assumeRolePolicy: podIdentityTrust(),
-        }, child);
-        new aws.iam.RolePolicy(`${name}-alertmanager-policy`, {
-            role: role.id,
-            policy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [
-                    { Effect: "Allow", Action: "sns:Publish", Resource: args.topicArn },
-                    // The topic is KMS-encrypted: publishing needs a data key.
-                    { Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: args.topicKeyArn },
-                ],
-            }),
-        }, child);
-        new aws.eks.PodIdentityAssociation(`${name}-alertmanager-pod-identity`, {
-            region,
-            clusterName: args.clusterName,
-            namespace,
-            serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT,
-            roleArn: role.arn,
-        }, child);
+        const role = new aws.iam.Role(
+            `${name}-alertmanager-role`,
+            {
+                description: `Alertmanager of ${region}: publishes alerts to the region's SNS topic`,
+                assumeRolePolicy: podIdentityTrust(),
+            },
+            child,
+        );
+        new aws.iam.RolePolicy(
+            `${name}-alertmanager-policy`,
+            {
+                role: role.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Effect: "Allow", Action: "sns:Publish", Resource: args.topicArn },
+                        // The topic is KMS-encrypted: publishing needs a data key.
+                        { Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: args.topicKeyArn },
+                    ],
+                }),
+            },
+            child,
+        );
+        new aws.eks.PodIdentityAssociation(
+            `${name}-alertmanager-pod-identity`,
+            {
+                region,
+                clusterName: args.clusterName,
+                namespace,
+                serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT,
+                roleArn: role.arn,
+            },
+            child,
+        );
 
         const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: namespace } }, k8sChild);
         const inNs = { parent: this, provider: args.k8sProvider, dependsOn: [ns] };
@@ -171,75 +191,107 @@ export class Monitoring extends pulumi.ComponentResource {
         let storageClassName = args.storageClassName;
         if (storageClassName === undefined) {
             storageClassName = MONITORING_STORAGE_CLASS;
-            storage.push(new k8s.storage.v1.StorageClass(`${name}-gp3`, {
-                metadata: { name: MONITORING_STORAGE_CLASS },
-                provisioner: "ebs.csi.aws.com",
-                parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
-                // Metrics are re-scraped, not restored: released volumes are deleted, not orphaned.
-                reclaimPolicy: "Delete",
-                // Bind in the AZ the pod is scheduled to (EBS volumes are zonal).
-                volumeBindingMode: "WaitForFirstConsumer",
-                allowVolumeExpansion: true,
-            }, k8sChild));
+            storage.push(
+                new k8s.storage.v1.StorageClass(
+                    `${name}-gp3`,
+                    {
+                        metadata: { name: MONITORING_STORAGE_CLASS },
+                        provisioner: "ebs.csi.aws.com",
+                        parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+                        // Metrics are re-scraped, not restored: released volumes are deleted, not orphaned.
+                        reclaimPolicy: "Delete",
+                        // Bind in the AZ the pod is scheduled to (EBS volumes are zonal).
+                        volumeBindingMode: "WaitForFirstConsumer",
+                        allowVolumeExpansion: true,
+                    },
+                    k8sChild,
+                ),
+            );
         }
 
         const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, child);
-        const grafanaSecret = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
-            metadata: { name: GRAFANA_ADMIN_SECRET, namespace },
-            type: "Opaque",
-            stringData: { "admin-user": "admin", "admin-password": pulumi.secret(password.result) },
-        }, inNs);
+        const grafanaSecret = new k8s.core.v1.Secret(
+            `${name}-grafana-admin`,
+            {
+                metadata: { name: GRAFANA_ADMIN_SECRET, namespace },
+                type: "Opaque",
+                stringData: { "admin-user": "admin", "admin-password": pulumi.secret(password.result) },
+            },
+            inNs,
+        );
 
         const secrets: k8s.core.v1.Secret[] = [grafanaSecret];
         if (args.alertWebhookUrl !== undefined) {
-            secrets.push(new k8s.core.v1.Secret(`${name}-webhook`, {
-                metadata: { name: WEBHOOK_SECRET, namespace },
-                type: "Opaque",
-                stringData: { url: pulumi.secret(args.alertWebhookUrl) },
-            }, inNs));
+            secrets.push(
+                new k8s.core.v1.Secret(
+                    `${name}-webhook`,
+                    {
+                        metadata: { name: WEBHOOK_SECRET, namespace },
+                        type: "Opaque",
+                        stringData: { url: pulumi.secret(args.alertWebhookUrl) },
+                    },
+                    inNs,
+                ),
+            );
         }
 
-        const release = new k8s.helm.v3.Release(`${name}-release`, {
-            name: KPS_RELEASE,
-            chart: KUBE_PROMETHEUS_STACK_CHART.chart,
-            version: KUBE_PROMETHEUS_STACK_CHART.version,
-            repositoryOpts: { repo: KUBE_PROMETHEUS_STACK_CHART.repo },
-            namespace,
-            atomic: true,
-            timeout: 900,
-            values: kubePrometheusStackValues({
-                region,
-                topicArn: args.topicArn,
-                prometheus: args.prometheus,
-                storageClassName,
-                webhook: args.alertWebhookUrl !== undefined,
-            }),
-        }, { parent: this, provider: args.k8sProvider, dependsOn: [ns, ...secrets, ...storage] });
+        const release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: KPS_RELEASE,
+                chart: KUBE_PROMETHEUS_STACK_CHART.chart,
+                version: KUBE_PROMETHEUS_STACK_CHART.version,
+                repositoryOpts: { repo: KUBE_PROMETHEUS_STACK_CHART.repo },
+                namespace,
+                atomic: true,
+                timeout: 900,
+                values: kubePrometheusStackValues({
+                    region,
+                    topicArn: args.topicArn,
+                    prometheus: args.prometheus,
+                    storageClassName,
+                    webhook: args.alertWebhookUrl !== undefined,
+                }),
+            },
+            { parent: this, provider: args.k8sProvider, dependsOn: [ns, ...secrets, ...storage] },
+        );
 
-        new k8s.core.v1.ConfigMap(`${name}-api-dashboard`, {
-            metadata: { name: "api-dashboard", namespace, labels: { ...DASHBOARD_LABEL } },
-            data: { "api.json": JSON.stringify(apiDashboard(apiNamespace, region)) },
-        }, inNs);
+        new k8s.core.v1.ConfigMap(
+            `${name}-api-dashboard`,
+            {
+                metadata: { name: "api-dashboard", namespace, labels: { ...DASHBOARD_LABEL } },
+                data: { "api.json": JSON.stringify(apiDashboard(apiNamespace, region)) },
+            },
+            inNs,
+        );
 
         // The operator's CRDs come with the chart: the rule waits for the release.
-        new k8s.apiextensions.CustomResource(`${name}-api-rules`, {
-            apiVersion: "monitoring.coreos.com/v1",
-            kind: "PrometheusRule",
-            metadata: { name: "api-alerts", namespace, labels: { release: KPS_RELEASE } },
-            spec: { groups: apiAlertRules(apiNamespace, region) },
-        }, { parent: this, provider: args.k8sProvider, dependsOn: [release] });
+        new k8s.apiextensions.CustomResource(
+            `${name}-api-rules`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PrometheusRule",
+                metadata: { name: "api-alerts", namespace, labels: { release: KPS_RELEASE } },
+                spec: { groups: apiAlertRules(apiNamespace, region) },
+            },
+            { parent: this, provider: args.k8sProvider, dependsOn: [release] },
+        );
 
         const scrape = args.apiScrape ?? DEFAULT_API_SCRAPE;
-        new k8s.apiextensions.CustomResource(`${name}-api-monitor`, {
-            apiVersion: "monitoring.coreos.com/v1",
-            kind: "ServiceMonitor",
-            metadata: { name: "api", namespace: apiNamespace, labels: { release: KPS_RELEASE } },
-            spec: {
-                selector: { matchLabels: { ...scrape.selector } },
-                namespaceSelector: { matchNames: [apiNamespace] },
-                endpoints: [{ port: scrape.port, path: scrape.path, interval: "30s" }],
+        new k8s.apiextensions.CustomResource(
+            `${name}-api-monitor`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "ServiceMonitor",
+                metadata: { name: "api", namespace: apiNamespace, labels: { release: KPS_RELEASE } },
+                spec: {
+                    selector: { matchLabels: { ...scrape.selector } },
+                    namespaceSelector: { matchNames: [apiNamespace] },
+                    endpoints: [{ port: scrape.port, path: scrape.path, interval: "30s" }],
+                },
             },
-        }, { parent: this, provider: args.k8sProvider, dependsOn: [release, ...(args.after ?? [])] });
+            { parent: this, provider: args.k8sProvider, dependsOn: [release, ...(args.after ?? [])] },
+        );
 
         this.alertmanagerRoleArn = role.arn;
         this.grafanaAdminPassword = pulumi.secret(password.result);
@@ -256,7 +308,11 @@ interface ValuesInput {
 }
 
 function volumeClaim(storageClassName: string, sizeGiB: number): Record<string, unknown> {
-    return { volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${sizeGiB}Gi` } } } } };
+    return {
+        volumeClaimTemplate: {
+            spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${sizeGiB}Gi` } } },
+        },
+    };
 }
 
 /** Values of the kube-prometheus-stack release (exported for tests and docs). */
@@ -264,13 +320,15 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
     const { prometheus } = input;
     const platformReceiver: Record<string, unknown> = {
         name: "platform",
-        sns_configs: [{
-            topic_arn: input.topicArn,
-            sigv4: { region: input.region },
-            // SNS subjects are limited to 100 ASCII characters: keep it short.
-            subject: `[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} (${input.region})`,
-            send_resolved: true,
-        }],
+        sns_configs: [
+            {
+                topic_arn: input.topicArn,
+                sigv4: { region: input.region },
+                // SNS subjects are limited to 100 ASCII characters: keep it short.
+                subject: `[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} (${input.region})`,
+                send_resolved: true,
+            },
+        ],
     };
     if (input.webhook) {
         platformReceiver.webhook_configs = [{ url_file: `/etc/alertmanager/secrets/${WEBHOOK_SECRET}/url`, send_resolved: true }];
@@ -313,7 +371,14 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
         },
         grafana: {
             admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
-            sidecar: { dashboards: { enabled: true, label: Object.keys(DASHBOARD_LABEL)[0], labelValue: DASHBOARD_LABEL.grafana_dashboard, searchNamespace: "ALL" } },
+            sidecar: {
+                dashboards: {
+                    enabled: true,
+                    label: Object.keys(DASHBOARD_LABEL)[0],
+                    labelValue: DASHBOARD_LABEL.grafana_dashboard,
+                    searchNamespace: "ALL",
+                },
+            },
         },
     };
 }

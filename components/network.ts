@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PlannedSubnet, SubnetTier, subnetPlan } from "./subnets";
+import { type PlannedSubnet, type SubnetTier, subnetPlan } from "./subnets";
 
 export interface NetworkArgs {
     /** AWS region of the cell. Passed to every child. */
@@ -43,138 +43,208 @@ export class Network extends pulumi.ComponentResource {
         this.cidr = args.cidr;
         this.azs = args.azs;
 
-        const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
-            region,
-            cidrBlock: args.cidr,
-            enableDnsHostnames: true,
-            enableDnsSupport: true,
-            tags: { Name: `${name}-vpc` },
-        }, child);
+        const vpc = new aws.ec2.Vpc(
+            `${name}-vpc`,
+            {
+                region,
+                cidrBlock: args.cidr,
+                enableDnsHostnames: true,
+                enableDnsSupport: true,
+                tags: { Name: `${name}-vpc` },
+            },
+            child,
+        );
 
         // EC2.2: the default security group must allow nothing; declaring it with no rules strips them.
-        new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, {
-            region,
-            vpcId: vpc.id,
-            ingress: [],
-            egress: [],
-            tags: { Name: `${name}-default-sg (no rules)` },
-        }, child);
+        new aws.ec2.DefaultSecurityGroup(
+            `${name}-default-sg`,
+            {
+                region,
+                vpcId: vpc.id,
+                ingress: [],
+                egress: [],
+                tags: { Name: `${name}-default-sg (no rules)` },
+            },
+            child,
+        );
 
         const subnets = new Map<string, aws.ec2.Subnet>();
         for (const s of plan) {
-            subnets.set(key(s.tier, s.zone), new aws.ec2.Subnet(`${name}-${s.tier}-${s.zone}`, {
-                region,
-                vpcId: vpc.id,
-                cidrBlock: s.cidr,
-                availabilityZone: s.az,
-                // EC2.15: even public subnets get no automatic public IPs; only NAT gateways and ALBs live there.
-                mapPublicIpOnLaunch: false,
-                tags: { Name: `${name}-${s.tier}-${s.zone}`, Tier: s.tier, ...roleTags(s) },
-            }, child));
+            subnets.set(
+                key(s.tier, s.zone),
+                new aws.ec2.Subnet(
+                    `${name}-${s.tier}-${s.zone}`,
+                    {
+                        region,
+                        vpcId: vpc.id,
+                        cidrBlock: s.cidr,
+                        availabilityZone: s.az,
+                        // EC2.15: even public subnets get no automatic public IPs; only NAT gateways and ALBs live there.
+                        mapPublicIpOnLaunch: false,
+                        tags: { Name: `${name}-${s.tier}-${s.zone}`, Tier: s.tier, ...roleTags(s) },
+                    },
+                    child,
+                ),
+            );
         }
         const byTier = (tier: SubnetTier) => plan.filter((s) => s.tier === tier).map((s) => subnets.get(key(tier, s.zone))!);
 
         const igw = new aws.ec2.InternetGateway(`${name}-igw`, { region, vpcId: vpc.id, tags: { Name: `${name}-igw` } }, child);
-        const publicRoutes = new aws.ec2.RouteTable(`${name}-public-rt`, {
-            region,
-            vpcId: vpc.id,
-            routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
-            tags: { Name: `${name}-public-rt` },
-        }, child);
-        const isolatedRoutes = new aws.ec2.RouteTable(`${name}-isolated-rt`, {
-            region,
-            vpcId: vpc.id,
-            routes: [],
-            tags: { Name: `${name}-isolated-rt (no internet)` },
-        }, child);
+        const publicRoutes = new aws.ec2.RouteTable(
+            `${name}-public-rt`,
+            {
+                region,
+                vpcId: vpc.id,
+                routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
+                tags: { Name: `${name}-public-rt` },
+            },
+            child,
+        );
+        const isolatedRoutes = new aws.ec2.RouteTable(
+            `${name}-isolated-rt`,
+            {
+                region,
+                vpcId: vpc.id,
+                routes: [],
+                tags: { Name: `${name}-isolated-rt (no internet)` },
+            },
+            child,
+        );
 
         const privateRouteTables: aws.ec2.RouteTable[] = [];
         for (const s of plan.filter((p) => p.tier === "private")) {
             const publicSubnet = subnets.get(key("public", s.zone))!;
-            const eip = new aws.ec2.Eip(`${name}-nat-${s.zone}-eip`, { region, domain: "vpc", tags: { Name: `${name}-nat-${s.zone}` } }, child);
-            const nat = new aws.ec2.NatGateway(`${name}-nat-${s.zone}`, {
-                region,
-                allocationId: eip.id,
-                subnetId: publicSubnet.id,
-                tags: { Name: `${name}-nat-${s.zone}` },
-            }, { parent: this, dependsOn: [igw] });
-            const routes = new aws.ec2.RouteTable(`${name}-private-${s.zone}-rt`, {
-                region,
-                vpcId: vpc.id,
-                routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
-                tags: { Name: `${name}-private-${s.zone}-rt` },
-            }, child);
+            const eip = new aws.ec2.Eip(
+                `${name}-nat-${s.zone}-eip`,
+                { region, domain: "vpc", tags: { Name: `${name}-nat-${s.zone}` } },
+                child,
+            );
+            const nat = new aws.ec2.NatGateway(
+                `${name}-nat-${s.zone}`,
+                {
+                    region,
+                    allocationId: eip.id,
+                    subnetId: publicSubnet.id,
+                    tags: { Name: `${name}-nat-${s.zone}` },
+                },
+                { parent: this, dependsOn: [igw] },
+            );
+            const routes = new aws.ec2.RouteTable(
+                `${name}-private-${s.zone}-rt`,
+                {
+                    region,
+                    vpcId: vpc.id,
+                    routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
+                    tags: { Name: `${name}-private-${s.zone}-rt` },
+                },
+                child,
+            );
             privateRouteTables.push(routes);
         }
 
         for (const s of plan) {
-            const routeTable = s.tier === "public" ? publicRoutes : s.tier === "isolated" ? isolatedRoutes : privateRouteTables[args.azs.indexOf(s.az)];
-            new aws.ec2.RouteTableAssociation(`${name}-${s.tier}-${s.zone}-rta`, {
-                region,
-                subnetId: subnets.get(key(s.tier, s.zone))!.id,
-                routeTableId: routeTable.id,
-            }, child);
+            const routeTable =
+                s.tier === "public" ? publicRoutes : s.tier === "isolated" ? isolatedRoutes : privateRouteTables[args.azs.indexOf(s.az)];
+            new aws.ec2.RouteTableAssociation(
+                `${name}-${s.tier}-${s.zone}-rta`,
+                {
+                    region,
+                    subnetId: subnets.get(key(s.tier, s.zone))!.id,
+                    routeTableId: routeTable.id,
+                },
+                child,
+            );
         }
 
-        const flowLogGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, {
-            region,
-            retentionInDays: args.flowLogRetentionDays ?? 365,
-        }, child);
-        const flowLogRole = new aws.iam.Role(`${name}-flow-logs-role`, {
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
-        }, child);
-        new aws.iam.RolePolicy(`${name}-flow-logs-policy`, {
-            role: flowLogRole.id,
-            policy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                    Resource: pulumi.interpolate`${flowLogGroup.arn}:*`,
-                }],
-            }),
-        }, child);
-        new aws.ec2.FlowLog(`${name}-flow-log`, {
-            region,
-            vpcId: vpc.id,
-            trafficType: "ALL",
-            logDestinationType: "cloud-watch-logs",
-            logDestination: flowLogGroup.arn,
-            iamRoleArn: flowLogRole.arn,
-            maxAggregationInterval: 60,
-        }, child);
-
-        const endpointSg = new aws.ec2.SecurityGroup(`${name}-endpoints-sg`, {
-            region,
-            vpcId: vpc.id,
-            description: "HTTPS from the VPC to its interface endpoints",
-            ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [args.cidr], description: "HTTPS from the VPC" }],
-            egress: [],
-            tags: { Name: `${name}-endpoints-sg` },
-        }, child);
-        new aws.ec2.VpcEndpoint(`${name}-s3-endpoint`, {
-            region,
-            vpcId: vpc.id,
-            serviceName: `com.amazonaws.${region}.s3`,
-            vpcEndpointType: "Gateway",
-            routeTableIds: [...privateRouteTables.map((t) => t.id), isolatedRoutes.id],
-            tags: { Name: `${name}-s3` },
-        }, child);
-        const privateSubnets = byTier("private");
-        for (const service of INTERFACE_ENDPOINTS) {
-            new aws.ec2.VpcEndpoint(`${name}-${service.replace(".", "-")}-endpoint`, {
+        const flowLogGroup = new aws.cloudwatch.LogGroup(
+            `${name}-flow-logs`,
+            {
+                region,
+                retentionInDays: args.flowLogRetentionDays ?? 365,
+            },
+            child,
+        );
+        const flowLogRole = new aws.iam.Role(
+            `${name}-flow-logs-role`,
+            {
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+            },
+            child,
+        );
+        new aws.iam.RolePolicy(
+            `${name}-flow-logs-policy`,
+            {
+                role: flowLogRole.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                            Resource: pulumi.interpolate`${flowLogGroup.arn}:*`,
+                        },
+                    ],
+                }),
+            },
+            child,
+        );
+        new aws.ec2.FlowLog(
+            `${name}-flow-log`,
+            {
                 region,
                 vpcId: vpc.id,
-                serviceName: `com.amazonaws.${region}.${service}`,
-                vpcEndpointType: "Interface",
-                privateDnsEnabled: true,
-                subnetIds: privateSubnets.map((s) => s.id),
-                securityGroupIds: [endpointSg.id],
-                tags: { Name: `${name}-${service}` },
-            }, child);
+                trafficType: "ALL",
+                logDestinationType: "cloud-watch-logs",
+                logDestination: flowLogGroup.arn,
+                iamRoleArn: flowLogRole.arn,
+                maxAggregationInterval: 60,
+            },
+            child,
+        );
+
+        const endpointSg = new aws.ec2.SecurityGroup(
+            `${name}-endpoints-sg`,
+            {
+                region,
+                vpcId: vpc.id,
+                description: "HTTPS from the VPC to its interface endpoints",
+                ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [args.cidr], description: "HTTPS from the VPC" }],
+                egress: [],
+                tags: { Name: `${name}-endpoints-sg` },
+            },
+            child,
+        );
+        new aws.ec2.VpcEndpoint(
+            `${name}-s3-endpoint`,
+            {
+                region,
+                vpcId: vpc.id,
+                serviceName: `com.amazonaws.${region}.s3`,
+                vpcEndpointType: "Gateway",
+                routeTableIds: [...privateRouteTables.map((t) => t.id), isolatedRoutes.id],
+                tags: { Name: `${name}-s3` },
+            },
+            child,
+        );
+        const privateSubnets = byTier("private");
+        for (const service of INTERFACE_ENDPOINTS) {
+            new aws.ec2.VpcEndpoint(
+                `${name}-${service.replace(".", "-")}-endpoint`,
+                {
+                    region,
+                    vpcId: vpc.id,
+                    serviceName: `com.amazonaws.${region}.${service}`,
+                    vpcEndpointType: "Interface",
+                    privateDnsEnabled: true,
+                    subnetIds: privateSubnets.map((s) => s.id),
+                    securityGroupIds: [endpointSg.id],
+                    tags: { Name: `${name}-${service}` },
+                },
+                child,
+            );
         }
 
         this.vpcId = vpc.id;

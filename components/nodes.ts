@@ -33,7 +33,12 @@ export interface NodeGroupsArgs {
 }
 
 /** Policies of the node role; the VPC CNI uses it for ENIs, nothing else runs as the node. */
-export const NODE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonEKS_CNI_Policy", "AmazonSSMManagedInstanceCore"] as const;
+export const NODE_POLICIES = [
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEC2ContainerRegistryPullOnly",
+    "AmazonEKS_CNI_Policy",
+    "AmazonSSMManagedInstanceCore",
+] as const;
 
 /**
  * A cell's nodes: one managed node group per AZ (so Cluster Autoscaler scales the AZ a
@@ -50,28 +55,42 @@ export class NodeGroups extends pulumi.ComponentResource {
         const problems = nodeGroupProblems(args);
         if (problems.length > 0) throw new pulumi.ResourceError(`NodeGroups "${name}":\n- ${problems.join("\n- ")}`, this);
 
-        const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: serviceTrust("ec2.amazonaws.com"), description: `${name}: EKS nodes` }, child);
-        const attachments = NODE_POLICIES.map((p) => new aws.iam.RolePolicyAttachment(`${name}-${p}`, { role: role.name, policyArn: managedPolicy(p) }, child));
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            { assumeRolePolicy: serviceTrust("ec2.amazonaws.com"), description: `${name}: EKS nodes` },
+            child,
+        );
+        const attachments = NODE_POLICIES.map(
+            (p) => new aws.iam.RolePolicyAttachment(`${name}-${p}`, { role: role.name, policyArn: managedPolicy(p) }, child),
+        );
         const template = launchTemplate(name, region, args.rootVolumeGiB ?? 50, child);
 
         this.nodeGroups = args.azs.map((az, i) => {
             const zone = az.slice(-1);
-            return new aws.eks.NodeGroup(`${name}-${zone}`, {
-                region,
-                clusterName: args.clusterName,
-                nodeRoleArn: role.arn,
-                version: args.kubernetesVersion,
-                subnetIds: [args.subnetIds[i]],
-                instanceTypes: [...args.instanceTypes],
-                amiType: amiTypeFor(args.instanceTypes),
-                capacityType: "ON_DEMAND",
-                scalingConfig: { minSize: args.nodesPerZone.min, desiredSize: args.nodesPerZone.desired, maxSize: args.nodesPerZone.max },
-                // One node at a time: with pods spread over three AZs, a drain never takes a zone's share down.
-                updateConfig: { maxUnavailable: 1 },
-                launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
-                labels: { "platform/zone": zone },
-                tags: { Name: `${name}-${zone}` },
-            }, { parent: this, dependsOn: [...attachments, ...(args.after ?? [])], ignoreChanges: ["scalingConfig.desiredSize"] });
+            return new aws.eks.NodeGroup(
+                `${name}-${zone}`,
+                {
+                    region,
+                    clusterName: args.clusterName,
+                    nodeRoleArn: role.arn,
+                    version: args.kubernetesVersion,
+                    subnetIds: [args.subnetIds[i]],
+                    instanceTypes: [...args.instanceTypes],
+                    amiType: amiTypeFor(args.instanceTypes),
+                    capacityType: "ON_DEMAND",
+                    scalingConfig: {
+                        minSize: args.nodesPerZone.min,
+                        desiredSize: args.nodesPerZone.desired,
+                        maxSize: args.nodesPerZone.max,
+                    },
+                    // One node at a time: with pods spread over three AZs, a drain never takes a zone's share down.
+                    updateConfig: { maxUnavailable: 1 },
+                    launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
+                    labels: { "platform/zone": zone },
+                    tags: { Name: `${name}-${zone}` },
+                },
+                { parent: this, dependsOn: [...attachments, ...(args.after ?? [])], ignoreChanges: ["scalingConfig.desiredSize"] },
+            );
         });
         this.nodeRoleArn = role.arn;
         this.registerOutputs({ nodeRoleArn: this.nodeRoleArn });
@@ -84,21 +103,32 @@ export class NodeGroups extends pulumi.ComponentResource {
  * otherwise read IMDS are given region and VPC explicitly. Root volumes are encrypted gp3.
  */
 function launchTemplate(name: string, region: string, rootVolumeGiB: number, child: pulumi.CustomResourceOptions): aws.ec2.LaunchTemplate {
-    return new aws.ec2.LaunchTemplate(`${name}-lt`, {
-        region,
-        description: `${name}: EKS managed nodes`,
-        updateDefaultVersion: true,
-        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
-        blockDeviceMappings: [{
-            // AL2023's root device.
-            deviceName: "/dev/xvda",
-            ebs: { volumeSize: rootVolumeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
-        }],
-        tagSpecifications: [
-            { resourceType: "instance", tags: { Name: `${name}-node` } },
-            { resourceType: "volume", tags: { Name: `${name}-node` } },
-        ],
-    }, child);
+    return new aws.ec2.LaunchTemplate(
+        `${name}-lt`,
+        {
+            region,
+            description: `${name}: EKS managed nodes`,
+            updateDefaultVersion: true,
+            metadataOptions: {
+                httpEndpoint: "enabled",
+                httpTokens: "required",
+                httpPutResponseHopLimit: 1,
+                instanceMetadataTags: "disabled",
+            },
+            blockDeviceMappings: [
+                {
+                    // AL2023's root device.
+                    deviceName: "/dev/xvda",
+                    ebs: { volumeSize: rootVolumeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+                },
+            ],
+            tagSpecifications: [
+                { resourceType: "instance", tags: { Name: `${name}-node` } },
+                { resourceType: "volume", tags: { Name: `${name}-node` } },
+            ],
+        },
+        child,
+    );
 }
 
 export function amiTypeFor(instanceTypes: readonly string[]): string {
@@ -109,10 +139,14 @@ export function amiTypeFor(instanceTypes: readonly string[]): string {
 export function nodeGroupProblems(args: Pick<NodeGroupsArgs, "azs" | "subnetIds" | "instanceTypes" | "nodesPerZone">): string[] {
     const problems: string[] = [];
     const { min, desired, max } = args.nodesPerZone;
-    if (args.azs.length !== args.subnetIds.length) problems.push(`${args.azs.length} AZs but ${args.subnetIds.length} subnets; give one private subnet per AZ`);
-    if (args.instanceTypes.length < 2) problems.push(`${args.instanceTypes.length} instance type(s); give at least two so one type's shortage cannot stop scaling`);
+    if (args.azs.length !== args.subnetIds.length)
+        problems.push(`${args.azs.length} AZs but ${args.subnetIds.length} subnets; give one private subnet per AZ`);
+    if (args.instanceTypes.length < 2)
+        problems.push(`${args.instanceTypes.length} instance type(s); give at least two so one type's shortage cannot stop scaling`);
     const arm = args.instanceTypes.filter(isGraviton);
-    if (arm.length > 0 && arm.length < args.instanceTypes.length) problems.push(`instance types mix Graviton (${arm.join(", ")}) and x86; one node group runs one AMI architecture`);
-    if (!(min >= 1 && min <= desired && desired <= max)) problems.push(`nodes per zone min ${min}, desired ${desired}, max ${max}; need 1 ≤ min ≤ desired ≤ max`);
+    if (arm.length > 0 && arm.length < args.instanceTypes.length)
+        problems.push(`instance types mix Graviton (${arm.join(", ")}) and x86; one node group runs one AMI architecture`);
+    if (!(min >= 1 && min <= desired && desired <= max))
+        problems.push(`nodes per zone min ${min}, desired ${desired}, max ${max}; need 1 ≤ min ≤ desired ≤ max`);
     return problems;
 }

@@ -4,12 +4,12 @@
  * alarms of the managed services. (The EKS control-plane log group is `ControlPlaneLogs`,
  * declared apart because it must exist before the cluster.)
  */
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ObservabilityConfig } from "../regions/observability";
-import { AlbTarget, AuroraTarget, CacheTarget, CloudWatchAlarms } from "./alarms";
+import { type ObservabilityConfig } from "../regions/observability";
+import { type AlbTarget, type AuroraTarget, type CacheTarget, CloudWatchAlarms } from "./alarms";
 import { LogDomain, LogShipper } from "./logging";
-import { AlertTopic, Monitoring, MonitoringArgs } from "./monitoring";
+import { AlertTopic, Monitoring, type MonitoringArgs } from "./monitoring";
 
 export interface ObservabilityArgs {
     /** AWS region of the cell. Passed to every child. */
@@ -55,44 +55,60 @@ export class Observability extends pulumi.ComponentResource {
         const child = { parent: this };
 
         const topic = new AlertTopic(`${name}-alerts`, { region, accountId: args.accountId }, child);
-        this.logDomain = new LogDomain(`${name}-logs`, {
-            region,
-            accountId: args.accountId,
-            vpcId: args.vpcId,
-            vpcCidr: args.vpcCidr,
-            subnetIds: args.privateSubnetIds,
-            sizing: config.opensearch,
-            logRetentionDays: config.logRetentionDays,
-        }, child);
-        const shipper = new LogShipper(`${name}-fluent-bit`, {
-            region,
-            clusterName: args.clusterName,
-            domainArn: this.logDomain.domainArn,
-            domainEndpoint: this.logDomain.endpoint,
-            k8sProvider: args.k8sProvider,
-        }, child);
-        const monitoring = new Monitoring(`${name}-metrics`, {
-            region,
-            clusterName: args.clusterName,
-            k8sProvider: args.k8sProvider,
-            topicArn: topic.topicArn,
-            topicKeyArn: topic.keyArn,
-            prometheus: config.prometheus,
-            apiNamespace: args.apiNamespace,
-            storageClassName: args.storageClassName,
-            apiScrape: args.apiScrape,
-            after: args.after,
-            alertWebhookUrl: config.alertWebhookUrl,
-        }, child);
-        new CloudWatchAlarms(`${name}-alarms`, {
-            region,
-            accountId: args.accountId,
-            topicArn: topic.topicArn,
-            opensearch: { domainName: this.logDomain.domainName, volumeSizeGiB: this.logDomain.volumeSizeGiB },
-            aurora: args.aurora,
-            cache: args.cache,
-            alb: args.alb,
-        }, child);
+        this.logDomain = new LogDomain(
+            `${name}-logs`,
+            {
+                region,
+                accountId: args.accountId,
+                vpcId: args.vpcId,
+                vpcCidr: args.vpcCidr,
+                subnetIds: args.privateSubnetIds,
+                sizing: config.opensearch,
+                logRetentionDays: config.logRetentionDays,
+            },
+            child,
+        );
+        const shipper = new LogShipper(
+            `${name}-fluent-bit`,
+            {
+                region,
+                clusterName: args.clusterName,
+                domainArn: this.logDomain.domainArn,
+                domainEndpoint: this.logDomain.endpoint,
+                k8sProvider: args.k8sProvider,
+            },
+            child,
+        );
+        const monitoring = new Monitoring(
+            `${name}-metrics`,
+            {
+                region,
+                clusterName: args.clusterName,
+                k8sProvider: args.k8sProvider,
+                topicArn: topic.topicArn,
+                topicKeyArn: topic.keyArn,
+                prometheus: config.prometheus,
+                apiNamespace: args.apiNamespace,
+                storageClassName: args.storageClassName,
+                apiScrape: args.apiScrape,
+                after: args.after,
+                alertWebhookUrl: config.alertWebhookUrl,
+            },
+            child,
+        );
+        new CloudWatchAlarms(
+            `${name}-alarms`,
+            {
+                region,
+                accountId: args.accountId,
+                topicArn: topic.topicArn,
+                opensearch: { domainName: this.logDomain.domainName, volumeSizeGiB: this.logDomain.volumeSizeGiB },
+                aurora: args.aurora,
+                cache: args.cache,
+                alb: args.alb,
+            },
+            child,
+        );
 
         this.topicArn = topic.topicArn;
         this.grafanaAdminPassword = monitoring.grafanaAdminPassword;

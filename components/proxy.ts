@@ -57,11 +57,15 @@ export interface DatabaseProxyArgs {
 /** Pool limits within RDS's ranges. Pure. */
 export function poolProblems(pool: PoolLimits): string[] {
     const problems: string[] = [];
-    if (!(pool.maxConnectionsPercent >= 1 && pool.maxConnectionsPercent <= 100)) problems.push(`maxConnectionsPercent ${pool.maxConnectionsPercent} is not from 1 to 100`);
+    if (!(pool.maxConnectionsPercent >= 1 && pool.maxConnectionsPercent <= 100))
+        problems.push(`maxConnectionsPercent ${pool.maxConnectionsPercent} is not from 1 to 100`);
     if (!(pool.maxIdleConnectionsPercent >= 0 && pool.maxIdleConnectionsPercent <= pool.maxConnectionsPercent)) {
-        problems.push(`maxIdleConnectionsPercent ${pool.maxIdleConnectionsPercent} is not from 0 to maxConnectionsPercent (${pool.maxConnectionsPercent})`);
+        problems.push(
+            `maxIdleConnectionsPercent ${pool.maxIdleConnectionsPercent} is not from 0 to maxConnectionsPercent (${pool.maxConnectionsPercent})`,
+        );
     }
-    if (!(pool.connectionBorrowTimeout >= 0 && pool.connectionBorrowTimeout <= 3600)) problems.push(`connectionBorrowTimeout ${pool.connectionBorrowTimeout} is not from 0 to 3600 seconds`);
+    if (!(pool.connectionBorrowTimeout >= 0 && pool.connectionBorrowTimeout <= 3600))
+        problems.push(`connectionBorrowTimeout ${pool.connectionBorrowTimeout} is not from 0 to 3600 seconds`);
     return problems;
 }
 
@@ -97,80 +101,130 @@ export class DatabaseProxy extends pulumi.ComponentResource {
         this.dbUser = dbUser;
         this.primary = args.primary;
 
-        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            region,
-            vpcId: args.vpcId,
-            description: "RDS Proxy: PostgreSQL from the cell's workload only",
-            ingress: [{ protocol: "tcp", fromPort: PROXY_PORT, toPort: PROXY_PORT, securityGroups: args.clientSecurityGroupIds, description: "Cell workload" }],
-            egress: [{ protocol: "tcp", fromPort: args.databasePort, toPort: args.databasePort, securityGroups: [args.databaseSecurityGroupId], description: "Aurora" }],
-            tags: { Name: `${name}-sg` },
-        }, child);
-        new aws.vpc.SecurityGroupIngressRule(`${name}-to-db`, {
-            region,
-            securityGroupId: args.databaseSecurityGroupId,
-            referencedSecurityGroupId: sg.id,
-            ipProtocol: "tcp",
-            fromPort: args.databasePort,
-            toPort: args.databasePort,
-            description: "RDS Proxy",
-        }, child);
-
-        const role = new aws.iam.Role(`${name}-role`, {
-            description: `${name}: RDS Proxy connects to Aurora with IAM`,
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
-        }, child);
-        const clusterArn = pulumi.output(args.clusterArn);
-        new aws.iam.RolePolicy(`${name}-connect`, {
-            role: role.id,
-            policy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Action: "rds-db:connect",
-                    Resource: pulumi.interpolate`arn:aws:rds-db:${region}:${clusterArn.apply(accountOf)}:dbuser:${args.clusterResourceId}/${dbUser}`,
-                }],
-            }),
-        }, child);
-
-        const proxy = new aws.rds.Proxy(`${name}-proxy`, {
-            region,
-            engineFamily: "POSTGRESQL",
-            defaultAuthScheme: "IAM_AUTH",
-            requireTls: true,
-            roleArn: role.arn,
-            vpcSubnetIds: args.subnetIds,
-            vpcSecurityGroupIds: [sg.id],
-            idleClientTimeout: args.idleClientTimeoutSeconds ?? 1800,
-            debugLogging: false,
-            tags: { Name: `${name}-proxy` },
-        }, child);
-        const targetGroup = new aws.rds.ProxyDefaultTargetGroup(`${name}-targets`, {
-            region,
-            dbProxyName: proxy.name,
-            connectionPoolConfig: {
-                maxConnectionsPercent: pool.maxConnectionsPercent,
-                maxIdleConnectionsPercent: pool.maxIdleConnectionsPercent,
-                connectionBorrowTimeout: pool.connectionBorrowTimeout,
+        const sg = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                region,
+                vpcId: args.vpcId,
+                description: "RDS Proxy: PostgreSQL from the cell's workload only",
+                ingress: [
+                    {
+                        protocol: "tcp",
+                        fromPort: PROXY_PORT,
+                        toPort: PROXY_PORT,
+                        securityGroups: args.clientSecurityGroupIds,
+                        description: "Cell workload",
+                    },
+                ],
+                egress: [
+                    {
+                        protocol: "tcp",
+                        fromPort: args.databasePort,
+                        toPort: args.databasePort,
+                        securityGroups: [args.databaseSecurityGroupId],
+                        description: "Aurora",
+                    },
+                ],
+                tags: { Name: `${name}-sg` },
             },
-        }, child);
-        const target = new aws.rds.ProxyTarget(`${name}-target`, {
-            region,
-            dbProxyName: proxy.name,
-            targetGroupName: targetGroup.name,
-            dbClusterIdentifier: args.clusterIdentifier,
-        }, { parent: this, dependsOn: [...(args.targetDependsOn ?? [])] });
-        const readOnly = new aws.rds.ProxyEndpoint(`${name}-ro`, {
-            region,
-            dbProxyName: proxy.name,
-            dbProxyEndpointName: pulumi.interpolate`${proxy.name}-ro`,
-            vpcSubnetIds: args.subnetIds,
-            vpcSecurityGroupIds: [sg.id],
-            targetRole: "READ_ONLY",
-            tags: { Name: `${name}-ro` },
-        }, { parent: this, dependsOn: [target] });
+            child,
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-to-db`,
+            {
+                region,
+                securityGroupId: args.databaseSecurityGroupId,
+                referencedSecurityGroupId: sg.id,
+                ipProtocol: "tcp",
+                fromPort: args.databasePort,
+                toPort: args.databasePort,
+                description: "RDS Proxy",
+            },
+            child,
+        );
+
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: `${name}: RDS Proxy connects to Aurora with IAM`,
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+            },
+            child,
+        );
+        const clusterArn = pulumi.output(args.clusterArn);
+        new aws.iam.RolePolicy(
+            `${name}-connect`,
+            {
+                role: role.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Action: "rds-db:connect",
+                            Resource: pulumi.interpolate`arn:aws:rds-db:${region}:${clusterArn.apply(accountOf)}:dbuser:${args.clusterResourceId}/${dbUser}`,
+                        },
+                    ],
+                }),
+            },
+            child,
+        );
+
+        const proxy = new aws.rds.Proxy(
+            `${name}-proxy`,
+            {
+                region,
+                engineFamily: "POSTGRESQL",
+                defaultAuthScheme: "IAM_AUTH",
+                requireTls: true,
+                roleArn: role.arn,
+                vpcSubnetIds: args.subnetIds,
+                vpcSecurityGroupIds: [sg.id],
+                idleClientTimeout: args.idleClientTimeoutSeconds ?? 1800,
+                debugLogging: false,
+                tags: { Name: `${name}-proxy` },
+            },
+            child,
+        );
+        const targetGroup = new aws.rds.ProxyDefaultTargetGroup(
+            `${name}-targets`,
+            {
+                region,
+                dbProxyName: proxy.name,
+                connectionPoolConfig: {
+                    maxConnectionsPercent: pool.maxConnectionsPercent,
+                    maxIdleConnectionsPercent: pool.maxIdleConnectionsPercent,
+                    connectionBorrowTimeout: pool.connectionBorrowTimeout,
+                },
+            },
+            child,
+        );
+        const target = new aws.rds.ProxyTarget(
+            `${name}-target`,
+            {
+                region,
+                dbProxyName: proxy.name,
+                targetGroupName: targetGroup.name,
+                dbClusterIdentifier: args.clusterIdentifier,
+            },
+            { parent: this, dependsOn: [...(args.targetDependsOn ?? [])] },
+        );
+        const readOnly = new aws.rds.ProxyEndpoint(
+            `${name}-ro`,
+            {
+                region,
+                dbProxyName: proxy.name,
+                dbProxyEndpointName: pulumi.interpolate`${proxy.name}-ro`,
+                vpcSubnetIds: args.subnetIds,
+                vpcSecurityGroupIds: [sg.id],
+                targetRole: "READ_ONLY",
+                tags: { Name: `${name}-ro` },
+            },
+            { parent: this, dependsOn: [target] },
+        );
 
         this.writerEndpoint = proxy.endpoint;
         this.readerEndpoint = readOnly.endpoint;

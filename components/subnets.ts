@@ -7,7 +7,7 @@
  * in eight: three public subnets (load balancers, NAT gateways) and three isolated (data)
  * subnets, two eighths spare for later tiers.
  */
-import { Cidr, formatCidr, parseCidr, subnet } from "../regions/cidr";
+import { type Cidr, formatCidr, parseCidr, subnet } from "../regions/cidr";
 
 export type SubnetTier = "public" | "private" | "isolated";
 

@@ -65,49 +65,88 @@ export class ApiWorkload extends pulumi.ComponentResource {
         const namespaceName = args.namespace ?? "api";
         const labels = { "app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "platform" };
 
-        const ns = new k8s.core.v1.Namespace(`${name}-ns`, {
-            metadata: {
-                name: namespaceName,
-                labels: {
-                    "pod-security.kubernetes.io/enforce": "restricted",
-                    "pod-security.kubernetes.io/enforce-version": "latest",
-                    "pod-security.kubernetes.io/audit": "restricted",
-                    "pod-security.kubernetes.io/warn": "restricted",
-                    // A new pod counts as ready only once the ALB sees it healthy: rollouts never outrun the target group.
-                    "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled",
+        const ns = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            {
+                metadata: {
+                    name: namespaceName,
+                    labels: {
+                        "pod-security.kubernetes.io/enforce": "restricted",
+                        "pod-security.kubernetes.io/enforce-version": "latest",
+                        "pod-security.kubernetes.io/audit": "restricted",
+                        "pod-security.kubernetes.io/warn": "restricted",
+                        // A new pod counts as ready only once the ALB sees it healthy: rollouts never outrun the target group.
+                        "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled",
+                    },
                 },
             },
-        }, { parent: this, dependsOn: args.after ?? [] });
+            { parent: this, dependsOn: args.after ?? [] },
+        );
         const namespace = ns.metadata.name;
         const meta = (suffix: string) => ({ name: suffix, namespace, labels });
 
         const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta("api"), automountServiceAccountToken: false }, child);
         const policy = appPolicy(args);
-        const identity = podIdentityRole(`${name}-app`, {
-            region: args.region, clusterName: args.clusterName, namespace, serviceAccount: sa.metadata.name,
-            ...(policy ? { policy } : {}),
-            description: `${name}: the API's own AWS identity`,
-        }, child);
+        const identity = podIdentityRole(
+            `${name}-app`,
+            {
+                region: args.region,
+                clusterName: args.clusterName,
+                namespace,
+                serviceAccount: sa.metadata.name,
+                ...(policy ? { policy } : {}),
+                description: `${name}: the API's own AWS identity`,
+            },
+            child,
+        );
 
-        const service = new k8s.core.v1.Service(`${name}-service`, {
-            metadata: meta("api"),
-            spec: { type: "ClusterIP", selector: labels, ports: [{ name: "http", port: args.port, targetPort: "http", protocol: "TCP" }] },
-        }, child);
-        const binding = new k8s.apiextensions.CustomResource(`${name}-tgb`, {
-            apiVersion: "elbv2.k8s.aws/v1beta1",
-            kind: "TargetGroupBinding",
-            metadata: meta("api"),
-            spec: { serviceRef: { name: service.metadata.name, port: args.port }, targetGroupARN: args.targetGroupArn, targetType: "ip" },
-        }, child);
+        const service = new k8s.core.v1.Service(
+            `${name}-service`,
+            {
+                metadata: meta("api"),
+                spec: {
+                    type: "ClusterIP",
+                    selector: labels,
+                    ports: [{ name: "http", port: args.port, targetPort: "http", protocol: "TCP" }],
+                },
+            },
+            child,
+        );
+        const binding = new k8s.apiextensions.CustomResource(
+            `${name}-tgb`,
+            {
+                apiVersion: "elbv2.k8s.aws/v1beta1",
+                kind: "TargetGroupBinding",
+                metadata: meta("api"),
+                spec: {
+                    serviceRef: { name: service.metadata.name, port: args.port },
+                    targetGroupARN: args.targetGroupArn,
+                    targetType: "ip",
+                },
+            },
+            child,
+        );
         // After the binding: the controller's webhook gives readiness gates only to pods created once it exists.
-        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
-            metadata: meta("api"),
-            spec: deploymentSpec(args, labels, sa.metadata.name),
-        }, { parent: this, dependsOn: [identity.association, binding] });
+        const deployment = new k8s.apps.v1.Deployment(
+            `${name}-deployment`,
+            {
+                metadata: meta("api"),
+                spec: deploymentSpec(args, labels, sa.metadata.name),
+            },
+            { parent: this, dependsOn: [identity.association, binding] },
+        );
 
-        new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, { metadata: meta("api"), spec: hpaSpec(args, deployment.metadata.name) }, child);
+        new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            `${name}-hpa`,
+            { metadata: meta("api"), spec: hpaSpec(args, deployment.metadata.name) },
+            child,
+        );
         // maxUnavailable, not minAvailable = replicas: a node drain may always evict one pod.
-        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta("api"), spec: { maxUnavailable: 1, selector: { matchLabels: labels } } }, child);
+        new k8s.policy.v1.PodDisruptionBudget(
+            `${name}-pdb`,
+            { metadata: meta("api"), spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
+            child,
+        );
         new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, { metadata: meta("api"), spec: networkPolicySpec(args, labels) }, child);
 
         this.namespace = namespace;
@@ -128,19 +167,38 @@ function appPolicy(args: ApiWorkloadArgs): pulumi.Output<string> | undefined {
     const connectArns = args.databaseConnectArns ?? [];
     const statements: object[] = [];
     if (secretArns.length > 0) {
-        statements.push({ Sid: "ReadOwnSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: secretArns });
+        statements.push({
+            Sid: "ReadOwnSecrets",
+            Effect: "Allow",
+            Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            Resource: secretArns,
+        });
         if (kmsKeyArns.length > 0) {
-            statements.push({ Sid: "DecryptOwnSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: kmsKeyArns, Condition: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } } });
+            statements.push({
+                Sid: "DecryptOwnSecrets",
+                Effect: "Allow",
+                Action: "kms:Decrypt",
+                Resource: kmsKeyArns,
+                Condition: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
+            });
         }
     }
-    if (connectArns.length > 0) statements.push({ Sid: "ConnectToDatabase", Effect: "Allow", Action: "rds-db:connect", Resource: connectArns });
+    if (connectArns.length > 0)
+        statements.push({ Sid: "ConnectToDatabase", Effect: "Allow", Action: "rds-db:connect", Resource: connectArns });
     return statements.length > 0 ? pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) : undefined;
 }
 
 /** Names of the environment variables `dataConnectionArgs` sets. */
 export const DATA_ENV = {
-    writer: "DB_WRITER_ENDPOINT", reader: "DB_READER_ENDPOINT", port: "DB_PORT", name: "DB_NAME", user: "DB_USER", writable: "DB_WRITABLE",
-    cache: "CACHE_ENDPOINT", cachePort: "CACHE_PORT", cacheAuthSecret: "CACHE_AUTH_SECRET_ARN",
+    writer: "DB_WRITER_ENDPOINT",
+    reader: "DB_READER_ENDPOINT",
+    port: "DB_PORT",
+    name: "DB_NAME",
+    user: "DB_USER",
+    writable: "DB_WRITABLE",
+    cache: "CACHE_ENDPOINT",
+    cachePort: "CACHE_PORT",
+    cacheAuthSecret: "CACHE_AUTH_SECRET_ARN",
 } as const;
 
 /**
@@ -148,7 +206,9 @@ export const DATA_ENV = {
  * ARN only (the first is the cache's AUTH token, any further ones `DATA_SECRET_ARN_<n>`),
  * IAM connect to the proxy, egress to the proxy and cache ports.
  */
-export function dataConnectionArgs(c: DataConnection): Pick<ApiWorkloadArgs, "env" | "secretArns" | "secretKmsKeyArns" | "databaseConnectArns" | "dataPorts"> {
+export function dataConnectionArgs(
+    c: DataConnection,
+): Pick<ApiWorkloadArgs, "env" | "secretArns" | "secretKmsKeyArns" | "databaseConnectArns" | "dataPorts"> {
     return {
         env: {
             [DATA_ENV.writer]: c.databaseWriterEndpoint,
@@ -167,8 +227,17 @@ export function dataConnectionArgs(c: DataConnection): Pick<ApiWorkloadArgs, "en
     };
 }
 
-function deploymentSpec(args: ApiWorkloadArgs, labels: Record<string, string>, serviceAccountName: pulumi.Input<string>): k8s.types.input.apps.v1.DeploymentSpec {
-    const probe = (periodSeconds: number, failureThreshold: number) => ({ httpGet: { path: args.healthPath, port: "http" }, periodSeconds, timeoutSeconds: 2, failureThreshold });
+function deploymentSpec(
+    args: ApiWorkloadArgs,
+    labels: Record<string, string>,
+    serviceAccountName: pulumi.Input<string>,
+): k8s.types.input.apps.v1.DeploymentSpec {
+    const probe = (periodSeconds: number, failureThreshold: number) => ({
+        httpGet: { path: args.healthPath, port: "http" },
+        periodSeconds,
+        timeoutSeconds: 2,
+        failureThreshold,
+    });
     const env = [
         { name: "PORT", value: String(args.port) },
         { name: "AWS_REGION", value: args.region },
@@ -186,34 +255,52 @@ function deploymentSpec(args: ApiWorkloadArgs, labels: Record<string, string>, s
                 serviceAccountName,
                 automountServiceAccountToken: false,
                 terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
-                securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
+                securityContext: {
+                    runAsNonRoot: true,
+                    runAsUser: 10001,
+                    runAsGroup: 10001,
+                    fsGroup: 10001,
+                    seccompProfile: { type: "RuntimeDefault" },
+                },
                 topologySpreadConstraints: [
-                    { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: labels } },
-                    { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels } },
+                    {
+                        maxSkew: 1,
+                        topologyKey: "topology.kubernetes.io/zone",
+                        whenUnsatisfiable: "DoNotSchedule",
+                        labelSelector: { matchLabels: labels },
+                    },
+                    {
+                        maxSkew: 1,
+                        topologyKey: "kubernetes.io/hostname",
+                        whenUnsatisfiable: "ScheduleAnyway",
+                        labelSelector: { matchLabels: labels },
+                    },
                 ],
-                containers: [{
-                    name: "api",
-                    image: args.image,
-                    ports: [{ name: "http", containerPort: args.port, protocol: "TCP" }],
-                    env,
-                    resources: {
-                        requests: { cpu: `${args.cpuMillicores}m`, memory: `${args.memoryMiB}Mi` },
-                        limits: { cpu: `${args.cpuMillicores * 2}m`, memory: `${args.memoryMiB}Mi` },
+                containers: [
+                    {
+                        name: "api",
+                        image: args.image,
+                        ports: [{ name: "http", containerPort: args.port, protocol: "TCP" }],
+                        env,
+                        resources: {
+                            requests: { cpu: `${args.cpuMillicores}m`, memory: `${args.memoryMiB}Mi` },
+                            limits: { cpu: `${args.cpuMillicores * 2}m`, memory: `${args.memoryMiB}Mi` },
+                        },
+                        startupProbe: probe(2, 30),
+                        readinessProbe: probe(5, 2),
+                        livenessProbe: probe(10, 3),
+                        // Keep serving while the controller and the ALB stop sending; then SIGTERM drains.
+                        lifecycle: { preStop: { sleep: { seconds: PRE_STOP_SLEEP_SECONDS } } },
+                        securityContext: {
+                            allowPrivilegeEscalation: false,
+                            readOnlyRootFilesystem: true,
+                            runAsNonRoot: true,
+                            capabilities: { drop: ["ALL"] },
+                            seccompProfile: { type: "RuntimeDefault" },
+                        },
+                        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                     },
-                    startupProbe: probe(2, 30),
-                    readinessProbe: probe(5, 2),
-                    livenessProbe: probe(10, 3),
-                    // Keep serving while the controller and the ALB stop sending; then SIGTERM drains.
-                    lifecycle: { preStop: { sleep: { seconds: PRE_STOP_SLEEP_SECONDS } } },
-                    securityContext: {
-                        allowPrivilegeEscalation: false,
-                        readOnlyRootFilesystem: true,
-                        runAsNonRoot: true,
-                        capabilities: { drop: ["ALL"] },
-                        seccompProfile: { type: "RuntimeDefault" },
-                    },
-                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-                }],
+                ],
                 volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
             },
         },
@@ -225,11 +312,24 @@ function hpaSpec(args: ApiWorkloadArgs, deploymentName: pulumi.Input<string>): k
         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deploymentName },
         minReplicas: args.replicas.min,
         maxReplicas: args.replicas.max,
-        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: HPA_CPU_TARGET_PERCENT } } }],
+        metrics: [
+            { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: HPA_CPU_TARGET_PERCENT } } },
+        ],
         behavior: {
             // Up fast (double, or +4 pods, every 30 s); down slowly, after 5 minutes of calm.
-            scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: "Max", policies: [{ type: "Percent", value: 100, periodSeconds: 30 }, { type: "Pods", value: 4, periodSeconds: 30 }] },
-            scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: "Min", policies: [{ type: "Percent", value: 20, periodSeconds: 60 }] },
+            scaleUp: {
+                stabilizationWindowSeconds: 0,
+                selectPolicy: "Max",
+                policies: [
+                    { type: "Percent", value: 100, periodSeconds: 30 },
+                    { type: "Pods", value: 4, periodSeconds: 30 },
+                ],
+            },
+            scaleDown: {
+                stabilizationWindowSeconds: 300,
+                selectPolicy: "Min",
+                policies: [{ type: "Percent", value: 20, periodSeconds: 60 }],
+            },
         },
     };
 }
@@ -243,7 +343,12 @@ function networkPolicySpec(args: ApiWorkloadArgs, labels: Record<string, string>
         ingress: [{ from: [{ ipBlock: { cidr: args.vpcCidr } }], ports: [tcp(args.port)] }],
         egress: [
             {
-                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                to: [
+                    {
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                    },
+                ],
                 ports: [{ protocol: "UDP", port: 53 }, tcp(53)],
             },
             { to: [{ ipBlock: { cidr: args.vpcCidr } }], ports: (args.dataPorts ?? [5432, 6379]).map(tcp) },

@@ -1,5 +1,5 @@
 /** The capacity table of the offline plan: per cell, the load it carries and what it is sized to. */
-import { CapacityPlan, fmt } from "../regions/capacity";
+import { type CapacityPlan, fmt } from "../regions/capacity";
 
 /** "eu-central-1 down", "us-east-1 + eu-central-1 down", or "no failure" for the normal load. */
 export function failureLabel(failed: readonly string[]): string {
@@ -10,14 +10,31 @@ export function failureLabel(failed: readonly string[]): string {
 export function alignedTable(rows: readonly string[][], left: ReadonlySet<number>): string {
     const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
     return rows
-        .map((row) => row.map((cell, i) => (left.has(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd())
+        .map((row) =>
+            row
+                .map((cell, i) => (left.has(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+                .join("  ")
+                .trimEnd(),
+        )
         .join("\n");
 }
 
 export function formatCapacityTable(plan: CapacityPlan): string {
     const node = plan.node;
     const down = plan.regionFailuresTolerated === 1 ? "1 region down" : `${plan.regionFailuresTolerated} regions down`;
-    const rows = [["Region", "Cell", "Normal users", "Worst-case users", "Worst case when", "Pods min/max", "Nodes min/max", "Readers", "Cache shards"]];
+    const rows = [
+        [
+            "Region",
+            "Cell",
+            "Normal users",
+            "Worst-case users",
+            "Worst case when",
+            "Pods min/max",
+            "Nodes min/max",
+            "Readers",
+            "Cache shards",
+        ],
+    ];
     for (const c of plan.cells) {
         rows.push([
             c.region,
@@ -33,7 +50,11 @@ export function formatCapacityTable(plan: CapacityPlan): string {
     }
     const totals = (f: (c: CapacityPlan["cells"][number]) => number) => plan.cells.reduce((s, c) => s + f(c), 0);
     rows.push([
-        "Total", "", fmt(totals((c) => c.normalUsers)), "", "",
+        "Total",
+        "",
+        fmt(totals((c) => c.normalUsers)),
+        "",
+        "",
         `${totals((c) => c.pods.min)}/${totals((c) => c.pods.max)}`,
         `${totals((c) => c.nodes.min)}/${totals((c) => c.nodes.max)}`,
         String(totals((c) => c.readers)),

@@ -16,13 +16,13 @@ import { ConfigError } from "../regions/problems";
 import { formatCapacityTable } from "./capacityTable";
 import { compare, formatComparison, removalProblems } from "./compare";
 import { mermaid } from "./diagram";
-import { Plan, planStack } from "./plan";
+import { type Plan, planStack } from "./plan";
 import { hasBlockingViolation } from "./policy";
-import { STACK_NAME, StackConfig, StackConfigError, projectRoot, readConfigFile, readProjectName, readStack } from "./stackConfig";
-
-export { projectRoot };
+import { STACK_NAME, type StackConfig, StackConfigError, projectRoot, readConfigFile, readProjectName, readStack } from "./stackConfig";
 import { formatSteering } from "./steeringTable";
 import { formatSummary } from "./summary";
+
+export { projectRoot };
 
 export const EXIT = { ok: 0, policy: 1, config: 2, failure: 3 } as const;
 
@@ -78,11 +78,13 @@ function planInChild(file: string, stack: string): Plan {
     const dir = mkdtempSync(path.join(tmpdir(), "plan-compare-"));
     const out = path.join(dir, "plan.json");
     try {
-        execFileSync(process.execPath, [...process.execArgv, __filename, "--stack", stack, "--config", file, "--json", out, "--quiet"], { stdio: ["ignore", "ignore", "pipe"] });
+        execFileSync(process.execPath, [...process.execArgv, __filename, "--stack", stack, "--config", file, "--json", out, "--quiet"], {
+            stdio: ["ignore", "ignore", "pipe"],
+        });
     } catch (err) {
         const e = err as { status?: number; stderr?: Buffer };
         if (e.status === EXIT.config) throw new ConfigErrorText(`--compare ${file}:\n${e.stderr?.toString().trim()}`);
-        if (e.status !== EXIT.policy) throw new Error(`planning --compare ${file} failed:\n${e.stderr?.toString().trim()}`);
+        if (e.status !== EXIT.policy) throw new Error(`planning --compare ${file} failed:\n${e.stderr?.toString().trim()}`, { cause: err });
     }
     try {
         return JSON.parse(readFileSync(out, "utf8")) as Plan;

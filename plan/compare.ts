@@ -4,7 +4,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { isStateful, replaceTriggers } from "../regions/stateful";
-import { Plan, PlanResource, cellOf } from "./plan";
+import { type Plan, type PlanResource, cellOf } from "./plan";
 
 export interface Change {
     readonly urn: string;
@@ -54,7 +54,12 @@ export function compare(before: Plan, after: Plan): Comparison {
     const now = new Map(after.resources.map((r) => [r.urn, r]));
     const oldCells = cellOf(before.resources);
     const newCells = cellOf(after.resources);
-    const change = (r: PlanResource, cells: Map<string, string | null>, keys: string[] = []): Change => ({ urn: r.urn, type: r.type, cell: cells.get(r.urn) ?? null, keys });
+    const change = (r: PlanResource, cells: Map<string, string | null>, keys: string[] = []): Change => ({
+        urn: r.urn,
+        type: r.type,
+        cell: cells.get(r.urn) ?? null,
+        keys,
+    });
     const result: Comparison = { added: [], changed: [], removed: [], atRisk: [], retained: [], removedCells: [], unprotect: [] };
     for (const r of after.resources) {
         const previous = old.get(r.urn);
@@ -67,10 +72,15 @@ export function compare(before: Plan, after: Plan): Comparison {
         const inputs = [...new Set([...Object.keys(previous.inputs), ...Object.keys(r.inputs)])]
             .filter((k) => !isDeepStrictEqual(previous.inputs[k], r.inputs[k]) && !ignored.includes(k))
             .sort();
-        const keys = [...inputs, ...optionFlag("protect", previous.protect, r.protect), ...optionFlag("retainOnDelete", previous.retainOnDelete ?? false, r.retainOnDelete ?? false)];
+        const keys = [
+            ...inputs,
+            ...optionFlag("protect", previous.protect, r.protect),
+            ...optionFlag("retainOnDelete", previous.retainOnDelete ?? false, r.retainOnDelete ?? false),
+        ];
         if (keys.length > 0) result.changed.push(change(r, newCells, keys));
         const triggers = replaceTriggers(r.type, inputs, ignored);
-        if (isStateful(r.type) && triggers.length > 0) result.atRisk.push({ urn: r.urn, type: r.type, cell: newCells.get(r.urn) ?? null, action: "replaced", keys: triggers });
+        if (isStateful(r.type) && triggers.length > 0)
+            result.atRisk.push({ urn: r.urn, type: r.type, cell: newCells.get(r.urn) ?? null, action: "replaced", keys: triggers });
     }
     for (const r of before.resources) {
         if (now.has(r.urn)) continue;
@@ -82,7 +92,12 @@ export function compare(before: Plan, after: Plan): Comparison {
         else result.atRisk.push({ urn: r.urn, type: r.type, cell: removed.cell, action: "deleted", keys: [] });
     }
     const afterCells = new Set(after.resources.filter(isCell).map((r) => r.name));
-    result.removedCells.push(...before.resources.filter((r) => isCell(r) && !afterCells.has(r.name)).map((r) => r.name).sort());
+    result.removedCells.push(
+        ...before.resources
+            .filter((r) => isCell(r) && !afterCells.has(r.name))
+            .map((r) => r.name)
+            .sort(),
+    );
     return result;
 }
 
@@ -99,31 +114,45 @@ export interface CurrentCell {
  * Why the change may not be applied: one message per removed region that the current
  * config has not marked `decommission: true` (docs/regions.md, "Remove a region"). Pure.
  */
-export function removalProblems(result: Pick<Comparison, "removedCells">, current: readonly CurrentCell[], beforeName: string, afterName: string): string[] {
+export function removalProblems(
+    result: Pick<Comparison, "removedCells">,
+    current: readonly CurrentCell[],
+    beforeName: string,
+    afterName: string,
+): string[] {
     return result.removedCells
         .map((code) => current.find((c) => c.code === code) ?? { region: code, code, decommission: false })
         .filter((c) => !c.decommission)
-        .map((c) =>
-            `platform:regions: ${c.region} (${c.code}) is in ${beforeName} but not in ${afterName}, and ${beforeName} does not mark it decommission: true. ` +
-            `Removing a region this way deletes its cell with its data. Safe order: (1) set decommission: true on ${c.region} in ${beforeName} and pulumi up (drains it, retains its data); ` +
-            `(2) detach and snapshot its Aurora member; (3) then remove the entry and pulumi up. See docs/regions.md, "Remove a region".`);
+        .map(
+            (c) =>
+                `platform:regions: ${c.region} (${c.code}) is in ${beforeName} but not in ${afterName}, and ${beforeName} does not mark it decommission: true. ` +
+                `Removing a region this way deletes its cell with its data. Safe order: (1) set decommission: true on ${c.region} in ${beforeName} and pulumi up (drains it, retains its data); ` +
+                `(2) detach and snapshot its Aurora member; (3) then remove the entry and pulumi up. See docs/regions.md, "Remove a region".`,
+        );
 }
 
 export function formatComparison(result: Comparison, beforeName: string, afterName: string, stack = beforeName): string {
-    const lines = [`Compare ${beforeName} → ${afterName}: ${result.added.length} added, ${result.changed.length} changed, ${result.removed.length} removed`, ""];
+    const lines = [
+        `Compare ${beforeName} → ${afterName}: ${result.added.length} added, ${result.changed.length} changed, ${result.removed.length} removed`,
+        "",
+    ];
     // Data first: what this change would destroy, then what it only lets go of.
     if (result.atRisk.length === 0) {
         lines.push("Data at risk: none (no stateful resource is deleted or replaced)");
     } else {
         lines.push(`Data at risk (${result.atRisk.length}): these stateful resources would be DELETED or REPLACED (a new, empty one):`);
-        for (const r of result.atRisk) lines.push(`  ! ${r.action === "deleted" ? "delete " : "replace"} ${r.urn}${r.keys.length ? ` (${r.keys.join(", ")})` : ""}`);
+        for (const r of result.atRisk)
+            lines.push(`  ! ${r.action === "deleted" ? "delete " : "replace"} ${r.urn}${r.keys.length ? ` (${r.keys.join(", ")})` : ""}`);
     }
     if (result.retained.length > 0) {
         lines.push("", `Retained (${result.retained.length}): removed from the stack, kept in AWS (retainOnDelete):`);
         for (const r of result.retained) lines.push(`  = ${r.urn}`);
     }
     if (result.unprotect.length > 0) {
-        lines.push("", `Protected (${result.unprotect.length}): pulumi up refuses to delete these; once their data is safe (docs/regions.md), unprotect them first:`);
+        lines.push(
+            "",
+            `Protected (${result.unprotect.length}): pulumi up refuses to delete these; once their data is safe (docs/regions.md), unprotect them first:`,
+        );
         for (const urn of result.unprotect) lines.push(`  pulumi state unprotect -s ${stack} -y '${urn}'`);
     }
     if (result.removedCells.length > 0) lines.push("", `Regions removed: ${result.removedCells.join(", ")}`);

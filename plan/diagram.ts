@@ -1,6 +1,6 @@
 /** A Mermaid diagram of the topology: users → edge → one subgraph per cell with its tiers. */
-import { PlatformConfig } from "../regions/config";
-import { Plan } from "./plan";
+import { type PlatformConfig } from "../regions/config";
+import { type Plan } from "./plan";
 
 export function mermaid(plan: Plan, config: PlatformConfig): string {
     const parents = new Map(plan.resources.map((r) => [r.urn, r.parent]));
@@ -14,7 +14,9 @@ export function mermaid(plan: Plan, config: PlatformConfig): string {
         const urn = cellUrns.get(cell.code);
         lines.push(`  subgraph ${cell.code}["${cell.region}${cell.primary ? " (primary)" : ""}"]`);
         for (const tier of plan.resources.filter((r) => r.parent === urn && !r.custom)) {
-            lines.push(`    ${tier.name.replace(/[^A-Za-z0-9_]/g, "_")}["${tier.type.split(":").pop()}: ${counts.get(tier.urn) ?? 0} resources"]`);
+            lines.push(
+                `    ${tier.name.replace(/[^A-Za-z0-9_]/g, "_")}["${tier.type.split(":").pop()}: ${counts.get(tier.urn) ?? 0} resources"]`,
+            );
         }
         lines.push("  end", `  edge --> ${cell.code}`);
     }

@@ -8,7 +8,7 @@
  * answer here on purpose, not silently get `{}`.
  */
 import { createHash } from "node:crypto";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 export const ACCOUNT_ID = "123456789012";
 
@@ -54,7 +54,9 @@ const OUTPUTS: Record<string, (ctx: Ctx) => State> = {
     "aws:ec2/natGateway:NatGateway": (c) => ({ publicIp: ipOf(c) }),
     "aws:ec2/eip:Eip": (c) => ({ publicIp: ipOf(c) }),
     "aws:ec2/vpc:Vpc": (c) => ({ defaultSecurityGroupId: `sg-0${c.hex(16, "default-sg")}`, mainRouteTableId: `rtb-0${c.hex(16, "main")}` }),
-    "aws:ec2/vpcEndpoint:VpcEndpoint": (c) => ({ dnsEntries: [{ dnsName: `${c.id}.${c.region}.vpce.amazonaws.com`, hostedZoneId: "Z7HUB22UULQXV" }] }),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": (c) => ({
+        dnsEntries: [{ dnsName: `${c.id}.${c.region}.vpce.amazonaws.com`, hostedZoneId: "Z7HUB22UULQXV" }],
+    }),
     "aws:cloudwatch/logGroup:LogGroup": (c) => ({ arn: `arn:aws:logs:${c.region}:${ACCOUNT_ID}:log-group:${physicalName(c)}` }),
     "aws:iam/role:Role": (c) => ({ arn: `arn:aws:iam::${ACCOUNT_ID}:role/${physicalName(c)}`, uniqueId: `AROA${c.hex(17).toUpperCase()}` }),
     "aws:iam/policy:Policy": (c) => ({ arn: `arn:aws:iam::${ACCOUNT_ID}:policy/${physicalName(c)}` }),
@@ -67,14 +69,19 @@ const OUTPUTS: Record<string, (ctx: Ctx) => State> = {
             name,
             arn: `arn:aws:eks:${c.region}:${ACCOUNT_ID}:cluster/${name}`,
             endpoint: `https://${c.hex(32).toUpperCase()}.gr7.${c.region}.eks.amazonaws.com`,
-            certificateAuthority: { data: Buffer.from(`-----BEGIN CERTIFICATE-----\n${c.hex(64, "ca")}\n-----END CERTIFICATE-----\n`).toString("base64") },
+            certificateAuthority: {
+                data: Buffer.from(`-----BEGIN CERTIFICATE-----\n${c.hex(64, "ca")}\n-----END CERTIFICATE-----\n`).toString("base64"),
+            },
             identities: [{ oidcs: [{ issuer: `https://oidc.eks.${c.region}.amazonaws.com/id/${c.hex(32, "oidc").toUpperCase()}` }] }],
             vpcConfig: { ...vpcConfig, clusterSecurityGroupId: `sg-0${c.hex(16, "cluster-sg")}`, vpcId: `vpc-0${c.hex(16, "vpc")}` },
             platformVersion: "eks.5",
             status: "ACTIVE",
         };
     },
-    "aws:eks/nodeGroup:NodeGroup": (c) => ({ arn: `arn:aws:eks:${c.region}:${ACCOUNT_ID}:nodegroup/${c.name}/${c.hex(8)}`, status: "ACTIVE" }),
+    "aws:eks/nodeGroup:NodeGroup": (c) => ({
+        arn: `arn:aws:eks:${c.region}:${ACCOUNT_ID}:nodegroup/${c.name}/${c.hex(8)}`,
+        status: "ACTIVE",
+    }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
     "aws:lb/loadBalancer:LoadBalancer": (c) => {
         const suffix = `app/${c.name.slice(0, 24)}-${c.hex(7, "autoname")}/${c.hex(16, "lb")}`;
@@ -89,24 +96,35 @@ const OUTPUTS: Record<string, (ctx: Ctx) => State> = {
         const suffix = `targetgroup/${c.name.slice(0, 24)}-${c.hex(7, "autoname")}/${c.hex(16, "tg")}`;
         return { arn: `arn:aws:elasticloadbalancing:${c.region}:${ACCOUNT_ID}:${suffix}`, arnSuffix: suffix };
     },
-    "aws:lb/listener:Listener": (c) => ({ arn: `arn:aws:elasticloadbalancing:${c.region}:${ACCOUNT_ID}:listener/app/${c.name}/${c.hex(16, "lb")}/${c.hex(16)}` }),
+    "aws:lb/listener:Listener": (c) => ({
+        arn: `arn:aws:elasticloadbalancing:${c.region}:${ACCOUNT_ID}:listener/app/${c.name}/${c.hex(16, "lb")}/${c.hex(16)}`,
+    }),
     "aws:acm/certificate:Certificate": (c) => {
         const domain = String(c.inputs.domainName);
         // ACM's validation record depends on the domain and the account, not the region.
         const token = hexOf(`acm|${ACCOUNT_ID}|${domain}`, 32);
         return {
             arn: `arn:aws:acm:${c.region}:${ACCOUNT_ID}:certificate/${c.id}`,
-            domainValidationOptions: [{
-                domainName: domain,
-                resourceRecordName: `_${token}.${domain}.`,
-                resourceRecordType: "CNAME",
-                resourceRecordValue: `_${hexOf(`acm-value|${token}`, 32)}.xlfgrmvvlj.acm-validations.aws.`,
-            }],
+            domainValidationOptions: [
+                {
+                    domainName: domain,
+                    resourceRecordName: `_${token}.${domain}.`,
+                    resourceRecordType: "CNAME",
+                    resourceRecordValue: `_${hexOf(`acm-value|${token}`, 32)}.xlfgrmvvlj.acm-validations.aws.`,
+                },
+            ],
             status: "ISSUED",
         };
     },
-    "aws:s3/bucket:Bucket": (c) => ({ bucket: c.id, arn: `arn:aws:s3:::${c.id}`, bucketRegionalDomainName: `${c.id}.s3.${c.region}.amazonaws.com` }),
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": (c) => ({ associationArn: `arn:aws:eks:${c.region}:${ACCOUNT_ID}:podidentityassociation/${c.hex(8)}`, associationId: `a-${c.hex(17)}` }),
+    "aws:s3/bucket:Bucket": (c) => ({
+        bucket: c.id,
+        arn: `arn:aws:s3:::${c.id}`,
+        bucketRegionalDomainName: `${c.id}.s3.${c.region}.amazonaws.com`,
+    }),
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": (c) => ({
+        associationArn: `arn:aws:eks:${c.region}:${ACCOUNT_ID}:podidentityassociation/${c.hex(8)}`,
+        associationId: `a-${c.hex(17)}`,
+    }),
     // --- end compute tier ---
     // --- data tier (Aurora global database, RDS Proxy, ElastiCache, Secrets Manager) ---
     "aws:rds/globalCluster:GlobalCluster": (c) => ({
@@ -142,9 +160,13 @@ const OUTPUTS: Record<string, (ctx: Ctx) => State> = {
     "aws:elasticache/replicationGroup:ReplicationGroup": (c) => ({
         configurationEndpointAddress: `clustercfg.${c.id}.${c.hex(6, "cfg")}.${shortRegion(c.region)}.cache.amazonaws.com`,
     }),
-    "aws:secretsmanager/secret:Secret": (c) => ({ arn: `arn:aws:secretsmanager:${c.region}:${ACCOUNT_ID}:secret:${physicalName(c)}-${c.hex(6, "suffix")}` }),
+    "aws:secretsmanager/secret:Secret": (c) => ({
+        arn: `arn:aws:secretsmanager:${c.region}:${ACCOUNT_ID}:secret:${physicalName(c)}-${c.hex(6, "suffix")}`,
+    }),
     "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": (c) => ({
-        outputs: { RotationLambdaARN: `arn:aws:lambda:${c.region}:${ACCOUNT_ID}:function:${String((c.inputs.parameters as State | undefined)?.functionName ?? c.name)}` },
+        outputs: {
+            RotationLambdaARN: `arn:aws:lambda:${c.region}:${ACCOUNT_ID}:function:${String((c.inputs.parameters as State | undefined)?.functionName ?? c.name)}`,
+        },
     }),
     "random:index/randomPassword:RandomPassword": (c) => ({ result: passwordOf(c), bcryptHash: `$2a$10$${c.hex(53, "bcrypt")}` }),
     // --- end data tier ---
@@ -183,7 +205,8 @@ function physicalName(c: Ctx): string {
 /** A random-looking password of the requested length, from the alphabet the inputs allow (data tier). */
 function passwordOf(c: Ctx): string {
     const length = typeof c.inputs.length === "number" ? c.inputs.length : 32;
-    const specials = c.inputs.special === false ? "" : typeof c.inputs.overrideSpecial === "string" ? c.inputs.overrideSpecial : "!@#$%&*()-_=+[]{}<>:?";
+    const specials =
+        c.inputs.special === false ? "" : typeof c.inputs.overrideSpecial === "string" ? c.inputs.overrideSpecial : "!@#$%&*()-_=+[]{}<>:?";
     const alphabet = `abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789${specials}`;
     const bytes = c.hex(length * 2, "password");
     let out = "";
@@ -228,7 +251,12 @@ function arnFor(type: string, region: string, id: string): string | undefined {
 /** Fake answers to data sources, by invoke token. */
 const INVOKES: Record<string, (inputs: State) => State> = {
     // Observability tier: the account id (OpenSearch's ClientId dimension, ARNs, KMS policies).
-    "aws:index/getCallerIdentity:getCallerIdentity": () => ({ id: ACCOUNT_ID, accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/plan`, userId: "AIDAPLANOFFLINE0000000" }),
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+        id: ACCOUNT_ID,
+        accountId: ACCOUNT_ID,
+        arn: `arn:aws:iam::${ACCOUNT_ID}:user/plan`,
+        userId: "AIDAPLANOFFLINE0000000",
+    }),
 };
 
 /** Registers a fake answer for an invoke token (used by the modules that call that invoke). */
@@ -240,11 +268,31 @@ export function registerInvoke(token: string, answer: (inputs: State) => State):
 registerInvoke("cloudflare:index/getIpRanges:getIpRanges", () => ({
     etag: "38f79d050aa027e3be3865e495dcc9bc",
     ipv4Cidrs: [
-        "173.245.48.0/20", "103.21.244.0/22", "103.22.200.0/22", "103.31.4.0/22", "141.101.64.0/18", "108.162.192.0/18",
-        "190.93.240.0/20", "188.114.96.0/20", "197.234.240.0/22", "198.41.128.0/17", "162.158.0.0/15", "104.16.0.0/13",
-        "104.24.0.0/14", "172.64.0.0/13", "131.0.72.0/22",
+        "173.245.48.0/20",
+        "103.21.244.0/22",
+        "103.22.200.0/22",
+        "103.31.4.0/22",
+        "141.101.64.0/18",
+        "108.162.192.0/18",
+        "190.93.240.0/20",
+        "188.114.96.0/20",
+        "197.234.240.0/22",
+        "198.41.128.0/17",
+        "162.158.0.0/15",
+        "104.16.0.0/13",
+        "104.24.0.0/14",
+        "172.64.0.0/13",
+        "131.0.72.0/22",
     ],
-    ipv6Cidrs: ["2400:cb00::/32", "2606:4700::/32", "2803:f800::/32", "2405:b500::/32", "2405:8100::/32", "2a06:98c0::/29", "2c0f:f248::/32"],
+    ipv6Cidrs: [
+        "2400:cb00::/32",
+        "2606:4700::/32",
+        "2803:f800::/32",
+        "2405:b500::/32",
+        "2405:8100::/32",
+        "2a06:98c0::/29",
+        "2c0f:f248::/32",
+    ],
     jdcloudCidrs: [],
 }));
 // --- end compute tier ---

@@ -3,13 +3,13 @@
  * on the mock runtime and shapes the result as the design's plan JSON.
  */
 import * as path from "node:path";
-import { CapacityPlan } from "../regions/capacity";
-import { PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
-import { PackConfig, checkPolicies, readPackConfig } from "./policy";
-import { Evaluation, RecordedResource, evaluate } from "./runtime";
-import { StackConfig } from "./stackConfig";
-import { PlanSteering, steeringOf } from "./steeringTable";
-import { SteeringCell } from "../regions/steering";
+import { type CapacityPlan } from "../regions/capacity";
+import { type PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
+import { type SteeringCell } from "../regions/steering";
+import { type PackConfig, checkPolicies, readPackConfig } from "./policy";
+import { type Evaluation, type RecordedResource, evaluate } from "./runtime";
+import { type StackConfig } from "./stackConfig";
+import { type PlanSteering, steeringOf } from "./steeringTable";
 
 export interface PlanResource {
     readonly urn: string;
@@ -77,6 +77,7 @@ export async function planStack(stack: StackConfig, options: PlanOptions = {}): 
         { project: stack.project, stack: stack.stack, config: stack.config, secretKeys: stack.secretKeys },
         () => {
             delete require.cache[require.resolve(PROGRAM)];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is evaluated afresh on every plan
             return require(PROGRAM);
         },
     );
@@ -85,7 +86,12 @@ export async function planStack(stack: StackConfig, options: PlanOptions = {}): 
 }
 
 /** The plan JSON: `steering` is computed from the config's cells, `capacity` given by the caller. */
-export function toPlan(evaluation: Evaluation, config: { readonly cells: readonly (SteeringCell & { readonly decommission?: boolean })[] }, capacity?: CapacityPlan, violations: PolicyViolation[] = []): Plan {
+export function toPlan(
+    evaluation: Evaluation,
+    config: { readonly cells: readonly (SteeringCell & { readonly decommission?: boolean })[] },
+    capacity?: CapacityPlan,
+    violations: PolicyViolation[] = [],
+): Plan {
     return {
         project: evaluation.project,
         stack: evaluation.stack,
@@ -98,11 +104,24 @@ export function toPlan(evaluation: Evaluation, config: { readonly cells: readonl
 }
 
 function toPlanResource(r: RecordedResource): PlanResource {
-    return { urn: r.urn, type: r.type, name: r.name, parent: r.parent, custom: r.custom, provider: r.provider, protect: r.protect, retainOnDelete: r.retainOnDelete, ignoreChanges: r.ignoreChanges, inputs: r.inputs };
+    return {
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        parent: r.parent,
+        custom: r.custom,
+        provider: r.provider,
+        protect: r.protect,
+        retainOnDelete: r.retainOnDelete,
+        ignoreChanges: r.ignoreChanges,
+        inputs: r.inputs,
+    };
 }
 
 /** The cell (region code) a resource belongs to: its nearest RegionalCell ancestor, else null. */
-export function cellOf(resources: readonly { urn: string; type: string; name: string; parent: string | null }[]): Map<string, string | null> {
+export function cellOf(
+    resources: readonly { urn: string; type: string; name: string; parent: string | null }[],
+): Map<string, string | null> {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const result = new Map<string, string | null>();
     const find = (urn: string | null): string | null => {

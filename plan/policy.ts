@@ -51,7 +51,11 @@ function entryOf(config: PackConfig, name: string): Record<string, unknown> | un
 }
 
 /** The level a policy runs at under `config`. */
-export function enforcementLevelOf(policy: { name: string; enforcementLevel?: EnforcementLevel }, config: PackConfig = {}, packLevel: EnforcementLevel = PACK_ENFORCEMENT_LEVEL): EnforcementLevel {
+export function enforcementLevelOf(
+    policy: { name: string; enforcementLevel?: EnforcementLevel },
+    config: PackConfig = {},
+    packLevel: EnforcementLevel = PACK_ENFORCEMENT_LEVEL,
+): EnforcementLevel {
     const own = entryOf(config, policy.name)?.enforcementLevel as EnforcementLevel | undefined;
     const all = entryOf(config, "all")?.enforcementLevel as EnforcementLevel | undefined;
     return own ?? all ?? policy.enforcementLevel ?? packLevel;
@@ -109,7 +113,8 @@ export async function checkPolicies(resources: readonly RecordedResource[], opti
         if (level === "disabled") continue;
         if (level === "remediate") level = "mandatory";
         const getConfig = configOf(config, policy.name);
-        const record = (message: string, urn?: string) => violations.push({ policy: policy.name, enforcementLevel: level, ...(urn ? { urn } : {}), message });
+        const record = (message: string, urn?: string) =>
+            violations.push({ policy: policy.name, enforcementLevel: level, ...(urn ? { urn } : {}), message });
 
         if (isResourcePolicy(policy)) {
             if (!policy.validateResource) continue;
@@ -157,7 +162,10 @@ export async function checkPolicies(resources: readonly RecordedResource[], opti
 }
 
 /** The resources as a stack policy sees them: parent and dependencies are resource objects. */
-export function toPolicyResources(resources: readonly RecordedResource[], byUrn: ReadonlyMap<string, RecordedResource> = new Map(resources.map((r) => [r.urn, r]))): PolicyResource[] {
+export function toPolicyResources(
+    resources: readonly RecordedResource[],
+    byUrn: ReadonlyMap<string, RecordedResource> = new Map(resources.map((r) => [r.urn, r])),
+): PolicyResource[] {
     const out = new Map<string, PolicyResource>();
     for (const r of resources) {
         out.set(r.urn, {
@@ -192,7 +200,8 @@ export function readPackConfig(root: string, stack: string): PackConfig {
     const file = packConfigFile(root, stack);
     if (!existsSync(file)) return {};
     const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error(`${file}: a policy pack config is a JSON object of policy name to level or settings`);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        throw new Error(`${file}: a policy pack config is a JSON object of policy name to level or settings`);
     return parsed as PackConfig;
 }
 

@@ -73,7 +73,9 @@ const internals = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
 
 /** The SDK's promise tracker; its callers look it up on this module object at each call. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx?: unknown) => Promise<T> };
+export const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
+    debuggablePromise: <T>(p: Promise<T>, ctx?: unknown) => Promise<T>;
+};
 
 let running = false;
 
@@ -221,7 +223,10 @@ async function record(req: RegisterRequest, urn: string): Promise<RecordedResour
         retainOnDelete: req.getRetainondelete(),
         ignoreChanges: req.getIgnorechangesList(),
         dependencies: req.getDependenciesList(),
-        aliases: req.getAliasesList().map((a) => a.getUrn?.() || a.getSpec?.()?.getName() || "").filter((a) => a !== ""),
+        aliases: req
+            .getAliasesList()
+            .map((a) => a.getUrn?.() || a.getSpec?.()?.getName() || "")
+            .filter((a) => a !== ""),
         inputs: mask(rawInputs) as Record<string, unknown>,
         rawInputs: unwrapSecrets(rawInputs) as Record<string, unknown>,
     };

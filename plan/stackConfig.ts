@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { Raw, isRecord } from "../regions/problems";
+import { type Raw, isRecord } from "../regions/problems";
 
 export interface StackConfig {
     readonly project: string;
@@ -35,7 +35,8 @@ const OFFLINE_SECRET = "offline-plan-secret";
 export function readProjectName(dir: string): string {
     const file = path.join(dir, "Pulumi.yaml");
     const project = readYaml(file);
-    if (!isRecord(project) || typeof project.name !== "string") throw new StackConfigError(`${file}: no project name (a top-level "name:")`);
+    if (!isRecord(project) || typeof project.name !== "string")
+        throw new StackConfigError(`${file}: no project name (a top-level "name:")`);
     return project.name;
 }
 
@@ -43,7 +44,8 @@ export function readProjectName(dir: string): string {
 export function readStack(dir: string, stack: string): StackConfig {
     const project = readProjectName(dir);
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
-    if (!existsSync(file)) throw new StackConfigError(`${file} does not exist; create it or pass --stack with an existing stack (or --config FILE)`);
+    if (!existsSync(file))
+        throw new StackConfigError(`${file} does not exist; create it or pass --stack with an existing stack (or --config FILE)`);
     return fromDocument(project, stack, file);
 }
 

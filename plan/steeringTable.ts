@@ -3,8 +3,8 @@
  * function the Edge component declares its load balancer from (`steeringPlan`), written to
  * the plan JSON under `steering` and printed as one row per Cloudflare region.
  */
-import { CLOUDFLARE_REGIONS, CloudflareRegion } from "../regions/catalog";
-import { SteeringCell, steeringPlan } from "../regions/steering";
+import { CLOUDFLARE_REGIONS, type CloudflareRegion } from "../regions/catalog";
+import { type SteeringCell, steeringPlan } from "../regions/steering";
 
 export interface PlanSteering {
     readonly policy: "geo";
@@ -30,7 +30,14 @@ const ordinal = (i: number) => ORDINALS[i] ?? `${i + 1}th`;
 function columns(rows: readonly (readonly string[])[]): string {
     const width = (i: number) => Math.max(...rows.map((row) => (row[i] ?? "").length));
     const widths = rows[0].map((_, i) => width(i));
-    return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+    return rows
+        .map((row) =>
+            row
+                .map((cell, i) => cell.padEnd(widths[i]))
+                .join("  ")
+                .trimEnd(),
+        )
+        .join("\n");
 }
 
 /**

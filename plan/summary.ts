@@ -1,6 +1,6 @@
 /** The human-readable plan: resource counts per cell and tier, totals, findings. */
-import { PlatformConfig } from "../regions/config";
-import { Plan, PlanResource, cellOf } from "./plan";
+import { type PlatformConfig } from "../regions/config";
+import { type Plan, type PlanResource, cellOf } from "./plan";
 
 export interface CellCounts {
     readonly code: string;
@@ -44,7 +44,14 @@ function tierOf(r: PlanResource, byUrn: Map<string, PlanResource>): string {
 
 export function table(rows: string[][]): string {
     const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
-    return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd()).join("\n");
+    return rows
+        .map((row) =>
+            row
+                .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+                .join("  ")
+                .trimEnd(),
+        )
+        .join("\n");
 }
 
 export function formatSummary(plan: Plan, config: PlatformConfig): string {
@@ -55,7 +62,13 @@ export function formatSummary(plan: Plan, config: PlatformConfig): string {
     // A cell marked decommission: true is deployed but takes no traffic (docs/regions.md).
     const drained = new Set(config.cells.filter((c) => c.decommission).map((c) => c.region));
     for (const c of cells) {
-        rows.push([c.region, c.code, c.region === primaryRegion ? "yes" : drained.has(c.region) ? "drained" : "", ...tiers.map((t) => String(c.tiers[t] ?? 0)), String(c.total)]);
+        rows.push([
+            c.region,
+            c.code,
+            c.region === primaryRegion ? "yes" : drained.has(c.region) ? "drained" : "",
+            ...tiers.map((t) => String(c.tiers[t] ?? 0)),
+            String(c.total),
+        ]);
     }
     rows.push(["Outside cells", "", "", ...tiers.map(() => ""), String(global)]);
     rows.push(["Total", "", "", ...tiers.map((t) => String(cells.reduce((s, c) => s + (c.tiers[t] ?? 0), 0))), String(total)]);

@@ -9,7 +9,7 @@
 import type * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { Unwrap } from "@pulumi/pulumi";
-import { Props, flag, isSet, list, obj, resourcePolicy } from "./common";
+import { type Props, flag, isSet, list, obj, resourcePolicy } from "./common";
 
 type In<A> = Unwrap<NonNullable<A>>;
 
@@ -43,7 +43,10 @@ const eks: ResourceValidationPolicy[] = [
         title: "EKS cluster endpoints should not be publicly accessible.",
         types: [T.eksCluster],
         config: { allowRestrictedPublicAccess: false },
-        configDocs: { allowRestrictedPublicAccess: "Accept a public endpoint limited by vpcConfig.publicAccessCidrs (none of them 0.0.0.0/0), e.g. for a deploy runner outside the VPC." },
+        configDocs: {
+            allowRestrictedPublicAccess:
+                "Accept a public endpoint limited by vpcConfig.publicAccessCidrs (none of them 0.0.0.0/0), e.g. for a deploy runner outside the VPC.",
+        },
         check: (p, _a, report, c) => {
             const vpc = obj((p as In<aws.eks.ClusterArgs>).vpcConfig) as In<aws.eks.ClusterArgs>["vpcConfig"];
             if (!flag(vpc.endpointPublicAccess, true)) return;
@@ -69,7 +72,9 @@ const eks: ResourceValidationPolicy[] = [
         check: (p, _a, report, c) => {
             const version = (p as In<aws.eks.ClusterArgs>).version;
             if (!isSet(version)) {
-                report(`version is not set: EKS picks its default at creation and never upgrades it; pin a version >= ${c.oldestVersionSupported}`);
+                report(
+                    `version is not set: EKS picks its default at creation and never upgrades it; pin a version >= ${c.oldestVersionSupported}`,
+                );
                 return;
             }
             if (compareMinor(String(version), c.oldestVersionSupported) < 0) {
@@ -85,8 +90,11 @@ const eks: ResourceValidationPolicy[] = [
         types: [T.eksCluster],
         check: (p, _a, report) => {
             const enc = (p as In<aws.eks.ClusterArgs>).encryptionConfig;
-            if (!enc) report("encryptionConfig is not set: Kubernetes secrets are not envelope-encrypted with a KMS key; set encryptionConfig { resources: [\"secrets\"], provider.keyArn }");
-            else if (!list<string>(enc.resources).includes("secrets")) report("encryptionConfig.resources does not include \"secrets\"");
+            if (!enc)
+                report(
+                    'encryptionConfig is not set: Kubernetes secrets are not envelope-encrypted with a KMS key; set encryptionConfig { resources: ["secrets"], provider.keyArn }',
+                );
+            else if (!list<string>(enc.resources).includes("secrets")) report('encryptionConfig.resources does not include "secrets"');
         },
     }),
     resourcePolicy({
@@ -97,14 +105,21 @@ const eks: ResourceValidationPolicy[] = [
         types: [T.eksCluster],
         check: (p, _a, report) => {
             const logs = list<string>((p as In<aws.eks.ClusterArgs>).enabledClusterLogTypes);
-            if (!logs.includes("audit")) report(`enabledClusterLogTypes ${logs.length ? `[${logs.join(", ")}]` : "is not set (no control-plane logs) and"} does not include "audit"`);
+            if (!logs.includes("audit"))
+                report(
+                    `enabledClusterLogTypes ${logs.length ? `[${logs.join(", ")}]` : "is not set (no control-plane logs) and"} does not include "audit"`,
+                );
         },
     }),
 ];
 
 /** Compares "1.34" with "1.33" (major.minor; anything after is ignored). */
 export function compareMinor(a: string, b: string): number {
-    const parse = (v: string) => v.split(".").slice(0, 2).map((n) => Number.parseInt(n, 10) || 0);
+    const parse = (v: string) =>
+        v
+            .split(".")
+            .slice(0, 2)
+            .map((n) => Number.parseInt(n, 10) || 0);
     const [am, an] = parse(a);
     const [bm, bn] = parse(b);
     return am !== bm ? am - bm : an - bn;
@@ -114,8 +129,18 @@ export function compareMinor(a: string, b: string): number {
 
 /** Engine default ports (RDS.23). */
 const DEFAULT_PORTS: Readonly<Record<string, number>> = {
-    "aurora-postgresql": 5432, postgres: 5432, "aurora-mysql": 3306, aurora: 3306, mysql: 3306, mariadb: 3306,
-    "sqlserver-ee": 1433, "sqlserver-se": 1433, "sqlserver-ex": 1433, "sqlserver-web": 1433, "oracle-ee": 1521, "oracle-se2": 1521,
+    "aurora-postgresql": 5432,
+    postgres: 5432,
+    "aurora-mysql": 3306,
+    aurora: 3306,
+    mysql: 3306,
+    mariadb: 3306,
+    "sqlserver-ee": 1433,
+    "sqlserver-se": 1433,
+    "sqlserver-ex": 1433,
+    "sqlserver-web": 1433,
+    "oracle-ee": 1521,
+    "oracle-se2": 1521,
 };
 
 const rds: ResourceValidationPolicy[] = [
@@ -126,7 +151,8 @@ const rds: ResourceValidationPolicy[] = [
         title: "RDS DB instances should prohibit public access (PubliclyAccessible false).",
         types: [T.rdsInstance, T.rdsClusterInstance],
         check: (p, _a, report) => {
-            if (flag((p as In<aws.rds.ClusterInstanceArgs>).publiclyAccessible, false)) report("publiclyAccessible is true: the instance gets a public DNS name and IP; set it to false");
+            if (flag((p as In<aws.rds.ClusterInstanceArgs>).publiclyAccessible, false))
+                report("publiclyAccessible is true: the instance gets a public DNS name and IP; set it to false");
         },
     }),
     resourcePolicy({
@@ -142,7 +168,11 @@ const rds: ResourceValidationPolicy[] = [
             // A cross-region replica takes kmsKeyId instead of storageEncrypted.
             if (a.type === T.rdsInstance && isSet((p as In<aws.rds.InstanceArgs>).replicateSourceDb) && isSet(p.kmsKeyId)) return;
             if (!flag(c.storageEncrypted, byDefault)) {
-                report(c.storageEncrypted === undefined ? "storageEncrypted is not set and defaults to false: set it to true (with a customer-managed kmsKeyId)" : "storageEncrypted is false: set it to true");
+                report(
+                    c.storageEncrypted === undefined
+                        ? "storageEncrypted is not set and defaults to false: set it to true (with a customer-managed kmsKeyId)"
+                        : "storageEncrypted is false: set it to true",
+                );
             }
         },
     }),
@@ -155,7 +185,10 @@ const rds: ResourceValidationPolicy[] = [
         check: (p, _a, report) => {
             const i = p as In<aws.rds.ClusterInstanceArgs>;
             const interval = i.monitoringInterval ?? 0;
-            if (interval <= 0) report(`monitoringInterval is ${i.monitoringInterval === undefined ? "not set (default 0)" : "0"}: enhanced monitoring is off; set 1, 5, 10, 15, 30 or 60 with a monitoringRoleArn`);
+            if (interval <= 0)
+                report(
+                    `monitoringInterval is ${i.monitoringInterval === undefined ? "not set (default 0)" : "0"}: enhanced monitoring is off; set 1, 5, 10, 15, 30 or 60 with a monitoringRoleArn`,
+                );
         },
     }),
     resourcePolicy({
@@ -168,7 +201,12 @@ const rds: ResourceValidationPolicy[] = [
         types: [T.rdsCluster, T.rdsInstance],
         check: (p, _a, report) => {
             const c = p as In<aws.rds.ClusterArgs>;
-            if (!flag(c.deletionProtection, false)) report(c.deletionProtection === undefined ? "deletionProtection is not set and defaults to false: set it to true" : "deletionProtection is false: set it to true");
+            if (!flag(c.deletionProtection, false))
+                report(
+                    c.deletionProtection === undefined
+                        ? "deletionProtection is not set and defaults to false: set it to true"
+                        : "deletionProtection is false: set it to true",
+                );
         },
     }),
     resourcePolicy({
@@ -184,7 +222,9 @@ const rds: ResourceValidationPolicy[] = [
             // Provider defaults: 1 day for clusters, 0 (no backups) for instances.
             const effective = retention ?? (a.type === T.rdsCluster ? 1 : 0);
             if (effective < c.backupRetentionMinimum) {
-                report(`backupRetentionPeriod is ${retention === undefined ? `not set (default ${effective})` : retention} day(s); keep at least ${c.backupRetentionMinimum}`);
+                report(
+                    `backupRetentionPeriod is ${retention === undefined ? `not set (default ${effective})` : retention} day(s); keep at least ${c.backupRetentionMinimum}`,
+                );
             }
         },
     }),
@@ -196,7 +236,10 @@ const rds: ResourceValidationPolicy[] = [
         types: [T.rdsCluster],
         check: (p, _a, report) => {
             const c = p as In<aws.rds.ClusterArgs>;
-            if (!flag(c.iamDatabaseAuthenticationEnabled, false)) report(`iamDatabaseAuthenticationEnabled is ${c.iamDatabaseAuthenticationEnabled === undefined ? "not set (default false)" : "false"}: set it to true`);
+            if (!flag(c.iamDatabaseAuthenticationEnabled, false))
+                report(
+                    `iamDatabaseAuthenticationEnabled is ${c.iamDatabaseAuthenticationEnabled === undefined ? "not set (default false)" : "false"}: set it to true`,
+                );
         },
     }),
     resourcePolicy({
@@ -207,7 +250,8 @@ const rds: ResourceValidationPolicy[] = [
         types: [T.rdsCluster],
         check: (p, _a, report) => {
             const c = p as In<aws.rds.ClusterArgs>;
-            if (!flag(c.copyTagsToSnapshot, false)) report(`copyTagsToSnapshot is ${c.copyTagsToSnapshot === undefined ? "not set (default false)" : "false"}: set it to true`);
+            if (!flag(c.copyTagsToSnapshot, false))
+                report(`copyTagsToSnapshot is ${c.copyTagsToSnapshot === undefined ? "not set (default false)" : "false"}: set it to true`);
         },
     }),
     resourcePolicy({
@@ -234,10 +278,12 @@ const rds: ResourceValidationPolicy[] = [
         config: { defaultUsernames: ["postgres", "admin"] },
         configDocs: { defaultUsernames: "Usernames that count as the engine's default administrator." },
         check: (p, a, report, c) => {
-            const username = a.type === T.rdsCluster ? (p as In<aws.rds.ClusterArgs>).masterUsername : (p as In<aws.rds.InstanceArgs>).username;
+            const username =
+                a.type === T.rdsCluster ? (p as In<aws.rds.ClusterArgs>).masterUsername : (p as In<aws.rds.InstanceArgs>).username;
             // Secondaries of a global database, restores and replicas inherit the username.
             if (!isSet(username)) return;
-            if (c.defaultUsernames.includes(String(username).toLowerCase())) report(`the administrator username "${username}" is a default; choose a custom one`);
+            if (c.defaultUsernames.includes(String(username).toLowerCase()))
+                report(`the administrator username "${username}" is a default; choose a custom one`);
         },
     }),
     resourcePolicy({
@@ -249,7 +295,8 @@ const rds: ResourceValidationPolicy[] = [
         check: (p, _a, report) => {
             const c = p as In<aws.rds.ClusterArgs>;
             if (String(c.engine) !== "aurora-postgresql") return;
-            if (!list<string>(c.enabledCloudwatchLogsExports).includes("postgresql")) report("enabledCloudwatchLogsExports does not include \"postgresql\" (no logs are exported when omitted)");
+            if (!list<string>(c.enabledCloudwatchLogsExports).includes("postgresql"))
+                report('enabledCloudwatchLogsExports does not include "postgresql" (no logs are exported when omitted)');
         },
     }),
     resourcePolicy({
@@ -260,7 +307,8 @@ const rds: ResourceValidationPolicy[] = [
         types: [T.rdsProxy],
         check: (p, _a, report) => {
             const x = p as In<aws.rds.ProxyArgs>;
-            if (!flag(x.requireTls, false)) report(`requireTls is ${x.requireTls === undefined ? "not set (default false)" : "false"}: set it to true`);
+            if (!flag(x.requireTls, false))
+                report(`requireTls is ${x.requireTls === undefined ? "not set (default false)" : "false"}: set it to true`);
         },
     }),
 ];
@@ -284,7 +332,10 @@ const elasticache: ResourceValidationPolicy[] = [
         check: (p, a, report, c) => {
             if (a.type === T.cacheCluster && String(p.engine ?? "") === "memcached") return;
             const limit = (p as In<aws.elasticache.ReplicationGroupArgs>).snapshotRetentionLimit;
-            if ((limit ?? 0) < c.snapshotRetentionMinimum) report(`snapshotRetentionLimit is ${limit === undefined ? "not set (default 0, backups off)" : limit}; keep at least ${c.snapshotRetentionMinimum} day(s)`);
+            if ((limit ?? 0) < c.snapshotRetentionMinimum)
+                report(
+                    `snapshotRetentionLimit is ${limit === undefined ? "not set (default 0, backups off)" : limit}; keep at least ${c.snapshotRetentionMinimum} day(s)`,
+                );
         },
     }),
     resourcePolicy({
@@ -294,7 +345,8 @@ const elasticache: ResourceValidationPolicy[] = [
         title: "ElastiCache clusters should have automatic minor version upgrades enabled.",
         types: [T.cacheGroup, T.cacheCluster],
         check: (p, _a, report) => {
-            if (!flag((p as In<aws.elasticache.ReplicationGroupArgs>).autoMinorVersionUpgrade, true)) report("autoMinorVersionUpgrade is false: set it to true (or omit it; AWS defaults it to true)");
+            if (!flag((p as In<aws.elasticache.ReplicationGroupArgs>).autoMinorVersionUpgrade, true))
+                report("autoMinorVersionUpgrade is false: set it to true (or omit it; AWS defaults it to true)");
         },
     }),
     resourcePolicy({
@@ -305,7 +357,10 @@ const elasticache: ResourceValidationPolicy[] = [
         types: [T.cacheGroup],
         check: (p, _a, report) => {
             const g = p as In<aws.elasticache.ReplicationGroupArgs>;
-            if (!flag(g.automaticFailoverEnabled, false)) report(`automaticFailoverEnabled is ${g.automaticFailoverEnabled === undefined ? "not set (default false)" : "false"}: set it to true (with at least one replica)`);
+            if (!flag(g.automaticFailoverEnabled, false))
+                report(
+                    `automaticFailoverEnabled is ${g.automaticFailoverEnabled === undefined ? "not set (default false)" : "false"}: set it to true (with at least one replica)`,
+                );
         },
     }),
     resourcePolicy({
@@ -319,7 +374,12 @@ const elasticache: ResourceValidationPolicy[] = [
             if (isCacheSecondary(p) && g.atRestEncryptionEnabled === undefined) return;
             // Provider default: true for valkey, false for redis (and redis is the default engine).
             const engine = String(g.engine ?? "redis");
-            if (!flag(g.atRestEncryptionEnabled, engine === "valkey")) report(g.atRestEncryptionEnabled === undefined ? `atRestEncryptionEnabled is not set and defaults to false for engine ${engine}: set it to true` : "atRestEncryptionEnabled is false: set it to true");
+            if (!flag(g.atRestEncryptionEnabled, engine === "valkey"))
+                report(
+                    g.atRestEncryptionEnabled === undefined
+                        ? `atRestEncryptionEnabled is not set and defaults to false for engine ${engine}: set it to true`
+                        : "atRestEncryptionEnabled is false: set it to true",
+                );
         },
     }),
     resourcePolicy({
@@ -331,8 +391,12 @@ const elasticache: ResourceValidationPolicy[] = [
         check: (p, _a, report) => {
             const g = p as In<aws.elasticache.ReplicationGroupArgs>;
             if (isCacheSecondary(p) && g.transitEncryptionEnabled === undefined) return;
-            if (!flag(g.transitEncryptionEnabled, false)) report(`transitEncryptionEnabled is ${g.transitEncryptionEnabled === undefined ? "not set (default false)" : "false"}: set it to true`);
-            else if (g.transitEncryptionMode === "preferred") report("transitEncryptionMode is \"preferred\": clients may still connect in clear; set it to \"required\"");
+            if (!flag(g.transitEncryptionEnabled, false))
+                report(
+                    `transitEncryptionEnabled is ${g.transitEncryptionEnabled === undefined ? "not set (default false)" : "false"}: set it to true`,
+                );
+            else if (g.transitEncryptionMode === "preferred")
+                report('transitEncryptionMode is "preferred": clients may still connect in clear; set it to "required"');
         },
     }),
     resourcePolicy({
@@ -343,8 +407,11 @@ const elasticache: ResourceValidationPolicy[] = [
         types: [T.cacheGroup, T.cacheCluster],
         check: (p, _a, report) => {
             const name = (p as In<aws.elasticache.ReplicationGroupArgs>).subnetGroupName;
-            if (!isSet(name)) report("subnetGroupName is not set: the cluster lands in the default subnet group (the default VPC); give it a subnet group of its own");
-            else if (name === "default") report("subnetGroupName is \"default\": give the cluster a subnet group of its own");
+            if (!isSet(name))
+                report(
+                    "subnetGroupName is not set: the cluster lands in the default subnet group (the default VPC); give it a subnet group of its own",
+                );
+            else if (name === "default") report('subnetGroupName is "default": give the cluster a subnet group of its own');
         },
     }),
 ];
@@ -380,7 +447,8 @@ const opensearch: ResourceValidationPolicy[] = [
         title: "OpenSearch domains should not be publicly accessible (deployed in a VPC).",
         types: [T.opensearch],
         check: (p, _a, report) => {
-            if (list(domain(p).vpcOptions?.subnetIds).length === 0) report("vpcOptions.subnetIds is not set: the domain gets a public endpoint; place it in the VPC's private subnets");
+            if (list(domain(p).vpcOptions?.subnetIds).length === 0)
+                report("vpcOptions.subnetIds is not set: the domain gets a public endpoint; place it in the VPC's private subnets");
         },
     }),
     resourcePolicy({
@@ -390,7 +458,8 @@ const opensearch: ResourceValidationPolicy[] = [
         title: "OpenSearch domains should encrypt data sent between nodes.",
         types: [T.opensearch],
         check: (p, _a, report) => {
-            if (!domain(p).nodeToNodeEncryption?.enabled) report("nodeToNodeEncryption.enabled is not true (the default without the block is false)");
+            if (!domain(p).nodeToNodeEncryption?.enabled)
+                report("nodeToNodeEncryption.enabled is not true (the default without the block is false)");
         },
     }),
     resourcePolicy({
@@ -400,7 +469,8 @@ const opensearch: ResourceValidationPolicy[] = [
         title: "OpenSearch domain error logging to CloudWatch Logs should be enabled.",
         types: [T.opensearch],
         check: (p, _a, report) => {
-            if (!publishes(p, "ES_APPLICATION_LOGS")) report("logPublishingOptions has no enabled ES_APPLICATION_LOGS entry: error logs are not sent to CloudWatch");
+            if (!publishes(p, "ES_APPLICATION_LOGS"))
+                report("logPublishingOptions has no enabled ES_APPLICATION_LOGS entry: error logs are not sent to CloudWatch");
         },
     }),
     resourcePolicy({
@@ -410,7 +480,8 @@ const opensearch: ResourceValidationPolicy[] = [
         title: "OpenSearch domains should have audit logging enabled.",
         types: [T.opensearch],
         check: (p, _a, report) => {
-            if (!publishes(p, "AUDIT_LOGS")) report("logPublishingOptions has no enabled AUDIT_LOGS entry: audit logs are not sent to CloudWatch");
+            if (!publishes(p, "AUDIT_LOGS"))
+                report("logPublishingOptions has no enabled AUDIT_LOGS entry: audit logs are not sent to CloudWatch");
         },
     }),
     resourcePolicy({
@@ -422,8 +493,12 @@ const opensearch: ResourceValidationPolicy[] = [
         check: (p, _a, report) => {
             const cluster = domain(p).clusterConfig;
             const count = cluster?.instanceCount ?? 1;
-            if (count < 3) report(`clusterConfig.instanceCount is ${cluster?.instanceCount === undefined ? "not set (default 1)" : count}: run at least 3 data nodes`);
-            if (!flag(cluster?.zoneAwarenessEnabled, false)) report("clusterConfig.zoneAwarenessEnabled is not true: data nodes are not spread over AZs");
+            if (count < 3)
+                report(
+                    `clusterConfig.instanceCount is ${cluster?.instanceCount === undefined ? "not set (default 1)" : count}: run at least 3 data nodes`,
+                );
+            if (!flag(cluster?.zoneAwarenessEnabled, false))
+                report("clusterConfig.zoneAwarenessEnabled is not true: data nodes are not spread over AZs");
         },
     }),
     resourcePolicy({
@@ -433,7 +508,8 @@ const opensearch: ResourceValidationPolicy[] = [
         title: "OpenSearch domains should have fine-grained access control enabled.",
         types: [T.opensearch],
         check: (p, _a, report) => {
-            if (!domain(p).advancedSecurityOptions?.enabled) report("advancedSecurityOptions.enabled is not true: fine-grained access control is off");
+            if (!domain(p).advancedSecurityOptions?.enabled)
+                report("advancedSecurityOptions.enabled is not true: fine-grained access control is off");
         },
     }),
     resourcePolicy({
@@ -448,8 +524,12 @@ const opensearch: ResourceValidationPolicy[] = [
             const endpoint = domain(p).domainEndpointOptions;
             if (endpoint?.enforceHttps === false) report("domainEndpointOptions.enforceHttps is false: set it to true");
             const policy = endpoint?.tlsSecurityPolicy;
-            if (!isSet(policy)) report(`domainEndpointOptions.tlsSecurityPolicy is not set (AWS's default still allows TLS 1.0); set one of ${c.tlsPolicies.join(", ")}`);
-            else if (!c.tlsPolicies.includes(String(policy))) report(`domainEndpointOptions.tlsSecurityPolicy ${policy} is not one of ${c.tlsPolicies.join(", ")}`);
+            if (!isSet(policy))
+                report(
+                    `domainEndpointOptions.tlsSecurityPolicy is not set (AWS's default still allows TLS 1.0); set one of ${c.tlsPolicies.join(", ")}`,
+                );
+            else if (!c.tlsPolicies.includes(String(policy)))
+                report(`domainEndpointOptions.tlsSecurityPolicy ${policy} is not one of ${c.tlsPolicies.join(", ")}`);
         },
     }),
     resourcePolicy({
@@ -460,8 +540,10 @@ const opensearch: ResourceValidationPolicy[] = [
         types: [T.opensearch],
         check: (p, _a, report) => {
             const cluster = domain(p).clusterConfig;
-            if (!flag(cluster?.dedicatedMasterEnabled, false)) report("clusterConfig.dedicatedMasterEnabled is not true: run three dedicated master nodes");
-            else if ((cluster?.dedicatedMasterCount ?? 0) < 3) report(`clusterConfig.dedicatedMasterCount is ${cluster?.dedicatedMasterCount ?? "not set"}: run at least 3`);
+            if (!flag(cluster?.dedicatedMasterEnabled, false))
+                report("clusterConfig.dedicatedMasterEnabled is not true: run three dedicated master nodes");
+            else if ((cluster?.dedicatedMasterCount ?? 0) < 3)
+                report(`clusterConfig.dedicatedMasterCount is ${cluster?.dedicatedMasterCount ?? "not set"}: run at least 3`);
         },
     }),
 ];
@@ -470,11 +552,20 @@ const opensearch: ResourceValidationPolicy[] = [
 
 /** ELB.17's recommended policies: TLS 1.3 (+1.2) policies of 2021-06, their FIPS and post-quantum variants. */
 const ELB_TLS_POLICIES = [
-    "ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06", "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06", "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04", "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04", "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04", "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04", "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09", "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09", "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
 ];
 
 function lbType(p: Props): string {
@@ -495,7 +586,10 @@ const elb: ResourceValidationPolicy[] = [
             if (protocol !== "HTTP") return;
             const actions = list<In<aws.types.input.lb.ListenerDefaultAction>>(l.defaultActions);
             const redirects = actions.length > 0 && actions.every((x) => x.type === "redirect" && x.redirect?.protocol === "HTTPS");
-            if (!redirects) report(`an HTTP listener${l.protocol === undefined ? " (protocol defaults to HTTP)" : ""} must only redirect to HTTPS: defaultActions [${actions.map((x) => x.type).join(", ")}]`);
+            if (!redirects)
+                report(
+                    `an HTTP listener${l.protocol === undefined ? " (protocol defaults to HTTP)" : ""} must only redirect to HTTPS: defaultActions [${actions.map((x) => x.type).join(", ")}]`,
+                );
         },
     }),
     resourcePolicy({
@@ -507,7 +601,10 @@ const elb: ResourceValidationPolicy[] = [
         check: (p, _a, report) => {
             if (lbType(p) !== "application") return;
             const lb = p as In<aws.lb.LoadBalancerArgs>;
-            if (!flag(lb.dropInvalidHeaderFields, false)) report(`dropInvalidHeaderFields is ${lb.dropInvalidHeaderFields === undefined ? "not set (default false)" : "false"}: set it to true`);
+            if (!flag(lb.dropInvalidHeaderFields, false))
+                report(
+                    `dropInvalidHeaderFields is ${lb.dropInvalidHeaderFields === undefined ? "not set (default false)" : "false"}: set it to true`,
+                );
         },
     }),
     resourcePolicy({
@@ -519,7 +616,8 @@ const elb: ResourceValidationPolicy[] = [
         check: (p, _a, report) => {
             if (lbType(p) !== "application") return;
             const logs = (p as In<aws.lb.LoadBalancerArgs>).accessLogs;
-            if (!logs || !flag(logs.enabled, false)) report(logs ? "accessLogs.enabled is not true" : "accessLogs is not set: access logging is off; send it to an S3 bucket");
+            if (!logs || !flag(logs.enabled, false))
+                report(logs ? "accessLogs.enabled is not true" : "accessLogs is not set: access logging is off; send it to an S3 bucket");
         },
     }),
     resourcePolicy({
@@ -530,7 +628,10 @@ const elb: ResourceValidationPolicy[] = [
         types: T.loadBalancers,
         check: (p, _a, report) => {
             const lb = p as In<aws.lb.LoadBalancerArgs>;
-            if (!flag(lb.enableDeletionProtection, false)) report(`enableDeletionProtection is ${lb.enableDeletionProtection === undefined ? "not set (default false)" : "false"}: set it to true`);
+            if (!flag(lb.enableDeletionProtection, false))
+                report(
+                    `enableDeletionProtection is ${lb.enableDeletionProtection === undefined ? "not set (default false)" : "false"}: set it to true`,
+                );
         },
     }),
     resourcePolicy({
@@ -545,8 +646,12 @@ const elb: ResourceValidationPolicy[] = [
             const l = p as In<aws.lb.ListenerArgs>;
             const protocol = String(l.protocol ?? (isSet(l.certificateArn) ? "HTTPS" : "HTTP"));
             if (protocol !== "HTTPS" && protocol !== "TLS") return;
-            if (!isSet(l.sslPolicy)) report("sslPolicy is not set: the default ELBSecurityPolicy-2016-08 allows TLS 1.0; use ELBSecurityPolicy-TLS13-1-2-2021-06");
-            else if (!c.sslPolicies.includes(String(l.sslPolicy))) report(`sslPolicy ${l.sslPolicy} is not a recommended policy; use ELBSecurityPolicy-TLS13-1-2-2021-06`);
+            if (!isSet(l.sslPolicy))
+                report(
+                    "sslPolicy is not set: the default ELBSecurityPolicy-2016-08 allows TLS 1.0; use ELBSecurityPolicy-TLS13-1-2-2021-06",
+                );
+            else if (!c.sslPolicies.includes(String(l.sslPolicy)))
+                report(`sslPolicy ${l.sslPolicy} is not a recommended policy; use ELBSecurityPolicy-TLS13-1-2-2021-06`);
         },
     }),
 ];
@@ -554,7 +659,9 @@ const elb: ResourceValidationPolicy[] = [
 // ---- EC2 ------------------------------------------------------------------------------------
 
 /** EC2.19's high-risk ports. */
-const HIGH_RISK_PORTS = [20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300];
+const HIGH_RISK_PORTS = [
+    20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300,
+];
 
 /** One ingress permission, whatever resource declared it. */
 interface Ingress {
@@ -571,11 +678,17 @@ function ingressOf(type: string, p: Props): Ingress[] {
     const norm = (protocol: unknown, from: unknown, to: unknown, cidrs: unknown[]): Ingress => {
         const proto = String(protocol ?? "-1").toLowerCase();
         const all = proto === "-1" || proto === "all";
-        return { protocol: all ? "-1" : proto, from: all ? 0 : Number(from ?? 0), to: all ? 65535 : Number(to ?? from ?? 65535), cidrs: cidrs.filter((c): c is string => typeof c === "string") };
+        return {
+            protocol: all ? "-1" : proto,
+            from: all ? 0 : Number(from ?? 0),
+            to: all ? 65535 : Number(to ?? from ?? 65535),
+            cidrs: cidrs.filter((c): c is string => typeof c === "string"),
+        };
     };
     if (type === T.securityGroup || type === T.defaultSg) {
         return list<In<aws.types.input.ec2.SecurityGroupIngress>>((p as In<aws.ec2.SecurityGroupArgs>).ingress).map((r) =>
-            norm(r.protocol, r.fromPort, r.toPort, [...list(r.cidrBlocks), ...list(r.ipv6CidrBlocks)]));
+            norm(r.protocol, r.fromPort, r.toPort, [...list(r.cidrBlocks), ...list(r.ipv6CidrBlocks)]),
+        );
     }
     if (type === T.sgRule) {
         const r = p as In<aws.ec2.SecurityGroupRuleArgs>;
@@ -606,7 +719,10 @@ const ec2: ResourceValidationPolicy[] = [
             // Adopting the default group with no ingress/egress blocks removes every rule.
             const g = p as In<aws.ec2.DefaultSecurityGroupArgs>;
             const rules = list(g.ingress).length + list(g.egress).length;
-            if (rules > 0) report(`the default security group declares ${list(g.ingress).length} ingress and ${list(g.egress).length} egress rule(s); declare none`);
+            if (rules > 0)
+                report(
+                    `the default security group declares ${list(g.ingress).length} ingress and ${list(g.egress).length} egress rule(s); declare none`,
+                );
         },
     }),
     resourcePolicy({
@@ -618,7 +734,10 @@ const ec2: ResourceValidationPolicy[] = [
         check: (p, _a, report) => {
             const m = (p as In<aws.ec2.LaunchTemplateArgs>).metadataOptions;
             if (m?.httpEndpoint === "disabled") return;
-            if (m?.httpTokens !== "required") report(`metadataOptions.httpTokens is ${m?.httpTokens === undefined ? "not set (default \"optional\")" : `"${m.httpTokens}"`}: set it to "required"`);
+            if (m?.httpTokens !== "required")
+                report(
+                    `metadataOptions.httpTokens is ${m?.httpTokens === undefined ? 'not set (default "optional")' : `"${m.httpTokens}"`}: set it to "required"`,
+                );
         },
     }),
     resourcePolicy({
@@ -629,13 +748,17 @@ const ec2: ResourceValidationPolicy[] = [
         types: [T.launchTemplate, T.instance],
         check: (p, a, report) => {
             if (a.type === T.instance) {
-                if ((p as In<aws.ec2.InstanceArgs>).associatePublicIpAddress === true) report("associatePublicIpAddress is true: instances stay private and egress through the NAT gateways");
+                if ((p as In<aws.ec2.InstanceArgs>).associatePublicIpAddress === true)
+                    report("associatePublicIpAddress is true: instances stay private and egress through the NAT gateways");
                 return;
             }
             // Omitted means the subnet decides; our subnets never map public IPs on launch.
-            const nics = list<In<aws.types.input.ec2.LaunchTemplateNetworkInterface>>((p as In<aws.ec2.LaunchTemplateArgs>).networkInterfaces);
+            const nics = list<In<aws.types.input.ec2.LaunchTemplateNetworkInterface>>(
+                (p as In<aws.ec2.LaunchTemplateArgs>).networkInterfaces,
+            );
             const publicNics = nics.filter((n) => String(n.associatePublicIpAddress) === "true");
-            if (publicNics.length > 0) report(`${publicNics.length} network interface(s) set associatePublicIpAddress "true": instances stay private`);
+            if (publicNics.length > 0)
+                report(`${publicNics.length} network interface(s) set associatePublicIpAddress "true": instances stay private`);
         },
     }),
     resourcePolicy({
@@ -650,7 +773,8 @@ const ec2: ResourceValidationPolicy[] = [
             for (const r of ingressOf(a.type, p)) {
                 if (!r.cidrs.some((x) => OPEN.has(x))) continue;
                 const authorized = r.protocol === "tcp" && r.from === r.to && c.authorizedTcpPorts.includes(r.from);
-                if (!authorized) report(`ingress ${describeRule(r)} is open to the internet; only tcp ports ${c.authorizedTcpPorts.join(", ")} may be`);
+                if (!authorized)
+                    report(`ingress ${describeRule(r)} is open to the internet; only tcp ports ${c.authorizedTcpPorts.join(", ")} may be`);
             }
         },
     }),
@@ -684,8 +808,13 @@ const kms: ResourceValidationPolicy[] = [
         check: (p, _a, report) => {
             const k = p as In<aws.kms.KeyArgs>;
             // Rotation exists only for symmetric encryption keys.
-            if ((k.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT") !== "SYMMETRIC_DEFAULT" || (k.keyUsage ?? "ENCRYPT_DECRYPT") !== "ENCRYPT_DECRYPT") return;
-            if (!flag(k.enableKeyRotation, false)) report(`enableKeyRotation is ${k.enableKeyRotation === undefined ? "not set (default false)" : "false"}: set it to true`);
+            if (
+                (k.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT") !== "SYMMETRIC_DEFAULT" ||
+                (k.keyUsage ?? "ENCRYPT_DECRYPT") !== "ENCRYPT_DECRYPT"
+            )
+                return;
+            if (!flag(k.enableKeyRotation, false))
+                report(`enableKeyRotation is ${k.enableKeyRotation === undefined ? "not set (default false)" : "false"}: set it to true`);
         },
     }),
 ];

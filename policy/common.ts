@@ -8,15 +8,15 @@
  * the Pulumi CLI's analyzer and in the offline plan.
  */
 import {
-    EnforcementLevel,
-    PolicyConfigSchema,
-    PolicyResource,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    Severity,
-    StackValidationArgs,
-    StackValidationPolicy,
+    type EnforcementLevel,
+    type PolicyConfigSchema,
+    type PolicyResource,
+    type ReportViolation,
+    type ResourceValidationArgs,
+    type ResourceValidationPolicy,
+    type Severity,
+    type StackValidationArgs,
+    type StackValidationPolicy,
 } from "@pulumi/policy";
 import { catalogRegions } from "../regions/catalog";
 
@@ -56,7 +56,12 @@ export function schemaOf(defaults: Record<string, unknown>, docs: Record<string,
         // Struct.fromJavaScript (the analyzer's wire format) rejects undefined values.
         const description = docs[key] ?? key;
         if (Array.isArray(value)) {
-            properties[key] = { type: "array", items: { type: typeof value[0] === "number" ? "integer" : "string" }, default: value, description };
+            properties[key] = {
+                type: "array",
+                items: { type: typeof value[0] === "number" ? "integer" : "string" },
+                default: value,
+                description,
+            };
         } else if (typeof value === "number") {
             properties[key] = { type: Number.isInteger(value) ? "integer" : "number", default: value, description };
         } else if (typeof value === "boolean") {
@@ -98,14 +103,23 @@ function describe(control: string | undefined, severity: Severity, title: string
 }
 
 /** What a resource and a stack policy share: name, description, level, framework, config schema. */
-function metadataOf(rule: Pick<StackRule, "name" | "control" | "severity" | "title" | "enforcementLevel" | "remediationSteps"> & { readonly config?: object; readonly configDocs?: object }) {
+function metadataOf(
+    rule: Pick<StackRule, "name" | "control" | "severity" | "title" | "enforcementLevel" | "remediationSteps"> & {
+        readonly config?: object;
+        readonly configDocs?: object;
+    },
+) {
     return {
         name: rule.name,
         description: describe(rule.control, rule.severity, rule.title),
         severity: rule.severity,
         enforcementLevel: rule.enforcementLevel ?? LEVEL_BY_SEVERITY[rule.severity],
-        ...(rule.control ? { framework: { ...FSBP, specification: rule.control }, url: controlUrl(rule.control), tags: ["aws-fsbp", rule.control] } : { tags: ["platform"] }),
-        ...(rule.config ? { configSchema: schemaOf(rule.config as Record<string, unknown>, (rule.configDocs ?? {}) as Record<string, string>) } : {}),
+        ...(rule.control
+            ? { framework: { ...FSBP, specification: rule.control }, url: controlUrl(rule.control), tags: ["aws-fsbp", rule.control] }
+            : { tags: ["platform"] }),
+        ...(rule.config
+            ? { configSchema: schemaOf(rule.config as Record<string, unknown>, (rule.configDocs ?? {}) as Record<string, string>) }
+            : {}),
         ...(rule.remediationSteps ? { remediationSteps: rule.remediationSteps } : {}),
     };
 }
@@ -197,7 +211,16 @@ export function cellRegion(cell: PolicyResource): string | undefined {
 }
 
 /** AWS modules whose resources are global (they take no `region`). */
-const GLOBAL_AWS_MODULES = new Set(["iam", "cloudfront", "organizations", "shield", "globalaccelerator", "budgets", "account", "costexplorer"]);
+const GLOBAL_AWS_MODULES = new Set([
+    "iam",
+    "cloudfront",
+    "organizations",
+    "shield",
+    "globalaccelerator",
+    "budgets",
+    "account",
+    "costexplorer",
+]);
 
 /**
  * Whether a type token is a regional AWS resource in @pulumi/aws v7 (it takes `region`).

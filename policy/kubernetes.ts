@@ -10,14 +10,17 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { Unwrap } from "@pulumi/pulumi";
-import { Props, list, obj, resourcePolicy } from "./common";
+import { type Props, list, obj, resourcePolicy } from "./common";
 
 type In<A> = Unwrap<NonNullable<A>>;
 type PodSpec = In<k8s.types.input.core.v1.PodSpec>;
 type Container = In<k8s.types.input.core.v1.Container>;
 
 export const WORKLOAD_TYPES = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"] as const;
-export const HPA_TYPES = ["kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:autoscaling/v1:HorizontalPodAutoscaler"] as const;
+export const HPA_TYPES = [
+    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+    "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
+] as const;
 
 function podSpec(p: Props): PodSpec {
     return obj(obj(obj((p as In<k8s.apps.v1.DeploymentArgs>).spec).template).spec) as PodSpec;
@@ -32,7 +35,11 @@ interface Named {
 function containers(p: Props): Named[] {
     const spec = podSpec(p);
     return [
-        ...list<Container>(spec.initContainers).map((c, i) => ({ label: `initContainers[${i}] ${c.name ?? "?"}`, container: c, init: true })),
+        ...list<Container>(spec.initContainers).map((c, i) => ({
+            label: `initContainers[${i}] ${c.name ?? "?"}`,
+            container: c,
+            init: true,
+        })),
         ...list<Container>(spec.containers).map((c, i) => ({ label: `containers[${i}] ${c.name ?? "?"}`, container: c, init: false })),
     ];
 }
@@ -46,13 +53,15 @@ export function restrictedProblems(pod: PodSpec, c: Container): string[] {
     const nonRoot = sc.runAsNonRoot ?? psc.runAsNonRoot;
     if (nonRoot !== true) problems.push(`runAsNonRoot is ${nonRoot === false ? "false" : "not set (pod or container)"}`);
     if ((sc.runAsUser ?? psc.runAsUser) === 0) problems.push("runAsUser is 0 (root)");
-    if (sc.allowPrivilegeEscalation !== false) problems.push(`allowPrivilegeEscalation is ${sc.allowPrivilegeEscalation === true ? "true" : "not set (default true)"}`);
+    if (sc.allowPrivilegeEscalation !== false)
+        problems.push(`allowPrivilegeEscalation is ${sc.allowPrivilegeEscalation === true ? "true" : "not set (default true)"}`);
     const caps = obj(sc.capabilities) as In<k8s.types.input.core.v1.Capabilities>;
     if (!list<string>(caps.drop).includes("ALL")) problems.push("capabilities.drop does not include ALL");
     const added = list<string>(caps.add).filter((x) => x !== "NET_BIND_SERVICE");
     if (added.length > 0) problems.push(`capabilities.add has ${added.join(", ")} (only NET_BIND_SERVICE is allowed)`);
     const seccomp = obj(sc.seccompProfile).type ?? obj(psc.seccompProfile).type;
-    if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") problems.push(`seccompProfile.type is ${seccomp === undefined ? "not set (pod or container)" : seccomp}; use RuntimeDefault`);
+    if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost")
+        problems.push(`seccompProfile.type is ${seccomp === undefined ? "not set (pod or container)" : seccomp}; use RuntimeDefault`);
     return problems;
 }
 
@@ -79,7 +88,9 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         title: "Every container requests CPU and memory and has a memory limit.",
         types: WORKLOAD_TYPES,
         config: { requireCpuLimit: false },
-        configDocs: { requireCpuLimit: "Also require limits.cpu. Off by default: CPU limits throttle (CFS) under bursts and hurt tail latency." },
+        configDocs: {
+            requireCpuLimit: "Also require limits.cpu. Off by default: CPU limits throttle (CFS) under bursts and hurt tail latency.",
+        },
         check: (p, _a, report, cfg) => {
             for (const { label, container } of containers(p)) {
                 const r = obj(container.resources) as In<k8s.types.input.core.v1.ResourceRequirements>;
@@ -103,7 +114,10 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         check: (p, _a, report) => {
             for (const { label, container, init } of containers(p)) {
                 if (init) continue;
-                const missing = [...(container.readinessProbe ? [] : ["readinessProbe"]), ...(container.livenessProbe ? [] : ["livenessProbe"])];
+                const missing = [
+                    ...(container.readinessProbe ? [] : ["readinessProbe"]),
+                    ...(container.livenessProbe ? [] : ["livenessProbe"]),
+                ];
                 if (missing.length > 0) report(`${label}: ${missing.join(" and ")} not set`);
             }
         },
@@ -118,7 +132,8 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
                 const image = String(container.image ?? "");
                 if (DIGEST.test(image)) continue;
                 if (image === "") report(`${label}: image is not set`);
-                else if (/:latest$/.test(image) || !/[:@]/.test(image.split("/").pop() ?? "")) report(`${label}: image ${image} floats on :latest; pin it by digest`);
+                else if (/:latest$/.test(image) || !/[:@]/.test(image.split("/").pop() ?? ""))
+                    report(`${label}: image ${image} floats on :latest; pin it by digest`);
                 else report(`${label}: image ${image} is not pinned by digest (repo@sha256:<digest>)`);
             }
         },
@@ -129,14 +144,17 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         title: "Deployments roll out with RollingUpdate and maxUnavailable 0, so capacity never drops during a release.",
         types: ["kubernetes:apps/v1:Deployment"],
         check: (p, _a, report) => {
-            const strategy = obj(obj((p as In<k8s.apps.v1.DeploymentArgs>).spec).strategy) as In<k8s.types.input.apps.v1.DeploymentStrategy>;
+            const strategy = obj(
+                obj((p as In<k8s.apps.v1.DeploymentArgs>).spec).strategy,
+            ) as In<k8s.types.input.apps.v1.DeploymentStrategy>;
             if ((strategy.type ?? "RollingUpdate") !== "RollingUpdate") {
                 report(`strategy.type is ${strategy.type}: use RollingUpdate with maxUnavailable 0`);
                 return;
             }
             const maxUnavailable = obj(strategy.rollingUpdate).maxUnavailable;
             if (maxUnavailable === undefined) report("strategy.rollingUpdate.maxUnavailable is not set (default 25%): set it to 0");
-            else if (maxUnavailable !== 0 && maxUnavailable !== "0" && maxUnavailable !== "0%") report(`strategy.rollingUpdate.maxUnavailable is ${maxUnavailable}: set it to 0`);
+            else if (maxUnavailable !== 0 && maxUnavailable !== "0" && maxUnavailable !== "0%")
+                report(`strategy.rollingUpdate.maxUnavailable is ${maxUnavailable}: set it to 0`);
         },
     }),
     resourcePolicy({
@@ -149,13 +167,15 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         check: (p, a, report, cfg) => {
             if ((HPA_TYPES as readonly string[]).includes(a.type)) {
                 const min = (obj(p.spec) as In<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec>).minReplicas;
-                if ((min ?? 1) < cfg.minReplicas) report(`minReplicas is ${min ?? "not set (default 1)"}: keep at least ${cfg.minReplicas} (one per AZ)`);
+                if ((min ?? 1) < cfg.minReplicas)
+                    report(`minReplicas is ${min ?? "not set (default 1)"}: keep at least ${cfg.minReplicas} (one per AZ)`);
                 return;
             }
             const replicas = obj(p.spec).replicas as number | undefined;
             // A Deployment without replicas is owned by its HPA (checked above and by k8s-deployment-has-pdb-and-hpa).
             if (replicas === undefined && a.type === "kubernetes:apps/v1:Deployment") return;
-            if ((replicas ?? 1) < cfg.minReplicas) report(`replicas is ${replicas ?? "not set (default 1)"}: run at least ${cfg.minReplicas} (one per AZ)`);
+            if ((replicas ?? 1) < cfg.minReplicas)
+                report(`replicas is ${replicas ?? "not set (default 1)"}: run at least ${cfg.minReplicas} (one per AZ)`);
         },
     }),
 ];

@@ -9,7 +9,20 @@
  * they see outputs; in the offline plan the recorded inputs. Both carry what these rules read.
  */
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { CELL_TYPE, Props, cellOf, cellRegion, isRegionalAwsType, isSet, list, obj, refersTo, resourcePolicy, stackPolicy, whenKnown } from "./common";
+import {
+    CELL_TYPE,
+    type Props,
+    cellOf,
+    cellRegion,
+    isRegionalAwsType,
+    isSet,
+    list,
+    obj,
+    refersTo,
+    resourcePolicy,
+    stackPolicy,
+    whenKnown,
+} from "./common";
 
 const T = {
     vpc: "aws:ec2/vpc:Vpc",
@@ -43,7 +56,9 @@ function descendantsByCell(resources: readonly PolicyResource[]): Map<string, Po
 // ---- cell completeness -------------------------------------------------------------------
 
 /** What a complete cell contains, by component key. */
-export const CELL_COMPONENTS: Readonly<Record<string, { readonly describe: string; readonly present: (rs: readonly PolicyResource[]) => boolean }>> = {
+export const CELL_COMPONENTS: Readonly<
+    Record<string, { readonly describe: string; readonly present: (rs: readonly PolicyResource[]) => boolean }>
+> = {
     vpc: { describe: "a VPC (aws:ec2/vpc:Vpc)", present: (rs) => rs.some((r) => r.type === T.vpc) },
     eks: { describe: "an EKS cluster (aws:eks/cluster:Cluster)", present: (rs) => rs.some((r) => r.type === "aws:eks/cluster:Cluster") },
     deployment: { describe: "a Deployment (kubernetes:apps/v1:Deployment)", present: (rs) => rs.some((r) => r.type === T.deployment) },
@@ -52,12 +67,20 @@ export const CELL_COMPONENTS: Readonly<Record<string, { readonly describe: strin
         present: (rs) => rs.some((r) => r.type === T.rdsCluster && isGlobalMember(r)),
     },
     rdsProxy: { describe: "an RDS Proxy (aws:rds/proxy:Proxy)", present: (rs) => rs.some((r) => r.type === "aws:rds/proxy:Proxy") },
-    cache: { describe: "an ElastiCache replication group (aws:elasticache/replicationGroup:ReplicationGroup)", present: (rs) => rs.some((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup") },
-    opensearch: { describe: "an OpenSearch domain (aws:opensearch/domain:Domain)", present: (rs) => rs.some((r) => r.type === "aws:opensearch/domain:Domain") },
+    cache: {
+        describe: "an ElastiCache replication group (aws:elasticache/replicationGroup:ReplicationGroup)",
+        present: (rs) => rs.some((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup"),
+    },
+    opensearch: {
+        describe: "an OpenSearch domain (aws:opensearch/domain:Domain)",
+        present: (rs) => rs.some((r) => r.type === "aws:opensearch/domain:Domain"),
+    },
     monitoring: {
         describe: "monitoring: a kube-prometheus-stack Helm release, or an SNS topic with CloudWatch alarms",
         present: (rs) =>
-            rs.some((r) => r.type === T.helmRelease && whenKnown(() => String(r.props.chart ?? ""), "").endsWith("kube-prometheus-stack")) ||
+            rs.some(
+                (r) => r.type === T.helmRelease && whenKnown(() => String(r.props.chart ?? ""), "").endsWith("kube-prometheus-stack"),
+            ) ||
             (rs.some((r) => r.type === "aws:sns/topic:Topic") && rs.some((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm")),
     },
 };
@@ -95,7 +118,9 @@ const mission: StackValidationPolicy[] = [
             );
             if (regions.size === 0) args.notApplicable("no cell and no regional AWS resource");
             if (regions.size < c.minRegions) {
-                report(`the stack runs ${regions.size} region(s)${regions.size ? ` (${[...regions].sort().join(", ")})` : ""}; at least ${c.minRegions} are required for regional failover`);
+                report(
+                    `the stack runs ${regions.size} region(s)${regions.size ? ` (${[...regions].sort().join(", ")})` : ""}; at least ${c.minRegions} are required for regional failover`,
+                );
             }
         },
     }),
@@ -114,8 +139,13 @@ const mission: StackValidationPolicy[] = [
                     continue;
                 }
                 const region = r.props.region;
-                if (!isSet(region)) report(`region is not set: the resource would land in the provider's default region instead of ${expected} (cell ${cell.name})`, r.urn);
-                else if (region !== expected) report(`region is ${region} but the resource belongs to cell ${cell.name} (${expected})`, r.urn);
+                if (!isSet(region))
+                    report(
+                        `region is not set: the resource would land in the provider's default region instead of ${expected} (cell ${cell.name})`,
+                        r.urn,
+                    );
+                else if (region !== expected)
+                    report(`region is ${region} but the resource belongs to cell ${cell.name} (${expected})`, r.urn);
             }
         },
     }),
@@ -127,12 +157,16 @@ const mission: StackValidationPolicy[] = [
         configDocs: { required: `Components every cell must contain; any of ${Object.keys(CELL_COMPONENTS).join(", ")}.` },
         check: (resources, _a, report, c) => {
             const unknown = c.required.filter((k) => CELL_COMPONENTS[k] === undefined);
-            if (unknown.length > 0) report(`config "required" names unknown component(s) ${unknown.join(", ")}; known: ${Object.keys(CELL_COMPONENTS).join(", ")}`);
+            if (unknown.length > 0)
+                report(
+                    `config "required" names unknown component(s) ${unknown.join(", ")}; known: ${Object.keys(CELL_COMPONENTS).join(", ")}`,
+                );
             const byCell = descendantsByCell(resources);
             for (const cell of cells(resources)) {
                 const inside = byCell.get(cell.urn) ?? [];
                 const missing = c.required.filter((k) => CELL_COMPONENTS[k] && !CELL_COMPONENTS[k].present(inside));
-                if (missing.length > 0) report(`cell ${cell.name} lacks ${missing.map((k) => CELL_COMPONENTS[k].describe).join("; ")}`, cell.urn);
+                if (missing.length > 0)
+                    report(`cell ${cell.name} lacks ${missing.map((k) => CELL_COMPONENTS[k].describe).join("; ")}`, cell.urn);
             }
         },
     }),
@@ -143,12 +177,22 @@ const mission: StackValidationPolicy[] = [
         check: (resources, args, report) => {
             const globals = resources.filter((r) => r.type === T.globalCluster);
             if (globals.length === 0) args.notApplicable("no aws:rds/globalCluster:GlobalCluster in the stack");
-            const cellRegions = cells(resources).map(cellRegion).filter((x): x is string => x !== undefined);
+            const cellRegions = cells(resources)
+                .map(cellRegion)
+                .filter((x): x is string => x !== undefined);
             const clusters = resources.filter((r) => r.type === T.rdsCluster);
             for (const g of globals) {
                 const id = whenKnown(() => g.props.globalClusterIdentifier as unknown, undefined);
-                const members = clusters.filter((c) => refersTo(c, g, ["globalClusterIdentifier"]) || (isSet(id) && whenKnown(() => c.props.globalClusterIdentifier === id, false)));
-                const memberRegions = new Set(members.map((m) => (isSet(m.props.region) ? String(m.props.region) : undefined)).filter((x): x is string => x !== undefined));
+                const members = clusters.filter(
+                    (c) =>
+                        refersTo(c, g, ["globalClusterIdentifier"]) ||
+                        (isSet(id) && whenKnown(() => c.props.globalClusterIdentifier === id, false)),
+                );
+                const memberRegions = new Set(
+                    members
+                        .map((m) => (isSet(m.props.region) ? String(m.props.region) : undefined))
+                        .filter((x): x is string => x !== undefined),
+                );
                 const missing = [...new Set(cellRegions)].filter((region) => !memberRegions.has(region)).sort();
                 if (missing.length > 0) report(`the global database has no member cluster in ${missing.join(", ")}`, g.urn);
             }
@@ -164,13 +208,34 @@ const mission: StackValidationPolicy[] = [
             const pools = resources.filter((r) => r.type === T.pool);
             for (const lb of lbs) {
                 const p = lb.props;
-                if (!whenKnown(() => isSet(p.fallbackPool), true)) report("fallbackPool is not set: when every pool is unhealthy there is nowhere to send traffic", lb.urn);
+                if (!whenKnown(() => isSet(p.fallbackPool), true))
+                    report("fallbackPool is not set: when every pool is unhealthy there is nowhere to send traffic", lb.urn);
                 const affinity = p.sessionAffinity ?? "none";
-                if (affinity === "none") report(`sessionAffinity is ${p.sessionAffinity === undefined ? "not set (default \"none\")" : "\"none\""}: use "cookie" so a session stays on one cell`, lb.urn);
+                if (affinity === "none")
+                    report(
+                        `sessionAffinity is ${p.sessionAffinity === undefined ? 'not set (default "none")' : '"none"'}: use "cookie" so a session stays on one cell`,
+                        lb.urn,
+                    );
                 else if (p.proxied !== true) report("session affinity needs a proxied load balancer: set proxied to true", lb.urn);
-                const ids = whenKnown(() => new Set<string>([...list<string>(p.defaultPools), ...Object.values(obj(p.regionPools)).flatMap((v) => list<string>(v)), ...Object.values(obj(p.countryPools)).flatMap((v) => list<string>(v))]), new Set<string>());
-                const unused = pools.filter((pool) => !refersTo(lb, pool, ["defaultPools", "regionPools", "countryPools", "popPools"]) && !whenKnown(() => isSet(pool.props.id) && ids.has(String(pool.props.id)), false));
-                if (unused.length > 0) report(`pool(s) ${unused.map((x) => x.name).join(", ")} are not used by the load balancer: a cell without traffic is no failover`, lb.urn);
+                const ids = whenKnown(
+                    () =>
+                        new Set<string>([
+                            ...list<string>(p.defaultPools),
+                            ...Object.values(obj(p.regionPools)).flatMap((v) => list<string>(v)),
+                            ...Object.values(obj(p.countryPools)).flatMap((v) => list<string>(v)),
+                        ]),
+                    new Set<string>(),
+                );
+                const unused = pools.filter(
+                    (pool) =>
+                        !refersTo(lb, pool, ["defaultPools", "regionPools", "countryPools", "popPools"]) &&
+                        !whenKnown(() => isSet(pool.props.id) && ids.has(String(pool.props.id)), false),
+                );
+                if (unused.length > 0)
+                    report(
+                        `pool(s) ${unused.map((x) => x.name).join(", ")} are not used by the load balancer: a cell without traffic is no failover`,
+                        lb.urn,
+                    );
             }
         },
     }),
@@ -189,13 +254,25 @@ const mission: StackValidationPolicy[] = [
                 const near = (r: PolicyResource) => cellOf(r)?.urn === cell && namespaceOf(r.props) === ns;
                 const hasPdb = pdbs.some((pdb) => {
                     const match = obj(obj(pdb.props.spec).selector).matchLabels as Record<string, string> | undefined;
-                    return near(pdb) && match !== undefined && Object.keys(match).length > 0 && Object.entries(match).every(([k, v]) => labels[k] === v);
+                    return (
+                        near(pdb) &&
+                        match !== undefined &&
+                        Object.keys(match).length > 0 &&
+                        Object.entries(match).every(([k, v]) => labels[k] === v)
+                    );
                 });
                 const hasHpa = hpas.some((hpa) => {
                     const target = obj(obj(hpa.props.spec).scaleTargetRef);
-                    return near(hpa) && target.kind === "Deployment" && (refersTo(hpa, d, ["spec"]) || (isSet(name) && whenKnown(() => target.name === name, false)));
+                    return (
+                        near(hpa) &&
+                        target.kind === "Deployment" &&
+                        (refersTo(hpa, d, ["spec"]) || (isSet(name) && whenKnown(() => target.name === name, false)))
+                    );
                 });
-                const missing = [...(hasPdb ? [] : ["a PodDisruptionBudget selecting its pod labels"]), ...(hasHpa ? [] : ["a HorizontalPodAutoscaler targeting it"])];
+                const missing = [
+                    ...(hasPdb ? [] : ["a PodDisruptionBudget selecting its pod labels"]),
+                    ...(hasHpa ? [] : ["a HorizontalPodAutoscaler targeting it"]),
+                ];
                 if (missing.length > 0) report(`Deployment ${d.name} lacks ${missing.join(" and ")} (namespace ${ns})`, d.urn);
             }
         },
@@ -210,7 +287,8 @@ const mission: StackValidationPolicy[] = [
             // The policy SDK exposes `protect` but not `retainOnDelete`; a resource kept by
             // retainOnDelete alone is reported here and needs an explicit exception in config.
             for (const r of resources) {
-                if (c.types.includes(r.type) && !r.opts.protect) report(`${r.type} ${r.name} is not protected: set the resource option protect: true`, r.urn);
+                if (c.types.includes(r.type) && !r.opts.protect)
+                    report(`${r.type} ${r.name} is not protected: set the resource option protect: true`, r.urn);
             }
         },
     }),
@@ -223,14 +301,18 @@ const mission: StackValidationPolicy[] = [
             targetConcurrentUsers: "Concurrent users the fleet must carry (platform:capacity.targetConcurrentUsers).",
             usersPerPod: "Users one pod carries at the HPA target (platform:capacity.usersPerPod).",
             regionFailuresTolerated: "Regions that may be down at once (platform:capacity.regionFailuresTolerated).",
-            workloadPattern: "Regular expression on the HPA's name or scaleTargetRef.name selecting the API's HPAs; empty: every HPA that targets a Deployment.",
+            workloadPattern:
+                "Regular expression on the HPA's name or scaleTargetRef.name selecting the API's HPAs; empty: every HPA that targets a Deployment.",
         },
         check: (resources, args, report, c) => {
             const pattern = c.workloadPattern === "" ? undefined : new RegExp(c.workloadPattern);
             const hpas = resources.filter((r) => {
                 if (!(T.hpas as readonly string[]).includes(r.type)) return false;
                 const target = obj(obj(r.props.spec).scaleTargetRef);
-                return target.kind === "Deployment" && (!pattern || pattern.test(r.name) || whenKnown(() => pattern.test(String(target.name ?? "")), false));
+                return (
+                    target.kind === "Deployment" &&
+                    (!pattern || pattern.test(r.name) || whenKnown(() => pattern.test(String(target.name ?? "")), false))
+                );
             });
             if (hpas.length === 0) args.notApplicable("no HorizontalPodAutoscaler targets a Deployment yet");
             const pods = new Map<string, number>(cells(resources).map((cell) => [cell.name, 0]));
@@ -238,7 +320,10 @@ const mission: StackValidationPolicy[] = [
                 const cell = cellOf(hpa)?.name ?? "(outside any cell)";
                 pods.set(cell, (pods.get(cell) ?? 0) + Number(obj(hpa.props.spec).maxReplicas ?? 0));
             }
-            const verdict = survivingCapacity([...pods].map(([cell, maxPods]) => ({ cell, maxPods })), c);
+            const verdict = survivingCapacity(
+                [...pods].map(([cell, maxPods]) => ({ cell, maxPods })),
+                c,
+            );
             if (!verdict.ok) report(verdict.message);
         },
     }),
@@ -253,7 +338,10 @@ export interface CellPods {
  * Worst case: the `regionFailuresTolerated` cells with the most pods are down; the rest must
  * carry the target at `usersPerPod` each.
  */
-export function survivingCapacity(cellPods: readonly CellPods[], c: { targetConcurrentUsers: number; usersPerPod: number; regionFailuresTolerated: number }): { ok: boolean; message: string } {
+export function survivingCapacity(
+    cellPods: readonly CellPods[],
+    c: { targetConcurrentUsers: number; usersPerPod: number; regionFailuresTolerated: number },
+): { ok: boolean; message: string } {
     const sorted = [...cellPods].sort((a, b) => b.maxPods - a.maxPods || a.cell.localeCompare(b.cell));
     const down = sorted.slice(0, c.regionFailuresTolerated);
     const up = sorted.slice(c.regionFailuresTolerated);
@@ -290,7 +378,11 @@ const related: StackValidationPolicy[] = [
             for (const r of resources) {
                 if (!RDS_UPGRADABLE.includes(r.type) || r.props.autoMinorVersionUpgrade !== false) continue;
                 if (globalMembers.includes(r)) continue;
-                if (r.type === "aws:rds/clusterInstance:ClusterInstance" && globalMembers.some((c) => refersTo(r, c, ["clusterIdentifier"]))) continue;
+                if (
+                    r.type === "aws:rds/clusterInstance:ClusterInstance" &&
+                    globalMembers.some((c) => refersTo(r, c, ["clusterIdentifier"]))
+                )
+                    continue;
                 report("autoMinorVersionUpgrade is false: set it to true (or omit it; the default is true)", r.urn);
             }
         },
@@ -303,7 +395,9 @@ const related: StackValidationPolicy[] = [
         check: (resources, _a, report) => {
             const logs = resources.filter((r) => r.type === T.flowLog);
             for (const vpc of resources.filter((r) => r.type === T.vpc)) {
-                const covered = logs.some((l) => refersTo(l, vpc, ["vpcId"]) || whenKnown(() => isSet(vpc.props.id) && l.props.vpcId === vpc.props.id, false));
+                const covered = logs.some(
+                    (l) => refersTo(l, vpc, ["vpcId"]) || whenKnown(() => isSet(vpc.props.id) && l.props.vpcId === vpc.props.id, false),
+                );
                 if (!covered) report(`VPC ${vpc.name} has no aws:ec2/flowLog:FlowLog`, vpc.urn);
             }
         },
@@ -332,7 +426,8 @@ const cloudflare: ResourceValidationPolicy[] = [
         title: "Every Cloudflare load-balancer pool has a health monitor, so a failed cell is taken out of rotation.",
         types: [T.pool],
         check: (p, _a, report) => {
-            if (!isSet(p.monitor) && !isSet(p.monitorGroup)) report("the pool has no monitor (or monitorGroup): Cloudflare never marks it unhealthy and never fails over");
+            if (!isSet(p.monitor) && !isSet(p.monitorGroup))
+                report("the pool has no monitor (or monitorGroup): Cloudflare never marks it unhealthy and never fails over");
         },
     }),
 ];

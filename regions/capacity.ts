@@ -53,10 +53,10 @@
  *   most 15 − s readers (s = secondary regions) and a secondary cluster 16
  *   (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.configuration.requirements.html).
  */
-import { CLOUDFLARE_REGIONS, CloudflareRegion } from "./catalog";
+import { CLOUDFLARE_REGIONS, type CloudflareRegion } from "./catalog";
 import { parseCidr } from "./cidr";
 import type { CapacityConfig, CellConfig } from "./config";
-import { ConfigError, Problem } from "./problems";
+import { ConfigError, type Problem } from "./problems";
 import { steeringTable } from "./steering";
 
 // ---------------------------------------------------------------------------------------
@@ -105,8 +105,16 @@ export function maxPods(type: InstanceTypeSpec): number {
  */
 export function kubeReservedCpuMillis(vcpus: number): number {
     const total = vcpus * 1000;
-    const bands: [number, number, number][] = [[0, 1000, 600], [1000, 2000, 100], [2000, 4000, 50], [4000, Infinity, 25]];
-    return bands.reduce((sum, [from, to, basisPoints]) => sum + (total <= from ? 0 : Math.floor(((Math.min(total, to) - from) * basisPoints) / 10000)), 0);
+    const bands: [number, number, number][] = [
+        [0, 1000, 600],
+        [1000, 2000, 100],
+        [2000, 4000, 50],
+        [4000, Infinity, 25],
+    ];
+    return bands.reduce(
+        (sum, [from, to, basisPoints]) => sum + (total <= from ? 0 : Math.floor(((Math.min(total, to) - from) * basisPoints) / 10000)),
+        0,
+    );
 }
 
 /** kube-reserved memory of the EKS AMI (nodeadm `getMemoryMebibytesToReserve`): 255 MiB + 11 MiB per pod slot. */
@@ -321,7 +329,9 @@ export type CapacityPlan = {
 /** The config the model reads: cells, capacity knobs and traffic shares (a PlatformConfig fits). */
 export interface CapacityInput {
     /** Every deployed cell; those with `decommission: true` are drained (no users, minimum figures). */
-    readonly cells: readonly (Pick<CellConfig, "region" | "code" | "primary" | "azs" | "catalog" | "cidr"> & { readonly decommission?: boolean })[];
+    readonly cells: readonly (Pick<CellConfig, "region" | "code" | "primary" | "azs" | "catalog" | "cidr"> & {
+        readonly decommission?: boolean;
+    })[];
     readonly capacity: CapacityConfig;
     readonly traffic: Readonly<Record<CloudflareRegion, number>>;
 }
@@ -374,16 +384,25 @@ export function planCapacity(config: CapacityInput, partial: Partial<ComputeSizi
 
     const type = INSTANCE_TYPES[sizing.instanceType];
     if (!type) {
-        problems.push({ path: `${sizing.configPath}.instanceType`, message: `${JSON.stringify(sizing.instanceType)} is not an instance type the capacity model knows; use one of ${Object.keys(INSTANCE_TYPES).join(", ")} (or add it to INSTANCE_TYPES in regions/capacity.ts)` });
+        problems.push({
+            path: `${sizing.configPath}.instanceType`,
+            message: `${JSON.stringify(sizing.instanceType)} is not an instance type the capacity model knows; use one of ${Object.keys(INSTANCE_TYPES).join(", ")} (or add it to INSTANCE_TYPES in regions/capacity.ts)`,
+        });
     }
     // Decommissioning cells are out of steering: users route, and failures are counted, over the serving cells only.
     const serving = config.cells.filter((c) => c.decommission !== true);
     const regions = serving.map((c) => c.region);
     if (cap.regionFailuresTolerated >= regions.length) {
-        problems.push({ path: at("regionFailuresTolerated"), message: `${cap.regionFailuresTolerated} leaves no region to serve users: the stack lists ${regions.length} region(s); tolerate at most ${regions.length - 1} or add regions` });
+        problems.push({
+            path: at("regionFailuresTolerated"),
+            message: `${cap.regionFailuresTolerated} leaves no region to serve users: the stack lists ${regions.length} region(s); tolerate at most ${regions.length - 1} or add regions`,
+        });
     }
     if (CLOUDFLARE_REGIONS.every((r) => (config.traffic[r] ?? 0) <= 0)) {
-        problems.push({ path: "platform:traffic", message: `gives no Cloudflare region a share above 0, so no users can be placed in cells; give each region's expected share, e.g. { ENAM: 0.6, WEU: 0.4 }` });
+        problems.push({
+            path: "platform:traffic",
+            message: `gives no Cloudflare region a share above 0, so no users can be placed in cells; give each region's expected share, e.g. { ENAM: 0.6, WEU: 0.4 }`,
+        });
     }
     if (!type || problems.length > 0) return { problems };
 
@@ -391,7 +410,10 @@ export function planCapacity(config: CapacityInput, partial: Partial<ComputeSizi
     const perNode = podsPerNode(allocatable, sizing);
     if (perNode.pods < 1) {
         const free = `${allocatable.cpuMillis - sizing.daemonSets.cpuMillis}m CPU, ${allocatable.memoryMiB - sizing.daemonSets.memoryMiB} MiB, ${allocatable.pods - sizing.daemonSets.pods} pod slots`;
-        problems.push({ path: sizing.configPath, message: `an API pod requesting ${sizing.podCpuMillis}m CPU and ${sizing.podMemoryMiB} MiB does not fit a ${type.name} node (${free} left after the DaemonSets; short of ${perNode.limitedBy}); use a larger instance type or smaller requests` });
+        problems.push({
+            path: sizing.configPath,
+            message: `an API pod requesting ${sizing.podCpuMillis}m CPU and ${sizing.podMemoryMiB} MiB does not fit a ${type.name} node (${free} left after the DaemonSets; short of ${perNode.limitedBy}); use a larger instance type or smaller requests`,
+        });
         return { problems };
     }
 
@@ -478,7 +500,9 @@ export function planCapacity(config: CapacityInput, partial: Partial<ComputeSizi
         }
         const limitReaders = maxReaders(c.primary, cells.length);
         if (c.readers > limitReaders) {
-            const role = c.primary ? `the primary cluster of a global database with ${cells.length - 1} secondary region(s)` : "a secondary cluster of a global database";
+            const role = c.primary
+                ? `the primary cluster of a global database with ${cells.length - 1} secondary region(s)`
+                : "a secondary cluster of a global database";
             problems.push({
                 path: at("usersPerReader"),
                 message:

@@ -18,9 +18,9 @@
  * the traffic and these pod requests and instance types.
  */
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, isGraviton } from "../components/versions";
-import { parseCidr } from "./cidr";
 import { INSTANCE_TYPES } from "./capacity";
-import { Reader, show } from "./problems";
+import { parseCidr } from "./cidr";
+import { type Reader, show } from "./problems";
 
 export interface ComputeConfig {
     /** EKS minor version. @default "1.36" */
@@ -49,9 +49,17 @@ export const COMPUTE_DEFAULTS = {
     podMemoryMiB: 512,
 } as const;
 
-const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
+const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-const KEYS = ["kubernetesVersion", "adminRoleArn", "publicAccessCidrs", "instanceTypes", "rootVolumeGiB", "podCpuMillicores", "podMemoryMiB"];
+const KEYS = [
+    "kubernetesVersion",
+    "adminRoleArn",
+    "publicAccessCidrs",
+    "instanceTypes",
+    "rootVolumeGiB",
+    "podCpuMillicores",
+    "podMemoryMiB",
+];
 
 /** Reads `platform:compute` below `root`, reporting every problem with its path. */
 export function parseCompute(root: Reader): ComputeConfig {
@@ -66,34 +74,59 @@ export function parseCompute(root: Reader): ComputeConfig {
         kubernetesVersion = r.string("kubernetesVersion", { default: DEFAULT_KUBERNETES_VERSION });
     }
     if (!(kubernetesVersion in KUBERNETES_VERSIONS)) {
-        r.report(r.at("kubernetesVersion"), `${show(kubernetesVersion)} is not a version this program pins add-ons for; use one of ${known} (quote it in YAML: "1.36")`);
+        r.report(
+            r.at("kubernetesVersion"),
+            `${show(kubernetesVersion)} is not a version this program pins add-ons for; use one of ${known} (quote it in YAML: "1.36")`,
+        );
     }
-    const adminRoleArn = r.optionalString("adminRoleArn", { pattern: ROLE_ARN, allowed: "an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins" });
+    const adminRoleArn = r.optionalString("adminRoleArn", {
+        pattern: ROLE_ARN,
+        allowed: "an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins",
+    });
     const publicAccessCidrs = r.strings("publicAccessCidrs", { default: [] });
     publicAccessCidrs.forEach((text, i) => {
         const at = `${r.at("publicAccessCidrs")}[${i}]`;
         const parsed = parseCidr(text);
         if (typeof parsed === "string") r.report(at, `${show(text)} ${parsed}`);
-        else if (parsed.prefix === 0) r.report(at, `${show(text)} opens the Kubernetes API to the whole internet; list your operators' CIDRs, or leave the list empty for a private endpoint only`);
+        else if (parsed.prefix === 0)
+            r.report(
+                at,
+                `${show(text)} opens the Kubernetes API to the whole internet; list your operators' CIDRs, or leave the list empty for a private endpoint only`,
+            );
     });
-    const instanceTypes = r.strings("instanceTypes", { default: COMPUTE_DEFAULTS.instanceTypes, pattern: INSTANCE_TYPE, allowed: "an EC2 instance type such as m7i.xlarge", minItems: 2 });
+    const instanceTypes = r.strings("instanceTypes", {
+        default: COMPUTE_DEFAULTS.instanceTypes,
+        pattern: INSTANCE_TYPE,
+        allowed: "an EC2 instance type such as m7i.xlarge",
+        minItems: 2,
+    });
     const duplicates = instanceTypes.filter((t, i) => instanceTypes.indexOf(t) !== i);
-    if (duplicates.length > 0) r.report(r.at("instanceTypes"), `${show(instanceTypes)} lists ${duplicates.join(", ")} twice; list distinct types`);
+    if (duplicates.length > 0)
+        r.report(r.at("instanceTypes"), `${show(instanceTypes)} lists ${duplicates.join(", ")} twice; list distinct types`);
     const arm = instanceTypes.filter(isGraviton);
     if (arm.length > 0 && arm.length < instanceTypes.length) {
-        r.report(r.at("instanceTypes"), `${show(instanceTypes)} mixes Graviton (${arm.join(", ")}) and x86 types; a node group runs one architecture: list types of one kind`);
+        r.report(
+            r.at("instanceTypes"),
+            `${show(instanceTypes)} mixes Graviton (${arm.join(", ")}) and x86 types; a node group runs one architecture: list types of one kind`,
+        );
     }
 
     // The capacity model packs pods into nodes by these types' allocatable resources, and
     // Cluster Autoscaler sizes a group from one type: each must be known and all the same size.
     const unknown = instanceTypes.filter((t) => INSTANCE_TYPE.test(t) && INSTANCE_TYPES[t] === undefined);
     if (unknown.length > 0) {
-        r.report(r.at("instanceTypes"), `${show(unknown)} unknown to the capacity model; use types of ${Object.keys(INSTANCE_TYPES).join(", ")} (or add a row to INSTANCE_TYPES in regions/capacity.ts)`);
+        r.report(
+            r.at("instanceTypes"),
+            `${show(unknown)} unknown to the capacity model; use types of ${Object.keys(INSTANCE_TYPES).join(", ")} (or add a row to INSTANCE_TYPES in regions/capacity.ts)`,
+        );
     }
     const sized = instanceTypes.filter((t) => INSTANCE_TYPES[t] !== undefined).map((t) => INSTANCE_TYPES[t]);
     if (sized.some((t) => t.vcpus !== sized[0].vcpus || t.memoryMiB !== sized[0].memoryMiB)) {
         const describe = sized.map((t) => `${t.name} ${t.vcpus} vCPU/${t.memoryMiB / 1024} GiB`).join(", ");
-        r.report(r.at("instanceTypes"), `${show(instanceTypes)} differ in size (${describe}); Cluster Autoscaler needs types of one vCPU and memory size in a node group`);
+        r.report(
+            r.at("instanceTypes"),
+            `${show(instanceTypes)} differ in size (${describe}); Cluster Autoscaler needs types of one vCPU and memory size in a node group`,
+        );
     }
 
     return {

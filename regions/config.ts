@@ -3,14 +3,14 @@
  * and reports every problem at once; a thin loader reads them from Pulumi config.
  * Components never read config themselves: they get the plain objects built here.
  */
-import { CLOUDFLARE_REGIONS, CatalogRegion, CloudflareRegion, catalogRegions, findRegion } from "./catalog";
-import { CapacityPlan, planCapacity } from "./capacity";
-import { Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "./cidr";
-import { ComputeConfig, parseCompute } from "./computeConfig";
-import { CACHE_MAX_NODES, DataConfig, parseData } from "./dataConfig";
-import { EdgeConfig, parseEdge } from "./edgeConfig";
-import { ObservabilityConfig, parseObservability } from "./observability";
-import { ConfigError, Problem, Raw, Reader, isRecord, show } from "./problems";
+import { type CapacityPlan, planCapacity } from "./capacity";
+import { CLOUDFLARE_REGIONS, type CatalogRegion, type CloudflareRegion, catalogRegions, findRegion } from "./catalog";
+import { type Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "./cidr";
+import { type ComputeConfig, parseCompute } from "./computeConfig";
+import { CACHE_MAX_NODES, type DataConfig, parseData } from "./dataConfig";
+import { type EdgeConfig, parseEdge } from "./edgeConfig";
+import { type ObservabilityConfig, parseObservability } from "./observability";
+import { ConfigError, type Problem, type Raw, Reader, isRecord, show } from "./problems";
 
 export const NAMESPACE = "platform";
 
@@ -90,7 +90,18 @@ const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const HEX32 = /^[0-9a-f]{32}$/;
 const DIGEST_IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*@sha256:[0-9a-f]{64}$/;
 const URL_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
-const TOP_LEVEL_KEYS = ["domain", "cloudflare", "regions", "capacity", "traffic", "app", "data", "edge", "compute", "observability"] as const;
+const TOP_LEVEL_KEYS = [
+    "domain",
+    "cloudflare",
+    "regions",
+    "capacity",
+    "traffic",
+    "app",
+    "data",
+    "edge",
+    "compute",
+    "observability",
+] as const;
 const MIN_PREFIX = 16;
 const MAX_PREFIX = 20;
 
@@ -105,7 +116,10 @@ const MAX_PREFIX = 20;
 export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformConfig {
     const problems: Problem[] = [];
     if (awsRegion === undefined || !AWS_REGION.test(awsRegion)) {
-        problems.push({ path: "aws:region", message: `${show(awsRegion)} is not an AWS region name; set it, e.g. \`aws:region: us-east-1\` (only global resources use it)` });
+        problems.push({
+            path: "aws:region",
+            message: `${show(awsRegion)} is not an AWS region name; set it, e.g. \`aws:region: us-east-1\` (only global resources use it)`,
+        });
     }
     const root = new Reader(problems, `${NAMESPACE}:`, raw);
     root.noUnknownKeys(TOP_LEVEL_KEYS);
@@ -113,7 +127,10 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
     const domain = root.string("domain", { pattern: HOSTNAME, allowed: "a lower-case DNS hostname such as api.example.com" });
     const cf = root.object("cloudflare", true);
     const cloudflare = {
-        accountId: cf.string("accountId", { pattern: HEX32, allowed: "32 lower-case hex characters (Cloudflare dashboard → account → API section)" }),
+        accountId: cf.string("accountId", {
+            pattern: HEX32,
+            allowed: "32 lower-case hex characters (Cloudflare dashboard → account → API section)",
+        }),
         zoneId: cf.string("zoneId", { pattern: HEX32, allowed: "32 lower-case hex characters (the zone's Overview page)" }),
     };
     cf.noUnknownKeys(["accountId", "zoneId"]);
@@ -125,7 +142,10 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
 
     const app = root.object("app");
     const appConfig: AppConfig = {
-        image: app.string("image", { pattern: DIGEST_IMAGE, allowed: "an image pinned by digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:<64 hex>" }),
+        image: app.string("image", {
+            pattern: DIGEST_IMAGE,
+            allowed: "an image pinned by digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:<64 hex>",
+        }),
         port: app.integer("port", { min: 1024, max: 65535, default: 8080 }),
         healthPath: app.string("healthPath", { default: "/healthz", pattern: URL_PATH, allowed: "an absolute URL path such as /healthz" }),
     };
@@ -133,7 +153,12 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
     const compute = parseCompute(root);
     const data = parseData(root, cells.length);
     if (data.homeRegion !== undefined && !findRegion(data.homeRegion)) {
-        root.report(`${NAMESPACE}:data.homeRegion`, `${show(data.homeRegion)} is not in the region catalog; name the region the global database was created in (known regions: ${catalogRegions().map((r) => r.name).join(", ")})`);
+        root.report(
+            `${NAMESPACE}:data.homeRegion`,
+            `${show(data.homeRegion)} is not in the region catalog; name the region the global database was created in (known regions: ${catalogRegions()
+                .map((r) => r.name)
+                .join(", ")})`,
+        );
     }
     const edge = parseEdge(root);
     const observability = parseObservability(root);
@@ -181,9 +206,14 @@ function cacheNodeProblems(fleet: CapacityPlan, replicasPerShard: number): Probl
 function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {
     const path = root.at("regions");
     const value = root.value.regions;
-    const known = catalogRegions().map((r) => r.name).join(", ");
+    const known = catalogRegions()
+        .map((r) => r.name)
+        .join(", ");
     if (!Array.isArray(value) || value.length === 0) {
-        root.report(path, `${show(value)} ${value === undefined ? "is missing" : "is not a non-empty list"}; list at least one region, e.g. [{ name: us-east-1, primary: true }]`);
+        root.report(
+            path,
+            `${show(value)} ${value === undefined ? "is missing" : "is not a non-empty list"}; list at least one region, e.g. [{ name: us-east-1, primary: true }]`,
+        );
         return [];
     }
 
@@ -210,7 +240,10 @@ function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {
         const primary = reader.boolean("primary", false);
         const decommission = reader.boolean("decommission", false);
         if (primary && decommission) {
-            reader.report(reader.at("decommission"), `the primary region cannot be decommissioned (it holds the Aurora writer); switch the primary to another region first (docs/regions.md, "Switch the primary"), then mark this one`);
+            reader.report(
+                reader.at("decommission"),
+                `the primary region cannot be decommissioned (it holds the Aurora writer); switch the primary to another region first (docs/regions.md, "Switch the primary"), then mark this one`,
+            );
         }
         const cidrText = reader.optionalString("cidr");
         let cidr: Cidr | undefined;
@@ -219,9 +252,15 @@ function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {
             if (typeof parsed === "string") {
                 reader.report(reader.at("cidr"), `${show(cidrText)} ${parsed}`);
             } else if (parsed.prefix < MIN_PREFIX || parsed.prefix > MAX_PREFIX) {
-                reader.report(reader.at("cidr"), `${show(cidrText)} has prefix /${parsed.prefix}; use a prefix from /${MIN_PREFIX} to /${MAX_PREFIX} (the subnet plan needs 9 subnets)`);
+                reader.report(
+                    reader.at("cidr"),
+                    `${show(cidrText)} has prefix /${parsed.prefix}; use a prefix from /${MIN_PREFIX} to /${MAX_PREFIX} (the subnet plan needs 9 subnets)`,
+                );
             } else if (!isPrivate(parsed)) {
-                reader.report(reader.at("cidr"), `${show(cidrText)} is not a private (RFC 1918) range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16`);
+                reader.report(
+                    reader.at("cidr"),
+                    `${show(cidrText)} is not a private (RFC 1918) range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16`,
+                );
             } else {
                 cidr = parsed;
             }
@@ -247,7 +286,10 @@ function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {
             const [a, b] = [cidrs[i], cidrs[j]];
             if (!overlaps(a.cidr, b.cidr)) continue;
             const source = a.explicit ? "" : " (the catalog default)";
-            root.report(`${path}[${a.index}].cidr`, `${formatCidr(a.cidr)}${source} overlaps ${path}[${b.index}] (${b.region}, ${formatCidr(b.cidr)}); give each region a CIDR that overlaps no other`);
+            root.report(
+                `${path}[${a.index}].cidr`,
+                `${formatCidr(a.cidr)}${source} overlaps ${path}[${b.index}] (${b.region}, ${formatCidr(b.cidr)}); give each region a CIDR that overlaps no other`,
+            );
         }
     }
 
@@ -275,7 +317,14 @@ function servingCount(regions: unknown): number {
 /** `regionCount` counts the serving entries as written, so the message matches what the user sees. */
 function parseCapacity(root: Reader, regionCount: number, draining: number): CapacityConfig {
     const capacity = root.object("capacity", true);
-    capacity.noUnknownKeys(["targetConcurrentUsers", "usersPerPod", "regionFailuresTolerated", "maxNodesPerCell", "usersPerReader", "usersPerCacheShard"]);
+    capacity.noUnknownKeys([
+        "targetConcurrentUsers",
+        "usersPerPod",
+        "regionFailuresTolerated",
+        "maxNodesPerCell",
+        "usersPerReader",
+        "usersPerCacheShard",
+    ]);
     const targetConcurrentUsers = capacity.integer("targetConcurrentUsers", { min: 1 });
     const usersPerPod = capacity.integer("usersPerPod", { min: 1 });
     const regionFailuresTolerated = capacity.integer("regionFailuresTolerated", { min: 0 });

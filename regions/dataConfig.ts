@@ -5,7 +5,7 @@
  * Aurora readers and cache shards per cell are not config: the capacity model
  * (regions/capacity.ts) derives them from the load each cell must carry.
  */
-import { Reader } from "./problems";
+import { type Reader } from "./problems";
 
 /**
  * Aurora Global Database: one primary cluster and at most 10 secondary clusters, each in a
@@ -86,42 +86,75 @@ export function parseData(root: Reader, regionCount: number): DataConfig {
     data.noUnknownKeys(["engineVersion", "instanceClass", "port", "databaseName", "backupRetentionDays", "cache", "homeRegion"]);
     const d = DATA_DEFAULTS;
 
-    const engineVersion = data.string("engineVersion", { default: d.engineVersion, pattern: VERSION, allowed: "an Aurora PostgreSQL version such as 16.9" });
+    const engineVersion = data.string("engineVersion", {
+        default: d.engineVersion,
+        pattern: VERSION,
+        allowed: "an Aurora PostgreSQL version such as 16.9",
+    });
     const match = VERSION.exec(engineVersion);
     if (match) {
         const [major, minor] = [Number(match[1]), Number(match[2])];
         const since = WRITE_FORWARDING_SINCE[major];
         if (major < 14 || (since !== undefined && minor < since)) {
-            data.report(data.at("engineVersion"), `"${engineVersion}" does not support global write forwarding, which the secondary regions use; use 16.x or later (or 15.4+, 14.9+)`);
+            data.report(
+                data.at("engineVersion"),
+                `"${engineVersion}" does not support global write forwarding, which the secondary regions use; use 16.x or later (or 15.4+, 14.9+)`,
+            );
         }
     }
 
-    const instanceClass = data.string("instanceClass", { default: d.instanceClass, pattern: DB_CLASS, allowed: "an RDS instance class such as db.r7g.large" });
+    const instanceClass = data.string("instanceClass", {
+        default: d.instanceClass,
+        pattern: DB_CLASS,
+        allowed: "an RDS instance class such as db.r7g.large",
+    });
     if (DB_CLASS.test(instanceClass) && !MEMORY_OPTIMISED.test(instanceClass)) {
-        data.report(data.at("instanceClass"), `"${instanceClass}" is not memory-optimised; an Aurora global database needs a db.r* or db.x* class, e.g. db.r7g.large`);
+        data.report(
+            data.at("instanceClass"),
+            `"${instanceClass}" is not memory-optimised; an Aurora global database needs a db.r* or db.x* class, e.g. db.r7g.large`,
+        );
     }
 
     const secondaries = Math.max(regionCount - 1, 0);
     if (secondaries > AURORA_MAX_SECONDARY_REGIONS) {
-        root.report(root.at("regions"), `${regionCount} regions need ${secondaries} secondary clusters, but an Aurora global database has at most ${AURORA_MAX_SECONDARY_REGIONS} secondary regions; list at most ${AURORA_MAX_SECONDARY_REGIONS + 1} regions`);
+        root.report(
+            root.at("regions"),
+            `${regionCount} regions need ${secondaries} secondary clusters, but an Aurora global database has at most ${AURORA_MAX_SECONDARY_REGIONS} secondary regions; list at most ${AURORA_MAX_SECONDARY_REGIONS + 1} regions`,
+        );
     }
 
     const port = data.integer("port", { min: 1150, max: 65535, default: d.port });
     if (port === 5432) {
         data.report(data.at("port"), `5432 is PostgreSQL's well-known port; pick another port from 1150 to 65535 (default ${d.port})`);
     }
-    const databaseName = data.string("databaseName", { default: d.databaseName, pattern: DB_NAME, allowed: "a lower-case identifier of at most 63 characters, e.g. api" });
+    const databaseName = data.string("databaseName", {
+        default: d.databaseName,
+        pattern: DB_NAME,
+        allowed: "a lower-case identifier of at most 63 characters, e.g. api",
+    });
     const backupRetentionDays = data.integer("backupRetentionDays", { min: 7, max: 35, default: d.backupRetentionDays });
 
     const cache = data.object("cache");
     cache.noUnknownKeys(["engineVersion", "nodeType", "replicasPerShard", "snapshotRetentionDays"]);
-    const cacheVersion = cache.string("engineVersion", { default: d.cache.engineVersion, pattern: VERSION, allowed: "a Valkey version such as 8.1" });
+    const cacheVersion = cache.string("engineVersion", {
+        default: d.cache.engineVersion,
+        pattern: VERSION,
+        allowed: "a Valkey version such as 8.1",
+    });
     const cacheMatch = VERSION.exec(cacheVersion);
     if (cacheMatch && (Number(cacheMatch[1]) < 7 || (Number(cacheMatch[1]) === 7 && Number(cacheMatch[2]) < 2))) {
         cache.report(cache.at("engineVersion"), `"${cacheVersion}" is not a Valkey version; Valkey starts at 7.2`);
     }
-    const nodeType = cache.string("nodeType", { default: d.cache.nodeType, pattern: CACHE_NODE, allowed: "an ElastiCache node type such as cache.r7g.large" });
-    const replicasPerShard = cache.integer("replicasPerShard", { min: 1, max: CACHE_MAX_REPLICAS_PER_SHARD, default: d.cache.replicasPerShard });
+    const nodeType = cache.string("nodeType", {
+        default: d.cache.nodeType,
+        pattern: CACHE_NODE,
+        allowed: "an ElastiCache node type such as cache.r7g.large",
+    });
+    const replicasPerShard = cache.integer("replicasPerShard", {
+        min: 1,
+        max: CACHE_MAX_REPLICAS_PER_SHARD,
+        default: d.cache.replicasPerShard,
+    });
     const snapshotRetentionDays = cache.integer("snapshotRetentionDays", { min: 1, max: 35, default: d.cache.snapshotRetentionDays });
 
     return {

@@ -3,7 +3,7 @@
  * affinity, health alerts). Every key is optional; the defaults below are the production
  * choice and are documented in docs/edge.md.
  */
-import { Reader, show } from "./problems";
+import { type Reader, show } from "./problems";
 
 /** Periods (seconds) a Cloudflare rate-limiting rule accepts (`period`). */
 export const RATE_LIMIT_PERIODS = [10, 60, 120, 300, 600, 3600] as const;
@@ -76,8 +76,18 @@ export const EDGE_DEFAULTS = {
 } as const satisfies Omit<EdgeConfig, "alertEmail" | "alertWebhookId">;
 
 const EDGE_KEYS = [
-    "apiPath", "cacheableApiRoutes", "apiEdgeTtl", "staticPathPrefix", "staticExtensions", "staticEdgeTtl",
-    "sessionCookie", "sessionAffinityTtl", "tieredCache", "rateLimit", "alertEmail", "alertWebhookId",
+    "apiPath",
+    "cacheableApiRoutes",
+    "apiEdgeTtl",
+    "staticPathPrefix",
+    "staticExtensions",
+    "staticEdgeTtl",
+    "sessionCookie",
+    "sessionAffinityTtl",
+    "tieredCache",
+    "rateLimit",
+    "alertEmail",
+    "alertWebhookId",
 ] as const;
 const RATE_LIMIT_KEYS = ["requestsPerPeriod", "period", "mitigationTimeout", "action"] as const;
 
@@ -97,23 +107,50 @@ export function parseEdge(root: Reader): EdgeConfig {
     edge.noUnknownKeys(EDGE_KEYS);
     const d = EDGE_DEFAULTS;
 
-    const apiPath = edge.string("apiPath", { default: d.apiPath, pattern: PATH_PREFIX, allowed: 'a path prefix that starts and ends with "/", e.g. "/v1/"' });
-    const cacheableApiRoutes = edge.strings("cacheableApiRoutes", { default: d.cacheableApiRoutes, pattern: ROUTE, allowed: 'a route such as "/v1/catalog" (absolute, no trailing "/")' });
+    const apiPath = edge.string("apiPath", {
+        default: d.apiPath,
+        pattern: PATH_PREFIX,
+        allowed: 'a path prefix that starts and ends with "/", e.g. "/v1/"',
+    });
+    const cacheableApiRoutes = edge.strings("cacheableApiRoutes", {
+        default: d.cacheableApiRoutes,
+        pattern: ROUTE,
+        allowed: 'a route such as "/v1/catalog" (absolute, no trailing "/")',
+    });
     cacheableApiRoutes.forEach((route, i) => {
         const at = `${edge.at("cacheableApiRoutes")}[${i}]`;
         if (ROUTE.test(route) && PATH_PREFIX.test(apiPath) && !`${route}/`.startsWith(apiPath)) {
-            edge.report(at, `${show(route)} is outside the API path ${show(apiPath)}; list API routes only (static assets have their own rule)`);
+            edge.report(
+                at,
+                `${show(route)} is outside the API path ${show(apiPath)}; list API routes only (static assets have their own rule)`,
+            );
         }
         const first = cacheableApiRoutes.indexOf(route);
         if (first !== i) edge.report(at, `${show(route)} is listed twice (also at [${first}]); remove one`);
     });
     const apiEdgeTtl = edge.integer("apiEdgeTtl", { min: 1, max: 3600, default: d.apiEdgeTtl });
-    const staticPathPrefix = edge.string("staticPathPrefix", { default: d.staticPathPrefix, pattern: PATH_PREFIX, allowed: 'a path prefix that starts and ends with "/", e.g. "/static/"' });
-    const staticExtensions = edge.strings("staticExtensions", { default: d.staticExtensions, pattern: EXTENSION, allowed: 'a lower-case file extension without the dot, e.g. "css"', minItems: 1 });
+    const staticPathPrefix = edge.string("staticPathPrefix", {
+        default: d.staticPathPrefix,
+        pattern: PATH_PREFIX,
+        allowed: 'a path prefix that starts and ends with "/", e.g. "/static/"',
+    });
+    const staticExtensions = edge.strings("staticExtensions", {
+        default: d.staticExtensions,
+        pattern: EXTENSION,
+        allowed: 'a lower-case file extension without the dot, e.g. "css"',
+        minItems: 1,
+    });
     const staticEdgeTtl = edge.integer("staticEdgeTtl", { min: 3600, max: 31536000, default: d.staticEdgeTtl });
-    const sessionCookie = edge.string("sessionCookie", { default: d.sessionCookie, pattern: COOKIE_NAME, allowed: "a cookie name (letters, digits and !#$%&'*+-.^_`|~)" });
+    const sessionCookie = edge.string("sessionCookie", {
+        default: d.sessionCookie,
+        pattern: COOKIE_NAME,
+        allowed: "a cookie name (letters, digits and !#$%&'*+-.^_`|~)",
+    });
     if (sessionCookie === AFFINITY_COOKIE) {
-        edge.report(edge.at("sessionCookie"), `${show(sessionCookie)} is the load balancer's own affinity cookie, present on every request; name the app's session cookie`);
+        edge.report(
+            edge.at("sessionCookie"),
+            `${show(sessionCookie)} is the load balancer's own affinity cookie, present on every request; name the app's session cookie`,
+        );
     }
     const sessionAffinityTtl = edge.integer("sessionAffinityTtl", { min: 1800, max: 604800, default: d.sessionAffinityTtl });
     const tieredCache = edge.boolean("tieredCache", d.tieredCache);
@@ -125,11 +162,17 @@ export function parseEdge(root: Reader): EdgeConfig {
     const mitigationTimeout = oneOf(rl, "mitigationTimeout", MITIGATION_TIMEOUTS, d.rateLimit.mitigationTimeout, "seconds");
     const action = oneOf(rl, "action", RATE_LIMIT_ACTIONS, d.rateLimit.action, "");
     if (action === "managed_challenge" && mitigationTimeout !== 0) {
-        rl.report(rl.at("mitigationTimeout"), `${mitigationTimeout} cannot be used with action "managed_challenge": outside Enterprise plans a challenge only throttles; set mitigationTimeout: 0 or use action "block"`);
+        rl.report(
+            rl.at("mitigationTimeout"),
+            `${mitigationTimeout} cannot be used with action "managed_challenge": outside Enterprise plans a challenge only throttles; set mitigationTimeout: 0 or use action "block"`,
+        );
     }
 
     const alertEmail = edge.optionalString("alertEmail", { pattern: EMAIL, allowed: "an email address such as oncall@example.com" });
-    const alertWebhookId = edge.optionalString("alertWebhookId", { pattern: HEX32, allowed: "a Cloudflare notification webhook id: 32 lower-case hex characters" });
+    const alertWebhookId = edge.optionalString("alertWebhookId", {
+        pattern: HEX32,
+        allowed: "a Cloudflare notification webhook id: 32 lower-case hex characters",
+    });
 
     return {
         apiPath,

@@ -4,7 +4,7 @@
  * problems without a stack trace.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, PlatformConfig, namespaceValues, parseConfig } from "./config";
+import { ConfigError, type PlatformConfig, namespaceValues, parseConfig } from "./config";
 
 export function loadConfig(): PlatformConfig {
     const all = pulumi.runtime.allConfig();

@@ -60,7 +60,10 @@ export class Reader {
         const value = this.value[key];
         if (value === undefined && !required) return new Reader(this.problems, this.at(key), {});
         if (!isRecord(value)) {
-            this.report(this.at(key), `${show(value)} is not an object; ${required ? "it is required" : "give a map of settings or leave it out"}`);
+            this.report(
+                this.at(key),
+                `${show(value)} is not an object; ${required ? "it is required" : "give a map of settings or leave it out"}`,
+            );
             return new Reader(this.problems, this.at(key), {});
         }
         return new Reader(this.problems, this.at(key), value);
@@ -70,7 +73,10 @@ export class Reader {
         const value = this.value[key];
         if (value === undefined && options.default !== undefined) return options.default;
         if (typeof value !== "string" || value.length === 0) {
-            this.report(this.at(key), `${show(value)} ${value === undefined ? "is required" : "is not a non-empty string"}${options.allowed ? `; expected ${options.allowed}` : ""}`);
+            this.report(
+                this.at(key),
+                `${show(value)} ${value === undefined ? "is required" : "is not a non-empty string"}${options.allowed ? `; expected ${options.allowed}` : ""}`,
+            );
             return options.default ?? "";
         }
         if (options.pattern && !options.pattern.test(value)) {

@@ -13,12 +13,45 @@
  * keeps the old value), and the compare tool skips them.
  */
 export const REPLACE_TRIGGERS: Readonly<Record<string, readonly string[]>> = {
-    "aws:rds/globalCluster:GlobalCluster": ["region", "globalClusterIdentifier", "engine", "storageEncrypted", "databaseName", "sourceDbClusterIdentifier"],
-    "aws:rds/cluster:Cluster": ["region", "clusterIdentifier", "clusterIdentifierPrefix", "engine", "engineMode", "storageEncrypted", "kmsKeyId", "databaseName", "masterUsername", "dbSubnetGroupName", "dbSystemId", "availabilityZones", "snapshotIdentifier", "sourceRegion", "restoreToPointInTime", "s3Import"],
+    "aws:rds/globalCluster:GlobalCluster": [
+        "region",
+        "globalClusterIdentifier",
+        "engine",
+        "storageEncrypted",
+        "databaseName",
+        "sourceDbClusterIdentifier",
+    ],
+    "aws:rds/cluster:Cluster": [
+        "region",
+        "clusterIdentifier",
+        "clusterIdentifierPrefix",
+        "engine",
+        "engineMode",
+        "storageEncrypted",
+        "kmsKeyId",
+        "databaseName",
+        "masterUsername",
+        "dbSubnetGroupName",
+        "dbSystemId",
+        "availabilityZones",
+        "snapshotIdentifier",
+        "sourceRegion",
+        "restoreToPointInTime",
+        "s3Import",
+    ],
     "aws:kms/key:Key": ["region", "keyUsage", "customerMasterKeySpec", "multiRegion", "xksKeyId", "customKeyStoreId"],
     "aws:opensearch/domain:Domain": ["region", "domainName", "encryptAtRest"],
     "aws:secretsmanager/secret:Secret": ["region", "name", "namePrefix"],
-    "aws:elasticache/replicationGroup:ReplicationGroup": ["region", "replicationGroupId", "atRestEncryptionEnabled", "kmsKeyId", "subnetGroupName", "port", "globalReplicationGroupId", "preferredCacheClusterAzs"],
+    "aws:elasticache/replicationGroup:ReplicationGroup": [
+        "region",
+        "replicationGroupId",
+        "atRestEncryptionEnabled",
+        "kmsKeyId",
+        "subnetGroupName",
+        "port",
+        "globalReplicationGroupId",
+        "preferredCacheClusterAzs",
+    ],
     "aws:s3/bucket:Bucket": ["region", "bucket", "bucketPrefix", "objectLockEnabled"],
 };
 

@@ -3,7 +3,7 @@
  * great-circle distance. The same order is the failover order (Cloudflare tries the next
  * pool of the list when one is unhealthy), and the capacity model re-routes along it.
  */
-import { CLOUDFLARE_REGIONS, CLOUDFLARE_REGION_LOCATIONS, CloudflareRegion, GeoPoint } from "./catalog";
+import { CLOUDFLARE_REGIONS, CLOUDFLARE_REGION_LOCATIONS, type CloudflareRegion, type GeoPoint } from "./catalog";
 
 /** The cell fields steering needs (a CellConfig fits). */
 export interface SteeringCell {
@@ -80,7 +80,10 @@ export const CHECK_REGION_COUNT = 3;
  * majority of its check regions say so: with three, one region's transit trouble cannot
  * take a healthy cell out of rotation, and checks still run close to the cell.
  */
-export function checkRegionsFor(cell: GeoPoint & { readonly cloudflareRegion: CloudflareRegion }, count = CHECK_REGION_COUNT): CloudflareRegion[] {
+export function checkRegionsFor(
+    cell: GeoPoint & { readonly cloudflareRegion: CloudflareRegion },
+    count = CHECK_REGION_COUNT,
+): CloudflareRegion[] {
     const others = CLOUDFLARE_REGIONS.filter((r) => r !== cell.cloudflareRegion)
         .map((r) => ({ r, km: distanceKm(cell, CLOUDFLARE_REGION_LOCATIONS[r]) }))
         .sort((a, b) => a.km - b.km || a.r.localeCompare(b.r))

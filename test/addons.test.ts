@@ -1,18 +1,25 @@
 import * as assert from "node:assert/strict";
 import { CLUSTER_AUTOSCALER_SA, ClusterAddons, EBS_CSI_SA } from "../components/addons";
 import { CHARTS, KUBERNETES_VERSIONS } from "../components/versions";
-import { Evaluation } from "../plan/runtime";
+import { type Evaluation } from "../plan/runtime";
 import { evaluateComponent, isRegionalAws, ofType, one } from "./harness";
 
 describe("ClusterAddons", () => {
     let ev: Evaluation;
     before(async () => {
-        ev = await evaluateComponent((opts) => new ClusterAddons("use1-addons", {
-            region: "us-east-1",
-            clusterName: "platform-test-use1",
-            cluster: "platform-test-use1",
-            kubernetesVersion: "1.36",
-        }, opts));
+        ev = await evaluateComponent(
+            (opts) =>
+                new ClusterAddons(
+                    "use1-addons",
+                    {
+                        region: "us-east-1",
+                        clusterName: "platform-test-use1",
+                        cluster: "platform-test-use1",
+                        kubernetesVersion: "1.36",
+                    },
+                    opts,
+                ),
+        );
     });
 
     it("installs CoreDNS and the EBS CSI driver as pinned EKS add-ons", () => {
@@ -25,7 +32,10 @@ describe("ClusterAddons", () => {
         const association = (ebs.inputs.podIdentityAssociations as { roleArn: string; serviceAccount: string }[])[0];
         assert.equal(association.serviceAccount, EBS_CSI_SA);
         assert.match(association.roleArn, /^arn:aws:iam::123456789012:role\/use1-addons-ebs-csi-role-/);
-        assert.equal(one(ev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "use1-addons-ebs-csi-managed-0").inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
+        assert.equal(
+            one(ev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "use1-addons-ebs-csi-managed-0").inputs.policyArn,
+            "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+        );
         const associations = ofType(ev, "aws:eks/podIdentityAssociation:PodIdentityAssociation").map((a) => a.inputs.serviceAccount);
         assert.deepEqual(associations, ["cluster-autoscaler"], "the EBS add-on's own association is the only one for its service account");
     });
@@ -59,14 +69,27 @@ describe("ClusterAddons", () => {
         const trust = JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0];
         assert.deepEqual(trust.Principal, { Service: "pods.eks.amazonaws.com" });
         assert.deepEqual(trust.Action, ["sts:AssumeRole", "sts:TagSession"]);
-        const policy = JSON.parse(one(ev, "aws:iam/rolePolicy:RolePolicy", "use1-addons-cluster-autoscaler-policy").inputs.policy as string);
+        const policy = JSON.parse(
+            one(ev, "aws:iam/rolePolicy:RolePolicy", "use1-addons-cluster-autoscaler-policy").inputs.policy as string,
+        );
         const write = policy.Statement.find((s: { Sid: string }) => s.Sid === "ScaleOwnNodeGroupsOnly");
         assert.deepEqual(write.Action, ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]);
-        assert.deepEqual(write.Condition, { StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/platform-test-use1": "owned", "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true" } });
+        assert.deepEqual(write.Condition, {
+            StringEquals: {
+                "aws:ResourceTag/k8s.io/cluster-autoscaler/platform-test-use1": "owned",
+                "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true",
+            },
+        });
         const read = policy.Statement.find((s: { Sid: string }) => s.Sid === "Discover");
-        assert.ok(read.Action.every((a: string) => /:(Describe|Get)/.test(a)), "the unscoped statement only reads");
+        assert.ok(
+            read.Action.every((a: string) => /:(Describe|Get)/.test(a)),
+            "the unscoped statement only reads",
+        );
         const association = one(ev, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "use1-addons-cluster-autoscaler-pod-identity");
-        assert.deepEqual([association.inputs.namespace, association.inputs.serviceAccount, association.inputs.clusterName], ["kube-system", "cluster-autoscaler", "platform-test-use1"]);
+        assert.deepEqual(
+            [association.inputs.namespace, association.inputs.serviceAccount, association.inputs.clusterName],
+            ["kube-system", "cluster-autoscaler", "platform-test-use1"],
+        );
         const release = one(ev, "kubernetes:helm.sh/v3:Release", "use1-addons-cluster-autoscaler");
         assert.ok(release.dependencies.includes(association.urn), "the autoscaler starts with its identity in place");
     });
@@ -74,7 +97,10 @@ describe("ClusterAddons", () => {
     it("puts every regional resource in the cell's region", () => {
         const regional = ev.resources.filter(isRegionalAws);
         assert.equal(regional.length, 3);
-        assert.deepEqual(regional.filter((r) => r.inputs.region !== "us-east-1").map((r) => r.urn), []);
+        assert.deepEqual(
+            regional.filter((r) => r.inputs.region !== "us-east-1").map((r) => r.urn),
+            [],
+        );
         assert.equal(ofType(ev, "kubernetes:helm.sh/v3:Release").length, 2);
     });
 });

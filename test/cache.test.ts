@@ -1,9 +1,8 @@
 import * as assert from "node:assert/strict";
 import { Cache, cacheParameterGroup, cacheProblems } from "../components/cache";
-import { EvaluationError } from "../plan/runtime";
-import { Evaluation } from "../plan/runtime";
-import { evaluateComponent, ofType, one } from "./harness";
+import { EvaluationError, type Evaluation } from "../plan/runtime";
 import { dataPlan, fakeCell } from "./dataHarness";
+import { evaluateComponent, ofType, one } from "./harness";
 
 describe("Cache", () => {
     let ev: Evaluation;
@@ -11,7 +10,10 @@ describe("Cache", () => {
         ev = await dataPlan(["us-east-1", "eu-central-1", "ap-southeast-1"]);
     });
 
-    for (const [code, region] of [["use1", "us-east-1"], ["euc1", "eu-central-1"]] as const) {
+    for (const [code, region] of [
+        ["use1", "us-east-1"],
+        ["euc1", "eu-central-1"],
+    ] as const) {
         const cell = fakeCell(region);
 
         it(`${code}: Valkey in cluster mode, 3 shards × 1 replica, multi-AZ with automatic failover`, () => {
@@ -67,7 +69,9 @@ describe("Cache", () => {
             const g = one(ev, "aws:elasticache/replicationGroup:ReplicationGroup", `${code}-data-cache-valkey`);
             assert.match(g.inputs.subnetGroupName as string, new RegExp(`^${code}-data-cache-subnets-[0-9a-f]{7}$`));
             const sg = one(ev, "aws:ec2/securityGroup:SecurityGroup", `${code}-data-cache-sg`);
-            assert.deepEqual(sg.inputs.ingress, [{ protocol: "tcp", fromPort: 6379, toPort: 6379, securityGroups: [cell.workloadSg], description: "Cell workload" }]);
+            assert.deepEqual(sg.inputs.ingress, [
+                { protocol: "tcp", fromPort: 6379, toPort: 6379, securityGroups: [cell.workloadSg], description: "Cell workload" },
+            ]);
             assert.deepEqual(sg.inputs.egress, []);
             assert.equal((g.inputs.securityGroupIds as string[]).length, 1);
         });
@@ -78,33 +82,66 @@ describe("Cache", () => {
             const g = one(ev, "aws:elasticache/replicationGroup:ReplicationGroup", `${code}-data-cache-valkey`);
             const delivery = g.inputs.logDeliveryConfigurations as Record<string, string>[];
             assert.equal(delivery.length, 1);
-            assert.deepEqual({ ...delivery[0], destination: undefined }, { destinationType: "cloudwatch-logs", logFormat: "json", logType: "slow-log", destination: undefined });
+            assert.deepEqual(
+                { ...delivery[0], destination: undefined },
+                { destinationType: "cloudwatch-logs", logFormat: "json", logType: "slow-log", destination: undefined },
+            );
             assert.match(delivery[0].destination, new RegExp(`^${code}-data-cache-slow-log-[0-9a-f]{7}$`));
         });
     }
 
     it("exposes the configuration endpoint, port and AUTH secret ARN", () => {
         const use1 = ev.outputs["us-east-1"] as Record<string, unknown>;
-        assert.match(use1.cacheEndpoint as string, /^clustercfg\.use1-data-cache-valkey-[0-9a-f]{7}\.[0-9a-f]{6}\.use1\.cache\.amazonaws\.com$/);
+        assert.match(
+            use1.cacheEndpoint as string,
+            /^clustercfg\.use1-data-cache-valkey-[0-9a-f]{7}\.[0-9a-f]{6}\.use1\.cache\.amazonaws\.com$/,
+        );
         assert.equal(use1.cachePort, 6379);
         assert.equal(ofType(ev, "aws:elasticache/replicationGroup:ReplicationGroup").length, 3);
     });
 
     it("takes shards and replicas as plain args", async () => {
-        const small = await evaluateComponent((opts) => new Cache("usw2-cache", {
-            region: "us-west-2", vpcId: "vpc-1", subnetIds: ["subnet-1"], clientSecurityGroupIds: ["sg-1"], kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/k",
-            engineVersion: "8.1", nodeType: "cache.r7g.large", shards: 5, replicasPerShard: 2,
-        }, opts));
+        const small = await evaluateComponent(
+            (opts) =>
+                new Cache(
+                    "usw2-cache",
+                    {
+                        region: "us-west-2",
+                        vpcId: "vpc-1",
+                        subnetIds: ["subnet-1"],
+                        clientSecurityGroupIds: ["sg-1"],
+                        kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/k",
+                        engineVersion: "8.1",
+                        nodeType: "cache.r7g.large",
+                        shards: 5,
+                        replicasPerShard: 2,
+                    },
+                    opts,
+                ),
+        );
         const g = one(small, "aws:elasticache/replicationGroup:ReplicationGroup", "usw2-cache-valkey");
         assert.deepEqual([g.inputs.numNodeGroups, g.inputs.replicasPerNodeGroup], [5, 2]);
     });
 
     it("refuses a shape without failover replicas", async () => {
         await assert.rejects(
-            evaluateComponent((opts) => new Cache("usw2-cache", {
-                region: "us-west-2", vpcId: "vpc-1", subnetIds: ["subnet-1"], clientSecurityGroupIds: ["sg-1"], kmsKeyArn: "k",
-                engineVersion: "8.1", nodeType: "cache.r7g.large", replicasPerShard: 0,
-            }, opts)),
+            evaluateComponent(
+                (opts) =>
+                    new Cache(
+                        "usw2-cache",
+                        {
+                            region: "us-west-2",
+                            vpcId: "vpc-1",
+                            subnetIds: ["subnet-1"],
+                            clientSecurityGroupIds: ["sg-1"],
+                            kmsKeyArn: "k",
+                            engineVersion: "8.1",
+                            nodeType: "cache.r7g.large",
+                            replicasPerShard: 0,
+                        },
+                        opts,
+                    ),
+            ),
             (err: unknown) => err instanceof EvaluationError && /replicasPerShard 0 is not an integer from 1 to 5/.test(err.message),
         );
     });
@@ -118,8 +155,12 @@ describe("cache helpers", () => {
     it("checks shards, replicas and node count", () => {
         assert.deepEqual(cacheProblems({ shards: 3, replicasPerShard: 1 }), []);
         assert.deepEqual(cacheProblems({ shards: 0, replicasPerShard: 1 }), ["shards 0 is not an integer from 1 to 500"]);
-        assert.deepEqual(cacheProblems({ shards: 3, replicasPerShard: 6 }), ["replicasPerShard 6 is not an integer from 1 to 5 (multi-AZ failover needs a replica)"]);
+        assert.deepEqual(cacheProblems({ shards: 3, replicasPerShard: 6 }), [
+            "replicasPerShard 6 is not an integer from 1 to 5 (multi-AZ failover needs a replica)",
+        ]);
         assert.deepEqual(cacheProblems({ shards: 250, replicasPerShard: 1 }), []);
-        assert.deepEqual(cacheProblems({ shards: 200, replicasPerShard: 2 }), ["600 nodes exceed the 500 of a cluster-mode replication group"]);
+        assert.deepEqual(cacheProblems({ shards: 200, replicasPerShard: 2 }), [
+            "600 nodes exceed the 500 of a cluster-mode replication group",
+        ]);
     });
 });

@@ -1,33 +1,55 @@
 import * as assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { projectRoot } from "../plan/cli";
 import { CLOUDFLARE_REGIONS, CLOUDFLARE_REGION_LOCATIONS, catalogRegions, findRegion, requireRegion } from "../regions/catalog";
 import { overlaps, parseCidr } from "../regions/cidr";
-import { projectRoot } from "../plan/cli";
 
 const REQUIRED = [
-    "us-east-1", "us-east-2", "us-west-2", "ca-central-1", "sa-east-1", "eu-west-1", "eu-west-2", "eu-central-1",
-    "eu-north-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "me-central-1", "af-south-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-2",
+    "ca-central-1",
+    "sa-east-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-central-1",
+    "eu-north-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "me-central-1",
+    "af-south-1",
 ];
 
 describe("region catalog", () => {
     const regions = catalogRegions();
 
     it("has every region the product may use", () => {
-        assert.deepEqual(REQUIRED.filter((r) => !findRegion(r)), []);
+        assert.deepEqual(
+            REQUIRED.filter((r) => !findRegion(r)),
+            [],
+        );
     });
 
     it("gives every region a unique short code", () => {
         const codes = regions.map((r) => r.code);
         assert.equal(new Set(codes).size, codes.length);
-        assert.ok(codes.every((c) => /^[a-z]{2,3}[a-z0-9]*\d$/.test(c)), codes.join(","));
+        assert.ok(
+            codes.every((c) => /^[a-z]{2,3}[a-z0-9]*\d$/.test(c)),
+            codes.join(","),
+        );
         assert.equal(requireRegion("us-east-1").code, "use1");
     });
 
     it("gives every region three distinct AZs of its own", () => {
         for (const r of regions) {
             assert.equal(new Set(r.azs).size, 3, r.name);
-            assert.ok(r.azs.every((az) => new RegExp(`^${r.name}[a-z]$`).test(az)), `${r.name}: ${r.azs.join(",")}`);
+            assert.ok(
+                r.azs.every((az) => new RegExp(`^${r.name}[a-z]$`).test(az)),
+                `${r.name}: ${r.azs.join(",")}`,
+            );
         }
         assert.deepEqual(requireRegion("ca-central-1").azs, ["ca-central-1a", "ca-central-1b", "ca-central-1d"]);
     });
@@ -54,9 +76,15 @@ describe("region catalog", () => {
 
     it("lists only regions present in the reference AWS data", () => {
         // /work/main/../shared or, from a helper's worktree, /work/wt/<name>/../../shared.
-        const file = [path.join(projectRoot(), "..", "shared", "data", "aws-facts.json"), path.join(projectRoot(), "..", "..", "shared", "data", "aws-facts.json")].find(existsSync)!;
+        const file = [
+            path.join(projectRoot(), "..", "shared", "data", "aws-facts.json"),
+            path.join(projectRoot(), "..", "..", "shared", "data", "aws-facts.json"),
+        ].find(existsSync)!;
         const facts = JSON.parse(readFileSync(file, "utf8")) as { regions: string[] };
-        assert.deepEqual(regions.map((r) => r.name).filter((r) => !facts.regions.includes(r)), []);
+        assert.deepEqual(
+            regions.map((r) => r.name).filter((r) => !facts.regions.includes(r)),
+            [],
+        );
     });
 
     it("names the known regions when asked for an unknown one", () => {

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
-import { PlanRun } from "../plan/plan";
-import { RecordedResource } from "../plan/runtime";
-import { countByCell } from "../plan/summary";
+import { type PlanRun } from "../plan/plan";
 import { cellOf } from "../plan/plan";
+import { type RecordedResource } from "../plan/runtime";
+import { countByCell } from "../plan/summary";
 import { assertUniqueUrns, isRegionalAws, planOf, prodStack } from "./harness";
 
 const CELLS = { use1: "us-east-1", euc1: "eu-central-1", apse1: "ap-southeast-1" } as const;
@@ -20,7 +20,10 @@ describe("RegionalCell compute (prod plan)", () => {
 
     it("plans three cells, each with every compute tier", () => {
         const { cells } = countByCell(run.plan, run.config);
-        assert.deepEqual(cells.map((c) => c.code), ["apse1", "euc1", "use1"]);
+        assert.deepEqual(
+            cells.map((c) => c.code),
+            ["apse1", "euc1", "use1"],
+        );
         for (const c of cells) {
             for (const tier of COMPUTE_TIERS) assert.ok((c.tiers[tier] ?? 0) > 0, `${c.code} has ${tier}`);
         }
@@ -31,7 +34,10 @@ describe("RegionalCell compute (prod plan)", () => {
             const code = cellByUrn.get(r.urn) as keyof typeof CELLS | null;
             return code !== null && r.inputs.region !== CELLS[code];
         });
-        assert.deepEqual(wrong.map((r) => `${r.name}: ${String(r.inputs.region)}`), []);
+        assert.deepEqual(
+            wrong.map((r) => `${r.name}: ${String(r.inputs.region)}`),
+            [],
+        );
         assert.ok(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length > 200);
     });
 
@@ -41,7 +47,10 @@ describe("RegionalCell compute (prod plan)", () => {
         for (const r of resources.filter((r) => cellByUrn.get(r.urn))) {
             byName.set(r.name, (byName.get(r.name) ?? new Set()).add(cellByUrn.get(r.urn)!));
         }
-        assert.deepEqual([...byName].filter(([, cells]) => cells.size > 1).map(([name]) => name), []);
+        assert.deepEqual(
+            [...byName].filter(([, cells]) => cells.size > 1).map(([name]) => name),
+            [],
+        );
         for (const r of resources.filter((r) => r.custom && cellByUrn.get(r.urn))) {
             assert.ok(r.name.startsWith(`${cellByUrn.get(r.urn)}-`), `${r.name} starts with its cell code`);
         }
@@ -51,7 +60,16 @@ describe("RegionalCell compute (prod plan)", () => {
         for (const [code, region] of Object.entries(CELLS)) {
             const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes" && r.name === `${code}-eks-k8s`)!;
             const config = JSON.parse(provider.rawInputs.kubeconfig as string);
-            assert.deepEqual(config.users[0].user.exec.args, ["eks", "get-token", "--cluster-name", `platform-prod-${code}`, "--region", region, "--output", "json"]);
+            assert.deepEqual(config.users[0].user.exec.args, [
+                "eks",
+                "get-token",
+                "--cluster-name",
+                `platform-prod-${code}`,
+                "--region",
+                region,
+                "--output",
+                "json",
+            ]);
             assert.match(config.clusters[0].cluster.server, new RegExp(`\\.gr7\\.${region}\\.eks\\.amazonaws\\.com$`));
             const cluster = resources.find((r) => r.type === "aws:eks/cluster:Cluster" && r.name === `${code}-eks-cluster`)!;
             assert.equal(cluster.inputs.name, `platform-prod-${code}`);
@@ -62,7 +80,10 @@ describe("RegionalCell compute (prod plan)", () => {
         const providers = new Map(resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => [r.urn, r.name]));
         const objects = resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
         const perCell = ["use1", "euc1", "apse1"].map((code) => objects.filter((r) => cellByUrn.get(r.urn) === code).length);
-        assert.ok(perCell.every((n) => n === perCell[0] && n >= 11), `the same Kubernetes objects in every cell, at least compute's 3 Helm releases and 8 API objects: ${perCell.join(", ")}`);
+        assert.ok(
+            perCell.every((n) => n === perCell[0] && n >= 11),
+            `the same Kubernetes objects in every cell, at least compute's 3 Helm releases and 8 API objects: ${perCell.join(", ")}`,
+        );
         for (const r of objects) {
             const providerUrn = (r.provider ?? "").split("::").slice(0, -1).join("::");
             assert.equal(providers.get(providerUrn), `${cellByUrn.get(r.urn)}-eks-k8s`, r.urn);

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { OriginCertificates } from "../components/certificates";
-import { Evaluation } from "../plan/runtime";
+import { type Evaluation } from "../plan/runtime";
 import { evaluateComponent, ofType, one, promiseOf } from "./harness";
 
 const CELLS = [
@@ -14,19 +14,29 @@ describe("OriginCertificates", () => {
     let arns: Record<string, string>;
     before(async () => {
         let certs: OriginCertificates | undefined;
-        ev = await evaluateComponent((opts) => (certs = new OriginCertificates("origin-certs", {
-            domain: "api.example.com",
-            zoneId: "fedcba9876543210fedcba9876543210",
-            cells: CELLS,
-            primaryRegion: "us-east-1",
-        }, opts)));
+        ev = await evaluateComponent(
+            (opts) =>
+                (certs = new OriginCertificates(
+                    "origin-certs",
+                    {
+                        domain: "api.example.com",
+                        zoneId: "fedcba9876543210fedcba9876543210",
+                        cells: CELLS,
+                        primaryRegion: "us-east-1",
+                    },
+                    opts,
+                )),
+        );
         arns = Object.fromEntries(await Promise.all(Object.entries(certs!.arns).map(async ([r, o]) => [r, await promiseOf(o)] as const)));
     });
 
     it("requests the domain's certificate in every cell's region, validated by DNS", () => {
         for (const { region, code } of CELLS) {
             const cert = one(ev, "aws:acm/certificate:Certificate", `${code}-origin-certs`);
-            assert.deepEqual([cert.inputs.region, cert.inputs.domainName, cert.inputs.validationMethod], [region, "api.example.com", "DNS"]);
+            assert.deepEqual(
+                [cert.inputs.region, cert.inputs.domainName, cert.inputs.validationMethod],
+                [region, "api.example.com", "DNS"],
+            );
         }
         assert.equal(ofType(ev, "aws:acm/certificate:Certificate").length, 3);
     });

@@ -33,7 +33,13 @@ export const ACCOUNT = "0123456789abcdef0123456789abcdef";
 export const TOKEN = "test-token-not-a-secret";
 
 export async function startStandIn(pools: StandInPool[]): Promise<StandIn> {
-    const state = { pools, calls: [] as StandIn["calls"], failures: {} as StandIn["failures"], healthy: true, onChange: undefined as StandIn["onChange"] };
+    const state = {
+        pools,
+        calls: [] as StandIn["calls"],
+        failures: {} as StandIn["failures"],
+        healthy: true,
+        onChange: undefined as StandIn["onChange"],
+    };
     const prefix = `/client/v4/accounts/${ACCOUNT}/load_balancers/pools`;
     const server = http.createServer((req, res) => {
         let text = "";
@@ -41,7 +47,17 @@ export async function startStandIn(pools: StandInPool[]): Promise<StandIn> {
         req.on("end", () => {
             const send = (status: number, result: unknown, errors: { code: number; message: string }[] = []) => {
                 res.writeHead(status, { "content-type": "application/json" });
-                res.end(JSON.stringify({ success: status < 400, errors, messages: [], result, ...(Array.isArray(result) ? { result_info: { page: 1, per_page: 20, count: result.length, total_count: result.length } } : {}) }));
+                res.end(
+                    JSON.stringify({
+                        success: status < 400,
+                        errors,
+                        messages: [],
+                        result,
+                        ...(Array.isArray(result)
+                            ? { result_info: { page: 1, per_page: 20, count: result.length, total_count: result.length } }
+                            : {}),
+                    }),
+                );
             };
             const url = new URL(req.url ?? "/", "http://x");
             const body = text ? JSON.parse(text) : undefined;
@@ -49,11 +65,17 @@ export async function startStandIn(pools: StandInPool[]): Promise<StandIn> {
             const match = rest === null ? null : /^(?:\/([0-9a-z]+))?(\/health)?$/.exec(rest);
             const id = match?.[1];
             const kind: CallKind =
-                match === null ? "other"
-                : req.method === "GET" && !id ? "list"
-                : req.method === "GET" && match[2] ? "health"
-                : req.method === "PATCH" && id && !match[2] ? (body?.enabled === false ? "disable" : "enable")
-                : "other";
+                match === null
+                    ? "other"
+                    : req.method === "GET" && !id
+                      ? "list"
+                      : req.method === "GET" && match[2]
+                        ? "health"
+                        : req.method === "PATCH" && id && !match[2]
+                          ? body?.enabled === false
+                              ? "disable"
+                              : "enable"
+                          : "other";
             state.calls.push({ kind, method: req.method ?? "", path: url.pathname, body, authorization: req.headers.authorization });
             if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, null, [{ code: 10000, message: "Authentication error" }]);
             const failure = state.failures[kind]?.shift();
@@ -63,7 +85,13 @@ export async function startStandIn(pools: StandInPool[]): Promise<StandIn> {
             if (kind === "other" || !pool) return send(404, null, [{ code: 1002, message: "not found" }]);
             if (kind === "health") {
                 // Keyed by location, as the API answers (not the flat shape its schema shows).
-                return send(200, { pool_id: pool.id, pop_health: { "Ashburn, VA": { healthy: state.healthy, origins: [] }, "Frankfurt, DE": { healthy: state.healthy, origins: [] } } });
+                return send(200, {
+                    pool_id: pool.id,
+                    pop_health: {
+                        "Ashburn, VA": { healthy: state.healthy, origins: [] },
+                        "Frankfurt, DE": { healthy: state.healthy, origins: [] },
+                    },
+                });
             }
             pool.enabled = body.enabled;
             send(200, pool);

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { Comparison, compare, formatComparison, removalProblems } from "../plan/compare";
-import { Plan, PlanResource } from "../plan/plan";
+import { type Comparison, compare, formatComparison, removalProblems } from "../plan/compare";
+import { type Plan, type PlanResource } from "../plan/plan";
 import { REPLACE_TRIGGERS, STATEFUL_TYPES, replaceTriggers } from "../regions/stateful";
 
 const CELL = "platform:cell:RegionalCell";
@@ -23,7 +23,15 @@ function res(type: string, name: string, inputs: Record<string, unknown>, more: 
     };
 }
 const cell = (code: string) => res(CELL, code, {});
-const plan = (resources: PlanResource[]): Plan => ({ project: "platform", stack: "prod", resources, outputs: {}, policy: { violations: [] }, capacity: {}, steering: { policy: "geo", regions: {} as never, defaultPools: [], fallbackPool: "" } });
+const plan = (resources: PlanResource[]): Plan => ({
+    project: "platform",
+    stack: "prod",
+    resources,
+    outputs: {},
+    policy: { violations: [] },
+    capacity: {},
+    steering: { policy: "geo", regions: {} as never, defaultPools: [], fallbackPool: "" },
+});
 const CLUSTER = "aws:rds/cluster:Cluster";
 const KEY = "aws:kms/key:Key";
 const inCell = (code: string) => ({ parent: urn(CELL, code) });
@@ -44,14 +52,24 @@ describe("compare", () => {
     const old = plan([
         cell("use1"),
         cell("apse1"),
-        res(CLUSTER, "use1-db", { region: "us-east-1", kmsKeyId: "k1", masterUsername: "admin", tags: { a: "1" } }, { ...inCell("use1"), protect: true, ignoreChanges: ["masterUsername"] }),
+        res(
+            CLUSTER,
+            "use1-db",
+            { region: "us-east-1", kmsKeyId: "k1", masterUsername: "admin", tags: { a: "1" } },
+            { ...inCell("use1"), protect: true, ignoreChanges: ["masterUsername"] },
+        ),
         res(KEY, "apse1-key", { region: "ap-southeast-1" }, { ...inCell("apse1"), protect: true }),
         res(CLUSTER, "apse1-db", { region: "ap-southeast-1" }, { ...inCell("apse1"), protect: true, retainOnDelete: true }),
         res("aws:ec2/vpc:Vpc", "apse1-vpc", { cidrBlock: "10.31.0.0/16" }, inCell("apse1")),
     ]);
     const after = plan([
         cell("use1"),
-        res(CLUSTER, "use1-db", { region: "us-east-1", kmsKeyId: "k2", masterUsername: "someone", tags: { a: "2" } }, { ...inCell("use1"), protect: true, ignoreChanges: ["masterUsername"] }),
+        res(
+            CLUSTER,
+            "use1-db",
+            { region: "us-east-1", kmsKeyId: "k2", masterUsername: "someone", tags: { a: "2" } },
+            { ...inCell("use1"), protect: true, ignoreChanges: ["masterUsername"] },
+        ),
         res("aws:ec2/vpc:Vpc", "use1-vpc", {}, inCell("use1")),
     ]);
     let diff: Comparison;
@@ -67,22 +85,37 @@ describe("compare", () => {
     });
 
     it("leaves ignored inputs out of the changed keys", () => {
-        assert.deepEqual(diff.changed.map((c) => [c.urn, c.keys]), [[urn(CLUSTER, "use1-db", CELL), ["kmsKeyId", "tags"]]]);
+        assert.deepEqual(
+            diff.changed.map((c) => [c.urn, c.keys]),
+            [[urn(CLUSTER, "use1-db", CELL), ["kmsKeyId", "tags"]]],
+        );
     });
 
     it("lists retained resources, the protected ones to unprotect and the removed cells", () => {
-        assert.deepEqual(diff.retained.map((c) => c.urn), [urn(CLUSTER, "apse1-db", CELL)]);
+        assert.deepEqual(
+            diff.retained.map((c) => c.urn),
+            [urn(CLUSTER, "apse1-db", CELL)],
+        );
         assert.deepEqual(diff.unprotect, [urn(KEY, "apse1-key", CELL), urn(CLUSTER, "apse1-db", CELL)]);
         assert.deepEqual(diff.removedCells, ["apse1"]);
-        assert.deepEqual(diff.added.map((c) => c.urn), [urn("aws:ec2/vpc:Vpc", "use1-vpc", CELL)]);
+        assert.deepEqual(
+            diff.added.map((c) => c.urn),
+            [urn("aws:ec2/vpc:Vpc", "use1-vpc", CELL)],
+        );
     });
 
     it("flags a change of protect or retainOnDelete", () => {
         const a = plan([res(KEY, "k", {}, { protect: true })]);
         const b = plan([res(KEY, "k", {}, { protect: true, retainOnDelete: true })]);
         const c = plan([res(KEY, "k", {}, { protect: false })]);
-        assert.deepEqual(compare(a, b).changed.map((x) => x.keys), [["(retainOnDelete)"]]);
-        assert.deepEqual(compare(a, c).changed.map((x) => x.keys), [["(protect)"]]);
+        assert.deepEqual(
+            compare(a, b).changed.map((x) => x.keys),
+            [["(retainOnDelete)"]],
+        );
+        assert.deepEqual(
+            compare(a, c).changed.map((x) => x.keys),
+            [["(protect)"]],
+        );
         assert.deepEqual(compare(a, a).changed, []);
     });
 
@@ -117,13 +150,21 @@ describe("compare", () => {
     });
 
     it("says so when no data is at risk", () => {
-        assert.equal(formatComparison(compare(after, after), "prod", "same.yaml").split("\n")[2], "Data at risk: none (no stateful resource is deleted or replaced)");
+        assert.equal(
+            formatComparison(compare(after, after), "prod", "same.yaml").split("\n")[2],
+            "Data at risk: none (no stateful resource is deleted or replaced)",
+        );
     });
 });
 
 describe("removalProblems", () => {
     it("refuses a removed region that is not marked decommission: true, naming it and the safe order", () => {
-        const found = removalProblems({ removedCells: ["apse1"] }, [{ region: "ap-southeast-1", code: "apse1", decommission: false }], "prod", "b.yaml");
+        const found = removalProblems(
+            { removedCells: ["apse1"] },
+            [{ region: "ap-southeast-1", code: "apse1", decommission: false }],
+            "prod",
+            "b.yaml",
+        );
         assert.deepEqual(found, [
             "platform:regions: ap-southeast-1 (apse1) is in prod but not in b.yaml, and prod does not mark it decommission: true. Removing a region this way deletes its cell with its data. " +
                 "Safe order: (1) set decommission: true on ap-southeast-1 in prod and pulumi up (drains it, retains its data); (2) detach and snapshot its Aurora member; (3) then remove the entry and pulumi up. " +
@@ -132,7 +173,15 @@ describe("removalProblems", () => {
     });
 
     it("accepts a removed region marked decommission: true, and no removal at all", () => {
-        assert.deepEqual(removalProblems({ removedCells: ["apse1"] }, [{ region: "ap-southeast-1", code: "apse1", decommission: true }], "prod", "b.yaml"), []);
+        assert.deepEqual(
+            removalProblems(
+                { removedCells: ["apse1"] },
+                [{ region: "ap-southeast-1", code: "apse1", decommission: true }],
+                "prod",
+                "b.yaml",
+            ),
+            [],
+        );
         assert.deepEqual(removalProblems({ removedCells: [] }, [], "prod", "b.yaml"), []);
     });
 });

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { ConfigError, namespaceValues, parseConfig } from "../regions/config";
 import { COMPUTE_DEFAULTS } from "../regions/computeConfig";
+import { ConfigError, namespaceValues, parseConfig } from "../regions/config";
 import { prodStack } from "./harness";
 
 /** The prod config with `platform:compute` replaced. */
@@ -62,7 +62,9 @@ describe("platform:compute config", () => {
     });
 
     it("refuses an unquoted version (YAML reads 1.30 as 1.3)", () => {
-        assert.deepEqual(problems({ kubernetesVersion: 1.36 }), ['platform:compute.kubernetesVersion: 1.36 is a number; quote the version ("1.36"): one of 1.36, 1.35']);
+        assert.deepEqual(problems({ kubernetesVersion: 1.36 }), [
+            'platform:compute.kubernetesVersion: 1.36 is a number; quote the version ("1.36"): one of 1.36, 1.35',
+        ]);
     });
 
     it("refuses an admin that is not an IAM role ARN", () => {
@@ -81,16 +83,24 @@ describe("platform:compute config", () => {
         const found = problems({ publicAccessCidrs: ["10.0.0.0/33"] });
         assert.equal(found.length, 1);
         assert.match(found[0], /^platform:compute\.publicAccessCidrs\[0\]: "10\.0\.0\.0\/33" /);
-        assert.deepEqual(problems({ publicAccessCidrs: "203.0.113.0/24" }), ['platform:compute.publicAccessCidrs: "203.0.113.0/24" is not a list of strings']);
+        assert.deepEqual(problems({ publicAccessCidrs: "203.0.113.0/24" }), [
+            'platform:compute.publicAccessCidrs: "203.0.113.0/24" is not a list of strings',
+        ]);
     });
 
     it("wants at least two distinct instance types of one architecture", () => {
-        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge"] }), ['platform:compute.instanceTypes: ["m7i.xlarge"] has 1 entries; at least 2 are required']);
-        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m7i.xlarge"] }), ['platform:compute.instanceTypes: ["m7i.xlarge","m7i.xlarge"] lists m7i.xlarge twice; list distinct types']);
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge"] }), [
+            'platform:compute.instanceTypes: ["m7i.xlarge"] has 1 entries; at least 2 are required',
+        ]);
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m7i.xlarge"] }), [
+            'platform:compute.instanceTypes: ["m7i.xlarge","m7i.xlarge"] lists m7i.xlarge twice; list distinct types',
+        ]);
         assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m7g.xlarge"] }), [
             'platform:compute.instanceTypes: ["m7i.xlarge","m7g.xlarge"] mixes Graviton (m7g.xlarge) and x86 types; a node group runs one architecture: list types of one kind',
         ]);
-        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "XL"] }), ['platform:compute.instanceTypes[1]: "XL" is not an EC2 instance type such as m7i.xlarge']);
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "XL"] }), [
+            'platform:compute.instanceTypes[1]: "XL" is not an EC2 instance type such as m7i.xlarge',
+        ]);
     });
 
     it("wants types of one vCPU and memory size (Cluster Autoscaler sizes a group from one type)", () => {
@@ -108,9 +118,15 @@ describe("platform:compute config", () => {
     });
 
     it("bounds the pod and volume sizes", () => {
-        assert.deepEqual(problems({ podCpuMillicores: 10 }), ["platform:compute.podCpuMillicores: 10 is out of range; expected an integer from 50 to 16000"]);
-        assert.deepEqual(problems({ podMemoryMiB: "512Mi" }), ['platform:compute.podMemoryMiB: "512Mi" is not an integer; expected an integer from 64 to 65536']);
-        assert.deepEqual(problems({ rootVolumeGiB: 10 }), ["platform:compute.rootVolumeGiB: 10 is out of range; expected an integer from 20 to 1000"]);
+        assert.deepEqual(problems({ podCpuMillicores: 10 }), [
+            "platform:compute.podCpuMillicores: 10 is out of range; expected an integer from 50 to 16000",
+        ]);
+        assert.deepEqual(problems({ podMemoryMiB: "512Mi" }), [
+            'platform:compute.podMemoryMiB: "512Mi" is not an integer; expected an integer from 64 to 65536',
+        ]);
+        assert.deepEqual(problems({ rootVolumeGiB: 10 }), [
+            "platform:compute.rootVolumeGiB: 10 is out of range; expected an integer from 20 to 1000",
+        ]);
     });
 
     it("names unknown keys and a section that is not a map", () => {

@@ -1,10 +1,10 @@
 import * as assert from "node:assert/strict";
 import { DataTier } from "../components/data";
 import { GlobalDatabase } from "../components/database";
+import { type Evaluation, EvaluationError, type RecordedResource } from "../plan/runtime";
 import { DATA_DEFAULTS } from "../regions/dataConfig";
-import { Evaluation, EvaluationError, RecordedResource } from "../plan/runtime";
-import { assertUniqueUrns, evaluateComponent, ofType, one } from "./harness";
 import { dataPlan, fakeCell, named } from "./dataHarness";
+import { assertUniqueUrns, evaluateComponent, ofType, one } from "./harness";
 
 /** Every value a secret input holds in clear, from the resources' raw inputs. */
 function secretValues(ev: Evaluation): string[] {
@@ -21,7 +21,13 @@ function secretValues(ev: Evaluation): string[] {
 function primaryData(ev: Evaluation): Record<string, unknown>[] {
     return ev.resources
         .filter((r) => r.name.startsWith("use1-"))
-        .map((r: RecordedResource) => ({ urn: r.urn, inputs: r.inputs, dependencies: [...r.dependencies].sort(), protect: r.protect, ignoreChanges: r.ignoreChanges }));
+        .map((r: RecordedResource) => ({
+            urn: r.urn,
+            inputs: r.inputs,
+            dependencies: [...r.dependencies].sort(),
+            protect: r.protect,
+            ignoreChanges: r.ignoreChanges,
+        }));
 }
 
 describe("DataTier", () => {
@@ -36,13 +42,21 @@ describe("DataTier", () => {
 
     it("with one region: the global cluster, one primary cluster and no secondary", () => {
         assert.equal(ofType(one1, "aws:rds/globalCluster:GlobalCluster").length, 1);
-        assert.deepEqual(ofType(one1, "aws:rds/cluster:Cluster").map((c) => c.name), ["use1-data-db-cluster"]);
+        assert.deepEqual(
+            ofType(one1, "aws:rds/cluster:Cluster").map((c) => c.name),
+            ["use1-data-db-cluster"],
+        );
         assert.ok(ofType(one1, "aws:rds/cluster:Cluster").every((c) => c.inputs.enableGlobalWriteForwarding === undefined));
         assert.equal(ofType(one1, "aws:rds/clusterInstance:ClusterInstance").length, 3);
     });
 
     it("with three regions: one member, proxy and cache per region, every URN unique", () => {
-        assert.deepEqual(ofType(three, "aws:rds/cluster:Cluster").map((c) => c.name).sort(), ["apse1-data-db-cluster", "euc1-data-db-cluster", "use1-data-db-cluster"]);
+        assert.deepEqual(
+            ofType(three, "aws:rds/cluster:Cluster")
+                .map((c) => c.name)
+                .sort(),
+            ["apse1-data-db-cluster", "euc1-data-db-cluster", "use1-data-db-cluster"],
+        );
         assert.equal(ofType(three, "aws:rds/clusterInstance:ClusterInstance").length, 9);
         assert.equal(ofType(three, "aws:kms/key:Key").length, 4, "a key per region and the master secret's key");
         assertUniqueUrns(three.resources);
@@ -60,7 +74,11 @@ describe("DataTier", () => {
     });
 
     it("protects the stateful resources, and only those", () => {
-        const isProtected = (ev: Evaluation) => ev.resources.filter((r) => r.protect).map((r) => `${r.type} ${r.name}`).sort();
+        const isProtected = (ev: Evaluation) =>
+            ev.resources
+                .filter((r) => r.protect)
+                .map((r) => `${r.type} ${r.name}`)
+                .sort();
         assert.deepEqual(isProtected(two), [
             "aws:kms/key:Key euc1-data-db-key",
             "aws:kms/key:Key use1-data-db-key",
@@ -88,13 +106,25 @@ describe("DataTier", () => {
     it("gives the workload endpoints and secret references, never secret values", () => {
         const euc1 = three.outputs["eu-central-1"] as Record<string, unknown>;
         assert.deepEqual(Object.keys(euc1).sort(), [
-            "cacheEndpoint", "cachePort", "databaseConnectArn", "databaseName", "databasePort", "databaseReaderEndpoint",
-            "databaseUser", "databaseWritable", "databaseWriterEndpoint", "secretArns", "secretKmsKeyArns",
+            "cacheEndpoint",
+            "cachePort",
+            "databaseConnectArn",
+            "databaseName",
+            "databasePort",
+            "databaseReaderEndpoint",
+            "databaseUser",
+            "databaseWritable",
+            "databaseWriterEndpoint",
+            "secretArns",
+            "secretKmsKeyArns",
         ]);
         assert.deepEqual([euc1.databaseName, euc1.databaseUser, euc1.databasePort, euc1.cachePort], ["api", "app", 5432, 6379]);
         const arns = euc1.secretArns as string[];
         assert.equal(arns.length, 1);
-        assert.match(arns[0], /^arn:aws:secretsmanager:eu-central-1:123456789012:secret:euc1-data-cache-auth-secret-[0-9a-f]{7}-[0-9a-f]{6}$/);
+        assert.match(
+            arns[0],
+            /^arn:aws:secretsmanager:eu-central-1:123456789012:secret:euc1-data-cache-auth-secret-[0-9a-f]{7}-[0-9a-f]{6}$/,
+        );
         assert.match((euc1.secretKmsKeyArns as string[])[0], /^arn:aws:kms:eu-central-1:123456789012:key\//);
     });
 
@@ -102,11 +132,28 @@ describe("DataTier", () => {
         const cell = fakeCell("eu-central-1");
         await assert.rejects(
             evaluateComponent((opts) => {
-                const global = new GlobalDatabase("use1-global-db", { region: "us-east-1", identifier: "x", engineVersion: "16.9", port: 5433, databaseName: "api" }, opts);
-                return new DataTier("euc1-data", {
-                    region: cell.region, primary: false, global, vpcId: cell.vpcId, isolatedSubnetIds: cell.isolatedSubnetIds,
-                    privateSubnetIds: cell.privateSubnetIds, azs: cell.azs, clientSecurityGroupIds: [cell.workloadSg], config: DATA_DEFAULTS, readers: 2, cacheShards: 3,
-                }, opts);
+                const global = new GlobalDatabase(
+                    "use1-global-db",
+                    { region: "us-east-1", identifier: "x", engineVersion: "16.9", port: 5433, databaseName: "api" },
+                    opts,
+                );
+                return new DataTier(
+                    "euc1-data",
+                    {
+                        region: cell.region,
+                        primary: false,
+                        global,
+                        vpcId: cell.vpcId,
+                        isolatedSubnetIds: cell.isolatedSubnetIds,
+                        privateSubnetIds: cell.privateSubnetIds,
+                        azs: cell.azs,
+                        clientSecurityGroupIds: [cell.workloadSg],
+                        config: DATA_DEFAULTS,
+                        readers: 2,
+                        cacheShards: 3,
+                    },
+                    opts,
+                );
             }),
             (err: unknown) => err instanceof EvaluationError && /a secondary needs primaryTier/.test(err.message),
         );

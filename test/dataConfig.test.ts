@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../plan/cli";
 import { catalogRegions } from "../regions/catalog";
-import { ConfigError, PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
+import { ConfigError, type PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
 import { DATA_DEFAULTS, majorOf } from "../regions/dataConfig";
-import { Raw } from "../regions/problems";
+import { type Raw } from "../regions/problems";
 import { prodStack } from "./harness";
 
 function prodRaw(): Raw {
@@ -29,7 +29,9 @@ function problemsOf(overrides: Raw): string[] {
 
 /** Cells for the first `n` catalog regions, the first one primary. */
 function regionsOf(n: number): Raw[] {
-    return catalogRegions().slice(0, n).map((r, i) => (i === 0 ? { name: r.name, primary: true } : { name: r.name }));
+    return catalogRegions()
+        .slice(0, n)
+        .map((r, i) => (i === 0 ? { name: r.name, primary: true } : { name: r.name }));
 }
 
 interface AwsFacts {
@@ -74,7 +76,12 @@ describe("platform:data config", () => {
         const facts = awsFacts();
 
         it("the fact file covers every catalog region", () => {
-            assert.deepEqual(catalogRegions().map((r) => r.name).filter((r) => !facts.regions.includes(r)), []);
+            assert.deepEqual(
+                catalogRegions()
+                    .map((r) => r.name)
+                    .filter((r) => !facts.regions.includes(r)),
+                [],
+            );
         });
 
         it(`Aurora PostgreSQL ${DATA_DEFAULTS.engineVersion} is a published version`, () => {
@@ -83,7 +90,9 @@ describe("platform:data config", () => {
         });
 
         it(`${DATA_DEFAULTS.instanceClass} exists in every region`, () => {
-            const missing = catalogRegions().filter((r) => !facts.auroraPgClassesByRegion[r.name]?.includes(DATA_DEFAULTS.instanceClass)).map((r) => r.name);
+            const missing = catalogRegions()
+                .filter((r) => !facts.auroraPgClassesByRegion[r.name]?.includes(DATA_DEFAULTS.instanceClass))
+                .map((r) => r.name);
             assert.deepEqual(missing, []);
         });
 
@@ -92,7 +101,9 @@ describe("platform:data config", () => {
         });
 
         it(`${DATA_DEFAULTS.cache.nodeType} exists in every region`, () => {
-            const missing = catalogRegions().filter((r) => !facts.cacheNodeTypesByRegion[r.name]?.includes(DATA_DEFAULTS.cache.nodeType)).map((r) => r.name);
+            const missing = catalogRegions()
+                .filter((r) => !facts.cacheNodeTypesByRegion[r.name]?.includes(DATA_DEFAULTS.cache.nodeType))
+                .map((r) => r.name);
             assert.deepEqual(missing, []);
         });
     });
@@ -106,7 +117,9 @@ describe("platform:data config", () => {
         });
 
         it("an engine version that is not major.minor", () => {
-            assert.deepEqual(problemsOf({ data: { engineVersion: "16" } }), ['platform:data.engineVersion: "16" is not an Aurora PostgreSQL version such as 16.9']);
+            assert.deepEqual(problemsOf({ data: { engineVersion: "16" } }), [
+                'platform:data.engineVersion: "16" is not an Aurora PostgreSQL version such as 16.9',
+            ]);
         });
 
         it("an engine version without global write forwarding", () => {
@@ -124,34 +137,54 @@ describe("platform:data config", () => {
         });
 
         it("an instance class that is not one", () => {
-            assert.deepEqual(problemsOf({ data: { instanceClass: "r7g.large" } }), ['platform:data.instanceClass: "r7g.large" is not an RDS instance class such as db.r7g.large']);
+            assert.deepEqual(problemsOf({ data: { instanceClass: "r7g.large" } }), [
+                'platform:data.instanceClass: "r7g.large" is not an RDS instance class such as db.r7g.large',
+            ]);
         });
 
         it("the well-known port and ports outside RDS's range", () => {
-            assert.deepEqual(problemsOf({ data: { port: 5432 } }), ["platform:data.port: 5432 is PostgreSQL's well-known port; pick another port from 1150 to 65535 (default 5433)"]);
-            assert.deepEqual(problemsOf({ data: { port: 80 } }), ["platform:data.port: 80 is out of range; expected an integer from 1150 to 65535"]);
+            assert.deepEqual(problemsOf({ data: { port: 5432 } }), [
+                "platform:data.port: 5432 is PostgreSQL's well-known port; pick another port from 1150 to 65535 (default 5433)",
+            ]);
+            assert.deepEqual(problemsOf({ data: { port: 80 } }), [
+                "platform:data.port: 80 is out of range; expected an integer from 1150 to 65535",
+            ]);
         });
 
         it("a database name that is not an identifier", () => {
-            assert.deepEqual(problemsOf({ data: { databaseName: "My-DB" } }), ['platform:data.databaseName: "My-DB" is not a lower-case identifier of at most 63 characters, e.g. api']);
+            assert.deepEqual(problemsOf({ data: { databaseName: "My-DB" } }), [
+                'platform:data.databaseName: "My-DB" is not a lower-case identifier of at most 63 characters, e.g. api',
+            ]);
         });
 
         it("backup retention under 7 days or over 35", () => {
-            assert.deepEqual(problemsOf({ data: { backupRetentionDays: 3 } }), ["platform:data.backupRetentionDays: 3 is out of range; expected an integer from 7 to 35"]);
-            assert.deepEqual(problemsOf({ data: { backupRetentionDays: 36 } }), ["platform:data.backupRetentionDays: 36 is out of range; expected an integer from 7 to 35"]);
+            assert.deepEqual(problemsOf({ data: { backupRetentionDays: 3 } }), [
+                "platform:data.backupRetentionDays: 3 is out of range; expected an integer from 7 to 35",
+            ]);
+            assert.deepEqual(problemsOf({ data: { backupRetentionDays: 36 } }), [
+                "platform:data.backupRetentionDays: 36 is out of range; expected an integer from 7 to 35",
+            ]);
         });
 
         it("cache replicas out of range (none would leave no failover target)", () => {
-            assert.deepEqual(problemsOf({ data: { cache: { replicasPerShard: 0 } } }), ["platform:data.cache.replicasPerShard: 0 is out of range; expected an integer from 1 to 5"]);
-            assert.deepEqual(problemsOf({ data: { cache: { replicasPerShard: 6 } } }), ["platform:data.cache.replicasPerShard: 6 is out of range; expected an integer from 1 to 5"]);
+            assert.deepEqual(problemsOf({ data: { cache: { replicasPerShard: 0 } } }), [
+                "platform:data.cache.replicasPerShard: 0 is out of range; expected an integer from 1 to 5",
+            ]);
+            assert.deepEqual(problemsOf({ data: { cache: { replicasPerShard: 6 } } }), [
+                "platform:data.cache.replicasPerShard: 6 is out of range; expected an integer from 1 to 5",
+            ]);
         });
 
         it("a cache version that is not Valkey", () => {
-            assert.deepEqual(problemsOf({ data: { cache: { engineVersion: "7.0" } } }), ['platform:data.cache.engineVersion: "7.0" is not a Valkey version; Valkey starts at 7.2']);
+            assert.deepEqual(problemsOf({ data: { cache: { engineVersion: "7.0" } } }), [
+                'platform:data.cache.engineVersion: "7.0" is not a Valkey version; Valkey starts at 7.2',
+            ]);
         });
 
         it("a cache node type that is not one", () => {
-            assert.deepEqual(problemsOf({ data: { cache: { nodeType: "r7g.large" } } }), ['platform:data.cache.nodeType: "r7g.large" is not an ElastiCache node type such as cache.r7g.large']);
+            assert.deepEqual(problemsOf({ data: { cache: { nodeType: "r7g.large" } } }), [
+                'platform:data.cache.nodeType: "r7g.large" is not an ElastiCache node type such as cache.r7g.large',
+            ]);
         });
 
         it("unknown keys, naming the known ones", () => {
@@ -162,7 +195,9 @@ describe("platform:data config", () => {
         });
 
         it("a section that is not an object", () => {
-            assert.deepEqual(problemsOf({ data: "big" }), ['platform:data: "big" is not an object; give a map of settings or leave it out']);
+            assert.deepEqual(problemsOf({ data: "big" }), [
+                'platform:data: "big" is not an object; give a map of settings or leave it out',
+            ]);
         });
     });
 });

@@ -1,10 +1,10 @@
 /** Builds the data tier of a few catalog regions on fake network ids, for the data tier's tests. */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { DataTier } from "../components/data";
 import { GlobalDatabase } from "../components/database";
+import { type Evaluation, type RecordedResource } from "../plan/runtime";
 import { requireRegion } from "../regions/catalog";
-import { DATA_DEFAULTS, DataConfig } from "../regions/dataConfig";
-import { Evaluation, RecordedResource } from "../plan/runtime";
+import { DATA_DEFAULTS, type DataConfig } from "../regions/dataConfig";
 import { evaluateComponent } from "./harness";
 
 export interface FakeCell {
@@ -31,32 +31,46 @@ export function fakeCell(region: string): FakeCell {
 }
 
 /** The global database and one tier per region (the first region primary), as index.ts wires them. */
-export function buildData(regions: readonly string[], config: DataConfig = DATA_DEFAULTS, opts: pulumi.ComponentResourceOptions = {}): { global: GlobalDatabase; tiers: DataTier[] } {
+export function buildData(
+    regions: readonly string[],
+    config: DataConfig = DATA_DEFAULTS,
+    opts: pulumi.ComponentResourceOptions = {},
+): { global: GlobalDatabase; tiers: DataTier[] } {
     const primary = fakeCell(regions[0]);
-    const global = new GlobalDatabase(`${primary.code}-global-db`, {
-        region: primary.region,
-        identifier: "platform-test",
-        engineVersion: config.engineVersion,
-        port: config.port,
-        databaseName: config.databaseName,
-    }, opts);
+    const global = new GlobalDatabase(
+        `${primary.code}-global-db`,
+        {
+            region: primary.region,
+            identifier: "platform-test",
+            engineVersion: config.engineVersion,
+            port: config.port,
+            databaseName: config.databaseName,
+        },
+        opts,
+    );
     const tiers: DataTier[] = [];
     regions.forEach((region, i) => {
         const cell = fakeCell(region);
-        tiers.push(new DataTier(`${cell.code}-data`, {
-            region,
-            primary: i === 0,
-            global,
-            primaryTier: i === 0 ? undefined : tiers[0],
-            vpcId: cell.vpcId,
-            isolatedSubnetIds: cell.isolatedSubnetIds,
-            privateSubnetIds: cell.privateSubnetIds,
-            azs: cell.azs,
-            clientSecurityGroupIds: [cell.workloadSg],
-            config,
-            readers: 2,
-            cacheShards: 3,
-        }, opts));
+        tiers.push(
+            new DataTier(
+                `${cell.code}-data`,
+                {
+                    region,
+                    primary: i === 0,
+                    global,
+                    primaryTier: i === 0 ? undefined : tiers[0],
+                    vpcId: cell.vpcId,
+                    isolatedSubnetIds: cell.isolatedSubnetIds,
+                    privateSubnetIds: cell.privateSubnetIds,
+                    azs: cell.azs,
+                    clientSecurityGroupIds: [cell.workloadSg],
+                    config,
+                    readers: 2,
+                    cacheShards: 3,
+                },
+                opts,
+            ),
+        );
     });
     return { global, tiers };
 }
@@ -67,10 +81,13 @@ const evaluations = new Map<string, Promise<Evaluation>>();
 export function dataPlan(regions: readonly string[]): Promise<Evaluation> {
     const key = regions.join(",");
     if (!evaluations.has(key)) {
-        evaluations.set(key, evaluateComponent((opts) => {
-            const { tiers } = buildData(regions, DATA_DEFAULTS, opts);
-            return Object.fromEntries(tiers.map((t, i) => [regions[i], t.connection]));
-        }));
+        evaluations.set(
+            key,
+            evaluateComponent((opts) => {
+                const { tiers } = buildData(regions, DATA_DEFAULTS, opts);
+                return Object.fromEntries(tiers.map((t, i) => [regions[i], t.connection]));
+            }),
+        );
     }
     return evaluations.get(key)!;
 }

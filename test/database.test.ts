@@ -1,12 +1,18 @@
 import * as assert from "node:assert/strict";
 import {
-    CA_CERTIFICATE, CLUSTER_PARAMETERS, INSTANCE_PARAMETERS, PASSWORD_SPECIALS, ROTATION_APP_ID, ROTATION_APP_VERSION,
-    memberProblems, parameterFamily,
+    CA_CERTIFICATE,
+    CLUSTER_PARAMETERS,
+    INSTANCE_PARAMETERS,
+    PASSWORD_SPECIALS,
+    ROTATION_APP_ID,
+    ROTATION_APP_VERSION,
+    memberProblems,
+    parameterFamily,
 } from "../components/database";
 import { hexOf } from "../plan/mocks";
-import { Evaluation, RecordedResource } from "../plan/runtime";
-import { isRegionalAws, ofType, one } from "./harness";
+import { type Evaluation, type RecordedResource } from "../plan/runtime";
 import { dataPlan, fakeCell } from "./dataHarness";
+import { isRegionalAws, ofType, one } from "./harness";
 
 const CLUSTER = "aws:rds/cluster:Cluster";
 const INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
@@ -21,7 +27,14 @@ describe("GlobalDatabase", () => {
     it("declares an encrypted, deletion-protected, protected global cluster in the primary region", () => {
         const g = one(ev, "aws:rds/globalCluster:GlobalCluster", "use1-global-db-cluster");
         assert.deepEqual(
-            [g.inputs.region, g.inputs.globalClusterIdentifier, g.inputs.engine, g.inputs.engineVersion, g.inputs.storageEncrypted, g.inputs.deletionProtection],
+            [
+                g.inputs.region,
+                g.inputs.globalClusterIdentifier,
+                g.inputs.engine,
+                g.inputs.engineVersion,
+                g.inputs.storageEncrypted,
+                g.inputs.deletionProtection,
+            ],
             ["us-east-1", "platform-test", "aurora-postgresql", "16.9", true, true],
         );
         assert.equal(g.protect, true);
@@ -80,14 +93,26 @@ describe("DatabaseMember", () => {
         assert.match(c.inputs.dbSubnetGroupName as string, new RegExp(`^${code}-data-db-subnets-[0-9a-f]{7}$`));
         assert.match(c.inputs.dbClusterParameterGroupName as string, new RegExp(`^${code}-data-db-cluster-params-[0-9a-f]{7}$`));
         assert.equal(c.protect, true);
-        assert.deepEqual([...c.ignoreChanges].sort(), ["databaseName", "engineVersion", "masterPassword", "masterUsername", "replicationSourceIdentifier"]);
+        assert.deepEqual([...c.ignoreChanges].sort(), [
+            "databaseName",
+            "engineVersion",
+            "masterPassword",
+            "masterUsername",
+            "replicationSourceIdentifier",
+        ]);
     };
 
     it("primary: a protected, encrypted cluster with the master user, database and every safety setting", () => {
         common(primary, "us-east-1", "use1");
         assert.equal(primary.inputs.masterUsername, "platform_admin");
         assert.equal(primary.inputs.masterPassword, "[secret]");
-        assert.equal(primary.rawInputs.masterPassword, JSON.parse(one(ev, "aws:secretsmanager/secretVersion:SecretVersion", "use1-global-db-master-secret-value").rawInputs.secretString as string).password);
+        assert.equal(
+            primary.rawInputs.masterPassword,
+            JSON.parse(
+                one(ev, "aws:secretsmanager/secretVersion:SecretVersion", "use1-global-db-master-secret-value").rawInputs
+                    .secretString as string,
+            ).password,
+        );
         assert.equal(primary.inputs.databaseName, "api");
         assert.equal(primary.inputs.enableGlobalWriteForwarding, undefined);
         assert.ok(!primary.dependencies.some((d) => d.includes("euc1") || d.includes("apse1")));
@@ -101,7 +126,10 @@ describe("DatabaseMember", () => {
         assert.ok(secondary.dependencies.includes(one(ev, INSTANCE, "use1-data-db-1").urn), "depends on the primary's writer");
     });
 
-    for (const [code, region] of [["use1", "us-east-1"], ["euc1", "eu-central-1"]] as const) {
+    for (const [code, region] of [
+        ["use1", "us-east-1"],
+        ["euc1", "eu-central-1"],
+    ] as const) {
         it(`${code}: a writer-capable instance and two readers, one per AZ, private, monitored, with Performance Insights on the region's key`, () => {
             const instances = ofType(ev, INSTANCE).filter((i) => i.name.startsWith(`${code}-data-db-`));
             assert.deepEqual(instances.map((i) => i.name).sort(), [`${code}-data-db-1`, `${code}-data-db-2`, `${code}-data-db-3`]);
@@ -118,33 +146,55 @@ describe("DatabaseMember", () => {
                 assert.equal(i.inputs.caCertIdentifier, CA_CERTIFICATE);
                 assert.equal(i.inputs.copyTagsToSnapshot, true);
                 assert.equal(i.inputs.monitoringInterval, 15);
-                assert.match(i.inputs.monitoringRoleArn as string, new RegExp(`^arn:aws:iam::123456789012:role/${code}-data-db-monitoring-role-[0-9a-f]{7}$`));
+                assert.match(
+                    i.inputs.monitoringRoleArn as string,
+                    new RegExp(`^arn:aws:iam::123456789012:role/${code}-data-db-monitoring-role-[0-9a-f]{7}$`),
+                );
                 assert.equal(i.inputs.performanceInsightsEnabled, true);
                 assert.equal(i.inputs.performanceInsightsRetentionPeriod, 7);
                 assert.ok(i.dependencies.includes(key.urn), "PI encrypted with the region's key");
                 assert.equal(i.inputs.performanceInsightsKmsKeyId, keyArn(region, `${code}-data-db-key`));
                 assert.deepEqual(i.ignoreChanges, ["engineVersion"]);
                 assert.equal(i.protect, false, "instances hold no data: the reader count stays a config knob");
-                assert.ok(i.dependencies.includes(role.urn) || i.dependencies.includes(one(ev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", `${code}-data-db-monitoring-policy`).urn));
+                assert.ok(
+                    i.dependencies.includes(role.urn) ||
+                        i.dependencies.includes(
+                            one(ev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", `${code}-data-db-monitoring-policy`).urn,
+                        ),
+                );
             }
-            assert.deepEqual(instances.map((i) => i.inputs.promotionTier), [0, 1, 1]);
+            assert.deepEqual(
+                instances.map((i) => i.inputs.promotionTier),
+                [0, 1, 1],
+            );
         });
 
         it(`${code}: custom parameter groups of the version's family: TLS forced, logging on`, () => {
             const cp = one(ev, "aws:rds/clusterParameterGroup:ClusterParameterGroup", `${code}-data-db-cluster-params`);
             assert.equal(cp.inputs.family, "aurora-postgresql16");
-            assert.deepEqual(cp.inputs.parameters, CLUSTER_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })));
-            assert.ok((cp.inputs.parameters as { name: string; value: string }[]).some((p) => p.name === "rds.force_ssl" && p.value === "1"));
+            assert.deepEqual(
+                cp.inputs.parameters,
+                CLUSTER_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })),
+            );
+            assert.ok(
+                (cp.inputs.parameters as { name: string; value: string }[]).some((p) => p.name === "rds.force_ssl" && p.value === "1"),
+            );
             const ip = one(ev, "aws:rds/parameterGroup:ParameterGroup", `${code}-data-db-instance-params`);
             assert.equal(ip.inputs.family, "aurora-postgresql16");
-            assert.deepEqual(ip.inputs.parameters, INSTANCE_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })));
+            assert.deepEqual(
+                ip.inputs.parameters,
+                INSTANCE_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })),
+            );
             const cluster = one(ev, CLUSTER, `${code}-data-db-cluster`);
             assert.ok(cluster.dependencies.includes(cp.urn));
         });
 
         it(`${code}: a rotated, protected KMS key, a subnet group on the isolated subnets and a security group with no inline rules`, () => {
             const key = one(ev, KEY, `${code}-data-db-key`);
-            assert.deepEqual([key.inputs.region, key.inputs.enableKeyRotation, key.inputs.deletionWindowInDays, key.protect], [region, true, 30, true]);
+            assert.deepEqual(
+                [key.inputs.region, key.inputs.enableKeyRotation, key.inputs.deletionWindowInDays, key.protect],
+                [region, true, 30, true],
+            );
             const subnets = one(ev, "aws:rds/subnetGroup:SubnetGroup", `${code}-data-db-subnets`);
             assert.deepEqual(subnets.inputs.subnetIds, fakeCell(region).isolatedSubnetIds);
             const sg = one(ev, "aws:ec2/securityGroup:SecurityGroup", `${code}-data-db-sg`);
@@ -155,7 +205,10 @@ describe("DatabaseMember", () => {
         it(`${code}: every regional resource carries ${region}`, () => {
             const regional = ev.resources.filter((r) => isRegionalAws(r) && r.name.startsWith(`${code}-data`));
             assert.ok(regional.length > 20);
-            assert.deepEqual(regional.filter((r) => r.inputs.region !== region).map((r) => r.name), []);
+            assert.deepEqual(
+                regional.filter((r) => r.inputs.region !== region).map((r) => r.name),
+                [],
+            );
         });
     }
 
@@ -173,11 +226,20 @@ describe("DatabaseMember", () => {
         assert.equal(rotation.inputs.region, "us-east-1");
         assert.deepEqual(rotation.inputs.rotationRules, { automaticallyAfterDays: 30 });
         assert.equal(rotation.inputs.rotationLambdaArn, "arn:aws:lambda:us-east-1:123456789012:function:use1-data-db-master-rotation");
-        assert.match(rotation.inputs.secretId as string, /^arn:aws:secretsmanager:us-east-1:123456789012:secret:use1-global-db-master-secret-/);
+        assert.match(
+            rotation.inputs.secretId as string,
+            /^arn:aws:secretsmanager:us-east-1:123456789012:secret:use1-global-db-master-secret-/,
+        );
         const ingress = one(ev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "use1-data-db-from-rotation");
         assert.deepEqual([ingress.inputs.fromPort, ingress.inputs.toPort, ingress.inputs.ipProtocol], [5433, 5433, "tcp"]);
-        assert.deepEqual(ofType(ev, "aws:secretsmanager/secretRotation:SecretRotation").map((r) => r.name), ["use1-global-db-master-rotation"]);
-        assert.deepEqual(ofType(ev, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack").map((r) => r.name), ["use1-data-db-rotation"]);
+        assert.deepEqual(
+            ofType(ev, "aws:secretsmanager/secretRotation:SecretRotation").map((r) => r.name),
+            ["use1-global-db-master-rotation"],
+        );
+        assert.deepEqual(
+            ofType(ev, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack").map((r) => r.name),
+            ["use1-data-db-rotation"],
+        );
     });
 });
 
@@ -198,11 +260,14 @@ describe("memberProblems", () => {
         assert.deepEqual(memberProblems({ primary: true, readers: 2, azs }), ["the primary member needs master credentials (master)"]);
     });
     it("refuses a secondary with credentials, rotation, or nothing to join after", () => {
-        assert.deepEqual(memberProblems({ primary: false, readers: 2, azs, master, rotation: { secretArn: "", secretKmsKeyArn: "", subnetIds: [] } }), [
-            "a secondary member must not set master (the global cluster's primary owns the credentials)",
-            "a secondary member must not rotate the master secret (the primary does)",
-            "a secondary member must join after the primary (joinAfter: primary.readyForSecondaries)",
-        ]);
+        assert.deepEqual(
+            memberProblems({ primary: false, readers: 2, azs, master, rotation: { secretArn: "", secretKmsKeyArn: "", subnetIds: [] } }),
+            [
+                "a secondary member must not set master (the global cluster's primary owns the credentials)",
+                "a secondary member must not rotate the master secret (the primary does)",
+                "a secondary member must join after the primary (joinAfter: primary.readyForSecondaries)",
+            ],
+        );
     });
     it("derives the parameter family from the major version", () => {
         assert.equal(parameterFamily("16.9"), "aurora-postgresql16");

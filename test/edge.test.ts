@@ -1,7 +1,21 @@
 import * as assert from "node:assert/strict";
-import { CF, DRAIN_DURATION, Edge, MAX_EXPRESSION, EdgeArgs, EdgeCell, MONITOR, RATE_LIMIT_BODY, RATE_LIMIT_CHARACTERISTICS, cacheExpressions, edgeProblems, poolName, rateLimitExpression } from "../components/edge";
+import {
+    CF,
+    DRAIN_DURATION,
+    Edge,
+    MAX_EXPRESSION,
+    type EdgeArgs,
+    type EdgeCell,
+    MONITOR,
+    RATE_LIMIT_BODY,
+    RATE_LIMIT_CHARACTERISTICS,
+    cacheExpressions,
+    edgeProblems,
+    poolName,
+    rateLimitExpression,
+} from "../components/edge";
 import { hexOf } from "../plan/mocks";
-import { Evaluation, RecordedResource } from "../plan/runtime";
+import { type Evaluation, type RecordedResource } from "../plan/runtime";
 import { CLOUDFLARE_REGIONS, requireRegion } from "../regions/catalog";
 import { EDGE_DEFAULTS } from "../regions/edgeConfig";
 import { evaluateComponent, ofType, one } from "./harness";
@@ -25,11 +39,27 @@ const poolId = (code: string) => idOf(T.pool, `edge-pool-${code}`);
 /** A test cell; the origin hostname is a test fixture, shaped like an ALB's DNS name. */
 function cell(name: string, primary = false): EdgeCell {
     const catalog = requireRegion(name);
-    return { region: name, code: catalog.code, primary, catalog, originHostname: `k8s-${catalog.code}-api-0123456789.${name}.elb.amazonaws.com` };
+    return {
+        region: name,
+        code: catalog.code,
+        primary,
+        catalog,
+        originHostname: `k8s-${catalog.code}-api-0123456789.${name}.elb.amazonaws.com`,
+    };
 }
 
 function args(cells: EdgeCell[], overrides: Partial<EdgeArgs> = {}): EdgeArgs {
-    return { ...EDGE_DEFAULTS, domain: "api.example.com", accountId: ACCOUNT, zoneId: ZONE, healthPath: "/healthz", cells, alertEmail: "oncall@example.com", originAuthToken: ORIGIN_TOKEN, ...overrides };
+    return {
+        ...EDGE_DEFAULTS,
+        domain: "api.example.com",
+        accountId: ACCOUNT,
+        zoneId: ZONE,
+        healthPath: "/healthz",
+        cells,
+        alertEmail: "oncall@example.com",
+        originAuthToken: ORIGIN_TOKEN,
+        ...overrides,
+    };
 }
 
 const ORIGIN_TOKEN = "origin-token-for-tests";
@@ -49,9 +79,21 @@ describe("Edge", () => {
 
     it("declares one monitor, a pool per cell, one load balancer, three rulesets, tiered cache and the health alert", () => {
         const count = (type: string) => ofType(ev, type).length;
-        assert.deepEqual(Object.fromEntries(Object.entries(T).map(([k, t]) => [k, count(t)])), { monitor: 1, pool: 3, lb: 1, ruleset: 3, argo: 1, smart: 1, alert: 1 });
+        assert.deepEqual(Object.fromEntries(Object.entries(T).map(([k, t]) => [k, count(t)])), {
+            monitor: 1,
+            pool: 3,
+            lb: 1,
+            ruleset: 3,
+            argo: 1,
+            smart: 1,
+            alert: 1,
+        });
         assert.equal(one(ev, "platform:edge:Edge", "edge").custom, false);
-        assert.ok(ev.resources.filter((r) => r.custom && r.type.startsWith("cloudflare:")).every((r) => r.parent === one(ev, "platform:edge:Edge", "edge").urn));
+        assert.ok(
+            ev.resources
+                .filter((r) => r.custom && r.type.startsWith("cloudflare:"))
+                .every((r) => r.parent === one(ev, "platform:edge:Edge", "edge").urn),
+        );
     });
 
     it("sends the exact Cloudflare API strings", () => {
@@ -114,14 +156,16 @@ describe("Edge", () => {
             checkRegions: ["ENAM", "WNAM", "NSAM"],
             latitude: 39,
             longitude: -77.5,
-            origins: [{
-                name: "use1",
-                address: "k8s-use1-api-0123456789.us-east-1.elb.amazonaws.com",
-                enabled: true,
-                port: 443,
-                weight: 1,
-                header: { hosts: ["api.example.com"] },
-            }],
+            origins: [
+                {
+                    name: "use1",
+                    address: "k8s-use1-api-0123456789.us-east-1.elb.amazonaws.com",
+                    enabled: true,
+                    port: 443,
+                    weight: 1,
+                    header: { hosts: ["api.example.com"] },
+                },
+            ],
             notificationFilter: { pool: { disable: false }, origin: { disable: false } },
         });
         assert.deepEqual(one(ev, T.pool, "edge-pool-euc1").inputs.checkRegions, ["WEU", "EEU", "NAF"]);
@@ -160,7 +204,12 @@ describe("Edge", () => {
         assert.equal(lb.steeringPolicy, "geo");
         assert.equal(lb.sessionAffinity, "cookie");
         assert.equal(lb.sessionAffinityTtl, 3600);
-        assert.deepEqual(lb.sessionAffinityAttributes, { samesite: "Lax", secure: "Always", drainDuration: DRAIN_DURATION, zeroDowntimeFailover: "sticky" });
+        assert.deepEqual(lb.sessionAffinityAttributes, {
+            samesite: "Lax",
+            secure: "Always",
+            drainDuration: DRAIN_DURATION,
+            zeroDowntimeFailover: "sticky",
+        });
         assert.equal(DRAIN_DURATION, 300);
         assert.deepEqual(lb.adaptiveRouting, { failoverAcrossPools: true });
     });
@@ -171,20 +220,48 @@ describe("Edge", () => {
         assert.equal(rs.kind, "zone");
         assert.equal(rs.phase, "http_request_cache_settings");
         const rules = rs.rules as { ref: string; action: string; expression: string; enabled: boolean; actionParameters: unknown }[];
-        assert.deepEqual(rules.map((r) => r.ref), ["static_assets", "api_cacheable", "bypass_user_data"]);
+        assert.deepEqual(
+            rules.map((r) => r.ref),
+            ["static_assets", "api_cacheable", "bypass_user_data"],
+        );
         assert.ok(rules.every((r) => r.action === "set_cache_settings" && r.enabled === true));
-        assert.deepEqual(rules[0].actionParameters, { cache: true, edgeTtl: { mode: "override_origin", default: 2592000 }, browserTtl: { mode: "respect_origin" } });
-        assert.deepEqual(rules[1].actionParameters, { cache: true, edgeTtl: { mode: "override_origin", default: 30 }, browserTtl: { mode: "respect_origin" } });
+        assert.deepEqual(rules[0].actionParameters, {
+            cache: true,
+            edgeTtl: { mode: "override_origin", default: 2592000 },
+            browserTtl: { mode: "respect_origin" },
+        });
+        assert.deepEqual(rules[1].actionParameters, {
+            cache: true,
+            edgeTtl: { mode: "override_origin", default: 30 },
+            browserTtl: { mode: "respect_origin" },
+        });
         assert.deepEqual(rules[2].actionParameters, { cache: false });
         const expr = cacheExpressions("api.example.com", EDGE_DEFAULTS);
-        assert.deepEqual(rules.map((r) => r.expression), [expr.static, expr.api, expr.bypass]);
+        assert.deepEqual(
+            rules.map((r) => r.expression),
+            [expr.static, expr.api, expr.bypass],
+        );
     });
 
     it("writes the cache expressions exactly, scoped to the load balancer's host", () => {
-        const expr = cacheExpressions("api.example.com", { staticPathPrefix: "/static/", staticExtensions: ["css", "js"], cacheableApiRoutes: ["/v1/catalog", "/v1/config"], sessionCookie: "session" });
-        assert.equal(expr.static, '(http.host eq "api.example.com" and http.request.method in {"GET" "HEAD"} and (starts_with(http.request.uri.path, "/static/") or http.request.uri.path.extension in {"css" "js"}))');
-        assert.equal(expr.api, '(http.host eq "api.example.com" and http.request.method in {"GET" "HEAD"} and (http.request.uri.path eq "/v1/catalog" or starts_with(http.request.uri.path, "/v1/catalog/") or http.request.uri.path eq "/v1/config" or starts_with(http.request.uri.path, "/v1/config/")))');
-        assert.equal(expr.bypass, '(http.host eq "api.example.com" and (not (http.request.method in {"GET" "HEAD"}) or any(lower(http.request.headers.names[*])[*] eq "authorization") or http.cookie contains "session="))');
+        const expr = cacheExpressions("api.example.com", {
+            staticPathPrefix: "/static/",
+            staticExtensions: ["css", "js"],
+            cacheableApiRoutes: ["/v1/catalog", "/v1/config"],
+            sessionCookie: "session",
+        });
+        assert.equal(
+            expr.static,
+            '(http.host eq "api.example.com" and http.request.method in {"GET" "HEAD"} and (starts_with(http.request.uri.path, "/static/") or http.request.uri.path.extension in {"css" "js"}))',
+        );
+        assert.equal(
+            expr.api,
+            '(http.host eq "api.example.com" and http.request.method in {"GET" "HEAD"} and (http.request.uri.path eq "/v1/catalog" or starts_with(http.request.uri.path, "/v1/catalog/") or http.request.uri.path eq "/v1/config" or starts_with(http.request.uri.path, "/v1/config/")))',
+        );
+        assert.equal(
+            expr.bypass,
+            '(http.host eq "api.example.com" and (not (http.request.method in {"GET" "HEAD"}) or any(lower(http.request.headers.names[*])[*] eq "authorization") or http.cookie contains "session="))',
+        );
         assert.equal(cacheExpressions("api.example.com", { ...EDGE_DEFAULTS, cacheableApiRoutes: [] }).api, undefined);
     });
 
@@ -194,36 +271,40 @@ describe("Edge", () => {
         assert.equal(rs.phase, "http_ratelimit");
         const expression = '(http.host eq "api.example.com" and starts_with(http.request.uri.path, "/v1/"))';
         assert.equal(rateLimitExpression("api.example.com", "/v1/"), expression);
-        assert.deepEqual(rs.rules, [{
-            ref: "api_rate_limit",
-            description: "At most 600 API requests per 60s per client IP (per data centre), then block for 60s",
-            enabled: true,
-            expression,
-            action: "block",
-            actionParameters: { response: { statusCode: 429, contentType: "application/json", content: RATE_LIMIT_BODY } },
-            ratelimit: {
-                characteristics: ["cf.colo.id", "ip.src"],
-                period: 60,
-                requestsPerPeriod: 600,
-                mitigationTimeout: 60,
-                countingExpression: expression,
-                requestsToOrigin: false,
+        assert.deepEqual(rs.rules, [
+            {
+                ref: "api_rate_limit",
+                description: "At most 600 API requests per 60s per client IP (per data centre), then block for 60s",
+                enabled: true,
+                expression,
+                action: "block",
+                actionParameters: { response: { statusCode: 429, contentType: "application/json", content: RATE_LIMIT_BODY } },
+                ratelimit: {
+                    characteristics: ["cf.colo.id", "ip.src"],
+                    period: 60,
+                    requestsPerPeriod: 600,
+                    mitigationTimeout: 60,
+                    countingExpression: expression,
+                    requestsToOrigin: false,
+                },
             },
-        }]);
+        ]);
         assert.deepEqual(JSON.parse(RATE_LIMIT_BODY), { error: "rate_limited", message: "Too many requests; retry later." });
     });
 
     it("adds the secret origin-auth header to every request for the domain (request header transform rule)", () => {
         const rs = one(ev, "cloudflare:index/ruleset:Ruleset", "edge-origin-auth").inputs;
         assert.deepEqual([rs.zoneId, rs.kind, rs.phase], [ZONE, "zone", "http_request_late_transform"]);
-        assert.deepEqual(rs.rules, [{
-            ref: "origin_auth_header",
-            description: "Set x-origin-auth on every request to api.example.com",
-            enabled: true,
-            expression: '(http.host eq "api.example.com")',
-            action: "rewrite",
-            actionParameters: { headers: { "x-origin-auth": { operation: "set", value: ORIGIN_TOKEN } } },
-        }]);
+        assert.deepEqual(rs.rules, [
+            {
+                ref: "origin_auth_header",
+                description: "Set x-origin-auth on every request to api.example.com",
+                enabled: true,
+                expression: '(http.host eq "api.example.com")',
+                action: "rewrite",
+                actionParameters: { headers: { "x-origin-auth": { operation: "set", value: ORIGIN_TOKEN } } },
+            },
+        ]);
     });
 
     it("turns on Tiered Cache, then its Smart topology", () => {
@@ -250,23 +331,30 @@ describe("Edge", () => {
     describe("options", () => {
         let bare: Evaluation;
         before(async () => {
-            bare = await evalEdge(args(PROD(), {
-                alertEmail: undefined,
-                alertWebhookId: "abcdefabcdefabcdefabcdefabcdef12",
-                tieredCache: false,
-                cacheableApiRoutes: [],
-                rateLimit: { requestsPerPeriod: 100, period: 10, mitigationTimeout: 0, action: "managed_challenge" },
-            }));
+            bare = await evalEdge(
+                args(PROD(), {
+                    alertEmail: undefined,
+                    alertWebhookId: "abcdefabcdefabcdefabcdefabcdef12",
+                    tieredCache: false,
+                    cacheableApiRoutes: [],
+                    rateLimit: { requestsPerPeriod: 100, period: 10, mitigationTimeout: 0, action: "managed_challenge" },
+                }),
+            );
         });
 
         it("sends alerts to a webhook instead of an email", () => {
-            assert.deepEqual(one(bare, T.alert, "edge-pool-health-alert").inputs.mechanisms, { webhooks: [{ id: "abcdefabcdefabcdefabcdefabcdef12" }] });
+            assert.deepEqual(one(bare, T.alert, "edge-pool-health-alert").inputs.mechanisms, {
+                webhooks: [{ id: "abcdefabcdefabcdefabcdefabcdef12" }],
+            });
         });
 
         it("declares no tiered cache when turned off, and no API cache rule without cacheable routes", () => {
             assert.equal(ofType(bare, T.argo).length + ofType(bare, T.smart).length, 0);
             const rules = one(bare, T.ruleset, "edge-cache-rules").inputs.rules as { ref: string }[];
-            assert.deepEqual(rules.map((r) => r.ref), ["static_assets", "bypass_user_data"]);
+            assert.deepEqual(
+                rules.map((r) => r.ref),
+                ["static_assets", "bypass_user_data"],
+            );
         });
 
         it("uses a managed challenge without a block response", () => {
@@ -298,9 +386,15 @@ describe("Edge", () => {
         it("adds exactly one pool", () => {
             const before = new Set(ev.resources.map((r) => r.urn));
             const added = four.resources.filter((r) => !before.has(r.urn));
-            assert.deepEqual(added.map((r) => `${r.type} ${r.name}`), [`${T.pool} edge-pool-usw2`]);
+            assert.deepEqual(
+                added.map((r) => `${r.type} ${r.name}`),
+                [`${T.pool} edge-pool-usw2`],
+            );
             const after = new Set(four.resources.map((r) => r.urn));
-            assert.deepEqual(ev.resources.filter((r) => !after.has(r.urn)).map((r) => r.urn), []);
+            assert.deepEqual(
+                ev.resources.filter((r) => !after.has(r.urn)).map((r) => r.urn),
+                [],
+            );
         });
 
         it("changes only the load balancer's pool lists, and the alert's pool filter", () => {
@@ -325,9 +419,15 @@ describe("Edge", () => {
 
         it("rejects no cells, no or two primaries, duplicate codes, a relative health path and a bare name", () => {
             assert.deepEqual(edgeProblems(args([])), ["cells is empty: the load balancer needs at least one pool"]);
-            assert.deepEqual(edgeProblems(args([cell("us-east-1"), cell("eu-central-1")])), ["0 cells are primary: exactly one must be (it is the fallback pool)"]);
-            assert.deepEqual(edgeProblems(args([cell("us-east-1", true), cell("eu-central-1", true)])), ["2 cells are primary: exactly one must be (it is the fallback pool)"]);
-            assert.deepEqual(edgeProblems(args([cell("us-east-1", true), { ...cell("eu-central-1"), code: "use1" }])), ["cell codes use1 appear more than once: pool names would collide"]);
+            assert.deepEqual(edgeProblems(args([cell("us-east-1"), cell("eu-central-1")])), [
+                "0 cells are primary: exactly one must be (it is the fallback pool)",
+            ]);
+            assert.deepEqual(edgeProblems(args([cell("us-east-1", true), cell("eu-central-1", true)])), [
+                "2 cells are primary: exactly one must be (it is the fallback pool)",
+            ]);
+            assert.deepEqual(edgeProblems(args([cell("us-east-1", true), { ...cell("eu-central-1"), code: "use1" }])), [
+                "cell codes use1 appear more than once: pool names would collide",
+            ]);
             assert.deepEqual(edgeProblems(args(PROD(), { healthPath: "healthz" })), ['healthPath "healthz" is not an absolute path']);
             assert.deepEqual(edgeProblems(args(PROD(), { domain: "localhost" })), ['domain "localhost" is not a hostname']);
         });
@@ -335,7 +435,10 @@ describe("Edge", () => {
         it("rejects cache rules longer than Cloudflare accepts", () => {
             const routes = Array.from({ length: 60 }, (_, i) => `/v1/route-number-${i}`);
             const [problem] = edgeProblems(args(PROD(), { cacheableApiRoutes: routes }));
-            assert.match(problem, /^the api cache rule expression has \d+ characters \(Cloudflare allows 4096\); list fewer routes or extensions$/);
+            assert.match(
+                problem,
+                /^the api cache rule expression has \d+ characters \(Cloudflare allows 4096\); list fewer routes or extensions$/,
+            );
             assert.equal(MAX_EXPRESSION, 4096);
         });
 

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, parseConfig } from "../regions/config";
 import { EDGE_DEFAULTS } from "../regions/edgeConfig";
-import { Raw } from "../regions/problems";
+import { type Raw } from "../regions/problems";
 
 const IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:4f1c8e0b7a9d2c3e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7a8b9c0";
 
@@ -36,7 +36,23 @@ describe("config: platform:edge", () => {
             cacheableApiRoutes: ["/v1/catalog", "/v1/config"],
             apiEdgeTtl: 30,
             staticPathPrefix: "/static/",
-            staticExtensions: ["css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "woff", "woff2", "ttf"],
+            staticExtensions: [
+                "css",
+                "js",
+                "mjs",
+                "map",
+                "png",
+                "jpg",
+                "jpeg",
+                "gif",
+                "svg",
+                "webp",
+                "avif",
+                "ico",
+                "woff",
+                "woff2",
+                "ttf",
+            ],
             staticEdgeTtl: 2592000,
             sessionCookie: "session",
             sessionAffinityTtl: 3600,
@@ -48,20 +64,23 @@ describe("config: platform:edge", () => {
     });
 
     it("takes every setting from config", () => {
-        const edge = parseConfig(withEdge({
-            apiPath: "/api/",
-            cacheableApiRoutes: ["/api/products"],
-            apiEdgeTtl: 10,
-            staticPathPrefix: "/assets/",
-            staticExtensions: ["css"],
-            staticEdgeTtl: 86400,
-            sessionCookie: "sid",
-            sessionAffinityTtl: 1800,
-            tieredCache: false,
-            rateLimit: { requestsPerPeriod: 100, period: 10, mitigationTimeout: 0, action: "managed_challenge" },
-            alertEmail: "oncall@example.com",
-            alertWebhookId: "0123456789abcdef0123456789abcdef",
-        }), "us-east-1").edge;
+        const edge = parseConfig(
+            withEdge({
+                apiPath: "/api/",
+                cacheableApiRoutes: ["/api/products"],
+                apiEdgeTtl: 10,
+                staticPathPrefix: "/assets/",
+                staticExtensions: ["css"],
+                staticEdgeTtl: 86400,
+                sessionCookie: "sid",
+                sessionAffinityTtl: 1800,
+                tieredCache: false,
+                rateLimit: { requestsPerPeriod: 100, period: 10, mitigationTimeout: 0, action: "managed_challenge" },
+                alertEmail: "oncall@example.com",
+                alertWebhookId: "0123456789abcdef0123456789abcdef",
+            }),
+            "us-east-1",
+        ).edge;
         assert.deepEqual(edge, {
             apiPath: "/api/",
             cacheableApiRoutes: ["/api/products"],
@@ -96,11 +115,15 @@ describe("config: platform:edge", () => {
     });
 
     it("rejects an API path that is not a prefix ending in /", () => {
-        assert.deepEqual(problems({ apiPath: "/v1" }), ['platform:edge.apiPath: "/v1" is not a path prefix that starts and ends with "/", e.g. "/v1/"']);
+        assert.deepEqual(problems({ apiPath: "/v1" }), [
+            'platform:edge.apiPath: "/v1" is not a path prefix that starts and ends with "/", e.g. "/v1/"',
+        ]);
     });
 
     it("rejects malformed, foreign and duplicate cacheable API routes", () => {
-        assert.deepEqual(problems({ cacheableApiRoutes: "/v1/catalog" }), ['platform:edge.cacheableApiRoutes: "/v1/catalog" is not a list of strings']);
+        assert.deepEqual(problems({ cacheableApiRoutes: "/v1/catalog" }), [
+            'platform:edge.cacheableApiRoutes: "/v1/catalog" is not a list of strings',
+        ]);
         assert.deepEqual(problems({ cacheableApiRoutes: ["/v1/catalog/"] }), [
             'platform:edge.cacheableApiRoutes[0]: "/v1/catalog/" is not a route such as "/v1/catalog" (absolute, no trailing "/")',
         ]);
@@ -114,13 +137,21 @@ describe("config: platform:edge", () => {
 
     it("keeps the API edge TTL short and the static one long", () => {
         assert.deepEqual(problems({ apiEdgeTtl: 0 }), ["platform:edge.apiEdgeTtl: 0 is out of range; expected an integer from 1 to 3600"]);
-        assert.deepEqual(problems({ apiEdgeTtl: 7200 }), ["platform:edge.apiEdgeTtl: 7200 is out of range; expected an integer from 1 to 3600"]);
-        assert.deepEqual(problems({ apiEdgeTtl: 2.5 }), ["platform:edge.apiEdgeTtl: 2.5 is not an integer; expected an integer from 1 to 3600"]);
-        assert.deepEqual(problems({ staticEdgeTtl: 60 }), ["platform:edge.staticEdgeTtl: 60 is out of range; expected an integer from 3600 to 31536000"]);
+        assert.deepEqual(problems({ apiEdgeTtl: 7200 }), [
+            "platform:edge.apiEdgeTtl: 7200 is out of range; expected an integer from 1 to 3600",
+        ]);
+        assert.deepEqual(problems({ apiEdgeTtl: 2.5 }), [
+            "platform:edge.apiEdgeTtl: 2.5 is not an integer; expected an integer from 1 to 3600",
+        ]);
+        assert.deepEqual(problems({ staticEdgeTtl: 60 }), [
+            "platform:edge.staticEdgeTtl: 60 is out of range; expected an integer from 3600 to 31536000",
+        ]);
     });
 
     it("rejects a static path that is not a prefix, and bad or missing extensions", () => {
-        assert.deepEqual(problems({ staticPathPrefix: "static" }), ['platform:edge.staticPathPrefix: "static" is not a path prefix that starts and ends with "/", e.g. "/static/"']);
+        assert.deepEqual(problems({ staticPathPrefix: "static" }), [
+            'platform:edge.staticPathPrefix: "static" is not a path prefix that starts and ends with "/", e.g. "/static/"',
+        ]);
         assert.deepEqual(problems({ staticExtensions: [".css", "JS"] }), [
             'platform:edge.staticExtensions[0]: ".css" is not a lower-case file extension without the dot, e.g. "css"',
             'platform:edge.staticExtensions[1]: "JS" is not a lower-case file extension without the dot, e.g. "css"',
@@ -130,16 +161,20 @@ describe("config: platform:edge", () => {
 
     it("rejects a session cookie that is not a cookie name, or is the load balancer's own", () => {
         assert.deepEqual(problems({ sessionCookie: "my session" }), [
-            "platform:edge.sessionCookie: \"my session\" is not a cookie name (letters, digits and !#$%&'*+-.^_`|~)",
+            'platform:edge.sessionCookie: "my session" is not a cookie name (letters, digits and !#$%&\'*+-.^_`|~)',
         ]);
         assert.deepEqual(problems({ sessionCookie: "__cflb" }), [
-            'platform:edge.sessionCookie: "__cflb" is the load balancer\'s own affinity cookie, present on every request; name the app\'s session cookie',
+            "platform:edge.sessionCookie: \"__cflb\" is the load balancer's own affinity cookie, present on every request; name the app's session cookie",
         ]);
     });
 
     it("keeps the affinity TTL in Cloudflare's range for cookie affinity", () => {
-        assert.deepEqual(problems({ sessionAffinityTtl: 600 }), ["platform:edge.sessionAffinityTtl: 600 is out of range; expected an integer from 1800 to 604800"]);
-        assert.deepEqual(problems({ sessionAffinityTtl: 604801 }), ["platform:edge.sessionAffinityTtl: 604801 is out of range; expected an integer from 1800 to 604800"]);
+        assert.deepEqual(problems({ sessionAffinityTtl: 600 }), [
+            "platform:edge.sessionAffinityTtl: 600 is out of range; expected an integer from 1800 to 604800",
+        ]);
+        assert.deepEqual(problems({ sessionAffinityTtl: 604801 }), [
+            "platform:edge.sessionAffinityTtl: 604801 is out of range; expected an integer from 1800 to 604800",
+        ]);
     });
 
     it("rejects a tieredCache that is not a boolean", () => {
@@ -147,7 +182,9 @@ describe("config: platform:edge", () => {
     });
 
     it("accepts only the rate-limit periods and durations Cloudflare accepts", () => {
-        assert.deepEqual(problems({ rateLimit: { period: 30 } }), ["platform:edge.rateLimit.period: 30 is not accepted by Cloudflare; use one of 10, 60, 120, 300, 600, 3600 (seconds)"]);
+        assert.deepEqual(problems({ rateLimit: { period: 30 } }), [
+            "platform:edge.rateLimit.period: 30 is not accepted by Cloudflare; use one of 10, 60, 120, 300, 600, 3600 (seconds)",
+        ]);
         assert.deepEqual(problems({ rateLimit: { mitigationTimeout: 30 } }), [
             "platform:edge.rateLimit.mitigationTimeout: 30 is not accepted by Cloudflare; use one of 0, 10, 60, 120, 300, 600, 3600, 86400 (seconds)",
         ]);
@@ -155,8 +192,12 @@ describe("config: platform:edge", () => {
     });
 
     it("rejects a non-positive request threshold and an unknown action", () => {
-        assert.deepEqual(problems({ rateLimit: { requestsPerPeriod: 0 } }), ["platform:edge.rateLimit.requestsPerPeriod: 0 is out of range; expected an integer from 1 to 1000000"]);
-        assert.deepEqual(problems({ rateLimit: { action: "challenge" } }), ['platform:edge.rateLimit.action: "challenge" is not accepted by Cloudflare; use one of "block", "managed_challenge"']);
+        assert.deepEqual(problems({ rateLimit: { requestsPerPeriod: 0 } }), [
+            "platform:edge.rateLimit.requestsPerPeriod: 0 is out of range; expected an integer from 1 to 1000000",
+        ]);
+        assert.deepEqual(problems({ rateLimit: { action: "challenge" } }), [
+            'platform:edge.rateLimit.action: "challenge" is not accepted by Cloudflare; use one of "block", "managed_challenge"',
+        ]);
     });
 
     it("requires mitigationTimeout 0 with a managed challenge", () => {
@@ -166,8 +207,12 @@ describe("config: platform:edge", () => {
     });
 
     it("rejects a malformed alert email or webhook id", () => {
-        assert.deepEqual(problems({ alertEmail: "oncall" }), ['platform:edge.alertEmail: "oncall" is not an email address such as oncall@example.com']);
-        assert.deepEqual(problems({ alertWebhookId: "hook-1" }), ['platform:edge.alertWebhookId: "hook-1" is not a Cloudflare notification webhook id: 32 lower-case hex characters']);
+        assert.deepEqual(problems({ alertEmail: "oncall" }), [
+            'platform:edge.alertEmail: "oncall" is not an email address such as oncall@example.com',
+        ]);
+        assert.deepEqual(problems({ alertWebhookId: "hook-1" }), [
+            'platform:edge.alertWebhookId: "hook-1" is not a Cloudflare notification webhook id: 32 lower-case hex characters',
+        ]);
     });
 
     it("reports every problem of the section at once", () => {

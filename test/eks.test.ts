@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
-import { CLUSTER_ADMIN_POLICY, CONTROL_PLANE_LOG_TYPES, EksCluster, EksClusterArgs } from "../components/eks";
+import { CLUSTER_ADMIN_POLICY, CONTROL_PLANE_LOG_TYPES, EksCluster, type EksClusterArgs } from "../components/eks";
 import { kubeconfig } from "../components/kubeconfig";
 import { KUBERNETES_VERSIONS } from "../components/versions";
-import { Evaluation } from "../plan/runtime";
+import { type Evaluation } from "../plan/runtime";
 import { evaluateComponent, isRegionalAws, ofType, one, promiseOf } from "./harness";
 
 const BASE: EksClusterArgs = {
@@ -76,14 +76,24 @@ describe("EksCluster", () => {
             assert.equal("resolveConflicts" in r.inputs, false);
         }
         assert.equal(pins["vpc-cni"], "v1.22.4-eksbuild.3");
-        assert.deepEqual(JSON.parse(one(ev, "aws:eks/addon:Addon", "euc1-eks-vpc-cni").inputs.configurationValues as string), { enableNetworkPolicy: "true" });
+        assert.deepEqual(JSON.parse(one(ev, "aws:eks/addon:Addon", "euc1-eks-vpc-cni").inputs.configurationValues as string), {
+            enableNetworkPolicy: "true",
+        });
     });
 
     it("gives the control plane a role with the EKS cluster policy, named with the cell code", () => {
         const role = one(ev, "aws:iam/role:Role", "euc1-eks-cluster-role");
         assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0].Principal, { Service: "eks.amazonaws.com" });
-        assert.equal(one(ev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "euc1-eks-cluster-policy").inputs.policyArn, "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy");
-        assert.deepEqual(ev.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && !r.name.startsWith("euc1-eks-")).map((r) => r.name), []);
+        assert.equal(
+            one(ev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "euc1-eks-cluster-policy").inputs.policyArn,
+            "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
+        );
+        assert.deepEqual(
+            ev.resources
+                .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && !r.name.startsWith("euc1-eks-"))
+                .map((r) => r.name),
+            [],
+        );
     });
 
     it("builds a Kubernetes provider from the cluster's outputs", () => {
@@ -91,26 +101,45 @@ describe("EksCluster", () => {
         const config = JSON.parse(provider.rawInputs.kubeconfig as string);
         assert.match(config.clusters[0].cluster.server, /^https:\/\/[0-9A-F]{32}\.gr7\.eu-central-1\.eks\.amazonaws\.com$/);
         assert.ok(config.clusters[0].cluster["certificate-authority-data"].length > 40);
-        assert.deepEqual(config.users[0].user.exec.args, ["eks", "get-token", "--cluster-name", "platform-test-euc1", "--region", "eu-central-1", "--output", "json"]);
+        assert.deepEqual(config.users[0].user.exec.args, [
+            "eks",
+            "get-token",
+            "--cluster-name",
+            "platform-test-euc1",
+            "--region",
+            "eu-central-1",
+            "--output",
+            "json",
+        ]);
     });
 
     it("puts every regional resource in the cell's region", () => {
         const regional = ev.resources.filter(isRegionalAws);
         assert.equal(regional.length, 6);
-        assert.deepEqual(regional.filter((r) => r.inputs.region !== "eu-central-1").map((r) => r.urn), []);
+        assert.deepEqual(
+            regional.filter((r) => r.inputs.region !== "eu-central-1").map((r) => r.urn),
+            [],
+        );
     });
 });
 
 describe("EksCluster with an admin role and public CIDRs", () => {
     let ev: Evaluation;
     before(async () => {
-        ev = await evaluateComponent((opts) => new EksCluster("use1-eks", {
-            ...BASE,
-            region: "us-east-1",
-            kubernetesVersion: "1.35",
-            adminRoleArn: "arn:aws:iam::123456789012:role/platform-admins",
-            publicAccessCidrs: ["203.0.113.0/24"],
-        }, opts));
+        ev = await evaluateComponent(
+            (opts) =>
+                new EksCluster(
+                    "use1-eks",
+                    {
+                        ...BASE,
+                        region: "us-east-1",
+                        kubernetesVersion: "1.35",
+                        adminRoleArn: "arn:aws:iam::123456789012:role/platform-admins",
+                        publicAccessCidrs: ["203.0.113.0/24"],
+                    },
+                    opts,
+                ),
+        );
     });
 
     it("gives the admin role an access entry with the cluster-admin policy, cluster-wide", () => {
@@ -136,11 +165,27 @@ describe("EksCluster with an admin role and public CIDRs", () => {
 
 describe("kubeconfig", () => {
     it("gets a token with the cluster name and the region explicit", async () => {
-        const text = await promiseOf(kubeconfig({ clusterName: "platform-prod-use1", endpoint: "https://x.gr7.us-east-1.eks.amazonaws.com", certificateAuthorityData: "Q0E=", region: "us-east-1" }));
+        const text = await promiseOf(
+            kubeconfig({
+                clusterName: "platform-prod-use1",
+                endpoint: "https://x.gr7.us-east-1.eks.amazonaws.com",
+                certificateAuthorityData: "Q0E=",
+                region: "us-east-1",
+            }),
+        );
         const config = JSON.parse(text);
         assert.equal(config.clusters[0].cluster.server, "https://x.gr7.us-east-1.eks.amazonaws.com");
         assert.equal(config.clusters[0].cluster["certificate-authority-data"], "Q0E=");
         assert.equal(config.users[0].user.exec.command, "aws");
-        assert.deepEqual(config.users[0].user.exec.args, ["eks", "get-token", "--cluster-name", "platform-prod-use1", "--region", "us-east-1", "--output", "json"]);
+        assert.deepEqual(config.users[0].user.exec.args, [
+            "eks",
+            "get-token",
+            "--cluster-name",
+            "platform-prod-use1",
+            "--region",
+            "us-east-1",
+            "--output",
+            "json",
+        ]);
     });
 });

@@ -4,12 +4,12 @@
  */
 import * as assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import { PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
-import { PlanRun, planStack } from "../plan/plan";
-import { Evaluation, RecordedResource, evaluate } from "../plan/runtime";
-import { StackConfig, readStack } from "../plan/stackConfig";
+import type * as pulumi from "@pulumi/pulumi";
 import { projectRoot } from "../plan/cli";
+import { type PlanRun, planStack } from "../plan/plan";
+import { type Evaluation, type RecordedResource, evaluate } from "../plan/runtime";
+import { type StackConfig, readStack } from "../plan/stackConfig";
+import { type PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
 
 export { promiseOf } from "../plan/runtime";
 
@@ -46,7 +46,10 @@ export function planOf(stack: StackConfig): Promise<PlanRun> {
  * Evaluates `build` (which declares a component) under the mock runtime, with the one
  * AWS provider the program uses, and returns what was registered.
  */
-export function evaluateComponent(build: (opts: pulumi.ComponentResourceOptions) => unknown, config: Record<string, string> = {}): Promise<Evaluation> {
+export function evaluateComponent(
+    build: (opts: pulumi.ComponentResourceOptions) => unknown,
+    config: Record<string, string> = {},
+): Promise<Evaluation> {
     return evaluate({ stack: "test", config: { "aws:region": "us-east-1", ...config } }, () => {
         const provider = new aws.Provider("aws", { region: "us-east-1" });
         return build({ providers: [provider] });
@@ -60,7 +63,15 @@ export function ofType(ev: Evaluation, type: string): RecordedResource[] {
 /** The one resource of `type` named `name`; fails listing the names there are. */
 export function one(ev: Evaluation, type: string, name: string): RecordedResource {
     const found = ofType(ev, type).filter((r) => r.name === name);
-    assert.equal(found.length, 1, `expected one ${type} named ${name}; have: ${ofType(ev, type).map((r) => r.name).join(", ") || "none"}`);
+    assert.equal(
+        found.length,
+        1,
+        `expected one ${type} named ${name}; have: ${
+            ofType(ev, type)
+                .map((r) => r.name)
+                .join(", ") || "none"
+        }`,
+    );
     return found[0];
 }
 

@@ -6,14 +6,17 @@ import { EXIT } from "../tools/common";
 import { runLoad } from "../tools/load";
 import { main, parseOptions } from "../tools/loadtest";
 import { probeCapacity, rampCounts } from "../tools/ramp";
-import { Scenario, ScenarioError, drawThink, loadScenario, parseScenario, pickStep } from "../tools/scenario";
-import { DEFAULT_OBJECTIVE, Sample, judge, percentile, summarise } from "../tools/stats";
-import { Target, captureIo, closedPort, startTarget } from "./loopback";
+import { type Scenario, ScenarioError, drawThink, loadScenario, parseScenario, pickStep } from "../tools/scenario";
+import { DEFAULT_OBJECTIVE, type Sample, judge, percentile, summarise } from "../tools/stats";
+import { type Target, captureIo, closedPort, startTarget } from "./loopback";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
 /** Users fire back-to-back (think 0): the load is then set by the user count alone. */
-const busy: Scenario = { name: "busy", steps: [{ name: "get", weight: 1, method: "GET", path: "/v1/sync", headers: {}, thinkMs: { min: 0, max: 0 } }] };
+const busy: Scenario = {
+    name: "busy",
+    steps: [{ name: "get", weight: 1, method: "GET", path: "/v1/sync", headers: {}, thinkMs: { min: 0, max: 0 } }],
+};
 
 let dir: string;
 const file = (name: string, text: string) => {
@@ -35,47 +38,74 @@ describe("loadtest: scenario files", () => {
     it("reads the shipped extension scenario with its weights, think times and body", () => {
         const s = loadScenario(path.join(ROOT, "tools", "scenarios", "extension.yaml"));
         assert.equal(s.name, "extension");
-        assert.deepEqual(s.steps.map((x) => [x.name, x.weight, x.method, x.path]), [
-            ["sync settings", 50, "GET", "/v1/sync"],
-            ["page lookup", 30, "GET", "/v1/lookup?url=https%3A%2F%2Fexample.com%2F"],
-            ["usage event", 15, "POST", "/v1/events"],
-            ["health", 5, "GET", "/healthz"],
-        ]);
-        assert.deepEqual(s.steps.map((x) => x.thinkMs), [{ min: 2000, max: 7000 }, { min: 500, max: 3000 }, { min: 2000, max: 7000 }, { min: 2000, max: 7000 }]);
+        assert.deepEqual(
+            s.steps.map((x) => [x.name, x.weight, x.method, x.path]),
+            [
+                ["sync settings", 50, "GET", "/v1/sync"],
+                ["page lookup", 30, "GET", "/v1/lookup?url=https%3A%2F%2Fexample.com%2F"],
+                ["usage event", 15, "POST", "/v1/events"],
+                ["health", 5, "GET", "/healthz"],
+            ],
+        );
+        assert.deepEqual(
+            s.steps.map((x) => x.thinkMs),
+            [
+                { min: 2000, max: 7000 },
+                { min: 500, max: 3000 },
+                { min: 2000, max: 7000 },
+                { min: 2000, max: 7000 },
+            ],
+        );
         assert.equal(s.steps[2].body, '{"type":"page_view","client":"extension"}');
         assert.deepEqual(s.steps[0].headers, { accept: "application/json" });
     });
 
     it("reads JSON as well, with defaults (GET, weight 1, no think time)", () => {
         const s = loadScenario(file("s.json", JSON.stringify({ requests: [{ path: "/a" }] })));
-        assert.deepEqual(s, { name: "s", steps: [{ name: "GET /a", weight: 1, method: "GET", path: "/a", headers: {}, body: undefined, thinkMs: { min: 0, max: 0 } }] });
+        assert.deepEqual(s, {
+            name: "s",
+            steps: [{ name: "GET /a", weight: 1, method: "GET", path: "/a", headers: {}, body: undefined, thinkMs: { min: 0, max: 0 } }],
+        });
     });
 
     it("rejects a file that is not YAML, in one line", () => {
         const f = file("broken.yaml", "requests: [ { path: /a\n  - : :\n");
-        assert.throws(() => loadScenario(f), (e: Error) => e instanceof ScenarioError && /^scenario .*broken\.yaml is not valid YAML or JSON: /.test(e.message) && !e.message.includes("\n"));
+        assert.throws(
+            () => loadScenario(f),
+            (e: Error) =>
+                e instanceof ScenarioError &&
+                /^scenario .*broken\.yaml is not valid YAML or JSON: /.test(e.message) &&
+                !e.message.includes("\n"),
+        );
     });
 
     it("names every bad field with its path", () => {
         const raw = {
             thinkMs: { min: 500, max: 100 },
             extra: 1,
-            requests: [{ method: "FETCH", path: "v1/x", weight: -2 }, { path: "/ok", headers: { "bad name": "x", accept: ["a"] } }, "GET /"],
+            requests: [
+                { method: "FETCH", path: "v1/x", weight: -2 },
+                { path: "/ok", headers: { "bad name": "x", accept: ["a"] } },
+                "GET /",
+            ],
         };
-        assert.throws(() => parseScenario(raw, "x.yaml"), (e: Error) => {
-            assert.equal(
-                e.message,
-                'scenario x.yaml is invalid: x.yaml:extra: is not a known setting; known settings here: name, thinkMs, requests; ' +
-                    "x.yaml:thinkMs: min 500 is above max 100; write { min: <ms>, max: <ms> } with min ≤ max; " +
-                    'x.yaml:requests[0].method: "FETCH" is not one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS; ' +
-                    'x.yaml:requests[0].path: "v1/x" is not an absolute path such as /v1/sync?since=0 (no spaces); ' +
-                    "x.yaml:requests[0].weight: -2 is not a positive number; a weight is a relative frequency such as 60; " +
-                    "x.yaml:requests[1].headers.bad name: is not a valid header name; " +
-                    'x.yaml:requests[1].headers.accept: ["a"] is not a string; ' +
-                    'x.yaml:requests[2]: "GET /" is not a request; write { method: GET, path: /v1/... }',
-            );
-            return true;
-        });
+        assert.throws(
+            () => parseScenario(raw, "x.yaml"),
+            (e: Error) => {
+                assert.equal(
+                    e.message,
+                    "scenario x.yaml is invalid: x.yaml:extra: is not a known setting; known settings here: name, thinkMs, requests; " +
+                        "x.yaml:thinkMs: min 500 is above max 100; write { min: <ms>, max: <ms> } with min ≤ max; " +
+                        'x.yaml:requests[0].method: "FETCH" is not one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS; ' +
+                        'x.yaml:requests[0].path: "v1/x" is not an absolute path such as /v1/sync?since=0 (no spaces); ' +
+                        "x.yaml:requests[0].weight: -2 is not a positive number; a weight is a relative frequency such as 60; " +
+                        "x.yaml:requests[1].headers.bad name: is not a valid header name; " +
+                        'x.yaml:requests[1].headers.accept: ["a"] is not a string; ' +
+                        'x.yaml:requests[2]: "GET /" is not a request; write { method: GET, path: /v1/... }',
+                );
+                return true;
+            },
+        );
     });
 
     it("requires a non-empty request list", () => {
@@ -85,11 +115,32 @@ describe("loadtest: scenario files", () => {
     });
 
     it("picks requests by weight and draws think times from the range", () => {
-        const s = parseScenario({ requests: [{ path: "/a", weight: 60 }, { path: "/b", weight: 30 }, { path: "/c", weight: 10 }] }, "w.yaml");
-        assert.deepEqual([0, 0.59, 0.61, 0.89, 0.91, 0.999].map((r) => pickStep(s, () => r).path), ["/a", "/a", "/b", "/b", "/c", "/c"]);
-        assert.equal(drawThink({ min: 1000, max: 3000 }, () => 0), 1000);
-        assert.equal(drawThink({ min: 1000, max: 3000 }, () => 0.5), 2000);
-        assert.equal(drawThink({ min: 1000, max: 3000 }, () => 0.9999), 3000);
+        const s = parseScenario(
+            {
+                requests: [
+                    { path: "/a", weight: 60 },
+                    { path: "/b", weight: 30 },
+                    { path: "/c", weight: 10 },
+                ],
+            },
+            "w.yaml",
+        );
+        assert.deepEqual(
+            [0, 0.59, 0.61, 0.89, 0.91, 0.999].map((r) => pickStep(s, () => r).path),
+            ["/a", "/a", "/b", "/b", "/c", "/c"],
+        );
+        assert.equal(
+            drawThink({ min: 1000, max: 3000 }, () => 0),
+            1000,
+        );
+        assert.equal(
+            drawThink({ min: 1000, max: 3000 }, () => 0.5),
+            2000,
+        );
+        assert.equal(
+            drawThink({ min: 1000, max: 3000 }, () => 0.9999),
+            3000,
+        );
     });
 });
 
@@ -105,22 +156,49 @@ describe("loadtest: statistics and the objective", () => {
     });
 
     it("counts non-2xx/3xx, socket errors and timeouts as errors", () => {
-        const samples: Sample[] = [ok(0, 1), ok(1, 2, 302), ok(2, 3, 404), ok(3, 4, 503), { at: 4, status: 0, failure: "socket" }, { at: 5, status: 0, failure: "timeout" }, ok(6, 5, 101)];
+        const samples: Sample[] = [
+            ok(0, 1),
+            ok(1, 2, 302),
+            ok(2, 3, 404),
+            ok(3, 4, 503),
+            { at: 4, status: 0, failure: "socket" },
+            { at: 5, status: 0, failure: "timeout" },
+            ok(6, 5, 101),
+        ];
         const s = summarise(samples, 2);
-        assert.deepEqual({ ...s, latencyMs: undefined }, {
-            requests: 7, responses: 5, httpErrors: 3, socketErrors: 1, timeouts: 1, errorRate: 5 / 7, requestsPerSecond: 3.5, latencyMs: undefined,
-            statusCodes: { 200: 1, 302: 1, 404: 1, 503: 1, 101: 1 },
-        });
+        assert.deepEqual(
+            { ...s, latencyMs: undefined },
+            {
+                requests: 7,
+                responses: 5,
+                httpErrors: 3,
+                socketErrors: 1,
+                timeouts: 1,
+                errorRate: 5 / 7,
+                requestsPerSecond: 3.5,
+                latencyMs: undefined,
+                statusCodes: { 200: 1, 302: 1, 404: 1, 503: 1, 101: 1 },
+            },
+        );
         assert.deepEqual(s.latencyMs, { p50: 3, p95: 5, p99: 5, max: 5 });
         assert.equal(summarise(samples, 1, 2, 4).requests, 2);
     });
 
     it("holds only with p99 under the bound and errors under the rate, saying why not", () => {
-        const fast = summarise(Array.from({ length: 1000 }, (_, i) => ok(i, i < 990 ? 5 : 40)), 1);
+        const fast = summarise(
+            Array.from({ length: 1000 }, (_, i) => ok(i, i < 990 ? 5 : 40)),
+            1,
+        );
         assert.deepEqual(judge(fast, DEFAULT_OBJECTIVE), { holds: true, reasons: [] });
-        const slow = summarise(Array.from({ length: 1000 }, (_, i) => ok(i, i < 989 ? 5 : 40)), 1);
+        const slow = summarise(
+            Array.from({ length: 1000 }, (_, i) => ok(i, i < 989 ? 5 : 40)),
+            1,
+        );
         assert.deepEqual(judge(slow, DEFAULT_OBJECTIVE), { holds: false, reasons: ["p99 40 ms is not under 30 ms"] });
-        const failing = summarise(Array.from({ length: 1000 }, (_, i) => ok(i, 5, i === 0 ? 500 : 200)), 1);
+        const failing = summarise(
+            Array.from({ length: 1000 }, (_, i) => ok(i, 5, i === 0 ? 500 : 200)),
+            1,
+        );
         assert.deepEqual(judge(failing, DEFAULT_OBJECTIVE), { holds: false, reasons: ["error rate 0.1% is not under 0.1%"] });
         assert.deepEqual(judge(summarise([], 1), DEFAULT_OBJECTIVE), { holds: false, reasons: ["no responses were received"] });
     });
@@ -143,18 +221,31 @@ describe("loadtest: the load engine against loopback targets", function () {
 
     it("sends the scenario's mix: method, path under the target's base path, headers and body", async () => {
         target = await startTarget();
-        const mix = parseScenario({
-            requests: [
-                { path: "/v1/sync", weight: 3, headers: { accept: "application/json" } },
-                { method: "POST", path: "/v1/events", weight: 1, headers: { "content-type": "application/json" }, body: { type: "view" } },
-            ],
-        }, "mix.yaml");
+        const mix = parseScenario(
+            {
+                requests: [
+                    { path: "/v1/sync", weight: 3, headers: { accept: "application/json" } },
+                    {
+                        method: "POST",
+                        path: "/v1/events",
+                        weight: 1,
+                        headers: { "content-type": "application/json" },
+                        body: { type: "view" },
+                    },
+                ],
+            },
+            "mix.yaml",
+        );
         const result = await runLoad({ target: `${target.url}/api/`, users: 2, scenario: mix, durationS: 0.5, maxRequests: 400 });
         const gets = target.seen.filter((r) => r.method === "GET");
         const posts = target.seen.filter((r) => r.method === "POST");
         assert.ok(gets.length > 0 && posts.length > 0);
         assert.ok(gets.every((r) => r.path === "/api/v1/sync" && r.headers.accept === "application/json" && r.body === ""));
-        assert.ok(posts.every((r) => r.path === "/api/v1/events" && r.headers["content-type"] === "application/json" && r.body === '{"type":"view"}'));
+        assert.ok(
+            posts.every(
+                (r) => r.path === "/api/v1/events" && r.headers["content-type"] === "application/json" && r.body === '{"type":"view"}',
+            ),
+        );
         assert.ok(gets.length > posts.length * 1.5, `mix ${gets.length} GET / ${posts.length} POST for weights 3:1`);
         // The request cap stops the run (400 requests in well under 0.5 s otherwise unbounded).
         assert.ok(target.seen.length <= 400 && result.summary.requests <= 400, `sent ${target.seen.length}`);
@@ -166,7 +257,10 @@ describe("loadtest: the load engine against loopback targets", function () {
         const result = await runLoad({ target: target.url, users: 2, scenario: paced, durationS: 1, maxRequests: 10_000 });
         const s = result.summary;
         const sent = target.seen.length;
-        assert.ok(s.socketErrors >= Math.floor(sent / 10) - 1 && s.socketErrors <= Math.ceil(sent / 10), `${s.socketErrors} socket errors for ${sent} requests`);
+        assert.ok(
+            s.socketErrors >= Math.floor(sent / 10) - 1 && s.socketErrors <= Math.ceil(sent / 10),
+            `${s.socketErrors} socket errors for ${sent} requests`,
+        );
         assert.equal(s.responses + s.socketErrors, s.requests);
         // A stale queue entry would time an answer from the lost request: 30 ms of think or more.
         assert.ok(s.latencyMs!.max < 30, `max ${s.latencyMs!.max} ms`);
@@ -178,7 +272,15 @@ describe("loadtest: the load engine against loopback targets", function () {
         let draws = 0;
         const mix = parseScenario({ thinkMs: { min: 20, max: 20 }, requests: [{ path: "/hang" }, { path: "/fast" }] }, "t.yaml");
         const firstHangs = () => (draws++ < 4 ? 0 : 0.99);
-        const result = await runLoad({ target: target.url, users: 2, scenario: mix, durationS: 1.6, maxRequests: 10_000, timeoutS: 1, random: firstHangs });
+        const result = await runLoad({
+            target: target.url,
+            users: 2,
+            scenario: mix,
+            durationS: 1.6,
+            maxRequests: 10_000,
+            timeoutS: 1,
+            random: firstHangs,
+        });
         assert.equal(result.summary.timeouts, 2, JSON.stringify(result.summary));
         assert.equal(result.summary.socketErrors, 0);
         assert.ok(result.summary.responses > 10 && result.summary.latencyMs!.max < 1000, JSON.stringify(result.summary));
@@ -188,7 +290,14 @@ describe("loadtest: the load engine against loopback targets", function () {
         let region = "use1";
         target = await startTarget({ headers: () => ({ "X-Served-Region": region }) });
         setTimeout(() => (region = "euc1"), 300);
-        const result = await runLoad({ target: target.url, users: 1, scenario: busy, durationS: 0.6, maxRequests: 10_000, regionHeader: "x-served-region" });
+        const result = await runLoad({
+            target: target.url,
+            users: 1,
+            scenario: busy,
+            durationS: 0.6,
+            maxRequests: 10_000,
+            regionHeader: "x-served-region",
+        });
         const regions = result.samples.map((s) => s.region);
         assert.equal(regions[0], "use1");
         assert.equal(regions[regions.length - 1], "euc1");
@@ -200,7 +309,18 @@ describe("loadtest: the command", function () {
     this.timeout(15000);
     let target: Target;
     afterEach(() => target?.close());
-    const args = (t: string, extra: string[] = []) => ["--target", t, "--scenario", file("paced.yaml", PACED_YAML), "--users", "3", "--duration", "0.8", "--quiet", ...extra];
+    const args = (t: string, extra: string[] = []) => [
+        "--target",
+        t,
+        "--scenario",
+        file("paced.yaml", PACED_YAML),
+        "--users",
+        "3",
+        "--duration",
+        "0.8",
+        "--quiet",
+        ...extra,
+    ];
 
     it("passes against a fast target, exit 0, and writes the JSON report", async () => {
         target = await startTarget();
@@ -212,7 +332,9 @@ describe("loadtest: the command", function () {
         assert.equal(report.users, 3);
         assert.equal(report.scenario, "paced");
         assert.ok(report.requests > 50 && report.requestsPerSecond > 50, JSON.stringify(report));
-        assert.ok(report.latencyMs.p50 <= report.latencyMs.p95 && report.latencyMs.p95 <= report.latencyMs.p99 && report.latencyMs.p99 < 30);
+        assert.ok(
+            report.latencyMs.p50 <= report.latencyMs.p95 && report.latencyMs.p95 <= report.latencyMs.p99 && report.latencyMs.p99 < 30,
+        );
         assert.deepEqual(report.errors, { http: 0, socket: 0, timeouts: 0 });
         assert.deepEqual(report.objective, { p99Ms: 30, maxErrorRate: 0.001, holds: true, reasons: [] });
         assert.match(io.stdout(), /objective p99 < 30 ms and errors < 0\.1%: HOLDS/);
@@ -251,9 +373,14 @@ describe("loadtest: the command", function () {
     it("shows progress on stderr while it runs", async () => {
         target = await startTarget();
         const io = captureIo();
-        const a = args(target.url).filter((x) => x !== "--quiet").map((x) => (x === "0.8" ? "1.3" : x));
+        const a = args(target.url)
+            .filter((x) => x !== "--quiet")
+            .map((x) => (x === "0.8" ? "1.3" : x));
         await main(a, io);
-        assert.match(io.stderr(), /^loadtest: 3 users for 1\.3 s \(first 0\.325 s warm-up\) against http:\/\/127\.0\.0\.1:\d+ \(paced\)\n\[ {3}1s\] users 3 {2}[\d.]+ req\/s {2}p99 [\d.]+ ms {2}errors [\d.]+% {2}total \d+\n$/);
+        assert.match(
+            io.stderr(),
+            /^loadtest: 3 users for 1\.3 s \(first 0\.325 s warm-up\) against http:\/\/127\.0\.0\.1:\d+ \(paced\)\n\[ {3}1s\] users 3 {2}[\d.]+ req\/s {2}p99 [\d.]+ ms {2}errors [\d.]+% {2}total \d+\n$/,
+        );
     });
 
     it("when interrupted, stops early, prints what it measured and exits 3 (never a pass)", async () => {
@@ -266,7 +393,10 @@ describe("loadtest: the command", function () {
         assert.equal(await main([...a, "--warmup", "0"], io, controller.signal), EXIT.failure);
         assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
         assert.match(io.stdout(), /^3 users, 0\.\d s: \d+ requests/);
-        assert.match(io.stderr(), /^loadtest: 3 users for 20 s \(first 0 s warm-up\) against [^\n]+\nloadtest: interrupted; the figures cover the part that ran\n$/);
+        assert.match(
+            io.stderr(),
+            /^loadtest: 3 users for 20 s \(first 0 s warm-up\) against [^\n]+\nloadtest: interrupted; the figures cover the part that ran\n$/,
+        );
     });
 
     it("prints its usage with --help", async () => {
@@ -288,7 +418,10 @@ describe("loadtest: the command", function () {
         const io = captureIo();
         const bad = file("bad.yaml", "requests:\n  - { method: GET, path: /a, weight: zero }\n");
         assert.equal(await main(["--target", target.url, "--scenario", bad], io), EXIT.input);
-        assert.equal(io.stderr(), `loadtest: scenario bad.yaml is invalid: bad.yaml:requests[0].weight: "zero" is not a positive number; a weight is a relative frequency such as 60\n`);
+        assert.equal(
+            io.stderr(),
+            `loadtest: scenario bad.yaml is invalid: bad.yaml:requests[0].weight: "zero" is not a positive number; a weight is a relative frequency such as 60\n`,
+        );
         assert.equal(target.seen.length, 0);
     });
 
@@ -298,9 +431,15 @@ describe("loadtest: the command", function () {
             [["--duration", "7200", "--target", "http://127.0.0.1:9"], 'loadtest: --duration "7200" is not a number from 0.1 to 3600\n'],
             [["--target", "ftp://x"], 'loadtest: --target "ftp://x" is not an http(s) URL\n'],
             [["--target", "http://127.0.0.1:9", "--scenario", "/nonexistent.yaml"], "loadtest: scenario /nonexistent.yaml: no such file\n"],
-            [["--target", "http://127.0.0.1:9", "--users", "10", "--max-requests", "5"], "loadtest: --max-requests 5 is below --users 10: every user needs at least one request\n"],
+            [
+                ["--target", "http://127.0.0.1:9", "--users", "10", "--max-requests", "5"],
+                "loadtest: --max-requests 5 is below --users 10: every user needs at least one request\n",
+            ],
             [["--target", "http://127.0.0.1:9", "--start", "5"], "loadtest: --start, --step and --max only apply with --ramp\n"],
-            [["--stack", "nosuch"], `loadtest: ${path.join(ROOT, "Pulumi.nosuch.yaml")} does not exist; create it or pass --stack with an existing stack (or --config FILE)\n`],
+            [
+                ["--stack", "nosuch"],
+                `loadtest: ${path.join(ROOT, "Pulumi.nosuch.yaml")} does not exist; create it or pass --stack with an existing stack (or --config FILE)\n`,
+            ],
         ] as const) {
             const io = captureIo();
             assert.equal(await main([...argv], io), EXIT.input, argv.join(" "));
@@ -334,8 +473,26 @@ describe("loadtest: the capacity probe (--ramp)", function () {
     });
 
     it("finds the known knee and stops at the first step that breaks", async () => {
-        const ramp = await probeCapacity({ target: target.url, scenario: busy, durationS: 0.8, warmupS: 0.2, maxRequests: 100_000, start: 1, step: 1, max: 6, objective });
-        assert.deepEqual(ramp.steps.map((s) => [s.users, s.verdict.holds]), [[1, true], [2, true], [3, true], [4, false]]);
+        const ramp = await probeCapacity({
+            target: target.url,
+            scenario: busy,
+            durationS: 0.8,
+            warmupS: 0.2,
+            maxRequests: 100_000,
+            start: 1,
+            step: 1,
+            max: 6,
+            objective,
+        });
+        assert.deepEqual(
+            ramp.steps.map((s) => [s.users, s.verdict.holds]),
+            [
+                [1, true],
+                [2, true],
+                [3, true],
+                [4, false],
+            ],
+        );
         assert.equal(ramp.kneeUsers, K);
         assert.equal(ramp.brokeAt, K + 1);
         assert.ok(ramp.steps[3].summary.latencyMs!.p99 >= 250);
@@ -344,7 +501,20 @@ describe("loadtest: the capacity probe (--ramp)", function () {
     it("prints the knee, writes it as JSON, exit 0; exit 1 when the first step already breaks", async () => {
         const io = captureIo();
         const json = path.join(dir, "ramp.json");
-        const argv = ["--ramp", "--target", target.url, "--scenario", file("busy.yaml", BUSY_YAML), "--duration", "0.8", "--warmup", "0.2", "--p99-ms", "100", "--quiet"];
+        const argv = [
+            "--ramp",
+            "--target",
+            target.url,
+            "--scenario",
+            file("busy.yaml", BUSY_YAML),
+            "--duration",
+            "0.8",
+            "--warmup",
+            "0.2",
+            "--p99-ms",
+            "100",
+            "--quiet",
+        ];
         assert.equal(await main([...argv, "--start", "2", "--step", "2", "--max", "8", "--json", json], io), EXIT.ok);
         const report = JSON.parse(readFileSync(json, "utf8"));
         assert.deepEqual([report.kneeUsers, report.brokeAt, report.steps.map((s: { users: number }) => s.users)], [2, 4, [2, 4]]);

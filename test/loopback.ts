@@ -3,8 +3,8 @@
  * controlled latency and error rate, and helpers to capture a command's output.
  */
 import * as http from "node:http";
-import { AddressInfo } from "node:net";
-import { Io } from "../tools/common";
+import { type AddressInfo } from "node:net";
+import { type Io } from "../tools/common";
 
 export interface TargetBehaviour {
     /** Delay before answering, in ms, given the in-flight count including this request. @default 0 */
@@ -45,7 +45,10 @@ export async function startTarget(behaviour: TargetBehaviour = {}): Promise<Targ
                     return;
                 }
                 const error = behaviour.errorEvery !== undefined && behaviour.errorEvery > 0 && n % behaviour.errorEvery === 0;
-                res.writeHead(error ? 500 : (behaviour.status?.() ?? 200), { "content-type": "application/json", ...(behaviour.headers?.() ?? {}) });
+                res.writeHead(error ? 500 : (behaviour.status?.() ?? 200), {
+                    "content-type": "application/json",
+                    ...(behaviour.headers?.() ?? {}),
+                });
                 res.end(error ? '{"error":"boom"}' : '{"ok":true}');
             };
             if (delay > 0) setTimeout(answer, delay);

@@ -1,22 +1,34 @@
 import * as assert from "node:assert/strict";
 import { INTERFACE_ENDPOINTS, Network } from "../components/network";
 import { subnetPlan } from "../components/subnets";
-import { Evaluation } from "../plan/runtime";
+import { type Evaluation } from "../plan/runtime";
 import { evaluateComponent, isRegionalAws, ofType, one } from "./harness";
 
 describe("subnetPlan", () => {
     it("cuts a /16 into three /18 private subnets and /21 public and isolated subnets", () => {
         const plan = subnetPlan("10.10.0.0/16", ["us-east-1a", "us-east-1b", "us-east-1c"]);
-        assert.deepEqual(plan.map((s) => `${s.tier}-${s.zone} ${s.cidr}`), [
-            "private-a 10.10.0.0/18", "public-a 10.10.192.0/21", "isolated-a 10.10.216.0/21",
-            "private-b 10.10.64.0/18", "public-b 10.10.200.0/21", "isolated-b 10.10.224.0/21",
-            "private-c 10.10.128.0/18", "public-c 10.10.208.0/21", "isolated-c 10.10.232.0/21",
-        ]);
+        assert.deepEqual(
+            plan.map((s) => `${s.tier}-${s.zone} ${s.cidr}`),
+            [
+                "private-a 10.10.0.0/18",
+                "public-a 10.10.192.0/21",
+                "isolated-a 10.10.216.0/21",
+                "private-b 10.10.64.0/18",
+                "public-b 10.10.200.0/21",
+                "isolated-b 10.10.224.0/21",
+                "private-c 10.10.128.0/18",
+                "public-c 10.10.208.0/21",
+                "isolated-c 10.10.232.0/21",
+            ],
+        );
     });
 
     it("keeps the same shape for a /20", () => {
         const plan = subnetPlan("10.100.16.0/20", ["eu-central-1a", "eu-central-1b", "eu-central-1c"]);
-        assert.deepEqual(plan.filter((s) => s.zone === "a").map((s) => s.cidr), ["10.100.16.0/22", "10.100.28.0/25", "10.100.29.128/25"]);
+        assert.deepEqual(
+            plan.filter((s) => s.zone === "a").map((s) => s.cidr),
+            ["10.100.16.0/22", "10.100.28.0/25", "10.100.29.128/25"],
+        );
     });
 
     it("refuses anything but three AZs", () => {
@@ -27,7 +39,14 @@ describe("subnetPlan", () => {
 describe("Network", () => {
     let ev: Evaluation;
     before(async () => {
-        ev = await evaluateComponent((opts) => new Network("euc1-net", { region: "eu-central-1", cidr: "10.22.0.0/16", azs: ["eu-central-1a", "eu-central-1b", "eu-central-1c"] }, opts));
+        ev = await evaluateComponent(
+            (opts) =>
+                new Network(
+                    "euc1-net",
+                    { region: "eu-central-1", cidr: "10.22.0.0/16", azs: ["eu-central-1a", "eu-central-1b", "eu-central-1c"] },
+                    opts,
+                ),
+        );
     });
 
     it("declares the VPC with its CIDR and DNS on", () => {
@@ -40,19 +59,33 @@ describe("Network", () => {
     it("puts every regional resource in the cell's region", () => {
         const regional = ev.resources.filter(isRegionalAws);
         assert.ok(regional.length > 40);
-        assert.deepEqual(regional.filter((r) => r.inputs.region !== "eu-central-1").map((r) => r.urn), []);
+        assert.deepEqual(
+            regional.filter((r) => r.inputs.region !== "eu-central-1").map((r) => r.urn),
+            [],
+        );
     });
 
     it("declares nine subnets, three per tier, one tier per AZ, none with public IPs on launch", () => {
         const subnets = ofType(ev, "aws:ec2/subnet:Subnet");
         assert.equal(subnets.length, 9);
         for (const tier of ["public", "private", "isolated"]) {
-            const azs = subnets.filter((s) => (s.inputs.tags as Record<string, string>).Tier === tier).map((s) => s.inputs.availabilityZone).sort();
+            const azs = subnets
+                .filter((s) => (s.inputs.tags as Record<string, string>).Tier === tier)
+                .map((s) => s.inputs.availabilityZone)
+                .sort();
             assert.deepEqual(azs, ["eu-central-1a", "eu-central-1b", "eu-central-1c"]);
         }
         assert.ok(subnets.every((s) => s.inputs.mapPublicIpOnLaunch === false));
-        assert.equal((one(ev, "aws:ec2/subnet:Subnet", "euc1-net-public-a").inputs.tags as Record<string, string>)["kubernetes.io/role/elb"], "1");
-        assert.equal((one(ev, "aws:ec2/subnet:Subnet", "euc1-net-private-b").inputs.tags as Record<string, string>)["kubernetes.io/role/internal-elb"], "1");
+        assert.equal(
+            (one(ev, "aws:ec2/subnet:Subnet", "euc1-net-public-a").inputs.tags as Record<string, string>)["kubernetes.io/role/elb"],
+            "1",
+        );
+        assert.equal(
+            (one(ev, "aws:ec2/subnet:Subnet", "euc1-net-private-b").inputs.tags as Record<string, string>)[
+                "kubernetes.io/role/internal-elb"
+            ],
+            "1",
+        );
     });
 
     it("gives each AZ its own NAT gateway in its own public subnet, and each private subnet a route through it", () => {
@@ -91,7 +124,10 @@ describe("Network", () => {
         assert.equal(s3.inputs.vpcEndpointType, "Gateway");
         assert.equal((s3.inputs.routeTableIds as string[]).length, 4);
         const interfaces = endpoints.filter((e) => e.inputs.vpcEndpointType === "Interface");
-        assert.deepEqual(interfaces.map((e) => e.inputs.serviceName).sort(), INTERFACE_ENDPOINTS.map((s) => `com.amazonaws.eu-central-1.${s}`).sort());
+        assert.deepEqual(
+            interfaces.map((e) => e.inputs.serviceName).sort(),
+            INTERFACE_ENDPOINTS.map((s) => `com.amazonaws.eu-central-1.${s}`).sort(),
+        );
         assert.ok(interfaces.every((e) => e.inputs.privateDnsEnabled === true && (e.inputs.subnetIds as string[]).length === 3));
     });
 });

@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { NODE_POLICIES, NodeGroups, type NodeGroupsArgs, amiTypeFor, nodeGroupProblems } from "../components/nodes";
 import { projectRoot } from "../plan/cli";
+import { type Evaluation } from "../plan/runtime";
 import { catalogRegions } from "../regions/catalog";
 import { COMPUTE_DEFAULTS } from "../regions/computeConfig";
-import { NODE_POLICIES, NodeGroups, NodeGroupsArgs, amiTypeFor, nodeGroupProblems } from "../components/nodes";
-import { Evaluation } from "../plan/runtime";
 import { evaluateComponent, isRegionalAws, ofType, one } from "./harness";
 
 const ARGS: NodeGroupsArgs = {
@@ -44,8 +44,15 @@ describe("NodeGroups", () => {
 
     it("launches nodes with IMDSv2 required, hop limit 1, and encrypted gp3 root volumes", () => {
         const lt = one(ev, "aws:ec2/launchTemplate:LaunchTemplate", "apse1-nodes-lt");
-        assert.deepEqual(lt.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" });
-        assert.deepEqual(lt.inputs.blockDeviceMappings, [{ deviceName: "/dev/xvda", ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }]);
+        assert.deepEqual(lt.inputs.metadataOptions, {
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            httpPutResponseHopLimit: 1,
+            instanceMetadataTags: "disabled",
+        });
+        assert.deepEqual(lt.inputs.blockDeviceMappings, [
+            { deviceName: "/dev/xvda", ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+        ]);
         assert.equal(lt.inputs.vpcSecurityGroupIds, undefined, "no security groups: EKS attaches the cluster security group");
         for (const g of ofType(ev, "aws:eks/nodeGroup:NodeGroup")) {
             assert.ok(g.dependencies.includes(lt.urn));
@@ -56,14 +63,19 @@ describe("NodeGroups", () => {
     it("gives the nodes a role with only the node policies", () => {
         const role = one(ev, "aws:iam/role:Role", "apse1-nodes-role");
         assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
-        const attached = ofType(ev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn).sort();
+        const attached = ofType(ev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+            .map((a) => a.inputs.policyArn)
+            .sort();
         assert.deepEqual(attached, NODE_POLICIES.map((p) => `arn:aws:iam::aws:policy/${p}`).sort());
     });
 
     it("puts every regional resource in the cell's region", () => {
         const regional = ev.resources.filter(isRegionalAws);
         assert.equal(regional.length, 4);
-        assert.deepEqual(regional.filter((r) => r.inputs.region !== "ap-southeast-1").map((r) => r.urn), []);
+        assert.deepEqual(
+            regional.filter((r) => r.inputs.region !== "ap-southeast-1").map((r) => r.urn),
+            [],
+        );
     });
 });
 
@@ -73,12 +85,22 @@ describe("nodeGroupProblems", () => {
     });
 
     it("names every problem", () => {
-        assert.deepEqual(nodeGroupProblems({ ...ARGS, subnetIds: ["subnet-0a"], instanceTypes: ["m7g.xlarge"], nodesPerZone: { min: 3, desired: 2, max: 6 } }), [
-            "3 AZs but 1 subnets; give one private subnet per AZ",
-            "1 instance type(s); give at least two so one type's shortage cannot stop scaling",
-            "nodes per zone min 3, desired 2, max 6; need 1 ≤ min ≤ desired ≤ max",
+        assert.deepEqual(
+            nodeGroupProblems({
+                ...ARGS,
+                subnetIds: ["subnet-0a"],
+                instanceTypes: ["m7g.xlarge"],
+                nodesPerZone: { min: 3, desired: 2, max: 6 },
+            }),
+            [
+                "3 AZs but 1 subnets; give one private subnet per AZ",
+                "1 instance type(s); give at least two so one type's shortage cannot stop scaling",
+                "nodes per zone min 3, desired 2, max 6; need 1 ≤ min ≤ desired ≤ max",
+            ],
+        );
+        assert.deepEqual(nodeGroupProblems({ ...ARGS, instanceTypes: ["m7g.xlarge", "m7i.xlarge"] }), [
+            "instance types mix Graviton (m7g.xlarge) and x86; one node group runs one AMI architecture",
         ]);
-        assert.deepEqual(nodeGroupProblems({ ...ARGS, instanceTypes: ["m7g.xlarge", "m7i.xlarge"] }), ["instance types mix Graviton (m7g.xlarge) and x86; one node group runs one AMI architecture"]);
     });
 
     it("picks the AMI architecture from the instance types", () => {
@@ -95,7 +117,11 @@ describe("default instance types", () => {
             .find((f) => existsSync(f));
         if (!file) this.skip();
         const facts = JSON.parse(readFileSync(file!, "utf8")) as { ec2TypesByRegion: Record<string, string[]> };
-        const missing = catalogRegions().flatMap((r) => COMPUTE_DEFAULTS.instanceTypes.filter((t) => !(facts.ec2TypesByRegion[r.name] ?? []).includes(t)).map((t) => `${t} in ${r.name}`));
+        const missing = catalogRegions().flatMap((r) =>
+            COMPUTE_DEFAULTS.instanceTypes
+                .filter((t) => !(facts.ec2TypesByRegion[r.name] ?? []).includes(t))
+                .map((t) => `${t} in ${r.name}`),
+        );
         assert.deepEqual(missing, []);
     });
 });

@@ -9,15 +9,22 @@ import * as rules from "../components/alertRules";
 import { apiAlertRules } from "../components/alertRules";
 import { apiDashboard } from "../components/dashboard";
 import { ISM_POLICY_ID, ismPolicy } from "../components/ism";
-import { ControlPlaneLogs, FLUENT_BIT_CHART, LogDomain, LogShipper, OPENSEARCH_ENGINE_VERSION, OPENSEARCH_TLS_POLICY } from "../components/logging";
+import {
+    ControlPlaneLogs,
+    FLUENT_BIT_CHART,
+    LogDomain,
+    LogShipper,
+    OPENSEARCH_ENGINE_VERSION,
+    OPENSEARCH_TLS_POLICY,
+} from "../components/logging";
 import { AlertTopic, KUBE_PROMETHEUS_STACK_CHART, Monitoring } from "../components/monitoring";
 import { Observability } from "../components/observability";
 import { projectRoot } from "../plan/cli";
 import { ACCOUNT_ID } from "../plan/mocks";
-import { Evaluation, RecordedResource } from "../plan/runtime";
+import { type Evaluation, type RecordedResource } from "../plan/runtime";
 import { catalogRegions } from "../regions/catalog";
 import { ConfigError, namespaceValues, parseConfig } from "../regions/config";
-import { OBSERVABILITY_DEFAULTS, OFFLINE_WEBHOOK, ObservabilityConfig } from "../regions/observability";
+import { OBSERVABILITY_DEFAULTS, OFFLINE_WEBHOOK, type ObservabilityConfig } from "../regions/observability";
 import { assertUniqueUrns, evaluateComponent, isRegionalAws, ofType, one, prodStack, withConfig } from "./harness";
 
 const OPENSEARCH_DOMAIN = "aws:opensearch/domain:Domain";
@@ -52,7 +59,10 @@ function policy(r: RecordedResource, key = "policy"): { Statement: Record<string
 function facts(): { opensearchTypesByRegion: Record<string, string[]> } {
     const root = projectRoot();
     // Beside the clone in CI (../shared), two levels up from a worktree.
-    const candidates = [path.join(root, "..", "shared", "data", "aws-facts.json"), path.join(root, "..", "..", "shared", "data", "aws-facts.json")];
+    const candidates = [
+        path.join(root, "..", "shared", "data", "aws-facts.json"),
+        path.join(root, "..", "..", "shared", "data", "aws-facts.json"),
+    ];
     const file = candidates.find((f) => existsSync(f));
     assert.ok(file, `aws-facts.json not found at ${candidates.join(" or ")}`);
     return JSON.parse(readFileSync(file, "utf8"));
@@ -66,13 +76,23 @@ describe("platform:observability config", () => {
     it("reads every key", () => {
         const config = observabilityOf({
             logRetentionDays: 30,
-            opensearch: { dataInstanceType: "r7g.xlarge.search", masterInstanceType: "m7g.large.search", volumeSizeGiB: 500, indexRetentionDays: 30 },
+            opensearch: {
+                dataInstanceType: "r7g.xlarge.search",
+                masterInstanceType: "m7g.large.search",
+                volumeSizeGiB: 500,
+                indexRetentionDays: 30,
+            },
             prometheus: { retentionDays: 30, volumeSizeGiB: 200 },
             alertWebhookUrl: "https://hooks.example.com/services/T0/B0/x",
         });
         assert.deepEqual(config, {
             logRetentionDays: 30,
-            opensearch: { dataInstanceType: "r7g.xlarge.search", masterInstanceType: "m7g.large.search", volumeSizeGiB: 500, indexRetentionDays: 30 },
+            opensearch: {
+                dataInstanceType: "r7g.xlarge.search",
+                masterInstanceType: "m7g.large.search",
+                volumeSizeGiB: 500,
+                indexRetentionDays: 30,
+            },
             prometheus: { retentionDays: 30, volumeSizeGiB: 200 },
             alertWebhookUrl: "https://hooks.example.com/services/T0/B0/x",
         });
@@ -89,7 +109,9 @@ describe("platform:observability config", () => {
     });
 
     it("rejects a retention that is not an integer", () => {
-        assert.deepEqual(problemsOf({ logRetentionDays: "30" }), ['platform:observability.logRetentionDays: "30" is not an integer; expected an integer from 1 to 3653']);
+        assert.deepEqual(problemsOf({ logRetentionDays: "30" }), [
+            'platform:observability.logRetentionDays: "30" is not an integer; expected an integer from 1 to 3653',
+        ]);
     });
 
     it("rejects an instance type that is not an OpenSearch type", () => {
@@ -105,12 +127,15 @@ describe("platform:observability config", () => {
     });
 
     it("rejects volumes and retentions out of range", () => {
-        assert.deepEqual(problemsOf({ opensearch: { volumeSizeGiB: 5, indexRetentionDays: 0 }, prometheus: { retentionDays: 400, volumeSizeGiB: 9 } }), [
-            "platform:observability.opensearch.volumeSizeGiB: 5 is out of range; expected an integer from 10 to 16384",
-            "platform:observability.opensearch.indexRetentionDays: 0 is out of range; expected an integer from 1 to 3650",
-            "platform:observability.prometheus.retentionDays: 400 is out of range; expected an integer from 1 to 365",
-            "platform:observability.prometheus.volumeSizeGiB: 9 is out of range; expected an integer from 10 to 16384",
-        ]);
+        assert.deepEqual(
+            problemsOf({ opensearch: { volumeSizeGiB: 5, indexRetentionDays: 0 }, prometheus: { retentionDays: 400, volumeSizeGiB: 9 } }),
+            [
+                "platform:observability.opensearch.volumeSizeGiB: 5 is out of range; expected an integer from 10 to 16384",
+                "platform:observability.opensearch.indexRetentionDays: 0 is out of range; expected an integer from 1 to 3650",
+                "platform:observability.prometheus.retentionDays: 400 is out of range; expected an integer from 1 to 365",
+                "platform:observability.prometheus.volumeSizeGiB: 9 is out of range; expected an integer from 10 to 16384",
+            ],
+        );
     });
 
     it("rejects a webhook that is not https, without echoing the secret", () => {
@@ -146,15 +171,22 @@ describe("LogDomain", () => {
     let ev: Evaluation;
     const sizing = OBSERVABILITY_DEFAULTS.opensearch;
     before(async () => {
-        ev = await evaluateComponent((opts) => new LogDomain("euc1-obs-logs", {
-            region: "eu-central-1",
-            accountId: ACCOUNT_ID,
-            vpcId: "vpc-0123",
-            vpcCidr: "10.22.0.0/16",
-            subnetIds: SUBNETS,
-            sizing,
-            logRetentionDays: 90,
-        }, opts));
+        ev = await evaluateComponent(
+            (opts) =>
+                new LogDomain(
+                    "euc1-obs-logs",
+                    {
+                        region: "eu-central-1",
+                        accountId: ACCOUNT_ID,
+                        vpcId: "vpc-0123",
+                        vpcCidr: "10.22.0.0/16",
+                        subnetIds: SUBNETS,
+                        sizing,
+                        logRetentionDays: 90,
+                    },
+                    opts,
+                ),
+        );
     });
 
     it("runs three data nodes and three dedicated masters over three AZs", () => {
@@ -187,7 +219,10 @@ describe("LogDomain", () => {
 
     it("enforces HTTPS with TLS 1.2+ forward-secret suites", () => {
         assert.equal(OPENSEARCH_TLS_POLICY, "Policy-Min-TLS-1-2-PFS-2023-10");
-        assert.deepEqual(one(ev, OPENSEARCH_DOMAIN, "euc1-obs-logs-domain").inputs.domainEndpointOptions, { enforceHttps: true, tlsSecurityPolicy: "Policy-Min-TLS-1-2-PFS-2023-10" });
+        assert.deepEqual(one(ev, OPENSEARCH_DOMAIN, "euc1-obs-logs-domain").inputs.domainEndpointOptions, {
+            enforceHttps: true,
+            tlsSecurityPolicy: "Policy-Min-TLS-1-2-PFS-2023-10",
+        });
     });
 
     it("uses fine-grained access control with an IAM master role, no internal users", () => {
@@ -197,8 +232,13 @@ describe("LogDomain", () => {
         assert.equal(security.enabled, true);
         assert.equal(security.internalUserDatabaseEnabled, false);
         assert.equal(security.anonymousAuthEnabled, false);
-        assert.match((security.masterUserOptions as { masterUserArn: string }).masterUserArn, /^arn:aws:iam::123456789012:role\/euc1-obs-logs-admin-/);
-        assert.deepEqual(JSON.parse(admin.inputs.assumeRolePolicy as string).Statement[0].Principal, { AWS: "arn:aws:iam::123456789012:root" });
+        assert.match(
+            (security.masterUserOptions as { masterUserArn: string }).masterUserArn,
+            /^arn:aws:iam::123456789012:role\/euc1-obs-logs-admin-/,
+        );
+        assert.deepEqual(JSON.parse(admin.inputs.assumeRolePolicy as string).Statement[0].Principal, {
+            AWS: "arn:aws:iam::123456789012:root",
+        });
         const access = policy(domain, "accessPolicies").Statement[0];
         assert.equal(access.Resource, "arn:aws:es:eu-central-1:123456789012:domain/euc1-obs-logs/*");
     });
@@ -210,14 +250,21 @@ describe("LogDomain", () => {
         assert.deepEqual(vpc.subnetIds, SUBNETS);
         assert.equal(vpc.securityGroupIds.length, 1);
         assert.ok(domain.dependencies.includes(sg.urn));
-        assert.deepEqual(sg.inputs.ingress, [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.22.0.0/16"], description: "HTTPS from the cell's VPC" }]);
+        assert.deepEqual(sg.inputs.ingress, [
+            { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.22.0.0/16"], description: "HTTPS from the cell's VPC" },
+        ]);
         assert.deepEqual(sg.inputs.egress, []);
     });
 
     it("publishes application, audit and slow logs to CloudWatch groups with a retention", () => {
         const domain = one(ev, OPENSEARCH_DOMAIN, "euc1-obs-logs-domain");
         const published = domain.inputs.logPublishingOptions as { logType: string; cloudwatchLogGroupArn: string; enabled: boolean }[];
-        assert.deepEqual(published.map((p) => p.logType).sort(), ["AUDIT_LOGS", "ES_APPLICATION_LOGS", "INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS"]);
+        assert.deepEqual(published.map((p) => p.logType).sort(), [
+            "AUDIT_LOGS",
+            "ES_APPLICATION_LOGS",
+            "INDEX_SLOW_LOGS",
+            "SEARCH_SLOW_LOGS",
+        ]);
         assert.ok(published.every((p) => p.enabled));
         const groups = ofType(ev, "aws:cloudwatch/logGroup:LogGroup");
         assert.deepEqual(groups.map((g) => g.inputs.name).sort(), [
@@ -227,7 +274,10 @@ describe("LogDomain", () => {
             "/aws/opensearch/euc1-obs-logs/search-slow",
         ]);
         assert.ok(groups.every((g) => g.inputs.retentionInDays === 90));
-        assert.deepEqual(published.map((p) => p.cloudwatchLogGroupArn).sort(), groups.map((g) => `arn:aws:logs:eu-central-1:123456789012:log-group:${g.inputs.name}`).sort());
+        assert.deepEqual(
+            published.map((p) => p.cloudwatchLogGroupArn).sort(),
+            groups.map((g) => `arn:aws:logs:eu-central-1:123456789012:log-group:${g.inputs.name}`).sort(),
+        );
     });
 
     it("lets the OpenSearch service write only to those groups, for this domain", () => {
@@ -235,9 +285,20 @@ describe("LogDomain", () => {
         const statement = policy(resourcePolicy, "policyDocument").Statement[0];
         assert.deepEqual(statement.Principal, { Service: "es.amazonaws.com" });
         assert.deepEqual(statement.Action, ["logs:PutLogEvents", "logs:CreateLogStream"]);
-        assert.deepEqual((statement.Resource as string[]).sort(), ["application", "audit", "index-slow", "search-slow"].map((r) => `arn:aws:logs:eu-central-1:123456789012:log-group:/aws/opensearch/euc1-obs-logs/${r}:*`));
-        assert.deepEqual(statement.Condition, { StringEquals: { "aws:SourceAccount": ACCOUNT_ID }, ArnLike: { "aws:SourceArn": "arn:aws:es:eu-central-1:123456789012:domain/euc1-obs-logs" } });
-        assert.ok(one(ev, OPENSEARCH_DOMAIN, "euc1-obs-logs-domain").dependencies.includes(resourcePolicy.urn), "the policy exists before the domain publishes");
+        assert.deepEqual(
+            (statement.Resource as string[]).sort(),
+            ["application", "audit", "index-slow", "search-slow"].map(
+                (r) => `arn:aws:logs:eu-central-1:123456789012:log-group:/aws/opensearch/euc1-obs-logs/${r}:*`,
+            ),
+        );
+        assert.deepEqual(statement.Condition, {
+            StringEquals: { "aws:SourceAccount": ACCOUNT_ID },
+            ArnLike: { "aws:SourceArn": "arn:aws:es:eu-central-1:123456789012:domain/euc1-obs-logs" },
+        });
+        assert.ok(
+            one(ev, OPENSEARCH_DOMAIN, "euc1-obs-logs-domain").dependencies.includes(resourcePolicy.urn),
+            "the policy exists before the domain publishes",
+        );
     });
 
     it("updates its software automatically in the off-peak window, and is protected", () => {
@@ -250,27 +311,51 @@ describe("LogDomain", () => {
     it("puts every regional resource in the cell's region", () => {
         const regional = ev.resources.filter(isRegionalAws);
         assert.ok(regional.length >= 9);
-        assert.deepEqual(regional.filter((r) => r.inputs.region !== "eu-central-1").map((r) => r.name), []);
+        assert.deepEqual(
+            regional.filter((r) => r.inputs.region !== "eu-central-1").map((r) => r.name),
+            [],
+        );
     });
 
     it("refuses a name OpenSearch cannot take, and anything but three subnets", async () => {
         await assert.rejects(
-            evaluateComponent((opts) => new LogDomain("Use1-a-very-long-observability-domain", {
-                region: "us-east-1", accountId: ACCOUNT_ID, vpcId: "vpc-0", vpcCidr: "10.10.0.0/16", subnetIds: SUBNETS.slice(0, 2), sizing, logRetentionDays: 90,
-            }, opts)),
+            evaluateComponent(
+                (opts) =>
+                    new LogDomain(
+                        "Use1-a-very-long-observability-domain",
+                        {
+                            region: "us-east-1",
+                            accountId: ACCOUNT_ID,
+                            vpcId: "vpc-0",
+                            vpcCidr: "10.10.0.0/16",
+                            subnetIds: SUBNETS.slice(0, 2),
+                            sizing,
+                            logRetentionDays: 90,
+                        },
+                        opts,
+                    ),
+            ),
             /is not a valid domain name[\s\S]*needs exactly 3 subnets \(one per AZ\), got 2/,
         );
     });
 });
 
 describe("LogShipper", () => {
-    const shipper = (region: string, code: string) => evaluateComponent((opts) => new LogShipper(`${code}-fluent-bit`, {
-        region,
-        clusterName: `${code}-eks`,
-        domainArn: `arn:aws:es:${region}:${ACCOUNT_ID}:domain/${code}-obs-logs`,
-        domainEndpoint: `vpc-${code}-obs-logs-abc.${region}.es.amazonaws.com`,
-        k8sProvider: k8sProvider(),
-    }, opts));
+    const shipper = (region: string, code: string) =>
+        evaluateComponent(
+            (opts) =>
+                new LogShipper(
+                    `${code}-fluent-bit`,
+                    {
+                        region,
+                        clusterName: `${code}-eks`,
+                        domainArn: `arn:aws:es:${region}:${ACCOUNT_ID}:domain/${code}-obs-logs`,
+                        domainEndpoint: `vpc-${code}-obs-logs-abc.${region}.es.amazonaws.com`,
+                        k8sProvider: k8sProvider(),
+                    },
+                    opts,
+                ),
+        );
     let use1: Evaluation;
     let apse1: Evaluation;
     before(async () => {
@@ -279,9 +364,18 @@ describe("LogShipper", () => {
     });
 
     it("may only POST and PUT to its own region's domain", () => {
-        for (const [ev, region, code] of [[use1, "us-east-1", "use1"], [apse1, "ap-southeast-1", "apse1"]] as const) {
+        for (const [ev, region, code] of [
+            [use1, "us-east-1", "use1"],
+            [apse1, "ap-southeast-1", "apse1"],
+        ] as const) {
             const statements = policy(one(ev, "aws:iam/rolePolicy:RolePolicy", `${code}-fluent-bit-policy`)).Statement;
-            assert.deepEqual(statements, [{ Effect: "Allow", Action: ["es:ESHttpPost", "es:ESHttpPut"], Resource: `arn:aws:es:${region}:${ACCOUNT_ID}:domain/${code}-obs-logs/*` }]);
+            assert.deepEqual(statements, [
+                {
+                    Effect: "Allow",
+                    Action: ["es:ESHttpPost", "es:ESHttpPut"],
+                    Resource: `arn:aws:es:${region}:${ACCOUNT_ID}:domain/${code}-obs-logs/*`,
+                },
+            ]);
         }
     });
 
@@ -312,8 +406,13 @@ describe("LogShipper", () => {
     });
 
     it("adds Kubernetes metadata and ships to its domain with SigV4 in its region", () => {
-        for (const [ev, region, code] of [[use1, "us-east-1", "use1"], [apse1, "ap-southeast-1", "apse1"]] as const) {
-            const config = (one(ev, RELEASE, `${code}-fluent-bit-release`).inputs.values as { config: { filters: string; outputs: string } }).config;
+        for (const [ev, region, code] of [
+            [use1, "us-east-1", "use1"],
+            [apse1, "ap-southeast-1", "apse1"],
+        ] as const) {
+            const config = (
+                one(ev, RELEASE, `${code}-fluent-bit-release`).inputs.values as { config: { filters: string; outputs: string } }
+            ).config;
             assert.match(config.filters, /Name kubernetes\n\s+Match kube\.\*/);
             const outputs = config.outputs.split("[OUTPUT]").slice(1);
             assert.equal(outputs.length, 2);
@@ -332,7 +431,9 @@ describe("LogShipper", () => {
 
 describe("ControlPlaneLogs", () => {
     it("declares the EKS control-plane group by the cluster's name, with a retention", async () => {
-        const ev = await evaluateComponent((opts) => new ControlPlaneLogs("use1-eks-logs", { region: "us-east-1", clusterName: "use1-eks", retentionDays: 90 }, opts));
+        const ev = await evaluateComponent(
+            (opts) => new ControlPlaneLogs("use1-eks-logs", { region: "us-east-1", clusterName: "use1-eks", retentionDays: 90 }, opts),
+        );
         const group = one(ev, "aws:cloudwatch/logGroup:LogGroup", "use1-eks-logs-group");
         assert.equal(group.inputs.name, "/aws/eks/use1-eks/cluster");
         assert.equal(group.inputs.retentionInDays, 90);
@@ -350,14 +451,23 @@ describe("alert rules and dashboard", () => {
 
     it("builds the dashboard's panels from the alert queries", () => {
         const dashboard = apiDashboard("api", "us-east-1");
-        assert.deepEqual(dashboard.panels.map((p) => p.title), ["Latency p50 / p95 / p99", "Error rate (5xx ratio)", "Requests per second", "Pods running", "HPA replicas", "CPU (cores)"]);
-        assert.deepEqual(dashboard.panels[0].targets.map((t) => t.expr), [0.5, 0.95, 0.99].map((q) => rules.latencyQuantile("api", q)));
+        assert.deepEqual(
+            dashboard.panels.map((p) => p.title),
+            ["Latency p50 / p95 / p99", "Error rate (5xx ratio)", "Requests per second", "Pods running", "HPA replicas", "CPU (cores)"],
+        );
+        assert.deepEqual(
+            dashboard.panels[0].targets.map((t) => t.expr),
+            [0.5, 0.95, 0.99].map((q) => rules.latencyQuantile("api", q)),
+        );
         assert.equal(dashboard.panels[1].targets[0].expr, rules.errorRatio("api"));
         assert.equal(dashboard.uid, "api-us-east-1");
     });
 
     it("deletes log indices after the retention (ISM)", () => {
-        const p = ismPolicy(14).policy as { states: { name: string; transitions: { conditions: { min_index_age: string } }[]; actions: unknown[] }[]; ism_template: { index_patterns: string[] }[] };
+        const p = ismPolicy(14).policy as {
+            states: { name: string; transitions: { conditions: { min_index_age: string } }[]; actions: unknown[] }[];
+            ism_template: { index_patterns: string[] }[];
+        };
         assert.equal(ISM_POLICY_ID, "platform-log-retention");
         assert.equal(p.states[0].transitions[0].conditions.min_index_age, "14d");
         assert.deepEqual(p.states[1].actions, [{ delete: {} }]);
@@ -373,15 +483,23 @@ describe("alert rules and dashboard", () => {
 });
 
 describe("Monitoring", () => {
-    const build = (webhook?: string) => evaluateComponent((opts) => new Monitoring("use1-obs-metrics", {
-        region: "us-east-1",
-        clusterName: "use1-eks",
-        k8sProvider: k8sProvider(),
-        topicArn: `arn:aws:sns:us-east-1:${ACCOUNT_ID}:use1-obs-alerts`,
-        topicKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/1234`,
-        prometheus: { retentionDays: 15, volumeSizeGiB: 100 },
-        alertWebhookUrl: webhook,
-    }, opts));
+    const build = (webhook?: string) =>
+        evaluateComponent(
+            (opts) =>
+                new Monitoring(
+                    "use1-obs-metrics",
+                    {
+                        region: "us-east-1",
+                        clusterName: "use1-eks",
+                        k8sProvider: k8sProvider(),
+                        topicArn: `arn:aws:sns:us-east-1:${ACCOUNT_ID}:use1-obs-alerts`,
+                        topicKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/1234`,
+                        prometheus: { retentionDays: 15, volumeSizeGiB: 100 },
+                        alertWebhookUrl: webhook,
+                    },
+                    opts,
+                ),
+        );
     let ev: Evaluation;
     let withWebhook: Evaluation;
     before(async () => {
@@ -393,7 +511,11 @@ describe("Monitoring", () => {
 
     it("installs the pinned kube-prometheus-stack chart", () => {
         const release = one(ev, RELEASE, "use1-obs-metrics-release");
-        assert.deepEqual(KUBE_PROMETHEUS_STACK_CHART, { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts" });
+        assert.deepEqual(KUBE_PROMETHEUS_STACK_CHART, {
+            chart: "kube-prometheus-stack",
+            version: "88.5.3",
+            repo: "https://prometheus-community.github.io/helm-charts",
+        });
         assert.equal(release.inputs.chart, "kube-prometheus-stack");
         assert.equal(release.inputs.version, "88.5.3");
         assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://prometheus-community.github.io/helm-charts" });
@@ -406,7 +528,11 @@ describe("Monitoring", () => {
         assert.equal(spec.retention, "15d");
         assert.equal(spec.retentionSize, "85GB");
         assert.equal(spec.replicas, 2);
-        assert.deepEqual(spec.storageSpec, { volumeClaimTemplate: { spec: { storageClassName: "monitoring-gp3", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "100Gi" } } } } });
+        assert.deepEqual(spec.storageSpec, {
+            volumeClaimTemplate: {
+                spec: { storageClassName: "monitoring-gp3", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "100Gi" } } },
+            },
+        });
         assert.equal(values(ev).alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.storageClassName, "monitoring-gp3");
         assert.equal(spec.ruleSelectorNilUsesHelmValues, false);
         assert.equal(spec.serviceMonitorSelectorNilUsesHelmValues, false);
@@ -419,13 +545,28 @@ describe("Monitoring", () => {
         assert.deepEqual(sc.inputs.parameters, { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" });
         assert.equal(sc.inputs.volumeBindingMode, "WaitForFirstConsumer");
         assert.ok(one(ev, RELEASE, "use1-obs-metrics-release").dependencies.includes(sc.urn));
-        const given = await evaluateComponent((opts) => new Monitoring("use1-obs-metrics", {
-            region: "us-east-1", clusterName: "use1-eks", k8sProvider: k8sProvider(), topicArn: "arn:aws:sns:us-east-1:123456789012:t", topicKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1",
-            prometheus: { retentionDays: 7, volumeSizeGiB: 50 }, storageClassName: "gp3",
-        }, opts));
+        const given = await evaluateComponent(
+            (opts) =>
+                new Monitoring(
+                    "use1-obs-metrics",
+                    {
+                        region: "us-east-1",
+                        clusterName: "use1-eks",
+                        k8sProvider: k8sProvider(),
+                        topicArn: "arn:aws:sns:us-east-1:123456789012:t",
+                        topicKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1",
+                        prometheus: { retentionDays: 7, volumeSizeGiB: 50 },
+                        storageClassName: "gp3",
+                    },
+                    opts,
+                ),
+        );
         assert.deepEqual(ofType(given, "kubernetes:storage.k8s.io/v1:StorageClass"), []);
         const spec = (one(given, RELEASE, "use1-obs-metrics-release").inputs.values as Record<string, any>).prometheus.prometheusSpec;
-        assert.deepEqual([spec.retention, spec.retentionSize, spec.storageSpec.volumeClaimTemplate.spec.storageClassName], ["7d", "42GB", "gp3"]);
+        assert.deepEqual(
+            [spec.retention, spec.retentionSize, spec.storageSpec.volumeClaimTemplate.spec.storageClassName],
+            ["7d", "42GB", "gp3"],
+        );
     });
 
     it("scrapes the API's Service with a ServiceMonitor in its namespace", () => {
@@ -449,7 +590,10 @@ describe("Monitoring", () => {
         const raw = secret.rawInputs.stringData as Record<string, string>;
         assert.equal(raw["admin-user"], "admin");
         assert.equal(raw["admin-password"].length, 32);
-        assert.ok(!JSON.stringify(one(ev, RELEASE, "use1-obs-metrics-release").rawInputs).includes(raw["admin-password"]), "the password is not in the release");
+        assert.ok(
+            !JSON.stringify(one(ev, RELEASE, "use1-obs-metrics-release").rawInputs).includes(raw["admin-password"]),
+            "the password is not in the release",
+        );
         const password = one(ev, "random:index/randomPassword:RandomPassword", "use1-obs-metrics-grafana-admin");
         assert.equal(password.inputs.length, 32);
         assert.ok(one(ev, RELEASE, "use1-obs-metrics-release").dependencies.includes(secret.urn));
@@ -459,22 +603,34 @@ describe("Monitoring", () => {
         const am = values(ev).alertmanager;
         assert.equal(am.config.route.receiver, "platform");
         const receiver = am.config.receivers.find((r: { name: string }) => r.name === "platform");
-        assert.deepEqual(receiver.sns_configs.map((c: Record<string, unknown>) => ({ topic: c.topic_arn, sigv4: c.sigv4 })), [{ topic: `arn:aws:sns:us-east-1:${ACCOUNT_ID}:use1-obs-alerts`, sigv4: { region: "us-east-1" } }]);
+        assert.deepEqual(
+            receiver.sns_configs.map((c: Record<string, unknown>) => ({ topic: c.topic_arn, sigv4: c.sigv4 })),
+            [{ topic: `arn:aws:sns:us-east-1:${ACCOUNT_ID}:use1-obs-alerts`, sigv4: { region: "us-east-1" } }],
+        );
         assert.equal(receiver.webhook_configs, undefined);
         assert.deepEqual(am.serviceAccount, { create: true, name: "alertmanager" });
         const association = one(ev, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "use1-obs-metrics-alertmanager-pod-identity");
-        assert.deepEqual([association.inputs.namespace, association.inputs.serviceAccount, association.inputs.clusterName, association.inputs.region], ["monitoring", "alertmanager", "use1-eks", "us-east-1"]);
+        assert.deepEqual(
+            [association.inputs.namespace, association.inputs.serviceAccount, association.inputs.clusterName, association.inputs.region],
+            ["monitoring", "alertmanager", "use1-eks", "us-east-1"],
+        );
         assert.deepEqual(policy(one(ev, "aws:iam/rolePolicy:RolePolicy", "use1-obs-metrics-alertmanager-policy")).Statement, [
             { Effect: "Allow", Action: "sns:Publish", Resource: `arn:aws:sns:us-east-1:${ACCOUNT_ID}:use1-obs-alerts` },
             { Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/1234` },
         ]);
-        assert.deepEqual(ofType(ev, "kubernetes:core/v1:Secret").map((s) => s.name), ["use1-obs-metrics-grafana-admin"], "no webhook secret without a webhook");
+        assert.deepEqual(
+            ofType(ev, "kubernetes:core/v1:Secret").map((s) => s.name),
+            ["use1-obs-metrics-grafana-admin"],
+            "no webhook secret without a webhook",
+        );
     });
 
     it("adds the webhook from a Secret file, keeping the URL out of the values", () => {
         const am = values(withWebhook).alertmanager;
         const receiver = am.config.receivers.find((r: { name: string }) => r.name === "platform");
-        assert.deepEqual(receiver.webhook_configs, [{ url_file: "/etc/alertmanager/secrets/alertmanager-webhook/url", send_resolved: true }]);
+        assert.deepEqual(receiver.webhook_configs, [
+            { url_file: "/etc/alertmanager/secrets/alertmanager-webhook/url", send_resolved: true },
+        ]);
         assert.deepEqual(am.alertmanagerSpec.secrets, ["alertmanager-webhook"]);
         const secret = one(withWebhook, "kubernetes:core/v1:Secret", "use1-obs-metrics-webhook");
         assert.equal(secret.inputs.stringData, "[secret]");
@@ -485,8 +641,16 @@ describe("Monitoring", () => {
     it("ships the API dashboard as a ConfigMap the Grafana sidecar loads", () => {
         const map = one(ev, "kubernetes:core/v1:ConfigMap", "use1-obs-metrics-api-dashboard");
         assert.deepEqual((map.inputs.metadata as { labels: unknown }).labels, { grafana_dashboard: "1" });
-        assert.deepEqual(JSON.parse((map.inputs.data as Record<string, string>)["api.json"]), JSON.parse(JSON.stringify(apiDashboard("api", "us-east-1"))));
-        assert.deepEqual(values(ev).grafana.sidecar.dashboards, { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" });
+        assert.deepEqual(
+            JSON.parse((map.inputs.data as Record<string, string>)["api.json"]),
+            JSON.parse(JSON.stringify(apiDashboard("api", "us-east-1"))),
+        );
+        assert.deepEqual(values(ev).grafana.sidecar.dashboards, {
+            enabled: true,
+            label: "grafana_dashboard",
+            labelValue: "1",
+            searchNamespace: "ALL",
+        });
     });
 
     describe("PrometheusRule", () => {
@@ -494,7 +658,9 @@ describe("Monitoring", () => {
         let rule: RecordedResource;
         before(() => {
             rule = one(ev, "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "use1-obs-metrics-api-rules");
-            const groups = (rule.inputs.spec as { groups: { rules: { alert: string; expr: string; for: string; labels: Record<string, string> }[] }[] }).groups;
+            const groups = (
+                rule.inputs.spec as { groups: { rules: { alert: string; expr: string; for: string; labels: Record<string, string> }[] }[] }
+            ).groups;
             byName = new Map(groups.flatMap((g) => g.rules).map((r) => [r.alert, r]));
         });
 
@@ -506,7 +672,10 @@ describe("Monitoring", () => {
 
         it("alerts when p99 latency exceeds 30 ms for 5 minutes", () => {
             const r = byName.get("ApiLatencyP99High")!;
-            assert.match(r.expr, /^histogram_quantile\(0\.99, sum by \(le\) \(rate\(http_server_request_duration_seconds_bucket\{namespace="api"\}\[5m\]\)\)\) > 0\.03$/);
+            assert.match(
+                r.expr,
+                /^histogram_quantile\(0\.99, sum by \(le\) \(rate\(http_server_request_duration_seconds_bucket\{namespace="api"\}\[5m\]\)\)\) > 0\.03$/,
+            );
             assert.equal(r.for, "5m");
             assert.deepEqual(r.labels, { severity: "critical", region: "us-east-1" });
         });
@@ -520,7 +689,10 @@ describe("Monitoring", () => {
 
         it("alerts when the HPA sits at max replicas", () => {
             const r = byName.get("ApiHpaAtMaxReplicas")!;
-            assert.equal(r.expr, 'kube_horizontalpodautoscaler_status_current_replicas{namespace="api"} >= kube_horizontalpodautoscaler_spec_max_replicas{namespace="api"}');
+            assert.equal(
+                r.expr,
+                'kube_horizontalpodautoscaler_status_current_replicas{namespace="api"} >= kube_horizontalpodautoscaler_spec_max_replicas{namespace="api"}',
+            );
             assert.equal(r.for, "15m");
         });
 
@@ -536,7 +708,13 @@ describe("Monitoring", () => {
         });
 
         it("has exactly these alerts", () => {
-            assert.deepEqual([...byName.keys()].sort(), ["ApiErrorRateHigh", "ApiHpaAtMaxReplicas", "ApiLatencyP99High", "ApiPodRestarting", "NodeCpuHigh"]);
+            assert.deepEqual([...byName.keys()].sort(), [
+                "ApiErrorRateHigh",
+                "ApiHpaAtMaxReplicas",
+                "ApiLatencyP99High",
+                "ApiPodRestarting",
+                "NodeCpuHigh",
+            ]);
             assert.deepEqual(apiAlertRules("api", "us-east-1").flatMap((g) => g.rules).length, 5);
         });
     });
@@ -553,12 +731,17 @@ describe("Monitoring", () => {
 
 describe("AlertTopic", () => {
     it("encrypts the topic with a rotated, protected key that CloudWatch alarms may use", async () => {
-        const ev = await evaluateComponent((opts) => new AlertTopic("apse1-obs-alerts", { region: "ap-southeast-1", accountId: ACCOUNT_ID }, opts));
+        const ev = await evaluateComponent(
+            (opts) => new AlertTopic("apse1-obs-alerts", { region: "ap-southeast-1", accountId: ACCOUNT_ID }, opts),
+        );
         const key = one(ev, "aws:kms/key:Key", "apse1-obs-alerts-key");
         const topic = one(ev, "aws:sns/topic:Topic", "apse1-obs-alerts-topic");
         assert.equal(key.inputs.enableKeyRotation, true);
         assert.equal(key.protect, true);
-        assert.match(topic.inputs.kmsMasterKeyId as string, /^arn:aws:kms:ap-southeast-1:123456789012:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        assert.match(
+            topic.inputs.kmsMasterKeyId as string,
+            /^arn:aws:kms:ap-southeast-1:123456789012:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+        );
         assert.ok(topic.dependencies.includes(key.urn), "the topic is encrypted with this key");
         assert.equal(topic.inputs.region, "ap-southeast-1");
         const cw = policy(key).Statement.find((s) => s.Sid === "CloudWatchAlarmsPublish")!;
@@ -572,15 +755,22 @@ describe("CloudWatchAlarms", () => {
     const TOPIC = `arn:aws:sns:eu-central-1:${ACCOUNT_ID}:euc1-obs-alerts`;
     let ev: Evaluation;
     before(async () => {
-        ev = await evaluateComponent((opts) => new CloudWatchAlarms("euc1-obs-alarms", {
-            region: "eu-central-1",
-            accountId: ACCOUNT_ID,
-            topicArn: TOPIC,
-            aurora: { clusterIdentifier: "euc1-db-cluster", globalSecondary: true },
-            cache: { replicationGroupId: "euc1-cache", shards: 2, replicasPerShard: 1 },
-            opensearch: { domainName: "euc1-obs-logs", volumeSizeGiB: 100 },
-            alb: { arnSuffix: "app/euc1-api/50dc6c495c0c9188" },
-        }, opts));
+        ev = await evaluateComponent(
+            (opts) =>
+                new CloudWatchAlarms(
+                    "euc1-obs-alarms",
+                    {
+                        region: "eu-central-1",
+                        accountId: ACCOUNT_ID,
+                        topicArn: TOPIC,
+                        aurora: { clusterIdentifier: "euc1-db-cluster", globalSecondary: true },
+                        cache: { replicationGroupId: "euc1-cache", shards: 2, replicasPerShard: 1 },
+                        opensearch: { domainName: "euc1-obs-logs", volumeSizeGiB: 100 },
+                        alb: { arnSuffix: "app/euc1-api/50dc6c495c0c9188" },
+                    },
+                    opts,
+                ),
+        );
     });
     const alarm = (key: string) => one(ev, ALARM, `euc1-obs-alarms-${key}`).inputs;
 
@@ -605,17 +795,40 @@ describe("CloudWatchAlarms", () => {
         };
         for (const [key, [metric, statistic, op, threshold]] of Object.entries(expected)) {
             const a = alarm(key);
-            assert.deepEqual([a.namespace, a.metricName, a.statistic, a.comparisonOperator, a.threshold, a.period, a.evaluationPeriods], ["AWS/RDS", metric, statistic, op, threshold, 60, 5], key);
+            assert.deepEqual(
+                [a.namespace, a.metricName, a.statistic, a.comparisonOperator, a.threshold, a.period, a.evaluationPeriods],
+                ["AWS/RDS", metric, statistic, op, threshold, 60, 5],
+                key,
+            );
             assert.deepEqual(a.dimensions, { DBClusterIdentifier: "euc1-db-cluster" });
         }
     });
 
     it("watches the global replication lag only on a secondary", async () => {
-        const primary = await evaluateComponent((opts) => new CloudWatchAlarms("use1-obs-alarms", {
-            region: "us-east-1", accountId: ACCOUNT_ID, topicArn: "arn:aws:sns:us-east-1:123456789012:t",
-            aurora: { clusterIdentifier: "use1-db-cluster", globalSecondary: false, maxConnections: 500 },
-        }, opts));
-        assert.deepEqual(ofType(primary, ALARM).map((a) => a.name).sort(), ["use1-obs-alarms-aurora-connections", "use1-obs-alarms-aurora-cpu", "use1-obs-alarms-aurora-freeable-memory", "use1-obs-alarms-aurora-replica-lag"]);
+        const primary = await evaluateComponent(
+            (opts) =>
+                new CloudWatchAlarms(
+                    "use1-obs-alarms",
+                    {
+                        region: "us-east-1",
+                        accountId: ACCOUNT_ID,
+                        topicArn: "arn:aws:sns:us-east-1:123456789012:t",
+                        aurora: { clusterIdentifier: "use1-db-cluster", globalSecondary: false, maxConnections: 500 },
+                    },
+                    opts,
+                ),
+        );
+        assert.deepEqual(
+            ofType(primary, ALARM)
+                .map((a) => a.name)
+                .sort(),
+            [
+                "use1-obs-alarms-aurora-connections",
+                "use1-obs-alarms-aurora-cpu",
+                "use1-obs-alarms-aurora-freeable-memory",
+                "use1-obs-alarms-aurora-replica-lag",
+            ],
+        );
         assert.equal(one(primary, ALARM, "use1-obs-alarms-aurora-connections").inputs.threshold, 500);
     });
 
@@ -630,7 +843,10 @@ describe("CloudWatchAlarms", () => {
             };
             for (const [suffix, [metric, statistic, threshold]] of Object.entries(expected)) {
                 const a = alarm(`cache-${node}-${suffix}`);
-                assert.deepEqual([a.namespace, a.metricName, a.statistic, a.threshold, a.comparisonOperator], ["AWS/ElastiCache", metric, statistic, threshold, "GreaterThanThreshold"]);
+                assert.deepEqual(
+                    [a.namespace, a.metricName, a.statistic, a.threshold, a.comparisonOperator],
+                    ["AWS/ElastiCache", metric, statistic, threshold, "GreaterThanThreshold"],
+                );
                 assert.deepEqual(a.dimensions, { CacheClusterId: `euc1-cache-${node}` });
             }
         }
@@ -638,7 +854,10 @@ describe("CloudWatchAlarms", () => {
     });
 
     it("names cluster-mode nodes as ElastiCache does", async () => {
-        assert.deepEqual(cacheNodeIds("g", 3, 2).map((n) => n.suffix), ["0001-001", "0001-002", "0001-003", "0002-001", "0002-002", "0002-003", "0003-001", "0003-002", "0003-003"]);
+        assert.deepEqual(
+            cacheNodeIds("g", 3, 2).map((n) => n.suffix),
+            ["0001-001", "0001-002", "0001-003", "0002-001", "0002-002", "0002-003", "0003-001", "0003-002", "0003-003"],
+        );
     });
 
     it("watches the log domain in AWS/ES by DomainName and ClientId (the account)", () => {
@@ -650,7 +869,11 @@ describe("CloudWatchAlarms", () => {
         };
         for (const [key, [metric, statistic, op, threshold, period, periods]] of Object.entries(expected)) {
             const a = alarm(key);
-            assert.deepEqual([a.namespace, a.metricName, a.statistic, a.comparisonOperator, a.threshold, a.period, a.evaluationPeriods], ["AWS/ES", metric, statistic, op, threshold, period, periods], key);
+            assert.deepEqual(
+                [a.namespace, a.metricName, a.statistic, a.comparisonOperator, a.threshold, a.period, a.evaluationPeriods],
+                ["AWS/ES", metric, statistic, op, threshold, period, periods],
+                key,
+            );
             assert.deepEqual(a.dimensions, { DomainName: "euc1-obs-logs", ClientId: ACCOUNT_ID });
         }
     });
@@ -660,10 +883,16 @@ describe("CloudWatchAlarms", () => {
             assert.equal(alarm(key).namespace, "AWS/ApplicationELB");
             assert.deepEqual(alarm(key).dimensions, { LoadBalancer: "app/euc1-api/50dc6c495c0c9188" });
         }
-        assert.deepEqual([alarm("alb-elb-5xx").metricName, alarm("alb-elb-5xx").statistic, alarm("alb-elb-5xx").threshold], ["HTTPCode_ELB_5XX_Count", "Sum", 10]);
+        assert.deepEqual(
+            [alarm("alb-elb-5xx").metricName, alarm("alb-elb-5xx").statistic, alarm("alb-elb-5xx").threshold],
+            ["HTTPCode_ELB_5XX_Count", "Sum", 10],
+        );
         assert.deepEqual([alarm("alb-target-5xx").metricName, alarm("alb-target-5xx").threshold], ["HTTPCode_Target_5XX_Count", 10]);
         const latency = alarm("alb-p99-latency");
-        assert.deepEqual([latency.metricName, latency.extendedStatistic, latency.statistic, latency.threshold, latency.evaluationPeriods], ["TargetResponseTime", "p99", undefined, 0.03, 5]);
+        assert.deepEqual(
+            [latency.metricName, latency.extendedStatistic, latency.statistic, latency.threshold, latency.evaluationPeriods],
+            ["TargetResponseTime", "p99", undefined, 0.03, 5],
+        );
     });
 });
 
@@ -677,19 +906,31 @@ describe("account id under the mocks", () => {
 describe("Observability", () => {
     let ev: Evaluation;
     before(async () => {
-        ev = await evaluateComponent((opts) => exportsOf(new Observability("apse1-obs", {
-            region: "ap-southeast-1",
-            accountId: ACCOUNT_ID,
-            vpcId: "vpc-0123",
-            vpcCidr: "10.31.0.0/16",
-            privateSubnetIds: SUBNETS,
-            clusterName: "apse1-eks",
-            k8sProvider: k8sProvider(),
-            config: { ...OBSERVABILITY_DEFAULTS, alertWebhookUrl: undefined },
-            alb: { arnSuffix: "app/apse1-api/1" },
-        }, opts)));
+        ev = await evaluateComponent((opts) =>
+            exportsOf(
+                new Observability(
+                    "apse1-obs",
+                    {
+                        region: "ap-southeast-1",
+                        accountId: ACCOUNT_ID,
+                        vpcId: "vpc-0123",
+                        vpcCidr: "10.31.0.0/16",
+                        privateSubnetIds: SUBNETS,
+                        clusterName: "apse1-eks",
+                        k8sProvider: k8sProvider(),
+                        config: { ...OBSERVABILITY_DEFAULTS, alertWebhookUrl: undefined },
+                        alb: { arnSuffix: "app/apse1-api/1" },
+                    },
+                    opts,
+                ),
+            ),
+        );
     });
-    const exportsOf = (o: Observability) => ({ grafanaAdminPassword: o.grafanaAdminPassword, topicArn: o.topicArn, logShipperRoleArn: o.logShipperRoleArn });
+    const exportsOf = (o: Observability) => ({
+        grafanaAdminPassword: o.grafanaAdminPassword,
+        topicArn: o.topicArn,
+        logShipperRoleArn: o.logShipperRoleArn,
+    });
 
     it("exports the Grafana password only as a secret", () => {
         assert.equal(ev.outputs.grafanaAdminPassword, "[secret]");
@@ -699,7 +940,13 @@ describe("Observability", () => {
 
     it("composes the tiers with unique URNs, all in the cell's region", () => {
         assertUniqueUrns(ev.resources);
-        assert.deepEqual(ev.resources.filter(isRegionalAws).filter((r) => r.inputs.region !== "ap-southeast-1").map((r) => r.name), []);
+        assert.deepEqual(
+            ev.resources
+                .filter(isRegionalAws)
+                .filter((r) => r.inputs.region !== "ap-southeast-1")
+                .map((r) => r.name),
+            [],
+        );
         assert.equal(one(ev, OPENSEARCH_DOMAIN, "apse1-obs-logs-domain").inputs.domainName, "apse1-obs-logs");
         assert.equal(ofType(ev, RELEASE).length, 2);
     });
@@ -707,21 +954,45 @@ describe("Observability", () => {
     it("wires the domain's endpoint into Fluent Bit and its ARN into the shipper's policy", () => {
         const outputs = (one(ev, RELEASE, "apse1-obs-fluent-bit-release").inputs.values as { config: { outputs: string } }).config.outputs;
         assert.match(outputs, /Host vpc-apse1-obs-logs-[0-9a-f]{26}\.ap-southeast-1\.es\.amazonaws\.com\n/);
-        assert.equal(policy(one(ev, "aws:iam/rolePolicy:RolePolicy", "apse1-obs-fluent-bit-policy")).Statement[0].Resource, `arn:aws:es:ap-southeast-1:${ACCOUNT_ID}:domain/apse1-obs-logs/*`);
+        assert.equal(
+            policy(one(ev, "aws:iam/rolePolicy:RolePolicy", "apse1-obs-fluent-bit-policy")).Statement[0].Resource,
+            `arn:aws:es:ap-southeast-1:${ACCOUNT_ID}:domain/apse1-obs-logs/*`,
+        );
     });
 
     it("alarms on the domain and on the given ALB into the cell's topic", () => {
         const topic = `arn:aws:sns:ap-southeast-1:${ACCOUNT_ID}:`;
-        const names = ofType(ev, ALARM).map((a) => a.name).sort();
-        assert.deepEqual(names, ["alb-elb-5xx", "alb-p99-latency", "alb-target-5xx", "opensearch-free-storage", "opensearch-jvm-pressure", "opensearch-red", "opensearch-yellow"].map((k) => `apse1-obs-alarms-${k}`));
+        const names = ofType(ev, ALARM)
+            .map((a) => a.name)
+            .sort();
+        assert.deepEqual(
+            names,
+            [
+                "alb-elb-5xx",
+                "alb-p99-latency",
+                "alb-target-5xx",
+                "opensearch-free-storage",
+                "opensearch-jvm-pressure",
+                "opensearch-red",
+                "opensearch-yellow",
+            ].map((k) => `apse1-obs-alarms-${k}`),
+        );
         assert.ok(ofType(ev, ALARM).every((a) => (a.inputs.alarmActions as string[])[0].startsWith(topic)));
-        assert.deepEqual(one(ev, ALARM, "apse1-obs-alarms-opensearch-red").inputs.dimensions, { DomainName: "apse1-obs-logs", ClientId: ACCOUNT_ID });
+        assert.deepEqual(one(ev, ALARM, "apse1-obs-alarms-opensearch-red").inputs.dimensions, {
+            DomainName: "apse1-obs-logs",
+            ClientId: ACCOUNT_ID,
+        });
     });
 
     it("routes Alertmanager to the cell's own topic", () => {
-        const values = one(ev, RELEASE, "apse1-obs-metrics-release").inputs.values as { alertmanager: { config: { receivers: { name: string; sns_configs?: { topic_arn: string }[] }[] } } };
+        const values = one(ev, RELEASE, "apse1-obs-metrics-release").inputs.values as {
+            alertmanager: { config: { receivers: { name: string; sns_configs?: { topic_arn: string }[] }[] } };
+        };
         const topic = one(ev, "aws:sns/topic:Topic", "apse1-obs-alerts-topic");
-        assert.match(values.alertmanager.config.receivers[1].sns_configs![0].topic_arn, /^arn:aws:sns:ap-southeast-1:123456789012:apse1-obs-alerts-topic-/);
+        assert.match(
+            values.alertmanager.config.receivers[1].sns_configs![0].topic_arn,
+            /^arn:aws:sns:ap-southeast-1:123456789012:apse1-obs-alerts-topic-/,
+        );
         assert.equal(topic.inputs.region, "ap-southeast-1");
     });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { projectRoot } from "../plan/cli";
 import { compare } from "../plan/compare";
-import { PlanRun, cellOf, planStack } from "../plan/plan";
+import { type PlanRun, cellOf, planStack } from "../plan/plan";
 import { SECRET } from "../plan/runtime";
 import { readConfigFile } from "../plan/stackConfig";
 import { assertUniqueUrns, isRegionalAws, planOf, prodStack } from "./harness";
@@ -40,7 +40,11 @@ describe("offline plan of the prod stack", () => {
         const wrong = regional
             // Outside the cells: per-region resources (the origin certificates) are named by their
             // cell's code; the rest (the global database) live in the primary's region.
-            .filter((r) => r.inputs.region !== regionOf[cells.get(r.urn) ?? r.name.split("-")[0]] && !(cells.get(r.urn) === null && !(r.name.split("-")[0] in regionOf) && r.inputs.region === "us-east-1"))
+            .filter(
+                (r) =>
+                    r.inputs.region !== regionOf[cells.get(r.urn) ?? r.name.split("-")[0]] &&
+                    !(cells.get(r.urn) === null && !(r.name.split("-")[0] in regionOf) && r.inputs.region === "us-east-1"),
+            )
             .map((r) => `${r.urn} → ${String(r.inputs.region)}`);
         assert.deepEqual(wrong, []);
     });
@@ -55,16 +59,24 @@ describe("offline plan of the prod stack", () => {
             assert.ok(cellCodes.some((c) => r.name.startsWith(`${c}-`)) || r.parent === null || !r.urn.includes("RegionalCell"), r.urn);
             byName.set(`${r.type}::${r.name}`, (byName.get(`${r.type}::${r.name}`) ?? 0) + 1);
         }
-        assert.deepEqual([...byName.entries()].filter(([, n]) => n > 1), []);
+        assert.deepEqual(
+            [...byName.entries()].filter(([, n]) => n > 1),
+            [],
+        );
     });
 
     it("uses one AWS provider, with default tags, for every region", () => {
         const providers = run.evaluation.resources.filter((r) => r.type === "pulumi:providers:aws");
         assert.equal(providers.length, 1);
         assert.equal(providers[0].inputs.region, "us-east-1");
-        assert.deepEqual(JSON.parse(providers[0].inputs.defaultTags as string), { tags: { Project: "platform", Stack: "prod", ManagedBy: "pulumi" } });
+        assert.deepEqual(JSON.parse(providers[0].inputs.defaultTags as string), {
+            tags: { Project: "platform", Stack: "prod", ManagedBy: "pulumi" },
+        });
         const awsResources = run.evaluation.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
-        assert.ok(awsResources.every((r) => r.provider?.startsWith(`${providers[0].urn}::`)), "every AWS resource uses the one provider");
+        assert.ok(
+            awsResources.every((r) => r.provider?.startsWith(`${providers[0].urn}::`)),
+            "every AWS resource uses the one provider",
+        );
     });
 
     it("shapes the plan JSON as the design's contract", () => {
@@ -72,34 +84,64 @@ describe("offline plan of the prod stack", () => {
         assert.equal(plan.project, "platform");
         assert.equal(plan.stack, "prod");
         const vpc = plan.resources.find((r) => r.name === "use1-net-vpc")!;
-        assert.deepEqual(Object.keys(vpc).sort(), ["custom", "ignoreChanges", "inputs", "name", "parent", "protect", "provider", "retainOnDelete", "type", "urn"]);
+        assert.deepEqual(Object.keys(vpc).sort(), [
+            "custom",
+            "ignoreChanges",
+            "inputs",
+            "name",
+            "parent",
+            "protect",
+            "provider",
+            "retainOnDelete",
+            "type",
+            "urn",
+        ]);
         assert.equal(vpc.urn, "urn:pulumi:prod::platform::platform:cell:RegionalCell$platform:cell:Network$aws:ec2/vpc:Vpc::use1-net-vpc");
         assert.equal(vpc.inputs.region, "us-east-1");
-        assert.deepEqual(plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory"), []);
+        assert.deepEqual(
+            plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory"),
+            [],
+        );
         assert.equal(plan.outputs.primaryRegion, "us-east-1");
     });
 
-    it("never shows a secret in clear: every secret input is \"[secret]\" in the plan JSON and absent from its text", () => {
+    it('never shows a secret in clear: every secret input is "[secret]" in the plan JSON and absent from its text', () => {
         const secrets: string[] = [];
         const collect = (masked: unknown, raw: unknown): void => {
             if (masked === SECRET) {
                 if (typeof raw === "string" && raw.length >= 8) secrets.push(raw);
                 else if (raw !== undefined) secrets.push(JSON.stringify(raw));
             } else if (masked && typeof masked === "object" && raw && typeof raw === "object") {
-                for (const key of Object.keys(masked)) collect((masked as Record<string, unknown>)[key], (raw as Record<string, unknown>)[key]);
+                for (const key of Object.keys(masked))
+                    collect((masked as Record<string, unknown>)[key], (raw as Record<string, unknown>)[key]);
             }
         };
         for (const r of run.evaluation.resources) collect(r.inputs, r.rawInputs);
         // The database master password, the cache AUTH tokens, Grafana's admin passwords, ...
         assert.ok(secrets.length >= 7, `${secrets.length} secret inputs`);
         const text = JSON.stringify(run.plan);
-        assert.deepEqual(secrets.filter((secret) => text.includes(secret)), []);
-        assert.equal(run.plan.outputs.grafanaAdminPasswords && Object.values(run.plan.outputs.grafanaAdminPasswords as object).every((v) => v === SECRET), true);
+        assert.deepEqual(
+            secrets.filter((secret) => text.includes(secret)),
+            [],
+        );
+        assert.equal(
+            run.plan.outputs.grafanaAdminPasswords &&
+                Object.values(run.plan.outputs.grafanaAdminPasswords as object).every((v) => v === SECRET),
+            true,
+        );
     });
 
     it("is deterministic: planning the same config twice gives the same plan", async () => {
         const again = await readConfigAndPlan(prodStack().source);
-        assert.deepEqual(compare(run.plan, again.plan), { added: [], changed: [], removed: [], atRisk: [], retained: [], removedCells: [], unprotect: [] });
+        assert.deepEqual(compare(run.plan, again.plan), {
+            added: [],
+            changed: [],
+            removed: [],
+            atRisk: [],
+            retained: [],
+            removedCells: [],
+            unprotect: [],
+        });
     });
 });
 
@@ -114,17 +156,20 @@ describe("plan command", () => {
         assert.equal(result.stdout, "");
         const lines = result.stderr.trim().split("\n");
         assert.equal(lines[0], "Invalid stack config (9 problems):");
-        assert.deepEqual(lines.slice(1).map((l) => l.split(":").slice(0, 2).join(":")), [
-            "- platform:domain",
-            "- platform:cloudflare.accountId",
-            "- platform:regions[2].name",
-            "- platform:regions[1].cidr",
-            "- platform:regions",
-            "- platform:capacity.usersPerPod",
-            "- platform:capacity.regionFailuresTolerated",
-            "- platform:traffic",
-            "- platform:app.image",
-        ]);
+        assert.deepEqual(
+            lines.slice(1).map((l) => l.split(":").slice(0, 2).join(":")),
+            [
+                "- platform:domain",
+                "- platform:cloudflare.accountId",
+                "- platform:regions[2].name",
+                "- platform:regions[1].cidr",
+                "- platform:regions",
+                "- platform:capacity.usersPerPod",
+                "- platform:capacity.regionFailuresTolerated",
+                "- platform:traffic",
+                "- platform:app.image",
+            ],
+        );
         assert.doesNotMatch(result.stderr, /\bat .*\.js:\d+/);
     });
 
@@ -139,7 +184,10 @@ describe("plan command", () => {
 
     it("prints the summary, writes the JSON and the diagram, and exits 0 for prod", () => {
         const dir = mkdtempSync(path.join(tmpdir(), "plan-test-"));
-        const out = execFileSync(process.execPath, [CLI, "--json", path.join(dir, "plan.json"), "--diagram", path.join(dir, "plan.md")], { cwd: projectRoot(), encoding: "utf8" });
+        const out = execFileSync(process.execPath, [CLI, "--json", path.join(dir, "plan.json"), "--diagram", path.join(dir, "plan.md")], {
+            cwd: projectRoot(),
+            encoding: "utf8",
+        });
         assert.match(out, /^Offline plan of platform\/prod: 3 cell\(s\), \d+ resources/);
         assert.match(out, /\nus-east-1 +use1 +yes/);
         const plan = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8"));
@@ -152,13 +200,19 @@ describe("plan command", () => {
     });
 
     it("--compare prints the added, changed and removed resources of a config change, grouped by cell", () => {
-        const out = execFileSync(process.execPath, [CLI, "--quiet", "--compare", fixture("four-regions.yaml")], { cwd: projectRoot(), encoding: "utf8" });
+        const out = execFileSync(process.execPath, [CLI, "--quiet", "--compare", fixture("four-regions.yaml")], {
+            cwd: projectRoot(),
+            encoding: "utf8",
+        });
         const header = out.trim().split("\n")[0];
         const match = /^Compare prod → four-regions.yaml: (\d+) added, (\d+) changed, (\d+) removed$/.exec(header);
         assert.ok(match, header);
         assert.equal(out.split("\n").filter((l) => l.startsWith("  + ")).length, Number(match[1]));
-        assert.match(out, /\nusw2:\n  \+ urn:pulumi:prod::platform::/);
-        assert.match(out, /\nglobal:\n(  [-+~] .*\n)*  ~ urn:pulumi:prod::platform::platform:edge:Edge\$cloudflare:index\/loadBalancer:LoadBalancer::edge-lb \(defaultPools, regionPools\)\n/);
+        assert.match(out, /\nusw2:\n {2}\+ urn:pulumi:prod::platform::/);
+        assert.match(
+            out,
+            /\nglobal:\n( {2}[-+~] .*\n)* {2}~ urn:pulumi:prod::platform::platform:edge:Edge\$cloudflare:index\/loadBalancer:LoadBalancer::edge-lb \(defaultPools, regionPools\)\n/,
+        );
     });
 });
 
@@ -169,10 +223,16 @@ describe("adding a region", () => {
         const diff = compare(before.plan, after.plan);
 
         assert.ok(diff.added.length > 100);
-        const addedOutsideCell = diff.added.filter((c) => c.cell !== "usw2" && !/::usw2-origin-certs(-validation)?$/.test(c.urn)).map((c) => c.urn);
-        assert.deepEqual(addedOutsideCell, ["urn:pulumi:prod::platform::platform:edge:Edge$cloudflare:index/loadBalancerPool:LoadBalancerPool::edge-pool-usw2"]);
+        const addedOutsideCell = diff.added
+            .filter((c) => c.cell !== "usw2" && !/::usw2-origin-certs(-validation)?$/.test(c.urn))
+            .map((c) => c.urn);
+        assert.deepEqual(addedOutsideCell, [
+            "urn:pulumi:prod::platform::platform:edge:Edge$cloudflare:index/loadBalancerPool:LoadBalancerPool::edge-pool-usw2",
+        ]);
         const newMembers = diff.added.filter((c) => c.type === "aws:rds/cluster:Cluster").map((c) => c.urn);
-        assert.deepEqual(newMembers, ["urn:pulumi:prod::platform::platform:cell:RegionalCell$platform:data:DataTier$platform:data:DatabaseMember$aws:rds/cluster:Cluster::usw2-data-db-cluster"]);
+        assert.deepEqual(newMembers, [
+            "urn:pulumi:prod::platform::platform:cell:RegionalCell$platform:data:DataTier$platform:data:DatabaseMember$aws:rds/cluster:Cluster::usw2-data-db-cluster",
+        ]);
         assert.equal(diff.added.filter((c) => c.type === "platform:cell:RegionalCell").length, 1);
 
         // Changed: the load balancer's pool lists, the alert's pool filter, and what the
@@ -186,8 +246,17 @@ describe("adding a region", () => {
         // Removed: only Aurora reader instances the capacity model no longer needs; never a
         // cluster, a key, a domain or anything else that holds data.
         assert.deepEqual([...new Set(diff.removed.map((c) => c.type))], ["aws:rds/clusterInstance:ClusterInstance"]);
-        const stateful = ["aws:rds/cluster:Cluster", "aws:rds/globalCluster:GlobalCluster", "aws:opensearch/domain:Domain", "aws:kms/key:Key", "aws:elasticache/replicationGroup:ReplicationGroup"];
-        assert.deepEqual(diff.changed.filter((c) => stateful.includes(c.type)), []);
+        const stateful = [
+            "aws:rds/cluster:Cluster",
+            "aws:rds/globalCluster:GlobalCluster",
+            "aws:opensearch/domain:Domain",
+            "aws:kms/key:Key",
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+        ];
+        assert.deepEqual(
+            diff.changed.filter((c) => stateful.includes(c.type)),
+            [],
+        );
         assert.deepEqual([diff.atRisk, diff.retained, diff.removedCells], [[], [], []]);
     });
 });

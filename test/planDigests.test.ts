@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { DIGEST_STACKS, digestFixture, digestLines } from "./planDigests";
-import { planOf } from "./harness";
 import { readStack, projectRoot } from "../plan/stackConfig";
+import { planOf } from "./harness";
+import { DIGEST_STACKS, digestFixture, digestLines } from "./planDigests";
 
 /** Splits `<digest> <urn>` lines into a map from URN to digest. */
 function byUrn(lines: readonly string[]): Map<string, string> {
@@ -18,8 +18,11 @@ describe("the registered resources, pinned", () => {
             const added = [...now.keys()].filter((u) => !pinned.has(u));
             const removed = [...pinned.keys()].filter((u) => !now.has(u));
             const changed = [...now.keys()].filter((u) => pinned.has(u) && pinned.get(u) !== now.get(u));
-            assert.deepEqual({ added, removed, changed }, { added: [], removed: [], changed: [] },
-                "a deliberate change regenerates the fixture: npm run -s build && node .build/test/planDigests.js");
+            assert.deepEqual(
+                { added, removed, changed },
+                { added: [], removed: [], changed: [] },
+                "a deliberate change regenerates the fixture: npm run -s build && node .build/test/planDigests.js",
+            );
         });
     }
 });

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { planStack } from "../plan/plan";
-import { RecordedResource } from "../plan/runtime";
+import { type RecordedResource } from "../plan/runtime";
 import { projectRoot, readStack } from "../plan/stackConfig";
 
 export const DIGEST_STACKS = ["prod", "staging"] as const;
@@ -25,7 +25,10 @@ function canonical(value: unknown): string {
     if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
     if (value !== null && typeof value === "object") {
         const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-        return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+        return `{${entries
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+            .join(",")}}`;
     }
     return JSON.stringify(value);
 }

@@ -3,10 +3,10 @@
  * them) and a runner that applies one policy of the pack to them through the offline plan's
  * engine-like runner, so tests exercise the same path as `npm run plan`.
  */
+import { type PackConfig, checkPolicies } from "../plan/policy";
+import type { RecordedResource } from "../plan/runtime";
 import type { Props } from "../policy/common";
 import { policies } from "../policy/policies";
-import { PackConfig, checkPolicies } from "../plan/policy";
-import type { RecordedResource } from "../plan/runtime";
 
 export interface FixtureOptions {
     readonly parent?: RecordedResource | null;
@@ -57,7 +57,11 @@ export async function findings(name: string, resources: readonly RecordedResourc
     if (!policy) throw new Error(`no policy named ${name}`);
     const byUrn = new Map(resources.map((r) => [r.urn, r.name]));
     const violations = await checkPolicies(resources, { policies: [policy], config });
-    return violations.map((v) => ({ name: v.urn ? byUrn.get(v.urn) ?? v.urn : null, message: v.message, enforcementLevel: v.enforcementLevel }));
+    return violations.map((v) => ({
+        name: v.urn ? (byUrn.get(v.urn) ?? v.urn) : null,
+        message: v.message,
+        enforcementLevel: v.enforcementLevel,
+    }));
 }
 
 /** Findings as `name: message` lines, the form most assertions compare. */

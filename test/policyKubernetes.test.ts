@@ -24,7 +24,10 @@ function deployment(c: Props = container(), spec: Props = {}, pod: Props = {}): 
         spec: {
             strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
             selector: { matchLabels: { app: "api" } },
-            template: { metadata: { labels: { app: "api" } }, spec: { securityContext: { seccompProfile: { type: "RuntimeDefault" } }, containers: [c], ...pod } },
+            template: {
+                metadata: { labels: { app: "api" } },
+                spec: { securityContext: { seccompProfile: { type: "RuntimeDefault" } }, containers: [c], ...pod },
+            },
             ...spec,
         },
     };
@@ -35,12 +38,33 @@ describe("policy pack: Kubernetes workloads", () => {
 
     it("k8s-pod-security-restricted: flags each missing restricted field, pod-level settings count", async () => {
         const bare = fixture(DEPLOYMENT, "bare", deployment(container({ securityContext: undefined }), {}, { securityContext: {} }));
-        const root = fixture("kubernetes:apps/v1:StatefulSet", "root", deployment(container({ securityContext: { runAsNonRoot: false, runAsUser: 0, allowPrivilegeEscalation: true, privileged: true, capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] }, seccompProfile: { type: "Unconfined" } } })));
-        const podLevel = fixture("kubernetes:apps/v1:DaemonSet", "pod-level", deployment(
-            container({ securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] } } }),
-            {},
-            { securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } },
-        ));
+        const root = fixture(
+            "kubernetes:apps/v1:StatefulSet",
+            "root",
+            deployment(
+                container({
+                    securityContext: {
+                        runAsNonRoot: false,
+                        runAsUser: 0,
+                        allowPrivilegeEscalation: true,
+                        privileged: true,
+                        capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] },
+                        seccompProfile: { type: "Unconfined" },
+                    },
+                }),
+            ),
+        );
+        const podLevel = fixture(
+            "kubernetes:apps/v1:DaemonSet",
+            "pod-level",
+            deployment(
+                container({
+                    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] } },
+                }),
+                {},
+                { securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } },
+            ),
+        );
         assert.deepEqual(await flagged("k8s-pod-security-restricted", [good, bare, root, podLevel]), [
             "bare: containers[0] api: runAsNonRoot is not set (pod or container); allowPrivilegeEscalation is not set (default true); capabilities.drop does not include ALL; seccompProfile.type is not set (pod or container); use RuntimeDefault",
             "root: containers[0] api: securityContext.privileged is true; runAsNonRoot is false; runAsUser is 0 (root); allowPrivilegeEscalation is true; capabilities.add has SYS_ADMIN (only NET_BIND_SERVICE is allowed); seccompProfile.type is Unconfined; use RuntimeDefault",
@@ -48,8 +72,22 @@ describe("policy pack: Kubernetes workloads", () => {
     });
 
     it("k8s-pod-security-restricted: checks init containers too", async () => {
-        const init = fixture(DEPLOYMENT, "init", deployment(container(), {}, { initContainers: [container({ name: "migrate", securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false } })] }));
-        assert.deepEqual(await flagged("k8s-pod-security-restricted", [init]), ["init: initContainers[0] migrate: capabilities.drop does not include ALL"]);
+        const init = fixture(
+            DEPLOYMENT,
+            "init",
+            deployment(
+                container(),
+                {},
+                {
+                    initContainers: [
+                        container({ name: "migrate", securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false } }),
+                    ],
+                },
+            ),
+        );
+        assert.deepEqual(await flagged("k8s-pod-security-restricted", [init]), [
+            "init: initContainers[0] migrate: capabilities.drop does not include ALL",
+        ]);
     });
 
     it("k8s-resources: requests and a memory limit; a CPU limit only when configured", async () => {
@@ -59,11 +97,21 @@ describe("policy pack: Kubernetes workloads", () => {
             "none: containers[0] api: resources requests.cpu, requests.memory, limits.memory not set",
             "no-limit: containers[0] api: resources limits.memory not set",
         ]);
-        assert.deepEqual(await flagged("k8s-resources", [good], { "k8s-resources": { requireCpuLimit: true } }), ["good: containers[0] api: resources limits.cpu not set"]);
+        assert.deepEqual(await flagged("k8s-resources", [good], { "k8s-resources": { requireCpuLimit: true } }), [
+            "good: containers[0] api: resources limits.cpu not set",
+        ]);
     });
 
     it("k8s-probes: readiness and liveness on every container, not on init containers", async () => {
-        const none = fixture(DEPLOYMENT, "none", deployment(container({ readinessProbe: undefined, livenessProbe: undefined }), {}, { initContainers: [container({ name: "init", readinessProbe: undefined, livenessProbe: undefined })] }));
+        const none = fixture(
+            DEPLOYMENT,
+            "none",
+            deployment(
+                container({ readinessProbe: undefined, livenessProbe: undefined }),
+                {},
+                { initContainers: [container({ name: "init", readinessProbe: undefined, livenessProbe: undefined })] },
+            ),
+        );
         const noLive = fixture(DEPLOYMENT, "no-live", deployment(container({ livenessProbe: undefined })));
         assert.deepEqual(await flagged("k8s-probes", [good, none, noLive]), [
             "none: containers[0] api: readinessProbe and livenessProbe not set",
@@ -86,7 +134,11 @@ describe("policy pack: Kubernetes workloads", () => {
         const omitted = fixture(DEPLOYMENT, "omitted", deployment(container(), { strategy: undefined }));
         const recreate = fixture(DEPLOYMENT, "recreate", deployment(container(), { strategy: { type: "Recreate" } }));
         const some = fixture(DEPLOYMENT, "some", deployment(container(), { strategy: { rollingUpdate: { maxUnavailable: "10%" } } }));
-        const zeroPercent = fixture(DEPLOYMENT, "zero-percent", deployment(container(), { strategy: { rollingUpdate: { maxUnavailable: "0%" } } }));
+        const zeroPercent = fixture(
+            DEPLOYMENT,
+            "zero-percent",
+            deployment(container(), { strategy: { rollingUpdate: { maxUnavailable: "0%" } } }),
+        );
         assert.deepEqual(await flagged("k8s-rolling-update-zero-unavailable", [good, omitted, recreate, some, zeroPercent]), [
             "omitted: strategy.rollingUpdate.maxUnavailable is not set (default 25%): set it to 0",
             "recreate: strategy.type is Recreate: use RollingUpdate with maxUnavailable 0",
@@ -112,7 +164,12 @@ describe("policy pack: Kubernetes workloads", () => {
     });
 
     it("leaves Helm releases alone (their pods are rendered by the Helm provider)", async () => {
-        const release = fixture("kubernetes:helm.sh/v3:Release", "prom", { chart: "kube-prometheus-stack", version: "70.0.0", values: { image: "x:latest" } });
-        for (const name of ["k8s-pod-security-restricted", "k8s-resources", "k8s-probes", "k8s-image-digest"]) assert.deepEqual(await flagged(name, [release]), [], name);
+        const release = fixture("kubernetes:helm.sh/v3:Release", "prom", {
+            chart: "kube-prometheus-stack",
+            version: "70.0.0",
+            values: { image: "x:latest" },
+        });
+        for (const name of ["k8s-pod-security-restricted", "k8s-resources", "k8s-probes", "k8s-image-digest"])
+            assert.deepEqual(await flagged(name, [release]), [], name);
     });
 });

@@ -8,8 +8,8 @@ import * as aws from "@pulumi/aws";
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { parse } from "yaml";
 import { EXIT, exitCodeOf, projectRoot } from "../plan/cli";
-import { PackConfig, checkPolicies, enforcementLevelOf, hasBlockingViolation, readPackConfig } from "../plan/policy";
-import { PlanRun } from "../plan/plan";
+import { type PlanRun } from "../plan/plan";
+import { type PackConfig, checkPolicies, enforcementLevelOf, hasBlockingViolation, readPackConfig } from "../plan/policy";
 import { policies } from "../policy/policies";
 import { planOf, prodStack } from "./harness";
 import { cell, fixture } from "./policyHarness";
@@ -52,16 +52,36 @@ describe("offline plan: policy runner", () => {
             validateResource: (args) => {
                 if (!args.isType(aws.ec2.Vpc)) args.notApplicable("not a VPC");
                 seen.push({
-                    type: args.type, name: args.name, urn: args.urn, cidr: args.asType(aws.ec2.Vpc)?.cidrBlock, asSubnet: args.asType(aws.ec2.Subnet),
-                    config: args.getConfig(), protect: args.opts.protect, parent: args.opts.parent,
+                    type: args.type,
+                    name: args.name,
+                    urn: args.urn,
+                    cidr: args.asType(aws.ec2.Vpc)?.cidrBlock,
+                    asSubnet: args.asType(aws.ec2.Subnet),
+                    config: args.getConfig(),
+                    protect: args.opts.protect,
+                    parent: args.opts.parent,
                 });
             },
         };
         const parent = cell("use1");
         const inCell = fixture("aws:ec2/vpc:Vpc", "use1-vpc", { cidrBlock: "10.10.0.0/16" }, { parent, protect: true });
-        const violations = await checkPolicies([parent, inCell, fixture("aws:ec2/subnet:Subnet", "s", {})], { policies: [probe], config: { probe: { enforcementLevel: "mandatory", minimum: 3 } } });
+        const violations = await checkPolicies([parent, inCell, fixture("aws:ec2/subnet:Subnet", "s", {})], {
+            policies: [probe],
+            config: { probe: { enforcementLevel: "mandatory", minimum: 3 } },
+        });
         assert.deepEqual(violations, []);
-        assert.deepEqual(seen, [{ type: "aws:ec2/vpc:Vpc", name: "use1-vpc", urn: inCell.urn, cidr: "10.10.0.0/16", asSubnet: undefined, config: { minimum: 3 }, protect: true, parent: parent.urn }]);
+        assert.deepEqual(seen, [
+            {
+                type: "aws:ec2/vpc:Vpc",
+                name: "use1-vpc",
+                urn: inCell.urn,
+                cidr: "10.10.0.0/16",
+                asSubnet: undefined,
+                config: { minimum: 3 },
+                protect: true,
+                parent: parent.urn,
+            },
+        ]);
     });
 
     it("gives stack policies every resource with parent and dependencies resolved", async () => {
@@ -69,12 +89,19 @@ describe("offline plan: policy runner", () => {
         const vpc1 = fixture("aws:ec2/vpc:Vpc", "use1-vpc", {}, { parent });
         const log = fixture("aws:ec2/flowLog:FlowLog", "use1-log", {}, { parent, dependsOn: [vpc1] });
         let resources: PolicyResource[] = [];
-        const probe: StackValidationPolicy = { name: "probe", description: "records", validateStack: (args) => void (resources = args.resources) };
+        const probe: StackValidationPolicy = {
+            name: "probe",
+            description: "records",
+            validateStack: (args) => void (resources = args.resources),
+        };
         await checkPolicies([parent, vpc1, log], { policies: [probe] });
         const got = resources.find((r) => r.name === "use1-log")!;
         assert.equal(got.parent?.name, "use1");
         assert.equal(got.parent?.type, "platform:cell:RegionalCell");
-        assert.deepEqual(got.dependencies.map((d) => d.name), ["use1-vpc"]);
+        assert.deepEqual(
+            got.dependencies.map((d) => d.name),
+            ["use1-vpc"],
+        );
         assert.ok(got.isType(aws.ec2.FlowLog));
         assert.equal(got.isType(aws.ec2.Vpc), false);
     });
@@ -104,13 +131,19 @@ describe("offline plan: the pack on the prod stack", () => {
     }));
 
     it("has no mandatory violation with prod's pack config: only the advisory on the cache AUTH secrets' rotation", () => {
-        assert.deepEqual(run.plan.policy.violations.map((v) => ({ ...v, message: v.message.split(" [")[0] })), CACHE_SECRET_FINDINGS);
+        assert.deepEqual(
+            run.plan.policy.violations.map((v) => ({ ...v, message: v.message.split(" [")[0] })),
+            CACHE_SECRET_FINDINGS,
+        );
         assert.equal(exitCodeOf(run.plan), EXIT.ok);
     });
 
     it("finds the same with the pack's defaults: every cell is complete", async () => {
         const violations = await checkPolicies(run.evaluation.resources, { config: {} });
-        assert.deepEqual(violations.map((v) => ({ ...v, message: v.message.split(" [")[0] })), CACHE_SECRET_FINDINGS);
+        assert.deepEqual(
+            violations.map((v) => ({ ...v, message: v.message.split(" [")[0] })),
+            CACHE_SECRET_FINDINGS,
+        );
     });
 
     it("never prints an input value it was not asked to: messages carry no secret stand-in", () => {
@@ -121,21 +154,43 @@ describe("offline plan: the pack on the prod stack", () => {
 describe("plan command: policy findings and exit status", () => {
     it("exits 1 and prints the mandatory finding for a one-region stack", () => {
         const cli = path.join(projectRoot(), ".build", "plan", "cli.js");
-        const result = spawnSync(process.execPath, [cli, "--config", path.join(projectRoot(), "test", "fixtures", "one-region.yaml")], { cwd: projectRoot(), encoding: "utf8" });
+        const result = spawnSync(process.execPath, [cli, "--config", path.join(projectRoot(), "test", "fixtures", "one-region.yaml")], {
+            cwd: projectRoot(),
+            encoding: "utf8",
+        });
         assert.equal(result.status, EXIT.policy, result.stderr);
-        assert.match(result.stdout, /\[mandatory\] multi-region: the stack runs 1 region\(s\) \(us-east-1\); at least 2 are required for regional failover/);
+        assert.match(
+            result.stdout,
+            /\[mandatory\] multi-region: the stack runs 1 region\(s\) \(us-east-1\); at least 2 are required for regional failover/,
+        );
     });
 });
 
 describe("policy pack: analyzer metadata", () => {
     it("serialises as the analyzer's GetAnalyzerInfo answer (names, levels, config schemas)", () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const protoutil = require("@pulumi/policy/protoutil") as { makeAnalyzerInfo(...args: unknown[]): { getPoliciesList(): { getName(): string; getConfigschema(): { getProperties(): { toJavaScript(): Record<string, unknown> } } | undefined }[] } };
+        const protoutil = require("@pulumi/policy/protoutil") as {
+            makeAnalyzerInfo(...args: unknown[]): {
+                getPoliciesList(): {
+                    getName(): string;
+                    getConfigschema(): { getProperties(): { toJavaScript(): Record<string, unknown> } } | undefined;
+                }[];
+            };
+        };
         const info = protoutil.makeAnalyzerInfo("platform-policy", "0.1.0", "advisory", { policies }, undefined);
         const list = info.getPoliciesList();
         assert.equal(list.length, policies.length);
         const cellComplete = list.find((p) => p.getName() === "cell-complete")!;
-        assert.deepEqual((cellComplete.getConfigschema()!.getProperties().toJavaScript().required as { default: string[] }).default, ["vpc", "eks", "deployment", "database", "rdsProxy", "cache", "opensearch", "monitoring"]);
+        assert.deepEqual((cellComplete.getConfigschema()!.getProperties().toJavaScript().required as { default: string[] }).default, [
+            "vpc",
+            "eks",
+            "deployment",
+            "database",
+            "rdsProxy",
+            "cache",
+            "opensearch",
+            "monitoring",
+        ]);
     });
 });
 
@@ -150,19 +205,25 @@ describe("policy pack configs per stack", () => {
             for (const [name, entry] of Object.entries(config)) {
                 assert.ok(name === "all" || names.has(name), `${stack}: unknown policy ${name}`);
                 const level = typeof entry === "string" ? entry : entry.enforcementLevel;
-                if (level !== undefined) assert.ok(["advisory", "mandatory", "remediate", "disabled"].includes(level), `${stack}: ${name} level ${level}`);
+                if (level !== undefined)
+                    assert.ok(["advisory", "mandatory", "remediate", "disabled"].includes(level), `${stack}: ${name} level ${level}`);
                 const schema = policies.find((p) => p.name === name)?.configSchema?.properties ?? {};
-                if (typeof entry === "object") for (const key of Object.keys(entry).filter((k) => k !== "enforcementLevel")) assert.ok(key in schema, `${stack}: ${name}.${key} is not in the policy's schema`);
+                if (typeof entry === "object")
+                    for (const key of Object.keys(entry).filter((k) => k !== "enforcementLevel"))
+                        assert.ok(key in schema, `${stack}: ${name}.${key} is not in the policy's schema`);
             }
         }
     });
 
     it("keeps the capacity policy's inputs equal to each stack's platform:capacity", () => {
         for (const stack of ["prod", "staging"]) {
-            const yaml = parse(readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, Record<string, number>> };
+            const yaml = parse(readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as {
+                config: Record<string, Record<string, number>>;
+            };
             const capacity = yaml.config["platform:capacity"];
             const entry = readPackConfig(root, stack)["capacity-survives-region-failures"] as Record<string, unknown>;
-            for (const key of ["targetConcurrentUsers", "usersPerPod", "regionFailuresTolerated"]) assert.equal(entry[key], capacity[key], `${stack}: ${key}`);
+            for (const key of ["targetConcurrentUsers", "usersPerPod", "regionFailuresTolerated"])
+                assert.equal(entry[key], capacity[key], `${stack}: ${key}`);
         }
     });
 

@@ -3,14 +3,14 @@
 // breaks a control, or a policy change that misjudges a tier, fails here.
 import * as assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
-import { Edge, EdgeCell } from "../components/edge";
+import { Edge, type EdgeCell } from "../components/edge";
 import { Observability } from "../components/observability";
 import { ACCOUNT_ID } from "../plan/mocks";
-import { OBSERVABILITY_DEFAULTS } from "../regions/observability";
 import { checkPolicies } from "../plan/policy";
-import { Evaluation } from "../plan/runtime";
+import { type Evaluation } from "../plan/runtime";
 import { requireRegion } from "../regions/catalog";
 import { EDGE_DEFAULTS } from "../regions/edgeConfig";
+import { OBSERVABILITY_DEFAULTS } from "../regions/observability";
 import { buildData } from "./dataHarness";
 import { evaluateComponent } from "./harness";
 
@@ -24,29 +24,63 @@ async function findingsOf(ev: Evaluation): Promise<string[]> {
 describe("policy pack on the tiers", () => {
     it("data tier (global database, proxies, caches in three regions): only SecretsManager.1 advisories for the cache auth tokens", async () => {
         const ev = await evaluateComponent((opts) => buildData(REGIONS, undefined, opts));
-        assert.deepEqual(await findingsOf(ev), ["apse1", "euc1", "use1"].map((c) => `advisory secretsmanager-1-rotation ${c}-data-cache-auth-secret`));
+        assert.deepEqual(
+            await findingsOf(ev),
+            ["apse1", "euc1", "use1"].map((c) => `advisory secretsmanager-1-rotation ${c}-data-cache-auth-secret`),
+        );
     });
 
     it("edge (Cloudflare pools, monitors, load balancer): no finding", async () => {
         const cell = (name: string, primary = false): EdgeCell => {
             const catalog = requireRegion(name);
-            return { region: name, code: catalog.code, primary, catalog, originHostname: `k8s-${catalog.code}-api-0123456789.${name}.elb.amazonaws.com` };
+            return {
+                region: name,
+                code: catalog.code,
+                primary,
+                catalog,
+                originHostname: `k8s-${catalog.code}-api-0123456789.${name}.elb.amazonaws.com`,
+            };
         };
-        const ev = await evaluateComponent((opts) => new Edge("edge", {
-            ...EDGE_DEFAULTS, domain: "api.example.com", accountId: "0123456789abcdef0123456789abcdef", zoneId: "fedcba9876543210fedcba9876543210",
-            healthPath: "/healthz", cells: REGIONS.map((r, i) => cell(r, i === 0)), alertEmail: "oncall@example.com", originAuthToken: "origin-token-for-tests",
-        }, opts));
+        const ev = await evaluateComponent(
+            (opts) =>
+                new Edge(
+                    "edge",
+                    {
+                        ...EDGE_DEFAULTS,
+                        domain: "api.example.com",
+                        accountId: "0123456789abcdef0123456789abcdef",
+                        zoneId: "fedcba9876543210fedcba9876543210",
+                        healthPath: "/healthz",
+                        cells: REGIONS.map((r, i) => cell(r, i === 0)),
+                        alertEmail: "oncall@example.com",
+                        originAuthToken: "origin-token-for-tests",
+                    },
+                    opts,
+                ),
+        );
         assert.ok(ev.resources.some((r) => r.type === "cloudflare:index/loadBalancer:LoadBalancer"));
         assert.deepEqual(await findingsOf(ev), []);
     });
 
     it("observability (OpenSearch log domain, Fluent Bit, kube-prometheus-stack, alarms) in one region: only the one-region notice", async () => {
         const ev = await evaluateComponent((opts) => {
-            const o = new Observability("apse1-obs", {
-                region: "ap-southeast-1", accountId: ACCOUNT_ID, vpcId: "vpc-0123", vpcCidr: "10.31.0.0/16", privateSubnetIds: ["subnet-0a", "subnet-0b", "subnet-0c"],
-                clusterName: "apse1-eks", k8sProvider: new k8s.Provider("k8s", { kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n" }),
-                config: { ...OBSERVABILITY_DEFAULTS, alertWebhookUrl: undefined }, alb: { arnSuffix: "app/apse1-api/1" },
-            }, opts);
+            const o = new Observability(
+                "apse1-obs",
+                {
+                    region: "ap-southeast-1",
+                    accountId: ACCOUNT_ID,
+                    vpcId: "vpc-0123",
+                    vpcCidr: "10.31.0.0/16",
+                    privateSubnetIds: ["subnet-0a", "subnet-0b", "subnet-0c"],
+                    clusterName: "apse1-eks",
+                    k8sProvider: new k8s.Provider("k8s", {
+                        kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n",
+                    }),
+                    config: { ...OBSERVABILITY_DEFAULTS, alertWebhookUrl: undefined },
+                    alb: { arnSuffix: "app/apse1-api/1" },
+                },
+                opts,
+            );
             return { topicArn: o.topicArn };
         });
         assert.ok(ev.resources.some((r) => r.type === "aws:opensearch/domain:Domain"));

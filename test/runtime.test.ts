@@ -9,14 +9,18 @@ class Holder extends pulumi.ComponentResource {
     constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
         super("platform:test:Holder", name, {}, opts);
         const provider = new aws.Provider(`${name}-aws`, { region: "eu-west-1" }, { parent: this });
-        new aws.kms.Key(`${name}-key`, { region: "eu-west-1", description: pulumi.secret("hidden") }, {
-            parent: this,
-            provider,
-            protect: true,
-            ignoreChanges: ["description"],
-            retainOnDelete: true,
-            aliases: [{ name: `${name}-old-key` }],
-        });
+        new aws.kms.Key(
+            `${name}-key`,
+            { region: "eu-west-1", description: pulumi.secret("hidden") },
+            {
+                parent: this,
+                provider,
+                protect: true,
+                ignoreChanges: ["description"],
+                retainOnDelete: true,
+                aliases: [{ name: `${name}-old-key` }],
+            },
+        );
         this.registerOutputs({});
     }
 }
@@ -54,9 +58,12 @@ describe("mock runtime harness", () => {
     });
 
     it("fails, naming the cause, when the program throws", async () => {
-        await assert.rejects(evaluate({ stack: "unit" }, () => {
-            throw new Error("boom in program");
-        }), (err: unknown) => err instanceof EvaluationError && /boom in program/.test(err.message));
+        await assert.rejects(
+            evaluate({ stack: "unit" }, () => {
+                throw new Error("boom in program");
+            }),
+            (err: unknown) => err instanceof EvaluationError && /boom in program/.test(err.message),
+        );
     });
 
     it("fails instead of dropping resources when an invoke has no mock answer", async () => {
@@ -65,7 +72,9 @@ describe("mock runtime harness", () => {
                 const zones = aws.getAvailabilityZonesOutput({ region: "eu-west-1" });
                 new aws.ec2.Vpc("v", { region: "eu-west-1", cidrBlock: "10.0.0.0/16", tags: { zone: zones.names[0] } });
             }),
-            (err: unknown) => err instanceof EvaluationError && /no answer for invoke aws:index\/getAvailabilityZones:getAvailabilityZones/.test(err.message),
+            (err: unknown) =>
+                err instanceof EvaluationError &&
+                /no answer for invoke aws:index\/getAvailabilityZones:getAvailabilityZones/.test(err.message),
         );
     });
 

@@ -7,7 +7,7 @@ import "../plan/env";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../plan/cli";
-import { PlanRun, planStack } from "../plan/plan";
+import { type PlanRun, planStack } from "../plan/plan";
 import { readStack } from "../plan/stackConfig";
 import { isStateful } from "../regions/stateful";
 
@@ -15,16 +15,22 @@ export const STATEFUL_URNS_FIXTURE = path.join(projectRoot(), "test", "fixtures"
 
 /** The stateful URNs of a plan, sorted: the fixture's content. */
 export function statefulUrns(run: PlanRun): string[] {
-    return run.plan.resources.filter((r) => isStateful(r.type)).map((r) => r.urn).sort();
+    return run.plan.resources
+        .filter((r) => isStateful(r.type))
+        .map((r) => r.urn)
+        .sort();
 }
 
 if (require.main === module) {
-    planStack(readStack(projectRoot(), "prod")).then((run) => {
-        writeFileSync(STATEFUL_URNS_FIXTURE, `${statefulUrns(run).join("\n")}\n`);
-        process.stdout.write(`wrote ${STATEFUL_URNS_FIXTURE}\n`);
-        process.exit(0);
-    }, (err) => {
-        process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-        process.exit(3);
-    });
+    planStack(readStack(projectRoot(), "prod")).then(
+        (run) => {
+            writeFileSync(STATEFUL_URNS_FIXTURE, `${statefulUrns(run).join("\n")}\n`);
+            process.stdout.write(`wrote ${STATEFUL_URNS_FIXTURE}\n`);
+            process.exit(0);
+        },
+        (err) => {
+            process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+            process.exit(3);
+        },
+    );
 }

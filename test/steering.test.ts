@@ -33,7 +33,13 @@ describe("steering", () => {
     });
 
     it("with five regions, sends each area to its own region first", () => {
-        const table = steeringTable([cell("us-east-1", true), cell("us-west-2"), cell("eu-central-1"), cell("ap-southeast-1"), cell("sa-east-1")]);
+        const table = steeringTable([
+            cell("us-east-1", true),
+            cell("us-west-2"),
+            cell("eu-central-1"),
+            cell("ap-southeast-1"),
+            cell("sa-east-1"),
+        ]);
         assert.equal(table.WNAM[0], "us-west-2");
         assert.equal(table.ENAM[0], "us-east-1");
         assert.equal(table.SSAM[0], "sa-east-1");
@@ -44,7 +50,11 @@ describe("steering", () => {
     });
 
     it("puts the primary first in the default pools, then the others nearest to it", () => {
-        assert.deepEqual(defaultPoolOrder([cell("ap-southeast-1"), cell("eu-central-1", true), cell("us-east-1")]), ["eu-central-1", "us-east-1", "ap-southeast-1"]);
+        assert.deepEqual(defaultPoolOrder([cell("ap-southeast-1"), cell("eu-central-1", true), cell("us-east-1")]), [
+            "eu-central-1",
+            "us-east-1",
+            "ap-southeast-1",
+        ]);
         assert.throws(() => defaultPoolOrder([cell("us-east-1")]), /needs a primary/);
     });
 
@@ -69,7 +79,13 @@ describe("steering", () => {
         });
 
         it("with five regions: every list holds every cell once, nearest first (hand-checked)", () => {
-            const plan = steeringPlan([cell("us-east-1", true), cell("us-west-2"), cell("eu-central-1"), cell("ap-southeast-1"), cell("sa-east-1")]);
+            const plan = steeringPlan([
+                cell("us-east-1", true),
+                cell("us-west-2"),
+                cell("eu-central-1"),
+                cell("ap-southeast-1"),
+                cell("sa-east-1"),
+            ]);
             assert.deepEqual(plan.regions.WNAM, ["us-west-2", "us-east-1", "eu-central-1", "sa-east-1", "ap-southeast-1"]);
             assert.deepEqual(plan.regions.ENAM, ["us-east-1", "us-west-2", "eu-central-1", "sa-east-1", "ap-southeast-1"]);
             assert.deepEqual(plan.regions.NSAM, ["us-east-1", "sa-east-1", "us-west-2", "eu-central-1", "ap-southeast-1"]);
@@ -80,7 +96,8 @@ describe("steering", () => {
             // Virginia → Oregon 3,500 km, → Frankfurt 6,550 km, → São Paulo 7,660 km, → Singapore 15,500 km.
             assert.deepEqual(plan.defaultPools, ["us-east-1", "us-west-2", "eu-central-1", "sa-east-1", "ap-southeast-1"]);
             assert.equal(plan.fallbackPool, "us-east-1");
-            for (const [region, list] of Object.entries(plan.regions)) assert.deepEqual([...list].sort(), ["ap-southeast-1", "eu-central-1", "sa-east-1", "us-east-1", "us-west-2"], region);
+            for (const [region, list] of Object.entries(plan.regions))
+                assert.deepEqual([...list].sort(), ["ap-southeast-1", "eu-central-1", "sa-east-1", "us-east-1", "us-west-2"], region);
         });
 
         it("does not depend on the order of the cells in config", () => {
@@ -101,12 +118,27 @@ describe("steering", () => {
         });
 
         it("gives every catalog region three distinct valid check regions, its own first", () => {
-            for (const name of ["us-east-1", "us-east-2", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2", "eu-north-1", "ap-south-1", "ap-northeast-1", "me-central-1", "af-south-1"]) {
+            for (const name of [
+                "us-east-1",
+                "us-east-2",
+                "us-west-2",
+                "ca-central-1",
+                "eu-west-1",
+                "eu-west-2",
+                "eu-north-1",
+                "ap-south-1",
+                "ap-northeast-1",
+                "me-central-1",
+                "af-south-1",
+            ]) {
                 const region = requireRegion(name);
                 const regions = checkRegionsFor(region);
                 assert.equal(regions[0], region.cloudflareRegion, name);
                 assert.equal(new Set(regions).size, 3, name);
-                assert.ok(regions.every((r) => (CLOUDFLARE_REGIONS as readonly string[]).includes(r)), name);
+                assert.ok(
+                    regions.every((r) => (CLOUDFLARE_REGIONS as readonly string[]).includes(r)),
+                    name,
+                );
             }
         });
     });

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { DataConnection } from "../components/data";
-import { ApiWorkload, ApiWorkloadArgs, POD_IDENTITY_AGENT, dataConnectionArgs } from "../components/workload";
-import { Evaluation } from "../plan/runtime";
+import { type DataConnection } from "../components/data";
+import { ApiWorkload, type ApiWorkloadArgs, POD_IDENTITY_AGENT, dataConnectionArgs } from "../components/workload";
+import { type Evaluation } from "../plan/runtime";
 import { evaluateComponent, isRegionalAws, ofType, one } from "./harness";
 
 const IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:4f1c8e0b7a9d2c3e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7a8b9c0";
@@ -44,8 +44,14 @@ describe("ApiWorkload", () => {
         const sa = one(ev, "kubernetes:core/v1:ServiceAccount", "use1-api-sa");
         assert.equal(sa.inputs.automountServiceAccountToken, false);
         const association = one(ev, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "use1-api-app-pod-identity");
-        assert.deepEqual([association.inputs.clusterName, association.inputs.namespace, association.inputs.serviceAccount], ["platform-test-use1", "api", "api"]);
-        assert.deepEqual(JSON.parse(one(ev, "aws:iam/role:Role", "use1-api-app-role").inputs.assumeRolePolicy as string).Statement[0].Principal, { Service: "pods.eks.amazonaws.com" });
+        assert.deepEqual(
+            [association.inputs.clusterName, association.inputs.namespace, association.inputs.serviceAccount],
+            ["platform-test-use1", "api", "api"],
+        );
+        assert.deepEqual(
+            JSON.parse(one(ev, "aws:iam/role:Role", "use1-api-app-role").inputs.assumeRolePolicy as string).Statement[0].Principal,
+            { Service: "pods.eks.amazonaws.com" },
+        );
         assert.equal(pod().serviceAccountName, "api");
         assert.deepEqual(ofType(ev, "aws:iam/rolePolicy:RolePolicy"), [], "no secrets handed in: no permissions");
     });
@@ -66,8 +72,11 @@ describe("ApiWorkload", () => {
         assert.deepEqual(podSpec.securityContext.seccompProfile, { type: "RuntimeDefault" });
         const { securityContext } = podSpec.containers[0];
         assert.deepEqual(securityContext, {
-            allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true,
-            capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" },
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
         });
         assert.equal(podSpec.automountServiceAccountToken, false);
     });
@@ -88,7 +97,9 @@ describe("ApiWorkload", () => {
         const hpa = spec("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "use1-api-hpa");
         assert.deepEqual(hpa.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name: "api" });
         assert.deepEqual([hpa.minReplicas, hpa.maxReplicas], [6, 36]);
-        assert.deepEqual(hpa.metrics, [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }]);
+        assert.deepEqual(hpa.metrics, [
+            { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } },
+        ]);
     });
 
     it("lets a node drain: the PDB allows one pod down, not minAvailable = replicas", () => {
@@ -112,7 +123,10 @@ describe("ApiWorkload", () => {
         assert.deepEqual(service.ports, [{ name: "http", port: 8080, targetPort: "http", protocol: "TCP" }]);
         const binding = one(ev, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "use1-api-tgb");
         assert.deepEqual(binding.inputs.spec, { serviceRef: { name: "api", port: 8080 }, targetGroupARN: TG, targetType: "ip" });
-        assert.ok(one(ev, "kubernetes:apps/v1:Deployment", "use1-api-deployment").dependencies.includes(binding.urn), "pods are created after the binding, so they get ALB readiness gates");
+        assert.ok(
+            one(ev, "kubernetes:apps/v1:Deployment", "use1-api-deployment").dependencies.includes(binding.urn),
+            "pods are created after the binding, so they get ALB readiness gates",
+        );
     });
 
     it("puts every regional resource in the cell's region", () => {
@@ -128,19 +142,33 @@ describe("ApiWorkload with connection settings from the data tier", () => {
     const KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
     const CONNECT = "arn:aws:rds-db:us-east-1:123456789012:dbuser:prx-0123456789abcdef0/app";
     before(async () => {
-        ev = await evaluateComponent((opts) => new ApiWorkload("use1-api", {
-            ...ARGS,
-            env: { DB_PROXY_ENDPOINT: "use1-db-proxy.proxy-abc.us-east-1.rds.amazonaws.com", CACHE_ENDPOINT: "clustercfg.use1-cache.abc.use1.cache.amazonaws.com" },
-            secretArns: { DB_SECRET_ARN: SECRET },
-            secretKmsKeyArns: [KEY],
-            databaseConnectArns: [CONNECT],
-            dataPorts: [5432],
-        }, opts));
+        ev = await evaluateComponent(
+            (opts) =>
+                new ApiWorkload(
+                    "use1-api",
+                    {
+                        ...ARGS,
+                        env: {
+                            DB_PROXY_ENDPOINT: "use1-db-proxy.proxy-abc.us-east-1.rds.amazonaws.com",
+                            CACHE_ENDPOINT: "clustercfg.use1-cache.abc.use1.cache.amazonaws.com",
+                        },
+                        secretArns: { DB_SECRET_ARN: SECRET },
+                        secretKmsKeyArns: [KEY],
+                        databaseConnectArns: [CONNECT],
+                        dataPorts: [5432],
+                    },
+                    opts,
+                ),
+        );
     });
 
     it("passes endpoints as plain env values and secrets only by ARN", () => {
-        const env = ((one(ev, "kubernetes:apps/v1:Deployment", "use1-api-deployment").inputs.spec as Json).template.spec.containers[0].env as Json[]);
-        assert.deepEqual(env.map((e) => e.name), ["PORT", "AWS_REGION", "DB_PROXY_ENDPOINT", "CACHE_ENDPOINT", "DB_SECRET_ARN"]);
+        const env = (one(ev, "kubernetes:apps/v1:Deployment", "use1-api-deployment").inputs.spec as Json).template.spec.containers[0]
+            .env as Json[];
+        assert.deepEqual(
+            env.map((e) => e.name),
+            ["PORT", "AWS_REGION", "DB_PROXY_ENDPOINT", "CACHE_ENDPOINT", "DB_SECRET_ARN"],
+        );
         assert.equal(env.find((e) => e.name === "DB_SECRET_ARN")!.value, SECRET);
         assert.ok(env.every((e) => e.valueFrom === undefined));
     });
@@ -155,7 +183,7 @@ describe("ApiWorkload with connection settings from the data tier", () => {
     });
 
     it("opens egress to the data ports handed in", () => {
-        const policy = (one(ev, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "use1-api-netpol").inputs.spec as Json);
+        const policy = one(ev, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "use1-api-netpol").inputs.spec as Json;
         assert.deepEqual(policy.egress[1].ports, [{ protocol: "TCP", port: 5432 }]);
     });
 });
@@ -164,13 +192,29 @@ describe("dataConnectionArgs", () => {
     it("hands the data tier's endpoints in as plain values, its secrets by ARN and its ports to the NetworkPolicy", async () => {
         const o = (v: string) => pulumi.output(v);
         const connection: DataConnection = {
-            databaseWriterEndpoint: o("w.proxy"), databaseReaderEndpoint: o("r.proxy"), databasePort: 5432, databaseName: "app", databaseUser: "app",
-            databaseConnectArn: o("arn:aws:rds-db:eu-central-1:123456789012:dbuser:prx-1/app"), databaseWritable: false,
-            cacheEndpoint: o("clustercfg.cache"), cachePort: 6379,
-            secretArns: [o("arn:aws:secretsmanager:eu-central-1:123456789012:secret:auth")], secretKmsKeyArns: [o("arn:aws:kms:eu-central-1:123456789012:key/k")],
+            databaseWriterEndpoint: o("w.proxy"),
+            databaseReaderEndpoint: o("r.proxy"),
+            databasePort: 5432,
+            databaseName: "app",
+            databaseUser: "app",
+            databaseConnectArn: o("arn:aws:rds-db:eu-central-1:123456789012:dbuser:prx-1/app"),
+            databaseWritable: false,
+            cacheEndpoint: o("clustercfg.cache"),
+            cachePort: 6379,
+            secretArns: [o("arn:aws:secretsmanager:eu-central-1:123456789012:secret:auth")],
+            secretKmsKeyArns: [o("arn:aws:kms:eu-central-1:123456789012:key/k")],
         };
         const args = dataConnectionArgs(connection);
-        assert.deepEqual(Object.keys(args.env!), ["DB_WRITER_ENDPOINT", "DB_READER_ENDPOINT", "DB_PORT", "DB_NAME", "DB_USER", "DB_WRITABLE", "CACHE_ENDPOINT", "CACHE_PORT"]);
+        assert.deepEqual(Object.keys(args.env!), [
+            "DB_WRITER_ENDPOINT",
+            "DB_READER_ENDPOINT",
+            "DB_PORT",
+            "DB_NAME",
+            "DB_USER",
+            "DB_WRITABLE",
+            "CACHE_ENDPOINT",
+            "CACHE_PORT",
+        ]);
         assert.deepEqual([args.env!.DB_PORT, args.env!.DB_WRITABLE, args.env!.CACHE_PORT], ["5432", "false", "6379"]);
         assert.deepEqual(Object.keys(args.secretArns!), ["CACHE_AUTH_SECRET_ARN"]);
         assert.deepEqual(args.dataPorts, [5432, 6379]);

@@ -2,7 +2,7 @@
  * What the QA commands share: exit statuses, argument errors, numeric flags, and the
  * default target (the stack's public hostname).
  */
-import { ParseArgsOptionsConfig, parseArgs } from "node:util";
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { STACK_NAME, projectRoot, readStack } from "../plan/stackConfig";
 
 export { projectRoot };
@@ -51,7 +51,13 @@ export function numberFlag(
     if (text === undefined) return options.default;
     const value = Number(text);
     const kind = options.integer ? "a whole number" : "a number";
-    if (text.trim() === "" || !Number.isFinite(value) || (options.integer && !Number.isInteger(value)) || value < options.min || value > options.max) {
+    if (
+        text.trim() === "" ||
+        !Number.isFinite(value) ||
+        (options.integer && !Number.isInteger(value)) ||
+        value < options.min ||
+        value > options.max
+    ) {
         throw new InputError(`--${flag} ${JSON.stringify(text)} is not ${kind} from ${options.min} to ${options.max}`);
     }
     return value;
@@ -70,7 +76,8 @@ export function checkUrl(flag: string, text: string): string {
     } catch {
         throw new InputError(`--${flag} ${JSON.stringify(text)} is not a URL; expected e.g. https://api.example.com`);
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new InputError(`--${flag} ${JSON.stringify(text)} is not an http(s) URL`);
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+        throw new InputError(`--${flag} ${JSON.stringify(text)} is not an http(s) URL`);
     return text;
 }
 

@@ -15,20 +15,32 @@
  * (API error, interrupted, target unreachable), with the pool restored unless stderr says
  * otherwise.
  */
-import { poolName } from "../components/edge";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleepFor } from "node:timers/promises";
-import { CellConfig, PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
-import { ConfigError } from "../regions/problems";
+import { poolName } from "../components/edge";
 import { readStack } from "../plan/stackConfig";
-import { EXIT, HelpRequested, InputError, Io, checkStackName, checkUrl, errorLine, numberFlag, parseFlags, processIo, projectRoot } from "./common";
-import { CellHeadroom, FailoverImpact, failoverImpact, findCell, formatImpact, loadVsMaximum } from "./failover";
-import { LoadResult, LoadRun, checkReachable, startLoad } from "./load";
-import { PoolApi, PoolError, PoolHealth, PoolInfo, cloudflarePools, describeApiError, findPool } from "./pools";
-import { Scenario, ScenarioError, loadScenario } from "./scenario";
-import { Summary, isError, summarise } from "./stats";
+import { type CellConfig, type PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
+import { ConfigError } from "../regions/problems";
+import {
+    EXIT,
+    HelpRequested,
+    InputError,
+    type Io,
+    checkStackName,
+    checkUrl,
+    errorLine,
+    numberFlag,
+    parseFlags,
+    processIo,
+    projectRoot,
+} from "./common";
+import { type CellHeadroom, type FailoverImpact, failoverImpact, findCell, formatImpact, loadVsMaximum } from "./failover";
+import { type LoadResult, type LoadRun, checkReachable, startLoad } from "./load";
+import { type PoolApi, PoolError, type PoolHealth, type PoolInfo, cloudflarePools, describeApiError, findPool } from "./pools";
+import { type Scenario, ScenarioError, loadScenario } from "./scenario";
+import { type Summary, isError, summarise } from "./stats";
 
 const USAGE =
     "usage: npm run drill -- --region NAME [--stack prod] [--execute] [--target URL] [--pool-name PREFIX] [--api-base URL] " +
@@ -77,24 +89,28 @@ export interface DrillRuntime {
 }
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env, root = projectRoot()): DrillOptions {
-    const v = parseFlags(argv, {
-        region: { type: "string" },
-        stack: { type: "string", default: "prod" },
-        execute: { type: "boolean", default: false },
-        target: { type: "string" },
-        "pool-name": { type: "string" },
-        "api-base": { type: "string" },
-        "region-header": { type: "string", default: "x-served-region" },
-        users: { type: "string" },
-        scenario: { type: "string" },
-        before: { type: "string" },
-        during: { type: "string" },
-        settle: { type: "string" },
-        after: { type: "string" },
-        "restore-wait": { type: "string" },
-        "max-requests": { type: "string" },
-        report: { type: "string" },
-    }, USAGE);
+    const v = parseFlags(
+        argv,
+        {
+            region: { type: "string" },
+            stack: { type: "string", default: "prod" },
+            execute: { type: "boolean", default: false },
+            target: { type: "string" },
+            "pool-name": { type: "string" },
+            "api-base": { type: "string" },
+            "region-header": { type: "string", default: "x-served-region" },
+            users: { type: "string" },
+            scenario: { type: "string" },
+            before: { type: "string" },
+            during: { type: "string" },
+            settle: { type: "string" },
+            after: { type: "string" },
+            "restore-wait": { type: "string" },
+            "max-requests": { type: "string" },
+            report: { type: "string" },
+        },
+        USAGE,
+    );
     if (v.region === undefined) throw new InputError(`--region is required (${USAGE})`);
     const stack = checkStackName(v.stack!);
     const config = readConfig(root, stack);
@@ -103,9 +119,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         const cells = config.cells.map((c) => `${c.region} (${c.code})`).join(", ");
         throw new InputError(`--region "${v.region}" is not a cell of stack ${stack}; its cells: ${cells}`);
     }
-    if (cell.decommission) throw new InputError(`--region "${v.region}" is being decommissioned in stack ${stack}: it is drained and has no pool to take out`);
+    if (cell.decommission)
+        throw new InputError(`--region "${v.region}" is being decommissioned in stack ${stack}: it is drained and has no pool to take out`);
     const token = env.CLOUDFLARE_API_TOKEN;
-    if (v.execute && !token) throw new InputError("--execute needs a Cloudflare API token in CLOUDFLARE_API_TOKEN (Load Balancing: Monitors and Pools Write)");
+    if (v.execute && !token)
+        throw new InputError("--execute needs a Cloudflare API token in CLOUDFLARE_API_TOKEN (Load Balancing: Monitors and Pools Write)");
     if (!/^[A-Za-z0-9-]+$/.test(v["region-header"]!)) throw new InputError(`--region-header "${v["region-header"]}" is not a header name`);
     const users = numberFlag("users", v.users, { default: 50, min: 1, max: 100_000, integer: true });
     const scenarioFile = path.resolve(v.scenario ?? path.join(root, "tools", "scenarios", "extension.yaml"));
@@ -116,7 +134,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         throw err instanceof ScenarioError ? new InputError(err.message) : err;
     }
     const maxRequests = numberFlag("max-requests", v["max-requests"], { default: 1_000_000, min: 1, max: 10_000_000, integer: true });
-    if (maxRequests < users) throw new InputError(`--max-requests ${maxRequests} is below --users ${users}: every user needs at least one request`);
+    if (maxRequests < users)
+        throw new InputError(`--max-requests ${maxRequests} is below --users ${users}: every user needs at least one request`);
     const apiBase = v["api-base"] ?? env.CLOUDFLARE_BASE_URL;
     return {
         stack,
@@ -147,7 +166,8 @@ function readConfig(root: string, stack: string): PlatformConfig {
         const { config } = readStack(root, stack);
         return parseConfig(namespaceValues(config), config["aws:region"]);
     } catch (err) {
-        if (err instanceof ConfigError) throw new InputError(`Pulumi.${stack}.yaml: ${err.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+        if (err instanceof ConfigError)
+            throw new InputError(`Pulumi.${stack}.yaml: ${err.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
         throw new InputError((err as Error).message);
     }
 }
@@ -163,7 +183,11 @@ export interface DrillReport {
     readonly region: string;
     readonly code: string;
     readonly executed: boolean;
-    readonly expectation: { readonly reroutes: FailoverImpact["reroutes"]; readonly cells: readonly CellHeadroom[]; readonly unservedUsers: number };
+    readonly expectation: {
+        readonly reroutes: FailoverImpact["reroutes"];
+        readonly cells: readonly CellHeadroom[];
+        readonly unservedUsers: number;
+    };
     readonly target: string;
     readonly regionHeader: string;
     readonly pool: PoolInfo | null;
@@ -213,13 +237,27 @@ export async function runDrill(o: DrillOptions, rt: DrillRuntime = {}): Promise<
     if (!o.execute) {
         io.out("Dry run: nothing changed. Add --execute (with CLOUDFLARE_API_TOKEN) to take the pool out under load.\n");
         const report: DrillReport = {
-            ...base, pool: null, poolHealthBefore: null, poolHealthAfter: null, timeline: [], baselineRegion: null, rerouteMs: null, reroutedTo: null,
-            errorsSettledMs: null, errorsDuringSwitch: 0, phases: { before: null, during: null, after: null }, restored: true, outcome: "planned", problems: [],
+            ...base,
+            pool: null,
+            poolHealthBefore: null,
+            poolHealthAfter: null,
+            timeline: [],
+            baselineRegion: null,
+            rerouteMs: null,
+            reroutedTo: null,
+            errorsSettledMs: null,
+            errorsDuringSwitch: 0,
+            phases: { before: null, during: null, after: null },
+            restored: true,
+            outcome: "planned",
+            problems: [],
         };
         writeReport(o, report);
         return { code: EXIT.ok, report };
     }
-    const api = rt.api ?? cloudflarePools({ token: o.token!, accountId: o.config.cloudflare.accountId, baseURL: o.apiBase, maxRetries: rt.apiRetries });
+    const api =
+        rt.api ??
+        cloudflarePools({ token: o.token!, accountId: o.config.cloudflare.accountId, baseURL: o.apiBase, maxRetries: rt.apiRetries });
     const drill = new Execution(o, rt, api, io);
     const outcome = await drill.run();
     const report: DrillReport = { ...base, ...outcome };
@@ -283,20 +321,35 @@ class Execution {
         try {
             pool = findPool(await this.call("listing pools", () => this.api.list()), o.poolPrefix);
             this.event(`pool ${pool.name} (${pool.id}) found, enabled: ${pool.enabled}`);
-            if (!pool.enabled) throw new PoolError(`pool ${pool.name} is already disabled: someone took it out; the drill will not touch it (it would re-enable it at the end)`);
+            if (!pool.enabled)
+                throw new PoolError(
+                    `pool ${pool.name} is already disabled: someone took it out; the drill will not touch it (it would re-enable it at the end)`,
+                );
             healthBefore = await this.call("reading pool health", () => this.api.health(pool!.id));
             if (healthBefore.healthy === false) {
                 throw new PoolError(`pool ${pool.name} is unhealthy before the drill: its traffic is already failing over; fix it first`);
             }
             await checkReachable(o.target);
             const bound = o.beforeS + o.duringS + o.settleS + o.afterS + o.restoreWaitS + 120;
-            this.load = startLoad({ target: o.target, users: o.users, scenario: o.scenario, durationS: bound, maxRequests: o.maxRequests, regionHeader: o.regionHeader });
+            this.load = startLoad({
+                target: o.target,
+                users: o.users,
+                scenario: o.scenario,
+                durationS: bound,
+                maxRequests: o.maxRequests,
+                regionHeader: o.regionHeader,
+            });
             this.event(`load started: ${o.users} users against ${o.target}`);
             await sleep(o.beforeS * 1000, rt.signal);
             baseline = mostCommon(this.load.samples.map((s) => s.region));
-            if (baseline === null) this.problem(`no response carried ${o.regionHeader} before the pool went out: the reroute is judged by errors settling only`);
+            if (baseline === null)
+                this.problem(
+                    `no response carried ${o.regionHeader} before the pool went out: the reroute is judged by errors settling only`,
+                );
             else if (baseline !== o.cell.region && baseline !== o.cell.code) {
-                this.problem(`responses were served by ${baseline}, not ${o.cell.region}: this machine is not steered to the drilled region, so its traffic will not move`);
+                this.problem(
+                    `responses were served by ${baseline}, not ${o.cell.region}: this machine is not steered to the drilled region, so its traffic will not move`,
+                );
             }
 
             // The switch is timed from when the disable is sent: Cloudflare may apply it before it answers.
@@ -337,7 +390,8 @@ class Execution {
             if (restored) await sleep(o.afterS * 1000, rt.signal);
         } catch (err) {
             failed = true;
-            if (err instanceof Aborted) this.problem(touched ? "interrupted: restoring the pool" : "interrupted before the pool was touched");
+            if (err instanceof Aborted)
+                this.problem(touched ? "interrupted: restoring the pool" : "interrupted before the pool was touched");
             else this.problem(`${describeApiError(err)}${touched ? "; restoring the pool" : ""}`);
         } finally {
             if (touched && pool) {
@@ -356,7 +410,9 @@ class Execution {
         const samples = result?.samples ?? [];
         const end = samples.length > 0 ? samples[samples.length - 1].at + 1 : 0;
         const phase = (from: number | null, to: number | null): PhaseReport | null =>
-            from === null || to === null || to <= from ? null : { fromMs: Math.round(from), toMs: Math.round(to), ...summarise(samples, (to - from) / 1000, from, to) };
+            from === null || to === null || to <= from
+                ? null
+                : { fromMs: Math.round(from), toMs: Math.round(to), ...summarise(samples, (to - from) / 1000, from, to) };
         const duringEnd = restoreAt ?? end;
         const errorsOut = disableAt === null ? [] : samples.filter((s) => s.at >= disableAt! && s.at < duringEnd && isError(s));
         const switchEnd = rerouteAt ?? duringEnd;
@@ -464,7 +520,12 @@ export function formatOutcome(r: DrillReport): string {
     ].join("\n");
 }
 
-export async function main(argv: string[], io: Io = processIo, env: NodeJS.ProcessEnv = process.env, rt: Omit<DrillRuntime, "io"> = {}): Promise<number> {
+export async function main(
+    argv: string[],
+    io: Io = processIo,
+    env: NodeJS.ProcessEnv = process.env,
+    rt: Omit<DrillRuntime, "io"> = {},
+): Promise<number> {
     let options: DrillOptions;
     try {
         options = parseOptions(argv, env);

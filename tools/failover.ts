@@ -3,9 +3,9 @@
  * first steering choice is the failed cell move to their next cell (the load balancer's
  * failover order, `regions/steering.ts`), carrying their share of the target users.
  */
-import { CLOUDFLARE_REGIONS, CloudflareRegion } from "../regions/catalog";
-import { CellConfig, PlatformConfig } from "../regions/config";
 import { apportionUsers, routeUsers } from "../regions/capacity";
+import { CLOUDFLARE_REGIONS, type CloudflareRegion } from "../regions/catalog";
+import { type CellConfig, type PlatformConfig } from "../regions/config";
 import { steeringTable } from "../regions/steering";
 
 export interface Reroute {
@@ -100,14 +100,21 @@ export const NO_MAXIMUM = "n/a (no capacity figure given)";
 
 export function formatImpact(stack: string, impact: FailoverImpact, headroom: readonly CellHeadroom[]): string {
     const pct = (x: number) => `${Number((x * 100).toFixed(1))}%`;
-    const lines = [`If ${impact.failed.region} (${impact.failed.code}) fails in stack ${stack}, its ${impact.failed.normalUsers} users move:`];
+    const lines = [
+        `If ${impact.failed.region} (${impact.failed.code}) fails in stack ${stack}, its ${impact.failed.normalUsers} users move:`,
+    ];
     for (const r of impact.reroutes) {
-        lines.push(`  ${r.cloudflareRegion.padEnd(5)} ${pct(r.share).padStart(6)} ${String(r.users).padStart(7)} users → ${r.to ?? "nowhere (no other cell)"}`);
+        lines.push(
+            `  ${r.cloudflareRegion.padEnd(5)} ${pct(r.share).padStart(6)} ${String(r.users).padStart(7)} users → ${r.to ?? "nowhere (no other cell)"}`,
+        );
     }
     if (impact.reroutes.length === 0) lines.push("  (no Cloudflare region steers here first)");
     lines.push("Surviving cells:");
     for (const c of headroom) {
-        const max = c.maxUsers === null ? `maximum ${NO_MAXIMUM}` : `maximum ${c.maxUsers} (${pct(c.utilisation!)}${c.overloaded ? ", OVERLOADED" : ""})`;
+        const max =
+            c.maxUsers === null
+                ? `maximum ${NO_MAXIMUM}`
+                : `maximum ${c.maxUsers} (${pct(c.utilisation!)}${c.overloaded ? ", OVERLOADED" : ""})`;
         lines.push(`  ${c.region.padEnd(15)} ${String(c.users).padStart(7)} users (${c.normalUsers} own + ${c.takenUsers} taken), ${max}`);
     }
     if (impact.unservedUsers > 0) lines.push(`  ${impact.unservedUsers} users have no cell left: add a region or expect an outage`);

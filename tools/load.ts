@@ -18,11 +18,11 @@
  * the tests measure the request count of a thinking user, so an upgrade that changes them
  * fails loudly.
  */
-import autocannon from "autocannon";
 import * as net from "node:net";
 import { performance } from "node:perf_hooks";
-import { Scenario, ScenarioStep, drawThink, pickStep } from "./scenario";
-import { Sample, Summary, summarise } from "./stats";
+import autocannon from "autocannon";
+import { type Scenario, type ScenarioStep, drawThink, pickStep } from "./scenario";
+import { type Sample, type Summary, summarise } from "./stats";
 
 export interface LoadOptions {
     /** http(s)://host[:port][/base-path]; scenario paths are appended to the base path. */
@@ -97,7 +97,8 @@ export function startLoad(options: LoadOptions): LoadRun {
     if (!Number.isInteger(users) || users < 1) throw new LoadError(`users ${users} must be a whole number ≥ 1`);
     if (!(options.durationS > 0)) throw new LoadError(`duration ${options.durationS} s must be above 0`);
     const warmupMs = (options.warmupS ?? 0) * 1000;
-    if (!(warmupMs >= 0 && warmupMs < options.durationS * 1000)) throw new LoadError(`warm-up ${options.warmupS} s must be from 0 to below the duration (${options.durationS} s)`);
+    if (!(warmupMs >= 0 && warmupMs < options.durationS * 1000))
+        throw new LoadError(`warm-up ${options.warmupS} s must be from 0 to below the duration (${options.durationS} s)`);
     if (!Number.isInteger(options.maxRequests) || options.maxRequests < users) {
         // autocannon splits the cap over the connections; a connection given 0 runs unbounded.
         throw new LoadError(`max requests ${options.maxRequests} must be a whole number ≥ the user count (${users})`);
@@ -110,7 +111,10 @@ export function startLoad(options: LoadOptions): LoadRun {
     if (!(timeoutS >= 1)) throw new LoadError(`timeout ${timeoutS} s must be at least 1 s`);
     const regionHeader = options.regionHeader?.toLowerCase();
     const built = new Map<ScenarioStep, autocannon.Request>(
-        scenario.steps.map((s) => [s, { method: s.method, path: `${base}${s.path}`, headers: { ...s.headers }, ...(s.body === undefined ? {} : { body: s.body }) }]),
+        scenario.steps.map((s) => [
+            s,
+            { method: s.method, path: `${base}${s.path}`, headers: { ...s.headers }, ...(s.body === undefined ? {} : { body: s.body }) },
+        ]),
     );
 
     const samples: Sample[] = [];
@@ -180,6 +184,7 @@ export function startLoad(options: LoadOptions): LoadRun {
         if (samples.length >= sampleCap) stop();
     };
 
+    // eslint-disable-next-line prefer-const -- assigned once the load starts, read by finish() before that
     let stopTimer: NodeJS.Timeout | undefined;
     let progressTimer: NodeJS.Timeout | undefined;
     const done = new Promise<LoadResult>((resolve, reject) => {
@@ -276,7 +281,9 @@ export function checkReachable(target: string, timeoutMs = 5000): Promise<void> 
             reject(new LoadError(`target ${url.origin} is unreachable: ${why}`));
         };
         socket.setTimeout(timeoutMs, () => fail(`no TCP connection within ${timeoutMs} ms`));
-        socket.once("error", (err: NodeJS.ErrnoException) => fail(err.code === "ENOTFOUND" ? `${host} does not resolve (ENOTFOUND)` : err.message));
+        socket.once("error", (err: NodeJS.ErrnoException) =>
+            fail(err.code === "ENOTFOUND" ? `${host} does not resolve (ENOTFOUND)` : err.message),
+        );
         socket.once("connect", () => {
             socket.destroy();
             resolve();

@@ -10,11 +10,24 @@
  */
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { EXIT, HelpRequested, InputError, Io, checkStackName, checkUrl, errorLine, numberFlag, parseFlags, processIo, projectRoot, stackTarget } from "./common";
-import { LoadError, Progress, checkReachable, runLoad } from "./load";
-import { RampResult, probeCapacity } from "./ramp";
-import { Scenario, ScenarioError, loadScenario } from "./scenario";
-import { DEFAULT_OBJECTIVE, Objective, Summary, Verdict, formatRate, judge } from "./stats";
+import {
+    EXIT,
+    HelpRequested,
+    InputError,
+    type Io,
+    checkStackName,
+    checkUrl,
+    errorLine,
+    numberFlag,
+    parseFlags,
+    processIo,
+    projectRoot,
+    stackTarget,
+} from "./common";
+import { LoadError, type Progress, checkReachable, runLoad } from "./load";
+import { type RampResult, probeCapacity } from "./ramp";
+import { type Scenario, ScenarioError, loadScenario } from "./scenario";
+import { DEFAULT_OBJECTIVE, type Objective, type Summary, type Verdict, formatRate, judge } from "./stats";
 
 const USAGE =
     "usage: npm run loadtest -- [--target URL | --stack NAME] [--scenario FILE] [--users N] [--duration S] [--warmup S] [--max-requests N] " +
@@ -43,36 +56,46 @@ export const LIMITS = {
 } as const;
 
 export function parseOptions(argv: string[], root = projectRoot()): LoadtestOptions {
-    const v = parseFlags(argv, {
-        target: { type: "string" },
-        stack: { type: "string", default: "prod" },
-        scenario: { type: "string" },
-        users: { type: "string" },
-        duration: { type: "string" },
-        warmup: { type: "string" },
-        "max-requests": { type: "string" },
-        timeout: { type: "string" },
-        "p99-ms": { type: "string" },
-        "max-error-rate": { type: "string" },
-        json: { type: "string" },
-        quiet: { type: "boolean", default: false },
-        ramp: { type: "boolean", default: false },
-        start: { type: "string" },
-        step: { type: "string" },
-        max: { type: "string" },
-    }, USAGE);
+    const v = parseFlags(
+        argv,
+        {
+            target: { type: "string" },
+            stack: { type: "string", default: "prod" },
+            scenario: { type: "string" },
+            users: { type: "string" },
+            duration: { type: "string" },
+            warmup: { type: "string" },
+            "max-requests": { type: "string" },
+            timeout: { type: "string" },
+            "p99-ms": { type: "string" },
+            "max-error-rate": { type: "string" },
+            json: { type: "string" },
+            quiet: { type: "boolean", default: false },
+            ramp: { type: "boolean", default: false },
+            start: { type: "string" },
+            step: { type: "string" },
+            max: { type: "string" },
+        },
+        USAGE,
+    );
     const ramp = v.ramp === true;
     if (!ramp && (v.start ?? v.step ?? v.max) !== undefined) throw new InputError("--start, --step and --max only apply with --ramp");
     const target = v.target !== undefined ? checkUrl("target", v.target) : stackTarget(checkStackName(v.stack!), root);
     const users = numberFlag("users", v.users, { default: 100, min: 1, max: LIMITS.users, integer: true });
-    const maxRequests = numberFlag("max-requests", v["max-requests"], { default: 1_000_000, min: 1, max: LIMITS.maxRequests, integer: true });
+    const maxRequests = numberFlag("max-requests", v["max-requests"], {
+        default: 1_000_000,
+        min: 1,
+        max: LIMITS.maxRequests,
+        integer: true,
+    });
     let rampSteps: LoadtestOptions["ramp"];
     if (ramp) {
         const start = numberFlag("start", v.start, { default: 100, min: 1, max: LIMITS.users, integer: true });
         const step = numberFlag("step", v.step, { default: 100, min: 1, max: LIMITS.users, integer: true });
         const max = numberFlag("max", v.max, { default: 2000, min: 1, max: LIMITS.users, integer: true });
         if (max < start) throw new InputError(`--max ${max} is below --start ${start}`);
-        if (maxRequests < max) throw new InputError(`--max-requests ${maxRequests} is below --max ${max}: every user needs at least one request`);
+        if (maxRequests < max)
+            throw new InputError(`--max-requests ${maxRequests} is below --max ${max}: every user needs at least one request`);
         rampSteps = { start, step, max };
     } else if (maxRequests < users) {
         throw new InputError(`--max-requests ${maxRequests} is below --users ${users}: every user needs at least one request`);
@@ -87,7 +110,8 @@ export function parseOptions(argv: string[], root = projectRoot()): LoadtestOpti
     }
     const durationS = numberFlag("duration", v.duration, { default: ramp ? 30 : 60, min: 0.1, max: LIMITS.durationS });
     const warmupS = numberFlag("warmup", v.warmup, { default: Math.min(5, durationS / 4), min: 0, max: LIMITS.durationS });
-    if (warmupS >= durationS) throw new InputError(`--warmup ${warmupS} must be below --duration ${durationS}: the warm-up is part of each run`);
+    if (warmupS >= durationS)
+        throw new InputError(`--warmup ${warmupS} must be below --duration ${durationS}: the warm-up is part of each run`);
     return {
         target,
         scenarioFile,
@@ -181,15 +205,31 @@ export async function main(argv: string[], io: Io = processIo, signal?: AbortSig
         if (progress && io.tty) io.err("\n");
     };
     try {
-        const common = { target: o.target, scenario: o.scenario, durationS: o.durationS, warmupS: o.warmupS, maxRequests: o.maxRequests, timeoutS: o.timeoutS, signal };
+        const common = {
+            target: o.target,
+            scenario: o.scenario,
+            durationS: o.durationS,
+            warmupS: o.warmupS,
+            maxRequests: o.maxRequests,
+            timeoutS: o.timeoutS,
+            signal,
+        };
         // An interrupted run still prints what it measured, but never passes a gate.
         const interrupted = () => {
             io.err(`loadtest: interrupted; the figures cover the part that ran\n`);
             return EXIT.failure;
         };
         if (o.ramp) {
-            io.err(`loadtest: ramping ${o.ramp.start}→${o.ramp.max} users by ${o.ramp.step}, ${o.durationS} s per step, against ${o.target} (${o.scenario.name})\n`);
-            const ramp = await probeCapacity({ ...common, ...o.ramp, objective: o.objective, onProgress: progress, onStep: () => endProgress() });
+            io.err(
+                `loadtest: ramping ${o.ramp.start}→${o.ramp.max} users by ${o.ramp.step}, ${o.durationS} s per step, against ${o.target} (${o.scenario.name})\n`,
+            );
+            const ramp = await probeCapacity({
+                ...common,
+                ...o.ramp,
+                objective: o.objective,
+                onProgress: progress,
+                onStep: () => endProgress(),
+            });
             endProgress();
             io.out(`${formatRamp(o, ramp)}\n`);
             if (o.json) writeFileSync(o.json, `${JSON.stringify(rampReport(o, ramp), null, 2)}\n`);
@@ -237,12 +277,15 @@ export function formatRamp(o: LoadtestOptions, ramp: RampResult): string {
         const l = s.summary.latencyMs;
         return `  ${String(s.users).padStart(7)}  ${String(s.summary.requestsPerSecond).padStart(9)}  ${(l ? String(l.p99) : "-").padStart(8)}  ${formatRate(s.summary.errorRate).padStart(8)}  ${s.verdict.holds ? "holds" : `breaks: ${s.verdict.reasons.join("; ")}`}`;
     });
-    const knee = ramp.kneeUsers === null
-        ? `knee: none — the objective already broke at ${ramp.brokeAt} users; lower --start`
-        : ramp.brokeAt === null
-            ? `knee: ≥ ${ramp.kneeUsers} users (the objective held up to --max; raise --max to find the knee)`
-            : `knee: ${ramp.kneeUsers} users (the objective broke at ${ramp.brokeAt})`;
-    return [`capacity probe against ${o.target}, ${o.durationS} s per step`, "    users      req/s   p99 ms    errors", ...rows, knee].join("\n");
+    const knee =
+        ramp.kneeUsers === null
+            ? `knee: none — the objective already broke at ${ramp.brokeAt} users; lower --start`
+            : ramp.brokeAt === null
+              ? `knee: ≥ ${ramp.kneeUsers} users (the objective held up to --max; raise --max to find the knee)`
+              : `knee: ${ramp.kneeUsers} users (the objective broke at ${ramp.brokeAt})`;
+    return [`capacity probe against ${o.target}, ${o.durationS} s per step`, "    users      req/s   p99 ms    errors", ...rows, knee].join(
+        "\n",
+    );
 }
 
 if (require.main === module) {

@@ -52,7 +52,12 @@ export function cloudflarePools(options: PoolApiOptions): PoolApi {
         logLevel: "off",
     });
     const account_id = options.accountId;
-    const info = (p: Cloudflare.LoadBalancers.Pool): PoolInfo => ({ id: p.id ?? "", name: p.name ?? "", enabled: p.enabled !== false, description: p.description });
+    const info = (p: Cloudflare.LoadBalancers.Pool): PoolInfo => ({
+        id: p.id ?? "",
+        name: p.name ?? "",
+        enabled: p.enabled !== false,
+        description: p.description,
+    });
     return {
         async list() {
             const pools: PoolInfo[] = [];
@@ -86,9 +91,19 @@ export function readHealth(pop: unknown): PoolHealth {
 /** The one pool whose name starts with `prefix`; otherwise a PoolError naming what exists. */
 export function findPool(pools: readonly PoolInfo[], prefix: string): PoolInfo {
     const matches = pools.filter((p) => p.name.startsWith(prefix));
-    const names = pools.length === 0 ? "none" : pools.map((p) => p.name).sort().join(", ");
-    if (matches.length === 0) throw new PoolError(`no load-balancer pool name starts with "${prefix}" (pools in the account: ${names}); pass --pool-name PREFIX`);
-    if (matches.length > 1) throw new PoolError(`${matches.length} pools start with "${prefix}" (${matches.map((p) => p.name).join(", ")}); pass a longer --pool-name`);
+    const names =
+        pools.length === 0
+            ? "none"
+            : pools
+                  .map((p) => p.name)
+                  .sort()
+                  .join(", ");
+    if (matches.length === 0)
+        throw new PoolError(`no load-balancer pool name starts with "${prefix}" (pools in the account: ${names}); pass --pool-name PREFIX`);
+    if (matches.length > 1)
+        throw new PoolError(
+            `${matches.length} pools start with "${prefix}" (${matches.map((p) => p.name).join(", ")}); pass a longer --pool-name`,
+        );
     return matches[0];
 }
 

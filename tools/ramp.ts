@@ -4,8 +4,8 @@
  * Against ONE pod at the HPA's CPU target, the knee is `platform:capacity.usersPerPod`
  * (docs/qa.md).
  */
-import { LoadOptions, Progress, runLoad } from "./load";
-import { Objective, Summary, Verdict, judge } from "./stats";
+import { type LoadOptions, type Progress, runLoad } from "./load";
+import { type Objective, type Summary, type Verdict, judge } from "./stats";
 
 export interface RampOptions extends Omit<LoadOptions, "users" | "onProgress"> {
     readonly start: number;
@@ -44,7 +44,12 @@ export async function probeCapacity(options: RampOptions): Promise<RampResult> {
     for (const users of rampCounts(options.start, options.step, options.max)) {
         options.onStep?.(users);
         const onProgress = options.onProgress;
-        const result = await runLoad({ ...options, users, maxRequests: Math.max(options.maxRequests, users), onProgress: onProgress && ((p) => onProgress(users, p)) });
+        const result = await runLoad({
+            ...options,
+            users,
+            maxRequests: Math.max(options.maxRequests, users),
+            onProgress: onProgress && ((p) => onProgress(users, p)),
+        });
         const verdict = judge(result.summary, options.objective);
         steps.push({ users, summary: result.summary, verdict });
         if (!verdict.holds) return { steps, kneeUsers, brokeAt: users };

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { Problem, Raw, Reader, isRecord, show } from "../regions/problems";
+import { type Problem, type Raw, Reader, isRecord, show } from "../regions/problems";
 
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 export type Method = (typeof METHODS)[number];
@@ -50,7 +50,9 @@ export function loadScenario(file: string): Scenario {
     try {
         text = readFileSync(file, "utf8");
     } catch (err) {
-        throw new ScenarioError(`scenario ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
+        throw new ScenarioError(
+            `scenario ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`,
+        );
     }
     let raw: unknown;
     try {
@@ -65,7 +67,8 @@ export function loadScenario(file: string): Scenario {
 /** Validates a parsed scenario document; `label` prefixes every problem's path. */
 export function parseScenario(raw: unknown, label: string): Scenario {
     const problems: Problem[] = [];
-    if (!isRecord(raw)) throw new ScenarioError(`scenario ${label}: ${show(raw)} is not a map; expected "requests:" (see tools/scenarios/extension.yaml)`);
+    if (!isRecord(raw))
+        throw new ScenarioError(`scenario ${label}: ${show(raw)} is not a map; expected "requests:" (see tools/scenarios/extension.yaml)`);
     const root = new Reader(problems, `${label}:`, raw);
     root.noUnknownKeys(["name", "thinkMs", "requests"]);
     const name = root.string("name", { default: path.parse(label).name });
@@ -73,7 +76,10 @@ export function parseScenario(raw: unknown, label: string): Scenario {
     const list = raw.requests;
     const steps: ScenarioStep[] = [];
     if (!Array.isArray(list) || list.length === 0) {
-        root.report(root.at("requests"), `${show(list)} ${list === undefined ? "is missing" : "is not a non-empty list"}; list at least one request, e.g. [{ method: GET, path: /healthz }]`);
+        root.report(
+            root.at("requests"),
+            `${show(list)} ${list === undefined ? "is missing" : "is not a non-empty list"}; list at least one request, e.g. [{ method: GET, path: /healthz }]`,
+        );
     } else {
         list.forEach((entry: unknown, index) => {
             const at = `${root.at("requests")}[${index}]`;
@@ -84,7 +90,8 @@ export function parseScenario(raw: unknown, label: string): Scenario {
             const r = new Reader(problems, at, entry);
             r.noUnknownKeys(STEP_KEYS);
             const method = r.string("method", { default: "GET", allowed: METHODS.join(", ") }).toUpperCase();
-            if (!(METHODS as readonly string[]).includes(method)) r.report(r.at("method"), `${show(entry.method)} is not one of ${METHODS.join(", ")}`);
+            if (!(METHODS as readonly string[]).includes(method))
+                r.report(r.at("method"), `${show(entry.method)} is not one of ${METHODS.join(", ")}`);
             const stepPath = r.string("path", { pattern: PATH, allowed: "an absolute path such as /v1/sync?since=0 (no spaces)" });
             steps.push({
                 name: r.string("name", { default: `${method} ${stepPath}` }),

@@ -89,9 +89,15 @@ export function summarise(samples: readonly Sample[], seconds: number, fromMs = 
         timeouts,
         errorRate: requests === 0 ? 0 : (httpErrors + socketErrors + timeouts) / requests,
         requestsPerSecond: seconds > 0 ? round2(requests / seconds) : 0,
-        latencyMs: sorted.length === 0
-            ? null
-            : { p50: round2(percentile(sorted, 50)), p95: round2(percentile(sorted, 95)), p99: round2(percentile(sorted, 99)), max: round2(sorted[sorted.length - 1]) },
+        latencyMs:
+            sorted.length === 0
+                ? null
+                : {
+                      p50: round2(percentile(sorted, 50)),
+                      p95: round2(percentile(sorted, 95)),
+                      p99: round2(percentile(sorted, 99)),
+                      max: round2(sorted[sorted.length - 1]),
+                  },
         statusCodes,
     };
 }
