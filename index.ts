@@ -2,14 +2,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { RegionalCell } from "./components/cell";
-import { OriginCertificates } from "./components/certificates";
-import { cloudflareRanges } from "./components/cloudflareRanges";
-import { GlobalDatabase } from "./components/database";
-import { Edge } from "./components/edge";
-import { retainStateful } from "./components/lifecycle";
+import { retainStateful } from "./components/cell/lifecycle";
+import { RegionalCell } from "./components/cell/regionalCell";
+import { GlobalDatabase } from "./components/data/database";
+import { cloudflareRanges } from "./components/edge/cloudflareRanges";
+import { Edge } from "./components/edge/edge";
+import { OriginCertificates } from "./components/edge/originCertificates";
 import { cellCapacity } from "./regions/capacity";
-import { loadConfig } from "./regions/load";
+import { loadConfig } from "./stack/load";
 
 const config = loadConfig();
 

@@ -15,8 +15,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { projectRoot } from "../plan/cli";
-import { readStack } from "../plan/stackConfig";
+import { projectRoot, readStack } from "../plan/stackConfig";
 
 interface Sample {
     readonly wallMs: number;

@@ -12,17 +12,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../regions/problems";
-import { formatCapacityTable } from "./capacityTable";
+import { ConfigError } from "../config/problems";
 import { compare, formatComparison, removalProblems } from "./compare";
-import { mermaid } from "./diagram";
 import { type Plan, planStack } from "./plan";
-import { hasBlockingViolation } from "./policy";
+import { hasBlockingViolation } from "./policyRunner";
+import { formatCapacityTable } from "./report/capacityTable";
+import { mermaid } from "./report/diagram";
+import { formatSteering } from "./report/steeringTable";
+import { formatSummary } from "./report/summary";
 import { STACK_NAME, type StackConfig, StackConfigError, projectRoot, readConfigFile, readProjectName, readStack } from "./stackConfig";
-import { formatSteering } from "./steeringTable";
-import { formatSummary } from "./summary";
-
-export { projectRoot };
 
 export const EXIT = { ok: 0, policy: 1, config: 2, failure: 3 } as const;
 

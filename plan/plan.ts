@@ -3,13 +3,13 @@
  * on the mock runtime and shapes the result as the design's plan JSON.
  */
 import * as path from "node:path";
+import { type PlatformConfig, namespaceValues, parseConfig } from "../config/platform";
 import { type CapacityPlan } from "../regions/capacity";
-import { type PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
 import { type SteeringCell } from "../regions/steering";
-import { type PackConfig, checkPolicies, readPackConfig } from "./policy";
+import { type PackConfig, checkPolicies, readPackConfig } from "./policyRunner";
+import { type PlanSteering, steeringOf } from "./report/steeringTable";
 import { type Evaluation, type RecordedResource, evaluate } from "./runtime";
-import { type StackConfig } from "./stackConfig";
-import { type PlanSteering, steeringOf } from "./steeringTable";
+import { type StackConfig, projectRoot } from "./stackConfig";
 
 export interface PlanResource {
     readonly urn: string;
@@ -55,12 +55,6 @@ export interface PlanRun {
 /** Where the compiled or source program lives: `index` beside this folder. */
 const PROGRAM = path.join(__dirname, "..", "index");
 
-/** The project folder (where Pulumi.yaml and policy/ are), from source or from .build/. */
-function root(): string {
-    const up = path.resolve(__dirname, "..");
-    return path.basename(up) === ".build" ? path.dirname(up) : up;
-}
-
 export interface PlanOptions {
     /** The policy pack config; default: `policy/config/<stack>.json`, or none. */
     readonly packConfig?: PackConfig;
@@ -81,7 +75,9 @@ export async function planStack(stack: StackConfig, options: PlanOptions = {}): 
             return require(PROGRAM);
         },
     );
-    const violations = await checkPolicies(evaluation.resources, { config: options.packConfig ?? readPackConfig(root(), stack.stack) });
+    const violations = await checkPolicies(evaluation.resources, {
+        config: options.packConfig ?? readPackConfig(projectRoot(), stack.stack),
+    });
     return { config, evaluation, capacity: config.fleet, plan: toPlan(evaluation, config, config.fleet, violations) };
 }
 

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { type Raw, isRecord } from "../regions/problems";
+import { type Raw, isRecord } from "../config/problems";
 
 export interface StackConfig {
     readonly project: string;

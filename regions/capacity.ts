@@ -53,10 +53,10 @@
  *   most 15 − s readers (s = secondary regions) and a secondary cluster 16
  *   (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.configuration.requirements.html).
  */
+import type { CapacityConfig, CellConfig } from "../config/platform";
+import { ConfigError, type Problem } from "../config/problems";
 import { CLOUDFLARE_REGIONS, type CloudflareRegion } from "./catalog";
 import { parseCidr } from "./cidr";
-import type { CapacityConfig, CellConfig } from "./config";
-import { ConfigError, type Problem } from "./problems";
 import { steeringTable } from "./steering";
 
 // ---------------------------------------------------------------------------------------

@@ -19,10 +19,10 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleepFor } from "node:timers/promises";
-import { poolName } from "../components/edge";
+import { poolName } from "../components/edge/edge";
+import { type CellConfig, type PlatformConfig, namespaceValues, parseConfig } from "../config/platform";
+import { ConfigError } from "../config/problems";
 import { readStack } from "../plan/stackConfig";
-import { type CellConfig, type PlatformConfig, namespaceValues, parseConfig } from "../regions/config";
-import { ConfigError } from "../regions/problems";
 import {
     EXIT,
     HelpRequested,

@@ -3,9 +3,9 @@
  * first steering choice is the failed cell move to their next cell (the load balancer's
  * failover order, `regions/steering.ts`), carrying their share of the target users.
  */
+import { type CellConfig, type PlatformConfig } from "../config/platform";
 import { apportionUsers, routeUsers } from "../regions/capacity";
 import { CLOUDFLARE_REGIONS, type CloudflareRegion } from "../regions/catalog";
-import { type CellConfig, type PlatformConfig } from "../regions/config";
 import { steeringTable } from "../regions/steering";
 
 export interface Reroute {

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { type Problem, type Raw, Reader, isRecord, show } from "../regions/problems";
+import { type Problem, type Raw, Reader, isRecord, show } from "../config/problems";
 
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 export type Method = (typeof METHODS)[number];

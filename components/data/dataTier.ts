@@ -1,0 +1,157 @@
+import * as pulumi from "@pulumi/pulumi";
+import { type DataConfig } from "../../config/data";
+import { Cache } from "./cache";
+import { DatabaseMember, type GlobalDatabase } from "./database";
+import { DatabaseProxy } from "./databaseProxy";
+
+export interface DataTierArgs {
+    /** AWS region of the cell. Passed to every child. */
+    readonly region: string;
+    /** True for the cell that holds the Aurora writer. */
+    readonly primary: boolean;
+    /** The stack's one global database (created before any tier). */
+    readonly global: GlobalDatabase;
+    /** Secondaries only: the primary cell's tier (its cluster must exist before a secondary joins). */
+    readonly primaryTier?: DataTier;
+    readonly vpcId: pulumi.Input<string>;
+    /** Isolated subnets: Aurora, the proxy and the cache. */
+    readonly isolatedSubnetIds: pulumi.Input<string>[];
+    /** Private subnets (NAT): the primary's secret rotation function. */
+    readonly privateSubnetIds: pulumi.Input<string>[];
+    readonly azs: readonly string[];
+    /** Security groups of the cell's workload: the only clients of the proxy and the cache. */
+    readonly clientSecurityGroupIds: pulumi.Input<string>[];
+    /** `PlatformConfig.data`. */
+    readonly config: DataConfig;
+    /** Aurora readers besides the writer, from the capacity model. Plain: it decides how many instances exist. */
+    readonly readers: number;
+    /** Cache shards, from the capacity model. Plain: it decides how many nodes exist. */
+    readonly cacheShards: number;
+}
+
+/** What the workload needs to use the data tier. No secret values: only where to find them. */
+export interface DataConnection {
+    readonly databaseWriterEndpoint: pulumi.Output<string>;
+    readonly databaseReaderEndpoint: pulumi.Output<string>;
+    readonly databasePort: number;
+    readonly databaseName: string;
+    readonly databaseUser: string;
+    /** rds-db:connect resource for the workload's IAM role. */
+    readonly databaseConnectArn: pulumi.Output<string>;
+    /** False on a secondary: write through the reader endpoint (forwarded) until promotion. */
+    readonly databaseWritable: boolean;
+    readonly cacheEndpoint: pulumi.Output<string>;
+    readonly cachePort: number;
+    /** Secrets Manager ARNs the workload's role may read (secretsmanager:GetSecretValue). */
+    readonly secretArns: pulumi.Output<string>[];
+    /** KMS keys of those secrets (kms:Decrypt). */
+    readonly secretKmsKeyArns: pulumi.Output<string>[];
+}
+
+/**
+ * One cell's data tier: its member of the global database, the RDS Proxy in front of it and
+ * the Valkey cache. Name it `${cell}-data`; create the primary cell's tier first.
+ */
+export class DataTier extends pulumi.ComponentResource {
+    readonly database: DatabaseMember;
+    readonly proxy: DatabaseProxy;
+    readonly cache: Cache;
+    readonly connection: DataConnection;
+
+    constructor(name: string, args: DataTierArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:data:DataTier", name, {}, opts);
+        const { region, primary, global, config } = args;
+        const child = { parent: this };
+        if (!primary && !args.primaryTier)
+            throw new pulumi.ResourceError(
+                `DataTier "${name}": a secondary needs primaryTier (create the primary cell's tier first)`,
+                this,
+            );
+
+        this.database = new DatabaseMember(
+            `${name}-db`,
+            {
+                region,
+                primary,
+                globalClusterIdentifier: global.globalClusterIdentifier,
+                engineVersion: global.engineVersion,
+                vpcId: args.vpcId,
+                subnetIds: args.isolatedSubnetIds,
+                azs: args.azs,
+                instanceClass: config.instanceClass,
+                readers: args.readers,
+                port: config.port,
+                backupRetentionDays: config.backupRetentionDays,
+                master: primary
+                    ? { username: global.masterUsername, password: global.masterPassword, databaseName: global.databaseName }
+                    : undefined,
+                rotation: primary
+                    ? {
+                          secretArn: global.masterSecretArn,
+                          secretRegion: global.secretRegion,
+                          secretKmsKeyArn: global.secretKmsKeyArn,
+                          owner: { resource: global, rotationName: global.rotationName },
+                          subnetIds: args.privateSubnetIds,
+                      }
+                    : undefined,
+                joinAfter: primary ? undefined : args.primaryTier!.database.readyForSecondaries,
+            },
+            child,
+        );
+
+        this.proxy = new DatabaseProxy(
+            `${name}-proxy`,
+            {
+                region,
+                primary,
+                vpcId: args.vpcId,
+                subnetIds: args.isolatedSubnetIds,
+                clientSecurityGroupIds: args.clientSecurityGroupIds,
+                databaseSecurityGroupId: this.database.securityGroupId,
+                databasePort: config.port,
+                clusterIdentifier: this.database.clusterIdentifier,
+                clusterArn: this.database.clusterArn,
+                clusterResourceId: this.database.clusterResourceId,
+                targetDependsOn: this.database.instances,
+            },
+            child,
+        );
+
+        this.cache = new Cache(
+            `${name}-cache`,
+            {
+                region,
+                vpcId: args.vpcId,
+                subnetIds: args.isolatedSubnetIds,
+                clientSecurityGroupIds: args.clientSecurityGroupIds,
+                kmsKeyArn: this.database.kmsKeyArn,
+                engineVersion: config.cache.engineVersion,
+                nodeType: config.cache.nodeType,
+                shards: args.cacheShards,
+                replicasPerShard: config.cache.replicasPerShard,
+                snapshotRetentionDays: config.cache.snapshotRetentionDays,
+            },
+            child,
+        );
+
+        this.connection = {
+            databaseWriterEndpoint: this.proxy.writerEndpoint,
+            databaseReaderEndpoint: this.proxy.readerEndpoint,
+            databasePort: this.proxy.port,
+            databaseName: global.databaseName,
+            databaseUser: this.proxy.dbUser,
+            databaseConnectArn: this.proxy.connectResourceArn,
+            databaseWritable: primary,
+            cacheEndpoint: this.cache.configurationEndpoint,
+            cachePort: this.cache.port,
+            secretArns: [this.cache.authSecretArn],
+            secretKmsKeyArns: [this.database.kmsKeyArn],
+        };
+        this.registerOutputs({
+            databaseWriterEndpoint: this.connection.databaseWriterEndpoint,
+            databaseReaderEndpoint: this.connection.databaseReaderEndpoint,
+            cacheEndpoint: this.connection.cacheEndpoint,
+            secretArns: this.connection.secretArns,
+        });
+    }
+}

@@ -1,0 +1,384 @@
+/**
+ * Metrics and alerting of a cell: the region's alert topic, kube-prometheus-stack
+ * (Prometheus, Alertmanager, Grafana), the API dashboard and the API alert rules.
+ */
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { type PrometheusSizing } from "../../config/observability";
+import { apiAlertRules } from "./alertRules";
+import { apiDashboard } from "./dashboard";
+import { podIdentityTrust } from "./logging";
+
+/**
+ * kube-prometheus-stack, pinned: 88.5.3 (Prometheus Operator v0.93, Alertmanager v0.34,
+ * whose SNS receiver signs with SigV4 through the AWS SDK's default chain, Pod Identity
+ * included). Upgrades are a reviewed change of this constant.
+ */
+export const KUBE_PROMETHEUS_STACK_CHART = {
+    chart: "kube-prometheus-stack",
+    version: "88.5.3",
+    repo: "https://prometheus-community.github.io/helm-charts",
+} as const;
+
+/** Name of the Helm release and of its objects (`fullnameOverride`): short, stable names. */
+export const KPS_RELEASE = "kps";
+export const ALERTMANAGER_SERVICE_ACCOUNT = "alertmanager";
+export const GRAFANA_ADMIN_SECRET = "grafana-admin";
+export const WEBHOOK_SECRET = "alertmanager-webhook";
+/** Grafana's sidecar loads every ConfigMap carrying this label (kube-prometheus-stack default). */
+export const DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
+/** StorageClass this tier declares when the cluster offers none for it. */
+export const MONITORING_STORAGE_CLASS = "monitoring-gp3";
+/** The compute tier's API Service: its name label and its named port. */
+export const DEFAULT_API_SCRAPE = { selector: { "app.kubernetes.io/name": "api" }, port: "http", path: "/metrics" } as const;
+
+export interface AlertTopicArgs {
+    readonly region: string;
+    readonly accountId: pulumi.Input<string>;
+}
+
+/**
+ * The region's alert topic, encrypted with its own KMS key. CloudWatch alarms and
+ * Alertmanager publish here; operators subscribe (e-mail, chat, paging) out of band.
+ */
+export class AlertTopic extends pulumi.ComponentResource {
+    readonly topicArn: pulumi.Output<string>;
+    readonly keyArn: pulumi.Output<string>;
+
+    constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:observability:AlertTopic", name, {}, opts);
+        const { region } = args;
+        const key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                region,
+                description: `Encryption of the alert topic ${name}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "AccountAdministersTheKey",
+                            Effect: "Allow",
+                            Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` },
+                            Action: "kms:*",
+                            Resource: "*",
+                        },
+                        {
+                            // CloudWatch alarms publish to an encrypted topic only if the key lets them.
+                            Sid: "CloudWatchAlarmsPublish",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudwatch.amazonaws.com" },
+                            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                            Resource: "*",
+                            Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+                        },
+                    ],
+                }),
+            },
+            { parent: this, protect: true },
+        );
+        const topic = new aws.sns.Topic(
+            `${name}-topic`,
+            {
+                region,
+                displayName: `Platform alerts ${region}`,
+                kmsMasterKeyId: key.arn,
+            },
+            { parent: this },
+        );
+        this.topicArn = topic.arn;
+        this.keyArn = key.arn;
+        this.registerOutputs({ topicArn: this.topicArn, keyArn: this.keyArn });
+    }
+}
+
+export interface MonitoringArgs {
+    readonly region: string;
+    /** The EKS cluster whose Alertmanager gets the SNS role (Pod Identity). */
+    readonly clusterName: pulumi.Input<string>;
+    readonly k8sProvider: k8s.Provider;
+    /** The region's alert topic and its KMS key. */
+    readonly topicArn: pulumi.Input<string>;
+    readonly topicKeyArn: pulumi.Input<string>;
+    readonly prometheus: PrometheusSizing;
+    /** Namespace of the API workload: alert rules and the dashboard select it. @default "api" */
+    readonly apiNamespace?: string;
+    /**
+     * An existing StorageClass for the Prometheus and Alertmanager volumes.
+     * @default none: this component declares `monitoring-gp3` (encrypted gp3, EBS CSI driver)
+     */
+    readonly storageClassName?: string;
+    /**
+     * How Prometheus finds the API's metrics: a ServiceMonitor in `apiNamespace` selecting
+     * the API's Service. @default the compute tier's Service: label
+     * `app.kubernetes.io/name: api`, port `http`, path `/metrics`
+     */
+    readonly apiScrape?: { readonly selector: Readonly<Record<string, string>>; readonly port: string; readonly path: string };
+    /** Resources the ServiceMonitor waits for (the API's namespace and Service). @default none */
+    readonly after?: pulumi.Input<pulumi.Resource>[];
+    /**
+     * An extra Alertmanager receiver URL, kept secret (a k8s Secret read through
+     * `url_file`, never in Helm values). Plain because it decides whether that Secret exists.
+     */
+    readonly alertWebhookUrl?: string;
+    /** @default "monitoring" */
+    readonly namespace?: string;
+}
+
+/**
+ * kube-prometheus-stack for one cell: Prometheus (2 replicas, retention and gp3 volumes),
+ * Alertmanager (2 replicas) routing to the region's SNS topic (SigV4 via Pod Identity) and
+ * optionally a webhook, Grafana with its admin password in a Secret, the API dashboard and
+ * the API alert rules.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+    readonly alertmanagerRoleArn: pulumi.Output<string>;
+    readonly grafanaAdminPassword: pulumi.Output<string>;
+    readonly namespace: string;
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:observability:Monitoring", name, {}, opts);
+        const { region } = args;
+        const child = { parent: this };
+        const k8sChild = { parent: this, provider: args.k8sProvider };
+        const namespace = args.namespace ?? "monitoring";
+        const apiNamespace = args.apiNamespace ?? "api";
+        this.namespace = namespace;
+
+        const role = new aws.iam.Role(
+            `${name}-alertmanager-role`,
+            {
+                description: `Alertmanager of ${region}: publishes alerts to the region's SNS topic`,
+                assumeRolePolicy: podIdentityTrust(),
+            },
+            child,
+        );
+        new aws.iam.RolePolicy(
+            `${name}-alertmanager-policy`,
+            {
+                role: role.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Effect: "Allow", Action: "sns:Publish", Resource: args.topicArn },
+                        // The topic is KMS-encrypted: publishing needs a data key.
+                        { Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: args.topicKeyArn },
+                    ],
+                }),
+            },
+            child,
+        );
+        new aws.eks.PodIdentityAssociation(
+            `${name}-alertmanager-pod-identity`,
+            {
+                region,
+                clusterName: args.clusterName,
+                namespace,
+                serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT,
+                roleArn: role.arn,
+            },
+            child,
+        );
+
+        const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: namespace } }, k8sChild);
+        const inNs = { parent: this, provider: args.k8sProvider, dependsOn: [ns] };
+
+        const storage: pulumi.Resource[] = [];
+        let storageClassName = args.storageClassName;
+        if (storageClassName === undefined) {
+            storageClassName = MONITORING_STORAGE_CLASS;
+            storage.push(
+                new k8s.storage.v1.StorageClass(
+                    `${name}-gp3`,
+                    {
+                        metadata: { name: MONITORING_STORAGE_CLASS },
+                        provisioner: "ebs.csi.aws.com",
+                        parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+                        // Metrics are re-scraped, not restored: released volumes are deleted, not orphaned.
+                        reclaimPolicy: "Delete",
+                        // Bind in the AZ the pod is scheduled to (EBS volumes are zonal).
+                        volumeBindingMode: "WaitForFirstConsumer",
+                        allowVolumeExpansion: true,
+                    },
+                    k8sChild,
+                ),
+            );
+        }
+
+        const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, child);
+        const grafanaSecret = new k8s.core.v1.Secret(
+            `${name}-grafana-admin`,
+            {
+                metadata: { name: GRAFANA_ADMIN_SECRET, namespace },
+                type: "Opaque",
+                stringData: { "admin-user": "admin", "admin-password": pulumi.secret(password.result) },
+            },
+            inNs,
+        );
+
+        const secrets: k8s.core.v1.Secret[] = [grafanaSecret];
+        if (args.alertWebhookUrl !== undefined) {
+            secrets.push(
+                new k8s.core.v1.Secret(
+                    `${name}-webhook`,
+                    {
+                        metadata: { name: WEBHOOK_SECRET, namespace },
+                        type: "Opaque",
+                        stringData: { url: pulumi.secret(args.alertWebhookUrl) },
+                    },
+                    inNs,
+                ),
+            );
+        }
+
+        const release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: KPS_RELEASE,
+                chart: KUBE_PROMETHEUS_STACK_CHART.chart,
+                version: KUBE_PROMETHEUS_STACK_CHART.version,
+                repositoryOpts: { repo: KUBE_PROMETHEUS_STACK_CHART.repo },
+                namespace,
+                atomic: true,
+                timeout: 900,
+                values: kubePrometheusStackValues({
+                    region,
+                    topicArn: args.topicArn,
+                    prometheus: args.prometheus,
+                    storageClassName,
+                    webhook: args.alertWebhookUrl !== undefined,
+                }),
+            },
+            { parent: this, provider: args.k8sProvider, dependsOn: [ns, ...secrets, ...storage] },
+        );
+
+        new k8s.core.v1.ConfigMap(
+            `${name}-api-dashboard`,
+            {
+                metadata: { name: "api-dashboard", namespace, labels: { ...DASHBOARD_LABEL } },
+                data: { "api.json": JSON.stringify(apiDashboard(apiNamespace, region)) },
+            },
+            inNs,
+        );
+
+        // The operator's CRDs come with the chart: the rule waits for the release.
+        new k8s.apiextensions.CustomResource(
+            `${name}-api-rules`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PrometheusRule",
+                metadata: { name: "api-alerts", namespace, labels: { release: KPS_RELEASE } },
+                spec: { groups: apiAlertRules(apiNamespace, region) },
+            },
+            { parent: this, provider: args.k8sProvider, dependsOn: [release] },
+        );
+
+        const scrape = args.apiScrape ?? DEFAULT_API_SCRAPE;
+        new k8s.apiextensions.CustomResource(
+            `${name}-api-monitor`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "ServiceMonitor",
+                metadata: { name: "api", namespace: apiNamespace, labels: { release: KPS_RELEASE } },
+                spec: {
+                    selector: { matchLabels: { ...scrape.selector } },
+                    namespaceSelector: { matchNames: [apiNamespace] },
+                    endpoints: [{ port: scrape.port, path: scrape.path, interval: "30s" }],
+                },
+            },
+            { parent: this, provider: args.k8sProvider, dependsOn: [release, ...(args.after ?? [])] },
+        );
+
+        this.alertmanagerRoleArn = role.arn;
+        this.grafanaAdminPassword = pulumi.secret(password.result);
+        this.registerOutputs({ alertmanagerRoleArn: this.alertmanagerRoleArn, grafanaAdminPassword: this.grafanaAdminPassword });
+    }
+}
+
+interface ValuesInput {
+    readonly region: string;
+    readonly topicArn: pulumi.Input<string>;
+    readonly prometheus: PrometheusSizing;
+    readonly storageClassName: string;
+    readonly webhook: boolean;
+}
+
+function volumeClaim(storageClassName: string, sizeGiB: number): Record<string, unknown> {
+    return {
+        volumeClaimTemplate: {
+            spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${sizeGiB}Gi` } } },
+        },
+    };
+}
+
+/** Values of the kube-prometheus-stack release (exported for tests and docs). */
+export function kubePrometheusStackValues(input: ValuesInput): Record<string, unknown> {
+    const { prometheus } = input;
+    const platformReceiver: Record<string, unknown> = {
+        name: "platform",
+        sns_configs: [
+            {
+                topic_arn: input.topicArn,
+                sigv4: { region: input.region },
+                // SNS subjects are limited to 100 ASCII characters: keep it short.
+                subject: `[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} (${input.region})`,
+                send_resolved: true,
+            },
+        ],
+    };
+    if (input.webhook) {
+        platformReceiver.webhook_configs = [{ url_file: `/etc/alertmanager/secrets/${WEBHOOK_SECRET}/url`, send_resolved: true }];
+    }
+    return {
+        fullnameOverride: KPS_RELEASE,
+        prometheus: {
+            prometheusSpec: {
+                replicas: 2,
+                retention: `${prometheus.retentionDays}d`,
+                // Stop before the volume fills: Prometheus drops the oldest blocks at this size.
+                retentionSize: `${Math.floor(prometheus.volumeSizeGiB * 0.85)}GB`,
+                storageSpec: volumeClaim(input.storageClassName, prometheus.volumeSizeGiB),
+                // Select every rule, ServiceMonitor and PodMonitor, not only this release's.
+                ruleSelectorNilUsesHelmValues: false,
+                serviceMonitorSelectorNilUsesHelmValues: false,
+                podMonitorSelectorNilUsesHelmValues: false,
+                externalLabels: { region: input.region },
+            },
+        },
+        alertmanager: {
+            serviceAccount: { create: true, name: ALERTMANAGER_SERVICE_ACCOUNT },
+            alertmanagerSpec: {
+                replicas: 2,
+                storage: volumeClaim(input.storageClassName, 10),
+                secrets: input.webhook ? [WEBHOOK_SECRET] : [],
+            },
+            config: {
+                global: { resolve_timeout: "5m" },
+                route: {
+                    receiver: "platform",
+                    group_by: ["alertname", "namespace"],
+                    group_wait: "30s",
+                    group_interval: "5m",
+                    repeat_interval: "4h",
+                    routes: [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }],
+                },
+                receivers: [{ name: "null" }, platformReceiver],
+            },
+        },
+        grafana: {
+            admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+            sidecar: {
+                dashboards: {
+                    enabled: true,
+                    label: Object.keys(DASHBOARD_LABEL)[0],
+                    labelValue: DASHBOARD_LABEL.grafana_dashboard,
+                    searchNamespace: "ALL",
+                },
+            },
+        },
+    };
+}

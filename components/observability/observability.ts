@@ -1,0 +1,125 @@
+/**
+ * A cell's observability tier, composed: the OpenSearch log domain, Fluent Bit, the alert
+ * topic, kube-prometheus-stack with the API dashboard and alert rules, and the CloudWatch
+ * alarms of the managed services. (The EKS control-plane log group is `ControlPlaneLogs`,
+ * declared apart because it must exist before the cluster.)
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { type ObservabilityConfig } from "../../config/observability";
+import { type AlbTarget, type AuroraTarget, type CacheTarget, CloudWatchAlarms } from "./cloudWatchAlarms";
+import { LogDomain, LogShipper } from "./logging";
+import { AlertTopic, Monitoring, type MonitoringArgs } from "./monitoring";
+
+export interface ObservabilityArgs {
+    /** AWS region of the cell. Passed to every child. */
+    readonly region: string;
+    /** The account id (ARNs, KMS policies, and the ClientId dimension of OpenSearch metrics). */
+    readonly accountId: pulumi.Input<string>;
+    readonly vpcId: pulumi.Input<string>;
+    /** The cell's VPC CIDR: the only source admitted to the log domain. */
+    readonly vpcCidr: string;
+    /** The cell's three private subnets (one per AZ): the log domain's ENIs. */
+    readonly privateSubnetIds: readonly pulumi.Input<string>[];
+    /** The cell's EKS cluster (Pod Identity associations). */
+    readonly clusterName: pulumi.Input<string>;
+    /** Kubernetes provider of the cell's cluster. */
+    readonly k8sProvider: k8s.Provider;
+    /** `platform:observability`, validated. */
+    readonly config: ObservabilityConfig;
+    /** Namespace of the API workload. @default "api" */
+    readonly apiNamespace?: string;
+    /** An existing StorageClass for Prometheus and Alertmanager. @default `monitoring-gp3`, declared here */
+    readonly storageClassName?: string;
+    /** How Prometheus finds the API's metrics. @default the compute tier's `api` Service, port `http`, `/metrics` */
+    readonly apiScrape?: MonitoringArgs["apiScrape"];
+    /** Resources the API's ServiceMonitor waits for (the API workload). @default none */
+    readonly after?: pulumi.Input<pulumi.Resource>[];
+    /** Alarm targets of the other tiers; each omitted one gets no alarms. */
+    readonly aurora?: AuroraTarget;
+    readonly cache?: CacheTarget;
+    readonly alb?: AlbTarget;
+}
+
+export class Observability extends pulumi.ComponentResource {
+    readonly logDomain: LogDomain;
+    readonly topicArn: pulumi.Output<string>;
+    /** Secret. */
+    readonly grafanaAdminPassword: pulumi.Output<string>;
+    /** Fluent Bit's role: map it to `logs_writer` in the domain (docs/observability.md). */
+    readonly logShipperRoleArn: pulumi.Output<string>;
+
+    constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:observability:Observability", name, {}, opts);
+        const { region, config } = args;
+        const child = { parent: this };
+
+        const topic = new AlertTopic(`${name}-alerts`, { region, accountId: args.accountId }, child);
+        this.logDomain = new LogDomain(
+            `${name}-logs`,
+            {
+                region,
+                accountId: args.accountId,
+                vpcId: args.vpcId,
+                vpcCidr: args.vpcCidr,
+                subnetIds: args.privateSubnetIds,
+                sizing: config.opensearch,
+                logRetentionDays: config.logRetentionDays,
+            },
+            child,
+        );
+        const shipper = new LogShipper(
+            `${name}-fluent-bit`,
+            {
+                region,
+                clusterName: args.clusterName,
+                domainArn: this.logDomain.domainArn,
+                domainEndpoint: this.logDomain.endpoint,
+                k8sProvider: args.k8sProvider,
+            },
+            child,
+        );
+        const monitoring = new Monitoring(
+            `${name}-metrics`,
+            {
+                region,
+                clusterName: args.clusterName,
+                k8sProvider: args.k8sProvider,
+                topicArn: topic.topicArn,
+                topicKeyArn: topic.keyArn,
+                prometheus: config.prometheus,
+                apiNamespace: args.apiNamespace,
+                storageClassName: args.storageClassName,
+                apiScrape: args.apiScrape,
+                after: args.after,
+                alertWebhookUrl: config.alertWebhookUrl,
+            },
+            child,
+        );
+        new CloudWatchAlarms(
+            `${name}-alarms`,
+            {
+                region,
+                accountId: args.accountId,
+                topicArn: topic.topicArn,
+                opensearch: { domainName: this.logDomain.domainName, volumeSizeGiB: this.logDomain.volumeSizeGiB },
+                aurora: args.aurora,
+                cache: args.cache,
+                alb: args.alb,
+            },
+            child,
+        );
+
+        this.topicArn = topic.topicArn;
+        this.grafanaAdminPassword = monitoring.grafanaAdminPassword;
+        this.logShipperRoleArn = shipper.roleArn;
+        this.registerOutputs({
+            logShipperRoleArn: this.logShipperRoleArn,
+            logAdminRoleArn: this.logDomain.masterRoleArn,
+            topicArn: this.topicArn,
+            logDomainEndpoint: this.logDomain.endpoint,
+            logDashboardEndpoint: this.logDomain.dashboardEndpoint,
+            grafanaAdminPassword: this.grafanaAdminPassword,
+        });
+    }
+}

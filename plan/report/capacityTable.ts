@@ -1,0 +1,72 @@
+/** The capacity table of the offline plan: per cell, the load it carries and what it is sized to. */
+import { type CapacityPlan, fmt } from "../../regions/capacity";
+
+/** "eu-central-1 down", "us-east-1 + eu-central-1 down", or "no failure" for the normal load. */
+export function failureLabel(failed: readonly string[]): string {
+    return failed.length === 0 ? "no failure" : `${failed.join(" + ")} down`;
+}
+
+/** Rows as aligned columns: text columns (`left`) padded right, numbers padded left. */
+export function alignedTable(rows: readonly string[][], left: ReadonlySet<number>): string {
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
+    return rows
+        .map((row) =>
+            row
+                .map((cell, i) => (left.has(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+                .join("  ")
+                .trimEnd(),
+        )
+        .join("\n");
+}
+
+export function formatCapacityTable(plan: CapacityPlan): string {
+    const node = plan.node;
+    const down = plan.regionFailuresTolerated === 1 ? "1 region down" : `${plan.regionFailuresTolerated} regions down`;
+    const rows = [
+        [
+            "Region",
+            "Cell",
+            "Normal users",
+            "Worst-case users",
+            "Worst case when",
+            "Pods min/max",
+            "Nodes min/max",
+            "Readers",
+            "Cache shards",
+        ],
+    ];
+    for (const c of plan.cells) {
+        rows.push([
+            c.region,
+            c.code,
+            fmt(c.normalUsers),
+            fmt(c.worstCaseUsers),
+            failureLabel(c.worstCaseFailure),
+            `${c.pods.min}/${c.pods.max}`,
+            `${c.nodes.min}/${c.nodes.max}`,
+            String(c.readers),
+            String(c.cacheShards),
+        ]);
+    }
+    const totals = (f: (c: CapacityPlan["cells"][number]) => number) => plan.cells.reduce((s, c) => s + f(c), 0);
+    rows.push([
+        "Total",
+        "",
+        fmt(totals((c) => c.normalUsers)),
+        "",
+        "",
+        `${totals((c) => c.pods.min)}/${totals((c) => c.pods.max)}`,
+        `${totals((c) => c.nodes.min)}/${totals((c) => c.nodes.max)}`,
+        String(totals((c) => c.readers)),
+        String(totals((c) => c.cacheShards)),
+    ]);
+    return [
+        `Capacity: ${fmt(plan.targetConcurrentUsers)} concurrent users at ${fmt(plan.usersPerPod)} per pod, sized to carry them with ${down} (${plan.failureSetsChecked} failure sets checked)`,
+        `Nodes: ${node.instanceType}, ${node.podsPerNode} API pods each (requests ${node.podRequests.cpuMillis}m / ${fmt(node.podRequests.memoryMiB)} MiB, bound by ${node.limitedBy}; ` +
+            `allocatable ${fmt(node.allocatable.cpuMillis)}m / ${fmt(node.allocatable.memoryMiB)} MiB / ${node.allocatable.pods} pods, DaemonSets ${node.daemonSets.cpuMillis}m / ${fmt(node.daemonSets.memoryMiB)} MiB / ${node.daemonSets.pods} pods), ` +
+            `one spare node per AZ, at most ${fmt(plan.maxNodesPerCell)} nodes (${fmt(plan.maxPodsPerCell)} pods) per cell`,
+        `Data: ${fmt(plan.usersPerReader)} users per Aurora reader, ${fmt(plan.usersPerCacheShard)} per cache shard (each cell's cache is its own)`,
+        "",
+        alignedTable(rows, new Set([0, 1, 4])),
+    ].join("\n");
+}

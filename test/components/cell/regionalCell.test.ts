@@ -1,0 +1,118 @@
+import * as assert from "node:assert/strict";
+import { type PlanRun } from "../../../plan/plan";
+import { cellOf } from "../../../plan/plan";
+import { countByCell } from "../../../plan/report/summary";
+import { type RecordedResource } from "../../../plan/runtime";
+import { assertUniqueUrns, isRegionalAws, planOf, prodStack } from "../../support/harness";
+
+const CELLS = { use1: "us-east-1", euc1: "eu-central-1", apse1: "ap-southeast-1" } as const;
+const COMPUTE_TIERS = ["EksCluster", "NodeGroups", "ClusterAddons", "OriginIngress", "ApiWorkload"];
+
+describe("RegionalCell compute (prod plan)", () => {
+    let run: PlanRun;
+    let resources: readonly RecordedResource[];
+    let cellByUrn: Map<string, string | null>;
+    before(async () => {
+        run = await planOf(prodStack());
+        resources = run.evaluation.resources;
+        cellByUrn = cellOf(resources);
+    });
+
+    it("plans three cells, each with every compute tier", () => {
+        const { cells } = countByCell(run.plan, run.config);
+        assert.deepEqual(
+            cells.map((c) => c.code),
+            ["apse1", "euc1", "use1"],
+        );
+        for (const c of cells) {
+            for (const tier of COMPUTE_TIERS) assert.ok((c.tiers[tier] ?? 0) > 0, `${c.code} has ${tier}`);
+        }
+    });
+
+    it("puts every regional AWS resource of every cell in that cell's region", () => {
+        const wrong = resources.filter(isRegionalAws).filter((r) => {
+            const code = cellByUrn.get(r.urn) as keyof typeof CELLS | null;
+            return code !== null && r.inputs.region !== CELLS[code];
+        });
+        assert.deepEqual(
+            wrong.map((r) => `${r.name}: ${String(r.inputs.region)}`),
+            [],
+        );
+        assert.ok(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length > 200);
+    });
+
+    it("gives every resource a unique URN and never the same name in two cells", () => {
+        assertUniqueUrns(resources);
+        const byName = new Map<string, Set<string>>();
+        for (const r of resources.filter((r) => cellByUrn.get(r.urn))) {
+            byName.set(r.name, (byName.get(r.name) ?? new Set()).add(cellByUrn.get(r.urn)!));
+        }
+        assert.deepEqual(
+            [...byName].filter(([, cells]) => cells.size > 1).map(([name]) => name),
+            [],
+        );
+        for (const r of resources.filter((r) => r.custom && cellByUrn.get(r.urn))) {
+            assert.ok(r.name.startsWith(`${cellByUrn.get(r.urn)}-`), `${r.name} starts with its cell code`);
+        }
+    });
+
+    it("gives each cell its own Kubernetes provider, with its cluster name and region in the kubeconfig", () => {
+        for (const [code, region] of Object.entries(CELLS)) {
+            const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes" && r.name === `${code}-eks-k8s`)!;
+            const config = JSON.parse(provider.rawInputs.kubeconfig as string);
+            assert.deepEqual(config.users[0].user.exec.args, [
+                "eks",
+                "get-token",
+                "--cluster-name",
+                `platform-prod-${code}`,
+                "--region",
+                region,
+                "--output",
+                "json",
+            ]);
+            assert.match(config.clusters[0].cluster.server, new RegExp(`\\.gr7\\.${region}\\.eks\\.amazonaws\\.com$`));
+            const cluster = resources.find((r) => r.type === "aws:eks/cluster:Cluster" && r.name === `${code}-eks-cluster`)!;
+            assert.equal(cluster.inputs.name, `platform-prod-${code}`);
+        }
+    });
+
+    it("deploys every Kubernetes object of a cell through that cell's provider, never the default one", () => {
+        const providers = new Map(resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => [r.urn, r.name]));
+        const objects = resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+        const perCell = ["use1", "euc1", "apse1"].map((code) => objects.filter((r) => cellByUrn.get(r.urn) === code).length);
+        assert.ok(
+            perCell.every((n) => n === perCell[0] && n >= 11),
+            `the same Kubernetes objects in every cell, at least compute's 3 Helm releases and 8 API objects: ${perCell.join(", ")}`,
+        );
+        for (const r of objects) {
+            const providerUrn = (r.provider ?? "").split("::").slice(0, -1).join("::");
+            assert.equal(providers.get(providerUrn), `${cellByUrn.get(r.urn)}-eks-k8s`, r.urn);
+        }
+    });
+
+    it("uses the primary region's certificate for the one validation record, and each cell its own region's certificate", () => {
+        const listeners = resources.filter((r) => r.type === "aws:lb/listener:Listener" && r.inputs.protocol === "HTTPS");
+        assert.equal(listeners.length, 3);
+        for (const l of listeners) {
+            const region = CELLS[cellByUrn.get(l.urn) as keyof typeof CELLS];
+            assert.match(l.inputs.certificateArn as string, new RegExp(`^arn:aws:acm:${region}:`));
+        }
+        assert.equal(resources.filter((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord").length, 1);
+    });
+
+    it("exports each cell's cluster name and origin hostname (the ALB)", () => {
+        const regions = run.evaluation.outputs.regions as Record<string, { clusterName: string; originHostname: string }>;
+        for (const [code, region] of Object.entries(CELLS)) {
+            assert.equal(regions[region].clusterName, `platform-prod-${code}`);
+            assert.match(regions[region].originHostname, new RegExp(`^${code}-ingress-alb-\\d+\\.${region}\\.elb\\.amazonaws\\.com$`));
+        }
+    });
+
+    it("admits the ALB into each cell's cluster security group (the workload group the data tier admits)", () => {
+        for (const code of Object.keys(CELLS)) {
+            const rule = resources.find((r) => r.name === `${code}-ingress-pods-from-alb`)!;
+            assert.match(rule.inputs.securityGroupId as string, /^sg-0[0-9a-f]{16}$/);
+            assert.equal(rule.inputs.fromPort, 8080);
+        }
+    });
+});

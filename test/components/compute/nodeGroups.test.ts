@@ -1,0 +1,120 @@
+import * as assert from "node:assert/strict";
+import { NODE_POLICIES, NodeGroups, type NodeGroupsArgs, amiTypeFor, nodeGroupProblems } from "../../../components/compute/nodeGroups";
+import { COMPUTE_DEFAULTS } from "../../../config/compute";
+import { type Evaluation } from "../../../plan/runtime";
+import { catalogRegions } from "../../../regions/catalog";
+import { awsFacts } from "../../support/awsFacts";
+import { evaluateComponent, isRegionalAws, ofType, one } from "../../support/harness";
+
+const ARGS: NodeGroupsArgs = {
+    region: "ap-southeast-1",
+    clusterName: "platform-test-apse1",
+    kubernetesVersion: "1.36",
+    azs: ["ap-southeast-1a", "ap-southeast-1b", "ap-southeast-1c"],
+    subnetIds: ["subnet-0a", "subnet-0b", "subnet-0c"],
+    instanceTypes: ["m7i.xlarge", "m6i.xlarge"],
+    nodesPerZone: { min: 2, desired: 3, max: 6 },
+};
+
+describe("NodeGroups", () => {
+    let ev: Evaluation;
+    before(async () => {
+        ev = await evaluateComponent((opts) => new NodeGroups("apse1-nodes", ARGS, opts));
+    });
+
+    it("declares one managed node group per AZ, each in that AZ's private subnet", () => {
+        const groups = ofType(ev, "aws:eks/nodeGroup:NodeGroup");
+        assert.deepEqual(groups.map((g) => g.name).sort(), ["apse1-nodes-a", "apse1-nodes-b", "apse1-nodes-c"]);
+        assert.deepEqual(one(ev, "aws:eks/nodeGroup:NodeGroup", "apse1-nodes-b").inputs.subnetIds, ["subnet-0b"]);
+    });
+
+    it("sizes each group from its plain arguments and lets Cluster Autoscaler own the desired size", () => {
+        for (const g of ofType(ev, "aws:eks/nodeGroup:NodeGroup")) {
+            assert.deepEqual(g.inputs.scalingConfig, { minSize: 2, desiredSize: 3, maxSize: 6 });
+            assert.deepEqual(g.inputs.updateConfig, { maxUnavailable: 1 });
+            assert.deepEqual(g.inputs.instanceTypes, ["m7i.xlarge", "m6i.xlarge"]);
+            assert.equal(g.inputs.amiType, "AL2023_x86_64_STANDARD");
+            assert.equal(g.inputs.capacityType, "ON_DEMAND");
+            assert.equal(g.inputs.version, "1.36");
+            assert.deepEqual(g.ignoreChanges, ["scalingConfig.desiredSize"]);
+        }
+    });
+
+    it("launches nodes with IMDSv2 required, hop limit 1, and encrypted gp3 root volumes", () => {
+        const lt = one(ev, "aws:ec2/launchTemplate:LaunchTemplate", "apse1-nodes-lt");
+        assert.deepEqual(lt.inputs.metadataOptions, {
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            httpPutResponseHopLimit: 1,
+            instanceMetadataTags: "disabled",
+        });
+        assert.deepEqual(lt.inputs.blockDeviceMappings, [
+            { deviceName: "/dev/xvda", ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+        ]);
+        assert.equal(lt.inputs.vpcSecurityGroupIds, undefined, "no security groups: EKS attaches the cluster security group");
+        for (const g of ofType(ev, "aws:eks/nodeGroup:NodeGroup")) {
+            assert.ok(g.dependencies.includes(lt.urn));
+            assert.equal((g.inputs.launchTemplate as { version: string }).version, "1");
+        }
+    });
+
+    it("gives the nodes a role with only the node policies", () => {
+        const role = one(ev, "aws:iam/role:Role", "apse1-nodes-role");
+        assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
+        const attached = ofType(ev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+            .map((a) => a.inputs.policyArn)
+            .sort();
+        assert.deepEqual(attached, NODE_POLICIES.map((p) => `arn:aws:iam::aws:policy/${p}`).sort());
+    });
+
+    it("puts every regional resource in the cell's region", () => {
+        const regional = ev.resources.filter(isRegionalAws);
+        assert.equal(regional.length, 4);
+        assert.deepEqual(
+            regional.filter((r) => r.inputs.region !== "ap-southeast-1").map((r) => r.urn),
+            [],
+        );
+    });
+});
+
+describe("nodeGroupProblems", () => {
+    it("accepts the defaults", () => {
+        assert.deepEqual(nodeGroupProblems(ARGS), []);
+    });
+
+    it("names every problem", () => {
+        assert.deepEqual(
+            nodeGroupProblems({
+                ...ARGS,
+                subnetIds: ["subnet-0a"],
+                instanceTypes: ["m7g.xlarge"],
+                nodesPerZone: { min: 3, desired: 2, max: 6 },
+            }),
+            [
+                "3 AZs but 1 subnets; give one private subnet per AZ",
+                "1 instance type(s); give at least two so one type's shortage cannot stop scaling",
+                "nodes per zone min 3, desired 2, max 6; need 1 ≤ min ≤ desired ≤ max",
+            ],
+        );
+        assert.deepEqual(nodeGroupProblems({ ...ARGS, instanceTypes: ["m7g.xlarge", "m7i.xlarge"] }), [
+            "instance types mix Graviton (m7g.xlarge) and x86; one node group runs one AMI architecture",
+        ]);
+    });
+
+    it("picks the AMI architecture from the instance types", () => {
+        assert.equal(amiTypeFor(["m7g.xlarge", "c7gn.xlarge"]), "AL2023_ARM_64_STANDARD");
+        assert.equal(amiTypeFor(["m7i.xlarge", "m6a.xlarge"]), "AL2023_x86_64_STANDARD");
+    });
+});
+
+describe("default instance types", () => {
+    it("exist in every catalog region (reference AWS data)", function () {
+        const facts = awsFacts();
+        const missing = catalogRegions().flatMap((r) =>
+            COMPUTE_DEFAULTS.instanceTypes
+                .filter((t) => !(facts.ec2TypesByRegion[r.name] ?? []).includes(t))
+                .map((t) => `${t} in ${r.name}`),
+        );
+        assert.deepEqual(missing, []);
+    });
+});

@@ -1,0 +1,138 @@
+import * as assert from "node:assert/strict";
+import { COMPUTE_DEFAULTS } from "../../config/compute";
+import { ConfigError, namespaceValues, parseConfig } from "../../config/platform";
+import { prodStack } from "../support/harness";
+
+/** The prod config with `platform:compute` replaced. */
+function parseWith(compute: unknown) {
+    const stack = prodStack();
+    const raw = namespaceValues(stack.config);
+    if (compute === undefined) delete raw.compute;
+    else raw.compute = compute;
+    return parseConfig(raw, stack.config["aws:region"]);
+}
+
+/** The problems reported for `compute`, as "path: message". */
+function problems(compute: unknown): string[] {
+    try {
+        parseWith(compute);
+    } catch (err) {
+        if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
+        throw err;
+    }
+    return [];
+}
+
+describe("platform:compute config", () => {
+    it("defaults every key when the section is absent (the prod stack sets none)", () => {
+        const { compute } = parseWith(undefined);
+        assert.deepEqual(compute, {
+            kubernetesVersion: "1.36",
+            adminRoleArn: undefined,
+            publicAccessCidrs: [],
+            instanceTypes: ["m7i.xlarge", "m6i.xlarge"],
+            rootVolumeGiB: 50,
+            podCpuMillicores: 500,
+            podMemoryMiB: 512,
+        });
+        assert.deepEqual(COMPUTE_DEFAULTS.instanceTypes, ["m7i.xlarge", "m6i.xlarge"]);
+    });
+
+    it("accepts a full, valid section", () => {
+        const { compute } = parseWith({
+            kubernetesVersion: "1.35",
+            adminRoleArn: "arn:aws:iam::123456789012:role/platform-admins",
+            publicAccessCidrs: ["203.0.113.0/24"],
+            instanceTypes: ["m7g.xlarge", "m6g.xlarge"],
+            rootVolumeGiB: 80,
+            podCpuMillicores: 1000,
+            podMemoryMiB: 1024,
+        });
+        assert.equal(compute.kubernetesVersion, "1.35");
+        assert.equal(compute.adminRoleArn, "arn:aws:iam::123456789012:role/platform-admins");
+        assert.deepEqual(compute.publicAccessCidrs, ["203.0.113.0/24"]);
+        assert.deepEqual(compute.instanceTypes, ["m7g.xlarge", "m6g.xlarge"]);
+        assert.equal(compute.podCpuMillicores, 1000);
+    });
+
+    it("refuses a Kubernetes version without pinned add-ons", () => {
+        assert.deepEqual(problems({ kubernetesVersion: "1.34" }), [
+            'platform:compute.kubernetesVersion: "1.34" is not a version this program pins add-ons for; use one of 1.36, 1.35 (quote it in YAML: "1.36")',
+        ]);
+    });
+
+    it("refuses an unquoted version (YAML reads 1.30 as 1.3)", () => {
+        assert.deepEqual(problems({ kubernetesVersion: 1.36 }), [
+            'platform:compute.kubernetesVersion: 1.36 is a number; quote the version ("1.36"): one of 1.36, 1.35',
+        ]);
+    });
+
+    it("refuses an admin that is not an IAM role ARN", () => {
+        assert.deepEqual(problems({ adminRoleArn: "arn:aws:iam::123456789012:user/alice" }), [
+            'platform:compute.adminRoleArn: "arn:aws:iam::123456789012:user/alice" is not an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins',
+        ]);
+    });
+
+    it("never opens the API endpoint to the whole internet", () => {
+        assert.deepEqual(problems({ publicAccessCidrs: ["198.51.100.0/24", "0.0.0.0/0"] }), [
+            'platform:compute.publicAccessCidrs[1]: "0.0.0.0/0" opens the Kubernetes API to the whole internet; list your operators\' CIDRs, or leave the list empty for a private endpoint only',
+        ]);
+    });
+
+    it("refuses a malformed CIDR and a non-list", () => {
+        const found = problems({ publicAccessCidrs: ["10.0.0.0/33"] });
+        assert.equal(found.length, 1);
+        assert.match(found[0], /^platform:compute\.publicAccessCidrs\[0\]: "10\.0\.0\.0\/33" /);
+        assert.deepEqual(problems({ publicAccessCidrs: "203.0.113.0/24" }), [
+            'platform:compute.publicAccessCidrs: "203.0.113.0/24" is not a list of strings',
+        ]);
+    });
+
+    it("wants at least two distinct instance types of one architecture", () => {
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge"] }), [
+            'platform:compute.instanceTypes: ["m7i.xlarge"] has 1 entries; at least 2 are required',
+        ]);
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m7i.xlarge"] }), [
+            'platform:compute.instanceTypes: ["m7i.xlarge","m7i.xlarge"] lists m7i.xlarge twice; list distinct types',
+        ]);
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m7g.xlarge"] }), [
+            'platform:compute.instanceTypes: ["m7i.xlarge","m7g.xlarge"] mixes Graviton (m7g.xlarge) and x86 types; a node group runs one architecture: list types of one kind',
+        ]);
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "XL"] }), [
+            'platform:compute.instanceTypes[1]: "XL" is not an EC2 instance type such as m7i.xlarge',
+        ]);
+    });
+
+    it("wants types of one vCPU and memory size (Cluster Autoscaler sizes a group from one type)", () => {
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m7i.2xlarge"] }), [
+            'platform:compute.instanceTypes: ["m7i.xlarge","m7i.2xlarge"] differ in size (m7i.xlarge 4 vCPU/16 GiB, m7i.2xlarge 8 vCPU/32 GiB); Cluster Autoscaler needs types of one vCPU and memory size in a node group',
+        ]);
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "c7i.xlarge"] }).length, 1);
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m6i.xlarge"] }), []);
+    });
+
+    it("wants types the capacity model can pack pods into", () => {
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m5zn.xlarge"] }), [
+            'platform:compute.instanceTypes: ["m5zn.xlarge"] unknown to the capacity model; use types of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge, m7g.xlarge, m6g.xlarge (or add a row to INSTANCE_TYPES in regions/capacity.ts)',
+        ]);
+    });
+
+    it("bounds the pod and volume sizes", () => {
+        assert.deepEqual(problems({ podCpuMillicores: 10 }), [
+            "platform:compute.podCpuMillicores: 10 is out of range; expected an integer from 50 to 16000",
+        ]);
+        assert.deepEqual(problems({ podMemoryMiB: "512Mi" }), [
+            'platform:compute.podMemoryMiB: "512Mi" is not an integer; expected an integer from 64 to 65536',
+        ]);
+        assert.deepEqual(problems({ rootVolumeGiB: 10 }), [
+            "platform:compute.rootVolumeGiB: 10 is out of range; expected an integer from 20 to 1000",
+        ]);
+    });
+
+    it("names unknown keys and a section that is not a map", () => {
+        assert.deepEqual(problems({ k8sVersion: "1.36" }), [
+            "platform:compute.k8sVersion: is not a known setting; known settings here: kubernetesVersion, adminRoleArn, publicAccessCidrs, instanceTypes, rootVolumeGiB, podCpuMillicores, podMemoryMiB",
+        ]);
+        assert.deepEqual(problems("big"), ['platform:compute: "big" is not an object; give a map of settings or leave it out']);
+    });
+});

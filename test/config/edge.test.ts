@@ -1,0 +1,221 @@
+import * as assert from "node:assert/strict";
+import { EDGE_DEFAULTS } from "../../config/edge";
+import { ConfigError, parseConfig } from "../../config/platform";
+import { type Raw } from "../../config/problems";
+
+const IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:4f1c8e0b7a9d2c3e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7a8b9c0";
+
+function withEdge(edge: unknown): Raw {
+    return {
+        domain: "api.example.com",
+        cloudflare: { accountId: "0123456789abcdef0123456789abcdef", zoneId: "fedcba9876543210fedcba9876543210" },
+        regions: [{ name: "us-east-1", primary: true }, { name: "eu-central-1" }],
+        capacity: { targetConcurrentUsers: 1000, usersPerPod: 800, regionFailuresTolerated: 1 },
+        traffic: { ENAM: 0.5, WEU: 0.5 },
+        app: { image: IMAGE },
+        ...(edge === undefined ? {} : { edge }),
+    };
+}
+
+/** The problems of `platform:edge` as "path: message" lines; [] when it is valid. */
+function problems(edge: unknown): string[] {
+    try {
+        parseConfig(withEdge(edge), "us-east-1");
+        return [];
+    } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        return err.problems.map((p) => `${p.path}: ${p.message}`);
+    }
+}
+
+describe("config: platform:edge", () => {
+    it("defaults every setting when the section is absent", () => {
+        const edge = parseConfig(withEdge(undefined), "us-east-1").edge;
+        assert.deepEqual(edge, {
+            apiPath: "/v1/",
+            cacheableApiRoutes: ["/v1/catalog", "/v1/config"],
+            apiEdgeTtl: 30,
+            staticPathPrefix: "/static/",
+            staticExtensions: [
+                "css",
+                "js",
+                "mjs",
+                "map",
+                "png",
+                "jpg",
+                "jpeg",
+                "gif",
+                "svg",
+                "webp",
+                "avif",
+                "ico",
+                "woff",
+                "woff2",
+                "ttf",
+            ],
+            staticEdgeTtl: 2592000,
+            sessionCookie: "session",
+            sessionAffinityTtl: 3600,
+            tieredCache: false,
+            rateLimit: { requestsPerPeriod: 600, period: 60, mitigationTimeout: 60, action: "block" },
+        });
+        assert.equal(edge.alertEmail, undefined);
+        assert.equal(EDGE_DEFAULTS.rateLimit.period, 60);
+    });
+
+    it("takes every setting from config", () => {
+        const edge = parseConfig(
+            withEdge({
+                apiPath: "/api/",
+                cacheableApiRoutes: ["/api/products"],
+                apiEdgeTtl: 10,
+                staticPathPrefix: "/assets/",
+                staticExtensions: ["css"],
+                staticEdgeTtl: 86400,
+                sessionCookie: "sid",
+                sessionAffinityTtl: 1800,
+                tieredCache: false,
+                rateLimit: { requestsPerPeriod: 100, period: 10, mitigationTimeout: 0, action: "managed_challenge" },
+                alertEmail: "oncall@example.com",
+                alertWebhookId: "0123456789abcdef0123456789abcdef",
+            }),
+            "us-east-1",
+        ).edge;
+        assert.deepEqual(edge, {
+            apiPath: "/api/",
+            cacheableApiRoutes: ["/api/products"],
+            apiEdgeTtl: 10,
+            staticPathPrefix: "/assets/",
+            staticExtensions: ["css"],
+            staticEdgeTtl: 86400,
+            sessionCookie: "sid",
+            sessionAffinityTtl: 1800,
+            tieredCache: false,
+            rateLimit: { requestsPerPeriod: 100, period: 10, mitigationTimeout: 0, action: "managed_challenge" },
+            alertEmail: "oncall@example.com",
+            alertWebhookId: "0123456789abcdef0123456789abcdef",
+        });
+    });
+
+    it("accepts an empty list of cacheable API routes", () => {
+        assert.deepEqual(parseConfig(withEdge({ cacheableApiRoutes: [] }), "us-east-1").edge.cacheableApiRoutes, []);
+    });
+
+    it("rejects a section that is not an object", () => {
+        assert.deepEqual(problems("yes"), ['platform:edge: "yes" is not an object; give a map of settings or leave it out']);
+    });
+
+    it("rejects unknown keys, naming the known ones", () => {
+        assert.deepEqual(problems({ apiTtl: 5 }), [
+            "platform:edge.apiTtl: is not a known setting; known settings here: apiPath, cacheableApiRoutes, apiEdgeTtl, staticPathPrefix, staticExtensions, staticEdgeTtl, sessionCookie, sessionAffinityTtl, tieredCache, rateLimit, alertEmail, alertWebhookId",
+        ]);
+        assert.deepEqual(problems({ rateLimit: { limit: 5 } }), [
+            "platform:edge.rateLimit.limit: is not a known setting; known settings here: requestsPerPeriod, period, mitigationTimeout, action",
+        ]);
+    });
+
+    it("rejects an API path that is not a prefix ending in /", () => {
+        assert.deepEqual(problems({ apiPath: "/v1" }), [
+            'platform:edge.apiPath: "/v1" is not a path prefix that starts and ends with "/", e.g. "/v1/"',
+        ]);
+    });
+
+    it("rejects malformed, foreign and duplicate cacheable API routes", () => {
+        assert.deepEqual(problems({ cacheableApiRoutes: "/v1/catalog" }), [
+            'platform:edge.cacheableApiRoutes: "/v1/catalog" is not a list of strings',
+        ]);
+        assert.deepEqual(problems({ cacheableApiRoutes: ["/v1/catalog/"] }), [
+            'platform:edge.cacheableApiRoutes[0]: "/v1/catalog/" is not a route such as "/v1/catalog" (absolute, no trailing "/")',
+        ]);
+        assert.deepEqual(problems({ cacheableApiRoutes: ["/static/logo"] }), [
+            'platform:edge.cacheableApiRoutes[0]: "/static/logo" is outside the API path "/v1/"; list API routes only (static assets have their own rule)',
+        ]);
+        assert.deepEqual(problems({ cacheableApiRoutes: ["/v1/catalog", "/v1/catalog"] }), [
+            'platform:edge.cacheableApiRoutes[1]: "/v1/catalog" is listed twice (also at [0]); remove one',
+        ]);
+    });
+
+    it("keeps the API edge TTL short and the static one long", () => {
+        assert.deepEqual(problems({ apiEdgeTtl: 0 }), ["platform:edge.apiEdgeTtl: 0 is out of range; expected an integer from 1 to 3600"]);
+        assert.deepEqual(problems({ apiEdgeTtl: 7200 }), [
+            "platform:edge.apiEdgeTtl: 7200 is out of range; expected an integer from 1 to 3600",
+        ]);
+        assert.deepEqual(problems({ apiEdgeTtl: 2.5 }), [
+            "platform:edge.apiEdgeTtl: 2.5 is not an integer; expected an integer from 1 to 3600",
+        ]);
+        assert.deepEqual(problems({ staticEdgeTtl: 60 }), [
+            "platform:edge.staticEdgeTtl: 60 is out of range; expected an integer from 3600 to 31536000",
+        ]);
+    });
+
+    it("rejects a static path that is not a prefix, and bad or missing extensions", () => {
+        assert.deepEqual(problems({ staticPathPrefix: "static" }), [
+            'platform:edge.staticPathPrefix: "static" is not a path prefix that starts and ends with "/", e.g. "/static/"',
+        ]);
+        assert.deepEqual(problems({ staticExtensions: [".css", "JS"] }), [
+            'platform:edge.staticExtensions[0]: ".css" is not a lower-case file extension without the dot, e.g. "css"',
+            'platform:edge.staticExtensions[1]: "JS" is not a lower-case file extension without the dot, e.g. "css"',
+        ]);
+        assert.deepEqual(problems({ staticExtensions: [] }), ["platform:edge.staticExtensions: [] has 0 entries; at least 1 are required"]);
+    });
+
+    it("rejects a session cookie that is not a cookie name, or is the load balancer's own", () => {
+        assert.deepEqual(problems({ sessionCookie: "my session" }), [
+            'platform:edge.sessionCookie: "my session" is not a cookie name (letters, digits and !#$%&\'*+-.^_`|~)',
+        ]);
+        assert.deepEqual(problems({ sessionCookie: "__cflb" }), [
+            "platform:edge.sessionCookie: \"__cflb\" is the load balancer's own affinity cookie, present on every request; name the app's session cookie",
+        ]);
+    });
+
+    it("keeps the affinity TTL in Cloudflare's range for cookie affinity", () => {
+        assert.deepEqual(problems({ sessionAffinityTtl: 600 }), [
+            "platform:edge.sessionAffinityTtl: 600 is out of range; expected an integer from 1800 to 604800",
+        ]);
+        assert.deepEqual(problems({ sessionAffinityTtl: 604801 }), [
+            "platform:edge.sessionAffinityTtl: 604801 is out of range; expected an integer from 1800 to 604800",
+        ]);
+    });
+
+    it("rejects a tieredCache that is not a boolean", () => {
+        assert.deepEqual(problems({ tieredCache: "on" }), ['platform:edge.tieredCache: "on" is not a boolean; write true or false']);
+    });
+
+    it("accepts only the rate-limit periods and durations Cloudflare accepts", () => {
+        assert.deepEqual(problems({ rateLimit: { period: 30 } }), [
+            "platform:edge.rateLimit.period: 30 is not accepted by Cloudflare; use one of 10, 60, 120, 300, 600, 3600 (seconds)",
+        ]);
+        assert.deepEqual(problems({ rateLimit: { mitigationTimeout: 30 } }), [
+            "platform:edge.rateLimit.mitigationTimeout: 30 is not accepted by Cloudflare; use one of 0, 10, 60, 120, 300, 600, 3600, 86400 (seconds)",
+        ]);
+        for (const period of [10, 60, 120, 300, 600, 3600]) assert.deepEqual(problems({ rateLimit: { period } }), [], `period ${period}`);
+    });
+
+    it("rejects a non-positive request threshold and an unknown action", () => {
+        assert.deepEqual(problems({ rateLimit: { requestsPerPeriod: 0 } }), [
+            "platform:edge.rateLimit.requestsPerPeriod: 0 is out of range; expected an integer from 1 to 1000000",
+        ]);
+        assert.deepEqual(problems({ rateLimit: { action: "challenge" } }), [
+            'platform:edge.rateLimit.action: "challenge" is not accepted by Cloudflare; use one of "block", "managed_challenge"',
+        ]);
+    });
+
+    it("requires mitigationTimeout 0 with a managed challenge", () => {
+        assert.deepEqual(problems({ rateLimit: { action: "managed_challenge" } }), [
+            'platform:edge.rateLimit.mitigationTimeout: 60 cannot be used with action "managed_challenge": outside Enterprise plans a challenge only throttles; set mitigationTimeout: 0 or use action "block"',
+        ]);
+    });
+
+    it("rejects a malformed alert email or webhook id", () => {
+        assert.deepEqual(problems({ alertEmail: "oncall" }), [
+            'platform:edge.alertEmail: "oncall" is not an email address such as oncall@example.com',
+        ]);
+        assert.deepEqual(problems({ alertWebhookId: "hook-1" }), [
+            'platform:edge.alertWebhookId: "hook-1" is not a Cloudflare notification webhook id: 32 lower-case hex characters',
+        ]);
+    });
+
+    it("reports every problem of the section at once", () => {
+        assert.equal(problems({ apiEdgeTtl: 0, rateLimit: { period: 7 }, alertEmail: "x" }).length, 3);
+    });
+});

@@ -1,0 +1,259 @@
+import * as assert from "node:assert/strict";
+import { ConfigError, type PlatformConfig, namespaceValues, parseConfig } from "../../config/platform";
+import { type Raw } from "../../config/problems";
+
+const IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:4f1c8e0b7a9d2c3e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7a8b9c0";
+
+function valid(): Raw {
+    return {
+        domain: "api.example.com",
+        cloudflare: { accountId: "0123456789abcdef0123456789abcdef", zoneId: "fedcba9876543210fedcba9876543210" },
+        regions: [{ name: "us-east-1", primary: true, cidr: "10.10.0.0/16" }, { name: "eu-central-1" }, { name: "ap-southeast-1" }],
+        capacity: { targetConcurrentUsers: 25000, usersPerPod: 800, regionFailuresTolerated: 1 },
+        traffic: { ENAM: 0.3, WNAM: 0.15, WEU: 0.2, EEU: 0.1, SEAS: 0.1, NEAS: 0.1, OC: 0.05 },
+        app: { image: IMAGE },
+    };
+}
+
+/** The problems of `raw` as "path: message" lines; [] when it is valid. */
+function problems(raw: Raw, awsRegion: string | null = "us-east-1"): string[] {
+    try {
+        parseConfig(raw, awsRegion ?? undefined);
+        return [];
+    } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        return err.problems.map((p) => `${p.path}: ${p.message}`);
+    }
+}
+
+function edit(change: (raw: Raw & Record<string, any>) => void): Raw {
+    const raw = valid() as Raw & Record<string, any>;
+    change(raw);
+    return raw;
+}
+
+describe("config", () => {
+    it("parses the design's example into typed cells with catalog defaults", () => {
+        const config: PlatformConfig = parseConfig(valid(), "us-east-1");
+        assert.deepEqual(
+            config.cells.map((c) => [c.region, c.code, c.primary, c.cidr]),
+            [
+                ["us-east-1", "use1", true, "10.10.0.0/16"],
+                ["eu-central-1", "euc1", false, "10.22.0.0/16"],
+                ["ap-southeast-1", "apse1", false, "10.31.0.0/16"],
+            ],
+        );
+        assert.equal(config.primary.region, "us-east-1");
+        assert.equal(config.traffic.ENAM, 0.3);
+        assert.equal(config.traffic.SAF, 0);
+        assert.deepEqual(config.app, { image: IMAGE, port: 8080, healthPath: "/healthz" });
+    });
+
+    it("reads Pulumi's flat config map: JSON objects parsed, strings kept, other namespaces ignored", () => {
+        const raw = namespaceValues({
+            "platform:domain": "api.example.com",
+            "platform:capacity": '{"usersPerPod":800}',
+            "aws:region": "us-east-1",
+        });
+        assert.deepEqual(raw, { domain: "api.example.com", capacity: { usersPerPod: 800 } });
+    });
+
+    it("reports a missing or invalid aws:region", () => {
+        assert.deepEqual(problems(valid(), null), [
+            "aws:region: (missing) is not an AWS region name; set it, e.g. `aws:region: us-east-1` (only global resources use it)",
+        ]);
+    });
+
+    describe("regions", () => {
+        it("rejects a missing region list", () => {
+            assert.deepEqual(
+                problems(edit((r) => delete r.regions)).filter((p) => p.startsWith("platform:regions")),
+                ["platform:regions: (missing) is missing; list at least one region, e.g. [{ name: us-east-1, primary: true }]"],
+            );
+        });
+
+        it("rejects an empty region list", () => {
+            assert.deepEqual(
+                problems(edit((r) => (r.regions = []))).filter((p) => p.startsWith("platform:regions")),
+                ["platform:regions: [] is not a non-empty list; list at least one region, e.g. [{ name: us-east-1, primary: true }]"],
+            );
+        });
+
+        it("names the known regions for an unknown one", () => {
+            const found = problems(edit((r) => (r.regions[2].name = "eu-mars-1")));
+            assert.equal(found.length, 1);
+            assert.match(
+                found[0],
+                /^platform:regions\[2\]\.name: "eu-mars-1" is not in the region catalog; known regions: us-east-1, us-east-2, .*af-south-1$/,
+            );
+        });
+
+        it("rejects a region listed twice", () => {
+            assert.deepEqual(problems(edit((r) => r.regions.push({ name: "eu-central-1" }))), [
+                'platform:regions[3].name: "eu-central-1" is listed twice (also at platform:regions[1]); remove one entry',
+            ]);
+        });
+
+        it("requires exactly one primary", () => {
+            assert.deepEqual(problems(edit((r) => delete r.regions[0].primary)), [
+                "platform:regions: no region has primary: true; mark exactly one region (the Aurora writer) with primary: true",
+            ]);
+            assert.deepEqual(problems(edit((r) => (r.regions[2].primary = true))), [
+                "platform:regions: 2 regions have primary: true (platform:regions[0], platform:regions[2]); exactly one region holds the Aurora writer",
+            ]);
+        });
+
+        it("rejects a malformed CIDR", () => {
+            assert.deepEqual(problems(edit((r) => (r.regions[1].cidr = "10.22.0/16"))), [
+                'platform:regions[1].cidr: "10.22.0/16" is not an IPv4 CIDR like 10.10.0.0/16',
+            ]);
+            assert.deepEqual(problems(edit((r) => (r.regions[1].cidr = "10.22.5.0/16"))), [
+                'platform:regions[1].cidr: "10.22.5.0/16" has host bits set (the network address is 10.22.0.0/16)',
+            ]);
+        });
+
+        it("rejects a prefix outside /16 to /20", () => {
+            assert.deepEqual(problems(edit((r) => (r.regions[1].cidr = "10.64.0.0/12"))), [
+                'platform:regions[1].cidr: "10.64.0.0/12" has prefix /12; use a prefix from /16 to /20 (the subnet plan needs 9 subnets)',
+            ]);
+            assert.deepEqual(problems(edit((r) => (r.regions[1].cidr = "10.22.0.0/24"))), [
+                'platform:regions[1].cidr: "10.22.0.0/24" has prefix /24; use a prefix from /16 to /20 (the subnet plan needs 9 subnets)',
+            ]);
+        });
+
+        it("rejects a public range", () => {
+            assert.deepEqual(problems(edit((r) => (r.regions[1].cidr = "11.22.0.0/16"))), [
+                'platform:regions[1].cidr: "11.22.0.0/16" is not a private (RFC 1918) range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16',
+            ]);
+        });
+
+        it("rejects an explicit CIDR that overlaps another region's", () => {
+            assert.deepEqual(problems(edit((r) => (r.regions[2].cidr = "10.10.0.0/16"))), [
+                "platform:regions[2].cidr: 10.10.0.0/16 overlaps platform:regions[0] (us-east-1, 10.10.0.0/16); give each region a CIDR that overlaps no other",
+            ]);
+        });
+
+        it("rejects an explicit CIDR that overlaps another region's catalog default", () => {
+            assert.deepEqual(problems(edit((r) => (r.regions[0].cidr = "10.22.16.0/20"))), [
+                "platform:regions[1].cidr: 10.22.0.0/16 (the catalog default) overlaps platform:regions[0] (us-east-1, 10.22.16.0/20); give each region a CIDR that overlaps no other",
+            ]);
+        });
+
+        it("rejects unknown keys in an entry (typos)", () => {
+            assert.deepEqual(problems(edit((r) => (r.regions[1].primry = true))), [
+                "platform:regions[1].primry: is not a known setting; known settings here: name, primary, cidr, decommission",
+            ]);
+        });
+    });
+
+    describe("capacity", () => {
+        it("requires every number", () => {
+            assert.deepEqual(problems(edit((r) => (r.capacity = {}))), [
+                "platform:capacity.targetConcurrentUsers: (missing) is required; expected an integer ≥ 1",
+                "platform:capacity.usersPerPod: (missing) is required; expected an integer ≥ 1",
+                "platform:capacity.regionFailuresTolerated: (missing) is required; expected an integer ≥ 0",
+            ]);
+        });
+
+        it("rejects non-positive and non-integer numbers", () => {
+            assert.deepEqual(
+                problems(
+                    edit((r) => Object.assign(r.capacity, { targetConcurrentUsers: 0, usersPerPod: 12.5, regionFailuresTolerated: -1 })),
+                ),
+                [
+                    "platform:capacity.targetConcurrentUsers: 0 is out of range; expected an integer ≥ 1",
+                    "platform:capacity.usersPerPod: 12.5 is not an integer; expected an integer ≥ 1",
+                    "platform:capacity.regionFailuresTolerated: -1 is out of range; expected an integer ≥ 0",
+                ],
+            );
+        });
+
+        it("rejects tolerating as many failures as there are regions", () => {
+            assert.deepEqual(problems(edit((r) => (r.capacity.regionFailuresTolerated = 3))), [
+                "platform:capacity.regionFailuresTolerated: 3 leaves no region to serve users: the stack lists 3 region(s); tolerate at most 2 or add regions",
+            ]);
+        });
+
+        it("rejects a missing capacity section", () => {
+            assert.deepEqual(problems(edit((r) => delete r.capacity)).slice(0, 1), [
+                "platform:capacity: (missing) is not an object; it is required",
+            ]);
+        });
+    });
+
+    describe("traffic", () => {
+        it("rejects negative shares", () => {
+            assert.deepEqual(problems(edit((r) => Object.assign(r.traffic, { ENAM: -0.3, WNAM: 0.45 }))), [
+                "platform:traffic.ENAM: -0.3 is not a share; expected a number from 0 to 1",
+            ]);
+        });
+
+        it("rejects unknown Cloudflare region codes", () => {
+            assert.deepEqual(
+                problems(
+                    edit((r) => {
+                        r.traffic.EU = r.traffic.WEU;
+                        delete r.traffic.WEU;
+                    }),
+                ),
+                [
+                    "platform:traffic.EU: is not a Cloudflare region code; use one of WNAM, ENAM, WEU, EEU, NSAM, SSAM, OC, ME, NAF, SAF, SAS, SEAS, NEAS",
+                    "platform:traffic: shares sum to 0.8; they must sum to 1 (±0.01)",
+                ],
+            );
+        });
+
+        it("rejects shares that do not sum to 1, within ±0.01", () => {
+            assert.deepEqual(problems(edit((r) => (r.traffic.OC = 0.07))), [
+                "platform:traffic: shares sum to 1.02; they must sum to 1 (±0.01)",
+            ]);
+            assert.deepEqual(problems(edit((r) => (r.traffic.OC = 0.055))), []);
+        });
+    });
+
+    it("rejects a domain that is not a hostname", () => {
+        assert.deepEqual(problems(edit((r) => (r.domain = "https://api.example.com"))), [
+            'platform:domain: "https://api.example.com" is not a lower-case DNS hostname such as api.example.com',
+        ]);
+        assert.deepEqual(problems(edit((r) => (r.domain = "localhost"))), [
+            'platform:domain: "localhost" is not a lower-case DNS hostname such as api.example.com',
+        ]);
+    });
+
+    it("rejects Cloudflare ids that are not 32 hex characters", () => {
+        assert.deepEqual(
+            problems(edit((r) => Object.assign(r.cloudflare, { accountId: "0123", zoneId: "FEDCBA9876543210FEDCBA9876543210" }))),
+            [
+                'platform:cloudflare.accountId: "0123" is not 32 lower-case hex characters (Cloudflare dashboard → account → API section)',
+                'platform:cloudflare.zoneId: "FEDCBA9876543210FEDCBA9876543210" is not 32 lower-case hex characters (the zone\'s Overview page)',
+            ],
+        );
+    });
+
+    it("requires the image pinned by digest", () => {
+        assert.deepEqual(problems(edit((r) => (r.app.image = "api:latest"))), [
+            'platform:app.image: "api:latest" is not an image pinned by digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:<64 hex>',
+        ]);
+    });
+
+    it("rejects unknown top-level keys (typos)", () => {
+        assert.deepEqual(problems(edit((r) => (r.capcity = {}))), [
+            `platform:capcity: is not a known setting; known settings here: ${["domain", "cloudflare", "regions", "capacity", "traffic", "app", "data", "edge", "compute", "observability"].join(", ")}`,
+        ]);
+    });
+
+    it("reports every problem at once", () => {
+        const found = problems(
+            edit((r) => {
+                r.domain = "not a host";
+                r.regions[1].name = "xx-nowhere-1";
+                r.capacity.usersPerPod = 0;
+                r.traffic.OC = 0.5;
+            }),
+        );
+        assert.deepEqual(
+            found.map((p) => p.split(":").slice(0, 2).join(":")),
+            ["platform:domain", "platform:regions[1].name", "platform:capacity.usersPerPod", "platform:traffic"],
+        );
+    });
+});

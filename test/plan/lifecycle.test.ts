@@ -1,0 +1,396 @@
+/**
+ * Region lifecycle (issue 9): decommission a region without losing data, switch the primary
+ * without replacing a data resource, and keep the URNs of stateful resources stable.
+ * The runbook is docs/regions.md.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { ConfigError, type PlatformConfig, namespaceValues, parseConfig } from "../../config/platform";
+import { type Raw } from "../../config/problems";
+import { compare } from "../../plan/compare";
+import { type PlanResource, type PlanRun, cellOf } from "../../plan/plan";
+import { projectRoot, readConfigFile } from "../../plan/stackConfig";
+import { catalogRegions } from "../../regions/catalog";
+import { REPLACE_TRIGGERS, STATEFUL_TYPES, isStateful } from "../../regions/stateful";
+import { planOf, prodStack } from "../support/harness";
+import { statefulUrns } from "../support/statefulUrns";
+
+const CLI = path.join(projectRoot(), ".build", "plan", "cli.js");
+const fixture = (name: string) => path.join(projectRoot(), "test", "fixtures", name);
+const stackOf = (name: string) => readConfigFile(fixture(name), "platform", "prod");
+const runCli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: projectRoot(), encoding: "utf8" });
+
+/** The prod stack's `platform:` values, edited. */
+function prodRaw(change: (raw: Raw & Record<string, any>) => void = () => undefined): Raw {
+    const raw = namespaceValues(prodStack().config) as Raw & Record<string, any>;
+    change(raw);
+    return raw;
+}
+function parse(raw: Raw): PlatformConfig {
+    return parseConfig(raw, "us-east-1");
+}
+function problems(raw: Raw): string[] {
+    try {
+        parse(raw);
+        return [];
+    } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        return err.problems.map((p) => `${p.path}: ${p.message}`);
+    }
+}
+const apse1Decommissioned = (r: Raw & Record<string, any>) => {
+    r.regions[2].decommission = true;
+};
+
+describe("region lifecycle: config", () => {
+    it("reads decommission (default false), the serving cells and the home region", () => {
+        const config = parse(prodRaw(apse1Decommissioned));
+        assert.deepEqual(
+            config.cells.map((c) => [c.code, c.decommission]),
+            [
+                ["use1", false],
+                ["euc1", false],
+                ["apse1", true],
+            ],
+        );
+        assert.deepEqual(
+            config.servingCells.map((c) => c.code),
+            ["use1", "euc1"],
+        );
+        assert.equal(config.homeRegion, "us-east-1");
+        assert.equal(config.data.homeRegion, "us-east-1");
+    });
+
+    it("defaults the home region to the primary's when platform:data.homeRegion is unset", () => {
+        const config = parse(
+            prodRaw((r) => {
+                delete r.data;
+                r.regions[0].primary = false;
+                r.regions[1].primary = true;
+            }),
+        );
+        assert.equal(config.homeRegion, "eu-central-1");
+        assert.equal(config.data.homeRegion, undefined);
+    });
+
+    it("rejects a homeRegion outside the catalog", () => {
+        assert.deepEqual(
+            problems(
+                prodRaw((r) => {
+                    r.data.homeRegion = "mars-1";
+                }),
+            ).filter((p) => p.includes("homeRegion")),
+            [
+                `platform:data.homeRegion: "mars-1" is not in the region catalog; name the region the global database was created in (known regions: ${catalogRegions()
+                    .map((r) => r.name)
+                    .join(", ")})`,
+            ],
+        );
+    });
+
+    it("rejects decommissioning the primary", () => {
+        assert.deepEqual(
+            problems(
+                prodRaw((r) => {
+                    r.regions[0].decommission = true;
+                }),
+            ),
+            [
+                'platform:regions[0].decommission: the primary region cannot be decommissioned (it holds the Aurora writer); switch the primary to another region first (docs/regions.md, "Switch the primary"), then mark this one',
+            ],
+        );
+    });
+
+    it("rejects a config whose every region is decommissioned", () => {
+        const found = problems(
+            prodRaw((r) => {
+                r.regions = [{ name: "eu-central-1", primary: true, decommission: true }];
+                r.capacity.regionFailuresTolerated = 0;
+            }),
+        );
+        assert.ok(
+            found.includes("platform:regions: every region has decommission: true; at least one region must keep serving users"),
+            found.join("\n"),
+        );
+    });
+
+    it("rejects a decommission that leaves regionFailuresTolerated ≥ the serving regions", () => {
+        assert.deepEqual(
+            problems(
+                prodRaw((r) => {
+                    r.regions[1].decommission = true;
+                    r.regions[2].decommission = true;
+                }),
+            ),
+            [
+                "platform:capacity.regionFailuresTolerated: 1 leaves no region to serve users: the stack lists 1 region(s) serving (2 more with decommission: true, which serve none); tolerate at most 0 or add regions",
+            ],
+        );
+    });
+
+    it("rejects a decommission that is not a boolean", () => {
+        assert.deepEqual(
+            problems(
+                prodRaw((r) => {
+                    r.regions[2].decommission = "yes";
+                }),
+            ),
+            ['platform:regions[2].decommission: "yes" is not a boolean; write true or false'],
+        );
+    });
+
+    it("sizes a decommissioning cell at the minimum and re-routes its users to the serving cells", () => {
+        const before = parse(prodRaw()).fleet;
+        const after = parse(prodRaw(apse1Decommissioned)).fleet;
+        const apse1 = after.cells.find((c) => c.code === "apse1")!;
+        assert.deepEqual(
+            [apse1.normalUsers, apse1.worstCaseUsers, apse1.pods, apse1.readers, apse1.cacheShards],
+            [0, 0, { min: 3, max: 3 }, 2, 3],
+        );
+        const served = (plan: typeof after) => plan.cells.filter((c) => c.code !== "apse1").reduce((n, c) => n + c.normalUsers, 0);
+        assert.equal(served(after), 25000);
+        assert.ok(served(before) < 25000);
+        assert.equal(after.failureSetsChecked, 3, "none, use1 down, euc1 down");
+    });
+});
+
+describe("region lifecycle: plans", function () {
+    this.timeout(240000);
+    let prod: PlanRun;
+    let drained: PlanRun;
+    before(async () => {
+        // One at a time: the Pulumi runtime is process-global.
+        prod = await planOf(prodStack());
+        drained = await planOf(stackOf("decommission-apse1.yaml"));
+    });
+
+    describe("decommission: true", () => {
+        it("retains (retainOnDelete) every stateful or protected resource of the cell, and nothing else", () => {
+            const cells = cellOf(drained.plan.resources);
+            const retained = drained.plan.resources
+                .filter((r) => r.retainOnDelete)
+                .map((r) => `${cells.get(r.urn)} ${r.type} ${r.name} protect=${r.protect}`);
+            assert.deepEqual(retained.sort(), [
+                "apse1 aws:elasticache/replicationGroup:ReplicationGroup apse1-data-cache-valkey protect=false",
+                "apse1 aws:kms/key:Key apse1-data-db-key protect=true",
+                "apse1 aws:kms/key:Key apse1-eks-secrets-key protect=true",
+                "apse1 aws:kms/key:Key apse1-obs-alerts-key protect=true",
+                "apse1 aws:kms/key:Key apse1-obs-logs-key protect=true",
+                "apse1 aws:opensearch/domain:Domain apse1-obs-logs-domain protect=true",
+                "apse1 aws:rds/cluster:Cluster apse1-data-db-cluster protect=true",
+                "apse1 aws:s3/bucket:Bucket apse1-ingress-alb-logs protect=true",
+                "apse1 aws:secretsmanager/secret:Secret apse1-data-cache-auth-secret protect=false",
+            ]);
+            assert.deepEqual(
+                prod.plan.resources.filter((r) => r.retainOnDelete).map((r) => r.urn),
+                [],
+            );
+        });
+
+        it("keeps the Aurora member's final snapshot and deletion protection", () => {
+            const cluster = drained.plan.resources.find((r) => r.name === "apse1-data-db-cluster")!;
+            assert.deepEqual(
+                [cluster.inputs.skipFinalSnapshot, cluster.inputs.finalSnapshotIdentifier, cluster.inputs.deletionProtection],
+                [false, "apse1-data-db-final", true],
+            );
+        });
+
+        it("drains the cell: no pool, out of steering, default pools and fallback; the cell itself stays", () => {
+            const { plan } = drained;
+            assert.equal(plan.resources.filter((r) => r.type === "platform:cell:RegionalCell").length, 3);
+            assert.deepEqual(
+                plan.resources
+                    .filter((r) => r.type === "cloudflare:index/loadBalancerPool:LoadBalancerPool")
+                    .map((r) => r.name)
+                    .sort(),
+                ["edge-pool-euc1", "edge-pool-use1"],
+            );
+            const lb = plan.resources.find((r) => r.type === "cloudflare:index/loadBalancer:LoadBalancer")!;
+            const pools = [
+                ...(lb.inputs.defaultPools as string[]),
+                ...Object.values(lb.inputs.regionPools as Record<string, string[]>).flat(),
+                lb.inputs.fallbackPool as string,
+            ];
+            assert.ok(pools.length > 10);
+            assert.deepEqual(
+                pools.filter((p) => /apse1/.test(p)),
+                [],
+            );
+            assert.deepEqual(plan.steering.regions.SEAS, ["eu-central-1", "us-east-1"]);
+            assert.deepEqual(plan.steering.defaultPools, ["us-east-1", "eu-central-1"]);
+            assert.equal(plan.steering.fallbackPool, "us-east-1");
+            assert.deepEqual(
+                plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory"),
+                [],
+            );
+        });
+
+        it("changes nothing but retention, steering and sizes; deletes no data", () => {
+            const diff = compare(prod.plan, drained.plan);
+            assert.deepEqual(diff.atRisk, []);
+            assert.deepEqual(
+                diff.removed.filter((c) => c.type !== "aws:rds/clusterInstance:ClusterInstance").map((c) => c.urn),
+                ["urn:pulumi:prod::platform::platform:edge:Edge$cloudflare:index/loadBalancerPool:LoadBalancerPool::edge-pool-apse1"],
+            );
+            assert.deepEqual([...new Set(diff.changed.map((c) => `${c.type} (${c.keys.join(", ")})`))].sort(), [
+                "aws:elasticache/replicationGroup:ReplicationGroup ((retainOnDelete))",
+                "aws:kms/key:Key ((retainOnDelete))",
+                "aws:opensearch/domain:Domain ((retainOnDelete))",
+                "aws:rds/cluster:Cluster ((retainOnDelete))",
+                "aws:s3/bucket:Bucket ((retainOnDelete))",
+                "aws:secretsmanager/secret:Secret ((retainOnDelete))",
+                "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, regionPools)",
+                "cloudflare:index/notificationPolicy:NotificationPolicy (filters)",
+                "kubernetes:autoscaling/v2:HorizontalPodAutoscaler (spec)",
+            ]);
+        });
+    });
+
+    describe("switching the primary", () => {
+        let switched: PlanRun;
+        let noHome: PlanRun;
+        before(async () => {
+            switched = await planOf(stackOf("primary-euc1.yaml"));
+            noHome = await planOf(stackOf("primary-euc1-no-home.yaml"));
+        });
+
+        for (const [label, after] of [
+            ["homeRegion kept", () => switched],
+            ["homeRegion left to default (it follows the primary)", () => noHome],
+        ] as const) {
+            it(`adds, removes and replaces no stateful resource (${label})`, () => {
+                const next = after();
+                assert.equal(next.plan.outputs.primaryRegion, "eu-central-1");
+                const stateful = (rs: readonly PlanResource[]) =>
+                    rs
+                        .filter((r) => isStateful(r.type))
+                        .map((r) => r.urn)
+                        .sort();
+                assert.deepEqual(stateful(next.plan.resources), stateful(prod.plan.resources));
+                const diff = compare(prod.plan, next.plan);
+                assert.deepEqual(diff.atRisk, []);
+                // Independently of compare(): no replace-triggering input differs unless the resource ignores it.
+                const now = new Map(next.plan.resources.map((r) => [r.urn, r]));
+                const moved = prod.plan.resources
+                    .filter((r) => isStateful(r.type))
+                    .flatMap((r) =>
+                        REPLACE_TRIGGERS[r.type]
+                            .filter(
+                                (k) =>
+                                    JSON.stringify(r.inputs[k]) !== JSON.stringify(now.get(r.urn)!.inputs[k]) &&
+                                    !now.get(r.urn)!.ignoreChanges.includes(k),
+                            )
+                            .map((k) => `${r.urn} ${k}`),
+                    );
+                assert.deepEqual(moved, []);
+            });
+        }
+
+        it("keeps the global database in the home region; without homeRegion its region change is ignored", () => {
+            const global = (run: PlanRun) =>
+                run.plan.resources
+                    .filter((r) => r.custom && r.name.startsWith("global-db-") && r.type.startsWith("aws:"))
+                    .map((r) => `${r.name} ${String(r.inputs.region)} ignores region: ${r.ignoreChanges.includes("region")}`)
+                    .sort();
+            assert.deepEqual(global(switched), [
+                "global-db-cluster us-east-1 ignores region: true",
+                "global-db-master-rotation us-east-1 ignores region: false",
+                "global-db-master-secret us-east-1 ignores region: true",
+                "global-db-master-secret-value us-east-1 ignores region: true",
+                "global-db-secret-key us-east-1 ignores region: true",
+            ]);
+            // Declared in the new primary's region, but ignored: the engine keeps us-east-1 (the
+            // rotation setting reads the secret's real region from its ARN, so it follows too).
+            assert.deepEqual(
+                global(noHome).filter((r) => !r.includes("rotation")),
+                [
+                    "global-db-cluster eu-central-1 ignores region: true",
+                    "global-db-master-secret eu-central-1 ignores region: true",
+                    "global-db-master-secret-value eu-central-1 ignores region: true",
+                    "global-db-secret-key eu-central-1 ignores region: true",
+                ],
+            );
+        });
+
+        it("flips the members' roles in place: credentials ignored, write forwarding and tags updated", () => {
+            const diff = compare(prod.plan, switched.plan);
+            const clusters = diff.changed.filter((c) => c.type === "aws:rds/cluster:Cluster").map((c) => `${c.cell} ${c.keys.join(", ")}`);
+            assert.deepEqual(clusters.sort(), ["euc1 enableGlobalWriteForwarding, tags", "use1 enableGlobalWriteForwarding, tags"]);
+            const member = (run: PlanRun, code: string) => run.plan.resources.find((r) => r.name === `${code}-data-db-cluster`)!;
+            assert.equal(member(switched, "euc1").inputs.masterUsername, "platform_admin");
+            assert.deepEqual([...member(switched, "euc1").ignoreChanges].sort(), [
+                "databaseName",
+                "engineVersion",
+                "masterPassword",
+                "masterUsername",
+                "replicationSourceIdentifier",
+            ]);
+            // The rotation setting keeps its URN (child of the global database) and points at the new primary's function.
+            const rotation = (run: PlanRun) =>
+                run.plan.resources.find((r) => r.type === "aws:secretsmanager/secretRotation:SecretRotation")!;
+            assert.equal(rotation(switched).urn, rotation(prod).urn);
+            assert.equal(
+                rotation(switched).urn,
+                "urn:pulumi:prod::platform::platform:data:GlobalDatabase$aws:secretsmanager/secretRotation:SecretRotation::global-db-master-rotation",
+            );
+            assert.deepEqual(
+                diff.changed.filter((c) => c.urn === rotation(prod).urn).map((c) => c.keys),
+                [["rotationLambdaArn"]],
+            );
+        });
+    });
+
+    describe("stable names", () => {
+        it("pins the URNs of the prod stack's stateful resources (test/fixtures/stateful-urns.prod.txt)", () => {
+            // URNs are a contract: a changed URN is a delete and a create. If a change here is
+            // deliberate, give the renamed resource `aliases: [<old name or parent>]`, then
+            // regenerate the fixture:  npm run -s build && node .build/test/statefulUrns.js
+            const expected = readFileSync(fixture("stateful-urns.prod.txt"), "utf8").trim().split("\n");
+            assert.deepEqual(statefulUrns(prod), expected);
+            assert.equal(expected.length, 30);
+            assert.deepEqual([...new Set(expected.map((u) => u.split("::")[2].split("$").pop()))].sort(), [...STATEFUL_TYPES].sort());
+        });
+    });
+});
+
+describe("region lifecycle: the plan command", function () {
+    this.timeout(240000);
+    it("refuses (exit 2) to compare to a config that drops a region the current one has not decommissioned", () => {
+        const result = runCli(["--quiet", "--compare", fixture("without-apse1.yaml")]);
+        assert.equal(result.status, 2, result.stderr);
+        assert.equal(
+            result.stderr,
+            "Refused (1):\n- platform:regions: ap-southeast-1 (apse1) is in prod but not in without-apse1.yaml, and prod does not mark it decommission: true. " +
+                "Removing a region this way deletes its cell with its data. Safe order: (1) set decommission: true on ap-southeast-1 in prod and pulumi up (drains it, retains its data); " +
+                '(2) detach and snapshot its Aurora member; (3) then remove the entry and pulumi up. See docs/regions.md, "Remove a region".\n',
+        );
+        assert.match(
+            result.stdout,
+            /\nData at risk \(9\): these stateful resources would be DELETED or REPLACED \(a new, empty one\):\n {2}! delete {2}urn:pulumi:prod::platform::/,
+        );
+    });
+
+    it("accepts the removal once the current config marks the region decommission: true, and lists what is retained and what to unprotect", () => {
+        const result = runCli(["--quiet", "--config", fixture("decommission-apse1.yaml"), "--compare", fixture("without-apse1.yaml")]);
+        assert.equal(result.status, 0, result.stderr);
+        assert.equal(result.stderr, "");
+        const lines = result.stdout.trim().split("\n");
+        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 0 changed, 216 removed$/);
+        assert.equal(lines[2], "Data at risk: none (no stateful resource is deleted or replaced)");
+        assert.equal(lines[4], "Retained (9): removed from the stack, kept in AWS (retainOnDelete):");
+        assert.match(
+            result.stdout,
+            /\nProtected \(7\): pulumi up refuses to delete these; once their data is safe \(docs\/regions\.md\), unprotect them first:\n {2}pulumi state unprotect -s prod -y 'urn:pulumi:prod::platform::platform:cell:RegionalCell\$platform:cell:EksCluster\$aws:kms\/key:Key::apse1-eks-secrets-key'\n/,
+        );
+        assert.match(result.stdout, /\nRegions removed: apse1\n/);
+    });
+
+    it("marks a decommissioning cell as drained in the summary", () => {
+        const result = runCli(["--config", fixture("decommission-apse1.yaml")]);
+        assert.equal(result.status, 0, result.stderr);
+        assert.match(result.stdout, /\nap-southeast-1 +apse1 +drained +\d/);
+        assert.match(result.stdout, /\neu-central-1 +euc1 +\d/);
+    });
+});

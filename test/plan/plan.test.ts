@@ -1,0 +1,261 @@
+import * as assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { compare } from "../../plan/compare";
+import { type PlanRun, cellOf, planStack } from "../../plan/plan";
+import { SECRET } from "../../plan/runtime";
+import { projectRoot, readConfigFile } from "../../plan/stackConfig";
+import { assertUniqueUrns, isRegionalAws, planOf, prodStack } from "../support/harness";
+
+const CLI = path.join(projectRoot(), ".build", "plan", "cli.js");
+const fixture = (name: string) => path.join(projectRoot(), "test", "fixtures", name);
+
+function runCli(args: string[]) {
+    return spawnSync(process.execPath, [CLI, ...args], { cwd: projectRoot(), encoding: "utf8" });
+}
+
+describe("offline plan of the prod stack", () => {
+    let run: PlanRun;
+    before(async () => {
+        run = await planOf(prodStack());
+    });
+
+    it("plans three cells, one per configured region", () => {
+        const cells = run.plan.resources.filter((r) => r.type === "platform:cell:RegionalCell");
+        assert.deepEqual(cells.map((c) => c.name).sort(), ["apse1", "euc1", "use1"]);
+    });
+
+    it("has no duplicate URN", () => {
+        assertUniqueUrns(run.plan.resources);
+    });
+
+    it("puts every regional AWS resource of a cell in that cell's region, and the global ones in the primary's", () => {
+        const regionOf: Record<string, string> = { use1: "us-east-1", euc1: "eu-central-1", apse1: "ap-southeast-1" };
+        const cells = cellOf(run.evaluation.resources);
+        const regional = run.evaluation.resources.filter(isRegionalAws);
+        assert.ok(regional.length > 400, `${regional.length} regional resources`);
+        const wrong = regional
+            // Outside the cells: per-region resources (the origin certificates) are named by their
+            // cell's code; the rest (the global database) live in the primary's region.
+            .filter(
+                (r) =>
+                    r.inputs.region !== regionOf[cells.get(r.urn) ?? r.name.split("-")[0]] &&
+                    !(cells.get(r.urn) === null && !(r.name.split("-")[0] in regionOf) && r.inputs.region === "us-east-1"),
+            )
+            .map((r) => `${r.urn} → ${String(r.inputs.region)}`);
+        assert.deepEqual(wrong, []);
+    });
+
+    it("starts every resource name with its cell's code, so cells never collide", () => {
+        const cellCodes = ["use1", "euc1", "apse1"];
+        const cellUrns = new Set(run.plan.resources.filter((r) => r.type === "platform:cell:RegionalCell").map((r) => r.urn));
+        const inCell = run.plan.resources.filter((r) => r.parent !== null && cellUrns.has(r.parent));
+        assert.ok(inCell.length >= 3);
+        const byName = new Map<string, number>();
+        for (const r of run.plan.resources.filter((r) => r.custom && r.type !== "pulumi:providers:aws")) {
+            assert.ok(cellCodes.some((c) => r.name.startsWith(`${c}-`)) || r.parent === null || !r.urn.includes("RegionalCell"), r.urn);
+            byName.set(`${r.type}::${r.name}`, (byName.get(`${r.type}::${r.name}`) ?? 0) + 1);
+        }
+        assert.deepEqual(
+            [...byName.entries()].filter(([, n]) => n > 1),
+            [],
+        );
+    });
+
+    it("uses one AWS provider, with default tags, for every region", () => {
+        const providers = run.evaluation.resources.filter((r) => r.type === "pulumi:providers:aws");
+        assert.equal(providers.length, 1);
+        assert.equal(providers[0].inputs.region, "us-east-1");
+        assert.deepEqual(JSON.parse(providers[0].inputs.defaultTags as string), {
+            tags: { Project: "platform", Stack: "prod", ManagedBy: "pulumi" },
+        });
+        const awsResources = run.evaluation.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
+        assert.ok(
+            awsResources.every((r) => r.provider?.startsWith(`${providers[0].urn}::`)),
+            "every AWS resource uses the one provider",
+        );
+    });
+
+    it("shapes the plan JSON as the design's contract", () => {
+        const { plan } = run;
+        assert.equal(plan.project, "platform");
+        assert.equal(plan.stack, "prod");
+        const vpc = plan.resources.find((r) => r.name === "use1-net-vpc")!;
+        assert.deepEqual(Object.keys(vpc).sort(), [
+            "custom",
+            "ignoreChanges",
+            "inputs",
+            "name",
+            "parent",
+            "protect",
+            "provider",
+            "retainOnDelete",
+            "type",
+            "urn",
+        ]);
+        assert.equal(vpc.urn, "urn:pulumi:prod::platform::platform:cell:RegionalCell$platform:cell:Network$aws:ec2/vpc:Vpc::use1-net-vpc");
+        assert.equal(vpc.inputs.region, "us-east-1");
+        assert.deepEqual(
+            plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory"),
+            [],
+        );
+        assert.equal(plan.outputs.primaryRegion, "us-east-1");
+    });
+
+    it('never shows a secret in clear: every secret input is "[secret]" in the plan JSON and absent from its text', () => {
+        const secrets: string[] = [];
+        const collect = (masked: unknown, raw: unknown): void => {
+            if (masked === SECRET) {
+                if (typeof raw === "string" && raw.length >= 8) secrets.push(raw);
+                else if (raw !== undefined) secrets.push(JSON.stringify(raw));
+            } else if (masked && typeof masked === "object" && raw && typeof raw === "object") {
+                for (const key of Object.keys(masked))
+                    collect((masked as Record<string, unknown>)[key], (raw as Record<string, unknown>)[key]);
+            }
+        };
+        for (const r of run.evaluation.resources) collect(r.inputs, r.rawInputs);
+        // The database master password, the cache AUTH tokens, Grafana's admin passwords, ...
+        assert.ok(secrets.length >= 7, `${secrets.length} secret inputs`);
+        const text = JSON.stringify(run.plan);
+        assert.deepEqual(
+            secrets.filter((secret) => text.includes(secret)),
+            [],
+        );
+        assert.equal(
+            run.plan.outputs.grafanaAdminPasswords &&
+                Object.values(run.plan.outputs.grafanaAdminPasswords as object).every((v) => v === SECRET),
+            true,
+        );
+    });
+
+    it("is deterministic: planning the same config twice gives the same plan", async () => {
+        const again = await readConfigAndPlan(prodStack().source);
+        assert.deepEqual(compare(run.plan, again.plan), {
+            added: [],
+            changed: [],
+            removed: [],
+            atRisk: [],
+            retained: [],
+            removedCells: [],
+            unprotect: [],
+        });
+    });
+});
+
+function readConfigAndPlan(file: string): Promise<PlanRun> {
+    return planStack(readConfigFile(file, "platform", "prod"));
+}
+
+describe("plan command", () => {
+    it("exits 2 and lists every problem by config path, without a stack trace, for a bad config", () => {
+        const result = runCli(["--config", fixture("bad.yaml")]);
+        assert.equal(result.status, 2, result.stderr);
+        assert.equal(result.stdout, "");
+        const lines = result.stderr.trim().split("\n");
+        assert.equal(lines[0], "Invalid stack config (9 problems):");
+        assert.deepEqual(
+            lines.slice(1).map((l) => l.split(":").slice(0, 2).join(":")),
+            [
+                "- platform:domain",
+                "- platform:cloudflare.accountId",
+                "- platform:regions[2].name",
+                "- platform:regions[1].cidr",
+                "- platform:regions",
+                "- platform:capacity.usersPerPod",
+                "- platform:capacity.regionFailuresTolerated",
+                "- platform:traffic",
+                "- platform:app.image",
+            ],
+        );
+        assert.doesNotMatch(result.stderr, /\bat .*\.js:\d+/);
+    });
+
+    it("exits 2 for a missing stack file or an unknown flag", () => {
+        const missing = runCli(["--stack", "nope"]);
+        assert.equal(missing.status, 2);
+        assert.match(missing.stderr, /Pulumi\.nope\.yaml does not exist; create it or pass --stack with an existing stack/);
+        const flag = runCli(["--jsno", "x"]);
+        assert.equal(flag.status, 2);
+        assert.match(flag.stderr, /Unknown option '--jsno'/);
+    });
+
+    it("prints the summary, writes the JSON and the diagram, and exits 0 for prod", () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "plan-test-"));
+        const out = execFileSync(process.execPath, [CLI, "--json", path.join(dir, "plan.json"), "--diagram", path.join(dir, "plan.md")], {
+            cwd: projectRoot(),
+            encoding: "utf8",
+        });
+        assert.match(out, /^Offline plan of platform\/prod: 3 cell\(s\), \d+ resources/);
+        assert.match(out, /\nus-east-1 +use1 +yes/);
+        const plan = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8"));
+        assert.equal(plan.stack, "prod");
+        assert.ok(plan.resources.length > 100);
+        const diagram = readFileSync(path.join(dir, "plan.md"), "utf8");
+        assert.match(diagram, /```mermaid\nflowchart LR\n/);
+        assert.match(diagram, /subgraph use1\["us-east-1 \(primary\)"\]/);
+        assert.match(diagram, /edge --> apse1/);
+    });
+
+    it("--compare prints the added, changed and removed resources of a config change, grouped by cell", () => {
+        const out = execFileSync(process.execPath, [CLI, "--quiet", "--compare", fixture("four-regions.yaml")], {
+            cwd: projectRoot(),
+            encoding: "utf8",
+        });
+        const header = out.trim().split("\n")[0];
+        const match = /^Compare prod → four-regions.yaml: (\d+) added, (\d+) changed, (\d+) removed$/.exec(header);
+        assert.ok(match, header);
+        assert.equal(out.split("\n").filter((l) => l.startsWith("  + ")).length, Number(match[1]));
+        assert.match(out, /\nusw2:\n {2}\+ urn:pulumi:prod::platform::/);
+        assert.match(
+            out,
+            /\nglobal:\n( {2}[-+~] .*\n)* {2}~ urn:pulumi:prod::platform::platform:edge:Edge\$cloudflare:index\/loadBalancer:LoadBalancer::edge-lb \(defaultPools, regionPools\)\n/,
+        );
+    });
+});
+
+describe("adding a region", () => {
+    it("adds one cell, one pool and one Aurora secondary; changes only steering, the alert's pool filter and capacity figures", async () => {
+        const before = await planOf(prodStack());
+        const after = await planOf(readConfigFile(fixture("four-regions.yaml"), "platform", "prod"));
+        const diff = compare(before.plan, after.plan);
+
+        assert.ok(diff.added.length > 100);
+        const addedOutsideCell = diff.added
+            .filter((c) => c.cell !== "usw2" && !/::usw2-origin-certs(-validation)?$/.test(c.urn))
+            .map((c) => c.urn);
+        assert.deepEqual(addedOutsideCell, [
+            "urn:pulumi:prod::platform::platform:edge:Edge$cloudflare:index/loadBalancerPool:LoadBalancerPool::edge-pool-usw2",
+        ]);
+        const newMembers = diff.added.filter((c) => c.type === "aws:rds/cluster:Cluster").map((c) => c.urn);
+        assert.deepEqual(newMembers, [
+            "urn:pulumi:prod::platform::platform:cell:RegionalCell$platform:data:DataTier$platform:data:DatabaseMember$aws:rds/cluster:Cluster::usw2-data-db-cluster",
+        ]);
+        assert.equal(diff.added.filter((c) => c.type === "platform:cell:RegionalCell").length, 1);
+
+        // Changed: the load balancer's pool lists, the alert's pool filter, and what the
+        // capacity model re-sizes now that WNAM users go to us-west-2 (HPA, node groups).
+        assert.deepEqual([...new Set(diff.changed.map((c) => `${c.type} (${c.keys.join(", ")})`))].sort(), [
+            "aws:eks/nodeGroup:NodeGroup (scalingConfig)",
+            "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, regionPools)",
+            "cloudflare:index/notificationPolicy:NotificationPolicy (filters)",
+            "kubernetes:autoscaling/v2:HorizontalPodAutoscaler (spec)",
+        ]);
+        // Removed: only Aurora reader instances the capacity model no longer needs; never a
+        // cluster, a key, a domain or anything else that holds data.
+        assert.deepEqual([...new Set(diff.removed.map((c) => c.type))], ["aws:rds/clusterInstance:ClusterInstance"]);
+        const stateful = [
+            "aws:rds/cluster:Cluster",
+            "aws:rds/globalCluster:GlobalCluster",
+            "aws:opensearch/domain:Domain",
+            "aws:kms/key:Key",
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+        ];
+        assert.deepEqual(
+            diff.changed.filter((c) => stateful.includes(c.type)),
+            [],
+        );
+        assert.deepEqual([diff.atRisk, diff.retained, diff.removedCells], [[], [], []]);
+    });
+});

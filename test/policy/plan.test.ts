@@ -1,0 +1,234 @@
+// The policy pack inside the offline plan: engine-like arguments, enforcement precedence,
+// the exit status a mandatory violation causes, and the prod plan's findings.
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import * as aws from "@pulumi/aws";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { parse } from "yaml";
+import { EXIT, exitCodeOf } from "../../plan/cli";
+import { type PlanRun } from "../../plan/plan";
+import { type PackConfig, checkPolicies, enforcementLevelOf, hasBlockingViolation, readPackConfig } from "../../plan/policyRunner";
+import { projectRoot } from "../../plan/stackConfig";
+import { policies } from "../../policy/policies";
+import { planOf, prodStack } from "../support/harness";
+import { cell, fixture } from "../support/policy";
+
+const always = (name: string, enforcementLevel?: ResourceValidationPolicy["enforcementLevel"]): ResourceValidationPolicy => ({
+    name,
+    description: "flags every VPC",
+    ...(enforcementLevel ? { enforcementLevel } : {}),
+    validateResource: (args, report) => {
+        if (args.type === "aws:ec2/vpc:Vpc") report("flagged");
+    },
+});
+
+describe("offline plan: policy runner", () => {
+    const vpc = fixture("aws:ec2/vpc:Vpc", "v", { region: "us-east-1" });
+
+    it("resolves the enforcement level: policy config, then `all`, then the policy's level, then the pack default", () => {
+        const p = { name: "p", enforcementLevel: "advisory" as const };
+        assert.equal(enforcementLevelOf(p, {}), "advisory");
+        assert.equal(enforcementLevelOf({ name: "p" }, {}), "advisory", "pack default");
+        assert.equal(enforcementLevelOf({ name: "p" }, {}, "mandatory"), "mandatory", "pack default given");
+        assert.equal(enforcementLevelOf(p, { all: "mandatory" }), "mandatory");
+        assert.equal(enforcementLevelOf(p, { all: "mandatory", p: "disabled" }), "disabled");
+        assert.equal(enforcementLevelOf(p, { p: { enforcementLevel: "mandatory", other: 1 } }), "mandatory");
+        assert.equal(enforcementLevelOf(p, { p: { other: 1 } }), "advisory", "an entry without a level keeps the policy's");
+    });
+
+    it("skips disabled policies and reports remediate as mandatory", async () => {
+        const run = (config: PackConfig) => checkPolicies([vpc], { policies: [always("p", "advisory")], config });
+        assert.deepEqual(await run({}), [{ policy: "p", enforcementLevel: "advisory", urn: vpc.urn, message: "flagged" }]);
+        assert.deepEqual(await run({ p: "disabled" }), []);
+        assert.deepEqual((await run({ p: "remediate" }))[0].enforcementLevel, "mandatory");
+    });
+
+    it("gives resource policies engine-like args: isType/asType by token, config without the level, options, notApplicable", async () => {
+        const seen: unknown[] = [];
+        const probe: ResourceValidationPolicy = {
+            name: "probe",
+            description: "records its arguments",
+            validateResource: (args) => {
+                if (!args.isType(aws.ec2.Vpc)) args.notApplicable("not a VPC");
+                seen.push({
+                    type: args.type,
+                    name: args.name,
+                    urn: args.urn,
+                    cidr: args.asType(aws.ec2.Vpc)?.cidrBlock,
+                    asSubnet: args.asType(aws.ec2.Subnet),
+                    config: args.getConfig(),
+                    protect: args.opts.protect,
+                    parent: args.opts.parent,
+                });
+            },
+        };
+        const parent = cell("use1");
+        const inCell = fixture("aws:ec2/vpc:Vpc", "use1-vpc", { cidrBlock: "10.10.0.0/16" }, { parent, protect: true });
+        const violations = await checkPolicies([parent, inCell, fixture("aws:ec2/subnet:Subnet", "s", {})], {
+            policies: [probe],
+            config: { probe: { enforcementLevel: "mandatory", minimum: 3 } },
+        });
+        assert.deepEqual(violations, []);
+        assert.deepEqual(seen, [
+            {
+                type: "aws:ec2/vpc:Vpc",
+                name: "use1-vpc",
+                urn: inCell.urn,
+                cidr: "10.10.0.0/16",
+                asSubnet: undefined,
+                config: { minimum: 3 },
+                protect: true,
+                parent: parent.urn,
+            },
+        ]);
+    });
+
+    it("gives stack policies every resource with parent and dependencies resolved", async () => {
+        const parent = cell("use1");
+        const vpc1 = fixture("aws:ec2/vpc:Vpc", "use1-vpc", {}, { parent });
+        const log = fixture("aws:ec2/flowLog:FlowLog", "use1-log", {}, { parent, dependsOn: [vpc1] });
+        let resources: PolicyResource[] = [];
+        const probe: StackValidationPolicy = {
+            name: "probe",
+            description: "records",
+            validateStack: (args) => void (resources = args.resources),
+        };
+        await checkPolicies([parent, vpc1, log], { policies: [probe] });
+        const got = resources.find((r) => r.name === "use1-log")!;
+        assert.equal(got.parent?.name, "use1");
+        assert.equal(got.parent?.type, "platform:cell:RegionalCell");
+        assert.deepEqual(
+            got.dependencies.map((d) => d.name),
+            ["use1-vpc"],
+        );
+        assert.ok(got.isType(aws.ec2.FlowLog));
+        assert.equal(got.isType(aws.ec2.Vpc), false);
+    });
+
+    it("fails the plan (exit 1) on a mandatory violation only", async () => {
+        const mandatory = await checkPolicies([vpc], { policies: [always("m", "mandatory")] });
+        const advisory = await checkPolicies([vpc], { policies: [always("a", "advisory")] });
+        assert.equal(hasBlockingViolation(mandatory), true);
+        assert.equal(exitCodeOf({ policy: { violations: mandatory } }), EXIT.policy);
+        assert.equal(exitCodeOf({ policy: { violations: advisory } }), EXIT.ok);
+        assert.equal(exitCodeOf({ policy: { violations: [{ policy: "r", enforcementLevel: "remediate", message: "x" }] } }), EXIT.policy);
+        assert.equal(exitCodeOf({ policy: { violations: [] } }), EXIT.ok);
+    });
+});
+
+describe("offline plan: the pack on the prod stack", () => {
+    let run: PlanRun;
+    before(async () => {
+        run = await planOf(prodStack());
+    });
+
+    const CACHE_SECRET_FINDINGS = ["apse1", "euc1", "use1"].map((c) => ({
+        policy: "secretsmanager-1-rotation",
+        enforcementLevel: "advisory",
+        urn: `urn:pulumi:prod::platform::platform:cell:RegionalCell$platform:data:DataTier$platform:data:Cache$aws:secretsmanager/secret:Secret::${c}-data-cache-auth-secret`,
+        message: `secret ${c}-data-cache-auth-secret has no aws:secretsmanager/secretRotation:SecretRotation`,
+    }));
+
+    it("has no mandatory violation with prod's pack config: only the advisory on the cache AUTH secrets' rotation", () => {
+        assert.deepEqual(
+            run.plan.policy.violations.map((v) => ({ ...v, message: v.message.split(" [")[0] })),
+            CACHE_SECRET_FINDINGS,
+        );
+        assert.equal(exitCodeOf(run.plan), EXIT.ok);
+    });
+
+    it("finds the same with the pack's defaults: every cell is complete", async () => {
+        const violations = await checkPolicies(run.evaluation.resources, { config: {} });
+        assert.deepEqual(
+            violations.map((v) => ({ ...v, message: v.message.split(" [")[0] })),
+            CACHE_SECRET_FINDINGS,
+        );
+    });
+
+    it("never prints an input value it was not asked to: messages carry no secret stand-in", () => {
+        for (const v of run.plan.policy.violations) assert.ok(!v.message.includes("offline-plan-secret"));
+    });
+});
+
+describe("plan command: policy findings and exit status", () => {
+    it("exits 1 and prints the mandatory finding for a one-region stack", () => {
+        const cli = path.join(projectRoot(), ".build", "plan", "cli.js");
+        const result = spawnSync(process.execPath, [cli, "--config", path.join(projectRoot(), "test", "fixtures", "one-region.yaml")], {
+            cwd: projectRoot(),
+            encoding: "utf8",
+        });
+        assert.equal(result.status, EXIT.policy, result.stderr);
+        assert.match(
+            result.stdout,
+            /\[mandatory\] multi-region: the stack runs 1 region\(s\) \(us-east-1\); at least 2 are required for regional failover/,
+        );
+    });
+});
+
+describe("policy pack: analyzer metadata", () => {
+    it("serialises as the analyzer's GetAnalyzerInfo answer (names, levels, config schemas)", () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const protoutil = require("@pulumi/policy/protoutil") as {
+            makeAnalyzerInfo(...args: unknown[]): {
+                getPoliciesList(): {
+                    getName(): string;
+                    getConfigschema(): { getProperties(): { toJavaScript(): Record<string, unknown> } } | undefined;
+                }[];
+            };
+        };
+        const info = protoutil.makeAnalyzerInfo("platform-policy", "0.1.0", "advisory", { policies }, undefined);
+        const list = info.getPoliciesList();
+        assert.equal(list.length, policies.length);
+        const cellComplete = list.find((p) => p.getName() === "cell-complete")!;
+        assert.deepEqual((cellComplete.getConfigschema()!.getProperties().toJavaScript().required as { default: string[] }).default, [
+            "vpc",
+            "eks",
+            "deployment",
+            "database",
+            "rdsProxy",
+            "cache",
+            "opensearch",
+            "monitoring",
+        ]);
+    });
+});
+
+describe("policy pack configs per stack", () => {
+    const root = projectRoot();
+
+    it("names only policies of the pack (or `all`) with levels the engine knows", () => {
+        const names = new Set(policies.map((p) => p.name));
+        for (const stack of ["prod", "staging"]) {
+            const config = readPackConfig(root, stack);
+            assert.ok(Object.keys(config).length > 0, stack);
+            for (const [name, entry] of Object.entries(config)) {
+                assert.ok(name === "all" || names.has(name), `${stack}: unknown policy ${name}`);
+                const level = typeof entry === "string" ? entry : entry.enforcementLevel;
+                if (level !== undefined)
+                    assert.ok(["advisory", "mandatory", "remediate", "disabled"].includes(level), `${stack}: ${name} level ${level}`);
+                const schema = policies.find((p) => p.name === name)?.configSchema?.properties ?? {};
+                if (typeof entry === "object")
+                    for (const key of Object.keys(entry).filter((k) => k !== "enforcementLevel"))
+                        assert.ok(key in schema, `${stack}: ${name}.${key} is not in the policy's schema`);
+            }
+        }
+    });
+
+    it("keeps the capacity policy's inputs equal to each stack's platform:capacity", () => {
+        for (const stack of ["prod", "staging"]) {
+            const yaml = parse(readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as {
+                config: Record<string, Record<string, number>>;
+            };
+            const capacity = yaml.config["platform:capacity"];
+            const entry = readPackConfig(root, stack)["capacity-survives-region-failures"] as Record<string, unknown>;
+            for (const key of ["targetConcurrentUsers", "usersPerPod", "regionFailuresTolerated"])
+                assert.equal(entry[key], capacity[key], `${stack}: ${key}`);
+        }
+    });
+
+    it("reads no config for a stack without a file (the policies' own levels apply)", () => {
+        assert.deepEqual(readPackConfig(root, "no-such-stack"), {});
+    });
+});

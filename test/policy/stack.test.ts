@@ -1,0 +1,416 @@
+// Stack policies on small synthetic resource sets: each with a compliant set and the
+// smallest change that breaks it.
+import * as assert from "node:assert/strict";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import type { RecordedResource } from "../../plan/runtime";
+import { policies } from "../../policy/policies";
+import { CELL_COMPONENTS, survivingCapacity } from "../../policy/stack";
+import { cell, findings, fixture, flagged } from "../support/policy";
+
+const VPC = "aws:ec2/vpc:Vpc";
+const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+
+function network(c: RecordedResource, region: string): RecordedResource[] {
+    const net = fixture("platform:cell:Network", `${c.name}-net`, {}, { parent: c, custom: false });
+    const vpc = fixture(VPC, `${c.name}-net-vpc`, { region, cidrBlock: "10.10.0.0/16" }, { parent: net });
+    const log = fixture(
+        "aws:ec2/flowLog:FlowLog",
+        `${c.name}-net-flow-log`,
+        { region, vpcId: `vpc-${c.name}`, trafficType: "ALL" },
+        { parent: net, dependsOn: [vpc] },
+    );
+    const role = fixture("aws:iam/role:Role", `${c.name}-net-flow-logs-role`, { assumeRolePolicy: "{}" }, { parent: net });
+    return [net, vpc, log, role];
+}
+
+describe("policy pack: multi-region and cell placement", () => {
+    const use1 = cell("use1");
+    const euc1 = cell("euc1");
+
+    it("multi-region: two cells pass; one cell fails with the region named; minRegions is configurable", async () => {
+        assert.deepEqual(await flagged("multi-region", [use1, euc1]), []);
+        const one = await findings("multi-region", [use1]);
+        assert.deepEqual(one, [
+            {
+                name: null,
+                message: "the stack runs 1 region(s) (us-east-1); at least 2 are required for regional failover",
+                enforcementLevel: "mandatory",
+            },
+        ]);
+        assert.deepEqual(await flagged("multi-region", [use1, euc1], { "multi-region": { minRegions: 3 } }), [
+            "null: the stack runs 2 region(s) (eu-central-1, us-east-1); at least 3 are required for regional failover",
+        ]);
+        const lone = [fixture("aws:ec2/vpc:Vpc", "v1", { region: "us-east-1" }), fixture("aws:ec2/vpc:Vpc", "v2", { region: "us-east-1" })];
+        assert.deepEqual(
+            await flagged("multi-region", lone),
+            ["null: the stack runs 1 region(s) (us-east-1); at least 2 are required for regional failover"],
+            "without cells, the regions resources name",
+        );
+        assert.deepEqual(
+            await flagged("multi-region", [fixture("cloudflare:index/loadBalancer:LoadBalancer", "lb", {})]),
+            [],
+            "not applicable without any region",
+        );
+        assert.deepEqual(await findings("multi-region", [use1], { "multi-region": "advisory" }), [
+            {
+                name: null,
+                message: "the stack runs 1 region(s) (us-east-1); at least 2 are required for regional failover",
+                enforcementLevel: "advisory",
+            },
+        ]);
+    });
+
+    it("cell-resources-in-cell-region: flags a missing or foreign region on a regional resource, never a global one", async () => {
+        const zzz1 = cell("zzz1");
+        const resources = [
+            use1,
+            ...network(use1, "us-east-1"),
+            fixture("aws:kms/key:Key", "use1-wrong-key", { region: "eu-central-1" }, { parent: use1 }),
+            fixture("aws:rds/proxy:Proxy", "use1-no-region", {}, { parent: use1 }),
+            fixture("aws:route53/resolverEndpoint:ResolverEndpoint", "use1-resolver", {}, { parent: use1 }),
+            fixture("aws:route53/record:Record", "use1-record", {}, { parent: use1 }),
+            fixture("aws:kms/key:Key", "global-key", { region: "eu-west-1" }),
+            zzz1,
+            fixture("aws:ec2/vpc:Vpc", "zzz1-vpc", { region: "us-east-1" }, { parent: zzz1 }),
+        ];
+        assert.deepEqual(await flagged("cell-resources-in-cell-region", resources), [
+            "use1-wrong-key: region is eu-central-1 but the resource belongs to cell use1 (us-east-1)",
+            "use1-no-region: region is not set: the resource would land in the provider's default region instead of us-east-1 (cell use1)",
+            "use1-resolver: region is not set: the resource would land in the provider's default region instead of us-east-1 (cell use1)",
+            'zzz1-vpc: cell "zzz1" is not a region code of the catalog, so its region is unknown',
+        ]);
+    });
+
+    it("cell-complete: by default every component is required; the config narrows the list", async () => {
+        const resources = [use1, ...network(use1, "us-east-1")];
+        const all = Object.keys(CELL_COMPONENTS)
+            .filter((k) => k !== "vpc")
+            .map((k) => CELL_COMPONENTS[k].describe)
+            .join("; ");
+        assert.deepEqual(await flagged("cell-complete", resources), [`use1: cell use1 lacks ${all}`]);
+        assert.deepEqual(await flagged("cell-complete", resources, { "cell-complete": { required: ["vpc"] } }), []);
+        assert.deepEqual(await flagged("cell-complete", [euc1], { "cell-complete": { required: ["vpc", "bogus"] } }), [
+            'null: config "required" names unknown component(s) bogus; known: vpc, eks, deployment, database, rdsProxy, cache, opensearch, monitoring',
+            "euc1: cell euc1 lacks a VPC (aws:ec2/vpc:Vpc)",
+        ]);
+    });
+
+    it("cell-complete: a non-member Aurora cluster is not the database; monitoring is Helm or SNS + alarms", async () => {
+        const parts = (c: RecordedResource, extra: RecordedResource[]) => [c, ...extra];
+        const member = fixture(
+            "aws:rds/cluster:Cluster",
+            "use1-db",
+            { region: "us-east-1", globalClusterIdentifier: "platform" },
+            { parent: use1 },
+        );
+        const loner = fixture("aws:rds/cluster:Cluster", "euc1-db", { region: "eu-central-1" }, { parent: euc1 });
+        const helm = fixture("kubernetes:helm.sh/v3:Release", "use1-prom", { chart: "kube-prometheus-stack" }, { parent: use1 });
+        const topic = fixture("aws:sns/topic:Topic", "euc1-alerts", { region: "eu-central-1" }, { parent: euc1 });
+        const config = { "cell-complete": { required: ["database", "monitoring"] } };
+        assert.deepEqual(await flagged("cell-complete", [...parts(use1, [member, helm]), ...parts(euc1, [loner, topic])], config), [
+            "euc1: cell euc1 lacks an Aurora cluster that is a member of the global database (aws:rds/cluster:Cluster with globalClusterIdentifier); monitoring: a kube-prometheus-stack Helm release, or an SNS topic with CloudWatch alarms",
+        ]);
+        const alarm = fixture("aws:cloudwatch/metricAlarm:MetricAlarm", "euc1-5xx", { region: "eu-central-1" }, { parent: euc1 });
+        assert.deepEqual(await flagged("cell-complete", [euc1, topic, alarm], { "cell-complete": { required: ["monitoring"] } }), []);
+    });
+});
+
+describe("policy pack: global database and Cloudflare failover", () => {
+    const use1 = cell("use1");
+    const euc1 = cell("euc1");
+    const apse1 = cell("apse1");
+    const global = fixture("aws:rds/globalCluster:GlobalCluster", "platform-global", {
+        globalClusterIdentifier: "platform",
+        engine: "aurora-postgresql",
+        region: "us-east-1",
+    });
+
+    it("global-database-in-every-region: names the regions without a member", async () => {
+        const primary = fixture(
+            "aws:rds/cluster:Cluster",
+            "use1-db",
+            { region: "us-east-1", globalClusterIdentifier: "platform" },
+            { parent: use1 },
+        );
+        // A member found by dependency (identifier known only as an output).
+        const secondary = fixture(
+            "aws:rds/cluster:Cluster",
+            "euc1-db",
+            { region: "eu-central-1", globalClusterIdentifier: "platform-id-from-output" },
+            { parent: euc1, dependsOn: [global] },
+        );
+        const other = fixture("aws:rds/cluster:Cluster", "apse1-db", { region: "ap-southeast-1" }, { parent: apse1 });
+        assert.deepEqual(await flagged("global-database-in-every-region", [use1, euc1, apse1, global, primary, secondary, other]), [
+            "platform-global: the global database has no member cluster in ap-southeast-1",
+        ]);
+        assert.deepEqual(
+            await flagged("global-database-in-every-region", [use1, euc1, primary]),
+            [],
+            "not applicable without a global cluster",
+        );
+    });
+
+    const POOL = "cloudflare:index/loadBalancerPool:LoadBalancerPool";
+    const LB = "cloudflare:index/loadBalancer:LoadBalancer";
+    const pools = ["use1", "euc1", "apse1"].map((c) => fixture(POOL, `${c}-pool`, { monitor: "m", origins: [] }));
+    const goodLb = { defaultPools: ["p1", "p2"], fallbackPool: "p1", sessionAffinity: "cookie", proxied: true };
+
+    it("cloudflare-load-balancer-failover: fallback pool, session affinity on a proxied LB, every pool used", async () => {
+        assert.deepEqual(
+            await flagged("cloudflare-load-balancer-failover", [...pools, fixture(LB, "api", goodLb, { dependsOn: pools })]),
+            [],
+        );
+        assert.deepEqual(
+            await flagged("cloudflare-load-balancer-failover", [
+                ...pools,
+                fixture(LB, "api", { defaultPools: ["p1"] }, { dependsOn: pools.slice(0, 2) }),
+            ]),
+            [
+                "api: fallbackPool is not set: when every pool is unhealthy there is nowhere to send traffic",
+                'api: sessionAffinity is not set (default "none"): use "cookie" so a session stays on one cell',
+                "api: pool(s) apse1-pool are not used by the load balancer: a cell without traffic is no failover",
+            ],
+        );
+        assert.deepEqual(await flagged("cloudflare-load-balancer-failover", [fixture(LB, "api", { ...goodLb, proxied: false })]), [
+            "api: session affinity needs a proxied load balancer: set proxied to true",
+        ]);
+    });
+});
+
+describe("policy pack: Deployments, protection and capacity", () => {
+    const use1 = cell("use1");
+    const euc1 = cell("euc1");
+    const apse1 = cell("apse1");
+    const labels = { app: "api" };
+    const deployment = (c: RecordedResource) =>
+        fixture(
+            DEPLOYMENT,
+            `${c.name}-api`,
+            { metadata: { name: "api", namespace: "api" }, spec: { template: { metadata: { labels } } } },
+            { parent: c },
+        );
+    const pdb = (c: RecordedResource, match: Record<string, string>, namespace = "api") =>
+        fixture(
+            "kubernetes:policy/v1:PodDisruptionBudget",
+            `${c.name}-api-pdb`,
+            { metadata: { namespace }, spec: { selector: { matchLabels: match }, maxUnavailable: 1 } },
+            { parent: c },
+        );
+    const hpa = (c: RecordedResource, maxReplicas: number, target = "api") =>
+        fixture(
+            HPA,
+            `${c.name}-api-hpa`,
+            {
+                metadata: { namespace: "api" },
+                spec: { minReplicas: 3, maxReplicas, scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: target } },
+            },
+            { parent: c },
+        );
+
+    it("k8s-deployment-has-pdb-and-hpa: matches by labels, target name, namespace and cell", async () => {
+        const resources = [
+            use1,
+            deployment(use1),
+            pdb(use1, labels),
+            hpa(use1, 30),
+            // euc1's PDB is in another namespace and its HPA targets another Deployment.
+            euc1,
+            deployment(euc1),
+            pdb(euc1, labels, "default"),
+            hpa(euc1, 30, "worker"),
+            // apse1 has nothing of its own; use1's PDB and HPA must not count for it.
+            apse1,
+            deployment(apse1),
+        ];
+        assert.deepEqual(await flagged("k8s-deployment-has-pdb-and-hpa", resources), [
+            "euc1-api: Deployment euc1-api lacks a PodDisruptionBudget selecting its pod labels and a HorizontalPodAutoscaler targeting it (namespace api)",
+            "apse1-api: Deployment apse1-api lacks a PodDisruptionBudget selecting its pod labels and a HorizontalPodAutoscaler targeting it (namespace api)",
+        ]);
+        assert.deepEqual(
+            await flagged("k8s-deployment-has-pdb-and-hpa", [use1, deployment(use1), pdb(use1, { app: "other" }), hpa(use1, 30)]),
+            ["use1-api: Deployment use1-api lacks a PodDisruptionBudget selecting its pod labels (namespace api)"],
+        );
+    });
+
+    it("stateful-resources-protected: flags unprotected stateful types only; the list is configurable", async () => {
+        const resources = [
+            fixture("aws:rds/cluster:Cluster", "db", {}, { protect: true }),
+            fixture("aws:rds/globalCluster:GlobalCluster", "global", {}),
+            fixture("aws:kms/key:Key", "key", {}),
+            fixture("aws:elasticache/replicationGroup:ReplicationGroup", "cache", {}),
+            fixture("aws:ec2/vpc:Vpc", "vpc", {}),
+        ];
+        assert.deepEqual(await flagged("stateful-resources-protected", resources), [
+            "global: aws:rds/globalCluster:GlobalCluster global is not protected: set the resource option protect: true",
+            "key: aws:kms/key:Key key is not protected: set the resource option protect: true",
+        ]);
+        assert.deepEqual(
+            await flagged("stateful-resources-protected", resources, { "stateful-resources-protected": { types: ["aws:ec2/vpc:Vpc"] } }),
+            ["vpc: aws:ec2/vpc:Vpc vpc is not protected: set the resource option protect: true"],
+        );
+    });
+
+    it("capacity-survives-region-failures: the biggest cell down, the rest must carry the target", async () => {
+        const config = { targetConcurrentUsers: 25000, usersPerPod: 800, regionFailuresTolerated: 1 };
+        const enough = [use1, euc1, apse1, hpa(use1, 40), hpa(euc1, 20), hpa(apse1, 20)];
+        assert.deepEqual(await flagged("capacity-survives-region-failures", enough, { "capacity-survives-region-failures": config }), []);
+        const short = [use1, euc1, apse1, hpa(use1, 40), hpa(euc1, 20), hpa(apse1, 10)];
+        assert.deepEqual(await flagged("capacity-survives-region-failures", short, { "capacity-survives-region-failures": config }), [
+            "null: with use1 down, euc1 20 + apse1 10 pods x 800 users = 24000 < 25000 target concurrent users; raise HPA maxReplicas or add a region",
+        ]);
+        assert.deepEqual(await flagged("capacity-survives-region-failures", [use1, euc1]), [], "not applicable without HPAs");
+        // Only the HPAs the pattern selects count: a worker HPA must not make up for the API's shortfall.
+        const mixed = [
+            ...short,
+            fixture(
+                HPA,
+                "euc1-worker-hpa",
+                { spec: { maxReplicas: 10, scaleTargetRef: { kind: "Deployment", name: "worker" } } },
+                { parent: euc1 },
+            ),
+        ];
+        assert.deepEqual(await flagged("capacity-survives-region-failures", mixed, { "capacity-survives-region-failures": config }), []);
+        assert.deepEqual(
+            await flagged("capacity-survives-region-failures", mixed, {
+                "capacity-survives-region-failures": { ...config, workloadPattern: "^api$" },
+            }),
+            [
+                "null: with use1 down, euc1 20 + apse1 10 pods x 800 users = 24000 < 25000 target concurrent users; raise HPA maxReplicas or add a region",
+            ],
+        );
+    });
+
+    it("survivingCapacity: no survivor when every region may fail", () => {
+        assert.deepEqual(
+            survivingCapacity([{ cell: "use1", maxPods: 50 }], { targetConcurrentUsers: 100, usersPerPod: 10, regionFailuresTolerated: 1 }),
+            {
+                ok: false,
+                message: "with use1 down, no cell pods x 10 users = 0 < 100 target concurrent users; raise HPA maxReplicas or add a region",
+            },
+        );
+    });
+});
+
+describe("policy pack: EC2.6 flow logs, RDS.13 minor upgrades and SecretsManager.1 rotation", () => {
+    it("rds-13-auto-minor-upgrade: off is allowed only on members of a global database and their instances", async () => {
+        const member = fixture("aws:rds/cluster:Cluster", "member", {
+            globalClusterIdentifier: "platform",
+            autoMinorVersionUpgrade: false,
+        });
+        const memberInstance = fixture(
+            "aws:rds/clusterInstance:ClusterInstance",
+            "member-1",
+            { autoMinorVersionUpgrade: false },
+            { dependsOn: [member] },
+        );
+        const loner = fixture("aws:rds/cluster:Cluster", "loner", {});
+        const lonerInstance = fixture(
+            "aws:rds/clusterInstance:ClusterInstance",
+            "loner-1",
+            { autoMinorVersionUpgrade: false },
+            { dependsOn: [loner] },
+        );
+        const omitted = fixture("aws:rds/instance:Instance", "omitted", {});
+        const off = fixture("aws:rds/instance:Instance", "off", { autoMinorVersionUpgrade: false });
+        assert.deepEqual(await flagged("rds-13-auto-minor-upgrade", [member, memberInstance, loner, lonerInstance, omitted, off]), [
+            "loner-1: autoMinorVersionUpgrade is false: set it to true (or omit it; the default is true)",
+            "off: autoMinorVersionUpgrade is false: set it to true (or omit it; the default is true)",
+        ]);
+    });
+
+    it("ec2-6-vpc-flow-logs: every VPC needs a FlowLog referring to it", async () => {
+        const c = cell("use1");
+        const covered = network(c, "us-east-1");
+        const bare = fixture(VPC, "bare-vpc", { region: "us-east-1" });
+        assert.deepEqual(await flagged("ec2-6-vpc-flow-logs", [c, ...covered, bare]), [
+            "bare-vpc: VPC bare-vpc has no aws:ec2/flowLog:FlowLog",
+        ]);
+    });
+
+    it("secretsmanager-1-rotation: every secret needs a SecretRotation", async () => {
+        const rotated = fixture("aws:secretsmanager/secret:Secret", "rotated", {});
+        const rotation = fixture(
+            "aws:secretsmanager/secretRotation:SecretRotation",
+            "rotated-rotation",
+            { secretId: "arn", rotationRules: { automaticallyAfterDays: 30 } },
+            { dependsOn: [rotated] },
+        );
+        const plain = fixture("aws:secretsmanager/secret:Secret", "plain", {});
+        assert.deepEqual(await flagged("secretsmanager-1-rotation", [rotated, rotation, plain]), [
+            "plain: secret plain has no aws:secretsmanager/secretRotation:SecretRotation",
+        ]);
+    });
+});
+
+describe("policy pack: stack policies during preview (unknown outputs)", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const proxy = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(o: T): T; unknownStringValue: unknown };
+    const UNKNOWN = proxy.unknownStringValue;
+
+    /** A resource as the engine hands it during preview: props behind the unknown-checking proxy. */
+    function previewed(type: string, name: string, props: Record<string, unknown>, extra: Partial<PolicyResource> = {}): PolicyResource {
+        return {
+            type,
+            name,
+            urn: `urn:pulumi:test::platform::${type}::${name}`,
+            props: proxy.unknownCheckingProxy(props),
+            opts: {
+                protect: false,
+                ignoreChanges: [],
+                aliases: [],
+                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+                additionalSecretOutputs: [],
+            },
+            dependencies: [],
+            propertyDependencies: {},
+            isType: () => false,
+            asType: () => undefined,
+            ...extra,
+        };
+    }
+
+    async function run(name: string, resources: PolicyResource[]): Promise<string[]> {
+        const policy = policies.find((p) => p.name === name) as StackValidationPolicy;
+        const out: string[] = [];
+        await policy.validateStack(
+            {
+                resources,
+                stackTags: new Map(),
+                getConfig: () => ({}) as never,
+                notApplicable: (r?: string) => {
+                    throw new Error(`not applicable: ${r}`);
+                },
+            },
+            (m, urn) => out.push(`${urn?.split("::").pop()}: ${m}`),
+        );
+        return out;
+    }
+
+    it("relates resources by property dependencies when ids are unknown, instead of failing to run", async () => {
+        const vpc = previewed(VPC, "vpc", { region: "us-east-1", id: UNKNOWN });
+        const log = previewed("aws:ec2/flowLog:FlowLog", "log", { vpcId: UNKNOWN }, { propertyDependencies: { vpcId: [vpc] } });
+        const orphan = previewed(VPC, "orphan", { region: "us-east-1" });
+        assert.deepEqual(await run("ec2-6-vpc-flow-logs", [vpc, log, orphan]), ["orphan: VPC orphan has no aws:ec2/flowLog:FlowLog"]);
+
+        const global = previewed("aws:rds/globalCluster:GlobalCluster", "global", { globalClusterIdentifier: "platform" });
+        const c = cell("use1");
+        const cellResource = previewed(c.type, c.name, {});
+        const member = previewed(
+            "aws:rds/cluster:Cluster",
+            "use1-db",
+            { region: "us-east-1", globalClusterIdentifier: UNKNOWN },
+            { parent: cellResource, propertyDependencies: { globalClusterIdentifier: [global] } },
+        );
+        assert.deepEqual(await run("global-database-in-every-region", [cellResource, global, member]), []);
+
+        const pool = previewed("cloudflare:index/loadBalancerPool:LoadBalancerPool", "pool", { monitor: UNKNOWN, id: UNKNOWN });
+        const lb = previewed(
+            "cloudflare:index/loadBalancer:LoadBalancer",
+            "lb",
+            { fallbackPool: UNKNOWN, defaultPools: [UNKNOWN], sessionAffinity: "cookie", proxied: true },
+            { propertyDependencies: { defaultPools: [pool], fallbackPool: [pool] } },
+        );
+        assert.deepEqual(await run("cloudflare-load-balancer-failover", [pool, lb]), []);
+    });
+});

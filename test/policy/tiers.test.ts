@@ -1,0 +1,90 @@
+// The pack against the merged tiers' real output (evaluated as their own tests build them):
+// no mandatory violation, and the advisory findings listed exactly, so a tier change that
+// breaks a control, or a policy change that misjudges a tier, fails here.
+import * as assert from "node:assert/strict";
+import * as k8s from "@pulumi/kubernetes";
+import { Edge, type EdgeCell } from "../../components/edge/edge";
+import { Observability } from "../../components/observability/observability";
+import { EDGE_DEFAULTS } from "../../config/edge";
+import { OBSERVABILITY_DEFAULTS } from "../../config/observability";
+import { ACCOUNT_ID } from "../../plan/mocks";
+import { checkPolicies } from "../../plan/policyRunner";
+import { type Evaluation } from "../../plan/runtime";
+import { requireRegion } from "../../regions/catalog";
+import { buildData } from "../support/data";
+import { evaluateComponent } from "../support/harness";
+
+const REGIONS = ["us-east-1", "eu-central-1", "ap-southeast-1"];
+
+async function findingsOf(ev: Evaluation): Promise<string[]> {
+    const violations = await checkPolicies(ev.resources, { config: {} });
+    return violations.map((v) => `${v.enforcementLevel} ${v.policy} ${v.urn ? v.urn.split("::").pop() : "(stack)"}`);
+}
+
+describe("policy pack on the tiers", () => {
+    it("data tier (global database, proxies, caches in three regions): only SecretsManager.1 advisories for the cache auth tokens", async () => {
+        const ev = await evaluateComponent((opts) => buildData(REGIONS, undefined, opts));
+        assert.deepEqual(
+            await findingsOf(ev),
+            ["apse1", "euc1", "use1"].map((c) => `advisory secretsmanager-1-rotation ${c}-data-cache-auth-secret`),
+        );
+    });
+
+    it("edge (Cloudflare pools, monitors, load balancer): no finding", async () => {
+        const cell = (name: string, primary = false): EdgeCell => {
+            const catalog = requireRegion(name);
+            return {
+                region: name,
+                code: catalog.code,
+                primary,
+                catalog,
+                originHostname: `k8s-${catalog.code}-api-0123456789.${name}.elb.amazonaws.com`,
+            };
+        };
+        const ev = await evaluateComponent(
+            (opts) =>
+                new Edge(
+                    "edge",
+                    {
+                        ...EDGE_DEFAULTS,
+                        domain: "api.example.com",
+                        accountId: "0123456789abcdef0123456789abcdef",
+                        zoneId: "fedcba9876543210fedcba9876543210",
+                        healthPath: "/healthz",
+                        cells: REGIONS.map((r, i) => cell(r, i === 0)),
+                        alertEmail: "oncall@example.com",
+                        originAuthToken: "origin-token-for-tests",
+                    },
+                    opts,
+                ),
+        );
+        assert.ok(ev.resources.some((r) => r.type === "cloudflare:index/loadBalancer:LoadBalancer"));
+        assert.deepEqual(await findingsOf(ev), []);
+    });
+
+    it("observability (OpenSearch log domain, Fluent Bit, kube-prometheus-stack, alarms) in one region: only the one-region notice", async () => {
+        const ev = await evaluateComponent((opts) => {
+            const o = new Observability(
+                "apse1-obs",
+                {
+                    region: "ap-southeast-1",
+                    accountId: ACCOUNT_ID,
+                    vpcId: "vpc-0123",
+                    vpcCidr: "10.31.0.0/16",
+                    privateSubnetIds: ["subnet-0a", "subnet-0b", "subnet-0c"],
+                    clusterName: "apse1-eks",
+                    k8sProvider: new k8s.Provider("k8s", {
+                        kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n",
+                    }),
+                    config: { ...OBSERVABILITY_DEFAULTS, alertWebhookUrl: undefined },
+                    alb: { arnSuffix: "app/apse1-api/1" },
+                },
+                opts,
+            );
+            return { topicArn: o.topicArn };
+        });
+        assert.ok(ev.resources.some((r) => r.type === "aws:opensearch/domain:Domain"));
+        // One cell's tier evaluated alone names one region; every OpenSearch, KMS and protection rule passes.
+        assert.deepEqual(await findingsOf(ev), ["mandatory multi-region (stack)"]);
+    });
+});

@@ -1,0 +1,98 @@
+/** Builds the data tier of a few catalog regions on fake network ids, for the data tier's tests. */
+import type * as pulumi from "@pulumi/pulumi";
+import { GlobalDatabase } from "../../components/data/database";
+import { DataTier } from "../../components/data/dataTier";
+import { DATA_DEFAULTS, type DataConfig } from "../../config/data";
+import { type Evaluation, type RecordedResource } from "../../plan/runtime";
+import { requireRegion } from "../../regions/catalog";
+import { evaluateComponent } from "./harness";
+
+export interface FakeCell {
+    readonly region: string;
+    readonly code: string;
+    readonly vpcId: string;
+    readonly isolatedSubnetIds: string[];
+    readonly privateSubnetIds: string[];
+    readonly workloadSg: string;
+    readonly azs: readonly string[];
+}
+
+export function fakeCell(region: string): FakeCell {
+    const { code, azs } = requireRegion(region);
+    return {
+        region,
+        code,
+        vpcId: `vpc-0${code}00000000000`,
+        isolatedSubnetIds: ["a", "b", "c"].map((z) => `subnet-0${code}isolated${z}`),
+        privateSubnetIds: ["a", "b", "c"].map((z) => `subnet-0${code}private${z}`),
+        workloadSg: `sg-0${code}workload`,
+        azs,
+    };
+}
+
+/** The global database and one tier per region (the first region primary), as index.ts wires them. */
+export function buildData(
+    regions: readonly string[],
+    config: DataConfig = DATA_DEFAULTS,
+    opts: pulumi.ComponentResourceOptions = {},
+): { global: GlobalDatabase; tiers: DataTier[] } {
+    const primary = fakeCell(regions[0]);
+    const global = new GlobalDatabase(
+        `${primary.code}-global-db`,
+        {
+            region: primary.region,
+            identifier: "platform-test",
+            engineVersion: config.engineVersion,
+            port: config.port,
+            databaseName: config.databaseName,
+        },
+        opts,
+    );
+    const tiers: DataTier[] = [];
+    regions.forEach((region, i) => {
+        const cell = fakeCell(region);
+        tiers.push(
+            new DataTier(
+                `${cell.code}-data`,
+                {
+                    region,
+                    primary: i === 0,
+                    global,
+                    primaryTier: i === 0 ? undefined : tiers[0],
+                    vpcId: cell.vpcId,
+                    isolatedSubnetIds: cell.isolatedSubnetIds,
+                    privateSubnetIds: cell.privateSubnetIds,
+                    azs: cell.azs,
+                    clientSecurityGroupIds: [cell.workloadSg],
+                    config,
+                    readers: 2,
+                    cacheShards: 3,
+                },
+                opts,
+            ),
+        );
+    });
+    return { global, tiers };
+}
+
+const evaluations = new Map<string, Promise<Evaluation>>();
+
+/** Evaluates `buildData(regions)` once per region list; the stack outputs are each tier's connection. */
+export function dataPlan(regions: readonly string[]): Promise<Evaluation> {
+    const key = regions.join(",");
+    if (!evaluations.has(key)) {
+        evaluations.set(
+            key,
+            evaluateComponent((opts) => {
+                const { tiers } = buildData(regions, DATA_DEFAULTS, opts);
+                return Object.fromEntries(tiers.map((t, i) => [regions[i], t.connection]));
+            }),
+        );
+    }
+    return evaluations.get(key)!;
+}
+
+/** Resources whose name starts with `prefix`. */
+export function named(ev: Evaluation, prefix: string): RecordedResource[] {
+    return ev.resources.filter((r) => r.name.startsWith(prefix));
+}

@@ -1,0 +1,90 @@
+/**
+ * Test helpers: evaluate a component or the whole program on the mock runtime and query
+ * what it registered. Every evaluation fails on any failed registration (see plan/runtime).
+ */
+import * as assert from "node:assert/strict";
+import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import { type PlatformConfig, namespaceValues, parseConfig } from "../../config/platform";
+import { type PlanRun, planStack } from "../../plan/plan";
+import { type Evaluation, type RecordedResource, evaluate } from "../../plan/runtime";
+import { projectRoot } from "../../plan/stackConfig";
+import { type StackConfig, readStack } from "../../plan/stackConfig";
+
+export { promiseOf } from "../../plan/runtime";
+
+/** The prod stack's config as the CLI reads it. */
+export function prodStack(): StackConfig {
+    return readStack(projectRoot(), "prod");
+}
+
+export function prodConfig(): PlatformConfig {
+    const stack = prodStack();
+    return parseConfig(namespaceValues(stack.config), stack.config["aws:region"]);
+}
+
+/** A stack config with some `platform:` values replaced (objects given as values, not JSON). */
+export function withConfig(base: StackConfig, overrides: Record<string, unknown>): StackConfig {
+    const config = { ...base.config };
+    for (const [key, value] of Object.entries(overrides)) {
+        if (value === undefined) delete config[key];
+        else config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return { ...base, config };
+}
+
+const plans = new Map<string, Promise<PlanRun>>();
+
+/** Plans a stack once per distinct config and shares the result between test files. */
+export function planOf(stack: StackConfig): Promise<PlanRun> {
+    const key = JSON.stringify([stack.stack, stack.config]);
+    if (!plans.has(key)) plans.set(key, planStack(stack));
+    return plans.get(key)!;
+}
+
+/**
+ * Evaluates `build` (which declares a component) under the mock runtime, with the one
+ * AWS provider the program uses, and returns what was registered.
+ */
+export function evaluateComponent(
+    build: (opts: pulumi.ComponentResourceOptions) => unknown,
+    config: Record<string, string> = {},
+): Promise<Evaluation> {
+    return evaluate({ stack: "test", config: { "aws:region": "us-east-1", ...config } }, () => {
+        const provider = new aws.Provider("aws", { region: "us-east-1" });
+        return build({ providers: [provider] });
+    });
+}
+
+export function ofType(ev: Evaluation, type: string): RecordedResource[] {
+    return ev.resources.filter((r) => r.type === type);
+}
+
+/** The one resource of `type` named `name`; fails listing the names there are. */
+export function one(ev: Evaluation, type: string, name: string): RecordedResource {
+    const found = ofType(ev, type).filter((r) => r.name === name);
+    assert.equal(
+        found.length,
+        1,
+        `expected one ${type} named ${name}; have: ${
+            ofType(ev, type)
+                .map((r) => r.name)
+                .join(", ") || "none"
+        }`,
+    );
+    return found[0];
+}
+
+export function assertUniqueUrns(resources: readonly { urn: string }[]): void {
+    const seen = new Set<string>();
+    const dupes = resources.filter((r) => (seen.has(r.urn) ? true : (seen.add(r.urn), false))).map((r) => r.urn);
+    assert.deepEqual(dupes, [], "every URN of a plan is unique");
+}
+
+/** Regional AWS resources: every `aws:` custom resource except the global services. */
+const GLOBAL_AWS_MODULES = ["iam", "route53", "cloudfront", "organizations", "shield", "globalaccelerator"];
+export function isRegionalAws(r: RecordedResource): boolean {
+    if (!r.custom || !r.type.startsWith("aws:")) return false;
+    const mod = r.type.split(":")[1].split("/")[0];
+    return !GLOBAL_AWS_MODULES.includes(mod);
+}
