@@ -30,6 +30,7 @@ export default tseslint.config(
             ],
         },
     },
+    { files: ["**/*.cjs"], languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } } },
     // Tests walk the deep JSON of recorded inputs; typing every level would say nothing.
     { files: ["test/**/*.ts"], rules: { "@typescript-eslint/no-explicit-any": "off" } },
     prettier,

@@ -1,4 +1,4 @@
-// Wiring only: read and validate the config, then stamp one cell per region behind the edge.
+// Wiring only: load the stack (config parsed, fleet derived), then stamp one cell per region behind the edge.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -8,18 +8,23 @@ import { GlobalDatabase } from "./components/data/database";
 import { cloudflareRanges } from "./components/edge/cloudflareRanges";
 import { Edge } from "./components/edge/edge";
 import { OriginCertificates } from "./components/edge/originCertificates";
-import { cellCapacity } from "./regions/capacity";
-import { loadConfig } from "./stack/load";
+import { type FleetCell } from "./regions/fleet";
+import { globalDatabaseIdentifier } from "./regions/naming";
+import { type CellShared, edgeArgs, regionalCellArgs } from "./stack/args";
+import { loadStack } from "./stack/load";
 
-const config = loadConfig();
+const stack = loadStack();
+const { config, fleet } = stack;
+const project = pulumi.getProject();
+const stackName = pulumi.getStack();
 
 // One AWS provider for every region (each regional resource names its region): one
 // provider process however many cells, and default tags in one place.
-const aws_ = new aws.Provider("aws", {
+const awsProvider = new aws.Provider("aws", {
     region: config.awsRegion as aws.Region,
-    defaultTags: { tags: { Project: pulumi.getProject(), Stack: pulumi.getStack(), ManagedBy: "pulumi" } },
+    defaultTags: { tags: { Project: project, Stack: stackName, ManagedBy: "pulumi" } },
 });
-const withAws = { providers: [aws_] };
+const withAws = { providers: [awsProvider] };
 
 // Before the cells: each cell's HTTPS listener needs its region's validated certificate.
 const certificates = new OriginCertificates(
@@ -27,22 +32,20 @@ const certificates = new OriginCertificates(
     {
         domain: config.domain,
         zoneId: config.cloudflare.zoneId,
-        cells: config.cells.map((c) => ({ region: c.region, code: c.code })),
-        primaryRegion: config.primary.region,
+        cells: fleet.cells.map((c) => ({ region: c.region, code: c.code })),
+        primaryRegion: fleet.primary.region,
     },
     withAws,
 );
-const cloudflare = cloudflareRanges();
 // Cloudflare sends this with every request of this zone; the ALBs refuse requests without it.
 const originAuthToken = new random.RandomPassword("origin-auth-token", { length: 48, special: false }).result;
-const accountId = aws.getCallerIdentityOutput({}, { provider: aws_ }).accountId;
 
 // In the home region, which does not follow the primary (docs/regions.md).
 const globalDatabase = new GlobalDatabase(
     "global-db",
     {
-        region: config.homeRegion,
-        identifier: `${pulumi.getProject()}-${pulumi.getStack()}`,
+        region: fleet.homeRegion,
+        identifier: globalDatabaseIdentifier(project, stackName),
         engineVersion: config.data.engineVersion,
         port: config.data.port,
         databaseName: config.data.databaseName,
@@ -50,47 +53,40 @@ const globalDatabase = new GlobalDatabase(
     withAws,
 );
 
-// The primary cell first: a secondary Aurora cluster joins the global database through it.
-const cellArgs = (cell: (typeof config.cells)[number], primaryCell?: RegionalCell) => ({
-    cell,
-    compute: config.compute,
-    app: config.app,
-    certificateArn: certificates.arns[cell.region],
-    domain: config.domain,
+const shared: CellShared = {
+    project,
+    stack: stackName,
+    certificateArn: (region) => certificates.arns[region],
     originAuthToken,
-    cloudflare,
-    capacity: cellCapacity(config.fleet, cell.region),
-    data: config.data,
+    cloudflare: cloudflareRanges(),
     globalDatabase,
-    primaryCell,
-    observability: config.observability,
-    accountId,
-});
+    accountId: aws.getCallerIdentityOutput({}, { provider: awsProvider }).accountId,
+};
 // A decommissioning cell keeps running, drained, with its data retained on delete (docs/regions.md).
-const cellOpts = (cell: (typeof config.cells)[number]) => (cell.decommission ? { ...withAws, transformations: [retainStateful] } : withAws);
-const primaryCell = new RegionalCell(config.primary.code, cellArgs(config.primary), cellOpts(config.primary));
-const cells = config.cells.map((cell) =>
-    cell.primary ? primaryCell : new RegionalCell(cell.code, cellArgs(cell, primaryCell), cellOpts(cell)),
+const cellOptions = (cell: FleetCell) => (cell.decommissioning ? { ...withAws, transformations: [retainStateful] } : withAws);
+// The primary cell first: a secondary Aurora cluster joins the global database through it.
+const primaryCell = new RegionalCell(fleet.primary.code, regionalCellArgs(stack, fleet.primary, shared), cellOptions(fleet.primary));
+const secondaryShared: CellShared = { ...shared, databaseDependsOn: primaryCell.readyForSecondaries };
+const cells = fleet.cells.map((cell) =>
+    cell.primary ? primaryCell : new RegionalCell(cell.code, regionalCellArgs(stack, cell, secondaryShared), cellOptions(cell)),
 );
+const cellOf = new Map(cells.map((c) => [c.region, c]));
 
 // Only serving cells get a pool: a decommissioning cell is drained (its users go to the next
 // cell of their steering list), and a pool without traffic fails the pack's failover rule.
-const serving = config.cells.map((cell, i) => ({ cell, built: cells[i] })).filter(({ cell }) => !cell.decommission);
-const edge = new Edge("edge", {
-    ...config.edge,
-    domain: config.domain,
-    accountId: config.cloudflare.accountId,
-    zoneId: config.cloudflare.zoneId,
-    healthPath: config.app.healthPath,
-    originAuthToken,
-    cells: serving.map(({ cell, built }) => ({
-        region: cell.region,
-        code: cell.code,
-        primary: cell.primary,
-        catalog: cell.catalog,
-        originHostname: built.originHostname,
-    })),
-});
+const edge = new Edge(
+    "edge",
+    edgeArgs(
+        stack,
+        fleet.serving.map((c) => ({
+            region: c.region,
+            code: c.code,
+            catalog: c.catalog,
+            originHostname: cellOf.get(c.region)!.originHostname,
+        })),
+        originAuthToken,
+    ),
+);
 
 export const regions = Object.fromEntries(
     cells.map((c) => [
@@ -107,7 +103,7 @@ export const regions = Object.fromEntries(
         },
     ]),
 );
-export const primaryRegion = config.primary.region;
+export const primaryRegion = fleet.primary.region;
 export const globalClusterIdentifier = globalDatabase.globalClusterIdentifier;
 export const loadBalancerHostname = edge.hostname;
 export const grafanaAdminPasswords = Object.fromEntries(cells.map((c) => [c.region, c.observability.grafanaAdminPassword]));

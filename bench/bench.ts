@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
+import { formatTable } from "../plan/report/table";
 import { projectRoot, readStack } from "../plan/stackConfig";
 
 interface Sample {
@@ -115,10 +116,7 @@ function main(): number {
                 sample.maxRssMiB.toFixed(0),
             ]);
         }
-        const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-        process.stdout.write(
-            `${rows.map((r) => r.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")).join("\n")}\n\n`,
-        );
+        process.stdout.write(`${formatTable(rows, new Set([0]))}\n\n`);
         process.stdout.write(`median of ${runs} run(s) each; node ${process.version}\n`);
         const misses: string[] = [];
         const three = results.get(3);

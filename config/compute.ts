@@ -14,10 +14,10 @@
  * ```
  *
  * How many pods and nodes each cell runs is not config: the capacity model
- * (regions/capacity.ts) derives the HPA and node group ranges from `platform:capacity`,
+ * (docs/capacity.md) derives the HPA and node group ranges from `platform:capacity`,
  * the traffic and these pod requests and instance types.
  */
-import { INSTANCE_TYPES } from "../regions/capacity";
+import { DEFAULT_DAEMONSETS, INSTANCE_TYPES, nodeAllocatable, podsPerNode } from "../regions/capacity/nodes";
 import { parseCidr } from "../regions/cidr";
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, isGraviton } from "../regions/versions";
 import { type Reader, show } from "./problems";
@@ -117,7 +117,7 @@ export function parseCompute(root: Reader): ComputeConfig {
     if (unknown.length > 0) {
         r.report(
             r.at("instanceTypes"),
-            `${show(unknown)} unknown to the capacity model; use types of ${Object.keys(INSTANCE_TYPES).join(", ")} (or add a row to INSTANCE_TYPES in regions/capacity.ts)`,
+            `${show(unknown)} unknown to the capacity model; use types of ${Object.keys(INSTANCE_TYPES).join(", ")} (or add a row to INSTANCE_TYPES in regions/capacity/nodes.ts)`,
         );
     }
     const sized = instanceTypes.filter((t) => INSTANCE_TYPES[t] !== undefined).map((t) => INSTANCE_TYPES[t]);
@@ -129,13 +129,21 @@ export function parseCompute(root: Reader): ComputeConfig {
         );
     }
 
-    return {
-        kubernetesVersion,
-        adminRoleArn,
-        publicAccessCidrs,
-        instanceTypes,
-        rootVolumeGiB: r.integer("rootVolumeGiB", { min: 20, max: 1000, default: COMPUTE_DEFAULTS.rootVolumeGiB }),
-        podCpuMillicores: r.integer("podCpuMillicores", { min: 50, max: 16000, default: COMPUTE_DEFAULTS.podCpuMillicores }),
-        podMemoryMiB: r.integer("podMemoryMiB", { min: 64, max: 65536, default: COMPUTE_DEFAULTS.podMemoryMiB }),
-    };
+    const rootVolumeGiB = r.integer("rootVolumeGiB", { min: 20, max: 1000, default: COMPUTE_DEFAULTS.rootVolumeGiB });
+    const podCpuMillicores = r.integer("podCpuMillicores", { min: 50, max: 16000, default: COMPUTE_DEFAULTS.podCpuMillicores });
+    const podMemoryMiB = r.integer("podMemoryMiB", { min: 64, max: 65536, default: COMPUTE_DEFAULTS.podMemoryMiB });
+    const node = INSTANCE_TYPES[instanceTypes[0]];
+    if (node) {
+        const allocatable = nodeAllocatable(node);
+        const fit = podsPerNode(allocatable, { podCpuMillis: podCpuMillicores, podMemoryMiB });
+        if (fit.pods < 1) {
+            const d = DEFAULT_DAEMONSETS;
+            const free = `${allocatable.cpuMillis - d.cpuMillis}m CPU, ${allocatable.memoryMiB - d.memoryMiB} MiB, ${allocatable.pods - d.pods} pod slots`;
+            r.report(
+                r.path,
+                `an API pod requesting ${podCpuMillicores}m CPU and ${podMemoryMiB} MiB does not fit a ${node.name} node (${free} left after the DaemonSets; short of ${fit.limitedBy}); use a larger instance type or smaller requests`,
+            );
+        }
+    }
+    return { kubernetesVersion, adminRoleArn, publicAccessCidrs, instanceTypes, rootVolumeGiB, podCpuMillicores, podMemoryMiB };
 }

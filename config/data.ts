@@ -3,21 +3,10 @@
  * `parseConfig` with the other sections, each rule reporting its config path.
  *
  * Aurora readers and cache shards per cell are not config: the capacity model
- * (regions/capacity.ts) derives them from the load each cell must carry.
+ * (docs/capacity.md) derives them from the load each cell must carry.
  */
+import { AURORA_MAX_SECONDARY_REGIONS, CACHE_MAX_REPLICAS_PER_SHARD } from "../regions/awsLimits";
 import { type Reader } from "./problems";
-
-/**
- * Aurora Global Database: one primary cluster and at most 10 secondary clusters, each in a
- * region of its own (Aurora User Guide, "Configuration requirements of an Amazon Aurora
- * global database", checked November 2026).
- */
-export const AURORA_MAX_SECONDARY_REGIONS = 10;
-/** ElastiCache cluster mode: shards per replication group and replicas per shard. */
-export const CACHE_MAX_SHARDS = 500;
-export const CACHE_MAX_REPLICAS_PER_SHARD = 5;
-/** ElastiCache (Redis OSS ≥ 5.0.6 and Valkey): nodes per cluster-mode replication group. */
-export const CACHE_MAX_NODES = 500;
 
 export interface CacheConfig {
     /** Valkey version (major.minor). @default "8.1" */

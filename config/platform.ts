@@ -3,11 +3,10 @@
  * and reports every problem at once; a thin loader reads them from Pulumi config.
  * Components never read config themselves: they get the plain objects built here.
  */
-import { type CapacityPlan, planCapacity } from "../regions/capacity";
 import { CLOUDFLARE_REGIONS, type CatalogRegion, type CloudflareRegion, catalogRegions, findRegion } from "../regions/catalog";
 import { type Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "../regions/cidr";
 import { type ComputeConfig, parseCompute } from "./compute";
-import { CACHE_MAX_NODES, type DataConfig, parseData } from "./data";
+import { type DataConfig, parseData } from "./data";
 import { type EdgeConfig, parseEdge } from "./edge";
 import { type ObservabilityConfig, parseObservability } from "./observability";
 import { ConfigError, type Problem, type Raw, Reader, isRecord, show } from "./problems";
@@ -26,7 +25,7 @@ export interface CellConfig {
      * Being removed (`decommission: true`): still deployed, but drained (out of steering and
      * the capacity model) and its stateful resources retained on delete. docs/regions.md.
      */
-    readonly decommission: boolean;
+    readonly decommissioning: boolean;
     /** The cell's VPC CIDR: from config, else the catalog default. */
     readonly cidr: string;
     readonly azs: readonly string[];
@@ -39,11 +38,11 @@ export interface CapacityConfig {
     readonly usersPerPod: number;
     /** The fleet must carry the target with this many regions down. */
     readonly regionFailuresTolerated: number;
-    /** Most nodes one cell's node group may have (why 100: see regions/capacity.ts). @default 100 */
+    /** Most nodes one cell's node group may have (why 100: docs/capacity.md). @default 100 */
     readonly maxNodesPerCell: number;
-    /** Worst-case users one Aurora reader serves (basis: regions/capacity.ts). @default 5000 */
+    /** Worst-case users one Aurora reader serves (basis: docs/capacity.md). @default 5000 */
     readonly usersPerReader: number;
-    /** Worst-case users one cache shard serves (basis: regions/capacity.ts). @default 10000 */
+    /** Worst-case users one cache shard serves (basis: docs/capacity.md). @default 10000 */
     readonly usersPerCacheShard: number;
 }
 
@@ -64,11 +63,6 @@ export interface PlatformConfig {
     readonly cloudflare: { readonly accountId: string; readonly zoneId: string };
     /** Cells in config order (order carries no meaning; names come from the catalog). */
     readonly cells: readonly CellConfig[];
-    /** The cells that take traffic: every cell not being decommissioned. */
-    readonly servingCells: readonly CellConfig[];
-    /** Where the global database's resources live: `platform:data.homeRegion`, else the primary's region. */
-    readonly homeRegion: string;
-    readonly primary: CellConfig;
     readonly capacity: CapacityConfig;
     /** Expected share of users per Cloudflare region; every region present, absent ones 0. */
     readonly traffic: Readonly<Record<CloudflareRegion, number>>;
@@ -81,8 +75,6 @@ export interface PlatformConfig {
     readonly edge: EdgeConfig;
     /** `platform:observability`: logs, metrics and alerting of every cell (all keys defaulted). */
     readonly observability: ObservabilityConfig;
-    /** The capacity model's figures per cell (HPA and node ranges, readers, cache shards). */
-    readonly fleet: CapacityPlan;
 }
 
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
@@ -164,14 +156,11 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
     const observability = parseObservability(root);
 
     if (problems.length > 0) throw new ConfigError(problems);
-    const config: Omit<PlatformConfig, "fleet"> = {
+    return {
         awsRegion: awsRegion!,
         domain,
         cloudflare,
         cells,
-        servingCells: cells.filter((c) => !c.decommission),
-        primary: cells.find((c) => c.primary)!,
-        homeRegion: data.homeRegion ?? cells.find((c) => c.primary)!.region,
         capacity,
         traffic,
         app: appConfig,
@@ -180,27 +169,6 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
         edge,
         observability,
     };
-    // Only a well-formed config can be sized; a fleet that cannot carry the target within
-    // its limits is a config error too, reported before anything is declared.
-    const { plan: fleet, problems: capacityIssues } = planCapacity(config, {
-        instanceType: compute.instanceTypes[0],
-        podCpuMillis: compute.podCpuMillicores,
-        podMemoryMiB: compute.podMemoryMiB,
-        configPath: `${NAMESPACE}:compute`,
-    });
-    if (fleet) capacityIssues.push(...cacheNodeProblems(fleet, data.cache.replicasPerShard));
-    if (capacityIssues.length > 0) throw new ConfigError(capacityIssues);
-    return { ...config, fleet: fleet! };
-}
-
-/** A cell's shards from the capacity model, with their replicas, must fit one replication group. */
-function cacheNodeProblems(fleet: CapacityPlan, replicasPerShard: number): Problem[] {
-    return fleet.cells
-        .filter((c) => c.cacheShards * (1 + replicasPerShard) > CACHE_MAX_NODES)
-        .map((c) => ({
-            path: `${NAMESPACE}:capacity.usersPerCacheShard`,
-            message: `${c.region} needs ${c.cacheShards} cache shards × (1 + ${replicasPerShard} replicas) = ${c.cacheShards * (1 + replicasPerShard)} nodes; a cluster-mode replication group has at most ${CACHE_MAX_NODES}: raise usersPerCacheShard or use a larger cache.nodeType`,
-        }));
 }
 
 function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {
@@ -273,7 +241,7 @@ function parseRegions(root: Reader, problems: Problem[]): CellConfig[] {
                 region: catalog.name,
                 code: catalog.code,
                 primary,
-                decommission,
+                decommissioning: decommission,
                 cidr: cidr ? formatCidr(cidr) : catalog.cidr,
                 azs: catalog.azs,
                 catalog,
@@ -360,6 +328,12 @@ function parseTraffic(root: Reader): Record<CloudflareRegion, number> {
     if (Object.keys(reader.value).length > 0 && Math.abs(sum - 1) > 0.01) {
         reader.report(reader.path, `shares sum to ${Number(sum.toFixed(4))}; they must sum to 1 (±0.01)`);
     }
+    if (isRecord(root.value.traffic) && Object.keys(reader.value).length === 0) {
+        reader.report(
+            reader.path,
+            `gives no Cloudflare region a share above 0, so no users can be placed in cells; give each region's expected share, e.g. { ENAM: 0.6, WEU: 0.4 }`,
+        );
+    }
     return traffic;
 }
 
@@ -385,4 +359,4 @@ function parseValue(text: string): unknown {
     }
 }
 
-export { ConfigError };
+export { ConfigError, type Raw };

@@ -100,17 +100,17 @@ export async function main(argv: string[]): Promise<number> {
         const other = options.compare ? path.resolve(options.compare) : undefined;
         const run = await planStack(stack);
         const { plan } = run;
-        if (!options.quiet) process.stdout.write(`${formatSummary(plan, run.config)}\n`);
-        if (!options.quiet) process.stdout.write(`\n${formatCapacityTable(run.capacity)}\n`);
+        if (!options.quiet) process.stdout.write(`${formatSummary(plan, run.fleet)}\n`);
+        if (!options.quiet) process.stdout.write(`\n${formatCapacityTable(run.fleet.capacity)}\n`);
         if (!options.quiet) process.stdout.write(`\n${formatSteering(plan.steering)}\n`);
         if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
-        if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run.config));
+        if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run));
         if (other) {
             const after = planInChild(other, plan.stack);
             const diff = compare(plan, after);
             process.stdout.write(`\n${formatComparison(diff, `${plan.stack}`, path.basename(other))}\n`);
             // A region dropped before it was decommissioned would delete its data: refused.
-            const refusals = removalProblems(diff, run.config.cells, plan.stack, path.basename(other));
+            const refusals = removalProblems(diff, run.fleet.cells, plan.stack, path.basename(other));
             if (refusals.length > 0) {
                 process.stderr.write(`Refused (${refusals.length}):\n${refusals.map((r) => `- ${r}`).join("\n")}\n`);
                 return EXIT.config;

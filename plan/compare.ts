@@ -4,7 +4,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { isStateful, replaceTriggers } from "../regions/stateful";
-import { type Plan, type PlanResource, cellOf } from "./plan";
+import { type Plan, type PlanResource, cellCodes } from "./plan";
 
 export interface Change {
     readonly urn: string;
@@ -52,8 +52,8 @@ const optionFlag = (name: string, a: boolean, b: boolean) => (a === b ? [] : [`(
 export function compare(before: Plan, after: Plan): Comparison {
     const old = new Map(before.resources.map((r) => [r.urn, r]));
     const now = new Map(after.resources.map((r) => [r.urn, r]));
-    const oldCells = cellOf(before.resources);
-    const newCells = cellOf(after.resources);
+    const oldCells = cellCodes(before.resources);
+    const newCells = cellCodes(after.resources);
     const change = (r: PlanResource, cells: Map<string, string | null>, keys: string[] = []): Change => ({
         urn: r.urn,
         type: r.type,
@@ -107,7 +107,7 @@ const isCell = (r: { type: string }) => r.type === "platform:cell:RegionalCell";
 export interface CurrentCell {
     readonly region: string;
     readonly code: string;
-    readonly decommission: boolean;
+    readonly decommissioning: boolean;
 }
 
 /**
@@ -121,8 +121,8 @@ export function removalProblems(
     afterName: string,
 ): string[] {
     return result.removedCells
-        .map((code) => current.find((c) => c.code === code) ?? { region: code, code, decommission: false })
-        .filter((c) => !c.decommission)
+        .map((code) => current.find((c) => c.code === code) ?? { region: code, code, decommissioning: false })
+        .filter((c) => !c.decommissioning)
         .map(
             (c) =>
                 `platform:regions: ${c.region} (${c.code}) is in ${beforeName} but not in ${afterName}, and ${beforeName} does not mark it decommission: true. ` +

@@ -3,35 +3,17 @@
  * on the mock runtime and shapes the result as the design's plan JSON.
  */
 import * as path from "node:path";
-import { type PlatformConfig, namespaceValues, parseConfig } from "../config/platform";
-import { type CapacityPlan } from "../regions/capacity";
-import { type SteeringCell } from "../regions/steering";
-import { type PackConfig, checkPolicies, readPackConfig } from "./policyRunner";
-import { type PlanSteering, steeringOf } from "./report/steeringTable";
+import { namespaceValues } from "../config/platform";
+import { type CapacityPlan } from "../regions/capacity/fleet";
+import { type Fleet } from "../regions/fleet";
+import { type SteeringPlan } from "../regions/steering";
+import { type Stack, parseStack } from "../stack/load";
+import { type PackConfig, type PolicyViolation, checkPolicies, readPackConfig } from "./policyRunner";
 import { type Evaluation, type RecordedResource, evaluate } from "./runtime";
 import { type StackConfig, projectRoot } from "./stackConfig";
 
-export interface PlanResource {
-    readonly urn: string;
-    readonly type: string;
-    readonly name: string;
-    readonly parent: string | null;
-    readonly custom: boolean;
-    readonly provider: string | null;
-    readonly protect: boolean;
-    /** Deleting it from the stack leaves it in the cloud (a decommissioning cell's data). */
-    readonly retainOnDelete: boolean;
-    /** Inputs the engine keeps at their old value: a change to them does nothing. */
-    readonly ignoreChanges: readonly string[];
-    readonly inputs: Record<string, unknown>;
-}
-
-export interface PolicyViolation {
-    readonly policy: string;
-    readonly enforcementLevel: "advisory" | "mandatory" | "remediate" | "disabled";
-    readonly urn?: string;
-    readonly message: string;
-}
+/** A registered resource as the plan JSON shows it (the recorded one without its clear-text inputs). */
+export type PlanResource = Omit<RecordedResource, "rawInputs" | "dependencies" | "aliases">;
 
 export interface Plan {
     readonly project: string;
@@ -39,17 +21,15 @@ export interface Plan {
     readonly resources: PlanResource[];
     readonly outputs: Record<string, unknown>;
     readonly policy: { violations: PolicyViolation[] };
-    readonly capacity: Record<string, unknown>;
-    /** Traffic steering of the load balancer, computed from the config's cells. */
-    readonly steering: PlanSteering;
+    /** The fleet's capacity plan. */
+    readonly capacity: CapacityPlan | Record<string, never>;
+    /** The fleet's steering plan: what the load balancer sends where. */
+    readonly steering: SteeringPlan;
 }
 
-export interface PlanRun {
-    readonly config: PlatformConfig;
+export interface PlanRun extends Stack {
     readonly evaluation: Evaluation;
     readonly plan: Plan;
-    /** The failover-aware capacity model of `config` (also the plan JSON's `capacity`). */
-    readonly capacity: CapacityPlan;
 }
 
 /** Where the compiled or source program lives: `index` beside this folder. */
@@ -66,7 +46,7 @@ export interface PlanOptions {
  * function the program itself calls.
  */
 export async function planStack(stack: StackConfig, options: PlanOptions = {}): Promise<PlanRun> {
-    const config = parseConfig(namespaceValues(stack.config), stack.config["aws:region"]);
+    const parsed = parseStack(namespaceValues(stack.config), stack.config["aws:region"]);
     const evaluation = await evaluate(
         { project: stack.project, stack: stack.stack, config: stack.config, secretKeys: stack.secretKeys },
         () => {
@@ -78,44 +58,29 @@ export async function planStack(stack: StackConfig, options: PlanOptions = {}): 
     const violations = await checkPolicies(evaluation.resources, {
         config: options.packConfig ?? readPackConfig(projectRoot(), stack.stack),
     });
-    return { config, evaluation, capacity: config.fleet, plan: toPlan(evaluation, config, config.fleet, violations) };
+    return { ...parsed, evaluation, plan: toPlan(evaluation, parsed.fleet, violations) };
 }
 
-/** The plan JSON: `steering` is computed from the config's cells, `capacity` given by the caller. */
-export function toPlan(
-    evaluation: Evaluation,
-    config: { readonly cells: readonly (SteeringCell & { readonly decommission?: boolean })[] },
-    capacity?: CapacityPlan,
-    violations: PolicyViolation[] = [],
-): Plan {
+/** The plan JSON of an evaluation and the fleet it was evaluated from. */
+export function toPlan(evaluation: Evaluation, fleet: Pick<Fleet, "capacity" | "steering">, violations: PolicyViolation[] = []): Plan {
     return {
         project: evaluation.project,
         stack: evaluation.stack,
         resources: evaluation.resources.map(toPlanResource),
         outputs: evaluation.outputs,
         policy: { violations },
-        capacity: capacity ?? {},
-        steering: steeringOf(config),
+        capacity: fleet.capacity,
+        steering: fleet.steering,
     };
 }
 
 function toPlanResource(r: RecordedResource): PlanResource {
-    return {
-        urn: r.urn,
-        type: r.type,
-        name: r.name,
-        parent: r.parent,
-        custom: r.custom,
-        provider: r.provider,
-        protect: r.protect,
-        retainOnDelete: r.retainOnDelete,
-        ignoreChanges: r.ignoreChanges,
-        inputs: r.inputs,
-    };
+    const { rawInputs: _raw, dependencies: _deps, aliases: _aliases, ...shown } = r;
+    return shown;
 }
 
 /** The cell (region code) a resource belongs to: its nearest RegionalCell ancestor, else null. */
-export function cellOf(
+export function cellCodes(
     resources: readonly { urn: string; type: string; name: string; parent: string | null }[],
 ): Map<string, string | null> {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));

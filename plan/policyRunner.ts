@@ -25,10 +25,16 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { PACK_ENFORCEMENT_LEVEL, policies as packPolicies } from "../policy/policies";
-import type { PolicyViolation } from "./plan";
 import type { RecordedResource } from "./runtime";
 
 /** A pack config file (`--policy-pack-config`): policy name (or `all`) to a level or an object. */
+export interface PolicyViolation {
+    readonly policy: string;
+    readonly enforcementLevel: "advisory" | "mandatory" | "remediate" | "disabled";
+    readonly urn?: string;
+    readonly message: string;
+}
+
 export type PackConfig = Readonly<Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>>;
 
 export interface PolicyRunOptions {

@@ -7,6 +7,7 @@
  * in eight: three public subnets (load balancers, NAT gateways) and three isolated (data)
  * subnets, two eighths spare for later tiers.
  */
+import { SUBNET_RESERVED_ADDRESSES } from "./awsLimits";
 import { type Cidr, formatCidr, parseCidr, subnet } from "./cidr";
 
 export type SubnetTier = "public" | "private" | "isolated";
@@ -19,17 +20,32 @@ export interface PlannedSubnet {
     readonly cidr: string;
 }
 
-export function subnetPlan(vpcCidr: string, azs: readonly string[]): PlannedSubnet[] {
+/** A private subnet is a quarter of the VPC; public and isolated ones an eighth of the last quarter. */
+const PRIVATE_BITS = 2;
+const SMALL_BITS = 5;
+
+function vpcOf(vpcCidr: string): Cidr {
     const vpc = parseCidr(vpcCidr);
     if (typeof vpc === "string") throw new Error(`VPC CIDR ${vpcCidr} ${vpc}`);
+    return vpc;
+}
+
+export function subnetPlan(vpcCidr: string, azs: readonly string[]): PlannedSubnet[] {
+    const vpc = vpcOf(vpcCidr);
     if (azs.length !== 3) throw new Error(`the subnet plan needs exactly 3 AZs, got ${azs.length}`);
-    const lastQuarter: Cidr = subnet(vpc, vpc.prefix + 2, 3);
+    const lastQuarter: Cidr = subnet(vpc, vpc.prefix + PRIVATE_BITS, 3);
     const plan: PlannedSubnet[] = [];
     azs.forEach((az, i) => {
         const zone = az.slice(-1);
-        plan.push({ tier: "private", az, zone, cidr: formatCidr(subnet(vpc, vpc.prefix + 2, i)) });
-        plan.push({ tier: "public", az, zone, cidr: formatCidr(subnet(lastQuarter, vpc.prefix + 5, i)) });
-        plan.push({ tier: "isolated", az, zone, cidr: formatCidr(subnet(lastQuarter, vpc.prefix + 5, 3 + i)) });
+        plan.push({ tier: "private", az, zone, cidr: formatCidr(subnet(vpc, vpc.prefix + PRIVATE_BITS, i)) });
+        plan.push({ tier: "public", az, zone, cidr: formatCidr(subnet(lastQuarter, vpc.prefix + SMALL_BITS, i)) });
+        plan.push({ tier: "isolated", az, zone, cidr: formatCidr(subnet(lastQuarter, vpc.prefix + SMALL_BITS, 3 + i)) });
     });
     return plan;
+}
+
+/** The prefix and usable addresses (less the ones AWS reserves) of each private subnet of a VPC with this CIDR. */
+export function privateSubnetAddresses(vpcCidr: string): { prefix: number; usable: number } {
+    const prefix = vpcOf(vpcCidr).prefix + PRIVATE_BITS;
+    return { prefix, usable: 2 ** (32 - prefix) - SUBNET_RESERVED_ADDRESSES };
 }

@@ -1,15 +1,45 @@
 /**
- * Reads the stack config from Pulumi and validates it before any resource is declared.
- * An invalid config ends the program with `pulumi.RunError`: the engine prints the list of
- * problems without a stack trace.
+ * The stack as the program sees it: its config parsed (`config/`), then its fleet derived
+ * (`regions/fleet.ts`), one after the other, with every problem of either reported at once
+ * before any resource is declared. An invalid stack ends the program with `pulumi.RunError`:
+ * the engine prints the list of problems without a stack trace.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, type PlatformConfig, namespaceValues, parseConfig } from "../config/platform";
+import { ConfigError, NAMESPACE, type PlatformConfig, type Raw, namespaceValues, parseConfig } from "../config/platform";
+import { type Fleet, planFleet } from "../regions/fleet";
 
-export function loadConfig(): PlatformConfig {
+export interface Stack {
+    readonly config: PlatformConfig;
+    readonly fleet: Fleet;
+}
+
+/**
+ * Parses `raw` (the `platform:` values by key) and derives the fleet.
+ * @throws ConfigError listing every problem: the config's, or else the fleet's limits.
+ */
+export function parseStack(raw: Raw, awsRegion: string | undefined): Stack {
+    const config = parseConfig(raw, awsRegion);
+    const { fleet, problems } = planFleet({
+        cells: config.cells,
+        homeRegion: config.data.homeRegion,
+        capacity: config.capacity,
+        traffic: config.traffic,
+        sizing: {
+            instanceType: config.compute.instanceTypes[0],
+            podCpuMillis: config.compute.podCpuMillicores,
+            podMemoryMiB: config.compute.podMemoryMiB,
+        },
+        cacheReplicasPerShard: config.data.cache.replicasPerShard,
+    });
+    if (problems.length > 0) throw new ConfigError(problems.map((p) => ({ path: `${NAMESPACE}:${p.key}`, message: p.message })));
+    return { config, fleet };
+}
+
+/** The stack of the running Pulumi program. */
+export function loadStack(): Stack {
     const all = pulumi.runtime.allConfig();
     try {
-        return parseConfig(namespaceValues(all), all["aws:region"]);
+        return parseStack(namespaceValues(all), all["aws:region"]);
     } catch (err) {
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
         throw err;

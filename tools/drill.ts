@@ -19,10 +19,12 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleepFor } from "node:timers/promises";
-import { poolName } from "../components/edge/edge";
-import { type CellConfig, type PlatformConfig, namespaceValues, parseConfig } from "../config/platform";
+import { namespaceValues } from "../config/platform";
 import { ConfigError } from "../config/problems";
 import { readStack } from "../plan/stackConfig";
+import { type FleetCell } from "../regions/fleet";
+import { poolName } from "../regions/naming";
+import { type Stack, parseStack } from "../stack/load";
 import {
     EXIT,
     HelpRequested,
@@ -48,8 +50,9 @@ const USAGE =
 
 export interface DrillOptions {
     readonly stack: string;
-    readonly config: PlatformConfig;
-    readonly cell: CellConfig;
+    /** The stack being drilled: its config and fleet. */
+    readonly plan: Stack;
+    readonly cell: FleetCell;
     readonly execute: boolean;
     readonly token?: string;
     readonly apiBase?: string;
@@ -113,13 +116,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     );
     if (v.region === undefined) throw new InputError(`--region is required (${USAGE})`);
     const stack = checkStackName(v.stack!);
-    const config = readConfig(root, stack);
-    const cell = findCell(config, v.region);
+    const plan = readPlan(root, stack);
+    const { config, fleet } = plan;
+    const cell = findCell(plan, v.region);
     if (!cell) {
-        const cells = config.cells.map((c) => `${c.region} (${c.code})`).join(", ");
+        const cells = fleet.cells.map((c) => `${c.region} (${c.code})`).join(", ");
         throw new InputError(`--region "${v.region}" is not a cell of stack ${stack}; its cells: ${cells}`);
     }
-    if (cell.decommission)
+    if (cell.decommissioning)
         throw new InputError(`--region "${v.region}" is being decommissioned in stack ${stack}: it is drained and has no pool to take out`);
     const token = env.CLOUDFLARE_API_TOKEN;
     if (v.execute && !token)
@@ -139,14 +143,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     const apiBase = v["api-base"] ?? env.CLOUDFLARE_BASE_URL;
     return {
         stack,
-        config,
+        plan,
         cell,
         execute: v.execute!,
         token,
         apiBase: apiBase === undefined ? undefined : checkUrl("api-base", apiBase),
         poolPrefix: v["pool-name"] ?? poolName(config.domain, cell.code),
         // The most users each cell's HPA can serve: maxReplicas × usersPerPod, from the capacity model.
-        maxUsers: Object.fromEntries(config.fleet.cells.map((c) => [c.region, c.pods.max * config.capacity.usersPerPod])),
+        maxUsers: Object.fromEntries(fleet.cells.map((c) => [c.region, c.capacity.pods.max * config.capacity.usersPerPod])),
         target: v.target !== undefined ? checkUrl("target", v.target) : `https://${config.domain}`,
         regionHeader: v["region-header"]!.toLowerCase(),
         users,
@@ -161,10 +165,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     };
 }
 
-function readConfig(root: string, stack: string): PlatformConfig {
+function readPlan(root: string, stack: string): Stack {
     try {
         const { config } = readStack(root, stack);
-        return parseConfig(namespaceValues(config), config["aws:region"]);
+        return parseStack(namespaceValues(config), config["aws:region"]);
     } catch (err) {
         if (err instanceof ConfigError)
             throw new InputError(`Pulumi.${stack}.yaml: ${err.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
@@ -222,7 +226,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 export async function runDrill(o: DrillOptions, rt: DrillRuntime = {}): Promise<{ code: number; report: DrillReport }> {
     const io = rt.io ?? processIo;
-    const impact = failoverImpact(o.config, o.cell);
+    const impact = failoverImpact(o.plan, o.cell);
     const headroom = loadVsMaximum(impact.cells, o.maxUsers);
     io.out(`${formatImpact(o.stack, impact, headroom)}\n`);
     const base = {
@@ -257,7 +261,7 @@ export async function runDrill(o: DrillOptions, rt: DrillRuntime = {}): Promise<
     }
     const api =
         rt.api ??
-        cloudflarePools({ token: o.token!, accountId: o.config.cloudflare.accountId, baseURL: o.apiBase, maxRetries: rt.apiRetries });
+        cloudflarePools({ token: o.token!, accountId: o.plan.config.cloudflare.accountId, baseURL: o.apiBase, maxRetries: rt.apiRetries });
     const drill = new Execution(o, rt, api, io);
     const outcome = await drill.run();
     const report: DrillReport = { ...base, ...outcome };
@@ -466,7 +470,7 @@ class Execution {
         }
         this.problem(
             `POOL ${pool.name} (${pool.id}) IS STILL DISABLED: re-enable it now in the dashboard (Traffic → Load Balancing → Pools) or with ` +
-                `curl -X PATCH https://api.cloudflare.com/client/v4/accounts/${this.o.config.cloudflare.accountId}/load_balancers/pools/${pool.id} ` +
+                `curl -X PATCH https://api.cloudflare.com/client/v4/accounts/${this.o.plan.config.cloudflare.accountId}/load_balancers/pools/${pool.id} ` +
                 `-H "Authorization: Bearer $CLOUDFLARE_API_TOKEN" -H "Content-Type: application/json" --data '{"enabled":true}'`,
         );
         return false;

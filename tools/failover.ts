@@ -3,10 +3,10 @@
  * first steering choice is the failed cell move to their next cell (the load balancer's
  * failover order, `regions/steering.ts`), carrying their share of the target users.
  */
-import { type CellConfig, type PlatformConfig } from "../config/platform";
-import { apportionUsers, routeUsers } from "../regions/capacity";
+import { routeUsers } from "../regions/capacity/routing";
 import { CLOUDFLARE_REGIONS, type CloudflareRegion } from "../regions/catalog";
-import { steeringTable } from "../regions/steering";
+import { type FleetCell } from "../regions/fleet";
+import { type Stack } from "../stack/load";
 
 export interface Reroute {
     readonly cloudflareRegion: CloudflareRegion;
@@ -39,20 +39,20 @@ export interface FailoverImpact {
 }
 
 /** The cell named by AWS region or by code (`us-east-1` or `use1`). */
-export function findCell(config: PlatformConfig, name: string): CellConfig | undefined {
-    return config.cells.find((c) => c.region === name || c.code === name);
+export function findCell({ fleet }: Stack, name: string): FleetCell | undefined {
+    return fleet.cells.find((c) => c.region === name || c.code === name);
 }
 
 /**
- * Users per cell with every serving cell up and with `failed` down, routed exactly as the
- * capacity model routes them (`apportionUsers`, `routeUsers`): a drill expects what the
+ * Users per cell with every serving cell up and with `failed` down, routed as the capacity
+ * model routes them (the fleet's users and steering, `routeUsers`): a drill expects what the
  * cells were sized for. Cells being decommissioned are out of steering, as in the edge.
  */
-export function failoverImpact(config: PlatformConfig, failed: CellConfig): FailoverImpact {
-    const serving = config.servingCells;
+export function failoverImpact({ config, fleet }: Stack, failed: FleetCell): FailoverImpact {
+    const serving = fleet.serving;
     const regions = serving.map((c) => c.region);
-    const table = steeringTable(serving);
-    const users = apportionUsers(config.capacity.targetConcurrentUsers, config.traffic);
+    const table = fleet.steering.regions;
+    const users = fleet.usersByCloudflareRegion;
     const normal = routeUsers(users, table, regions, new Set()).byRegion;
     const after = routeUsers(users, table, regions, new Set([failed.region]));
     const reroutes: Reroute[] = CLOUDFLARE_REGIONS.filter((r) => table[r][0] === failed.region).map((r) => ({
@@ -61,7 +61,7 @@ export function failoverImpact(config: PlatformConfig, failed: CellConfig): Fail
         users: users[r],
         to: table[r][1] ?? null,
     }));
-    const load = (c: CellConfig): CellLoad => {
+    const load = (c: FleetCell): CellLoad => {
         const normalUsers = normal.get(c.region) ?? 0;
         const now = after.byRegion.get(c.region) ?? 0;
         return { region: c.region, code: c.code, normalUsers, takenUsers: now - normalUsers, users: now };
@@ -85,8 +85,7 @@ export interface CellHeadroom extends CellLoad {
 
 /**
  * Load versus maximum per surviving cell. `maxUsers` (by AWS region) comes from the capacity
- * model (`regions/capacity.ts`, built separately); until it is connected, pass nothing and the
- * maximum shows as n/a.
+ * model; without it the maximum shows as n/a.
  */
 export function loadVsMaximum(cells: readonly CellLoad[], maxUsers?: Readonly<Record<string, number>>): CellHeadroom[] {
     return cells.map((c) => {

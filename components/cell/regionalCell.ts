@@ -1,42 +1,84 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type ComputeConfig } from "../../config/compute";
-import { type DataConfig } from "../../config/data";
-import { type ObservabilityConfig } from "../../config/observability";
-import { type AppConfig, type CellConfig } from "../../config/platform";
-import { type CellCapacity } from "../../regions/capacity";
 import { ApiWorkload, dataConnectionArgs } from "../compute/apiWorkload";
 import { ClusterAddons } from "../compute/clusterAddons";
 import { EksCluster } from "../compute/eksCluster";
 import { NodeGroups } from "../compute/nodeGroups";
 import { type CloudflareRanges, OriginIngress } from "../compute/originIngress";
 import { type GlobalDatabase } from "../data/database";
-import { DataTier } from "../data/dataTier";
+import { type CacheSpec, type DatabaseSpec, DataTier } from "../data/dataTier";
 import { Network } from "../network/network";
+import { type LogDomainSizing } from "../observability/logging";
+import { type PrometheusSizing } from "../observability/monitoring";
 import { Observability } from "../observability/observability";
 
+/** A range of a count the autoscalers move within. */
+export interface Range {
+    readonly min: number;
+    readonly max: number;
+}
+
 export interface RegionalCellArgs {
-    /** The cell's region, code, CIDR and AZs, from the validated config. */
-    readonly cell: CellConfig;
-    /** EKS, node and pod settings (`platform:compute`). */
-    readonly compute: ComputeConfig;
-    readonly app: AppConfig;
+    /** AWS region of the cell, e.g. `us-east-1`. Passed to every child. */
+    readonly region: string;
+    /** True for the cell that holds the Aurora writer. */
+    readonly primary: boolean;
+    /** The cell's VPC CIDR. */
+    readonly cidr: string;
+    /** The cell's three AZs. */
+    readonly azs: readonly string[];
+    /** The EKS cluster's name, unique per account and region. */
+    readonly clusterName: string;
+    readonly kubernetes: {
+        /** EKS minor version, e.g. "1.36". */
+        readonly version: string;
+        /** IAM role given cluster-admin through an access entry. @default none */
+        readonly adminRoleArn?: string;
+        /** CIDRs allowed to the public API endpoint; empty: private endpoint only. */
+        readonly publicAccessCidrs: readonly string[];
+    };
+    readonly nodes: {
+        /** At least two, of one architecture. */
+        readonly instanceTypes: readonly string[];
+        readonly rootVolumeGiB: number;
+        /** Nodes of each AZ's group, its spare included (the capacity model's per-AZ figures). */
+        readonly perAz: Range;
+    };
+    readonly api: {
+        /** Container image pinned by digest. */
+        readonly image: string;
+        readonly port: number;
+        readonly healthPath: string;
+        readonly cpuMillicores: number;
+        readonly memoryMiB: number;
+        /** HPA range from the capacity model. */
+        readonly replicas: Range;
+    };
+    readonly database: DatabaseSpec;
+    readonly cache: CacheSpec;
+    readonly observability: {
+        /** Days CloudWatch keeps the EKS control-plane and OpenSearch logs. */
+        readonly logRetentionDays: number;
+        readonly opensearch: LogDomainSizing;
+        readonly prometheus: PrometheusSizing;
+        /** An extra Alertmanager receiver (a secret). @default none */
+        readonly alertWebhookUrl?: string;
+    };
     /** The public domain's validated ACM certificate in this cell's region. */
     readonly certificateArn: pulumi.Input<string>;
     /** The public domain the cell's ALB serves. */
     readonly domain: string;
-    /** The secret header value Cloudflare adds to this zone's requests (components/originAuth.ts). */
+    /** The secret header value Cloudflare adds to this zone's requests (components/edge/originAuth.ts). */
     readonly originAuthToken: pulumi.Input<string>;
     /** Cloudflare's ranges, read once for every cell. */
     readonly cloudflare: CloudflareRanges;
-    /** This cell's figures from the capacity model: HPA and node ranges, readers, cache shards. */
-    readonly capacity: CellCapacity;
-    readonly data: DataConfig;
     /** The stack's one Aurora global database. */
     readonly globalDatabase: GlobalDatabase;
-    /** Secondaries only: the primary cell, whose cluster must exist before a secondary joins. */
-    readonly primaryCell?: RegionalCell;
-    readonly observability: ObservabilityConfig;
+    /**
+     * Secondaries only: what must exist before the cell's cluster joins the global database
+     * (the primary cell's `readyForSecondaries`). @default none (the primary)
+     */
+    readonly databaseDependsOn?: readonly pulumi.Resource[];
     /** The AWS account id (alarm dimensions, ARNs, KMS key policies). */
     readonly accountId: pulumi.Input<string>;
 }
@@ -59,7 +101,7 @@ export class RegionalCell extends pulumi.ComponentResource {
     readonly observability: Observability;
     /** The cell's Kubernetes provider (region explicit in its kubeconfig). */
     readonly kubernetes: k8s.Provider;
-    /** Plain: `<project>-<stack>-<code>`, unique per account and region. */
+    /** Plain, unique per account and region (regions/naming.ts). */
     readonly clusterName: string;
     /**
      * The security group the data tier admits: EKS's cluster security group, which EKS
@@ -68,32 +110,34 @@ export class RegionalCell extends pulumi.ComponentResource {
      * security groups and EKS keeps control plane ↔ node rules itself.
      */
     readonly workloadSecurityGroupId: pulumi.Output<string>;
+    /** The primary cell's cluster and writer: a secondary cell joins the global database after them. [] in a secondary. */
+    readonly readyForSecondaries: readonly pulumi.Resource[];
     /** The ALB's DNS name: the origin of this cell's Cloudflare pool. */
     readonly originHostname: pulumi.Output<string>;
 
     constructor(name: string, args: RegionalCellArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cell:RegionalCell", name, {}, opts);
-        const { cell, compute, app, capacity } = args;
-        if (!cell.primary && !args.primaryCell)
+        const { region, primary, cidr, azs, kubernetes, nodes, api } = args;
+        if (!primary && !args.databaseDependsOn?.length)
             throw new pulumi.ResourceError(
-                `RegionalCell "${name}": a secondary cell needs primaryCell (create the primary cell first)`,
+                `RegionalCell "${name}": a secondary cell needs databaseDependsOn (the primary cell's readyForSecondaries; create the primary cell first)`,
                 this,
             );
         const child = { parent: this };
-        this.region = cell.region;
-        this.code = cell.code;
-        this.clusterName = `${pulumi.getProject()}-${pulumi.getStack()}-${cell.code}`;
+        this.region = region;
+        this.code = name;
+        this.clusterName = args.clusterName;
 
-        this.network = new Network(`${name}-net`, { region: cell.region, cidr: cell.cidr, azs: cell.azs }, child);
+        this.network = new Network(`${name}-net`, { region, cidr, azs }, child);
         this.eks = new EksCluster(
             `${name}-eks`,
             {
-                region: cell.region,
+                region,
                 clusterName: this.clusterName,
-                kubernetesVersion: compute.kubernetesVersion,
+                kubernetesVersion: kubernetes.version,
                 subnetIds: this.network.privateSubnetIds,
-                adminRoleArn: compute.adminRoleArn,
-                publicAccessCidrs: compute.publicAccessCidrs,
+                adminRoleArn: kubernetes.adminRoleArn,
+                publicAccessCidrs: kubernetes.publicAccessCidrs,
                 logRetentionDays: args.observability.logRetentionDays,
             },
             child,
@@ -104,26 +148,27 @@ export class RegionalCell extends pulumi.ComponentResource {
         this.nodes = new NodeGroups(
             `${name}-nodes`,
             {
-                region: cell.region,
+                region,
                 clusterName: this.eks.clusterName,
-                kubernetesVersion: compute.kubernetesVersion,
-                azs: cell.azs,
+                kubernetesVersion: kubernetes.version,
+                azs,
                 subnetIds: this.network.privateSubnetIds,
-                instanceTypes: compute.instanceTypes,
-                nodesPerZone: nodesPerZone(capacity, cell.azs.length),
-                rootVolumeGiB: compute.rootVolumeGiB,
-                after: this.eks.networkAddons,
+                instanceTypes: nodes.instanceTypes,
+                // The autoscaler starts each group at its minimum.
+                nodesPerZone: { min: nodes.perAz.min, desired: nodes.perAz.min, max: nodes.perAz.max },
+                rootVolumeGiB: nodes.rootVolumeGiB,
+                dependsOn: this.eks.networkAddons,
             },
             child,
         );
         this.addons = new ClusterAddons(
             `${name}-addons`,
             {
-                region: cell.region,
+                region,
                 clusterName: this.clusterName,
                 cluster: this.eks.clusterName,
-                kubernetesVersion: compute.kubernetesVersion,
-                after: this.nodes.nodeGroups,
+                kubernetesVersion: kubernetes.version,
+                dependsOn: this.nodes.nodeGroups,
             },
             withK8s,
         );
@@ -131,70 +176,70 @@ export class RegionalCell extends pulumi.ComponentResource {
         this.ingress = new OriginIngress(
             `${name}-ingress`,
             {
-                region: cell.region,
+                region,
                 vpcId: this.network.vpcId,
                 publicSubnetIds: this.network.publicSubnetIds,
                 certificateArn: args.certificateArn,
                 cloudflare: args.cloudflare,
                 workloadSecurityGroupId: this.workloadSecurityGroupId,
-                appPort: app.port,
-                healthPath: app.healthPath,
+                appPort: api.port,
+                healthPath: api.healthPath,
                 clusterName: this.eks.clusterName,
                 domain: args.domain,
                 originAuthToken: args.originAuthToken,
-                after: this.nodes.nodeGroups,
+                dependsOn: this.nodes.nodeGroups,
             },
             withK8s,
         );
         this.data = new DataTier(
             `${name}-data`,
             {
-                region: cell.region,
-                primary: cell.primary,
+                region,
+                primary,
                 global: args.globalDatabase,
-                primaryTier: args.primaryCell?.data,
+                databaseDependsOn: args.databaseDependsOn,
                 vpcId: this.network.vpcId,
                 isolatedSubnetIds: this.network.isolatedSubnetIds,
                 privateSubnetIds: this.network.privateSubnetIds,
-                azs: cell.azs,
+                azs,
                 clientSecurityGroupIds: [this.workloadSecurityGroupId],
-                config: args.data,
-                readers: capacity.readers,
-                cacheShards: capacity.cacheShards,
+                database: args.database,
+                cache: args.cache,
             },
             child,
         );
+        this.readyForSecondaries = this.data.database.readyForSecondaries;
         this.api = new ApiWorkload(
             `${name}-api`,
             {
-                region: cell.region,
+                region,
                 clusterName: this.eks.clusterName,
-                image: app.image,
-                port: app.port,
-                healthPath: app.healthPath,
-                replicas: capacity.pods,
-                cpuMillicores: compute.podCpuMillicores,
-                memoryMiB: compute.podMemoryMiB,
+                image: api.image,
+                port: api.port,
+                healthPath: api.healthPath,
+                replicas: api.replicas,
+                cpuMillicores: api.cpuMillicores,
+                memoryMiB: api.memoryMiB,
                 targetGroupArn: this.ingress.targetGroupArn,
-                vpcCidr: cell.cidr,
+                vpcCidr: cidr,
                 ...dataConnectionArgs(this.data.connection),
-                after: [this.ingress.controller, this.addons.metricsServer],
+                dependsOn: [this.ingress.controller, this.addons.metricsServer],
             },
             withK8s,
         );
         this.observability = new Observability(
             `${name}-obs`,
             {
-                region: cell.region,
+                region,
                 accountId: args.accountId,
                 vpcId: this.network.vpcId,
-                vpcCidr: cell.cidr,
+                vpcCidr: cidr,
                 privateSubnetIds: this.network.privateSubnetIds,
                 clusterName: this.eks.clusterName,
                 k8sProvider: this.kubernetes,
-                config: args.observability,
-                after: [this.api],
-                aurora: { clusterIdentifier: this.data.database.clusterIdentifier, globalSecondary: !cell.primary },
+                ...args.observability,
+                dependsOn: [this.api],
+                aurora: { clusterIdentifier: this.data.database.clusterIdentifier, globalSecondary: !primary },
                 cache: {
                     replicationGroupId: this.data.cache.replicationGroupId,
                     shards: this.data.cache.shards,
@@ -214,13 +259,4 @@ export class RegionalCell extends pulumi.ComponentResource {
             workloadSecurityGroupId: this.workloadSecurityGroupId,
         });
     }
-}
-
-/**
- * Node group sizes per AZ from the capacity model's cell totals (which already include one
- * spare node per AZ): the autoscaler starts each group at its minimum.
- */
-export function nodesPerZone(capacity: Pick<CellCapacity, "nodes">, azs: number): { min: number; desired: number; max: number } {
-    const min = Math.ceil(capacity.nodes.min / azs);
-    return { min, desired: min, max: Math.max(min, Math.ceil(capacity.nodes.max / azs)) };
 }

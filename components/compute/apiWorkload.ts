@@ -38,7 +38,7 @@ export interface ApiWorkloadArgs {
     /** Namespace of the API. @default "api" */
     readonly namespace?: string;
     /** What must run first: the Load Balancer Controller (TargetGroupBinding's CRD and webhook). */
-    readonly after?: pulumi.Input<pulumi.Resource>[];
+    readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** Seconds a terminating pod keeps serving while the ALB deregisters it. */
@@ -80,7 +80,7 @@ export class ApiWorkload extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this, dependsOn: args.after ?? [] },
+            { parent: this, dependsOn: args.dependsOn ?? [] },
         );
         const namespace = ns.metadata.name;
         const meta = (suffix: string) => ({ name: suffix, namespace, labels });

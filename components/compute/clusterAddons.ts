@@ -13,7 +13,7 @@ export interface ClusterAddonsArgs {
     readonly cluster: pulumi.Input<string>;
     readonly kubernetesVersion: string;
     /** What the add-ons need first: nodes to run on. */
-    readonly after?: pulumi.Input<pulumi.Resource>[];
+    readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 export const CLUSTER_AUTOSCALER_SA = "cluster-autoscaler";
@@ -33,7 +33,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         super("platform:cell:ClusterAddons", name, {}, opts);
         const { region } = args;
         const child = { parent: this };
-        const after = { parent: this, dependsOn: args.after ?? [] };
+        const after = { parent: this, dependsOn: args.dependsOn ?? [] };
         const versions = KUBERNETES_VERSIONS[args.kubernetesVersion].addons;
 
         new aws.eks.Addon(
@@ -69,7 +69,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
                 resolveConflictsOnUpdate: "PRESERVE",
                 podIdentityAssociations: [{ roleArn: ebs.role.arn, serviceAccount: EBS_CSI_SA }],
             },
-            { parent: this, dependsOn: [...(args.after ?? []), ...ebs.attachments] },
+            { parent: this, dependsOn: [...(args.dependsOn ?? []), ...ebs.attachments] },
         );
 
         this.metricsServer = new k8s.helm.v3.Release(
@@ -117,7 +117,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
                     KUBERNETES_VERSIONS[args.kubernetesVersion].clusterAutoscalerImageTag,
                 ),
             },
-            { parent: this, dependsOn: [...(args.after ?? []), autoscaler.association] },
+            { parent: this, dependsOn: [...(args.dependsOn ?? []), autoscaler.association] },
         );
 
         this.registerOutputs({});

@@ -29,7 +29,7 @@ export interface NodeGroupsArgs {
     /** Root volume size. @default 50 */
     readonly rootVolumeGiB?: number;
     /** Resources the nodes need first (the networking add-ons). */
-    readonly after?: pulumi.Input<pulumi.Resource>[];
+    readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** Policies of the node role; the VPC CNI uses it for ENIs, nothing else runs as the node. */
@@ -89,7 +89,7 @@ export class NodeGroups extends pulumi.ComponentResource {
                     labels: { "platform/zone": zone },
                     tags: { Name: `${name}-${zone}` },
                 },
-                { parent: this, dependsOn: [...attachments, ...(args.after ?? [])], ignoreChanges: ["scalingConfig.desiredSize"] },
+                { parent: this, dependsOn: [...attachments, ...(args.dependsOn ?? [])], ignoreChanges: ["scalingConfig.desiredSize"] },
             );
         });
         this.nodeRoleArn = role.arn;

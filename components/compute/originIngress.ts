@@ -33,7 +33,7 @@ export interface OriginIngressArgs {
     /** Days access logs are kept. @default 90 */
     readonly logRetentionDays?: number;
     /** What the controller needs first: nodes to run on. */
-    readonly after?: pulumi.Input<pulumi.Resource>[];
+    readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -396,7 +396,7 @@ function loadBalancerController(
                 enableServiceMutatorWebhook: false,
             },
         },
-        { parent: child.parent, dependsOn: [...(args.after ?? []), identity.association] },
+        { parent: child.parent, dependsOn: [...(args.dependsOn ?? []), identity.association] },
     );
 }
 

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CACHE_MAX_NODES, CACHE_MAX_REPLICAS_PER_SHARD, CACHE_MAX_SHARDS } from "../../config/data";
+import { CACHE_MAX_REPLICAS_PER_SHARD, CACHE_MAX_SHARDS, cacheNodeLimitProblem } from "../../regions/awsLimits";
 
 export const CACHE_PORT = 6379;
 
@@ -43,8 +43,8 @@ export function cacheProblems(shape: { shards: number; replicasPerShard: number 
             `replicasPerShard ${shape.replicasPerShard} is not an integer from 1 to ${CACHE_MAX_REPLICAS_PER_SHARD} (multi-AZ failover needs a replica)`,
         );
     }
-    const nodes = shape.shards * (1 + shape.replicasPerShard);
-    if (nodes > CACHE_MAX_NODES) problems.push(`${nodes} nodes exceed the ${CACHE_MAX_NODES} of a cluster-mode replication group`);
+    const nodes = cacheNodeLimitProblem(shape.shards, shape.replicasPerShard);
+    if (nodes !== undefined) problems.push(nodes);
     return problems;
 }
 

@@ -1,8 +1,31 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type DataConfig } from "../../config/data";
 import { Cache } from "./cache";
 import { DatabaseMember, type GlobalDatabase } from "./database";
 import { DatabaseProxy } from "./databaseProxy";
+
+/** The cell's Aurora member, as sized for it. */
+export interface DatabaseSpec {
+    /** Instance class of every instance (memory-optimised, as global databases require). */
+    readonly instanceClass: string;
+    /** Port the cluster listens on. */
+    readonly port: number;
+    /** Days of point-in-time recovery. */
+    readonly backupRetentionDays: number;
+    /** Readers besides the writer, from the capacity model. Plain: it decides how many instances exist. */
+    readonly readers: number;
+}
+
+/** The cell's Valkey cache, as sized for it. */
+export interface CacheSpec {
+    /** Valkey version (major.minor). */
+    readonly engineVersion: string;
+    readonly nodeType: string;
+    /** Shards, from the capacity model. Plain: it decides how many nodes exist. */
+    readonly shards: number;
+    readonly replicasPerShard: number;
+    /** Days automatic snapshots are kept. */
+    readonly snapshotRetentionDays: number;
+}
 
 export interface DataTierArgs {
     /** AWS region of the cell. Passed to every child. */
@@ -11,8 +34,8 @@ export interface DataTierArgs {
     readonly primary: boolean;
     /** The stack's one global database (created before any tier). */
     readonly global: GlobalDatabase;
-    /** Secondaries only: the primary cell's tier (its cluster must exist before a secondary joins). */
-    readonly primaryTier?: DataTier;
+    /** Secondaries only: what must exist before the member joins (the primary tier's `database.readyForSecondaries`). @default none */
+    readonly databaseDependsOn?: readonly pulumi.Resource[];
     readonly vpcId: pulumi.Input<string>;
     /** Isolated subnets: Aurora, the proxy and the cache. */
     readonly isolatedSubnetIds: pulumi.Input<string>[];
@@ -21,12 +44,8 @@ export interface DataTierArgs {
     readonly azs: readonly string[];
     /** Security groups of the cell's workload: the only clients of the proxy and the cache. */
     readonly clientSecurityGroupIds: pulumi.Input<string>[];
-    /** `PlatformConfig.data`. */
-    readonly config: DataConfig;
-    /** Aurora readers besides the writer, from the capacity model. Plain: it decides how many instances exist. */
-    readonly readers: number;
-    /** Cache shards, from the capacity model. Plain: it decides how many nodes exist. */
-    readonly cacheShards: number;
+    readonly database: DatabaseSpec;
+    readonly cache: CacheSpec;
 }
 
 /** What the workload needs to use the data tier. No secret values: only where to find them. */
@@ -60,13 +79,8 @@ export class DataTier extends pulumi.ComponentResource {
 
     constructor(name: string, args: DataTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:DataTier", name, {}, opts);
-        const { region, primary, global, config } = args;
+        const { region, primary, global, database, cache } = args;
         const child = { parent: this };
-        if (!primary && !args.primaryTier)
-            throw new pulumi.ResourceError(
-                `DataTier "${name}": a secondary needs primaryTier (create the primary cell's tier first)`,
-                this,
-            );
 
         this.database = new DatabaseMember(
             `${name}-db`,
@@ -78,10 +92,10 @@ export class DataTier extends pulumi.ComponentResource {
                 vpcId: args.vpcId,
                 subnetIds: args.isolatedSubnetIds,
                 azs: args.azs,
-                instanceClass: config.instanceClass,
-                readers: args.readers,
-                port: config.port,
-                backupRetentionDays: config.backupRetentionDays,
+                instanceClass: database.instanceClass,
+                readers: database.readers,
+                port: database.port,
+                backupRetentionDays: database.backupRetentionDays,
                 master: primary
                     ? { username: global.masterUsername, password: global.masterPassword, databaseName: global.databaseName }
                     : undefined,
@@ -94,7 +108,7 @@ export class DataTier extends pulumi.ComponentResource {
                           subnetIds: args.privateSubnetIds,
                       }
                     : undefined,
-                joinAfter: primary ? undefined : args.primaryTier!.database.readyForSecondaries,
+                dependsOn: args.databaseDependsOn,
             },
             child,
         );
@@ -108,7 +122,7 @@ export class DataTier extends pulumi.ComponentResource {
                 subnetIds: args.isolatedSubnetIds,
                 clientSecurityGroupIds: args.clientSecurityGroupIds,
                 databaseSecurityGroupId: this.database.securityGroupId,
-                databasePort: config.port,
+                databasePort: database.port,
                 clusterIdentifier: this.database.clusterIdentifier,
                 clusterArn: this.database.clusterArn,
                 clusterResourceId: this.database.clusterResourceId,
@@ -125,11 +139,11 @@ export class DataTier extends pulumi.ComponentResource {
                 subnetIds: args.isolatedSubnetIds,
                 clientSecurityGroupIds: args.clientSecurityGroupIds,
                 kmsKeyArn: this.database.kmsKeyArn,
-                engineVersion: config.cache.engineVersion,
-                nodeType: config.cache.nodeType,
-                shards: args.cacheShards,
-                replicasPerShard: config.cache.replicasPerShard,
-                snapshotRetentionDays: config.cache.snapshotRetentionDays,
+                engineVersion: cache.engineVersion,
+                nodeType: cache.nodeType,
+                shards: cache.shards,
+                replicasPerShard: cache.replicasPerShard,
+                snapshotRetentionDays: cache.snapshotRetentionDays,
             },
             child,
         );

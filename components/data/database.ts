@@ -254,24 +254,24 @@ export interface DatabaseMemberArgs {
      * Secondaries only: resources the member must wait for — the primary member's
      * `readyForSecondaries` (a member joins an existing, available global cluster).
      */
-    readonly joinAfter?: readonly pulumi.Resource[];
+    readonly dependsOn?: readonly pulumi.Resource[];
 }
 
 /** What is wrong with a member's args (empty when nothing). Pure. */
 export function memberProblems(
-    args: Pick<DatabaseMemberArgs, "primary" | "readers" | "azs" | "master" | "rotation" | "joinAfter">,
+    args: Pick<DatabaseMemberArgs, "primary" | "readers" | "azs" | "master" | "rotation" | "dependsOn">,
 ): string[] {
     const problems: string[] = [];
     if (args.readers < 2) problems.push(`readers is ${args.readers}; at least 2 readers in distinct AZs are required`);
     if (args.azs.length < 3) problems.push(`azs has ${args.azs.length} zones; the writer and two readers need 3 distinct AZs`);
     if (args.primary) {
         if (!args.master) problems.push("the primary member needs master credentials (master)");
-        if (args.joinAfter?.length) problems.push("the primary member waits for nothing (joinAfter is for secondaries)");
+        if (args.dependsOn?.length) problems.push("the primary member waits for nothing (dependsOn is for secondaries)");
     } else {
         if (args.master) problems.push("a secondary member must not set master (the global cluster's primary owns the credentials)");
         if (args.rotation) problems.push("a secondary member must not rotate the master secret (the primary does)");
-        if (!args.joinAfter?.length)
-            problems.push("a secondary member must join after the primary (joinAfter: primary.readyForSecondaries)");
+        if (!args.dependsOn?.length)
+            problems.push("a secondary member must join after the primary (dependsOn: primary.readyForSecondaries)");
     }
     return problems;
 }
@@ -400,7 +400,7 @@ export class DatabaseMember extends pulumi.ComponentResource {
             {
                 parent: this,
                 protect: true,
-                dependsOn: primary ? [] : [...(args.joinAfter ?? [])],
+                dependsOn: primary ? [] : [...(args.dependsOn ?? [])],
                 // engineVersion: a global upgrade changes every member outside this resource
                 //   (docs/database.md); replicationSourceIdentifier: AWS sets it on secondaries and
                 //   moves it on switchover; masterPassword: rotated in Secrets Manager after creation;

@@ -6,9 +6,9 @@
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { type EdgeConfig } from "../../config/edge";
 import { CLOUDFLARE_REGIONS, type CloudflareRegion, type GeoPoint } from "../../regions/catalog";
-import { type SteeringPlan, checkRegionsFor, steeringPlan } from "../../regions/steering";
+import { poolName } from "../../regions/naming";
+import { type SteeringPlan, checkRegionsFor } from "../../regions/steering";
 import { ORIGIN_AUTH_HEADER } from "./originAuth";
 
 /**
@@ -81,47 +81,74 @@ export interface EdgeCell {
     readonly region: string;
     /** Region code, e.g. `use1`: in the pool's name. */
     readonly code: string;
-    /** The cell holding the Aurora writer: first in the default pools, and the fallback. */
-    readonly primary: boolean;
-    /**
-     * Being decommissioned: its pool stays (and stays monitored) but leaves the steering, the
-     * default pools and the fallback, so its users go to the next cell. @default false
-     */
-    readonly decommission?: boolean;
     /** Catalog entry: coordinates for the pool and steering, the Cloudflare region for health checks. */
     readonly catalog: GeoPoint & { readonly cloudflareRegion: CloudflareRegion };
     /** Public hostname of the cell's ALB (the compute tier's output). Required: never faked. */
     readonly originHostname: pulumi.Input<string>;
 }
 
-export interface EdgeArgs extends EdgeConfig {
+/** What the cache rules match: static assets by path and extension, the cacheable API routes, the session cookie. */
+export interface CacheRuleArgs {
+    /** Path prefix of static assets, e.g. "/static/". */
+    readonly staticPathPrefix: string;
+    /** File extensions cached as static assets anywhere on the host, e.g. "css". */
+    readonly staticExtensions: readonly string[];
+    /** API GET routes whose responses are the same for every user; each matches itself and what is below it. */
+    readonly cacheableApiRoutes: readonly string[];
+    /** The app's session cookie: a request carrying it is never served from cache. */
+    readonly sessionCookie: string;
+}
+
+export interface EdgeArgs extends CacheRuleArgs {
     /** Public hostname the load balancer serves, e.g. `api.example.com`; a name in the zone. */
     readonly domain: string;
     readonly accountId: string;
     readonly zoneId: string;
     /** Health path of the workload, checked over HTTPS with Host = domain. */
     readonly healthPath: string;
-    /** Every cell; plain, because it decides how many pools exist. */
+    /** The cells that take traffic, one pool each; plain, because it decides how many pools exist. */
     readonly cells: readonly EdgeCell[];
-    /** Secret value of the origin-auth header the ALBs require (components/originAuth.ts). */
+    /** What the load balancer sends where (AWS region names of `cells`): the fleet's one steering plan. */
+    readonly steering: SteeringPlan;
+    /** Secret value of the origin-auth header the ALBs require (components/edge/originAuth.ts). */
     readonly originAuthToken: pulumi.Input<string>;
+    /** Path prefix of the API (rate limited), e.g. "/v1/". */
+    readonly apiPath: string;
+    /** Edge TTL of cacheable API responses, seconds. */
+    readonly apiEdgeTtl: number;
+    /** Edge TTL of static assets, seconds. */
+    readonly staticEdgeTtl: number;
+    /** Lifetime of the load balancer's affinity cookie, seconds (1800–604800). */
+    readonly sessionAffinityTtl: number;
+    /** Smart Tiered Cache on; off declares nothing. */
+    readonly tieredCache: boolean;
+    readonly rateLimit: {
+        /** Requests one client (IP, per Cloudflare data centre) may make per period. */
+        readonly requestsPerPeriod: number;
+        /** Counting window, seconds. */
+        readonly period: number;
+        /** How long the action applies once triggered, seconds. */
+        readonly mitigationTimeout: number;
+        /** `block` answers 429. */
+        readonly action: "block" | "managed_challenge";
+    };
+    /** Email that receives pool and origin health alerts. @default none */
+    readonly alertEmail?: string;
+    /** Id of a Cloudflare notification webhook that receives the same alerts. @default none */
+    readonly alertWebhookId?: string;
 }
 
 /** Longest rule expression Cloudflare accepts. */
 export const MAX_EXPRESSION = 4096;
 
 /** Problems with the args that would make a broken edge; empty when fine. */
-export function edgeProblems(
-    args: Pick<
-        EdgeArgs,
-        "cells" | "domain" | "healthPath" | "staticPathPrefix" | "staticExtensions" | "cacheableApiRoutes" | "sessionCookie"
-    >,
-): string[] {
+export function edgeProblems(args: Pick<EdgeArgs, "cells" | "steering" | "domain" | "healthPath" | keyof CacheRuleArgs>): string[] {
     const problems: string[] = [];
     if (args.cells.length === 0) problems.push("cells is empty: the load balancer needs at least one pool");
-    const primaries = args.cells.filter((c) => c.primary).length;
-    if (args.cells.length > 0 && primaries !== 1)
-        problems.push(`${primaries} cells are primary: exactly one must be (it is the fallback pool)`);
+    const regions = new Set(args.cells.map((c) => c.region));
+    const steered = [...Object.values(args.steering.regions).flat(), ...args.steering.defaultPools, args.steering.fallbackPool];
+    const unknown = [...new Set(steered.filter((r) => !regions.has(r)))];
+    if (unknown.length) problems.push(`the steering names ${unknown.join(", ")}, which no cell serves: steer only over the cells given`);
     const codes = args.cells.map((c) => c.code);
     const dupes = [...new Set(codes.filter((c, i) => codes.indexOf(c) !== i))];
     if (dupes.length) problems.push(`cell codes ${dupes.join(", ")} appear more than once: pool names would collide`);
@@ -136,11 +163,6 @@ export function edgeProblems(
     return problems;
 }
 
-/** A name Cloudflare accepts for a pool (alphanumerics, "-" and "_"), unique per stack through the domain. */
-export function poolName(domain: string, code: string): string {
-    return `${domain.replace(/[^A-Za-z0-9_-]/g, "-")}-${code}`;
-}
-
 /** Quotes a string for Cloudflare's rules language. */
 function quote(value: string): string {
     return JSON.stringify(value);
@@ -152,10 +174,7 @@ const READ_METHODS = '{"GET" "HEAD"}';
  * The cache rule expressions, in ruleset order. Cache rules stack and the last matching rule
  * wins, so the bypass for user data comes last and overrides both caching rules.
  */
-export function cacheExpressions(
-    domain: string,
-    s: Pick<EdgeConfig, "staticPathPrefix" | "staticExtensions" | "cacheableApiRoutes" | "sessionCookie">,
-): { static: string; api?: string; bypass: string } {
+export function cacheExpressions(domain: string, s: CacheRuleArgs): { static: string; api?: string; bypass: string } {
     const host = `http.host eq ${quote(domain)}`;
     const extensions = s.staticExtensions.map(quote).join(" ");
     const staticExpr = `(${host} and http.request.method in ${READ_METHODS} and (starts_with(http.request.uri.path, ${quote(s.staticPathPrefix)}) or http.request.uri.path.extension in {${extensions}}))`;
@@ -188,7 +207,7 @@ export class Edge extends pulumi.ComponentResource {
         const child = { parent: this };
         const { domain, accountId, zoneId } = args;
         this.hostname = domain;
-        this.steering = steeringPlan(args.cells.filter((c) => c.decommission !== true));
+        this.steering = args.steering;
 
         // Account-scoped: the description names the hostname so that stacks sharing an account
         // can tell their monitors apart.

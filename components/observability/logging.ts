@@ -5,7 +5,6 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type OpenSearchSizing } from "../../config/observability";
 import { LOG_INDEX_PREFIXES } from "./ism";
 
 /** Pinned engine: the newest 2.x line AWS offers; upgrades are a reviewed config change. */
@@ -29,6 +28,16 @@ export const FLUENT_BIT_CHART = { chart: "fluent-bit", version: "0.58.1", repo: 
 
 const DOMAIN_NAME = /^[a-z][a-z0-9-]{2,27}$/;
 
+/** The domain's nodes and volumes: three data nodes and three dedicated masters, one of each per AZ. */
+export interface LogDomainSizing {
+    /** Data node type, e.g. `r6g.large.search`. */
+    readonly dataInstanceType: string;
+    /** Dedicated master type, e.g. `m6g.large.search`. */
+    readonly masterInstanceType: string;
+    /** gp3 volume per data node, GiB. */
+    readonly volumeSizeGiB: number;
+}
+
 export interface LogDomainArgs {
     /** AWS region of the cell. Passed to every child. */
     readonly region: string;
@@ -39,7 +48,7 @@ export interface LogDomainArgs {
     readonly vpcCidr: string;
     /** One private subnet per AZ, exactly three (one data node and one master per AZ). */
     readonly subnetIds: readonly pulumi.Input<string>[];
-    readonly sizing: OpenSearchSizing;
+    readonly sizing: LogDomainSizing;
     /** Days CloudWatch keeps the domain's own logs. */
     readonly logRetentionDays: number;
     /**
@@ -365,40 +374,4 @@ export function fluentBitOutputs(endpoint: pulumi.Input<string>, region: string)
 `;
     return pulumi.interpolate`${output("kube.*", LOG_INDEX_PREFIXES.containers)}
 ${output("host.*", LOG_INDEX_PREFIXES.nodes)}`;
-}
-
-export interface ControlPlaneLogsArgs {
-    readonly region: string;
-    /**
-     * The EKS cluster's name, plain: EKS writes to `/aws/eks/<name>/cluster`, so the group
-     * is declared by that name before the cluster exists (else EKS creates it with no
-     * retention and the declaration then fails as a duplicate).
-     */
-    readonly clusterName: string;
-    /** Days the control-plane logs are kept. */
-    readonly retentionDays: number;
-}
-
-/**
- * The EKS control-plane log group with a retention. Declare it before the cluster and make
- * the cluster depend on it.
- */
-export class ControlPlaneLogs extends pulumi.ComponentResource {
-    readonly logGroupName: pulumi.Output<string>;
-    readonly logGroup: aws.cloudwatch.LogGroup;
-
-    constructor(name: string, args: ControlPlaneLogsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:observability:ControlPlaneLogs", name, {}, opts);
-        this.logGroup = new aws.cloudwatch.LogGroup(
-            `${name}-group`,
-            {
-                region: args.region,
-                name: `/aws/eks/${args.clusterName}/cluster`,
-                retentionInDays: args.retentionDays,
-            },
-            { parent: this },
-        );
-        this.logGroupName = this.logGroup.name;
-        this.registerOutputs({ logGroupName: this.logGroupName });
-    }
 }

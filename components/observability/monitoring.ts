@@ -6,7 +6,6 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { type PrometheusSizing } from "../../config/observability";
 import { apiAlertRules } from "./alertRules";
 import { apiDashboard } from "./dashboard";
 import { podIdentityTrust } from "./logging";
@@ -33,6 +32,14 @@ export const DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
 export const MONITORING_STORAGE_CLASS = "monitoring-gp3";
 /** The compute tier's API Service: its name label and its named port. */
 export const DEFAULT_API_SCRAPE = { selector: { "app.kubernetes.io/name": "api" }, port: "http", path: "/metrics" } as const;
+
+/** Prometheus's retention and storage. */
+export interface PrometheusSizing {
+    /** Days Prometheus keeps samples. */
+    readonly retentionDays: number;
+    /** Persistent volume per Prometheus replica, GiB (gp3). */
+    readonly volumeSizeGiB: number;
+}
 
 export interface AlertTopicArgs {
     readonly region: string;
@@ -119,7 +126,7 @@ export interface MonitoringArgs {
      */
     readonly apiScrape?: { readonly selector: Readonly<Record<string, string>>; readonly port: string; readonly path: string };
     /** Resources the ServiceMonitor waits for (the API's namespace and Service). @default none */
-    readonly after?: pulumi.Input<pulumi.Resource>[];
+    readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
     /**
      * An extra Alertmanager receiver URL, kept secret (a k8s Secret read through
      * `url_file`, never in Helm values). Plain because it decides whether that Secret exists.
@@ -290,7 +297,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     endpoints: [{ port: scrape.port, path: scrape.path, interval: "30s" }],
                 },
             },
-            { parent: this, provider: args.k8sProvider, dependsOn: [release, ...(args.after ?? [])] },
+            { parent: this, provider: args.k8sProvider, dependsOn: [release, ...(args.dependsOn ?? [])] },
         );
 
         this.alertmanagerRoleArn = role.arn;

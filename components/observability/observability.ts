@@ -1,15 +1,14 @@
 /**
  * A cell's observability tier, composed: the OpenSearch log domain, Fluent Bit, the alert
  * topic, kube-prometheus-stack with the API dashboard and alert rules, and the CloudWatch
- * alarms of the managed services. (The EKS control-plane log group is `ControlPlaneLogs`,
- * declared apart because it must exist before the cluster.)
+ * alarms of the managed services. (The EKS control-plane log group belongs to `EksCluster`,
+ * which must create it before the cluster.)
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type ObservabilityConfig } from "../../config/observability";
 import { type AlbTarget, type AuroraTarget, type CacheTarget, CloudWatchAlarms } from "./cloudWatchAlarms";
-import { LogDomain, LogShipper } from "./logging";
-import { AlertTopic, Monitoring, type MonitoringArgs } from "./monitoring";
+import { LogDomain, type LogDomainSizing, LogShipper } from "./logging";
+import { AlertTopic, Monitoring, type MonitoringArgs, type PrometheusSizing } from "./monitoring";
 
 export interface ObservabilityArgs {
     /** AWS region of the cell. Passed to every child. */
@@ -25,8 +24,12 @@ export interface ObservabilityArgs {
     readonly clusterName: pulumi.Input<string>;
     /** Kubernetes provider of the cell's cluster. */
     readonly k8sProvider: k8s.Provider;
-    /** `platform:observability`, validated. */
-    readonly config: ObservabilityConfig;
+    /** Days CloudWatch keeps the log domain's own logs. */
+    readonly logRetentionDays: number;
+    readonly opensearch: LogDomainSizing;
+    readonly prometheus: PrometheusSizing;
+    /** An extra Alertmanager receiver besides the region's SNS topic (a secret). @default none */
+    readonly alertWebhookUrl?: string;
     /** Namespace of the API workload. @default "api" */
     readonly apiNamespace?: string;
     /** An existing StorageClass for Prometheus and Alertmanager. @default `monitoring-gp3`, declared here */
@@ -34,7 +37,7 @@ export interface ObservabilityArgs {
     /** How Prometheus finds the API's metrics. @default the compute tier's `api` Service, port `http`, `/metrics` */
     readonly apiScrape?: MonitoringArgs["apiScrape"];
     /** Resources the API's ServiceMonitor waits for (the API workload). @default none */
-    readonly after?: pulumi.Input<pulumi.Resource>[];
+    readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
     /** Alarm targets of the other tiers; each omitted one gets no alarms. */
     readonly aurora?: AuroraTarget;
     readonly cache?: CacheTarget;
@@ -51,7 +54,7 @@ export class Observability extends pulumi.ComponentResource {
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:Observability", name, {}, opts);
-        const { region, config } = args;
+        const { region } = args;
         const child = { parent: this };
 
         const topic = new AlertTopic(`${name}-alerts`, { region, accountId: args.accountId }, child);
@@ -63,8 +66,8 @@ export class Observability extends pulumi.ComponentResource {
                 vpcId: args.vpcId,
                 vpcCidr: args.vpcCidr,
                 subnetIds: args.privateSubnetIds,
-                sizing: config.opensearch,
-                logRetentionDays: config.logRetentionDays,
+                sizing: args.opensearch,
+                logRetentionDays: args.logRetentionDays,
             },
             child,
         );
@@ -87,12 +90,12 @@ export class Observability extends pulumi.ComponentResource {
                 k8sProvider: args.k8sProvider,
                 topicArn: topic.topicArn,
                 topicKeyArn: topic.keyArn,
-                prometheus: config.prometheus,
+                prometheus: args.prometheus,
                 apiNamespace: args.apiNamespace,
                 storageClassName: args.storageClassName,
                 apiScrape: args.apiScrape,
-                after: args.after,
-                alertWebhookUrl: config.alertWebhookUrl,
+                dependsOn: args.dependsOn,
+                alertWebhookUrl: args.alertWebhookUrl,
             },
             child,
         );

@@ -1,22 +1,11 @@
 /** The capacity table of the offline plan: per cell, the load it carries and what it is sized to. */
-import { type CapacityPlan, fmt } from "../../regions/capacity";
+import { type CapacityPlan } from "../../regions/capacity/fleet";
+import { formatCount as fmt } from "../../regions/text";
+import { formatTable } from "./table";
 
 /** "eu-central-1 down", "us-east-1 + eu-central-1 down", or "no failure" for the normal load. */
 export function failureLabel(failed: readonly string[]): string {
     return failed.length === 0 ? "no failure" : `${failed.join(" + ")} down`;
-}
-
-/** Rows as aligned columns: text columns (`left`) padded right, numbers padded left. */
-export function alignedTable(rows: readonly string[][], left: ReadonlySet<number>): string {
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
-    return rows
-        .map((row) =>
-            row
-                .map((cell, i) => (left.has(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
-                .join("  ")
-                .trimEnd(),
-        )
-        .join("\n");
 }
 
 export function formatCapacityTable(plan: CapacityPlan): string {
@@ -43,7 +32,7 @@ export function formatCapacityTable(plan: CapacityPlan): string {
             fmt(c.worstCaseUsers),
             failureLabel(c.worstCaseFailure),
             `${c.pods.min}/${c.pods.max}`,
-            `${c.nodes.min}/${c.nodes.max}`,
+            `${c.nodesPerAz.min * c.azs}/${c.nodesPerAz.max * c.azs}`,
             String(c.readers),
             String(c.cacheShards),
         ]);
@@ -56,7 +45,7 @@ export function formatCapacityTable(plan: CapacityPlan): string {
         "",
         "",
         `${totals((c) => c.pods.min)}/${totals((c) => c.pods.max)}`,
-        `${totals((c) => c.nodes.min)}/${totals((c) => c.nodes.max)}`,
+        `${totals((c) => c.nodesPerAz.min * c.azs)}/${totals((c) => c.nodesPerAz.max * c.azs)}`,
         String(totals((c) => c.readers)),
         String(totals((c) => c.cacheShards)),
     ]);
@@ -67,6 +56,6 @@ export function formatCapacityTable(plan: CapacityPlan): string {
             `one spare node per AZ, at most ${fmt(plan.maxNodesPerCell)} nodes (${fmt(plan.maxPodsPerCell)} pods) per cell`,
         `Data: ${fmt(plan.usersPerReader)} users per Aurora reader, ${fmt(plan.usersPerCacheShard)} per cache shard (each cell's cache is its own)`,
         "",
-        alignedTable(rows, new Set([0, 1, 4])),
+        formatTable(rows, new Set([0, 1, 4])),
     ].join("\n");
 }

@@ -1,8 +1,8 @@
 /** A Mermaid diagram of the topology: users → edge → one subgraph per cell with its tiers. */
-import { type PlatformConfig } from "../../config/platform";
+import { type Stack } from "../../stack/load";
 import { type Plan } from "../plan";
 
-export function mermaid(plan: Plan, config: PlatformConfig): string {
+export function mermaid(plan: Plan, { config, fleet }: Stack): string {
     const parents = new Map(plan.resources.map((r) => [r.urn, r.parent]));
     const counts = new Map<string, number>();
     for (const r of plan.resources.filter((r) => r.custom)) {
@@ -10,7 +10,7 @@ export function mermaid(plan: Plan, config: PlatformConfig): string {
     }
     const lines = ["```mermaid", "flowchart LR", `  users((Users)) --> edge["Cloudflare: ${config.domain}"]`];
     const cellUrns = new Map(plan.resources.filter((r) => r.type === "platform:cell:RegionalCell").map((r) => [r.name, r.urn]));
-    for (const cell of config.cells) {
+    for (const cell of fleet.cells) {
         const urn = cellUrns.get(cell.code);
         lines.push(`  subgraph ${cell.code}["${cell.region}${cell.primary ? " (primary)" : ""}"]`);
         for (const tier of plan.resources.filter((r) => r.parent === urn && !r.custom)) {

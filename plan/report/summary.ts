@@ -1,6 +1,7 @@
 /** The human-readable plan: resource counts per cell and tier, totals, findings. */
-import { type PlatformConfig } from "../../config/platform";
-import { type Plan, type PlanResource, cellOf } from "../plan";
+import { type Fleet } from "../../regions/fleet";
+import { type Plan, type PlanResource, cellCodes } from "../plan";
+import { formatTable } from "./table";
 
 export interface CellCounts {
     readonly code: string;
@@ -10,10 +11,10 @@ export interface CellCounts {
     readonly total: number;
 }
 
-export function countByCell(plan: Plan, config: PlatformConfig): { cells: CellCounts[]; global: number; total: number } {
-    const cells = cellOf(plan.resources);
+export function countByCell(plan: Plan, fleet: Fleet): { cells: CellCounts[]; global: number; total: number } {
+    const cells = cellCodes(plan.resources);
     const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
-    const counts = new Map<string, CellCounts>(config.cells.map((c) => [c.code, { code: c.code, region: c.region, tiers: {}, total: 0 }]));
+    const counts = new Map<string, CellCounts>(fleet.cells.map((c) => [c.code, { code: c.code, region: c.region, tiers: {}, total: 0 }]));
     let global = 0;
     for (const r of plan.resources.filter((r) => r.custom)) {
         const code = cells.get(r.urn) ?? null;
@@ -42,25 +43,13 @@ function tierOf(r: PlanResource, byUrn: Map<string, PlanResource>): string {
     return "Other";
 }
 
-export function table(rows: string[][]): string {
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
-    return rows
-        .map((row) =>
-            row
-                .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
-                .join("  ")
-                .trimEnd(),
-        )
-        .join("\n");
-}
-
-export function formatSummary(plan: Plan, config: PlatformConfig): string {
-    const { cells, global, total } = countByCell(plan, config);
-    const primaryRegion = config.primary.region;
+export function formatSummary(plan: Plan, fleet: Fleet): string {
+    const { cells, global, total } = countByCell(plan, fleet);
+    const primaryRegion = fleet.primary.region;
     const tiers = [...new Set(cells.flatMap((c) => Object.keys(c.tiers)))].sort();
     const rows = [["Region", "Cell", "Primary", ...tiers, "Total"]];
     // A cell marked decommission: true is deployed but takes no traffic (docs/regions.md).
-    const drained = new Set(config.cells.filter((c) => c.decommission).map((c) => c.region));
+    const drained = new Set(fleet.cells.filter((c) => c.decommissioning).map((c) => c.region));
     for (const c of cells) {
         rows.push([
             c.region,
@@ -75,7 +64,7 @@ export function formatSummary(plan: Plan, config: PlatformConfig): string {
     const lines = [
         `Offline plan of ${plan.project}/${plan.stack}: ${cells.length} cell(s), ${total} resources (${plan.resources.length} with components)`,
         "",
-        table(rows),
+        formatTable(rows, new Set([0, 1, 2])),
         "",
     ];
     const violations = plan.policy.violations;

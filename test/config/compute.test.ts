@@ -1,27 +1,11 @@
 import * as assert from "node:assert/strict";
 import { COMPUTE_DEFAULTS } from "../../config/compute";
-import { ConfigError, namespaceValues, parseConfig } from "../../config/platform";
-import { prodStack } from "../support/harness";
+import { parseRaw, prodRaw, stackProblems, withSections } from "../support/config";
 
 /** The prod config with `platform:compute` replaced. */
-function parseWith(compute: unknown) {
-    const stack = prodStack();
-    const raw = namespaceValues(stack.config);
-    if (compute === undefined) delete raw.compute;
-    else raw.compute = compute;
-    return parseConfig(raw, stack.config["aws:region"]);
-}
-
+const parseWith = (compute: unknown) => parseRaw(withSections(prodRaw(), { compute })).config;
 /** The problems reported for `compute`, as "path: message". */
-function problems(compute: unknown): string[] {
-    try {
-        parseWith(compute);
-    } catch (err) {
-        if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-        throw err;
-    }
-    return [];
-}
+const problems = (compute: unknown) => stackProblems(withSections(prodRaw(), { compute }));
 
 describe("platform:compute config", () => {
     it("defaults every key when the section is absent (the prod stack sets none)", () => {
@@ -113,7 +97,7 @@ describe("platform:compute config", () => {
 
     it("wants types the capacity model can pack pods into", () => {
         assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m5zn.xlarge"] }), [
-            'platform:compute.instanceTypes: ["m5zn.xlarge"] unknown to the capacity model; use types of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge, m7g.xlarge, m6g.xlarge (or add a row to INSTANCE_TYPES in regions/capacity.ts)',
+            'platform:compute.instanceTypes: ["m5zn.xlarge"] unknown to the capacity model; use types of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge, m7g.xlarge, m6g.xlarge (or add a row to INSTANCE_TYPES in regions/capacity/nodes.ts)',
         ]);
     });
 

@@ -1,29 +1,14 @@
 import * as assert from "node:assert/strict";
 import { DATA_DEFAULTS, majorOf } from "../../config/data";
-import { ConfigError, type PlatformConfig, namespaceValues, parseConfig } from "../../config/platform";
+import { type PlatformConfig } from "../../config/platform";
 import { type Raw } from "../../config/problems";
 import { catalogRegions } from "../../regions/catalog";
 import { awsFacts } from "../support/awsFacts";
-import { prodStack } from "../support/harness";
+import { parseRaw, prodRaw, stackProblems, withSections } from "../support/config";
 
-function prodRaw(): Raw {
-    return namespaceValues(prodStack().config);
-}
-
-function parse(overrides: Raw): PlatformConfig {
-    return parseConfig({ ...prodRaw(), ...overrides }, "us-east-1");
-}
-
-/** The problems of a config, as "path: message" lines. */
-function problemsOf(overrides: Raw): string[] {
-    try {
-        parse(overrides);
-    } catch (err) {
-        if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-        throw err;
-    }
-    return [];
-}
+const parse = (sections: Raw): PlatformConfig => parseRaw(withSections(prodRaw(), sections)).config;
+/** The problems of the prod config with `sections` replaced, as "path: message" lines. */
+const problemsOf = (sections: Raw) => stackProblems(withSections(prodRaw(), sections));
 
 /** Cells for the first `n` catalog regions, the first one primary. */
 function regionsOf(n: number): Raw[] {

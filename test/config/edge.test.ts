@@ -1,32 +1,11 @@
 import * as assert from "node:assert/strict";
 import { EDGE_DEFAULTS } from "../../config/edge";
-import { ConfigError, parseConfig } from "../../config/platform";
-import { type Raw } from "../../config/problems";
+import { parseConfig } from "../../config/platform";
+import { exampleRaw, stackProblems, withSections } from "../support/config";
 
-const IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:4f1c8e0b7a9d2c3e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7a8b9c0";
-
-function withEdge(edge: unknown): Raw {
-    return {
-        domain: "api.example.com",
-        cloudflare: { accountId: "0123456789abcdef0123456789abcdef", zoneId: "fedcba9876543210fedcba9876543210" },
-        regions: [{ name: "us-east-1", primary: true }, { name: "eu-central-1" }],
-        capacity: { targetConcurrentUsers: 1000, usersPerPod: 800, regionFailuresTolerated: 1 },
-        traffic: { ENAM: 0.5, WEU: 0.5 },
-        app: { image: IMAGE },
-        ...(edge === undefined ? {} : { edge }),
-    };
-}
-
+const withEdge = (edge: unknown) => withSections(exampleRaw(), { edge });
 /** The problems of `platform:edge` as "path: message" lines; [] when it is valid. */
-function problems(edge: unknown): string[] {
-    try {
-        parseConfig(withEdge(edge), "us-east-1");
-        return [];
-    } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        return err.problems.map((p) => `${p.path}: ${p.message}`);
-    }
-}
+const problems = (edge: unknown) => stackProblems(withEdge(edge));
 
 describe("config: platform:edge", () => {
     it("defaults every setting when the section is absent", () => {

@@ -1,36 +1,11 @@
 import * as assert from "node:assert/strict";
-import { ConfigError, type PlatformConfig, namespaceValues, parseConfig } from "../../config/platform";
+import { type PlatformConfig, namespaceValues, parseConfig } from "../../config/platform";
 import { type Raw } from "../../config/problems";
+import { TEST_IMAGE as IMAGE, exampleRaw as edit, prodRaw, stackProblems, withSections } from "../support/config";
 
-const IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:4f1c8e0b7a9d2c3e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7a8b9c0";
-
-function valid(): Raw {
-    return {
-        domain: "api.example.com",
-        cloudflare: { accountId: "0123456789abcdef0123456789abcdef", zoneId: "fedcba9876543210fedcba9876543210" },
-        regions: [{ name: "us-east-1", primary: true, cidr: "10.10.0.0/16" }, { name: "eu-central-1" }, { name: "ap-southeast-1" }],
-        capacity: { targetConcurrentUsers: 25000, usersPerPod: 800, regionFailuresTolerated: 1 },
-        traffic: { ENAM: 0.3, WNAM: 0.15, WEU: 0.2, EEU: 0.1, SEAS: 0.1, NEAS: 0.1, OC: 0.05 },
-        app: { image: IMAGE },
-    };
-}
-
-/** The problems of `raw` as "path: message" lines; [] when it is valid. */
-function problems(raw: Raw, awsRegion: string | null = "us-east-1"): string[] {
-    try {
-        parseConfig(raw, awsRegion ?? undefined);
-        return [];
-    } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        return err.problems.map((p) => `${p.path}: ${p.message}`);
-    }
-}
-
-function edit(change: (raw: Raw & Record<string, any>) => void): Raw {
-    const raw = valid() as Raw & Record<string, any>;
-    change(raw);
-    return raw;
-}
+const valid = () => edit();
+/** The problems of `raw` as "path: message" lines; [] when it is valid. `null`: no aws:region. */
+const problems = (raw: Raw, awsRegion: string | null = "us-east-1") => stackProblems(raw, awsRegion);
 
 describe("config", () => {
     it("parses the design's example into typed cells with catalog defaults", () => {
@@ -43,7 +18,6 @@ describe("config", () => {
                 ["ap-southeast-1", "apse1", false, "10.31.0.0/16"],
             ],
         );
-        assert.equal(config.primary.region, "us-east-1");
         assert.equal(config.traffic.ENAM, 0.3);
         assert.equal(config.traffic.SAF, 0);
         assert.deepEqual(config.app, { image: IMAGE, port: 8080, healthPath: "/healthz" });
@@ -255,5 +229,50 @@ describe("config", () => {
             found.map((p) => p.split(":").slice(0, 2).join(":")),
             ["platform:domain", "platform:regions[1].name", "platform:capacity.usersPerPod", "platform:traffic"],
         );
+    });
+});
+
+const prodCapacity = (over: Record<string, unknown>) => ({
+    targetConcurrentUsers: 25000,
+    usersPerPod: 800,
+    regionFailuresTolerated: 1,
+    ...over,
+});
+
+describe("platform:capacity config", () => {
+    it("defaults maxNodesPerCell 100, usersPerReader 5,000, usersPerCacheShard 10,000", () => {
+        const { capacity: c } = parseConfig(prodRaw(), "us-east-1");
+        assert.deepEqual(c, {
+            targetConcurrentUsers: 25000,
+            usersPerPod: 800,
+            regionFailuresTolerated: 1,
+            maxNodesPerCell: 100,
+            usersPerReader: 5000,
+            usersPerCacheShard: 10000,
+        });
+        const set = parseConfig(
+            withSections(prodRaw(), { capacity: prodCapacity({ maxNodesPerCell: 60, usersPerReader: 4000, usersPerCacheShard: 8000 }) }),
+            "us-east-1",
+        ).capacity;
+        assert.deepEqual([set.maxNodesPerCell, set.usersPerReader, set.usersPerCacheShard], [60, 4000, 8000]);
+    });
+
+    it("reports each bad value with its path", () => {
+        assert.deepEqual(
+            stackProblems(
+                withSections(prodRaw(), {
+                    capacity: prodCapacity({ maxNodesPerCell: 5, usersPerReader: 0, usersPerCacheShard: "many", maxPodsPerCell: 3 }),
+                }),
+            ),
+            [
+                "platform:capacity.maxPodsPerCell: is not a known setting; known settings here: targetConcurrentUsers, usersPerPod, regionFailuresTolerated, maxNodesPerCell, usersPerReader, usersPerCacheShard",
+                "platform:capacity.maxNodesPerCell: 5 is out of range; expected an integer ≥ 6",
+                "platform:capacity.usersPerReader: 0 is out of range; expected an integer ≥ 1",
+                'platform:capacity.usersPerCacheShard: "many" is not an integer; expected an integer ≥ 1',
+            ],
+        );
+        assert.deepEqual(stackProblems(withSections(prodRaw(), { capacity: prodCapacity({ maxNodesPerCell: 50.5 }) })), [
+            "platform:capacity.maxNodesPerCell: 50.5 is not an integer; expected an integer ≥ 6",
+        ]);
     });
 });

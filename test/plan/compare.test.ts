@@ -161,7 +161,7 @@ describe("removalProblems", () => {
     it("refuses a removed region that is not marked decommission: true, naming it and the safe order", () => {
         const found = removalProblems(
             { removedCells: ["apse1"] },
-            [{ region: "ap-southeast-1", code: "apse1", decommission: false }],
+            [{ region: "ap-southeast-1", code: "apse1", decommissioning: false }],
             "prod",
             "b.yaml",
         );
@@ -176,7 +176,7 @@ describe("removalProblems", () => {
         assert.deepEqual(
             removalProblems(
                 { removedCells: ["apse1"] },
-                [{ region: "ap-southeast-1", code: "apse1", decommission: true }],
+                [{ region: "ap-southeast-1", code: "apse1", decommissioning: true }],
                 "prod",
                 "b.yaml",
             ),

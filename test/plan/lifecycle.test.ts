@@ -7,13 +7,13 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { ConfigError, type PlatformConfig, namespaceValues, parseConfig } from "../../config/platform";
 import { type Raw } from "../../config/problems";
 import { compare } from "../../plan/compare";
-import { type PlanResource, type PlanRun, cellOf } from "../../plan/plan";
+import { type PlanResource, type PlanRun, cellCodes } from "../../plan/plan";
 import { projectRoot, readConfigFile } from "../../plan/stackConfig";
 import { catalogRegions } from "../../regions/catalog";
 import { REPLACE_TRIGGERS, STATEFUL_TYPES, isStateful } from "../../regions/stateful";
+import { type EditableRaw, parseRaw, prodRaw, stackProblems } from "../support/config";
 import { planOf, prodStack } from "../support/harness";
 import { statefulUrns } from "../support/statefulUrns";
 
@@ -22,33 +22,17 @@ const fixture = (name: string) => path.join(projectRoot(), "test", "fixtures", n
 const stackOf = (name: string) => readConfigFile(fixture(name), "platform", "prod");
 const runCli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: projectRoot(), encoding: "utf8" });
 
-/** The prod stack's `platform:` values, edited. */
-function prodRaw(change: (raw: Raw & Record<string, any>) => void = () => undefined): Raw {
-    const raw = namespaceValues(prodStack().config) as Raw & Record<string, any>;
-    change(raw);
-    return raw;
-}
-function parse(raw: Raw): PlatformConfig {
-    return parseConfig(raw, "us-east-1");
-}
-function problems(raw: Raw): string[] {
-    try {
-        parse(raw);
-        return [];
-    } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        return err.problems.map((p) => `${p.path}: ${p.message}`);
-    }
-}
-const apse1Decommissioned = (r: Raw & Record<string, any>) => {
+const parse = (raw: Raw) => parseRaw(raw);
+const problems = (raw: Raw) => stackProblems(raw);
+const apse1Decommissioned = (r: EditableRaw) => {
     r.regions[2].decommission = true;
 };
 
 describe("region lifecycle: config", () => {
     it("reads decommission (default false), the serving cells and the home region", () => {
-        const config = parse(prodRaw(apse1Decommissioned));
+        const { config, fleet } = parse(prodRaw(apse1Decommissioned));
         assert.deepEqual(
-            config.cells.map((c) => [c.code, c.decommission]),
+            config.cells.map((c) => [c.code, c.decommissioning]),
             [
                 ["use1", false],
                 ["euc1", false],
@@ -56,22 +40,22 @@ describe("region lifecycle: config", () => {
             ],
         );
         assert.deepEqual(
-            config.servingCells.map((c) => c.code),
+            fleet.serving.map((c) => c.code),
             ["use1", "euc1"],
         );
-        assert.equal(config.homeRegion, "us-east-1");
+        assert.equal(fleet.homeRegion, "us-east-1");
         assert.equal(config.data.homeRegion, "us-east-1");
     });
 
     it("defaults the home region to the primary's when platform:data.homeRegion is unset", () => {
-        const config = parse(
+        const { config, fleet } = parse(
             prodRaw((r) => {
                 delete r.data;
                 r.regions[0].primary = false;
                 r.regions[1].primary = true;
             }),
         );
-        assert.equal(config.homeRegion, "eu-central-1");
+        assert.equal(fleet.homeRegion, "eu-central-1");
         assert.equal(config.data.homeRegion, undefined);
     });
 
@@ -142,8 +126,8 @@ describe("region lifecycle: config", () => {
     });
 
     it("sizes a decommissioning cell at the minimum and re-routes its users to the serving cells", () => {
-        const before = parse(prodRaw()).fleet;
-        const after = parse(prodRaw(apse1Decommissioned)).fleet;
+        const before = parse(prodRaw()).fleet.capacity;
+        const after = parse(prodRaw(apse1Decommissioned)).fleet.capacity;
         const apse1 = after.cells.find((c) => c.code === "apse1")!;
         assert.deepEqual(
             [apse1.normalUsers, apse1.worstCaseUsers, apse1.pods, apse1.readers, apse1.cacheShards],
@@ -168,7 +152,7 @@ describe("region lifecycle: plans", function () {
 
     describe("decommission: true", () => {
         it("retains (retainOnDelete) every stateful or protected resource of the cell, and nothing else", () => {
-            const cells = cellOf(drained.plan.resources);
+            const cells = cellCodes(drained.plan.resources);
             const retained = drained.plan.resources
                 .filter((r) => r.retainOnDelete)
                 .map((r) => `${cells.get(r.urn)} ${r.type} ${r.name} protect=${r.protect}`);

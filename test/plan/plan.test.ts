@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { compare } from "../../plan/compare";
-import { type PlanRun, cellOf, planStack } from "../../plan/plan";
+import { type PlanRun, cellCodes, planStack } from "../../plan/plan";
 import { SECRET } from "../../plan/runtime";
 import { projectRoot, readConfigFile } from "../../plan/stackConfig";
 import { assertUniqueUrns, isRegionalAws, planOf, prodStack } from "../support/harness";
@@ -33,7 +33,7 @@ describe("offline plan of the prod stack", () => {
 
     it("puts every regional AWS resource of a cell in that cell's region, and the global ones in the primary's", () => {
         const regionOf: Record<string, string> = { use1: "us-east-1", euc1: "eu-central-1", apse1: "ap-southeast-1" };
-        const cells = cellOf(run.evaluation.resources);
+        const cells = cellCodes(run.evaluation.resources);
         const regional = run.evaluation.resources.filter(isRegionalAws);
         assert.ok(regional.length > 400, `${regional.length} regional resources`);
         const wrong = regional

@@ -3,14 +3,15 @@
 // breaks a control, or a policy change that misjudges a tier, fails here.
 import * as assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
-import { Edge, type EdgeCell } from "../../components/edge/edge";
+import { Edge } from "../../components/edge/edge";
 import { Observability } from "../../components/observability/observability";
 import { EDGE_DEFAULTS } from "../../config/edge";
 import { OBSERVABILITY_DEFAULTS } from "../../config/observability";
 import { ACCOUNT_ID } from "../../plan/mocks";
 import { checkPolicies } from "../../plan/policyRunner";
 import { type Evaluation } from "../../plan/runtime";
-import { requireRegion } from "../../regions/catalog";
+import { steeringPlan } from "../../regions/steering";
+import { testEdgeCell } from "../support/cells";
 import { buildData } from "../support/data";
 import { evaluateComponent } from "../support/harness";
 
@@ -31,16 +32,7 @@ describe("policy pack on the tiers", () => {
     });
 
     it("edge (Cloudflare pools, monitors, load balancer): no finding", async () => {
-        const cell = (name: string, primary = false): EdgeCell => {
-            const catalog = requireRegion(name);
-            return {
-                region: name,
-                code: catalog.code,
-                primary,
-                catalog,
-                originHostname: `k8s-${catalog.code}-api-0123456789.${name}.elb.amazonaws.com`,
-            };
-        };
+        const cells = REGIONS.map((r, i) => testEdgeCell(r, { primary: i === 0 }));
         const ev = await evaluateComponent(
             (opts) =>
                 new Edge(
@@ -51,7 +43,8 @@ describe("policy pack on the tiers", () => {
                         accountId: "0123456789abcdef0123456789abcdef",
                         zoneId: "fedcba9876543210fedcba9876543210",
                         healthPath: "/healthz",
-                        cells: REGIONS.map((r, i) => cell(r, i === 0)),
+                        cells,
+                        steering: steeringPlan(cells),
                         alertEmail: "oncall@example.com",
                         originAuthToken: "origin-token-for-tests",
                     },
@@ -76,7 +69,7 @@ describe("policy pack on the tiers", () => {
                     k8sProvider: new k8s.Provider("k8s", {
                         kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n",
                     }),
-                    config: { ...OBSERVABILITY_DEFAULTS, alertWebhookUrl: undefined },
+                    ...OBSERVABILITY_DEFAULTS,
                     alb: { arnSuffix: "app/apse1-api/1" },
                 },
                 opts,

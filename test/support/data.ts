@@ -1,7 +1,7 @@
 /** Builds the data tier of a few catalog regions on fake network ids, for the data tier's tests. */
 import type * as pulumi from "@pulumi/pulumi";
 import { GlobalDatabase } from "../../components/data/database";
-import { DataTier } from "../../components/data/dataTier";
+import { DataTier, type DataTierArgs } from "../../components/data/dataTier";
 import { DATA_DEFAULTS, type DataConfig } from "../../config/data";
 import { type Evaluation, type RecordedResource } from "../../plan/runtime";
 import { requireRegion } from "../../regions/catalog";
@@ -27,6 +27,14 @@ export function fakeCell(region: string): FakeCell {
         privateSubnetIds: ["a", "b", "c"].map((z) => `subnet-0${code}private${z}`),
         workloadSg: `sg-0${code}workload`,
         azs,
+    };
+}
+
+/** A data config as a tier's specs, with the capacity model's minimum figures (2 readers, 3 shards). */
+export function dataSpecs(config: DataConfig, readers = 2, shards = 3): Pick<DataTierArgs, "database" | "cache"> {
+    return {
+        database: { instanceClass: config.instanceClass, port: config.port, backupRetentionDays: config.backupRetentionDays, readers },
+        cache: { ...config.cache, shards },
     };
 }
 
@@ -58,15 +66,13 @@ export function buildData(
                     region,
                     primary: i === 0,
                     global,
-                    primaryTier: i === 0 ? undefined : tiers[0],
+                    databaseDependsOn: i === 0 ? undefined : tiers[0].database.readyForSecondaries,
                     vpcId: cell.vpcId,
                     isolatedSubnetIds: cell.isolatedSubnetIds,
                     privateSubnetIds: cell.privateSubnetIds,
                     azs: cell.azs,
                     clientSecurityGroupIds: [cell.workloadSg],
-                    config,
-                    readers: 2,
-                    cacheShards: 3,
+                    ...dataSpecs(config),
                 },
                 opts,
             ),

@@ -3,8 +3,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { namespaceValues, parseConfig } from "../../config/platform";
+import { namespaceValues } from "../../config/platform";
 import { readConfigFile, projectRoot } from "../../plan/stackConfig";
+import { parseStack } from "../../stack/load";
 import { EXIT } from "../../tools/common";
 import { main, parseOptions, runDrill } from "../../tools/drill";
 import { failoverImpact, findCell, formatImpact, loadVsMaximum } from "../../tools/failover";
@@ -13,7 +14,7 @@ import { ACCOUNT, type StandIn, TOKEN, startStandIn } from "../support/cfstandin
 import { type Target, captureIo, closedPort, startTarget } from "../support/loopback";
 
 const ROOT = projectRoot();
-const prod = parseOptions(["--region", "us-east-1"], {}, ROOT).config;
+const prod = parseOptions(["--region", "us-east-1"], {}, ROOT).plan;
 const cellOf = (name: string) => findCell(prod, name)!;
 
 describe("drill: what a region failure should do", () => {
@@ -54,7 +55,7 @@ describe("drill: what a region failure should do", () => {
     });
 
     it("leaves users with nowhere to go in a one-cell stack", () => {
-        const one = parseConfig(
+        const one = parseStack(
             {
                 domain: "api.example.com",
                 cloudflare: { accountId: ACCOUNT, zoneId: ACCOUNT },
@@ -65,7 +66,7 @@ describe("drill: what a region failure should do", () => {
             },
             "us-east-1",
         );
-        const impact = failoverImpact(one, one.cells[0]);
+        const impact = failoverImpact(one, one.fleet.cells[0]);
         assert.equal(impact.unservedUsers, 1000);
         assert.deepEqual(impact.cells, []);
         assert.match(formatImpact("solo", impact, []), /1000 users have no cell left: add a region or expect an outage/);
@@ -73,11 +74,8 @@ describe("drill: what a region failure should do", () => {
 
     it("routes as the capacity model does, and leaves a drained (decommissioning) cell out", () => {
         const stack = readConfigFile(path.join(ROOT, "test", "fixtures", "decommission-apse1.yaml"), "platform", "prod");
-        const config = parseConfig(namespaceValues(stack.config), stack.config["aws:region"]);
-        const impact = failoverImpact(
-            config,
-            config.cells.find((c) => c.region === "us-east-1")!,
-        );
+        const drained = parseStack(namespaceValues(stack.config), stack.config["aws:region"]);
+        const impact = failoverImpact(drained, findCell(drained, "us-east-1")!);
         // ap-southeast-1 is drained: its SEAS, NEAS and OC users already go to eu-central-1 and
         // us-east-1, and after us-east-1 fails every user is in eu-central-1.
         assert.deepEqual(

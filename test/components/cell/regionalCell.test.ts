@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
-import { type PlanRun } from "../../../plan/plan";
-import { cellOf } from "../../../plan/plan";
+import { type PlanRun, cellCodes } from "../../../plan/plan";
 import { countByCell } from "../../../plan/report/summary";
 import { type RecordedResource } from "../../../plan/runtime";
 import { assertUniqueUrns, isRegionalAws, planOf, prodStack } from "../../support/harness";
@@ -15,11 +14,11 @@ describe("RegionalCell compute (prod plan)", () => {
     before(async () => {
         run = await planOf(prodStack());
         resources = run.evaluation.resources;
-        cellByUrn = cellOf(resources);
+        cellByUrn = cellCodes(resources);
     });
 
     it("plans three cells, each with every compute tier", () => {
-        const { cells } = countByCell(run.plan, run.config);
+        const { cells } = countByCell(run.plan, run.fleet);
         assert.deepEqual(
             cells.map((c) => c.code),
             ["apse1", "euc1", "use1"],

@@ -160,7 +160,7 @@ describe("cache helpers", () => {
         ]);
         assert.deepEqual(cacheProblems({ shards: 250, replicasPerShard: 1 }), []);
         assert.deepEqual(cacheProblems({ shards: 200, replicasPerShard: 2 }), [
-            "600 nodes exceed the 500 of a cluster-mode replication group",
+            "200 cache shards × (1 + 2 replicas) = 600 nodes; a cluster-mode replication group has at most 500",
         ]);
     });
 });

@@ -3,7 +3,7 @@ import { GlobalDatabase } from "../../../components/data/database";
 import { DataTier } from "../../../components/data/dataTier";
 import { DATA_DEFAULTS } from "../../../config/data";
 import { type Evaluation, EvaluationError, type RecordedResource } from "../../../plan/runtime";
-import { dataPlan, fakeCell, named } from "../../support/data";
+import { dataPlan, dataSpecs, fakeCell, named } from "../../support/data";
 import { assertUniqueUrns, evaluateComponent, ofType, one } from "../../support/harness";
 
 /** Every value a secret input holds in clear, from the resources' raw inputs. */
@@ -148,14 +148,12 @@ describe("DataTier", () => {
                         privateSubnetIds: cell.privateSubnetIds,
                         azs: cell.azs,
                         clientSecurityGroupIds: [cell.workloadSg],
-                        config: DATA_DEFAULTS,
-                        readers: 2,
-                        cacheShards: 3,
+                        ...dataSpecs(DATA_DEFAULTS),
                     },
                     opts,
                 );
             }),
-            (err: unknown) => err instanceof EvaluationError && /a secondary needs primaryTier/.test(err.message),
+            (err: unknown) => err instanceof EvaluationError && /a secondary member must join after the primary/.test(err.message),
         );
     });
 });

@@ -248,7 +248,7 @@ describe("memberProblems", () => {
     const master = { username: "u", password: "p", databaseName: "d" };
     it("accepts a well-formed primary and secondary", () => {
         assert.deepEqual(memberProblems({ primary: true, readers: 2, azs, master }), []);
-        assert.deepEqual(memberProblems({ primary: false, readers: 2, azs, joinAfter: [{} as never] }), []);
+        assert.deepEqual(memberProblems({ primary: false, readers: 2, azs, dependsOn: [{} as never] }), []);
     });
     it("refuses fewer than 2 readers or 3 AZs", () => {
         assert.deepEqual(memberProblems({ primary: true, readers: 1, azs: ["a", "b"], master }), [
@@ -265,7 +265,7 @@ describe("memberProblems", () => {
             [
                 "a secondary member must not set master (the global cluster's primary owns the credentials)",
                 "a secondary member must not rotate the master secret (the primary does)",
-                "a secondary member must join after the primary (joinAfter: primary.readyForSecondaries)",
+                "a secondary member must join after the primary (dependsOn: primary.readyForSecondaries)",
             ],
         );
     });

@@ -3,21 +3,21 @@ import {
     CF,
     DRAIN_DURATION,
     Edge,
-    MAX_EXPRESSION,
     type EdgeArgs,
-    type EdgeCell,
     MONITOR,
     RATE_LIMIT_BODY,
     RATE_LIMIT_CHARACTERISTICS,
     cacheExpressions,
     edgeProblems,
-    poolName,
     rateLimitExpression,
 } from "../../../components/edge/edge";
 import { EDGE_DEFAULTS } from "../../../config/edge";
 import { hexOf } from "../../../plan/mocks";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
-import { CLOUDFLARE_REGIONS, requireRegion } from "../../../regions/catalog";
+import { CLOUDFLARE_REGIONS } from "../../../regions/catalog";
+import { poolName } from "../../../regions/naming";
+import { steeringPlan } from "../../../regions/steering";
+import { testEdgeCell } from "../../support/cells";
 import { evaluateComponent, ofType, one } from "../../support/harness";
 
 const T = {
@@ -36,21 +36,15 @@ const ZONE = "fedcba9876543210fedcba9876543210";
 const idOf = (type: string, name: string) => hexOf(`${type}|${name}|`, 32);
 const poolId = (code: string) => idOf(T.pool, `edge-pool-${code}`);
 
-/** A test cell; the origin hostname is a test fixture, shaped like an ALB's DNS name. */
-function cell(name: string, primary = false): EdgeCell {
-    const catalog = requireRegion(name);
-    return {
-        region: name,
-        code: catalog.code,
-        primary,
-        catalog,
-        originHostname: `k8s-${catalog.code}-api-0123456789.${name}.elb.amazonaws.com`,
-    };
-}
+const cell = (region: string, primary = false) => testEdgeCell(region, { primary });
+type TestEdgeCell = ReturnType<typeof cell>;
 
-function args(cells: EdgeCell[], overrides: Partial<EdgeArgs> = {}): EdgeArgs {
+/** The args of an edge over `cells`, steered as the fleet steers them (the first cell primary when none is). */
+function args(cells: TestEdgeCell[], overrides: Partial<EdgeArgs> = {}): EdgeArgs {
+    const steered = cells.some((c) => c.primary) ? cells : cells.map((c, i) => ({ ...c, primary: i === 0 }));
     return {
         ...EDGE_DEFAULTS,
+        steering: steeringPlan(steered.length ? steered : [cell("us-east-1", true)]),
         domain: "api.example.com",
         accountId: ACCOUNT,
         zoneId: ZONE,
@@ -417,13 +411,13 @@ describe("Edge", () => {
             assert.deepEqual(edgeProblems(args(PROD())), []);
         });
 
-        it("rejects no cells, no or two primaries, duplicate codes, a relative health path and a bare name", () => {
-            assert.deepEqual(edgeProblems(args([])), ["cells is empty: the load balancer needs at least one pool"]);
-            assert.deepEqual(edgeProblems(args([cell("us-east-1"), cell("eu-central-1")])), [
-                "0 cells are primary: exactly one must be (it is the fallback pool)",
+        it("rejects no cells, steering over a region with no cell, duplicate codes, a relative health path and a bare name", () => {
+            assert.deepEqual(edgeProblems(args([])), [
+                "cells is empty: the load balancer needs at least one pool",
+                "the steering names us-east-1, which no cell serves: steer only over the cells given",
             ]);
-            assert.deepEqual(edgeProblems(args([cell("us-east-1", true), cell("eu-central-1", true)])), [
-                "2 cells are primary: exactly one must be (it is the fallback pool)",
+            assert.deepEqual(edgeProblems({ ...args(PROD()), cells: PROD().slice(1) }), [
+                "the steering names us-east-1, which no cell serves: steer only over the cells given",
             ]);
             assert.deepEqual(edgeProblems(args([cell("us-east-1", true), { ...cell("eu-central-1"), code: "use1" }])), [
                 "cell codes use1 appear more than once: pool names would collide",
@@ -439,11 +433,13 @@ describe("Edge", () => {
                 problem,
                 /^the api cache rule expression has \d+ characters \(Cloudflare allows 4096\); list fewer routes or extensions$/,
             );
-            assert.equal(MAX_EXPRESSION, 4096);
         });
 
         it("fails the evaluation, naming the problem, before declaring anything", async () => {
-            await assert.rejects(evalEdge(args([cell("us-east-1"), cell("eu-central-1")])), /Edge "edge":\n- 0 cells are primary/);
+            await assert.rejects(
+                evalEdge({ ...args(PROD()), cells: PROD().slice(1) }),
+                /Edge "edge":\n- the steering names us-east-1, which no cell serves/,
+            );
         });
 
         it("names pools after the domain and the cell code, in the characters Cloudflare allows", () => {

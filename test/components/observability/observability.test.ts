@@ -10,7 +10,6 @@ import * as alarms from "../../../components/observability/cloudWatchAlarms";
 import { apiDashboard } from "../../../components/observability/dashboard";
 import { ISM_POLICY_ID, ismPolicy } from "../../../components/observability/ism";
 import {
-    ControlPlaneLogs,
     FLUENT_BIT_CHART,
     LogDomain,
     LogShipper,
@@ -20,13 +19,13 @@ import {
 import { AlertTopic, KUBE_PROMETHEUS_STACK_CHART, Monitoring } from "../../../components/observability/monitoring";
 import { Observability } from "../../../components/observability/observability";
 import { OBSERVABILITY_DEFAULTS, OFFLINE_WEBHOOK, type ObservabilityConfig } from "../../../config/observability";
-import { ConfigError, namespaceValues, parseConfig } from "../../../config/platform";
 import { ACCOUNT_ID } from "../../../plan/mocks";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
 import { projectRoot } from "../../../plan/stackConfig";
 import { catalogRegions } from "../../../regions/catalog";
 import { awsFacts } from "../../support/awsFacts";
-import { assertUniqueUrns, evaluateComponent, isRegionalAws, ofType, one, prodStack, withConfig } from "../../support/harness";
+import { parseRaw, prodRaw, stackProblems, withSections } from "../../support/config";
+import { assertUniqueUrns, evaluateComponent, isRegionalAws, ofType, one } from "../../support/harness";
 
 const OPENSEARCH_DOMAIN = "aws:opensearch/domain:Domain";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -38,20 +37,9 @@ function k8sProvider(): k8s.Provider {
 }
 
 /** The stack's `platform:observability` parsed from a prod config with `section` in place. */
-function observabilityOf(section: unknown): ObservabilityConfig {
-    const stack = withConfig(prodStack(), { "platform:observability": section });
-    return parseConfig(namespaceValues(stack.config), stack.config["aws:region"]).observability;
-}
-
-function problemsOf(section: unknown): string[] {
-    try {
-        observabilityOf(section);
-    } catch (err) {
-        if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-        throw err;
-    }
-    assert.fail("expected a ConfigError");
-}
+const observabilityOf = (section: unknown): ObservabilityConfig =>
+    parseRaw(withSections(prodRaw(), { observability: section })).config.observability;
+const problemsOf = (section: unknown) => stackProblems(withSections(prodRaw(), { observability: section }));
 
 function policy(r: RecordedResource, key = "policy"): { Statement: Record<string, unknown>[] } {
     return JSON.parse(r.inputs[key] as string);
@@ -417,18 +405,6 @@ describe("LogShipper", () => {
             assert.match(outputs[0], /Match kube\.\*\n[\s\S]*Logstash_Prefix kube\n/);
             assert.match(outputs[1], /Match host\.\*\n[\s\S]*Logstash_Prefix node\n/);
         }
-    });
-});
-
-describe("ControlPlaneLogs", () => {
-    it("declares the EKS control-plane group by the cluster's name, with a retention", async () => {
-        const ev = await evaluateComponent(
-            (opts) => new ControlPlaneLogs("use1-eks-logs", { region: "us-east-1", clusterName: "use1-eks", retentionDays: 90 }, opts),
-        );
-        const group = one(ev, "aws:cloudwatch/logGroup:LogGroup", "use1-eks-logs-group");
-        assert.equal(group.inputs.name, "/aws/eks/use1-eks/cluster");
-        assert.equal(group.inputs.retentionInDays, 90);
-        assert.equal(group.inputs.region, "us-east-1");
     });
 });
 
@@ -909,7 +885,7 @@ describe("Observability", () => {
                         privateSubnetIds: SUBNETS,
                         clusterName: "apse1-eks",
                         k8sProvider: k8sProvider(),
-                        config: { ...OBSERVABILITY_DEFAULTS, alertWebhookUrl: undefined },
+                        ...OBSERVABILITY_DEFAULTS,
                         alb: { arnSuffix: "app/apse1-api/1" },
                     },
                     opts,

@@ -1,14 +1,16 @@
 import * as assert from "node:assert/strict";
 import { type PlanRun } from "../../../plan/plan";
-import { formatSteering, steeringOf } from "../../../plan/report/steeringTable";
-import { CLOUDFLARE_REGIONS, requireRegion } from "../../../regions/catalog";
+import { formatSteering } from "../../../plan/report/steeringTable";
+import { CLOUDFLARE_REGIONS } from "../../../regions/catalog";
+import { steeringPlan } from "../../../regions/steering";
+import { testCell } from "../../support/cells";
 import { planOf, prodStack } from "../../support/harness";
 
-const cell = (name: string, primary = false) => ({ region: name, primary, catalog: requireRegion(name) });
+const cell = (name: string, primary = false) => testCell(name, { primary });
 
 describe("steering in the plan", () => {
     it("formats one row per Cloudflare region, then the default pools and the fallback", () => {
-        const text = formatSteering(steeringOf({ cells: [cell("us-east-1", true), cell("eu-central-1")] }));
+        const text = formatSteering(steeringPlan([cell("us-east-1", true), cell("eu-central-1")]));
         assert.equal(
             text,
             [
@@ -34,7 +36,7 @@ describe("steering in the plan", () => {
     });
 
     it("formats a single region", () => {
-        const lines = formatSteering(steeringOf({ cells: [cell("eu-west-1", true)] })).split("\n");
+        const lines = formatSteering(steeringPlan([cell("eu-west-1", true)])).split("\n");
         assert.equal(lines[1], "Cloudflare region  1st");
         assert.equal(lines.length, 2 + 13 + 2);
         assert.equal(lines.at(-1), "Fallback pool      eu-west-1");
@@ -58,8 +60,8 @@ describe("steering in the plan", () => {
             assert.equal(json.steering.fallbackPool, "us-east-1");
         });
 
-        it("is computed from the stack's cells", () => {
-            assert.deepEqual(run.plan.steering, steeringOf(run.config));
+        it("is the fleet's one steering plan, the object the Edge declares its load balancer from", () => {
+            assert.equal(run.plan.steering, run.fleet.steering);
         });
     });
 });
