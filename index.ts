@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { retainStateful } from "./components/cell/lifecycle";
 import { RegionalCell } from "./components/cell/regionalCell";
-import { GlobalDatabase } from "./components/data/database";
+import { GlobalDatabase } from "./components/data/globalDatabase";
 import { cloudflareRanges } from "./components/edge/cloudflareRanges";
 import { Edge } from "./components/edge/edge";
 import { OriginCertificates } from "./components/edge/originCertificates";

@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { type RegionalCellArgs } from "../components/cell/regionalCell";
 import { type CloudflareRanges } from "../components/compute/originIngress";
-import { type GlobalDatabase } from "../components/data/database";
+import { type GlobalDatabase } from "../components/data/globalDatabase";
 import { type EdgeArgs, type EdgeCell } from "../components/edge/edge";
 import { type FleetCell } from "../regions/fleet";
 import { clusterName } from "../regions/naming";

@@ -5,10 +5,10 @@ import { ClusterAddons } from "../compute/clusterAddons";
 import { EksCluster } from "../compute/eksCluster";
 import { NodeGroups } from "../compute/nodeGroups";
 import { type CloudflareRanges, OriginIngress } from "../compute/originIngress";
-import { type GlobalDatabase } from "../data/database";
 import { type CacheSpec, type DatabaseSpec, DataTier } from "../data/dataTier";
+import { type GlobalDatabase } from "../data/globalDatabase";
 import { Network } from "../network/network";
-import { type LogDomainSizing } from "../observability/logging";
+import { type LogDomainSizing } from "../observability/logDomain";
 import { type PrometheusSizing } from "../observability/monitoring";
 import { Observability } from "../observability/observability";
 

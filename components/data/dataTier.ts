@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Cache } from "./cache";
-import { DatabaseMember, type GlobalDatabase } from "./database";
+import { DatabaseMember } from "./databaseMember";
 import { DatabaseProxy } from "./databaseProxy";
+import { type GlobalDatabase } from "./globalDatabase";
 
 /** The cell's Aurora member, as sized for it. */
 export interface DatabaseSpec {

@@ -1,14 +1,14 @@
 /**
- * Metrics and alerting of a cell: the region's alert topic, kube-prometheus-stack
- * (Prometheus, Alertmanager, Grafana), the API dashboard and the API alert rules.
+ * Metrics and alerting of a cell: kube-prometheus-stack (Prometheus, Alertmanager, Grafana)
+ * with the API dashboard and the API alert rules, publishing to the cell's alert topic.
  */
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { POD_IDENTITY_TRUST } from "../iam";
 import { apiAlertRules } from "./alertRules";
 import { apiDashboard } from "./dashboard";
-import { podIdentityTrust } from "./logging";
 
 /**
  * kube-prometheus-stack, pinned: 88.5.3 (Prometheus Operator v0.93, Alertmanager v0.34,
@@ -39,68 +39,6 @@ export interface PrometheusSizing {
     readonly retentionDays: number;
     /** Persistent volume per Prometheus replica, GiB (gp3). */
     readonly volumeSizeGiB: number;
-}
-
-export interface AlertTopicArgs {
-    readonly region: string;
-    readonly accountId: pulumi.Input<string>;
-}
-
-/**
- * The region's alert topic, encrypted with its own KMS key. CloudWatch alarms and
- * Alertmanager publish here; operators subscribe (e-mail, chat, paging) out of band.
- */
-export class AlertTopic extends pulumi.ComponentResource {
-    readonly topicArn: pulumi.Output<string>;
-    readonly keyArn: pulumi.Output<string>;
-
-    constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:observability:AlertTopic", name, {}, opts);
-        const { region } = args;
-        const key = new aws.kms.Key(
-            `${name}-key`,
-            {
-                region,
-                description: `Encryption of the alert topic ${name}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "AccountAdministersTheKey",
-                            Effect: "Allow",
-                            Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` },
-                            Action: "kms:*",
-                            Resource: "*",
-                        },
-                        {
-                            // CloudWatch alarms publish to an encrypted topic only if the key lets them.
-                            Sid: "CloudWatchAlarmsPublish",
-                            Effect: "Allow",
-                            Principal: { Service: "cloudwatch.amazonaws.com" },
-                            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                            Resource: "*",
-                            Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
-                        },
-                    ],
-                }),
-            },
-            { parent: this, protect: true },
-        );
-        const topic = new aws.sns.Topic(
-            `${name}-topic`,
-            {
-                region,
-                displayName: `Platform alerts ${region}`,
-                kmsMasterKeyId: key.arn,
-            },
-            { parent: this },
-        );
-        this.topicArn = topic.arn;
-        this.keyArn = key.arn;
-        this.registerOutputs({ topicArn: this.topicArn, keyArn: this.keyArn });
-    }
 }
 
 export interface MonitoringArgs {
@@ -160,7 +98,7 @@ export class Monitoring extends pulumi.ComponentResource {
             `${name}-alertmanager-role`,
             {
                 description: `Alertmanager of ${region}: publishes alerts to the region's SNS topic`,
-                assumeRolePolicy: podIdentityTrust(),
+                assumeRolePolicy: POD_IDENTITY_TRUST,
             },
             child,
         );

@@ -6,9 +6,11 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { AlertTopic } from "./alertTopic";
 import { type AlbTarget, type AuroraTarget, type CacheTarget, CloudWatchAlarms } from "./cloudWatchAlarms";
-import { LogDomain, type LogDomainSizing, LogShipper } from "./logging";
-import { AlertTopic, Monitoring, type MonitoringArgs, type PrometheusSizing } from "./monitoring";
+import { LogDomain, type LogDomainSizing } from "./logDomain";
+import { LogShipper } from "./logShipper";
+import { Monitoring, type MonitoringArgs, type PrometheusSizing } from "./monitoring";
 
 export interface ObservabilityArgs {
     /** AWS region of the cell. Passed to every child. */

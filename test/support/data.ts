@@ -1,8 +1,9 @@
 /** Builds the data tier of a few catalog regions on fake network ids, for the data tier's tests. */
 import type * as pulumi from "@pulumi/pulumi";
-import { GlobalDatabase } from "../../components/data/database";
 import { DataTier, type DataTierArgs } from "../../components/data/dataTier";
+import { GlobalDatabase } from "../../components/data/globalDatabase";
 import { DATA_DEFAULTS, type DataConfig } from "../../config/data";
+import { hexOf } from "../../plan/mocks";
 import { type Evaluation, type RecordedResource } from "../../plan/runtime";
 import { requireRegion } from "../../regions/catalog";
 import { evaluateComponent } from "./harness";
@@ -101,4 +102,15 @@ export function dataPlan(regions: readonly string[]): Promise<Evaluation> {
 /** Resources whose name starts with `prefix`. */
 export function named(ev: Evaluation, prefix: string): RecordedResource[] {
     return ev.resources.filter((r) => r.name.startsWith(prefix));
+}
+
+/** The ARN the mocks give the KMS key `name` of `region` (plan/mocks.ts derives ids from type and name). */
+export function keyArn(region: string, name: string): string {
+    const h = hexOf(`aws:kms/key:Key|${name}|`, 32);
+    return `arn:aws:kms:${region}:123456789012:key/${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The id the mocks give the security group `name`. */
+export function sgId(name: string): string {
+    return `sg-0${hexOf(`aws:ec2/securityGroup:SecurityGroup|${name}|`, 16)}`;
 }

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { GlobalDatabase } from "../../../components/data/database";
 import { DataTier } from "../../../components/data/dataTier";
+import { GlobalDatabase } from "../../../components/data/globalDatabase";
 import { DATA_DEFAULTS } from "../../../config/data";
 import { type Evaluation, EvaluationError, type RecordedResource } from "../../../plan/runtime";
 import { dataPlan, dataSpecs, fakeCell, named } from "../../support/data";

@@ -1,68 +1,13 @@
 import * as assert from "node:assert/strict";
-import {
-    CA_CERTIFICATE,
-    CLUSTER_PARAMETERS,
-    INSTANCE_PARAMETERS,
-    PASSWORD_SPECIALS,
-    ROTATION_APP_ID,
-    ROTATION_APP_VERSION,
-    memberProblems,
-    parameterFamily,
-} from "../../../components/data/database";
-import { hexOf } from "../../../plan/mocks";
+import { CA_CERTIFICATE, CLUSTER_PARAMETERS, INSTANCE_PARAMETERS, parameterFamily } from "../../../components/data/aurora";
+import { memberProblems } from "../../../components/data/databaseMember";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
-import { dataPlan, fakeCell } from "../../support/data";
+import { dataPlan, fakeCell, keyArn, sgId } from "../../support/data";
 import { isRegionalAws, ofType, one } from "../../support/harness";
 
 const CLUSTER = "aws:rds/cluster:Cluster";
-const INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
 const KEY = "aws:kms/key:Key";
-
-describe("GlobalDatabase", () => {
-    let ev: Evaluation;
-    before(async () => {
-        ev = await dataPlan(["us-east-1", "eu-central-1", "ap-southeast-1"]);
-    });
-
-    it("declares an encrypted, deletion-protected, protected global cluster in the primary region", () => {
-        const g = one(ev, "aws:rds/globalCluster:GlobalCluster", "use1-global-db-cluster");
-        assert.deepEqual(
-            [
-                g.inputs.region,
-                g.inputs.globalClusterIdentifier,
-                g.inputs.engine,
-                g.inputs.engineVersion,
-                g.inputs.storageEncrypted,
-                g.inputs.deletionProtection,
-            ],
-            ["us-east-1", "platform-test", "aurora-postgresql", "16.9", true, true],
-        );
-        assert.equal(g.protect, true);
-        assert.equal(ofType(ev, "aws:rds/globalCluster:GlobalCluster").length, 1);
-    });
-
-    it("generates the master password as a secret with characters RDS accepts", () => {
-        const p = one(ev, "random:index/randomPassword:RandomPassword", "use1-global-db-master-password");
-        assert.deepEqual([p.inputs.length, p.inputs.special, p.inputs.overrideSpecial], [40, true, PASSWORD_SPECIALS]);
-        for (const forbidden of ["/", "@", '"', " ", "'", "\\"]) assert.ok(!PASSWORD_SPECIALS.includes(forbidden), forbidden);
-    });
-
-    it("stores the credentials in a KMS-encrypted, protected secret whose value Pulumi writes once", () => {
-        const key = one(ev, KEY, "use1-global-db-secret-key");
-        assert.deepEqual([key.inputs.region, key.inputs.enableKeyRotation, key.protect], ["us-east-1", true, true]);
-        const secret = one(ev, "aws:secretsmanager/secret:Secret", "use1-global-db-master-secret");
-        assert.deepEqual([secret.inputs.region, secret.inputs.recoveryWindowInDays, secret.protect], ["us-east-1", 30, true]);
-        assert.ok(secret.dependencies.includes(key.urn));
-        const value = one(ev, "aws:secretsmanager/secretVersion:SecretVersion", "use1-global-db-master-secret-value");
-        assert.equal(value.inputs.secretString, "[secret]");
-        assert.deepEqual(value.ignoreChanges, ["secretString", "region"]);
-        const json = JSON.parse(value.rawInputs.secretString as string);
-        assert.deepEqual(Object.keys(json).sort(), ["dbname", "engine", "host", "password", "port", "username"]);
-        assert.deepEqual([json.engine, json.port, json.username, json.dbname], ["postgres", 5433, "platform_admin", "api"]);
-        assert.match(json.host, /^platform-test\.global-[0-9a-f]{10}\.global\.rds\.amazonaws\.com$/);
-        assert.equal(json.password.length, 40);
-    });
-});
+const INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
 
 describe("DatabaseMember", () => {
     let ev: Evaluation;
@@ -211,36 +156,6 @@ describe("DatabaseMember", () => {
             );
         });
     }
-
-    it("primary only: rotates the master secret with AWS's function in the private subnets", () => {
-        const app = one(ev, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack", "use1-data-db-rotation");
-        assert.equal(app.inputs.region, "us-east-1");
-        assert.equal(app.inputs.applicationId, ROTATION_APP_ID);
-        assert.equal(app.inputs.semanticVersion, ROTATION_APP_VERSION);
-        assert.deepEqual(app.inputs.capabilities, ["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"]);
-        const params = app.inputs.parameters as Record<string, string>;
-        assert.equal(params.endpoint, "https://secretsmanager.us-east-1.amazonaws.com");
-        assert.equal(params.vpcSubnetIds, fakeCell("us-east-1").privateSubnetIds.join(","));
-        assert.equal(params.kmsKeyArn, keyArn("us-east-1", "use1-global-db-secret-key"));
-        const rotation = one(ev, "aws:secretsmanager/secretRotation:SecretRotation", "use1-global-db-master-rotation");
-        assert.equal(rotation.inputs.region, "us-east-1");
-        assert.deepEqual(rotation.inputs.rotationRules, { automaticallyAfterDays: 30 });
-        assert.equal(rotation.inputs.rotationLambdaArn, "arn:aws:lambda:us-east-1:123456789012:function:use1-data-db-master-rotation");
-        assert.match(
-            rotation.inputs.secretId as string,
-            /^arn:aws:secretsmanager:us-east-1:123456789012:secret:use1-global-db-master-secret-/,
-        );
-        const ingress = one(ev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "use1-data-db-from-rotation");
-        assert.deepEqual([ingress.inputs.fromPort, ingress.inputs.toPort, ingress.inputs.ipProtocol], [5433, 5433, "tcp"]);
-        assert.deepEqual(
-            ofType(ev, "aws:secretsmanager/secretRotation:SecretRotation").map((r) => r.name),
-            ["use1-global-db-master-rotation"],
-        );
-        assert.deepEqual(
-            ofType(ev, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack").map((r) => r.name),
-            ["use1-data-db-rotation"],
-        );
-    });
 });
 
 describe("memberProblems", () => {
@@ -274,13 +189,3 @@ describe("memberProblems", () => {
         assert.equal(parameterFamily("17.5"), "aurora-postgresql17");
     });
 });
-
-/** The ARN the mocks give the KMS key `name` of `region` (plan/mocks.ts derives ids from type and name). */
-function keyArn(region: string, name: string): string {
-    const h = hexOf(`${KEY}|${name}|`, 32);
-    return `arn:aws:kms:${region}:123456789012:key/${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}
-
-function sgId(name: string): string {
-    return `sg-0${hexOf(`aws:ec2/securityGroup:SecurityGroup|${name}|`, 16)}`;
-}

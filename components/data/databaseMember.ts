@@ -1,0 +1,280 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CA_CERTIFICATE, CLUSTER_PARAMETERS, ENGINE, INSTANCE_PARAMETERS, parameterFamily } from "./aurora";
+import { type RotationArgs, declareMasterRotation } from "./masterRotation";
+
+export interface MasterCredentials {
+    readonly username: string;
+    /** A Pulumi secret. */
+    readonly password: pulumi.Input<string>;
+    readonly databaseName: string;
+}
+
+export interface DatabaseMemberArgs {
+    /** AWS region of the cell. Passed to every child. */
+    readonly region: string;
+    /** True for the one member that holds the writer. */
+    readonly primary: boolean;
+    /** `GlobalDatabase.globalClusterIdentifier`. */
+    readonly globalClusterIdentifier: pulumi.Input<string>;
+    /** `GlobalDatabase.engineVersion`: every member runs the global cluster's version. */
+    readonly engineVersion: string;
+    readonly vpcId: pulumi.Input<string>;
+    /** The cell's isolated (data) subnets, one per AZ. */
+    readonly subnetIds: pulumi.Input<string>[];
+    /** The cell's AZs; instances are spread over them in order. Plain: it places instances. */
+    readonly azs: readonly string[];
+    readonly instanceClass: string;
+    /** Readers besides the writer (secondaries: instances = 1 + readers, all readers until promotion). ≥ 2. */
+    readonly readers: number;
+    readonly port: number;
+    /** @default 14 */
+    readonly backupRetentionDays?: number;
+    /** Enhanced monitoring interval. @default 15 */
+    readonly monitoringIntervalSeconds?: number;
+    /** Performance Insights retention (7 is the free tier). @default 7 */
+    readonly performanceInsightsRetentionDays?: number;
+    /** Primary only: master user, password and database. Secondaries must not set them. */
+    readonly master?: MasterCredentials;
+    /** Primary only: rotate the master secret with AWS's rotation function. */
+    readonly rotation?: RotationArgs;
+    /**
+     * Secondaries only: resources the member must wait for — the primary member's
+     * `readyForSecondaries` (a member joins an existing, available global cluster).
+     */
+    readonly dependsOn?: readonly pulumi.Resource[];
+}
+
+/** What is wrong with a member's args (empty when nothing). Pure. */
+export function memberProblems(
+    args: Pick<DatabaseMemberArgs, "primary" | "readers" | "azs" | "master" | "rotation" | "dependsOn">,
+): string[] {
+    const problems: string[] = [];
+    if (args.readers < 2) problems.push(`readers is ${args.readers}; at least 2 readers in distinct AZs are required`);
+    if (args.azs.length < 3) problems.push(`azs has ${args.azs.length} zones; the writer and two readers need 3 distinct AZs`);
+    if (args.primary) {
+        if (!args.master) problems.push("the primary member needs master credentials (master)");
+        if (args.dependsOn?.length) problems.push("the primary member waits for nothing (dependsOn is for secondaries)");
+    } else {
+        if (args.master) problems.push("a secondary member must not set master (the global cluster's primary owns the credentials)");
+        if (args.rotation) problems.push("a secondary member must not rotate the master secret (the primary does)");
+        if (!args.dependsOn?.length)
+            problems.push("a secondary member must join after the primary (dependsOn: primary.readyForSecondaries)");
+    }
+    return problems;
+}
+
+/**
+ * One region's cluster of the global database: the writer and readers on the primary, a
+ * promotable read-only cluster (with global write forwarding) elsewhere. Encrypted with the
+ * region's own KMS key, which the cell's cache also uses (`kmsKeyArn`).
+ */
+export class DatabaseMember extends pulumi.ComponentResource {
+    readonly primary: boolean;
+    readonly cluster: aws.rds.Cluster;
+    readonly instances: aws.rds.ClusterInstance[];
+    /** Wait for these before adding a secondary: the primary cluster and its writer. */
+    readonly readyForSecondaries: pulumi.Resource[];
+    readonly clusterIdentifier: pulumi.Output<string>;
+    readonly clusterArn: pulumi.Output<string>;
+    /** `cluster-…`: the resource of `rds-db:connect` grants. */
+    readonly clusterResourceId: pulumi.Output<string>;
+    readonly endpoint: pulumi.Output<string>;
+    readonly readerEndpoint: pulumi.Output<string>;
+    readonly port: number;
+    /** The cluster's security group; it admits nothing until a client adds a rule (the proxy does). */
+    readonly securityGroupId: pulumi.Output<string>;
+    /** The region's data key (rotated, protected). */
+    readonly kmsKeyArn: pulumi.Output<string>;
+
+    constructor(name: string, args: DatabaseMemberArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:data:DatabaseMember", name, {}, opts);
+        const problems = memberProblems(args);
+        if (problems.length) throw new pulumi.ResourceError(`DatabaseMember "${name}":\n- ${problems.join("\n- ")}`, this);
+        const { region, primary } = args;
+        const child = { parent: this };
+        this.primary = primary;
+        this.port = args.port;
+        const family = parameterFamily(args.engineVersion);
+
+        const key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                region,
+                description: `${name}: Aurora storage, Performance Insights and the cell's cache`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+            },
+            { parent: this, protect: true },
+        );
+
+        const subnetGroup = new aws.rds.SubnetGroup(
+            `${name}-subnets`,
+            {
+                region,
+                description: `${name}: isolated subnets`,
+                subnetIds: args.subnetIds,
+            },
+            child,
+        );
+
+        // No inline rules: clients (the proxy, the rotation function) add their own rule
+        // resources, and inline rules would fight with them.
+        const sg = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                region,
+                vpcId: args.vpcId,
+                description: "Aurora: only the RDS Proxy and the rotation function connect",
+                tags: { Name: `${name}-sg` },
+            },
+            child,
+        );
+
+        const clusterParameters = new aws.rds.ClusterParameterGroup(
+            `${name}-cluster-params`,
+            {
+                region,
+                family,
+                description: `${name}: TLS only, connection and DDL logging`,
+                parameters: CLUSTER_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })),
+            },
+            child,
+        );
+        const instanceParameters = new aws.rds.ParameterGroup(
+            `${name}-instance-params`,
+            {
+                region,
+                family,
+                description: `${name}: slow statement logging`,
+                parameters: INSTANCE_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })),
+            },
+            child,
+        );
+
+        const credentials = args.master;
+        this.cluster = new aws.rds.Cluster(
+            `${name}-cluster`,
+            {
+                region,
+                engine: ENGINE,
+                engineVersion: args.engineVersion,
+                globalClusterIdentifier: args.globalClusterIdentifier,
+                // Only the primary creates the database and its master user; a secondary inherits
+                // both from the global cluster and must not name them.
+                masterUsername: credentials?.username,
+                masterPassword: credentials ? pulumi.secret(credentials.password) : undefined,
+                databaseName: credentials?.databaseName,
+                // Updated in place when the role flips (not a replacing input): a switchover's old
+                // primary gains it, the new primary drops it.
+                enableGlobalWriteForwarding: primary ? undefined : true,
+                port: args.port,
+                dbSubnetGroupName: subnetGroup.name,
+                vpcSecurityGroupIds: [sg.id],
+                dbClusterParameterGroupName: clusterParameters.name,
+                storageEncrypted: true,
+                kmsKeyId: key.arn,
+                iamDatabaseAuthenticationEnabled: true,
+                backupRetentionPeriod: args.backupRetentionDays ?? 14,
+                preferredBackupWindow: "03:00-04:00",
+                preferredMaintenanceWindow: "sun:04:30-sun:05:30",
+                copyTagsToSnapshot: true,
+                deletionProtection: true,
+                skipFinalSnapshot: false,
+                finalSnapshotIdentifier: `${name}-final`,
+                enabledCloudwatchLogsExports: ["postgresql"],
+                tags: { Name: `${name}-cluster`, Role: primary ? "primary" : "secondary" },
+            },
+            {
+                parent: this,
+                protect: true,
+                dependsOn: primary ? [] : [...(args.dependsOn ?? [])],
+                // engineVersion: a global upgrade changes every member outside this resource
+                //   (docs/database.md); replicationSourceIdentifier: AWS sets it on secondaries and
+                //   moves it on switchover; masterPassword: rotated in Secrets Manager after creation;
+                //   masterUsername, databaseName: a member promoted by a switchover must not be
+                //   replaced when config later names it primary (a change of either forces a new cluster).
+                ignoreChanges: ["engineVersion", "replicationSourceIdentifier", "masterPassword", "masterUsername", "databaseName"],
+            },
+        );
+
+        const monitoringRole = new aws.iam.Role(
+            `${name}-monitoring-role`,
+            {
+                description: `${name}: RDS enhanced monitoring`,
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+            },
+            child,
+        );
+        const monitoringPolicy = new aws.iam.RolePolicyAttachment(
+            `${name}-monitoring-policy`,
+            {
+                role: monitoringRole.id,
+                policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+            },
+            child,
+        );
+
+        const count = 1 + args.readers;
+        this.instances = [];
+        for (let i = 0; i < count; i++) {
+            this.instances.push(
+                new aws.rds.ClusterInstance(
+                    `${name}-${i + 1}`,
+                    {
+                        region,
+                        clusterIdentifier: this.cluster.id,
+                        engine: ENGINE,
+                        engineVersion: args.engineVersion,
+                        instanceClass: args.instanceClass,
+                        availabilityZone: args.azs[i % args.azs.length],
+                        dbSubnetGroupName: subnetGroup.name,
+                        dbParameterGroupName: instanceParameters.name,
+                        publiclyAccessible: false,
+                        // Tier 0 for the first instance: the preferred writer after a failover.
+                        promotionTier: i === 0 ? 0 : 1,
+                        // Members of a global database upgrade together, through the global cluster.
+                        autoMinorVersionUpgrade: false,
+                        caCertIdentifier: CA_CERTIFICATE,
+                        copyTagsToSnapshot: true,
+                        monitoringInterval: args.monitoringIntervalSeconds ?? 15,
+                        monitoringRoleArn: monitoringRole.arn,
+                        performanceInsightsEnabled: true,
+                        performanceInsightsKmsKeyId: key.arn,
+                        performanceInsightsRetentionPeriod: args.performanceInsightsRetentionDays ?? 7,
+                        tags: { Name: `${name}-${i + 1}` },
+                    },
+                    { parent: this, dependsOn: [monitoringPolicy], ignoreChanges: ["engineVersion"] },
+                ),
+            );
+        }
+
+        if (args.rotation)
+            declareMasterRotation(
+                { resource: this, region, vpcId: args.vpcId, port: args.port, instances: this.instances },
+                name,
+                args.rotation,
+                sg,
+            );
+
+        this.readyForSecondaries = [this.cluster, this.instances[0]];
+        this.clusterIdentifier = this.cluster.clusterIdentifier;
+        this.clusterArn = this.cluster.arn;
+        this.clusterResourceId = this.cluster.clusterResourceId;
+        this.endpoint = this.cluster.endpoint;
+        this.readerEndpoint = this.cluster.readerEndpoint;
+        this.securityGroupId = sg.id;
+        this.kmsKeyArn = key.arn;
+        this.registerOutputs({
+            clusterIdentifier: this.clusterIdentifier,
+            clusterArn: this.clusterArn,
+            endpoint: this.endpoint,
+            readerEndpoint: this.readerEndpoint,
+            securityGroupId: this.securityGroupId,
+            kmsKeyArn: this.kmsKeyArn,
+        });
+    }
+}

@@ -1,0 +1,145 @@
+/** Fluent Bit on every node of a cell, shipping container and node logs to the cell's log domain. */
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { POD_IDENTITY_TRUST } from "../iam";
+import { LOG_INDEX_PREFIXES } from "./ism";
+
+/**
+ * Fluent Bit from the upstream chart. 0.58.1 ships Fluent Bit 5.1.1, whose AWS credential
+ * chain includes EKS Pod Identity (fluent/fluent-bit#10115, 2025); the `opensearch` output
+ * signs with SigV4. aws-for-fluent-bit follows AWS's own image line, which lags upstream.
+ */
+export const FLUENT_BIT_CHART = { chart: "fluent-bit", version: "0.58.1", repo: "https://fluent.github.io/helm-charts" } as const;
+
+export interface LogShipperArgs {
+    /** AWS region of the cell: Pod Identity lives here and Fluent Bit signs for it. */
+    readonly region: string;
+    /** The EKS cluster whose pods get the role (Pod Identity association). */
+    readonly clusterName: pulumi.Input<string>;
+    /** ARN of THIS cell's log domain: the only one the shipper may write to. */
+    readonly domainArn: pulumi.Input<string>;
+    /** VPC endpoint (hostname) of the domain. */
+    readonly domainEndpoint: pulumi.Input<string>;
+    /** Kubernetes provider of the cell's cluster. */
+    readonly k8sProvider: k8s.Provider;
+    /** @default "logging" */
+    readonly namespace?: string;
+}
+
+/**
+ * Fluent Bit as a DaemonSet: tails every container log, adds Kubernetes metadata, and
+ * writes daily indices to the cell's domain over HTTPS with SigV4, as an IAM role granted
+ * by EKS Pod Identity that may only POST/PUT to that domain.
+ */
+export class LogShipper extends pulumi.ComponentResource {
+    readonly roleArn: pulumi.Output<string>;
+    readonly namespace: string;
+
+    constructor(name: string, args: LogShipperArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:observability:LogShipper", name, {}, opts);
+        const { region } = args;
+        const child = { parent: this };
+        const k8sChild = { parent: this, provider: args.k8sProvider };
+        const namespace = args.namespace ?? "logging";
+        const serviceAccount = "fluent-bit";
+        this.namespace = namespace;
+
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: `Fluent Bit of ${region}: writes container logs to the region's OpenSearch domain`,
+                assumeRolePolicy: POD_IDENTITY_TRUST,
+            },
+            child,
+        );
+        new aws.iam.RolePolicy(
+            `${name}-policy`,
+            {
+                role: role.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Effect: "Allow", Action: ["es:ESHttpPost", "es:ESHttpPut"], Resource: pulumi.interpolate`${args.domainArn}/*` },
+                    ],
+                }),
+            },
+            child,
+        );
+        new aws.eks.PodIdentityAssociation(
+            `${name}-pod-identity`,
+            {
+                region,
+                clusterName: args.clusterName,
+                namespace,
+                serviceAccount,
+                roleArn: role.arn,
+            },
+            child,
+        );
+
+        const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: namespace } }, k8sChild);
+        new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: "fluent-bit",
+                chart: FLUENT_BIT_CHART.chart,
+                version: FLUENT_BIT_CHART.version,
+                repositoryOpts: { repo: FLUENT_BIT_CHART.repo },
+                namespace: ns.metadata.name,
+                atomic: true,
+                values: {
+                    kind: "DaemonSet",
+                    fullnameOverride: "fluent-bit",
+                    serviceAccount: { create: true, name: serviceAccount },
+                    // Every node, including tainted system nodes: a node without a shipper loses its logs.
+                    tolerations: [{ operator: "Exists" }],
+                    priorityClassName: "system-node-critical",
+                    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+                    config: {
+                        filters: FLUENT_BIT_FILTERS,
+                        outputs: fluentBitOutputs(args.domainEndpoint, region),
+                    },
+                },
+            },
+            { parent: this, provider: args.k8sProvider, dependsOn: [ns] },
+        );
+
+        this.roleArn = role.arn;
+        this.registerOutputs({ roleArn: this.roleArn });
+    }
+}
+
+/** Kubernetes metadata on every container record; a pod may pick its parser or opt out by annotation. */
+const FLUENT_BIT_FILTERS = `[FILTER]
+    Name kubernetes
+    Match kube.*
+    Merge_Log On
+    Keep_Log Off
+    Labels On
+    Annotations Off
+    K8S-Logging.Parser On
+    K8S-Logging.Exclude On
+`;
+
+/** Two outputs (containers, node services), both to the domain over TLS with SigV4 for `region`. */
+export function fluentBitOutputs(endpoint: pulumi.Input<string>, region: string): pulumi.Output<string> {
+    const output = (match: string, prefix: string) => pulumi.interpolate`[OUTPUT]
+    Name opensearch
+    Match ${match}
+    Host ${endpoint}
+    Port 443
+    tls On
+    tls.verify On
+    AWS_Auth On
+    AWS_Region ${region}
+    Logstash_Format On
+    Logstash_Prefix ${prefix}
+    Suppress_Type_Name On
+    Replace_Dots On
+    Trace_Error On
+    Retry_Limit 10
+`;
+    return pulumi.interpolate`${output("kube.*", LOG_INDEX_PREFIXES.containers)}
+${output("host.*", LOG_INDEX_PREFIXES.nodes)}`;
+}

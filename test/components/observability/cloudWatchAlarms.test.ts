@@ -1,0 +1,153 @@
+import * as assert from "node:assert/strict";
+import { CloudWatchAlarms, cacheNodeIds } from "../../../components/observability/cloudWatchAlarms";
+import * as alarms from "../../../components/observability/cloudWatchAlarms";
+import { ACCOUNT_ID } from "../../../plan/mocks";
+import { type Evaluation } from "../../../plan/runtime";
+import { evaluateComponent, ofType, one } from "../../support/harness";
+
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+
+describe("CloudWatchAlarms", () => {
+    const TOPIC = `arn:aws:sns:eu-central-1:${ACCOUNT_ID}:euc1-obs-alerts`;
+    let ev: Evaluation;
+    before(async () => {
+        ev = await evaluateComponent(
+            (opts) =>
+                new CloudWatchAlarms(
+                    "euc1-obs-alarms",
+                    {
+                        region: "eu-central-1",
+                        accountId: ACCOUNT_ID,
+                        topicArn: TOPIC,
+                        aurora: { clusterIdentifier: "euc1-db-cluster", globalSecondary: true },
+                        cache: { replicationGroupId: "euc1-cache", shards: 2, replicasPerShard: 1 },
+                        opensearch: { domainName: "euc1-obs-logs", volumeSizeGiB: 100 },
+                        alb: { arnSuffix: "app/euc1-api/50dc6c495c0c9188" },
+                    },
+                    opts,
+                ),
+        );
+    });
+    const alarm = (key: string) => one(ev, ALARM, `euc1-obs-alarms-${key}`).inputs;
+
+    it("sends every alarm and its recovery to the region's topic, in the region", () => {
+        const all = ofType(ev, ALARM);
+        assert.equal(all.length, 5 + 2 * 2 * 4 + 4 + 3);
+        for (const a of all) {
+            assert.deepEqual(a.inputs.alarmActions, [TOPIC], a.name);
+            assert.deepEqual(a.inputs.okActions, [TOPIC], a.name);
+            assert.equal(a.inputs.region, "eu-central-1");
+            assert.equal(a.inputs.name, a.name);
+        }
+    });
+
+    it("watches Aurora by DBClusterIdentifier in AWS/RDS", () => {
+        const expected: Record<string, [string, string, string, number]> = {
+            "aurora-replica-lag": ["AuroraReplicaLagMaximum", "Maximum", "GreaterThanThreshold", alarms.AURORA_REPLICA_LAG_MS],
+            "aurora-global-lag": ["AuroraGlobalDBReplicationLag", "Maximum", "GreaterThanThreshold", alarms.AURORA_GLOBAL_LAG_MS],
+            "aurora-cpu": ["CPUUtilization", "Average", "GreaterThanThreshold", 70],
+            "aurora-connections": ["DatabaseConnections", "Maximum", "GreaterThanThreshold", 1000],
+            "aurora-freeable-memory": ["FreeableMemory", "Minimum", "LessThanThreshold", 1073741824],
+        };
+        for (const [key, [metric, statistic, op, threshold]] of Object.entries(expected)) {
+            const a = alarm(key);
+            assert.deepEqual(
+                [a.namespace, a.metricName, a.statistic, a.comparisonOperator, a.threshold, a.period, a.evaluationPeriods],
+                ["AWS/RDS", metric, statistic, op, threshold, 60, 5],
+                key,
+            );
+            assert.deepEqual(a.dimensions, { DBClusterIdentifier: "euc1-db-cluster" });
+        }
+    });
+
+    it("watches the global replication lag only on a secondary", async () => {
+        const primary = await evaluateComponent(
+            (opts) =>
+                new CloudWatchAlarms(
+                    "use1-obs-alarms",
+                    {
+                        region: "us-east-1",
+                        accountId: ACCOUNT_ID,
+                        topicArn: "arn:aws:sns:us-east-1:123456789012:t",
+                        aurora: { clusterIdentifier: "use1-db-cluster", globalSecondary: false, maxConnections: 500 },
+                    },
+                    opts,
+                ),
+        );
+        assert.deepEqual(
+            ofType(primary, ALARM)
+                .map((a) => a.name)
+                .sort(),
+            [
+                "use1-obs-alarms-aurora-connections",
+                "use1-obs-alarms-aurora-cpu",
+                "use1-obs-alarms-aurora-freeable-memory",
+                "use1-obs-alarms-aurora-replica-lag",
+            ],
+        );
+        assert.equal(one(primary, ALARM, "use1-obs-alarms-aurora-connections").inputs.threshold, 500);
+    });
+
+    it("watches every ElastiCache node by CacheClusterId in AWS/ElastiCache", () => {
+        const nodes = ["0001-001", "0001-002", "0002-001", "0002-002"];
+        for (const node of nodes) {
+            const expected: Record<string, [string, string, number]> = {
+                "engine-cpu": ["EngineCPUUtilization", "Average", 80],
+                memory: ["DatabaseMemoryUsagePercentage", "Maximum", 80],
+                evictions: ["Evictions", "Sum", 0],
+                "replication-lag": ["ReplicationLag", "Maximum", 1],
+            };
+            for (const [suffix, [metric, statistic, threshold]] of Object.entries(expected)) {
+                const a = alarm(`cache-${node}-${suffix}`);
+                assert.deepEqual(
+                    [a.namespace, a.metricName, a.statistic, a.threshold, a.comparisonOperator],
+                    ["AWS/ElastiCache", metric, statistic, threshold, "GreaterThanThreshold"],
+                );
+                assert.deepEqual(a.dimensions, { CacheClusterId: `euc1-cache-${node}` });
+            }
+        }
+        assert.equal(alarm("cache-0001-002-replication-lag").treatMissingData, "notBreaching");
+    });
+
+    it("names cluster-mode nodes as ElastiCache does", async () => {
+        assert.deepEqual(
+            cacheNodeIds("g", 3, 2).map((n) => n.suffix),
+            ["0001-001", "0001-002", "0001-003", "0002-001", "0002-002", "0002-003", "0003-001", "0003-002", "0003-003"],
+        );
+    });
+
+    it("watches the log domain in AWS/ES by DomainName and ClientId (the account)", () => {
+        const expected: Record<string, [string, string, string, number, number, number]> = {
+            "opensearch-red": ["ClusterStatus.red", "Maximum", "GreaterThanOrEqualToThreshold", 1, 60, 1],
+            "opensearch-yellow": ["ClusterStatus.yellow", "Maximum", "GreaterThanOrEqualToThreshold", 1, 60, 5],
+            "opensearch-free-storage": ["FreeStorageSpace", "Minimum", "LessThanOrEqualToThreshold", 25600, 60, 1],
+            "opensearch-jvm-pressure": ["JVMMemoryPressure", "Maximum", "GreaterThanOrEqualToThreshold", 80, 300, 3],
+        };
+        for (const [key, [metric, statistic, op, threshold, period, periods]] of Object.entries(expected)) {
+            const a = alarm(key);
+            assert.deepEqual(
+                [a.namespace, a.metricName, a.statistic, a.comparisonOperator, a.threshold, a.period, a.evaluationPeriods],
+                ["AWS/ES", metric, statistic, op, threshold, period, periods],
+                key,
+            );
+            assert.deepEqual(a.dimensions, { DomainName: "euc1-obs-logs", ClientId: ACCOUNT_ID });
+        }
+    });
+
+    it("watches the ALB by its ARN suffix in AWS/ApplicationELB, p99 at 30 ms", () => {
+        for (const key of ["alb-elb-5xx", "alb-target-5xx", "alb-p99-latency"]) {
+            assert.equal(alarm(key).namespace, "AWS/ApplicationELB");
+            assert.deepEqual(alarm(key).dimensions, { LoadBalancer: "app/euc1-api/50dc6c495c0c9188" });
+        }
+        assert.deepEqual(
+            [alarm("alb-elb-5xx").metricName, alarm("alb-elb-5xx").statistic, alarm("alb-elb-5xx").threshold],
+            ["HTTPCode_ELB_5XX_Count", "Sum", 10],
+        );
+        assert.deepEqual([alarm("alb-target-5xx").metricName, alarm("alb-target-5xx").threshold], ["HTTPCode_Target_5XX_Count", 10]);
+        const latency = alarm("alb-p99-latency");
+        assert.deepEqual(
+            [latency.metricName, latency.extendedStatistic, latency.statistic, latency.threshold, latency.evaluationPeriods],
+            ["TargetResponseTime", "p99", undefined, 0.03, 5],
+        );
+    });
+});

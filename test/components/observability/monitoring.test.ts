@@ -1,0 +1,265 @@
+import * as assert from "node:assert/strict";
+import * as k8s from "@pulumi/kubernetes";
+import { apiAlertRules } from "../../../components/observability/alertRules";
+import { apiDashboard } from "../../../components/observability/dashboard";
+import { KUBE_PROMETHEUS_STACK_CHART, Monitoring } from "../../../components/observability/monitoring";
+import { ACCOUNT_ID } from "../../../plan/mocks";
+import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
+import { evaluateComponent, ofType, one } from "../../support/harness";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+
+function k8sProvider(): k8s.Provider {
+    return new k8s.Provider("k8s", { kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n" });
+}
+
+function policy(r: RecordedResource, key = "policy"): { Statement: Record<string, unknown>[] } {
+    return JSON.parse(r.inputs[key] as string);
+}
+
+describe("Monitoring", () => {
+    const build = (webhook?: string) =>
+        evaluateComponent(
+            (opts) =>
+                new Monitoring(
+                    "use1-obs-metrics",
+                    {
+                        region: "us-east-1",
+                        clusterName: "use1-eks",
+                        k8sProvider: k8sProvider(),
+                        topicArn: `arn:aws:sns:us-east-1:${ACCOUNT_ID}:use1-obs-alerts`,
+                        topicKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/1234`,
+                        prometheus: { retentionDays: 15, volumeSizeGiB: 100 },
+                        alertWebhookUrl: webhook,
+                    },
+                    opts,
+                ),
+        );
+    let ev: Evaluation;
+    let withWebhook: Evaluation;
+    before(async () => {
+        ev = await build();
+        withWebhook = await build("https://hooks.example.com/secret-token");
+    });
+
+    const values = (e: Evaluation) => one(e, RELEASE, "use1-obs-metrics-release").inputs.values as Record<string, any>;
+
+    it("installs the pinned kube-prometheus-stack chart", () => {
+        const release = one(ev, RELEASE, "use1-obs-metrics-release");
+        assert.deepEqual(KUBE_PROMETHEUS_STACK_CHART, {
+            chart: "kube-prometheus-stack",
+            version: "88.5.3",
+            repo: "https://prometheus-community.github.io/helm-charts",
+        });
+        assert.equal(release.inputs.chart, "kube-prometheus-stack");
+        assert.equal(release.inputs.version, "88.5.3");
+        assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://prometheus-community.github.io/helm-charts" });
+        assert.equal(release.inputs.namespace, "monitoring");
+        assert.equal(release.inputs.name, "kps");
+    });
+
+    it("keeps Prometheus data for the retention on gp3 volumes, and selects every rule", () => {
+        const spec = values(ev).prometheus.prometheusSpec;
+        assert.equal(spec.retention, "15d");
+        assert.equal(spec.retentionSize, "85GB");
+        assert.equal(spec.replicas, 2);
+        assert.deepEqual(spec.storageSpec, {
+            volumeClaimTemplate: {
+                spec: { storageClassName: "monitoring-gp3", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "100Gi" } } },
+            },
+        });
+        assert.equal(values(ev).alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.storageClassName, "monitoring-gp3");
+        assert.equal(spec.ruleSelectorNilUsesHelmValues, false);
+        assert.equal(spec.serviceMonitorSelectorNilUsesHelmValues, false);
+    });
+
+    it("declares an encrypted gp3 StorageClass on the EBS CSI driver, unless given one", async () => {
+        const sc = one(ev, "kubernetes:storage.k8s.io/v1:StorageClass", "use1-obs-metrics-gp3");
+        assert.equal((sc.inputs.metadata as { name: string }).name, "monitoring-gp3");
+        assert.equal(sc.inputs.provisioner, "ebs.csi.aws.com");
+        assert.deepEqual(sc.inputs.parameters, { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" });
+        assert.equal(sc.inputs.volumeBindingMode, "WaitForFirstConsumer");
+        assert.ok(one(ev, RELEASE, "use1-obs-metrics-release").dependencies.includes(sc.urn));
+        const given = await evaluateComponent(
+            (opts) =>
+                new Monitoring(
+                    "use1-obs-metrics",
+                    {
+                        region: "us-east-1",
+                        clusterName: "use1-eks",
+                        k8sProvider: k8sProvider(),
+                        topicArn: "arn:aws:sns:us-east-1:123456789012:t",
+                        topicKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1",
+                        prometheus: { retentionDays: 7, volumeSizeGiB: 50 },
+                        storageClassName: "gp3",
+                    },
+                    opts,
+                ),
+        );
+        assert.deepEqual(ofType(given, "kubernetes:storage.k8s.io/v1:StorageClass"), []);
+        const spec = (one(given, RELEASE, "use1-obs-metrics-release").inputs.values as Record<string, any>).prometheus.prometheusSpec;
+        assert.deepEqual(
+            [spec.retention, spec.retentionSize, spec.storageSpec.volumeClaimTemplate.spec.storageClassName],
+            ["7d", "42GB", "gp3"],
+        );
+    });
+
+    it("scrapes the API's Service with a ServiceMonitor in its namespace", () => {
+        const monitor = one(ev, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "use1-obs-metrics-api-monitor");
+        assert.deepEqual(monitor.inputs.metadata, { name: "api", namespace: "api", labels: { release: "kps" } });
+        assert.deepEqual(monitor.inputs.spec, {
+            selector: { matchLabels: { "app.kubernetes.io/name": "api" } },
+            namespaceSelector: { matchNames: ["api"] },
+            endpoints: [{ port: "http", path: "/metrics", interval: "30s" }],
+        });
+        assert.ok(monitor.dependencies.includes(one(ev, RELEASE, "use1-obs-metrics-release").urn), "after the chart's CRDs");
+    });
+
+    it("reads Grafana's admin password from a Secret holding a random password, never from values", () => {
+        const grafana = values(ev).grafana;
+        assert.deepEqual(grafana.admin, { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+        assert.equal(grafana.adminPassword, undefined);
+        const secret = one(ev, "kubernetes:core/v1:Secret", "use1-obs-metrics-grafana-admin");
+        assert.equal((secret.inputs.metadata as { name: string }).name, "grafana-admin");
+        assert.equal(secret.inputs.stringData, "[secret]");
+        const raw = secret.rawInputs.stringData as Record<string, string>;
+        assert.equal(raw["admin-user"], "admin");
+        assert.equal(raw["admin-password"].length, 32);
+        assert.ok(
+            !JSON.stringify(one(ev, RELEASE, "use1-obs-metrics-release").rawInputs).includes(raw["admin-password"]),
+            "the password is not in the release",
+        );
+        const password = one(ev, "random:index/randomPassword:RandomPassword", "use1-obs-metrics-grafana-admin");
+        assert.equal(password.inputs.length, 32);
+        assert.ok(one(ev, RELEASE, "use1-obs-metrics-release").dependencies.includes(secret.urn));
+    });
+
+    it("routes alerts to the region's SNS topic with SigV4, as a Pod Identity role", () => {
+        const am = values(ev).alertmanager;
+        assert.equal(am.config.route.receiver, "platform");
+        const receiver = am.config.receivers.find((r: { name: string }) => r.name === "platform");
+        assert.deepEqual(
+            receiver.sns_configs.map((c: Record<string, unknown>) => ({ topic: c.topic_arn, sigv4: c.sigv4 })),
+            [{ topic: `arn:aws:sns:us-east-1:${ACCOUNT_ID}:use1-obs-alerts`, sigv4: { region: "us-east-1" } }],
+        );
+        assert.equal(receiver.webhook_configs, undefined);
+        assert.deepEqual(am.serviceAccount, { create: true, name: "alertmanager" });
+        const association = one(ev, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "use1-obs-metrics-alertmanager-pod-identity");
+        assert.deepEqual(
+            [association.inputs.namespace, association.inputs.serviceAccount, association.inputs.clusterName, association.inputs.region],
+            ["monitoring", "alertmanager", "use1-eks", "us-east-1"],
+        );
+        assert.deepEqual(policy(one(ev, "aws:iam/rolePolicy:RolePolicy", "use1-obs-metrics-alertmanager-policy")).Statement, [
+            { Effect: "Allow", Action: "sns:Publish", Resource: `arn:aws:sns:us-east-1:${ACCOUNT_ID}:use1-obs-alerts` },
+            { Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/1234` },
+        ]);
+        assert.deepEqual(
+            ofType(ev, "kubernetes:core/v1:Secret").map((s) => s.name),
+            ["use1-obs-metrics-grafana-admin"],
+            "no webhook secret without a webhook",
+        );
+    });
+
+    it("adds the webhook from a Secret file, keeping the URL out of the values", () => {
+        const am = values(withWebhook).alertmanager;
+        const receiver = am.config.receivers.find((r: { name: string }) => r.name === "platform");
+        assert.deepEqual(receiver.webhook_configs, [
+            { url_file: "/etc/alertmanager/secrets/alertmanager-webhook/url", send_resolved: true },
+        ]);
+        assert.deepEqual(am.alertmanagerSpec.secrets, ["alertmanager-webhook"]);
+        const secret = one(withWebhook, "kubernetes:core/v1:Secret", "use1-obs-metrics-webhook");
+        assert.equal(secret.inputs.stringData, "[secret]");
+        assert.deepEqual(secret.rawInputs.stringData, { url: "https://hooks.example.com/secret-token" });
+        assert.ok(!JSON.stringify(one(withWebhook, RELEASE, "use1-obs-metrics-release").rawInputs).includes("secret-token"));
+    });
+
+    it("ships the API dashboard as a ConfigMap the Grafana sidecar loads", () => {
+        const map = one(ev, "kubernetes:core/v1:ConfigMap", "use1-obs-metrics-api-dashboard");
+        assert.deepEqual((map.inputs.metadata as { labels: unknown }).labels, { grafana_dashboard: "1" });
+        assert.deepEqual(
+            JSON.parse((map.inputs.data as Record<string, string>)["api.json"]),
+            JSON.parse(JSON.stringify(apiDashboard("api", "us-east-1"))),
+        );
+        assert.deepEqual(values(ev).grafana.sidecar.dashboards, {
+            enabled: true,
+            label: "grafana_dashboard",
+            labelValue: "1",
+            searchNamespace: "ALL",
+        });
+    });
+
+    describe("PrometheusRule", () => {
+        let byName: Map<string, { expr: string; for: string; labels: Record<string, string> }>;
+        let rule: RecordedResource;
+        before(() => {
+            rule = one(ev, "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "use1-obs-metrics-api-rules");
+            const groups = (
+                rule.inputs.spec as { groups: { rules: { alert: string; expr: string; for: string; labels: Record<string, string> }[] }[] }
+            ).groups;
+            byName = new Map(groups.flatMap((g) => g.rules).map((r) => [r.alert, r]));
+        });
+
+        it("is a monitoring.coreos.com/v1 PrometheusRule installed after the chart's CRDs", () => {
+            assert.equal(rule.inputs.apiVersion, "monitoring.coreos.com/v1");
+            assert.equal(rule.inputs.kind, "PrometheusRule");
+            assert.ok(rule.dependencies.includes(one(ev, RELEASE, "use1-obs-metrics-release").urn));
+        });
+
+        it("alerts when p99 latency exceeds 30 ms for 5 minutes", () => {
+            const r = byName.get("ApiLatencyP99High")!;
+            assert.match(
+                r.expr,
+                /^histogram_quantile\(0\.99, sum by \(le\) \(rate\(http_server_request_duration_seconds_bucket\{namespace="api"\}\[5m\]\)\)\) > 0\.03$/,
+            );
+            assert.equal(r.for, "5m");
+            assert.deepEqual(r.labels, { severity: "critical", region: "us-east-1" });
+        });
+
+        it("alerts when more than 0.1% of requests fail for 5 minutes", () => {
+            const r = byName.get("ApiErrorRateHigh")!;
+            assert.match(r.expr, /http_response_status_code=~"5\.\."/);
+            assert.match(r.expr, /\) > 0\.001$/);
+            assert.equal(r.for, "5m");
+        });
+
+        it("alerts when the HPA sits at max replicas", () => {
+            const r = byName.get("ApiHpaAtMaxReplicas")!;
+            assert.equal(
+                r.expr,
+                'kube_horizontalpodautoscaler_status_current_replicas{namespace="api"} >= kube_horizontalpodautoscaler_spec_max_replicas{namespace="api"}',
+            );
+            assert.equal(r.for, "15m");
+        });
+
+        it("alerts on pod restarts", () => {
+            const r = byName.get("ApiPodRestarting")!;
+            assert.equal(r.expr, 'increase(kube_pod_container_status_restarts_total{namespace="api"}[15m]) > 3');
+        });
+
+        it("alerts when a node's CPU stays above 70%", () => {
+            const r = byName.get("NodeCpuHigh")!;
+            assert.equal(r.expr, '(1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m]))) > 0.7');
+            assert.equal(r.for, "15m");
+        });
+
+        it("has exactly these alerts", () => {
+            assert.deepEqual([...byName.keys()].sort(), [
+                "ApiErrorRateHigh",
+                "ApiHpaAtMaxReplicas",
+                "ApiLatencyP99High",
+                "ApiPodRestarting",
+                "NodeCpuHigh",
+            ]);
+            assert.deepEqual(apiAlertRules("api", "us-east-1").flatMap((g) => g.rules).length, 5);
+        });
+    });
+
+    it("keeps the SNS subject within SNS's 100 characters for a long alert name", () => {
+        const receiver = values(ev).alertmanager.config.receivers.find((r: { name: string }) => r.name === "platform");
+        const subject = (receiver.sns_configs[0].subject as string)
+            .replace("{{ .Status | toUpper }}", "RESOLVED")
+            .replace("{{ .CommonLabels.alertname }}", "ApiHpaAtMaxReplicasForAVeryLongTime");
+        assert.equal(subject, "[RESOLVED] ApiHpaAtMaxReplicasForAVeryLongTime (us-east-1)");
+        assert.ok(subject.length <= 100);
+    });
+});
