@@ -1,5 +1,5 @@
 /**
- * IAM documents shared by the compute components. Built as plain JSON (no invoke), so the
+ * IAM documents and roles shared by the tiers. Built as plain JSON (no invoke), so the
  * plan needs no AWS call and the tests read the exact statements.
  */
 import * as aws from "@pulumi/aws";
@@ -11,11 +11,11 @@ export const POD_IDENTITY_TRUST = JSON.stringify({
     Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
 });
 
-/** Trust policy of a role assumed by an AWS service (e.g. `eks.amazonaws.com`). */
-export function serviceTrust(service: string, actions: readonly string[] = ["sts:AssumeRole"]): string {
+/** Trust policy of a role assumed by an AWS service (e.g. `eks.amazonaws.com`); `action` as IAM takes it, one or a list. */
+export function serviceTrust(service: string, action: string | readonly string[] = ["sts:AssumeRole"]): string {
     return JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: [...actions] }],
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: typeof action === "string" ? action : [...action] }],
     });
 }
 

@@ -86,3 +86,14 @@ export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 export function isGraviton(instanceType: string): boolean {
     return /^[a-z]+\d+g/.test(instanceType.split(".")[0]);
 }
+
+/** The pins of a Kubernetes minor; throws naming the fix when this program has none for it. */
+export function kubernetesRelease(version: string): KubernetesRelease {
+    const release = KUBERNETES_VERSIONS[version];
+    if (!release) {
+        throw new Error(
+            `no add-on and chart pins for Kubernetes ${version}; pinned: ${Object.keys(KUBERNETES_VERSIONS).join(", ")} (add a row to KUBERNETES_VERSIONS in regions/versions.ts)`,
+        );
+    }
+    return release;
+}

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS, KUBERNETES_VERSIONS } from "../../regions/versions";
+import { CHARTS } from "../../regions/versions";
 import { managedPolicy, podIdentityRole, podIdentityServiceRole } from "../iam";
+import { pinsOrError } from "./eksCluster";
 
 export interface ClusterAddonsArgs {
     /** AWS region of the cell. Passed to every child and to Cluster Autoscaler. */
@@ -34,7 +35,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
         const { region } = args;
         const child = { parent: this };
         const after = { parent: this, dependsOn: args.dependsOn ?? [] };
-        const versions = KUBERNETES_VERSIONS[args.kubernetesVersion].addons;
+        const release = pinsOrError(name, args.kubernetesVersion, this);
+        const versions = release.addons;
 
         new aws.eks.Addon(
             `${name}-coredns`,
@@ -111,11 +113,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
                 namespace: "kube-system",
                 name: "cluster-autoscaler",
                 atomic: true,
-                values: clusterAutoscalerValues(
-                    args.clusterName,
-                    region,
-                    KUBERNETES_VERSIONS[args.kubernetesVersion].clusterAutoscalerImageTag,
-                ),
+                values: clusterAutoscalerValues(args.clusterName, region, release.clusterAutoscalerImageTag),
             },
             { parent: this, dependsOn: [...(args.dependsOn ?? []), autoscaler.association] },
         );

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KUBERNETES_VERSIONS } from "../../regions/versions";
+import { type KubernetesRelease, kubernetesRelease } from "../../regions/versions";
 import { managedPolicy, serviceTrust } from "../iam";
 import { kubeconfig } from "./kubeconfig";
 
@@ -57,9 +57,7 @@ export class EksCluster extends pulumi.ComponentResource {
         super("platform:cell:EksCluster", name, {}, opts);
         const { region } = args;
         const child = { parent: this };
-        const release = KUBERNETES_VERSIONS[args.kubernetesVersion];
-        if (!release)
-            throw new pulumi.ResourceError(`EksCluster "${name}": no add-on versions for Kubernetes ${args.kubernetesVersion}`, this);
+        const release = pinsOrError(name, args.kubernetesVersion, this);
 
         const key = secretsKey(name, region, child);
         const { role, ready } = clusterRole(name, key, child);
@@ -221,4 +219,13 @@ function clusterRole(
         child,
     );
     return { role, ready: [attachment, kms] };
+}
+
+/** The version's pins, or a ResourceError that names the component and the fix. */
+export function pinsOrError(name: string, version: string, resource: pulumi.Resource): KubernetesRelease {
+    try {
+        return kubernetesRelease(version);
+    } catch (err) {
+        throw new pulumi.ResourceError(`${resource.constructor.name} "${name}": ${(err as Error).message}`, resource);
+    }
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceTrust } from "../iam";
 import { CA_CERTIFICATE, CLUSTER_PARAMETERS, ENGINE, INSTANCE_PARAMETERS, parameterFamily } from "./aurora";
 import { type RotationArgs, declareMasterRotation } from "./masterRotation";
 
@@ -202,10 +203,7 @@ export class DatabaseMember extends pulumi.ComponentResource {
             `${name}-monitoring-role`,
             {
                 description: `${name}: RDS enhanced monitoring`,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
+                assumeRolePolicy: serviceTrust("monitoring.rds.amazonaws.com", "sts:AssumeRole"),
             },
             child,
         );

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceTrust } from "../iam";
 
 /** RDS Proxy always listens on the engine's well-known port, whatever the cluster's port. */
 export const PROXY_PORT = 5432;
@@ -147,10 +148,7 @@ export class DatabaseProxy extends pulumi.ComponentResource {
             `${name}-role`,
             {
                 description: `${name}: RDS Proxy connects to Aurora with IAM`,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
+                assumeRolePolicy: serviceTrust("rds.amazonaws.com", "sts:AssumeRole"),
             },
             child,
         );

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type PlannedSubnet, type SubnetTier, subnetPlan } from "../../regions/addressPlan";
+import { serviceTrust } from "../iam";
 
 export interface NetworkArgs {
     /** AWS region of the cell. Passed to every child. */
@@ -167,10 +168,7 @@ export class Network extends pulumi.ComponentResource {
         const flowLogRole = new aws.iam.Role(
             `${name}-flow-logs-role`,
             {
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
+                assumeRolePolicy: serviceTrust("vpc-flow-logs.amazonaws.com", "sts:AssumeRole"),
             },
             child,
         );

@@ -80,8 +80,8 @@ describe("RegionalCell compute (prod plan)", () => {
         const objects = resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
         const perCell = ["use1", "euc1", "apse1"].map((code) => objects.filter((r) => cellByUrn.get(r.urn) === code).length);
         assert.ok(
-            perCell.every((n) => n === perCell[0] && n >= 11),
-            `the same Kubernetes objects in every cell, at least compute's 3 Helm releases and 8 API objects: ${perCell.join(", ")}`,
+            perCell.every((n) => n === 20),
+            `20 Kubernetes objects in every cell: ${perCell.join(", ")}`,
         );
         for (const r of objects) {
             const providerUrn = (r.provider ?? "").split("::").slice(0, -1).join("::");

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { CLUSTER_AUTOSCALER_SA, ClusterAddons, EBS_CSI_SA } from "../../../components/compute/clusterAddons";
-import { type Evaluation } from "../../../plan/runtime";
+import { type Evaluation, EvaluationError } from "../../../plan/runtime";
 import { CHARTS, KUBERNETES_VERSIONS } from "../../../regions/versions";
 import { evaluateComponent, isRegionalAws, ofType, one } from "../../support/harness";
 
@@ -102,5 +102,30 @@ describe("ClusterAddons", () => {
             [],
         );
         assert.equal(ofType(ev, "kubernetes:helm.sh/v3:Release").length, 2);
+    });
+});
+
+describe("ClusterAddons with a Kubernetes version it has no pins for", () => {
+    it("fails naming the component, the pinned versions and the fix, before declaring anything", async () => {
+        await assert.rejects(
+            evaluateComponent(
+                (opts) =>
+                    new ClusterAddons(
+                        "use1-addons",
+                        {
+                            region: "us-east-1",
+                            clusterName: "platform-test-use1",
+                            cluster: "platform-test-use1",
+                            kubernetesVersion: "1.99",
+                        },
+                        opts,
+                    ),
+            ),
+            (err: unknown) =>
+                err instanceof EvaluationError &&
+                err.message.includes(
+                    `ClusterAddons "use1-addons": no add-on and chart pins for Kubernetes 1.99; pinned: ${Object.keys(KUBERNETES_VERSIONS).join(", ")} (add a row to KUBERNETES_VERSIONS in regions/versions.ts)`,
+                ),
+        );
     });
 });

@@ -224,7 +224,7 @@ describe("OriginIngress", () => {
 
     it("puts every regional resource in the cell's region", () => {
         const regional = ev.resources.filter(isRegionalAws);
-        assert.ok(regional.length >= 20);
+        assert.equal(regional.length, 22);
         assert.deepEqual(
             regional.filter((r) => r.inputs.region !== "eu-central-1").map((r) => r.urn),
             [],

@@ -93,11 +93,10 @@ describe("DataTier", () => {
     it("shows secrets only as [secret] in inputs and never in outputs", () => {
         const secrets = secretValues(three);
         // The master password (cluster + secret JSON) and three AUTH tokens (group + secret JSON).
-        assert.ok(secrets.length >= 8, `${secrets.length} secret inputs`);
+        assert.equal(secrets.length, 8, `${secrets.length} secret inputs`);
         const password = one(three, "aws:rds/cluster:Cluster", "use1-data-db-cluster").rawInputs.masterPassword as string;
         const tokens = ofType(three, "aws:elasticache/replicationGroup:ReplicationGroup").map((g) => g.rawInputs.authToken as string);
         for (const value of [password, ...tokens]) {
-            assert.ok(value.length >= 40);
             for (const r of three.resources) assert.ok(!JSON.stringify(r.inputs).includes(value), `${r.name} shows a secret in inputs`);
             assert.ok(!JSON.stringify(three.outputs).includes(value), "a secret in the outputs");
         }

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as rules from "../../../components/observability/alertRules";
 import { apiDashboard } from "../../../components/observability/dashboard";
-import { ISM_POLICY_ID, ismPolicy } from "../../../components/observability/ism";
+import { ismPolicy } from "../../../components/observability/ism";
 import { OBSERVABILITY_DEFAULTS } from "../../../config/observability";
 import { projectRoot } from "../../../plan/stackConfig";
 
@@ -34,7 +34,6 @@ describe("alert rules and dashboard", () => {
             states: { name: string; transitions: { conditions: { min_index_age: string } }[]; actions: unknown[] }[];
             ism_template: { index_patterns: string[] }[];
         };
-        assert.equal(ISM_POLICY_ID, "platform-log-retention");
         assert.equal(p.states[0].transitions[0].conditions.min_index_age, "14d");
         assert.deepEqual(p.states[1].actions, [{ delete: {} }]);
         assert.deepEqual(p.ism_template[0].index_patterns, ["kube-*", "node-*"]);

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { LogDomain, OPENSEARCH_ENGINE_VERSION, OPENSEARCH_TLS_POLICY } from "../../../components/observability/logDomain";
+import { LogDomain } from "../../../components/observability/logDomain";
 import { OBSERVABILITY_DEFAULTS } from "../../../config/observability";
 import { ACCOUNT_ID } from "../../../plan/mocks";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
@@ -38,7 +38,6 @@ describe("LogDomain", () => {
         const domain = one(ev, OPENSEARCH_DOMAIN, "euc1-obs-logs-domain");
         assert.equal(domain.inputs.domainName, "euc1-obs-logs");
         assert.equal(domain.inputs.engineVersion, "OpenSearch_2.19");
-        assert.equal(OPENSEARCH_ENGINE_VERSION, "OpenSearch_2.19");
         assert.deepEqual(domain.inputs.clusterConfig, {
             instanceType: "r6g.large.search",
             instanceCount: 3,
@@ -63,7 +62,6 @@ describe("LogDomain", () => {
     });
 
     it("enforces HTTPS with TLS 1.2+ forward-secret suites", () => {
-        assert.equal(OPENSEARCH_TLS_POLICY, "Policy-Min-TLS-1-2-PFS-2023-10");
         assert.deepEqual(one(ev, OPENSEARCH_DOMAIN, "euc1-obs-logs-domain").inputs.domainEndpointOptions, {
             enforceHttps: true,
             tlsSecurityPolicy: "Policy-Min-TLS-1-2-PFS-2023-10",
@@ -155,7 +153,7 @@ describe("LogDomain", () => {
 
     it("puts every regional resource in the cell's region", () => {
         const regional = ev.resources.filter(isRegionalAws);
-        assert.ok(regional.length >= 9);
+        assert.equal(regional.length, 9);
         assert.deepEqual(
             regional.filter((r) => r.inputs.region !== "eu-central-1").map((r) => r.name),
             [],
