@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type KubernetesRelease, kubernetesRelease } from "../../regions/versions";
 import { managedPolicy, serviceTrust } from "../iam";
+import { protectedKey } from "../kms";
 import { kubeconfig } from "./kubeconfig";
 
 export interface EksClusterArgs {
@@ -170,16 +171,7 @@ export class EksCluster extends pulumi.ComponentResource {
 
 /** The KMS key that envelope-encrypts Kubernetes secrets. Losing it loses every secret: protected. */
 function secretsKey(name: string, region: string, child: pulumi.CustomResourceOptions): aws.kms.Key {
-    return new aws.kms.Key(
-        `${name}-secrets-key`,
-        {
-            region,
-            description: `${name}: envelope encryption of Kubernetes secrets`,
-            enableKeyRotation: true,
-            deletionWindowInDays: 30,
-        },
-        { ...child, protect: true },
-    );
+    return protectedKey(`${name}-secrets-key`, { region, description: `${name}: envelope encryption of Kubernetes secrets` }, child);
 }
 
 /** The control plane's role and what must exist before the cluster uses it. */

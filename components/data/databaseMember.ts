@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrust } from "../iam";
+import { protectedKey } from "../kms";
 import { CA_CERTIFICATE, CLUSTER_PARAMETERS, ENGINE, INSTANCE_PARAMETERS, parameterFamily } from "./aurora";
 import { type RotationArgs, declareMasterRotation } from "./masterRotation";
 
@@ -98,15 +99,10 @@ export class DatabaseMember extends pulumi.ComponentResource {
         this.port = args.port;
         const family = parameterFamily(args.engineVersion);
 
-        const key = new aws.kms.Key(
+        const key = protectedKey(
             `${name}-key`,
-            {
-                region,
-                description: `${name}: Aurora storage, Performance Insights and the cell's cache`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-            },
-            { parent: this, protect: true },
+            { region, description: `${name}: Aurora storage, Performance Insights and the cell's cache` },
+            { parent: this },
         );
 
         const subnetGroup = new aws.rds.SubnetGroup(

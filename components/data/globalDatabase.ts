@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { protectedKey } from "../kms";
 import { ENGINE } from "./aurora";
 
 /**
@@ -92,15 +93,10 @@ export class GlobalDatabase extends pulumi.ComponentResource {
             { parent: this, protect: true, ignoreChanges: ["region"] },
         );
 
-        const key = new aws.kms.Key(
+        const key = protectedKey(
             `${name}-secret-key`,
-            {
-                region,
-                description: `${name}: Aurora master credentials`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-            },
-            { parent: this, protect: true, ignoreChanges: ["region"] },
+            { region, description: `${name}: Aurora master credentials` },
+            { parent: this, ignoreChanges: ["region"] },
         );
 
         const password = new random.RandomPassword(

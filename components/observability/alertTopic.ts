@@ -1,6 +1,7 @@
 /** A cell's alert topic: KMS-encrypted SNS that CloudWatch alarms and Alertmanager publish to. */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { protectedKey } from "../kms";
 
 export interface AlertTopicArgs {
     readonly region: string;
@@ -18,13 +19,11 @@ export class AlertTopic extends pulumi.ComponentResource {
     constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:AlertTopic", name, {}, opts);
         const { region } = args;
-        const key = new aws.kms.Key(
+        const key = protectedKey(
             `${name}-key`,
             {
                 region,
                 description: `Encryption of the alert topic ${name}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
                     Statement: [
@@ -47,7 +46,7 @@ export class AlertTopic extends pulumi.ComponentResource {
                     ],
                 }),
             },
-            { parent: this, protect: true },
+            { parent: this },
         );
         const topic = new aws.sns.Topic(
             `${name}-topic`,

@@ -1,6 +1,7 @@
 /** The cell's OpenSearch log domain ("ELK"): in the VPC, fine-grained access control, logs to CloudWatch. */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { protectedKey } from "../kms";
 
 /** Pinned engine: the newest 2.x line AWS offers; upgrades are a reviewed config change. */
 export const OPENSEARCH_ENGINE_VERSION = "OpenSearch_2.19";
@@ -77,15 +78,10 @@ export class LogDomain extends pulumi.ComponentResource {
         // Built from plain parts, not read from the domain: the log policy must exist before the domain.
         const domainArn = pulumi.interpolate`arn:aws:es:${region}:${args.accountId}:domain/${name}`;
 
-        const key = new aws.kms.Key(
+        const key = protectedKey(
             `${name}-key`,
-            {
-                region,
-                description: `Encryption at rest of the OpenSearch domain ${name}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-            },
-            { parent: this, protect: true },
+            { region, description: `Encryption at rest of the OpenSearch domain ${name}` },
+            { parent: this },
         );
         new aws.kms.Alias(`${name}-key-alias`, { region, name: `alias/${name}-opensearch`, targetKeyId: key.keyId }, child);
 
