@@ -18,10 +18,14 @@ import {
     type StackValidationArgs,
     type StackValidationPolicy,
 } from "@pulumi/policy";
+import type { Unwrap } from "@pulumi/pulumi";
 import { catalogRegions } from "../regions/catalog";
 
 /** Untyped resource properties (inputs for resource policies, outputs for stack policies). */
 export type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** An SDK args type (or one of its properties) in the plain form a policy receives: outputs resolved. */
+export type Inputs<A> = Unwrap<NonNullable<A>>;
 
 /**
  * Default enforcement by severity: a critical or high finding blocks the update, a medium or

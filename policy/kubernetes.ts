@@ -9,12 +9,10 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import type { Unwrap } from "@pulumi/pulumi";
-import { type Props, list, obj, resourcePolicy } from "./common";
+import { type Inputs, type Props, list, obj, resourcePolicy } from "./common";
 
-type In<A> = Unwrap<NonNullable<A>>;
-type PodSpec = In<k8s.types.input.core.v1.PodSpec>;
-type Container = In<k8s.types.input.core.v1.Container>;
+type PodSpec = Inputs<k8s.types.input.core.v1.PodSpec>;
+type Container = Inputs<k8s.types.input.core.v1.Container>;
 
 export const WORKLOAD_TYPES = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"] as const;
 export const HPA_TYPES = [
@@ -23,7 +21,7 @@ export const HPA_TYPES = [
 ] as const;
 
 function podSpec(p: Props): PodSpec {
-    return obj(obj(obj((p as In<k8s.apps.v1.DeploymentArgs>).spec).template).spec) as PodSpec;
+    return obj(obj(obj((p as Inputs<k8s.apps.v1.DeploymentArgs>).spec).template).spec) as PodSpec;
 }
 
 interface Named {
@@ -47,15 +45,15 @@ function containers(p: Props): Named[] {
 /** Problems of one container against the "restricted" Pod Security Standard. */
 export function restrictedProblems(pod: PodSpec, c: Container): string[] {
     const problems: string[] = [];
-    const sc = obj(c.securityContext) as In<k8s.types.input.core.v1.SecurityContext>;
-    const psc = obj(pod.securityContext) as In<k8s.types.input.core.v1.PodSecurityContext>;
+    const sc = obj(c.securityContext) as Inputs<k8s.types.input.core.v1.SecurityContext>;
+    const psc = obj(pod.securityContext) as Inputs<k8s.types.input.core.v1.PodSecurityContext>;
     if (sc.privileged === true) problems.push("securityContext.privileged is true");
     const nonRoot = sc.runAsNonRoot ?? psc.runAsNonRoot;
     if (nonRoot !== true) problems.push(`runAsNonRoot is ${nonRoot === false ? "false" : "not set (pod or container)"}`);
     if ((sc.runAsUser ?? psc.runAsUser) === 0) problems.push("runAsUser is 0 (root)");
     if (sc.allowPrivilegeEscalation !== false)
         problems.push(`allowPrivilegeEscalation is ${sc.allowPrivilegeEscalation === true ? "true" : "not set (default true)"}`);
-    const caps = obj(sc.capabilities) as In<k8s.types.input.core.v1.Capabilities>;
+    const caps = obj(sc.capabilities) as Inputs<k8s.types.input.core.v1.Capabilities>;
     if (!list<string>(caps.drop).includes("ALL")) problems.push("capabilities.drop does not include ALL");
     const added = list<string>(caps.add).filter((x) => x !== "NET_BIND_SERVICE");
     if (added.length > 0) problems.push(`capabilities.add has ${added.join(", ")} (only NET_BIND_SERVICE is allowed)`);
@@ -93,7 +91,7 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         },
         check: (p, _a, report, cfg) => {
             for (const { label, container } of containers(p)) {
-                const r = obj(container.resources) as In<k8s.types.input.core.v1.ResourceRequirements>;
+                const r = obj(container.resources) as Inputs<k8s.types.input.core.v1.ResourceRequirements>;
                 const requests = obj(r.requests);
                 const limits = obj(r.limits);
                 const missing = [
@@ -145,8 +143,8 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         types: ["kubernetes:apps/v1:Deployment"],
         check: (p, _a, report) => {
             const strategy = obj(
-                obj((p as In<k8s.apps.v1.DeploymentArgs>).spec).strategy,
-            ) as In<k8s.types.input.apps.v1.DeploymentStrategy>;
+                obj((p as Inputs<k8s.apps.v1.DeploymentArgs>).spec).strategy,
+            ) as Inputs<k8s.types.input.apps.v1.DeploymentStrategy>;
             if ((strategy.type ?? "RollingUpdate") !== "RollingUpdate") {
                 report(`strategy.type is ${strategy.type}: use RollingUpdate with maxUnavailable 0`);
                 return;
@@ -166,7 +164,7 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         configDocs: { minReplicas: "Minimum replicas (and HPA minReplicas): the number of AZs of a cell." },
         check: (p, a, report, cfg) => {
             if ((HPA_TYPES as readonly string[]).includes(a.type)) {
-                const min = (obj(p.spec) as In<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec>).minReplicas;
+                const min = (obj(p.spec) as Inputs<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec>).minReplicas;
                 if ((min ?? 1) < cfg.minReplicas)
                     report(`minReplicas is ${min ?? "not set (default 1)"}: keep at least ${cfg.minReplicas} (one per AZ)`);
                 return;

@@ -2,7 +2,7 @@
 // the property-omitted case judged by the provider's default. Each case asserts exactly
 // which resources are flagged and with which message.
 import * as assert from "node:assert/strict";
-import { compareMinor } from "../../policy/aws";
+import { compareMinor } from "../../policy/aws/eks";
 import type { Props } from "../../policy/common";
 import { policies } from "../../policy/policies";
 import { fixture, flagged } from "../support/policy";

@@ -1,0 +1,20 @@
+/** Type tokens (@pulumi/aws v7) of the AWS resources the pack judges. */
+export const AWS_TYPES = {
+    eksCluster: "aws:eks/cluster:Cluster",
+    rdsCluster: "aws:rds/cluster:Cluster",
+    rdsClusterInstance: "aws:rds/clusterInstance:ClusterInstance",
+    rdsInstance: "aws:rds/instance:Instance",
+    rdsProxy: "aws:rds/proxy:Proxy",
+    cacheReplicationGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
+    cacheCluster: "aws:elasticache/cluster:Cluster",
+    opensearchDomain: "aws:opensearch/domain:Domain",
+    loadBalancers: ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"],
+    listeners: ["aws:lb/listener:Listener", "aws:alb/listener:Listener"],
+    defaultSecurityGroup: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+    ec2Instance: "aws:ec2/instance:Instance",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+    securityGroupIngressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    kmsKey: "aws:kms/key:Key",
+} as const;
