@@ -14,7 +14,16 @@ import { type Inputs, type Props, list, obj, resourcePolicy } from "./common";
 type PodSpec = Inputs<k8s.types.input.core.v1.PodSpec>;
 type Container = Inputs<k8s.types.input.core.v1.Container>;
 
-export const WORKLOAD_TYPES = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"] as const;
+/** Type tokens (@pulumi/kubernetes v4) of the Kubernetes resources the pack judges or looks for. */
+export const KUBERNETES_TYPES = {
+    deployment: "kubernetes:apps/v1:Deployment",
+    statefulSet: "kubernetes:apps/v1:StatefulSet",
+    daemonSet: "kubernetes:apps/v1:DaemonSet",
+    podDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
+    helmRelease: "kubernetes:helm.sh/v3:Release",
+} as const;
+
+export const WORKLOAD_TYPES = [KUBERNETES_TYPES.deployment, KUBERNETES_TYPES.statefulSet, KUBERNETES_TYPES.daemonSet] as const;
 export const HPA_TYPES = [
     "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
     "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
@@ -140,7 +149,7 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         name: "k8s-rolling-update-zero-unavailable",
         severity: "high",
         title: "Deployments roll out with RollingUpdate and maxUnavailable 0, so capacity never drops during a release.",
-        types: ["kubernetes:apps/v1:Deployment"],
+        types: [KUBERNETES_TYPES.deployment],
         check: (p, _a, report) => {
             const strategy = obj(
                 obj((p as Inputs<k8s.apps.v1.DeploymentArgs>).spec).strategy,
@@ -159,7 +168,7 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         name: "k8s-replicas-per-az",
         severity: "high",
         title: "Deployments and StatefulSets run at least one replica per AZ, and HPAs never scale below that.",
-        types: ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", ...HPA_TYPES],
+        types: [KUBERNETES_TYPES.deployment, KUBERNETES_TYPES.statefulSet, ...HPA_TYPES],
         config: { minReplicas: 3 },
         configDocs: { minReplicas: "Minimum replicas (and HPA minReplicas): the number of AZs of a cell." },
         check: (p, a, report, cfg) => {
@@ -171,7 +180,7 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
             }
             const replicas = obj(p.spec).replicas as number | undefined;
             // A Deployment without replicas is owned by its HPA (checked above and by k8s-deployment-has-pdb-and-hpa).
-            if (replicas === undefined && a.type === "kubernetes:apps/v1:Deployment") return;
+            if (replicas === undefined && a.type === KUBERNETES_TYPES.deployment) return;
             if ((replicas ?? 1) < cfg.minReplicas)
                 report(`replicas is ${replicas ?? "not set (default 1)"}: run at least ${cfg.minReplicas} (one per AZ)`);
         },

@@ -1,7 +1,10 @@
-/** FSBP EC2 controls on security groups and their rules, launch templates and instances (inputs). */
+/**
+ * FSBP EC2 controls: security groups and their rules, launch templates and instances (on
+ * inputs); EC2.6, a flow log per VPC, relates resources and is a stack policy.
+ */
 import type * as aws from "@pulumi/aws";
-import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { type Inputs, type Props, list, resourcePolicy } from "../common";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { type Inputs, type Props, isSet, list, refersTo, resourcePolicy, stackPolicy, whenKnown } from "../common";
 import { AWS_TYPES } from "./types";
 
 /** EC2.19's high-risk ports. */
@@ -137,6 +140,24 @@ export const ec2Policies: ResourceValidationPolicy[] = [
                 if (!r.cidrs.some((x) => OPEN.has(x))) continue;
                 const exposed = c.highRiskPorts.filter((port) => port >= r.from && port <= r.to);
                 if (exposed.length > 0) report(`ingress ${describeRule(r)} exposes high-risk port(s) ${exposed.join(", ")}`);
+            }
+        },
+    }),
+];
+
+export const ec2StackPolicies: StackValidationPolicy[] = [
+    stackPolicy({
+        name: "ec2-6-vpc-flow-logs",
+        control: "EC2.6",
+        severity: "medium",
+        title: "VPC flow logging should be enabled in all VPCs (every VPC has a FlowLog).",
+        check: (resources, _a, report) => {
+            const logs = resources.filter((r) => r.type === AWS_TYPES.flowLog);
+            for (const vpc of resources.filter((r) => r.type === AWS_TYPES.vpc)) {
+                const covered = logs.some(
+                    (l) => refersTo(l, vpc, ["vpcId"]) || whenKnown(() => isSet(vpc.props.id) && l.props.vpcId === vpc.props.id, false),
+                );
+                if (!covered) report(`VPC ${vpc.name} has no aws:ec2/flowLog:FlowLog`, vpc.urn);
             }
         },
     }),

@@ -1,18 +1,22 @@
 /**
- * AWS Foundational Security Best Practices controls, judged on resource inputs before AWS
- * sees them, one module per service. An omitted property is judged by the provider's
- * documented default (the @pulumi/aws v7 .d.ts), so "not set" fails exactly when AWS would
- * create a non-compliant resource. Each policy names its control id and severity in its
- * description.
+ * AWS Foundational Security Best Practices controls, one module per service. Resource
+ * policies judge inputs before AWS sees them: an omitted property is judged by the
+ * provider's documented default (the @pulumi/aws v7 .d.ts), so "not set" fails exactly when
+ * AWS would create a non-compliant resource. The few controls that relate resources (RDS.13,
+ * EC2.6, SecretsManager.1) are stack policies. Each policy names its control id and severity
+ * in its description.
  */
-import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { ec2Policies } from "./ec2";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { ec2Policies, ec2StackPolicies } from "./ec2";
 import { eksPolicies } from "./eks";
 import { elasticachePolicies } from "./elasticache";
 import { elbPolicies } from "./elb";
 import { kmsPolicies } from "./kms";
 import { opensearchPolicies } from "./opensearch";
-import { rdsPolicies } from "./rds";
+import { rdsPolicies, rdsStackPolicies } from "./rds";
+import { secretsManagerStackPolicies } from "./secretsmanager";
+
+export { AWS_TYPES } from "./types";
 
 export const awsPolicies: ResourceValidationPolicy[] = [
     ...eksPolicies,
@@ -23,3 +27,5 @@ export const awsPolicies: ResourceValidationPolicy[] = [
     ...ec2Policies,
     ...kmsPolicies,
 ];
+
+export const awsStackPolicies: StackValidationPolicy[] = [...rdsStackPolicies, ...ec2StackPolicies, ...secretsManagerStackPolicies];

@@ -1,7 +1,7 @@
 /** FSBP RDS controls on clusters, instances and proxies (inputs). */
 import type * as aws from "@pulumi/aws";
-import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { type Inputs, flag, isSet, list, resourcePolicy } from "../common";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { type Inputs, flag, isSet, list, refersTo, resourcePolicy, stackPolicy, whenKnown } from "../common";
 import { AWS_TYPES } from "./types";
 
 /** Engine default ports (RDS.23). */
@@ -189,6 +189,33 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
             const x = p as Inputs<aws.rds.ProxyArgs>;
             if (!flag(x.requireTls, false))
                 report(`requireTls is ${x.requireTls === undefined ? "not set (default false)" : "false"}: set it to true`);
+        },
+    }),
+];
+
+/** A member of a global database: names one (an id that may be unknown until the global cluster exists). */
+export function isGlobalMember(r: PolicyResource): boolean {
+    return whenKnown(() => isSet(r.props.globalClusterIdentifier), true);
+}
+
+const RDS_UPGRADABLE: readonly string[] = [AWS_TYPES.rdsInstance, AWS_TYPES.rdsClusterInstance, AWS_TYPES.rdsCluster];
+
+export const rdsStackPolicies: StackValidationPolicy[] = [
+    stackPolicy({
+        name: "rds-13-auto-minor-upgrade",
+        control: "RDS.13",
+        severity: "high",
+        title: "RDS automatic minor version upgrades should be enabled (except members of an Aurora global database, which upgrade together through the global cluster).",
+        check: (resources, _a, report) => {
+            // A stack policy because the exception needs the instance's cluster: AWS must not
+            // upgrade one member of a global database alone, so members turn it off on purpose.
+            const globalMembers = resources.filter((r) => r.type === AWS_TYPES.rdsCluster && isGlobalMember(r));
+            for (const r of resources) {
+                if (!RDS_UPGRADABLE.includes(r.type) || r.props.autoMinorVersionUpgrade !== false) continue;
+                if (globalMembers.includes(r)) continue;
+                if (r.type === AWS_TYPES.rdsClusterInstance && globalMembers.some((c) => refersTo(r, c, ["clusterIdentifier"]))) continue;
+                report("autoMinorVersionUpgrade is false: set it to true (or omit it; the default is true)", r.urn);
+            }
         },
     }),
 ];

@@ -1,10 +1,11 @@
-/** Type tokens (@pulumi/aws v7) of the AWS resources the pack judges. */
+/** Type tokens (@pulumi/aws v7) of the AWS resources the pack judges or looks for. */
 export const AWS_TYPES = {
     eksCluster: "aws:eks/cluster:Cluster",
     rdsCluster: "aws:rds/cluster:Cluster",
     rdsClusterInstance: "aws:rds/clusterInstance:ClusterInstance",
     rdsInstance: "aws:rds/instance:Instance",
     rdsProxy: "aws:rds/proxy:Proxy",
+    rdsGlobalCluster: "aws:rds/globalCluster:GlobalCluster",
     cacheReplicationGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
     cacheCluster: "aws:elasticache/cluster:Cluster",
     opensearchDomain: "aws:opensearch/domain:Domain",
@@ -17,4 +18,10 @@ export const AWS_TYPES = {
     securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
     securityGroupIngressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     kmsKey: "aws:kms/key:Key",
+    vpc: "aws:ec2/vpc:Vpc",
+    flowLog: "aws:ec2/flowLog:FlowLog",
+    secret: "aws:secretsmanager/secret:Secret",
+    secretRotation: "aws:secretsmanager/secretRotation:SecretRotation",
+    snsTopic: "aws:sns/topic:Topic",
+    metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
 } as const;

@@ -3,8 +3,8 @@
 import * as assert from "node:assert/strict";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import type { RecordedResource } from "../../plan/runtime";
+import { CELL_COMPONENTS, survivingCapacity } from "../../policy/mission";
 import { policies } from "../../policy/policies";
-import { CELL_COMPONENTS, survivingCapacity } from "../../policy/stack";
 import { cell, findings, fixture, flagged } from "../support/policy";
 
 const VPC = "aws:ec2/vpc:Vpc";

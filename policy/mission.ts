@@ -1,43 +1,18 @@
 /**
- * Stack policies: rules that need the whole resource graph. The mission's (multi-region,
- * cells complete and in their region, the global database everywhere, Cloudflare failover,
- * PDB + HPA per Deployment, stateful resources protected, capacity with regions down) and
- * the FSBP controls that are relations between resources (EC2.6 flow logs per VPC,
- * SecretsManager.1 rotation per secret).
+ * The mission's rules, stack policies over the whole resource graph: the stack runs in
+ * several regions, every cell is complete and in its own region, the global database has a
+ * member everywhere, Cloudflare fails over between the cells, every Deployment has a PDB and
+ * an HPA, stateful resources are protected, and capacity holds with regions down.
  *
  * Stack policies see each resource's parent and dependencies resolved. In `pulumi preview`
  * they see outputs; in the offline plan the recorded inputs. Both carry what these rules read.
  */
-import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import {
-    CELL_TYPE,
-    type Props,
-    cellOf,
-    cellRegion,
-    isRegionalAwsType,
-    isSet,
-    list,
-    obj,
-    refersTo,
-    resourcePolicy,
-    stackPolicy,
-    whenKnown,
-} from "./common";
-
-const T = {
-    vpc: "aws:ec2/vpc:Vpc",
-    flowLog: "aws:ec2/flowLog:FlowLog",
-    secret: "aws:secretsmanager/secret:Secret",
-    secretRotation: "aws:secretsmanager/secretRotation:SecretRotation",
-    globalCluster: "aws:rds/globalCluster:GlobalCluster",
-    rdsCluster: "aws:rds/cluster:Cluster",
-    pool: "cloudflare:index/loadBalancerPool:LoadBalancerPool",
-    loadBalancer: "cloudflare:index/loadBalancer:LoadBalancer",
-    deployment: "kubernetes:apps/v1:Deployment",
-    pdb: "kubernetes:policy/v1:PodDisruptionBudget",
-    hpas: ["kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:autoscaling/v1:HorizontalPodAutoscaler"],
-    helmRelease: "kubernetes:helm.sh/v3:Release",
-} as const;
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { AWS_TYPES } from "./aws";
+import { isGlobalMember } from "./aws/rds";
+import { CLOUDFLARE_TYPES } from "./cloudflare";
+import { CELL_TYPE, type Props, cellOf, cellRegion, isRegionalAwsType, isSet, list, obj, refersTo, stackPolicy, whenKnown } from "./common";
+import { HPA_TYPES, KUBERNETES_TYPES } from "./kubernetes";
 
 function cells(resources: readonly PolicyResource[]): PolicyResource[] {
     return resources.filter((r) => r.type === CELL_TYPE);
@@ -59,29 +34,34 @@ function descendantsByCell(resources: readonly PolicyResource[]): Map<string, Po
 export const CELL_COMPONENTS: Readonly<
     Record<string, { readonly describe: string; readonly present: (rs: readonly PolicyResource[]) => boolean }>
 > = {
-    vpc: { describe: "a VPC (aws:ec2/vpc:Vpc)", present: (rs) => rs.some((r) => r.type === T.vpc) },
-    eks: { describe: "an EKS cluster (aws:eks/cluster:Cluster)", present: (rs) => rs.some((r) => r.type === "aws:eks/cluster:Cluster") },
-    deployment: { describe: "a Deployment (kubernetes:apps/v1:Deployment)", present: (rs) => rs.some((r) => r.type === T.deployment) },
+    vpc: { describe: "a VPC (aws:ec2/vpc:Vpc)", present: (rs) => rs.some((r) => r.type === AWS_TYPES.vpc) },
+    eks: { describe: "an EKS cluster (aws:eks/cluster:Cluster)", present: (rs) => rs.some((r) => r.type === AWS_TYPES.eksCluster) },
+    deployment: {
+        describe: "a Deployment (kubernetes:apps/v1:Deployment)",
+        present: (rs) => rs.some((r) => r.type === KUBERNETES_TYPES.deployment),
+    },
     database: {
         describe: "an Aurora cluster that is a member of the global database (aws:rds/cluster:Cluster with globalClusterIdentifier)",
-        present: (rs) => rs.some((r) => r.type === T.rdsCluster && isGlobalMember(r)),
+        present: (rs) => rs.some((r) => r.type === AWS_TYPES.rdsCluster && isGlobalMember(r)),
     },
-    rdsProxy: { describe: "an RDS Proxy (aws:rds/proxy:Proxy)", present: (rs) => rs.some((r) => r.type === "aws:rds/proxy:Proxy") },
+    rdsProxy: { describe: "an RDS Proxy (aws:rds/proxy:Proxy)", present: (rs) => rs.some((r) => r.type === AWS_TYPES.rdsProxy) },
     cache: {
         describe: "an ElastiCache replication group (aws:elasticache/replicationGroup:ReplicationGroup)",
-        present: (rs) => rs.some((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup"),
+        present: (rs) => rs.some((r) => r.type === AWS_TYPES.cacheReplicationGroup),
     },
     opensearch: {
         describe: "an OpenSearch domain (aws:opensearch/domain:Domain)",
-        present: (rs) => rs.some((r) => r.type === "aws:opensearch/domain:Domain"),
+        present: (rs) => rs.some((r) => r.type === AWS_TYPES.opensearchDomain),
     },
     monitoring: {
         describe: "monitoring: a kube-prometheus-stack Helm release, or an SNS topic with CloudWatch alarms",
         present: (rs) =>
             rs.some(
-                (r) => r.type === T.helmRelease && whenKnown(() => String(r.props.chart ?? ""), "").endsWith("kube-prometheus-stack"),
+                (r) =>
+                    r.type === KUBERNETES_TYPES.helmRelease &&
+                    whenKnown(() => String(r.props.chart ?? ""), "").endsWith("kube-prometheus-stack"),
             ) ||
-            (rs.some((r) => r.type === "aws:sns/topic:Topic") && rs.some((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm")),
+            (rs.some((r) => r.type === AWS_TYPES.snsTopic) && rs.some((r) => r.type === AWS_TYPES.metricAlarm)),
     },
 };
 
@@ -91,15 +71,15 @@ export const CELL_COMPONENTS: Readonly<
  * data too, but can be rebuilt (sessions live in Aurora); add their types in the pack
  * config to require protection for them.
  */
-export const PROTECTED_TYPES = [
-    "aws:rds/cluster:Cluster",
-    "aws:rds/globalCluster:GlobalCluster",
-    "aws:rds/instance:Instance",
-    "aws:opensearch/domain:Domain",
-    "aws:kms/key:Key",
+export const PROTECTED_TYPES: string[] = [
+    AWS_TYPES.rdsCluster,
+    AWS_TYPES.rdsGlobalCluster,
+    AWS_TYPES.rdsInstance,
+    AWS_TYPES.opensearchDomain,
+    AWS_TYPES.kmsKey,
 ];
 
-const mission: StackValidationPolicy[] = [
+export const missionPolicies: StackValidationPolicy[] = [
     stackPolicy({
         name: "multi-region",
         severity: "critical",
@@ -175,12 +155,12 @@ const mission: StackValidationPolicy[] = [
         severity: "critical",
         title: "The Aurora global database has a member cluster in every cell's region (zero data loss on regional failover).",
         check: (resources, args, report) => {
-            const globals = resources.filter((r) => r.type === T.globalCluster);
+            const globals = resources.filter((r) => r.type === AWS_TYPES.rdsGlobalCluster);
             if (globals.length === 0) args.notApplicable("no aws:rds/globalCluster:GlobalCluster in the stack");
             const cellRegions = cells(resources)
                 .map(cellRegion)
                 .filter((x): x is string => x !== undefined);
-            const clusters = resources.filter((r) => r.type === T.rdsCluster);
+            const clusters = resources.filter((r) => r.type === AWS_TYPES.rdsCluster);
             for (const g of globals) {
                 const id = whenKnown(() => g.props.globalClusterIdentifier as unknown, undefined);
                 const members = clusters.filter(
@@ -203,9 +183,9 @@ const mission: StackValidationPolicy[] = [
         severity: "critical",
         title: "The Cloudflare load balancer has a fallback pool, session affinity (proxied) and every pool.",
         check: (resources, args, report) => {
-            const lbs = resources.filter((r) => r.type === T.loadBalancer);
+            const lbs = resources.filter((r) => r.type === CLOUDFLARE_TYPES.loadBalancer);
             if (lbs.length === 0) args.notApplicable("no Cloudflare load balancer in the stack");
-            const pools = resources.filter((r) => r.type === T.pool);
+            const pools = resources.filter((r) => r.type === CLOUDFLARE_TYPES.loadBalancerPool);
             for (const lb of lbs) {
                 const p = lb.props;
                 if (!whenKnown(() => isSet(p.fallbackPool), true))
@@ -244,9 +224,9 @@ const mission: StackValidationPolicy[] = [
         severity: "high",
         title: "Every Deployment has a PodDisruptionBudget selecting its pods and an HPA targeting it, in the same cell and namespace.",
         check: (resources, _a, report) => {
-            const pdbs = resources.filter((r) => r.type === T.pdb);
-            const hpas = resources.filter((r) => (T.hpas as readonly string[]).includes(r.type));
-            for (const d of resources.filter((r) => r.type === T.deployment)) {
+            const pdbs = resources.filter((r) => r.type === KUBERNETES_TYPES.podDisruptionBudget);
+            const hpas = resources.filter((r) => (HPA_TYPES as readonly string[]).includes(r.type));
+            for (const d of resources.filter((r) => r.type === KUBERNETES_TYPES.deployment)) {
                 const cell = cellOf(d)?.urn;
                 const ns = namespaceOf(d.props);
                 const name = whenKnown(() => obj(d.props.metadata).name as string | undefined, undefined);
@@ -307,7 +287,7 @@ const mission: StackValidationPolicy[] = [
         check: (resources, args, report, c) => {
             const pattern = c.workloadPattern === "" ? undefined : new RegExp(c.workloadPattern);
             const hpas = resources.filter((r) => {
-                if (!(T.hpas as readonly string[]).includes(r.type)) return false;
+                if (!(HPA_TYPES as readonly string[]).includes(r.type)) return false;
                 const target = obj(obj(r.props.spec).scaleTargetRef);
                 return (
                     target.kind === "Deployment" &&
@@ -351,86 +331,7 @@ export function survivingCapacity(
     return { ok: false, message: `${detail} < ${c.targetConcurrentUsers} target concurrent users; raise HPA maxReplicas or add a region` };
 }
 
-/** A member of a global database: names one (an id that may be unknown until the global cluster exists). */
-function isGlobalMember(r: PolicyResource): boolean {
-    return whenKnown(() => isSet(r.props.globalClusterIdentifier), true);
-}
-
 function namespaceOf(props: Props): string {
     // A namespace taken from a Namespace resource is unknown in preview; such objects match each other.
     return whenKnown(() => String(obj(props.metadata).namespace ?? "default"), "(unknown)");
 }
-
-// ---- FSBP controls that relate resources ---------------------------------------------------
-
-const RDS_UPGRADABLE = ["aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance", "aws:rds/cluster:Cluster"];
-
-const related: StackValidationPolicy[] = [
-    stackPolicy({
-        name: "rds-13-auto-minor-upgrade",
-        control: "RDS.13",
-        severity: "high",
-        title: "RDS automatic minor version upgrades should be enabled (except members of an Aurora global database, which upgrade together through the global cluster).",
-        check: (resources, _a, report) => {
-            // A stack policy because the exception needs the instance's cluster: AWS must not
-            // upgrade one member of a global database alone, so members turn it off on purpose.
-            const globalMembers = resources.filter((r) => r.type === T.rdsCluster && isGlobalMember(r));
-            for (const r of resources) {
-                if (!RDS_UPGRADABLE.includes(r.type) || r.props.autoMinorVersionUpgrade !== false) continue;
-                if (globalMembers.includes(r)) continue;
-                if (
-                    r.type === "aws:rds/clusterInstance:ClusterInstance" &&
-                    globalMembers.some((c) => refersTo(r, c, ["clusterIdentifier"]))
-                )
-                    continue;
-                report("autoMinorVersionUpgrade is false: set it to true (or omit it; the default is true)", r.urn);
-            }
-        },
-    }),
-    stackPolicy({
-        name: "ec2-6-vpc-flow-logs",
-        control: "EC2.6",
-        severity: "medium",
-        title: "VPC flow logging should be enabled in all VPCs (every VPC has a FlowLog).",
-        check: (resources, _a, report) => {
-            const logs = resources.filter((r) => r.type === T.flowLog);
-            for (const vpc of resources.filter((r) => r.type === T.vpc)) {
-                const covered = logs.some(
-                    (l) => refersTo(l, vpc, ["vpcId"]) || whenKnown(() => isSet(vpc.props.id) && l.props.vpcId === vpc.props.id, false),
-                );
-                if (!covered) report(`VPC ${vpc.name} has no aws:ec2/flowLog:FlowLog`, vpc.urn);
-            }
-        },
-    }),
-    stackPolicy({
-        name: "secretsmanager-1-rotation",
-        control: "SecretsManager.1",
-        severity: "medium",
-        title: "Secrets Manager secrets should have automatic rotation enabled (a SecretRotation per secret).",
-        check: (resources, _a, report) => {
-            const rotations = resources.filter((r) => r.type === T.secretRotation);
-            for (const secret of resources.filter((r) => r.type === T.secret)) {
-                const rotated = rotations.some((x) => refersTo(x, secret, ["secretId"]));
-                if (!rotated) report(`secret ${secret.name} has no aws:secretsmanager/secretRotation:SecretRotation`, secret.urn);
-            }
-        },
-    }),
-];
-
-// ---- Cloudflare pools -----------------------------------------------------------------------
-
-const cloudflare: ResourceValidationPolicy[] = [
-    resourcePolicy({
-        name: "cloudflare-pool-has-monitor",
-        severity: "critical",
-        title: "Every Cloudflare load-balancer pool has a health monitor, so a failed cell is taken out of rotation.",
-        types: [T.pool],
-        check: (p, _a, report) => {
-            if (!isSet(p.monitor) && !isSet(p.monitorGroup))
-                report("the pool has no monitor (or monitorGroup): Cloudflare never marks it unhealthy and never fails over");
-        },
-    }),
-];
-
-export const stackPolicies: StackValidationPolicy[] = [...mission, ...related];
-export const cloudflarePolicies: ResourceValidationPolicy[] = cloudflare;
