@@ -17,8 +17,8 @@ export const cloudflarePolicies: ResourceValidationPolicy[] = [
         severity: "critical",
         title: "Every Cloudflare load-balancer pool has a health monitor, so a failed cell is taken out of rotation.",
         types: [CLOUDFLARE_TYPES.loadBalancerPool],
-        check: (p, _a, report) => {
-            if (!isSet(p.monitor) && !isSet(p.monitorGroup))
+        check: (props, _args, report) => {
+            if (!isSet(props.monitor) && !isSet(props.monitorGroup))
                 report("the pool has no monitor (or monitorGroup): Cloudflare never marks it unhealthy and never fails over");
         },
     }),

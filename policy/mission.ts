@@ -11,57 +11,72 @@ import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { AWS_TYPES } from "./aws";
 import { isGlobalMember } from "./aws/rds";
 import { CLOUDFLARE_TYPES } from "./cloudflare";
-import { CELL_TYPE, type Props, cellOf, cellRegion, isRegionalAwsType, isSet, list, obj, refersTo, stackPolicy, whenKnown } from "./common";
+import {
+    CELL_TYPE,
+    type Props,
+    cellRegion,
+    enclosingCell,
+    isRegionalAwsType,
+    isSet,
+    list,
+    obj,
+    refersTo,
+    resourcesOfType,
+    stackPolicy,
+    whenKnown,
+} from "./common";
 import { HPA_TYPES, KUBERNETES_TYPES } from "./kubernetes";
 
 function cells(resources: readonly PolicyResource[]): PolicyResource[] {
-    return resources.filter((r) => r.type === CELL_TYPE);
+    return resourcesOfType(resources, CELL_TYPE);
 }
 
 function descendantsByCell(resources: readonly PolicyResource[]): Map<string, PolicyResource[]> {
     const result = new Map<string, PolicyResource[]>();
-    for (const r of resources) {
-        const cell = cellOf(r);
-        if (!cell || cell === r) continue;
-        result.set(cell.urn, [...(result.get(cell.urn) ?? []), r]);
+    for (const resource of resources) {
+        const cell = enclosingCell(resource);
+        if (!cell || cell === resource) continue;
+        result.set(cell.urn, [...(result.get(cell.urn) ?? []), resource]);
     }
     return result;
 }
 
+function namespaceOf(props: Props): string {
+    // A namespace taken from a Namespace resource is unknown in preview; such objects match each other.
+    return whenKnown(() => String(obj(props.metadata).namespace ?? "default"), "(unknown)");
+}
+
 // ---- cell completeness -------------------------------------------------------------------
 
+export interface CellComponent {
+    readonly describe: string;
+    readonly present: (inside: readonly PolicyResource[]) => boolean;
+}
+
+/** A component present as one resource of `type`, described as "`what` (`type`)". */
+function resourceOfType(what: string, type: string): CellComponent {
+    return { describe: `${what} (${type})`, present: (inside) => inside.some((resource) => resource.type === type) };
+}
+
 /** What a complete cell contains, by component key. */
-export const CELL_COMPONENTS: Readonly<
-    Record<string, { readonly describe: string; readonly present: (rs: readonly PolicyResource[]) => boolean }>
-> = {
-    vpc: { describe: "a VPC (aws:ec2/vpc:Vpc)", present: (rs) => rs.some((r) => r.type === AWS_TYPES.vpc) },
-    eks: { describe: "an EKS cluster (aws:eks/cluster:Cluster)", present: (rs) => rs.some((r) => r.type === AWS_TYPES.eksCluster) },
-    deployment: {
-        describe: "a Deployment (kubernetes:apps/v1:Deployment)",
-        present: (rs) => rs.some((r) => r.type === KUBERNETES_TYPES.deployment),
-    },
+export const CELL_COMPONENTS: Readonly<Record<string, CellComponent>> = {
+    vpc: resourceOfType("a VPC", AWS_TYPES.vpc),
+    eks: resourceOfType("an EKS cluster", AWS_TYPES.eksCluster),
+    deployment: resourceOfType("a Deployment", KUBERNETES_TYPES.deployment),
     database: {
         describe: "an Aurora cluster that is a member of the global database (aws:rds/cluster:Cluster with globalClusterIdentifier)",
-        present: (rs) => rs.some((r) => r.type === AWS_TYPES.rdsCluster && isGlobalMember(r)),
+        present: (inside) => inside.some((resource) => resource.type === AWS_TYPES.rdsCluster && isGlobalMember(resource)),
     },
-    rdsProxy: { describe: "an RDS Proxy (aws:rds/proxy:Proxy)", present: (rs) => rs.some((r) => r.type === AWS_TYPES.rdsProxy) },
-    cache: {
-        describe: "an ElastiCache replication group (aws:elasticache/replicationGroup:ReplicationGroup)",
-        present: (rs) => rs.some((r) => r.type === AWS_TYPES.cacheReplicationGroup),
-    },
-    opensearch: {
-        describe: "an OpenSearch domain (aws:opensearch/domain:Domain)",
-        present: (rs) => rs.some((r) => r.type === AWS_TYPES.opensearchDomain),
-    },
+    rdsProxy: resourceOfType("an RDS Proxy", AWS_TYPES.rdsProxy),
+    cache: resourceOfType("an ElastiCache replication group", AWS_TYPES.cacheReplicationGroup),
+    opensearch: resourceOfType("an OpenSearch domain", AWS_TYPES.opensearchDomain),
     monitoring: {
         describe: "monitoring: a kube-prometheus-stack Helm release, or an SNS topic with CloudWatch alarms",
-        present: (rs) =>
-            rs.some(
-                (r) =>
-                    r.type === KUBERNETES_TYPES.helmRelease &&
-                    whenKnown(() => String(r.props.chart ?? ""), "").endsWith("kube-prometheus-stack"),
+        present: (inside) =>
+            resourcesOfType(inside, KUBERNETES_TYPES.helmRelease).some((release) =>
+                whenKnown(() => String(release.props.chart ?? ""), "").endsWith("kube-prometheus-stack"),
             ) ||
-            (rs.some((r) => r.type === AWS_TYPES.snsTopic) && rs.some((r) => r.type === AWS_TYPES.metricAlarm)),
+            (resourcesOfType(inside, AWS_TYPES.snsTopic).length > 0 && resourcesOfType(inside, AWS_TYPES.metricAlarm).length > 0),
     },
 };
 
@@ -79,6 +94,38 @@ export const PROTECTED_TYPES: string[] = [
     AWS_TYPES.kmsKey,
 ];
 
+// ---- capacity ----------------------------------------------------------------------------
+
+export interface CellPods {
+    readonly cell: string;
+    readonly maxPods: number;
+}
+
+export interface CapacityTarget {
+    readonly targetConcurrentUsers: number;
+    readonly usersPerPod: number;
+    readonly regionFailuresTolerated: number;
+}
+
+/**
+ * Worst case: the `regionFailuresTolerated` cells with the most pods are down; the rest must
+ * carry the target at `usersPerPod` each.
+ */
+export function survivingCapacity(cellPods: readonly CellPods[], target: CapacityTarget): { ok: boolean; message: string } {
+    const largestFirst = [...cellPods].sort((one, other) => other.maxPods - one.maxPods || one.cell.localeCompare(other.cell));
+    const down = largestFirst.slice(0, target.regionFailuresTolerated);
+    const up = largestFirst.slice(target.regionFailuresTolerated);
+    const users = up.reduce((sum, entry) => sum + entry.maxPods, 0) * target.usersPerPod;
+    const detail = `${down.length ? `with ${down.map((entry) => entry.cell).join(", ")} down, ` : ""}${up.length ? up.map((entry) => `${entry.cell} ${entry.maxPods}`).join(" + ") : "no cell"} pods x ${target.usersPerPod} users = ${users}`;
+    if (users >= target.targetConcurrentUsers) return { ok: true, message: `${detail} >= ${target.targetConcurrentUsers}` };
+    return {
+        ok: false,
+        message: `${detail} < ${target.targetConcurrentUsers} target concurrent users; raise HPA maxReplicas or add a region`,
+    };
+}
+
+// ---- the rules ---------------------------------------------------------------------------
+
 export const missionPolicies: StackValidationPolicy[] = [
     stackPolicy({
         name: "multi-region",
@@ -88,18 +135,20 @@ export const missionPolicies: StackValidationPolicy[] = [
         title: "The stack runs cells in at least the minimum number of regions (multi-region failover).",
         config: { minRegions: 2 },
         configDocs: { minRegions: "Fewest distinct regions (cells) the stack may run." },
-        check: (resources, args, report, c) => {
+        check: (resources, args, report, config) => {
             const stamped = cells(resources);
             // Without cells (a component evaluated alone), the regions the AWS resources name.
             const regions = new Set(
                 stamped.length > 0
                     ? stamped.map((cell) => cellRegion(cell) ?? cell.name)
-                    : resources.filter((r) => isRegionalAwsType(r.type) && isSet(r.props.region)).map((r) => String(r.props.region)),
+                    : resources
+                          .filter((resource) => isRegionalAwsType(resource.type) && isSet(resource.props.region))
+                          .map((resource) => String(resource.props.region)),
             );
             if (regions.size === 0) args.notApplicable("no cell and no regional AWS resource");
-            if (regions.size < c.minRegions) {
+            if (regions.size < config.minRegions) {
                 report(
-                    `the stack runs ${regions.size} region(s)${regions.size ? ` (${[...regions].sort().join(", ")})` : ""}; at least ${c.minRegions} are required for regional failover`,
+                    `the stack runs ${regions.size} region(s)${regions.size ? ` (${[...regions].sort().join(", ")})` : ""}; at least ${config.minRegions} are required for regional failover`,
                 );
             }
         },
@@ -108,24 +157,24 @@ export const missionPolicies: StackValidationPolicy[] = [
         name: "cell-resources-in-cell-region",
         severity: "critical",
         title: "Every regional AWS resource of a cell names that cell's region (`region`), from the region catalog by the cell's code.",
-        check: (resources, _a, report) => {
-            for (const r of resources) {
-                if (!isRegionalAwsType(r.type)) continue;
-                const cell = cellOf(r);
+        check: (resources, _args, report) => {
+            for (const resource of resources) {
+                if (!isRegionalAwsType(resource.type)) continue;
+                const cell = enclosingCell(resource);
                 if (!cell) continue;
                 const expected = cellRegion(cell);
                 if (expected === undefined) {
-                    report(`cell "${cell.name}" is not a region code of the catalog, so its region is unknown`, r.urn);
+                    report(`cell "${cell.name}" is not a region code of the catalog, so its region is unknown`, resource.urn);
                     continue;
                 }
-                const region = r.props.region;
+                const region = resource.props.region;
                 if (!isSet(region))
                     report(
                         `region is not set: the resource would land in the provider's default region instead of ${expected} (cell ${cell.name})`,
-                        r.urn,
+                        resource.urn,
                     );
                 else if (region !== expected)
-                    report(`region is ${region} but the resource belongs to cell ${cell.name} (${expected})`, r.urn);
+                    report(`region is ${region} but the resource belongs to cell ${cell.name} (${expected})`, resource.urn);
             }
         },
     }),
@@ -135,8 +184,8 @@ export const missionPolicies: StackValidationPolicy[] = [
         title: "Every cell contains each required component (network, EKS, workload, global-database member, RDS Proxy, cache, OpenSearch, monitoring).",
         config: { required: Object.keys(CELL_COMPONENTS) },
         configDocs: { required: `Components every cell must contain; any of ${Object.keys(CELL_COMPONENTS).join(", ")}.` },
-        check: (resources, _a, report, c) => {
-            const unknown = c.required.filter((k) => CELL_COMPONENTS[k] === undefined);
+        check: (resources, _args, report, config) => {
+            const unknown = config.required.filter((key) => CELL_COMPONENTS[key] === undefined);
             if (unknown.length > 0)
                 report(
                     `config "required" names unknown component(s) ${unknown.join(", ")}; known: ${Object.keys(CELL_COMPONENTS).join(", ")}`,
@@ -144,9 +193,9 @@ export const missionPolicies: StackValidationPolicy[] = [
             const byCell = descendantsByCell(resources);
             for (const cell of cells(resources)) {
                 const inside = byCell.get(cell.urn) ?? [];
-                const missing = c.required.filter((k) => CELL_COMPONENTS[k] && !CELL_COMPONENTS[k].present(inside));
+                const missing = config.required.filter((key) => CELL_COMPONENTS[key] && !CELL_COMPONENTS[key].present(inside));
                 if (missing.length > 0)
-                    report(`cell ${cell.name} lacks ${missing.map((k) => CELL_COMPONENTS[k].describe).join("; ")}`, cell.urn);
+                    report(`cell ${cell.name} lacks ${missing.map((key) => CELL_COMPONENTS[key].describe).join("; ")}`, cell.urn);
             }
         },
     }),
@@ -155,26 +204,26 @@ export const missionPolicies: StackValidationPolicy[] = [
         severity: "critical",
         title: "The Aurora global database has a member cluster in every cell's region (zero data loss on regional failover).",
         check: (resources, args, report) => {
-            const globals = resources.filter((r) => r.type === AWS_TYPES.rdsGlobalCluster);
-            if (globals.length === 0) args.notApplicable("no aws:rds/globalCluster:GlobalCluster in the stack");
-            const cellRegions = cells(resources)
-                .map(cellRegion)
-                .filter((x): x is string => x !== undefined);
-            const clusters = resources.filter((r) => r.type === AWS_TYPES.rdsCluster);
-            for (const g of globals) {
-                const id = whenKnown(() => g.props.globalClusterIdentifier as unknown, undefined);
+            const globalClusters = resourcesOfType(resources, AWS_TYPES.rdsGlobalCluster);
+            if (globalClusters.length === 0) args.notApplicable("no aws:rds/globalCluster:GlobalCluster in the stack");
+            const cellRegions = new Set(
+                cells(resources)
+                    .map(cellRegion)
+                    .filter((region): region is string => region !== undefined),
+            );
+            const clusters = resourcesOfType(resources, AWS_TYPES.rdsCluster);
+            for (const globalCluster of globalClusters) {
+                const id = whenKnown(() => globalCluster.props.globalClusterIdentifier as unknown, undefined);
                 const members = clusters.filter(
-                    (c) =>
-                        refersTo(c, g, ["globalClusterIdentifier"]) ||
-                        (isSet(id) && whenKnown(() => c.props.globalClusterIdentifier === id, false)),
+                    (cluster) =>
+                        refersTo(cluster, globalCluster, ["globalClusterIdentifier"]) ||
+                        (isSet(id) && whenKnown(() => cluster.props.globalClusterIdentifier === id, false)),
                 );
                 const memberRegions = new Set(
-                    members
-                        .map((m) => (isSet(m.props.region) ? String(m.props.region) : undefined))
-                        .filter((x): x is string => x !== undefined),
+                    members.filter((member) => isSet(member.props.region)).map((member) => String(member.props.region)),
                 );
-                const missing = [...new Set(cellRegions)].filter((region) => !memberRegions.has(region)).sort();
-                if (missing.length > 0) report(`the global database has no member cluster in ${missing.join(", ")}`, g.urn);
+                const missing = [...cellRegions].filter((region) => !memberRegions.has(region)).sort();
+                if (missing.length > 0) report(`the global database has no member cluster in ${missing.join(", ")}`, globalCluster.urn);
             }
         },
     }),
@@ -183,38 +232,39 @@ export const missionPolicies: StackValidationPolicy[] = [
         severity: "critical",
         title: "The Cloudflare load balancer has a fallback pool, session affinity (proxied) and every pool.",
         check: (resources, args, report) => {
-            const lbs = resources.filter((r) => r.type === CLOUDFLARE_TYPES.loadBalancer);
-            if (lbs.length === 0) args.notApplicable("no Cloudflare load balancer in the stack");
-            const pools = resources.filter((r) => r.type === CLOUDFLARE_TYPES.loadBalancerPool);
-            for (const lb of lbs) {
-                const p = lb.props;
-                if (!whenKnown(() => isSet(p.fallbackPool), true))
-                    report("fallbackPool is not set: when every pool is unhealthy there is nowhere to send traffic", lb.urn);
-                const affinity = p.sessionAffinity ?? "none";
+            const loadBalancers = resourcesOfType(resources, CLOUDFLARE_TYPES.loadBalancer);
+            if (loadBalancers.length === 0) args.notApplicable("no Cloudflare load balancer in the stack");
+            const pools = resourcesOfType(resources, CLOUDFLARE_TYPES.loadBalancerPool);
+            for (const loadBalancer of loadBalancers) {
+                const props = loadBalancer.props;
+                if (!whenKnown(() => isSet(props.fallbackPool), true))
+                    report("fallbackPool is not set: when every pool is unhealthy there is nowhere to send traffic", loadBalancer.urn);
+                const affinity = props.sessionAffinity ?? "none";
                 if (affinity === "none")
                     report(
-                        `sessionAffinity is ${p.sessionAffinity === undefined ? 'not set (default "none")' : '"none"'}: use "cookie" so a session stays on one cell`,
-                        lb.urn,
+                        `sessionAffinity is ${props.sessionAffinity === undefined ? 'not set (default "none")' : '"none"'}: use "cookie" so a session stays on one cell`,
+                        loadBalancer.urn,
                     );
-                else if (p.proxied !== true) report("session affinity needs a proxied load balancer: set proxied to true", lb.urn);
-                const ids = whenKnown(
+                else if (props.proxied !== true)
+                    report("session affinity needs a proxied load balancer: set proxied to true", loadBalancer.urn);
+                const poolIds = whenKnown(
                     () =>
                         new Set<string>([
-                            ...list<string>(p.defaultPools),
-                            ...Object.values(obj(p.regionPools)).flatMap((v) => list<string>(v)),
-                            ...Object.values(obj(p.countryPools)).flatMap((v) => list<string>(v)),
+                            ...list<string>(props.defaultPools),
+                            ...Object.values(obj(props.regionPools)).flatMap((ids) => list<string>(ids)),
+                            ...Object.values(obj(props.countryPools)).flatMap((ids) => list<string>(ids)),
                         ]),
                     new Set<string>(),
                 );
                 const unused = pools.filter(
                     (pool) =>
-                        !refersTo(lb, pool, ["defaultPools", "regionPools", "countryPools", "popPools"]) &&
-                        !whenKnown(() => isSet(pool.props.id) && ids.has(String(pool.props.id)), false),
+                        !refersTo(loadBalancer, pool, ["defaultPools", "regionPools", "countryPools", "popPools"]) &&
+                        !whenKnown(() => isSet(pool.props.id) && poolIds.has(String(pool.props.id)), false),
                 );
                 if (unused.length > 0)
                     report(
-                        `pool(s) ${unused.map((x) => x.name).join(", ")} are not used by the load balancer: a cell without traffic is no failover`,
-                        lb.urn,
+                        `pool(s) ${unused.map((pool) => pool.name).join(", ")} are not used by the load balancer: a cell without traffic is no failover`,
+                        loadBalancer.urn,
                     );
             }
         },
@@ -223,37 +273,39 @@ export const missionPolicies: StackValidationPolicy[] = [
         name: "k8s-deployment-has-pdb-and-hpa",
         severity: "high",
         title: "Every Deployment has a PodDisruptionBudget selecting its pods and an HPA targeting it, in the same cell and namespace.",
-        check: (resources, _a, report) => {
-            const pdbs = resources.filter((r) => r.type === KUBERNETES_TYPES.podDisruptionBudget);
-            const hpas = resources.filter((r) => (HPA_TYPES as readonly string[]).includes(r.type));
-            for (const d of resources.filter((r) => r.type === KUBERNETES_TYPES.deployment)) {
-                const cell = cellOf(d)?.urn;
-                const ns = namespaceOf(d.props);
-                const name = whenKnown(() => obj(d.props.metadata).name as string | undefined, undefined);
-                const labels = obj(obj(obj(obj(d.props.spec).template).metadata).labels) as Record<string, string>;
-                const near = (r: PolicyResource) => cellOf(r)?.urn === cell && namespaceOf(r.props) === ns;
-                const hasPdb = pdbs.some((pdb) => {
-                    const match = obj(obj(pdb.props.spec).selector).matchLabels as Record<string, string> | undefined;
+        check: (resources, _args, report) => {
+            const budgets = resourcesOfType(resources, KUBERNETES_TYPES.podDisruptionBudget);
+            const autoscalers = resourcesOfType(resources, ...HPA_TYPES);
+            for (const deployment of resourcesOfType(resources, KUBERNETES_TYPES.deployment)) {
+                const cell = enclosingCell(deployment)?.urn;
+                const namespace = namespaceOf(deployment.props);
+                const name = whenKnown(() => obj(deployment.props.metadata).name as string | undefined, undefined);
+                const labels = obj(obj(obj(obj(deployment.props.spec).template).metadata).labels) as Record<string, string>;
+                const beside = (resource: PolicyResource) =>
+                    enclosingCell(resource)?.urn === cell && namespaceOf(resource.props) === namespace;
+                const hasPdb = budgets.some((budget) => {
+                    const match = obj(obj(budget.props.spec).selector).matchLabels as Record<string, string> | undefined;
                     return (
-                        near(pdb) &&
+                        beside(budget) &&
                         match !== undefined &&
                         Object.keys(match).length > 0 &&
-                        Object.entries(match).every(([k, v]) => labels[k] === v)
+                        Object.entries(match).every(([label, value]) => labels[label] === value)
                     );
                 });
-                const hasHpa = hpas.some((hpa) => {
-                    const target = obj(obj(hpa.props.spec).scaleTargetRef);
+                const hasHpa = autoscalers.some((autoscaler) => {
+                    const target = obj(obj(autoscaler.props.spec).scaleTargetRef);
                     return (
-                        near(hpa) &&
+                        beside(autoscaler) &&
                         target.kind === "Deployment" &&
-                        (refersTo(hpa, d, ["spec"]) || (isSet(name) && whenKnown(() => target.name === name, false)))
+                        (refersTo(autoscaler, deployment, ["spec"]) || (isSet(name) && whenKnown(() => target.name === name, false)))
                     );
                 });
                 const missing = [
                     ...(hasPdb ? [] : ["a PodDisruptionBudget selecting its pod labels"]),
                     ...(hasHpa ? [] : ["a HorizontalPodAutoscaler targeting it"]),
                 ];
-                if (missing.length > 0) report(`Deployment ${d.name} lacks ${missing.join(" and ")} (namespace ${ns})`, d.urn);
+                if (missing.length > 0)
+                    report(`Deployment ${deployment.name} lacks ${missing.join(" and ")} (namespace ${namespace})`, deployment.urn);
             }
         },
     }),
@@ -263,12 +315,12 @@ export const missionPolicies: StackValidationPolicy[] = [
         title: "Stateful resources (databases, global cluster, OpenSearch domains, KMS keys) have Pulumi `protect`, so removing a region from config cannot destroy data.",
         config: { types: PROTECTED_TYPES },
         configDocs: { types: "Type tokens that must be protected." },
-        check: (resources, _a, report, c) => {
+        check: (resources, _args, report, config) => {
             // The policy SDK exposes `protect` but not `retainOnDelete`; a resource kept by
             // retainOnDelete alone is reported here and needs an explicit exception in config.
-            for (const r of resources) {
-                if (c.types.includes(r.type) && !r.opts.protect)
-                    report(`${r.type} ${r.name} is not protected: set the resource option protect: true`, r.urn);
+            for (const resource of resources) {
+                if (config.types.includes(resource.type) && !resource.opts.protect)
+                    report(`${resource.type} ${resource.name} is not protected: set the resource option protect: true`, resource.urn);
             }
         },
     }),
@@ -284,54 +336,26 @@ export const missionPolicies: StackValidationPolicy[] = [
             workloadPattern:
                 "Regular expression on the HPA's name or scaleTargetRef.name selecting the API's HPAs; empty: every HPA that targets a Deployment.",
         },
-        check: (resources, args, report, c) => {
-            const pattern = c.workloadPattern === "" ? undefined : new RegExp(c.workloadPattern);
-            const hpas = resources.filter((r) => {
-                if (!(HPA_TYPES as readonly string[]).includes(r.type)) return false;
-                const target = obj(obj(r.props.spec).scaleTargetRef);
+        check: (resources, args, report, config) => {
+            const pattern = config.workloadPattern === "" ? undefined : new RegExp(config.workloadPattern);
+            const autoscalers = resourcesOfType(resources, ...HPA_TYPES).filter((autoscaler) => {
+                const target = obj(obj(autoscaler.props.spec).scaleTargetRef);
                 return (
                     target.kind === "Deployment" &&
-                    (!pattern || pattern.test(r.name) || whenKnown(() => pattern.test(String(target.name ?? "")), false))
+                    (!pattern || pattern.test(autoscaler.name) || whenKnown(() => pattern.test(String(target.name ?? "")), false))
                 );
             });
-            if (hpas.length === 0) args.notApplicable("no HorizontalPodAutoscaler targets a Deployment yet");
-            const pods = new Map<string, number>(cells(resources).map((cell) => [cell.name, 0]));
-            for (const hpa of hpas) {
-                const cell = cellOf(hpa)?.name ?? "(outside any cell)";
-                pods.set(cell, (pods.get(cell) ?? 0) + Number(obj(hpa.props.spec).maxReplicas ?? 0));
+            if (autoscalers.length === 0) args.notApplicable("no HorizontalPodAutoscaler targets a Deployment yet");
+            const podsByCell = new Map<string, number>(cells(resources).map((cell) => [cell.name, 0]));
+            for (const autoscaler of autoscalers) {
+                const cell = enclosingCell(autoscaler)?.name ?? "(outside any cell)";
+                podsByCell.set(cell, (podsByCell.get(cell) ?? 0) + Number(obj(autoscaler.props.spec).maxReplicas ?? 0));
             }
             const verdict = survivingCapacity(
-                [...pods].map(([cell, maxPods]) => ({ cell, maxPods })),
-                c,
+                [...podsByCell].map(([cell, maxPods]) => ({ cell, maxPods })),
+                config,
             );
             if (!verdict.ok) report(verdict.message);
         },
     }),
 ];
-
-export interface CellPods {
-    readonly cell: string;
-    readonly maxPods: number;
-}
-
-/**
- * Worst case: the `regionFailuresTolerated` cells with the most pods are down; the rest must
- * carry the target at `usersPerPod` each.
- */
-export function survivingCapacity(
-    cellPods: readonly CellPods[],
-    c: { targetConcurrentUsers: number; usersPerPod: number; regionFailuresTolerated: number },
-): { ok: boolean; message: string } {
-    const sorted = [...cellPods].sort((a, b) => b.maxPods - a.maxPods || a.cell.localeCompare(b.cell));
-    const down = sorted.slice(0, c.regionFailuresTolerated);
-    const up = sorted.slice(c.regionFailuresTolerated);
-    const users = up.reduce((sum, x) => sum + x.maxPods, 0) * c.usersPerPod;
-    const detail = `${down.length ? `with ${down.map((x) => x.cell).join(", ")} down, ` : ""}${up.length ? up.map((x) => `${x.cell} ${x.maxPods}`).join(" + ") : "no cell"} pods x ${c.usersPerPod} users = ${users}`;
-    if (users >= c.targetConcurrentUsers) return { ok: true, message: `${detail} >= ${c.targetConcurrentUsers}` };
-    return { ok: false, message: `${detail} < ${c.targetConcurrentUsers} target concurrent users; raise HPA maxReplicas or add a region` };
-}
-
-function namespaceOf(props: Props): string {
-    // A namespace taken from a Namespace resource is unknown in preview; such objects match each other.
-    return whenKnown(() => String(obj(props.metadata).namespace ?? "default"), "(unknown)");
-}

@@ -1,6 +1,6 @@
 /**
- * FSBP EC2 controls: security groups and their rules, launch templates and instances (on
- * inputs); EC2.6, a flow log per VPC, relates resources and is a stack policy.
+ * FSBP EC2 controls: security groups and their rules, launch templates and instances judged
+ * on their inputs; EC2.6, a flow log per VPC, relates resources and is a stack policy.
  */
 import type * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
@@ -20,42 +20,53 @@ interface Ingress {
     readonly cidrs: readonly string[];
 }
 
-const OPEN = new Set(["0.0.0.0/0", "::/0"]);
+const INTERNET = new Set(["0.0.0.0/0", "::/0"]);
 
 /** The ingress rules a resource declares, normalised; "-1" (all traffic) covers every port. */
-function ingressOf(type: string, p: Props): Ingress[] {
-    const norm = (protocol: unknown, from: unknown, to: unknown, cidrs: unknown[]): Ingress => {
-        const proto = String(protocol ?? "-1").toLowerCase();
-        const all = proto === "-1" || proto === "all";
+function ingressOf(type: string, props: Props): Ingress[] {
+    const normalise = (protocol: unknown, from: unknown, to: unknown, cidrs: unknown[]): Ingress => {
+        const name = String(protocol ?? "-1").toLowerCase();
+        const allTraffic = name === "-1" || name === "all";
         return {
-            protocol: all ? "-1" : proto,
-            from: all ? 0 : Number(from ?? 0),
-            to: all ? 65535 : Number(to ?? from ?? 65535),
-            cidrs: cidrs.filter((c): c is string => typeof c === "string"),
+            protocol: allTraffic ? "-1" : name,
+            from: allTraffic ? 0 : Number(from ?? 0),
+            to: allTraffic ? 65535 : Number(to ?? from ?? 65535),
+            cidrs: cidrs.filter((cidr): cidr is string => typeof cidr === "string"),
         };
     };
     if (type === AWS_TYPES.securityGroup || type === AWS_TYPES.defaultSecurityGroup) {
-        return list<Inputs<aws.types.input.ec2.SecurityGroupIngress>>((p as Inputs<aws.ec2.SecurityGroupArgs>).ingress).map((r) =>
-            norm(r.protocol, r.fromPort, r.toPort, [...list(r.cidrBlocks), ...list(r.ipv6CidrBlocks)]),
+        return list<Inputs<aws.types.input.ec2.SecurityGroupIngress>>((props as Inputs<aws.ec2.SecurityGroupArgs>).ingress).map((rule) =>
+            normalise(rule.protocol, rule.fromPort, rule.toPort, [...list(rule.cidrBlocks), ...list(rule.ipv6CidrBlocks)]),
         );
     }
     if (type === AWS_TYPES.securityGroupRule) {
-        const r = p as Inputs<aws.ec2.SecurityGroupRuleArgs>;
-        return r.type === "ingress" ? [norm(r.protocol, r.fromPort, r.toPort, [...list(r.cidrBlocks), ...list(r.ipv6CidrBlocks)])] : [];
+        const rule = props as Inputs<aws.ec2.SecurityGroupRuleArgs>;
+        if (rule.type !== "ingress") return [];
+        return [normalise(rule.protocol, rule.fromPort, rule.toPort, [...list(rule.cidrBlocks), ...list(rule.ipv6CidrBlocks)])];
     }
     if (type === AWS_TYPES.securityGroupIngressRule) {
-        const r = p as Inputs<aws.vpc.SecurityGroupIngressRuleArgs>;
-        return [norm(r.ipProtocol, r.fromPort, r.toPort, [r.cidrIpv4, r.cidrIpv6])];
+        const rule = props as Inputs<aws.vpc.SecurityGroupIngressRuleArgs>;
+        return [normalise(rule.ipProtocol, rule.fromPort, rule.toPort, [rule.cidrIpv4, rule.cidrIpv6])];
     }
     return [];
 }
 
-function describeRule(r: Ingress): string {
-    const ports = r.protocol === "-1" ? "all traffic" : r.from === r.to ? `${r.protocol}/${r.from}` : `${r.protocol}/${r.from}-${r.to}`;
-    return `${ports} from ${r.cidrs.filter((c) => OPEN.has(c)).join(", ")}`;
+/** The ingress rules open to the whole internet (0.0.0.0/0 or ::/0). */
+function internetIngressOf(type: string, props: Props): Ingress[] {
+    return ingressOf(type, props).filter((rule) => rule.cidrs.some((cidr) => INTERNET.has(cidr)));
 }
 
-const SG_TYPES = [AWS_TYPES.securityGroup, AWS_TYPES.securityGroupRule, AWS_TYPES.securityGroupIngressRule];
+function describeIngress(rule: Ingress): string {
+    const ports =
+        rule.protocol === "-1"
+            ? "all traffic"
+            : rule.from === rule.to
+              ? `${rule.protocol}/${rule.from}`
+              : `${rule.protocol}/${rule.from}-${rule.to}`;
+    return `${ports} from ${rule.cidrs.filter((cidr) => INTERNET.has(cidr)).join(", ")}`;
+}
+
+const SECURITY_GROUP_TYPES = [AWS_TYPES.securityGroup, AWS_TYPES.securityGroupRule, AWS_TYPES.securityGroupIngressRule];
 
 export const ec2Policies: ResourceValidationPolicy[] = [
     resourcePolicy({
@@ -64,14 +75,13 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         severity: "high",
         title: "VPC default security groups should not allow inbound or outbound traffic.",
         types: [AWS_TYPES.defaultSecurityGroup],
-        check: (p, _a, report) => {
+        check: (props, _args, report) => {
             // Adopting the default group with no ingress/egress blocks removes every rule.
-            const g = p as Inputs<aws.ec2.DefaultSecurityGroupArgs>;
-            const rules = list(g.ingress).length + list(g.egress).length;
-            if (rules > 0)
-                report(
-                    `the default security group declares ${list(g.ingress).length} ingress and ${list(g.egress).length} egress rule(s); declare none`,
-                );
+            const group = props as Inputs<aws.ec2.DefaultSecurityGroupArgs>;
+            const ingress = list(group.ingress).length;
+            const egress = list(group.egress).length;
+            if (ingress + egress > 0)
+                report(`the default security group declares ${ingress} ingress and ${egress} egress rule(s); declare none`);
         },
     }),
     resourcePolicy({
@@ -80,12 +90,12 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         severity: "high",
         title: "EC2 instances and launch templates should require IMDSv2.",
         types: [AWS_TYPES.launchTemplate, AWS_TYPES.ec2Instance],
-        check: (p, _a, report) => {
-            const m = (p as Inputs<aws.ec2.LaunchTemplateArgs>).metadataOptions;
-            if (m?.httpEndpoint === "disabled") return;
-            if (m?.httpTokens !== "required")
+        check: (props, _args, report) => {
+            const metadata = (props as Inputs<aws.ec2.LaunchTemplateArgs>).metadataOptions;
+            if (metadata?.httpEndpoint === "disabled") return;
+            if (metadata?.httpTokens !== "required")
                 report(
-                    `metadataOptions.httpTokens is ${m?.httpTokens === undefined ? 'not set (default "optional")' : `"${m.httpTokens}"`}: set it to "required"`,
+                    `metadataOptions.httpTokens is ${metadata?.httpTokens === undefined ? 'not set (default "optional")' : `"${metadata.httpTokens}"`}: set it to "required"`,
                 );
         },
     }),
@@ -95,19 +105,19 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         severity: "high",
         title: "EC2 instances and launch templates should not assign public IPv4 addresses.",
         types: [AWS_TYPES.launchTemplate, AWS_TYPES.ec2Instance],
-        check: (p, a, report) => {
-            if (a.type === AWS_TYPES.ec2Instance) {
-                if ((p as Inputs<aws.ec2.InstanceArgs>).associatePublicIpAddress === true)
+        check: (props, args, report) => {
+            if (args.type === AWS_TYPES.ec2Instance) {
+                if ((props as Inputs<aws.ec2.InstanceArgs>).associatePublicIpAddress === true)
                     report("associatePublicIpAddress is true: instances stay private and egress through the NAT gateways");
                 return;
             }
             // Omitted means the subnet decides; our subnets never map public IPs on launch.
-            const nics = list<Inputs<aws.types.input.ec2.LaunchTemplateNetworkInterface>>(
-                (p as Inputs<aws.ec2.LaunchTemplateArgs>).networkInterfaces,
+            const interfaces = list<Inputs<aws.types.input.ec2.LaunchTemplateNetworkInterface>>(
+                (props as Inputs<aws.ec2.LaunchTemplateArgs>).networkInterfaces,
             );
-            const publicNics = nics.filter((n) => String(n.associatePublicIpAddress) === "true");
-            if (publicNics.length > 0)
-                report(`${publicNics.length} network interface(s) set associatePublicIpAddress "true": instances stay private`);
+            const publicInterfaces = interfaces.filter((networkInterface) => String(networkInterface.associatePublicIpAddress) === "true");
+            if (publicInterfaces.length > 0)
+                report(`${publicInterfaces.length} network interface(s) set associatePublicIpAddress "true": instances stay private`);
         },
     }),
     resourcePolicy({
@@ -115,15 +125,16 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         control: "EC2.18",
         severity: "high",
         title: "Security groups should only allow unrestricted incoming traffic for authorized ports.",
-        types: SG_TYPES,
+        types: SECURITY_GROUP_TYPES,
         config: { authorizedTcpPorts: [80, 443] },
         configDocs: { authorizedTcpPorts: "TCP ports that may be open to 0.0.0.0/0 or ::/0." },
-        check: (p, a, report, c) => {
-            for (const r of ingressOf(a.type, p)) {
-                if (!r.cidrs.some((x) => OPEN.has(x))) continue;
-                const authorized = r.protocol === "tcp" && r.from === r.to && c.authorizedTcpPorts.includes(r.from);
+        check: (props, args, report, config) => {
+            for (const rule of internetIngressOf(args.type, props)) {
+                const authorized = rule.protocol === "tcp" && rule.from === rule.to && config.authorizedTcpPorts.includes(rule.from);
                 if (!authorized)
-                    report(`ingress ${describeRule(r)} is open to the internet; only tcp ports ${c.authorizedTcpPorts.join(", ")} may be`);
+                    report(
+                        `ingress ${describeIngress(rule)} is open to the internet; only tcp ports ${config.authorizedTcpPorts.join(", ")} may be`,
+                    );
             }
         },
     }),
@@ -132,14 +143,13 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         control: "EC2.19",
         severity: "critical",
         title: "Security groups should not allow unrestricted access to high-risk ports.",
-        types: SG_TYPES,
+        types: SECURITY_GROUP_TYPES,
         config: { highRiskPorts: HIGH_RISK_PORTS },
         configDocs: { highRiskPorts: "Ports never open to 0.0.0.0/0 or ::/0." },
-        check: (p, a, report, c) => {
-            for (const r of ingressOf(a.type, p)) {
-                if (!r.cidrs.some((x) => OPEN.has(x))) continue;
-                const exposed = c.highRiskPorts.filter((port) => port >= r.from && port <= r.to);
-                if (exposed.length > 0) report(`ingress ${describeRule(r)} exposes high-risk port(s) ${exposed.join(", ")}`);
+        check: (props, args, report, config) => {
+            for (const rule of internetIngressOf(args.type, props)) {
+                const exposed = config.highRiskPorts.filter((port) => port >= rule.from && port <= rule.to);
+                if (exposed.length > 0) report(`ingress ${describeIngress(rule)} exposes high-risk port(s) ${exposed.join(", ")}`);
             }
         },
     }),
@@ -151,11 +161,13 @@ export const ec2StackPolicies: StackValidationPolicy[] = [
         control: "EC2.6",
         severity: "medium",
         title: "VPC flow logging should be enabled in all VPCs (every VPC has a FlowLog).",
-        check: (resources, _a, report) => {
-            const logs = resources.filter((r) => r.type === AWS_TYPES.flowLog);
-            for (const vpc of resources.filter((r) => r.type === AWS_TYPES.vpc)) {
-                const covered = logs.some(
-                    (l) => refersTo(l, vpc, ["vpcId"]) || whenKnown(() => isSet(vpc.props.id) && l.props.vpcId === vpc.props.id, false),
+        check: (resources, _args, report) => {
+            const flowLogs = resources.filter((resource) => resource.type === AWS_TYPES.flowLog);
+            for (const vpc of resources.filter((resource) => resource.type === AWS_TYPES.vpc)) {
+                const covered = flowLogs.some(
+                    (flowLog) =>
+                        refersTo(flowLog, vpc, ["vpcId"]) ||
+                        whenKnown(() => isSet(vpc.props.id) && flowLog.props.vpcId === vpc.props.id, false),
                 );
                 if (!covered) report(`VPC ${vpc.name} has no aws:ec2/flowLog:FlowLog`, vpc.urn);
             }

@@ -1,12 +1,14 @@
-/** FSBP ElastiCache controls on replication groups and clusters (inputs). */
+/** FSBP ElastiCache controls, on the inputs of replication groups and clusters. */
 import type * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { type Inputs, type Props, flag, isSet, resourcePolicy } from "../common";
+import { type Inputs, type Props, flag, isSet, requireTrue, resourcePolicy } from "../common";
 import { AWS_TYPES } from "./types";
 
+type ReplicationGroup = Inputs<aws.elasticache.ReplicationGroupArgs>;
+
 /** A Global Datastore secondary inherits engine and encryption settings from the primary. */
-function isCacheSecondary(p: Props): boolean {
-    return isSet((p as Inputs<aws.elasticache.ReplicationGroupArgs>).globalReplicationGroupId);
+function isCacheSecondary(props: Props): boolean {
+    return isSet((props as ReplicationGroup).globalReplicationGroupId);
 }
 
 export const elasticachePolicies: ResourceValidationPolicy[] = [
@@ -18,12 +20,12 @@ export const elasticachePolicies: ResourceValidationPolicy[] = [
         types: [AWS_TYPES.cacheReplicationGroup, AWS_TYPES.cacheCluster],
         config: { snapshotRetentionMinimum: 1 },
         configDocs: { snapshotRetentionMinimum: "Minimum snapshotRetentionLimit in days." },
-        check: (p, a, report, c) => {
-            if (a.type === AWS_TYPES.cacheCluster && String(p.engine ?? "") === "memcached") return;
-            const limit = (p as Inputs<aws.elasticache.ReplicationGroupArgs>).snapshotRetentionLimit;
-            if ((limit ?? 0) < c.snapshotRetentionMinimum)
+        check: (props, args, report, config) => {
+            if (args.type === AWS_TYPES.cacheCluster && String(props.engine ?? "") === "memcached") return;
+            const limit = (props as ReplicationGroup).snapshotRetentionLimit;
+            if ((limit ?? 0) < config.snapshotRetentionMinimum)
                 report(
-                    `snapshotRetentionLimit is ${limit === undefined ? "not set (default 0, backups off)" : limit}; keep at least ${c.snapshotRetentionMinimum} day(s)`,
+                    `snapshotRetentionLimit is ${limit === undefined ? "not set (default 0, backups off)" : limit}; keep at least ${config.snapshotRetentionMinimum} day(s)`,
                 );
         },
     }),
@@ -33,8 +35,8 @@ export const elasticachePolicies: ResourceValidationPolicy[] = [
         severity: "high",
         title: "ElastiCache clusters should have automatic minor version upgrades enabled.",
         types: [AWS_TYPES.cacheReplicationGroup, AWS_TYPES.cacheCluster],
-        check: (p, _a, report) => {
-            if (!flag((p as Inputs<aws.elasticache.ReplicationGroupArgs>).autoMinorVersionUpgrade, true))
+        check: (props, _args, report) => {
+            if (!flag((props as ReplicationGroup).autoMinorVersionUpgrade, true))
                 report("autoMinorVersionUpgrade is false: set it to true (or omit it; AWS defaults it to true)");
         },
     }),
@@ -44,13 +46,8 @@ export const elasticachePolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "ElastiCache replication groups should have automatic failover enabled.",
         types: [AWS_TYPES.cacheReplicationGroup],
-        check: (p, _a, report) => {
-            const g = p as Inputs<aws.elasticache.ReplicationGroupArgs>;
-            if (!flag(g.automaticFailoverEnabled, false))
-                report(
-                    `automaticFailoverEnabled is ${g.automaticFailoverEnabled === undefined ? "not set (default false)" : "false"}: set it to true (with at least one replica)`,
-                );
-        },
+        check: (props, _args, report) =>
+            requireTrue<ReplicationGroup>(props, "automaticFailoverEnabled", report, "set it to true (with at least one replica)"),
     }),
     resourcePolicy({
         name: "elasticache-4-encrypted-at-rest",
@@ -58,14 +55,14 @@ export const elasticachePolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "ElastiCache replication groups should be encrypted at rest.",
         types: [AWS_TYPES.cacheReplicationGroup],
-        check: (p, _a, report) => {
-            const g = p as Inputs<aws.elasticache.ReplicationGroupArgs>;
-            if (isCacheSecondary(p) && g.atRestEncryptionEnabled === undefined) return;
+        check: (props, _args, report) => {
+            const group = props as ReplicationGroup;
+            if (isCacheSecondary(props) && group.atRestEncryptionEnabled === undefined) return;
             // Provider default: true for valkey, false for redis (and redis is the default engine).
-            const engine = String(g.engine ?? "redis");
-            if (!flag(g.atRestEncryptionEnabled, engine === "valkey"))
+            const engine = String(group.engine ?? "redis");
+            if (!flag(group.atRestEncryptionEnabled, engine === "valkey"))
                 report(
-                    g.atRestEncryptionEnabled === undefined
+                    group.atRestEncryptionEnabled === undefined
                         ? `atRestEncryptionEnabled is not set and defaults to false for engine ${engine}: set it to true`
                         : "atRestEncryptionEnabled is false: set it to true",
                 );
@@ -77,14 +74,10 @@ export const elasticachePolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "ElastiCache replication groups should be encrypted in transit.",
         types: [AWS_TYPES.cacheReplicationGroup],
-        check: (p, _a, report) => {
-            const g = p as Inputs<aws.elasticache.ReplicationGroupArgs>;
-            if (isCacheSecondary(p) && g.transitEncryptionEnabled === undefined) return;
-            if (!flag(g.transitEncryptionEnabled, false))
-                report(
-                    `transitEncryptionEnabled is ${g.transitEncryptionEnabled === undefined ? "not set (default false)" : "false"}: set it to true`,
-                );
-            else if (g.transitEncryptionMode === "preferred")
+        check: (props, _args, report) => {
+            const group = props as ReplicationGroup;
+            if (isCacheSecondary(props) && group.transitEncryptionEnabled === undefined) return;
+            if (requireTrue<ReplicationGroup>(props, "transitEncryptionEnabled", report) && group.transitEncryptionMode === "preferred")
                 report('transitEncryptionMode is "preferred": clients may still connect in clear; set it to "required"');
         },
     }),
@@ -94,8 +87,8 @@ export const elasticachePolicies: ResourceValidationPolicy[] = [
         severity: "high",
         title: "ElastiCache clusters should not use the default subnet group.",
         types: [AWS_TYPES.cacheReplicationGroup, AWS_TYPES.cacheCluster],
-        check: (p, _a, report) => {
-            const name = (p as Inputs<aws.elasticache.ReplicationGroupArgs>).subnetGroupName;
+        check: (props, _args, report) => {
+            const name = (props as ReplicationGroup).subnetGroupName;
             if (!isSet(name))
                 report(
                     "subnetGroupName is not set: the cluster lands in the default subnet group (the default VPC); give it a subnet group of its own",

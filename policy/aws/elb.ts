@@ -1,7 +1,10 @@
-/** FSBP ELB controls on load balancers and listeners (inputs); `aws:lb/*` and `aws:alb/*` are distinct tokens in v7 and both are checked. */
+/**
+ * FSBP ELB controls, on the inputs of load balancers and listeners. `aws:lb/*` and `aws:alb/*`
+ * are distinct tokens in v7 and both are checked.
+ */
 import type * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { type Inputs, type Props, flag, isSet, list, resourcePolicy } from "../common";
+import { type Inputs, type Props, flag, isSet, list, requireTrue, resourcePolicy } from "../common";
 import { AWS_TYPES } from "./types";
 
 /** ELB.17's recommended policies: TLS 1.3 (+1.2) policies of 2021-06, their FIPS and post-quantum variants. */
@@ -22,8 +25,16 @@ const ELB_TLS_POLICIES = [
     "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
 ];
 
-function lbType(p: Props): string {
-    return String((p as Inputs<aws.lb.LoadBalancerArgs>).loadBalancerType ?? "application");
+type LoadBalancer = Inputs<aws.lb.LoadBalancerArgs>;
+type Listener = Inputs<aws.lb.ListenerArgs>;
+
+function loadBalancerType(props: Props): string {
+    return String((props as LoadBalancer).loadBalancerType ?? "application");
+}
+
+/** A listener's protocol: HTTPS when it has a certificate, else HTTP, when not set. */
+function listenerProtocol(listener: Listener): string {
+    return String(listener.protocol ?? (isSet(listener.certificateArn) ? "HTTPS" : "HTTP"));
 }
 
 export const elbPolicies: ResourceValidationPolicy[] = [
@@ -33,16 +44,16 @@ export const elbPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "Application Load Balancer HTTP listeners should redirect every request to HTTPS.",
         types: AWS_TYPES.listeners,
-        check: (p, _a, report) => {
-            const l = p as Inputs<aws.lb.ListenerArgs>;
+        check: (props, _args, report) => {
+            const listener = props as Listener;
             // An ALB listener's protocol defaults to HTTP.
-            const protocol = String(l.protocol ?? (isSet(l.certificateArn) ? "HTTPS" : "HTTP"));
-            if (protocol !== "HTTP") return;
-            const actions = list<Inputs<aws.types.input.lb.ListenerDefaultAction>>(l.defaultActions);
-            const redirects = actions.length > 0 && actions.every((x) => x.type === "redirect" && x.redirect?.protocol === "HTTPS");
+            if (listenerProtocol(listener) !== "HTTP") return;
+            const actions = list<Inputs<aws.types.input.lb.ListenerDefaultAction>>(listener.defaultActions);
+            const redirects =
+                actions.length > 0 && actions.every((action) => action.type === "redirect" && action.redirect?.protocol === "HTTPS");
             if (!redirects)
                 report(
-                    `an HTTP listener${l.protocol === undefined ? " (protocol defaults to HTTP)" : ""} must only redirect to HTTPS: defaultActions [${actions.map((x) => x.type).join(", ")}]`,
+                    `an HTTP listener${listener.protocol === undefined ? " (protocol defaults to HTTP)" : ""} must only redirect to HTTPS: defaultActions [${actions.map((action) => action.type).join(", ")}]`,
                 );
         },
     }),
@@ -52,13 +63,9 @@ export const elbPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "Application Load Balancers should drop invalid HTTP headers.",
         types: AWS_TYPES.loadBalancers,
-        check: (p, _a, report) => {
-            if (lbType(p) !== "application") return;
-            const lb = p as Inputs<aws.lb.LoadBalancerArgs>;
-            if (!flag(lb.dropInvalidHeaderFields, false))
-                report(
-                    `dropInvalidHeaderFields is ${lb.dropInvalidHeaderFields === undefined ? "not set (default false)" : "false"}: set it to true`,
-                );
+        check: (props, _args, report) => {
+            if (loadBalancerType(props) !== "application") return;
+            requireTrue<LoadBalancer>(props, "dropInvalidHeaderFields", report);
         },
     }),
     resourcePolicy({
@@ -67,9 +74,9 @@ export const elbPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "Application Load Balancers should have access logging enabled.",
         types: AWS_TYPES.loadBalancers,
-        check: (p, _a, report) => {
-            if (lbType(p) !== "application") return;
-            const logs = (p as Inputs<aws.lb.LoadBalancerArgs>).accessLogs;
+        check: (props, _args, report) => {
+            if (loadBalancerType(props) !== "application") return;
+            const logs = (props as LoadBalancer).accessLogs;
             if (!logs || !flag(logs.enabled, false))
                 report(logs ? "accessLogs.enabled is not true" : "accessLogs is not set: access logging is off; send it to an S3 bucket");
         },
@@ -80,13 +87,7 @@ export const elbPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "Application, Gateway and Network Load Balancers should have deletion protection enabled.",
         types: AWS_TYPES.loadBalancers,
-        check: (p, _a, report) => {
-            const lb = p as Inputs<aws.lb.LoadBalancerArgs>;
-            if (!flag(lb.enableDeletionProtection, false))
-                report(
-                    `enableDeletionProtection is ${lb.enableDeletionProtection === undefined ? "not set (default false)" : "false"}: set it to true`,
-                );
-        },
+        check: (props, _args, report) => requireTrue<LoadBalancer>(props, "enableDeletionProtection", report),
     }),
     resourcePolicy({
         name: "elb-17-tls-policy",
@@ -96,16 +97,16 @@ export const elbPolicies: ResourceValidationPolicy[] = [
         types: AWS_TYPES.listeners,
         config: { sslPolicies: ELB_TLS_POLICIES },
         configDocs: { sslPolicies: "Accepted sslPolicy values." },
-        check: (p, _a, report, c) => {
-            const l = p as Inputs<aws.lb.ListenerArgs>;
-            const protocol = String(l.protocol ?? (isSet(l.certificateArn) ? "HTTPS" : "HTTP"));
+        check: (props, _args, report, config) => {
+            const listener = props as Listener;
+            const protocol = listenerProtocol(listener);
             if (protocol !== "HTTPS" && protocol !== "TLS") return;
-            if (!isSet(l.sslPolicy))
+            if (!isSet(listener.sslPolicy))
                 report(
                     "sslPolicy is not set: the default ELBSecurityPolicy-2016-08 allows TLS 1.0; use ELBSecurityPolicy-TLS13-1-2-2021-06",
                 );
-            else if (!c.sslPolicies.includes(String(l.sslPolicy)))
-                report(`sslPolicy ${l.sslPolicy} is not a recommended policy; use ELBSecurityPolicy-TLS13-1-2-2021-06`);
+            else if (!config.sslPolicies.includes(String(listener.sslPolicy)))
+                report(`sslPolicy ${listener.sslPolicy} is not a recommended policy; use ELBSecurityPolicy-TLS13-1-2-2021-06`);
         },
     }),
 ];

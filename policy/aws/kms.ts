@@ -1,8 +1,10 @@
-/** FSBP KMS controls on keys (inputs). */
+/** FSBP KMS controls, on the inputs of keys. */
 import type * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { type Inputs, flag, resourcePolicy } from "../common";
+import { type Inputs, requireTrue, resourcePolicy } from "../common";
 import { AWS_TYPES } from "./types";
+
+type KmsKey = Inputs<aws.kms.KeyArgs>;
 
 export const kmsPolicies: ResourceValidationPolicy[] = [
     resourcePolicy({
@@ -11,16 +13,13 @@ export const kmsPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "AWS KMS symmetric keys should have rotation enabled.",
         types: [AWS_TYPES.kmsKey],
-        check: (p, _a, report) => {
-            const k = p as Inputs<aws.kms.KeyArgs>;
+        check: (props, _args, report) => {
+            const key = props as KmsKey;
             // Rotation exists only for symmetric encryption keys.
-            if (
-                (k.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT") !== "SYMMETRIC_DEFAULT" ||
-                (k.keyUsage ?? "ENCRYPT_DECRYPT") !== "ENCRYPT_DECRYPT"
-            )
-                return;
-            if (!flag(k.enableKeyRotation, false))
-                report(`enableKeyRotation is ${k.enableKeyRotation === undefined ? "not set (default false)" : "false"}: set it to true`);
+            const symmetric =
+                (key.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT" &&
+                (key.keyUsage ?? "ENCRYPT_DECRYPT") === "ENCRYPT_DECRYPT";
+            if (symmetric) requireTrue<KmsKey>(props, "enableKeyRotation", report);
         },
     }),
 ];

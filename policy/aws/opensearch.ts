@@ -1,4 +1,4 @@
-/** FSBP OpenSearch controls on domains (inputs). */
+/** FSBP OpenSearch controls, on the inputs of domains. */
 import type * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { type Inputs, type Props, flag, isSet, list, resourcePolicy } from "../common";
@@ -7,12 +7,13 @@ import { AWS_TYPES } from "./types";
 /** TLS policies Opensearch.8 accepts (TLS 1.2 minimum). */
 const OPENSEARCH_TLS_POLICIES = ["Policy-Min-TLS-1-2-2019-07", "Policy-Min-TLS-1-2-PFS-2023-10"];
 
-function domain(p: Props): Inputs<aws.opensearch.DomainArgs> {
-    return p as Inputs<aws.opensearch.DomainArgs>;
+function domain(props: Props): Inputs<aws.opensearch.DomainArgs> {
+    return props as Inputs<aws.opensearch.DomainArgs>;
 }
 
-function publishes(p: Props, logType: string): boolean {
-    return list<Props>(domain(p).logPublishingOptions).some((o) => o.logType === logType && flag(o.enabled, true));
+/** Whether the domain sends logs of `logType` to CloudWatch (an entry's `enabled` defaults to true). */
+function publishes(props: Props, logType: string): boolean {
+    return list<Props>(domain(props).logPublishingOptions).some((option) => option.logType === logType && flag(option.enabled, true));
 }
 
 export const opensearchPolicies: ResourceValidationPolicy[] = [
@@ -22,8 +23,8 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "OpenSearch domains should have encryption at rest enabled.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (p, _a, report) => {
-            if (!domain(p).encryptAtRest?.enabled) report("encryptAtRest.enabled is not true (the default without the block is false)");
+        check: (props, _args, report) => {
+            if (!domain(props).encryptAtRest?.enabled) report("encryptAtRest.enabled is not true (the default without the block is false)");
         },
     }),
     resourcePolicy({
@@ -32,8 +33,8 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         severity: "high",
         title: "OpenSearch domains should not be publicly accessible (deployed in a VPC).",
         types: [AWS_TYPES.opensearchDomain],
-        check: (p, _a, report) => {
-            if (list(domain(p).vpcOptions?.subnetIds).length === 0)
+        check: (props, _args, report) => {
+            if (list(domain(props).vpcOptions?.subnetIds).length === 0)
                 report("vpcOptions.subnetIds is not set: the domain gets a public endpoint; place it in the VPC's private subnets");
         },
     }),
@@ -43,8 +44,8 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "OpenSearch domains should encrypt data sent between nodes.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (p, _a, report) => {
-            if (!domain(p).nodeToNodeEncryption?.enabled)
+        check: (props, _args, report) => {
+            if (!domain(props).nodeToNodeEncryption?.enabled)
                 report("nodeToNodeEncryption.enabled is not true (the default without the block is false)");
         },
     }),
@@ -54,8 +55,8 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "OpenSearch domain error logging to CloudWatch Logs should be enabled.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (p, _a, report) => {
-            if (!publishes(p, "ES_APPLICATION_LOGS"))
+        check: (props, _args, report) => {
+            if (!publishes(props, "ES_APPLICATION_LOGS"))
                 report("logPublishingOptions has no enabled ES_APPLICATION_LOGS entry: error logs are not sent to CloudWatch");
         },
     }),
@@ -65,8 +66,8 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "OpenSearch domains should have audit logging enabled.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (p, _a, report) => {
-            if (!publishes(p, "AUDIT_LOGS"))
+        check: (props, _args, report) => {
+            if (!publishes(props, "AUDIT_LOGS"))
                 report("logPublishingOptions has no enabled AUDIT_LOGS entry: audit logs are not sent to CloudWatch");
         },
     }),
@@ -76,8 +77,8 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "OpenSearch domains should have at least three data nodes, zone aware.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (p, _a, report) => {
-            const cluster = domain(p).clusterConfig;
+        check: (props, _args, report) => {
+            const cluster = domain(props).clusterConfig;
             const count = cluster?.instanceCount ?? 1;
             if (count < 3)
                 report(
@@ -93,8 +94,8 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         severity: "high",
         title: "OpenSearch domains should have fine-grained access control enabled.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (p, _a, report) => {
-            if (!domain(p).advancedSecurityOptions?.enabled)
+        check: (props, _args, report) => {
+            if (!domain(props).advancedSecurityOptions?.enabled)
                 report("advancedSecurityOptions.enabled is not true: fine-grained access control is off");
         },
     }),
@@ -106,16 +107,16 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         types: [AWS_TYPES.opensearchDomain],
         config: { tlsPolicies: OPENSEARCH_TLS_POLICIES },
         configDocs: { tlsPolicies: "Accepted domainEndpointOptions.tlsSecurityPolicy values." },
-        check: (p, _a, report, c) => {
-            const endpoint = domain(p).domainEndpointOptions;
+        check: (props, _args, report, config) => {
+            const endpoint = domain(props).domainEndpointOptions;
             if (endpoint?.enforceHttps === false) report("domainEndpointOptions.enforceHttps is false: set it to true");
             const policy = endpoint?.tlsSecurityPolicy;
             if (!isSet(policy))
                 report(
-                    `domainEndpointOptions.tlsSecurityPolicy is not set (AWS's default still allows TLS 1.0); set one of ${c.tlsPolicies.join(", ")}`,
+                    `domainEndpointOptions.tlsSecurityPolicy is not set (AWS's default still allows TLS 1.0); set one of ${config.tlsPolicies.join(", ")}`,
                 );
-            else if (!c.tlsPolicies.includes(String(policy)))
-                report(`domainEndpointOptions.tlsSecurityPolicy ${policy} is not one of ${c.tlsPolicies.join(", ")}`);
+            else if (!config.tlsPolicies.includes(String(policy)))
+                report(`domainEndpointOptions.tlsSecurityPolicy ${policy} is not one of ${config.tlsPolicies.join(", ")}`);
         },
     }),
     resourcePolicy({
@@ -124,8 +125,8 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "OpenSearch domains should have at least three dedicated primary (master) nodes.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (p, _a, report) => {
-            const cluster = domain(p).clusterConfig;
+        check: (props, _args, report) => {
+            const cluster = domain(props).clusterConfig;
             if (!flag(cluster?.dedicatedMasterEnabled, false))
                 report("clusterConfig.dedicatedMasterEnabled is not true: run three dedicated master nodes");
             else if ((cluster?.dedicatedMasterCount ?? 0) < 3)

@@ -1,8 +1,16 @@
-/** FSBP RDS controls on clusters, instances and proxies (inputs). */
+/**
+ * FSBP RDS controls: clusters, instances and proxies judged on their inputs; RDS.13 (minor
+ * upgrades, except members of the global database) needs the instance's cluster and is a
+ * stack policy.
+ */
 import type * as aws from "@pulumi/aws";
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { type Inputs, flag, isSet, list, refersTo, resourcePolicy, stackPolicy, whenKnown } from "../common";
+import { type Inputs, flag, isSet, list, refersTo, requireTrue, resourcePolicy, stackPolicy, whenKnown } from "../common";
 import { AWS_TYPES } from "./types";
+
+type RdsCluster = Inputs<aws.rds.ClusterArgs>;
+type RdsInstance = Inputs<aws.rds.InstanceArgs>;
+type RdsClusterInstance = Inputs<aws.rds.ClusterInstanceArgs>;
 
 /** Engine default ports (RDS.23). */
 const DEFAULT_PORTS: Readonly<Record<string, number>> = {
@@ -27,8 +35,8 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         severity: "critical",
         title: "RDS DB instances should prohibit public access (PubliclyAccessible false).",
         types: [AWS_TYPES.rdsInstance, AWS_TYPES.rdsClusterInstance],
-        check: (p, _a, report) => {
-            if (flag((p as Inputs<aws.rds.ClusterInstanceArgs>).publiclyAccessible, false))
+        check: (props, _args, report) => {
+            if (flag((props as RdsClusterInstance).publiclyAccessible, false))
                 report("publiclyAccessible is true: the instance gets a public DNS name and IP; set it to false");
         },
     }),
@@ -38,16 +46,15 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "RDS DB clusters (RDS.27) and instances (RDS.3) should be encrypted at rest.",
         types: [AWS_TYPES.rdsCluster, AWS_TYPES.rdsInstance],
-        check: (p, a, report) => {
-            const c = p as Inputs<aws.rds.ClusterArgs>;
+        check: (props, args, report) => {
+            const database = props as RdsCluster;
             // Aurora Serverless v1 clusters are encrypted by default; everything else is not.
-            const byDefault = a.type === AWS_TYPES.rdsCluster && c.engineMode === "serverless";
+            const byDefault = args.type === AWS_TYPES.rdsCluster && database.engineMode === "serverless";
             // A cross-region replica takes kmsKeyId instead of storageEncrypted.
-            if (a.type === AWS_TYPES.rdsInstance && isSet((p as Inputs<aws.rds.InstanceArgs>).replicateSourceDb) && isSet(p.kmsKeyId))
-                return;
-            if (!flag(c.storageEncrypted, byDefault)) {
+            if (args.type === AWS_TYPES.rdsInstance && isSet((props as RdsInstance).replicateSourceDb) && isSet(props.kmsKeyId)) return;
+            if (!flag(database.storageEncrypted, byDefault)) {
                 report(
-                    c.storageEncrypted === undefined
+                    database.storageEncrypted === undefined
                         ? "storageEncrypted is not set and defaults to false: set it to true (with a customer-managed kmsKeyId)"
                         : "storageEncrypted is false: set it to true",
                 );
@@ -60,12 +67,12 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         severity: "low",
         title: "Enhanced monitoring should be configured for RDS DB instances.",
         types: [AWS_TYPES.rdsInstance, AWS_TYPES.rdsClusterInstance],
-        check: (p, _a, report) => {
-            const i = p as Inputs<aws.rds.ClusterInstanceArgs>;
-            const interval = i.monitoringInterval ?? 0;
+        check: (props, _args, report) => {
+            const instance = props as RdsClusterInstance;
+            const interval = instance.monitoringInterval ?? 0;
             if (interval <= 0)
                 report(
-                    `monitoringInterval is ${i.monitoringInterval === undefined ? "not set (default 0)" : "0"}: enhanced monitoring is off; set 1, 5, 10, 15, 30 or 60 with a monitoringRoleArn`,
+                    `monitoringInterval is ${instance.monitoringInterval === undefined ? "not set (default 0)" : "0"}: enhanced monitoring is off; set 1, 5, 10, 15, 30 or 60 with a monitoringRoleArn`,
                 );
         },
     }),
@@ -77,11 +84,11 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         enforcementLevel: "mandatory",
         title: "RDS clusters (RDS.7) and instances (RDS.8) should have deletion protection enabled.",
         types: [AWS_TYPES.rdsCluster, AWS_TYPES.rdsInstance],
-        check: (p, _a, report) => {
-            const c = p as Inputs<aws.rds.ClusterArgs>;
-            if (!flag(c.deletionProtection, false))
+        check: (props, _args, report) => {
+            const database = props as RdsCluster;
+            if (!flag(database.deletionProtection, false))
                 report(
-                    c.deletionProtection === undefined
+                    database.deletionProtection === undefined
                         ? "deletionProtection is not set and defaults to false: set it to true"
                         : "deletionProtection is false: set it to true",
                 );
@@ -95,13 +102,13 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         types: [AWS_TYPES.rdsCluster, AWS_TYPES.rdsInstance],
         config: { backupRetentionMinimum: 7 },
         configDocs: { backupRetentionMinimum: "Minimum backupRetentionPeriod in days." },
-        check: (p, a, report, c) => {
-            const retention = (p as Inputs<aws.rds.ClusterArgs>).backupRetentionPeriod;
+        check: (props, args, report, config) => {
+            const retention = (props as RdsCluster).backupRetentionPeriod;
             // Provider defaults: 1 day for clusters, 0 (no backups) for instances.
-            const effective = retention ?? (a.type === AWS_TYPES.rdsCluster ? 1 : 0);
-            if (effective < c.backupRetentionMinimum) {
+            const effective = retention ?? (args.type === AWS_TYPES.rdsCluster ? 1 : 0);
+            if (effective < config.backupRetentionMinimum) {
                 report(
-                    `backupRetentionPeriod is ${retention === undefined ? `not set (default ${effective})` : retention} day(s); keep at least ${c.backupRetentionMinimum}`,
+                    `backupRetentionPeriod is ${retention === undefined ? `not set (default ${effective})` : retention} day(s); keep at least ${config.backupRetentionMinimum}`,
                 );
             }
         },
@@ -112,13 +119,7 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "IAM authentication should be configured for RDS clusters.",
         types: [AWS_TYPES.rdsCluster],
-        check: (p, _a, report) => {
-            const c = p as Inputs<aws.rds.ClusterArgs>;
-            if (!flag(c.iamDatabaseAuthenticationEnabled, false))
-                report(
-                    `iamDatabaseAuthenticationEnabled is ${c.iamDatabaseAuthenticationEnabled === undefined ? "not set (default false)" : "false"}: set it to true`,
-                );
-        },
+        check: (props, _args, report) => requireTrue<RdsCluster>(props, "iamDatabaseAuthenticationEnabled", report),
     }),
     resourcePolicy({
         name: "rds-16-copy-tags-to-snapshots",
@@ -126,11 +127,7 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         severity: "low",
         title: "RDS DB clusters should be configured to copy tags to snapshots.",
         types: [AWS_TYPES.rdsCluster],
-        check: (p, _a, report) => {
-            const c = p as Inputs<aws.rds.ClusterArgs>;
-            if (!flag(c.copyTagsToSnapshot, false))
-                report(`copyTagsToSnapshot is ${c.copyTagsToSnapshot === undefined ? "not set (default false)" : "false"}: set it to true`);
-        },
+        check: (props, _args, report) => requireTrue<RdsCluster>(props, "copyTagsToSnapshot", report),
     }),
     resourcePolicy({
         name: "rds-23-non-default-port",
@@ -138,11 +135,11 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         severity: "low",
         title: "RDS clusters and instances should not use the database engine's default port.",
         types: [AWS_TYPES.rdsCluster, AWS_TYPES.rdsInstance],
-        check: (p, _a, report) => {
-            const engine = String((p as Inputs<aws.rds.ClusterArgs>).engine ?? "");
+        check: (props, _args, report) => {
+            const engine = String((props as RdsCluster).engine ?? "");
             const standard = DEFAULT_PORTS[engine];
             if (standard === undefined) return;
-            const port = (p as Inputs<aws.rds.ClusterArgs>).port;
+            const port = (props as RdsCluster).port;
             if (port === undefined) report(`port is not set: ${engine} listens on its default port ${standard}; choose another`);
             else if (port === standard) report(`port ${port} is the default port of ${engine}; choose another`);
         },
@@ -155,14 +152,11 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         types: [AWS_TYPES.rdsCluster, AWS_TYPES.rdsInstance],
         config: { defaultUsernames: ["postgres", "admin"] },
         configDocs: { defaultUsernames: "Usernames that count as the engine's default administrator." },
-        check: (p, a, report, c) => {
-            const username =
-                a.type === AWS_TYPES.rdsCluster
-                    ? (p as Inputs<aws.rds.ClusterArgs>).masterUsername
-                    : (p as Inputs<aws.rds.InstanceArgs>).username;
+        check: (props, args, report, config) => {
+            const username = args.type === AWS_TYPES.rdsCluster ? (props as RdsCluster).masterUsername : (props as RdsInstance).username;
             // Secondaries of a global database, restores and replicas inherit the username.
             if (!isSet(username)) return;
-            if (c.defaultUsernames.includes(String(username).toLowerCase()))
+            if (config.defaultUsernames.includes(String(username).toLowerCase()))
                 report(`the administrator username "${username}" is a default; choose a custom one`);
         },
     }),
@@ -172,10 +166,10 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "Aurora PostgreSQL DB clusters should publish logs to CloudWatch Logs.",
         types: [AWS_TYPES.rdsCluster],
-        check: (p, _a, report) => {
-            const c = p as Inputs<aws.rds.ClusterArgs>;
-            if (String(c.engine) !== "aurora-postgresql") return;
-            if (!list<string>(c.enabledCloudwatchLogsExports).includes("postgresql"))
+        check: (props, _args, report) => {
+            const cluster = props as RdsCluster;
+            if (String(cluster.engine) !== "aurora-postgresql") return;
+            if (!list<string>(cluster.enabledCloudwatchLogsExports).includes("postgresql"))
                 report('enabledCloudwatchLogsExports does not include "postgresql" (no logs are exported when omitted)');
         },
     }),
@@ -185,17 +179,13 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "RDS DB proxies should require TLS encryption for connections.",
         types: [AWS_TYPES.rdsProxy],
-        check: (p, _a, report) => {
-            const x = p as Inputs<aws.rds.ProxyArgs>;
-            if (!flag(x.requireTls, false))
-                report(`requireTls is ${x.requireTls === undefined ? "not set (default false)" : "false"}: set it to true`);
-        },
+        check: (props, _args, report) => requireTrue<Inputs<aws.rds.ProxyArgs>>(props, "requireTls", report),
     }),
 ];
 
 /** A member of a global database: names one (an id that may be unknown until the global cluster exists). */
-export function isGlobalMember(r: PolicyResource): boolean {
-    return whenKnown(() => isSet(r.props.globalClusterIdentifier), true);
+export function isGlobalMember(resource: PolicyResource): boolean {
+    return whenKnown(() => isSet(resource.props.globalClusterIdentifier), true);
 }
 
 const RDS_UPGRADABLE: readonly string[] = [AWS_TYPES.rdsInstance, AWS_TYPES.rdsClusterInstance, AWS_TYPES.rdsCluster];
@@ -206,15 +196,18 @@ export const rdsStackPolicies: StackValidationPolicy[] = [
         control: "RDS.13",
         severity: "high",
         title: "RDS automatic minor version upgrades should be enabled (except members of an Aurora global database, which upgrade together through the global cluster).",
-        check: (resources, _a, report) => {
+        check: (resources, _args, report) => {
             // A stack policy because the exception needs the instance's cluster: AWS must not
             // upgrade one member of a global database alone, so members turn it off on purpose.
-            const globalMembers = resources.filter((r) => r.type === AWS_TYPES.rdsCluster && isGlobalMember(r));
-            for (const r of resources) {
-                if (!RDS_UPGRADABLE.includes(r.type) || r.props.autoMinorVersionUpgrade !== false) continue;
-                if (globalMembers.includes(r)) continue;
-                if (r.type === AWS_TYPES.rdsClusterInstance && globalMembers.some((c) => refersTo(r, c, ["clusterIdentifier"]))) continue;
-                report("autoMinorVersionUpgrade is false: set it to true (or omit it; the default is true)", r.urn);
+            const globalMembers = resources.filter((resource) => resource.type === AWS_TYPES.rdsCluster && isGlobalMember(resource));
+            for (const resource of resources) {
+                if (!RDS_UPGRADABLE.includes(resource.type) || resource.props.autoMinorVersionUpgrade !== false) continue;
+                if (globalMembers.includes(resource)) continue;
+                const ofMember =
+                    resource.type === AWS_TYPES.rdsClusterInstance &&
+                    globalMembers.some((member) => refersTo(resource, member, ["clusterIdentifier"]));
+                if (ofMember) continue;
+                report("autoMinorVersionUpgrade is false: set it to true (or omit it; the default is true)", resource.urn);
             }
         },
     }),

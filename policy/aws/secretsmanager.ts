@@ -1,4 +1,4 @@
-/** FSBP Secrets Manager controls; SecretsManager.1 (a rotation per secret) relates resources and is a stack policy. */
+/** FSBP Secrets Manager controls: SecretsManager.1, a rotation per secret, relates resources and is a stack policy. */
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { refersTo, stackPolicy } from "../common";
 import { AWS_TYPES } from "./types";
@@ -9,10 +9,10 @@ export const secretsManagerStackPolicies: StackValidationPolicy[] = [
         control: "SecretsManager.1",
         severity: "medium",
         title: "Secrets Manager secrets should have automatic rotation enabled (a SecretRotation per secret).",
-        check: (resources, _a, report) => {
-            const rotations = resources.filter((r) => r.type === AWS_TYPES.secretRotation);
-            for (const secret of resources.filter((r) => r.type === AWS_TYPES.secret)) {
-                const rotated = rotations.some((x) => refersTo(x, secret, ["secretId"]));
+        check: (resources, _args, report) => {
+            const rotations = resources.filter((resource) => resource.type === AWS_TYPES.secretRotation);
+            for (const secret of resources.filter((resource) => resource.type === AWS_TYPES.secret)) {
+                const rotated = rotations.some((rotation) => refersTo(rotation, secret, ["secretId"]));
                 if (!rotated) report(`secret ${secret.name} has no aws:secretsmanager/secretRotation:SecretRotation`, secret.urn);
             }
         },
