@@ -269,3 +269,20 @@ export function refersTo(from: PolicyResource, to: PolicyResource, properties: r
         return byProperty.some((property) => from.propertyDependencies[property].some((dependency) => dependency.urn === to.urn));
     return from.dependencies.some((dependency) => dependency.urn === to.urn);
 }
+
+/**
+ * The resources of `type` that no resource of `referrerType` refers to through `properties`
+ * (see `refersTo`), nor by `matches` when given (e.g. an id compared while it is known).
+ */
+export function unreferenced(
+    resources: readonly PolicyResource[],
+    type: string,
+    referrerType: string,
+    properties: readonly string[],
+    matches: (referrer: PolicyResource, resource: PolicyResource) => boolean = () => false,
+): PolicyResource[] {
+    const referrers = resourcesOfType(resources, referrerType);
+    return resourcesOfType(resources, type).filter(
+        (resource) => !referrers.some((referrer) => refersTo(referrer, resource, properties) || matches(referrer, resource)),
+    );
+}

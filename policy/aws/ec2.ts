@@ -3,8 +3,8 @@
  * on their inputs; EC2.6, a flow log per VPC, relates resources and is a stack policy.
  */
 import type * as aws from "@pulumi/aws";
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { type Inputs, type Props, isSet, list, refersTo, resourcePolicy, stackPolicy, whenKnown } from "../common";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { type Inputs, type Props, isSet, list, resourcePolicy, stackPolicy, unreferenced, whenKnown } from "../common";
 import { AWS_TYPES } from "./types";
 
 /** EC2.19's high-risk ports. */
@@ -162,15 +162,10 @@ export const ec2StackPolicies: StackValidationPolicy[] = [
         severity: "medium",
         title: "VPC flow logging should be enabled in all VPCs (every VPC has a FlowLog).",
         check: (resources, _args, report) => {
-            const flowLogs = resources.filter((resource) => resource.type === AWS_TYPES.flowLog);
-            for (const vpc of resources.filter((resource) => resource.type === AWS_TYPES.vpc)) {
-                const covered = flowLogs.some(
-                    (flowLog) =>
-                        refersTo(flowLog, vpc, ["vpcId"]) ||
-                        whenKnown(() => isSet(vpc.props.id) && flowLog.props.vpcId === vpc.props.id, false),
-                );
-                if (!covered) report(`VPC ${vpc.name} has no aws:ec2/flowLog:FlowLog`, vpc.urn);
-            }
+            const sameId = (flowLog: PolicyResource, vpc: PolicyResource) =>
+                whenKnown(() => isSet(vpc.props.id) && flowLog.props.vpcId === vpc.props.id, false);
+            for (const vpc of unreferenced(resources, AWS_TYPES.vpc, AWS_TYPES.flowLog, ["vpcId"], sameId))
+                report(`VPC ${vpc.name} has no aws:ec2/flowLog:FlowLog`, vpc.urn);
         },
     }),
 ];

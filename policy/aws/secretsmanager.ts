@@ -1,6 +1,6 @@
 /** FSBP Secrets Manager controls: SecretsManager.1, a rotation per secret, relates resources and is a stack policy. */
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { refersTo, stackPolicy } from "../common";
+import { stackPolicy, unreferenced } from "../common";
 import { AWS_TYPES } from "./types";
 
 export const secretsManagerStackPolicies: StackValidationPolicy[] = [
@@ -10,11 +10,8 @@ export const secretsManagerStackPolicies: StackValidationPolicy[] = [
         severity: "medium",
         title: "Secrets Manager secrets should have automatic rotation enabled (a SecretRotation per secret).",
         check: (resources, _args, report) => {
-            const rotations = resources.filter((resource) => resource.type === AWS_TYPES.secretRotation);
-            for (const secret of resources.filter((resource) => resource.type === AWS_TYPES.secret)) {
-                const rotated = rotations.some((rotation) => refersTo(rotation, secret, ["secretId"]));
-                if (!rotated) report(`secret ${secret.name} has no aws:secretsmanager/secretRotation:SecretRotation`, secret.urn);
-            }
+            for (const secret of unreferenced(resources, AWS_TYPES.secret, AWS_TYPES.secretRotation, ["secretId"]))
+                report(`secret ${secret.name} has no aws:secretsmanager/secretRotation:SecretRotation`, secret.urn);
         },
     }),
 ];
