@@ -2,7 +2,7 @@
  * Shared helpers of the policy pack: how a policy is declared (name, control id, severity,
  * default enforcement), how its config is read (schema defaults applied here too, so a
  * policy behaves the same whether or not the engine filled them in), and the resource-tree
- * helpers the stack policies use (cell of a resource, regional AWS types).
+ * helpers the stack policies use (the cell enclosing a resource, regional AWS types).
  *
  * Nothing here may read files, the environment or Pulumi config: the same module runs in
  * the Pulumi CLI's analyzer and in the offline plan.
@@ -18,10 +18,14 @@ import {
     type StackValidationArgs,
     type StackValidationPolicy,
 } from "@pulumi/policy";
+import type { Unwrap } from "@pulumi/pulumi";
 import { catalogRegions } from "../regions/catalog";
 
 /** Untyped resource properties (inputs for resource policies, outputs for stack policies). */
 export type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** An SDK args type (or one of its properties) in the plain form a policy receives: outputs resolved. */
+export type Inputs<A> = Unwrap<NonNullable<A>>;
 
 /**
  * Default enforcement by severity: a critical or high finding blocks the update, a medium or
@@ -45,7 +49,7 @@ const FSBP = {
 export function settings<T extends object>(args: { getConfig<C extends object>(): C }, defaults: T): T {
     const given = args.getConfig<Partial<T>>();
     const merged: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
-    for (const [k, v] of Object.entries(given)) if (v !== undefined && v !== null) merged[k] = v;
+    for (const [key, value] of Object.entries(given)) if (value !== undefined && value !== null) merged[key] = value;
     return merged as T;
 }
 
@@ -98,7 +102,7 @@ function controlUrl(control: string): string {
     return `https://docs.aws.amazon.com/securityhub/latest/userguide/${service}-controls.html#${control.toLowerCase().replace(".", "-")}`;
 }
 
-function describe(control: string | undefined, severity: Severity, title: string): string {
+function descriptionOf(control: string | undefined, severity: Severity, title: string): string {
     return control ? `[${control}, ${severity}] ${title}` : `[platform, ${severity}] ${title}`;
 }
 
@@ -111,7 +115,7 @@ function metadataOf(
 ) {
     return {
         name: rule.name,
-        description: describe(rule.control, rule.severity, rule.title),
+        description: descriptionOf(rule.control, rule.severity, rule.title),
         severity: rule.severity,
         enforcementLevel: rule.enforcementLevel ?? LEVEL_BY_SEVERITY[rule.severity],
         ...(rule.control
@@ -164,6 +168,18 @@ export function flag(value: unknown, providerDefault: boolean): boolean {
     return typeof value === "boolean" ? value : providerDefault;
 }
 
+/**
+ * The check of a boolean input that must be true and that the provider defaults to false:
+ * reports "`key` is not set (default false)|false: `fix`" unless it is true, and returns
+ * whether it is. `A` is the resource's args type, so a misspelt key does not compile.
+ */
+export function requireTrue<A>(props: Props, key: keyof A & string, report: (message: string) => void, fix = "set it to true"): boolean {
+    const value: unknown = props[key];
+    if (flag(value, false)) return true;
+    report(`${key} is ${value === undefined ? "not set (default false)" : "false"}: ${fix}`);
+    return false;
+}
+
 export function list<T = unknown>(value: unknown): T[] {
     return Array.isArray(value) ? (value as T[]) : [];
 }
@@ -195,19 +211,28 @@ export function whenKnown<T>(read: () => T, fallback: T): T {
 
 export const CELL_TYPE = "platform:cell:RegionalCell";
 
-/** The nearest RegionalCell ancestor (or the resource itself), or undefined. */
-export function cellOf(resource: PolicyResource): PolicyResource | undefined {
+/** The resources of the given type tokens. */
+export function resourcesOfType(resources: readonly PolicyResource[], ...types: readonly string[]): PolicyResource[] {
+    return resources.filter((resource) => types.includes(resource.type));
+}
+
+/** The RegionalCell resource that encloses `resource` (its nearest cell ancestor, or itself), or undefined. */
+export function enclosingCell(resource: PolicyResource): PolicyResource | undefined {
     const seen = new Set<string>();
-    for (let r: PolicyResource | undefined = resource; r !== undefined && !seen.has(r.urn); r = r.parent) {
-        seen.add(r.urn);
-        if (r.type === CELL_TYPE) return r;
+    for (
+        let ancestor: PolicyResource | undefined = resource;
+        ancestor !== undefined && !seen.has(ancestor.urn);
+        ancestor = ancestor.parent
+    ) {
+        seen.add(ancestor.urn);
+        if (ancestor.type === CELL_TYPE) return ancestor;
     }
     return undefined;
 }
 
 /** The AWS region of a cell, from the region catalog by the cell's name (its region code). */
 export function cellRegion(cell: PolicyResource): string | undefined {
-    return catalogRegions().find((r) => r.code === cell.name)?.name;
+    return catalogRegions().find((region) => region.code === cell.name)?.name;
 }
 
 /** AWS modules whose resources are global (they take no `region`). */
@@ -228,9 +253,9 @@ const GLOBAL_AWS_MODULES = new Set([
  */
 export function isRegionalAwsType(type: string): boolean {
     if (!type.startsWith("aws:")) return false;
-    const [mod, rest] = type.split(":")[1].split("/");
-    if (GLOBAL_AWS_MODULES.has(mod)) return false;
-    if (mod === "route53") return /^(resolver|profiles)/.test(rest ?? "");
+    const [awsModule, resourcePath] = type.split(":")[1].split("/");
+    if (GLOBAL_AWS_MODULES.has(awsModule)) return false;
+    if (awsModule === "route53") return /^(resolver|profiles)/.test(resourcePath ?? "");
     return true;
 }
 
@@ -239,7 +264,25 @@ export function isRegionalAwsType(type: string): boolean {
  * it sent them, else by the resource's dependencies (the offline plan records only those).
  */
 export function refersTo(from: PolicyResource, to: PolicyResource, properties: readonly string[]): boolean {
-    const byProperty = properties.filter((p) => from.propertyDependencies?.[p] !== undefined);
-    if (byProperty.length > 0) return byProperty.some((p) => from.propertyDependencies[p].some((d) => d.urn === to.urn));
-    return from.dependencies.some((d) => d.urn === to.urn);
+    const byProperty = properties.filter((property) => from.propertyDependencies?.[property] !== undefined);
+    if (byProperty.length > 0)
+        return byProperty.some((property) => from.propertyDependencies[property].some((dependency) => dependency.urn === to.urn));
+    return from.dependencies.some((dependency) => dependency.urn === to.urn);
+}
+
+/**
+ * The resources of `type` that no resource of `referrerType` refers to through `properties`
+ * (see `refersTo`), nor by `matches` when given (e.g. an id compared while it is known).
+ */
+export function unreferenced(
+    resources: readonly PolicyResource[],
+    type: string,
+    referrerType: string,
+    properties: readonly string[],
+    matches: (referrer: PolicyResource, resource: PolicyResource) => boolean = () => false,
+): PolicyResource[] {
+    const referrers = resourcesOfType(resources, referrerType);
+    return resourcesOfType(resources, type).filter(
+        (resource) => !referrers.some((referrer) => refersTo(referrer, resource, properties) || matches(referrer, resource)),
+    );
 }

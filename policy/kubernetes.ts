@@ -9,57 +9,64 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import type { Unwrap } from "@pulumi/pulumi";
-import { type Props, list, obj, resourcePolicy } from "./common";
+import { type Inputs, type Props, list, obj, resourcePolicy } from "./common";
 
-type In<A> = Unwrap<NonNullable<A>>;
-type PodSpec = In<k8s.types.input.core.v1.PodSpec>;
-type Container = In<k8s.types.input.core.v1.Container>;
+type PodSpec = Inputs<k8s.types.input.core.v1.PodSpec>;
+type Container = Inputs<k8s.types.input.core.v1.Container>;
 
-export const WORKLOAD_TYPES = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"] as const;
+/** Type tokens (@pulumi/kubernetes v4) of the Kubernetes resources the pack judges or looks for. */
+export const KUBERNETES_TYPES = {
+    deployment: "kubernetes:apps/v1:Deployment",
+    statefulSet: "kubernetes:apps/v1:StatefulSet",
+    daemonSet: "kubernetes:apps/v1:DaemonSet",
+    podDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
+    helmRelease: "kubernetes:helm.sh/v3:Release",
+} as const;
+
+export const WORKLOAD_TYPES = [KUBERNETES_TYPES.deployment, KUBERNETES_TYPES.statefulSet, KUBERNETES_TYPES.daemonSet] as const;
+/** Both HorizontalPodAutoscaler API versions. */
 export const HPA_TYPES = [
     "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
     "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
 ] as const;
 
-function podSpec(p: Props): PodSpec {
-    return obj(obj(obj((p as In<k8s.apps.v1.DeploymentArgs>).spec).template).spec) as PodSpec;
+function podSpec(props: Props): PodSpec {
+    return obj(obj(obj((props as Inputs<k8s.apps.v1.DeploymentArgs>).spec).template).spec) as PodSpec;
 }
 
-interface Named {
+interface NamedContainer {
+    /** Where the container is, for messages: `containers[0] api`. */
     readonly label: string;
     readonly container: Container;
     readonly init: boolean;
 }
 
-function containers(p: Props): Named[] {
-    const spec = podSpec(p);
-    return [
-        ...list<Container>(spec.initContainers).map((c, i) => ({
-            label: `initContainers[${i}] ${c.name ?? "?"}`,
-            container: c,
-            init: true,
-        })),
-        ...list<Container>(spec.containers).map((c, i) => ({ label: `containers[${i}] ${c.name ?? "?"}`, container: c, init: false })),
-    ];
+/** The init containers, then the containers, of a workload's pod template. */
+function containers(props: Props): NamedContainer[] {
+    const spec = podSpec(props);
+    const named = (field: "initContainers" | "containers", init: boolean) =>
+        list<Container>(spec[field]).map((container, index) => ({ label: `${field}[${index}] ${container.name ?? "?"}`, container, init }));
+    return [...named("initContainers", true), ...named("containers", false)];
 }
 
 /** Problems of one container against the "restricted" Pod Security Standard. */
-export function restrictedProblems(pod: PodSpec, c: Container): string[] {
+export function restrictedProblems(pod: PodSpec, container: Container): string[] {
     const problems: string[] = [];
-    const sc = obj(c.securityContext) as In<k8s.types.input.core.v1.SecurityContext>;
-    const psc = obj(pod.securityContext) as In<k8s.types.input.core.v1.PodSecurityContext>;
-    if (sc.privileged === true) problems.push("securityContext.privileged is true");
-    const nonRoot = sc.runAsNonRoot ?? psc.runAsNonRoot;
+    const containerContext = obj(container.securityContext) as Inputs<k8s.types.input.core.v1.SecurityContext>;
+    const podContext = obj(pod.securityContext) as Inputs<k8s.types.input.core.v1.PodSecurityContext>;
+    if (containerContext.privileged === true) problems.push("securityContext.privileged is true");
+    const nonRoot = containerContext.runAsNonRoot ?? podContext.runAsNonRoot;
     if (nonRoot !== true) problems.push(`runAsNonRoot is ${nonRoot === false ? "false" : "not set (pod or container)"}`);
-    if ((sc.runAsUser ?? psc.runAsUser) === 0) problems.push("runAsUser is 0 (root)");
-    if (sc.allowPrivilegeEscalation !== false)
-        problems.push(`allowPrivilegeEscalation is ${sc.allowPrivilegeEscalation === true ? "true" : "not set (default true)"}`);
-    const caps = obj(sc.capabilities) as In<k8s.types.input.core.v1.Capabilities>;
-    if (!list<string>(caps.drop).includes("ALL")) problems.push("capabilities.drop does not include ALL");
-    const added = list<string>(caps.add).filter((x) => x !== "NET_BIND_SERVICE");
+    if ((containerContext.runAsUser ?? podContext.runAsUser) === 0) problems.push("runAsUser is 0 (root)");
+    if (containerContext.allowPrivilegeEscalation !== false)
+        problems.push(
+            `allowPrivilegeEscalation is ${containerContext.allowPrivilegeEscalation === true ? "true" : "not set (default true)"}`,
+        );
+    const capabilities = obj(containerContext.capabilities) as Inputs<k8s.types.input.core.v1.Capabilities>;
+    if (!list<string>(capabilities.drop).includes("ALL")) problems.push("capabilities.drop does not include ALL");
+    const added = list<string>(capabilities.add).filter((capability) => capability !== "NET_BIND_SERVICE");
     if (added.length > 0) problems.push(`capabilities.add has ${added.join(", ")} (only NET_BIND_SERVICE is allowed)`);
-    const seccomp = obj(sc.seccompProfile).type ?? obj(psc.seccompProfile).type;
+    const seccomp = obj(containerContext.seccompProfile).type ?? obj(podContext.seccompProfile).type;
     if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost")
         problems.push(`seccompProfile.type is ${seccomp === undefined ? "not set (pod or container)" : seccomp}; use RuntimeDefault`);
     return problems;
@@ -74,9 +81,9 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         severity: "high",
         title: "Every container meets the restricted Pod Security Standard: non-root, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp.",
         types: WORKLOAD_TYPES,
-        check: (p, _a, report) => {
-            const pod = podSpec(p);
-            for (const { label, container } of containers(p)) {
+        check: (props, _args, report) => {
+            const pod = podSpec(props);
+            for (const { label, container } of containers(props)) {
                 const problems = restrictedProblems(pod, container);
                 if (problems.length > 0) report(`${label}: ${problems.join("; ")}`);
             }
@@ -91,16 +98,16 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         configDocs: {
             requireCpuLimit: "Also require limits.cpu. Off by default: CPU limits throttle (CFS) under bursts and hurt tail latency.",
         },
-        check: (p, _a, report, cfg) => {
-            for (const { label, container } of containers(p)) {
-                const r = obj(container.resources) as In<k8s.types.input.core.v1.ResourceRequirements>;
-                const requests = obj(r.requests);
-                const limits = obj(r.limits);
+        check: (props, _args, report, config) => {
+            for (const { label, container } of containers(props)) {
+                const requirements = obj(container.resources) as Inputs<k8s.types.input.core.v1.ResourceRequirements>;
+                const requests = obj(requirements.requests);
+                const limits = obj(requirements.limits);
                 const missing = [
                     ...(requests.cpu === undefined ? ["requests.cpu"] : []),
                     ...(requests.memory === undefined ? ["requests.memory"] : []),
                     ...(limits.memory === undefined ? ["limits.memory"] : []),
-                    ...(cfg.requireCpuLimit && limits.cpu === undefined ? ["limits.cpu"] : []),
+                    ...(config.requireCpuLimit && limits.cpu === undefined ? ["limits.cpu"] : []),
                 ];
                 if (missing.length > 0) report(`${label}: resources ${missing.join(", ")} not set`);
             }
@@ -111,8 +118,8 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         severity: "high",
         title: "Every container of a workload has a readiness and a liveness probe.",
         types: WORKLOAD_TYPES,
-        check: (p, _a, report) => {
-            for (const { label, container, init } of containers(p)) {
+        check: (props, _args, report) => {
+            for (const { label, container, init } of containers(props)) {
                 if (init) continue;
                 const missing = [
                     ...(container.readinessProbe ? [] : ["readinessProbe"]),
@@ -127,8 +134,8 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         severity: "high",
         title: "Every image is pinned by digest (repo@sha256:...), never a tag such as :latest.",
         types: WORKLOAD_TYPES,
-        check: (p, _a, report) => {
-            for (const { label, container } of containers(p)) {
+        check: (props, _args, report) => {
+            for (const { label, container } of containers(props)) {
                 const image = String(container.image ?? "");
                 if (DIGEST.test(image)) continue;
                 if (image === "") report(`${label}: image is not set`);
@@ -142,11 +149,11 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         name: "k8s-rolling-update-zero-unavailable",
         severity: "high",
         title: "Deployments roll out with RollingUpdate and maxUnavailable 0, so capacity never drops during a release.",
-        types: ["kubernetes:apps/v1:Deployment"],
-        check: (p, _a, report) => {
+        types: [KUBERNETES_TYPES.deployment],
+        check: (props, _args, report) => {
             const strategy = obj(
-                obj((p as In<k8s.apps.v1.DeploymentArgs>).spec).strategy,
-            ) as In<k8s.types.input.apps.v1.DeploymentStrategy>;
+                obj((props as Inputs<k8s.apps.v1.DeploymentArgs>).spec).strategy,
+            ) as Inputs<k8s.types.input.apps.v1.DeploymentStrategy>;
             if ((strategy.type ?? "RollingUpdate") !== "RollingUpdate") {
                 report(`strategy.type is ${strategy.type}: use RollingUpdate with maxUnavailable 0`);
                 return;
@@ -161,21 +168,21 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         name: "k8s-replicas-per-az",
         severity: "high",
         title: "Deployments and StatefulSets run at least one replica per AZ, and HPAs never scale below that.",
-        types: ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", ...HPA_TYPES],
+        types: [KUBERNETES_TYPES.deployment, KUBERNETES_TYPES.statefulSet, ...HPA_TYPES],
         config: { minReplicas: 3 },
         configDocs: { minReplicas: "Minimum replicas (and HPA minReplicas): the number of AZs of a cell." },
-        check: (p, a, report, cfg) => {
-            if ((HPA_TYPES as readonly string[]).includes(a.type)) {
-                const min = (obj(p.spec) as In<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec>).minReplicas;
-                if ((min ?? 1) < cfg.minReplicas)
-                    report(`minReplicas is ${min ?? "not set (default 1)"}: keep at least ${cfg.minReplicas} (one per AZ)`);
+        check: (props, args, report, config) => {
+            if ((HPA_TYPES as readonly string[]).includes(args.type)) {
+                const minReplicas = (obj(props.spec) as Inputs<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec>).minReplicas;
+                if ((minReplicas ?? 1) < config.minReplicas)
+                    report(`minReplicas is ${minReplicas ?? "not set (default 1)"}: keep at least ${config.minReplicas} (one per AZ)`);
                 return;
             }
-            const replicas = obj(p.spec).replicas as number | undefined;
+            const replicas = obj(props.spec).replicas as number | undefined;
             // A Deployment without replicas is owned by its HPA (checked above and by k8s-deployment-has-pdb-and-hpa).
-            if (replicas === undefined && a.type === "kubernetes:apps/v1:Deployment") return;
-            if ((replicas ?? 1) < cfg.minReplicas)
-                report(`replicas is ${replicas ?? "not set (default 1)"}: run at least ${cfg.minReplicas} (one per AZ)`);
+            if (replicas === undefined && args.type === KUBERNETES_TYPES.deployment) return;
+            if ((replicas ?? 1) < config.minReplicas)
+                report(`replicas is ${replicas ?? "not set (default 1)"}: run at least ${config.minReplicas} (one per AZ)`);
         },
     }),
 ];

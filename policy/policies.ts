@@ -4,13 +4,14 @@
  * server and may exist once per process).
  */
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
-import { awsPolicies } from "./aws";
+import { awsPolicies, awsStackPolicies } from "./aws";
+import { cloudflarePolicies } from "./cloudflare";
 import { kubernetesPolicies } from "./kubernetes";
-import { cloudflarePolicies, stackPolicies } from "./stack";
+import { missionPolicies } from "./mission";
 
 export const PACK_NAME = "platform-policy";
 
 /** The pack's default level, for a policy that sets none (every policy here sets one). */
 export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "advisory";
 
-export const policies: Policies = [...awsPolicies, ...kubernetesPolicies, ...cloudflarePolicies, ...stackPolicies];
+export const policies: Policies = [...awsPolicies, ...kubernetesPolicies, ...cloudflarePolicies, ...missionPolicies, ...awsStackPolicies];

@@ -119,14 +119,16 @@ describe("policy pack: Kubernetes workloads", () => {
         ]);
     });
 
-    it("k8s-image-digest: only repo@sha256 digests pass; :latest and untagged images are called out", async () => {
+    it("k8s-image-digest: only repo@sha256 digests pass; :latest, untagged and omitted images are called out", async () => {
         const latest = fixture(DEPLOYMENT, "latest", deployment(container({ image: "nginx:latest" })));
         const untagged = fixture(DEPLOYMENT, "untagged", deployment(container({ image: "registry.example.com:5000/api" })));
         const tagged = fixture(DEPLOYMENT, "tagged", deployment(container({ image: "api:1.2.3" })));
-        assert.deepEqual(await flagged("k8s-image-digest", [good, latest, untagged, tagged]), [
+        const omitted = fixture(DEPLOYMENT, "omitted", deployment(container({ image: undefined })));
+        assert.deepEqual(await flagged("k8s-image-digest", [good, latest, untagged, tagged, omitted]), [
             "latest: containers[0] api: image nginx:latest floats on :latest; pin it by digest",
             "untagged: containers[0] api: image registry.example.com:5000/api floats on :latest; pin it by digest",
             "tagged: containers[0] api: image api:1.2.3 is not pinned by digest (repo@sha256:<digest>)",
+            "omitted: containers[0] api: image is not set",
         ]);
     });
 

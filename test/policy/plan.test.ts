@@ -11,6 +11,7 @@ import { EXIT, exitCodeOf } from "../../plan/cli";
 import { type PlanRun } from "../../plan/plan";
 import { type PackConfig, checkPolicies, enforcementLevelOf, hasBlockingViolation, readPackConfig } from "../../plan/policyRunner";
 import { projectRoot } from "../../plan/stackConfig";
+import { CELL_COMPONENTS } from "../../policy/mission";
 import { policies } from "../../policy/policies";
 import { planOf, prodStack } from "../support/harness";
 import { cell, fixture } from "../support/policy";
@@ -182,16 +183,10 @@ describe("policy pack: analyzer metadata", () => {
         const list = info.getPoliciesList();
         assert.equal(list.length, policies.length);
         const cellComplete = list.find((p) => p.getName() === "cell-complete")!;
-        assert.deepEqual((cellComplete.getConfigschema()!.getProperties().toJavaScript().required as { default: string[] }).default, [
-            "vpc",
-            "eks",
-            "deployment",
-            "database",
-            "rdsProxy",
-            "cache",
-            "opensearch",
-            "monitoring",
-        ]);
+        assert.deepEqual(
+            (cellComplete.getConfigschema()!.getProperties().toJavaScript().required as { default: string[] }).default,
+            Object.keys(CELL_COMPONENTS),
+        );
     });
 });
 

@@ -10,6 +10,7 @@ import { type PlanRun, planStack } from "../../plan/plan";
 import { type Evaluation, type RecordedResource, evaluate } from "../../plan/runtime";
 import { projectRoot } from "../../plan/stackConfig";
 import { type StackConfig, readStack } from "../../plan/stackConfig";
+import { isRegionalAwsType } from "../../policy/common";
 
 export { promiseOf } from "../../plan/runtime";
 
@@ -81,10 +82,7 @@ export function assertUniqueUrns(resources: readonly { urn: string }[]): void {
     assert.deepEqual(dupes, [], "every URN of a plan is unique");
 }
 
-/** Regional AWS resources: every `aws:` custom resource except the global services. */
-const GLOBAL_AWS_MODULES = ["iam", "route53", "cloudfront", "organizations", "shield", "globalaccelerator"];
-export function isRegionalAws(r: RecordedResource): boolean {
-    if (!r.custom || !r.type.startsWith("aws:")) return false;
-    const mod = r.type.split(":")[1].split("/")[0];
-    return !GLOBAL_AWS_MODULES.includes(mod);
+/** Regional AWS resources: custom resources of a regional AWS type, by the policy pack's own rule. */
+export function isRegionalAws(resource: RecordedResource): boolean {
+    return resource.custom && isRegionalAwsType(resource.type);
 }

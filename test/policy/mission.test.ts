@@ -1,28 +1,13 @@
-// Stack policies on small synthetic resource sets: each with a compliant set and the
-// smallest change that breaks it.
+// The mission's stack policies on small synthetic resource sets: each with a compliant set
+// and the smallest change that breaks it, offline and (where a rule relates resources by ids
+// unknown until they exist) as the engine hands them during preview.
 import * as assert from "node:assert/strict";
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import type { RecordedResource } from "../../plan/runtime";
-import { policies } from "../../policy/policies";
-import { CELL_COMPONENTS, survivingCapacity } from "../../policy/stack";
-import { cell, findings, fixture, flagged } from "../support/policy";
+import { survivingCapacity } from "../../policy/mission";
+import { cell, cellNetwork, findings, fixture, flagged, previewFindings, previewed, UNKNOWN } from "../support/policy";
 
-const VPC = "aws:ec2/vpc:Vpc";
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-
-function network(c: RecordedResource, region: string): RecordedResource[] {
-    const net = fixture("platform:cell:Network", `${c.name}-net`, {}, { parent: c, custom: false });
-    const vpc = fixture(VPC, `${c.name}-net-vpc`, { region, cidrBlock: "10.10.0.0/16" }, { parent: net });
-    const log = fixture(
-        "aws:ec2/flowLog:FlowLog",
-        `${c.name}-net-flow-log`,
-        { region, vpcId: `vpc-${c.name}`, trafficType: "ALL" },
-        { parent: net, dependsOn: [vpc] },
-    );
-    const role = fixture("aws:iam/role:Role", `${c.name}-net-flow-logs-role`, { assumeRolePolicy: "{}" }, { parent: net });
-    return [net, vpc, log, role];
-}
 
 describe("policy pack: multi-region and cell placement", () => {
     const use1 = cell("use1");
@@ -65,7 +50,7 @@ describe("policy pack: multi-region and cell placement", () => {
         const zzz1 = cell("zzz1");
         const resources = [
             use1,
-            ...network(use1, "us-east-1"),
+            ...cellNetwork(use1, "us-east-1"),
             fixture("aws:kms/key:Key", "use1-wrong-key", { region: "eu-central-1" }, { parent: use1 }),
             fixture("aws:rds/proxy:Proxy", "use1-no-region", {}, { parent: use1 }),
             fixture("aws:route53/resolverEndpoint:ResolverEndpoint", "use1-resolver", {}, { parent: use1 }),
@@ -83,12 +68,10 @@ describe("policy pack: multi-region and cell placement", () => {
     });
 
     it("cell-complete: by default every component is required; the config narrows the list", async () => {
-        const resources = [use1, ...network(use1, "us-east-1")];
-        const all = Object.keys(CELL_COMPONENTS)
-            .filter((k) => k !== "vpc")
-            .map((k) => CELL_COMPONENTS[k].describe)
-            .join("; ");
-        assert.deepEqual(await flagged("cell-complete", resources), [`use1: cell use1 lacks ${all}`]);
+        const resources = [use1, ...cellNetwork(use1, "us-east-1")];
+        assert.deepEqual(await flagged("cell-complete", resources), [
+            "use1: cell use1 lacks an EKS cluster (aws:eks/cluster:Cluster); a Deployment (kubernetes:apps/v1:Deployment); an Aurora cluster that is a member of the global database (aws:rds/cluster:Cluster with globalClusterIdentifier); an RDS Proxy (aws:rds/proxy:Proxy); an ElastiCache replication group (aws:elasticache/replicationGroup:ReplicationGroup); an OpenSearch domain (aws:opensearch/domain:Domain); monitoring: a kube-prometheus-stack Helm release, or an SNS topic with CloudWatch alarms",
+        ]);
         assert.deepEqual(await flagged("cell-complete", resources, { "cell-complete": { required: ["vpc"] } }), []);
         assert.deepEqual(await flagged("cell-complete", [euc1], { "cell-complete": { required: ["vpc", "bogus"] } }), [
             'null: config "required" names unknown component(s) bogus; known: vpc, eks, deployment, database, rdsProxy, cache, opensearch, monitoring',
@@ -292,125 +275,28 @@ describe("policy pack: Deployments, protection and capacity", () => {
     });
 });
 
-describe("policy pack: EC2.6 flow logs, RDS.13 minor upgrades and SecretsManager.1 rotation", () => {
-    it("rds-13-auto-minor-upgrade: off is allowed only on members of a global database and their instances", async () => {
-        const member = fixture("aws:rds/cluster:Cluster", "member", {
-            globalClusterIdentifier: "platform",
-            autoMinorVersionUpgrade: false,
-        });
-        const memberInstance = fixture(
-            "aws:rds/clusterInstance:ClusterInstance",
-            "member-1",
-            { autoMinorVersionUpgrade: false },
-            { dependsOn: [member] },
-        );
-        const loner = fixture("aws:rds/cluster:Cluster", "loner", {});
-        const lonerInstance = fixture(
-            "aws:rds/clusterInstance:ClusterInstance",
-            "loner-1",
-            { autoMinorVersionUpgrade: false },
-            { dependsOn: [loner] },
-        );
-        const omitted = fixture("aws:rds/instance:Instance", "omitted", {});
-        const off = fixture("aws:rds/instance:Instance", "off", { autoMinorVersionUpgrade: false });
-        assert.deepEqual(await flagged("rds-13-auto-minor-upgrade", [member, memberInstance, loner, lonerInstance, omitted, off]), [
-            "loner-1: autoMinorVersionUpgrade is false: set it to true (or omit it; the default is true)",
-            "off: autoMinorVersionUpgrade is false: set it to true (or omit it; the default is true)",
-        ]);
-    });
-
-    it("ec2-6-vpc-flow-logs: every VPC needs a FlowLog referring to it", async () => {
-        const c = cell("use1");
-        const covered = network(c, "us-east-1");
-        const bare = fixture(VPC, "bare-vpc", { region: "us-east-1" });
-        assert.deepEqual(await flagged("ec2-6-vpc-flow-logs", [c, ...covered, bare]), [
-            "bare-vpc: VPC bare-vpc has no aws:ec2/flowLog:FlowLog",
-        ]);
-    });
-
-    it("secretsmanager-1-rotation: every secret needs a SecretRotation", async () => {
-        const rotated = fixture("aws:secretsmanager/secret:Secret", "rotated", {});
-        const rotation = fixture(
-            "aws:secretsmanager/secretRotation:SecretRotation",
-            "rotated-rotation",
-            { secretId: "arn", rotationRules: { automaticallyAfterDays: 30 } },
-            { dependsOn: [rotated] },
-        );
-        const plain = fixture("aws:secretsmanager/secret:Secret", "plain", {});
-        assert.deepEqual(await flagged("secretsmanager-1-rotation", [rotated, rotation, plain]), [
-            "plain: secret plain has no aws:secretsmanager/secretRotation:SecretRotation",
-        ]);
-    });
-});
-
-describe("policy pack: stack policies during preview (unknown outputs)", () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const proxy = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(o: T): T; unknownStringValue: unknown };
-    const UNKNOWN = proxy.unknownStringValue;
-
-    /** A resource as the engine hands it during preview: props behind the unknown-checking proxy. */
-    function previewed(type: string, name: string, props: Record<string, unknown>, extra: Partial<PolicyResource> = {}): PolicyResource {
-        return {
-            type,
-            name,
-            urn: `urn:pulumi:test::platform::${type}::${name}`,
-            props: proxy.unknownCheckingProxy(props),
-            opts: {
-                protect: false,
-                ignoreChanges: [],
-                aliases: [],
-                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-                additionalSecretOutputs: [],
-            },
-            dependencies: [],
-            propertyDependencies: {},
-            isType: () => false,
-            asType: () => undefined,
-            ...extra,
-        };
-    }
-
-    async function run(name: string, resources: PolicyResource[]): Promise<string[]> {
-        const policy = policies.find((p) => p.name === name) as StackValidationPolicy;
-        const out: string[] = [];
-        await policy.validateStack(
-            {
-                resources,
-                stackTags: new Map(),
-                getConfig: () => ({}) as never,
-                notApplicable: (r?: string) => {
-                    throw new Error(`not applicable: ${r}`);
-                },
-            },
-            (m, urn) => out.push(`${urn?.split("::").pop()}: ${m}`),
-        );
-        return out;
-    }
-
-    it("relates resources by property dependencies when ids are unknown, instead of failing to run", async () => {
-        const vpc = previewed(VPC, "vpc", { region: "us-east-1", id: UNKNOWN });
-        const log = previewed("aws:ec2/flowLog:FlowLog", "log", { vpcId: UNKNOWN }, { propertyDependencies: { vpcId: [vpc] } });
-        const orphan = previewed(VPC, "orphan", { region: "us-east-1" });
-        assert.deepEqual(await run("ec2-6-vpc-flow-logs", [vpc, log, orphan]), ["orphan: VPC orphan has no aws:ec2/flowLog:FlowLog"]);
-
+describe("policy pack: mission rules during preview (unknown outputs)", () => {
+    it("global-database-in-every-region: a member found by property dependency while the identifier is unknown", async () => {
         const global = previewed("aws:rds/globalCluster:GlobalCluster", "global", { globalClusterIdentifier: "platform" });
-        const c = cell("use1");
-        const cellResource = previewed(c.type, c.name, {});
+        const use1 = cell("use1");
+        const cellResource = previewed(use1.type, use1.name, {});
         const member = previewed(
             "aws:rds/cluster:Cluster",
             "use1-db",
             { region: "us-east-1", globalClusterIdentifier: UNKNOWN },
             { parent: cellResource, propertyDependencies: { globalClusterIdentifier: [global] } },
         );
-        assert.deepEqual(await run("global-database-in-every-region", [cellResource, global, member]), []);
+        assert.deepEqual(await previewFindings("global-database-in-every-region", [cellResource, global, member]), []);
+    });
 
+    it("cloudflare-load-balancer-failover: pools and fallback found by property dependency while their ids are unknown", async () => {
         const pool = previewed("cloudflare:index/loadBalancerPool:LoadBalancerPool", "pool", { monitor: UNKNOWN, id: UNKNOWN });
-        const lb = previewed(
+        const loadBalancer = previewed(
             "cloudflare:index/loadBalancer:LoadBalancer",
             "lb",
             { fallbackPool: UNKNOWN, defaultPools: [UNKNOWN], sessionAffinity: "cookie", proxied: true },
             { propertyDependencies: { defaultPools: [pool], fallbackPool: [pool] } },
         );
-        assert.deepEqual(await run("cloudflare-load-balancer-failover", [pool, lb]), []);
+        assert.deepEqual(await previewFindings("cloudflare-load-balancer-failover", [pool, loadBalancer]), []);
     });
 });

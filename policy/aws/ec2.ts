@@ -1,0 +1,171 @@
+/**
+ * FSBP EC2 controls: security groups and their rules, launch templates and instances judged
+ * on their inputs; EC2.6, a flow log per VPC, relates resources and is a stack policy.
+ */
+import type * as aws from "@pulumi/aws";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { type Inputs, type Props, isSet, list, resourcePolicy, stackPolicy, unreferenced, whenKnown } from "../common";
+import { AWS_TYPES } from "./types";
+
+/** EC2.19's high-risk ports. */
+const HIGH_RISK_PORTS = [
+    20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300,
+];
+
+/** One ingress permission, whatever resource declared it. */
+interface Ingress {
+    readonly protocol: string;
+    readonly from: number;
+    readonly to: number;
+    readonly cidrs: readonly string[];
+}
+
+const INTERNET = new Set(["0.0.0.0/0", "::/0"]);
+
+/** The ingress rules a resource declares, normalised; "-1" (all traffic) covers every port. */
+function ingressOf(type: string, props: Props): Ingress[] {
+    const normalise = (protocol: unknown, from: unknown, to: unknown, cidrs: unknown[]): Ingress => {
+        const name = String(protocol ?? "-1").toLowerCase();
+        const allTraffic = name === "-1" || name === "all";
+        return {
+            protocol: allTraffic ? "-1" : name,
+            from: allTraffic ? 0 : Number(from ?? 0),
+            to: allTraffic ? 65535 : Number(to ?? from ?? 65535),
+            cidrs: cidrs.filter((cidr): cidr is string => typeof cidr === "string"),
+        };
+    };
+    if (type === AWS_TYPES.securityGroup || type === AWS_TYPES.defaultSecurityGroup) {
+        return list<Inputs<aws.types.input.ec2.SecurityGroupIngress>>((props as Inputs<aws.ec2.SecurityGroupArgs>).ingress).map((rule) =>
+            normalise(rule.protocol, rule.fromPort, rule.toPort, [...list(rule.cidrBlocks), ...list(rule.ipv6CidrBlocks)]),
+        );
+    }
+    if (type === AWS_TYPES.securityGroupRule) {
+        const rule = props as Inputs<aws.ec2.SecurityGroupRuleArgs>;
+        if (rule.type !== "ingress") return [];
+        return [normalise(rule.protocol, rule.fromPort, rule.toPort, [...list(rule.cidrBlocks), ...list(rule.ipv6CidrBlocks)])];
+    }
+    if (type === AWS_TYPES.securityGroupIngressRule) {
+        const rule = props as Inputs<aws.vpc.SecurityGroupIngressRuleArgs>;
+        return [normalise(rule.ipProtocol, rule.fromPort, rule.toPort, [rule.cidrIpv4, rule.cidrIpv6])];
+    }
+    return [];
+}
+
+/** The ingress rules open to the whole internet (0.0.0.0/0 or ::/0). */
+function internetIngressOf(type: string, props: Props): Ingress[] {
+    return ingressOf(type, props).filter((rule) => rule.cidrs.some((cidr) => INTERNET.has(cidr)));
+}
+
+function describeIngress(rule: Ingress): string {
+    const ports =
+        rule.protocol === "-1"
+            ? "all traffic"
+            : rule.from === rule.to
+              ? `${rule.protocol}/${rule.from}`
+              : `${rule.protocol}/${rule.from}-${rule.to}`;
+    return `${ports} from ${rule.cidrs.filter((cidr) => INTERNET.has(cidr)).join(", ")}`;
+}
+
+const SECURITY_GROUP_TYPES = [AWS_TYPES.securityGroup, AWS_TYPES.securityGroupRule, AWS_TYPES.securityGroupIngressRule];
+
+export const ec2Policies: ResourceValidationPolicy[] = [
+    resourcePolicy({
+        name: "ec2-2-default-sg-no-rules",
+        control: "EC2.2",
+        severity: "high",
+        title: "VPC default security groups should not allow inbound or outbound traffic.",
+        types: [AWS_TYPES.defaultSecurityGroup],
+        check: (props, _args, report) => {
+            // Adopting the default group with no ingress/egress blocks removes every rule.
+            const group = props as Inputs<aws.ec2.DefaultSecurityGroupArgs>;
+            const ingress = list(group.ingress).length;
+            const egress = list(group.egress).length;
+            if (ingress + egress > 0)
+                report(`the default security group declares ${ingress} ingress and ${egress} egress rule(s); declare none`);
+        },
+    }),
+    resourcePolicy({
+        name: "ec2-8-imdsv2",
+        control: "EC2.8",
+        severity: "high",
+        title: "EC2 instances and launch templates should require IMDSv2.",
+        types: [AWS_TYPES.launchTemplate, AWS_TYPES.ec2Instance],
+        check: (props, _args, report) => {
+            const metadata = (props as Inputs<aws.ec2.LaunchTemplateArgs>).metadataOptions;
+            if (metadata?.httpEndpoint === "disabled") return;
+            if (metadata?.httpTokens !== "required")
+                report(
+                    `metadataOptions.httpTokens is ${metadata?.httpTokens === undefined ? 'not set (default "optional")' : `"${metadata.httpTokens}"`}: set it to "required"`,
+                );
+        },
+    }),
+    resourcePolicy({
+        name: "ec2-9-no-public-ip",
+        control: "EC2.9",
+        severity: "high",
+        title: "EC2 instances and launch templates should not assign public IPv4 addresses.",
+        types: [AWS_TYPES.launchTemplate, AWS_TYPES.ec2Instance],
+        check: (props, args, report) => {
+            if (args.type === AWS_TYPES.ec2Instance) {
+                if ((props as Inputs<aws.ec2.InstanceArgs>).associatePublicIpAddress === true)
+                    report("associatePublicIpAddress is true: instances stay private and egress through the NAT gateways");
+                return;
+            }
+            // Omitted means the subnet decides; our subnets never map public IPs on launch.
+            const interfaces = list<Inputs<aws.types.input.ec2.LaunchTemplateNetworkInterface>>(
+                (props as Inputs<aws.ec2.LaunchTemplateArgs>).networkInterfaces,
+            );
+            const publicInterfaces = interfaces.filter((networkInterface) => String(networkInterface.associatePublicIpAddress) === "true");
+            if (publicInterfaces.length > 0)
+                report(`${publicInterfaces.length} network interface(s) set associatePublicIpAddress "true": instances stay private`);
+        },
+    }),
+    resourcePolicy({
+        name: "ec2-18-authorized-ports",
+        control: "EC2.18",
+        severity: "high",
+        title: "Security groups should only allow unrestricted incoming traffic for authorized ports.",
+        types: SECURITY_GROUP_TYPES,
+        config: { authorizedTcpPorts: [80, 443] },
+        configDocs: { authorizedTcpPorts: "TCP ports that may be open to 0.0.0.0/0 or ::/0." },
+        check: (props, args, report, config) => {
+            for (const rule of internetIngressOf(args.type, props)) {
+                const authorized = rule.protocol === "tcp" && rule.from === rule.to && config.authorizedTcpPorts.includes(rule.from);
+                if (!authorized)
+                    report(
+                        `ingress ${describeIngress(rule)} is open to the internet; only tcp ports ${config.authorizedTcpPorts.join(", ")} may be`,
+                    );
+            }
+        },
+    }),
+    resourcePolicy({
+        name: "ec2-19-high-risk-ports",
+        control: "EC2.19",
+        severity: "critical",
+        title: "Security groups should not allow unrestricted access to high-risk ports.",
+        types: SECURITY_GROUP_TYPES,
+        config: { highRiskPorts: HIGH_RISK_PORTS },
+        configDocs: { highRiskPorts: "Ports never open to 0.0.0.0/0 or ::/0." },
+        check: (props, args, report, config) => {
+            for (const rule of internetIngressOf(args.type, props)) {
+                const exposed = config.highRiskPorts.filter((port) => port >= rule.from && port <= rule.to);
+                if (exposed.length > 0) report(`ingress ${describeIngress(rule)} exposes high-risk port(s) ${exposed.join(", ")}`);
+            }
+        },
+    }),
+];
+
+export const ec2StackPolicies: StackValidationPolicy[] = [
+    stackPolicy({
+        name: "ec2-6-vpc-flow-logs",
+        control: "EC2.6",
+        severity: "medium",
+        title: "VPC flow logging should be enabled in all VPCs (every VPC has a FlowLog).",
+        check: (resources, _args, report) => {
+            const sameId = (flowLog: PolicyResource, vpc: PolicyResource) =>
+                whenKnown(() => isSet(vpc.props.id) && flowLog.props.vpcId === vpc.props.id, false);
+            for (const vpc of unreferenced(resources, AWS_TYPES.vpc, AWS_TYPES.flowLog, ["vpcId"], sameId))
+                report(`VPC ${vpc.name} has no aws:ec2/flowLog:FlowLog`, vpc.urn);
+        },
+    }),
+];

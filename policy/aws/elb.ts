@@ -1,0 +1,112 @@
+/**
+ * FSBP ELB controls, on the inputs of load balancers and listeners. `aws:lb/*` and `aws:alb/*`
+ * are distinct tokens in v7 and both are checked.
+ */
+import type * as aws from "@pulumi/aws";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { type Inputs, type Props, flag, isSet, list, requireTrue, resourcePolicy } from "../common";
+import { AWS_TYPES } from "./types";
+
+/** ELB.17's recommended policies: TLS 1.3 (+1.2) policies of 2021-06, their FIPS and post-quantum variants. */
+const ELB_TLS_POLICIES = [
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+];
+
+type LoadBalancer = Inputs<aws.lb.LoadBalancerArgs>;
+type Listener = Inputs<aws.lb.ListenerArgs>;
+
+function loadBalancerType(props: Props): string {
+    return String((props as LoadBalancer).loadBalancerType ?? "application");
+}
+
+/** A listener's protocol: HTTPS when it has a certificate, else HTTP, when not set. */
+function listenerProtocol(listener: Listener): string {
+    return String(listener.protocol ?? (isSet(listener.certificateArn) ? "HTTPS" : "HTTP"));
+}
+
+export const elbPolicies: ResourceValidationPolicy[] = [
+    resourcePolicy({
+        name: "elb-1-http-redirects-to-https",
+        control: "ELB.1",
+        severity: "medium",
+        title: "Application Load Balancer HTTP listeners should redirect every request to HTTPS.",
+        types: AWS_TYPES.listeners,
+        check: (props, _args, report) => {
+            const listener = props as Listener;
+            // An ALB listener's protocol defaults to HTTP.
+            if (listenerProtocol(listener) !== "HTTP") return;
+            const actions = list<Inputs<aws.types.input.lb.ListenerDefaultAction>>(listener.defaultActions);
+            const redirects =
+                actions.length > 0 && actions.every((action) => action.type === "redirect" && action.redirect?.protocol === "HTTPS");
+            if (!redirects)
+                report(
+                    `an HTTP listener${listener.protocol === undefined ? " (protocol defaults to HTTP)" : ""} must only redirect to HTTPS: defaultActions [${actions.map((action) => action.type).join(", ")}]`,
+                );
+        },
+    }),
+    resourcePolicy({
+        name: "elb-4-drop-invalid-headers",
+        control: "ELB.4",
+        severity: "medium",
+        title: "Application Load Balancers should drop invalid HTTP headers.",
+        types: AWS_TYPES.loadBalancers,
+        check: (props, _args, report) => {
+            if (loadBalancerType(props) !== "application") return;
+            requireTrue<LoadBalancer>(props, "dropInvalidHeaderFields", report);
+        },
+    }),
+    resourcePolicy({
+        name: "elb-5-access-logs",
+        control: "ELB.5",
+        severity: "medium",
+        title: "Application Load Balancers should have access logging enabled.",
+        types: AWS_TYPES.loadBalancers,
+        check: (props, _args, report) => {
+            if (loadBalancerType(props) !== "application") return;
+            const logs = (props as LoadBalancer).accessLogs;
+            if (!logs || !flag(logs.enabled, false))
+                report(logs ? "accessLogs.enabled is not true" : "accessLogs is not set: access logging is off; send it to an S3 bucket");
+        },
+    }),
+    resourcePolicy({
+        name: "elb-6-deletion-protection",
+        control: "ELB.6",
+        severity: "medium",
+        title: "Application, Gateway and Network Load Balancers should have deletion protection enabled.",
+        types: AWS_TYPES.loadBalancers,
+        check: (props, _args, report) => requireTrue<LoadBalancer>(props, "enableDeletionProtection", report),
+    }),
+    resourcePolicy({
+        name: "elb-17-tls-policy",
+        control: "ELB.17",
+        severity: "medium",
+        title: "HTTPS and TLS listeners should use a recommended security policy.",
+        types: AWS_TYPES.listeners,
+        config: { sslPolicies: ELB_TLS_POLICIES },
+        configDocs: { sslPolicies: "Accepted sslPolicy values." },
+        check: (props, _args, report, config) => {
+            const listener = props as Listener;
+            const protocol = listenerProtocol(listener);
+            if (protocol !== "HTTPS" && protocol !== "TLS") return;
+            if (!isSet(listener.sslPolicy))
+                report(
+                    "sslPolicy is not set: the default ELBSecurityPolicy-2016-08 allows TLS 1.0; use ELBSecurityPolicy-TLS13-1-2-2021-06",
+                );
+            else if (!config.sslPolicies.includes(String(listener.sslPolicy)))
+                report(`sslPolicy ${listener.sslPolicy} is not a recommended policy; use ELBSecurityPolicy-TLS13-1-2-2021-06`);
+        },
+    }),
+];

@@ -1,0 +1,142 @@
+// FSBP EC2 controls: the resource rules on security groups and their rules, launch templates
+// and instances (compliant, omitted, non-compliant, exact messages); EC2.6 on a small resource
+// graph, offline and as the engine hands it during preview.
+import * as assert from "node:assert/strict";
+import { cell, cellNetwork, checkRule, fixture, flagged, previewFindings, previewed, UNKNOWN } from "../../support/policy";
+
+const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
+const SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
+const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+const VPC = "aws:ec2/vpc:Vpc";
+
+describe("policy pack: EC2", () => {
+    checkRule({
+        policy: "ec2-2-default-sg-no-rules",
+        type: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        rows: [
+            ["empty", { ingress: [], egress: [] }, null],
+            ["omitted", {}, null],
+            [
+                "open",
+                { ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, self: true }], egress: [] },
+                "the default security group declares 1 ingress and 0 egress rule(s); declare none",
+            ],
+        ],
+    });
+    checkRule({
+        policy: "ec2-8-imdsv2",
+        type: [LAUNCH_TEMPLATE, "aws:ec2/instance:Instance"],
+        rows: [
+            ["required", { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 } }, null],
+            ["disabled", { metadataOptions: { httpEndpoint: "disabled" } }, null],
+            ["omitted", {}, 'metadataOptions.httpTokens is not set (default "optional"): set it to "required"'],
+            ["optional", { metadataOptions: { httpTokens: "optional" } }, 'metadataOptions.httpTokens is "optional": set it to "required"'],
+        ],
+    });
+    checkRule({
+        policy: "ec2-9-no-public-ip",
+        type: LAUNCH_TEMPLATE,
+        rows: [
+            ["omitted", {}, null],
+            ["private", { networkInterfaces: [{ associatePublicIpAddress: "false" }] }, null],
+            [
+                "public",
+                { networkInterfaces: [{ associatePublicIpAddress: "true" }] },
+                '1 network interface(s) set associatePublicIpAddress "true": instances stay private',
+            ],
+        ],
+    });
+    checkRule({
+        policy: "ec2-9-no-public-ip",
+        type: "aws:ec2/instance:Instance",
+        rows: [
+            ["omitted", {}, null],
+            ["private", { associatePublicIpAddress: false }, null],
+            [
+                "public",
+                { associatePublicIpAddress: true },
+                "associatePublicIpAddress is true: instances stay private and egress through the NAT gateways",
+            ],
+        ],
+    });
+    checkRule({
+        policy: "ec2-18-authorized-ports",
+        type: SECURITY_GROUP,
+        rows: [
+            ["https", { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] }, null],
+            ["internal", { ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["10.10.0.0/16"] }] }, null],
+            ["omitted", {}, null],
+            [
+                "range",
+                { ingress: [{ protocol: "tcp", fromPort: 8000, toPort: 8100, ipv6CidrBlocks: ["::/0"] }] },
+                "ingress tcp/8000-8100 from ::/0 is open to the internet; only tcp ports 80, 443 may be",
+            ],
+            [
+                "all",
+                { ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] },
+                "ingress all traffic from 0.0.0.0/0 is open to the internet; only tcp ports 80, 443 may be",
+            ],
+        ],
+    });
+    checkRule({
+        policy: "ec2-18-authorized-ports",
+        type: INGRESS_RULE,
+        rows: [
+            ["https", { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg-1" }, null],
+            ["omitted", { securityGroupId: "sg-1" }, null],
+            [
+                "ssh",
+                { ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg-1" },
+                "ingress tcp/22 from 0.0.0.0/0 is open to the internet; only tcp ports 80, 443 may be",
+            ],
+        ],
+    });
+    checkRule({
+        policy: "ec2-19-high-risk-ports",
+        type: SECURITY_GROUP,
+        rows: [
+            ["https", { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] }, null],
+            ["ssh-internal", { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["10.0.0.0/8"] }] }, null],
+            ["omitted", {}, null],
+            [
+                "db",
+                { ingress: [{ protocol: "tcp", fromPort: 5400, toPort: 5500, cidrBlocks: ["0.0.0.0/0"] }] },
+                "ingress tcp/5400-5500 from 0.0.0.0/0 exposes high-risk port(s) 5432, 5500",
+            ],
+        ],
+    });
+    checkRule({
+        policy: "ec2-19-high-risk-ports",
+        type: SECURITY_GROUP_RULE,
+        rows: [
+            [
+                "egress",
+                { type: "egress", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg-1" },
+                null,
+            ],
+            [
+                "rdp",
+                { type: "ingress", protocol: "tcp", fromPort: 3389, toPort: 3389, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg-1" },
+                "ingress tcp/3389 from 0.0.0.0/0 exposes high-risk port(s) 3389",
+            ],
+        ],
+    });
+
+    it("ec2-6-vpc-flow-logs: every VPC needs a FlowLog referring to it", async () => {
+        const use1 = cell("use1");
+        const bare = fixture(VPC, "bare-vpc", { region: "us-east-1" });
+        assert.deepEqual(await flagged("ec2-6-vpc-flow-logs", [use1, ...cellNetwork(use1, "us-east-1"), bare]), [
+            "bare-vpc: VPC bare-vpc has no aws:ec2/flowLog:FlowLog",
+        ]);
+    });
+
+    it("ec2-6-vpc-flow-logs in preview: relates a flow log to its VPC by property dependency while the VPC id is unknown", async () => {
+        const vpc = previewed(VPC, "vpc", { region: "us-east-1", id: UNKNOWN });
+        const flowLog = previewed("aws:ec2/flowLog:FlowLog", "log", { vpcId: UNKNOWN }, { propertyDependencies: { vpcId: [vpc] } });
+        const orphan = previewed(VPC, "orphan", { region: "us-east-1" });
+        assert.deepEqual(await previewFindings("ec2-6-vpc-flow-logs", [vpc, flowLog, orphan]), [
+            "orphan: VPC orphan has no aws:ec2/flowLog:FlowLog",
+        ]);
+    });
+});
