@@ -13,7 +13,7 @@ import { type Evaluation } from "../../plan/runtime";
 import { steeringPlan } from "../../regions/steering";
 import { testEdgeCell } from "../support/cells";
 import { buildData } from "../support/data";
-import { evaluateComponent } from "../support/harness";
+import { evaluateComponent, evaluateOf } from "../support/harness";
 
 const REGIONS = ["us-east-1", "eu-central-1", "ap-southeast-1"];
 
@@ -33,24 +33,17 @@ describe("policy pack on the tiers", () => {
 
     it("edge (Cloudflare pools, monitors, load balancer): no finding", async () => {
         const cells = REGIONS.map((r, i) => testEdgeCell(r, { primary: i === 0 }));
-        const ev = await evaluateComponent(
-            (opts) =>
-                new Edge(
-                    "edge",
-                    {
-                        ...EDGE_DEFAULTS,
-                        domain: "api.example.com",
-                        accountId: "0123456789abcdef0123456789abcdef",
-                        zoneId: "fedcba9876543210fedcba9876543210",
-                        healthPath: "/healthz",
-                        cells,
-                        steering: steeringPlan(cells),
-                        alertEmail: "oncall@example.com",
-                        originAuthToken: "origin-token-for-tests",
-                    },
-                    opts,
-                ),
-        );
+        const ev = await evaluateOf(Edge, "edge", {
+            ...EDGE_DEFAULTS,
+            domain: "api.example.com",
+            accountId: "0123456789abcdef0123456789abcdef",
+            zoneId: "fedcba9876543210fedcba9876543210",
+            healthPath: "/healthz",
+            cells,
+            steering: steeringPlan(cells),
+            alertEmail: "oncall@example.com",
+            originAuthToken: "origin-token-for-tests",
+        });
         assert.ok(ev.resources.some((r) => r.type === "cloudflare:index/loadBalancer:LoadBalancer"));
         assert.deepEqual(await findingsOf(ev), []);
     });

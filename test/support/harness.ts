@@ -57,6 +57,28 @@ export function evaluateComponent(
     });
 }
 
+/** A component's constructor, as `evaluateOf` calls it. */
+export type ComponentClass<A> = new (name: string, args: A, opts?: pulumi.ComponentResourceOptions) => pulumi.ComponentResource;
+
+/** Evaluates one component, `new component(name, args)`, under the mock runtime. */
+export function evaluateOf<A>(
+    component: ComponentClass<A>,
+    name: string,
+    args: A,
+    config: Record<string, string> = {},
+): Promise<Evaluation> {
+    return evaluateComponent((opts) => new component(name, args, opts), config);
+}
+
+/** Exactly `count` regional AWS resources, every one of them in `region`. */
+export function assertAllInRegion(ev: Evaluation, region: string, count: number): void {
+    const regional = ev.resources.filter(isRegionalAws);
+    assert.deepEqual(
+        { count: regional.length, elsewhere: regional.filter((r) => r.inputs.region !== region).map((r) => r.urn) },
+        { count, elsewhere: [] },
+    );
+}
+
 export function ofType(ev: Evaluation, type: string): RecordedResource[] {
     return ev.resources.filter((r) => r.type === type);
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ApiWorkload, type ApiWorkloadArgs, POD_IDENTITY_AGENT, dataConnectionArgs } from "../../../components/compute/apiWorkload";
 import { type DataConnection } from "../../../components/data/dataTier";
 import { type Evaluation } from "../../../plan/runtime";
-import { evaluateComponent, isRegionalAws, ofType, one } from "../../support/harness";
+import { isRegionalAws, ofType, one, evaluateOf } from "../../support/harness";
 
 const IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:4f1c8e0b7a9d2c3e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7a8b9c0";
 const TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/use1-ingress-tg-1234567/0123456789abcdef";
@@ -27,7 +27,7 @@ describe("ApiWorkload", () => {
     const spec = (type: string, name: string): Json => one(ev, type, name).inputs.spec as Json;
     const pod = (): Json => spec("kubernetes:apps/v1:Deployment", "use1-api-deployment").template.spec;
     before(async () => {
-        ev = await evaluateComponent((opts) => new ApiWorkload("use1-api", ARGS, opts));
+        ev = await evaluateOf(ApiWorkload, "use1-api", ARGS);
     });
 
     it("runs in its own namespace with Pod Security 'restricted' enforced and ALB readiness gates", () => {
@@ -142,24 +142,17 @@ describe("ApiWorkload with connection settings from the data tier", () => {
     const KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
     const CONNECT = "arn:aws:rds-db:us-east-1:123456789012:dbuser:prx-0123456789abcdef0/app";
     before(async () => {
-        ev = await evaluateComponent(
-            (opts) =>
-                new ApiWorkload(
-                    "use1-api",
-                    {
-                        ...ARGS,
-                        env: {
-                            DB_PROXY_ENDPOINT: "use1-db-proxy.proxy-abc.us-east-1.rds.amazonaws.com",
-                            CACHE_ENDPOINT: "clustercfg.use1-cache.abc.use1.cache.amazonaws.com",
-                        },
-                        secretArns: { DB_SECRET_ARN: SECRET },
-                        secretKmsKeyArns: [KEY],
-                        databaseConnectArns: [CONNECT],
-                        dataPorts: [5432],
-                    },
-                    opts,
-                ),
-        );
+        ev = await evaluateOf(ApiWorkload, "use1-api", {
+            ...ARGS,
+            env: {
+                DB_PROXY_ENDPOINT: "use1-db-proxy.proxy-abc.us-east-1.rds.amazonaws.com",
+                CACHE_ENDPOINT: "clustercfg.use1-cache.abc.use1.cache.amazonaws.com",
+            },
+            secretArns: { DB_SECRET_ARN: SECRET },
+            secretKmsKeyArns: [KEY],
+            databaseConnectArns: [CONNECT],
+            dataPorts: [5432],
+        });
     });
 
     it("passes endpoints as plain env values and secrets only by ARN", () => {

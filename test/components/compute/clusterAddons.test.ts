@@ -2,24 +2,17 @@ import * as assert from "node:assert/strict";
 import { CLUSTER_AUTOSCALER_SA, ClusterAddons, EBS_CSI_SA } from "../../../components/compute/clusterAddons";
 import { type Evaluation, EvaluationError } from "../../../plan/runtime";
 import { CHARTS, KUBERNETES_VERSIONS } from "../../../regions/versions";
-import { evaluateComponent, isRegionalAws, ofType, one } from "../../support/harness";
+import { ofType, one, evaluateOf, assertAllInRegion } from "../../support/harness";
 
 describe("ClusterAddons", () => {
     let ev: Evaluation;
     before(async () => {
-        ev = await evaluateComponent(
-            (opts) =>
-                new ClusterAddons(
-                    "use1-addons",
-                    {
-                        region: "us-east-1",
-                        clusterName: "platform-test-use1",
-                        cluster: "platform-test-use1",
-                        kubernetesVersion: "1.36",
-                    },
-                    opts,
-                ),
-        );
+        ev = await evaluateOf(ClusterAddons, "use1-addons", {
+            region: "us-east-1",
+            clusterName: "platform-test-use1",
+            cluster: "platform-test-use1",
+            kubernetesVersion: "1.36",
+        });
     });
 
     it("installs CoreDNS and the EBS CSI driver as pinned EKS add-ons", () => {
@@ -95,12 +88,7 @@ describe("ClusterAddons", () => {
     });
 
     it("puts every regional resource in the cell's region", () => {
-        const regional = ev.resources.filter(isRegionalAws);
-        assert.equal(regional.length, 3);
-        assert.deepEqual(
-            regional.filter((r) => r.inputs.region !== "us-east-1").map((r) => r.urn),
-            [],
-        );
+        assertAllInRegion(ev, "us-east-1", 3);
         assert.equal(ofType(ev, "kubernetes:helm.sh/v3:Release").length, 2);
     });
 });
@@ -108,19 +96,12 @@ describe("ClusterAddons", () => {
 describe("ClusterAddons with a Kubernetes version it has no pins for", () => {
     it("fails naming the component, the pinned versions and the fix, before declaring anything", async () => {
         await assert.rejects(
-            evaluateComponent(
-                (opts) =>
-                    new ClusterAddons(
-                        "use1-addons",
-                        {
-                            region: "us-east-1",
-                            clusterName: "platform-test-use1",
-                            cluster: "platform-test-use1",
-                            kubernetesVersion: "1.99",
-                        },
-                        opts,
-                    ),
-            ),
+            evaluateOf(ClusterAddons, "use1-addons", {
+                region: "us-east-1",
+                clusterName: "platform-test-use1",
+                cluster: "platform-test-use1",
+                kubernetesVersion: "1.99",
+            }),
             (err: unknown) =>
                 err instanceof EvaluationError &&
                 err.message.includes(

@@ -3,7 +3,7 @@ import { CLUSTER_ADMIN_POLICY, CONTROL_PLANE_LOG_TYPES, EksCluster, type EksClus
 import { kubeconfig } from "../../../components/compute/kubeconfig";
 import { type Evaluation } from "../../../plan/runtime";
 import { KUBERNETES_VERSIONS } from "../../../regions/versions";
-import { evaluateComponent, isRegionalAws, ofType, one, promiseOf } from "../../support/harness";
+import { ofType, one, promiseOf, evaluateOf, assertAllInRegion } from "../../support/harness";
 
 const BASE: EksClusterArgs = {
     region: "eu-central-1",
@@ -15,7 +15,7 @@ const BASE: EksClusterArgs = {
 describe("EksCluster", () => {
     let ev: Evaluation;
     before(async () => {
-        ev = await evaluateComponent((opts) => new EksCluster("euc1-eks", BASE, opts));
+        ev = await evaluateOf(EksCluster, "euc1-eks", BASE);
     });
 
     it("pins the Kubernetes version and names the cluster", () => {
@@ -114,32 +114,20 @@ describe("EksCluster", () => {
     });
 
     it("puts every regional resource in the cell's region", () => {
-        const regional = ev.resources.filter(isRegionalAws);
-        assert.equal(regional.length, 6);
-        assert.deepEqual(
-            regional.filter((r) => r.inputs.region !== "eu-central-1").map((r) => r.urn),
-            [],
-        );
+        assertAllInRegion(ev, "eu-central-1", 6);
     });
 });
 
 describe("EksCluster with an admin role and public CIDRs", () => {
     let ev: Evaluation;
     before(async () => {
-        ev = await evaluateComponent(
-            (opts) =>
-                new EksCluster(
-                    "use1-eks",
-                    {
-                        ...BASE,
-                        region: "us-east-1",
-                        kubernetesVersion: "1.35",
-                        adminRoleArn: "arn:aws:iam::123456789012:role/platform-admins",
-                        publicAccessCidrs: ["203.0.113.0/24"],
-                    },
-                    opts,
-                ),
-        );
+        ev = await evaluateOf(EksCluster, "use1-eks", {
+            ...BASE,
+            region: "us-east-1",
+            kubernetesVersion: "1.35",
+            adminRoleArn: "arn:aws:iam::123456789012:role/platform-admins",
+            publicAccessCidrs: ["203.0.113.0/24"],
+        });
     });
 
     it("gives the admin role an access entry with the cluster-admin policy, cluster-wide", () => {

@@ -4,7 +4,7 @@ import { COMPUTE_DEFAULTS } from "../../../config/compute";
 import { type Evaluation } from "../../../plan/runtime";
 import { catalogRegions } from "../../../regions/catalog";
 import { awsFacts } from "../../support/awsFacts";
-import { evaluateComponent, isRegionalAws, ofType, one } from "../../support/harness";
+import { ofType, one, evaluateOf, assertAllInRegion } from "../../support/harness";
 
 const ARGS: NodeGroupsArgs = {
     region: "ap-southeast-1",
@@ -19,7 +19,7 @@ const ARGS: NodeGroupsArgs = {
 describe("NodeGroups", () => {
     let ev: Evaluation;
     before(async () => {
-        ev = await evaluateComponent((opts) => new NodeGroups("apse1-nodes", ARGS, opts));
+        ev = await evaluateOf(NodeGroups, "apse1-nodes", ARGS);
     });
 
     it("declares one managed node group per AZ, each in that AZ's private subnet", () => {
@@ -68,12 +68,7 @@ describe("NodeGroups", () => {
     });
 
     it("puts every regional resource in the cell's region", () => {
-        const regional = ev.resources.filter(isRegionalAws);
-        assert.equal(regional.length, 4);
-        assert.deepEqual(
-            regional.filter((r) => r.inputs.region !== "ap-southeast-1").map((r) => r.urn),
-            [],
-        );
+        assertAllInRegion(ev, "ap-southeast-1", 4);
     });
 });
 

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { elbLogDeliveryPrincipal } from "../../../components/compute/elbLogDelivery";
 import { LBC_SA, OriginIngress, PREFIX_LIST_MAX_ENTRIES } from "../../../components/compute/originIngress";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
-import { evaluateComponent, isRegionalAws, ofType, one } from "../../support/harness";
+import { ofType, one, evaluateOf, assertAllInRegion } from "../../support/harness";
 
 export const CLOUDFLARE_IPV4 = [
     "173.245.48.0/20",
@@ -38,26 +38,19 @@ describe("OriginIngress", () => {
     let ev: Evaluation;
     const sgRule = (name: string): RecordedResource => one(ev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name);
     before(async () => {
-        ev = await evaluateComponent(
-            (opts) =>
-                new OriginIngress(
-                    "euc1-ingress",
-                    {
-                        region: "eu-central-1",
-                        vpcId: "vpc-0123",
-                        publicSubnetIds: ["subnet-pa", "subnet-pb", "subnet-pc"],
-                        certificateArn: CERT,
-                        cloudflare: { ipv4: CLOUDFLARE_IPV4, ipv6: CLOUDFLARE_IPV6 },
-                        workloadSecurityGroupId: "sg-0cluster",
-                        appPort: 8080,
-                        healthPath: "/healthz",
-                        clusterName: "platform-test-euc1",
-                        domain: "api.example.com",
-                        originAuthToken: pulumi.secret("origin-token-for-tests"),
-                    },
-                    opts,
-                ),
-        );
+        ev = await evaluateOf(OriginIngress, "euc1-ingress", {
+            region: "eu-central-1",
+            vpcId: "vpc-0123",
+            publicSubnetIds: ["subnet-pa", "subnet-pb", "subnet-pc"],
+            certificateArn: CERT,
+            cloudflare: { ipv4: CLOUDFLARE_IPV4, ipv6: CLOUDFLARE_IPV6 },
+            workloadSecurityGroupId: "sg-0cluster",
+            appPort: 8080,
+            healthPath: "/healthz",
+            clusterName: "platform-test-euc1",
+            domain: "api.example.com",
+            originAuthToken: pulumi.secret("origin-token-for-tests"),
+        });
     });
 
     it("declares an internet-facing ALB in the public subnets that drops invalid headers, logs, and resists deletion", () => {
@@ -223,12 +216,7 @@ describe("OriginIngress", () => {
     });
 
     it("puts every regional resource in the cell's region", () => {
-        const regional = ev.resources.filter(isRegionalAws);
-        assert.equal(regional.length, 22);
-        assert.deepEqual(
-            regional.filter((r) => r.inputs.region !== "eu-central-1").map((r) => r.urn),
-            [],
-        );
+        assertAllInRegion(ev, "eu-central-1", 22);
     });
 });
 

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { Cache, cacheParameterGroup, cacheProblems } from "../../../components/data/cache";
 import { EvaluationError, type Evaluation } from "../../../plan/runtime";
 import { dataPlan, fakeCell } from "../../support/data";
-import { evaluateComponent, ofType, one } from "../../support/harness";
+import { ofType, one, evaluateOf } from "../../support/harness";
 
 describe("Cache", () => {
     let ev: Evaluation;
@@ -101,47 +101,33 @@ describe("Cache", () => {
     });
 
     it("takes shards and replicas as plain args", async () => {
-        const small = await evaluateComponent(
-            (opts) =>
-                new Cache(
-                    "usw2-cache",
-                    {
-                        region: "us-west-2",
-                        vpcId: "vpc-1",
-                        subnetIds: ["subnet-1"],
-                        clientSecurityGroupIds: ["sg-1"],
-                        kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/k",
-                        engineVersion: "8.1",
-                        nodeType: "cache.r7g.large",
-                        shards: 5,
-                        replicasPerShard: 2,
-                    },
-                    opts,
-                ),
-        );
+        const small = await evaluateOf(Cache, "usw2-cache", {
+            region: "us-west-2",
+            vpcId: "vpc-1",
+            subnetIds: ["subnet-1"],
+            clientSecurityGroupIds: ["sg-1"],
+            kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/k",
+            engineVersion: "8.1",
+            nodeType: "cache.r7g.large",
+            shards: 5,
+            replicasPerShard: 2,
+        });
         const g = one(small, "aws:elasticache/replicationGroup:ReplicationGroup", "usw2-cache-valkey");
         assert.deepEqual([g.inputs.numNodeGroups, g.inputs.replicasPerNodeGroup], [5, 2]);
     });
 
     it("refuses a shape without failover replicas", async () => {
         await assert.rejects(
-            evaluateComponent(
-                (opts) =>
-                    new Cache(
-                        "usw2-cache",
-                        {
-                            region: "us-west-2",
-                            vpcId: "vpc-1",
-                            subnetIds: ["subnet-1"],
-                            clientSecurityGroupIds: ["sg-1"],
-                            kmsKeyArn: "k",
-                            engineVersion: "8.1",
-                            nodeType: "cache.r7g.large",
-                            replicasPerShard: 0,
-                        },
-                        opts,
-                    ),
-            ),
+            evaluateOf(Cache, "usw2-cache", {
+                region: "us-west-2",
+                vpcId: "vpc-1",
+                subnetIds: ["subnet-1"],
+                clientSecurityGroupIds: ["sg-1"],
+                kmsKeyArn: "k",
+                engineVersion: "8.1",
+                nodeType: "cache.r7g.large",
+                replicasPerShard: 0,
+            }),
             (err: unknown) => err instanceof EvaluationError && /replicasPerShard 0 is not an integer from 1 to 5/.test(err.message),
         );
     });

@@ -9,7 +9,7 @@ import { CLOUDFLARE_REGIONS } from "../../../regions/catalog";
 import { poolName } from "../../../regions/naming";
 import { steeringPlan } from "../../../regions/steering";
 import { testEdgeCell } from "../../support/cells";
-import { evaluateComponent, ofType, one } from "../../support/harness";
+import { ofType, one, evaluateOf } from "../../support/harness";
 
 const T = {
     monitor: "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor",
@@ -52,7 +52,7 @@ const ORIGIN_TOKEN = "origin-token-for-tests";
 const PROD = () => [cell("us-east-1", true), cell("eu-central-1"), cell("ap-southeast-1")];
 
 function evalEdge(a: EdgeArgs): Promise<Evaluation> {
-    return evaluateComponent((opts) => new Edge("edge", a, opts));
+    return evaluateOf(Edge, "edge", a);
 }
 
 describe("Edge", () => {

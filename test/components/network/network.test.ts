@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { INTERFACE_ENDPOINTS, Network } from "../../../components/network/network";
 import { type Evaluation } from "../../../plan/runtime";
 import { subnetPlan } from "../../../regions/addressPlan";
-import { evaluateComponent, isRegionalAws, ofType, one } from "../../support/harness";
+import { isRegionalAws, ofType, one, evaluateOf } from "../../support/harness";
 
 describe("subnetPlan", () => {
     it("cuts a /16 into three /18 private subnets and /21 public and isolated subnets", () => {
@@ -39,14 +39,11 @@ describe("subnetPlan", () => {
 describe("Network", () => {
     let ev: Evaluation;
     before(async () => {
-        ev = await evaluateComponent(
-            (opts) =>
-                new Network(
-                    "euc1-net",
-                    { region: "eu-central-1", cidr: "10.22.0.0/16", azs: ["eu-central-1a", "eu-central-1b", "eu-central-1c"] },
-                    opts,
-                ),
-        );
+        ev = await evaluateOf(Network, "euc1-net", {
+            region: "eu-central-1",
+            cidr: "10.22.0.0/16",
+            azs: ["eu-central-1a", "eu-central-1b", "eu-central-1c"],
+        });
     });
 
     it("declares the VPC with its CIDR and DNS on", () => {

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { AlertTopic } from "../../../components/observability/alertTopic";
 import { ACCOUNT_ID } from "../../../plan/mocks";
 import { type RecordedResource } from "../../../plan/runtime";
-import { evaluateComponent, one } from "../../support/harness";
+import { one, evaluateOf } from "../../support/harness";
 
 function policy(r: RecordedResource, key = "policy"): { Statement: Record<string, unknown>[] } {
     return JSON.parse(r.inputs[key] as string);
@@ -10,9 +10,7 @@ function policy(r: RecordedResource, key = "policy"): { Statement: Record<string
 
 describe("AlertTopic", () => {
     it("encrypts the topic with a rotated, protected key that CloudWatch alarms may use", async () => {
-        const ev = await evaluateComponent(
-            (opts) => new AlertTopic("apse1-obs-alerts", { region: "ap-southeast-1", accountId: ACCOUNT_ID }, opts),
-        );
+        const ev = await evaluateOf(AlertTopic, "apse1-obs-alerts", { region: "ap-southeast-1", accountId: ACCOUNT_ID });
         const key = one(ev, "aws:kms/key:Key", "apse1-obs-alerts-key");
         const topic = one(ev, "aws:sns/topic:Topic", "apse1-obs-alerts-topic");
         assert.equal(key.inputs.enableKeyRotation, true);

@@ -3,7 +3,7 @@ import { CloudWatchAlarms, cacheNodeIds } from "../../../components/observabilit
 import * as alarms from "../../../components/observability/cloudWatchAlarms";
 import { ACCOUNT_ID } from "../../../plan/mocks";
 import { type Evaluation } from "../../../plan/runtime";
-import { evaluateComponent, ofType, one } from "../../support/harness";
+import { ofType, one, evaluateOf } from "../../support/harness";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
@@ -11,22 +11,15 @@ describe("CloudWatchAlarms", () => {
     const TOPIC = `arn:aws:sns:eu-central-1:${ACCOUNT_ID}:euc1-obs-alerts`;
     let ev: Evaluation;
     before(async () => {
-        ev = await evaluateComponent(
-            (opts) =>
-                new CloudWatchAlarms(
-                    "euc1-obs-alarms",
-                    {
-                        region: "eu-central-1",
-                        accountId: ACCOUNT_ID,
-                        topicArn: TOPIC,
-                        aurora: { clusterIdentifier: "euc1-db-cluster", globalSecondary: true },
-                        cache: { replicationGroupId: "euc1-cache", shards: 2, replicasPerShard: 1 },
-                        opensearch: { domainName: "euc1-obs-logs", volumeSizeGiB: 100 },
-                        alb: { arnSuffix: "app/euc1-api/50dc6c495c0c9188" },
-                    },
-                    opts,
-                ),
-        );
+        ev = await evaluateOf(CloudWatchAlarms, "euc1-obs-alarms", {
+            region: "eu-central-1",
+            accountId: ACCOUNT_ID,
+            topicArn: TOPIC,
+            aurora: { clusterIdentifier: "euc1-db-cluster", globalSecondary: true },
+            cache: { replicationGroupId: "euc1-cache", shards: 2, replicasPerShard: 1 },
+            opensearch: { domainName: "euc1-obs-logs", volumeSizeGiB: 100 },
+            alb: { arnSuffix: "app/euc1-api/50dc6c495c0c9188" },
+        });
     });
     const alarm = (key: string) => one(ev, ALARM, `euc1-obs-alarms-${key}`).inputs;
 
@@ -61,19 +54,12 @@ describe("CloudWatchAlarms", () => {
     });
 
     it("watches the global replication lag only on a secondary", async () => {
-        const primary = await evaluateComponent(
-            (opts) =>
-                new CloudWatchAlarms(
-                    "use1-obs-alarms",
-                    {
-                        region: "us-east-1",
-                        accountId: ACCOUNT_ID,
-                        topicArn: "arn:aws:sns:us-east-1:123456789012:t",
-                        aurora: { clusterIdentifier: "use1-db-cluster", globalSecondary: false, maxConnections: 500 },
-                    },
-                    opts,
-                ),
-        );
+        const primary = await evaluateOf(CloudWatchAlarms, "use1-obs-alarms", {
+            region: "us-east-1",
+            accountId: ACCOUNT_ID,
+            topicArn: "arn:aws:sns:us-east-1:123456789012:t",
+            aurora: { clusterIdentifier: "use1-db-cluster", globalSecondary: false, maxConnections: 500 },
+        });
         assert.deepEqual(
             ofType(primary, ALARM)
                 .map((a) => a.name)

@@ -3,7 +3,7 @@ import { LogDomain } from "../../../components/observability/logDomain";
 import { OBSERVABILITY_DEFAULTS } from "../../../config/observability";
 import { ACCOUNT_ID } from "../../../plan/mocks";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
-import { evaluateComponent, isRegionalAws, ofType, one } from "../../support/harness";
+import { ofType, one, evaluateOf, assertAllInRegion } from "../../support/harness";
 
 const OPENSEARCH_DOMAIN = "aws:opensearch/domain:Domain";
 const SUBNETS = ["subnet-0a", "subnet-0b", "subnet-0c"];
@@ -16,22 +16,15 @@ describe("LogDomain", () => {
     let ev: Evaluation;
     const sizing = OBSERVABILITY_DEFAULTS.opensearch;
     before(async () => {
-        ev = await evaluateComponent(
-            (opts) =>
-                new LogDomain(
-                    "euc1-obs-logs",
-                    {
-                        region: "eu-central-1",
-                        accountId: ACCOUNT_ID,
-                        vpcId: "vpc-0123",
-                        vpcCidr: "10.22.0.0/16",
-                        subnetIds: SUBNETS,
-                        sizing,
-                        logRetentionDays: 90,
-                    },
-                    opts,
-                ),
-        );
+        ev = await evaluateOf(LogDomain, "euc1-obs-logs", {
+            region: "eu-central-1",
+            accountId: ACCOUNT_ID,
+            vpcId: "vpc-0123",
+            vpcCidr: "10.22.0.0/16",
+            subnetIds: SUBNETS,
+            sizing,
+            logRetentionDays: 90,
+        });
     });
 
     it("runs three data nodes and three dedicated masters over three AZs", () => {
@@ -152,32 +145,20 @@ describe("LogDomain", () => {
     });
 
     it("puts every regional resource in the cell's region", () => {
-        const regional = ev.resources.filter(isRegionalAws);
-        assert.equal(regional.length, 9);
-        assert.deepEqual(
-            regional.filter((r) => r.inputs.region !== "eu-central-1").map((r) => r.name),
-            [],
-        );
+        assertAllInRegion(ev, "eu-central-1", 9);
     });
 
     it("refuses a name OpenSearch cannot take, and anything but three subnets", async () => {
         await assert.rejects(
-            evaluateComponent(
-                (opts) =>
-                    new LogDomain(
-                        "Use1-a-very-long-observability-domain",
-                        {
-                            region: "us-east-1",
-                            accountId: ACCOUNT_ID,
-                            vpcId: "vpc-0",
-                            vpcCidr: "10.10.0.0/16",
-                            subnetIds: SUBNETS.slice(0, 2),
-                            sizing,
-                            logRetentionDays: 90,
-                        },
-                        opts,
-                    ),
-            ),
+            evaluateOf(LogDomain, "Use1-a-very-long-observability-domain", {
+                region: "us-east-1",
+                accountId: ACCOUNT_ID,
+                vpcId: "vpc-0",
+                vpcCidr: "10.10.0.0/16",
+                subnetIds: SUBNETS.slice(0, 2),
+                sizing,
+                logRetentionDays: 90,
+            }),
             /is not a valid domain name[\s\S]*needs exactly 3 subnets \(one per AZ\), got 2/,
         );
     });

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { LogShipper } from "../../../components/observability/logShipper";
 import { ACCOUNT_ID } from "../../../plan/mocks";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
-import { evaluateComponent, one } from "../../support/harness";
+import { one, evaluateOf } from "../../support/harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
@@ -17,20 +17,13 @@ function policy(r: RecordedResource, key = "policy"): { Statement: Record<string
 
 describe("LogShipper", () => {
     const shipper = (region: string, code: string) =>
-        evaluateComponent(
-            (opts) =>
-                new LogShipper(
-                    `${code}-fluent-bit`,
-                    {
-                        region,
-                        clusterName: `${code}-eks`,
-                        domainArn: `arn:aws:es:${region}:${ACCOUNT_ID}:domain/${code}-obs-logs`,
-                        domainEndpoint: `vpc-${code}-obs-logs-abc.${region}.es.amazonaws.com`,
-                        k8sProvider: k8sProvider(),
-                    },
-                    opts,
-                ),
-        );
+        evaluateOf(LogShipper, `${code}-fluent-bit`, {
+            region,
+            clusterName: `${code}-eks`,
+            domainArn: `arn:aws:es:${region}:${ACCOUNT_ID}:domain/${code}-obs-logs`,
+            domainEndpoint: `vpc-${code}-obs-logs-abc.${region}.es.amazonaws.com`,
+            k8sProvider: k8sProvider(),
+        });
     let use1: Evaluation;
     let apse1: Evaluation;
     before(async () => {

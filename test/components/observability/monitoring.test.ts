@@ -5,7 +5,7 @@ import { apiDashboard } from "../../../components/observability/dashboard";
 import { Monitoring } from "../../../components/observability/monitoring";
 import { ACCOUNT_ID } from "../../../plan/mocks";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
-import { evaluateComponent, ofType, one } from "../../support/harness";
+import { ofType, one, evaluateOf } from "../../support/harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
@@ -19,22 +19,15 @@ function policy(r: RecordedResource, key = "policy"): { Statement: Record<string
 
 describe("Monitoring", () => {
     const build = (webhook?: string) =>
-        evaluateComponent(
-            (opts) =>
-                new Monitoring(
-                    "use1-obs-metrics",
-                    {
-                        region: "us-east-1",
-                        clusterName: "use1-eks",
-                        k8sProvider: k8sProvider(),
-                        topicArn: `arn:aws:sns:us-east-1:${ACCOUNT_ID}:use1-obs-alerts`,
-                        topicKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/1234`,
-                        prometheus: { retentionDays: 15, volumeSizeGiB: 100 },
-                        alertWebhookUrl: webhook,
-                    },
-                    opts,
-                ),
-        );
+        evaluateOf(Monitoring, "use1-obs-metrics", {
+            region: "us-east-1",
+            clusterName: "use1-eks",
+            k8sProvider: k8sProvider(),
+            topicArn: `arn:aws:sns:us-east-1:${ACCOUNT_ID}:use1-obs-alerts`,
+            topicKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/1234`,
+            prometheus: { retentionDays: 15, volumeSizeGiB: 100 },
+            alertWebhookUrl: webhook,
+        });
     let ev: Evaluation;
     let withWebhook: Evaluation;
     before(async () => {
@@ -75,22 +68,15 @@ describe("Monitoring", () => {
         assert.deepEqual(sc.inputs.parameters, { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" });
         assert.equal(sc.inputs.volumeBindingMode, "WaitForFirstConsumer");
         assert.ok(one(ev, RELEASE, "use1-obs-metrics-release").dependencies.includes(sc.urn));
-        const given = await evaluateComponent(
-            (opts) =>
-                new Monitoring(
-                    "use1-obs-metrics",
-                    {
-                        region: "us-east-1",
-                        clusterName: "use1-eks",
-                        k8sProvider: k8sProvider(),
-                        topicArn: "arn:aws:sns:us-east-1:123456789012:t",
-                        topicKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1",
-                        prometheus: { retentionDays: 7, volumeSizeGiB: 50 },
-                        storageClassName: "gp3",
-                    },
-                    opts,
-                ),
-        );
+        const given = await evaluateOf(Monitoring, "use1-obs-metrics", {
+            region: "us-east-1",
+            clusterName: "use1-eks",
+            k8sProvider: k8sProvider(),
+            topicArn: "arn:aws:sns:us-east-1:123456789012:t",
+            topicKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1",
+            prometheus: { retentionDays: 7, volumeSizeGiB: 50 },
+            storageClassName: "gp3",
+        });
         assert.deepEqual(ofType(given, "kubernetes:storage.k8s.io/v1:StorageClass"), []);
         const spec = (one(given, RELEASE, "use1-obs-metrics-release").inputs.values as Record<string, any>).prometheus.prometheusSpec;
         assert.deepEqual(
