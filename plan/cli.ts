@@ -22,7 +22,8 @@ import { formatSteering } from "./report/steeringTable";
 import { formatSummary } from "./report/summary";
 import { STACK_NAME, type StackConfig, StackConfigError, projectRoot, readConfigFile, readProjectName, readStack } from "./stackConfig";
 
-export const EXIT = { ok: 0, policy: 1, config: 2, failure: 3 } as const;
+/** The plan's exit statuses (the QA tools have their own, `TOOL_EXIT` in tools/common.ts). */
+export const PLAN_EXIT = { ok: 0, policy: 1, config: 2, failure: 3 } as const;
 
 const USAGE = "usage: npm run plan -- [--stack NAME] [--config FILE] [--json FILE] [--diagram FILE] [--compare FILE] [--quiet]";
 
@@ -59,7 +60,7 @@ function parseOptions(argv: string[]): Options {
     }
     if (parsed.values.help) {
         process.stdout.write(`${USAGE}\n`);
-        process.exit(EXIT.ok);
+        process.exit(PLAN_EXIT.ok);
     }
     const v = parsed.values;
     if (!STACK_NAME.test(v.stack!)) throw new UsageError(`--stack "${v.stack}" is not a stack name (letters, digits, - _ .)`);
@@ -81,8 +82,9 @@ function planInChild(file: string, stack: string): Plan {
         });
     } catch (err) {
         const e = err as { status?: number; stderr?: Buffer };
-        if (e.status === EXIT.config) throw new ConfigErrorText(`--compare ${file}:\n${e.stderr?.toString().trim()}`);
-        if (e.status !== EXIT.policy) throw new Error(`planning --compare ${file} failed:\n${e.stderr?.toString().trim()}`, { cause: err });
+        if (e.status === PLAN_EXIT.config) throw new ConfigErrorText(`--compare ${file}:\n${e.stderr?.toString().trim()}`);
+        if (e.status !== PLAN_EXIT.policy)
+            throw new Error(`planning --compare ${file} failed:\n${e.stderr?.toString().trim()}`, { cause: err });
     }
     try {
         return JSON.parse(readFileSync(out, "utf8")) as Plan;
@@ -113,23 +115,23 @@ export async function main(argv: string[]): Promise<number> {
             const refusals = removalProblems(diff, run.fleet.cells, plan.stack, path.basename(other));
             if (refusals.length > 0) {
                 process.stderr.write(`Refused (${refusals.length}):\n${refusals.map((r) => `- ${r}`).join("\n")}\n`);
-                return EXIT.config;
+                return PLAN_EXIT.config;
             }
         }
         return exitCodeOf(plan);
     } catch (err) {
         if (err instanceof ConfigError || err instanceof ConfigErrorText || err instanceof StackConfigError || err instanceof UsageError) {
             process.stderr.write(`${err.message}\n`);
-            return EXIT.config;
+            return PLAN_EXIT.config;
         }
         process.stderr.write(`plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-        return EXIT.failure;
+        return PLAN_EXIT.failure;
     }
 }
 
 /** 1 when a mandatory (or remediate) policy is violated, else 0. */
 export function exitCodeOf(plan: Pick<Plan, "policy">): number {
-    return hasBlockingViolation(plan.policy.violations) ? EXIT.policy : EXIT.ok;
+    return hasBlockingViolation(plan.policy.violations) ? PLAN_EXIT.policy : PLAN_EXIT.ok;
 }
 
 if (require.main === module) {

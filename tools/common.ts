@@ -7,8 +7,11 @@ import { STACK_NAME, projectRoot, readStack } from "../plan/stackConfig";
 
 export { projectRoot };
 
-/** 0 holds; 1 the objective (or the drill's expectation) fails; 2 bad input; 3 the run itself failed. */
-export const EXIT = { ok: 0, objective: 1, input: 2, failure: 3 } as const;
+/**
+ * The QA tools' exit statuses (the plan has its own, `PLAN_EXIT` in plan/cli.ts): 0 holds; 1 the
+ * objective (or the drill's expectation) fails; 2 bad input; 3 the run itself failed.
+ */
+export const TOOL_EXIT = { ok: 0, objective: 1, input: 2, failure: 3 } as const;
 
 /** `--help`: the usage on stdout, exit 0. */
 export class HelpRequested extends Error {}

@@ -26,7 +26,7 @@ import { type FleetCell } from "../regions/fleet";
 import { poolName } from "../regions/naming";
 import { type Stack, parseStack } from "../stack/load";
 import {
-    EXIT,
+    TOOL_EXIT,
     HelpRequested,
     InputError,
     type Io,
@@ -257,7 +257,7 @@ export async function runDrill(o: DrillOptions, rt: DrillRuntime = {}): Promise<
             problems: [],
         };
         writeReport(o, report);
-        return { code: EXIT.ok, report };
+        return { code: TOOL_EXIT.ok, report };
     }
     const api =
         rt.api ??
@@ -267,7 +267,7 @@ export async function runDrill(o: DrillOptions, rt: DrillRuntime = {}): Promise<
     const report: DrillReport = { ...base, ...outcome };
     writeReport(o, report);
     io.out(`${formatOutcome(report)}\n`);
-    const code = report.outcome === "completed" ? EXIT.ok : report.outcome === "no-reroute" ? EXIT.objective : EXIT.failure;
+    const code = report.outcome === "completed" ? TOOL_EXIT.ok : report.outcome === "no-reroute" ? TOOL_EXIT.objective : TOOL_EXIT.failure;
     return { code, report };
 }
 
@@ -536,16 +536,16 @@ export async function main(
     } catch (err) {
         if (err instanceof HelpRequested) {
             io.out(`${err.message}\n`);
-            return EXIT.ok;
+            return TOOL_EXIT.ok;
         }
         io.err(errorLine("drill", err));
-        return err instanceof InputError ? EXIT.input : EXIT.failure;
+        return err instanceof InputError ? TOOL_EXIT.input : TOOL_EXIT.failure;
     }
     try {
         return (await runDrill(options, { ...rt, io })).code;
     } catch (err) {
         io.err(errorLine("drill", err));
-        return EXIT.failure;
+        return TOOL_EXIT.failure;
     }
 }
 

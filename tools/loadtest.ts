@@ -11,7 +11,7 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import {
-    EXIT,
+    TOOL_EXIT,
     HelpRequested,
     InputError,
     type Io,
@@ -194,10 +194,10 @@ export async function main(argv: string[], io: Io = processIo, signal?: AbortSig
     } catch (err) {
         if (err instanceof HelpRequested) {
             io.out(`${err.message}\n`);
-            return EXIT.ok;
+            return TOOL_EXIT.ok;
         }
         io.err(errorLine("loadtest", err));
-        return err instanceof InputError ? EXIT.input : EXIT.failure;
+        return err instanceof InputError ? TOOL_EXIT.input : TOOL_EXIT.failure;
     }
     const o = options;
     const progress = progressWriter(io, o.quiet);
@@ -217,7 +217,7 @@ export async function main(argv: string[], io: Io = processIo, signal?: AbortSig
         // An interrupted run still prints what it measured, but never passes a gate.
         const interrupted = () => {
             io.err(`loadtest: interrupted; the figures cover the part that ran\n`);
-            return EXIT.failure;
+            return TOOL_EXIT.failure;
         };
         if (o.ramp) {
             io.err(
@@ -234,7 +234,7 @@ export async function main(argv: string[], io: Io = processIo, signal?: AbortSig
             io.out(`${formatRamp(o, ramp)}\n`);
             if (o.json) writeFileSync(o.json, `${JSON.stringify(rampReport(o, ramp), null, 2)}\n`);
             if (signal?.aborted) return interrupted();
-            return ramp.kneeUsers === null ? EXIT.objective : EXIT.ok;
+            return ramp.kneeUsers === null ? TOOL_EXIT.objective : TOOL_EXIT.ok;
         }
         io.err(`loadtest: ${o.users} users for ${o.durationS} s (first ${o.warmupS} s warm-up) against ${o.target} (${o.scenario.name})\n`);
         const result = await runLoad({ ...common, users: o.users, onProgress: progress && ((p) => progress(o.users, p)) });
@@ -243,11 +243,11 @@ export async function main(argv: string[], io: Io = processIo, signal?: AbortSig
         io.out(`${formatSummary(`${o.users} users, ${result.seconds.toFixed(1)} s`, result.summary, verdict, o.objective)}\n`);
         if (o.json) writeFileSync(o.json, `${JSON.stringify(runReport(o, o.users, result.seconds, result.summary, verdict), null, 2)}\n`);
         if (signal?.aborted) return interrupted();
-        return verdict.holds ? EXIT.ok : EXIT.objective;
+        return verdict.holds ? TOOL_EXIT.ok : TOOL_EXIT.objective;
     } catch (err) {
         endProgress();
         io.err(errorLine("loadtest", err));
-        return err instanceof InputError || err instanceof LoadError ? EXIT.input : EXIT.failure;
+        return err instanceof InputError || err instanceof LoadError ? TOOL_EXIT.input : TOOL_EXIT.failure;
     }
 }
 
@@ -292,7 +292,7 @@ if (require.main === module) {
     // Ctrl-C stops the load and prints what was measured; a second one exits at once.
     const controller = new AbortController();
     process.on("SIGINT", () => {
-        if (controller.signal.aborted) process.exit(EXIT.failure);
+        if (controller.signal.aborted) process.exit(TOOL_EXIT.failure);
         controller.abort();
     });
     main(process.argv.slice(2), processIo, controller.signal).then((code) => process.exit(code));

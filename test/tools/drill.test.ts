@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { namespaceValues } from "../../config/platform";
 import { readConfigFile, projectRoot } from "../../plan/stackConfig";
 import { parseStack } from "../../stack/load";
-import { EXIT } from "../../tools/common";
+import { TOOL_EXIT } from "../../tools/common";
 import { main, parseOptions, runDrill } from "../../tools/drill";
 import { failoverImpact, findCell, formatImpact, loadVsMaximum } from "../../tools/failover";
 import { findPool, readHealth } from "../../tools/pools";
@@ -225,7 +225,7 @@ describe("drill: the command", function () {
     it("without --execute prints the expectation and changes nothing", async () => {
         const io = captureIo();
         const report = path.join(dir, "planned.json");
-        assert.equal(await main(["--region", "use1", "--api-base", standIn.url, "--report", report], io, {}), EXIT.ok);
+        assert.equal(await main(["--region", "use1", "--api-base", standIn.url, "--report", report], io, {}), TOOL_EXIT.ok);
         assert.match(io.stdout(), /^If us-east-1 \(use1\) fails in stack prod, its 11250 users move:\n/);
         assert.match(io.stdout(), /Dry run: nothing changed\./);
         assert.deepEqual(standIn.calls, []);
@@ -236,7 +236,7 @@ describe("drill: the command", function () {
     it("takes the pool out under load, measures the reroute, restores it and reports", async () => {
         const io = captureIo();
         const report = path.join(dir, "report.json");
-        assert.equal(await main(args(["--report", report]), io, env, fast), EXIT.ok, io.stderr());
+        assert.equal(await main(args(["--report", report]), io, env, fast), TOOL_EXIT.ok, io.stderr());
         assert.deepEqual(
             standIn.calls.map((c) => [c.kind, c.method, c.path, c.body]),
             [
@@ -296,7 +296,7 @@ describe("drill: the command", function () {
     it("counts the errors of the switch", async () => {
         failSwitch = true;
         const report = path.join(dir, "errors.json");
-        assert.equal(await main(args(["--report", report]), captureIo(), env, fast), EXIT.ok);
+        assert.equal(await main(args(["--report", report]), captureIo(), env, fast), TOOL_EXIT.ok);
         const r = JSON.parse(readFileSync(report, "utf8"));
         assert.ok(r.errorsDuringSwitch >= 2 && r.errorsDuringSwitch <= 2 * (switchMs / 20 + 2), `errors ${r.errorsDuringSwitch}`);
         assert.ok(
@@ -311,7 +311,7 @@ describe("drill: the command", function () {
         standIn.failures.disable = [500];
         const io = captureIo();
         const report = path.join(dir, "api-error.json");
-        assert.equal(await main(args(["--report", report]), io, env, fast), EXIT.failure);
+        assert.equal(await main(args(["--report", report]), io, env, fast), TOOL_EXIT.failure);
         assert.deepEqual(
             standIn.calls.map((c) => c.kind),
             ["list", "health", "disable", "enable", "health"],
@@ -330,7 +330,7 @@ describe("drill: the command", function () {
     it("retries the restore when the API errors, and shouts when the pool stays disabled", async () => {
         standIn.failures.enable = [503];
         const io = captureIo();
-        assert.equal(await main(args(), io, env, fast), EXIT.ok);
+        assert.equal(await main(args(), io, env, fast), TOOL_EXIT.ok);
         assert.deepEqual(standIn.calls.filter((c) => c.kind === "enable").length, 2);
         assert.match(
             io.stderr(),
@@ -340,7 +340,7 @@ describe("drill: the command", function () {
 
         standIn.failures.enable = [503, 503, 503];
         const stuck = captureIo();
-        assert.equal(await main(args(), stuck, env, fast), EXIT.failure);
+        assert.equal(await main(args(), stuck, env, fast), TOOL_EXIT.failure);
         assert.equal(standIn.pools[0].enabled, false);
         assert.match(stuck.stderr(), /POOL api-example-com-use1 \(p1\) IS STILL DISABLED: re-enable it now/);
         assert.match(stuck.stdout(), /FAILED — POOL STILL DISABLED/);
@@ -353,7 +353,7 @@ describe("drill: the command", function () {
         };
         const io = captureIo();
         const { code, report } = await runDrill(parseOptions(args(), env, ROOT), { ...fast, io, signal: controller.signal });
-        assert.equal(code, EXIT.failure);
+        assert.equal(code, TOOL_EXIT.failure);
         assert.deepEqual(
             standIn.calls.map((c) => c.kind),
             ["list", "health", "disable", "enable"],
@@ -373,7 +373,7 @@ describe("drill: the command", function () {
             if (!pool.enabled) setTimeout(() => child.kill("SIGINT"), 100);
         };
         const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-        assert.equal(code, EXIT.failure, stderr);
+        assert.equal(code, TOOL_EXIT.failure, stderr);
         assert.equal(standIn.pools[0].enabled, true);
         assert.deepEqual(
             standIn.calls.map((c) => c.kind),
@@ -385,7 +385,7 @@ describe("drill: the command", function () {
     it("refuses a pool that is already disabled, touching nothing", async () => {
         standIn.pools[0].enabled = false;
         const io = captureIo();
-        assert.equal(await main(args(), io, env, fast), EXIT.failure);
+        assert.equal(await main(args(), io, env, fast), TOOL_EXIT.failure);
         assert.deepEqual(
             standIn.calls.map((c) => c.kind),
             ["list"],
@@ -396,7 +396,7 @@ describe("drill: the command", function () {
     it("refuses a pool that is unhealthy before the drill", async () => {
         standIn.healthy = false;
         const io = captureIo();
-        assert.equal(await main(args(), io, env, fast), EXIT.failure);
+        assert.equal(await main(args(), io, env, fast), TOOL_EXIT.failure);
         assert.deepEqual(
             standIn.calls.map((c) => c.kind),
             ["list", "health"],
@@ -413,7 +413,7 @@ describe("drill: the command", function () {
         const io = captureIo();
         assert.equal(
             await main(args(["--region-header", "x-not-sent", "--during", "0.6", "--report", report]), io, env, fast),
-            EXIT.ok,
+            TOOL_EXIT.ok,
             io.stderr(),
         );
         const r = JSON.parse(readFileSync(report, "utf8"));
@@ -430,7 +430,7 @@ describe("drill: the command", function () {
 
     it("says which pools exist when none matches --pool-name", async () => {
         const io = captureIo();
-        assert.equal(await main(args(["--pool-name", "api-example-com-usw2"]), io, env, fast), EXIT.failure);
+        assert.equal(await main(args(["--pool-name", "api-example-com-usw2"]), io, env, fast), TOOL_EXIT.failure);
         assert.match(
             io.stderr(),
             /drill: no load-balancer pool name starts with "api-example-com-usw2" \(pools in the account: api-example-com-apse1, api-example-com-euc1, api-example-com-use1\); pass --pool-name PREFIX\n/,
@@ -442,7 +442,7 @@ describe("drill: the command", function () {
         const io = captureIo();
         const a = args();
         a[a.indexOf(target.url)] = `http://127.0.0.1:${port}`;
-        assert.equal(await main(a, io, env, fast), EXIT.failure);
+        assert.equal(await main(a, io, env, fast), TOOL_EXIT.failure);
         assert.deepEqual(
             standIn.calls.map((c) => c.kind),
             ["list", "health"],
@@ -490,7 +490,7 @@ describe("drill: the command", function () {
             ],
         ] as const) {
             const io = captureIo();
-            assert.equal(await main([...argv], io, e), EXIT.input, argv.join(" "));
+            assert.equal(await main([...argv], io, e), TOOL_EXIT.input, argv.join(" "));
             if (typeof message === "string") assert.equal(io.stderr(), message);
             else assert.match(io.stderr(), message);
             assert.ok(!io.stderr().trimEnd().includes("\n"));
@@ -500,7 +500,7 @@ describe("drill: the command", function () {
 
     it("prints its usage with --help", async () => {
         const io = captureIo();
-        assert.equal(await main(["--help"], io, {}), EXIT.ok);
+        assert.equal(await main(["--help"], io, {}), TOOL_EXIT.ok);
         assert.match(io.stdout(), /^usage: npm run drill -- --region NAME \[--stack prod\] \[--execute\]/);
     });
 

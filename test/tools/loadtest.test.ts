@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { projectRoot } from "../../plan/stackConfig";
-import { EXIT } from "../../tools/common";
+import { TOOL_EXIT } from "../../tools/common";
 import { runLoad } from "../../tools/load";
 import { main, parseOptions } from "../../tools/loadtest";
 import { probeCapacity, rampCounts } from "../../tools/ramp";
@@ -327,7 +327,7 @@ describe("loadtest: the command", function () {
         target = await startTarget();
         const io = captureIo();
         const json = path.join(dir, "fast.json");
-        assert.equal(await main(args(target.url, ["--json", json]), io), EXIT.ok);
+        assert.equal(await main(args(target.url, ["--json", json]), io), TOOL_EXIT.ok);
         const report = JSON.parse(readFileSync(json, "utf8"));
         assert.equal(report.target, target.url);
         assert.equal(report.users, 3);
@@ -345,7 +345,7 @@ describe("loadtest: the command", function () {
         target = await startTarget({ delayMs: () => 45 });
         const io = captureIo();
         const json = path.join(dir, "slow.json");
-        assert.equal(await main(args(target.url, ["--json", json]), io), EXIT.objective);
+        assert.equal(await main(args(target.url, ["--json", json]), io), TOOL_EXIT.objective);
         const report = JSON.parse(readFileSync(json, "utf8"));
         assert.equal(report.objective.holds, false);
         const [, p99] = /^p99 ([\d.]+) ms is not under 30 ms$/.exec(report.objective.reasons[0])!;
@@ -358,7 +358,7 @@ describe("loadtest: the command", function () {
         target = await startTarget({ errorEvery: 10 });
         const io = captureIo();
         const json = path.join(dir, "erroring.json");
-        assert.equal(await main(args(target.url, ["--json", json]), io), EXIT.objective);
+        assert.equal(await main(args(target.url, ["--json", json]), io), TOOL_EXIT.objective);
         const report = JSON.parse(readFileSync(json, "utf8"));
         assert.ok(Math.abs(report.errorRate - 0.1) < 0.01, `error rate ${report.errorRate}`);
         assert.equal(report.errors.http, report.statusCodes["500"]);
@@ -368,7 +368,7 @@ describe("loadtest: the command", function () {
 
     it("takes the objective from --p99-ms and --max-error-rate", async () => {
         target = await startTarget({ delayMs: () => 45, errorEvery: 10 });
-        assert.equal(await main(args(target.url, ["--p99-ms", "200", "--max-error-rate", "0.2"]), captureIo()), EXIT.ok);
+        assert.equal(await main(args(target.url, ["--p99-ms", "200", "--max-error-rate", "0.2"]), captureIo()), TOOL_EXIT.ok);
     });
 
     it("shows progress on stderr while it runs", async () => {
@@ -391,7 +391,7 @@ describe("loadtest: the command", function () {
         setTimeout(() => controller.abort(), 400);
         const started = Date.now();
         const a = args(target.url).map((x) => (x === "0.8" ? "20" : x));
-        assert.equal(await main([...a, "--warmup", "0"], io, controller.signal), EXIT.failure);
+        assert.equal(await main([...a, "--warmup", "0"], io, controller.signal), TOOL_EXIT.failure);
         assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
         assert.match(io.stdout(), /^3 users, 0\.\d s: \d+ requests/);
         assert.match(
@@ -402,14 +402,14 @@ describe("loadtest: the command", function () {
 
     it("prints its usage with --help", async () => {
         const io = captureIo();
-        assert.equal(await main(["--help"], io), EXIT.ok);
+        assert.equal(await main(["--help"], io), TOOL_EXIT.ok);
         assert.match(io.stdout(), /^usage: npm run loadtest -- \[--target URL \| --stack NAME\]/);
     });
 
     it("rejects an unreachable target in one line, exit 3, before any load", async () => {
         const io = captureIo();
         const port = await closedPort();
-        assert.equal(await main(["--target", `http://127.0.0.1:${port}`, "--quiet"], io), EXIT.failure);
+        assert.equal(await main(["--target", `http://127.0.0.1:${port}`, "--quiet"], io), TOOL_EXIT.failure);
         assert.equal(io.stderr(), `loadtest: target http://127.0.0.1:${port} is unreachable: connect ECONNREFUSED 127.0.0.1:${port}\n`);
         assert.equal(io.stdout(), "");
     });
@@ -418,7 +418,7 @@ describe("loadtest: the command", function () {
         target = await startTarget();
         const io = captureIo();
         const bad = file("bad.yaml", "requests:\n  - { method: GET, path: /a, weight: zero }\n");
-        assert.equal(await main(["--target", target.url, "--scenario", bad], io), EXIT.input);
+        assert.equal(await main(["--target", target.url, "--scenario", bad], io), TOOL_EXIT.input);
         assert.equal(
             io.stderr(),
             `loadtest: scenario bad.yaml is invalid: bad.yaml:requests[0].weight: "zero" is not a positive number; a weight is a relative frequency such as 60\n`,
@@ -443,7 +443,7 @@ describe("loadtest: the command", function () {
             ],
         ] as const) {
             const io = captureIo();
-            assert.equal(await main([...argv], io), EXIT.input, argv.join(" "));
+            assert.equal(await main([...argv], io), TOOL_EXIT.input, argv.join(" "));
             assert.equal(io.stderr(), message);
         }
     });
@@ -516,12 +516,12 @@ describe("loadtest: the capacity probe (--ramp)", function () {
             "100",
             "--quiet",
         ];
-        assert.equal(await main([...argv, "--start", "2", "--step", "2", "--max", "8", "--json", json], io), EXIT.ok);
+        assert.equal(await main([...argv, "--start", "2", "--step", "2", "--max", "8", "--json", json], io), TOOL_EXIT.ok);
         const report = JSON.parse(readFileSync(json, "utf8"));
         assert.deepEqual([report.kneeUsers, report.brokeAt, report.steps.map((s: { users: number }) => s.users)], [2, 4, [2, 4]]);
         assert.match(io.stdout(), /knee: 2 users \(the objective broke at 4\)/);
         const late = captureIo();
-        assert.equal(await main([...argv, "--start", "5", "--max", "5"], late), EXIT.objective);
+        assert.equal(await main([...argv, "--start", "5", "--max", "5"], late), TOOL_EXIT.objective);
         assert.match(late.stdout(), /knee: none — the objective already broke at 5 users; lower --start/);
     });
 });
