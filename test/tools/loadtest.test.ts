@@ -2,9 +2,11 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../../plan/stackConfig";
+import { flagRows, synopsis, usage } from "../../plan/usage";
 import { TOOL_EXIT } from "../../tools/common";
-import { main, parseOptions } from "../../tools/loadtest";
+import { LOADTEST_FLAGS, main, parseOptions } from "../../tools/loadtest";
 import { type Target, captureIo, closedPort, startTarget } from "../support/loopback";
+import { tableAfter } from "../support/markdown";
 import { BUSY_YAML, pacedYaml, scratchFolder } from "../support/scenarios";
 
 const ROOT = projectRoot();
@@ -101,10 +103,20 @@ describe("loadtest: the command", function () {
         );
     });
 
-    it("prints its usage with --help", async () => {
+    it("prints its usage with --help, generated from its flag table, exit 0", async () => {
         const io = captureIo();
         assert.equal(await main(["--help"], io), TOOL_EXIT.ok);
-        assert.match(io.stdout(), /^usage: npm run loadtest -- \[--target URL \| --stack NAME\]/);
+        assert.equal(io.stdout(), `${usage("loadtest", LOADTEST_FLAGS)}\n`);
+        assert.match(
+            io.stdout(),
+            /^usage: npm run loadtest -- \[--target URL \| --stack NAME\] .* \[--quiet\] \[--ramp \[--start N\] \[--step N\] \[--max N\]\]\n\n {2}--target URL {8}the API to load \(default https:\/\/<platform:domain> of the stack\)\n/,
+        );
+        assert.equal(io.stderr(), "");
+    });
+
+    it("is documented in docs/qa.md with the flags --help prints", () => {
+        const synopsisLine = synopsis("loadtest", LOADTEST_FLAGS).replace(/^usage: /, "");
+        assert.deepEqual(tableAfter("docs/qa.md", synopsisLine), flagRows(LOADTEST_FLAGS));
     });
 
     it("rejects an unreachable target in one line, exit 3, before any load", async () => {
@@ -138,6 +150,10 @@ describe("loadtest: the command", function () {
                 "loadtest: --max-requests 5 is below --users 10: every user needs at least one request\n",
             ],
             [["--target", "http://127.0.0.1:9", "--start", "5"], "loadtest: --start, --step and --max only apply with --ramp\n"],
+            [
+                ["--target", "http://127.0.0.1:9", "--bogus"],
+                `loadtest: Unknown option '--bogus' (${synopsis("loadtest", LOADTEST_FLAGS)})\n`,
+            ],
             [["--target", "http://127.0.0.1:9", "--ramp", "--start", "50", "--max", "20"], "loadtest: --max 20 is below --start 50\n"],
             [
                 ["--target", "http://127.0.0.1:9", "--ramp", "--start", "5", "--max", "20", "--max-requests", "10"],

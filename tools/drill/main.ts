@@ -1,21 +1,17 @@
 /**
- * npm run drill -- --region NAME [--stack prod] [--execute] [--target URL] [--pool-name PREFIX]
- *                  [--api-base URL] [--region-header NAME] [--users N] [--scenario FILE]
- *                  [--before S] [--during S] [--settle S] [--after S] [--restore-wait S]
- *                  [--max-requests N] [--report FILE]
- *
- * The failover drill's entry point. Always prints what a failure of the region should do
- * (which cells take its users, and their load). With --execute (and CLOUDFLARE_API_TOKEN) it
- * takes the region's load-balancer pool out through Cloudflare's API under load, measures the
- * switch, puts the pool back, and writes a report. Whatever happens after the pool is touched
- * (an API error, Ctrl-C), the drill re-enables it before it exits, and says so.
+ * `npm run drill`: the failover drill's entry point (its flags: `npm run drill -- --help`;
+ * docs/qa.md). Always prints what a failure of the region should do (which cells take its
+ * users, and their load). With --execute (and CLOUDFLARE_API_TOKEN) it takes the region's
+ * load-balancer pool out through Cloudflare's API under load, measures the switch, puts the
+ * pool back, and writes a report. Whatever happens after the pool is touched (an API error,
+ * Ctrl-C), the drill re-enables it before it exits, and says so.
  *
  * Exit status: 0 done (and, with --execute, the pool is back and the reroute was seen or no
  * region header was available); 1 no reroute was seen; 2 bad input; 3 the drill failed
  * (API error, interrupted, target unreachable), with the pool restored unless stderr says
  * otherwise.
  */
-import { HelpRequested, InputError, type Io, TOOL_EXIT, errorLine, processIo } from "../common";
+import { type Io, TOOL_EXIT, errorLine, processIo, startupExit } from "../common";
 import { type DrillRuntime, runDrill } from "./execution";
 import { type DrillOptions, parseOptions } from "./options";
 import { type DrillReport } from "./report";
@@ -36,12 +32,7 @@ export async function main(
     try {
         options = parseOptions(argv, env);
     } catch (err) {
-        if (err instanceof HelpRequested) {
-            io.out(`${err.message}\n`);
-            return TOOL_EXIT.ok;
-        }
-        io.err(errorLine("drill", err));
-        return err instanceof InputError ? TOOL_EXIT.input : TOOL_EXIT.failure;
+        return startupExit("drill", io, err);
     }
     try {
         return exitCodeOf((await runDrill(options, { ...runtime, io })).outcome);

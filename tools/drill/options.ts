@@ -1,21 +1,103 @@
 /**
- * The drill's flags and their validation: the stack read through stack/load.ts, the cell to
- * drill, and every figure in range, or one InputError before anything is called.
+ * The drill's flags (the table `--help` prints and docs/qa.md lists) and their validation: the
+ * stack read through stack/load.ts, the cell to drill, and every figure in range, or one
+ * InputError before anything is called.
  */
-import * as path from "node:path";
 import { namespaceValues } from "../../config/platform";
 import { ConfigError } from "../../config/problems";
 import { readStack } from "../../plan/stackConfig";
+import { type FlagTable, HELP_FLAG } from "../../plan/usage";
 import { type FleetCell } from "../../regions/fleet";
 import { poolName } from "../../regions/naming";
 import { type Stack, parseStack } from "../../stack/load";
-import { InputError, checkStackName, checkUrl, numberFlag, parseFlags, projectRoot } from "../common";
+import {
+    InputError,
+    SHARED_FLAGS,
+    checkRequestsCoverUsers,
+    checkStackName,
+    checkUrl,
+    numberFlags,
+    parseFlags,
+    projectRoot,
+    scenarioFlag,
+} from "../common";
 import { findCell } from "../failover";
-import { type Scenario, ScenarioError, loadScenario } from "../scenario";
+import { type Scenario } from "../scenario";
 
-const USAGE =
-    "usage: npm run drill -- --region NAME [--stack prod] [--execute] [--target URL] [--pool-name PREFIX] [--api-base URL] " +
-    "[--region-header NAME] [--users N] [--scenario FILE] [--before S] [--during S] [--settle S] [--after S] [--restore-wait S] [--max-requests N] [--report FILE]";
+/** The drill's flags: what parseArgs reads, what `--help` prints and docs/qa.md's table lists. */
+export const DRILL_FLAGS = {
+    region: {
+        type: "string",
+        value: "NAME",
+        required: true,
+        description: "the cell to drill: its AWS region or its cell code, e.g. us-east-1 or use1",
+    },
+    stack: {
+        type: "string",
+        default: "prod",
+        value: "NAME",
+        description: "the stack whose Pulumi.NAME.yaml gives the cells and the domain",
+    },
+    execute: {
+        type: "boolean",
+        default: false,
+        description: "take the pool out under load (needs CLOUDFLARE_API_TOKEN); without it the drill only prints what should happen",
+    },
+    target: { type: "string", value: "URL", description: "where the load goes", defaultText: "https://<platform:domain>" },
+    "pool-name": {
+        type: "string",
+        value: "PREFIX",
+        description: "take out the one load-balancer pool whose name starts with PREFIX",
+        defaultText: "the Edge's pool name of the cell, e.g. api-example-com-use1",
+    },
+    "api-base": {
+        type: "string",
+        value: "URL",
+        description: "the Cloudflare API's base URL; the tests point it at a stand-in",
+        defaultText: "CLOUDFLARE_BASE_URL, else https://api.cloudflare.com/client/v4",
+    },
+    "region-header": {
+        type: "string",
+        default: "x-served-region",
+        value: "NAME",
+        description: "the response header in which the API names the region that served it",
+    },
+    users: {
+        type: "string",
+        value: "N",
+        description: "users under load, each a keep-alive connection",
+        number: { default: 50, min: 1, max: 100_000, integer: true },
+    },
+    scenario: SHARED_FLAGS.scenario,
+    before: {
+        type: "string",
+        value: "S",
+        description: "seconds of load before the pool goes out: the baseline",
+        number: { default: 30, min: 0.1, max: 600 },
+    },
+    during: {
+        type: "string",
+        value: "S",
+        description: "longest wait in seconds for the reroute once the pool is out",
+        number: { default: 120, min: 0.1, max: 900 },
+    },
+    settle: {
+        type: "string",
+        value: "S",
+        description: "seconds of load kept on the rerouted path after the reroute",
+        number: { default: 30, min: 0, max: 600 },
+    },
+    after: { type: "string", value: "S", description: "seconds of load after the pool is back", number: { default: 30, min: 0, max: 600 } },
+    "restore-wait": {
+        type: "string",
+        value: "S",
+        description: "longest wait in seconds for the restored pool to report healthy",
+        number: { default: 60, min: 0, max: 600 },
+    },
+    "max-requests": SHARED_FLAGS["max-requests"],
+    report: { type: "string", value: "FILE", description: "write the report (timeline, reroute, errors, phases) as JSON" },
+    help: HELP_FLAG,
+} as const satisfies FlagTable;
 
 export interface DrillOptions {
     readonly stack: string;
@@ -47,57 +129,28 @@ export interface DrillOptions {
 }
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env, root = projectRoot()): DrillOptions {
-    const values = parseFlags(
-        argv,
-        {
-            region: { type: "string" },
-            stack: { type: "string", default: "prod" },
-            execute: { type: "boolean", default: false },
-            target: { type: "string" },
-            "pool-name": { type: "string" },
-            "api-base": { type: "string" },
-            "region-header": { type: "string", default: "x-served-region" },
-            users: { type: "string" },
-            scenario: { type: "string" },
-            before: { type: "string" },
-            during: { type: "string" },
-            settle: { type: "string" },
-            after: { type: "string" },
-            "restore-wait": { type: "string" },
-            "max-requests": { type: "string" },
-            report: { type: "string" },
-        },
-        USAGE,
-    );
-    if (values.region === undefined) throw new InputError(`--region is required (${USAGE})`);
+    const values = parseFlags(argv, "drill", DRILL_FLAGS);
+    const number = numberFlags(DRILL_FLAGS, values);
+    const region = values.region!;
     const stack = checkStackName(values.stack!);
     const plan = readStackPlan(root, stack);
     const { config, fleet } = plan;
-    const cell = findCell(plan, values.region);
+    const cell = findCell(plan, region);
     if (!cell) {
         const cells = fleet.cells.map((c) => `${c.region} (${c.code})`).join(", ");
-        throw new InputError(`--region "${values.region}" is not a cell of stack ${stack}; its cells: ${cells}`);
+        throw new InputError(`--region "${region}" is not a cell of stack ${stack}; its cells: ${cells}`);
     }
     if (cell.decommissioning)
-        throw new InputError(
-            `--region "${values.region}" is being decommissioned in stack ${stack}: it is drained and has no pool to take out`,
-        );
+        throw new InputError(`--region "${region}" is being decommissioned in stack ${stack}: it is drained and has no pool to take out`);
     const token = env.CLOUDFLARE_API_TOKEN;
     if (values.execute && !token)
         throw new InputError("--execute needs a Cloudflare API token in CLOUDFLARE_API_TOKEN (Load Balancing: Monitors and Pools Write)");
-    if (!/^[A-Za-z0-9-]+$/.test(values["region-header"]!))
-        throw new InputError(`--region-header "${values["region-header"]}" is not a header name`);
-    const users = numberFlag("users", values.users, { default: 50, min: 1, max: 100_000, integer: true });
-    const scenarioFile = path.resolve(values.scenario ?? path.join(root, "tools", "scenarios", "extension.yaml"));
-    let scenario: Scenario;
-    try {
-        scenario = loadScenario(scenarioFile);
-    } catch (err) {
-        throw err instanceof ScenarioError ? new InputError(err.message) : err;
-    }
-    const maxRequests = numberFlag("max-requests", values["max-requests"], { default: 1_000_000, min: 1, max: 10_000_000, integer: true });
-    if (maxRequests < users)
-        throw new InputError(`--max-requests ${maxRequests} is below --users ${users}: every user needs at least one request`);
+    const regionHeader = values["region-header"]!;
+    if (!/^[A-Za-z0-9-]+$/.test(regionHeader)) throw new InputError(`--region-header "${regionHeader}" is not a header name`);
+    const users = number("users");
+    const { scenario } = scenarioFlag(values.scenario, root);
+    const maxRequests = number("max-requests");
+    checkRequestsCoverUsers(maxRequests, users);
     const apiBase = values["api-base"] ?? env.CLOUDFLARE_BASE_URL;
     return {
         stack,
@@ -110,15 +163,15 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         // The most users each cell's HPA can serve: maxReplicas × usersPerPod, from the capacity model.
         maxUsers: Object.fromEntries(fleet.cells.map((c) => [c.region, c.capacity.pods.max * config.capacity.usersPerPod])),
         target: values.target !== undefined ? checkUrl("target", values.target) : `https://${config.domain}`,
-        regionHeader: values["region-header"]!.toLowerCase(),
+        regionHeader: regionHeader.toLowerCase(),
         users,
         scenario,
         maxRequests,
-        beforeS: numberFlag("before", values.before, { default: 30, min: 0.1, max: 600 }),
-        duringS: numberFlag("during", values.during, { default: 120, min: 0.1, max: 900 }),
-        settleS: numberFlag("settle", values.settle, { default: 30, min: 0, max: 600 }),
-        afterS: numberFlag("after", values.after, { default: 30, min: 0, max: 600 }),
-        restoreWaitS: numberFlag("restore-wait", values["restore-wait"], { default: 60, min: 0, max: 600 }),
+        beforeS: number("before"),
+        duringS: number("during"),
+        settleS: number("settle"),
+        afterS: number("after"),
+        restoreWaitS: number("restore-wait"),
         report: values.report,
     };
 }

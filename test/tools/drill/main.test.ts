@@ -2,8 +2,10 @@ import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { projectRoot } from "../../../plan/stackConfig";
+import { synopsis, usage } from "../../../plan/usage";
 import { TOOL_EXIT } from "../../../tools/common";
 import { exitCodeOf, main } from "../../../tools/drill/main";
+import { DRILL_FLAGS } from "../../../tools/drill/options";
 import { ENV, FAST, useDrillRig } from "../../support/drillRig";
 import { captureIo } from "../../support/loopback";
 
@@ -33,10 +35,7 @@ describe("drill command", function () {
 
     it("rejects bad input in one line, exit 2, before calling anything", async () => {
         for (const [argv, message] of [
-            [
-                [],
-                `drill: --region is required (usage: npm run drill -- --region NAME [--stack prod] [--execute] [--target URL] [--pool-name PREFIX] [--api-base URL] [--region-header NAME] [--users N] [--scenario FILE] [--before S] [--during S] [--settle S] [--after S] [--restore-wait S] [--max-requests N] [--report FILE])\n`,
-            ],
+            [[], `drill: --region is required (${synopsis("drill", DRILL_FLAGS)})\n`],
             [
                 ["--region", "us-west-2"],
                 'drill: --region "us-west-2" is not a cell of stack prod; its cells: us-east-1 (use1), eu-central-1 (euc1), ap-southeast-1 (apse1)\n',
@@ -54,7 +53,7 @@ describe("drill command", function () {
     it("prints its usage with --help, exit 0", async () => {
         const io = captureIo();
         assert.equal(await main(["--help"], io, {}), TOOL_EXIT.ok);
-        assert.match(io.stdout(), /^usage: npm run drill -- --region NAME \[--stack prod\] \[--execute\]/);
+        assert.equal(io.stdout(), `${usage("drill", DRILL_FLAGS)}\n`);
         assert.equal(io.stderr(), "");
     });
 

@@ -2,8 +2,10 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../../../plan/stackConfig";
+import { flagRows, synopsis, usage } from "../../../plan/usage";
 import { HelpRequested, InputError } from "../../../tools/common";
-import { parseOptions } from "../../../tools/drill/options";
+import { DRILL_FLAGS, parseOptions } from "../../../tools/drill/options";
+import { tableAfter } from "../../support/markdown";
 import { scratchFolder } from "../../support/scenarios";
 
 const ROOT = projectRoot();
@@ -15,16 +17,8 @@ describe("drill options", () => {
         const missing = path.join(scratch.path(), "missing.yaml");
         const token = { CLOUDFLARE_API_TOKEN: "t" };
         for (const [argv, env, message] of [
-            [
-                [],
-                {},
-                `--region is required (usage: npm run drill -- --region NAME [--stack prod] [--execute] [--target URL] [--pool-name PREFIX] [--api-base URL] [--region-header NAME] [--users N] [--scenario FILE] [--before S] [--during S] [--settle S] [--after S] [--restore-wait S] [--max-requests N] [--report FILE])`,
-            ],
-            [
-                ["--region", "use1", "--bogus"],
-                {},
-                `Unknown option '--bogus' (usage: npm run drill -- --region NAME [--stack prod] [--execute] [--target URL] [--pool-name PREFIX] [--api-base URL] [--region-header NAME] [--users N] [--scenario FILE] [--before S] [--during S] [--settle S] [--after S] [--restore-wait S] [--max-requests N] [--report FILE])`,
-            ],
+            [[], {}, `--region is required (${synopsis("drill", DRILL_FLAGS)})`],
+            [["--region", "use1", "--bogus"], {}, `Unknown option '--bogus' (${synopsis("drill", DRILL_FLAGS)})`],
             [
                 ["--region", "us-west-2"],
                 {},
@@ -138,13 +132,19 @@ describe("drill options", () => {
         });
     });
 
-    it("answers --help with its usage, before any other check", () => {
+    it("answers --help with the usage generated from its flag table, before any other check", () => {
         assert.throws(
             () => parseOptions(["--region", "nowhere", "--help"], {}, ROOT),
-            (err: Error) =>
-                err instanceof HelpRequested &&
-                err.message ===
-                    "usage: npm run drill -- --region NAME [--stack prod] [--execute] [--target URL] [--pool-name PREFIX] [--api-base URL] [--region-header NAME] [--users N] [--scenario FILE] [--before S] [--during S] [--settle S] [--after S] [--restore-wait S] [--max-requests N] [--report FILE]",
+            (err: Error) => err instanceof HelpRequested && err.message === usage("drill", DRILL_FLAGS),
         );
+        assert.match(
+            usage("drill", DRILL_FLAGS),
+            /^usage: npm run drill -- --region NAME \[--stack NAME\] \[--execute\] .* \[--report FILE\]\n\n {2}--region NAME {9}the cell to drill: .* \(required\)\n/,
+        );
+    });
+
+    it("is documented in docs/qa.md with the flags --help prints", () => {
+        const synopsisLine = synopsis("drill", DRILL_FLAGS).replace(/^usage: /, "");
+        assert.deepEqual(tableAfter("docs/qa.md", synopsisLine), flagRows(DRILL_FLAGS));
     });
 });
