@@ -1,5 +1,5 @@
 /**
- * npm run plan -- [--stack NAME] [--config FILE] [--json FILE] [--diagram FILE] [--compare FILE]
+ * The offline plan's command line (`npm run plan`; its flags: `npm run plan -- --help`).
  *
  * Exit status: 0 the plan holds; 1 a mandatory policy is violated; 2 the config (or an
  * argument) is invalid, with every problem on stderr and no stack trace, or `--compare` drops
@@ -21,14 +21,36 @@ import { mermaid } from "./report/diagram";
 import { formatSteering } from "./report/steeringTable";
 import { formatSummary } from "./report/summary";
 import { STACK_NAME, type StackConfig, StackConfigError, projectRoot, readConfigFile, readProjectName, readStack } from "./stackConfig";
+import { type FlagTable, HELP_FLAG, synopsis, usage } from "./usage";
 
-export const EXIT = { ok: 0, policy: 1, config: 2, failure: 3 } as const;
+/** The plan's exit statuses (the QA tools have their own, `TOOL_EXIT` in tools/common.ts). */
+export const PLAN_EXIT = { ok: 0, policy: 1, config: 2, failure: 3 } as const;
 
-const USAGE = "usage: npm run plan -- [--stack NAME] [--config FILE] [--json FILE] [--diagram FILE] [--compare FILE] [--quiet]";
+/** The plan's flags: what parseArgs reads and what `--help` and the README's table show. */
+export const PLAN_FLAGS = {
+    stack: { type: "string", default: "prod", value: "NAME", description: "plan Pulumi.NAME.yaml" },
+    config: { type: "string", value: "FILE", description: "plan the stack with the config in FILE instead (same YAML shape)" },
+    json: {
+        type: "string",
+        value: "FILE",
+        description:
+            "write the machine-readable plan (resources with URN, type, parent, provider, protect, inputs; outputs; policy; capacity; steering)",
+    },
+    diagram: { type: "string", value: "FILE", description: "write a Mermaid diagram of the topology (Markdown)" },
+    compare: {
+        type: "string",
+        value: "FILE",
+        description:
+            "also plan FILE as the same stack and print what changes: resources added, changed (by input) and removed, by URN, grouped by region",
+    },
+    quiet: { type: "boolean", default: false, description: "print no summary, capacity or steering table (the comparison still prints)" },
+    help: HELP_FLAG,
+} as const satisfies FlagTable;
 
 class UsageError extends Error {}
 
 interface Options {
+    help: boolean;
     stack: string;
     config?: string;
     json?: string;
@@ -40,30 +62,23 @@ interface Options {
 function parseOptions(argv: string[]): Options {
     let parsed;
     try {
-        parsed = parseArgs({
-            args: argv,
-            options: {
-                stack: { type: "string", default: "prod" },
-                config: { type: "string" },
-                json: { type: "string" },
-                diagram: { type: "string" },
-                compare: { type: "string" },
-                quiet: { type: "boolean", default: false },
-                help: { type: "boolean", default: false },
-            },
-            strict: true,
-            allowPositionals: false,
-        });
+        parsed = parseArgs({ args: argv, options: PLAN_FLAGS, strict: true, allowPositionals: false });
     } catch (err) {
-        throw new UsageError(`${(err as Error).message}\n${USAGE}`);
+        throw new UsageError(`${(err as Error).message}\n${synopsis("plan", PLAN_FLAGS)}`);
     }
-    if (parsed.values.help) {
-        process.stdout.write(`${USAGE}\n`);
-        process.exit(EXIT.ok);
-    }
-    const v = parsed.values;
-    if (!STACK_NAME.test(v.stack!)) throw new UsageError(`--stack "${v.stack}" is not a stack name (letters, digits, - _ .)`);
-    return { stack: v.stack!, config: v.config, json: v.json, diagram: v.diagram, compare: v.compare, quiet: v.quiet! };
+    const values = parsed.values;
+    const help = values.help === true;
+    if (!help && !STACK_NAME.test(values.stack!))
+        throw new UsageError(`--stack "${values.stack}" is not a stack name (letters, digits, - _ .)`);
+    return {
+        help,
+        stack: values.stack!,
+        config: values.config,
+        json: values.json,
+        diagram: values.diagram,
+        compare: values.compare,
+        quiet: values.quiet!,
+    };
 }
 
 function loadStack(options: Options, root: string): StackConfig {
@@ -80,9 +95,10 @@ function planInChild(file: string, stack: string): Plan {
             stdio: ["ignore", "ignore", "pipe"],
         });
     } catch (err) {
-        const e = err as { status?: number; stderr?: Buffer };
-        if (e.status === EXIT.config) throw new ConfigErrorText(`--compare ${file}:\n${e.stderr?.toString().trim()}`);
-        if (e.status !== EXIT.policy) throw new Error(`planning --compare ${file} failed:\n${e.stderr?.toString().trim()}`, { cause: err });
+        const child = err as { status?: number; stderr?: Buffer };
+        if (child.status === PLAN_EXIT.config) throw new ConfigErrorText(`--compare ${file}:\n${child.stderr?.toString().trim()}`);
+        if (child.status !== PLAN_EXIT.policy)
+            throw new Error(`planning --compare ${file} failed:\n${child.stderr?.toString().trim()}`, { cause: err });
     }
     try {
         return JSON.parse(readFileSync(out, "utf8")) as Plan;
@@ -96,6 +112,10 @@ class ConfigErrorText extends Error {}
 export async function main(argv: string[]): Promise<number> {
     try {
         const options = parseOptions(argv);
+        if (options.help) {
+            process.stdout.write(`${usage("plan", PLAN_FLAGS)}\n`);
+            return PLAN_EXIT.ok;
+        }
         const stack = loadStack(options, projectRoot());
         const other = options.compare ? path.resolve(options.compare) : undefined;
         const run = await planStack(stack);
@@ -113,23 +133,23 @@ export async function main(argv: string[]): Promise<number> {
             const refusals = removalProblems(diff, run.fleet.cells, plan.stack, path.basename(other));
             if (refusals.length > 0) {
                 process.stderr.write(`Refused (${refusals.length}):\n${refusals.map((r) => `- ${r}`).join("\n")}\n`);
-                return EXIT.config;
+                return PLAN_EXIT.config;
             }
         }
         return exitCodeOf(plan);
     } catch (err) {
         if (err instanceof ConfigError || err instanceof ConfigErrorText || err instanceof StackConfigError || err instanceof UsageError) {
             process.stderr.write(`${err.message}\n`);
-            return EXIT.config;
+            return PLAN_EXIT.config;
         }
         process.stderr.write(`plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-        return EXIT.failure;
+        return PLAN_EXIT.failure;
     }
 }
 
 /** 1 when a mandatory (or remediate) policy is violated, else 0. */
 export function exitCodeOf(plan: Pick<Plan, "policy">): number {
-    return hasBlockingViolation(plan.policy.violations) ? EXIT.policy : EXIT.ok;
+    return hasBlockingViolation(plan.policy.violations) ? PLAN_EXIT.policy : PLAN_EXIT.ok;
 }
 
 if (require.main === module) {

@@ -61,10 +61,10 @@ export function failoverImpact({ config, fleet }: Stack, failed: FleetCell): Fai
         users: users[r],
         to: table[r][1] ?? null,
     }));
-    const load = (c: FleetCell): CellLoad => {
-        const normalUsers = normal.get(c.region) ?? 0;
-        const now = after.byRegion.get(c.region) ?? 0;
-        return { region: c.region, code: c.code, normalUsers, takenUsers: now - normalUsers, users: now };
+    const load = (cell: FleetCell): CellLoad => {
+        const normalUsers = normal.get(cell.region) ?? 0;
+        const now = after.byRegion.get(cell.region) ?? 0;
+        return { region: cell.region, code: cell.code, normalUsers, takenUsers: now - normalUsers, users: now };
     };
     return {
         failed: { ...load(failed), takenUsers: 0, users: 0 },
@@ -88,33 +88,35 @@ export interface CellHeadroom extends CellLoad {
  * model; without it the maximum shows as n/a.
  */
 export function loadVsMaximum(cells: readonly CellLoad[], maxUsers?: Readonly<Record<string, number>>): CellHeadroom[] {
-    return cells.map((c) => {
-        const max = maxUsers?.[c.region];
-        if (max === undefined) return { ...c, maxUsers: null, utilisation: null, overloaded: null };
-        return { ...c, maxUsers: max, utilisation: max > 0 ? c.users / max : Infinity, overloaded: c.users > max };
+    return cells.map((cell) => {
+        const max = maxUsers?.[cell.region];
+        if (max === undefined) return { ...cell, maxUsers: null, utilisation: null, overloaded: null };
+        return { ...cell, maxUsers: max, utilisation: max > 0 ? cell.users / max : Infinity, overloaded: cell.users > max };
     });
 }
 
 export const NO_MAXIMUM = "n/a (no capacity figure given)";
 
 export function formatImpact(stack: string, impact: FailoverImpact, headroom: readonly CellHeadroom[]): string {
-    const pct = (x: number) => `${Number((x * 100).toFixed(1))}%`;
+    const percent = (share: number) => `${Number((share * 100).toFixed(1))}%`;
     const lines = [
         `If ${impact.failed.region} (${impact.failed.code}) fails in stack ${stack}, its ${impact.failed.normalUsers} users move:`,
     ];
-    for (const r of impact.reroutes) {
+    for (const reroute of impact.reroutes) {
         lines.push(
-            `  ${r.cloudflareRegion.padEnd(5)} ${pct(r.share).padStart(6)} ${String(r.users).padStart(7)} users → ${r.to ?? "nowhere (no other cell)"}`,
+            `  ${reroute.cloudflareRegion.padEnd(5)} ${percent(reroute.share).padStart(6)} ${String(reroute.users).padStart(7)} users → ${reroute.to ?? "nowhere (no other cell)"}`,
         );
     }
     if (impact.reroutes.length === 0) lines.push("  (no Cloudflare region steers here first)");
     lines.push("Surviving cells:");
-    for (const c of headroom) {
+    for (const cell of headroom) {
         const max =
-            c.maxUsers === null
+            cell.maxUsers === null
                 ? `maximum ${NO_MAXIMUM}`
-                : `maximum ${c.maxUsers} (${pct(c.utilisation!)}${c.overloaded ? ", OVERLOADED" : ""})`;
-        lines.push(`  ${c.region.padEnd(15)} ${String(c.users).padStart(7)} users (${c.normalUsers} own + ${c.takenUsers} taken), ${max}`);
+                : `maximum ${cell.maxUsers} (${percent(cell.utilisation!)}${cell.overloaded ? ", OVERLOADED" : ""})`;
+        lines.push(
+            `  ${cell.region.padEnd(15)} ${String(cell.users).padStart(7)} users (${cell.normalUsers} own + ${cell.takenUsers} taken), ${max}`,
+        );
     }
     if (impact.unservedUsers > 0) lines.push(`  ${impact.unservedUsers} users have no cell left: add a region or expect an outage`);
     return lines.join("\n");

@@ -1,37 +1,115 @@
 /**
- * npm run loadtest -- [--target URL | --stack NAME] [--scenario FILE] [--users N] [--duration S]
- *                     [--warmup S] [--max-requests N] [--timeout S] [--p99-ms MS] [--max-error-rate R]
- *                     [--json FILE] [--quiet]
- * npm run loadtest -- --ramp [--start N] [--step N] [--max N] [same flags; --duration is per step]
+ * `npm run loadtest`: N modelled users against the API, judged against the objective; with
+ * `--ramp`, the capacity probe (tools/ramp.ts). Its flags: `npm run loadtest -- --help`
+ * (docs/qa.md).
  *
  * Exit status: 0 the objective holds (ramp: some step held); 1 it does not (CI gates on
  * this); 2 bad input (arguments, scenario, stack file), one line on stderr; 3 the run could
  * not be made (target unreachable).
  */
 import { writeFileSync } from "node:fs";
-import * as path from "node:path";
+import { type FlagTable, HELP_FLAG } from "../plan/usage";
 import {
-    EXIT,
-    HelpRequested,
-    InputError,
     type Io,
+    InputError,
+    SHARED_FLAGS,
+    TOOL_EXIT,
+    checkRequestsCoverUsers,
     checkStackName,
     checkUrl,
     errorLine,
-    numberFlag,
+    numberFlags,
     parseFlags,
     processIo,
     projectRoot,
+    scenarioFlag,
     stackTarget,
+    startupExit,
 } from "./common";
 import { LoadError, type Progress, checkReachable, runLoad } from "./load";
 import { type RampResult, probeCapacity } from "./ramp";
-import { type Scenario, ScenarioError, loadScenario } from "./scenario";
+import { type Scenario } from "./scenario";
 import { DEFAULT_OBJECTIVE, type Objective, type Summary, type Verdict, formatRate, judge } from "./stats";
 
-const USAGE =
-    "usage: npm run loadtest -- [--target URL | --stack NAME] [--scenario FILE] [--users N] [--duration S] [--warmup S] [--max-requests N] " +
-    "[--timeout S] [--p99-ms MS] [--max-error-rate R] [--json FILE] [--quiet] [--ramp [--start N] [--step N] [--max N]]";
+const MAX_USERS = 100_000;
+const MAX_DURATION_S = 3600;
+
+/** The load test's flags: what parseArgs reads, what `--help` prints and docs/qa.md's table lists. */
+export const LOADTEST_FLAGS = {
+    target: {
+        type: "string",
+        value: "URL",
+        or: "stack",
+        description: "the API to load",
+        defaultText: "https://<platform:domain> of the stack",
+    },
+    stack: { type: "string", default: "prod", value: "NAME", description: "without --target, load the domain of Pulumi.NAME.yaml" },
+    scenario: SHARED_FLAGS.scenario,
+    users: {
+        type: "string",
+        value: "N",
+        description: "concurrent users, each a keep-alive connection",
+        number: { default: 100, min: 1, max: MAX_USERS, integer: true },
+    },
+    duration: {
+        type: "string",
+        value: "S",
+        description: "seconds of load, of each step with --ramp",
+        defaultText: "60, 30 with --ramp",
+        number: { min: 0.1, max: MAX_DURATION_S },
+    },
+    warmup: {
+        type: "string",
+        value: "S",
+        description: "seconds at the start of each run left out of the figures",
+        defaultText: "5, or a quarter of --duration when less",
+        number: { min: 0, max: MAX_DURATION_S },
+    },
+    "max-requests": SHARED_FLAGS["max-requests"],
+    timeout: {
+        type: "string",
+        value: "S",
+        description: "seconds without an answer before a request counts as a timeout",
+        number: { default: 10, min: 1, max: 120 },
+    },
+    "p99-ms": {
+        type: "string",
+        value: "MS",
+        description: "the objective: p99 latency under MS",
+        number: { default: DEFAULT_OBJECTIVE.p99Ms, min: 0.1, max: 60_000 },
+    },
+    "max-error-rate": {
+        type: "string",
+        value: "R",
+        description: "the objective: errors under this share of all requests, e.g. 0.001 for 0.1 %",
+        number: { default: DEFAULT_OBJECTIVE.maxErrorRate, min: 0, max: 1 },
+    },
+    json: { type: "string", value: "FILE", description: "write the result as JSON" },
+    quiet: { type: "boolean", default: false, description: "no progress on stderr" },
+    ramp: { type: "boolean", default: false, description: "step the user count up until the objective breaks, and report the knee" },
+    start: {
+        type: "string",
+        value: "N",
+        onlyWith: "ramp",
+        description: "users of the first step",
+        number: { default: 100, min: 1, max: MAX_USERS, integer: true },
+    },
+    step: {
+        type: "string",
+        value: "N",
+        onlyWith: "ramp",
+        description: "users added at each step",
+        number: { default: 100, min: 1, max: MAX_USERS, integer: true },
+    },
+    max: {
+        type: "string",
+        value: "N",
+        onlyWith: "ramp",
+        description: "users of the last step at most",
+        number: { default: 2000, min: 1, max: MAX_USERS, integer: true },
+    },
+    help: HELP_FLAG,
+} as const satisfies FlagTable;
 
 export interface LoadtestOptions {
     readonly target: string;
@@ -48,68 +126,27 @@ export interface LoadtestOptions {
     readonly ramp?: { readonly start: number; readonly step: number; readonly max: number };
 }
 
-export const LIMITS = {
-    users: 100_000,
-    durationS: 3600,
-    /** Every sample is kept in memory for exact percentiles: about 100 bytes each. */
-    maxRequests: 10_000_000,
-} as const;
-
 export function parseOptions(argv: string[], root = projectRoot()): LoadtestOptions {
-    const v = parseFlags(
-        argv,
-        {
-            target: { type: "string" },
-            stack: { type: "string", default: "prod" },
-            scenario: { type: "string" },
-            users: { type: "string" },
-            duration: { type: "string" },
-            warmup: { type: "string" },
-            "max-requests": { type: "string" },
-            timeout: { type: "string" },
-            "p99-ms": { type: "string" },
-            "max-error-rate": { type: "string" },
-            json: { type: "string" },
-            quiet: { type: "boolean", default: false },
-            ramp: { type: "boolean", default: false },
-            start: { type: "string" },
-            step: { type: "string" },
-            max: { type: "string" },
-        },
-        USAGE,
-    );
-    const ramp = v.ramp === true;
-    if (!ramp && (v.start ?? v.step ?? v.max) !== undefined) throw new InputError("--start, --step and --max only apply with --ramp");
-    const target = v.target !== undefined ? checkUrl("target", v.target) : stackTarget(checkStackName(v.stack!), root);
-    const users = numberFlag("users", v.users, { default: 100, min: 1, max: LIMITS.users, integer: true });
-    const maxRequests = numberFlag("max-requests", v["max-requests"], {
-        default: 1_000_000,
-        min: 1,
-        max: LIMITS.maxRequests,
-        integer: true,
-    });
+    const values = parseFlags(argv, "loadtest", LOADTEST_FLAGS);
+    const number = numberFlags(LOADTEST_FLAGS, values);
+    const ramp = values.ramp === true;
+    const target = values.target !== undefined ? checkUrl("target", values.target) : stackTarget(checkStackName(values.stack!), root);
+    const users = number("users");
+    const maxRequests = number("max-requests");
     let rampSteps: LoadtestOptions["ramp"];
     if (ramp) {
-        const start = numberFlag("start", v.start, { default: 100, min: 1, max: LIMITS.users, integer: true });
-        const step = numberFlag("step", v.step, { default: 100, min: 1, max: LIMITS.users, integer: true });
-        const max = numberFlag("max", v.max, { default: 2000, min: 1, max: LIMITS.users, integer: true });
+        const start = number("start");
+        const step = number("step");
+        const max = number("max");
         if (max < start) throw new InputError(`--max ${max} is below --start ${start}`);
-        if (maxRequests < max)
-            throw new InputError(`--max-requests ${maxRequests} is below --max ${max}: every user needs at least one request`);
+        checkRequestsCoverUsers(maxRequests, max, "max");
         rampSteps = { start, step, max };
-    } else if (maxRequests < users) {
-        throw new InputError(`--max-requests ${maxRequests} is below --users ${users}: every user needs at least one request`);
+    } else {
+        checkRequestsCoverUsers(maxRequests, users);
     }
-    const scenarioFile = path.resolve(v.scenario ?? path.join(root, "tools", "scenarios", "extension.yaml"));
-    let scenario: Scenario;
-    try {
-        scenario = loadScenario(scenarioFile);
-    } catch (err) {
-        if (err instanceof ScenarioError) throw new InputError(err.message);
-        throw err;
-    }
-    const durationS = numberFlag("duration", v.duration, { default: ramp ? 30 : 60, min: 0.1, max: LIMITS.durationS });
-    const warmupS = numberFlag("warmup", v.warmup, { default: Math.min(5, durationS / 4), min: 0, max: LIMITS.durationS });
+    const { file: scenarioFile, scenario } = scenarioFlag(values.scenario, root);
+    const durationS = number("duration", ramp ? 30 : 60);
+    const warmupS = number("warmup", Math.min(5, durationS / 4));
     if (warmupS >= durationS)
         throw new InputError(`--warmup ${warmupS} must be below --duration ${durationS}: the warm-up is part of each run`);
     return {
@@ -120,13 +157,10 @@ export function parseOptions(argv: string[], root = projectRoot()): LoadtestOpti
         durationS,
         warmupS,
         maxRequests,
-        timeoutS: numberFlag("timeout", v.timeout, { default: 10, min: 1, max: 120 }),
-        objective: {
-            p99Ms: numberFlag("p99-ms", v["p99-ms"], { default: DEFAULT_OBJECTIVE.p99Ms, min: 0.1, max: 60_000 }),
-            maxErrorRate: numberFlag("max-error-rate", v["max-error-rate"], { default: DEFAULT_OBJECTIVE.maxErrorRate, min: 0, max: 1 }),
-        },
-        json: v.json,
-        quiet: v.quiet!,
+        timeoutS: number("timeout"),
+        objective: { p99Ms: number("p99-ms"), maxErrorRate: number("max-error-rate") },
+        json: values.json,
+        quiet: values.quiet!,
         ramp: rampSteps,
     };
 }
@@ -148,42 +182,45 @@ export interface RunReport {
     readonly objective: Objective & Verdict;
 }
 
-export function runReport(o: LoadtestOptions, users: number, seconds: number, s: Summary, verdict: Verdict): RunReport {
+export function runReport(options: LoadtestOptions, users: number, seconds: number, summary: Summary, verdict: Verdict): RunReport {
     return {
-        target: o.target,
-        scenario: o.scenario.name,
+        target: options.target,
+        scenario: options.scenario.name,
         users,
         seconds: Math.round(seconds * 100) / 100,
-        warmupSeconds: o.warmupS,
-        requests: s.requests,
-        requestsPerSecond: s.requestsPerSecond,
-        latencyMs: s.latencyMs,
-        errorRate: s.errorRate,
-        errors: { http: s.httpErrors, socket: s.socketErrors, timeouts: s.timeouts },
-        statusCodes: s.statusCodes,
-        objective: { ...o.objective, ...verdict },
+        warmupSeconds: options.warmupS,
+        requests: summary.requests,
+        requestsPerSecond: summary.requestsPerSecond,
+        latencyMs: summary.latencyMs,
+        errorRate: summary.errorRate,
+        errors: { http: summary.httpErrors, socket: summary.socketErrors, timeouts: summary.timeouts },
+        statusCodes: summary.statusCodes,
+        objective: { ...options.objective, ...verdict },
     };
 }
 
-export function formatSummary(label: string, s: Summary, verdict: Verdict, objective: Objective): string {
-    const l = s.latencyMs;
-    const lat = l ? `p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms (max ${l.max} ms)` : "no responses";
+export function formatSummary(label: string, summary: Summary, verdict: Verdict, objective: Objective): string {
+    const latency = summary.latencyMs;
+    const percentiles = latency
+        ? `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms (max ${latency.max} ms)`
+        : "no responses";
     return [
-        `${label}: ${s.requests} requests, ${s.requestsPerSecond} req/s`,
-        `  latency   ${lat}`,
-        `  errors    ${formatRate(s.errorRate)} (${s.httpErrors} non-2xx/3xx, ${s.socketErrors} socket, ${s.timeouts} timeouts)`,
+        `${label}: ${summary.requests} requests, ${summary.requestsPerSecond} req/s`,
+        `  latency   ${percentiles}`,
+        `  errors    ${formatRate(summary.errorRate)} (${summary.httpErrors} non-2xx/3xx, ${summary.socketErrors} socket, ${summary.timeouts} timeouts)`,
         `  objective p99 < ${objective.p99Ms} ms and errors < ${formatRate(objective.maxErrorRate)}: ${verdict.holds ? "HOLDS" : `FAILS (${verdict.reasons.join("; ")})`}`,
     ].join("\n");
 }
 
-export function progressLine(users: number, p: Progress): string {
-    const l = p.lastSecond.latencyMs;
-    return `[${p.elapsedS.toFixed(0).padStart(4)}s] users ${users}  ${p.lastSecond.requestsPerSecond} req/s  p99 ${l ? `${l.p99} ms` : "-"}  errors ${formatRate(p.lastSecond.errorRate)}  total ${p.requests}`;
+export function progressLine(users: number, progress: Progress): string {
+    const { lastSecond } = progress;
+    const p99 = lastSecond.latencyMs ? `${lastSecond.latencyMs.p99} ms` : "-";
+    return `[${progress.elapsedS.toFixed(0).padStart(4)}s] users ${users}  ${lastSecond.requestsPerSecond} req/s  p99 ${p99}  errors ${formatRate(lastSecond.errorRate)}  total ${progress.requests}`;
 }
 
-function progressWriter(io: Io, quiet: boolean): ((users: number, p: Progress) => void) | undefined {
+function progressWriter(io: Io, quiet: boolean): ((users: number, progress: Progress) => void) | undefined {
     if (quiet) return undefined;
-    return (users, p) => io.err(io.tty ? `\r\x1b[2K${progressLine(users, p)}` : `${progressLine(users, p)}\n`);
+    return (users, progress) => io.err(io.tty ? `\r\x1b[2K${progressLine(users, progress)}` : `${progressLine(users, progress)}\n`);
 }
 
 export async function main(argv: string[], io: Io = processIo, signal?: AbortSignal): Promise<number> {
@@ -192,90 +229,90 @@ export async function main(argv: string[], io: Io = processIo, signal?: AbortSig
         options = parseOptions(argv);
         await checkReachable(options.target);
     } catch (err) {
-        if (err instanceof HelpRequested) {
-            io.out(`${err.message}\n`);
-            return EXIT.ok;
-        }
-        io.err(errorLine("loadtest", err));
-        return err instanceof InputError ? EXIT.input : EXIT.failure;
+        return startupExit("loadtest", io, err);
     }
-    const o = options;
-    const progress = progressWriter(io, o.quiet);
+    const progress = progressWriter(io, options.quiet);
     const endProgress = () => {
         if (progress && io.tty) io.err("\n");
     };
     try {
-        const common = {
-            target: o.target,
-            scenario: o.scenario,
-            durationS: o.durationS,
-            warmupS: o.warmupS,
-            maxRequests: o.maxRequests,
-            timeoutS: o.timeoutS,
+        const load = {
+            target: options.target,
+            scenario: options.scenario,
+            durationS: options.durationS,
+            warmupS: options.warmupS,
+            maxRequests: options.maxRequests,
+            timeoutS: options.timeoutS,
             signal,
         };
         // An interrupted run still prints what it measured, but never passes a gate.
         const interrupted = () => {
             io.err(`loadtest: interrupted; the figures cover the part that ran\n`);
-            return EXIT.failure;
+            return TOOL_EXIT.failure;
         };
-        if (o.ramp) {
+        if (options.ramp) {
+            const { start, max, step } = options.ramp;
             io.err(
-                `loadtest: ramping ${o.ramp.start}→${o.ramp.max} users by ${o.ramp.step}, ${o.durationS} s per step, against ${o.target} (${o.scenario.name})\n`,
+                `loadtest: ramping ${start}→${max} users by ${step}, ${options.durationS} s per step, against ${options.target} (${options.scenario.name})\n`,
             );
             const ramp = await probeCapacity({
-                ...common,
-                ...o.ramp,
-                objective: o.objective,
+                ...load,
+                ...options.ramp,
+                objective: options.objective,
                 onProgress: progress,
                 onStep: () => endProgress(),
             });
             endProgress();
-            io.out(`${formatRamp(o, ramp)}\n`);
-            if (o.json) writeFileSync(o.json, `${JSON.stringify(rampReport(o, ramp), null, 2)}\n`);
+            io.out(`${formatRamp(options, ramp)}\n`);
+            if (options.json) writeFileSync(options.json, `${JSON.stringify(rampReport(options, ramp), null, 2)}\n`);
             if (signal?.aborted) return interrupted();
-            return ramp.kneeUsers === null ? EXIT.objective : EXIT.ok;
+            return ramp.kneeUsers === null ? TOOL_EXIT.objective : TOOL_EXIT.ok;
         }
-        io.err(`loadtest: ${o.users} users for ${o.durationS} s (first ${o.warmupS} s warm-up) against ${o.target} (${o.scenario.name})\n`);
-        const result = await runLoad({ ...common, users: o.users, onProgress: progress && ((p) => progress(o.users, p)) });
+        const { users } = options;
+        io.err(
+            `loadtest: ${users} users for ${options.durationS} s (first ${options.warmupS} s warm-up) against ${options.target} (${options.scenario.name})\n`,
+        );
+        const result = await runLoad({ ...load, users, onProgress: progress && ((figures) => progress(users, figures)) });
         endProgress();
-        const verdict = judge(result.summary, o.objective);
-        io.out(`${formatSummary(`${o.users} users, ${result.seconds.toFixed(1)} s`, result.summary, verdict, o.objective)}\n`);
-        if (o.json) writeFileSync(o.json, `${JSON.stringify(runReport(o, o.users, result.seconds, result.summary, verdict), null, 2)}\n`);
+        const verdict = judge(result.summary, options.objective);
+        io.out(`${formatSummary(`${users} users, ${result.seconds.toFixed(1)} s`, result.summary, verdict, options.objective)}\n`);
+        if (options.json)
+            writeFileSync(options.json, `${JSON.stringify(runReport(options, users, result.seconds, result.summary, verdict), null, 2)}\n`);
         if (signal?.aborted) return interrupted();
-        return verdict.holds ? EXIT.ok : EXIT.objective;
+        return verdict.holds ? TOOL_EXIT.ok : TOOL_EXIT.objective;
     } catch (err) {
         endProgress();
         io.err(errorLine("loadtest", err));
-        return err instanceof InputError || err instanceof LoadError ? EXIT.input : EXIT.failure;
+        return err instanceof InputError || err instanceof LoadError ? TOOL_EXIT.input : TOOL_EXIT.failure;
     }
 }
 
-export function rampReport(o: LoadtestOptions, ramp: RampResult) {
+export function rampReport(options: LoadtestOptions, ramp: RampResult) {
     return {
-        target: o.target,
-        scenario: o.scenario.name,
-        stepSeconds: o.durationS,
-        warmupSeconds: o.warmupS,
-        objective: o.objective,
+        target: options.target,
+        scenario: options.scenario.name,
+        stepSeconds: options.durationS,
+        warmupSeconds: options.warmupS,
+        objective: options.objective,
         kneeUsers: ramp.kneeUsers,
         brokeAt: ramp.brokeAt,
-        steps: ramp.steps.map((s) => ({
-            users: s.users,
-            requests: s.summary.requests,
-            requestsPerSecond: s.summary.requestsPerSecond,
-            latencyMs: s.summary.latencyMs,
-            errorRate: s.summary.errorRate,
-            holds: s.verdict.holds,
-            reasons: s.verdict.reasons,
+        steps: ramp.steps.map((step) => ({
+            users: step.users,
+            requests: step.summary.requests,
+            requestsPerSecond: step.summary.requestsPerSecond,
+            latencyMs: step.summary.latencyMs,
+            errorRate: step.summary.errorRate,
+            holds: step.verdict.holds,
+            reasons: step.verdict.reasons,
         })),
     };
 }
 
-export function formatRamp(o: LoadtestOptions, ramp: RampResult): string {
-    const rows = ramp.steps.map((s) => {
-        const l = s.summary.latencyMs;
-        return `  ${String(s.users).padStart(7)}  ${String(s.summary.requestsPerSecond).padStart(9)}  ${(l ? String(l.p99) : "-").padStart(8)}  ${formatRate(s.summary.errorRate).padStart(8)}  ${s.verdict.holds ? "holds" : `breaks: ${s.verdict.reasons.join("; ")}`}`;
+export function formatRamp(options: LoadtestOptions, ramp: RampResult): string {
+    const rows = ramp.steps.map((step) => {
+        const p99 = step.summary.latencyMs ? String(step.summary.latencyMs.p99) : "-";
+        const verdict = step.verdict.holds ? "holds" : `breaks: ${step.verdict.reasons.join("; ")}`;
+        return `  ${String(step.users).padStart(7)}  ${String(step.summary.requestsPerSecond).padStart(9)}  ${p99.padStart(8)}  ${formatRate(step.summary.errorRate).padStart(8)}  ${verdict}`;
     });
     const knee =
         ramp.kneeUsers === null
@@ -283,16 +320,19 @@ export function formatRamp(o: LoadtestOptions, ramp: RampResult): string {
             : ramp.brokeAt === null
               ? `knee: ≥ ${ramp.kneeUsers} users (the objective held up to --max; raise --max to find the knee)`
               : `knee: ${ramp.kneeUsers} users (the objective broke at ${ramp.brokeAt})`;
-    return [`capacity probe against ${o.target}, ${o.durationS} s per step`, "    users      req/s   p99 ms    errors", ...rows, knee].join(
-        "\n",
-    );
+    return [
+        `capacity probe against ${options.target}, ${options.durationS} s per step`,
+        "    users      req/s   p99 ms    errors",
+        ...rows,
+        knee,
+    ].join("\n");
 }
 
 if (require.main === module) {
     // Ctrl-C stops the load and prints what was measured; a second one exits at once.
     const controller = new AbortController();
     process.on("SIGINT", () => {
-        if (controller.signal.aborted) process.exit(EXIT.failure);
+        if (controller.signal.aborted) process.exit(TOOL_EXIT.failure);
         controller.abort();
     });
     main(process.argv.slice(2), processIo, controller.signal).then((code) => process.exit(code));

@@ -52,21 +52,21 @@ export function cloudflarePools(options: PoolApiOptions): PoolApi {
         logLevel: "off",
     });
     const account_id = options.accountId;
-    const info = (p: Cloudflare.LoadBalancers.Pool): PoolInfo => ({
-        id: p.id ?? "",
-        name: p.name ?? "",
-        enabled: p.enabled !== false,
-        description: p.description,
+    const info = (pool: Cloudflare.LoadBalancers.Pool): PoolInfo => ({
+        id: pool.id ?? "",
+        name: pool.name ?? "",
+        enabled: pool.enabled !== false,
+        description: pool.description,
     });
     return {
         async list() {
             const pools: PoolInfo[] = [];
-            for await (const p of client.loadBalancers.pools.list({ account_id })) pools.push(info(p));
+            for await (const pool of client.loadBalancers.pools.list({ account_id })) pools.push(info(pool));
             return pools;
         },
         async health(id) {
-            const h = await client.loadBalancers.pools.health.get(id, { account_id });
-            return readHealth(h.pop_health);
+            const health = await client.loadBalancers.pools.health.get(id, { account_id });
+            return readHealth(health.pop_health);
         },
         async setEnabled(id, enabled) {
             return info(await client.loadBalancers.pools.edit(id, { account_id, enabled }));
@@ -83,7 +83,7 @@ export function readHealth(pop: unknown): PoolHealth {
     const direct = (pop as { healthy?: unknown }).healthy;
     if (typeof direct === "boolean") return { healthy: direct, locations: 1 };
     const states = Object.values(pop as Record<string, unknown>)
-        .map((v) => (typeof v === "object" && v !== null ? (v as { healthy?: unknown }).healthy : undefined))
+        .map((location) => (typeof location === "object" && location !== null ? (location as { healthy?: unknown }).healthy : undefined))
         .filter((h): h is boolean => typeof h === "boolean");
     return { healthy: states.length === 0 ? null : states.every(Boolean), locations: states.length };
 }

@@ -69,15 +69,15 @@ export function summarise(samples: readonly Sample[], seconds: number, fromMs = 
     let httpErrors = 0;
     let socketErrors = 0;
     let timeouts = 0;
-    for (const s of samples) {
-        if (s.at < fromMs || s.at >= toMs) continue;
+    for (const sample of samples) {
+        if (sample.at < fromMs || sample.at >= toMs) continue;
         requests++;
-        if (s.failure === "timeout") timeouts++;
-        else if (s.failure === "socket") socketErrors++;
+        if (sample.failure === "timeout") timeouts++;
+        else if (sample.failure === "socket") socketErrors++;
         else {
-            latencies.push(s.latencyMs ?? 0);
-            statusCodes[s.status] = (statusCodes[s.status] ?? 0) + 1;
-            if (isError(s)) httpErrors++;
+            latencies.push(sample.latencyMs ?? 0);
+            statusCodes[sample.status] = (statusCodes[sample.status] ?? 0) + 1;
+            if (isError(sample)) httpErrors++;
         }
     }
     const sorted = Float64Array.from(latencies).sort();

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { parse } from "yaml";
-import { EXIT, exitCodeOf } from "../../plan/cli";
+import { PLAN_EXIT, exitCodeOf } from "../../plan/cli";
 import { type PlanRun } from "../../plan/plan";
 import { type PackConfig, checkPolicies, enforcementLevelOf, hasBlockingViolation, readPackConfig } from "../../plan/policyRunner";
 import { projectRoot } from "../../plan/stackConfig";
@@ -112,10 +112,13 @@ describe("offline plan: policy runner", () => {
         const mandatory = await checkPolicies([vpc], { policies: [always("m", "mandatory")] });
         const advisory = await checkPolicies([vpc], { policies: [always("a", "advisory")] });
         assert.equal(hasBlockingViolation(mandatory), true);
-        assert.equal(exitCodeOf({ policy: { violations: mandatory } }), EXIT.policy);
-        assert.equal(exitCodeOf({ policy: { violations: advisory } }), EXIT.ok);
-        assert.equal(exitCodeOf({ policy: { violations: [{ policy: "r", enforcementLevel: "remediate", message: "x" }] } }), EXIT.policy);
-        assert.equal(exitCodeOf({ policy: { violations: [] } }), EXIT.ok);
+        assert.equal(exitCodeOf({ policy: { violations: mandatory } }), PLAN_EXIT.policy);
+        assert.equal(exitCodeOf({ policy: { violations: advisory } }), PLAN_EXIT.ok);
+        assert.equal(
+            exitCodeOf({ policy: { violations: [{ policy: "r", enforcementLevel: "remediate", message: "x" }] } }),
+            PLAN_EXIT.policy,
+        );
+        assert.equal(exitCodeOf({ policy: { violations: [] } }), PLAN_EXIT.ok);
     });
 });
 
@@ -137,7 +140,7 @@ describe("offline plan: the pack on the prod stack", () => {
             run.plan.policy.violations.map((v) => ({ ...v, message: v.message.split(" [")[0] })),
             CACHE_SECRET_FINDINGS,
         );
-        assert.equal(exitCodeOf(run.plan), EXIT.ok);
+        assert.equal(exitCodeOf(run.plan), PLAN_EXIT.ok);
     });
 
     it("finds the same with the pack's defaults: every cell is complete", async () => {
@@ -160,7 +163,7 @@ describe("plan command: policy findings and exit status", () => {
             cwd: projectRoot(),
             encoding: "utf8",
         });
-        assert.equal(result.status, EXIT.policy, result.stderr);
+        assert.equal(result.status, PLAN_EXIT.policy, result.stderr);
         assert.match(
             result.stdout,
             /\[mandatory\] multi-region: the stack runs 1 region\(s\) \(us-east-1\); at least 2 are required for regional failover/,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { EXIT, main } from "../../../plan/cli";
+import { PLAN_EXIT, main } from "../../../plan/cli";
 import { testCell } from "../../support/cells";
 import { prodRaw, stackProblems, withSections } from "../../support/config";
 import { fleetOf, knobs, traffic } from "../../support/fleet";
@@ -127,7 +127,7 @@ describe("capacity: a fleet that cannot carry the target", () => {
         const write = process.stderr.write;
         process.stderr.write = ((chunk: string) => errors.push(chunk) > 0) as typeof process.stderr.write;
         try {
-            assert.equal(await main(["--config", file, "--quiet"]), EXIT.config);
+            assert.equal(await main(["--config", file, "--quiet"]), PLAN_EXIT.config);
         } finally {
             process.stderr.write = write;
             rmSync(dir, { recursive: true, force: true });

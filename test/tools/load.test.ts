@@ -1,0 +1,106 @@
+import * as assert from "node:assert/strict";
+import { runLoad } from "../../tools/load";
+import { type Scenario, parseScenario } from "../../tools/scenario";
+import { type Target, startTarget } from "../support/loopback";
+import { BUSY } from "../support/scenarios";
+
+describe("load: the engine against loopback targets", function () {
+    this.timeout(15000);
+    let target: Target;
+    afterEach(() => target?.close());
+
+    it("makes think time real: a thinking user sends a request per think time, not back-to-back", async () => {
+        target = await startTarget();
+        const thinking: Scenario = { name: "t", steps: [{ ...BUSY.steps[0], thinkMs: { min: 200, max: 200 } }] };
+        const paced = await runLoad({ target: target.url, users: 2, scenario: thinking, durationS: 1, maxRequests: 10_000 });
+        // 2 users × (1000 ms / 200 ms): requests at 200, 400, 600, 800 and maybe 1000 ms each.
+        assert.ok(paced.summary.requests >= 6 && paced.summary.requests <= 10, `got ${paced.summary.requests}`);
+        const flat = await runLoad({ target: target.url, users: 2, scenario: BUSY, durationS: 0.5, maxRequests: 10_000 });
+        assert.ok(flat.summary.requests > 100, `back-to-back users made only ${flat.summary.requests}`);
+    });
+
+    it("sends the scenario's mix: method, path under the target's base path, headers and body", async () => {
+        target = await startTarget();
+        const mix = parseScenario(
+            {
+                requests: [
+                    { path: "/v1/sync", weight: 3, headers: { accept: "application/json" } },
+                    {
+                        method: "POST",
+                        path: "/v1/events",
+                        weight: 1,
+                        headers: { "content-type": "application/json" },
+                        body: { type: "view" },
+                    },
+                ],
+            },
+            "mix.yaml",
+        );
+        const result = await runLoad({ target: `${target.url}/api/`, users: 2, scenario: mix, durationS: 0.5, maxRequests: 400 });
+        const gets = target.seen.filter((r) => r.method === "GET");
+        const posts = target.seen.filter((r) => r.method === "POST");
+        assert.ok(gets.length > 0 && posts.length > 0);
+        assert.ok(gets.every((r) => r.path === "/api/v1/sync" && r.headers.accept === "application/json" && r.body === ""));
+        assert.ok(
+            posts.every(
+                (r) => r.path === "/api/v1/events" && r.headers["content-type"] === "application/json" && r.body === '{"type":"view"}',
+            ),
+        );
+        assert.ok(gets.length > posts.length * 1.5, `mix ${gets.length} GET / ${posts.length} POST for weights 3:1`);
+        // The request cap stops the run (400 requests in well under 0.5 s otherwise unbounded).
+        assert.ok(target.seen.length <= 400 && result.summary.requests <= 400, `sent ${target.seen.length}`);
+    });
+
+    it("counts a connection closed mid-request as a socket error, and times the next answer from its own request", async () => {
+        target = await startTarget({ drop: (n) => n % 10 === 0, delayMs: () => 1 });
+        const paced: Scenario = { name: "p", steps: [{ ...BUSY.steps[0], thinkMs: { min: 30, max: 30 } }] };
+        const result = await runLoad({ target: target.url, users: 2, scenario: paced, durationS: 1, maxRequests: 10_000 });
+        const s = result.summary;
+        const sent = target.seen.length;
+        assert.ok(
+            s.socketErrors >= Math.floor(sent / 10) - 1 && s.socketErrors <= Math.ceil(sent / 10),
+            `${s.socketErrors} socket errors for ${sent} requests`,
+        );
+        assert.equal(s.responses + s.socketErrors, s.requests);
+        // A stale queue entry would time an answer from the lost request: 30 ms of think or more.
+        assert.ok(s.latencyMs!.max < 30, `max ${s.latencyMs!.max} ms`);
+    });
+
+    it("counts requests unanswered within --timeout as timeouts", async () => {
+        target = await startTarget({ delayMs: (_, req) => (req.url === "/hang" ? 2500 : 1) });
+        // Each user's first request hangs (2 users × 2 draws: the pick and the think), later ones are fast.
+        let draws = 0;
+        const mix = parseScenario({ thinkMs: { min: 20, max: 20 }, requests: [{ path: "/hang" }, { path: "/fast" }] }, "t.yaml");
+        const firstHangs = () => (draws++ < 4 ? 0 : 0.99);
+        const result = await runLoad({
+            target: target.url,
+            users: 2,
+            scenario: mix,
+            durationS: 1.6,
+            maxRequests: 10_000,
+            timeoutS: 1,
+            random: firstHangs,
+        });
+        assert.equal(result.summary.timeouts, 2, JSON.stringify(result.summary));
+        assert.equal(result.summary.socketErrors, 0);
+        assert.ok(result.summary.responses > 10 && result.summary.latencyMs!.max < 1000, JSON.stringify(result.summary));
+    });
+
+    it("records the served-by region header of each response", async () => {
+        let region = "use1";
+        target = await startTarget({ headers: () => ({ "X-Served-Region": region }) });
+        setTimeout(() => (region = "euc1"), 300);
+        const result = await runLoad({
+            target: target.url,
+            users: 1,
+            scenario: BUSY,
+            durationS: 0.6,
+            maxRequests: 10_000,
+            regionHeader: "x-served-region",
+        });
+        const regions = result.samples.map((s) => s.region);
+        assert.equal(regions[0], "use1");
+        assert.equal(regions[regions.length - 1], "euc1");
+        assert.ok(regions.every((r) => r === "use1" || r === "euc1"));
+    });
+});

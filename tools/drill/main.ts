@@ -1,0 +1,55 @@
+/**
+ * `npm run drill`: the failover drill's entry point (its flags: `npm run drill -- --help`;
+ * docs/qa.md). Always prints what a failure of the region should do (which cells take its
+ * users, and their load). With --execute (and CLOUDFLARE_API_TOKEN) it takes the region's
+ * load-balancer pool out through Cloudflare's API under load, measures the switch, puts the
+ * pool back, and writes a report. Whatever happens after the pool is touched (an API error,
+ * Ctrl-C), the drill re-enables it before it exits, and says so.
+ *
+ * Exit status: 0 done (and, with --execute, the pool is back and the reroute was seen or no
+ * region header was available); 1 no reroute was seen; 2 bad input; 3 the drill failed
+ * (API error, interrupted, target unreachable), with the pool restored unless stderr says
+ * otherwise.
+ */
+import { type Io, TOOL_EXIT, errorLine, processIo, startupExit } from "../common";
+import { type DrillRuntime, runDrill } from "./execution";
+import { type DrillOptions, parseOptions } from "./options";
+import { type DrillReport } from "./report";
+
+/** The exit status of a drill that ran to its end. */
+export function exitCodeOf(outcome: DrillReport["outcome"]): number {
+    if (outcome === "planned" || outcome === "completed") return TOOL_EXIT.ok;
+    return outcome === "no-reroute" ? TOOL_EXIT.objective : TOOL_EXIT.failure;
+}
+
+export async function main(
+    argv: string[],
+    io: Io = processIo,
+    env: NodeJS.ProcessEnv = process.env,
+    runtime: Omit<DrillRuntime, "io"> = {},
+): Promise<number> {
+    let options: DrillOptions;
+    try {
+        options = parseOptions(argv, env);
+    } catch (err) {
+        return startupExit("drill", io, err);
+    }
+    try {
+        return exitCodeOf((await runDrill(options, { ...runtime, io })).outcome);
+    } catch (err) {
+        io.err(errorLine("drill", err));
+        return TOOL_EXIT.failure;
+    }
+}
+
+if (require.main === module) {
+    // Ctrl-C (or a CI cancel) ends the drill early but never skips putting the pool back.
+    const controller = new AbortController();
+    const onSignal = () => {
+        if (controller.signal.aborted) process.stderr.write("drill: still restoring the pool; wait for it\n");
+        controller.abort();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    main(process.argv.slice(2), processIo, process.env, { signal: controller.signal }).then((code) => process.exit(code));
+}

@@ -1,0 +1,189 @@
+/**
+ * The drill's flags (the table `--help` prints and docs/qa.md lists) and their validation: the
+ * stack read through stack/load.ts, the cell to drill, and every figure in range, or one
+ * InputError before anything is called.
+ */
+import { namespaceValues } from "../../config/platform";
+import { ConfigError } from "../../config/problems";
+import { readStack } from "../../plan/stackConfig";
+import { type FlagTable, HELP_FLAG } from "../../plan/usage";
+import { type FleetCell } from "../../regions/fleet";
+import { poolName } from "../../regions/naming";
+import { type Stack, parseStack } from "../../stack/load";
+import {
+    InputError,
+    SHARED_FLAGS,
+    checkRequestsCoverUsers,
+    checkStackName,
+    checkUrl,
+    numberFlags,
+    parseFlags,
+    projectRoot,
+    scenarioFlag,
+} from "../common";
+import { findCell } from "../failover";
+import { type Scenario } from "../scenario";
+
+/** The drill's flags: what parseArgs reads, what `--help` prints and docs/qa.md's table lists. */
+export const DRILL_FLAGS = {
+    region: {
+        type: "string",
+        value: "NAME",
+        required: true,
+        description: "the cell to drill: its AWS region or its cell code, e.g. us-east-1 or use1",
+    },
+    stack: {
+        type: "string",
+        default: "prod",
+        value: "NAME",
+        description: "the stack whose Pulumi.NAME.yaml gives the cells and the domain",
+    },
+    execute: {
+        type: "boolean",
+        default: false,
+        description: "take the pool out under load (needs CLOUDFLARE_API_TOKEN); without it the drill only prints what should happen",
+    },
+    target: { type: "string", value: "URL", description: "where the load goes", defaultText: "https://<platform:domain>" },
+    "pool-name": {
+        type: "string",
+        value: "PREFIX",
+        description: "take out the one load-balancer pool whose name starts with PREFIX",
+        defaultText: "the Edge's pool name of the cell, e.g. api-example-com-use1",
+    },
+    "api-base": {
+        type: "string",
+        value: "URL",
+        description: "the Cloudflare API's base URL; the tests point it at a stand-in",
+        defaultText: "CLOUDFLARE_BASE_URL, else https://api.cloudflare.com/client/v4",
+    },
+    "region-header": {
+        type: "string",
+        default: "x-served-region",
+        value: "NAME",
+        description: "the response header in which the API names the region that served it",
+    },
+    users: {
+        type: "string",
+        value: "N",
+        description: "users under load, each a keep-alive connection",
+        number: { default: 50, min: 1, max: 100_000, integer: true },
+    },
+    scenario: SHARED_FLAGS.scenario,
+    before: {
+        type: "string",
+        value: "S",
+        description: "seconds of load before the pool goes out: the baseline",
+        number: { default: 30, min: 0.1, max: 600 },
+    },
+    during: {
+        type: "string",
+        value: "S",
+        description: "longest wait in seconds for the reroute once the pool is out",
+        number: { default: 120, min: 0.1, max: 900 },
+    },
+    settle: {
+        type: "string",
+        value: "S",
+        description: "seconds of load kept on the rerouted path after the reroute",
+        number: { default: 30, min: 0, max: 600 },
+    },
+    after: { type: "string", value: "S", description: "seconds of load after the pool is back", number: { default: 30, min: 0, max: 600 } },
+    "restore-wait": {
+        type: "string",
+        value: "S",
+        description: "longest wait in seconds for the restored pool to report healthy",
+        number: { default: 60, min: 0, max: 600 },
+    },
+    "max-requests": SHARED_FLAGS["max-requests"],
+    report: { type: "string", value: "FILE", description: "write the report (timeline, reroute, errors, phases) as JSON" },
+    help: HELP_FLAG,
+} as const satisfies FlagTable;
+
+export interface DrillOptions {
+    readonly stack: string;
+    /** The stack being drilled: its config and fleet. */
+    readonly plan: Stack;
+    readonly cell: FleetCell;
+    readonly execute: boolean;
+    readonly token?: string;
+    readonly apiBase?: string;
+    readonly poolPrefix: string;
+    readonly target: string;
+    readonly regionHeader: string;
+    readonly users: number;
+    readonly scenario: Scenario;
+    readonly maxRequests: number;
+    /** Load before the pool goes out (the baseline). */
+    readonly beforeS: number;
+    /** Longest wait for the reroute once the pool is out. */
+    readonly duringS: number;
+    /** Load kept on the rerouted path after the reroute is seen. */
+    readonly settleS: number;
+    /** Load after the pool is back. */
+    readonly afterS: number;
+    /** Longest wait for the restored pool to report healthy. */
+    readonly restoreWaitS: number;
+    readonly report?: string;
+    /** Users each cell carries at most, by AWS region (maxReplicas × usersPerPod). */
+    readonly maxUsers?: Readonly<Record<string, number>>;
+}
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env, root = projectRoot()): DrillOptions {
+    const values = parseFlags(argv, "drill", DRILL_FLAGS);
+    const number = numberFlags(DRILL_FLAGS, values);
+    const region = values.region!;
+    const stack = checkStackName(values.stack!);
+    const plan = readStackPlan(root, stack);
+    const { config, fleet } = plan;
+    const cell = findCell(plan, region);
+    if (!cell) {
+        const cells = fleet.cells.map((c) => `${c.region} (${c.code})`).join(", ");
+        throw new InputError(`--region "${region}" is not a cell of stack ${stack}; its cells: ${cells}`);
+    }
+    if (cell.decommissioning)
+        throw new InputError(`--region "${region}" is being decommissioned in stack ${stack}: it is drained and has no pool to take out`);
+    const token = env.CLOUDFLARE_API_TOKEN;
+    if (values.execute && !token)
+        throw new InputError("--execute needs a Cloudflare API token in CLOUDFLARE_API_TOKEN (Load Balancing: Monitors and Pools Write)");
+    const regionHeader = values["region-header"]!;
+    if (!/^[A-Za-z0-9-]+$/.test(regionHeader)) throw new InputError(`--region-header "${regionHeader}" is not a header name`);
+    const users = number("users");
+    const { scenario } = scenarioFlag(values.scenario, root);
+    const maxRequests = number("max-requests");
+    checkRequestsCoverUsers(maxRequests, users);
+    const apiBase = values["api-base"] ?? env.CLOUDFLARE_BASE_URL;
+    return {
+        stack,
+        plan,
+        cell,
+        execute: values.execute!,
+        token,
+        apiBase: apiBase === undefined ? undefined : checkUrl("api-base", apiBase),
+        poolPrefix: values["pool-name"] ?? poolName(config.domain, cell.code),
+        // The most users each cell's HPA can serve: maxReplicas × usersPerPod, from the capacity model.
+        maxUsers: Object.fromEntries(fleet.cells.map((c) => [c.region, c.capacity.pods.max * config.capacity.usersPerPod])),
+        target: values.target !== undefined ? checkUrl("target", values.target) : `https://${config.domain}`,
+        regionHeader: regionHeader.toLowerCase(),
+        users,
+        scenario,
+        maxRequests,
+        beforeS: number("before"),
+        duringS: number("during"),
+        settleS: number("settle"),
+        afterS: number("after"),
+        restoreWaitS: number("restore-wait"),
+        report: values.report,
+    };
+}
+
+/** The stack's config and fleet; any problem with either is one InputError naming the file. */
+function readStackPlan(root: string, stack: string): Stack {
+    try {
+        const { config } = readStack(root, stack);
+        return parseStack(namespaceValues(config), config["aws:region"]);
+    } catch (err) {
+        if (err instanceof ConfigError)
+            throw new InputError(`Pulumi.${stack}.yaml: ${err.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+        throw new InputError((err as Error).message);
+    }
+}
