@@ -4,7 +4,7 @@
  *
  * ```yaml
  * platform:compute:
- *   kubernetesVersion: "1.36"              # a minor of components/versions.ts
+ *   kubernetesVersion: "1.36"              # a minor of regions/versions.ts
  *   adminRoleArn: arn:aws:iam::123456789012:role/platform-admins   # optional
  *   publicAccessCidrs: [203.0.113.0/24]    # optional; default: private API endpoint only
  *   instanceTypes: [m7i.xlarge, m6i.xlarge]

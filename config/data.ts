@@ -34,7 +34,7 @@ export interface DataConfig {
     /**
      * Region the global resources (global cluster, master secret and its KMS key) are managed
      * from. It must not follow `primary`: moving it would replace them (docs/regions.md).
-     * Validated against the catalog in regions/config.ts. @default the primary region
+     * Validated against the catalog in config/platform.ts. @default the primary region
      */
     readonly homeRegion?: string;
 }

@@ -4,7 +4,7 @@
  *
  * This is the one module that touches SDK internals: the mock monitor's
  * `registerResource` request (parent, provider, protect, ignoreChanges, ...) and the
- * internal `waitForRPCs`. `test/runtime.test.ts` pins that surface so an SDK upgrade
+ * internal `waitForRPCs`. `test/plan/runtime.test.ts` pins that surface so an SDK upgrade
  * that moves it fails loudly there.
  */
 import * as pulumi from "@pulumi/pulumi";

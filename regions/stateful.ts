@@ -1,7 +1,7 @@
 /**
  * Which resources hold data, and which of their inputs force a replacement (a new, empty
  * resource) when they change. Pure data, shared by the decommission transformation
- * (components/lifecycle.ts), the compare tool (plan/compare.ts) and the lifecycle tests.
+ * (components/cell/lifecycle.ts), the compare tool (plan/compare.ts) and the lifecycle tests.
  *
  * Replace-triggering inputs: the `ForceNew` attributes of the bridged Terraform provider's
  * schema (terraform-provider-aws 6.x, which @pulumi/aws 7 wraps; "Forces new resource" in

@@ -118,7 +118,7 @@ export class OriginIngress extends pulumi.ComponentResource {
             child,
         );
 
-        // Forward only the domain, and only with Cloudflare's secret header (components/originAuth.ts).
+        // Forward only the domain, and only with Cloudflare's secret header (components/edge/originAuth.ts).
         const https = new aws.lb.Listener(
             `${name}-https`,
             {

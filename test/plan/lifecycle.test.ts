@@ -330,7 +330,7 @@ describe("region lifecycle: plans", function () {
         it("pins the URNs of the prod stack's stateful resources (test/fixtures/stateful-urns.prod.txt)", () => {
             // URNs are a contract: a changed URN is a delete and a create. If a change here is
             // deliberate, give the renamed resource `aliases: [<old name or parent>]`, then
-            // regenerate the fixture:  npm run -s build && node .build/test/statefulUrns.js
+            // regenerate the fixture:  npm run -s build && node .build/test/support/statefulUrns.js
             const expected = readFileSync(fixture("stateful-urns.prod.txt"), "utf8").trim().split("\n");
             assert.deepEqual(statefulUrns(prod), expected);
             assert.equal(expected.length, 30);

@@ -21,7 +21,7 @@ describe("the registered resources, pinned", () => {
             assert.deepEqual(
                 { added, removed, changed },
                 { added: [], removed: [], changed: [] },
-                "a deliberate change regenerates the fixture: npm run -s build && node .build/test/planDigests.js",
+                "a deliberate change regenerates the fixture: npm run -s build && node .build/test/support/planDigests.js",
             );
         });
     }

@@ -3,7 +3,7 @@
  * (test/fixtures/plan-digests.<stack>.txt): one line per URN with a digest of what the engine
  * would receive for it (type, parent, provider, options, dependencies and inputs, secrets
  * masked). A refactoring must leave the file unchanged; a deliberate change to the program
- * regenerates it with `npm run -s build && node .build/test/planDigests.js` and the diff
+ * regenerates it with `npm run -s build && node .build/test/support/planDigests.js` and the diff
  * shows which resources changed.
  */
 import "../../plan/env";

@@ -1,7 +1,7 @@
 /**
  * The pinned URN list of the prod stack's stateful resources (test/fixtures/stateful-urns.prod.txt).
- * Regenerate it, deliberately, with `npm run -s build && node .build/test/statefulUrns.js`
- * after giving any renamed stateful resource `aliases` (test/lifecycle.test.ts).
+ * Regenerate it, deliberately, with `npm run -s build && node .build/test/support/statefulUrns.js`
+ * after giving any renamed stateful resource `aliases` (test/plan/lifecycle.test.ts).
  */
 import "../../plan/env";
 import { writeFileSync } from "node:fs";
