@@ -1,9 +1,11 @@
 /**
  * `platform:edge`: the Cloudflare edge settings (CDN cache rules, rate limiting, session
- * affinity, health alerts). Every key is optional; the defaults below are the production
- * choice and are documented in docs/edge.md.
+ * affinity, health alerts). Every key is optional; the defaults are the production choice
+ * (their table: docs/edge.md).
  */
-import { type Reader, show } from "./problems";
+import { type z } from "zod";
+import { show } from "./problems";
+import { type Immutable, checked, defaulted, flag, hex32, integer, list, oneOf, settings, text } from "./schema";
 
 /** Periods (seconds) a Cloudflare rate-limiting rule accepts (`period`). */
 export const RATE_LIMIT_PERIODS = [10, 60, 120, 300, 600, 3600] as const;
@@ -16,81 +18,6 @@ export type RateLimitAction = (typeof RATE_LIMIT_ACTIONS)[number];
 /** The cookie Cloudflare's load balancer uses for session affinity; the app must not reuse it. */
 export const AFFINITY_COOKIE = "__cflb";
 
-export interface RateLimitConfig {
-    /** Requests one client (IP, per Cloudflare data centre) may make per period. @default 600 */
-    readonly requestsPerPeriod: number;
-    /** Counting window, seconds; one of RATE_LIMIT_PERIODS. @default 60 */
-    readonly period: number;
-    /** How long the action applies once triggered, seconds; one of MITIGATION_TIMEOUTS. @default 60 */
-    readonly mitigationTimeout: number;
-    /** `block` answers 429 (API clients cannot solve a challenge). @default "block" */
-    readonly action: RateLimitAction;
-}
-
-export interface EdgeConfig {
-    /** Path prefix of the API: rate limited. Starts and ends with "/". @default "/v1/" */
-    readonly apiPath: string;
-    /**
-     * API GET routes whose responses are the same for every user and may be cached briefly at
-     * the edge. Each matches itself and everything below it. @default ["/v1/catalog", "/v1/config"]
-     */
-    readonly cacheableApiRoutes: readonly string[];
-    /** Edge TTL of cacheable API responses, seconds (short: data changes). @default 30 */
-    readonly apiEdgeTtl: number;
-    /** Path prefix of static assets. Starts and ends with "/". @default "/static/" */
-    readonly staticPathPrefix: string;
-    /** File extensions cached as static assets anywhere on the host. */
-    readonly staticExtensions: readonly string[];
-    /** Edge TTL of static assets, seconds (assets are fingerprinted). @default 2592000 (30 days) */
-    readonly staticEdgeTtl: number;
-    /** The app's session cookie: a request carrying it is never served from cache. @default "session" */
-    readonly sessionCookie: string;
-    /** Lifetime of the load balancer's affinity cookie, seconds (1800–604800). @default 3600 */
-    readonly sessionAffinityTtl: number;
-    /**
-     * Smart Tiered Cache: misses go through one upper tier near the origin. Cloudflare
-     * documents it as incompatible with zero-downtime failover, which the load balancer
-     * uses. @default false
-     */
-    readonly tieredCache: boolean;
-    readonly rateLimit: RateLimitConfig;
-    /** Email that receives pool and origin health alerts. Optional. */
-    readonly alertEmail?: string;
-    /** Id of a Cloudflare notification webhook (32 hex) that receives the same alerts. Optional. */
-    readonly alertWebhookId?: string;
-}
-
-export const EDGE_DEFAULTS = {
-    apiPath: "/v1/",
-    cacheableApiRoutes: ["/v1/catalog", "/v1/config"],
-    apiEdgeTtl: 30,
-    staticPathPrefix: "/static/",
-    staticExtensions: ["css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "woff", "woff2", "ttf"],
-    staticEdgeTtl: 2592000,
-    sessionCookie: "session",
-    sessionAffinityTtl: 3600,
-    // Off: Cloudflare documents zero-downtime failover (which the load balancer uses) as
-    // incompatible with Tiered Cache; the API's traffic is mostly dynamic anyway.
-    tieredCache: false,
-    rateLimit: { requestsPerPeriod: 600, period: 60, mitigationTimeout: 60, action: "block" },
-} as const satisfies Omit<EdgeConfig, "alertEmail" | "alertWebhookId">;
-
-const EDGE_KEYS = [
-    "apiPath",
-    "cacheableApiRoutes",
-    "apiEdgeTtl",
-    "staticPathPrefix",
-    "staticExtensions",
-    "staticEdgeTtl",
-    "sessionCookie",
-    "sessionAffinityTtl",
-    "tieredCache",
-    "rateLimit",
-    "alertEmail",
-    "alertWebhookId",
-] as const;
-const RATE_LIMIT_KEYS = ["requestsPerPeriod", "period", "mitigationTimeout", "action"] as const;
-
 /** "/a/b/" — a path prefix. */
 const PATH_PREFIX = /^\/([A-Za-z0-9._~-]+\/)*$/;
 /** "/a/b" — a route without a trailing slash. */
@@ -99,105 +26,111 @@ const EXTENSION = /^[a-z0-9]{1,10}$/;
 /** An HTTP cookie name (RFC 6265 token). */
 const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const HEX32 = /^[0-9a-f]{32}$/;
 
-/** Reads and validates `platform:edge`; problems go to the root reader's list. */
-export function parseEdge(root: Reader): EdgeConfig {
-    const edge = root.object("edge");
-    edge.noUnknownKeys(EDGE_KEYS);
-    const d = EDGE_DEFAULTS;
+const BY_CLOUDFLARE = "is not accepted by Cloudflare";
 
-    const apiPath = edge.string("apiPath", {
-        default: d.apiPath,
-        pattern: PATH_PREFIX,
-        allowed: 'a path prefix that starts and ends with "/", e.g. "/v1/"',
-    });
-    const cacheableApiRoutes = edge.strings("cacheableApiRoutes", {
-        default: d.cacheableApiRoutes,
-        pattern: ROUTE,
-        allowed: 'a route such as "/v1/catalog" (absolute, no trailing "/")',
-    });
-    cacheableApiRoutes.forEach((route, i) => {
-        const at = `${edge.at("cacheableApiRoutes")}[${i}]`;
-        if (ROUTE.test(route) && PATH_PREFIX.test(apiPath) && !`${route}/`.startsWith(apiPath)) {
-            edge.report(
-                at,
-                `${show(route)} is outside the API path ${show(apiPath)}; list API routes only (static assets have their own rule)`,
-            );
-        }
-        const first = cacheableApiRoutes.indexOf(route);
-        if (first !== i) edge.report(at, `${show(route)} is listed twice (also at [${first}]); remove one`);
-    });
-    const apiEdgeTtl = edge.integer("apiEdgeTtl", { min: 1, max: 3600, default: d.apiEdgeTtl });
-    const staticPathPrefix = edge.string("staticPathPrefix", {
-        default: d.staticPathPrefix,
-        pattern: PATH_PREFIX,
-        allowed: 'a path prefix that starts and ends with "/", e.g. "/static/"',
-    });
-    const staticExtensions = edge.strings("staticExtensions", {
-        default: d.staticExtensions,
-        pattern: EXTENSION,
-        allowed: 'a lower-case file extension without the dot, e.g. "css"',
-        minItems: 1,
-    });
-    const staticEdgeTtl = edge.integer("staticEdgeTtl", { min: 3600, max: 31536000, default: d.staticEdgeTtl });
-    const sessionCookie = edge.string("sessionCookie", {
-        default: d.sessionCookie,
-        pattern: COOKIE_NAME,
-        allowed: "a cookie name (letters, digits and !#$%&'*+-.^_`|~)",
-    });
-    if (sessionCookie === AFFINITY_COOKIE) {
-        edge.report(
-            edge.at("sessionCookie"),
-            `${show(sessionCookie)} is the load balancer's own affinity cookie, present on every request; name the app's session cookie`,
-        );
+const RATE_LIMIT_SCHEMA = defaulted(
+    checked(
+        settings({
+            requestsPerPeriod: integer(1, 1000000)
+                .default(600)
+                .describe("Requests one client (IP, per Cloudflare data centre) may make per period"),
+            period: oneOf(RATE_LIMIT_PERIODS, { refused: BY_CLOUDFLARE, unit: "seconds" }).default(60).describe("Counting window, seconds"),
+            mitigationTimeout: oneOf(MITIGATION_TIMEOUTS, { refused: BY_CLOUDFLARE, unit: "seconds" })
+                .default(60)
+                .meta({ rule: '0 with action "managed_challenge"' })
+                .describe("How long the action applies once triggered, seconds"),
+            action: oneOf(RATE_LIMIT_ACTIONS, { refused: BY_CLOUDFLARE })
+                .default("block")
+                .describe("`block` answers 429 (API clients cannot solve a challenge)"),
+        }),
+        (rateLimit, report) => {
+            if (rateLimit.action === "managed_challenge" && rateLimit.mitigationTimeout !== 0) {
+                report(
+                    `${rateLimit.mitigationTimeout} cannot be used with action "managed_challenge": outside Enterprise plans a challenge only throttles; set mitigationTimeout: 0 or use action "block"`,
+                    ["mitigationTimeout"],
+                );
+            }
+        },
+        ["action", "mitigationTimeout"],
+    ),
+);
+
+const cacheableApiRoutes = checked(
+    list(text(ROUTE, 'a route such as "/v1/catalog" (absolute, no trailing "/")'), 'a list of routes such as ["/v1/catalog"]'),
+    (routes, report) =>
+        routes.forEach((route, i) => {
+            const first = routes.indexOf(route);
+            if (first !== i) report(`${show(route)} is listed twice (also at [${first}]); remove one`, [i]);
+        }),
+).meta({ rule: "each under `apiPath`, no duplicates; `[]` disables API caching" });
+
+const sessionCookie = checked(text(COOKIE_NAME, "a cookie name (letters, digits and !#$%&'*+-.^_`|~)"), (cookie, report) => {
+    if (cookie === AFFINITY_COOKIE) {
+        report(`${show(cookie)} is the load balancer's own affinity cookie, present on every request; name the app's session cookie`);
     }
-    const sessionAffinityTtl = edge.integer("sessionAffinityTtl", { min: 1800, max: 604800, default: d.sessionAffinityTtl });
-    const tieredCache = edge.boolean("tieredCache", d.tieredCache);
+}).meta({ rule: `not ${AFFINITY_COOKIE}` });
 
-    const rl = edge.object("rateLimit");
-    rl.noUnknownKeys(RATE_LIMIT_KEYS);
-    const requestsPerPeriod = rl.integer("requestsPerPeriod", { min: 1, max: 1000000, default: d.rateLimit.requestsPerPeriod });
-    const period = oneOf(rl, "period", RATE_LIMIT_PERIODS, d.rateLimit.period, "seconds");
-    const mitigationTimeout = oneOf(rl, "mitigationTimeout", MITIGATION_TIMEOUTS, d.rateLimit.mitigationTimeout, "seconds");
-    const action = oneOf(rl, "action", RATE_LIMIT_ACTIONS, d.rateLimit.action, "");
-    if (action === "managed_challenge" && mitigationTimeout !== 0) {
-        rl.report(
-            rl.at("mitigationTimeout"),
-            `${mitigationTimeout} cannot be used with action "managed_challenge": outside Enterprise plans a challenge only throttles; set mitigationTimeout: 0 or use action "block"`,
-        );
-    }
+/** `platform:edge`, all keys optional. */
+export const EDGE_SCHEMA = defaulted(
+    checked(
+        settings({
+            apiPath: text(PATH_PREFIX, 'a path prefix that starts and ends with "/", e.g. "/v1/"')
+                .default("/v1/")
+                .describe("Path prefix of the API: rate limited"),
+            cacheableApiRoutes: cacheableApiRoutes
+                .default(["/v1/catalog", "/v1/config"])
+                .describe(
+                    "API GET routes whose responses are the same for every user, cached briefly at the edge; each matches itself and everything below it",
+                ),
+            apiEdgeTtl: integer(1, 3600).default(30).describe("Edge TTL of cacheable API responses, seconds (short: data changes)"),
+            staticPathPrefix: text(PATH_PREFIX, 'a path prefix that starts and ends with "/", e.g. "/static/"')
+                .default("/static/")
+                .describe("Path prefix of static assets"),
+            staticExtensions: list(
+                text(EXTENSION, 'a lower-case file extension without the dot, e.g. "css"'),
+                'a list of at least one file extension, e.g. ["css", "js"]',
+                1,
+            )
+                .default(["css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "woff", "woff2", "ttf"])
+                .describe("File extensions cached as static assets anywhere on the host"),
+            staticEdgeTtl: integer(3600, 31536000)
+                .default(2592000)
+                .describe("Edge TTL of static assets, seconds (assets are fingerprinted; the default is 30 days)"),
+            sessionCookie: sessionCookie
+                .default("session")
+                .describe("The app's session cookie: a request carrying it is never served from cache"),
+            sessionAffinityTtl: integer(1800, 604800)
+                .default(3600)
+                .describe("Lifetime of the load balancer's affinity cookie, seconds (Cloudflare's range for cookie affinity)"),
+            // Off: Cloudflare documents zero-downtime failover (which the load balancer uses) as
+            // incompatible with Tiered Cache; the API's traffic is mostly dynamic anyway.
+            tieredCache: flag()
+                .default(false)
+                .describe("Smart Tiered Cache: misses go through one upper tier (incompatible with zero-downtime failover)"),
+            rateLimit: RATE_LIMIT_SCHEMA,
+            alertEmail: text(EMAIL, "an email address such as oncall@example.com")
+                .optional()
+                .describe("Email that receives pool and origin health alerts"),
+            alertWebhookId: hex32("a Cloudflare notification webhook's id")
+                .optional()
+                .describe("Cloudflare notification webhook that receives the same alerts"),
+        }),
+        (edge, report) =>
+            edge.cacheableApiRoutes.forEach((route, i) => {
+                if (!`${route}/`.startsWith(edge.apiPath)) {
+                    report(
+                        `${show(route)} is outside the API path ${show(edge.apiPath)}; list API routes only (static assets have their own rule)`,
+                        ["cacheableApiRoutes", i],
+                    );
+                }
+            }),
+        ["apiPath", "cacheableApiRoutes"],
+    ).meta({ page: "docs/edge.md" }),
+).describe("API path, cacheable API routes, TTLs, session cookie and affinity TTL, rate limit, alert targets");
 
-    const alertEmail = edge.optionalString("alertEmail", { pattern: EMAIL, allowed: "an email address such as oncall@example.com" });
-    const alertWebhookId = edge.optionalString("alertWebhookId", {
-        pattern: HEX32,
-        allowed: "a Cloudflare notification webhook id: 32 lower-case hex characters",
-    });
+export type EdgeConfig = Immutable<z.output<typeof EDGE_SCHEMA>>;
+export type RateLimitConfig = EdgeConfig["rateLimit"];
 
-    return {
-        apiPath,
-        cacheableApiRoutes,
-        apiEdgeTtl,
-        staticPathPrefix,
-        staticExtensions,
-        staticEdgeTtl,
-        sessionCookie,
-        sessionAffinityTtl,
-        tieredCache,
-        rateLimit: { requestsPerPeriod, period, mitigationTimeout, action },
-        ...(alertEmail !== undefined ? { alertEmail } : {}),
-        ...(alertWebhookId !== undefined ? { alertWebhookId } : {}),
-    };
-}
-
-/** A value from a closed list (numbers or strings); reports the allowed values otherwise. */
-function oneOf<T extends string | number>(reader: Reader, key: string, allowed: readonly T[], fallback: T, unit: string): T {
-    const value = reader.value[key];
-    if (value === undefined) return fallback;
-    if (!(allowed as readonly unknown[]).includes(value)) {
-        const list = allowed.map((a) => (typeof a === "string" ? `"${a}"` : String(a))).join(", ");
-        reader.report(reader.at(key), `${show(value)} is not accepted by Cloudflare; use one of ${list}${unit ? ` (${unit})` : ""}`);
-        return fallback;
-    }
-    return value as T;
-}
+/** Every key at its default: the production choice (no alert target). */
+export const EDGE_DEFAULTS: EdgeConfig = EDGE_SCHEMA.parse(undefined);

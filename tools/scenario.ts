@@ -1,13 +1,13 @@
 /**
  * A load-test scenario: what one browser-extension user does, as data. Each user picks a
  * request by weight, waits its think time, sends it, waits for the answer, and repeats.
- * Parsed with the same `Reader` as the stack config, so a bad file lists every problem
- * with its path.
+ * Parsed with `Reader` (tools/reader.ts), so a bad file lists every problem with its path.
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { type Problem, type Raw, Reader, isRecord, show } from "../config/problems";
+import { type Problem, type Raw, isRecord, show } from "../config/problems";
+import { Reader } from "./reader";
 
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 export type Method = (typeof METHODS)[number];

@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import { COMPUTE_DEFAULTS } from "../../config/compute";
 import { parseRaw, prodRaw, stackProblems, withSections } from "../support/config";
 
 /** The prod config with `platform:compute` replaced. */
@@ -8,18 +7,16 @@ const parseWith = (compute: unknown) => parseRaw(withSections(prodRaw(), { compu
 const problems = (compute: unknown) => stackProblems(withSections(prodRaw(), { compute }));
 
 describe("platform:compute config", () => {
-    it("defaults every key when the section is absent (the prod stack sets none)", () => {
+    it("defaults every key when the section is absent (the prod stack sets none; the production sizing, pinned)", () => {
         const { compute } = parseWith(undefined);
         assert.deepEqual(compute, {
             kubernetesVersion: "1.36",
-            adminRoleArn: undefined,
             publicAccessCidrs: [],
             instanceTypes: ["m7i.xlarge", "m6i.xlarge"],
             rootVolumeGiB: 50,
             podCpuMillicores: 500,
             podMemoryMiB: 512,
         });
-        assert.deepEqual(COMPUTE_DEFAULTS.instanceTypes, ["m7i.xlarge", "m6i.xlarge"]);
     });
 
     it("accepts a full, valid section", () => {
@@ -41,13 +38,13 @@ describe("platform:compute config", () => {
 
     it("refuses a Kubernetes version without pinned add-ons", () => {
         assert.deepEqual(problems({ kubernetesVersion: "1.34" }), [
-            'platform:compute.kubernetesVersion: "1.34" is not a version this program pins add-ons for; use one of 1.36, 1.35 (quote it in YAML: "1.36")',
+            'platform:compute.kubernetesVersion: "1.34" is not a version this program pins add-ons for; use one of "1.36", "1.35"',
         ]);
     });
 
     it("refuses an unquoted version (YAML reads 1.30 as 1.3)", () => {
         assert.deepEqual(problems({ kubernetesVersion: 1.36 }), [
-            'platform:compute.kubernetesVersion: 1.36 is a number; quote the version ("1.36"): one of 1.36, 1.35',
+            'platform:compute.kubernetesVersion: 1.36 is a number; quote it in YAML: use one of "1.36", "1.35"',
         ]);
     });
 
@@ -64,17 +61,20 @@ describe("platform:compute config", () => {
     });
 
     it("refuses a malformed CIDR and a non-list", () => {
-        const found = problems({ publicAccessCidrs: ["10.0.0.0/33"] });
-        assert.equal(found.length, 1);
-        assert.match(found[0], /^platform:compute\.publicAccessCidrs\[0\]: "10\.0\.0\.0\/33" /);
+        assert.deepEqual(problems({ publicAccessCidrs: ["10.0.0.0/33"] }), [
+            'platform:compute.publicAccessCidrs[0]: "10.0.0.0/33" has a prefix length above 32',
+        ]);
         assert.deepEqual(problems({ publicAccessCidrs: "203.0.113.0/24" }), [
-            'platform:compute.publicAccessCidrs: "203.0.113.0/24" is not a list of strings',
+            'platform:compute.publicAccessCidrs: "203.0.113.0/24" is not a list; expected a list of IPv4 CIDRs such as [203.0.113.0/24], none of them /0',
+        ]);
+        assert.deepEqual(problems({ publicAccessCidrs: [24] }), [
+            "platform:compute.publicAccessCidrs[0]: 24 is not a string; expected an IPv4 CIDR such as 203.0.113.0/24",
         ]);
     });
 
     it("wants at least two distinct instance types of one architecture", () => {
         assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge"] }), [
-            'platform:compute.instanceTypes: ["m7i.xlarge"] has 1 entries; at least 2 are required',
+            'platform:compute.instanceTypes: ["m7i.xlarge"] has 1 entry; expected at least 2 distinct EC2 instance types of one architecture and size, e.g. [m7i.xlarge, m6i.xlarge]',
         ]);
         assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m7i.xlarge"] }), [
             'platform:compute.instanceTypes: ["m7i.xlarge","m7i.xlarge"] lists m7i.xlarge twice; list distinct types',
@@ -95,9 +95,12 @@ describe("platform:compute config", () => {
         assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m6i.xlarge"] }), []);
     });
 
-    it("wants types the capacity model can pack pods into", () => {
+    it("wants types the capacity model can pack pods into, each named where it stands", () => {
         assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m5zn.xlarge"] }), [
-            'platform:compute.instanceTypes: ["m5zn.xlarge"] unknown to the capacity model; use types of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge, m7g.xlarge, m6g.xlarge (or add a row to INSTANCE_TYPES in regions/capacity/nodes.ts)',
+            'platform:compute.instanceTypes[1]: "m5zn.xlarge" is not known to the capacity model; use one of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge, m7g.xlarge, m6g.xlarge (or add a row to INSTANCE_TYPES in regions/capacity/nodes.ts)',
+        ]);
+        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m6i.xlarg"] }), [
+            'platform:compute.instanceTypes[1]: "m6i.xlarg" is not known to the capacity model; did you mean "m6i.xlarge"? use one of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge, m7g.xlarge, m6g.xlarge (or add a row to INSTANCE_TYPES in regions/capacity/nodes.ts)',
         ]);
     });
 
@@ -106,17 +109,41 @@ describe("platform:compute config", () => {
             "platform:compute.podCpuMillicores: 10 is out of range; expected an integer from 50 to 16000",
         ]);
         assert.deepEqual(problems({ podMemoryMiB: "512Mi" }), [
-            'platform:compute.podMemoryMiB: "512Mi" is not an integer; expected an integer from 64 to 65536',
+            'platform:compute.podMemoryMiB: "512Mi" is not a number; expected an integer from 64 to 65536',
         ]);
         assert.deepEqual(problems({ rootVolumeGiB: 10 }), [
             "platform:compute.rootVolumeGiB: 10 is out of range; expected an integer from 20 to 1000",
         ]);
     });
 
-    it("names unknown keys and a section that is not a map", () => {
+    it("names unknown keys, with the value given, and a section that is not a map", () => {
         assert.deepEqual(problems({ k8sVersion: "1.36" }), [
-            "platform:compute.k8sVersion: is not a known setting; known settings here: kubernetesVersion, adminRoleArn, publicAccessCidrs, instanceTypes, rootVolumeGiB, podCpuMillicores, podMemoryMiB",
+            'platform:compute.k8sVersion: is not a known setting (given "1.36"); known settings here: kubernetesVersion, adminRoleArn, publicAccessCidrs, instanceTypes, rootVolumeGiB, podCpuMillicores, podMemoryMiB',
         ]);
-        assert.deepEqual(problems("big"), ['platform:compute: "big" is not an object; give a map of settings or leave it out']);
+        assert.deepEqual(problems("big"), [
+            'platform:compute: "big" is not a map; expected a map of settings, or nothing (every key has a default)',
+        ]);
+    });
+
+    describe("no knock-on errors", () => {
+        it("checks that a pod fits a node only once the types and requests are valid", () => {
+            const tooBig = { podCpuMillicores: 16000, podMemoryMiB: 65536 };
+            assert.equal(problems(tooBig).length, 1);
+            assert.deepEqual(problems({ ...tooBig, instanceTypes: ["m7i.xlarge", "m5zn.xlarge"] }), [
+                'platform:compute.instanceTypes[1]: "m5zn.xlarge" is not known to the capacity model; use one of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge, m7g.xlarge, m6g.xlarge (or add a row to INSTANCE_TYPES in regions/capacity/nodes.ts)',
+            ]);
+        });
+
+        it("does not check a pod against the default types when the types key is misspelt", () => {
+            assert.deepEqual(problems({ podCpuMillicores: 8000, instanceTyps: ["m7i.2xlarge", "m7i.2xlarge"] }), [
+                "platform:compute.instanceTyps: is not a known setting (given a list of 2); did you mean `instanceTypes`? known settings here: kubernetesVersion, adminRoleArn, publicAccessCidrs, instanceTypes, rootVolumeGiB, podCpuMillicores, podMemoryMiB",
+            ]);
+        });
+
+        it("compares the sizes of known types only once every type is known", () => {
+            assert.deepEqual(problems({ instanceTypes: ["m7i.2xlarge", "XL"] }), [
+                'platform:compute.instanceTypes[1]: "XL" is not an EC2 instance type such as m7i.xlarge',
+            ]);
+        });
     });
 });

@@ -18,7 +18,7 @@ function regionsOf(n: number): Raw[] {
 }
 
 describe("platform:data config", () => {
-    it("defaults every setting when the section is absent", () => {
+    it("defaults every setting when the section is absent (the production sizing, pinned)", () => {
         // prod's own section (it pins homeRegion) removed.
         const config = parse({ data: undefined });
         assert.deepEqual(config.data, {
@@ -153,16 +153,22 @@ describe("platform:data config", () => {
             ]);
         });
 
-        it("unknown keys, naming the known ones", () => {
+        it("unknown keys, with the value given, naming the known ones", () => {
             assert.deepEqual(problemsOf({ data: { readerCount: 2, cache: { shard: 3 } } }), [
-                "platform:data.readerCount: is not a known setting; known settings here: engineVersion, instanceClass, port, databaseName, backupRetentionDays, cache, homeRegion",
-                "platform:data.cache.shard: is not a known setting; known settings here: engineVersion, nodeType, replicasPerShard, snapshotRetentionDays",
+                "platform:data.cache.shard: is not a known setting (given 3); known settings here: engineVersion, nodeType, replicasPerShard, snapshotRetentionDays",
+                "platform:data.readerCount: is not a known setting (given 2); known settings here: engineVersion, instanceClass, port, databaseName, backupRetentionDays, cache, homeRegion",
             ]);
         });
 
-        it("a section that is not an object", () => {
+        it("a section that is not a map", () => {
             assert.deepEqual(problemsOf({ data: "big" }), [
-                'platform:data: "big" is not an object; give a map of settings or leave it out',
+                'platform:data: "big" is not a map; expected a map of settings, or nothing (every key has a default)',
+            ]);
+        });
+
+        it("a malformed version only once, not also as one without write forwarding", () => {
+            assert.deepEqual(problemsOf({ data: { engineVersion: 15 } }), [
+                "platform:data.engineVersion: 15 is not a string; expected an Aurora PostgreSQL version such as 16.9",
             ]);
         });
     });

@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import { EDGE_DEFAULTS } from "../../config/edge";
 import { parseConfig } from "../../config/platform";
 import { exampleRaw, stackProblems, withSections } from "../support/config";
 
@@ -8,7 +7,7 @@ const withEdge = (edge: unknown) => withSections(exampleRaw(), { edge });
 const problems = (edge: unknown) => stackProblems(withEdge(edge));
 
 describe("config: platform:edge", () => {
-    it("defaults every setting when the section is absent", () => {
+    it("defaults every setting when the section is absent (the production choice, pinned; no alert target)", () => {
         const edge = parseConfig(withEdge(undefined), "us-east-1").edge;
         assert.deepEqual(edge, {
             apiPath: "/v1/",
@@ -38,8 +37,6 @@ describe("config: platform:edge", () => {
             tieredCache: false,
             rateLimit: { requestsPerPeriod: 600, period: 60, mitigationTimeout: 60, action: "block" },
         });
-        assert.equal(edge.alertEmail, undefined);
-        assert.equal(EDGE_DEFAULTS.rateLimit.period, 60);
     });
 
     it("takes every setting from config", () => {
@@ -81,15 +78,17 @@ describe("config: platform:edge", () => {
     });
 
     it("rejects a section that is not an object", () => {
-        assert.deepEqual(problems("yes"), ['platform:edge: "yes" is not an object; give a map of settings or leave it out']);
+        assert.deepEqual(problems("yes"), [
+            'platform:edge: "yes" is not a map; expected a map of settings, or nothing (every key has a default)',
+        ]);
     });
 
-    it("rejects unknown keys, naming the known ones", () => {
+    it("rejects unknown keys, with the value given, naming the known ones", () => {
         assert.deepEqual(problems({ apiTtl: 5 }), [
-            "platform:edge.apiTtl: is not a known setting; known settings here: apiPath, cacheableApiRoutes, apiEdgeTtl, staticPathPrefix, staticExtensions, staticEdgeTtl, sessionCookie, sessionAffinityTtl, tieredCache, rateLimit, alertEmail, alertWebhookId",
+            "platform:edge.apiTtl: is not a known setting (given 5); known settings here: apiPath, cacheableApiRoutes, apiEdgeTtl, staticPathPrefix, staticExtensions, staticEdgeTtl, sessionCookie, sessionAffinityTtl, tieredCache, rateLimit, alertEmail, alertWebhookId",
         ]);
         assert.deepEqual(problems({ rateLimit: { limit: 5 } }), [
-            "platform:edge.rateLimit.limit: is not a known setting; known settings here: requestsPerPeriod, period, mitigationTimeout, action",
+            "platform:edge.rateLimit.limit: is not a known setting (given 5); known settings here: requestsPerPeriod, period, mitigationTimeout, action",
         ]);
     });
 
@@ -101,7 +100,7 @@ describe("config: platform:edge", () => {
 
     it("rejects malformed, foreign and duplicate cacheable API routes", () => {
         assert.deepEqual(problems({ cacheableApiRoutes: "/v1/catalog" }), [
-            'platform:edge.cacheableApiRoutes: "/v1/catalog" is not a list of strings',
+            'platform:edge.cacheableApiRoutes: "/v1/catalog" is not a list; expected a list of routes such as ["/v1/catalog"]',
         ]);
         assert.deepEqual(problems({ cacheableApiRoutes: ["/v1/catalog/"] }), [
             'platform:edge.cacheableApiRoutes[0]: "/v1/catalog/" is not a route such as "/v1/catalog" (absolute, no trailing "/")',
@@ -135,7 +134,9 @@ describe("config: platform:edge", () => {
             'platform:edge.staticExtensions[0]: ".css" is not a lower-case file extension without the dot, e.g. "css"',
             'platform:edge.staticExtensions[1]: "JS" is not a lower-case file extension without the dot, e.g. "css"',
         ]);
-        assert.deepEqual(problems({ staticExtensions: [] }), ["platform:edge.staticExtensions: [] has 0 entries; at least 1 are required"]);
+        assert.deepEqual(problems({ staticExtensions: [] }), [
+            'platform:edge.staticExtensions: [] has no entries; expected a list of at least one file extension, e.g. ["css", "js"]',
+        ]);
     });
 
     it("rejects a session cookie that is not a cookie name, or is the load balancer's own", () => {
@@ -157,7 +158,7 @@ describe("config: platform:edge", () => {
     });
 
     it("rejects a tieredCache that is not a boolean", () => {
-        assert.deepEqual(problems({ tieredCache: "on" }), ['platform:edge.tieredCache: "on" is not a boolean; write true or false']);
+        assert.deepEqual(problems({ tieredCache: "on" }), ['platform:edge.tieredCache: "on" is not a boolean; expected true or false']);
     });
 
     it("accepts only the rate-limit periods and durations Cloudflare accepts", () => {
@@ -190,11 +191,37 @@ describe("config: platform:edge", () => {
             'platform:edge.alertEmail: "oncall" is not an email address such as oncall@example.com',
         ]);
         assert.deepEqual(problems({ alertWebhookId: "hook-1" }), [
-            'platform:edge.alertWebhookId: "hook-1" is not a Cloudflare notification webhook id: 32 lower-case hex characters',
+            'platform:edge.alertWebhookId: "hook-1" is not 32 lower-case hex characters (a Cloudflare notification webhook\'s id)',
         ]);
     });
 
     it("reports every problem of the section at once", () => {
-        assert.equal(problems({ apiEdgeTtl: 0, rateLimit: { period: 7 }, alertEmail: "x" }).length, 3);
+        assert.deepEqual(
+            problems({ apiEdgeTtl: 0, rateLimit: { period: 7 }, alertEmail: "x" }).map((p) => p.split(":").slice(0, 2).join(":")),
+            ["platform:edge.apiEdgeTtl", "platform:edge.rateLimit.period", "platform:edge.alertEmail"],
+        );
+    });
+
+    describe("no knock-on errors", () => {
+        it("checks the routes against the API path only once both are valid", () => {
+            assert.deepEqual(problems({ apiPath: "/api", cacheableApiRoutes: ["/v1/catalog"] }), [
+                'platform:edge.apiPath: "/api" is not a path prefix that starts and ends with "/", e.g. "/v1/"',
+            ]);
+            assert.deepEqual(problems({ apiPath: "/api/", cacheableApiRoutes: ["/v1/catalog", 3] }), [
+                'platform:edge.cacheableApiRoutes[1]: 3 is not a string; expected a route such as "/v1/catalog" (absolute, no trailing "/")',
+            ]);
+        });
+
+        it("does not check the routes against the default API path when apiPath is misspelt", () => {
+            assert.deepEqual(problems({ apiPth: "/api/", cacheableApiRoutes: ["/api/products"] }), [
+                'platform:edge.apiPth: is not a known setting (given "/api/"); did you mean `apiPath`? known settings here: apiPath, cacheableApiRoutes, apiEdgeTtl, staticPathPrefix, staticExtensions, staticEdgeTtl, sessionCookie, sessionAffinityTtl, tieredCache, rateLimit, alertEmail, alertWebhookId',
+            ]);
+        });
+
+        it("checks the challenge's timeout only once the action is valid", () => {
+            assert.deepEqual(problems({ rateLimit: { action: "challenge", mitigationTimeout: 60 } }), [
+                'platform:edge.rateLimit.action: "challenge" is not accepted by Cloudflare; use one of "block", "managed_challenge"',
+            ]);
+        });
     });
 });

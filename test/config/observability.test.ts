@@ -9,15 +9,22 @@ const observabilityOf = (section: unknown): ObservabilityConfig =>
     parseRaw(withSections(prodRaw(), { observability: section })).config.observability;
 const problemsOf = (section: unknown) => stackProblems(withSections(prodRaw(), { observability: section }));
 
-const facts = awsFacts;
-
 describe("platform:observability config", () => {
-    it("defaults every key when the section is absent", () => {
-        assert.deepEqual(observabilityOf(undefined), { ...OBSERVABILITY_DEFAULTS, alertWebhookUrl: undefined });
+    it("defaults every key when the section is absent (the production sizing, pinned)", () => {
+        assert.deepEqual(observabilityOf(undefined), {
+            logRetentionDays: 90,
+            opensearch: {
+                dataInstanceType: "r6g.large.search",
+                masterInstanceType: "m6g.large.search",
+                volumeSizeGiB: 100,
+                indexRetentionDays: 14,
+            },
+            prometheus: { retentionDays: 15, volumeSizeGiB: 100 },
+        });
     });
 
     it("reads every key", () => {
-        const config = observabilityOf({
+        const every = {
             logRetentionDays: 30,
             opensearch: {
                 dataInstanceType: "r7g.xlarge.search",
@@ -27,18 +34,8 @@ describe("platform:observability config", () => {
             },
             prometheus: { retentionDays: 30, volumeSizeGiB: 200 },
             alertWebhookUrl: "https://hooks.example.com/services/T0/B0/x",
-        });
-        assert.deepEqual(config, {
-            logRetentionDays: 30,
-            opensearch: {
-                dataInstanceType: "r7g.xlarge.search",
-                masterInstanceType: "m7g.large.search",
-                volumeSizeGiB: 500,
-                indexRetentionDays: 30,
-            },
-            prometheus: { retentionDays: 30, volumeSizeGiB: 200 },
-            alertWebhookUrl: "https://hooks.example.com/services/T0/B0/x",
-        });
+        };
+        assert.deepEqual(observabilityOf(every), every);
     });
 
     it("takes an encrypted webhook the offline plan cannot decrypt as a stand-in", () => {
@@ -51,9 +48,9 @@ describe("platform:observability config", () => {
         ]);
     });
 
-    it("rejects a retention that is not an integer", () => {
+    it("rejects a retention that is not a number", () => {
         assert.deepEqual(problemsOf({ logRetentionDays: "30" }), [
-            'platform:observability.logRetentionDays: "30" is not an integer; expected an integer from 1 to 3653',
+            'platform:observability.logRetentionDays: "30" is not a number; expected one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
         ]);
     });
 
@@ -81,27 +78,48 @@ describe("platform:observability config", () => {
         );
     });
 
-    it("rejects a webhook that is not https, without echoing the secret", () => {
-        const problems = problemsOf({ alertWebhookUrl: "http://hooks.example.com/token-123" });
-        assert.equal(problems.length, 1);
-        assert.match(problems[0], /^platform:observability\.alertWebhookUrl: is not an https:\/\/ URL; /);
-        assert.ok(!problems[0].includes("token-123"), "the webhook URL is a secret and never printed");
+    describe("never shows the webhook, a secret", () => {
+        const HOW = `give the receiver's full https:// URL, stored as a secret (pulumi config set --secret --path 'platform:observability.alertWebhookUrl' https://…)`;
+
+        it("rejects a webhook that is not https", () => {
+            assert.deepEqual(problemsOf({ alertWebhookUrl: "http://hooks.example.com/token-123" }), [
+                `platform:observability.alertWebhookUrl: is not an https:// URL; ${HOW}`,
+            ]);
+            assert.deepEqual(problemsOf({ alertWebhookUrl: { url: "https://hooks.example.com/token-123" } }), [
+                `platform:observability.alertWebhookUrl: is not an https:// URL; ${HOW}`,
+            ]);
+        });
+
+        it("names a misspelt webhook key without its value", () => {
+            assert.deepEqual(problemsOf({ alertWebhookURL: "https://hooks.example.com/token-123" }), [
+                "platform:observability.alertWebhookURL: is not a known setting (its value not shown: it may be a secret); did you mean `alertWebhookUrl`? known settings here: logRetentionDays, opensearch, prometheus, alertWebhookUrl",
+            ]);
+        });
+
+        it("shows only the keys of a misspelt section", () => {
+            const raw = withSections(prodRaw(), { observabilty: { alertWebhookUrl: "https://hooks.example.com/token-123" } });
+            assert.deepEqual(stackProblems(raw), [
+                "platform:observabilty: is not a known setting (given a map of alertWebhookUrl); did you mean `observability`? known settings here: domain, cloudflare, regions, capacity, traffic, app, compute, data, edge, observability",
+            ]);
+        });
     });
 
-    it("rejects unknown keys at every level", () => {
+    it("rejects unknown keys at every level, with the value given", () => {
         assert.deepEqual(problemsOf({ retention: 30, opensearch: { nodes: 5 }, prometheus: { replicas: 3 } }), [
-            "platform:observability.retention: is not a known setting; known settings here: logRetentionDays, opensearch, prometheus, alertWebhookUrl",
-            "platform:observability.opensearch.nodes: is not a known setting; known settings here: dataInstanceType, masterInstanceType, volumeSizeGiB, indexRetentionDays",
-            "platform:observability.prometheus.replicas: is not a known setting; known settings here: retentionDays, volumeSizeGiB",
+            "platform:observability.opensearch.nodes: is not a known setting (given 5); known settings here: dataInstanceType, masterInstanceType, volumeSizeGiB, indexRetentionDays",
+            "platform:observability.prometheus.replicas: is not a known setting (given 3); known settings here: retentionDays, volumeSizeGiB",
+            "platform:observability.retention: is not a known setting (given 30); known settings here: logRetentionDays, opensearch, prometheus, alertWebhookUrl",
         ]);
     });
 
-    it("rejects a section that is not an object", () => {
-        assert.deepEqual(problemsOf("big"), ['platform:observability: "big" is not an object; give a map of settings or leave it out']);
+    it("rejects a section that is not a map", () => {
+        assert.deepEqual(problemsOf("big"), [
+            'platform:observability: "big" is not a map; expected a map of settings, or nothing (every key has a default)',
+        ]);
     });
 
     it("defaults to OpenSearch types that exist in every catalog region", () => {
-        const byRegion = facts().opensearchTypesByRegion;
+        const byRegion = awsFacts().opensearchTypesByRegion;
         for (const region of catalogRegions()) {
             for (const type of [OBSERVABILITY_DEFAULTS.opensearch.dataInstanceType, OBSERVABILITY_DEFAULTS.opensearch.masterInstanceType]) {
                 assert.ok(byRegion[region.name]?.includes(type), `${type} is offered in ${region.name}`);

@@ -4,6 +4,9 @@ import { type Raw } from "../../config/problems";
 import { TEST_IMAGE as IMAGE, exampleRaw as edit, prodRaw, stackProblems, withSections } from "../support/config";
 
 const valid = () => edit();
+/** The catalog's regions, as the messages list them. */
+const REGIONS =
+    "us-east-1, us-east-2, us-west-2, ca-central-1, sa-east-1, eu-west-1, eu-west-2, eu-central-1, eu-north-1, ap-south-1, ap-southeast-1, ap-southeast-2, ap-northeast-1, me-central-1, af-south-1";
 /** The problems of `raw` as "path: message" lines; [] when it is valid. `null`: no aws:region. */
 const problems = (raw: Raw, awsRegion: string | null = "us-east-1") => stackProblems(raw, awsRegion);
 
@@ -34,7 +37,10 @@ describe("config", () => {
 
     it("reports a missing or invalid aws:region", () => {
         assert.deepEqual(problems(valid(), null), [
-            "aws:region: (missing) is not an AWS region name; set it, e.g. `aws:region: us-east-1` (only global resources use it)",
+            "aws:region: is missing; expected an AWS region name, e.g. `aws:region: us-east-1` (only global resources use it)",
+        ]);
+        assert.deepEqual(problems(valid(), "us-east"), [
+            'aws:region: "us-east" is not an AWS region name, e.g. `aws:region: us-east-1` (only global resources use it)',
         ]);
     });
 
@@ -42,24 +48,32 @@ describe("config", () => {
         it("rejects a missing region list", () => {
             assert.deepEqual(
                 problems(edit((r) => delete r.regions)).filter((p) => p.startsWith("platform:regions")),
-                ["platform:regions: (missing) is missing; list at least one region, e.g. [{ name: us-east-1, primary: true }]"],
+                ["platform:regions: is missing; expected a list of at least one region entry, e.g. [{ name: us-east-1, primary: true }]"],
             );
         });
 
         it("rejects an empty region list", () => {
             assert.deepEqual(
                 problems(edit((r) => (r.regions = []))).filter((p) => p.startsWith("platform:regions")),
-                ["platform:regions: [] is not a non-empty list; list at least one region, e.g. [{ name: us-east-1, primary: true }]"],
+                [
+                    "platform:regions: [] has no entries; expected a list of at least one region entry, e.g. [{ name: us-east-1, primary: true }]",
+                ],
             );
         });
 
-        it("names the known regions for an unknown one", () => {
-            const found = problems(edit((r) => (r.regions[2].name = "eu-mars-1")));
-            assert.equal(found.length, 1);
-            assert.match(
-                found[0],
-                /^platform:regions\[2\]\.name: "eu-mars-1" is not in the region catalog; known regions: us-east-1, us-east-2, .*af-south-1$/,
-            );
+        it("names the known regions for an unknown one, and the nearest", () => {
+            assert.deepEqual(problems(edit((r) => (r.regions[2].name = "eu-mars-1"))), [
+                `platform:regions[2].name: "eu-mars-1" is not in the region catalog; use one of ${REGIONS}`,
+            ]);
+            assert.deepEqual(problems(edit((r) => (r.regions[2].name = "eu-centrl-1"))), [
+                `platform:regions[2].name: "eu-centrl-1" is not in the region catalog; did you mean "eu-central-1"? use one of ${REGIONS}`,
+            ]);
+        });
+
+        it("rejects an entry that is not a map", () => {
+            assert.deepEqual(problems(edit((r) => (r.regions[1] = "eu-central-1"))), [
+                'platform:regions[1]: "eu-central-1" is not a map; expected a region entry such as { name: us-east-1, primary: true, cidr: 10.10.0.0/16 }',
+            ]);
         });
 
         it("rejects a region listed twice", () => {
@@ -113,19 +127,54 @@ describe("config", () => {
             ]);
         });
 
-        it("rejects unknown keys in an entry (typos)", () => {
+        it("rejects unknown keys in an entry (typos), with the value given and the key meant", () => {
             assert.deepEqual(problems(edit((r) => (r.regions[1].primry = true))), [
-                "platform:regions[1].primry: is not a known setting; known settings here: name, primary, cidr, decommission",
+                "platform:regions[1].primry: is not a known setting (given true); did you mean `primary`? known settings here: name, primary, cidr, decommission",
             ]);
+        });
+
+        describe("no knock-on errors", () => {
+            it("does not overlap a region the catalog lacks with the others", () => {
+                assert.deepEqual(
+                    problems(
+                        edit((r) => {
+                            r.regions[2].name = "eu-mars-1";
+                            r.regions[2].cidr = "10.10.0.0/16";
+                        }),
+                    ),
+                    [`platform:regions[2].name: "eu-mars-1" is not in the region catalog; use one of ${REGIONS}`],
+                );
+            });
+
+            it("does not overlap a malformed CIDR, but still checks the sound entries", () => {
+                assert.deepEqual(
+                    problems(
+                        edit((r) => {
+                            r.regions[1].cidr = "10.10.0/16";
+                            r.regions[2].cidr = "10.10.0.0/16";
+                        }),
+                    ),
+                    [
+                        'platform:regions[1].cidr: "10.10.0/16" is not an IPv4 CIDR like 10.10.0.0/16',
+                        "platform:regions[2].cidr: 10.10.0.0/16 overlaps platform:regions[0] (us-east-1, 10.10.0.0/16); give each region a CIDR that overlaps no other",
+                    ],
+                );
+            });
+
+            it("counts the primaries only once every primary flag is a boolean", () => {
+                assert.deepEqual(problems(edit((r) => (r.regions[0].primary = "yes"))), [
+                    'platform:regions[0].primary: "yes" is not a boolean; expected true or false',
+                ]);
+            });
         });
     });
 
     describe("capacity", () => {
         it("requires every number", () => {
             assert.deepEqual(problems(edit((r) => (r.capacity = {}))), [
-                "platform:capacity.targetConcurrentUsers: (missing) is required; expected an integer ≥ 1",
-                "platform:capacity.usersPerPod: (missing) is required; expected an integer ≥ 1",
-                "platform:capacity.regionFailuresTolerated: (missing) is required; expected an integer ≥ 0",
+                "platform:capacity.targetConcurrentUsers: is missing; expected an integer ≥ 1",
+                "platform:capacity.usersPerPod: is missing; expected an integer ≥ 1",
+                "platform:capacity.regionFailuresTolerated: is missing; expected an integer ≥ 0",
             ]);
         });
 
@@ -148,21 +197,33 @@ describe("config", () => {
             ]);
         });
 
-        it("rejects a missing capacity section", () => {
-            assert.deepEqual(problems(edit((r) => delete r.capacity)).slice(0, 1), [
-                "platform:capacity: (missing) is not an object; it is required",
+        it("rejects a missing capacity section, once (not also each of its keys)", () => {
+            assert.deepEqual(problems(edit((r) => delete r.capacity)), [
+                "platform:capacity: is missing; expected a map with targetConcurrentUsers, usersPerPod, regionFailuresTolerated",
             ]);
+        });
+
+        it("checks the tolerated failures against the regions only once both are valid", () => {
+            assert.deepEqual(
+                problems(
+                    edit((r) => {
+                        r.capacity.regionFailuresTolerated = 3;
+                        r.regions[2].decommission = "no";
+                    }),
+                ),
+                ['platform:regions[2].decommission: "no" is not a boolean; expected true or false'],
+            );
         });
     });
 
     describe("traffic", () => {
         it("rejects negative shares", () => {
             assert.deepEqual(problems(edit((r) => Object.assign(r.traffic, { ENAM: -0.3, WNAM: 0.45 }))), [
-                "platform:traffic.ENAM: -0.3 is not a share; expected a number from 0 to 1",
+                "platform:traffic.ENAM: -0.3 is out of range; expected a share of users: a number from 0 to 1",
             ]);
         });
 
-        it("rejects unknown Cloudflare region codes", () => {
+        it("rejects unknown Cloudflare region codes, once (not also a wrong sum)", () => {
             assert.deepEqual(
                 problems(
                     edit((r) => {
@@ -171,8 +232,7 @@ describe("config", () => {
                     }),
                 ),
                 [
-                    "platform:traffic.EU: is not a Cloudflare region code; use one of WNAM, ENAM, WEU, EEU, NSAM, SSAM, OC, ME, NAF, SAF, SAS, SEAS, NEAS",
-                    "platform:traffic: shares sum to 0.8; they must sum to 1 (±0.01)",
+                    "platform:traffic.EU: is not a Cloudflare region code (given 0.2); did you mean `WEU` or `EEU`? use one of WNAM, ENAM, WEU, EEU, NSAM, SSAM, OC, ME, NAF, SAF, SAS, SEAS, NEAS",
                 ],
             );
         });
@@ -205,14 +265,41 @@ describe("config", () => {
     });
 
     it("requires the image pinned by digest", () => {
-        assert.deepEqual(problems(edit((r) => (r.app.image = "api:latest"))), [
-            'platform:app.image: "api:latest" is not an image pinned by digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:<64 hex>',
+        const pinned = "an image pinned by digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:<64 hex>";
+        assert.deepEqual(problems(edit((r) => (r.app.image = "api:latest"))), [`platform:app.image: "api:latest" is not ${pinned}`]);
+        assert.deepEqual(problems(edit((r) => (r.app.image = ""))), [`platform:app.image: "" is not ${pinned}`]);
+        assert.deepEqual(problems(edit((r) => delete r.app)), ["platform:app: is missing; expected a map with image"]);
+    });
+
+    it("rejects unknown top-level keys (typos), with the value given and the key meant", () => {
+        const known = "domain, cloudflare, regions, capacity, traffic, app, compute, data, edge, observability";
+        assert.deepEqual(problems(edit((r) => (r.capcity = {}))), [
+            `platform:capcity: is not a known setting (given {}); did you mean \`capacity\`? known settings here: ${known}`,
+        ]);
+        assert.deepEqual(problems(edit((r) => (r.colour = "blue"))), [
+            `platform:colour: is not a known setting (given "blue"); known settings here: ${known}`,
         ]);
     });
 
-    it("rejects unknown top-level keys (typos)", () => {
-        assert.deepEqual(problems(edit((r) => (r.capcity = {}))), [
-            `platform:capcity: is not a known setting; known settings here: ${["domain", "cloudflare", "regions", "capacity", "traffic", "app", "data", "edge", "compute", "observability"].join(", ")}`,
+    it("reports a misspelt required key once, as the key meant", () => {
+        const known = "domain, cloudflare, regions, capacity, traffic, app, compute, data, edge, observability";
+        assert.deepEqual(
+            problems(
+                edit((r) => {
+                    r.domian = r.domain;
+                    delete r.domain;
+                }),
+            ),
+            [`platform:domian: is not a known setting (given "api.example.com"); did you mean \`domain\`? known settings here: ${known}`],
+        );
+    });
+
+    it("rejects a section that is missing or not a map", () => {
+        assert.deepEqual(problems(edit((r) => delete r.cloudflare)), [
+            "platform:cloudflare: is missing; expected a map with accountId, zoneId",
+        ]);
+        assert.deepEqual(problems(edit((r) => (r.traffic = "ENAM"))), [
+            'platform:traffic: "ENAM" is not a map; expected a map of shares by Cloudflare region code, e.g. { ENAM: 0.6, WEU: 0.4 }',
         ]);
     });
 
@@ -240,7 +327,7 @@ const prodCapacity = (over: Record<string, unknown>) => ({
 });
 
 describe("platform:capacity config", () => {
-    it("defaults maxNodesPerCell 100, usersPerReader 5,000, usersPerCacheShard 10,000", () => {
+    it("defaults maxNodesPerCell 100, usersPerReader 5,000, usersPerCacheShard 10,000 (the production limits, pinned)", () => {
         const { capacity: c } = parseConfig(prodRaw(), "us-east-1");
         assert.deepEqual(c, {
             targetConcurrentUsers: 25000,
@@ -265,10 +352,10 @@ describe("platform:capacity config", () => {
                 }),
             ),
             [
-                "platform:capacity.maxPodsPerCell: is not a known setting; known settings here: targetConcurrentUsers, usersPerPod, regionFailuresTolerated, maxNodesPerCell, usersPerReader, usersPerCacheShard",
                 "platform:capacity.maxNodesPerCell: 5 is out of range; expected an integer ≥ 6",
                 "platform:capacity.usersPerReader: 0 is out of range; expected an integer ≥ 1",
-                'platform:capacity.usersPerCacheShard: "many" is not an integer; expected an integer ≥ 1',
+                'platform:capacity.usersPerCacheShard: "many" is not a number; expected an integer ≥ 1',
+                "platform:capacity.maxPodsPerCell: is not a known setting (given 3); did you mean `maxNodesPerCell`? known settings here: targetConcurrentUsers, usersPerPod, regionFailuresTolerated, maxNodesPerCell, usersPerReader, usersPerCacheShard",
             ],
         );
         assert.deepEqual(stackProblems(withSections(prodRaw(), { capacity: prodCapacity({ maxNodesPerCell: 50.5 }) })), [

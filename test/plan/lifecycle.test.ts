@@ -67,9 +67,9 @@ describe("region lifecycle: config", () => {
                 }),
             ).filter((p) => p.includes("homeRegion")),
             [
-                `platform:data.homeRegion: "mars-1" is not in the region catalog; name the region the global database was created in (known regions: ${catalogRegions()
+                `platform:data.homeRegion: "mars-1" is not in the region catalog; use the region the global database was created in: one of ${catalogRegions()
                     .map((r) => r.name)
-                    .join(", ")})`,
+                    .join(", ")}`,
             ],
         );
     });
@@ -94,10 +94,10 @@ describe("region lifecycle: config", () => {
                 r.capacity.regionFailuresTolerated = 0;
             }),
         );
-        assert.ok(
-            found.includes("platform:regions: every region has decommission: true; at least one region must keep serving users"),
-            found.join("\n"),
-        );
+        assert.deepEqual(found, [
+            'platform:regions[0].decommission: the primary region cannot be decommissioned (it holds the Aurora writer); switch the primary to another region first (docs/regions.md, "Switch the primary"), then mark this one',
+            "platform:regions: every region has decommission: true; at least one region must keep serving users",
+        ]);
     });
 
     it("rejects a decommission that leaves regionFailuresTolerated ≥ the serving regions", () => {
@@ -121,7 +121,7 @@ describe("region lifecycle: config", () => {
                     r.regions[2].decommission = "yes";
                 }),
             ),
-            ['platform:regions[2].decommission: "yes" is not a boolean; write true or false'],
+            ['platform:regions[2].decommission: "yes" is not a boolean; expected true or false'],
         );
     });
 

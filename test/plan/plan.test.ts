@@ -164,9 +164,10 @@ describe("plan command", () => {
                 "- platform:regions[1].cidr",
                 "- platform:regions",
                 "- platform:capacity.usersPerPod",
-                "- platform:capacity.regionFailuresTolerated",
                 "- platform:traffic",
                 "- platform:app.image",
+                // A rule across sections comes after the sections.
+                "- platform:capacity.regionFailuresTolerated",
             ],
         );
         assert.doesNotMatch(result.stderr, /\bat .*\.js:\d+/);

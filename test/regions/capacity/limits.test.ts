@@ -102,13 +102,14 @@ describe("capacity: a fleet that cannot carry the target", () => {
 
     it("refuses traffic that places no user", () => {
         assert.deepEqual(stackProblems(prodWith({ traffic: {} })), [
-            "platform:traffic: gives no Cloudflare region a share above 0, so no users can be placed in cells; give each region's expected share, e.g. { ENAM: 0.6, WEU: 0.4 }",
+            "platform:traffic: {} gives no Cloudflare region a share above 0, so no users can be placed in cells; give each region's expected share, e.g. { ENAM: 0.6, WEU: 0.4 }",
         ]);
     });
 
     it("refuses an instance type it does not know and a pod that fits no node", () => {
         assert.deepEqual(stackProblems(prodWith({ compute: { instanceTypes: ["t3.micro", "t3.small"] } })), [
-            'platform:compute.instanceTypes: ["t3.micro","t3.small"] unknown to the capacity model; use types of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge, m7g.xlarge, m6g.xlarge (or add a row to INSTANCE_TYPES in regions/capacity/nodes.ts)',
+            'platform:compute.instanceTypes[0]: "t3.micro" is not known to the capacity model; use one of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge, m7g.xlarge, m6g.xlarge (or add a row to INSTANCE_TYPES in regions/capacity/nodes.ts)',
+            'platform:compute.instanceTypes[1]: "t3.small" is not known to the capacity model; use one of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge, m7g.xlarge, m6g.xlarge (or add a row to INSTANCE_TYPES in regions/capacity/nodes.ts)',
         ]);
         assert.deepEqual(stackProblems(prodWith({ compute: { podCpuMillicores: 4000 } })), [
             "platform:compute: an API pod requesting 4000m CPU and 512 MiB does not fit a m7i.xlarge node (3520m CPU, 13562 MiB, 50 pod slots left after the DaemonSets; short of cpu); use a larger instance type or smaller requests",
