@@ -26,12 +26,7 @@ module.exports = {
             from: { path: "^components/" },
             to: { path: "^(config|stack|plan|tools|policy|bench|test)/|^index\\.ts$" },
         },
-        {
-            name: "plan-does-not-run-tools",
-            severity: "error",
-            from: { path: "^plan/" },
-            to: { path: "^(tools|bench|test)/" },
-        },
+        { name: "plan-does-not-run-tools", severity: "error", from: { path: "^plan/" }, to: { path: "^(tools|bench|test)/" } },
         {
             name: "tools-need-no-pulumi-program",
             severity: "error",

@@ -244,12 +244,7 @@ export function startLoad(options: LoadOptions): LoadRun {
         progressTimer.unref();
     }
 
-    return {
-        samples,
-        elapsedMs,
-        stop,
-        done,
-    };
+    return { samples, elapsedMs, stop, done };
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {

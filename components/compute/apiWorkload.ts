@@ -129,10 +129,7 @@ export class ApiWorkload extends pulumi.ComponentResource {
         // After the binding: the controller's webhook gives readiness gates only to pods created once it exists.
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
-            {
-                metadata: meta("api"),
-                spec: deploymentSpec(args, labels, sa.metadata.name),
-            },
+            { metadata: meta("api"), spec: deploymentSpec(args, labels, sa.metadata.name) },
             { parent: this, dependsOn: [identity.association, binding] },
         );
 

@@ -54,10 +54,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         // The add-on associates its own service account with this role.
         const ebs = podIdentityServiceRole(
             `${name}-ebs-csi`,
-            {
-                managedPolicies: [managedPolicy("service-role/AmazonEBSCSIDriverPolicy")],
-                description: `${name}: EBS CSI controller`,
-            },
+            { managedPolicies: [managedPolicy("service-role/AmazonEBSCSIDriverPolicy")], description: `${name}: EBS CSI controller` },
             child,
         );
         new aws.eks.Addon(

@@ -65,11 +65,7 @@ export class EksCluster extends pulumi.ComponentResource {
         // Created first so that EKS writes into a group with a retention, not one it creates forever.
         const logs = new aws.cloudwatch.LogGroup(
             `${name}-control-plane-logs`,
-            {
-                region,
-                name: `/aws/eks/${args.clusterName}/cluster`,
-                retentionInDays: args.logRetentionDays ?? 365,
-            },
+            { region, name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: args.logRetentionDays ?? 365 },
             child,
         );
 
@@ -104,12 +100,7 @@ export class EksCluster extends pulumi.ComponentResource {
         if (args.adminRoleArn !== undefined) {
             const entry = new aws.eks.AccessEntry(
                 `${name}-admin`,
-                {
-                    region,
-                    clusterName: cluster.name,
-                    principalArn: args.adminRoleArn,
-                    type: "STANDARD",
-                },
+                { region, clusterName: cluster.name, principalArn: args.adminRoleArn, type: "STANDARD" },
                 child,
             );
             new aws.eks.AccessPolicyAssociation(

@@ -194,23 +194,12 @@ function logBucket(
     );
     const block = new aws.s3.BucketPublicAccessBlock(
         `${name}-alb-logs-pab`,
-        {
-            region,
-            bucket: bucket.id,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-        },
+        { region, bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
         child,
     );
     new aws.s3.BucketServerSideEncryptionConfiguration(
         `${name}-alb-logs-sse`,
-        {
-            region,
-            bucket: bucket.id,
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-        },
+        { region, bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
         child,
     );
     new aws.s3.BucketVersioning(

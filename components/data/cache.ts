@@ -81,11 +81,7 @@ export class Cache extends pulumi.ComponentResource {
 
         const subnetGroup = new aws.elasticache.SubnetGroup(
             `${name}-subnets`,
-            {
-                region,
-                description: `${name}: isolated subnets`,
-                subnetIds: args.subnetIds,
-            },
+            { region, description: `${name}: isolated subnets`, subnetIds: args.subnetIds },
             child,
         );
         const sg = new aws.ec2.SecurityGroup(
@@ -114,32 +110,16 @@ export class Cache extends pulumi.ComponentResource {
         const authToken = pulumi.secret(token.result);
         const secret = new aws.secretsmanager.Secret(
             `${name}-auth-secret`,
-            {
-                region,
-                description: `${name}: Valkey AUTH token`,
-                kmsKeyId: args.kmsKeyArn,
-                recoveryWindowInDays: 7,
-            },
+            { region, description: `${name}: Valkey AUTH token`, kmsKeyId: args.kmsKeyArn, recoveryWindowInDays: 7 },
             child,
         );
         new aws.secretsmanager.SecretVersion(
             `${name}-auth-secret-value`,
-            {
-                region,
-                secretId: secret.id,
-                secretString: pulumi.jsonStringify({ authToken }),
-            },
+            { region, secretId: secret.id, secretString: pulumi.jsonStringify({ authToken }) },
             child,
         );
 
-        const slowLog = new aws.cloudwatch.LogGroup(
-            `${name}-slow-log`,
-            {
-                region,
-                retentionInDays: args.logRetentionDays ?? 30,
-            },
-            child,
-        );
+        const slowLog = new aws.cloudwatch.LogGroup(`${name}-slow-log`, { region, retentionInDays: args.logRetentionDays ?? 30 }, child);
 
         const group = new aws.elasticache.ReplicationGroup(
             `${name}-valkey`,
@@ -188,10 +168,6 @@ export class Cache extends pulumi.ComponentResource {
         this.replicationGroupId = group.id;
         this.authSecretArn = secret.arn;
         this.securityGroupId = sg.id;
-        this.registerOutputs({
-            configurationEndpoint: this.configurationEndpoint,
-            port: this.port,
-            authSecretArn: this.authSecretArn,
-        });
+        this.registerOutputs({ configurationEndpoint: this.configurationEndpoint, port: this.port, authSecretArn: this.authSecretArn });
     }
 }

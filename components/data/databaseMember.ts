@@ -107,11 +107,7 @@ export class DatabaseMember extends pulumi.ComponentResource {
 
         const subnetGroup = new aws.rds.SubnetGroup(
             `${name}-subnets`,
-            {
-                region,
-                description: `${name}: isolated subnets`,
-                subnetIds: args.subnetIds,
-            },
+            { region, description: `${name}: isolated subnets`, subnetIds: args.subnetIds },
             child,
         );
 
@@ -205,10 +201,7 @@ export class DatabaseMember extends pulumi.ComponentResource {
         );
         const monitoringPolicy = new aws.iam.RolePolicyAttachment(
             `${name}-monitoring-policy`,
-            {
-                role: monitoringRole.id,
-                policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
-            },
+            { role: monitoringRole.id, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" },
             child,
         );
 

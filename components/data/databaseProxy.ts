@@ -202,12 +202,7 @@ export class DatabaseProxy extends pulumi.ComponentResource {
         );
         const target = new aws.rds.ProxyTarget(
             `${name}-target`,
-            {
-                region,
-                dbProxyName: proxy.name,
-                targetGroupName: targetGroup.name,
-                dbClusterIdentifier: args.clusterIdentifier,
-            },
+            { region, dbProxyName: proxy.name, targetGroupName: targetGroup.name, dbClusterIdentifier: args.clusterIdentifier },
             { parent: this, dependsOn: [...(args.targetDependsOn ?? [])] },
         );
         const readOnly = new aws.rds.ProxyEndpoint(

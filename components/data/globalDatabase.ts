@@ -101,15 +101,7 @@ export class GlobalDatabase extends pulumi.ComponentResource {
 
         const password = new random.RandomPassword(
             `${name}-master-password`,
-            {
-                length: 40,
-                special: true,
-                overrideSpecial: PASSWORD_SPECIALS,
-                minLower: 2,
-                minUpper: 2,
-                minNumeric: 2,
-                minSpecial: 2,
-            },
+            { length: 40, special: true, overrideSpecial: PASSWORD_SPECIALS, minLower: 2, minUpper: 2, minNumeric: 2, minSpecial: 2 },
             child,
         );
         // The provider marks `result` secret; wrapping says so here too, whatever the engine does.

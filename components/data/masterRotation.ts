@@ -63,13 +63,7 @@ export function declareMasterRotation(member: MemberForRotation, name: string, r
             description: "Master secret rotation function: to Aurora and to the Secrets Manager API",
             egress: [
                 { protocol: "tcp", fromPort: member.port, toPort: member.port, securityGroups: [dbSg.id], description: "Aurora" },
-                {
-                    protocol: "tcp",
-                    fromPort: 443,
-                    toPort: 443,
-                    cidrBlocks: ["0.0.0.0/0"],
-                    description: "Secrets Manager API through NAT",
-                },
+                { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "Secrets Manager API through NAT" },
             ],
             tags: { Name: `${name}-rotation-sg` },
         },

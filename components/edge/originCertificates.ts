@@ -37,12 +37,7 @@ export class OriginCertificates extends pulumi.ComponentResource {
             // Named by cell code first, like every regional resource: adding a region adds only `<code>-…` names.
             certificate: new aws.acm.Certificate(
                 `${cell.code}-${name}`,
-                {
-                    region: cell.region,
-                    domainName: args.domain,
-                    validationMethod: "DNS",
-                    tags: { Name: args.domain },
-                },
+                { region: cell.region, domainName: args.domain, validationMethod: "DNS", tags: { Name: args.domain } },
                 child,
             ),
         }));
@@ -71,11 +66,7 @@ export class OriginCertificates extends pulumi.ComponentResource {
         for (const { cell, certificate } of certificates) {
             const validation = new aws.acm.CertificateValidation(
                 `${cell.code}-${name}-validation`,
-                {
-                    region: cell.region,
-                    certificateArn: certificate.arn,
-                    validationRecordFqdns: [record.name],
-                },
+                { region: cell.region, certificateArn: certificate.arn, validationRecordFqdns: [record.name] },
                 child,
             );
             arns[cell.region] = validation.certificateArn;

@@ -231,15 +231,8 @@ export function declareHealthAlert(
                 description: `A pool or origin of ${domain} became healthy or unhealthy`,
                 enabled: true,
                 alertType: CF.alertType,
-                filters: {
-                    poolIds: [...poolIds],
-                    newHealths: [...CF.alertNewHealth],
-                    eventSources: [...CF.alertEventSources],
-                },
-                mechanisms: {
-                    ...(emails.length ? { emails } : {}),
-                    ...(webhooks.length ? { webhooks } : {}),
-                },
+                filters: { poolIds: [...poolIds], newHealths: [...CF.alertNewHealth], eventSources: [...CF.alertEventSources] },
+                mechanisms: { ...(emails.length ? { emails } : {}), ...(webhooks.length ? { webhooks } : {}) },
             },
             child,
         );

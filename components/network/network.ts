@@ -46,26 +46,14 @@ export class Network extends pulumi.ComponentResource {
 
         const vpc = new aws.ec2.Vpc(
             `${name}-vpc`,
-            {
-                region,
-                cidrBlock: args.cidr,
-                enableDnsHostnames: true,
-                enableDnsSupport: true,
-                tags: { Name: `${name}-vpc` },
-            },
+            { region, cidrBlock: args.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: `${name}-vpc` } },
             child,
         );
 
         // EC2.2: the default security group must allow nothing; declaring it with no rules strips them.
         new aws.ec2.DefaultSecurityGroup(
             `${name}-default-sg`,
-            {
-                region,
-                vpcId: vpc.id,
-                ingress: [],
-                egress: [],
-                tags: { Name: `${name}-default-sg (no rules)` },
-            },
+            { region, vpcId: vpc.id, ingress: [], egress: [], tags: { Name: `${name}-default-sg (no rules)` } },
             child,
         );
 
@@ -93,22 +81,12 @@ export class Network extends pulumi.ComponentResource {
         const igw = new aws.ec2.InternetGateway(`${name}-igw`, { region, vpcId: vpc.id, tags: { Name: `${name}-igw` } }, child);
         const publicRoutes = new aws.ec2.RouteTable(
             `${name}-public-rt`,
-            {
-                region,
-                vpcId: vpc.id,
-                routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
-                tags: { Name: `${name}-public-rt` },
-            },
+            { region, vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: { Name: `${name}-public-rt` } },
             child,
         );
         const isolatedRoutes = new aws.ec2.RouteTable(
             `${name}-isolated-rt`,
-            {
-                region,
-                vpcId: vpc.id,
-                routes: [],
-                tags: { Name: `${name}-isolated-rt (no internet)` },
-            },
+            { region, vpcId: vpc.id, routes: [], tags: { Name: `${name}-isolated-rt (no internet)` } },
             child,
         );
 
@@ -122,12 +100,7 @@ export class Network extends pulumi.ComponentResource {
             );
             const nat = new aws.ec2.NatGateway(
                 `${name}-nat-${s.zone}`,
-                {
-                    region,
-                    allocationId: eip.id,
-                    subnetId: publicSubnet.id,
-                    tags: { Name: `${name}-nat-${s.zone}` },
-                },
+                { region, allocationId: eip.id, subnetId: publicSubnet.id, tags: { Name: `${name}-nat-${s.zone}` } },
                 { parent: this, dependsOn: [igw] },
             );
             const routes = new aws.ec2.RouteTable(
@@ -148,28 +121,19 @@ export class Network extends pulumi.ComponentResource {
                 s.tier === "public" ? publicRoutes : s.tier === "isolated" ? isolatedRoutes : privateRouteTables[args.azs.indexOf(s.az)];
             new aws.ec2.RouteTableAssociation(
                 `${name}-${s.tier}-${s.zone}-rta`,
-                {
-                    region,
-                    subnetId: subnets.get(key(s.tier, s.zone))!.id,
-                    routeTableId: routeTable.id,
-                },
+                { region, subnetId: subnets.get(key(s.tier, s.zone))!.id, routeTableId: routeTable.id },
                 child,
             );
         }
 
         const flowLogGroup = new aws.cloudwatch.LogGroup(
             `${name}-flow-logs`,
-            {
-                region,
-                retentionInDays: args.flowLogRetentionDays ?? 365,
-            },
+            { region, retentionInDays: args.flowLogRetentionDays ?? 365 },
             child,
         );
         const flowLogRole = new aws.iam.Role(
             `${name}-flow-logs-role`,
-            {
-                assumeRolePolicy: serviceTrust("vpc-flow-logs.amazonaws.com", "sts:AssumeRole"),
-            },
+            { assumeRolePolicy: serviceTrust("vpc-flow-logs.amazonaws.com", "sts:AssumeRole") },
             child,
         );
         new aws.iam.RolePolicy(

@@ -50,11 +50,7 @@ export class AlertTopic extends pulumi.ComponentResource {
         );
         const topic = new aws.sns.Topic(
             `${name}-topic`,
-            {
-                region,
-                displayName: `Platform alerts ${region}`,
-                kmsMasterKeyId: key.arn,
-            },
+            { region, displayName: `Platform alerts ${region}`, kmsMasterKeyId: key.arn },
             { parent: this },
         );
         this.topicArn = topic.arn;

@@ -17,16 +17,8 @@ export function ismPolicy(retentionDays: number): Record<string, unknown> {
             description: `Delete log indices ${retentionDays} days after creation`,
             default_state: "hot",
             states: [
-                {
-                    name: "hot",
-                    actions: [],
-                    transitions: [{ state_name: "delete", conditions: { min_index_age: `${retentionDays}d` } }],
-                },
-                {
-                    name: "delete",
-                    actions: [{ delete: {} }],
-                    transitions: [],
-                },
+                { name: "hot", actions: [], transitions: [{ state_name: "delete", conditions: { min_index_age: `${retentionDays}d` } }] },
+                { name: "delete", actions: [{ delete: {} }], transitions: [] },
             ],
             // New daily indices pick the policy up automatically.
             ism_template: [{ index_patterns: Object.values(LOG_INDEX_PREFIXES).map((p) => `${p}-*`), priority: 100 }],

@@ -104,11 +104,7 @@ export class LogDomain extends pulumi.ComponentResource {
             logType,
             group: new aws.cloudwatch.LogGroup(
                 `${name}-${role}-logs`,
-                {
-                    region,
-                    name: `/aws/opensearch/${name}/${role}`,
-                    retentionInDays: args.logRetentionDays,
-                },
+                { region, name: `/aws/opensearch/${name}/${role}`, retentionInDays: args.logRetentionDays },
                 child,
             ),
         }));

@@ -68,13 +68,7 @@ export class LogShipper extends pulumi.ComponentResource {
         );
         new aws.eks.PodIdentityAssociation(
             `${name}-pod-identity`,
-            {
-                region,
-                clusterName: args.clusterName,
-                namespace,
-                serviceAccount,
-                roleArn: role.arn,
-            },
+            { region, clusterName: args.clusterName, namespace, serviceAccount, roleArn: role.arn },
             child,
         );
 
@@ -96,10 +90,7 @@ export class LogShipper extends pulumi.ComponentResource {
                     tolerations: [{ operator: "Exists" }],
                     priorityClassName: "system-node-critical",
                     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
-                    config: {
-                        filters: FLUENT_BIT_FILTERS,
-                        outputs: fluentBitOutputs(args.domainEndpoint, region),
-                    },
+                    config: { filters: FLUENT_BIT_FILTERS, outputs: fluentBitOutputs(args.domainEndpoint, region) },
                 },
             },
             { parent: this, provider: args.k8sProvider, dependsOn: [ns] },

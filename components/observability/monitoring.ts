@@ -96,10 +96,7 @@ export class Monitoring extends pulumi.ComponentResource {
 
         const role = new aws.iam.Role(
             `${name}-alertmanager-role`,
-            {
-                description: `Alertmanager of ${region}: publishes alerts to the region's SNS topic`,
-                assumeRolePolicy: POD_IDENTITY_TRUST,
-            },
+            { description: `Alertmanager of ${region}: publishes alerts to the region's SNS topic`, assumeRolePolicy: POD_IDENTITY_TRUST },
             child,
         );
         new aws.iam.RolePolicy(
@@ -119,13 +116,7 @@ export class Monitoring extends pulumi.ComponentResource {
         );
         new aws.eks.PodIdentityAssociation(
             `${name}-alertmanager-pod-identity`,
-            {
-                region,
-                clusterName: args.clusterName,
-                namespace,
-                serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT,
-                roleArn: role.arn,
-            },
+            { region, clusterName: args.clusterName, namespace, serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT, roleArn: role.arn },
             child,
         );
 

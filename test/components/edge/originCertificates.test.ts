@@ -18,12 +18,7 @@ describe("OriginCertificates", () => {
             (opts) =>
                 (certs = new OriginCertificates(
                     "origin-certs",
-                    {
-                        domain: "api.example.com",
-                        zoneId: "fedcba9876543210fedcba9876543210",
-                        cells: CELLS,
-                        primaryRegion: "us-east-1",
-                    },
+                    { domain: "api.example.com", zoneId: "fedcba9876543210fedcba9876543210", cells: CELLS, primaryRegion: "us-east-1" },
                     opts,
                 )),
         );

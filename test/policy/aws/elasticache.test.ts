@@ -25,11 +25,7 @@ describe("policy pack: ElastiCache", () => {
             ["off", { snapshotRetentionLimit: 0 }, "snapshotRetentionLimit is 0; keep at least 1 day(s)"],
         ],
     });
-    checkRule({
-        policy: "elasticache-1-automatic-backups",
-        type: CLUSTER,
-        rows: [["memcached", { engine: "memcached" }, null]],
-    });
+    checkRule({ policy: "elasticache-1-automatic-backups", type: CLUSTER, rows: [["memcached", { engine: "memcached" }, null]] });
     checkRule({
         policy: "elasticache-2-auto-minor-upgrade",
         type: [GROUP, CLUSTER],

@@ -223,17 +223,19 @@ describe("capacity: hand-computed plans", () => {
 
 describe("capacity: property over generated fleets", () => {
     const catalog = catalogRegions().map((r) => r.name);
-    const fleet = fc.uniqueArray(fc.constantFrom(...catalog), { minLength: 1, maxLength: 6 }).chain((regions) =>
-        fc.record({
-            regions: fc.constant(regions),
-            weights: fc
-                .array(fc.nat(100), { minLength: CLOUDFLARE_REGIONS.length, maxLength: CLOUDFLARE_REGIONS.length })
-                .filter((w) => w.some((x) => x > 0)),
-            target: fc.integer({ min: 1, max: 200000 }),
-            usersPerPod: fc.integer({ min: 1, max: 5000 }),
-            tolerated: fc.integer({ min: 0, max: regions.length - 1 }),
-        }),
-    );
+    const fleet = fc
+        .uniqueArray(fc.constantFrom(...catalog), { minLength: 1, maxLength: 6 })
+        .chain((regions) =>
+            fc.record({
+                regions: fc.constant(regions),
+                weights: fc
+                    .array(fc.nat(100), { minLength: CLOUDFLARE_REGIONS.length, maxLength: CLOUDFLARE_REGIONS.length })
+                    .filter((w) => w.some((x) => x > 0)),
+                target: fc.integer({ min: 1, max: 200000 }),
+                usersPerPod: fc.integer({ min: 1, max: 5000 }),
+                tolerated: fc.integer({ min: 0, max: regions.length - 1 }),
+            }),
+        );
 
     it("for every tolerated failure set, survivors' maxReplicas × usersPerPod cover what is routed to them and the target", () => {
         fc.assert(
