@@ -57,7 +57,10 @@ const OUTPUTS: Record<string, (ctx: Ctx) => State> = {
     "aws:ec2/vpcEndpoint:VpcEndpoint": (c) => ({
         dnsEntries: [{ dnsName: `${c.id}.${c.region}.vpce.amazonaws.com`, hostedZoneId: "Z7HUB22UULQXV" }],
     }),
-    "aws:cloudwatch/logGroup:LogGroup": (c) => ({ arn: `arn:aws:logs:${c.region}:${ACCOUNT_ID}:log-group:${physicalName(c)}` }),
+    "aws:cloudwatch/logGroup:LogGroup": (c) => ({
+        name: physicalName(c),
+        arn: `arn:aws:logs:${c.region}:${ACCOUNT_ID}:log-group:${physicalName(c)}`,
+    }),
     "aws:iam/role:Role": (c) => ({ arn: `arn:aws:iam::${ACCOUNT_ID}:role/${physicalName(c)}`, uniqueId: `AROA${c.hex(17).toUpperCase()}` }),
     "aws:iam/policy:Policy": (c) => ({ arn: `arn:aws:iam::${ACCOUNT_ID}:policy/${physicalName(c)}` }),
     "aws:kms/key:Key": (c) => ({ keyId: c.id, arn: `arn:aws:kms:${c.region}:${ACCOUNT_ID}:key/${c.id}` }),
@@ -187,6 +190,12 @@ const OUTPUTS: Record<string, (ctx: Ctx) => State> = {
     // aws:eks/podIdentityAssociation: the compute tier's entry serves the log shipper too.
     // random:index/randomPassword:RandomPassword: the data tier's entry serves the Grafana password too.
     // --- end observability tier ---
+    // A function the program invokes: the real provider names it and returns what its handler answered.
+    "aws:lambda/function:Function": (c) => ({
+        name: physicalName(c),
+        arn: `arn:aws:lambda:${c.region}:${ACCOUNT_ID}:function:${physicalName(c)}`,
+    }),
+    "aws:lambda/invocation:Invocation": () => ({ result: "{}" }),
 };
 
 /** Canonical hosted zones of ALBs, by region (for alias records). */
