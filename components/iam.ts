@@ -5,18 +5,21 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 
+/** An IAM policy document (the 2012-10-17 policy language) of `statements`, for JSON.stringify or pulumi.jsonStringify. */
+export function policyDocument<S>(...statements: S[]): { Version: "2012-10-17"; Statement: S[] } {
+    return { Version: "2012-10-17", Statement: statements };
+}
+
 /** Trust policy of a role assumed by EKS Pod Identity (the agent tags the session). */
-export const POD_IDENTITY_TRUST = JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
-});
+export const POD_IDENTITY_TRUST = JSON.stringify(
+    policyDocument({ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }),
+);
 
 /** Trust policy of a role assumed by an AWS service (e.g. `eks.amazonaws.com`); `action` as IAM takes it, one or a list. */
 export function serviceTrust(service: string, action: string | readonly string[] = ["sts:AssumeRole"]): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: typeof action === "string" ? action : [...action] }],
-    });
+    return JSON.stringify(
+        policyDocument({ Effect: "Allow", Principal: { Service: service }, Action: typeof action === "string" ? action : [...action] }),
+    );
 }
 
 export const managedPolicy = (name: string): string => `arn:aws:iam::aws:policy/${name}`;

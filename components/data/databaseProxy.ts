@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTrust } from "../iam";
+import { policyDocument, serviceTrust } from "../iam";
 import { type DatabaseAccess, type WorkloadStore, admitToDatabase, workloadOnlySecurityGroup } from "./access";
 
 /** RDS Proxy always listens on the engine's well-known port, whatever the cluster's port. */
@@ -131,16 +131,13 @@ export class DatabaseProxy extends pulumi.ComponentResource {
             `${name}-connect`,
             {
                 role: role.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Action: "rds-db:connect",
-                            Resource: pulumi.interpolate`arn:aws:rds-db:${region}:${clusterArn.apply(accountOf)}:dbuser:${args.clusterResourceId}/${dbUser}`,
-                        },
-                    ],
-                }),
+                policy: pulumi.jsonStringify(
+                    policyDocument({
+                        Effect: "Allow",
+                        Action: "rds-db:connect",
+                        Resource: pulumi.interpolate`arn:aws:rds-db:${region}:${clusterArn.apply(accountOf)}:dbuser:${args.clusterResourceId}/${dbUser}`,
+                    }),
+                ),
             },
             child,
         );
