@@ -180,6 +180,13 @@ export function requireTrue<A>(props: Props, key: keyof A & string, report: (mes
     return false;
 }
 
+/** A rule's whole check when it is one boolean input that must be true (see `requireTrue`). */
+export function mustBeTrue<A>(key: keyof A & string, fix?: string): ResourceRule["check"] {
+    return (props, _args, report) => {
+        requireTrue<A>(props, key, report, fix);
+    };
+}
+
 export function list<T = unknown>(value: unknown): T[] {
     return Array.isArray(value) ? (value as T[]) : [];
 }
@@ -214,6 +221,18 @@ export const CELL_TYPE = "platform:cell:RegionalCell";
 /** The resources of the given type tokens. */
 export function resourcesOfType(resources: readonly PolicyResource[], ...types: readonly string[]): PolicyResource[] {
     return resources.filter((resource) => types.includes(resource.type));
+}
+
+/** The resources of the given type tokens; none makes the stack policy not applicable, for `reason`. */
+export function resourcesOrNotApplicable(
+    resources: readonly PolicyResource[],
+    args: StackValidationArgs,
+    reason: string,
+    ...types: readonly string[]
+): PolicyResource[] {
+    const found = resourcesOfType(resources, ...types);
+    if (found.length === 0) args.notApplicable(reason);
+    return found;
 }
 
 /** The RegionalCell resource that encloses `resource` (its nearest cell ancestor, or itself), or undefined. */

@@ -22,6 +22,7 @@ import {
     obj,
     refersTo,
     resourcesOfType,
+    resourcesOrNotApplicable,
     stackPolicy,
     whenKnown,
 } from "./common";
@@ -204,8 +205,12 @@ export const missionPolicies: StackValidationPolicy[] = [
         severity: "critical",
         title: "The Aurora global database has a member cluster in every cell's region (zero data loss on regional failover).",
         check: (resources, args, report) => {
-            const globalClusters = resourcesOfType(resources, AWS_TYPES.rdsGlobalCluster);
-            if (globalClusters.length === 0) args.notApplicable("no aws:rds/globalCluster:GlobalCluster in the stack");
+            const globalClusters = resourcesOrNotApplicable(
+                resources,
+                args,
+                "no aws:rds/globalCluster:GlobalCluster in the stack",
+                AWS_TYPES.rdsGlobalCluster,
+            );
             const cellRegions = new Set(
                 cells(resources)
                     .map(cellRegion)
@@ -232,8 +237,12 @@ export const missionPolicies: StackValidationPolicy[] = [
         severity: "critical",
         title: "The Cloudflare load balancer has a fallback pool, session affinity (proxied) and every pool.",
         check: (resources, args, report) => {
-            const loadBalancers = resourcesOfType(resources, CLOUDFLARE_TYPES.loadBalancer);
-            if (loadBalancers.length === 0) args.notApplicable("no Cloudflare load balancer in the stack");
+            const loadBalancers = resourcesOrNotApplicable(
+                resources,
+                args,
+                "no Cloudflare load balancer in the stack",
+                CLOUDFLARE_TYPES.loadBalancer,
+            );
             const pools = resourcesOfType(resources, CLOUDFLARE_TYPES.loadBalancerPool);
             for (const loadBalancer of loadBalancers) {
                 const props = loadBalancer.props;

@@ -1,14 +1,14 @@
 /** FSBP ElastiCache controls, on the inputs of replication groups and clusters. */
 import type * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { type Inputs, type Props, flag, isSet, requireTrue, resourcePolicy } from "../common";
+import { type Inputs, type Props, flag, isSet, mustBeTrue, requireTrue, resourcePolicy } from "../common";
 import { AWS_TYPES } from "./types";
 
 type ReplicationGroup = Inputs<aws.elasticache.ReplicationGroupArgs>;
 
-/** A Global Datastore secondary inherits engine and encryption settings from the primary. */
-function isCacheSecondary(props: Props): boolean {
-    return isSet((props as ReplicationGroup).globalReplicationGroupId);
+/** Whether `key` is left to the primary: a Global Datastore secondary that does not set it inherits it (engine and encryption settings). */
+function inheritedFromPrimary(props: Props, key: keyof ReplicationGroup): boolean {
+    return isSet((props as ReplicationGroup).globalReplicationGroupId) && props[key] === undefined;
 }
 
 export const elasticachePolicies: ResourceValidationPolicy[] = [
@@ -46,8 +46,7 @@ export const elasticachePolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "ElastiCache replication groups should have automatic failover enabled.",
         types: [AWS_TYPES.cacheReplicationGroup],
-        check: (props, _args, report) =>
-            requireTrue<ReplicationGroup>(props, "automaticFailoverEnabled", report, "set it to true (with at least one replica)"),
+        check: mustBeTrue<ReplicationGroup>("automaticFailoverEnabled", "set it to true (with at least one replica)"),
     }),
     resourcePolicy({
         name: "elasticache-4-encrypted-at-rest",
@@ -57,7 +56,7 @@ export const elasticachePolicies: ResourceValidationPolicy[] = [
         types: [AWS_TYPES.cacheReplicationGroup],
         check: (props, _args, report) => {
             const group = props as ReplicationGroup;
-            if (isCacheSecondary(props) && group.atRestEncryptionEnabled === undefined) return;
+            if (inheritedFromPrimary(props, "atRestEncryptionEnabled")) return;
             // Provider default: true for valkey, false for redis (and redis is the default engine).
             const engine = String(group.engine ?? "redis");
             if (!flag(group.atRestEncryptionEnabled, engine === "valkey"))
@@ -76,7 +75,7 @@ export const elasticachePolicies: ResourceValidationPolicy[] = [
         types: [AWS_TYPES.cacheReplicationGroup],
         check: (props, _args, report) => {
             const group = props as ReplicationGroup;
-            if (isCacheSecondary(props) && group.transitEncryptionEnabled === undefined) return;
+            if (inheritedFromPrimary(props, "transitEncryptionEnabled")) return;
             if (requireTrue<ReplicationGroup>(props, "transitEncryptionEnabled", report) && group.transitEncryptionMode === "preferred")
                 report('transitEncryptionMode is "preferred": clients may still connect in clear; set it to "required"');
         },

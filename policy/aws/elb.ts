@@ -4,7 +4,7 @@
  */
 import type * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { type Inputs, type Props, flag, isSet, list, requireTrue, resourcePolicy } from "../common";
+import { type Inputs, type ResourceRule, flag, isSet, list, mustBeTrue, resourcePolicy } from "../common";
 import { AWS_TYPES } from "./types";
 
 /** ELB.17's recommended policies: TLS 1.3 (+1.2) policies of 2021-06, their FIPS and post-quantum variants. */
@@ -28,8 +28,11 @@ const ELB_TLS_POLICIES = [
 type LoadBalancer = Inputs<aws.lb.LoadBalancerArgs>;
 type Listener = Inputs<aws.lb.ListenerArgs>;
 
-function loadBalancerType(props: Props): string {
-    return String((props as LoadBalancer).loadBalancerType ?? "application");
+/** `check` on Application Load Balancers only (the type defaults to application); other load balancers pass. */
+function applicationOnly(check: ResourceRule["check"]): ResourceRule["check"] {
+    return (props, ...rest) => {
+        if (String((props as LoadBalancer).loadBalancerType ?? "application") === "application") check(props, ...rest);
+    };
 }
 
 /** A listener's protocol: HTTPS when it has a certificate, else HTTP, when not set. */
@@ -63,10 +66,7 @@ export const elbPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "Application Load Balancers should drop invalid HTTP headers.",
         types: AWS_TYPES.loadBalancers,
-        check: (props, _args, report) => {
-            if (loadBalancerType(props) !== "application") return;
-            requireTrue<LoadBalancer>(props, "dropInvalidHeaderFields", report);
-        },
+        check: applicationOnly(mustBeTrue<LoadBalancer>("dropInvalidHeaderFields")),
     }),
     resourcePolicy({
         name: "elb-5-access-logs",
@@ -74,12 +74,11 @@ export const elbPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "Application Load Balancers should have access logging enabled.",
         types: AWS_TYPES.loadBalancers,
-        check: (props, _args, report) => {
-            if (loadBalancerType(props) !== "application") return;
+        check: applicationOnly((props, _args, report) => {
             const logs = (props as LoadBalancer).accessLogs;
             if (!logs || !flag(logs.enabled, false))
                 report(logs ? "accessLogs.enabled is not true" : "accessLogs is not set: access logging is off; send it to an S3 bucket");
-        },
+        }),
     }),
     resourcePolicy({
         name: "elb-6-deletion-protection",
@@ -87,7 +86,7 @@ export const elbPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "Application, Gateway and Network Load Balancers should have deletion protection enabled.",
         types: AWS_TYPES.loadBalancers,
-        check: (props, _args, report) => requireTrue<LoadBalancer>(props, "enableDeletionProtection", report),
+        check: mustBeTrue<LoadBalancer>("enableDeletionProtection"),
     }),
     resourcePolicy({
         name: "elb-17-tls-policy",

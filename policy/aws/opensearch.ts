@@ -1,7 +1,7 @@
 /** FSBP OpenSearch controls, on the inputs of domains. */
 import type * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { type Inputs, type Props, flag, isSet, list, resourcePolicy } from "../common";
+import { type Inputs, type Props, type ResourceRule, flag, isSet, list, resourcePolicy } from "../common";
 import { AWS_TYPES } from "./types";
 
 /** TLS policies Opensearch.8 accepts (TLS 1.2 minimum). */
@@ -11,9 +11,19 @@ function domain(props: Props): Inputs<aws.opensearch.DomainArgs> {
     return props as Inputs<aws.opensearch.DomainArgs>;
 }
 
-/** Whether the domain sends logs of `logType` to CloudWatch (an entry's `enabled` defaults to true). */
-function publishes(props: Props, logType: string): boolean {
-    return list<Props>(domain(props).logPublishingOptions).some((option) => option.logType === logType && flag(option.enabled, true));
+/** The check of a block whose `enabled` must be true (a block left out is off): `message` otherwise. */
+function enabledBlock(block: "encryptAtRest" | "nodeToNodeEncryption" | "advancedSecurityOptions", message: string): ResourceRule["check"] {
+    return (props, _args, report) => {
+        if (!domain(props)[block]?.enabled) report(message);
+    };
+}
+
+/** The check that the domain sends logs of `logType` to CloudWatch (an entry's `enabled` defaults to true): `message` otherwise. */
+function publishes(logType: string, message: string): ResourceRule["check"] {
+    return (props, _args, report) => {
+        if (!list<Props>(domain(props).logPublishingOptions).some((option) => option.logType === logType && flag(option.enabled, true)))
+            report(message);
+    };
 }
 
 export const opensearchPolicies: ResourceValidationPolicy[] = [
@@ -23,9 +33,7 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "OpenSearch domains should have encryption at rest enabled.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (props, _args, report) => {
-            if (!domain(props).encryptAtRest?.enabled) report("encryptAtRest.enabled is not true (the default without the block is false)");
-        },
+        check: enabledBlock("encryptAtRest", "encryptAtRest.enabled is not true (the default without the block is false)"),
     }),
     resourcePolicy({
         name: "opensearch-2-in-vpc",
@@ -44,10 +52,7 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "OpenSearch domains should encrypt data sent between nodes.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (props, _args, report) => {
-            if (!domain(props).nodeToNodeEncryption?.enabled)
-                report("nodeToNodeEncryption.enabled is not true (the default without the block is false)");
-        },
+        check: enabledBlock("nodeToNodeEncryption", "nodeToNodeEncryption.enabled is not true (the default without the block is false)"),
     }),
     resourcePolicy({
         name: "opensearch-4-error-logs",
@@ -55,10 +60,10 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "OpenSearch domain error logging to CloudWatch Logs should be enabled.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (props, _args, report) => {
-            if (!publishes(props, "ES_APPLICATION_LOGS"))
-                report("logPublishingOptions has no enabled ES_APPLICATION_LOGS entry: error logs are not sent to CloudWatch");
-        },
+        check: publishes(
+            "ES_APPLICATION_LOGS",
+            "logPublishingOptions has no enabled ES_APPLICATION_LOGS entry: error logs are not sent to CloudWatch",
+        ),
     }),
     resourcePolicy({
         name: "opensearch-5-audit-logs",
@@ -66,10 +71,7 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "OpenSearch domains should have audit logging enabled.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (props, _args, report) => {
-            if (!publishes(props, "AUDIT_LOGS"))
-                report("logPublishingOptions has no enabled AUDIT_LOGS entry: audit logs are not sent to CloudWatch");
-        },
+        check: publishes("AUDIT_LOGS", "logPublishingOptions has no enabled AUDIT_LOGS entry: audit logs are not sent to CloudWatch"),
     }),
     resourcePolicy({
         name: "opensearch-6-three-data-nodes",
@@ -94,10 +96,7 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         severity: "high",
         title: "OpenSearch domains should have fine-grained access control enabled.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (props, _args, report) => {
-            if (!domain(props).advancedSecurityOptions?.enabled)
-                report("advancedSecurityOptions.enabled is not true: fine-grained access control is off");
-        },
+        check: enabledBlock("advancedSecurityOptions", "advancedSecurityOptions.enabled is not true: fine-grained access control is off"),
     }),
     resourcePolicy({
         name: "opensearch-8-tls-policy",

@@ -5,7 +5,7 @@
  */
 import type * as aws from "@pulumi/aws";
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { type Inputs, flag, isSet, list, refersTo, requireTrue, resourcePolicy, stackPolicy, whenKnown } from "../common";
+import { type Inputs, flag, isSet, list, mustBeTrue, refersTo, resourcePolicy, stackPolicy, whenKnown } from "../common";
 import { AWS_TYPES } from "./types";
 
 type RdsCluster = Inputs<aws.rds.ClusterArgs>;
@@ -119,7 +119,7 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "IAM authentication should be configured for RDS clusters.",
         types: [AWS_TYPES.rdsCluster],
-        check: (props, _args, report) => requireTrue<RdsCluster>(props, "iamDatabaseAuthenticationEnabled", report),
+        check: mustBeTrue<RdsCluster>("iamDatabaseAuthenticationEnabled"),
     }),
     resourcePolicy({
         name: "rds-16-copy-tags-to-snapshots",
@@ -127,7 +127,7 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         severity: "low",
         title: "RDS DB clusters should be configured to copy tags to snapshots.",
         types: [AWS_TYPES.rdsCluster],
-        check: (props, _args, report) => requireTrue<RdsCluster>(props, "copyTagsToSnapshot", report),
+        check: mustBeTrue<RdsCluster>("copyTagsToSnapshot"),
     }),
     resourcePolicy({
         name: "rds-23-non-default-port",
@@ -179,7 +179,7 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         severity: "medium",
         title: "RDS DB proxies should require TLS encryption for connections.",
         types: [AWS_TYPES.rdsProxy],
-        check: (props, _args, report) => requireTrue<Inputs<aws.rds.ProxyArgs>>(props, "requireTls", report),
+        check: mustBeTrue<Inputs<aws.rds.ProxyArgs>>("requireTls"),
     }),
 ];
 
