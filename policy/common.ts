@@ -77,8 +77,12 @@ export function schemaOf(defaults: Record<string, unknown>, docs: Record<string,
     return { properties };
 }
 
-/** One FSBP control (or one of our own resource rules), checked on the listed type tokens. */
-export interface ResourceRule<C extends object = object> {
+/**
+ * One FSBP control (or one of our own resource rules), checked on the listed type tokens.
+ * `P` is how `check` reads the inputs: annotate its first parameter with the resource's
+ * args type (`Inputs<aws.rds.ClusterArgs>`) and the pack casts the inputs once, here.
+ */
+export interface ResourceRule<C extends object = object, P = Props> {
     /** Policy name: unique, used as the key of the pack config. */
     readonly name: string;
     /** FSBP control id (`EKS.1`), or undefined for a platform rule. */
@@ -94,7 +98,7 @@ export interface ResourceRule<C extends object = object> {
     /** Overrides the severity's default level. */
     readonly enforcementLevel?: EnforcementLevel;
     readonly remediationSteps?: string;
-    readonly check: (props: Props, args: ResourceValidationArgs, report: (message: string) => void, config: C) => void;
+    readonly check: (props: P, args: ResourceValidationArgs, report: (message: string) => void, config: C) => void;
 }
 
 function controlUrl(control: string): string {
@@ -128,14 +132,24 @@ function metadataOf(
     };
 }
 
-export function resourcePolicy<C extends object>(rule: ResourceRule<C>): ResourceValidationPolicy {
+/** The header of a rule for an FSBP control: the policy's name (its key in the pack config), the control id and its severity. */
+export function fsbp(name: string, control: string, severity: Severity): Pick<ResourceRule, "name" | "control" | "severity"> {
+    return { name, control, severity };
+}
+
+/** The header of one of our own rules (no FSBP control): the policy's name and its severity. */
+export function platform(name: string, severity: Severity): Pick<ResourceRule, "name" | "severity"> {
+    return { name, severity };
+}
+
+export function resourcePolicy<C extends object, P = Props>(rule: ResourceRule<C, P>): ResourceValidationPolicy {
     const types = new Set(rule.types);
     const defaults = (rule.config ?? {}) as C;
     return {
         ...metadataOf(rule),
         validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
             if (!types.has(args.type)) return;
-            rule.check(args.props, args, (message) => reportViolation(message), settings(args, defaults));
+            rule.check(args.props as P, args, (message) => reportViolation(message), settings(args, defaults));
         },
     };
 }
