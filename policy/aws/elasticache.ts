@@ -1,14 +1,22 @@
 /** FSBP ElastiCache controls, on the inputs of replication groups and clusters. */
 import type * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { type Inputs, flag, fsbp, isSet, mustBeTrue, requireTrue, resourcePolicy } from "../common";
+import { type Inputs, type ResourceRule, flag, fsbp, isSet, mustBeTrue, requireTrue, resourcePolicy } from "../common";
 import { AWS_TYPES } from "./types";
 
 type ReplicationGroup = Inputs<aws.elasticache.ReplicationGroupArgs>;
 
-/** Whether `key` is left to the primary: a Global Datastore secondary that does not set it inherits it (engine and encryption settings). */
-function inheritedFromPrimary(group: ReplicationGroup, key: keyof ReplicationGroup): boolean {
-    return isSet(group.globalReplicationGroupId) && group[key] === undefined;
+/**
+ * `check`, except on a Global Datastore secondary that leaves `key` unset: it inherits the
+ * primary's engine and encryption settings.
+ */
+function unlessInherited(
+    key: keyof ReplicationGroup,
+    check: ResourceRule<object, ReplicationGroup>["check"],
+): ResourceRule<object, ReplicationGroup>["check"] {
+    return (group, ...rest) => {
+        if (!(isSet(group.globalReplicationGroupId) && group[key] === undefined)) check(group, ...rest);
+    };
 }
 
 export const elasticachePolicies: ResourceValidationPolicy[] = [
@@ -46,8 +54,7 @@ export const elasticachePolicies: ResourceValidationPolicy[] = [
         ...fsbp("elasticache-4-encrypted-at-rest", "ElastiCache.4", "medium"),
         title: "ElastiCache replication groups should be encrypted at rest.",
         types: [AWS_TYPES.cacheReplicationGroup],
-        check: (group: ReplicationGroup, _args, report) => {
-            if (inheritedFromPrimary(group, "atRestEncryptionEnabled")) return;
+        check: unlessInherited("atRestEncryptionEnabled", (group, _args, report) => {
             // Provider default: true for valkey, false for redis (and redis is the default engine).
             const engine = String(group.engine ?? "redis");
             if (!flag(group.atRestEncryptionEnabled, engine === "valkey"))
@@ -56,17 +63,16 @@ export const elasticachePolicies: ResourceValidationPolicy[] = [
                         ? `atRestEncryptionEnabled is not set and defaults to false for engine ${engine}: set it to true`
                         : "atRestEncryptionEnabled is false: set it to true",
                 );
-        },
+        }),
     }),
     resourcePolicy({
         ...fsbp("elasticache-5-encrypted-in-transit", "ElastiCache.5", "medium"),
         title: "ElastiCache replication groups should be encrypted in transit.",
         types: [AWS_TYPES.cacheReplicationGroup],
-        check: (group: ReplicationGroup, _args, report) => {
-            if (inheritedFromPrimary(group, "transitEncryptionEnabled")) return;
+        check: unlessInherited("transitEncryptionEnabled", (group, _args, report) => {
             if (requireTrue<ReplicationGroup>(group, "transitEncryptionEnabled", report) && group.transitEncryptionMode === "preferred")
                 report('transitEncryptionMode is "preferred": clients may still connect in clear; set it to "required"');
-        },
+        }),
     }),
     resourcePolicy({
         ...fsbp("elasticache-7-not-default-subnet-group", "ElastiCache.7", "high"),
