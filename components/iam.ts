@@ -42,7 +42,19 @@ export function podIdentityRole(
     opts: pulumi.CustomResourceOptions,
 ): { role: aws.iam.Role; association: aws.eks.PodIdentityAssociation } {
     const { role, attachments } = podIdentityServiceRole(name, args, opts);
-    const association = new aws.eks.PodIdentityAssociation(
+    // The pods get the role once it can do what they need.
+    const association = podIdentityAssociation(name, args, role, { ...opts, dependsOn: attachments });
+    return { role, association };
+}
+
+/** The association half of `podIdentityRole`: `${name}-pod-identity` binds the service account to `role`. */
+export function podIdentityAssociation(
+    name: string,
+    args: { region: string; clusterName: pulumi.Input<string>; namespace: pulumi.Input<string>; serviceAccount: pulumi.Input<string> },
+    role: aws.iam.Role,
+    opts: pulumi.CustomResourceOptions,
+): aws.eks.PodIdentityAssociation {
+    return new aws.eks.PodIdentityAssociation(
         `${name}-pod-identity`,
         {
             region: args.region,
@@ -51,9 +63,8 @@ export function podIdentityRole(
             serviceAccount: args.serviceAccount,
             roleArn: role.arn,
         },
-        { ...opts, dependsOn: attachments },
+        opts,
     );
-    return { role, association };
 }
 
 /**

@@ -1,10 +1,9 @@
 /** Fluent Bit on every node of a cell, shipping container and node logs to the cell's log domain. */
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type ChartPin } from "../../regions/versions";
 import { pinnedRelease } from "../helm";
-import { podIdentityServiceRole, policyDocument } from "../iam";
+import { podIdentityAssociation, podIdentityServiceRole, policyDocument } from "../iam";
 import { LOG_INDEX_PREFIXES } from "./ism";
 
 /**
@@ -66,11 +65,7 @@ export class LogShipper extends pulumi.ComponentResource {
             child,
         );
         // Unlike podIdentityRole's, this association does not wait for the policy.
-        new aws.eks.PodIdentityAssociation(
-            `${name}-pod-identity`,
-            { region, clusterName: args.clusterName, namespace, serviceAccount, roleArn: role.arn },
-            child,
-        );
+        podIdentityAssociation(name, { region, clusterName: args.clusterName, namespace, serviceAccount }, role, child);
 
         const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: namespace } }, k8sChild);
         new k8s.helm.v3.Release(

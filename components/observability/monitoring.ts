@@ -2,13 +2,12 @@
  * Metrics and alerting of a cell: kube-prometheus-stack (Prometheus, Alertmanager, Grafana)
  * with the API dashboard and the API alert rules, publishing to the cell's alert topic.
  */
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { type ChartPin } from "../../regions/versions";
 import { pinnedRelease } from "../helm";
-import { podIdentityServiceRole, policyDocument } from "../iam";
+import { podIdentityAssociation, podIdentityServiceRole, policyDocument } from "../iam";
 import { apiAlertRules } from "./alertRules";
 import { apiDashboard } from "./dashboard";
 
@@ -111,9 +110,10 @@ export class Monitoring extends pulumi.ComponentResource {
             child,
         );
         // Unlike podIdentityRole's, this association does not wait for the policy.
-        new aws.eks.PodIdentityAssociation(
-            `${name}-alertmanager-pod-identity`,
-            { region, clusterName: args.clusterName, namespace, serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT, roleArn: role.arn },
+        podIdentityAssociation(
+            `${name}-alertmanager`,
+            { region, clusterName: args.clusterName, namespace, serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT },
+            role,
             child,
         );
 
