@@ -2,45 +2,48 @@
  * The layers, checked in `npm test` (docs: README "Layout"). Data flows one way:
  * config/ parses, regions/ derives (the model), stack/ and index.ts wire, components/ declare.
  */
+/** The rule `name`: no module whose path matches `from` may import one whose path matches `to`. */
+const layer = (name, from, to, comment) => ({ name, severity: "error", comment, from: { path: from }, to: { path: to } });
+
 module.exports = {
     forbidden: [
         { name: "no-circular", severity: "error", comment: "No import cycle, type-only edges included.", from: {}, to: { circular: true } },
-        {
-            name: "model-is-pure",
-            severity: "error",
-            comment: "The model (regions/) imports only itself: no config schema, no Pulumi, no components, plan, tools or stack.",
-            from: { path: "^regions/" },
-            to: { path: "^(config|components|plan|tools|stack|policy|bench|test)/|^index\\.ts$|^node_modules/@pulumi/" },
-        },
-        {
-            name: "config-parses-only",
-            severity: "error",
-            comment: "The stack-config contract reads the model's facts, never components, the wiring, plan or tools.",
-            from: { path: "^config/" },
-            to: { path: "^(components|plan|tools|stack|policy|bench|test)/|^index\\.ts$" },
-        },
-        {
-            name: "components-take-their-own-args",
-            severity: "error",
-            comment: "Components never read the config schema or the wiring, and never import plan, tools or the policy pack.",
-            from: { path: "^components/" },
-            to: { path: "^(config|stack|plan|tools|policy|bench|test)/|^index\\.ts$" },
-        },
-        { name: "plan-does-not-run-tools", severity: "error", from: { path: "^plan/" }, to: { path: "^(tools|bench|test)/" } },
-        {
-            name: "tools-need-no-pulumi-program",
-            severity: "error",
-            comment: "The QA tools read the stack through stack/ and the model; they never load components.",
-            from: { path: "^tools/" },
-            to: { path: "^(components|bench|test)/|^index\\.ts$" },
-        },
-        {
-            name: "policy-pack-stands-alone",
-            severity: "error",
-            comment: "The pack reads the region catalog only; it never loads the program or the offline plan.",
-            from: { path: "^policy/" },
-            to: { path: "^(config|components|plan|tools|stack|bench|test)/|^index\\.ts$" },
-        },
+        layer(
+            "model-is-pure",
+            "^regions/",
+            "^(config|components|plan|tools|stack|policy|bench|test)/|^index\\.ts$|^node_modules/@pulumi/",
+            "The model (regions/) imports only itself: no config schema, no Pulumi, no components, plan, tools or stack.",
+        ),
+        layer(
+            "config-parses-only",
+            "^config/",
+            "^(components|plan|tools|stack|policy|bench|test)/|^index\\.ts$",
+            "The stack-config contract reads the model's facts, never components, the wiring, plan or tools.",
+        ),
+        layer(
+            "components-take-their-own-args",
+            "^components/",
+            "^(config|stack|plan|tools|policy|bench|test)/|^index\\.ts$",
+            "Components never read the config schema or the wiring, and never import plan, tools or the policy pack.",
+        ),
+        layer(
+            "plan-does-not-run-tools",
+            "^plan/",
+            "^(tools|bench|test)/",
+            "The offline plan never runs the QA tools, the bench or the tests.",
+        ),
+        layer(
+            "tools-need-no-pulumi-program",
+            "^tools/",
+            "^(components|bench|test)/|^index\\.ts$",
+            "The QA tools read the stack through stack/ and the model; they never load components.",
+        ),
+        layer(
+            "policy-pack-stands-alone",
+            "^policy/",
+            "^(config|components|plan|tools|stack|bench|test)/|^index\\.ts$",
+            "The pack reads the region catalog only; it never loads the program or the offline plan.",
+        ),
         {
             name: "nothing-imports-a-cli",
             severity: "error",

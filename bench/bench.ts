@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
+import { parseValue } from "../config/platform";
 import { formatTable } from "../plan/report/table";
 import { projectRoot, readStack } from "../plan/stackConfig";
 
@@ -47,20 +48,12 @@ const ORDER = [
 function stackFile(dir: string, n: number): string {
     const prod = readStack(ROOT, "prod");
     const config: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(prod.config)) config[key] = parseJson(value);
+    for (const [key, value] of Object.entries(prod.config)) config[key] = parseValue(value);
     config["platform:regions"] = ORDER.slice(0, n).map((name, i) => (i === 0 ? { name, primary: true } : { name }));
     config["platform:capacity"] = { ...(config["platform:capacity"] as object), regionFailuresTolerated: Math.min(1, n - 1) };
     const file = path.join(dir, `bench-${n}.yaml`);
     writeFileSync(file, stringify({ config }));
     return file;
-}
-
-function parseJson(text: string): unknown {
-    try {
-        return JSON.parse(text);
-    } catch {
-        return text;
-    }
 }
 
 /**

@@ -5,18 +5,21 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 
+/** An IAM policy document (the 2012-10-17 policy language) of `statements`, for JSON.stringify or pulumi.jsonStringify. */
+export function policyDocument<S>(...statements: S[]): { Version: "2012-10-17"; Statement: S[] } {
+    return { Version: "2012-10-17", Statement: statements };
+}
+
 /** Trust policy of a role assumed by EKS Pod Identity (the agent tags the session). */
-export const POD_IDENTITY_TRUST = JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
-});
+export const POD_IDENTITY_TRUST = JSON.stringify(
+    policyDocument({ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }),
+);
 
 /** Trust policy of a role assumed by an AWS service (e.g. `eks.amazonaws.com`); `action` as IAM takes it, one or a list. */
 export function serviceTrust(service: string, action: string | readonly string[] = ["sts:AssumeRole"]): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: typeof action === "string" ? action : [...action] }],
-    });
+    return JSON.stringify(
+        policyDocument({ Effect: "Allow", Principal: { Service: service }, Action: typeof action === "string" ? action : [...action] }),
+    );
 }
 
 export const managedPolicy = (name: string): string => `arn:aws:iam::aws:policy/${name}`;
@@ -39,7 +42,19 @@ export function podIdentityRole(
     opts: pulumi.CustomResourceOptions,
 ): { role: aws.iam.Role; association: aws.eks.PodIdentityAssociation } {
     const { role, attachments } = podIdentityServiceRole(name, args, opts);
-    const association = new aws.eks.PodIdentityAssociation(
+    // The pods get the role once it can do what they need.
+    const association = podIdentityAssociation(name, args, role, { ...opts, dependsOn: attachments });
+    return { role, association };
+}
+
+/** The association half of `podIdentityRole`: `${name}-pod-identity` binds the service account to `role`. */
+export function podIdentityAssociation(
+    name: string,
+    args: { region: string; clusterName: pulumi.Input<string>; namespace: pulumi.Input<string>; serviceAccount: pulumi.Input<string> },
+    role: aws.iam.Role,
+    opts: pulumi.CustomResourceOptions,
+): aws.eks.PodIdentityAssociation {
+    return new aws.eks.PodIdentityAssociation(
         `${name}-pod-identity`,
         {
             region: args.region,
@@ -48,9 +63,8 @@ export function podIdentityRole(
             serviceAccount: args.serviceAccount,
             roleArn: role.arn,
         },
-        { ...opts, dependsOn: attachments },
+        opts,
     );
-    return { role, association };
 }
 
 /**

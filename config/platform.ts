@@ -5,8 +5,9 @@
  */
 import { z } from "zod";
 import { AURORA_MAX_SECONDARY_REGIONS } from "../regions/awsLimits";
-import { CLOUDFLARE_REGIONS, type CatalogRegion, type CloudflareRegion, findRegion } from "../regions/catalog";
+import { CLOUDFLARE_REGIONS, type CloudflareRegion, findRegion } from "../regions/catalog";
 import { type Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "../regions/cidr";
+import { type FleetCellInput } from "../regions/fleet";
 import { COMPUTE_SCHEMA } from "./compute";
 import { DATA_SCHEMA } from "./data";
 import { EDGE_SCHEMA } from "./edge";
@@ -17,24 +18,12 @@ import { type Immutable, type Path, type Report, catalogRegion, checked, flag, h
 
 export const NAMESPACE = "platform";
 
-/** One cell: a catalog region as this stack uses it. */
-export interface CellConfig {
-    /** AWS region name, e.g. `us-east-1`. */
-    readonly region: string;
-    /** Short code carried by every resource name of the cell, e.g. `use1`. */
-    readonly code: string;
-    /** True for the one cell that holds the Aurora writer. */
-    readonly primary: boolean;
-    /**
-     * Being removed (`decommission: true`): still deployed, but drained (out of steering and
-     * the capacity model) and its stateful resources retained on delete. docs/regions.md.
-     */
-    readonly decommissioning: boolean;
-    /** The cell's VPC CIDR: from config, else the catalog default. */
-    readonly cidr: string;
-    readonly azs: readonly string[];
-    readonly catalog: CatalogRegion;
-}
+/**
+ * One cell: a catalog region as this stack uses it, which is the fleet's input
+ * (regions/fleet.ts). `decommissioning` is the entry's `decommission: true` (docs/regions.md);
+ * `cidr` is the entry's, else the catalog default.
+ */
+export type CellConfig = FleetCellInput;
 
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -299,7 +288,8 @@ export function namespaceValues(all: Readonly<Record<string, string>>): Raw {
     return raw;
 }
 
-function parseValue(text: string): unknown {
+/** A value as Pulumi stores it in a stack's config: parsed when it is JSON, else the string itself. */
+export function parseValue(text: string): unknown {
     try {
         return JSON.parse(text);
     } catch {

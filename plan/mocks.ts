@@ -274,9 +274,9 @@ export function registerInvoke(token: string, answer: (inputs: State) => State):
 }
 
 // --- compute tier: Cloudflare's published ranges (cloudflare.com/ips), as the data source returns them ---
-registerInvoke("cloudflare:index/getIpRanges:getIpRanges", () => ({
-    etag: "38f79d050aa027e3be3865e495dcc9bc",
-    ipv4Cidrs: [
+/** Cloudflare's published ranges, as the offline plan's getIpRanges answers them. */
+export const CLOUDFLARE_IP_RANGES = {
+    ipv4: [
         "173.245.48.0/20",
         "103.21.244.0/22",
         "103.22.200.0/22",
@@ -293,15 +293,12 @@ registerInvoke("cloudflare:index/getIpRanges:getIpRanges", () => ({
         "172.64.0.0/13",
         "131.0.72.0/22",
     ],
-    ipv6Cidrs: [
-        "2400:cb00::/32",
-        "2606:4700::/32",
-        "2803:f800::/32",
-        "2405:b500::/32",
-        "2405:8100::/32",
-        "2a06:98c0::/29",
-        "2c0f:f248::/32",
-    ],
+    ipv6: ["2400:cb00::/32", "2606:4700::/32", "2803:f800::/32", "2405:b500::/32", "2405:8100::/32", "2a06:98c0::/29", "2c0f:f248::/32"],
+};
+registerInvoke("cloudflare:index/getIpRanges:getIpRanges", () => ({
+    etag: "38f79d050aa027e3be3865e495dcc9bc",
+    ipv4Cidrs: CLOUDFLARE_IP_RANGES.ipv4,
+    ipv6Cidrs: CLOUDFLARE_IP_RANGES.ipv6,
     jdcloudCidrs: [],
 }));
 // --- end compute tier ---

@@ -4,7 +4,7 @@
  * (mission.ts).
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { isSet, resourcePolicy } from "./common";
+import { isSet, platform, resourcePolicy } from "./common";
 
 export const CLOUDFLARE_TYPES = {
     loadBalancerPool: "cloudflare:index/loadBalancerPool:LoadBalancerPool",
@@ -13,8 +13,7 @@ export const CLOUDFLARE_TYPES = {
 
 export const cloudflarePolicies: ResourceValidationPolicy[] = [
     resourcePolicy({
-        name: "cloudflare-pool-has-monitor",
-        severity: "critical",
+        ...platform("cloudflare-pool-has-monitor", "critical"),
         title: "Every Cloudflare load-balancer pool has a health monitor, so a failed cell is taken out of rotation.",
         types: [CLOUDFLARE_TYPES.loadBalancerPool],
         check: (props, _args, report) => {

@@ -77,8 +77,12 @@ export function schemaOf(defaults: Record<string, unknown>, docs: Record<string,
     return { properties };
 }
 
-/** One FSBP control (or one of our own resource rules), checked on the listed type tokens. */
-export interface ResourceRule<C extends object = object> {
+/**
+ * One FSBP control (or one of our own resource rules), checked on the listed type tokens.
+ * `P` is how `check` reads the inputs: annotate its first parameter with the resource's
+ * args type (`Inputs<aws.rds.ClusterArgs>`) and the pack casts the inputs once, here.
+ */
+export interface ResourceRule<C extends object = object, P = Props> {
     /** Policy name: unique, used as the key of the pack config. */
     readonly name: string;
     /** FSBP control id (`EKS.1`), or undefined for a platform rule. */
@@ -94,7 +98,7 @@ export interface ResourceRule<C extends object = object> {
     /** Overrides the severity's default level. */
     readonly enforcementLevel?: EnforcementLevel;
     readonly remediationSteps?: string;
-    readonly check: (props: Props, args: ResourceValidationArgs, report: (message: string) => void, config: C) => void;
+    readonly check: (props: P, args: ResourceValidationArgs, report: (message: string) => void, config: C) => void;
 }
 
 function controlUrl(control: string): string {
@@ -128,14 +132,24 @@ function metadataOf(
     };
 }
 
-export function resourcePolicy<C extends object>(rule: ResourceRule<C>): ResourceValidationPolicy {
+/** The header of a rule for an FSBP control: the policy's name (its key in the pack config), the control id and its severity. */
+export function fsbp(name: string, control: string, severity: Severity): Pick<ResourceRule, "name" | "control" | "severity"> {
+    return { name, control, severity };
+}
+
+/** The header of one of our own rules (no FSBP control): the policy's name and its severity. */
+export function platform(name: string, severity: Severity): Pick<ResourceRule, "name" | "severity"> {
+    return { name, severity };
+}
+
+export function resourcePolicy<C extends object, P = Props>(rule: ResourceRule<C, P>): ResourceValidationPolicy {
     const types = new Set(rule.types);
     const defaults = (rule.config ?? {}) as C;
     return {
         ...metadataOf(rule),
         validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
             if (!types.has(args.type)) return;
-            rule.check(args.props, args, (message) => reportViolation(message), settings(args, defaults));
+            rule.check(args.props as P, args, (message) => reportViolation(message), settings(args, defaults));
         },
     };
 }
@@ -180,6 +194,13 @@ export function requireTrue<A>(props: Props, key: keyof A & string, report: (mes
     return false;
 }
 
+/** A rule's whole check when it is one boolean input that must be true (see `requireTrue`). */
+export function mustBeTrue<A>(key: keyof A & string, fix?: string): ResourceRule["check"] {
+    return (props, _args, report) => {
+        requireTrue<A>(props, key, report, fix);
+    };
+}
+
 export function list<T = unknown>(value: unknown): T[] {
     return Array.isArray(value) ? (value as T[]) : [];
 }
@@ -214,6 +235,18 @@ export const CELL_TYPE = "platform:cell:RegionalCell";
 /** The resources of the given type tokens. */
 export function resourcesOfType(resources: readonly PolicyResource[], ...types: readonly string[]): PolicyResource[] {
     return resources.filter((resource) => types.includes(resource.type));
+}
+
+/** The resources of the given type tokens; none makes the stack policy not applicable, for `reason`. */
+export function resourcesOrNotApplicable(
+    resources: readonly PolicyResource[],
+    args: StackValidationArgs,
+    reason: string,
+    ...types: readonly string[]
+): PolicyResource[] {
+    const found = resourcesOfType(resources, ...types);
+    if (found.length === 0) args.notApplicable(reason);
+    return found;
 }
 
 /** The RegionalCell resource that encloses `resource` (its nearest cell ancestor, or itself), or undefined. */

@@ -9,7 +9,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { type Inputs, type Props, list, obj, resourcePolicy } from "./common";
+import { type Inputs, type Props, list, obj, platform, resourcePolicy } from "./common";
 
 type PodSpec = Inputs<k8s.types.input.core.v1.PodSpec>;
 type Container = Inputs<k8s.types.input.core.v1.Container>;
@@ -77,8 +77,7 @@ const DIGEST = /@sha256:[0-9a-f]{64}$/;
 
 export const kubernetesPolicies: ResourceValidationPolicy[] = [
     resourcePolicy({
-        name: "k8s-pod-security-restricted",
-        severity: "high",
+        ...platform("k8s-pod-security-restricted", "high"),
         title: "Every container meets the restricted Pod Security Standard: non-root, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp.",
         types: WORKLOAD_TYPES,
         check: (props, _args, report) => {
@@ -90,8 +89,7 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "k8s-resources",
-        severity: "high",
+        ...platform("k8s-resources", "high"),
         title: "Every container requests CPU and memory and has a memory limit.",
         types: WORKLOAD_TYPES,
         config: { requireCpuLimit: false },
@@ -114,8 +112,7 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "k8s-probes",
-        severity: "high",
+        ...platform("k8s-probes", "high"),
         title: "Every container of a workload has a readiness and a liveness probe.",
         types: WORKLOAD_TYPES,
         check: (props, _args, report) => {
@@ -130,8 +127,7 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "k8s-image-digest",
-        severity: "high",
+        ...platform("k8s-image-digest", "high"),
         title: "Every image is pinned by digest (repo@sha256:...), never a tag such as :latest.",
         types: WORKLOAD_TYPES,
         check: (props, _args, report) => {
@@ -146,8 +142,7 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "k8s-rolling-update-zero-unavailable",
-        severity: "high",
+        ...platform("k8s-rolling-update-zero-unavailable", "high"),
         title: "Deployments roll out with RollingUpdate and maxUnavailable 0, so capacity never drops during a release.",
         types: [KUBERNETES_TYPES.deployment],
         check: (props, _args, report) => {
@@ -165,8 +160,7 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "k8s-replicas-per-az",
-        severity: "high",
+        ...platform("k8s-replicas-per-az", "high"),
         title: "Deployments and StatefulSets run at least one replica per AZ, and HPAs never scale below that.",
         types: [KUBERNETES_TYPES.deployment, KUBERNETES_TYPES.statefulSet, ...HPA_TYPES],
         config: { minReplicas: 3 },

@@ -12,16 +12,18 @@ import { AWS_TYPES } from "./aws";
 import { isGlobalMember } from "./aws/rds";
 import { CLOUDFLARE_TYPES } from "./cloudflare";
 import {
-    CELL_TYPE,
     type Props,
+    CELL_TYPE,
     cellRegion,
     enclosingCell,
     isRegionalAwsType,
     isSet,
     list,
     obj,
+    platform,
     refersTo,
     resourcesOfType,
+    resourcesOrNotApplicable,
     stackPolicy,
     whenKnown,
 } from "./common";
@@ -128,8 +130,7 @@ export function survivingCapacity(cellPods: readonly CellPods[], target: Capacit
 
 export const missionPolicies: StackValidationPolicy[] = [
     stackPolicy({
-        name: "multi-region",
-        severity: "critical",
+        ...platform("multi-region", "critical"),
         // Mandatory in code, so a forgotten pack config never weakens prod; a one-region dev stack lowers it.
         enforcementLevel: "mandatory",
         title: "The stack runs cells in at least the minimum number of regions (multi-region failover).",
@@ -154,8 +155,7 @@ export const missionPolicies: StackValidationPolicy[] = [
         },
     }),
     stackPolicy({
-        name: "cell-resources-in-cell-region",
-        severity: "critical",
+        ...platform("cell-resources-in-cell-region", "critical"),
         title: "Every regional AWS resource of a cell names that cell's region (`region`), from the region catalog by the cell's code.",
         check: (resources, _args, report) => {
             for (const resource of resources) {
@@ -179,8 +179,7 @@ export const missionPolicies: StackValidationPolicy[] = [
         },
     }),
     stackPolicy({
-        name: "cell-complete",
-        severity: "high",
+        ...platform("cell-complete", "high"),
         title: "Every cell contains each required component (network, EKS, workload, global-database member, RDS Proxy, cache, OpenSearch, monitoring).",
         config: { required: Object.keys(CELL_COMPONENTS) },
         configDocs: { required: `Components every cell must contain; any of ${Object.keys(CELL_COMPONENTS).join(", ")}.` },
@@ -200,12 +199,15 @@ export const missionPolicies: StackValidationPolicy[] = [
         },
     }),
     stackPolicy({
-        name: "global-database-in-every-region",
-        severity: "critical",
+        ...platform("global-database-in-every-region", "critical"),
         title: "The Aurora global database has a member cluster in every cell's region (zero data loss on regional failover).",
         check: (resources, args, report) => {
-            const globalClusters = resourcesOfType(resources, AWS_TYPES.rdsGlobalCluster);
-            if (globalClusters.length === 0) args.notApplicable("no aws:rds/globalCluster:GlobalCluster in the stack");
+            const globalClusters = resourcesOrNotApplicable(
+                resources,
+                args,
+                "no aws:rds/globalCluster:GlobalCluster in the stack",
+                AWS_TYPES.rdsGlobalCluster,
+            );
             const cellRegions = new Set(
                 cells(resources)
                     .map(cellRegion)
@@ -228,12 +230,15 @@ export const missionPolicies: StackValidationPolicy[] = [
         },
     }),
     stackPolicy({
-        name: "cloudflare-load-balancer-failover",
-        severity: "critical",
+        ...platform("cloudflare-load-balancer-failover", "critical"),
         title: "The Cloudflare load balancer has a fallback pool, session affinity (proxied) and every pool.",
         check: (resources, args, report) => {
-            const loadBalancers = resourcesOfType(resources, CLOUDFLARE_TYPES.loadBalancer);
-            if (loadBalancers.length === 0) args.notApplicable("no Cloudflare load balancer in the stack");
+            const loadBalancers = resourcesOrNotApplicable(
+                resources,
+                args,
+                "no Cloudflare load balancer in the stack",
+                CLOUDFLARE_TYPES.loadBalancer,
+            );
             const pools = resourcesOfType(resources, CLOUDFLARE_TYPES.loadBalancerPool);
             for (const loadBalancer of loadBalancers) {
                 const props = loadBalancer.props;
@@ -270,8 +275,7 @@ export const missionPolicies: StackValidationPolicy[] = [
         },
     }),
     stackPolicy({
-        name: "k8s-deployment-has-pdb-and-hpa",
-        severity: "high",
+        ...platform("k8s-deployment-has-pdb-and-hpa", "high"),
         title: "Every Deployment has a PodDisruptionBudget selecting its pods and an HPA targeting it, in the same cell and namespace.",
         check: (resources, _args, report) => {
             const budgets = resourcesOfType(resources, KUBERNETES_TYPES.podDisruptionBudget);
@@ -310,8 +314,7 @@ export const missionPolicies: StackValidationPolicy[] = [
         },
     }),
     stackPolicy({
-        name: "stateful-resources-protected",
-        severity: "high",
+        ...platform("stateful-resources-protected", "high"),
         title: "Stateful resources (databases, global cluster, OpenSearch domains, KMS keys) have Pulumi `protect`, so removing a region from config cannot destroy data.",
         config: { types: PROTECTED_TYPES },
         configDocs: { types: "Type tokens that must be protected." },
@@ -325,8 +328,7 @@ export const missionPolicies: StackValidationPolicy[] = [
         },
     }),
     stackPolicy({
-        name: "capacity-survives-region-failures",
-        severity: "critical",
+        ...platform("capacity-survives-region-failures", "critical"),
         title: "With the largest `regionFailuresTolerated` cells down, the other cells' HPA maxReplicas x usersPerPod still carry targetConcurrentUsers.",
         config: { targetConcurrentUsers: 25000, usersPerPod: 800, regionFailuresTolerated: 1, workloadPattern: "" },
         configDocs: {

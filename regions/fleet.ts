@@ -18,10 +18,14 @@ export interface FleetCellInput {
     readonly region: string;
     /** Short code carried by every resource name of the cell, e.g. `use1`. */
     readonly code: string;
-    /** The one cell that holds the Aurora writer. */
+    /** True for the one cell that holds the Aurora writer. */
     readonly primary: boolean;
-    /** Being removed: still deployed, but drained (out of steering and sizing) and its data retained on delete. */
+    /**
+     * Being removed: still deployed, but drained (out of steering and the capacity model) and
+     * its stateful resources retained on delete.
+     */
     readonly decommissioning: boolean;
+    /** The cell's VPC CIDR. */
     readonly cidr: string;
     readonly azs: readonly string[];
     readonly catalog: CatalogRegion;

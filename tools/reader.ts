@@ -5,6 +5,12 @@
  */
 import { type Problem, type Raw, isRecord, show } from "../config/problems";
 
+interface NumberOptions {
+    readonly min: number;
+    readonly max?: number;
+    readonly default?: number;
+}
+
 /**
  * A reader over one object of the config that records a problem instead of throwing,
  * and returns a usable fallback so that validation can go on and find the rest.
@@ -60,33 +66,27 @@ export class Reader {
         return this.string(key, options);
     }
 
-    /** An integer within [min, max]; `default` applies only when the key is absent. */
-    integer(key: string, options: { min: number; max?: number; default?: number }): number {
-        const value = this.value[key];
-        if (value === undefined && options.default !== undefined) return options.default;
-        const range = options.max === undefined ? `an integer ≥ ${options.min}` : `an integer from ${options.min} to ${options.max}`;
-        if (typeof value !== "number" || !Number.isInteger(value)) {
-            this.report(this.at(key), `${show(value)} ${value === undefined ? "is required" : "is not an integer"}; expected ${range}`);
-            return options.default ?? options.min;
-        }
-        if (value < options.min || (options.max !== undefined && value > options.max)) {
-            this.report(this.at(key), `${value} is out of range; expected ${range}`);
-            return Math.min(Math.max(value, options.min), options.max ?? value);
-        }
-        return value;
+    /** An integer within [min, max]; `default` applies only when the key is absent. Out of range, the bound is used. */
+    integer(key: string, options: NumberOptions): number {
+        return this.numeric(key, options, "an integer", Number.isInteger);
     }
 
-    /** A finite number within [min, max]. */
-    number(key: string, options: { min: number; max?: number; default?: number }): number {
+    /** A finite number within [min, max]; `default` applies only when the key is absent. */
+    number(key: string, options: NumberOptions): number {
+        return this.numeric(key, options, "a number", Number.isFinite);
+    }
+
+    private numeric(key: string, options: NumberOptions, kind: "an integer" | "a number", valid: (value: number) => boolean): number {
         const value = this.value[key];
         if (value === undefined && options.default !== undefined) return options.default;
-        const range = options.max === undefined ? `a number ≥ ${options.min}` : `a number from ${options.min} to ${options.max}`;
-        if (typeof value !== "number" || !Number.isFinite(value)) {
-            this.report(this.at(key), `${show(value)} ${value === undefined ? "is required" : "is not a number"}; expected ${range}`);
+        const range = options.max === undefined ? `${kind} ≥ ${options.min}` : `${kind} from ${options.min} to ${options.max}`;
+        if (typeof value !== "number" || !valid(value)) {
+            this.report(this.at(key), `${show(value)} ${value === undefined ? "is required" : `is not ${kind}`}; expected ${range}`);
             return options.default ?? options.min;
         }
         if (value < options.min || (options.max !== undefined && value > options.max)) {
             this.report(this.at(key), `${value} is out of range; expected ${range}`);
+            if (kind === "an integer") return Math.min(Math.max(value, options.min), options.max ?? value);
         }
         return value;
     }

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { DataConnection } from "../data/dataTier";
-import { podIdentityRole } from "../iam";
+import { podIdentityRole, policyDocument } from "../iam";
 
 export interface ApiWorkloadArgs {
     /** AWS region of the cell: for the Pod Identity association and the pods' `AWS_REGION`. */
@@ -182,7 +182,7 @@ function appPolicy(args: ApiWorkloadArgs): pulumi.Output<string> | undefined {
     }
     if (connectArns.length > 0)
         statements.push({ Sid: "ConnectToDatabase", Effect: "Allow", Action: "rds-db:connect", Resource: connectArns });
-    return statements.length > 0 ? pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) : undefined;
+    return statements.length > 0 ? pulumi.jsonStringify(policyDocument(...statements)) : undefined;
 }
 
 /** Names of the environment variables `dataConnectionArgs` sets. */

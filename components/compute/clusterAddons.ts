@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../../regions/versions";
-import { managedPolicy, podIdentityRole, podIdentityServiceRole } from "../iam";
+import { pinnedRelease } from "../helm";
+import { managedPolicy, podIdentityRole, podIdentityServiceRole, policyDocument } from "../iam";
 import { pinsOrError } from "./eksCluster";
 
 export interface ClusterAddonsArgs {
@@ -74,12 +75,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         this.metricsServer = new k8s.helm.v3.Release(
             `${name}-metrics-server`,
             {
-                chart: CHARTS.metricsServer.chart,
-                version: CHARTS.metricsServer.version,
-                repositoryOpts: { repo: CHARTS.metricsServer.repository },
-                namespace: "kube-system",
-                name: "metrics-server",
-                atomic: true,
+                ...pinnedRelease(CHARTS.metricsServer, "kube-system", "metrics-server"),
                 values: {
                     // Two replicas and a PDB: the HPA goes blind when metrics-server is down.
                     replicas: 2,
@@ -104,12 +100,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         this.clusterAutoscaler = new k8s.helm.v3.Release(
             `${name}-cluster-autoscaler`,
             {
-                chart: CHARTS.clusterAutoscaler.chart,
-                version: CHARTS.clusterAutoscaler.version,
-                repositoryOpts: { repo: CHARTS.clusterAutoscaler.repository },
-                namespace: "kube-system",
-                name: "cluster-autoscaler",
-                atomic: true,
+                ...pinnedRelease(CHARTS.clusterAutoscaler, "kube-system", "cluster-autoscaler"),
                 values: clusterAutoscalerValues(args.clusterName, region, release.clusterAutoscalerImageTag),
             },
             { parent: this, dependsOn: [...(args.dependsOn ?? []), autoscaler.association] },
@@ -125,40 +116,37 @@ export class ClusterAddons extends pulumi.ComponentResource {
  * because the Describe APIs support no resource scoping.
  */
 export function clusterAutoscalerPolicy(clusterName: string): object {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "ScaleOwnNodeGroupsOnly",
-                Effect: "Allow",
-                Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
-                Resource: "*",
-                Condition: {
-                    StringEquals: {
-                        [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned",
-                        "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true",
-                    },
+    return policyDocument(
+        {
+            Sid: "ScaleOwnNodeGroupsOnly",
+            Effect: "Allow",
+            Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+            Resource: "*",
+            Condition: {
+                StringEquals: {
+                    [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned",
+                    "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true",
                 },
             },
-            {
-                Sid: "Discover",
-                Effect: "Allow",
-                Action: [
-                    "autoscaling:DescribeAutoScalingGroups",
-                    "autoscaling:DescribeAutoScalingInstances",
-                    "autoscaling:DescribeLaunchConfigurations",
-                    "autoscaling:DescribeScalingActivities",
-                    "autoscaling:DescribeTags",
-                    "ec2:DescribeImages",
-                    "ec2:DescribeInstanceTypes",
-                    "ec2:DescribeLaunchTemplateVersions",
-                    "ec2:GetInstanceTypesFromInstanceRequirements",
-                    "eks:DescribeNodegroup",
-                ],
-                Resource: "*",
-            },
-        ],
-    };
+        },
+        {
+            Sid: "Discover",
+            Effect: "Allow",
+            Action: [
+                "autoscaling:DescribeAutoScalingGroups",
+                "autoscaling:DescribeAutoScalingInstances",
+                "autoscaling:DescribeLaunchConfigurations",
+                "autoscaling:DescribeScalingActivities",
+                "autoscaling:DescribeTags",
+                "ec2:DescribeImages",
+                "ec2:DescribeInstanceTypes",
+                "ec2:DescribeLaunchTemplateVersions",
+                "ec2:GetInstanceTypesFromInstanceRequirements",
+                "eks:DescribeNodegroup",
+            ],
+            Resource: "*",
+        },
+    );
 }
 
 export function clusterAutoscalerValues(clusterName: string, region: string, imageTag: string): Record<string, unknown> {

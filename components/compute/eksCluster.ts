@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type KubernetesRelease, kubernetesRelease } from "../../regions/versions";
-import { managedPolicy, serviceTrust } from "../iam";
+import { managedPolicy, policyDocument, serviceTrust } from "../iam";
 import { protectedKey } from "../kms";
 import { kubeconfig } from "./kubeconfig";
 
@@ -188,16 +188,13 @@ function clusterRole(
         `${name}-cluster-kms`,
         {
             role: role.id,
-            policy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [
-                    {
-                        Effect: "Allow",
-                        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey", "kms:CreateGrant"],
-                        Resource: key.arn,
-                    },
-                ],
-            }),
+            policy: pulumi.jsonStringify(
+                policyDocument({
+                    Effect: "Allow",
+                    Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey", "kms:CreateGrant"],
+                    Resource: key.arn,
+                }),
+            ),
         },
         child,
     );

@@ -3,7 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ALB_SSL_POLICY, CHARTS } from "../../regions/versions";
 import { ORIGIN_AUTH_HEADER } from "../edge/originAuth";
-import { podIdentityRole } from "../iam";
+import { pinnedRelease } from "../helm";
+import { podIdentityRole, policyDocument } from "../iam";
 import { elbLogDeliveryPrincipal } from "./elbLogDelivery";
 
 export interface CloudflareRanges {
@@ -230,9 +231,8 @@ function logBucket(
         {
             region,
             bucket: bucket.id,
-            policy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [
+            policy: pulumi.jsonStringify(
+                policyDocument(
                     {
                         Sid: "ElbLogDelivery",
                         Effect: "Allow",
@@ -248,8 +248,8 @@ function logBucket(
                         Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
                         Condition: { Bool: { "aws:SecureTransport": "false" } },
                     },
-                ],
-            }),
+                ),
+            ),
         },
         { parent: child.parent, dependsOn: [block] },
     );
@@ -369,12 +369,7 @@ function loadBalancerController(
     return new k8s.helm.v3.Release(
         `${name}-lbc`,
         {
-            chart: CHARTS.awsLoadBalancerController.chart,
-            version: CHARTS.awsLoadBalancerController.version,
-            repositoryOpts: { repo: CHARTS.awsLoadBalancerController.repository },
-            namespace: "kube-system",
-            name: "aws-load-balancer-controller",
-            atomic: true,
+            ...pinnedRelease(CHARTS.awsLoadBalancerController, "kube-system", "aws-load-balancer-controller"),
             values: {
                 clusterName: args.clusterName,
                 // Explicit, because the nodes' IMDS is out of the pods' reach (hop limit 1).
@@ -390,34 +385,31 @@ function loadBalancerController(
 }
 
 export function loadBalancerControllerPolicy(targetGroupArn: pulumi.Input<string>): object {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "RegisterPods",
-                Effect: "Allow",
-                Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
-                Resource: targetGroupArn,
-            },
-            {
-                Sid: "Read",
-                Effect: "Allow",
-                Action: [
-                    "elasticloadbalancing:DescribeLoadBalancers",
-                    "elasticloadbalancing:DescribeListeners",
-                    "elasticloadbalancing:DescribeTargetGroups",
-                    "elasticloadbalancing:DescribeTargetGroupAttributes",
-                    "elasticloadbalancing:DescribeTargetHealth",
-                    "elasticloadbalancing:DescribeTags",
-                    "ec2:DescribeVpcs",
-                    "ec2:DescribeSubnets",
-                    "ec2:DescribeSecurityGroups",
-                    "ec2:DescribeInstances",
-                    "ec2:DescribeNetworkInterfaces",
-                    "ec2:DescribeAvailabilityZones",
-                ],
-                Resource: "*",
-            },
-        ],
-    };
+    return policyDocument(
+        {
+            Sid: "RegisterPods",
+            Effect: "Allow",
+            Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+            Resource: targetGroupArn,
+        },
+        {
+            Sid: "Read",
+            Effect: "Allow",
+            Action: [
+                "elasticloadbalancing:DescribeLoadBalancers",
+                "elasticloadbalancing:DescribeListeners",
+                "elasticloadbalancing:DescribeTargetGroups",
+                "elasticloadbalancing:DescribeTargetGroupAttributes",
+                "elasticloadbalancing:DescribeTargetHealth",
+                "elasticloadbalancing:DescribeTags",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeInstances",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeAvailabilityZones",
+            ],
+            Resource: "*",
+        },
+    );
 }

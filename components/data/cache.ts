@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CACHE_MAX_REPLICAS_PER_SHARD, CACHE_MAX_SHARDS, cacheNodeLimitProblem } from "../../regions/awsLimits";
+import { type WorkloadStore, workloadOnlySecurityGroup } from "./access";
 
 export const CACHE_PORT = 6379;
 
@@ -10,14 +11,7 @@ export function cacheParameterGroup(engineVersion: string): string {
     return `default.valkey${engineVersion.split(".")[0]}.cluster.on`;
 }
 
-export interface CacheArgs {
-    /** AWS region of the cell. Passed to every child. */
-    readonly region: string;
-    readonly vpcId: pulumi.Input<string>;
-    /** The cell's isolated (data) subnets. */
-    readonly subnetIds: pulumi.Input<string>[];
-    /** Security groups of the cell's workload: the only clients admitted. */
-    readonly clientSecurityGroupIds: pulumi.Input<string>[];
+export interface CacheArgs extends WorkloadStore {
     /** The region's data key (`DatabaseMember.kmsKeyArn`): at-rest encryption and the AUTH secret. */
     readonly kmsKeyArn: pulumi.Input<string>;
     /** Valkey version (major.minor). */
@@ -84,26 +78,7 @@ export class Cache extends pulumi.ComponentResource {
             { region, description: `${name}: isolated subnets`, subnetIds: args.subnetIds },
             child,
         );
-        const sg = new aws.ec2.SecurityGroup(
-            `${name}-sg`,
-            {
-                region,
-                vpcId: args.vpcId,
-                description: "Valkey: from the cell's workload only",
-                ingress: [
-                    {
-                        protocol: "tcp",
-                        fromPort: CACHE_PORT,
-                        toPort: CACHE_PORT,
-                        securityGroups: args.clientSecurityGroupIds,
-                        description: "Cell workload",
-                    },
-                ],
-                egress: [],
-                tags: { Name: `${name}-sg` },
-            },
-            child,
-        );
+        const sg = workloadOnlySecurityGroup(name, args, { description: "Valkey: from the cell's workload only", port: CACHE_PORT }, child);
 
         // Alphanumeric: ElastiCache refuses some printable characters, and 64 of 62 symbols is ample.
         const token = new random.RandomPassword(`${name}-auth-token`, { length: 64, special: false }, child);

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { type StorePlacement, type WorkloadStore } from "./access";
 import { Cache } from "./cache";
 import { DatabaseMember } from "./databaseMember";
 import { DatabaseProxy } from "./databaseProxy";
@@ -82,16 +83,17 @@ export class DataTier extends pulumi.ComponentResource {
         super("platform:data:DataTier", name, {}, opts);
         const { region, primary, global, database, cache } = args;
         const child = { parent: this };
+        // Every store sits in the cell's isolated subnets; the proxy and the cache admit the cell's workload.
+        const isolated: StorePlacement = { region, vpcId: args.vpcId, subnetIds: args.isolatedSubnetIds };
+        const forWorkload: WorkloadStore = { ...isolated, clientSecurityGroupIds: args.clientSecurityGroupIds };
 
         this.database = new DatabaseMember(
             `${name}-db`,
             {
-                region,
+                ...isolated,
                 primary,
                 globalClusterIdentifier: global.globalClusterIdentifier,
                 engineVersion: global.engineVersion,
-                vpcId: args.vpcId,
-                subnetIds: args.isolatedSubnetIds,
                 azs: args.azs,
                 instanceClass: database.instanceClass,
                 readers: database.readers,
@@ -117,11 +119,8 @@ export class DataTier extends pulumi.ComponentResource {
         this.proxy = new DatabaseProxy(
             `${name}-proxy`,
             {
-                region,
+                ...forWorkload,
                 primary,
-                vpcId: args.vpcId,
-                subnetIds: args.isolatedSubnetIds,
-                clientSecurityGroupIds: args.clientSecurityGroupIds,
                 databaseSecurityGroupId: this.database.securityGroupId,
                 databasePort: database.port,
                 clusterIdentifier: this.database.clusterIdentifier,
@@ -135,10 +134,7 @@ export class DataTier extends pulumi.ComponentResource {
         this.cache = new Cache(
             `${name}-cache`,
             {
-                region,
-                vpcId: args.vpcId,
-                subnetIds: args.isolatedSubnetIds,
-                clientSecurityGroupIds: args.clientSecurityGroupIds,
+                ...forWorkload,
                 kmsKeyArn: this.database.kmsKeyArn,
                 engineVersion: cache.engineVersion,
                 nodeType: cache.nodeType,

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrust } from "../iam";
 import { protectedKey } from "../kms";
+import { type StorePlacement } from "./access";
 import { CA_CERTIFICATE, CLUSTER_PARAMETERS, ENGINE, INSTANCE_PARAMETERS, parameterFamily } from "./aurora";
 import { type RotationArgs, declareMasterRotation } from "./masterRotation";
 
@@ -12,18 +13,14 @@ export interface MasterCredentials {
     readonly databaseName: string;
 }
 
-export interface DatabaseMemberArgs {
-    /** AWS region of the cell. Passed to every child. */
-    readonly region: string;
+/** `subnetIds`: one per AZ. */
+export interface DatabaseMemberArgs extends StorePlacement {
     /** True for the one member that holds the writer. */
     readonly primary: boolean;
     /** `GlobalDatabase.globalClusterIdentifier`. */
     readonly globalClusterIdentifier: pulumi.Input<string>;
     /** `GlobalDatabase.engineVersion`: every member runs the global cluster's version. */
     readonly engineVersion: string;
-    readonly vpcId: pulumi.Input<string>;
-    /** The cell's isolated (data) subnets, one per AZ. */
-    readonly subnetIds: pulumi.Input<string>[];
     /** The cell's AZs; instances are spread over them in order. Plain: it places instances. */
     readonly azs: readonly string[];
     readonly instanceClass: string;

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTrust } from "../iam";
+import { policyDocument, serviceTrust } from "../iam";
+import { type DatabaseAccess, type WorkloadStore, admitToDatabase, workloadOnlySecurityGroup } from "./access";
 
 /** RDS Proxy always listens on the engine's well-known port, whatever the cluster's port. */
 export const PROXY_PORT = 5432;
@@ -24,16 +25,10 @@ export interface PoolLimits {
     readonly connectionBorrowTimeout: number;
 }
 
-export interface DatabaseProxyArgs {
-    /** AWS region of the cell. Passed to every child. */
-    readonly region: string;
+/** `subnetIds`: of the proxy and its read-only endpoint. */
+export interface DatabaseProxyArgs extends WorkloadStore {
     /** True where the writer is: there the default (read/write) endpoint works. */
     readonly primary: boolean;
-    readonly vpcId: pulumi.Input<string>;
-    /** Subnets of the proxy and its read-only endpoint (the cell's isolated subnets). */
-    readonly subnetIds: pulumi.Input<string>[];
-    /** Security groups of the cell's workload: the only clients admitted. */
-    readonly clientSecurityGroupIds: pulumi.Input<string>[];
     /** The member's cluster security group (`DatabaseMember.securityGroupId`). */
     readonly databaseSecurityGroupId: pulumi.Input<string>;
     readonly databasePort: number;
@@ -102,21 +97,12 @@ export class DatabaseProxy extends pulumi.ComponentResource {
         this.dbUser = dbUser;
         this.primary = args.primary;
 
-        const sg = new aws.ec2.SecurityGroup(
-            `${name}-sg`,
+        const sg = workloadOnlySecurityGroup(
+            name,
+            args,
             {
-                region,
-                vpcId: args.vpcId,
                 description: "RDS Proxy: PostgreSQL from the cell's workload only",
-                ingress: [
-                    {
-                        protocol: "tcp",
-                        fromPort: PROXY_PORT,
-                        toPort: PROXY_PORT,
-                        securityGroups: args.clientSecurityGroupIds,
-                        description: "Cell workload",
-                    },
-                ],
+                port: PROXY_PORT,
                 egress: [
                     {
                         protocol: "tcp",
@@ -126,23 +112,11 @@ export class DatabaseProxy extends pulumi.ComponentResource {
                         description: "Aurora",
                     },
                 ],
-                tags: { Name: `${name}-sg` },
             },
             child,
         );
-        new aws.vpc.SecurityGroupIngressRule(
-            `${name}-to-db`,
-            {
-                region,
-                securityGroupId: args.databaseSecurityGroupId,
-                referencedSecurityGroupId: sg.id,
-                ipProtocol: "tcp",
-                fromPort: args.databasePort,
-                toPort: args.databasePort,
-                description: "RDS Proxy",
-            },
-            child,
-        );
+        const database: DatabaseAccess = { region, securityGroupId: args.databaseSecurityGroupId, port: args.databasePort };
+        admitToDatabase(`${name}-to-db`, database, { securityGroupId: sg.id, description: "RDS Proxy" }, child);
 
         const role = new aws.iam.Role(
             `${name}-role`,
@@ -157,16 +131,13 @@ export class DatabaseProxy extends pulumi.ComponentResource {
             `${name}-connect`,
             {
                 role: role.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Action: "rds-db:connect",
-                            Resource: pulumi.interpolate`arn:aws:rds-db:${region}:${clusterArn.apply(accountOf)}:dbuser:${args.clusterResourceId}/${dbUser}`,
-                        },
-                    ],
-                }),
+                policy: pulumi.jsonStringify(
+                    policyDocument({
+                        Effect: "Allow",
+                        Action: "rds-db:connect",
+                        Resource: pulumi.interpolate`arn:aws:rds-db:${region}:${clusterArn.apply(accountOf)}:dbuser:${args.clusterResourceId}/${dbUser}`,
+                    }),
+                ),
             },
             child,
         );

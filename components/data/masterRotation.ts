@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { type DatabaseAccess, admitToDatabase } from "./access";
 
 /** Secrets Manager's single-user PostgreSQL rotation function, published by AWS in the Serverless Application Repository. */
 export const ROTATION_APP_ID = "arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser";
@@ -69,19 +70,8 @@ export function declareMasterRotation(member: MemberForRotation, name: string, r
         },
         child,
     );
-    new aws.vpc.SecurityGroupIngressRule(
-        `${name}-from-rotation`,
-        {
-            region,
-            securityGroupId: dbSg.id,
-            referencedSecurityGroupId: sg.id,
-            ipProtocol: "tcp",
-            fromPort: member.port,
-            toPort: member.port,
-            description: "Master secret rotation function",
-        },
-        child,
-    );
+    const database: DatabaseAccess = { region, securityGroupId: dbSg.id, port: member.port };
+    admitToDatabase(`${name}-from-rotation`, database, { securityGroupId: sg.id, description: "Master secret rotation function" }, child);
     const app = new aws.serverlessrepository.CloudFormationStack(
         `${name}-rotation`,
         {

@@ -80,6 +80,32 @@ function cacheFor(ttl: number): cloudflare.types.input.RulesetRuleActionParamete
     return { cache: true, edgeTtl: { mode: CF.edgeTtlOverride, default: ttl }, browserTtl: { mode: CF.browserTtlRespect } };
 }
 
+/** The zone's ruleset of `phase` (one per zone and phase), named `${domain} ${title}`. */
+function zoneRuleset(
+    resourceName: string,
+    zone: Pick<ZoneRulesArgs, "domain" | "zoneId">,
+    ruleset: {
+        readonly title: string;
+        readonly description: string;
+        readonly phase: string;
+        readonly rules: cloudflare.types.input.RulesetRule[];
+    },
+    parent: pulumi.Resource,
+): cloudflare.Ruleset {
+    return new cloudflare.Ruleset(
+        resourceName,
+        {
+            zoneId: zone.zoneId,
+            name: `${zone.domain} ${ruleset.title}`,
+            description: ruleset.description,
+            kind: CF.rulesetKind,
+            phase: ruleset.phase,
+            rules: ruleset.rules,
+        },
+        { parent },
+    );
+}
+
 /** The zone-scoped rulesets (cache, origin auth, rate limit) and tiered caching of `args.domain`. */
 export function declareZoneRules(name: string, args: ZoneRulesArgs, parent: pulumi.Resource): void {
     declareCacheRules(name, args, parent);
@@ -90,7 +116,7 @@ export function declareZoneRules(name: string, args: ZoneRulesArgs, parent: pulu
 
 /** Static assets and the cacheable API routes cached, user data never (the last matching rule wins). */
 function declareCacheRules(name: string, args: ZoneRulesArgs, parent: pulumi.Resource): void {
-    const { domain, zoneId } = args;
+    const { domain } = args;
     const expr = cacheExpressions(domain, args);
     const cacheRules: cloudflare.types.input.RulesetRule[] = [
         {
@@ -120,17 +146,16 @@ function declareCacheRules(name: string, args: ZoneRulesArgs, parent: pulumi.Res
         action: CF.cacheAction,
         actionParameters: { cache: false },
     });
-    new cloudflare.Ruleset(
+    zoneRuleset(
         `${name}-cache-rules`,
+        args,
         {
-            zoneId,
-            name: `${domain} cache rules`,
+            title: "cache rules",
             description: "CDN for static assets, short edge cache for public API reads, bypass for user data",
-            kind: CF.rulesetKind,
             phase: CF.cachePhase,
             rules: cacheRules,
         },
-        { parent },
+        parent,
     );
 }
 
@@ -142,14 +167,13 @@ function declareTieredCache(name: string, zoneId: string, parent: pulumi.Resourc
 
 /** The request-header transform that adds the secret the ALBs require to every request of the hostname. */
 function declareOriginAuth(name: string, args: ZoneRulesArgs, parent: pulumi.Resource): void {
-    const { domain, zoneId } = args;
-    new cloudflare.Ruleset(
+    const { domain } = args;
+    zoneRuleset(
         `${name}-origin-auth`,
+        args,
         {
-            zoneId,
-            name: `${domain} origin auth`,
+            title: "origin auth",
             description: "Adds the secret header the cells' ALBs require (origin lock beyond Cloudflare's shared IP ranges)",
-            kind: CF.rulesetKind,
             phase: CF.transformPhase,
             rules: [
                 {
@@ -162,22 +186,21 @@ function declareOriginAuth(name: string, args: ZoneRulesArgs, parent: pulumi.Res
                 },
             ],
         },
-        { parent },
+        parent,
     );
 }
 
 /** The API's rate limit per client IP and Cloudflare data centre. */
 function declareRateLimit(name: string, args: ZoneRulesArgs, parent: pulumi.Resource): void {
-    const { domain, zoneId } = args;
+    const { domain } = args;
     const rl = args.rateLimit;
     const rlExpr = rateLimitExpression(domain, args.apiPath);
-    new cloudflare.Ruleset(
+    zoneRuleset(
         `${name}-rate-limit`,
+        args,
         {
-            zoneId,
-            name: `${domain} rate limiting`,
+            title: "rate limiting",
             description: `API rate limit: ${rl.requestsPerPeriod} requests per ${rl.period}s per client IP and data centre`,
-            kind: CF.rulesetKind,
             phase: CF.rateLimitPhase,
             rules: [
                 {
@@ -207,7 +230,7 @@ function declareRateLimit(name: string, args: ZoneRulesArgs, parent: pulumi.Reso
                 },
             ],
         },
-        { parent },
+        parent,
     );
 }
 

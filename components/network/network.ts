@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type PlannedSubnet, type SubnetTier, subnetPlan } from "../../regions/addressPlan";
-import { serviceTrust } from "../iam";
+import { policyDocument, serviceTrust } from "../iam";
 
 export interface NetworkArgs {
     /** AWS region of the cell. Passed to every child. */
@@ -140,16 +140,13 @@ export class Network extends pulumi.ComponentResource {
             `${name}-flow-logs-policy`,
             {
                 role: flowLogRole.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                            Resource: pulumi.interpolate`${flowLogGroup.arn}:*`,
-                        },
-                    ],
-                }),
+                policy: pulumi.jsonStringify(
+                    policyDocument({
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        Resource: pulumi.interpolate`${flowLogGroup.arn}:*`,
+                    }),
+                ),
             },
             child,
         );

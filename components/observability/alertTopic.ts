@@ -1,6 +1,7 @@
 /** A cell's alert topic: KMS-encrypted SNS that CloudWatch alarms and Alertmanager publish to. */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { policyDocument } from "../iam";
 import { protectedKey } from "../kms";
 
 export interface AlertTopicArgs {
@@ -24,9 +25,8 @@ export class AlertTopic extends pulumi.ComponentResource {
             {
                 region,
                 description: `Encryption of the alert topic ${name}`,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
+                policy: pulumi.jsonStringify(
+                    policyDocument(
                         {
                             Sid: "AccountAdministersTheKey",
                             Effect: "Allow",
@@ -43,8 +43,8 @@ export class AlertTopic extends pulumi.ComponentResource {
                             Resource: "*",
                             Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
                         },
-                    ],
-                }),
+                    ),
+                ),
             },
             { parent: this },
         );

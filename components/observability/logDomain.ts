@@ -1,6 +1,7 @@
 /** The cell's OpenSearch log domain ("ELK"): in the VPC, fine-grained access control, logs to CloudWatch. */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { policyDocument } from "../iam";
 import { protectedKey } from "../kms";
 
 /** Pinned engine: the newest 2.x line AWS offers; upgrades are a reviewed config change. */
@@ -113,18 +114,15 @@ export class LogDomain extends pulumi.ComponentResource {
             {
                 region,
                 policyName: `${name}-opensearch-logs`,
-                policyDocument: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "es.amazonaws.com" },
-                            Action: ["logs:PutLogEvents", "logs:CreateLogStream"],
-                            Resource: groups.map(({ group }) => pulumi.interpolate`${group.arn}:*`),
-                            Condition: { StringEquals: { "aws:SourceAccount": args.accountId }, ArnLike: { "aws:SourceArn": domainArn } },
-                        },
-                    ],
-                }),
+                policyDocument: pulumi.jsonStringify(
+                    policyDocument({
+                        Effect: "Allow",
+                        Principal: { Service: "es.amazonaws.com" },
+                        Action: ["logs:PutLogEvents", "logs:CreateLogStream"],
+                        Resource: groups.map(({ group }) => pulumi.interpolate`${group.arn}:*`),
+                        Condition: { StringEquals: { "aws:SourceAccount": args.accountId }, ArnLike: { "aws:SourceArn": domainArn } },
+                    }),
+                ),
             },
             child,
         );
@@ -136,16 +134,13 @@ export class LogDomain extends pulumi.ComponentResource {
                       `${name}-admin`,
                       {
                           description: `Master user of the OpenSearch domain ${name} (fine-grained access control)`,
-                          assumeRolePolicy: pulumi.jsonStringify({
-                              Version: "2012-10-17",
-                              Statement: [
-                                  {
-                                      Effect: "Allow",
-                                      Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` },
-                                      Action: "sts:AssumeRole",
-                                  },
-                              ],
-                          }),
+                          assumeRolePolicy: pulumi.jsonStringify(
+                              policyDocument({
+                                  Effect: "Allow",
+                                  Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` },
+                                  Action: "sts:AssumeRole",
+                              }),
+                          ),
                       },
                       child,
                   ).arn;
@@ -176,17 +171,14 @@ export class LogDomain extends pulumi.ComponentResource {
                     masterUserOptions: { masterUserArn: masterRoleArn },
                 },
                 // Only principals of the account, then fine-grained access control decides per index.
-                accessPolicies: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` },
-                            Action: "es:ESHttp*",
-                            Resource: pulumi.interpolate`${domainArn}/*`,
-                        },
-                    ],
-                }),
+                accessPolicies: pulumi.jsonStringify(
+                    policyDocument({
+                        Effect: "Allow",
+                        Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` },
+                        Action: "es:ESHttp*",
+                        Resource: pulumi.interpolate`${domainArn}/*`,
+                    }),
+                ),
                 vpcOptions: { subnetIds: [...args.subnetIds], securityGroupIds: [sg.id] },
                 logPublishingOptions: groups.map(({ logType, group }) => ({ logType, cloudwatchLogGroupArn: group.arn, enabled: true })),
                 softwareUpdateOptions: { autoSoftwareUpdateEnabled: true },

@@ -1,8 +1,9 @@
 /** Fluent Bit on every node of a cell, shipping container and node logs to the cell's log domain. */
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { POD_IDENTITY_TRUST } from "../iam";
+import { type ChartPin } from "../../regions/versions";
+import { pinnedRelease } from "../helm";
+import { podIdentityAssociation, podIdentityServiceRole, policyDocument } from "../iam";
 import { LOG_INDEX_PREFIXES } from "./ism";
 
 /**
@@ -10,7 +11,11 @@ import { LOG_INDEX_PREFIXES } from "./ism";
  * chain includes EKS Pod Identity (fluent/fluent-bit#10115, 2025); the `opensearch` output
  * signs with SigV4. aws-for-fluent-bit follows AWS's own image line, which lags upstream.
  */
-export const FLUENT_BIT_CHART = { chart: "fluent-bit", version: "0.58.1", repo: "https://fluent.github.io/helm-charts" } as const;
+export const FLUENT_BIT_CHART = {
+    chart: "fluent-bit",
+    version: "0.58.1",
+    repository: "https://fluent.github.io/helm-charts",
+} as const satisfies ChartPin;
 
 export interface LogShipperArgs {
     /** AWS region of the cell: Pod Identity lives here and Fluent Bit signs for it. */
@@ -45,43 +50,28 @@ export class LogShipper extends pulumi.ComponentResource {
         const serviceAccount = "fluent-bit";
         this.namespace = namespace;
 
-        const role = new aws.iam.Role(
-            `${name}-role`,
+        const { role } = podIdentityServiceRole(
+            name,
             {
                 description: `Fluent Bit of ${region}: writes container logs to the region's OpenSearch domain`,
-                assumeRolePolicy: POD_IDENTITY_TRUST,
+                policy: pulumi.jsonStringify(
+                    policyDocument({
+                        Effect: "Allow",
+                        Action: ["es:ESHttpPost", "es:ESHttpPut"],
+                        Resource: pulumi.interpolate`${args.domainArn}/*`,
+                    }),
+                ),
             },
             child,
         );
-        new aws.iam.RolePolicy(
-            `${name}-policy`,
-            {
-                role: role.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        { Effect: "Allow", Action: ["es:ESHttpPost", "es:ESHttpPut"], Resource: pulumi.interpolate`${args.domainArn}/*` },
-                    ],
-                }),
-            },
-            child,
-        );
-        new aws.eks.PodIdentityAssociation(
-            `${name}-pod-identity`,
-            { region, clusterName: args.clusterName, namespace, serviceAccount, roleArn: role.arn },
-            child,
-        );
+        // Unlike podIdentityRole's, this association does not wait for the policy.
+        podIdentityAssociation(name, { region, clusterName: args.clusterName, namespace, serviceAccount }, role, child);
 
         const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: namespace } }, k8sChild);
         new k8s.helm.v3.Release(
             `${name}-release`,
             {
-                name: "fluent-bit",
-                chart: FLUENT_BIT_CHART.chart,
-                version: FLUENT_BIT_CHART.version,
-                repositoryOpts: { repo: FLUENT_BIT_CHART.repo },
-                namespace: ns.metadata.name,
-                atomic: true,
+                ...pinnedRelease(FLUENT_BIT_CHART, ns.metadata.name, "fluent-bit"),
                 values: {
                     kind: "DaemonSet",
                     fullnameOverride: "fluent-bit",

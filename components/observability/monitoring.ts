@@ -2,11 +2,12 @@
  * Metrics and alerting of a cell: kube-prometheus-stack (Prometheus, Alertmanager, Grafana)
  * with the API dashboard and the API alert rules, publishing to the cell's alert topic.
  */
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { POD_IDENTITY_TRUST } from "../iam";
+import { type ChartPin } from "../../regions/versions";
+import { pinnedRelease } from "../helm";
+import { podIdentityAssociation, podIdentityServiceRole, policyDocument } from "../iam";
 import { apiAlertRules } from "./alertRules";
 import { apiDashboard } from "./dashboard";
 
@@ -18,8 +19,8 @@ import { apiDashboard } from "./dashboard";
 export const KUBE_PROMETHEUS_STACK_CHART = {
     chart: "kube-prometheus-stack",
     version: "88.5.3",
-    repo: "https://prometheus-community.github.io/helm-charts",
-} as const;
+    repository: "https://prometheus-community.github.io/helm-charts",
+} as const satisfies ChartPin;
 
 /** Name of the Helm release and of its objects (`fullnameOverride`): short, stable names. */
 export const KPS_RELEASE = "kps";
@@ -94,29 +95,25 @@ export class Monitoring extends pulumi.ComponentResource {
         const apiNamespace = args.apiNamespace ?? "api";
         this.namespace = namespace;
 
-        const role = new aws.iam.Role(
-            `${name}-alertmanager-role`,
-            { description: `Alertmanager of ${region}: publishes alerts to the region's SNS topic`, assumeRolePolicy: POD_IDENTITY_TRUST },
-            child,
-        );
-        new aws.iam.RolePolicy(
-            `${name}-alertmanager-policy`,
+        const { role } = podIdentityServiceRole(
+            `${name}-alertmanager`,
             {
-                role: role.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
+                description: `Alertmanager of ${region}: publishes alerts to the region's SNS topic`,
+                policy: pulumi.jsonStringify(
+                    policyDocument(
                         { Effect: "Allow", Action: "sns:Publish", Resource: args.topicArn },
                         // The topic is KMS-encrypted: publishing needs a data key.
                         { Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: args.topicKeyArn },
-                    ],
-                }),
+                    ),
+                ),
             },
             child,
         );
-        new aws.eks.PodIdentityAssociation(
-            `${name}-alertmanager-pod-identity`,
-            { region, clusterName: args.clusterName, namespace, serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT, roleArn: role.arn },
+        // Unlike podIdentityRole's, this association does not wait for the policy.
+        podIdentityAssociation(
+            `${name}-alertmanager`,
+            { region, clusterName: args.clusterName, namespace, serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT },
+            role,
             child,
         );
 
@@ -174,12 +171,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
             {
-                name: KPS_RELEASE,
-                chart: KUBE_PROMETHEUS_STACK_CHART.chart,
-                version: KUBE_PROMETHEUS_STACK_CHART.version,
-                repositoryOpts: { repo: KUBE_PROMETHEUS_STACK_CHART.repo },
-                namespace,
-                atomic: true,
+                ...pinnedRelease(KUBE_PROMETHEUS_STACK_CHART, namespace, KPS_RELEASE),
                 timeout: 900,
                 values: kubePrometheusStackValues({
                     region,

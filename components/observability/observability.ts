@@ -8,26 +8,20 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertTopic } from "./alertTopic";
 import { type AlbTarget, type AuroraTarget, type CacheTarget, CloudWatchAlarms } from "./cloudWatchAlarms";
-import { LogDomain, type LogDomainSizing } from "./logDomain";
+import { LogDomain, type LogDomainArgs, type LogDomainSizing } from "./logDomain";
 import { LogShipper } from "./logShipper";
 import { Monitoring, type MonitoringArgs, type PrometheusSizing } from "./monitoring";
 
-export interface ObservabilityArgs {
-    /** AWS region of the cell. Passed to every child. */
-    readonly region: string;
+/** `region` is passed to every child; `vpcId`, `vpcCidr` and `logRetentionDays` are the log domain's. */
+export interface ObservabilityArgs extends Pick<LogDomainArgs, "region" | "vpcId" | "vpcCidr" | "logRetentionDays"> {
     /** The account id (ARNs, KMS policies, and the ClientId dimension of OpenSearch metrics). */
     readonly accountId: pulumi.Input<string>;
-    readonly vpcId: pulumi.Input<string>;
-    /** The cell's VPC CIDR: the only source admitted to the log domain. */
-    readonly vpcCidr: string;
     /** The cell's three private subnets (one per AZ): the log domain's ENIs. */
     readonly privateSubnetIds: readonly pulumi.Input<string>[];
     /** The cell's EKS cluster (Pod Identity associations). */
     readonly clusterName: pulumi.Input<string>;
     /** Kubernetes provider of the cell's cluster. */
     readonly k8sProvider: k8s.Provider;
-    /** Days CloudWatch keeps the log domain's own logs. */
-    readonly logRetentionDays: number;
     readonly opensearch: LogDomainSizing;
     readonly prometheus: PrometheusSizing;
     /** An extra Alertmanager receiver besides the region's SNS topic (a secret). @default none */

@@ -4,7 +4,7 @@
  */
 import type * as aws from "@pulumi/aws";
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { type Inputs, type Props, isSet, list, resourcePolicy, stackPolicy, unreferenced, whenKnown } from "../common";
+import { type Inputs, type Props, fsbp, isSet, list, resourcePolicy, stackPolicy, unreferenced, whenKnown } from "../common";
 import { AWS_TYPES } from "./types";
 
 /** EC2.19's high-risk ports. */
@@ -70,14 +70,11 @@ const SECURITY_GROUP_TYPES = [AWS_TYPES.securityGroup, AWS_TYPES.securityGroupRu
 
 export const ec2Policies: ResourceValidationPolicy[] = [
     resourcePolicy({
-        name: "ec2-2-default-sg-no-rules",
-        control: "EC2.2",
-        severity: "high",
+        ...fsbp("ec2-2-default-sg-no-rules", "EC2.2", "high"),
         title: "VPC default security groups should not allow inbound or outbound traffic.",
         types: [AWS_TYPES.defaultSecurityGroup],
-        check: (props, _args, report) => {
+        check: (group: Inputs<aws.ec2.DefaultSecurityGroupArgs>, _args, report) => {
             // Adopting the default group with no ingress/egress blocks removes every rule.
-            const group = props as Inputs<aws.ec2.DefaultSecurityGroupArgs>;
             const ingress = list(group.ingress).length;
             const egress = list(group.egress).length;
             if (ingress + egress > 0)
@@ -85,13 +82,11 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "ec2-8-imdsv2",
-        control: "EC2.8",
-        severity: "high",
+        ...fsbp("ec2-8-imdsv2", "EC2.8", "high"),
         title: "EC2 instances and launch templates should require IMDSv2.",
         types: [AWS_TYPES.launchTemplate, AWS_TYPES.ec2Instance],
-        check: (props, _args, report) => {
-            const metadata = (props as Inputs<aws.ec2.LaunchTemplateArgs>).metadataOptions;
+        check: (machine: Inputs<aws.ec2.LaunchTemplateArgs>, _args, report) => {
+            const metadata = machine.metadataOptions;
             if (metadata?.httpEndpoint === "disabled") return;
             if (metadata?.httpTokens !== "required")
                 report(
@@ -100,9 +95,7 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "ec2-9-no-public-ip",
-        control: "EC2.9",
-        severity: "high",
+        ...fsbp("ec2-9-no-public-ip", "EC2.9", "high"),
         title: "EC2 instances and launch templates should not assign public IPv4 addresses.",
         types: [AWS_TYPES.launchTemplate, AWS_TYPES.ec2Instance],
         check: (props, args, report) => {
@@ -121,9 +114,7 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "ec2-18-authorized-ports",
-        control: "EC2.18",
-        severity: "high",
+        ...fsbp("ec2-18-authorized-ports", "EC2.18", "high"),
         title: "Security groups should only allow unrestricted incoming traffic for authorized ports.",
         types: SECURITY_GROUP_TYPES,
         config: { authorizedTcpPorts: [80, 443] },
@@ -139,9 +130,7 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "ec2-19-high-risk-ports",
-        control: "EC2.19",
-        severity: "critical",
+        ...fsbp("ec2-19-high-risk-ports", "EC2.19", "critical"),
         title: "Security groups should not allow unrestricted access to high-risk ports.",
         types: SECURITY_GROUP_TYPES,
         config: { highRiskPorts: HIGH_RISK_PORTS },
@@ -157,9 +146,7 @@ export const ec2Policies: ResourceValidationPolicy[] = [
 
 export const ec2StackPolicies: StackValidationPolicy[] = [
     stackPolicy({
-        name: "ec2-6-vpc-flow-logs",
-        control: "EC2.6",
-        severity: "medium",
+        ...fsbp("ec2-6-vpc-flow-logs", "EC2.6", "medium"),
         title: "VPC flow logging should be enabled in all VPCs (every VPC has a FlowLog).",
         check: (resources, _args, report) => {
             const sameId = (flowLog: PolicyResource, vpc: PolicyResource) =>

@@ -1,16 +1,14 @@
 /** FSBP EKS controls, on the inputs of aws:eks/cluster:Cluster. */
 import type * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { type Inputs, flag, isSet, list, obj, resourcePolicy } from "../common";
+import { type Inputs, flag, fsbp, isSet, list, obj, resourcePolicy } from "../common";
 import { AWS_TYPES } from "./types";
 
 type EksCluster = Inputs<aws.eks.ClusterArgs>;
 
 export const eksPolicies: ResourceValidationPolicy[] = [
     resourcePolicy({
-        name: "eks-1-endpoint-not-public",
-        control: "EKS.1",
-        severity: "high",
+        ...fsbp("eks-1-endpoint-not-public", "EKS.1", "high"),
         title: "EKS cluster endpoints should not be publicly accessible.",
         types: [AWS_TYPES.eksCluster],
         config: { allowRestrictedPublicAccess: false },
@@ -18,8 +16,8 @@ export const eksPolicies: ResourceValidationPolicy[] = [
             allowRestrictedPublicAccess:
                 "Accept a public endpoint limited by vpcConfig.publicAccessCidrs (none of them 0.0.0.0/0), e.g. for a deploy runner outside the VPC.",
         },
-        check: (props, _args, report, config) => {
-            const vpc = obj((props as EksCluster).vpcConfig) as EksCluster["vpcConfig"];
+        check: (cluster: EksCluster, _args, report, config) => {
+            const vpc = obj(cluster.vpcConfig) as EksCluster["vpcConfig"];
             if (!flag(vpc.endpointPublicAccess, true)) return;
             const cidrs = list<string>(vpc.publicAccessCidrs);
             const restricted = cidrs.length > 0 && !cidrs.some((cidr) => cidr === "0.0.0.0/0" || cidr === "::/0");
@@ -32,16 +30,14 @@ export const eksPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "eks-2-supported-version",
-        control: "EKS.2",
-        severity: "high",
+        ...fsbp("eks-2-supported-version", "EKS.2", "high"),
         title: "EKS clusters should run on a supported Kubernetes version.",
         types: [AWS_TYPES.eksCluster],
         // Standard support of 1.33 ended on 2026-07-29; 1.34's ends on 2026-12-02 (EKS release calendar).
         config: { oldestVersionSupported: "1.34" },
         configDocs: { oldestVersionSupported: "Oldest Kubernetes minor version (major.minor) still in EKS standard support." },
-        check: (props, _args, report, config) => {
-            const version = (props as EksCluster).version;
+        check: (cluster: EksCluster, _args, report, config) => {
+            const version = cluster.version;
             if (!isSet(version)) {
                 report(
                     `version is not set: EKS picks its default at creation and never upgrades it; pin a version >= ${config.oldestVersionSupported}`,
@@ -54,13 +50,11 @@ export const eksPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "eks-3-secrets-encrypted",
-        control: "EKS.3",
-        severity: "medium",
+        ...fsbp("eks-3-secrets-encrypted", "EKS.3", "medium"),
         title: "EKS clusters should use encrypted Kubernetes secrets.",
         types: [AWS_TYPES.eksCluster],
-        check: (props, _args, report) => {
-            const encryption = (props as EksCluster).encryptionConfig;
+        check: (cluster: EksCluster, _args, report) => {
+            const encryption = cluster.encryptionConfig;
             if (!encryption)
                 report(
                     'encryptionConfig is not set: Kubernetes secrets are not envelope-encrypted with a KMS key; set encryptionConfig { resources: ["secrets"], provider.keyArn }',
@@ -70,13 +64,11 @@ export const eksPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "eks-8-audit-logging",
-        control: "EKS.8",
-        severity: "medium",
+        ...fsbp("eks-8-audit-logging", "EKS.8", "medium"),
         title: "EKS clusters should have audit logging enabled.",
         types: [AWS_TYPES.eksCluster],
-        check: (props, _args, report) => {
-            const logs = list<string>((props as EksCluster).enabledClusterLogTypes);
+        check: (cluster: EksCluster, _args, report) => {
+            const logs = list<string>(cluster.enabledClusterLogTypes);
             if (!logs.includes("audit"))
                 report(
                     `enabledClusterLogTypes ${logs.length ? `[${logs.join(", ")}]` : "is not set (no control-plane logs) and"} does not include "audit"`,

@@ -4,7 +4,7 @@
  */
 import type * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { type Inputs, type Props, flag, isSet, list, requireTrue, resourcePolicy } from "../common";
+import { type Inputs, type ResourceRule, flag, fsbp, isSet, list, mustBeTrue, resourcePolicy } from "../common";
 import { AWS_TYPES } from "./types";
 
 /** ELB.17's recommended policies: TLS 1.3 (+1.2) policies of 2021-06, their FIPS and post-quantum variants. */
@@ -28,8 +28,11 @@ const ELB_TLS_POLICIES = [
 type LoadBalancer = Inputs<aws.lb.LoadBalancerArgs>;
 type Listener = Inputs<aws.lb.ListenerArgs>;
 
-function loadBalancerType(props: Props): string {
-    return String((props as LoadBalancer).loadBalancerType ?? "application");
+/** `check` on Application Load Balancers only (the type defaults to application); other load balancers pass. */
+function applicationOnly(check: ResourceRule<object, LoadBalancer>["check"]): ResourceRule<object, LoadBalancer>["check"] {
+    return (loadBalancer, ...rest) => {
+        if (String(loadBalancer.loadBalancerType ?? "application") === "application") check(loadBalancer, ...rest);
+    };
 }
 
 /** A listener's protocol: HTTPS when it has a certificate, else HTTP, when not set. */
@@ -39,13 +42,10 @@ function listenerProtocol(listener: Listener): string {
 
 export const elbPolicies: ResourceValidationPolicy[] = [
     resourcePolicy({
-        name: "elb-1-http-redirects-to-https",
-        control: "ELB.1",
-        severity: "medium",
+        ...fsbp("elb-1-http-redirects-to-https", "ELB.1", "medium"),
         title: "Application Load Balancer HTTP listeners should redirect every request to HTTPS.",
         types: AWS_TYPES.listeners,
-        check: (props, _args, report) => {
-            const listener = props as Listener;
+        check: (listener: Listener, _args, report) => {
             // An ALB listener's protocol defaults to HTTP.
             if (listenerProtocol(listener) !== "HTTP") return;
             const actions = list<Inputs<aws.types.input.lb.ListenerDefaultAction>>(listener.defaultActions);
@@ -58,47 +58,34 @@ export const elbPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "elb-4-drop-invalid-headers",
-        control: "ELB.4",
-        severity: "medium",
+        ...fsbp("elb-4-drop-invalid-headers", "ELB.4", "medium"),
         title: "Application Load Balancers should drop invalid HTTP headers.",
         types: AWS_TYPES.loadBalancers,
-        check: (props, _args, report) => {
-            if (loadBalancerType(props) !== "application") return;
-            requireTrue<LoadBalancer>(props, "dropInvalidHeaderFields", report);
-        },
+        check: applicationOnly(mustBeTrue<LoadBalancer>("dropInvalidHeaderFields")),
     }),
     resourcePolicy({
-        name: "elb-5-access-logs",
-        control: "ELB.5",
-        severity: "medium",
+        ...fsbp("elb-5-access-logs", "ELB.5", "medium"),
         title: "Application Load Balancers should have access logging enabled.",
         types: AWS_TYPES.loadBalancers,
-        check: (props, _args, report) => {
-            if (loadBalancerType(props) !== "application") return;
-            const logs = (props as LoadBalancer).accessLogs;
+        check: applicationOnly((loadBalancer, _args, report) => {
+            const logs = loadBalancer.accessLogs;
             if (!logs || !flag(logs.enabled, false))
                 report(logs ? "accessLogs.enabled is not true" : "accessLogs is not set: access logging is off; send it to an S3 bucket");
-        },
+        }),
     }),
     resourcePolicy({
-        name: "elb-6-deletion-protection",
-        control: "ELB.6",
-        severity: "medium",
+        ...fsbp("elb-6-deletion-protection", "ELB.6", "medium"),
         title: "Application, Gateway and Network Load Balancers should have deletion protection enabled.",
         types: AWS_TYPES.loadBalancers,
-        check: (props, _args, report) => requireTrue<LoadBalancer>(props, "enableDeletionProtection", report),
+        check: mustBeTrue<LoadBalancer>("enableDeletionProtection"),
     }),
     resourcePolicy({
-        name: "elb-17-tls-policy",
-        control: "ELB.17",
-        severity: "medium",
+        ...fsbp("elb-17-tls-policy", "ELB.17", "medium"),
         title: "HTTPS and TLS listeners should use a recommended security policy.",
         types: AWS_TYPES.listeners,
         config: { sslPolicies: ELB_TLS_POLICIES },
         configDocs: { sslPolicies: "Accepted sslPolicy values." },
-        check: (props, _args, report, config) => {
-            const listener = props as Listener;
+        check: (listener: Listener, _args, report, config) => {
             const protocol = listenerProtocol(listener);
             if (protocol !== "HTTPS" && protocol !== "TLS") return;
             if (!isSet(listener.sslPolicy))

@@ -1,25 +1,22 @@
 /** FSBP KMS controls, on the inputs of keys. */
 import type * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { type Inputs, requireTrue, resourcePolicy } from "../common";
+import { type Inputs, fsbp, requireTrue, resourcePolicy } from "../common";
 import { AWS_TYPES } from "./types";
 
 type KmsKey = Inputs<aws.kms.KeyArgs>;
 
 export const kmsPolicies: ResourceValidationPolicy[] = [
     resourcePolicy({
-        name: "kms-4-key-rotation",
-        control: "KMS.4",
-        severity: "medium",
+        ...fsbp("kms-4-key-rotation", "KMS.4", "medium"),
         title: "AWS KMS symmetric keys should have rotation enabled.",
         types: [AWS_TYPES.kmsKey],
-        check: (props, _args, report) => {
-            const key = props as KmsKey;
+        check: (key: KmsKey, _args, report) => {
             // Rotation exists only for symmetric encryption keys.
             const symmetric =
                 (key.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT" &&
                 (key.keyUsage ?? "ENCRYPT_DECRYPT") === "ENCRYPT_DECRYPT";
-            if (symmetric) requireTrue<KmsKey>(props, "enableKeyRotation", report);
+            if (symmetric) requireTrue<KmsKey>(key, "enableKeyRotation", report);
         },
     }),
 ];

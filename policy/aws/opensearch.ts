@@ -1,84 +1,75 @@
 /** FSBP OpenSearch controls, on the inputs of domains. */
 import type * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { type Inputs, type Props, flag, isSet, list, resourcePolicy } from "../common";
+import { type Inputs, type Props, type ResourceRule, flag, fsbp, isSet, list, resourcePolicy } from "../common";
 import { AWS_TYPES } from "./types";
 
 /** TLS policies Opensearch.8 accepts (TLS 1.2 minimum). */
 const OPENSEARCH_TLS_POLICIES = ["Policy-Min-TLS-1-2-2019-07", "Policy-Min-TLS-1-2-PFS-2023-10"];
 
-function domain(props: Props): Inputs<aws.opensearch.DomainArgs> {
-    return props as Inputs<aws.opensearch.DomainArgs>;
+type Domain = Inputs<aws.opensearch.DomainArgs>;
+
+/** The check of a block whose `enabled` must be true (a block left out is off): `message` otherwise. */
+function enabledBlock(
+    block: "encryptAtRest" | "nodeToNodeEncryption" | "advancedSecurityOptions",
+    message: string,
+): ResourceRule<object, Domain>["check"] {
+    return (domain, _args, report) => {
+        if (!domain[block]?.enabled) report(message);
+    };
 }
 
-/** Whether the domain sends logs of `logType` to CloudWatch (an entry's `enabled` defaults to true). */
-function publishes(props: Props, logType: string): boolean {
-    return list<Props>(domain(props).logPublishingOptions).some((option) => option.logType === logType && flag(option.enabled, true));
+/** The check that the domain sends logs of `logType` to CloudWatch (an entry's `enabled` defaults to true): `message` otherwise. */
+function publishes(logType: string, message: string): ResourceRule<object, Domain>["check"] {
+    return (domain, _args, report) => {
+        if (!list<Props>(domain.logPublishingOptions).some((option) => option.logType === logType && flag(option.enabled, true)))
+            report(message);
+    };
 }
 
 export const opensearchPolicies: ResourceValidationPolicy[] = [
     resourcePolicy({
-        name: "opensearch-1-encrypted-at-rest",
-        control: "Opensearch.1",
-        severity: "medium",
+        ...fsbp("opensearch-1-encrypted-at-rest", "Opensearch.1", "medium"),
         title: "OpenSearch domains should have encryption at rest enabled.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (props, _args, report) => {
-            if (!domain(props).encryptAtRest?.enabled) report("encryptAtRest.enabled is not true (the default without the block is false)");
-        },
+        check: enabledBlock("encryptAtRest", "encryptAtRest.enabled is not true (the default without the block is false)"),
     }),
     resourcePolicy({
-        name: "opensearch-2-in-vpc",
-        control: "Opensearch.2",
-        severity: "high",
+        ...fsbp("opensearch-2-in-vpc", "Opensearch.2", "high"),
         title: "OpenSearch domains should not be publicly accessible (deployed in a VPC).",
         types: [AWS_TYPES.opensearchDomain],
-        check: (props, _args, report) => {
-            if (list(domain(props).vpcOptions?.subnetIds).length === 0)
+        check: (domain: Domain, _args, report) => {
+            if (list(domain.vpcOptions?.subnetIds).length === 0)
                 report("vpcOptions.subnetIds is not set: the domain gets a public endpoint; place it in the VPC's private subnets");
         },
     }),
     resourcePolicy({
-        name: "opensearch-3-node-to-node-encryption",
-        control: "Opensearch.3",
-        severity: "medium",
+        ...fsbp("opensearch-3-node-to-node-encryption", "Opensearch.3", "medium"),
         title: "OpenSearch domains should encrypt data sent between nodes.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (props, _args, report) => {
-            if (!domain(props).nodeToNodeEncryption?.enabled)
-                report("nodeToNodeEncryption.enabled is not true (the default without the block is false)");
-        },
+        check: enabledBlock("nodeToNodeEncryption", "nodeToNodeEncryption.enabled is not true (the default without the block is false)"),
     }),
     resourcePolicy({
-        name: "opensearch-4-error-logs",
-        control: "Opensearch.4",
-        severity: "medium",
+        ...fsbp("opensearch-4-error-logs", "Opensearch.4", "medium"),
         title: "OpenSearch domain error logging to CloudWatch Logs should be enabled.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (props, _args, report) => {
-            if (!publishes(props, "ES_APPLICATION_LOGS"))
-                report("logPublishingOptions has no enabled ES_APPLICATION_LOGS entry: error logs are not sent to CloudWatch");
-        },
+        check: publishes(
+            "ES_APPLICATION_LOGS",
+            "logPublishingOptions has no enabled ES_APPLICATION_LOGS entry: error logs are not sent to CloudWatch",
+        ),
     }),
     resourcePolicy({
-        name: "opensearch-5-audit-logs",
-        control: "Opensearch.5",
-        severity: "medium",
+        ...fsbp("opensearch-5-audit-logs", "Opensearch.5", "medium"),
         title: "OpenSearch domains should have audit logging enabled.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (props, _args, report) => {
-            if (!publishes(props, "AUDIT_LOGS"))
-                report("logPublishingOptions has no enabled AUDIT_LOGS entry: audit logs are not sent to CloudWatch");
-        },
+        check: publishes("AUDIT_LOGS", "logPublishingOptions has no enabled AUDIT_LOGS entry: audit logs are not sent to CloudWatch"),
     }),
     resourcePolicy({
-        name: "opensearch-6-three-data-nodes",
-        control: "Opensearch.6",
-        severity: "medium",
+        ...fsbp("opensearch-6-three-data-nodes", "Opensearch.6", "medium"),
         title: "OpenSearch domains should have at least three data nodes, zone aware.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (props, _args, report) => {
-            const cluster = domain(props).clusterConfig;
+        check: (domain: Domain, _args, report) => {
+            const cluster = domain.clusterConfig;
             const count = cluster?.instanceCount ?? 1;
             if (count < 3)
                 report(
@@ -89,26 +80,19 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "opensearch-7-fine-grained-access",
-        control: "Opensearch.7",
-        severity: "high",
+        ...fsbp("opensearch-7-fine-grained-access", "Opensearch.7", "high"),
         title: "OpenSearch domains should have fine-grained access control enabled.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (props, _args, report) => {
-            if (!domain(props).advancedSecurityOptions?.enabled)
-                report("advancedSecurityOptions.enabled is not true: fine-grained access control is off");
-        },
+        check: enabledBlock("advancedSecurityOptions", "advancedSecurityOptions.enabled is not true: fine-grained access control is off"),
     }),
     resourcePolicy({
-        name: "opensearch-8-tls-policy",
-        control: "Opensearch.8",
-        severity: "medium",
+        ...fsbp("opensearch-8-tls-policy", "Opensearch.8", "medium"),
         title: "Connections to OpenSearch domains should use HTTPS with a TLS 1.2 security policy.",
         types: [AWS_TYPES.opensearchDomain],
         config: { tlsPolicies: OPENSEARCH_TLS_POLICIES },
         configDocs: { tlsPolicies: "Accepted domainEndpointOptions.tlsSecurityPolicy values." },
-        check: (props, _args, report, config) => {
-            const endpoint = domain(props).domainEndpointOptions;
+        check: (domain: Domain, _args, report, config) => {
+            const endpoint = domain.domainEndpointOptions;
             if (endpoint?.enforceHttps === false) report("domainEndpointOptions.enforceHttps is false: set it to true");
             const policy = endpoint?.tlsSecurityPolicy;
             if (!isSet(policy))
@@ -120,13 +104,11 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "opensearch-11-dedicated-masters",
-        control: "Opensearch.11",
-        severity: "medium",
+        ...fsbp("opensearch-11-dedicated-masters", "Opensearch.11", "medium"),
         title: "OpenSearch domains should have at least three dedicated primary (master) nodes.",
         types: [AWS_TYPES.opensearchDomain],
-        check: (props, _args, report) => {
-            const cluster = domain(props).clusterConfig;
+        check: (domain: Domain, _args, report) => {
+            const cluster = domain.clusterConfig;
             if (!flag(cluster?.dedicatedMasterEnabled, false))
                 report("clusterConfig.dedicatedMasterEnabled is not true: run three dedicated master nodes");
             else if ((cluster?.dedicatedMasterCount ?? 0) < 3)

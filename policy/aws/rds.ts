@@ -5,7 +5,7 @@
  */
 import type * as aws from "@pulumi/aws";
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { type Inputs, flag, isSet, list, refersTo, requireTrue, resourcePolicy, stackPolicy, whenKnown } from "../common";
+import { type Inputs, flag, fsbp, isSet, list, mustBeTrue, refersTo, resourcePolicy, stackPolicy, whenKnown } from "../common";
 import { AWS_TYPES } from "./types";
 
 type RdsCluster = Inputs<aws.rds.ClusterArgs>;
@@ -30,28 +30,24 @@ const DEFAULT_PORTS: Readonly<Record<string, number>> = {
 
 export const rdsPolicies: ResourceValidationPolicy[] = [
     resourcePolicy({
-        name: "rds-2-not-public",
-        control: "RDS.2",
-        severity: "critical",
+        ...fsbp("rds-2-not-public", "RDS.2", "critical"),
         title: "RDS DB instances should prohibit public access (PubliclyAccessible false).",
         types: [AWS_TYPES.rdsInstance, AWS_TYPES.rdsClusterInstance],
-        check: (props, _args, report) => {
-            if (flag((props as RdsClusterInstance).publiclyAccessible, false))
+        check: (instance: RdsClusterInstance, _args, report) => {
+            if (flag(instance.publiclyAccessible, false))
                 report("publiclyAccessible is true: the instance gets a public DNS name and IP; set it to false");
         },
     }),
     resourcePolicy({
-        name: "rds-3-27-storage-encrypted",
-        control: "RDS.27",
-        severity: "medium",
+        ...fsbp("rds-3-27-storage-encrypted", "RDS.27", "medium"),
         title: "RDS DB clusters (RDS.27) and instances (RDS.3) should be encrypted at rest.",
         types: [AWS_TYPES.rdsCluster, AWS_TYPES.rdsInstance],
-        check: (props, args, report) => {
-            const database = props as RdsCluster;
+        check: (database: RdsCluster, args, report) => {
             // Aurora Serverless v1 clusters are encrypted by default; everything else is not.
             const byDefault = args.type === AWS_TYPES.rdsCluster && database.engineMode === "serverless";
             // A cross-region replica takes kmsKeyId instead of storageEncrypted.
-            if (args.type === AWS_TYPES.rdsInstance && isSet((props as RdsInstance).replicateSourceDb) && isSet(props.kmsKeyId)) return;
+            if (args.type === AWS_TYPES.rdsInstance && isSet((database as RdsInstance).replicateSourceDb) && isSet(database.kmsKeyId))
+                return;
             if (!flag(database.storageEncrypted, byDefault)) {
                 report(
                     database.storageEncrypted === undefined
@@ -62,13 +58,10 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "rds-6-enhanced-monitoring",
-        control: "RDS.6",
-        severity: "low",
+        ...fsbp("rds-6-enhanced-monitoring", "RDS.6", "low"),
         title: "Enhanced monitoring should be configured for RDS DB instances.",
         types: [AWS_TYPES.rdsInstance, AWS_TYPES.rdsClusterInstance],
-        check: (props, _args, report) => {
-            const instance = props as RdsClusterInstance;
+        check: (instance: RdsClusterInstance, _args, report) => {
             const interval = instance.monitoringInterval ?? 0;
             if (interval <= 0)
                 report(
@@ -77,15 +70,12 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "rds-7-8-deletion-protection",
-        control: "RDS.7",
-        severity: "low",
+        ...fsbp("rds-7-8-deletion-protection", "RDS.7", "low"),
         // Our databases are the product's data: losing one is never a low-severity event.
         enforcementLevel: "mandatory",
         title: "RDS clusters (RDS.7) and instances (RDS.8) should have deletion protection enabled.",
         types: [AWS_TYPES.rdsCluster, AWS_TYPES.rdsInstance],
-        check: (props, _args, report) => {
-            const database = props as RdsCluster;
+        check: (database: RdsCluster, _args, report) => {
             if (!flag(database.deletionProtection, false))
                 report(
                     database.deletionProtection === undefined
@@ -95,15 +85,13 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "rds-11-backups",
-        control: "RDS.11",
-        severity: "medium",
+        ...fsbp("rds-11-backups", "RDS.11", "medium"),
         title: "RDS clusters and instances should have automatic backups kept at least the minimum retention.",
         types: [AWS_TYPES.rdsCluster, AWS_TYPES.rdsInstance],
         config: { backupRetentionMinimum: 7 },
         configDocs: { backupRetentionMinimum: "Minimum backupRetentionPeriod in days." },
-        check: (props, args, report, config) => {
-            const retention = (props as RdsCluster).backupRetentionPeriod;
+        check: (database: RdsCluster, args, report, config) => {
+            const retention = database.backupRetentionPeriod;
             // Provider defaults: 1 day for clusters, 0 (no backups) for instances.
             const effective = retention ?? (args.type === AWS_TYPES.rdsCluster ? 1 : 0);
             if (effective < config.backupRetentionMinimum) {
@@ -114,40 +102,32 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "rds-12-iam-auth",
-        control: "RDS.12",
-        severity: "medium",
+        ...fsbp("rds-12-iam-auth", "RDS.12", "medium"),
         title: "IAM authentication should be configured for RDS clusters.",
         types: [AWS_TYPES.rdsCluster],
-        check: (props, _args, report) => requireTrue<RdsCluster>(props, "iamDatabaseAuthenticationEnabled", report),
+        check: mustBeTrue<RdsCluster>("iamDatabaseAuthenticationEnabled"),
     }),
     resourcePolicy({
-        name: "rds-16-copy-tags-to-snapshots",
-        control: "RDS.16",
-        severity: "low",
+        ...fsbp("rds-16-copy-tags-to-snapshots", "RDS.16", "low"),
         title: "RDS DB clusters should be configured to copy tags to snapshots.",
         types: [AWS_TYPES.rdsCluster],
-        check: (props, _args, report) => requireTrue<RdsCluster>(props, "copyTagsToSnapshot", report),
+        check: mustBeTrue<RdsCluster>("copyTagsToSnapshot"),
     }),
     resourcePolicy({
-        name: "rds-23-non-default-port",
-        control: "RDS.23",
-        severity: "low",
+        ...fsbp("rds-23-non-default-port", "RDS.23", "low"),
         title: "RDS clusters and instances should not use the database engine's default port.",
         types: [AWS_TYPES.rdsCluster, AWS_TYPES.rdsInstance],
-        check: (props, _args, report) => {
-            const engine = String((props as RdsCluster).engine ?? "");
+        check: (database: RdsCluster, _args, report) => {
+            const engine = String(database.engine ?? "");
             const standard = DEFAULT_PORTS[engine];
             if (standard === undefined) return;
-            const port = (props as RdsCluster).port;
+            const port = database.port;
             if (port === undefined) report(`port is not set: ${engine} listens on its default port ${standard}; choose another`);
             else if (port === standard) report(`port ${port} is the default port of ${engine}; choose another`);
         },
     }),
     resourcePolicy({
-        name: "rds-24-25-custom-admin-username",
-        control: "RDS.24",
-        severity: "medium",
+        ...fsbp("rds-24-25-custom-admin-username", "RDS.24", "medium"),
         title: "RDS clusters (RDS.24) and instances (RDS.25) should use a custom administrator username.",
         types: [AWS_TYPES.rdsCluster, AWS_TYPES.rdsInstance],
         config: { defaultUsernames: ["postgres", "admin"] },
@@ -161,25 +141,20 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        name: "rds-37-aurora-postgresql-logs",
-        control: "RDS.37",
-        severity: "medium",
+        ...fsbp("rds-37-aurora-postgresql-logs", "RDS.37", "medium"),
         title: "Aurora PostgreSQL DB clusters should publish logs to CloudWatch Logs.",
         types: [AWS_TYPES.rdsCluster],
-        check: (props, _args, report) => {
-            const cluster = props as RdsCluster;
+        check: (cluster: RdsCluster, _args, report) => {
             if (String(cluster.engine) !== "aurora-postgresql") return;
             if (!list<string>(cluster.enabledCloudwatchLogsExports).includes("postgresql"))
                 report('enabledCloudwatchLogsExports does not include "postgresql" (no logs are exported when omitted)');
         },
     }),
     resourcePolicy({
-        name: "rds-43-proxy-tls",
-        control: "RDS.43",
-        severity: "medium",
+        ...fsbp("rds-43-proxy-tls", "RDS.43", "medium"),
         title: "RDS DB proxies should require TLS encryption for connections.",
         types: [AWS_TYPES.rdsProxy],
-        check: (props, _args, report) => requireTrue<Inputs<aws.rds.ProxyArgs>>(props, "requireTls", report),
+        check: mustBeTrue<Inputs<aws.rds.ProxyArgs>>("requireTls"),
     }),
 ];
 
@@ -192,9 +167,7 @@ const RDS_UPGRADABLE: readonly string[] = [AWS_TYPES.rdsInstance, AWS_TYPES.rdsC
 
 export const rdsStackPolicies: StackValidationPolicy[] = [
     stackPolicy({
-        name: "rds-13-auto-minor-upgrade",
-        control: "RDS.13",
-        severity: "high",
+        ...fsbp("rds-13-auto-minor-upgrade", "RDS.13", "high"),
         title: "RDS automatic minor version upgrades should be enabled (except members of an Aurora global database, which upgrade together through the global cluster).",
         check: (resources, _args, report) => {
             // A stack policy because the exception needs the instance's cluster: AWS must not

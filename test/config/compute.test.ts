@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { parseRaw, prodRaw, stackProblems, withSections } from "../support/config";
+import { checkProblems, parseRaw, prodRaw, stackProblems, withSections } from "../support/config";
 
 /** The prod config with `platform:compute` replaced. */
 const parseWith = (compute: unknown) => parseRaw(withSections(prodRaw(), { compute })).config;
@@ -36,55 +36,70 @@ describe("platform:compute config", () => {
         assert.equal(compute.podCpuMillicores, 1000);
     });
 
-    it("refuses a Kubernetes version without pinned add-ons", () => {
-        assert.deepEqual(problems({ kubernetesVersion: "1.34" }), [
-            'platform:compute.kubernetesVersion: "1.34" is not a version this program pins add-ons for; use one of "1.36", "1.35"',
-        ]);
-    });
-
-    it("refuses an unquoted version (YAML reads 1.30 as 1.3)", () => {
-        assert.deepEqual(problems({ kubernetesVersion: 1.36 }), [
-            'platform:compute.kubernetesVersion: 1.36 is a number; quote it in YAML: use one of "1.36", "1.35"',
-        ]);
-    });
-
-    it("refuses an admin that is not an IAM role ARN", () => {
-        assert.deepEqual(problems({ adminRoleArn: "arn:aws:iam::123456789012:user/alice" }), [
-            'platform:compute.adminRoleArn: "arn:aws:iam::123456789012:user/alice" is not an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins',
-        ]);
-    });
-
-    it("never opens the API endpoint to the whole internet", () => {
-        assert.deepEqual(problems({ publicAccessCidrs: ["198.51.100.0/24", "0.0.0.0/0"] }), [
-            'platform:compute.publicAccessCidrs[1]: "0.0.0.0/0" opens the Kubernetes API to the whole internet; list your operators\' CIDRs, or leave the list empty for a private endpoint only',
-        ]);
-    });
-
-    it("refuses a malformed CIDR and a non-list", () => {
-        assert.deepEqual(problems({ publicAccessCidrs: ["10.0.0.0/33"] }), [
-            'platform:compute.publicAccessCidrs[0]: "10.0.0.0/33" has a prefix length above 32',
-        ]);
-        assert.deepEqual(problems({ publicAccessCidrs: "203.0.113.0/24" }), [
-            'platform:compute.publicAccessCidrs: "203.0.113.0/24" is not a list; expected a list of IPv4 CIDRs such as [203.0.113.0/24], none of them /0',
-        ]);
-        assert.deepEqual(problems({ publicAccessCidrs: [24] }), [
-            "platform:compute.publicAccessCidrs[0]: 24 is not a string; expected an IPv4 CIDR such as 203.0.113.0/24",
-        ]);
-    });
-
-    it("wants at least two distinct instance types of one architecture", () => {
-        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge"] }), [
-            'platform:compute.instanceTypes: ["m7i.xlarge"] has 1 entry; expected at least 2 distinct EC2 instance types of one architecture and size, e.g. [m7i.xlarge, m6i.xlarge]',
-        ]);
-        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m7i.xlarge"] }), [
-            'platform:compute.instanceTypes: ["m7i.xlarge","m7i.xlarge"] lists m7i.xlarge twice; list distinct types',
-        ]);
-        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m7g.xlarge"] }), [
-            'platform:compute.instanceTypes: ["m7i.xlarge","m7g.xlarge"] mixes Graviton (m7g.xlarge) and x86 types; a node group runs one architecture: list types of one kind',
-        ]);
-        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "XL"] }), [
-            'platform:compute.instanceTypes[1]: "XL" is not an EC2 instance type such as m7i.xlarge',
-        ]);
+    checkProblems(problems, {
+        "refuses a Kubernetes version without pinned add-ons": [
+            [
+                { kubernetesVersion: "1.34" },
+                ['platform:compute.kubernetesVersion: "1.34" is not a version this program pins add-ons for; use one of "1.36", "1.35"'],
+            ],
+        ],
+        "refuses an unquoted version (YAML reads 1.30 as 1.3)": [
+            [
+                { kubernetesVersion: 1.36 },
+                ['platform:compute.kubernetesVersion: 1.36 is a number; quote it in YAML: use one of "1.36", "1.35"'],
+            ],
+        ],
+        "refuses an admin that is not an IAM role ARN": [
+            [
+                { adminRoleArn: "arn:aws:iam::123456789012:user/alice" },
+                [
+                    'platform:compute.adminRoleArn: "arn:aws:iam::123456789012:user/alice" is not an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins',
+                ],
+            ],
+        ],
+        "never opens the API endpoint to the whole internet": [
+            [
+                { publicAccessCidrs: ["198.51.100.0/24", "0.0.0.0/0"] },
+                [
+                    'platform:compute.publicAccessCidrs[1]: "0.0.0.0/0" opens the Kubernetes API to the whole internet; list your operators\' CIDRs, or leave the list empty for a private endpoint only',
+                ],
+            ],
+        ],
+        "refuses a malformed CIDR and a non-list": [
+            [{ publicAccessCidrs: ["10.0.0.0/33"] }, ['platform:compute.publicAccessCidrs[0]: "10.0.0.0/33" has a prefix length above 32']],
+            [
+                { publicAccessCidrs: "203.0.113.0/24" },
+                [
+                    'platform:compute.publicAccessCidrs: "203.0.113.0/24" is not a list; expected a list of IPv4 CIDRs such as [203.0.113.0/24], none of them /0',
+                ],
+            ],
+            [
+                { publicAccessCidrs: [24] },
+                ["platform:compute.publicAccessCidrs[0]: 24 is not a string; expected an IPv4 CIDR such as 203.0.113.0/24"],
+            ],
+        ],
+        "wants at least two distinct instance types of one architecture": [
+            [
+                { instanceTypes: ["m7i.xlarge"] },
+                [
+                    'platform:compute.instanceTypes: ["m7i.xlarge"] has 1 entry; expected at least 2 distinct EC2 instance types of one architecture and size, e.g. [m7i.xlarge, m6i.xlarge]',
+                ],
+            ],
+            [
+                { instanceTypes: ["m7i.xlarge", "m7i.xlarge"] },
+                ['platform:compute.instanceTypes: ["m7i.xlarge","m7i.xlarge"] lists m7i.xlarge twice; list distinct types'],
+            ],
+            [
+                { instanceTypes: ["m7i.xlarge", "m7g.xlarge"] },
+                [
+                    'platform:compute.instanceTypes: ["m7i.xlarge","m7g.xlarge"] mixes Graviton (m7g.xlarge) and x86 types; a node group runs one architecture: list types of one kind',
+                ],
+            ],
+            [
+                { instanceTypes: ["m7i.xlarge", "XL"] },
+                ['platform:compute.instanceTypes[1]: "XL" is not an EC2 instance type such as m7i.xlarge'],
+            ],
+        ],
     });
 
     it("wants types of one vCPU and memory size (Cluster Autoscaler sizes a group from one type)", () => {
@@ -95,34 +110,35 @@ describe("platform:compute config", () => {
         assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m6i.xlarge"] }), []);
     });
 
-    it("wants types the capacity model can pack pods into, each named where it stands", () => {
-        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m5zn.xlarge"] }), [
-            'platform:compute.instanceTypes[1]: "m5zn.xlarge" is not known to the capacity model; use one of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge, m7g.xlarge, m6g.xlarge (or add a row to INSTANCE_TYPES in regions/capacity/nodes.ts)',
-        ]);
-        assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m6i.xlarg"] }), [
-            'platform:compute.instanceTypes[1]: "m6i.xlarg" is not known to the capacity model; did you mean "m6i.xlarge"? use one of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge, m7g.xlarge, m6g.xlarge (or add a row to INSTANCE_TYPES in regions/capacity/nodes.ts)',
-        ]);
-    });
-
-    it("bounds the pod and volume sizes", () => {
-        assert.deepEqual(problems({ podCpuMillicores: 10 }), [
-            "platform:compute.podCpuMillicores: 10 is out of range; expected an integer from 50 to 16000",
-        ]);
-        assert.deepEqual(problems({ podMemoryMiB: "512Mi" }), [
-            'platform:compute.podMemoryMiB: "512Mi" is not a number; expected an integer from 64 to 65536',
-        ]);
-        assert.deepEqual(problems({ rootVolumeGiB: 10 }), [
-            "platform:compute.rootVolumeGiB: 10 is out of range; expected an integer from 20 to 1000",
-        ]);
-    });
-
-    it("names unknown keys, with the value given, and a section that is not a map", () => {
-        assert.deepEqual(problems({ k8sVersion: "1.36" }), [
-            'platform:compute.k8sVersion: is not a known setting (given "1.36"); known settings here: kubernetesVersion, adminRoleArn, publicAccessCidrs, instanceTypes, rootVolumeGiB, podCpuMillicores, podMemoryMiB',
-        ]);
-        assert.deepEqual(problems("big"), [
-            'platform:compute: "big" is not a map; expected a map of settings, or nothing (every key has a default)',
-        ]);
+    checkProblems(problems, {
+        "wants types the capacity model can pack pods into, each named where it stands": [
+            [
+                { instanceTypes: ["m7i.xlarge", "m5zn.xlarge"] },
+                [
+                    'platform:compute.instanceTypes[1]: "m5zn.xlarge" is not known to the capacity model; use one of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge, m7g.xlarge, m6g.xlarge (or add a row to INSTANCE_TYPES in regions/capacity/nodes.ts)',
+                ],
+            ],
+            [
+                { instanceTypes: ["m7i.xlarge", "m6i.xlarg"] },
+                [
+                    'platform:compute.instanceTypes[1]: "m6i.xlarg" is not known to the capacity model; did you mean "m6i.xlarge"? use one of m7i.xlarge, m6i.xlarge, m7i.2xlarge, c7i.xlarge, m7g.xlarge, m6g.xlarge (or add a row to INSTANCE_TYPES in regions/capacity/nodes.ts)',
+                ],
+            ],
+        ],
+        "bounds the pod and volume sizes": [
+            [{ podCpuMillicores: 10 }, ["platform:compute.podCpuMillicores: 10 is out of range; expected an integer from 50 to 16000"]],
+            [{ podMemoryMiB: "512Mi" }, ['platform:compute.podMemoryMiB: "512Mi" is not a number; expected an integer from 64 to 65536']],
+            [{ rootVolumeGiB: 10 }, ["platform:compute.rootVolumeGiB: 10 is out of range; expected an integer from 20 to 1000"]],
+        ],
+        "names unknown keys, with the value given, and a section that is not a map": [
+            [
+                { k8sVersion: "1.36" },
+                [
+                    'platform:compute.k8sVersion: is not a known setting (given "1.36"); known settings here: kubernetesVersion, adminRoleArn, publicAccessCidrs, instanceTypes, rootVolumeGiB, podCpuMillicores, podMemoryMiB',
+                ],
+            ],
+            ["big", ['platform:compute: "big" is not a map; expected a map of settings, or nothing (every key has a default)']],
+        ],
     });
 
     describe("no knock-on errors", () => {
@@ -134,16 +150,21 @@ describe("platform:compute config", () => {
             ]);
         });
 
-        it("does not check a pod against the default types when the types key is misspelt", () => {
-            assert.deepEqual(problems({ podCpuMillicores: 8000, instanceTyps: ["m7i.2xlarge", "m7i.2xlarge"] }), [
-                "platform:compute.instanceTyps: is not a known setting (given a list of 2); did you mean `instanceTypes`? known settings here: kubernetesVersion, adminRoleArn, publicAccessCidrs, instanceTypes, rootVolumeGiB, podCpuMillicores, podMemoryMiB",
-            ]);
-        });
-
-        it("compares the sizes of known types only once every type is known", () => {
-            assert.deepEqual(problems({ instanceTypes: ["m7i.2xlarge", "XL"] }), [
-                'platform:compute.instanceTypes[1]: "XL" is not an EC2 instance type such as m7i.xlarge',
-            ]);
+        checkProblems(problems, {
+            "does not check a pod against the default types when the types key is misspelt": [
+                [
+                    { podCpuMillicores: 8000, instanceTyps: ["m7i.2xlarge", "m7i.2xlarge"] },
+                    [
+                        "platform:compute.instanceTyps: is not a known setting (given a list of 2); did you mean `instanceTypes`? known settings here: kubernetesVersion, adminRoleArn, publicAccessCidrs, instanceTypes, rootVolumeGiB, podCpuMillicores, podMemoryMiB",
+                    ],
+                ],
+            ],
+            "compares the sizes of known types only once every type is known": [
+                [
+                    { instanceTypes: ["m7i.2xlarge", "XL"] },
+                    ['platform:compute.instanceTypes[1]: "XL" is not an EC2 instance type such as m7i.xlarge'],
+                ],
+            ],
         });
     });
 });

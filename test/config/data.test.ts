@@ -4,11 +4,13 @@ import { type PlatformConfig } from "../../config/platform";
 import { type Raw } from "../../config/problems";
 import { catalogRegions } from "../../regions/catalog";
 import { awsFacts } from "../support/awsFacts";
-import { parseRaw, prodRaw, stackProblems, withSections } from "../support/config";
+import { checkProblems, parseRaw, prodRaw, stackProblems, withSections } from "../support/config";
 
 const parse = (sections: Raw): PlatformConfig => parseRaw(withSections(prodRaw(), sections)).config;
 /** The problems of the prod config with `sections` replaced, as "path: message" lines. */
 const problemsOf = (sections: Raw) => stackProblems(withSections(prodRaw(), sections));
+/** The problems of the prod config with `platform:data` replaced. */
+const dataProblems = (data: unknown) => problemsOf({ data });
 
 /** Cells for the first `n` catalog regions, the first one primary. */
 function regionsOf(n: number): Raw[] {
@@ -75,17 +77,19 @@ describe("platform:data config", () => {
     });
 
     describe("rejects", () => {
-        it("more regions than one primary and 10 Aurora secondaries", () => {
-            assert.deepEqual(problemsOf({ regions: regionsOf(12) }), [
-                "platform:regions: 12 regions need 11 secondary clusters, but an Aurora global database has at most 10 secondary regions; list at most 11 regions",
-            ]);
-            assert.deepEqual(problemsOf({ regions: regionsOf(11) }), []);
-        });
-
-        it("an engine version that is not major.minor", () => {
-            assert.deepEqual(problemsOf({ data: { engineVersion: "16" } }), [
-                'platform:data.engineVersion: "16" is not an Aurora PostgreSQL version such as 16.9',
-            ]);
+        checkProblems(problemsOf, {
+            "more regions than one primary and 10 Aurora secondaries": [
+                [
+                    { regions: regionsOf(12) },
+                    [
+                        "platform:regions: 12 regions need 11 secondary clusters, but an Aurora global database has at most 10 secondary regions; list at most 11 regions",
+                    ],
+                ],
+                [{ regions: regionsOf(11) }, []],
+            ],
+            "an engine version that is not major.minor": [
+                [{ data: { engineVersion: "16" } }, ['platform:data.engineVersion: "16" is not an Aurora PostgreSQL version such as 16.9']],
+            ],
         });
 
         it("an engine version without global write forwarding", () => {
@@ -96,80 +100,78 @@ describe("platform:data config", () => {
             assert.deepEqual(problemsOf({ data: { engineVersion: "15.4" } }), []);
         });
 
-        it("an instance class that is not memory-optimised", () => {
-            assert.deepEqual(problemsOf({ data: { instanceClass: "db.t4g.medium" } }), [
-                'platform:data.instanceClass: "db.t4g.medium" is not memory-optimised; an Aurora global database needs a db.r* or db.x* class, e.g. db.r7g.large',
-            ]);
-        });
-
-        it("an instance class that is not one", () => {
-            assert.deepEqual(problemsOf({ data: { instanceClass: "r7g.large" } }), [
-                'platform:data.instanceClass: "r7g.large" is not an RDS instance class such as db.r7g.large',
-            ]);
-        });
-
-        it("the well-known port and ports outside RDS's range", () => {
-            assert.deepEqual(problemsOf({ data: { port: 5432 } }), [
-                "platform:data.port: 5432 is PostgreSQL's well-known port; pick another port from 1150 to 65535 (default 5433)",
-            ]);
-            assert.deepEqual(problemsOf({ data: { port: 80 } }), [
-                "platform:data.port: 80 is out of range; expected an integer from 1150 to 65535",
-            ]);
-        });
-
-        it("a database name that is not an identifier", () => {
-            assert.deepEqual(problemsOf({ data: { databaseName: "My-DB" } }), [
-                'platform:data.databaseName: "My-DB" is not a lower-case identifier of at most 63 characters, e.g. api',
-            ]);
-        });
-
-        it("backup retention under 7 days or over 35", () => {
-            assert.deepEqual(problemsOf({ data: { backupRetentionDays: 3 } }), [
-                "platform:data.backupRetentionDays: 3 is out of range; expected an integer from 7 to 35",
-            ]);
-            assert.deepEqual(problemsOf({ data: { backupRetentionDays: 36 } }), [
-                "platform:data.backupRetentionDays: 36 is out of range; expected an integer from 7 to 35",
-            ]);
-        });
-
-        it("cache replicas out of range (none would leave no failover target)", () => {
-            assert.deepEqual(problemsOf({ data: { cache: { replicasPerShard: 0 } } }), [
-                "platform:data.cache.replicasPerShard: 0 is out of range; expected an integer from 1 to 5",
-            ]);
-            assert.deepEqual(problemsOf({ data: { cache: { replicasPerShard: 6 } } }), [
-                "platform:data.cache.replicasPerShard: 6 is out of range; expected an integer from 1 to 5",
-            ]);
-        });
-
-        it("a cache version that is not Valkey", () => {
-            assert.deepEqual(problemsOf({ data: { cache: { engineVersion: "7.0" } } }), [
-                'platform:data.cache.engineVersion: "7.0" is not a Valkey version; Valkey starts at 7.2',
-            ]);
-        });
-
-        it("a cache node type that is not one", () => {
-            assert.deepEqual(problemsOf({ data: { cache: { nodeType: "r7g.large" } } }), [
-                'platform:data.cache.nodeType: "r7g.large" is not an ElastiCache node type such as cache.r7g.large',
-            ]);
-        });
-
-        it("unknown keys, with the value given, naming the known ones", () => {
-            assert.deepEqual(problemsOf({ data: { readerCount: 2, cache: { shard: 3 } } }), [
-                "platform:data.cache.shard: is not a known setting (given 3); known settings here: engineVersion, nodeType, replicasPerShard, snapshotRetentionDays",
-                "platform:data.readerCount: is not a known setting (given 2); known settings here: engineVersion, instanceClass, port, databaseName, backupRetentionDays, cache, homeRegion",
-            ]);
-        });
-
-        it("a section that is not a map", () => {
-            assert.deepEqual(problemsOf({ data: "big" }), [
-                'platform:data: "big" is not a map; expected a map of settings, or nothing (every key has a default)',
-            ]);
-        });
-
-        it("a malformed version only once, not also as one without write forwarding", () => {
-            assert.deepEqual(problemsOf({ data: { engineVersion: 15 } }), [
-                "platform:data.engineVersion: 15 is not a string; expected an Aurora PostgreSQL version such as 16.9",
-            ]);
+        checkProblems(dataProblems, {
+            "an instance class that is not memory-optimised": [
+                [
+                    { instanceClass: "db.t4g.medium" },
+                    [
+                        'platform:data.instanceClass: "db.t4g.medium" is not memory-optimised; an Aurora global database needs a db.r* or db.x* class, e.g. db.r7g.large',
+                    ],
+                ],
+            ],
+            "an instance class that is not one": [
+                [
+                    { instanceClass: "r7g.large" },
+                    ['platform:data.instanceClass: "r7g.large" is not an RDS instance class such as db.r7g.large'],
+                ],
+            ],
+            "the well-known port and ports outside RDS's range": [
+                [
+                    { port: 5432 },
+                    ["platform:data.port: 5432 is PostgreSQL's well-known port; pick another port from 1150 to 65535 (default 5433)"],
+                ],
+                [{ port: 80 }, ["platform:data.port: 80 is out of range; expected an integer from 1150 to 65535"]],
+            ],
+            "a database name that is not an identifier": [
+                [
+                    { databaseName: "My-DB" },
+                    ['platform:data.databaseName: "My-DB" is not a lower-case identifier of at most 63 characters, e.g. api'],
+                ],
+            ],
+            "backup retention under 7 days or over 35": [
+                [{ backupRetentionDays: 3 }, ["platform:data.backupRetentionDays: 3 is out of range; expected an integer from 7 to 35"]],
+                [{ backupRetentionDays: 36 }, ["platform:data.backupRetentionDays: 36 is out of range; expected an integer from 7 to 35"]],
+            ],
+            "cache replicas out of range (none would leave no failover target)": [
+                [
+                    { cache: { replicasPerShard: 0 } },
+                    ["platform:data.cache.replicasPerShard: 0 is out of range; expected an integer from 1 to 5"],
+                ],
+                [
+                    { cache: { replicasPerShard: 6 } },
+                    ["platform:data.cache.replicasPerShard: 6 is out of range; expected an integer from 1 to 5"],
+                ],
+            ],
+            "a cache version that is not Valkey": [
+                [
+                    { cache: { engineVersion: "7.0" } },
+                    ['platform:data.cache.engineVersion: "7.0" is not a Valkey version; Valkey starts at 7.2'],
+                ],
+            ],
+            "a cache node type that is not one": [
+                [
+                    { cache: { nodeType: "r7g.large" } },
+                    ['platform:data.cache.nodeType: "r7g.large" is not an ElastiCache node type such as cache.r7g.large'],
+                ],
+            ],
+            "unknown keys, with the value given, naming the known ones": [
+                [
+                    { readerCount: 2, cache: { shard: 3 } },
+                    [
+                        "platform:data.cache.shard: is not a known setting (given 3); known settings here: engineVersion, nodeType, replicasPerShard, snapshotRetentionDays",
+                        "platform:data.readerCount: is not a known setting (given 2); known settings here: engineVersion, instanceClass, port, databaseName, backupRetentionDays, cache, homeRegion",
+                    ],
+                ],
+            ],
+            "a section that is not a map": [
+                ["big", ['platform:data: "big" is not a map; expected a map of settings, or nothing (every key has a default)']],
+            ],
+            "a malformed version only once, not also as one without write forwarding": [
+                [
+                    { engineVersion: 15 },
+                    ["platform:data.engineVersion: 15 is not a string; expected an Aurora PostgreSQL version such as 16.9"],
+                ],
+            ],
         });
     });
 });

@@ -32,30 +32,39 @@ describe("config docs: the tables of keys made from the schemas", () => {
     }
 
     it("lists each key with its meaning, its default (or what stands for one) and what is allowed", () => {
-        assert.equal(
-            rowOf("compute", "rootVolumeGiB"),
-            "| `rootVolumeGiB` | Root volume of each node, GiB (gp3, encrypted) | `50` | an integer from 20 to 1000 |",
-        );
-        assert.equal(
-            rowOf("data", "cache.replicasPerShard"),
-            "| `cache.replicasPerShard` | Replicas per shard; at least 1 for multi-AZ automatic failover | `1` | an integer from 1 to 5 |",
-        );
-        assert.equal(
-            rowOf("data", "port"),
-            "| `port` | Port the clusters listen on (not the well-known 5432) | `5433` | an integer from 1150 to 65535; not 5432 |",
-        );
-        assert.equal(
-            rowOf("platform", "platform:regions[].cidr"),
-            "| `platform:regions[].cidr` | The cell's VPC CIDR | the catalog's | a private IPv4 CIDR from /16 to /20, e.g. 10.10.0.0/16; no overlap with another region's |",
-        );
-        assert.equal(
-            rowOf("platform", "platform:capacity.usersPerPod"),
-            "| `platform:capacity.usersPerPod` | Users one pod carries at the HPA CPU target, as measured by the load test | required | an integer ≥ 1 |",
-        );
-        assert.equal(
-            rowOf("platform", "platform:edge"),
-            "| `platform:edge` | API path, cacheable API routes, TTLs, session cookie and affinity TTL, rate limit, alert targets | see [docs/edge.md](docs/edge.md) | a map of settings, or nothing (every key has a default) |",
-        );
+        for (const [name, key, row] of [
+            [
+                "compute",
+                "rootVolumeGiB",
+                "| `rootVolumeGiB` | Root volume of each node, GiB (gp3, encrypted) | `50` | an integer from 20 to 1000 |",
+            ],
+            [
+                "data",
+                "cache.replicasPerShard",
+                "| `cache.replicasPerShard` | Replicas per shard; at least 1 for multi-AZ automatic failover | `1` | an integer from 1 to 5 |",
+            ],
+            [
+                "data",
+                "port",
+                "| `port` | Port the clusters listen on (not the well-known 5432) | `5433` | an integer from 1150 to 65535; not 5432 |",
+            ],
+            [
+                "platform",
+                "platform:regions[].cidr",
+                "| `platform:regions[].cidr` | The cell's VPC CIDR | the catalog's | a private IPv4 CIDR from /16 to /20, e.g. 10.10.0.0/16; no overlap with another region's |",
+            ],
+            [
+                "platform",
+                "platform:capacity.usersPerPod",
+                "| `platform:capacity.usersPerPod` | Users one pod carries at the HPA CPU target, as measured by the load test | required | an integer ≥ 1 |",
+            ],
+            [
+                "platform",
+                "platform:edge",
+                "| `platform:edge` | API path, cacheable API routes, TTLs, session cookie and affinity TTL, rate limit, alert targets | see [docs/edge.md](docs/edge.md) | a map of settings, or nothing (every key has a default) |",
+            ],
+        ])
+            assert.equal(rowOf(name, key), row);
         assert.match(
             rowOf("edge", "sessionCookie")!,
             /\(letters, digits and !#\$%&'\*\+-\.\^_`\\\|~\); not __cflb \|$/,

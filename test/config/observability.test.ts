@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { OBSERVABILITY_DEFAULTS, OFFLINE_WEBHOOK, type ObservabilityConfig } from "../../config/observability";
 import { catalogRegions } from "../../regions/catalog";
 import { awsFacts } from "../support/awsFacts";
-import { parseRaw, prodRaw, stackProblems, withSections } from "../support/config";
+import { checkProblems, parseRaw, prodRaw, stackProblems, withSections } from "../support/config";
 
 /** The stack's `platform:observability` parsed from a prod config with `section` in place. */
 const observabilityOf = (section: unknown): ObservabilityConfig =>
@@ -42,58 +42,74 @@ describe("platform:observability config", () => {
         assert.equal(observabilityOf({ alertWebhookUrl: { secure: "v1:abc" } }).alertWebhookUrl, OFFLINE_WEBHOOK);
     });
 
-    it("rejects a retention CloudWatch does not offer", () => {
-        assert.deepEqual(problemsOf({ logRetentionDays: 45 }), [
-            "platform:observability.logRetentionDays: 45 is not a CloudWatch Logs retention; use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
-        ]);
-    });
-
-    it("rejects a retention that is not a number", () => {
-        assert.deepEqual(problemsOf({ logRetentionDays: "30" }), [
-            'platform:observability.logRetentionDays: "30" is not a number; expected one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
-        ]);
-    });
-
-    it("rejects an instance type that is not an OpenSearch type", () => {
-        assert.deepEqual(problemsOf({ opensearch: { dataInstanceType: "r6g.large" } }), [
-            'platform:observability.opensearch.dataInstanceType: "r6g.large" is not an OpenSearch instance type such as r6g.large.search that exists in every region of the stack',
-        ]);
-    });
-
-    it("rejects burstable dedicated masters", () => {
-        assert.deepEqual(problemsOf({ opensearch: { masterInstanceType: "t3.medium.search" } }), [
-            'platform:observability.opensearch.masterInstanceType: "t3.medium.search" is a burstable type; dedicated masters of a production domain need m/r/c types, e.g. m6g.large.search',
-        ]);
-    });
-
-    it("rejects volumes and retentions out of range", () => {
-        assert.deepEqual(
-            problemsOf({ opensearch: { volumeSizeGiB: 5, indexRetentionDays: 0 }, prometheus: { retentionDays: 400, volumeSizeGiB: 9 } }),
+    checkProblems(problemsOf, {
+        "rejects a retention CloudWatch does not offer": [
             [
-                "platform:observability.opensearch.volumeSizeGiB: 5 is out of range; expected an integer from 10 to 16384",
-                "platform:observability.opensearch.indexRetentionDays: 0 is out of range; expected an integer from 1 to 3650",
-                "platform:observability.prometheus.retentionDays: 400 is out of range; expected an integer from 1 to 365",
-                "platform:observability.prometheus.volumeSizeGiB: 9 is out of range; expected an integer from 10 to 16384",
+                { logRetentionDays: 45 },
+                [
+                    "platform:observability.logRetentionDays: 45 is not a CloudWatch Logs retention; use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+                ],
             ],
-        );
+        ],
+        "rejects a retention that is not a number": [
+            [
+                { logRetentionDays: "30" },
+                [
+                    'platform:observability.logRetentionDays: "30" is not a number; expected one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+                ],
+            ],
+        ],
+        "rejects an instance type that is not an OpenSearch type": [
+            [
+                { opensearch: { dataInstanceType: "r6g.large" } },
+                [
+                    'platform:observability.opensearch.dataInstanceType: "r6g.large" is not an OpenSearch instance type such as r6g.large.search that exists in every region of the stack',
+                ],
+            ],
+        ],
+        "rejects burstable dedicated masters": [
+            [
+                { opensearch: { masterInstanceType: "t3.medium.search" } },
+                [
+                    'platform:observability.opensearch.masterInstanceType: "t3.medium.search" is a burstable type; dedicated masters of a production domain need m/r/c types, e.g. m6g.large.search',
+                ],
+            ],
+        ],
+        "rejects volumes and retentions out of range": [
+            [
+                { opensearch: { volumeSizeGiB: 5, indexRetentionDays: 0 }, prometheus: { retentionDays: 400, volumeSizeGiB: 9 } },
+                [
+                    "platform:observability.opensearch.volumeSizeGiB: 5 is out of range; expected an integer from 10 to 16384",
+                    "platform:observability.opensearch.indexRetentionDays: 0 is out of range; expected an integer from 1 to 3650",
+                    "platform:observability.prometheus.retentionDays: 400 is out of range; expected an integer from 1 to 365",
+                    "platform:observability.prometheus.volumeSizeGiB: 9 is out of range; expected an integer from 10 to 16384",
+                ],
+            ],
+        ],
     });
 
     describe("never shows the webhook, a secret", () => {
         const HOW = `give the receiver's full https:// URL, stored as a secret (pulumi config set --secret --path 'platform:observability.alertWebhookUrl' https://…)`;
 
-        it("rejects a webhook that is not https", () => {
-            assert.deepEqual(problemsOf({ alertWebhookUrl: "http://hooks.example.com/token-123" }), [
-                `platform:observability.alertWebhookUrl: is not an https:// URL; ${HOW}`,
-            ]);
-            assert.deepEqual(problemsOf({ alertWebhookUrl: { url: "https://hooks.example.com/token-123" } }), [
-                `platform:observability.alertWebhookUrl: is not an https:// URL; ${HOW}`,
-            ]);
-        });
-
-        it("names a misspelt webhook key without its value", () => {
-            assert.deepEqual(problemsOf({ alertWebhookURL: "https://hooks.example.com/token-123" }), [
-                "platform:observability.alertWebhookURL: is not a known setting (its value not shown: it may be a secret); did you mean `alertWebhookUrl`? known settings here: logRetentionDays, opensearch, prometheus, alertWebhookUrl",
-            ]);
+        checkProblems(problemsOf, {
+            "rejects a webhook that is not https": [
+                [
+                    { alertWebhookUrl: "http://hooks.example.com/token-123" },
+                    [`platform:observability.alertWebhookUrl: is not an https:// URL; ${HOW}`],
+                ],
+                [
+                    { alertWebhookUrl: { url: "https://hooks.example.com/token-123" } },
+                    [`platform:observability.alertWebhookUrl: is not an https:// URL; ${HOW}`],
+                ],
+            ],
+            "names a misspelt webhook key without its value": [
+                [
+                    { alertWebhookURL: "https://hooks.example.com/token-123" },
+                    [
+                        "platform:observability.alertWebhookURL: is not a known setting (its value not shown: it may be a secret); did you mean `alertWebhookUrl`? known settings here: logRetentionDays, opensearch, prometheus, alertWebhookUrl",
+                    ],
+                ],
+            ],
         });
 
         it("shows only the keys of a misspelt section", () => {
@@ -104,18 +120,20 @@ describe("platform:observability config", () => {
         });
     });
 
-    it("rejects unknown keys at every level, with the value given", () => {
-        assert.deepEqual(problemsOf({ retention: 30, opensearch: { nodes: 5 }, prometheus: { replicas: 3 } }), [
-            "platform:observability.opensearch.nodes: is not a known setting (given 5); known settings here: dataInstanceType, masterInstanceType, volumeSizeGiB, indexRetentionDays",
-            "platform:observability.prometheus.replicas: is not a known setting (given 3); known settings here: retentionDays, volumeSizeGiB",
-            "platform:observability.retention: is not a known setting (given 30); known settings here: logRetentionDays, opensearch, prometheus, alertWebhookUrl",
-        ]);
-    });
-
-    it("rejects a section that is not a map", () => {
-        assert.deepEqual(problemsOf("big"), [
-            'platform:observability: "big" is not a map; expected a map of settings, or nothing (every key has a default)',
-        ]);
+    checkProblems(problemsOf, {
+        "rejects unknown keys at every level, with the value given": [
+            [
+                { retention: 30, opensearch: { nodes: 5 }, prometheus: { replicas: 3 } },
+                [
+                    "platform:observability.opensearch.nodes: is not a known setting (given 5); known settings here: dataInstanceType, masterInstanceType, volumeSizeGiB, indexRetentionDays",
+                    "platform:observability.prometheus.replicas: is not a known setting (given 3); known settings here: retentionDays, volumeSizeGiB",
+                    "platform:observability.retention: is not a known setting (given 30); known settings here: logRetentionDays, opensearch, prometheus, alertWebhookUrl",
+                ],
+            ],
+        ],
+        "rejects a section that is not a map": [
+            ["big", ['platform:observability: "big" is not a map; expected a map of settings, or nothing (every key has a default)']],
+        ],
     });
 
     it("defaults to OpenSearch types that exist in every catalog region", () => {

@@ -1,9 +1,19 @@
 import * as assert from "node:assert/strict";
 import { type PlatformConfig, namespaceValues, parseConfig } from "../../config/platform";
 import { type Raw } from "../../config/problems";
-import { TEST_IMAGE as IMAGE, exampleRaw as edit, prodRaw, stackProblems, withSections } from "../support/config";
+import {
+    checkProblems,
+    exampleRaw as edit,
+    prodCapacity,
+    prodRaw,
+    stackProblems,
+    TEST_IMAGE as IMAGE,
+    withSections,
+} from "../support/config";
 
 const valid = () => edit();
+/** The example with `cidr` set on its region entry `i`. */
+const withCidr = (i: number, cidr: string) => edit((r) => (r.regions[i].cidr = cidr));
 /** The catalog's regions, as the messages list them. */
 const REGIONS =
     "us-east-1, us-east-2, us-west-2, ca-central-1, sa-east-1, eu-west-1, eu-west-2, eu-central-1, eu-north-1, ap-south-1, ap-southeast-1, ap-southeast-2, ap-northeast-1, me-central-1, af-south-1";
@@ -61,207 +71,227 @@ describe("config", () => {
             );
         });
 
-        it("names the known regions for an unknown one, and the nearest", () => {
-            assert.deepEqual(problems(edit((r) => (r.regions[2].name = "eu-mars-1"))), [
-                `platform:regions[2].name: "eu-mars-1" is not in the region catalog; use one of ${REGIONS}`,
-            ]);
-            assert.deepEqual(problems(edit((r) => (r.regions[2].name = "eu-centrl-1"))), [
-                `platform:regions[2].name: "eu-centrl-1" is not in the region catalog; did you mean "eu-central-1"? use one of ${REGIONS}`,
-            ]);
-        });
-
-        it("rejects an entry that is not a map", () => {
-            assert.deepEqual(problems(edit((r) => (r.regions[1] = "eu-central-1"))), [
-                'platform:regions[1]: "eu-central-1" is not a map; expected a region entry such as { name: us-east-1, primary: true, cidr: 10.10.0.0/16 }',
-            ]);
-        });
-
-        it("rejects a region listed twice", () => {
-            assert.deepEqual(problems(edit((r) => r.regions.push({ name: "eu-central-1" }))), [
-                'platform:regions[3].name: "eu-central-1" is listed twice (also at platform:regions[1]); remove one entry',
-            ]);
-        });
-
-        it("requires exactly one primary", () => {
-            assert.deepEqual(problems(edit((r) => delete r.regions[0].primary)), [
-                "platform:regions: no region has primary: true; mark exactly one region (the Aurora writer) with primary: true",
-            ]);
-            assert.deepEqual(problems(edit((r) => (r.regions[2].primary = true))), [
-                "platform:regions: 2 regions have primary: true (platform:regions[0], platform:regions[2]); exactly one region holds the Aurora writer",
-            ]);
-        });
-
-        it("rejects a malformed CIDR", () => {
-            assert.deepEqual(problems(edit((r) => (r.regions[1].cidr = "10.22.0/16"))), [
-                'platform:regions[1].cidr: "10.22.0/16" is not an IPv4 CIDR like 10.10.0.0/16',
-            ]);
-            assert.deepEqual(problems(edit((r) => (r.regions[1].cidr = "10.22.5.0/16"))), [
-                'platform:regions[1].cidr: "10.22.5.0/16" has host bits set (the network address is 10.22.0.0/16)',
-            ]);
-        });
-
-        it("rejects a prefix outside /16 to /20", () => {
-            assert.deepEqual(problems(edit((r) => (r.regions[1].cidr = "10.64.0.0/12"))), [
-                'platform:regions[1].cidr: "10.64.0.0/12" has prefix /12; use a prefix from /16 to /20 (the subnet plan needs 9 subnets)',
-            ]);
-            assert.deepEqual(problems(edit((r) => (r.regions[1].cidr = "10.22.0.0/24"))), [
-                'platform:regions[1].cidr: "10.22.0.0/24" has prefix /24; use a prefix from /16 to /20 (the subnet plan needs 9 subnets)',
-            ]);
-        });
-
-        it("rejects a public range", () => {
-            assert.deepEqual(problems(edit((r) => (r.regions[1].cidr = "11.22.0.0/16"))), [
-                'platform:regions[1].cidr: "11.22.0.0/16" is not a private (RFC 1918) range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16',
-            ]);
-        });
-
-        it("rejects an explicit CIDR that overlaps another region's", () => {
-            assert.deepEqual(problems(edit((r) => (r.regions[2].cidr = "10.10.0.0/16"))), [
-                "platform:regions[2].cidr: 10.10.0.0/16 overlaps platform:regions[0] (us-east-1, 10.10.0.0/16); give each region a CIDR that overlaps no other",
-            ]);
-        });
-
-        it("rejects an explicit CIDR that overlaps another region's catalog default", () => {
-            assert.deepEqual(problems(edit((r) => (r.regions[0].cidr = "10.22.16.0/20"))), [
-                "platform:regions[1].cidr: 10.22.0.0/16 (the catalog default) overlaps platform:regions[0] (us-east-1, 10.22.16.0/20); give each region a CIDR that overlaps no other",
-            ]);
-        });
-
-        it("rejects unknown keys in an entry (typos), with the value given and the key meant", () => {
-            assert.deepEqual(problems(edit((r) => (r.regions[1].primry = true))), [
-                "platform:regions[1].primry: is not a known setting (given true); did you mean `primary`? known settings here: name, primary, cidr, decommission",
-            ]);
+        checkProblems(problems, {
+            "names the known regions for an unknown one, and the nearest": [
+                [
+                    edit((r) => (r.regions[2].name = "eu-mars-1")),
+                    [`platform:regions[2].name: "eu-mars-1" is not in the region catalog; use one of ${REGIONS}`],
+                ],
+                [
+                    edit((r) => (r.regions[2].name = "eu-centrl-1")),
+                    [
+                        `platform:regions[2].name: "eu-centrl-1" is not in the region catalog; did you mean "eu-central-1"? use one of ${REGIONS}`,
+                    ],
+                ],
+            ],
+            "rejects an entry that is not a map": [
+                [
+                    edit((r) => (r.regions[1] = "eu-central-1")),
+                    [
+                        'platform:regions[1]: "eu-central-1" is not a map; expected a region entry such as { name: us-east-1, primary: true, cidr: 10.10.0.0/16 }',
+                    ],
+                ],
+            ],
+            "rejects a region listed twice": [
+                [
+                    edit((r) => r.regions.push({ name: "eu-central-1" })),
+                    ['platform:regions[3].name: "eu-central-1" is listed twice (also at platform:regions[1]); remove one entry'],
+                ],
+            ],
+            "requires exactly one primary": [
+                [
+                    edit((r) => delete r.regions[0].primary),
+                    ["platform:regions: no region has primary: true; mark exactly one region (the Aurora writer) with primary: true"],
+                ],
+                [
+                    edit((r) => (r.regions[2].primary = true)),
+                    [
+                        "platform:regions: 2 regions have primary: true (platform:regions[0], platform:regions[2]); exactly one region holds the Aurora writer",
+                    ],
+                ],
+            ],
+            "rejects a malformed CIDR": [
+                [withCidr(1, "10.22.0/16"), ['platform:regions[1].cidr: "10.22.0/16" is not an IPv4 CIDR like 10.10.0.0/16']],
+                [
+                    withCidr(1, "10.22.5.0/16"),
+                    ['platform:regions[1].cidr: "10.22.5.0/16" has host bits set (the network address is 10.22.0.0/16)'],
+                ],
+            ],
+            "rejects a prefix outside /16 to /20": [
+                [
+                    withCidr(1, "10.64.0.0/12"),
+                    [
+                        'platform:regions[1].cidr: "10.64.0.0/12" has prefix /12; use a prefix from /16 to /20 (the subnet plan needs 9 subnets)',
+                    ],
+                ],
+                [
+                    withCidr(1, "10.22.0.0/24"),
+                    [
+                        'platform:regions[1].cidr: "10.22.0.0/24" has prefix /24; use a prefix from /16 to /20 (the subnet plan needs 9 subnets)',
+                    ],
+                ],
+            ],
+            "rejects a public range": [
+                [
+                    withCidr(1, "11.22.0.0/16"),
+                    [
+                        'platform:regions[1].cidr: "11.22.0.0/16" is not a private (RFC 1918) range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16',
+                    ],
+                ],
+            ],
+            "rejects an explicit CIDR that overlaps another region's": [
+                [
+                    withCidr(2, "10.10.0.0/16"),
+                    [
+                        "platform:regions[2].cidr: 10.10.0.0/16 overlaps platform:regions[0] (us-east-1, 10.10.0.0/16); give each region a CIDR that overlaps no other",
+                    ],
+                ],
+            ],
+            "rejects an explicit CIDR that overlaps another region's catalog default": [
+                [
+                    withCidr(0, "10.22.16.0/20"),
+                    [
+                        "platform:regions[1].cidr: 10.22.0.0/16 (the catalog default) overlaps platform:regions[0] (us-east-1, 10.22.16.0/20); give each region a CIDR that overlaps no other",
+                    ],
+                ],
+            ],
+            "rejects unknown keys in an entry (typos), with the value given and the key meant": [
+                [
+                    edit((r) => (r.regions[1].primry = true)),
+                    [
+                        "platform:regions[1].primry: is not a known setting (given true); did you mean `primary`? known settings here: name, primary, cidr, decommission",
+                    ],
+                ],
+            ],
         });
 
         describe("no knock-on errors", () => {
-            it("does not overlap a region the catalog lacks with the others", () => {
-                assert.deepEqual(
-                    problems(
+            checkProblems(problems, {
+                "does not overlap a region the catalog lacks with the others": [
+                    [
                         edit((r) => {
                             r.regions[2].name = "eu-mars-1";
                             r.regions[2].cidr = "10.10.0.0/16";
                         }),
-                    ),
-                    [`platform:regions[2].name: "eu-mars-1" is not in the region catalog; use one of ${REGIONS}`],
-                );
-            });
-
-            it("does not overlap a malformed CIDR, but still checks the sound entries", () => {
-                assert.deepEqual(
-                    problems(
+                        [`platform:regions[2].name: "eu-mars-1" is not in the region catalog; use one of ${REGIONS}`],
+                    ],
+                ],
+                "does not overlap a malformed CIDR, but still checks the sound entries": [
+                    [
                         edit((r) => {
                             r.regions[1].cidr = "10.10.0/16";
                             r.regions[2].cidr = "10.10.0.0/16";
                         }),
-                    ),
-                    [
-                        'platform:regions[1].cidr: "10.10.0/16" is not an IPv4 CIDR like 10.10.0.0/16',
-                        "platform:regions[2].cidr: 10.10.0.0/16 overlaps platform:regions[0] (us-east-1, 10.10.0.0/16); give each region a CIDR that overlaps no other",
+                        [
+                            'platform:regions[1].cidr: "10.10.0/16" is not an IPv4 CIDR like 10.10.0.0/16',
+                            "platform:regions[2].cidr: 10.10.0.0/16 overlaps platform:regions[0] (us-east-1, 10.10.0.0/16); give each region a CIDR that overlaps no other",
+                        ],
                     ],
-                );
-            });
-
-            it("counts the primaries only once every primary flag is a boolean", () => {
-                assert.deepEqual(problems(edit((r) => (r.regions[0].primary = "yes"))), [
-                    'platform:regions[0].primary: "yes" is not a boolean; expected true or false',
-                ]);
+                ],
+                "counts the primaries only once every primary flag is a boolean": [
+                    [
+                        edit((r) => (r.regions[0].primary = "yes")),
+                        ['platform:regions[0].primary: "yes" is not a boolean; expected true or false'],
+                    ],
+                ],
             });
         });
     });
 
     describe("capacity", () => {
-        it("requires every number", () => {
-            assert.deepEqual(problems(edit((r) => (r.capacity = {}))), [
-                "platform:capacity.targetConcurrentUsers: is missing; expected an integer ≥ 1",
-                "platform:capacity.usersPerPod: is missing; expected an integer ≥ 1",
-                "platform:capacity.regionFailuresTolerated: is missing; expected an integer ≥ 0",
-            ]);
-        });
-
-        it("rejects non-positive and non-integer numbers", () => {
-            assert.deepEqual(
-                problems(
-                    edit((r) => Object.assign(r.capacity, { targetConcurrentUsers: 0, usersPerPod: 12.5, regionFailuresTolerated: -1 })),
-                ),
+        checkProblems(problems, {
+            "requires every number": [
                 [
-                    "platform:capacity.targetConcurrentUsers: 0 is out of range; expected an integer ≥ 1",
-                    "platform:capacity.usersPerPod: 12.5 is not an integer; expected an integer ≥ 1",
-                    "platform:capacity.regionFailuresTolerated: -1 is out of range; expected an integer ≥ 0",
+                    edit((r) => (r.capacity = {})),
+                    [
+                        "platform:capacity.targetConcurrentUsers: is missing; expected an integer ≥ 1",
+                        "platform:capacity.usersPerPod: is missing; expected an integer ≥ 1",
+                        "platform:capacity.regionFailuresTolerated: is missing; expected an integer ≥ 0",
+                    ],
                 ],
-            );
-        });
-
-        it("rejects tolerating as many failures as there are regions", () => {
-            assert.deepEqual(problems(edit((r) => (r.capacity.regionFailuresTolerated = 3))), [
-                "platform:capacity.regionFailuresTolerated: 3 leaves no region to serve users: the stack lists 3 region(s); tolerate at most 2 or add regions",
-            ]);
-        });
-
-        it("rejects a missing capacity section, once (not also each of its keys)", () => {
-            assert.deepEqual(problems(edit((r) => delete r.capacity)), [
-                "platform:capacity: is missing; expected a map with targetConcurrentUsers, usersPerPod, regionFailuresTolerated",
-            ]);
-        });
-
-        it("checks the tolerated failures against the regions only once both are valid", () => {
-            assert.deepEqual(
-                problems(
+            ],
+            "rejects non-positive and non-integer numbers": [
+                [
+                    edit((r) => Object.assign(r.capacity, { targetConcurrentUsers: 0, usersPerPod: 12.5, regionFailuresTolerated: -1 })),
+                    [
+                        "platform:capacity.targetConcurrentUsers: 0 is out of range; expected an integer ≥ 1",
+                        "platform:capacity.usersPerPod: 12.5 is not an integer; expected an integer ≥ 1",
+                        "platform:capacity.regionFailuresTolerated: -1 is out of range; expected an integer ≥ 0",
+                    ],
+                ],
+            ],
+            "rejects tolerating as many failures as there are regions": [
+                [
+                    edit((r) => (r.capacity.regionFailuresTolerated = 3)),
+                    [
+                        "platform:capacity.regionFailuresTolerated: 3 leaves no region to serve users: the stack lists 3 region(s); tolerate at most 2 or add regions",
+                    ],
+                ],
+            ],
+            "rejects a missing capacity section, once (not also each of its keys)": [
+                [
+                    edit((r) => delete r.capacity),
+                    ["platform:capacity: is missing; expected a map with targetConcurrentUsers, usersPerPod, regionFailuresTolerated"],
+                ],
+            ],
+            "checks the tolerated failures against the regions only once both are valid": [
+                [
                     edit((r) => {
                         r.capacity.regionFailuresTolerated = 3;
                         r.regions[2].decommission = "no";
                     }),
-                ),
-                ['platform:regions[2].decommission: "no" is not a boolean; expected true or false'],
-            );
+                    ['platform:regions[2].decommission: "no" is not a boolean; expected true or false'],
+                ],
+            ],
         });
     });
 
     describe("traffic", () => {
-        it("rejects negative shares", () => {
-            assert.deepEqual(problems(edit((r) => Object.assign(r.traffic, { ENAM: -0.3, WNAM: 0.45 }))), [
-                "platform:traffic.ENAM: -0.3 is out of range; expected a share of users: a number from 0 to 1",
-            ]);
-        });
-
-        it("rejects unknown Cloudflare region codes, once (not also a wrong sum)", () => {
-            assert.deepEqual(
-                problems(
+        checkProblems(problems, {
+            "rejects negative shares": [
+                [
+                    edit((r) => Object.assign(r.traffic, { ENAM: -0.3, WNAM: 0.45 })),
+                    ["platform:traffic.ENAM: -0.3 is out of range; expected a share of users: a number from 0 to 1"],
+                ],
+            ],
+            "rejects unknown Cloudflare region codes, once (not also a wrong sum)": [
+                [
                     edit((r) => {
                         r.traffic.EU = r.traffic.WEU;
                         delete r.traffic.WEU;
                     }),
-                ),
-                [
-                    "platform:traffic.EU: is not a Cloudflare region code (given 0.2); did you mean `WEU` or `EEU`? use one of WNAM, ENAM, WEU, EEU, NSAM, SSAM, OC, ME, NAF, SAF, SAS, SEAS, NEAS",
+                    [
+                        "platform:traffic.EU: is not a Cloudflare region code (given 0.2); did you mean `WEU` or `EEU`? use one of WNAM, ENAM, WEU, EEU, NSAM, SSAM, OC, ME, NAF, SAF, SAS, SEAS, NEAS",
+                    ],
                 ],
-            );
-        });
-
-        it("rejects shares that do not sum to 1, within ±0.01", () => {
-            assert.deepEqual(problems(edit((r) => (r.traffic.OC = 0.07))), [
-                "platform:traffic: shares sum to 1.02; they must sum to 1 (±0.01)",
-            ]);
-            assert.deepEqual(problems(edit((r) => (r.traffic.OC = 0.055))), []);
-        });
-    });
-
-    it("rejects a domain that is not a hostname", () => {
-        assert.deepEqual(problems(edit((r) => (r.domain = "https://api.example.com"))), [
-            'platform:domain: "https://api.example.com" is not a lower-case DNS hostname such as api.example.com',
-        ]);
-        assert.deepEqual(problems(edit((r) => (r.domain = "localhost"))), [
-            'platform:domain: "localhost" is not a lower-case DNS hostname such as api.example.com',
-        ]);
-    });
-
-    it("rejects Cloudflare ids that are not 32 hex characters", () => {
-        assert.deepEqual(
-            problems(edit((r) => Object.assign(r.cloudflare, { accountId: "0123", zoneId: "FEDCBA9876543210FEDCBA9876543210" }))),
-            [
-                'platform:cloudflare.accountId: "0123" is not 32 lower-case hex characters (Cloudflare dashboard → account → API section)',
-                'platform:cloudflare.zoneId: "FEDCBA9876543210FEDCBA9876543210" is not 32 lower-case hex characters (the zone\'s Overview page)',
             ],
-        );
+            "rejects shares that do not sum to 1, within ±0.01": [
+                [edit((r) => (r.traffic.OC = 0.07)), ["platform:traffic: shares sum to 1.02; they must sum to 1 (±0.01)"]],
+                [edit((r) => (r.traffic.OC = 0.055)), []],
+            ],
+        });
+    });
+
+    checkProblems(problems, {
+        "rejects a domain that is not a hostname": [
+            [
+                edit((r) => (r.domain = "https://api.example.com")),
+                ['platform:domain: "https://api.example.com" is not a lower-case DNS hostname such as api.example.com'],
+            ],
+            [
+                edit((r) => (r.domain = "localhost")),
+                ['platform:domain: "localhost" is not a lower-case DNS hostname such as api.example.com'],
+            ],
+        ],
+        "rejects Cloudflare ids that are not 32 hex characters": [
+            [
+                edit((r) => Object.assign(r.cloudflare, { accountId: "0123", zoneId: "FEDCBA9876543210FEDCBA9876543210" })),
+                [
+                    'platform:cloudflare.accountId: "0123" is not 32 lower-case hex characters (Cloudflare dashboard → account → API section)',
+                    'platform:cloudflare.zoneId: "FEDCBA9876543210FEDCBA9876543210" is not 32 lower-case hex characters (the zone\'s Overview page)',
+                ],
+            ],
+        ],
     });
 
     it("requires the image pinned by digest", () => {
@@ -294,13 +324,14 @@ describe("config", () => {
         );
     });
 
-    it("rejects a section that is missing or not a map", () => {
-        assert.deepEqual(problems(edit((r) => delete r.cloudflare)), [
-            "platform:cloudflare: is missing; expected a map with accountId, zoneId",
-        ]);
-        assert.deepEqual(problems(edit((r) => (r.traffic = "ENAM"))), [
-            'platform:traffic: "ENAM" is not a map; expected a map of shares by Cloudflare region code, e.g. { ENAM: 0.6, WEU: 0.4 }',
-        ]);
+    checkProblems(problems, {
+        "rejects a section that is missing or not a map": [
+            [edit((r) => delete r.cloudflare), ["platform:cloudflare: is missing; expected a map with accountId, zoneId"]],
+            [
+                edit((r) => (r.traffic = "ENAM")),
+                ['platform:traffic: "ENAM" is not a map; expected a map of shares by Cloudflare region code, e.g. { ENAM: 0.6, WEU: 0.4 }'],
+            ],
+        ],
     });
 
     it("reports every problem at once", () => {
@@ -317,13 +348,6 @@ describe("config", () => {
             ["platform:domain", "platform:regions[1].name", "platform:capacity.usersPerPod", "platform:traffic"],
         );
     });
-});
-
-const prodCapacity = (over: Record<string, unknown>) => ({
-    targetConcurrentUsers: 25000,
-    usersPerPod: 800,
-    regionFailuresTolerated: 1,
-    ...over,
 });
 
 describe("platform:capacity config", () => {

@@ -48,27 +48,25 @@ describe("replace-triggering inputs", () => {
 });
 
 describe("compare", () => {
-    const old = plan([
-        cellResource("use1"),
-        cellResource("apse1"),
+    /** use1's protected cluster, which ignores changes of its master username, before and after. */
+    const use1Db = (inputs: Record<string, unknown>) =>
         res(
             CLUSTER,
             "use1-db",
-            { region: "us-east-1", kmsKeyId: "k1", masterUsername: "admin", tags: { a: "1" } },
+            { region: "us-east-1", ...inputs },
             { ...inCell("use1"), protect: true, ignoreChanges: ["masterUsername"] },
-        ),
+        );
+    const old = plan([
+        cellResource("use1"),
+        cellResource("apse1"),
+        use1Db({ kmsKeyId: "k1", masterUsername: "admin", tags: { a: "1" } }),
         res(KEY, "apse1-key", { region: "ap-southeast-1" }, { ...inCell("apse1"), protect: true }),
         res(CLUSTER, "apse1-db", { region: "ap-southeast-1" }, { ...inCell("apse1"), protect: true, retainOnDelete: true }),
         res("aws:ec2/vpc:Vpc", "apse1-vpc", { cidrBlock: "10.31.0.0/16" }, inCell("apse1")),
     ]);
     const after = plan([
         cellResource("use1"),
-        res(
-            CLUSTER,
-            "use1-db",
-            { region: "us-east-1", kmsKeyId: "k2", masterUsername: "someone", tags: { a: "2" } },
-            { ...inCell("use1"), protect: true, ignoreChanges: ["masterUsername"] },
-        ),
+        use1Db({ kmsKeyId: "k2", masterUsername: "someone", tags: { a: "2" } }),
         res("aws:ec2/vpc:Vpc", "use1-vpc", {}, inCell("use1")),
     ]);
     let diff: Comparison;

@@ -4,6 +4,7 @@ import { checkRegionsFor, defaultPoolOrder, distanceKm, steeringPlan, steeringTa
 import { testCell } from "../support/cells";
 
 const cell = (name: string, primary = false) => testCell(name, { primary });
+const five = [cell("us-east-1", true), cell("us-west-2"), cell("eu-central-1"), cell("ap-southeast-1"), cell("sa-east-1")];
 
 describe("steering", () => {
     it("measures great-circle distances (Frankfurt to Singapore is about 10,260 km)", () => {
@@ -34,13 +35,7 @@ describe("steering", () => {
     });
 
     it("with five regions, sends each area to its own region first", () => {
-        const table = steeringTable([
-            cell("us-east-1", true),
-            cell("us-west-2"),
-            cell("eu-central-1"),
-            cell("ap-southeast-1"),
-            cell("sa-east-1"),
-        ]);
+        const table = steeringTable(five);
         assert.equal(table.WNAM[0], "us-west-2");
         assert.equal(table.ENAM[0], "us-east-1");
         assert.equal(table.SSAM[0], "sa-east-1");
@@ -80,13 +75,7 @@ describe("steering", () => {
         });
 
         it("with five regions: every list holds every cell once, nearest first (hand-checked)", () => {
-            const plan = steeringPlan([
-                cell("us-east-1", true),
-                cell("us-west-2"),
-                cell("eu-central-1"),
-                cell("ap-southeast-1"),
-                cell("sa-east-1"),
-            ]);
+            const plan = steeringPlan(five);
             assert.deepEqual(plan.regions.WNAM, ["us-west-2", "us-east-1", "eu-central-1", "sa-east-1", "ap-southeast-1"]);
             assert.deepEqual(plan.regions.ENAM, ["us-east-1", "us-west-2", "eu-central-1", "sa-east-1", "ap-southeast-1"]);
             assert.deepEqual(plan.regions.NSAM, ["us-east-1", "sa-east-1", "us-west-2", "eu-central-1", "ap-southeast-1"]);

@@ -3,6 +3,7 @@
  * edits of either, and the problems the stack loader reports for them (the one helper every
  * config test uses).
  */
+import * as assert from "node:assert/strict";
 import { type Raw, namespaceValues } from "../../config/platform";
 import { ConfigError } from "../../config/problems";
 import { type Stack, parseStack } from "../../stack/load";
@@ -37,6 +38,14 @@ export function prodRaw(change: (raw: EditableRaw) => void = () => undefined): E
     return raw;
 }
 
+/** The prod stack's `platform:capacity` (25,000 users, 800 per pod, one region down) with `over` applied. */
+export const prodCapacity = (over: Record<string, unknown>) => ({
+    targetConcurrentUsers: 25000,
+    usersPerPod: 800,
+    regionFailuresTolerated: 1,
+    ...over,
+});
+
 /** `base` with whole sections replaced; `undefined` removes a section. */
 export function withSections(base: Raw, sections: Readonly<Record<string, unknown>>): EditableRaw {
     const raw: EditableRaw = { ...base };
@@ -60,5 +69,17 @@ export function stackProblems(raw: Raw, awsRegion: string | null = "us-east-1"):
     } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         return err.problems.map((p) => `${p.path}: ${p.message}`);
+    }
+}
+
+/** One case of a config rule: the input given, and exactly the problems it gets ("path: message" lines, in order). */
+export type ProblemCase = readonly [input: any, problems: readonly string[]];
+
+/** One test per entry of `cases`, by its name: each of its inputs gets exactly its problems from `problemsOf`. */
+export function checkProblems(problemsOf: (input: any) => string[], cases: Readonly<Record<string, readonly ProblemCase[]>>): void {
+    for (const [name, inputs] of Object.entries(cases)) {
+        it(name, () => {
+            for (const [input, problems] of inputs) assert.deepEqual(problemsOf(input), problems, `given ${JSON.stringify(input)}`);
+        });
     }
 }

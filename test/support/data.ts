@@ -31,11 +31,32 @@ export function fakeCell(region: string): FakeCell {
     };
 }
 
+/** The regions of the data tier's tests: the primary first, then two secondaries. */
+export const DATA_REGIONS = ["us-east-1", "eu-central-1", "ap-southeast-1"] as const;
+
+/** The primary's cell and a secondary's, for the rules that hold in both. */
+export const PRIMARY_AND_SECONDARY: readonly FakeCell[] = [fakeCell("us-east-1"), fakeCell("eu-central-1")];
+
 /** A data config as a tier's specs, with the capacity model's minimum figures (2 readers, 3 shards). */
 export function dataSpecs(config: DataConfig, readers = 2, shards = 3): Pick<DataTierArgs, "database" | "cache"> {
     return {
         database: { instanceClass: config.instanceClass, port: config.port, backupRetentionDays: config.backupRetentionDays, readers },
         cache: { ...config.cache, shards },
+    };
+}
+
+/** A tier's args in `cell` on the fake network, joining `global`; the caller adds `databaseDependsOn` on a secondary. */
+export function tierArgs(cell: FakeCell, primary: boolean, global: GlobalDatabase, config: DataConfig = DATA_DEFAULTS): DataTierArgs {
+    return {
+        region: cell.region,
+        primary,
+        global,
+        vpcId: cell.vpcId,
+        isolatedSubnetIds: cell.isolatedSubnetIds,
+        privateSubnetIds: cell.privateSubnetIds,
+        azs: cell.azs,
+        clientSecurityGroupIds: [cell.workloadSg],
+        ...dataSpecs(config),
     };
 }
 
@@ -64,16 +85,8 @@ export function buildData(
             new DataTier(
                 `${cell.code}-data`,
                 {
-                    region,
-                    primary: i === 0,
-                    global,
+                    ...tierArgs(cell, i === 0, global, config),
                     databaseDependsOn: i === 0 ? undefined : tiers[0].database.readyForSecondaries,
-                    vpcId: cell.vpcId,
-                    isolatedSubnetIds: cell.isolatedSubnetIds,
-                    privateSubnetIds: cell.privateSubnetIds,
-                    azs: cell.azs,
-                    clientSecurityGroupIds: [cell.workloadSg],
-                    ...dataSpecs(config),
                 },
                 opts,
             ),

@@ -4,6 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { type PlatformConfig, namespaceValues, parseConfig } from "../../config/platform";
 import { type PlanRun, planStack } from "../../plan/plan";
@@ -107,4 +108,23 @@ export function assertUniqueUrns(resources: readonly { urn: string }[]): void {
 /** Regional AWS resources: custom resources of a regional AWS type, by the policy pack's own rule. */
 export function isRegionalAws(resource: RecordedResource): boolean {
     return resource.custom && isRegionalAwsType(resource.type);
+}
+
+export const RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/** A Kubernetes provider for components that take one; the mock runtime never contacts its (empty) cluster. */
+export function k8sProvider(): k8s.Provider {
+    return new k8s.Provider("k8s", { kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n" });
+}
+
+/** The JSON policy document a resource was declared with, in its input `key`. */
+export function policyOf(resource: RecordedResource, key = "policy"): { Statement: Record<string, unknown>[] } {
+    return JSON.parse(resource.inputs[key] as string);
+}
+
+/** A Helm release as `chart@version from repo in namespace` (its repositoryOpts hold the repo only), for one comparison. */
+export function chartOf(release: RecordedResource): string {
+    const { chart, version, repositoryOpts, namespace } = release.inputs as Record<string, any>;
+    assert.deepEqual(Object.keys(repositoryOpts), ["repo"], `${release.name}: repositoryOpts`);
+    return `${chart}@${version} from ${repositoryOpts.repo} in ${namespace}`;
 }

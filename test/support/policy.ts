@@ -75,29 +75,35 @@ export async function flagged(name: string, resources: readonly RecordedResource
 /** [resource name, inputs, the expected message(s), or null when compliant] */
 export type Row = readonly [string, Props, string | readonly string[] | null];
 
-export interface RuleTable {
-    readonly policy: string;
-    /** The type token (or tokens) every row is declared as, one test per type. */
-    readonly type: string | readonly string[];
-    readonly rows: readonly Row[];
-    /** The policy's pack config for these rows. */
-    readonly config?: Record<string, unknown>;
+/** A policy by name, or by name with its pack config for the rows. */
+export type RuleUnderTest = string | { readonly policy: string; readonly config: Record<string, unknown> };
+
+/**
+ * One test per type (`type` may list several): the rows declared as resources of that type,
+ * and exactly the expected findings, by resource name, in row order.
+ */
+export function checkRule(rule: RuleUnderTest, type: string | readonly string[], rows: readonly Row[]): void {
+    const { policy, config } = typeof rule === "string" ? { policy: rule, config: undefined } : rule;
+    const flaggedRows = rows.filter(([, , expected]) => expected !== null);
+    const expected = flaggedRows.flatMap(([name, , messages]) => [messages ?? []].flat().map((message) => `${name}: ${message}`));
+    for (const one of [type].flat()) {
+        const flags = flaggedRows.map(([name]) => name).join(", ") || "nothing";
+        it(`${policy} on ${one.split(":")[2]}${config ? ` (config ${JSON.stringify(config)})` : ""}: flags ${flags}`, async () => {
+            const resources = rows.map(([name, props]) => fixture(one, name, props));
+            assert.deepEqual(await flagged(policy, resources, config ? { [policy]: config } : {}), expected);
+        });
+    }
 }
 
 /**
- * One test per type: the rows declared as resources of that type, and exactly the expected
- * findings, by resource name, in row order.
+ * The two failing rows of a boolean input that must be true and defaults to false (the
+ * pack's `requireTrue`): "omitted" (not set) and "off" (false), each with its message.
  */
-export function checkRule(table: RuleTable): void {
-    const flaggedRows = table.rows.filter(([, , expected]) => expected !== null);
-    const expected = flaggedRows.flatMap(([name, , messages]) => [messages ?? []].flat().map((message) => `${name}: ${message}`));
-    for (const type of [table.type].flat()) {
-        const flags = flaggedRows.map(([name]) => name).join(", ") || "nothing";
-        it(`${table.policy} on ${type.split(":")[2]}${table.config ? ` (config ${JSON.stringify(table.config)})` : ""}: flags ${flags}`, async () => {
-            const resources = table.rows.map(([name, props]) => fixture(type, name, props));
-            assert.deepEqual(await flagged(table.policy, resources, table.config ? { [table.policy]: table.config } : {}), expected);
-        });
-    }
+export function unsetOrFalse(key: string, fix = "set it to true"): Row[] {
+    return [
+        ["omitted", {}, `${key} is not set (default false): ${fix}`],
+        ["off", { [key]: false }, `${key} is false: ${fix}`],
+    ];
 }
 
 /** A cell's network as the Network component declares it: the VPC, its flow log (by dependency) and the log role. */

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { CLUSTER_AUTOSCALER_SA, ClusterAddons, EBS_CSI_SA } from "../../../components/compute/clusterAddons";
 import { type Evaluation, EvaluationError } from "../../../plan/runtime";
 import { CHARTS, KUBERNETES_VERSIONS } from "../../../regions/versions";
-import { ofType, one, evaluateOf, assertAllInRegion } from "../../support/harness";
+import { assertAllInRegion, chartOf, evaluateOf, ofType, one } from "../../support/harness";
 
 describe("ClusterAddons", () => {
     let ev: Evaluation;
@@ -35,18 +35,16 @@ describe("ClusterAddons", () => {
 
     it("installs metrics-server from its pinned chart, two replicas with a PDB", () => {
         const release = one(ev, "kubernetes:helm.sh/v3:Release", "use1-addons-metrics-server");
-        assert.equal(release.inputs.chart, "metrics-server");
-        assert.equal(release.inputs.version, "3.14.0");
-        assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://kubernetes-sigs.github.io/metrics-server/" });
-        assert.equal(release.inputs.namespace, "kube-system");
+        assert.equal(chartOf(release), "metrics-server@3.14.0 from https://kubernetes-sigs.github.io/metrics-server/ in kube-system");
         assert.deepEqual(release.inputs.values, { replicas: 2, podDisruptionBudget: { enabled: true, maxUnavailable: 1 } });
     });
 
     it("installs Cluster Autoscaler from its pinned chart, discovering this cluster's groups with the matching image", () => {
         const release = one(ev, "kubernetes:helm.sh/v3:Release", "use1-addons-cluster-autoscaler");
-        assert.equal(release.inputs.chart, CHARTS.clusterAutoscaler.chart);
-        assert.equal(release.inputs.version, "9.59.1");
-        assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://kubernetes.github.io/autoscaler" });
+        assert.equal(
+            chartOf(release),
+            `${CHARTS.clusterAutoscaler.chart}@9.59.1 from https://kubernetes.github.io/autoscaler in kube-system`,
+        );
         const values = release.inputs.values as Record<string, any>;
         assert.equal(values.cloudProvider, "aws");
         assert.equal(values.awsRegion, "us-east-1");

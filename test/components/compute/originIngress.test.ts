@@ -2,35 +2,11 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { elbLogDeliveryPrincipal } from "../../../components/compute/elbLogDelivery";
 import { LBC_SA, OriginIngress, PREFIX_LIST_MAX_ENTRIES } from "../../../components/compute/originIngress";
+import { CLOUDFLARE_IP_RANGES } from "../../../plan/mocks";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
-import { ofType, one, evaluateOf, assertAllInRegion } from "../../support/harness";
+import { assertAllInRegion, chartOf, evaluateOf, ofType, one } from "../../support/harness";
 
-export const CLOUDFLARE_IPV4 = [
-    "173.245.48.0/20",
-    "103.21.244.0/22",
-    "103.22.200.0/22",
-    "103.31.4.0/22",
-    "141.101.64.0/18",
-    "108.162.192.0/18",
-    "190.93.240.0/20",
-    "188.114.96.0/20",
-    "197.234.240.0/22",
-    "198.41.128.0/17",
-    "162.158.0.0/15",
-    "104.16.0.0/13",
-    "104.24.0.0/14",
-    "172.64.0.0/13",
-    "131.0.72.0/22",
-];
-export const CLOUDFLARE_IPV6 = [
-    "2400:cb00::/32",
-    "2606:4700::/32",
-    "2803:f800::/32",
-    "2405:b500::/32",
-    "2405:8100::/32",
-    "2a06:98c0::/29",
-    "2c0f:f248::/32",
-];
+const { ipv4: CLOUDFLARE_IPV4, ipv6: CLOUDFLARE_IPV6 } = CLOUDFLARE_IP_RANGES;
 
 const CERT = "arn:aws:acm:eu-central-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
 
@@ -191,9 +167,7 @@ describe("OriginIngress", () => {
 
     it("installs the AWS Load Balancer Controller from its pinned chart, bound to this target group only", () => {
         const release = one(ev, "kubernetes:helm.sh/v3:Release", "euc1-ingress-lbc");
-        assert.equal(release.inputs.chart, "aws-load-balancer-controller");
-        assert.equal(release.inputs.version, "1.17.1");
-        assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://aws.github.io/eks-charts" });
+        assert.equal(chartOf(release), "aws-load-balancer-controller@1.17.1 from https://aws.github.io/eks-charts in kube-system");
         assert.deepEqual(release.inputs.values, {
             clusterName: "platform-test-euc1",
             region: "eu-central-1",

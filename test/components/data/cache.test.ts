@@ -1,20 +1,17 @@
 import * as assert from "node:assert/strict";
 import { Cache, cacheParameterGroup, cacheProblems } from "../../../components/data/cache";
 import { EvaluationError, type Evaluation } from "../../../plan/runtime";
-import { dataPlan, fakeCell } from "../../support/data";
+import { DATA_REGIONS, dataPlan, PRIMARY_AND_SECONDARY } from "../../support/data";
 import { ofType, one, evaluateOf } from "../../support/harness";
 
 describe("Cache", () => {
     let ev: Evaluation;
     before(async () => {
-        ev = await dataPlan(["us-east-1", "eu-central-1", "ap-southeast-1"]);
+        ev = await dataPlan(DATA_REGIONS);
     });
 
-    for (const [code, region] of [
-        ["use1", "us-east-1"],
-        ["euc1", "eu-central-1"],
-    ] as const) {
-        const cell = fakeCell(region);
+    for (const cell of PRIMARY_AND_SECONDARY) {
+        const { code, region } = cell;
 
         it(`${code}: Valkey in cluster mode, 3 shards × 1 replica, multi-AZ with automatic failover`, () => {
             const g = one(ev, "aws:elasticache/replicationGroup:ReplicationGroup", `${code}-data-cache-valkey`);

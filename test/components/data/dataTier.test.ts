@@ -1,9 +1,8 @@
 import * as assert from "node:assert/strict";
 import { DataTier } from "../../../components/data/dataTier";
 import { GlobalDatabase } from "../../../components/data/globalDatabase";
-import { DATA_DEFAULTS } from "../../../config/data";
 import { type Evaluation, EvaluationError, type RecordedResource } from "../../../plan/runtime";
-import { dataPlan, dataSpecs, fakeCell, named } from "../../support/data";
+import { DATA_REGIONS, dataPlan, fakeCell, named, tierArgs } from "../../support/data";
 import { assertUniqueUrns, evaluateComponent, ofType, one } from "../../support/harness";
 
 /** Every value a secret input holds in clear, from the resources' raw inputs. */
@@ -37,7 +36,7 @@ describe("DataTier", () => {
     before(async () => {
         one1 = await dataPlan(["us-east-1"]);
         two = await dataPlan(["us-east-1", "eu-central-1"]);
-        three = await dataPlan(["us-east-1", "eu-central-1", "ap-southeast-1"]);
+        three = await dataPlan(DATA_REGIONS);
     });
 
     it("with one region: the global cluster, one primary cluster and no secondary", () => {
@@ -136,21 +135,7 @@ describe("DataTier", () => {
                     { region: "us-east-1", identifier: "x", engineVersion: "16.9", port: 5433, databaseName: "api" },
                     opts,
                 );
-                return new DataTier(
-                    "euc1-data",
-                    {
-                        region: cell.region,
-                        primary: false,
-                        global,
-                        vpcId: cell.vpcId,
-                        isolatedSubnetIds: cell.isolatedSubnetIds,
-                        privateSubnetIds: cell.privateSubnetIds,
-                        azs: cell.azs,
-                        clientSecurityGroupIds: [cell.workloadSg],
-                        ...dataSpecs(DATA_DEFAULTS),
-                    },
-                    opts,
-                );
+                return new DataTier("euc1-data", tierArgs(cell, false, global), opts);
             }),
             (err: unknown) => err instanceof EvaluationError && /a secondary member must join after the primary/.test(err.message),
         );

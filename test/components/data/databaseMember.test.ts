@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { CA_CERTIFICATE, CLUSTER_PARAMETERS, INSTANCE_PARAMETERS, parameterFamily } from "../../../components/data/aurora";
 import { memberProblems } from "../../../components/data/databaseMember";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
-import { dataPlan, fakeCell, keyArn, sgId } from "../../support/data";
+import { DATA_REGIONS, dataPlan, fakeCell, keyArn, sgId } from "../../support/data";
 import { isRegionalAws, ofType, one } from "../../support/harness";
 
 const CLUSTER = "aws:rds/cluster:Cluster";
@@ -14,7 +14,7 @@ describe("DatabaseMember", () => {
     let primary: RecordedResource;
     let secondary: RecordedResource;
     before(async () => {
-        ev = await dataPlan(["us-east-1", "eu-central-1", "ap-southeast-1"]);
+        ev = await dataPlan(DATA_REGIONS);
         primary = one(ev, CLUSTER, "use1-data-db-cluster");
         secondary = one(ev, CLUSTER, "euc1-data-db-cluster");
     });

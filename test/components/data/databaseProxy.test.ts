@@ -1,20 +1,17 @@
 import * as assert from "node:assert/strict";
 import { POOL_DEFAULTS, PROXY_PORT, connectArnOf, poolProblems } from "../../../components/data/databaseProxy";
 import { type Evaluation } from "../../../plan/runtime";
-import { dataPlan, fakeCell } from "../../support/data";
+import { DATA_REGIONS, dataPlan, PRIMARY_AND_SECONDARY } from "../../support/data";
 import { ofType, one } from "../../support/harness";
 
 describe("DatabaseProxy", () => {
     let ev: Evaluation;
     before(async () => {
-        ev = await dataPlan(["us-east-1", "eu-central-1", "ap-southeast-1"]);
+        ev = await dataPlan(DATA_REGIONS);
     });
 
-    for (const [code, region] of [
-        ["use1", "us-east-1"],
-        ["euc1", "eu-central-1"],
-    ] as const) {
-        const cell = fakeCell(region);
+    for (const cell of PRIMARY_AND_SECONDARY) {
+        const { code, region } = cell;
 
         it(`${code}: a TLS-only PostgreSQL proxy with IAM authentication end to end, in the isolated subnets`, () => {
             const proxy = one(ev, "aws:rds/proxy:Proxy", `${code}-data-proxy-proxy`);

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { PASSWORD_SPECIALS } from "../../../components/data/globalDatabase";
 import { type Evaluation } from "../../../plan/runtime";
-import { dataPlan } from "../../support/data";
+import { DATA_REGIONS, dataPlan } from "../../support/data";
 import { ofType, one } from "../../support/harness";
 
 const KEY = "aws:kms/key:Key";
@@ -9,7 +9,7 @@ const KEY = "aws:kms/key:Key";
 describe("GlobalDatabase", () => {
     let ev: Evaluation;
     before(async () => {
-        ev = await dataPlan(["us-east-1", "eu-central-1", "ap-southeast-1"]);
+        ev = await dataPlan(DATA_REGIONS);
     });
 
     it("declares an encrypted, deletion-protected, protected global cluster in the primary region", () => {

@@ -1,13 +1,13 @@
 import * as assert from "node:assert/strict";
 import { ROTATION_APP_ID, ROTATION_APP_VERSION } from "../../../components/data/masterRotation";
 import { type Evaluation } from "../../../plan/runtime";
-import { dataPlan, fakeCell, keyArn } from "../../support/data";
+import { DATA_REGIONS, dataPlan, fakeCell, keyArn } from "../../support/data";
 import { ofType, one } from "../../support/harness";
 
 describe("master secret rotation", () => {
     let ev: Evaluation;
     before(async () => {
-        ev = await dataPlan(["us-east-1", "eu-central-1", "ap-southeast-1"]);
+        ev = await dataPlan(DATA_REGIONS);
     });
 
     it("primary only: rotates the master secret with AWS's function in the private subnets", () => {

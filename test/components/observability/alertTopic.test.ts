@@ -1,12 +1,7 @@
 import * as assert from "node:assert/strict";
 import { AlertTopic } from "../../../components/observability/alertTopic";
 import { ACCOUNT_ID } from "../../../plan/mocks";
-import { type RecordedResource } from "../../../plan/runtime";
-import { one, evaluateOf } from "../../support/harness";
-
-function policy(r: RecordedResource, key = "policy"): { Statement: Record<string, unknown>[] } {
-    return JSON.parse(r.inputs[key] as string);
-}
+import { evaluateOf, one, policyOf } from "../../support/harness";
 
 describe("AlertTopic", () => {
     it("encrypts the topic with a rotated, protected key that CloudWatch alarms may use", async () => {
@@ -21,7 +16,7 @@ describe("AlertTopic", () => {
         );
         assert.ok(topic.dependencies.includes(key.urn), "the topic is encrypted with this key");
         assert.equal(topic.inputs.region, "ap-southeast-1");
-        const cw = policy(key).Statement.find((s) => s.Sid === "CloudWatchAlarmsPublish")!;
+        const cw = policyOf(key).Statement.find((s) => s.Sid === "CloudWatchAlarmsPublish")!;
         assert.deepEqual(cw.Principal, { Service: "cloudwatch.amazonaws.com" });
         assert.deepEqual(cw.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
         assert.deepEqual(cw.Condition, { StringEquals: { "aws:SourceAccount": ACCOUNT_ID } });

@@ -2,15 +2,11 @@ import * as assert from "node:assert/strict";
 import { LogDomain } from "../../../components/observability/logDomain";
 import { OBSERVABILITY_DEFAULTS } from "../../../config/observability";
 import { ACCOUNT_ID } from "../../../plan/mocks";
-import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
-import { ofType, one, evaluateOf, assertAllInRegion } from "../../support/harness";
+import { type Evaluation } from "../../../plan/runtime";
+import { assertAllInRegion, evaluateOf, ofType, one, policyOf } from "../../support/harness";
 
 const OPENSEARCH_DOMAIN = "aws:opensearch/domain:Domain";
 const SUBNETS = ["subnet-0a", "subnet-0b", "subnet-0c"];
-
-function policy(r: RecordedResource, key = "policy"): { Statement: Record<string, unknown>[] } {
-    return JSON.parse(r.inputs[key] as string);
-}
 
 describe("LogDomain", () => {
     let ev: Evaluation;
@@ -75,7 +71,7 @@ describe("LogDomain", () => {
         assert.deepEqual(JSON.parse(admin.inputs.assumeRolePolicy as string).Statement[0].Principal, {
             AWS: "arn:aws:iam::123456789012:root",
         });
-        const access = policy(domain, "accessPolicies").Statement[0];
+        const access = policyOf(domain, "accessPolicies").Statement[0];
         assert.equal(access.Resource, "arn:aws:es:eu-central-1:123456789012:domain/euc1-obs-logs/*");
     });
 
@@ -118,7 +114,7 @@ describe("LogDomain", () => {
 
     it("lets the OpenSearch service write only to those groups, for this domain", () => {
         const resourcePolicy = one(ev, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "euc1-obs-logs-log-policy");
-        const statement = policy(resourcePolicy, "policyDocument").Statement[0];
+        const statement = policyOf(resourcePolicy, "policyDocument").Statement[0];
         assert.deepEqual(statement.Principal, { Service: "es.amazonaws.com" });
         assert.deepEqual(statement.Action, ["logs:PutLogEvents", "logs:CreateLogStream"]);
         assert.deepEqual(

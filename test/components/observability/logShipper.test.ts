@@ -1,19 +1,8 @@
 import * as assert from "node:assert/strict";
-import * as k8s from "@pulumi/kubernetes";
 import { LogShipper } from "../../../components/observability/logShipper";
 import { ACCOUNT_ID } from "../../../plan/mocks";
-import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
-import { one, evaluateOf } from "../../support/harness";
-
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-
-function k8sProvider(): k8s.Provider {
-    return new k8s.Provider("k8s", { kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n" });
-}
-
-function policy(r: RecordedResource, key = "policy"): { Statement: Record<string, unknown>[] } {
-    return JSON.parse(r.inputs[key] as string);
-}
+import { type Evaluation } from "../../../plan/runtime";
+import { chartOf, evaluateOf, k8sProvider, one, policyOf, RELEASE } from "../../support/harness";
 
 describe("LogShipper", () => {
     const shipper = (region: string, code: string) =>
@@ -36,7 +25,7 @@ describe("LogShipper", () => {
             [use1, "us-east-1", "use1"],
             [apse1, "ap-southeast-1", "apse1"],
         ] as const) {
-            const statements = policy(one(ev, "aws:iam/rolePolicy:RolePolicy", `${code}-fluent-bit-policy`)).Statement;
+            const statements = policyOf(one(ev, "aws:iam/rolePolicy:RolePolicy", `${code}-fluent-bit-policy`)).Statement;
             assert.deepEqual(statements, [
                 {
                     Effect: "Allow",
@@ -62,10 +51,7 @@ describe("LogShipper", () => {
 
     it("installs the pinned fluent-bit chart as a DaemonSet with that service account", () => {
         const release = one(use1, RELEASE, "use1-fluent-bit-release");
-        assert.equal(release.inputs.chart, "fluent-bit");
-        assert.equal(release.inputs.version, "0.58.1");
-        assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://fluent.github.io/helm-charts" });
-        assert.equal(release.inputs.namespace, "logging");
+        assert.equal(chartOf(release), "fluent-bit@0.58.1 from https://fluent.github.io/helm-charts in logging");
         const values = release.inputs.values as Record<string, unknown>;
         assert.equal(values.kind, "DaemonSet");
         assert.deepEqual(values.serviceAccount, { create: true, name: "fluent-bit" });

@@ -1,21 +1,10 @@
 import * as assert from "node:assert/strict";
-import * as k8s from "@pulumi/kubernetes";
 import { apiAlertRules } from "../../../components/observability/alertRules";
 import { apiDashboard } from "../../../components/observability/dashboard";
 import { Monitoring } from "../../../components/observability/monitoring";
 import { ACCOUNT_ID } from "../../../plan/mocks";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
-import { ofType, one, evaluateOf } from "../../support/harness";
-
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-
-function k8sProvider(): k8s.Provider {
-    return new k8s.Provider("k8s", { kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n" });
-}
-
-function policy(r: RecordedResource, key = "policy"): { Statement: Record<string, unknown>[] } {
-    return JSON.parse(r.inputs[key] as string);
-}
+import { chartOf, evaluateOf, k8sProvider, ofType, one, policyOf, RELEASE } from "../../support/harness";
 
 describe("Monitoring", () => {
     const build = (webhook?: string) =>
@@ -39,10 +28,10 @@ describe("Monitoring", () => {
 
     it("installs the pinned kube-prometheus-stack chart", () => {
         const release = one(ev, RELEASE, "use1-obs-metrics-release");
-        assert.equal(release.inputs.chart, "kube-prometheus-stack");
-        assert.equal(release.inputs.version, "88.5.3");
-        assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://prometheus-community.github.io/helm-charts" });
-        assert.equal(release.inputs.namespace, "monitoring");
+        assert.equal(
+            chartOf(release),
+            "kube-prometheus-stack@88.5.3 from https://prometheus-community.github.io/helm-charts in monitoring",
+        );
         assert.equal(release.inputs.name, "kps");
     });
 
@@ -130,7 +119,7 @@ describe("Monitoring", () => {
             [association.inputs.namespace, association.inputs.serviceAccount, association.inputs.clusterName, association.inputs.region],
             ["monitoring", "alertmanager", "use1-eks", "us-east-1"],
         );
-        assert.deepEqual(policy(one(ev, "aws:iam/rolePolicy:RolePolicy", "use1-obs-metrics-alertmanager-policy")).Statement, [
+        assert.deepEqual(policyOf(one(ev, "aws:iam/rolePolicy:RolePolicy", "use1-obs-metrics-alertmanager-policy")).Statement, [
             { Effect: "Allow", Action: "sns:Publish", Resource: `arn:aws:sns:us-east-1:${ACCOUNT_ID}:use1-obs-alerts` },
             { Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/1234` },
         ]);

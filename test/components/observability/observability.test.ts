@@ -1,23 +1,13 @@
 import * as assert from "node:assert/strict";
-import * as k8s from "@pulumi/kubernetes";
 import { Observability } from "../../../components/observability/observability";
 import { OBSERVABILITY_DEFAULTS } from "../../../config/observability";
 import { ACCOUNT_ID } from "../../../plan/mocks";
-import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
-import { assertUniqueUrns, evaluateComponent, isRegionalAws, ofType, one } from "../../support/harness";
+import { type Evaluation } from "../../../plan/runtime";
+import { assertUniqueUrns, evaluateComponent, isRegionalAws, k8sProvider, ofType, one, policyOf, RELEASE } from "../../support/harness";
 
 const OPENSEARCH_DOMAIN = "aws:opensearch/domain:Domain";
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const SUBNETS = ["subnet-0a", "subnet-0b", "subnet-0c"];
-
-function k8sProvider(): k8s.Provider {
-    return new k8s.Provider("k8s", { kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n" });
-}
-
-function policy(r: RecordedResource, key = "policy"): { Statement: Record<string, unknown>[] } {
-    return JSON.parse(r.inputs[key] as string);
-}
 
 describe("Observability", () => {
     let ev: Evaluation;
@@ -71,7 +61,7 @@ describe("Observability", () => {
         const outputs = (one(ev, RELEASE, "apse1-obs-fluent-bit-release").inputs.values as { config: { outputs: string } }).config.outputs;
         assert.match(outputs, /Host vpc-apse1-obs-logs-[0-9a-f]{26}\.ap-southeast-1\.es\.amazonaws\.com\n/);
         assert.equal(
-            policy(one(ev, "aws:iam/rolePolicy:RolePolicy", "apse1-obs-fluent-bit-policy")).Statement[0].Resource,
+            policyOf(one(ev, "aws:iam/rolePolicy:RolePolicy", "apse1-obs-fluent-bit-policy")).Statement[0].Resource,
             `arn:aws:es:ap-southeast-1:${ACCOUNT_ID}:domain/apse1-obs-logs/*`,
         );
     });

@@ -9,119 +9,81 @@ const SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
 const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 const VPC = "aws:ec2/vpc:Vpc";
+const INSTANCE = "aws:ec2/instance:Instance";
+const MACHINES = [LAUNCH_TEMPLATE, INSTANCE];
+
+/** A security group with one inline ingress rule. */
+const ingress = (protocol: string, fromPort: number, toPort: number, source: Record<string, string[]>) => ({
+    ingress: [{ protocol, fromPort, toPort, ...source }],
+});
+const ANYWHERE = { cidrBlocks: ["0.0.0.0/0"] };
+const ONLY_WEB = "is open to the internet; only tcp ports 80, 443 may be";
+const STAY_PRIVATE = "instances stay private";
 
 describe("policy pack: EC2", () => {
-    checkRule({
-        policy: "ec2-2-default-sg-no-rules",
-        type: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
-        rows: [
-            ["empty", { ingress: [], egress: [] }, null],
-            ["omitted", {}, null],
-            [
-                "open",
-                { ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, self: true }], egress: [] },
-                "the default security group declares 1 ingress and 0 egress rule(s); declare none",
-            ],
+    checkRule("ec2-2-default-sg-no-rules", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", [
+        ["empty", { ingress: [], egress: [] }, null],
+        ["omitted", {}, null],
+        [
+            "open",
+            { ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, self: true }], egress: [] },
+            "the default security group declares 1 ingress and 0 egress rule(s); declare none",
         ],
-    });
-    checkRule({
-        policy: "ec2-8-imdsv2",
-        type: [LAUNCH_TEMPLATE, "aws:ec2/instance:Instance"],
-        rows: [
-            ["required", { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 } }, null],
-            ["disabled", { metadataOptions: { httpEndpoint: "disabled" } }, null],
-            ["omitted", {}, 'metadataOptions.httpTokens is not set (default "optional"): set it to "required"'],
-            ["optional", { metadataOptions: { httpTokens: "optional" } }, 'metadataOptions.httpTokens is "optional": set it to "required"'],
+    ]);
+    checkRule("ec2-8-imdsv2", MACHINES, [
+        ["required", { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 } }, null],
+        ["disabled", { metadataOptions: { httpEndpoint: "disabled" } }, null],
+        ["omitted", {}, 'metadataOptions.httpTokens is not set (default "optional"): set it to "required"'],
+        ["optional", { metadataOptions: { httpTokens: "optional" } }, 'metadataOptions.httpTokens is "optional": set it to "required"'],
+    ]);
+    checkRule("ec2-9-no-public-ip", LAUNCH_TEMPLATE, [
+        ["omitted", {}, null],
+        ["private", { networkInterfaces: [{ associatePublicIpAddress: "false" }] }, null],
+        [
+            "public",
+            { networkInterfaces: [{ associatePublicIpAddress: "true" }] },
+            `1 network interface(s) set associatePublicIpAddress "true": ${STAY_PRIVATE}`,
         ],
-    });
-    checkRule({
-        policy: "ec2-9-no-public-ip",
-        type: LAUNCH_TEMPLATE,
-        rows: [
-            ["omitted", {}, null],
-            ["private", { networkInterfaces: [{ associatePublicIpAddress: "false" }] }, null],
-            [
-                "public",
-                { networkInterfaces: [{ associatePublicIpAddress: "true" }] },
-                '1 network interface(s) set associatePublicIpAddress "true": instances stay private',
-            ],
+    ]);
+    checkRule("ec2-9-no-public-ip", INSTANCE, [
+        ["omitted", {}, null],
+        ["private", { associatePublicIpAddress: false }, null],
+        [
+            "public",
+            { associatePublicIpAddress: true },
+            `associatePublicIpAddress is true: ${STAY_PRIVATE} and egress through the NAT gateways`,
         ],
-    });
-    checkRule({
-        policy: "ec2-9-no-public-ip",
-        type: "aws:ec2/instance:Instance",
-        rows: [
-            ["omitted", {}, null],
-            ["private", { associatePublicIpAddress: false }, null],
-            [
-                "public",
-                { associatePublicIpAddress: true },
-                "associatePublicIpAddress is true: instances stay private and egress through the NAT gateways",
-            ],
+    ]);
+    checkRule("ec2-18-authorized-ports", SECURITY_GROUP, [
+        ["https", ingress("tcp", 443, 443, ANYWHERE), null],
+        ["internal", ingress("tcp", 5432, 5432, { cidrBlocks: ["10.10.0.0/16"] }), null],
+        ["omitted", {}, null],
+        ["range", ingress("tcp", 8000, 8100, { ipv6CidrBlocks: ["::/0"] }), `ingress tcp/8000-8100 from ::/0 ${ONLY_WEB}`],
+        ["all", ingress("-1", 0, 0, ANYWHERE), `ingress all traffic from 0.0.0.0/0 ${ONLY_WEB}`],
+    ]);
+    checkRule("ec2-18-authorized-ports", INGRESS_RULE, [
+        ["https", { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg-1" }, null],
+        ["omitted", { securityGroupId: "sg-1" }, null],
+        [
+            "ssh",
+            { ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg-1" },
+            `ingress tcp/22 from 0.0.0.0/0 ${ONLY_WEB}`,
         ],
-    });
-    checkRule({
-        policy: "ec2-18-authorized-ports",
-        type: SECURITY_GROUP,
-        rows: [
-            ["https", { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] }, null],
-            ["internal", { ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["10.10.0.0/16"] }] }, null],
-            ["omitted", {}, null],
-            [
-                "range",
-                { ingress: [{ protocol: "tcp", fromPort: 8000, toPort: 8100, ipv6CidrBlocks: ["::/0"] }] },
-                "ingress tcp/8000-8100 from ::/0 is open to the internet; only tcp ports 80, 443 may be",
-            ],
-            [
-                "all",
-                { ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] },
-                "ingress all traffic from 0.0.0.0/0 is open to the internet; only tcp ports 80, 443 may be",
-            ],
+    ]);
+    checkRule("ec2-19-high-risk-ports", SECURITY_GROUP, [
+        ["https", ingress("tcp", 443, 443, ANYWHERE), null],
+        ["ssh-internal", ingress("tcp", 22, 22, { cidrBlocks: ["10.0.0.0/8"] }), null],
+        ["omitted", {}, null],
+        ["db", ingress("tcp", 5400, 5500, ANYWHERE), "ingress tcp/5400-5500 from 0.0.0.0/0 exposes high-risk port(s) 5432, 5500"],
+    ]);
+    checkRule("ec2-19-high-risk-ports", SECURITY_GROUP_RULE, [
+        ["egress", { type: "egress", protocol: "-1", fromPort: 0, toPort: 0, ...ANYWHERE, securityGroupId: "sg-1" }, null],
+        [
+            "rdp",
+            { type: "ingress", protocol: "tcp", fromPort: 3389, toPort: 3389, ...ANYWHERE, securityGroupId: "sg-1" },
+            "ingress tcp/3389 from 0.0.0.0/0 exposes high-risk port(s) 3389",
         ],
-    });
-    checkRule({
-        policy: "ec2-18-authorized-ports",
-        type: INGRESS_RULE,
-        rows: [
-            ["https", { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg-1" }, null],
-            ["omitted", { securityGroupId: "sg-1" }, null],
-            [
-                "ssh",
-                { ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg-1" },
-                "ingress tcp/22 from 0.0.0.0/0 is open to the internet; only tcp ports 80, 443 may be",
-            ],
-        ],
-    });
-    checkRule({
-        policy: "ec2-19-high-risk-ports",
-        type: SECURITY_GROUP,
-        rows: [
-            ["https", { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] }, null],
-            ["ssh-internal", { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["10.0.0.0/8"] }] }, null],
-            ["omitted", {}, null],
-            [
-                "db",
-                { ingress: [{ protocol: "tcp", fromPort: 5400, toPort: 5500, cidrBlocks: ["0.0.0.0/0"] }] },
-                "ingress tcp/5400-5500 from 0.0.0.0/0 exposes high-risk port(s) 5432, 5500",
-            ],
-        ],
-    });
-    checkRule({
-        policy: "ec2-19-high-risk-ports",
-        type: SECURITY_GROUP_RULE,
-        rows: [
-            [
-                "egress",
-                { type: "egress", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg-1" },
-                null,
-            ],
-            [
-                "rdp",
-                { type: "ingress", protocol: "tcp", fromPort: 3389, toPort: 3389, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg-1" },
-                "ingress tcp/3389 from 0.0.0.0/0 exposes high-risk port(s) 3389",
-            ],
-        ],
-    });
+    ]);
 
     it("ec2-6-vpc-flow-logs: every VPC needs a FlowLog referring to it", async () => {
         const use1 = cell("use1");

@@ -17,20 +17,13 @@ function sized(input: TestFleet): CapacityPlan {
     assert.deepEqual(problems, []);
     return fleet.capacity;
 }
-/** The per-cell figures without the region names, for compact assertions. */
+/** Each cell's figures on one line: normal and worst-case users (and the failure behind the worst), pods, nodes per AZ, readers, shards. */
 const rows = (plan: CapacityPlan) =>
     Object.fromEntries(
         plan.cells.map((c) => [
             c.code,
-            {
-                normal: c.normalUsers,
-                worst: c.worstCaseUsers,
-                when: c.worstCaseFailure,
-                pods: [c.pods.min, c.pods.max],
-                nodesPerAz: [c.nodesPerAz.min, c.nodesPerAz.max],
-                readers: c.readers,
-                shards: c.cacheShards,
-            },
+            `users ${c.normalUsers}/${c.worstCaseUsers} when [${c.worstCaseFailure.join(", ")}] down, ` +
+                `pods ${c.pods.min}/${c.pods.max}, nodes/AZ ${c.nodesPerAz.min}/${c.nodesPerAz.max}, readers ${c.readers}, shards ${c.cacheShards}`,
         ]),
     );
 
@@ -39,9 +32,7 @@ describe("capacity: hand-computed plans", () => {
         // 10,000 users / 800 = 12.5 → 13 pods; 13 / 3 AZs → 5 per AZ → 1 node + 1 spare per AZ → 6 nodes
         // readers max(2, 10,000 / 5,000 = 2) = 2; shards max(3, 1) = 3
         const plan = sized({ cells: [cell("us-east-1", true)], capacity: knobs(), traffic: traffic({ ENAM: 1 }) });
-        assert.deepEqual(rows(plan), {
-            use1: { normal: 10000, worst: 10000, when: [], pods: [13, 13], nodesPerAz: [2, 2], readers: 2, shards: 3 },
-        });
+        assert.deepEqual(rows(plan), { use1: "users 10000/10000 when [] down, pods 13/13, nodes/AZ 2/2, readers 2, shards 3" });
         assert.equal(plan.failureSetsChecked, 1);
         // 100 users need 1 pod, but the floor is one pod per AZ
         const small = sized({
@@ -66,9 +57,9 @@ describe("capacity: hand-computed plans", () => {
             traffic: traffic({ ENAM: 1 / 3, WEU: 1 / 3, SEAS: 1 / 3 }),
         });
         assert.deepEqual(rows(plan), {
-            use1: { normal: 10000, worst: 20000, when: ["eu-central-1"], pods: [20, 40], nodesPerAz: [2, 3], readers: 4, shards: 3 },
-            euc1: { normal: 10000, worst: 20000, when: ["us-east-1"], pods: [20, 40], nodesPerAz: [2, 3], readers: 4, shards: 3 },
-            apse1: { normal: 10000, worst: 10000, when: [], pods: [20, 20], nodesPerAz: [2, 2], readers: 2, shards: 3 },
+            use1: "users 10000/20000 when [eu-central-1] down, pods 20/40, nodes/AZ 2/3, readers 4, shards 3",
+            euc1: "users 10000/20000 when [us-east-1] down, pods 20/40, nodes/AZ 2/3, readers 4, shards 3",
+            apse1: "users 10000/10000 when [] down, pods 20/20, nodes/AZ 2/2, readers 2, shards 3",
         });
         assert.equal(plan.failureSetsChecked, 4);
     });
@@ -85,9 +76,9 @@ describe("capacity: hand-computed plans", () => {
             traffic: traffic({ ENAM: 0.6, WEU: 0.3, SEAS: 0.1 }),
         });
         assert.deepEqual(rows(plan), {
-            use1: { normal: 12000, worst: 18000, when: ["eu-central-1"], pods: [24, 36], nodesPerAz: [3, 3], readers: 4, shards: 3 },
-            euc1: { normal: 6000, worst: 18000, when: ["us-east-1"], pods: [12, 36], nodesPerAz: [2, 3], readers: 4, shards: 3 },
-            apse1: { normal: 2000, worst: 2000, when: [], pods: [4, 4], nodesPerAz: [2, 2], readers: 2, shards: 3 },
+            use1: "users 12000/18000 when [eu-central-1] down, pods 24/36, nodes/AZ 3/3, readers 4, shards 3",
+            euc1: "users 6000/18000 when [us-east-1] down, pods 12/36, nodes/AZ 2/3, readers 4, shards 3",
+            apse1: "users 2000/2000 when [] down, pods 4/4, nodes/AZ 2/2, readers 2, shards 3",
         });
     });
 
@@ -101,33 +92,9 @@ describe("capacity: hand-computed plans", () => {
             traffic: traffic({ ENAM: 0.6, WEU: 0.3, SEAS: 0.1 }),
         });
         assert.deepEqual(rows(plan), {
-            use1: {
-                normal: 12000,
-                worst: 20000,
-                when: ["eu-central-1", "ap-southeast-1"],
-                pods: [24, 40],
-                nodesPerAz: [3, 3],
-                readers: 4,
-                shards: 3,
-            },
-            euc1: {
-                normal: 6000,
-                worst: 20000,
-                when: ["us-east-1", "ap-southeast-1"],
-                pods: [12, 40],
-                nodesPerAz: [2, 3],
-                readers: 4,
-                shards: 3,
-            },
-            apse1: {
-                normal: 2000,
-                worst: 20000,
-                when: ["us-east-1", "eu-central-1"],
-                pods: [4, 40],
-                nodesPerAz: [2, 3],
-                readers: 4,
-                shards: 3,
-            },
+            use1: "users 12000/20000 when [eu-central-1, ap-southeast-1] down, pods 24/40, nodes/AZ 3/3, readers 4, shards 3",
+            euc1: "users 6000/20000 when [us-east-1, ap-southeast-1] down, pods 12/40, nodes/AZ 2/3, readers 4, shards 3",
+            apse1: "users 2000/20000 when [us-east-1, eu-central-1] down, pods 4/40, nodes/AZ 2/3, readers 4, shards 3",
         });
         assert.equal(plan.failureSetsChecked, 7);
     });
@@ -149,34 +116,10 @@ describe("capacity: hand-computed plans", () => {
             traffic: traffic({ WNAM: 0.5, WEU: 0.5 }),
         });
         assert.deepEqual(rows(plan), {
-            use1: {
-                normal: 0,
-                worst: 10000,
-                when: ["us-west-2", "eu-central-1"],
-                pods: [3, 20],
-                nodesPerAz: [2, 2],
-                readers: 2,
-                shards: 3,
-            },
-            usw2: {
-                normal: 5000,
-                worst: 10000,
-                when: ["us-east-1", "eu-central-1"],
-                pods: [10, 20],
-                nodesPerAz: [2, 2],
-                readers: 2,
-                shards: 3,
-            },
-            euc1: {
-                normal: 5000,
-                worst: 10000,
-                when: ["us-east-1", "us-west-2"],
-                pods: [10, 20],
-                nodesPerAz: [2, 2],
-                readers: 2,
-                shards: 3,
-            },
-            apse1: { normal: 0, worst: 0, when: [], pods: [3, 3], nodesPerAz: [2, 2], readers: 2, shards: 3 },
+            use1: "users 0/10000 when [us-west-2, eu-central-1] down, pods 3/20, nodes/AZ 2/2, readers 2, shards 3",
+            usw2: "users 5000/10000 when [us-east-1, eu-central-1] down, pods 10/20, nodes/AZ 2/2, readers 2, shards 3",
+            euc1: "users 5000/10000 when [us-east-1, us-west-2] down, pods 10/20, nodes/AZ 2/2, readers 2, shards 3",
+            apse1: "users 0/0 when [] down, pods 3/3, nodes/AZ 2/2, readers 2, shards 3",
         });
         assert.equal(plan.failureSetsChecked, 11); // 1 + 4 + 6
     });
@@ -189,9 +132,9 @@ describe("capacity: hand-computed plans", () => {
         // Nodes (7 pods per m7i.xlarge): 15 → 5 per AZ → 6; 24 → 8 per AZ → 2 + 1 → 9; 8 → 3 per AZ → 6.
         const plan = parseRaw(prodRaw()).fleet.capacity;
         assert.deepEqual(rows(plan), {
-            use1: { normal: 11250, worst: 18750, when: ["eu-central-1"], pods: [15, 24], nodesPerAz: [2, 3], readers: 4, shards: 3 },
-            euc1: { normal: 7500, worst: 18750, when: ["us-east-1"], pods: [10, 24], nodesPerAz: [2, 3], readers: 4, shards: 3 },
-            apse1: { normal: 6250, worst: 6250, when: [], pods: [8, 8], nodesPerAz: [2, 2], readers: 2, shards: 3 },
+            use1: "users 11250/18750 when [eu-central-1] down, pods 15/24, nodes/AZ 2/3, readers 4, shards 3",
+            euc1: "users 7500/18750 when [us-east-1] down, pods 10/24, nodes/AZ 2/3, readers 4, shards 3",
+            apse1: "users 6250/6250 when [] down, pods 8/8, nodes/AZ 2/2, readers 2, shards 3",
         });
         assert.equal(plan.maxPodsPerCell, 672);
         assert.deepEqual(plan.node, {

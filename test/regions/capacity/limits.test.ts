@@ -5,17 +5,11 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { PLAN_EXIT, main } from "../../../plan/cli";
 import { testCell } from "../../support/cells";
-import { prodRaw, stackProblems, withSections } from "../../support/config";
+import { prodCapacity, prodRaw, stackProblems, withSections } from "../../support/config";
 import { fleetOf, knobs, traffic } from "../../support/fleet";
 
 const cell = (name: string, primary = false) => testCell(name, { primary });
 const prodWith = (sections: Record<string, unknown>) => withSections(prodRaw(), sections);
-const prodCapacity = (over: Record<string, unknown>) => ({
-    targetConcurrentUsers: 25000,
-    usersPerPod: 800,
-    regionFailuresTolerated: 1,
-    ...over,
-});
 
 describe("capacity: a fleet that cannot carry the target", () => {
     it("names the cell, the failure and the shortfall when a cell needs more than maxNodesPerCell", () => {

@@ -46,26 +46,16 @@ describe("capacity: node sizing (EKS AMI formulas)", () => {
 
     it("fits pods per node by the scarcest of CPU, memory and pod slots after the DaemonSets", () => {
         const ds = { cpuMillis: 400, memoryMiB: 600, pods: 8 };
+        const fit = (type: string, podCpuMillis: number, podMemoryMiB: number) =>
+            podsPerNode(nodeAllocatable(INSTANCE_TYPES[type]), { podCpuMillis, podMemoryMiB, daemonSets: ds });
         // (3920 − 400) / 500 = 7.04 → 7; (14162 − 600) / 512 = 26.5 → 26; 58 − 8 = 50
-        assert.deepEqual(
-            podsPerNode(nodeAllocatable(INSTANCE_TYPES["m7i.xlarge"]), { podCpuMillis: 500, podMemoryMiB: 512, daemonSets: ds }),
-            { pods: 7, limitedBy: "cpu" },
-        );
+        assert.deepEqual(fit("m7i.xlarge", 500, 512), { pods: 7, limitedBy: "cpu" });
         // (7910 − 400) / 500 = 15.02 → 15
-        assert.deepEqual(
-            podsPerNode(nodeAllocatable(INSTANCE_TYPES["m7i.2xlarge"]), { podCpuMillis: 500, podMemoryMiB: 512, daemonSets: ds }),
-            { pods: 15, limitedBy: "cpu" },
-        );
+        assert.deepEqual(fit("m7i.2xlarge", 500, 512), { pods: 15, limitedBy: "cpu" });
         // c7i.xlarge, 250m / 2 GiB: CPU 14, memory (6584 − 600) / 2048 = 2.9 → 2
-        assert.deepEqual(
-            podsPerNode(nodeAllocatable(INSTANCE_TYPES["c7i.xlarge"]), { podCpuMillis: 250, podMemoryMiB: 2048, daemonSets: ds }),
-            { pods: 2, limitedBy: "memory" },
-        );
+        assert.deepEqual(fit("c7i.xlarge", 250, 2048), { pods: 2, limitedBy: "memory" });
         // tiny pods: CPU 352, memory 847, slots 50
-        assert.deepEqual(
-            podsPerNode(nodeAllocatable(INSTANCE_TYPES["m7i.xlarge"]), { podCpuMillis: 10, podMemoryMiB: 16, daemonSets: ds }),
-            { pods: 50, limitedBy: "pod slots" },
-        );
+        assert.deepEqual(fit("m7i.xlarge", 10, 16), { pods: 50, limitedBy: "pod slots" });
     });
 
     it("spreads pods over the AZs and adds one spare node per AZ", () => {
