@@ -97,6 +97,7 @@ describe("load: the engine against loopback targets", function () {
             durationS: 0.6,
             maxRequests: 10_000,
             regionHeader: "x-served-region",
+            keepSamples: true,
         });
         const regions = result.samples.map((s) => s.region);
         assert.equal(regions[0], "use1");

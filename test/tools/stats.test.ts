@@ -37,7 +37,7 @@ describe("stats: percentiles, errors and the objective", () => {
                 statusCodes: { 200: 1, 302: 1, 404: 1, 503: 1, 101: 1 },
             },
         );
-        assert.deepEqual(s.latencyMs, { p50: 3, p95: 5, p99: 5, max: 5 });
+        assert.deepEqual(s.latencyMs, { p50: 3, p95: 5, p99: 5, p999: 5, max: 5 });
         assert.equal(summarise(samples, 1, 2, 4).requests, 2);
     });
 

@@ -173,6 +173,7 @@ class Execution {
             durationS: beforeS + duringS + settleS + afterS + restoreWaitS + 120,
             maxRequests,
             regionHeader,
+            keepSamples: true,
         });
         this.event(`load started: ${users} users against ${target}`);
         await sleep(beforeS * 1000, this.runtime.signal);
