@@ -9,8 +9,8 @@ import { littlesLawRate } from "../load";
 import { type Scenario } from "../scenario";
 import { type Objective } from "../stats";
 import { workerBundle } from "./bundle";
-import { type DistributedReport, collect } from "./collect";
-import { type Engine } from "./local";
+import { type CollectInput, type DistributedReport, collect } from "./collect";
+import { type Engine, type RunContext } from "./local";
 import { type Distribution, splitUsers } from "./split";
 import { type WorkerSpec } from "./spec";
 
@@ -80,16 +80,13 @@ export function planRun(options: DistributedOptions, now = Date.now(), runId = n
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-export async function runDistributed(options: DistributedOptions, plan: RunPlan, engine: Engine): Promise<DistributedReport> {
-    const outcomes = await engine.run(plan.specs, workerBundle(), plan.deadlineS);
-    return collect({
-        runId: plan.runId,
-        target: options.target,
-        scenario: options.scenario.name,
-        model: options.model,
-        ratePerSecond: plan.ratePerSecond,
-        distribution: plan.distribution,
-        outcomes,
-        objective: options.objective,
-    });
+/** Runs `plan` on `engine` and merges what the workers report. */
+export async function runDistributed(
+    plan: RunPlan,
+    engine: Engine,
+    about: Pick<CollectInput, "target" | "scenario" | "model" | "objective">,
+    context: RunContext = {},
+): Promise<DistributedReport> {
+    const outcomes = await engine.run(plan.specs, workerBundle(), plan.deadlineS, context);
+    return collect({ ...about, runId: plan.runId, ratePerSecond: plan.ratePerSecond, distribution: plan.distribution, outcomes });
 }

@@ -51,7 +51,12 @@ describe("distributed: several worker processes against loopback targets", funct
                 ["ap-southeast-1", ["SEAS"], 2, [2]],
             ],
         );
-        const report = await runDistributed(opts, plan, localEngine);
+        const report = await runDistributed(plan, localEngine, {
+            target: opts.target,
+            scenario: "mix",
+            model: "closed",
+            objective: opts.objective,
+        });
         assert.deepEqual(report.failedWorkers, []);
         assert.equal(report.model, "closed");
         assert.deepEqual(
