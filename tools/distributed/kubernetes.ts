@@ -85,17 +85,15 @@ async function runInSite(
             const output = await core
                 .readNamespacedPodLog({ name: pod.metadata!.name!, namespace, container: "worker" })
                 .catch((err: Error) => `(log unreadable: ${err.message})`);
+            // The pod's log is the worker's stdout and stderr together: its last line says why it failed.
+            const exitCode = terminated?.exitCode ?? null;
+            const why = terminated === undefined ? `pod ${pod.status?.phase ?? "unknown"}, never terminated` : (terminated.reason ?? "");
             return {
                 region: spec.region,
                 index,
-                exitCode: terminated?.exitCode ?? null,
+                exitCode,
                 output,
-                errors:
-                    terminated?.exitCode === 0 || terminated === undefined
-                        ? terminated
-                            ? ""
-                            : `pod ${pod.status?.phase ?? "unknown"}`
-                        : (terminated.message ?? terminated.reason ?? ""),
+                errors: exitCode === 0 ? "" : [why, output.trim().split("\n").slice(-12).join(" | ")].filter(Boolean).join(": "),
             };
         }),
     );
