@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { runLoad } from "../../tools/load";
+import { type LoadModel, runLoad } from "../../tools/load";
 import { type Scenario, parseScenario } from "../../tools/scenario";
 import { type Target, startTarget } from "../support/loopback";
 import { BUSY } from "../support/scenarios";
@@ -104,4 +104,66 @@ describe("load: the engine against loopback targets", function () {
         assert.equal(regions[regions.length - 1], "euc1");
         assert.ok(regions.every((r) => r === "use1" || r === "euc1"));
     });
+
+    it("open model: sends at the rate whatever the API does, and times a stall from each request's scheduled send", async () => {
+        // The target stalls every request that arrives from 300 ms to 800 ms until 800 ms; otherwise 2 ms.
+        let t0 = 0;
+        const stalled = () => {
+            const now = Date.now() - t0;
+            return now >= 300 && now < 800 ? 800 - now : 2;
+        };
+        target = await startTarget({ delayMs: stalled });
+        const paced: Scenario = { name: "p", steps: [{ ...BUSY.steps[0], thinkMs: { min: 10, max: 10 } }] };
+        const run = (model: LoadModel) => {
+            t0 = Date.now();
+            return runLoad({
+                target: target.url,
+                users: 50,
+                scenario: paced,
+                model,
+                durationS: 1.2,
+                maxRequests: 10_000,
+                random: seeded(7),
+            });
+        };
+        const open = await run({ kind: "open", ratePerSecond: 200 });
+        // About 240 requests arrive in 1.2 s, a quarter of them into the stall.
+        assert.ok(open.summary.requests >= 180 && open.summary.requests <= 300, `${open.summary.requests} requests`);
+        assert.ok(open.summary.latencyMs!.p95 >= 250, `open p95 ${open.summary.latencyMs!.p95} ms`);
+        // Two closed users see the same stall once each: the tail hides it (coordinated omission).
+        await target.close();
+        target = await startTarget({ delayMs: stalled });
+        t0 = Date.now();
+        const closed = await runLoad({
+            target: target.url,
+            users: 2,
+            scenario: paced,
+            durationS: 1.2,
+            maxRequests: 10_000,
+            random: seeded(7),
+        });
+        assert.ok(closed.summary.latencyMs!.p95 < 100, `closed p95 ${closed.summary.latencyMs!.p95} ms`);
+        assert.deepEqual([open.model.kind, closed.model.kind], ["open", "closed"]);
+    });
+
+    it("keeps only histograms unless asked for the samples, and ends once the request cap is answered", async () => {
+        target = await startTarget();
+        // The cap ends the run long before the duration.
+        const started = Date.now();
+        const result = await runLoad({ target: target.url, users: 2, scenario: BUSY, durationS: 10, maxRequests: 200 });
+        assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+        assert.equal(result.samples.length, 0);
+        assert.equal(result.summary.requests, 200);
+        assert.equal(result.figures.byClass.read.requests, 200);
+    });
 });
+
+/** A seeded generator (mulberry32). */
+function seeded(seed: number): () => number {
+    return () => {
+        seed = (seed + 0x6d2b79f5) | 0;
+        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
