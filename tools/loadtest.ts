@@ -154,14 +154,14 @@ export const LOADTEST_FLAGS = {
         type: "string",
         value: "NAME",
         onlyWith: "distributed",
-        default: "kubernetes",
+        defaultText: "kubernetes",
         description: "kubernetes (the sites of --sites) or local (every worker a process on this machine: a check, not regional load)",
     },
     sites: {
         type: "string",
         value: "NAME",
         onlyWith: "distributed",
-        default: "loadtest",
+        defaultText: "loadtest",
         description: "the load-generator stack loadgen/Pulumi.NAME.yaml whose sites run the Jobs",
     },
     "start-in": {

@@ -11,7 +11,7 @@ import { readProjectName, readStack } from "../../plan/stackConfig";
 import { type CloudflareRegion } from "../../regions/catalog";
 import { parseStack } from "../../stack/load";
 import { type SitesConfig, parseSites, siteOf } from "../../loadgen/sites";
-import { type Io, InputError, TOOL_EXIT, errorLine } from "../common";
+import { type Io, InputError, TOOL_EXIT, checkStackName, errorLine } from "../common";
 import { type LoadModel, checkReachable } from "../load";
 import { type Scenario } from "../scenario";
 import { type Objective } from "../stats";
@@ -67,7 +67,7 @@ export function distributedFlags(
     stack: string,
     root: string,
 ): DistributedFlags {
-    const engine = values.engine as string;
+    const engine = (values.engine as string | undefined) ?? "kubernetes";
     if (!(ENGINES as readonly string[]).includes(engine))
         throw new InputError(`--engine ${JSON.stringify(engine)} is not kubernetes or local`);
     let platform;
@@ -79,7 +79,7 @@ export function distributedFlags(
             throw new InputError(`Pulumi.${stack}.yaml: ${err.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
         throw new InputError((err as Error).message);
     }
-    const sitesStack = values.sites as string;
+    const sitesStack = checkStackName((values.sites as string | undefined) ?? "loadtest");
     const loadgen = path.join(root, "loadgen");
     const sitesFile = path.join(loadgen, `Pulumi.${sitesStack}.yaml`);
     let sites: SitesConfig | undefined;
