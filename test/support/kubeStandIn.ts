@@ -22,6 +22,7 @@ interface Pod {
     readonly namespace: string;
     readonly job: string;
     readonly index: number;
+    readonly labels: Record<string, string>;
     phase: "Running" | "Succeeded" | "Failed";
     exitCode?: number;
     log: string;
@@ -109,7 +110,7 @@ export async function startKubeStandIn(): Promise<KubeStandIn> {
                 mounts.map(([from]: readonly [string, string]) => `${from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/`).join("|"),
                 "g",
             );
-            const target = new Map(mounts.map(([from, to]: readonly [string, string]) => [`${from}/`, `${to}/`]));
+            const target = new Map<string, string>(mounts.map(([from, to]: readonly [string, string]) => [`${from}/`, `${to}/`]));
             const mapPath = (text: string) => text.replace(pattern, (hit) => target.get(hit)!);
             const [command, ...args] = [...container.command, ...(container.args ?? [])].map(mapPath);
             const env = Object.fromEntries(container.env.map((e: Obj) => [e.name, e.value]));
@@ -118,6 +119,7 @@ export async function startKubeStandIn(): Promise<KubeStandIn> {
                 namespace: job.metadata.namespace,
                 job: job.metadata.name,
                 index,
+                labels: { ...job.spec.template.metadata.labels, "batch.kubernetes.io/job-name": job.metadata.name },
                 phase: "Running",
                 log: "",
             };
@@ -150,7 +152,7 @@ export async function startKubeStandIn(): Promise<KubeStandIn> {
         metadata: {
             name: p.name,
             namespace: p.namespace,
-            labels: { "batch.kubernetes.io/job-name": p.job },
+            labels: p.labels,
             annotations: { "batch.kubernetes.io/job-completion-index": String(p.index) },
         },
         status: {
@@ -195,13 +197,9 @@ export async function startKubeStandIn(): Promise<KubeStandIn> {
                 return job ? json(res, 200, jobStatus(job)) : json(res, 404, status(404, "not found"));
             }
             if (req.method === "GET" && (m = url.pathname.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods$/))) {
-                const [, job] = (url.searchParams.get("labelSelector") ?? "").split("=");
-                return json(res, 200, {
-                    kind: "PodList",
-                    apiVersion: "v1",
-                    metadata: {},
-                    items: pods.filter((p) => p.namespace === m![1] && p.job === job).map(podJson),
-                });
+                const wanted = (url.searchParams.get("labelSelector") ?? "").split(",").map((term) => term.split("="));
+                const items = pods.filter((p) => p.namespace === m![1] && wanted.every(([k, v]) => p.labels[k] === v)).map(podJson);
+                return json(res, 200, { kind: "PodList", apiVersion: "v1", metadata: {}, items });
             }
             if (req.method === "GET" && (m = url.pathname.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/))) {
                 const pod = pods.find((p) => p.namespace === m![1] && p.name === m![2]);

@@ -11,7 +11,7 @@ import * as k8s from "@kubernetes/client-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Site, type SitesConfig, siteOf } from "../../loadgen/sites";
 import { type Engine, type RunContext, type WorkerOutcome } from "./local";
-import { type RunManifests } from "./manifests";
+import { type RunManifests, podSelector } from "./manifests";
 import { type WorkerSpec } from "./spec";
 
 export interface KubernetesEngineOptions {
@@ -23,8 +23,6 @@ export interface KubernetesEngineOptions {
 
 /** The annotation holding a pod's completion index (set by the Job controller on Indexed Jobs). */
 const INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index";
-/** The label the Job controller puts on its pods (Kubernetes ≥ 1.27). */
-const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
 
 export function kubernetesEngine(sites: SitesConfig, options: KubernetesEngineOptions = {}): Engine {
     return {
@@ -75,7 +73,8 @@ async function runInSite(
         await sleep(options.pollMs ?? 5000, undefined, { signal }).catch(() => undefined);
     }
     if (signal?.aborted) await batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Background" }).catch(() => undefined);
-    const pods = await core.listNamespacedPod({ namespace, labelSelector: `${JOB_NAME_LABEL}=${name}` });
+    // The run's own labels (manifests.ts), not the Job controller's: they select exactly this Job's pods.
+    const pods = await core.listNamespacedPod({ namespace, labelSelector: podSelector(spec.runId, spec.region) });
     return Promise.all(
         spec.users.map(async (_, index): Promise<WorkerOutcome> => {
             // A failed pod may have been replaced: the one that ran last for the index holds the result.

@@ -69,13 +69,24 @@ export function jobName(runId: string, code: string): string {
 }
 
 export const RUN_LABEL = "loadtest.platform/run";
+export const REGION_LABEL = "loadtest.platform/region";
+
+/** Selects the pods of one run's Job in one generator region. */
+export function podSelector(runId: string, region: string): string {
+    return `${RUN_LABEL}=${runId},${REGION_LABEL}=${region}`;
+}
 
 export function runManifests(spec: WorkerSpec, bundle: Buffer, options: ManifestOptions): RunManifests {
     const name = jobName(spec.runId, options.code);
     const workers = spec.users.length;
     const resources = options.resources ?? DEFAULT_WORKER_RESOURCES;
     const limits = { cpu: `${resources.cpuMillicores}m`, memory: `${resources.memoryMiB}Mi` };
-    const labels = { "app.kubernetes.io/name": "loadtest", "app.kubernetes.io/managed-by": "platform-loadtest", [RUN_LABEL]: spec.runId };
+    const labels = {
+        "app.kubernetes.io/name": "loadtest",
+        "app.kubernetes.io/managed-by": "platform-loadtest",
+        [RUN_LABEL]: spec.runId,
+        [REGION_LABEL]: spec.region,
+    };
     const metadata = { name, namespace: options.namespace, labels };
     return {
         region: spec.region,
