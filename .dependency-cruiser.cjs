@@ -45,6 +45,13 @@ module.exports = {
             "The pack reads the region catalog only; it never loads the program or the offline plan.",
         ),
         {
+            name: "load-generators-only-in-their-stack",
+            severity: "error",
+            comment: "The load-generator component is wired only by loadgen/ (its own, optional Pulumi project): no platform stack can declare it.",
+            from: { pathNot: "^(loadgen|test)/" },
+            to: { path: "^components/loadtest/" },
+        },
+        {
             name: "nothing-imports-a-cli",
             severity: "error",
             from: { pathNot: "^test/" },

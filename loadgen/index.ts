@@ -3,8 +3,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LoadGeneratorSite } from "../components/loadtest/loadGeneratorSite";
-import { ConfigError } from "../config/problems";
 import { parseValue } from "../config/platform";
+import { ConfigError } from "../config/problems";
 import { projectRoot, readProjectName } from "../plan/stackConfig";
 import { parseSites, siteCode } from "./sites";
 

@@ -5,9 +5,9 @@
  * `npm run loadtest -- --distributed`, with one rule both enforce: a load generator never runs in
  * production (never a stack named `prod`, never on a cluster of the platform's prod stack).
  */
-import { z } from "zod";
-import { ConfigError } from "../config/problems";
+import { type z } from "zod";
 import { validate } from "../config/issues";
+import { ConfigError } from "../config/problems";
 import { catalogRegion, checked, defaulted, integer, list, settings, text } from "../config/schema";
 import { catalogRegions, findRegion } from "../regions/catalog";
 import { clusterName } from "../regions/naming";

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { ConfigError } from "../../config/problems";
+import { type ConfigError } from "../../config/problems";
 import { parseSites, productionProblems } from "../../loadgen/sites";
 import { type Evaluation, evaluate } from "../../plan/runtime";
 import { projectRoot, readStack } from "../../plan/stackConfig";

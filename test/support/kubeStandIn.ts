@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { listen } from "./loopback";
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- Kubernetes objects as JSON
+type Obj = Record<string, any>;
 
 interface Pod {
     readonly name: string;

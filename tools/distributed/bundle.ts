@@ -8,9 +8,9 @@
  * (https://kubernetes.io/docs/concepts/configuration/configmap/: "The data stored in a ConfigMap
  * cannot exceed 1 MiB", read 2026-12). Gzipped, the bundle is about a third of that.
  */
-import { buildSync } from "esbuild";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
+import { buildSync } from "esbuild";
 import { projectRoot } from "../common";
 
 /** What a ConfigMap may hold, spec included; the bundle, base64-encoded as `binaryData`, must leave room for the spec. */

@@ -8,8 +8,8 @@ import { formatTable } from "../../plan/report/table";
 import { type LoadModel } from "../load";
 import { Figures, type Objective, ROUTE_CLASSES, type RouteClass, type Summary, type Verdict, formatRate, judge } from "../stats";
 import { type WorkerOutcome } from "./local";
-import { type Distribution } from "./split";
 import { type WorkerResult, parseResult } from "./spec";
+import { type Distribution } from "./split";
 
 export interface Figured {
     readonly summary: Summary;

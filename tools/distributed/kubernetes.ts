@@ -7,8 +7,8 @@
  * @kubernetes/client-node, the Kubernetes project's own JavaScript client: kubeconfig contexts,
  * EKS's `aws eks get-token` exec credentials and every API call are its public API.
  */
-import * as k8s from "@kubernetes/client-node";
 import { setTimeout as sleep } from "node:timers/promises";
+import * as k8s from "@kubernetes/client-node";
 import { type Site, type SitesConfig, siteOf } from "../../loadgen/sites";
 import { type Engine, type RunContext, type WorkerOutcome } from "./local";
 import { type RunManifests, podSelector } from "./manifests";

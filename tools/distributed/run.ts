@@ -11,8 +11,8 @@ import { type Objective } from "../stats";
 import { workerBundle } from "./bundle";
 import { type CollectInput, type DistributedReport, collect } from "./collect";
 import { type Engine, type RunContext } from "./local";
-import { type Distribution, splitUsers } from "./split";
 import { type WorkerSpec } from "./spec";
+import { type Distribution, splitUsers } from "./split";
 
 export interface DistributedOptions {
     readonly target: string;

@@ -5,8 +5,8 @@
  * (so that Cloudflare steers the generator as it steers those users), and each generator region's
  * users split over workers of at most `usersPerWorker`. Pure.
  */
-import { CLOUDFLARE_REGIONS, CLOUDFLARE_REGION_LOCATIONS, type CloudflareRegion, catalogRegions } from "../../regions/catalog";
 import { apportionUsers } from "../../regions/capacity/routing";
+import { CLOUDFLARE_REGIONS, CLOUDFLARE_REGION_LOCATIONS, type CloudflareRegion, catalogRegions } from "../../regions/catalog";
 import { distanceKm } from "../../regions/steering";
 
 export interface GeneratorRegion {

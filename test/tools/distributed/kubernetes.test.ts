@@ -1,14 +1,14 @@
 import * as assert from "node:assert/strict";
+import { parse } from "yaml";
 import { type SitesConfig } from "../../../loadgen/sites";
-import { DEFAULT_SERVICE_ACCOUNT, type DistributedFlags, planManifests } from "../../../tools/distributed/command";
 import { workerBundle } from "../../../tools/distributed/bundle";
+import { DEFAULT_SERVICE_ACCOUNT, type DistributedFlags, planManifests } from "../../../tools/distributed/command";
 import { kubernetesEngine } from "../../../tools/distributed/kubernetes";
 import { type DistributedOptions, planRun, runDistributed } from "../../../tools/distributed/run";
+import { parseScenario } from "../../../tools/scenario";
 import { type KubeStandIn, startKubeStandIn } from "../../support/kubeStandIn";
 import { type Target, startTarget } from "../../support/loopback";
 import { pacedYaml } from "../../support/scenarios";
-import { parseScenario } from "../../../tools/scenario";
-import { parse } from "yaml";
 
 describe("distributed: the Kubernetes engine against a stand-in API server that runs the pods", function () {
     this.timeout(40000);
@@ -40,12 +40,12 @@ describe("distributed: the Kubernetes engine against a stand-in API server that 
         users: 8,
         usersPerWorker: 2,
         model: "closed",
-        durationS: 1.2,
+        durationS: 0.8,
         warmupS: 0.2,
         timeoutS: 2,
         maxRequests: 100_000,
         objective: { p99Ms: 1000, maxErrorRate: 0.001 },
-        startInS: 2,
+        startInS: 1.5,
         traffic: { ENAM: 0.5, WEU: 0.5 },
         ...extra,
     });
@@ -96,7 +96,7 @@ describe("distributed: the Kubernetes engine against a stand-in API server that 
 
     it("stops workers that outlive the Job's deadline by themselves, and fails the run naming them", async () => {
         const opts = options(target.url, { durationS: 30 });
-        const plan = { ...planRun(opts), deadlineS: 3 };
+        const plan = { ...planRun(opts), deadlineS: 2 };
         const manifests = planManifests(plan, flags, workerBundle());
         const engine = kubernetesEngine(sites, { kubeconfigFile: kube.kubeconfig(["ctx-use1", "ctx-euc1"]), pollMs: 100 });
         const started = Date.now();

@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { parseStack } from "../../../stack/load";
 import { namespaceValues } from "../../../config/platform";
-import { projectRoot, readStack } from "../../../plan/stackConfig";
 import { parseSites } from "../../../loadgen/sites";
-import { DEFAULT_SERVICE_ACCOUNT, type DistributedFlags, planManifests, siteProblems } from "../../../tools/distributed/command";
+import { projectRoot, readStack } from "../../../plan/stackConfig";
+import { parseStack } from "../../../stack/load";
 import { BUNDLE_FILE, CONFIGMAP_LIMIT_BYTES, SPEC_FILE, workerBundle } from "../../../tools/distributed/bundle";
+import { DEFAULT_SERVICE_ACCOUNT, type DistributedFlags, planManifests, siteProblems } from "../../../tools/distributed/command";
 import { WORKER_IMAGE, jobName } from "../../../tools/distributed/manifests";
 import { type RunPlan, planRun } from "../../../tools/distributed/run";
 import { loadScenario } from "../../../tools/scenario";
@@ -80,7 +80,7 @@ describe("distributed: the Jobs of a 25,000-user prod run", () => {
     });
 
     it("runs every worker at once, never retries one, ends at the deadline and deletes itself", () => {
-        const job = manifests[1].job as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+        const job = manifests[1].job as any;
         assert.equal(manifests[1].name, jobName("run1", "use1"));
         assert.deepEqual(
             [job.spec.completionMode, job.spec.completions, job.spec.parallelism, job.spec.backoffLimit, job.spec.ttlSecondsAfterFinished],
@@ -92,7 +92,7 @@ describe("distributed: the Jobs of a 25,000-user prod run", () => {
     });
 
     it("runs the bundled worker from a public Node image pinned by digest, as the node user, with Pod Security restricted's settings", () => {
-        const pod = (manifests[0].job as any).spec.template.spec; // eslint-disable-line @typescript-eslint/no-explicit-any
+        const pod = (manifests[0].job as any).spec.template.spec;
         const [container] = pod.containers;
         assert.equal(container.image, WORKER_IMAGE);
         assert.match(WORKER_IMAGE, /^node:22[^@]*@sha256:[0-9a-f]{64}$/);
@@ -117,7 +117,7 @@ describe("distributed: the Jobs of a 25,000-user prod run", () => {
     it("fits what the load-generator stack plans: its namespace, a quota of 20 workers a site, a ConfigMap under 1 MiB", () => {
         for (const m of manifests) {
             assert.equal(m.namespace, "loadgen");
-            assert.ok((m.job as any).spec.parallelism <= flags.sites!.maxWorkersPerSite); // eslint-disable-line @typescript-eslint/no-explicit-any
+            assert.ok((m.job as any).spec.parallelism <= flags.sites!.maxWorkersPerSite);
             const size = JSON.stringify(m.configMap).length;
             assert.ok(size < CONFIGMAP_LIMIT_BYTES, `${m.name}: ${size} bytes`);
             assert.ok((m.configMap.binaryData as Record<string, string>)[BUNDLE_FILE].length > 100_000);
