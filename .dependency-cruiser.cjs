@@ -47,7 +47,8 @@ module.exports = {
         {
             name: "load-generators-only-in-their-stack",
             severity: "error",
-            comment: "The load-generator component is wired only by loadgen/ (its own, optional Pulumi project): no platform stack can declare it.",
+            comment:
+                "The load-generator component is wired only by loadgen/ (its own, optional Pulumi project): no platform stack can declare it.",
             from: { pathNot: "^(loadgen|test)/" },
             to: { path: "^components/loadtest/" },
         },
