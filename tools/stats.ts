@@ -6,7 +6,7 @@
  * significant digits), not kept one by one: a run of 10 million requests costs about 1 MB per
  * histogram instead of about 1 GB of samples. A percentile is the nearest rank (the ⌈p/100 · n⌉-th
  * smallest value) of the recorded values, reported as the upper end of the histogram bucket that
- * holds it: exact to the microsecond below 32.768 ms, at most 0.01 % above the exact value beyond,
+ * holds it (the maximum too, as p100): exact to the microsecond below 32.768 ms, at most 0.01 % above the exact value beyond,
  * never below it. Histograms add exactly (bucket counts), so the
  * histograms of several workers merged by the collector give the very percentiles one process
  * would have computed over all their samples (test/tools/stats.test.ts checks both facts).
@@ -178,7 +178,12 @@ export class Tally {
                           p95: ms(h.getValueAtPercentile(95)),
                           p99: ms(h.getValueAtPercentile(99)),
                           p999: ms(h.getValueAtPercentile(99.9)),
-                          max: ms(h.maxValue),
+                          // The maximum by the percentiles' rule (p100: the upper end of the top bucket), not
+                          // `maxValue`: that is the exact value in the recording process but the bucket's upper
+                          // end once decoded (the compressed format carries bucket counts only, and
+                          // hdr-histogram-js 3.0.1 `establishInternalTackingValues` rebuilds the maximum from
+                          // them), so a merged report would disagree with one process's by up to 0.01 %.
+                          max: ms(h.getValueAtPercentile(100)),
                       },
             statusCodes: { ...this.statusCodes },
         };

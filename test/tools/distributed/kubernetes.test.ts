@@ -42,16 +42,19 @@ describe("distributed: the Kubernetes engine against a stand-in API server that 
         model: "closed",
         durationS: 0.8,
         warmupS: 0.2,
-        timeoutS: 2,
+        timeoutS: 5,
         maxRequests: 100_000,
-        objective: { p99Ms: 1000, maxErrorRate: 0.001 },
+        // Any answer within the timeout meets it: the tests assert the verdict's wiring, not the machine's speed.
+        objective: { p99Ms: 5000, maxErrorRate: 0.001 },
         startInS: 1.5,
         traffic: { ENAM: 0.5, WEU: 0.5 },
         ...extra,
     });
 
     it("creates each region's ConfigMap and Indexed Job in its site, runs the pods, reads their logs and merges them", async () => {
-        const opts = options(target.url);
+        // Counted, not timed: the request cap (10 per worker) ends the run, the duration only bounds it, and with
+        // no warm-up every request made is counted, so the counts below hold on a loaded machine.
+        const opts = options(target.url, { maxRequests: 40, durationS: 20, warmupS: 0 });
         const plan = planRun(opts);
         const manifests = planManifests(plan, flags, workerBundle());
         const engine = kubernetesEngine(sites, { kubeconfigFile: kube.kubeconfig(["ctx-use1", "ctx-euc1"]), pollMs: 100 });
@@ -72,14 +75,16 @@ describe("distributed: the Kubernetes engine against a stand-in API server that 
             ],
         );
         assert.equal(kube.configMaps.length, 2);
+        // Every pod's log was read and merged: each region counts its two workers' 10 requests each, as the target saw.
         assert.deepEqual(
-            report.regions.map((r) => [r.region, r.users, r.workers]),
+            report.regions.map((r) => [r.region, r.users, r.workers, r.summary.requests]),
             [
-                ["us-east-1", 4, 2],
-                ["eu-central-1", 4, 2],
+                ["us-east-1", 4, 2, 20],
+                ["eu-central-1", 4, 2, 20],
             ],
         );
-        assert.ok(report.summary.requests > 50, JSON.stringify(report.summary));
+        assert.equal(report.summary.requests, 40);
+        assert.equal(target.seen.length, 40);
         assert.equal(report.summary.errorRate, 0);
         assert.equal(report.objective.holds, true, report.objective.reasons.join("; "));
         const kinds = new Set(
@@ -106,10 +111,14 @@ describe("distributed: the Kubernetes engine against a stand-in API server that 
             { target: opts.target, scenario: "paced", model: "closed", objective: opts.objective },
             { manifests },
         );
-        assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+        // Ended by the 2 s deadline, long before the 30 s run would have (the margin is for a loaded machine).
+        assert.ok(Date.now() - started < 25_000, `took ${Date.now() - started} ms`);
+        // Killed (137), or not yet terminated when the engine looked, and whether or not a worker got as far as
+        // its first log line: on a loaded machine any of these; every one is stopped by the deadline.
+        const stopped = /^no result \((exit 137|killed at the deadline)\b/;
         assert.deepEqual(
-            report.failedWorkers.map((w) => `${w.region}/${w.index}: ${w.why.replace(/:.*/, "")}`),
-            ["us-east-1/0", "us-east-1/1", "eu-central-1/0", "eu-central-1/1"].map((w) => `${w}: no result (exit 137`),
+            report.failedWorkers.map((w) => `${w.region}/${w.index}: ${stopped.test(w.why) ? "stopped" : w.why}`),
+            ["us-east-1/0", "us-east-1/1", "eu-central-1/0", "eu-central-1/1"].map((w) => `${w}: stopped`),
         );
         assert.equal(report.objective.holds, false);
     });
