@@ -7,7 +7,7 @@ import { z } from "zod";
 import { AURORA_MAX_SECONDARY_REGIONS } from "../regions/awsLimits";
 import { CLOUDFLARE_REGIONS, type CloudflareRegion, findRegion } from "../regions/catalog";
 import { type Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "../regions/cidr";
-import { type FleetCellInput } from "../regions/fleet";
+import { type FleetCellInput, isServing } from "../regions/fleet";
 import { COMPUTE_SCHEMA } from "./compute";
 import { DATA_SCHEMA } from "./data";
 import { EDGE_SCHEMA } from "./edge";
@@ -35,7 +35,7 @@ const MAX_PREFIX = 20;
 /** `aws:region`, outside the namespace: the default region of the one AWS provider. */
 export const AWS_REGION_SCHEMA = text(
     AWS_REGION,
-    "an AWS region name, e.g. `aws:region: us-east-1` (only global resources use it)",
+    "an AWS region name; set it, e.g. `aws:region: us-east-1` (only global resources use it)",
 ).describe("Region of the one AWS provider; only global resources use it");
 
 const CLOUDFLARE_SCHEMA = settings({
@@ -79,7 +79,9 @@ const REGIONS_SCHEMA = checked(
     regionRules,
     [],
 )
-    .meta({ rule: "exactly one primary; at most 11 regions (one primary and the 10 secondaries of an Aurora global database)" })
+    .meta({
+        rule: `exactly one primary; at most ${AURORA_MAX_SECONDARY_REGIONS + 1} regions (one primary and the ${AURORA_MAX_SECONDARY_REGIONS} secondaries of an Aurora global database)`,
+    })
     .describe("One cell per entry");
 
 function regionRules(entries: readonly RegionEntry[], report: Report, sound: (path: Path) => boolean): void {
@@ -157,7 +159,7 @@ function cellOf(entry: RegionEntry): CellConfig {
 // At least two nodes per AZ: one for pods and the spare the model always adds.
 const MIN_NODES_PER_CELL = 6;
 
-const CAPACITY_SCHEMA = settings({
+export const CAPACITY_SCHEMA = settings({
     targetConcurrentUsers: integer(1).describe("Concurrent users the fleet must carry"),
     usersPerPod: integer(1).describe("Users one pod carries at the HPA CPU target, as measured by the load test"),
     regionFailuresTolerated: integer(0)
@@ -218,7 +220,7 @@ export const PLATFORM_SCHEMA = checked(
     }),
     ({ regions, capacity }, report) => {
         // Counted as the user wrote them, so that the message matches the file.
-        const serving = regions.filter((r) => !r.decommission).length;
+        const serving = regions.filter((r) => isServing({ decommissioning: r.decommission })).length;
         const draining = regions.length - serving;
         // None serving is the region list's own problem (every region has decommission: true).
         if (serving > 0 && capacity.regionFailuresTolerated >= serving) {

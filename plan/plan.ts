@@ -4,10 +4,10 @@
  */
 import * as path from "node:path";
 import { namespaceValues } from "../config/platform";
-import { type CapacityPlan } from "../regions/capacity/fleet";
+import { type CapacityPlan } from "../regions/capacity/sizing";
 import { type Fleet } from "../regions/fleet";
 import { type SteeringPlan } from "../regions/steering";
-import { type Stack, parseStack } from "../stack/load";
+import { type Stack, parseStack } from "../stack/parse";
 import { type PackConfig, type PolicyViolation, checkPolicies, readPackConfig } from "./policyRunner";
 import { type Evaluation, type RecordedResource, evaluate } from "./runtime";
 import { type StackConfig, projectRoot } from "./stackConfig";

@@ -9,7 +9,7 @@ import { type GlobalDatabase } from "../components/data/globalDatabase";
 import { type EdgeArgs, type EdgeCell } from "../components/edge/edge";
 import { type FleetCell } from "../regions/fleet";
 import { clusterName } from "../regions/naming";
-import { type Stack } from "./load";
+import { type Stack } from "./parse";
 
 /** What every cell shares, declared once by the program before the cells. */
 export interface CellShared {

@@ -228,3 +228,26 @@ describe("config: platform:edge", () => {
         });
     });
 });
+
+describe("config: platform:edge, a typo does not hide the other problems", () => {
+    checkProblems(problems, {
+        "an unknown key beside a cacheable route outside the API path": [
+            [
+                { alertEmial: "a@b.c", cacheableApiRoutes: ["/v2/catalog"] },
+                [
+                    'platform:edge.alertEmial: is not a known setting (given "a@b.c"); did you mean `alertEmail`? known settings here: apiPath, cacheableApiRoutes, apiEdgeTtl, staticPathPrefix, staticExtensions, staticEdgeTtl, sessionCookie, sessionAffinityTtl, tieredCache, rateLimit, alertEmail, alertWebhookId',
+                    'platform:edge.cacheableApiRoutes[0]: "/v2/catalog" is outside the API path "/v1/"; list API routes only (static assets have their own rule)',
+                ],
+            ],
+        ],
+        "an unknown rate-limit key beside a challenge with a mitigation timeout": [
+            [
+                { rateLimit: { perod: 60, action: "managed_challenge", mitigationTimeout: 60 } },
+                [
+                    "platform:edge.rateLimit.perod: is not a known setting (given 60); did you mean `period`? known settings here: requestsPerPeriod, period, mitigationTimeout, action",
+                    'platform:edge.rateLimit.mitigationTimeout: 60 cannot be used with action "managed_challenge": outside Enterprise plans a challenge only throttles; set mitigationTimeout: 0 or use action "block"',
+                ],
+            ],
+        ],
+    });
+});

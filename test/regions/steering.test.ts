@@ -1,9 +1,8 @@
 import * as assert from "node:assert/strict";
 import { CLOUDFLARE_REGIONS, requireRegion } from "../../regions/catalog";
 import { checkRegionsFor, defaultPoolOrder, distanceKm, steeringPlan, steeringTable } from "../../regions/steering";
-import { testCell } from "../support/cells";
+import { cell } from "../support/cells";
 
-const cell = (name: string, primary = false) => testCell(name, { primary });
 const five = [cell("us-east-1", true), cell("us-west-2"), cell("eu-central-1"), cell("ap-southeast-1"), cell("sa-east-1")];
 
 describe("steering", () => {

@@ -29,3 +29,6 @@ export function testEdgeCell(region: string, options: TestCellOptions = {}): Edg
     const { code, catalog, primary } = testCell(region, options);
     return { region, code, primary, catalog, originHostname: `k8s-${code}-api-0123456789.${region}.elb.amazonaws.com` };
 }
+
+/** `testCell(region)`, the primary when `primary` is true: the short form most tests use. */
+export const cell = (region: string, primary = false): FleetCellInput => testCell(region, { primary });

@@ -9,7 +9,7 @@ import { readStack } from "../../plan/stackConfig";
 import { type FlagTable, HELP_FLAG } from "../../plan/usage";
 import { type FleetCell } from "../../regions/fleet";
 import { poolName } from "../../regions/naming";
-import { type Stack, parseStack } from "../../stack/load";
+import { type Stack, parseStack } from "../../stack/parse";
 import {
     InputError,
     SHARED_FLAGS,
@@ -161,7 +161,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         apiBase: apiBase === undefined ? undefined : checkUrl("api-base", apiBase),
         poolPrefix: values["pool-name"] ?? poolName(config.domain, cell.code),
         // The most users each cell's HPA can serve: maxReplicas × usersPerPod, from the capacity model.
-        maxUsers: Object.fromEntries(fleet.cells.map((c) => [c.region, c.capacity.pods.max * config.capacity.usersPerPod])),
+        maxUsers: Object.fromEntries(fleet.cells.map((c) => [c.region, c.capacity.maxUsers])),
         target: values.target !== undefined ? checkUrl("target", values.target) : `https://${config.domain}`,
         regionHeader: regionHeader.toLowerCase(),
         users,

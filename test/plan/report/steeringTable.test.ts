@@ -3,10 +3,8 @@ import { type PlanRun } from "../../../plan/plan";
 import { formatSteering } from "../../../plan/report/steeringTable";
 import { CLOUDFLARE_REGIONS } from "../../../regions/catalog";
 import { steeringPlan } from "../../../regions/steering";
-import { testCell } from "../../support/cells";
+import { cell } from "../../support/cells";
 import { planOf, prodStack } from "../../support/harness";
-
-const cell = (name: string, primary = false) => testCell(name, { primary });
 
 describe("steering in the plan", () => {
     it("formats one row per Cloudflare region, then the default pools and the fallback", () => {
