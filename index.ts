@@ -127,7 +127,12 @@ export const primaryRegion = fleet.primary.region;
 export const globalClusterIdentifier = globalDatabase.globalClusterIdentifier;
 export const loadBalancerHostname = edge.hostname;
 // What the zone's owner reads from this stack (a tenant's rules; an owner's are the same shape).
-export const edgeZoneRules = { hostname: edge.zoneRules.hostname, cache: edge.zoneRules.cache, config: edge.zoneRules.config, rateLimit: edge.zoneRules.rateLimit };
+export const edgeZoneRules = {
+    hostname: edge.zoneRules.hostname,
+    cache: edge.zoneRules.cache,
+    config: edge.zoneRules.config,
+    rateLimit: edge.zoneRules.rateLimit,
+};
 export const edgeOriginAuthToken = pulumi.secret(originAuth.active);
 export const edgeSettings = edge.summary;
 export const grafanaAdminPasswords = Object.fromEntries(cells.map((c) => [c.region, c.observability.grafanaAdminPassword]));

@@ -4,8 +4,8 @@
  * (their table: docs/edge.md).
  */
 import { type z } from "zod";
-import { show } from "./problems";
 import { RATE_LIMIT_DURATIONS } from "../regions/cloudflarePlans";
+import { show } from "./problems";
 import { type Immutable, checked, defaulted, flag, integer, list, oneOf, settings, text } from "./schema";
 
 /** Periods (seconds) a Cloudflare rate-limiting rule accepts (`period`); the plan bounds them (regions/cloudflarePlans.ts). */
@@ -57,7 +57,9 @@ const RATE_LIMIT_SCHEMA = defaulted(
                 "a list of addresses or CIDRs, e.g. [203.0.113.7/32]",
             )
                 .default([])
-                .describe("Source addresses the limit never counts: the QA generators' egress (the drill and the load test); needs a Business plan"),
+                .describe(
+                    "Source addresses the limit never counts: the QA generators' egress (the drill and the load test); needs a Business plan",
+                ),
         }),
         (rateLimit, report) => {
             if (rateLimit.action === "managed_challenge" && rateLimit.mitigationTimeout !== 0) {
@@ -89,10 +91,16 @@ const cookieName = checked(text(COOKIE_NAME, "a cookie name (letters, digits and
 /** Every way a request can carry a user's credential: any of them makes the request bypass the cache. */
 const CREDENTIALS_SCHEMA = defaulted(
     settings({
-        headers: list(text(HEADER_NAME, 'a lower-case header name such as "authorization"'), 'a list of header names, e.g. ["authorization"]')
+        headers: list(
+            text(HEADER_NAME, 'a lower-case header name such as "authorization"'),
+            'a list of header names, e.g. ["authorization"]',
+        )
             .default(["authorization"])
             .describe("Request headers that carry a credential (matched in any case)"),
-        cookies: list(cookieName, 'a list of cookie names, e.g. ["session"]').default(["session"]).describe("Cookies that carry a session"),
+        cookies: list(cookieName, 'a list of cookie names (letters, digits and !#$%&\'*+-.^_`|~), e.g. ["session"]')
+            .meta({ rule: `not ${AFFINITY_COOKIE}` })
+            .default(["session"])
+            .describe("Cookies that carry a session"),
         queryParameters: list(text(QUERY_NAME, 'a query parameter name such as "token"'), 'a list of parameter names, e.g. ["token"]')
             .default([])
             .describe("Query-string parameters that carry a credential"),
@@ -133,7 +141,9 @@ export const EDGE_SCHEMA = defaulted(
                 ),
             primaryRoutes: primaryRoutes
                 .default([])
-                .describe("API routes served by the primary cell whatever the method (reads that must see the latest write); writes always are"),
+                .describe(
+                    "API routes served by the primary cell whatever the method (reads that must see the latest write); writes always are",
+                ),
             staticPathPrefix: text(PATH_PREFIX, 'a path prefix that starts and ends with "/", e.g. "/static/"')
                 .default("/static/")
                 .describe("Path prefix of static assets"),
@@ -166,7 +176,10 @@ export const EDGE_SCHEMA = defaulted(
             alertEmail: text(EMAIL, "an email address such as oncall@example.com")
                 .optional()
                 .describe("Email that receives pool and origin health alerts"),
-            alertWebhookId: text(UUID, "a Cloudflare notification webhook's id: a UUID with hyphens, e.g. b115d5ec-15c6-41ee-8b76-92c449b5227b")
+            alertWebhookId: text(
+                UUID,
+                "a Cloudflare notification webhook's id: a UUID with hyphens, e.g. b115d5ec-15c6-41ee-8b76-92c449b5227b",
+            )
                 .optional()
                 .describe("Cloudflare notification webhook that receives the same alerts"),
         }),

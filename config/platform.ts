@@ -6,8 +6,8 @@
 import { z } from "zod";
 import { AURORA_MAX_SECONDARY_REGIONS } from "../regions/awsLimits";
 import { CLOUDFLARE_REGIONS, type CloudflareRegion, findRegion } from "../regions/catalog";
-import { CLOUDFLARE_PLANS, type EdgeFeatures, planProblems, planRequirements } from "../regions/cloudflarePlans";
 import { type Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "../regions/cidr";
+import { CLOUDFLARE_PLANS, type EdgeFeatures, planProblems, planRequirements } from "../regions/cloudflarePlans";
 import { type FleetCellInput } from "../regions/fleet";
 import { COMPUTE_SCHEMA } from "./compute";
 import { DATA_SCHEMA } from "./data";
@@ -15,7 +15,20 @@ import { EDGE_SCHEMA } from "./edge";
 import { validate } from "./issues";
 import { OBSERVABILITY_SCHEMA } from "./observability";
 import { ConfigError, type Raw, show } from "./problems";
-import { type Immutable, type Path, type Report, catalogRegion, checked, flag, hex32, integer, list, oneOf, settings, text } from "./schema";
+import {
+    type Immutable,
+    type Path,
+    type Report,
+    catalogRegion,
+    checked,
+    flag,
+    hex32,
+    integer,
+    list,
+    oneOf,
+    settings,
+    text,
+} from "./schema";
 
 export const NAMESPACE = "platform";
 
@@ -50,7 +63,9 @@ const CLOUDFLARE_SCHEMA = checked(
             .describe("The zone's Cloudflare plan: the edge's features are checked against it (docs/edge.md, the plan table)"),
         zoneOwner: text(STACK_NAME, "a stack name such as prod")
             .optional()
-            .describe("The stack that declares the zone's rulesets and settings, this stack's rules among them; unset: this stack owns the zone"),
+            .describe(
+                "The stack that declares the zone's rulesets and settings, this stack's rules among them; unset: this stack owns the zone",
+            ),
         zoneTenants: list(text(STACK_NAME, "a stack name such as staging"), "a list of stack names, e.g. [staging]")
             .default([])
             .describe("Stacks on the same zone whose per-hostname rules this stack's zone rulesets carry (read from their stack outputs)"),

@@ -13,16 +13,16 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/problems";
-import { compare, formatComparison, removalProblems } from "./compare";
 import { formatPlanTable } from "../regions/cloudflarePlans";
+import { compare, formatComparison, removalProblems } from "./compare";
 import { type Plan, cloudflarePlanOf, planStack } from "./plan";
 import { hasBlockingViolation } from "./policyRunner";
 import { formatCapacityTable } from "./report/capacityTable";
 import { mermaid } from "./report/diagram";
 import { formatSteering } from "./report/steeringTable";
 import { formatSummary } from "./report/summary";
-import { checkStacks, formatShared, repositoryStackNames } from "./stacks";
 import { STACK_NAME, type StackConfig, StackConfigError, projectRoot, readConfigFile, readProjectName, readStack } from "./stackConfig";
+import { checkStacks, formatShared, repositoryStackNames } from "./stacks";
 import { type FlagTable, HELP_FLAG, synopsis, usage } from "./usage";
 
 /** The plan's exit statuses (the QA tools have their own, `TOOL_EXIT` in tools/common.ts). */
@@ -49,7 +49,7 @@ export const PLAN_FLAGS = {
         type: "string",
         value: "LIST",
         description:
-            "check the cross-stack rules (shared Cloudflare zone or account) over these stacks, comma-separated, with this one; `none` skips the check",
+            "check the cross-stack rules (shared Cloudflare zone or account) over these stacks, comma-separated, with this one; none skips the check",
         defaultText: "every Pulumi.*.yaml",
     },
     quiet: {
@@ -102,7 +102,8 @@ function stacksOption(value: string | undefined): readonly string[] | undefined 
     if (value === "none") return [];
     const names = value.split(",").map((n) => n.trim());
     const bad = names.filter((n) => !STACK_NAME.test(n));
-    if (bad.length > 0) throw new UsageError(`--stacks "${value}": ${bad.map((b) => `"${b}"`).join(", ")} is not a stack name (letters, digits, - _ .)`);
+    if (bad.length > 0)
+        throw new UsageError(`--stacks "${value}": ${bad.map((b) => `"${b}"`).join(", ")} is not a stack name (letters, digits, - _ .)`);
     return names;
 }
 
@@ -116,9 +117,11 @@ function planInChild(file: string, stack: string): Plan {
     const dir = mkdtempSync(path.join(tmpdir(), "plan-compare-"));
     const out = path.join(dir, "plan.json");
     try {
-        execFileSync(process.execPath, [...process.execArgv, __filename, "--stack", stack, "--config", file, "--json", out, "--quiet", "--stacks", "none"], {
-            stdio: ["ignore", "ignore", "pipe"],
-        });
+        execFileSync(
+            process.execPath,
+            [...process.execArgv, __filename, "--stack", stack, "--config", file, "--json", out, "--quiet", "--stacks", "none"],
+            { stdio: ["ignore", "ignore", "pipe"] },
+        );
     } catch (err) {
         const child = err as { status?: number; stderr?: Buffer };
         if (child.status === PLAN_EXIT.config) throw new ConfigErrorText(`--compare ${file}:\n${child.stderr?.toString().trim()}`);
@@ -150,14 +153,17 @@ export async function main(argv: string[]): Promise<number> {
         if (!options.quiet) process.stdout.write(`${formatSummary(plan, run.fleet)}\n`);
         if (!options.quiet) process.stdout.write(`\n${formatCapacityTable(run.fleet.capacity)}\n`);
         if (!options.quiet) process.stdout.write(`\n${formatSteering(plan.steering)}\n`);
-        if (!options.quiet) process.stdout.write(`\nCloudflare plan of this stack's edge\n${formatPlanTable(cloudflarePlanOf(run.config).requirements)}\n`);
+        if (!options.quiet)
+            process.stdout.write(`\nCloudflare plan of this stack's edge\n${formatPlanTable(cloudflarePlanOf(run.config).requirements)}\n`);
         // Every stack of the repository with this one: what would collide on a shared zone or account.
         const names = options.stacks ?? repositoryStackNames(root);
         if (options.stacks === undefined || names.length > 0) {
             const report = await checkStacks(root, names, { stack, plan, config: run.config }, plans);
             if (!options.quiet) process.stdout.write(`\n${formatShared(report, [...new Set([stack.stack, ...names])])}\n`);
             if (report.problems.length > 0) {
-                process.stderr.write(`Refused: the stack files collide (${report.problems.length}):\n${report.problems.map((p) => `- ${p}`).join("\n")}\n`);
+                process.stderr.write(
+                    `Refused: the stack files collide (${report.problems.length}):\n${report.problems.map((p) => `- ${p}`).join("\n")}\n`,
+                );
                 return PLAN_EXIT.config;
             }
         }

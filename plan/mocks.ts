@@ -324,7 +324,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             const name = String(inputs.name);
             const found = STACK_OUTPUTS.get(name);
             if (!found) {
-                const error = new Error(`the plan has no outputs of stack ${name} for a StackReference; plan that stack first (plan/plan.ts)`);
+                const error = new Error(
+                    `the plan has no outputs of stack ${name} for a StackReference; plan that stack first (plan/plan.ts)`,
+                );
                 (error as Error & { details: string }).details = error.message;
                 throw error;
             }

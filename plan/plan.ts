@@ -4,8 +4,8 @@
  */
 import * as path from "node:path";
 import { edgeFeatures, namespaceValues } from "../config/platform";
-import { type CloudflarePlan, type PlanRequirement, planRequirements, requiredAddOns, requiredPlan } from "../regions/cloudflarePlans";
 import { type CapacityPlan } from "../regions/capacity/fleet";
+import { type CloudflarePlan, type PlanRequirement, planRequirements, requiredAddOns, requiredPlan } from "../regions/cloudflarePlans";
 import { type Fleet } from "../regions/fleet";
 import { type SteeringPlan } from "../regions/steering";
 import { type Stack, parseStack } from "../stack/load";
@@ -53,6 +53,9 @@ export interface PlanOptions {
     readonly plans?: Map<string, Plan>;
 }
 
+/** Tenants' plans by file and content: a process that plans several owners (the tests) plans each tenant once. */
+const TENANT_PLANS = new Map<string, Plan>();
+
 /** The outputs a zone's owner reads from each tenant (index.ts, `tenantRules`). */
 export const TENANT_OUTPUTS = ["edgeZoneRules", "edgeOriginAuthToken"] as const;
 
@@ -65,9 +68,12 @@ export async function planStack(stack: StackConfig, options: PlanOptions = {}): 
     const parsed = parseStack(namespaceValues(stack.config), stack.config["aws:region"]);
     // A zone's owner reads its tenants' zone rules from their stack outputs: plan them first.
     for (const tenant of parsed.config.cloudflare.zoneTenants) {
-        const known = options.plans?.get(tenant);
-        const tenantPlan = known ?? (await planStack(readStack(projectRoot(), tenant), { plans: options.plans })).plan;
+        const file = readStack(projectRoot(), tenant);
+        const memo = `${file.source}\n${JSON.stringify(file.config)}`;
+        const known = options.plans?.get(tenant) ?? TENANT_PLANS.get(memo);
+        const tenantPlan = known ?? (await planStack(file, { plans: options.plans })).plan;
         options.plans?.set(tenant, tenantPlan);
+        TENANT_PLANS.set(memo, tenantPlan);
         const outputs = Object.fromEntries(TENANT_OUTPUTS.map((key) => [key, tenantPlan.outputs[key]]));
         registerStackOutputs(`${PLAN_ORGANIZATION}/${stack.project}/${tenant}`, outputs, ["edgeOriginAuthToken"]);
     }

@@ -42,8 +42,10 @@ const SOURCES = {
     monitor: "cloudflare-docs partials/load-balancing/monitor-settings-advanced.mdx @398302a (read 2026-12-02)",
     lbRules: "developers.cloudflare.com/load-balancing/additional-options/load-balancing-rules (read 2026-12-02)",
     loadBalancing: "cloudflare-docs src/content/plans/index.json traffic.load_balancing (edge review of 9d24512)",
-    cacheRules: "cloudflare-docs cache/how-to/cache-rules/settings.mdx; deception armor on all plans: plans/index.json (edge review of 9d24512)",
-    configRules: "cloudflare-docs rules/configuration-rules/index.mdx @0309c8b: available on every plan, the rule count by plan (read 2026-12-02)",
+    cacheRules:
+        "cloudflare-docs cache/how-to/cache-rules/settings.mdx; deception armor on all plans: plans/index.json (edge review of 9d24512)",
+    configRules:
+        "cloudflare-docs rules/configuration-rules/index.mdx @0309c8b: available on every plan, the rule count by plan (read 2026-12-02)",
 } as const;
 
 /** Shortest edge TTL a cache rule may set (override the origin), seconds. */
@@ -123,11 +125,7 @@ export function planRequirements(f: EdgeFeatures): PlanRequirement[] {
             addOn: LOAD_BALANCING,
             source: SOURCES.lbRules,
         },
-        {
-            feature: "SSL Full (strict) for the hostname (configuration rule)",
-            minimum: "free",
-            source: SOURCES.configRules,
-        },
+        { feature: "SSL Full (strict) for the hostname (configuration rule)", minimum: "free", source: SOURCES.configRules },
         {
             feature: "Cache rules: API respects origin Cache-Control, cache deception armor, bypass for credentials",
             minimum: "free",
@@ -138,18 +136,25 @@ export function planRequirements(f: EdgeFeatures): PlanRequirement[] {
             minimum: lowestPlan(MIN_EDGE_TTL_OVERRIDE, (min) => f.staticEdgeTtl >= min),
             source: SOURCES.edgeTtl,
         },
-        {
-            feature: "Rate-limit rule on the hostname (Host in the expression)",
-            minimum: "pro",
-            source: SOURCES.rateLimit,
-        },
+        { feature: "Rate-limit rule on the hostname (Host in the expression)", minimum: "pro", source: SOURCES.rateLimit },
         {
             feature: `Rate-limit period ${rl.period} s and mitigation ${rl.mitigationTimeout} s`,
-            minimum: maxPeriod === undefined || maxMitigation === undefined ? undefined : rank(maxPeriod) > rank(maxMitigation) ? maxPeriod : maxMitigation,
+            minimum:
+                maxPeriod === undefined || maxMitigation === undefined
+                    ? undefined
+                    : rank(maxPeriod) > rank(maxMitigation)
+                      ? maxPeriod
+                      : maxMitigation,
             source: SOURCES.rateLimit,
         },
         ...(rl.exemptsSources
-            ? [{ feature: "Rate-limit exemption of the QA generators (Source IP in the expression)", minimum: "business" as const, source: SOURCES.rateLimit }]
+            ? [
+                  {
+                      feature: "Rate-limit exemption of the QA generators (Source IP in the expression)",
+                      minimum: "business" as const,
+                      source: SOURCES.rateLimit,
+                  },
+              ]
             : []),
         {
             feature: `${f.rateLimitRulesInZone} rate-limiting rule(s) in the zone (one per stack on it)`,
@@ -198,7 +203,8 @@ export function formatPlanTable(requirements: readonly PlanRequirement[]): strin
     const needed = requiredPlan(requirements);
     const addOns = requiredAddOns(requirements);
     const rows = requirements.map(
-        (r) => `| ${r.feature} | ${r.minimum === undefined ? "none" : planTitle(r.minimum)}${r.addOn ? ` + ${r.addOn}` : ""} | ${r.source} |`,
+        (r) =>
+            `| ${r.feature} | ${r.minimum === undefined ? "none" : planTitle(r.minimum)}${r.addOn ? ` + ${r.addOn}` : ""} | ${r.source} |`,
     );
     return [
         `Minimum: the **${needed === undefined ? "(none fits)" : planTitle(needed)}** zone plan${addOns.length ? ` with the ${addOns.join(", ")} add-on` : ""}.`,

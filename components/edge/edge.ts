@@ -122,13 +122,16 @@ function edgeSummary(args: EdgeArgs, rules: OwnHostnameRules): EdgeSummary {
     return {
         zone: zone.role === "owner" ? { role: "owner", tenants: zone.tenants.map((t) => t.stack) } : { role: "tenant", owner: zone.owner },
         sslMode: String(params(rules.config[0]).ssl),
-        apiCache: byRef("_api_cacheable") ? { routes: args.cacheableApiRoutes, edgeTtlMode: mode(api.edgeTtl), browserTtlMode: mode(api.browserTtl) } : null,
+        apiCache: byRef("_api_cacheable")
+            ? { routes: args.cacheableApiRoutes, edgeTtlMode: mode(api.edgeTtl), browserTtlMode: mode(api.browserTtl) }
+            : null,
         staticCache: {
             edgeTtlMode: mode(stat.edgeTtl),
             edgeTtl: Number((stat.edgeTtl as { default?: unknown } | undefined)?.default),
             cacheDeceptionArmor: (stat.cacheKey as { cacheDeceptionArmor?: unknown } | undefined)?.cacheDeceptionArmor === true,
         },
-        tieredCache: zone.role === "owner" ? (zone.tieredCache ? CF.settingOn : CF.settingOff) : `declared by the zone's owner, ${zone.owner}`,
+        tieredCache:
+            zone.role === "owner" ? (zone.tieredCache ? CF.settingOn : CF.settingOff) : `declared by the zone's owner, ${zone.owner}`,
         steeringPolicy: CF.steeringPolicy,
         writeRoute: { condition: writeCondition(args.primaryRoutes), pools: args.steering.defaultPools },
     };
@@ -142,7 +145,10 @@ function edgeSummary(args: EdgeArgs, rules: OwnHostnameRules): EdgeSummary {
  */
 export function writeCondition(routes: readonly string[]): string {
     const methods = ["GET", "HEAD", "OPTIONS"].map((m) => `http.request.method ne ${JSON.stringify(m)}`).join(" and ");
-    const paths = routes.flatMap((r) => [`http.request.uri.path eq ${JSON.stringify(r)}`, `http.request.uri.path contains ${JSON.stringify(`${r}/`)}`]);
+    const paths = routes.flatMap((r) => [
+        `http.request.uri.path eq ${JSON.stringify(r)}`,
+        `http.request.uri.path contains ${JSON.stringify(`${r}/`)}`,
+    ]);
     return paths.length ? `(${methods}) or ${paths.join(" or ")}` : `(${methods})`;
 }
 

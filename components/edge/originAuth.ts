@@ -11,7 +11,7 @@
  * it active, while the old active value stays accepted. In one `pulumi up` the ALBs take the
  * new value before Cloudflare sends it: the edge depends on the cells (index.ts).
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
 export const ORIGIN_AUTH_HEADER = "x-origin-auth";
@@ -19,7 +19,10 @@ export const ORIGIN_AUTH_HEADER = "x-origin-auth";
 export type OriginAuthSlot = "a" | "b";
 
 /** Which slot is active at `generation`, and the generation each slot's secret was made at (0: its first value). */
-export function originAuthSlots(generation: number): { readonly active: OriginAuthSlot; readonly generations: Readonly<Record<OriginAuthSlot, number>> } {
+export function originAuthSlots(generation: number): {
+    readonly active: OriginAuthSlot;
+    readonly generations: Readonly<Record<OriginAuthSlot, number>>;
+} {
     if (!Number.isInteger(generation) || generation < 1) throw new Error(`origin-auth generation ${generation} must be an integer ≥ 1`);
     const active: OriginAuthSlot = generation % 2 === 1 ? "a" : "b";
     const previous = generation - 1;
