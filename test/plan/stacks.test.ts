@@ -95,7 +95,7 @@ describe("cross-stack check", () => {
         assert.match(result.stderr, /Pulumi\.prod\.yaml and staging-own-zone\.yaml: prod lists staging as a tenant/);
         assert.match(
             result.stderr,
-            /staging-own-zone\.yaml and Pulumi\.prod\.yaml share Cloudflare zone fedcba9876543210fedcba9876543210 and both declare the zone's entry-point ruleset of phase http_config_settings/,
+            /staging-own-zone\.yaml and Pulumi\.prod\.yaml share Cloudflare zone fedcba9876543210fedcba9876543210 and both declare the zone's entry-point ruleset of phase http_request_cache_settings, the zone's entry-point ruleset of phase http_config_settings/,
         );
     });
 });
