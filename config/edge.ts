@@ -73,14 +73,19 @@ const RATE_LIMIT_SCHEMA = defaulted(
     ),
 );
 
-const cacheableApiRoutes = checked(
-    list(text(ROUTE, 'a route such as "/v1/catalog" (absolute, no trailing "/")'), 'a list of routes such as ["/v1/catalog"]'),
-    (routes, report) =>
-        routes.forEach((route, i) => {
-            const first = routes.indexOf(route);
-            if (first !== i) report(`${show(route)} is listed twice (also at [${first}]); remove one`, [i]);
-        }),
-).meta({ rule: "each under `apiPath`, no duplicates; `[]` disables API caching" });
+/** A list of API routes, each once; `example` is one of them. */
+function routeList(example: string) {
+    return checked(
+        list(text(ROUTE, `a route such as "${example}" (absolute, no trailing "/")`), `a list of routes such as ["${example}"]`),
+        (routes, report) =>
+            routes.forEach((route, i) => {
+                const first = routes.indexOf(route);
+                if (first !== i) report(`${show(route)} is listed twice (also at [${first}]); remove one`, [i]);
+            }),
+    );
+}
+
+const cacheableApiRoutes = routeList("/v1/catalog").meta({ rule: "each under `apiPath`, no duplicates; `[]` disables API caching" });
 
 const cookieName = checked(text(COOKIE_NAME, "a cookie name (letters, digits and !#$%&'*+-.^_`|~)"), (cookie, report) => {
     if (cookie === AFFINITY_COOKIE) {
@@ -107,14 +112,7 @@ const CREDENTIALS_SCHEMA = defaulted(
     }),
 ).describe("Every credential the API accepts: a request carrying any of them is never served from or stored in the cache");
 
-const primaryRoutes = checked(
-    list(text(ROUTE, 'a route such as "/v1/account" (absolute, no trailing "/")'), 'a list of routes such as ["/v1/account"]'),
-    (routes, report) =>
-        routes.forEach((route, i) => {
-            const first = routes.indexOf(route);
-            if (first !== i) report(`${show(route)} is listed twice (also at [${first}]); remove one`, [i]);
-        }),
-).meta({ rule: "no duplicates" });
+const primaryRoutes = routeList("/v1/account").meta({ rule: "each under `apiPath`, no duplicates" });
 
 /** The origin-auth secret's rotation (docs/edge.md, "Rotating the origin secret"). */
 const ORIGIN_AUTH_SCHEMA = defaulted(

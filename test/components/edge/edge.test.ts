@@ -29,6 +29,12 @@ const poolId = (code: string) => idOf(T.pool, `edge-pool-${code}`);
 const cell = (region: string, primary = false) => testEdgeCell(region, { primary });
 const args = testEdgeArgs;
 const ORIGIN_TOKEN = TEST_ORIGIN_TOKEN;
+/** The rules of the zone ruleset `name`, once it is checked to be the zone's entry point of `phase`. */
+function zoneRules(ev: Evaluation, name: string, phase: string): unknown {
+    const rs = one(ev, T.ruleset, name).inputs;
+    assert.deepEqual([rs.zoneId, rs.kind, rs.phase], [ZONE, "zone", phase]);
+    return rs.rules;
+}
 const owner = (tieredCache: boolean): EdgeArgs["zone"] => ({ role: "owner", tenants: [], tieredCache });
 
 const PROD = () => [cell("us-east-1", true), cell("eu-central-1"), cell("ap-southeast-1")];
@@ -229,9 +235,7 @@ describe("Edge", () => {
     });
 
     it("sets SSL Full (strict) for the hostname with a configuration rule", () => {
-        const rs = one(ev, T.ruleset, "edge-config-rules").inputs;
-        assert.deepEqual([rs.zoneId, rs.kind, rs.phase], [ZONE, "zone", "http_config_settings"]);
-        assert.deepEqual(rs.rules, [
+        assert.deepEqual(zoneRules(ev, "edge-config-rules", "http_config_settings"), [
             {
                 ref: "api_example_com_ssl_strict",
                 description: "api.example.com: SSL Full (strict) to the origin (the ALBs serve the domain's ACM certificate)",
@@ -270,9 +274,7 @@ describe("Edge", () => {
     });
 
     it("adds the secret origin-auth header to every request for the domain (request header transform rule)", () => {
-        const rs = one(ev, "cloudflare:index/ruleset:Ruleset", "edge-origin-auth").inputs;
-        assert.deepEqual([rs.zoneId, rs.kind, rs.phase], [ZONE, "zone", "http_request_late_transform"]);
-        assert.deepEqual(rs.rules, [
+        assert.deepEqual(zoneRules(ev, "edge-origin-auth", "http_request_late_transform"), [
             {
                 ref: "api_example_com_origin_auth_header",
                 description: "api.example.com: set x-origin-auth on every request",
