@@ -43,6 +43,12 @@ export interface LoadOptions {
     readonly timeoutS?: number;
     /** Response header naming the region that served the request (lower-case), recorded per sample. */
     readonly regionHeader?: string;
+    /**
+     * Cookies each user keeps from the answers' Set-Cookie and sends back, as a browser does:
+     * the drill keeps Cloudflare's affinity cookie (`__cflb`), so that its users are pinned to a
+     * pool like real sessions. @default none (cookie-less users)
+     */
+    readonly keepCookies?: readonly string[];
     /** Called about once a second with the last second's figures. */
     readonly onProgress?: (progress: Progress) => void;
     /** Ends the run early, like `stop()` (Ctrl-C). */
@@ -124,8 +130,10 @@ export function startLoad(options: LoadOptions): LoadRun {
     const lastRegion = new WeakMap<object, string>();
     let finished = false;
 
+    const keep = new Set((options.keepCookies ?? []).map((c) => c.toLowerCase()));
     const setupClient = (client: EngineClient) => {
         const send = client._doRequest.bind(client);
+        const jar = new Map<string, string>();
         let thinking: NodeJS.Timeout | undefined;
         let inFlight = false;
         let counted = false;
@@ -149,7 +157,8 @@ export function startLoad(options: LoadOptions): LoadRun {
             if (thinking !== undefined || client.destroyed || finished) return;
             const step = pickStep(scenario, random);
             const wait = drawThink(step.thinkMs, random);
-            client.setRequests([built.get(step)!]);
+            const request = built.get(step)!;
+            client.setRequests([jar.size === 0 ? request : { ...request, headers: { ...request.headers, cookie: cookieHeader(jar) } }]);
             // autocannon's timeout runs from the last request sent: keep it from firing while thinking.
             client.timeoutTicker.reschedule(wait + timeoutS * 1000);
             // A zero think time still yields to the event loop (no recursion through autocannon).
@@ -164,6 +173,7 @@ export function startLoad(options: LoadOptions): LoadRun {
             thinking = timer;
             timers.add(timer);
         };
+        if (keep.size > 0) client.on("headers", (info) => keptCookies(info.headers, keep, jar));
         if (regionHeader !== undefined) {
             client.on("headers", (info) => {
                 const value = headerValue(info.headers, regionHeader);
@@ -252,6 +262,23 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 /** Header value from http-parser's flat [name, value, name, value, …] list. */
+/** Stores in `jar` each kept cookie an answer sets (raw headers: name, value, name, value…). */
+export function keptCookies(raw: unknown, keep: ReadonlySet<string>, jar: Map<string, string>): void {
+    if (!Array.isArray(raw)) return;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+        if (String(raw[i]).toLowerCase() !== "set-cookie") continue;
+        const [pair] = String(raw[i + 1]).split(";");
+        const eq = pair.indexOf("=");
+        if (eq <= 0) continue;
+        const name = pair.slice(0, eq).trim();
+        if (keep.has(name.toLowerCase())) jar.set(name, pair.slice(eq + 1).trim());
+    }
+}
+
+export function cookieHeader(jar: ReadonlyMap<string, string>): string {
+    return [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
+}
+
 function headerValue(raw: unknown, name: string): string | undefined {
     if (!Array.isArray(raw)) return undefined;
     for (let i = 0; i + 1 < raw.length; i += 2) {

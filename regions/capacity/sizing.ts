@@ -37,7 +37,7 @@ export type CellCapacity = {
     readonly primary: boolean;
     /** AZs the cell spreads over (its node groups). */
     readonly azs: number;
-    /** Users geo steering sends here with every cell healthy. */
+    /** Users the steering sends here with every cell healthy. */
     readonly normalUsers: number;
     /** The most users the cell carries in any tolerated failure. */
     readonly worstCaseUsers: number;

@@ -116,8 +116,8 @@ describe("offline plan of the prod stack", () => {
             }
         };
         for (const r of run.evaluation.resources) collect(r.inputs, r.rawInputs);
-        // The database master password, the cache AUTH tokens, Grafana's admin passwords, ...
-        assert.equal(secrets.length, 11, `${secrets.length} secret inputs`);
+        // The database master password, the cache AUTH tokens, Grafana's admin passwords, both origin-auth slots, ...
+        assert.equal(secrets.length, 12, `${secrets.length} secret inputs`);
         const text = JSON.stringify(run.plan);
         assert.deepEqual(
             secrets.filter((secret) => text.includes(secret)),
@@ -211,7 +211,7 @@ describe("plan command", () => {
         assert.match(out, /\nusw2:\n {2}\+ urn:pulumi:prod::platform::/);
         assert.match(
             out,
-            /\nglobal:\n( {2}[-+~] .*\n)* {2}~ urn:pulumi:prod::platform::platform:edge:Edge\$cloudflare:index\/loadBalancer:LoadBalancer::edge-lb \(defaultPools, regionPools\)\n/,
+            /\nglobal:\n( {2}[-+~] .*\n)* {2}~ urn:pulumi:prod::platform::platform:edge:Edge\$cloudflare:index\/loadBalancer:LoadBalancer::edge-lb \(defaultPools, rules\)\n/,
         );
     });
 });
@@ -244,7 +244,7 @@ describe("adding a region", () => {
         // capacity model re-sizes now that WNAM users go to us-west-2 (HPA, node groups).
         assert.deepEqual([...new Set(diff.changed.map((c) => `${c.type} (${c.keys.join(", ")})`))].sort(), [
             "aws:eks/nodeGroup:NodeGroup (scalingConfig)",
-            "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, regionPools)",
+            "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, rules)",
             "cloudflare:index/notificationPolicy:NotificationPolicy (filters)",
             "kubernetes:autoscaling/v2:HorizontalPodAutoscaler (spec)",
         ]);

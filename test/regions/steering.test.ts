@@ -56,7 +56,7 @@ describe("steering", () => {
     describe("steeringPlan", () => {
         it("with one region: every list, the default pools and the fallback are that region", () => {
             const plan = steeringPlan([cell("eu-central-1", true)]);
-            assert.equal(plan.policy, "geo");
+            assert.equal(plan.policy, "proximity");
             assert.deepEqual(Object.keys(plan.regions), [...CLOUDFLARE_REGIONS]);
             assert.ok(Object.values(plan.regions).every((list) => list.length === 1 && list[0] === "eu-central-1"));
             assert.deepEqual(plan.defaultPools, ["eu-central-1"]);
