@@ -41,9 +41,22 @@ module.exports = {
         layer(
             "policy-pack-stands-alone",
             "^policy/",
-            "^(config|components|plan|tools|stack|bench|test)/|^index\\.ts$",
+            "^(config|components|plan|tools|stack|bench|test)/|^index\\.ts$|^regions/(?!catalog\\.ts$)",
             "The pack reads the region catalog only; it never loads the program or the offline plan.",
         ),
+        layer(
+            "stack-wires-only",
+            "^stack/",
+            "^(plan|tools|policy|bench|test)/|^index\\.ts$",
+            "The wiring reads config, the model and the components' args; never the plan, the tools or the pack.",
+        ),
+        {
+            name: "tools-load-no-pulumi-sdk",
+            severity: "error",
+            comment: "The QA tools start in a fraction of a second: nothing they import may reach the Pulumi SDKs.",
+            from: { path: "^tools/" },
+            to: { path: "^node_modules/@pulumi/", reachable: true },
+        },
         {
             name: "load-generators-only-in-their-stack",
             severity: "error",
@@ -61,7 +74,8 @@ module.exports = {
     ],
     options: {
         doNotFollow: { path: "node_modules" },
-        exclude: { path: "^(node_modules|\\.build)/" },
+        // node_modules are leaves (not followed), so that a rule can forbid reaching one.
+        exclude: { path: "^\\.build/" },
         tsPreCompilationDeps: true,
         tsConfig: { fileName: "tsconfig.json" },
     },

@@ -1,13 +1,14 @@
 // Wiring only: load the stack (config parsed, fleet derived), then stamp one cell per region behind the edge.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { retainStateful } from "./components/cell/lifecycle";
 import { RegionalCell } from "./components/cell/regionalCell";
 import { GlobalDatabase } from "./components/data/globalDatabase";
 import { cloudflareRanges } from "./components/edge/cloudflareRanges";
 import { Edge } from "./components/edge/edge";
+import { originAuthSecrets } from "./components/edge/originAuth";
 import { OriginCertificates } from "./components/edge/originCertificates";
+import { type HostnameRules, type RulesetRule, originAuthRule } from "./components/edge/rules";
 import { type FleetCell } from "./regions/fleet";
 import { globalDatabaseIdentifier } from "./regions/naming";
 import { type CellShared, edgeArgs, regionalCellArgs } from "./stack/args";
@@ -37,8 +38,9 @@ const certificates = new OriginCertificates(
     },
     withAws,
 );
-// Cloudflare sends this with every request of this zone; the ALBs refuse requests without it.
-const originAuthToken = new random.RandomPassword("origin-auth-token", { length: 48, special: false }).result;
+// Cloudflare sends the active slot's secret with every request of this hostname; the ALBs accept
+// both slots' and refuse requests without one (rotation: components/edge/originAuth.ts).
+const originAuth = originAuthSecrets(config.edge.originAuth.generation);
 
 // In the home region, which does not follow the primary (docs/regions.md).
 const globalDatabase = new GlobalDatabase(
@@ -57,7 +59,7 @@ const shared: CellShared = {
     project,
     stack: stackName,
     certificateArn: (region) => certificates.arns[region],
-    originAuthToken,
+    originAuthTokens: originAuth.accepted,
     cloudflare: cloudflareRanges(),
     globalDatabase,
     accountId: aws.getCallerIdentityOutput({}, { provider: awsProvider }).accountId,
@@ -72,8 +74,24 @@ const cells = fleet.cells.map((cell) =>
 );
 const cellOf = new Map(cells.map((c) => [c.region, c]));
 
+// A tenant's zone rules, as its last `pulumi up` exported them (the zone's owner declares them).
+const tenantRules = (tenant: string): HostnameRules => {
+    const ref = new pulumi.StackReference(`zone-tenant-${tenant}`, { name: `${pulumi.getOrganization()}/${project}/${tenant}` });
+    type Exported = { hostname: string; cache: RulesetRule[]; config: RulesetRule[]; rateLimit: RulesetRule[] };
+    const rules = ref.requireOutput("edgeZoneRules") as pulumi.Output<Exported>;
+    const hostname = rules.apply((r) => r.hostname);
+    return {
+        hostname,
+        cache: rules.apply((r) => r.cache),
+        config: rules.apply((r) => r.config),
+        rateLimit: rules.apply((r) => r.rateLimit),
+        transform: [originAuthRule(hostname, ref.requireOutput("edgeOriginAuthToken") as pulumi.Output<string>)],
+    };
+};
+
 // Only serving cells get a pool: a decommissioning cell is drained (its users go to the next
 // cell of their steering list), and a pool without traffic fails the pack's failover rule.
+// After the cells: an `up` updates the ALBs (a new origin secret) before Cloudflare sends it.
 const edge = new Edge(
     "edge",
     edgeArgs(
@@ -84,8 +102,10 @@ const edge = new Edge(
             catalog: c.catalog,
             originHostname: cellOf.get(c.region)!.originHostname,
         })),
-        originAuthToken,
+        originAuth.active,
+        tenantRules,
     ),
+    { dependsOn: cells },
 );
 
 export const regions = Object.fromEntries(
@@ -106,4 +126,13 @@ export const regions = Object.fromEntries(
 export const primaryRegion = fleet.primary.region;
 export const globalClusterIdentifier = globalDatabase.globalClusterIdentifier;
 export const loadBalancerHostname = edge.hostname;
+// What the zone's owner reads from this stack (a tenant's rules; an owner's are the same shape).
+export const edgeZoneRules = {
+    hostname: edge.zoneRules.hostname,
+    cache: edge.zoneRules.cache,
+    config: edge.zoneRules.config,
+    rateLimit: edge.zoneRules.rateLimit,
+};
+export const edgeOriginAuthToken = pulumi.secret(originAuth.active);
+export const edgeSettings = edge.summary;
 export const grafanaAdminPasswords = Object.fromEntries(cells.map((c) => [c.region, c.observability.grafanaAdminPassword]));

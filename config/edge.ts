@@ -4,13 +4,14 @@
  * (their table: docs/edge.md).
  */
 import { type z } from "zod";
+import { RATE_LIMIT_DURATIONS } from "../regions/cloudflarePlans";
 import { show } from "./problems";
-import { type Immutable, checked, defaulted, flag, hex32, integer, list, oneOf, settings, text } from "./schema";
+import { type Immutable, checked, defaulted, flag, integer, list, oneOf, settings, text } from "./schema";
 
-/** Periods (seconds) a Cloudflare rate-limiting rule accepts (`period`). */
-export const RATE_LIMIT_PERIODS = [10, 60, 120, 300, 600, 3600] as const;
-/** Durations (seconds) a Cloudflare rate-limiting rule accepts (`mitigation_timeout`). */
-export const MITIGATION_TIMEOUTS = [0, 10, 60, 120, 300, 600, 3600, 86400] as const;
+/** Periods (seconds) a Cloudflare rate-limiting rule accepts (`period`); the plan bounds them (regions/cloudflarePlans.ts). */
+export const RATE_LIMIT_PERIODS = RATE_LIMIT_DURATIONS;
+/** Durations (seconds) a rule's action lasts (`mitigation_timeout`): the same list, and 0 for a challenge. */
+export const MITIGATION_TIMEOUTS = [0, ...RATE_LIMIT_DURATIONS] as const;
 /** Rate-limit actions this program allows (API strings). */
 export const RATE_LIMIT_ACTIONS = ["block", "managed_challenge"] as const;
 export type RateLimitAction = (typeof RATE_LIMIT_ACTIONS)[number];
@@ -26,6 +27,14 @@ const EXTENSION = /^[a-z0-9]{1,10}$/;
 /** An HTTP cookie name (RFC 6265 token). */
 const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** A notification webhook's id as the API returns it: a UUID with hyphens (api-schemas `aaa_webhook-id`, maxLength 36). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** An HTTP header name (RFC 9110 token), lower case: Cloudflare's rules see header names in lower case. */
+const HEADER_NAME = /^[a-z0-9!#$%&'*+\-.^_`|~]+$/;
+/** A query-string parameter name. */
+const QUERY_NAME = /^[A-Za-z0-9._~-]+$/;
+/** An IPv4 or IPv6 address or CIDR, as Cloudflare's `ip.src in {…}` takes it. */
+const IP_OR_CIDR = /^((\d{1,3}\.){3}\d{1,3}(\/(3[0-2]|[12]?\d))?|[0-9a-f:]*:[0-9a-f:]*(\/(12[0-8]|1[01]\d|[1-9]?\d))?)$/;
 
 const BY_CLOUDFLARE = "is not accepted by Cloudflare";
 
@@ -43,6 +52,14 @@ const RATE_LIMIT_SCHEMA = defaulted(
             action: oneOf(RATE_LIMIT_ACTIONS, { refused: BY_CLOUDFLARE })
                 .default("block")
                 .describe("`block` answers 429 (API clients cannot solve a challenge)"),
+            exemptSources: list(
+                text(IP_OR_CIDR, "an IPv4 or IPv6 address or CIDR, e.g. 203.0.113.7/32"),
+                "a list of addresses or CIDRs, e.g. [203.0.113.7/32]",
+            )
+                .default([])
+                .describe(
+                    "Source addresses the limit never counts: the QA generators' egress (the drill and the load test); needs a Business plan",
+                ),
         }),
         (rateLimit, report) => {
             if (rateLimit.action === "managed_challenge" && rateLimit.mitigationTimeout !== 0) {
@@ -56,20 +73,57 @@ const RATE_LIMIT_SCHEMA = defaulted(
     ),
 );
 
-const cacheableApiRoutes = checked(
-    list(text(ROUTE, 'a route such as "/v1/catalog" (absolute, no trailing "/")'), 'a list of routes such as ["/v1/catalog"]'),
-    (routes, report) =>
-        routes.forEach((route, i) => {
-            const first = routes.indexOf(route);
-            if (first !== i) report(`${show(route)} is listed twice (also at [${first}]); remove one`, [i]);
-        }),
-).meta({ rule: "each under `apiPath`, no duplicates; `[]` disables API caching" });
+/** A list of API routes, each once; `example` is one of them. */
+function routeList(example: string) {
+    return checked(
+        list(text(ROUTE, `a route such as "${example}" (absolute, no trailing "/")`), `a list of routes such as ["${example}"]`),
+        (routes, report) =>
+            routes.forEach((route, i) => {
+                const first = routes.indexOf(route);
+                if (first !== i) report(`${show(route)} is listed twice (also at [${first}]); remove one`, [i]);
+            }),
+    );
+}
 
-const sessionCookie = checked(text(COOKIE_NAME, "a cookie name (letters, digits and !#$%&'*+-.^_`|~)"), (cookie, report) => {
+const cacheableApiRoutes = routeList("/v1/catalog").meta({ rule: "each under `apiPath`, no duplicates; `[]` disables API caching" });
+
+const cookieName = checked(text(COOKIE_NAME, "a cookie name (letters, digits and !#$%&'*+-.^_`|~)"), (cookie, report) => {
     if (cookie === AFFINITY_COOKIE) {
         report(`${show(cookie)} is the load balancer's own affinity cookie, present on every request; name the app's session cookie`);
     }
 }).meta({ rule: `not ${AFFINITY_COOKIE}` });
+
+/** Every way a request can carry a user's credential: any of them makes the request bypass the cache. */
+const CREDENTIALS_SCHEMA = defaulted(
+    settings({
+        headers: list(
+            text(HEADER_NAME, 'a lower-case header name such as "authorization"'),
+            'a list of header names, e.g. ["authorization"]',
+        )
+            .default(["authorization"])
+            .describe("Request headers that carry a credential (matched in any case)"),
+        cookies: list(cookieName, 'a list of cookie names (letters, digits and !#$%&\'*+-.^_`|~), e.g. ["session"]')
+            .meta({ rule: `not ${AFFINITY_COOKIE}` })
+            .default(["session"])
+            .describe("Cookies that carry a session"),
+        queryParameters: list(text(QUERY_NAME, 'a query parameter name such as "token"'), 'a list of parameter names, e.g. ["token"]')
+            .default([])
+            .describe("Query-string parameters that carry a credential"),
+    }),
+).describe("Every credential the API accepts: a request carrying any of them is never served from or stored in the cache");
+
+const primaryRoutes = routeList("/v1/account").meta({ rule: "each under `apiPath`, no duplicates" });
+
+/** The origin-auth secret's rotation (docs/edge.md, "Rotating the origin secret"). */
+const ORIGIN_AUTH_SCHEMA = defaulted(
+    settings({
+        generation: integer(1)
+            .default(1)
+            .describe(
+                "Raise by one to rotate: the slot of the new generation gets a new secret and is sent, the other slot's stays accepted",
+            ),
+    }),
+).describe("Rotation of the secret header Cloudflare adds and the ALBs require");
 
 /** `platform:edge`, all keys optional. */
 export const EDGE_SCHEMA = defaulted(
@@ -81,9 +135,13 @@ export const EDGE_SCHEMA = defaulted(
             cacheableApiRoutes: cacheableApiRoutes
                 .default(["/v1/catalog", "/v1/config"])
                 .describe(
-                    "API GET routes whose responses are the same for every user, cached briefly at the edge; each matches itself and everything below it",
+                    "API routes the edge may cache when the API's answer says so (Cache-Control: public, s-maxage=…); each matches itself and everything below it",
                 ),
-            apiEdgeTtl: integer(1, 3600).default(30).describe("Edge TTL of cacheable API responses, seconds (short: data changes)"),
+            primaryRoutes: primaryRoutes
+                .default([])
+                .describe(
+                    "API routes served by the primary cell whatever the method (reads that must see the latest write); writes always are",
+                ),
             staticPathPrefix: text(PATH_PREFIX, 'a path prefix that starts and ends with "/", e.g. "/static/"')
                 .default("/static/")
                 .describe("Path prefix of static assets"),
@@ -97,9 +155,7 @@ export const EDGE_SCHEMA = defaulted(
             staticEdgeTtl: integer(3600, 31536000)
                 .default(2592000)
                 .describe("Edge TTL of static assets, seconds (assets are fingerprinted; the default is 30 days)"),
-            sessionCookie: sessionCookie
-                .default("session")
-                .describe("The app's session cookie: a request carrying it is never served from cache"),
+            credentials: CREDENTIALS_SCHEMA,
             sessionAffinityTtl: integer(1800, 604800)
                 .default(3600)
                 .describe("Lifetime of the load balancer's affinity cookie, seconds (Cloudflare's range for cookie affinity)"),
@@ -107,27 +163,42 @@ export const EDGE_SCHEMA = defaulted(
             // incompatible with Tiered Cache; the API's traffic is mostly dynamic anyway.
             tieredCache: flag()
                 .default(false)
-                .describe("Smart Tiered Cache: misses go through one upper tier (incompatible with zero-downtime failover)"),
+                .describe(
+                    "Smart Tiered Cache (a zone setting, declared by the zone's owner stack, off included): misses go through one upper tier (incompatible with zero-downtime failover)",
+                ),
+            monitorInterval: integer(10, 3600)
+                .default(15)
+                .describe("Seconds between health checks from each check region (the plan sets the minimum)"),
             rateLimit: RATE_LIMIT_SCHEMA,
+            originAuth: ORIGIN_AUTH_SCHEMA,
             alertEmail: text(EMAIL, "an email address such as oncall@example.com")
                 .optional()
                 .describe("Email that receives pool and origin health alerts"),
-            alertWebhookId: hex32("a Cloudflare notification webhook's id")
+            alertWebhookId: text(
+                UUID,
+                "a Cloudflare notification webhook's id: a UUID with hyphens, e.g. b115d5ec-15c6-41ee-8b76-92c449b5227b",
+            )
                 .optional()
                 .describe("Cloudflare notification webhook that receives the same alerts"),
         }),
-        (edge, report) =>
-            edge.cacheableApiRoutes.forEach((route, i) => {
-                if (!`${route}/`.startsWith(edge.apiPath)) {
-                    report(
-                        `${show(route)} is outside the API path ${show(edge.apiPath)}; list API routes only (static assets have their own rule)`,
-                        ["cacheableApiRoutes", i],
-                    );
-                }
-            }),
-        ["apiPath", "cacheableApiRoutes"],
+        (edge, report, sound) => {
+            for (const key of ["cacheableApiRoutes", "primaryRoutes"] as const) {
+                if (!sound([key])) continue;
+                edge[key].forEach((route, i) => {
+                    if (!`${route}/`.startsWith(edge.apiPath)) {
+                        report(
+                            `${show(route)} is outside the API path ${show(edge.apiPath)}; list API routes only (static assets have their own rule)`,
+                            [key, i],
+                        );
+                    }
+                });
+            }
+        },
+        ["apiPath"],
     ).meta({ page: "docs/edge.md" }),
-).describe("API path, cacheable API routes, TTLs, session cookie and affinity TTL, rate limit, alert targets");
+).describe(
+    "API path, cacheable and primary-only API routes, credentials, TTLs, affinity TTL, health-check interval, rate limit, origin-secret rotation, alert targets",
+);
 
 export type EdgeConfig = Immutable<z.output<typeof EDGE_SCHEMA>>;
 export type RateLimitConfig = EdgeConfig["rateLimit"];

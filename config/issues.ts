@@ -27,6 +27,12 @@ export function messageOf(issue: z.core.$ZodRawIssue): string | undefined {
     switch (issue.code) {
         case "invalid_type":
             if (issue.input === undefined) return `is missing; expected ${allowed}`;
+            if (
+                (issue.expected === "number" || issue.expected === "int") &&
+                typeof issue.input === "string" &&
+                Number.isFinite(Number(issue.input))
+            )
+                return `${value}is text, not a number; write it without quotes; expected ${allowed}`;
             return `${value}is not ${TYPE_NOUNS[issue.expected] ?? `a ${issue.expected}`}; expected ${allowed}`;
         case "too_small":
         case "too_big":

@@ -7,14 +7,28 @@ import { z } from "zod";
 import { AURORA_MAX_SECONDARY_REGIONS } from "../regions/awsLimits";
 import { CLOUDFLARE_REGIONS, type CloudflareRegion, findRegion } from "../regions/catalog";
 import { type Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "../regions/cidr";
-import { type FleetCellInput } from "../regions/fleet";
+import { CLOUDFLARE_PLANS, type EdgeFeatures, planProblems, planRequirements } from "../regions/cloudflarePlans";
+import { type FleetCellInput, isServing } from "../regions/fleet";
 import { COMPUTE_SCHEMA } from "./compute";
 import { DATA_SCHEMA } from "./data";
 import { EDGE_SCHEMA } from "./edge";
 import { validate } from "./issues";
 import { OBSERVABILITY_SCHEMA } from "./observability";
 import { ConfigError, type Raw, show } from "./problems";
-import { type Immutable, type Path, type Report, catalogRegion, checked, flag, hex32, integer, list, settings, text } from "./schema";
+import {
+    type Immutable,
+    type Path,
+    type Report,
+    catalogRegion,
+    checked,
+    flag,
+    hex32,
+    integer,
+    list,
+    oneOf,
+    settings,
+    text,
+} from "./schema";
 
 export const NAMESPACE = "platform";
 
@@ -25,6 +39,8 @@ export const NAMESPACE = "platform";
  */
 export type CellConfig = FleetCellInput;
 
+/** Pulumi stack names: letters, digits, `-`, `_`, `.`. */
+const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const DIGEST_IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*@sha256:[0-9a-f]{64}$/;
@@ -35,13 +51,37 @@ const MAX_PREFIX = 20;
 /** `aws:region`, outside the namespace: the default region of the one AWS provider. */
 export const AWS_REGION_SCHEMA = text(
     AWS_REGION,
-    "an AWS region name, e.g. `aws:region: us-east-1` (only global resources use it)",
+    "an AWS region name; set it, e.g. `aws:region: us-east-1` (only global resources use it)",
 ).describe("Region of the one AWS provider; only global resources use it");
 
-const CLOUDFLARE_SCHEMA = settings({
-    accountId: hex32("Cloudflare dashboard → account → API section").describe("Cloudflare account id"),
-    zoneId: hex32("the zone's Overview page").describe("Cloudflare zone id of the domain"),
-}).describe("The Cloudflare account and zone of the domain");
+const CLOUDFLARE_SCHEMA = checked(
+    settings({
+        accountId: hex32("Cloudflare dashboard → account → API section").describe("Cloudflare account id"),
+        zoneId: hex32("the zone's Overview page").describe("Cloudflare zone id of the domain"),
+        plan: oneOf(CLOUDFLARE_PLANS, { refused: "is not a Cloudflare plan" })
+            .default("business")
+            .describe("The zone's Cloudflare plan: the edge's features are checked against it (docs/edge.md, the plan table)"),
+        zoneOwner: text(STACK_NAME, "a stack name such as prod")
+            .optional()
+            .describe(
+                "The stack that declares the zone's rulesets and settings, this stack's rules among them; unset: this stack owns the zone",
+            ),
+        zoneTenants: list(text(STACK_NAME, "a stack name such as staging"), "a list of stack names, e.g. [staging]")
+            .default([])
+            .describe("Stacks on the same zone whose per-hostname rules this stack's zone rulesets carry (read from their stack outputs)"),
+    }),
+    (cloudflare, report) => {
+        if (cloudflare.zoneOwner !== undefined && cloudflare.zoneTenants.length > 0)
+            report(
+                `a stack either owns the zone (zoneTenants) or rides on its owner's rulesets (zoneOwner ${show(cloudflare.zoneOwner)}), not both: keep one`,
+                ["zoneTenants"],
+            );
+        cloudflare.zoneTenants.forEach((tenant, i) => {
+            const first = cloudflare.zoneTenants.indexOf(tenant);
+            if (first !== i) report(`${show(tenant)} is listed twice (also at [${first}]); remove one`, ["zoneTenants", i]);
+        });
+    },
+).describe("The Cloudflare account, zone and plan of the domain, and who owns the zone's rulesets");
 
 const cidr = checked(
     z.string().meta({ allowed: `a private IPv4 CIDR from /${MIN_PREFIX} to /${MAX_PREFIX}, e.g. 10.10.0.0/16` }),
@@ -79,7 +119,9 @@ const REGIONS_SCHEMA = checked(
     regionRules,
     [],
 )
-    .meta({ rule: "exactly one primary; at most 11 regions (one primary and the 10 secondaries of an Aurora global database)" })
+    .meta({
+        rule: `exactly one primary; at most ${AURORA_MAX_SECONDARY_REGIONS + 1} regions (one primary and the ${AURORA_MAX_SECONDARY_REGIONS} secondaries of an Aurora global database)`,
+    })
     .describe("One cell per entry");
 
 function regionRules(entries: readonly RegionEntry[], report: Report, sound: (path: Path) => boolean): void {
@@ -157,7 +199,7 @@ function cellOf(entry: RegionEntry): CellConfig {
 // At least two nodes per AZ: one for pods and the spare the model always adds.
 const MIN_NODES_PER_CELL = 6;
 
-const CAPACITY_SCHEMA = settings({
+export const CAPACITY_SCHEMA = settings({
     targetConcurrentUsers: integer(1).describe("Concurrent users the fleet must carry"),
     usersPerPod: integer(1).describe("Users one pod carries at the HPA CPU target, as measured by the load test"),
     regionFailuresTolerated: integer(0)
@@ -216,9 +258,18 @@ export const PLATFORM_SCHEMA = checked(
         edge: EDGE_SCHEMA,
         observability: OBSERVABILITY_SCHEMA,
     }),
-    ({ regions, capacity }, report) => {
+    ({ regions, capacity, cloudflare, edge }, report, sound) => {
+        if (sound(["cloudflare"]) && sound(["edge"])) {
+            for (const problem of planProblems(cloudflare.plan, planRequirements(edgeFeatures(cloudflare, edge))))
+                report(`${problem}: raise platform:cloudflare.plan if the zone has that plan, or change the setting`, ["edge"]);
+            if (cloudflare.zoneOwner !== undefined && edge.tieredCache)
+                report(
+                    `tieredCache true is a zone setting: the zone's owner (${cloudflare.zoneOwner}) declares it for every hostname; set it there, not here`,
+                    ["edge", "tieredCache"],
+                );
+        }
         // Counted as the user wrote them, so that the message matches the file.
-        const serving = regions.filter((r) => !r.decommission).length;
+        const serving = regions.filter((r) => isServing({ decommissioning: r.decommission })).length;
         const draining = regions.length - serving;
         // None serving is the region list's own problem (every region has decommission: true).
         if (serving > 0 && capacity.regionFailuresTolerated >= serving) {
@@ -233,6 +284,28 @@ export const PLATFORM_SCHEMA = checked(
         ["regions", "*", "decommission"],
     ],
 );
+
+/**
+ * What the edge of a stack uses that the zone's plan bounds. A stack that rides on an owner's
+ * rulesets counts at least two rate-limiting rules in the zone (its own and the owner's); the
+ * owner counts one per stack exactly.
+ */
+export function edgeFeatures(
+    cloudflare: Pick<PlatformValues["cloudflare"], "zoneOwner" | "zoneTenants">,
+    edge: PlatformValues["edge"],
+): EdgeFeatures {
+    return {
+        monitorInterval: edge.monitorInterval,
+        staticEdgeTtl: edge.staticEdgeTtl,
+        rateLimit: {
+            period: edge.rateLimit.period,
+            mitigationTimeout: edge.rateLimit.mitigationTimeout,
+            exemptsSources: edge.rateLimit.exemptSources.length > 0,
+        },
+        rateLimitRulesInZone: cloudflare.zoneOwner !== undefined ? 2 : 1 + cloudflare.zoneTenants.length,
+        loadBalancerRules: 1,
+    };
+}
 
 type PlatformValues = Immutable<z.output<typeof PLATFORM_SCHEMA>>;
 export type CapacityConfig = PlatformValues["capacity"];

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { catalogRegions } from "../regions/catalog";
+import { closest } from "./issues";
 
 declare module "zod" {
     interface GlobalMeta {
@@ -110,7 +111,7 @@ export function checked<T extends z.ZodType>(schema: T, rule: Rule<z.output<T>>,
     const paths = reads?.map((r) => (typeof r === "string" ? [r] : r));
     return schema.superRefine(
         (value, ctx) => {
-            const found = ctx.issues.map(foundAt);
+            const found = ctx.issues.flatMap((issue) => foundAt(issue, paths));
             rule(
                 value,
                 (message, path = []) => ctx.addIssue({ code: "custom", message, path: [...path], input: value }),
@@ -119,7 +120,7 @@ export function checked<T extends z.ZodType>(schema: T, rule: Rule<z.output<T>>,
         },
         {
             when: (payload) => {
-                const found = payload.issues.map(foundAt);
+                const found = payload.issues.flatMap((issue) => foundAt(issue, paths));
                 if (paths === undefined) return found.length === 0;
                 return !found.some((f) => (f.path.length === 0 && !f.byRule) || paths.some((path) => spoils(f, path)));
             },
@@ -133,8 +134,21 @@ interface Found {
     readonly byRule: boolean;
 }
 
-function foundAt(issue: z.core.$ZodRawIssue): Found {
-    return { path: issue.path ?? [], byRule: issue.code === "custom" };
+/**
+ * Where a problem is. An unknown key is a problem of that key alone, not of the map that holds
+ * it, and of the key it is a misspelling of when a rule reads that one (the value meant for it
+ * is missing): a typo elsewhere in a map must not silence the map's other rules.
+ */
+function foundAt(issue: z.core.$ZodRawIssue, reads?: readonly Path[]): Found[] {
+    const path = issue.path ?? [];
+    if (issue.code !== "unrecognized_keys") return [{ path, byRule: issue.code === "custom" }];
+    return (issue.keys as readonly string[]).flatMap((key) => {
+        const meant = (reads ?? [])
+            .filter((read) => read.length > path.length && path.every((part, i) => read[i] === part || read[i] === "*"))
+            .map((read) => String(read[path.length]))
+            .filter((candidate) => candidate !== "*" && closest(key, [candidate]).length > 0);
+        return [key, ...meant].map((part) => ({ path: [...path, part], byRule: false }));
+    });
 }
 
 /** Whether a problem makes the part at `path` unusable: it is at or below it, or it is the type of a map or list that holds it. */

@@ -13,14 +13,16 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/problems";
+import { formatPlanTable } from "../regions/cloudflarePlans";
 import { compare, formatComparison, removalProblems } from "./compare";
-import { type Plan, planStack } from "./plan";
+import { type Plan, cloudflarePlanOf, planStack } from "./plan";
 import { hasBlockingViolation } from "./policyRunner";
 import { formatCapacityTable } from "./report/capacityTable";
 import { mermaid } from "./report/diagram";
 import { formatSteering } from "./report/steeringTable";
 import { formatSummary } from "./report/summary";
 import { STACK_NAME, type StackConfig, StackConfigError, projectRoot, readConfigFile, readProjectName, readStack } from "./stackConfig";
+import { checkStacks, formatShared, repositoryStackNames } from "./stacks";
 import { type FlagTable, HELP_FLAG, synopsis, usage } from "./usage";
 
 /** The plan's exit statuses (the QA tools have their own, `TOOL_EXIT` in tools/common.ts). */
@@ -43,7 +45,18 @@ export const PLAN_FLAGS = {
         description:
             "also plan FILE as the same stack and print what changes: resources added, changed (by input) and removed, by URN, grouped by region",
     },
-    quiet: { type: "boolean", default: false, description: "print no summary, capacity or steering table (the comparison still prints)" },
+    stacks: {
+        type: "string",
+        value: "LIST",
+        description:
+            "check the cross-stack rules (shared Cloudflare zone or account) over these stacks, comma-separated, with this one; none skips the check",
+        defaultText: "every Pulumi.*.yaml",
+    },
+    quiet: {
+        type: "boolean",
+        default: false,
+        description: "print no summary, capacity, steering, Cloudflare plan or cross-stack table (the comparison still prints)",
+    },
     help: HELP_FLAG,
 } as const satisfies FlagTable;
 
@@ -56,6 +69,8 @@ interface Options {
     json?: string;
     diagram?: string;
     compare?: string;
+    /** Stacks for the cross-stack check; undefined: every file; []: none. */
+    stacks?: readonly string[];
     quiet: boolean;
 }
 
@@ -77,8 +92,19 @@ function parseOptions(argv: string[]): Options {
         json: values.json,
         diagram: values.diagram,
         compare: values.compare,
+        stacks: stacksOption(values.stacks),
         quiet: values.quiet!,
     };
+}
+
+function stacksOption(value: string | undefined): readonly string[] | undefined {
+    if (value === undefined) return undefined;
+    if (value === "none") return [];
+    const names = value.split(",").map((n) => n.trim());
+    const bad = names.filter((n) => !STACK_NAME.test(n));
+    if (bad.length > 0)
+        throw new UsageError(`--stacks "${value}": ${bad.map((b) => `"${b}"`).join(", ")} is not a stack name (letters, digits, - _ .)`);
+    return names;
 }
 
 function loadStack(options: Options, root: string): StackConfig {
@@ -91,9 +117,11 @@ function planInChild(file: string, stack: string): Plan {
     const dir = mkdtempSync(path.join(tmpdir(), "plan-compare-"));
     const out = path.join(dir, "plan.json");
     try {
-        execFileSync(process.execPath, [...process.execArgv, __filename, "--stack", stack, "--config", file, "--json", out, "--quiet"], {
-            stdio: ["ignore", "ignore", "pipe"],
-        });
+        execFileSync(
+            process.execPath,
+            [...process.execArgv, __filename, "--stack", stack, "--config", file, "--json", out, "--quiet", "--stacks", "none"],
+            { stdio: ["ignore", "ignore", "pipe"] },
+        );
     } catch (err) {
         const child = err as { status?: number; stderr?: Buffer };
         if (child.status === PLAN_EXIT.config) throw new ConfigErrorText(`--compare ${file}:\n${child.stderr?.toString().trim()}`);
@@ -116,13 +144,29 @@ export async function main(argv: string[]): Promise<number> {
             process.stdout.write(`${usage("plan", PLAN_FLAGS)}\n`);
             return PLAN_EXIT.ok;
         }
-        const stack = loadStack(options, projectRoot());
+        const root = projectRoot();
+        const stack = loadStack(options, root);
         const other = options.compare ? path.resolve(options.compare) : undefined;
-        const run = await planStack(stack);
+        const plans = new Map<string, Plan>();
+        const run = await planStack(stack, { plans });
         const { plan } = run;
         if (!options.quiet) process.stdout.write(`${formatSummary(plan, run.fleet)}\n`);
         if (!options.quiet) process.stdout.write(`\n${formatCapacityTable(run.fleet.capacity)}\n`);
         if (!options.quiet) process.stdout.write(`\n${formatSteering(plan.steering)}\n`);
+        if (!options.quiet)
+            process.stdout.write(`\nCloudflare plan of this stack's edge\n${formatPlanTable(cloudflarePlanOf(run.config).requirements)}\n`);
+        // Every stack of the repository with this one: what would collide on a shared zone or account.
+        const names = options.stacks ?? repositoryStackNames(root);
+        if (options.stacks === undefined || names.length > 0) {
+            const report = await checkStacks(root, names, { stack, plan, config: run.config }, plans);
+            if (!options.quiet) process.stdout.write(`\n${formatShared(report, [...new Set([stack.stack, ...names])])}\n`);
+            if (report.problems.length > 0) {
+                process.stderr.write(
+                    `Refused: the stack files collide (${report.problems.length}):\n${report.problems.map((p) => `- ${p}`).join("\n")}\n`,
+                );
+                return PLAN_EXIT.config;
+            }
+        }
         if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
         if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run));
         if (other) {

@@ -303,12 +303,35 @@ registerInvoke("cloudflare:index/getIpRanges:getIpRanges", () => ({
 }));
 // --- end compute tier ---
 
+/**
+ * Outputs of other stacks by fully qualified name (`organization/platform/staging`), as their
+ * own plans computed them: what a `pulumi.StackReference` reads (the zone owner reads its
+ * tenants' zone rules, docs/edge.md). Set by the plan before it evaluates a stack.
+ */
+const STACK_OUTPUTS = new Map<string, { outputs: State; secretOutputNames: string[] }>();
+
+export function registerStackOutputs(name: string, outputs: State, secretOutputNames: readonly string[] = []): void {
+    STACK_OUTPUTS.set(name, { outputs, secretOutputNames: [...secretOutputNames] });
+}
+
 export class PlanMocks implements pulumi.runtime.Mocks {
     constructor(private readonly defaultRegion: string) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
         const inputs = args.inputs as State;
         if (!args.custom) return { id: undefined, state: {} };
+        if (args.type === "pulumi:pulumi:StackReference") {
+            const name = String(inputs.name);
+            const found = STACK_OUTPUTS.get(name);
+            if (!found) {
+                const error = new Error(
+                    `the plan has no outputs of stack ${name} for a StackReference; plan that stack first (plan/plan.ts)`,
+                );
+                (error as Error & { details: string }).details = error.message;
+                throw error;
+            }
+            return { id: name, state: { name, ...found } };
+        }
         const hex = (length: number, salt = "") => hexOf(`${args.type}|${args.name}|${salt}`, length);
         const region = typeof inputs.region === "string" ? inputs.region : this.defaultRegion;
         const id = idFor(args.type, args.name, inputs, hex);

@@ -3,14 +3,16 @@
  * on the mock runtime and shapes the result as the design's plan JSON.
  */
 import * as path from "node:path";
-import { namespaceValues } from "../config/platform";
-import { type CapacityPlan } from "../regions/capacity/fleet";
+import { edgeFeatures, namespaceValues } from "../config/platform";
+import { type CapacityPlan } from "../regions/capacity/sizing";
+import { type CloudflarePlan, type PlanRequirement, planRequirements, requiredAddOns, requiredPlan } from "../regions/cloudflarePlans";
 import { type Fleet } from "../regions/fleet";
 import { type SteeringPlan } from "../regions/steering";
-import { type Stack, parseStack } from "../stack/load";
+import { type Stack, parseStack } from "../stack/parse";
+import { registerStackOutputs } from "./mocks";
 import { type PackConfig, type PolicyViolation, checkPolicies, readPackConfig } from "./policyRunner";
-import { type Evaluation, type RecordedResource, evaluate } from "./runtime";
-import { type StackConfig, projectRoot } from "./stackConfig";
+import { type Evaluation, PLAN_ORGANIZATION, type RecordedResource, evaluate } from "./runtime";
+import { type StackConfig, projectRoot, readStack } from "./stackConfig";
 
 /** A registered resource as the plan JSON shows it (the recorded one without its clear-text inputs). */
 export type PlanResource = Omit<RecordedResource, "rawInputs" | "dependencies" | "aliases">;
@@ -25,6 +27,12 @@ export interface Plan {
     readonly capacity: CapacityPlan | Record<string, never>;
     /** The fleet's steering plan: what the load balancer sends where. */
     readonly steering: SteeringPlan;
+    /**
+     * What the edge declares for the hostname (the program's `edgeSettings` output): SSL mode,
+     * the API cache rule's origin-respecting mode, Tiered Cache, zone role, steering, write route;
+     * and the Cloudflare plan it needs (docs/edge.md).
+     */
+    readonly edge: Record<string, unknown>;
 }
 
 export interface PlanRun extends Stack {
@@ -38,7 +46,18 @@ const PROGRAM = path.join(__dirname, "..", "index");
 export interface PlanOptions {
     /** The policy pack config; default: `policy/config/<stack>.json`, or none. */
     readonly packConfig?: PackConfig;
+    /**
+     * Plans of other stacks already made (by stack name): a zone owner's tenants are taken from
+     * here, else planned first from their `Pulumi.<stack>.yaml`.
+     */
+    readonly plans?: Map<string, Plan>;
 }
+
+/** Tenants' plans by file and content: a process that plans several owners (the tests) plans each tenant once. */
+const TENANT_PLANS = new Map<string, Plan>();
+
+/** The outputs a zone's owner reads from each tenant (index.ts, `tenantRules`). */
+export const TENANT_OUTPUTS = ["edgeZoneRules", "edgeOriginAuthToken"] as const;
 
 /**
  * Validates `stack` (throws ConfigError before anything runs), evaluates the program, then
@@ -47,6 +66,17 @@ export interface PlanOptions {
  */
 export async function planStack(stack: StackConfig, options: PlanOptions = {}): Promise<PlanRun> {
     const parsed = parseStack(namespaceValues(stack.config), stack.config["aws:region"]);
+    // A zone's owner reads its tenants' zone rules from their stack outputs: plan them first.
+    for (const tenant of parsed.config.cloudflare.zoneTenants) {
+        const file = readStack(projectRoot(), tenant);
+        const memo = `${file.source}\n${JSON.stringify(file.config)}`;
+        const known = options.plans?.get(tenant) ?? TENANT_PLANS.get(memo);
+        const tenantPlan = known ?? (await planStack(file, { plans: options.plans })).plan;
+        options.plans?.set(tenant, tenantPlan);
+        TENANT_PLANS.set(memo, tenantPlan);
+        const outputs = Object.fromEntries(TENANT_OUTPUTS.map((key) => [key, tenantPlan.outputs[key]]));
+        registerStackOutputs(`${PLAN_ORGANIZATION}/${stack.project}/${tenant}`, outputs, ["edgeOriginAuthToken"]);
+    }
     const evaluation = await evaluate(
         { project: stack.project, stack: stack.stack, config: stack.config, secretKeys: stack.secretKeys },
         () => {
@@ -58,7 +88,21 @@ export async function planStack(stack: StackConfig, options: PlanOptions = {}): 
     const violations = await checkPolicies(evaluation.resources, {
         config: options.packConfig ?? readPackConfig(projectRoot(), stack.stack),
     });
-    return { ...parsed, evaluation, plan: toPlan(evaluation, parsed.fleet, violations) };
+    const plan = toPlan(evaluation, parsed.fleet, violations);
+    return { ...parsed, evaluation, plan: { ...plan, edge: { ...plan.edge, cloudflarePlan: cloudflarePlanOf(parsed.config) } } };
+}
+
+/** The Cloudflare plan a stack's edge needs, beside the one it declares. */
+export interface CloudflarePlanNeeds {
+    readonly declared: CloudflarePlan;
+    readonly required: CloudflarePlan | undefined;
+    readonly addOns: readonly string[];
+    readonly requirements: readonly PlanRequirement[];
+}
+
+export function cloudflarePlanOf(config: Stack["config"]): CloudflarePlanNeeds {
+    const requirements = planRequirements(edgeFeatures(config.cloudflare, config.edge));
+    return { declared: config.cloudflare.plan, required: requiredPlan(requirements), addOns: requiredAddOns(requirements), requirements };
 }
 
 /** The plan JSON of an evaluation and the fleet it was evaluated from. */
@@ -71,6 +115,7 @@ export function toPlan(evaluation: Evaluation, fleet: Pick<Fleet, "capacity" | "
         policy: { violations },
         capacity: fleet.capacity,
         steering: fleet.steering,
+        edge: (evaluation.outputs.edgeSettings ?? {}) as Record<string, unknown>,
     };
 }
 

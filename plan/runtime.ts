@@ -10,6 +10,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlanMocks } from "./mocks";
 
+/**
+ * The organization the plan evaluates in: "organization", the name a self-managed backend uses
+ * (Pulumi docs, "Stack references"); a StackReference names `organization/<project>/<stack>`.
+ */
+export const PLAN_ORGANIZATION = "organization";
+
 export const SECRET = "[secret]";
 
 export interface RecordedResource {
@@ -112,7 +118,7 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
     }
     try {
         const region = config["aws:region"] ?? "us-east-1";
-        await pulumi.runtime.setMocks(new PlanMocks(region), project, stack, false);
+        await pulumi.runtime.setMocks(new PlanMocks(region), project, stack, false, PLAN_ORGANIZATION);
         pulumi.runtime.setAllConfig({ ...config }, [...(options.secretKeys ?? [])]);
         const recorded: RecordedResource[] = [];
         const pending: Promise<void>[] = [];

@@ -5,10 +5,10 @@
  * `planFleet` and nowhere else; the program's wiring, the offline plan, the policy pack and the
  * drill read them from the one `Fleet`.
  */
-import { type CapacityKnobs, type CapacityPlan, type CellCapacity, sizeCells } from "./capacity/fleet";
 import { type LimitProblem, limitProblems } from "./capacity/limits";
 import { type ComputeSizing } from "./capacity/nodes";
 import { apportionUsers } from "./capacity/routing";
+import { type CapacityKnobs, type CapacityPlan, type CellCapacity, sizeCells } from "./capacity/sizing";
 import { type CatalogRegion, type CloudflareRegion } from "./catalog";
 import { type SteeringPlan, steeringPlan } from "./steering";
 

@@ -1,7 +1,12 @@
 /**
- * Geo steering as data: for every Cloudflare region, every cell ordered nearest-first by
- * great-circle distance. The same order is the failover order (Cloudflare tries the next
- * pool of the list when one is unhealthy), and the capacity model re-routes along it.
+ * Proximity steering as data: for every Cloudflare region, every cell ordered nearest-first by
+ * great-circle distance from the region's population centre to the cell's coordinates (the
+ * same coordinates the pools declare, from the region catalog). Cloudflare's proximity steering
+ * sends a request to the healthy pool nearest to the data centre that took it, so this table is
+ * what it does for a data centre at the region's centre, and its order is the failover order;
+ * the capacity model and the drill re-route along it. A data centre far from its region's centre
+ * may pick another cell first: the table is the model at region granularity (docs/edge.md,
+ * "Steering").
  */
 import { CLOUDFLARE_REGIONS, CLOUDFLARE_REGION_LOCATIONS, type CloudflareRegion, type GeoPoint } from "./catalog";
 
@@ -53,11 +58,18 @@ export function defaultPoolOrder(cells: readonly SteeringCell[]): string[] {
  * prints and exports it, so the two cannot disagree.
  */
 export interface SteeringPlan {
-    /** Cloudflare steering policy: `geo` routes by the visitor's Cloudflare region. */
-    readonly policy: "geo";
+    /**
+     * Cloudflare steering policy: `proximity` picks the healthy pool nearest to the data centre
+     * by the pools' coordinates. Not `geo`: Cloudflare's custom load-balancing rules (the write
+     * route) "are incompatible with Geo steering" (docs/edge.md, "Steering").
+     */
+    readonly policy: "proximity";
     /** Per Cloudflare region, every cell (AWS region) nearest first: also the failover order. */
     readonly regions: SteeringTable;
-    /** Used for any location no region list covers: the primary first, then nearest to it. */
+    /**
+     * Every pool, the primary first, then nearest to it: the pools proximity steering picks from,
+     * and the write route's failover order (writes go to the primary first).
+     */
     readonly defaultPools: readonly string[];
     /**
      * Used when every pool is unhealthy: the primary's, because it holds the Aurora writer
@@ -68,7 +80,7 @@ export interface SteeringPlan {
 
 export function steeringPlan(cells: readonly SteeringCell[]): SteeringPlan {
     const defaultPools = defaultPoolOrder(cells);
-    return { policy: "geo", regions: steeringTable(cells), defaultPools, fallbackPool: defaultPools[0] };
+    return { policy: "proximity", regions: steeringTable(cells), defaultPools, fallbackPool: defaultPools[0] };
 }
 
 /** The number of Cloudflare regions that health-check each pool (see checkRegionsFor). */

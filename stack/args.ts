@@ -6,17 +6,19 @@ import type * as pulumi from "@pulumi/pulumi";
 import { type RegionalCellArgs } from "../components/cell/regionalCell";
 import { type CloudflareRanges } from "../components/compute/originIngress";
 import { type GlobalDatabase } from "../components/data/globalDatabase";
-import { type EdgeArgs, type EdgeCell } from "../components/edge/edge";
+import { type EdgeArgs, type EdgeCell, type ZoneRole } from "../components/edge/edge";
+import { type HostnameRules } from "../components/edge/rules";
 import { type FleetCell } from "../regions/fleet";
 import { clusterName } from "../regions/naming";
-import { type Stack } from "./load";
+import { type Stack } from "./parse";
 
 /** What every cell shares, declared once by the program before the cells. */
 export interface CellShared {
     readonly project: string;
     readonly stack: string;
     readonly certificateArn: (region: string) => pulumi.Input<string>;
-    readonly originAuthToken: pulumi.Input<string>;
+    /** The origin-auth values the ALBs accept (both slots). */
+    readonly originAuthTokens: pulumi.Input<string>[];
     readonly cloudflare: CloudflareRanges;
     readonly globalDatabase: GlobalDatabase;
     readonly accountId: pulumi.Input<string>;
@@ -68,7 +70,7 @@ export function regionalCellArgs({ config }: Stack, cell: FleetCell, shared: Cel
         },
         certificateArn: shared.certificateArn(cell.region),
         domain: config.domain,
-        originAuthToken: shared.originAuthToken,
+        originAuthTokens: shared.originAuthTokens,
         cloudflare: shared.cloudflare,
         globalDatabase: shared.globalDatabase,
         databaseDependsOn: cell.primary ? undefined : shared.databaseDependsOn,
@@ -76,13 +78,42 @@ export function regionalCellArgs({ config }: Stack, cell: FleetCell, shared: Cel
     };
 }
 
+/** The zone's rules a tenant stack exports for its owner (every stack exports them: the plan's cross-stack check reads them). */
+export type TenantRules = (stack: string) => HostnameRules;
+
 /** The edge over the serving cells (their ALBs as `originHostname`), with the fleet's steering. */
-export function edgeArgs({ config, fleet }: Stack, cells: readonly EdgeCell[], originAuthToken: pulumi.Input<string>): EdgeArgs {
+export function edgeArgs(
+    { config, fleet }: Stack,
+    cells: readonly EdgeCell[],
+    originAuthToken: pulumi.Input<string>,
+    tenantRules: TenantRules,
+): EdgeArgs {
+    const { cloudflare, edge } = config;
+    const zone: ZoneRole =
+        cloudflare.zoneOwner !== undefined
+            ? { role: "tenant", owner: cloudflare.zoneOwner }
+            : {
+                  role: "owner",
+                  tenants: cloudflare.zoneTenants.map((stack) => ({ stack, rules: tenantRules(stack) })),
+                  tieredCache: edge.tieredCache,
+              };
     return {
-        ...config.edge,
+        apiPath: edge.apiPath,
+        staticPathPrefix: edge.staticPathPrefix,
+        staticExtensions: edge.staticExtensions,
+        staticEdgeTtl: edge.staticEdgeTtl,
+        cacheableApiRoutes: edge.cacheableApiRoutes,
+        primaryRoutes: edge.primaryRoutes,
+        credentials: edge.credentials,
+        sessionAffinityTtl: edge.sessionAffinityTtl,
+        monitorInterval: edge.monitorInterval,
+        rateLimit: edge.rateLimit,
+        alertEmail: edge.alertEmail,
+        alertWebhookId: edge.alertWebhookId,
         domain: config.domain,
-        accountId: config.cloudflare.accountId,
-        zoneId: config.cloudflare.zoneId,
+        accountId: cloudflare.accountId,
+        zoneId: cloudflare.zoneId,
+        zone,
         healthPath: config.app.healthPath,
         cells,
         steering: fleet.steering,

@@ -6,7 +6,7 @@
 import { routeUsers } from "../regions/capacity/routing";
 import { CLOUDFLARE_REGIONS, type CloudflareRegion } from "../regions/catalog";
 import { type FleetCell } from "../regions/fleet";
-import { type Stack } from "../stack/load";
+import { type Stack } from "../stack/parse";
 
 export interface Reroute {
     readonly cloudflareRegion: CloudflareRegion;
@@ -53,7 +53,6 @@ export function failoverImpact({ config, fleet }: Stack, failed: FleetCell): Fai
     const regions = serving.map((c) => c.region);
     const table = fleet.steering.regions;
     const users = fleet.usersByCloudflareRegion;
-    const normal = routeUsers(users, table, regions, new Set()).byRegion;
     const after = routeUsers(users, table, regions, new Set([failed.region]));
     const reroutes: Reroute[] = CLOUDFLARE_REGIONS.filter((r) => table[r][0] === failed.region).map((r) => ({
         cloudflareRegion: r,
@@ -62,7 +61,7 @@ export function failoverImpact({ config, fleet }: Stack, failed: FleetCell): Fai
         to: table[r][1] ?? null,
     }));
     const load = (cell: FleetCell): CellLoad => {
-        const normalUsers = normal.get(cell.region) ?? 0;
+        const normalUsers = cell.capacity.normalUsers;
         const now = after.byRegion.get(cell.region) ?? 0;
         return { region: cell.region, code: cell.code, normalUsers, takenUsers: now - normalUsers, users: now };
     };
@@ -75,7 +74,7 @@ export function failoverImpact({ config, fleet }: Stack, failed: FleetCell): Fai
 }
 
 export interface CellHeadroom extends CellLoad {
-    /** The most users the cell carries at its scaling ceiling; null until the capacity model provides it. */
+    /** The most users the cell carries at its scaling ceiling (the capacity model's `maxUsers`); null when none is given. */
     readonly maxUsers: number | null;
     /** users / maxUsers; null without a maximum. */
     readonly utilisation: number | null;

@@ -51,6 +51,13 @@ export interface LoadOptions {
     readonly regionHeader?: string;
     /** Keep every sample in `samples` (the drill's event stream); else only the histograms. @default false */
     readonly keepSamples?: boolean;
+    /**
+     * Cookies each user keeps from the answers' Set-Cookie and sends back, as a browser does:
+     * the drill keeps Cloudflare's affinity cookie (`__cflb`), so that its users are pinned to a
+     * pool like real sessions. Closed model only (the open model's arrivals are not sessions).
+     * @default none (cookie-less users)
+     */
+    readonly keepCookies?: readonly string[];
     /** Called about once a second with the last second's figures. */
     readonly onProgress?: (progress: Progress) => void;
     /** Ends the run early, like `stop()` (Ctrl-C). */
@@ -116,6 +123,8 @@ function prepare(options: LoadOptions): { url: URL; built: Map<ScenarioStep, Bui
     const model = options.model ?? CLOSED;
     if (model.kind === "open" && !(model.ratePerSecond > 0 && Number.isFinite(model.ratePerSecond)))
         throw new LoadError(`open-model rate ${model.ratePerSecond} requests/s must be above 0`);
+    if (model.kind === "open" && (options.keepCookies?.length ?? 0) > 0)
+        throw new LoadError("kept cookies need sessions: the open model's arrivals are not users; use the closed model");
     const url = new URL(options.target);
     const base = url.pathname.replace(/\/+$/, "");
     const built = new Map<ScenarioStep, Built>(
@@ -167,8 +176,22 @@ export function startLoad(options: LoadOptions): LoadRun {
         if (options.keepSamples) samples.push({ at, ...outcome, routeClass: step.routeClass });
     };
 
-    /** Sends one request; latency and timeout run from `from` (performance.now() clock). Never throws. */
-    const send = async (dispatcher: Dispatcher, { step, options: request }: Built, from: number): Promise<void> => {
+    const keep = new Set((options.keepCookies ?? []).map((c) => c.toLowerCase()));
+
+    /**
+     * Sends one request; latency and timeout run from `from` (performance.now() clock). Never throws.
+     * With a `jar` (a closed user's), it sends the kept cookies and keeps those the answer sets.
+     */
+    const send = async (
+        dispatcher: Dispatcher,
+        { step, options: built }: Built,
+        from: number,
+        jar?: Map<string, string>,
+    ): Promise<void> => {
+        const request =
+            jar === undefined || jar.size === 0
+                ? built
+                : { ...built, headers: { ...(built.headers as Record<string, string>), cookie: cookieHeader(jar) } };
         const controller = new AbortController();
         let timedOut = false;
         const timer = setTimeout(
@@ -184,6 +207,7 @@ export function startLoad(options: LoadOptions): LoadRun {
             // The latency ends with the last byte of the answer; the body is read and dropped.
             for await (const _chunk of response.body);
             const latencyMs = performance.now() - from;
+            if (jar !== undefined && keep.size > 0) keptCookies(response.headers["set-cookie"], keep, jar);
             const served = regionHeader === undefined ? undefined : response.headers[regionHeader];
             record(step, { latencyMs, status: response.statusCode, region: Array.isArray(served) ? served[0] : served });
         } catch {
@@ -208,11 +232,12 @@ export function startLoad(options: LoadOptions): LoadRun {
     const closedUser = async () => {
         const client = new Client(url.origin, dispatcherOptions);
         dispatchers.push(client);
+        const jar = new Map<string, string>();
         while (!finished) {
             const step = pickStep(scenario, random);
             await sleep(drawThink(step.thinkMs, random));
             if (finished || !claim()) return;
-            await send(client, built.get(step)!, performance.now());
+            await send(client, built.get(step)!, performance.now(), jar);
         }
     };
 
@@ -288,6 +313,22 @@ export function startLoad(options: LoadOptions): LoadRun {
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     return startLoad(options).done;
+}
+
+/** Stores in `jar` each kept cookie (names lower-case in `keep`) that an answer's Set-Cookie values set. */
+export function keptCookies(setCookie: string | readonly string[] | undefined, keep: ReadonlySet<string>, jar: Map<string, string>): void {
+    for (const value of typeof setCookie === "string" ? [setCookie] : (setCookie ?? [])) {
+        const [pair] = value.split(";");
+        const eq = pair.indexOf("=");
+        if (eq <= 0) continue;
+        const name = pair.slice(0, eq).trim();
+        if (keep.has(name.toLowerCase())) jar.set(name, pair.slice(eq + 1).trim());
+    }
+}
+
+/** The Cookie header of a jar (RFC 6265 §5.4: `name=value` pairs joined by "; "). */
+export function cookieHeader(jar: ReadonlyMap<string, string>): string {
+    return [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
 }
 
 /**

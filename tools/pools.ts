@@ -13,8 +13,13 @@ export interface PoolInfo {
 }
 
 export interface PoolHealth {
-    /** True when every reporting location sees the pool healthy; null when none reports. */
+    /**
+     * As Cloudflare judges it: healthy when a majority of the reporting regions (or, when the
+     * answer is keyed by data centre, of the reporting data centres) see it healthy; null when
+     * none reports.
+     */
     readonly healthy: boolean | null;
+    /** Entries of `pop_health` that reported. */
     readonly locations: number;
 }
 
@@ -75,8 +80,16 @@ export function cloudflarePools(options: PoolApiOptions): PoolApi {
 }
 
 /**
- * `pop_health` is documented as `{ healthy, origins }` but answered keyed by location
- * (`{ "Amsterdam, NL": { healthy, origins } }`); both shapes are read.
+ * `pop_health` is documented as `{ healthy, origins }` ("List of regions and associated health
+ * status", cloudflare 7.3.0 `HealthGetResponse.POPHealth`) but answered keyed by region or by
+ * location (`{ "Amsterdam, NL": { healthy, origins } }`); every shape is read. The verdict is
+ * Cloudflare's own rule, not unanimity: "If the majority of data centers for that region pass
+ * … that region is considered healthy. If the majority of regions is healthy, then the endpoint
+ * itself will be considered healthy" (cloudflare-docs partials/load-balancing/
+ * health-check-regions.mdx, as quoted by the edge review of 9d24512). Keyed by location, the
+ * majority of locations stands in for it (each check region probes from the same number of data
+ * centres, three today, so a majority of regions has a majority of locations behind it unless
+ * the failures are spread over every region).
  */
 export function readHealth(pop: unknown): PoolHealth {
     if (typeof pop !== "object" || pop === null) return { healthy: null, locations: 0 };
@@ -85,7 +98,12 @@ export function readHealth(pop: unknown): PoolHealth {
     const states = Object.values(pop as Record<string, unknown>)
         .map((location) => (typeof location === "object" && location !== null ? (location as { healthy?: unknown }).healthy : undefined))
         .filter((h): h is boolean => typeof h === "boolean");
-    return { healthy: states.length === 0 ? null : states.every(Boolean), locations: states.length };
+    return { healthy: states.length === 0 ? null : majority(states), locations: states.length };
+}
+
+/** More than half are true. */
+export function majority(states: readonly boolean[]): boolean {
+    return states.filter(Boolean).length * 2 > states.length;
 }
 
 /** The one pool whose name starts with `prefix`; otherwise a PoolError naming what exists. */

@@ -68,8 +68,8 @@ export interface RegionalCellArgs {
     readonly certificateArn: pulumi.Input<string>;
     /** The public domain the cell's ALB serves. */
     readonly domain: string;
-    /** The secret header value Cloudflare adds to this zone's requests (components/edge/originAuth.ts). */
-    readonly originAuthToken: pulumi.Input<string>;
+    /** The values of the secret header Cloudflare adds that the ALB accepts: both rotation slots (components/edge/originAuth.ts). */
+    readonly originAuthTokens: pulumi.Input<string>[];
     /** Cloudflare's ranges, read once for every cell. */
     readonly cloudflare: CloudflareRanges;
     /** The stack's one Aurora global database. */
@@ -186,7 +186,7 @@ export class RegionalCell extends pulumi.ComponentResource {
                 healthPath: api.healthPath,
                 clusterName: this.eks.clusterName,
                 domain: args.domain,
-                originAuthToken: args.originAuthToken,
+                originAuthTokens: args.originAuthTokens,
                 dependsOn: this.nodes.nodeGroups,
             },
             withK8s,

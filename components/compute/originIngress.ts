@@ -29,8 +29,8 @@ export interface OriginIngressArgs {
     readonly clusterName: pulumi.Input<string>;
     /** The public domain: the only Host the ALB forwards. */
     readonly domain: string;
-    /** Secret value of `ORIGIN_AUTH_HEADER` that Cloudflare adds; requests without it get 403. */
-    readonly originAuthToken: pulumi.Input<string>;
+    /** Accepted values of `ORIGIN_AUTH_HEADER` (both rotation slots, components/edge/originAuth.ts); requests without one get 403. */
+    readonly originAuthTokens: pulumi.Input<string>[];
     /** Days access logs are kept. @default 90 */
     readonly logRetentionDays?: number;
     /** What the controller needs first: nodes to run on. */
@@ -143,7 +143,7 @@ export class OriginIngress extends pulumi.ComponentResource {
                 priority: 10,
                 conditions: [
                     { hostHeader: { values: [args.domain] } },
-                    { httpHeader: { httpHeaderName: ORIGIN_AUTH_HEADER, values: [args.originAuthToken] } },
+                    { httpHeader: { httpHeaderName: ORIGIN_AUTH_HEADER, values: args.originAuthTokens } },
                 ],
                 actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
             },

@@ -1,17 +1,28 @@
 /**
  * The global edge on Cloudflare: one health monitor, one pool per cell, one proxied load
- * balancer with geo steering and ordered failover, CDN cache rules, tiered caching, API rate
- * limiting and pool-health alerts. Pools and monitor are account-scoped; the load balancer,
- * rulesets and cache settings are zone-scoped. See docs/edge.md for every choice made here.
+ * balancer with proximity steering and ordered failover, a rule that sends writes to the
+ * primary, the hostname's zone rules (CDN cache, SSL Full (strict), origin auth, API rate limit)
+ * and pool-health alerts. Pools and monitor are account-scoped; the load balancer is
+ * per hostname; the zone's rulesets and Tiered Cache are declared only by the zone's owner stack,
+ * with every tenant stack's rules. See docs/edge.md for every choice made here.
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { CLOUDFLARE_REGIONS, type CloudflareRegion, type GeoPoint } from "../../regions/catalog";
+import { type CloudflareRegion, type GeoPoint } from "../../regions/catalog";
 import { poolName } from "../../regions/naming";
 import { type SteeringPlan, checkRegionsFor } from "../../regions/steering";
 import { CF, DRAIN_DURATION, MAX_EXPRESSION, MONITOR, ORIGIN_PORT } from "./cloudflareApi";
 import { ORIGIN_AUTH_HEADER } from "./originAuth";
-import { type CacheRuleArgs, type ZoneRulesArgs, cacheExpressions, declareHealthAlert, declareZoneRules } from "./rules";
+import {
+    type CacheRuleArgs,
+    type HostnameRules,
+    type HostnameRulesArgs,
+    type OwnHostnameRules,
+    cacheExpressions,
+    declareHealthAlert,
+    declareZoneRulesets,
+    hostnameRules,
+} from "./rules";
 
 /** One cell as the edge sees it. */
 export interface EdgeCell {
@@ -25,8 +36,29 @@ export interface EdgeCell {
     readonly originHostname: pulumi.Input<string>;
 }
 
-export interface EdgeArgs extends ZoneRulesArgs {
+/** Who declares the zone's rulesets and settings: this stack (with its tenants' rules), or its owner. */
+export type ZoneRole =
+    | {
+          readonly role: "owner";
+          /** Each tenant stack's exported rules (its `edgeZoneRules` output), in order. */
+          readonly tenants: readonly { readonly stack: string; readonly rules: HostnameRules }[];
+          /** Smart Tiered Cache on; off is declared off. */
+          readonly tieredCache: boolean;
+      }
+    | {
+          readonly role: "tenant";
+          /** The stack whose rulesets carry this stack's rules (they take effect at its next `pulumi up`). */
+          readonly owner: string;
+      };
+
+export interface EdgeArgs extends HostnameRulesArgs {
     readonly accountId: string;
+    readonly zoneId: string;
+    readonly zone: ZoneRole;
+    /** Seconds between health checks from each check region. */
+    readonly monitorInterval: number;
+    /** API routes sent to the primary whatever the method (writes always are). */
+    readonly primaryRoutes: readonly string[];
     /** Health path of the workload, checked over HTTPS with Host = domain. */
     readonly healthPath: string;
     /** The cells that take traffic, one pool each; plain, because it decides how many pools exist. */
@@ -63,6 +95,63 @@ export function edgeProblems(args: Pick<EdgeArgs, "cells" | "steering" | "domain
     return problems;
 }
 
+/** What the edge declares, as the plan JSON shows it (`edge`), read from the rules themselves. */
+export interface EdgeSummary {
+    readonly zone: { readonly role: "owner"; readonly tenants: readonly string[] } | { readonly role: "tenant"; readonly owner: string };
+    /** The hostname's SSL/TLS mode, from its configuration rule. */
+    readonly sslMode: string;
+    /** The cacheable API routes' cache settings, from their rule; null when no route is cacheable. */
+    readonly apiCache: { readonly routes: readonly string[]; readonly edgeTtlMode: string; readonly browserTtlMode: string } | null;
+    readonly staticCache: { readonly edgeTtlMode: string; readonly edgeTtl: number; readonly cacheDeceptionArmor: boolean };
+    /** "on" or "off" as this stack declares it, or who declares it. */
+    readonly tieredCache: string;
+    readonly steeringPolicy: string;
+    /** The write route: its condition and pools in order (AWS regions). */
+    readonly writeRoute: { readonly condition: string; readonly pools: readonly string[] };
+}
+
+type Params = cloudflare.types.input.RulesetRuleActionParameters;
+
+function edgeSummary(args: EdgeArgs, rules: OwnHostnameRules): EdgeSummary {
+    const params = (rule: cloudflare.types.input.RulesetRule | undefined) => (rule?.actionParameters ?? {}) as Params;
+    const mode = (ttl: unknown) => String((ttl as { mode?: unknown } | undefined)?.mode);
+    const byRef = (suffix: string) => rules.cache.find((r) => String(r.ref).endsWith(suffix));
+    const api = params(byRef("_api_cacheable"));
+    const stat = params(byRef("_static_assets"));
+    const zone = args.zone;
+    return {
+        zone: zone.role === "owner" ? { role: "owner", tenants: zone.tenants.map((t) => t.stack) } : { role: "tenant", owner: zone.owner },
+        sslMode: String(params(rules.config[0]).ssl),
+        apiCache: byRef("_api_cacheable")
+            ? { routes: args.cacheableApiRoutes, edgeTtlMode: mode(api.edgeTtl), browserTtlMode: mode(api.browserTtl) }
+            : null,
+        staticCache: {
+            edgeTtlMode: mode(stat.edgeTtl),
+            edgeTtl: Number((stat.edgeTtl as { default?: unknown } | undefined)?.default),
+            cacheDeceptionArmor: (stat.cacheKey as { cacheDeceptionArmor?: unknown } | undefined)?.cacheDeceptionArmor === true,
+        },
+        tieredCache:
+            zone.role === "owner" ? (zone.tieredCache ? CF.settingOn : CF.settingOff) : `declared by the zone's owner, ${zone.owner}`,
+        steeringPolicy: CF.steeringPolicy,
+        writeRoute: { condition: writeCondition(args.primaryRoutes), pools: args.steering.defaultPools },
+    };
+}
+
+/**
+ * The write route's condition: any method but GET, HEAD and OPTIONS, or one of `routes`. Only
+ * comparisons and `and`/`or`: Cloudflare documents no functions for load-balancing rules
+ * (load-balancing-rules/expressions.mdx), so a route also matches where it is followed by "/"
+ * anywhere in the path (`contains`), a harmless over-match (a read served by the primary).
+ */
+export function writeCondition(routes: readonly string[]): string {
+    const methods = ["GET", "HEAD", "OPTIONS"].map((m) => `http.request.method ne ${JSON.stringify(m)}`).join(" and ");
+    const paths = routes.flatMap((r) => [
+        `http.request.uri.path eq ${JSON.stringify(r)}`,
+        `http.request.uri.path contains ${JSON.stringify(`${r}/`)}`,
+    ]);
+    return paths.length ? `(${methods}) or ${paths.join(" or ")}` : `(${methods})`;
+}
+
 export class Edge extends pulumi.ComponentResource {
     /** The steering the load balancer was declared with (AWS region names). */
     readonly steering: SteeringPlan;
@@ -71,6 +160,10 @@ export class Edge extends pulumi.ComponentResource {
     readonly poolIds: Record<string, pulumi.Output<string>>;
     readonly loadBalancerId: pulumi.Output<string>;
     readonly hostname: string;
+    /** This hostname's zone rules: declared here by an owner; exported by a tenant for its owner to declare. */
+    readonly zoneRules: OwnHostnameRules;
+    /** What the edge declares that the plan shows (SSL mode, cache modes, Tiered Cache, zone role, steering). */
+    readonly summary: EdgeSummary;
 
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:Edge", name, {}, opts);
@@ -97,7 +190,7 @@ export class Edge extends pulumi.ComponentResource {
                 expectedCodes: CF.expectedCodes,
                 followRedirects: false,
                 allowInsecure: false,
-                interval: MONITOR.interval,
+                interval: args.monitorInterval,
                 timeout: MONITOR.timeout,
                 retries: MONITOR.retries,
                 consecutiveDown: MONITOR.consecutiveDown,
@@ -122,10 +215,13 @@ export class Edge extends pulumi.ComponentResource {
                         minimumOrigins: 1,
                         monitor: monitor.id,
                         checkRegions: checkRegionsFor(cell.catalog),
+                        // What proximity steering measures from: the catalog's coordinates, the same the
+                        // steering table is computed from (regions/steering.ts).
                         latitude: cell.catalog.latitude,
                         longitude: cell.catalog.longitude,
-                        // One origin, fully declared (name, port, weight, header) so that the API's answer
-                        // matches the program and a second `up` is a no-op (#6140, #7329).
+                        // One origin, fully declared (name, port, weight, header). #6140 → #7179: the API
+                        // returns a pool's origins sorted by name, a diff for a list declared in another
+                        // order; verified moot here, a pool has one origin. #7329: see ORIGIN_PORT.
                         origins: [
                             {
                                 name: cell.code,
@@ -148,22 +244,21 @@ export class Edge extends pulumi.ComponentResource {
         this.poolIds = Object.fromEntries(cells.map((c) => [c.region, poolId(c.region)]));
         this.monitorId = monitor.id;
 
-        const regionPools: Record<string, pulumi.Output<string>[]> = {};
-        for (const r of CLOUDFLARE_REGIONS) regionPools[r] = this.steering.regions[r].map(poolId);
-
+        const defaultPools = this.steering.defaultPools.map(poolId);
+        const fallbackPool = poolId(this.steering.fallbackPool);
         const lb = new cloudflare.LoadBalancer(
             `${name}-lb`,
             {
                 zoneId,
                 name: domain,
-                description: `${domain}: geo steering, nearest cell first, then the others in order`,
+                description: `${domain}: proximity steering, nearest cell first; writes to the primary first`,
                 enabled: true,
                 // Proxied (orange cloud): layer-7 failover without DNS caching, session affinity, cache and WAF.
                 proxied: true,
                 steeringPolicy: CF.steeringPolicy,
-                regionPools,
-                defaultPools: this.steering.defaultPools.map(poolId),
-                fallbackPool: poolId(this.steering.fallbackPool),
+                // Proximity picks among these; the write route uses them in this order.
+                defaultPools,
+                fallbackPool,
                 sessionAffinity: CF.sessionAffinity,
                 sessionAffinityTtl: args.sessionAffinityTtl,
                 sessionAffinityAttributes: {
@@ -175,12 +270,43 @@ export class Edge extends pulumi.ComponentResource {
                 // A request that fails to connect (521/522/523/525/526) is retried on the next pool of
                 // its list at once, instead of waiting for the monitor to mark the pool down.
                 adaptiveRouting: { failoverAcrossPools: true },
+                // One rule (non-Enterprise plans allow one per hostname): writes, and the routes that
+                // must read the latest write, go to the primary first, then the others nearest to it.
+                rules: [
+                    {
+                        name: "writes-to-primary",
+                        condition: writeCondition(args.primaryRoutes),
+                        disabled: false,
+                        priority: 0,
+                        terminates: true,
+                        overrides: {
+                            steeringPolicy: CF.writeSteeringPolicy,
+                            defaultPools,
+                            fallbackPool,
+                            // The affinity cookie would send a session's writes back to its own cell.
+                            sessionAffinity: CF.sessionAffinityNone,
+                        },
+                    },
+                ],
             },
             child,
         );
         this.loadBalancerId = lb.id;
 
-        declareZoneRules(name, args, this);
+        this.zoneRules = hostnameRules(args);
+        if (args.zone.role === "owner") {
+            declareZoneRulesets(
+                name,
+                {
+                    zoneId,
+                    domain,
+                    hostnames: [this.zoneRules, ...args.zone.tenants.map((t) => t.rules)],
+                    tieredCache: args.zone.tieredCache,
+                },
+                this,
+            );
+        }
+        this.summary = edgeSummary(args, this.zoneRules);
         declareHealthAlert(
             name,
             args,
@@ -190,6 +316,7 @@ export class Edge extends pulumi.ComponentResource {
 
         this.registerOutputs({
             hostname: this.hostname,
+            zoneRules: this.zoneRules,
             loadBalancerId: this.loadBalancerId,
             monitorId: this.monitorId,
             poolIds: this.poolIds,

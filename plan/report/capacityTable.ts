@@ -1,5 +1,5 @@
 /** The capacity table of the offline plan: per cell, the load it carries and what it is sized to. */
-import { type CapacityPlan } from "../../regions/capacity/fleet";
+import { type CapacityPlan } from "../../regions/capacity/sizing";
 import { formatCount as fmt } from "../../regions/text";
 import { formatTable } from "./table";
 

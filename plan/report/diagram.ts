@@ -1,5 +1,5 @@
 /** A Mermaid diagram of the topology: users → edge → one subgraph per cell with its tiers. */
-import { type Stack } from "../../stack/load";
+import { type Stack } from "../../stack/parse";
 import { type Plan } from "../plan";
 
 export function mermaid(plan: Plan, { config, fleet }: Stack): string {

@@ -48,13 +48,13 @@ export function formatSummary(plan: Plan, fleet: Fleet): string {
     const primaryRegion = fleet.primary.region;
     const tiers = [...new Set(cells.flatMap((c) => Object.keys(c.tiers)))].sort();
     const rows = [["Region", "Cell", "Primary", ...tiers, "Total"]];
-    // A cell marked decommission: true is deployed but takes no traffic (docs/regions.md).
-    const drained = new Set(fleet.cells.filter((c) => c.decommissioning).map((c) => c.region));
+    // A deployed cell outside the serving set takes no traffic (decommission: true; docs/regions.md).
+    const serving = new Set(fleet.serving.map((c) => c.region));
     for (const c of cells) {
         rows.push([
             c.region,
             c.code,
-            c.region === primaryRegion ? "yes" : drained.has(c.region) ? "drained" : "",
+            c.region === primaryRegion ? "yes" : serving.has(c.region) ? "" : "drained",
             ...tiers.map((t) => String(c.tiers[t] ?? 0)),
             String(c.total),
         ]);

@@ -7,8 +7,8 @@
 import { privateSubnetAddresses } from "../addressPlan";
 import { AURORA_MAX_READERS, AURORA_MAX_SECONDARY_READERS, cacheNodeLimitProblem } from "../awsLimits";
 import { describeFailure, formatCount as n } from "../text";
-import { type CapacityPlan } from "./fleet";
 import { INSTANCE_TYPES, maxPodsFor } from "./nodes";
+import { type CapacityPlan } from "./sizing";
 
 /** A limit the plan breaks; `key` is the input to change, e.g. `capacity.maxNodesPerCell` or `regions[2].cidr`. */
 export interface LimitProblem {

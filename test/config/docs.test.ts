@@ -61,13 +61,13 @@ describe("config docs: the tables of keys made from the schemas", () => {
             [
                 "platform",
                 "platform:edge",
-                "| `platform:edge` | API path, cacheable API routes, TTLs, session cookie and affinity TTL, rate limit, alert targets | see [docs/edge.md](docs/edge.md) | a map of settings, or nothing (every key has a default) |",
+                "| `platform:edge` | API path, cacheable and primary-only API routes, credentials, TTLs, affinity TTL, health-check interval, rate limit, origin-secret rotation, alert targets | see [docs/edge.md](docs/edge.md) | a map of settings, or nothing (every key has a default) |",
             ],
         ])
             assert.equal(rowOf(name, key), row);
         assert.match(
-            rowOf("edge", "sessionCookie")!,
-            /\(letters, digits and !#\$%&'\*\+-\.\^_`\\\|~\); not __cflb \|$/,
+            rowOf("edge", "credentials.cookies")!,
+            /\(letters, digits and !#\$%&'\*\+-\.\^_`\\\|~\), e\.g\. \["session"\]; not __cflb \|$/,
             "a | in a cell is escaped",
         );
     });

@@ -47,10 +47,10 @@ describe("config", () => {
 
     it("reports a missing or invalid aws:region", () => {
         assert.deepEqual(problems(valid(), null), [
-            "aws:region: is missing; expected an AWS region name, e.g. `aws:region: us-east-1` (only global resources use it)",
+            "aws:region: is missing; expected an AWS region name; set it, e.g. `aws:region: us-east-1` (only global resources use it)",
         ]);
         assert.deepEqual(problems(valid(), "us-east"), [
-            'aws:region: "us-east" is not an AWS region name, e.g. `aws:region: us-east-1` (only global resources use it)',
+            'aws:region: "us-east" is not an AWS region name; set it, e.g. `aws:region: us-east-1` (only global resources use it)',
         ]);
     });
 
@@ -385,5 +385,33 @@ describe("platform:capacity config", () => {
         assert.deepEqual(stackProblems(withSections(prodRaw(), { capacity: prodCapacity({ maxNodesPerCell: 50.5 }) })), [
             "platform:capacity.maxNodesPerCell: 50.5 is not an integer; expected an integer ≥ 6",
         ]);
+    });
+});
+
+describe("config: a typo does not hide the other problems", () => {
+    checkProblems(problems, {
+        "an unknown top-level key beside tolerated failures that leave no region": [
+            [
+                edit((r) => {
+                    r.domian = "api.example.com";
+                    r.capacity.regionFailuresTolerated = 3;
+                }),
+                [
+                    'platform:domian: is not a known setting (given "api.example.com"); did you mean `domain`? known settings here: domain, cloudflare, regions, capacity, traffic, app, compute, data, edge, observability',
+                    "platform:capacity.regionFailuresTolerated: 3 leaves no region to serve users: the stack lists 3 region(s); tolerate at most 2 or add regions",
+                ],
+            ],
+        ],
+    });
+});
+
+describe("config: a number written as text", () => {
+    checkProblems(problems, {
+        "says it is quoted and how to write it": [
+            [
+                edit((r) => (r.app.port = "8080")),
+                ['platform:app.port: "8080" is text, not a number; write it without quotes; expected an integer from 1024 to 65535'],
+            ],
+        ],
     });
 });

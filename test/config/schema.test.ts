@@ -34,6 +34,14 @@ describe("config schema: rules across keys", () => {
         ]);
     });
 
+    it("with `reads`, still runs it beside an unknown key that misspells nothing it reads", () => {
+        const ordered = checked(range, (r, report) => r.min > r.max && report("above max", ["min"]), ["min", "max"]);
+        assert.deepEqual(messages(ordered, { min: 5, max: 2, nte: 1 }), [
+            "x:nte: is not a known setting (given 1); did you mean `note`? known settings here: min, max, note",
+            "x:min: above max",
+        ]);
+    });
+
     it("tells a rule which entries of a list are sound", () => {
         const entries = checked(
             z.array(settings({ n: integer(0) })),

@@ -30,7 +30,8 @@ const plan = (resources: PlanResource[]): Plan => ({
     outputs: {},
     policy: { violations: [] },
     capacity: {},
-    steering: { policy: "geo", regions: {} as never, defaultPools: [], fallbackPool: "" },
+    steering: { policy: "proximity", regions: {} as never, defaultPools: [], fallbackPool: "" },
+    edge: {},
 });
 const CLUSTER = "aws:rds/cluster:Cluster";
 const KEY = "aws:kms/key:Key";

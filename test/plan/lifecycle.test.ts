@@ -194,10 +194,13 @@ describe("region lifecycle: plans", function () {
             const lb = plan.resources.find((r) => r.type === "cloudflare:index/loadBalancer:LoadBalancer")!;
             const pools = [
                 ...(lb.inputs.defaultPools as string[]),
-                ...Object.values(lb.inputs.regionPools as Record<string, string[]>).flat(),
+                ...(lb.inputs.rules as { overrides: { defaultPools: string[]; fallbackPool: string } }[]).flatMap((r) => [
+                    ...r.overrides.defaultPools,
+                    r.overrides.fallbackPool,
+                ]),
                 lb.inputs.fallbackPool as string,
             ];
-            assert.ok(pools.length > 10);
+            assert.equal(pools.length, 6);
             assert.deepEqual(
                 pools.filter((p) => /apse1/.test(p)),
                 [],
@@ -225,7 +228,7 @@ describe("region lifecycle: plans", function () {
                 "aws:rds/cluster:Cluster ((retainOnDelete))",
                 "aws:s3/bucket:Bucket ((retainOnDelete))",
                 "aws:secretsmanager/secret:Secret ((retainOnDelete))",
-                "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, regionPools)",
+                "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, rules)",
                 "cloudflare:index/notificationPolicy:NotificationPolicy (filters)",
                 "kubernetes:autoscaling/v2:HorizontalPodAutoscaler (spec)",
             ]);

@@ -35,7 +35,7 @@ describe("offline plan of the prod stack", () => {
         const regionOf: Record<string, string> = { use1: "us-east-1", euc1: "eu-central-1", apse1: "ap-southeast-1" };
         const cells = cellCodes(run.evaluation.resources);
         const regional = run.evaluation.resources.filter(isRegionalAws);
-        assert.ok(regional.length > 400, `${regional.length} regional resources`);
+        assert.equal(regional.length, 458);
         const wrong = regional
             // Outside the cells: per-region resources (the origin certificates) are named by their
             // cell's code; the rest (the global database) live in the primary's region.
@@ -116,8 +116,8 @@ describe("offline plan of the prod stack", () => {
             }
         };
         for (const r of run.evaluation.resources) collect(r.inputs, r.rawInputs);
-        // The database master password, the cache AUTH tokens, Grafana's admin passwords, ...
-        assert.equal(secrets.length, 11, `${secrets.length} secret inputs`);
+        // The database master password, the cache AUTH tokens, Grafana's admin passwords, both origin-auth slots, ...
+        assert.equal(secrets.length, 12, `${secrets.length} secret inputs`);
         const text = JSON.stringify(run.plan);
         assert.deepEqual(
             secrets.filter((secret) => text.includes(secret)),
@@ -182,7 +182,7 @@ describe("plan command", () => {
         assert.match(flag.stderr, /Unknown option '--jsno'/);
     });
 
-    it("prints the summary, writes the JSON and the diagram, and exits 0 for prod", () => {
+    it("prints the summary, writes the JSON and the diagram, and exits 0 for prod", async () => {
         const dir = mkdtempSync(path.join(tmpdir(), "plan-test-"));
         const out = execFileSync(process.execPath, [CLI, "--json", path.join(dir, "plan.json"), "--diagram", path.join(dir, "plan.md")], {
             cwd: projectRoot(),
@@ -192,7 +192,7 @@ describe("plan command", () => {
         assert.match(out, /\nus-east-1 +use1 +yes/);
         const plan = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8"));
         assert.equal(plan.stack, "prod");
-        assert.ok(plan.resources.length > 100);
+        assert.equal(plan.resources.length, (await planOf(prodStack())).plan.resources.length);
         const diagram = readFileSync(path.join(dir, "plan.md"), "utf8");
         assert.match(diagram, /```mermaid\nflowchart LR\n/);
         assert.match(diagram, /subgraph use1\["us-east-1 \(primary\)"\]/);
@@ -211,7 +211,7 @@ describe("plan command", () => {
         assert.match(out, /\nusw2:\n {2}\+ urn:pulumi:prod::platform::/);
         assert.match(
             out,
-            /\nglobal:\n( {2}[-+~] .*\n)* {2}~ urn:pulumi:prod::platform::platform:edge:Edge\$cloudflare:index\/loadBalancer:LoadBalancer::edge-lb \(defaultPools, regionPools\)\n/,
+            /\nglobal:\n( {2}[-+~] .*\n)* {2}~ urn:pulumi:prod::platform::platform:edge:Edge\$cloudflare:index\/loadBalancer:LoadBalancer::edge-lb \(defaultPools, rules\)\n/,
         );
     });
 });
@@ -222,7 +222,12 @@ describe("adding a region", () => {
         const after = await planOf(readConfigFile(fixture("four-regions.yaml"), "platform", "prod"));
         const diff = compare(before.plan, after.plan);
 
-        assert.ok(diff.added.length > 100);
+        // The new cell takes a share of the users, so us-east-1 and eu-central-1 each need one reader fewer.
+        assert.deepEqual(
+            diff.removed.map((c) => c.urn.split("::").pop()),
+            ["euc1-data-db-5", "use1-data-db-5"],
+        );
+        assert.equal(diff.added.length, after.plan.resources.length - before.plan.resources.length + diff.removed.length);
         const addedOutsideCell = diff.added
             .filter((c) => c.cell !== "usw2" && !/::usw2-origin-certs(-validation)?$/.test(c.urn))
             .map((c) => c.urn);
@@ -239,7 +244,7 @@ describe("adding a region", () => {
         // capacity model re-sizes now that WNAM users go to us-west-2 (HPA, node groups).
         assert.deepEqual([...new Set(diff.changed.map((c) => `${c.type} (${c.keys.join(", ")})`))].sort(), [
             "aws:eks/nodeGroup:NodeGroup (scalingConfig)",
-            "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, regionPools)",
+            "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, rules)",
             "cloudflare:index/notificationPolicy:NotificationPolicy (filters)",
             "kubernetes:autoscaling/v2:HorizontalPodAutoscaler (spec)",
         ]);

@@ -5,13 +5,11 @@ import * as assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import { Edge } from "../../components/edge/edge";
 import { Observability } from "../../components/observability/observability";
-import { EDGE_DEFAULTS } from "../../config/edge";
 import { OBSERVABILITY_DEFAULTS } from "../../config/observability";
 import { ACCOUNT_ID } from "../../plan/mocks";
 import { checkPolicies } from "../../plan/policyRunner";
 import { type Evaluation } from "../../plan/runtime";
-import { steeringPlan } from "../../regions/steering";
-import { testEdgeCell } from "../support/cells";
+import { testEdgeArgs, testEdgeCell } from "../support/cells";
 import { buildData } from "../support/data";
 import { evaluateComponent, evaluateOf } from "../support/harness";
 
@@ -33,17 +31,7 @@ describe("policy pack on the tiers", () => {
 
     it("edge (Cloudflare pools, monitors, load balancer): no finding", async () => {
         const cells = REGIONS.map((r, i) => testEdgeCell(r, { primary: i === 0 }));
-        const ev = await evaluateOf(Edge, "edge", {
-            ...EDGE_DEFAULTS,
-            domain: "api.example.com",
-            accountId: "0123456789abcdef0123456789abcdef",
-            zoneId: "fedcba9876543210fedcba9876543210",
-            healthPath: "/healthz",
-            cells,
-            steering: steeringPlan(cells),
-            alertEmail: "oncall@example.com",
-            originAuthToken: "origin-token-for-tests",
-        });
+        const ev = await evaluateOf(Edge, "edge", testEdgeArgs(cells));
         assert.ok(ev.resources.some((r) => r.type === "cloudflare:index/loadBalancer:LoadBalancer"));
         assert.deepEqual(await findingsOf(ev), []);
     });

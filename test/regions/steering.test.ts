@@ -1,9 +1,8 @@
 import * as assert from "node:assert/strict";
 import { CLOUDFLARE_REGIONS, requireRegion } from "../../regions/catalog";
 import { checkRegionsFor, defaultPoolOrder, distanceKm, steeringPlan, steeringTable } from "../../regions/steering";
-import { testCell } from "../support/cells";
+import { cell } from "../support/cells";
 
-const cell = (name: string, primary = false) => testCell(name, { primary });
 const five = [cell("us-east-1", true), cell("us-west-2"), cell("eu-central-1"), cell("ap-southeast-1"), cell("sa-east-1")];
 
 describe("steering", () => {
@@ -57,7 +56,7 @@ describe("steering", () => {
     describe("steeringPlan", () => {
         it("with one region: every list, the default pools and the fallback are that region", () => {
             const plan = steeringPlan([cell("eu-central-1", true)]);
-            assert.equal(plan.policy, "geo");
+            assert.equal(plan.policy, "proximity");
             assert.deepEqual(Object.keys(plan.regions), [...CLOUDFLARE_REGIONS]);
             assert.ok(Object.values(plan.regions).every((list) => list.length === 1 && list[0] === "eu-central-1"));
             assert.deepEqual(plan.defaultPools, ["eu-central-1"]);

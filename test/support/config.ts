@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { type Raw, namespaceValues } from "../../config/platform";
 import { ConfigError } from "../../config/problems";
-import { type Stack, parseStack } from "../../stack/load";
+import { type Stack, parseStack } from "../../stack/parse";
 import { prodStack } from "./harness";
 
 /** Raw values a test may edit freely (they are plain JSON). */

@@ -1,7 +1,9 @@
 /** Fleets for the capacity model's tests: the model's own input, with the production sizing defaults. */
-import { type CapacityKnobs } from "../../regions/capacity/fleet";
+import { COMPUTE_DEFAULTS } from "../../config/compute";
+import { CAPACITY_SCHEMA } from "../../config/platform";
 import { type LimitProblem } from "../../regions/capacity/limits";
 import { type ComputeSizing } from "../../regions/capacity/nodes";
+import { type CapacityKnobs } from "../../regions/capacity/sizing";
 import { CLOUDFLARE_REGIONS, type CloudflareRegion } from "../../regions/catalog";
 import { type Fleet, type FleetCellInput, planFleet } from "../../regions/fleet";
 
@@ -11,17 +13,16 @@ export const traffic = (shares: Partial<Record<CloudflareRegion, number>>): Reco
 
 /** Capacity knobs: 10,000 users at 800 per pod, no failure tolerated, the config's defaults for the rest. */
 export const knobs = (over: Partial<CapacityKnobs> = {}): CapacityKnobs => ({
-    targetConcurrentUsers: 10000,
-    usersPerPod: 800,
-    regionFailuresTolerated: 0,
-    maxNodesPerCell: 100,
-    usersPerReader: 5000,
-    usersPerCacheShard: 10000,
+    ...CAPACITY_SCHEMA.parse({ targetConcurrentUsers: 10000, usersPerPod: 800, regionFailuresTolerated: 0 }),
     ...over,
 });
 
-/** The compute defaults (`platform:compute`): m7i.xlarge nodes, 500m / 512 MiB pods. */
-export const SIZING: ComputeSizing = { instanceType: "m7i.xlarge", podCpuMillis: 500, podMemoryMiB: 512 };
+/** The compute defaults (`platform:compute`): the first instance type and the pod requests. */
+export const SIZING: ComputeSizing = {
+    instanceType: COMPUTE_DEFAULTS.instanceTypes[0],
+    podCpuMillis: COMPUTE_DEFAULTS.podCpuMillicores,
+    podMemoryMiB: COMPUTE_DEFAULTS.podMemoryMiB,
+};
 
 export interface TestFleet {
     readonly cells: readonly FleetCellInput[];

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { namespaceValues } from "../../config/platform";
 import { projectRoot, readConfigFile, readStack } from "../../plan/stackConfig";
-import { type Stack, parseStack } from "../../stack/load";
+import { type Stack, parseStack } from "../../stack/parse";
 import { failoverImpact, findCell, formatImpact, loadVsMaximum } from "../../tools/failover";
 import { ACCOUNT } from "../support/cfstandin";
 

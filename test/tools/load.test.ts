@@ -115,15 +115,7 @@ describe("load: the engine against loopback targets", function () {
         const paced: Scenario = { name: "p", steps: [{ ...BUSY.steps[0], thinkMs: { min: 10, max: 10 } }] };
         const run = (model: LoadModel) => {
             t0 = Date.now();
-            return runLoad({
-                target: target.url,
-                users: 50,
-                scenario: paced,
-                model,
-                durationS: 20,
-                maxRequests: 240,
-                random: seeded(7),
-            });
+            return runLoad({ target: target.url, users: 50, scenario: paced, model, durationS: 20, maxRequests: 240, random: seeded(7) });
         };
         // Counted, not timed: 240 arrivals (the cap; about 1.2 s at 200/s) end the run, the duration only bounds
         // it. Seeded, so the schedule is the same on every run; a request is never sent before it is due, so
@@ -151,6 +143,40 @@ describe("load: the engine against loopback targets", function () {
         const stalledAnswers = closed.samples.filter((s) => s.latencyMs !== undefined && s.latencyMs >= 250).length;
         assert.ok(stalledAnswers <= 2, `${stalledAnswers} closed answers of 250 ms or more`);
         assert.deepEqual([open.model.kind, closed.model.kind], ["open", "closed"]);
+    });
+
+    it("keeps the cookies it is told to from Set-Cookie per user and sends them back, and no others", async () => {
+        let n = 0;
+        target = await startTarget({ headers: () => ({ "set-cookie": `__cflb=pool-${++n}; Path=/; HttpOnly; Secure` }) });
+        const paced: Scenario = { name: "p", steps: [{ ...BUSY.steps[0], thinkMs: { min: 20, max: 20 } }] };
+        const run = (keepCookies?: string[]) =>
+            runLoad({ target: target.url, users: 2, scenario: paced, durationS: 20, maxRequests: 8, keepCookies });
+        await run(["__CFLB"]);
+        const cookies = target.seen.map((r) => r.headers.cookie);
+        // Each user's first request has none; every later one carries the value its previous answer set.
+        assert.equal(cookies.filter((c) => c === undefined).length, 2);
+        assert.ok(
+            cookies.every((c) => c === undefined || /^__cflb=pool-\d+$/.test(c)),
+            JSON.stringify(cookies),
+        );
+        target.seen.length = 0;
+        await run(["session"]);
+        assert.deepEqual(
+            target.seen.map((r) => r.headers.cookie),
+            Array(8).fill(undefined),
+        );
+        await assert.rejects(
+            runLoad({
+                target: target.url,
+                users: 1,
+                scenario: paced,
+                model: { kind: "open", ratePerSecond: 10 },
+                durationS: 1,
+                maxRequests: 1,
+                keepCookies: ["__cflb"],
+            }),
+            /kept cookies need sessions/,
+        );
     });
 
     it("keeps only histograms unless asked for the samples, and ends once the request cap is answered", async () => {

@@ -21,6 +21,15 @@ describe("pools: finding the pool and reading its health", () => {
     });
 
     it("reads pool health keyed by location and in the flat documented shape", () => {
+        // Cloudflare's rule is a majority, not unanimity: one flaky location of three is healthy, two of three is not.
+        assert.deepEqual(readHealth({ ENAM: { healthy: true }, WNAM: { healthy: false }, NSAM: { healthy: true } }), {
+            healthy: true,
+            locations: 3,
+        });
+        assert.deepEqual(readHealth({ ENAM: { healthy: false }, WNAM: { healthy: false }, NSAM: { healthy: true } }), {
+            healthy: false,
+            locations: 3,
+        });
         assert.deepEqual(readHealth({ "Ashburn, VA": { healthy: true }, "Frankfurt, DE": { healthy: false } }), {
             healthy: false,
             locations: 2,

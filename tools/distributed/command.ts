@@ -10,7 +10,7 @@ import { ConfigError } from "../../config/problems";
 import { type SitesConfig, parseSites, siteOf } from "../../loadgen/sites";
 import { readProjectName, readStack } from "../../plan/stackConfig";
 import { type CloudflareRegion } from "../../regions/catalog";
-import { parseStack } from "../../stack/load";
+import { parseStack } from "../../stack/parse";
 import { type Io, InputError, TOOL_EXIT, checkStackName, errorLine } from "../common";
 import { type LoadModel, checkReachable } from "../load";
 import { type Scenario } from "../scenario";

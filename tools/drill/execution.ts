@@ -7,6 +7,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleepFor } from "node:timers/promises";
+import { AFFINITY_COOKIE } from "../../config/edge";
 import { type Io, processIo } from "../common";
 import { failoverImpact, formatImpact, loadVsMaximum } from "../failover";
 import { type LoadRun, checkReachable, startLoad } from "../load";
@@ -174,8 +175,11 @@ class Execution {
             maxRequests,
             regionHeader,
             keepSamples: true,
+            // Each user keeps the load balancer's affinity cookie, as a browser does: the drill
+            // measures what pinned sessions see (drain and zero-downtime failover), not only new ones.
+            keepCookies: [AFFINITY_COOKIE],
         });
-        this.event(`load started: ${users} users against ${target}`);
+        this.event(`load started: ${users} users against ${target}, each keeping the ${AFFINITY_COOKIE} affinity cookie`);
         await sleep(beforeS * 1000, this.runtime.signal);
         const region = mostCommon(this.load.samples.map((sample) => sample.region));
         if (region === null)

@@ -9,7 +9,7 @@ import { readStack } from "../../plan/stackConfig";
 import { type FlagTable, HELP_FLAG } from "../../plan/usage";
 import { type FleetCell } from "../../regions/fleet";
 import { poolName } from "../../regions/naming";
-import { type Stack, parseStack } from "../../stack/load";
+import { type Stack, parseStack } from "../../stack/parse";
 import {
     InputError,
     SHARED_FLAGS,
@@ -65,8 +65,9 @@ export const DRILL_FLAGS = {
     users: {
         type: "string",
         value: "N",
-        description: "users under load, each a keep-alive connection",
-        number: { default: 50, min: 1, max: 100_000, integer: true },
+        description:
+            "users under load, each a keep-alive connection with its own affinity cookie (at most what the zone's rate limit lets one address send)",
+        number: { default: 30, min: 1, max: 100_000, integer: true },
     },
     scenario: SHARED_FLAGS.scenario,
     before: {
@@ -78,8 +79,8 @@ export const DRILL_FLAGS = {
     during: {
         type: "string",
         value: "S",
-        description: "longest wait in seconds for the reroute once the pool is out",
-        number: { default: 120, min: 0.1, max: 900 },
+        description: "longest wait in seconds for the reroute once the pool is out (the affinity cookie's 300 s drain, and a minute)",
+        number: { default: 360, min: 0.1, max: 900 },
     },
     settle: {
         type: "string",
@@ -95,6 +96,11 @@ export const DRILL_FLAGS = {
         number: { default: 60, min: 0, max: 600 },
     },
     "max-requests": SHARED_FLAGS["max-requests"],
+    "rate-limit-exempt": {
+        type: "boolean",
+        default: false,
+        description: "this machine's egress address is in platform:edge.rateLimit.exemptSources: run above the zone's rate limit",
+    },
     report: { type: "string", value: "FILE", description: "write the report (timeline, reroute, errors, phases) as JSON" },
     help: HELP_FLAG,
 } as const satisfies FlagTable;
@@ -144,13 +150,20 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         throw new InputError(`--region "${region}" is being decommissioned in stack ${stack}: it is drained and has no pool to take out`);
     const token = env.CLOUDFLARE_API_TOKEN;
     if (values.execute && !token)
-        throw new InputError("--execute needs a Cloudflare API token in CLOUDFLARE_API_TOKEN (Load Balancing: Monitors and Pools Write)");
+        throw new InputError(
+            "--execute needs a Cloudflare API token in CLOUDFLARE_API_TOKEN: an account token with only Load Balancing: Monitors and Pools Write, short-lived (docs/qa.md)",
+        );
     const regionHeader = values["region-header"]!;
     if (!/^[A-Za-z0-9-]+$/.test(regionHeader)) throw new InputError(`--region-header "${regionHeader}" is not a header name`);
     const users = number("users");
     const { scenario } = scenarioFlag(values.scenario, root);
     const maxRequests = number("max-requests");
     checkRequestsCoverUsers(maxRequests, users);
+    const target = values.target !== undefined ? checkUrl("target", values.target) : `https://${config.domain}`;
+    // The zone's limit counts only requests for the stack's hostname (its rule's expression).
+    const limit =
+        new URL(target).hostname === config.domain && rateLimitProblem(scenario, users, config.edge, values["rate-limit-exempt"] === true);
+    if (limit) throw new InputError(limit);
     const apiBase = values["api-base"] ?? env.CLOUDFLARE_BASE_URL;
     return {
         stack,
@@ -161,8 +174,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         apiBase: apiBase === undefined ? undefined : checkUrl("api-base", apiBase),
         poolPrefix: values["pool-name"] ?? poolName(config.domain, cell.code),
         // The most users each cell's HPA can serve: maxReplicas × usersPerPod, from the capacity model.
-        maxUsers: Object.fromEntries(fleet.cells.map((c) => [c.region, c.capacity.pods.max * config.capacity.usersPerPod])),
-        target: values.target !== undefined ? checkUrl("target", values.target) : `https://${config.domain}`,
+        maxUsers: Object.fromEntries(fleet.cells.map((c) => [c.region, c.capacity.maxUsers])),
+        target,
         regionHeader: regionHeader.toLowerCase(),
         users,
         scenario,
@@ -174,6 +187,34 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         restoreWaitS: number("restore-wait"),
         report: values.report,
     };
+}
+
+/** Requests per second one machine sends under `apiPath` with `users` of `scenario` (no latency: an upper bound). */
+export function apiRequestRate(scenario: Scenario, users: number, apiPath: string): number {
+    const total = scenario.steps.reduce((sum, s) => sum + s.weight, 0);
+    const meanThinkS = scenario.steps.reduce((sum, s) => sum + (s.weight / total) * ((s.thinkMs.min + s.thinkMs.max) / 2000), 0);
+    const apiShare = scenario.steps.filter((s) => s.path.startsWith(apiPath)).reduce((sum, s) => sum + s.weight, 0) / total;
+    return meanThinkS > 0 ? (users / meanThinkS) * apiShare : Infinity;
+}
+
+/**
+ * Why the drill's load would trip the zone's own rate limit (counted per client address and data
+ * centre: one machine is one client), or undefined when it stays under it or the machine is exempt.
+ */
+export function rateLimitProblem(
+    scenario: Scenario,
+    users: number,
+    edge: Pick<Stack["config"]["edge"], "apiPath" | "rateLimit">,
+    exempt: boolean,
+): string | undefined {
+    const { requestsPerPeriod, period, exemptSources } = edge.rateLimit;
+    const perPeriod = apiRequestRate(scenario, users, edge.apiPath) * period;
+    if (perPeriod <= requestsPerPeriod) return undefined;
+    if (exempt && exemptSources.length > 0) return undefined;
+    const fits = Math.floor((users * requestsPerPeriod) / perPeriod);
+    const why = `${users} users send about ${Math.round(perPeriod)} API requests per ${period} s from this machine, above the zone's limit of ${requestsPerPeriod} per client address: the edge would answer 429 and spoil the drill`;
+    if (exempt) return `${why}; --rate-limit-exempt needs this machine's egress in platform:edge.rateLimit.exemptSources, which is empty`;
+    return `${why}; use --users ${fits} or fewer, or list this machine's egress in platform:edge.rateLimit.exemptSources (Business plan) and pass --rate-limit-exempt`;
 }
 
 /** The stack's config and fleet; any problem with either is one InputError naming the file. */

@@ -25,7 +25,7 @@ describe("OriginIngress", () => {
             healthPath: "/healthz",
             clusterName: "platform-test-euc1",
             domain: "api.example.com",
-            originAuthToken: pulumi.secret("origin-token-for-tests"),
+            originAuthTokens: [pulumi.secret("origin-token-for-tests"), pulumi.secret("origin-token-b")],
         });
     });
 
@@ -69,7 +69,7 @@ describe("OriginIngress", () => {
         assert.equal(rule.inputs.conditions, "[secret]");
         assert.deepEqual(rule.rawInputs.conditions, [
             { hostHeader: { values: ["api.example.com"] } },
-            { httpHeader: { httpHeaderName: "x-origin-auth", values: ["origin-token-for-tests"] } },
+            { httpHeader: { httpHeaderName: "x-origin-auth", values: ["origin-token-for-tests", "origin-token-b"] } },
         ]);
         const forward = (rule.inputs.actions as { type: string; targetGroupArn: string }[])[0];
         assert.equal(forward.type, "forward");

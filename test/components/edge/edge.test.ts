@@ -1,14 +1,13 @@
 import * as assert from "node:assert/strict";
 import { RATE_LIMIT_BODY } from "../../../components/edge/cloudflareApi";
-import { Edge, type EdgeArgs, edgeProblems } from "../../../components/edge/edge";
-import { cacheExpressions, rateLimitExpression } from "../../../components/edge/rules";
+import { Edge, type EdgeArgs, edgeProblems, writeCondition } from "../../../components/edge/edge";
+import { originAuthSlots } from "../../../components/edge/originAuth";
+import { type HostnameRules, cacheExpressions, hostnameRules, originAuthRule, rateLimitExpression } from "../../../components/edge/rules";
 import { EDGE_DEFAULTS } from "../../../config/edge";
 import { hexOf } from "../../../plan/mocks";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
-import { CLOUDFLARE_REGIONS } from "../../../regions/catalog";
 import { poolName } from "../../../regions/naming";
-import { steeringPlan } from "../../../regions/steering";
-import { testEdgeCell } from "../../support/cells";
+import { TEST_CLOUDFLARE, TEST_ORIGIN_TOKEN, testEdgeArgs, testEdgeCell } from "../../support/cells";
 import { ofType, one, evaluateOf } from "../../support/harness";
 
 const T = {
@@ -20,34 +19,23 @@ const T = {
     smart: "cloudflare:index/tieredCache:TieredCache",
     alert: "cloudflare:index/notificationPolicy:NotificationPolicy",
 };
-const ACCOUNT = "0123456789abcdef0123456789abcdef";
-const ZONE = "fedcba9876543210fedcba9876543210";
+const ACCOUNT = TEST_CLOUDFLARE.accountId;
+const ZONE = TEST_CLOUDFLARE.zoneId;
 
 /** The mock id of a Cloudflare resource (plan/mocks: 32 hex from type and name). */
 const idOf = (type: string, name: string) => hexOf(`${type}|${name}|`, 32);
 const poolId = (code: string) => idOf(T.pool, `edge-pool-${code}`);
 
 const cell = (region: string, primary = false) => testEdgeCell(region, { primary });
-type TestEdgeCell = ReturnType<typeof cell>;
-
-/** The args of an edge over `cells`, steered as the fleet steers them (the first cell primary when none is). */
-function args(cells: TestEdgeCell[], overrides: Partial<EdgeArgs> = {}): EdgeArgs {
-    const steered = cells.some((c) => c.primary) ? cells : cells.map((c, i) => ({ ...c, primary: i === 0 }));
-    return {
-        ...EDGE_DEFAULTS,
-        steering: steeringPlan(steered.length ? steered : [cell("us-east-1", true)]),
-        domain: "api.example.com",
-        accountId: ACCOUNT,
-        zoneId: ZONE,
-        healthPath: "/healthz",
-        cells,
-        alertEmail: "oncall@example.com",
-        originAuthToken: ORIGIN_TOKEN,
-        ...overrides,
-    };
+const args = testEdgeArgs;
+const ORIGIN_TOKEN = TEST_ORIGIN_TOKEN;
+/** The rules of the zone ruleset `name`, once it is checked to be the zone's entry point of `phase`. */
+function zoneRules(ev: Evaluation, name: string, phase: string): unknown {
+    const rs = one(ev, T.ruleset, name).inputs;
+    assert.deepEqual([rs.zoneId, rs.kind, rs.phase], [ZONE, "zone", phase]);
+    return rs.rules;
 }
-
-const ORIGIN_TOKEN = "origin-token-for-tests";
+const owner = (tieredCache: boolean): EdgeArgs["zone"] => ({ role: "owner", tenants: [], tieredCache });
 
 const PROD = () => [cell("us-east-1", true), cell("eu-central-1"), cell("ap-southeast-1")];
 
@@ -59,16 +47,16 @@ describe("Edge", () => {
     let ev: Evaluation;
     before(async () => {
         // Tiered Cache is opt-in (off by default); turned on here to cover it.
-        ev = await evalEdge(args(PROD(), { tieredCache: true }));
+        ev = await evalEdge(args(PROD(), { zone: owner(true) }));
     });
 
-    it("declares one monitor, a pool per cell, one load balancer, three rulesets, tiered cache and the health alert", () => {
+    it("declares one monitor, a pool per cell, one load balancer, the zone's four rulesets, tiered cache and the health alert", () => {
         const count = (type: string) => ofType(ev, type).length;
         assert.deepEqual(Object.fromEntries(Object.entries(T).map(([k, t]) => [k, count(t)])), {
             monitor: 1,
             pool: 3,
             lb: 1,
-            ruleset: 3,
+            ruleset: 4,
             argo: 1,
             smart: 1,
             alert: 1,
@@ -137,27 +125,48 @@ describe("Edge", () => {
         }
     });
 
-    it("steers every Cloudflare region to every pool, nearest first, with the primary as default and fallback", () => {
+    it("steers by proximity over every pool (no region lists), with the primary first in the default pools and as fallback", () => {
         const lb = one(ev, T.lb, "edge-lb").inputs;
-        const regionPools = lb.regionPools as Record<string, string[]>;
-        assert.deepEqual(Object.keys(regionPools).sort(), [...CLOUDFLARE_REGIONS].sort());
+        assert.equal(lb.regionPools, undefined);
         const [use1, euc1, apse1] = [poolId("use1"), poolId("euc1"), poolId("apse1")];
-        assert.deepEqual(regionPools.ENAM, [use1, euc1, apse1]);
-        assert.deepEqual(regionPools.WEU, [euc1, use1, apse1]);
-        assert.deepEqual(regionPools.SEAS, [apse1, euc1, use1]);
-        assert.deepEqual(regionPools.OC, [apse1, use1, euc1]);
-        for (const [r, list] of Object.entries(regionPools)) assert.deepEqual([...list].sort(), [use1, euc1, apse1].sort(), r);
         assert.deepEqual(lb.defaultPools, [use1, euc1, apse1]);
         assert.equal(lb.fallbackPool, use1);
+        // Proximity measures from the pools' coordinates, the catalog's: the steering table's own.
+        assert.deepEqual(
+            [one(ev, T.pool, "edge-pool-euc1").inputs.latitude, one(ev, T.pool, "edge-pool-euc1").inputs.longitude],
+            [50.1, 8.7],
+        );
     });
 
-    it("is a proxied geo load balancer on the domain with secure cookie affinity and failover across pools", () => {
+    it("sends writes (any method but GET, HEAD, OPTIONS) to the primary first, then the others nearest to it, without affinity", () => {
+        assert.deepEqual(one(ev, T.lb, "edge-lb").inputs.rules, [
+            {
+                name: "writes-to-primary",
+                condition: '(http.request.method ne "GET" and http.request.method ne "HEAD" and http.request.method ne "OPTIONS")',
+                disabled: false,
+                priority: 0,
+                terminates: true,
+                overrides: {
+                    steeringPolicy: "off",
+                    defaultPools: [poolId("use1"), poolId("euc1"), poolId("apse1")],
+                    fallbackPool: poolId("use1"),
+                    sessionAffinity: "none",
+                },
+            },
+        ]);
+        assert.equal(
+            writeCondition(["/v1/account"]),
+            '(http.request.method ne "GET" and http.request.method ne "HEAD" and http.request.method ne "OPTIONS") or http.request.uri.path eq "/v1/account" or http.request.uri.path contains "/v1/account/"',
+        );
+    });
+
+    it("is a proxied proximity load balancer on the domain with secure cookie affinity and failover across pools", () => {
         const lb = one(ev, T.lb, "edge-lb").inputs;
         assert.equal(lb.zoneId, ZONE);
         assert.equal(lb.name, "api.example.com");
         assert.equal(lb.enabled, true);
         assert.equal(lb.proxied, true);
-        assert.equal(lb.steeringPolicy, "geo");
+        assert.equal(lb.steeringPolicy, "proximity");
         assert.equal(lb.sessionAffinity, "cookie");
         assert.equal(lb.sessionAffinityTtl, 3600);
         assert.deepEqual(lb.sessionAffinityAttributes, {
@@ -169,7 +178,7 @@ describe("Edge", () => {
         assert.deepEqual(lb.adaptiveRouting, { failoverAcrossPools: true });
     });
 
-    it("caches static assets long, public API reads briefly, and bypasses anything with user data, last", () => {
+    it("caches static assets long with deception armor, API routes only as the origin's Cache-Control says, and bypasses credentials, last", () => {
         const rs = one(ev, T.ruleset, "edge-cache-rules").inputs;
         assert.equal(rs.zoneId, ZONE);
         assert.equal(rs.kind, "zone");
@@ -177,18 +186,22 @@ describe("Edge", () => {
         const rules = rs.rules as { ref: string; action: string; expression: string; enabled: boolean; actionParameters: unknown }[];
         assert.deepEqual(
             rules.map((r) => r.ref),
-            ["static_assets", "api_cacheable", "bypass_user_data"],
+            ["api_example_com_static_assets", "api_example_com_api_cacheable", "api_example_com_bypass_credentials"],
         );
         assert.ok(rules.every((r) => r.action === "set_cache_settings" && r.enabled === true));
         assert.deepEqual(rules[0].actionParameters, {
             cache: true,
             edgeTtl: { mode: "override_origin", default: 2592000 },
             browserTtl: { mode: "respect_origin" },
+            cacheKey: { cacheDeceptionArmor: true },
         });
+        // "Use cache-control header if present, bypass cache if not": a route the API marks
+        // private, no-store or nothing at all is never stored.
         assert.deepEqual(rules[1].actionParameters, {
             cache: true,
-            edgeTtl: { mode: "override_origin", default: 30 },
+            edgeTtl: { mode: "bypass_by_default" },
             browserTtl: { mode: "respect_origin" },
+            cacheKey: { cacheDeceptionArmor: true },
         });
         assert.deepEqual(rules[2].actionParameters, { cache: false });
         const expr = cacheExpressions("api.example.com", EDGE_DEFAULTS);
@@ -198,29 +211,43 @@ describe("Edge", () => {
         );
     });
 
-    it("writes the cache expressions exactly, scoped to the load balancer's host", () => {
+    it("writes the cache expressions exactly: no method on the caching rules, extensions outside the API, every credential", () => {
         const expr = cacheExpressions("api.example.com", {
+            apiPath: "/v1/",
             staticPathPrefix: "/static/",
             staticExtensions: ["css", "js"],
             cacheableApiRoutes: ["/v1/catalog", "/v1/config"],
-            sessionCookie: "session",
+            credentials: { headers: ["authorization", "x-api-key"], cookies: ["session"], queryParameters: ["token"] },
         });
         assert.equal(
             expr.static,
-            '(http.host eq "api.example.com" and http.request.method in {"GET" "HEAD"} and (starts_with(http.request.uri.path, "/static/") or http.request.uri.path.extension in {"css" "js"}))',
+            '(http.host eq "api.example.com" and (starts_with(http.request.uri.path, "/static/") or (http.request.uri.path.extension in {"css" "js"} and not starts_with(http.request.uri.path, "/v1/"))))',
         );
         assert.equal(
             expr.api,
-            '(http.host eq "api.example.com" and http.request.method in {"GET" "HEAD"} and (http.request.uri.path eq "/v1/catalog" or starts_with(http.request.uri.path, "/v1/catalog/") or http.request.uri.path eq "/v1/config" or starts_with(http.request.uri.path, "/v1/config/")))',
+            '(http.host eq "api.example.com" and (http.request.uri.path eq "/v1/catalog" or starts_with(http.request.uri.path, "/v1/catalog/") or http.request.uri.path eq "/v1/config" or starts_with(http.request.uri.path, "/v1/config/")))',
         );
         assert.equal(
             expr.bypass,
-            '(http.host eq "api.example.com" and (not (http.request.method in {"GET" "HEAD"}) or any(lower(http.request.headers.names[*])[*] eq "authorization") or http.cookie contains "session="))',
+            '(http.host eq "api.example.com" and (not (http.request.method in {"GET" "HEAD"}) or any(lower(http.request.headers.names[*])[*] eq "authorization") or any(lower(http.request.headers.names[*])[*] eq "x-api-key") or http.cookie contains "session=" or any(http.request.uri.args.names[*] eq "token") or http.request.headers.truncated))',
         );
         assert.equal(cacheExpressions("api.example.com", { ...EDGE_DEFAULTS, cacheableApiRoutes: [] }).api, undefined);
     });
 
-    it("rate limits the API per data centre and client IP, with the counting expression declared", () => {
+    it("sets SSL Full (strict) for the hostname with a configuration rule", () => {
+        assert.deepEqual(zoneRules(ev, "edge-config-rules", "http_config_settings"), [
+            {
+                ref: "api_example_com_ssl_strict",
+                description: "api.example.com: SSL Full (strict) to the origin (the ALBs serve the domain's ACM certificate)",
+                enabled: true,
+                expression: '(http.host eq "api.example.com")',
+                action: "set_config",
+                actionParameters: { ssl: "strict" },
+            },
+        ]);
+    });
+
+    it("rate limits the API per data centre and client IP, with no counting expression (Business-only, and no diff without)", () => {
         const rs = one(ev, T.ruleset, "edge-rate-limit").inputs;
         assert.equal(rs.kind, "zone");
         assert.equal(rs.phase, "http_ratelimit");
@@ -228,8 +255,8 @@ describe("Edge", () => {
         assert.equal(rateLimitExpression("api.example.com", "/v1/"), expression);
         assert.deepEqual(rs.rules, [
             {
-                ref: "api_rate_limit",
-                description: "At most 600 API requests per 60s per client IP (per data centre), then block for 60s",
+                ref: "api_example_com_api_rate_limit",
+                description: "api.example.com: at most 600 API requests per 60s per client IP (per data centre), then block for 60s",
                 enabled: true,
                 expression,
                 action: "block",
@@ -239,7 +266,6 @@ describe("Edge", () => {
                     period: 60,
                     requestsPerPeriod: 600,
                     mitigationTimeout: 60,
-                    countingExpression: expression,
                     requestsToOrigin: false,
                 },
             },
@@ -248,12 +274,10 @@ describe("Edge", () => {
     });
 
     it("adds the secret origin-auth header to every request for the domain (request header transform rule)", () => {
-        const rs = one(ev, "cloudflare:index/ruleset:Ruleset", "edge-origin-auth").inputs;
-        assert.deepEqual([rs.zoneId, rs.kind, rs.phase], [ZONE, "zone", "http_request_late_transform"]);
-        assert.deepEqual(rs.rules, [
+        assert.deepEqual(zoneRules(ev, "edge-origin-auth", "http_request_late_transform"), [
             {
-                ref: "origin_auth_header",
-                description: "Set x-origin-auth on every request to api.example.com",
+                ref: "api_example_com_origin_auth_header",
+                description: "api.example.com: set x-origin-auth on every request",
                 enabled: true,
                 expression: '(http.host eq "api.example.com")',
                 action: "rewrite",
@@ -289,39 +313,49 @@ describe("Edge", () => {
             bare = await evalEdge(
                 args(PROD(), {
                     alertEmail: undefined,
-                    alertWebhookId: "abcdefabcdefabcdefabcdefabcdef12",
-                    tieredCache: false,
+                    alertWebhookId: "b115d5ec-15c6-41ee-8b76-92c449b5227b",
+                    zone: owner(false),
                     cacheableApiRoutes: [],
-                    rateLimit: { requestsPerPeriod: 100, period: 10, mitigationTimeout: 0, action: "managed_challenge" },
+                    rateLimit: {
+                        requestsPerPeriod: 100,
+                        period: 10,
+                        mitigationTimeout: 0,
+                        action: "managed_challenge",
+                        exemptSources: ["203.0.113.7/32", "2001:db8::/48"],
+                    },
                 }),
             );
         });
 
         it("sends alerts to a webhook instead of an email", () => {
             assert.deepEqual(one(bare, T.alert, "edge-pool-health-alert").inputs.mechanisms, {
-                webhooks: [{ id: "abcdefabcdefabcdefabcdefabcdef12" }],
+                webhooks: [{ id: "b115d5ec-15c6-41ee-8b76-92c449b5227b" }],
             });
         });
 
-        it("declares no tiered cache when turned off, and no API cache rule without cacheable routes", () => {
-            assert.equal(ofType(bare, T.argo).length + ofType(bare, T.smart).length, 0);
+        it("declares Tiered Cache explicitly off when turned off, and no API cache rule without cacheable routes", () => {
+            assert.deepEqual(one(bare, T.argo, "edge-tiered-caching").inputs, { zoneId: ZONE, value: "off" });
+            assert.deepEqual(one(bare, T.smart, "edge-smart-tiered-cache").inputs, { zoneId: ZONE, value: "off" });
             const rules = one(bare, T.ruleset, "edge-cache-rules").inputs.rules as { ref: string }[];
             assert.deepEqual(
                 rules.map((r) => r.ref),
-                ["static_assets", "bypass_user_data"],
+                ["api_example_com_static_assets", "api_example_com_bypass_credentials"],
             );
         });
 
-        it("uses a managed challenge without a block response", () => {
+        it("uses a managed challenge without a block response, and never counts the exempt QA sources", () => {
             const [rule] = one(bare, T.ruleset, "edge-rate-limit").inputs.rules as Record<string, unknown>[];
             assert.equal(rule.action, "managed_challenge");
             assert.equal(rule.actionParameters, undefined);
+            assert.equal(
+                rule.expression,
+                '(http.host eq "api.example.com" and starts_with(http.request.uri.path, "/v1/") and not ip.src in {203.0.113.7/32 2001:db8::/48})',
+            );
             assert.deepEqual(rule.ratelimit, {
                 characteristics: ["cf.colo.id", "ip.src"],
                 period: 10,
                 requestsPerPeriod: 100,
                 mitigationTimeout: 0,
-                countingExpression: '(http.host eq "api.example.com" and starts_with(http.request.uri.path, "/v1/"))',
                 requestsToOrigin: false,
             });
         });
@@ -332,10 +366,86 @@ describe("Edge", () => {
         });
     });
 
+    describe("two stacks, one zone", () => {
+        const tenantRules = (): HostnameRules => {
+            const rules = hostnameRules({
+                ...args([cell("us-east-1", true)]),
+                domain: "api.staging.example.com",
+                originAuthToken: "staging-token",
+            });
+            return { ...rules, transform: [originAuthRule(rules.hostname, "staging-token")] };
+        };
+        let ownerEv: Evaluation;
+        let tenantEv: Evaluation;
+        before(async () => {
+            ownerEv = await evalEdge(
+                args(PROD(), { zone: { role: "owner", tenants: [{ stack: "staging", rules: tenantRules() }], tieredCache: false } }),
+            );
+            tenantEv = await evalEdge(args(PROD(), { domain: "api.staging.example.com", zone: { role: "tenant", owner: "prod" } }));
+        });
+
+        it("the owner's four rulesets carry its rules, then the tenant's, each scoped to its own hostname", () => {
+            const refs = (name: string) =>
+                (one(ownerEv, T.ruleset, name).inputs.rules as { ref: string; expression: string }[]).map((r) => r.ref);
+            assert.deepEqual(refs("edge-cache-rules"), [
+                "api_example_com_static_assets",
+                "api_example_com_api_cacheable",
+                "api_example_com_bypass_credentials",
+                "api_staging_example_com_static_assets",
+                "api_staging_example_com_api_cacheable",
+                "api_staging_example_com_bypass_credentials",
+            ]);
+            assert.deepEqual(refs("edge-config-rules"), ["api_example_com_ssl_strict", "api_staging_example_com_ssl_strict"]);
+            assert.deepEqual(refs("edge-origin-auth"), [
+                "api_example_com_origin_auth_header",
+                "api_staging_example_com_origin_auth_header",
+            ]);
+            assert.deepEqual(refs("edge-rate-limit"), ["api_example_com_api_rate_limit", "api_staging_example_com_api_rate_limit"]);
+            const transform = one(ownerEv, T.ruleset, "edge-origin-auth").inputs.rules as {
+                expression: string;
+                actionParameters: unknown;
+            }[];
+            assert.deepEqual(
+                transform.map((r) => [r.expression, r.actionParameters]),
+                [
+                    ['(http.host eq "api.example.com")', { headers: { "x-origin-auth": { operation: "set", value: ORIGIN_TOKEN } } }],
+                    [
+                        '(http.host eq "api.staging.example.com")',
+                        { headers: { "x-origin-auth": { operation: "set", value: "staging-token" } } },
+                    ],
+                ],
+            );
+        });
+
+        it("a tenant declares no zone ruleset and no zone setting: only its load balancer, pools, monitor and alert", () => {
+            assert.deepEqual(
+                [T.ruleset, T.argo, T.smart].map((t) => ofType(tenantEv, t).length),
+                [0, 0, 0],
+            );
+            assert.equal(ofType(tenantEv, T.lb).length, 1);
+            assert.equal(one(tenantEv, T.lb, "edge-lb").inputs.name, "api.staging.example.com");
+        });
+    });
+
+    describe("rotating the origin secret", () => {
+        it("moves the active slot with each generation and renews only the slot that becomes active", () => {
+            assert.deepEqual(originAuthSlots(1), { active: "a", generations: { a: 1, b: 0 } });
+            assert.deepEqual(originAuthSlots(2), { active: "b", generations: { a: 1, b: 2 } });
+            assert.deepEqual(originAuthSlots(3), { active: "a", generations: { a: 3, b: 2 } });
+            // One step: the slot that was active keeps its generation, so its secret stays accepted.
+            for (let g = 1; g < 6; g++) {
+                const [before, after] = [originAuthSlots(g), originAuthSlots(g + 1)];
+                assert.equal(after.generations[before.active], before.generations[before.active], `generation ${g} → ${g + 1}`);
+                assert.notEqual(after.active, before.active);
+            }
+            assert.throws(() => originAuthSlots(0), /must be an integer ≥ 1/);
+        });
+    });
+
     describe("adding a cell", () => {
         let four: Evaluation;
         before(async () => {
-            four = await evalEdge(args([...PROD(), cell("us-west-2")], { tieredCache: true }));
+            four = await evalEdge(args([...PROD(), cell("us-west-2")], { zone: owner(true) }));
         });
 
         it("adds exactly one pool", () => {
@@ -358,10 +468,9 @@ describe("Edge", () => {
             assert.deepEqual(changed.map((r) => r.name).sort(), ["edge-lb", "edge-pool-health-alert"]);
             const keys = (a: RecordedResource, b: RecordedResource) =>
                 Object.keys({ ...a.inputs, ...b.inputs }).filter((k) => JSON.stringify(a.inputs[k]) !== JSON.stringify(b.inputs[k]));
-            assert.deepEqual(keys(one(ev, T.lb, "edge-lb"), one(four, T.lb, "edge-lb")), ["defaultPools", "regionPools"]);
+            assert.deepEqual(keys(one(ev, T.lb, "edge-lb"), one(four, T.lb, "edge-lb")), ["defaultPools", "rules"]);
             assert.deepEqual(keys(one(ev, T.alert, "edge-pool-health-alert"), one(four, T.alert, "edge-pool-health-alert")), ["filters"]);
             const lb = one(four, T.lb, "edge-lb").inputs;
-            assert.equal((lb.regionPools as Record<string, string[]>).WNAM[0], poolId("usw2"));
             assert.deepEqual(lb.defaultPools, [poolId("use1"), poolId("usw2"), poolId("euc1"), poolId("apse1")]);
             assert.equal(lb.fallbackPool, poolId("use1"));
         });

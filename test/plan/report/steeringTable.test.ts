@@ -3,18 +3,16 @@ import { type PlanRun } from "../../../plan/plan";
 import { formatSteering } from "../../../plan/report/steeringTable";
 import { CLOUDFLARE_REGIONS } from "../../../regions/catalog";
 import { steeringPlan } from "../../../regions/steering";
-import { testCell } from "../../support/cells";
+import { cell } from "../../support/cells";
 import { planOf, prodStack } from "../../support/harness";
 
-const cell = (name: string, primary = false) => testCell(name, { primary });
-
 describe("steering in the plan", () => {
-    it("formats one row per Cloudflare region, then the default pools and the fallback", () => {
+    it("formats one row per Cloudflare region, then the write and default pools and the fallback", () => {
         const text = formatSteering(steeringPlan([cell("us-east-1", true), cell("eu-central-1")]));
         assert.equal(
             text,
             [
-                "Traffic steering (geo; each row is also the failover order)",
+                "Traffic steering (proximity; each row is also the failover order)",
                 "Cloudflare region  1st           2nd",
                 "WNAM               us-east-1     eu-central-1",
                 "ENAM               us-east-1     eu-central-1",
@@ -29,7 +27,7 @@ describe("steering in the plan", () => {
                 "SAS                eu-central-1  us-east-1",
                 "SEAS               eu-central-1  us-east-1",
                 "NEAS               eu-central-1  us-east-1",
-                "Default pools      us-east-1     eu-central-1",
+                "Writes, default    us-east-1     eu-central-1",
                 "Fallback pool      us-east-1",
             ].join("\n"),
         );
@@ -52,7 +50,7 @@ describe("steering in the plan", () => {
             const json = JSON.parse(JSON.stringify(run.plan)) as {
                 steering: { policy: string; regions: Record<string, string[]>; defaultPools: string[]; fallbackPool: string };
             };
-            assert.equal(json.steering.policy, "geo");
+            assert.equal(json.steering.policy, "proximity");
             assert.deepEqual(Object.keys(json.steering.regions), [...CLOUDFLARE_REGIONS]);
             for (const r of CLOUDFLARE_REGIONS) assert.equal(json.steering.regions[r].length, 3, r);
             assert.deepEqual(json.steering.regions.WEU, ["eu-central-1", "us-east-1", "ap-southeast-1"]);

@@ -4,11 +4,10 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { PLAN_EXIT, main } from "../../../plan/cli";
-import { testCell } from "../../support/cells";
+import { cell } from "../../support/cells";
 import { prodCapacity, prodRaw, stackProblems, withSections } from "../../support/config";
 import { fleetOf, knobs, traffic } from "../../support/fleet";
 
-const cell = (name: string, primary = false) => testCell(name, { primary });
 const prodWith = (sections: Record<string, unknown>) => withSections(prodRaw(), sections);
 
 describe("capacity: a fleet that cannot carry the target", () => {

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { namespaceValues } from "../../../config/platform";
 import { parseSites } from "../../../loadgen/sites";
 import { projectRoot, readStack } from "../../../plan/stackConfig";
-import { parseStack } from "../../../stack/load";
+import { parseStack } from "../../../stack/parse";
 import { BUNDLE_FILE, CONFIGMAP_LIMIT_BYTES, SPEC_FILE, workerBundle } from "../../../tools/distributed/bundle";
 import { DEFAULT_SERVICE_ACCOUNT, type DistributedFlags, planManifests, siteProblems } from "../../../tools/distributed/command";
 import { WORKER_IMAGE, jobName } from "../../../tools/distributed/manifests";

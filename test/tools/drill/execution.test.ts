@@ -69,7 +69,7 @@ describe("drill execution", function () {
             events.map((e) => e.replace(/\d+/g, "N")),
             [
                 "pool api-example-com-useN (pN) found, enabled: true",
-                "load started: N users against http://N.N.N.N:N",
+                "load started: N users against http://N.N.N.N:N, each keeping the __cflb affinity cookie",
                 "disabling pool api-example-com-useN",
                 "pool api-example-com-useN disabled (API answered enabled: false)",
                 "rerouted to eu-central-N after N ms",

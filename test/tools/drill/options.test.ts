@@ -1,10 +1,12 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { EDGE_DEFAULTS } from "../../../config/edge";
 import { projectRoot } from "../../../plan/stackConfig";
 import { flagRows, synopsis, usage } from "../../../plan/usage";
 import { HelpRequested, InputError } from "../../../tools/common";
-import { DRILL_FLAGS, parseOptions } from "../../../tools/drill/options";
+import { DRILL_FLAGS, apiRequestRate, parseOptions, rateLimitProblem } from "../../../tools/drill/options";
+import { loadScenario } from "../../../tools/scenario";
 import { tableAfter } from "../../support/markdown";
 import { scratchFolder } from "../../support/scenarios";
 
@@ -33,7 +35,7 @@ describe("drill options", () => {
             [
                 ["--region", "use1", "--execute"],
                 {},
-                "--execute needs a Cloudflare API token in CLOUDFLARE_API_TOKEN (Load Balancing: Monitors and Pools Write)",
+                "--execute needs a Cloudflare API token in CLOUDFLARE_API_TOKEN: an account token with only Load Balancing: Monitors and Pools Write, short-lived (docs/qa.md)",
             ],
             [["--region", "use1", "--region-header", "x served"], {}, '--region-header "x served" is not a header name'],
             [["--region", "use1", "--users", "0"], {}, '--users "0" is not a whole number from 1 to 100000'],
@@ -101,7 +103,7 @@ describe("drill options", () => {
                 options.restoreWaitS,
             ];
         };
-        assert.deepEqual(figures([]), [50, 1_000_000, 30, 120, 30, 30, 60]);
+        assert.deepEqual(figures([]), [30, 1_000_000, 30, 360, 30, 30, 60]);
         assert.deepEqual(
             figures([
                 "--users",
@@ -146,5 +148,27 @@ describe("drill options", () => {
     it("is documented in docs/qa.md with the flags --help prints", () => {
         const synopsisLine = synopsis("drill", DRILL_FLAGS).replace(/^usage: /, "");
         assert.deepEqual(tableAfter("docs/qa.md", synopsisLine), flagRows(DRILL_FLAGS));
+    });
+});
+
+describe("drill options: the zone's own rate limit", () => {
+    const scenario = loadScenario(path.join(projectRoot(), "tools", "scenarios", "extension.yaml"));
+    const edge = (exemptSources: string[] = []) => ({ ...EDGE_DEFAULTS, rateLimit: { ...EDGE_DEFAULTS.rateLimit, exemptSources } });
+
+    it("counts the scenario's API requests from one machine: 50 users ≈ 775 per minute (3.675 s mean think, 95 % under /v1/)", () => {
+        assert.equal(Math.round(apiRequestRate(scenario, 50, "/v1/") * 60), 776);
+    });
+
+    it("refuses a load above the limit with the user count that fits, and lets an exempt machine run", () => {
+        assert.equal(rateLimitProblem(scenario, 30, edge(), false), undefined);
+        assert.equal(
+            rateLimitProblem(scenario, 50, edge(), false),
+            "50 users send about 776 API requests per 60 s from this machine, above the zone's limit of 600 per client address: the edge would answer 429 and spoil the drill; use --users 38 or fewer, or list this machine's egress in platform:edge.rateLimit.exemptSources (Business plan) and pass --rate-limit-exempt",
+        );
+        assert.match(
+            rateLimitProblem(scenario, 50, edge(), true)!,
+            /--rate-limit-exempt needs this machine's egress in platform:edge\.rateLimit\.exemptSources, which is empty$/,
+        );
+        assert.equal(rateLimitProblem(scenario, 50, edge(["203.0.113.7/32"]), true), undefined);
     });
 });

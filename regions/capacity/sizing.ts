@@ -37,7 +37,7 @@ export type CellCapacity = {
     readonly primary: boolean;
     /** AZs the cell spreads over (its node groups). */
     readonly azs: number;
-    /** Users geo steering sends here with every cell healthy. */
+    /** Users the steering sends here with every cell healthy. */
     readonly normalUsers: number;
     /** The most users the cell carries in any tolerated failure. */
     readonly worstCaseUsers: number;
@@ -45,6 +45,8 @@ export type CellCapacity = {
     readonly worstCaseFailure: string[];
     /** HPA minReplicas / maxReplicas. */
     readonly pods: { readonly min: number; readonly max: number };
+    /** The most users the cell serves at its HPA ceiling: `pods.max × usersPerPod`. */
+    readonly maxUsers: number;
     /** Nodes in each AZ (each AZ's node group), including its spare. */
     readonly nodesPerAz: { readonly min: number; readonly max: number };
     /** Aurora reader instances. */
@@ -132,6 +134,7 @@ export function sizeCells(
             worstCaseUsers,
             worstCaseFailure: failure,
             pods: { min: minPods, max: maxPods },
+            maxUsers: maxPods * knobs.usersPerPod,
             nodesPerAz: { min: nodesPerAzFor(minPods, azs, perNode.pods), max: nodesPerAzFor(maxPods, azs, perNode.pods) },
             readers: Math.max(MIN_READERS, Math.ceil(worstCaseUsers / knobs.usersPerReader)),
             cacheShards: Math.max(MIN_CACHE_SHARDS, Math.ceil(worstCaseUsers / knobs.usersPerCacheShard)),

@@ -1,16 +1,15 @@
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
 import { formatCapacityTable } from "../../../plan/report/capacityTable";
-import { type CapacityPlan } from "../../../regions/capacity/fleet";
 import { apportionUsers } from "../../../regions/capacity/routing";
+import { type CapacityPlan } from "../../../regions/capacity/sizing";
 import { CLOUDFLARE_REGIONS, catalogRegions } from "../../../regions/catalog";
 import { steeringTable } from "../../../regions/steering";
-import { testCell } from "../../support/cells";
+import { cell } from "../../support/cells";
 import { parseRaw, prodRaw } from "../../support/config";
 import { type TestFleet, fleetOf, knobs, traffic } from "../../support/fleet";
 import { planOf, prodStack } from "../../support/harness";
 
-const cell = (name: string, primary = false) => testCell(name, { primary });
 /** The capacity plan of a fleet that stays within its limits. */
 function sized(input: TestFleet): CapacityPlan {
     const { fleet, problems } = fleetOf(input);

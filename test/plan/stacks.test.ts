@@ -1,0 +1,101 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { parseConfig, namespaceValues } from "../../config/platform";
+import { projectRoot, readStack } from "../../plan/stackConfig";
+import { type PlannedStack, crossStackReport, repositoryStackNames, tenancyProblems } from "../../plan/stacks";
+
+const fixture = (name: string) => path.join(projectRoot(), "test", "fixtures", name);
+const CLI = path.join(projectRoot(), ".build", "plan", "cli.js");
+const runCli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: projectRoot(), encoding: "utf8" });
+const configOf = (stack: string) => {
+    const { config } = readStack(projectRoot(), stack);
+    return parseConfig(namespaceValues(config), config["aws:region"]);
+};
+const res = (type: string, inputs: Record<string, unknown>) =>
+    ({
+        urn: `urn:${type}`,
+        type,
+        name: type,
+        parent: null,
+        custom: true,
+        provider: null,
+        protect: false,
+        id: "x",
+        inputs,
+    }) as unknown as PlannedStack["resources"][number];
+const RULESET = "cloudflare:index/ruleset:Ruleset";
+
+describe("cross-stack check", () => {
+    it("finds the repository's stack files", () => {
+        assert.deepEqual(repositoryStackNames(projectRoot()), ["prod", "staging"]);
+    });
+
+    it("accepts prod as the zone's owner with staging as its tenant, as the files say", () => {
+        const stacks = ["prod", "staging"].map((s) => ({ stack: s, file: `Pulumi.${s}.yaml`, config: configOf(s) }));
+        assert.deepEqual(tenancyProblems(stacks), []);
+    });
+
+    it("refuses two stacks of one zone that both declare a phase's entry-point ruleset, naming both files and the fix", () => {
+        const prod = configOf("prod");
+        const both = (stack: string): PlannedStack => ({
+            stack,
+            file: `Pulumi.${stack}.yaml`,
+            config: { ...prod, cloudflare: { ...prod.cloudflare, zoneTenants: [] } },
+            resources: [
+                res(RULESET, { kind: "zone", phase: "http_request_late_transform" }),
+                res(RULESET, { kind: "zone", phase: "http_ratelimit" }),
+            ],
+        });
+        const report = crossStackReport([both("prod"), both("qa")]);
+        assert.deepEqual(
+            report.shared.map((s) => `${s.kind}: ${s.stacks.join(",")}`),
+            ["Cloudflare zone: prod,qa", "Cloudflare account: prod,qa"],
+        );
+        assert.equal(report.problems.length, 1);
+        assert.match(
+            report.problems[0],
+            /^Pulumi\.prod\.yaml and Pulumi\.qa\.yaml share Cloudflare zone fedcba9876543210fedcba9876543210 and both declare the zone's entry-point ruleset of phase http_request_late_transform, the zone's entry-point ruleset of phase http_ratelimit \(one-owner-per-zone-singleton\): a zone has one entry-point ruleset per phase.*platform:cloudflare\.zoneTenants.*platform:cloudflare\.zoneOwner/,
+        );
+        // Another zone: nothing shared, nothing refused.
+        const other = {
+            ...both("qa"),
+            config: { ...prod, cloudflare: { ...prod.cloudflare, zoneId: "0".repeat(32), accountId: "1".repeat(32), zoneTenants: [] } },
+        };
+        assert.deepEqual(crossStackReport([both("prod"), other]), { shared: [], problems: [] });
+    });
+
+    it("refuses a tenant its owner does not list, and an owner listing a stack that names no owner", () => {
+        const prod = configOf("prod");
+        const staging = configOf("staging");
+        const lonely = tenancyProblems([
+            { stack: "prod", file: "Pulumi.prod.yaml", config: { ...prod, cloudflare: { ...prod.cloudflare, zoneTenants: [] } } },
+            { stack: "staging", file: "Pulumi.staging.yaml", config: staging },
+        ]);
+        assert.deepEqual(lonely, [
+            "Pulumi.staging.yaml and Pulumi.prod.yaml: staging names prod its zone's owner, but prod's platform:cloudflare.zoneTenants does not list staging: its rules (origin auth among them) would be on no ruleset; add it there",
+        ]);
+        const unclaimed = tenancyProblems([
+            { stack: "prod", file: "Pulumi.prod.yaml", config: prod },
+            {
+                stack: "staging",
+                file: "Pulumi.staging.yaml",
+                config: { ...staging, cloudflare: { ...staging.cloudflare, zoneOwner: undefined } },
+            },
+        ]);
+        assert.deepEqual(unclaimed, [
+            "Pulumi.prod.yaml and Pulumi.staging.yaml: prod lists staging as a tenant of its zone, but staging's platform:cloudflare.zoneOwner is unset; set it to prod",
+        ]);
+    });
+
+    it("the plan exits 2 on the repository's files when staging would own prod's zone, naming both files", () => {
+        const result = runCli(["--stack", "staging", "--config", fixture("staging-own-zone.yaml"), "--quiet"]);
+        assert.equal(result.status, 2, result.stderr);
+        assert.match(result.stderr, /^Refused: the stack files collide \(\d+\):/);
+        assert.match(result.stderr, /Pulumi\.prod\.yaml and staging-own-zone\.yaml: prod lists staging as a tenant/);
+        assert.match(
+            result.stderr,
+            /staging-own-zone\.yaml and Pulumi\.prod\.yaml share Cloudflare zone fedcba9876543210fedcba9876543210 and both declare the zone's entry-point ruleset of phase http_request_cache_settings, the zone's entry-point ruleset of phase http_config_settings/,
+        );
+    });
+});
