@@ -64,8 +64,8 @@ async function runInSite(
 ): Promise<WorkerOutcome[]> {
     const { core, batch } = apis(site, options);
     const { name, namespace } = manifests;
-    await core.createNamespacedConfigMap({ namespace, body: manifests.configMap as k8s.V1ConfigMap, fieldValidation: "Strict" });
-    await batch.createNamespacedJob({ namespace, body: manifests.job as k8s.V1Job, fieldValidation: "Strict" });
+    await core.createNamespacedConfigMap({ namespace, body: manifests.configMap, fieldValidation: "Strict" });
+    await batch.createNamespacedJob({ namespace, body: manifests.job, fieldValidation: "Strict" });
     const until = Date.now() + (deadlineS + 60) * 1000;
     while (!signal?.aborted && Date.now() < until) {
         const job = await batch.readNamespacedJobStatus({ name, namespace });

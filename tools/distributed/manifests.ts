@@ -1,9 +1,10 @@
 /**
  * The Kubernetes objects of a distributed run, per generator region: a ConfigMap holding the
  * bundled worker and the region's spec, and an Indexed Job of one pod per worker that runs them
- * from a public Node image (no image to build). Plain objects typed by @pulumi/kubernetes' input
- * types (so `tsc` checks every field name), applied by the Kubernetes engine and validated against
- * the batch/v1 and core/v1 OpenAPI schemas in the tests (kubernetes-models).
+ * from a public Node image (no image to build). Plain objects typed by @kubernetes/client-node's
+ * V1ConfigMap and V1Job (generated from Kubernetes' OpenAPI, so `tsc` checks every field name; types
+ * only: the tools never reach a Pulumi SDK, .dependency-cruiser.cjs), applied by the Kubernetes
+ * engine and validated against the batch/v1 and core/v1 OpenAPI schemas in the tests (kubernetes-models).
  *
  * Kubernetes facts relied on (https://kubernetes.io/docs/concepts/workloads/controllers/job/, read 2026-12):
  * - `completionMode: Indexed`: each pod gets its index in the `JOB_COMPLETION_INDEX` variable;
@@ -15,7 +16,7 @@
  * - `ttlSecondsAfterFinished`: the finished Job and its pods (with their logs, the results) are
  *   deleted after that many seconds, so nothing is left behind.
  */
-import type * as k8s from "@pulumi/kubernetes";
+import type { V1ConfigMap, V1Job } from "@kubernetes/client-node";
 import { BUNDLE_FILE, SPEC_FILE, workerCommand } from "./bundle";
 import { type WorkerSpec } from "./spec";
 
@@ -46,8 +47,8 @@ export interface RunManifests {
     /** The Job's (and the ConfigMap's) name and namespace. */
     readonly name: string;
     readonly namespace: string;
-    readonly configMap: k8s.types.input.core.v1.ConfigMap;
-    readonly job: k8s.types.input.batch.v1.Job;
+    readonly configMap: V1ConfigMap;
+    readonly job: V1Job;
 }
 
 export interface ManifestOptions {
