@@ -58,6 +58,14 @@ module.exports = {
             to: { path: "^node_modules/@pulumi/", reachable: true },
         },
         {
+            name: "load-generators-only-in-their-stack",
+            severity: "error",
+            comment:
+                "The load-generator component is wired only by loadgen/ (its own, optional Pulumi project): no platform stack can declare it.",
+            from: { pathNot: "^(loadgen|test)/" },
+            to: { path: "^components/loadtest/" },
+        },
+        {
             name: "nothing-imports-a-cli",
             severity: "error",
             from: { pathNot: "^test/" },

@@ -109,7 +109,7 @@ export const SHARED_FLAGS = {
     "max-requests": {
         type: "string",
         value: "N",
-        // Every sample is kept in memory for exact percentiles: about 100 bytes each.
+        // Bounds the run (and the drill's kept samples, about 100 bytes each); the load test keeps histograms only.
         description: "stop after this many requests in all",
         number: { default: 1_000_000, min: 1, max: 10_000_000, integer: true },
     },
@@ -125,7 +125,7 @@ export function scenarioFlag(text: string | undefined, root: string): { readonly
     }
 }
 
-/** autocannon splits the request cap over the users: each needs at least one. */
+/** A cap below the user count would leave users that never send: each needs at least one request. */
 export function checkRequestsCoverUsers(maxRequests: number, users: number, usersFlag = "users"): void {
     if (maxRequests < users)
         throw new InputError(`--max-requests ${maxRequests} is below --${usersFlag} ${users}: every user needs at least one request`);

@@ -1,59 +1,68 @@
 /**
- * The load engine: N extension users on autocannon, each a keep-alive connection that picks
- * a request of the scenario by weight, thinks, sends it, waits for the answer, and repeats
- * (a closed system, like real users: a slow API slows its users down instead of queueing
- * requests without end).
+ * The load engine: N users of a scenario against the API, on undici (Node's own HTTP client
+ * library) through its public API only: `Client` (one keep-alive connection) and `Pool`
+ * (connections opened as needed), `request()` with an AbortSignal.
  *
- * Why not autocannon's own pacing: `connectionRate` / `overallRate` are integer quotas per
- * second refilled by a 1 s interval. A connection cannot go below 1 request/s (an extension
- * user thinks for seconds), and every connection spends its quota back-to-back at the start
- * of each second, all in step: synchronised bursts that inflate the p99 being measured, with
- * no randomness. Driving a separate autocannon run per user step would pay a new connection
- * and histogram per request. So each user's connection keeps autocannon's HTTP client,
- * parser and counters, and only the moment of its next request is delayed: `setupClient`
- * wraps the client's `_doRequest` (called by autocannon after every response and on
- * connect) with the think-time timer, and `setRequests` loads the request picked for that
- * step. `_doRequest`, `timeoutTicker` and `pipelinedRequests` are internals of autocannon
- * 9.0.0 (pinned exactly);
- * the tests measure the request count of a thinking user, so an upgrade that changes them
- * fails loudly.
+ * Two load models (docs/qa.md):
+ * - **closed** (default): each user is one keep-alive connection that picks a request of the
+ *   scenario by weight, thinks, sends it, waits for the answer, and repeats, like real users: a
+ *   slow API slows its users down instead of queueing requests without end. Latency runs from the
+ *   send to the end of the answer. A stall therefore also lowers the request count: a closed
+ *   generator under-reports a stall's tail (coordinated omission).
+ * - **open**: requests arrive at a target rate (a Poisson process; by default the rate Little's law
+ *   gives for the users and the scenario's mean think time), whatever the API does, over a pool of
+ *   up to `users` connections. Latency and the timeout run from each request's *scheduled* send
+ *   time, so time spent queued behind a stall (or behind a late timer of the generator itself)
+ *   counts: coordinated omission cannot hide it.
+ *
+ * Figures go into HDR histograms per route class (tools/stats.ts); every sample is kept only with
+ * `keepSamples` (the drill reads the event stream).
  */
 import * as net from "node:net";
 import { performance } from "node:perf_hooks";
-import autocannon from "autocannon";
-import { type Scenario, type ScenarioStep, drawThink, pickStep } from "./scenario";
-import { type Sample, type Summary, summarise } from "./stats";
+import { Client, type Dispatcher, Pool } from "undici";
+import { type Scenario, type ScenarioStep, drawThink, meanThinkMs, pickStep } from "./scenario";
+import { Figures, type Sample, type Summary, Tally } from "./stats";
+
+export type LoadModel = { readonly kind: "closed" } | { readonly kind: "open"; readonly ratePerSecond: number };
+
+export const CLOSED: LoadModel = { kind: "closed" };
 
 export interface LoadOptions {
     /** http(s)://host[:port][/base-path]; scenario paths are appended to the base path. */
     readonly target: string;
-    /** Concurrent users = keep-alive connections. */
+    /** Concurrent users: closed, one keep-alive connection each; open, the most connections the pool opens. */
     readonly users: number;
     readonly scenario: Scenario;
     /** The run stops after this many seconds (fractions allowed). */
     readonly durationS: number;
     /** ... or after this many requests in all, whichever first; at least `users`. */
     readonly maxRequests: number;
+    /** @default CLOSED */
+    readonly model?: LoadModel;
     /**
-     * Seconds at the start left out of the summary: connection and TLS set-up, cold caches and
+     * Seconds at the start left out of the figures: connection and TLS set-up, cold caches and
      * JIT would otherwise sit in the tail being measured. Below `durationS`. @default 0
      */
     readonly warmupS?: number;
-    /** Seconds without an answer before a request counts as a timeout; at least 1. @default 10 */
+    /** Seconds without a full answer before a request counts as a timeout; at least 1. @default 10 */
     readonly timeoutS?: number;
     /** Response header naming the region that served the request (lower-case), recorded per sample. */
     readonly regionHeader?: string;
+    /** Keep every sample in `samples` (the drill's event stream); else only the histograms. @default false */
+    readonly keepSamples?: boolean;
     /**
      * Cookies each user keeps from the answers' Set-Cookie and sends back, as a browser does:
      * the drill keeps Cloudflare's affinity cookie (`__cflb`), so that its users are pinned to a
-     * pool like real sessions. @default none (cookie-less users)
+     * pool like real sessions. Closed model only (the open model's arrivals are not sessions).
+     * @default none (cookie-less users)
      */
     readonly keepCookies?: readonly string[];
     /** Called about once a second with the last second's figures. */
     readonly onProgress?: (progress: Progress) => void;
     /** Ends the run early, like `stop()` (Ctrl-C). */
     readonly signal?: AbortSignal;
-    /** Random source in [0, 1) for the request mix and think times. @default Math.random */
+    /** Random source in [0, 1) for the request mix, think times and arrivals. @default Math.random */
     readonly random?: () => number;
 }
 
@@ -64,16 +73,19 @@ export interface Progress {
 }
 
 export interface LoadResult {
-    /** Every sample, warm-up included. */
+    /** Every sample, warm-up included, with `keepSamples`; else empty. */
     readonly samples: readonly Sample[];
     /** Wall-clock length of the measured part of the run (after the warm-up), in seconds. */
     readonly seconds: number;
-    /** The measured part only. */
+    /** The measured part only, every route class together. */
     readonly summary: Summary;
+    /** The measured part by route class. */
+    readonly figures: Figures;
+    readonly model: LoadModel;
 }
 
 export interface LoadRun {
-    /** Samples so far (grows while the run goes on). */
+    /** Samples so far (grows while the run goes on), with `keepSamples`. */
     readonly samples: readonly Sample[];
     /** Milliseconds since the run started: the clock of `Sample.at`. */
     elapsedMs(): number;
@@ -82,178 +94,220 @@ export interface LoadRun {
     readonly done: Promise<LoadResult>;
 }
 
-/** The parts of autocannon's per-connection client the engine uses. */
-interface EngineClient {
-    _doRequest(): void;
-    destroyed: boolean;
-    timeoutTicker: { reschedule(ms: number): void };
-    pipelinedRequests: { clear(): void };
-    setRequests(requests: autocannon.Request[]): void;
-    on(event: "headers", listener: (info: { headers?: unknown }) => void): unknown;
-    on(event: "response" | "timeout" | "connError", listener: () => void): unknown;
-}
-
-/** Guards memory: socket errors in a reconnect loop are not bounded by the request count. */
-const SAMPLE_CAP_FACTOR = 2;
-
 export class LoadError extends Error {}
 
-export function startLoad(options: LoadOptions): LoadRun {
-    const { scenario, users } = options;
+/** The open model's rate by Little's law (users = rate × (think + latency)), latency taken as 0: a slight overestimate. */
+export function littlesLawRate(users: number, scenario: Scenario): number {
+    const thinkS = meanThinkMs(scenario) / 1000;
+    if (!(thinkS > 0)) throw new LoadError(`scenario ${scenario.name} has no think time: give the open model its rate`);
+    return users / thinkS;
+}
+
+interface Built {
+    readonly step: ScenarioStep;
+    readonly options: Dispatcher.RequestOptions;
+}
+
+/** Validates the options; the request of each step. */
+function prepare(options: LoadOptions): { url: URL; built: Map<ScenarioStep, Built>; warmupMs: number; timeoutMs: number } {
+    const { users } = options;
     if (!Number.isInteger(users) || users < 1) throw new LoadError(`users ${users} must be a whole number ≥ 1`);
     if (!(options.durationS > 0)) throw new LoadError(`duration ${options.durationS} s must be above 0`);
     const warmupMs = (options.warmupS ?? 0) * 1000;
     if (!(warmupMs >= 0 && warmupMs < options.durationS * 1000))
         throw new LoadError(`warm-up ${options.warmupS} s must be from 0 to below the duration (${options.durationS} s)`);
-    if (!Number.isInteger(options.maxRequests) || options.maxRequests < users) {
-        // autocannon splits the cap over the connections; a connection given 0 runs unbounded.
+    if (!Number.isInteger(options.maxRequests) || options.maxRequests < users)
         throw new LoadError(`max requests ${options.maxRequests} must be a whole number ≥ the user count (${users})`);
-    }
+    const timeoutS = options.timeoutS ?? 10;
+    if (!(timeoutS >= 1)) throw new LoadError(`timeout ${timeoutS} s must be at least 1 s`);
+    const model = options.model ?? CLOSED;
+    if (model.kind === "open" && !(model.ratePerSecond > 0 && Number.isFinite(model.ratePerSecond)))
+        throw new LoadError(`open-model rate ${model.ratePerSecond} requests/s must be above 0`);
+    if (model.kind === "open" && (options.keepCookies?.length ?? 0) > 0)
+        throw new LoadError("kept cookies need sessions: the open model's arrivals are not users; use the closed model");
     const url = new URL(options.target);
     const base = url.pathname.replace(/\/+$/, "");
-    const random = options.random ?? Math.random;
-    const timeoutS = options.timeoutS ?? 10;
-    // autocannon's own floor.
-    if (!(timeoutS >= 1)) throw new LoadError(`timeout ${timeoutS} s must be at least 1 s`);
-    const regionHeader = options.regionHeader?.toLowerCase();
-    const built = new Map<ScenarioStep, autocannon.Request>(
-        scenario.steps.map((s) => [
-            s,
-            { method: s.method, path: `${base}${s.path}`, headers: { ...s.headers }, ...(s.body === undefined ? {} : { body: s.body }) },
+    const built = new Map<ScenarioStep, Built>(
+        options.scenario.steps.map((step) => [
+            step,
+            {
+                step,
+                options: {
+                    method: step.method,
+                    path: `${base}${step.path}`,
+                    headers: { ...step.headers },
+                    ...(step.body === undefined ? {} : { body: step.body }),
+                },
+            },
         ]),
     );
+    return { url, built, warmupMs, timeoutMs: timeoutS * 1000 };
+}
+
+export function startLoad(options: LoadOptions): LoadRun {
+    const { url, built, warmupMs, timeoutMs } = prepare(options);
+    const { scenario, users } = options;
+    const model = options.model ?? CLOSED;
+    const random = options.random ?? Math.random;
+    const regionHeader = options.regionHeader?.toLowerCase();
 
     const samples: Sample[] = [];
+    const measured = new Figures();
+    const lastSecond = new Tally();
+    let requests = 0;
     const t0 = performance.now();
     const elapsedMs = () => performance.now() - t0;
-    const timers = new Set<NodeJS.Timeout>();
-    const lastRegion = new WeakMap<object, string>();
     let finished = false;
+    let claimed = 0;
+    /** Takes one request of the cap; false once the cap is used up. */
+    const claim = () => claimed < options.maxRequests && ++claimed > 0;
+    const inFlight = new Set<AbortController>();
+    const sleeping = new Map<NodeJS.Timeout, () => void>();
+    const dispatchers: Dispatcher[] = [];
+    // The request timeout bounds connecting too; TLS certificates are verified (undici's default).
+    const dispatcherOptions = { pipelining: 1, connect: { timeout: timeoutMs } };
+
+    const record = (step: ScenarioStep, outcome: Omit<Sample, "at" | "routeClass">) => {
+        if (finished) return;
+        const at = elapsedMs();
+        requests++;
+        lastSecond.record(outcome);
+        if (at >= warmupMs) measured.record(step.routeClass, outcome);
+        if (options.keepSamples) samples.push({ at, ...outcome, routeClass: step.routeClass });
+    };
 
     const keep = new Set((options.keepCookies ?? []).map((c) => c.toLowerCase()));
-    const setupClient = (client: EngineClient) => {
-        const send = client._doRequest.bind(client);
-        const jar = new Map<string, string>();
-        let thinking: NodeJS.Timeout | undefined;
-        let inFlight = false;
-        let counted = false;
-        client.on("response", () => (inFlight = false));
-        // autocannon counts these itself (they reach us as "reqError").
-        client.on("timeout", () => (counted = true));
-        client.on("connError", () => (counted = true));
-        client._doRequest = () => {
-            if (inFlight) {
-                // Called by a reconnect while a request was out: that request is lost. autocannon
-                // counts a timeout or a socket error, but not a connection the server closed
-                // mid-request, and keeps the lost request queued, so that the next answer would be
-                // timed from it (think time included).
-                inFlight = false;
-                client.pipelinedRequests.clear();
-                setImmediate(() => {
-                    if (!counted && !finished) record({ at: elapsedMs(), status: 0, failure: "socket" });
-                });
-            }
-            // A reconnect while the user thinks would otherwise start a second request.
-            if (thinking !== undefined || client.destroyed || finished) return;
-            const step = pickStep(scenario, random);
-            const wait = drawThink(step.thinkMs, random);
-            const request = built.get(step)!;
-            client.setRequests([jar.size === 0 ? request : { ...request, headers: { ...request.headers, cookie: cookieHeader(jar) } }]);
-            // autocannon's timeout runs from the last request sent: keep it from firing while thinking.
-            client.timeoutTicker.reschedule(wait + timeoutS * 1000);
-            // A zero think time still yields to the event loop (no recursion through autocannon).
-            const timer = setTimeout(() => {
-                timers.delete(timer);
-                thinking = undefined;
-                if (client.destroyed || finished) return;
-                inFlight = true;
-                counted = false;
-                send();
-            }, wait);
-            thinking = timer;
-            timers.add(timer);
-        };
-        if (keep.size > 0) client.on("headers", (info) => keptCookies(info.headers, keep, jar));
-        if (regionHeader !== undefined) {
-            client.on("headers", (info) => {
-                const value = headerValue(info.headers, regionHeader);
-                if (value === undefined) lastRegion.delete(client);
-                else lastRegion.set(client, value);
-            });
+
+    /**
+     * Sends one request; latency and timeout run from `from` (performance.now() clock). Never throws.
+     * With a `jar` (a closed user's), it sends the kept cookies and keeps those the answer sets.
+     */
+    const send = async (
+        dispatcher: Dispatcher,
+        { step, options: built }: Built,
+        from: number,
+        jar?: Map<string, string>,
+    ): Promise<void> => {
+        const request =
+            jar === undefined || jar.size === 0
+                ? built
+                : { ...built, headers: { ...(built.headers as Record<string, string>), cookie: cookieHeader(jar) } };
+        const controller = new AbortController();
+        let timedOut = false;
+        const timer = setTimeout(
+            () => {
+                timedOut = true;
+                controller.abort();
+            },
+            Math.max(0, from + timeoutMs - performance.now()),
+        );
+        inFlight.add(controller);
+        try {
+            const response = await dispatcher.request({ ...request, signal: controller.signal });
+            // The latency ends with the last byte of the answer; the body is read and dropped.
+            for await (const _chunk of response.body);
+            const latencyMs = performance.now() - from;
+            if (jar !== undefined && keep.size > 0) keptCookies(response.headers["set-cookie"], keep, jar);
+            const served = regionHeader === undefined ? undefined : response.headers[regionHeader];
+            record(step, { latencyMs, status: response.statusCode, region: Array.isArray(served) ? served[0] : served });
+        } catch {
+            // After stop() an aborted request is not an outcome.
+            if (!finished) record(step, { status: 0, failure: timedOut ? "timeout" : "socket" });
+        } finally {
+            clearTimeout(timer);
+            inFlight.delete(controller);
         }
     };
 
-    const sampleCap = options.maxRequests * SAMPLE_CAP_FACTOR;
-    let instance: autocannon.Instance | undefined;
-    // Also reached after autocannon refused its options (then `instance` is no instance).
-    const stop = () => {
-        if (!finished && typeof instance?.stop === "function") instance.stop();
-    };
-    const record = (sample: Sample) => {
-        samples.push(sample);
-        if (samples.length >= sampleCap) stop();
+    /** Waits `ms` (0 still yields); stop() ends every wait at once. */
+    const sleep = (ms: number) =>
+        new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+                sleeping.delete(timer);
+                resolve();
+            }, ms);
+            sleeping.set(timer, resolve);
+        });
+
+    const closedUser = async () => {
+        const client = new Client(url.origin, dispatcherOptions);
+        dispatchers.push(client);
+        const jar = new Map<string, string>();
+        while (!finished) {
+            const step = pickStep(scenario, random);
+            await sleep(drawThink(step.thinkMs, random));
+            if (finished || !claim()) return;
+            await send(client, built.get(step)!, performance.now(), jar);
+        }
     };
 
-    // eslint-disable-next-line prefer-const -- assigned once the load starts, read by finish() before that
-    let stopTimer: NodeJS.Timeout | undefined;
-    let progressTimer: NodeJS.Timeout | undefined;
-    const done = new Promise<LoadResult>((resolve, reject) => {
-        const finish = (err: unknown) => {
-            finished = true;
-            for (const t of timers) clearTimeout(t);
-            timers.clear();
-            if (stopTimer) clearTimeout(stopTimer);
-            if (progressTimer) clearInterval(progressTimer);
-            if (err) {
-                reject(err instanceof Error ? err : new Error(String(err)));
-                return;
+    /** Arrivals at `ratePerSecond`, each sent when due whatever is still in flight; resolves when the last one settled. */
+    const openArrivals = async (ratePerSecond: number) => {
+        const pool = new Pool(url.origin, { ...dispatcherOptions, connections: users });
+        dispatchers.push(pool);
+        const pending = new Set<Promise<void>>();
+        const gapMs = () => (-Math.log(1 - random()) * 1000) / ratePerSecond;
+        let due = performance.now() + gapMs();
+        while (!finished) {
+            await sleep(Math.max(0, due - performance.now()));
+            // A late timer sends every request that fell due meanwhile, each timed from when it was due.
+            while (!finished && due <= performance.now()) {
+                if (!claim()) {
+                    await Promise.all(pending);
+                    return;
+                }
+                const sent = send(pool, built.get(pickStep(scenario, random))!, due);
+                pending.add(sent);
+                void sent.finally(() => pending.delete(sent));
+                due += gapMs();
             }
-            const seconds = (elapsedMs() - warmupMs) / 1000;
-            resolve({ samples, seconds, summary: summarise(samples, seconds, warmupMs) });
-        };
-        instance = autocannon(
-            {
-                url: url.origin,
-                connections: users,
-                // Stopped by our own timer below; this is only the outer bound.
-                duration: Math.ceil(options.durationS) + 1,
-                maxOverallRequests: options.maxRequests,
-                timeout: timeoutS,
-                // The stop flag is checked once per sample: a short one ends a run promptly.
-                sampleInt: 100,
-                setupClient: setupClient as unknown as (client: autocannon.Client) => void,
-                requests: [built.get(scenario.steps[0])!],
-            },
-            (err: unknown) => finish(err),
-        );
-        instance.on("response", (client: object, statusCode: number, _bytes: number, responseTime: number) => {
-            record({ at: elapsedMs(), latencyMs: responseTime, status: statusCode, region: lastRegion.get(client) });
-        });
-        instance.on("reqError", (err: Error) => {
-            record({ at: elapsedMs(), status: 0, failure: err?.message === "request timed out" ? "timeout" : "socket" });
-        });
-    });
+        }
+        await Promise.all(pending);
+    };
 
-    stopTimer = setTimeout(stop, options.durationS * 1000);
+    let resolveStopped: () => void = () => {};
+    const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+    const stop = () => {
+        if (finished) return;
+        finished = true;
+        for (const [timer, wake] of sleeping) {
+            clearTimeout(timer);
+            wake();
+        }
+        sleeping.clear();
+        for (const controller of inFlight) controller.abort();
+        resolveStopped();
+    };
+
+    const stopTimer = setTimeout(stop, options.durationS * 1000);
     if (options.signal) {
         if (options.signal.aborted) stop();
         else options.signal.addEventListener("abort", stop, { once: true });
     }
+    let progressTimer: NodeJS.Timeout | undefined;
     if (options.onProgress) {
         const onProgress = options.onProgress;
         let from = 0;
-        let seen = 0;
         progressTimer = setInterval(() => {
             const to = elapsedMs();
-            // Samples arrive in time order: only the last second's tail is read.
-            const recent = samples.slice(seen);
-            seen = samples.length;
-            onProgress({ elapsedS: to / 1000, requests: samples.length, lastSecond: summarise(recent, (to - from) / 1000) });
+            onProgress({ elapsedS: to / 1000, requests, lastSecond: lastSecond.summary((to - from) / 1000) });
+            lastSecond.reset();
             from = to;
         }, 1000);
         progressTimer.unref();
     }
 
+    const load = model.kind === "open" ? openArrivals(model.ratePerSecond) : Promise.all(Array.from({ length: users }, () => closedUser()));
+    // The run ends at the duration, at stop(), or once the request cap is used up and answered.
+    const done = Promise.race([load, stopped]).then(async () => {
+        const end = elapsedMs();
+        stop();
+        clearTimeout(stopTimer);
+        if (progressTimer) clearInterval(progressTimer);
+        await Promise.all(dispatchers.map((d) => d.destroy().catch(() => undefined)));
+        const seconds = (end - warmupMs) / 1000;
+        return { samples, seconds, summary: measured.total().summary(seconds), figures: measured, model };
+    });
     return { samples, elapsedMs, stop, done };
 }
 
@@ -261,13 +315,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     return startLoad(options).done;
 }
 
-/** Header value from http-parser's flat [name, value, name, value, …] list. */
-/** Stores in `jar` each kept cookie an answer sets (raw headers: name, value, name, value…). */
-export function keptCookies(raw: unknown, keep: ReadonlySet<string>, jar: Map<string, string>): void {
-    if (!Array.isArray(raw)) return;
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-        if (String(raw[i]).toLowerCase() !== "set-cookie") continue;
-        const [pair] = String(raw[i + 1]).split(";");
+/** Stores in `jar` each kept cookie (names lower-case in `keep`) that an answer's Set-Cookie values set. */
+export function keptCookies(setCookie: string | readonly string[] | undefined, keep: ReadonlySet<string>, jar: Map<string, string>): void {
+    for (const value of typeof setCookie === "string" ? [setCookie] : (setCookie ?? [])) {
+        const [pair] = value.split(";");
         const eq = pair.indexOf("=");
         if (eq <= 0) continue;
         const name = pair.slice(0, eq).trim();
@@ -275,16 +326,9 @@ export function keptCookies(raw: unknown, keep: ReadonlySet<string>, jar: Map<st
     }
 }
 
+/** The Cookie header of a jar (RFC 6265 §5.4: `name=value` pairs joined by "; "). */
 export function cookieHeader(jar: ReadonlyMap<string, string>): string {
     return [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
-}
-
-function headerValue(raw: unknown, name: string): string | undefined {
-    if (!Array.isArray(raw)) return undefined;
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-        if (String(raw[i]).toLowerCase() === name) return String(raw[i + 1]);
-    }
-    return undefined;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * `npm run loadtest`: N modelled users against the API, judged against the objective; with
- * `--ramp`, the capacity probe (tools/ramp.ts). Its flags: `npm run loadtest -- --help`
- * (docs/qa.md).
+ * `--ramp`, the capacity probe (tools/ramp.ts); with `--distributed`, the users run as
+ * Kubernetes Indexed Jobs in the generator regions of the stack's traffic and their figures are
+ * merged (tools/distributed/). Its flags: `npm run loadtest -- --help` (docs/qa.md).
  *
  * Exit status: 0 the objective holds (ramp: some step held); 1 it does not (CI gates on
  * this); 2 bad input (arguments, scenario, stack file), one line on stderr; 3 the run could
@@ -26,10 +27,22 @@ import {
     stackTarget,
     startupExit,
 } from "./common";
-import { LoadError, type Progress, checkReachable, runLoad } from "./load";
+import { type DistributedFlags, distributedFlags, runDistributedCommand } from "./distributed/command";
+import { WORKER_IMAGE } from "./distributed/manifests";
+import { CLOSED, LoadError, type LoadModel, type Progress, checkReachable, littlesLawRate, runLoad } from "./load";
 import { type RampResult, probeCapacity } from "./ramp";
 import { type Scenario } from "./scenario";
-import { DEFAULT_OBJECTIVE, type Objective, type Summary, type Verdict, formatRate, judge } from "./stats";
+import {
+    DEFAULT_OBJECTIVE,
+    type Figures,
+    type Objective,
+    ROUTE_CLASSES,
+    type RouteClass,
+    type Summary,
+    type Verdict,
+    formatRate,
+    judge,
+} from "./stats";
 
 const MAX_USERS = 100_000;
 const MAX_DURATION_S = 3600;
@@ -48,8 +61,23 @@ export const LOADTEST_FLAGS = {
     users: {
         type: "string",
         value: "N",
-        description: "concurrent users, each a keep-alive connection",
-        number: { default: 100, min: 1, max: MAX_USERS, integer: true },
+        description: "concurrent users (closed model: each a keep-alive connection; open: the most connections)",
+        defaultText: "100; with --distributed, the stack's platform:capacity.targetConcurrentUsers",
+        number: { min: 1, max: MAX_USERS, integer: true },
+    },
+    model: {
+        type: "string",
+        default: "closed",
+        value: "MODEL",
+        description:
+            "closed: each user thinks, sends, waits for the answer; open: requests arrive at --rate whatever the API does, timed from their scheduled send",
+    },
+    rate: {
+        type: "string",
+        value: "R",
+        description: "with --model open: requests per second arriving, over every user",
+        defaultText: "users / the scenario's mean think time (Little's law)",
+        number: { min: 0.01, max: 1_000_000 },
     },
     duration: {
         type: "string",
@@ -108,6 +136,49 @@ export const LOADTEST_FLAGS = {
         description: "users of the last step at most",
         number: { default: 2000, min: 1, max: MAX_USERS, integer: true },
     },
+    distributed: {
+        type: "boolean",
+        default: false,
+        description:
+            "run the users as Kubernetes Indexed Jobs in the generator regions of the stack's platform:traffic, and merge their figures",
+    },
+    "dry-run": { type: "boolean", onlyWith: "distributed", description: "print the Jobs it would start per region, and start nothing" },
+    "users-per-worker": {
+        type: "string",
+        value: "N",
+        onlyWith: "distributed",
+        description: "most users one worker (one pod, one Node process) runs",
+        number: { default: 2000, min: 1, max: MAX_USERS, integer: true },
+    },
+    engine: {
+        type: "string",
+        value: "NAME",
+        onlyWith: "distributed",
+        defaultText: "kubernetes",
+        description: "kubernetes (the sites of --sites) or local (every worker a process on this machine: a check, not regional load)",
+    },
+    sites: {
+        type: "string",
+        value: "NAME",
+        onlyWith: "distributed",
+        defaultText: "loadtest",
+        description: "the load-generator stack loadgen/Pulumi.NAME.yaml whose sites run the Jobs",
+    },
+    "start-in": {
+        type: "string",
+        value: "S",
+        onlyWith: "distributed",
+        description: "seconds to the common start of every worker (time to schedule the pods and pull the image)",
+        defaultText: "120, 3 with --engine local",
+        number: { min: 0, max: 3600 },
+    },
+    image: {
+        type: "string",
+        value: "IMAGE",
+        onlyWith: "distributed",
+        description: "the workers' Node image (≥ 22.19)",
+        defaultText: WORKER_IMAGE,
+    },
     help: HELP_FLAG,
 } as const satisfies FlagTable;
 
@@ -121,17 +192,26 @@ export interface LoadtestOptions {
     readonly maxRequests: number;
     readonly timeoutS: number;
     readonly objective: Objective;
+    readonly model: LoadModel;
     readonly json?: string;
     readonly quiet: boolean;
     readonly ramp?: { readonly start: number; readonly step: number; readonly max: number };
+    readonly distributed?: DistributedFlags;
 }
 
 export function parseOptions(argv: string[], root = projectRoot()): LoadtestOptions {
     const values = parseFlags(argv, "loadtest", LOADTEST_FLAGS);
     const number = numberFlags(LOADTEST_FLAGS, values);
     const ramp = values.ramp === true;
-    const target = values.target !== undefined ? checkUrl("target", values.target) : stackTarget(checkStackName(values.stack!), root);
-    const users = number("users");
+    const stack = checkStackName(values.stack!);
+    const target = values.target !== undefined ? checkUrl("target", values.target) : stackTarget(stack, root);
+    const distributed =
+        values.distributed === true
+            ? distributedFlags(values, number as (name: string, fallback?: number) => number, stack, root)
+            : undefined;
+    if (distributed && ramp)
+        throw new InputError("--ramp and --distributed do not go together: find the knee against one pod (docs/qa.md)");
+    const users = number("users", distributed?.defaultUsers ?? 100);
     const maxRequests = number("max-requests");
     let rampSteps: LoadtestOptions["ramp"];
     if (ramp) {
@@ -159,16 +239,41 @@ export function parseOptions(argv: string[], root = projectRoot()): LoadtestOpti
         maxRequests,
         timeoutS: number("timeout"),
         objective: { p99Ms: number("p99-ms"), maxErrorRate: number("max-error-rate") },
+        model: modelFlag(values.model!, values.rate === undefined ? undefined : number("rate"), users, scenario),
         json: values.json,
         quiet: values.quiet!,
         ramp: rampSteps,
+        distributed,
     };
+}
+
+/** `--model` and `--rate`: the open model's rate is the one given, else Little's law over the users. */
+function modelFlag(model: string, rate: number | undefined, users: number, scenario: Scenario): LoadModel {
+    if (model === "closed") {
+        if (rate !== undefined) throw new InputError("--rate only applies with --model open");
+        return CLOSED;
+    }
+    if (model !== "open") throw new InputError(`--model ${JSON.stringify(model)} is not closed or open`);
+    if (rate !== undefined) return { kind: "open", ratePerSecond: rate };
+    try {
+        return { kind: "open", ratePerSecond: littlesLawRate(users, scenario) };
+    } catch (err) {
+        throw new InputError(`--model open: ${(err as Error).message} (--rate R)`);
+    }
+}
+
+/** How the report names the model that ran. */
+export function describeModel(model: LoadModel): string {
+    return model.kind === "open"
+        ? `open model, ${Math.round(model.ratePerSecond * 100) / 100} requests/s arriving; latency from each request's scheduled send`
+        : "closed model: each user thinks, sends and waits for the answer";
 }
 
 /** The machine-readable result of one run (`--json`). */
 export interface RunReport {
     readonly target: string;
     readonly scenario: string;
+    readonly model: LoadModel;
     readonly users: number;
     /** Measured seconds, after the warm-up. */
     readonly seconds: number;
@@ -179,13 +284,23 @@ export interface RunReport {
     readonly errorRate: number;
     readonly errors: { readonly http: number; readonly socket: number; readonly timeouts: number };
     readonly statusCodes: Summary["statusCodes"];
+    /** Reads and writes apart. */
+    readonly byClass?: Record<RouteClass, Summary>;
     readonly objective: Objective & Verdict;
 }
 
-export function runReport(options: LoadtestOptions, users: number, seconds: number, summary: Summary, verdict: Verdict): RunReport {
+export function runReport(
+    options: LoadtestOptions,
+    users: number,
+    seconds: number,
+    summary: Summary,
+    verdict: Verdict,
+    figures?: Figures,
+): RunReport {
     return {
         target: options.target,
         scenario: options.scenario.name,
+        model: options.model,
         users,
         seconds: Math.round(seconds * 100) / 100,
         warmupSeconds: options.warmupS,
@@ -195,6 +310,14 @@ export function runReport(options: LoadtestOptions, users: number, seconds: numb
         errorRate: summary.errorRate,
         errors: { http: summary.httpErrors, socket: summary.socketErrors, timeouts: summary.timeouts },
         statusCodes: summary.statusCodes,
+        ...(figures === undefined
+            ? {}
+            : {
+                  byClass: Object.fromEntries(ROUTE_CLASSES.map((c) => [c, figures.byClass[c].summary(seconds)])) as Record<
+                      RouteClass,
+                      Summary
+                  >,
+              }),
         objective: { ...options.objective, ...verdict },
     };
 }
@@ -202,7 +325,7 @@ export function runReport(options: LoadtestOptions, users: number, seconds: numb
 export function formatSummary(label: string, summary: Summary, verdict: Verdict, objective: Objective): string {
     const latency = summary.latencyMs;
     const percentiles = latency
-        ? `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms (max ${latency.max} ms)`
+        ? `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, p99.9 ${latency.p999} ms (max ${latency.max} ms)`
         : "no responses";
     return [
         `${label}: ${summary.requests} requests, ${summary.requestsPerSecond} req/s`,
@@ -210,6 +333,18 @@ export function formatSummary(label: string, summary: Summary, verdict: Verdict,
         `  errors    ${formatRate(summary.errorRate)} (${summary.httpErrors} non-2xx/3xx, ${summary.socketErrors} socket, ${summary.timeouts} timeouts)`,
         `  objective p99 < ${objective.p99Ms} ms and errors < ${formatRate(objective.maxErrorRate)}: ${verdict.holds ? "HOLDS" : `FAILS (${verdict.reasons.join("; ")})`}`,
     ].join("\n");
+}
+
+/** One line a route class that ran: reads and writes apart. */
+export function formatClasses(figures: Figures, seconds: number): string {
+    return ROUTE_CLASSES.filter((c) => figures.byClass[c].requests > 0)
+        .map((c) => {
+            const s = figures.byClass[c].summary(seconds);
+            const l = s.latencyMs;
+            const latency = l ? `p50 ${l.p50} / p95 ${l.p95} / p99 ${l.p99} / p99.9 ${l.p999} ms` : "no responses";
+            return `  ${`${c}s`.padEnd(9)} ${s.requests} requests, ${latency}, errors ${formatRate(s.errorRate)}`;
+        })
+        .join("\n");
 }
 
 export function progressLine(users: number, progress: Progress): string {
@@ -227,6 +362,7 @@ export async function main(argv: string[], io: Io = processIo, signal?: AbortSig
     let options: LoadtestOptions;
     try {
         options = parseOptions(argv);
+        if (options.distributed) return await runDistributedCommand(options, options.distributed, io, signal);
         await checkReachable(options.target);
     } catch (err) {
         return startupExit("loadtest", io, err);
@@ -243,6 +379,7 @@ export async function main(argv: string[], io: Io = processIo, signal?: AbortSig
             warmupS: options.warmupS,
             maxRequests: options.maxRequests,
             timeoutS: options.timeoutS,
+            model: options.model,
             signal,
         };
         // An interrupted run still prints what it measured, but never passes a gate.
@@ -270,14 +407,20 @@ export async function main(argv: string[], io: Io = processIo, signal?: AbortSig
         }
         const { users } = options;
         io.err(
-            `loadtest: ${users} users for ${options.durationS} s (first ${options.warmupS} s warm-up) against ${options.target} (${options.scenario.name})\n`,
+            `loadtest: ${users} users for ${options.durationS} s (first ${options.warmupS} s warm-up) against ${options.target} (${options.scenario.name}; ${describeModel(options.model)})\n`,
         );
         const result = await runLoad({ ...load, users, onProgress: progress && ((figures) => progress(users, figures)) });
         endProgress();
         const verdict = judge(result.summary, options.objective);
-        io.out(`${formatSummary(`${users} users, ${result.seconds.toFixed(1)} s`, result.summary, verdict, options.objective)}\n`);
+        io.out(
+            `${formatSummary(`${users} users, ${result.seconds.toFixed(1)} s, ${options.model.kind} model`, result.summary, verdict, options.objective)}\n`,
+        );
+        io.out(`${formatClasses(result.figures, result.seconds)}\n`);
         if (options.json)
-            writeFileSync(options.json, `${JSON.stringify(runReport(options, users, result.seconds, result.summary, verdict), null, 2)}\n`);
+            writeFileSync(
+                options.json,
+                `${JSON.stringify(runReport(options, users, result.seconds, result.summary, verdict, result.figures), null, 2)}\n`,
+            );
         if (signal?.aborted) return interrupted();
         return verdict.holds ? TOOL_EXIT.ok : TOOL_EXIT.objective;
     } catch (err) {

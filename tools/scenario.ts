@@ -8,9 +8,12 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { type Problem, type Raw, isRecord, show } from "../config/problems";
 import { Reader } from "./reader";
+import { ROUTE_CLASSES, type RouteClass } from "./stats";
 
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 export type Method = (typeof METHODS)[number];
+/** The safe methods (RFC 9110 §9.2.1): a request with one of these is a read unless its step says `class: write`. */
+const READ_METHODS: readonly string[] = ["GET", "HEAD", "OPTIONS"];
 
 /** Think time in milliseconds, drawn uniformly from [min, max] before each request. */
 export interface ThinkTime {
@@ -29,6 +32,8 @@ export interface ScenarioStep {
     readonly body?: string;
     /** Overrides the scenario's think time for this request. */
     readonly thinkMs: ThinkTime;
+    /** Reported apart: reads and writes. @default by method: GET, HEAD and OPTIONS read, the others write */
+    readonly routeClass: RouteClass;
 }
 
 export interface Scenario {
@@ -40,10 +45,11 @@ export interface Scenario {
 export class ScenarioError extends Error {}
 
 const PATH = /^\/[^\s#]*$/;
+const ROUTE_CLASS = new RegExp(`^(${ROUTE_CLASSES.join("|")})$`);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Ten minutes: longer than any request timeout; a longer pause is a different user. */
 const MAX_THINK_MS = 600_000;
-const STEP_KEYS = ["name", "weight", "method", "path", "headers", "body", "thinkMs"] as const;
+const STEP_KEYS = ["name", "weight", "method", "path", "headers", "body", "thinkMs", "class"] as const;
 
 export function loadScenario(file: string): Scenario {
     let text: string;
@@ -101,6 +107,11 @@ export function parseScenario(raw: unknown, label: string): Scenario {
                 headers: headers(r),
                 body: body(r),
                 thinkMs: thinkTime(r, "thinkMs", defaultThink),
+                routeClass: r.string("class", {
+                    default: READ_METHODS.includes(method) ? "read" : "write",
+                    pattern: ROUTE_CLASS,
+                    allowed: ROUTE_CLASSES.join(" or "),
+                }) as RouteClass,
             });
         });
     }
@@ -172,6 +183,12 @@ export function pickStep(scenario: Scenario, random: () => number = Math.random)
         if (x < 0) return step;
     }
     return scenario.steps[scenario.steps.length - 1];
+}
+
+/** Mean think time in ms of a request drawn by weight: with the users, it sets the open model's arrival rate (Little's law). */
+export function meanThinkMs(scenario: Scenario): number {
+    const total = scenario.steps.reduce((sum, s) => sum + s.weight, 0);
+    return scenario.steps.reduce((sum, s) => sum + (s.weight / total) * ((s.thinkMs.min + s.thinkMs.max) / 2), 0);
 }
 
 /** Uniform think time in whole milliseconds. */

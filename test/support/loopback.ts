@@ -14,7 +14,7 @@ export interface TargetBehaviour {
     /** Close the connection without answering the n-th request (1-based). */
     drop?: (n: number) => boolean;
     /** Status per request (before errorEvery applies). @default 200 */
-    status?: () => number;
+    status?: (req: http.IncomingMessage) => number;
     /** Extra response headers, read per request. */
     headers?: () => Record<string, string>;
 }
@@ -45,7 +45,7 @@ export async function startTarget(behaviour: TargetBehaviour = {}): Promise<Targ
                     return;
                 }
                 const error = behaviour.errorEvery !== undefined && behaviour.errorEvery > 0 && n % behaviour.errorEvery === 0;
-                res.writeHead(error ? 500 : (behaviour.status?.() ?? 200), {
+                res.writeHead(error ? 500 : (behaviour.status?.(req) ?? 200), {
                     "content-type": "application/json",
                     ...(behaviour.headers?.() ?? {}),
                 });

@@ -7,7 +7,7 @@ import { type Scenario } from "../../tools/scenario";
 /** Users fire back-to-back (think 0): the load is then set by the user count alone. */
 export const BUSY: Scenario = {
     name: "busy",
-    steps: [{ name: "get", weight: 1, method: "GET", path: "/v1/sync", headers: {}, thinkMs: { min: 0, max: 0 } }],
+    steps: [{ name: "get", weight: 1, method: "GET", path: "/v1/sync", headers: {}, thinkMs: { min: 0, max: 0 }, routeClass: "read" }],
 };
 
 export const BUSY_YAML = "name: busy\nrequests:\n  - { method: GET, path: /v1/sync }\n";

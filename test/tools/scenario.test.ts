@@ -37,7 +37,18 @@ describe("scenario: what one user does", () => {
         const s = loadScenario(scratch.file("s.json", JSON.stringify({ requests: [{ path: "/a" }] })));
         assert.deepEqual(s, {
             name: "s",
-            steps: [{ name: "GET /a", weight: 1, method: "GET", path: "/a", headers: {}, body: undefined, thinkMs: { min: 0, max: 0 } }],
+            steps: [
+                {
+                    name: "GET /a",
+                    weight: 1,
+                    method: "GET",
+                    path: "/a",
+                    headers: {},
+                    body: undefined,
+                    thinkMs: { min: 0, max: 0 },
+                    routeClass: "read",
+                },
+            ],
         });
     });
 

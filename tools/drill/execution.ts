@@ -174,6 +174,7 @@ class Execution {
             durationS: beforeS + duringS + settleS + afterS + restoreWaitS + 120,
             maxRequests,
             regionHeader,
+            keepSamples: true,
             // Each user keeps the load balancer's affinity cookie, as a browser does: the drill
             // measures what pinned sessions see (drain and zero-downtime failover), not only new ones.
             keepCookies: [AFFINITY_COOKIE],
