@@ -42,6 +42,7 @@ import {
     type Verdict,
     formatRate,
     judge,
+    round2,
 } from "./stats";
 
 const MAX_USERS = 100_000;
@@ -265,7 +266,7 @@ function modelFlag(model: string, rate: number | undefined, users: number, scena
 /** How the report names the model that ran. */
 export function describeModel(model: LoadModel): string {
     return model.kind === "open"
-        ? `open model, ${Math.round(model.ratePerSecond * 100) / 100} requests/s arriving; latency from each request's scheduled send`
+        ? `open model, ${round2(model.ratePerSecond)} requests/s arriving; latency from each request's scheduled send`
         : "closed model: each user thinks, sends and waits for the answer";
 }
 
@@ -302,7 +303,7 @@ export function runReport(
         scenario: options.scenario.name,
         model: options.model,
         users,
-        seconds: Math.round(seconds * 100) / 100,
+        seconds: round2(seconds),
         warmupSeconds: options.warmupS,
         requests: summary.requests,
         requestsPerSecond: summary.requestsPerSecond,

@@ -96,7 +96,8 @@ export function isError(sample: Pick<Sample, "failure" | "status">): boolean {
     return sample.failure !== undefined || sample.status < 200 || sample.status >= 400;
 }
 
-const round2 = (x: number) => Math.round(x * 100) / 100;
+/** Rounded to hundredths, as every figure of a report is printed. */
+export const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** What a Tally carries between processes: counters and the histogram, compressed (a few KB). */
 export interface EncodedTally {

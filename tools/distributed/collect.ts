@@ -6,7 +6,7 @@
  */
 import { formatTable } from "../../plan/report/table";
 import { type LoadModel } from "../load";
-import { Figures, type Objective, ROUTE_CLASSES, type RouteClass, type Summary, type Verdict, formatRate, judge } from "../stats";
+import { Figures, type Objective, ROUTE_CLASSES, type RouteClass, type Summary, type Verdict, formatRate, judge, round2 } from "../stats";
 import { type WorkerOutcome } from "./local";
 import { type WorkerResult, parseResult } from "./spec";
 import { type Distribution } from "./split";
@@ -110,7 +110,7 @@ export function collect(input: CollectInput): DistributedReport {
         model: input.model,
         ...(input.ratePerSecond === undefined ? {} : { ratePerSecond: input.ratePerSecond }),
         users: input.distribution.users,
-        seconds: Math.round(seconds * 100) / 100,
+        seconds: round2(seconds),
         ...all,
         regions,
         failedWorkers,

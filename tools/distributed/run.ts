@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { type CloudflareRegion } from "../../regions/catalog";
 import { littlesLawRate } from "../load";
 import { type Scenario } from "../scenario";
-import { type Objective } from "../stats";
+import { type Objective, round2 } from "../stats";
 import { workerBundle } from "./bundle";
 import { type CollectInput, type DistributedReport, collect } from "./collect";
 import { type Engine, type RunContext } from "./local";
@@ -77,8 +77,6 @@ export function planRun(options: DistributedOptions, now = Date.now(), runId = n
     const deadlineS = Math.ceil(options.startInS + options.durationS + options.timeoutS + GRACE_S);
     return { runId, distribution, specs, ratePerSecond: ratePerSecond === undefined ? undefined : round2(ratePerSecond), deadlineS };
 }
-
-const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Runs `plan` on `engine` and merges what the workers report. */
 export async function runDistributed(
