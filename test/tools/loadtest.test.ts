@@ -316,7 +316,7 @@ describe("loadtest: the command", function () {
 
     it("defaults the target to https://<platform:domain> of the stack", () => {
         assert.equal(parseOptions([]).target, "https://api.example.com");
-        assert.equal(parseOptions(["--stack", "staging"]).target, "https://api.staging.example.com");
+        assert.equal(parseOptions(["--stack", "staging"]).target, "https://api-staging.example.com");
         assert.deepEqual(parseOptions(["--target", "http://127.0.0.1:1"]).objective, { p99Ms: 30, maxErrorRate: 0.001 });
     });
 });

@@ -82,7 +82,7 @@ describe("drill options", () => {
         const options = parseOptions(["--region", "eu-central-1", "--stack", "staging"], {}, ROOT);
         assert.deepEqual(
             [options.poolPrefix, options.target, options.regionHeader, options.apiBase],
-            ["api-staging-example-com-euc1", "https://api.staging.example.com", "x-served-region", undefined],
+            ["api-staging-example-com-euc1", "https://api-staging.example.com", "x-served-region", undefined],
         );
         assert.equal(
             parseOptions(["--region", "use1"], { CLOUDFLARE_BASE_URL: "http://127.0.0.1:9/client/v4" }, ROOT).apiBase,
