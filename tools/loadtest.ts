@@ -186,7 +186,8 @@ export const LOADTEST_FLAGS = {
         type: "string",
         value: "S",
         onlyWith: "distributed",
-        description: "seconds to the common start of every worker (time to add nodes to a node group at zero, schedule the pods and pull the image)",
+        description:
+            "seconds to the common start of every worker (time to add nodes to a node group at zero, schedule the pods and pull the image)",
         defaultText: `${DEFAULT_START_IN_S}, 3 with --engine local`,
         number: { min: 0, max: 3600 },
     },
@@ -194,8 +195,7 @@ export const LOADTEST_FLAGS = {
         type: "string",
         value: "IMAGE",
         onlyWith: "distributed",
-        description:
-            "the workers' Node image (≥ 22.19), pinned by digest, as docker buildx imagetools inspect gives it (docs/qa.md)",
+        description: "the workers' Node image (≥ 22.19), pinned by digest, as docker buildx imagetools inspect gives it (docs/qa.md)",
         defaultText: "none: required on Kubernetes and with --dry-run",
     },
     help: HELP_FLAG,

@@ -265,9 +265,11 @@ describe("loadtest: the command", function () {
         assert.equal(out.match(/^ {10}image: (\S+)$/m)?.[1], IMAGE);
         // The shipped sites list no egress, and prod exempts none: every site is far above 600 a minute.
         assert.deepEqual(
-            [...out.matchAll(/^ {2}a run would be refused: (\S+)'s (\d+) users send about (\d+) API requests per 60 s through the site's egress, .*loadgen:sites\[\d\]\.egress and in platform:edge\.rateLimit\.exemptSources of Pulumi\.prod\.yaml .*$/gm)].map(
-                (m) => [m[1], Number(m[2])],
-            ),
+            [
+                ...out.matchAll(
+                    /^ {2}a run would be refused: (\S+)'s (\d+) users send about (\d+) API requests per 60 s through the site's egress, .*loadgen:sites\[\d\]\.egress and in platform:edge\.rateLimit\.exemptSources of Pulumi\.prod\.yaml .*$/gm,
+                ),
+            ].map((m) => [m[1], Number(m[2])]),
             [
                 ["us-west-2", 3750],
                 ["us-east-1", 7500],
@@ -285,7 +287,10 @@ describe("loadtest: the command", function () {
         for (const argv of [["--distributed", "--dry-run"], ["--distributed"], ["--distributed", "--image", "node:22-bookworm-slim"]]) {
             const io = captureIo();
             assert.equal(await main(argv, io), TOOL_EXIT.input, argv.join(" "));
-            assert.match(io.stderr(), /^loadtest: --image .*docker buildx imagetools inspect node:22-bookworm-slim.*--image node:22-bookworm-slim@sha256:<that digest>/);
+            assert.match(
+                io.stderr(),
+                /^loadtest: --image .*docker buildx imagetools inspect node:22-bookworm-slim.*--image node:22-bookworm-slim@sha256:<that digest>/,
+            );
         }
         // The local engine makes no Jobs: it runs this machine's Node.
         assert.equal(parseOptions(["--distributed", "--engine", "local", "--target", "http://127.0.0.1:1"]).distributed!.image, undefined);
@@ -387,7 +392,10 @@ describe("loadtest: the command", function () {
                 err.message ===
                 "100 users send about 1551 API requests per 60 s from this machine, above the zone's limit of 600 per client address: the edge would answer 429 and spoil the load test; use --users 38 or fewer, or list this machine's egress in platform:edge.rateLimit.exemptSources (Business plan) and pass --rate-limit-exempt",
         );
-        assert.throws(() => parseOptions(["--rate-limit-exempt"]), /--rate-limit-exempt needs this machine's egress in platform:edge\.rateLimit\.exemptSources, which is empty$/);
+        assert.throws(
+            () => parseOptions(["--rate-limit-exempt"]),
+            /--rate-limit-exempt needs this machine's egress in platform:edge\.rateLimit\.exemptSources, which is empty$/,
+        );
         assert.throws(() => parseOptions(["--ramp", "--max", "200"]), /^Error: --max: 200 users send about 3102 API requests per 60 s/);
         assert.equal(parseOptions(["--users", "38"]).users, 38);
     });

@@ -26,7 +26,8 @@ import { type WorkerSpec } from "./spec";
  * to read (docs/qa.md: `docker buildx imagetools inspect node:22-bookworm-slim`, the multi-arch
  * index's "Digest:"); none is shipped, because none could be verified where this was written.
  */
-export const PINNED_IMAGE = /^[a-z0-9]+([._\-/][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?@sha256:[0-9a-f]{64}$/;
+export const PINNED_IMAGE =
+    /^[a-z0-9]+([._\-/][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?@sha256:[0-9a-f]{64}$/;
 
 /** The `node` user of the official Node images. */
 const NODE_UID = 1000;
