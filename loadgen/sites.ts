@@ -6,8 +6,8 @@
  * production (never a stack named `prod`, never on a cluster of the platform's prod stack).
  */
 import { type z } from "zod";
-import { validate } from "../config/issues";
 import { IP_OR_CIDR } from "../config/edge";
+import { validate } from "../config/issues";
 import { ConfigError } from "../config/problems";
 import { catalogRegion, checked, defaulted, integer, list, settings, text } from "../config/schema";
 import { catalogRegions, findRegion } from "../regions/catalog";

@@ -7,12 +7,12 @@ import { parseStack } from "../../../stack/parse";
 import { BUNDLE_FILE, CONFIGMAP_LIMIT_BYTES, SPEC_FILE, workerBundle } from "../../../tools/distributed/bundle";
 import { DEFAULT_SERVICE_ACCOUNT, type DistributedFlags, planManifests, siteProblems } from "../../../tools/distributed/command";
 import { PINNED_IMAGE, jobName } from "../../../tools/distributed/manifests";
-
-/** A digest-pinned image as --image takes it (test data: no such digest is claimed to exist). */
-const IMAGE = `node:22-bookworm-slim@sha256:${"0123456789abcdef".repeat(4)}`;
 import { type RunPlan, planRun } from "../../../tools/distributed/run";
 import { loadScenario } from "../../../tools/scenario";
 import { schemaProblems } from "../../support/kubeStandIn";
+
+/** A digest-pinned image as --image takes it (test data: no such digest is claimed to exist). */
+const IMAGE = `node:22-bookworm-slim@sha256:${"0123456789abcdef".repeat(4)}`;
 
 const ROOT = projectRoot();
 
