@@ -34,7 +34,7 @@ const HEADER_NAME = /^[a-z0-9!#$%&'*+\-.^_`|~]+$/;
 /** A query-string parameter name. */
 const QUERY_NAME = /^[A-Za-z0-9._~-]+$/;
 /** An IPv4 or IPv6 address or CIDR, as Cloudflare's `ip.src in {…}` takes it. */
-const IP_OR_CIDR = /^((\d{1,3}\.){3}\d{1,3}(\/(3[0-2]|[12]?\d))?|[0-9a-f:]*:[0-9a-f:]*(\/(12[0-8]|1[01]\d|[1-9]?\d))?)$/;
+export const IP_OR_CIDR = /^((\d{1,3}\.){3}\d{1,3}(\/(3[0-2]|[12]?\d))?|[0-9a-f:]*:[0-9a-f:]*(\/(12[0-8]|1[01]\d|[1-9]?\d))?)$/;
 
 const BY_CLOUDFLARE = "is not accepted by Cloudflare";
 

@@ -12,6 +12,7 @@ import { type FleetCellInput, isServing } from "../regions/fleet";
 import { COMPUTE_SCHEMA } from "./compute";
 import { DATA_SCHEMA } from "./data";
 import { EDGE_SCHEMA } from "./edge";
+import { defaultZoneName, hostnameProblem, levelsBelowZone } from "./hostname";
 import { validate } from "./issues";
 import { OBSERVABILITY_SCHEMA } from "./observability";
 import { ConfigError, type Raw, show } from "./problems";
@@ -58,6 +59,10 @@ const CLOUDFLARE_SCHEMA = checked(
     settings({
         accountId: hex32("Cloudflare dashboard → account → API section").describe("Cloudflare account id"),
         zoneId: hex32("the zone's Overview page").describe("Cloudflare zone id of the domain"),
+        zoneName: text(HOSTNAME, "the zone's name, e.g. example.com")
+            .optional()
+            .meta({ fallback: "the domain's last two labels" })
+            .describe("The zone's name: `platform:domain` must be its apex or a first-level name (Universal SSL covers no deeper)"),
         plan: oneOf(CLOUDFLARE_PLANS, { refused: "is not a Cloudflare plan" })
             .default("business")
             .describe("The zone's Cloudflare plan: the edge's features are checked against it (docs/edge.md, the plan table)"),
@@ -258,9 +263,13 @@ export const PLATFORM_SCHEMA = checked(
         edge: EDGE_SCHEMA,
         observability: OBSERVABILITY_SCHEMA,
     }),
-    ({ regions, capacity, cloudflare, edge }, report, sound) => {
-        if (sound(["cloudflare"]) && sound(["edge"])) {
-            for (const problem of planProblems(cloudflare.plan, planRequirements(edgeFeatures(cloudflare, edge))))
+    ({ domain, regions, capacity, cloudflare, edge }, report, sound) => {
+        if (sound(["domain"]) && sound(["cloudflare"])) {
+            const problem = hostnameProblem(domain, cloudflare.zoneName ?? defaultZoneName(domain), cloudflare.zoneName !== undefined);
+            if (problem !== undefined) report(problem, ["domain"]);
+        }
+        if (sound(["domain"]) && sound(["cloudflare"]) && sound(["edge"])) {
+            for (const problem of planProblems(cloudflare.plan, planRequirements(edgeFeatures(domain, cloudflare, edge))))
                 report(`${problem}: raise platform:cloudflare.plan if the zone has that plan, or change the setting`, ["edge"]);
             if (cloudflare.zoneOwner !== undefined && edge.tieredCache)
                 report(
@@ -291,10 +300,13 @@ export const PLATFORM_SCHEMA = checked(
  * owner counts one per stack exactly.
  */
 export function edgeFeatures(
-    cloudflare: Pick<PlatformValues["cloudflare"], "zoneOwner" | "zoneTenants">,
+    domain: string,
+    cloudflare: Pick<PlatformValues["cloudflare"], "zoneName" | "zoneOwner" | "zoneTenants">,
     edge: PlatformValues["edge"],
 ): EdgeFeatures {
     return {
+        // Outside the zone counts as deep: the config refuses it anyway (hostnameProblem).
+        hostnameLevels: levelsBelowZone(domain, cloudflare.zoneName ?? defaultZoneName(domain)) ?? Infinity,
         monitorInterval: edge.monitorInterval,
         staticEdgeTtl: edge.staticEdgeTtl,
         rateLimit: {

@@ -6,6 +6,7 @@
  * production (never a stack named `prod`, never on a cluster of the platform's prod stack).
  */
 import { type z } from "zod";
+import { IP_OR_CIDR } from "../config/edge";
 import { validate } from "../config/issues";
 import { ConfigError } from "../config/problems";
 import { catalogRegion, checked, defaulted, integer, list, settings, text } from "../config/schema";
@@ -22,6 +23,13 @@ const SITE = settings({
     region: catalogRegion("the AWS region the cluster runs in"),
     context: text(/^\S+$/, "the kubeconfig context of the cluster, e.g. arn:aws:eks:us-east-1:123456789012:cluster/loadgen-use1"),
     cluster: text(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, "the EKS cluster's name (checked against the platform's prod clusters)"),
+    // The public addresses the workers' traffic leaves through (the cluster VPC's NAT gateways):
+    // the zone's rate limit counts per client address, so a run above it needs them exempt
+    // (tools/rateLimit.ts, docs/qa.md "The zone's rate limit").
+    egress: list(
+        text(IP_OR_CIDR, "an IPv4 or IPv6 address or CIDR, e.g. 203.0.113.7/32"),
+        "a list of the site's NAT gateway public addresses, e.g. [203.0.113.7/32]",
+    ).default([]),
 });
 
 export const SITES_SCHEMA = settings({
@@ -53,7 +61,11 @@ export function productionClusters(platformProject: string): string[] {
  * Every reason these sites would put a load generator into production: the stack named `prod`,
  * or a site on (or whose context names) a cluster of the platform's prod stack. Empty when none.
  */
-export function productionProblems(stack: string, sites: readonly Site[], platformProject: string): { path: string; message: string }[] {
+export function productionProblems(
+    stack: string,
+    sites: readonly Pick<Site, "region" | "context" | "cluster">[],
+    platformProject: string,
+): { path: string; message: string }[] {
     const problems: { path: string; message: string }[] = [];
     if (stack === PRODUCTION_STACK)
         problems.push({

@@ -101,7 +101,7 @@ export interface CloudflarePlanNeeds {
 }
 
 export function cloudflarePlanOf(config: Stack["config"]): CloudflarePlanNeeds {
-    const requirements = planRequirements(edgeFeatures(config.cloudflare, config.edge));
+    const requirements = planRequirements(edgeFeatures(config.domain, config.cloudflare, config.edge));
     return { declared: config.cloudflare.plan, required: requiredPlan(requirements), addOns: requiredAddOns(requirements), requirements };
 }
 

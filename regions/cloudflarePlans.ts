@@ -48,6 +48,15 @@ const SOURCES = {
         "cloudflare-docs rules/configuration-rules/index.mdx @0309c8b: available on every plan, the rule count by plan (read 2026-12-02)",
 } as const;
 
+/**
+ * Levels below the zone's apex that its Universal SSL certificate covers: "only the root or
+ * first-level subdomains such as example.com and www.example.com" (full setup; deeper names need
+ * Advanced Certificate Manager or, on Business and Enterprise, a custom certificate).
+ */
+export const UNIVERSAL_SSL_MAX_LEVELS = 1;
+export const UNIVERSAL_SSL_SOURCE =
+    "developers.cloudflare.com/ssl/edge-certificates/universal-ssl/limitations (cloudflare-docs, read 2026-12-02)";
+
 /** Shortest edge TTL a cache rule may set (override the origin), seconds. */
 export const MIN_EDGE_TTL_OVERRIDE: Readonly<Record<CloudflarePlan, number>> = { free: 7200, pro: 3600, business: 1, enterprise: 1 };
 /** Longest rate-limit counting period, seconds. */
@@ -73,6 +82,8 @@ export const RATE_LIMIT_DURATIONS = [
 
 /** What the edge of one stack uses that a plan may not allow. */
 export interface EdgeFeatures {
+    /** Levels of the hostname below the zone's apex: 0 for the apex, 1 for api.example.com in example.com. */
+    readonly hostnameLevels: number;
     /** Health-monitor interval, seconds. */
     readonly monitorInterval: number;
     /** Edge TTL the static-asset rule sets (overriding the origin), seconds. */
@@ -125,6 +136,18 @@ export function planRequirements(f: EdgeFeatures): PlanRequirement[] {
             addOn: LOAD_BALANCING,
             source: SOURCES.lbRules,
         },
+        f.hostnameLevels <= UNIVERSAL_SSL_MAX_LEVELS
+            ? {
+                  feature: `Edge certificate: Universal SSL (the hostname is ${f.hostnameLevels === 0 ? "the zone's apex" : "a first-level name of the zone"})`,
+                  minimum: "free",
+                  source: UNIVERSAL_SSL_SOURCE,
+              }
+            : {
+                  feature: `Edge certificate for a hostname ${f.hostnameLevels} levels below the zone (Universal SSL covers 1)`,
+                  minimum: "free",
+                  addOn: "Advanced Certificate Manager",
+                  source: UNIVERSAL_SSL_SOURCE,
+              },
         { feature: "SSL Full (strict) for the hostname (configuration rule)", minimum: "free", source: SOURCES.configRules },
         {
             feature: "Cache rules: API respects origin Cache-Control, cache deception armor, bypass for credentials",

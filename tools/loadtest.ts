@@ -9,7 +9,11 @@
  * not be made (target unreachable).
  */
 import { writeFileSync } from "node:fs";
+import { namespaceValues } from "../config/platform";
+import { ConfigError } from "../config/problems";
+import { readStack } from "../plan/stackConfig";
 import { type FlagTable, HELP_FLAG } from "../plan/usage";
+import { parseStack } from "../stack/parse";
 import {
     type Io,
     InputError,
@@ -27,11 +31,11 @@ import {
     stackTarget,
     startupExit,
 } from "./common";
-import { type DistributedFlags, distributedFlags, runDistributedCommand } from "./distributed/command";
-import { WORKER_IMAGE } from "./distributed/manifests";
+import { DEFAULT_START_IN_S, type DistributedFlags, distributedFlags, runDistributedCommand } from "./distributed/command";
 import { CLOSED, LoadError, type LoadModel, type Progress, checkReachable, littlesLawRate, runLoad } from "./load";
 import { type RampResult, probeCapacity } from "./ramp";
-import { type Scenario } from "./scenario";
+import { type ZoneLimit, rateLimitProblem } from "./rateLimit";
+import { type Scenario, meanThinkMs } from "./scenario";
 import {
     DEFAULT_OBJECTIVE,
     type Figures,
@@ -47,6 +51,7 @@ import {
 
 const MAX_USERS = 100_000;
 const MAX_DURATION_S = 3600;
+const MAX_REQUESTS = SHARED_FLAGS["max-requests"].number.max;
 
 /** The load test's flags: what parseArgs reads, what `--help` prints and docs/qa.md's table lists. */
 export const LOADTEST_FLAGS = {
@@ -94,7 +99,13 @@ export const LOADTEST_FLAGS = {
         defaultText: "5, or a quarter of --duration when less",
         number: { min: 0, max: MAX_DURATION_S },
     },
-    "max-requests": SHARED_FLAGS["max-requests"],
+    "max-requests": {
+        type: "string",
+        value: "N",
+        description: "stop after this many requests in all (each step's, with --ramp)",
+        defaultText: "what --users send in --duration at most (users / mean think time, or --rate, × duration, and a tenth)",
+        number: { min: 1, max: SHARED_FLAGS["max-requests"].number.max, integer: true },
+    },
     timeout: {
         type: "string",
         value: "S",
@@ -112,6 +123,12 @@ export const LOADTEST_FLAGS = {
         value: "R",
         description: "the objective: errors under this share of all requests, e.g. 0.001 for 0.1 %",
         number: { default: DEFAULT_OBJECTIVE.maxErrorRate, min: 0, max: 1 },
+    },
+    "rate-limit-exempt": {
+        type: "boolean",
+        default: false,
+        description:
+            "this machine's egress address is in platform:edge.rateLimit.exemptSources: run above the zone's rate limit (the sites of --distributed: loadgen:sites[].egress)",
     },
     json: { type: "string", value: "FILE", description: "write the result as JSON" },
     quiet: { type: "boolean", default: false, description: "no progress on stderr" },
@@ -169,16 +186,17 @@ export const LOADTEST_FLAGS = {
         type: "string",
         value: "S",
         onlyWith: "distributed",
-        description: "seconds to the common start of every worker (time to schedule the pods and pull the image)",
-        defaultText: "120, 3 with --engine local",
+        description:
+            "seconds to the common start of every worker (time to add nodes to a node group at zero, schedule the pods and pull the image)",
+        defaultText: `${DEFAULT_START_IN_S}, 3 with --engine local`,
         number: { min: 0, max: 3600 },
     },
     image: {
         type: "string",
         value: "IMAGE",
         onlyWith: "distributed",
-        description: "the workers' Node image (≥ 22.19)",
-        defaultText: WORKER_IMAGE,
+        description: "the workers' Node image (≥ 22.19), pinned by digest, as docker buildx imagetools inspect gives it (docs/qa.md)",
+        defaultText: "none: required on Kubernetes and with --dry-run",
     },
     help: HELP_FLAG,
 } as const satisfies FlagTable;
@@ -206,30 +224,42 @@ export function parseOptions(argv: string[], root = projectRoot()): LoadtestOpti
     const ramp = values.ramp === true;
     const stack = checkStackName(values.stack!);
     const target = values.target !== undefined ? checkUrl("target", values.target) : stackTarget(stack, root);
+    if (values.distributed === true && ramp)
+        throw new InputError("--ramp and --distributed do not go together: find the knee against one pod (docs/qa.md)");
     const distributed =
         values.distributed === true
             ? distributedFlags(values, number as (name: string, fallback?: number) => number, stack, root)
             : undefined;
-    if (distributed && ramp)
-        throw new InputError("--ramp and --distributed do not go together: find the knee against one pod (docs/qa.md)");
     const users = number("users", distributed?.defaultUsers ?? 100);
-    const maxRequests = number("max-requests");
     let rampSteps: LoadtestOptions["ramp"];
     if (ramp) {
         const start = number("start");
         const step = number("step");
         const max = number("max");
         if (max < start) throw new InputError(`--max ${max} is below --start ${start}`);
-        checkRequestsCoverUsers(maxRequests, max, "max");
         rampSteps = { start, step, max };
-    } else {
-        checkRequestsCoverUsers(maxRequests, users);
     }
     const { file: scenarioFile, scenario } = scenarioFlag(values.scenario, root);
     const durationS = number("duration", ramp ? 30 : 60);
     const warmupS = number("warmup", Math.min(5, durationS / 4));
     if (warmupS >= durationS)
         throw new InputError(`--warmup ${warmupS} must be below --duration ${durationS}: the warm-up is part of each run`);
+    const model = modelFlag(values.model!, values.rate === undefined ? undefined : number("rate"), users, scenario);
+    // The most users at once: the ramp's last step (the cap applies to each step), else --users.
+    const peak = rampSteps?.max ?? users;
+    const maxRequests = number("max-requests", defaultMaxRequests(model, peak, scenario, durationS));
+    checkRequestsCoverUsers(maxRequests, peak, ramp ? "max" : "users");
+    // --distributed checks each site's load (tools/distributed/command.ts); here one machine sends it all.
+    if (!distributed) {
+        const zone = stackZone(stack, target, root);
+        const problem =
+            zone &&
+            rateLimitProblem(scenario, peak, zone, values["rate-limit-exempt"] === true, {
+                name: "load test",
+                openRate: model.kind === "open" ? model.ratePerSecond : undefined,
+            });
+        if (problem) throw new InputError(ramp ? `--max: ${problem}` : problem);
+    }
     return {
         target,
         scenarioFile,
@@ -240,12 +270,52 @@ export function parseOptions(argv: string[], root = projectRoot()): LoadtestOpti
         maxRequests,
         timeoutS: number("timeout"),
         objective: { p99Ms: number("p99-ms"), maxErrorRate: number("max-error-rate") },
-        model: modelFlag(values.model!, values.rate === undefined ? undefined : number("rate"), users, scenario),
+        model,
         json: values.json,
         quiet: values.quiet!,
         ramp: rampSteps,
         distributed,
     };
+}
+
+/**
+ * `--max-requests` when not given: what the run sends at most in `durationS` (each step's, with
+ * --ramp), so that the duration ends the run, not the cap. The closed model's rate is taken with
+ * no latency, users over the mean think time (an upper bound), the open model's is its own; a
+ * tenth more for the spread of think times, and each user's first request. A scenario without
+ * think time has no such bound: the flag's maximum then.
+ */
+export function defaultMaxRequests(model: LoadModel, users: number, scenario: Scenario, durationS: number): number {
+    const rate = model.kind === "open" ? model.ratePerSecond : users / (meanThinkMs(scenario) / 1000);
+    if (!Number.isFinite(rate)) return MAX_REQUESTS;
+    const requests = Math.ceil(rate * durationS * 1.1) + users;
+    if (requests > MAX_REQUESTS)
+        throw new InputError(
+            `${users} users would send about ${Math.round(rate * durationS)} requests in --duration ${durationS}, above the ${MAX_REQUESTS} --max-requests allows: shorten --duration or split the load (--distributed)`,
+        );
+    return requests;
+}
+
+/**
+ * The zone's rate limit on the stack's hostname when the target is that hostname (the rule counts
+ * that host alone), else undefined: a loopback server or a cell's own endpoint has no zone limit.
+ */
+function stackZone(stack: string, target: string, root: string): ZoneLimit | undefined {
+    const host = new URL(target).hostname;
+    let config: Record<string, string>;
+    try {
+        config = readStack(root, stack).config;
+    } catch {
+        return undefined; // --target without a stack file: nothing to check against.
+    }
+    if (config["platform:domain"] !== host) return undefined;
+    try {
+        return parseStack(namespaceValues(config), config["aws:region"]).config.edge;
+    } catch (err) {
+        if (err instanceof ConfigError)
+            throw new InputError(`Pulumi.${stack}.yaml: ${err.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+        throw err;
+    }
 }
 
 /** `--model` and `--rate`: the open model's rate is the one given, else Little's law over the users. */

@@ -8,6 +8,7 @@ import { formatPlanTable, planProblems, planRequirements, requiredPlan } from ".
 import { parseStack } from "../../stack/parse";
 
 const FEATURES = {
+    hostnameLevels: 1,
     monitorInterval: 15,
     staticEdgeTtl: 2592000,
     rateLimit: { period: 60, mitigationTimeout: 60, exemptsSources: false },
@@ -28,6 +29,20 @@ describe("Cloudflare plans", () => {
         assert.equal(requiredPlan(planRequirements({ ...FEATURES, monitorInterval: 5 })), undefined);
         assert.deepEqual(planProblems("business", planRequirements(FEATURES)), []);
         assert.equal(planProblems("pro", planRequirements(FEATURES)).length, 1);
+    });
+
+    it("names the edge certificate: Universal SSL to one level below the zone, Advanced Certificate Manager below that", () => {
+        const certificate = (levels: number) => planRequirements({ ...FEATURES, hostnameLevels: levels })[3];
+        assert.deepEqual(
+            [certificate(0).feature, certificate(1).feature, certificate(1).addOn],
+            [
+                "Edge certificate: Universal SSL (the hostname is the zone's apex)",
+                "Edge certificate: Universal SSL (the hostname is a first-level name of the zone)",
+                undefined,
+            ],
+        );
+        assert.equal(certificate(2).addOn, "Advanced Certificate Manager");
+        assert.match(certificate(2).source, /universal-ssl\/limitations/);
     });
 
     it("README, docs/edge.md and the plan show the same table: prod's", () => {

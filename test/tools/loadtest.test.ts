@@ -4,12 +4,16 @@ import * as path from "node:path";
 import { projectRoot } from "../../plan/stackConfig";
 import { flagRows, synopsis, usage } from "../../plan/usage";
 import { TOOL_EXIT } from "../../tools/common";
+import { type DistributedFlags, rateLimitProblems } from "../../tools/distributed/command";
+import { planRun } from "../../tools/distributed/run";
 import { LOADTEST_FLAGS, main, parseOptions } from "../../tools/loadtest";
 import { type Target, captureIo, closedPort, startTarget } from "../support/loopback";
 import { tableAfter } from "../support/markdown";
 import { BUSY_YAML, pacedYaml, scratchFolder } from "../support/scenarios";
 
 const ROOT = projectRoot();
+/** A digest-pinned image as --image takes it (test data: no such digest is claimed to exist). */
+const IMAGE = `node:22-bookworm-slim@sha256:${"0123456789abcdef".repeat(4)}`;
 const scratch = scratchFolder("loadtest-");
 
 describe("loadtest: the command", function () {
@@ -233,7 +237,7 @@ describe("loadtest: the command", function () {
 
     it("--distributed --dry-run prints the Jobs it would start per region for the stack's 25,000 users, and starts nothing", async () => {
         const io = captureIo();
-        assert.equal(await main(["--distributed", "--dry-run"], io), TOOL_EXIT.ok);
+        assert.equal(await main(["--distributed", "--dry-run", "--image", IMAGE], io), TOOL_EXIT.ok);
         const out = io.stdout();
         assert.match(
             out,
@@ -258,7 +262,69 @@ describe("loadtest: the command", function () {
         );
         // Each Job follows as YAML.
         assert.equal(out.match(/^kind: Job$/gm)?.length, 7);
-        assert.doesNotMatch(out, /a run would be refused/);
+        assert.equal(out.match(/^ {10}image: (\S+)$/m)?.[1], IMAGE);
+        // The shipped sites list no egress, and prod exempts none: every site is far above 600 a minute.
+        assert.deepEqual(
+            [
+                ...out.matchAll(
+                    /^ {2}a run would be refused: (\S+)'s (\d+) users send about (\d+) API requests per 60 s through the site's egress, .*loadgen:sites\[\d\]\.egress and in platform:edge\.rateLimit\.exemptSources of Pulumi\.prod\.yaml .*$/gm,
+                ),
+            ].map((m) => [m[1], Number(m[2])]),
+            [
+                ["us-west-2", 3750],
+                ["us-east-1", 7500],
+                ["eu-central-1", 5000],
+                ["eu-north-1", 2500],
+                ["ap-southeast-2", 1250],
+                ["ap-southeast-1", 2500],
+                ["ap-northeast-1", 2500],
+            ],
+        );
+        assert.equal(out.match(/a run would be refused/g)?.length, 7);
+    });
+
+    it("--distributed needs --image pinned by digest for Jobs, and says how to get one", async () => {
+        for (const argv of [["--distributed", "--dry-run"], ["--distributed"], ["--distributed", "--image", "node:22-bookworm-slim"]]) {
+            const io = captureIo();
+            assert.equal(await main(argv, io), TOOL_EXIT.input, argv.join(" "));
+            assert.match(
+                io.stderr(),
+                /^loadtest: --image .*docker buildx imagetools inspect node:22-bookworm-slim.*--image node:22-bookworm-slim@sha256:<that digest>/,
+            );
+        }
+        // The local engine makes no Jobs: it runs this machine's Node.
+        assert.equal(parseOptions(["--distributed", "--engine", "local", "--target", "http://127.0.0.1:1"]).distributed!.image, undefined);
+    });
+
+    it("--distributed starts the workers 480 s out by default (node groups at zero), and the Jobs' deadline follows", () => {
+        const flags = parseOptions(["--distributed", "--dry-run", "--image", IMAGE]).distributed!;
+        assert.equal(flags.startInS, 480);
+        assert.equal(parseOptions(["--distributed", "--engine", "local", "--target", "http://127.0.0.1:1"]).distributed!.startInS, 3);
+    });
+
+    it("refuses a site above the zone's rate limit unless all its egress is exempt, and passes it once it is", () => {
+        const options = parseOptions(["--distributed", "--dry-run", "--image", IMAGE]);
+        const flags = options.distributed!;
+        const plan = planRun({
+            ...options,
+            model: "closed",
+            usersPerWorker: flags.usersPerWorker,
+            startInS: flags.startInS,
+            traffic: flags.traffic,
+            steering: flags.steering,
+        });
+        const withEgress = (exempt: string[]): DistributedFlags => ({
+            ...flags,
+            sites: { ...flags.sites!, sites: flags.sites!.sites.map((s, i) => ({ ...s, egress: [`198.51.100.${i + 1}`] })) },
+            zoneLimit: { ...flags.zoneLimit, rateLimit: { ...flags.zoneLimit.rateLimit, exemptSources: exempt } },
+        });
+        assert.equal(rateLimitProblems(plan, withEgress(["198.51.100.0/24"]), options).length, 0);
+        assert.deepEqual(
+            rateLimitProblems(plan, withEgress(["198.51.100.1/32"]), options).map((p) => /^(\S+)'s/.exec(p)![1]),
+            ["us-west-2", "eu-central-1", "eu-north-1", "ap-southeast-2", "ap-southeast-1", "ap-northeast-1"],
+        );
+        // Another host than the stack's (a loopback server) has no zone limit.
+        assert.deepEqual(rateLimitProblems(plan, flags, { ...options, target: "http://127.0.0.1:1" }), []);
     });
 
     it("--distributed --engine local runs every worker as a process and prints the merged report", async () => {
@@ -315,8 +381,38 @@ describe("loadtest: the command", function () {
     });
 
     it("defaults the target to https://<platform:domain> of the stack", () => {
-        assert.equal(parseOptions([]).target, "https://api.example.com");
-        assert.equal(parseOptions(["--stack", "staging"]).target, "https://api.staging.example.com");
+        assert.equal(parseOptions(["--users", "30"]).target, "https://api.example.com");
+        assert.equal(parseOptions(["--stack", "staging", "--users", "30"]).target, "https://api-staging.example.com");
+    });
+
+    it("refuses, from one machine, a load above the zone's rate limit on the stack's hostname", () => {
+        assert.throws(
+            () => parseOptions([]),
+            (err: Error) =>
+                err.message ===
+                "100 users send about 1551 API requests per 60 s from this machine, above the zone's limit of 600 per client address: the edge would answer 429 and spoil the load test; use --users 38 or fewer, or list this machine's egress in platform:edge.rateLimit.exemptSources (Business plan) and pass --rate-limit-exempt",
+        );
+        assert.throws(
+            () => parseOptions(["--rate-limit-exempt"]),
+            /--rate-limit-exempt needs this machine's egress in platform:edge\.rateLimit\.exemptSources, which is empty$/,
+        );
+        assert.throws(() => parseOptions(["--ramp", "--max", "200"]), /^Error: --max: 200 users send about 3102 API requests per 60 s/);
+        assert.equal(parseOptions(["--users", "38"]).users, 38);
+    });
+
+    it("defaults --max-requests to what the users send in --duration, so the duration ends the run", () => {
+        // The shipped scenario: 3.675 s mean think; 25,000 users for 600 s send at most 4,081,633, and a tenth more.
+        const options = parseOptions(["--target", "http://127.0.0.1:1", "--users", "25000", "--duration", "600"]);
+        assert.equal(options.maxRequests, Math.ceil((25000 / 3.675) * 600 * 1.1) + 25000);
+        assert.equal(
+            parseOptions(["--target", "http://127.0.0.1:1", "--model", "open", "--rate", "5500", "--duration", "600"]).maxRequests,
+            Math.ceil(5500 * 600 * 1.1) + 100,
+        );
+        assert.equal(parseOptions(["--target", "http://127.0.0.1:1", "--users", "30", "--max-requests", "60"]).maxRequests, 60);
+        assert.throws(
+            () => parseOptions(["--target", "http://127.0.0.1:1", "--model", "open", "--rate", "5500", "--duration", "3600"]),
+            /^Error: 100 users would send about 19800000 requests in --duration 3600, above the 10000000 --max-requests allows: shorten --duration or split the load \(--distributed\)$/,
+        );
         assert.deepEqual(parseOptions(["--target", "http://127.0.0.1:1"]).objective, { p99Ms: 30, maxErrorRate: 0.001 });
     });
 });

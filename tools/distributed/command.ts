@@ -13,13 +13,14 @@ import { type CloudflareRegion } from "../../regions/catalog";
 import { parseStack } from "../../stack/parse";
 import { type Io, InputError, TOOL_EXIT, checkStackName, errorLine } from "../common";
 import { type LoadModel, checkReachable } from "../load";
+import { type ZoneLimit, rateLimitProblem, siteRateLimitProblem } from "../rateLimit";
 import { type Scenario } from "../scenario";
 import { type Objective } from "../stats";
 import { BUNDLE_FILE, SPEC_FILE, workerBundle } from "./bundle";
 import { formatDistributed } from "./collect";
 import { kubernetesEngine } from "./kubernetes";
 import { type Engine, localEngine } from "./local";
-import { DEFAULT_WORKER_RESOURCES, type RunManifests, runManifests } from "./manifests";
+import { DEFAULT_WORKER_RESOURCES, PINNED_IMAGE, type RunManifests, runManifests } from "./manifests";
 import { type RunPlan, planRun, runDistributed } from "./run";
 import { SplitError } from "./split";
 
@@ -29,6 +30,11 @@ export const DEFAULT_SERVICE_ACCOUNT = "loadtest-worker";
 export interface DistributedFlags {
     /** The platform stack whose traffic shares split the users. */
     readonly stack: string;
+    /** Its hostname and the zone's rate limit on it. */
+    readonly domain: string;
+    readonly zoneLimit: ZoneLimit;
+    /** `--rate-limit-exempt`: this machine's egress is exempt (the local engine's workers all leave through it). */
+    readonly rateLimitExempt: boolean;
     readonly defaultUsers: number;
     readonly traffic: Readonly<Partial<Record<CloudflareRegion, number>>>;
     readonly steering: Readonly<Partial<Record<CloudflareRegion, readonly string[]>>>;
@@ -36,6 +42,7 @@ export interface DistributedFlags {
     readonly engine: (typeof ENGINES)[number];
     readonly dryRun: boolean;
     readonly startInS: number;
+    /** `--image`: needed for Jobs (the Kubernetes engine and every dry run); the local engine runs this machine's Node. */
     readonly image?: string;
     /** The load-generator stack's name and its file. */
     readonly sitesStack: string;
@@ -79,6 +86,8 @@ export function distributedFlags(
             throw new InputError(`Pulumi.${stack}.yaml: ${err.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
         throw new InputError((err as Error).message);
     }
+    const dryRun = values["dry-run"] === true;
+    const image = imageFlag(values.image as string | undefined, engine === "kubernetes" || dryRun);
     const sitesStack = checkStackName((values.sites as string | undefined) ?? "loadtest");
     const loadgen = path.join(root, "loadgen");
     const sitesFile = path.join(loadgen, `Pulumi.${sitesStack}.yaml`);
@@ -95,18 +104,42 @@ export function distributedFlags(
     }
     return {
         stack,
+        domain: platform.config.domain,
+        zoneLimit: platform.config.edge,
+        rateLimitExempt: values["rate-limit-exempt"] === true,
         defaultUsers: platform.config.capacity.targetConcurrentUsers,
         traffic: platform.config.traffic,
         steering: platform.fleet.steering.regions,
         usersPerWorker: number("users-per-worker"),
         engine: engine as DistributedFlags["engine"],
-        dryRun: values["dry-run"] === true,
-        startInS: number("start-in", engine === "local" ? 3 : 120),
-        image: values.image as string | undefined,
+        dryRun,
+        startInS: number("start-in", engine === "local" ? 3 : DEFAULT_START_IN_S),
+        image,
         sitesStack,
         sitesFile,
         sites,
     };
+}
+
+/**
+ * Seconds from the start command to the workers' common start on Kubernetes: time for Karpenter
+ * or the Cluster Autoscaler to add nodes to a node group at zero, for them to join, and for
+ * every pod to pull the image (docs/qa.md, "Start time"). The Jobs' deadline follows it (run.ts).
+ */
+export const DEFAULT_START_IN_S = 480;
+
+const IMAGE_HOWTO =
+    "get the multi-arch index digest with `docker buildx imagetools inspect node:22-bookworm-slim` (its first Digest: line) and pass --image node:22-bookworm-slim@sha256:<that digest> (any Node ≥ 22.19)";
+
+/** `--image`, pinned by digest; an InputError when it is missing where Jobs are made, or not pinned. */
+export function imageFlag(image: string | undefined, needed: boolean): string | undefined {
+    if (image === undefined) {
+        if (needed) throw new InputError(`--image is required with --distributed on Kubernetes and with --dry-run: ${IMAGE_HOWTO}`);
+        return undefined;
+    }
+    if (!PINNED_IMAGE.test(image))
+        throw new InputError(`--image ${JSON.stringify(image)} is not pinned by digest (name[:tag]@sha256:<64 hex>): ${IMAGE_HOWTO}`);
+    return image;
 }
 
 function sitesValues(config: Readonly<Record<string, string>>): Record<string, unknown> {
@@ -128,13 +161,15 @@ function parseJson(text: string): unknown {
 
 /** The manifests of every generator region of `plan`, in the namespace of its site (or the defaults, without one). */
 export function planManifests(plan: RunPlan, flags: DistributedFlags, bundle: Buffer): RunManifests[] {
+    const image = flags.image;
+    if (image === undefined) throw new InputError(`--image is required for the Jobs: ${IMAGE_HOWTO}`);
     return plan.specs.map((spec, i) => {
         const region = plan.distribution.regions[i];
         const sites = flags.sites;
         return runManifests(spec, bundle, {
             namespace: sites?.namespace ?? "loadgen",
             code: region.code,
-            image: flags.image,
+            image,
             serviceAccountName: DEFAULT_SERVICE_ACCOUNT,
             resources: sites ? { cpuMillicores: sites.workerCpuMillicores, memoryMiB: sites.workerMemoryMiB } : DEFAULT_WORKER_RESOURCES,
             deadlineS: plan.deadlineS,
@@ -159,9 +194,46 @@ export function siteProblems(plan: RunPlan, flags: DistributedFlags): string[] {
     });
 }
 
+/**
+ * Every reason the zone's own rate limit would spoil this run: with the local engine, every user
+ * from this machine; on Kubernetes, per site, its users through its NAT egress unless that egress
+ * is exempt. Only when the target is the stack's hostname (the rule matches that host alone).
+ */
+export function rateLimitProblems(plan: RunPlan, flags: DistributedFlags, inputs: Pick<RunInputs, "target" | "scenario">): string[] {
+    if (new URL(inputs.target).hostname !== flags.domain) return [];
+    const { users } = plan.distribution;
+    const openRate = (share: number) => (plan.ratePerSecond === undefined ? undefined : (plan.ratePerSecond * share) / users);
+    if (flags.engine === "local") {
+        const problem = rateLimitProblem(inputs.scenario, users, flags.zoneLimit, flags.rateLimitExempt, {
+            name: "load test",
+            openRate: openRate(users),
+        });
+        return problem === undefined ? [] : [problem];
+    }
+    const sites = flags.sites;
+    if (sites === undefined) return [];
+    return plan.distribution.regions.flatMap((region) => {
+        const index = sites.sites.findIndex((s) => s.region === region.region);
+        if (index < 0) return [];
+        const problem = siteRateLimitProblem(
+            {
+                region: region.region,
+                at: `loadgen:sites[${index}]`,
+                egress: sites.sites[index].egress,
+                scenario: inputs.scenario,
+                users: region.users,
+                openRate: openRate(region.users),
+            },
+            flags.zoneLimit,
+            flags.stack,
+        );
+        return problem === undefined ? [] : [problem];
+    });
+}
+
 /** The dry run: per region, who it generates, the Job and where it would run; then each Job as YAML. */
 export function formatDryRun(plan: RunPlan, flags: DistributedFlags, inputs: RunInputs, manifests: readonly RunManifests[]): string {
-    const problems = siteProblems(plan, flags);
+    const problems = [...siteProblems(plan, flags), ...rateLimitProblems(plan, flags, inputs)];
     const lines = [
         `distributed run ${plan.runId} (dry run: nothing started): ${plan.distribution.users} users of stack ${flags.stack}'s traffic against ${inputs.target}, ` +
             `${inputs.model.kind} model${plan.ratePerSecond === undefined ? "" : ` (${plan.ratePerSecond} requests/s)`}, at most ${flags.usersPerWorker} users a worker, ` +
@@ -215,18 +287,20 @@ export async function runDistributedCommand(
         if (err instanceof SplitError) throw new InputError(err.message);
         throw err;
     }
-    const bundle = workerBundle();
-    const manifests = planManifests(plan, flags, bundle);
+    // The local engine makes no Jobs: its workers are processes of this machine's Node.
+    const manifests = flags.dryRun || flags.engine === "kubernetes" ? planManifests(plan, flags, workerBundle()) : [];
     if (flags.dryRun) {
         io.out(`${formatDryRun(plan, flags, inputs, manifests)}\n`);
         return TOOL_EXIT.ok;
     }
+    const limits = rateLimitProblems(plan, flags, inputs);
     let engine: Engine;
     if (flags.engine === "local") {
+        if (limits.length > 0) throw new InputError(limits.join("; "));
         await checkReachable(inputs.target);
         engine = localEngine;
     } else {
-        const problems = siteProblems(plan, flags);
+        const problems = [...siteProblems(plan, flags), ...limits];
         if (problems.length > 0) throw new InputError(problems.join("; "));
         engine = (runtime.kubernetes ?? kubernetesEngine)(flags.sites!);
     }

@@ -1,7 +1,7 @@
 /**
  * The Kubernetes objects of a distributed run, per generator region: a ConfigMap holding the
  * bundled worker and the region's spec, and an Indexed Job of one pod per worker that runs them
- * from a public Node image (no image to build). Plain objects typed by @kubernetes/client-node's
+ * from a public Node image given by digest (no image to build). Plain objects typed by @kubernetes/client-node's
  * V1ConfigMap and V1Job (generated from Kubernetes' OpenAPI, so `tsc` checks every field name; types
  * only: the tools never reach a Pulumi SDK, .dependency-cruiser.cjs), applied by the Kubernetes
  * engine and validated against the batch/v1 and core/v1 OpenAPI schemas in the tests (kubernetes-models).
@@ -21,12 +21,13 @@ import { BUNDLE_FILE, SPEC_FILE, workerCommand } from "./bundle";
 import { type WorkerSpec } from "./spec";
 
 /**
- * The public image the workers run in: Node 22.23.1 on Debian bookworm, pinned by digest (seen
- * pinned with `node --version` = v22.23.1 asserted in a public repository's image test, code
- * search 2026-12; check it with `docker buildx imagetools inspect node:22-bookworm-slim`). Any
- * Node ≥ 22.19 (undici 8's floor) works: `--image` overrides it.
+ * A worker image as `--image` takes it: pinned by digest (`name[:tag]@sha256:<64 hex>`), so that
+ * every worker of a run, in every region, runs the very same bytes. The digest is the operator's
+ * to read (docs/qa.md: `docker buildx imagetools inspect node:22-bookworm-slim`, the multi-arch
+ * index's "Digest:"); none is shipped, because none could be verified where this was written.
  */
-export const WORKER_IMAGE = "node:22-bookworm-slim@sha256:53ada149d435c38b14476cb57e4a7da73c15595aba79bd6971b547ceb6d018bf";
+export const PINNED_IMAGE =
+    /^[a-z0-9]+([._\-/][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?@sha256:[0-9a-f]{64}$/;
 
 /** The `node` user of the official Node images. */
 const NODE_UID = 1000;
@@ -55,7 +56,8 @@ export interface ManifestOptions {
     readonly namespace: string;
     /** The generator region's catalog code: part of the names. */
     readonly code: string;
-    readonly image?: string;
+    /** The workers' Node (≥ 22.19, undici 8's floor) image, pinned by digest (PINNED_IMAGE). */
+    readonly image: string;
     readonly resources?: WorkerResources;
     /** The service account the workers run as (no API token is mounted). */
     readonly serviceAccountName: string;
@@ -136,7 +138,7 @@ export function runManifests(spec: WorkerSpec, bundle: Buffer, options: Manifest
                         containers: [
                             {
                                 name: "worker",
-                                image: options.image ?? WORKER_IMAGE,
+                                image: options.image,
                                 command: workerCommand(MOUNT, SCRATCH),
                                 env: [{ name: "NODE_OPTIONS", value: `--max-old-space-size=${Math.floor(resources.memoryMiB * 0.75)}` }],
                                 resources: { requests: limits, limits },

@@ -22,6 +22,7 @@ import {
     scenarioFlag,
 } from "../common";
 import { findCell } from "../failover";
+import { rateLimitProblem } from "../rateLimit";
 import { type Scenario } from "../scenario";
 
 /** The drill's flags: what parseArgs reads, what `--help` prints and docs/qa.md's table lists. */
@@ -187,34 +188,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         restoreWaitS: number("restore-wait"),
         report: values.report,
     };
-}
-
-/** Requests per second one machine sends under `apiPath` with `users` of `scenario` (no latency: an upper bound). */
-export function apiRequestRate(scenario: Scenario, users: number, apiPath: string): number {
-    const total = scenario.steps.reduce((sum, s) => sum + s.weight, 0);
-    const meanThinkS = scenario.steps.reduce((sum, s) => sum + (s.weight / total) * ((s.thinkMs.min + s.thinkMs.max) / 2000), 0);
-    const apiShare = scenario.steps.filter((s) => s.path.startsWith(apiPath)).reduce((sum, s) => sum + s.weight, 0) / total;
-    return meanThinkS > 0 ? (users / meanThinkS) * apiShare : Infinity;
-}
-
-/**
- * Why the drill's load would trip the zone's own rate limit (counted per client address and data
- * centre: one machine is one client), or undefined when it stays under it or the machine is exempt.
- */
-export function rateLimitProblem(
-    scenario: Scenario,
-    users: number,
-    edge: Pick<Stack["config"]["edge"], "apiPath" | "rateLimit">,
-    exempt: boolean,
-): string | undefined {
-    const { requestsPerPeriod, period, exemptSources } = edge.rateLimit;
-    const perPeriod = apiRequestRate(scenario, users, edge.apiPath) * period;
-    if (perPeriod <= requestsPerPeriod) return undefined;
-    if (exempt && exemptSources.length > 0) return undefined;
-    const fits = Math.floor((users * requestsPerPeriod) / perPeriod);
-    const why = `${users} users send about ${Math.round(perPeriod)} API requests per ${period} s from this machine, above the zone's limit of ${requestsPerPeriod} per client address: the edge would answer 429 and spoil the drill`;
-    if (exempt) return `${why}; --rate-limit-exempt needs this machine's egress in platform:edge.rateLimit.exemptSources, which is empty`;
-    return `${why}; use --users ${fits} or fewer, or list this machine's egress in platform:edge.rateLimit.exemptSources (Business plan) and pass --rate-limit-exempt`;
 }
 
 /** The stack's config and fleet; any problem with either is one InputError naming the file. */

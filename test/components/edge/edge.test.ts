@@ -370,7 +370,7 @@ describe("Edge", () => {
         const tenantRules = (): HostnameRules => {
             const rules = hostnameRules({
                 ...args([cell("us-east-1", true)]),
-                domain: "api.staging.example.com",
+                domain: "api-staging.example.com",
                 originAuthToken: "staging-token",
             });
             return { ...rules, transform: [originAuthRule(rules.hostname, "staging-token")] };
@@ -381,7 +381,7 @@ describe("Edge", () => {
             ownerEv = await evalEdge(
                 args(PROD(), { zone: { role: "owner", tenants: [{ stack: "staging", rules: tenantRules() }], tieredCache: false } }),
             );
-            tenantEv = await evalEdge(args(PROD(), { domain: "api.staging.example.com", zone: { role: "tenant", owner: "prod" } }));
+            tenantEv = await evalEdge(args(PROD(), { domain: "api-staging.example.com", zone: { role: "tenant", owner: "prod" } }));
         });
 
         it("the owner's four rulesets carry its rules, then the tenant's, each scoped to its own hostname", () => {
@@ -410,7 +410,7 @@ describe("Edge", () => {
                 [
                     ['(http.host eq "api.example.com")', { headers: { "x-origin-auth": { operation: "set", value: ORIGIN_TOKEN } } }],
                     [
-                        '(http.host eq "api.staging.example.com")',
+                        '(http.host eq "api-staging.example.com")',
                         { headers: { "x-origin-auth": { operation: "set", value: "staging-token" } } },
                     ],
                 ],
@@ -423,7 +423,7 @@ describe("Edge", () => {
                 [0, 0, 0],
             );
             assert.equal(ofType(tenantEv, T.lb).length, 1);
-            assert.equal(one(tenantEv, T.lb, "edge-lb").inputs.name, "api.staging.example.com");
+            assert.equal(one(tenantEv, T.lb, "edge-lb").inputs.name, "api-staging.example.com");
         });
     });
 
@@ -513,7 +513,7 @@ describe("Edge", () => {
         });
 
         it("names pools after the domain and the cell code, in the characters Cloudflare allows", () => {
-            assert.equal(poolName("api.staging.example.com", "euc1"), "api-staging-example-com-euc1");
+            assert.equal(poolName("api-staging.example.com", "euc1"), "api-staging-example-com-euc1");
             assert.match(poolName("api.example.com", "apse1"), /^[A-Za-z0-9_-]+$/);
         });
     });

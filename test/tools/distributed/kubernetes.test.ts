@@ -25,15 +25,15 @@ describe("distributed: the Kubernetes engine against a stand-in API server that 
 
     const sites: SitesConfig = {
         sites: [
-            { region: "us-east-1", cluster: "loadgen-use1", context: "ctx-use1" },
-            { region: "eu-central-1", cluster: "loadgen-euc1", context: "ctx-euc1" },
+            { region: "us-east-1", cluster: "loadgen-use1", context: "ctx-use1", egress: [] },
+            { region: "eu-central-1", cluster: "loadgen-euc1", context: "ctx-euc1", egress: [] },
         ],
         namespace: "loadgen",
         maxWorkersPerSite: 4,
         workerCpuMillicores: 1000,
         workerMemoryMiB: 512,
     };
-    const flags = { sites, image: undefined } as unknown as DistributedFlags;
+    const flags = { sites, image: `node:22-bookworm-slim@sha256:${"0123456789abcdef".repeat(4)}` } as unknown as DistributedFlags;
     const options = (url: string, extra: Partial<DistributedOptions> = {}): DistributedOptions => ({
         target: url,
         scenario: parseScenario(parse(pacedYaml(40)), "paced.yaml"),

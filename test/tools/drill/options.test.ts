@@ -5,7 +5,8 @@ import { EDGE_DEFAULTS } from "../../../config/edge";
 import { projectRoot } from "../../../plan/stackConfig";
 import { flagRows, synopsis, usage } from "../../../plan/usage";
 import { HelpRequested, InputError } from "../../../tools/common";
-import { DRILL_FLAGS, apiRequestRate, parseOptions, rateLimitProblem } from "../../../tools/drill/options";
+import { DRILL_FLAGS, parseOptions } from "../../../tools/drill/options";
+import { apiRequestRate, rateLimitProblem } from "../../../tools/rateLimit";
 import { loadScenario } from "../../../tools/scenario";
 import { tableAfter } from "../../support/markdown";
 import { scratchFolder } from "../../support/scenarios";
@@ -82,7 +83,7 @@ describe("drill options", () => {
         const options = parseOptions(["--region", "eu-central-1", "--stack", "staging"], {}, ROOT);
         assert.deepEqual(
             [options.poolPrefix, options.target, options.regionHeader, options.apiBase],
-            ["api-staging-example-com-euc1", "https://api.staging.example.com", "x-served-region", undefined],
+            ["api-staging-example-com-euc1", "https://api-staging.example.com", "x-served-region", undefined],
         );
         assert.equal(
             parseOptions(["--region", "use1"], { CLOUDFLARE_BASE_URL: "http://127.0.0.1:9/client/v4" }, ROOT).apiBase,
