@@ -4,15 +4,16 @@ import { type Target, startTarget } from "../support/loopback";
 import { BUSY } from "../support/scenarios";
 
 describe("ramp: the capacity probe", function () {
-    this.timeout(20000);
+    this.timeout(30000);
     const K = 3;
     let target: Target;
-    // 2 ms while at most K requests are in flight, 250 ms beyond: the knee is K users. The
-    // objective is 100 ms here, not 30: the test machine is shared (load averages of 10 on 2
-    // cores were seen), and a stall of a few tens of ms there must not move the knee.
-    const objective = { p99Ms: 100, maxErrorRate: 0.001 };
+    // 2 ms while at most K requests are in flight, 600 ms beyond: the knee is K users. The
+    // objective is 300 ms here, not 30: the test machine is shared (load averages of 16 on 2
+    // cores were seen, and a 100 ms objective then failed a step below the knee once), and a
+    // stall of a few hundred ms there must not move the knee.
+    const objective = { p99Ms: 300, maxErrorRate: 0.001 };
     beforeEach(async () => {
-        target = await startTarget({ delayMs: (inFlight) => (inFlight > K ? 250 : 2) });
+        target = await startTarget({ delayMs: (inFlight) => (inFlight > K ? 600 : 2) });
     });
     afterEach(() => target.close());
 
@@ -44,6 +45,6 @@ describe("ramp: the capacity probe", function () {
         );
         assert.equal(ramp.kneeUsers, K);
         assert.equal(ramp.brokeAt, K + 1);
-        assert.ok(ramp.steps[3].summary.latencyMs!.p99 >= 250);
+        assert.ok(ramp.steps[3].summary.latencyMs!.p99 >= 600);
     });
 });
