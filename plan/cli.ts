@@ -45,6 +45,12 @@ export const PLAN_FLAGS = {
         description:
             "also plan FILE as the same stack and print what changes: resources added, changed (by input) and removed, by URN, grouped by region",
     },
+    preview: {
+        type: "boolean",
+        default: false,
+        description:
+            "evaluate as a first pulumi preview: ids and outputs of resources not yet created are unknown; the policy pack reads them as the engine does",
+    },
     stacks: {
         type: "string",
         value: "LIST",
@@ -69,6 +75,7 @@ interface Options {
     json?: string;
     diagram?: string;
     compare?: string;
+    preview: boolean;
     /** Stacks for the cross-stack check; undefined: every file; []: none. */
     stacks?: readonly string[];
     quiet: boolean;
@@ -92,6 +99,7 @@ function parseOptions(argv: string[]): Options {
         json: values.json,
         diagram: values.diagram,
         compare: values.compare,
+        preview: values.preview!,
         stacks: stacksOption(values.stacks),
         quiet: values.quiet!,
     };
@@ -113,13 +121,13 @@ function loadStack(options: Options, root: string): StackConfig {
 }
 
 /** Plans another config in a child process (the Pulumi runtime is process-global). */
-function planInChild(file: string, stack: string): Plan {
+function planInChild(file: string, stack: string, preview: boolean): Plan {
     const dir = mkdtempSync(path.join(tmpdir(), "plan-compare-"));
     const out = path.join(dir, "plan.json");
     try {
         execFileSync(
             process.execPath,
-            [...process.execArgv, __filename, "--stack", stack, "--config", file, "--json", out, "--quiet", "--stacks", "none"],
+            [...process.execArgv, __filename, "--stack", stack, "--config", file, "--json", out, "--quiet", "--stacks", "none", ...(preview ? ["--preview"] : [])],
             { stdio: ["ignore", "ignore", "pipe"] },
         );
     } catch (err) {
@@ -148,7 +156,7 @@ export async function main(argv: string[]): Promise<number> {
         const stack = loadStack(options, root);
         const other = options.compare ? path.resolve(options.compare) : undefined;
         const plans = new Map<string, Plan>();
-        const run = await planStack(stack, { plans });
+        const run = await planStack(stack, { plans, preview: options.preview });
         const { plan } = run;
         if (!options.quiet) process.stdout.write(`${formatSummary(plan, run.fleet)}\n`);
         if (!options.quiet) process.stdout.write(`\n${formatCapacityTable(run.fleet.capacity)}\n`);
@@ -170,7 +178,7 @@ export async function main(argv: string[]): Promise<number> {
         if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
         if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run));
         if (other) {
-            const after = planInChild(other, plan.stack);
+            const after = planInChild(other, plan.stack, options.preview);
             const diff = compare(plan, after);
             process.stdout.write(`\n${formatComparison(diff, `${plan.stack}`, path.basename(other))}\n`);
             // A region dropped before it was decommissioned would delete its data: refused.

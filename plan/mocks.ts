@@ -315,11 +315,20 @@ export function registerStackOutputs(name: string, outputs: State, secretOutputN
 }
 
 export class PlanMocks implements pulumi.runtime.Mocks {
-    constructor(private readonly defaultRegion: string) {}
+    /**
+     * @param preview as a first `pulumi preview`: a resource to be created gets no id and no
+     * outputs beyond its own known inputs (the SDK then resolves every other output as unknown);
+     * reads (a StackReference, an `id` given) and invokes still answer, as they do in a preview.
+     */
+    constructor(
+        private readonly defaultRegion: string,
+        private readonly preview = false,
+    ) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
         const inputs = args.inputs as State;
         if (!args.custom) return { id: undefined, state: {} };
+        if (this.preview && !args.id && args.type !== "pulumi:pulumi:StackReference") return { id: undefined, state: { ...inputs } };
         if (args.type === "pulumi:pulumi:StackReference") {
             const name = String(inputs.name);
             const found = STACK_OUTPUTS.get(name);

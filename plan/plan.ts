@@ -20,6 +20,8 @@ export type PlanResource = Omit<RecordedResource, "rawInputs" | "dependencies" |
 export interface Plan {
     readonly project: string;
     readonly stack: string;
+    /** Evaluated as a first `pulumi preview` (`--preview`): unknown outputs of resources not created yet. */
+    readonly preview: boolean;
     readonly resources: PlanResource[];
     readonly outputs: Record<string, unknown>;
     readonly policy: { violations: PolicyViolation[] };
@@ -51,6 +53,12 @@ export interface PlanOptions {
      * here, else planned first from their `Pulumi.<stack>.yaml`.
      */
     readonly plans?: Map<string, Plan>;
+    /**
+     * Evaluate as a first `pulumi preview`: every resource is new, its id and outputs unknown; the
+     * pack then reads props as the engine does in a preview. Tenants' outputs are read as deployed
+     * (a StackReference reads the other stack's last update). @default false
+     */
+    readonly preview?: boolean;
 }
 
 /** Tenants' plans by file and content: a process that plans several owners (the tests) plans each tenant once. */
@@ -78,7 +86,7 @@ export async function planStack(stack: StackConfig, options: PlanOptions = {}): 
         registerStackOutputs(`${PLAN_ORGANIZATION}/${stack.project}/${tenant}`, outputs, ["edgeOriginAuthToken"]);
     }
     const evaluation = await evaluate(
-        { project: stack.project, stack: stack.stack, config: stack.config, secretKeys: stack.secretKeys },
+        { project: stack.project, stack: stack.stack, config: stack.config, secretKeys: stack.secretKeys, preview: options.preview },
         () => {
             delete require.cache[require.resolve(PROGRAM)];
             // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is evaluated afresh on every plan
@@ -87,6 +95,7 @@ export async function planStack(stack: StackConfig, options: PlanOptions = {}): 
     );
     const violations = await checkPolicies(evaluation.resources, {
         config: options.packConfig ?? readPackConfig(projectRoot(), stack.stack),
+        preview: options.preview,
     });
     const plan = toPlan(evaluation, parsed.fleet, violations);
     return { ...parsed, evaluation, plan: { ...plan, edge: { ...plan.edge, cloudflarePlan: cloudflarePlanOf(parsed.config) } } };
@@ -110,6 +119,7 @@ export function toPlan(evaluation: Evaluation, fleet: Pick<Fleet, "capacity" | "
     return {
         project: evaluation.project,
         stack: evaluation.stack,
+        preview: evaluation.preview,
         resources: evaluation.resources.map(toPlanResource),
         outputs: evaluation.outputs,
         policy: { violations },

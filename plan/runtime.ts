@@ -18,6 +18,15 @@ export const PLAN_ORGANIZATION = "organization";
 
 export const SECRET = "[secret]";
 
+/** How the plan JSON shows an input that is unknown during a preview (an output of a resource not created yet). */
+export const UNKNOWN = "[unknown]";
+
+/**
+ * The value the engine hands a policy for an unknown input: @pulumi/policy's
+ * `unknownStringValue` (its `unknownCheckingProxy` throws UnknownValueError on reading it).
+ */
+export const ENGINE_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 export interface RecordedResource {
     readonly urn: string;
     readonly type: string;
@@ -30,11 +39,17 @@ export interface RecordedResource {
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
     readonly ignoreChanges: readonly string[];
+    /** Input paths whose change replaces the resource instead of updating it (`replaceOnChanges`). */
+    readonly replaceOnChanges?: readonly string[];
+    readonly deleteBeforeReplace?: boolean;
     readonly dependencies: readonly string[];
     readonly aliases: readonly string[];
-    /** Inputs with every secret replaced by "[secret]". */
+    /** Inputs with every secret replaced by "[secret]" (and, in a preview, every unknown by "[unknown]"). */
     readonly inputs: Record<string, unknown>;
-    /** Inputs with secrets in clear; for tests that must check a secret's shape. Never printed. */
+    /**
+     * Inputs with secrets in clear, unknowns as the engine's unknown value (ENGINE_UNKNOWN); for
+     * the policy pack and for tests that must check a secret's shape. Never printed.
+     */
     readonly rawInputs: Record<string, unknown>;
 }
 
@@ -42,8 +57,10 @@ export interface Evaluation {
     readonly project: string;
     readonly stack: string;
     readonly resources: readonly RecordedResource[];
-    /** Stack outputs, secrets masked. */
+    /** Stack outputs, secrets masked; in a preview, unknown ones are "[unknown]". */
     readonly outputs: Record<string, unknown>;
+    /** Evaluated as a first preview. */
+    readonly preview: boolean;
 }
 
 export interface EvaluateOptions {
@@ -53,6 +70,11 @@ export interface EvaluateOptions {
     readonly config?: Readonly<Record<string, string>>;
     /** Config keys whose values are secrets. */
     readonly secretKeys?: readonly string[];
+    /**
+     * Evaluate as a first `pulumi preview` (the SDK's dry run): every resource is new, so its id
+     * and every output beyond its known inputs are unknown. @default false
+     */
+    readonly preview?: boolean;
 }
 
 interface RegisterRequest {
@@ -65,6 +87,8 @@ interface RegisterRequest {
     getProvider(): string;
     getRetainondelete(): boolean;
     getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+    getDeletebeforereplace(): boolean;
     getDependenciesList(): string[];
     getAliasesList(): { getUrn?(): string; getSpec?(): { getName(): string } | undefined }[];
 }
@@ -118,7 +142,8 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
     }
     try {
         const region = config["aws:region"] ?? "us-east-1";
-        await pulumi.runtime.setMocks(new PlanMocks(region), project, stack, false, PLAN_ORGANIZATION);
+        const preview = options.preview ?? false;
+        await pulumi.runtime.setMocks(new PlanMocks(region, preview), project, stack, preview, PLAN_ORGANIZATION);
         pulumi.runtime.setAllConfig({ ...config }, [...(options.secretKeys ?? [])]);
         const recorded: RecordedResource[] = [];
         const pending: Promise<void>[] = [];
@@ -141,7 +166,7 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
         await Promise.all(pending);
         if (failures.length > 0) throw new EvaluationError(failures);
         const resources = withEngineUrns(recorded, project, stack).sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-        return { project, stack, resources, outputs: mask(await unwrapOutputs(stackOutputs)) as Record<string, unknown> };
+        return { project, stack, resources, outputs: mask(await unwrapOutputs(stackOutputs)) as Record<string, unknown>, preview };
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
         resourceInternals.stackTrace = stackTrace;
@@ -228,6 +253,8 @@ async function record(req: RegisterRequest, urn: string): Promise<RecordedResour
         protect: req.getProtect(),
         retainOnDelete: req.getRetainondelete(),
         ignoreChanges: req.getIgnorechangesList(),
+        replaceOnChanges: req.getReplaceonchangesList(),
+        deleteBeforeReplace: req.getDeletebeforereplace(),
         dependencies: req.getDependenciesList(),
         aliases: req
             .getAliasesList()
@@ -246,25 +273,26 @@ function isSecretWrapper(value: unknown): value is { value: unknown } {
     );
 }
 
-/** Replaces every secret with "[secret]", at any depth; a part without secrets is returned as is. */
+/** Replaces every secret with "[secret]" (and every unknown with "[unknown]"), at any depth; a part without either is returned as is. */
 export function mask(value: unknown): unknown {
-    return rewrite(value, () => SECRET);
+    return rewrite(value, () => SECRET, UNKNOWN);
 }
 
 function unwrapSecrets(value: unknown): unknown {
-    return rewrite(value, (secret) => unwrapSecrets(secret.value));
+    return rewrite(value, (secret) => unwrapSecrets(secret.value), ENGINE_UNKNOWN);
 }
 
 /**
  * Copies only the path to each secret wrapper, replaced by `onSecret`; everything else is
  * shared with `value` (most resources have no secret, and a plan holds thousands of inputs).
  */
-function rewrite(value: unknown, onSecret: (secret: { value: unknown }) => unknown): unknown {
+function rewrite(value: unknown, onSecret: (secret: { value: unknown }) => unknown, unknown: string): unknown {
     if (isSecretWrapper(value)) return onSecret(value);
+    if (pulumi.isUnknown(value)) return unknown;
     if (Array.isArray(value)) {
         let copy: unknown[] | undefined;
         value.forEach((item, i) => {
-            const next = rewrite(item, onSecret);
+            const next = rewrite(item, onSecret, unknown);
             if (next !== item) (copy ??= [...value])[i] = next;
         });
         return copy ?? value;
@@ -272,7 +300,7 @@ function rewrite(value: unknown, onSecret: (secret: { value: unknown }) => unkno
     if (typeof value === "object" && value !== null) {
         let copy: Record<string, unknown> | undefined;
         for (const [k, v] of Object.entries(value)) {
-            const next = rewrite(v, onSecret);
+            const next = rewrite(v, onSecret, unknown);
             if (next !== v) (copy ??= { ...(value as Record<string, unknown>) })[k] = next;
         }
         return copy ?? value;
@@ -283,6 +311,8 @@ function rewrite(value: unknown, onSecret: (secret: { value: unknown }) => unkno
 /** Stack outputs as plain values, secrets kept as wrappers so `mask` can hide them. */
 async function unwrapOutputs(value: unknown): Promise<unknown> {
     if (pulumi.Output.isInstance(value)) {
+        // In a preview an unknown Output never runs its apply callbacks: it is shown as unknown.
+        if (!(await (value as unknown as { isKnown: Promise<boolean> }).isKnown)) return UNKNOWN;
         const secret = await pulumi.isSecret(value as pulumi.Output<unknown>);
         const inner = await unwrapOutputs(await promiseOf(value as pulumi.Output<unknown>));
         return secret ? { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: inner } : inner;

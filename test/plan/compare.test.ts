@@ -26,6 +26,7 @@ const cellResource = (code: string) => res(CELL, code, {});
 const plan = (resources: PlanResource[]): Plan => ({
     project: "platform",
     stack: "prod",
+    preview: false,
     resources,
     outputs: {},
     policy: { violations: [] },
