@@ -17,6 +17,7 @@ import { formatPlanTable } from "../regions/cloudflarePlans";
 import { compare, formatComparison, removalProblems } from "./compare";
 import { type Plan, cloudflarePlanOf, planStack } from "./plan";
 import { hasBlockingViolation } from "./policyRunner";
+import { checkTransitionRules, formatCloudRules } from "./rules";
 import { formatCapacityTable } from "./report/capacityTable";
 import { mermaid } from "./report/diagram";
 import { formatSteering } from "./report/steeringTable";
@@ -175,18 +176,24 @@ export async function main(argv: string[]): Promise<number> {
                 return PLAN_EXIT.config;
             }
         }
+        if (!options.quiet || plan.cloudRules.violations.length > 0) process.stdout.write(`\n${formatCloudRules(plan.cloudRules, "plan")}\n`);
         if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
         if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run));
         if (other) {
             const after = planInChild(other, plan.stack, options.preview);
             const diff = compare(plan, after);
             process.stdout.write(`\n${formatComparison(diff, `${plan.stack}`, path.basename(other))}\n`);
+            // What the real APIs refuse in this update (ignoreChanges applied as the engine applies them).
+            const transition = checkTransitionRules(plan, after);
+            process.stdout.write(`\n${formatCloudRules(transition, "transition")}\n`);
             // A region dropped before it was decommissioned would delete its data: refused.
             const refusals = removalProblems(diff, run.fleet.cells, plan.stack, path.basename(other));
             if (refusals.length > 0) {
                 process.stderr.write(`Refused (${refusals.length}):\n${refusals.map((r) => `- ${r}`).join("\n")}\n`);
                 return PLAN_EXIT.config;
             }
+            // The plan of `after` is checked too: its own plan rules (the child's exit 1 is not fatal here).
+            if (transition.violations.length > 0 || after.cloudRules.violations.length > 0) return PLAN_EXIT.policy;
         }
         return exitCodeOf(plan);
     } catch (err) {
@@ -199,9 +206,10 @@ export async function main(argv: string[]): Promise<number> {
     }
 }
 
-/** 1 when a mandatory (or remediate) policy is violated, else 0. */
-export function exitCodeOf(plan: Pick<Plan, "policy">): number {
-    return hasBlockingViolation(plan.policy.violations) ? PLAN_EXIT.policy : PLAN_EXIT.ok;
+/** 1 when a mandatory (or remediate) policy or a cloud rule (not a known violation) is violated, else 0. */
+export function exitCodeOf(plan: Pick<Plan, "policy"> & { cloudRules?: Plan["cloudRules"] }): number {
+    const cloud = plan.cloudRules?.violations.length ?? 0;
+    return hasBlockingViolation(plan.policy.violations) || cloud > 0 ? PLAN_EXIT.policy : PLAN_EXIT.ok;
 }
 
 if (require.main === module) {

@@ -11,11 +11,12 @@ import { type SteeringPlan } from "../regions/steering";
 import { type Stack, parseStack } from "../stack/parse";
 import { registerStackOutputs } from "./mocks";
 import { type PackConfig, type PolicyViolation, checkPolicies, readPackConfig } from "./policyRunner";
+import { type CloudRuleReport, checkPlanRules } from "./rules";
 import { type Evaluation, PLAN_ORGANIZATION, type RecordedResource, evaluate } from "./runtime";
 import { type StackConfig, projectRoot, readStack } from "./stackConfig";
 
 /** A registered resource as the plan JSON shows it (the recorded one without its clear-text inputs). */
-export type PlanResource = Omit<RecordedResource, "rawInputs" | "dependencies" | "aliases">;
+export type PlanResource = Omit<RecordedResource, "rawInputs" | "aliases">;
 
 export interface Plan {
     readonly project: string;
@@ -25,6 +26,8 @@ export interface Plan {
     readonly resources: PlanResource[];
     readonly outputs: Record<string, unknown>;
     readonly policy: { violations: PolicyViolation[] };
+    /** The clouds' own rules (regions/cloudRules.ts) on this plan: violations fail it like a mandatory policy. */
+    readonly cloudRules: CloudRuleReport;
     /** The fleet's capacity plan. */
     readonly capacity: CapacityPlan | Record<string, never>;
     /** The fleet's steering plan: what the load balancer sends where. */
@@ -116,13 +119,15 @@ export function cloudflarePlanOf(config: Stack["config"]): CloudflarePlanNeeds {
 
 /** The plan JSON of an evaluation and the fleet it was evaluated from. */
 export function toPlan(evaluation: Evaluation, fleet: Pick<Fleet, "capacity" | "steering">, violations: PolicyViolation[] = []): Plan {
+    const resources = evaluation.resources.map(toPlanResource);
     return {
         project: evaluation.project,
         stack: evaluation.stack,
         preview: evaluation.preview,
-        resources: evaluation.resources.map(toPlanResource),
+        resources,
         outputs: evaluation.outputs,
         policy: { violations },
+        cloudRules: checkPlanRules(resources),
         capacity: fleet.capacity,
         steering: fleet.steering,
         edge: (evaluation.outputs.edgeSettings ?? {}) as Record<string, unknown>,
@@ -130,7 +135,7 @@ export function toPlan(evaluation: Evaluation, fleet: Pick<Fleet, "capacity" | "
 }
 
 function toPlanResource(r: RecordedResource): PlanResource {
-    const { rawInputs: _raw, dependencies: _deps, aliases: _aliases, ...shown } = r;
+    const { rawInputs: _raw, aliases: _aliases, ...shown } = r;
     return shown;
 }
 

@@ -31,6 +31,8 @@ export interface RecordedResource {
     readonly urn: string;
     readonly type: string;
     readonly name: string;
+    /** The resource's id as the (mock) provider gave it; absent for components and, in a preview, for every new resource. */
+    readonly id?: string;
     /** URN of the parent, or null for the stack itself. */
     readonly parent: string | null;
     readonly custom: boolean;
@@ -93,7 +95,7 @@ interface RegisterRequest {
     getAliasesList(): { getUrn?(): string; getSpec?(): { getName(): string } | undefined }[];
 }
 
-type Callback = (err: unknown, response?: { getUrn(): string }) => void;
+type Callback = (err: unknown, response?: { getUrn(): string; getId(): string }) => void;
 
 interface MockMonitorSurface {
     registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
@@ -151,7 +153,7 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
         const register = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req, callback) =>
             register(req, (err, response) => {
-                if (!err && response) pending.push(record(req, response.getUrn()).then((r) => void recorded.push(r)));
+                if (!err && response) pending.push(record(req, response.getUrn(), response.getId()).then((r) => void recorded.push(r)));
                 callback(err, response);
             });
 
@@ -241,12 +243,13 @@ function describe(failure: unknown): string {
     return String(failure);
 }
 
-async function record(req: RegisterRequest, urn: string): Promise<RecordedResource> {
+async function record(req: RegisterRequest, urn: string, id: string): Promise<RecordedResource> {
     const rawInputs = pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>;
     return {
         urn,
         type: req.getType(),
         name: req.getName(),
+        ...(id ? { id } : {}),
         parent: req.getParent() || null,
         custom: req.getCustom(),
         provider: req.getProvider() || null,

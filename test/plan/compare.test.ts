@@ -18,6 +18,7 @@ function res(type: string, name: string, inputs: Record<string, unknown>, more: 
         protect: false,
         retainOnDelete: false,
         ignoreChanges: [],
+        dependencies: [],
         inputs,
         ...more,
     };
