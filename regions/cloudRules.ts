@@ -197,3 +197,33 @@ export function cloudRule(id: string): CloudRule {
     if (!rule) throw new Error(`no cloud rule ${id} in regions/cloudRules.ts`);
     return rule;
 }
+
+/**
+ * Physical names the API keeps unique, by type token: the input that holds the name and where it
+ * must be unique (`region`: per account and region; `account`: per account; `global`: every
+ * account). Only explicit names are claims: an autonamed resource gets a random suffix. Sources:
+ * each API's reference (e.g. OpenSearch CreateDomain, "unique within an account and Region";
+ * CloudWatch PutMetricAlarm, "If you are updating an existing alarm…" (a put with an existing name
+ * replaces it); IAM CreateRole, "unique within the account"; S3 bucket naming rules, "unique
+ * within a partition"), read 2026-12.
+ */
+export const PHYSICAL_NAMES: Readonly<Record<string, { readonly input: string; readonly scope: "region" | "account" | "global" }>> = {
+    "aws:opensearch/domain:Domain": { input: "domainName", scope: "region" },
+    "aws:cloudwatch/metricAlarm:MetricAlarm": { input: "name", scope: "region" },
+    "aws:cloudwatch/logGroup:LogGroup": { input: "name", scope: "region" },
+    "aws:kms/alias:Alias": { input: "name", scope: "region" },
+    "aws:eks/cluster:Cluster": { input: "name", scope: "region" },
+    "aws:rds/globalCluster:GlobalCluster": { input: "globalClusterIdentifier", scope: "account" },
+    "aws:rds/cluster:Cluster": { input: "clusterIdentifier", scope: "region" },
+    "aws:rds/clusterInstance:ClusterInstance": { input: "identifier", scope: "region" },
+    "aws:rds/proxy:Proxy": { input: "name", scope: "region" },
+    "aws:elasticache/replicationGroup:ReplicationGroup": { input: "replicationGroupId", scope: "region" },
+    "aws:lb/loadBalancer:LoadBalancer": { input: "name", scope: "region" },
+    "aws:lb/targetGroup:TargetGroup": { input: "name", scope: "region" },
+    "aws:iam/role:Role": { input: "name", scope: "account" },
+    "aws:iam/policy:Policy": { input: "name", scope: "account" },
+    "aws:secretsmanager/secret:Secret": { input: "name", scope: "region" },
+    "aws:sns/topic:Topic": { input: "name", scope: "region" },
+    "aws:lambda/function:Function": { input: "name", scope: "region" },
+    "aws:s3/bucket:Bucket": { input: "bucket", scope: "global" },
+};
