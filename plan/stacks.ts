@@ -14,7 +14,7 @@ import { ConfigError } from "../config/problems";
 import { PHYSICAL_NAMES } from "../regions/cloudRules";
 import { parseStack } from "../stack/parse";
 import { type Plan, type PlanResource, planStack } from "./plan";
-import { knownEntry } from "./rules/known";
+import { KNOWN_VIOLATIONS, type KnownViolation, knownEntry } from "./rules/known";
 import { UNKNOWN } from "./runtime";
 import { type StackConfig, readStack } from "./stackConfig";
 
@@ -228,7 +228,7 @@ export function tenancyProblems(stacks: readonly Pick<PlannedStack, "stack" | "f
 }
 
 /** Applies every rule to every pair of stacks sharing its scope. */
-export function crossStackReport(stacks: readonly PlannedStack[]): CrossStackReport {
+export function crossStackReport(stacks: readonly PlannedStack[], knownViolations: readonly KnownViolation[] = KNOWN_VIOLATIONS): CrossStackReport {
     const problems: string[] = [];
     const known: KnownCollision[] = [];
     for (const rule of CROSS_STACK_RULES) {
@@ -241,10 +241,10 @@ export function crossStackReport(stacks: readonly PlannedStack[]): CrossStackRep
                 const theirs = new Set(rule.claims(b));
                 const both = [...new Set(rule.claims(a).filter((claim) => theirs.has(claim)))];
                 // A collision of another tier's names that a change is fixing: reported as known.
-                const isKnown = (claim: string) => knownEntry(rule.name, claim) !== undefined;
+                const isKnown = (claim: string) => knownEntry(rule.name, claim, knownViolations) !== undefined;
                 const open = both.filter((claim) => !isKnown(claim));
                 for (const claim of both.filter(isKnown))
-                    known.push({ entry: knownEntry(rule.name, claim)!.name, rule: rule.name, files: [a.file, b.file], claim });
+                    known.push({ entry: knownEntry(rule.name, claim, knownViolations)!.name, rule: rule.name, files: [a.file, b.file], claim });
                 if (open.length > 0)
                     problems.push(
                         `${a.file} and ${b.file} share ${rule.scope.kind} ${scope} and both declare ${open.join(", ")} (${rule.name}): ${rule.why} [${rule.source}]`,

@@ -24,6 +24,12 @@ export const KNOWN_VIOLATIONS: readonly KnownViolation[] = [
         owner: "compute tier: scalingConfig.desiredSize is in ignoreChanges, so raising the capacity figures sends minSize above the desired size the stack has (compute review F3)",
     },
     {
+        name: "compute-tgb-replaced-in-place",
+        rule: "k8s-immutable-target-group-arn",
+        matches: /\$kubernetes:elbv2\.k8s\.aws\/v1beta1:TargetGroupBinding::[a-z0-9]+-api-tgb$/,
+        owner: "compute tier: the TargetGroupBinding has no replaceOnChanges for spec.targetGroupARN, so a change that replaces its target group (platform:app.port) is refused by the controller's webhook (compute review F9)",
+    },
+    {
         name: "observability-names-without-stack",
         rule: "unique-aws-physical-names",
         matches: /^(MetricAlarm name [a-z0-9]+-obs-alarms-|LogGroup name \/aws\/opensearch\/[a-z0-9]+-obs-logs\/|Alias name alias\/[a-z0-9]+-obs-logs-opensearch |Domain domainName [a-z0-9]+-obs-logs )/,

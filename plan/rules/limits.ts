@@ -33,7 +33,7 @@ function referenced(r: RuleResource, input: string, candidates: Resources): Rule
         const byId = candidates.find((c) => c.id === id);
         if (byId) return byId;
     }
-    const deps = new Set(r.dependencies);
+    const deps = new Set(r.dependencies ?? []);
     const byDep = candidates.filter((c) => deps.has(c.urn));
     return byDep.length === 1 ? byDep[0] : undefined;
 }
@@ -44,7 +44,7 @@ function auroraViolations(resources: Resources): CloudRuleViolation[] {
     const instances = ofType(resources, T.instance);
     for (const global of ofType(resources, T.global)) {
         const id = global.inputs.globalClusterIdentifier;
-        const members = clusters.filter((c) => c.inputs.globalClusterIdentifier === id || (!known(id) && c.dependencies.includes(global.urn)));
+        const members = clusters.filter((c) => c.inputs.globalClusterIdentifier === id || (!known(id) && (c.dependencies ?? []).includes(global.urn)));
         // Secondaries omit the master credentials and the database name; the primary has them.
         const primary = members.filter((c) => c.inputs.masterUsername !== undefined || c.inputs.databaseName !== undefined);
         const secondaries = members.length - primary.length;
@@ -104,7 +104,7 @@ function securityGroupViolations(resources: Resources): CloudRuleViolation[] {
     for (const rule of [...ofType(resources, T.ingress), ...ofType(resources, T.egress), ...ofType(resources, T.legacyRule)]) {
         const inbound = rule.type === T.ingress || (rule.type === T.legacyRule && rule.inputs.type === "ingress");
         const sgId = rule.inputs.securityGroupId;
-        const sg = known(sgId) ? groups.find((g) => g.id === sgId) : groups.find((g) => rule.dependencies.includes(g.urn));
+        const sg = known(sgId) ? groups.find((g) => g.id === sgId) : groups.find((g) => (rule.dependencies ?? []).includes(g.urn));
         add(sg, inbound, ruleWeight(rule, prefixLists));
     }
     for (const sg of groups) {

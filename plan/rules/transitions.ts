@@ -82,7 +82,7 @@ function targetGroupBinding({ before, after, sent }: Update, replacedGroups: Rea
     const replaces = (after.replaceOnChanges ?? []).some((p) => p === "spec.targetGroupARN" || p === "spec.*" || p === "*");
     if (replaces) return [];
     const arnChanged = !isDeepStrictEqual(inputAt(before.inputs, "spec.targetGroupARN"), inputAt(sent, "spec.targetGroupARN"));
-    const groups = after.dependencies.filter((d) => replacedGroups.has(d));
+    const groups = (after.dependencies ?? []).filter((d) => replacedGroups.has(d));
     if (!arnChanged && groups.length === 0) return [];
     return [
         violation(
@@ -110,7 +110,7 @@ export function transitionViolations(before: { readonly resources: readonly Rule
     // A member cluster's instances follow it (by id, else by dependency).
     const memberIds = new Set(after.resources.filter((r) => globalMembers.has(r.urn) && r.id !== undefined).map((r) => r.id));
     for (const r of after.resources)
-        if (r.type === T.instance && (memberIds.has(r.inputs.clusterIdentifier as string) || r.dependencies.some((d) => globalMembers.has(d))))
+        if (r.type === T.instance && (memberIds.has(r.inputs.clusterIdentifier as string) || (r.dependencies ?? []).some((d) => globalMembers.has(d))))
             globalMembers.add(r.urn);
     const afterUrns = new Set(after.resources.map((r) => r.urn));
     const beforeUrns = new Set(before.resources.map((r) => r.urn));

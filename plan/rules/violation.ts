@@ -9,7 +9,8 @@ export interface RuleResource {
     readonly inputs: Record<string, unknown>;
     readonly ignoreChanges: readonly string[];
     readonly replaceOnChanges?: readonly string[];
-    readonly dependencies: readonly string[];
+    /** Absent in plan JSON written before dependencies were recorded (commit 9d24512's): none known. */
+    readonly dependencies?: readonly string[];
 }
 
 export interface CloudRuleViolation {
