@@ -17,11 +17,11 @@ import { formatPlanTable } from "../regions/cloudflarePlans";
 import { compare, formatComparison, removalProblems } from "./compare";
 import { type Plan, cloudflarePlanOf, planStack } from "./plan";
 import { hasBlockingViolation } from "./policyRunner";
-import { checkTransitionRules, formatCloudRules } from "./rules";
 import { formatCapacityTable } from "./report/capacityTable";
 import { mermaid } from "./report/diagram";
 import { formatSteering } from "./report/steeringTable";
 import { formatSummary } from "./report/summary";
+import { checkTransitionRules, formatCloudRules } from "./rules";
 import { STACK_NAME, type StackConfig, StackConfigError, projectRoot, readConfigFile, readProjectName, readStack } from "./stackConfig";
 import { checkStacks, formatShared, repositoryStackNames } from "./stacks";
 import { type FlagTable, HELP_FLAG, synopsis, usage } from "./usage";
@@ -128,7 +128,20 @@ function planInChild(file: string, stack: string, preview: boolean): Plan {
     try {
         execFileSync(
             process.execPath,
-            [...process.execArgv, __filename, "--stack", stack, "--config", file, "--json", out, "--quiet", "--stacks", "none", ...(preview ? ["--preview"] : [])],
+            [
+                ...process.execArgv,
+                __filename,
+                "--stack",
+                stack,
+                "--config",
+                file,
+                "--json",
+                out,
+                "--quiet",
+                "--stacks",
+                "none",
+                ...(preview ? ["--preview"] : []),
+            ],
             { stdio: ["ignore", "ignore", "pipe"] },
         );
     } catch (err) {
@@ -176,7 +189,8 @@ export async function main(argv: string[]): Promise<number> {
                 return PLAN_EXIT.config;
             }
         }
-        if (!options.quiet || plan.cloudRules.violations.length > 0) process.stdout.write(`\n${formatCloudRules(plan.cloudRules, "plan")}\n`);
+        if (!options.quiet || plan.cloudRules.violations.length > 0)
+            process.stdout.write(`\n${formatCloudRules(plan.cloudRules, "plan")}\n`);
         if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
         if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run));
         if (other) {

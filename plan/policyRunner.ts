@@ -170,7 +170,12 @@ export async function checkPolicies(resources: readonly RecordedResource[], opti
                         if (pending instanceof Promise) await pending;
                     } catch (err) {
                         if (unknownRead(err))
-                            violations.push({ policy: policy.name, enforcementLevel: "advisory", urn: r.urn, message: cannotRunMessage(policy.name, err as Error) });
+                            violations.push({
+                                policy: policy.name,
+                                enforcementLevel: "advisory",
+                                urn: r.urn,
+                                message: cannotRunMessage(policy.name, err as Error),
+                            });
                         else if (!(err instanceof NotApplicable)) throw err;
                     }
                 }
@@ -186,7 +191,11 @@ export async function checkPolicies(resources: readonly RecordedResource[], opti
                 await policy.validateStack(args, record);
             } catch (err) {
                 if (unknownRead(err))
-                    violations.push({ policy: policy.name, enforcementLevel: "advisory", message: cannotRunMessage(policy.name, err as Error) });
+                    violations.push({
+                        policy: policy.name,
+                        enforcementLevel: "advisory",
+                        message: cannotRunMessage(policy.name, err as Error),
+                    });
                 else if (!(err instanceof NotApplicable)) throw err;
             }
         }

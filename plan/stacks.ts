@@ -38,7 +38,10 @@ export interface Scope {
     readonly kind: string;
     readonly of: (s: Pick<PlannedStack, "config" | "awsAccounts">) => string | undefined;
     /** Whether two stacks share the scope, and which one (its id), when `of` alone cannot say. */
-    readonly between?: (a: Pick<PlannedStack, "config" | "awsAccounts">, b: Pick<PlannedStack, "config" | "awsAccounts">) => string | undefined;
+    readonly between?: (
+        a: Pick<PlannedStack, "config" | "awsAccounts">,
+        b: Pick<PlannedStack, "config" | "awsAccounts">,
+    ) => string | undefined;
 }
 
 /** The shared AWS account of two stacks whose files do not both declare `aws:allowedAccountIds`. */
@@ -228,7 +231,10 @@ export function tenancyProblems(stacks: readonly Pick<PlannedStack, "stack" | "f
 }
 
 /** Applies every rule to every pair of stacks sharing its scope. */
-export function crossStackReport(stacks: readonly PlannedStack[], knownViolations: readonly KnownViolation[] = KNOWN_VIOLATIONS): CrossStackReport {
+export function crossStackReport(
+    stacks: readonly PlannedStack[],
+    knownViolations: readonly KnownViolation[] = KNOWN_VIOLATIONS,
+): CrossStackReport {
     const problems: string[] = [];
     const known: KnownCollision[] = [];
     for (const rule of CROSS_STACK_RULES) {
@@ -236,7 +242,11 @@ export function crossStackReport(stacks: readonly PlannedStack[], knownViolation
             for (let j = i + 1; j < stacks.length; j++) {
                 const [a, b] = [stacks[i], stacks[j]];
                 const own = rule.scope.of(a);
-                const scope = rule.scope.between ? rule.scope.between(a, b) : own !== undefined && own === rule.scope.of(b) ? own : undefined;
+                const scope = rule.scope.between
+                    ? rule.scope.between(a, b)
+                    : own !== undefined && own === rule.scope.of(b)
+                      ? own
+                      : undefined;
                 if (scope === undefined) continue;
                 const theirs = new Set(rule.claims(b));
                 const both = [...new Set(rule.claims(a).filter((claim) => theirs.has(claim)))];
@@ -244,7 +254,12 @@ export function crossStackReport(stacks: readonly PlannedStack[], knownViolation
                 const isKnown = (claim: string) => knownEntry(rule.name, claim, knownViolations) !== undefined;
                 const open = both.filter((claim) => !isKnown(claim));
                 for (const claim of both.filter(isKnown))
-                    known.push({ entry: knownEntry(rule.name, claim, knownViolations)!.name, rule: rule.name, files: [a.file, b.file], claim });
+                    known.push({
+                        entry: knownEntry(rule.name, claim, knownViolations)!.name,
+                        rule: rule.name,
+                        files: [a.file, b.file],
+                        claim,
+                    });
                 if (open.length > 0)
                     problems.push(
                         `${a.file} and ${b.file} share ${rule.scope.kind} ${scope} and both declare ${open.join(", ")} (${rule.name}): ${rule.why} [${rule.source}]`,
@@ -267,7 +282,10 @@ export function allowedAccounts(stack: StackConfig): readonly string[] | undefin
     }
     if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === "string" && /^\d{12}$/.test(id)))
         throw new ConfigError([
-            { path: "aws:allowedAccountIds", message: `${raw} is not a list of 12-digit AWS account ids (the accounts this stack may deploy to)` },
+            {
+                path: "aws:allowedAccountIds",
+                message: `${raw} is not a list of 12-digit AWS account ids (the accounts this stack may deploy to)`,
+            },
         ]);
     return ids as string[];
 }
@@ -302,7 +320,13 @@ export async function checkStacks(
         }
         try {
             if (name === current.stack.stack) {
-                planned.push({ stack: name, file: fileOf(name), config: current.config, resources: current.plan.resources, awsAccounts: allowedAccounts(current.stack) });
+                planned.push({
+                    stack: name,
+                    file: fileOf(name),
+                    config: current.config,
+                    resources: current.plan.resources,
+                    awsAccounts: allowedAccounts(current.stack),
+                });
                 continue;
             }
             const stack = readStack(root, name);
@@ -312,7 +336,13 @@ export async function checkStacks(
             const run = known ? undefined : await planStack(stack, { plans });
             const plan = known ?? run!.plan;
             plans.set(name, plan);
-            planned.push({ stack: name, file: fileOf(name), config: config ?? run!.config, resources: plan.resources, awsAccounts: allowedAccounts(stack) });
+            planned.push({
+                stack: name,
+                file: fileOf(name),
+                config: config ?? run!.config,
+                resources: plan.resources,
+                awsAccounts: allowedAccounts(stack),
+            });
         } catch (err) {
             if (err instanceof ConfigError) problems.push(`${fileOf(name)} is not a valid stack config:\n${err.message}`);
             else throw err;
@@ -329,7 +359,8 @@ export function formatShared(report: CrossStackReport, checked: readonly string[
         `Cross-stack check (${checked.join(", ")}): ${report.problems.length === 0 ? "no collision" : `${report.problems.length} problem(s)`}`,
         ...(lines.length ? lines : ["  no scope is shared"]),
         ...[...new Set(report.known.map((k) => `${k.entry} (${k.rule}, ${k.files.join(" and ")})`))].map(
-            (entry) => `  known violation ${entry}: ${report.known.filter((k) => entry.startsWith(`${k.entry} (`)).length} colliding names (plan/rules/known.ts)`,
+            (entry) =>
+                `  known violation ${entry}: ${report.known.filter((k) => entry.startsWith(`${k.entry} (`)).length} colliding names (plan/rules/known.ts)`,
         ),
     ].join("\n");
 }

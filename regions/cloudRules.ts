@@ -73,7 +73,8 @@ export const NAME_RULES: readonly NameRule[] = [
         input: "replicationGroupId",
         maxLength: 40,
         pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$|^[a-z]$/,
-        allowed: "1 to 40 lowercase letters, digits and hyphens, beginning with a letter, no two hyphens in a row, not ending with a hyphen",
+        allowed:
+            "1 to 40 lowercase letters, digits and hyphens, beginning with a letter, no two hyphens in a row, not ending with a hyphen",
     },
     {
         id: "iam-role-name",
@@ -102,8 +103,10 @@ const nameSources: Record<string, string> = {
         "Elastic Load Balancing API Reference, CreateTargetGroup Name: unique per Region per account, at most 32 characters, alphanumeric or hyphens, not beginning or ending with a hyphen (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html)",
     "replication-group-id":
         "ElastiCache API Reference, CreateReplicationGroup ReplicationGroupId constraints (https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html)",
-    "iam-role-name": "IAM API Reference, CreateRole RoleName: length 1-64, pattern [\\w+=,.@-]+ (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html)",
-    "s3-bucket-name": "Amazon S3 User Guide, General purpose bucket naming rules (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html)",
+    "iam-role-name":
+        "IAM API Reference, CreateRole RoleName: length 1-64, pattern [\\w+=,.@-]+ (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html)",
+    "s3-bucket-name":
+        "Amazon S3 User Guide, General purpose bucket naming rules (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html)",
 };
 
 export const CLOUD_RULES: readonly CloudRule[] = [
@@ -113,7 +116,7 @@ export const CLOUD_RULES: readonly CloudRule[] = [
         on: "transition",
         rule: "EKS UpdateNodegroupConfig rejects a scaling config whose desired size is below the new minimum or above the new maximum; with scalingConfig.desiredSize in ignoreChanges the engine sends the desired size it already has",
         fix: "declare desiredSize as max(new minimum, the group's live desired size) instead of ignoring it, or raise the live desired size (aws eks update-nodegroup-config --scaling-config desiredSize=<min>) before the up",
-        source: "EKS API Reference, NodegroupScalingConfig (https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html); terraform-aws-modules/terraform-aws-eks#3306 (\"Minimum capacity 4 can't be greater than desired size 3\", https://github.com/terraform-aws-modules/terraform-aws-eks/issues/3306); compute review F3",
+        source: 'EKS API Reference, NodegroupScalingConfig (https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html); terraform-aws-modules/terraform-aws-eks#3306 ("Minimum capacity 4 can\'t be greater than desired size 3", https://github.com/terraform-aws-modules/terraform-aws-eks/issues/3306); compute review F3',
         checked: "2026-12",
     },
     {
@@ -121,8 +124,8 @@ export const CLOUD_RULES: readonly CloudRule[] = [
         class: "transition",
         on: "transition",
         rule: "the AWS Load Balancer Controller's webhook rejects an update of a TargetGroupBinding that changes spec.targetGroupARN (an immutable field); it changes whenever its target group is replaced",
-        fix: "declare the binding with replaceOnChanges: [\"spec.targetGroupARN\"] and deleteBeforeReplace: true",
-        source: "kubernetes-sigs/aws-load-balancer-controller v2.17.1 webhooks/elbv2/targetgroupbinding_validator.go:173-199 (https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v2.17.1/webhooks/elbv2/targetgroupbinding_validator.go) (\"TargetGroupBinding update may not change these immutable fields: spec.targetGroupARN\"); target-group replace triggers: terraform-provider-aws internal/service/elbv2/target_group.go (ForceNew: name, port, protocol, protocol_version, target_type, vpc_id); compute review F9",
+        fix: 'declare the binding with replaceOnChanges: ["spec.targetGroupARN"] and deleteBeforeReplace: true',
+        source: 'kubernetes-sigs/aws-load-balancer-controller v2.17.1 webhooks/elbv2/targetgroupbinding_validator.go:173-199 (https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v2.17.1/webhooks/elbv2/targetgroupbinding_validator.go) ("TargetGroupBinding update may not change these immutable fields: spec.targetGroupARN"); target-group replace triggers: terraform-provider-aws internal/service/elbv2/target_group.go (ForceNew: name, port, protocol, protocol_version, target_type, vpc_id); compute review F9',
         checked: "2026-12",
     },
     {
@@ -131,7 +134,7 @@ export const CLOUD_RULES: readonly CloudRule[] = [
         on: "transition",
         rule: "an EKS control plane is upgraded one Kubernetes minor version at a time and never downgraded",
         fix: "upgrade one minor per pulumi up (and the node groups to it) before the next",
-        source: "Amazon EKS, eksctl cluster upgrades: \"Upgrades of more than one Kubernetes version are not supported\" (https://docs.aws.amazon.com/eks/latest/eksctl/cluster-upgrade.html); EKS User Guide, Update existing cluster to new Kubernetes version (https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html)",
+        source: 'Amazon EKS, eksctl cluster upgrades: "Upgrades of more than one Kubernetes version are not supported" (https://docs.aws.amazon.com/eks/latest/eksctl/cluster-upgrade.html); EKS User Guide, Update existing cluster to new Kubernetes version (https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html)',
         checked: "2026-12",
     },
     {
@@ -140,7 +143,7 @@ export const CLOUD_RULES: readonly CloudRule[] = [
         on: "transition",
         rule: "a member cluster (or instance) of an Aurora global database is upgraded through the global cluster: an engineVersion change the engine sends to a member alone fails (the provider upgrades the members from the global cluster)",
         fix: "change engineVersion on the GlobalCluster and list engineVersion in the members' ignoreChanges",
-        source: "terraform-provider-aws docs, aws_rds_global_cluster \"Upgrading Engine Versions\" (use lifecycle ignore_changes on the member clusters, https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/rds_global_cluster); terraform-aws-modules/terraform-aws-rds-aurora#425, #512",
+        source: 'terraform-provider-aws docs, aws_rds_global_cluster "Upgrading Engine Versions" (use lifecycle ignore_changes on the member clusters, https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/rds_global_cluster); terraform-aws-modules/terraform-aws-rds-aurora#425, #512',
         checked: "2026-12",
     },
     {
@@ -167,7 +170,7 @@ export const CLOUD_RULES: readonly CloudRule[] = [
         on: "plan",
         rule: `a security group has at most ${SECURITY_GROUP_MAX_RULES} inbound and ${SECURITY_GROUP_MAX_RULES} outbound rules per address family; a rule referencing a prefix list counts as the list's maximum entries, one referencing a security group as one rule of each family`,
         fix: "split the rules over more security groups, or shrink the prefix lists' maxEntries",
-        source: "Amazon VPC User Guide, Amazon VPC quotas: security groups (inbound or outbound rules per security group: 60) and prefix lists (\"if you create a prefix list with 20 maximum entries and you reference that prefix list in a security group rule, this counts as 20 security group rules\") (https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html)",
+        source: 'Amazon VPC User Guide, Amazon VPC quotas: security groups (inbound or outbound rules per security group: 60) and prefix lists ("if you create a prefix list with 20 maximum entries and you reference that prefix list in a security group rule, this counts as 20 security group rules") (https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html)',
         checked: "2026-12",
     },
     {
@@ -179,17 +182,15 @@ export const CLOUD_RULES: readonly CloudRule[] = [
         source: "Elastic Load Balancing, Quotas for your Application Load Balancers: rules per Application Load Balancer (excluding default rules) 100 (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html)",
         checked: "2026-12",
     },
-    ...NAME_RULES.map(
-        (n): CloudRule => ({
-            id: n.id,
-            class: "name",
-            on: "plan",
-            rule: `${n.type} ${n.input}: ${n.allowed}`,
-            fix: `shorten or rename the resource's ${n.input} (autonamed resources take the logical name plus 8 characters)`,
-            source: nameSources[n.id],
-            checked: "2026-12",
-        }),
-    ),
+    ...NAME_RULES.map((n): CloudRule => ({
+        id: n.id,
+        class: "name",
+        on: "plan",
+        rule: `${n.type} ${n.input}: ${n.allowed}`,
+        fix: `shorten or rename the resource's ${n.input} (autonamed resources take the logical name plus 8 characters)`,
+        source: nameSources[n.id],
+        checked: "2026-12",
+    })),
 ];
 
 export function cloudRule(id: string): CloudRule {

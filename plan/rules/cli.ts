@@ -19,7 +19,12 @@ type PlanFile = { readonly resources: readonly RuleResource[] };
 export function main(argv: string[]): number {
     let parsed;
     try {
-        parsed = parseArgs({ args: argv, options: { "no-known": { type: "boolean", default: false } }, allowPositionals: true, strict: true });
+        parsed = parseArgs({
+            args: argv,
+            options: { "no-known": { type: "boolean", default: false } },
+            allowPositionals: true,
+            strict: true,
+        });
     } catch (err) {
         process.stderr.write(`${(err as Error).message}\nusage: node .build/plan/rules/cli.js [--no-known] BEFORE.json [AFTER.json]\n`);
         return 2;

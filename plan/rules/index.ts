@@ -35,7 +35,10 @@ export function checkPlanRules(resources: readonly RuleResource[]): CloudRuleRep
 }
 
 /** The transition rules on before → after. */
-export function checkTransitionRules(before: { readonly resources: readonly RuleResource[] }, after: { readonly resources: readonly RuleResource[] }): CloudRuleReport {
+export function checkTransitionRules(
+    before: { readonly resources: readonly RuleResource[] },
+    after: { readonly resources: readonly RuleResource[] },
+): CloudRuleReport {
     return classify(transitionViolations(before, after));
 }
 

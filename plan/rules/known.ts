@@ -41,7 +41,8 @@ export const KNOWN_VIOLATIONS: readonly KnownViolation[] = [
     {
         name: "observability-names-without-stack",
         rule: "unique-aws-physical-names",
-        matches: /^(MetricAlarm name [a-z0-9]+-obs-alarms-|LogGroup name \/aws\/opensearch\/[a-z0-9]+-obs-logs\/|Alias name alias\/[a-z0-9]+-obs-logs-opensearch |Domain domainName [a-z0-9]+-obs-logs )/,
+        matches:
+            /^(MetricAlarm name [a-z0-9]+-obs-alarms-|LogGroup name \/aws\/opensearch\/[a-z0-9]+-obs-logs\/|Alias name alias\/[a-z0-9]+-obs-logs-opensearch |Domain domainName [a-z0-9]+-obs-logs )/,
         owner: "observability tier: the OpenSearch domain, its KMS alias and log groups, and the CloudWatch alarms are named by cell code only, so staging and prod collide in one account (issue 18: the OpenSearch domain name carries no stack)",
     },
 ];

@@ -44,13 +44,19 @@ function auroraViolations(resources: Resources): CloudRuleViolation[] {
     const instances = ofType(resources, T.instance);
     for (const global of ofType(resources, T.global)) {
         const id = global.inputs.globalClusterIdentifier;
-        const members = clusters.filter((c) => c.inputs.globalClusterIdentifier === id || (!known(id) && (c.dependencies ?? []).includes(global.urn)));
+        const members = clusters.filter(
+            (c) => c.inputs.globalClusterIdentifier === id || (!known(id) && (c.dependencies ?? []).includes(global.urn)),
+        );
         // Secondaries omit the master credentials and the database name; the primary has them.
         const primary = members.filter((c) => c.inputs.masterUsername !== undefined || c.inputs.databaseName !== undefined);
         const secondaries = members.length - primary.length;
         if (secondaries > AURORA_MAX_SECONDARY_REGIONS)
             out.push(
-                violation("aurora-secondaries-per-global", global.urn, `${secondaries} secondary clusters join global cluster ${String(id)}; at most ${AURORA_MAX_SECONDARY_REGIONS}`),
+                violation(
+                    "aurora-secondaries-per-global",
+                    global.urn,
+                    `${secondaries} secondary clusters join global cluster ${String(id)}; at most ${AURORA_MAX_SECONDARY_REGIONS}`,
+                ),
             );
         for (const member of members) {
             const count = instances.filter((i) => referenced(i, "clusterIdentifier", clusters) === member).length;
@@ -81,7 +87,8 @@ function ruleWeight(rule: RuleResource, prefixLists: Resources): { ipv4: number;
         const max = typeof list?.inputs.maxEntries === "number" ? list.inputs.maxEntries : 1;
         return list?.inputs.addressFamily === "IPv6" ? { ipv4: 0, ipv6: max } : { ipv4: max, ipv6: 0 };
     }
-    if (i.cidrIpv6 !== undefined || Array.isArray(i.ipv6CidrBlocks)) return { ipv4: 0, ipv6: Array.isArray(i.ipv6CidrBlocks) ? i.ipv6CidrBlocks.length : 1 };
+    if (i.cidrIpv6 !== undefined || Array.isArray(i.ipv6CidrBlocks))
+        return { ipv4: 0, ipv6: Array.isArray(i.ipv6CidrBlocks) ? i.ipv6CidrBlocks.length : 1 };
     return { ipv4: Array.isArray(i.cidrBlocks) ? i.cidrBlocks.length : 1, ipv6: 0 };
 }
 
@@ -108,9 +115,13 @@ function securityGroupViolations(resources: Resources): CloudRuleViolation[] {
         add(sg, inbound, ruleWeight(rule, prefixLists));
     }
     for (const sg of groups) {
-        for (const [key, inbound] of [["ingress", true], ["egress", false]] as const) {
+        for (const [key, inbound] of [
+            ["ingress", true],
+            ["egress", false],
+        ] as const) {
             const inline = sg.inputs[key];
-            if (Array.isArray(inline)) for (const rule of inline) add(sg, inbound, ruleWeight({ ...sg, inputs: rule as Record<string, unknown> }, prefixLists));
+            if (Array.isArray(inline))
+                for (const rule of inline) add(sg, inbound, ruleWeight({ ...sg, inputs: rule as Record<string, unknown> }, prefixLists));
         }
     }
     const out: CloudRuleViolation[] = [];
@@ -122,7 +133,13 @@ function securityGroupViolations(resources: Resources): CloudRuleViolation[] {
             ["outbound IPv6", c.out6],
         ].filter(([, n]) => (n as number) > SECURITY_GROUP_MAX_RULES);
         if (over.length > 0)
-            out.push(violation("security-group-rules", urn, `${over.map(([k, n]) => `${n} ${k} rules`).join(", ")} (prefix lists counted at their maxEntries); at most ${SECURITY_GROUP_MAX_RULES}`));
+            out.push(
+                violation(
+                    "security-group-rules",
+                    urn,
+                    `${over.map(([k, n]) => `${n} ${k} rules`).join(", ")} (prefix lists counted at their maxEntries); at most ${SECURITY_GROUP_MAX_RULES}`,
+                ),
+            );
     }
     return out;
 }
@@ -156,5 +173,10 @@ function nameViolations(resources: Resources): CloudRuleViolation[] {
 
 /** Every plan rule's findings on one plan. */
 export function planRuleViolations(resources: Resources): CloudRuleViolation[] {
-    return [...auroraViolations(resources), ...securityGroupViolations(resources), ...albRuleViolations(resources), ...nameViolations(resources)];
+    return [
+        ...auroraViolations(resources),
+        ...securityGroupViolations(resources),
+        ...albRuleViolations(resources),
+        ...nameViolations(resources),
+    ];
 }

@@ -19,7 +19,16 @@ const T = {
  * A target group's replace-triggering inputs (ForceNew in terraform-provider-aws
  * internal/service/elbv2/target_group.go, as regions/cloudRules.ts cites): a change gives it a new ARN.
  */
-export const TARGET_GROUP_REPLACE_TRIGGERS = ["region", "name", "namePrefix", "port", "protocol", "protocolVersion", "targetType", "vpcId"] as const;
+export const TARGET_GROUP_REPLACE_TRIGGERS = [
+    "region",
+    "name",
+    "namePrefix",
+    "port",
+    "protocol",
+    "protocolVersion",
+    "targetType",
+    "vpcId",
+] as const;
 
 interface Update {
     readonly before: RuleResource;
@@ -96,7 +105,10 @@ function targetGroupBinding({ before, after, sent }: Update, replacedGroups: Rea
 }
 
 /** Every transition rule's findings on before → after. */
-export function transitionViolations(before: { readonly resources: readonly RuleResource[] }, after: { readonly resources: readonly RuleResource[] }): CloudRuleViolation[] {
+export function transitionViolations(
+    before: { readonly resources: readonly RuleResource[] },
+    after: { readonly resources: readonly RuleResource[] },
+): CloudRuleViolation[] {
     const old = new Map(before.resources.map((r) => [r.urn, r]));
     const updates: Update[] = after.resources
         .filter((r) => old.has(r.urn))
@@ -110,13 +122,20 @@ export function transitionViolations(before: { readonly resources: readonly Rule
     // A member cluster's instances follow it (by id, else by dependency).
     const memberIds = new Set(after.resources.filter((r) => globalMembers.has(r.urn) && r.id !== undefined).map((r) => r.id));
     for (const r of after.resources)
-        if (r.type === T.instance && (memberIds.has(r.inputs.clusterIdentifier as string) || (r.dependencies ?? []).some((d) => globalMembers.has(d))))
+        if (
+            r.type === T.instance &&
+            (memberIds.has(r.inputs.clusterIdentifier as string) || (r.dependencies ?? []).some((d) => globalMembers.has(d)))
+        )
             globalMembers.add(r.urn);
     const afterUrns = new Set(after.resources.map((r) => r.urn));
     const beforeUrns = new Set(before.resources.map((r) => r.urn));
     const replacedGroups = new Set([
         ...updates
-            .filter((u) => u.after.type === T.targetGroup && TARGET_GROUP_REPLACE_TRIGGERS.some((k) => !isDeepStrictEqual(u.before.inputs[k], u.sent[k])))
+            .filter(
+                (u) =>
+                    u.after.type === T.targetGroup &&
+                    TARGET_GROUP_REPLACE_TRIGGERS.some((k) => !isDeepStrictEqual(u.before.inputs[k], u.sent[k])),
+            )
             .map((u) => u.after.urn),
         // A target group removed or added (renamed) also gives its bindings a new ARN.
         ...before.resources.filter((r) => r.type === T.targetGroup && !afterUrns.has(r.urn)).map((r) => r.urn),

@@ -51,7 +51,11 @@ export function splitPath(path: string): string[] {
  * The inputs the engine sends for an update: `after`, with every `ignoreChanges` path given its
  * value in `before` (removed where `before` has none), as the engine applies ignoreChanges.
  */
-export function withIgnoredKept(before: Record<string, unknown>, after: Record<string, unknown>, paths: readonly string[]): Record<string, unknown> {
+export function withIgnoredKept(
+    before: Record<string, unknown>,
+    after: Record<string, unknown>,
+    paths: readonly string[],
+): Record<string, unknown> {
     let result: Record<string, unknown> = after;
     for (const path of paths) {
         const parts = splitPath(path);

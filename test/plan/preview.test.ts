@@ -50,7 +50,10 @@ describe("plan --preview", function () {
 
     it("runs the pack on preview-shaped inputs: no mandatory finding; only the known preview-blind policies can't run", async () => {
         const { plan } = await previewOf("prod");
-        assert.deepEqual(plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory"), []);
+        assert.deepEqual(
+            plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory"),
+            [],
+        );
         const blind = plan.policy.violations.filter((v) => v.message.startsWith("can't run"));
         assert.deepEqual(
             blind.filter((v) => !knownEntry("policy:can't run during preview", `${v.policy} ${v.urn}`)).map((v) => v.message),
@@ -63,13 +66,22 @@ describe("plan --preview", function () {
                 ...["apse1", "euc1", "use1"].map((c) => `cloudflare-pool-has-monitor edge-pool-${c}`),
             ],
         );
-        assert.equal(blind[0].message, cannotRunMessage("elasticache-7-not-default-subnet-group", new Error("string value at .subnetGroupName can't be known during preview")));
+        assert.equal(
+            blind[0].message,
+            cannotRunMessage(
+                "elasticache-7-not-default-subnet-group",
+                new Error("string value at .subnetGroupName can't be known during preview"),
+            ),
+        );
         assert.deepEqual(plan.cloudRules.violations, []);
     });
 
     it("exits 0 on prod and staging from the command line", () => {
         for (const stack of ["prod", "staging"]) {
-            const run = spawnSync(process.execPath, [CLI, "--preview", "--quiet", "--stack", stack, "--stacks", "none"], { cwd: projectRoot(), encoding: "utf8" });
+            const run = spawnSync(process.execPath, [CLI, "--preview", "--quiet", "--stack", stack, "--stacks", "none"], {
+                cwd: projectRoot(),
+                encoding: "utf8",
+            });
             assert.equal(run.status, 0, `${stack}: ${run.stderr}`);
         }
     });

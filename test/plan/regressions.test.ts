@@ -18,7 +18,8 @@ import { projectRoot, readStack } from "../../plan/stackConfig";
 import { type PlannedStack, crossStackReport } from "../../plan/stacks";
 import { planOf, prodStack, withConfig } from "../support/harness";
 
-const regression = <T>(name: string): T => JSON.parse(readFileSync(path.join(projectRoot(), "test", "fixtures", "regressions", name), "utf8")) as T;
+const regression = <T>(name: string): T =>
+    JSON.parse(readFileSync(path.join(projectRoot(), "test", "fixtures", "regressions", name), "utf8")) as T;
 type Resources = { resources: RuleResource[] };
 const configOf = (stack: string) => {
     const { config } = readStack(projectRoot(), stack);
@@ -49,7 +50,10 @@ describe("regressions from the reviews of 9d24512", function () {
         const old = regression<{ prod: Resources; staging: Resources }>("9d24512-stacks.json");
         const then = crossStackReport([planned("prod", old.prod.resources), planned("staging", old.staging.resources)]);
         assert.equal(then.problems.filter((p) => p.includes("(one-owner-per-zone-singleton)")).length, 1, then.problems.join("\n"));
-        assert.match(then.problems.join("\n"), /both declare the zone's entry-point ruleset of phase http_request_cache_settings, .*http_request_late_transform, .*http_ratelimit/);
+        assert.match(
+            then.problems.join("\n"),
+            /both declare the zone's entry-point ruleset of phase http_request_cache_settings, .*http_request_late_transform, .*http_ratelimit/,
+        );
         const [prod, staging] = [(await planOf(prodStack())).plan, (await planOf(readStack(projectRoot(), "staging"))).plan];
         const now = crossStackReport([planned("prod", prod.resources), planned("staging", staging.resources)]);
         assert.deepEqual(now.problems, []);
@@ -59,7 +63,10 @@ describe("regressions from the reviews of 9d24512", function () {
         const old = regression<{ prod: Resources; staging: Resources }>("9d24512-stacks.json");
         // The known list describes today's code: 9d24512's plans are judged without it.
         const then = crossStackReport([planned("prod", old.prod.resources), planned("staging", old.staging.resources)], []);
-        assert.match(then.problems.join("\n"), /both declare Domain domainName euc1-obs-logs in eu-central-1, Domain domainName use1-obs-logs in us-east-1 \(unique-aws-physical-names\)/);
+        assert.match(
+            then.problems.join("\n"),
+            /both declare Domain domainName euc1-obs-logs in eu-central-1, Domain domainName use1-obs-logs in us-east-1 \(unique-aws-physical-names\)/,
+        );
         // Today: still so, in the observability tier that is renaming them: its known violation, by name.
         const [prod, staging] = [(await planOf(prodStack())).plan, (await planOf(readStack(projectRoot(), "staging"))).plan];
         const now = crossStackReport([planned("prod", prod.resources), planned("staging", staging.resources)]);
@@ -83,7 +90,12 @@ describe("regressions from the reviews of 9d24512", function () {
     it("every known violation is still found somewhere (the tests above, the rehearsals and the preview test name them all)", () => {
         assert.deepEqual(
             KNOWN_VIOLATIONS.map((k) => k.name),
-            ["compute-nodegroup-desired-ignored", "compute-tgb-replaced-in-place", "policies-blind-in-preview", "observability-names-without-stack"],
+            [
+                "compute-nodegroup-desired-ignored",
+                "compute-tgb-replaced-in-place",
+                "policies-blind-in-preview",
+                "observability-names-without-stack",
+            ],
         );
     });
 });

@@ -60,7 +60,10 @@ describe("day-2 rehearsals on prod", function () {
     it("halves the target users: fewer nodes and readers, nothing refused", async () => {
         const r = await rehearse(prodStack(), withUsers(12_500));
         assertSafe(r);
-        assert.deepEqual({ added: typesOf(r.diff.added), changed: typesOf(r.diff.changed), removed: typesOf(r.diff.removed) }, REHEARSAL_TYPES.halve);
+        assert.deepEqual(
+            { added: typesOf(r.diff.added), changed: typesOf(r.diff.changed), removed: typesOf(r.diff.removed) },
+            REHEARSAL_TYPES.halve,
+        );
     });
 
     it("adds a region: a new cell, and the others' node ranges and the edge's pools change", async () => {
@@ -71,14 +74,21 @@ describe("day-2 rehearsals on prod", function () {
             r.diff.removed.map((c) => c.urn.split("::").pop()),
             ["euc1-data-db-5", "use1-data-db-5"],
         );
-        assert.ok(r.diff.added.some((c) => c.cell === "usw2" && c.type === "platform:cell:RegionalCell"), "the us-west-2 cell is added");
+        assert.ok(
+            r.diff.added.some((c) => c.cell === "usw2" && c.type === "platform:cell:RegionalCell"),
+            "the us-west-2 cell is added",
+        );
         assert.deepEqual(typesOf(r.diff.changed), REHEARSAL_TYPES.addRegion);
     });
 
     it("drains a region, then removes it: its data is retained, nothing is deleted with data", async () => {
         const drain = await rehearse(prodStack(), fixture("decommission-apse1.yaml"));
         assertSafe(drain);
-        assert.deepEqual(drain.diff.removed.length, drain.diff.removed.filter((c) => c.cell !== "apse1").length, "draining removes nothing of the cell");
+        assert.deepEqual(
+            drain.diff.removed.length,
+            drain.diff.removed.filter((c) => c.cell !== "apse1").length,
+            "draining removes nothing of the cell",
+        );
         const remove = await rehearse(fixture("decommission-apse1.yaml"), fixture("without-apse1.yaml"));
         assertSafe(remove);
         assert.deepEqual(remove.diff.removedCells, ["apse1"]);
@@ -88,7 +98,10 @@ describe("day-2 rehearsals on prod", function () {
     it("switches the primary to eu-central-1 and fails back: neither direction breaks a rule or risks data", async () => {
         const over = await rehearse(prodStack(), fixture("primary-euc1.yaml"));
         assertSafe(over);
-        assert.deepEqual({ added: typesOf(over.diff.added), changed: typesOf(over.diff.changed), removed: typesOf(over.diff.removed) }, REHEARSAL_TYPES.switchPrimary);
+        assert.deepEqual(
+            { added: typesOf(over.diff.added), changed: typesOf(over.diff.changed), removed: typesOf(over.diff.removed) },
+            REHEARSAL_TYPES.switchPrimary,
+        );
         const back = await rehearse(fixture("primary-euc1.yaml"), prodStack());
         assertSafe(back);
         assert.deepEqual(typesOf(back.diff.changed), typesOf(over.diff.changed), "failing back changes what the switch changed");
@@ -100,7 +113,11 @@ describe("day-2 rehearsals on prod", function () {
         assertSafe(r);
         assert.deepEqual(typesOf(r.diff.changed), REHEARSAL_TYPES.kubernetes);
         const skipped = checkTransitionRules(
-            { resources: r.before.resources.map((x) => (x.type === "aws:eks/cluster:Cluster" ? { ...x, inputs: { ...x.inputs, version: "1.34" } } : x)) },
+            {
+                resources: r.before.resources.map((x) =>
+                    x.type === "aws:eks/cluster:Cluster" ? { ...x, inputs: { ...x.inputs, version: "1.34" } } : x,
+                ),
+            },
             r.after,
         );
         assert.deepEqual(
@@ -110,11 +127,17 @@ describe("day-2 rehearsals on prod", function () {
     });
 
     it("upgrades the Aurora engine by one minor: only the global cluster's engineVersion is sent, the members follow it", async () => {
-        const r = await rehearse(prodStack(), withConfig(prodStack(), { "platform:data": { ...prodValue("platform:data"), engineVersion: "16.10" } }));
+        const r = await rehearse(
+            prodStack(),
+            withConfig(prodStack(), { "platform:data": { ...prodValue("platform:data"), engineVersion: "16.10" } }),
+        );
         assertSafe(r);
         const changed = r.diff.changed.map((c) => `${c.type.split(":").pop()} ${c.keys.join(",")}`);
         assert.ok(changed.includes("GlobalCluster engineVersion"), changed.join("; "));
-        assert.ok(!r.diff.changed.some((c) => c.type === "aws:rds/cluster:Cluster" && c.keys.includes("engineVersion")), "members ignore engineVersion");
+        assert.ok(
+            !r.diff.changed.some((c) => c.type === "aws:rds/cluster:Cluster" && c.keys.includes("engineVersion")),
+            "members ignore engineVersion",
+        );
     });
 
     it("rotates the origin secret: both slots stay accepted while Cloudflare switches, nothing else changes", async () => {

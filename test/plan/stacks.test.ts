@@ -63,11 +63,13 @@ describe("cross-stack check", () => {
             config: { ...prod, cloudflare: { ...prod.cloudflare, zoneId: "0".repeat(32), accountId: "1".repeat(32), zoneTenants: [] } },
         };
         // Accounts declared apart (aws:allowedAccountIds): no AWS account shared either.
-        assert.deepEqual(crossStackReport([{ ...both("prod"), awsAccounts: ["111111111111"] }, { ...other, awsAccounts: ["222222222222"] }]), {
-            shared: [],
-            problems: [],
-            known: [],
-        });
+        assert.deepEqual(
+            crossStackReport([
+                { ...both("prod"), awsAccounts: ["111111111111"] },
+                { ...other, awsAccounts: ["222222222222"] },
+            ]),
+            { shared: [], problems: [], known: [] },
+        );
     });
 
     it("refuses two stacks of one AWS account that name a resource alike; stacks in accounts declared apart may", () => {
@@ -75,8 +77,14 @@ describe("cross-stack check", () => {
         const domain = (stack: string, awsAccounts?: string[]): PlannedStack => ({
             stack,
             file: `Pulumi.${stack}.yaml`,
-            config: { ...prod, cloudflare: { ...prod.cloudflare, zoneId: stack.padEnd(32, "0"), accountId: stack.padEnd(32, "1"), zoneTenants: [] } },
-            resources: [res("aws:opensearch/domain:Domain", { domainName: "use1-logs", region: "us-east-1" }), res("aws:iam/role:Role", {})],
+            config: {
+                ...prod,
+                cloudflare: { ...prod.cloudflare, zoneId: stack.padEnd(32, "0"), accountId: stack.padEnd(32, "1"), zoneTenants: [] },
+            },
+            resources: [
+                res("aws:opensearch/domain:Domain", { domainName: "use1-logs", region: "us-east-1" }),
+                res("aws:iam/role:Role", {}),
+            ],
             ...(awsAccounts ? { awsAccounts } : {}),
         });
         const shared = crossStackReport([domain("prod"), domain("qa")], []);

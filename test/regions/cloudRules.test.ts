@@ -12,10 +12,11 @@ describe("cloud rules table", () => {
     });
 
     it("covers the issue's classes: transitions, limits and names", () => {
-        assert.deepEqual(
-            [...new Set(CLOUD_RULES.map((r) => `${r.class}:${r.on}`))].sort(),
-            ["limit:plan", "name:plan", "transition:transition"],
-        );
+        assert.deepEqual([...new Set(CLOUD_RULES.map((r) => `${r.class}:${r.on}`))].sort(), [
+            "limit:plan",
+            "name:plan",
+            "transition:transition",
+        ]);
         assert.deepEqual(
             CLOUD_RULES.filter((r) => r.class !== "name").map((r) => r.id),
             [
