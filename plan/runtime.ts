@@ -90,6 +90,7 @@ interface RegisterRequest {
     getRetainondelete(): boolean;
     getIgnorechangesList(): string[];
     getReplaceonchangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
     getDeletebeforereplace(): boolean;
     getDependenciesList(): string[];
     getAliasesList(): { getUrn?(): string; getSpec?(): { getName(): string } | undefined }[];
@@ -145,17 +146,22 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
     try {
         const region = config["aws:region"] ?? "us-east-1";
         const preview = options.preview ?? false;
-        await pulumi.runtime.setMocks(new PlanMocks(region, preview), project, stack, preview, PLAN_ORGANIZATION);
+        const mocks = new PlanMocks(region, preview);
+        await pulumi.runtime.setMocks(mocks, project, stack, preview, PLAN_ORGANIZATION);
         pulumi.runtime.setAllConfig({ ...config }, [...(options.secretKeys ?? [])]);
         const recorded: RecordedResource[] = [];
         const pending: Promise<void>[] = [];
         const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorSurface;
         const register = monitor.registerResource.bind(monitor);
-        monitor.registerResource = (req, callback) =>
-            register(req, (err, response) => {
+        monitor.registerResource = (req, callback) => {
+            // The engine makes these outputs secret (RandomPassword's result, …); the mock monitor
+            // does not, so the mocks are told, and inputs built from them stay "[secret]" in the plan.
+            mocks.secretOutputs(req.getType(), req.getName(), req.getAdditionalsecretoutputsList());
+            return register(req, (err, response) => {
                 if (!err && response) pending.push(record(req, response.getUrn(), response.getId()).then((r) => void recorded.push(r)));
                 callback(err, response);
             });
+        };
 
         // Keep the program's own exports: the stack resource flattens Outputs and drops secrecy.
         let stackOutputs: unknown;

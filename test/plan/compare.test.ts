@@ -28,6 +28,7 @@ const plan = (resources: PlanResource[]): Plan => ({
     project: "platform",
     stack: "prod",
     preview: false,
+    cloudRules: { violations: [], known: [] },
     resources,
     outputs: {},
     policy: { violations: [] },
