@@ -21,6 +21,7 @@ import { formatCapacityTable } from "./report/capacityTable";
 import { mermaid } from "./report/diagram";
 import { formatSteering } from "./report/steeringTable";
 import { formatSummary } from "./report/summary";
+import { checkTransitionRules, formatCloudRules } from "./rules";
 import { STACK_NAME, type StackConfig, StackConfigError, projectRoot, readConfigFile, readProjectName, readStack } from "./stackConfig";
 import { checkStacks, formatShared, repositoryStackNames } from "./stacks";
 import { type FlagTable, HELP_FLAG, synopsis, usage } from "./usage";
@@ -44,6 +45,12 @@ export const PLAN_FLAGS = {
         value: "FILE",
         description:
             "also plan FILE as the same stack and print what changes: resources added, changed (by input) and removed, by URN, grouped by region",
+    },
+    preview: {
+        type: "boolean",
+        default: false,
+        description:
+            "evaluate as a first pulumi preview: ids and outputs of resources not yet created are unknown; the policy pack reads them as the engine does",
     },
     stacks: {
         type: "string",
@@ -69,6 +76,7 @@ interface Options {
     json?: string;
     diagram?: string;
     compare?: string;
+    preview: boolean;
     /** Stacks for the cross-stack check; undefined: every file; []: none. */
     stacks?: readonly string[];
     quiet: boolean;
@@ -92,6 +100,7 @@ function parseOptions(argv: string[]): Options {
         json: values.json,
         diagram: values.diagram,
         compare: values.compare,
+        preview: values.preview!,
         stacks: stacksOption(values.stacks),
         quiet: values.quiet!,
     };
@@ -113,13 +122,26 @@ function loadStack(options: Options, root: string): StackConfig {
 }
 
 /** Plans another config in a child process (the Pulumi runtime is process-global). */
-function planInChild(file: string, stack: string): Plan {
+function planInChild(file: string, stack: string, preview: boolean): Plan {
     const dir = mkdtempSync(path.join(tmpdir(), "plan-compare-"));
     const out = path.join(dir, "plan.json");
     try {
         execFileSync(
             process.execPath,
-            [...process.execArgv, __filename, "--stack", stack, "--config", file, "--json", out, "--quiet", "--stacks", "none"],
+            [
+                ...process.execArgv,
+                __filename,
+                "--stack",
+                stack,
+                "--config",
+                file,
+                "--json",
+                out,
+                "--quiet",
+                "--stacks",
+                "none",
+                ...(preview ? ["--preview"] : []),
+            ],
             { stdio: ["ignore", "ignore", "pipe"] },
         );
     } catch (err) {
@@ -148,7 +170,7 @@ export async function main(argv: string[]): Promise<number> {
         const stack = loadStack(options, root);
         const other = options.compare ? path.resolve(options.compare) : undefined;
         const plans = new Map<string, Plan>();
-        const run = await planStack(stack, { plans });
+        const run = await planStack(stack, { plans, preview: options.preview });
         const { plan } = run;
         if (!options.quiet) process.stdout.write(`${formatSummary(plan, run.fleet)}\n`);
         if (!options.quiet) process.stdout.write(`\n${formatCapacityTable(run.fleet.capacity)}\n`);
@@ -167,18 +189,25 @@ export async function main(argv: string[]): Promise<number> {
                 return PLAN_EXIT.config;
             }
         }
+        if (!options.quiet || plan.cloudRules.violations.length > 0)
+            process.stdout.write(`\n${formatCloudRules(plan.cloudRules, "plan")}\n`);
         if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
         if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run));
         if (other) {
-            const after = planInChild(other, plan.stack);
+            const after = planInChild(other, plan.stack, options.preview);
             const diff = compare(plan, after);
             process.stdout.write(`\n${formatComparison(diff, `${plan.stack}`, path.basename(other))}\n`);
+            // What the real APIs refuse in this update (ignoreChanges applied as the engine applies them).
+            const transition = checkTransitionRules(plan, after);
+            process.stdout.write(`\n${formatCloudRules(transition, "transition")}\n`);
             // A region dropped before it was decommissioned would delete its data: refused.
             const refusals = removalProblems(diff, run.fleet.cells, plan.stack, path.basename(other));
             if (refusals.length > 0) {
                 process.stderr.write(`Refused (${refusals.length}):\n${refusals.map((r) => `- ${r}`).join("\n")}\n`);
                 return PLAN_EXIT.config;
             }
+            // The plan of `after` is checked too: its own plan rules (the child's exit 1 is not fatal here).
+            if (transition.violations.length > 0 || after.cloudRules.violations.length > 0) return PLAN_EXIT.policy;
         }
         return exitCodeOf(plan);
     } catch (err) {
@@ -191,9 +220,10 @@ export async function main(argv: string[]): Promise<number> {
     }
 }
 
-/** 1 when a mandatory (or remediate) policy is violated, else 0. */
-export function exitCodeOf(plan: Pick<Plan, "policy">): number {
-    return hasBlockingViolation(plan.policy.violations) ? PLAN_EXIT.policy : PLAN_EXIT.ok;
+/** 1 when a mandatory (or remediate) policy or a cloud rule (not a known violation) is violated, else 0. */
+export function exitCodeOf(plan: Pick<Plan, "policy"> & { cloudRules?: Plan["cloudRules"] }): number {
+    const cloud = plan.cloudRules?.violations.length ?? 0;
+    return hasBlockingViolation(plan.policy.violations) || cloud > 0 ? PLAN_EXIT.policy : PLAN_EXIT.ok;
 }
 
 if (require.main === module) {

@@ -8,7 +8,7 @@
  * answer here on purpose, not silently get `{}`.
  */
 import { createHash } from "node:crypto";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
 export const ACCOUNT_ID = "123456789012";
 
@@ -315,11 +315,37 @@ export function registerStackOutputs(name: string, outputs: State, secretOutputN
 }
 
 export class PlanMocks implements pulumi.runtime.Mocks {
-    constructor(private readonly defaultRegion: string) {}
+    /**
+     * @param preview as a first `pulumi preview`: a resource to be created gets no id and no
+     * outputs beyond its own known inputs (the SDK then resolves every other output as unknown);
+     * reads (a StackReference, an `id` given) and invokes still answer, as they do in a preview.
+     */
+    constructor(
+        private readonly defaultRegion: string,
+        private readonly preview = false,
+    ) {}
+
+    /** Outputs the engine would make secret (`additionalSecretOutputs`), by type and name. */
+    private readonly secrets = new Map<string, readonly string[]>();
+
+    /** Records a registration's `additionalSecretOutputs` before the mock monitor asks for its state. */
+    secretOutputs(type: string, name: string, keys: readonly string[]): void {
+        if (keys.length > 0) this.secrets.set(`${type}::${name}`, keys);
+    }
+
+    private withSecrets(type: string, name: string, state: State): State {
+        const keys = this.secrets.get(`${type}::${name}`);
+        if (!keys) return state;
+        const out = { ...state };
+        for (const key of keys)
+            if (out[key] !== undefined) out[key] = { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: out[key] };
+        return out;
+    }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
         const inputs = args.inputs as State;
         if (!args.custom) return { id: undefined, state: {} };
+        if (this.preview && !args.id && args.type !== "pulumi:pulumi:StackReference") return { id: undefined, state: { ...inputs } };
         if (args.type === "pulumi:pulumi:StackReference") {
             const name = String(inputs.name);
             const found = STACK_OUTPUTS.get(name);
@@ -338,7 +364,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         const ctx: Ctx = { type: args.type, name: args.name, inputs, id, region, hex };
         const arn = arnFor(args.type, region, id);
         const extra = OUTPUTS[args.type]?.(ctx) ?? {};
-        return { id, state: { ...inputs, ...(arn ? { arn } : {}), ...extra } };
+        return { id, state: this.withSecrets(args.type, args.name, { ...inputs, ...(arn ? { arn } : {}), ...extra }) };
     }
 
     call(args: pulumi.runtime.MockCallArgs): State {

@@ -11,18 +11,23 @@ import { type SteeringPlan } from "../regions/steering";
 import { type Stack, parseStack } from "../stack/parse";
 import { registerStackOutputs } from "./mocks";
 import { type PackConfig, type PolicyViolation, checkPolicies, readPackConfig } from "./policyRunner";
+import { type CloudRuleReport, checkPlanRules } from "./rules";
 import { type Evaluation, PLAN_ORGANIZATION, type RecordedResource, evaluate } from "./runtime";
 import { type StackConfig, projectRoot, readStack } from "./stackConfig";
 
 /** A registered resource as the plan JSON shows it (the recorded one without its clear-text inputs). */
-export type PlanResource = Omit<RecordedResource, "rawInputs" | "dependencies" | "aliases">;
+export type PlanResource = Omit<RecordedResource, "rawInputs" | "aliases">;
 
 export interface Plan {
     readonly project: string;
     readonly stack: string;
+    /** Evaluated as a first `pulumi preview` (`--preview`): unknown outputs of resources not created yet. */
+    readonly preview: boolean;
     readonly resources: PlanResource[];
     readonly outputs: Record<string, unknown>;
     readonly policy: { violations: PolicyViolation[] };
+    /** The clouds' own rules (regions/cloudRules.ts) on this plan: violations fail it like a mandatory policy. */
+    readonly cloudRules: CloudRuleReport;
     /** The fleet's capacity plan. */
     readonly capacity: CapacityPlan | Record<string, never>;
     /** The fleet's steering plan: what the load balancer sends where. */
@@ -51,6 +56,12 @@ export interface PlanOptions {
      * here, else planned first from their `Pulumi.<stack>.yaml`.
      */
     readonly plans?: Map<string, Plan>;
+    /**
+     * Evaluate as a first `pulumi preview`: every resource is new, its id and outputs unknown; the
+     * pack then reads props as the engine does in a preview. Tenants' outputs are read as deployed
+     * (a StackReference reads the other stack's last update). @default false
+     */
+    readonly preview?: boolean;
 }
 
 /** Tenants' plans by file and content: a process that plans several owners (the tests) plans each tenant once. */
@@ -78,7 +89,7 @@ export async function planStack(stack: StackConfig, options: PlanOptions = {}): 
         registerStackOutputs(`${PLAN_ORGANIZATION}/${stack.project}/${tenant}`, outputs, ["edgeOriginAuthToken"]);
     }
     const evaluation = await evaluate(
-        { project: stack.project, stack: stack.stack, config: stack.config, secretKeys: stack.secretKeys },
+        { project: stack.project, stack: stack.stack, config: stack.config, secretKeys: stack.secretKeys, preview: options.preview },
         () => {
             delete require.cache[require.resolve(PROGRAM)];
             // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is evaluated afresh on every plan
@@ -87,6 +98,7 @@ export async function planStack(stack: StackConfig, options: PlanOptions = {}): 
     );
     const violations = await checkPolicies(evaluation.resources, {
         config: options.packConfig ?? readPackConfig(projectRoot(), stack.stack),
+        preview: options.preview,
     });
     const plan = toPlan(evaluation, parsed.fleet, violations);
     return { ...parsed, evaluation, plan: { ...plan, edge: { ...plan.edge, cloudflarePlan: cloudflarePlanOf(parsed.config) } } };
@@ -107,12 +119,15 @@ export function cloudflarePlanOf(config: Stack["config"]): CloudflarePlanNeeds {
 
 /** The plan JSON of an evaluation and the fleet it was evaluated from. */
 export function toPlan(evaluation: Evaluation, fleet: Pick<Fleet, "capacity" | "steering">, violations: PolicyViolation[] = []): Plan {
+    const resources = evaluation.resources.map(toPlanResource);
     return {
         project: evaluation.project,
         stack: evaluation.stack,
-        resources: evaluation.resources.map(toPlanResource),
+        preview: evaluation.preview,
+        resources,
         outputs: evaluation.outputs,
         policy: { violations },
+        cloudRules: checkPlanRules(resources),
         capacity: fleet.capacity,
         steering: fleet.steering,
         edge: (evaluation.outputs.edgeSettings ?? {}) as Record<string, unknown>,
@@ -120,7 +135,7 @@ export function toPlan(evaluation: Evaluation, fleet: Pick<Fleet, "capacity" | "
 }
 
 function toPlanResource(r: RecordedResource): PlanResource {
-    const { rawInputs: _raw, dependencies: _deps, aliases: _aliases, ...shown } = r;
+    const { rawInputs: _raw, aliases: _aliases, ...shown } = r;
     return shown;
 }
 

@@ -27,6 +27,15 @@ import type {
 import { PACK_ENFORCEMENT_LEVEL, policies as packPolicies } from "../policy/policies";
 import type { RecordedResource } from "./runtime";
 
+// The engine's own props proxy (pulumi-policy server.js wraps every resource's props in it): an
+// unknown value read during a preview throws UnknownValueError, which the engine reports as an
+// advisory "can't run … during preview" instead of the policy's finding.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const engineProxy = require("@pulumi/policy/proxy") as {
+    unknownCheckingProxy<T extends object>(props: T): T;
+    UnknownValueError: new (...args: never[]) => Error;
+};
+
 /** A pack config file (`--policy-pack-config`): policy name (or `all`) to a level or an object. */
 export interface PolicyViolation {
     readonly policy: string;
@@ -42,6 +51,17 @@ export interface PolicyRunOptions {
     /** Defaults to the pack's policies; tests pass their own. */
     readonly policies?: Policies;
     readonly packEnforcementLevel?: EnforcementLevel;
+    /**
+     * The resources come from a preview (unknown inputs are the engine's unknown value): props
+     * are read through the engine's unknown-checking proxy, and a policy that reads an unknown
+     * value is reported, as the engine reports it, as an advisory that it can't run. @default false
+     */
+    readonly preview?: boolean;
+}
+
+/** The engine's notice for a policy that read an unknown value (pulumi-policy server.js). */
+export function cannotRunMessage(policy: string, err: Error): string {
+    return `can't run policy '${policy}' during preview: ${err.message}`;
 }
 
 class NotApplicable extends Error {}
@@ -108,11 +128,14 @@ function isResourcePolicy(p: ResourceValidationPolicy | StackValidationPolicy): 
 export async function checkPolicies(resources: readonly RecordedResource[], options: PolicyRunOptions = {}): Promise<PolicyViolation[]> {
     const config = options.config ?? {};
     const policies = options.policies ?? packPolicies;
+    const preview = options.preview ?? false;
+    const propsOf = (r: RecordedResource) => (preview ? engineProxy.unknownCheckingProxy(r.rawInputs) : r.rawInputs);
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const violations: PolicyViolation[] = [];
-    const stackResources = toPolicyResources(resources, byUrn);
+    const stackResources = toPolicyResources(resources, byUrn, propsOf);
     // What does not depend on the policy is built once per resource, not once per pair.
-    const prepared = resources.map((r) => ({ r, opts: optionsOf(r), provider: providerOf(r, byUrn) }));
+    const prepared = resources.map((r) => ({ r, props: propsOf(r), opts: optionsOf(r), provider: providerOf(r, byUrn) }));
+    const unknownRead = (err: unknown) => preview && err instanceof engineProxy.UnknownValueError;
 
     for (const policy of policies) {
         let level = enforcementLevelOf(policy, config, options.packEnforcementLevel);
@@ -125,16 +148,16 @@ export async function checkPolicies(resources: readonly RecordedResource[], opti
         if (isResourcePolicy(policy)) {
             if (!policy.validateResource) continue;
             const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-            for (const { r, opts, provider } of prepared) {
+            for (const { r, props, opts, provider } of prepared) {
                 const args: ResourceValidationArgs = {
                     type: r.type,
-                    props: r.rawInputs,
+                    props,
                     urn: r.urn,
                     name: r.name,
                     opts,
                     stackTags: new Map(),
                     isType: (cls) => isTypeOf(r.type, cls),
-                    asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? r.rawInputs : undefined)) as ResourceValidationArgs["asType"],
+                    asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
                     getConfig: getConfig as ResourceValidationArgs["getConfig"],
                     notApplicable,
                 };
@@ -146,7 +169,14 @@ export async function checkPolicies(resources: readonly RecordedResource[], opti
                         const pending = validate(args, (message) => record(message, r.urn));
                         if (pending instanceof Promise) await pending;
                     } catch (err) {
-                        if (!(err instanceof NotApplicable)) throw err;
+                        if (unknownRead(err))
+                            violations.push({
+                                policy: policy.name,
+                                enforcementLevel: "advisory",
+                                urn: r.urn,
+                                message: cannotRunMessage(policy.name, err as Error),
+                            });
+                        else if (!(err instanceof NotApplicable)) throw err;
                     }
                 }
             }
@@ -160,7 +190,13 @@ export async function checkPolicies(resources: readonly RecordedResource[], opti
             try {
                 await policy.validateStack(args, record);
             } catch (err) {
-                if (!(err instanceof NotApplicable)) throw err;
+                if (unknownRead(err))
+                    violations.push({
+                        policy: policy.name,
+                        enforcementLevel: "advisory",
+                        message: cannotRunMessage(policy.name, err as Error),
+                    });
+                else if (!(err instanceof NotApplicable)) throw err;
             }
         }
     }
@@ -171,12 +207,14 @@ export async function checkPolicies(resources: readonly RecordedResource[], opti
 export function toPolicyResources(
     resources: readonly RecordedResource[],
     byUrn: ReadonlyMap<string, RecordedResource> = new Map(resources.map((r) => [r.urn, r])),
+    propsOf: (r: RecordedResource) => Record<string, unknown> = (r) => r.rawInputs,
 ): PolicyResource[] {
     const out = new Map<string, PolicyResource>();
     for (const r of resources) {
+        const props = propsOf(r);
         out.set(r.urn, {
             type: r.type,
-            props: r.rawInputs,
+            props,
             urn: r.urn,
             name: r.name,
             opts: optionsOf(r),
@@ -184,7 +222,7 @@ export function toPolicyResources(
             // The mock monitor records dependencies only; policies fall back to them.
             propertyDependencies: {},
             isType: (cls) => isTypeOf(r.type, cls),
-            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? r.rawInputs : undefined)) as PolicyResource["asType"],
+            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
             ...(providerOf(r, byUrn) ? { provider: providerOf(r, byUrn) } : {}),
         });
     }

@@ -18,10 +18,21 @@ export const PLAN_ORGANIZATION = "organization";
 
 export const SECRET = "[secret]";
 
+/** How the plan JSON shows an input that is unknown during a preview (an output of a resource not created yet). */
+export const UNKNOWN = "[unknown]";
+
+/**
+ * The value the engine hands a policy for an unknown input: @pulumi/policy's
+ * `unknownStringValue` (its `unknownCheckingProxy` throws UnknownValueError on reading it).
+ */
+export const ENGINE_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 export interface RecordedResource {
     readonly urn: string;
     readonly type: string;
     readonly name: string;
+    /** The resource's id as the (mock) provider gave it; absent for components and, in a preview, for every new resource. */
+    readonly id?: string;
     /** URN of the parent, or null for the stack itself. */
     readonly parent: string | null;
     readonly custom: boolean;
@@ -30,11 +41,17 @@ export interface RecordedResource {
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
     readonly ignoreChanges: readonly string[];
+    /** Input paths whose change replaces the resource instead of updating it (`replaceOnChanges`). */
+    readonly replaceOnChanges?: readonly string[];
+    readonly deleteBeforeReplace?: boolean;
     readonly dependencies: readonly string[];
     readonly aliases: readonly string[];
-    /** Inputs with every secret replaced by "[secret]". */
+    /** Inputs with every secret replaced by "[secret]" (and, in a preview, every unknown by "[unknown]"). */
     readonly inputs: Record<string, unknown>;
-    /** Inputs with secrets in clear; for tests that must check a secret's shape. Never printed. */
+    /**
+     * Inputs with secrets in clear, unknowns as the engine's unknown value (ENGINE_UNKNOWN); for
+     * the policy pack and for tests that must check a secret's shape. Never printed.
+     */
     readonly rawInputs: Record<string, unknown>;
 }
 
@@ -42,8 +59,10 @@ export interface Evaluation {
     readonly project: string;
     readonly stack: string;
     readonly resources: readonly RecordedResource[];
-    /** Stack outputs, secrets masked. */
+    /** Stack outputs, secrets masked; in a preview, unknown ones are "[unknown]". */
     readonly outputs: Record<string, unknown>;
+    /** Evaluated as a first preview. */
+    readonly preview: boolean;
 }
 
 export interface EvaluateOptions {
@@ -53,6 +72,11 @@ export interface EvaluateOptions {
     readonly config?: Readonly<Record<string, string>>;
     /** Config keys whose values are secrets. */
     readonly secretKeys?: readonly string[];
+    /**
+     * Evaluate as a first `pulumi preview` (the SDK's dry run): every resource is new, so its id
+     * and every output beyond its known inputs are unknown. @default false
+     */
+    readonly preview?: boolean;
 }
 
 interface RegisterRequest {
@@ -65,11 +89,14 @@ interface RegisterRequest {
     getProvider(): string;
     getRetainondelete(): boolean;
     getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getDeletebeforereplace(): boolean;
     getDependenciesList(): string[];
     getAliasesList(): { getUrn?(): string; getSpec?(): { getName(): string } | undefined }[];
 }
 
-type Callback = (err: unknown, response?: { getUrn(): string }) => void;
+type Callback = (err: unknown, response?: { getUrn(): string; getId(): string }) => void;
 
 interface MockMonitorSurface {
     registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
@@ -118,17 +145,23 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
     }
     try {
         const region = config["aws:region"] ?? "us-east-1";
-        await pulumi.runtime.setMocks(new PlanMocks(region), project, stack, false, PLAN_ORGANIZATION);
+        const preview = options.preview ?? false;
+        const mocks = new PlanMocks(region, preview);
+        await pulumi.runtime.setMocks(mocks, project, stack, preview, PLAN_ORGANIZATION);
         pulumi.runtime.setAllConfig({ ...config }, [...(options.secretKeys ?? [])]);
         const recorded: RecordedResource[] = [];
         const pending: Promise<void>[] = [];
         const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorSurface;
         const register = monitor.registerResource.bind(monitor);
-        monitor.registerResource = (req, callback) =>
-            register(req, (err, response) => {
-                if (!err && response) pending.push(record(req, response.getUrn()).then((r) => void recorded.push(r)));
+        monitor.registerResource = (req, callback) => {
+            // The engine makes these outputs secret (RandomPassword's result, …); the mock monitor
+            // does not, so the mocks are told, and inputs built from them stay "[secret]" in the plan.
+            mocks.secretOutputs(req.getType(), req.getName(), req.getAdditionalsecretoutputsList());
+            return register(req, (err, response) => {
+                if (!err && response) pending.push(record(req, response.getUrn(), response.getId()).then((r) => void recorded.push(r)));
                 callback(err, response);
             });
+        };
 
         // Keep the program's own exports: the stack resource flattens Outputs and drops secrecy.
         let stackOutputs: unknown;
@@ -141,7 +174,7 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
         await Promise.all(pending);
         if (failures.length > 0) throw new EvaluationError(failures);
         const resources = withEngineUrns(recorded, project, stack).sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-        return { project, stack, resources, outputs: mask(await unwrapOutputs(stackOutputs)) as Record<string, unknown> };
+        return { project, stack, resources, outputs: mask(await unwrapOutputs(stackOutputs)) as Record<string, unknown>, preview };
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
         resourceInternals.stackTrace = stackTrace;
@@ -216,18 +249,21 @@ function describe(failure: unknown): string {
     return String(failure);
 }
 
-async function record(req: RegisterRequest, urn: string): Promise<RecordedResource> {
+async function record(req: RegisterRequest, urn: string, id: string): Promise<RecordedResource> {
     const rawInputs = pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>;
     return {
         urn,
         type: req.getType(),
         name: req.getName(),
+        ...(id ? { id } : {}),
         parent: req.getParent() || null,
         custom: req.getCustom(),
         provider: req.getProvider() || null,
         protect: req.getProtect(),
         retainOnDelete: req.getRetainondelete(),
         ignoreChanges: req.getIgnorechangesList(),
+        replaceOnChanges: req.getReplaceonchangesList(),
+        deleteBeforeReplace: req.getDeletebeforereplace(),
         dependencies: req.getDependenciesList(),
         aliases: req
             .getAliasesList()
@@ -246,25 +282,26 @@ function isSecretWrapper(value: unknown): value is { value: unknown } {
     );
 }
 
-/** Replaces every secret with "[secret]", at any depth; a part without secrets is returned as is. */
+/** Replaces every secret with "[secret]" (and every unknown with "[unknown]"), at any depth; a part without either is returned as is. */
 export function mask(value: unknown): unknown {
-    return rewrite(value, () => SECRET);
+    return rewrite(value, () => SECRET, UNKNOWN);
 }
 
 function unwrapSecrets(value: unknown): unknown {
-    return rewrite(value, (secret) => unwrapSecrets(secret.value));
+    return rewrite(value, (secret) => unwrapSecrets(secret.value), ENGINE_UNKNOWN);
 }
 
 /**
  * Copies only the path to each secret wrapper, replaced by `onSecret`; everything else is
  * shared with `value` (most resources have no secret, and a plan holds thousands of inputs).
  */
-function rewrite(value: unknown, onSecret: (secret: { value: unknown }) => unknown): unknown {
+function rewrite(value: unknown, onSecret: (secret: { value: unknown }) => unknown, unknown: string): unknown {
     if (isSecretWrapper(value)) return onSecret(value);
+    if (pulumi.isUnknown(value)) return unknown;
     if (Array.isArray(value)) {
         let copy: unknown[] | undefined;
         value.forEach((item, i) => {
-            const next = rewrite(item, onSecret);
+            const next = rewrite(item, onSecret, unknown);
             if (next !== item) (copy ??= [...value])[i] = next;
         });
         return copy ?? value;
@@ -272,7 +309,7 @@ function rewrite(value: unknown, onSecret: (secret: { value: unknown }) => unkno
     if (typeof value === "object" && value !== null) {
         let copy: Record<string, unknown> | undefined;
         for (const [k, v] of Object.entries(value)) {
-            const next = rewrite(v, onSecret);
+            const next = rewrite(v, onSecret, unknown);
             if (next !== v) (copy ??= { ...(value as Record<string, unknown>) })[k] = next;
         }
         return copy ?? value;
@@ -283,6 +320,8 @@ function rewrite(value: unknown, onSecret: (secret: { value: unknown }) => unkno
 /** Stack outputs as plain values, secrets kept as wrappers so `mask` can hide them. */
 async function unwrapOutputs(value: unknown): Promise<unknown> {
     if (pulumi.Output.isInstance(value)) {
+        // In a preview an unknown Output never runs its apply callbacks: it is shown as unknown.
+        if (!(await (value as unknown as { isKnown: Promise<boolean> }).isKnown)) return UNKNOWN;
         const secret = await pulumi.isSecret(value as pulumi.Output<unknown>);
         const inner = await unwrapOutputs(await promiseOf(value as pulumi.Output<unknown>));
         return secret ? { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: inner } : inner;

@@ -11,8 +11,11 @@ import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { type PlatformConfig, namespaceValues } from "../config/platform";
 import { ConfigError } from "../config/problems";
+import { PHYSICAL_NAMES } from "../regions/cloudRules";
 import { parseStack } from "../stack/parse";
 import { type Plan, type PlanResource, planStack } from "./plan";
+import { KNOWN_VIOLATIONS, type KnownViolation, knownEntry } from "./rules/known";
+import { UNKNOWN } from "./runtime";
 import { type StackConfig, readStack } from "./stackConfig";
 
 /** One stack as the rules see it: its file, its parsed config, what its plan declares. */
@@ -22,14 +25,27 @@ export interface PlannedStack {
     readonly file: string;
     readonly config: PlatformConfig;
     readonly resources: readonly PlanResource[];
+    /**
+     * The AWS accounts the stack may deploy to (`aws:allowedAccountIds`); undefined when the file
+     * does not say, and then it may share an account with any stack.
+     */
+    readonly awsAccounts?: readonly string[];
 }
 
 /** A scope two stacks may share; `of` is undefined when the stack is outside every such scope. */
 export interface Scope {
     /** "Cloudflare zone" */
     readonly kind: string;
-    readonly of: (s: Pick<PlannedStack, "config">) => string | undefined;
+    readonly of: (s: Pick<PlannedStack, "config" | "awsAccounts">) => string | undefined;
+    /** Whether two stacks share the scope, and which one (its id), when `of` alone cannot say. */
+    readonly between?: (
+        a: Pick<PlannedStack, "config" | "awsAccounts">,
+        b: Pick<PlannedStack, "config" | "awsAccounts">,
+    ) => string | undefined;
 }
+
+/** The shared AWS account of two stacks whose files do not both declare `aws:allowedAccountIds`. */
+export const UNDECLARED_ACCOUNT = "(aws:allowedAccountIds not declared by both: assumed shared)";
 
 export interface CrossStackRule {
     readonly name: string;
@@ -44,7 +60,32 @@ export interface CrossStackRule {
 export const SCOPES = {
     cloudflareZone: { kind: "Cloudflare zone", of: (s) => s.config.cloudflare.zoneId },
     cloudflareAccount: { kind: "Cloudflare account", of: (s) => s.config.cloudflare.accountId },
+    // Staging and prod commonly share an account: without aws:allowedAccountIds in both files the
+    // plan cannot tell, and assumes they do.
+    awsAccount: {
+        kind: "AWS account",
+        of: (s) => (s.awsAccounts?.length === 1 ? s.awsAccounts[0] : undefined),
+        between: (a, b) => {
+            if (a.awsAccounts === undefined || b.awsAccounts === undefined) return UNDECLARED_ACCOUNT;
+            return a.awsAccounts.find((id) => b.awsAccounts!.includes(id));
+        },
+    },
 } as const satisfies Record<string, Scope>;
+
+/** What a stack names in its AWS account: one claim per explicit physical name of PHYSICAL_NAMES. */
+export function physicalNameClaims(s: Pick<PlannedStack, "config" | "resources">): string[] {
+    const claims: string[] = [];
+    for (const r of s.resources) {
+        const rule = PHYSICAL_NAMES[r.type];
+        if (!rule) continue;
+        const name = r.inputs[rule.input];
+        if (typeof name !== "string" || name === UNKNOWN) continue;
+        const region = typeof r.inputs.region === "string" ? r.inputs.region : s.config.awsRegion;
+        const where = rule.scope === "region" ? ` in ${region}` : rule.scope === "account" ? " (account-wide)" : " (global)";
+        claims.push(`${r.type.split(":")[2].split("/")[0] ?? r.type} ${rule.input} ${name}${where}`);
+    }
+    return claims;
+}
 
 const T = {
     ruleset: "cloudflare:index/ruleset:Ruleset",
@@ -95,6 +136,13 @@ export const CROSS_STACK_RULES: readonly CrossStackRule[] = [
         why: "pools and notification policies are account-wide, and the drill and operators find a stack's pools by name: give each stack its own platform:domain (pool names carry it)",
         source: "components/edge/edge.ts (pool names from regions/naming.ts poolName)",
     },
+    {
+        name: "unique-aws-physical-names",
+        scope: SCOPES.awsAccount,
+        claims: physicalNameClaims,
+        why: "AWS scopes these names per account and region (IAM per account, S3 globally): the second stack's create fails with AlreadyExists, or, for a CloudWatch alarm, silently overwrites the first stack's alarm. Put the stack in the name (regions/naming.ts), or leave the name to Pulumi's autonaming",
+        source: "regions/cloudRules.ts PHYSICAL_NAMES (each type's API reference)",
+    },
 ];
 
 /** Two stacks that share a scope, and what that means. */
@@ -104,16 +152,34 @@ export interface SharedScope {
     readonly stacks: readonly string[];
 }
 
+export interface KnownCollision {
+    /** The known entry's name. */
+    readonly entry: string;
+    readonly rule: string;
+    readonly files: readonly [string, string];
+    readonly claim: string;
+}
+
 export interface CrossStackReport {
     readonly shared: readonly SharedScope[];
     readonly problems: readonly string[];
+    /** Collisions that match a known violation (plan/rules/known.ts): reported, not refused. */
+    readonly known: readonly KnownCollision[];
 }
 
 /** Every scope (of the rules and of the zone tenancy) with the stacks in it, shared ones only. */
-function sharedScopes(stacks: readonly Pick<PlannedStack, "stack" | "config">[]): SharedScope[] {
+function sharedScopes(stacks: readonly Pick<PlannedStack, "stack" | "config" | "awsAccounts">[]): SharedScope[] {
     const kinds = new Map<string, Scope>(CROSS_STACK_RULES.map((r) => [r.scope.kind, r.scope]));
     const shared: SharedScope[] = [];
     for (const scope of kinds.values()) {
+        if (scope.between) {
+            for (let i = 0; i < stacks.length; i++)
+                for (let j = i + 1; j < stacks.length; j++) {
+                    const id = scope.between(stacks[i], stacks[j]);
+                    if (id !== undefined) shared.push({ kind: scope.kind, id, stacks: [stacks[i].stack, stacks[j].stack] });
+                }
+            continue;
+        }
         const byId = new Map<string, string[]>();
         for (const s of stacks) {
             const id = scope.of(s);
@@ -165,24 +231,63 @@ export function tenancyProblems(stacks: readonly Pick<PlannedStack, "stack" | "f
 }
 
 /** Applies every rule to every pair of stacks sharing its scope. */
-export function crossStackReport(stacks: readonly PlannedStack[]): CrossStackReport {
+export function crossStackReport(
+    stacks: readonly PlannedStack[],
+    knownViolations: readonly KnownViolation[] = KNOWN_VIOLATIONS,
+): CrossStackReport {
     const problems: string[] = [];
+    const known: KnownCollision[] = [];
     for (const rule of CROSS_STACK_RULES) {
         for (let i = 0; i < stacks.length; i++) {
             for (let j = i + 1; j < stacks.length; j++) {
                 const [a, b] = [stacks[i], stacks[j]];
-                const scope = rule.scope.of(a);
-                if (scope === undefined || scope !== rule.scope.of(b)) continue;
+                const own = rule.scope.of(a);
+                const scope = rule.scope.between
+                    ? rule.scope.between(a, b)
+                    : own !== undefined && own === rule.scope.of(b)
+                      ? own
+                      : undefined;
+                if (scope === undefined) continue;
                 const theirs = new Set(rule.claims(b));
                 const both = [...new Set(rule.claims(a).filter((claim) => theirs.has(claim)))];
-                if (both.length > 0)
+                // A collision of another tier's names that a change is fixing: reported as known.
+                const isKnown = (claim: string) => knownEntry(rule.name, claim, knownViolations) !== undefined;
+                const open = both.filter((claim) => !isKnown(claim));
+                for (const claim of both.filter(isKnown))
+                    known.push({
+                        entry: knownEntry(rule.name, claim, knownViolations)!.name,
+                        rule: rule.name,
+                        files: [a.file, b.file],
+                        claim,
+                    });
+                if (open.length > 0)
                     problems.push(
-                        `${a.file} and ${b.file} share ${rule.scope.kind} ${scope} and both declare ${both.join(", ")} (${rule.name}): ${rule.why} [${rule.source}]`,
+                        `${a.file} and ${b.file} share ${rule.scope.kind} ${scope} and both declare ${open.join(", ")} (${rule.name}): ${rule.why} [${rule.source}]`,
                     );
             }
         }
     }
-    return { shared: sharedScopes(stacks), problems: [...tenancyProblems(stacks), ...problems] };
+    return { shared: sharedScopes(stacks), problems: [...tenancyProblems(stacks), ...problems], known };
+}
+
+/** `aws:allowedAccountIds` of a stack file: undefined when absent; a problem when it is not a list of 12-digit ids. */
+export function allowedAccounts(stack: StackConfig): readonly string[] | undefined {
+    const raw = stack.config["aws:allowedAccountIds"];
+    if (raw === undefined) return undefined;
+    let ids: unknown;
+    try {
+        ids = JSON.parse(raw);
+    } catch {
+        ids = undefined;
+    }
+    if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === "string" && /^\d{12}$/.test(id)))
+        throw new ConfigError([
+            {
+                path: "aws:allowedAccountIds",
+                message: `${raw} is not a list of 12-digit AWS account ids (the accounts this stack may deploy to)`,
+            },
+        ]);
+    return ids as string[];
 }
 
 /** Stack names of every `Pulumi.<stack>.yaml` in `root`. */
@@ -215,7 +320,13 @@ export async function checkStacks(
         }
         try {
             if (name === current.stack.stack) {
-                planned.push({ stack: name, file: fileOf(name), config: current.config, resources: current.plan.resources });
+                planned.push({
+                    stack: name,
+                    file: fileOf(name),
+                    config: current.config,
+                    resources: current.plan.resources,
+                    awsAccounts: allowedAccounts(current.stack),
+                });
                 continue;
             }
             const stack = readStack(root, name);
@@ -225,14 +336,20 @@ export async function checkStacks(
             const run = known ? undefined : await planStack(stack, { plans });
             const plan = known ?? run!.plan;
             plans.set(name, plan);
-            planned.push({ stack: name, file: fileOf(name), config: config ?? run!.config, resources: plan.resources });
+            planned.push({
+                stack: name,
+                file: fileOf(name),
+                config: config ?? run!.config,
+                resources: plan.resources,
+                awsAccounts: allowedAccounts(stack),
+            });
         } catch (err) {
             if (err instanceof ConfigError) problems.push(`${fileOf(name)} is not a valid stack config:\n${err.message}`);
             else throw err;
         }
     }
     const report = crossStackReport(planned);
-    return { shared: report.shared, problems: [...problems, ...report.problems] };
+    return { shared: report.shared, problems: [...problems, ...report.problems], known: report.known };
 }
 
 /** What the plan prints: which stacks share which scope. */
@@ -241,6 +358,9 @@ export function formatShared(report: CrossStackReport, checked: readonly string[
     return [
         `Cross-stack check (${checked.join(", ")}): ${report.problems.length === 0 ? "no collision" : `${report.problems.length} problem(s)`}`,
         ...(lines.length ? lines : ["  no scope is shared"]),
-        "  AWS account: not in the stacks' config (each stack deploys to its credentials' account); no AWS rule yet",
+        ...[...new Set(report.known.map((k) => `${k.entry} (${k.rule}, ${k.files.join(" and ")})`))].map(
+            (entry) =>
+                `  known violation ${entry}: ${report.known.filter((k) => entry.startsWith(`${k.entry} (`)).length} colliding names (plan/rules/known.ts)`,
+        ),
     ].join("\n");
 }

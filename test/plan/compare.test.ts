@@ -18,6 +18,7 @@ function res(type: string, name: string, inputs: Record<string, unknown>, more: 
         protect: false,
         retainOnDelete: false,
         ignoreChanges: [],
+        dependencies: [],
         inputs,
         ...more,
     };
@@ -26,6 +27,8 @@ const cellResource = (code: string) => res(CELL, code, {});
 const plan = (resources: PlanResource[]): Plan => ({
     project: "platform",
     stack: "prod",
+    preview: false,
+    cloudRules: { violations: [], known: [] },
     resources,
     outputs: {},
     policy: { violations: [] },

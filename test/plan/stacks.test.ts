@@ -50,7 +50,7 @@ describe("cross-stack check", () => {
         const report = crossStackReport([both("prod"), both("qa")]);
         assert.deepEqual(
             report.shared.map((s) => `${s.kind}: ${s.stacks.join(",")}`),
-            ["Cloudflare zone: prod,qa", "Cloudflare account: prod,qa"],
+            ["Cloudflare zone: prod,qa", "Cloudflare account: prod,qa", "AWS account: prod,qa"],
         );
         assert.equal(report.problems.length, 1);
         assert.match(
@@ -62,7 +62,40 @@ describe("cross-stack check", () => {
             ...both("qa"),
             config: { ...prod, cloudflare: { ...prod.cloudflare, zoneId: "0".repeat(32), accountId: "1".repeat(32), zoneTenants: [] } },
         };
-        assert.deepEqual(crossStackReport([both("prod"), other]), { shared: [], problems: [] });
+        // Accounts declared apart (aws:allowedAccountIds): no AWS account shared either.
+        assert.deepEqual(
+            crossStackReport([
+                { ...both("prod"), awsAccounts: ["111111111111"] },
+                { ...other, awsAccounts: ["222222222222"] },
+            ]),
+            { shared: [], problems: [], known: [] },
+        );
+    });
+
+    it("refuses two stacks of one AWS account that name a resource alike; stacks in accounts declared apart may", () => {
+        const prod = configOf("prod");
+        const domain = (stack: string, awsAccounts?: string[]): PlannedStack => ({
+            stack,
+            file: `Pulumi.${stack}.yaml`,
+            config: {
+                ...prod,
+                cloudflare: { ...prod.cloudflare, zoneId: stack.padEnd(32, "0"), accountId: stack.padEnd(32, "1"), zoneTenants: [] },
+            },
+            resources: [
+                res("aws:opensearch/domain:Domain", { domainName: "use1-logs", region: "us-east-1" }),
+                res("aws:iam/role:Role", {}),
+            ],
+            ...(awsAccounts ? { awsAccounts } : {}),
+        });
+        const shared = crossStackReport([domain("prod"), domain("qa")], []);
+        assert.equal(shared.problems.length, 1);
+        assert.match(
+            shared.problems[0],
+            /^Pulumi\.prod\.yaml and Pulumi\.qa\.yaml share AWS account \(aws:allowedAccountIds not declared by both: assumed shared\) and both declare Domain domainName use1-logs in us-east-1 \(unique-aws-physical-names\): .*Put the stack in the name/,
+        );
+        const same = crossStackReport([domain("prod", ["123456789012"]), domain("qa", ["123456789012", "210987654321"])], []);
+        assert.match(same.problems[0], /share AWS account 123456789012 and both declare Domain domainName use1-logs in us-east-1/);
+        assert.deepEqual(crossStackReport([domain("prod", ["123456789012"]), domain("qa", ["210987654321"])], []).problems, []);
     });
 
     it("refuses a tenant its owner does not list, and an owner listing a stack that names no owner", () => {

@@ -1,0 +1,159 @@
+/**
+ * The transition rules of regions/cloudRules.ts, checked on a comparison: each resource that
+ * `before` and `after` both declare (same URN) is updated with `after`'s inputs, except the paths
+ * in `after`'s `ignoreChanges`, which keep `before`'s value (what the engine sends).
+ */
+import { isDeepStrictEqual } from "node:util";
+import { type CloudRuleViolation, type RuleResource, inputAt, violation, withIgnoredKept } from "./violation";
+
+const T = {
+    nodeGroup: "aws:eks/nodeGroup:NodeGroup",
+    eks: "aws:eks/cluster:Cluster",
+    cluster: "aws:rds/cluster:Cluster",
+    instance: "aws:rds/clusterInstance:ClusterInstance",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
+    binding: "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding",
+} as const;
+
+/**
+ * A target group's replace-triggering inputs (ForceNew in terraform-provider-aws
+ * internal/service/elbv2/target_group.go, as regions/cloudRules.ts cites): a change gives it a new ARN.
+ */
+export const TARGET_GROUP_REPLACE_TRIGGERS = [
+    "region",
+    "name",
+    "namePrefix",
+    "port",
+    "protocol",
+    "protocolVersion",
+    "targetType",
+    "vpcId",
+] as const;
+
+interface Update {
+    readonly before: RuleResource;
+    readonly after: RuleResource;
+    /** The inputs the engine sends: `after`'s, ignored paths kept at `before`'s value. */
+    readonly sent: Record<string, unknown>;
+}
+
+const num = (value: unknown) => (typeof value === "number" ? value : undefined);
+
+function minor(version: unknown): [number, number] | undefined {
+    const m = typeof version === "string" ? /^(\d+)\.(\d+)/.exec(version) : null;
+    return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+function nodeGroup({ after, sent }: Update): CloudRuleViolation[] {
+    const min = num(inputAt(sent, "scalingConfig.minSize"));
+    const max = num(inputAt(sent, "scalingConfig.maxSize"));
+    const desired = num(inputAt(sent, "scalingConfig.desiredSize"));
+    if (min === undefined || max === undefined || desired === undefined) return [];
+    if (desired >= min && desired <= max) return [];
+    const ignored = after.ignoreChanges.includes("scalingConfig.desiredSize");
+    return [
+        violation(
+            "eks-nodegroup-scaling-bounds",
+            after.urn,
+            `the update sends minSize ${min}, maxSize ${max} with desiredSize ${desired}${ignored ? " (ignored: the value the stack already has)" : ""}; EKS refuses a desired size outside [min, max]`,
+        ),
+    ];
+}
+
+function eksVersion({ before, after, sent }: Update): CloudRuleViolation[] {
+    const from = minor(before.inputs.version);
+    const to = minor(sent.version);
+    if (!from || !to || isDeepStrictEqual(from, to)) return [];
+    const steps = (to[0] - from[0]) * 1000 + (to[1] - from[1]);
+    if (steps === 1) return [];
+    return [
+        violation(
+            "eks-version-one-minor",
+            after.urn,
+            `version ${String(before.inputs.version)} → ${String(sent.version)} is ${steps < 0 ? "a downgrade" : `${steps} minor versions at once`}`,
+        ),
+    ];
+}
+
+function auroraMember({ before, after, sent }: Update, members: ReadonlySet<string>): CloudRuleViolation[] {
+    if (!members.has(after.urn)) return [];
+    if (isDeepStrictEqual(before.inputs.engineVersion, sent.engineVersion)) return [];
+    return [
+        violation(
+            "aurora-global-member-upgraded-alone",
+            after.urn,
+            `engineVersion ${String(before.inputs.engineVersion)} → ${String(sent.engineVersion)} is sent to this member of a global database (engineVersion is not in its ignoreChanges)`,
+        ),
+    ];
+}
+
+function targetGroupBinding({ before, after, sent }: Update, replacedGroups: ReadonlySet<string>): CloudRuleViolation[] {
+    const replaces = (after.replaceOnChanges ?? []).some((p) => p === "spec.targetGroupARN" || p === "spec.*" || p === "*");
+    if (replaces) return [];
+    const arnChanged = !isDeepStrictEqual(inputAt(before.inputs, "spec.targetGroupARN"), inputAt(sent, "spec.targetGroupARN"));
+    const groups = (after.dependencies ?? []).filter((d) => replacedGroups.has(d));
+    if (!arnChanged && groups.length === 0) return [];
+    return [
+        violation(
+            "k8s-immutable-target-group-arn",
+            after.urn,
+            arnChanged
+                ? "spec.targetGroupARN changes in place"
+                : `its target group ${groups.join(", ")} is replaced (a new ARN), so spec.targetGroupARN changes in place`,
+        ),
+    ];
+}
+
+/** Every transition rule's findings on before → after. */
+export function transitionViolations(
+    before: { readonly resources: readonly RuleResource[] },
+    after: { readonly resources: readonly RuleResource[] },
+): CloudRuleViolation[] {
+    const old = new Map(before.resources.map((r) => [r.urn, r]));
+    const updates: Update[] = after.resources
+        .filter((r) => old.has(r.urn))
+        .map((r) => {
+            const previous = old.get(r.urn)!;
+            return { before: previous, after: r, sent: withIgnoredKept(previous.inputs, r.inputs, r.ignoreChanges) };
+        });
+    const globalMembers = new Set(
+        after.resources.filter((r) => r.type === T.cluster && typeof r.inputs.globalClusterIdentifier === "string").map((r) => r.urn),
+    );
+    // A member cluster's instances follow it (by id, else by dependency).
+    const memberIds = new Set(after.resources.filter((r) => globalMembers.has(r.urn) && r.id !== undefined).map((r) => r.id));
+    for (const r of after.resources)
+        if (
+            r.type === T.instance &&
+            (memberIds.has(r.inputs.clusterIdentifier as string) || (r.dependencies ?? []).some((d) => globalMembers.has(d)))
+        )
+            globalMembers.add(r.urn);
+    const afterUrns = new Set(after.resources.map((r) => r.urn));
+    const beforeUrns = new Set(before.resources.map((r) => r.urn));
+    const replacedGroups = new Set([
+        ...updates
+            .filter(
+                (u) =>
+                    u.after.type === T.targetGroup &&
+                    TARGET_GROUP_REPLACE_TRIGGERS.some((k) => !isDeepStrictEqual(u.before.inputs[k], u.sent[k])),
+            )
+            .map((u) => u.after.urn),
+        // A target group removed or added (renamed) also gives its bindings a new ARN.
+        ...before.resources.filter((r) => r.type === T.targetGroup && !afterUrns.has(r.urn)).map((r) => r.urn),
+        ...after.resources.filter((r) => r.type === T.targetGroup && !beforeUrns.has(r.urn)).map((r) => r.urn),
+    ]);
+    return updates.flatMap((u) => {
+        switch (u.after.type) {
+            case T.nodeGroup:
+                return nodeGroup(u);
+            case T.eks:
+                return eksVersion(u);
+            case T.cluster:
+            case T.instance:
+                return auroraMember(u, globalMembers);
+            case T.binding:
+                return targetGroupBinding(u, replacedGroups);
+            default:
+                return [];
+        }
+    });
+}

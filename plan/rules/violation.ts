@@ -1,0 +1,79 @@
+/** A cloud rule's finding, reported like a mandatory policy finding: the resource, the rule, the fix. */
+import { cloudRule } from "../../regions/cloudRules";
+
+/** What the rules read of a planned resource (plan/plan.ts PlanResource has it all). */
+export interface RuleResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly id?: string;
+    readonly inputs: Record<string, unknown>;
+    readonly ignoreChanges: readonly string[];
+    readonly replaceOnChanges?: readonly string[];
+    /** Absent in plan JSON written before dependencies were recorded (commit 9d24512's): none known. */
+    readonly dependencies?: readonly string[];
+}
+
+export interface CloudRuleViolation {
+    /** The rule's id in regions/cloudRules.ts. */
+    readonly rule: string;
+    readonly urn: string;
+    /** What is wrong with this resource, then the rule's fix. */
+    readonly message: string;
+    /** Set when the finding is a known violation of another tier's code (plan/rules/known.ts): its entry. */
+    readonly known?: string;
+}
+
+/** A finding of `rule` on `urn`: `what` (this resource's values), then the rule's fix and its source's short form. */
+export function violation(rule: string, urn: string, what: string): CloudRuleViolation {
+    const r = cloudRule(rule);
+    return { rule, urn, message: `${what}. Fix: ${r.fix}` };
+}
+
+/** A resource's input at a dotted path (`scalingConfig.desiredSize`, `spec.targetGroupARN`, `a[0].b`). */
+export function inputAt(inputs: unknown, path: string): unknown {
+    let value: unknown = inputs;
+    for (const part of splitPath(path)) {
+        if (value === null || typeof value !== "object") return undefined;
+        value = (value as Record<string, unknown>)[part];
+    }
+    return value;
+}
+
+/** `a.b[0]["c.d"]` → ["a", "b", "0", "c.d"] (the engine's property-path syntax, as ignoreChanges takes it). */
+export function splitPath(path: string): string[] {
+    const parts: string[] = [];
+    const re = /([^.[\]]+)|\[(\d+|\*)\]|\["([^"]*)"\]/g;
+    for (const m of path.matchAll(re)) parts.push(m[1] ?? m[2] ?? m[3]);
+    return parts;
+}
+
+/**
+ * The inputs the engine sends for an update: `after`, with every `ignoreChanges` path given its
+ * value in `before` (removed where `before` has none), as the engine applies ignoreChanges.
+ */
+export function withIgnoredKept(
+    before: Record<string, unknown>,
+    after: Record<string, unknown>,
+    paths: readonly string[],
+): Record<string, unknown> {
+    let result: Record<string, unknown> = after;
+    for (const path of paths) {
+        const parts = splitPath(path);
+        if (parts.length === 0 || parts.includes("*")) continue;
+        result = setAt(result, parts, inputAt(before, path));
+    }
+    return result;
+}
+
+function setAt(value: Record<string, unknown>, parts: readonly string[], leaf: unknown): Record<string, unknown> {
+    const [head, ...rest] = parts;
+    const copy: Record<string, unknown> = Array.isArray(value) ? ([...value] as unknown as Record<string, unknown>) : { ...value };
+    if (rest.length === 0) {
+        if (leaf === undefined) delete copy[head];
+        else copy[head] = leaf;
+        return copy;
+    }
+    const inner = copy[head];
+    copy[head] = setAt(inner !== null && typeof inner === "object" ? (inner as Record<string, unknown>) : {}, rest, leaf);
+    return copy;
+}

@@ -1,0 +1,101 @@
+/**
+ * Regression tests from the reviews of commit 9d24512 (../shared/reviews/): each rule is shown
+ * to catch the finding on that commit's plans (fixtures cut from them, test/fixtures/regressions/,
+ * made in a read-only `git worktree add /tmp/old 9d24512`), and today's plans are checked with it.
+ * Where another tier is still fixing the code, today's finding is its named known violation
+ * (plan/rules/known.ts): the test fails once the fix lands, and the entry goes with it.
+ */
+import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { namespaceValues, parseConfig } from "../../config/platform";
+import { compare } from "../../plan/compare";
+import { checkTransitionRules } from "../../plan/rules";
+import { KNOWN_VIOLATIONS } from "../../plan/rules/known";
+import { transitionViolations } from "../../plan/rules/transitions";
+import { type RuleResource } from "../../plan/rules/violation";
+import { projectRoot, readStack } from "../../plan/stackConfig";
+import { type PlannedStack, crossStackReport } from "../../plan/stacks";
+import { planOf, prodStack, withConfig } from "../support/harness";
+
+const regression = <T>(name: string): T =>
+    JSON.parse(readFileSync(path.join(projectRoot(), "test", "fixtures", "regressions", name), "utf8")) as T;
+type Resources = { resources: RuleResource[] };
+const configOf = (stack: string) => {
+    const { config } = readStack(projectRoot(), stack);
+    return parseConfig(namespaceValues(config), config["aws:region"]);
+};
+const planned = (stack: string, resources: readonly RuleResource[]): PlannedStack => ({
+    stack,
+    file: `Pulumi.${stack}.yaml`,
+    config: configOf(stack),
+    resources: resources as PlannedStack["resources"],
+});
+const last = (urn: string) => urn.split("::").pop();
+
+describe("regressions from the reviews of 9d24512", function () {
+    this.timeout(600_000);
+
+    it("compute F3 (fails at 9d24512): doubling the users sends minSize above the desired size ignoreChanges keeps", () => {
+        const old = regression<{ before: Resources; after: Resources }>("9d24512-double-users.json");
+        const found = transitionViolations(old.before, old.after);
+        assert.deepEqual(
+            found.map((v) => `${v.rule} ${last(v.urn)}`),
+            ["use1-nodes-a", "use1-nodes-b", "use1-nodes-c"].map((n) => `eks-nodegroup-scaling-bounds ${n}`),
+        );
+        assert.match(found[0].message, /minSize 3, maxSize 4 with desiredSize 2/);
+    });
+
+    it("edge F1 (fails at 9d24512): prod and staging on one zone both declared the zone's phase rulesets; today staging is prod's tenant", async () => {
+        const old = regression<{ prod: Resources; staging: Resources }>("9d24512-stacks.json");
+        const then = crossStackReport([planned("prod", old.prod.resources), planned("staging", old.staging.resources)]);
+        assert.equal(then.problems.filter((p) => p.includes("(one-owner-per-zone-singleton)")).length, 1, then.problems.join("\n"));
+        assert.match(
+            then.problems.join("\n"),
+            /both declare the zone's entry-point ruleset of phase http_request_cache_settings, .*http_request_late_transform, .*http_ratelimit/,
+        );
+        const [prod, staging] = [(await planOf(prodStack())).plan, (await planOf(readStack(projectRoot(), "staging"))).plan];
+        const now = crossStackReport([planned("prod", prod.resources), planned("staging", staging.resources)]);
+        assert.deepEqual(now.problems, []);
+    });
+
+    it("issue 18 (fails at 9d24512): the OpenSearch domain name carries no stack, so prod and staging collide in one account", async () => {
+        const old = regression<{ prod: Resources; staging: Resources }>("9d24512-stacks.json");
+        // The known list describes today's code: 9d24512's plans are judged without it.
+        const then = crossStackReport([planned("prod", old.prod.resources), planned("staging", old.staging.resources)], []);
+        assert.match(
+            then.problems.join("\n"),
+            /both declare Domain domainName euc1-obs-logs in eu-central-1, Domain domainName use1-obs-logs in us-east-1 \(unique-aws-physical-names\)/,
+        );
+        // Today: still so, in the observability tier that is renaming them: its known violation, by name.
+        const [prod, staging] = [(await planOf(prodStack())).plan, (await planOf(readStack(projectRoot(), "staging"))).plan];
+        const now = crossStackReport([planned("prod", prod.resources), planned("staging", staging.resources)]);
+        assert.deepEqual([...new Set(now.known.map((k) => k.entry))], ["observability-names-without-stack"]);
+        assert.ok(now.known.some((k) => k.claim === "Domain domainName use1-obs-logs in us-east-1"));
+    });
+
+    it("compute F9: a new app port replaces the target group under a TargetGroupBinding updated in place (known, compute tier)", async () => {
+        const prod = prodStack();
+        const app = JSON.parse(prod.config["platform:app"]) as Record<string, unknown>;
+        const [a, b] = [(await planOf(prod)).plan, (await planOf(withConfig(prod, { "platform:app": { ...app, port: 8081 } }))).plan];
+        const rules = checkTransitionRules(a, b);
+        assert.deepEqual(rules.violations, []);
+        assert.deepEqual(
+            rules.known.map((k) => `${k.known} ${last(k.urn)}`),
+            ["apse1", "euc1", "use1"].map((c) => `compute-tgb-replaced-in-place ${c}-api-tgb`),
+        );
+        assert.deepEqual(compare(a, b).atRisk, []);
+    });
+
+    it("every known violation is still found somewhere (the tests above, the rehearsals and the preview test name them all)", () => {
+        assert.deepEqual(
+            KNOWN_VIOLATIONS.map((k) => k.name),
+            [
+                "compute-nodegroup-desired-ignored",
+                "compute-tgb-replaced-in-place",
+                "policies-blind-in-preview",
+                "observability-names-without-stack",
+            ],
+        );
+    });
+});

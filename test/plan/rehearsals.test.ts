@@ -1,0 +1,187 @@
+/**
+ * Day-2 rehearsals: the operations a team performs on prod, each planned and compared as
+ * `npm run plan -- --compare` does, with the cloud rules applied to the transition. Each asserts
+ * no cloud-rule violation (known violations of other tiers listed by name), no data at risk, and
+ * exactly the resource types that change.
+ */
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { type Comparison, compare } from "../../plan/compare";
+import { type Plan } from "../../plan/plan";
+import { type CloudRuleReport, checkTransitionRules } from "../../plan/rules";
+import { type StackConfig, projectRoot, readConfigFile } from "../../plan/stackConfig";
+import { planOf, prodStack, withConfig } from "../support/harness";
+
+interface Rehearsal {
+    readonly diff: Comparison;
+    readonly rules: CloudRuleReport;
+    readonly before: Plan;
+    readonly after: Plan;
+}
+
+const fixture = (name: string): StackConfig => readConfigFile(path.join(projectRoot(), "test", "fixtures", name), "platform", "prod");
+
+const prodValue = (key: string): Record<string, unknown> => JSON.parse(prodStack().config[key]) as Record<string, unknown>;
+
+const withUsers = (users: number) =>
+    withConfig(prodStack(), { "platform:capacity": { ...prodValue("platform:capacity"), targetConcurrentUsers: users } });
+
+async function rehearse(before: StackConfig, after: StackConfig): Promise<Rehearsal> {
+    const [a, b] = [(await planOf(before)).plan, (await planOf(after)).plan];
+    return { diff: compare(a, b), rules: checkTransitionRules(a, b), before: a, after: b };
+}
+
+/** The sorted distinct short type names of some changes (`aws:eks/nodeGroup:NodeGroup` → `NodeGroup`). */
+const typesOf = (changes: readonly { type: string }[]) => [...new Set(changes.map((c) => c.type.split(":").pop()!))].sort();
+
+/** What every rehearsal must hold: no rule broken on the transition or on either plan, no data at risk. */
+function assertSafe(r: Rehearsal, knownEntries: readonly string[] = []): void {
+    assert.deepEqual(r.rules.violations, [], "no cloud rule is violated by the transition");
+    assert.deepEqual([...new Set(r.rules.known.map((k) => k.known))], knownEntries, "the known violations of other tiers, by name");
+    assert.deepEqual([...r.before.cloudRules.violations, ...r.after.cloudRules.violations], [], "no cloud rule is violated by either plan");
+    assert.deepEqual(r.diff.atRisk, [], "no stateful resource is deleted or replaced");
+}
+
+describe("day-2 rehearsals on prod", function () {
+    this.timeout(600_000);
+
+    it("doubles the target users: more nodes, pods and readers; the node-group rule finds the compute tier's known violation", async () => {
+        const r = await rehearse(prodStack(), withUsers(50_000));
+        assertSafe(r, ["compute-nodegroup-desired-ignored"]);
+        assert.deepEqual(typesOf(r.diff.removed), []);
+        assert.deepEqual(
+            r.rules.known.map((k) => k.urn.split("::").pop()),
+            ["use1-nodes-a", "use1-nodes-b", "use1-nodes-c"],
+            "the groups whose new minimum is above the desired size the stack keeps",
+        );
+        assert.deepEqual({ added: typesOf(r.diff.added), changed: typesOf(r.diff.changed) }, REHEARSAL_TYPES.double);
+    });
+
+    it("halves the target users: fewer nodes and readers, nothing refused", async () => {
+        const r = await rehearse(prodStack(), withUsers(12_500));
+        assertSafe(r);
+        assert.deepEqual(
+            { added: typesOf(r.diff.added), changed: typesOf(r.diff.changed), removed: typesOf(r.diff.removed) },
+            REHEARSAL_TYPES.halve,
+        );
+    });
+
+    it("adds a region: a new cell, and the others' node ranges and the edge's pools change", async () => {
+        const r = await rehearse(prodStack(), fixture("four-regions.yaml"));
+        assertSafe(r);
+        // The other cells carry less traffic: each loses its highest-numbered reader (a reader, never the writer, is instance 1).
+        assert.deepEqual(
+            r.diff.removed.map((c) => c.urn.split("::").pop()),
+            ["euc1-data-db-5", "use1-data-db-5"],
+        );
+        assert.ok(
+            r.diff.added.some((c) => c.cell === "usw2" && c.type === "platform:cell:RegionalCell"),
+            "the us-west-2 cell is added",
+        );
+        assert.deepEqual(typesOf(r.diff.changed), REHEARSAL_TYPES.addRegion);
+    });
+
+    it("drains a region, then removes it: its data is retained, nothing is deleted with data", async () => {
+        const drain = await rehearse(prodStack(), fixture("decommission-apse1.yaml"));
+        assertSafe(drain);
+        assert.deepEqual(
+            drain.diff.removed.length,
+            drain.diff.removed.filter((c) => c.cell !== "apse1").length,
+            "draining removes nothing of the cell",
+        );
+        const remove = await rehearse(fixture("decommission-apse1.yaml"), fixture("without-apse1.yaml"));
+        assertSafe(remove);
+        assert.deepEqual(remove.diff.removedCells, ["apse1"]);
+        assert.ok(remove.diff.retained.length > 0, "the drained cell's stateful resources are retained on delete");
+    });
+
+    it("switches the primary to eu-central-1 and fails back: neither direction breaks a rule or risks data", async () => {
+        const over = await rehearse(prodStack(), fixture("primary-euc1.yaml"));
+        assertSafe(over);
+        assert.deepEqual(
+            { added: typesOf(over.diff.added), changed: typesOf(over.diff.changed), removed: typesOf(over.diff.removed) },
+            REHEARSAL_TYPES.switchPrimary,
+        );
+        const back = await rehearse(fixture("primary-euc1.yaml"), prodStack());
+        assertSafe(back);
+        assert.deepEqual(typesOf(back.diff.changed), typesOf(over.diff.changed), "failing back changes what the switch changed");
+    });
+
+    it("upgrades Kubernetes by one minor: the clusters, node groups and add-ons change; two minors at once is refused", async () => {
+        const compute = (version: string) => withConfig(prodStack(), { "platform:compute": { kubernetesVersion: version } });
+        const r = await rehearse(compute("1.35"), prodStack());
+        assertSafe(r);
+        assert.deepEqual(typesOf(r.diff.changed), REHEARSAL_TYPES.kubernetes);
+        const skipped = checkTransitionRules(
+            {
+                resources: r.before.resources.map((x) =>
+                    x.type === "aws:eks/cluster:Cluster" ? { ...x, inputs: { ...x.inputs, version: "1.34" } } : x,
+                ),
+            },
+            r.after,
+        );
+        assert.deepEqual(
+            skipped.violations.map((v) => `${v.rule} ${v.urn.split("::").pop()}`),
+            ["apse1-eks-cluster", "euc1-eks-cluster", "use1-eks-cluster"].map((name) => `eks-version-one-minor ${name}`),
+        );
+    });
+
+    it("upgrades the Aurora engine by one minor: only the global cluster's engineVersion is sent, the members follow it", async () => {
+        const r = await rehearse(
+            prodStack(),
+            withConfig(prodStack(), { "platform:data": { ...prodValue("platform:data"), engineVersion: "16.10" } }),
+        );
+        assertSafe(r);
+        const changed = r.diff.changed.map((c) => `${c.type.split(":").pop()} ${c.keys.join(",")}`);
+        assert.ok(changed.includes("GlobalCluster engineVersion"), changed.join("; "));
+        assert.ok(
+            !r.diff.changed.some((c) => c.type === "aws:rds/cluster:Cluster" && c.keys.includes("engineVersion")),
+            "members ignore engineVersion",
+        );
+    });
+
+    it("rotates the origin secret: both slots stay accepted while Cloudflare switches, nothing else changes", async () => {
+        const edge = { ...prodValue("platform:edge"), originAuth: { generation: 2 } };
+        const rotated = withConfig(prodStack(), { "platform:edge": edge });
+        const r = await rehearse(prodStack(), rotated);
+        assertSafe(r);
+        // Every ALB accepts the token the monitor sent before the rotation and the one it sends after.
+        const raw = async (stack: StackConfig, type: string) => (await planOf(stack)).evaluation.resources.filter((x) => x.type === type);
+        const sent = async (stack: StackConfig) =>
+            (
+                (await raw(stack, "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor"))[0].rawInputs.header as Record<
+                    string,
+                    string[]
+                >
+            )["x-origin-auth"][0];
+        const tokens = [await sent(prodStack()), await sent(rotated)];
+        for (const rule of await raw(rotated, "aws:lb/listenerRule:ListenerRule")) {
+            const header = (rule.rawInputs.conditions as { httpHeader?: { values: string[] } }[]).find((c) => c.httpHeader)!.httpHeader!;
+            assert.deepEqual(
+                tokens.filter((t) => !header.values.includes(t)),
+                [],
+                rule.urn,
+            );
+        }
+        assert.deepEqual(r.diff.removed, []);
+        assert.deepEqual({ added: typesOf(r.diff.added), changed: typesOf(r.diff.changed) }, REHEARSAL_TYPES.rotate);
+    });
+});
+
+/** The resource types each rehearsal adds, changes or removes (short names), as planned today. */
+const REHEARSAL_TYPES = {
+    // Readers (and their alarms) follow the users; the cache gains shards in place.
+    double: { added: ["ClusterInstance", "MetricAlarm"], changed: ["HorizontalPodAutoscaler", "NodeGroup", "ReplicationGroup"] },
+    halve: { added: [], changed: ["HorizontalPodAutoscaler", "NodeGroup"], removed: ["ClusterInstance"] },
+    addRegion: ["HorizontalPodAutoscaler", "LoadBalancer", "NodeGroup", "NotificationPolicy"],
+    // The rotation function and its security group follow the primary (components/data/masterRotation.ts).
+    switchPrimary: {
+        added: ["CloudFormationStack", "MetricAlarm", "SecurityGroup", "SecurityGroupIngressRule"],
+        changed: ["Cluster", "Deployment", "LoadBalancer", "SecretRotation"],
+        removed: ["CloudFormationStack", "MetricAlarm", "SecurityGroup", "SecurityGroupIngressRule"],
+    },
+    kubernetes: ["Addon", "Cluster", "NodeGroup", "Release"],
+    // The new generation's slot gets a new secret. The monitor's header and the ALBs' conditions then
+    // change too, but they are secrets: "[secret]" on both sides, so the offline compare cannot see it.
+    rotate: { added: [], changed: ["RandomPassword"] },
+};

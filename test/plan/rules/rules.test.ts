@@ -1,0 +1,160 @@
+import * as assert from "node:assert/strict";
+import { classify } from "../../../plan/rules";
+import { planRuleViolations } from "../../../plan/rules/limits";
+import { transitionViolations } from "../../../plan/rules/transitions";
+import { type RuleResource, inputAt, splitPath, withIgnoredKept } from "../../../plan/rules/violation";
+
+const r = (type: string, name: string, inputs: Record<string, unknown>, more: Partial<RuleResource> = {}): RuleResource => ({
+    urn: `urn:pulumi:prod::platform::${type}::${name}`,
+    type,
+    inputs,
+    ignoreChanges: [],
+    dependencies: [],
+    ...more,
+});
+const found = (vs: { rule: string; urn: string }[]) => vs.map((v) => `${v.rule} ${v.urn.split("::").pop()}`);
+const NG = "aws:eks/nodeGroup:NodeGroup";
+const group = (min: number, desired: number, max: number, more: Partial<RuleResource> = {}) =>
+    r(NG, "use1-nodes-a", { scalingConfig: { minSize: min, desiredSize: desired, maxSize: max } }, more);
+
+describe("cloud rules: paths and ignoreChanges", () => {
+    it("reads and keeps nested paths as the engine applies ignoreChanges", () => {
+        assert.deepEqual(splitPath('a.b[0]["c.d"]'), ["a", "b", "0", "c.d"]);
+        assert.equal(inputAt({ a: { b: [{ c: 3 }] } }, "a.b[0].c"), 3);
+        assert.deepEqual(withIgnoredKept({ s: { d: 2, m: 1 } }, { s: { d: 5, m: 3 }, x: 1 }, ["s.d"]), { s: { d: 2, m: 3 }, x: 1 });
+        assert.deepEqual(withIgnoredKept({}, { s: { d: 5 } }, ["s.d"]), { s: {} }, "an ignored path the stack never had stays unset");
+    });
+});
+
+describe("cloud rules: transitions", () => {
+    it("eks-nodegroup-scaling-bounds: a new minimum above the ignored desired size is refused, a declared desired size is not", () => {
+        const ignored = { ignoreChanges: ["scalingConfig.desiredSize"] };
+        assert.deepEqual(found(transitionViolations({ resources: [group(2, 2, 4, ignored)] }, { resources: [group(3, 3, 4, ignored)] })), [
+            "eks-nodegroup-scaling-bounds use1-nodes-a",
+        ]);
+        assert.deepEqual(transitionViolations({ resources: [group(2, 2, 4)] }, { resources: [group(3, 3, 4)] }), []);
+        assert.deepEqual(
+            found(transitionViolations({ resources: [group(2, 4, 4, ignored)] }, { resources: [group(1, 1, 3, ignored)] })),
+            ["eks-nodegroup-scaling-bounds use1-nodes-a"],
+            "a new maximum below the kept desired size too",
+        );
+    });
+
+    it("eks-version-one-minor: one minor passes; two, or a downgrade, are refused", () => {
+        const eks = (v: string) => r("aws:eks/cluster:Cluster", "use1-eks-cluster", { version: v });
+        const check = (a: string, b: string) => found(transitionViolations({ resources: [eks(a)] }, { resources: [eks(b)] }));
+        assert.deepEqual(
+            [check("1.35", "1.36"), check("1.35", "1.35"), check("1.34", "1.36"), check("1.36", "1.35")],
+            [[], [], ["eks-version-one-minor use1-eks-cluster"], ["eks-version-one-minor use1-eks-cluster"]],
+        );
+    });
+
+    it("aurora-global-member-upgraded-alone: a member's engineVersion sent alone is refused; ignored, it follows the global cluster", () => {
+        const member = (v: string, ignoreChanges: string[] = []) =>
+            r(
+                "aws:rds/cluster:Cluster",
+                "euc1-data-db-cluster",
+                { globalClusterIdentifier: "platform-prod", engineVersion: v },
+                { ignoreChanges },
+            );
+        assert.deepEqual(found(transitionViolations({ resources: [member("16.9")] }, { resources: [member("16.10")] })), [
+            "aurora-global-member-upgraded-alone euc1-data-db-cluster",
+        ]);
+        assert.deepEqual(
+            transitionViolations({ resources: [member("16.9", ["engineVersion"])] }, { resources: [member("16.10", ["engineVersion"])] }),
+            [],
+        );
+        const standalone = (v: string) => r("aws:rds/cluster:Cluster", "solo", { engineVersion: v });
+        assert.deepEqual(transitionViolations({ resources: [standalone("16.9")] }, { resources: [standalone("16.10")] }), []);
+    });
+
+    it("k8s-immutable-target-group-arn: a replaced target group under a binding without replaceOnChanges is refused", () => {
+        const tg = (port: number) => r("aws:lb/targetGroup:TargetGroup", "use1-ingress-tg", { port, protocol: "HTTP" });
+        const binding = (more: Partial<RuleResource> = {}) =>
+            r(
+                "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding",
+                "use1-api-tgb",
+                { spec: { targetGroupARN: "arn:tg" } },
+                { dependencies: [tg(8080).urn], ...more },
+            );
+        assert.deepEqual(found(transitionViolations({ resources: [tg(8080), binding()] }, { resources: [tg(8081), binding()] })), [
+            "k8s-immutable-target-group-arn use1-api-tgb",
+        ]);
+        const replaced = binding({ replaceOnChanges: ["spec.targetGroupARN"] });
+        assert.deepEqual(transitionViolations({ resources: [tg(8080), replaced] }, { resources: [tg(8081), replaced] }), []);
+        assert.deepEqual(transitionViolations({ resources: [tg(8080), binding()] }, { resources: [tg(8080), binding()] }), [], "unchanged");
+    });
+});
+
+describe("cloud rules: limits and names", () => {
+    const global = r("aws:rds/globalCluster:GlobalCluster", "global-db", { globalClusterIdentifier: "platform-prod" });
+    const cluster = (code: string, primary: boolean) =>
+        r(
+            "aws:rds/cluster:Cluster",
+            `${code}-db`,
+            { globalClusterIdentifier: "platform-prod", ...(primary ? { databaseName: "app" } : {}) },
+            { id: `${code}-db-id` },
+        );
+    const instances = (code: string, n: number) =>
+        Array.from({ length: n }, (_, i) =>
+            r("aws:rds/clusterInstance:ClusterInstance", `${code}-db-${i + 1}`, { clusterIdentifier: `${code}-db-id` }),
+        );
+
+    it("aurora-instances-per-cluster: a secondary of 17 instances (data review F10) and a primary over 15 − s readers are refused", () => {
+        const over = [global, cluster("use1", true), ...instances("use1", 16), cluster("euc1", false), ...instances("euc1", 16)];
+        assert.deepEqual(
+            found(planRuleViolations(over)),
+            ["aurora-instances-per-cluster use1-db"],
+            "15 readers with one secondary: at most 14",
+        );
+        const fits = over.filter((x) => !x.urn.endsWith("use1-db-16"));
+        assert.deepEqual(planRuleViolations(fits), []);
+        assert.deepEqual(found(planRuleViolations([...fits, ...instances("euc1", 17).slice(16)])), [
+            "aurora-instances-per-cluster euc1-db",
+        ]);
+    });
+
+    it("aurora-secondaries-per-global: an eleventh secondary is refused", () => {
+        const members = Array.from({ length: 11 }, (_, i) => cluster(`r${i}`, false));
+        assert.deepEqual(found(planRuleViolations([global, cluster("use1", true), ...members])), [
+            "aurora-secondaries-per-global global-db",
+        ]);
+        assert.deepEqual(planRuleViolations([global, cluster("use1", true), ...members.slice(1)]), []);
+    });
+
+    it("security-group-rules: a prefix-list rule counts as the list's maxEntries", () => {
+        const sg = r("aws:ec2/securityGroup:SecurityGroup", "alb-sg", {}, { id: "sg-1" });
+        const pl = (max: number) =>
+            r("aws:ec2/managedPrefixList:ManagedPrefixList", "cf-v4", { addressFamily: "IPv4", maxEntries: max }, { id: "pl-1" });
+        const rule = (name: string, inputs: Record<string, unknown>) =>
+            r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name, { securityGroupId: "sg-1", ...inputs });
+        const cidrs = Array.from({ length: 30 }, (_, i) => rule(`cidr-${i}`, { cidrIpv4: `10.0.${i}.0/24` }));
+        assert.deepEqual(planRuleViolations([sg, pl(30), rule("cf", { prefixListId: "pl-1" }), ...cidrs]), []);
+        assert.deepEqual(found(planRuleViolations([sg, pl(31), rule("cf", { prefixListId: "pl-1" }), ...cidrs])), [
+            "security-group-rules alb-sg",
+        ]);
+    });
+
+    it("alb-rules: a 101st listener rule on one load balancer is refused", () => {
+        const lb = r("aws:lb/loadBalancer:LoadBalancer", "use1-alb", { loadBalancerType: "application" });
+        const listener = r("aws:lb/listener:Listener", "https", {}, { dependencies: [lb.urn] });
+        const rules = (n: number) =>
+            Array.from({ length: n }, (_, i) => r("aws:lb/listenerRule:ListenerRule", `rule-${i}`, {}, { dependencies: [listener.urn] }));
+        assert.deepEqual(planRuleViolations([lb, listener, ...rules(100)]), []);
+        assert.deepEqual(found(planRuleViolations([lb, listener, ...rules(101)])), ["alb-rules use1-alb"]);
+    });
+
+    it("names: an explicit name the API refuses is reported with its length; an autonamed resource (no name) is not judged", () => {
+        const domain = (domainName?: string) => r("aws:opensearch/domain:Domain", "logs", domainName === undefined ? {} : { domainName });
+        const v = planRuleViolations([domain("platform-staging-apse1-obs-logs")]);
+        assert.deepEqual(found(v), ["opensearch-domain-name logs"]);
+        assert.match(v[0].message, /domainName "platform-staging-apse1-obs-logs" \(31 characters\) is not 3 to 28 characters/);
+        assert.deepEqual(planRuleViolations([domain("prod-use1-logs"), domain(), domain("[unknown]")]), []);
+    });
+
+    it("classify: a finding matching a known violation is reported apart; with no known list, it blocks", () => {
+        const finding = { rule: "eks-nodegroup-scaling-bounds", urn: "urn:x$aws:eks/nodeGroup:NodeGroup::use1-nodes-a", message: "m" };
+        assert.deepEqual(classify([finding]), { violations: [], known: [{ ...finding, known: "compute-nodegroup-desired-ignored" }] });
+        assert.deepEqual(classify([finding], []), { violations: [finding], known: [] });
+    });
+});

@@ -1,0 +1,65 @@
+import * as assert from "node:assert/strict";
+import { CLOUD_RULES, NAME_RULES, PHYSICAL_NAMES } from "../../regions/cloudRules";
+
+describe("cloud rules table", () => {
+    it("gives every rule a unique id, a fix, a source with its address and the month it was read", () => {
+        assert.equal(new Set(CLOUD_RULES.map((r) => r.id)).size, CLOUD_RULES.length);
+        for (const rule of CLOUD_RULES) {
+            assert.match(rule.source, /https:\/\/\S+/, `${rule.id}: a source with its address`);
+            assert.match(rule.checked, /^20\d\d-(0[1-9]|1[0-2])$/, `${rule.id}: when it was read`);
+            assert.ok(rule.fix.length > 20 && rule.rule.length > 20, rule.id);
+        }
+    });
+
+    it("covers the issue's classes: transitions, limits and names", () => {
+        assert.deepEqual([...new Set(CLOUD_RULES.map((r) => `${r.class}:${r.on}`))].sort(), [
+            "limit:plan",
+            "name:plan",
+            "transition:transition",
+        ]);
+        assert.deepEqual(
+            CLOUD_RULES.filter((r) => r.class !== "name").map((r) => r.id),
+            [
+                "eks-nodegroup-scaling-bounds",
+                "k8s-immutable-target-group-arn",
+                "eks-version-one-minor",
+                "aurora-global-member-upgraded-alone",
+                "aurora-instances-per-cluster",
+                "aurora-secondaries-per-global",
+                "security-group-rules",
+                "alb-rules",
+            ],
+        );
+    });
+
+    it("name patterns accept the API's own examples and refuse what it refuses", () => {
+        const rule = (id: string) => NAME_RULES.find((n) => n.id === id)!;
+        const ok = (id: string, name: string) => name.length <= rule(id).maxLength && rule(id).pattern.test(name);
+        assert.deepEqual(
+            [
+                ok("opensearch-domain-name", "prod-use1-logs"),
+                ok("opensearch-domain-name", "Use1-logs"),
+                ok("opensearch-domain-name", "platform-staging-apse1-logs-x"),
+                ok("replication-group-id", "use1-data-cache"),
+                ok("replication-group-id", "use1--cache"),
+                ok("replication-group-id", "use1-cache-"),
+                ok("alb-name", "internal-api"),
+                ok("target-group-name", "-tg"),
+                ok("iam-role-name", "use1-nodes-role"),
+                ok("iam-role-name", "use1 nodes"),
+                ok("s3-bucket-name", "use1-alb-logs"),
+                ok("s3-bucket-name", "Use1_logs"),
+            ],
+            [true, false, false, true, false, false, false, false, true, false, true, false],
+        );
+    });
+
+    it("scopes every physical name per region, account or globally", () => {
+        assert.deepEqual(
+            Object.values(PHYSICAL_NAMES).filter((n) => !["region", "account", "global"].includes(n.scope)),
+            [],
+        );
+        assert.equal(PHYSICAL_NAMES["aws:iam/role:Role"].scope, "account");
+        assert.equal(PHYSICAL_NAMES["aws:s3/bucket:Bucket"].scope, "global");
+    });
+});
