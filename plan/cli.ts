@@ -18,6 +18,7 @@ import { compare, formatComparison, removalProblems } from "./compare";
 import { type Plan, cloudflarePlanOf, planStack } from "./plan";
 import { hasBlockingViolation } from "./policyRunner";
 import { formatCapacityTable } from "./report/capacityTable";
+import { formatCostDelta, formatCostTable } from "./report/costTable";
 import { mermaid } from "./report/diagram";
 import { formatSteering } from "./report/steeringTable";
 import { formatSummary } from "./report/summary";
@@ -153,6 +154,7 @@ export async function main(argv: string[]): Promise<number> {
         if (!options.quiet) process.stdout.write(`${formatSummary(plan, run.fleet)}\n`);
         if (!options.quiet) process.stdout.write(`\n${formatCapacityTable(run.fleet.capacity)}\n`);
         if (!options.quiet) process.stdout.write(`\n${formatSteering(plan.steering)}\n`);
+        if (!options.quiet) process.stdout.write(`\n${formatCostTable(plan.cost)}\n`);
         if (!options.quiet)
             process.stdout.write(`\nCloudflare plan of this stack's edge\n${formatPlanTable(cloudflarePlanOf(run.config).requirements)}\n`);
         // Every stack of the repository with this one: what would collide on a shared zone or account.
@@ -173,6 +175,7 @@ export async function main(argv: string[]): Promise<number> {
             const after = planInChild(other, plan.stack);
             const diff = compare(plan, after);
             process.stdout.write(`\n${formatComparison(diff, `${plan.stack}`, path.basename(other))}\n`);
+            process.stdout.write(`\n${formatCostDelta(plan.cost, after.cost)}\n`);
             // A region dropped before it was decommissioned would delete its data: refused.
             const refusals = removalProblems(diff, run.fleet.cells, plan.stack, path.basename(other));
             if (refusals.length > 0) {

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { type Comparison, compare, formatComparison, removalProblems } from "../../plan/compare";
+import { estimateCost } from "../../plan/cost/estimate";
 import { type Plan, type PlanResource } from "../../plan/plan";
 import { REPLACE_TRIGGERS, STATEFUL_TYPES, replaceTriggers } from "../../regions/stateful";
 
@@ -32,6 +33,7 @@ const plan = (resources: PlanResource[]): Plan => ({
     capacity: {},
     steering: { policy: "proximity", regions: {} as never, defaultPools: [], fallbackPool: "" },
     edge: {},
+    cost: estimateCost({ resources: [], cellOf: new Map(), cells: [], targetConcurrentUsers: 0, cloudflare: { plan: "free", zoneOwner: "none" } }),
 });
 const CLUSTER = "aws:rds/cluster:Cluster";
 const KEY = "aws:kms/key:Key";
