@@ -47,7 +47,7 @@ export function formatCellCost(cost: CostEstimate, code: string): string {
         rows.push([
             `${l.item}${fallbackMark(l.fallback)}`,
             `${l.quantity.min}/${l.quantity.worstCase}`,
-            `${usd(l.unitUsd)} / ${l.unit}`,
+            `$${l.unitUsd} / ${l.unit}`,
             usd(l.monthly.min),
             usd(l.monthly.worstCase),
         ]);
