@@ -17,6 +17,7 @@ import { formatPlanTable } from "../regions/cloudflarePlans";
 import { compare, formatComparison, removalProblems } from "./compare";
 import { type Plan, cloudflarePlanOf, planStack } from "./plan";
 import { hasBlockingViolation } from "./policyRunner";
+import { previewDigest } from "./previewJson";
 import { formatCapacityTable } from "./report/capacityTable";
 import { formatCostDelta, formatCostTable } from "./report/costTable";
 import { mermaid } from "./report/diagram";
@@ -37,9 +38,14 @@ export const PLAN_FLAGS = {
         type: "string",
         value: "FILE",
         description:
-            "write the machine-readable plan (resources with URN, type, parent, provider, protect, inputs; outputs; policy; capacity; steering)",
+            "write the machine-readable plan (resources with URN, type, parent, provider, protect, mock id, inputs; outputs; policy; capacity; steering; cost)",
     },
     diagram: { type: "string", value: "FILE", description: "write a Mermaid diagram of the topology (Markdown)" },
+    "preview-json": {
+        type: "string",
+        value: "FILE",
+        description: "write the plan in the shape of `pulumi preview --json` (config, steps with op, urn, newState.type and inputs, changeSummary)",
+    },
     compare: {
         type: "string",
         value: "FILE",
@@ -69,6 +75,7 @@ interface Options {
     config?: string;
     json?: string;
     diagram?: string;
+    previewJson?: string;
     compare?: string;
     /** Stacks for the cross-stack check; undefined: every file; []: none. */
     stacks?: readonly string[];
@@ -92,6 +99,7 @@ function parseOptions(argv: string[]): Options {
         config: values.config,
         json: values.json,
         diagram: values.diagram,
+        previewJson: values["preview-json"],
         compare: values.compare,
         stacks: stacksOption(values.stacks),
         quiet: values.quiet!,
@@ -171,6 +179,8 @@ export async function main(argv: string[]): Promise<number> {
         }
         if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
         if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run));
+        if (options.previewJson)
+            writeFileSync(options.previewJson, `${JSON.stringify(previewDigest(stack, run.evaluation.resources), null, 4)}\n`);
         if (other) {
             const after = planInChild(other, plan.stack);
             const diff = compare(plan, after);

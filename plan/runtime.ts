@@ -28,6 +28,11 @@ export interface RecordedResource {
     /** Provider reference (`urn::id`), or null for the default provider / components. */
     readonly provider: string | null;
     readonly protect: boolean;
+    /**
+     * The mock id the resource was given (shaped like the provider's: `vpc-0a1b…`, an ARN's last
+     * part, a Cloudflare hex id); other resources' inputs refer to it. Null for components.
+     */
+    readonly id: string | null;
     readonly retainOnDelete: boolean;
     readonly ignoreChanges: readonly string[];
     readonly dependencies: readonly string[];
@@ -69,7 +74,7 @@ interface RegisterRequest {
     getAliasesList(): { getUrn?(): string; getSpec?(): { getName(): string } | undefined }[];
 }
 
-type Callback = (err: unknown, response?: { getUrn(): string }) => void;
+type Callback = (err: unknown, response?: { getUrn(): string; getId(): string }) => void;
 
 interface MockMonitorSurface {
     registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
@@ -126,7 +131,7 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
         const register = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req, callback) =>
             register(req, (err, response) => {
-                if (!err && response) pending.push(record(req, response.getUrn()).then((r) => void recorded.push(r)));
+                if (!err && response) pending.push(record(req, response.getUrn(), response.getId()).then((r) => void recorded.push(r)));
                 callback(err, response);
             });
 
@@ -216,7 +221,7 @@ function describe(failure: unknown): string {
     return String(failure);
 }
 
-async function record(req: RegisterRequest, urn: string): Promise<RecordedResource> {
+async function record(req: RegisterRequest, urn: string, id: string): Promise<RecordedResource> {
     const rawInputs = pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>;
     return {
         urn,
@@ -226,6 +231,7 @@ async function record(req: RegisterRequest, urn: string): Promise<RecordedResour
         custom: req.getCustom(),
         provider: req.getProvider() || null,
         protect: req.getProtect(),
+        id: req.getCustom() && id !== "" ? id : null,
         retainOnDelete: req.getRetainondelete(),
         ignoreChanges: req.getIgnorechangesList(),
         dependencies: req.getDependenciesList(),

@@ -17,6 +17,7 @@ function res(type: string, name: string, inputs: Record<string, unknown>, more: 
         custom: type !== CELL,
         provider: null,
         protect: false,
+        id: type === CELL ? null : `${name}-id`,
         retainOnDelete: false,
         ignoreChanges: [],
         inputs,
