@@ -44,7 +44,7 @@ export const PLAN_FLAGS = {
     "preview-json": {
         type: "string",
         value: "FILE",
-        description: "write the plan in the shape of `pulumi preview --json` (config, steps with op, urn, newState.type and inputs, changeSummary)",
+        description: "write the plan in the shape of pulumi preview --json (config, steps with op, urn, newState.type and inputs, changeSummary)",
     },
     compare: {
         type: "string",
@@ -62,7 +62,7 @@ export const PLAN_FLAGS = {
     quiet: {
         type: "boolean",
         default: false,
-        description: "print no summary, capacity, steering, Cloudflare plan or cross-stack table (the comparison still prints)",
+        description: "print no summary, capacity, steering, cost, Cloudflare plan or cross-stack table (the comparison and its cost change still print)",
     },
     help: HELP_FLAG,
 } as const satisfies FlagTable;

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { compare } from "../../plan/compare";
 import { type PlanRun, cellCodes, planStack } from "../../plan/plan";
 import { SECRET } from "../../plan/runtime";
+import { usd } from "../../plan/report/costTable";
 import { projectRoot, readConfigFile } from "../../plan/stackConfig";
 import { assertUniqueUrns, isRegionalAws, planOf, prodStack } from "../support/harness";
 
@@ -85,6 +86,7 @@ describe("offline plan of the prod stack", () => {
         const vpc = plan.resources.find((r) => r.name === "use1-net-vpc")!;
         assert.deepEqual(Object.keys(vpc).sort(), [
             "custom",
+            "id",
             "ignoreChanges",
             "inputs",
             "name",
@@ -97,6 +99,10 @@ describe("offline plan of the prod stack", () => {
         ]);
         assert.equal(vpc.urn, "urn:pulumi:prod::platform::platform:cell:RegionalCell$platform:cell:Network$aws:ec2/vpc:Vpc::use1-net-vpc");
         assert.equal(vpc.inputs.region, "us-east-1");
+        assert.match(vpc.id!, /^vpc-[0-9a-f]{17}$/);
+        assert.deepEqual(Object.keys(plan.cost.monthly), ["min", "worstCase"]);
+        assert.equal(plan.cost.priceDate, "2026-12-02");
+        assert.equal(plan.cost.currency, "USD");
         assert.deepEqual(
             plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory"),
             [],
@@ -190,7 +196,12 @@ describe("plan command", () => {
         });
         assert.match(out, /^Offline plan of platform\/prod: 3 cell\(s\), \d+ resources/);
         assert.match(out, /\nus-east-1 +use1 +yes/);
+        // The cost table, with the figures of the plan JSON's cost.
         const plan = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8"));
+        assert.match(out, /\nMonthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
+        assert.match(out, /\nus-east-1 +use1 +\$4,587\.67 +\$5,515\.63 /);
+        const esc = (text: string) => text.replace(/[$.]/g, "\\$&");
+        assert.match(out, new RegExp(`\\nTotal +${esc(usd(plan.cost.monthly.min))} +${esc(usd(plan.cost.monthly.worstCase))}\\n`));
         assert.equal(plan.stack, "prod");
         assert.equal(plan.resources.length, (await planOf(prodStack())).plan.resources.length);
         const diagram = readFileSync(path.join(dir, "plan.md"), "utf8");
@@ -209,6 +220,9 @@ describe("plan command", () => {
         assert.ok(match, header);
         assert.equal(out.split("\n").filter((l) => l.startsWith("  + ")).length, Number(match[1]));
         assert.match(out, /\nusw2:\n {2}\+ urn:pulumi:prod::platform::/);
+        // The cost of the added region.
+        assert.match(out, /\nCost change: \$[\d,.]+ → \$[\d,.]+ a month at minimum scale/);
+        assert.match(out, /\nusw2 \(added\) +\+\$[\d,.]+ +\+\$[\d,.]+\n/);
         assert.match(
             out,
             /\nglobal:\n( {2}[-+~] .*\n)* {2}~ urn:pulumi:prod::platform::platform:edge:Edge\$cloudflare:index\/loadBalancer:LoadBalancer::edge-lb \(defaultPools, rules\)\n/,
