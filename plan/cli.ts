@@ -21,6 +21,7 @@ import { previewDigest } from "./previewJson";
 import { formatCapacityTable } from "./report/capacityTable";
 import { formatCostDelta, formatCostTable } from "./report/costTable";
 import { mermaid } from "./report/diagram";
+import { type HtmlInput, mermaidBundle, renderHtml } from "./report/html";
 import { formatSteering } from "./report/steeringTable";
 import { formatSummary } from "./report/summary";
 import { STACK_NAME, type StackConfig, StackConfigError, projectRoot, readConfigFile, readProjectName, readStack } from "./stackConfig";
@@ -41,6 +42,11 @@ export const PLAN_FLAGS = {
             "write the machine-readable plan (resources with URN, type, parent, provider, protect, mock id, inputs; outputs; policy; capacity; steering; cost)",
     },
     diagram: { type: "string", value: "FILE", description: "write a Mermaid diagram of the topology (Markdown)" },
+    html: {
+        type: "string",
+        value: "FILE",
+        description: "write a self-contained HTML report: summary, capacity, steering, cost, findings, the rendered diagram, and with --compare the changes (data at risk first)",
+    },
     "preview-json": {
         type: "string",
         value: "FILE",
@@ -76,6 +82,7 @@ interface Options {
     json?: string;
     diagram?: string;
     previewJson?: string;
+    html?: string;
     compare?: string;
     /** Stacks for the cross-stack check; undefined: every file; []: none. */
     stacks?: readonly string[];
@@ -100,6 +107,7 @@ function parseOptions(argv: string[]): Options {
         json: values.json,
         diagram: values.diagram,
         previewJson: values["preview-json"],
+        html: values.html,
         compare: values.compare,
         stacks: stacksOption(values.stacks),
         quiet: values.quiet!,
@@ -181,9 +189,11 @@ export async function main(argv: string[]): Promise<number> {
         if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run));
         if (options.previewJson)
             writeFileSync(options.previewJson, `${JSON.stringify(previewDigest(stack, run.evaluation.resources), null, 4)}\n`);
+        let comparison: HtmlInput["comparison"];
         if (other) {
             const after = planInChild(other, plan.stack);
             const diff = compare(plan, after);
+            comparison = { name: path.basename(other), diff, cost: after.cost };
             process.stdout.write(`\n${formatComparison(diff, `${plan.stack}`, path.basename(other))}\n`);
             process.stdout.write(`\n${formatCostDelta(plan.cost, after.cost)}\n`);
             // A region dropped before it was decommissioned would delete its data: refused.
@@ -193,6 +203,7 @@ export async function main(argv: string[]): Promise<number> {
                 return PLAN_EXIT.config;
             }
         }
+        if (options.html) writeFileSync(options.html, renderHtml({ plan, stack: run, comparison, mermaidJs: mermaidBundle() }));
         return exitCodeOf(plan);
     } catch (err) {
         if (err instanceof ConfigError || err instanceof ConfigErrorText || err instanceof StackConfigError || err instanceof UsageError) {
