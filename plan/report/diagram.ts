@@ -52,9 +52,12 @@ export function mermaid(plan: Plan, { config, fleet }: Stack): string {
         else lines.push(`  lb -- "${first.length > 0 ? `first for ${first.join(" ")}` : "failover only"}" --> ${code}_alb`);
         if (drained) lines.push(`  style ${code} stroke-dasharray: 5 5`);
     }
-    for (const cell of fleet.cells.filter((c) => !c.primary)) {
-        lines.push(`  ${id(primary.code)}_db == "global database replication" ==> ${id(cell.code)}_db`);
-    }
+    // One label for all the replication arrows: at 11 regions ten copies of it hid the boxes.
+    fleet.cells
+        .filter((c) => !c.primary)
+        .forEach((cell, i) =>
+            lines.push(`  ${id(primary.code)}_db ${i === 0 ? `== "global database replication" ==>` : "==>"} ${id(cell.code)}_db`),
+        );
     lines.push(`  style ${id(primary.code)} stroke-width:3px`);
     lines.push("```");
     return `# ${plan.project}/${plan.stack} topology\n\n${lines.join("\n")}\n`;

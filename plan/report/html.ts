@@ -70,7 +70,9 @@ export function renderHtml({ plan, stack, comparison, mermaidJs }: HtmlInput): s
     steering.push(["Fallback pool", plan.steering.fallbackPool, ...Array(depth - 1).fill("")]);
 
     const cost = plan.cost;
-    const costRows = Object.values(cost.cells).map((c) => [c.region, c.code, usd(c.monthly.min), usd(c.monthly.worstCase)]);
+    // "*": some of the cell's figures are the us-east-1 price (no regional figure in the snapshot).
+    const mark = (c: CostEstimate["cells"][string]) => (c.lines.some((l) => l.fallback) ? "*" : "");
+    const costRows = Object.values(cost.cells).map((c) => [c.region, c.code, `${usd(c.monthly.min)}${mark(c)}`, `${usd(c.monthly.worstCase)}${mark(c)}`]);
     for (const l of cost.global.lines) costRows.push([l.item, "", usd(l.monthly.min), usd(l.monthly.worstCase)]);
     costRows.push(["Total", "", usd(cost.monthly.min), usd(cost.monthly.worstCase)]);
     costRows.push(["Per 1,000 concurrent users", "", usd(cost.per1000Users.min), usd(cost.per1000Users.worstCase)]);
@@ -131,7 +133,7 @@ ${table("capacity", ["Region", "Cell", "Normal users", "Worst-case users", "Wors
 <p class="note">${escape(plan.steering.policy)} steering; each row is also the failover order.</p>
 ${table("steering", ["Cloudflare region", ...Array.from({ length: depth }, (_, i) => `#${i + 1}`)], steering)}
 <h2>Monthly cost</h2>
-<p class="note">${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups at their minimum; worst case: the worst tolerated failure, node groups at their maximum. ${cost.assumptions.length} assumptions (docs/cost.md).</p>
+<p class="note">${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups at their minimum; worst case: the worst tolerated failure, node groups at their maximum. ${cost.assumptions.length} assumptions (docs/cost.md); * some figures are the us-east-1 price, the snapshot having none for that region.</p>
 ${table("cost", ["Region / item", "Cell", "Min / month", "Worst case / month"], costRows)}
 <h2>Policy and cloud-rule findings</h2>
 ${findings.length === 0 ? `<p id="findings-none">No finding.</p>` : table("findings", ["Level", "Policy", "Message", "URN"], findings)}

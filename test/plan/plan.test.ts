@@ -206,8 +206,12 @@ describe("plan command", () => {
         assert.equal(plan.resources.length, (await planOf(prodStack())).plan.resources.length);
         const diagram = readFileSync(path.join(dir, "plan.md"), "utf8");
         assert.match(diagram, /```mermaid\nflowchart LR\n/);
-        assert.match(diagram, /subgraph use1\["us-east-1 \(primary\)"\]/);
-        assert.match(diagram, /edge --> apse1/);
+        assert.match(diagram, /\n {2}subgraph use1\["us-east-1 · use1 · primary: Aurora writer"\]\n/);
+        assert.match(diagram, /\n {2}lb -- "first for OC SAS SEAS NEAS" --> apse1_alb\n/);
+        assert.match(diagram, /\n {4}use1_alb --> use1_pods --> use1_proxy --> use1_db\n/);
+        assert.match(diagram, /\n {4}use1_pods\["API pods 15–24<br\/>nodes 6–9 in 3 AZs"\]\n/);
+        assert.match(diagram, /\n {2}use1_db == "global database replication" ==> euc1_db\n {2}use1_db ==> apse1_db\n/);
+        assert.match(diagram, /writes: use1 → euc1 → apse1<br\/>fallback: use1/);
     });
 
     it("--compare prints the added, changed and removed resources of a config change, grouped by cell", () => {
