@@ -45,12 +45,14 @@ export const PLAN_FLAGS = {
     html: {
         type: "string",
         value: "FILE",
-        description: "write a self-contained HTML report: summary, capacity, steering, cost, findings, the rendered diagram, and with --compare the changes (data at risk first)",
+        description:
+            "write a self-contained HTML report: summary, capacity, steering, cost, findings, the rendered diagram, and with --compare the changes (data at risk first)",
     },
     "preview-json": {
         type: "string",
         value: "FILE",
-        description: "write the plan in the shape of pulumi preview --json (config, steps with op, urn, newState.type and inputs, changeSummary)",
+        description:
+            "write the plan in the shape of pulumi preview --json (config, steps with op, urn, newState.type and inputs, changeSummary)",
     },
     compare: {
         type: "string",
@@ -68,7 +70,8 @@ export const PLAN_FLAGS = {
     quiet: {
         type: "boolean",
         default: false,
-        description: "print no summary, capacity, steering, cost, Cloudflare plan or cross-stack table (the comparison and its cost change still print)",
+        description:
+            "print no summary, capacity, steering, cost, Cloudflare plan or cross-stack table (the comparison and its cost change still print)",
     },
     help: HELP_FLAG,
 } as const satisfies FlagTable;

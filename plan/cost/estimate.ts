@@ -130,10 +130,7 @@ function range(min: number, worstCase: number = min): Range {
 }
 
 function sum(ranges: readonly Range[]): Range {
-    return {
-        min: round2(ranges.reduce((s, r) => s + r.min, 0)),
-        worstCase: round2(ranges.reduce((s, r) => s + r.worstCase, 0)),
-    };
+    return { min: round2(ranges.reduce((s, r) => s + r.min, 0)), worstCase: round2(ranges.reduce((s, r) => s + r.worstCase, 0)) };
 }
 
 const num = (v: unknown, fallback = 0): number => (typeof v === "number" ? v : fallback);
@@ -152,11 +149,16 @@ export function estimateCost(input: CostInput): CostEstimate {
         const line = (item: string, key: PriceKey, variant: string | undefined, quantity: Range): void => {
             const found = awsPrice(cell.region, key, variant);
             if (!found) {
-                unpriced.push(`${cell.code} ${item}: no ${key}${variant ? ` for ${variant}` : ""} in the price snapshot (plan/cost/prices.ts)`);
+                unpriced.push(
+                    `${cell.code} ${item}: no ${key}${variant ? ` for ${variant}` : ""} in the price snapshot (plan/cost/prices.ts)`,
+                );
                 return;
             }
             const { price, fallback } = found;
-            if (fallback) assumptions.add(`${cell.region}: ${key}${variant ? ` ${variant}` : ""} at the us-east-1 price (no ${cell.region} figure in the snapshot)`);
+            if (fallback)
+                assumptions.add(
+                    `${cell.region}: ${key}${variant ? ` ${variant}` : ""} at the us-east-1 price (no ${cell.region} figure in the snapshot)`,
+                );
             // Hourly prices bill every hour of the month; the others are per unit or per month already.
             const factor = price.unit.endsWith("hour") ? HOURS_PER_MONTH : 1;
             lines.push({
@@ -196,7 +198,13 @@ export function estimateCost(input: CostInput): CostEstimate {
         const rootGb = ofType("aws:ec2/launchTemplate:LaunchTemplate")
             .flatMap((lt) => (lt.inputs.blockDeviceMappings as { ebs?: { volumeSize?: number } }[] | undefined) ?? [])
             .reduce((s, m) => Math.max(s, num(m.ebs?.volumeSize)), 0);
-        if (rootGb > 0) line(`Node root volumes (gp3, ${rootGb} GB each)`, "ebsGp3GbMonth", undefined, range(nodes.min * rootGb, nodes.worstCase * rootGb));
+        if (rootGb > 0)
+            line(
+                `Node root volumes (gp3, ${rootGb} GB each)`,
+                "ebsGp3GbMonth",
+                undefined,
+                range(nodes.min * rootGb, nodes.worstCase * rootGb),
+            );
 
         // EKS control planes: extended support costs more only once the version leaves standard support.
         const clusters = ofType("aws:eks/cluster:Cluster");
@@ -211,11 +219,17 @@ export function estimateCost(input: CostInput): CostEstimate {
         const nat = ofType("aws:ec2/natGateway:NatGateway").length;
         if (nat > 0) {
             line("NAT gateways", "natGatewayHour", undefined, range(nat));
-            line("NAT data processed", "natGatewayGb", undefined, range(nodes.min * USAGE.natGbPerNodeMonth, nodes.worstCase * USAGE.natGbPerNodeMonth));
+            line(
+                "NAT data processed",
+                "natGatewayGb",
+                undefined,
+                range(nodes.min * USAGE.natGbPerNodeMonth, nodes.worstCase * USAGE.natGbPerNodeMonth),
+            );
         }
 
         const albs = ofType("aws:lb/loadBalancer:LoadBalancer").filter((lb) => lb.inputs.internal !== true);
-        const publicIps = ofType("aws:ec2/eip:Eip").length + albs.reduce((s, lb) => s + ((lb.inputs.subnets as unknown[] | undefined)?.length ?? 0), 0);
+        const publicIps =
+            ofType("aws:ec2/eip:Eip").length + albs.reduce((s, lb) => s + ((lb.inputs.subnets as unknown[] | undefined)?.length ?? 0), 0);
         if (publicIps > 0) line("Public IPv4 addresses (NAT EIPs, ALB nodes)", "publicIpv4Hour", undefined, range(publicIps));
 
         const endpointAzs = ofType("aws:ec2/vpcEndpoint:VpcEndpoint")
@@ -233,11 +247,21 @@ export function estimateCost(input: CostInput): CostEstimate {
         // Aurora: every instance the plan declares (readers are sized for the worst case already).
         const instances = ofType("aws:rds/clusterInstance:ClusterInstance");
         for (const cls of [...new Set(instances.map((i) => String(i.inputs.instanceClass)))]) {
-            line(`Aurora instances (${cls})`, "auroraInstanceHour", cls, range(instances.filter((i) => i.inputs.instanceClass === cls).length));
+            line(
+                `Aurora instances (${cls})`,
+                "auroraInstanceHour",
+                cls,
+                range(instances.filter((i) => i.inputs.instanceClass === cls).length),
+            );
         }
         const dbClusters = ofType("aws:rds/cluster:Cluster").length;
         if (dbClusters > 0) {
-            line(`Aurora storage (${USAGE.auroraStorageGb} GB a cluster)`, "auroraStorageGbMonth", undefined, range(dbClusters * USAGE.auroraStorageGb));
+            line(
+                `Aurora storage (${USAGE.auroraStorageGb} GB a cluster)`,
+                "auroraStorageGbMonth",
+                undefined,
+                range(dbClusters * USAGE.auroraStorageGb),
+            );
             const io = (r: number) => (r * USAGE.auroraIoPerRequest) / 1e6;
             line("Aurora I/O requests (millions)", "auroraIoMillion", undefined, range(io(requests.min), io(requests.worstCase)));
         }
@@ -245,7 +269,8 @@ export function estimateCost(input: CostInput): CostEstimate {
         if (proxies > 0) {
             const vcpus = instances.reduce((s, i) => {
                 const v = DB_CLASS_VCPUS[String(i.inputs.instanceClass)];
-                if (v === undefined) unpriced.push(`${cell.code} RDS Proxy: no vCPU count for ${String(i.inputs.instanceClass)} (DB_CLASS_VCPUS)`);
+                if (v === undefined)
+                    unpriced.push(`${cell.code} RDS Proxy: no vCPU count for ${String(i.inputs.instanceClass)} (DB_CLASS_VCPUS)`);
                 return s + (v ?? 0);
             }, 0);
             line("RDS Proxy (target vCPUs)", "rdsProxyVcpuHour", undefined, range(Math.max(vcpus, proxies * RDS_PROXY_MIN_VCPUS)));
@@ -276,7 +301,12 @@ export function estimateCost(input: CostInput): CostEstimate {
             }
             const ebs = obj(domain.inputs.ebsOptions);
             if (ebs.ebsEnabled === true) {
-                line(`OpenSearch storage (gp3, ${num(ebs.volumeSize)} GB a node)`, "openSearchGp3GbMonth", undefined, range(data * num(ebs.volumeSize)));
+                line(
+                    `OpenSearch storage (gp3, ${num(ebs.volumeSize)} GB a node)`,
+                    "openSearchGp3GbMonth",
+                    undefined,
+                    range(data * num(ebs.volumeSize)),
+                );
                 // gp3 above 3,000 IOPS / 125 MiB/s is billed extra; the plan declares the baseline.
                 if (num(ebs.iops, 3000) > 3000 || num(ebs.throughput, 125) > 125)
                     unpriced.push(`${cell.code} OpenSearch gp3 IOPS/throughput above the baseline`);
@@ -299,7 +329,12 @@ export function estimateCost(input: CostInput): CostEstimate {
             const stored = (n: number) =>
                 flowLogs * n * USAGE.flowLogGbPerNodeMonth * retention("-net-flow-logs") +
                 clusters.length * USAGE.controlPlaneLogGbPerClusterMonth * retention("-eks-control-plane-logs");
-            line("CloudWatch Logs stored (at each group's retention)", "logsStorageGbMonth", undefined, range(stored(nodes.min), stored(nodes.worstCase)));
+            line(
+                "CloudWatch Logs stored (at each group's retention)",
+                "logsStorageGbMonth",
+                undefined,
+                range(stored(nodes.min), stored(nodes.worstCase)),
+            );
         }
         const alarms = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").length;
         if (alarms > 0) line("CloudWatch alarms", "alarmMonth", undefined, range(alarms));

@@ -106,40 +106,60 @@ const US_EAST_1: RegionPrices = {
         0.1,
         "hour",
         page.eks,
-        "AWS Containers blog, \"Amazon EKS extended support for Kubernetes versions pricing\": standard support \"$0.10 per cluster per hour\"",
+        'AWS Containers blog, "Amazon EKS extended support for Kubernetes versions pricing": standard support "$0.10 per cluster per hour"',
     ),
     eksExtendedClusterHour: published(
         0.6,
         "hour",
         page.eks,
-        "the same AWS blog: \"a total of $0.60 per cluster per hour\" in extended support",
+        'the same AWS blog: "a total of $0.60 per cluster per hour" in extended support',
     ),
-    natGatewayHour: published(0.045, "hour", page.vpc, "basavytix.com/blog/aws-nat-gateway-pricing and others: \"$0.045/hr … us-east-1 rates\""),
-    natGatewayGb: published(0.045, "GB", page.vpc, "the same: \"$0.045/GB data processing\" in us-east-1"),
-    publicIpv4Hour: published(0.005, "hour", page.vpc, "cloudburn.io/blog/aws-nat-gateway-pricing (2026-02-24): \"Public IPv4 address costs ($0.005/hour per IP)\""),
+    natGatewayHour: published(
+        0.045,
+        "hour",
+        page.vpc,
+        'basavytix.com/blog/aws-nat-gateway-pricing and others: "$0.045/hr … us-east-1 rates"',
+    ),
+    natGatewayGb: published(0.045, "GB", page.vpc, 'the same: "$0.045/GB data processing" in us-east-1'),
+    publicIpv4Hour: published(
+        0.005,
+        "hour",
+        page.vpc,
+        'cloudburn.io/blog/aws-nat-gateway-pricing (2026-02-24): "Public IPv4 address costs ($0.005/hour per IP)"',
+    ),
     interfaceEndpointAzHour: published(
         0.01,
         "hour",
         page.privatelink,
-        "knbrlo.com/notes/aws/nat-gateway-data-processing (2026-05-07): interface endpoints \"about $0.01/hour per endpoint per AZ\"",
+        'knbrlo.com/notes/aws/nat-gateway-data-processing (2026-05-07): interface endpoints "about $0.01/hour per endpoint per AZ"',
     ),
     albHour: assumed(0.0225, "hour", page.elb, "the ELB pricing page's us-east-1 ALB hour as last known; no stored source confirmed it"),
-    albLcuHour: published(0.008, "LCU-hour", page.elb, "a public cost analysis quoting the Price List (ALB capacity units \"$0.008 / LCU-hour\")"),
+    albLcuHour: published(
+        0.008,
+        "LCU-hour",
+        page.elb,
+        'a public cost analysis quoting the Price List (ALB capacity units "$0.008 / LCU-hour")',
+    ),
     auroraInstanceHour: {
         "db.r7g.large": published(
             0.26,
             "hour",
             page.aurora,
-            "wring.co/blog/aws-aurora-pricing-guide (2026-03-12): \"Aurora Provisioned db.r7g.large costs $0.26/hr\" (the engine is not named there)",
+            'wring.co/blog/aws-aurora-pricing-guide (2026-03-12): "Aurora Provisioned db.r7g.large costs $0.26/hr" (the engine is not named there)',
         ),
     },
     auroraStorageGbMonth: published(
         0.1,
         "GB-month",
         page.aurora,
-        "wring.co (2026-03-12) and jusdb.com: Aurora Standard storage \"$0.10/GB/month\"",
+        'wring.co (2026-03-12) and jusdb.com: Aurora Standard storage "$0.10/GB/month"',
     ),
-    auroraIoMillion: published(0.2, "million requests", page.aurora, "wring.co (2026-03-12) and jusdb.com: \"$0.20 per million\" I/O requests (Aurora Standard)"),
+    auroraIoMillion: published(
+        0.2,
+        "million requests",
+        page.aurora,
+        'wring.co (2026-03-12) and jusdb.com: "$0.20 per million" I/O requests (Aurora Standard)',
+    ),
     rdsProxyVcpuHour: assumed(
         0.015,
         "vCPU-hour",
@@ -159,29 +179,64 @@ const US_EAST_1: RegionPrices = {
             0.187,
             "hour",
             page.opensearch,
-            "a public OpenSearch cost note: \"r6g.large.search (Production Node): $0.187 per hour (~$136.50/month)\" in us-east-1",
+            'a public OpenSearch cost note: "r6g.large.search (Production Node): $0.187 per hour (~$136.50/month)" in us-east-1',
         ),
-        "m6g.large.search": assumed(0.128, "hour", page.opensearch, "the OpenSearch pricing page's figure as last known; no stored source confirmed it"),
+        "m6g.large.search": assumed(
+            0.128,
+            "hour",
+            page.opensearch,
+            "the OpenSearch pricing page's figure as last known; no stored source confirmed it",
+        ),
     },
-    openSearchGp3GbMonth: assumed(0.122, "GB-month", page.opensearch, "the OpenSearch pricing page's gp3 rate as last known; no stored source confirmed it"),
+    openSearchGp3GbMonth: assumed(
+        0.122,
+        "GB-month",
+        page.opensearch,
+        "the OpenSearch pricing page's gp3 rate as last known; no stored source confirmed it",
+    ),
     logsIngestGb: assumed(0.5, "GB", page.cloudwatch, "CloudWatch Logs standard ingestion as last known; no stored source confirmed it"),
-    logsStorageGbMonth: assumed(0.03, "GB-month", page.cloudwatch, "CloudWatch Logs archive storage as last known; no stored source confirmed it"),
-    alarmMonth: assumed(0.1, "month", page.cloudwatch, "a standard-resolution alarm; the figure seen for ap-southeast-1, not confirmed for us-east-1"),
-    interRegionGb: published(0.02, "GB", page.transfer, "kindatechnical.com lesson 31 (EKS pricing): \"Data Transfer Between Regions: $0.02 per GB\""),
+    logsStorageGbMonth: assumed(
+        0.03,
+        "GB-month",
+        page.cloudwatch,
+        "CloudWatch Logs archive storage as last known; no stored source confirmed it",
+    ),
+    alarmMonth: assumed(
+        0.1,
+        "month",
+        page.cloudwatch,
+        "a standard-resolution alarm; the figure seen for ap-southeast-1, not confirmed for us-east-1",
+    ),
+    interRegionGb: published(
+        0.02,
+        "GB",
+        page.transfer,
+        'kindatechnical.com lesson 31 (EKS pricing): "Data Transfer Between Regions: $0.02 per GB"',
+    ),
     kmsKeyMonth: assumed(1, "month", page.kms, "a customer managed key, as last known; no stored source confirmed it"),
     secretMonth: assumed(0.4, "month", page.secrets, "a secret, as last known; no stored source confirmed it"),
 };
 
-const apse1Analysis = "a public cost analysis's ap-southeast-1 table, \"Pulled from the AWS Price List API in July 2026\"";
+const apse1Analysis = 'a public cost analysis\'s ap-southeast-1 table, "Pulled from the AWS Price List API in July 2026"';
 
 /** The figures seen for other catalog regions; the rest falls back to us-east-1 (reported). */
 const OTHER_REGIONS: Readonly<Record<string, Partial<RegionPrices>>> = {
     "ap-southeast-1": {
         natGatewayHour: published(0.059, "hour", page.vpc, `${apse1Analysis}: APS1-NatGateway-Hours $0.059/hour`),
         natGatewayGb: published(0.059, "GB", page.vpc, `${apse1Analysis}: APS1-NatGateway-Bytes $0.059/GB`),
-        albHour: published(0.0252, "hour", page.elb, "a public Fargate cost note for ap-southeast-1: Application Load Balancer $0.0252 / hour"),
+        albHour: published(
+            0.0252,
+            "hour",
+            page.elb,
+            "a public Fargate cost note for ap-southeast-1: Application Load Balancer $0.0252 / hour",
+        ),
         albLcuHour: published(0.008, "LCU-hour", page.elb, "the same note: ALB capacity units $0.008 / LCU-hour"),
-        interfaceEndpointAzHour: published(0.013, "hour", page.privatelink, "the same note: interface VPC endpoint $0.013 / hour per AZ (APS1-VpcEndpoint-Hours)"),
+        interfaceEndpointAzHour: published(
+            0.013,
+            "hour",
+            page.privatelink,
+            "the same note: interface VPC endpoint $0.013 / hour per AZ (APS1-VpcEndpoint-Hours)",
+        ),
         logsIngestGb: published(0.7, "GB", page.cloudwatch, `${apse1Analysis}: APS1-DataProcessing-Bytes $0.70/GB`),
         alarmMonth: published(0.1, "month", page.cloudwatch, `${apse1Analysis}: APS1-CW:AlarmMonitorUsage $0.10/alarm-month`),
     },
@@ -209,12 +264,12 @@ export function awsPrice(region: string, key: PriceKey, variant?: string): { pri
 /** Cloudflare zone plans per month (the zone's owner pays; a tenant stack rides on it). */
 export const CLOUDFLARE_PLAN_MONTH: Readonly<Record<"free" | "pro" | "business" | "enterprise", Price | undefined>> = {
     free: published(0, "month", page.cloudflarePlans, "Cloudflare's plans page: Free $0"),
-    pro: published(20, "month", page.cloudflarePlans, "cloudflare-docs Billing Policy (\"two $20 charges\" for two Pro zones)"),
+    pro: published(20, "month", page.cloudflarePlans, 'cloudflare-docs Billing Policy ("two $20 charges" for two Pro zones)'),
     business: published(
         200,
         "month",
         page.cloudflarePlans,
-        "betterlink-blog (2025-12-01) and tutorials.dodatech.com: \"Business Plan $200/mo\" (billed annually; monthly billing costs more)",
+        'betterlink-blog (2025-12-01) and tutorials.dodatech.com: "Business Plan $200/mo" (billed annually; monthly billing costs more)',
     ),
     // Enterprise is a contract: no list price to use.
     enterprise: undefined,
@@ -226,9 +281,19 @@ export const CLOUDFLARE_PLAN_MONTH: Readonly<Record<"free" | "pro" | "business" 
  * at shorter intervals may cost more and are not priced (docs/cost.md).
  */
 export const CLOUDFLARE_LB = {
-    baseMonth: published(5, "month", page.cloudflareLb, "kyawswarthwin/cloudflare-workers-load-balancing README: dynamic load balancing \"costs $5\""),
+    baseMonth: published(
+        5,
+        "month",
+        page.cloudflareLb,
+        'kyawswarthwin/cloudflare-workers-load-balancing README: dynamic load balancing "costs $5"',
+    ),
     includedOrigins: 2,
-    extraOriginMonth: assumed(5, "month", page.cloudflareLb, "$5 a month for each origin beyond the two included, as last known; no stored source confirmed it"),
+    extraOriginMonth: assumed(
+        5,
+        "month",
+        page.cloudflareLb,
+        "$5 a month for each origin beyond the two included, as last known; no stored source confirmed it",
+    ),
 } as const;
 
 /** vCPUs of the DB instance classes priced above (RDS Proxy bills by the target's vCPUs). */

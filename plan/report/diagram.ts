@@ -38,7 +38,9 @@ export function mermaid(plan: Plan, { config, fleet }: Stack): string {
         lines.push(`  subgraph ${code}["${cell.region} · ${cell.code} · ${drained ? "DRAINED (decommissioning)" : role}"]`);
         lines.push("    direction LR");
         lines.push(`    ${code}_alb["ALB"]`);
-        lines.push(`    ${code}_pods["API pods ${c.pods.min}–${c.pods.max}<br/>nodes ${c.nodesPerAz.min * c.azs}–${c.nodesPerAz.max * c.azs} in ${c.azs} AZs"]`);
+        lines.push(
+            `    ${code}_pods["API pods ${c.pods.min}–${c.pods.max}<br/>nodes ${c.nodesPerAz.min * c.azs}–${c.nodesPerAz.max * c.azs} in ${c.azs} AZs"]`,
+        );
         lines.push(`    ${code}_proxy["RDS Proxy"]`);
         lines.push(
             `    ${code}_db[("Aurora ${cell.primary ? "writer" : "secondary"}<br/>+ ${c.readers} readers")]`,

@@ -65,14 +65,23 @@ export function renderHtml({ plan, stack, comparison, mermaidJs }: HtmlInput): s
         String(c.cacheShards),
     ]);
     const depth = fleet.serving.length;
-    const steering = Object.entries(plan.steering.regions).map(([cf, order]) => [cf, ...order, ...Array(Math.max(0, depth - order.length)).fill("")]);
+    const steering = Object.entries(plan.steering.regions).map(([cf, order]) => [
+        cf,
+        ...order,
+        ...Array(Math.max(0, depth - order.length)).fill(""),
+    ]);
     steering.push(["Writes, default", ...plan.steering.defaultPools]);
     steering.push(["Fallback pool", plan.steering.fallbackPool, ...Array(depth - 1).fill("")]);
 
     const cost = plan.cost;
     // "*": some of the cell's figures are the us-east-1 price (no regional figure in the snapshot).
     const mark = (c: CostEstimate["cells"][string]) => (c.lines.some((l) => l.fallback) ? "*" : "");
-    const costRows = Object.values(cost.cells).map((c) => [c.region, c.code, `${usd(c.monthly.min)}${mark(c)}`, `${usd(c.monthly.worstCase)}${mark(c)}`]);
+    const costRows = Object.values(cost.cells).map((c) => [
+        c.region,
+        c.code,
+        `${usd(c.monthly.min)}${mark(c)}`,
+        `${usd(c.monthly.worstCase)}${mark(c)}`,
+    ]);
     for (const l of cost.global.lines) costRows.push([l.item, "", usd(l.monthly.min), usd(l.monthly.worstCase)]);
     costRows.push(["Total", "", usd(cost.monthly.min), usd(cost.monthly.worstCase)]);
     costRows.push(["Per 1,000 concurrent users", "", usd(cost.per1000Users.min), usd(cost.per1000Users.worstCase)]);
@@ -97,11 +106,15 @@ export function renderHtml({ plan, stack, comparison, mermaidJs }: HtmlInput): s
                         comparison.diff.atRisk.map((r) => [r.action, r.cell ?? "global", r.type, r.urn, r.keys.join(", ")]),
                     ),
               "<h3>Added, changed, removed</h3>",
-              table("changes", ["Change", "Cell", "URN", "Inputs"], [
-                  ...comparison.diff.removed.map((c) => ["removed", c.cell ?? "global", c.urn, ""]),
-                  ...comparison.diff.changed.map((c) => ["changed", c.cell ?? "global", c.urn, c.keys.join(", ")]),
-                  ...comparison.diff.added.map((c) => ["added", c.cell ?? "global", c.urn, ""]),
-              ]),
+              table(
+                  "changes",
+                  ["Change", "Cell", "URN", "Inputs"],
+                  [
+                      ...comparison.diff.removed.map((c) => ["removed", c.cell ?? "global", c.urn, ""]),
+                      ...comparison.diff.changed.map((c) => ["changed", c.cell ?? "global", c.urn, c.keys.join(", ")]),
+                      ...comparison.diff.added.map((c) => ["added", c.cell ?? "global", c.urn, ""]),
+                  ],
+              ),
           ].join("\n")
         : "";
 

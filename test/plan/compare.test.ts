@@ -34,7 +34,13 @@ const plan = (resources: PlanResource[]): Plan => ({
     capacity: {},
     steering: { policy: "proximity", regions: {} as never, defaultPools: [], fallbackPool: "" },
     edge: {},
-    cost: estimateCost({ resources: [], cellOf: new Map(), cells: [], targetConcurrentUsers: 0, cloudflare: { plan: "free", zoneOwner: "none" } }),
+    cost: estimateCost({
+        resources: [],
+        cellOf: new Map(),
+        cells: [],
+        targetConcurrentUsers: 0,
+        cloudflare: { plan: "free", zoneOwner: "none" },
+    }),
 });
 const CLUSTER = "aws:rds/cluster:Cluster";
 const KEY = "aws:kms/key:Key";

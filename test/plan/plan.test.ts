@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { compare } from "../../plan/compare";
 import { type PlanRun, cellCodes, planStack } from "../../plan/plan";
-import { SECRET } from "../../plan/runtime";
 import { usd } from "../../plan/report/costTable";
+import { SECRET } from "../../plan/runtime";
 import { projectRoot, readConfigFile } from "../../plan/stackConfig";
 import { assertUniqueUrns, isRegionalAws, planOf, prodStack } from "../support/harness";
 

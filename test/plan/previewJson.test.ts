@@ -16,7 +16,10 @@ describe("the plan JSON's mock ids and --preview-json", () => {
         const custom = run.plan.resources.filter((r) => r.custom);
         assert.ok(custom.every((r) => typeof r.id === "string" && r.id.length > 0));
         assert.equal(new Set(custom.map((r) => `${r.provider}|${r.type}|${r.id}`)).size, custom.length);
-        assert.equal(new Set(custom.filter((r) => r.type.startsWith("aws:")).map((r) => r.id)).size, custom.filter((r) => r.type.startsWith("aws:")).length);
+        assert.equal(
+            new Set(custom.filter((r) => r.type.startsWith("aws:")).map((r) => r.id)).size,
+            custom.filter((r) => r.type.startsWith("aws:")).length,
+        );
         const deployment = run.plan.resources.find((r) => r.name === "use1-api-deployment")!;
         assert.equal(deployment.id, "api/api");
         assert.ok(run.plan.resources.filter((r) => !r.custom).every((r) => r.id === null));
@@ -44,7 +47,18 @@ describe("the plan JSON's mock ids and --preview-json", () => {
         assert.deepEqual(Object.keys(digest), ["config", "steps", "changeSummary"]);
         assert.equal(digest.steps.length, run.evaluation.resources.length);
         assert.deepEqual(digest.changeSummary, { create: digest.steps.length });
-        const allowed = new Set(["urn", "custom", "type", "inputs", "parent", "protect", "dependencies", "provider", "retainOnDelete", "ignoreChanges"]);
+        const allowed = new Set([
+            "urn",
+            "custom",
+            "type",
+            "inputs",
+            "parent",
+            "protect",
+            "dependencies",
+            "provider",
+            "retainOnDelete",
+            "ignoreChanges",
+        ]);
         const seen = new Set<string>();
         for (const step of digest.steps) {
             assert.equal(step.op, "create");
@@ -58,7 +72,9 @@ describe("the plan JSON's mock ids and --preview-json", () => {
             seen.add(step.urn);
         }
         assert.equal(digest.steps[0].newState.type, "pulumi:pulumi:Stack");
-        const cluster = digest.steps.find((s) => s.newState.type === "aws:rds/cluster:Cluster" && s.urn.endsWith("::use1-data-db-cluster"))!;
+        const cluster = digest.steps.find(
+            (s) => s.newState.type === "aws:rds/cluster:Cluster" && s.urn.endsWith("::use1-data-db-cluster"),
+        )!;
         assert.equal(cluster.newState.protect, true);
         assert.equal(cluster.newState.inputs.masterPassword, SECRET);
     });

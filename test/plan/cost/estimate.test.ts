@@ -37,9 +37,18 @@ describe("the price snapshot", () => {
 /** A minimal cell, hand-priced: two nodes, one NAT gateway, one Aurora instance. */
 describe("estimateCost, a hand-priced cell", () => {
     const urn = (name: string) => `urn:pulumi:t::platform::x::${name}`;
-    const res = (type: string, name: string, inputs: Record<string, unknown>): CostResource => ({ urn: urn(name), type, name, parent: null, inputs });
+    const res = (type: string, name: string, inputs: Record<string, unknown>): CostResource => ({
+        urn: urn(name),
+        type,
+        name,
+        parent: null,
+        inputs,
+    });
     const resources = [
-        res("aws:eks/nodeGroup:NodeGroup", "use1-nodes-a", { instanceTypes: ["m7i.xlarge", "m6i.xlarge"], scalingConfig: { minSize: 2, maxSize: 4 } }),
+        res("aws:eks/nodeGroup:NodeGroup", "use1-nodes-a", {
+            instanceTypes: ["m7i.xlarge", "m6i.xlarge"],
+            scalingConfig: { minSize: 2, maxSize: 4 },
+        }),
         res("aws:ec2/natGateway:NatGateway", "use1-nat", {}),
         res("aws:rds/clusterInstance:ClusterInstance", "use1-db-1", { instanceClass: "db.r7g.large" }),
         res("aws:eks/nodeGroup:NodeGroup", "euc1-nodes-a", { instanceTypes: ["c7i.xlarge"], scalingConfig: { minSize: 1, maxSize: 1 } }),
@@ -79,7 +88,9 @@ describe("estimateCost, a hand-priced cell", () => {
     it("lists what the snapshot cannot price instead of pricing it at zero", () => {
         const cost = estimateCost(input());
         assert.deepEqual(cost.cells.euc1.lines, []);
-        assert.deepEqual(cost.unpriced, ["euc1 EC2 nodes (c7i.xlarge): no ec2InstanceHour for c7i.xlarge in the price snapshot (plan/cost/prices.ts)"]);
+        assert.deepEqual(cost.unpriced, [
+            "euc1 EC2 nodes (c7i.xlarge): no ec2InstanceHour for c7i.xlarge in the price snapshot (plan/cost/prices.ts)",
+        ]);
     });
 
     it("bills the zone plan to the zone's owner, not to a tenant stack", () => {
@@ -120,7 +131,11 @@ describe("the prod plan's cost", () => {
             // 5 instances × 2 vCPUs
             ["RDS Proxy (target vCPUs)", 10 * 0.015 * H, 10 * 0.015 * H],
             // 25,000 users' writes (10 % of requests, 2 KiB each) sent to 2 secondaries
-            ["Global database replication to 2 secondaries", ((requests(25000) * 0.1 * 2048 * 2) / 1e9) * 0.02, ((requests(25000) * 0.1 * 2048 * 2) / 1e9) * 0.02],
+            [
+                "Global database replication to 2 secondaries",
+                ((requests(25000) * 0.1 * 2048 * 2) / 1e9) * 0.02,
+                ((requests(25000) * 0.1 * 2048 * 2) / 1e9) * 0.02,
+            ],
             // 3 shards × (1 primary + 1 replica)
             ["ElastiCache nodes (cache.r7g.large)", 6 * 0.1752 * H, 6 * 0.1752 * H],
             ["OpenSearch data nodes (r6g.large.search)", 3 * 0.187 * H, 3 * 0.187 * H],
@@ -129,7 +144,11 @@ describe("the prod plan's cost", () => {
             // flow logs 5 GB a node, control plane 30 GB
             ["CloudWatch Logs ingested (flow logs, EKS control plane)", (6 * 5 + 30) * 0.5, (9 * 5 + 30) * 0.5],
             // kept 365 days (flow logs) and 90 days (control plane)
-            ["CloudWatch Logs stored (at each group's retention)", (6 * 5 * 365 / 30 + 30 * 3) * 0.03, (9 * 5 * 365 / 30 + 30 * 3) * 0.03],
+            [
+                "CloudWatch Logs stored (at each group's retention)",
+                ((6 * 5 * 365) / 30 + 30 * 3) * 0.03,
+                ((9 * 5 * 365) / 30 + 30 * 3) * 0.03,
+            ],
             ["CloudWatch alarms", 35 * 0.1, 35 * 0.1],
             ["KMS keys", 4, 4],
             ["Secrets Manager secrets", 0.4, 0.4],
@@ -138,7 +157,10 @@ describe("the prod plan's cost", () => {
             use1.lines.map((l) => [l.item, l.monthly.min, l.monthly.worstCase]),
             expected.map(([item, min, worst]) => [item, round2(min), round2(worst)]),
         );
-        assert.ok(use1.lines.every((l) => !l.fallback), "us-east-1 is complete in the snapshot");
+        assert.ok(
+            use1.lines.every((l) => !l.fallback),
+            "us-east-1 is complete in the snapshot",
+        );
         assert.equal(use1.monthly.min, 4587.67);
         assert.equal(use1.monthly.worstCase, 5515.63);
     });
@@ -158,7 +180,10 @@ describe("the prod plan's cost", () => {
         assert.equal(cost.monthly.min, round2(cells.reduce((s, c) => s + c.monthly.min, 0) + 210));
         assert.equal(cost.per1000Users.min, round2(cost.monthly.min / 25));
         assert.ok(cost.monthly.worstCase > cost.monthly.min);
-        assert.ok(cells.find((c) => c.code === "euc1")!.lines.some((l) => l.fallback), "eu-central-1 falls back to us-east-1 figures");
+        assert.ok(
+            cells.find((c) => c.code === "euc1")!.lines.some((l) => l.fallback),
+            "eu-central-1 falls back to us-east-1 figures",
+        );
         assert.deepEqual(cost.unpriced, []);
     });
 

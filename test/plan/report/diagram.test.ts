@@ -6,7 +6,9 @@ import { planOf } from "../../support/harness";
 
 describe("the topology diagram", () => {
     it("marks a drained cell: dashed, no steering, still replicated to", async () => {
-        const run = await planOf(readConfigFile(path.join(projectRoot(), "test", "fixtures", "decommission-apse1.yaml"), "platform", "prod"));
+        const run = await planOf(
+            readConfigFile(path.join(projectRoot(), "test", "fixtures", "decommission-apse1.yaml"), "platform", "prod"),
+        );
         const text = mermaid(run.plan, run);
         assert.match(text, /\n {2}subgraph apse1\["ap-southeast-1 · apse1 · DRAINED \(decommissioning\)"\]\n/);
         assert.match(text, /\n {2}lb -\. "drained: no traffic" \.-> apse1_alb\n {2}style apse1 stroke-dasharray: 5 5\n/);

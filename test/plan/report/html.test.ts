@@ -26,7 +26,9 @@ interface Box {
 
 /** Eleven regions, the most an Aurora global database takes (one primary, ten secondaries). */
 function elevenRegions() {
-    const names = catalogRegions().map((r) => r.name).slice(0, 11);
+    const names = catalogRegions()
+        .map((r) => r.name)
+        .slice(0, 11);
     return withConfig(prodStack(), { "platform:regions": names.map((name, i) => (i === 0 ? { name, primary: true } : { name })) });
 }
 
@@ -61,7 +63,11 @@ describe("the HTML report in Chromium", function () {
         });
         await page.goto(`file://${file}`);
         await page.waitForSelector("body[data-diagram]", { timeout: 60000 });
-        assert.equal(await page.getAttribute("body", "data-diagram"), "rendered", String(await page.getAttribute("body", "data-diagram-error")));
+        assert.equal(
+            await page.getAttribute("body", "data-diagram"),
+            "rendered",
+            String(await page.getAttribute("body", "data-diagram-error")),
+        );
         await page.screenshot({ path: path.join(SCREENS, `${name}.png`), fullPage: true });
         return { page, fetched };
     }
