@@ -17,8 +17,11 @@ import { formatPlanTable } from "../regions/cloudflarePlans";
 import { compare, formatComparison, removalProblems } from "./compare";
 import { type Plan, cloudflarePlanOf, planStack } from "./plan";
 import { hasBlockingViolation } from "./policyRunner";
+import { previewDigest } from "./previewJson";
 import { formatCapacityTable } from "./report/capacityTable";
+import { formatCostDelta, formatCostTable } from "./report/costTable";
 import { mermaid } from "./report/diagram";
+import { type HtmlInput, mermaidBundle, renderHtml } from "./report/html";
 import { formatSteering } from "./report/steeringTable";
 import { formatSummary } from "./report/summary";
 import { checkTransitionRules, formatCloudRules } from "./rules";
@@ -37,9 +40,21 @@ export const PLAN_FLAGS = {
         type: "string",
         value: "FILE",
         description:
-            "write the machine-readable plan (resources with URN, type, parent, provider, protect, inputs; outputs; policy; capacity; steering)",
+            "write the machine-readable plan (resources with URN, type, parent, provider, protect, mock id, inputs; outputs; policy; capacity; steering; cost)",
     },
     diagram: { type: "string", value: "FILE", description: "write a Mermaid diagram of the topology (Markdown)" },
+    html: {
+        type: "string",
+        value: "FILE",
+        description:
+            "write a self-contained HTML report: summary, capacity, steering, cost, findings, the rendered diagram, and with --compare the changes (data at risk first)",
+    },
+    "preview-json": {
+        type: "string",
+        value: "FILE",
+        description:
+            "write the plan in the shape of pulumi preview --json (config, steps with op, urn, newState.type and inputs, changeSummary)",
+    },
     compare: {
         type: "string",
         value: "FILE",
@@ -62,7 +77,8 @@ export const PLAN_FLAGS = {
     quiet: {
         type: "boolean",
         default: false,
-        description: "print no summary, capacity, steering, Cloudflare plan or cross-stack table (the comparison still prints)",
+        description:
+            "print no summary, capacity, steering, cost, Cloudflare plan or cross-stack table (the comparison and its cost change still print)",
     },
     help: HELP_FLAG,
 } as const satisfies FlagTable;
@@ -75,6 +91,8 @@ interface Options {
     config?: string;
     json?: string;
     diagram?: string;
+    previewJson?: string;
+    html?: string;
     compare?: string;
     preview: boolean;
     /** Stacks for the cross-stack check; undefined: every file; []: none. */
@@ -99,6 +117,8 @@ function parseOptions(argv: string[]): Options {
         config: values.config,
         json: values.json,
         diagram: values.diagram,
+        previewJson: values["preview-json"],
+        html: values.html,
         compare: values.compare,
         preview: values.preview!,
         stacks: stacksOption(values.stacks),
@@ -175,6 +195,7 @@ export async function main(argv: string[]): Promise<number> {
         if (!options.quiet) process.stdout.write(`${formatSummary(plan, run.fleet)}\n`);
         if (!options.quiet) process.stdout.write(`\n${formatCapacityTable(run.fleet.capacity)}\n`);
         if (!options.quiet) process.stdout.write(`\n${formatSteering(plan.steering)}\n`);
+        if (!options.quiet) process.stdout.write(`\n${formatCostTable(plan.cost)}\n`);
         if (!options.quiet)
             process.stdout.write(`\nCloudflare plan of this stack's edge\n${formatPlanTable(cloudflarePlanOf(run.config).requirements)}\n`);
         // Every stack of the repository with this one: what would collide on a shared zone or account.
@@ -193,13 +214,18 @@ export async function main(argv: string[]): Promise<number> {
             process.stdout.write(`\n${formatCloudRules(plan.cloudRules, "plan")}\n`);
         if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
         if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run));
+        if (options.previewJson)
+            writeFileSync(options.previewJson, `${JSON.stringify(previewDigest(stack, run.evaluation.resources), null, 4)}\n`);
+        let comparison: HtmlInput["comparison"];
         if (other) {
             const after = planInChild(other, plan.stack, options.preview);
             const diff = compare(plan, after);
+            comparison = { name: path.basename(other), diff, cost: after.cost };
             process.stdout.write(`\n${formatComparison(diff, `${plan.stack}`, path.basename(other))}\n`);
             // What the real APIs refuse in this update (ignoreChanges applied as the engine applies them).
             const transition = checkTransitionRules(plan, after);
             process.stdout.write(`\n${formatCloudRules(transition, "transition")}\n`);
+            process.stdout.write(`\n${formatCostDelta(plan.cost, after.cost)}\n`);
             // A region dropped before it was decommissioned would delete its data: refused.
             const refusals = removalProblems(diff, run.fleet.cells, plan.stack, path.basename(other));
             if (refusals.length > 0) {
@@ -209,6 +235,7 @@ export async function main(argv: string[]): Promise<number> {
             // The plan of `after` is checked too: its own plan rules (the child's exit 1 is not fatal here).
             if (transition.violations.length > 0 || after.cloudRules.violations.length > 0) return PLAN_EXIT.policy;
         }
+        if (options.html) writeFileSync(options.html, renderHtml({ plan, stack: run, comparison, mermaidJs: mermaidBundle() }));
         return exitCodeOf(plan);
     } catch (err) {
         if (err instanceof ConfigError || err instanceof ConfigErrorText || err instanceof StackConfigError || err instanceof UsageError) {

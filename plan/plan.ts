@@ -9,6 +9,7 @@ import { type CloudflarePlan, type PlanRequirement, planRequirements, requiredAd
 import { type Fleet } from "../regions/fleet";
 import { type SteeringPlan } from "../regions/steering";
 import { type Stack, parseStack } from "../stack/parse";
+import { type CostEstimate, estimateCost } from "./cost/estimate";
 import { registerStackOutputs } from "./mocks";
 import { type PackConfig, type PolicyViolation, checkPolicies, readPackConfig } from "./policyRunner";
 import { type CloudRuleReport, checkPlanRules } from "./rules";
@@ -38,6 +39,8 @@ export interface Plan {
      * and the Cloudflare plan it needs (docs/edge.md).
      */
     readonly edge: Record<string, unknown>;
+    /** The monthly cost at minimum and worst-case scale, per cell and in total (plan/cost, docs/cost.md). */
+    readonly cost: CostEstimate;
 }
 
 export interface PlanRun extends Stack {
@@ -100,7 +103,7 @@ export async function planStack(stack: StackConfig, options: PlanOptions = {}): 
         config: options.packConfig ?? readPackConfig(projectRoot(), stack.stack),
         preview: options.preview,
     });
-    const plan = toPlan(evaluation, parsed.fleet, violations);
+    const plan = toPlan(evaluation, parsed.fleet, violations, parsed.config.cloudflare);
     return { ...parsed, evaluation, plan: { ...plan, edge: { ...plan.edge, cloudflarePlan: cloudflarePlanOf(parsed.config) } } };
 }
 
@@ -118,7 +121,12 @@ export function cloudflarePlanOf(config: Stack["config"]): CloudflarePlanNeeds {
 }
 
 /** The plan JSON of an evaluation and the fleet it was evaluated from. */
-export function toPlan(evaluation: Evaluation, fleet: Pick<Fleet, "capacity" | "steering">, violations: PolicyViolation[] = []): Plan {
+export function toPlan(
+    evaluation: Evaluation,
+    fleet: Pick<Fleet, "capacity" | "steering">,
+    violations: PolicyViolation[] = [],
+    cloudflare: Pick<Stack["config"]["cloudflare"], "plan" | "zoneOwner">,
+): Plan {
     const resources = evaluation.resources.map(toPlanResource);
     return {
         project: evaluation.project,
@@ -131,7 +139,29 @@ export function toPlan(evaluation: Evaluation, fleet: Pick<Fleet, "capacity" | "
         capacity: fleet.capacity,
         steering: fleet.steering,
         edge: (evaluation.outputs.edgeSettings ?? {}) as Record<string, unknown>,
+        cost: costOf(resources, fleet.capacity, cloudflare),
     };
+}
+
+/** The cost estimate of a plan's resources under the capacity plan's users. */
+export function costOf(
+    resources: readonly PlanResource[],
+    capacity: Fleet["capacity"],
+    cloudflare: Pick<Stack["config"]["cloudflare"], "plan" | "zoneOwner">,
+): CostEstimate {
+    return estimateCost({
+        resources,
+        cellOf: cellCodes(resources),
+        cells: capacity.cells.map((c) => ({
+            code: c.code,
+            region: c.region,
+            primary: c.primary,
+            normalUsers: c.normalUsers,
+            worstCaseUsers: c.worstCaseUsers,
+        })),
+        targetConcurrentUsers: capacity.targetConcurrentUsers,
+        cloudflare: { plan: cloudflare.plan, zoneOwner: cloudflare.zoneOwner },
+    });
 }
 
 function toPlanResource(r: RecordedResource): PlanResource {

@@ -31,14 +31,18 @@ export interface RecordedResource {
     readonly urn: string;
     readonly type: string;
     readonly name: string;
-    /** The resource's id as the (mock) provider gave it; absent for components and, in a preview, for every new resource. */
-    readonly id?: string;
     /** URN of the parent, or null for the stack itself. */
     readonly parent: string | null;
     readonly custom: boolean;
     /** Provider reference (`urn::id`), or null for the default provider / components. */
     readonly provider: string | null;
     readonly protect: boolean;
+    /**
+     * The mock id the resource was given (shaped like the provider's: `vpc-0a1b…`, an ARN's last
+     * part, a Cloudflare hex id); other resources' inputs refer to it. Null for components and, in
+     * a preview, for every new resource (the engine has no id for it yet).
+     */
+    readonly id: string | null;
     readonly retainOnDelete: boolean;
     readonly ignoreChanges: readonly string[];
     /** Input paths whose change replaces the resource instead of updating it (`replaceOnChanges`). */
@@ -255,11 +259,11 @@ async function record(req: RegisterRequest, urn: string, id: string): Promise<Re
         urn,
         type: req.getType(),
         name: req.getName(),
-        ...(id ? { id } : {}),
         parent: req.getParent() || null,
         custom: req.getCustom(),
         provider: req.getProvider() || null,
         protect: req.getProtect(),
+        id: req.getCustom() && id !== "" ? id : null,
         retainOnDelete: req.getRetainondelete(),
         ignoreChanges: req.getIgnorechangesList(),
         replaceOnChanges: req.getReplaceonchangesList(),

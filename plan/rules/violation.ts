@@ -5,7 +5,7 @@ import { cloudRule } from "../../regions/cloudRules";
 export interface RuleResource {
     readonly urn: string;
     readonly type: string;
-    readonly id?: string;
+    readonly id?: string | null;
     readonly inputs: Record<string, unknown>;
     readonly ignoreChanges: readonly string[];
     readonly replaceOnChanges?: readonly string[];

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { type Comparison, compare, formatComparison, removalProblems } from "../../plan/compare";
+import { estimateCost } from "../../plan/cost/estimate";
 import { type Plan, type PlanResource } from "../../plan/plan";
 import { REPLACE_TRIGGERS, STATEFUL_TYPES, replaceTriggers } from "../../regions/stateful";
 
@@ -16,6 +17,7 @@ function res(type: string, name: string, inputs: Record<string, unknown>, more: 
         custom: type !== CELL,
         provider: null,
         protect: false,
+        id: type === CELL ? null : `${name}-id`,
         retainOnDelete: false,
         ignoreChanges: [],
         dependencies: [],
@@ -35,6 +37,13 @@ const plan = (resources: PlanResource[]): Plan => ({
     capacity: {},
     steering: { policy: "proximity", regions: {} as never, defaultPools: [], fallbackPool: "" },
     edge: {},
+    cost: estimateCost({
+        resources: [],
+        cellOf: new Map(),
+        cells: [],
+        targetConcurrentUsers: 0,
+        cloudflare: { plan: "free", zoneOwner: "none" },
+    }),
 });
 const CLUSTER = "aws:rds/cluster:Cluster";
 const KEY = "aws:kms/key:Key";

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { compare } from "../../plan/compare";
 import { type PlanRun, cellCodes, planStack } from "../../plan/plan";
+import { usd } from "../../plan/report/costTable";
 import { SECRET } from "../../plan/runtime";
 import { projectRoot, readConfigFile } from "../../plan/stackConfig";
 import { assertUniqueUrns, isRegionalAws, planOf, prodStack } from "../support/harness";
@@ -101,6 +102,10 @@ describe("offline plan of the prod stack", () => {
         ]);
         assert.equal(vpc.urn, "urn:pulumi:prod::platform::platform:cell:RegionalCell$platform:cell:Network$aws:ec2/vpc:Vpc::use1-net-vpc");
         assert.equal(vpc.inputs.region, "us-east-1");
+        assert.match(vpc.id!, /^vpc-[0-9a-f]{17}$/);
+        assert.deepEqual(Object.keys(plan.cost.monthly), ["min", "worstCase"]);
+        assert.equal(plan.cost.priceDate, "2026-12-02");
+        assert.equal(plan.cost.currency, "USD");
         assert.deepEqual(
             plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory"),
             [],
@@ -196,13 +201,22 @@ describe("plan command", () => {
         });
         assert.match(out, /^Offline plan of platform\/prod: 3 cell\(s\), \d+ resources/);
         assert.match(out, /\nus-east-1 +use1 +yes/);
+        // The cost table, with the figures of the plan JSON's cost.
         const plan = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8"));
+        assert.match(out, /\nMonthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
+        assert.match(out, /\nus-east-1 +use1 +\$4,587\.67 +\$5,515\.63 /);
+        const esc = (text: string) => text.replace(/[$.]/g, "\\$&");
+        assert.match(out, new RegExp(`\\nTotal +${esc(usd(plan.cost.monthly.min))} +${esc(usd(plan.cost.monthly.worstCase))}\\n`));
         assert.equal(plan.stack, "prod");
         assert.equal(plan.resources.length, (await planOf(prodStack())).plan.resources.length);
         const diagram = readFileSync(path.join(dir, "plan.md"), "utf8");
         assert.match(diagram, /```mermaid\nflowchart LR\n/);
-        assert.match(diagram, /subgraph use1\["us-east-1 \(primary\)"\]/);
-        assert.match(diagram, /edge --> apse1/);
+        assert.match(diagram, /\n {2}subgraph use1\["us-east-1 · use1 · primary: Aurora writer"\]\n/);
+        assert.match(diagram, /\n {2}lb -- "first for OC SAS SEAS NEAS" --> apse1_alb\n/);
+        assert.match(diagram, /\n {4}use1_alb --> use1_pods --> use1_proxy --> use1_db\n/);
+        assert.match(diagram, /\n {4}use1_pods\["API pods 15–24<br\/>nodes 6–9 in 3 AZs"\]\n/);
+        assert.match(diagram, /\n {2}use1_db == "global database replication" ==> euc1_db\n {2}use1_db ==> apse1_db\n/);
+        assert.match(diagram, /writes: use1 → euc1 → apse1<br\/>fallback: use1/);
     });
 
     it("--compare prints the added, changed and removed resources of a config change, grouped by cell", () => {
@@ -215,6 +229,9 @@ describe("plan command", () => {
         assert.ok(match, header);
         assert.equal(out.split("\n").filter((l) => l.startsWith("  + ")).length, Number(match[1]));
         assert.match(out, /\nusw2:\n {2}\+ urn:pulumi:prod::platform::/);
+        // The cost of the added region.
+        assert.match(out, /\nCost change: \$[\d,.]+ → \$[\d,.]+ a month at minimum scale/);
+        assert.match(out, /\nusw2 \(added\) +\+\$[\d,.]+ +\+\$[\d,.]+\n/);
         assert.match(
             out,
             /\nglobal:\n( {2}[-+~] .*\n)* {2}~ urn:pulumi:prod::platform::platform:edge:Edge\$cloudflare:index\/loadBalancer:LoadBalancer::edge-lb \(defaultPools, rules\)\n/,

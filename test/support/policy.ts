@@ -30,6 +30,7 @@ export function fixture(type: string, name: string, props: Props = {}, options: 
         custom: options.custom ?? !type.startsWith("platform:"),
         provider: null,
         protect: options.protect ?? false,
+        id: options.custom === false || type.startsWith("platform:") ? null : `${name}-id`,
         retainOnDelete: false,
         ignoreChanges: [],
         dependencies: (options.dependsOn ?? []).map((d) => d.urn),

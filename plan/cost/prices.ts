@@ -1,0 +1,309 @@
+/**
+ * The price snapshot the cost estimate uses: on-demand list prices in USD, as data, each with
+ * the vendor page it is published on, where it was read and when, and whether it is a published
+ * figure or an assumption (docs/cost.md).
+ *
+ * How the figures were read (2026-12-02): no AWS or Cloudflare pricing page is reachable from
+ * here, so each published figure was read from a stored public copy that quotes the vendor's
+ * page or AWS's Price List (the `seenIn` of each). A figure no stored source confirmed is
+ * `basis: "assumption"`, with what it rests on. Only the figures the estimate uses are kept.
+ *
+ * Regions: us-east-1 is complete; other catalog regions carry only the figures a source gave
+ * for them. Where a region lacks a figure the estimate uses the us-east-1 one and reports it
+ * as an assumption (us-east-1 is among the cheapest regions, so such a cell is a lower bound).
+ */
+
+export const PRICE_DATE = "2026-12-02";
+export const CURRENCY = "USD";
+
+/**
+ * Hours in a billing month: AWS's pricing pages and its Pricing Calculator price a month as
+ * 730 hours (8,760 / 12); the seen sources use the same (e.g. "$0.045/hr … $32.85" a month).
+ */
+export const HOURS_PER_MONTH = 730;
+
+export interface Price {
+    readonly usd: number;
+    /** What one `usd` buys: "hour", "GB", "GB-month", "million requests", "month". */
+    readonly unit: string;
+    /** The vendor page that publishes the figure. */
+    readonly source: string;
+    /** The stored public copy the figure was read from, with its own date; or what an assumption rests on. */
+    readonly seenIn: string;
+    readonly read: string;
+    readonly basis: "published" | "assumption";
+}
+
+const READ = PRICE_DATE;
+
+const page = {
+    ec2: "https://aws.amazon.com/ec2/pricing/on-demand/",
+    ebs: "https://aws.amazon.com/ebs/pricing/",
+    eks: "https://aws.amazon.com/eks/pricing/",
+    vpc: "https://aws.amazon.com/vpc/pricing/",
+    privatelink: "https://aws.amazon.com/privatelink/pricing/",
+    elb: "https://aws.amazon.com/elasticloadbalancing/pricing/",
+    aurora: "https://aws.amazon.com/rds/aurora/pricing/",
+    rdsProxy: "https://aws.amazon.com/rds/proxy/pricing/",
+    elasticache: "https://aws.amazon.com/elasticache/pricing/",
+    opensearch: "https://aws.amazon.com/opensearch-service/pricing/",
+    cloudwatch: "https://aws.amazon.com/cloudwatch/pricing/",
+    transfer: "https://aws.amazon.com/ec2/pricing/on-demand/#Data_Transfer",
+    kms: "https://aws.amazon.com/kms/pricing/",
+    secrets: "https://aws.amazon.com/secrets-manager/pricing/",
+    cloudflarePlans: "https://www.cloudflare.com/plans/",
+    cloudflareLb: "https://www.cloudflare.com/application-services/products/load-balancing/",
+} as const;
+
+function published(usd: number, unit: string, source: string, seenIn: string): Price {
+    return { usd, unit, source, seenIn, read: READ, basis: "published" };
+}
+
+function assumed(usd: number, unit: string, source: string, seenIn: string): Price {
+    return { usd, unit, source, seenIn, read: READ, basis: "assumption" };
+}
+
+/** What the estimate prices in one region. Maps are keyed by instance type or class. */
+export interface RegionPrices {
+    readonly ec2InstanceHour: Readonly<Record<string, Price>>;
+    readonly ebsGp3GbMonth: Price;
+    readonly eksClusterHour: Price;
+    readonly eksExtendedClusterHour: Price;
+    readonly natGatewayHour: Price;
+    readonly natGatewayGb: Price;
+    readonly publicIpv4Hour: Price;
+    readonly interfaceEndpointAzHour: Price;
+    readonly albHour: Price;
+    readonly albLcuHour: Price;
+    readonly auroraInstanceHour: Readonly<Record<string, Price>>;
+    readonly auroraStorageGbMonth: Price;
+    readonly auroraIoMillion: Price;
+    readonly rdsProxyVcpuHour: Price;
+    readonly elasticacheNodeHour: Readonly<Record<string, Price>>;
+    readonly openSearchInstanceHour: Readonly<Record<string, Price>>;
+    readonly openSearchGp3GbMonth: Price;
+    readonly logsIngestGb: Price;
+    readonly logsStorageGbMonth: Price;
+    readonly alarmMonth: Price;
+    readonly interRegionGb: Price;
+    readonly kmsKeyMonth: Price;
+    readonly secretMonth: Price;
+}
+
+export type PriceKey = keyof RegionPrices;
+
+const US_EAST_1: RegionPrices = {
+    ec2InstanceHour: {
+        "m7i.xlarge": published(
+            0.2016,
+            "hour",
+            page.ec2,
+            "a public rate-ingestion README built on AWS's Price List Bulk API: \"Verified: m7i.xlarge us-east-1 = {0.2016, …}\"; the same figure in a second repository's us-east-1 table",
+        ),
+    },
+    ebsGp3GbMonth: assumed(0.08, "GB-month", page.ebs, "the EBS pricing page's gp3 rate as last known; no stored source confirmed it"),
+    eksClusterHour: published(
+        0.1,
+        "hour",
+        page.eks,
+        'AWS Containers blog, "Amazon EKS extended support for Kubernetes versions pricing": standard support "$0.10 per cluster per hour"',
+    ),
+    eksExtendedClusterHour: published(
+        0.6,
+        "hour",
+        page.eks,
+        'the same AWS blog: "a total of $0.60 per cluster per hour" in extended support',
+    ),
+    natGatewayHour: published(
+        0.045,
+        "hour",
+        page.vpc,
+        'basavytix.com/blog/aws-nat-gateway-pricing and others: "$0.045/hr … us-east-1 rates"',
+    ),
+    natGatewayGb: published(0.045, "GB", page.vpc, 'the same: "$0.045/GB data processing" in us-east-1'),
+    publicIpv4Hour: published(
+        0.005,
+        "hour",
+        page.vpc,
+        'cloudburn.io/blog/aws-nat-gateway-pricing (2026-02-24): "Public IPv4 address costs ($0.005/hour per IP)"',
+    ),
+    interfaceEndpointAzHour: published(
+        0.01,
+        "hour",
+        page.privatelink,
+        'knbrlo.com/notes/aws/nat-gateway-data-processing (2026-05-07): interface endpoints "about $0.01/hour per endpoint per AZ"',
+    ),
+    albHour: assumed(0.0225, "hour", page.elb, "the ELB pricing page's us-east-1 ALB hour as last known; no stored source confirmed it"),
+    albLcuHour: published(
+        0.008,
+        "LCU-hour",
+        page.elb,
+        'a public cost analysis quoting the Price List (ALB capacity units "$0.008 / LCU-hour")',
+    ),
+    auroraInstanceHour: {
+        "db.r7g.large": published(
+            0.26,
+            "hour",
+            page.aurora,
+            'wring.co/blog/aws-aurora-pricing-guide (2026-03-12): "Aurora Provisioned db.r7g.large costs $0.26/hr" (the engine is not named there)',
+        ),
+    },
+    auroraStorageGbMonth: published(
+        0.1,
+        "GB-month",
+        page.aurora,
+        'wring.co (2026-03-12) and jusdb.com: Aurora Standard storage "$0.10/GB/month"',
+    ),
+    auroraIoMillion: published(
+        0.2,
+        "million requests",
+        page.aurora,
+        'wring.co (2026-03-12) and jusdb.com: "$0.20 per million" I/O requests (Aurora Standard)',
+    ),
+    rdsProxyVcpuHour: assumed(
+        0.015,
+        "vCPU-hour",
+        page.rdsProxy,
+        "the RDS Proxy pricing page's rate per vCPU-hour of the target instances, as last known; no stored source confirmed it",
+    ),
+    elasticacheNodeHour: {
+        "cache.r7g.large": published(
+            0.1752,
+            "hour",
+            page.elasticache,
+            "Netflix service-capacity-modeling's ElastiCache price fixture: Valkey, NodeUsage:cache.r7g.large (us-east-1, unprefixed), 0.1752; consistent with Valkey at 80 % of Redis OSS",
+        ),
+    },
+    openSearchInstanceHour: {
+        "r6g.large.search": published(
+            0.187,
+            "hour",
+            page.opensearch,
+            'a public OpenSearch cost note: "r6g.large.search (Production Node): $0.187 per hour (~$136.50/month)" in us-east-1',
+        ),
+        "m6g.large.search": assumed(
+            0.128,
+            "hour",
+            page.opensearch,
+            "the OpenSearch pricing page's figure as last known; no stored source confirmed it",
+        ),
+    },
+    openSearchGp3GbMonth: assumed(
+        0.122,
+        "GB-month",
+        page.opensearch,
+        "the OpenSearch pricing page's gp3 rate as last known; no stored source confirmed it",
+    ),
+    logsIngestGb: assumed(0.5, "GB", page.cloudwatch, "CloudWatch Logs standard ingestion as last known; no stored source confirmed it"),
+    logsStorageGbMonth: assumed(
+        0.03,
+        "GB-month",
+        page.cloudwatch,
+        "CloudWatch Logs archive storage as last known; no stored source confirmed it",
+    ),
+    alarmMonth: assumed(
+        0.1,
+        "month",
+        page.cloudwatch,
+        "a standard-resolution alarm; the figure seen for ap-southeast-1, not confirmed for us-east-1",
+    ),
+    interRegionGb: published(
+        0.02,
+        "GB",
+        page.transfer,
+        'kindatechnical.com lesson 31 (EKS pricing): "Data Transfer Between Regions: $0.02 per GB"',
+    ),
+    kmsKeyMonth: assumed(1, "month", page.kms, "a customer managed key, as last known; no stored source confirmed it"),
+    secretMonth: assumed(0.4, "month", page.secrets, "a secret, as last known; no stored source confirmed it"),
+};
+
+const apse1Analysis = 'a public cost analysis\'s ap-southeast-1 table, "Pulled from the AWS Price List API in July 2026"';
+
+/** The figures seen for other catalog regions; the rest falls back to us-east-1 (reported). */
+const OTHER_REGIONS: Readonly<Record<string, Partial<RegionPrices>>> = {
+    "ap-southeast-1": {
+        natGatewayHour: published(0.059, "hour", page.vpc, `${apse1Analysis}: APS1-NatGateway-Hours $0.059/hour`),
+        natGatewayGb: published(0.059, "GB", page.vpc, `${apse1Analysis}: APS1-NatGateway-Bytes $0.059/GB`),
+        albHour: published(
+            0.0252,
+            "hour",
+            page.elb,
+            "a public Fargate cost note for ap-southeast-1: Application Load Balancer $0.0252 / hour",
+        ),
+        albLcuHour: published(0.008, "LCU-hour", page.elb, "the same note: ALB capacity units $0.008 / LCU-hour"),
+        interfaceEndpointAzHour: published(
+            0.013,
+            "hour",
+            page.privatelink,
+            "the same note: interface VPC endpoint $0.013 / hour per AZ (APS1-VpcEndpoint-Hours)",
+        ),
+        logsIngestGb: published(0.7, "GB", page.cloudwatch, `${apse1Analysis}: APS1-DataProcessing-Bytes $0.70/GB`),
+        alarmMonth: published(0.1, "month", page.cloudwatch, `${apse1Analysis}: APS1-CW:AlarmMonitorUsage $0.10/alarm-month`),
+    },
+};
+
+export const AWS_PRICES: Readonly<Record<string, Partial<RegionPrices>>> = { "us-east-1": US_EAST_1, ...OTHER_REGIONS };
+
+/** The region whose figures stand in for a region's missing one. */
+export const REFERENCE_REGION = "us-east-1";
+
+/** A figure for `region`, or the reference region's with `fallback: true`; undefined when neither has it. */
+export function awsPrice(region: string, key: PriceKey, variant?: string): { price: Price; fallback: boolean } | undefined {
+    const pick = (prices: Partial<RegionPrices> | undefined): Price | undefined => {
+        const entry = prices?.[key] as Price | Readonly<Record<string, Price>> | undefined;
+        if (entry === undefined) return undefined;
+        if (variant === undefined) return "usd" in entry ? (entry as Price) : undefined;
+        return (entry as Readonly<Record<string, Price>>)[variant];
+    };
+    const own = pick(AWS_PRICES[region]);
+    if (own) return { price: own, fallback: false };
+    const reference = pick(AWS_PRICES[REFERENCE_REGION]);
+    return reference ? { price: reference, fallback: region !== REFERENCE_REGION } : undefined;
+}
+
+/** Cloudflare zone plans per month (the zone's owner pays; a tenant stack rides on it). */
+export const CLOUDFLARE_PLAN_MONTH: Readonly<Record<"free" | "pro" | "business" | "enterprise", Price | undefined>> = {
+    free: published(0, "month", page.cloudflarePlans, "Cloudflare's plans page: Free $0"),
+    pro: published(20, "month", page.cloudflarePlans, 'cloudflare-docs Billing Policy ("two $20 charges" for two Pro zones)'),
+    business: published(
+        200,
+        "month",
+        page.cloudflarePlans,
+        'betterlink-blog (2025-12-01) and tutorials.dodatech.com: "Business Plan $200/mo" (billed annually; monthly billing costs more)',
+    ),
+    // Enterprise is a contract: no list price to use.
+    enterprise: undefined,
+};
+
+/**
+ * Load Balancing add-on: a base that covers two origins, and each origin beyond two. The base
+ * figure is seen; the per-origin figure is an assumption. Health checks from more regions or
+ * at shorter intervals may cost more and are not priced (docs/cost.md).
+ */
+export const CLOUDFLARE_LB = {
+    baseMonth: published(
+        5,
+        "month",
+        page.cloudflareLb,
+        'kyawswarthwin/cloudflare-workers-load-balancing README: dynamic load balancing "costs $5"',
+    ),
+    includedOrigins: 2,
+    extraOriginMonth: assumed(
+        5,
+        "month",
+        page.cloudflareLb,
+        "$5 a month for each origin beyond the two included, as last known; no stored source confirmed it",
+    ),
+} as const;
+
+/** vCPUs of the DB instance classes priced above (RDS Proxy bills by the target's vCPUs). */
+export const DB_CLASS_VCPUS: Readonly<Record<string, number>> = {
+    // db.r7g.large: 2 vCPUs, 16 GiB (Aurora DB instance classes, hardware specifications).
+    "db.r7g.large": 2,
+};
+
+/**
+ * RDS Proxy bills at least this many vCPUs per proxy (an assumption: the proxy pricing page's
+ * minimum as last known).
+ */
+export const RDS_PROXY_MIN_VCPUS = 2;

@@ -1,0 +1,76 @@
+/**
+ * The offline plan in the shape of `pulumi preview --json`, for tools written for real previews
+ * (cost estimators, policy tooling). The shape is the Pulumi CLI's PreviewDigest
+ * (pulumi/pulumi pkg/backend/display/json.go, `previewDigest`; sdk/go/common/display/json.go
+ * `PreviewDigest` / `PreviewStep`; the new state is an `apitype.ResourceV3`): `config` with
+ * secrets blinded, `steps` with `op`, `urn`, `provider` and `newState` (`urn`, `custom`, `type`,
+ * `inputs`, `parent`, `protect`, `dependencies`, `provider`, `retainOnDelete`,
+ * `ignoreChanges`), and `changeSummary` (count per op).
+ *
+ * Every step is a `create`: the plan is a first preview of the stack, with no state to diff
+ * against. As in a real first preview, `newState` carries no `id` (nothing exists yet); where a
+ * real preview shows an unknown for an input that refers to another resource, this one shows
+ * that resource's mock id (the plan JSON's `id`), so references can still be followed.
+ */
+import { type RecordedResource, SECRET } from "./runtime";
+import { type StackConfig } from "./stackConfig";
+
+export interface PreviewResourceV3 {
+    readonly urn: string;
+    readonly custom: boolean;
+    readonly type: string;
+    readonly inputs: Record<string, unknown>;
+    readonly parent?: string;
+    readonly protect?: boolean;
+    readonly dependencies?: string[];
+    readonly provider?: string;
+    readonly retainOnDelete?: boolean;
+    readonly ignoreChanges?: string[];
+}
+
+export interface PreviewStep {
+    readonly op: "create";
+    readonly urn: string;
+    readonly provider?: string;
+    readonly newState: PreviewResourceV3;
+}
+
+export interface PreviewDigest {
+    readonly config: Record<string, string>;
+    readonly steps: PreviewStep[];
+    readonly changeSummary: Record<string, number>;
+}
+
+/** The steps with every parent before its children (by ancestor count, then URN), as the engine registers them. */
+export function previewDigest(stack: Pick<StackConfig, "config" | "secretKeys">, resources: readonly RecordedResource[]): PreviewDigest {
+    const secret = new Set(stack.secretKeys);
+    const config = Object.fromEntries(
+        Object.entries(stack.config)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([k, v]) => [k, secret.has(k) ? SECRET : v]),
+    );
+    const parents = new Map(resources.map((r) => [r.urn, r.parent]));
+    const depth = (r: RecordedResource) => {
+        let n = 0;
+        for (let p = r.parent; p !== null; p = parents.get(p) ?? null) n++;
+        return n;
+    };
+    const ordered = [...resources].sort((a, b) => depth(a) - depth(b) || (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+    const steps = ordered.map((r): PreviewStep => {
+        // omitempty fields are left out when empty, as the CLI's JSON encoder does.
+        const newState: PreviewResourceV3 = {
+            urn: r.urn,
+            custom: r.custom,
+            type: r.type,
+            inputs: r.inputs,
+            ...(r.parent ? { parent: r.parent } : {}),
+            ...(r.protect ? { protect: true } : {}),
+            ...(r.dependencies.length > 0 ? { dependencies: [...r.dependencies] } : {}),
+            ...(r.provider ? { provider: r.provider } : {}),
+            ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
+            ...(r.ignoreChanges.length > 0 ? { ignoreChanges: [...r.ignoreChanges] } : {}),
+        };
+        return { op: "create", urn: r.urn, ...(r.provider ? { provider: r.provider } : {}), newState };
+    });
+    return { config, steps, changeSummary: { create: steps.length } };
+}

@@ -1,0 +1,79 @@
+/** The cost table of the offline plan: per cell and in total, at minimum and worst-case scale. */
+import { type CostEstimate, type Range, round2 } from "../cost/estimate";
+import { formatTable } from "./table";
+
+/** "$12,345.67". */
+export function usd(n: number): string {
+    return `${n < 0 ? "-" : ""}$${Math.abs(n).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+function signed(n: number): string {
+    return n > 0 ? `+${usd(n)}` : usd(n);
+}
+
+const fallbackMark = (fallback: boolean) => (fallback ? "*" : "");
+
+export function formatCostTable(cost: CostEstimate): string {
+    const rows = [["Region", "Cell", "Min / month", "Worst case / month", "Largest item at minimum / Cloudflare item"]];
+    for (const cell of Object.values(cost.cells)) {
+        const largest = [...cell.lines].sort((a, b) => b.monthly.min - a.monthly.min)[0];
+        const estimated = cell.lines.some((l) => l.fallback) ? "*" : "";
+        rows.push([
+            cell.region,
+            cell.code,
+            `${usd(cell.monthly.min)}${estimated}`,
+            `${usd(cell.monthly.worstCase)}${estimated}`,
+            largest ? `${largest.item} ${usd(largest.monthly.min)}` : "",
+        ]);
+    }
+    for (const line of cost.global.lines) rows.push(["Cloudflare", "", usd(line.monthly.min), usd(line.monthly.worstCase), line.item]);
+    rows.push(["Total", "", usd(cost.monthly.min), usd(cost.monthly.worstCase), ""]);
+    rows.push(["Per 1,000 concurrent users", "", usd(cost.per1000Users.min), usd(cost.per1000Users.worstCase), ""]);
+    const fallbacks = Object.values(cost.cells).some((c) => c.lines.some((l) => l.fallback));
+    return [
+        `Monthly cost (${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups at their minimum; worst case: the worst tolerated failure, node groups at their maximum)`,
+        formatTable(rows, new Set([0, 1, 4])),
+        ...(fallbacks ? ["* some figures are the us-east-1 price: the snapshot has no figure for that region (plan/cost/prices.ts)"] : []),
+        `${cost.assumptions.length} assumption(s) behind the figures (the plan JSON's cost.assumptions; docs/cost.md)`,
+        ...(cost.unpriced.length > 0 ? [`Not priced (${cost.unpriced.length}):`, ...cost.unpriced.map((u) => `  - ${u}`)] : []),
+    ].join("\n");
+}
+
+/** One cell's lines, for the report and for checking a figure by hand. */
+export function formatCellCost(cost: CostEstimate, code: string): string {
+    const cell = cost.cells[code];
+    const rows = [["Item", "Quantity min/worst", "Unit price", "Min / month", "Worst case / month"]];
+    for (const l of cell.lines) {
+        rows.push([
+            `${l.item}${fallbackMark(l.fallback)}`,
+            `${l.quantity.min}/${l.quantity.worstCase}`,
+            `$${l.unitUsd} / ${l.unit}`,
+            usd(l.monthly.min),
+            usd(l.monthly.worstCase),
+        ]);
+    }
+    rows.push(["Total", "", "", usd(cell.monthly.min), usd(cell.monthly.worstCase)]);
+    return formatTable(rows, new Set([0, 2]));
+}
+
+/** What a change of config does to the monthly cost, per cell and in total. */
+export function formatCostDelta(before: CostEstimate, after: CostEstimate): string {
+    const codes = [...new Set([...Object.keys(before.cells), ...Object.keys(after.cells)])];
+    const zero: Range = { min: 0, worstCase: 0 };
+    const rows = [["Cell", "Min / month", "Worst case / month"]];
+    const delta = (a: Range, b: Range): Range => ({ min: round2(b.min - a.min), worstCase: round2(b.worstCase - a.worstCase) });
+    for (const code of codes) {
+        const d = delta(before.cells[code]?.monthly ?? zero, after.cells[code]?.monthly ?? zero);
+        if (d.min === 0 && d.worstCase === 0) continue;
+        const note = !before.cells[code] ? " (added)" : !after.cells[code] ? " (removed)" : "";
+        rows.push([`${code}${note}`, signed(d.min), signed(d.worstCase)]);
+    }
+    const g = delta(before.global.monthly, after.global.monthly);
+    if (g.min !== 0 || g.worstCase !== 0) rows.push(["Cloudflare", signed(g.min), signed(g.worstCase)]);
+    const t = delta(before.monthly, after.monthly);
+    rows.push(["Total", signed(t.min), signed(t.worstCase)]);
+    return [
+        `Cost change: ${usd(before.monthly.min)} → ${usd(after.monthly.min)} a month at minimum scale, ${usd(before.monthly.worstCase)} → ${usd(after.monthly.worstCase)} at worst case`,
+        formatTable(rows, new Set([0])),
+    ].join("\n");
+}

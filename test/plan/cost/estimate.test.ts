@@ -1,0 +1,211 @@
+import * as assert from "node:assert/strict";
+import { type CostInput, type CostResource, USAGE, estimateCost, round2 } from "../../../plan/cost/estimate";
+import { AWS_PRICES, CLOUDFLARE_PLAN_MONTH, HOURS_PER_MONTH, PRICE_DATE, type Price, awsPrice } from "../../../plan/cost/prices";
+import { type PlanRun } from "../../../plan/plan";
+import { formatCostDelta, formatCostTable } from "../../../plan/report/costTable";
+import { planOf, prodStack } from "../../support/harness";
+
+const H = HOURS_PER_MONTH;
+const S = H * 3600;
+
+describe("the price snapshot", () => {
+    it("gives every figure a vendor page, where it was read, the snapshot's date and a basis", () => {
+        for (const [region, prices] of Object.entries(AWS_PRICES)) {
+            for (const [key, entry] of Object.entries(prices)) {
+                const figures: Price[] = "usd" in entry ? [entry as Price] : Object.values(entry as Record<string, Price>);
+                for (const p of figures) {
+                    assert.match(p.source, /^https:\/\/aws\.amazon\.com\//, `${region} ${key}`);
+                    assert.ok(p.seenIn.length > 20, `${region} ${key}: seenIn says where`);
+                    assert.equal(p.read, PRICE_DATE);
+                    assert.ok(p.usd > 0, `${region} ${key}`);
+                }
+            }
+        }
+        assert.equal(CLOUDFLARE_PLAN_MONTH.enterprise, undefined, "Enterprise is a contract");
+    });
+
+    it("falls back to the us-east-1 figure, and says so, where a region has none", () => {
+        assert.deepEqual(awsPrice("ap-southeast-1", "natGatewayHour")?.price.usd, 0.059);
+        assert.equal(awsPrice("ap-southeast-1", "natGatewayHour")?.fallback, false);
+        const eks = awsPrice("eu-central-1", "eksClusterHour");
+        assert.equal(eks?.price.usd, 0.1);
+        assert.equal(eks?.fallback, true);
+        assert.equal(awsPrice("us-east-1", "ec2InstanceHour", "c7i.xlarge"), undefined);
+    });
+});
+
+/** A minimal cell, hand-priced: two nodes, one NAT gateway, one Aurora instance. */
+describe("estimateCost, a hand-priced cell", () => {
+    const urn = (name: string) => `urn:pulumi:t::platform::x::${name}`;
+    const res = (type: string, name: string, inputs: Record<string, unknown>): CostResource => ({
+        urn: urn(name),
+        type,
+        name,
+        parent: null,
+        inputs,
+    });
+    const resources = [
+        res("aws:eks/nodeGroup:NodeGroup", "use1-nodes-a", {
+            instanceTypes: ["m7i.xlarge", "m6i.xlarge"],
+            scalingConfig: { minSize: 2, maxSize: 4 },
+        }),
+        res("aws:ec2/natGateway:NatGateway", "use1-nat", {}),
+        res("aws:rds/clusterInstance:ClusterInstance", "use1-db-1", { instanceClass: "db.r7g.large" }),
+        res("aws:eks/nodeGroup:NodeGroup", "euc1-nodes-a", { instanceTypes: ["c7i.xlarge"], scalingConfig: { minSize: 1, maxSize: 1 } }),
+    ];
+    const input = (zoneOwner?: string): CostInput => ({
+        resources,
+        cellOf: new Map(resources.map((r) => [r.urn, r.name.split("-")[0]])),
+        cells: [
+            { code: "use1", region: "us-east-1", primary: true, normalUsers: 1000, worstCaseUsers: 3000 },
+            { code: "euc1", region: "eu-central-1", primary: false, normalUsers: 0, worstCaseUsers: 0 },
+        ],
+        targetConcurrentUsers: 1000,
+        cloudflare: { plan: "business", zoneOwner },
+    });
+
+    it("prices each line from the resources and the users", () => {
+        const cost = estimateCost(input());
+        const use1 = cost.cells.use1;
+        assert.deepEqual(
+            use1.lines.map((l) => [l.item, l.monthly.min, l.monthly.worstCase]),
+            [
+                // 2 and 4 nodes × $0.2016 × 730 h
+                ["EC2 nodes (m7i.xlarge)", 294.34, 588.67],
+                ["NAT gateways", 32.85, 32.85],
+                // 2 and 4 nodes × 20 GB × $0.045
+                ["NAT data processed", 1.8, 3.6],
+                ["Aurora instances (db.r7g.large)", 189.8, 189.8],
+            ],
+        );
+        assert.deepEqual(use1.monthly, { min: round2(294.34 + 32.85 + 1.8 + 189.8), worstCase: round2(588.67 + 32.85 + 3.6 + 189.8) });
+        // Cloudflare: the Business plan of a zone this stack owns; no load balancer declared here.
+        assert.deepEqual(cost.global.monthly, { min: 200, worstCase: 200 });
+        assert.deepEqual(cost.monthly, { min: round2(use1.monthly.min + 200), worstCase: round2(use1.monthly.worstCase + 200) });
+        assert.deepEqual(cost.per1000Users, cost.monthly, "1,000 target users: the total is the per-1,000 figure");
+    });
+
+    it("lists what the snapshot cannot price instead of pricing it at zero", () => {
+        const cost = estimateCost(input());
+        assert.deepEqual(cost.cells.euc1.lines, []);
+        assert.deepEqual(cost.unpriced, [
+            "euc1 EC2 nodes (c7i.xlarge): no ec2InstanceHour for c7i.xlarge in the price snapshot (plan/cost/prices.ts)",
+        ]);
+    });
+
+    it("bills the zone plan to the zone's owner, not to a tenant stack", () => {
+        const cost = estimateCost(input("prod"));
+        assert.deepEqual(cost.global.lines, []);
+        assert.ok(cost.assumptions.includes("Cloudflare zone plan billed to the zone's owner (prod), not here"));
+    });
+});
+
+describe("the prod plan's cost", () => {
+    let run: PlanRun;
+    before(async () => {
+        run = await planOf(prodStack());
+    });
+
+    it("prices use1 as computed by hand", () => {
+        const use1 = run.plan.cost.cells.use1;
+        // 11,250 normal and 18,750 worst-case users (the capacity table) at 0.1 requests a second.
+        const requests = (users: number) => users * USAGE.requestsPerUserPerSecond * S;
+        assert.equal(requests(11250), 2_956_500_000);
+        const lcu = (users: number) => (requests(users) * 4096) / 1e9 / H;
+        const expected: [string, number, number][] = [
+            ["EC2 nodes (m7i.xlarge)", 6 * 0.2016 * H, 9 * 0.2016 * H],
+            ["Node root volumes (gp3, 50 GB each)", 300 * 0.08, 450 * 0.08],
+            ["EKS clusters", 0.1 * H, 0.1 * H],
+            ["NAT gateways", 3 * 0.045 * H, 3 * 0.045 * H],
+            ["NAT data processed", 6 * 20 * 0.045, 9 * 20 * 0.045],
+            // 3 NAT EIPs and the ALB's 3 subnets
+            ["Public IPv4 addresses (NAT EIPs, ALB nodes)", 6 * 0.005 * H, 6 * 0.005 * H],
+            // 5 interface endpoints in 3 AZs
+            ["Interface VPC endpoints (endpoint-AZs)", 15 * 0.01 * H, 15 * 0.01 * H],
+            ["Application load balancers", 0.0225 * H, 0.0225 * H],
+            ["ALB capacity units (by processed bytes)", lcu(11250) * 0.008 * H, lcu(18750) * 0.008 * H],
+            // a writer and 4 readers
+            ["Aurora instances (db.r7g.large)", 5 * 0.26 * H, 5 * 0.26 * H],
+            ["Aurora storage (100 GB a cluster)", 10, 10],
+            ["Aurora I/O requests (millions)", 2956.5 * 0.2, 4927.5 * 0.2],
+            // 5 instances × 2 vCPUs
+            ["RDS Proxy (target vCPUs)", 10 * 0.015 * H, 10 * 0.015 * H],
+            // 25,000 users' writes (10 % of requests, 2 KiB each) sent to 2 secondaries
+            [
+                "Global database replication to 2 secondaries",
+                ((requests(25000) * 0.1 * 2048 * 2) / 1e9) * 0.02,
+                ((requests(25000) * 0.1 * 2048 * 2) / 1e9) * 0.02,
+            ],
+            // 3 shards × (1 primary + 1 replica)
+            ["ElastiCache nodes (cache.r7g.large)", 6 * 0.1752 * H, 6 * 0.1752 * H],
+            ["OpenSearch data nodes (r6g.large.search)", 3 * 0.187 * H, 3 * 0.187 * H],
+            ["OpenSearch masters (m6g.large.search)", 3 * 0.128 * H, 3 * 0.128 * H],
+            ["OpenSearch storage (gp3, 100 GB a node)", 300 * 0.122, 300 * 0.122],
+            // flow logs 5 GB a node, control plane 30 GB
+            ["CloudWatch Logs ingested (flow logs, EKS control plane)", (6 * 5 + 30) * 0.5, (9 * 5 + 30) * 0.5],
+            // kept 365 days (flow logs) and 90 days (control plane)
+            [
+                "CloudWatch Logs stored (at each group's retention)",
+                ((6 * 5 * 365) / 30 + 30 * 3) * 0.03,
+                ((9 * 5 * 365) / 30 + 30 * 3) * 0.03,
+            ],
+            ["CloudWatch alarms", 35 * 0.1, 35 * 0.1],
+            ["KMS keys", 4, 4],
+            ["Secrets Manager secrets", 0.4, 0.4],
+        ];
+        assert.deepEqual(
+            use1.lines.map((l) => [l.item, l.monthly.min, l.monthly.worstCase]),
+            expected.map(([item, min, worst]) => [item, round2(min), round2(worst)]),
+        );
+        assert.ok(
+            use1.lines.every((l) => !l.fallback),
+            "us-east-1 is complete in the snapshot",
+        );
+        assert.equal(use1.monthly.min, 4587.67);
+        assert.equal(use1.monthly.worstCase, 5515.63);
+    });
+
+    it("totals the cells and Cloudflare, and gives the figure per 1,000 users", () => {
+        const cost = run.plan.cost;
+        const cells = Object.values(cost.cells);
+        assert.deepEqual(Object.keys(cost.cells), ["use1", "euc1", "apse1"]);
+        assert.deepEqual(
+            cost.global.lines.map((l) => [l.item, l.monthly.min]),
+            [
+                ["Cloudflare business zone plan", 200],
+                ["Cloudflare Load Balancing (base, 2 origins)", 5],
+                ["Cloudflare Load Balancing, origins beyond 2 (3 in all)", 5],
+            ],
+        );
+        assert.equal(cost.monthly.min, round2(cells.reduce((s, c) => s + c.monthly.min, 0) + 210));
+        assert.equal(cost.per1000Users.min, round2(cost.monthly.min / 25));
+        assert.ok(cost.monthly.worstCase > cost.monthly.min);
+        assert.ok(
+            cells.find((c) => c.code === "euc1")!.lines.some((l) => l.fallback),
+            "eu-central-1 falls back to us-east-1 figures",
+        );
+        assert.deepEqual(cost.unpriced, []);
+    });
+
+    it("prints the table and a delta", () => {
+        const text = formatCostTable(run.plan.cost);
+        assert.match(text, /^Monthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
+        assert.match(text, /\nus-east-1 +use1 +\$4,587\.67 +\$5,515\.63 /);
+        assert.match(text, /\nPer 1,000 concurrent users +\$[\d,.]+ +\$[\d,.]+/);
+        const without = { ...run.plan.cost, cells: { use1: run.plan.cost.cells.use1, euc1: run.plan.cost.cells.euc1 } };
+        const withoutTotal = {
+            ...without,
+            monthly: {
+                min: round2(run.plan.cost.monthly.min - run.plan.cost.cells.apse1.monthly.min),
+                worstCase: round2(run.plan.cost.monthly.worstCase - run.plan.cost.cells.apse1.monthly.worstCase),
+            },
+        };
+        const delta = formatCostDelta(withoutTotal, run.plan.cost).split("\n");
+        assert.equal(run.plan.cost.cells.apse1.monthly.min, 3883.85);
+        assert.deepEqual(delta.slice(1), [
+            "Cell           Min / month  Worst case / month",
+            "apse1 (added)   +$3,883.85          +$3,883.85",
+            "Total           +$3,883.85          +$3,883.85",
+        ]);
+    });
+});

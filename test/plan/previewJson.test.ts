@@ -1,0 +1,94 @@
+import * as assert from "node:assert/strict";
+import { type PlanRun } from "../../plan/plan";
+import { type PreviewDigest, previewDigest } from "../../plan/previewJson";
+import { SECRET } from "../../plan/runtime";
+import { planOf, prodStack } from "../support/harness";
+
+describe("the plan JSON's mock ids and --preview-json", () => {
+    let run: PlanRun;
+    let digest: PreviewDigest;
+    before(async () => {
+        run = await planOf(prodStack());
+        digest = JSON.parse(JSON.stringify(previewDigest(prodStack(), run.evaluation.resources))) as PreviewDigest;
+    });
+
+    it("gives every custom resource an id unique for its provider and type (Kubernetes ids are namespace/name per cluster), and components none", () => {
+        const custom = run.plan.resources.filter((r) => r.custom);
+        assert.ok(custom.every((r) => typeof r.id === "string" && r.id.length > 0));
+        assert.equal(new Set(custom.map((r) => `${r.provider}|${r.type}|${r.id}`)).size, custom.length);
+        assert.equal(
+            new Set(custom.filter((r) => r.type.startsWith("aws:")).map((r) => r.id)).size,
+            custom.filter((r) => r.type.startsWith("aws:")).length,
+        );
+        const deployment = run.plan.resources.find((r) => r.name === "use1-api-deployment")!;
+        assert.equal(deployment.id, "api/api");
+        assert.ok(run.plan.resources.filter((r) => !r.custom).every((r) => r.id === null));
+    });
+
+    it("lets references between resources be followed by id", () => {
+        const byId = new Map(run.plan.resources.filter((r) => r.id !== null).map((r) => [r.id!, r]));
+        const one = (type: string, name: string) => run.plan.resources.find((r) => r.type === type && r.name === name)!;
+        const group = one("aws:eks/nodeGroup:NodeGroup", "use1-nodes-a");
+        assert.equal(byId.get((group.inputs.launchTemplate as { id: string }).id)?.name, "use1-nodes-lt");
+        const cluster = one("aws:eks/cluster:Cluster", "use1-eks-cluster");
+        const subnets = (cluster.inputs.vpcConfig as { subnetIds: string[] }).subnetIds.map((id) => byId.get(id));
+        assert.deepEqual(
+            subnets.map((s) => s?.type),
+            ["aws:ec2/subnet:Subnet", "aws:ec2/subnet:Subnet", "aws:ec2/subnet:Subnet"],
+        );
+        const lb = one("cloudflare:index/loadBalancer:LoadBalancer", "edge-lb");
+        assert.deepEqual(
+            (lb.inputs.defaultPools as string[]).map((id) => byId.get(id)?.name),
+            ["edge-pool-use1", "edge-pool-euc1", "edge-pool-apse1"],
+        );
+    });
+
+    it("has the PreviewDigest fields: config, steps (op, urn, newState with urn, custom, type, inputs), changeSummary", () => {
+        assert.deepEqual(Object.keys(digest), ["config", "steps", "changeSummary"]);
+        assert.equal(digest.steps.length, run.evaluation.resources.length);
+        assert.deepEqual(digest.changeSummary, { create: digest.steps.length });
+        const allowed = new Set([
+            "urn",
+            "custom",
+            "type",
+            "inputs",
+            "parent",
+            "protect",
+            "dependencies",
+            "provider",
+            "retainOnDelete",
+            "ignoreChanges",
+        ]);
+        const seen = new Set<string>();
+        for (const step of digest.steps) {
+            assert.equal(step.op, "create");
+            assert.equal(step.newState.urn, step.urn);
+            assert.match(step.newState.type, /^[a-z0-9-]+:[A-Za-z0-9/.-]*:[A-Za-z0-9]+$/);
+            assert.equal(typeof step.newState.custom, "boolean");
+            assert.equal(typeof step.newState.inputs, "object");
+            for (const key of Object.keys(step.newState)) assert.ok(allowed.has(key), `${step.urn}: ${key}`);
+            // Parents come first, as the engine registers them.
+            if (step.newState.parent) assert.ok(seen.has(step.newState.parent), `${step.urn} before its parent`);
+            seen.add(step.urn);
+        }
+        assert.equal(digest.steps[0].newState.type, "pulumi:pulumi:Stack");
+        const cluster = digest.steps.find(
+            (s) => s.newState.type === "aws:rds/cluster:Cluster" && s.urn.endsWith("::use1-data-db-cluster"),
+        )!;
+        assert.equal(cluster.newState.protect, true);
+        assert.equal(cluster.newState.inputs.masterPassword, SECRET);
+    });
+
+    it("blinds secrets in config and inputs", () => {
+        const stack = prodStack();
+        for (const key of stack.secretKeys) assert.equal(digest.config[key], SECRET);
+        const text = JSON.stringify(digest);
+        const clear = run.evaluation.resources.flatMap((r) =>
+            Object.entries(r.inputs)
+                .filter(([, v]) => v === SECRET)
+                .map(([k]) => r.rawInputs[k]),
+        );
+        assert.ok(clear.length > 0);
+        for (const value of clear) if (typeof value === "string" && value.length > 8) assert.ok(!text.includes(value), "a secret in clear");
+    });
+});
