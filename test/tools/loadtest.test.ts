@@ -409,7 +409,8 @@ describe("loadtest: the command", function () {
         assert.deepEqual(plain.notes, [
             `--users not given: 38 instead of 100, the most users under the zone's rate limit of 600 API requests per 60 s per client address on api.example.com (docs/qa.md, "The zone's rate limit")`,
         ]);
-        assert.deepEqual(parseOptions(["--stack", "staging"]).users, 38);
+        // Staging's limit is raised for the CI gate (Pulumi.staging.yaml): 100 users fit, and the gate's 1,000.
+        assert.deepEqual([parseOptions(["--stack", "staging"]).users, parseOptions(["--stack", "staging"]).notes], [100, []]);
         assert.deepEqual(parseOptions(["--ramp"]).ramp, { start: 9, step: 9, max: 38 });
         assert.match(parseOptions(["--ramp"]).notes.join("\n"), /^--max not given: 38 instead of 2000, /);
         assert.deepEqual(parseOptions(["--ramp", "--start", "10", "--step", "5"]).ramp, { start: 10, step: 5, max: 38 });
@@ -417,6 +418,13 @@ describe("loadtest: the command", function () {
         const loopback = parseOptions(["--target", "http://127.0.0.1:1"]);
         assert.deepEqual([loopback.users, loopback.notes], [100, []]);
         assert.deepEqual(parseOptions(["--target", "http://127.0.0.1:1", "--ramp"]).ramp, { start: 100, step: 100, max: 2000 });
+    });
+
+    it("runs docs/qa.md's CI gate from one hosted runner: staging's raised limit takes 1,000 users, not 1,100", () => {
+        const gate = /^ {2}- run: npm run loadtest -- (.+)$/m.exec(readFileSync(path.join(projectRoot(), "docs/qa.md"), "utf8"))![1];
+        assert.equal(gate, "--stack staging --users 1000 --duration 120 --json loadtest.json");
+        assert.equal(parseOptions(gate.split(" ")).users, 1000);
+        assert.throws(() => parseOptions(["--stack", "staging", "--users", "1100"]), /above the zone's limit of 16000 per client address.*--users 1031 or fewer/);
     });
 
     it("refuses, from one machine, an explicit load above the zone's rate limit on the stack's hostname", () => {

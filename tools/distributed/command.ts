@@ -33,6 +33,8 @@ export interface DistributedFlags {
     /** Its hostname and the zone's rate limit on it. */
     readonly domain: string;
     readonly zoneLimit: ZoneLimit;
+    /** `platform:cloudflare.zoneOwner`: the stack whose `pulumi up` carries this one's rules (an exemption) to Cloudflare. */
+    readonly zoneOwner?: string;
     /** `--rate-limit-exempt`: this machine's egress is exempt (the local engine's workers all leave through it). */
     readonly rateLimitExempt: boolean;
     readonly defaultUsers: number;
@@ -106,6 +108,7 @@ export function distributedFlags(
         stack,
         domain: platform.config.domain,
         zoneLimit: platform.config.edge,
+        zoneOwner: platform.config.cloudflare.zoneOwner,
         rateLimitExempt: values["rate-limit-exempt"] === true,
         defaultUsers: platform.config.capacity.targetConcurrentUsers,
         traffic: platform.config.traffic,
@@ -238,6 +241,7 @@ export function rateLimitProblems(plan: RunPlan, flags: DistributedFlags, inputs
             },
             flags.zoneLimit,
             flags.stack,
+            flags.zoneOwner,
         );
         return problem === undefined ? [] : [problem];
     });
