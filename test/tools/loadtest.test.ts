@@ -302,7 +302,11 @@ describe("loadtest: the command", function () {
     });
 
     it("--distributed needs --image pinned by digest for Jobs, and says how to get one", async () => {
-        for (const argv of [["--distributed"], ["--distributed", "--image", "node:22-bookworm-slim"], ["--distributed", "--dry-run", "--image", "node:22"]]) {
+        for (const argv of [
+            ["--distributed"],
+            ["--distributed", "--image", "node:22-bookworm-slim"],
+            ["--distributed", "--dry-run", "--image", "node:22"],
+        ]) {
             const io = captureIo();
             assert.equal(await main(argv, io), TOOL_EXIT.input, argv.join(" "));
             assert.match(
@@ -424,7 +428,10 @@ describe("loadtest: the command", function () {
         const gate = /^ {2}- run: npm run loadtest -- (.+)$/m.exec(readFileSync(path.join(projectRoot(), "docs/qa.md"), "utf8"))![1];
         assert.equal(gate, "--stack staging --users 1000 --duration 120 --json loadtest.json");
         assert.equal(parseOptions(gate.split(" ")).users, 1000);
-        assert.throws(() => parseOptions(["--stack", "staging", "--users", "1100"]), /above the zone's limit of 16000 per client address.*--users 1031 or fewer/);
+        assert.throws(
+            () => parseOptions(["--stack", "staging", "--users", "1100"]),
+            /above the zone's limit of 16000 per client address.*--users 1031 or fewer/,
+        );
     });
 
     it("refuses, from one machine, an explicit load above the zone's rate limit on the stack's hostname", () => {
