@@ -34,7 +34,7 @@ import {
 import { DEFAULT_START_IN_S, type DistributedFlags, distributedFlags, runDistributedCommand } from "./distributed/command";
 import { CLOSED, LoadError, type LoadModel, type Progress, checkReachable, littlesLawRate, runLoad } from "./load";
 import { type RampResult, probeCapacity } from "./ramp";
-import { type ZoneLimit, rateLimitProblem } from "./rateLimit";
+import { type ZoneLimit, overLimit, rateLimitProblem } from "./rateLimit";
 import { type Scenario, meanThinkMs } from "./scenario";
 import {
     DEFAULT_OBJECTIVE,
@@ -68,7 +68,8 @@ export const LOADTEST_FLAGS = {
         type: "string",
         value: "N",
         description: "concurrent users (closed model: each a keep-alive connection; open: the most connections)",
-        defaultText: "100; with --distributed, the stack's platform:capacity.targetConcurrentUsers",
+        defaultText:
+            "100, or the most that fit under the zone's rate limit when the target is the stack's hostname; with --distributed, the stack's platform:capacity.targetConcurrentUsers",
         number: { min: 1, max: MAX_USERS, integer: true },
     },
     model: {
@@ -196,7 +197,7 @@ export const LOADTEST_FLAGS = {
         value: "IMAGE",
         onlyWith: "distributed",
         description: "the workers' Node image (≥ 22.19), pinned by digest, as docker buildx imagetools inspect gives it (docs/qa.md)",
-        defaultText: "none: required on Kubernetes and with --dry-run",
+        defaultText: "none: required for a run on Kubernetes; a dry run shows the Jobs with the image marked not given",
     },
     help: HELP_FLAG,
 } as const satisfies FlagTable;
@@ -216,6 +217,8 @@ export interface LoadtestOptions {
     readonly quiet: boolean;
     readonly ramp?: { readonly start: number; readonly step: number; readonly max: number };
     readonly distributed?: DistributedFlags;
+    /** What the run chose for the operator (a default lowered to the zone's rate limit): printed before it starts. */
+    readonly notes: readonly string[];
 }
 
 export function parseOptions(argv: string[], root = projectRoot()): LoadtestOptions {
@@ -230,16 +233,35 @@ export function parseOptions(argv: string[], root = projectRoot()): LoadtestOpti
         values.distributed === true
             ? distributedFlags(values, number as (name: string, fallback?: number) => number, stack, root)
             : undefined;
-    const users = number("users", distributed?.defaultUsers ?? 100);
+    const { file: scenarioFile, scenario } = scenarioFlag(values.scenario, root);
+    const exempt = values["rate-limit-exempt"] === true;
+    // --distributed checks each site's load (tools/distributed/command.ts); here one machine sends it all.
+    const zone = distributed ? undefined : stackZone(stack, target, root);
+    // Users the zone's limit allows from this machine, when it binds: a closed load, or an open one at
+    // Little's law's rate (both grow with the users), against the stack's hostname, not exempt.
+    const fits =
+        zone && !(exempt && zone.rateLimit.exemptSources.length > 0) && values.rate === undefined
+            ? overLimit({ scenario, users: MAX_USERS }, zone)?.fits
+            : undefined;
+    const notes: string[] = [];
+    const capped = (flag: string, fallback: number) => {
+        if (values[flag as keyof typeof values] !== undefined || fits === undefined || fits < 1 || fallback <= fits) return fallback;
+        notes.push(
+            `--${flag} not given: ${fits} instead of ${fallback}, the most users under the zone's rate limit of ${zone!.rateLimit.requestsPerPeriod} API requests per ${zone!.rateLimit.period} s per client address on ${new URL(target).hostname} (docs/qa.md, "The zone's rate limit")`,
+        );
+        return fits;
+    };
+    const users = distributed ? number("users", distributed.defaultUsers) : number("users", ramp ? 100 : capped("users", 100));
     let rampSteps: LoadtestOptions["ramp"];
     if (ramp) {
-        const start = number("start");
-        const step = number("step");
-        const max = number("max");
+        const max = number("max", capped("max", LOADTEST_FLAGS.max.number.default));
+        // Under a capped --max, the default first step and increment are a quarter of it: four steps up to the limit.
+        const quarter = max < LOADTEST_FLAGS.max.number.default && values.max === undefined ? Math.max(1, Math.floor(max / 4)) : undefined;
+        const start = number("start", values.start === undefined ? quarter : undefined);
+        const step = number("step", values.step === undefined ? quarter : undefined);
         if (max < start) throw new InputError(`--max ${max} is below --start ${start}`);
         rampSteps = { start, step, max };
     }
-    const { file: scenarioFile, scenario } = scenarioFlag(values.scenario, root);
     const durationS = number("duration", ramp ? 30 : 60);
     const warmupS = number("warmup", Math.min(5, durationS / 4));
     if (warmupS >= durationS)
@@ -249,12 +271,10 @@ export function parseOptions(argv: string[], root = projectRoot()): LoadtestOpti
     const peak = rampSteps?.max ?? users;
     const maxRequests = number("max-requests", defaultMaxRequests(model, peak, scenario, durationS));
     checkRequestsCoverUsers(maxRequests, peak, ramp ? "max" : "users");
-    // --distributed checks each site's load (tools/distributed/command.ts); here one machine sends it all.
     if (!distributed) {
-        const zone = stackZone(stack, target, root);
         const problem =
             zone &&
-            rateLimitProblem(scenario, peak, zone, values["rate-limit-exempt"] === true, {
+            rateLimitProblem(scenario, peak, zone, exempt, {
                 name: "load test",
                 openRate: model.kind === "open" ? model.ratePerSecond : undefined,
             });
@@ -275,6 +295,7 @@ export function parseOptions(argv: string[], root = projectRoot()): LoadtestOpti
         quiet: values.quiet!,
         ramp: rampSteps,
         distributed,
+        notes,
     };
 }
 
@@ -433,6 +454,7 @@ export async function main(argv: string[], io: Io = processIo, signal?: AbortSig
     let options: LoadtestOptions;
     try {
         options = parseOptions(argv);
+        for (const note of options.notes) io.err(`loadtest: ${note}\n`);
         if (options.distributed) return await runDistributedCommand(options, options.distributed, io, signal);
         await checkReachable(options.target);
     } catch (err) {

@@ -107,9 +107,11 @@ export interface SiteLoad extends LoadFrom {
  * Why a site's load would trip the zone's rate limit: above it, and an egress address of the site
  * not exempt. Its whole load is counted against one address (a site's workers may all leave
  * through one NAT gateway, and they reach one nearby Cloudflare data centre), so a site above the
- * limit must have every egress address exempt. Undefined when the site is fine.
+ * limit must have every egress address exempt. Undefined when the site is fine. `zoneOwner`: the
+ * stack's `platform:cloudflare.zoneOwner`, whose `pulumi up` carries the stack's rules to Cloudflare
+ * (docs/edge.md, "Two stacks, one zone"): then both stacks must be updated, this one first.
  */
-export function siteRateLimitProblem(site: SiteLoad, zone: ZoneLimit, stack: string): string | undefined {
+export function siteRateLimitProblem(site: SiteLoad, zone: ZoneLimit, stack: string, zoneOwner?: string): string | undefined {
     const over = overLimit(site, zone);
     if (over === undefined) return undefined;
     const why = `${site.region}'s ${site.users} users send ${limitText(over, zone, "through the site's egress")}: the edge would answer 429`;
@@ -117,5 +119,12 @@ export function siteRateLimitProblem(site: SiteLoad, zone: ZoneLimit, stack: str
         return `${why}; list the site's NAT addresses in ${site.at}.egress and in platform:edge.rateLimit.exemptSources of Pulumi.${stack}.yaml (docs/qa.md, "The zone's rate limit"), or use fewer users`;
     const missing = site.egress.filter((address) => !isExempt(address, zone.rateLimit.exemptSources));
     if (missing.length === 0) return undefined;
-    return `${why}; its egress ${missing.join(", ")} (${site.at}.egress) is not in platform:edge.rateLimit.exemptSources of Pulumi.${stack}.yaml: add it and run \`pulumi up -s ${stack}\` first (docs/qa.md)`;
+    return `${why}; its egress ${missing.join(", ")} (${site.at}.egress) is not in platform:edge.rateLimit.exemptSources of Pulumi.${stack}.yaml: add it and run ${applyExemption(stack, zoneOwner)} first (docs/qa.md)`;
+}
+
+/** The updates that bring an exemption of `stack` to Cloudflare: a tenant's rules reach it at its zone owner's `up`. */
+export function applyExemption(stack: string, zoneOwner?: string): string {
+    return zoneOwner === undefined
+        ? `\`pulumi up -s ${stack}\``
+        : `\`pulumi up -s ${stack}\` and then \`pulumi up -s ${zoneOwner}\` (${stack}'s rules reach Cloudflare in the rulesets of its zone owner ${zoneOwner}, docs/edge.md "Two stacks, one zone")`;
 }

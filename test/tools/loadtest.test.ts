@@ -283,8 +283,30 @@ describe("loadtest: the command", function () {
         assert.equal(out.match(/a run would be refused/g)?.length, 7);
     });
 
+    it("--distributed --dry-run without --image shows the Jobs with the image marked not given, and that a run would be refused", async () => {
+        const io = captureIo();
+        assert.equal(await main(["--distributed", "--dry-run"], io), TOOL_EXIT.ok);
+        const out = io.stdout();
+        assert.equal(out.match(/^kind: Job$/gm)?.length, 7);
+        assert.deepEqual(
+            [...new Set([...out.matchAll(/^ {10}image: (.+)$/gm)].map((m) => m[1]))],
+            ['"<not given: pass --image NAME@sha256:DIGEST>"'],
+        );
+        assert.match(
+            out,
+            /^ {2}a run would be refused: --image is not given: a run on Kubernetes is refused until it is pinned by digest; get the multi-arch index digest with `docker buildx imagetools inspect node:22-bookworm-slim`/m,
+        );
+        const pinned = captureIo();
+        assert.equal(await main(["--distributed", "--dry-run", "--image", IMAGE], pinned), TOOL_EXIT.ok);
+        assert.doesNotMatch(pinned.stdout(), /--image is not given|<not given/);
+    });
+
     it("--distributed needs --image pinned by digest for Jobs, and says how to get one", async () => {
-        for (const argv of [["--distributed", "--dry-run"], ["--distributed"], ["--distributed", "--image", "node:22-bookworm-slim"]]) {
+        for (const argv of [
+            ["--distributed"],
+            ["--distributed", "--image", "node:22-bookworm-slim"],
+            ["--distributed", "--dry-run", "--image", "node:22"],
+        ]) {
             const io = captureIo();
             assert.equal(await main(argv, io), TOOL_EXIT.input, argv.join(" "));
             assert.match(
@@ -385,15 +407,42 @@ describe("loadtest: the command", function () {
         assert.equal(parseOptions(["--stack", "staging", "--users", "30"]).target, "https://api-staging.example.com");
     });
 
-    it("refuses, from one machine, a load above the zone's rate limit on the stack's hostname", () => {
+    it("without --users (or --max), runs the most users under the zone's rate limit on the stack's hostname, and says so", async () => {
+        const plain = parseOptions([]);
+        assert.equal(plain.users, 38);
+        assert.deepEqual(plain.notes, [
+            `--users not given: 38 instead of 100, the most users under the zone's rate limit of 600 API requests per 60 s per client address on api.example.com (docs/qa.md, "The zone's rate limit")`,
+        ]);
+        // Staging's limit is raised for the CI gate (Pulumi.staging.yaml): 100 users fit, and the gate's 1,000.
+        assert.deepEqual([parseOptions(["--stack", "staging"]).users, parseOptions(["--stack", "staging"]).notes], [100, []]);
+        assert.deepEqual(parseOptions(["--ramp"]).ramp, { start: 9, step: 9, max: 38 });
+        assert.match(parseOptions(["--ramp"]).notes.join("\n"), /^--max not given: 38 instead of 2000, /);
+        assert.deepEqual(parseOptions(["--ramp", "--start", "10", "--step", "5"]).ramp, { start: 10, step: 5, max: 38 });
+        // Another target has no zone limit: the plain default.
+        const loopback = parseOptions(["--target", "http://127.0.0.1:1"]);
+        assert.deepEqual([loopback.users, loopback.notes], [100, []]);
+        assert.deepEqual(parseOptions(["--target", "http://127.0.0.1:1", "--ramp"]).ramp, { start: 100, step: 100, max: 2000 });
+    });
+
+    it("runs docs/qa.md's CI gate from one hosted runner: staging's raised limit takes 1,000 users, not 1,100", () => {
+        const gate = /^ {2}- run: npm run loadtest -- (.+)$/m.exec(readFileSync(path.join(projectRoot(), "docs/qa.md"), "utf8"))![1];
+        assert.equal(gate, "--stack staging --users 1000 --duration 120 --json loadtest.json");
+        assert.equal(parseOptions(gate.split(" ")).users, 1000);
         assert.throws(
-            () => parseOptions([]),
+            () => parseOptions(["--stack", "staging", "--users", "1100"]),
+            /above the zone's limit of 16000 per client address.*--users 1031 or fewer/,
+        );
+    });
+
+    it("refuses, from one machine, an explicit load above the zone's rate limit on the stack's hostname", () => {
+        assert.throws(
+            () => parseOptions(["--users", "100"]),
             (err: Error) =>
                 err.message ===
                 "100 users send about 1551 API requests per 60 s from this machine, above the zone's limit of 600 per client address: the edge would answer 429 and spoil the load test; use --users 38 or fewer, or list this machine's egress in platform:edge.rateLimit.exemptSources (Business plan) and pass --rate-limit-exempt",
         );
         assert.throws(
-            () => parseOptions(["--rate-limit-exempt"]),
+            () => parseOptions(["--rate-limit-exempt", "--users", "100"]),
             /--rate-limit-exempt needs this machine's egress in platform:edge\.rateLimit\.exemptSources, which is empty$/,
         );
         assert.throws(() => parseOptions(["--ramp", "--max", "200"]), /^Error: --max: 200 users send about 3102 API requests per 60 s/);

@@ -40,4 +40,13 @@ describe("the zone's own rate limit against a QA load", () => {
         );
         assert.equal(siteRateLimitProblem(site(7500, ["198.51.100.1/32", "198.51.100.2"]), zone(["198.51.100.0/24"]), "prod"), undefined);
     });
+
+    it("tells a tenant of the zone to run both updates, its own and then its owner's", () => {
+        const problem = siteRateLimitProblem(site(7500, ["198.51.100.2/32"]), zone(["198.51.100.1/32"]), "staging", "prod")!;
+        assert.match(
+            problem,
+            /: add it and run `pulumi up -s staging` and then `pulumi up -s prod` \(staging's rules reach Cloudflare in the rulesets of its zone owner prod, docs\/edge\.md "Two stacks, one zone"\) first \(docs\/qa\.md\)$/,
+        );
+        assert.doesNotMatch(siteRateLimitProblem(site(7500, ["198.51.100.2/32"]), zone(["198.51.100.1/32"]), "prod")!, /and then/);
+    });
 });

@@ -33,6 +33,8 @@ export interface DistributedFlags {
     /** Its hostname and the zone's rate limit on it. */
     readonly domain: string;
     readonly zoneLimit: ZoneLimit;
+    /** `platform:cloudflare.zoneOwner`: the stack whose `pulumi up` carries this one's rules (an exemption) to Cloudflare. */
+    readonly zoneOwner?: string;
     /** `--rate-limit-exempt`: this machine's egress is exempt (the local engine's workers all leave through it). */
     readonly rateLimitExempt: boolean;
     readonly defaultUsers: number;
@@ -42,7 +44,7 @@ export interface DistributedFlags {
     readonly engine: (typeof ENGINES)[number];
     readonly dryRun: boolean;
     readonly startInS: number;
-    /** `--image`: needed for Jobs (the Kubernetes engine and every dry run); the local engine runs this machine's Node. */
+    /** `--image`: needed for a run's Jobs on Kubernetes; a dry run shows its Jobs without it; the local engine runs this machine's Node. */
     readonly image?: string;
     /** The load-generator stack's name and its file. */
     readonly sitesStack: string;
@@ -87,7 +89,7 @@ export function distributedFlags(
         throw new InputError((err as Error).message);
     }
     const dryRun = values["dry-run"] === true;
-    const image = imageFlag(values.image as string | undefined, engine === "kubernetes" || dryRun);
+    const image = imageFlag(values.image as string | undefined, engine === "kubernetes" && !dryRun);
     const sitesStack = checkStackName((values.sites as string | undefined) ?? "loadtest");
     const loadgen = path.join(root, "loadgen");
     const sitesFile = path.join(loadgen, `Pulumi.${sitesStack}.yaml`);
@@ -106,6 +108,7 @@ export function distributedFlags(
         stack,
         domain: platform.config.domain,
         zoneLimit: platform.config.edge,
+        zoneOwner: platform.config.cloudflare.zoneOwner,
         rateLimitExempt: values["rate-limit-exempt"] === true,
         defaultUsers: platform.config.capacity.targetConcurrentUsers,
         traffic: platform.config.traffic,
@@ -134,7 +137,7 @@ const IMAGE_HOWTO =
 /** `--image`, pinned by digest; an InputError when it is missing where Jobs are made, or not pinned. */
 export function imageFlag(image: string | undefined, needed: boolean): string | undefined {
     if (image === undefined) {
-        if (needed) throw new InputError(`--image is required with --distributed on Kubernetes and with --dry-run: ${IMAGE_HOWTO}`);
+        if (needed) throw new InputError(`--image is required with --distributed on Kubernetes: ${IMAGE_HOWTO}`);
         return undefined;
     }
     if (!PINNED_IMAGE.test(image))
@@ -159,9 +162,21 @@ function parseJson(text: string): unknown {
     }
 }
 
-/** The manifests of every generator region of `plan`, in the namespace of its site (or the defaults, without one). */
+/**
+ * What a dry run without --image shows as the workers' image: a marker, never a pullable name (the
+ * `<` and spaces make it an invalid reference), so that the Jobs it prints cannot be applied as they are.
+ */
+export const IMAGE_NOT_GIVEN = "<not given: pass --image NAME@sha256:DIGEST>";
+
+/** Why a real run would be refused when a dry run is made without --image. */
+export const IMAGE_MISSING_PROBLEM = `--image is not given: a run on Kubernetes is refused until it is pinned by digest; ${IMAGE_HOWTO}`;
+
+/**
+ * The manifests of every generator region of `plan`, in the namespace of its site (or the defaults,
+ * without one). Without --image only a dry run gets them, with the image marked IMAGE_NOT_GIVEN.
+ */
 export function planManifests(plan: RunPlan, flags: DistributedFlags, bundle: Buffer): RunManifests[] {
-    const image = flags.image;
+    const image = flags.image ?? (flags.dryRun ? IMAGE_NOT_GIVEN : undefined);
     if (image === undefined) throw new InputError(`--image is required for the Jobs: ${IMAGE_HOWTO}`);
     return plan.specs.map((spec, i) => {
         const region = plan.distribution.regions[i];
@@ -226,6 +241,7 @@ export function rateLimitProblems(plan: RunPlan, flags: DistributedFlags, inputs
             },
             flags.zoneLimit,
             flags.stack,
+            flags.zoneOwner,
         );
         return problem === undefined ? [] : [problem];
     });
@@ -233,7 +249,11 @@ export function rateLimitProblems(plan: RunPlan, flags: DistributedFlags, inputs
 
 /** The dry run: per region, who it generates, the Job and where it would run; then each Job as YAML. */
 export function formatDryRun(plan: RunPlan, flags: DistributedFlags, inputs: RunInputs, manifests: readonly RunManifests[]): string {
-    const problems = [...siteProblems(plan, flags), ...rateLimitProblems(plan, flags, inputs)];
+    const problems = [
+        ...(flags.image === undefined && flags.engine === "kubernetes" ? [IMAGE_MISSING_PROBLEM] : []),
+        ...siteProblems(plan, flags),
+        ...rateLimitProblems(plan, flags, inputs),
+    ];
     const lines = [
         `distributed run ${plan.runId} (dry run: nothing started): ${plan.distribution.users} users of stack ${flags.stack}'s traffic against ${inputs.target}, ` +
             `${inputs.model.kind} model${plan.ratePerSecond === undefined ? "" : ` (${plan.ratePerSecond} requests/s)`}, at most ${flags.usersPerWorker} users a worker, ` +
