@@ -14,8 +14,8 @@ import { DATA_SCHEMA } from "./data";
 import { EDGE_SCHEMA } from "./edge";
 import { validate } from "./issues";
 import { OBSERVABILITY_SCHEMA } from "./observability";
-import { DIGEST_IMAGE, PINS_SCHEMA, PIN_KEYS, type PinKey, RELEASE_SCHEMA, effectivePin, pinProblems, waveProblems } from "./release";
 import { ConfigError, type Raw, show } from "./problems";
+import { DIGEST_IMAGE, PINS_SCHEMA, PIN_KEYS, type PinKey, RELEASE_SCHEMA, effectivePin, pinProblems, waveProblems } from "./release";
 import {
     type Immutable,
     type Path,

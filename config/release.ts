@@ -13,7 +13,7 @@
  *   bakeMinutes: 10
  * ```
  */
-import { z } from "zod";
+import { type z } from "zod";
 import { KUBERNETES_VERSIONS } from "../regions/versions";
 import { show } from "./problems";
 import { type Immutable, type Report, catalogRegion, defaulted, integer, list, oneOf, settings, text } from "./schema";
