@@ -24,7 +24,7 @@ function load(file: string): Document {
 /** Written whole or not at all: an interrupt never leaves half a stack file. */
 function save(file: string, doc: Document): void {
     const temporary = `${file}.release-tmp`;
-    writeFileSync(temporary, doc.toString({ lineWidth: 0 }));
+    writeFileSync(temporary, doc.toString({ lineWidth: 0, flowCollectionPadding: false }));
     renameSync(temporary, file);
 }
 
