@@ -30,7 +30,7 @@ export const RELEASE_FLAGS = {
     image: {
         type: "string",
         value: "DIGEST",
-        description: "the new API image: sha256:<64 hex> (the stack's repository) or <repo>@sha256:<64 hex>",
+        description: "the new API image: sha256:HEX (64 hex digits; the stack's repository) or REPO@sha256:HEX",
     },
     "kubernetes-version": { type: "string", value: "X.Y", description: "the new EKS minor instead (its add-ons and charts follow it)" },
     "dry-run": {

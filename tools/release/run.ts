@@ -167,6 +167,14 @@ class Release {
                 `${pinned.join(", ")} already pin ${key} (a release under way, or left over): finish it, or remove the pins, before starting another`,
             );
         const current = new Set(regions.map((r) => parsed.config.cellReleases[r][key]));
+        if (key === "kubernetesVersion") {
+            const minor = (v: string) => Number(v.split(".")[1]);
+            const behind = [...current].filter((v) => minor(value) !== minor(v) + 1);
+            if (behind.length > 0)
+                throw new InputError(
+                    `--kubernetes-version ${value}: the cells run ${[...current].join(", ")}; EKS updates a control plane one minor up at a time and never down`,
+                );
+        }
         if (current.size === 1 && current.has(value)) throw new InputError(`every cell already runs ${key} ${value}: nothing to release`);
         const waves = planWaves(parsed, this.options.emergencyReason !== undefined);
         checkStates(root, file, stack, key, value, waves);
@@ -369,6 +377,14 @@ class Release {
     /** Every wave whose cells were pinned, newest first: the pins as they were, applied to those cells. */
     private async rollBack(state: ReleaseState): Promise<number> {
         const { file } = this.options;
+        if (state.key === "kubernetesVersion") {
+            // EKS updates a control plane to the next minor only; it never downgrades one.
+            this.io.err(
+                `release: a Kubernetes minor cannot be rolled back (EKS never downgrades a control plane): fix forward, or leave the cells reached on ${state.value} and release the other cells when fixed (--resume)\n`,
+            );
+            this.summary(state);
+            return RELEASE_EXIT.failure;
+        }
         state.status = "rollingBack";
         this.record(state, "rolling back");
         try {

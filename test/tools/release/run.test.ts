@@ -5,7 +5,7 @@
  * targets); every state the release writes is parsed as the program would parse it.
  */
 import * as assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -229,12 +229,30 @@ describe("npm run release", function () {
         assert.match(result.out, /EMERGENCY release, every cell at once: CVE-2026-0001 fix/);
     });
 
+    it("upgrades Kubernetes one minor up only, and refuses to roll a minor back (EKS never downgrades)", async () => {
+        const downgrade = await release(["--kubernetes-version", "1.35"]);
+        assert.equal(downgrade.code, RELEASE_EXIT.input);
+        assert.match(downgrade.err, /the cells run 1\.36; EKS updates a control plane one minor up at a time and never down/);
+        writeFileSync(
+            file,
+            readFileSync(file, "utf8").replace("platform:app:", 'platform:compute:\n    kubernetesVersion: "1.35"\n  platform:app:'),
+        );
+        pulumi.script({ up: ["fail"] });
+        const failed = await release(["--kubernetes-version", "1.36"]);
+        assert.equal(failed.code, RELEASE_EXIT.stopped, failed.err);
+        assert.equal(stackFile()["platform:regions"][2].pins.kubernetesVersion, "1.36");
+        const rollback = await release(["--rollback"]);
+        assert.equal(rollback.code, RELEASE_EXIT.failure);
+        assert.match(rollback.err, /a Kubernetes minor cannot be rolled back \(EKS never downgrades a control plane\): fix forward/);
+        assert.equal(ups().length, 1);
+    });
+
     it("refuses bad input before any change: no digest, a Kubernetes minor without pins, --emergency without a reason, no credentials", async () => {
         const cases: [string[], RegExp][] = [
             [["--image", "api:latest"], /--image "api:latest" is not sha256:<64 hex>/],
             [
-                ["--kubernetes-version", "1.30"],
-                /after wave 1 the stack would be invalid: .*pins\.kubernetesVersion: "1\.30" is not a version this program pins add-ons for/,
+                ["--kubernetes-version", "1.37"],
+                /after wave 1 the stack would be invalid: .*pins\.kubernetesVersion: "1\.37" is not a version this program pins add-ons for/,
             ],
             [["--image", DIGEST, "--emergency"], /--emergency needs --reason TEXT/],
             [["--resume"], /no release under way/],
