@@ -316,9 +316,9 @@ class Release {
                 wave.endedAt = new Date(this.now()).toISOString();
                 this.record(state, `wave ${wave.index}: healthy for ${wave.bakeMinutes} min`);
             }
-            await this.finish(state);
+            const clean = await this.finish(state);
             this.summary(state);
-            return RELEASE_EXIT.ok;
+            return clean ? RELEASE_EXIT.ok : RELEASE_EXIT.stopped;
         } catch (err) {
             return this.stopped(state, err);
         }
@@ -340,14 +340,24 @@ class Release {
     }
 
     /** Every wave done: the value becomes stack-wide, the pins go, and the whole stack must preview with no change. */
-    private async finish(state: ReleaseState): Promise<void> {
+    /** True when the whole stack then previews with no change. */
+    private async finish(state: ReleaseState): Promise<boolean> {
         const { file } = this.options;
         writeStackWide(file, state.key, state.value, Object.keys(state.before));
         this.say(`\n${STACK_WIDE[state.key]} set to ${state.value}; the cells' ${state.key} pins removed`);
         await this.planned(file, `${path.basename(file)} after the release`);
-        await this.pulumi(["preview", ...this.base(), "--expect-no-changes"], "the whole stack's preview (no change expected)");
         state.status = "done";
         this.record(state, `done: ${STACK_WIDE[state.key]} is ${state.value}`);
+        try {
+            await this.pulumi(["preview", ...this.base(), "--expect-no-changes"], "the whole stack's preview (no change expected)");
+            return true;
+        } catch (err) {
+            if (!(err instanceof Stop)) throw err;
+            // Every cell runs the new value; what differs was changed outside the release.
+            this.record(state, `${err.message}: the stack has changes outside the release; review them and run pulumi up`);
+            this.io.err(`release: done, but ${err.message}: the stack has changes outside the release; review them and run pulumi up\n`);
+            return false;
+        }
     }
 
     private stopped(state: ReleaseState, err: unknown): Promise<number> | number {

@@ -3,9 +3,11 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../../../plan/stackConfig";
-import { main, parseOptions } from "../../../tools/release/main";
+import { flagRows, synopsis } from "../../../plan/usage";
+import { RELEASE_FLAGS, main, parseOptions } from "../../../tools/release/main";
 import { RELEASE_EXIT } from "../../../tools/release/run";
 import { captureIo } from "../../support/loopback";
+import { tableAfter } from "../../support/markdown";
 
 const DIGEST = `sha256:${"b".repeat(64)}`;
 
@@ -30,6 +32,11 @@ describe("npm run release: flags and the dry run", function () {
         );
         assert.equal(out.match(/offline plan with .* on the new image: exit 0/g)?.length, 3);
         assert.equal(readFileSync(path.join(projectRoot(), "Pulumi.prod.yaml"), "utf8"), before);
+    });
+
+    it("is documented in docs/releases.md with the flags --help prints", () => {
+        const synopsisLine = synopsis("release", RELEASE_FLAGS).replace(/^usage: /, "");
+        assert.deepEqual(tableAfter("docs/releases.md", synopsisLine), flagRows(RELEASE_FLAGS));
     });
 
     it("refuses conflicting or missing flags", () => {

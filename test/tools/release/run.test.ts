@@ -209,6 +209,15 @@ describe("npm run release", function () {
         assert.equal(state().status, "rolledBack");
     });
 
+    it("ends done but exits 1 when the whole stack then previews with changes made outside the release", async () => {
+        pulumi.script({ preview: ["ok", "ok", "ok", "fail"] });
+        const result = await release(["--image", DIGEST]);
+        assert.equal(result.code, RELEASE_EXIT.stopped);
+        assert.match(result.err, /done, but the whole stack's preview \(no change expected\) failed .*review them and run pulumi up/);
+        assert.equal(state().status, "done");
+        assert.equal(stackFile()["platform:app"].image, NEW);
+    });
+
     it("refuses to start while a pool is unhealthy, changing nothing", async () => {
         cloudflare.healthy = false;
         const result = await release(["--image", DIGEST]);
