@@ -24,7 +24,9 @@ const KILL_AFTER_MS = 30_000;
 
 export function runPulumi(args: readonly string[], options: PulumiOptions): Promise<PulumiRun> {
     return new Promise((resolve, reject) => {
-        const child = spawn("pulumi", args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+        // Its own process group: a terminal's Ctrl-C reaches the release only, which forwards one
+        // SIGINT; a second one would make Pulumi stop at once instead of cancelling gracefully.
+        const child = spawn("pulumi", args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
         let timedOut = false;
         let interrupted = false;
         let killer: NodeJS.Timeout | undefined;
