@@ -16,6 +16,7 @@ import { defaultZoneName, hostnameProblem, levelsBelowZone } from "./hostname";
 import { validate } from "./issues";
 import { OBSERVABILITY_SCHEMA } from "./observability";
 import { ConfigError, type Raw, show } from "./problems";
+import { DIGEST_IMAGE, PINS_SCHEMA, PIN_KEYS, type PinKey, RELEASE_SCHEMA, effectivePin, pinProblems, waveProblems } from "./release";
 import {
     type Immutable,
     type Path,
@@ -44,7 +45,6 @@ export type CellConfig = FleetCellInput;
 const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const DIGEST_IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*@sha256:[0-9a-f]{64}$/;
 const URL_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
 const MIN_PREFIX = 16;
 const MAX_PREFIX = 20;
@@ -110,6 +110,9 @@ const REGION_ENTRY = settings({
     decommission: flag()
         .default(false)
         .describe("Being removed: drained and its data retained on delete (docs/regions.md); never the primary"),
+    pins: PINS_SCHEMA.optional()
+        .meta({ fallback: "none: the stack-wide values" })
+        .describe("Values this cell runs ahead of (or behind) the stack's while a release is under way (docs/releases.md)"),
 }).meta({ allowed: "a region entry such as { name: us-east-1, primary: true, cidr: 10.10.0.0/16 }" });
 
 type RegionEntry = z.output<typeof REGION_ENTRY>;
@@ -262,11 +265,22 @@ export const PLATFORM_SCHEMA = checked(
         data: DATA_SCHEMA,
         edge: EDGE_SCHEMA,
         observability: OBSERVABILITY_SCHEMA,
+        release: RELEASE_SCHEMA,
     }),
-    ({ domain, regions, capacity, cloudflare, edge }, report, sound) => {
+    ({ domain, regions, capacity, cloudflare, edge, app, compute, release }, report, sound) => {
         if (sound(["domain"]) && sound(["cloudflare"])) {
             const problem = hostnameProblem(domain, cloudflare.zoneName ?? defaultZoneName(domain), cloudflare.zoneName !== undefined);
             if (problem !== undefined) report(problem, ["domain"]);
+        }
+        if (sound(["regions"]) && sound(["app"]) && sound(["compute"])) {
+            pinProblems(regions, stackWideOf(app, compute), (message, index, key) => report(message, ["regions", index, "pins", key]));
+        }
+        if (sound(["regions"]) && sound(["release"]) && release.waves !== undefined) {
+            waveProblems(
+                release.waves,
+                regions.map((r) => r.name),
+                (message, path = []) => report(message, ["release", ...path]),
+            );
         }
         if (sound(["domain"]) && sound(["cloudflare"]) && sound(["edge"])) {
             for (const problem of planProblems(cloudflare.plan, planRequirements(edgeFeatures(domain, cloudflare, edge))))
@@ -291,8 +305,14 @@ export const PLATFORM_SCHEMA = checked(
     [
         ["capacity", "regionFailuresTolerated"],
         ["regions", "*", "decommission"],
+        ["regions", "*", "pins"],
+        ["release", "waves"],
     ],
 );
+
+function stackWideOf(app: { readonly image: string }, compute: { readonly kubernetesVersion: string }): Record<PinKey, string> {
+    return { image: app.image, kubernetesVersion: compute.kubernetesVersion };
+}
 
 /**
  * What the edge of a stack uses that the zone's plan bounds. A stack that rides on an owner's
@@ -322,12 +342,18 @@ export function edgeFeatures(
 type PlatformValues = Immutable<z.output<typeof PLATFORM_SCHEMA>>;
 export type CapacityConfig = PlatformValues["capacity"];
 export type AppConfig = PlatformValues["app"];
+export type { ReleaseConfig } from "./release";
+
+/** What one cell runs of each value a release rolls out: its pin, else the stack-wide value. */
+export type CellRelease = Readonly<Record<PinKey, string>>;
 
 export interface PlatformConfig extends Omit<PlatformValues, "regions"> {
     /** `aws:region`: where the global (non-regional) AWS resources are managed from. */
     readonly awsRegion: string;
     /** Cells in config order (order carries no meaning; names come from the catalog). */
     readonly cells: readonly CellConfig[];
+    /** By region: the values each cell runs (`platform:regions[].pins`, else the stack's). */
+    readonly cellReleases: Readonly<Record<string, CellRelease>>;
 }
 
 /**
@@ -343,7 +369,8 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
     const platform = validate(PLATFORM_SCHEMA, raw, `${NAMESPACE}:`);
     if (!region.ok || !platform.ok)
         throw new ConfigError([...(region.ok ? [] : region.problems), ...(platform.ok ? [] : platform.problems)]);
-    const { domain, cloudflare, regions, capacity, traffic, app, compute, data, edge, observability } = platform.value;
+    const { domain, cloudflare, regions, capacity, traffic, app, compute, data, edge, observability, release } = platform.value;
+    const stackWide = stackWideOf(app, compute);
     return {
         awsRegion: region.value,
         domain,
@@ -356,6 +383,10 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
         data,
         edge,
         observability,
+        release,
+        cellReleases: Object.fromEntries(
+            regions.map((entry) => [entry.name, Object.fromEntries(PIN_KEYS.map((key) => [key, effectivePin(entry, key, stackWide)]))]),
+        ) as Record<string, CellRelease>,
     };
 }
 

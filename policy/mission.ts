@@ -360,4 +360,51 @@ export const missionPolicies: StackValidationPolicy[] = [
             if (!verdict.ok) report(verdict.message);
         },
     }),
+    stackPolicy({
+        ...platform("release-skew", "high"),
+        // Mandatory in code: a third image or a skipped Kubernetes minor is never a state to preview into.
+        enforcementLevel: "mandatory",
+        title: "A release moves cells between two states at most: no more than two API images across the cells, and EKS minors at most one apart (docs/releases.md).",
+        config: { maxImages: 2, workloadPattern: "-api-deployment$" },
+        configDocs: {
+            maxImages: "Most distinct container images the cells' API Deployments may run at once (the old and the new).",
+            workloadPattern: "Regular expression on the Deployment's name selecting the API's Deployments.",
+        },
+        check: (resources, args, report, config) => {
+            const pattern = new RegExp(config.workloadPattern);
+            const deployments = resourcesOfType(resources, KUBERNETES_TYPES.deployment).filter(
+                (d) => pattern.test(d.name) && enclosingCell(d) !== undefined,
+            );
+            const clusters = resourcesOfType(resources, AWS_TYPES.eksCluster).filter((c) => enclosingCell(c) !== undefined);
+            if (deployments.length === 0 && clusters.length === 0) args.notApplicable("no API Deployment or EKS cluster in a cell");
+            const images = new Map<string, string[]>();
+            for (const deployment of deployments) {
+                const spec = obj(obj(obj(deployment.props.spec).template).spec);
+                for (const container of list<Props>(spec.containers)) {
+                    const image = whenKnown(() => (typeof container.image === "string" ? container.image : undefined), undefined);
+                    if (image === undefined) continue;
+                    images.set(image, [...new Set([...(images.get(image) ?? []), enclosingCell(deployment)!.name])]);
+                }
+            }
+            if (images.size > config.maxImages) {
+                const which = [...images].map(([image, at]) => `${at.join(", ")}: ${image}`).join("; ");
+                report(
+                    `the cells run ${images.size} distinct API images (${which}); at most ${config.maxImages}: finish or roll back the release under way first`,
+                );
+            }
+            const minors = [
+                ...new Set(
+                    clusters
+                        .map((c) => whenKnown(() => (typeof c.props.version === "string" ? c.props.version : undefined), undefined))
+                        .filter((v): v is string => v !== undefined),
+                ),
+            ].sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]));
+            const spread = minors.length < 2 ? 0 : Number(minors.at(-1)!.split(".")[1]) - Number(minors[0].split(".")[1]);
+            if (minors.length > 2 || spread > 1) {
+                report(
+                    `the cells' EKS clusters run Kubernetes ${minors.join(", ")}; EKS upgrades one minor at a time, so at most two adjacent minors at once`,
+                );
+            }
+        },
+    }),
 ];

@@ -29,6 +29,8 @@ export interface CellShared {
 export function regionalCellArgs({ config }: Stack, cell: FleetCell, shared: CellShared): RegionalCellArgs {
     const { compute, app, data, observability } = config;
     const { capacity } = cell;
+    // The cell's own values while a release is under way (docs/releases.md), else the stack's.
+    const release = config.cellReleases[cell.region];
     return {
         region: cell.region,
         primary: cell.primary,
@@ -36,13 +38,13 @@ export function regionalCellArgs({ config }: Stack, cell: FleetCell, shared: Cel
         azs: cell.azs,
         clusterName: clusterName(shared.project, shared.stack, cell.code),
         kubernetes: {
-            version: compute.kubernetesVersion,
+            version: release.kubernetesVersion,
             adminRoleArn: compute.adminRoleArn,
             publicAccessCidrs: compute.publicAccessCidrs,
         },
         nodes: { instanceTypes: compute.instanceTypes, rootVolumeGiB: compute.rootVolumeGiB, perAz: capacity.nodesPerAz },
         api: {
-            image: app.image,
+            image: release.image,
             port: app.port,
             healthPath: app.healthPath,
             cpuMillicores: compute.podCpuMillicores,

@@ -20,6 +20,7 @@ describe("config docs: the tables of keys made from the schemas", () => {
                 ["data", "docs/database.md"],
                 ["edge", "docs/edge.md"],
                 ["observability", "docs/observability.md"],
+                ["release", "docs/releases.md"],
             ],
         );
     });

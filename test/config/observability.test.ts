@@ -115,7 +115,7 @@ describe("platform:observability config", () => {
         it("shows only the keys of a misspelt section", () => {
             const raw = withSections(prodRaw(), { observabilty: { alertWebhookUrl: "https://hooks.example.com/token-123" } });
             assert.deepEqual(stackProblems(raw), [
-                "platform:observabilty: is not a known setting (given a map of alertWebhookUrl); did you mean `observability`? known settings here: domain, cloudflare, regions, capacity, traffic, app, compute, data, edge, observability",
+                "platform:observabilty: is not a known setting (given a map of alertWebhookUrl); did you mean `observability`? known settings here: domain, cloudflare, regions, capacity, traffic, app, compute, data, edge, observability, release",
             ]);
         });
     });

@@ -159,7 +159,7 @@ describe("config", () => {
                 [
                     edit((r) => (r.regions[1].primry = true)),
                     [
-                        "platform:regions[1].primry: is not a known setting (given true); did you mean `primary`? known settings here: name, primary, cidr, decommission",
+                        "platform:regions[1].primry: is not a known setting (given true); did you mean `primary`? known settings here: name, primary, cidr, decommission, pins",
                     ],
                 ],
             ],
@@ -302,7 +302,7 @@ describe("config", () => {
     });
 
     it("rejects unknown top-level keys (typos), with the value given and the key meant", () => {
-        const known = "domain, cloudflare, regions, capacity, traffic, app, compute, data, edge, observability";
+        const known = "domain, cloudflare, regions, capacity, traffic, app, compute, data, edge, observability, release";
         assert.deepEqual(problems(edit((r) => (r.capcity = {}))), [
             `platform:capcity: is not a known setting (given {}); did you mean \`capacity\`? known settings here: ${known}`,
         ]);
@@ -312,7 +312,7 @@ describe("config", () => {
     });
 
     it("reports a misspelt required key once, as the key meant", () => {
-        const known = "domain, cloudflare, regions, capacity, traffic, app, compute, data, edge, observability";
+        const known = "domain, cloudflare, regions, capacity, traffic, app, compute, data, edge, observability, release";
         assert.deepEqual(
             problems(
                 edit((r) => {
@@ -397,7 +397,7 @@ describe("config: a typo does not hide the other problems", () => {
                     r.capacity.regionFailuresTolerated = 3;
                 }),
                 [
-                    'platform:domian: is not a known setting (given "api.example.com"); did you mean `domain`? known settings here: domain, cloudflare, regions, capacity, traffic, app, compute, data, edge, observability',
+                    'platform:domian: is not a known setting (given "api.example.com"); did you mean `domain`? known settings here: domain, cloudflare, regions, capacity, traffic, app, compute, data, edge, observability, release',
                     "platform:capacity.regionFailuresTolerated: 3 leaves no region to serve users: the stack lists 3 region(s); tolerate at most 2 or add regions",
                 ],
             ],

@@ -300,3 +300,65 @@ describe("policy pack: mission rules during preview (unknown outputs)", () => {
         assert.deepEqual(await previewFindings("cloudflare-load-balancer-failover", [pool, loadBalancer]), []);
     });
 });
+
+describe("policy pack: release skew", () => {
+    const image = (hex: string) => `123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:${hex.repeat(64)}`;
+    const cells = ["use1", "euc1", "apse1"].map(cell);
+    const deployments = (images: string[]) =>
+        cells.map((c, i) =>
+            fixture(
+                DEPLOYMENT,
+                `${c.name}-api-deployment`,
+                { spec: { template: { spec: { containers: [{ name: "api", image: images[i] }] } } } },
+                { parent: c },
+            ),
+        );
+    const clusters = (versions: string[]) =>
+        cells.map((c, i) => fixture("aws:eks/cluster:Cluster", `${c.name}-eks-cluster`, { version: versions[i] }, { parent: c }));
+
+    it("passes two images and two adjacent minors (a fleet mid-release)", async () => {
+        assert.deepEqual(
+            await flagged("release-skew", [
+                ...cells,
+                ...deployments([image("a"), image("a"), image("b")]),
+                ...clusters(["1.36", "1.36", "1.35"]),
+            ]),
+            [],
+        );
+    });
+
+    it("refuses a third image, mandatory, naming each cell's", async () => {
+        const found = await findings("release-skew", [...cells, ...deployments([image("a"), image("b"), image("c")])]);
+        assert.deepEqual(found, [
+            {
+                name: null,
+                message: `the cells run 3 distinct API images (use1: ${image("a")}; euc1: ${image("b")}; apse1: ${image("c")}); at most 2: finish or roll back the release under way first`,
+                enforcementLevel: "mandatory",
+            },
+        ]);
+    });
+
+    it("refuses minors two apart and three minors at once", async () => {
+        const why = "EKS upgrades one minor at a time, so at most two adjacent minors at once";
+        assert.deepEqual(await flagged("release-skew", [...cells, ...clusters(["1.36", "1.36", "1.34"])]), [
+            `null: the cells' EKS clusters run Kubernetes 1.34, 1.36; ${why}`,
+        ]);
+        assert.deepEqual(await flagged("release-skew", [...cells, ...clusters(["1.35", "1.36", "1.37"])]), [
+            `null: the cells' EKS clusters run Kubernetes 1.35, 1.36, 1.37; ${why}`,
+        ]);
+    });
+
+    it("ignores Deployments outside a cell and other Deployments' images; not applicable without either", async () => {
+        const stray = fixture(DEPLOYMENT, "loadgen-api-deployment", {
+            spec: { template: { spec: { containers: [{ image: image("d") }] } } },
+        });
+        const other = fixture(
+            DEPLOYMENT,
+            "use1-grafana",
+            { spec: { template: { spec: { containers: [{ image: image("e") }] } } } },
+            { parent: cells[0] },
+        );
+        assert.deepEqual(await flagged("release-skew", [...cells, ...deployments([image("a"), image("a"), image("b")]), stray, other]), []);
+        assert.deepEqual(await flagged("release-skew", cells), []);
+    });
+});

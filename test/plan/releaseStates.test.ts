@@ -1,0 +1,58 @@
+/**
+ * Every state a release passes through plans clean: prod with the canary, then the canary and
+ * the second wave, on a new image (and a cell one Kubernetes minor behind) exits 0, and differs
+ * from prod only in the pinned cells' own resources.
+ */
+import * as assert from "node:assert/strict";
+import { exitCodeOf } from "../../plan/cli";
+import { type PlanRun } from "../../plan/plan";
+import { planOf, prodStack, withConfig } from "../support/harness";
+
+const NEW = `123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:${"b".repeat(64)}`;
+
+function pinned(pins: Record<string, Record<string, string>>) {
+    const prod = prodStack();
+    const regions = (JSON.parse(prod.config["platform:regions"]) as { name: string }[]).map((entry) =>
+        pins[entry.name] ? { ...entry, pins: pins[entry.name] } : entry,
+    );
+    return planOf(withConfig(prod, { "platform:regions": regions }));
+}
+
+/** URN → inputs JSON of the resources whose inputs differ between the two plans. */
+function changed(a: PlanRun, b: PlanRun): string[] {
+    const before = new Map(a.plan.resources.map((r) => [r.urn, JSON.stringify(r.inputs)]));
+    assert.deepEqual(
+        b.plan.resources.map((r) => r.urn),
+        a.plan.resources.map((r) => r.urn),
+    );
+    return b.plan.resources.filter((r) => before.get(r.urn) !== JSON.stringify(r.inputs)).map((r) => r.name);
+}
+
+describe("the plan of a release's intermediate states", function () {
+    this.timeout(300_000);
+
+    it("prod with the canary (ap-southeast-1) on a new image exits 0; only its Deployment changes, to that image", async () => {
+        const [prod, canary] = [await planOf(prodStack()), await pinned({ "ap-southeast-1": { image: NEW } })];
+        assert.equal(
+            exitCodeOf(canary.plan),
+            0,
+            JSON.stringify(canary.plan.policy.violations.filter((v) => v.enforcementLevel !== "advisory")),
+        );
+        assert.deepEqual(changed(prod, canary), ["apse1-api-deployment"]);
+        const deployment = canary.plan.resources.find((r) => r.name === "apse1-api-deployment")!;
+        assert.equal((deployment.inputs as any).spec.template.spec.containers[0].image, NEW);
+    });
+
+    it("prod with two cells ahead exits 0, and so does a cell one Kubernetes minor behind", async () => {
+        const two = await pinned({ "ap-southeast-1": { image: NEW }, "eu-central-1": { image: NEW } });
+        assert.equal(exitCodeOf(two.plan), 0);
+        const minor = await pinned({ "ap-southeast-1": { kubernetesVersion: "1.35" } });
+        assert.equal(
+            exitCodeOf(minor.plan),
+            0,
+            JSON.stringify(minor.plan.policy.violations.filter((v) => v.enforcementLevel !== "advisory")),
+        );
+        const cluster = minor.plan.resources.find((r) => r.type === "aws:eks/cluster:Cluster" && r.name.startsWith("apse1"))!;
+        assert.equal((cluster.inputs as any).version, "1.35");
+    });
+});

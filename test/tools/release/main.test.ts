@@ -1,0 +1,56 @@
+/** `npm run release -- --dry-run` on prod (the issue's "done when"), and the flags' refusals. */
+import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { projectRoot } from "../../../plan/stackConfig";
+import { flagRows, synopsis } from "../../../plan/usage";
+import { RELEASE_FLAGS, main, parseOptions } from "../../../tools/release/main";
+import { RELEASE_EXIT } from "../../../tools/release/run";
+import { captureIo } from "../../support/loopback";
+import { tableAfter } from "../../support/markdown";
+
+const DIGEST = `sha256:${"b".repeat(64)}`;
+
+describe("npm run release: flags and the dry run", function () {
+    this.timeout(600_000);
+
+    it("--dry-run prints prod's waves with their cells, targets, gates and bake times, plans every state (exit 0) and changes nothing", async () => {
+        const before = readFileSync(path.join(projectRoot(), "Pulumi.prod.yaml"), "utf8");
+        const io = captureIo();
+        const code = await main(["--image", DIGEST, "--dry-run"], { io, env: {}, signal: new AbortController().signal });
+        assert.equal(code, RELEASE_EXIT.ok, io.stderr());
+        const out = io.stdout();
+        assert.match(
+            out,
+            /^wave 1\/3: ap-southeast-1; bake 30 min\n {2}apse1: 214 target URNs under urn:pulumi:prod::platform::platform:cell:RegionalCell::apse1\n/m,
+        );
+        assert.match(out, /^wave 2\/3: eu-central-1; bake 10 min$/m);
+        assert.match(out, /^wave 3\/3: us-east-1; bake 10 min$/m);
+        assert.match(
+            out,
+            /gate: Cloudflare pool api-example-com-apse1 healthy; alarms apse1-obs-alarms-alb-elb-5xx, apse1-obs-alarms-alb-target-5xx, apse1-obs-alarms-alb-p99-latency not in ALARM/,
+        );
+        assert.equal(out.match(/offline plan with .* on the new image: exit 0/g)?.length, 3);
+        assert.equal(readFileSync(path.join(projectRoot(), "Pulumi.prod.yaml"), "utf8"), before);
+    });
+
+    it("is documented in docs/releases.md with the flags --help prints", () => {
+        const synopsisLine = synopsis("release", RELEASE_FLAGS).replace(/^usage: /, "");
+        assert.deepEqual(tableAfter("docs/releases.md", synopsisLine), flagRows(RELEASE_FLAGS));
+    });
+
+    it("refuses conflicting or missing flags", () => {
+        const cases: [string[], RegExp][] = [
+            [[], /give --image DIGEST or --kubernetes-version X\.Y/],
+            [["--image", DIGEST, "--kubernetes-version", "1.35"], /not both/],
+            [["--resume", "--rollback"], /--resume and --rollback exclude each other/],
+            [["--rollback", "--image", DIGEST], /--rollback continues the release under way: give no --image/],
+            [["--image", DIGEST, "--reason", "x"], /--reason only applies with --emergency/],
+            [["--image", DIGEST, "--poll-seconds", "1"], /--poll-seconds "1" is not a whole number from 5 to 600/],
+        ];
+        for (const [argv, message] of cases) assert.throws(() => parseOptions(argv), message, argv.join(" "));
+        const options = parseOptions(["--image", DIGEST]);
+        assert.equal(options.stateFile, path.join(projectRoot(), "releases", "prod.json"));
+        assert.equal(options.pulumiTimeoutMinutes, 90);
+    });
+});

@@ -1,0 +1,285 @@
+/**
+ * `npm run release` end to end without credentials: a stand-in `pulumi` on PATH, stand-ins for
+ * Cloudflare's pools and CloudWatch's alarms on loopback, a copy of Pulumi.prod.yaml as the stack
+ * file, and a clock that jumps over the bakes. The offline plan of prod is made once (for the
+ * targets); every state the release writes is parsed as the program would parse it.
+ */
+import * as assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { projectRoot } from "../../../plan/stackConfig";
+import { main } from "../../../tools/release/main";
+import { type PlanResult, planFile } from "../../../tools/release/planCheck";
+import { RELEASE_EXIT, stackOf } from "../../../tools/release/run";
+import { type ReleaseState, readState } from "../../../tools/release/state";
+import { cellTargets } from "../../../tools/release/targets";
+import { type StandIn, TOKEN, startStandIn } from "../../support/cfstandin";
+import { AWS_TEST_CREDENTIALS, type CloudWatchStandIn, startCloudWatch } from "../../support/cloudWatchStandIn";
+import { captureIo } from "../../support/loopback";
+import { type PulumiStandIn, installPulumiStandIn } from "../../support/pulumiStandIn";
+
+const ROOT = projectRoot();
+const DIGEST = `sha256:${"b".repeat(64)}`;
+const OLD = "123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:4f1c8e0b7a9d2c3e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7a8b9c0";
+const NEW = `123456789012.dkr.ecr.us-east-1.amazonaws.com/api@${DIGEST}`;
+const CELL = (code: string) => `urn:pulumi:prod::platform::platform:cell:RegionalCell::${code}`;
+
+describe("npm run release", function () {
+    this.timeout(300_000);
+    let prodPlan: PlanResult;
+    let dir: string;
+    let file: string;
+    let pulumi: PulumiStandIn;
+    let cloudflare: StandIn;
+    let cloudwatch: CloudWatchStandIn;
+    let clock: number;
+
+    before(async () => {
+        prodPlan = await planFile(path.join(ROOT, "Pulumi.prod.yaml"), "prod");
+        assert.equal(prodPlan.code, 0, prodPlan.stderr);
+    });
+
+    beforeEach(async () => {
+        dir = mkdtempSync(path.join(tmpdir(), "release-test-"));
+        file = path.join(dir, "Pulumi.prod.yaml");
+        copyFileSync(path.join(ROOT, "Pulumi.prod.yaml"), file);
+        pulumi = installPulumiStandIn(dir);
+        cloudflare = await startStandIn(
+            ["use1", "euc1", "apse1"].map((code) => ({ id: `pool${code}`, name: `api-example-com-${code}`, enabled: true })),
+        );
+        cloudwatch = await startCloudWatch();
+        clock = Date.parse("2026-12-02T12:00:00Z");
+    });
+
+    afterEach(async () => {
+        await cloudflare.close();
+        await cloudwatch.close();
+        rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** The release with `argv` on the copy; the plan is prod's (same URNs), after the state parses as the program would. */
+    async function release(argv: string[], signal = new AbortController().signal) {
+        const io = captureIo();
+        const code = await main([...argv, "--stack-file", file, "--poll-seconds", "60"], {
+            io,
+            root: ROOT,
+            signal,
+            env: {
+                ...process.env,
+                ...AWS_TEST_CREDENTIALS,
+                PATH: `${pulumi.bin}:${process.env.PATH}`,
+                CLOUDFLARE_API_TOKEN: TOKEN,
+                CLOUDFLARE_BASE_URL: cloudflare.url,
+                AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
+            },
+            now: () => clock,
+            sleep: async (ms) => void (clock += ms),
+            plan: async (planned) => {
+                try {
+                    stackOf(ROOT, planned, "prod");
+                } catch (err) {
+                    return { code: 2, stderr: (err as Error).message };
+                }
+                return prodPlan;
+            },
+        });
+        return { code, out: io.stdout(), err: io.stderr() };
+    }
+
+    const state = (): ReleaseState => readState(path.join(dir, "releases", "prod.json"))!;
+    const stackFile = () => parse(readFileSync(file, "utf8")).config as Record<string, any>;
+    const ups = () => pulumi.calls().filter((c) => c.argv[0] === "up");
+    const targetsOf = (argv: string[]) => argv.filter((a) => a.startsWith("urn:"));
+    const cellsTargeted = (argv: string[]) => ["use1", "euc1", "apse1"].filter((code) => targetsOf(argv).includes(CELL(code)));
+
+    it("releases in three waves, canary first, each up seeing only its wave's cells pinned and targeted, then makes the image stack-wide", async () => {
+        const result = await release(["--image", DIGEST]);
+        assert.equal(result.code, RELEASE_EXIT.ok, result.err);
+        const calls = pulumi.calls();
+        assert.deepEqual(
+            calls.map((c) => c.argv[0] + (c.argv.includes("--expect-no-changes") ? " --expect-no-changes" : "")),
+            ["preview", "up", "preview", "up", "preview", "up", "preview --expect-no-changes"],
+        );
+        assert.deepEqual(
+            ups().map((c) => cellsTargeted(c.argv)),
+            [["apse1"], ["euc1"], ["use1"]],
+        );
+        // Each wave's up targets exactly its cell's URNs (the cell and everything under it).
+        const targets = cellTargets(prodPlan.plan!);
+        for (const up of ups()) assert.deepEqual(targetsOf(up.argv), targets.get(cellsTargeted(up.argv)[0])!.urns);
+        assert.equal(targetsOf(ups()[0].argv).length, 214);
+        assert.deepEqual(
+            ups().map((c) => c.pins),
+            [
+                { "us-east-1": null, "eu-central-1": null, "ap-southeast-1": NEW },
+                { "us-east-1": null, "eu-central-1": NEW, "ap-southeast-1": NEW },
+                { "us-east-1": NEW, "eu-central-1": NEW, "ap-southeast-1": NEW },
+            ],
+        );
+        assert.ok(ups().every((c) => c.stackImage === OLD && c.argv.includes("--yes") && c.argv.includes("--skip-preview")));
+        const last = calls.at(-1)!;
+        assert.equal(last.stackImage, NEW);
+        assert.deepEqual(last.pins, { "us-east-1": null, "eu-central-1": null, "ap-southeast-1": null });
+        assert.equal(targetsOf(last.argv).length, 0);
+        assert.equal(stackFile()["platform:app"].image, NEW);
+        assert.equal(state().status, "done");
+        assert.deepEqual(
+            state().waves.map((w) => [w.regions, w.status, w.bakeMinutes]),
+            [
+                [["ap-southeast-1"], "done", 30],
+                [["eu-central-1"], "done", 10],
+                [["us-east-1"], "done", 10],
+            ],
+        );
+        // Baked: 30 + 10 + 10 minutes on the clock, the gate asked about every cell reached so far.
+        assert.equal(clock - Date.parse("2026-12-02T12:00:00Z"), 50 * 60_000);
+        assert.ok(cloudwatch.calls.some((c) => c.region === "ap-southeast-1" && c.names.includes("apse1-obs-alarms-alb-p99-latency")));
+        assert.match(result.out, /Release \d{8}T\d{6}Z of prod: image → .*: done/);
+        // Comments of the stack file survive the edits.
+        assert.match(readFileSync(file, "utf8"), /# The API image, pinned by digest/);
+    });
+
+    it("stops at the first wave when its p99 alarm fires during the bake, and --rollback restores the cell", async () => {
+        cloudwatch.stateOf = (name) => (name === "apse1-obs-alarms-alb-p99-latency" && ups().length > 0 ? "ALARM" : "OK");
+        const stopped = await release(["--image", DIGEST]);
+        assert.equal(stopped.code, RELEASE_EXIT.stopped);
+        assert.match(stopped.err, /unhealthy while wave 1 baked:\n {4}- apse1: alarm apse1-obs-alarms-alb-p99-latency is in ALARM/);
+        assert.match(stopped.err, /npm run release -- --stack prod --rollback/);
+        assert.equal(ups().length, 1);
+        assert.deepEqual(
+            state().waves.map((w) => w.status),
+            ["failed", "pending", "pending"],
+        );
+        assert.equal(state().status, "failed");
+        assert.equal(stackFile()["platform:regions"][2].pins.image, NEW);
+
+        const refused = await release(["--image", DIGEST]);
+        assert.equal(refused.code, RELEASE_EXIT.input);
+        assert.match(refused.err, /is failed .*--resume .*--rollback/);
+
+        const rolledBack = await release(["--rollback"]);
+        assert.equal(rolledBack.code, RELEASE_EXIT.ok, rolledBack.err);
+        assert.equal(ups().length, 2);
+        assert.deepEqual(cellsTargeted(ups()[1].argv), ["apse1"]);
+        assert.deepEqual(ups()[1].pins, { "us-east-1": null, "eu-central-1": null, "ap-southeast-1": null });
+        assert.ok(ups()[1].argv.some((a) => /roll back image/.test(a)));
+        assert.equal(state().status, "rolledBack");
+        assert.equal(readFileSync(file, "utf8"), readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8"));
+    });
+
+    it("leaves a state it resumes from when interrupted while an update hangs", async () => {
+        pulumi.script({ up: ["ok", "hang"] });
+        const controller = new AbortController();
+        const watcher = setInterval(() => {
+            if (ups().length === 2) setTimeout(() => controller.abort(), 300);
+        }, 100);
+        const interrupted = await release(["--image", DIGEST], controller.signal).finally(() => clearInterval(watcher));
+        assert.equal(interrupted.code, RELEASE_EXIT.interrupted);
+        assert.match(interrupted.err, /interrupted during the update of wave 2; state saved .*--resume/);
+        assert.equal(state().status, "interrupted");
+        assert.deepEqual(
+            state().waves.map((w) => w.status),
+            ["done", "applying", "pending"],
+        );
+
+        const resumed = await release(["--resume"]);
+        assert.equal(resumed.code, RELEASE_EXIT.ok, resumed.err);
+        assert.deepEqual(
+            ups().map((c) => cellsTargeted(c.argv)),
+            [["apse1"], ["euc1"], ["euc1"], ["use1"]],
+        );
+        assert.equal(state().status, "done");
+        assert.ok(state().events.some((e) => e.message === "resumed (was interrupted)"));
+        assert.equal(stackFile()["platform:app"].image, NEW);
+    });
+
+    it("rolls back at once with --auto-rollback when an update fails", async () => {
+        pulumi.script({ up: ["ok", "fail"] });
+        const result = await release(["--image", DIGEST, "--auto-rollback"]);
+        assert.equal(result.code, RELEASE_EXIT.stopped);
+        assert.match(result.err, /the update of wave 2 failed \(pulumi exited 255\)/);
+        // Newest first: wave 2's cell, then the canary.
+        assert.deepEqual(
+            ups().map((c) => cellsTargeted(c.argv)),
+            [["apse1"], ["euc1"], ["euc1"], ["apse1"]],
+        );
+        assert.deepEqual(ups().at(-1)!.pins, { "us-east-1": null, "eu-central-1": null, "ap-southeast-1": null });
+        assert.equal(state().status, "rolledBack");
+    });
+
+    it("ends done but exits 1 when the whole stack then previews with changes made outside the release", async () => {
+        pulumi.script({ preview: ["ok", "ok", "ok", "fail"] });
+        const result = await release(["--image", DIGEST]);
+        assert.equal(result.code, RELEASE_EXIT.stopped);
+        assert.match(result.err, /done, but the whole stack's preview \(no change expected\) failed .*review them and run pulumi up/);
+        assert.equal(state().status, "done");
+        assert.equal(stackFile()["platform:app"].image, NEW);
+    });
+
+    it("refuses to start while a pool is unhealthy, changing nothing", async () => {
+        cloudflare.healthy = false;
+        const result = await release(["--image", DIGEST]);
+        assert.equal(result.code, RELEASE_EXIT.stopped);
+        assert.match(result.err, /unhealthy before wave 1:\n {4}- apse1: Cloudflare pool api-example-com-apse1 is unhealthy/);
+        assert.equal(pulumi.calls().length, 0);
+        assert.equal(readFileSync(file, "utf8"), readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8"));
+    });
+
+    it("--emergency applies every cell in one wave and records the reason", async () => {
+        const result = await release(["--image", DIGEST, "--emergency", "--reason", "CVE-2026-0001 fix"]);
+        assert.equal(result.code, RELEASE_EXIT.ok, result.err);
+        assert.deepEqual(
+            ups().map((c) => cellsTargeted(c.argv)),
+            [["use1", "euc1", "apse1"]],
+        );
+        assert.equal(state().emergencyReason, "CVE-2026-0001 fix");
+        assert.match(result.out, /EMERGENCY release, every cell at once: CVE-2026-0001 fix/);
+    });
+
+    it("upgrades Kubernetes one minor up only, and refuses to roll a minor back (EKS never downgrades)", async () => {
+        const downgrade = await release(["--kubernetes-version", "1.35"]);
+        assert.equal(downgrade.code, RELEASE_EXIT.input);
+        assert.match(downgrade.err, /the cells run 1\.36; EKS updates a control plane one minor up at a time and never down/);
+        writeFileSync(
+            file,
+            readFileSync(file, "utf8").replace("platform:app:", 'platform:compute:\n    kubernetesVersion: "1.35"\n  platform:app:'),
+        );
+        pulumi.script({ up: ["fail"] });
+        const failed = await release(["--kubernetes-version", "1.36"]);
+        assert.equal(failed.code, RELEASE_EXIT.stopped, failed.err);
+        assert.equal(stackFile()["platform:regions"][2].pins.kubernetesVersion, "1.36");
+        const rollback = await release(["--rollback"]);
+        assert.equal(rollback.code, RELEASE_EXIT.failure);
+        assert.match(rollback.err, /a Kubernetes minor cannot be rolled back \(EKS never downgrades a control plane\): fix forward/);
+        assert.equal(ups().length, 1);
+    });
+
+    it("refuses bad input before any change: no digest, a Kubernetes minor without pins, --emergency without a reason, no credentials", async () => {
+        const cases: [string[], RegExp][] = [
+            [["--image", "api:latest"], /--image "api:latest" is not sha256:<64 hex>/],
+            [
+                ["--kubernetes-version", "1.37"],
+                /after wave 1 the stack would be invalid: .*pins\.kubernetesVersion: "1\.37" is not a version this program pins add-ons for/,
+            ],
+            [["--image", DIGEST, "--emergency"], /--emergency needs --reason TEXT/],
+            [["--resume"], /no release under way/],
+        ];
+        for (const [argv, message] of cases) {
+            const result = await release(argv);
+            assert.equal(result.code, RELEASE_EXIT.input, argv.join(" "));
+            assert.match(result.err, message);
+        }
+        const io = captureIo();
+        const code = await main(["--image", DIGEST, "--stack-file", file], {
+            io,
+            root: ROOT,
+            signal: new AbortController().signal,
+            env: {},
+        });
+        assert.equal(code, RELEASE_EXIT.input);
+        assert.match(io.stderr(), /the health gate needs CLOUDFLARE_API_TOKEN .* and AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+        assert.equal(pulumi.calls().length, 0);
+    });
+});
