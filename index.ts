@@ -55,6 +55,7 @@ const globalDatabase = new GlobalDatabase(
     withAws,
 );
 
+const caller = aws.getCallerIdentityOutput({}, { provider: awsProvider });
 const shared: CellShared = {
     project,
     stack: stackName,
@@ -62,7 +63,9 @@ const shared: CellShared = {
     originAuthTokens: originAuth.accepted,
     cloudflare: cloudflareRanges(),
     globalDatabase,
-    accountId: aws.getCallerIdentityOutput({}, { provider: awsProvider }).accountId,
+    accountId: caller.accountId,
+    // An assumed role's session ARN is not an access-entry principal; its role's ARN is.
+    deployerArn: aws.iam.getSessionContextOutput({ arn: caller.arn }, { provider: awsProvider }).issuerArn,
 };
 // A decommissioning cell keeps running, drained, with its data retained on delete (docs/regions.md).
 const cellOptions = (cell: FleetCell) => (cell.decommissioning ? { ...withAws, transformations: [retainStateful] } : withAws);

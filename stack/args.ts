@@ -22,6 +22,8 @@ export interface CellShared {
     readonly cloudflare: CloudflareRanges;
     readonly globalDatabase: GlobalDatabase;
     readonly accountId: pulumi.Input<string>;
+    /** The IAM role (or user) running `pulumi up`, when `platform:compute.deployRoleArn` is unset. */
+    readonly deployerArn: pulumi.Input<string>;
     /** Secondaries: the primary cell's `readyForSecondaries`. */
     readonly databaseDependsOn?: readonly pulumi.Resource[];
 }
@@ -37,8 +39,9 @@ export function regionalCellArgs({ config }: Stack, cell: FleetCell, shared: Cel
         clusterName: clusterName(shared.project, shared.stack, cell.code),
         kubernetes: {
             version: compute.kubernetesVersion,
+            deployerArn: compute.deployRoleArn ?? shared.deployerArn,
             adminRoleArn: compute.adminRoleArn,
-            publicAccessCidrs: compute.publicAccessCidrs,
+            publicEndpoint: compute.publicEndpoint,
         },
         nodes: { instanceTypes: compute.instanceTypes, rootVolumeGiB: compute.rootVolumeGiB, perAz: capacity.nodesPerAz },
         api: {

@@ -2,7 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiWorkload, dataConnectionArgs } from "../compute/apiWorkload";
 import { ClusterAddons } from "../compute/clusterAddons";
-import { EksCluster } from "../compute/eksCluster";
+import { EksCluster, type PublicEndpoint } from "../compute/eksCluster";
 import { NodeGroups } from "../compute/nodeGroups";
 import { type CloudflareRanges, OriginIngress } from "../compute/originIngress";
 import { type CacheSpec, type DatabaseSpec, DataTier } from "../data/dataTier";
@@ -32,10 +32,12 @@ export interface RegionalCellArgs {
     readonly kubernetes: {
         /** EKS minor version, e.g. "1.36". */
         readonly version: string;
+        /** The IAM principal running `pulumi up`: cluster-admin through an explicit access entry. */
+        readonly deployerArn: pulumi.Input<string>;
         /** IAM role given cluster-admin through an access entry. @default none */
         readonly adminRoleArn?: string;
-        /** CIDRs allowed to the public API endpoint; empty: private endpoint only. */
-        readonly publicAccessCidrs: readonly string[];
+        /** A dated public-endpoint exception (first deploy). @default none: private endpoint only */
+        readonly publicEndpoint?: PublicEndpoint;
     };
     readonly nodes: {
         /** At least two, of one architecture. */
@@ -136,8 +138,9 @@ export class RegionalCell extends pulumi.ComponentResource {
                 clusterName: this.clusterName,
                 kubernetesVersion: kubernetes.version,
                 subnetIds: this.network.privateSubnetIds,
+                deployerArn: kubernetes.deployerArn,
                 adminRoleArn: kubernetes.adminRoleArn,
-                publicAccessCidrs: kubernetes.publicAccessCidrs,
+                publicEndpoint: kubernetes.publicEndpoint,
                 logRetentionDays: args.observability.logRetentionDays,
             },
             child,
