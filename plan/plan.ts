@@ -15,7 +15,7 @@ import { type Evaluation, PLAN_ORGANIZATION, type RecordedResource, evaluate } f
 import { type StackConfig, projectRoot, readStack } from "./stackConfig";
 
 /** A registered resource as the plan JSON shows it (the recorded one without its clear-text inputs). */
-export type PlanResource = Omit<RecordedResource, "rawInputs" | "dependencies" | "aliases">;
+export type PlanResource = Omit<RecordedResource, "rawInputs" | "dependencies" | "aliases" | "replaceOnChanges" | "deleteBeforeReplace">;
 
 export interface Plan {
     readonly project: string;
@@ -120,7 +120,7 @@ export function toPlan(evaluation: Evaluation, fleet: Pick<Fleet, "capacity" | "
 }
 
 function toPlanResource(r: RecordedResource): PlanResource {
-    const { rawInputs: _raw, dependencies: _deps, aliases: _aliases, ...shown } = r;
+    const { rawInputs: _raw, dependencies: _deps, aliases: _aliases, replaceOnChanges: _replace, deleteBeforeReplace: _dbr, ...shown } = r;
     return shown;
 }
 

@@ -30,6 +30,9 @@ export interface RecordedResource {
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
     readonly ignoreChanges: readonly string[];
+    /** Input paths whose change replaces the resource (`replaceOnChanges`). */
+    readonly replaceOnChanges: readonly string[];
+    readonly deleteBeforeReplace: boolean;
     readonly dependencies: readonly string[];
     readonly aliases: readonly string[];
     /** Inputs with every secret replaced by "[secret]". */
@@ -65,6 +68,8 @@ interface RegisterRequest {
     getProvider(): string;
     getRetainondelete(): boolean;
     getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+    getDeletebeforereplace(): boolean;
     getDependenciesList(): string[];
     getAliasesList(): { getUrn?(): string; getSpec?(): { getName(): string } | undefined }[];
 }
@@ -228,6 +233,8 @@ async function record(req: RegisterRequest, urn: string): Promise<RecordedResour
         protect: req.getProtect(),
         retainOnDelete: req.getRetainondelete(),
         ignoreChanges: req.getIgnorechangesList(),
+        replaceOnChanges: req.getReplaceonchangesList(),
+        deleteBeforeReplace: req.getDeletebeforereplace(),
         dependencies: req.getDependenciesList(),
         aliases: req
             .getAliasesList()

@@ -72,15 +72,21 @@ export interface ChartPin {
  */
 export const CHARTS = {
     clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.59.1", repository: "https://kubernetes.github.io/autoscaler" },
-    metricsServer: { chart: "metrics-server", version: "3.14.0", repository: "https://kubernetes-sigs.github.io/metrics-server/" },
-    awsLoadBalancerController: { chart: "aws-load-balancer-controller", version: "1.17.1", repository: "https://aws.github.io/eks-charts" },
+    // The newest in the repository's gh-pages index.yaml (created 2026-06-11; read 2026-12-02 from a
+    // snapshot of kubernetes-sigs/metrics-server); 3.14.0, pinned before, is not in it.
+    metricsServer: { chart: "metrics-server", version: "3.13.1", repository: "https://kubernetes-sigs.github.io/metrics-server/" },
+    // v3 line (app v3.5.0), the newest in aws/eks-charts' gh-pages index (created 2026-08-03; read
+    // 2026-12-02); 1.17.1 was the last of the v2 line. A later upgrade must apply the chart's CRDs
+    // first (Helm never upgrades CRDs): `kubectl apply -k "github.com/aws/eks-charts/stable/aws-load-balancer-controller/crds?ref=master"`.
+    awsLoadBalancerController: { chart: "aws-load-balancer-controller", version: "3.5.0", repository: "https://aws.github.io/eks-charts" },
 } as const satisfies Record<string, ChartPin>;
 
 /**
- * The ALB's TLS policy: TLS 1.3 and 1.2 with forward-secret AEAD suites only, the policy
- * AWS recommends for new listeners. Cloudflare's edge-to-origin connections support it.
+ * The ALB's TLS policy: TLS 1.3, and TLS 1.2 with forward-secret AEAD (GCM) suites only: the
+ * `-Res-` policy, the console default for new listeners (ALB user guide, "Security policies",
+ * read 2026-12-02); the non-`-Res-` one still admits CBC-SHA2 suites. Cloudflare negotiates GCM.
  */
-export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
 
 /** Graviton families carry a `g` after the generation digit (m7g, c7gn, r8g, t4g). */
 export function isGraviton(instanceType: string): boolean {

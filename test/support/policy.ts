@@ -32,6 +32,8 @@ export function fixture(type: string, name: string, props: Props = {}, options: 
         protect: options.protect ?? false,
         retainOnDelete: false,
         ignoreChanges: [],
+        replaceOnChanges: [],
+        deleteBeforeReplace: false,
         dependencies: (options.dependsOn ?? []).map((d) => d.urn),
         aliases: [],
         inputs: props,

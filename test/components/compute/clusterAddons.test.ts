@@ -35,7 +35,7 @@ describe("ClusterAddons", () => {
 
     it("installs metrics-server from its pinned chart, two replicas with a PDB", () => {
         const release = one(ev, "kubernetes:helm.sh/v3:Release", "use1-addons-metrics-server");
-        assert.equal(chartOf(release), "metrics-server@3.14.0 from https://kubernetes-sigs.github.io/metrics-server/ in kube-system");
+        assert.equal(chartOf(release), "metrics-server@3.13.1 from https://kubernetes-sigs.github.io/metrics-server/ in kube-system");
         assert.deepEqual(release.inputs.values, { replicas: 2, podDisruptionBudget: { enabled: true, maxUnavailable: 1 } });
     });
 
