@@ -11,6 +11,7 @@ import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { type PlatformConfig, namespaceValues } from "../config/platform";
 import { ConfigError } from "../config/problems";
+import { parseEcrImage } from "../regions/image";
 import { parseStack } from "../stack/parse";
 import { type Plan, type PlanResource, planStack } from "./plan";
 import { type StackConfig, readStack } from "./stackConfig";
@@ -44,6 +45,8 @@ export interface CrossStackRule {
 export const SCOPES = {
     cloudflareZone: { kind: "Cloudflare zone", of: (s) => s.config.cloudflare.zoneId },
     cloudflareAccount: { kind: "Cloudflare account", of: (s) => s.config.cloudflare.accountId },
+    // The account of the image's registry: where the stacks' ECR replication would live.
+    awsAccount: { kind: "AWS account", of: (s) => parseEcrImage(s.config.app.image)?.account },
 } as const satisfies Record<string, Scope>;
 
 const T = {
@@ -55,6 +58,7 @@ const T = {
     dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
     pool: "cloudflare:index/loadBalancerPool:LoadBalancerPool",
     alert: "cloudflare:index/notificationPolicy:NotificationPolicy",
+    ecrReplication: "aws:ecr/replicationConfiguration:ReplicationConfiguration",
 } as const;
 
 const ofType = (s: PlannedStack, type: string) => s.resources.filter((r) => r.type === type);
@@ -94,6 +98,13 @@ export const CROSS_STACK_RULES: readonly CrossStackRule[] = [
         ],
         why: "pools and notification policies are account-wide, and the drill and operators find a stack's pools by name: give each stack its own platform:domain (pool names carry it)",
         source: "components/edge/edge.ts (pool names from regions/naming.ts poolName)",
+    },
+    {
+        name: "one-registry-replication-owner",
+        scope: SCOPES.awsAccount,
+        claims: (s) => ofType(s, T.ecrReplication).map((r) => `the ECR replication configuration of the registry in ${text(r.inputs.region)}`),
+        why: "a registry has one replication configuration per region: the second stack's `pulumi up` replaces the first's rules (and its cells' replicas stop updating). Let one stack own it (platform:app.replicateImage: true, listing every stack's regions as its cells) and set platform:app.replicateImage: false in the others",
+        source: "ECR API PutReplicationConfiguration (\"creates or updates the replication configuration for a registry\", a registry being per account and region); components/compute/imageReplication.ts",
     },
 ];
 

@@ -9,6 +9,7 @@ import { type GlobalDatabase } from "../components/data/globalDatabase";
 import { type EdgeArgs, type EdgeCell, type ZoneRole } from "../components/edge/edge";
 import { type HostnameRules } from "../components/edge/rules";
 import { type FleetCell } from "../regions/fleet";
+import { imageIn, parseEcrImage } from "../regions/image";
 import { clusterName } from "../regions/naming";
 import { type Stack } from "./parse";
 
@@ -45,7 +46,8 @@ export function regionalCellArgs({ config }: Stack, cell: FleetCell, shared: Cel
         },
         nodes: { instanceTypes: compute.instanceTypes, rootVolumeGiB: compute.rootVolumeGiB, perAz: capacity.nodesPerAz },
         api: {
-            image: app.image,
+            // The cell's own region's replica: same repository, same digest (the config refuses a non-ECR image).
+            image: imageIn(parseEcrImage(app.image)!, cell.region),
             port: app.port,
             healthPath: app.healthPath,
             cpuMillicores: compute.podCpuMillicores,
