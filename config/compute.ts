@@ -118,6 +118,9 @@ export const COMPUTE_SCHEMA = defaulted(
                 .meta({ fallback: "none: the API endpoint is private only" })
                 .describe("a dated exception: the public API endpoint, open to the runner's CIDRs (first deploy)"),
             instanceTypes: instanceTypes.default(["m7i.xlarge", "m6i.xlarge"]).describe("Node instance types (capacity diversity)"),
+            systemNodesPerAz: integer(1, 10)
+                .default(1)
+                .describe("Fixed size of each AZ's system node group (cluster controllers, Karpenter); the API's nodes are Karpenter's"),
             rootVolumeGiB: integer(20, 1000).default(50).describe("Root volume of each node, GiB (gp3, encrypted)"),
             podCpuMillicores: integer(50, 16000).default(500).describe("CPU request of one API pod, millicores"),
             podMemoryMiB: integer(64, 65536).default(512).describe("Memory request (and limit) of one API pod, MiB"),

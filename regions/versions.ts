@@ -21,8 +21,6 @@ export interface KubernetesRelease {
     readonly endOfStandardSupport: string;
     /** EKS managed add-on versions built for this minor. */
     readonly addons: AddonVersions;
-    /** Cluster Autoscaler must match the cluster's minor (its image tag). */
-    readonly clusterAutoscalerImageTag: string;
 }
 
 /**
@@ -42,7 +40,6 @@ export const KUBERNETES_VERSIONS: Readonly<Record<string, KubernetesRelease>> = 
             "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
             "aws-ebs-csi-driver": "v1.66.0-eksbuild.1",
         },
-        clusterAutoscalerImageTag: "v1.36.1",
     },
     "1.35": {
         endOfStandardSupport: "2027-03-27",
@@ -53,7 +50,6 @@ export const KUBERNETES_VERSIONS: Readonly<Record<string, KubernetesRelease>> = 
             "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
             "aws-ebs-csi-driver": "v1.66.0-eksbuild.1",
         },
-        clusterAutoscalerImageTag: "v1.35.1",
     },
 };
 
@@ -66,12 +62,12 @@ export interface ChartPin {
     readonly repository: string;
 }
 
-/**
- * Helm charts, pinned. Cluster Autoscaler 9.59.1 still defaults to a 1.35 image, so the
- * image tag is set from the table above to match the cluster's minor.
- */
+/** Helm charts, pinned, each with its source and the day it was read. */
 export const CHARTS = {
-    clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.59.1", repository: "https://kubernetes.github.io/autoscaler" },
+    // Karpenter 1.14.1 (chart and app; tag v1.14.1, 2026-08-20, aws/karpenter-provider-aws, read 2026-12-02):
+    // its compatibility matrix (website/content/en/docs/upgrading/compatibility.md) wants >= 1.13 for
+    // Kubernetes 1.36 and >= 1.9 for 1.35. An OCI chart: `repository` is the chart's address.
+    karpenter: { chart: "karpenter", version: "1.14.1", repository: "oci://public.ecr.aws/karpenter/karpenter" },
     // The newest in the repository's gh-pages index.yaml (created 2026-06-11; read 2026-12-02 from a
     // snapshot of kubernetes-sigs/metrics-server); 3.14.0, pinned before, is not in it.
     metricsServer: { chart: "metrics-server", version: "3.13.1", repository: "https://kubernetes-sigs.github.io/metrics-server/" },

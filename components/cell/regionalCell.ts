@@ -3,10 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { ApiWorkload, dataConnectionArgs } from "../compute/apiWorkload";
 import { ClusterAddons } from "../compute/clusterAddons";
 import { EksCluster, type PublicEndpoint } from "../compute/eksCluster";
+import { Karpenter } from "../compute/karpenter";
 import { NodeGroups } from "../compute/nodeGroups";
 import { type CloudflareRanges, OriginIngress } from "../compute/originIngress";
 import { type CacheSpec, type DatabaseSpec, DataTier } from "../data/dataTier";
 import { type GlobalDatabase } from "../data/globalDatabase";
+import { INSTANCE_TYPES } from "../../regions/capacity/nodes";
 import { Network } from "../network/network";
 import { type LogDomainSizing } from "../observability/logDomain";
 import { type PrometheusSizing } from "../observability/monitoring";
@@ -43,8 +45,10 @@ export interface RegionalCellArgs {
         /** At least two, of one architecture. */
         readonly instanceTypes: readonly string[];
         readonly rootVolumeGiB: number;
-        /** Nodes of each AZ's group, its spare included (the capacity model's per-AZ figures). */
+        /** Nodes per AZ the API may need, its spare included (the capacity model's figures): the NodePool's limits. */
         readonly perAz: Range;
+        /** Fixed size of each AZ's system node group. */
+        readonly systemPerAz: number;
     };
     readonly api: {
         /** Container image pinned by digest. */
@@ -97,6 +101,7 @@ export class RegionalCell extends pulumi.ComponentResource {
     readonly eks: EksCluster;
     readonly nodes: NodeGroups;
     readonly addons: ClusterAddons;
+    readonly karpenter: Karpenter;
     readonly ingress: OriginIngress;
     readonly api: ApiWorkload;
     readonly data: DataTier;
@@ -157,8 +162,7 @@ export class RegionalCell extends pulumi.ComponentResource {
                 azs,
                 subnetIds: this.network.privateSubnetIds,
                 instanceTypes: nodes.instanceTypes,
-                // The autoscaler starts each group at its minimum.
-                nodesPerZone: { min: nodes.perAz.min, desired: nodes.perAz.min, max: nodes.perAz.max },
+                nodesPerZone: nodes.systemPerAz,
                 rootVolumeGiB: nodes.rootVolumeGiB,
                 dependsOn: this.eks.networkAddons,
             },
@@ -168,7 +172,6 @@ export class RegionalCell extends pulumi.ComponentResource {
             `${name}-addons`,
             {
                 region,
-                clusterName: this.clusterName,
                 cluster: this.eks.clusterName,
                 kubernetesVersion: kubernetes.version,
                 dependsOn: this.nodes.nodeGroups,
@@ -176,6 +179,26 @@ export class RegionalCell extends pulumi.ComponentResource {
             withK8s,
         );
         this.workloadSecurityGroupId = this.eks.clusterSecurityGroupId;
+        // The model's largest node count, as CPU and memory: Karpenter launches up to it and no further.
+        const node = INSTANCE_TYPES[nodes.instanceTypes[0]];
+        const maxNodes = nodes.perAz.max * azs.length;
+        this.karpenter = new Karpenter(
+            `${name}-karpenter`,
+            {
+                region,
+                clusterName: this.clusterName,
+                cluster: this.eks.clusterName,
+                accountId: args.accountId,
+                azs,
+                subnetIds: this.network.privateSubnetIds,
+                clusterSecurityGroupId: this.eks.clusterSecurityGroupId,
+                instanceTypes: nodes.instanceTypes,
+                rootVolumeGiB: nodes.rootVolumeGiB,
+                limits: { cpu: maxNodes * node.vcpus, memoryMiB: maxNodes * node.memoryMiB },
+                dependsOn: [...this.nodes.nodeGroups, this.addons.coreDns],
+            },
+            withK8s,
+        );
         this.ingress = new OriginIngress(
             `${name}-ingress`,
             {
@@ -190,7 +213,7 @@ export class RegionalCell extends pulumi.ComponentResource {
                 clusterName: this.eks.clusterName,
                 domain: args.domain,
                 originAuthTokens: args.originAuthTokens,
-                dependsOn: this.nodes.nodeGroups,
+                dependsOn: [...this.nodes.nodeGroups, this.addons.coreDns],
             },
             withK8s,
         );
@@ -226,7 +249,8 @@ export class RegionalCell extends pulumi.ComponentResource {
                 targetGroupArn: this.ingress.targetGroupArn,
                 vpcCidr: cidr,
                 ...dataConnectionArgs(this.data.connection),
-                dependsOn: [this.ingress.controller, this.addons.metricsServer],
+                // Pods need nodes (Karpenter's pool), names (CoreDNS), readiness gates (the LBC) and the HPA's metrics.
+                dependsOn: [this.ingress.controller, this.addons.metricsServer, this.addons.coreDns, this.karpenter.nodePool],
             },
             withK8s,
         );
