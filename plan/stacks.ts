@@ -102,9 +102,10 @@ export const CROSS_STACK_RULES: readonly CrossStackRule[] = [
     {
         name: "one-registry-replication-owner",
         scope: SCOPES.awsAccount,
-        claims: (s) => ofType(s, T.ecrReplication).map((r) => `the ECR replication configuration of the registry in ${text(r.inputs.region)}`),
+        claims: (s) =>
+            ofType(s, T.ecrReplication).map((r) => `the ECR replication configuration of the registry in ${text(r.inputs.region)}`),
         why: "a registry has one replication configuration per region: the second stack's `pulumi up` replaces the first's rules (and its cells' replicas stop updating). Let one stack own it (platform:app.replicateImage: true, listing every stack's regions as its cells) and set platform:app.replicateImage: false in the others",
-        source: "ECR API PutReplicationConfiguration (\"creates or updates the replication configuration for a registry\", a registry being per account and region); components/compute/imageReplication.ts",
+        source: 'ECR API PutReplicationConfiguration ("creates or updates the replication configuration for a registry", a registry being per account and region); components/compute/imageReplication.ts',
     },
 ];
 

@@ -44,7 +44,12 @@ export function regionalCellArgs({ config }: Stack, cell: FleetCell, shared: Cel
             adminRoleArn: compute.adminRoleArn,
             publicEndpoint: compute.publicEndpoint,
         },
-        nodes: { instanceTypes: compute.instanceTypes, rootVolumeGiB: compute.rootVolumeGiB, perAz: capacity.nodesPerAz, systemPerAz: compute.systemNodesPerAz },
+        nodes: {
+            instanceTypes: compute.instanceTypes,
+            rootVolumeGiB: compute.rootVolumeGiB,
+            perAz: capacity.nodesPerAz,
+            systemPerAz: compute.systemNodesPerAz,
+        },
         api: {
             // The cell's own region's replica: same repository, same digest (the config refuses a non-ECR image).
             image: imageIn(parseEcrImage(app.image)!, cell.region),

@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { INSTANCE_TYPES } from "../../regions/capacity/nodes";
 import { ApiWorkload, dataConnectionArgs } from "../compute/apiWorkload";
 import { ClusterAddons } from "../compute/clusterAddons";
 import { EksCluster, type PublicEndpoint } from "../compute/eksCluster";
@@ -8,7 +9,6 @@ import { NodeGroups } from "../compute/nodeGroups";
 import { type CloudflareRanges, OriginIngress } from "../compute/originIngress";
 import { type CacheSpec, type DatabaseSpec, DataTier } from "../data/dataTier";
 import { type GlobalDatabase } from "../data/globalDatabase";
-import { INSTANCE_TYPES } from "../../regions/capacity/nodes";
 import { Network } from "../network/network";
 import { type LogDomainSizing } from "../observability/logDomain";
 import { type PrometheusSizing } from "../observability/monitoring";
@@ -170,12 +170,7 @@ export class RegionalCell extends pulumi.ComponentResource {
         );
         this.addons = new ClusterAddons(
             `${name}-addons`,
-            {
-                region,
-                cluster: this.eks.clusterName,
-                kubernetesVersion: kubernetes.version,
-                dependsOn: this.nodes.nodeGroups,
-            },
+            { region, cluster: this.eks.clusterName, kubernetesVersion: kubernetes.version, dependsOn: this.nodes.nodeGroups },
             withK8s,
         );
         this.workloadSecurityGroupId = this.eks.clusterSecurityGroupId;

@@ -287,7 +287,11 @@ function deploymentSpec(
                     fsGroup: 10001,
                     seccompProfile: { type: "RuntimeDefault" },
                 },
-                topologySpreadConstraints: API_SPREAD.map((spread) => ({ ...spread, matchLabelKeys: [...spread.matchLabelKeys], labelSelector: { matchLabels: labels } })),
+                topologySpreadConstraints: API_SPREAD.map((spread) => ({
+                    ...spread,
+                    matchLabelKeys: [...spread.matchLabelKeys],
+                    labelSelector: { matchLabels: labels },
+                })),
                 containers: [
                     {
                         name: "api",

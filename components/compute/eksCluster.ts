@@ -123,10 +123,20 @@ export class EksCluster extends pulumi.ComponentResource {
         );
 
         const admin = (role: string, principalArn: pulumi.Input<string>): aws.eks.AccessPolicyAssociation => {
-            const entry = new aws.eks.AccessEntry(`${name}-${role}`, { region, clusterName: cluster.name, principalArn, type: "STANDARD" }, child);
+            const entry = new aws.eks.AccessEntry(
+                `${name}-${role}`,
+                { region, clusterName: cluster.name, principalArn, type: "STANDARD" },
+                child,
+            );
             return new aws.eks.AccessPolicyAssociation(
                 `${name}-${role}-policy`,
-                { region, clusterName: cluster.name, principalArn: entry.principalArn, policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } },
+                {
+                    region,
+                    clusterName: cluster.name,
+                    principalArn: entry.principalArn,
+                    policyArn: CLUSTER_ADMIN_POLICY,
+                    accessScope: { type: "cluster" },
+                },
                 child,
             );
         };

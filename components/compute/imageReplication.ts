@@ -23,7 +23,10 @@ export class ImageReplication extends pulumi.ComponentResource {
         super("platform:global:ImageReplication", name, {}, opts);
         const destinations = [...new Set(args.regions)].filter((r) => r !== args.image.region).sort();
         if (destinations.length === 0)
-            throw new pulumi.ResourceError(`ImageReplication "${name}": every cell is in ${args.image.region}, the image's own region; declare no replication`, this);
+            throw new pulumi.ResourceError(
+                `ImageReplication "${name}": every cell is in ${args.image.region}, the image's own region; declare no replication`,
+                this,
+            );
         new aws.ecr.ReplicationConfiguration(
             `${name}-replication`,
             {

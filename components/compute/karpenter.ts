@@ -144,7 +144,12 @@ export class Karpenter extends pulumi.ComponentResource {
                     subnetSelectorTerms: args.subnetIds.map((id) => ({ id })),
                     securityGroupSelectorTerms: [{ id: args.clusterSecurityGroupId }],
                     // As the managed nodes: IMDSv2 only, out of the pods' reach.
-                    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, httpProtocolIPv6: "disabled" },
+                    metadataOptions: {
+                        httpEndpoint: "enabled",
+                        httpTokens: "required",
+                        httpPutResponseHopLimit: 1,
+                        httpProtocolIPv6: "disabled",
+                    },
                     blockDeviceMappings: [
                         {
                             deviceName: "/dev/xvda",
@@ -159,12 +164,7 @@ export class Karpenter extends pulumi.ComponentResource {
 
         this.nodePool = new k8s.apiextensions.CustomResource(
             `${name}-node-pool`,
-            {
-                apiVersion: "karpenter.sh/v1",
-                kind: "NodePool",
-                metadata: { name: NODE_POOL },
-                spec: nodePoolSpec(args),
-            },
+            { apiVersion: "karpenter.sh/v1", kind: "NodePool", metadata: { name: NODE_POOL }, spec: nodePoolSpec(args) },
             { parent: this, dependsOn: [nodeClass] },
         );
         this.registerOutputs({});
@@ -241,7 +241,10 @@ export function karpenterControllerPolicy(
     return pulumi.all([accountId, nodeRoleArn, queueArn]).apply(([account, role, queue]) => {
         const ec2 = (kind: string) => `arn:aws:ec2:${region}:*:${kind}/*`;
         const owned = { [`aws:ResourceTag/kubernetes.io/cluster/${clusterName}`]: "owned" };
-        const requestOwned = { [`aws:RequestTag/kubernetes.io/cluster/${clusterName}`]: "owned", "aws:RequestTag/eks:eks-cluster-name": clusterName };
+        const requestOwned = {
+            [`aws:RequestTag/kubernetes.io/cluster/${clusterName}`]: "owned",
+            "aws:RequestTag/eks:eks-cluster-name": clusterName,
+        };
         const launched = ["fleet", "instance", "volume", "network-interface", "launch-template", "spot-instances-request"].map(ec2);
         const profile = `arn:aws:iam::${account}:instance-profile/*`;
         return policyDocument<Record<string, unknown>>(
@@ -330,7 +333,10 @@ export function karpenterControllerPolicy(
                         ...requestOwned,
                         "aws:RequestTag/topology.kubernetes.io/region": region,
                     },
-                    StringLike: { "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*", "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*" },
+                    StringLike: {
+                        "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*",
+                        "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*",
+                    },
                 },
             },
             {
@@ -349,7 +355,12 @@ export function karpenterControllerPolicy(
                 Resource: `arn:aws:eks:${region}:${account}:cluster/${clusterName}`,
                 Action: "eks:DescribeCluster",
             },
-            { Sid: "AllowInterruptionQueueActions", Effect: "Allow", Resource: queue, Action: ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"] },
+            {
+                Sid: "AllowInterruptionQueueActions",
+                Effect: "Allow",
+                Resource: queue,
+                Action: ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
+            },
             {
                 Sid: "AllowRegionalReadActions",
                 Effect: "Allow",
@@ -369,7 +380,12 @@ export function karpenterControllerPolicy(
                 ],
                 Condition: { StringEquals: { "aws:RequestedRegion": region } },
             },
-            { Sid: "AllowSSMReadActions", Effect: "Allow", Resource: `arn:aws:ssm:${region}::parameter/aws/service/*`, Action: "ssm:GetParameter" },
+            {
+                Sid: "AllowSSMReadActions",
+                Effect: "Allow",
+                Resource: `arn:aws:ssm:${region}::parameter/aws/service/*`,
+                Action: "ssm:GetParameter",
+            },
             { Sid: "AllowPricingReadActions", Effect: "Allow", Resource: "*", Action: "pricing:GetProducts" },
             { Sid: "AllowUnscopedInstanceProfileListAction", Effect: "Allow", Resource: "*", Action: "iam:ListInstanceProfiles" },
             { Sid: "AllowInstanceProfileReadActions", Effect: "Allow", Resource: profile, Action: "iam:GetInstanceProfile" },

@@ -66,10 +66,15 @@ describe("platform:compute config", () => {
             ],
         ],
         "refuses an exception without CIDRs, reason or a real date": [
-            [{ publicEndpoint: { cidrs: ["10.0.0.0/33"], reason: "first deploy", until: "2026-12-16" } }, ['platform:compute.publicEndpoint.cidrs[0]: "10.0.0.0/33" has a prefix length above 32']],
+            [
+                { publicEndpoint: { cidrs: ["10.0.0.0/33"], reason: "first deploy", until: "2026-12-16" } },
+                ['platform:compute.publicEndpoint.cidrs[0]: "10.0.0.0/33" has a prefix length above 32'],
+            ],
             [
                 { publicEndpoint: { cidrs: [], reason: "first deploy", until: "2026-12-16" } },
-                ["platform:compute.publicEndpoint.cidrs: [] has no entries; expected a list of IPv4 CIDRs such as [203.0.113.10/32], none of them /0"],
+                [
+                    "platform:compute.publicEndpoint.cidrs: [] has no entries; expected a list of IPv4 CIDRs such as [203.0.113.10/32], none of them /0",
+                ],
             ],
             [
                 { publicEndpoint: { cidrs: ["203.0.113.0/24"], reason: "first deploy, then close", until: "2026-02-30" } },

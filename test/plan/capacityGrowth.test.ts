@@ -38,18 +38,24 @@ describe("capacity growth (targetConcurrentUsers doubled)", () => {
             refused.map((c) => `${c.type} ${c.urn.split("::").at(-1)} (${c.keys.join(", ")})`),
             [],
         );
-        assert.ok(diff.changed.some((c) => c.type === "kubernetes:karpenter.sh/v1:NodePool"), "the NodePool's limits grow");
+        assert.ok(
+            diff.changed.some((c) => c.type === "kubernetes:karpenter.sh/v1:NodePool"),
+            "the NodePool's limits grow",
+        );
     });
 
     it("grows the NodePools' limits with the model's node count, never shrinking one", () => {
         const limits = (run: PlanRun) =>
             run.plan.resources
                 .filter((r) => r.type === "kubernetes:karpenter.sh/v1:NodePool")
-                .map((r) => [r.name, Number(((r.inputs.spec as { limits: { cpu: string } }).limits.cpu))] as const);
+                .map((r) => [r.name, Number((r.inputs.spec as { limits: { cpu: string } }).limits.cpu)] as const);
         const grown = new Map(limits(after));
         const was = limits(before_);
         assert.equal(was.length, 3);
         for (const [name, cpu] of was) assert.ok(grown.get(name)! >= cpu, `${name}: ${cpu} → ${grown.get(name)}`);
-        assert.ok(was.filter(([name, cpu]) => grown.get(name)! > cpu).length >= 2, was.map(([n, c]) => `${n} ${c} → ${grown.get(n)}`).join(", "));
+        assert.ok(
+            was.filter(([name, cpu]) => grown.get(name)! > cpu).length >= 2,
+            was.map(([n, c]) => `${n} ${c} → ${grown.get(n)}`).join(", "),
+        );
     });
 });

@@ -18,13 +18,19 @@ function strings(value: unknown, at = ""): [string, string][] {
 type Checked = Pick<PlanRun["plan"]["resources"][number], "urn" | "type" | "name" | "custom" | "inputs">;
 
 /** "cell type::name path names region: text" for every string of a cell's resource that names another catalog region. */
-function foreignRegions(resources: readonly Checked[], cellOf: (urn: string) => string | null | undefined, regionOf: Record<string, string>): string[] {
+function foreignRegions(
+    resources: readonly Checked[],
+    cellOf: (urn: string) => string | null | undefined,
+    regionOf: Record<string, string>,
+): string[] {
     const names = catalogRegions().map((r) => r.name);
     return resources.flatMap((r) => {
         const code = cellOf(r.urn);
         if (!code || !r.custom || !(r.type.startsWith("aws:") || r.type.startsWith("kubernetes:"))) return [];
         return strings(r.inputs).flatMap(([at, text]) =>
-            names.filter((n) => n !== regionOf[code] && text.includes(n)).map((other) => `${code} ${r.type}::${r.name} ${at} names ${other}: ${text.slice(0, 120)}`),
+            names
+                .filter((n) => n !== regionOf[code] && text.includes(n))
+                .map((other) => `${code} ${r.type}::${r.name} ${at} names ${other}: ${text.slice(0, 120)}`),
         );
     });
 }
@@ -36,11 +42,16 @@ describe("regional independence", () => {
             type: "kubernetes:apps/v1:Deployment",
             name: "euc1-api-deployment",
             custom: true,
-            inputs: { spec: { template: { spec: { containers: [{ image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:0" }] } } } },
+            inputs: {
+                spec: { template: { spec: { containers: [{ image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:0" }] } } },
+            },
         };
-        assert.deepEqual(foreignRegions([deployment], () => "euc1", { euc1: "eu-central-1" }), [
-            "euc1 kubernetes:apps/v1:Deployment::euc1-api-deployment spec.template.spec.containers[0].image names us-east-1: 123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:0",
-        ]);
+        assert.deepEqual(
+            foreignRegions([deployment], () => "euc1", { euc1: "eu-central-1" }),
+            [
+                "euc1 kubernetes:apps/v1:Deployment::euc1-api-deployment spec.template.spec.containers[0].image names us-east-1: 123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:0",
+            ],
+        );
     });
 
     let run: PlanRun;
@@ -51,7 +62,10 @@ describe("regional independence", () => {
     it("no AWS input or Kubernetes object of a cell names another region", () => {
         const regionOf: Record<string, string> = { use1: "us-east-1", euc1: "eu-central-1", apse1: "ap-southeast-1" };
         const cells = cellCodes(run.plan.resources);
-        assert.deepEqual(foreignRegions(run.plan.resources, (urn) => cells.get(urn), regionOf), []);
+        assert.deepEqual(
+            foreignRegions(run.plan.resources, (urn) => cells.get(urn), regionOf),
+            [],
+        );
         const checked = new Map<string, number>();
         for (const r of run.plan.resources.filter((r) => r.custom && /^(aws|kubernetes):/.test(r.type))) {
             const code = cells.get(r.urn);
@@ -63,7 +77,7 @@ describe("regional independence", () => {
     it("each cell's API pulls its own region's replica of the one image, by the same digest", () => {
         const images = run.plan.resources
             .filter((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name.endsWith("-api-deployment"))
-            .map((r) => [r.name, ((r.inputs.spec as any).template.spec.containers[0].image as string)]);
+            .map((r) => [r.name, (r.inputs.spec as any).template.spec.containers[0].image as string]);
         const digest = "sha256:4f1c8e0b7a9d2c3e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7a8b9c0";
         assert.deepEqual(images.sort(), [
             ["apse1-api-deployment", `123456789012.dkr.ecr.ap-southeast-1.amazonaws.com/api@${digest}`],

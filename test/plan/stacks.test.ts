@@ -47,8 +47,14 @@ describe("cross-stack check", () => {
         const report = crossStackReport([owner("prod"), owner("staging")]);
         const refusal = report.problems.find((p) => p.includes("one-registry-replication-owner"));
         assert.ok(refusal, report.problems.join("\n"));
-        assert.match(refusal, /^Pulumi\.prod\.yaml and Pulumi\.staging\.yaml share AWS account 123456789012 and both declare the ECR replication configuration of the registry in us-east-1 \(one-registry-replication-owner\)/);
-        assert.deepEqual(crossStackReport([owner("prod"), { ...owner("staging"), resources: [] }]).problems.filter((p) => p.includes("replication")), []);
+        assert.match(
+            refusal,
+            /^Pulumi\.prod\.yaml and Pulumi\.staging\.yaml share AWS account 123456789012 and both declare the ECR replication configuration of the registry in us-east-1 \(one-registry-replication-owner\)/,
+        );
+        assert.deepEqual(
+            crossStackReport([owner("prod"), { ...owner("staging"), resources: [] }]).problems.filter((p) => p.includes("replication")),
+            [],
+        );
     });
 
     it("refuses two stacks of one zone that both declare a phase's entry-point ruleset, naming both files and the fix", () => {

@@ -59,11 +59,7 @@ describe("ClusterAddons", () => {
 describe("ClusterAddons with a Kubernetes version it has no pins for", () => {
     it("fails naming the component, the pinned versions and the fix, before declaring anything", async () => {
         await assert.rejects(
-            evaluateOf(ClusterAddons, "use1-addons", {
-                region: "us-east-1",
-                cluster: "platform-test-use1",
-                kubernetesVersion: "1.99",
-            }),
+            evaluateOf(ClusterAddons, "use1-addons", { region: "us-east-1", cluster: "platform-test-use1", kubernetesVersion: "1.99" }),
             (err: unknown) =>
                 err instanceof EvaluationError &&
                 err.message.includes(

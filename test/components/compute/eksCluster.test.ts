@@ -6,9 +6,9 @@ import {
     type EksClusterArgs,
     PUBLIC_ENDPOINT_TAGS,
 } from "../../../components/compute/eksCluster";
-import { EXCEPTION_TAGS } from "../../../policy/aws/eks";
 import { kubeconfig } from "../../../components/compute/kubeconfig";
 import { type Evaluation } from "../../../plan/runtime";
+import { EXCEPTION_TAGS } from "../../../policy/aws/eks";
 import { KUBERNETES_VERSIONS } from "../../../regions/versions";
 import { ofType, one, promiseOf, evaluateOf, assertAllInRegion } from "../../support/harness";
 
@@ -172,7 +172,12 @@ describe("EksCluster with an admin role and a public-endpoint exception", () => 
     });
 
     it("declares two admins, the deployer and the admin role, when they differ", () => {
-        assert.deepEqual(ofType(ev, "aws:eks/accessEntry:AccessEntry").map((r) => r.name).sort(), ["use1-eks-admin", "use1-eks-deployer"]);
+        assert.deepEqual(
+            ofType(ev, "aws:eks/accessEntry:AccessEntry")
+                .map((r) => r.name)
+                .sort(),
+            ["use1-eks-admin", "use1-eks-deployer"],
+        );
     });
 
     it("pins the 1.35 add-ons for a 1.35 cluster", () => {

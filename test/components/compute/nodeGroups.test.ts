@@ -79,19 +79,11 @@ describe("nodeGroupProblems", () => {
     });
 
     it("names every problem", () => {
-        assert.deepEqual(
-            nodeGroupProblems({
-                ...ARGS,
-                subnetIds: ["subnet-0a"],
-                instanceTypes: ["m7g.xlarge"],
-                nodesPerZone: 0,
-            }),
-            [
-                "3 AZs but 1 subnets; give one private subnet per AZ",
-                "1 instance type(s); give at least two so one type's shortage cannot stop scaling",
-                "0 nodes per zone; need a whole number ≥ 1",
-            ],
-        );
+        assert.deepEqual(nodeGroupProblems({ ...ARGS, subnetIds: ["subnet-0a"], instanceTypes: ["m7g.xlarge"], nodesPerZone: 0 }), [
+            "3 AZs but 1 subnets; give one private subnet per AZ",
+            "1 instance type(s); give at least two so one type's shortage cannot stop scaling",
+            "0 nodes per zone; need a whole number ≥ 1",
+        ]);
         assert.deepEqual(nodeGroupProblems({ ...ARGS, instanceTypes: ["m7g.xlarge", "m7i.xlarge"] }), [
             "instance types mix Graviton (m7g.xlarge) and x86; one node group runs one AMI architecture",
         ]);

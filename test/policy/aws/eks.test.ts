@@ -38,7 +38,11 @@ describe("policy pack: EKS", () => {
     checkRule({ policy: "eks-1-endpoint-not-public", config: { asOf: "2026-12-02" } }, EKS, [
         ["stated, dated", excepted("203.0.113.0/24", "2026-12-16"), null],
         ["its last day", excepted("203.0.113.0/24", "2026-12-02"), null],
-        ["open to all", excepted("0.0.0.0/0", "2026-12-16"), `${openedTo("0.0.0.0/0").split(";")[0]}, open to the whole internet; ${MAKE_PRIVATE}`],
+        [
+            "open to all",
+            excepted("0.0.0.0/0", "2026-12-16"),
+            `${openedTo("0.0.0.0/0").split(";")[0]}, open to the whole internet; ${MAKE_PRIVATE}`,
+        ],
         [
             "past its date",
             excepted("203.0.113.0/24", "2026-12-01"),
