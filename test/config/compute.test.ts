@@ -12,6 +12,7 @@ describe("platform:compute config", () => {
         assert.deepEqual(compute, {
             kubernetesVersion: "1.36",
             instanceTypes: ["m7i.xlarge", "m6i.xlarge"],
+            systemNodesPerAz: 1,
             rootVolumeGiB: 50,
             podCpuMillicores: 500,
             podMemoryMiB: 512,
@@ -155,7 +156,7 @@ describe("platform:compute config", () => {
             [
                 { k8sVersion: "1.36" },
                 [
-                    'platform:compute.k8sVersion: is not a known setting (given "1.36"); known settings here: kubernetesVersion, deployRoleArn, adminRoleArn, publicEndpoint, instanceTypes, rootVolumeGiB, podCpuMillicores, podMemoryMiB',
+                    'platform:compute.k8sVersion: is not a known setting (given "1.36"); known settings here: kubernetesVersion, deployRoleArn, adminRoleArn, publicEndpoint, instanceTypes, systemNodesPerAz, rootVolumeGiB, podCpuMillicores, podMemoryMiB',
                 ],
             ],
             ["big", ['platform:compute: "big" is not a map; expected a map of settings, or nothing (every key has a default)']],
@@ -176,7 +177,7 @@ describe("platform:compute config", () => {
                 [
                     { podCpuMillicores: 8000, instanceTyps: ["m7i.2xlarge", "m7i.2xlarge"] },
                     [
-                        "platform:compute.instanceTyps: is not a known setting (given a list of 2); did you mean `instanceTypes`? known settings here: kubernetesVersion, deployRoleArn, adminRoleArn, publicEndpoint, instanceTypes, rootVolumeGiB, podCpuMillicores, podMemoryMiB",
+                        "platform:compute.instanceTyps: is not a known setting (given a list of 2); did you mean `instanceTypes`? known settings here: kubernetesVersion, deployRoleArn, adminRoleArn, publicEndpoint, instanceTypes, systemNodesPerAz, rootVolumeGiB, podCpuMillicores, podMemoryMiB",
                     ],
                 ],
             ],
