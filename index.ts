@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { retainStateful } from "./components/cell/lifecycle";
 import { RegionalCell } from "./components/cell/regionalCell";
+import { ImageReplication } from "./components/compute/imageReplication";
 import { GlobalDatabase } from "./components/data/globalDatabase";
 import { cloudflareRanges } from "./components/edge/cloudflareRanges";
 import { Edge } from "./components/edge/edge";
@@ -10,6 +11,7 @@ import { originAuthSecrets } from "./components/edge/originAuth";
 import { OriginCertificates } from "./components/edge/originCertificates";
 import { type HostnameRules, type RulesetRule, originAuthRule } from "./components/edge/rules";
 import { type FleetCell } from "./regions/fleet";
+import { parseEcrImage } from "./regions/image";
 import { globalDatabaseIdentifier } from "./regions/naming";
 import { type CellShared, edgeArgs, regionalCellArgs } from "./stack/args";
 import { loadStack } from "./stack/load";
@@ -38,6 +40,11 @@ const certificates = new OriginCertificates(
     },
     withAws,
 );
+// Each cell pulls the API image from its own region's replica (same digest); one stack per account declares the replication.
+const image = parseEcrImage(config.app.image)!;
+const cellRegions = fleet.cells.map((c) => c.region);
+if (config.app.replicateImage && cellRegions.some((r) => r !== image.region))
+    new ImageReplication("image", { image, regions: cellRegions }, withAws);
 // Cloudflare sends the active slot's secret with every request of this hostname; the ALBs accept
 // both slots' and refuse requests without one (rotation: components/edge/originAuth.ts).
 const originAuth = originAuthSecrets(config.edge.originAuth.generation);
@@ -55,6 +62,7 @@ const globalDatabase = new GlobalDatabase(
     withAws,
 );
 
+const caller = aws.getCallerIdentityOutput({}, { provider: awsProvider });
 const shared: CellShared = {
     project,
     stack: stackName,
@@ -62,7 +70,9 @@ const shared: CellShared = {
     originAuthTokens: originAuth.accepted,
     cloudflare: cloudflareRanges(),
     globalDatabase,
-    accountId: aws.getCallerIdentityOutput({}, { provider: awsProvider }).accountId,
+    accountId: caller.accountId,
+    // An assumed role's session ARN is not an access-entry principal; its role's ARN is.
+    deployerArn: aws.iam.getSessionContextOutput({ arn: caller.arn }, { provider: awsProvider }).issuerArn,
 };
 // A decommissioning cell keeps running, drained, with its data retained on delete (docs/regions.md).
 const cellOptions = (cell: FleetCell) => (cell.decommissioning ? { ...withAws, transformations: [retainStateful] } : withAws);

@@ -5,8 +5,12 @@
  * ```yaml
  * platform:compute:
  *   kubernetesVersion: "1.36"              # a minor of regions/versions.ts
- *   adminRoleArn: arn:aws:iam::123456789012:role/platform-admins   # optional
- *   publicAccessCidrs: [203.0.113.0/24]    # optional; default: private API endpoint only
+ *   deployRoleArn: arn:aws:iam::123456789012:role/platform-deploy  # optional; default: the role running `pulumi up`
+ *   adminRoleArn: arn:aws:iam::123456789012:role/platform-admins   # optional (needs deployRoleArn)
+ *   publicEndpoint:                        # optional; default: private API endpoint only
+ *     cidrs: [203.0.113.10/32]             # the deploy runner's egress
+ *     reason: first deploy from the release runner
+ *     until: "2026-12-16"                  # the pack flags it once this date is past
  *   instanceTypes: [m7i.xlarge, m6i.xlarge]
  *   rootVolumeGiB: 50
  *   podCpuMillicores: 500
@@ -36,6 +40,29 @@ const publicAccessCidr = checked(z.string().meta({ allowed: "an IPv4 CIDR such a
         report(
             `${show(cidr)} opens the Kubernetes API to the whole internet; list your operators' CIDRs, or leave the list empty for a private endpoint only`,
         );
+});
+
+// EKS tags: letters, digits, spaces and + - = . _ : / @, at most 256 (AWS tagging rules, read 2026-12-02).
+const TAG_TEXT = /^[\p{L}\p{N} +\-=._:/@]{3,256}$/u;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const isoDate = checked(text(ISO_DATE, 'a date as "YYYY-MM-DD" (quoted)'), (date, report) => {
+    const parsed = new Date(`${date}T00:00:00Z`);
+    if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date) report(`${show(date)} is not a calendar date`);
+});
+
+/**
+ * A stated, dated exception to the private-only endpoint (the pack's eks-1 rule): the first
+ * `pulumi up` creates the VPCs, so nothing can be inside them yet (docs/compute.md, "First deploy").
+ */
+const publicEndpoint = settings({
+    cidrs: list(publicAccessCidr, "a list of IPv4 CIDRs such as [203.0.113.10/32], none of them /0", 1).describe(
+        "the deploy runner's egress CIDRs",
+    ),
+    reason: text(TAG_TEXT, "3 to 256 letters, digits, spaces or + - = . _ : / @ (an EKS tag value)").describe(
+        "why the endpoint is public (tagged on the cluster, shown by the pack)",
+    ),
+    until: isoDate.describe("last day of the exception; the pack refuses the endpoint after it"),
 });
 
 // The capacity model packs pods into nodes by these types' allocatable resources: each must be known.
@@ -78,19 +105,33 @@ export const COMPUTE_SCHEMA = defaulted(
             })
                 .default(DEFAULT_KUBERNETES_VERSION)
                 .describe("EKS minor version (add-ons pinned in regions/versions.ts)"),
+            deployRoleArn: text(ROLE_ARN, "an IAM role ARN such as arn:aws:iam::123456789012:role/platform-deploy")
+                .optional()
+                .meta({ fallback: "the IAM role (or user) running `pulumi up`, read from the caller's session" })
+                .describe("IAM role that runs `pulumi up`: given cluster-admin through an explicit EKS access entry"),
             adminRoleArn: text(ROLE_ARN, "an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins")
                 .optional()
-                .meta({ fallback: "none: only the deployer is admin (EKS's bootstrap entry)" })
-                .describe("IAM role given cluster-admin through an EKS access entry"),
-            publicAccessCidrs: list(publicAccessCidr, "a list of IPv4 CIDRs such as [203.0.113.0/24], none of them /0")
-                .default([])
-                .describe("CIDRs allowed to the public API endpoint; empty: the endpoint is private only"),
+                .meta({ fallback: "none: only the deploy role is admin" })
+                .describe("IAM role given cluster-admin through an EKS access entry (needs deployRoleArn)"),
+            publicEndpoint: publicEndpoint
+                .optional()
+                .meta({ fallback: "none: the API endpoint is private only" })
+                .describe("a dated exception: the public API endpoint, open to the runner's CIDRs (first deploy)"),
             instanceTypes: instanceTypes.default(["m7i.xlarge", "m6i.xlarge"]).describe("Node instance types (capacity diversity)"),
+            systemNodesPerAz: integer(1, 10)
+                .default(1)
+                .describe("Fixed size of each AZ's system node group (cluster controllers, Karpenter); the API's nodes are Karpenter's"),
             rootVolumeGiB: integer(20, 1000).default(50).describe("Root volume of each node, GiB (gp3, encrypted)"),
             podCpuMillicores: integer(50, 16000).default(500).describe("CPU request of one API pod, millicores"),
             podMemoryMiB: integer(64, 65536).default(512).describe("Memory request (and limit) of one API pod, MiB"),
         }),
         (compute, report) => {
+            // Both entries are declared from plain values, so the program can tell whether they are one principal.
+            if (compute.adminRoleArn !== undefined && compute.deployRoleArn === undefined)
+                report(
+                    `adminRoleArn ${show(compute.adminRoleArn)} needs deployRoleArn too (the role that runs \`pulumi up\`; it may be the same role, then one access entry is declared)`,
+                    ["deployRoleArn"],
+                );
             const node = INSTANCE_TYPES[compute.instanceTypes[0]];
             const allocatable = nodeAllocatable(node);
             const fit = podsPerNode(allocatable, { podCpuMillis: compute.podCpuMillicores, podMemoryMiB: compute.podMemoryMiB });
@@ -102,7 +143,7 @@ export const COMPUTE_SCHEMA = defaulted(
                 );
             }
         },
-        ["instanceTypes", "podCpuMillicores", "podMemoryMiB"],
+        ["instanceTypes", "podCpuMillicores", "podMemoryMiB", "adminRoleArn", "deployRoleArn"],
     ).meta({ page: "docs/compute.md" }),
 ).describe(
     "EKS, nodes and API pods of every cell: Kubernetes version, admin role, public endpoint CIDRs, node instance types, pod requests",

@@ -5,10 +5,11 @@
  */
 import { z } from "zod";
 import { AURORA_MAX_SECONDARY_REGIONS } from "../regions/awsLimits";
-import { CLOUDFLARE_REGIONS, type CloudflareRegion, findRegion } from "../regions/catalog";
+import { CLOUDFLARE_REGIONS, type CloudflareRegion, catalogRegions, findRegion } from "../regions/catalog";
 import { type Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "../regions/cidr";
 import { CLOUDFLARE_PLANS, type EdgeFeatures, planProblems, planRequirements } from "../regions/cloudflarePlans";
 import { type FleetCellInput, isServing } from "../regions/fleet";
+import { parseEcrImage } from "../regions/image";
 import { COMPUTE_SCHEMA } from "./compute";
 import { DATA_SCHEMA } from "./data";
 import { EDGE_SCHEMA } from "./edge";
@@ -240,10 +241,27 @@ const TRAFFIC_SCHEMA = checked(
     .meta({ rule: "shares sum to 1 (±0.01); a region left out gets none" })
     .describe(`Expected share of users per Cloudflare region (${CLOUDFLARE_REGIONS[0]} … ${CLOUDFLARE_REGIONS.at(-1)})`);
 
+// Each cell pulls its region's replica (regions/image.ts): the image must be in a private ECR registry.
+const appImage = checked(
+    text(DIGEST_IMAGE, "an image pinned by digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:<64 hex>"),
+    (image, report) => {
+        const ecr = parseEcrImage(image);
+        if (ecr === undefined)
+            report(
+                `${show(image)} is not in a private ECR registry (<account>.dkr.ecr.<region>.amazonaws.com/<repo>@sha256:…); each cell pulls the image from its own region's replica, so push it to ECR`,
+            );
+        else if (!catalogRegions().some((r) => r.name === ecr.region))
+            report(`${show(image)} is in ${ecr.region}, which is not in the region catalog; push it to a catalog region's registry`);
+    },
+);
+
 const APP_SCHEMA = settings({
-    image: text(DIGEST_IMAGE, "an image pinned by digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:<64 hex>").describe(
-        "Container image pinned by digest (`repo@sha256:…`)",
-    ),
+    image: appImage.describe("Container image pinned by digest (`repo@sha256:…`), in ECR; each cell pulls its own region's replica"),
+    replicateImage: flag()
+        .default(true)
+        .describe(
+            "This stack declares the account's ECR replication of the image's registry (one stack per account: a registry has one replication configuration per region)",
+        ),
     port: integer(1024, 65535).default(8080).describe("Port the container listens on"),
     healthPath: text(URL_PATH, "an absolute URL path such as /healthz")
         .default("/healthz")
@@ -274,6 +292,24 @@ export const PLATFORM_SCHEMA = checked(
         }
         if (sound(["regions"]) && sound(["app"]) && sound(["compute"])) {
             pinProblems(regions, stackWideOf(app, compute), (message, index, key) => report(message, ["regions", index, "pins", key]));
+            // A pinned image is the stack's repository at another digest: the account's ECR
+            // replication covers that repository, so each cell can pull the pin from its own region.
+            const stackWide = parseEcrImage(app.image);
+            regions.forEach((r, index) => {
+                const pinned = r.pins?.image;
+                if (pinned === undefined || stackWide === undefined) return;
+                const ecr = parseEcrImage(pinned);
+                if (
+                    ecr === undefined ||
+                    ecr.account !== stackWide.account ||
+                    ecr.region !== stackWide.region ||
+                    ecr.repository !== stackWide.repository
+                )
+                    report(
+                        `${show(pinned)} is not in platform:app.image's repository (${app.image.slice(0, app.image.indexOf("@"))}); pin a digest of that repository, which each cell's region replicates`,
+                        ["regions", index, "pins", "image"],
+                    );
+            });
         }
         if (sound(["regions"]) && sound(["release"]) && release.waves !== undefined) {
             waveProblems(

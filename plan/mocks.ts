@@ -266,6 +266,14 @@ const INVOKES: Record<string, (inputs: State) => State> = {
         arn: `arn:aws:iam::${ACCOUNT_ID}:user/plan`,
         userId: "AIDAPLANOFFLINE0000000",
     }),
+    // The deployer: for an IAM user (the mock caller) the issuer is the caller itself.
+    "aws:iam/getSessionContext:getSessionContext": (inputs) => ({
+        arn: inputs.arn,
+        issuerArn: inputs.arn,
+        issuerId: "AIDAPLANOFFLINE0000000",
+        issuerName: "plan",
+        sessionName: "",
+    }),
 };
 
 /** Registers a fake answer for an invoke token (used by the modules that call that invoke). */

@@ -96,6 +96,7 @@ const T = {
     dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
     pool: "cloudflare:index/loadBalancerPool:LoadBalancerPool",
     alert: "cloudflare:index/notificationPolicy:NotificationPolicy",
+    ecrReplication: "aws:ecr/replicationConfiguration:ReplicationConfiguration",
 } as const;
 
 const ofType = (s: PlannedStack, type: string) => s.resources.filter((r) => r.type === type);
@@ -142,6 +143,14 @@ export const CROSS_STACK_RULES: readonly CrossStackRule[] = [
         claims: physicalNameClaims,
         why: "AWS scopes these names per account and region (IAM per account, S3 globally): the second stack's create fails with AlreadyExists, or, for a CloudWatch alarm, silently overwrites the first stack's alarm. Put the stack in the name (regions/naming.ts), or leave the name to Pulumi's autonaming",
         source: "regions/cloudRules.ts PHYSICAL_NAMES (each type's API reference)",
+    },
+    {
+        name: "one-registry-replication-owner",
+        scope: SCOPES.awsAccount,
+        claims: (s) =>
+            ofType(s, T.ecrReplication).map((r) => `the ECR replication configuration of the registry in ${text(r.inputs.region)}`),
+        why: "a registry has one replication configuration per region: the second stack's `pulumi up` replaces the first's rules (and its cells' replicas stop updating). Let one stack own it (platform:app.replicateImage: true, listing every stack's regions as its cells) and set platform:app.replicateImage: false in the others",
+        source: 'ECR API PutReplicationConfiguration ("creates or updates the replication configuration for a registry", a registry being per account and region); components/compute/imageReplication.ts',
     },
 ];
 

@@ -377,17 +377,21 @@ export const missionPolicies: StackValidationPolicy[] = [
             );
             const clusters = resourcesOfType(resources, AWS_TYPES.eksCluster).filter((c) => enclosingCell(c) !== undefined);
             if (deployments.length === 0 && clusters.length === 0) args.notApplicable("no API Deployment or EKS cluster in a cell");
-            const images = new Map<string, string[]>();
+            // By content (repository and digest): each cell pulls its own region's ECR replica, so
+            // the registry differs by cell; the first reference seen is the one reported.
+            const images = new Map<string, { shown: string; at: string[] }>();
             for (const deployment of deployments) {
                 const spec = obj(obj(obj(deployment.props.spec).template).spec);
                 for (const container of list<Props>(spec.containers)) {
                     const image = whenKnown(() => (typeof container.image === "string" ? container.image : undefined), undefined);
                     if (image === undefined) continue;
-                    images.set(image, [...new Set([...(images.get(image) ?? []), enclosingCell(deployment)!.name])]);
+                    const content = image.replace(/^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\//, "");
+                    const seen = images.get(content) ?? { shown: image, at: [] };
+                    images.set(content, { shown: seen.shown, at: [...new Set([...seen.at, enclosingCell(deployment)!.name])] });
                 }
             }
             if (images.size > config.maxImages) {
-                const which = [...images].map(([image, at]) => `${at.join(", ")}: ${image}`).join("; ");
+                const which = [...images.values()].map(({ shown, at }) => `${at.join(", ")}: ${shown}`).join("; ");
                 report(
                     `the cells run ${images.size} distinct API images (${which}); at most ${config.maxImages}: finish or roll back the release under way first`,
                 );

@@ -21,8 +21,6 @@ export interface KubernetesRelease {
     readonly endOfStandardSupport: string;
     /** EKS managed add-on versions built for this minor. */
     readonly addons: AddonVersions;
-    /** Cluster Autoscaler must match the cluster's minor (its image tag). */
-    readonly clusterAutoscalerImageTag: string;
 }
 
 /**
@@ -42,7 +40,6 @@ export const KUBERNETES_VERSIONS: Readonly<Record<string, KubernetesRelease>> = 
             "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
             "aws-ebs-csi-driver": "v1.66.0-eksbuild.1",
         },
-        clusterAutoscalerImageTag: "v1.36.1",
     },
     "1.35": {
         endOfStandardSupport: "2027-03-27",
@@ -53,7 +50,6 @@ export const KUBERNETES_VERSIONS: Readonly<Record<string, KubernetesRelease>> = 
             "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
             "aws-ebs-csi-driver": "v1.66.0-eksbuild.1",
         },
-        clusterAutoscalerImageTag: "v1.35.1",
     },
 };
 
@@ -66,21 +62,27 @@ export interface ChartPin {
     readonly repository: string;
 }
 
-/**
- * Helm charts, pinned. Cluster Autoscaler 9.59.1 still defaults to a 1.35 image, so the
- * image tag is set from the table above to match the cluster's minor.
- */
+/** Helm charts, pinned, each with its source and the day it was read. */
 export const CHARTS = {
-    clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.59.1", repository: "https://kubernetes.github.io/autoscaler" },
-    metricsServer: { chart: "metrics-server", version: "3.14.0", repository: "https://kubernetes-sigs.github.io/metrics-server/" },
-    awsLoadBalancerController: { chart: "aws-load-balancer-controller", version: "1.17.1", repository: "https://aws.github.io/eks-charts" },
+    // Karpenter 1.14.1 (chart and app; tag v1.14.1, 2026-08-20, aws/karpenter-provider-aws, read 2026-12-02):
+    // its compatibility matrix (website/content/en/docs/upgrading/compatibility.md) wants >= 1.13 for
+    // Kubernetes 1.36 and >= 1.9 for 1.35. An OCI chart: `repository` is the chart's address.
+    karpenter: { chart: "karpenter", version: "1.14.1", repository: "oci://public.ecr.aws/karpenter/karpenter" },
+    // The newest in the repository's gh-pages index.yaml (created 2026-06-11; read 2026-12-02 from a
+    // snapshot of kubernetes-sigs/metrics-server); 3.14.0, pinned before, is not in it.
+    metricsServer: { chart: "metrics-server", version: "3.13.1", repository: "https://kubernetes-sigs.github.io/metrics-server/" },
+    // v3 line (app v3.5.0), the newest in aws/eks-charts' gh-pages index (created 2026-08-03; read
+    // 2026-12-02); 1.17.1 was the last of the v2 line. A later upgrade must apply the chart's CRDs
+    // first (Helm never upgrades CRDs): `kubectl apply -k "github.com/aws/eks-charts/stable/aws-load-balancer-controller/crds?ref=master"`.
+    awsLoadBalancerController: { chart: "aws-load-balancer-controller", version: "3.5.0", repository: "https://aws.github.io/eks-charts" },
 } as const satisfies Record<string, ChartPin>;
 
 /**
- * The ALB's TLS policy: TLS 1.3 and 1.2 with forward-secret AEAD suites only, the policy
- * AWS recommends for new listeners. Cloudflare's edge-to-origin connections support it.
+ * The ALB's TLS policy: TLS 1.3, and TLS 1.2 with forward-secret AEAD (GCM) suites only: the
+ * `-Res-` policy, the console default for new listeners (ALB user guide, "Security policies",
+ * read 2026-12-02); the non-`-Res-` one still admits CBC-SHA2 suites. Cloudflare negotiates GCM.
  */
-export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
 
 /** Graviton families carry a `g` after the generation digit (m7g, c7gn, r8g, t4g). */
 export function isGraviton(instanceType: string): boolean {

@@ -9,6 +9,7 @@ import { type GlobalDatabase } from "../components/data/globalDatabase";
 import { type EdgeArgs, type EdgeCell, type ZoneRole } from "../components/edge/edge";
 import { type HostnameRules } from "../components/edge/rules";
 import { type FleetCell } from "../regions/fleet";
+import { imageIn, parseEcrImage } from "../regions/image";
 import { clusterName } from "../regions/naming";
 import { type Stack } from "./parse";
 
@@ -22,6 +23,8 @@ export interface CellShared {
     readonly cloudflare: CloudflareRanges;
     readonly globalDatabase: GlobalDatabase;
     readonly accountId: pulumi.Input<string>;
+    /** The IAM role (or user) running `pulumi up`, when `platform:compute.deployRoleArn` is unset. */
+    readonly deployerArn: pulumi.Input<string>;
     /** Secondaries: the primary cell's `readyForSecondaries`. */
     readonly databaseDependsOn?: readonly pulumi.Resource[];
 }
@@ -39,12 +42,19 @@ export function regionalCellArgs({ config }: Stack, cell: FleetCell, shared: Cel
         clusterName: clusterName(shared.project, shared.stack, cell.code),
         kubernetes: {
             version: release.kubernetesVersion,
+            deployerArn: compute.deployRoleArn ?? shared.deployerArn,
             adminRoleArn: compute.adminRoleArn,
-            publicAccessCidrs: compute.publicAccessCidrs,
+            publicEndpoint: compute.publicEndpoint,
         },
-        nodes: { instanceTypes: compute.instanceTypes, rootVolumeGiB: compute.rootVolumeGiB, perAz: capacity.nodesPerAz },
+        nodes: {
+            instanceTypes: compute.instanceTypes,
+            rootVolumeGiB: compute.rootVolumeGiB,
+            perAz: capacity.nodesPerAz,
+            systemPerAz: compute.systemNodesPerAz,
+        },
         api: {
-            image: release.image,
+            // The cell's own region's replica: same repository, same digest (the config refuses a non-ECR image).
+            image: imageIn(parseEcrImage(release.image)!, cell.region),
             port: app.port,
             healthPath: app.healthPath,
             cpuMillicores: compute.podCpuMillicores,

@@ -1,8 +1,10 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { INSTANCE_TYPES } from "../../regions/capacity/nodes";
 import { ApiWorkload, dataConnectionArgs } from "../compute/apiWorkload";
 import { ClusterAddons } from "../compute/clusterAddons";
-import { EksCluster } from "../compute/eksCluster";
+import { EksCluster, type PublicEndpoint } from "../compute/eksCluster";
+import { Karpenter } from "../compute/karpenter";
 import { NodeGroups } from "../compute/nodeGroups";
 import { type CloudflareRanges, OriginIngress } from "../compute/originIngress";
 import { type CacheSpec, type DatabaseSpec, DataTier } from "../data/dataTier";
@@ -32,17 +34,21 @@ export interface RegionalCellArgs {
     readonly kubernetes: {
         /** EKS minor version, e.g. "1.36". */
         readonly version: string;
+        /** The IAM principal running `pulumi up`: cluster-admin through an explicit access entry. */
+        readonly deployerArn: pulumi.Input<string>;
         /** IAM role given cluster-admin through an access entry. @default none */
         readonly adminRoleArn?: string;
-        /** CIDRs allowed to the public API endpoint; empty: private endpoint only. */
-        readonly publicAccessCidrs: readonly string[];
+        /** A dated public-endpoint exception (first deploy). @default none: private endpoint only */
+        readonly publicEndpoint?: PublicEndpoint;
     };
     readonly nodes: {
         /** At least two, of one architecture. */
         readonly instanceTypes: readonly string[];
         readonly rootVolumeGiB: number;
-        /** Nodes of each AZ's group, its spare included (the capacity model's per-AZ figures). */
+        /** Nodes per AZ the API may need, its spare included (the capacity model's figures): the NodePool's limits. */
         readonly perAz: Range;
+        /** Fixed size of each AZ's system node group. */
+        readonly systemPerAz: number;
     };
     readonly api: {
         /** Container image pinned by digest. */
@@ -95,6 +101,7 @@ export class RegionalCell extends pulumi.ComponentResource {
     readonly eks: EksCluster;
     readonly nodes: NodeGroups;
     readonly addons: ClusterAddons;
+    readonly karpenter: Karpenter;
     readonly ingress: OriginIngress;
     readonly api: ApiWorkload;
     readonly data: DataTier;
@@ -136,8 +143,9 @@ export class RegionalCell extends pulumi.ComponentResource {
                 clusterName: this.clusterName,
                 kubernetesVersion: kubernetes.version,
                 subnetIds: this.network.privateSubnetIds,
+                deployerArn: kubernetes.deployerArn,
                 adminRoleArn: kubernetes.adminRoleArn,
-                publicAccessCidrs: kubernetes.publicAccessCidrs,
+                publicEndpoint: kubernetes.publicEndpoint,
                 logRetentionDays: args.observability.logRetentionDays,
             },
             child,
@@ -154,8 +162,7 @@ export class RegionalCell extends pulumi.ComponentResource {
                 azs,
                 subnetIds: this.network.privateSubnetIds,
                 instanceTypes: nodes.instanceTypes,
-                // The autoscaler starts each group at its minimum.
-                nodesPerZone: { min: nodes.perAz.min, desired: nodes.perAz.min, max: nodes.perAz.max },
+                nodesPerZone: nodes.systemPerAz,
                 rootVolumeGiB: nodes.rootVolumeGiB,
                 dependsOn: this.eks.networkAddons,
             },
@@ -163,16 +170,30 @@ export class RegionalCell extends pulumi.ComponentResource {
         );
         this.addons = new ClusterAddons(
             `${name}-addons`,
+            { region, cluster: this.eks.clusterName, kubernetesVersion: kubernetes.version, dependsOn: this.nodes.nodeGroups },
+            withK8s,
+        );
+        this.workloadSecurityGroupId = this.eks.clusterSecurityGroupId;
+        // The model's largest node count, as CPU and memory: Karpenter launches up to it and no further.
+        const node = INSTANCE_TYPES[nodes.instanceTypes[0]];
+        const maxNodes = nodes.perAz.max * azs.length;
+        this.karpenter = new Karpenter(
+            `${name}-karpenter`,
             {
                 region,
                 clusterName: this.clusterName,
                 cluster: this.eks.clusterName,
-                kubernetesVersion: kubernetes.version,
-                dependsOn: this.nodes.nodeGroups,
+                accountId: args.accountId,
+                azs,
+                subnetIds: this.network.privateSubnetIds,
+                clusterSecurityGroupId: this.eks.clusterSecurityGroupId,
+                instanceTypes: nodes.instanceTypes,
+                rootVolumeGiB: nodes.rootVolumeGiB,
+                limits: { cpu: maxNodes * node.vcpus, memoryMiB: maxNodes * node.memoryMiB },
+                dependsOn: [...this.nodes.nodeGroups, this.addons.coreDns],
             },
             withK8s,
         );
-        this.workloadSecurityGroupId = this.eks.clusterSecurityGroupId;
         this.ingress = new OriginIngress(
             `${name}-ingress`,
             {
@@ -187,7 +208,7 @@ export class RegionalCell extends pulumi.ComponentResource {
                 clusterName: this.eks.clusterName,
                 domain: args.domain,
                 originAuthTokens: args.originAuthTokens,
-                dependsOn: this.nodes.nodeGroups,
+                dependsOn: [...this.nodes.nodeGroups, this.addons.coreDns],
             },
             withK8s,
         );
@@ -223,7 +244,8 @@ export class RegionalCell extends pulumi.ComponentResource {
                 targetGroupArn: this.ingress.targetGroupArn,
                 vpcCidr: cidr,
                 ...dataConnectionArgs(this.data.connection),
-                dependsOn: [this.ingress.controller, this.addons.metricsServer],
+                // Pods need nodes (Karpenter's pool), names (CoreDNS), readiness gates (the LBC) and the HPA's metrics.
+                dependsOn: [this.ingress.controller, this.addons.metricsServer, this.addons.coreDns, this.karpenter.nodePool],
             },
             withK8s,
         );

@@ -45,6 +45,31 @@ export interface ApiWorkloadArgs {
 export const PRE_STOP_SLEEP_SECONDS = 20;
 export const TERMINATION_GRACE_SECONDS = 60;
 export const HPA_CPU_TARGET_PERCENT = 70;
+/**
+ * Zones, then hosts. Soft (ScheduleAnyway): a zone that is gone or short of capacity must not
+ * stop scale-out in the others (a hard rule counts a dead zone's domain at 0 pods and blocks
+ * every zone that has one, kubernetes/kubernetes#116978; Karpenter would keep launching into the
+ * missing zone for it). `nodeTaintsPolicy: Honor` leaves out nodes tainted unreachable/not-ready,
+ * so a dead zone stops counting; `matchLabelKeys: pod-template-hash` spreads each rollout's
+ * ReplicaSet by itself, so the old one's pods do not skew the new one's.
+ */
+export const API_SPREAD = [
+    {
+        maxSkew: 1,
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "ScheduleAnyway",
+        nodeTaintsPolicy: "Honor",
+        matchLabelKeys: ["pod-template-hash"],
+    },
+    {
+        maxSkew: 1,
+        topologyKey: "kubernetes.io/hostname",
+        whenUnsatisfiable: "ScheduleAnyway",
+        nodeTaintsPolicy: "Honor",
+        matchLabelKeys: ["pod-template-hash"],
+    },
+] as const;
+
 /** Address of the EKS Pod Identity agent on every node. */
 export const POD_IDENTITY_AGENT = "169.254.170.23/32";
 
@@ -124,7 +149,10 @@ export class ApiWorkload extends pulumi.ComponentResource {
                     targetType: "ip",
                 },
             },
-            child,
+            // The controller's webhook refuses any change of spec.targetGroupARN (immutable,
+            // aws-load-balancer-controller webhooks/elbv2/targetgroupbinding_validator.go): a new
+            // target group (a new app port) replaces the binding instead.
+            { parent: this, replaceOnChanges: ["spec.targetGroupARN"], deleteBeforeReplace: true },
         );
         // After the binding: the controller's webhook gives readiness gates only to pods created once it exists.
         const deployment = new k8s.apps.v1.Deployment(
@@ -259,20 +287,11 @@ function deploymentSpec(
                     fsGroup: 10001,
                     seccompProfile: { type: "RuntimeDefault" },
                 },
-                topologySpreadConstraints: [
-                    {
-                        maxSkew: 1,
-                        topologyKey: "topology.kubernetes.io/zone",
-                        whenUnsatisfiable: "DoNotSchedule",
-                        labelSelector: { matchLabels: labels },
-                    },
-                    {
-                        maxSkew: 1,
-                        topologyKey: "kubernetes.io/hostname",
-                        whenUnsatisfiable: "ScheduleAnyway",
-                        labelSelector: { matchLabels: labels },
-                    },
-                ],
+                topologySpreadConstraints: API_SPREAD.map((spread) => ({
+                    ...spread,
+                    matchLabelKeys: [...spread.matchLabelKeys],
+                    labelSelector: { matchLabels: labels },
+                })),
                 containers: [
                     {
                         name: "api",

@@ -3,14 +3,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../../regions/versions";
 import { pinnedRelease } from "../helm";
-import { managedPolicy, podIdentityRole, podIdentityServiceRole, policyDocument } from "../iam";
+import { managedPolicy, podIdentityServiceRole } from "../iam";
 import { pinsOrError } from "./eksCluster";
 
 export interface ClusterAddonsArgs {
-    /** AWS region of the cell. Passed to every child and to Cluster Autoscaler. */
+    /** AWS region of the cell. Passed to every child. */
     readonly region: string;
-    /** The cluster's name as a plain value: Cluster Autoscaler's IAM condition is keyed by it. */
-    readonly clusterName: string;
     /** The cluster resource's name output (carries the dependency on the cluster). */
     readonly cluster: pulumi.Input<string>;
     readonly kubernetesVersion: string;
@@ -18,18 +16,18 @@ export interface ClusterAddonsArgs {
     readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-export const CLUSTER_AUTOSCALER_SA = "cluster-autoscaler";
 export const EBS_CSI_SA = "ebs-csi-controller-sa";
 
 /**
  * What runs on the nodes to keep the cluster working: CoreDNS and the EBS CSI driver
- * (EKS add-ons, after the nodes exist), metrics-server (for the HPA) and Cluster Autoscaler
- * (Helm, pinned), each AWS identity through Pod Identity. Expects the cell's Kubernetes
- * provider through `providers`.
+ * (EKS add-ons, after the nodes exist) and metrics-server (for the HPA; Helm, pinned), each AWS
+ * identity through Pod Identity. Node autoscaling is Karpenter's (components/compute/karpenter.ts).
+ * Expects the cell's Kubernetes provider through `providers`.
  */
 export class ClusterAddons extends pulumi.ComponentResource {
     readonly metricsServer: k8s.helm.v3.Release;
-    readonly clusterAutoscaler: k8s.helm.v3.Release;
+    /** CoreDNS: what the charts and the API wait for on a first run (nothing resolves before it). */
+    readonly coreDns: aws.eks.Addon;
 
     constructor(name: string, args: ClusterAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cell:ClusterAddons", name, {}, opts);
@@ -39,7 +37,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         const release = pinsOrError(name, args.kubernetesVersion, this);
         const versions = release.addons;
 
-        new aws.eks.Addon(
+        this.coreDns = new aws.eks.Addon(
             `${name}-coredns`,
             {
                 region,
@@ -77,97 +75,21 @@ export class ClusterAddons extends pulumi.ComponentResource {
             {
                 ...pinnedRelease(CHARTS.metricsServer, "kube-system", "metrics-server"),
                 values: {
-                    // Two replicas and a PDB: the HPA goes blind when metrics-server is down.
+                    // Two replicas, a PDB and soft spread over zones and hosts: the HPA goes blind when metrics-server is down.
                     replicas: 2,
                     podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+                    topologySpreadConstraints: ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
+                        maxSkew: 1,
+                        topologyKey,
+                        whenUnsatisfiable: "ScheduleAnyway",
+                        nodeTaintsPolicy: "Honor",
+                        labelSelector: { matchLabels: { "app.kubernetes.io/name": "metrics-server" } },
+                    })),
                 },
             },
-            after,
-        );
-
-        const autoscaler = podIdentityRole(
-            `${name}-cluster-autoscaler`,
-            {
-                region,
-                clusterName: args.cluster,
-                namespace: "kube-system",
-                serviceAccount: CLUSTER_AUTOSCALER_SA,
-                policy: JSON.stringify(clusterAutoscalerPolicy(args.clusterName)),
-                description: `${name}: Cluster Autoscaler, scoped to ${args.clusterName}'s node groups`,
-            },
-            child,
-        );
-        this.clusterAutoscaler = new k8s.helm.v3.Release(
-            `${name}-cluster-autoscaler`,
-            {
-                ...pinnedRelease(CHARTS.clusterAutoscaler, "kube-system", "cluster-autoscaler"),
-                values: clusterAutoscalerValues(args.clusterName, region, release.clusterAutoscalerImageTag),
-            },
-            { parent: this, dependsOn: [...(args.dependsOn ?? []), autoscaler.association] },
+            { parent: this, dependsOn: [...(args.dependsOn ?? []), this.coreDns] },
         );
 
         this.registerOutputs({});
     }
-}
-
-/**
- * Cluster Autoscaler's IAM: it may resize and terminate only in Auto Scaling groups tagged
- * as this cluster's (EKS tags each managed node group's ASG so); reads are account-wide
- * because the Describe APIs support no resource scoping.
- */
-export function clusterAutoscalerPolicy(clusterName: string): object {
-    return policyDocument(
-        {
-            Sid: "ScaleOwnNodeGroupsOnly",
-            Effect: "Allow",
-            Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
-            Resource: "*",
-            Condition: {
-                StringEquals: {
-                    [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned",
-                    "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true",
-                },
-            },
-        },
-        {
-            Sid: "Discover",
-            Effect: "Allow",
-            Action: [
-                "autoscaling:DescribeAutoScalingGroups",
-                "autoscaling:DescribeAutoScalingInstances",
-                "autoscaling:DescribeLaunchConfigurations",
-                "autoscaling:DescribeScalingActivities",
-                "autoscaling:DescribeTags",
-                "ec2:DescribeImages",
-                "ec2:DescribeInstanceTypes",
-                "ec2:DescribeLaunchTemplateVersions",
-                "ec2:GetInstanceTypesFromInstanceRequirements",
-                "eks:DescribeNodegroup",
-            ],
-            Resource: "*",
-        },
-    );
-}
-
-export function clusterAutoscalerValues(clusterName: string, region: string, imageTag: string): Record<string, unknown> {
-    return {
-        cloudProvider: "aws",
-        // Explicit, because the nodes' IMDS is out of the pods' reach (hop limit 1).
-        awsRegion: region,
-        autoDiscovery: { clusterName },
-        image: { tag: imageTag },
-        fullnameOverride: "cluster-autoscaler",
-        rbac: { serviceAccount: { create: true, name: CLUSTER_AUTOSCALER_SA } },
-        replicaCount: 2,
-        extraArgs: {
-            // One group per AZ: keep them the same size so that zone spread holds as the cell grows.
-            "balance-similar-node-groups": true,
-            // The per-AZ groups differ only by this label; without ignoring it they are never
-            // "similar" and the autoscaler would not keep the zones balanced.
-            "balancing-ignore-label": "platform/zone",
-            expander: "least-waste",
-            "skip-nodes-with-system-pods": false,
-            "scale-down-utilization-threshold": 0.5,
-        },
-    };
 }

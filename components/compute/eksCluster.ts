@@ -16,15 +16,35 @@ export interface EksClusterArgs {
     /** Private subnets of the three AZs: control-plane ENIs live there. */
     readonly subnetIds: pulumi.Input<string>[];
     /**
-     * Role given cluster-admin through an access entry. @default none: the identity that
-     * runs `pulumi up` is admin through EKS's bootstrap entry, and nobody else.
+     * The IAM principal that runs `pulumi up` (and so the cell's Kubernetes provider): given
+     * cluster-admin through an explicit access entry, never EKS's implicit creator entry, so
+     * that another runner (CI after a human) keeps access and an admin role cannot collide.
+     */
+    readonly deployerArn: pulumi.Input<string>;
+    /**
+     * Role given cluster-admin through a second access entry. Plain, compared with a plain
+     * `deployerArn`: the same role gets one entry. @default none
      */
     readonly adminRoleArn?: string;
-    /** CIDRs allowed to the public endpoint. @default [] (public endpoint off; private only) */
-    readonly publicAccessCidrs?: readonly string[];
+    /**
+     * A dated exception: the public endpoint, open to these CIDRs until `until` (the pack's
+     * eks-1 rule reads the reason and the date from the cluster's tags). @default none: private only
+     */
+    readonly publicEndpoint?: PublicEndpoint;
     /** Days control-plane logs are kept. @default 365 */
     readonly logRetentionDays?: number;
 }
+
+export interface PublicEndpoint {
+    readonly cidrs: readonly string[];
+    /** Why, as an EKS tag value. */
+    readonly reason: string;
+    /** Last day of the exception, `YYYY-MM-DD`. */
+    readonly until: string;
+}
+
+/** The cluster tags that state a public-endpoint exception (policy/aws/eks.ts reads them). */
+export const PUBLIC_ENDPOINT_TAGS = { reason: "platform/public-endpoint-reason", until: "platform/public-endpoint-until" } as const;
 
 /** Every control-plane log type EKS offers: the audit trail and the authenticator's decisions. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -69,7 +89,7 @@ export class EksCluster extends pulumi.ComponentResource {
             child,
         );
 
-        const cidrs = args.publicAccessCidrs ?? [];
+        const open = args.publicEndpoint;
         const cluster = new aws.eks.Cluster(
             `${name}-cluster`,
             {
@@ -80,11 +100,13 @@ export class EksCluster extends pulumi.ComponentResource {
                 vpcConfig: {
                     subnetIds: args.subnetIds,
                     endpointPrivateAccess: true,
-                    // Off unless operators list their CIDRs; the config refuses 0.0.0.0/0.
-                    endpointPublicAccess: cidrs.length > 0,
-                    ...(cidrs.length > 0 ? { publicAccessCidrs: [...cidrs] } : {}),
+                    // Off unless a dated exception opens it to the runner's CIDRs; the config refuses 0.0.0.0/0.
+                    endpointPublicAccess: open !== undefined,
+                    ...(open ? { publicAccessCidrs: [...open.cidrs] } : {}),
                 },
-                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+                // No implicit creator entry: the deployer's is declared below, so it is the same
+                // whoever created the cluster, and an admin role equal to it cannot 409.
+                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
                 encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
                 enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
                 // The add-ons below are EKS-managed and pinned; no unmanaged copies to conflict with.
@@ -92,19 +114,22 @@ export class EksCluster extends pulumi.ComponentResource {
                 // Never auto-upgraded under us at the end of standard support: upgrades are config changes.
                 upgradePolicy: { supportType: "EXTENDED" },
                 deletionProtection: true,
-                tags: { Name: args.clusterName },
+                tags: {
+                    Name: args.clusterName,
+                    ...(open ? { [PUBLIC_ENDPOINT_TAGS.reason]: open.reason, [PUBLIC_ENDPOINT_TAGS.until]: open.until } : {}),
+                },
             },
             { parent: this, dependsOn: [logs, ...ready] },
         );
 
-        if (args.adminRoleArn !== undefined) {
+        const admin = (role: string, principalArn: pulumi.Input<string>): aws.eks.AccessPolicyAssociation => {
             const entry = new aws.eks.AccessEntry(
-                `${name}-admin`,
-                { region, clusterName: cluster.name, principalArn: args.adminRoleArn, type: "STANDARD" },
+                `${name}-${role}`,
+                { region, clusterName: cluster.name, principalArn, type: "STANDARD" },
                 child,
             );
-            new aws.eks.AccessPolicyAssociation(
-                `${name}-admin-policy`,
+            return new aws.eks.AccessPolicyAssociation(
+                `${name}-${role}-policy`,
                 {
                     region,
                     clusterName: cluster.name,
@@ -114,7 +139,9 @@ export class EksCluster extends pulumi.ComponentResource {
                 },
                 child,
             );
-        }
+        };
+        const deployer = admin("deployer", args.deployerArn);
+        if (args.adminRoleArn !== undefined && args.adminRoleArn !== args.deployerArn) admin("admin", args.adminRoleArn);
 
         this.networkAddons = NETWORK_ADDONS.map(
             (addon) =>
@@ -145,7 +172,8 @@ export class EksCluster extends pulumi.ComponentResource {
                 }),
                 enableServerSideApply: true,
             },
-            child,
+            // Every Kubernetes request runs as the deployer: only once its entry grants cluster-admin.
+            { parent: this, dependsOn: [deployer] },
         );
         this.clusterName = cluster.name;
         this.endpoint = cluster.endpoint;

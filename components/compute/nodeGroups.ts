@@ -3,12 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { isGraviton } from "../../regions/versions";
 import { managedPolicy, serviceTrust } from "../iam";
 
-export interface NodeCount {
-    readonly min: number;
-    readonly desired: number;
-    readonly max: number;
-}
-
 export interface NodeGroupsArgs {
     /** AWS region of the cell. Passed to every child. */
     readonly region: string;
@@ -22,10 +16,13 @@ export interface NodeGroupsArgs {
     /** At least two types of one architecture (capacity diversity within a group). */
     readonly instanceTypes: readonly string[];
     /**
-     * Nodes of each AZ's group. Plain: the capacity model computes them. Cluster Autoscaler
-     * moves `desired` at run time, so later updates leave it alone.
+     * Nodes of each AZ's group, fixed (min = desired = max): these run the cluster's own
+     * controllers (Karpenter among them, which cannot run on the nodes it launches). Nothing
+     * moves the size at run time, so an update never sends a minimum above a stale desired size
+     * (EKS refuses that: "Minimum capacity N can't be greater than desired size M",
+     * terraform-aws-modules/terraform-aws-eks#3306). @default 1
      */
-    readonly nodesPerZone: NodeCount;
+    readonly nodesPerZone?: number;
     /** Root volume size. @default 50 */
     readonly rootVolumeGiB?: number;
     /** Resources the nodes need first (the networking add-ons). */
@@ -41,12 +38,13 @@ export const NODE_POLICIES = [
 ] as const;
 
 /**
- * A cell's nodes: one managed node group per AZ (so Cluster Autoscaler scales the AZ a
- * pending pod needs, and balances them), all from one hardened launch template.
+ * A cell's system nodes: one fixed-size managed node group per AZ, all from one hardened
+ * launch template, with EKS node auto-repair. The API's nodes are Karpenter's.
  */
 export class NodeGroups extends pulumi.ComponentResource {
     readonly nodeGroups: aws.eks.NodeGroup[];
     readonly nodeRoleArn: pulumi.Output<string>;
+    readonly nodeRoleName: pulumi.Output<string>;
 
     constructor(name: string, args: NodeGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cell:NodeGroups", name, {}, opts);
@@ -65,6 +63,7 @@ export class NodeGroups extends pulumi.ComponentResource {
         );
         const template = launchTemplate(name, region, args.rootVolumeGiB ?? 50, child);
 
+        const size = args.nodesPerZone ?? 1;
         this.nodeGroups = args.azs.map((az, i) => {
             const zone = az.slice(-1);
             return new aws.eks.NodeGroup(
@@ -78,21 +77,21 @@ export class NodeGroups extends pulumi.ComponentResource {
                     instanceTypes: [...args.instanceTypes],
                     amiType: amiTypeFor(args.instanceTypes),
                     capacityType: "ON_DEMAND",
-                    scalingConfig: {
-                        minSize: args.nodesPerZone.min,
-                        desiredSize: args.nodesPerZone.desired,
-                        maxSize: args.nodesPerZone.max,
-                    },
-                    // One node at a time: with pods spread over three AZs, a drain never takes a zone's share down.
+                    scalingConfig: { minSize: size, desiredSize: size, maxSize: size },
+                    // Per group; Pulumi updates the three groups at once (one node per AZ), and a managed
+                    // node group surges a new node before it drains an old one, so capacity holds.
                     updateConfig: { maxUnavailable: 1 },
+                    // EKS replaces a node whose kubelet or container runtime stays unhealthy (aws 7.48 nodeGroup.d.ts).
+                    nodeRepairConfig: { enabled: true },
                     launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
-                    labels: { "platform/zone": zone },
+                    labels: { "platform/zone": zone, "platform/pool": "system" },
                     tags: { Name: `${name}-${zone}` },
                 },
-                { parent: this, dependsOn: [...attachments, ...(args.dependsOn ?? [])], ignoreChanges: ["scalingConfig.desiredSize"] },
+                { parent: this, dependsOn: [...attachments, ...(args.dependsOn ?? [])] },
             );
         });
         this.nodeRoleArn = role.arn;
+        this.nodeRoleName = role.name;
         this.registerOutputs({ nodeRoleArn: this.nodeRoleArn });
     }
 }
@@ -138,7 +137,7 @@ export function amiTypeFor(instanceTypes: readonly string[]): string {
 /** Everything wrong with the node group arguments, as sentences. */
 export function nodeGroupProblems(args: Pick<NodeGroupsArgs, "azs" | "subnetIds" | "instanceTypes" | "nodesPerZone">): string[] {
     const problems: string[] = [];
-    const { min, desired, max } = args.nodesPerZone;
+    const size = args.nodesPerZone ?? 1;
     if (args.azs.length !== args.subnetIds.length)
         problems.push(`${args.azs.length} AZs but ${args.subnetIds.length} subnets; give one private subnet per AZ`);
     if (args.instanceTypes.length < 2)
@@ -146,7 +145,6 @@ export function nodeGroupProblems(args: Pick<NodeGroupsArgs, "azs" | "subnetIds"
     const arm = args.instanceTypes.filter(isGraviton);
     if (arm.length > 0 && arm.length < args.instanceTypes.length)
         problems.push(`instance types mix Graviton (${arm.join(", ")}) and x86; one node group runs one AMI architecture`);
-    if (!(min >= 1 && min <= desired && desired <= max))
-        problems.push(`nodes per zone min ${min}, desired ${desired}, max ${max}; need 1 ≤ min ≤ desired ≤ max`);
+    if (!(Number.isInteger(size) && size >= 1)) problems.push(`${size} nodes per zone; need a whole number ≥ 1`);
     return problems;
 }

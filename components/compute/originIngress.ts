@@ -44,6 +44,14 @@ export interface OriginIngressArgs {
  */
 export const PREFIX_LIST_MAX_ENTRIES = { IPv4: 20, IPv6: 10 } as const;
 
+/**
+ * Above Cloudflare's origin keep-alive: Cloudflare reuses an idle connection to the origin for
+ * up to 900 s (developers.cloudflare.com/fundamentals/reference/connection-limits, "Proxy Idle
+ * Timeout", read 2026-12-02); an ALB closing it first turns the next request into a 520. The ALB
+ * allows 1 to 4000 s (elasticloadbalancing/application, "Connection idle timeout").
+ */
+export const ALB_IDLE_TIMEOUT_SECONDS = 910;
+
 /** Deregistration delay: longer than the slowest request, shorter than the pods' grace period. */
 export const DEREGISTRATION_DELAY_SECONDS = 30;
 
@@ -84,7 +92,7 @@ export class OriginIngress extends pulumi.ComponentResource {
                 dropInvalidHeaderFields: true,
                 desyncMitigationMode: "strictest",
                 enableHttp2: true,
-                idleTimeout: 60,
+                idleTimeout: ALB_IDLE_TIMEOUT_SECONDS,
                 enableDeletionProtection: true,
                 accessLogs: { bucket: logs.bucket.bucket, prefix: "alb", enabled: true },
                 tags: { Name: `${name}-alb` },
@@ -378,6 +386,23 @@ function loadBalancerController(
                 replicaCount: 2,
                 serviceAccount: { create: true, name: LBC_SA },
                 enableServiceMutatorWebhook: false,
+                // The chart's defaults (3.5.0 values.yaml): no PDB, and a pod webhook that fails
+                // open, so pods created while the controller is down get no readiness gate and a
+                // rollout could outrun the target group. Fail closed: the webhook only matches the
+                // namespaces labelled for injection (the API's), never kube-system.
+                podDisruptionBudget: { maxUnavailable: 1 },
+                podMutatorWebhookConfig: { failurePolicy: "Fail" },
+                // EndpointSlices, not the v1 Endpoints API (deprecated since Kubernetes 1.33).
+                enableEndpointSlices: true,
+                topologySpreadConstraints: [
+                    {
+                        maxSkew: 1,
+                        topologyKey: "topology.kubernetes.io/zone",
+                        whenUnsatisfiable: "ScheduleAnyway",
+                        nodeTaintsPolicy: "Honor",
+                        labelSelector: { matchLabels: { "app.kubernetes.io/name": "aws-load-balancer-controller" } },
+                    },
+                ],
             },
         },
         { parent: child.parent, dependsOn: [...(args.dependsOn ?? []), identity.association] },

@@ -18,18 +18,6 @@ export interface KnownViolation {
 
 export const KNOWN_VIOLATIONS: readonly KnownViolation[] = [
     {
-        name: "compute-nodegroup-desired-ignored",
-        rule: "eks-nodegroup-scaling-bounds",
-        matches: /\$aws:eks\/nodeGroup:NodeGroup::[a-z0-9]+-nodes-[a-z]$/,
-        owner: "compute tier: scalingConfig.desiredSize is in ignoreChanges, so raising the capacity figures sends minSize above the desired size the stack has (compute review F3)",
-    },
-    {
-        name: "compute-tgb-replaced-in-place",
-        rule: "k8s-immutable-target-group-arn",
-        matches: /\$kubernetes:elbv2\.k8s\.aws\/v1beta1:TargetGroupBinding::[a-z0-9]+-api-tgb$/,
-        owner: "compute tier: the TargetGroupBinding has no replaceOnChanges for spec.targetGroupARN, so a change that replaces its target group (platform:app.port) is refused by the controller's webhook (compute review F9)",
-    },
-    {
         // Not a cloud rule: the policies that cannot judge a first preview (they read an unknown
         // value and the engine reports "can't run" instead of their finding), matched on
         // `<policy> <urn>`; test/plan/preview.test.ts holds the list to the preview's notices.

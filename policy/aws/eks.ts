@@ -11,22 +11,17 @@ export const eksPolicies: ResourceValidationPolicy[] = [
         ...fsbp("eks-1-endpoint-not-public", "EKS.1", "high"),
         title: "EKS cluster endpoints should not be publicly accessible.",
         types: [AWS_TYPES.eksCluster],
-        config: { allowRestrictedPublicAccess: false },
+        config: { maxExceptionDays: 30, asOf: "" },
         configDocs: {
-            allowRestrictedPublicAccess:
-                "Accept a public endpoint limited by vpcConfig.publicAccessCidrs (none of them 0.0.0.0/0), e.g. for a deploy runner outside the VPC.",
+            maxExceptionDays:
+                "A public endpoint is accepted only as a stated, dated exception (the cluster's platform/public-endpoint-reason and platform/public-endpoint-until tags, restricted publicAccessCidrs); its date may be at most this many days ahead.",
+            asOf: "The day (YYYY-MM-DD) exceptions are judged on; empty: today (UTC).",
         },
         check: (cluster: EksCluster, _args, report, config) => {
             const vpc = obj(cluster.vpcConfig) as EksCluster["vpcConfig"];
             if (!flag(vpc.endpointPublicAccess, true)) return;
-            const cidrs = list<string>(vpc.publicAccessCidrs);
-            const restricted = cidrs.length > 0 && !cidrs.some((cidr) => cidr === "0.0.0.0/0" || cidr === "::/0");
-            if (config.allowRestrictedPublicAccess && restricted) return;
-            report(
-                vpc.endpointPublicAccess === undefined
-                    ? "the API server endpoint is public: vpcConfig.endpointPublicAccess defaults to true; set it to false (and endpointPrivateAccess to true)"
-                    : `the API server endpoint is public (vpcConfig.endpointPublicAccess is true${cidrs.length > 0 ? `, publicAccessCidrs ${cidrs.join(", ")}` : ""}); set it to false (and endpointPrivateAccess to true)`,
-            );
+            const problem = exceptionProblem(vpc, obj(cluster.tags) as Record<string, unknown>, config);
+            if (problem !== undefined) report(problem);
         },
     }),
     resourcePolicy({
@@ -76,6 +71,37 @@ export const eksPolicies: ResourceValidationPolicy[] = [
         },
     }),
 ];
+
+/** The tags that state a public-endpoint exception (components/compute/eksCluster.ts sets them). */
+export const EXCEPTION_TAGS = { reason: "platform/public-endpoint-reason", until: "platform/public-endpoint-until" } as const;
+
+const DAY_MS = 86_400_000;
+
+/** Why a public endpoint is not an acceptable exception, or undefined when it is. */
+function exceptionProblem(
+    vpc: EksCluster["vpcConfig"],
+    tags: Record<string, unknown>,
+    config: { maxExceptionDays: number; asOf: string },
+): string | undefined {
+    const fix = "set it to false (and endpointPrivateAccess to true)";
+    const cidrs = list<string>(vpc.publicAccessCidrs);
+    if (vpc.endpointPublicAccess === undefined)
+        return `the API server endpoint is public: vpcConfig.endpointPublicAccess defaults to true; ${fix}`;
+    const opened = `the API server endpoint is public (vpcConfig.endpointPublicAccess is true${cidrs.length > 0 ? `, publicAccessCidrs ${cidrs.join(", ")}` : ""})`;
+    if (cidrs.length === 0 || cidrs.some((cidr) => cidr === "0.0.0.0/0" || cidr === "::/0"))
+        return `${opened}, open to the whole internet; ${fix}`;
+    const reason = tags[EXCEPTION_TAGS.reason];
+    const until = tags[EXCEPTION_TAGS.until];
+    if (typeof reason !== "string" || typeof until !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(until))
+        return `${opened} with no stated, dated exception (tags ${EXCEPTION_TAGS.reason} and ${EXCEPTION_TAGS.until}: YYYY-MM-DD, from platform:compute.publicEndpoint); ${fix}`;
+    const today = config.asOf !== "" ? config.asOf : new Date().toISOString().slice(0, 10);
+    const daysLeft = Math.round((Date.parse(`${until}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / DAY_MS);
+    if (daysLeft < 0)
+        return `${opened}: its exception ("${reason}") ended on ${until}; close it (remove platform:compute.publicEndpoint and run \`pulumi up\` from inside the VPC) or state a new date`;
+    if (daysLeft > config.maxExceptionDays)
+        return `${opened}: its exception ("${reason}") runs to ${until}, ${daysLeft} days from ${today}; an exception may last at most ${config.maxExceptionDays} days`;
+    return undefined;
+}
 
 /** Compares "1.34" with "1.33" (major.minor; anything after is ignored): negative, zero or positive. */
 export function compareMinor(version: string, other: string): number {

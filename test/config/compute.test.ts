@@ -11,8 +11,8 @@ describe("platform:compute config", () => {
         const { compute } = parseWith(undefined);
         assert.deepEqual(compute, {
             kubernetesVersion: "1.36",
-            publicAccessCidrs: [],
             instanceTypes: ["m7i.xlarge", "m6i.xlarge"],
+            systemNodesPerAz: 1,
             rootVolumeGiB: 50,
             podCpuMillicores: 500,
             podMemoryMiB: 512,
@@ -22,8 +22,9 @@ describe("platform:compute config", () => {
     it("accepts a full, valid section", () => {
         const { compute } = parseWith({
             kubernetesVersion: "1.35",
+            deployRoleArn: "arn:aws:iam::123456789012:role/platform-deploy",
             adminRoleArn: "arn:aws:iam::123456789012:role/platform-admins",
-            publicAccessCidrs: ["203.0.113.0/24"],
+            publicEndpoint: { cidrs: ["203.0.113.0/24"], reason: "first deploy", until: "2026-12-16" },
             instanceTypes: ["m7g.xlarge", "m6g.xlarge"],
             rootVolumeGiB: 80,
             podCpuMillicores: 1000,
@@ -31,7 +32,7 @@ describe("platform:compute config", () => {
         });
         assert.equal(compute.kubernetesVersion, "1.35");
         assert.equal(compute.adminRoleArn, "arn:aws:iam::123456789012:role/platform-admins");
-        assert.deepEqual(compute.publicAccessCidrs, ["203.0.113.0/24"]);
+        assert.deepEqual(compute.publicEndpoint, { cidrs: ["203.0.113.0/24"], reason: "first deploy", until: "2026-12-16" });
         assert.deepEqual(compute.instanceTypes, ["m7g.xlarge", "m6g.xlarge"]);
         assert.equal(compute.podCpuMillicores, 1000);
     });
@@ -51,7 +52,7 @@ describe("platform:compute config", () => {
         ],
         "refuses an admin that is not an IAM role ARN": [
             [
-                { adminRoleArn: "arn:aws:iam::123456789012:user/alice" },
+                { adminRoleArn: "arn:aws:iam::123456789012:user/alice", deployRoleArn: "arn:aws:iam::123456789012:role/platform-deploy" },
                 [
                     'platform:compute.adminRoleArn: "arn:aws:iam::123456789012:user/alice" is not an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins',
                 ],
@@ -59,23 +60,44 @@ describe("platform:compute config", () => {
         ],
         "never opens the API endpoint to the whole internet": [
             [
-                { publicAccessCidrs: ["198.51.100.0/24", "0.0.0.0/0"] },
+                { publicEndpoint: { cidrs: ["198.51.100.0/24", "0.0.0.0/0"], reason: "first deploy", until: "2026-12-16" } },
                 [
-                    'platform:compute.publicAccessCidrs[1]: "0.0.0.0/0" opens the Kubernetes API to the whole internet; list your operators\' CIDRs, or leave the list empty for a private endpoint only',
+                    'platform:compute.publicEndpoint.cidrs[1]: "0.0.0.0/0" opens the Kubernetes API to the whole internet; list your operators\' CIDRs, or leave the list empty for a private endpoint only',
                 ],
             ],
         ],
-        "refuses a malformed CIDR and a non-list": [
-            [{ publicAccessCidrs: ["10.0.0.0/33"] }, ['platform:compute.publicAccessCidrs[0]: "10.0.0.0/33" has a prefix length above 32']],
+        "refuses an exception without CIDRs, reason or a real date": [
             [
-                { publicAccessCidrs: "203.0.113.0/24" },
+                { publicEndpoint: { cidrs: ["10.0.0.0/33"], reason: "first deploy", until: "2026-12-16" } },
+                ['platform:compute.publicEndpoint.cidrs[0]: "10.0.0.0/33" has a prefix length above 32'],
+            ],
+            [
+                { publicEndpoint: { cidrs: [], reason: "first deploy", until: "2026-12-16" } },
                 [
-                    'platform:compute.publicAccessCidrs: "203.0.113.0/24" is not a list; expected a list of IPv4 CIDRs such as [203.0.113.0/24], none of them /0',
+                    "platform:compute.publicEndpoint.cidrs: [] has no entries; expected a list of IPv4 CIDRs such as [203.0.113.10/32], none of them /0",
                 ],
             ],
             [
-                { publicAccessCidrs: [24] },
-                ["platform:compute.publicAccessCidrs[0]: 24 is not a string; expected an IPv4 CIDR such as 203.0.113.0/24"],
+                { publicEndpoint: { cidrs: ["203.0.113.0/24"], reason: "first deploy, then close", until: "2026-02-30" } },
+                [
+                    'platform:compute.publicEndpoint.reason: "first deploy, then close" is not 3 to 256 letters, digits, spaces or + - = . _ : / @ (an EKS tag value)',
+                    'platform:compute.publicEndpoint.until: "2026-02-30" is not a calendar date',
+                ],
+            ],
+            [
+                { publicEndpoint: { cidrs: ["203.0.113.0/24"] } },
+                [
+                    "platform:compute.publicEndpoint.reason: is missing; expected 3 to 256 letters, digits, spaces or + - = . _ : / @ (an EKS tag value)",
+                    'platform:compute.publicEndpoint.until: is missing; expected a date as "YYYY-MM-DD" (quoted)',
+                ],
+            ],
+        ],
+        "needs the deploy role when an admin role is given (else the two entries may be one principal)": [
+            [
+                { adminRoleArn: "arn:aws:iam::123456789012:role/platform-admins" },
+                [
+                    'platform:compute.deployRoleArn: adminRoleArn "arn:aws:iam::123456789012:role/platform-admins" needs deployRoleArn too (the role that runs `pulumi up`; it may be the same role, then one access entry is declared)',
+                ],
             ],
         ],
         "wants at least two distinct instance types of one architecture": [
@@ -134,7 +156,7 @@ describe("platform:compute config", () => {
             [
                 { k8sVersion: "1.36" },
                 [
-                    'platform:compute.k8sVersion: is not a known setting (given "1.36"); known settings here: kubernetesVersion, adminRoleArn, publicAccessCidrs, instanceTypes, rootVolumeGiB, podCpuMillicores, podMemoryMiB',
+                    'platform:compute.k8sVersion: is not a known setting (given "1.36"); known settings here: kubernetesVersion, deployRoleArn, adminRoleArn, publicEndpoint, instanceTypes, systemNodesPerAz, rootVolumeGiB, podCpuMillicores, podMemoryMiB',
                 ],
             ],
             ["big", ['platform:compute: "big" is not a map; expected a map of settings, or nothing (every key has a default)']],
@@ -155,7 +177,7 @@ describe("platform:compute config", () => {
                 [
                     { podCpuMillicores: 8000, instanceTyps: ["m7i.2xlarge", "m7i.2xlarge"] },
                     [
-                        "platform:compute.instanceTyps: is not a known setting (given a list of 2); did you mean `instanceTypes`? known settings here: kubernetesVersion, adminRoleArn, publicAccessCidrs, instanceTypes, rootVolumeGiB, podCpuMillicores, podMemoryMiB",
+                        "platform:compute.instanceTyps: is not a known setting (given a list of 2); did you mean `instanceTypes`? known settings here: kubernetesVersion, deployRoleArn, adminRoleArn, publicEndpoint, instanceTypes, systemNodesPerAz, rootVolumeGiB, podCpuMillicores, podMemoryMiB",
                     ],
                 ],
             ],

@@ -33,7 +33,7 @@ describe("config", () => {
         );
         assert.equal(config.traffic.ENAM, 0.3);
         assert.equal(config.traffic.SAF, 0);
-        assert.deepEqual(config.app, { image: IMAGE, port: 8080, healthPath: "/healthz" });
+        assert.deepEqual(config.app, { image: IMAGE, replicateImage: true, port: 8080, healthPath: "/healthz" });
     });
 
     it("reads Pulumi's flat config map: JSON objects parsed, strings kept, other namespaces ignored", () => {
@@ -299,6 +299,10 @@ describe("config", () => {
         assert.deepEqual(problems(edit((r) => (r.app.image = "api:latest"))), [`platform:app.image: "api:latest" is not ${pinned}`]);
         assert.deepEqual(problems(edit((r) => (r.app.image = ""))), [`platform:app.image: "" is not ${pinned}`]);
         assert.deepEqual(problems(edit((r) => delete r.app)), ["platform:app: is missing; expected a map with image"]);
+        const ghcr = `ghcr.io/acme/api@sha256:${"0".repeat(64)}`;
+        assert.deepEqual(problems(edit((r) => (r.app.image = ghcr))), [
+            `platform:app.image: "${ghcr}" is not in a private ECR registry (<account>.dkr.ecr.<region>.amazonaws.com/<repo>@sha256:…); each cell pulls the image from its own region's replica, so push it to ECR`,
+        ]);
     });
 
     it("rejects unknown top-level keys (typos), with the value given and the key meant", () => {

@@ -36,7 +36,8 @@ describe("offline plan of the prod stack", () => {
         const regionOf: Record<string, string> = { use1: "us-east-1", euc1: "eu-central-1", apse1: "ap-southeast-1" };
         const cells = cellCodes(run.evaluation.resources);
         const regional = run.evaluation.resources.filter(isRegionalAws);
-        assert.equal(regional.length, 458);
+        // 27 more in the cells (deployer access, Karpenter; no Cluster Autoscaler association) and the image's replication.
+        assert.equal(regional.length, 486);
         const wrong = regional
             // Outside the cells: per-region resources (the origin certificates) are named by their
             // cell's code; the rest (the global database) live in the primary's region.
@@ -53,7 +54,7 @@ describe("offline plan of the prod stack", () => {
         const cellCodes = ["use1", "euc1", "apse1"];
         const cellUrns = new Set(run.plan.resources.filter((r) => r.type === "platform:cell:RegionalCell").map((r) => r.urn));
         const inCell = run.plan.resources.filter((r) => r.parent !== null && cellUrns.has(r.parent));
-        assert.equal(inCell.length, 24, "eight tiers in each of three cells");
+        assert.equal(inCell.length, 27, "nine tiers (Karpenter the ninth) in each of three cells");
         const byName = new Map<string, number>();
         for (const r of run.plan.resources.filter((r) => r.custom && r.type !== "pulumi:providers:aws")) {
             assert.ok(cellCodes.some((c) => r.name.startsWith(`${c}-`)) || r.parent === null || !r.urn.includes("RegionalCell"), r.urn);
@@ -264,12 +265,14 @@ describe("adding a region", () => {
         assert.equal(diff.added.filter((c) => c.type === "platform:cell:RegionalCell").length, 1);
 
         // Changed: the load balancer's pool lists, the alert's pool filter, and what the
-        // capacity model re-sizes now that WNAM users go to us-west-2 (HPA, node groups).
+        // capacity model re-sizes now that WNAM users go to us-west-2 (HPA, NodePool limits; the
+        // fixed-size node groups never change), and the image's replication gains us-west-2.
         assert.deepEqual([...new Set(diff.changed.map((c) => `${c.type} (${c.keys.join(", ")})`))].sort(), [
-            "aws:eks/nodeGroup:NodeGroup (scalingConfig)",
+            "aws:ecr/replicationConfiguration:ReplicationConfiguration (replicationConfiguration)",
             "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, rules)",
             "cloudflare:index/notificationPolicy:NotificationPolicy (filters)",
             "kubernetes:autoscaling/v2:HorizontalPodAutoscaler (spec)",
+            "kubernetes:karpenter.sh/v1:NodePool (spec)",
         ]);
         // Removed: only Aurora reader instances the capacity model no longer needs; never a
         // cluster, a key, a domain or anything else that holds data.

@@ -41,7 +41,7 @@ describe("plan --preview", function () {
         const group = plan.resources.find((r) => r.urn.endsWith("NodeGroup::use1-nodes-a"))!;
         assert.equal(group.inputs.nodeRoleArn, UNKNOWN, "the node role's ARN comes from a role not created yet");
         assert.deepEqual(group.inputs.instanceTypes, ["m7i.xlarge", "m6i.xlarge"]);
-        assert.equal(group.id, undefined, "no id before the create");
+        assert.equal(group.id, null, "no id before the create");
         const raw = evaluation.resources.find((r) => r.urn === group.urn)!;
         assert.equal(raw.rawInputs.nodeRoleArn, ENGINE_UNKNOWN, "the pack sees the engine's unknown value");
         assert.equal(ENGINE_UNKNOWN, engineProxy.unknownStringValue);

@@ -36,6 +36,27 @@ describe("cross-stack check", () => {
         assert.deepEqual(tenancyProblems(stacks), []);
     });
 
+    it("refuses two stacks of one AWS account that both declare the registry's ECR replication", () => {
+        const prod = configOf("prod");
+        const owner = (stack: string): PlannedStack => ({
+            stack,
+            file: `Pulumi.${stack}.yaml`,
+            config: prod,
+            resources: [res("aws:ecr/replicationConfiguration:ReplicationConfiguration", { region: "us-east-1" })],
+        });
+        const report = crossStackReport([owner("prod"), owner("staging")]);
+        const refusal = report.problems.find((p) => p.includes("one-registry-replication-owner"));
+        assert.ok(refusal, report.problems.join("\n"));
+        assert.match(
+            refusal,
+            /^Pulumi\.prod\.yaml and Pulumi\.staging\.yaml share AWS account \(aws:allowedAccountIds not declared by both: assumed shared\) and both declare the ECR replication configuration of the registry in us-east-1 \(one-registry-replication-owner\)/,
+        );
+        assert.deepEqual(
+            crossStackReport([owner("prod"), { ...owner("staging"), resources: [] }]).problems.filter((p) => p.includes("replication")),
+            [],
+        );
+    });
+
     it("refuses two stacks of one zone that both declare a phase's entry-point ruleset, naming both files and the fix", () => {
         const prod = configOf("prod");
         const both = (stack: string): PlannedStack => ({
@@ -57,7 +78,7 @@ describe("cross-stack check", () => {
             report.problems[0],
             /^Pulumi\.prod\.yaml and Pulumi\.qa\.yaml share Cloudflare zone fedcba9876543210fedcba9876543210 and both declare the zone's entry-point ruleset of phase http_request_late_transform, the zone's entry-point ruleset of phase http_ratelimit \(one-owner-per-zone-singleton\): a zone has one entry-point ruleset per phase.*platform:cloudflare\.zoneTenants.*platform:cloudflare\.zoneOwner/,
         );
-        // Another zone: nothing shared, nothing refused.
+        // Another zone (and Cloudflare account): nothing shared there, nothing refused; the AWS account is still one.
         const other = {
             ...both("qa"),
             config: { ...prod, cloudflare: { ...prod.cloudflare, zoneId: "0".repeat(32), accountId: "1".repeat(32), zoneTenants: [] } },

@@ -361,4 +361,12 @@ describe("policy pack: release skew", () => {
         assert.deepEqual(await flagged("release-skew", [...cells, ...deployments([image("a"), image("a"), image("b")]), stray, other]), []);
         assert.deepEqual(await flagged("release-skew", cells), []);
     });
+
+    it("counts each region's ECR replica of one digest as one image (every cell pulls from its own region)", async () => {
+        const replica = (region: string, hex: string) => `123456789012.dkr.ecr.${region}.amazonaws.com/api@sha256:${hex.repeat(64)}`;
+        const fleet = [replica("us-east-1", "a"), replica("eu-central-1", "a"), replica("ap-southeast-1", "a")];
+        assert.deepEqual(await flagged("release-skew", [...cells, ...deployments(fleet)]), []);
+        const mid = [replica("us-east-1", "b"), replica("eu-central-1", "a"), replica("ap-southeast-1", "c")];
+        assert.equal((await flagged("release-skew", [...cells, ...deployments(mid)])).length, 1);
+    });
 });

@@ -33,6 +33,8 @@ export function fixture(type: string, name: string, props: Props = {}, options: 
         id: options.custom === false || type.startsWith("platform:") ? null : `${name}-id`,
         retainOnDelete: false,
         ignoreChanges: [],
+        replaceOnChanges: [],
+        deleteBeforeReplace: false,
         dependencies: (options.dependsOn ?? []).map((d) => d.urn),
         aliases: [],
         inputs: props,

@@ -63,7 +63,7 @@ describe("failover: what a region failure should do", () => {
                 regions: [{ name: "us-east-1", primary: true }],
                 capacity: { targetConcurrentUsers: 1000, usersPerPod: 100, regionFailuresTolerated: 0 },
                 traffic: { ENAM: 0.6, WEU: 0.4 },
-                app: { image: `repo/api@sha256:${"a".repeat(64)}` },
+                app: { image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:${"a".repeat(64)}` },
             },
             "us-east-1",
         );

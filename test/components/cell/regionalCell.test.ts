@@ -37,7 +37,9 @@ describe("RegionalCell compute (prod plan)", () => {
             wrong.map((r) => `${r.name}: ${String(r.inputs.region)}`),
             [],
         );
-        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 447);
+        // 149 per cell: the deployer's access entry and policy (+2), Karpenter's node access entry, interruption
+        // queue and its policy, two event rules and their targets, controller association (+8), no Cluster Autoscaler association (−1).
+        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 474);
     });
 
     it("gives every resource a unique URN and never the same name in two cells", () => {
@@ -80,8 +82,9 @@ describe("RegionalCell compute (prod plan)", () => {
         const objects = resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
         const perCell = ["use1", "euc1", "apse1"].map((code) => objects.filter((r) => cellByUrn.get(r.urn) === code).length);
         assert.ok(
-            perCell.every((n) => n === 20),
-            `20 Kubernetes objects in every cell: ${perCell.join(", ")}`,
+            // Karpenter's release, EC2NodeClass and NodePool in, Cluster Autoscaler's release out.
+            perCell.every((n) => n === 22),
+            `22 Kubernetes objects in every cell: ${perCell.join(", ")}`,
         );
         for (const r of objects) {
             const providerUrn = (r.provider ?? "").split("::").slice(0, -1).join("::");

@@ -86,8 +86,26 @@ describe("ApiWorkload", () => {
         assert.equal(deployment.replicas, undefined, "the HPA owns the count");
         assert.deepEqual(deployment.strategy, { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } });
         const podSpec = pod();
-        const zone = podSpec.topologySpreadConstraints.find((c: Json) => c.topologyKey === "topology.kubernetes.io/zone");
-        assert.deepEqual([zone.maxSkew, zone.whenUnsatisfiable], [1, "DoNotSchedule"]);
+        const labelSelector = { matchLabels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "platform" } };
+        // Soft, and blind to tainted (unreachable) nodes: a lost zone never blocks the others' scale-out.
+        assert.deepEqual(podSpec.topologySpreadConstraints, [
+            {
+                maxSkew: 1,
+                topologyKey: "topology.kubernetes.io/zone",
+                whenUnsatisfiable: "ScheduleAnyway",
+                nodeTaintsPolicy: "Honor",
+                matchLabelKeys: ["pod-template-hash"],
+                labelSelector,
+            },
+            {
+                maxSkew: 1,
+                topologyKey: "kubernetes.io/hostname",
+                whenUnsatisfiable: "ScheduleAnyway",
+                nodeTaintsPolicy: "Honor",
+                matchLabelKeys: ["pod-template-hash"],
+                labelSelector,
+            },
+        ]);
         assert.deepEqual(podSpec.containers[0].lifecycle, { preStop: { sleep: { seconds: 20 } } });
         assert.equal(podSpec.terminationGracePeriodSeconds, 60);
         assert.ok(podSpec.terminationGracePeriodSeconds > 20 + 30, "grace covers the preStop sleep and the ALB's deregistration delay");
@@ -123,6 +141,8 @@ describe("ApiWorkload", () => {
         assert.deepEqual(service.ports, [{ name: "http", port: 8080, targetPort: "http", protocol: "TCP" }]);
         const binding = one(ev, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "use1-api-tgb");
         assert.deepEqual(binding.inputs.spec, { serviceRef: { name: "api", port: 8080 }, targetGroupARN: TG, targetType: "ip" });
+        // spec.targetGroupARN is immutable (the controller's webhook refuses a change): replaced, old one first.
+        assert.deepEqual([binding.replaceOnChanges, binding.deleteBeforeReplace], [["spec.targetGroupARN"], true]);
         assert.ok(
             one(ev, "kubernetes:apps/v1:Deployment", "use1-api-deployment").dependencies.includes(binding.urn),
             "pods are created after the binding, so they get ALB readiness gates",

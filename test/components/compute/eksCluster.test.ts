@@ -1,7 +1,14 @@
 import * as assert from "node:assert/strict";
-import { CLUSTER_ADMIN_POLICY, CONTROL_PLANE_LOG_TYPES, EksCluster, type EksClusterArgs } from "../../../components/compute/eksCluster";
+import {
+    CLUSTER_ADMIN_POLICY,
+    CONTROL_PLANE_LOG_TYPES,
+    EksCluster,
+    type EksClusterArgs,
+    PUBLIC_ENDPOINT_TAGS,
+} from "../../../components/compute/eksCluster";
 import { kubeconfig } from "../../../components/compute/kubeconfig";
 import { type Evaluation } from "../../../plan/runtime";
+import { EXCEPTION_TAGS } from "../../../policy/aws/eks";
 import { KUBERNETES_VERSIONS } from "../../../regions/versions";
 import { ofType, one, promiseOf, evaluateOf, assertAllInRegion } from "../../support/harness";
 
@@ -10,6 +17,7 @@ const BASE: EksClusterArgs = {
     clusterName: "platform-test-euc1",
     kubernetesVersion: "1.36",
     subnetIds: ["subnet-0a", "subnet-0b", "subnet-0c"],
+    deployerArn: "arn:aws:iam::123456789012:role/platform-deploy",
 };
 
 describe("EksCluster", () => {
@@ -27,11 +35,21 @@ describe("EksCluster", () => {
         assert.equal(cluster.inputs.deletionProtection, true);
     });
 
-    it("authenticates by access entries only; the creator is the only admin by default", () => {
+    it("authenticates by access entries only: no implicit creator entry, the deployer's declared, the provider after it", () => {
         const cluster = one(ev, "aws:eks/cluster:Cluster", "euc1-eks-cluster");
-        assert.deepEqual(cluster.inputs.accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true });
-        assert.deepEqual(ofType(ev, "aws:eks/accessEntry:AccessEntry"), []);
-        assert.deepEqual(ofType(ev, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"), []);
+        assert.deepEqual(cluster.inputs.accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
+        assert.deepEqual(
+            ofType(ev, "aws:eks/accessEntry:AccessEntry").map((r) => [r.name, r.inputs.principalArn]),
+            [["euc1-eks-deployer", "arn:aws:iam::123456789012:role/platform-deploy"]],
+        );
+        const association = one(ev, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "euc1-eks-deployer-policy");
+        assert.equal(association.inputs.policyArn, CLUSTER_ADMIN_POLICY);
+        const provider = ev.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+        assert.ok(provider.dependencies.includes(association.urn), "the Kubernetes provider waits for the deployer's access");
+    });
+
+    it("states the exception's tags as the pack reads them", () => {
+        assert.deepEqual(PUBLIC_ENDPOINT_TAGS, EXCEPTION_TAGS);
     });
 
     it("envelope-encrypts secrets with a rotating, protected KMS key the cluster role may use", () => {
@@ -62,6 +80,7 @@ describe("EksCluster", () => {
         assert.equal(vpc.endpointPrivateAccess, true);
         assert.equal(vpc.endpointPublicAccess, false);
         assert.equal(vpc.publicAccessCidrs, undefined);
+        assert.deepEqual(one(ev, "aws:eks/cluster:Cluster", "euc1-eks-cluster").inputs.tags, { Name: "platform-test-euc1" });
         assert.deepEqual(vpc.subnetIds, ["subnet-0a", "subnet-0b", "subnet-0c"]);
     });
 
@@ -114,11 +133,11 @@ describe("EksCluster", () => {
     });
 
     it("puts every regional resource in the cell's region", () => {
-        assertAllInRegion(ev, "eu-central-1", 6);
+        assertAllInRegion(ev, "eu-central-1", 8);
     });
 });
 
-describe("EksCluster with an admin role and public CIDRs", () => {
+describe("EksCluster with an admin role and a public-endpoint exception", () => {
     let ev: Evaluation;
     before(async () => {
         ev = await evaluateOf(EksCluster, "use1-eks", {
@@ -126,7 +145,7 @@ describe("EksCluster with an admin role and public CIDRs", () => {
             region: "us-east-1",
             kubernetesVersion: "1.35",
             adminRoleArn: "arn:aws:iam::123456789012:role/platform-admins",
-            publicAccessCidrs: ["203.0.113.0/24"],
+            publicEndpoint: { cidrs: ["203.0.113.0/24"], reason: "first deploy", until: "2026-12-16" },
         });
     });
 
@@ -140,14 +159,40 @@ describe("EksCluster with an admin role and public CIDRs", () => {
         assert.equal(association.inputs.region, "us-east-1");
     });
 
-    it("opens the public endpoint to the listed CIDRs only", () => {
-        const vpc = one(ev, "aws:eks/cluster:Cluster", "use1-eks-cluster").inputs.vpcConfig as Record<string, unknown>;
+    it("opens the public endpoint to the listed CIDRs only, with the reason and the date tagged", () => {
+        const cluster = one(ev, "aws:eks/cluster:Cluster", "use1-eks-cluster");
+        const vpc = cluster.inputs.vpcConfig as Record<string, unknown>;
         assert.equal(vpc.endpointPublicAccess, true);
         assert.deepEqual(vpc.publicAccessCidrs, ["203.0.113.0/24"]);
+        assert.deepEqual(cluster.inputs.tags, {
+            Name: "platform-test-euc1",
+            "platform/public-endpoint-reason": "first deploy",
+            "platform/public-endpoint-until": "2026-12-16",
+        });
+    });
+
+    it("declares two admins, the deployer and the admin role, when they differ", () => {
+        assert.deepEqual(
+            ofType(ev, "aws:eks/accessEntry:AccessEntry")
+                .map((r) => r.name)
+                .sort(),
+            ["use1-eks-admin", "use1-eks-deployer"],
+        );
     });
 
     it("pins the 1.35 add-ons for a 1.35 cluster", () => {
         assert.equal(one(ev, "aws:eks/addon:Addon", "use1-eks-kube-proxy").inputs.addonVersion, "v1.35.3-eksbuild.21");
+    });
+});
+
+describe("EksCluster whose admin role is the deploy role", () => {
+    it("declares one access entry for it (a second would fail with 409 ResourceInUseException)", async () => {
+        const role = "arn:aws:iam::123456789012:role/platform-admins";
+        const ev = await evaluateOf(EksCluster, "use1-eks", { ...BASE, region: "us-east-1", adminRoleArn: role, deployerArn: role });
+        assert.deepEqual(
+            ofType(ev, "aws:eks/accessEntry:AccessEntry").map((r) => [r.name, r.inputs.principalArn]),
+            [["use1-eks-deployer", role]],
+        );
     });
 });
 

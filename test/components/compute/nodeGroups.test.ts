@@ -13,7 +13,7 @@ const ARGS: NodeGroupsArgs = {
     azs: ["ap-southeast-1a", "ap-southeast-1b", "ap-southeast-1c"],
     subnetIds: ["subnet-0a", "subnet-0b", "subnet-0c"],
     instanceTypes: ["m7i.xlarge", "m6i.xlarge"],
-    nodesPerZone: { min: 2, desired: 3, max: 6 },
+    nodesPerZone: 2,
 };
 
 describe("NodeGroups", () => {
@@ -28,15 +28,16 @@ describe("NodeGroups", () => {
         assert.deepEqual(one(ev, "aws:eks/nodeGroup:NodeGroup", "apse1-nodes-b").inputs.subnetIds, ["subnet-0b"]);
     });
 
-    it("sizes each group from its plain arguments and lets Cluster Autoscaler own the desired size", () => {
+    it("fixes each group's size (min = desired = max, nothing ignored: an update can never send min > desired), with auto-repair", () => {
         for (const g of ofType(ev, "aws:eks/nodeGroup:NodeGroup")) {
-            assert.deepEqual(g.inputs.scalingConfig, { minSize: 2, desiredSize: 3, maxSize: 6 });
+            assert.deepEqual(g.inputs.scalingConfig, { minSize: 2, desiredSize: 2, maxSize: 2 });
+            assert.deepEqual(g.inputs.nodeRepairConfig, { enabled: true });
+            assert.deepEqual(g.ignoreChanges, []);
             assert.deepEqual(g.inputs.updateConfig, { maxUnavailable: 1 });
             assert.deepEqual(g.inputs.instanceTypes, ["m7i.xlarge", "m6i.xlarge"]);
             assert.equal(g.inputs.amiType, "AL2023_x86_64_STANDARD");
             assert.equal(g.inputs.capacityType, "ON_DEMAND");
             assert.equal(g.inputs.version, "1.36");
-            assert.deepEqual(g.ignoreChanges, ["scalingConfig.desiredSize"]);
         }
     });
 
@@ -78,19 +79,11 @@ describe("nodeGroupProblems", () => {
     });
 
     it("names every problem", () => {
-        assert.deepEqual(
-            nodeGroupProblems({
-                ...ARGS,
-                subnetIds: ["subnet-0a"],
-                instanceTypes: ["m7g.xlarge"],
-                nodesPerZone: { min: 3, desired: 2, max: 6 },
-            }),
-            [
-                "3 AZs but 1 subnets; give one private subnet per AZ",
-                "1 instance type(s); give at least two so one type's shortage cannot stop scaling",
-                "nodes per zone min 3, desired 2, max 6; need 1 ≤ min ≤ desired ≤ max",
-            ],
-        );
+        assert.deepEqual(nodeGroupProblems({ ...ARGS, subnetIds: ["subnet-0a"], instanceTypes: ["m7g.xlarge"], nodesPerZone: 0 }), [
+            "3 AZs but 1 subnets; give one private subnet per AZ",
+            "1 instance type(s); give at least two so one type's shortage cannot stop scaling",
+            "0 nodes per zone; need a whole number ≥ 1",
+        ]);
         assert.deepEqual(nodeGroupProblems({ ...ARGS, instanceTypes: ["m7g.xlarge", "m7i.xlarge"] }), [
             "instance types mix Graviton (m7g.xlarge) and x86; one node group runs one AMI architecture",
         ]);

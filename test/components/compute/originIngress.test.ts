@@ -36,6 +36,9 @@ describe("OriginIngress", () => {
         assert.deepEqual(alb.inputs.subnets, ["subnet-pa", "subnet-pb", "subnet-pc"]);
         assert.equal(alb.inputs.dropInvalidHeaderFields, true);
         assert.equal(alb.inputs.enableDeletionProtection, true);
+        // Cloudflare keeps idle origin connections up to 900 s: the ALB must not close them first (520s).
+        assert.equal(alb.inputs.idleTimeout, 910);
+        assert.ok((alb.inputs.idleTimeout as number) > 900 && (alb.inputs.idleTimeout as number) <= 4000);
         const logs = alb.inputs.accessLogs as { bucket: string; prefix: string; enabled: boolean };
         assert.deepEqual([logs.prefix, logs.enabled], ["alb", true]);
         assert.match(logs.bucket, /^euc1-ingress-alb-logs-[0-9a-f]{7}$/);
@@ -49,7 +52,7 @@ describe("OriginIngress", () => {
         const https = one(ev, "aws:lb/listener:Listener", "euc1-ingress-https");
         assert.equal(https.inputs.port, 443);
         assert.equal(https.inputs.protocol, "HTTPS");
-        assert.equal(https.inputs.sslPolicy, "ELBSecurityPolicy-TLS13-1-2-2021-06");
+        assert.equal(https.inputs.sslPolicy, "ELBSecurityPolicy-TLS13-1-2-Res-2021-06");
         assert.equal(https.inputs.certificateArn, CERT);
         assert.deepEqual(https.inputs.defaultActions, [
             { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } },
@@ -167,7 +170,7 @@ describe("OriginIngress", () => {
 
     it("installs the AWS Load Balancer Controller from its pinned chart, bound to this target group only", () => {
         const release = one(ev, "kubernetes:helm.sh/v3:Release", "euc1-ingress-lbc");
-        assert.equal(chartOf(release), "aws-load-balancer-controller@1.17.1 from https://aws.github.io/eks-charts in kube-system");
+        assert.equal(chartOf(release), "aws-load-balancer-controller@3.5.0 from https://aws.github.io/eks-charts in kube-system");
         assert.deepEqual(release.inputs.values, {
             clusterName: "platform-test-euc1",
             region: "eu-central-1",
@@ -175,6 +178,18 @@ describe("OriginIngress", () => {
             replicaCount: 2,
             serviceAccount: { create: true, name: LBC_SA },
             enableServiceMutatorWebhook: false,
+            podDisruptionBudget: { maxUnavailable: 1 },
+            podMutatorWebhookConfig: { failurePolicy: "Fail" },
+            enableEndpointSlices: true,
+            topologySpreadConstraints: [
+                {
+                    maxSkew: 1,
+                    topologyKey: "topology.kubernetes.io/zone",
+                    whenUnsatisfiable: "ScheduleAnyway",
+                    nodeTaintsPolicy: "Honor",
+                    labelSelector: { matchLabels: { "app.kubernetes.io/name": "aws-load-balancer-controller" } },
+                },
+            ],
         });
         const policy = JSON.parse(one(ev, "aws:iam/rolePolicy:RolePolicy", "euc1-ingress-lbc-policy").inputs.policy as string);
         const register = policy.Statement.find((s: { Sid: string }) => s.Sid === "RegisterPods");

@@ -154,7 +154,8 @@ describe("cloud rules: limits and names", () => {
 
     it("classify: a finding matching a known violation is reported apart; with no known list, it blocks", () => {
         const finding = { rule: "eks-nodegroup-scaling-bounds", urn: "urn:x$aws:eks/nodeGroup:NodeGroup::use1-nodes-a", message: "m" };
-        assert.deepEqual(classify([finding]), { violations: [], known: [{ ...finding, known: "compute-nodegroup-desired-ignored" }] });
+        const known = [{ name: "a-known-one", rule: "eks-nodegroup-scaling-bounds", matches: /-nodes-a$/, owner: "a tier" }];
+        assert.deepEqual(classify([finding], known), { violations: [], known: [{ ...finding, known: "a-known-one" }] });
         assert.deepEqual(classify([finding], []), { violations: [finding], known: [] });
     });
 });

@@ -17,6 +17,11 @@ const MAKE_PRIVATE = "set it to false (and endpointPrivateAccess to true)";
 /** A cluster whose public endpoint admits `cidr`, and the finding on it. */
 const openTo = (cidr: string) => ({ vpcConfig: { subnetIds: ["a"], endpointPublicAccess: true, publicAccessCidrs: [cidr] } });
 const openedTo = (cidr: string) => `${PUBLIC} (vpcConfig.endpointPublicAccess is true, publicAccessCidrs ${cidr}); ${MAKE_PRIVATE}`;
+/** A cluster open to `cidr` under a stated exception ending on `until`. */
+const excepted = (cidr: string, until: string) => ({
+    ...openTo(cidr),
+    tags: { "platform/public-endpoint-reason": "first deploy", "platform/public-endpoint-until": until },
+});
 const NO_ENCRYPTION =
     'encryptionConfig is not set: Kubernetes secrets are not envelope-encrypted with a KMS key; set encryptionConfig { resources: ["secrets"], provider.keyArn }';
 
@@ -24,11 +29,35 @@ describe("policy pack: EKS", () => {
     checkRule("eks-1-endpoint-not-public", EKS, [
         ["good", goodEks, null],
         ["omitted", { vpcConfig: { subnetIds: ["a"] } }, `${PUBLIC}: vpcConfig.endpointPublicAccess defaults to true; ${MAKE_PRIVATE}`],
-        ["public", openTo("203.0.113.0/24"), openedTo("203.0.113.0/24")],
+        [
+            "restricted, no exception",
+            openTo("203.0.113.0/24"),
+            `${openedTo("203.0.113.0/24").split(";")[0]} with no stated, dated exception (tags platform/public-endpoint-reason and platform/public-endpoint-until: YYYY-MM-DD, from platform:compute.publicEndpoint); ${MAKE_PRIVATE}`,
+        ],
     ]);
-    checkRule({ policy: "eks-1-endpoint-not-public", config: { allowRestrictedPublicAccess: true } }, EKS, [
-        ["restricted", openTo("203.0.113.0/24"), null],
-        ["open", openTo("0.0.0.0/0"), openedTo("0.0.0.0/0")],
+    checkRule({ policy: "eks-1-endpoint-not-public", config: { asOf: "2026-12-02" } }, EKS, [
+        ["stated, dated", excepted("203.0.113.0/24", "2026-12-16"), null],
+        ["its last day", excepted("203.0.113.0/24", "2026-12-02"), null],
+        [
+            "open to all",
+            excepted("0.0.0.0/0", "2026-12-16"),
+            `${openedTo("0.0.0.0/0").split(";")[0]}, open to the whole internet; ${MAKE_PRIVATE}`,
+        ],
+        [
+            "past its date",
+            excepted("203.0.113.0/24", "2026-12-01"),
+            `${openedTo("203.0.113.0/24").split(";")[0]}: its exception ("first deploy") ended on 2026-12-01; close it (remove platform:compute.publicEndpoint and run \`pulumi up\` from inside the VPC) or state a new date`,
+        ],
+        [
+            "too far ahead",
+            excepted("203.0.113.0/24", "2027-06-01"),
+            `${openedTo("203.0.113.0/24").split(";")[0]}: its exception ("first deploy") runs to 2027-06-01, 181 days from 2026-12-02; an exception may last at most 30 days`,
+        ],
+        [
+            "no date",
+            { vpcConfig: openTo("203.0.113.0/24").vpcConfig, tags: { "platform/public-endpoint-reason": "first deploy" } },
+            `${openedTo("203.0.113.0/24").split(";")[0]} with no stated, dated exception (tags platform/public-endpoint-reason and platform/public-endpoint-until: YYYY-MM-DD, from platform:compute.publicEndpoint); ${MAKE_PRIVATE}`,
+        ],
     ]);
     checkRule("eks-2-supported-version", EKS, [
         ["good", goodEks, null],

@@ -1,0 +1,72 @@
+// The README's first deployment, step by step: each step's config, as the README shows it, is
+// planned with the stack's pack config, and the plan exits 0; the exception it opens is refused
+// once its date is past.
+import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { exitCodeOf } from "../../plan/cli";
+import { type PlanRun, planStack } from "../../plan/plan";
+import { checkPolicies, hasBlockingViolation, readPackConfig } from "../../plan/policyRunner";
+import { projectRoot } from "../../plan/stackConfig";
+import { planOf, prodStack, withConfig } from "../support/harness";
+
+/** The YAML blocks of README's first-deploy section, parsed. */
+function readmeSteps(): Record<string, unknown>[] {
+    const readme = readFileSync(path.join(projectRoot(), "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("<!-- first-deploy -->"), readme.indexOf("<!-- /first-deploy -->"));
+    return [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => {
+        const lines = m[1].split("\n");
+        const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
+        return parse(lines.map((l) => l.slice(indent)).join("\n")) as Record<string, unknown>;
+    });
+}
+
+const DAY_MS = 86_400_000;
+const dayOffset = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+
+describe("README's first deployment, step by step", () => {
+    const steps = readmeSteps();
+    const packConfig = readPackConfig(projectRoot(), "prod");
+    /** The pack config, exceptions judged on `asOf`. */
+    const judgedOn = (asOf: string) => ({ ...packConfig, "eks-1-endpoint-not-public": { asOf } });
+    let step1: PlanRun;
+    let until: string;
+    before(async () => {
+        assert.equal(steps.length, 1, "one config block: step 1's exception");
+        const compute = steps[0]["platform:compute"] as { publicEndpoint: { until: string } };
+        until = compute.publicEndpoint.until;
+        step1 = await planStack(withConfig(prodStack(), { "platform:compute": compute }), { packConfig: judgedOn(dayOffset(until, -14)) });
+    });
+
+    it("step 1 (a dated public-endpoint exception) plans with the pack, exit 0, every cluster open to the runner only", () => {
+        assert.deepEqual(
+            step1.plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory"),
+            [],
+        );
+        assert.equal(exitCodeOf(step1.plan), 0);
+        const clusters = step1.plan.resources.filter((r) => r.type === "aws:eks/cluster:Cluster");
+        assert.equal(clusters.length, 3);
+        for (const c of clusters) {
+            const vpc = c.inputs.vpcConfig as { endpointPublicAccess: boolean; publicAccessCidrs: string[] };
+            assert.equal(vpc.endpointPublicAccess, true);
+            assert.deepEqual(vpc.publicAccessCidrs, ["203.0.113.10/32"]);
+            assert.equal((c.inputs.tags as Record<string, string>)["platform/public-endpoint-until"], until);
+        }
+    });
+
+    it("flags the exception once left past its date: one mandatory finding per cluster", async () => {
+        const late = await checkPolicies(step1.evaluation.resources, { config: judgedOn(dayOffset(until, 1)) });
+        const eks1 = late.filter((v) => v.policy === "eks-1-endpoint-not-public");
+        assert.equal(eks1.length, 3);
+        assert.ok(eks1.every((v) => v.enforcementLevel === "mandatory" && v.message.includes(`ended on ${until}`)));
+        assert.ok(hasBlockingViolation(late));
+    });
+
+    it("step 4 (the exception removed: Pulumi.prod.yaml as committed) plans with the pack, exit 0, endpoints private", async () => {
+        const closed = await planOf(prodStack());
+        assert.equal(exitCodeOf(closed.plan), 0);
+        const clusters = closed.plan.resources.filter((r) => r.type === "aws:eks/cluster:Cluster");
+        assert.ok(clusters.every((c) => (c.inputs.vpcConfig as { endpointPublicAccess: boolean }).endpointPublicAccess === false));
+    });
+});
