@@ -44,7 +44,61 @@ export interface CrossStackRule {
 export const SCOPES = {
     cloudflareZone: { kind: "Cloudflare zone", of: (s) => s.config.cloudflare.zoneId },
     cloudflareAccount: { kind: "Cloudflare account", of: (s) => s.config.cloudflare.accountId },
+    // The stacks' config does not say which AWS account a stack deploys to (its credentials do), and
+    // staging and prod commonly share one (DESIGN.md, "Several stacks"): every pair is assumed to.
+    awsAccount: { kind: "AWS account", of: () => AWS_ACCOUNT_ASSUMED },
 } as const satisfies Record<string, Scope>;
+
+export const AWS_ACCOUNT_ASSUMED = "of the stacks' credentials (not in config: assumed shared)";
+
+/**
+ * The input that is a resource's physical name, by AWS type token, where AWS makes that name
+ * unique per account and region (per account for the global services: IAM, S3's bucket names
+ * are even unique per partition). Given in the inputs only when the program chooses the name;
+ * a resource Pulumi autonames (a random suffix) has no such input and cannot collide.
+ */
+export const AWS_PHYSICAL_NAME: Readonly<Record<string, string>> = {
+    "aws:cloudwatch/metricAlarm:MetricAlarm": "name",
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm": "alarmName",
+    "aws:cloudwatch/logGroup:LogGroup": "name",
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "policyName",
+    "aws:cloudwatch/dashboard:Dashboard": "dashboardName",
+    "aws:kms/alias:Alias": "name",
+    "aws:opensearch/domain:Domain": "domainName",
+    "aws:eks/cluster:Cluster": "name",
+    "aws:rds/globalCluster:GlobalCluster": "globalClusterIdentifier",
+    "aws:rds/cluster:Cluster": "clusterIdentifier",
+    "aws:rds/clusterInstance:ClusterInstance": "identifier",
+    "aws:rds/proxy:Proxy": "name",
+    "aws:rds/subnetGroup:SubnetGroup": "name",
+    "aws:rds/parameterGroup:ParameterGroup": "name",
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": "name",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "replicationGroupId",
+    "aws:elasticache/subnetGroup:SubnetGroup": "name",
+    "aws:elasticache/parameterGroup:ParameterGroup": "name",
+    "aws:secretsmanager/secret:Secret": "name",
+    "aws:sns/topic:Topic": "name",
+    "aws:lambda/function:Function": "name",
+    "aws:lb/loadBalancer:LoadBalancer": "name",
+    "aws:lb/targetGroup:TargetGroup": "name",
+    "aws:ec2/launchTemplate:LaunchTemplate": "name",
+    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": "name",
+    "aws:s3/bucket:Bucket": "bucket",
+    "aws:iam/role:Role": "name",
+    "aws:iam/policy:Policy": "name",
+    "aws:iam/instanceProfile:InstanceProfile": "name",
+};
+
+/** `<region or global> <type> <name>` of every AWS resource whose physical name the program chose. */
+export function awsPhysicalNames(resources: readonly PlanResource[]): string[] {
+    return resources.flatMap((r) => {
+        const key = AWS_PHYSICAL_NAME[r.type];
+        const value = key === undefined ? undefined : r.inputs[key];
+        if (typeof value !== "string") return [];
+        const region = typeof r.inputs.region === "string" ? r.inputs.region : "global";
+        return [`${r.type.split(":")[2]} ${value} (${region})`];
+    });
+}
 
 const T = {
     ruleset: "cloudflare:index/ruleset:Ruleset",
@@ -94,6 +148,13 @@ export const CROSS_STACK_RULES: readonly CrossStackRule[] = [
         ],
         why: "pools and notification policies are account-wide, and the drill and operators find a stack's pools by name: give each stack its own platform:domain (pool names carry it)",
         source: "components/edge/edge.ts (pool names from regions/naming.ts poolName)",
+    },
+    {
+        name: "unique-aws-physical-names",
+        scope: SCOPES.awsAccount,
+        claims: (s) => awsPhysicalNames(s.resources),
+        why: "AWS names these once per account and region (IAM and S3 once per account): the second stack's `pulumi up` fails with AlreadyExists, or its alarms overwrite the first's (PutMetricAlarm replaces an alarm of the same name). Every physical name carries the stack (regions/naming.ts)",
+        source: "AWS API references: PutMetricAlarm (AlarmName), CreateLogGroup (ResourceAlreadyExistsException), CreateAlias (AlreadyExistsException), OpenSearch CreateDomain (ResourceAlreadyExistsException)",
     },
 ];
 
@@ -241,6 +302,6 @@ export function formatShared(report: CrossStackReport, checked: readonly string[
     return [
         `Cross-stack check (${checked.join(", ")}): ${report.problems.length === 0 ? "no collision" : `${report.problems.length} problem(s)`}`,
         ...(lines.length ? lines : ["  no scope is shared"]),
-        "  AWS account: not in the stacks' config (each stack deploys to its credentials' account); no AWS rule yet",
+        "  AWS account: not in the stacks' config (each stack deploys to its credentials' account); assumed shared, so no two stacks may share a physical name",
     ].join("\n");
 }

@@ -93,6 +93,11 @@ export interface CloudWatchAlarmsArgs {
     readonly cache?: CacheTarget;
     readonly opensearch?: OpenSearchTarget;
     readonly alb?: AlbTarget;
+    /**
+     * Prefix of every alarm's physical name, unique per account and region: stacks sharing an
+     * account must not share it (regions/naming.ts cellPhysicalPrefix carries the stack). @default `name`
+     */
+    readonly namePrefix?: string;
 }
 
 interface AlarmSpec {
@@ -332,7 +337,7 @@ function albSpecs(t: AlbTarget): AlarmSpec[] {
     ];
 }
 
-/** One alarm per spec; names are `${name}-<key>`, so every region's alarms are distinct. */
+/** One alarm per spec; names are `${namePrefix}-<key>`, so every stack's and region's alarms are distinct. */
 export class CloudWatchAlarms extends pulumi.ComponentResource {
     /** Alarm names, by key (e.g. `aurora-cpu`). */
     readonly alarmNames: Record<string, pulumi.Output<string>>;
@@ -345,13 +350,14 @@ export class CloudWatchAlarms extends pulumi.ComponentResource {
             ...(args.opensearch ? openSearchSpecs(args.opensearch, args.accountId) : []),
             ...(args.alb ? albSpecs(args.alb) : []),
         ];
+        const prefix = args.namePrefix ?? name;
         this.alarmNames = {};
         for (const spec of specs) {
             const alarm = new aws.cloudwatch.MetricAlarm(
                 `${name}-${spec.key}`,
                 {
                     region: args.region,
-                    name: `${name}-${spec.key}`,
+                    name: `${prefix}-${spec.key}`,
                     alarmDescription: `${spec.description} (${args.region})`,
                     namespace: spec.namespace,
                     metricName: spec.metricName,
