@@ -146,7 +146,15 @@ export async function checkPolicies(resources: readonly RecordedResource[], opti
                         const pending = validate(args, (message) => record(message, r.urn));
                         if (pending instanceof Promise) await pending;
                     } catch (err) {
-                        if (!(err instanceof NotApplicable)) throw err;
+                        // As the analyzer's server does (@pulumi/policy server.js): a rule undecided on an unknown value is an advisory notice.
+                        if ((err as Error)?.constructor?.name === "UnknownValueError")
+                            violations.push({
+                                policy: policy.name,
+                                enforcementLevel: "advisory",
+                                urn: r.urn,
+                                message: `can't run policy '${policy.name}' during preview: ${(err as Error).message}`,
+                            });
+                        else if (!(err instanceof NotApplicable)) throw err;
                     }
                 }
             }

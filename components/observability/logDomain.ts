@@ -77,7 +77,9 @@ export class LogDomain extends pulumi.ComponentResource {
         const domainName = args.domainName ?? name;
         const problems: string[] = [];
         if (!DOMAIN_NAME.test(domainName))
-            problems.push(`"${domainName}" is not a valid domain name (3-28 characters: a lower-case letter, then letters, digits, hyphens)`);
+            problems.push(
+                `"${domainName}" is not a valid domain name (3-28 characters: a lower-case letter, then letters, digits, hyphens)`,
+            );
         if (args.subnetIds.length !== 3) problems.push(`needs exactly 3 subnets (one per AZ), got ${args.subnetIds.length}`);
         if (problems.length) throw new pulumi.ResourceError(`LogDomain "${name}":\n- ${problems.join("\n- ")}`, this);
         const child = { parent: this };

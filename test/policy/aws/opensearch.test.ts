@@ -32,11 +32,16 @@ const disabledLog = (logType: string, arn: string) => ({ logPublishingOptions: [
 
 describe("policy pack: OpenSearch", () => {
     checkRule("opensearch-1-encrypted-at-rest", DOMAIN, enabledRows("encryptAtRest", `encryptAtRest.enabled is not true ${BY_DEFAULT}`));
-    checkRule("opensearch-2-in-vpc", DOMAIN, [
-        ["good", goodDomain, null],
-        ["omitted", {}, NO_VPC],
-        ["no-subnets", { vpcOptions: { subnetIds: [] } }, NO_VPC],
-    ]);
+    checkRule(
+        "opensearch-2-in-vpc",
+        DOMAIN,
+        [
+            ["good", goodDomain, null],
+            ["omitted", {}, NO_VPC],
+            ["no-subnets", { vpcOptions: { subnetIds: [] } }, NO_VPC],
+        ],
+        ["vpcOptions.subnetIds"],
+    );
     checkRule(
         "opensearch-3-node-to-node-encryption",
         DOMAIN,
