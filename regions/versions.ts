@@ -77,10 +77,11 @@ export const CHARTS = {
 } as const satisfies Record<string, ChartPin>;
 
 /**
- * The ALB's TLS policy: TLS 1.3 and 1.2 with forward-secret AEAD suites only, the policy
- * AWS recommends for new listeners. Cloudflare's edge-to-origin connections support it.
+ * The ALB's TLS policy: TLS 1.3 and 1.2 with forward-secret AEAD suites only ("Res"), on
+ * Security Hub ELB.17's list (its TLS13-1-2-2021-06 sibling, with CBC suites, is not).
+ * Cloudflare connects to origins with ECDHE AEAD suites, which it keeps.
  */
-export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
 
 /** Graviton families carry a `g` after the generation digit (m7g, c7gn, r8g, t4g). */
 export function isGraviton(instanceType: string): boolean {

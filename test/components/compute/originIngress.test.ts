@@ -49,7 +49,7 @@ describe("OriginIngress", () => {
         const https = one(ev, "aws:lb/listener:Listener", "euc1-ingress-https");
         assert.equal(https.inputs.port, 443);
         assert.equal(https.inputs.protocol, "HTTPS");
-        assert.equal(https.inputs.sslPolicy, "ELBSecurityPolicy-TLS13-1-2-2021-06");
+        assert.equal(https.inputs.sslPolicy, "ELBSecurityPolicy-TLS13-1-2-Res-2021-06");
         assert.equal(https.inputs.certificateArn, CERT);
         assert.deepEqual(https.inputs.defaultActions, [
             { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } },
