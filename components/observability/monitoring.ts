@@ -110,7 +110,7 @@ export class Monitoring extends pulumi.ComponentResource {
             child,
         );
         // Unlike podIdentityRole's, this association does not wait for the policy.
-        podIdentityAssociation(
+        const association = podIdentityAssociation(
             `${name}-alertmanager`,
             { region, clusterName: args.clusterName, namespace, serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT },
             role,
@@ -181,7 +181,8 @@ export class Monitoring extends pulumi.ComponentResource {
                     webhook: args.alertWebhookUrl !== undefined,
                 }),
             },
-            { parent: this, provider: args.k8sProvider, dependsOn: [ns, ...secrets, ...storage] },
+            // After the association: Alertmanager's pods get Pod Identity credentials only if admitted after it.
+            { parent: this, provider: args.k8sProvider, dependsOn: [ns, association, ...secrets, ...storage] },
         );
 
         new k8s.core.v1.ConfigMap(
@@ -263,6 +264,13 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
     }
     return {
         fullnameOverride: KPS_RELEASE,
+        // EKS runs the control plane: the scheduler, controller manager and etcd are never scrapable,
+        // and the chart's KubeSchedulerDown/KubeControllerManagerDown (absent(up{job=…}), critical)
+        // would fire forever (prometheus-community/helm-charts#4106, aws/containers-roadmap#1298).
+        kubeScheduler: { enabled: false },
+        kubeControllerManager: { enabled: false },
+        kubeEtcd: { enabled: false },
+        defaultRules: { rules: { kubeSchedulerAlerting: false, kubeSchedulerRecording: false, kubeControllerManager: false, etcd: false } },
         prometheus: {
             prometheusSpec: {
                 replicas: 2,

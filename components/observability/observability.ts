@@ -112,6 +112,7 @@ export class Observability extends pulumi.ComponentResource {
                 aurora: args.aurora,
                 cache: args.cache,
                 alb: args.alb,
+                alertTopic: { topicName: topic.topicArn.apply((arn) => arn.split(":")[5]) },
                 namePrefix: args.physicalNames?.prefix,
             },
             child,

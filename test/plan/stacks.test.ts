@@ -148,11 +148,11 @@ describe("cross-stack check", () => {
                 for (const r of s.resources.filter((x) => x.type === "aws:cloudwatch/metricAlarm:MetricAlarm"))
                     assert.match(String(r.inputs.name), new RegExp(`^platform-${stack}-[a-z0-9]+-`), r.urn);
                 const named2 = s.resources.filter(
-                    (x) => (x.type === "aws:kms/alias:Alias" || x.type === "aws:cloudwatch/logGroup:LogGroup") && x.inputs.name !== undefined,
+                    (x) =>
+                        (x.type === "aws:kms/alias:Alias" || x.type === "aws:cloudwatch/logGroup:LogGroup") && x.inputs.name !== undefined,
                 );
                 assert.ok(named2.length >= 5 * codes.get(stack)!.length);
-                for (const r of named2)
-                    assert.match(String(r.inputs.name), new RegExp(`(^|/)(platform-)?${stack}-`), r.urn);
+                for (const r of named2) assert.match(String(r.inputs.name), new RegExp(`(^|/)(platform-)?${stack}-`), r.urn);
             }
         });
 
