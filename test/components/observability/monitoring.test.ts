@@ -130,6 +130,19 @@ describe("Monitoring", () => {
         );
     });
 
+    it("routes by severity: critical pages, warning tickets (the SNS attribute severity tells them apart), info and Watchdog nowhere", () => {
+        const config = values(ev).alertmanager.config;
+        assert.deepEqual(config.route.routes, [
+            { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+            { receiver: "platform", matchers: ['severity = "critical"'] },
+            { receiver: "ticket", matchers: ['severity = "warning"'] },
+            { receiver: "null", matchers: ['severity =~ "info|none"'] },
+        ]);
+        const attributes = (name: string) =>
+            config.receivers.find((r: { name: string }) => r.name === name).sns_configs.map((c: { attributes: unknown }) => c.attributes);
+        assert.deepEqual([attributes("platform"), attributes("ticket")], [[{ severity: "page" }], [{ severity: "ticket" }]]);
+    });
+
     it("adds the webhook from a Secret file, keeping the URL out of the values", () => {
         const am = values(withWebhook).alertmanager;
         const receiver = am.config.receivers.find((r: { name: string }) => r.name === "platform");
