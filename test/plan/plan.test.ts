@@ -35,7 +35,7 @@ describe("offline plan of the prod stack", () => {
         const regionOf: Record<string, string> = { use1: "us-east-1", euc1: "eu-central-1", apse1: "ap-southeast-1" };
         const cells = cellCodes(run.evaluation.resources);
         const regional = run.evaluation.resources.filter(isRegionalAws);
-        assert.equal(regional.length, 458);
+        assert.equal(regional.length, 479);
         const wrong = regional
             // Outside the cells: per-region resources (the origin certificates) are named by their
             // cell's code; the rest (the global database) live in the primary's region.

@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { parseConfig, namespaceValues } from "../../config/platform";
-import { projectRoot, readStack } from "../../plan/stackConfig";
 import { type Plan, planStack } from "../../plan/plan";
+import { projectRoot, readStack } from "../../plan/stackConfig";
 import {
     AWS_ACCOUNT_ASSUMED,
     type PlannedStack,

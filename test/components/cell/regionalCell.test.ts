@@ -37,7 +37,7 @@ describe("RegionalCell compute (prod plan)", () => {
             wrong.map((r) => `${r.name}: ${String(r.inputs.region)}`),
             [],
         );
-        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 447);
+        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 468);
     });
 
     it("gives every resource a unique URN and never the same name in two cells", () => {
