@@ -40,7 +40,8 @@ const OPENSEARCH_SCHEMA = defaulted(
 
 const PROMETHEUS_SCHEMA = defaulted(
     settings({
-        retentionDays: integer(1, 365).default(15).describe("Days Prometheus keeps samples"),
+        // At least the 30-day SLO window: the error-budget panels and the 3-day burn-rate window read it.
+        retentionDays: integer(30, 365).default(30).describe("Days Prometheus keeps samples (at least the 30-day SLO window)"),
         volumeSizeGiB: integer(10, 16384)
             .default(100)
             .describe("Persistent volume per Prometheus replica, GiB (gp3); `retentionSize` is 85% of it"),

@@ -158,6 +158,10 @@ export function costOf(
             primary: c.primary,
             normalUsers: c.normalUsers,
             worstCaseUsers: c.worstCaseUsers,
+            apiNodes: {
+                range: { min: c.nodesPerAz.min * c.azs, worstCase: c.nodesPerAz.max * c.azs },
+                instanceType: capacity.node.instanceType,
+            },
         })),
         targetConcurrentUsers: capacity.targetConcurrentUsers,
         cloudflare: { plan: cloudflare.plan, zoneOwner: cloudflare.zoneOwner },

@@ -16,6 +16,8 @@ export const cloudflarePolicies: ResourceValidationPolicy[] = [
         ...platform("cloudflare-pool-has-monitor", "critical"),
         title: "Every Cloudflare load-balancer pool has a health monitor, so a failed cell is taken out of rotation.",
         types: [CLOUDFLARE_TYPES.loadBalancerPool],
+        // A monitor that is unknown during preview is another resource's id: it will be set.
+        decidesOnKnown: true,
         check: (props, _args, report) => {
             if (!isSet(props.monitor) && !isSet(props.monitorGroup))
                 report("the pool has no monitor (or monitorGroup): Cloudflare never marks it unhealthy and never fails over");

@@ -98,6 +98,13 @@ export interface ResourceRule<C extends object = object, P = Props> {
     /** Overrides the severity's default level. */
     readonly enforcementLevel?: EnforcementLevel;
     readonly remediationSteps?: string;
+    /**
+     * The check handles values unknown during preview itself (`isUnknown`, `known`, `undecided`):
+     * it reports the violations it can see beside unknown values. @default false: any unknown
+     * value the check reads makes the rule undecided in that preview (never a false pass, never a
+     * false failure), and `pulumi up` decides
+     */
+    readonly decidesOnKnown?: boolean;
     readonly check: (props: P, args: ResourceValidationArgs, report: (message: string) => void, config: C) => void;
 }
 
@@ -142,6 +149,17 @@ export function platform(name: string, severity: Severity): Pick<ResourceRule, "
     return { name, severity };
 }
 
+/**
+ * A resource rule as the engine runs it. The engine hands `props` behind its unknown-checking
+ * proxy, which throws on the read of a value unknown during `pulumi preview` (an output of a
+ * resource not created yet) and turns the whole policy into an advisory "can't run during
+ * preview": a known violation beside an unknown value would never be reported. So the rule reads
+ * the proxy's target instead, where an unknown value is the engine's sentinel (`isUnknown`), and
+ * decides on what is known: a violation it can see is reported; when it finds none but an
+ * unknown value kept it from deciding (`undecided`), the engine's own UnknownValueError is
+ * thrown, so the preview says the rule could not run, and `pulumi up`, where every input is
+ * known, decides.
+ */
 export function resourcePolicy<C extends object, P = Props>(rule: ResourceRule<C, P>): ResourceValidationPolicy {
     const types = new Set(rule.types);
     const defaults = (rule.config ?? {}) as C;
@@ -149,9 +167,95 @@ export function resourcePolicy<C extends object, P = Props>(rule: ResourceRule<C
         ...metadataOf(rule),
         validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
             if (!types.has(args.type)) return;
-            rule.check(args.props as P, args, (message) => reportViolation(message), settings(args, defaults));
+            const target = proxyTarget(args.props);
+            const reported: string[] = [];
+            const previous = undecidedPaths;
+            undecidedPaths = [];
+            let unknown: string[];
+            // A check that does not handle unknowns reads through a proxy that records each one it reads.
+            const read: string[] = [];
+            const props = rule.decidesOnKnown ? target : recordingUnknowns(target, [], read);
+            try {
+                rule.check(props as P, { ...args, props }, (message) => reported.push(message), settings(args, defaults));
+            } finally {
+                unknown = undecidedPaths;
+                undecidedPaths = previous;
+            }
+            if (read.length > 0 || (reported.length === 0 && unknown.length > 0))
+                throw new engineProxy.UnknownValueError(engineProxy.unknownStringValue, read.length > 0 ? [read[0]] : unknown);
+            for (const message of reported) reportViolation(message);
         },
     };
+}
+
+// The engine's preview sentinels and its UnknownValueError (@pulumi/policy 1.21.0 proxy.js; marked
+// internal, so not in its typings): the same module instance the analyzer's server checks with instanceof.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const engineProxy = require("@pulumi/policy/proxy") as {
+    readonly getSpecialProxyTarget: string;
+    readonly isSpecialProxy: string;
+    readonly UnknownValueError: new (sentinel: string, path: string[]) => Error;
+    readonly unknownStringValue: string;
+} & Record<string, unknown>;
+
+const UNKNOWN_SENTINELS: ReadonlySet<unknown> = new Set(
+    [
+        "unknownBooleanValue",
+        "unknownNumberValue",
+        "unknownStringValue",
+        "unknownArrayValue",
+        "unknownAssetValue",
+        "unknownArchiveValue",
+        "unknownObjectValue",
+    ].map((key) => engineProxy[key]),
+);
+
+/** Whether `value` is unknown during preview (an engine sentinel). */
+export function isUnknown(value: unknown): boolean {
+    return UNKNOWN_SENTINELS.has(value);
+}
+
+/** The object behind the engine's unknown-checking proxy, or `props` itself (offline). */
+function proxyTarget(props: Props): Props {
+    const target =
+        (props as Record<string, unknown>)[engineProxy.isSpecialProxy] === true ? props[engineProxy.getSpecialProxyTarget] : props;
+    return target as Props;
+}
+
+/** `props` behind a proxy that appends to `read` the path of every unknown value read, and returns it. */
+function recordingUnknowns(props: Props, path: readonly string[], read: string[]): Props {
+    return new Proxy(props, {
+        get: (target, key) => {
+            const value: unknown = Reflect.get(target, key);
+            if (typeof key !== "string") return value;
+            if (isUnknown(value)) read.push([...path, key].join("."));
+            // The Proxy invariant: a non-configurable, non-writable own property reads as itself.
+            const desc = Object.getOwnPropertyDescriptor(target, key);
+            if (desc && "value" in desc && desc.configurable === false && desc.writable === false) return value;
+            return value !== null && typeof value === "object" ? recordingUnknowns(value as Props, [...path, key], read) : value;
+        },
+    });
+}
+
+let undecidedPaths: string[] = [];
+
+/**
+ * Tells the running resource rule that the unknown value at `path` kept it from deciding: with
+ * no violation found, the preview reports the rule could not run (see `resourcePolicy`).
+ */
+export function undecided(path: string): void {
+    undecidedPaths.push(path);
+}
+
+/**
+ * `value`, or undefined (after `undecided(path)`) when it is unknown during preview: for a
+ * value the rule compares (an enum, a number, a version), never for a reference that only
+ * has to be set (an unknown id will be set: `isSet`).
+ */
+export function known<T>(value: T, path: string): T | undefined {
+    if (!isUnknown(value)) return value;
+    undecided(path);
+    return undefined;
 }
 
 export interface StackRule<C extends object = object> {
@@ -189,6 +293,10 @@ export function flag(value: unknown, providerDefault: boolean): boolean {
  */
 export function requireTrue<A>(props: Props, key: keyof A & string, report: (message: string) => void, fix = "set it to true"): boolean {
     const value: unknown = props[key];
+    if (isUnknown(value)) {
+        undecided(key);
+        return false;
+    }
     if (flag(value, false)) return true;
     report(`${key} is ${value === undefined ? "not set (default false)" : "false"}: ${fix}`);
     return false;
@@ -201,11 +309,15 @@ export function mustBeTrue<A>(key: keyof A & string, fix?: string): ResourceRule
     };
 }
 
+/** `value` as a list; an unknown list is empty after `undecided` (its elements cannot be judged). */
 export function list<T = unknown>(value: unknown): T[] {
+    if (isUnknown(value)) undecided("a list");
     return Array.isArray(value) ? (value as T[]) : [];
 }
 
+/** `value` as an object; an unknown one is empty after `undecided`. */
 export function obj(value: unknown): Props {
+    if (isUnknown(value)) undecided("an object");
     return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Props) : {};
 }
 

@@ -78,9 +78,9 @@ export const CHARTS = {
 } as const satisfies Record<string, ChartPin>;
 
 /**
- * The ALB's TLS policy: TLS 1.3, and TLS 1.2 with forward-secret AEAD (GCM) suites only: the
- * `-Res-` policy, the console default for new listeners (ALB user guide, "Security policies",
- * read 2026-12-02); the non-`-Res-` one still admits CBC-SHA2 suites. Cloudflare negotiates GCM.
+ * The ALB's TLS policy: TLS 1.3 and 1.2 with forward-secret AEAD suites only ("Res"), on
+ * Security Hub ELB.17's list (its TLS13-1-2-2021-06 sibling, with CBC suites, is not).
+ * Cloudflare connects to origins with ECDHE AEAD suites, which it keeps.
  */
 export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
 

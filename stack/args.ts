@@ -10,7 +10,7 @@ import { type EdgeArgs, type EdgeCell, type ZoneRole } from "../components/edge/
 import { type HostnameRules } from "../components/edge/rules";
 import { type FleetCell } from "../regions/fleet";
 import { imageIn, parseEcrImage } from "../regions/image";
-import { clusterName } from "../regions/naming";
+import { cellPhysicalPrefix, clusterName, logDomainName } from "../regions/naming";
 import { type Stack } from "./parse";
 
 /** What every cell shares, declared once by the program before the cells. */
@@ -79,6 +79,10 @@ export function regionalCellArgs({ config }: Stack, cell: FleetCell, shared: Cel
             opensearch: observability.opensearch,
             prometheus: observability.prometheus,
             alertWebhookUrl: observability.alertWebhookUrl,
+            physicalNames: {
+                prefix: cellPhysicalPrefix(shared.project, shared.stack, cell.code),
+                logDomain: logDomainName(shared.stack, cell.code),
+            },
         },
         certificateArn: shared.certificateArn(cell.region),
         domain: config.domain,

@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, namespaceValues } from "../config/platform";
+import { stackNameProblems } from "../regions/naming";
 import { type Stack, parseStack } from "./parse";
 
 export type { Stack };
@@ -12,10 +13,18 @@ export type { Stack };
 /** The stack of the running Pulumi program. */
 export function loadStack(): Stack {
     const all = pulumi.runtime.allConfig();
+    let stack: Stack;
     try {
-        return parseStack(namespaceValues(all), all["aws:region"]);
+        stack = parseStack(namespaceValues(all), all["aws:region"]);
     } catch (err) {
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
         throw err;
     }
+    // Physical names carry the stack (regions/naming.ts): a stack name they cannot carry is refused here, before any resource.
+    const names = stackNameProblems(
+        pulumi.getStack(),
+        stack.fleet.cells.map((c) => c.code),
+    );
+    if (names.length > 0) throw new pulumi.RunError(names.join("\n"));
+    return stack;
 }

@@ -69,6 +69,8 @@ export interface RegionalCellArgs {
         readonly prometheus: PrometheusSizing;
         /** An extra Alertmanager receiver (a secret). @default none */
         readonly alertWebhookUrl?: string;
+        /** Physical names that carry the stack (regions/naming.ts). @default the component names */
+        readonly physicalNames?: { readonly prefix: string; readonly logDomain: string };
     };
     /** The public domain's validated ACM certificate in this cell's region. */
     readonly certificateArn: pulumi.Input<string>;

@@ -67,6 +67,81 @@ export function requestsPerSecond(namespace: string): string {
     return `sum(rate(http_server_request_duration_seconds_count${api(namespace)}[${RATE_WINDOW}]))`;
 }
 
+/** The availability objective: 99.99 % of requests answer without a 5xx, over 30 days. */
+export const AVAILABILITY_OBJECTIVE = 0.9999;
+/** The latency objective: 99 % of requests answered within 30 ms (the `le="0.03"` bucket), over 30 days. */
+export const LATENCY_OBJECTIVE = 0.99;
+/** The SLO window, days: Prometheus keeps at least this much (config/observability.ts). */
+export const SLO_WINDOW_DAYS = 30;
+
+/**
+ * Multiwindow, multi-burn-rate alerts: the Google SRE Workbook's recommended set for a 30-day
+ * SLO ("Alerting on SLOs", table 5-8, sre.google/workbook/alerting-on-slos, read 2026-12-02):
+ * 2 % of the budget in 1 h (burn 14.4) and 5 % in 6 h (burn 6) page, 10 % in 3 days (burn 1)
+ * opens a ticket; each long window is confirmed by a short one (1/12 of it) so the alert stops
+ * soon after the burn does.
+ */
+export const BURN_WINDOWS = [
+    { long: "1h", short: "5m", burn: 14.4, severity: "critical" },
+    { long: "6h", short: "30m", burn: 6, severity: "critical" },
+    { long: "3d", short: "6h", burn: 1, severity: "warning" },
+] as const;
+
+/**
+ * No page on noise: a long window must hold at least this many bad requests. At 2 requests a
+ * second, one 5xx in an hour is a 0.014 % ratio, a 14.4x burn of a 99.99 % budget.
+ */
+export const MIN_BAD_REQUESTS = 10;
+
+/** How long the app's request metric may be missing before the SLO alerts are known to be blind. */
+export const METRIC_ABSENT_FOR = "15m";
+
+const COUNT = "http_server_request_duration_seconds_count";
+const BUCKET = "http_server_request_duration_seconds_bucket";
+
+/** Requests that spend the availability budget (5xx) in `window`. */
+export function badAvailability(namespace: string, window: string): string {
+    return `sum(increase(${COUNT}${api(namespace, `, http_response_status_code=~"5.."`)}[${window}]))`;
+}
+
+/** Requests that spend the latency budget (slower than 30 ms) in `window`. */
+export function badLatency(namespace: string, window: string): string {
+    return `(sum(increase(${COUNT}${api(namespace)}[${window}])) - sum(increase(${BUCKET}${api(namespace, `, le="${P99_LATENCY_SECONDS}"`)}[${window}])))`;
+}
+
+function total(namespace: string, window: string): string {
+    return `sum(increase(${COUNT}${api(namespace)}[${window}]))`;
+}
+
+/** The ratio of bad requests in `window` for the objective `which`. */
+export function badRatio(which: "availability" | "latency", namespace: string, window: string): string {
+    const bad = which === "availability" ? badAvailability(namespace, window) : badLatency(namespace, window);
+    return `(${bad} / ${total(namespace, window)})`;
+}
+
+function burnRateRules(which: "availability" | "latency", namespace: string, region: string): AlertRule[] {
+    const objective = which === "availability" ? AVAILABILITY_OBJECTIVE : LATENCY_OBJECTIVE;
+    const budget = Number((1 - objective).toPrecision(6));
+    const name = which === "availability" ? "ApiAvailabilityBudgetBurn" : "ApiLatencyBudgetBurn";
+    const bad = which === "availability" ? badAvailability : badLatency;
+    return BURN_WINDOWS.map((w) => {
+        const threshold = Number((w.burn * budget).toPrecision(6));
+        return {
+            alert: name,
+            expr:
+                `${badRatio(which, namespace, w.long)} > ${threshold}` +
+                ` and ${badRatio(which, namespace, w.short)} > ${threshold}` +
+                ` and ${bad(namespace, w.long)} >= ${MIN_BAD_REQUESTS}`,
+            for: w.severity === "critical" ? "2m" : "1h",
+            labels: { severity: w.severity, region, slo: which, long_window: w.long },
+            annotations: {
+                summary: `API ${which} error budget burning ${w.burn}x over ${w.long} in ${region}`,
+                description: `The ${which} objective (${objective * 100} % over ${SLO_WINDOW_DAYS} days) loses its budget ${w.burn} times faster than it allows, over ${w.long} and ${w.short}.`,
+            },
+        };
+    });
+}
+
 /**
  * The cell's alert rules for the API in `namespace`. `region` is added as a label so that
  * an alert arriving by SNS or webhook names its cell.
@@ -77,24 +152,19 @@ export function apiAlertRules(namespace: string, region: string): RuleGroup[] {
         {
             name: "api.slo",
             rules: [
+                ...burnRateRules("availability", namespace, region),
+                ...burnRateRules("latency", namespace, region),
                 {
-                    alert: "ApiLatencyP99High",
-                    expr: `${latencyQuantile(namespace, 0.99)} > ${P99_LATENCY_SECONDS}`,
-                    for: P99_LATENCY_FOR,
-                    labels: labels("critical"),
+                    // Without the app's metric every rule above is an empty vector: say so. The ALB's own
+                    // alarms (CloudWatch, cloudWatchAlarms.ts) keep watching 5xx and p99 meanwhile.
+                    alert: "ApiMetricsAbsent",
+                    expr: `absent(${COUNT}${api(namespace)})`,
+                    for: METRIC_ABSENT_FOR,
+                    labels: labels("warning"),
                     annotations: {
-                        summary: `API p99 latency above ${P99_LATENCY_SECONDS * 1000} ms in ${region}`,
-                        description: "p99 of http_server_request_duration_seconds is {{ $value | humanizeDuration }} (target 30 ms).",
-                    },
-                },
-                {
-                    alert: "ApiErrorRateHigh",
-                    expr: `(${errorRatio(namespace)}) > ${ERROR_RATIO}`,
-                    for: ERROR_RATIO_FOR,
-                    labels: labels("critical"),
-                    annotations: {
-                        summary: `API 5xx ratio above ${ERROR_RATIO * 100}% in ${region}`,
-                        description: "{{ $value | humanizePercentage }} of requests answer 5xx.",
+                        summary: `The API exports no ${COUNT} in ${region}: the SLO alerts are blind`,
+                        description:
+                            "Prometheus scrapes no http_server_request_duration_seconds from the API (docs/observability.md says what the app must export).",
                     },
                 },
             ],

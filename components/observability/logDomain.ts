@@ -46,13 +46,19 @@ export interface LogDomainArgs {
      * users). @default a role `${name}-admin` that principals of the account may assume
      */
     readonly masterRoleArn?: pulumi.Input<string>;
+    /**
+     * The domain's physical name, unique per account and region: stacks sharing an account
+     * must not share it (regions/naming.ts logDomainName carries the stack). Its key alias, log
+     * groups and log policy are named after it. @default `name`
+     */
+    readonly domainName?: string;
 }
 
 /**
  * The cell's OpenSearch domain: three data nodes and three dedicated masters over three
  * AZs, in the private subnets, encrypted at rest with its own KMS key and between nodes,
  * HTTPS only with TLS 1.2+, fine-grained access control with an IAM master role, and its
- * application, audit and slow logs in CloudWatch. The domain is named `name`.
+ * application, audit and slow logs in CloudWatch. The domain is named `domainName`.
  */
 export class LogDomain extends pulumi.ComponentResource {
     readonly domainName: pulumi.Output<string>;
@@ -68,30 +74,33 @@ export class LogDomain extends pulumi.ComponentResource {
     constructor(name: string, args: LogDomainArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:LogDomain", name, {}, opts);
         const { region, sizing } = args;
+        const domainName = args.domainName ?? name;
         const problems: string[] = [];
-        if (!DOMAIN_NAME.test(name))
-            problems.push(`"${name}" is not a valid domain name (3-28 characters: a lower-case letter, then letters, digits, hyphens)`);
+        if (!DOMAIN_NAME.test(domainName))
+            problems.push(
+                `"${domainName}" is not a valid domain name (3-28 characters: a lower-case letter, then letters, digits, hyphens)`,
+            );
         if (args.subnetIds.length !== 3) problems.push(`needs exactly 3 subnets (one per AZ), got ${args.subnetIds.length}`);
         if (problems.length) throw new pulumi.ResourceError(`LogDomain "${name}":\n- ${problems.join("\n- ")}`, this);
         const child = { parent: this };
         this.volumeSizeGiB = sizing.volumeSizeGiB;
 
         // Built from plain parts, not read from the domain: the log policy must exist before the domain.
-        const domainArn = pulumi.interpolate`arn:aws:es:${region}:${args.accountId}:domain/${name}`;
+        const domainArn = pulumi.interpolate`arn:aws:es:${region}:${args.accountId}:domain/${domainName}`;
 
         const key = protectedKey(
             `${name}-key`,
-            { region, description: `Encryption at rest of the OpenSearch domain ${name}` },
+            { region, description: `Encryption at rest of the OpenSearch domain ${domainName}` },
             { parent: this },
         );
-        new aws.kms.Alias(`${name}-key-alias`, { region, name: `alias/${name}-opensearch`, targetKeyId: key.keyId }, child);
+        new aws.kms.Alias(`${name}-key-alias`, { region, name: `alias/${domainName}-opensearch`, targetKeyId: key.keyId }, child);
 
         const sg = new aws.ec2.SecurityGroup(
             `${name}-sg`,
             {
                 region,
                 vpcId: args.vpcId,
-                description: `HTTPS from the VPC to the OpenSearch domain ${name}`,
+                description: `HTTPS from the VPC to the OpenSearch domain ${domainName}`,
                 ingress: [
                     { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [args.vpcCidr], description: "HTTPS from the cell's VPC" },
                 ],
@@ -105,7 +114,7 @@ export class LogDomain extends pulumi.ComponentResource {
             logType,
             group: new aws.cloudwatch.LogGroup(
                 `${name}-${role}-logs`,
-                { region, name: `/aws/opensearch/${name}/${role}`, retentionInDays: args.logRetentionDays },
+                { region, name: `/aws/opensearch/${domainName}/${role}`, retentionInDays: args.logRetentionDays },
                 child,
             ),
         }));
@@ -113,7 +122,7 @@ export class LogDomain extends pulumi.ComponentResource {
             `${name}-log-policy`,
             {
                 region,
-                policyName: `${name}-opensearch-logs`,
+                policyName: `${domainName}-opensearch-logs`,
                 policyDocument: pulumi.jsonStringify(
                     policyDocument({
                         Effect: "Allow",
@@ -133,7 +142,7 @@ export class LogDomain extends pulumi.ComponentResource {
                 : new aws.iam.Role(
                       `${name}-admin`,
                       {
-                          description: `Master user of the OpenSearch domain ${name} (fine-grained access control)`,
+                          description: `Master user of the OpenSearch domain ${domainName} (fine-grained access control)`,
                           assumeRolePolicy: pulumi.jsonStringify(
                               policyDocument({
                                   Effect: "Allow",
@@ -149,7 +158,7 @@ export class LogDomain extends pulumi.ComponentResource {
             `${name}-domain`,
             {
                 region,
-                domainName: name,
+                domainName,
                 engineVersion: OPENSEARCH_ENGINE_VERSION,
                 clusterConfig: {
                     instanceType: sizing.dataInstanceType,
@@ -186,7 +195,7 @@ export class LogDomain extends pulumi.ComponentResource {
                 offPeakWindowOptions: { enabled: true, offPeakWindow: { windowStartTime: { hours: 22, minutes: 0 } } },
                 autoTuneOptions: { desiredState: "ENABLED", rollbackOnDisable: "NO_ROLLBACK", useOffPeakWindow: true },
                 ipAddressType: "ipv4",
-                tags: { Name: name },
+                tags: { Name: domainName },
             },
             { parent: this, protect: true, dependsOn: [logPolicy] },
         );

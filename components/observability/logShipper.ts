@@ -65,7 +65,7 @@ export class LogShipper extends pulumi.ComponentResource {
             child,
         );
         // Unlike podIdentityRole's, this association does not wait for the policy.
-        podIdentityAssociation(name, { region, clusterName: args.clusterName, namespace, serviceAccount }, role, child);
+        const association = podIdentityAssociation(name, { region, clusterName: args.clusterName, namespace, serviceAccount }, role, child);
 
         const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: namespace } }, k8sChild);
         new k8s.helm.v3.Release(
@@ -83,7 +83,9 @@ export class LogShipper extends pulumi.ComponentResource {
                     config: { filters: FLUENT_BIT_FILTERS, outputs: fluentBitOutputs(args.domainEndpoint, region) },
                 },
             },
-            { parent: this, provider: args.k8sProvider, dependsOn: [ns] },
+            // EKS injects Pod Identity credentials at pod admission: the DaemonSet's pods must be admitted
+            // after the association exists, or they run without credentials until restarted.
+            { parent: this, provider: args.k8sProvider, dependsOn: [ns, association] },
         );
 
         this.roleArn = role.arn;

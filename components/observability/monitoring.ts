@@ -110,7 +110,7 @@ export class Monitoring extends pulumi.ComponentResource {
             child,
         );
         // Unlike podIdentityRole's, this association does not wait for the policy.
-        podIdentityAssociation(
+        const association = podIdentityAssociation(
             `${name}-alertmanager`,
             { region, clusterName: args.clusterName, namespace, serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT },
             role,
@@ -181,7 +181,8 @@ export class Monitoring extends pulumi.ComponentResource {
                     webhook: args.alertWebhookUrl !== undefined,
                 }),
             },
-            { parent: this, provider: args.k8sProvider, dependsOn: [ns, ...secrets, ...storage] },
+            // After the association: Alertmanager's pods get Pod Identity credentials only if admitted after it.
+            { parent: this, provider: args.k8sProvider, dependsOn: [ns, association, ...secrets, ...storage] },
         );
 
         new k8s.core.v1.ConfigMap(
@@ -246,23 +247,34 @@ function volumeClaim(storageClassName: string, sizeGiB: number): Record<string, 
 /** Values of the kube-prometheus-stack release (exported for tests and docs). */
 export function kubePrometheusStackValues(input: ValuesInput): Record<string, unknown> {
     const { prometheus } = input;
-    const platformReceiver: Record<string, unknown> = {
-        name: "platform",
+    // Pages and tickets reach the same topic with the SNS message attribute `severity` (page |
+    // ticket), so each subscription filters what it receives (a filter policy on that attribute).
+    const snsReceiver = (name: string, severity: "page" | "ticket"): Record<string, unknown> => ({
+        name,
         sns_configs: [
             {
                 topic_arn: input.topicArn,
                 sigv4: { region: input.region },
                 // SNS subjects are limited to 100 ASCII characters: keep it short.
                 subject: `[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} (${input.region})`,
+                attributes: { severity },
                 send_resolved: true,
             },
         ],
-    };
+    });
+    const platformReceiver = snsReceiver("platform", "page");
     if (input.webhook) {
         platformReceiver.webhook_configs = [{ url_file: `/etc/alertmanager/secrets/${WEBHOOK_SECRET}/url`, send_resolved: true }];
     }
     return {
         fullnameOverride: KPS_RELEASE,
+        // EKS runs the control plane: the scheduler, controller manager and etcd are never scrapable,
+        // and the chart's KubeSchedulerDown/KubeControllerManagerDown (absent(up{job=…}), critical)
+        // would fire forever (prometheus-community/helm-charts#4106, aws/containers-roadmap#1298).
+        kubeScheduler: { enabled: false },
+        kubeControllerManager: { enabled: false },
+        kubeEtcd: { enabled: false },
+        defaultRules: { rules: { kubeSchedulerAlerting: false, kubeSchedulerRecording: false, kubeControllerManager: false, etcd: false } },
         prometheus: {
             prometheusSpec: {
                 replicas: 2,
@@ -292,9 +304,16 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
                     group_wait: "30s",
                     group_interval: "5m",
                     repeat_interval: "4h",
-                    routes: [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }],
+                    // By severity: critical pages, warning opens a ticket, info and none (the chart's
+                    // informational rules) go nowhere. Watchdog (always firing) has no heartbeat receiver yet.
+                    routes: [
+                        { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+                        { receiver: "platform", matchers: ['severity = "critical"'] },
+                        { receiver: "ticket", matchers: ['severity = "warning"'] },
+                        { receiver: "null", matchers: ['severity =~ "info|none"'] },
+                    ],
                 },
-                receivers: [{ name: "null" }, platformReceiver],
+                receivers: [{ name: "null" }, platformReceiver, snsReceiver("ticket", "ticket")],
             },
         },
         grafana: {

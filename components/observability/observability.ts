@@ -38,6 +38,12 @@ export interface ObservabilityArgs extends Pick<LogDomainArgs, "region" | "vpcId
     readonly aurora?: AuroraTarget;
     readonly cache?: CacheTarget;
     readonly alb?: AlbTarget;
+    /**
+     * Physical names, unique per account and region because they carry the stack
+     * (regions/naming.ts): `prefix` of the alarms, `logDomain` the OpenSearch domain (its key
+     * alias, log groups and log policy follow it). @default the component names
+     */
+    readonly physicalNames?: { readonly prefix: string; readonly logDomain: string };
 }
 
 export class Observability extends pulumi.ComponentResource {
@@ -64,6 +70,7 @@ export class Observability extends pulumi.ComponentResource {
                 subnetIds: args.privateSubnetIds,
                 sizing: args.opensearch,
                 logRetentionDays: args.logRetentionDays,
+                domainName: args.physicalNames?.logDomain,
             },
             child,
         );
@@ -105,6 +112,8 @@ export class Observability extends pulumi.ComponentResource {
                 aurora: args.aurora,
                 cache: args.cache,
                 alb: args.alb,
+                alertTopic: { topicName: topic.topicArn.apply((arn) => arn.split(":")[5]) },
+                namePrefix: args.physicalNames?.prefix,
             },
             child,
         );

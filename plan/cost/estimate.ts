@@ -63,6 +63,12 @@ export interface CostCell {
     readonly primary: boolean;
     readonly normalUsers: number;
     readonly worstCaseUsers: number;
+    /**
+     * The API's nodes, which Karpenter launches (no node group declares them): the capacity
+     * model's node range for the cell and its instance type. Counted only where the cell's plan
+     * declares a Karpenter NodePool.
+     */
+    readonly apiNodes?: { readonly range: Range; readonly instanceType: string };
 }
 
 export interface CostInput {
@@ -179,11 +185,14 @@ export function estimateCost(input: CostInput): CostEstimate {
             cell.worstCaseUsers * USAGE.requestsPerUserPerSecond * SECONDS_PER_MONTH,
         );
 
-        // EC2 nodes: the node groups' minimum and maximum, priced at the first (preferred) type.
+        // EC2 nodes: the node groups' minimum and maximum, priced at the first (preferred) type,
+        // and the API's nodes that Karpenter launches within the capacity model's range.
         const groups = ofType("aws:eks/nodeGroup:NodeGroup");
+        const karpenter =
+            cell.apiNodes !== undefined && ofType("kubernetes:karpenter.sh/v1:NodePool").length > 0 ? cell.apiNodes : undefined;
         const nodes = range(
-            groups.reduce((s, g) => s + num(obj(g.inputs.scalingConfig).minSize), 0),
-            groups.reduce((s, g) => s + num(obj(g.inputs.scalingConfig).maxSize), 0),
+            groups.reduce((s, g) => s + num(obj(g.inputs.scalingConfig).minSize), 0) + (karpenter?.range.min ?? 0),
+            groups.reduce((s, g) => s + num(obj(g.inputs.scalingConfig).maxSize), 0) + (karpenter?.range.worstCase ?? 0),
         );
         const types = [...new Set(groups.map((g) => (g.inputs.instanceTypes as string[] | undefined)?.[0] ?? ""))];
         for (const type of types) {
@@ -195,6 +204,12 @@ export function estimateCost(input: CostInput): CostEstimate {
             line(`EC2 nodes (${type})`, "ec2InstanceHour", type, n);
         }
         if (groups.length > 0) assumptions.add("EC2 nodes priced at each node group's first instance type, on demand");
+        if (karpenter) {
+            line(`EC2 API nodes by Karpenter (${karpenter.instanceType})`, "ec2InstanceHour", karpenter.instanceType, karpenter.range);
+            assumptions.add(
+                "Karpenter's API nodes priced on demand at the capacity model's instance type, from its minimum to its worst-case node count",
+            );
+        }
         const rootGb = ofType("aws:ec2/launchTemplate:LaunchTemplate")
             .flatMap((lt) => (lt.inputs.blockDeviceMappings as { ebs?: { volumeSize?: number } }[] | undefined) ?? [])
             .reduce((s, m) => Math.max(s, num(m.ebs?.volumeSize)), 0);

@@ -31,7 +31,7 @@ export function formatCostTable(cost: CostEstimate): string {
     rows.push(["Per 1,000 concurrent users", "", usd(cost.per1000Users.min), usd(cost.per1000Users.worstCase), ""]);
     const fallbacks = Object.values(cost.cells).some((c) => c.lines.some((l) => l.fallback));
     return [
-        `Monthly cost (${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups at their minimum; worst case: the worst tolerated failure, node groups at their maximum)`,
+        `Monthly cost (${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: the worst tolerated failure, both at their maximum)`,
         formatTable(rows, new Set([0, 1, 4])),
         ...(fallbacks ? ["* some figures are the us-east-1 price: the snapshot has no figure for that region (plan/cost/prices.ts)"] : []),
         `${cost.assumptions.length} assumption(s) behind the figures (the plan JSON's cost.assumptions; docs/cost.md)`,

@@ -146,7 +146,7 @@ ${table("capacity", ["Region", "Cell", "Normal users", "Worst-case users", "Wors
 <p class="note">${escape(plan.steering.policy)} steering; each row is also the failover order.</p>
 ${table("steering", ["Cloudflare region", ...Array.from({ length: depth }, (_, i) => `#${i + 1}`)], steering)}
 <h2>Monthly cost</h2>
-<p class="note">${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups at their minimum; worst case: the worst tolerated failure, node groups at their maximum. ${cost.assumptions.length} assumptions (docs/cost.md); * some figures are the us-east-1 price, the snapshot having none for that region.</p>
+<p class="note">${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: the worst tolerated failure, both at their maximum. ${cost.assumptions.length} assumptions (docs/cost.md); * some figures are the us-east-1 price, the snapshot having none for that region.</p>
 ${table("cost", ["Region / item", "Cell", "Min / month", "Worst case / month"], costRows)}
 <h2>Policy and cloud-rule findings</h2>
 ${findings.length === 0 ? `<p id="findings-none">No finding.</p>` : table("findings", ["Level", "Policy", "Message", "URN"], findings)}

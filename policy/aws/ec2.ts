@@ -4,7 +4,19 @@
  */
 import type * as aws from "@pulumi/aws";
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { type Inputs, type Props, fsbp, isSet, list, resourcePolicy, stackPolicy, unreferenced, whenKnown } from "../common";
+import {
+    type Inputs,
+    type Props,
+    fsbp,
+    isSet,
+    isUnknown,
+    list,
+    resourcePolicy,
+    stackPolicy,
+    undecided,
+    unreferenced,
+    whenKnown,
+} from "../common";
 import { AWS_TYPES } from "./types";
 
 /** EC2.19's high-risk ports. */
@@ -22,31 +34,53 @@ interface Ingress {
 
 const INTERNET = new Set(["0.0.0.0/0", "::/0"]);
 
-/** The ingress rules a resource declares, normalised; "-1" (all traffic) covers every port. */
+/**
+ * The ingress rules a resource declares, normalised; "-1" (all traffic) covers every port.
+ * Decided on what is known during preview: a known 0.0.0.0/0 opens a rule whatever its unknown
+ * sibling CIDRs; a rule with only unknown CIDRs, or open to the internet on an unknown protocol
+ * or unknown ports, is left out after `undecided` (the update judges it).
+ */
 function ingressOf(type: string, props: Props): Ingress[] {
-    const normalise = (protocol: unknown, from: unknown, to: unknown, cidrs: unknown[]): Ingress => {
+    const normalise = (path: string, protocol: unknown, from: unknown, to: unknown, cidrs: unknown[]): Ingress[] => {
+        const known = cidrs.filter((cidr): cidr is string => typeof cidr === "string" && !isUnknown(cidr));
+        // An unknown CIDR may be anything: undecided, unless a known one already opens the rule to the internet.
+        if (cidrs.some(isUnknown) && !known.some((cidr) => INTERNET.has(cidr))) return (undecided(`${path} CIDR`), []);
+        // Only rules open to the internet matter to the callers (internetIngressOf).
+        if (!known.some((cidr) => INTERNET.has(cidr))) return [];
+        if (isUnknown(protocol)) return (undecided(`${path}.protocol`), []);
         const name = String(protocol ?? "-1").toLowerCase();
         const allTraffic = name === "-1" || name === "all";
-        return {
-            protocol: allTraffic ? "-1" : name,
-            from: allTraffic ? 0 : Number(from ?? 0),
-            to: allTraffic ? 65535 : Number(to ?? from ?? 65535),
-            cidrs: cidrs.filter((cidr): cidr is string => typeof cidr === "string"),
-        };
+        if (!allTraffic && (isUnknown(from) || isUnknown(to))) return (undecided(`${path} ports`), []);
+        return [
+            {
+                protocol: allTraffic ? "-1" : name,
+                from: allTraffic ? 0 : Number(from ?? 0),
+                to: allTraffic ? 65535 : Number(to ?? from ?? 65535),
+                cidrs: known,
+            },
+        ];
     };
+    const known = (value: unknown): unknown[] => (isUnknown(value) ? (undecided("a CIDR list"), []) : list(value));
     if (type === AWS_TYPES.securityGroup || type === AWS_TYPES.defaultSecurityGroup) {
-        return list<Inputs<aws.types.input.ec2.SecurityGroupIngress>>((props as Inputs<aws.ec2.SecurityGroupArgs>).ingress).map((rule) =>
-            normalise(rule.protocol, rule.fromPort, rule.toPort, [...list(rule.cidrBlocks), ...list(rule.ipv6CidrBlocks)]),
+        const rules = (props as Inputs<aws.ec2.SecurityGroupArgs>).ingress;
+        return known(rules).flatMap((rule, i) =>
+            isUnknown(rule)
+                ? (undecided(`ingress[${i}]`), [])
+                : ((r: Inputs<aws.types.input.ec2.SecurityGroupIngress>) =>
+                      normalise(`ingress[${i}]`, r.protocol, r.fromPort, r.toPort, [...known(r.cidrBlocks), ...known(r.ipv6CidrBlocks)]))(
+                      rule as Inputs<aws.types.input.ec2.SecurityGroupIngress>,
+                  ),
         );
     }
     if (type === AWS_TYPES.securityGroupRule) {
         const rule = props as Inputs<aws.ec2.SecurityGroupRuleArgs>;
+        if (isUnknown(rule.type)) return (undecided("type"), []);
         if (rule.type !== "ingress") return [];
-        return [normalise(rule.protocol, rule.fromPort, rule.toPort, [...list(rule.cidrBlocks), ...list(rule.ipv6CidrBlocks)])];
+        return normalise("", rule.protocol, rule.fromPort, rule.toPort, [...known(rule.cidrBlocks), ...known(rule.ipv6CidrBlocks)]);
     }
     if (type === AWS_TYPES.securityGroupIngressRule) {
         const rule = props as Inputs<aws.vpc.SecurityGroupIngressRuleArgs>;
-        return [normalise(rule.ipProtocol, rule.fromPort, rule.toPort, [rule.cidrIpv4, rule.cidrIpv6])];
+        return normalise("", rule.ipProtocol, rule.fromPort, rule.toPort, [rule.cidrIpv4, rule.cidrIpv6]);
     }
     return [];
 }
@@ -118,6 +152,7 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         title: "Security groups should only allow unrestricted incoming traffic for authorized ports.",
         types: SECURITY_GROUP_TYPES,
         config: { authorizedTcpPorts: [80, 443] },
+        decidesOnKnown: true,
         configDocs: { authorizedTcpPorts: "TCP ports that may be open to 0.0.0.0/0 or ::/0." },
         check: (props, args, report, config) => {
             for (const rule of internetIngressOf(args.type, props)) {
@@ -134,6 +169,7 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         title: "Security groups should not allow unrestricted access to high-risk ports.",
         types: SECURITY_GROUP_TYPES,
         config: { highRiskPorts: HIGH_RISK_PORTS },
+        decidesOnKnown: true,
         configDocs: { highRiskPorts: "Ports never open to 0.0.0.0/0 or ::/0." },
         check: (props, args, report, config) => {
             for (const rule of internetIngressOf(args.type, props)) {

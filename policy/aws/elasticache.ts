@@ -78,6 +78,8 @@ export const elasticachePolicies: ResourceValidationPolicy[] = [
         ...fsbp("elasticache-7-not-default-subnet-group", "ElastiCache.7", "high"),
         title: "ElastiCache clusters should not use the default subnet group.",
         types: [AWS_TYPES.cacheReplicationGroup, AWS_TYPES.cacheCluster],
+        // A name unknown during preview is a SubnetGroup's output: a group of its own, never "default".
+        decidesOnKnown: true,
         check: (group: ReplicationGroup, _args, report) => {
             const name = group.subnetGroupName;
             if (!isSet(name))

@@ -7,22 +7,21 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { type Inputs, type ResourceRule, flag, fsbp, isSet, list, mustBeTrue, resourcePolicy } from "../common";
 import { AWS_TYPES } from "./types";
 
-/** ELB.17's recommended policies: TLS 1.3 (+1.2) policies of 2021-06, their FIPS and post-quantum variants. */
+/**
+ * ELB.17's `sslPolicies`, the control's own list (not customizable): Security Hub user guide,
+ * elb-controls.html#elb-17, as quoted in the obs-policy review (December 2026). TLS 1.3-only
+ * policies and the TLS 1.2 "Res" (restricted, forward-secret AEAD) ones, with their FIPS and
+ * post-quantum variants; the plain TLS13-1-2, Ext and FIPS-Ext policies are not on it.
+ */
 const ELB_TLS_POLICIES = [
-    "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
     "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04",
     "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
     "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
     "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
 ];
 
 type LoadBalancer = Inputs<aws.lb.LoadBalancerArgs>;
@@ -90,10 +89,10 @@ export const elbPolicies: ResourceValidationPolicy[] = [
             if (protocol !== "HTTPS" && protocol !== "TLS") return;
             if (!isSet(listener.sslPolicy))
                 report(
-                    "sslPolicy is not set: the default ELBSecurityPolicy-2016-08 allows TLS 1.0; use ELBSecurityPolicy-TLS13-1-2-2021-06",
+                    "sslPolicy is not set: the default ELBSecurityPolicy-2016-08 allows TLS 1.0; use ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
                 );
             else if (!config.sslPolicies.includes(String(listener.sslPolicy)))
-                report(`sslPolicy ${listener.sslPolicy} is not a recommended policy; use ELBSecurityPolicy-TLS13-1-2-2021-06`);
+                report(`sslPolicy ${listener.sslPolicy} is not a recommended policy; use ELBSecurityPolicy-TLS13-1-2-Res-2021-06`);
         },
     }),
 ];

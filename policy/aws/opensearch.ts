@@ -4,8 +4,12 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { type Inputs, type Props, type ResourceRule, flag, fsbp, isSet, list, resourcePolicy } from "../common";
 import { AWS_TYPES } from "./types";
 
-/** TLS policies Opensearch.8 accepts (TLS 1.2 minimum). */
-const OPENSEARCH_TLS_POLICIES = ["Policy-Min-TLS-1-2-2019-07", "Policy-Min-TLS-1-2-PFS-2023-10"];
+/**
+ * Opensearch.8's `tlsPolicies` (not customizable): Policy-Min-TLS-1-2-PFS-2023-10 only
+ * (Security Hub user guide, opensearch-controls.html#opensearch-8, as quoted in the obs-policy
+ * review, December 2026); Policy-Min-TLS-1-2-2019-07 fails it.
+ */
+const OPENSEARCH_TLS_POLICIES = ["Policy-Min-TLS-1-2-PFS-2023-10"];
 
 type Domain = Inputs<aws.opensearch.DomainArgs>;
 
@@ -35,7 +39,7 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         check: enabledBlock("encryptAtRest", "encryptAtRest.enabled is not true (the default without the block is false)"),
     }),
     resourcePolicy({
-        ...fsbp("opensearch-2-in-vpc", "Opensearch.2", "high"),
+        ...fsbp("opensearch-2-in-vpc", "Opensearch.2", "critical"),
         title: "OpenSearch domains should not be publicly accessible (deployed in a VPC).",
         types: [AWS_TYPES.opensearchDomain],
         check: (domain: Domain, _args, report) => {
@@ -104,7 +108,7 @@ export const opensearchPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        ...fsbp("opensearch-11-dedicated-masters", "Opensearch.11", "medium"),
+        ...fsbp("opensearch-11-dedicated-masters", "Opensearch.11", "low"),
         title: "OpenSearch domains should have at least three dedicated primary (master) nodes.",
         types: [AWS_TYPES.opensearchDomain],
         check: (domain: Domain, _args, report) => {

@@ -137,7 +137,8 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
             // Secondaries of a global database, restores and replicas inherit the username.
             if (!isSet(username)) return;
             if (config.defaultUsernames.includes(String(username).toLowerCase()))
-                report(`the administrator username "${username}" is a default; choose a custom one`);
+                // The username may be a secret: the message names the defaults, never the input.
+                report(`the administrator username is one of the defaults (${config.defaultUsernames.join(", ")}); choose a custom one`);
         },
     }),
     resourcePolicy({

@@ -19,7 +19,7 @@ describe("platform:observability config", () => {
                 volumeSizeGiB: 100,
                 indexRetentionDays: 14,
             },
-            prometheus: { retentionDays: 15, volumeSizeGiB: 100 },
+            prometheus: { retentionDays: 30, volumeSizeGiB: 100 },
         });
     });
 
@@ -77,11 +77,16 @@ describe("platform:observability config", () => {
         ],
         "rejects volumes and retentions out of range": [
             [
+                // Shorter than the 30-day SLO window the error budget is computed over.
+                { prometheus: { retentionDays: 15 } },
+                ["platform:observability.prometheus.retentionDays: 15 is out of range; expected an integer from 30 to 365"],
+            ],
+            [
                 { opensearch: { volumeSizeGiB: 5, indexRetentionDays: 0 }, prometheus: { retentionDays: 400, volumeSizeGiB: 9 } },
                 [
                     "platform:observability.opensearch.volumeSizeGiB: 5 is out of range; expected an integer from 10 to 16384",
                     "platform:observability.opensearch.indexRetentionDays: 0 is out of range; expected an integer from 1 to 3650",
-                    "platform:observability.prometheus.retentionDays: 400 is out of range; expected an integer from 1 to 365",
+                    "platform:observability.prometheus.retentionDays: 400 is out of range; expected an integer from 30 to 365",
                     "platform:observability.prometheus.volumeSizeGiB: 9 is out of range; expected an integer from 10 to 16384",
                 ],
             ],

@@ -364,7 +364,7 @@ describe("region lifecycle: the plan command", function () {
         assert.equal(result.status, 0, result.stderr);
         assert.equal(result.stderr, "");
         const lines = result.stdout.trim().split("\n");
-        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 1 changed, 233 removed$/);
+        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 1 changed, 240 removed$/);
         assert.equal(lines[2], "Data at risk: none (no stateful resource is deleted or replaced)");
         assert.equal(lines[4], "Retained (9): removed from the stack, kept in AWS (retainOnDelete):");
         assert.match(

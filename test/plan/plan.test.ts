@@ -36,8 +36,8 @@ describe("offline plan of the prod stack", () => {
         const regionOf: Record<string, string> = { use1: "us-east-1", euc1: "eu-central-1", apse1: "ap-southeast-1" };
         const cells = cellCodes(run.evaluation.resources);
         const regional = run.evaluation.resources.filter(isRegionalAws);
-        // 27 more in the cells (deployer access, Karpenter; no Cluster Autoscaler association) and the image's replication.
-        assert.equal(regional.length, 486);
+        // 27 more in the cells (deployer access, Karpenter; no Cluster Autoscaler association) and the image's replication; 21 alarms (7 per cell) from observability.
+        assert.equal(regional.length, 507);
         const wrong = regional
             // Outside the cells: per-region resources (the origin certificates) are named by their
             // cell's code; the rest (the global database) live in the primary's region.

@@ -67,11 +67,11 @@ describe("regressions from the reviews of 9d24512", function () {
             then.problems.join("\n"),
             /both declare Domain domainName euc1-obs-logs in eu-central-1, Domain domainName use1-obs-logs in us-east-1 \(unique-aws-physical-names\)/,
         );
-        // Today: still so, in the observability tier that is renaming them: its known violation, by name.
+        // Today every physical name carries the stack: no collision, none known, and no known list needed.
         const [prod, staging] = [(await planOf(prodStack())).plan, (await planOf(readStack(projectRoot(), "staging"))).plan];
-        const now = crossStackReport([planned("prod", prod.resources), planned("staging", staging.resources)]);
-        assert.deepEqual([...new Set(now.known.map((k) => k.entry))], ["observability-names-without-stack"]);
-        assert.ok(now.known.some((k) => k.claim === "Domain domainName use1-obs-logs in us-east-1"));
+        const now = crossStackReport([planned("prod", prod.resources), planned("staging", staging.resources)], []);
+        assert.deepEqual(now.problems, []);
+        assert.ok(prod.resources.some((r) => r.inputs.domainName === "prod-use1-logs"));
     });
 
     it("compute F9: a new app port replaces the target group and, with it, the TargetGroupBinding (replaceOnChanges): nothing refused", async () => {
@@ -84,10 +84,10 @@ describe("regressions from the reviews of 9d24512", function () {
         assert.deepEqual(compare(a, b).atRisk, []);
     });
 
-    it("every known violation is still found somewhere (the tests above, the rehearsals and the preview test name them all)", () => {
+    it("leaves no known violation: the tiers it named are fixed, so every rule finding blocks", () => {
         assert.deepEqual(
             KNOWN_VIOLATIONS.map((k) => k.name),
-            ["policies-blind-in-preview", "observability-names-without-stack"],
+            [],
         );
     });
 });

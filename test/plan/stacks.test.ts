@@ -2,8 +2,9 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { parseConfig, namespaceValues } from "../../config/platform";
+import { type Plan, planStack } from "../../plan/plan";
 import { projectRoot, readStack } from "../../plan/stackConfig";
-import { type PlannedStack, crossStackReport, repositoryStackNames, tenancyProblems } from "../../plan/stacks";
+import { type PlannedStack, crossStackReport, physicalNameClaims, repositoryStackNames, tenancyProblems } from "../../plan/stacks";
 
 const fixture = (name: string) => path.join(projectRoot(), "test", "fixtures", name);
 const CLI = path.join(projectRoot(), ".build", "plan", "cli.js");
@@ -151,5 +152,80 @@ describe("cross-stack check", () => {
             result.stderr,
             /staging-own-zone\.yaml and Pulumi\.prod\.yaml share Cloudflare zone fedcba9876543210fedcba9876543210 and both declare the zone's entry-point ruleset of phase http_request_cache_settings, the zone's entry-point ruleset of phase http_config_settings/,
         );
+    });
+
+    describe("AWS physical names (stacks may share an account)", () => {
+        const planned = new Map<string, PlannedStack>();
+        const codes = new Map<string, string[]>();
+        before(async () => {
+            const plans = new Map<string, Plan>();
+            for (const stack of ["prod", "staging"]) {
+                const run = await planStack(readStack(projectRoot(), stack), { plans });
+                planned.set(stack, { stack, file: `Pulumi.${stack}.yaml`, config: run.config, resources: run.plan.resources });
+                codes.set(
+                    stack,
+                    run.fleet.cells.map((c) => c.code),
+                );
+            }
+        });
+
+        it("prod and staging share no physical name in any region: each carries its stack", () => {
+            const [prod, staging] = ["prod", "staging"].map((s) => planned.get(s)!);
+            const prodNames = physicalNameClaims(prod);
+            const stagingNames = new Set(physicalNameClaims(staging));
+            // What the names are: alarms, log groups, the log policy, the KMS alias and the domain, per cell.
+            assert.equal(prodNames.length, new Set(prodNames).size);
+            assert.deepEqual(
+                prodNames.filter((n) => stagingNames.has(n)),
+                [],
+            );
+            assert.deepEqual(crossStackReport([prod, staging]).problems, []);
+            for (const [stack, s] of planned) {
+                const named = s.resources.filter((r) => r.type === "aws:opensearch/domain:Domain").map((r) => String(r.inputs.domainName));
+                assert.deepEqual(
+                    named.sort(),
+                    codes
+                        .get(stack)!
+                        .map((code) => `${stack}-${code}-logs`)
+                        .sort(),
+                );
+                for (const r of s.resources.filter((x) => x.type === "aws:cloudwatch/metricAlarm:MetricAlarm"))
+                    assert.match(String(r.inputs.name), new RegExp(`^platform-${stack}-[a-z0-9]+-`), r.urn);
+                const named2 = s.resources.filter(
+                    (x) =>
+                        (x.type === "aws:kms/alias:Alias" || x.type === "aws:cloudwatch/logGroup:LogGroup") && x.inputs.name !== undefined,
+                );
+                assert.ok(named2.length >= 5 * codes.get(stack)!.length);
+                for (const r of named2) assert.match(String(r.inputs.name), new RegExp(`(^|/)(platform-)?${stack}-`), r.urn);
+            }
+        });
+
+        it("refuses two stacks whose plans declare the same physical name in a region, naming it", () => {
+            const prod = planned.get("prod")!;
+            // Staging as it was before names carried the stack: prod's names, staging's file.
+            const copy = { ...prod, stack: "staging", file: "Pulumi.staging.yaml" };
+            const problems = crossStackReport([prod, copy]).problems.filter((p) => p.includes("unique-aws-physical-names"));
+            assert.equal(problems.length, 1);
+            assert.match(problems[0], /^Pulumi\.prod\.yaml and Pulumi\.staging\.yaml share AWS account .* and both declare /);
+            assert.match(problems[0], /Domain domainName prod-use1-logs in us-east-1/);
+            assert.match(problems[0], /MetricAlarm name platform-prod-euc1-alb-p99-latency in eu-central-1/);
+            assert.match(problems[0], /AlreadyExists/);
+        });
+
+        it("counts only names the program chose: an autonamed resource claims nothing", () => {
+            const prod = planned.get("prod")!;
+            assert.deepEqual(
+                physicalNameClaims({
+                    config: prod.config,
+                    resources: [
+                        res("aws:sns/topic:Topic", { region: "us-east-1" }),
+                        res("aws:sns/topic:Topic", { region: "us-east-1", name: "alerts" }),
+                        res("aws:iam/role:Role", { name: "admin" }),
+                        res("aws:s3/bucketPolicy:BucketPolicy", { region: "us-east-1", bucket: "logs-1a2b3c4" }),
+                    ],
+                }),
+                ["Topic name alerts in us-east-1", "Role name admin (account-wide)"],
+            );
+        });
     });
 });

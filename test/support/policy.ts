@@ -5,7 +5,7 @@
  * resource rule's cases; resources as the engine hands them to a stack policy in preview.
  */
 import * as assert from "node:assert/strict";
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { type PackConfig, checkPolicies } from "../../plan/policyRunner";
 import type { RecordedResource } from "../../plan/runtime";
 import type { Props } from "../../policy/common";
@@ -85,7 +85,17 @@ export type RuleUnderTest = string | { readonly policy: string; readonly config:
  * One test per type (`type` may list several): the rows declared as resources of that type,
  * and exactly the expected findings, by resource name, in row order.
  */
-export function checkRule(rule: RuleUnderTest, type: string | readonly string[], rows: readonly Row[]): void {
+/**
+ * `references`: inputs that only have to be set (an id, a name of another resource): unknown
+ * during preview, such an input will be set, so a failing row whose only fault is that input
+ * (empty, "default") may pass with it unknown.
+ */
+export function checkRule(
+    rule: RuleUnderTest,
+    type: string | readonly string[],
+    rows: readonly Row[],
+    references: readonly string[] = [],
+): void {
     const { policy, config } = typeof rule === "string" ? { policy: rule, config: undefined } : rule;
     const flaggedRows = rows.filter(([, , expected]) => expected !== null);
     const expected = flaggedRows.flatMap(([name, , messages]) => [messages ?? []].flat().map((message) => `${name}: ${message}`));
@@ -95,7 +105,116 @@ export function checkRule(rule: RuleUnderTest, type: string | readonly string[],
             const resources = rows.map(([name, props]) => fixture(one, name, props));
             assert.deepEqual(await flagged(policy, resources, config ? { [policy]: config } : {}), expected);
         });
+        it(`${policy} on ${one.split(":")[2]} as \`pulumi preview\` passes it: secrets the same, an unknown value never a false pass nor a false failure`, async () => {
+            for (const [name, props, messages] of rows) {
+                const want = [messages ?? []].flat();
+                const secret = await underEngine(policy, one, name, asSecrets(props), config);
+                assert.deepEqual(secret, { violations: want, undecided: false }, `${name}, every value a secret`);
+                for (const [path, variant] of unknownVariants(props)) {
+                    const got = await underEngine(policy, one, name, variant, config);
+                    const where = `${name} with ${path} unknown: ${JSON.stringify(got)}`;
+                    // An added unknown element changes what is known (a list's length): judged on failing rows only.
+                    if (want.length === 0) assert.ok(path.endsWith("[+]") || got.violations.length === 0, where);
+                    else if (!references.some((r) => path === `.${r}` || path.startsWith(`.${r}[`)))
+                        assert.ok(got.violations.length > 0 || got.undecided, where);
+                }
+            }
+        });
     }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const deserialize = require("@pulumi/policy/deserialize") as { deserializeProperties(struct: unknown, keepSecrets: boolean): Props };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(o: unknown): unknown } };
+const SECRET_SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
+const sentinels = () => previewProxy as unknown as Record<string, string>;
+
+/** Every leaf of `props` wrapped the way the engine sends a secret. */
+function asSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(asSecrets);
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asSecrets(v)]));
+    return value === null || value === undefined ? value : { ...SECRET_SIG, value };
+}
+
+function sentinelOf(value: unknown): string {
+    if (Array.isArray(value)) return sentinels().unknownArrayValue;
+    if (typeof value === "boolean") return sentinels().unknownBooleanValue;
+    if (typeof value === "number") return sentinels().unknownNumberValue;
+    if (value !== null && typeof value === "object") return sentinels().unknownObjectValue;
+    return sentinels().unknownStringValue;
+}
+
+/**
+ * `props` with one value unknown, for every value at every depth (each property, each list
+ * element, each whole list or object), and with an unknown element added to every list.
+ */
+export function unknownVariants(props: Props): [string, Props][] {
+    const out: [string, Props][] = [];
+    const walk = (value: unknown, path: string, replace: (v: unknown) => Props) => {
+        if (path) out.push([path, replace(sentinelOf(value))]);
+        if (Array.isArray(value)) {
+            out.push([`${path}[+]`, replace([...value, sentinels().unknownStringValue])]);
+            value.forEach((v, i) => walk(v, `${path}[${i}]`, (x) => replace(value.map((e, j) => (j === i ? x : e)))));
+        } else if (value !== null && typeof value === "object") {
+            for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`, (x) => replace({ ...(value as Props), [k]: x }));
+        }
+    };
+    walk(JSON.parse(JSON.stringify(props)), "", (x) => x as Props);
+    return out;
+}
+
+/**
+ * Runs resource policy `name` on one resource exactly as the analyzer's server does
+ * (@pulumi/policy 1.21.0 server.js): the wire props (secrets, unknown sentinels) through
+ * `deserializeProperties(…, false)` and the unknown-checking proxy; an UnknownValueError is the
+ * advisory "can't run during preview" (`undecided`).
+ */
+export async function underEngine(
+    name: string,
+    type: string,
+    resourceName: string,
+    wire: unknown,
+    config: Record<string, unknown> = {},
+): Promise<{ violations: string[]; undecided: boolean }> {
+    const policy = policies.find((candidate) => candidate.name === name) as ResourceValidationPolicy | undefined;
+    if (!policy?.validateResource) throw new Error(`no resource policy named ${name}`);
+    const props = previewProxy.unknownCheckingProxy(
+        deserialize.deserializeProperties(Struct.fromJavaScript(JSON.parse(JSON.stringify(wire ?? {}))), false),
+    );
+    const violations: string[] = [];
+    const validations = [policy.validateResource].flat();
+    try {
+        for (const validate of validations)
+            await validate(
+                {
+                    type,
+                    props,
+                    urn: `urn:pulumi:test::platform::${type}::${resourceName}`,
+                    name: resourceName,
+                    opts: {
+                        protect: false,
+                        ignoreChanges: [],
+                        aliases: [],
+                        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+                        additionalSecretOutputs: [],
+                    },
+                    stackTags: new Map(),
+                    isType: () => false,
+                    asType: () => undefined,
+                    getConfig: () => config as never,
+                    notApplicable: (reason?: string) => {
+                        throw new Error(`not applicable: ${reason}`);
+                    },
+                } as ResourceValidationArgs,
+                (message) => violations.push(message),
+            );
+    } catch (err) {
+        if (err instanceof (previewProxy as unknown as { UnknownValueError: new () => Error }).UnknownValueError)
+            return { violations, undecided: true };
+        throw err;
+    }
+    return { violations, undecided: false };
 }
 
 /**

@@ -38,8 +38,9 @@ describe("RegionalCell compute (prod plan)", () => {
             [],
         );
         // 149 per cell: the deployer's access entry and policy (+2), Karpenter's node access entry, interruption
-        // queue and its policy, two event rules and their targets, controller association (+8), no Cluster Autoscaler association (−1).
-        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 474);
+        // queue and its policy, two event rules and their targets, controller association (+8), no Cluster Autoscaler association (−1);
+        // 7 alarms per cell from observability (AWS's recommended OpenSearch alarms, failed SNS deliveries).
+        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 495);
     });
 
     it("gives every resource a unique URN and never the same name in two cells", () => {

@@ -25,7 +25,8 @@ describe("CloudWatchAlarms", () => {
 
     it("sends every alarm and its recovery to the region's topic, in the region", () => {
         const all = ofType(ev, ALARM);
-        assert.equal(all.length, 5 + 2 * 2 * 4 + 4 + 3);
+        // Aurora 5, cache 4 per node (2 shards × 2 nodes), OpenSearch 4 + AWS's other 6 recommended, ALB 3.
+        assert.equal(all.length, 5 + 2 * 2 * 4 + 4 + 6 + 3);
         for (const a of all) {
             assert.deepEqual(a.inputs.alarmActions, [TOPIC], a.name);
             assert.deepEqual(a.inputs.okActions, [TOPIC], a.name);

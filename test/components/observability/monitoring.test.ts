@@ -130,6 +130,19 @@ describe("Monitoring", () => {
         );
     });
 
+    it("routes by severity: critical pages, warning tickets (the SNS attribute severity tells them apart), info and Watchdog nowhere", () => {
+        const config = values(ev).alertmanager.config;
+        assert.deepEqual(config.route.routes, [
+            { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+            { receiver: "platform", matchers: ['severity = "critical"'] },
+            { receiver: "ticket", matchers: ['severity = "warning"'] },
+            { receiver: "null", matchers: ['severity =~ "info|none"'] },
+        ]);
+        const attributes = (name: string) =>
+            config.receivers.find((r: { name: string }) => r.name === name).sns_configs.map((c: { attributes: unknown }) => c.attributes);
+        assert.deepEqual([attributes("platform"), attributes("ticket")], [[{ severity: "page" }], [{ severity: "ticket" }]]);
+    });
+
     it("adds the webhook from a Secret file, keeping the URL out of the values", () => {
         const am = values(withWebhook).alertmanager;
         const receiver = am.config.receivers.find((r: { name: string }) => r.name === "platform");
@@ -158,6 +171,27 @@ describe("Monitoring", () => {
         });
     });
 
+    it("turns off the scrapes and alerts of the control plane EKS runs (they would fire forever), and waits for Alertmanager's Pod Identity", () => {
+        const v = values(ev);
+        assert.deepEqual(
+            [v.kubeScheduler, v.kubeControllerManager, v.kubeEtcd],
+            [{ enabled: false }, { enabled: false }, { enabled: false }],
+        );
+        assert.deepEqual(v.defaultRules.rules, {
+            kubeSchedulerAlerting: false,
+            kubeSchedulerRecording: false,
+            kubeControllerManager: false,
+            etcd: false,
+        });
+        const association = one(ev, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "use1-obs-metrics-alertmanager-pod-identity");
+        assert.ok(one(ev, RELEASE, "use1-obs-metrics-release").dependencies.includes(association.urn));
+    });
+
+    const groupsOf = (r: RecordedResource) =>
+        (
+            r.inputs.spec as { groups: { rules: { alert: string; expr: string; for: string; labels: Record<string, string> }[] }[] }
+        ).groups.flatMap((g) => g.rules);
+
     describe("PrometheusRule", () => {
         let byName: Map<string, { expr: string; for: string; labels: Record<string, string> }>;
         let rule: RecordedResource;
@@ -175,21 +209,43 @@ describe("Monitoring", () => {
             assert.ok(rule.dependencies.includes(one(ev, RELEASE, "use1-obs-metrics-release").urn));
         });
 
-        it("alerts when p99 latency exceeds 30 ms for 5 minutes", () => {
-            const r = byName.get("ApiLatencyP99High")!;
-            assert.match(
-                r.expr,
-                /^histogram_quantile\(0\.99, sum by \(le\) \(rate\(http_server_request_duration_seconds_bucket\{namespace="api"\}\[5m\]\)\)\) > 0\.03$/,
+        it("pages on a fast burn of the 99.99 % availability budget: 14.4x over 1 h confirmed by 5 m, at least 10 failed requests", () => {
+            const [fast, medium, slow] = [...groupsOf(rule)].filter((r) => r.alert === "ApiAvailabilityBudgetBurn");
+            const ratio = (w: string) =>
+                `(sum(increase(http_server_request_duration_seconds_count{namespace="api", http_response_status_code=~"5.."}[${w}])) / sum(increase(http_server_request_duration_seconds_count{namespace="api"}[${w}])))`;
+            assert.equal(
+                fast.expr,
+                `${ratio("1h")} > 0.00144 and ${ratio("5m")} > 0.00144 and sum(increase(http_server_request_duration_seconds_count{namespace="api", http_response_status_code=~"5.."}[1h])) >= 10`,
             );
-            assert.equal(r.for, "5m");
-            assert.deepEqual(r.labels, { severity: "critical", region: "us-east-1" });
+            assert.deepEqual(fast.labels, { severity: "critical", region: "us-east-1", slo: "availability", long_window: "1h" });
+            assert.match(medium.expr, /\[6h\]\)\)\) > 0\.0006 and .*\[30m\]\)\)\) > 0\.0006 /);
+            assert.equal(medium.labels.severity, "critical");
+            // The slow burn (the whole budget at 1x over 3 days) opens a ticket, never a page.
+            assert.match(slow.expr, /\[3d\]\)\)\) > 0\.0001 and .*\[6h\]\)\)\) > 0\.0001 /);
+            assert.equal(slow.labels.severity, "warning");
         });
 
-        it("alerts when more than 0.1% of requests fail for 5 minutes", () => {
-            const r = byName.get("ApiErrorRateHigh")!;
-            assert.match(r.expr, /http_response_status_code=~"5\.\."/);
-            assert.match(r.expr, /\) > 0\.001$/);
-            assert.equal(r.for, "5m");
+        it('burns the latency budget (99 % within 30 ms) on requests above the le="0.03" bucket', () => {
+            const rules = [...groupsOf(rule)].filter((r) => r.alert === "ApiLatencyBudgetBurn");
+            assert.deepEqual(
+                rules.map((r) => [r.labels.long_window, r.labels.severity]),
+                [
+                    ["1h", "critical"],
+                    ["6h", "critical"],
+                    ["3d", "warning"],
+                ],
+            );
+            assert.match(
+                rules[0].expr,
+                /- sum\(increase\(http_server_request_duration_seconds_bucket\{namespace="api", le="0\.03"\}\[1h\]\)\)\)/,
+            );
+            assert.match(rules[0].expr, / > 0\.144 and /);
+        });
+
+        it("says when the app exports no request metric (the SLO alerts would be blind)", () => {
+            const r = byName.get("ApiMetricsAbsent")!;
+            assert.equal(r.expr, 'absent(http_server_request_duration_seconds_count{namespace="api"})');
+            assert.equal(r.for, "15m");
         });
 
         it("alerts when the HPA sits at max replicas", () => {
@@ -214,13 +270,15 @@ describe("Monitoring", () => {
 
         it("has exactly these alerts", () => {
             assert.deepEqual([...byName.keys()].sort(), [
-                "ApiErrorRateHigh",
+                "ApiAvailabilityBudgetBurn",
                 "ApiHpaAtMaxReplicas",
-                "ApiLatencyP99High",
+                "ApiLatencyBudgetBurn",
+                "ApiMetricsAbsent",
                 "ApiPodRestarting",
                 "NodeCpuHigh",
             ]);
-            assert.deepEqual(apiAlertRules("api", "us-east-1").flatMap((g) => g.rules).length, 5);
+            // Three burn-rate windows per objective, the absent guard, three capacity rules.
+            assert.deepEqual(apiAlertRules("api", "us-east-1").flatMap((g) => g.rules).length, 3 * 2 + 1 + 3);
         });
     });
 

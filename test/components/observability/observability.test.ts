@@ -77,11 +77,30 @@ describe("Observability", () => {
                 "alb-elb-5xx",
                 "alb-p99-latency",
                 "alb-target-5xx",
+                "alerts-delivery-failed",
+                "opensearch-cpu",
                 "opensearch-free-storage",
                 "opensearch-jvm-pressure",
+                "opensearch-kms-key-error",
+                "opensearch-kms-key-inaccessible",
+                "opensearch-nodes",
                 "opensearch-red",
+                "opensearch-snapshot-failure",
+                "opensearch-writes-blocked",
                 "opensearch-yellow",
             ].map((k) => `apse1-obs-alarms-${k}`),
+        );
+        // The alert path's own alarm watches the topic by its name.
+        assert.match(
+            String((one(ev, ALARM, "apse1-obs-alarms-alerts-delivery-failed").inputs.dimensions as Record<string, string>).TopicName),
+            /^apse1-obs-alerts-topic-[0-9a-f]{7}$/,
+        );
+        assert.deepEqual(
+            [
+                one(ev, ALARM, "apse1-obs-alarms-opensearch-writes-blocked").inputs.metricName,
+                one(ev, ALARM, "apse1-obs-alarms-opensearch-nodes").inputs.threshold,
+            ],
+            ["ClusterIndexWritesBlocked", 6],
         );
         assert.ok(ofType(ev, ALARM).every((a) => (a.inputs.alarmActions as string[])[0].startsWith(topic)));
         assert.deepEqual(one(ev, ALARM, "apse1-obs-alarms-opensearch-red").inputs.dimensions, {

@@ -113,11 +113,14 @@ describe("the prod plan's cost", () => {
         assert.equal(requests(11250), 2_956_500_000);
         const lcu = (users: number) => (requests(users) * 4096) / 1e9 / H;
         const expected: [string, number, number][] = [
-            ["EC2 nodes (m7i.xlarge)", 6 * 0.2016 * H, 9 * 0.2016 * H],
-            ["Node root volumes (gp3, 50 GB each)", 300 * 0.08, 450 * 0.08],
+            // the fixed system node groups: one node per AZ
+            ["EC2 nodes (m7i.xlarge)", 3 * 0.2016 * H, 3 * 0.2016 * H],
+            // the API's nodes, which Karpenter launches: the capacity table's 6/9
+            ["EC2 API nodes by Karpenter (m7i.xlarge)", 6 * 0.2016 * H, 9 * 0.2016 * H],
+            ["Node root volumes (gp3, 50 GB each)", 9 * 50 * 0.08, 12 * 50 * 0.08],
             ["EKS clusters", 0.1 * H, 0.1 * H],
             ["NAT gateways", 3 * 0.045 * H, 3 * 0.045 * H],
-            ["NAT data processed", 6 * 20 * 0.045, 9 * 20 * 0.045],
+            ["NAT data processed", 9 * 20 * 0.045, 12 * 20 * 0.045],
             // 3 NAT EIPs and the ALB's 3 subnets
             ["Public IPv4 addresses (NAT EIPs, ALB nodes)", 6 * 0.005 * H, 6 * 0.005 * H],
             // 5 interface endpoints in 3 AZs
@@ -142,14 +145,14 @@ describe("the prod plan's cost", () => {
             ["OpenSearch masters (m6g.large.search)", 3 * 0.128 * H, 3 * 0.128 * H],
             ["OpenSearch storage (gp3, 100 GB a node)", 300 * 0.122, 300 * 0.122],
             // flow logs 5 GB a node, control plane 30 GB
-            ["CloudWatch Logs ingested (flow logs, EKS control plane)", (6 * 5 + 30) * 0.5, (9 * 5 + 30) * 0.5],
+            ["CloudWatch Logs ingested (flow logs, EKS control plane)", (9 * 5 + 30) * 0.5, (12 * 5 + 30) * 0.5],
             // kept 365 days (flow logs) and 90 days (control plane)
             [
                 "CloudWatch Logs stored (at each group's retention)",
-                ((6 * 5 * 365) / 30 + 30 * 3) * 0.03,
                 ((9 * 5 * 365) / 30 + 30 * 3) * 0.03,
+                ((12 * 5 * 365) / 30 + 30 * 3) * 0.03,
             ],
-            ["CloudWatch alarms", 35 * 0.1, 35 * 0.1],
+            ["CloudWatch alarms", 42 * 0.1, 42 * 0.1],
             ["KMS keys", 4, 4],
             ["Secrets Manager secrets", 0.4, 0.4],
         ];
@@ -161,8 +164,8 @@ describe("the prod plan's cost", () => {
             use1.lines.every((l) => !l.fallback),
             "us-east-1 is complete in the snapshot",
         );
-        assert.equal(use1.monthly.min, 4587.67);
-        assert.equal(use1.monthly.worstCase, 5515.63);
+        assert.equal(use1.monthly.min, 5057.55);
+        assert.equal(use1.monthly.worstCase, 5985.5);
     });
 
     it("totals the cells and Cloudflare, and gives the figure per 1,000 users", () => {
@@ -190,7 +193,7 @@ describe("the prod plan's cost", () => {
     it("prints the table and a delta", () => {
         const text = formatCostTable(run.plan.cost);
         assert.match(text, /^Monthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
-        assert.match(text, /\nus-east-1 +use1 +\$4,587\.67 +\$5,515\.63 /);
+        assert.match(text, /\nus-east-1 +use1 +\$5,057\.55 +\$5,985\.50 /);
         assert.match(text, /\nPer 1,000 concurrent users +\$[\d,.]+ +\$[\d,.]+/);
         const without = { ...run.plan.cost, cells: { use1: run.plan.cost.cells.use1, euc1: run.plan.cost.cells.euc1 } };
         const withoutTotal = {
@@ -201,11 +204,11 @@ describe("the prod plan's cost", () => {
             },
         };
         const delta = formatCostDelta(withoutTotal, run.plan.cost).split("\n");
-        assert.equal(run.plan.cost.cells.apse1.monthly.min, 3883.85);
+        assert.equal(run.plan.cost.cells.apse1.monthly.min, 4357.57);
         assert.deepEqual(delta.slice(1), [
             "Cell           Min / month  Worst case / month",
-            "apse1 (added)   +$3,883.85          +$3,883.85",
-            "Total           +$3,883.85          +$3,883.85",
+            "apse1 (added)   +$4,357.57          +$4,357.57",
+            "Total           +$4,357.57          +$4,357.57",
         ]);
     });
 });

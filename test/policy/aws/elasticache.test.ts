@@ -53,9 +53,14 @@ describe("policy pack: ElastiCache", () => {
         ["off", { transitEncryptionEnabled: false, ...PREFERRED_MODE }, "transitEncryptionEnabled is false: set it to true"],
         ["preferred", { transitEncryptionEnabled: true, ...PREFERRED_MODE }, PREFERRED],
     ]);
-    checkRule("elasticache-7-not-default-subnet-group", BOTH, [
-        ["good", goodGroup, null],
-        ["omitted", {}, NO_SUBNET_GROUP],
-        ["default", { subnetGroupName: "default" }, 'subnetGroupName is "default": give the cluster a subnet group of its own'],
-    ]);
+    checkRule(
+        "elasticache-7-not-default-subnet-group",
+        BOTH,
+        [
+            ["good", goodGroup, null],
+            ["omitted", {}, NO_SUBNET_GROUP],
+            ["default", { subnetGroupName: "default" }, 'subnetGroupName is "default": give the cluster a subnet group of its own'],
+        ],
+        ["subnetGroupName"],
+    );
 });

@@ -1,6 +1,6 @@
 // FSBP ELB controls on load balancers and listeners, on both v7 modules (aws:lb and aws:alb):
 // compliant, omitted (judged by the provider's default) and non-compliant, with exact messages.
-import { checkRule, unsetOrFalse } from "../../support/policy";
+import { type Row, checkRule, unsetOrFalse } from "../../support/policy";
 
 const LOAD_BALANCERS = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 const LISTENERS = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
@@ -9,7 +9,7 @@ const redirect = { type: "redirect", redirect: { protocol: "HTTPS", port: "443",
 
 const FORWARD = { defaultActions: [{ type: "forward" }] };
 const NOT_REDIRECTED = "must only redirect to HTTPS: defaultActions [forward]";
-const RECOMMENDED = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+const RECOMMENDED = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
 const OLD = "ELBSecurityPolicy-2016-08";
 const NLB = { loadBalancerType: "network" };
 
@@ -42,5 +42,17 @@ describe("policy pack: ELB (aws:lb and aws:alb)", () => {
         ["http", { protocol: "HTTP", defaultActions: [redirect] }, null],
         ["omitted", { protocol: "HTTPS" }, `sslPolicy is not set: the default ${OLD} allows TLS 1.0; use ${RECOMMENDED}`],
         ["old", { protocol: "TLS", sslPolicy: OLD }, `sslPolicy ${OLD} is not a recommended policy; use ${RECOMMENDED}`],
+        // Off ELB.17's list although TLS 1.2+: CBC suites (the plain policy), extended and FIPS-extended suites.
+        ...[
+            "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+            "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04",
+            "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+        ].map((sslPolicy): Row => [
+            sslPolicy,
+            { protocol: "HTTPS", sslPolicy },
+            `sslPolicy ${sslPolicy} is not a recommended policy; use ${RECOMMENDED}`,
+        ]),
+        ["tls13-fips-pq", { protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09" }, null],
     ]);
 });

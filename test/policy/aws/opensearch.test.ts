@@ -24,7 +24,7 @@ const enabledRows = (block: string, message: string): Row[] => [
     ["off", { [block]: { enabled: false } }, message],
 ];
 const THREE_NODES = "run at least 3 data nodes";
-const TLS_12 = "Policy-Min-TLS-1-2-2019-07, Policy-Min-TLS-1-2-PFS-2023-10";
+const TLS_12 = "Policy-Min-TLS-1-2-PFS-2023-10";
 const NO_VPC = "vpcOptions.subnetIds is not set: the domain gets a public endpoint; place it in the VPC's private subnets";
 const NO_LOGS = (type: string, logs: string) =>
     `logPublishingOptions has no enabled ${type} entry: ${logs} logs are not sent to CloudWatch`;
@@ -32,11 +32,16 @@ const disabledLog = (logType: string, arn: string) => ({ logPublishingOptions: [
 
 describe("policy pack: OpenSearch", () => {
     checkRule("opensearch-1-encrypted-at-rest", DOMAIN, enabledRows("encryptAtRest", `encryptAtRest.enabled is not true ${BY_DEFAULT}`));
-    checkRule("opensearch-2-in-vpc", DOMAIN, [
-        ["good", goodDomain, null],
-        ["omitted", {}, NO_VPC],
-        ["no-subnets", { vpcOptions: { subnetIds: [] } }, NO_VPC],
-    ]);
+    checkRule(
+        "opensearch-2-in-vpc",
+        DOMAIN,
+        [
+            ["good", goodDomain, null],
+            ["omitted", {}, NO_VPC],
+            ["no-subnets", { vpcOptions: { subnetIds: [] } }, NO_VPC],
+        ],
+        ["vpcOptions.subnetIds"],
+    );
     checkRule(
         "opensearch-3-node-to-node-encryption",
         DOMAIN,
@@ -78,8 +83,13 @@ describe("policy pack: OpenSearch", () => {
             `domainEndpointOptions.tlsSecurityPolicy Policy-Min-TLS-1-0-2019-07 is not one of ${TLS_12}`,
         ],
         [
+            "tls12-2019",
+            { domainEndpointOptions: { enforceHttps: true, tlsSecurityPolicy: "Policy-Min-TLS-1-2-2019-07" } },
+            `domainEndpointOptions.tlsSecurityPolicy Policy-Min-TLS-1-2-2019-07 is not one of ${TLS_12}`,
+        ],
+        [
             "http",
-            { domainEndpointOptions: { enforceHttps: false, tlsSecurityPolicy: "Policy-Min-TLS-1-2-2019-07" } },
+            { domainEndpointOptions: { enforceHttps: false, tlsSecurityPolicy: "Policy-Min-TLS-1-2-PFS-2023-10" } },
             "domainEndpointOptions.enforceHttps is false: set it to true",
         ],
     ]);
