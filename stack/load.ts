@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, namespaceValues } from "../config/platform";
+import { switchPlanProblems } from "../regions/failover";
 import { type Stack, parseStack } from "./parse";
 
 export type { Stack };
@@ -12,10 +13,15 @@ export type { Stack };
 /** The stack of the running Pulumi program. */
 export function loadStack(): Stack {
     const all = pulumi.runtime.allConfig();
+    let stack: Stack;
     try {
-        return parseStack(namespaceValues(all), all["aws:region"]);
+        stack = parseStack(namespaceValues(all), all["aws:region"]);
     } catch (err) {
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
         throw err;
     }
+    // The failover plans' names carry the project and stack (regions/failover.ts): checked before any resource.
+    const names = switchPlanProblems(pulumi.getProject(), pulumi.getStack(), stack.fleet);
+    if (names.length > 0) throw new pulumi.RunError(`stack ${pulumi.getStack()}:\n- ${names.join("\n- ")}`);
+    return stack;
 }

@@ -35,7 +35,9 @@ describe("offline plan of the prod stack", () => {
         const regionOf: Record<string, string> = { use1: "us-east-1", euc1: "eu-central-1", apse1: "ap-southeast-1" };
         const cells = cellCodes(run.evaluation.resources);
         const regional = run.evaluation.resources.filter(isRegionalAws);
-        assert.equal(regional.length, 458);
+        // 458 in the cells and the global database, 25 of the failover (issue 19): per cell its edge
+        // function, log group and two EKS access resources (12), 12 FIS templates, the token's secret.
+        assert.equal(regional.length, 483);
         const wrong = regional
             // Outside the cells: per-region resources (the origin certificates) are named by their
             // cell's code; the rest (the global database) live in the primary's region.
@@ -231,8 +233,23 @@ describe("adding a region", () => {
         const addedOutsideCell = diff.added
             .filter((c) => c.cell !== "usw2" && !/::usw2-origin-certs(-validation)?$/.test(c.urn))
             .map((c) => c.urn);
+        // Outside the cell: its pool, and its failover pieces (a Region switch plan to it, its edge
+        // function and EKS access, its FIS templates).
         assert.deepEqual(addedOutsideCell, [
             "urn:pulumi:prod::platform::platform:edge:Edge$cloudflare:index/loadBalancerPool:LoadBalancerPool::edge-pool-usw2",
+            ...["az-us-west-2a", "az-us-west-2b", "az-us-west-2c", "isolation"].map(
+                (t) => `urn:pulumi:prod::platform::platform:failover:FaultInjection$aws:fis/experimentTemplate:ExperimentTemplate::usw2-faults-${t}`,
+            ),
+            ...[
+                "aws:arcregionswitch/plan:Plan::failover-plan-usw2",
+                "aws:cloudwatch/logGroup:LogGroup::usw2-failover-pool-switch-logs",
+                "aws:eks/accessEntry:AccessEntry::usw2-failover-eks",
+                "aws:eks/accessPolicyAssociation:AccessPolicyAssociation::usw2-failover-eks-scaling",
+                "aws:iam/role:Role::usw2-failover-pool-switch-role",
+                "aws:iam/rolePolicy:RolePolicy::usw2-failover-pool-switch-policy",
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment::usw2-failover-pool-switch-execution",
+                "aws:lambda/function:Function::usw2-failover-pool-switch",
+            ].map((u) => `urn:pulumi:prod::platform::platform:failover:RegionSwitch$${u}`),
         ]);
         const newMembers = diff.added.filter((c) => c.type === "aws:rds/cluster:Cluster").map((c) => c.urn);
         assert.deepEqual(newMembers, [
@@ -240,10 +257,16 @@ describe("adding a region", () => {
         ]);
         assert.equal(diff.added.filter((c) => c.type === "platform:cell:RegionalCell").length, 1);
 
-        // Changed: the load balancer's pool lists, the alert's pool filter, and what the
-        // capacity model re-sizes now that WNAM users go to us-west-2 (HPA, node groups).
+        // Changed: the load balancer's pool lists, the alert's pool filter, what the capacity model
+        // re-sizes now that WNAM users go to us-west-2 (HPA, node groups), and the failover: the
+        // plans' scale targets, the edge functions' pool list, the execution role's resources, the
+        // token's replicas.
         assert.deepEqual([...new Set(diff.changed.map((c) => `${c.type} (${c.keys.join(", ")})`))].sort(), [
+            "aws:arcregionswitch/plan:Plan (workflows)",
             "aws:eks/nodeGroup:NodeGroup (scalingConfig)",
+            "aws:iam/rolePolicy:RolePolicy (policy)",
+            "aws:lambda/function:Function (environment)",
+            "aws:secretsmanager/secret:Secret (replicas)",
             "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, rules)",
             "cloudflare:index/notificationPolicy:NotificationPolicy (filters)",
             "kubernetes:autoscaling/v2:HorizontalPodAutoscaler (spec)",
