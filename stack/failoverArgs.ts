@@ -66,7 +66,8 @@ export function regionSwitchArgs(
         globalClusterIdentifier: global.identifier,
         globalClusterArn: global.arn,
         cloudflareAccountId: config.cloudflare.accountId,
-        homeRegion: fleet.homeRegion,
+        secretRegion: config.awsRegion,
+        replicaRegions: fleet.cells.map((c) => c.region),
         rtoMinutes: FAILOVER_RTO_MINUTES,
         logRetentionDays: config.observability.logRetentionDays,
     };

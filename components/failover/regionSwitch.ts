@@ -55,8 +55,16 @@ export interface RegionSwitchArgs {
     readonly globalClusterIdentifier: pulumi.Input<string>;
     readonly globalClusterArn: pulumi.Input<string>;
     readonly cloudflareAccountId: string;
-    /** Where the token's secret lives (the global database's home region); every other cell reads a replica. */
-    readonly homeRegion: string;
+    /**
+     * Where the token's secret lives; every other cell reads a replica. The stack's default region
+     * (`aws:region`), which no failover moves: a secret's region cannot change in place.
+     */
+    readonly secretRegion: string;
+    /**
+     * Every deployed cell's region: the secret's replicas (all but `secretRegion`). Drained cells
+     * included, so that draining a cell changes no secret.
+     */
+    readonly replicaRegions: readonly string[];
     /** The plans' recovery time objective. */
     readonly rtoMinutes: number;
     readonly logRetentionDays: number;
@@ -90,11 +98,11 @@ export class RegionSwitch extends pulumi.ComponentResource {
         const secret = new aws.secretsmanager.Secret(
             `${name}-cf-token`,
             {
-                region: args.homeRegion,
+                region: args.secretRegion,
                 name: secretName,
                 description: "Cloudflare API token (Load Balancing: Monitors and Pools Write) for the failover plans' edge step",
                 recoveryWindowInDays: 7,
-                replicas: args.cells.filter((c) => c.region !== args.homeRegion).map((c) => ({ region: c.region })),
+                replicas: args.replicaRegions.filter((r) => r !== args.secretRegion).map((region) => ({ region })),
             },
             child,
         );
