@@ -118,25 +118,24 @@ describe("failover: the Region switch plans and FIS templates of the prod plan",
             "POOL_IDS",
             "TOKEN_SECRET_ID",
         ]);
-        assert.deepEqual([env.CELL_REGION, env.TOKEN_SECRET_ID, env.GLOBAL_CLUSTER_ID], [
-            "ap-southeast-1",
-            "platform/prod/failover/cloudflare-token",
-            "platform-prod",
-        ]);
+        assert.deepEqual(
+            [env.CELL_REGION, env.TOKEN_SECRET_ID, env.GLOBAL_CLUSTER_ID],
+            ["ap-southeast-1", "platform/prod/failover/cloudflare-token", "platform-prod"],
+        );
         assert.match(env.CLUSTER_ARN, /^arn:aws:rds:ap-southeast-1:123456789012:cluster:apse1-data-db-cluster-/);
         assert.deepEqual(Object.keys(JSON.parse(env.POOL_IDS)), ["us-east-1", "eu-central-1", "ap-southeast-1"]);
         for (const pool of ["edge-pool-use1", "edge-pool-euc1", "edge-pool-apse1"])
             assert.ok(deps(prod, fn).includes(urnOf(prod, "cloudflare:index/loadBalancerPool:LoadBalancerPool", pool)), pool);
         // One secret in the home region, a replica in every other serving cell's region; no value in the program.
         const secret = byName(prod, "aws:secretsmanager/secret:Secret", "failover-cf-token");
-        assert.deepEqual([secret.inputs.region, secret.inputs.name, secret.inputs.replicas], [
-            "us-east-1",
-            "platform/prod/failover/cloudflare-token",
-            [{ region: "eu-central-1" }, { region: "ap-southeast-1" }],
-        ]);
+        assert.deepEqual(
+            [secret.inputs.region, secret.inputs.name, secret.inputs.replicas],
+            ["us-east-1", "platform/prod/failover/cloudflare-token", [{ region: "eu-central-1" }, { region: "ap-southeast-1" }]],
+        );
         assert.equal(
-            prod.plan.resources.filter((r) => r.type === "aws:secretsmanager/secretVersion:SecretVersion" && r.parent?.includes("RegionSwitch"))
-                .length,
+            prod.plan.resources.filter(
+                (r) => r.type === "aws:secretsmanager/secretVersion:SecretVersion" && r.parent?.includes("RegionSwitch"),
+            ).length,
             0,
             "the token is the operator's to put: never in the program or its state",
         );
@@ -149,7 +148,11 @@ describe("failover: the Region switch plans and FIS templates of the prod plan",
                 Action: ["secretsmanager:GetSecretValue"],
                 Resource: ["arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:platform/prod/failover/cloudflare-token-*"],
             },
-            { Effect: "Allow", Action: ["rds:DescribeGlobalClusters"], Resource: ["arn:aws:rds::123456789012:global-cluster:platform-prod"] },
+            {
+                Effect: "Allow",
+                Action: ["rds:DescribeGlobalClusters"],
+                Resource: ["arn:aws:rds::123456789012:global-cluster:platform-prod"],
+            },
         ]);
     });
 

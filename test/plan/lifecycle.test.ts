@@ -224,7 +224,8 @@ describe("region lifecycle: plans", function () {
                 [
                     "urn:pulumi:prod::platform::platform:edge:Edge$cloudflare:index/loadBalancerPool:LoadBalancerPool::edge-pool-apse1",
                     ...["az-ap-southeast-1a", "az-ap-southeast-1b", "az-ap-southeast-1c", "isolation"].map(
-                        (t) => `urn:pulumi:prod::platform::platform:failover:FaultInjection$aws:fis/experimentTemplate:ExperimentTemplate::apse1-faults-${t}`,
+                        (t) =>
+                            `urn:pulumi:prod::platform::platform:failover:FaultInjection$aws:fis/experimentTemplate:ExperimentTemplate::apse1-faults-${t}`,
                     ),
                     ...[
                         "aws:arcregionswitch/plan:Plan::failover-plan-apse1",

@@ -238,7 +238,8 @@ describe("adding a region", () => {
         assert.deepEqual(addedOutsideCell, [
             "urn:pulumi:prod::platform::platform:edge:Edge$cloudflare:index/loadBalancerPool:LoadBalancerPool::edge-pool-usw2",
             ...["az-us-west-2a", "az-us-west-2b", "az-us-west-2c", "isolation"].map(
-                (t) => `urn:pulumi:prod::platform::platform:failover:FaultInjection$aws:fis/experimentTemplate:ExperimentTemplate::usw2-faults-${t}`,
+                (t) =>
+                    `urn:pulumi:prod::platform::platform:failover:FaultInjection$aws:fis/experimentTemplate:ExperimentTemplate::usw2-faults-${t}`,
             ),
             ...[
                 "aws:arcregionswitch/plan:Plan::failover-plan-usw2",

@@ -57,7 +57,8 @@ export function countWrites(ledger: Ledger, held: Holdings): WriteCounts {
     const sent = new Set(ledger.sent);
     if (sent.size !== ledger.sent.length) throw new Error("ledger: an id was sent twice; ids must be unique and monotonic");
     for (let i = 1; i < ledger.sent.length; i++)
-        if (ledger.sent[i] <= ledger.sent[i - 1]) throw new Error(`ledger: id ${ledger.sent[i]} after ${ledger.sent[i - 1]} is not monotonic`);
+        if (ledger.sent[i] <= ledger.sent[i - 1])
+            throw new Error(`ledger: id ${ledger.sent[i]} after ${ledger.sent[i - 1]} is not monotonic`);
     const acked = new Set(ledger.acknowledged);
     for (const id of acked) if (!sent.has(id)) throw new Error(`ledger: id ${id} acknowledged but never sent`);
     const times = new Map<number, number>();
@@ -188,7 +189,8 @@ export function formatLedger(report: LedgerReport): string {
         `  RTO ${ms(report.rtoMs)}, failback ${ms(report.failbackMs)}`,
         ...report.steps.map((s) => `  step ${s.step}: ${Math.round(s.durationMs)} ms`),
         ...report.budgets.map(
-            (b) => `  budget ${b.figure}: ${b.value === null ? "not measured" : Math.round(b.value)} ≤ ${b.budget} ${b.exceeded ? "EXCEEDED" : "ok"}`,
+            (b) =>
+                `  budget ${b.figure}: ${b.value === null ? "not measured" : Math.round(b.value)} ≤ ${b.budget} ${b.exceeded ? "EXCEEDED" : "ok"}`,
         ),
     ];
     return lines.join("\n");
