@@ -78,15 +78,17 @@ export function faultInjectionArgs({ fleet }: Stack, cells: readonly FailoverCel
     const serving = new Set(fleet.serving.map((c) => c.region));
     return {
         accountId,
-        cells: cells.filter((c) => serving.has(c.region)).map((c) => ({
-            region: c.region,
-            code: c.code,
-            azs: c.azs,
-            vpcId: c.vpcId,
-            subnetIds: c.subnetIds,
-            dbClusterArn: c.dbClusterArn,
-            sloAlarmArns: Object.values(pick(c.alarmArns, SLO_ALARMS)),
-            dataAlarmArns: Object.values(pick(c.alarmArns, DATA_ALARMS)),
-        })),
+        cells: cells
+            .filter((c) => serving.has(c.region))
+            .map((c) => ({
+                region: c.region,
+                code: c.code,
+                azs: c.azs,
+                vpcId: c.vpcId,
+                subnetIds: c.subnetIds,
+                dbClusterArn: c.dbClusterArn,
+                sloAlarmArns: Object.values(pick(c.alarmArns, SLO_ALARMS)),
+                dataAlarmArns: Object.values(pick(c.alarmArns, DATA_ALARMS)),
+            })),
     };
 }

@@ -14,7 +14,6 @@ import { type LoadRun, checkReachable, startLoad } from "../load";
 import { type PoolApi, PoolError, type PoolHealth, type PoolInfo, cloudflarePools, describeApiError, findPool } from "../pools";
 import { type Sample } from "../stats";
 import { type LedgerReport, countWrites, failbackMs, formatLedger, ledgerReport, recoveryMs } from "./ledger";
-import { WriteLoad, readBack } from "./writes";
 import { type DrillOptions } from "./options";
 import {
     type DrillReport,
@@ -30,6 +29,7 @@ import {
     poolIsOut,
     writeReport,
 } from "./report";
+import { WriteLoad, readBack } from "./writes";
 
 /** Knobs tests turn; defaults suit a real drill. */
 export interface DrillRuntime {

@@ -5,9 +5,9 @@
  */
 import { writeFileSync } from "node:fs";
 import { type CellHeadroom, type FailoverImpact } from "../failover";
-import { type LedgerReport } from "./ledger";
 import { type PoolHealth, type PoolInfo } from "../pools";
 import { type Sample, type Summary, isError, summarise } from "../stats";
+import { type LedgerReport } from "./ledger";
 
 /** A phase of the load; fromMs/toMs are ms since the load started. */
 export interface PhaseReport extends Summary {
