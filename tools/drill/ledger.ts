@@ -80,10 +80,13 @@ export function countWrites(ledger: Ledger, held: Holdings): WriteCounts {
     };
 }
 
-/** First failed request to the first success served by `survivor` after it; null when either never happened. */
+/**
+ * First failed request to the first success served by `survivor` after it. 0 when nothing failed
+ * and the survivor served (no downtime); null when the survivor never served after the failure.
+ */
 export function recoveryMs(requests: readonly LedgerRequest[], survivor: string): number | null {
     const firstFailure = requests.find((r) => !r.ok);
-    if (!firstFailure) return null;
+    if (!firstFailure) return requests.some((r) => r.ok && r.servedBy === survivor) ? 0 : null;
     const recovered = requests.find((r) => r.ok && r.servedBy === survivor && r.atMs >= firstFailure.atMs);
     return recovered ? recovered.atMs - firstFailure.atMs : null;
 }

@@ -55,7 +55,8 @@ describe("drill ledger: recovery, failback, steps, budgets", () => {
     it("RTO: first failure to the survivor's first success; failback: its start to the original's first success", () => {
         assert.equal(recoveryMs(requests, "eu-central-1"), 700);
         assert.equal(recoveryMs(requests, "ap-southeast-1"), null);
-        assert.equal(recoveryMs(requests.slice(0, 1), "eu-central-1"), null, "no failure: nothing to recover from");
+        assert.equal(recoveryMs(requests.slice(0, 1), "eu-central-1"), null, "the survivor never served");
+        assert.equal(recoveryMs([requests[0], requests[3]], "eu-central-1"), 0, "nothing failed: no downtime");
         assert.equal(failbackMs(requests, "us-east-1", 1000), 4000);
         assert.equal(failbackMs(requests, "us-east-1", 6000), null);
     });
