@@ -10,10 +10,13 @@ import { Edge } from "./components/edge/edge";
 import { originAuthSecrets } from "./components/edge/originAuth";
 import { OriginCertificates } from "./components/edge/originCertificates";
 import { type HostnameRules, type RulesetRule, originAuthRule } from "./components/edge/rules";
+import { FaultInjection } from "./components/failover/faultInjection";
+import { RegionSwitch } from "./components/failover/regionSwitch";
 import { type FleetCell } from "./regions/fleet";
 import { parseEcrImage } from "./regions/image";
 import { globalDatabaseIdentifier } from "./regions/naming";
 import { type CellShared, edgeArgs, regionalCellArgs } from "./stack/args";
+import { type FailoverCell, faultInjectionArgs, regionSwitchArgs } from "./stack/failoverArgs";
 import { loadStack } from "./stack/load";
 
 const stack = loadStack();
@@ -118,6 +121,33 @@ const edge = new Edge(
     { dependsOn: cells },
 );
 
+// The failover, declared and rehearsable: a Region switch plan per standby and FIS templates per cell (docs/qa.md).
+const failoverCells: FailoverCell[] = cells.map((c) => ({
+    region: c.region,
+    code: c.code,
+    azs: c.network.azs,
+    eksClusterName: c.clusterName,
+    apiNamespace: c.api.namespace,
+    vpcId: c.network.vpcId,
+    subnetIds: [...c.network.publicSubnetIds, ...c.network.privateSubnetIds, ...c.network.isolatedSubnetIds],
+    dbClusterArn: c.data.database.cluster.arn,
+    alarmArns: c.observability.alarmArns,
+}));
+const regionSwitch = new RegionSwitch(
+    "failover",
+    regionSwitchArgs(
+        stack,
+        project,
+        stackName,
+        failoverCells,
+        edge.poolIds,
+        { identifier: globalDatabase.globalClusterIdentifier, arn: globalDatabase.globalClusterArn },
+        shared.accountId,
+    ),
+    withAws,
+);
+const faults = new FaultInjection("faults", faultInjectionArgs(stack, failoverCells, shared.accountId), withAws);
+
 export const regions = Object.fromEntries(
     cells.map((c) => [
         c.region,
@@ -146,3 +176,6 @@ export const edgeZoneRules = {
 export const edgeOriginAuthToken = pulumi.secret(originAuth.active);
 export const edgeSettings = edge.summary;
 export const grafanaAdminPasswords = Object.fromEntries(cells.map((c) => [c.region, c.observability.grafanaAdminPassword]));
+export const failoverPlans = regionSwitch.planArns;
+export const failoverTokenSecret = regionSwitch.tokenSecretArn;
+export const faultTemplates = faults.templateIds;

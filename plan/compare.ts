@@ -70,7 +70,7 @@ export function compare(before: Plan, after: Plan): Comparison {
         // The engine applies the new program's ignoreChanges: an ignored input keeps its old value.
         const ignored = r.ignoreChanges ?? [];
         const inputs = [...new Set([...Object.keys(previous.inputs), ...Object.keys(r.inputs)])]
-            .filter((k) => !isDeepStrictEqual(previous.inputs[k], r.inputs[k]) && !ignored.includes(k))
+            .filter((k) => !isDeepStrictEqual(asJson(previous.inputs[k]), asJson(r.inputs[k])) && !ignored.includes(k))
             .sort();
         const keys = [
             ...inputs,
@@ -169,4 +169,13 @@ export function formatComparison(result: Comparison, beforeName: string, afterNa
         lines.push("", `${group}:`, ...entries);
     }
     return lines.join("\n");
+}
+
+/**
+ * An input as the plan JSON carries it: `--compare` plans the other config in a child process and
+ * reads it back as JSON, so both sides are compared in that form (an asset archive in memory is
+ * not a plain object, and would differ from its own JSON copy).
+ */
+function asJson(value: unknown): unknown {
+    return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }

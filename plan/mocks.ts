@@ -242,6 +242,12 @@ function idFor(type: string, name: string, inputs: State, hex: (n: number, salt?
         return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
     }
     if (type.startsWith("cloudflare:")) return hex(32);
+    // An SQS queue's id is its URL (aws_sqs_queue: "id - The URL for the created Amazon SQS queue").
+    if (type === "aws:sqs/queue:Queue") {
+        const queue = typeof inputs.name === "string" ? inputs.name : `${name}-${hex(7, "autoname")}`;
+        const region = typeof inputs.region === "string" ? inputs.region : "us-east-1";
+        return `https://sqs.${region}.amazonaws.com/${ACCOUNT_ID}/${queue}`;
+    }
     if (type.startsWith("kubernetes:")) {
         const metadata = (inputs.metadata ?? {}) as State;
         const ns = typeof metadata.namespace === "string" ? `${metadata.namespace}/` : "";
@@ -254,6 +260,8 @@ function arnFor(type: string, region: string, id: string): string | undefined {
     const [pkg, mod] = type.split(":");
     if (pkg !== "aws") return undefined;
     const service = mod.split("/")[0];
+    // A queue's ARN ends with its name; its id is its URL.
+    if (type === "aws:sqs/queue:Queue") return `arn:aws:sqs:${region}:${ACCOUNT_ID}:${id.split("/").pop()}`;
     return `arn:aws:${service}:${region}:${ACCOUNT_ID}:${type.split(":")[2].toLowerCase()}/${id}`;
 }
 

@@ -390,6 +390,8 @@ const GLOBAL_AWS_MODULES = new Set([
     "budgets",
     "account",
     "costexplorer",
+    // ARC Region switch: plan ARNs carry no region and the provider deprecates the plan's `region`.
+    "arcregionswitch",
 ]);
 
 /**

@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, namespaceValues } from "../config/platform";
+import { switchPlanProblems } from "../regions/failover";
 import { stackNameProblems } from "../regions/naming";
 import { type Stack, parseStack } from "./parse";
 
@@ -26,5 +27,8 @@ export function loadStack(): Stack {
         stack.fleet.cells.map((c) => c.code),
     );
     if (names.length > 0) throw new pulumi.RunError(names.join("\n"));
+    // The failover plans' names carry the project and stack (regions/failover.ts): checked before any resource.
+    const plans = switchPlanProblems(pulumi.getProject(), pulumi.getStack(), stack.fleet);
+    if (plans.length > 0) throw new pulumi.RunError(`stack ${pulumi.getStack()}:\n- ${plans.join("\n- ")}`);
     return stack;
 }

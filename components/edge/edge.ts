@@ -236,7 +236,9 @@ export class Edge extends pulumi.ComponentResource {
                         // Notify on every pool and origin health change; the notification policy filters further.
                         notificationFilter: { pool: { disable: false }, origin: { disable: false } },
                     },
-                    child,
+                    // Enabled at create; afterwards the failover plan's edge step and the drill own it: the
+                    // `pulumi up` that follows a failover must not re-enable the lost region's pool.
+                    { ...child, ignoreChanges: ["enabled"] },
                 ),
             );
         }

@@ -433,6 +433,8 @@ function alertTopicSpecs(t: AlertTopicTarget): AlarmSpec[] {
 export class CloudWatchAlarms extends pulumi.ComponentResource {
     /** Alarm names, by key (e.g. `aurora-cpu`). */
     readonly alarmNames: Record<string, pulumi.Output<string>>;
+    /** Alarm ARNs, by key: for what acts on an alarm's state (FIS stop conditions, Region switch health). */
+    readonly alarmArns: Record<string, pulumi.Output<string>>;
 
     constructor(name: string, args: CloudWatchAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:CloudWatchAlarms", name, {}, opts);
@@ -445,6 +447,7 @@ export class CloudWatchAlarms extends pulumi.ComponentResource {
         ];
         const prefix = args.namePrefix ?? name;
         this.alarmNames = {};
+        this.alarmArns = {};
         for (const spec of specs) {
             const alarm = new aws.cloudwatch.MetricAlarm(
                 `${name}-${spec.key}`,
@@ -469,6 +472,7 @@ export class CloudWatchAlarms extends pulumi.ComponentResource {
                 { parent: this },
             );
             this.alarmNames[spec.key] = alarm.name;
+            this.alarmArns[spec.key] = alarm.arn;
         }
         this.registerOutputs({ alarmNames: this.alarmNames });
     }

@@ -49,6 +49,8 @@ export interface ObservabilityArgs extends Pick<LogDomainArgs, "region" | "vpcId
 export class Observability extends pulumi.ComponentResource {
     readonly logDomain: LogDomain;
     readonly topicArn: pulumi.Output<string>;
+    /** The cell's CloudWatch alarm ARNs by key (components/observability/cloudWatchAlarms.ts). */
+    readonly alarmArns: Record<string, pulumi.Output<string>>;
     /** Secret. */
     readonly grafanaAdminPassword: pulumi.Output<string>;
     /** Fluent Bit's role: map it to `logs_writer` in the domain (docs/observability.md). */
@@ -102,7 +104,7 @@ export class Observability extends pulumi.ComponentResource {
             },
             child,
         );
-        new CloudWatchAlarms(
+        const alarms = new CloudWatchAlarms(
             `${name}-alarms`,
             {
                 region,
@@ -119,6 +121,7 @@ export class Observability extends pulumi.ComponentResource {
         );
 
         this.topicArn = topic.topicArn;
+        this.alarmArns = alarms.alarmArns;
         this.grafanaAdminPassword = monitoring.grafanaAdminPassword;
         this.logShipperRoleArn = shipper.roleArn;
         this.registerOutputs({

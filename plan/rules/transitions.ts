@@ -120,7 +120,9 @@ export function transitionViolations(
         after.resources.filter((r) => r.type === T.cluster && typeof r.inputs.globalClusterIdentifier === "string").map((r) => r.urn),
     );
     // A member cluster's instances follow it (by id, else by dependency).
-    const memberIds = new Set(after.resources.filter((r) => globalMembers.has(r.urn) && r.id != null).map((r) => r.id));
+    const memberIds = new Set(
+        after.resources.filter((r) => globalMembers.has(r.urn) && r.id !== null && r.id !== undefined).map((r) => r.id),
+    );
     for (const r of after.resources)
         if (
             r.type === T.instance &&

@@ -15,6 +15,9 @@ const IN_PLACE: Record<string, readonly string[]> = {
     // Online resharding of a cluster-mode replication group (ModifyReplicationGroupShardConfiguration);
     // terraform-provider-aws updates num_node_groups in place.
     "aws:elasticache/replicationGroup:ReplicationGroup": ["numNodeGroups"],
+    // The failover plans' scale targets follow the capacity model; the Region switch API's
+    // UpdatePlan takes the workflows (the plan's ARN is kept).
+    "aws:arcregionswitch/plan:Plan": ["workflows"],
 };
 
 describe("capacity growth (targetConcurrentUsers doubled)", () => {

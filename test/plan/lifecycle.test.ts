@@ -217,13 +217,36 @@ describe("region lifecycle: plans", function () {
         it("changes nothing but retention, steering and sizes; deletes no data", () => {
             const diff = compare(prod.plan, drained.plan);
             assert.deepEqual(diff.atRisk, []);
+            // Out with the pool: the drained cell's failover pieces (its Region switch plan, edge
+            // function, EKS access and FIS templates), none of them data.
             assert.deepEqual(
                 diff.removed.filter((c) => c.type !== "aws:rds/clusterInstance:ClusterInstance").map((c) => c.urn),
-                ["urn:pulumi:prod::platform::platform:edge:Edge$cloudflare:index/loadBalancerPool:LoadBalancerPool::edge-pool-apse1"],
+                [
+                    "urn:pulumi:prod::platform::platform:edge:Edge$cloudflare:index/loadBalancerPool:LoadBalancerPool::edge-pool-apse1",
+                    ...["az-ap-southeast-1a", "az-ap-southeast-1b", "az-ap-southeast-1c", "isolation"].map(
+                        (t) =>
+                            `urn:pulumi:prod::platform::platform:failover:FaultInjection$aws:fis/experimentTemplate:ExperimentTemplate::apse1-faults-${t}`,
+                    ),
+                    ...[
+                        "aws:arcregionswitch/plan:Plan::failover-plan-apse1",
+                        "aws:cloudwatch/logGroup:LogGroup::apse1-failover-pool-switch-logs",
+                        "aws:eks/accessEntry:AccessEntry::apse1-failover-eks",
+                        "aws:eks/accessPolicyAssociation:AccessPolicyAssociation::apse1-failover-eks-scaling",
+                        "aws:iam/role:Role::apse1-failover-pool-switch-role",
+                        "aws:iam/rolePolicy:RolePolicy::apse1-failover-pool-switch-policy",
+                        "aws:iam/rolePolicyAttachment:RolePolicyAttachment::apse1-failover-pool-switch-execution",
+                        "aws:lambda/function:Function::apse1-failover-pool-switch",
+                    ].map((u) => `urn:pulumi:prod::platform::platform:failover:RegionSwitch$${u}`),
+                ],
             );
+            // The failover follows the serving cells: the plans' scale targets, the edge functions'
+            // pool list and the execution role's resources.
             assert.deepEqual([...new Set(diff.changed.map((c) => `${c.type} (${c.keys.join(", ")})`))].sort(), [
+                "aws:arcregionswitch/plan:Plan (workflows)",
                 "aws:elasticache/replicationGroup:ReplicationGroup ((retainOnDelete))",
+                "aws:iam/rolePolicy:RolePolicy (policy)",
                 "aws:kms/key:Key ((retainOnDelete))",
+                "aws:lambda/function:Function (environment)",
                 "aws:opensearch/domain:Domain ((retainOnDelete))",
                 "aws:rds/cluster:Cluster ((retainOnDelete))",
                 "aws:s3/bucket:Bucket ((retainOnDelete))",
@@ -336,7 +359,8 @@ describe("region lifecycle: plans", function () {
             // regenerate the fixture:  npm run -s build && node .build/test/support/statefulUrns.js
             const expected = readFileSync(fixture("stateful-urns.prod.txt"), "utf8").trim().split("\n");
             assert.deepEqual(statefulUrns(prod), expected);
-            assert.equal(expected.length, 30);
+            // 30, and the failover's Cloudflare token secret (issue 19).
+            assert.equal(expected.length, 31);
             assert.deepEqual([...new Set(expected.map((u) => u.split("::")[2].split("$").pop()))].sort(), [...STATEFUL_TYPES].sort());
         });
     });
@@ -364,7 +388,8 @@ describe("region lifecycle: the plan command", function () {
         assert.equal(result.status, 0, result.stderr);
         assert.equal(result.stderr, "");
         const lines = result.stdout.trim().split("\n");
-        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 1 changed, 240 removed$/);
+        // The changes: the image's replication and the failover token's secret drop the removed region.
+        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 2 changed, 240 removed$/);
         assert.equal(lines[2], "Data at risk: none (no stateful resource is deleted or replaced)");
         assert.equal(lines[4], "Retained (9): removed from the stack, kept in AWS (retainOnDelete):");
         assert.match(

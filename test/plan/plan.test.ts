@@ -36,8 +36,9 @@ describe("offline plan of the prod stack", () => {
         const regionOf: Record<string, string> = { use1: "us-east-1", euc1: "eu-central-1", apse1: "ap-southeast-1" };
         const cells = cellCodes(run.evaluation.resources);
         const regional = run.evaluation.resources.filter(isRegionalAws);
-        // 27 more in the cells (deployer access, Karpenter; no Cluster Autoscaler association) and the image's replication; 21 alarms (7 per cell) from observability.
-        assert.equal(regional.length, 507);
+        // 27 more in the cells (deployer access, Karpenter; no Cluster Autoscaler association) and the image's replication; 21 alarms (7 per cell) from observability; 25 of the failover (issue 19): per cell its edge
+        // function, log group and two EKS access resources (12), 12 FIS templates, the token's secret.
+        assert.equal(regional.length, 532);
         const wrong = regional
             // Outside the cells: per-region resources (the origin certificates) are named by their
             // cell's code; the rest (the global database) live in the primary's region.
@@ -205,7 +206,7 @@ describe("plan command", () => {
         // The cost table, with the figures of the plan JSON's cost.
         const plan = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8"));
         assert.match(out, /\nMonthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
-        assert.match(out, /\nus-east-1 +use1 +\$4,587\.67 +\$5,515\.63 /);
+        assert.match(out, /\nus-east-1 +use1 +\$5,057\.55 +\$5,985\.50 /);
         const esc = (text: string) => text.replace(/[$.]/g, "\\$&");
         assert.match(out, new RegExp(`\\nTotal +${esc(usd(plan.cost.monthly.min))} +${esc(usd(plan.cost.monthly.worstCase))}\\n`));
         assert.equal(plan.stack, "prod");
@@ -255,8 +256,24 @@ describe("adding a region", () => {
         const addedOutsideCell = diff.added
             .filter((c) => c.cell !== "usw2" && !/::usw2-origin-certs(-validation)?$/.test(c.urn))
             .map((c) => c.urn);
+        // Outside the cell: its pool, and its failover pieces (a Region switch plan to it, its edge
+        // function and EKS access, its FIS templates).
         assert.deepEqual(addedOutsideCell, [
             "urn:pulumi:prod::platform::platform:edge:Edge$cloudflare:index/loadBalancerPool:LoadBalancerPool::edge-pool-usw2",
+            ...["az-us-west-2a", "az-us-west-2b", "az-us-west-2c", "isolation"].map(
+                (t) =>
+                    `urn:pulumi:prod::platform::platform:failover:FaultInjection$aws:fis/experimentTemplate:ExperimentTemplate::usw2-faults-${t}`,
+            ),
+            ...[
+                "aws:arcregionswitch/plan:Plan::failover-plan-usw2",
+                "aws:cloudwatch/logGroup:LogGroup::usw2-failover-pool-switch-logs",
+                "aws:eks/accessEntry:AccessEntry::usw2-failover-eks",
+                "aws:eks/accessPolicyAssociation:AccessPolicyAssociation::usw2-failover-eks-scaling",
+                "aws:iam/role:Role::usw2-failover-pool-switch-role",
+                "aws:iam/rolePolicy:RolePolicy::usw2-failover-pool-switch-policy",
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment::usw2-failover-pool-switch-execution",
+                "aws:lambda/function:Function::usw2-failover-pool-switch",
+            ].map((u) => `urn:pulumi:prod::platform::platform:failover:RegionSwitch$${u}`),
         ]);
         const newMembers = diff.added.filter((c) => c.type === "aws:rds/cluster:Cluster").map((c) => c.urn);
         assert.deepEqual(newMembers, [
@@ -264,11 +281,17 @@ describe("adding a region", () => {
         ]);
         assert.equal(diff.added.filter((c) => c.type === "platform:cell:RegionalCell").length, 1);
 
-        // Changed: the load balancer's pool lists, the alert's pool filter, and what the
-        // capacity model re-sizes now that WNAM users go to us-west-2 (HPA, NodePool limits; the
-        // fixed-size node groups never change), and the image's replication gains us-west-2.
+        // Changed: the load balancer's pool lists, the alert's pool filter, what the capacity model
+        // re-sizes now that WNAM users go to us-west-2 (HPA, NodePool limits; the fixed-size node
+        // groups never change), the image's replication gains us-west-2, and the failover: the
+        // plans' scale targets, the edge functions' pool list, the execution role's resources, the
+        // token's replicas.
         assert.deepEqual([...new Set(diff.changed.map((c) => `${c.type} (${c.keys.join(", ")})`))].sort(), [
+            "aws:arcregionswitch/plan:Plan (workflows)",
             "aws:ecr/replicationConfiguration:ReplicationConfiguration (replicationConfiguration)",
+            "aws:iam/rolePolicy:RolePolicy (policy)",
+            "aws:lambda/function:Function (environment)",
+            "aws:secretsmanager/secret:Secret (replicas)",
             "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, rules)",
             "cloudflare:index/notificationPolicy:NotificationPolicy (filters)",
             "kubernetes:autoscaling/v2:HorizontalPodAutoscaler (spec)",

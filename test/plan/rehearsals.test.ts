@@ -167,15 +167,29 @@ describe("day-2 rehearsals on prod", function () {
 const REHEARSAL_TYPES = {
     // Readers (and their alarms) follow the users; the cache gains shards in place; the API's
     // nodes follow through Karpenter's NodePool limits (the system node groups are fixed-size).
-    double: { added: ["ClusterInstance", "MetricAlarm"], changed: ["HorizontalPodAutoscaler", "NodePool", "ReplicationGroup"] },
-    halve: { added: [], changed: ["HorizontalPodAutoscaler", "NodePool"], removed: ["ClusterInstance"] },
-    // The registry's replication gains the new region as a destination.
-    addRegion: ["HorizontalPodAutoscaler", "LoadBalancer", "NodePool", "NotificationPolicy", "ReplicationConfiguration"],
+    // The failover plans' scale targets follow the capacity model (Plan workflows).
+    double: { added: ["ClusterInstance", "MetricAlarm"], changed: ["HorizontalPodAutoscaler", "NodePool", "Plan", "ReplicationGroup"] },
+    halve: { added: [], changed: ["HorizontalPodAutoscaler", "NodePool", "Plan"], removed: ["ClusterInstance"] },
+    // The registry's replication gains the new region as a destination; the failover's plans,
+    // the edge functions' pool list, the execution role's resources and the token's replicas follow.
+    addRegion: [
+        "Function",
+        "HorizontalPodAutoscaler",
+        "LoadBalancer",
+        "NodePool",
+        "NotificationPolicy",
+        "Plan",
+        "ReplicationConfiguration",
+        "RolePolicy",
+        "Secret",
+    ],
     // The rotation function and its security group follow the primary (components/data/masterRotation.ts).
     switchPrimary: {
-        added: ["CloudFormationStack", "MetricAlarm", "SecurityGroup", "SecurityGroupIngressRule"],
-        changed: ["Cluster", "Deployment", "LoadBalancer", "SecretRotation"],
-        removed: ["CloudFormationStack", "MetricAlarm", "SecurityGroup", "SecurityGroupIngressRule"],
+        // One Region switch plan per standby: the new primary's plan goes, the old primary's comes;
+        // the FIS region isolation's stop conditions follow the replication-lag alarms.
+        added: ["CloudFormationStack", "MetricAlarm", "Plan", "SecurityGroup", "SecurityGroupIngressRule"],
+        changed: ["Cluster", "Deployment", "ExperimentTemplate", "LoadBalancer", "Plan", "SecretRotation"],
+        removed: ["CloudFormationStack", "MetricAlarm", "Plan", "SecurityGroup", "SecurityGroupIngressRule"],
     },
     // Karpenter's chart does not follow the minor (Cluster Autoscaler's image did).
     kubernetes: ["Addon", "Cluster", "NodeGroup"],

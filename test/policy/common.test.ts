@@ -25,6 +25,7 @@ describe("policy pack: common helpers", () => {
             "aws:route53/record:Record",
             "aws:budgets/budget:Budget",
             "aws:costexplorer/anomalyMonitor:AnomalyMonitor",
+            "aws:arcregionswitch/plan:Plan",
             "cloudflare:index/record:Record",
             "platform:cell:RegionalCell",
         ];

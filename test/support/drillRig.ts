@@ -25,6 +25,10 @@ export interface DrillRig {
     readonly dir: string;
     /** Whether the target answers 502 while switching; reset before each test. */
     failSwitch: boolean;
+    /** The drill-writes endpoint's table (docs/qa.md, "Write ledger"): one id per row. */
+    readonly rows: number[];
+    /** Writes acknowledged while switching are not kept (a writer that loses them); reset before each test. */
+    loseWhileSwitching: boolean;
     /** An executed drill of us-east-1 against the rig, 2 users, phases of a fraction of a second. */
     args(extra?: string[]): string[];
 }
@@ -45,6 +49,8 @@ export function useDrillRig(): DrillRig {
             return scratch.path();
         },
         failSwitch: false,
+        rows: [],
+        loseWhileSwitching: false,
         args: (extra = []) => [
             "--region",
             "us-east-1",
@@ -92,9 +98,19 @@ export function useDrillRig(): DrillRig {
             }, SWITCH_MS);
         };
         rig.failSwitch = false;
+        rig.loseWhileSwitching = false;
+        rig.rows.length = 0;
         target = await startTarget({
             headers: () => ({ "x-served-region": served }),
             status: () => (rig.failSwitch && switching ? 502 : 200),
+            respond: (req, body) => {
+                if (!req.url?.startsWith("/drill/writes")) return undefined;
+                if (req.method === "GET") return { status: 200, body: { ids: rig.rows } };
+                if (rig.failSwitch && switching) return { status: 502, body: { error: "switching" } };
+                const { id } = JSON.parse(body) as { id: number };
+                if (!(rig.loseWhileSwitching && switching)) rig.rows.push(id);
+                return { status: 201, body: { id } };
+            },
         });
     });
     afterEach(async () => {

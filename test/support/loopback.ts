@@ -17,6 +17,8 @@ export interface TargetBehaviour {
     status?: (req: http.IncomingMessage) => number;
     /** Extra response headers, read per request. */
     headers?: () => Record<string, string>;
+    /** Answers a request itself (status and JSON body) instead of the defaults; undefined: the defaults. */
+    respond?: (req: http.IncomingMessage, body: string) => { status: number; body: unknown } | undefined;
 }
 
 export interface Target {
@@ -42,6 +44,12 @@ export async function startTarget(behaviour: TargetBehaviour = {}): Promise<Targ
                 inFlight--;
                 if (behaviour.drop?.(n)) {
                     req.socket.destroy();
+                    return;
+                }
+                const own = behaviour.respond?.(req, body);
+                if (own) {
+                    res.writeHead(own.status, { "content-type": "application/json", ...(behaviour.headers?.() ?? {}) });
+                    res.end(JSON.stringify(own.body));
                     return;
                 }
                 const error = behaviour.errorEvery !== undefined && behaviour.errorEvery > 0 && n % behaviour.errorEvery === 0;

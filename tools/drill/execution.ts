@@ -13,6 +13,7 @@ import { failoverImpact, formatImpact, loadVsMaximum } from "../failover";
 import { type LoadRun, checkReachable, startLoad } from "../load";
 import { type PoolApi, PoolError, type PoolHealth, type PoolInfo, cloudflarePools, describeApiError, findPool } from "../pools";
 import { type Sample } from "../stats";
+import { type LedgerReport, countWrites, failbackMs, formatLedger, ledgerReport, recoveryMs } from "./ledger";
 import { type DrillOptions } from "./options";
 import {
     type DrillReport,
@@ -28,6 +29,7 @@ import {
     poolIsOut,
     writeReport,
 } from "./report";
+import { WriteLoad, readBack } from "./writes";
 
 /** Knobs tests turn; defaults suit a real drill. */
 export interface DrillRuntime {
@@ -72,10 +74,56 @@ export async function runDrill(options: DrillOptions, runtime: DrillRuntime = {}
             baseURL: options.apiBase,
             maxRetries: runtime.apiRetries,
         });
-    const report: DrillReport = { ...setup, ...(await new Execution(options, runtime, api, io).run()) };
+    // The write ledger runs beside the drill's own load, on the drill's clock (its timeline's).
+    const t0 = performance.now();
+    const writes = options.ledger
+        ? new WriteLoad({
+              url: options.ledger.url,
+              writers: options.ledger.writers,
+              regionHeader: options.regionHeader,
+              timeoutMs: LEDGER_TIMEOUT_MS,
+              now: () => performance.now() - t0,
+          })
+        : undefined;
+    const result = await new Execution(options, runtime, api, io).run();
+    const report: DrillReport = { ...setup, ...result, ...(writes ? { ledger: await ledgerOf(writes, options, result) } : {}) };
     writeReport(options.report, report);
     io.out(`${formatOutcome(report)}\n`);
+    if (report.ledger) io.out(`${formatLedger(report.ledger)}\n`);
     return report;
+}
+
+/** Per write (and for the read-back): the ledger's requests time out after this. */
+const LEDGER_TIMEOUT_MS = 5000;
+
+/**
+ * The ledger once the drill is over: what the writer holds against what was acknowledged, the
+ * RTO (to the cell the drill rerouted to), the failback (from the pool's restore to the drilled
+ * cell serving again) and the drill's steps, each judged by its budget.
+ */
+async function ledgerOf(writes: WriteLoad, options: DrillOptions, result: DrillResult): Promise<LedgerReport> {
+    const ledger = await writes.stop();
+    const held = await readBack(options.ledger!.url, LEDGER_TIMEOUT_MS);
+    const restoredAt = result.timeline.find((e) => e.event.endsWith("restored (enabled: true)"))?.atMs;
+    const drilled = result.baselineRegion ?? options.cell.region;
+    const steps = result.timeline
+        .slice(1)
+        .map((e, i) => ({
+            step: result.timeline[i].event,
+            startMs: result.timeline[i].atMs,
+            endMs: e.atMs,
+            durationMs: e.atMs - result.timeline[i].atMs,
+        }));
+    return ledgerReport(
+        "failover",
+        {
+            writes: countWrites(ledger, held),
+            rtoMs: result.reroutedTo === null ? null : recoveryMs(ledger.requests, result.reroutedTo),
+            failbackMs: restoredAt === undefined ? null : failbackMs(ledger.requests, drilled, restoredAt),
+            steps,
+        },
+        options.ledger!.budgets,
+    );
 }
 
 class Aborted extends Error {}

@@ -7,7 +7,8 @@
  * Ctrl-C), the drill re-enables it before it exits, and says so.
  *
  * Exit status: 0 done (and, with --execute, the pool is back and the reroute was seen or no
- * region header was available); 1 no reroute was seen; 2 bad input; 3 the drill failed
+ * region header was available); 1 no reroute was seen, or (with --writes) a ledger figure is over
+ * its budget; 2 bad input; 3 the drill failed
  * (API error, interrupted, target unreachable), with the pool restored unless stderr says
  * otherwise.
  */
@@ -35,7 +36,10 @@ export async function main(
         return startupExit("drill", io, err);
     }
     try {
-        return exitCodeOf((await runDrill(options, { ...runtime, io })).outcome);
+        const report = await runDrill(options, { ...runtime, io });
+        const code = exitCodeOf(report.outcome);
+        // A ledger over budget fails the drill even when the reroute was seen (exit 1).
+        return code === TOOL_EXIT.ok && report.ledger && !report.ledger.withinBudget ? TOOL_EXIT.objective : code;
     } catch (err) {
         io.err(errorLine("drill", err));
         return TOOL_EXIT.failure;

@@ -24,6 +24,7 @@ import {
 import { findCell } from "../failover";
 import { rateLimitProblem } from "../rateLimit";
 import { type Scenario } from "../scenario";
+import { type DrillBudgets } from "./ledger";
 
 /** The drill's flags: what parseArgs reads, what `--help` prints and docs/qa.md's table lists. */
 export const DRILL_FLAGS = {
@@ -102,7 +103,49 @@ export const DRILL_FLAGS = {
         default: false,
         description: "this machine's egress address is in platform:edge.rateLimit.exemptSources: run above the zone's rate limit",
     },
-    report: { type: "string", value: "FILE", description: "write the report (timeline, reroute, errors, phases) as JSON" },
+    writes: {
+        type: "string",
+        value: "PATH",
+        description:
+            "the API's drill-writes endpoint under --target (POST {id}, GET {ids}: docs/qa.md): keep a write ledger and count lost, duplicated and late writes",
+    },
+    writers: {
+        type: "string",
+        value: "N",
+        description: "concurrent writers of the ledger",
+        number: { default: 2, min: 1, max: 64, integer: true },
+    },
+    "max-lost": {
+        type: "string",
+        value: "N",
+        description: "budget: acknowledged writes the new writer may lack (exit 1 above it)",
+        number: { default: 0, min: 0, max: 1_000_000, integer: true },
+    },
+    "max-duplicated": {
+        type: "string",
+        value: "N",
+        description: "budget: writes applied twice (exit 1 above it)",
+        number: { default: 0, min: 0, max: 1_000_000, integer: true },
+    },
+    "max-late": {
+        type: "string",
+        value: "N",
+        description: "budget: writes that landed though unacknowledged (exit 1 above it); unchecked when absent",
+        number: { min: 0, max: 1_000_000, integer: true },
+    },
+    "max-rto": {
+        type: "string",
+        value: "S",
+        description: "budget: seconds from the first failed request to the first success served by another cell; unchecked when absent",
+        number: { min: 0.1, max: 3600 },
+    },
+    "max-failback": {
+        type: "string",
+        value: "S",
+        description: "budget: seconds from the pool's restore to the first success served by the drilled cell again; unchecked when absent",
+        number: { min: 0.1, max: 3600 },
+    },
+    report: { type: "string", value: "FILE", description: "write the report (timeline, reroute, errors, phases, ledger) as JSON" },
     help: HELP_FLAG,
 } as const satisfies FlagTable;
 
@@ -131,6 +174,8 @@ export interface DrillOptions {
     /** Longest wait for the restored pool to report healthy. */
     readonly restoreWaitS: number;
     readonly report?: string;
+    /** The write ledger: its endpoint, writers and budgets; absent without --writes. */
+    readonly ledger?: { readonly url: string; readonly writers: number; readonly budgets: DrillBudgets };
     /** Users each cell carries at most, by AWS region (maxReplicas × usersPerPod). */
     readonly maxUsers?: Readonly<Record<string, number>>;
 }
@@ -187,6 +232,29 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         afterS: number("after"),
         restoreWaitS: number("restore-wait"),
         report: values.report,
+        ledger: values.writes === undefined ? undefined : ledgerOptions(target, values.writes, number, values),
+    };
+}
+
+function ledgerOptions(
+    target: string,
+    writes: string,
+    number: (name: keyof typeof DRILL_FLAGS) => number,
+    values: Readonly<Record<string, unknown>>,
+): NonNullable<DrillOptions["ledger"]> {
+    if (!writes.startsWith("/")) throw new InputError(`--writes "${writes}" is not a path (it starts with /)`);
+    const optional = (flag: "max-late" | "max-rto" | "max-failback", scale: number) =>
+        values[flag] === undefined ? undefined : number(flag) * scale;
+    return {
+        url: new URL(writes, target).toString(),
+        writers: number("writers"),
+        budgets: {
+            lostWrites: number("max-lost"),
+            duplicatedWrites: number("max-duplicated"),
+            lateWrites: optional("max-late", 1),
+            rtoMs: optional("max-rto", 1000),
+            failbackMs: optional("max-failback", 1000),
+        },
     };
 }
 

@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { type CellHeadroom, type FailoverImpact } from "../failover";
 import { type PoolHealth, type PoolInfo } from "../pools";
 import { type Sample, type Summary, isError, summarise } from "../stats";
+import { type LedgerReport } from "./ledger";
 
 /** A phase of the load; fromMs/toMs are ms since the load started. */
 export interface PhaseReport extends Summary {
@@ -52,7 +53,10 @@ export interface DrillResult {
     readonly problems: readonly string[];
 }
 
-export interface DrillReport extends DrillSetup, DrillResult {}
+export interface DrillReport extends DrillSetup, DrillResult {
+    /** With --writes: the write ledger, its figures and budgets (tools/drill/ledger.ts). */
+    readonly ledger?: LedgerReport;
+}
 
 export interface TimelineEvent {
     readonly atMs: number;

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../../../plan/stackConfig";
 import { synopsis, usage } from "../../../plan/usage";
@@ -75,5 +76,43 @@ describe("drill command", function () {
             ["list", "health", "disable", "enable"],
         );
         assert.match(stderr, /drill: interrupted: restoring the pool\ndrill: pool api-example-com-use1 restored \(enabled: true\)\n/);
+    });
+
+    it("with --writes keeps a write ledger: exit 0 within its budgets, 1 when the writer lost acknowledged writes", async () => {
+        const report = path.join(rig.dir, "ledger-report.json");
+        // The switch answers 502 for a while: the RTO is measured from the first failed request.
+        rig.failSwitch = true;
+        const io = captureIo();
+        const args = ["--writes", "/drill/writes", "--max-rto", "5", "--max-failback", "5", "--report", report];
+        assert.equal(await main(rig.args(args), io, ENV, FAST), TOOL_EXIT.ok, io.stderr());
+        const ledger = JSON.parse(readFileSync(report, "utf8")).ledger;
+        assert.equal(ledger.writes.lost, 0);
+        assert.equal(ledger.writes.acknowledged, rig.rows.length);
+        assert.ok(ledger.writes.acknowledged > 0);
+        assert.ok(ledger.rtoMs > 0 && ledger.failbackMs !== null, JSON.stringify(ledger));
+        assert.deepEqual(
+            ledger.budgets.map((b: { figure: string; exceeded: boolean }) => [b.figure, b.exceeded]),
+            [
+                ["lostWrites", false],
+                ["duplicatedWrites", false],
+                ["rtoMs", false],
+                ["failbackMs", false],
+            ],
+        );
+        assert.match(
+            io.stdout(),
+            /\nfailover: \d+ writes sent, \d+ acknowledged, \d+ rows on the new primary\n {2}lost 0, duplicated 0, late 0\n/,
+        );
+
+        // A writer that acknowledges and then loses the writes of the switch: over the zero budget.
+        rig.failSwitch = false;
+        rig.loseWhileSwitching = true;
+        rig.rows.length = 0;
+        const lossy = captureIo();
+        assert.equal(await main(rig.args(args), lossy, ENV, FAST), TOOL_EXIT.objective, lossy.stderr());
+        const lost = JSON.parse(readFileSync(report, "utf8")).ledger;
+        assert.ok(lost.writes.lost > 0, JSON.stringify(lost.writes));
+        assert.equal(lost.withinBudget, false);
+        assert.match(lossy.stdout(), /budget lostWrites: \d+ ≤ 0 EXCEEDED/);
     });
 });

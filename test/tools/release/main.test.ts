@@ -22,13 +22,13 @@ describe("npm run release: flags and the dry run", function () {
         const out = io.stdout();
         assert.match(
             out,
-            /^wave 1\/3: ap-southeast-1; bake 30 min\n {2}apse1: 214 target URNs under urn:pulumi:prod::platform::platform:cell:RegionalCell::apse1\n/m,
+            /^wave 1\/3: ap-southeast-1; bake 30 min\n {2}apse1: 238 target URNs under urn:pulumi:prod::platform::platform:cell:RegionalCell::apse1\n/m,
         );
         assert.match(out, /^wave 2\/3: eu-central-1; bake 10 min$/m);
         assert.match(out, /^wave 3\/3: us-east-1; bake 10 min$/m);
         assert.match(
             out,
-            /gate: Cloudflare pool api-example-com-apse1 healthy; alarms apse1-obs-alarms-alb-elb-5xx, apse1-obs-alarms-alb-target-5xx, apse1-obs-alarms-alb-p99-latency not in ALARM/,
+            /gate: Cloudflare pool api-example-com-apse1 healthy; alarms platform-prod-apse1-alb-elb-5xx, platform-prod-apse1-alb-target-5xx, platform-prod-apse1-alb-p99-latency not in ALARM/,
         );
         assert.equal(out.match(/offline plan with .* on the new image: exit 0/g)?.length, 3);
         assert.equal(readFileSync(path.join(projectRoot(), "Pulumi.prod.yaml"), "utf8"), before);

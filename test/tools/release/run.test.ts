@@ -109,7 +109,7 @@ describe("npm run release", function () {
         // Each wave's up targets exactly its cell's URNs (the cell and everything under it).
         const targets = cellTargets(prodPlan.plan!);
         for (const up of ups()) assert.deepEqual(targetsOf(up.argv), targets.get(cellsTargeted(up.argv)[0])!.urns);
-        assert.equal(targetsOf(ups()[0].argv).length, 214);
+        assert.equal(targetsOf(ups()[0].argv).length, 238);
         assert.deepEqual(
             ups().map((c) => c.pins),
             [
@@ -135,17 +135,17 @@ describe("npm run release", function () {
         );
         // Baked: 30 + 10 + 10 minutes on the clock, the gate asked about every cell reached so far.
         assert.equal(clock - Date.parse("2026-12-02T12:00:00Z"), 50 * 60_000);
-        assert.ok(cloudwatch.calls.some((c) => c.region === "ap-southeast-1" && c.names.includes("apse1-obs-alarms-alb-p99-latency")));
+        assert.ok(cloudwatch.calls.some((c) => c.region === "ap-southeast-1" && c.names.includes("platform-prod-apse1-alb-p99-latency")));
         assert.match(result.out, /Release \d{8}T\d{6}Z of prod: image → .*: done/);
         // Comments of the stack file survive the edits.
         assert.match(readFileSync(file, "utf8"), /# The API image, pinned by digest/);
     });
 
     it("stops at the first wave when its p99 alarm fires during the bake, and --rollback restores the cell", async () => {
-        cloudwatch.stateOf = (name) => (name === "apse1-obs-alarms-alb-p99-latency" && ups().length > 0 ? "ALARM" : "OK");
+        cloudwatch.stateOf = (name) => (name === "platform-prod-apse1-alb-p99-latency" && ups().length > 0 ? "ALARM" : "OK");
         const stopped = await release(["--image", DIGEST]);
         assert.equal(stopped.code, RELEASE_EXIT.stopped);
-        assert.match(stopped.err, /unhealthy while wave 1 baked:\n {4}- apse1: alarm apse1-obs-alarms-alb-p99-latency is in ALARM/);
+        assert.match(stopped.err, /unhealthy while wave 1 baked:\n {4}- apse1: alarm platform-prod-apse1-alb-p99-latency is in ALARM/);
         assert.match(stopped.err, /npm run release -- --stack prod --rollback/);
         assert.equal(ups().length, 1);
         assert.deepEqual(

@@ -1,0 +1,70 @@
+import * as assert from "node:assert/strict";
+import { PLAN_NAME_PATTERN, standbys, switchPlanName, switchPlanProblems, switchPlans } from "../../regions/failover";
+import { parseRaw, prodRaw } from "../support/config";
+
+const prod = () => parseRaw(prodRaw());
+const summary = (stack = prod()) =>
+    switchPlans("platform", "prod", stack.fleet, stack.config.capacity.usersPerPod).map((p) => [
+        p.name,
+        p.deactivating.region,
+        p.activating.region,
+        p.usersAfter,
+        p.podsAfter,
+        p.sourcePods,
+        p.targetPercent,
+        p.failbackPercent,
+    ]);
+
+describe("the failover model", () => {
+    it("plans primary → each standby, scaled to the capacity model's load with the primary down", () => {
+        // prod: use1 carries 11,250 users on 15 pods; with it down euc1 takes all 18,750 (its
+        // worst case, 24 pods = 160 % of use1's 15), apse1 keeps its 6,250 (8 pods = 54 %).
+        assert.deepEqual(summary(), [
+            ["platform-prod-to-euc1", "us-east-1", "eu-central-1", 18750, 24, 15, 160, 63],
+            ["platform-prod-to-apse1", "us-east-1", "ap-southeast-1", 6250, 8, 15, 54, 188],
+        ]);
+    });
+
+    it("follows the primary: after the move to eu-central-1 the plans start there", () => {
+        const moved = parseRaw(
+            prodRaw((r) => {
+                r.regions[0].primary = false;
+                r.regions[1].primary = true;
+            }),
+        );
+        assert.deepEqual(summary(moved), [
+            ["platform-prod-to-use1", "eu-central-1", "us-east-1", 18750, 24, 10, 240, 42],
+            ["platform-prod-to-apse1", "eu-central-1", "ap-southeast-1", 6250, 8, 10, 80, 125],
+        ]);
+    });
+
+    it("plans nothing for a drained standby, and nothing for a single serving cell", () => {
+        const drained = parseRaw(
+            prodRaw((r) => {
+                r.regions[2].decommission = true;
+            }),
+        );
+        assert.deepEqual(
+            standbys(drained.fleet).map((c) => c.region),
+            ["eu-central-1"],
+        );
+        const single = parseRaw(
+            prodRaw((r) => {
+                r.regions.splice(1, 2);
+                r.capacity.regionFailuresTolerated = 0;
+            }),
+        );
+        assert.deepEqual(switchPlans("platform", "prod", single.fleet, 800), []);
+    });
+
+    it("names plans within ARC's 32 characters and refuses a stack name that overflows them", () => {
+        assert.equal(switchPlanName("platform", "prod", "apse1"), "platform-prod-to-apse1");
+        assert.ok(PLAN_NAME_PATTERN.test("platform-prod-to-apse1"));
+        assert.deepEqual(switchPlanProblems("platform", "prod", prod().fleet), []);
+        assert.deepEqual(switchPlanProblems("platform", "staging-eu-feature", prod().fleet), [
+            'Region switch plan name "platform-staging-eu-feature-to-euc1" (35 characters) is not 1–32 letters, digits and inner hyphens: use a shorter stack name',
+            'Region switch plan name "platform-staging-eu-feature-to-apse1" (36 characters) is not 1–32 letters, digits and inner hyphens: use a shorter stack name',
+        ]);
+        assert.ok(!PLAN_NAME_PATTERN.test("platform-prod-to-"), "a trailing hyphen is refused");
+    });
+});
