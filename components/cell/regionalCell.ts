@@ -110,7 +110,7 @@ export class RegionalCell extends pulumi.ComponentResource {
      * security groups and EKS keeps control plane ↔ node rules itself.
      */
     readonly workloadSecurityGroupId: pulumi.Output<string>;
-    /** The primary cell's cluster and writer: a secondary cell joins the global database after them. [] in a secondary. */
+    /** The primary cell's cluster, writer and database bootstrap: a secondary cell joins the global database after them. [] in a secondary. */
     readonly readyForSecondaries: readonly pulumi.Resource[];
     /** The ALB's DNS name: the origin of this cell's Cloudflare pool. */
     readonly originHostname: pulumi.Output<string>;
@@ -208,7 +208,8 @@ export class RegionalCell extends pulumi.ComponentResource {
             },
             child,
         );
-        this.readyForSecondaries = this.data.database.readyForSecondaries;
+        // A secondary joins after the bootstrap too: its pods then find the app's role replicated.
+        this.readyForSecondaries = [...this.data.database.readyForSecondaries, ...this.data.ready];
         this.api = new ApiWorkload(
             `${name}-api`,
             {
@@ -223,7 +224,7 @@ export class RegionalCell extends pulumi.ComponentResource {
                 targetGroupArn: this.ingress.targetGroupArn,
                 vpcCidr: cidr,
                 ...dataConnectionArgs(this.data.connection),
-                dependsOn: [this.ingress.controller, this.addons.metricsServer],
+                dependsOn: [this.ingress.controller, this.addons.metricsServer, ...this.data.ready],
             },
             withK8s,
         );

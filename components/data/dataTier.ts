@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type StorePlacement, type WorkloadStore } from "./access";
 import { Cache } from "./cache";
+import { type Migration, declareDatabaseBootstrap } from "./databaseBootstrap";
 import { DatabaseMember } from "./databaseMember";
 import { DatabaseProxy } from "./databaseProxy";
 import { type GlobalDatabase } from "./globalDatabase";
@@ -48,7 +49,14 @@ export interface DataTierArgs {
     readonly clientSecurityGroupIds: pulumi.Input<string>[];
     readonly database: DatabaseSpec;
     readonly cache: CacheSpec;
+    /** Schema migrations the app ships, run by the primary's bootstrap as the master user. @default none */
+    readonly migrations?: readonly Migration[];
 }
+
+/** The application's schema, created by the bootstrap. */
+export const APP_SCHEMA = "app";
+/** Days CloudWatch keeps the bootstrap function's logs. */
+export const BOOTSTRAP_LOG_RETENTION_DAYS = 30;
 
 /** What the workload needs to use the data tier. No secret values: only where to find them. */
 export interface DataConnection {
@@ -59,8 +67,6 @@ export interface DataConnection {
     readonly databaseUser: string;
     /** rds-db:connect resource for the workload's IAM role. */
     readonly databaseConnectArn: pulumi.Output<string>;
-    /** False on a secondary: write through the reader endpoint (forwarded) until promotion. */
-    readonly databaseWritable: boolean;
     readonly cacheEndpoint: pulumi.Output<string>;
     readonly cachePort: number;
     /** Secrets Manager ARNs the workload's role may read (secretsmanager:GetSecretValue). */
@@ -78,6 +84,12 @@ export class DataTier extends pulumi.ComponentResource {
     readonly proxy: DatabaseProxy;
     readonly cache: Cache;
     readonly connection: DataConnection;
+    /**
+     * What the workload waits for: on the primary, the bootstrap run that creates the app's
+     * database role (the role replicates to every member; secondaries join after it through
+     * `database.readyForSecondaries`). [] on a secondary.
+     */
+    readonly ready: pulumi.Resource[];
 
     constructor(name: string, args: DataTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:DataTier", name, {}, opts);
@@ -131,6 +143,30 @@ export class DataTier extends pulumi.ComponentResource {
             child,
         );
 
+        // Day one: the role the proxy logs in as must exist before any pod connects.
+        this.ready = primary
+            ? [
+                  declareDatabaseBootstrap(
+                      `${name}-bootstrap`,
+                      {
+                          region,
+                          vpcId: args.vpcId,
+                          subnetIds: args.privateSubnetIds,
+                          database: { region, securityGroupId: this.database.securityGroupId, port: database.port },
+                          host: this.database.endpoint,
+                          sql: { appUser: this.proxy.dbUser, owner: global.masterUsername, database: global.databaseName, schema: APP_SCHEMA },
+                          masterSecretArn: global.masterSecretArn,
+                          masterSecretRegion: global.secretRegion,
+                          masterSecretKmsKeyArn: global.secretKmsKeyArn,
+                          migrations: args.migrations,
+                          logRetentionDays: BOOTSTRAP_LOG_RETENTION_DAYS,
+                          dependsOn: [...this.database.instances, global],
+                      },
+                      this,
+                  ),
+              ]
+            : [];
+
         this.cache = new Cache(
             `${name}-cache`,
             {
@@ -152,7 +188,6 @@ export class DataTier extends pulumi.ComponentResource {
             databaseName: global.databaseName,
             databaseUser: this.proxy.dbUser,
             databaseConnectArn: this.proxy.connectResourceArn,
-            databaseWritable: primary,
             cacheEndpoint: this.cache.configurationEndpoint,
             cachePort: this.cache.port,
             secretArns: [this.cache.authSecretArn],

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { serviceTrust } from "../iam";
 import { protectedKey } from "../kms";
 import { type StorePlacement } from "./access";
-import { CA_CERTIFICATE, CLUSTER_PARAMETERS, ENGINE, INSTANCE_PARAMETERS, parameterFamily } from "./aurora";
+import { CA_CERTIFICATE, ENGINE, INSTANCE_PARAMETERS, clusterParameters, parameterFamily } from "./aurora";
 import { type RotationArgs, declareMasterRotation } from "./masterRotation";
 
 export interface MasterCredentials {
@@ -121,13 +121,13 @@ export class DatabaseMember extends pulumi.ComponentResource {
             child,
         );
 
-        const clusterParameters = new aws.rds.ClusterParameterGroup(
+        const clusterParameterGroup = new aws.rds.ClusterParameterGroup(
             `${name}-cluster-params`,
             {
                 region,
                 family,
-                description: `${name}: TLS only, connection and DDL logging`,
-                parameters: CLUSTER_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })),
+                description: `${name}: TLS only, connection and DDL logging, connection split${primary ? ", managed RPO" : ""}`,
+                parameters: clusterParameters(primary).map((p) => ({ ...p, applyMethod: "immediate" })),
             },
             child,
         );
@@ -155,13 +155,15 @@ export class DatabaseMember extends pulumi.ComponentResource {
                 masterUsername: credentials?.username,
                 masterPassword: credentials ? pulumi.secret(credentials.password) : undefined,
                 databaseName: credentials?.databaseName,
-                // Updated in place when the role flips (not a replacing input): a switchover's old
-                // primary gains it, the new primary drops it.
-                enableGlobalWriteForwarding: primary ? undefined : true,
+                // On every member, the primary too: there it "does nothing until" the primary is
+                // demoted by a global cluster operation, and then applies at once (RDS API,
+                // CreateDBCluster EnableGlobalWriteForwarding). So a switchover's old primary
+                // forwards writes without a config edit or an `up`.
+                enableGlobalWriteForwarding: true,
                 port: args.port,
                 dbSubnetGroupName: subnetGroup.name,
                 vpcSecurityGroupIds: [sg.id],
-                dbClusterParameterGroupName: clusterParameters.name,
+                dbClusterParameterGroupName: clusterParameterGroup.name,
                 storageEncrypted: true,
                 kmsKeyId: key.arn,
                 iamDatabaseAuthenticationEnabled: true,

@@ -191,7 +191,6 @@ describe("dataConnectionArgs", () => {
             databaseName: "app",
             databaseUser: "app",
             databaseConnectArn: o("arn:aws:rds-db:eu-central-1:123456789012:dbuser:prx-1/app"),
-            databaseWritable: false,
             cacheEndpoint: o("clustercfg.cache"),
             cachePort: 6379,
             secretArns: [o("arn:aws:secretsmanager:eu-central-1:123456789012:secret:auth")],
@@ -204,11 +203,10 @@ describe("dataConnectionArgs", () => {
             "DB_PORT",
             "DB_NAME",
             "DB_USER",
-            "DB_WRITABLE",
             "CACHE_ENDPOINT",
             "CACHE_PORT",
         ]);
-        assert.deepEqual([args.env!.DB_PORT, args.env!.DB_WRITABLE, args.env!.CACHE_PORT], ["5432", "false", "6379"]);
+        assert.deepEqual([args.env!.DB_PORT, args.env!.CACHE_PORT], ["5432", "6379"]);
         assert.deepEqual(Object.keys(args.secretArns!), ["CACHE_AUTH_SECRET_ARN"]);
         assert.deepEqual(args.dataPorts, [5432, 6379]);
         assert.equal(args.databaseConnectArns!.length, 1);
