@@ -275,6 +275,26 @@ describe("region lifecycle: plans", function () {
             });
         }
 
+        it("changes no input of the pods or their identity: writes follow the new primary with no restart and no redeploy", () => {
+            const diff = compare(prod.plan, switched.plan);
+            // What a pod reads at start (its spec, env, service account) or uses to reach the database (its role's policy).
+            const podFacing = (type: string, urn: string) =>
+                type.startsWith("kubernetes:") || (type.startsWith("aws:iam/") && urn.includes("platform:cell:ApiWorkload"));
+            assert.deepEqual(
+                diff.changed.filter((c) => podFacing(c.type, c.urn)).map((c) => `${c.urn} ${c.keys.join(", ")}`),
+                [],
+            );
+            const deployments = (run: PlanRun) =>
+                run.plan.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && r.urn.includes("ApiWorkload"));
+            assert.equal(deployments(prod).length, 3);
+            assert.deepEqual(deployments(switched), deployments(prod));
+            // Both proxy endpoints in every cell; the app picks the writer at run time (docs/database.md).
+            for (const d of deployments(prod)) {
+                const env = JSON.stringify(d.inputs.spec);
+                assert.ok(env.includes("DB_WRITER_ENDPOINT") && env.includes("DB_READER_ENDPOINT") && !env.includes("DB_WRITABLE"), d.urn);
+            }
+        });
+
         it("keeps the global database in the home region; without homeRegion its region change is ignored", () => {
             const global = (run: PlanRun) =>
                 run.plan.resources
