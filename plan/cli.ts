@@ -19,6 +19,7 @@ import { type Plan, cloudflarePlanOf, planStack } from "./plan";
 import { hasBlockingViolation } from "./policyRunner";
 import { formatCapacityTable } from "./report/capacityTable";
 import { mermaid } from "./report/diagram";
+import { formatRecovery } from "../regions/recovery";
 import { formatSteering } from "./report/steeringTable";
 import { formatSummary } from "./report/summary";
 import { STACK_NAME, type StackConfig, StackConfigError, projectRoot, readConfigFile, readProjectName, readStack } from "./stackConfig";
@@ -153,6 +154,7 @@ export async function main(argv: string[]): Promise<number> {
         if (!options.quiet) process.stdout.write(`${formatSummary(plan, run.fleet)}\n`);
         if (!options.quiet) process.stdout.write(`\n${formatCapacityTable(run.fleet.capacity)}\n`);
         if (!options.quiet) process.stdout.write(`\n${formatSteering(plan.steering)}\n`);
+        if (!options.quiet) process.stdout.write(`\n${formatRecovery(plan.recovery)}\n`);
         if (!options.quiet)
             process.stdout.write(`\nCloudflare plan of this stack's edge\n${formatPlanTable(cloudflarePlanOf(run.config).requirements)}\n`);
         // Every stack of the repository with this one: what would collide on a shared zone or account.

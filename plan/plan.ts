@@ -7,6 +7,7 @@ import { edgeFeatures, namespaceValues } from "../config/platform";
 import { type CapacityPlan } from "../regions/capacity/sizing";
 import { type CloudflarePlan, type PlanRequirement, planRequirements, requiredAddOns, requiredPlan } from "../regions/cloudflarePlans";
 import { type Fleet } from "../regions/fleet";
+import { type RecoveryPlan, recoveryPlan } from "../regions/recovery";
 import { type SteeringPlan } from "../regions/steering";
 import { type Stack, parseStack } from "../stack/parse";
 import { registerStackOutputs } from "./mocks";
@@ -27,6 +28,8 @@ export interface Plan {
     readonly capacity: CapacityPlan | Record<string, never>;
     /** The fleet's steering plan: what the load balancer sends where. */
     readonly steering: SteeringPlan;
+    /** RPO and RTO of the data tier per failure, each with what it rests on (docs/database.md). */
+    readonly recovery: RecoveryPlan;
     /**
      * What the edge declares for the hostname (the program's `edgeSettings` output): SSL mode,
      * the API cache rule's origin-respecting mode, Tiered Cache, zone role, steering, write route;
@@ -115,6 +118,7 @@ export function toPlan(evaluation: Evaluation, fleet: Pick<Fleet, "capacity" | "
         policy: { violations },
         capacity: fleet.capacity,
         steering: fleet.steering,
+        recovery: recoveryPlan(),
         edge: (evaluation.outputs.edgeSettings ?? {}) as Record<string, unknown>,
     };
 }

@@ -1,3 +1,4 @@
+import { GLOBAL_DB_RPO_SECONDS } from "../../regions/recovery";
 /** Aurora PostgreSQL facts every member of the global database shares: the engine, the CA and the parameters. */
 /** Aurora PostgreSQL, as the engine string every RDS resource takes. */
 export const ENGINE = "aurora-postgresql";
@@ -49,14 +50,6 @@ export function defaultMaxConnections(memoryBytes: number): number {
  */
 export const WRITE_FORWARD_CONSISTENCY = "EVENTUAL";
 
-/**
- * Managed RPO, seconds: `rds.global_db_rpo` bounds the primary's lead over the best secondary
- * by blocking commits when no secondary is within it (minimum 20 s; AWS,
- * aurora-global-database-disaster-recovery.html). 30 s with two secondaries in prod: one
- * slow region does not block commits. Set on the current primary only (a secondary must not
- * carry it: after a managed failover it would block commits while AWS rebuilds the others).
- */
-export const GLOBAL_DB_RPO_SECONDS = 30;
 
 /** Cluster parameters: TLS only, the logs an incident needs, the connection split and forwarding consistency. All dynamic. */
 export const CLUSTER_PARAMETERS: readonly { name: string; value: string }[] = [
@@ -69,7 +62,11 @@ export const CLUSTER_PARAMETERS: readonly { name: string; value: string }[] = [
     { name: "apg_write_forward.consistency_mode", value: WRITE_FORWARD_CONSISTENCY },
 ];
 
-/** The cluster parameters of a member: the primary's add the managed RPO. */
+/**
+ * The cluster parameters of a member: the primary's add the managed RPO (regions/recovery.ts).
+ * Only there: on a member that a failover promotes it would block commits while AWS rebuilds
+ * the other secondaries, so it moves with `primary` (docs/database.md, switchover runbook).
+ */
 export function clusterParameters(primary: boolean): { name: string; value: string }[] {
     return [...CLUSTER_PARAMETERS, ...(primary ? [{ name: "rds.global_db_rpo", value: String(GLOBAL_DB_RPO_SECONDS) }] : [])];
 }

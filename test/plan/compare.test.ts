@@ -31,6 +31,7 @@ const plan = (resources: PlanResource[]): Plan => ({
     policy: { violations: [] },
     capacity: {},
     steering: { policy: "proximity", regions: {} as never, defaultPools: [], fallbackPool: "" },
+    recovery: { rows: [] },
     edge: {},
 });
 const CLUSTER = "aws:rds/cluster:Cluster";
