@@ -42,11 +42,13 @@ const certificates = new OriginCertificates(
 // both slots' and refuse requests without one (rotation: components/edge/originAuth.ts).
 const originAuth = originAuthSecrets(config.edge.originAuth.generation);
 
+const accountId = aws.getCallerIdentityOutput({}, { provider: awsProvider }).accountId;
 // In the home region, which does not follow the primary (docs/regions.md).
 const globalDatabase = new GlobalDatabase(
     "global-db",
     {
         region: fleet.homeRegion,
+        accountId,
         identifier: globalDatabaseIdentifier(project, stackName),
         engineVersion: config.data.engineVersion,
         port: config.data.port,
@@ -62,7 +64,7 @@ const shared: CellShared = {
     originAuthTokens: originAuth.accepted,
     cloudflare: cloudflareRanges(),
     globalDatabase,
-    accountId: aws.getCallerIdentityOutput({}, { provider: awsProvider }).accountId,
+    accountId,
 };
 // A decommissioning cell keeps running, drained, with its data retained on delete (docs/regions.md).
 const cellOptions = (cell: FleetCell) => (cell.decommissioning ? { ...withAws, transformations: [retainStateful] } : withAws);

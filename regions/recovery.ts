@@ -35,15 +35,13 @@ export function recoveryPlan(): RecoveryPlan {
                 failure: "AZ loss",
                 rpoSeconds: 0,
                 rtoSeconds: 30,
-                basis:
-                    "Aurora storage keeps 6 copies over 3 AZs and acknowledges a commit on a 4/6 quorum; the writer fails over to a tier-0 reader in another AZ, \"typically within 30 seconds\" (AWS, Amazon Aurora FAQs)",
+                basis: 'Aurora storage keeps 6 copies over 3 AZs and acknowledges a commit on a 4/6 quorum; the writer fails over to a tier-0 reader in another AZ, "typically within 30 seconds" (AWS, Amazon Aurora FAQs)',
             },
             {
                 failure: "planned switchover",
                 rpoSeconds: 0,
                 rtoSeconds: 60,
-                basis:
-                    "switchover-global-cluster waits for the secondary to catch up before it moves the writer (aurora-global-database-disaster-recovery.html); RTO \"less than 1 minute\" (AWS, Aurora Global Database product page); pods find the new writer at run time (no redeploy)",
+                basis: 'switchover-global-cluster waits for the secondary to catch up before it moves the writer (aurora-global-database-disaster-recovery.html); RTO "less than 1 minute" (AWS, Aurora Global Database product page); pods find the new writer at run time (no redeploy)',
             },
             {
                 failure: "unplanned region failover",
@@ -55,8 +53,7 @@ export function recoveryPlan(): RecoveryPlan {
                 failure: "operator error (a bad DELETE)",
                 rpoSeconds: 0,
                 rtoSeconds: 3600,
-                basis:
-                    "point-in-time restore to the second before the statement (continuous backups, 14 days) or an AWS Backup recovery point (35 days, locked vault, copied to another region); RTO is the runbook's target for a restore to a new cluster and a copy back, to be measured by the restore drill",
+                basis: "point-in-time restore to the second before the statement (continuous backups, 14 days) or an AWS Backup recovery point (35 days, locked vault, copied to another region); RTO is the runbook's target for a restore to a new cluster and a copy back, to be measured by the restore drill",
             },
         ],
     };
@@ -64,7 +61,13 @@ export function recoveryPlan(): RecoveryPlan {
 
 /** The table `npm run plan` prints. */
 export function formatRecovery(plan: RecoveryPlan): string {
-    const rows = [["Failure", "RPO", "RTO", "Rests on"], ...plan.rows.map((r) => [r.failure, `${r.rpoSeconds} s`, `${r.rtoSeconds} s`, r.basis])];
+    const rows = [
+        ["Failure", "RPO", "RTO", "Rests on"],
+        ...plan.rows.map((r) => [r.failure, `${r.rpoSeconds} s`, `${r.rtoSeconds} s`, r.basis]),
+    ];
     const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c].length)));
-    return ["Recovery objectives (data tier)", ...rows.map((r) => [0, 1, 2].map((c) => r[c].padEnd(widths[c])).join("  ") + "  " + r[3])].join("\n");
+    return [
+        "Recovery objectives (data tier)",
+        ...rows.map((r) => [0, 1, 2].map((c) => r[c].padEnd(widths[c])).join("  ") + "  " + r[3]),
+    ].join("\n");
 }

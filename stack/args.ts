@@ -3,6 +3,7 @@
  * only place besides `config/` that knows the config schema.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { backupVaultName } from "../components/data/backups";
 import { type RegionalCellArgs } from "../components/cell/regionalCell";
 import { type CloudflareRanges } from "../components/compute/originIngress";
 import { type GlobalDatabase } from "../components/data/globalDatabase";
@@ -26,7 +27,9 @@ export interface CellShared {
     readonly databaseDependsOn?: readonly pulumi.Resource[];
 }
 
-export function regionalCellArgs({ config }: Stack, cell: FleetCell, shared: CellShared): RegionalCellArgs {
+export function regionalCellArgs(stack: Stack, cell: FleetCell, shared: CellShared): RegionalCellArgs {
+    const { config } = stack;
+    const copyCell = stack.fleet.serving.find((c) => c.region !== cell.region);
     const { compute, app, data, observability } = config;
     const { capacity } = cell;
     return {
@@ -54,6 +57,9 @@ export function regionalCellArgs({ config }: Stack, cell: FleetCell, shared: Cel
             port: data.port,
             backupRetentionDays: data.backupRetentionDays,
             readers: capacity.readers,
+            backupVaultName: backupVaultName(shared.project, shared.stack, cell.code),
+            // The next serving cell's vault: where the primary's backups are copied.
+            backupCopy: copyCell && { region: copyCell.region, vaultName: backupVaultName(shared.project, shared.stack, copyCell.code) },
         },
         cache: {
             engineVersion: data.cache.engineVersion,

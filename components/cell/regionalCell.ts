@@ -195,6 +195,7 @@ export class RegionalCell extends pulumi.ComponentResource {
             `${name}-data`,
             {
                 region,
+                accountId: args.accountId,
                 primary,
                 global: args.globalDatabase,
                 databaseDependsOn: args.databaseDependsOn,

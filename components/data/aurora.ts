@@ -27,7 +27,11 @@ export function parameterFamily(engineVersion: string): string {
 export const CONNECTION_BUDGET = { writeForwardingPercent: 25, reservedPercent: 10, proxyPercent: 65 } as const;
 
 /** What is wrong with a connection split (empty when nothing): the shares must not exceed 100 %. Pure. */
-export function connectionBudgetProblems(budget: { writeForwardingPercent: number; reservedPercent: number; proxyPercent: number }): string[] {
+export function connectionBudgetProblems(budget: {
+    writeForwardingPercent: number;
+    reservedPercent: number;
+    proxyPercent: number;
+}): string[] {
     const total = budget.writeForwardingPercent + budget.reservedPercent + budget.proxyPercent;
     return total > 100
         ? [
@@ -49,7 +53,6 @@ export function defaultMaxConnections(memoryBytes: number): number {
  * OFF (aurora-global-database-write-forwarding-apg.html). Ignored where the writer is.
  */
 export const WRITE_FORWARD_CONSISTENCY = "EVENTUAL";
-
 
 /** Cluster parameters: TLS only, the logs an incident needs, the connection split and forwarding consistency. All dynamic. */
 export const CLUSTER_PARAMETERS: readonly { name: string; value: string }[] = [

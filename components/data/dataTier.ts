@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type StorePlacement, type WorkloadStore } from "./access";
+import { backupVaultArn, declareBackupVault, declareClusterBackup } from "./backups";
 import { Cache } from "./cache";
 import { type Migration, declareDatabaseBootstrap } from "./databaseBootstrap";
 import { DatabaseMember } from "./databaseMember";
@@ -16,6 +17,13 @@ export interface DatabaseSpec {
     readonly backupRetentionDays: number;
     /** Readers besides the writer, from the capacity model. Plain: it decides how many instances exist. */
     readonly readers: number;
+    /** This cell's AWS Backup vault name (backupVaultName). */
+    readonly backupVaultName: string;
+    /**
+     * Another cell's vault, where the primary's recovery points are copied (used while this
+     * cell is primary). @default none (a one-region stack keeps them in its region)
+     */
+    readonly backupCopy?: { readonly region: string; readonly vaultName: string };
 }
 
 /** The cell's Valkey cache, as sized for it. */
@@ -33,6 +41,8 @@ export interface CacheSpec {
 export interface DataTierArgs {
     /** AWS region of the cell. Passed to every child. */
     readonly region: string;
+    /** The account (key policies). */
+    readonly accountId: pulumi.Input<string>;
     /** True for the cell that holds the Aurora writer. */
     readonly primary: boolean;
     /** The stack's one global database (created before any tier). */
@@ -111,6 +121,7 @@ export class DataTier extends pulumi.ComponentResource {
                 readers: database.readers,
                 port: database.port,
                 backupRetentionDays: database.backupRetentionDays,
+                accountId: args.accountId,
                 master: primary
                     ? { username: global.masterUsername, password: global.masterPassword, databaseName: global.databaseName }
                     : undefined,
@@ -154,7 +165,12 @@ export class DataTier extends pulumi.ComponentResource {
                           subnetIds: args.privateSubnetIds,
                           database: { region, securityGroupId: this.database.securityGroupId, port: database.port },
                           host: this.database.endpoint,
-                          sql: { appUser: this.proxy.dbUser, owner: global.masterUsername, database: global.databaseName, schema: APP_SCHEMA },
+                          sql: {
+                              appUser: this.proxy.dbUser,
+                              owner: global.masterUsername,
+                              database: global.databaseName,
+                              schema: APP_SCHEMA,
+                          },
                           masterSecretArn: global.masterSecretArn,
                           masterSecretRegion: global.secretRegion,
                           masterSecretKmsKeyArn: global.secretKmsKeyArn,
@@ -166,6 +182,22 @@ export class DataTier extends pulumi.ComponentResource {
                   ),
               ]
             : [];
+
+        // Every cell has a locked vault; the primary backs its cluster up into it and copies
+        // each recovery point to the next cell's. The plan moves with `primary` (docs/database.md, "Backups").
+        const vault = declareBackupVault(`${name}-backup`, { region, vaultName: database.backupVaultName }, this);
+        const copy = database.backupCopy;
+        if (primary)
+            declareClusterBackup(
+                `${name}-backup`,
+                {
+                    region,
+                    vault,
+                    copyVaultArn: copy ? backupVaultArn(copy.region, args.accountId, copy.vaultName) : undefined,
+                    clusterArn: this.database.clusterArn,
+                },
+                this,
+            );
 
         this.cache = new Cache(
             `${name}-cache`,

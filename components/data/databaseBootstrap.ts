@@ -146,7 +146,12 @@ export function declareDatabaseBootstrap(name: string, args: DatabaseBootstrapAr
         },
         child,
     );
-    const rule = admitToDatabase(`${name}-to-db`, args.database, { securityGroupId: sg.id, description: "Database bootstrap function" }, child);
+    const rule = admitToDatabase(
+        `${name}-to-db`,
+        args.database,
+        { securityGroupId: sg.id, description: "Database bootstrap function" },
+        child,
+    );
     const policy = pulumi.jsonStringify(
         policyDocument(
             { Sid: "ReadMasterSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.masterSecretArn },
@@ -162,9 +167,7 @@ export function declareDatabaseBootstrap(name: string, args: DatabaseBootstrapAr
     const input = pulumi
         .all([args.host, args.masterSecretArn, args.masterSecretRegion])
         .apply(([host, secretArn, secretRegion]) =>
-            JSON.stringify(
-                bootstrapEvent(args.sql, { host, port: args.database.port, secretArn, secretRegion }, args.migrations ?? []),
-            ),
+            JSON.stringify(bootstrapEvent(args.sql, { host, port: args.database.port, secretArn, secretRegion }, args.migrations ?? [])),
         );
     return new InvokedFunction(
         name,

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrust } from "../iam";
-import { protectedKey } from "../kms";
+import { dataKeyPolicy, protectedKey } from "../kms";
 import { type StorePlacement } from "./access";
 import { CA_CERTIFICATE, ENGINE, INSTANCE_PARAMETERS, clusterParameters, parameterFamily } from "./aurora";
 import { type RotationArgs, declareMasterRotation } from "./masterRotation";
@@ -29,6 +29,8 @@ export interface DatabaseMemberArgs extends StorePlacement {
     readonly port: number;
     /** @default 14 */
     readonly backupRetentionDays?: number;
+    /** The account: the data key's policy names it (and the break-glass role). */
+    readonly accountId: pulumi.Input<string>;
     /** Enhanced monitoring interval. @default 15 */
     readonly monitoringIntervalSeconds?: number;
     /** Performance Insights retention (7 is the free tier). @default 7 */
@@ -98,7 +100,11 @@ export class DatabaseMember extends pulumi.ComponentResource {
 
         const key = protectedKey(
             `${name}-key`,
-            { region, description: `${name}: Aurora storage, Performance Insights and the cell's cache` },
+            {
+                region,
+                description: `${name}: Aurora storage, Performance Insights and the cell's cache`,
+                policy: dataKeyPolicy(args.accountId),
+            },
             { parent: this },
         );
 
@@ -173,6 +179,8 @@ export class DatabaseMember extends pulumi.ComponentResource {
                 copyTagsToSnapshot: true,
                 deletionProtection: true,
                 skipFinalSnapshot: false,
+                // Keep the point-in-time history if the cluster is ever deleted (the provider's default deletes it).
+                deleteAutomatedBackups: false,
                 finalSnapshotIdentifier: `${name}-final`,
                 enabledCloudwatchLogsExports: ["postgresql"],
                 tags: { Name: `${name}-cluster`, Role: primary ? "primary" : "secondary" },

@@ -57,9 +57,21 @@ export async function startPostgres(superuser = "platform_admin"): Promise<Postg
     execFileSync(
         "openssl",
         [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-            "-addext", "subjectAltName=DNS:localhost",
-            "-keyout", path.join(dir, "server.key"), "-out", path.join(dir, "server.crt"),
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-keyout",
+            path.join(dir, "server.key"),
+            "-out",
+            path.join(dir, "server.crt"),
         ],
         { timeout: COMMAND_TIMEOUT_MS, stdio: "pipe" },
     );
@@ -96,8 +108,10 @@ export async function startPostgres(superuser = "platform_admin"): Promise<Postg
         }
     };
     const psql = (sql: string, database = "postgres") =>
-        run("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", dir, "-p", String(port), "-U", superuser, "-d", database, "-c", sql], {
-            PGPASSWORD: password,
-        }).trim();
+        run(
+            "psql",
+            ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", dir, "-p", String(port), "-U", superuser, "-d", database, "-c", sql],
+            { PGPASSWORD: password },
+        ).trim();
     return { host: "localhost", port, superuser, password, caFile: path.join(dir, "server.crt"), psql, stop };
 }

@@ -17,10 +17,10 @@ interface Conn {
 }
 interface Handler {
     connect(opts: Record<string, unknown>): Promise<Conn>;
-    run(event: Record<string, unknown>, deps: { credentials: () => Promise<{ username: string; password: string }> }): Promise<{
-        statements: number;
-        migrationsApplied: string[];
-    }>;
+    run(
+        event: Record<string, unknown>,
+        deps: { credentials: () => Promise<{ username: string; password: string }> },
+    ): Promise<{ statements: number; migrationsApplied: string[] }>;
 }
 
 const SQL: BootstrapSql = { appUser: "app", owner: "platform_admin", database: "platform", schema: "app" };
@@ -79,7 +79,10 @@ describe("database bootstrap handler against PostgreSQL", function () {
             ),
             "t|t|f|t|f",
         );
-        assert.equal(pg.psql("SELECT string_agg(id, ',' ORDER BY id) FROM app.schema_migrations", "platform"), "0001-reviews,0002-sessions");
+        assert.equal(
+            pg.psql("SELECT string_agg(id, ',' ORDER BY id) FROM app.schema_migrations", "platform"),
+            "0001-reviews,0002-sessions",
+        );
     });
 
     it("changes nothing on a second run, and applies only a new migration", async () => {
@@ -93,12 +96,22 @@ describe("database bootstrap handler against PostgreSQL", function () {
     it("lets the app, logged in over TLS, write rows in its schema but change no schema", async () => {
         // Test only: a password stands in for the IAM token RDS would accept through rds_iam.
         pg.psql("ALTER ROLE app PASSWORD 'app-test-only'");
-        const conn = await handler.connect({ host: pg.host, port: pg.port, database: "platform", user: "app", password: "app-test-only", ca: fs.readFileSync(pg.caFile) });
+        const conn = await handler.connect({
+            host: pg.host,
+            port: pg.port,
+            database: "platform",
+            user: "app",
+            password: "app-test-only",
+            ca: fs.readFileSync(pg.caFile),
+        });
         try {
             assert.deepEqual(await conn.query("INSERT INTO reviews (body) VALUES ('first') RETURNING body"), [{ body: "first" }]);
             await assert.rejects(conn.query("CREATE TABLE app.mine (id int)"), /permission denied for schema app \(SQLSTATE 42501\)/);
             await assert.rejects(conn.query("CREATE TABLE public.mine (id int)"), /permission denied for schema public \(SQLSTATE 42501\)/);
-            await assert.rejects(conn.query("DELETE FROM schema_migrations"), /permission denied for table schema_migrations \(SQLSTATE 42501\)/);
+            await assert.rejects(
+                conn.query("DELETE FROM schema_migrations"),
+                /permission denied for table schema_migrations \(SQLSTATE 42501\)/,
+            );
         } finally {
             conn.end();
             pg.psql("ALTER ROLE app PASSWORD NULL");
@@ -108,14 +121,23 @@ describe("database bootstrap handler against PostgreSQL", function () {
     it("rolls everything back when a migration fails", async () => {
         pg.psql("CREATE DATABASE fresh");
         const bad = [MIGRATIONS[0], { id: "0002-broken", sql: "CREATE TABLE app.nope (id no_such_type)" }];
-        await assert.rejects(handler.run(event({ ...SQL, database: "fresh" }, bad), { credentials: master }), /type "no_such_type" does not exist/);
+        await assert.rejects(
+            handler.run(event({ ...SQL, database: "fresh" }, bad), { credentials: master }),
+            /type "no_such_type" does not exist/,
+        );
         assert.equal(pg.psql("SELECT count(*) FROM pg_namespace WHERE nspname = 'app'", "fresh"), "0");
     });
 
     it("refuses a server whose certificate does not verify, and a wrong password", async () => {
         const otherCa = path.join(dir, "other.crt");
-        fs.writeFileSync(otherCa, fs.readFileSync(path.join(__dirname, "..", "..", "..", "..", "test", "fixtures", "self-signed-other.crt")));
-        await assert.rejects(handler.run({ ...event(), caFile: otherCa }, { credentials: master }), /self[- ]signed certificate|unable to verify/);
+        fs.writeFileSync(
+            otherCa,
+            fs.readFileSync(path.join(__dirname, "..", "..", "..", "..", "test", "fixtures", "self-signed-other.crt")),
+        );
+        await assert.rejects(
+            handler.run({ ...event(), caFile: otherCa }, { credentials: master }),
+            /self[- ]signed certificate|unable to verify/,
+        );
         await assert.rejects(
             handler.run(event(), { credentials: () => Promise.resolve({ username: pg.superuser, password: "wrong" }) }),
             /password authentication failed for user "platform_admin" \(SQLSTATE 28P01\)/,

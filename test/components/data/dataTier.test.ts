@@ -67,8 +67,9 @@ describe("DataTier", () => {
     it("adding a region leaves the primary's data resources unchanged (URNs and inputs)", () => {
         const before = primaryData(two);
         const after = primaryData(three);
-        // 40 + the bootstrap's 9 (component, security group, rule, role, policy, attachment, log group, function, invocation).
-        assert.equal(before.length, 49, "the global database and the primary tier");
+        // 40 + the bootstrap's 9 (component, security group, rule, role, policy, attachment, log group, function, invocation)
+        // + the backups' 6 (vault, lock, plan, role, attachment, selection).
+        assert.equal(before.length, 55, "the global database and the primary tier");
         assert.deepEqual(after, before);
         assert.deepEqual(primaryData(one1), before);
     });
@@ -132,7 +133,7 @@ describe("DataTier", () => {
             evaluateComponent((opts) => {
                 const global = new GlobalDatabase(
                     "use1-global-db",
-                    { region: "us-east-1", identifier: "x", engineVersion: "16.9", port: 5433, databaseName: "api" },
+                    { region: "us-east-1", identifier: "x", engineVersion: "16.9", port: 5433, databaseName: "api", accountId: "123456789012" },
                     opts,
                 );
                 return new DataTier("euc1-data", tierArgs(cell, false, global), opts);

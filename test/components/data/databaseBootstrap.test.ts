@@ -24,13 +24,19 @@ describe("database bootstrap (plan)", () => {
         // The cluster's own writer endpoint (the mock's form), in the function's region.
         assert.match(event.host as string, /^use1-data-db-cluster-[0-9a-f]{7}\.cluster-[0-9a-f]{12}\.us-east-1\.rds\.amazonaws\.com$/);
         assert.deepEqual([event.port, event.database, event.caFile, event.secretRegion], [5433, "api", LAMBDA_CA_BUNDLE, "us-east-1"]);
-        assert.deepEqual(event.statements, bootstrapStatements({ appUser: "app", owner: "platform_admin", database: "api", schema: "app" }));
+        assert.deepEqual(
+            event.statements,
+            bootstrapStatements({ appUser: "app", owner: "platform_admin", database: "api", schema: "app" }),
+        );
         assert.match(event.secretArn as string, /^arn:aws:secretsmanager:us-east-1:123456789012:secret:use1-global-db-master-secret-/);
         assert.ok(!("password" in event) && !JSON.stringify(event).includes("[secret]"), "the event carries no credential");
         assert.deepEqual(run.inputs.triggers, { source: sourceHash(BOOTSTRAP_HANDLER_SOURCE) });
         // It waits for the writer and the master secret's value, and for its way in.
         for (const dep of ["use1-data-db-1", "use1-global-db-master-secret-value", "use1-data-bootstrap-to-db"])
-            assert.ok(run.dependencies.some((d) => d.endsWith(`::${dep}`)), dep);
+            assert.ok(
+                run.dependencies.some((d) => d.endsWith(`::${dep}`)),
+                dep,
+            );
     });
 
     it("reaches the database through a rule of its own and Secrets Manager over 443, and may read only the master secret", () => {
@@ -48,7 +54,11 @@ describe("database bootstrap (plan)", () => {
             [5433, 443],
         );
         const fn = one(ev, "aws:lambda/function:Function", "use1-data-bootstrap-function");
-        assert.deepEqual((fn.inputs.vpcConfig as { subnetIds: string[] }).subnetIds, ["subnet-0use1privatea", "subnet-0use1privateb", "subnet-0use1privatec"]);
+        assert.deepEqual((fn.inputs.vpcConfig as { subnetIds: string[] }).subnetIds, [
+            "subnet-0use1privatea",
+            "subnet-0use1privateb",
+            "subnet-0use1privatec",
+        ]);
         const policy = JSON.parse(one(ev, "aws:iam/rolePolicy:RolePolicy", "use1-data-bootstrap-policy").inputs.policy as string);
         assert.deepEqual(
             policy.Statement.map((s: { Action: string }) => s.Action),

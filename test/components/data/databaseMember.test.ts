@@ -80,8 +80,9 @@ describe("DatabaseMember", () => {
     });
 
     // The primary also runs the master secret's rotation (its stack, security group and ingress rule)
-    // and the database bootstrap (security group, ingress rule, log group, function, invocation).
-    const regionalCount: Record<string, number> = { use1: 29, euc1: 21 };
+    // and the database bootstrap (security group, ingress rule, log group, function, invocation)
+    // and its backup plan and selection; every cell has a locked backup vault (vault, lock).
+    const regionalCount: Record<string, number> = { use1: 33, euc1: 23 };
 
     for (const [code, region] of [
         ["use1", "us-east-1"],
