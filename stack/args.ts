@@ -67,6 +67,7 @@ export function regionalCellArgs(stack: Stack, cell: FleetCell, shared: CellShar
             shards: capacity.cacheShards,
             replicasPerShard: data.cache.replicasPerShard,
             snapshotRetentionDays: data.cache.snapshotRetentionDays,
+            userIdPrefix: `${shared.project}-${shared.stack}-${cell.code}`,
         },
         observability: {
             logRetentionDays: observability.logRetentionDays,

@@ -36,6 +36,8 @@ export interface CacheSpec {
     readonly replicasPerShard: number;
     /** Days automatic snapshots are kept. */
     readonly snapshotRetentionDays: number;
+    /** Prefix of the cache's user and group ids, unique per account and region (`platform-prod-use1`). */
+    readonly userIdPrefix: string;
 }
 
 export interface DataTierArgs {
@@ -79,6 +81,10 @@ export interface DataConnection {
     readonly databaseConnectArn: pulumi.Output<string>;
     readonly cacheEndpoint: pulumi.Output<string>;
     readonly cachePort: number;
+    /** The cache user the workload authenticates as with IAM (no password). */
+    readonly cacheUser: string;
+    /** `elasticache:Connect` resources for the workload's role. */
+    readonly cacheConnectArns: pulumi.Output<string>[];
     /** Secrets Manager ARNs the workload's role may read (secretsmanager:GetSecretValue). */
     readonly secretArns: pulumi.Output<string>[];
     /** KMS keys of those secrets (kms:Decrypt). */
@@ -204,6 +210,7 @@ export class DataTier extends pulumi.ComponentResource {
             {
                 ...forWorkload,
                 kmsKeyArn: this.database.kmsKeyArn,
+                userIdPrefix: cache.userIdPrefix,
                 engineVersion: cache.engineVersion,
                 nodeType: cache.nodeType,
                 shards: cache.shards,
@@ -222,7 +229,9 @@ export class DataTier extends pulumi.ComponentResource {
             databaseConnectArn: this.proxy.connectResourceArn,
             cacheEndpoint: this.cache.configurationEndpoint,
             cachePort: this.cache.port,
-            secretArns: [this.cache.authSecretArn],
+            cacheUser: this.cache.userId,
+            cacheConnectArns: this.cache.connectArns,
+            secretArns: [],
             secretKmsKeyArns: [this.database.kmsKeyArn],
         };
         this.registerOutputs({

@@ -48,7 +48,7 @@ export function dataSpecs(config: DataConfig, readers = 2, shards = 3): Pick<Dat
             backupVaultName: "platform-test-data",
             backupCopy: { region: "eu-west-1", vaultName: "platform-test-copy" },
         },
-        cache: { ...config.cache, shards },
+        cache: { ...config.cache, shards, userIdPrefix: "platform-test" },
     };
 }
 

@@ -93,8 +93,8 @@ describe("DataTier", () => {
 
     it("shows secrets only as [secret] in inputs and never in outputs", () => {
         const secrets = secretValues(three);
-        // The master password (cluster + secret JSON) and three AUTH tokens (group + secret JSON).
-        assert.equal(secrets.length, 8, `${secrets.length} secret inputs`);
+        // The master password (cluster + secret JSON); the caches have no secret (IAM authentication).
+        assert.equal(secrets.length, 2, `${secrets.length} secret inputs`);
         const password = one(three, "aws:rds/cluster:Cluster", "use1-data-db-cluster").rawInputs.masterPassword as string;
         const tokens = ofType(three, "aws:elasticache/replicationGroup:ReplicationGroup").map((g) => g.rawInputs.authToken as string);
         for (const value of [password, ...tokens]) {
@@ -106,8 +106,10 @@ describe("DataTier", () => {
     it("gives the workload endpoints and secret references, never secret values", () => {
         const euc1 = three.outputs["eu-central-1"] as Record<string, unknown>;
         assert.deepEqual(Object.keys(euc1).sort(), [
+            "cacheConnectArns",
             "cacheEndpoint",
             "cachePort",
+            "cacheUser",
             "databaseConnectArn",
             "databaseName",
             "databasePort",
@@ -118,13 +120,15 @@ describe("DataTier", () => {
             "secretKmsKeyArns",
         ]);
         assert.deepEqual([euc1.databaseName, euc1.databaseUser, euc1.databasePort, euc1.cachePort], ["api", "app", 5432, 6379]);
-        const arns = euc1.secretArns as string[];
-        assert.equal(arns.length, 1);
-        assert.match(
-            arns[0],
-            /^arn:aws:secretsmanager:eu-central-1:123456789012:secret:euc1-data-cache-auth-secret-[0-9a-f]{7}-[0-9a-f]{6}$/,
+        // IAM for both stores: no secret for the pods to read.
+        assert.deepEqual(euc1.secretArns, []);
+        assert.equal(euc1.cacheUser, "platform-test-app");
+        const cacheArns = euc1.cacheConnectArns as string[];
+        assert.equal(cacheArns.length, 2);
+        assert.ok(
+            cacheArns.every((a) => a.startsWith("arn:aws:elasticache:eu-central-1:123456789012:")),
+            cacheArns.join(),
         );
-        assert.match((euc1.secretKmsKeyArns as string[])[0], /^arn:aws:kms:eu-central-1:123456789012:key\//);
     });
 
     it("refuses a secondary tier without the primary's", async () => {
@@ -133,7 +137,14 @@ describe("DataTier", () => {
             evaluateComponent((opts) => {
                 const global = new GlobalDatabase(
                     "use1-global-db",
-                    { region: "us-east-1", identifier: "x", engineVersion: "16.9", port: 5433, databaseName: "api", accountId: "123456789012" },
+                    {
+                        region: "us-east-1",
+                        identifier: "x",
+                        engineVersion: "16.9",
+                        port: 5433,
+                        databaseName: "api",
+                        accountId: "123456789012",
+                    },
                     opts,
                 );
                 return new DataTier("euc1-data", tierArgs(cell, false, global), opts);
