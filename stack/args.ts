@@ -3,9 +3,9 @@
  * only place besides `config/` that knows the config schema.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { backupVaultName } from "../components/data/backups";
 import { type RegionalCellArgs } from "../components/cell/regionalCell";
 import { type CloudflareRanges } from "../components/compute/originIngress";
+import { backupVaultName } from "../components/data/backups";
 import { type GlobalDatabase } from "../components/data/globalDatabase";
 import { type EdgeArgs, type EdgeCell, type ZoneRole } from "../components/edge/edge";
 import { type HostnameRules } from "../components/edge/rules";
