@@ -157,6 +157,8 @@ describe("region lifecycle: plans", function () {
                 .filter((r) => r.retainOnDelete)
                 .map((r) => `${cells.get(r.urn)} ${r.type} ${r.name} protect=${r.protect}`);
             assert.deepEqual(retained.sort(), [
+                "apse1 aws:backup/vault:Vault apse1-data-backup-vault protect=false",
+                "apse1 aws:backup/vaultLockConfiguration:VaultLockConfiguration apse1-data-backup-vault-lock protect=false",
                 "apse1 aws:elasticache/replicationGroup:ReplicationGroup apse1-data-cache-valkey protect=false",
                 "apse1 aws:kms/key:Key apse1-data-db-key protect=true",
                 "apse1 aws:kms/key:Key apse1-eks-secrets-key protect=true",
@@ -165,11 +167,14 @@ describe("region lifecycle: plans", function () {
                 "apse1 aws:opensearch/domain:Domain apse1-obs-logs-domain protect=true",
                 "apse1 aws:rds/cluster:Cluster apse1-data-db-cluster protect=true",
                 "apse1 aws:s3/bucket:Bucket apse1-ingress-alb-logs protect=true",
-                "apse1 aws:secretsmanager/secret:Secret apse1-data-cache-auth-secret protect=false",
             ]);
+            // In prod only the backup vaults (and their locks) are retained on delete: a locked vault cannot be emptied.
             assert.deepEqual(
-                prod.plan.resources.filter((r) => r.retainOnDelete).map((r) => r.urn),
-                [],
+                prod.plan.resources
+                    .filter((r) => r.retainOnDelete)
+                    .map((r) => r.type)
+                    .sort(),
+                [...Array(3).fill("aws:backup/vault:Vault"), ...Array(3).fill("aws:backup/vaultLockConfiguration:VaultLockConfiguration")],
             );
         });
 
@@ -227,7 +232,6 @@ describe("region lifecycle: plans", function () {
                 "aws:opensearch/domain:Domain ((retainOnDelete))",
                 "aws:rds/cluster:Cluster ((retainOnDelete))",
                 "aws:s3/bucket:Bucket ((retainOnDelete))",
-                "aws:secretsmanager/secret:Secret ((retainOnDelete))",
                 "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, rules)",
                 "cloudflare:index/notificationPolicy:NotificationPolicy (filters)",
                 "kubernetes:autoscaling/v2:HorizontalPodAutoscaler (spec)",
@@ -356,7 +360,7 @@ describe("region lifecycle: plans", function () {
             // regenerate the fixture:  npm run -s build && node .build/test/support/statefulUrns.js
             const expected = readFileSync(fixture("stateful-urns.prod.txt"), "utf8").trim().split("\n");
             assert.deepEqual(statefulUrns(prod), expected);
-            assert.equal(expected.length, 30);
+            assert.equal(expected.length, 27);
             assert.deepEqual([...new Set(expected.map((u) => u.split("::")[2].split("$").pop()))].sort(), [...STATEFUL_TYPES].sort());
         });
     });
@@ -375,7 +379,7 @@ describe("region lifecycle: the plan command", function () {
         );
         assert.match(
             result.stdout,
-            /\nData at risk \(9\): these stateful resources would be DELETED or REPLACED \(a new, empty one\):\n {2}! delete {2}urn:pulumi:prod::platform::/,
+            /\nData at risk \(8\): these stateful resources would be DELETED or REPLACED \(a new, empty one\):\n {2}! delete {2}urn:pulumi:prod::platform::/,
         );
     });
 
@@ -384,9 +388,9 @@ describe("region lifecycle: the plan command", function () {
         assert.equal(result.status, 0, result.stderr);
         assert.equal(result.stderr, "");
         const lines = result.stdout.trim().split("\n");
-        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 0 changed, 216 removed$/);
+        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 0 changed, 219 removed$/);
         assert.equal(lines[2], "Data at risk: none (no stateful resource is deleted or replaced)");
-        assert.equal(lines[4], "Retained (9): removed from the stack, kept in AWS (retainOnDelete):");
+        assert.equal(lines[4], "Retained (8): removed from the stack, kept in AWS (retainOnDelete):");
         assert.match(
             result.stdout,
             /\nProtected \(7\): pulumi up refuses to delete these; once their data is safe \(docs\/regions\.md\), unprotect them first:\n {2}pulumi state unprotect -s prod -y 'urn:pulumi:prod::platform::platform:cell:RegionalCell\$platform:cell:EksCluster\$aws:kms\/key:Key::apse1-eks-secrets-key'\n/,

@@ -37,7 +37,7 @@ describe("RegionalCell compute (prod plan)", () => {
             wrong.map((r) => `${r.name}: ${String(r.inputs.region)}`),
             [],
         );
-        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 447);
+        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 466); // +19: use1 bootstrap 5, backup 4; every cell a vault and lock, the cache IAM users and group for the AUTH secret (+1), the RPO alarm
     });
 
     it("gives every resource a unique URN and never the same name in two cells", () => {
