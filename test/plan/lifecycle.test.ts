@@ -167,6 +167,11 @@ describe("region lifecycle: plans", function () {
                 "apse1 aws:opensearch/domain:Domain apse1-obs-logs-domain protect=true",
                 "apse1 aws:rds/cluster:Cluster apse1-data-db-cluster protect=true",
                 "apse1 aws:s3/bucket:Bucket apse1-ingress-alb-logs protect=true",
+                // Every cell's backup vault is retained on delete anyway (a locked vault cannot be emptied).
+                "euc1 aws:backup/vault:Vault euc1-data-backup-vault protect=false",
+                "euc1 aws:backup/vaultLockConfiguration:VaultLockConfiguration euc1-data-backup-vault-lock protect=false",
+                "use1 aws:backup/vault:Vault use1-data-backup-vault protect=false",
+                "use1 aws:backup/vaultLockConfiguration:VaultLockConfiguration use1-data-backup-vault-lock protect=false",
             ]);
             // In prod only the backup vaults (and their locks) are retained on delete: a locked vault cannot be emptied.
             assert.deepEqual(
