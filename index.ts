@@ -52,11 +52,13 @@ if (config.app.replicateImage && cellRegions.some((r) => r !== image.region))
 // both slots' and refuse requests without one (rotation: components/edge/originAuth.ts).
 const originAuth = originAuthSecrets(config.edge.originAuth.generation);
 
+const caller = aws.getCallerIdentityOutput({}, { provider: awsProvider });
 // In the home region, which does not follow the primary (docs/regions.md).
 const globalDatabase = new GlobalDatabase(
     "global-db",
     {
         region: fleet.homeRegion,
+        accountId: caller.accountId,
         identifier: globalDatabaseIdentifier(project, stackName),
         engineVersion: config.data.engineVersion,
         port: config.data.port,
@@ -65,7 +67,6 @@ const globalDatabase = new GlobalDatabase(
     withAws,
 );
 
-const caller = aws.getCallerIdentityOutput({}, { provider: awsProvider });
 const shared: CellShared = {
     project,
     stack: stackName,

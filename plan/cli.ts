@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/problems";
 import { formatPlanTable } from "../regions/cloudflarePlans";
+import { formatRecovery } from "../regions/recovery";
 import { compare, formatComparison, removalProblems } from "./compare";
 import { type Plan, cloudflarePlanOf, planStack } from "./plan";
 import { hasBlockingViolation } from "./policyRunner";
@@ -196,6 +197,7 @@ export async function main(argv: string[]): Promise<number> {
         if (!options.quiet) process.stdout.write(`\n${formatCapacityTable(run.fleet.capacity)}\n`);
         if (!options.quiet) process.stdout.write(`\n${formatSteering(plan.steering)}\n`);
         if (!options.quiet) process.stdout.write(`\n${formatCostTable(plan.cost)}\n`);
+        if (!options.quiet) process.stdout.write(`\n${formatRecovery(plan.recovery)}\n`);
         if (!options.quiet)
             process.stdout.write(`\nCloudflare plan of this stack's edge\n${formatPlanTable(cloudflarePlanOf(run.config).requirements)}\n`);
         // Every stack of the repository with this one: what would collide on a shared zone or account.

@@ -7,6 +7,7 @@ import { edgeFeatures, namespaceValues } from "../config/platform";
 import { type CapacityPlan } from "../regions/capacity/sizing";
 import { type CloudflarePlan, type PlanRequirement, planRequirements, requiredAddOns, requiredPlan } from "../regions/cloudflarePlans";
 import { type Fleet } from "../regions/fleet";
+import { type RecoveryPlan, recoveryPlan } from "../regions/recovery";
 import { type SteeringPlan } from "../regions/steering";
 import { type Stack, parseStack } from "../stack/parse";
 import { type CostEstimate, estimateCost } from "./cost/estimate";
@@ -33,6 +34,8 @@ export interface Plan {
     readonly capacity: CapacityPlan | Record<string, never>;
     /** The fleet's steering plan: what the load balancer sends where. */
     readonly steering: SteeringPlan;
+    /** RPO and RTO of the data tier per failure, each with what it rests on (docs/database.md). */
+    readonly recovery: RecoveryPlan;
     /**
      * What the edge declares for the hostname (the program's `edgeSettings` output): SSL mode,
      * the API cache rule's origin-respecting mode, Tiered Cache, zone role, steering, write route;
@@ -138,6 +141,7 @@ export function toPlan(
         cloudRules: checkPlanRules(resources),
         capacity: fleet.capacity,
         steering: fleet.steering,
+        recovery: recoveryPlan(),
         edge: (evaluation.outputs.edgeSettings ?? {}) as Record<string, unknown>,
         cost: costOf(resources, fleet.capacity, cloudflare),
     };

@@ -7,6 +7,7 @@
  * internal `waitForRPCs`. `test/plan/runtime.test.ts` pins that surface so an SDK upgrade
  * that moves it fails loudly there.
  */
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { PlanMocks } from "./mocks";
 
@@ -254,7 +255,7 @@ function describe(failure: unknown): string {
 }
 
 async function record(req: RegisterRequest, urn: string, id: string): Promise<RecordedResource> {
-    const rawInputs = pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>;
+    const rawInputs = await plainAssets(pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>);
     return {
         urn,
         type: req.getType(),
@@ -276,6 +277,32 @@ async function record(req: RegisterRequest, urn: string, id: string): Promise<Re
         inputs: mask(rawInputs) as Record<string, unknown>,
         rawInputs: unwrapSecrets(rawInputs) as Record<string, unknown>,
     };
+}
+
+/**
+ * Top-level asset and archive inputs (a function's code) as plain, comparable values: each
+ * asset by the SHA-256 of its text, or its path or URI. Deserialized, they hold promises,
+ * which never compare equal and print as `{}`.
+ */
+async function plainAssets(inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+    let copy: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(inputs)) {
+        if (typeof v !== "object" || v === null || !("__pulumiArchive" in v || "__pulumiAsset" in v)) continue;
+        (copy ??= { ...inputs })[k] = await plainAsset(v as Record<string, unknown>);
+    }
+    return copy ?? inputs;
+}
+
+async function plainAsset(value: Record<string, unknown>): Promise<unknown> {
+    if ("__pulumiArchive" in value) {
+        const assets = (await value.assets) as Record<string, Record<string, unknown>> | undefined;
+        if (assets === undefined) return { archive: (await value.path) ?? (await value.uri) ?? null };
+        const entries = await Promise.all(Object.entries(assets).map(async ([name, a]) => [name, await plainAsset(a)] as const));
+        return { archive: Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b))) };
+    }
+    const text = (await value.text) as string | undefined;
+    if (text !== undefined) return { sha256: createHash("sha256").update(text).digest("hex") };
+    return { asset: (await value.path) ?? (await value.uri) ?? null };
 }
 
 function isSecretWrapper(value: unknown): value is { value: unknown } {

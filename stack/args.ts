@@ -5,6 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { type RegionalCellArgs } from "../components/cell/regionalCell";
 import { type CloudflareRanges } from "../components/compute/originIngress";
+import { backupVaultName } from "../components/data/backups";
 import { type GlobalDatabase } from "../components/data/globalDatabase";
 import { type EdgeArgs, type EdgeCell, type ZoneRole } from "../components/edge/edge";
 import { type HostnameRules } from "../components/edge/rules";
@@ -29,7 +30,9 @@ export interface CellShared {
     readonly databaseDependsOn?: readonly pulumi.Resource[];
 }
 
-export function regionalCellArgs({ config }: Stack, cell: FleetCell, shared: CellShared): RegionalCellArgs {
+export function regionalCellArgs(stack: Stack, cell: FleetCell, shared: CellShared): RegionalCellArgs {
+    const { config } = stack;
+    const copyCell = stack.fleet.serving.find((c) => c.region !== cell.region);
     const { compute, app, data, observability } = config;
     const { capacity } = cell;
     // The cell's own values while a release is under way (docs/releases.md), else the stack's.
@@ -66,6 +69,9 @@ export function regionalCellArgs({ config }: Stack, cell: FleetCell, shared: Cel
             port: data.port,
             backupRetentionDays: data.backupRetentionDays,
             readers: capacity.readers,
+            backupVaultName: backupVaultName(shared.project, shared.stack, cell.code),
+            // The next serving cell's vault: where the primary's backups are copied.
+            backupCopy: copyCell && { region: copyCell.region, vaultName: backupVaultName(shared.project, shared.stack, copyCell.code) },
         },
         cache: {
             engineVersion: data.cache.engineVersion,
@@ -73,6 +79,7 @@ export function regionalCellArgs({ config }: Stack, cell: FleetCell, shared: Cel
             shards: capacity.cacheShards,
             replicasPerShard: data.cache.replicasPerShard,
             snapshotRetentionDays: data.cache.snapshotRetentionDays,
+            userIdPrefix: `${shared.project}-${shared.stack}-${cell.code}`,
         },
         observability: {
             logRetentionDays: observability.logRetentionDays,

@@ -119,7 +119,7 @@ export class RegionalCell extends pulumi.ComponentResource {
      * security groups and EKS keeps control plane ↔ node rules itself.
      */
     readonly workloadSecurityGroupId: pulumi.Output<string>;
-    /** The primary cell's cluster and writer: a secondary cell joins the global database after them. [] in a secondary. */
+    /** The primary cell's cluster, writer and database bootstrap: a secondary cell joins the global database after them. [] in a secondary. */
     readonly readyForSecondaries: readonly pulumi.Resource[];
     /** The ALB's DNS name: the origin of this cell's Cloudflare pool. */
     readonly originHostname: pulumi.Output<string>;
@@ -218,6 +218,7 @@ export class RegionalCell extends pulumi.ComponentResource {
             `${name}-data`,
             {
                 region,
+                accountId: args.accountId,
                 primary,
                 global: args.globalDatabase,
                 databaseDependsOn: args.databaseDependsOn,
@@ -231,7 +232,8 @@ export class RegionalCell extends pulumi.ComponentResource {
             },
             child,
         );
-        this.readyForSecondaries = this.data.database.readyForSecondaries;
+        // A secondary joins after the bootstrap too: its pods then find the app's role replicated.
+        this.readyForSecondaries = [...this.data.database.readyForSecondaries, ...this.data.ready];
         this.api = new ApiWorkload(
             `${name}-api`,
             {
@@ -246,8 +248,14 @@ export class RegionalCell extends pulumi.ComponentResource {
                 targetGroupArn: this.ingress.targetGroupArn,
                 vpcCidr: cidr,
                 ...dataConnectionArgs(this.data.connection),
-                // Pods need nodes (Karpenter's pool), names (CoreDNS), readiness gates (the LBC) and the HPA's metrics.
-                dependsOn: [this.ingress.controller, this.addons.metricsServer, this.addons.coreDns, this.karpenter.nodePool],
+                // Pods need nodes (Karpenter's pool), names (CoreDNS), readiness gates (the LBC) the HPA's metrics, and the database bootstrap (the app's role).
+                dependsOn: [
+                    this.ingress.controller,
+                    this.addons.metricsServer,
+                    this.addons.coreDns,
+                    this.karpenter.nodePool,
+                    ...this.data.ready,
+                ],
             },
             withK8s,
         );

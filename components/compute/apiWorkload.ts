@@ -33,6 +33,8 @@ export interface ApiWorkloadArgs {
     readonly secretKmsKeyArns?: pulumi.Input<string>[];
     /** `rds-db:connect` resources (RDS Proxy IAM authentication) the pods' role may use. */
     readonly databaseConnectArns?: pulumi.Input<string>[];
+    /** `elasticache:Connect` resources (the cache's IAM authentication: replication group and user). */
+    readonly cacheConnectArns?: pulumi.Input<string>[];
     /** TCP ports of the data tier (Postgres via RDS Proxy, Valkey). @default [5432, 6379] */
     readonly dataPorts?: readonly number[];
     /** Namespace of the API. @default "api" */
@@ -210,6 +212,9 @@ function appPolicy(args: ApiWorkloadArgs): pulumi.Output<string> | undefined {
     }
     if (connectArns.length > 0)
         statements.push({ Sid: "ConnectToDatabase", Effect: "Allow", Action: "rds-db:connect", Resource: connectArns });
+    const cacheArns = args.cacheConnectArns ?? [];
+    if (cacheArns.length > 0)
+        statements.push({ Sid: "ConnectToCache", Effect: "Allow", Action: "elasticache:Connect", Resource: cacheArns });
     return statements.length > 0 ? pulumi.jsonStringify(policyDocument(...statements)) : undefined;
 }
 
@@ -220,20 +225,19 @@ export const DATA_ENV = {
     port: "DB_PORT",
     name: "DB_NAME",
     user: "DB_USER",
-    writable: "DB_WRITABLE",
     cache: "CACHE_ENDPOINT",
     cachePort: "CACHE_PORT",
-    cacheAuthSecret: "CACHE_AUTH_SECRET_ARN",
+    cacheUser: "CACHE_USER",
 } as const;
 
 /**
- * The API's arguments from the data tier's connection: endpoints as plain values, secrets by
+ * ARN only (`DATA_SECRET_ARN_<n>`; the cache needs none: IAM authentication),
  * ARN only (the first is the cache's AUTH token, any further ones `DATA_SECRET_ARN_<n>`),
  * IAM connect to the proxy, egress to the proxy and cache ports.
  */
 export function dataConnectionArgs(
     c: DataConnection,
-): Pick<ApiWorkloadArgs, "env" | "secretArns" | "secretKmsKeyArns" | "databaseConnectArns" | "dataPorts"> {
+): Pick<ApiWorkloadArgs, "env" | "secretArns" | "secretKmsKeyArns" | "databaseConnectArns" | "cacheConnectArns" | "dataPorts"> {
     return {
         env: {
             [DATA_ENV.writer]: c.databaseWriterEndpoint,
@@ -241,13 +245,14 @@ export function dataConnectionArgs(
             [DATA_ENV.port]: String(c.databasePort),
             [DATA_ENV.name]: c.databaseName,
             [DATA_ENV.user]: c.databaseUser,
-            [DATA_ENV.writable]: String(c.databaseWritable),
             [DATA_ENV.cache]: c.cacheEndpoint,
             [DATA_ENV.cachePort]: String(c.cachePort),
+            [DATA_ENV.cacheUser]: c.cacheUser,
         },
-        secretArns: Object.fromEntries(c.secretArns.map((arn, i) => [i === 0 ? DATA_ENV.cacheAuthSecret : `DATA_SECRET_ARN_${i}`, arn])),
+        secretArns: Object.fromEntries(c.secretArns.map((arn, i) => [`DATA_SECRET_ARN_${i + 1}`, arn])),
         secretKmsKeyArns: c.secretKmsKeyArns,
         databaseConnectArns: [c.databaseConnectArn],
+        cacheConnectArns: c.cacheConnectArns,
         dataPorts: [...new Set([c.databasePort, c.cachePort])],
     };
 }

@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { CACHE_MAX_REPLICAS_PER_SHARD, CACHE_MAX_SHARDS, cacheNodeLimitProblem } from "../../regions/awsLimits";
 import { type WorkloadStore, workloadOnlySecurityGroup } from "./access";
 
@@ -12,8 +11,13 @@ export function cacheParameterGroup(engineVersion: string): string {
 }
 
 export interface CacheArgs extends WorkloadStore {
-    /** The region's data key (`DatabaseMember.kmsKeyArn`): at-rest encryption and the AUTH secret. */
+    /** The region's data key (`DatabaseMember.kmsKeyArn`): at-rest encryption. */
     readonly kmsKeyArn: pulumi.Input<string>;
+    /**
+     * Prefix of the cache's user and user group ids, unique per account and region as
+     * ElastiCache scopes them (it carries the project, stack and cell: `platform-prod-use1`).
+     */
+    readonly userIdPrefix: string;
     /** Valkey version (major.minor). */
     readonly engineVersion: string;
     readonly nodeType: string;
@@ -45,8 +49,8 @@ export function cacheProblems(shape: { shards: number; replicasPerShard: number 
 /**
  * The cell's session and API cache: Valkey in cluster mode (3 shards × 1 replica by default:
  * the seed plan's 6 nodes), multi-AZ with automatic failover, TLS required, encrypted at
- * rest with the region's key, an AUTH token kept as a secret in Secrets Manager, and the
- * slow log in CloudWatch. Regional on purpose: sessions survive a regional failover through
+ * rest with the region's key, IAM authentication (no static secret: the pods sign 15-minute
+ * tokens with their own role; the `default` user is disabled), and the slow log in CloudWatch. Regional on purpose: sessions survive a regional failover through
  * the database, not the cache (docs/database.md).
  */
 export class Cache extends pulumi.ComponentResource {
@@ -55,8 +59,10 @@ export class Cache extends pulumi.ComponentResource {
     /** The replication group's id: CloudWatch's node ids are `<id>-<shard>-<node>`. */
     readonly replicationGroupId: pulumi.Output<string>;
     readonly port: number;
-    /** Secrets Manager secret `{ "authToken": … }` the workload reads. */
-    readonly authSecretArn: pulumi.Output<string>;
+    /** The IAM-authenticated user the workload connects as (user name = user id, as IAM auth requires). */
+    readonly userId: string;
+    /** `elasticache:Connect` resources for the workload's role: the replication group and the user. */
+    readonly connectArns: pulumi.Output<string>[];
     readonly securityGroupId: pulumi.Output<string>;
     readonly shards: number;
     readonly replicasPerShard: number;
@@ -80,17 +86,30 @@ export class Cache extends pulumi.ComponentResource {
         );
         const sg = workloadOnlySecurityGroup(name, args, { description: "Valkey: from the cell's workload only", port: CACHE_PORT }, child);
 
-        // Alphanumeric: ElastiCache refuses some printable characters, and 64 of 62 symbols is ample.
-        const token = new random.RandomPassword(`${name}-auth-token`, { length: 64, special: false }, child);
-        const authToken = pulumi.secret(token.result);
-        const secret = new aws.secretsmanager.Secret(
-            `${name}-auth-secret`,
-            { region, description: `${name}: Valkey AUTH token`, kmsKeyId: args.kmsKeyArn, recoveryWindowInDays: 7 },
+        // IAM authentication (Valkey 7.2+, TLS required; user name = user id; AWS,
+        // "Authenticating with IAM", AmazonElastiCache/latest/dg/auth-iam.html). The group must
+        // hold a user named "default": it is disabled ("off"), so no connection is anonymous.
+        const userId = `${args.userIdPrefix}-app`;
+        const appUser = new aws.elasticache.User(
+            `${name}-app-user`,
+            { region, engine: "valkey", userId, userName: userId, accessString: "on ~* +@all", authenticationMode: { type: "iam" } },
             child,
         );
-        new aws.secretsmanager.SecretVersion(
-            `${name}-auth-secret-value`,
-            { region, secretId: secret.id, secretString: pulumi.jsonStringify({ authToken }) },
+        const defaultUser = new aws.elasticache.User(
+            `${name}-default-user`,
+            {
+                region,
+                engine: "valkey",
+                userId: `${args.userIdPrefix}-default`,
+                userName: "default",
+                accessString: "off -@all",
+                authenticationMode: { type: "no-password-required" },
+            },
+            child,
+        );
+        const userGroup = new aws.elasticache.UserGroup(
+            `${name}-users`,
+            { region, engine: "valkey", userGroupId: `${args.userIdPrefix}-cache`, userIds: [defaultUser.userId, appUser.userId] },
             child,
         );
 
@@ -115,9 +134,7 @@ export class Cache extends pulumi.ComponentResource {
                 transitEncryptionMode: "required",
                 atRestEncryptionEnabled: true,
                 kmsKeyId: args.kmsKeyArn,
-                authToken,
-                // A new token is added beside the old one, so clients can move over before SET drops it.
-                authTokenUpdateStrategy: "ROTATE",
+                userGroupIds: [userGroup.id],
                 subnetGroupName: subnetGroup.name,
                 securityGroupIds: [sg.id],
                 snapshotRetentionLimit: args.snapshotRetentionDays ?? 7,
@@ -141,8 +158,9 @@ export class Cache extends pulumi.ComponentResource {
 
         this.configurationEndpoint = group.configurationEndpointAddress;
         this.replicationGroupId = group.id;
-        this.authSecretArn = secret.arn;
+        this.userId = userId;
+        this.connectArns = [group.arn, appUser.arn];
         this.securityGroupId = sg.id;
-        this.registerOutputs({ configurationEndpoint: this.configurationEndpoint, port: this.port, authSecretArn: this.authSecretArn });
+        this.registerOutputs({ configurationEndpoint: this.configurationEndpoint, port: this.port, userId: this.userId });
     }
 }

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type StorePlacement, type WorkloadStore } from "./access";
+import { backupVaultArn, declareBackupVault, declareClusterBackup } from "./backups";
 import { Cache } from "./cache";
+import { type Migration, declareDatabaseBootstrap } from "./databaseBootstrap";
 import { DatabaseMember } from "./databaseMember";
 import { DatabaseProxy } from "./databaseProxy";
 import { type GlobalDatabase } from "./globalDatabase";
@@ -15,6 +17,13 @@ export interface DatabaseSpec {
     readonly backupRetentionDays: number;
     /** Readers besides the writer, from the capacity model. Plain: it decides how many instances exist. */
     readonly readers: number;
+    /** This cell's AWS Backup vault name (backupVaultName). */
+    readonly backupVaultName: string;
+    /**
+     * Another cell's vault, where the primary's recovery points are copied (used while this
+     * cell is primary). @default none (a one-region stack keeps them in its region)
+     */
+    readonly backupCopy?: { readonly region: string; readonly vaultName: string };
 }
 
 /** The cell's Valkey cache, as sized for it. */
@@ -27,11 +36,15 @@ export interface CacheSpec {
     readonly replicasPerShard: number;
     /** Days automatic snapshots are kept. */
     readonly snapshotRetentionDays: number;
+    /** Prefix of the cache's user and group ids, unique per account and region (`platform-prod-use1`). */
+    readonly userIdPrefix: string;
 }
 
 export interface DataTierArgs {
     /** AWS region of the cell. Passed to every child. */
     readonly region: string;
+    /** The account (key policies). */
+    readonly accountId: pulumi.Input<string>;
     /** True for the cell that holds the Aurora writer. */
     readonly primary: boolean;
     /** The stack's one global database (created before any tier). */
@@ -48,7 +61,14 @@ export interface DataTierArgs {
     readonly clientSecurityGroupIds: pulumi.Input<string>[];
     readonly database: DatabaseSpec;
     readonly cache: CacheSpec;
+    /** Schema migrations the app ships, run by the primary's bootstrap as the master user. @default none */
+    readonly migrations?: readonly Migration[];
 }
+
+/** The application's schema, created by the bootstrap. */
+export const APP_SCHEMA = "app";
+/** Days CloudWatch keeps the bootstrap function's logs. */
+export const BOOTSTRAP_LOG_RETENTION_DAYS = 30;
 
 /** What the workload needs to use the data tier. No secret values: only where to find them. */
 export interface DataConnection {
@@ -59,10 +79,12 @@ export interface DataConnection {
     readonly databaseUser: string;
     /** rds-db:connect resource for the workload's IAM role. */
     readonly databaseConnectArn: pulumi.Output<string>;
-    /** False on a secondary: write through the reader endpoint (forwarded) until promotion. */
-    readonly databaseWritable: boolean;
     readonly cacheEndpoint: pulumi.Output<string>;
     readonly cachePort: number;
+    /** The cache user the workload authenticates as with IAM (no password). */
+    readonly cacheUser: string;
+    /** `elasticache:Connect` resources for the workload's role. */
+    readonly cacheConnectArns: pulumi.Output<string>[];
     /** Secrets Manager ARNs the workload's role may read (secretsmanager:GetSecretValue). */
     readonly secretArns: pulumi.Output<string>[];
     /** KMS keys of those secrets (kms:Decrypt). */
@@ -78,6 +100,12 @@ export class DataTier extends pulumi.ComponentResource {
     readonly proxy: DatabaseProxy;
     readonly cache: Cache;
     readonly connection: DataConnection;
+    /**
+     * What the workload waits for: on the primary, the bootstrap run that creates the app's
+     * database role (the role replicates to every member; secondaries join after it through
+     * `database.readyForSecondaries`). [] on a secondary.
+     */
+    readonly ready: pulumi.Resource[];
 
     constructor(name: string, args: DataTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:DataTier", name, {}, opts);
@@ -99,6 +127,7 @@ export class DataTier extends pulumi.ComponentResource {
                 readers: database.readers,
                 port: database.port,
                 backupRetentionDays: database.backupRetentionDays,
+                accountId: args.accountId,
                 master: primary
                     ? { username: global.masterUsername, password: global.masterPassword, databaseName: global.databaseName }
                     : undefined,
@@ -131,11 +160,57 @@ export class DataTier extends pulumi.ComponentResource {
             child,
         );
 
+        // Day one: the role the proxy logs in as must exist before any pod connects.
+        this.ready = primary
+            ? [
+                  declareDatabaseBootstrap(
+                      `${name}-bootstrap`,
+                      {
+                          region,
+                          vpcId: args.vpcId,
+                          subnetIds: args.privateSubnetIds,
+                          database: { region, securityGroupId: this.database.securityGroupId, port: database.port },
+                          host: this.database.endpoint,
+                          sql: {
+                              appUser: this.proxy.dbUser,
+                              owner: global.masterUsername,
+                              database: global.databaseName,
+                              schema: APP_SCHEMA,
+                          },
+                          masterSecretArn: global.masterSecretArn,
+                          masterSecretRegion: global.secretRegion,
+                          masterSecretKmsKeyArn: global.secretKmsKeyArn,
+                          migrations: args.migrations,
+                          logRetentionDays: BOOTSTRAP_LOG_RETENTION_DAYS,
+                          dependsOn: [...this.database.instances, global],
+                      },
+                      this,
+                  ),
+              ]
+            : [];
+
+        // Every cell has a locked vault; the primary backs its cluster up into it and copies
+        // each recovery point to the next cell's. The plan moves with `primary` (docs/database.md, "Backups").
+        const vault = declareBackupVault(`${name}-backup`, { region, vaultName: database.backupVaultName }, this);
+        const copy = database.backupCopy;
+        if (primary)
+            declareClusterBackup(
+                `${name}-backup`,
+                {
+                    region,
+                    vault,
+                    copyVaultArn: copy ? backupVaultArn(copy.region, args.accountId, copy.vaultName) : undefined,
+                    clusterArn: this.database.clusterArn,
+                },
+                this,
+            );
+
         this.cache = new Cache(
             `${name}-cache`,
             {
                 ...forWorkload,
                 kmsKeyArn: this.database.kmsKeyArn,
+                userIdPrefix: cache.userIdPrefix,
                 engineVersion: cache.engineVersion,
                 nodeType: cache.nodeType,
                 shards: cache.shards,
@@ -152,10 +227,11 @@ export class DataTier extends pulumi.ComponentResource {
             databaseName: global.databaseName,
             databaseUser: this.proxy.dbUser,
             databaseConnectArn: this.proxy.connectResourceArn,
-            databaseWritable: primary,
             cacheEndpoint: this.cache.configurationEndpoint,
             cachePort: this.cache.port,
-            secretArns: [this.cache.authSecretArn],
+            cacheUser: this.cache.userId,
+            cacheConnectArns: this.cache.connectArns,
+            secretArns: [],
             secretKmsKeyArns: [this.database.kmsKeyArn],
         };
         this.registerOutputs({

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrust } from "../iam";
-import { protectedKey } from "../kms";
+import { dataKeyPolicy, protectedKey } from "../kms";
 import { type StorePlacement } from "./access";
-import { CA_CERTIFICATE, CLUSTER_PARAMETERS, ENGINE, INSTANCE_PARAMETERS, parameterFamily } from "./aurora";
+import { CA_CERTIFICATE, ENGINE, INSTANCE_PARAMETERS, clusterParameters, parameterFamily } from "./aurora";
 import { type RotationArgs, declareMasterRotation } from "./masterRotation";
 
 export interface MasterCredentials {
@@ -29,6 +29,8 @@ export interface DatabaseMemberArgs extends StorePlacement {
     readonly port: number;
     /** @default 14 */
     readonly backupRetentionDays?: number;
+    /** The account: the data key's policy names it (and the break-glass role). */
+    readonly accountId: pulumi.Input<string>;
     /** Enhanced monitoring interval. @default 15 */
     readonly monitoringIntervalSeconds?: number;
     /** Performance Insights retention (7 is the free tier). @default 7 */
@@ -98,7 +100,11 @@ export class DatabaseMember extends pulumi.ComponentResource {
 
         const key = protectedKey(
             `${name}-key`,
-            { region, description: `${name}: Aurora storage, Performance Insights and the cell's cache` },
+            {
+                region,
+                description: `${name}: Aurora storage, Performance Insights and the cell's cache`,
+                policy: dataKeyPolicy(args.accountId),
+            },
             { parent: this },
         );
 
@@ -121,13 +127,13 @@ export class DatabaseMember extends pulumi.ComponentResource {
             child,
         );
 
-        const clusterParameters = new aws.rds.ClusterParameterGroup(
+        const clusterParameterGroup = new aws.rds.ClusterParameterGroup(
             `${name}-cluster-params`,
             {
                 region,
                 family,
-                description: `${name}: TLS only, connection and DDL logging`,
-                parameters: CLUSTER_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })),
+                description: `${name}: TLS only, connection and DDL logging, connection split${primary ? ", managed RPO" : ""}`,
+                parameters: clusterParameters(primary).map((p) => ({ ...p, applyMethod: "immediate" })),
             },
             child,
         );
@@ -155,13 +161,15 @@ export class DatabaseMember extends pulumi.ComponentResource {
                 masterUsername: credentials?.username,
                 masterPassword: credentials ? pulumi.secret(credentials.password) : undefined,
                 databaseName: credentials?.databaseName,
-                // Updated in place when the role flips (not a replacing input): a switchover's old
-                // primary gains it, the new primary drops it.
-                enableGlobalWriteForwarding: primary ? undefined : true,
+                // On every member, the primary too: there it "does nothing until" the primary is
+                // demoted by a global cluster operation, and then applies at once (RDS API,
+                // CreateDBCluster EnableGlobalWriteForwarding). So a switchover's old primary
+                // forwards writes without a config edit or an `up`.
+                enableGlobalWriteForwarding: true,
                 port: args.port,
                 dbSubnetGroupName: subnetGroup.name,
                 vpcSecurityGroupIds: [sg.id],
-                dbClusterParameterGroupName: clusterParameters.name,
+                dbClusterParameterGroupName: clusterParameterGroup.name,
                 storageEncrypted: true,
                 kmsKeyId: key.arn,
                 iamDatabaseAuthenticationEnabled: true,
@@ -171,6 +179,8 @@ export class DatabaseMember extends pulumi.ComponentResource {
                 copyTagsToSnapshot: true,
                 deletionProtection: true,
                 skipFinalSnapshot: false,
+                // Keep the point-in-time history if the cluster is ever deleted (the provider's default deletes it).
+                deleteAutomatedBackups: false,
                 finalSnapshotIdentifier: `${name}-final`,
                 enabledCloudwatchLogsExports: ["postgresql"],
                 tags: { Name: `${name}-cluster`, Role: primary ? "primary" : "secondary" },

@@ -2,21 +2,25 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, serviceTrust } from "../iam";
 import { type DatabaseAccess, type WorkloadStore, admitToDatabase, workloadOnlySecurityGroup } from "./access";
+import { CONNECTION_BUDGET, connectionBudgetProblems } from "./aurora";
 
 /** RDS Proxy always listens on the engine's well-known port, whatever the cluster's port. */
 export const PROXY_PORT = 5432;
 
 /**
  * Pool limits (docs/database.md explains the numbers):
- * - maxConnectionsPercent 80: the proxy may use 80% of the writer's max_connections; the rest
- *   is for global write forwarding from secondaries (AWS asks proxies on write-forwarding
- *   global databases to leave that share) and for migrations, rotation and monitoring.
- * - maxIdleConnectionsPercent 40: keeps half the pool warm for bursts without holding idle
- *   backends forever.
- * - connectionBorrowTimeout 10 s: a request that cannot get a connection in 10 s has failed
- *   its latency budget anyway; fail fast so the HPA sees the errors instead of queueing.
+ * - maxConnectionsPercent: CONNECTION_BUDGET.proxyPercent (65) of the writer's max_connections;
+ *   write forwarding's quota (25) and the master's reserve (10) take the rest, never more than 100.
+ * - maxIdleConnectionsPercent 30: keeps about half the pool warm for bursts without holding
+ *   idle backends forever (must not exceed maxConnectionsPercent).
+ * - connectionBorrowTimeout 1 s (whole seconds, 0–3600): against a 30 ms budget a request
+ *   that waits longer has failed anyway; fail fast so the HPA and the app's load shedding see it.
  */
-export const POOL_DEFAULTS = { maxConnectionsPercent: 80, maxIdleConnectionsPercent: 40, connectionBorrowTimeout: 10 } as const;
+export const POOL_DEFAULTS = {
+    maxConnectionsPercent: CONNECTION_BUDGET.proxyPercent,
+    maxIdleConnectionsPercent: 30,
+    connectionBorrowTimeout: 1,
+} as const;
 
 export interface PoolLimits {
     readonly maxConnectionsPercent: number;
@@ -62,6 +66,7 @@ export function poolProblems(pool: PoolLimits): string[] {
     }
     if (!(pool.connectionBorrowTimeout >= 0 && pool.connectionBorrowTimeout <= 3600))
         problems.push(`connectionBorrowTimeout ${pool.connectionBorrowTimeout} is not from 0 to 3600 seconds`);
+    problems.push(...connectionBudgetProblems({ ...CONNECTION_BUDGET, proxyPercent: pool.maxConnectionsPercent }));
     return problems;
 }
 

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { protectedKey } from "../kms";
+import { dataKeyPolicy, protectedKey } from "../kms";
 import { ENGINE } from "./aurora";
 
 /**
@@ -26,6 +26,8 @@ export interface GlobalDatabaseArgs {
     readonly port: number;
     /** Application database created on the primary. */
     readonly databaseName: string;
+    /** The account: the secret key's policy names it. */
+    readonly accountId: pulumi.Input<string>;
     /** Master user name. @default "platform_admin" */
     readonly masterUsername?: string;
 }
@@ -95,7 +97,7 @@ export class GlobalDatabase extends pulumi.ComponentResource {
 
         const key = protectedKey(
             `${name}-secret-key`,
-            { region, description: `${name}: Aurora master credentials` },
+            { region, description: `${name}: Aurora master credentials`, policy: dataKeyPolicy(args.accountId) },
             { parent: this, ignoreChanges: ["region"] },
         );
 

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { GLOBAL_DB_RPO_SECONDS, RPO_LAG_ALARM_MS } from "../../regions/recovery";
 
 const MINUTE = 60;
 
@@ -184,6 +185,19 @@ function auroraSpecs(t: AuroraTarget): AlarmSpec[] {
             description: "Aurora freeable memory below 1 GiB",
         },
     ];
+    // On every member, whatever its role today: a switchover makes the primary a secondary
+    // without a redeploy. The primary publishes no RPO lag, so missing data is not breaching.
+    specs.push({
+        ...base,
+        key: "aurora-rpo-lag",
+        metricName: "AuroraGlobalDBRPOLag",
+        statistic: "Maximum",
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: RPO_LAG_ALARM_MS,
+        evaluationPeriods: 2,
+        treatMissingData: "notBreaching",
+        description: `Region-loss RPO of this secondary above ${RPO_LAG_ALARM_MS} ms: at ${GLOBAL_DB_RPO_SECONDS} s the primary blocks commits (rds.global_db_rpo)`,
+    });
     if (t.globalSecondary) {
         specs.push({
             ...base,

@@ -16,9 +16,13 @@ export interface LimitProblem {
     readonly message: string;
 }
 
-/** The most Aurora readers the cell's cluster may have in a global database of `cellCount` clusters. */
+/**
+ * The most Aurora readers (besides the writer-capable instance) the cell's cluster may have in
+ * a global database of `cellCount` clusters. A secondary's 16 are read-only instances in
+ * total, and every one of its 1 + readers instances is read-only until promotion: 15.
+ */
 export function maxReaders(primary: boolean, cellCount: number): number {
-    return primary ? AURORA_MAX_READERS - (cellCount - 1) : AURORA_MAX_SECONDARY_READERS;
+    return primary ? AURORA_MAX_READERS - (cellCount - 1) : AURORA_MAX_SECONDARY_READERS - 1;
 }
 
 /** The cells as the limits read them, in the plan's order; `index` is the cell's entry in `regions`. */
@@ -65,7 +69,7 @@ export function limitProblems(plan: CapacityPlan, cells: readonly LimitedCell[],
         if (c.readers > limitReaders) {
             const role = c.primary
                 ? `the primary cluster of a global database with ${plan.cells.length - 1} secondary region(s)`
-                : "a secondary cluster of a global database";
+                : `a secondary cluster of a global database (${AURORA_MAX_SECONDARY_READERS} read-only instances, its promotable one included)`;
             problems.push({
                 key: "capacity.usersPerReader",
                 message:

@@ -36,6 +36,7 @@ const plan = (resources: PlanResource[]): Plan => ({
     policy: { violations: [] },
     capacity: {},
     steering: { policy: "proximity", regions: {} as never, defaultPools: [], fallbackPool: "" },
+    recovery: { rows: [] },
     edge: {},
     cost: estimateCost({
         resources: [],

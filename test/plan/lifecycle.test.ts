@@ -157,6 +157,8 @@ describe("region lifecycle: plans", function () {
                 .filter((r) => r.retainOnDelete)
                 .map((r) => `${cells.get(r.urn)} ${r.type} ${r.name} protect=${r.protect}`);
             assert.deepEqual(retained.sort(), [
+                "apse1 aws:backup/vault:Vault apse1-data-backup-vault protect=false",
+                "apse1 aws:backup/vaultLockConfiguration:VaultLockConfiguration apse1-data-backup-vault-lock protect=false",
                 "apse1 aws:elasticache/replicationGroup:ReplicationGroup apse1-data-cache-valkey protect=false",
                 "apse1 aws:kms/key:Key apse1-data-db-key protect=true",
                 "apse1 aws:kms/key:Key apse1-eks-secrets-key protect=true",
@@ -165,11 +167,19 @@ describe("region lifecycle: plans", function () {
                 "apse1 aws:opensearch/domain:Domain apse1-obs-logs-domain protect=true",
                 "apse1 aws:rds/cluster:Cluster apse1-data-db-cluster protect=true",
                 "apse1 aws:s3/bucket:Bucket apse1-ingress-alb-logs protect=true",
-                "apse1 aws:secretsmanager/secret:Secret apse1-data-cache-auth-secret protect=false",
+                // Every cell's backup vault is retained on delete anyway (a locked vault cannot be emptied).
+                "euc1 aws:backup/vault:Vault euc1-data-backup-vault protect=false",
+                "euc1 aws:backup/vaultLockConfiguration:VaultLockConfiguration euc1-data-backup-vault-lock protect=false",
+                "use1 aws:backup/vault:Vault use1-data-backup-vault protect=false",
+                "use1 aws:backup/vaultLockConfiguration:VaultLockConfiguration use1-data-backup-vault-lock protect=false",
             ]);
+            // In prod only the backup vaults (and their locks) are retained on delete: a locked vault cannot be emptied.
             assert.deepEqual(
-                prod.plan.resources.filter((r) => r.retainOnDelete).map((r) => r.urn),
-                [],
+                prod.plan.resources
+                    .filter((r) => r.retainOnDelete)
+                    .map((r) => r.type)
+                    .sort(),
+                [...Array(3).fill("aws:backup/vault:Vault"), ...Array(3).fill("aws:backup/vaultLockConfiguration:VaultLockConfiguration")],
             );
         });
 
@@ -250,7 +260,6 @@ describe("region lifecycle: plans", function () {
                 "aws:opensearch/domain:Domain ((retainOnDelete))",
                 "aws:rds/cluster:Cluster ((retainOnDelete))",
                 "aws:s3/bucket:Bucket ((retainOnDelete))",
-                "aws:secretsmanager/secret:Secret ((retainOnDelete))",
                 "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, rules)",
                 "cloudflare:index/notificationPolicy:NotificationPolicy (filters)",
                 "kubernetes:autoscaling/v2:HorizontalPodAutoscaler (spec)",
@@ -298,6 +307,26 @@ describe("region lifecycle: plans", function () {
             });
         }
 
+        it("changes no input of the pods or their identity: writes follow the new primary with no restart and no redeploy", () => {
+            const diff = compare(prod.plan, switched.plan);
+            // What a pod reads at start (its spec, env, service account) or uses to reach the database (its role's policy).
+            const podFacing = (type: string, urn: string) =>
+                type.startsWith("kubernetes:") || (type.startsWith("aws:iam/") && urn.includes("platform:cell:ApiWorkload"));
+            assert.deepEqual(
+                diff.changed.filter((c) => podFacing(c.type, c.urn)).map((c) => `${c.urn} ${c.keys.join(", ")}`),
+                [],
+            );
+            const deployments = (run: PlanRun) =>
+                run.plan.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && r.urn.includes("ApiWorkload"));
+            assert.equal(deployments(prod).length, 3);
+            assert.deepEqual(deployments(switched), deployments(prod));
+            // Both proxy endpoints in every cell; the app picks the writer at run time (docs/database.md).
+            for (const d of deployments(prod)) {
+                const env = JSON.stringify(d.inputs.spec);
+                assert.ok(env.includes("DB_WRITER_ENDPOINT") && env.includes("DB_READER_ENDPOINT") && !env.includes("DB_WRITABLE"), d.urn);
+            }
+        });
+
         it("keeps the global database in the home region; without homeRegion its region change is ignored", () => {
             const global = (run: PlanRun) =>
                 run.plan.resources
@@ -324,10 +353,10 @@ describe("region lifecycle: plans", function () {
             );
         });
 
-        it("flips the members' roles in place: credentials ignored, write forwarding and tags updated", () => {
+        it("flips the members' roles in place: credentials ignored, write forwarding on everywhere, tags updated", () => {
             const diff = compare(prod.plan, switched.plan);
             const clusters = diff.changed.filter((c) => c.type === "aws:rds/cluster:Cluster").map((c) => `${c.cell} ${c.keys.join(", ")}`);
-            assert.deepEqual(clusters.sort(), ["euc1 enableGlobalWriteForwarding, tags", "use1 enableGlobalWriteForwarding, tags"]);
+            assert.deepEqual(clusters.sort(), ["euc1 tags", "use1 tags"]);
             const member = (run: PlanRun, code: string) => run.plan.resources.find((r) => r.name === `${code}-data-db-cluster`)!;
             assert.equal(member(switched, "euc1").inputs.masterUsername, "platform_admin");
             assert.deepEqual([...member(switched, "euc1").ignoreChanges].sort(), [
@@ -359,8 +388,8 @@ describe("region lifecycle: plans", function () {
             // regenerate the fixture:  npm run -s build && node .build/test/support/statefulUrns.js
             const expected = readFileSync(fixture("stateful-urns.prod.txt"), "utf8").trim().split("\n");
             assert.deepEqual(statefulUrns(prod), expected);
-            // 30, and the failover's Cloudflare token secret (issue 19).
-            assert.equal(expected.length, 31);
+            // 30, less the three cache AUTH secrets (IAM auth, issue 15), and the failover's Cloudflare token secret (issue 19).
+            assert.equal(expected.length, 28);
             assert.deepEqual([...new Set(expected.map((u) => u.split("::")[2].split("$").pop()))].sort(), [...STATEFUL_TYPES].sort());
         });
     });
@@ -379,7 +408,7 @@ describe("region lifecycle: the plan command", function () {
         );
         assert.match(
             result.stdout,
-            /\nData at risk \(9\): these stateful resources would be DELETED or REPLACED \(a new, empty one\):\n {2}! delete {2}urn:pulumi:prod::platform::/,
+            /\nData at risk \(8\): these stateful resources would be DELETED or REPLACED \(a new, empty one\):\n {2}! delete {2}urn:pulumi:prod::platform::/,
         );
     });
 
@@ -389,9 +418,9 @@ describe("region lifecycle: the plan command", function () {
         assert.equal(result.stderr, "");
         const lines = result.stdout.trim().split("\n");
         // The changes: the image's replication and the failover token's secret drop the removed region.
-        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 2 changed, 240 removed$/);
+        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 2 changed, 243 removed$/);
         assert.equal(lines[2], "Data at risk: none (no stateful resource is deleted or replaced)");
-        assert.equal(lines[4], "Retained (9): removed from the stack, kept in AWS (retainOnDelete):");
+        assert.equal(lines[4], "Retained (8): removed from the stack, kept in AWS (retainOnDelete):");
         assert.match(
             result.stdout,
             /\nProtected \(7\): pulumi up refuses to delete these; once their data is safe \(docs\/regions\.md\), unprotect them first:\n {2}pulumi state unprotect -s prod -y 'urn:pulumi:prod::platform::platform:cell:RegionalCell\$platform:cell:EksCluster\$aws:kms\/key:Key::apse1-eks-secrets-key'\n/,

@@ -15,6 +15,18 @@ function strings(value: unknown, at = ""): [string, string][] {
     return [];
 }
 
+/**
+ * What the design sends to another region on purpose, and why a cell does not depend on it at run
+ * time: `type` and the input path that may name another region.
+ */
+const ACROSS_REGIONS: readonly { type: string; path: RegExp; why: string }[] = [
+    {
+        type: "aws:backup/plan:Plan",
+        path: /^rules\[\d+\]\.copyActions\[\d+\]\.destinationVaultArn$/,
+        why: "the disaster-recovery copy of the primary's backups into the next cell's locked vault (issue 15): AWS Backup copies after each backup job, and a failed copy leaves the cell serving",
+    },
+];
+
 type Checked = Pick<PlanRun["plan"]["resources"][number], "urn" | "type" | "name" | "custom" | "inputs">;
 
 /** "cell type::name path names region: text" for every string of a cell's resource that names another catalog region. */
@@ -28,9 +40,11 @@ function foreignRegions(
         const code = cellOf(r.urn);
         if (!code || !r.custom || !(r.type.startsWith("aws:") || r.type.startsWith("kubernetes:"))) return [];
         return strings(r.inputs).flatMap(([at, text]) =>
-            names
-                .filter((n) => n !== regionOf[code] && text.includes(n))
-                .map((other) => `${code} ${r.type}::${r.name} ${at} names ${other}: ${text.slice(0, 120)}`),
+            ACROSS_REGIONS.some((a) => a.type === r.type && a.path.test(at))
+                ? []
+                : names
+                      .filter((n) => n !== regionOf[code] && text.includes(n))
+                      .map((other) => `${code} ${r.type}::${r.name} ${at} names ${other}: ${text.slice(0, 120)}`),
         );
     });
 }

@@ -187,9 +187,40 @@ const REHEARSAL_TYPES = {
     switchPrimary: {
         // One Region switch plan per standby: the new primary's plan goes, the old primary's comes;
         // the FIS region isolation's stop conditions follow the replication-lag alarms.
-        added: ["CloudFormationStack", "MetricAlarm", "Plan", "SecurityGroup", "SecurityGroupIngressRule"],
-        changed: ["Cluster", "Deployment", "ExperimentTemplate", "LoadBalancer", "Plan", "SecretRotation"],
-        removed: ["CloudFormationStack", "MetricAlarm", "Plan", "SecurityGroup", "SecurityGroupIngressRule"],
+        // The database bootstrap (its function, role, log group and invocation) and the backup
+        // selection follow the primary too (issue 15). No Deployment changes: the pods find the
+        // writer at run time (no DB_WRITABLE).
+        added: [
+            "CloudFormationStack",
+            "Function",
+            "Invocation",
+            "InvokedFunction",
+            "LogGroup",
+            "MetricAlarm",
+            "Plan",
+            "Role",
+            "RolePolicy",
+            "RolePolicyAttachment",
+            "SecurityGroup",
+            "SecurityGroupIngressRule",
+            "Selection",
+        ],
+        changed: ["Cluster", "ClusterParameterGroup", "ExperimentTemplate", "LoadBalancer", "Plan", "SecretRotation"],
+        removed: [
+            "CloudFormationStack",
+            "Function",
+            "Invocation",
+            "InvokedFunction",
+            "LogGroup",
+            "MetricAlarm",
+            "Plan",
+            "Role",
+            "RolePolicy",
+            "RolePolicyAttachment",
+            "SecurityGroup",
+            "SecurityGroupIngressRule",
+            "Selection",
+        ],
     },
     // Karpenter's chart does not follow the minor (Cluster Autoscaler's image did).
     kubernetes: ["Addon", "Cluster", "NodeGroup"],

@@ -3,7 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { DataTier, type DataTierArgs } from "../../components/data/dataTier";
 import { GlobalDatabase } from "../../components/data/globalDatabase";
 import { DATA_DEFAULTS, type DataConfig } from "../../config/data";
-import { hexOf } from "../../plan/mocks";
+import { ACCOUNT_ID, hexOf } from "../../plan/mocks";
 import { type Evaluation, type RecordedResource } from "../../plan/runtime";
 import { requireRegion } from "../../regions/catalog";
 import { evaluateComponent } from "./harness";
@@ -40,8 +40,15 @@ export const PRIMARY_AND_SECONDARY: readonly FakeCell[] = [fakeCell("us-east-1")
 /** A data config as a tier's specs, with the capacity model's minimum figures (2 readers, 3 shards). */
 export function dataSpecs(config: DataConfig, readers = 2, shards = 3): Pick<DataTierArgs, "database" | "cache"> {
     return {
-        database: { instanceClass: config.instanceClass, port: config.port, backupRetentionDays: config.backupRetentionDays, readers },
-        cache: { ...config.cache, shards },
+        database: {
+            instanceClass: config.instanceClass,
+            port: config.port,
+            backupRetentionDays: config.backupRetentionDays,
+            readers,
+            backupVaultName: "platform-test-data",
+            backupCopy: { region: "eu-west-1", vaultName: "platform-test-copy" },
+        },
+        cache: { ...config.cache, shards, userIdPrefix: "platform-test" },
     };
 }
 
@@ -49,6 +56,7 @@ export function dataSpecs(config: DataConfig, readers = 2, shards = 3): Pick<Dat
 export function tierArgs(cell: FakeCell, primary: boolean, global: GlobalDatabase, config: DataConfig = DATA_DEFAULTS): DataTierArgs {
     return {
         region: cell.region,
+        accountId: ACCOUNT_ID,
         primary,
         global,
         vpcId: cell.vpcId,
@@ -75,6 +83,7 @@ export function buildData(
             engineVersion: config.engineVersion,
             port: config.port,
             databaseName: config.databaseName,
+            accountId: ACCOUNT_ID,
         },
         opts,
     );

@@ -211,10 +211,11 @@ describe("dataConnectionArgs", () => {
             databaseName: "app",
             databaseUser: "app",
             databaseConnectArn: o("arn:aws:rds-db:eu-central-1:123456789012:dbuser:prx-1/app"),
-            databaseWritable: false,
             cacheEndpoint: o("clustercfg.cache"),
             cachePort: 6379,
-            secretArns: [o("arn:aws:secretsmanager:eu-central-1:123456789012:secret:auth")],
+            cacheUser: "platform-prod-euc1-app",
+            cacheConnectArns: [o("arn:aws:elasticache:eu-central-1:123456789012:replicationgroup:g")],
+            secretArns: [],
             secretKmsKeyArns: [o("arn:aws:kms:eu-central-1:123456789012:key/k")],
         };
         const args = dataConnectionArgs(connection);
@@ -224,12 +225,13 @@ describe("dataConnectionArgs", () => {
             "DB_PORT",
             "DB_NAME",
             "DB_USER",
-            "DB_WRITABLE",
             "CACHE_ENDPOINT",
             "CACHE_PORT",
+            "CACHE_USER",
         ]);
-        assert.deepEqual([args.env!.DB_PORT, args.env!.DB_WRITABLE, args.env!.CACHE_PORT], ["5432", "false", "6379"]);
-        assert.deepEqual(Object.keys(args.secretArns!), ["CACHE_AUTH_SECRET_ARN"]);
+        assert.deepEqual([args.env!.DB_PORT, args.env!.CACHE_PORT], ["5432", "6379"]);
+        assert.deepEqual(Object.keys(args.secretArns!), [], "IAM for the database and the cache: no secret to read");
+        assert.equal(args.cacheConnectArns!.length, 1);
         assert.deepEqual(args.dataPorts, [5432, 6379]);
         assert.equal(args.databaseConnectArns!.length, 1);
     });

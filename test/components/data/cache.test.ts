@@ -29,28 +29,40 @@ describe("Cache", () => {
             assert.ok(!("globalReplicationGroupId" in g.inputs), "regional: no Global Datastore");
         });
 
-        it(`${code}: TLS required, encrypted at rest with the region's key, AUTH token as a secret`, () => {
+        it(`${code}: TLS required, encrypted at rest with the region's key, IAM authentication and no static secret`, () => {
             const g = one(ev, "aws:elasticache/replicationGroup:ReplicationGroup", `${code}-data-cache-valkey`);
             assert.equal(g.inputs.transitEncryptionEnabled, true);
             assert.equal(g.inputs.transitEncryptionMode, "required");
             assert.equal(g.inputs.atRestEncryptionEnabled, true);
             assert.ok(g.dependencies.includes(one(ev, "aws:kms/key:Key", `${code}-data-db-key`).urn));
             assert.match(g.inputs.kmsKeyId as string, new RegExp(`^arn:aws:kms:${region}:123456789012:key/`));
-            assert.equal(g.inputs.authToken, "[secret]");
-            assert.match(g.rawInputs.authToken as string, /^[A-Za-z0-9]{64}$/);
-            assert.equal(g.inputs.authTokenUpdateStrategy, "ROTATE");
-            const token = one(ev, "random:index/randomPassword:RandomPassword", `${code}-data-cache-auth-token`);
-            assert.deepEqual([token.inputs.length, token.inputs.special], [64, false]);
+            assert.ok(!("authToken" in g.inputs) && !("authTokenUpdateStrategy" in g.inputs), "no AUTH token");
+            assert.ok(!ev.resources.some((r) => r.name.startsWith(`${code}-data-cache-auth`)), "no token, no secret");
+            const group = one(ev, "aws:elasticache/userGroup:UserGroup", `${code}-data-cache-users`);
+            // The group's id (the mock's: the real provider's id is the userGroupId).
+            assert.match((g.inputs.userGroupIds as string[]).join(), new RegExp(`^${code}-data-cache-users-[0-9a-f]{7}$`));
+            assert.deepEqual(
+                [group.inputs.region, group.inputs.engine, group.inputs.userGroupId],
+                [region, "valkey", "platform-test-cache"],
+            );
+            assert.deepEqual(group.inputs.userIds, ["platform-test-default", "platform-test-app"]);
         });
 
-        it(`${code}: keeps the AUTH token in a KMS-encrypted secret, never in clear`, () => {
-            const secret = one(ev, "aws:secretsmanager/secret:Secret", `${code}-data-cache-auth-secret`);
-            assert.equal(secret.inputs.region, region);
-            assert.match(secret.inputs.kmsKeyId as string, new RegExp(`^arn:aws:kms:${region}:`));
-            const value = one(ev, "aws:secretsmanager/secretVersion:SecretVersion", `${code}-data-cache-auth-secret-value`);
-            assert.equal(value.inputs.secretString, "[secret]");
-            const g = one(ev, "aws:elasticache/replicationGroup:ReplicationGroup", `${code}-data-cache-valkey`);
-            assert.deepEqual(JSON.parse(value.rawInputs.secretString as string), { authToken: g.rawInputs.authToken });
+        it(`${code}: the app's user signs in with IAM (name = id), the default user is disabled`, () => {
+            const app = one(ev, "aws:elasticache/user:User", `${code}-data-cache-app-user`);
+            assert.deepEqual(
+                [
+                    app.inputs.region,
+                    app.inputs.engine,
+                    app.inputs.userId,
+                    app.inputs.userName,
+                    app.inputs.authenticationMode,
+                    app.inputs.accessString,
+                ],
+                [region, "valkey", "platform-test-app", "platform-test-app", { type: "iam" }, "on ~* +@all"],
+            );
+            const def = one(ev, "aws:elasticache/user:User", `${code}-data-cache-default-user`);
+            assert.deepEqual([def.inputs.userName, def.inputs.accessString], ["default", "off -@all"]);
         });
 
         it(`${code}: snapshots kept 7 days and a final snapshot`, () => {
@@ -87,7 +99,7 @@ describe("Cache", () => {
         });
     }
 
-    it("exposes the configuration endpoint, port and AUTH secret ARN", () => {
+    it("exposes the configuration endpoint, port, the IAM user and what the pods may connect to", () => {
         const use1 = ev.outputs["us-east-1"] as Record<string, unknown>;
         assert.match(
             use1.cacheEndpoint as string,
@@ -104,6 +116,7 @@ describe("Cache", () => {
             subnetIds: ["subnet-1"],
             clientSecurityGroupIds: ["sg-1"],
             kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/k",
+            userIdPrefix: "platform-test-usw2",
             engineVersion: "8.1",
             nodeType: "cache.r7g.large",
             shards: 5,
@@ -121,6 +134,7 @@ describe("Cache", () => {
                 subnetIds: ["subnet-1"],
                 clientSecurityGroupIds: ["sg-1"],
                 kmsKeyArn: "k",
+                userIdPrefix: "platform-test-usw2",
                 engineVersion: "8.1",
                 nodeType: "cache.r7g.large",
                 replicasPerShard: 0,

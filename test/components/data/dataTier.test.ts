@@ -45,7 +45,7 @@ describe("DataTier", () => {
             ofType(one1, "aws:rds/cluster:Cluster").map((c) => c.name),
             ["use1-data-db-cluster"],
         );
-        assert.ok(ofType(one1, "aws:rds/cluster:Cluster").every((c) => c.inputs.enableGlobalWriteForwarding === undefined));
+        assert.ok(ofType(one1, "aws:rds/cluster:Cluster").every((c) => c.inputs.enableGlobalWriteForwarding === true));
         assert.equal(ofType(one1, "aws:rds/clusterInstance:ClusterInstance").length, 3);
     });
 
@@ -67,7 +67,9 @@ describe("DataTier", () => {
     it("adding a region leaves the primary's data resources unchanged (URNs and inputs)", () => {
         const before = primaryData(two);
         const after = primaryData(three);
-        assert.equal(before.length, 40, "the global database and the primary tier");
+        // 40 + the bootstrap's 9 (component, security group, rule, role, policy, attachment, log group, function, invocation)
+        // + the backups' 6 (vault, lock, plan, role, attachment, selection).
+        assert.equal(before.length, 55, "the global database and the primary tier");
         assert.deepEqual(after, before);
         assert.deepEqual(primaryData(one1), before);
     });
@@ -91,8 +93,8 @@ describe("DataTier", () => {
 
     it("shows secrets only as [secret] in inputs and never in outputs", () => {
         const secrets = secretValues(three);
-        // The master password (cluster + secret JSON) and three AUTH tokens (group + secret JSON).
-        assert.equal(secrets.length, 8, `${secrets.length} secret inputs`);
+        // The master password (cluster + secret JSON); the caches have no secret (IAM authentication).
+        assert.equal(secrets.length, 2, `${secrets.length} secret inputs`);
         const password = one(three, "aws:rds/cluster:Cluster", "use1-data-db-cluster").rawInputs.masterPassword as string;
         const tokens = ofType(three, "aws:elasticache/replicationGroup:ReplicationGroup").map((g) => g.rawInputs.authToken as string);
         for (const value of [password, ...tokens]) {
@@ -104,26 +106,29 @@ describe("DataTier", () => {
     it("gives the workload endpoints and secret references, never secret values", () => {
         const euc1 = three.outputs["eu-central-1"] as Record<string, unknown>;
         assert.deepEqual(Object.keys(euc1).sort(), [
+            "cacheConnectArns",
             "cacheEndpoint",
             "cachePort",
+            "cacheUser",
             "databaseConnectArn",
             "databaseName",
             "databasePort",
             "databaseReaderEndpoint",
             "databaseUser",
-            "databaseWritable",
             "databaseWriterEndpoint",
             "secretArns",
             "secretKmsKeyArns",
         ]);
         assert.deepEqual([euc1.databaseName, euc1.databaseUser, euc1.databasePort, euc1.cachePort], ["api", "app", 5432, 6379]);
-        const arns = euc1.secretArns as string[];
-        assert.equal(arns.length, 1);
-        assert.match(
-            arns[0],
-            /^arn:aws:secretsmanager:eu-central-1:123456789012:secret:euc1-data-cache-auth-secret-[0-9a-f]{7}-[0-9a-f]{6}$/,
+        // IAM for both stores: no secret for the pods to read.
+        assert.deepEqual(euc1.secretArns, []);
+        assert.equal(euc1.cacheUser, "platform-test-app");
+        const cacheArns = euc1.cacheConnectArns as string[];
+        assert.equal(cacheArns.length, 2);
+        assert.ok(
+            cacheArns.every((a) => a.startsWith("arn:aws:elasticache:eu-central-1:123456789012:")),
+            cacheArns.join(),
         );
-        assert.match((euc1.secretKmsKeyArns as string[])[0], /^arn:aws:kms:eu-central-1:123456789012:key\//);
     });
 
     it("refuses a secondary tier without the primary's", async () => {
@@ -132,7 +137,14 @@ describe("DataTier", () => {
             evaluateComponent((opts) => {
                 const global = new GlobalDatabase(
                     "use1-global-db",
-                    { region: "us-east-1", identifier: "x", engineVersion: "16.9", port: 5433, databaseName: "api" },
+                    {
+                        region: "us-east-1",
+                        identifier: "x",
+                        engineVersion: "16.9",
+                        port: 5433,
+                        databaseName: "api",
+                        accountId: "123456789012",
+                    },
                     opts,
                 );
                 return new DataTier("euc1-data", tierArgs(cell, false, global), opts);

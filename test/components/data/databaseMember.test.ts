@@ -1,5 +1,12 @@
 import * as assert from "node:assert/strict";
-import { CA_CERTIFICATE, CLUSTER_PARAMETERS, INSTANCE_PARAMETERS, parameterFamily } from "../../../components/data/aurora";
+import {
+    CA_CERTIFICATE,
+    CLUSTER_PARAMETERS,
+    INSTANCE_PARAMETERS,
+    connectionBudgetProblems,
+    defaultMaxConnections,
+    parameterFamily,
+} from "../../../components/data/aurora";
 import { memberProblems } from "../../../components/data/databaseMember";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
 import { DATA_REGIONS, dataPlan, fakeCell, keyArn, sgId } from "../../support/data";
@@ -59,7 +66,8 @@ describe("DatabaseMember", () => {
             ).password,
         );
         assert.equal(primary.inputs.databaseName, "api");
-        assert.equal(primary.inputs.enableGlobalWriteForwarding, undefined);
+        // On the primary it waits for a demotion (a switchover), then applies at once.
+        assert.equal(primary.inputs.enableGlobalWriteForwarding, true);
         assert.ok(!primary.dependencies.some((d) => d.includes("euc1") || d.includes("apse1")));
     });
 
@@ -71,8 +79,11 @@ describe("DatabaseMember", () => {
         assert.ok(secondary.dependencies.includes(one(ev, INSTANCE, "use1-data-db-1").urn), "depends on the primary's writer");
     });
 
-    // The primary also runs the master secret's rotation: its stack, security group and ingress rule.
-    const regionalCount: Record<string, number> = { use1: 24, euc1: 21 };
+    // The primary also runs the master secret's rotation (its stack, security group and ingress rule)
+    // and the database bootstrap (security group, ingress rule, log group, function, invocation)
+    // and its backup plan and selection; every cell has a locked backup vault (vault, lock).
+    // The cache's IAM users and user group replace its AUTH secret and value (+1).
+    const regionalCount: Record<string, number> = { use1: 34, euc1: 24 };
 
     for (const [code, region] of [
         ["use1", "us-east-1"],
@@ -117,12 +128,20 @@ describe("DatabaseMember", () => {
             );
         });
 
-        it(`${code}: custom parameter groups of the version's family: TLS forced, logging on`, () => {
+        it(`${code}: custom parameter groups of the version's family: TLS forced, logging on, the connection split, managed RPO on the primary only`, () => {
             const cp = one(ev, "aws:rds/clusterParameterGroup:ClusterParameterGroup", `${code}-data-db-cluster-params`);
             assert.equal(cp.inputs.family, "aurora-postgresql16");
             assert.deepEqual(
                 cp.inputs.parameters,
-                CLUSTER_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })),
+                [...CLUSTER_PARAMETERS, ...(code === "use1" ? [{ name: "rds.global_db_rpo", value: "30" }] : [])].map((p) => ({
+                    ...p,
+                    applyMethod: "immediate",
+                })),
+            );
+            const value = (name: string) => (cp.inputs.parameters as { name: string; value: string }[]).find((p) => p.name === name)?.value;
+            assert.deepEqual(
+                [value("apg_write_forward.max_forwarding_connections_percent"), value("apg_write_forward.consistency_mode")],
+                ["25", "EVENTUAL"],
             );
             assert.ok(
                 (cp.inputs.parameters as { name: string; value: string }[]).some((p) => p.name === "rds.force_ssl" && p.value === "1"),
@@ -190,5 +209,19 @@ describe("memberProblems", () => {
     it("derives the parameter family from the major version", () => {
         assert.equal(parameterFamily("16.9"), "aurora-postgresql16");
         assert.equal(parameterFamily("17.5"), "aurora-postgresql17");
+    });
+});
+
+describe("the writer's connection budget", () => {
+    it("splits max_connections without oversubscription, and names what is over", () => {
+        assert.deepEqual(connectionBudgetProblems({ proxyPercent: 65, writeForwardingPercent: 25, reservedPercent: 10 }), []);
+        // The split the review found: proxy 80 % beside the default 25 % forwarding quota.
+        assert.deepEqual(connectionBudgetProblems({ proxyPercent: 80, writeForwardingPercent: 25, reservedPercent: 0 }), [
+            "the writer's connections are oversubscribed: proxy 80 % + write forwarding 25 % + reserved 0 % = 105 % > 100 %",
+        ]);
+    });
+    it("computes Aurora PostgreSQL's default max_connections: LEAST(DBInstanceClassMemory/9531392, 5000)", () => {
+        assert.equal(defaultMaxConnections(16 * 1024 ** 3), 1802);
+        assert.equal(defaultMaxConnections(512 * 1024 ** 3), 5000);
     });
 });

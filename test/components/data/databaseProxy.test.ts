@@ -42,9 +42,9 @@ describe("DatabaseProxy", () => {
             const group = one(ev, "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup", `${code}-data-proxy-targets`);
             assert.equal(group.inputs.region, region);
             assert.deepEqual(group.inputs.connectionPoolConfig, {
-                maxConnectionsPercent: 80,
-                maxIdleConnectionsPercent: 40,
-                connectionBorrowTimeout: 10,
+                maxConnectionsPercent: 65,
+                maxIdleConnectionsPercent: 30,
+                connectionBorrowTimeout: 1,
             });
         });
 
@@ -100,7 +100,7 @@ describe("DatabaseProxy", () => {
         );
         assert.match(euc1.databaseReaderEndpoint as string, /\.eu-central-1\.rds\.amazonaws\.com$/);
         assert.equal(use1.databasePort, 5432);
-        assert.deepEqual([use1.databaseWritable, euc1.databaseWritable], [true, false]);
+        assert.ok(!("databaseWritable" in use1) && !("databaseWritable" in euc1), "no deploy-time write role");
         assert.match(use1.databaseConnectArn as string, /^arn:aws:rds-db:us-east-1:123456789012:dbuser:prx-[0-9a-f]{17}\/app$/);
         assert.equal(ofType(ev, "aws:rds/proxy:Proxy").length, 3);
         assert.equal(ofType(ev, "aws:rds/proxyEndpoint:ProxyEndpoint").length, 3);
@@ -124,6 +124,10 @@ describe("proxy helpers", () => {
         ]);
         assert.deepEqual(poolProblems({ maxConnectionsPercent: 50, maxIdleConnectionsPercent: 10, connectionBorrowTimeout: 3601 }), [
             "connectionBorrowTimeout 3601 is not from 0 to 3600 seconds",
+        ]);
+        // Beside the forwarding quota (25 %) and the reserve (10 %), the proxy may take 65 % at most.
+        assert.deepEqual(poolProblems({ maxConnectionsPercent: 80, maxIdleConnectionsPercent: 40, connectionBorrowTimeout: 1 }), [
+            "the writer's connections are oversubscribed: proxy 80 % + write forwarding 25 % + reserved 10 % = 115 % > 100 %",
         ]);
     });
 });

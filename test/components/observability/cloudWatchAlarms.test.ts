@@ -25,8 +25,8 @@ describe("CloudWatchAlarms", () => {
 
     it("sends every alarm and its recovery to the region's topic, in the region", () => {
         const all = ofType(ev, ALARM);
-        // Aurora 5, cache 4 per node (2 shards × 2 nodes), OpenSearch 4 + AWS's other 6 recommended, ALB 3.
-        assert.equal(all.length, 5 + 2 * 2 * 4 + 4 + 6 + 3);
+        // Aurora 6 (with the RPO lag alarm), cache 4 per node (2 shards × 2 nodes), OpenSearch 4 + AWS's other 6 recommended, ALB 3.
+        assert.equal(all.length, 6 + 2 * 2 * 4 + 4 + 6 + 3);
         for (const a of all) {
             assert.deepEqual(a.inputs.alarmActions, [TOPIC], a.name);
             assert.deepEqual(a.inputs.okActions, [TOPIC], a.name);
@@ -70,9 +70,17 @@ describe("CloudWatchAlarms", () => {
                 "use1-obs-alarms-aurora-cpu",
                 "use1-obs-alarms-aurora-freeable-memory",
                 "use1-obs-alarms-aurora-replica-lag",
+                "use1-obs-alarms-aurora-rpo-lag",
             ],
         );
         assert.equal(one(primary, ALARM, "use1-obs-alarms-aurora-connections").inputs.threshold, 500);
+        // The RPO alarm stays on the primary (roles flip without a redeploy), quiet while it publishes nothing.
+        const rpo = one(primary, ALARM, "use1-obs-alarms-aurora-rpo-lag");
+        assert.deepEqual(
+            [rpo.inputs.metricName, rpo.inputs.threshold, rpo.inputs.period, rpo.inputs.evaluationPeriods, rpo.inputs.treatMissingData],
+            ["AuroraGlobalDBRPOLag", 10000, 60, 2, "notBreaching"],
+        );
+        assert.ok(10000 < 30 * 1000, "fires before rds.global_db_rpo blocks commits");
     });
 
     it("watches every ElastiCache node by CacheClusterId in AWS/ElastiCache", () => {

@@ -152,9 +152,9 @@ describe("the prod plan's cost", () => {
                 ((9 * 5 * 365) / 30 + 30 * 3) * 0.03,
                 ((12 * 5 * 365) / 30 + 30 * 3) * 0.03,
             ],
-            ["CloudWatch alarms", 42 * 0.1, 42 * 0.1],
+            ["CloudWatch alarms", 43 * 0.1, 43 * 0.1],
             ["KMS keys", 4, 4],
-            ["Secrets Manager secrets", 0.4, 0.4],
+            // no Secrets Manager secret in the cell: the cache authenticates with IAM
         ];
         assert.deepEqual(
             use1.lines.map((l) => [l.item, l.monthly.min, l.monthly.worstCase]),
@@ -164,8 +164,8 @@ describe("the prod plan's cost", () => {
             use1.lines.every((l) => !l.fallback),
             "us-east-1 is complete in the snapshot",
         );
-        assert.equal(use1.monthly.min, 5057.55);
-        assert.equal(use1.monthly.worstCase, 5985.5);
+        assert.equal(use1.monthly.min, 5057.25);
+        assert.equal(use1.monthly.worstCase, 5985.2);
     });
 
     it("totals the cells and Cloudflare, and gives the figure per 1,000 users", () => {
@@ -193,7 +193,7 @@ describe("the prod plan's cost", () => {
     it("prints the table and a delta", () => {
         const text = formatCostTable(run.plan.cost);
         assert.match(text, /^Monthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
-        assert.match(text, /\nus-east-1 +use1 +\$5,057\.55 +\$5,985\.50 /);
+        assert.match(text, /\nus-east-1 +use1 +\$5,057\.25 +\$5,985\.20 /);
         assert.match(text, /\nPer 1,000 concurrent users +\$[\d,.]+ +\$[\d,.]+/);
         const without = { ...run.plan.cost, cells: { use1: run.plan.cost.cells.use1, euc1: run.plan.cost.cells.euc1 } };
         const withoutTotal = {
@@ -204,11 +204,11 @@ describe("the prod plan's cost", () => {
             },
         };
         const delta = formatCostDelta(withoutTotal, run.plan.cost).split("\n");
-        assert.equal(run.plan.cost.cells.apse1.monthly.min, 4357.57);
+        assert.equal(run.plan.cost.cells.apse1.monthly.min, 4357.27);
         assert.deepEqual(delta.slice(1), [
             "Cell           Min / month  Worst case / month",
-            "apse1 (added)   +$4,357.57          +$4,357.57",
-            "Total           +$4,357.57          +$4,357.57",
+            "apse1 (added)   +$4,357.27          +$4,357.27",
+            "Total           +$4,357.27          +$4,357.27",
         ]);
     });
 });

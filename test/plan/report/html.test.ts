@@ -112,7 +112,7 @@ describe("the HTML report in Chromium", function () {
         const capacity = await rowsOf(page, "capacity");
         assert.deepEqual(capacity[0], ["us-east-1", "use1", "11,250", "18,750", "eu-central-1 down", "15/24", "6/9", "4", "3"]);
         const cost = await rowsOf(page, "cost");
-        assert.deepEqual(cost[0], ["us-east-1", "use1", "$5,057.55", "$5,985.50"]);
+        assert.deepEqual(cost[0], ["us-east-1", "use1", "$5,057.25", "$5,985.20"]);
         assert.deepEqual(cost.at(-2), ["Total", "", usd(prod.plan.cost.monthly.min), usd(prod.plan.cost.monthly.worstCase)]);
         const steering = await rowsOf(page, "steering");
         assert.equal(steering.length, 13 + 2);

@@ -44,12 +44,12 @@ describe("capacity: a fleet that cannot carry the target", () => {
     });
 
     it("reports too many Aurora readers against the global database limits", () => {
-        // 1,000 users per reader: use1 needs 19 > 15 − 2 secondaries = 13; euc1 needs 19 > 16; apse1 7 fits.
+        // 1,000 users per reader: use1 needs 19 > 15 − 2 secondaries = 13; euc1 needs 19 > 16 − 1 (its promotable instance is read-only too); apse1 7 fits.
         assert.deepEqual(stackProblems(prodWith({ capacity: prodCapacity({ usersPerReader: 1000 }) })), [
             "platform:capacity.usersPerReader: cell use1 (us-east-1) must carry 18,750 users when eu-central-1 is down, which needs 19 Aurora readers at 1,000 users per reader; " +
                 "the primary cluster of a global database with 2 secondary region(s) holds at most 13: short by 6 readers (5,750 users). Raise usersPerReader (a larger reader class) or add regions",
             "platform:capacity.usersPerReader: cell euc1 (eu-central-1) must carry 18,750 users when us-east-1 is down, which needs 19 Aurora readers at 1,000 users per reader; " +
-                "a secondary cluster of a global database holds at most 16: short by 3 readers (2,750 users). Raise usersPerReader (a larger reader class) or add regions",
+                "a secondary cluster of a global database (16 read-only instances, its promotable one included) holds at most 15: short by 4 readers (3,750 users). Raise usersPerReader (a larger reader class) or add regions",
         ]);
     });
 
