@@ -86,6 +86,7 @@ export function renderHtml({ plan, stack, comparison, mermaidJs }: HtmlInput): s
     costRows.push(["Total", "", usd(cost.monthly.min), usd(cost.monthly.worstCase)]);
     costRows.push(["Per 1,000 concurrent users", "", usd(cost.per1000Users.min), usd(cost.per1000Users.worstCase)]);
 
+    const recovery = plan.recovery.rows.map((r) => [r.failure, `${r.rpoSeconds} s`, `${r.rtoSeconds} s`, r.basis]);
     const findings = plan.policy.violations.map((v) => [v.enforcementLevel, v.policy, v.message, v.urn ?? ""]);
     const diagram = mermaid(plan, stack)
         .split("\n")
@@ -148,6 +149,9 @@ ${table("steering", ["Cloudflare region", ...Array.from({ length: depth }, (_, i
 <h2>Monthly cost</h2>
 <p class="note">${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: the worst tolerated failure, both at their maximum. ${cost.assumptions.length} assumptions (docs/cost.md); * some figures are the us-east-1 price, the snapshot having none for that region.</p>
 ${table("cost", ["Region / item", "Cell", "Min / month", "Worst case / month"], costRows)}
+<h2>Recovery objectives (data tier)</h2>
+<p class="note">RPO: worst-case acknowledged writes lost; RTO: how long writes stop (reads keep being served by the other cells). Each row names what it rests on.</p>
+${table("recovery", ["Failure", "RPO", "RTO", "Rests on"], recovery)}
 <h2>Policy and cloud-rule findings</h2>
 ${findings.length === 0 ? `<p id="findings-none">No finding.</p>` : table("findings", ["Level", "Policy", "Message", "URN"], findings)}
 ${compareSection}

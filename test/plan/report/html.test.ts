@@ -119,6 +119,12 @@ describe("the HTML report in Chromium", function () {
         assert.deepEqual(steering.at(-2), ["Writes, default", "us-east-1", "eu-central-1", "ap-southeast-1"]);
         const findings = await rowsOf(page, "findings");
         assert.equal(findings.length, prod.plan.policy.violations.length);
+        const recovery = await rowsOf(page, "recovery");
+        assert.deepEqual(
+            recovery.map((r) => r.slice(0, 3)),
+            prod.plan.recovery.rows.map((r) => [r.failure, `${r.rpoSeconds} s`, `${r.rtoSeconds} s`]),
+        );
+        assert.deepEqual(recovery[2].slice(0, 3), ["unplanned region failover", "30 s", "300 s"]);
         await page.close();
     });
 
