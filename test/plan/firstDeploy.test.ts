@@ -33,10 +33,25 @@ describe("README's first deployment, step by step", () => {
     let step1: PlanRun;
     let until: string;
     before(async () => {
-        assert.equal(steps.length, 1, "one config block: step 1's exception");
+        assert.equal(steps.length, 1, "one config block: step 1's exception and tenants");
         const compute = steps[0]["platform:compute"] as { publicEndpoint: { until: string } };
         until = compute.publicEndpoint.until;
-        step1 = await planStack(withConfig(prodStack(), { "platform:compute": compute }), { packConfig: judgedOn(dayOffset(until, -14)) });
+        step1 = await planStack(
+            withConfig(prodStack(), { "platform:compute": compute, "platform:cloudflare": steps[0]["platform:cloudflare"] }),
+            { packConfig: judgedOn(dayOffset(until, -14)) },
+        );
+    });
+
+    it("step 1 lists no zone tenant: prod's first up references no stack that does not exist yet; the committed file (step 5) references staging", async () => {
+        const cloudflare = steps[0]["platform:cloudflare"] as { zoneTenants: string[] };
+        assert.deepEqual(cloudflare.zoneTenants, []);
+        // A tenant's rules reach prod's zone rulesets only through its StackReference's outputs.
+        const carriesStaging = (run: PlanRun) =>
+            run.plan.resources
+                .filter((r) => r.type === "cloudflare:index/ruleset:Ruleset")
+                .some((r) => JSON.stringify(r.inputs).includes("api-staging.example.com"));
+        assert.equal(carriesStaging(step1), false);
+        assert.equal(carriesStaging(await planStack(prodStack())), true);
     });
 
     it("step 1 (a dated public-endpoint exception) plans with the pack, exit 0, every cluster open to the runner only", () => {
@@ -63,7 +78,7 @@ describe("README's first deployment, step by step", () => {
         assert.ok(hasBlockingViolation(late));
     });
 
-    it("step 4 (the exception removed: Pulumi.prod.yaml as committed) plans with the pack, exit 0, endpoints private", async () => {
+    it("step 6 (the exception removed: Pulumi.prod.yaml as committed) plans with the pack, exit 0, endpoints private", async () => {
         const closed = await planOf(prodStack());
         assert.equal(exitCodeOf(closed.plan), 0);
         const clusters = closed.plan.resources.filter((r) => r.type === "aws:eks/cluster:Cluster");
