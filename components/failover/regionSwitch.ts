@@ -145,8 +145,20 @@ export class RegionSwitch extends pulumi.ComponentResource {
                             Action: ["lambda:InvokeFunction", "lambda:GetFunction"],
                             Resource: Object.values(this.functionArns),
                         },
-                        { Sid: "EksScaling", Effect: "Allow", Action: ["eks:DescribeCluster"], Resource: args.cells.map(eksArn) },
-                        { Sid: "HealthAlarms", Effect: "Allow", Action: ["cloudwatch:DescribeAlarms"], Resource: "*" },
+                        // As ARC's sample policies for the EKS scaling block and the health alarms
+                        // (security_iam_region_switch_eks.html, security_iam_region_switch_cloudwatch.html).
+                        {
+                            Sid: "EksScaling",
+                            Effect: "Allow",
+                            Action: ["eks:DescribeCluster", "eks:ListAssociatedAccessPolicies"],
+                            Resource: args.cells.map(eksArn),
+                        },
+                        {
+                            Sid: "HealthAlarms",
+                            Effect: "Allow",
+                            Action: ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"],
+                            Resource: "*",
+                        },
                     ),
                 ),
             },
@@ -198,7 +210,9 @@ export class RegionSwitch extends pulumi.ComponentResource {
                         workflow(from, [from, to], model.failbackPercent, args, this.functionArns, "failback"),
                     ],
                 },
-                { parent: this, dependsOn: [policy, ...access] },
+                // The plan's name is fixed and unique in the account, and a change of its regions
+                // replaces it (after a failover moves the primary): delete the old one first.
+                { parent: this, dependsOn: [policy, ...access], deleteBeforeReplace: true },
             );
             this.planArns[to.region] = plan.arn;
         }

@@ -242,6 +242,11 @@ describe("failover: the Region switch plans and FIS templates of the prod plan",
                 urns.filter((u) => u.includes("platform:failover:")).map((u) => u.split("::").pop());
             assert.deepEqual(failover(diff.added.map((a) => a.urn)), ["failover-plan-use1"]);
             assert.deepEqual(failover(diff.removed.map((a) => a.urn)), ["failover-plan-euc1"]);
+            // apse1's plan keeps its URN and name but changes its regions, which replaces it: the
+            // old plan is deleted first, as the name is unique in the account.
+            const apse1 = (run: PlanRun) => run.evaluation.resources.find((r) => r.type === PLAN && r.name === "failover-plan-apse1")!;
+            assert.notDeepEqual(apse1(prod).inputs.regions, apse1(moved).inputs.regions);
+            assert.equal(apse1(moved).deleteBeforeReplace, true);
         });
 
         it("leaves the pools' enabled state to the plan and the drill: a lost region's pool stays disabled", () => {
