@@ -48,7 +48,7 @@ export const PLAN_FLAGS = {
         type: "string",
         value: "FILE",
         description:
-            "write a self-contained HTML report: summary, capacity, steering, cost, findings, the rendered diagram, and with --compare the changes (data at risk first)",
+            "write a self-contained HTML report: summary, capacity, steering, cost, recovery objectives (RPO/RTO), findings (policy, cloud rules, refusals), the rendered diagram, and with --compare the changes (data at risk first)",
     },
     "preview-json": {
         type: "string",
@@ -222,7 +222,6 @@ export async function main(argv: string[]): Promise<number> {
         if (other) {
             const after = planInChild(other, plan.stack, options.preview);
             const diff = compare(plan, after);
-            comparison = { name: path.basename(other), diff, cost: after.cost };
             process.stdout.write(`\n${formatComparison(diff, `${plan.stack}`, path.basename(other))}\n`);
             // What the real APIs refuse in this update (ignoreChanges applied as the engine applies them).
             const transition = checkTransitionRules(plan, after);
@@ -230,6 +229,13 @@ export async function main(argv: string[]): Promise<number> {
             process.stdout.write(`\n${formatCostDelta(plan.cost, after.cost)}\n`);
             // A region dropped before it was decommissioned would delete its data: refused.
             const refusals = removalProblems(diff, run.fleet.cells, plan.stack, path.basename(other));
+            // The report shows what blocks the update too: written before any refusal returns.
+            const blocking = {
+                violations: [...transition.violations, ...after.cloudRules.violations],
+                known: [...transition.known, ...after.cloudRules.known],
+            };
+            comparison = { name: path.basename(other), diff, cost: after.cost, transition: blocking, refusals };
+            if (options.html) writeFileSync(options.html, renderHtml({ plan, stack: run, comparison, mermaidJs: mermaidBundle() }));
             if (refusals.length > 0) {
                 process.stderr.write(`Refused (${refusals.length}):\n${refusals.map((r) => `- ${r}`).join("\n")}\n`);
                 return PLAN_EXIT.config;
@@ -237,7 +243,7 @@ export async function main(argv: string[]): Promise<number> {
             // The plan of `after` is checked too: its own plan rules (the child's exit 1 is not fatal here).
             if (transition.violations.length > 0 || after.cloudRules.violations.length > 0) return PLAN_EXIT.policy;
         }
-        if (options.html) writeFileSync(options.html, renderHtml({ plan, stack: run, comparison, mermaidJs: mermaidBundle() }));
+        if (options.html && !other) writeFileSync(options.html, renderHtml({ plan, stack: run, comparison, mermaidJs: mermaidBundle() }));
         return exitCodeOf(plan);
     } catch (err) {
         if (err instanceof ConfigError || err instanceof ConfigErrorText || err instanceof StackConfigError || err instanceof UsageError) {

@@ -12,6 +12,7 @@ import { type CostEstimate } from "../cost/estimate";
 import { type Plan, cellCodes } from "../plan";
 import { failureLabel } from "./capacityTable";
 import { usd } from "./costTable";
+import { type CloudRuleReport } from "../rules";
 import { mermaid } from "./diagram";
 
 const escape = (text: string) =>
@@ -35,9 +36,25 @@ export interface HtmlInput {
     readonly plan: Plan;
     readonly stack: Stack;
     /** The comparison with another config (`--compare`), and its name and cost. */
-    readonly comparison?: { readonly name: string; readonly diff: Comparison; readonly cost: CostEstimate };
+    readonly comparison?: {
+        readonly name: string;
+        readonly diff: Comparison;
+        readonly cost: CostEstimate;
+        /** The cloud rules the update breaks (`checkTransitionRules`) and the other plan's own. */
+        readonly transition?: CloudRuleReport;
+        /** Why the update is refused (a region removed before it was decommissioned). */
+        readonly refusals?: readonly string[];
+    };
     /** Mermaid's bundle source (mermaidBundle()); a parameter so tests can count on it. */
     readonly mermaidJs: string;
+}
+
+/** A cloud-rule report's findings as rows of the findings table (level, rule, message, URN). */
+function cloudRuleRows(report: CloudRuleReport, where: string): string[][] {
+    return [
+        ...report.violations.map((v) => ["mandatory", `cloud rule ${v.rule} (${where})`, v.message, v.urn]),
+        ...report.known.map((v) => ["known", `cloud rule ${v.rule} (${where}; ${v.known})`, v.message, v.urn]),
+    ];
 }
 
 export function renderHtml({ plan, stack, comparison, mermaidJs }: HtmlInput): string {
@@ -87,7 +104,12 @@ export function renderHtml({ plan, stack, comparison, mermaidJs }: HtmlInput): s
     costRows.push(["Per 1,000 concurrent users", "", usd(cost.per1000Users.min), usd(cost.per1000Users.worstCase)]);
 
     const recovery = plan.recovery.rows.map((r) => [r.failure, `${r.rpoSeconds} s`, `${r.rtoSeconds} s`, r.basis]);
-    const findings = plan.policy.violations.map((v) => [v.enforcementLevel, v.policy, v.message, v.urn ?? ""]);
+    const findings = [
+        ...plan.policy.violations.map((v) => [v.enforcementLevel, v.policy, v.message, v.urn ?? ""]),
+        ...cloudRuleRows(plan.cloudRules, "plan"),
+        ...(comparison?.transition ? cloudRuleRows(comparison.transition, `compare → ${comparison.name}`) : []),
+        ...(comparison?.refusals ?? []).map((r) => ["refused", "region-removal", r, ""]),
+    ];
     const diagram = mermaid(plan, stack)
         .split("\n")
         .filter((l) => !l.startsWith("```") && !l.startsWith("#"))

@@ -5,7 +5,8 @@
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { type Raw } from "../../config/problems";
 import { compare } from "../../plan/compare";
@@ -398,8 +399,16 @@ describe("region lifecycle: plans", function () {
 describe("region lifecycle: the plan command", function () {
     this.timeout(240000);
     it("refuses (exit 2) to compare to a config that drops a region the current one has not decommissioned", () => {
-        const result = runCli(["--quiet", "--compare", fixture("without-apse1.yaml")]);
+        const html = path.join(mkdtempSync(path.join(tmpdir(), "plan-html-")), "report.html");
+        const result = runCli(["--quiet", "--compare", fixture("without-apse1.yaml"), "--html", html]);
         assert.equal(result.status, 2, result.stderr);
+        // The report is written all the same, its findings holding the refusal (data at risk first).
+        const page = readFileSync(html, "utf8");
+        assert.match(
+            page,
+            /<td>refused<\/td><td>region-removal<\/td><td>platform:regions: ap-southeast-1 \(apse1\) is in prod but not in without-apse1\.yaml/,
+        );
+        rmSync(path.dirname(html), { recursive: true, force: true });
         assert.equal(
             result.stderr,
             "Refused (1):\n- platform:regions: ap-southeast-1 (apse1) is in prod but not in without-apse1.yaml, and prod does not mark it decommission: true. " +
