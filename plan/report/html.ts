@@ -10,9 +10,9 @@ import { type Stack } from "../../stack/parse";
 import { type Comparison } from "../compare";
 import { type CostEstimate } from "../cost/estimate";
 import { type Plan, cellCodes } from "../plan";
+import { type CloudRuleReport } from "../rules";
 import { failureLabel } from "./capacityTable";
 import { usd } from "./costTable";
-import { type CloudRuleReport } from "../rules";
 import { mermaid } from "./diagram";
 
 const escape = (text: string) =>
