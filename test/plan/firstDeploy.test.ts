@@ -2,9 +2,11 @@
 // planned with the stack's pack config, and the plan exits 0; the exception it opens is refused
 // once its date is past.
 import * as assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { exitCodeOf } from "../../plan/cli";
 import { type PlanRun, planStack } from "../../plan/plan";
 import { checkPolicies, hasBlockingViolation, readPackConfig } from "../../plan/policyRunner";
@@ -52,6 +54,38 @@ describe("README's first deployment, step by step", () => {
                 .some((r) => JSON.stringify(r.inputs).includes("api-staging.example.com"));
         assert.equal(carriesStaging(step1), false);
         assert.equal(carriesStaging(await planStack(prodStack())), true);
+    });
+
+    it("step 1 from the command line: `npm run plan -- --stacks none` exits 0; the cross-stack check would refuse it until step 5", () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "first-deploy-"));
+        try {
+            const file = path.join(dir, "Pulumi.prod.yaml");
+            const stackFile = parse(readFileSync(path.join(projectRoot(), "Pulumi.prod.yaml"), "utf8")) as {
+                config: Record<string, unknown>;
+            };
+            // The command line judges the exception on today's date: the README's date, moved to two weeks ahead.
+            const compute = steps[0]["platform:compute"] as { publicEndpoint: Record<string, unknown> };
+            const ahead = {
+                ...compute,
+                publicEndpoint: { ...compute.publicEndpoint, until: dayOffset(new Date().toISOString().slice(0, 10), 14) },
+            };
+            writeFileSync(file, stringify({ ...stackFile, config: { ...stackFile.config, ...steps[0], "platform:compute": ahead } }));
+            const cli = (extra: string[]) =>
+                spawnSync(process.execPath, [path.join(projectRoot(), ".build", "plan", "cli.js"), "--quiet", "--config", file, ...extra], {
+                    cwd: projectRoot(),
+                    encoding: "utf8",
+                });
+            const skipped = cli(["--stacks", "none"]);
+            assert.equal(skipped.status, 0, skipped.stderr);
+            const checked = cli([]);
+            assert.equal(checked.status, 2);
+            assert.match(
+                checked.stderr + checked.stdout,
+                /staging names prod its zone's owner, but prod's platform:cloudflare\.zoneTenants does not list staging/,
+            );
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("step 1 (a dated public-endpoint exception) plans with the pack, exit 0, every cluster open to the runner only", () => {
