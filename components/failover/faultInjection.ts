@@ -71,6 +71,16 @@ export class FaultInjection extends pulumi.ComponentResource {
         const after = { parent: this, dependsOn: attachments };
         const stopOn = (arns: readonly pulumi.Input<string>[]) => arns.map((value) => ({ source: "aws:cloudwatch:alarm", value }));
         const options = { accountTargeting: "single-account", emptyTargetResolutionMode: "fail" };
+        // Every selected subnet loses its network for `duration` (both templates' first action).
+        const disrupt = (actionName: string, duration: string) => ({
+            name: actionName,
+            actionId: "aws:network:disrupt-connectivity",
+            parameters: [
+                { key: "duration", value: duration },
+                { key: "scope", value: "all" },
+            ],
+            target: { key: "Subnets", value: "subnets" },
+        });
 
         this.templateIds = {};
         for (const cell of args.cells) {
@@ -95,15 +105,7 @@ export class FaultInjection extends pulumi.ComponentResource {
                             cluster,
                         ],
                         actions: [
-                            {
-                                name: "disrupt-az",
-                                actionId: "aws:network:disrupt-connectivity",
-                                parameters: [
-                                    { key: "duration", value: FAULT_DURATION.azImpairment },
-                                    { key: "scope", value: "all" },
-                                ],
-                                target: { key: "Subnets", value: "subnets" },
-                            },
+                            disrupt("disrupt-az", FAULT_DURATION.azImpairment),
                             {
                                 name: "failover-aurora",
                                 actionId: "aws:rds:failover-db-cluster",
@@ -134,17 +136,7 @@ export class FaultInjection extends pulumi.ComponentResource {
                             ),
                         },
                     ],
-                    actions: [
-                        {
-                            name: "isolate",
-                            actionId: "aws:network:disrupt-connectivity",
-                            parameters: [
-                                { key: "duration", value: FAULT_DURATION.regionIsolation },
-                                { key: "scope", value: "all" },
-                            ],
-                            target: { key: "Subnets", value: "subnets" },
-                        },
-                    ],
+                    actions: [disrupt("isolate", FAULT_DURATION.regionIsolation)],
                     tags: { Name: `${cell.code}-isolation` },
                 },
                 after,

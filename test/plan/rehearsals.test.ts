@@ -163,6 +163,23 @@ describe("day-2 rehearsals on prod", function () {
     });
 });
 
+/** What moves with the primary: added in the new primary's cell, removed from the old one's. */
+const FOLLOW_THE_PRIMARY = [
+    "CloudFormationStack",
+    "Function",
+    "Invocation",
+    "InvokedFunction",
+    "LogGroup",
+    "MetricAlarm",
+    "Plan",
+    "Role",
+    "RolePolicy",
+    "RolePolicyAttachment",
+    "SecurityGroup",
+    "SecurityGroupIngressRule",
+    "Selection",
+];
+
 /** The resource types each rehearsal adds, changes or removes (short names), as planned today. */
 const REHEARSAL_TYPES = {
     // Readers (and their alarms) follow the users; the cache gains shards in place; the API's
@@ -190,37 +207,9 @@ const REHEARSAL_TYPES = {
         // The database bootstrap (its function, role, log group and invocation) and the backup
         // selection follow the primary too (issue 15). No Deployment changes: the pods find the
         // writer at run time (no DB_WRITABLE).
-        added: [
-            "CloudFormationStack",
-            "Function",
-            "Invocation",
-            "InvokedFunction",
-            "LogGroup",
-            "MetricAlarm",
-            "Plan",
-            "Role",
-            "RolePolicy",
-            "RolePolicyAttachment",
-            "SecurityGroup",
-            "SecurityGroupIngressRule",
-            "Selection",
-        ],
+        added: FOLLOW_THE_PRIMARY,
         changed: ["Cluster", "ClusterParameterGroup", "ExperimentTemplate", "LoadBalancer", "Plan", "SecretRotation"],
-        removed: [
-            "CloudFormationStack",
-            "Function",
-            "Invocation",
-            "InvokedFunction",
-            "LogGroup",
-            "MetricAlarm",
-            "Plan",
-            "Role",
-            "RolePolicy",
-            "RolePolicyAttachment",
-            "SecurityGroup",
-            "SecurityGroupIngressRule",
-            "Selection",
-        ],
+        removed: FOLLOW_THE_PRIMARY,
     },
     // Karpenter's chart does not follow the minor (Cluster Autoscaler's image did).
     kubernetes: ["Addon", "Cluster", "NodeGroup"],

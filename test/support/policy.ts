@@ -192,13 +192,7 @@ export async function underEngine(
                     props,
                     urn: `urn:pulumi:test::platform::${type}::${resourceName}`,
                     name: resourceName,
-                    opts: {
-                        protect: false,
-                        ignoreChanges: [],
-                        aliases: [],
-                        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-                        additionalSecretOutputs: [],
-                    },
+                    opts: resourceOptions(),
                     stackTags: new Map(),
                     isType: () => false,
                     asType: () => undefined,
@@ -249,19 +243,24 @@ const previewProxy = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T
 export const UNKNOWN = previewProxy.unknownStringValue;
 
 /** A resource as the engine hands it to a stack policy during preview: props behind the unknown-checking proxy. */
+/** The options a policy sees on a resource declared with none. */
+function resourceOptions(): PolicyResource["opts"] {
+    return {
+        protect: false,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
+    };
+}
+
 export function previewed(type: string, name: string, props: Record<string, unknown>, extra: Partial<PolicyResource> = {}): PolicyResource {
     return {
         type,
         name,
         urn: `urn:pulumi:test::platform::${type}::${name}`,
         props: previewProxy.unknownCheckingProxy(props),
-        opts: {
-            protect: false,
-            ignoreChanges: [],
-            aliases: [],
-            customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-            additionalSecretOutputs: [],
-        },
+        opts: resourceOptions(),
         dependencies: [],
         propertyDependencies: {},
         isType: () => false,

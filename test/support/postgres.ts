@@ -25,7 +25,8 @@ export function postgresBin(): string | undefined {
 
 const asRoot = process.getuid?.() === 0;
 
-function freePort(): Promise<number> {
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const server = createServer();
         server.once("error", reject);

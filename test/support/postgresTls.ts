@@ -8,9 +8,9 @@
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { freePort, postgresBin } from "./postgres";
 
 export interface Postgres {
     readonly host: "localhost";
@@ -27,21 +27,9 @@ export interface Postgres {
 const COMMAND_TIMEOUT_MS = 60_000;
 
 function binDir(): string {
-    const root = "/usr/lib/postgresql";
-    const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, "bin", "initdb"))) : [];
-    if (versions.length === 0) throw new Error(`no PostgreSQL server under ${root}: install it with apt-get install -y postgresql`);
-    return path.join(root, versions.sort((a, b) => Number(b) - Number(a))[0], "bin");
-}
-
-async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-    });
+    const bin = postgresBin();
+    if (bin === undefined) throw new Error("no PostgreSQL server under /usr/lib/postgresql: install it with apt-get install -y postgresql");
+    return bin;
 }
 
 export async function startPostgres(superuser = "platform_admin"): Promise<Postgres> {
