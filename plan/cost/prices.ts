@@ -229,11 +229,11 @@ const US_EAST_1: RegionPrices = {
         page.cloudwatch,
         'a public cost audit citing the AWS Pricing API: SKU JRHJQ2UMPUB5K73A "$0.03 per GB-mo of log storage" us-east-1',
     ),
-    alarmMonth: assumed(
+    alarmMonth: published(
         0.1,
         "month",
         page.cloudwatch,
-        "a standard-resolution alarm; the figure seen for ap-southeast-1, not confirmed for us-east-1",
+        'an AWS blog on CloudWatch costs: "$0.10 per alarm metric for standard resolution alarms" (quoted for US East (Ohio)); public cost notes citing aws.amazon.com/cloudwatch/pricing: "Alarms: $0.10 per alarm per month"; not read from the offer file',
     ),
     interRegionGb: published(
         0.02,
@@ -241,7 +241,12 @@ const US_EAST_1: RegionPrices = {
         page.transfer,
         'kindatechnical.com lesson 31 (EKS pricing): "Data Transfer Between Regions: $0.02 per GB"',
     ),
-    kmsKeyMonth: assumed(1, "month", page.kms, "a customer managed key, as last known; no stored source confirmed it"),
+    kmsKeyMonth: published(
+        1,
+        "month",
+        page.kms,
+        'public notes citing aws.amazon.com/kms/pricing: "$1.00/month per customer managed key, calculated on a pro-rated hourly basis"; not read from the offer file',
+    ),
     secretMonth: published(
         0.4,
         "month",

@@ -24,6 +24,20 @@ describe("the price snapshot", () => {
         assert.equal(CLOUDFLARE_PLAN_MONTH.enterprise, undefined, "Enterprise is a contract");
     });
 
+    it("has every us-east-1 figure published, and the two disputed ones settled", () => {
+        const us = AWS_PRICES["us-east-1"];
+        const all = Object.entries(us).flatMap(([key, entry]) =>
+            "usd" in entry ? [[key, entry as Price] as const] : Object.entries(entry as Record<string, Price>),
+        );
+        assert.deepEqual(
+            all.filter(([, p]) => p.basis !== "published").map(([k]) => k),
+            [],
+        );
+        // Aurora Standard db.r7g.large, not db.r6g.large's $0.26; OpenSearch r6g.large, not r5.large's $0.187.
+        assert.equal(awsPrice("us-east-1", "auroraInstanceHour", "db.r7g.large")?.price.usd, 0.276);
+        assert.equal(awsPrice("us-east-1", "openSearchInstanceHour", "r6g.large.search")?.price.usd, 0.167);
+    });
+
     it("falls back to the us-east-1 figure, and says so, where a region has none", () => {
         assert.deepEqual(awsPrice("ap-southeast-1", "natGatewayHour")?.price.usd, 0.059);
         assert.equal(awsPrice("ap-southeast-1", "natGatewayHour")?.fallback, false);
