@@ -102,7 +102,7 @@ const US_EAST_1: RegionPrices = {
             0.2016,
             "hour",
             page.ec2,
-            "a public rate-ingestion README built on AWS's Price List Bulk API: \"Verified: m7i.xlarge us-east-1 = {0.2016, …}\"; the same figure in a second repository's us-east-1 table",
+            'a public rate-ingestion README built on AWS\'s Price List Bulk API: "Verified: m7i.xlarge us-east-1 = {0.2016, …}"; public price-list fixtures copying the offer\'s term: "$0.2016 per On Demand Linux m7i.xlarge Instance Hour", pricePerUnit USD "0.2016000000"',
         ),
     },
     ebsGp3GbMonth: published(
@@ -260,8 +260,18 @@ const apse1Analysis = 'a public cost analysis\'s ap-southeast-1 table, "Pulled f
 /** The figures seen for other catalog regions; the rest falls back to us-east-1 (reported). */
 const OTHER_REGIONS: Readonly<Record<string, Partial<RegionPrices>>> = {
     "ap-southeast-1": {
-        natGatewayHour: published(0.059, "hour", page.vpc, `${apse1Analysis}: APS1-NatGateway-Hours $0.059/hour`),
-        natGatewayGb: published(0.059, "GB", page.vpc, `${apse1Analysis}: APS1-NatGateway-Bytes $0.059/GB`),
+        natGatewayHour: published(
+            0.059,
+            "hour",
+            page.vpc,
+            `${apse1Analysis}: APS1-NatGateway-Hours $0.059/hour; an AWS bill for Asia Pacific (Singapore) in a public repository bills "$0.059 per NAT Gateway Hour"`,
+        ),
+        natGatewayGb: published(
+            0.059,
+            "GB",
+            page.vpc,
+            `${apse1Analysis}: APS1-NatGateway-Bytes $0.059/GB; the same bill: "$0.059 per GB Data Processed by NAT Gateways"`,
+        ),
         albHour: published(
             0.0252,
             "hour",
