@@ -13,6 +13,24 @@ function signed(n: number): string {
 
 const fallbackMark = (fallback: boolean) => (fallback ? "*" : "");
 
+/**
+ * The regions whose cells are priced partly at the us-east-1 figures, each with how many of
+ * its lines are: "* at us-east-1 rates where the snapshot has no figure: eu-central-1 (20 of
+ * 23 lines), …". Empty when every line has its region's own figure.
+ */
+export function fallbackNote(cost: CostEstimate): string {
+    const regions = new Map<string, { fallback: number; lines: number }>();
+    for (const cell of Object.values(cost.cells)) {
+        const n = cell.lines.filter((l) => l.fallback).length;
+        if (n === 0) continue;
+        const r = regions.get(cell.region) ?? { fallback: 0, lines: 0 };
+        regions.set(cell.region, { fallback: r.fallback + n, lines: r.lines + cell.lines.length });
+    }
+    if (regions.size === 0) return "";
+    const list = [...regions].map(([region, r]) => `${region} (${r.fallback} of ${r.lines} lines)`).join(", ");
+    return `* at us-east-1 rates where the snapshot (plan/cost/prices.ts) has no figure for the region: ${list}`;
+}
+
 export function formatCostTable(cost: CostEstimate): string {
     const rows = [["Region", "Cell", "Min / month", "Worst case / month", "Largest item at minimum / Cloudflare item"]];
     for (const cell of Object.values(cost.cells)) {
@@ -29,11 +47,11 @@ export function formatCostTable(cost: CostEstimate): string {
     for (const line of cost.global.lines) rows.push(["Cloudflare", "", usd(line.monthly.min), usd(line.monthly.worstCase), line.item]);
     rows.push(["Total", "", usd(cost.monthly.min), usd(cost.monthly.worstCase), ""]);
     rows.push(["Per 1,000 concurrent users", "", usd(cost.per1000Users.min), usd(cost.per1000Users.worstCase), ""]);
-    const fallbacks = Object.values(cost.cells).some((c) => c.lines.some((l) => l.fallback));
+    const fallbacks = fallbackNote(cost);
     return [
         `Monthly cost (${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: the worst tolerated failure, both at their maximum)`,
         formatTable(rows, new Set([0, 1, 4])),
-        ...(fallbacks ? ["* some figures are the us-east-1 price: the snapshot has no figure for that region (plan/cost/prices.ts)"] : []),
+        ...(fallbacks ? [fallbacks] : []),
         `${cost.assumptions.length} assumption(s) behind the figures (the plan JSON's cost.assumptions; docs/cost.md)`,
         ...(cost.unpriced.length > 0 ? [`Not priced (${cost.unpriced.length}):`, ...cost.unpriced.map((u) => `  - ${u}`)] : []),
     ].join("\n");

@@ -12,7 +12,7 @@ import { type CostEstimate } from "../cost/estimate";
 import { type Plan, cellCodes } from "../plan";
 import { type CloudRuleReport } from "../rules";
 import { failureLabel } from "./capacityTable";
-import { usd } from "./costTable";
+import { fallbackNote, usd } from "./costTable";
 import { mermaid } from "./diagram";
 
 const escape = (text: string) =>
@@ -169,7 +169,7 @@ ${table("capacity", ["Region", "Cell", "Normal users", "Worst-case users", "Wors
 <p class="note">${escape(plan.steering.policy)} steering; each row is also the failover order.</p>
 ${table("steering", ["Cloudflare region", ...Array.from({ length: depth }, (_, i) => `#${i + 1}`)], steering)}
 <h2>Monthly cost</h2>
-<p class="note">${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: the worst tolerated failure, both at their maximum. ${cost.assumptions.length} assumptions (docs/cost.md); * some figures are the us-east-1 price, the snapshot having none for that region.</p>
+<p class="note" id="cost-note">${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: the worst tolerated failure, both at their maximum. ${cost.assumptions.length} assumptions (docs/cost.md).${fallbackNote(cost) ? ` ${escape(fallbackNote(cost))}.` : ""}</p>
 ${table("cost", ["Region / item", "Cell", "Min / month", "Worst case / month"], costRows)}
 <h2>Recovery objectives (data tier)</h2>
 <p class="note">RPO: worst-case acknowledged writes lost; RTO: how long writes stop (reads keep being served by the other cells). Each row names what it rests on.</p>

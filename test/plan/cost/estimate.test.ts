@@ -24,6 +24,20 @@ describe("the price snapshot", () => {
         assert.equal(CLOUDFLARE_PLAN_MONTH.enterprise, undefined, "Enterprise is a contract");
     });
 
+    it("has every us-east-1 figure published, and the two disputed ones settled", () => {
+        const us = AWS_PRICES["us-east-1"];
+        const all = Object.entries(us).flatMap(([key, entry]) =>
+            "usd" in entry ? [[key, entry as Price] as const] : Object.entries(entry as Record<string, Price>),
+        );
+        assert.deepEqual(
+            all.filter(([, p]) => p.basis !== "published").map(([k]) => k),
+            [],
+        );
+        // Aurora Standard db.r7g.large, not db.r6g.large's $0.26; OpenSearch r6g.large, not r5.large's $0.187.
+        assert.equal(awsPrice("us-east-1", "auroraInstanceHour", "db.r7g.large")?.price.usd, 0.276);
+        assert.equal(awsPrice("us-east-1", "openSearchInstanceHour", "r6g.large.search")?.price.usd, 0.167);
+    });
+
     it("falls back to the us-east-1 figure, and says so, where a region has none", () => {
         assert.deepEqual(awsPrice("ap-southeast-1", "natGatewayHour")?.price.usd, 0.059);
         assert.equal(awsPrice("ap-southeast-1", "natGatewayHour")?.fallback, false);
@@ -75,10 +89,11 @@ describe("estimateCost, a hand-priced cell", () => {
                 ["NAT gateways", 32.85, 32.85],
                 // 2 and 4 nodes × 20 GB × $0.045
                 ["NAT data processed", 1.8, 3.6],
-                ["Aurora instances (db.r7g.large)", 189.8, 189.8],
+                // 1 instance × $0.276 × 730 h
+                ["Aurora instances (db.r7g.large)", 201.48, 201.48],
             ],
         );
-        assert.deepEqual(use1.monthly, { min: round2(294.34 + 32.85 + 1.8 + 189.8), worstCase: round2(588.67 + 32.85 + 3.6 + 189.8) });
+        assert.deepEqual(use1.monthly, { min: round2(294.34 + 32.85 + 1.8 + 201.48), worstCase: round2(588.67 + 32.85 + 3.6 + 201.48) });
         // Cloudflare: the Business plan of a zone this stack owns; no load balancer declared here.
         assert.deepEqual(cost.global.monthly, { min: 200, worstCase: 200 });
         assert.deepEqual(cost.monthly, { min: round2(use1.monthly.min + 200), worstCase: round2(use1.monthly.worstCase + 200) });
@@ -128,7 +143,7 @@ describe("the prod plan's cost", () => {
             ["Application load balancers", 0.0225 * H, 0.0225 * H],
             ["ALB capacity units (by processed bytes)", lcu(11250) * 0.008 * H, lcu(18750) * 0.008 * H],
             // a writer and 4 readers
-            ["Aurora instances (db.r7g.large)", 5 * 0.26 * H, 5 * 0.26 * H],
+            ["Aurora instances (db.r7g.large)", 5 * 0.276 * H, 5 * 0.276 * H],
             ["Aurora storage (100 GB a cluster)", 10, 10],
             ["Aurora I/O requests (millions)", 2956.5 * 0.2, 4927.5 * 0.2],
             // 5 instances × 2 vCPUs
@@ -141,7 +156,7 @@ describe("the prod plan's cost", () => {
             ],
             // 3 shards × (1 primary + 1 replica)
             ["ElastiCache nodes (cache.r7g.large)", 6 * 0.1752 * H, 6 * 0.1752 * H],
-            ["OpenSearch data nodes (r6g.large.search)", 3 * 0.187 * H, 3 * 0.187 * H],
+            ["OpenSearch data nodes (r6g.large.search)", 3 * 0.167 * H, 3 * 0.167 * H],
             ["OpenSearch masters (m6g.large.search)", 3 * 0.128 * H, 3 * 0.128 * H],
             ["OpenSearch storage (gp3, 100 GB a node)", 300 * 0.122, 300 * 0.122],
             // flow logs 5 GB a node, control plane 30 GB
@@ -164,8 +179,11 @@ describe("the prod plan's cost", () => {
             use1.lines.every((l) => !l.fallback),
             "us-east-1 is complete in the snapshot",
         );
-        assert.equal(use1.monthly.min, 5057.25);
-        assert.equal(use1.monthly.worstCase, 5985.2);
+        // The sum of the lines above: 5,071.85 and 5,999.80.
+        assert.equal(use1.monthly.min, round2(expected.reduce((s, [, min]) => s + round2(min), 0)));
+        assert.equal(use1.monthly.worstCase, round2(expected.reduce((s, [, , worst]) => s + round2(worst), 0)));
+        assert.equal(use1.monthly.min, 5071.85);
+        assert.equal(use1.monthly.worstCase, 5999.8);
     });
 
     it("totals the cells and Cloudflare, and gives the figure per 1,000 users", () => {
@@ -193,7 +211,13 @@ describe("the prod plan's cost", () => {
     it("prints the table and a delta", () => {
         const text = formatCostTable(run.plan.cost);
         assert.match(text, /^Monthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
-        assert.match(text, /\nus-east-1 +use1 +\$5,057\.25 +\$5,985\.20 /);
+        assert.match(text, /\nus-east-1 +use1 +\$5,071\.85 +\$5,999\.80 /);
+        // The fallback regions are named, use1 is not among them and carries no "*".
+        const note = text.split("\n").find((l) => l.startsWith("* at us-east-1 rates"));
+        assert.match(note ?? "", /: eu-central-1 \(\d+ of \d+ lines\), ap-southeast-1 \(\d+ of \d+ lines\)$/);
+        assert.doesNotMatch(note ?? "", /us-east-1 \(/);
+        assert.doesNotMatch(text, /use1 +\$[\d,.]+\*/);
+        assert.match(text, /euc1 +\$[\d,.]+\*/);
         assert.match(text, /\nPer 1,000 concurrent users +\$[\d,.]+ +\$[\d,.]+/);
         const without = { ...run.plan.cost, cells: { use1: run.plan.cost.cells.use1, euc1: run.plan.cost.cells.euc1 } };
         const withoutTotal = {
@@ -204,11 +228,13 @@ describe("the prod plan's cost", () => {
             },
         };
         const delta = formatCostDelta(withoutTotal, run.plan.cost).split("\n");
-        assert.equal(run.plan.cost.cells.apse1.monthly.min, 4357.27);
+        // Before the two disputed figures were settled, $4,357.27; apse1 has 3 Aurora instances
+        // (+3 × $0.016 × 730 = +$35.04) and 3 OpenSearch data nodes (−3 × $0.020 × 730 = −$43.80).
+        assert.equal(run.plan.cost.cells.apse1.monthly.min, round2(4357.27 + 35.04 - 43.8));
         assert.deepEqual(delta.slice(1), [
             "Cell           Min / month  Worst case / month",
-            "apse1 (added)   +$4,357.27          +$4,357.27",
-            "Total           +$4,357.27          +$4,357.27",
+            "apse1 (added)   +$4,348.51          +$4,348.51",
+            "Total           +$4,348.51          +$4,348.51",
         ]);
     });
 });
