@@ -206,7 +206,7 @@ describe("plan command", () => {
         // The cost table, with the figures of the plan JSON's cost.
         const plan = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8"));
         assert.match(out, /\nMonthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
-        assert.match(out, /\nus-east-1 +use1 +\$5,057\.25 +\$5,985\.20 /);
+        assert.match(out, /\nus-east-1 +use1 +\$5,071\.85 +\$5,999\.80 /);
         const esc = (text: string) => text.replace(/[$.]/g, "\\$&");
         assert.match(out, new RegExp(`\\nTotal +${esc(usd(plan.cost.monthly.min))} +${esc(usd(plan.cost.monthly.worstCase))}\\n`));
         assert.equal(plan.stack, "prod");
