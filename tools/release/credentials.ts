@@ -36,6 +36,7 @@ export function credentialSource(env: NodeJS.ProcessEnv): CredentialSource {
         } catch (err) {
             throw new Error(
                 `no AWS credentials for the health gate (${(err as Error).message.split("\n")[0]}): set AWS_PROFILE (after aws sso login for an SSO profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
+                { cause: err },
             );
         }
     };

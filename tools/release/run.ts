@@ -517,7 +517,7 @@ class Release {
                     this.say(`  ${code}: ${t ? `${t.urns.length} target URNs under ${t.root}` : "not in the plan"}`);
                     if (t)
                         this.say(
-                            `    gate: ${t.pool ? `Cloudflare pool ${t.pool} healthy; ` : ""}alarms ${t.alarms.join(", ")} neither in ALARM nor without data; 5xx under ${stackOf(this.options.root, copy, state.stack).config.release.max5xxPercent} % of requests${state.key === "image" ? `; the image in ECR in ${code}'s region first` : ""}`,
+                            `    gate: ${t.pool ? `Cloudflare pool ${t.pool} healthy; ` : ""}alarms ${t.alarms.join(", ")} neither in ALARM nor without data; 5xx under ${stackOf(this.options.root, copy, state.stack).config.release.max5xxPercent} % of requests${state.key === "image" ? `; the image in ECR in ${wave.regions[wave.codes.indexOf(code)]} first` : ""}`,
                         );
                 }
                 this.say(
