@@ -11,9 +11,10 @@
  *   waves: [[ap-southeast-1], [eu-central-1], [us-east-1]]   # optional; default: least traffic first, the primary last
  *   canaryBakeMinutes: 30
  *   bakeMinutes: 10
+ *   max5xxPercent: 0.1   # 5xx per request over a bake above which a cell is unhealthy
  * ```
  */
-import { type z } from "zod";
+import { z } from "zod";
 import { KUBERNETES_VERSIONS } from "../regions/versions";
 import { show } from "./problems";
 import { type Immutable, type Report, catalogRegion, defaulted, integer, list, oneOf, settings, text } from "./schema";
@@ -73,6 +74,17 @@ export const RELEASE_SCHEMA = defaulted(
         bakeMinutes: integer(MIN_BAKE_MINUTES, 1440)
             .default(10)
             .describe("Minutes every later wave must stay healthy before the next starts"),
+        // A choice: ten times the error rate a 99.99 % availability SLO allows (0.01 %), so a wave
+        // that burns the month's budget in three days stops; docs/releases.md, "The health gate".
+        max5xxPercent: z
+            .number()
+            .gt(0)
+            .max(100)
+            .meta({ allowed: "a percentage above 0, at most 100" })
+            .default(0.1)
+            .describe(
+                "5xx (the ALB's and the pods') as a percentage of a cell's ALB requests over a bake above which the cell is unhealthy",
+            ),
     }).meta({ page: "docs/releases.md" }),
 ).describe("Wave order and bake times of `npm run release`");
 

@@ -23,7 +23,7 @@ describe("release config (per-cell pins, waves, bake times)", () => {
             "eu-central-1": { image: TEST_IMAGE, kubernetesVersion: "1.36" },
             "ap-southeast-1": { image: TEST_IMAGE, kubernetesVersion: "1.36" },
         });
-        assert.deepEqual(config.release, { canaryBakeMinutes: 30, bakeMinutes: 10 });
+        assert.deepEqual(config.release, { canaryBakeMinutes: 30, bakeMinutes: 10, max5xxPercent: 0.1 });
     });
 
     it("gives a pinned cell its pin and the others the stack's values", () => {
@@ -88,5 +88,14 @@ describe("release config (per-cell pins, waves, bake times)", () => {
         const problems = stackProblems(prodWith({}, { canaryBakeMinutes: 4 }));
         assert.equal(problems.length, 1);
         assert.match(problems[0], /^platform:release\.canaryBakeMinutes: 4 .*from 5 to 1440/);
+    });
+
+    it("refuses a 5xx limit that is not a percentage above 0", () => {
+        for (const bad of [0, 101, "1%"]) {
+            const problems = stackProblems(prodWith({}, { max5xxPercent: bad }));
+            assert.equal(problems.length, 1, String(bad));
+            assert.match(problems[0], /^platform:release\.max5xxPercent: .*a percentage above 0, at most 100/);
+        }
+        assert.equal(parseRaw(prodWith({}, { max5xxPercent: 0.5 })).config.release.max5xxPercent, 0.5);
     });
 });

@@ -10,13 +10,16 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { ConfigError, namespaceValues } from "../../config/platform";
-import { DIGEST_IMAGE, type PinKey, STACK_WIDE } from "../../config/release";
+import { DIGEST_IMAGE, MIN_BAKE_MINUTES, type PinKey, STACK_WIDE } from "../../config/release";
 import { readConfigFile, readProjectName } from "../../plan/stackConfig";
+import { parseEcrImage } from "../../regions/image";
 import { type Stack, parseStack } from "../../stack/parse";
 import { type Io, InputError } from "../common";
 import { cloudflarePools } from "../pools";
-import { cloudWatchAlarms, credentialsFromEnv } from "./cloudwatch";
-import { type HealthApis, type WatchedCell, healthProblems } from "./health";
+import { cloudWatchAlarms } from "./cloudwatch";
+import { credentialSource } from "./credentials";
+import { ecrImages } from "./ecr";
+import { type Health, type HealthApis, type WatchedCell, cellHealth } from "./health";
 import { type PlanResult, planFile } from "./planCheck";
 import { runPulumi, targetArgs } from "./pulumiCli";
 import { readPins, writePins, writeStackWide } from "./stackFile";
@@ -202,16 +205,18 @@ class Release {
         }
         const { env } = this.runtime;
         const token = env.CLOUDFLARE_API_TOKEN;
-        const credentials = credentialsFromEnv(env);
-        const missing = [
-            token ? undefined : "CLOUDFLARE_API_TOKEN (Load Balancers: Read, for the pools' health)",
-            credentials ? undefined : "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (cloudwatch:DescribeAlarms, for the SLO alarms)",
-        ].filter((m) => m !== undefined);
-        if (missing.length > 0) throw new InputError(`the health gate needs ${missing.join(" and ")}; or run --dry-run`);
+        if (!token)
+            throw new InputError(
+                "the health gate needs CLOUDFLARE_API_TOKEN (Load Balancers: Read, for the pools' health); or run --dry-run",
+            );
+        // AWS: the environment's keys, else the SDK's default chain (AWS_PROFILE, SSO); a chain
+        // that finds nothing fails the first gate with what to set.
+        const credentials = credentialSource(env);
         const accountId = stackOf(this.options.root, this.options.file, this.options.stack).config.cloudflare.accountId;
         this.health = {
-            pools: cloudflarePools({ token: token!, accountId, baseURL: env.CLOUDFLARE_BASE_URL }),
-            alarms: cloudWatchAlarms(credentials!, env),
+            pools: cloudflarePools({ token, accountId, baseURL: env.CLOUDFLARE_BASE_URL }),
+            alarms: cloudWatchAlarms(credentials, env),
+            images: ecrImages(credentials, env),
         };
     }
 
@@ -247,10 +252,37 @@ class Release {
         });
     }
 
-    private async gate(codes: readonly string[]): Promise<string[]> {
-        const problems = await healthProblems(this.watched(codes), this.health!);
+    /** The health of `codes`, 5xx judged per request from `since` (ms) to now. */
+    private async gate(codes: readonly string[], since: number): Promise<Health> {
+        const max5xxPercent = stackOf(this.options.root, this.options.file, this.options.stack).config.release.max5xxPercent;
+        const health = await cellHealth(this.watched(codes), this.health!, { start: since, end: this.now(), max5xxPercent });
         this.checkSignal();
-        return problems;
+        return health;
+    }
+
+    /**
+     * A new image must be in every region of the wave before the wave sends its cells to pull it
+     * (ECR replication copies it to each destination region; a cell pulls from its own region,
+     * regions/image.ts): else the new pods would sit in ImagePullBackOff at the canary.
+     */
+    private async imageReplicated(state: ReleaseState, wave: WaveRecord): Promise<void> {
+        if (state.key !== "image") return;
+        const image = parseEcrImage(state.value);
+        if (!image) return; // Not a private ECR image: nothing of ours replicates it.
+        const missing: string[] = [];
+        for (const region of wave.regions) {
+            try {
+                if (!(await this.health!.images.hasImage(region, image))) missing.push(`${region} (not found)`);
+            } catch (err) {
+                missing.push(`${region} (${(err as Error).message})`);
+            }
+        }
+        this.checkSignal();
+        if (missing.length > 0)
+            throw new Stop(
+                `image ${image.digest} of ${image.repository} is not in ECR in ${missing.join(", ")}: ECR replication has not copied it yet (or the push predates the replication rule: push it again); wait and run --resume`,
+            );
+        this.say(`  image ${image.digest.slice(0, 19)}… replicated to ${wave.regions.join(", ")}`);
     }
 
     private async pulumi(args: string[], what: string): Promise<void> {
@@ -299,9 +331,11 @@ class Release {
                 if (wave.status === "done") continue;
                 const reached = state.waves.filter((w) => w.index <= wave.index).flatMap((w) => w.codes);
                 this.say(`\n[wave ${wave.index}/${state.waves.length}] ${wave.regions.join(", ")}: ${state.key} → ${state.value}`);
-                const before = await this.gate(reached);
-                if (before.length > 0) throw new Stop(`unhealthy before wave ${wave.index}:\n    - ${before.join("\n    - ")}`);
+                const before = await this.gate(reached, this.now() - wave.bakeMinutes * MINUTE);
+                const unjudged = [...before.problems, ...before.pending.map((p) => `${p} (not judged yet)`)];
+                if (unjudged.length > 0) throw new Stop(`unhealthy before wave ${wave.index}:\n    - ${unjudged.join("\n    - ")}`);
                 this.say(`  health gate: ${reached.join(", ")} healthy`);
+                await this.imageReplicated(state, wave);
                 wave.status = "applying";
                 wave.startedAt = new Date(this.now()).toISOString();
                 writePins(file, state.key, Object.fromEntries(wave.regions.map((r) => [r, state.value])));
@@ -324,15 +358,27 @@ class Release {
         }
     }
 
+    /**
+     * Every poll: a problem stops the bake at once; what is not judged yet (an alarm in
+     * INSUFFICIENT_DATA, no request counted) is waited for, and fails the bake if still so at its end.
+     */
     private async bake(wave: WaveRecord, codes: readonly string[]): Promise<void> {
-        const end = this.now() + wave.bakeMinutes * MINUTE;
+        const start = this.now();
+        const end = start + wave.bakeMinutes * MINUTE;
         let checks = 0;
         for (;;) {
-            const problems = await this.gate(codes);
+            const { problems, pending } = await this.gate(codes, start);
             checks++;
             if (problems.length > 0) throw new Stop(`unhealthy while wave ${wave.index} baked:\n    - ${problems.join("\n    - ")}`);
             const left = end - this.now();
-            if (left <= 0) break;
+            if (left <= 0) {
+                if (pending.length > 0)
+                    throw new Stop(
+                        `not judged healthy at the end of wave ${wave.index}'s ${wave.bakeMinutes}-min bake:\n    - ${pending.join("\n    - ")}`,
+                    );
+                break;
+            }
+            if (pending.length > 0) this.say(`  waiting for data: ${pending.join("; ")}`);
             await this.sleep(Math.min(this.options.pollSeconds * 1000, left), this.runtime.signal);
             this.checkSignal();
         }
@@ -416,7 +462,8 @@ class Release {
             this.record(state, "rolled back");
             const codes = undo.flatMap((w) => w.codes);
             if (codes.length > 0) {
-                const after = await this.gate(codes);
+                const health = await this.gate(codes, this.now() - MIN_BAKE_MINUTES * MINUTE);
+                const after = [...health.problems, ...health.pending];
                 this.say(
                     after.length === 0
                         ? `  after the rollback: ${codes.join(", ")} healthy`
@@ -470,7 +517,7 @@ class Release {
                     this.say(`  ${code}: ${t ? `${t.urns.length} target URNs under ${t.root}` : "not in the plan"}`);
                     if (t)
                         this.say(
-                            `    gate: ${t.pool ? `Cloudflare pool ${t.pool} healthy; ` : ""}alarms ${t.alarms.join(", ")} not in ALARM`,
+                            `    gate: ${t.pool ? `Cloudflare pool ${t.pool} healthy; ` : ""}alarms ${t.alarms.join(", ")} neither in ALARM nor without data; 5xx under ${stackOf(this.options.root, copy, state.stack).config.release.max5xxPercent} % of requests${state.key === "image" ? `; the image in ECR in ${wave.regions[wave.codes.indexOf(code)]} first` : ""}`,
                         );
                 }
                 this.say(

@@ -28,7 +28,7 @@ describe("npm run release: flags and the dry run", function () {
         assert.match(out, /^wave 3\/3: us-east-1; bake 10 min$/m);
         assert.match(
             out,
-            /gate: Cloudflare pool api-example-com-apse1 healthy; alarms platform-prod-apse1-alb-elb-5xx, platform-prod-apse1-alb-target-5xx, platform-prod-apse1-alb-p99-latency not in ALARM/,
+            /gate: Cloudflare pool api-example-com-apse1 healthy; alarms platform-prod-apse1-alb-elb-5xx, platform-prod-apse1-alb-target-5xx, platform-prod-apse1-alb-p99-latency neither in ALARM nor without data; 5xx under 0\.1 % of requests; the image in ECR in ap-southeast-1 first/,
         );
         assert.equal(out.match(/offline plan with .* on the new image: exit 0/g)?.length, 3);
         assert.equal(readFileSync(path.join(projectRoot(), "Pulumi.prod.yaml"), "utf8"), before);

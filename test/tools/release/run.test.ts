@@ -60,7 +60,7 @@ describe("npm run release", function () {
     });
 
     /** The release with `argv` on the copy; the plan is prod's (same URNs), after the state parses as the program would. */
-    async function release(argv: string[], signal = new AbortController().signal) {
+    async function release(argv: string[], signal = new AbortController().signal, awsEnv: NodeJS.ProcessEnv = AWS_TEST_CREDENTIALS) {
         const io = captureIo();
         const code = await main([...argv, "--stack-file", file, "--poll-seconds", "60"], {
             io,
@@ -68,11 +68,16 @@ describe("npm run release", function () {
             signal,
             env: {
                 ...process.env,
-                ...AWS_TEST_CREDENTIALS,
+                AWS_ACCESS_KEY_ID: undefined,
+                AWS_SECRET_ACCESS_KEY: undefined,
+                AWS_SESSION_TOKEN: undefined,
+                AWS_PROFILE: undefined,
+                ...awsEnv,
                 PATH: `${pulumi.bin}:${process.env.PATH}`,
                 CLOUDFLARE_API_TOKEN: TOKEN,
                 CLOUDFLARE_BASE_URL: cloudflare.url,
                 AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
+                AWS_ENDPOINT_URL_ECR: cloudwatch.url,
             },
             now: () => clock,
             sleep: async (ms) => void (clock += ms),
@@ -227,6 +232,89 @@ describe("npm run release", function () {
         assert.equal(readFileSync(file, "utf8"), readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8"));
     });
 
+    it("checks the new image is in ECR in each wave's region first, and stops before pinning a region it has not reached", async () => {
+        cloudwatch.hasImage = (region) => region !== "eu-central-1";
+        const result = await release(["--image", DIGEST]);
+        assert.equal(result.code, RELEASE_EXIT.stopped);
+        assert.match(
+            result.err,
+            /image sha256:b{64} of api is not in ECR in eu-central-1 \(not found\): ECR replication has not copied it yet .*run --resume/,
+        );
+        assert.deepEqual(
+            ups().map((c) => cellsTargeted(c.argv)),
+            [["apse1"]],
+        );
+        assert.equal(stackFile()["platform:regions"][1].pins, undefined);
+        assert.deepEqual(
+            cloudwatch.imageCalls.map((c) => [c.region, c.repository, c.digest]),
+            [
+                ["ap-southeast-1", "api", DIGEST],
+                ["eu-central-1", "api", DIGEST],
+            ],
+        );
+        cloudwatch.hasImage = () => true;
+        const resumed = await release(["--resume"]);
+        assert.equal(resumed.code, RELEASE_EXIT.ok, resumed.err);
+        assert.equal(state().status, "done");
+    });
+
+    it("waits while an alarm has insufficient data, and fails the bake if it still has none at its end", async () => {
+        // The canary's p99 alarm has no data for 20 minutes after the update, then OK.
+        let since = 0;
+        cloudwatch.stateOf = (name) => {
+            if (name !== "platform-prod-apse1-alb-p99-latency" || ups().length === 0) return "OK";
+            since ||= clock;
+            return clock - since < 20 * 60_000 ? "INSUFFICIENT_DATA" : "OK";
+        };
+        const waited = await release(["--image", DIGEST]);
+        assert.equal(waited.code, RELEASE_EXIT.ok, "the canary bakes 30 min: the alarm has data after 20");
+        assert.match(waited.out, /waiting for data: apse1: alarm platform-prod-apse1-alb-p99-latency has insufficient data/);
+        since = 0;
+        const before = ups().length;
+        cloudwatch.stateOf = (name) => {
+            if (name !== "platform-prod-apse1-alb-p99-latency" || ups().length === before) return "OK";
+            since ||= clock;
+            return clock - since < 20 * 60_000 ? "INSUFFICIENT_DATA" : "OK";
+        };
+        const late = await release(["--image", `sha256:${"c".repeat(64)}`, "--emergency", "--reason", "test"]);
+        assert.equal(late.code, RELEASE_EXIT.stopped, "an emergency wave bakes 10 min: the alarm is still without data");
+        assert.match(
+            late.err,
+            /not judged healthy at the end of wave 1's 10-min bake:\n {4}- apse1: alarm platform-prod-apse1-alb-p99-latency has insufficient data/,
+        );
+    });
+
+    it("judges a small cell by its 5xx rate over the bake, not the alarms' fixed counts", async () => {
+        // 9 5xx a minute stay under the alarms' 10 a minute; 9 of 600 requests a minute is 1.5 %.
+        cloudwatch.sumOf = (metric, balancer) =>
+            metric === "RequestCount"
+                ? 6000
+                : metric === "HTTPCode_Target_5XX_Count" && balancer.includes("apse1") && ups().length > 0
+                  ? 90
+                  : 0;
+        const result = await release(["--image", DIGEST]);
+        assert.equal(result.code, RELEASE_EXIT.stopped);
+        assert.match(
+            result.err,
+            /unhealthy while wave 1 baked:\n {4}- apse1: 1\.500 % of its requests got a 5xx in the last \d+ min \(90 of 6000; the limit is 0\.1 %, platform:release\.max5xxPercent\)/,
+        );
+        const window = cloudwatch.metricCalls.find((c) => c.loadBalancer === "app/platform-prod-apse1-alb/0123456789abcdef")!;
+        assert.deepEqual(window.metrics, ["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "RequestCount"]);
+        assert.equal(ups().length, 1);
+    });
+
+    it("reads AWS credentials through the SDK's default chain: a profile of the shared credentials file", async () => {
+        const credentials = path.join(dir, "credentials");
+        writeFileSync(credentials, "[release]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret-not-a-secret\n");
+        const result = await release(["--image", DIGEST], undefined, {
+            AWS_PROFILE: "release",
+            AWS_SHARED_CREDENTIALS_FILE: credentials,
+            AWS_CONFIG_FILE: path.join(dir, "no-config"),
+        });
+        assert.equal(result.code, RELEASE_EXIT.ok, result.err);
+        assert.ok(cloudwatch.calls.length > 0 && cloudwatch.calls.every((c) => c.accessKeyId === "AKIDPROFILE"));
+    });
+
     it("--emergency applies every cell in one wave and records the reason", async () => {
         const result = await release(["--image", DIGEST, "--emergency", "--reason", "CVE-2026-0001 fix"]);
         assert.equal(result.code, RELEASE_EXIT.ok, result.err);
@@ -279,7 +367,7 @@ describe("npm run release", function () {
             env: {},
         });
         assert.equal(code, RELEASE_EXIT.input);
-        assert.match(io.stderr(), /the health gate needs CLOUDFLARE_API_TOKEN .* and AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+        assert.match(io.stderr(), /the health gate needs CLOUDFLARE_API_TOKEN/);
         assert.equal(pulumi.calls().length, 0);
     });
 });
