@@ -238,4 +238,17 @@ export const PHYSICAL_NAMES: Readonly<Record<string, { readonly input: string; r
     "aws:ec2/launchTemplate:LaunchTemplate": { input: "name", scope: "region" },
     "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": { input: "name", scope: "region" },
     "aws:iam/instanceProfile:InstanceProfile": { input: "name", scope: "account" },
+    // Backup CreateBackupVault: "unique to the account used to create them and the AWS Region where
+    // they are created" (https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupVault.html).
+    "aws:backup/vault:Vault": { input: "name", scope: "region" },
+    // SQS CreateQueue: "unique within the scope of your queues" (a queue's URL carries its Region:
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html).
+    "aws:sqs/queue:Queue": { input: "name", scope: "region" },
+    // ElastiCache users and user groups are Regional resources (arn:aws:elasticache:<region>:<account>:user:<id>,
+    // CreateUser / CreateUserGroup in the ElastiCache API reference).
+    "aws:elasticache/user:User": { input: "userId", scope: "region" },
+    "aws:elasticache/userGroup:UserGroup": { input: "userGroupId", scope: "region" },
+    // ARC Region switch: ListPlans "lists all Region switch plans in your AWS account" (one control
+    // plane for the account: https://docs.aws.amazon.com/arc-region-switch/latest/api/API_ListPlans.html).
+    "aws:arcregionswitch/plan:Plan": { input: "name", scope: "account" },
 };

@@ -210,6 +210,9 @@ describe("cross-stack check", () => {
             assert.match(problems[0], /Domain domainName prod-use1-logs in us-east-1/);
             assert.match(problems[0], /MetricAlarm name platform-prod-euc1-alb-p99-latency in eu-central-1/);
             assert.match(problems[0], /AlreadyExists/);
+            // The retained vault, Karpenter's queue, the cache's users and the failover plans claim their names too.
+            for (const type of ["Vault name ", "Queue name ", "User userId ", "UserGroup userGroupId ", "Plan name "])
+                assert.ok(problems[0].includes(type), `${type}missing from ${problems[0].slice(0, 200)}`);
         });
 
         it("counts only names the program chose: an autonamed resource claims nothing", () => {

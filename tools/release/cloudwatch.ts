@@ -8,7 +8,7 @@
  * `AWS_ENDPOINT_URL_CLOUDWATCH` (the AWS SDKs' service-specific endpoint variable) when set.
  */
 import { createHash, createHmac } from "node:crypto";
-import { type CredentialSource } from "./credentials";
+import { type AwsCredentials, type CredentialSource } from "./credentials";
 
 export type AlarmStateValue = "OK" | "ALARM" | "INSUFFICIENT_DATA";
 
@@ -30,12 +30,6 @@ export interface AlarmApi {
     states(region: string, names: readonly string[]): Promise<Map<string, AlarmInfo>>;
     /** The Sum of each metric from `start` to `end` (ms since the epoch), in order; 0 for a metric with no data point. */
     sums(region: string, metrics: readonly MetricSum[], start: number, end: number): Promise<number[]>;
-}
-
-export interface AwsCredentials {
-    readonly accessKeyId: string;
-    readonly secretAccessKey: string;
-    readonly sessionToken?: string;
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");

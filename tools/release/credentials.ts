@@ -8,7 +8,12 @@
  * an SSO session works as it does for `pulumi up` and the AWS CLI.
  */
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { type AwsCredentials } from "./cloudwatch";
+
+export interface AwsCredentials {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
+}
 
 export type CredentialSource = () => Promise<AwsCredentials>;
 
