@@ -87,6 +87,7 @@ export function faultInjectionArgs({ fleet }: Stack, cells: readonly FailoverCel
                 vpcId: c.vpcId,
                 subnetIds: c.subnetIds,
                 dbClusterArn: c.dbClusterArn,
+                primary: c.region === fleet.primary.region,
                 sloAlarmArns: Object.values(pick(c.alarmArns, SLO_ALARMS)),
                 dataAlarmArns: Object.values(pick(c.alarmArns, DATA_ALARMS)),
             })),

@@ -4,9 +4,13 @@
  * one (`aws fis start-experiment --region <r> --experiment-template-id <id>`, docs/qa.md).
  *
  * - AZ impairment: every subnet of the cell's VPC in that AZ loses all traffic
- *   (`aws:network:disrupt-connectivity`, scope `all`), and the cell's Aurora cluster fails over
- *   (`aws:rds:failover-db-cluster`), as in AWS's "AZ Availability: Power Interruption"
- *   scenario. The cell must absorb it: its own SLO alarms are the stop conditions.
+ *   (`aws:network:disrupt-connectivity`, scope `all`), and, in the primary's cell only, the Aurora
+ *   cluster fails over (`aws:rds:failover-db-cluster`), as in AWS's "AZ Availability: Power
+ *   Interruption" scenario. FailoverDBCluster promotes a reader to the cluster's writer; a global
+ *   database's secondary has no writer (its members are read-only), so there the readers in the
+ *   zone only lose their network and RDS Proxy routes around them. The templates follow the
+ *   primary: moving it updates them in place. The cell must absorb it: its own SLO alarms are
+ *   the stop conditions.
  * - Region isolation: every subnet of the cell loses all traffic, so its ALB stops answering
  *   Cloudflare's monitors (the pool goes unhealthy) and its pods lose their Aurora member. AWS's
  *   own replication is not blocked ("Traffic from AWS managed services may not be blocked",
@@ -35,6 +39,8 @@ export interface FaultCell {
     /** Every subnet of the cell (public, private, isolated). */
     readonly subnetIds: readonly pulumi.Input<string>[];
     readonly dbClusterArn: pulumi.Input<string>;
+    /** Whether the cell holds the global database's writer (only there does an AZ loss fail Aurora over). */
+    readonly primary: boolean;
     /** The cell's SLO alarms (the ALB's 5xx and p99 latency). */
     readonly sloAlarmArns: readonly pulumi.Input<string>[];
     /** The cell's replication alarms (Aurora replica lag; global lag on a secondary). */
@@ -91,7 +97,9 @@ export class FaultInjection extends pulumi.ComponentResource {
                     `${cell.code}-${name}-az-${az}`,
                     {
                         region: cell.region,
-                        description: `AZ impairment: ${az} of ${cell.code} loses its network and its Aurora writer`,
+                        description: cell.primary
+                            ? `AZ impairment: ${az} of ${cell.code} loses its network and its Aurora writer`
+                            : `AZ impairment: ${az} of ${cell.code} loses its network (its Aurora readers there too)`,
                         roleArn: role.arn,
                         stopConditions: stopOn(cell.sloAlarmArns),
                         experimentOptions: options,
@@ -102,15 +110,19 @@ export class FaultInjection extends pulumi.ComponentResource {
                                 selectionMode: "ALL",
                                 parameters: { availabilityZoneIdentifier: az, vpc: cell.vpcId },
                             },
-                            cluster,
+                            ...(cell.primary ? [cluster] : []),
                         ],
                         actions: [
                             disrupt("disrupt-az", FAULT_DURATION.azImpairment),
-                            {
-                                name: "failover-aurora",
-                                actionId: "aws:rds:failover-db-cluster",
-                                target: { key: "Clusters", value: "cluster" },
-                            },
+                            ...(cell.primary
+                                ? [
+                                      {
+                                          name: "failover-aurora",
+                                          actionId: "aws:rds:failover-db-cluster",
+                                          target: { key: "Clusters", value: "cluster" },
+                                      },
+                                  ]
+                                : []),
                         ],
                         tags: { Name: `${cell.code}-az-${az}` },
                     },

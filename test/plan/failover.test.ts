@@ -198,8 +198,32 @@ describe("failover: the Region switch plans and FIS templates of the prod plan",
                         { key: "scope", value: "all" },
                     ],
                 ],
-                ["failover-aurora", "aws:rds:failover-db-cluster", undefined],
             ],
+        );
+        // Only the primary's cell fails Aurora over (a secondary has no writer to fail over), and the
+        // templates follow the primary when it moves.
+        const auroraFailovers = (p: PlanRun) =>
+            p.plan.resources
+                .filter(
+                    (t) =>
+                        t.type === TEMPLATE &&
+                        (t.inputs.actions as { actionId: string }[]).some((a) => a.actionId === "aws:rds:failover-db-cluster"),
+                )
+                .map((t) => t.name);
+        assert.deepEqual(auroraFailovers(prod), ["use1-faults-az-us-east-1a", "use1-faults-az-us-east-1b", "use1-faults-az-us-east-1c"]);
+        assert.deepEqual(auroraFailovers(moved), [
+            "euc1-faults-az-eu-central-1a",
+            "euc1-faults-az-eu-central-1b",
+            "euc1-faults-az-eu-central-1c",
+        ]);
+        const primaryAz = byName(prod, TEMPLATE, "use1-faults-az-us-east-1a");
+        assert.deepEqual(
+            (primaryAz.inputs.targets as { name: string; resourceType: string }[]).map((t) => `${t.name} ${t.resourceType}`),
+            ["subnets aws:ec2:subnet", "cluster aws:rds:cluster"],
+        );
+        assert.deepEqual(
+            (az.inputs.targets as { name: string }[]).map((t) => t.name),
+            ["subnets"],
         );
         assert.equal(
             (az.inputs.targets as { parameters?: Record<string, string> }[])[0].parameters!.availabilityZoneIdentifier,
@@ -214,7 +238,8 @@ describe("failover: the Region switch plans and FIS templates of the prod plan",
         ]);
         for (const subnet of ["euc1-net-public-a", "euc1-net-private-b", "euc1-net-isolated-c"])
             assert.ok(deps(prod, isolation).includes(urnOf(prod, "aws:ec2/subnet:Subnet", subnet)), subnet);
-        assert.ok(deps(prod, az).includes(urnOf(prod, "aws:rds/cluster:Cluster", "euc1-data-db-cluster")));
+        assert.ok(deps(prod, primaryAz).includes(urnOf(prod, "aws:rds/cluster:Cluster", "use1-data-db-cluster")));
+        assert.ok(!deps(prod, az).includes(urnOf(prod, "aws:rds/cluster:Cluster", "euc1-data-db-cluster")));
     });
 
     describe("the `pulumi up` after a failover to eu-central-1 (primary moved)", () => {
