@@ -316,10 +316,21 @@ function workflow(
                             clusterArn: pulumi.interpolate`arn:aws:eks:${cell.region}:${args.accountId}:cluster/${cell.eksClusterName}`,
                         })),
                         kubernetesResourceTypes: [{ apiVersion: "apps/v1", kind: "Deployment" }],
+                        // One resource per Region of the plan, keyed by the Region's name: ARC reads the
+                        // deactivating Region's entry for the capacity to match and scales the activating
+                        // Region's (the provider maps `resourceName` to the key of the API's map;
+                        // terraform-provider-aws internal/service/arcregionswitch/expand.go
+                        // expandEKSResourceScalingConfig, and its acceptance test plan_test.go
+                        // testAccPlanConfig_complex, whose keys are the two Regions).
                         scalingResources: [
                             {
                                 namespace: target.apiNamespace,
-                                resources: [{ resourceName: "api", name: "api", namespace: target.apiNamespace, hpaName: "api" }],
+                                resources: pair.map((cell) => ({
+                                    resourceName: cell.region,
+                                    name: "api",
+                                    namespace: cell.apiNamespace,
+                                    hpaName: "api",
+                                })),
                             },
                         ],
                     },

@@ -84,6 +84,17 @@ describe("failover: the Region switch plans and FIS templates of the prod plan",
             assert.ok(dependencies.includes(urnOf(prod, type, name)), `${name}`);
         const workflow = (plan.inputs.workflows as Workflow[])[0];
         const clusters = workflow.steps[0].eksResourceScalingConfigs[0].eksClusters.map((c: { clusterArn: string }) => c.clusterArn);
+        // ARC keys the resources to scale by Region (terraform-provider-aws arcregionswitch plan_test.go).
+        const scaled = workflow.steps[0].eksResourceScalingConfigs[0].scalingResources as {
+            resources: { resourceName: string; name: string; hpaName: string }[];
+        }[];
+        assert.deepEqual(
+            scaled.flatMap((s) => s.resources.map((r) => [r.resourceName, r.name, r.hpaName])),
+            [
+                ["us-east-1", "api", "api"],
+                ["eu-central-1", "api", "api"],
+            ],
+        );
         assert.deepEqual(clusters, [
             `arn:aws:eks:us-east-1:123456789012:cluster/${byName(prod, "aws:eks/cluster:Cluster", "use1-eks-cluster").inputs.name}`,
             `arn:aws:eks:eu-central-1:123456789012:cluster/${byName(prod, "aws:eks/cluster:Cluster", "euc1-eks-cluster").inputs.name}`,
