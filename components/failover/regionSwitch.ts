@@ -321,7 +321,8 @@ function workflow(
                         // Region's (the provider maps `resourceName` to the key of the API's map;
                         // terraform-provider-aws internal/service/arcregionswitch/expand.go
                         // expandEKSResourceScalingConfig, and its acceptance test plan_test.go
-                        // testAccPlanConfig_complex, whose keys are the two Regions).
+                        // testAccPlanConfig_complex, whose keys are the two Regions; ARC API reference,
+                        // EksResourceScalingConfiguration.scalingResources: key pattern `[a-z]{2}-[a-z-]+-\d+`).
                         scalingResources: [
                             {
                                 namespace: target.apiNamespace,
