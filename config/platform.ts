@@ -111,6 +111,11 @@ const REGION_ENTRY = settings({
     decommission: flag()
         .default(false)
         .describe("Being removed: drained and its data retained on delete (docs/regions.md); never the primary"),
+    adoptBackupVault: flag()
+        .default(false)
+        .describe(
+            "Re-added after it was removed: the cell's locked backup vault and its lock, kept when the region left the stack, are adopted (Pulumi import) instead of created, which AWS refuses under the same name (docs/regions.md); harmless to leave set",
+        ),
     pins: PINS_SCHEMA.optional()
         .meta({ fallback: "none: the stack-wide values" })
         .describe("Values this cell runs ahead of (or behind) the stack's while a release is under way (docs/releases.md)"),
@@ -390,6 +395,8 @@ export interface PlatformConfig extends Omit<PlatformValues, "regions"> {
     readonly cells: readonly CellConfig[];
     /** By region: the values each cell runs (`platform:regions[].pins`, else the stack's). */
     readonly cellReleases: Readonly<Record<string, CellRelease>>;
+    /** The regions whose entry sets `adoptBackupVault`: their vault and its lock are imported, not created. */
+    readonly adoptedBackupVaults: readonly string[];
 }
 
 /**
@@ -423,6 +430,7 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
         cellReleases: Object.fromEntries(
             regions.map((entry) => [entry.name, Object.fromEntries(PIN_KEYS.map((key) => [key, effectivePin(entry, key, stackWide)]))]),
         ) as Record<string, CellRelease>,
+        adoptedBackupVaults: regions.filter((entry) => entry.adoptBackupVault).map((entry) => entry.name),
     };
 }
 

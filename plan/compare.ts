@@ -36,7 +36,7 @@ export interface Comparison {
     readonly removed: Change[];
     /** Stateful resources deleted or replaced: data lost unless someone acts. */
     readonly atRisk: DataRisk[];
-    /** Stateful resources removed from the stack but kept in AWS (`retainOnDelete`). */
+    /** Stateful, protected or retained resources removed from the stack but kept in AWS (`retainOnDelete`). */
     readonly retained: Change[];
     /** Codes of the cells in `before` that `after` no longer has. */
     readonly removedCells: string[];
@@ -87,7 +87,8 @@ export function compare(before: Plan, after: Plan): Comparison {
         const removed = change(r, oldCells);
         result.removed.push(removed);
         if (r.protect) result.unprotect.push(r.urn);
-        if (!isStateful(r.type) && !r.protect) continue;
+        // Anything retained stays in AWS, data or not (a backup vault and its lock keep their name there).
+        if (!isStateful(r.type) && !r.protect && !r.retainOnDelete) continue;
         if (r.retainOnDelete) result.retained.push(removed);
         else result.atRisk.push({ urn: r.urn, type: r.type, cell: removed.cell, action: "deleted", keys: [] });
     }
@@ -147,6 +148,11 @@ export function formatComparison(result: Comparison, beforeName: string, afterNa
     if (result.retained.length > 0) {
         lines.push("", `Retained (${result.retained.length}): removed from the stack, kept in AWS (retainOnDelete):`);
         for (const r of result.retained) lines.push(`  = ${r.urn}`);
+        const vaults = result.retained.filter((r) => r.type === "aws:backup/vault:Vault" && r.cell !== null).map((r) => r.cell!);
+        if (vaults.length > 0)
+            lines.push(
+                `  The backup vaults of ${vaults.join(", ")} keep their names in AWS: to add such a region back later, give its entry adoptBackupVault: true (docs/regions.md, "Add a region back").`,
+            );
     }
     if (result.unprotect.length > 0) {
         lines.push(

@@ -376,7 +376,8 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         }
         const hex = (length: number, salt = "") => hexOf(`${args.type}|${args.name}|${salt}`, length);
         const region = typeof inputs.region === "string" ? inputs.region : this.defaultRegion;
-        const id = idFor(args.type, args.name, inputs, hex);
+        // An imported resource keeps the id it was imported by (the engine reads it by that id).
+        const id = args.id || idFor(args.type, args.name, inputs, hex);
         const ctx: Ctx = { type: args.type, name: args.name, inputs, id, region, hex };
         const arn = arnFor(args.type, region, id);
         const extra = OUTPUTS[args.type]?.(ctx) ?? {};

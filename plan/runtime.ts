@@ -45,6 +45,8 @@ export interface RecordedResource {
      */
     readonly id: string | null;
     readonly retainOnDelete: boolean;
+    /** The `import` option: the id of an existing cloud resource the engine adopts instead of creating. Absent when unset. */
+    readonly importId?: string;
     readonly ignoreChanges: readonly string[];
     /** Input paths whose change replaces the resource instead of updating it (`replaceOnChanges`). */
     readonly replaceOnChanges?: readonly string[];
@@ -93,6 +95,7 @@ interface RegisterRequest {
     getProtect(): boolean;
     getProvider(): string;
     getRetainondelete(): boolean;
+    getImportid(): string;
     getIgnorechangesList(): string[];
     getReplaceonchangesList(): string[];
     getAdditionalsecretoutputsList(): string[];
@@ -266,6 +269,7 @@ async function record(req: RegisterRequest, urn: string, id: string): Promise<Re
         protect: req.getProtect(),
         id: req.getCustom() && id !== "" ? id : null,
         retainOnDelete: req.getRetainondelete(),
+        ...(req.getImportid() ? { importId: req.getImportid() } : {}),
         ignoreChanges: req.getIgnorechangesList(),
         replaceOnChanges: req.getReplaceonchangesList(),
         deleteBeforeReplace: req.getDeletebeforereplace(),

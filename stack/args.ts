@@ -70,6 +70,7 @@ export function regionalCellArgs(stack: Stack, cell: FleetCell, shared: CellShar
             backupRetentionDays: data.backupRetentionDays,
             readers: capacity.readers,
             backupVaultName: backupVaultName(shared.project, shared.stack, cell.code),
+            adoptBackupVault: config.adoptedBackupVaults.includes(cell.region),
             // The next serving cell's vault: where the primary's backups are copied.
             backupCopy: copyCell && { region: copyCell.region, vaultName: backupVaultName(shared.project, shared.stack, copyCell.code) },
         },

@@ -33,15 +33,35 @@ export function backupVaultArn(region: string, accountId: pulumi.Input<string>, 
  * Every cell's locked vault (retained on delete: a locked vault cannot be emptied). The
  * primary's backups land in its own; the other cells' receive its copies, and a cell that
  * becomes primary already has one.
+ *
+ * A region removed from the stack leaves its vault and lock behind, under the same name; when
+ * the region comes back, `adopt` imports both (CreateBackupVault would fail: the name is taken in
+ * that account and region). The `import` option is inert once the resource is in the stack
+ * (pulumi/pulumi developer-docs/architecture/import.md: "If the resource exists and has the same
+ * ID or ImportID, the resource is treated like any other resource"), so the flag may stay set.
+ * Both import by vault name (vault.d.ts, vaultLockConfiguration.d.ts "## Import").
+ *
+ * The lock's `changeableForDays` is ignored after creation, always: the provider never reads it
+ * back (terraform-provider-aws internal/service/backup/vault_lock_configuration.go, Read sets only
+ * the vault's name, ARN and retention days), so an import would see a difference and fail, and it
+ * forces a new lock, which a vault past its grace period cannot have (the delete is refused).
  */
-export function declareBackupVault(name: string, args: { region: string; vaultName: string }, parent: pulumi.Resource): aws.backup.Vault {
-    const opts = { parent, retainOnDelete: true };
+export function declareBackupVault(
+    name: string,
+    args: { region: string; vaultName: string; adopt: boolean },
+    parent: pulumi.Resource,
+): aws.backup.Vault {
+    const adopted = args.adopt ? { import: args.vaultName } : {};
     const vault = new aws.backup.Vault(
         `${name}-vault`,
         { region: args.region, name: args.vaultName, forceDestroy: false, tags: { Name: args.vaultName } },
-        opts,
+        { parent, retainOnDelete: true, ...adopted },
     );
-    new aws.backup.VaultLockConfiguration(`${name}-vault-lock`, { region: args.region, backupVaultName: vault.id, ...VAULT_LOCK }, opts);
+    new aws.backup.VaultLockConfiguration(
+        `${name}-vault-lock`,
+        { region: args.region, backupVaultName: vault.id, ...VAULT_LOCK },
+        { parent, retainOnDelete: true, ignoreChanges: ["changeableForDays"], ...adopted },
+    );
     return vault;
 }
 

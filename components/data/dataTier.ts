@@ -19,6 +19,8 @@ export interface DatabaseSpec {
     readonly readers: number;
     /** This cell's AWS Backup vault name (backupVaultName). */
     readonly backupVaultName: string;
+    /** The vault (and its lock) exist already, kept when this region left the stack: import them. @default false */
+    readonly adoptBackupVault?: boolean;
     /**
      * Another cell's vault, where the primary's recovery points are copied (used while this
      * cell is primary). @default none (a one-region stack keeps them in its region)
@@ -191,7 +193,11 @@ export class DataTier extends pulumi.ComponentResource {
 
         // Every cell has a locked vault; the primary backs its cluster up into it and copies
         // each recovery point to the next cell's. The plan moves with `primary` (docs/database.md, "Backups").
-        const vault = declareBackupVault(`${name}-backup`, { region, vaultName: database.backupVaultName }, this);
+        const vault = declareBackupVault(
+            `${name}-backup`,
+            { region, vaultName: database.backupVaultName, adopt: database.adoptBackupVault ?? false },
+            this,
+        );
         const copy = database.backupCopy;
         if (primary)
             declareClusterBackup(

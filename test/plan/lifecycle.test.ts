@@ -429,7 +429,13 @@ describe("region lifecycle: the plan command", function () {
         // The changes: the image's replication and the failover token's secret drop the removed region.
         assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 2 changed, 243 removed$/);
         assert.equal(lines[2], "Data at risk: none (no stateful resource is deleted or replaced)");
-        assert.equal(lines[4], "Retained (8): removed from the stack, kept in AWS (retainOnDelete):");
+        // 8 with data, plus the backup vault and its lock, which keep their name in AWS (docs/regions.md, "Add a region back").
+        assert.equal(lines[4], "Retained (10): removed from the stack, kept in AWS (retainOnDelete):");
+        assert.match(result.stdout, /\n {2}= urn:\S+\$aws:backup\/vault:Vault::apse1-data-backup-vault\n/);
+        assert.match(
+            result.stdout,
+            /\n {2}The backup vaults of apse1 keep their names in AWS: to add such a region back later, give its entry adoptBackupVault: true/,
+        );
         assert.match(
             result.stdout,
             /\nProtected \(7\): pulumi up refuses to delete these; once their data is safe \(docs\/regions\.md\), unprotect them first:\n {2}pulumi state unprotect -s prod -y 'urn:pulumi:prod::platform::platform:cell:RegionalCell\$platform:cell:EksCluster\$aws:kms\/key:Key::apse1-eks-secrets-key'\n/,

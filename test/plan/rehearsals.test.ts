@@ -90,6 +90,31 @@ describe("day-2 rehearsals on prod", function () {
         assert.ok(remove.diff.retained.length > 0, "the drained cell's stateful resources are retained on delete");
     });
 
+    it("adds a removed region back: its retained, locked backup vault and lock are adopted (imported), not created again", async () => {
+        const vaultOf = (plan: Plan, type = "aws:backup/vault:Vault", name = "apse1-data-backup-vault") =>
+            plan.resources.find((r) => r.type === type && r.name === name);
+        // The vault and lock that the removal retained (AWS keeps them, under this name).
+        const remove = await rehearse(fixture("decommission-apse1.yaml"), fixture("without-apse1.yaml"));
+        const retainedName = vaultOf(remove.before)!.inputs.name;
+        assert.ok(remove.diff.retained.some((c) => c.urn === vaultOf(remove.before)!.urn));
+        const regions = (JSON.parse(prodStack().config["platform:regions"]) as Record<string, unknown>[]).map((entry) =>
+            entry.name === "ap-southeast-1" ? { ...entry, adoptBackupVault: true } : entry,
+        );
+        const readd = await rehearse(fixture("without-apse1.yaml"), withConfig(prodStack(), { "platform:regions": regions }));
+        assertSafe(readd);
+        assert.ok(readd.diff.added.some((c) => c.type === "platform:cell:RegionalCell" && c.cell === "apse1"));
+        const vault = vaultOf(readd.after)!;
+        const lock = vaultOf(readd.after, "aws:backup/vaultLockConfiguration:VaultLockConfiguration", "apse1-data-backup-vault-lock")!;
+        assert.equal(vault.inputs.name, retainedName, "the same name as the retained vault");
+        assert.equal(vault.importId, retainedName, "the vault is imported by its name");
+        assert.equal(lock.importId, retainedName, "its lock is imported by the vault's name");
+        assert.ok(lock.ignoreChanges.includes("changeableForDays"), "the lock's grace period is never read back, so never diffed");
+        // The other cells' vaults, and the first deployment's, are created.
+        for (const code of ["use1", "euc1"])
+            assert.equal(vaultOf(readd.after, undefined, `${code}-data-backup-vault`)!.importId, undefined);
+        assert.equal(vaultOf((await planOf(prodStack())).plan)!.importId, undefined);
+    });
+
     it("switches the primary to eu-central-1 and fails back: neither direction breaks a rule or risks data", async () => {
         const over = await rehearse(prodStack(), fixture("primary-euc1.yaml"));
         assertSafe(over);
