@@ -11,6 +11,9 @@ import { ENGINE } from "./aurora";
  */
 export const PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?";
 
+/** The staging label that keeps the master secret's first version (see its SecretVersion). */
+export const SEED_STAGE = "platform-seed";
+
 export interface GlobalDatabaseArgs {
     /**
      * The home region (`platform:data.homeRegion`, by default the primary at creation): the
@@ -121,11 +124,20 @@ export class GlobalDatabase extends pulumi.ComponentResource {
         );
         // The rotation function owns the value once it has rotated it: Pulumi writes the first
         // value and never again (ignoreChanges), or a later `up` would restore a stale password.
+        // ignoreChanges stops an update, not a re-create: two rotations on, the first version has
+        // lost AWSCURRENT and AWSPREVIOUS, and Secrets Manager may delete a version left with no
+        // staging label ("considered deprecated", UpdateSecretVersionStage / DescribeSecret
+        // VersionIdsToStages in the API reference); the provider then drops it from the state and
+        // the next `up` puts the stale password back as AWSCURRENT (data review F12;
+        // hashicorp/terraform-provider-aws#37302). A label of our own stays on the first version
+        // through every rotation, so AWS keeps it and the provider always finds it; the labels
+        // the rotations move are ignored like the value.
         new aws.secretsmanager.SecretVersion(
             `${name}-master-secret-value`,
             {
                 region,
                 secretId: secret.id,
+                versionStages: ["AWSCURRENT", SEED_STAGE],
                 secretString: pulumi.jsonStringify({
                     engine: "postgres",
                     host: cluster.endpoint,
@@ -135,7 +147,7 @@ export class GlobalDatabase extends pulumi.ComponentResource {
                     dbname: args.databaseName,
                 }),
             },
-            { parent: this, ignoreChanges: ["secretString", "region"] },
+            { parent: this, ignoreChanges: ["secretString", "versionStages", "region"] },
         );
 
         this.globalClusterIdentifier = cluster.globalClusterIdentifier;

@@ -43,7 +43,9 @@ describe("GlobalDatabase", () => {
         assert.ok(secret.dependencies.includes(key.urn));
         const value = one(ev, "aws:secretsmanager/secretVersion:SecretVersion", "use1-global-db-master-secret-value");
         assert.equal(value.inputs.secretString, "[secret]");
-        assert.deepEqual(value.ignoreChanges, ["secretString", "region"]);
+        // Labelled by us too, so that AWS never deletes the version and no `up` re-creates it (data review F12).
+        assert.deepEqual(value.inputs.versionStages, ["AWSCURRENT", "platform-seed"]);
+        assert.deepEqual(value.ignoreChanges, ["secretString", "versionStages", "region"]);
         const json = JSON.parse(value.rawInputs.secretString as string);
         assert.deepEqual(Object.keys(json).sort(), ["dbname", "engine", "host", "password", "port", "username"]);
         assert.deepEqual([json.engine, json.port, json.username, json.dbname], ["postgres", 5433, "platform_admin", "api"]);
