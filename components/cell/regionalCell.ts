@@ -247,6 +247,7 @@ export class RegionalCell extends pulumi.ComponentResource {
                 memoryMiB: api.memoryMiB,
                 targetGroupArn: this.ingress.targetGroupArn,
                 vpcCidr: cidr,
+                albSubnetCidrs: this.network.publicSubnetCidrs,
                 ...dataConnectionArgs(this.data.connection),
                 // Pods need nodes (Karpenter's pool), names (CoreDNS), readiness gates (the LBC) the HPA's metrics, and the database bootstrap (the app's role).
                 dependsOn: [

@@ -19,8 +19,12 @@ export interface ApiWorkloadArgs {
     readonly memoryMiB: number;
     /** The ALB target group the pods are bound to. */
     readonly targetGroupArn: pulumi.Input<string>;
-    /** The VPC's CIDR: the ALB's nodes and the data tier live in it. */
+    /** The VPC's CIDR: the data tier lives in it. */
     readonly vpcCidr: string;
+    /** The subnets the ALB's nodes are in (the cell's public subnets): the only callers of the API's port, with the scraper. */
+    readonly albSubnetCidrs: readonly string[];
+    /** Namespace of the Prometheus that scrapes the API's metrics. @default "monitoring" */
+    readonly scraperNamespace?: string;
     /** Plain settings handed in by other tiers (proxy and cache endpoints). Never secrets. */
     readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
     /**
@@ -360,8 +364,21 @@ function networkPolicySpec(args: ApiWorkloadArgs, labels: Record<string, string>
     return {
         podSelector: { matchLabels: labels },
         policyTypes: ["Ingress", "Egress"],
-        // The ALB's nodes (and the kubelet's probes) are inside the VPC; nothing else calls the API.
-        ingress: [{ from: [{ ipBlock: { cidr: args.vpcCidr } }], ports: [tcp(args.port)] }],
+        // The ALB's nodes (ip targets: they call the pod IPs from the public subnets) and Prometheus;
+        // nothing else calls the API, not even another pod of the VPC (pods have VPC addresses, so a
+        // rule on the VPC's CIDR would admit them all; compute review F14). The kubelet's probes
+        // need no rule: the VPC CNI's policy agent always admits the node's own IP
+        // (aws/aws-network-policy-agent#65; Kubernetes "pods cannot block access from their
+        // resident node", Network Policies, "What you can't do").
+        ingress: [
+            {
+                from: [
+                    ...args.albSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+                    { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.scraperNamespace ?? "monitoring" } } },
+                ],
+                ports: [tcp(args.port)],
+            },
+        ],
         egress: [
             {
                 to: [

@@ -31,6 +31,8 @@ export class Network extends pulumi.ComponentResource {
     readonly cidr: string;
     readonly azs: readonly string[];
     readonly publicSubnetIds: pulumi.Output<string>[];
+    /** The public subnets' CIDRs (plain, from the address plan): where the ALB's nodes are. */
+    readonly publicSubnetCidrs: readonly string[];
     readonly privateSubnetIds: pulumi.Output<string>[];
     readonly isolatedSubnetIds: pulumi.Output<string>[];
     /** Security group of the interface endpoints (HTTPS from the VPC). */
@@ -43,6 +45,7 @@ export class Network extends pulumi.ComponentResource {
         const plan = subnetPlan(args.cidr, args.azs);
         this.cidr = args.cidr;
         this.azs = args.azs;
+        this.publicSubnetCidrs = plan.filter((s) => s.tier === "public").map((s) => s.cidr);
 
         const vpc = new aws.ec2.Vpc(
             `${name}-vpc`,

@@ -67,6 +67,24 @@ describe("offline plan of the prod stack", () => {
         );
     });
 
+    it("admits the API's port only from each cell's own public subnets (its ALB) and its Prometheus", () => {
+        for (const code of ["use1", "euc1", "apse1"]) {
+            const subnets = ["a", "b", "c"].map((zone) =>
+                run.plan.resources.find((r) => r.type === "aws:ec2/subnet:Subnet" && r.name === `${code}-net-public-${zone}`)!,
+            );
+            const policy = run.plan.resources.find(
+                (r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && r.name === `${code}-api-netpol`,
+            )!;
+            const from = (policy.inputs.spec as { ingress: { from: Record<string, unknown>[] }[] }).ingress[0].from;
+            assert.deepEqual(
+                from.filter((f) => f.ipBlock).map((f) => (f.ipBlock as { cidr: string }).cidr),
+                subnets.map((s) => s.inputs.cidrBlock),
+                code,
+            );
+            assert.equal(from.length, 4, `${code}: the three subnets and the monitoring namespace`);
+        }
+    });
+
     it("uses one AWS provider, with default tags, for every region", () => {
         const providers = run.evaluation.resources.filter((r) => r.type === "pulumi:providers:aws");
         assert.equal(providers.length, 1);

@@ -18,6 +18,7 @@ const ARGS: ApiWorkloadArgs = {
     memoryMiB: 512,
     targetGroupArn: TG,
     vpcCidr: "10.10.0.0/16",
+    albSubnetCidrs: ["10.10.192.0/21", "10.10.200.0/21", "10.10.208.0/21"],
 };
 
 type Json = Record<string, any>;
@@ -126,10 +127,21 @@ describe("ApiWorkload", () => {
         assert.equal(pdb.minAvailable, undefined);
     });
 
-    it("admits only the app port from the VPC and lets out only DNS, the data tier, Pod Identity and HTTPS", () => {
+    it("admits the app port from the ALB's subnets and Prometheus only, and lets out only DNS, the data tier, Pod Identity and HTTPS", () => {
         const policy = spec("kubernetes:networking.k8s.io/v1:NetworkPolicy", "use1-api-netpol");
         assert.deepEqual(policy.policyTypes, ["Ingress", "Egress"]);
-        assert.deepEqual(policy.ingress, [{ from: [{ ipBlock: { cidr: "10.10.0.0/16" } }], ports: [{ protocol: "TCP", port: 8080 }] }]);
+        // Not the VPC's CIDR: every pod has a VPC address (compute review F14).
+        assert.deepEqual(policy.ingress, [
+            {
+                from: [
+                    { ipBlock: { cidr: "10.10.192.0/21" } },
+                    { ipBlock: { cidr: "10.10.200.0/21" } },
+                    { ipBlock: { cidr: "10.10.208.0/21" } },
+                    { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
+                ],
+                ports: [{ protocol: "TCP", port: 8080 }],
+            },
+        ]);
         const ports = policy.egress.map((e: Json) => e.ports.map((p: Json) => `${p.protocol}/${p.port}`).join(","));
         assert.deepEqual(ports, ["UDP/53,TCP/53", "TCP/5432,TCP/6379", "TCP/80", "TCP/443"]);
         assert.deepEqual(policy.egress[1].to, [{ ipBlock: { cidr: "10.10.0.0/16" } }]);
