@@ -284,6 +284,27 @@ const INVOKES: Record<string, (inputs: State) => State> = {
     }),
 };
 
+// Compute tier: the public SSM parameter of EKS's recommended AMI release (nodeGroups.ts). A
+// fake release of the asked minor, shaped as AWS names them (`<minor>.<patch>-<yyyymmdd>`); any
+// other parameter is unknown to the plan, as a missing parameter fails the real call.
+INVOKES["aws:ssm/getParameter:getParameter"] = (inputs) => {
+    const name = String(inputs.name);
+    const minor =
+        /^\/aws\/service\/eks\/optimized-ami\/(\d+\.\d+)\/amazon-linux-2023\/(x86_64|arm64)\/standard\/recommended\/release_version$/.exec(
+            name,
+        );
+    if (!minor) throw new Error(`the plan's mocks know no SSM parameter ${name}; add it to plan/mocks.ts`);
+    return {
+        id: name,
+        name,
+        arn: `arn:aws:ssm:${String(inputs.region)}::parameter${name}`,
+        type: "String",
+        value: `${minor[1]}.0-20261101`,
+        version: 1,
+        insecureValue: "",
+    };
+};
+
 /** Registers a fake answer for an invoke token (used by the modules that call that invoke). */
 export function registerInvoke(token: string, answer: (inputs: State) => State): void {
     INVOKES[token] = answer;

@@ -64,6 +64,7 @@ export class NodeGroups extends pulumi.ComponentResource {
         const template = launchTemplate(name, region, args.rootVolumeGiB ?? 50, child);
 
         const size = args.nodesPerZone ?? 1;
+        const releaseVersion = latestReleaseVersion(region, args.kubernetesVersion, args.instanceTypes, this);
         this.nodeGroups = args.azs.map((az, i) => {
             const zone = az.slice(-1);
             return new aws.eks.NodeGroup(
@@ -73,6 +74,7 @@ export class NodeGroups extends pulumi.ComponentResource {
                     clusterName: args.clusterName,
                     nodeRoleArn: role.arn,
                     version: args.kubernetesVersion,
+                    releaseVersion,
                     subnetIds: [args.subnetIds[i]],
                     instanceTypes: [...args.instanceTypes],
                     amiType: amiTypeFor(args.instanceTypes),
@@ -128,6 +130,32 @@ function launchTemplate(name: string, region: string, rootVolumeGiB: number, chi
         },
         child,
     );
+}
+
+/**
+ * The EKS-optimised AMI release EKS recommends today for this minor and architecture, from the
+ * public SSM parameter AWS publishes per region (EKS User Guide, "Retrieve recommended Amazon
+ * Linux AMI IDs"; the provider's own example, eks/nodeGroup.d.ts "Tracking the latest EKS Node
+ * Group AMI releases"). Without it a group keeps the AMI it was created with, scale-outs
+ * included, until the next Kubernetes upgrade (compute review F11): with it, the first `up` after
+ * AWS publishes a patched AMI rolls the system nodes (a managed node group surges a node before
+ * it drains one). Karpenter's nodes follow `al2023@latest` on their own (karpenter.ts).
+ */
+export function latestReleaseVersion(
+    region: string,
+    kubernetesVersion: string,
+    instanceTypes: readonly string[],
+    parent: pulumi.Resource,
+): pulumi.Output<string> {
+    const parameter = aws.ssm.getParameterOutput({ region, name: releaseVersionParameter(kubernetesVersion, instanceTypes) }, { parent });
+    // A public parameter, not a secret (the provider marks `value` secret for every parameter).
+    return pulumi.unsecret(parameter.value);
+}
+
+/** The SSM parameter of the recommended AL2023 release for `kubernetesVersion` on these instance types' architecture. */
+export function releaseVersionParameter(kubernetesVersion: string, instanceTypes: readonly string[]): string {
+    const arch = amiTypeFor(instanceTypes) === "AL2023_ARM_64_STANDARD" ? "arm64" : "x86_64";
+    return `/aws/service/eks/optimized-ami/${kubernetesVersion}/amazon-linux-2023/${arch}/standard/recommended/release_version`;
 }
 
 export function amiTypeFor(instanceTypes: readonly string[]): string {

@@ -1,5 +1,12 @@
 import * as assert from "node:assert/strict";
-import { NODE_POLICIES, NodeGroups, type NodeGroupsArgs, amiTypeFor, nodeGroupProblems } from "../../../components/compute/nodeGroups";
+import {
+    NODE_POLICIES,
+    NodeGroups,
+    type NodeGroupsArgs,
+    amiTypeFor,
+    nodeGroupProblems,
+    releaseVersionParameter,
+} from "../../../components/compute/nodeGroups";
 import { COMPUTE_DEFAULTS } from "../../../config/compute";
 import { type Evaluation } from "../../../plan/runtime";
 import { catalogRegions } from "../../../regions/catalog";
@@ -38,7 +45,20 @@ describe("NodeGroups", () => {
             assert.equal(g.inputs.amiType, "AL2023_x86_64_STANDARD");
             assert.equal(g.inputs.capacityType, "ON_DEMAND");
             assert.equal(g.inputs.version, "1.36");
+            // The recommended AMI release of the day, read from AWS's public parameter (the plan's fake answer).
+            assert.equal(g.inputs.releaseVersion, "1.36.0-20261101");
         }
+    });
+
+    it("tracks the recommended AMI release of the minor and architecture (compute review F11)", () => {
+        assert.equal(
+            releaseVersionParameter("1.36", ["m7i.xlarge", "m6i.xlarge"]),
+            "/aws/service/eks/optimized-ami/1.36/amazon-linux-2023/x86_64/standard/recommended/release_version",
+        );
+        assert.equal(
+            releaseVersionParameter("1.35", ["m7g.xlarge", "m6g.xlarge"]),
+            "/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/arm64/standard/recommended/release_version",
+        );
     });
 
     it("launches nodes with IMDSv2 required, hop limit 1, and encrypted gp3 root volumes", () => {
