@@ -3,7 +3,7 @@
  * plan needs no AWS call and the tests read the exact statements.
  */
 import * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
 /** An IAM policy document (the 2012-10-17 policy language) of `statements`, for JSON.stringify or pulumi.jsonStringify. */
 export function policyDocument<S>(...statements: S[]): { Version: "2012-10-17"; Statement: S[] } {
@@ -19,6 +19,28 @@ export const POD_IDENTITY_TRUST = JSON.stringify(
 export function serviceTrust(service: string, action: string | readonly string[] = ["sts:AssumeRole"]): string {
     return JSON.stringify(
         policyDocument({ Effect: "Allow", Principal: { Service: service }, Action: typeof action === "string" ? action : [...action] }),
+    );
+}
+
+/**
+ * Trust policy of a role an AWS service assumes on behalf of this account's own resources only:
+ * `aws:SourceAccount` and `aws:SourceArn` against the confused deputy (IAM User Guide, "The
+ * confused deputy problem"). Only for services documented to send both keys when they assume
+ * the role (each caller names its page): with a key the service does not send, the service
+ * can no longer assume the role at all.
+ */
+export function confinedServiceTrust(
+    service: string,
+    accountId: pulumi.Input<string>,
+    sourceArnPattern: pulumi.Input<string>,
+): pulumi.Output<string> {
+    return pulumi.jsonStringify(
+        policyDocument({
+            Effect: "Allow",
+            Principal: { Service: service },
+            Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": sourceArnPattern } },
+        }),
     );
 }
 

@@ -137,7 +137,7 @@ export class RegionalCell extends pulumi.ComponentResource {
         this.code = name;
         this.clusterName = args.clusterName;
 
-        this.network = new Network(`${name}-net`, { region, cidr, azs }, child);
+        this.network = new Network(`${name}-net`, { region, cidr, azs, accountId: args.accountId }, child);
         this.eks = new EksCluster(
             `${name}-eks`,
             {

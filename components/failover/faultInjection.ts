@@ -23,7 +23,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { managedPolicy, serviceTrust } from "../iam";
+import { confinedServiceTrust, managedPolicy } from "../iam";
 
 /** How long each fault lasts: long enough for Cloudflare's monitors and the drill to see it (docs/edge.md). */
 export const FAULT_DURATION = { azImpairment: "PT10M", regionIsolation: "PT15M" } as const;
@@ -67,7 +67,16 @@ export class FaultInjection extends pulumi.ComponentResource {
         const child = { parent: this };
         const role = new aws.iam.Role(
             `${name}-role`,
-            { assumeRolePolicy: serviceTrust("fis.amazonaws.com"), description: "AWS FIS: this stack's AZ and region experiments" },
+            {
+                // Only this account's experiments (AWS Resilience Hub guide, "Single-account execution
+                // role": the FIS trust policy with aws:SourceAccount and aws:SourceArn).
+                assumeRolePolicy: confinedServiceTrust(
+                    "fis.amazonaws.com",
+                    args.accountId,
+                    pulumi.interpolate`arn:aws:fis:*:${args.accountId}:experiment/*`,
+                ),
+                description: "AWS FIS: this stack's AZ and region experiments",
+            },
             child,
         );
         const attachments = FIS_POLICIES.map(

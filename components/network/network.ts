@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type PlannedSubnet, type SubnetTier, subnetPlan } from "../../regions/addressPlan";
-import { policyDocument, serviceTrust } from "../iam";
+import { confinedServiceTrust, policyDocument } from "../iam";
 
 export interface NetworkArgs {
     /** AWS region of the cell. Passed to every child. */
@@ -12,6 +12,8 @@ export interface NetworkArgs {
     readonly azs: readonly string[];
     /** Days VPC flow logs are kept in CloudWatch. @default 365 */
     readonly flowLogRetentionDays?: number;
+    /** The account: only its own flow logs may assume the flow-log role. */
+    readonly accountId: pulumi.Input<string>;
 }
 
 /**
@@ -136,7 +138,15 @@ export class Network extends pulumi.ComponentResource {
         );
         const flowLogRole = new aws.iam.Role(
             `${name}-flow-logs-role`,
-            { assumeRolePolicy: serviceTrust("vpc-flow-logs.amazonaws.com", "sts:AssumeRole") },
+            {
+                // Amazon VPC User Guide, "IAM role for publishing flow logs to CloudWatch Logs": the
+                // source account owns the flow log, the source ARN is the flow log's.
+                assumeRolePolicy: confinedServiceTrust(
+                    "vpc-flow-logs.amazonaws.com",
+                    args.accountId,
+                    pulumi.interpolate`arn:aws:ec2:${region}:${args.accountId}:vpc-flow-log/*`,
+                ),
+            },
             child,
         );
         new aws.iam.RolePolicy(

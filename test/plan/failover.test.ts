@@ -251,6 +251,12 @@ describe("failover: the Region switch plans and FIS templates of the prod plan",
             assert.ok(deps(prod, isolation).includes(urnOf(prod, "aws:ec2/subnet:Subnet", subnet)), subnet);
         assert.ok(deps(prod, primaryAz).includes(urnOf(prod, "aws:rds/cluster:Cluster", "use1-data-db-cluster")));
         assert.ok(!deps(prod, az).includes(urnOf(prod, "aws:rds/cluster:Cluster", "euc1-data-db-cluster")));
+        // FIS assumes the experiments' role for this account's experiments only (confused deputy).
+        const trust = JSON.parse(byName(prod, "aws:iam/role:Role", "faults-role").inputs.assumeRolePolicy as string);
+        assert.deepEqual(trust.Statement[0].Condition, {
+            StringEquals: { "aws:SourceAccount": "123456789012" },
+            ArnLike: { "aws:SourceArn": "arn:aws:fis:*:123456789012:experiment/*" },
+        });
     });
 
     describe("the `pulumi up` after a failover to eu-central-1 (primary moved)", () => {

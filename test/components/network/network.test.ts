@@ -43,6 +43,7 @@ describe("Network", () => {
             region: "eu-central-1",
             cidr: "10.22.0.0/16",
             azs: ["eu-central-1a", "eu-central-1b", "eu-central-1c"],
+            accountId: "123456789012",
         });
     });
 
@@ -113,6 +114,19 @@ describe("Network", () => {
         assert.equal(log.inputs.trafficType, "ALL");
         assert.equal(log.inputs.logDestinationType, "cloud-watch-logs");
         assert.equal(one(ev, "aws:cloudwatch/logGroup:LogGroup", "euc1-net-flow-logs").inputs.retentionInDays, 365);
+        // Only this account's flow logs may assume the role (confused deputy; compute review F14).
+        const trust = JSON.parse(one(ev, "aws:iam/role:Role", "euc1-net-flow-logs-role").inputs.assumeRolePolicy as string);
+        assert.deepEqual(trust.Statement, [
+            {
+                Effect: "Allow",
+                Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": "123456789012" },
+                    ArnLike: { "aws:SourceArn": "arn:aws:ec2:eu-central-1:123456789012:vpc-flow-log/*" },
+                },
+            },
+        ]);
     });
 
     it("reaches S3 through a gateway endpoint and ECR, STS, EKS Auth and Logs through private interface endpoints", () => {
