@@ -10,10 +10,37 @@ export function policyDocument<S>(...statements: S[]): { Version: "2012-10-17"; 
     return { Version: "2012-10-17", Statement: statements };
 }
 
-/** Trust policy of a role assumed by EKS Pod Identity (the agent tags the session). */
-export const POD_IDENTITY_TRUST = JSON.stringify(
-    policyDocument({ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }),
-);
+/** The one service account a Pod Identity role is for. */
+export interface PodIdentityBinding {
+    readonly clusterName: pulumi.Input<string>;
+    readonly namespace: pulumi.Input<string>;
+    readonly serviceAccount: pulumi.Input<string>;
+}
+
+/**
+ * Trust policy of a role assumed by EKS Pod Identity, for one service account of one cluster:
+ * Pod Identity tags every session with the cluster, namespace and service account (session tags,
+ * on unless an association disables them; none here does), and the role admits only its own.
+ * Without the condition any Pod Identity association in the account could take the role (EKS
+ * User Guide, "Create IAM role with trust policy required by EKS Pod Identity", Setting
+ * Conditions; the tags: "Enable or disable session tags"; compute review F14).
+ */
+export function podIdentityTrust(binding: PodIdentityBinding): pulumi.Output<string> {
+    return pulumi.jsonStringify(
+        policyDocument({
+            Effect: "Allow",
+            Principal: { Service: "pods.eks.amazonaws.com" },
+            Action: ["sts:AssumeRole", "sts:TagSession"],
+            Condition: {
+                StringEquals: {
+                    "aws:RequestTag/eks-cluster-name": binding.clusterName,
+                    "aws:RequestTag/kubernetes-namespace": binding.namespace,
+                    "aws:RequestTag/kubernetes-service-account": binding.serviceAccount,
+                },
+            },
+        }),
+    );
+}
 
 /** Trust policy of a role assumed by an AWS service (e.g. `eks.amazonaws.com`); `action` as IAM takes it, one or a list. */
 export function serviceTrust(service: string, action: string | readonly string[] = ["sts:AssumeRole"]): string {
@@ -95,10 +122,10 @@ export function podIdentityAssociation(
  */
 export function podIdentityServiceRole(
     name: string,
-    args: { policy?: pulumi.Input<string>; managedPolicies?: readonly string[]; description: string },
+    args: PodIdentityBinding & { policy?: pulumi.Input<string>; managedPolicies?: readonly string[]; description: string },
     opts: pulumi.CustomResourceOptions,
 ): { role: aws.iam.Role; attachments: pulumi.Resource[] } {
-    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: POD_IDENTITY_TRUST, description: args.description }, opts);
+    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: podIdentityTrust(args), description: args.description }, opts);
     const attachments: pulumi.Resource[] = [];
     if (args.policy !== undefined) attachments.push(new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: args.policy }, opts));
     (args.managedPolicies ?? []).forEach((arn, i) => {

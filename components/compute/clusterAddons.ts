@@ -53,7 +53,13 @@ export class ClusterAddons extends pulumi.ComponentResource {
         // The add-on associates its own service account with this role.
         const ebs = podIdentityServiceRole(
             `${name}-ebs-csi`,
-            { managedPolicies: [managedPolicy("service-role/AmazonEBSCSIDriverPolicy")], description: `${name}: EBS CSI controller` },
+            {
+                clusterName: args.cluster,
+                namespace: "kube-system",
+                serviceAccount: EBS_CSI_SA,
+                managedPolicies: [managedPolicy("service-role/AmazonEBSCSIDriverPolicy")],
+                description: `${name}: EBS CSI controller`,
+            },
             child,
         );
         new aws.eks.Addon(

@@ -53,6 +53,9 @@ export class LogShipper extends pulumi.ComponentResource {
         const { role } = podIdentityServiceRole(
             name,
             {
+                clusterName: args.clusterName,
+                namespace,
+                serviceAccount,
                 description: `Fluent Bit of ${region}: writes container logs to the region's OpenSearch domain`,
                 policy: pulumi.jsonStringify(
                     policyDocument({

@@ -98,6 +98,9 @@ export class Monitoring extends pulumi.ComponentResource {
         const { role } = podIdentityServiceRole(
             `${name}-alertmanager`,
             {
+                clusterName: args.clusterName,
+                namespace,
+                serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT,
                 description: `Alertmanager of ${region}: publishes alerts to the region's SNS topic`,
                 policy: pulumi.jsonStringify(
                     policyDocument(

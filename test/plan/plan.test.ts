@@ -85,6 +85,41 @@ describe("offline plan of the prod stack", () => {
         }
     });
 
+    it("lets each Pod Identity role be taken only by the service account it is associated with", () => {
+        const roles = run.plan.resources.filter((r) => r.type === "aws:iam/role:Role" && r.inputs.assumeRolePolicy);
+        const trusted = (arn: unknown) => {
+            const role = roles.find((r) => typeof arn === "string" && arn.endsWith(`:role/${r.id}`));
+            assert.ok(role, `a role of the plan: ${String(arn)}`);
+            return (JSON.parse(role.inputs.assumeRolePolicy as string) as { Statement: { Condition?: Record<string, unknown> }[] })
+                .Statement[0];
+        };
+        const bindings = [
+            ...run.plan.resources
+                .filter((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+                .map((a) => [a.inputs.roleArn, a.inputs.clusterName, a.inputs.namespace, a.inputs.serviceAccount]),
+            // An add-on's own associations live in its kube-system namespace.
+            ...run.plan.resources
+                .filter((r) => r.type === "aws:eks/addon:Addon" && r.inputs.podIdentityAssociations)
+                .flatMap((a) =>
+                    (a.inputs.podIdentityAssociations as { roleArn: string; serviceAccount: string }[]).map((p) => [
+                        p.roleArn,
+                        a.inputs.clusterName,
+                        "kube-system",
+                        p.serviceAccount,
+                    ]),
+                ),
+        ];
+        assert.ok(bindings.length >= 5 * 3, `${bindings.length} associations`);
+        for (const [arn, cluster, namespace, account] of bindings)
+            assert.deepEqual(trusted(arn).Condition, {
+                StringEquals: {
+                    "aws:RequestTag/eks-cluster-name": cluster,
+                    "aws:RequestTag/kubernetes-namespace": namespace,
+                    "aws:RequestTag/kubernetes-service-account": account,
+                },
+            });
+    });
+
     it("uses one AWS provider, with default tags, for every region", () => {
         const providers = run.evaluation.resources.filter((r) => r.type === "pulumi:providers:aws");
         assert.equal(providers.length, 1);

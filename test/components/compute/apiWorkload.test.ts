@@ -49,10 +49,14 @@ describe("ApiWorkload", () => {
             [association.inputs.clusterName, association.inputs.namespace, association.inputs.serviceAccount],
             ["platform-test-use1", "api", "api"],
         );
-        assert.deepEqual(
-            JSON.parse(one(ev, "aws:iam/role:Role", "use1-api-app-role").inputs.assumeRolePolicy as string).Statement[0].Principal,
-            { Service: "pods.eks.amazonaws.com" },
-        );
+        const trust = JSON.parse(one(ev, "aws:iam/role:Role", "use1-api-app-role").inputs.assumeRolePolicy as string).Statement[0];
+        assert.deepEqual(trust.Principal, { Service: "pods.eks.amazonaws.com" });
+        // The role admits the association's own service account only, whatever else the account associates.
+        assert.deepEqual(trust.Condition.StringEquals, {
+            "aws:RequestTag/eks-cluster-name": "platform-test-use1",
+            "aws:RequestTag/kubernetes-namespace": "api",
+            "aws:RequestTag/kubernetes-service-account": "api",
+        });
         assert.equal(pod().serviceAccountName, "api");
         assert.deepEqual(ofType(ev, "aws:iam/rolePolicy:RolePolicy"), [], "no secrets handed in: no permissions");
     });

@@ -38,8 +38,20 @@ describe("LogShipper", () => {
 
     it("gets its role through EKS Pod Identity for the fluent-bit service account", () => {
         const role = one(use1, "aws:iam/role:Role", "use1-fluent-bit-role");
+        // Only this cluster's fluent-bit service account (Pod Identity's session tags; compute review F14).
         assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy as string).Statement, [
-            { Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] },
+            {
+                Effect: "Allow",
+                Principal: { Service: "pods.eks.amazonaws.com" },
+                Action: ["sts:AssumeRole", "sts:TagSession"],
+                Condition: {
+                    StringEquals: {
+                        "aws:RequestTag/eks-cluster-name": "use1-eks",
+                        "aws:RequestTag/kubernetes-namespace": "logging",
+                        "aws:RequestTag/kubernetes-service-account": "fluent-bit",
+                    },
+                },
+            },
         ]);
         const association = one(use1, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "use1-fluent-bit-pod-identity");
         assert.equal(association.inputs.region, "us-east-1");
