@@ -30,7 +30,7 @@ export const TARGET_GROUP_REPLACE_TRIGGERS = [
     "vpcId",
 ] as const;
 
-/** A global database's member cluster as the update leaves it: the version the engine sends (or creates it with). */
+/** A global database's member cluster and the version it runs when the update starts (a new one: the version it is created with). */
 interface Member {
     readonly urn: string;
     readonly globalCluster: unknown;
@@ -117,7 +117,7 @@ function auroraMember(
     });
     if (behind.length === 0) return [];
     return refuse(
-        `the primary would run it before the secondary ${behind.map((m) => `${m.urn.split("::").pop()} (${String(m.engineVersion)})`).join(", ")}; AWS refuses it ("upgrade global replicas first")`,
+        `the primary would run it before the secondary ${behind.map((m) => `${m.urn.split("::").pop()} (running ${String(m.engineVersion)})`).join(", ")}, which this update sends after the primary if at all; AWS refuses it ("upgrade global replicas first"): upgrade the secondaries in an update before`,
     );
 }
 
@@ -163,12 +163,14 @@ export function transitionViolations(
             (memberIds.has(r.inputs.clusterIdentifier as string) || (r.dependencies ?? []).some((d) => globalMembers.has(d)))
         )
             globalMembers.add(r.urn);
-    const sentOf = new Map(updates.map((u) => [u.after.urn, u.sent]));
+    // What each member runs when the primary's update starts: a secondary depends on the primary
+    // (components/data/databaseMember.ts, readyForSecondaries), so in one update the primary goes
+    // first and its secondaries still run their old version; a new member is created at its own.
     const memberVersions = new Map<string, Member>(
         after.resources
             .filter((r) => r.type === T.cluster && globalMembers.has(r.urn))
             .map((r) => {
-                const inputs = sentOf.get(r.urn) ?? r.inputs;
+                const inputs = old.get(r.urn)?.inputs ?? r.inputs;
                 return [r.urn, { urn: r.urn, globalCluster: r.inputs.globalClusterIdentifier, engineVersion: inputs.engineVersion }];
             }),
     );

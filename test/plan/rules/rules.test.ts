@@ -80,8 +80,15 @@ describe("cloud rules: transitions", () => {
         assert.deepEqual(
             refused([primary("16.9"), secondary("16.9", ["engineVersion"])], [primary("16.10"), secondary("16.9", ["engineVersion"])]),
             [
-                'aurora-global-member-upgraded-alone use1-data-db-cluster: the primary would run it before the secondary euc1-data-db-cluster (16.9); AWS refuses it ("upgrade global replicas first")',
+                'aurora-global-member-upgraded-alone use1-data-db-cluster: the primary would run it before the secondary euc1-data-db-cluster (running 16.9), which this update sends after the primary if at all; AWS refuses it ("upgrade global replicas first"): upgrade the secondaries in an update before',
             ],
+        );
+        // Both in one update: the secondary depends on the primary, so the primary would go first.
+        assert.deepEqual(
+            check([primary("16.9", ["engineVersion"]), secondary("16.9", ["engineVersion"])], [primary("16.10"), secondary("16.10")]).map(
+                (v) => v.urn.split("::").pop(),
+            ),
+            ["use1-data-db-cluster"],
         );
         // A secondary sent an ignored new version stays at the old one: the primary is still ahead.
         assert.deepEqual(
