@@ -57,7 +57,7 @@ export const PINS_SCHEMA = settings({
         .optional()
         .meta({
             fallback: "platform:data.engineVersion",
-            rule: "the stack-wide major, never below it; at most two versions; the primary never above a secondary",
+            rule: "with global write forwarding: 16+, 15.4+, 14.9+; the stack-wide major, never below it; at most two versions; the primary never above a secondary",
         })
         .describe('This cell\'s Aurora cluster version while a minor upgrade is under way (docs/releases.md, "The Aurora engine")'),
 });

@@ -71,6 +71,10 @@ describe("the plan of a release's intermediate states", function () {
         const member = byName("apse1-data-db-cluster");
         assert.equal((member.inputs as any).engineVersion, "16.10");
         assert.ok(!member.ignoreChanges.includes("engineVersion"), "the pin is sent: not ignored");
+        // Its instances join at the pin and keep ignoring it: Aurora upgrades them with their cluster.
+        const instance = byName("apse1-data-db-1");
+        assert.equal((instance.inputs as any).engineVersion, "16.10");
+        assert.deepEqual(instance.ignoreChanges, ["engineVersion"]);
         for (const other of ["use1-data-db-cluster", "euc1-data-db-cluster"]) {
             assert.equal((byName(other).inputs as any).engineVersion, "16.9", other);
             assert.ok(byName(other).ignoreChanges.includes("engineVersion"), `${other} follows the global cluster`);
