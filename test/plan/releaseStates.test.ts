@@ -5,8 +5,8 @@
  */
 import * as assert from "node:assert/strict";
 import { exitCodeOf } from "../../plan/cli";
-import { checkTransitionRules } from "../../plan/rules";
 import { type PlanRun } from "../../plan/plan";
+import { checkTransitionRules } from "../../plan/rules";
 import { planOf, prodStack, withConfig } from "../support/harness";
 
 const NEW = `123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:${"b".repeat(64)}`;
