@@ -97,7 +97,7 @@ const isPrimaryMember = (r: RuleResource) => r.type === T.cluster && r.inputs.ma
 function auroraMember(
     { before, after, sent }: Update,
     members: ReadonlySet<string>,
-    sentVersions: ReadonlyMap<string, Member>,
+    running: ReadonlyMap<string, Member>,
 ): CloudRuleViolation[] {
     if (!members.has(after.urn)) return [];
     if (isDeepStrictEqual(before.inputs.engineVersion, sent.engineVersion)) return [];
@@ -110,7 +110,7 @@ function auroraMember(
     if (from[0] !== to[0]) return refuse("a major upgrade is done on the global cluster, never on a member alone");
     if (to[1] < from[1]) return refuse("Aurora cannot downgrade an engine");
     if (!isPrimaryMember(after)) return [];
-    const behind = [...sentVersions.values()].filter((m) => {
+    const behind = [...running.values()].filter((m) => {
         if (m.urn === after.urn || m.globalCluster !== after.inputs.globalClusterIdentifier) return false;
         const v = engineOf(m.engineVersion);
         return v !== undefined && (v[0] < to[0] || (v[0] === to[0] && v[1] < to[1]));
