@@ -29,7 +29,8 @@ export function majorOf(version: string): number {
     return Number(version.split(".")[0]);
 }
 
-const auroraVersion = checked(text(VERSION, "an Aurora PostgreSQL version such as 16.9"), (version, report) => {
+/** An Aurora PostgreSQL version (major.minor) with global write forwarding: `platform:data.engineVersion` and a cell's `pins.auroraEngineVersion`. */
+export const auroraVersion = checked(text(VERSION, "an Aurora PostgreSQL version such as 16.9"), (version, report) => {
     const [major, minor] = version.split(".").map(Number);
     const since = WRITE_FORWARDING_SINCE[major];
     if (major < 14 || (since !== undefined && minor < since)) {

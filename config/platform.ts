@@ -290,13 +290,19 @@ export const PLATFORM_SCHEMA = checked(
         observability: OBSERVABILITY_SCHEMA,
         release: RELEASE_SCHEMA,
     }),
-    ({ domain, regions, capacity, cloudflare, edge, app, compute, release }, report, sound) => {
+    ({ domain, regions, capacity, cloudflare, edge, app, compute, data, release }, report, sound) => {
         if (sound(["domain"]) && sound(["cloudflare"])) {
             const problem = hostnameProblem(domain, cloudflare.zoneName ?? defaultZoneName(domain), cloudflare.zoneName !== undefined);
             if (problem !== undefined) report(problem, ["domain"]);
         }
         if (sound(["regions"]) && sound(["app"]) && sound(["compute"])) {
-            pinProblems(regions, stackWideOf(app, compute), (message, index, key) => report(message, ["regions", index, "pins", key]));
+            pinProblems(
+                regions,
+                stackWideOf(app, compute, data),
+                (message, index, key) => report(message, ["regions", index, "pins", key]),
+                // A bad platform:data.engineVersion is reported on its own; the pins are not judged against it.
+                sound(["data", "engineVersion"]) ? [] : ["auroraEngineVersion"],
+            );
             // A pinned image is the stack's repository at another digest: the account's ECR
             // replication covers that repository, so each cell can pull the pin from its own region.
             const stackWide = parseEcrImage(app.image);
@@ -351,8 +357,12 @@ export const PLATFORM_SCHEMA = checked(
     ],
 );
 
-function stackWideOf(app: { readonly image: string }, compute: { readonly kubernetesVersion: string }): Record<PinKey, string> {
-    return { image: app.image, kubernetesVersion: compute.kubernetesVersion };
+function stackWideOf(
+    app: { readonly image: string },
+    compute: { readonly kubernetesVersion: string },
+    data: { readonly engineVersion: string },
+): Record<PinKey, string> {
+    return { image: app.image, kubernetesVersion: compute.kubernetesVersion, auroraEngineVersion: data.engineVersion };
 }
 
 /**
@@ -413,7 +423,7 @@ export function parseConfig(raw: Raw, awsRegion: string | undefined): PlatformCo
     if (!region.ok || !platform.ok)
         throw new ConfigError([...(region.ok ? [] : region.problems), ...(platform.ok ? [] : platform.problems)]);
     const { domain, cloudflare, regions, capacity, traffic, app, compute, data, edge, observability, release } = platform.value;
-    const stackWide = stackWideOf(app, compute);
+    const stackWide = stackWideOf(app, compute, data);
     return {
         awsRegion: region.value,
         domain,

@@ -16,6 +16,7 @@
  */
 import { z } from "zod";
 import { KUBERNETES_VERSIONS } from "../regions/versions";
+import { auroraVersion, majorOf } from "./data";
 import { show } from "./problems";
 import { type Immutable, type Report, catalogRegion, defaulted, integer, list, oneOf, settings, text } from "./schema";
 
@@ -25,16 +26,20 @@ export const IMAGE_ALLOWED = "an image pinned by digest, e.g. 123456789012.dkr.e
 /**
  * The values a release rolls out, one cell at a time. Chart and add-on versions follow the
  * Kubernetes minor (regions/versions.ts), so pinning the minor pins them. The Aurora engine is
- * not here: it is the global cluster's (every member takes `engineVersion` from it), so it is
- * one value per global database, never per cell.
+ * pinned per cell for a MINOR upgrade only, the secondaries before the primary: AWS upgrades a
+ * global database's minor member by member ("upgrade all of the secondary clusters before you
+ * upgrade the primary cluster"), but a MAJOR upgrade only on the global cluster, all members at
+ * once (Aurora User Guide, Upgrading an Amazon Aurora global database,
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html).
  */
-export const PIN_KEYS = ["image", "kubernetesVersion"] as const;
+export const PIN_KEYS = ["image", "kubernetesVersion", "auroraEngineVersion"] as const;
 export type PinKey = (typeof PIN_KEYS)[number];
 
 /** Where each pin's stack-wide value lives. */
 export const STACK_WIDE: Readonly<Record<PinKey, string>> = {
     image: "platform:app.image",
     kubernetesVersion: "platform:compute.kubernetesVersion",
+    auroraEngineVersion: "platform:data.engineVersion",
 };
 
 export const PINS_SCHEMA = settings({
@@ -48,6 +53,13 @@ export const PINS_SCHEMA = settings({
         .optional()
         .meta({ fallback: "platform:compute.kubernetesVersion" })
         .describe("This cell's EKS minor (and so its add-ons and charts) while a release is under way"),
+    auroraEngineVersion: auroraVersion
+        .optional()
+        .meta({
+            fallback: "platform:data.engineVersion",
+            rule: "with global write forwarding: 16+, 15.4+, 14.9+; the stack-wide major, never below it; at most two versions; the primary never above a secondary",
+        })
+        .describe('This cell\'s Aurora cluster version while a minor upgrade is under way (docs/releases.md, "The Aurora engine")'),
 });
 
 export type CellPins = Immutable<z.output<typeof PINS_SCHEMA>>;
@@ -95,6 +107,8 @@ export const MAX_DISTINCT_IMAGES = 2;
 
 interface PinnedEntry {
     readonly name: string;
+    /** The cell holding the Aurora writer. @default false */
+    readonly primary?: boolean;
     readonly pins?: CellPins;
 }
 
@@ -107,15 +121,89 @@ function minorOf(version: string): number {
     return Number(version.split(".")[1]);
 }
 
+/** Most distinct Aurora versions the global database's members may run at once: the old and the new. */
+export const MAX_DISTINCT_ENGINES = 2;
+
+/** Aurora versions in order: negative when `a` is older than `b` ("16.9" < "16.10"). */
+export function compareEngineVersions(a: string, b: string): number {
+    const [x, y] = [a, b].map((v) => v.split(".").map(Number));
+    return x[0] - y[0] || x[1] - y[1];
+}
+
+/**
+ * The rules of the Aurora engine mid-upgrade (docs/releases.md, "The Aurora engine"). A cell's
+ * pin is a minor upgrade of its own member only:
+ * - the stack-wide major: a major upgrade is done on the global cluster, every member at once, never
+ *   member by member (Aurora User Guide, Upgrading an Amazon Aurora global database,
+ *   https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html);
+ * - never below the stack-wide value: Aurora cannot downgrade an engine (going back is a restore);
+ * - at most two versions, the old and the new: managed switchover and failover need the same major
+ *   and minor on primary and secondaries, so the fleet is mid-upgrade for as short as possible;
+ * - the primary never above a secondary: "upgrade all of the secondary clusters before you upgrade
+ *   the primary cluster" (same page); AWS refuses the primary first with InvalidParameterValue
+ *   "upgrade global replicas first" (terraform-provider-aws internal/service/rds/global_cluster.go,
+ *   globalClusterUpgradeMinorEngineVersion).
+ */
+function enginePinProblems(
+    entries: readonly PinnedEntry[],
+    stackWide: string,
+    report: (message: string, index: number, key: PinKey) => void,
+): void {
+    const key = "auroraEngineVersion";
+    const fix = `a major goes through ${STACK_WIDE[key]} (the global cluster)`;
+    const versionOf = (e: PinnedEntry) => e.pins?.auroraEngineVersion ?? stackWide;
+    let bad = 0;
+    entries.forEach((entry, index) => {
+        const pin = entry.pins?.auroraEngineVersion;
+        if (pin === undefined) return;
+        if (majorOf(pin) !== majorOf(stackWide) || compareEngineVersions(pin, stackWide) < 0) bad++;
+        if (majorOf(pin) !== majorOf(stackWide))
+            report(
+                `${entry.name} pins Aurora ${pin}, another major than ${STACK_WIDE[key]} ${stackWide}; a cell pins a minor of the stack's major only: ${fix}`,
+                index,
+                key,
+            );
+        else if (compareEngineVersions(pin, stackWide) < 0)
+            report(
+                `${entry.name} pins Aurora ${pin}, below ${STACK_WIDE[key]} ${stackWide}; Aurora cannot downgrade an engine (going back is a restore from a snapshot): pin ${stackWide} or later, or remove the pin`,
+                index,
+                key,
+            );
+    });
+    // A bad pin is reported once: the rules across cells judge only pins that could be sent.
+    if (bad > 0) return;
+    const versions = [...new Set(entries.map(versionOf))].sort(compareEngineVersions);
+    if (versions.length > MAX_DISTINCT_ENGINES) {
+        const third = entries.findIndex((e) => e.pins?.auroraEngineVersion === versions[MAX_DISTINCT_ENGINES]);
+        report(
+            `the global database's members would run ${versions.length} Aurora versions (${versions.join(", ")}); a minor upgrade moves them from one version to one other: finish the upgrade under way first`,
+            Math.max(third, 0),
+            key,
+        );
+    }
+    const primaryIndex = entries.findIndex((e) => e.primary === true);
+    if (primaryIndex < 0) return;
+    const primaryVersion = versionOf(entries[primaryIndex]);
+    const behind = entries.filter((e, i) => i !== primaryIndex && compareEngineVersions(versionOf(e), primaryVersion) < 0);
+    if (behind.length > 0)
+        report(
+            `the primary ${entries[primaryIndex].name} would run Aurora ${primaryVersion}, ahead of the secondary ${behind.map((e) => `${e.name} (${versionOf(e)})`).join(", ")}; AWS upgrades the secondaries before the primary ("upgrade global replicas first"): pin every secondary to ${primaryVersion} first`,
+            primaryIndex,
+            key,
+        );
+}
+
 /**
  * The rules of a fleet mid-release: at most two images at once; at most two Kubernetes minors,
  * one apart (EKS upgrades a control plane one minor at a time, so a fleet mid-upgrade runs N and
- * N+1). Each problem is reported on the first entry that breaks it.
+ * N+1); the Aurora engine's rules (enginePinProblems). Each problem is reported on the first
+ * entry that breaks it.
  */
 export function pinProblems(
     entries: readonly PinnedEntry[],
     stackWide: Readonly<Record<PinKey, string>>,
     report: (message: string, index: number, key: PinKey) => void,
+    skip: readonly PinKey[] = [],
 ): void {
     const images = new Map<string, string[]>();
     entries.forEach((entry) => {
@@ -144,6 +232,7 @@ export function pinProblems(
             "kubernetesVersion",
         );
     }
+    if (!skip.includes("auroraEngineVersion")) enginePinProblems(entries, stackWide.auroraEngineVersion, report);
 }
 
 /** Every region once across the waves, and no wave naming a region the stack lacks. */

@@ -364,7 +364,7 @@ export const missionPolicies: StackValidationPolicy[] = [
         ...platform("release-skew", "high"),
         // Mandatory in code: a third image or a skipped Kubernetes minor is never a state to preview into.
         enforcementLevel: "mandatory",
-        title: "A release moves cells between two states at most: no more than two API images across the cells, and EKS minors at most one apart (docs/releases.md).",
+        title: "A release moves cells between two states at most: no more than two API images across the cells, EKS minors at most one apart, and the Aurora members on at most two versions of one major, the primary never ahead of a secondary (docs/releases.md).",
         config: { maxImages: 2, workloadPattern: "-api-deployment$" },
         configDocs: {
             maxImages: "Most distinct container images the cells' API Deployments may run at once (the old and the new).",
@@ -376,7 +376,12 @@ export const missionPolicies: StackValidationPolicy[] = [
                 (d) => pattern.test(d.name) && enclosingCell(d) !== undefined,
             );
             const clusters = resourcesOfType(resources, AWS_TYPES.eksCluster).filter((c) => enclosingCell(c) !== undefined);
-            if (deployments.length === 0 && clusters.length === 0) args.notApplicable("no API Deployment or EKS cluster in a cell");
+            const members = resourcesOfType(resources, AWS_TYPES.rdsCluster).filter(
+                (c) => enclosingCell(c) !== undefined && isGlobalMember(c),
+            );
+            if (deployments.length === 0 && clusters.length === 0 && members.length === 0)
+                args.notApplicable("no API Deployment, EKS cluster or Aurora global member in a cell");
+            for (const problem of auroraSkew(members)) report(problem);
             // By content (repository and digest): each cell pulls its own region's ECR replica, so
             // the registry differs by cell; the first reference seen is the one reported.
             const images = new Map<string, { shown: string; at: string[] }>();
@@ -412,3 +417,38 @@ export const missionPolicies: StackValidationPolicy[] = [
         },
     }),
 ];
+
+/**
+ * The Aurora members mid-upgrade (docs/releases.md, "The Aurora engine"): one major (a major is
+ * upgraded on the global cluster, all members at once), at most two versions, and the primary (the
+ * member that names the master user) never ahead of a secondary: "upgrade all of the secondary
+ * clusters before you upgrade the primary cluster" (Aurora User Guide, Upgrading an Amazon Aurora
+ * global database, https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html).
+ */
+function auroraSkew(members: readonly PolicyResource[]): string[] {
+    const known = members
+        .map((m) => ({
+            cell: enclosingCell(m)!.name,
+            primary: whenKnown(() => isSet(m.props.masterUsername), false),
+            version: whenKnown(() => (typeof m.props.engineVersion === "string" ? m.props.engineVersion : undefined), undefined),
+        }))
+        .filter((m): m is { cell: string; primary: boolean; version: string } => m.version !== undefined && /^\d+\.\d+/.test(m.version));
+    const parts = (v: string) => v.split(".").map(Number);
+    const older = (a: string, b: string) => parts(a)[0] - parts(b)[0] || parts(a)[1] - parts(b)[1];
+    const versions = [...new Set(known.map((m) => m.version))].sort(older);
+    const problems: string[] = [];
+    const shown = known.map((m) => `${m.cell}: ${m.version}`).join("; ");
+    if (new Set(versions.map((v) => parts(v)[0])).size > 1)
+        problems.push(
+            `the Aurora members run ${versions.join(", ")} (${shown}); a major is upgraded on the global cluster, every member at once`,
+        );
+    else if (versions.length > 2)
+        problems.push(`the Aurora members run ${versions.length} versions (${shown}); at most 2: finish the minor upgrade under way first`);
+    const primary = known.find((m) => m.primary);
+    const behind = primary ? known.filter((m) => !m.primary && older(m.version, primary.version) < 0) : [];
+    if (primary && behind.length > 0)
+        problems.push(
+            `the Aurora primary ${primary.cell} runs ${primary.version}, ahead of ${behind.map((m) => `${m.cell} (${m.version})`).join(", ")}; AWS upgrades the secondaries first ("upgrade global replicas first")`,
+        );
+    return problems;
+}

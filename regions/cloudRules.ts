@@ -141,9 +141,9 @@ export const CLOUD_RULES: readonly CloudRule[] = [
         id: "aurora-global-member-upgraded-alone",
         class: "transition",
         on: "transition",
-        rule: "a member cluster (or instance) of an Aurora global database is upgraded through the global cluster: an engineVersion change the engine sends to a member alone fails (the provider upgrades the members from the global cluster)",
-        fix: "change engineVersion on the GlobalCluster and list engineVersion in the members' ignoreChanges",
-        source: 'terraform-provider-aws docs, aws_rds_global_cluster "Upgrading Engine Versions" (use lifecycle ignore_changes on the member clusters, https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/rds_global_cluster); terraform-aws-modules/terraform-aws-rds-aurora#425, #512',
+        rule: "a member of an Aurora global database takes a minor upgrade alone, the secondaries before the primary; a major upgrade is done on the global cluster, an engine is never downgraded, and an instance's version follows its cluster's: an engineVersion change the engine sends otherwise fails",
+        fix: 'a major: change engineVersion on the GlobalCluster with engineVersion in the members\' ignoreChanges; a minor: pin the secondaries first, the primary last (docs/releases.md, "The Aurora engine"); an instance: list engineVersion in its ignoreChanges',
+        source: 'Aurora User Guide, Upgrading an Amazon Aurora global database (major on the global cluster; minor: "upgrade all of the secondary clusters before you upgrade the primary cluster", https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html); terraform-provider-aws internal/service/rds/global_cluster.go globalClusterUpgradeMinorEngineVersion (ModifyDBCluster per member; InvalidParameterValue "upgrade global replicas first" when the primary goes before its secondaries); terraform-provider-aws docs, aws_rds_global_cluster "Upgrading Engine Versions" (lifecycle ignore_changes on the member clusters, https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/rds_global_cluster); terraform-aws-modules/terraform-aws-rds-aurora#425, #512',
         checked: "2026-12",
     },
     {

@@ -69,6 +69,8 @@ export function regionalCellArgs(stack: Stack, cell: FleetCell, shared: CellShar
             port: data.port,
             backupRetentionDays: data.backupRetentionDays,
             readers: capacity.readers,
+            // A pin equal to the stack-wide version is no pin: the member follows the global cluster.
+            engineVersionPin: release.auroraEngineVersion === data.engineVersion ? undefined : release.auroraEngineVersion,
             backupVaultName: backupVaultName(shared.project, shared.stack, cell.code),
             adoptBackupVault: config.adoptedBackupVaults.includes(cell.region),
             // The next serving cell's vault: where the primary's backups are copied.

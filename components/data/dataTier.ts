@@ -15,6 +15,11 @@ export interface DatabaseSpec {
     readonly port: number;
     /** Days of point-in-time recovery. */
     readonly backupRetentionDays: number;
+    /**
+     * This cell's Aurora version while a minor upgrade is under way (`DatabaseMemberArgs.engineVersionPin`).
+     * @default none: the global cluster's
+     */
+    readonly engineVersionPin?: string;
     /** Readers besides the writer, from the capacity model. Plain: it decides how many instances exist. */
     readonly readers: number;
     /** This cell's AWS Backup vault name (backupVaultName). */
@@ -124,6 +129,7 @@ export class DataTier extends pulumi.ComponentResource {
                 primary,
                 globalClusterIdentifier: global.globalClusterIdentifier,
                 engineVersion: global.engineVersion,
+                engineVersionPin: database.engineVersionPin,
                 azs: args.azs,
                 instanceClass: database.instanceClass,
                 readers: database.readers,

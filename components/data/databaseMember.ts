@@ -19,8 +19,16 @@ export interface DatabaseMemberArgs extends StorePlacement {
     readonly primary: boolean;
     /** `GlobalDatabase.globalClusterIdentifier`. */
     readonly globalClusterIdentifier: pulumi.Input<string>;
-    /** `GlobalDatabase.engineVersion`: every member runs the global cluster's version. */
+    /** `GlobalDatabase.engineVersion`: every member runs the global cluster's version, unless pinned. */
     readonly engineVersion: string;
+    /**
+     * This member's own version while a minor upgrade is under way (docs/releases.md, "The Aurora
+     * engine"): a minor of `engineVersion`'s major, sent to this cluster (not ignored), so `pulumi up`
+     * upgrades this member alone, as AWS upgrades a global database's minor member by member
+     * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html).
+     * @default none: the global cluster's version, whose changes reach the member outside this resource (ignored)
+     */
+    readonly engineVersionPin?: string;
     /** The cell's AZs; instances are spread over them in order. Plain: it places instances. */
     readonly azs: readonly string[];
     readonly instanceClass: string;
@@ -48,9 +56,16 @@ export interface DatabaseMemberArgs extends StorePlacement {
 
 /** What is wrong with a member's args (empty when nothing). Pure. */
 export function memberProblems(
-    args: Pick<DatabaseMemberArgs, "primary" | "readers" | "azs" | "master" | "rotation" | "dependsOn">,
+    args: Pick<DatabaseMemberArgs, "primary" | "readers" | "azs" | "master" | "rotation" | "dependsOn"> &
+        Partial<Pick<DatabaseMemberArgs, "engineVersion" | "engineVersionPin">>,
 ): string[] {
     const problems: string[] = [];
+    const pin = args.engineVersionPin;
+    // A member alone takes a minor only; a major is the global cluster's (same AWS page as engineVersionPin).
+    if (pin !== undefined && args.engineVersion !== undefined && pin.split(".")[0] !== args.engineVersion.split(".")[0])
+        problems.push(
+            `engineVersionPin ${pin} is another major than the global cluster's ${args.engineVersion}; a major is upgraded on the global cluster`,
+        );
     if (args.readers < 2) problems.push(`readers is ${args.readers}; at least 2 readers in distinct AZs are required`);
     if (args.azs.length < 3) problems.push(`azs has ${args.azs.length} zones; the writer and two readers need 3 distinct AZs`);
     if (args.primary) {
@@ -97,6 +112,8 @@ export class DatabaseMember extends pulumi.ComponentResource {
         this.primary = primary;
         this.port = args.port;
         const family = parameterFamily(args.engineVersion);
+        const pinned = args.engineVersionPin !== undefined;
+        const engineVersion = args.engineVersionPin ?? args.engineVersion;
 
         const key = protectedKey(
             `${name}-key`,
@@ -154,7 +171,7 @@ export class DatabaseMember extends pulumi.ComponentResource {
             {
                 region,
                 engine: ENGINE,
-                engineVersion: args.engineVersion,
+                engineVersion,
                 globalClusterIdentifier: args.globalClusterIdentifier,
                 // Only the primary creates the database and its master user; a secondary inherits
                 // both from the global cluster and must not name them.
@@ -190,11 +207,21 @@ export class DatabaseMember extends pulumi.ComponentResource {
                 protect: true,
                 dependsOn: primary ? [] : [...(args.dependsOn ?? [])],
                 // engineVersion: a global upgrade changes every member outside this resource
-                //   (docs/database.md); replicationSourceIdentifier: AWS sets it on secondaries and
-                //   moves it on switchover; masterPassword: rotated in Secrets Manager after creation;
-                //   masterUsername, databaseName: a member promoted by a switchover must not be
-                //   replaced when config later names it primary (a change of either forces a new cluster).
-                ignoreChanges: ["engineVersion", "replicationSourceIdentifier", "masterPassword", "masterUsername", "databaseName"],
+                //   (docs/database.md), except while this member is pinned: then the pin is sent, a
+                //   ModifyDBCluster of this member alone, as terraform-provider-aws upgrades a global
+                //   database's minor (internal/service/rds/global_cluster.go,
+                //   globalClusterUpgradeMinorEngineVersion); replicationSourceIdentifier: AWS sets it
+                //   on secondaries and moves it on switchover; masterPassword: rotated in Secrets
+                //   Manager after creation; masterUsername, databaseName: a member promoted by a
+                //   switchover must not be replaced when config later names it primary (a change of
+                //   either forces a new cluster).
+                ignoreChanges: [
+                    ...(pinned ? [] : ["engineVersion"]),
+                    "replicationSourceIdentifier",
+                    "masterPassword",
+                    "masterUsername",
+                    "databaseName",
+                ],
             },
         );
 
@@ -222,7 +249,8 @@ export class DatabaseMember extends pulumi.ComponentResource {
                         region,
                         clusterIdentifier: this.cluster.id,
                         engine: ENGINE,
-                        engineVersion: args.engineVersion,
+                        // A new instance joins at its cluster's version; later, the cluster's upgrade upgrades it (ignored).
+                        engineVersion,
                         instanceClass: args.instanceClass,
                         availabilityZone: args.azs[i % args.azs.length],
                         dbSubnetGroupName: subnetGroup.name,

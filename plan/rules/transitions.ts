@@ -30,6 +30,13 @@ export const TARGET_GROUP_REPLACE_TRIGGERS = [
     "vpcId",
 ] as const;
 
+/** A global database's member cluster and the version it runs when the update starts (a new one: the version it is created with). */
+interface Member {
+    readonly urn: string;
+    readonly globalCluster: unknown;
+    readonly engineVersion: unknown;
+}
+
 interface Update {
     readonly before: RuleResource;
     readonly after: RuleResource;
@@ -75,16 +82,43 @@ function eksVersion({ before, after, sent }: Update): CloudRuleViolation[] {
     ];
 }
 
-function auroraMember({ before, after, sent }: Update, members: ReadonlySet<string>): CloudRuleViolation[] {
+/** A member cluster's or instance's version in an update ("16.10" → [16, 10]). */
+const engineOf = minor;
+
+/** The primary member: the only one that names the master user (a secondary inherits it from the global cluster and must not). */
+const isPrimaryMember = (r: RuleResource) => r.type === T.cluster && r.inputs.masterUsername !== undefined;
+
+/**
+ * A global database's member alone may take a minor upgrade, the secondaries before the primary
+ * (regions/cloudRules.ts, aurora-global-member-upgraded-alone): refused are an instance's own
+ * version change (an instance follows its cluster), a member's major or downgrade, and the
+ * primary sent a version a secondary does not run yet.
+ */
+function auroraMember(
+    { before, after, sent }: Update,
+    members: ReadonlySet<string>,
+    running: ReadonlyMap<string, Member>,
+): CloudRuleViolation[] {
     if (!members.has(after.urn)) return [];
     if (isDeepStrictEqual(before.inputs.engineVersion, sent.engineVersion)) return [];
-    return [
-        violation(
-            "aurora-global-member-upgraded-alone",
-            after.urn,
-            `engineVersion ${String(before.inputs.engineVersion)} → ${String(sent.engineVersion)} is sent to this member of a global database (engineVersion is not in its ignoreChanges)`,
-        ),
-    ];
+    const change = `engineVersion ${String(before.inputs.engineVersion)} → ${String(sent.engineVersion)} is sent to this member of a global database`;
+    const from = engineOf(before.inputs.engineVersion);
+    const to = engineOf(sent.engineVersion);
+    const refuse = (why: string) => [violation("aurora-global-member-upgraded-alone", after.urn, `${change}: ${why}`)];
+    if (after.type !== T.cluster) return refuse("an instance's version follows its cluster's (engineVersion is not in its ignoreChanges)");
+    if (!from || !to) return [];
+    if (from[0] !== to[0]) return refuse("a major upgrade is done on the global cluster, never on a member alone");
+    if (to[1] < from[1]) return refuse("Aurora cannot downgrade an engine");
+    if (!isPrimaryMember(after)) return [];
+    const behind = [...running.values()].filter((m) => {
+        if (m.urn === after.urn || m.globalCluster !== after.inputs.globalClusterIdentifier) return false;
+        const v = engineOf(m.engineVersion);
+        return v !== undefined && (v[0] < to[0] || (v[0] === to[0] && v[1] < to[1]));
+    });
+    if (behind.length === 0) return [];
+    return refuse(
+        `the primary would run it before the secondary ${behind.map((m) => `${m.urn.split("::").pop()} (running ${String(m.engineVersion)})`).join(", ")}, which this update sends after the primary if at all; AWS refuses it ("upgrade global replicas first"): upgrade the secondaries in an update before`,
+    );
 }
 
 function targetGroupBinding({ before, after, sent }: Update, replacedGroups: ReadonlySet<string>): CloudRuleViolation[] {
@@ -129,6 +163,17 @@ export function transitionViolations(
             (memberIds.has(r.inputs.clusterIdentifier as string) || (r.dependencies ?? []).some((d) => globalMembers.has(d)))
         )
             globalMembers.add(r.urn);
+    // What each member runs when the primary's update starts: a secondary depends on the primary
+    // (components/data/databaseMember.ts, readyForSecondaries), so in one update the primary goes
+    // first and its secondaries still run their old version; a new member is created at its own.
+    const memberVersions = new Map<string, Member>(
+        after.resources
+            .filter((r) => r.type === T.cluster && globalMembers.has(r.urn))
+            .map((r) => {
+                const inputs = old.get(r.urn)?.inputs ?? r.inputs;
+                return [r.urn, { urn: r.urn, globalCluster: r.inputs.globalClusterIdentifier, engineVersion: inputs.engineVersion }];
+            }),
+    );
     const afterUrns = new Set(after.resources.map((r) => r.urn));
     const beforeUrns = new Set(before.resources.map((r) => r.urn));
     const replacedGroups = new Set([
@@ -151,7 +196,7 @@ export function transitionViolations(
                 return eksVersion(u);
             case T.cluster:
             case T.instance:
-                return auroraMember(u, globalMembers);
+                return auroraMember(u, globalMembers, memberVersions);
             case T.binding:
                 return targetGroupBinding(u, replacedGroups);
             default:

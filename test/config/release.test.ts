@@ -19,17 +19,23 @@ describe("release config (per-cell pins, waves, bake times)", () => {
     it("gives every cell the stack-wide values when none is pinned, and the release defaults", () => {
         const { config } = parseRaw(prodRaw());
         assert.deepEqual(config.cellReleases, {
-            "us-east-1": { image: TEST_IMAGE, kubernetesVersion: "1.36" },
-            "eu-central-1": { image: TEST_IMAGE, kubernetesVersion: "1.36" },
-            "ap-southeast-1": { image: TEST_IMAGE, kubernetesVersion: "1.36" },
+            "us-east-1": { image: TEST_IMAGE, kubernetesVersion: "1.36", auroraEngineVersion: "16.9" },
+            "eu-central-1": { image: TEST_IMAGE, kubernetesVersion: "1.36", auroraEngineVersion: "16.9" },
+            "ap-southeast-1": { image: TEST_IMAGE, kubernetesVersion: "1.36", auroraEngineVersion: "16.9" },
         });
         assert.deepEqual(config.release, { canaryBakeMinutes: 30, bakeMinutes: 10, max5xxPercent: 0.1 });
     });
 
     it("gives a pinned cell its pin and the others the stack's values", () => {
-        const { config } = parseRaw(prodWith({ "ap-southeast-1": { image: NEW_IMAGE, kubernetesVersion: "1.35" } }));
-        assert.deepEqual(config.cellReleases["ap-southeast-1"], { image: NEW_IMAGE, kubernetesVersion: "1.35" });
-        assert.deepEqual(config.cellReleases["us-east-1"], { image: TEST_IMAGE, kubernetesVersion: "1.36" });
+        const { config } = parseRaw(
+            prodWith({ "ap-southeast-1": { image: NEW_IMAGE, kubernetesVersion: "1.35", auroraEngineVersion: "16.10" } }),
+        );
+        assert.deepEqual(config.cellReleases["ap-southeast-1"], {
+            image: NEW_IMAGE,
+            kubernetesVersion: "1.35",
+            auroraEngineVersion: "16.10",
+        });
+        assert.deepEqual(config.cellReleases["us-east-1"], { image: TEST_IMAGE, kubernetesVersion: "1.36", auroraEngineVersion: "16.9" });
     });
 
     it("refuses a third image while two run", () => {
@@ -45,7 +51,9 @@ describe("release config (per-cell pins, waves, bake times)", () => {
     it("refuses Kubernetes minors two apart, and three minors at once (pinProblems, whatever the table pins)", () => {
         const found = (entries: { name: string; pins?: { kubernetesVersion: string } }[]) => {
             const out: string[] = [];
-            pinProblems(entries, { image: TEST_IMAGE, kubernetesVersion: "1.36" }, (m, i, k) => out.push(`[${i}].${k}: ${m}`));
+            pinProblems(entries, { image: TEST_IMAGE, kubernetesVersion: "1.36", auroraEngineVersion: "16.9" }, (m, i, k) =>
+                out.push(`[${i}].${k}: ${m}`),
+            );
             return out;
         };
         const why = "EKS upgrades one minor at a time, so a fleet mid-upgrade runs two adjacent minors at most";
@@ -74,6 +82,65 @@ describe("release config (per-cell pins, waves, bake times)", () => {
         assert.equal(problems.length, 1);
         assert.match(problems[0], /^platform:regions\[1\]\.pins/);
         assert.match(problems[0], /engineVersion/);
+    });
+
+    describe("the Aurora engine pin (a minor, the secondaries before the primary)", () => {
+        const at = (region: number) => `platform:regions[${region}].pins.auroraEngineVersion`;
+
+        it("accepts secondaries ahead of the primary, and every cell on the new minor", () => {
+            assert.deepEqual(stackProblems(prodWith({ "ap-southeast-1": { auroraEngineVersion: "16.10" } })), []);
+            const all = { auroraEngineVersion: "16.10" };
+            assert.deepEqual(stackProblems(prodWith({ "us-east-1": all, "eu-central-1": all, "ap-southeast-1": all })), []);
+        });
+
+        it("refuses another major: a major goes through platform:data.engineVersion", () => {
+            assert.deepEqual(stackProblems(prodWith({ "eu-central-1": { auroraEngineVersion: "17.5" } })), [
+                `${at(1)}: eu-central-1 pins Aurora 17.5, another major than platform:data.engineVersion 16.9; a cell pins a minor of the stack's major only: a major goes through platform:data.engineVersion (the global cluster)`,
+            ]);
+        });
+
+        it("refuses a pin below the stack-wide version (Aurora cannot downgrade)", () => {
+            assert.deepEqual(stackProblems(prodWith({ "eu-central-1": { auroraEngineVersion: "16.4" } })), [
+                `${at(1)}: eu-central-1 pins Aurora 16.4, below platform:data.engineVersion 16.9; Aurora cannot downgrade an engine (going back is a restore from a snapshot): pin 16.9 or later, or remove the pin`,
+            ]);
+        });
+
+        it("refuses three versions at once", () => {
+            const problems = stackProblems(
+                prodWith({ "eu-central-1": { auroraEngineVersion: "16.10" }, "ap-southeast-1": { auroraEngineVersion: "16.11" } }),
+            );
+            assert.deepEqual(problems, [
+                `${at(2)}: the global database's members would run 3 Aurora versions (16.9, 16.10, 16.11); a minor upgrade moves them from one version to one other: finish the upgrade under way first`,
+            ]);
+        });
+
+        it("refuses the primary ahead of a secondary", () => {
+            assert.deepEqual(
+                stackProblems(
+                    prodWith({ "us-east-1": { auroraEngineVersion: "16.10" }, "ap-southeast-1": { auroraEngineVersion: "16.10" } }),
+                ),
+                [
+                    `${at(0)}: the primary us-east-1 would run Aurora 16.10, ahead of the secondary eu-central-1 (16.9); AWS upgrades the secondaries before the primary ("upgrade global replicas first"): pin every secondary to 16.10 first`,
+                ],
+            );
+        });
+
+        it("refuses a version without global write forwarding, like platform:data.engineVersion", () => {
+            const problems = stackProblems(prodWith({ "eu-central-1": { auroraEngineVersion: "13.9" } }));
+            assert.equal(problems.length, 1);
+            assert.match(
+                problems[0],
+                /^platform:regions\[1\]\.pins\.auroraEngineVersion: "13\.9" does not support global write forwarding/,
+            );
+        });
+
+        it("judges no pin against a bad platform:data.engineVersion (reported once, on its own)", () => {
+            const raw = prodWith({ "eu-central-1": { auroraEngineVersion: "16.10" } });
+            (raw as Record<string, unknown>).data = { engineVersion: "sixteen" };
+            const problems = stackProblems(raw);
+            assert.equal(problems.length, 1);
+            assert.match(problems[0], /^platform:data\.engineVersion: "sixteen"/);
+        });
     });
 
     it("refuses waves that miss a region, repeat one or name one the stack lacks", () => {

@@ -348,6 +348,36 @@ describe("policy pack: release skew", () => {
         ]);
     });
 
+    const members = (versions: string[]) =>
+        cells.map((c, i) =>
+            fixture(
+                "aws:rds/cluster:Cluster",
+                `${c.name}-data-db-cluster`,
+                {
+                    globalClusterIdentifier: "platform-prod",
+                    engineVersion: versions[i],
+                    ...(i === 0 ? { masterUsername: "platform_admin" } : {}),
+                },
+                { parent: c },
+            ),
+        );
+
+    it("Aurora: passes secondaries ahead of the primary on one newer minor; refuses the primary ahead, a third version, another major", async () => {
+        assert.deepEqual(await flagged("release-skew", [...cells, ...members(["16.9", "16.9", "16.10"])]), []);
+        assert.deepEqual(await flagged("release-skew", [...cells, ...members(["16.10", "16.10", "16.10"])]), []);
+        assert.deepEqual(await flagged("release-skew", [...cells, ...members(["16.10", "16.9", "16.10"])]), [
+            'null: the Aurora primary use1 runs 16.10, ahead of euc1 (16.9); AWS upgrades the secondaries first ("upgrade global replicas first")',
+        ]);
+        assert.deepEqual(await flagged("release-skew", [...cells, ...members(["16.9", "16.10", "16.11"])]), [
+            "null: the Aurora members run 3 versions (use1: 16.9; euc1: 16.10; apse1: 16.11); at most 2: finish the minor upgrade under way first",
+        ]);
+        assert.deepEqual(await flagged("release-skew", [...cells, ...members(["16.9", "16.9", "17.5"])]), [
+            "null: the Aurora members run 16.9, 17.5 (use1: 16.9; euc1: 16.9; apse1: 17.5); a major is upgraded on the global cluster, every member at once",
+        ]);
+        const found = await findings("release-skew", [...cells, ...members(["16.10", "16.9", "16.9"])]);
+        assert.equal(found[0]?.enforcementLevel, "mandatory");
+    });
+
     it("ignores Deployments outside a cell and other Deployments' images; not applicable without either", async () => {
         const stray = fixture(DEPLOYMENT, "loadgen-api-deployment", {
             spec: { template: { spec: { containers: [{ image: image("d") }] } } },

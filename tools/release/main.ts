@@ -33,6 +33,12 @@ export const RELEASE_FLAGS = {
         description: "the new API image: sha256:HEX (64 hex digits; the stack's repository) or REPO@sha256:HEX",
     },
     "kubernetes-version": { type: "string", value: "X.Y", description: "the new EKS minor instead (its add-ons and charts follow it)" },
+    "aurora-engine-version": {
+        type: "string",
+        value: "X.Y",
+        description:
+            "a new Aurora minor instead: the secondaries' clusters first, the primary's last (a major goes through platform:data.engineVersion)",
+    },
     "dry-run": {
         type: "boolean",
         default: false,
@@ -71,16 +77,16 @@ export function parseOptions(argv: string[], root = projectRoot()): ReleaseOptio
     const modes = (["dry-run", "resume", "rollback"] as const).filter((m) => values[m]);
     if (modes.length > 1) throw new InputError(`--${modes.join(" and --")} exclude each other`);
     const mode: ReleaseMode = modes[0] ?? "start";
-    const given = [
-        values.image === undefined ? [] : ["image"],
-        values["kubernetes-version"] === undefined ? [] : ["kubernetes-version"],
-    ].flat();
+    const flags = { image: "image", "kubernetes-version": "kubernetesVersion", "aurora-engine-version": "auroraEngineVersion" } as const;
+    const given = (Object.keys(flags) as (keyof typeof flags)[]).filter((flag) => values[flag] !== undefined);
     if (mode === "resume" || mode === "rollback") {
         if (given.length > 0 || values.emergency)
             throw new InputError(`--${mode} continues the release under way: give no --${given[0] ?? "emergency"}`);
     } else if (given.length !== 1) {
         throw new InputError(
-            given.length === 0 ? "give --image DIGEST or --kubernetes-version X.Y" : "give --image or --kubernetes-version, not both",
+            given.length === 0
+                ? "give --image DIGEST, --kubernetes-version X.Y or --aurora-engine-version X.Y"
+                : `give one of --image, --kubernetes-version, --aurora-engine-version, not --${given.join(" and --")}`,
         );
     }
     if (values.emergency && !values.reason?.trim())
@@ -92,8 +98,8 @@ export function parseOptions(argv: string[], root = projectRoot()): ReleaseOptio
         stack,
         file,
         stateFile: stateFile(path.dirname(file), stack),
-        key: values.image !== undefined ? "image" : values["kubernetes-version"] !== undefined ? "kubernetesVersion" : undefined,
-        value: values.image ?? values["kubernetes-version"],
+        key: given.length === 1 ? flags[given[0]] : undefined,
+        value: given.length === 1 ? values[given[0]] : undefined,
         emergencyReason: values.emergency ? values.reason!.trim() : undefined,
         autoRollback: values["auto-rollback"],
         pollSeconds: number("poll-seconds"),

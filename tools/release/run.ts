@@ -159,7 +159,8 @@ class Release {
     /** The release's waves and record, refused if it would start from a state it must not. */
     private newState(): ReleaseState {
         const { key, value: text, file, root, stack } = this.options;
-        if (key === undefined || text === undefined) throw new InputError("give --image DIGEST or --kubernetes-version X");
+        if (key === undefined || text === undefined)
+            throw new InputError("give --image DIGEST, --kubernetes-version X.Y or --aurora-engine-version X.Y");
         const parsed = stackOf(root, file, stack);
         const value = releaseValue(key, text, parsed);
         const regions = parsed.fleet.cells.map((c) => c.region);
@@ -180,6 +181,7 @@ class Release {
         }
         if (current.size === 1 && current.has(value)) throw new InputError(`every cell already runs ${key} ${value}: nothing to release`);
         const waves = planWaves(parsed, this.options.emergencyReason !== undefined);
+        if (key === "auroraEngineVersion") secondariesFirst(waves, value);
         checkStates(root, file, stack, key, value, waves);
         return {
             version: 1,
@@ -389,13 +391,17 @@ class Release {
     /** True when the whole stack then previews with no change. */
     private async finish(state: ReleaseState): Promise<boolean> {
         const { file } = this.options;
+        const refresh = finalPreviewRefreshes(state.key);
         writeStackWide(file, state.key, state.value, Object.keys(state.before));
         this.say(`\n${STACK_WIDE[state.key]} set to ${state.value}; the cells' ${state.key} pins removed`);
         await this.planned(file, `${path.basename(file)} after the release`);
         state.status = "done";
         this.record(state, `done: ${STACK_WIDE[state.key]} is ${state.value}`);
         try {
-            await this.pulumi(["preview", ...this.base(), "--expect-no-changes"], "the whole stack's preview (no change expected)");
+            await this.pulumi(
+                ["preview", ...this.base(), ...(refresh ? ["--refresh"] : []), "--expect-no-changes"],
+                "the whole stack's preview (no change expected)",
+            );
             return true;
         } catch (err) {
             if (!(err instanceof Stop)) throw err;
@@ -433,6 +439,15 @@ class Release {
     /** Every wave whose cells were pinned, newest first: the pins as they were, applied to those cells. */
     private async rollBack(state: ReleaseState): Promise<number> {
         const { file } = this.options;
+        if (state.key === "auroraEngineVersion") {
+            // Aurora has no engine downgrade: a member on the new minor goes back only by a restore
+            // of a snapshot (or a point in time) into a new cluster, which is no pin change.
+            this.io.err(
+                `release: an Aurora engine version cannot be rolled back (Aurora never downgrades an engine; going back is a restore from a snapshot or a point in time into a new cluster, docs/database.md): fix forward, or leave the clusters reached on ${state.value} and finish the upgrade when fixed (--resume)\n`,
+            );
+            this.summary(state);
+            return RELEASE_EXIT.failure;
+        }
         if (state.key === "kubernetesVersion") {
             // EKS updates a control plane to the next minor only; it never downgrades one.
             this.io.err(
@@ -529,7 +544,9 @@ class Release {
                         )} on the new ${state.key}: exit ${result.code}${result.code === 0 ? "" : ` ${result.stderr.split("\n")[0]}`}`,
                 );
             }
-            this.say(`\nthen ${STACK_WIDE[state.key]} := ${state.value}, the pins removed, and pulumi preview --expect-no-changes`);
+            this.say(
+                `\nthen ${STACK_WIDE[state.key]} := ${state.value}, the pins removed, and pulumi preview ${finalPreviewRefreshes(state.key) ? "--refresh " : ""}--expect-no-changes`,
+            );
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
@@ -559,6 +576,36 @@ function checkStates(root: string, file: string, stack: string, key: PinKey, val
     } finally {
         rmSync(dir, { recursive: true, force: true });
     }
+}
+
+/**
+ * An Aurora minor reaches the secondaries' clusters before the primary's: "upgrade all of the
+ * secondary clusters before you upgrade the primary cluster" (Aurora User Guide, Upgrading an
+ * Amazon Aurora global database, https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/
+ * aurora-global-database-upgrade.html); AWS refuses the primary first with InvalidParameterValue
+ * "upgrade global replicas first" (terraform-provider-aws internal/service/rds/global_cluster.go,
+ * globalClusterUpgradeMinorEngineVersion). A wave with the primary and a secondary updates both
+ * at once, in no order, so the primary's wave must come after every secondary's.
+ */
+export function secondariesFirst(waves: readonly Wave[], value: string): void {
+    const primary = waves.find((w) => w.cells.some((c) => c.primary));
+    if (primary === undefined) return;
+    const late = waves.filter((w) => w.index >= primary.index && w.cells.some((c) => !c.primary));
+    if (late.length === 0) return;
+    const cells = late.flatMap((w) => w.cells.filter((c) => !c.primary).map((c) => `${c.region} (wave ${w.index})`));
+    throw new InputError(
+        `--aurora-engine-version ${value}: the primary's wave ${primary.index} does not come after the secondaries ${cells.join(", ")}; AWS upgrades a global database's secondaries before its primary ("upgrade global replicas first"): put the primary alone in the last wave of platform:release.waves${waves.length === 1 ? " (no --emergency)" : ""}`,
+    );
+}
+
+/**
+ * The end of an Aurora minor: the global cluster's EngineVersion followed its members when they
+ * were upgraded (terraform-provider-aws internal/service/rds/global_cluster.go re-reads it after
+ * globalClusterUpgradeMinorEngineVersion), but Pulumi's state still holds the old one; the
+ * refresh reads it, so the new stack-wide value previews as no change instead of an upgrade.
+ */
+function finalPreviewRefreshes(key: PinKey): boolean {
+    return key === "auroraEngineVersion";
 }
 
 function toRecord(wave: Wave): WaveRecord {

@@ -13,6 +13,7 @@ const REGIONS = ["config", "platform:regions"];
 const STACK_WIDE_PATH: Readonly<Record<PinKey, readonly string[]>> = {
     image: ["platform:app", "image"],
     kubernetesVersion: ["platform:compute", "kubernetesVersion"],
+    auroraEngineVersion: ["platform:data", "engineVersion"],
 };
 
 function load(file: string): Document {

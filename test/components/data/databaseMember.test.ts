@@ -206,6 +206,13 @@ describe("memberProblems", () => {
             ],
         );
     });
+    it("refuses an engine pin of another major than the global cluster's (a major is the global cluster's); accepts a minor", () => {
+        const secondary = { primary: false, readers: 2, azs, dependsOn: [{} as never], engineVersion: "16.9" };
+        assert.deepEqual(memberProblems({ ...secondary, engineVersionPin: "17.5" }), [
+            "engineVersionPin 17.5 is another major than the global cluster's 16.9; a major is upgraded on the global cluster",
+        ]);
+        assert.deepEqual(memberProblems({ ...secondary, engineVersionPin: "16.10" }), []);
+    });
     it("derives the parameter family from the major version", () => {
         assert.equal(parameterFamily("16.9"), "aurora-postgresql16");
         assert.equal(parameterFamily("17.5"), "aurora-postgresql17");

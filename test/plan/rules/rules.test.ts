@@ -49,22 +49,59 @@ describe("cloud rules: transitions", () => {
         );
     });
 
-    it("aurora-global-member-upgraded-alone: a member's engineVersion sent alone is refused; ignored, it follows the global cluster", () => {
-        const member = (v: string, ignoreChanges: string[] = []) =>
+    it("aurora-global-member-upgraded-alone: a secondary's minor alone passes; a major, a downgrade, an instance or the primary ahead is refused", () => {
+        const C = "aws:rds/cluster:Cluster";
+        const member = (name: string, v: string, ignoreChanges: string[] = [], primary = false) =>
             r(
-                "aws:rds/cluster:Cluster",
-                "euc1-data-db-cluster",
-                { globalClusterIdentifier: "platform-prod", engineVersion: v },
+                C,
+                name,
+                { globalClusterIdentifier: "platform-prod", engineVersion: v, ...(primary ? { masterUsername: "platform_admin" } : {}) },
                 { ignoreChanges },
             );
-        assert.deepEqual(found(transitionViolations({ resources: [member("16.9")] }, { resources: [member("16.10")] })), [
-            "aurora-global-member-upgraded-alone euc1-data-db-cluster",
+        const secondary = (v: string, ignore: string[] = []) => member("euc1-data-db-cluster", v, ignore);
+        const primary = (v: string, ignore: string[] = []) => member("use1-data-db-cluster", v, ignore, true);
+        const check = (before: RuleResource[], after: RuleResource[]) => transitionViolations({ resources: before }, { resources: after });
+        // A secondary's minor, sent alone: AWS upgrades a global database's minor member by member.
+        assert.deepEqual(check([secondary("16.9", ["engineVersion"])], [secondary("16.10")]), []);
+        // The primary after every secondary runs the new minor: passes.
+        assert.deepEqual(check([primary("16.9", ["engineVersion"]), secondary("16.10")], [primary("16.10"), secondary("16.10")]), []);
+        // Ignored, it follows the global cluster.
+        assert.deepEqual(check([secondary("16.9", ["engineVersion"])], [secondary("17.5", ["engineVersion"])]), []);
+        const refused = (before: RuleResource[], after: RuleResource[]) =>
+            check(before, after).map(
+                (v) => `${v.rule} ${v.urn.split("::").pop()}: ${v.message.split(". Fix: ")[0].split(": ").slice(1).join(": ")}`,
+            );
+        assert.deepEqual(refused([secondary("16.9")], [secondary("17.5")]), [
+            "aurora-global-member-upgraded-alone euc1-data-db-cluster: a major upgrade is done on the global cluster, never on a member alone",
+        ]);
+        assert.deepEqual(refused([secondary("16.10")], [secondary("16.9")]), [
+            "aurora-global-member-upgraded-alone euc1-data-db-cluster: Aurora cannot downgrade an engine",
         ]);
         assert.deepEqual(
-            transitionViolations({ resources: [member("16.9", ["engineVersion"])] }, { resources: [member("16.10", ["engineVersion"])] }),
-            [],
+            refused([primary("16.9"), secondary("16.9", ["engineVersion"])], [primary("16.10"), secondary("16.9", ["engineVersion"])]),
+            [
+                'aurora-global-member-upgraded-alone use1-data-db-cluster: the primary would run it before the secondary euc1-data-db-cluster (running 16.9), which this update sends after the primary if at all; AWS refuses it ("upgrade global replicas first"): upgrade the secondaries in an update before',
+            ],
         );
-        const standalone = (v: string) => r("aws:rds/cluster:Cluster", "solo", { engineVersion: v });
+        // Both in one update: the secondary depends on the primary, so the primary would go first.
+        assert.deepEqual(
+            check([primary("16.9", ["engineVersion"]), secondary("16.9", ["engineVersion"])], [primary("16.10"), secondary("16.10")]).map(
+                (v) => v.urn.split("::").pop(),
+            ),
+            ["use1-data-db-cluster"],
+        );
+        // A secondary sent an ignored new version stays at the old one: the primary is still ahead.
+        assert.deepEqual(
+            refused([primary("16.9"), secondary("16.9", ["engineVersion"])], [primary("16.10"), secondary("16.10", ["engineVersion"])])
+                .length,
+            1,
+        );
+        const instance = (v: string) =>
+            r("aws:rds/clusterInstance:ClusterInstance", "euc1-data-db-1", { engineVersion: v }, { dependencies: [secondary("16.9").urn] });
+        assert.deepEqual(refused([secondary("16.9"), instance("16.9")], [secondary("16.10"), instance("16.10")]), [
+            "aurora-global-member-upgraded-alone euc1-data-db-1: an instance's version follows its cluster's (engineVersion is not in its ignoreChanges)",
+        ]);
+        const standalone = (v: string) => r(C, "solo", { engineVersion: v });
         assert.deepEqual(transitionViolations({ resources: [standalone("16.9")] }, { resources: [standalone("16.10")] }), []);
     });
 

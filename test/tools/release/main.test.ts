@@ -34,6 +34,22 @@ describe("npm run release: flags and the dry run", function () {
         assert.equal(readFileSync(path.join(projectRoot(), "Pulumi.prod.yaml"), "utf8"), before);
     });
 
+    it("--dry-run of an Aurora minor prints the secondaries' waves first, the primary's last, and a refreshed final preview", async () => {
+        const io = captureIo();
+        const code = await main(["--aurora-engine-version", "16.10", "--dry-run"], { io, env: {}, signal: new AbortController().signal });
+        assert.equal(code, RELEASE_EXIT.ok, io.stderr());
+        const out = io.stdout();
+        assert.deepEqual(
+            [...out.matchAll(/^wave (\d)\/3: ([a-z0-9-, ]+);/gm)].map((m) => `${m[1]} ${m[2]}`),
+            ["1 ap-southeast-1", "2 eu-central-1", "3 us-east-1"],
+        );
+        assert.equal(out.match(/offline plan with .* on the new auroraEngineVersion: exit 0/g)?.length, 3);
+        assert.match(
+            out,
+            /then platform:data\.engineVersion := 16\.10, the pins removed, and pulumi preview --refresh --expect-no-changes/,
+        );
+    });
+
     it("is documented in docs/releases.md with the flags --help prints", () => {
         const synopsisLine = synopsis("release", RELEASE_FLAGS).replace(/^usage: /, "");
         assert.deepEqual(tableAfter("docs/releases.md", synopsisLine), flagRows(RELEASE_FLAGS));
@@ -41,14 +57,19 @@ describe("npm run release: flags and the dry run", function () {
 
     it("refuses conflicting or missing flags", () => {
         const cases: [string[], RegExp][] = [
-            [[], /give --image DIGEST or --kubernetes-version X\.Y/],
-            [["--image", DIGEST, "--kubernetes-version", "1.35"], /not both/],
+            [[], /give --image DIGEST, --kubernetes-version X\.Y or --aurora-engine-version X\.Y/],
+            [["--image", DIGEST, "--kubernetes-version", "1.35"], /not --image and --kubernetes-version/],
+            [["--kubernetes-version", "1.35", "--aurora-engine-version", "16.10"], /not --kubernetes-version and --aurora-engine-version/],
             [["--resume", "--rollback"], /--resume and --rollback exclude each other/],
             [["--rollback", "--image", DIGEST], /--rollback continues the release under way: give no --image/],
             [["--image", DIGEST, "--reason", "x"], /--reason only applies with --emergency/],
             [["--image", DIGEST, "--poll-seconds", "1"], /--poll-seconds "1" is not a whole number from 5 to 600/],
         ];
         for (const [argv, message] of cases) assert.throws(() => parseOptions(argv), message, argv.join(" "));
+        assert.deepEqual((({ key, value }) => ({ key, value }))(parseOptions(["--aurora-engine-version", "16.10"])), {
+            key: "auroraEngineVersion",
+            value: "16.10",
+        });
         const options = parseOptions(["--image", DIGEST]);
         assert.equal(options.stateFile, path.join(projectRoot(), "releases", "prod.json"));
         assert.equal(options.pulumiTimeoutMinutes, 90);

@@ -344,6 +344,68 @@ describe("npm run release", function () {
         assert.equal(ups().length, 1);
     });
 
+    it("upgrades an Aurora minor the secondaries first, the primary last, ends with a refreshed preview, and refuses a rollback", async () => {
+        const result = await release(["--aurora-engine-version", "16.10"]);
+        assert.equal(result.code, RELEASE_EXIT.ok, result.err);
+        assert.deepEqual(
+            ups().map((c) => cellsTargeted(c.argv)),
+            [["apse1"], ["euc1"], ["use1"]],
+        );
+        const last = pulumi.calls().at(-1)!;
+        assert.equal(last.argv[0], "preview");
+        // The global cluster's version followed its members: the refresh reads it, so the new stack-wide value is no change.
+        assert.ok(last.argv.includes("--refresh") && last.argv.includes("--expect-no-changes"), last.argv.join(" "));
+        assert.equal(stackFile()["platform:data"].engineVersion, "16.10");
+        assert.ok((stackFile()["platform:regions"] as { pins?: unknown }[]).every((r) => r.pins === undefined));
+        assert.ok(
+            pulumi
+                .calls()
+                .slice(0, -1)
+                .every((c) => !c.argv.includes("--refresh")),
+        );
+
+        // A failed wave: the engine cannot be rolled back, the pin stays.
+        // The stand-in counts every up of the test: the first release's three, then the next's two.
+        pulumi.script({ up: ["ok", "ok", "ok", "ok", "fail"] });
+        const failed = await release(["--aurora-engine-version", "16.11"]);
+        assert.equal(failed.code, RELEASE_EXIT.stopped, failed.err);
+        const ranBefore = ups().length;
+        const rollback = await release(["--rollback"]);
+        assert.equal(rollback.code, RELEASE_EXIT.failure);
+        assert.match(
+            rollback.err,
+            /an Aurora engine version cannot be rolled back \(Aurora never downgrades an engine; going back is a restore from a snapshot or a point in time into a new cluster, docs\/database\.md\): fix forward/,
+        );
+        assert.equal(ups().length, ranBefore, "no update was run");
+        assert.equal(stackFile()["platform:regions"][2].pins.auroraEngineVersion, "16.11");
+    });
+
+    it("refuses an Aurora minor whose waves put the primary with or before a secondary (custom waves, --emergency), changing nothing", async () => {
+        const before = readFileSync(file, "utf8");
+        writeFileSync(
+            file,
+            before.replace(
+                "platform:regions:",
+                "platform:release:\n    waves: [[us-east-1], [eu-central-1, ap-southeast-1]]\n  platform:regions:",
+            ),
+        );
+        const custom = await release(["--aurora-engine-version", "16.10"]);
+        assert.equal(custom.code, RELEASE_EXIT.input);
+        assert.match(
+            custom.err,
+            /--aurora-engine-version 16\.10: the primary's wave 1 does not come after the secondaries eu-central-1 \(wave 2\), ap-southeast-1 \(wave 2\); AWS upgrades a global database's secondaries before its primary \("upgrade global replicas first"\): put the primary alone in the last wave of platform:release\.waves/,
+        );
+        writeFileSync(file, before);
+        const emergency = await release(["--aurora-engine-version", "16.10", "--emergency", "--reason", "CVE"]);
+        assert.equal(emergency.code, RELEASE_EXIT.input);
+        assert.match(emergency.err, /the primary's wave 1 does not come after the secondaries .*\(no --emergency\)/);
+        const major = await release(["--aurora-engine-version", "17.5"]);
+        assert.equal(major.code, RELEASE_EXIT.input);
+        assert.match(major.err, /after wave 1 the stack would be invalid: .*another major than platform:data\.engineVersion 16\.9/);
+        assert.equal(pulumi.calls().length, 0);
+        assert.equal(readFileSync(file, "utf8"), before);
+    });
+
     it("refuses bad input before any change: no digest, a Kubernetes minor without pins, --emergency without a reason, no credentials", async () => {
         const cases: [string[], RegExp][] = [
             [["--image", "api:latest"], /--image "api:latest" is not sha256:<64 hex>/],
