@@ -159,7 +159,7 @@ describe("config", () => {
                 [
                     edit((r) => (r.regions[1].primry = true)),
                     [
-                        "platform:regions[1].primry: is not a known setting (given true); did you mean `primary`? known settings here: name, primary, cidr, decommission, pins",
+                        "platform:regions[1].primry: is not a known setting (given true); did you mean `primary`? known settings here: name, primary, cidr, decommission, adoptBackupVault, pins",
                     ],
                 ],
             ],
