@@ -74,6 +74,28 @@ describe("regressions from the reviews of 9d24512", function () {
         assert.ok(prod.resources.some((r) => r.inputs.domainName === "prod-use1-logs"));
     });
 
+    it("issue 18 (fails at 9d24512): the alarm names carried no stack, so staging would silently overwrite prod's alarms in one account", () => {
+        const old = regression<{ prod: Resources; staging: Resources }>("9d24512-names.json");
+        const then = crossStackReport([planned("prod", old.prod.resources), planned("staging", old.staging.resources)], []);
+        const names = then.problems.find((p) => p.includes("(unique-aws-physical-names)")) ?? "";
+        // PutMetricAlarm on an existing name replaces that alarm: no error, prod's alarm is gone.
+        assert.equal(names.match(/MetricAlarm name /g)?.length, 71, names);
+        assert.match(names, /MetricAlarm name use1-obs-alarms-alb-elb-5xx in us-east-1/);
+        assert.equal(names.match(/LogResourcePolicy policyName /g)?.length, 2, names);
+        assert.match(names, /silently overwrites the first stack's alarm/);
+    });
+
+    it("compute review, upgrades (fails at 9d24512): a Kubernetes downgrade 1.36 → 1.35 was accepted; the transition rule refuses it on every cluster", () => {
+        const old = regression<{ before: Resources; after: Resources }>("9d24512-k8s-downgrade.json");
+        assert.deepEqual(
+            transitionViolations(old.before, old.after).map((v) => `${v.rule} ${last(v.urn)} ${v.message}`),
+            ["apse1", "euc1", "use1"].map(
+                (c) =>
+                    `eks-version-one-minor ${c}-eks-cluster version 1.36 → 1.35 is a downgrade. Fix: upgrade one minor per pulumi up (and the node groups to it) before the next`,
+            ),
+        );
+    });
+
     it("compute F9: a new app port replaces the target group and, with it, the TargetGroupBinding (replaceOnChanges): nothing refused", async () => {
         const prod = prodStack();
         const app = JSON.parse(prod.config["platform:app"]) as Record<string, unknown>;
