@@ -33,6 +33,16 @@ export interface SwitchPlanModel {
     readonly targetPercent: number;
     /** Failback: the primary back to its normal pods, measured against the standby's `podsAfter`. */
     readonly failbackPercent: number;
+    /**
+     * The most pods ARC may ask of the activating cell: `targetPercent` of the most the
+     * deactivating cell can have run in the 24 hours ARC samples (`sampledMaxInLast24Hours`, the
+     * API's only approach; EksResourceScalingConfiguration in the ARC API reference), its HPA
+     * ceiling. The activating cell's HPA ceiling is raised to it (stack/args.ts): a target above
+     * `maxReplicas` is one the HPA cannot hold (Kubernetes refuses `minReplicas` above
+     * `maxReplicas`), and a scale step that fails stops the whole workflow before the Aurora and
+     * edge steps.
+     */
+    readonly arcCeiling: number;
 }
 
 export function switchPlanName(project: string, stack: string, code: string): string {
@@ -65,6 +75,7 @@ export function switchPlans(project: string, stack: string, fleet: Fleet, usersP
         const { pods } = activating.capacity;
         const podsAfter = Math.min(pods.max, Math.max(pods.min, Math.ceil(usersAfter / usersPerPod)));
         const sourcePods = lost.capacity.pods.min;
+        const targetPercent = Math.ceil((100 * podsAfter) / sourcePods);
         return {
             name: switchPlanName(project, stack, activating.code),
             deactivating: lost,
@@ -72,8 +83,27 @@ export function switchPlans(project: string, stack: string, fleet: Fleet, usersP
             usersAfter,
             podsAfter,
             sourcePods,
-            targetPercent: Math.ceil((100 * podsAfter) / sourcePods),
+            targetPercent,
             failbackPercent: Math.ceil((100 * sourcePods) / podsAfter),
+            arcCeiling: Math.ceil((targetPercent * lost.capacity.pods.max) / 100),
         };
     });
+}
+
+/**
+ * Each cell's HPA ceiling: the capacity model's, raised where a Region switch plan may ask for
+ * more, at most `maxPodsPerCell`. A standby is raised to its plan's `arcCeiling` (the primary at
+ * its model ceiling); the primary then to what the failback may ask, `failbackPercent` of the
+ * standby's raised ceiling. One pass each way: a peak beyond a cell's own ceiling cannot be
+ * sampled, so the ceilings cover every target the plans can compute from the cells as planned.
+ */
+export function hpaCeilings(plans: readonly SwitchPlanModel[], fleet: Fleet): ReadonlyMap<string, number> {
+    const cap = (n: number) => Math.min(fleet.capacity.maxPodsPerCell, n);
+    const ceilings = new Map(fleet.cells.map((cell) => [cell.region, cell.capacity.pods.max]));
+    for (const p of plans) ceilings.set(p.activating.region, cap(Math.max(ceilings.get(p.activating.region)!, p.arcCeiling)));
+    for (const p of plans) {
+        const back = Math.ceil((p.failbackPercent * ceilings.get(p.activating.region)!) / 100);
+        ceilings.set(p.deactivating.region, cap(Math.max(ceilings.get(p.deactivating.region)!, back)));
+    }
+    return ceilings;
 }

@@ -9,6 +9,8 @@ import { backupVaultName } from "../components/data/backups";
 import { type GlobalDatabase } from "../components/data/globalDatabase";
 import { type EdgeArgs, type EdgeCell, type ZoneRole } from "../components/edge/edge";
 import { type HostnameRules } from "../components/edge/rules";
+import { nodesPerAzFor } from "../regions/capacity/nodes";
+import { hpaCeilings, switchPlans } from "../regions/failover";
 import { type FleetCell } from "../regions/fleet";
 import { imageIn, parseEcrImage } from "../regions/image";
 import { cellPhysicalPrefix, clusterName, logDomainName } from "../regions/naming";
@@ -35,6 +37,13 @@ export function regionalCellArgs(stack: Stack, cell: FleetCell, shared: CellShar
     const copyCell = stack.fleet.serving.find((c) => c.region !== cell.region);
     const { compute, app, data, observability } = config;
     const { capacity } = cell;
+    // The HPA's ceiling and Karpenter's limits hold what a Region switch plan may ask (regions/failover.ts).
+    const plans = switchPlans(shared.project, shared.stack, stack.fleet, config.capacity.usersPerPod);
+    const maxPods = hpaCeilings(plans, stack.fleet).get(cell.region)!;
+    const nodesPerAz = {
+        min: capacity.nodesPerAz.min,
+        max: nodesPerAzFor(maxPods, cell.azs.length, stack.fleet.capacity.node.podsPerNode),
+    };
     // The cell's own values while a release is under way (docs/releases.md), else the stack's.
     const release = config.cellReleases[cell.region];
     return {
@@ -52,7 +61,7 @@ export function regionalCellArgs(stack: Stack, cell: FleetCell, shared: CellShar
         nodes: {
             instanceTypes: compute.instanceTypes,
             rootVolumeGiB: compute.rootVolumeGiB,
-            perAz: capacity.nodesPerAz,
+            perAz: nodesPerAz,
             systemPerAz: compute.systemNodesPerAz,
         },
         api: {
@@ -62,7 +71,7 @@ export function regionalCellArgs(stack: Stack, cell: FleetCell, shared: CellShar
             healthPath: app.healthPath,
             cpuMillicores: compute.podCpuMillicores,
             memoryMiB: compute.podMemoryMiB,
-            replicas: capacity.pods,
+            replicas: { min: capacity.pods.min, max: maxPods },
         },
         database: {
             instanceClass: data.instanceClass,

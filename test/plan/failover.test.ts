@@ -57,6 +57,11 @@ describe("failover: the Region switch plans and FIS templates of the prod plan",
             euc1.map((w) => w.steps[0].eksResourceScalingConfigs[0].targetPercent),
             [160, 63],
         );
+        // The HPA ceilings hold what the plans may ask of the 24-hour peak (regions/failover.ts).
+        const hpa = (code: string) =>
+            (byName(prod, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `${code}-api-hpa`).inputs.spec as { maxReplicas: number })
+                .maxReplicas;
+        assert.deepEqual(["use1", "euc1", "apse1"].map(hpa), [25, 39, 13]);
         const aurora = euc1[0].steps[1].globalAuroraConfigs[0];
         assert.deepEqual(
             [aurora.behavior, aurora.ungracefuls, aurora.globalClusterIdentifier],

@@ -264,6 +264,7 @@ describe("region lifecycle: plans", function () {
                 "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, rules)",
                 "cloudflare:index/notificationPolicy:NotificationPolicy (filters)",
                 "kubernetes:autoscaling/v2:HorizontalPodAutoscaler (spec)",
+                "kubernetes:karpenter.sh/v1:NodePool (spec)",
             ]);
         });
     });
@@ -310,9 +311,13 @@ describe("region lifecycle: plans", function () {
 
         it("changes no input of the pods or their identity: writes follow the new primary with no restart and no redeploy", () => {
             const diff = compare(prod.plan, switched.plan);
-            // What a pod reads at start (its spec, env, service account) or uses to reach the database (its role's policy).
+            // What a pod reads at start (its spec, env, service account) or uses to reach the database
+            // (its role's policy). Not the HPA's and Karpenter's ceilings: they follow the Region
+            // switch plans' targets (regions/failover.ts, hpaCeilings) and restart nothing.
+            const ceilings = ["kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:karpenter.sh/v1:NodePool"];
             const podFacing = (type: string, urn: string) =>
-                type.startsWith("kubernetes:") || (type.startsWith("aws:iam/") && urn.includes("platform:cell:ApiWorkload"));
+                (type.startsWith("kubernetes:") && !ceilings.includes(type)) ||
+                (type.startsWith("aws:iam/") && urn.includes("platform:cell:ApiWorkload"));
             assert.deepEqual(
                 diff.changed.filter((c) => podFacing(c.type, c.urn)).map((c) => `${c.urn} ${c.keys.join(", ")}`),
                 [],

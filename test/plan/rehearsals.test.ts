@@ -231,9 +231,19 @@ const REHEARSAL_TYPES = {
         // the FIS region isolation's stop conditions follow the replication-lag alarms.
         // The database bootstrap (its function, role, log group and invocation) and the backup
         // selection follow the primary too (issue 15). No Deployment changes: the pods find the
-        // writer at run time (no DB_WRITABLE).
+        // writer at run time (no DB_WRITABLE). The HPAs' ceilings and Karpenter's limits follow the
+        // plans' scale targets (regions/failover.ts, hpaCeilings).
         added: FOLLOW_THE_PRIMARY,
-        changed: ["Cluster", "ClusterParameterGroup", "ExperimentTemplate", "LoadBalancer", "Plan", "SecretRotation"],
+        changed: [
+            "Cluster",
+            "ClusterParameterGroup",
+            "ExperimentTemplate",
+            "HorizontalPodAutoscaler",
+            "LoadBalancer",
+            "NodePool",
+            "Plan",
+            "SecretRotation",
+        ],
         removed: FOLLOW_THE_PRIMARY,
     },
     // Karpenter's chart does not follow the minor (Cluster Autoscaler's image did).

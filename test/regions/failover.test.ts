@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { PLAN_NAME_PATTERN, standbys, switchPlanName, switchPlanProblems, switchPlans } from "../../regions/failover";
+import { PLAN_NAME_PATTERN, hpaCeilings, standbys, switchPlanName, switchPlanProblems, switchPlans } from "../../regions/failover";
 import { parseRaw, prodRaw } from "../support/config";
 
 const prod = () => parseRaw(prodRaw());
@@ -23,6 +23,36 @@ describe("the failover model", () => {
             ["platform-prod-to-euc1", "us-east-1", "eu-central-1", 18750, 24, 15, 160, 63],
             ["platform-prod-to-apse1", "us-east-1", "ap-southeast-1", 6250, 8, 15, 54, 188],
         ]);
+    });
+
+    it("raises each HPA ceiling to what a plan may ask when ARC measures the 24-hour peak, not the floor", () => {
+        const stack = prod();
+        const plans = switchPlans("platform", "prod", stack.fleet, stack.config.capacity.usersPerPod);
+        // 160 % of use1's ceiling of 24 is 39 (rounded up); 54 % of it is 13; the failback asks
+        // 63 % of euc1's raised 39 (25) and 188 % of apse1's 13 (25) of use1.
+        assert.deepEqual(
+            plans.map((p) => [p.activating.region, p.arcCeiling]),
+            [
+                ["eu-central-1", 39],
+                ["ap-southeast-1", 13],
+            ],
+        );
+        assert.deepEqual(Object.fromEntries(hpaCeilings(plans, stack.fleet)), {
+            "us-east-1": 25,
+            "eu-central-1": 39,
+            "ap-southeast-1": 13,
+        });
+        // A ceiling never exceeds what a cell's nodes may hold.
+        const tight = { ...stack.fleet, capacity: { ...stack.fleet.capacity, maxPodsPerCell: 30 } };
+        assert.equal(hpaCeilings(plans, tight).get("eu-central-1"), 30);
+        // One serving cell: no plan, the model's ceilings.
+        const single = parseRaw(
+            prodRaw((r) => {
+                r.regions.splice(1, 2);
+                r.capacity.regionFailuresTolerated = 0;
+            }),
+        );
+        assert.deepEqual([...hpaCeilings([], single.fleet).values()], [single.fleet.cells[0].capacity.pods.max]);
     });
 
     it("follows the primary: after the move to eu-central-1 the plans start there", () => {
