@@ -41,7 +41,7 @@ export function regionalCellArgs(stack: Stack, cell: FleetCell, shared: CellShar
         region: cell.region,
         primary: cell.primary,
         cidr: cell.cidr,
-        azs: cell.azs,
+        zoneIds: cell.zoneIds,
         clusterName: clusterName(shared.project, shared.stack, cell.code),
         kubernetes: {
             version: release.kubernetesVersion,
