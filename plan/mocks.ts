@@ -330,19 +330,22 @@ function availabilityZones(inputs: State): State {
     const region = String(inputs.region);
     const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
     if (filters.length !== 1 || filters[0].name !== "zone-id")
-        throw new Error(`getAvailabilityZones mock: expected one "zone-id" filter, got ${JSON.stringify(filters)}`);
+        throw mockError(`getAvailabilityZones mock: expected one "zone-id" filter, got ${JSON.stringify(filters)}`);
     const unknown = filters[0].values.filter((id) => mockZoneName(region, id) === undefined);
-    if (unknown.length) throw new Error(`getAvailabilityZones mock: ${region} has no AZ ${unknown.join(", ")}`);
+    if (unknown.length)
+        throw mockError(
+            `getAvailabilityZones mock: ${region} has no AZ ${unknown.join(", ")} (it has ${(MOCK_ZONE_IDS[region] ?? []).join(", ") || "none"})`,
+        );
     // The API's order (by name), not the request's: callers must map by zoneIds.
     const zones = filters[0].values.map((id) => ({ id, name: mockZoneName(region, id)! })).sort((a, b) => (a.name < b.name ? -1 : 1));
-    return {
-        id: region,
-        region,
-        filters,
-        names: zones.map((z) => z.name),
-        zoneIds: zones.map((z) => z.id),
-        groupNames: [region],
-    };
+    return { id: region, region, filters, names: zones.map((z) => z.name), zoneIds: zones.map((z) => z.id), groupNames: [region] };
+}
+
+/** An error the mock runtime shows: its text must be in `details` (../shared/OFFLINE.md). */
+function mockError(message: string): Error {
+    const error = new Error(message);
+    (error as Error & { details: string }).details = message;
+    return error;
 }
 
 /** Registers a fake answer for an invoke token (used by the modules that call that invoke). */

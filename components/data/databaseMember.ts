@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrust } from "../iam";
-import { zoneNames } from "../network/zoneNames";
 import { dataKeyPolicy, protectedKey } from "../kms";
+import { zoneNames } from "../network/zoneNames";
 import { type StorePlacement } from "./access";
 import { CA_CERTIFICATE, ENGINE, INSTANCE_PARAMETERS, clusterParameters, parameterFamily } from "./aurora";
 import { type RotationArgs, declareMasterRotation } from "./masterRotation";

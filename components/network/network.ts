@@ -120,7 +120,11 @@ export class Network extends pulumi.ComponentResource {
 
         for (const s of plan) {
             const routeTable =
-                s.tier === "public" ? publicRoutes : s.tier === "isolated" ? isolatedRoutes : privateRouteTables[args.zoneIds.indexOf(s.zoneId)];
+                s.tier === "public"
+                    ? publicRoutes
+                    : s.tier === "isolated"
+                      ? isolatedRoutes
+                      : privateRouteTables[args.zoneIds.indexOf(s.zoneId)];
             new aws.ec2.RouteTableAssociation(
                 `${name}-${s.tier}-${s.zone}-rta`,
                 { region, subnetId: subnets.get(key(s.tier, s.zone))!.id, routeTableId: routeTable.id },

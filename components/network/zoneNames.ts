@@ -5,7 +5,7 @@
  * deploying account, never written down.
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 /** What the program reads of `getAvailabilityZones`: parallel lists, in the API's order. */
 export interface ZoneListing {

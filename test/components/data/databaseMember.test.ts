@@ -209,7 +209,13 @@ describe("memberProblems", () => {
     });
     it("refuses a secondary with credentials, rotation, or nothing to join after", () => {
         assert.deepEqual(
-            memberProblems({ primary: false, readers: 2, zoneIds, master, rotation: { secretArn: "", secretKmsKeyArn: "", subnetIds: [] } }),
+            memberProblems({
+                primary: false,
+                readers: 2,
+                zoneIds,
+                master,
+                rotation: { secretArn: "", secretKmsKeyArn: "", subnetIds: [] },
+            }),
             [
                 "a secondary member must not set master (the global cluster's primary owns the credentials)",
                 "a secondary member must not rotate the master secret (the primary does)",
