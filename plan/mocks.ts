@@ -283,6 +283,7 @@ const INVOKES: Record<string, (inputs: State) => State> = {
         sessionName: "",
     }),
     "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs) => availabilityZones(inputs),
+    "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": (inputs) => instanceTypeOfferings(inputs),
 };
 
 /**
@@ -341,6 +342,33 @@ function availabilityZones(inputs: State): State {
     return { id: region, region, filters, names: zones.map((z) => z.name), zoneIds: zones.map((z) => z.id), groupNames: [region] };
 }
 
+/**
+ * getInstanceTypeOfferings by AZ ID, filtered by instance type and location, the only form the
+ * program calls: the mock account offers every type asked for in every AZ its region has (the
+ * real answer differs per AZ; that is why the program asks). An unknown AZ ID throws.
+ */
+function instanceTypeOfferings(inputs: State): State {
+    const region = String(inputs.region);
+    const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
+    const values = (name: string) => filters.find((f) => f.name === name)?.values ?? [];
+    if (inputs.locationType !== "availability-zone-id" || filters.length !== 2)
+        throw mockError(
+            `getInstanceTypeOfferings mock: expected locationType availability-zone-id with instance-type and location filters`,
+        );
+    const unknown = values("location").filter((id) => mockZoneName(region, id) === undefined);
+    if (unknown.length) throw mockError(`getInstanceTypeOfferings mock: ${region} has no AZ ${unknown.join(", ")}`);
+    const pairs = values("location").flatMap((location) => values("instance-type").map((type) => ({ type, location })));
+    return {
+        id: region,
+        region,
+        filters,
+        locationType: inputs.locationType,
+        instanceTypes: pairs.map((p) => p.type),
+        locations: pairs.map((p) => p.location),
+        locationTypes: pairs.map(() => "availability-zone-id"),
+    };
+}
+
 /** An error the mock runtime shows: its text must be in `details` (../shared/OFFLINE.md). */
 function mockError(message: string): Error {
     const error = new Error(message);
@@ -348,9 +376,14 @@ function mockError(message: string): Error {
     return error;
 }
 
-/** Registers a fake answer for an invoke token (used by the modules that call that invoke). */
-export function registerInvoke(token: string, answer: (inputs: State) => State): void {
+/**
+ * Registers a fake answer for an invoke token (used by the modules that call that invoke).
+ * Returns the answer it replaces, so a test that simulates another account can put it back.
+ */
+export function registerInvoke(token: string, answer: (inputs: State) => State): ((inputs: State) => State) | undefined {
+    const previous = INVOKES[token];
     INVOKES[token] = answer;
+    return previous;
 }
 
 // --- compute tier: Cloudflare's published ranges (cloudflare.com/ips), as the data source returns them ---

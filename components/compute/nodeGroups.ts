@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { zoneSuffix } from "../../regions/addressPlan";
 import { isGraviton } from "../../regions/versions";
 import { managedPolicy, serviceTrust } from "../iam";
+import { offeredEverywhere } from "./zoneOfferings";
 
 export interface NodeGroupsArgs {
     /** AWS region of the cell. Passed to every child. */
@@ -65,6 +66,8 @@ export class NodeGroups extends pulumi.ComponentResource {
         const template = launchTemplate(name, region, args.rootVolumeGiB ?? 50, child);
 
         const size = args.nodesPerZone ?? 1;
+        // EKS fails a group whose types its AZ does not offer: check every AZ first, by ID.
+        const instanceTypes = offeredEverywhere(region, args.zoneIds, args.instanceTypes, { parent: this });
         this.nodeGroups = args.zoneIds.map((_, i) => {
             // The group's AZ is its subnet's (placed by AZ ID); the name keeps the positional letter.
             const zone = zoneSuffix(i);
@@ -76,7 +79,7 @@ export class NodeGroups extends pulumi.ComponentResource {
                     nodeRoleArn: role.arn,
                     version: args.kubernetesVersion,
                     subnetIds: [args.subnetIds[i]],
-                    instanceTypes: [...args.instanceTypes],
+                    instanceTypes,
                     amiType: amiTypeFor(args.instanceTypes),
                     capacityType: "ON_DEMAND",
                     scalingConfig: { minSize: size, desiredSize: size, maxSize: size },
