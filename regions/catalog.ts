@@ -22,8 +22,9 @@ export interface CatalogRegion extends GeoPoint {
     /** Short code used in every resource name of the cell, e.g. `use1`. Unique. */
     readonly code: string;
     /**
-     * Three AZ IDs (`use1-az1`) of this region, each supported by EKS's control plane, RDS Proxy
-     * and the region's instance types. IDs, not names: a name (`us-east-1a`) maps to a different
+     * Three AZ IDs (`use1-az1`) of this region, none in UNSUPPORTED_ZONE_IDS (EKS's control plane,
+     * RDS Proxy); the node groups' instance types are checked in each at deploy time
+     * (components/compute/zoneOfferings.ts). IDs, not names: a name (`us-east-1a`) maps to a different
      * physical AZ in each account, so a name can land on a zone EKS refuses
      * (`UnsupportedAvailabilityZoneException`) or RDS Proxy skips (a perpetual `vpcSubnetIds`
      * diff); an ID is the same zone in every account
@@ -37,15 +38,6 @@ export interface CatalogRegion extends GeoPoint {
     readonly cloudflareRegion: CloudflareRegion;
 }
 
-/**
- * Coordinates are the metro of each region's data centres (rounded to 0.1°); they feed the
- * Cloudflare pools' latitude/longitude and the great-circle steering order.
- *
- * AZ IDs: each region's IDs as AWS lists them in "AWS Availability Zones"
- * (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html),
- * the lowest three that are not in UNSUPPORTED_ZONE_IDS. ca-central-1 (cac1-az3) and
- * ap-northeast-1 (apne1-az3) have gaps, hence their `az4`.
- */
 /**
  * AZ IDs the cell must never use, with the reason. A name-based choice could land on any of them.
  * - EKS refuses control-plane subnets in use1-az3, usw1-az2 and cac1-az3 (EKS User Guide,
@@ -63,6 +55,15 @@ export const UNSUPPORTED_ZONE_IDS: Readonly<Record<string, string>> = {
     "apne1-az3": "not offered to new accounts",
 };
 
+/**
+ * Coordinates are the metro of each region's data centres (rounded to 0.1°); they feed the
+ * Cloudflare pools' latitude/longitude and the great-circle steering order.
+ *
+ * AZ IDs: each region's IDs as AWS lists them in "AWS Availability Zones"
+ * (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html),
+ * the lowest three that are not in UNSUPPORTED_ZONE_IDS. ca-central-1 (cac1-az3) and
+ * ap-northeast-1 (apne1-az3) have gaps, hence their `az4`.
+ */
 const REGIONS: readonly CatalogRegion[] = [
     {
         name: "us-east-1",
@@ -77,7 +78,7 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "us-east-2",
         code: "use2",
-        // The region's three AZs.
+        // az1 to az3 (none unsupported).
         zoneIds: ["use2-az1", "use2-az2", "use2-az3"],
         cidr: "10.11.0.0/16",
         latitude: 40.0,
@@ -107,7 +108,7 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "sa-east-1",
         code: "sae1",
-        // The region's three AZs.
+        // az1 to az3 (none unsupported).
         zoneIds: ["sae1-az1", "sae1-az2", "sae1-az3"],
         cidr: "10.14.0.0/16",
         latitude: -23.5,
@@ -117,7 +118,7 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "eu-west-1",
         code: "euw1",
-        // The region's three AZs.
+        // az1 to az3 (none unsupported).
         zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"],
         cidr: "10.20.0.0/16",
         latitude: 53.3,
@@ -127,7 +128,7 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "eu-west-2",
         code: "euw2",
-        // The region's three AZs.
+        // az1 to az3 (none unsupported).
         zoneIds: ["euw2-az1", "euw2-az2", "euw2-az3"],
         cidr: "10.21.0.0/16",
         latitude: 51.5,
@@ -137,7 +138,7 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "eu-central-1",
         code: "euc1",
-        // The region's three AZs.
+        // az1 to az3 (none unsupported).
         zoneIds: ["euc1-az1", "euc1-az2", "euc1-az3"],
         cidr: "10.22.0.0/16",
         latitude: 50.1,
@@ -147,7 +148,7 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "eu-north-1",
         code: "eun1",
-        // The region's three AZs.
+        // az1 to az3 (none unsupported).
         zoneIds: ["eun1-az1", "eun1-az2", "eun1-az3"],
         cidr: "10.23.0.0/16",
         latitude: 59.3,
@@ -157,7 +158,7 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "ap-south-1",
         code: "aps1",
-        // The region's three AZs.
+        // az1 to az3 (none unsupported).
         zoneIds: ["aps1-az1", "aps1-az2", "aps1-az3"],
         cidr: "10.30.0.0/16",
         latitude: 19.1,
@@ -167,7 +168,7 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "ap-southeast-1",
         code: "apse1",
-        // The region's three AZs.
+        // az1 to az3 (none unsupported).
         zoneIds: ["apse1-az1", "apse1-az2", "apse1-az3"],
         cidr: "10.31.0.0/16",
         latitude: 1.3,
@@ -177,7 +178,7 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "ap-southeast-2",
         code: "apse2",
-        // The region's three AZs.
+        // az1 to az3 (none unsupported).
         zoneIds: ["apse2-az1", "apse2-az2", "apse2-az3"],
         cidr: "10.32.0.0/16",
         latitude: -33.9,
@@ -197,7 +198,7 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "me-central-1",
         code: "mec1",
-        // The region's three AZs.
+        // az1 to az3 (none unsupported).
         zoneIds: ["mec1-az1", "mec1-az2", "mec1-az3"],
         cidr: "10.40.0.0/16",
         latitude: 25.2,
@@ -207,7 +208,7 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "af-south-1",
         code: "afs1",
-        // The region's three AZs.
+        // az1 to az3 (none unsupported).
         zoneIds: ["afs1-az1", "afs1-az2", "afs1-az3"],
         cidr: "10.41.0.0/16",
         latitude: -33.9,
