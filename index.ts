@@ -126,7 +126,7 @@ const edge = new Edge(
 const failoverCells: FailoverCell[] = cells.map((c) => ({
     region: c.region,
     code: c.code,
-    azs: c.network.azs,
+    zoneIds: c.network.zoneIds,
     eksClusterName: c.clusterName,
     apiNamespace: c.api.namespace,
     vpcId: c.network.vpcId,

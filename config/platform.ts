@@ -205,7 +205,7 @@ function cellOf(entry: RegionEntry): CellConfig {
         primary: entry.primary,
         decommissioning: entry.decommission,
         cidr: entry.cidr === undefined ? catalog.cidr : formatCidr(parseCidr(entry.cidr) as Cidr),
-        azs: catalog.azs,
+        zoneIds: catalog.zoneIds,
         catalog,
     };
 }

@@ -282,6 +282,8 @@ const INVOKES: Record<string, (inputs: State) => State> = {
         issuerName: "plan",
         sessionName: "",
     }),
+    "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs) => availabilityZones(inputs),
+    "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": (inputs) => instanceTypeOfferings(inputs),
 };
 
 // Compute tier: the public SSM parameter of EKS's recommended AMI release (nodeGroups.ts). A
@@ -293,7 +295,7 @@ INVOKES["aws:ssm/getParameter:getParameter"] = (inputs) => {
         /^\/aws\/service\/eks\/optimized-ami\/(\d+\.\d+)\/amazon-linux-2023\/(x86_64|arm64)\/standard\/recommended\/release_version$/.exec(
             name,
         );
-    if (!minor) throw new Error(`the plan's mocks know no SSM parameter ${name}; add it to plan/mocks.ts`);
+    if (!minor) throw mockError(`the plan's mocks know no SSM parameter ${name}; add it to plan/mocks.ts`);
     return {
         id: name,
         name,
@@ -305,9 +307,104 @@ INVOKES["aws:ssm/getParameter:getParameter"] = (inputs) => {
     };
 };
 
-/** Registers a fake answer for an invoke token (used by the modules that call that invoke). */
-export function registerInvoke(token: string, answer: (inputs: State) => State): void {
+/**
+ * The AZ IDs of each catalog region as a new account sees them (AWS, "AWS Availability Zones",
+ * https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html):
+ * us-east-1 has six, us-west-2 and ap-northeast-1 four (Tokyo's apne1-az3 is not offered to new
+ * accounts), ca-central-1 has az1, az2, az4.
+ */
+export const MOCK_ZONE_IDS: Readonly<Record<string, readonly string[]>> = {
+    "us-east-1": ["use1-az1", "use1-az2", "use1-az3", "use1-az4", "use1-az5", "use1-az6"],
+    "us-east-2": ["use2-az1", "use2-az2", "use2-az3"],
+    "us-west-2": ["usw2-az1", "usw2-az2", "usw2-az3", "usw2-az4"],
+    "ca-central-1": ["cac1-az1", "cac1-az2", "cac1-az4"],
+    "sa-east-1": ["sae1-az1", "sae1-az2", "sae1-az3"],
+    "eu-west-1": ["euw1-az1", "euw1-az2", "euw1-az3"],
+    "eu-west-2": ["euw2-az1", "euw2-az2", "euw2-az3"],
+    "eu-central-1": ["euc1-az1", "euc1-az2", "euc1-az3"],
+    "eu-north-1": ["eun1-az1", "eun1-az2", "eun1-az3"],
+    "ap-south-1": ["aps1-az1", "aps1-az2", "aps1-az3"],
+    "ap-southeast-1": ["apse1-az1", "apse1-az2", "apse1-az3"],
+    "ap-southeast-2": ["apse2-az1", "apse2-az2", "apse2-az3"],
+    "ap-northeast-1": ["apne1-az1", "apne1-az2", "apne1-az4"],
+    "me-central-1": ["mec1-az1", "mec1-az2", "mec1-az3"],
+    "af-south-1": ["afs1-az1", "afs1-az2", "afs1-az3"],
+};
+
+/**
+ * The mock account's name of each AZ ID: the region's letters, shifted by one (the region's first
+ * ID is its `b` zone, its last the `a` zone). Real names differ per account (that is why the
+ * catalog lists IDs); a fixed shift keeps the plan deterministic and shows that nothing reads a
+ * letter off an ID.
+ */
+export function mockZoneName(region: string, zoneId: string): string | undefined {
+    const ids = MOCK_ZONE_IDS[region] ?? [];
+    const i = ids.indexOf(zoneId);
+    return i < 0 ? undefined : `${region}${"abcdefgh"[(i + 1) % ids.length]}`;
+}
+
+/**
+ * getAvailabilityZones filtered by `zone-id`, the only form the program calls. An ID the region
+ * does not have throws: the real API would answer without it, and the plan must not pass where
+ * `up` would fail (components/network/zoneNames.ts refuses a missing ID).
+ */
+function availabilityZones(inputs: State): State {
+    const region = String(inputs.region);
+    const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
+    if (filters.length !== 1 || filters[0].name !== "zone-id")
+        throw mockError(`getAvailabilityZones mock: expected one "zone-id" filter, got ${JSON.stringify(filters)}`);
+    const unknown = filters[0].values.filter((id) => mockZoneName(region, id) === undefined);
+    if (unknown.length)
+        throw mockError(
+            `getAvailabilityZones mock: ${region} has no AZ ${unknown.join(", ")} (it has ${(MOCK_ZONE_IDS[region] ?? []).join(", ") || "none"})`,
+        );
+    // The API's order (by name), not the request's: callers must map by zoneIds.
+    const zones = filters[0].values.map((id) => ({ id, name: mockZoneName(region, id)! })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    return { id: region, region, filters, names: zones.map((z) => z.name), zoneIds: zones.map((z) => z.id), groupNames: [region] };
+}
+
+/**
+ * getInstanceTypeOfferings by AZ ID, filtered by instance type and location, the only form the
+ * program calls: the mock account offers every type asked for in every AZ its region has (the
+ * real answer differs per AZ; that is why the program asks). An unknown AZ ID throws.
+ */
+function instanceTypeOfferings(inputs: State): State {
+    const region = String(inputs.region);
+    const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
+    const values = (name: string) => filters.find((f) => f.name === name)?.values ?? [];
+    if (inputs.locationType !== "availability-zone-id" || filters.length !== 2)
+        throw mockError(
+            `getInstanceTypeOfferings mock: expected locationType availability-zone-id with instance-type and location filters`,
+        );
+    const unknown = values("location").filter((id) => mockZoneName(region, id) === undefined);
+    if (unknown.length) throw mockError(`getInstanceTypeOfferings mock: ${region} has no AZ ${unknown.join(", ")}`);
+    const pairs = values("location").flatMap((location) => values("instance-type").map((type) => ({ type, location })));
+    return {
+        id: region,
+        region,
+        filters,
+        locationType: inputs.locationType,
+        instanceTypes: pairs.map((p) => p.type),
+        locations: pairs.map((p) => p.location),
+        locationTypes: pairs.map(() => "availability-zone-id"),
+    };
+}
+
+/** An error the mock runtime shows: its text must be in `details` (../shared/OFFLINE.md). */
+function mockError(message: string): Error {
+    const error = new Error(message);
+    (error as Error & { details: string }).details = message;
+    return error;
+}
+
+/**
+ * Registers a fake answer for an invoke token (used by the modules that call that invoke).
+ * Returns the answer it replaces, so a test that simulates another account can put it back.
+ */
+export function registerInvoke(token: string, answer: (inputs: State) => State): ((inputs: State) => State) | undefined {
+    const previous = INVOKES[token];
     INVOKES[token] = answer;
+    return previous;
 }
 
 // --- compute tier: Cloudflare's published ranges (cloudflare.com/ips), as the data source returns them ---

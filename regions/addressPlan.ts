@@ -14,10 +14,25 @@ export type SubnetTier = "public" | "private" | "isolated";
 
 export interface PlannedSubnet {
     readonly tier: SubnetTier;
-    readonly az: string;
-    /** Zone letter, used in names (`a`, `b`, `d`). */
+    /** The AZ ID (`use1-az1`): the same physical zone in every account. */
+    readonly zoneId: string;
+    /** The AZ's letter by position (`a`, `b`, `c`), used in names; not an AZ name's letter. */
     readonly zone: string;
     readonly cidr: string;
+}
+
+/**
+ * Name suffixes of a cell's three AZs, by position. The names were the AZ names' letters when the
+ * catalog listed names (`us-east-1a/b/c`); keeping them by position keeps every URN, so moving the
+ * catalog to AZ IDs replaced nothing in the regions that ran on a, b, c.
+ */
+export const ZONE_SUFFIXES = ["a", "b", "c"] as const;
+
+/** The suffix of the AZ at `index` (throws past the third: a cell has three). */
+export function zoneSuffix(index: number): string {
+    const suffix = ZONE_SUFFIXES[index];
+    if (suffix === undefined) throw new Error(`a cell has ${ZONE_SUFFIXES.length} AZs; there is no AZ #${index + 1}`);
+    return suffix;
 }
 
 /** A private subnet is a quarter of the VPC; public and isolated ones an eighth of the last quarter. */
@@ -30,16 +45,18 @@ function vpcOf(vpcCidr: string): Cidr {
     return vpc;
 }
 
-export function subnetPlan(vpcCidr: string, azs: readonly string[]): PlannedSubnet[] {
+/** The subnets of a VPC over three AZs, given by AZ ID (`zoneIds`, in order). */
+export function subnetPlan(vpcCidr: string, zoneIds: readonly string[]): PlannedSubnet[] {
     const vpc = vpcOf(vpcCidr);
-    if (azs.length !== 3) throw new Error(`the subnet plan needs exactly 3 AZs, got ${azs.length}`);
+    if (zoneIds.length !== 3) throw new Error(`the subnet plan needs exactly 3 AZs, got ${zoneIds.length}`);
+    if (new Set(zoneIds).size !== 3) throw new Error(`the subnet plan needs 3 distinct AZs, got ${zoneIds.join(", ")}`);
     const lastQuarter: Cidr = subnet(vpc, vpc.prefix + PRIVATE_BITS, 3);
     const plan: PlannedSubnet[] = [];
-    azs.forEach((az, i) => {
-        const zone = az.slice(-1);
-        plan.push({ tier: "private", az, zone, cidr: formatCidr(subnet(vpc, vpc.prefix + PRIVATE_BITS, i)) });
-        plan.push({ tier: "public", az, zone, cidr: formatCidr(subnet(lastQuarter, vpc.prefix + SMALL_BITS, i)) });
-        plan.push({ tier: "isolated", az, zone, cidr: formatCidr(subnet(lastQuarter, vpc.prefix + SMALL_BITS, 3 + i)) });
+    zoneIds.forEach((zoneId, i) => {
+        const zone = zoneSuffix(i);
+        plan.push({ tier: "private", zoneId, zone, cidr: formatCidr(subnet(vpc, vpc.prefix + PRIVATE_BITS, i)) });
+        plan.push({ tier: "public", zoneId, zone, cidr: formatCidr(subnet(lastQuarter, vpc.prefix + SMALL_BITS, i)) });
+        plan.push({ tier: "isolated", zoneId, zone, cidr: formatCidr(subnet(lastQuarter, vpc.prefix + SMALL_BITS, 3 + i)) });
     });
     return plan;
 }

@@ -21,8 +21,17 @@ export interface CatalogRegion extends GeoPoint {
     readonly name: string;
     /** Short code used in every resource name of the cell, e.g. `use1`. Unique. */
     readonly code: string;
-    /** Three availability zones a new account can use in this region. */
-    readonly azs: readonly [string, string, string];
+    /**
+     * Three AZ IDs (`use1-az1`) of this region, none in UNSUPPORTED_ZONE_IDS (EKS's control plane,
+     * RDS Proxy); the node groups' instance types are checked in each at deploy time
+     * (components/compute/zoneOfferings.ts). IDs, not names: a name (`us-east-1a`) maps to a different
+     * physical AZ in each account, so a name can land on a zone EKS refuses
+     * (`UnsupportedAvailabilityZoneException`) or RDS Proxy skips (a perpetual `vpcSubnetIds`
+     * diff); an ID is the same zone in every account
+     * (https://docs.aws.amazon.com/global-infrastructure/latest/regions/az-ids.html). Resources
+     * that only take a name resolve it per account (components/network/zoneNames.ts).
+     */
+    readonly zoneIds: readonly [string, string, string];
     /** Default VPC CIDR (/16). No two regions share or overlap one, so cells can be peered later. */
     readonly cidr: string;
     /** The Cloudflare region this AWS region sits in: health checks for its pool run from there. */
@@ -30,17 +39,37 @@ export interface CatalogRegion extends GeoPoint {
 }
 
 /**
+ * AZ IDs the cell must never use, with the reason. A name-based choice could land on any of them.
+ * - EKS refuses control-plane subnets in use1-az3, usw1-az2 and cac1-az3 (EKS User Guide,
+ *   "Subnet requirements for clusters", https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html).
+ * - RDS Proxy is not supported in use1-az3 (RDS User Guide, "Limitations for RDS Proxy",
+ *   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html#rds-proxy.limitations;
+ *   the provider echoes it: node_modules/@pulumi/aws/rds/proxy.d.ts).
+ * - apne1-az3 is not offered to new accounts (the catalog's earlier note: Tokyo's `b` zone), and
+ *   PrivateLink cross-Region access excludes it (VPC PrivateLink guide, "Cross-Region" considerations).
+ */
+export const UNSUPPORTED_ZONE_IDS: Readonly<Record<string, string>> = {
+    "use1-az3": "EKS control plane and RDS Proxy unsupported",
+    "usw1-az2": "EKS control plane unsupported",
+    "cac1-az3": "EKS control plane unsupported",
+    "apne1-az3": "not offered to new accounts",
+};
+
+/**
  * Coordinates are the metro of each region's data centres (rounded to 0.1°); they feed the
  * Cloudflare pools' latitude/longitude and the great-circle steering order.
  *
- * AZs: ca-central-1 has no `c` zone and ap-northeast-1's `b` zone is closed to new accounts,
- * hence the gaps.
+ * AZ IDs: each region's IDs as AWS lists them in "AWS Availability Zones"
+ * (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html),
+ * the lowest three that are not in UNSUPPORTED_ZONE_IDS. ca-central-1 (cac1-az3) and
+ * ap-northeast-1 (apne1-az3) have gaps, hence their `az4`.
  */
 const REGIONS: readonly CatalogRegion[] = [
     {
         name: "us-east-1",
         code: "use1",
-        azs: ["us-east-1a", "us-east-1b", "us-east-1c"],
+        // Six AZs; use1-az3 is in UNSUPPORTED_ZONE_IDS (EKS, RDS Proxy): the lowest three of the other five.
+        zoneIds: ["use1-az1", "use1-az2", "use1-az4"],
         cidr: "10.10.0.0/16",
         latitude: 39.0,
         longitude: -77.5,
@@ -49,7 +78,8 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "us-east-2",
         code: "use2",
-        azs: ["us-east-2a", "us-east-2b", "us-east-2c"],
+        // az1 to az3 (none unsupported).
+        zoneIds: ["use2-az1", "use2-az2", "use2-az3"],
         cidr: "10.11.0.0/16",
         latitude: 40.0,
         longitude: -83.0,
@@ -58,7 +88,8 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "us-west-2",
         code: "usw2",
-        azs: ["us-west-2a", "us-west-2b", "us-west-2c"],
+        // Four AZs, none unsupported: the lowest three.
+        zoneIds: ["usw2-az1", "usw2-az2", "usw2-az3"],
         cidr: "10.12.0.0/16",
         latitude: 45.8,
         longitude: -119.7,
@@ -67,7 +98,8 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "ca-central-1",
         code: "cac1",
-        azs: ["ca-central-1a", "ca-central-1b", "ca-central-1d"],
+        // cac1-az3 (ca-central-1's old `c` zone) is in UNSUPPORTED_ZONE_IDS (EKS): the other three.
+        zoneIds: ["cac1-az1", "cac1-az2", "cac1-az4"],
         cidr: "10.13.0.0/16",
         latitude: 45.5,
         longitude: -73.6,
@@ -76,7 +108,8 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "sa-east-1",
         code: "sae1",
-        azs: ["sa-east-1a", "sa-east-1b", "sa-east-1c"],
+        // az1 to az3 (none unsupported).
+        zoneIds: ["sae1-az1", "sae1-az2", "sae1-az3"],
         cidr: "10.14.0.0/16",
         latitude: -23.5,
         longitude: -46.6,
@@ -85,7 +118,8 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "eu-west-1",
         code: "euw1",
-        azs: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+        // az1 to az3 (none unsupported).
+        zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"],
         cidr: "10.20.0.0/16",
         latitude: 53.3,
         longitude: -6.3,
@@ -94,7 +128,8 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "eu-west-2",
         code: "euw2",
-        azs: ["eu-west-2a", "eu-west-2b", "eu-west-2c"],
+        // az1 to az3 (none unsupported).
+        zoneIds: ["euw2-az1", "euw2-az2", "euw2-az3"],
         cidr: "10.21.0.0/16",
         latitude: 51.5,
         longitude: -0.1,
@@ -103,7 +138,8 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "eu-central-1",
         code: "euc1",
-        azs: ["eu-central-1a", "eu-central-1b", "eu-central-1c"],
+        // az1 to az3 (none unsupported).
+        zoneIds: ["euc1-az1", "euc1-az2", "euc1-az3"],
         cidr: "10.22.0.0/16",
         latitude: 50.1,
         longitude: 8.7,
@@ -112,7 +148,8 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "eu-north-1",
         code: "eun1",
-        azs: ["eu-north-1a", "eu-north-1b", "eu-north-1c"],
+        // az1 to az3 (none unsupported).
+        zoneIds: ["eun1-az1", "eun1-az2", "eun1-az3"],
         cidr: "10.23.0.0/16",
         latitude: 59.3,
         longitude: 18.1,
@@ -121,7 +158,8 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "ap-south-1",
         code: "aps1",
-        azs: ["ap-south-1a", "ap-south-1b", "ap-south-1c"],
+        // az1 to az3 (none unsupported).
+        zoneIds: ["aps1-az1", "aps1-az2", "aps1-az3"],
         cidr: "10.30.0.0/16",
         latitude: 19.1,
         longitude: 72.9,
@@ -130,7 +168,8 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "ap-southeast-1",
         code: "apse1",
-        azs: ["ap-southeast-1a", "ap-southeast-1b", "ap-southeast-1c"],
+        // az1 to az3 (none unsupported).
+        zoneIds: ["apse1-az1", "apse1-az2", "apse1-az3"],
         cidr: "10.31.0.0/16",
         latitude: 1.3,
         longitude: 103.8,
@@ -139,7 +178,8 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "ap-southeast-2",
         code: "apse2",
-        azs: ["ap-southeast-2a", "ap-southeast-2b", "ap-southeast-2c"],
+        // az1 to az3 (none unsupported).
+        zoneIds: ["apse2-az1", "apse2-az2", "apse2-az3"],
         cidr: "10.32.0.0/16",
         latitude: -33.9,
         longitude: 151.2,
@@ -148,7 +188,8 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "ap-northeast-1",
         code: "apne1",
-        azs: ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"],
+        // Four AZs; apne1-az3 (the `b` zone older accounts have) is in UNSUPPORTED_ZONE_IDS: the other three.
+        zoneIds: ["apne1-az1", "apne1-az2", "apne1-az4"],
         cidr: "10.33.0.0/16",
         latitude: 35.7,
         longitude: 139.7,
@@ -157,7 +198,8 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "me-central-1",
         code: "mec1",
-        azs: ["me-central-1a", "me-central-1b", "me-central-1c"],
+        // az1 to az3 (none unsupported).
+        zoneIds: ["mec1-az1", "mec1-az2", "mec1-az3"],
         cidr: "10.40.0.0/16",
         latitude: 25.2,
         longitude: 55.3,
@@ -166,7 +208,8 @@ const REGIONS: readonly CatalogRegion[] = [
     {
         name: "af-south-1",
         code: "afs1",
-        azs: ["af-south-1a", "af-south-1b", "af-south-1c"],
+        // az1 to az3 (none unsupported).
+        zoneIds: ["afs1-az1", "afs1-az2", "afs1-az3"],
         cidr: "10.41.0.0/16",
         latitude: -33.9,
         longitude: 18.4,

@@ -27,7 +27,7 @@ export interface FleetCellInput {
     readonly decommissioning: boolean;
     /** The cell's VPC CIDR. */
     readonly cidr: string;
-    readonly azs: readonly string[];
+    readonly zoneIds: readonly string[];
     readonly catalog: CatalogRegion;
 }
 
@@ -99,7 +99,7 @@ export function planFleet(input: FleetInput): { fleet: Fleet; problems: LimitPro
     };
     const problems = limitProblems(
         capacity,
-        input.cells.map((c, index) => ({ index, cidr: c.cidr, azs: c.azs })),
+        input.cells.map((c, index) => ({ index, cidr: c.cidr, zoneIds: c.zoneIds })),
         input.cacheReplicasPerShard,
     );
     return { fleet, problems };

@@ -42,7 +42,7 @@ export function regionalCellArgs(stack: Stack, cell: FleetCell, shared: CellShar
     const maxPods = hpaCeilings(plans, stack.fleet).get(cell.region)!;
     const nodesPerAz = {
         min: capacity.nodesPerAz.min,
-        max: nodesPerAzFor(maxPods, cell.azs.length, stack.fleet.capacity.node.podsPerNode),
+        max: nodesPerAzFor(maxPods, cell.zoneIds.length, stack.fleet.capacity.node.podsPerNode),
     };
     // The cell's own values while a release is under way (docs/releases.md), else the stack's.
     const release = config.cellReleases[cell.region];
@@ -50,7 +50,7 @@ export function regionalCellArgs(stack: Stack, cell: FleetCell, shared: CellShar
         region: cell.region,
         primary: cell.primary,
         cidr: cell.cidr,
-        azs: cell.azs,
+        zoneIds: cell.zoneIds,
         clusterName: clusterName(shared.project, shared.stack, cell.code),
         kubernetes: {
             version: release.kubernetesVersion,

@@ -24,7 +24,7 @@ export const DATA_ALARMS = ["aurora-replica-lag", "aurora-global-lag"] as const;
 export interface FailoverCell {
     readonly region: string;
     readonly code: string;
-    readonly azs: readonly string[];
+    readonly zoneIds: readonly string[];
     readonly eksClusterName: pulumi.Input<string>;
     readonly apiNamespace: pulumi.Input<string>;
     readonly vpcId: pulumi.Input<string>;
@@ -83,7 +83,7 @@ export function faultInjectionArgs({ fleet }: Stack, cells: readonly FailoverCel
             .map((c) => ({
                 region: c.region,
                 code: c.code,
-                azs: c.azs,
+                zoneIds: c.zoneIds,
                 vpcId: c.vpcId,
                 subnetIds: c.subnetIds,
                 dbClusterArn: c.dbClusterArn,

@@ -27,8 +27,8 @@ export interface RegionalCellArgs {
     readonly primary: boolean;
     /** The cell's VPC CIDR. */
     readonly cidr: string;
-    /** The cell's three AZs. */
-    readonly azs: readonly string[];
+    /** The cell's three AZ IDs (the catalog's `zoneIds`), in order: subnets and node groups take the letters a, b, c by position. */
+    readonly zoneIds: readonly string[];
     /** The EKS cluster's name, unique per account and region. */
     readonly clusterName: string;
     readonly kubernetes: {
@@ -126,7 +126,7 @@ export class RegionalCell extends pulumi.ComponentResource {
 
     constructor(name: string, args: RegionalCellArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cell:RegionalCell", name, {}, opts);
-        const { region, primary, cidr, azs, kubernetes, nodes, api } = args;
+        const { region, primary, cidr, zoneIds, kubernetes, nodes, api } = args;
         if (!primary && !args.databaseDependsOn?.length)
             throw new pulumi.ResourceError(
                 `RegionalCell "${name}": a secondary cell needs databaseDependsOn (the primary cell's readyForSecondaries; create the primary cell first)`,
@@ -137,7 +137,7 @@ export class RegionalCell extends pulumi.ComponentResource {
         this.code = name;
         this.clusterName = args.clusterName;
 
-        this.network = new Network(`${name}-net`, { region, cidr, azs, accountId: args.accountId }, child);
+        this.network = new Network(`${name}-net`, { region, cidr, zoneIds, accountId: args.accountId }, child);
         this.eks = new EksCluster(
             `${name}-eks`,
             {
@@ -161,7 +161,7 @@ export class RegionalCell extends pulumi.ComponentResource {
                 region,
                 clusterName: this.eks.clusterName,
                 kubernetesVersion: kubernetes.version,
-                azs,
+                zoneIds,
                 subnetIds: this.network.privateSubnetIds,
                 instanceTypes: nodes.instanceTypes,
                 nodesPerZone: nodes.systemPerAz,
@@ -178,7 +178,7 @@ export class RegionalCell extends pulumi.ComponentResource {
         this.workloadSecurityGroupId = this.eks.clusterSecurityGroupId;
         // The model's largest node count, as CPU and memory: Karpenter launches up to it and no further.
         const node = INSTANCE_TYPES[nodes.instanceTypes[0]];
-        const maxNodes = nodes.perAz.max * azs.length;
+        const maxNodes = nodes.perAz.max * zoneIds.length;
         this.karpenter = new Karpenter(
             `${name}-karpenter`,
             {
@@ -186,7 +186,7 @@ export class RegionalCell extends pulumi.ComponentResource {
                 clusterName: this.clusterName,
                 cluster: this.eks.clusterName,
                 accountId: args.accountId,
-                azs,
+                zoneIds,
                 subnetIds: this.network.privateSubnetIds,
                 clusterSecurityGroupId: this.eks.clusterSecurityGroupId,
                 instanceTypes: nodes.instanceTypes,
@@ -225,7 +225,7 @@ export class RegionalCell extends pulumi.ComponentResource {
                 vpcId: this.network.vpcId,
                 isolatedSubnetIds: this.network.isolatedSubnetIds,
                 privateSubnetIds: this.network.privateSubnetIds,
-                azs,
+                zoneIds,
                 clientSecurityGroupIds: [this.workloadSecurityGroupId],
                 database: args.database,
                 cache: args.cache,

@@ -13,8 +13,8 @@ export interface KarpenterArgs {
     /** The cluster resource's name output (carries the dependency on the cluster). */
     readonly cluster: pulumi.Input<string>;
     readonly accountId: pulumi.Input<string>;
-    /** The cell's AZs: the NodePool launches in these only. */
-    readonly azs: readonly string[];
+    /** The cell's AZ IDs (`use1-az1`): the NodePool launches in these only. */
+    readonly zoneIds: readonly string[];
     /** Private subnets, one per AZ: Karpenter's nodes live there. */
     readonly subnetIds: readonly pulumi.Input<string>[];
     /** EKS's cluster security group (what the data tier admits; the ALB reaches pods through it). */
@@ -31,6 +31,8 @@ export interface KarpenterArgs {
 export const KARPENTER_SA = "karpenter";
 export const NODE_CLASS = "api";
 export const NODE_POOL = "api";
+/** The node label Karpenter (and EKS) set to the node's AZ ID. */
+export const ZONE_ID_LABEL = "topology.k8s.aws/zone-id";
 
 /**
  * Node autoscaling of a cell: Karpenter (pinned chart) on the fixed-size system node groups,
@@ -177,8 +179,8 @@ export const INTERRUPTION_EVENTS = {
     "state-changes": { source: ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"] },
 } as const;
 
-/** The NodePool: the model's instance types, on demand, the cell's AZs, limits from the model. */
-export function nodePoolSpec(args: Pick<KarpenterArgs, "azs" | "instanceTypes" | "limits">): Record<string, unknown> {
+/** The NodePool: the model's instance types, on demand, the cell's AZs (by ID), limits from the model. */
+export function nodePoolSpec(args: Pick<KarpenterArgs, "zoneIds" | "instanceTypes" | "limits">): Record<string, unknown> {
     const arch = amiTypeFor(args.instanceTypes) === "AL2023_ARM_64_STANDARD" ? "arm64" : "amd64";
     return {
         template: {
@@ -189,7 +191,10 @@ export function nodePoolSpec(args: Pick<KarpenterArgs, "azs" | "instanceTypes" |
                     { key: "node.kubernetes.io/instance-type", operator: "In", values: [...args.instanceTypes] },
                     { key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] },
                     { key: "kubernetes.io/arch", operator: "In", values: [arch] },
-                    { key: "topology.kubernetes.io/zone", operator: "In", values: [...args.azs] },
+                    // By AZ ID: Karpenter's well-known `topology.k8s.aws/zone-id` ("Globally consistent zone
+                    // id", aws/karpenter-provider-aws website/content/en/v1.8/concepts/scheduling.md, Well-Known
+                    // Labels). `topology.kubernetes.io/zone` takes names, a different zone in each account.
+                    { key: ZONE_ID_LABEL, operator: "In", values: [...args.zoneIds] },
                 ],
                 // Nodes are replaced within 30 days (a fresh AMI at the latest then).
                 expireAfter: "720h",

@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { zoneSuffix } from "../../regions/addressPlan";
 import { isGraviton } from "../../regions/versions";
 import { managedPolicy, serviceTrust } from "../iam";
+import { offeredEverywhere } from "./zoneOfferings";
 
 export interface NodeGroupsArgs {
     /** AWS region of the cell. Passed to every child. */
@@ -9,9 +11,9 @@ export interface NodeGroupsArgs {
     readonly clusterName: pulumi.Input<string>;
     /** Node kubelet version: the cluster's minor. */
     readonly kubernetesVersion: string;
-    /** The cell's AZs; plain because one node group exists per AZ. */
-    readonly azs: readonly string[];
-    /** Private subnet of each AZ, in the order of `azs`. */
+    /** The cell's AZ IDs; plain because one node group exists per AZ. */
+    readonly zoneIds: readonly string[];
+    /** Private subnet of each AZ, in the order of `zoneIds`. */
     readonly subnetIds: readonly pulumi.Input<string>[];
     /** At least two types of one architecture (capacity diversity within a group). */
     readonly instanceTypes: readonly string[];
@@ -65,8 +67,11 @@ export class NodeGroups extends pulumi.ComponentResource {
 
         const size = args.nodesPerZone ?? 1;
         const releaseVersion = latestReleaseVersion(region, args.kubernetesVersion, args.instanceTypes, this);
-        this.nodeGroups = args.azs.map((az, i) => {
-            const zone = az.slice(-1);
+        // EKS fails a group whose types its AZ does not offer: check every AZ first, by ID.
+        const instanceTypes = offeredEverywhere(region, args.zoneIds, args.instanceTypes, { parent: this });
+        this.nodeGroups = args.zoneIds.map((_, i) => {
+            // The group's AZ is its subnet's (placed by AZ ID); the name keeps the positional letter.
+            const zone = zoneSuffix(i);
             return new aws.eks.NodeGroup(
                 `${name}-${zone}`,
                 {
@@ -76,7 +81,7 @@ export class NodeGroups extends pulumi.ComponentResource {
                     version: args.kubernetesVersion,
                     releaseVersion,
                     subnetIds: [args.subnetIds[i]],
-                    instanceTypes: [...args.instanceTypes],
+                    instanceTypes,
                     amiType: amiTypeFor(args.instanceTypes),
                     capacityType: "ON_DEMAND",
                     scalingConfig: { minSize: size, desiredSize: size, maxSize: size },
@@ -163,11 +168,11 @@ export function amiTypeFor(instanceTypes: readonly string[]): string {
 }
 
 /** Everything wrong with the node group arguments, as sentences. */
-export function nodeGroupProblems(args: Pick<NodeGroupsArgs, "azs" | "subnetIds" | "instanceTypes" | "nodesPerZone">): string[] {
+export function nodeGroupProblems(args: Pick<NodeGroupsArgs, "zoneIds" | "subnetIds" | "instanceTypes" | "nodesPerZone">): string[] {
     const problems: string[] = [];
     const size = args.nodesPerZone ?? 1;
-    if (args.azs.length !== args.subnetIds.length)
-        problems.push(`${args.azs.length} AZs but ${args.subnetIds.length} subnets; give one private subnet per AZ`);
+    if (args.zoneIds.length !== args.subnetIds.length)
+        problems.push(`${args.zoneIds.length} AZs but ${args.subnetIds.length} subnets; give one private subnet per AZ`);
     if (args.instanceTypes.length < 2)
         problems.push(`${args.instanceTypes.length} instance type(s); give at least two so one type's shortage cannot stop scaling`);
     const arm = args.instanceTypes.filter(isGraviton);

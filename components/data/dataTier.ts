@@ -63,7 +63,8 @@ export interface DataTierArgs {
     readonly isolatedSubnetIds: pulumi.Input<string>[];
     /** Private subnets (NAT): the primary's secret rotation function. */
     readonly privateSubnetIds: pulumi.Input<string>[];
-    readonly azs: readonly string[];
+    /** The cell's AZ IDs, in the order of the subnets. */
+    readonly zoneIds: readonly string[];
     /** Security groups of the cell's workload: the only clients of the proxy and the cache. */
     readonly clientSecurityGroupIds: pulumi.Input<string>[];
     readonly database: DatabaseSpec;
@@ -130,7 +131,7 @@ export class DataTier extends pulumi.ComponentResource {
                 globalClusterIdentifier: global.globalClusterIdentifier,
                 engineVersion: global.engineVersion,
                 engineVersionPin: database.engineVersionPin,
-                azs: args.azs,
+                zoneIds: args.zoneIds,
                 instanceClass: database.instanceClass,
                 readers: database.readers,
                 port: database.port,

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrust } from "../iam";
 import { dataKeyPolicy, protectedKey } from "../kms";
+import { zoneNames } from "../network/zoneNames";
 import { type StorePlacement } from "./access";
 import { CA_CERTIFICATE, ENGINE, INSTANCE_PARAMETERS, clusterParameters, parameterFamily } from "./aurora";
 import { type RotationArgs, declareMasterRotation } from "./masterRotation";
@@ -29,8 +30,8 @@ export interface DatabaseMemberArgs extends StorePlacement {
      * @default none: the global cluster's version, whose changes reach the member outside this resource (ignored)
      */
     readonly engineVersionPin?: string;
-    /** The cell's AZs; instances are spread over them in order. Plain: it places instances. */
-    readonly azs: readonly string[];
+    /** The cell's AZ IDs; instances are spread over them in order. Plain: it places instances. */
+    readonly zoneIds: readonly string[];
     readonly instanceClass: string;
     /** Readers besides the writer (secondaries: instances = 1 + readers, all readers until promotion). ≥ 2. */
     readonly readers: number;
@@ -56,7 +57,7 @@ export interface DatabaseMemberArgs extends StorePlacement {
 
 /** What is wrong with a member's args (empty when nothing). Pure. */
 export function memberProblems(
-    args: Pick<DatabaseMemberArgs, "primary" | "readers" | "azs" | "master" | "rotation" | "dependsOn"> &
+    args: Pick<DatabaseMemberArgs, "primary" | "readers" | "zoneIds" | "master" | "rotation" | "dependsOn"> &
         Partial<Pick<DatabaseMemberArgs, "engineVersion" | "engineVersionPin">>,
 ): string[] {
     const problems: string[] = [];
@@ -67,7 +68,8 @@ export function memberProblems(
             `engineVersionPin ${pin} is another major than the global cluster's ${args.engineVersion}; a major is upgraded on the global cluster`,
         );
     if (args.readers < 2) problems.push(`readers is ${args.readers}; at least 2 readers in distinct AZs are required`);
-    if (args.azs.length < 3) problems.push(`azs has ${args.azs.length} zones; the writer and two readers need 3 distinct AZs`);
+    if (new Set(args.zoneIds).size < 3)
+        problems.push(`zoneIds has ${new Set(args.zoneIds).size} distinct zones; the writer and two readers need 3 distinct AZs`);
     if (args.primary) {
         if (!args.master) problems.push("the primary member needs master credentials (master)");
         if (args.dependsOn?.length) problems.push("the primary member waits for nothing (dependsOn is for secondaries)");
@@ -240,6 +242,8 @@ export class DatabaseMember extends pulumi.ComponentResource {
         );
 
         const count = 1 + args.readers;
+        // RDS places an instance by AZ name only: the account's names of the catalog's AZ IDs.
+        const zoneNamesInOrder = zoneNames(region, args.zoneIds, { parent: this });
         this.instances = [];
         for (let i = 0; i < count; i++) {
             this.instances.push(
@@ -252,7 +256,7 @@ export class DatabaseMember extends pulumi.ComponentResource {
                         // A new instance joins at its cluster's version; later, the cluster's upgrade upgrades it (ignored).
                         engineVersion,
                         instanceClass: args.instanceClass,
-                        availabilityZone: args.azs[i % args.azs.length],
+                        availabilityZone: zoneNamesInOrder.apply((names) => names[i % names.length]),
                         dbSubnetGroupName: subnetGroup.name,
                         dbParameterGroupName: instanceParameters.name,
                         publiclyAccessible: false,

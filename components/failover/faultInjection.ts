@@ -23,6 +23,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { zoneSuffix } from "../../regions/addressPlan";
 import { confinedServiceTrust, managedPolicy } from "../iam";
 
 /** How long each fault lasts: long enough for Cloudflare's monitors and the drill to see it (docs/edge.md). */
@@ -34,7 +35,8 @@ export const FIS_POLICIES = ["service-role/AWSFaultInjectionSimulatorNetworkAcce
 export interface FaultCell {
     readonly region: string;
     readonly code: string;
-    readonly azs: readonly string[];
+    /** The cell's AZ IDs, in order (`use1-az1`). */
+    readonly zoneIds: readonly string[];
     readonly vpcId: pulumi.Input<string>;
     /** Every subnet of the cell (public, private, isolated). */
     readonly subnetIds: readonly pulumi.Input<string>[];
@@ -53,7 +55,7 @@ export interface FaultInjectionArgs {
 }
 
 export class FaultInjection extends pulumi.ComponentResource {
-    /** Template ids by cell code, then by experiment (`az-<zone>`, `isolation`). */
+    /** Template ids by cell code, then by experiment (`az-<AZ ID>`, e.g. `az-use1-az1`, and `isolation`). */
     readonly templateIds: Record<string, Record<string, pulumi.Output<string>>>;
 
     constructor(name: string, args: FaultInjectionArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -101,14 +103,16 @@ export class FaultInjection extends pulumi.ComponentResource {
         for (const cell of args.cells) {
             const ids: Record<string, pulumi.Output<string>> = {};
             const cluster = { name: "cluster", resourceType: "aws:rds:cluster", selectionMode: "ALL", resourceArns: [cell.dbClusterArn] };
-            for (const az of cell.azs) {
+            cell.zoneIds.forEach((zoneId, i) => {
                 const template = new aws.fis.ExperimentTemplate(
-                    `${cell.code}-${name}-az-${az}`,
+                    // The name the template had when the catalog listed AZ names (region + positional
+                    // letter): kept, so that moving to AZ IDs replaced no template. The zone is `zoneId`.
+                    `${cell.code}-${name}-az-${cell.region}${zoneSuffix(i)}`,
                     {
                         region: cell.region,
                         description: cell.primary
-                            ? `AZ impairment: ${az} of ${cell.code} loses its network and its Aurora writer`
-                            : `AZ impairment: ${az} of ${cell.code} loses its network (its Aurora readers there too)`,
+                            ? `AZ impairment: ${zoneId} of ${cell.code} loses its network and its Aurora writer`
+                            : `AZ impairment: ${zoneId} of ${cell.code} loses its network (its Aurora readers there too)`,
                         roleArn: role.arn,
                         stopConditions: stopOn(cell.sloAlarmArns),
                         experimentOptions: options,
@@ -117,7 +121,10 @@ export class FaultInjection extends pulumi.ComponentResource {
                                 name: "subnets",
                                 resourceType: "aws:ec2:subnet",
                                 selectionMode: "ALL",
-                                parameters: { availabilityZoneIdentifier: az, vpc: cell.vpcId },
+                                // FIS takes the AZ's code or its AZ ID here ("aws:ec2:subnet: availabilityZoneIdentifier
+                                // – The code (for example, us-east-1a) or AZ ID (for example, use1-az1)", FIS User
+                                // Guide, Targets, Resource parameters): the ID, the same zone in every account.
+                                parameters: { availabilityZoneIdentifier: zoneId, vpc: cell.vpcId },
                             },
                             ...(cell.primary ? [cluster] : []),
                         ],
@@ -133,12 +140,12 @@ export class FaultInjection extends pulumi.ComponentResource {
                                   ]
                                 : []),
                         ],
-                        tags: { Name: `${cell.code}-az-${az}` },
+                        tags: { Name: `${cell.code}-az-${zoneId}` },
                     },
                     after,
                 );
-                ids[`az-${az}`] = template.id;
-            }
+                ids[`az-${zoneId}`] = template.id;
+            });
             const isolation = new aws.fis.ExperimentTemplate(
                 `${cell.code}-${name}-isolation`,
                 {

@@ -8,8 +8,8 @@ export interface NetworkArgs {
     readonly region: string;
     /** VPC CIDR (/16 to /20), validated by the config. */
     readonly cidr: string;
-    /** Exactly three AZs of `region`; plain because they decide how many subnets exist. */
-    readonly azs: readonly string[];
+    /** Exactly three AZ IDs of `region` (`use1-az1`); plain because they decide how many subnets exist. */
+    readonly zoneIds: readonly string[];
     /** Days VPC flow logs are kept in CloudWatch. @default 365 */
     readonly flowLogRetentionDays?: number;
     /** The account: only its own flow logs may assume the flow-log role. */
@@ -31,7 +31,8 @@ export const INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "sts", "eks-auth", "lo
 export class Network extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
     readonly cidr: string;
-    readonly azs: readonly string[];
+    /** The AZ IDs, in the order of every per-AZ list below. */
+    readonly zoneIds: readonly string[];
     readonly publicSubnetIds: pulumi.Output<string>[];
     /** The public subnets' CIDRs (plain, from the address plan): where the ALB's nodes are. */
     readonly publicSubnetCidrs: readonly string[];
@@ -44,9 +45,9 @@ export class Network extends pulumi.ComponentResource {
         super("platform:cell:Network", name, {}, opts);
         const { region } = args;
         const child = { parent: this };
-        const plan = subnetPlan(args.cidr, args.azs);
+        const plan = subnetPlan(args.cidr, args.zoneIds);
         this.cidr = args.cidr;
-        this.azs = args.azs;
+        this.zoneIds = args.zoneIds;
         this.publicSubnetCidrs = plan.filter((s) => s.tier === "public").map((s) => s.cidr);
 
         const vpc = new aws.ec2.Vpc(
@@ -72,7 +73,8 @@ export class Network extends pulumi.ComponentResource {
                         region,
                         vpcId: vpc.id,
                         cidrBlock: s.cidr,
-                        availabilityZone: s.az,
+                        // By AZ ID, never by name: a name is a different zone in each account (aws 7.x ec2/subnet.d.ts).
+                        availabilityZoneId: s.zoneId,
                         // EC2.15: even public subnets get no automatic public IPs; only NAT gateways and ALBs live there.
                         mapPublicIpOnLaunch: false,
                         tags: { Name: `${name}-${s.tier}-${s.zone}`, Tier: s.tier, ...roleTags(s) },
@@ -123,7 +125,11 @@ export class Network extends pulumi.ComponentResource {
 
         for (const s of plan) {
             const routeTable =
-                s.tier === "public" ? publicRoutes : s.tier === "isolated" ? isolatedRoutes : privateRouteTables[args.azs.indexOf(s.az)];
+                s.tier === "public"
+                    ? publicRoutes
+                    : s.tier === "isolated"
+                      ? isolatedRoutes
+                      : privateRouteTables[args.zoneIds.indexOf(s.zoneId)];
             new aws.ec2.RouteTableAssociation(
                 `${name}-${s.tier}-${s.zone}-rta`,
                 { region, subnetId: subnets.get(key(s.tier, s.zone))!.id, routeTableId: routeTable.id },

@@ -29,7 +29,7 @@ export function maxReaders(primary: boolean, cellCount: number): number {
 export interface LimitedCell {
     readonly index: number;
     readonly cidr: string;
-    readonly azs: readonly string[];
+    readonly zoneIds: readonly string[];
 }
 
 /** Every limit `plan` breaks; [] when it holds. */
@@ -38,7 +38,7 @@ export function limitProblems(plan: CapacityPlan, cells: readonly LimitedCell[],
     const type = INSTANCE_TYPES[plan.node.instanceType];
     const perNode = plan.node.podsPerNode;
     plan.cells.forEach((c, i) => {
-        const { index, cidr, azs: cellAzs } = cells[i];
+        const { index, cidr, zoneIds: cellAzs } = cells[i];
         const azs = cellAzs.length;
         const nodesMax = c.nodesPerAz.max * azs;
         const when = describeFailure(c.worstCaseFailure);

@@ -84,7 +84,7 @@ export interface SizedCell {
     readonly region: string;
     readonly code: string;
     readonly primary: boolean;
-    readonly azs: readonly string[];
+    readonly zoneIds: readonly string[];
 }
 
 const MIN_READERS = 2;
@@ -119,7 +119,7 @@ export function sizeCells(
     }
 
     const sized = cells.map((cell): CellCapacity => {
-        const azs = cell.azs.length;
+        const azs = cell.zoneIds.length;
         // A drained cell carries nobody: it keeps the minimum figures until its entry is removed.
         const normalUsers = normal.get(cell.region) ?? 0;
         const { users: worstCaseUsers, failure } = worst.get(cell.region) ?? { users: 0, failure: [] };
@@ -142,7 +142,7 @@ export function sizeCells(
     });
 
     // Every catalog region has 3 AZs; the fleet-wide figure takes the smallest, to be safe.
-    const minAzs = Math.min(...cells.map((c) => c.azs.length));
+    const minAzs = Math.min(...cells.map((c) => c.zoneIds.length));
     return {
         targetConcurrentUsers: knobs.targetConcurrentUsers,
         usersPerPod: knobs.usersPerPod,

@@ -243,7 +243,7 @@ describe("failover: the Region switch plans and FIS templates of the prod plan",
         );
         assert.equal(
             (az.inputs.targets as { parameters?: Record<string, string> }[])[0].parameters!.availabilityZoneIdentifier,
-            "eu-central-1b",
+            "euc1-az2",
         );
         // Isolation: every subnet of the cell (3 tiers × 3 AZs), stopped by its replication alarms.
         const isolation = byName(prod, TEMPLATE, "euc1-faults-isolation");

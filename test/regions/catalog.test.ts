@@ -1,5 +1,12 @@
 import * as assert from "node:assert/strict";
-import { CLOUDFLARE_REGIONS, CLOUDFLARE_REGION_LOCATIONS, catalogRegions, findRegion, requireRegion } from "../../regions/catalog";
+import {
+    CLOUDFLARE_REGIONS,
+    CLOUDFLARE_REGION_LOCATIONS,
+    UNSUPPORTED_ZONE_IDS,
+    catalogRegions,
+    findRegion,
+    requireRegion,
+} from "../../regions/catalog";
 import { overlaps, parseCidr } from "../../regions/cidr";
 import { awsFacts } from "../support/awsFacts";
 
@@ -41,15 +48,41 @@ describe("region catalog", () => {
         assert.equal(requireRegion("us-east-1").code, "use1");
     });
 
-    it("gives every region three distinct AZs of its own", () => {
+    it("gives every region three distinct AZ IDs of its own, none of them unsupported", () => {
         for (const r of regions) {
-            assert.equal(new Set(r.azs).size, 3, r.name);
+            assert.equal(r.zoneIds.length, 3, r.name);
+            assert.equal(new Set(r.zoneIds).size, 3, r.name);
+            const prefix = zoneIdPrefix(r.name);
             assert.ok(
-                r.azs.every((az) => new RegExp(`^${r.name}[a-z]$`).test(az)),
-                `${r.name}: ${r.azs.join(",")}`,
+                r.zoneIds.every((id) => new RegExp(`^${prefix}-az\\d+$`).test(id)),
+                `${r.name}: ${r.zoneIds.join(",")} (expected ${prefix}-azN)`,
+            );
+            assert.deepEqual(
+                r.zoneIds.filter((id) => id in UNSUPPORTED_ZONE_IDS),
+                [],
+                r.name,
             );
         }
-        assert.deepEqual(requireRegion("ca-central-1").azs, ["ca-central-1a", "ca-central-1b", "ca-central-1d"]);
+        // The regions with gaps (docs: no cac1-az3 for EKS, no apne1-az3 for new accounts).
+        assert.deepEqual(requireRegion("ca-central-1").zoneIds, ["cac1-az1", "cac1-az2", "cac1-az4"]);
+        assert.deepEqual(requireRegion("ap-northeast-1").zoneIds, ["apne1-az1", "apne1-az2", "apne1-az4"]);
+        assert.deepEqual(requireRegion("us-east-1").zoneIds, ["use1-az1", "use1-az2", "use1-az4"]);
+    });
+
+    it("lists the AZ IDs EKS's control plane and RDS Proxy refuse as unsupported", () => {
+        // EKS User Guide, "Subnet requirements for clusters"; RDS User Guide, "Limitations for RDS Proxy".
+        for (const id of ["use1-az3", "usw1-az2", "cac1-az3"]) assert.ok(id in UNSUPPORTED_ZONE_IDS, id);
+        assert.match(UNSUPPORTED_ZONE_IDS["use1-az3"], /RDS Proxy/);
+    });
+
+    it("derives the AZ ID prefix from the region name as AWS does", () => {
+        assert.deepEqual(["us-east-1", "ap-southeast-2", "ap-northeast-1", "me-central-1", "af-south-1"].map(zoneIdPrefix), [
+            "use1",
+            "apse2",
+            "apne1",
+            "mec1",
+            "afs1",
+        ]);
     });
 
     it("gives every region a private /16 that overlaps no other region's", () => {
@@ -85,3 +118,24 @@ describe("region catalog", () => {
         assert.throws(() => requireRegion("mars-north-1"), /unknown region "mars-north-1": the catalog has us-east-1, us-east-2/);
     });
 });
+
+/**
+ * An AZ ID's prefix: the region's area, its direction's initials and its number ("AWS Availability
+ * Zones": `euw1-az1` for eu-west-1), computed here independently of the catalog's `code`.
+ */
+function zoneIdPrefix(region: string): string {
+    const [area, direction, number] = region.split("-");
+    const initials: Record<string, string> = {
+        east: "e",
+        west: "w",
+        north: "n",
+        south: "s",
+        central: "c",
+        northeast: "ne",
+        northwest: "nw",
+        southeast: "se",
+        southwest: "sw",
+    };
+    assert.ok(direction in initials, `${region}: unknown direction ${direction}`);
+    return `${area}${initials[direction]}${number}`;
+}

@@ -21,7 +21,7 @@ export function testCell(region: string, options: TestCellOptions = {}): FleetCe
         primary: options.primary ?? false,
         decommissioning: options.decommissioning ?? false,
         cidr: options.cidr ?? catalog.cidr,
-        azs: catalog.azs,
+        zoneIds: catalog.zoneIds,
         catalog,
     };
 }

@@ -15,11 +15,11 @@ export interface FakeCell {
     readonly isolatedSubnetIds: string[];
     readonly privateSubnetIds: string[];
     readonly workloadSg: string;
-    readonly azs: readonly string[];
+    readonly zoneIds: readonly string[];
 }
 
 export function fakeCell(region: string): FakeCell {
-    const { code, azs } = requireRegion(region);
+    const { code, zoneIds } = requireRegion(region);
     return {
         region,
         code,
@@ -27,7 +27,7 @@ export function fakeCell(region: string): FakeCell {
         isolatedSubnetIds: ["a", "b", "c"].map((z) => `subnet-0${code}isolated${z}`),
         privateSubnetIds: ["a", "b", "c"].map((z) => `subnet-0${code}private${z}`),
         workloadSg: `sg-0${code}workload`,
-        azs,
+        zoneIds,
     };
 }
 
@@ -62,7 +62,7 @@ export function tierArgs(cell: FakeCell, primary: boolean, global: GlobalDatabas
         vpcId: cell.vpcId,
         isolatedSubnetIds: cell.isolatedSubnetIds,
         privateSubnetIds: cell.privateSubnetIds,
-        azs: cell.azs,
+        zoneIds: cell.zoneIds,
         clientSecurityGroupIds: [cell.workloadSg],
         ...dataSpecs(config),
     };

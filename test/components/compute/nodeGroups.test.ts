@@ -17,7 +17,7 @@ const ARGS: NodeGroupsArgs = {
     region: "ap-southeast-1",
     clusterName: "platform-test-apse1",
     kubernetesVersion: "1.36",
-    azs: ["ap-southeast-1a", "ap-southeast-1b", "ap-southeast-1c"],
+    zoneIds: ["apse1-az1", "apse1-az2", "apse1-az3"],
     subnetIds: ["subnet-0a", "subnet-0b", "subnet-0c"],
     instanceTypes: ["m7i.xlarge", "m6i.xlarge"],
     nodesPerZone: 2,

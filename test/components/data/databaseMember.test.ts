@@ -8,6 +8,7 @@ import {
     parameterFamily,
 } from "../../../components/data/aurora";
 import { memberProblems } from "../../../components/data/databaseMember";
+import { mockZoneName } from "../../../plan/mocks";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
 import { DATA_REGIONS, dataPlan, fakeCell, keyArn, sgId } from "../../support/data";
 import { isRegionalAws, ofType, one } from "../../support/harness";
@@ -93,7 +94,14 @@ describe("DatabaseMember", () => {
             const instances = ofType(ev, INSTANCE).filter((i) => i.name.startsWith(`${code}-data-db-`));
             assert.deepEqual(instances.map((i) => i.name).sort(), [`${code}-data-db-1`, `${code}-data-db-2`, `${code}-data-db-3`]);
             const cell = fakeCell(region);
-            assert.deepEqual(instances.map((i) => i.inputs.availabilityZone).sort(), [...cell.azs]);
+            // The account's names of the catalog's AZ IDs (the mock's differ from the IDs' order), one
+            // instance per AZ in the order of the IDs: three distinct AZs.
+            const byName = [...instances].sort((a, b) => (a.name < b.name ? -1 : 1));
+            assert.deepEqual(
+                byName.map((i) => i.inputs.availabilityZone),
+                cell.zoneIds.map((id) => mockZoneName(region, id)),
+            );
+            assert.equal(new Set(byName.map((i) => i.inputs.availabilityZone)).size, 3);
             const key = one(ev, KEY, `${code}-data-db-key`);
             const role = one(ev, "aws:iam/role:Role", `${code}-data-db-monitoring-role`);
             for (const i of instances) {
@@ -181,24 +189,33 @@ describe("DatabaseMember", () => {
 });
 
 describe("memberProblems", () => {
-    const azs = ["a", "b", "c"];
+    const zoneIds = ["use1-az1", "use1-az2", "use1-az4"];
     const master = { username: "u", password: "p", databaseName: "d" };
     it("accepts a well-formed primary and secondary", () => {
-        assert.deepEqual(memberProblems({ primary: true, readers: 2, azs, master }), []);
-        assert.deepEqual(memberProblems({ primary: false, readers: 2, azs, dependsOn: [{} as never] }), []);
+        assert.deepEqual(memberProblems({ primary: true, readers: 2, zoneIds, master }), []);
+        assert.deepEqual(memberProblems({ primary: false, readers: 2, zoneIds, dependsOn: [{} as never] }), []);
     });
     it("refuses fewer than 2 readers or 3 AZs", () => {
-        assert.deepEqual(memberProblems({ primary: true, readers: 1, azs: ["a", "b"], master }), [
+        assert.deepEqual(memberProblems({ primary: true, readers: 1, zoneIds: ["use1-az1", "use1-az2"], master }), [
             "readers is 1; at least 2 readers in distinct AZs are required",
-            "azs has 2 zones; the writer and two readers need 3 distinct AZs",
+            "zoneIds has 2 distinct zones; the writer and two readers need 3 distinct AZs",
+        ]);
+        assert.deepEqual(memberProblems({ primary: true, readers: 2, zoneIds: ["use1-az1", "use1-az1", "use1-az2"], master }), [
+            "zoneIds has 2 distinct zones; the writer and two readers need 3 distinct AZs",
         ]);
     });
     it("refuses a primary without credentials", () => {
-        assert.deepEqual(memberProblems({ primary: true, readers: 2, azs }), ["the primary member needs master credentials (master)"]);
+        assert.deepEqual(memberProblems({ primary: true, readers: 2, zoneIds }), ["the primary member needs master credentials (master)"]);
     });
     it("refuses a secondary with credentials, rotation, or nothing to join after", () => {
         assert.deepEqual(
-            memberProblems({ primary: false, readers: 2, azs, master, rotation: { secretArn: "", secretKmsKeyArn: "", subnetIds: [] } }),
+            memberProblems({
+                primary: false,
+                readers: 2,
+                zoneIds,
+                master,
+                rotation: { secretArn: "", secretKmsKeyArn: "", subnetIds: [] },
+            }),
             [
                 "a secondary member must not set master (the global cluster's primary owns the credentials)",
                 "a secondary member must not rotate the master secret (the primary does)",
@@ -207,7 +224,7 @@ describe("memberProblems", () => {
         );
     });
     it("refuses an engine pin of another major than the global cluster's (a major is the global cluster's); accepts a minor", () => {
-        const secondary = { primary: false, readers: 2, azs, dependsOn: [{} as never], engineVersion: "16.9" };
+        const secondary = { primary: false, readers: 2, zoneIds, dependsOn: [{} as never], engineVersion: "16.9" };
         assert.deepEqual(memberProblems({ ...secondary, engineVersionPin: "17.5" }), [
             "engineVersionPin 17.5 is another major than the global cluster's 16.9; a major is upgraded on the global cluster",
         ]);

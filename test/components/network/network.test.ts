@@ -6,7 +6,7 @@ import { isRegionalAws, ofType, one, evaluateOf } from "../../support/harness";
 
 describe("subnetPlan", () => {
     it("cuts a /16 into three /18 private subnets and /21 public and isolated subnets", () => {
-        const plan = subnetPlan("10.10.0.0/16", ["us-east-1a", "us-east-1b", "us-east-1c"]);
+        const plan = subnetPlan("10.10.0.0/16", ["use1-az1", "use1-az2", "use1-az4"]);
         assert.deepEqual(
             plan.map((s) => `${s.tier}-${s.zone} ${s.cidr}`),
             [
@@ -24,7 +24,7 @@ describe("subnetPlan", () => {
     });
 
     it("keeps the same shape for a /20", () => {
-        const plan = subnetPlan("10.100.16.0/20", ["eu-central-1a", "eu-central-1b", "eu-central-1c"]);
+        const plan = subnetPlan("10.100.16.0/20", ["euc1-az1", "euc1-az2", "euc1-az3"]);
         assert.deepEqual(
             plan.filter((s) => s.zone === "a").map((s) => s.cidr),
             ["10.100.16.0/22", "10.100.28.0/25", "10.100.29.128/25"],
@@ -32,7 +32,7 @@ describe("subnetPlan", () => {
     });
 
     it("refuses anything but three AZs", () => {
-        assert.throws(() => subnetPlan("10.10.0.0/16", ["us-east-1a", "us-east-1b"]), /exactly 3 AZs, got 2/);
+        assert.throws(() => subnetPlan("10.10.0.0/16", ["use1-az1", "use1-az2"]), /exactly 3 AZs, got 2/);
     });
 });
 
@@ -42,7 +42,7 @@ describe("Network", () => {
         ev = await evaluateOf(Network, "euc1-net", {
             region: "eu-central-1",
             cidr: "10.22.0.0/16",
-            azs: ["eu-central-1a", "eu-central-1b", "eu-central-1c"],
+            zoneIds: ["euc1-az1", "euc1-az2", "euc1-az3"],
             accountId: "123456789012",
         });
     });
@@ -67,11 +67,16 @@ describe("Network", () => {
         const subnets = ofType(ev, "aws:ec2/subnet:Subnet");
         assert.equal(subnets.length, 9);
         for (const tier of ["public", "private", "isolated"]) {
-            const azs = subnets
+            const zones = subnets
                 .filter((s) => (s.inputs.tags as Record<string, string>).Tier === tier)
-                .map((s) => s.inputs.availabilityZone)
+                .map((s) => `${s.name} ${String(s.inputs.availabilityZoneId)} ${String(s.inputs.availabilityZone)}`)
                 .sort();
-            assert.deepEqual(azs, ["eu-central-1a", "eu-central-1b", "eu-central-1c"]);
+            // By AZ ID, in order, named by position; never by AZ name (a different zone in each account).
+            assert.deepEqual(zones, [
+                `euc1-net-${tier}-a euc1-az1 undefined`,
+                `euc1-net-${tier}-b euc1-az2 undefined`,
+                `euc1-net-${tier}-c euc1-az3 undefined`,
+            ]);
         }
         assert.ok(subnets.every((s) => s.inputs.mapPublicIpOnLaunch === false));
         assert.equal(
