@@ -10,9 +10,9 @@ import { type CloudflareRanges, OriginIngress } from "../compute/originIngress";
 import { type CacheSpec, type DatabaseSpec, DataTier } from "../data/dataTier";
 import { type GlobalDatabase } from "../data/globalDatabase";
 import { Network } from "../network/network";
+import { type AlertSubscriptionSpec } from "../observability/alertTopic";
 import { type LogDomainSizing } from "../observability/logDomain";
 import { type PrometheusSizing } from "../observability/monitoring";
-import { type AlertSubscriptionSpec } from "../observability/alertTopic";
 import { Observability } from "../observability/observability";
 
 /** A range of a count the autoscalers move within. */

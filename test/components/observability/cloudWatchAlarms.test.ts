@@ -2,8 +2,7 @@ import * as assert from "node:assert/strict";
 import { CloudWatchAlarms, cacheNodeIds } from "../../../components/observability/cloudWatchAlarms";
 import * as alarms from "../../../components/observability/cloudWatchAlarms";
 import { ACCOUNT_ID } from "../../../plan/mocks";
-import { type Evaluation } from "../../../plan/runtime";
-import { type RecordedResource } from "../../../plan/runtime";
+import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
 import { ofType, one, evaluateOf, planOf, prodStack } from "../../support/harness";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
