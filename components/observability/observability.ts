@@ -1,6 +1,7 @@
 /**
- * A cell's observability tier, composed: the OpenSearch log domain, Fluent Bit, the alert
- * topic, kube-prometheus-stack with the API dashboard and alert rules, and the CloudWatch
+ * A cell's observability tier, composed: the OpenSearch log domain, Fluent Bit (installed after
+ * kube-prometheus-stack, whose CRDs its ServiceMonitor needs), the alert topics and their
+ * subscriptions, kube-prometheus-stack with the API dashboard and alert rules, and the CloudWatch
  * alarms of the managed services. (The EKS control-plane log group belongs to `EksCluster`,
  * which must create it before the cluster.)
  */
