@@ -1,11 +1,12 @@
 /**
  * The `platform:observability` section: log retention, the OpenSearch log domain's size,
- * Prometheus retention and storage, and an optional alert webhook. Every key has a
- * default, so the section may be left out.
+ * Prometheus retention and storage, an optional alert webhook and the alert topics'
+ * subscriptions. Every key has a default, so the section may be left out.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { isRecord, show } from "./problems";
-import { type Immutable, checked, defaulted, integer, oneOf, settings, text } from "./schema";
+import { type Immutable, checked, defaulted, integer, list, oneOf, settings, text } from "./schema";
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
 export const CLOUDWATCH_RETENTION_DAYS = [
@@ -63,6 +64,93 @@ const alertWebhookUrl = z
     })
     .meta({ allowed: WEBHOOK_ALLOWED, secret: true });
 
+/**
+ * The SNS protocols a subscription may use. Email reaches a person, https a paging or chat
+ * service (PagerDuty, Opsgenie, …). Plain http would carry alerts, and the token in the URL,
+ * in clear; sqs, lambda and sms need resources or registrations in each region that this
+ * stack does not declare.
+ */
+export const SUBSCRIPTION_PROTOCOLS = ["email", "https"] as const;
+/**
+ * What a subscription receives: `page` the CloudWatch alarms and Alertmanager's critical
+ * alerts, `ticket` Alertmanager's warnings, `all` both (components/observability/alertTopic.ts).
+ */
+export const SUBSCRIPTION_SEVERITIES = ["page", "ticket", "all"] as const;
+
+/** Stand-in prefix for an encrypted endpoint the offline plan cannot decrypt; the rest is a hash of the ciphertext. */
+export const OFFLINE_SUBSCRIPTION_ENDPOINT = "https://offline-plan-secret.invalid/subscriptions/";
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const ENDPOINT_ALLOWED =
+    "for email the recipient's address (e.g. oncall@example.com); for https the receiver's full https:// URL, stored as a secret when it carries a token (pulumi config set --secret --path 'platform:observability.alerts.subscriptions[0].endpoint' https://…)";
+
+/** An endpoint; a nested secret the offline plan cannot decrypt arrives still encrypted (`{ secure: … }`). */
+const subscriptionEndpoint = z
+    .unknown()
+    .transform((value, ctx) => {
+        if (isRecord(value) && Object.keys(value).length === 1 && typeof value.secure === "string")
+            return `${OFFLINE_SUBSCRIPTION_ENDPOINT}${createHash("sha256").update(value.secure).digest("hex").slice(0, 12)}`;
+        if (typeof value === "string" && value.length > 0) return value;
+        // Never echo the value: an https endpoint may carry its token.
+        ctx.addIssue({ code: "custom", message: `is not a text value; give ${ENDPOINT_ALLOWED}`, input: value });
+        return z.NEVER;
+    })
+    .meta({ allowed: ENDPOINT_ALLOWED, secret: true });
+
+const SUBSCRIPTION = checked(
+    settings({
+        protocol: oneOf(SUBSCRIPTION_PROTOCOLS, { refused: "is not an SNS protocol this stack subscribes" }).describe(
+            "How SNS delivers: `email` (the recipient must confirm) or `https`",
+        ),
+        endpoint: subscriptionEndpoint.describe("The recipient's address, or the https:// URL (a secret when it carries a token)"),
+        severity: oneOf(SUBSCRIPTION_SEVERITIES, { refused: "is not an alert severity" })
+            .default("all")
+            .describe("`page` (CloudWatch alarms and critical alerts), `ticket` (warnings) or `all`"),
+    }),
+    (sub, report) => {
+        if (sub.endpoint.startsWith(OFFLINE_SUBSCRIPTION_ENDPOINT)) return;
+        if (sub.protocol === "email" && !EMAIL.test(sub.endpoint))
+            report("is not an e-mail address; an email subscription's endpoint is the recipient's address, e.g. oncall@example.com", [
+                "endpoint",
+            ]);
+        if (sub.protocol === "https" && !HTTPS_URL.test(sub.endpoint))
+            report(`is not an https:// URL; an https subscription's endpoint is ${ENDPOINT_ALLOWED.split("; for https ")[1]}`, [
+                "endpoint",
+            ]);
+    },
+    ["protocol", "endpoint"],
+).meta({ allowed: "a subscription such as { protocol: email, endpoint: oncall@example.com, severity: page }" });
+
+/** One SNS subscription per entry and cell topic; the same endpoint twice would receive every alert twice. */
+const SUBSCRIPTIONS = checked(
+    list(SUBSCRIPTION, "a list of subscriptions, e.g. [{ protocol: email, endpoint: oncall@example.com, severity: page }]"),
+    (subs, report, sound) => {
+        const seen = new Map<string, number>();
+        subs.forEach((sub, i) => {
+            if (!sound([i])) return;
+            const key = `${sub.protocol} ${sub.endpoint}`;
+            const first = seen.get(key);
+            if (first === undefined) seen.set(key, i);
+            else
+                report(
+                    `repeats the ${sub.protocol} endpoint of subscriptions[${first}]; give each endpoint once, with the severity it should receive`,
+                    [i, "endpoint"],
+                );
+        });
+    },
+    [],
+)
+    .default([])
+    .meta({ rule: "each endpoint once" });
+
+const ALERTS_SCHEMA = defaulted(
+    settings({
+        subscriptions: SUBSCRIPTIONS.describe(
+            'SNS subscriptions of every cell\'s alert topics (docs/observability.md, "Who receives alerts"); an email subscription stays pending until its recipient confirms it',
+        ),
+    }),
+);
+
 /** `platform:observability`, all keys optional. */
 export const OBSERVABILITY_SCHEMA = defaulted(
     settings({
@@ -74,12 +162,16 @@ export const OBSERVABILITY_SCHEMA = defaulted(
         alertWebhookUrl: alertWebhookUrl
             .optional()
             .describe("An extra Alertmanager receiver (a chat or paging webhook) besides the region's SNS topic; a secret"),
+        alerts: ALERTS_SCHEMA,
     }).meta({ page: "docs/observability.md" }),
-).describe("Log retention, OpenSearch sizing and index retention, Prometheus retention and volume, alert webhook (secret)");
+).describe(
+    "Log retention, OpenSearch sizing and index retention, Prometheus retention and volume, alert webhook (secret), alert subscriptions",
+);
 
 export type ObservabilityConfig = Immutable<z.output<typeof OBSERVABILITY_SCHEMA>>;
 export type OpenSearchSizing = ObservabilityConfig["opensearch"];
 export type PrometheusSizing = ObservabilityConfig["prometheus"];
+export type AlertSubscription = ObservabilityConfig["alerts"]["subscriptions"][number];
 
-/** Every key at its default (no alert webhook). */
+/** Every key at its default (no alert webhook, no subscription). */
 export const OBSERVABILITY_DEFAULTS: ObservabilityConfig = OBSERVABILITY_SCHEMA.parse(undefined);

@@ -98,6 +98,7 @@ export function regionalCellArgs(stack: Stack, cell: FleetCell, shared: CellShar
             opensearch: observability.opensearch,
             prometheus: observability.prometheus,
             alertWebhookUrl: observability.alertWebhookUrl,
+            alerts: observability.alerts,
             physicalNames: {
                 prefix: cellPhysicalPrefix(shared.project, shared.stack, cell.code),
                 logDomain: logDomainName(shared.stack, cell.code),

@@ -10,6 +10,7 @@ import { type CloudflareRanges, OriginIngress } from "../compute/originIngress";
 import { type CacheSpec, type DatabaseSpec, DataTier } from "../data/dataTier";
 import { type GlobalDatabase } from "../data/globalDatabase";
 import { Network } from "../network/network";
+import { type AlertSubscriptionSpec } from "../observability/alertTopic";
 import { type LogDomainSizing } from "../observability/logDomain";
 import { type PrometheusSizing } from "../observability/monitoring";
 import { Observability } from "../observability/observability";
@@ -69,6 +70,8 @@ export interface RegionalCellArgs {
         readonly prometheus: PrometheusSizing;
         /** An extra Alertmanager receiver (a secret). @default none */
         readonly alertWebhookUrl?: string;
+        /** Subscribers of the cell's alert topics. @default none */
+        readonly alerts?: { readonly subscriptions: readonly AlertSubscriptionSpec[] };
         /** Physical names that carry the stack (regions/naming.ts). @default the component names */
         readonly physicalNames?: { readonly prefix: string; readonly logDomain: string };
     };
@@ -278,7 +281,8 @@ export class RegionalCell extends pulumi.ComponentResource {
                     shards: this.data.cache.shards,
                     replicasPerShard: this.data.cache.replicasPerShard,
                 },
-                alb: { arnSuffix: this.ingress.arnSuffix },
+                alb: { arnSuffix: this.ingress.arnSuffix, targetGroupArnSuffix: this.ingress.targetGroupArnSuffix },
+                proxy: { proxyName: this.data.proxy.proxyName, targetGroupName: this.data.proxy.targetGroupName, writer: primary },
             },
             child,
         );

@@ -86,6 +86,9 @@ export class DatabaseProxy extends pulumi.ComponentResource {
     readonly dbUser: string;
     readonly primary: boolean;
     readonly proxyArn: pulumi.Output<string>;
+    /** The proxy's name and its target group's (`default`): the dimensions of its CloudWatch metrics. */
+    readonly proxyName: pulumi.Output<string>;
+    readonly targetGroupName: pulumi.Output<string>;
     /** `arn:aws:rds-db:…:dbuser:prx-…/app`: the workload's IAM role is granted rds-db:connect on it. */
     readonly connectResourceArn: pulumi.Output<string>;
     readonly securityGroupId: pulumi.Output<string>;
@@ -198,6 +201,8 @@ export class DatabaseProxy extends pulumi.ComponentResource {
         this.writerEndpoint = proxy.endpoint;
         this.readerEndpoint = readOnly.endpoint;
         this.proxyArn = proxy.arn;
+        this.proxyName = proxy.name;
+        this.targetGroupName = targetGroup.name;
         this.connectResourceArn = proxy.arn.apply((arn) => connectArnOf(arn, dbUser));
         this.securityGroupId = sg.id;
         this.registerOutputs({

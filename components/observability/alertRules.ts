@@ -10,6 +10,10 @@
  *   interpolated (see docs/observability.md).
  * - kube-state-metrics (`kube_horizontalpodautoscaler_*`, `kube_pod_*`) and node-exporter
  *   (`node_cpu_seconds_total`), both installed by kube-prometheus-stack.
+ * - Fluent Bit's output counters `fluentbit_output_dropped_records_total` and
+ *   `fluentbit_output_retries_failed_total` (label `name`: the output instance, e.g.
+ *   `opensearch.0`), created per output by fluent/fluent-bit src/flb_output.c (cmetrics) and
+ *   served at `/api/v2/metrics/prometheus`, which the chart's ServiceMonitor scrapes (logShipper.ts).
  * - cAdvisor via the kubelet (`container_cpu_usage_seconds_total`).
  */
 
@@ -207,4 +211,55 @@ export function apiAlertRules(namespace: string, region: string): RuleGroup[] {
             ],
         },
     ];
+}
+
+/** Window over which Fluent Bit's lost records are counted: three 30 s scrapes and then some. */
+export const LOG_LOSS_WINDOW = "10m";
+/** How long Fluent Bit's metrics may be missing before log loss would go unseen. */
+export const LOG_SHIPPER_ABSENT_FOR = "15m";
+
+/**
+ * Log shipping: records Fluent Bit dropped (an output answered with an unrecoverable error, e.g.
+ * a mapping conflict or a 403 before the role mapping exists) or gave up on after `Retry_Limit`
+ * (logShipper.ts), per pod and output. Lost logs are not an outage: tickets (warning), not pages.
+ */
+export function logShippingRules(region: string): RuleGroup {
+    const labels = { severity: "warning", region };
+    const lost = (metric: string) => `sum by (pod, name) (increase(${metric}[${LOG_LOSS_WINDOW}])) > 0`;
+    return {
+        name: "logs.shipping",
+        rules: [
+            {
+                alert: "FluentBitDroppedRecords",
+                expr: lost("fluentbit_output_dropped_records_total"),
+                for: "0m",
+                labels,
+                annotations: {
+                    summary: `Fluent Bit {{ $labels.pod }} dropped records on output {{ $labels.name }} in ${region}`,
+                    description: `{{ $value | humanize }} records dropped in ${LOG_LOSS_WINDOW}: the log domain refused them (check the pod's log and the domain's role mapping, docs/observability.md).`,
+                },
+            },
+            {
+                alert: "FluentBitRetriesFailed",
+                expr: lost("fluentbit_output_retries_failed_total"),
+                for: "0m",
+                labels,
+                annotations: {
+                    summary: `Fluent Bit {{ $labels.pod }} gave up delivering to output {{ $labels.name }} in ${region}`,
+                    description: `{{ $value | humanize }} batches abandoned after the retry limit in ${LOG_LOSS_WINDOW}: their logs are lost.`,
+                },
+            },
+            {
+                // Without the scrape both rules above are empty vectors: say so.
+                alert: "FluentBitMetricsAbsent",
+                expr: "absent(fluentbit_output_retries_failed_total)",
+                for: LOG_SHIPPER_ABSENT_FOR,
+                labels,
+                annotations: {
+                    summary: `Prometheus scrapes no Fluent Bit metrics in ${region}: log loss would go unseen`,
+                    description: "The fluent-bit ServiceMonitor (namespace logging) finds no target, or Fluent Bit is not running.",
+                },
+            },
+        ],
+    };
 }

@@ -1,5 +1,5 @@
 /**
- * CloudWatch alarms of a cell's managed services (Aurora, ElastiCache, OpenSearch, ALB),
+ * CloudWatch alarms of a cell's managed services (Aurora, RDS Proxy, ElastiCache, OpenSearch, ALB),
  * every one publishing to the region's alert topic on ALARM and on OK. Each target is
  * optional so that a tier's alarms are wired when that tier exists.
  */
@@ -60,6 +60,36 @@ export const ALB_P99_SECONDS = 0.03;
 /** Three (5xx) and five (latency) 1-minute periods, as the Prometheus alerts. */
 export const ALB_5XX_PERIODS = 3;
 export const ALB_LATENCY_PERIODS = 5;
+/**
+ * A target unhealthy this many consecutive minutes (Maximum over the minute, so one flapping pod
+ * counts). The target group marks a pod unhealthy after 2 failed checks 10 s apart
+ * (originIngress.ts), and a rolling update drains targets rather than failing them, so five
+ * minutes is a pod that stays sick (crash loop, a dependency it cannot reach), not a deploy.
+ */
+export const ALB_UNHEALTHY_PERIODS = 5;
+/** No healthy target for two minutes: the cell answers every request with a 503 (the page). */
+export const ALB_NO_HEALTHY_PERIODS = 2;
+
+// --- RDS Proxy (AWS/RDS, the `proxy` metrics: Aurora user guide, "Monitoring RDS Proxy metrics
+// with Amazon CloudWatch", rds-proxy.monitoring.html, read 2026-12-03). Dimension sets: 1
+// ProxyName; 2 ProxyName + EndpointName; 3 ProxyName + TargetGroup + Target; 4 ProxyName +
+// TargetGroup + TargetRole. AvailabilityPercentage is published with set 4 (Average is its useful
+// statistic); DatabaseConnectionsBorrowLatency (microseconds, Average) with sets 1 and 2. ---
+/**
+ * The proxy's health checks of its targets in a role, averaged over the proxy's nodes: one node of
+ * four failing a minute reads 75 %. Below 95 % for three minutes the role is really unreachable.
+ */
+export const PROXY_AVAILABILITY_PERCENT = 95;
+export const PROXY_AVAILABILITY_PERIODS = 3;
+/**
+ * A borrow normally reuses a pooled connection in microseconds; 10 ms on average is a third of the
+ * 30 ms response budget spent waiting for a database connection: the pool is saturated
+ * (maxConnectionsPercent, databaseProxy.ts). Five 1-minute periods, as the Aurora alarms.
+ */
+export const PROXY_BORROW_LATENCY_MICROSECONDS = 10_000;
+export const PROXY_BORROW_PERIODS = 5;
+/** RDS's target roles (DBProxyTarget.Role / TargetRole in the RDS API): the TargetRole dimension's values. */
+export const PROXY_ROLES = { writer: "READ_WRITE", reader: "READ_ONLY" } as const;
 
 export interface AuroraTarget {
     readonly clusterIdentifier: pulumi.Input<string>;
@@ -86,11 +116,32 @@ export interface OpenSearchTarget {
 export interface AlbTarget {
     /** The load balancer's `arnSuffix` (`app/<name>/<id>`): CloudWatch's LoadBalancer dimension. */
     readonly arnSuffix: pulumi.Input<string>;
+    /**
+     * The API's target group `arnSuffix` (`targetgroup/<name>/<id>`): CloudWatch's TargetGroup
+     * dimension of the host counts. @default none: no host-count alarms
+     */
+    readonly targetGroupArnSuffix?: pulumi.Input<string>;
+}
+
+export interface ProxyTarget {
+    /** The proxy's name: the ProxyName dimension. */
+    readonly proxyName: pulumi.Input<string>;
+    /** The proxy's target group name (the default target group is `default`): the TargetGroup dimension. */
+    readonly targetGroupName: pulumi.Input<string>;
+    /**
+     * True where the writer is (the primary cell): only there does the proxy's READ_WRITE role have a
+     * target. On a secondary the read/write endpoint refuses connections until promotion, so its
+     * availability would alarm forever. After a switchover, the config's `primary` moves and the
+     * next `pulumi up` moves this alarm with it.
+     */
+    readonly writer: boolean;
 }
 
 export interface AlertTopicTarget {
-    /** The alert topic's name (AWS/SNS's TopicName dimension). */
+    /** The alert topic's name (AWS/SNS's TopicName dimension): the CloudWatch alarms' topic. */
     readonly topicName: pulumi.Input<string>;
+    /** Alertmanager's topic (alertTopic.ts), watched the same way. @default none */
+    readonly alertmanagerTopicName?: pulumi.Input<string>;
 }
 
 export interface CloudWatchAlarmsArgs {
@@ -105,6 +156,7 @@ export interface CloudWatchAlarmsArgs {
     readonly alb?: AlbTarget;
     /** The alert path itself: notifications the topic failed to deliver. */
     readonly alertTopic?: AlertTopicTarget;
+    readonly proxy?: ProxyTarget;
     /**
      * Prefix of every alarm's physical name, unique per account and region: stacks sharing an
      * account must not share it (regions/naming.ts cellPhysicalPrefix carries the stack). @default `name`
@@ -416,6 +468,81 @@ function albSpecs(t: AlbTarget): AlarmSpec[] {
             evaluationPeriods: ALB_LATENCY_PERIODS,
             description: `API p99 response time above ${ALB_P99_SECONDS * 1000} ms at the ALB`,
         },
+        ...(t.targetGroupArnSuffix === undefined ? [] : albHostSpecs(t.arnSuffix, t.targetGroupArnSuffix)),
+    ];
+}
+
+/**
+ * The API target group's host counts (AWS/ApplicationELB, dimensions TargetGroup + LoadBalancer:
+ * ELB user guide, "CloudWatch metrics for your Application Load Balancer",
+ * load-balancer-cloudwatch-metrics.html, read 2026-12-03). Both alarms, because they answer
+ * different questions: one sick pod among many is capacity lost quietly (the others absorb it),
+ * zero healthy pods is the outage. ELB reports only while requests flow; Cloudflare's monitors
+ * keep them flowing, and a cell with no requests has no user to lose: missing data is no breach.
+ */
+function albHostSpecs(lb: pulumi.Input<string>, tg: pulumi.Input<string>): AlarmSpec[] {
+    const base = {
+        namespace: "AWS/ApplicationELB",
+        dimensions: { TargetGroup: tg, LoadBalancer: lb },
+        period: MINUTE,
+        treatMissingData: "notBreaching",
+    };
+    return [
+        {
+            ...base,
+            key: "alb-unhealthy-hosts",
+            metricName: "UnHealthyHostCount",
+            statistic: "Maximum",
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            threshold: 1,
+            evaluationPeriods: ALB_UNHEALTHY_PERIODS,
+            description: `An API target unhealthy for ${ALB_UNHEALTHY_PERIODS} minutes`,
+        },
+        {
+            ...base,
+            key: "alb-no-healthy-hosts",
+            metricName: "HealthyHostCount",
+            statistic: "Minimum",
+            comparisonOperator: "LessThanThreshold",
+            threshold: 1,
+            evaluationPeriods: ALB_NO_HEALTHY_PERIODS,
+            description: "No healthy API target: the ALB answers 503",
+        },
+    ];
+}
+
+function proxySpecs(t: ProxyTarget): AlarmSpec[] {
+    const availability = (role: keyof typeof PROXY_ROLES): AlarmSpec => ({
+        key: `proxy-${role}-availability`,
+        namespace: "AWS/RDS",
+        metricName: "AvailabilityPercentage",
+        dimensions: { ProxyName: t.proxyName, TargetGroup: t.targetGroupName, TargetRole: PROXY_ROLES[role] },
+        statistic: "Average",
+        comparisonOperator: "LessThanThreshold",
+        threshold: PROXY_AVAILABILITY_PERCENT,
+        period: MINUTE,
+        evaluationPeriods: PROXY_AVAILABILITY_PERIODS,
+        // "Some of these metrics might not be visible until after the first successful connection by a proxy."
+        treatMissingData: "missing",
+        description: `RDS Proxy ${role === "writer" ? "read/write (writer)" : "read-only (readers)"} targets available less than ${PROXY_AVAILABILITY_PERCENT}% of the time`,
+    });
+    return [
+        ...(t.writer ? [availability("writer")] : []),
+        availability("reader"),
+        {
+            key: "proxy-borrow-latency",
+            namespace: "AWS/RDS",
+            metricName: "DatabaseConnectionsBorrowLatency",
+            dimensions: { ProxyName: t.proxyName },
+            statistic: "Average",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: PROXY_BORROW_LATENCY_MICROSECONDS,
+            period: MINUTE,
+            evaluationPeriods: PROXY_BORROW_PERIODS,
+            // No client borrowing a connection is no wait.
+            treatMissingData: "notBreaching",
+            description: `RDS Proxy takes more than ${PROXY_BORROW_LATENCY_MICROSECONDS / 1000} ms on average to lend a database connection: the pool is saturated`,
+        },
     ];
 }
 
@@ -426,20 +553,24 @@ function albSpecs(t: AlbTarget): AlarmSpec[] {
  * describe-alarms --state-value ALARM` show; the other subscribers still receive it.
  */
 function alertTopicSpecs(t: AlertTopicTarget): AlarmSpec[] {
+    const failed = (key: string, topicName: pulumi.Input<string>, which: string): AlarmSpec => ({
+        key,
+        namespace: "AWS/SNS",
+        metricName: "NumberOfNotificationsFailed",
+        dimensions: { TopicName: topicName },
+        statistic: "Sum",
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        period: 5 * MINUTE,
+        evaluationPeriods: 1,
+        treatMissingData: "notBreaching",
+        description: `The ${which} failed to deliver a notification to a subscriber`,
+    });
     return [
-        {
-            key: "alerts-delivery-failed",
-            namespace: "AWS/SNS",
-            metricName: "NumberOfNotificationsFailed",
-            dimensions: { TopicName: t.topicName },
-            statistic: "Sum",
-            comparisonOperator: "GreaterThanOrEqualToThreshold",
-            threshold: 1,
-            period: 5 * MINUTE,
-            evaluationPeriods: 1,
-            treatMissingData: "notBreaching",
-            description: "The alert topic failed to deliver a notification to a subscriber",
-        },
+        failed("alerts-delivery-failed", t.topicName, "alert topic"),
+        ...(t.alertmanagerTopicName === undefined
+            ? []
+            : [failed("alertmanager-delivery-failed", t.alertmanagerTopicName, "Alertmanager's alert topic")]),
     ];
 }
 
@@ -454,6 +585,7 @@ export class CloudWatchAlarms extends pulumi.ComponentResource {
         super("platform:observability:CloudWatchAlarms", name, {}, opts);
         const specs = [
             ...(args.aurora ? auroraSpecs(args.aurora) : []),
+            ...(args.proxy ? proxySpecs(args.proxy) : []),
             ...(args.cache ? cacheSpecs(args.cache) : []),
             ...(args.opensearch ? openSearchSpecs(args.opensearch, args.accountId) : []),
             ...(args.alb ? albSpecs(args.alb) : []),

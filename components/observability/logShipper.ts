@@ -30,6 +30,12 @@ export interface LogShipperArgs {
     readonly k8sProvider: k8s.Provider;
     /** @default "logging" */
     readonly namespace?: string;
+    /**
+     * What the release waits for: kube-prometheus-stack's release, whose CRDs the chart's
+     * ServiceMonitor needs (its template renders only if the cluster serves
+     * monitoring.coreos.com/v1, so installed first it would silently not exist). @default none
+     */
+    readonly dependsOn?: readonly pulumi.Resource[];
 }
 
 /**
@@ -84,17 +90,29 @@ export class LogShipper extends pulumi.ComponentResource {
                     priorityClassName: "system-node-critical",
                     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
                     config: { filters: FLUENT_BIT_FILTERS, outputs: fluentBitOutputs(args.domainEndpoint, region) },
+                    serviceMonitor: FLUENT_BIT_SERVICE_MONITOR,
                 },
             },
             // EKS injects Pod Identity credentials at pod admission: the DaemonSet's pods must be admitted
             // after the association exists, or they run without credentials until restarted.
-            { parent: this, provider: args.k8sProvider, dependsOn: [ns, association] },
+            { parent: this, provider: args.k8sProvider, dependsOn: [ns, association, ...(args.dependsOn ?? [])] },
         );
 
         this.roleArn = role.arn;
         this.registerOutputs({ roleArn: this.roleArn });
     }
 }
+
+/**
+ * Prometheus scrapes Fluent Bit through the chart's own ServiceMonitor (fluent/helm-charts,
+ * charts/fluent-bit 0.58.1: values.yaml `serviceMonitor.enabled: false` by default;
+ * templates/servicemonitor.yaml scrapes port `http` (the chart's HTTP_Server, 2020) at
+ * `/api/v2/metrics/prometheus`, in the release's namespace, `jobLabel: app.kubernetes.io/instance`).
+ * kube-prometheus-stack selects every ServiceMonitor (monitoring.ts), so no selector label is needed.
+ * The v2 endpoint serves the cmetrics counters the alert rules read
+ * (`fluentbit_output_dropped_records_total`, `fluentbit_output_retries_failed_total`, label `name`).
+ */
+export const FLUENT_BIT_SERVICE_MONITOR = { enabled: true, interval: "30s" } as const;
 
 /** Kubernetes metadata on every container record; a pod may pick its parser or opt out by annotation. */
 const FLUENT_BIT_FILTERS = `[FILTER]

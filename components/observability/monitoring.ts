@@ -8,7 +8,7 @@ import * as random from "@pulumi/random";
 import { type ChartPin } from "../../regions/versions";
 import { pinnedRelease } from "../helm";
 import { podIdentityAssociation, podIdentityServiceRole, policyDocument } from "../iam";
-import { apiAlertRules } from "./alertRules";
+import { apiAlertRules, logShippingRules } from "./alertRules";
 import { apiDashboard } from "./dashboard";
 
 /**
@@ -47,7 +47,7 @@ export interface MonitoringArgs {
     /** The EKS cluster whose Alertmanager gets the SNS role (Pod Identity). */
     readonly clusterName: pulumi.Input<string>;
     readonly k8sProvider: k8s.Provider;
-    /** The region's alert topic and its KMS key. */
+    /** The region's Alertmanager alert topic (alertTopic.ts: messages carry `severity`) and its KMS key. */
     readonly topicArn: pulumi.Input<string>;
     readonly topicKeyArn: pulumi.Input<string>;
     readonly prometheus: PrometheusSizing;
@@ -85,6 +85,8 @@ export class Monitoring extends pulumi.ComponentResource {
     readonly alertmanagerRoleArn: pulumi.Output<string>;
     readonly grafanaAdminPassword: pulumi.Output<string>;
     readonly namespace: string;
+    /** The kube-prometheus-stack release: what needs its CRDs (ServiceMonitor, PrometheusRule) waits for it. */
+    readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:Monitoring", name, {}, opts);
@@ -171,7 +173,7 @@ export class Monitoring extends pulumi.ComponentResource {
             );
         }
 
-        const release = new k8s.helm.v3.Release(
+        const release = (this.release = new k8s.helm.v3.Release(
             `${name}-release`,
             {
                 ...pinnedRelease(KUBE_PROMETHEUS_STACK_CHART, namespace, KPS_RELEASE),
@@ -186,7 +188,7 @@ export class Monitoring extends pulumi.ComponentResource {
             },
             // After the association: Alertmanager's pods get Pod Identity credentials only if admitted after it.
             { parent: this, provider: args.k8sProvider, dependsOn: [ns, association, ...secrets, ...storage] },
-        );
+        ));
 
         new k8s.core.v1.ConfigMap(
             `${name}-api-dashboard`,
@@ -204,7 +206,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "PrometheusRule",
                 metadata: { name: "api-alerts", namespace, labels: { release: KPS_RELEASE } },
-                spec: { groups: apiAlertRules(apiNamespace, region) },
+                spec: { groups: [...apiAlertRules(apiNamespace, region), logShippingRules(region)] },
             },
             { parent: this, provider: args.k8sProvider, dependsOn: [release] },
         );

@@ -1,13 +1,14 @@
 /**
- * A cell's observability tier, composed: the OpenSearch log domain, Fluent Bit, the alert
- * topic, kube-prometheus-stack with the API dashboard and alert rules, and the CloudWatch
+ * A cell's observability tier, composed: the OpenSearch log domain, Fluent Bit (installed after
+ * kube-prometheus-stack, whose CRDs its ServiceMonitor needs), the alert topics and their
+ * subscriptions, kube-prometheus-stack with the API dashboard and alert rules, and the CloudWatch
  * alarms of the managed services. (The EKS control-plane log group belongs to `EksCluster`,
  * which must create it before the cluster.)
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AlertTopic } from "./alertTopic";
-import { type AlbTarget, type AuroraTarget, type CacheTarget, CloudWatchAlarms } from "./cloudWatchAlarms";
+import { type AlertSubscriptionSpec, AlertTopic } from "./alertTopic";
+import { type AlbTarget, type AuroraTarget, type CacheTarget, CloudWatchAlarms, type ProxyTarget } from "./cloudWatchAlarms";
 import { LogDomain, type LogDomainArgs, type LogDomainSizing } from "./logDomain";
 import { LogShipper } from "./logShipper";
 import { Monitoring, type MonitoringArgs, type PrometheusSizing } from "./monitoring";
@@ -26,6 +27,8 @@ export interface ObservabilityArgs extends Pick<LogDomainArgs, "region" | "vpcId
     readonly prometheus: PrometheusSizing;
     /** An extra Alertmanager receiver besides the region's SNS topic (a secret). @default none */
     readonly alertWebhookUrl?: string;
+    /** Who receives the cell's alerts (platform:observability.alerts.subscriptions). @default none */
+    readonly alerts?: { readonly subscriptions: readonly AlertSubscriptionSpec[] };
     /** Namespace of the API workload. @default "api" */
     readonly apiNamespace?: string;
     /** An existing StorageClass for Prometheus and Alertmanager. @default `monitoring-gp3`, declared here */
@@ -38,6 +41,7 @@ export interface ObservabilityArgs extends Pick<LogDomainArgs, "region" | "vpcId
     readonly aurora?: AuroraTarget;
     readonly cache?: CacheTarget;
     readonly alb?: AlbTarget;
+    readonly proxy?: ProxyTarget;
     /**
      * Physical names, unique per account and region because they carry the stack
      * (regions/naming.ts): `prefix` of the alarms, `logDomain` the OpenSearch domain (its key
@@ -49,6 +53,8 @@ export interface ObservabilityArgs extends Pick<LogDomainArgs, "region" | "vpcId
 export class Observability extends pulumi.ComponentResource {
     readonly logDomain: LogDomain;
     readonly topicArn: pulumi.Output<string>;
+    /** Alertmanager's topic (messages carry the attribute `severity`). */
+    readonly alertmanagerTopicArn: pulumi.Output<string>;
     /** The cell's CloudWatch alarm ARNs by key (components/observability/cloudWatchAlarms.ts). */
     readonly alarmArns: Record<string, pulumi.Output<string>>;
     /** Secret. */
@@ -61,7 +67,11 @@ export class Observability extends pulumi.ComponentResource {
         const { region } = args;
         const child = { parent: this };
 
-        const topic = new AlertTopic(`${name}-alerts`, { region, accountId: args.accountId }, child);
+        const topic = new AlertTopic(
+            `${name}-alerts`,
+            { region, accountId: args.accountId, subscriptions: args.alerts?.subscriptions },
+            child,
+        );
         this.logDomain = new LogDomain(
             `${name}-logs`,
             {
@@ -76,6 +86,23 @@ export class Observability extends pulumi.ComponentResource {
             },
             child,
         );
+        const monitoring = new Monitoring(
+            `${name}-metrics`,
+            {
+                region,
+                clusterName: args.clusterName,
+                k8sProvider: args.k8sProvider,
+                topicArn: topic.alertmanagerTopicArn,
+                topicKeyArn: topic.keyArn,
+                prometheus: args.prometheus,
+                apiNamespace: args.apiNamespace,
+                storageClassName: args.storageClassName,
+                apiScrape: args.apiScrape,
+                dependsOn: args.dependsOn,
+                alertWebhookUrl: args.alertWebhookUrl,
+            },
+            child,
+        );
         const shipper = new LogShipper(
             `${name}-fluent-bit`,
             {
@@ -84,23 +111,8 @@ export class Observability extends pulumi.ComponentResource {
                 domainArn: this.logDomain.domainArn,
                 domainEndpoint: this.logDomain.endpoint,
                 k8sProvider: args.k8sProvider,
-            },
-            child,
-        );
-        const monitoring = new Monitoring(
-            `${name}-metrics`,
-            {
-                region,
-                clusterName: args.clusterName,
-                k8sProvider: args.k8sProvider,
-                topicArn: topic.topicArn,
-                topicKeyArn: topic.keyArn,
-                prometheus: args.prometheus,
-                apiNamespace: args.apiNamespace,
-                storageClassName: args.storageClassName,
-                apiScrape: args.apiScrape,
-                dependsOn: args.dependsOn,
-                alertWebhookUrl: args.alertWebhookUrl,
+                // The chart renders its ServiceMonitor only once the cluster serves monitoring.coreos.com/v1.
+                dependsOn: [monitoring.release],
             },
             child,
         );
@@ -114,13 +126,15 @@ export class Observability extends pulumi.ComponentResource {
                 aurora: args.aurora,
                 cache: args.cache,
                 alb: args.alb,
-                alertTopic: { topicName: topic.topicArn.apply((arn) => arn.split(":")[5]) },
+                proxy: args.proxy,
+                alertTopic: { topicName: topicNameOf(topic.topicArn), alertmanagerTopicName: topicNameOf(topic.alertmanagerTopicArn) },
                 namePrefix: args.physicalNames?.prefix,
             },
             child,
         );
 
         this.topicArn = topic.topicArn;
+        this.alertmanagerTopicArn = topic.alertmanagerTopicArn;
         this.alarmArns = alarms.alarmArns;
         this.grafanaAdminPassword = monitoring.grafanaAdminPassword;
         this.logShipperRoleArn = shipper.roleArn;
@@ -128,9 +142,15 @@ export class Observability extends pulumi.ComponentResource {
             logShipperRoleArn: this.logShipperRoleArn,
             logAdminRoleArn: this.logDomain.masterRoleArn,
             topicArn: this.topicArn,
+            alertmanagerTopicArn: this.alertmanagerTopicArn,
             logDomainEndpoint: this.logDomain.endpoint,
             logDashboardEndpoint: this.logDomain.dashboardEndpoint,
             grafanaAdminPassword: this.grafanaAdminPassword,
         });
     }
+}
+
+/** `arn:aws:sns:<region>:<account>:<name>` → `<name>` (AWS/SNS's TopicName dimension). */
+function topicNameOf(arn: pulumi.Output<string>): pulumi.Output<string> {
+    return arn.apply((a) => a.split(":")[5]);
 }

@@ -1,5 +1,10 @@
 import * as assert from "node:assert/strict";
-import { OBSERVABILITY_DEFAULTS, OFFLINE_WEBHOOK, type ObservabilityConfig } from "../../config/observability";
+import {
+    OBSERVABILITY_DEFAULTS,
+    OFFLINE_SUBSCRIPTION_ENDPOINT,
+    OFFLINE_WEBHOOK,
+    type ObservabilityConfig,
+} from "../../config/observability";
 import { catalogRegions } from "../../regions/catalog";
 import { awsFacts } from "../support/awsFacts";
 import { checkProblems, parseRaw, prodRaw, stackProblems, withSections } from "../support/config";
@@ -20,6 +25,7 @@ describe("platform:observability config", () => {
                 indexRetentionDays: 14,
             },
             prometheus: { retentionDays: 30, volumeSizeGiB: 100 },
+            alerts: { subscriptions: [] },
         });
     });
 
@@ -34,8 +40,83 @@ describe("platform:observability config", () => {
             },
             prometheus: { retentionDays: 30, volumeSizeGiB: 200 },
             alertWebhookUrl: "https://hooks.example.com/services/T0/B0/x",
+            alerts: {
+                subscriptions: [
+                    { protocol: "email", endpoint: "oncall@example.com", severity: "page" },
+                    { protocol: "https", endpoint: "https://events.example.com/integration/abc/enqueue", severity: "ticket" },
+                ],
+            },
         };
         assert.deepEqual(observabilityOf(every), every);
+    });
+
+    it("defaults a subscription's severity to all, and takes an encrypted endpoint as a distinct stand-in per ciphertext", () => {
+        const subs = observabilityOf({
+            alerts: {
+                subscriptions: [
+                    { protocol: "email", endpoint: "team@example.com" },
+                    { protocol: "https", endpoint: { secure: "v1:one" }, severity: "page" },
+                    { protocol: "https", endpoint: { secure: "v1:two" }, severity: "ticket" },
+                ],
+            },
+        }).alerts.subscriptions;
+        assert.equal(subs[0].severity, "all");
+        assert.ok(subs[1].endpoint.startsWith(OFFLINE_SUBSCRIPTION_ENDPOINT));
+        assert.notEqual(subs[1].endpoint, subs[2].endpoint);
+    });
+
+    describe("alert subscriptions", () => {
+        const KEY = "platform:observability.alerts.subscriptions";
+        const one = (sub: unknown) => ({ alerts: { subscriptions: [sub] } });
+        checkProblems(problemsOf, {
+            "refuses a protocol this stack does not subscribe, naming the key": [
+                [
+                    one({ protocol: "sms", endpoint: "+15555550100" }),
+                    [`${KEY}[0].protocol: "sms" is not an SNS protocol this stack subscribes; use one of "email", "https"`],
+                ],
+                [
+                    one({ protocol: "http", endpoint: "http://hooks.example.com/x" }),
+                    [
+                        `${KEY}[0].protocol: "http" is not an SNS protocol this stack subscribes; did you mean "https"? use one of "email", "https"`,
+                    ],
+                ],
+            ],
+            "refuses an endpoint that does not fit its protocol, without echoing it": [
+                [
+                    one({ protocol: "email", endpoint: "oncall.example.com", severity: "page" }),
+                    [
+                        `${KEY}[0].endpoint: is not an e-mail address; an email subscription's endpoint is the recipient's address, e.g. oncall@example.com`,
+                    ],
+                ],
+                [
+                    one({ protocol: "https", endpoint: "http://hooks.example.com/token-123" }),
+                    [
+                        `${KEY}[0].endpoint: is not an https:// URL; an https subscription's endpoint is the receiver's full https:// URL, stored as a secret when it carries a token (pulumi config set --secret --path 'platform:observability.alerts.subscriptions[0].endpoint' https://…)`,
+                    ],
+                ],
+            ],
+            "refuses a severity other than page, ticket or all": [
+                [
+                    one({ protocol: "email", endpoint: "oncall@example.com", severity: "critical" }),
+                    [`${KEY}[0].severity: "critical" is not an alert severity; use one of "page", "ticket", "all"`],
+                ],
+            ],
+            "refuses the same endpoint twice": [
+                [
+                    {
+                        alerts: {
+                            subscriptions: [
+                                { protocol: "email", endpoint: "oncall@example.com", severity: "page" },
+                                { protocol: "email", endpoint: "oncall@example.com", severity: "ticket" },
+                            ],
+                        },
+                    },
+                    [
+                        `${KEY}[1].endpoint: repeats the email endpoint of subscriptions[0]; give each endpoint once, with the severity it should receive`,
+                    ],
+                ],
+            ],
+        });
     });
 
     it("takes an encrypted webhook the offline plan cannot decrypt as a stand-in", () => {
@@ -111,7 +192,7 @@ describe("platform:observability config", () => {
                 [
                     { alertWebhookURL: "https://hooks.example.com/token-123" },
                     [
-                        "platform:observability.alertWebhookURL: is not a known setting (its value not shown: it may be a secret); did you mean `alertWebhookUrl`? known settings here: logRetentionDays, opensearch, prometheus, alertWebhookUrl",
+                        "platform:observability.alertWebhookURL: is not a known setting (its value not shown: it may be a secret); did you mean `alertWebhookUrl`? known settings here: logRetentionDays, opensearch, prometheus, alertWebhookUrl, alerts",
                     ],
                 ],
             ],
@@ -132,7 +213,7 @@ describe("platform:observability config", () => {
                 [
                     "platform:observability.opensearch.nodes: is not a known setting (given 5); known settings here: dataInstanceType, masterInstanceType, volumeSizeGiB, indexRetentionDays",
                     "platform:observability.prometheus.replicas: is not a known setting (given 3); known settings here: retentionDays, volumeSizeGiB",
-                    "platform:observability.retention: is not a known setting (given 30); known settings here: logRetentionDays, opensearch, prometheus, alertWebhookUrl",
+                    "platform:observability.retention: is not a known setting (given 30); known settings here: logRetentionDays, opensearch, prometheus, alertWebhookUrl, alerts",
                 ],
             ],
         ],

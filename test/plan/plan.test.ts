@@ -37,8 +37,10 @@ describe("offline plan of the prod stack", () => {
         const cells = cellCodes(run.evaluation.resources);
         const regional = run.evaluation.resources.filter(isRegionalAws);
         // 27 more in the cells (deployer access, Karpenter; no Cluster Autoscaler association) and the image's replication; 21 alarms (7 per cell) from observability; 25 of the failover (issue 19): per cell its edge
-        // function, log group and two EKS access resources (12), 12 FIS templates, the token's secret; 19 of the data tier (issue 15, see regionalCell.test.ts).
-        assert.equal(regional.length, 551);
+        // function, log group and two EKS access resources (12), 12 FIS templates, the token's secret; 19 of the data tier (issue 15, see regionalCell.test.ts);
+        // 19 of the alert path (obs-policy A3-A5): per cell Alertmanager's topic and 5 alarms (host counts, proxy reader and borrow, its
+        // delivery failures), the writer's proxy alarm in use1.
+        assert.equal(regional.length, 570);
         const wrong = regional
             // Outside the cells: per-region resources (the origin certificates) are named by their
             // cell's code; the rest (the global database) live in the primary's region.
@@ -259,7 +261,7 @@ describe("plan command", () => {
         // The cost table, with the figures of the plan JSON's cost.
         const plan = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8"));
         assert.match(out, /\nMonthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
-        assert.match(out, /\nus-east-1 +use1 +\$5,071\.85 +\$5,999\.80 /);
+        assert.match(out, /\nus-east-1 +use1 +\$5,072\.45 +\$6,000\.40 /);
         const esc = (text: string) => text.replace(/[$.]/g, "\\$&");
         assert.match(out, new RegExp(`\\nTotal +${esc(usd(plan.cost.monthly.min))} +${esc(usd(plan.cost.monthly.worstCase))}\\n`));
         assert.equal(plan.stack, "prod");

@@ -40,8 +40,9 @@ describe("RegionalCell compute (prod plan)", () => {
         // 149 per cell: the deployer's access entry and policy (+2), Karpenter's node access entry, interruption
         // queue and its policy, two event rules and their targets, controller association (+8), no Cluster Autoscaler association (−1);
         // 7 alarms per cell from observability (AWS's recommended OpenSearch alarms, failed SNS deliveries);
-        // +19 from the data tier: use1 bootstrap 5, backup 4; every cell a vault and lock, the cache IAM users and group (+1), the RPO alarm.
-        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 514);
+        // +19 from the data tier: use1 bootstrap 5, backup 4; every cell a vault and lock, the cache IAM users and group (+1), the RPO alarm;
+        // +19 of the alert path: per cell Alertmanager's topic and 5 alarms, the writer's proxy alarm in use1.
+        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 533);
     });
 
     it("gives every resource a unique URN and never the same name in two cells", () => {

@@ -1,13 +1,16 @@
 import * as assert from "node:assert/strict";
-import { AlertTopic } from "../../../components/observability/alertTopic";
+import { AlertTopic, plannedSubscriptions } from "../../../components/observability/alertTopic";
 import { ACCOUNT_ID } from "../../../plan/mocks";
-import { evaluateOf, one, policyOf } from "../../support/harness";
+import { type RecordedResource } from "../../../plan/runtime";
+import { evaluateOf, one, planOf, policyOf, prodStack, withConfig } from "../../support/harness";
 
 describe("AlertTopic", () => {
     it("encrypts the topic with a rotated, protected key that CloudWatch alarms may use", async () => {
         const ev = await evaluateOf(AlertTopic, "apse1-obs-alerts", { region: "ap-southeast-1", accountId: ACCOUNT_ID });
         const key = one(ev, "aws:kms/key:Key", "apse1-obs-alerts-key");
         const topic = one(ev, "aws:sns/topic:Topic", "apse1-obs-alerts-topic");
+        // Alertmanager's topic shares the key.
+        assert.equal(one(ev, "aws:sns/topic:Topic", "apse1-obs-alerts-alertmanager").inputs.kmsMasterKeyId, topic.inputs.kmsMasterKeyId);
         assert.equal(key.inputs.enableKeyRotation, true);
         assert.equal(key.protect, true);
         assert.match(
@@ -20,5 +23,89 @@ describe("AlertTopic", () => {
         assert.deepEqual(cw.Principal, { Service: "cloudwatch.amazonaws.com" });
         assert.deepEqual(cw.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
         assert.deepEqual(cw.Condition, { StringEquals: { "aws:SourceAccount": ACCOUNT_ID } });
+    });
+});
+
+describe("AlertTopic subscriptions", () => {
+    const PAGE = { protocol: "email", endpoint: "oncall@example.com", severity: "page" } as const;
+    const TICKET = { protocol: "https", endpoint: "https://events.example.com/integration/k3y/enqueue", severity: "ticket" } as const;
+    const ALL = { protocol: "email", endpoint: "lead@example.com", severity: "all" } as const;
+
+    it("gives page the alarms' topic unfiltered (CloudWatch sets no attribute) and Alertmanager's filtered on severity=page", () => {
+        const planned = plannedSubscriptions([PAGE, TICKET, ALL]);
+        assert.deepEqual(
+            planned.map((p) => [p.spec.endpoint, p.topic, p.filterPolicy]),
+            [
+                ["oncall@example.com", "alarms", undefined],
+                ["oncall@example.com", "alertmanager", { severity: ["page"] }],
+                ["https://events.example.com/integration/k3y/enqueue", "alertmanager", { severity: ["ticket"] }],
+                ["lead@example.com", "alarms", undefined],
+                ["lead@example.com", "alertmanager", undefined],
+            ],
+        );
+        // Keyed by endpoint, not position: reordering the list replaces no subscription.
+        const keys = (subs: Parameters<typeof plannedSubscriptions>[0]) =>
+            plannedSubscriptions(subs)
+                .map((p) => p.key)
+                .sort();
+        assert.deepEqual(keys([ALL, TICKET, PAGE]), keys([PAGE, TICKET, ALL]));
+        assert.ok(planned.every((p) => /^[0-9a-f]{8}-(alarms|am)$/.test(p.key)) && !planned.some((p) => p.key.includes("k3y")));
+    });
+
+    describe("from platform:observability.alerts.subscriptions in the prod plan", () => {
+        const SUB = "aws:sns/topicSubscription:TopicSubscription";
+        let resources: readonly RecordedResource[];
+        before(async () => {
+            const stack = withConfig(prodStack(), { "platform:observability": { alerts: { subscriptions: [PAGE, TICKET] } } });
+            resources = (await planOf(stack)).evaluation.resources;
+        });
+
+        for (const [code, region] of [
+            ["use1", "us-east-1"],
+            ["euc1", "eu-central-1"],
+            ["apse1", "ap-southeast-1"],
+        ] as const) {
+            it(`${code}: subscribes each endpoint to its cell's topics with the severity filter on the message attribute`, () => {
+                const topicArn = (name: string) => {
+                    const alarm = resources.find(
+                        (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.name === `${code}-obs-alarms-alb-elb-5xx`,
+                    )!;
+                    const values = resources.find((r) => r.name === `${code}-obs-metrics-release`)!.inputs.values as {
+                        alertmanager: { config: { receivers: { sns_configs?: { topic_arn: string }[] }[] } };
+                    };
+                    return name === "alarms"
+                        ? (alarm.inputs.alarmActions as string[])[0]
+                        : values.alertmanager.config.receivers[1].sns_configs![0].topic_arn;
+                };
+                const subs = resources.filter((r) => r.type === SUB && r.name.startsWith(`${code}-obs-alerts-sub-`));
+                const seen = subs.map((s) => [
+                    s.inputs.region,
+                    s.inputs.topic === topicArn("alarms")
+                        ? "alarms"
+                        : s.inputs.topic === topicArn("alertmanager")
+                          ? "alertmanager"
+                          : s.inputs.topic,
+                    s.inputs.protocol,
+                    s.inputs.endpoint,
+                    s.inputs.filterPolicy === undefined ? undefined : JSON.parse(s.inputs.filterPolicy as string),
+                    s.inputs.filterPolicyScope,
+                ]);
+                const sorted = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
+                assert.deepEqual(
+                    sorted(seen),
+                    sorted([
+                        [region, "alarms", "email", "oncall@example.com", undefined, undefined],
+                        [region, "alertmanager", "email", "oncall@example.com", { severity: ["page"] }, "MessageAttributes"],
+                        // An https endpoint may carry its token: a secret in the plan.
+                        [region, "alertmanager", "https", "[secret]", { severity: ["ticket"] }, "MessageAttributes"],
+                    ]),
+                );
+            });
+        }
+
+        it("declares no subscription without the key", async () => {
+            const plain = (await planOf(prodStack())).evaluation.resources;
+            assert.equal(plain.filter((r) => r.type === SUB).length, 0);
+        });
     });
 });

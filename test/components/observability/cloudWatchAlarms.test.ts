@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import { CloudWatchAlarms, cacheNodeIds } from "../../../components/observability/cloudWatchAlarms";
 import * as alarms from "../../../components/observability/cloudWatchAlarms";
 import { ACCOUNT_ID } from "../../../plan/mocks";
-import { type Evaluation } from "../../../plan/runtime";
-import { ofType, one, evaluateOf } from "../../support/harness";
+import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
+import { ofType, one, evaluateOf, planOf, prodStack } from "../../support/harness";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
@@ -18,15 +18,17 @@ describe("CloudWatchAlarms", () => {
             aurora: { clusterIdentifier: "euc1-db-cluster", globalSecondary: true },
             cache: { replicationGroupId: "euc1-cache", shards: 2, replicasPerShard: 1 },
             opensearch: { domainName: "euc1-obs-logs", volumeSizeGiB: 100 },
-            alb: { arnSuffix: "app/euc1-api/50dc6c495c0c9188" },
+            alb: { arnSuffix: "app/euc1-api/50dc6c495c0c9188", targetGroupArnSuffix: "targetgroup/euc1-api/73e2d6bc24d8a067" },
+            proxy: { proxyName: "euc1-data-proxy", targetGroupName: "default", writer: false },
         });
     });
     const alarm = (key: string) => one(ev, ALARM, `euc1-obs-alarms-${key}`).inputs;
 
     it("sends every alarm and its recovery to the region's topic, in the region", () => {
         const all = ofType(ev, ALARM);
-        // Aurora 6 (with the RPO lag alarm), cache 4 per node (2 shards × 2 nodes), OpenSearch 4 + AWS's other 6 recommended, ALB 3.
-        assert.equal(all.length, 6 + 2 * 2 * 4 + 4 + 6 + 3);
+        // Aurora 6 (with the RPO lag alarm), cache 4 per node (2 shards × 2 nodes), OpenSearch 4 + AWS's other 6 recommended,
+        // ALB 3 + 2 host counts, RDS Proxy 2 on a secondary (reader availability, borrow latency).
+        assert.equal(all.length, 6 + 2 * 2 * 4 + 4 + 6 + 3 + 2 + 2);
         for (const a of all) {
             assert.deepEqual(a.inputs.alarmActions, [TOPIC], a.name);
             assert.deepEqual(a.inputs.okActions, [TOPIC], a.name);
@@ -144,5 +146,142 @@ describe("CloudWatchAlarms", () => {
             [latency.metricName, latency.extendedStatistic, latency.statistic, latency.threshold, latency.evaluationPeriods],
             ["TargetResponseTime", "p99", undefined, 0.03, 5],
         );
+    });
+
+    it("watches the API target group's hosts by TargetGroup + LoadBalancer: one unhealthy for 5 min, none healthy for 2 min", () => {
+        const dims = { TargetGroup: "targetgroup/euc1-api/73e2d6bc24d8a067", LoadBalancer: "app/euc1-api/50dc6c495c0c9188" };
+        const pick = (a: Record<string, unknown>) => [
+            a.namespace,
+            a.metricName,
+            a.statistic,
+            a.comparisonOperator,
+            a.threshold,
+            a.period,
+            a.evaluationPeriods,
+            a.datapointsToAlarm,
+            a.treatMissingData,
+        ];
+        assert.deepEqual(pick(alarm("alb-unhealthy-hosts")), [
+            "AWS/ApplicationELB",
+            "UnHealthyHostCount",
+            "Maximum",
+            "GreaterThanOrEqualToThreshold",
+            1,
+            60,
+            5,
+            5,
+            "notBreaching",
+        ]);
+        assert.deepEqual(pick(alarm("alb-no-healthy-hosts")), [
+            "AWS/ApplicationELB",
+            "HealthyHostCount",
+            "Minimum",
+            "LessThanThreshold",
+            1,
+            60,
+            2,
+            2,
+            "notBreaching",
+        ]);
+        for (const key of ["alb-unhealthy-hosts", "alb-no-healthy-hosts"]) assert.deepEqual(alarm(key).dimensions, dims);
+    });
+
+    it("watches the RDS Proxy: reader availability (dimension set 4) and borrow latency (set 1); the writer role only where the writer is", async () => {
+        const reader = alarm("proxy-reader-availability");
+        assert.deepEqual(
+            [reader.namespace, reader.metricName, reader.statistic, reader.comparisonOperator, reader.threshold, reader.evaluationPeriods],
+            ["AWS/RDS", "AvailabilityPercentage", "Average", "LessThanThreshold", 95, 3],
+        );
+        assert.deepEqual(reader.dimensions, { ProxyName: "euc1-data-proxy", TargetGroup: "default", TargetRole: "READ_ONLY" });
+        const borrow = alarm("proxy-borrow-latency");
+        assert.deepEqual(
+            [borrow.namespace, borrow.metricName, borrow.statistic, borrow.threshold, borrow.evaluationPeriods, borrow.treatMissingData],
+            ["AWS/RDS", "DatabaseConnectionsBorrowLatency", "Average", 10000, 5, "notBreaching"],
+        );
+        assert.deepEqual(borrow.dimensions, { ProxyName: "euc1-data-proxy" });
+        // A secondary has no writer behind the proxy: no READ_WRITE alarm there.
+        assert.equal(
+            ofType(ev, ALARM).some((a) => a.name.endsWith("proxy-writer-availability")),
+            false,
+        );
+        const primary = await evaluateOf(CloudWatchAlarms, "use1-obs-alarms", {
+            region: "us-east-1",
+            accountId: ACCOUNT_ID,
+            topicArn: "arn:aws:sns:us-east-1:123456789012:t",
+            proxy: { proxyName: "use1-data-proxy", targetGroupName: "default", writer: true },
+        });
+        assert.deepEqual(one(primary, ALARM, "use1-obs-alarms-proxy-writer-availability").inputs.dimensions, {
+            ProxyName: "use1-data-proxy",
+            TargetGroup: "default",
+            TargetRole: "READ_WRITE",
+        });
+    });
+
+    describe("in the prod plan", () => {
+        let resources: readonly RecordedResource[];
+        before(async () => {
+            resources = (await planOf(prodStack())).evaluation.resources;
+        });
+        const find = (type: string, name: string) => {
+            const found = resources.find((r) => r.type === type && r.name === name);
+            assert.ok(found, `${type} ${name}`);
+            return found;
+        };
+
+        for (const [code, region, primary] of [
+            ["use1", "us-east-1", true],
+            ["euc1", "eu-central-1", false],
+            ["apse1", "ap-southeast-1", false],
+        ] as const) {
+            it(`${code}: the new ALB and RDS Proxy alarms watch that cell's target group, load balancer and proxy, into its alarms' topic`, () => {
+                const alarmOf = (key: string) => find(ALARM, `${code}-obs-alarms-${key}`).inputs;
+                // The cell's own ALB (as its 5xx alarm watches it), its proxy (as its read-only endpoint names it), its alarms' topic.
+                const lb = (alarmOf("alb-elb-5xx").dimensions as Record<string, string>).LoadBalancer;
+                assert.match(lb, new RegExp(`^app/${code}-ingress-alb-[0-9a-f]{7}/[0-9a-f]{16}$`));
+                const proxy = find("aws:rds/proxyEndpoint:ProxyEndpoint", `${code}-data-proxy-ro`).inputs.dbProxyName as string;
+                const [topic] = alarmOf("alb-elb-5xx").alarmActions as string[];
+                assert.match(topic, new RegExp(`^arn:aws:sns:${region}:${ACCOUNT_ID}:${code}-obs-alerts-topic-`));
+                const tg = /^targetgroup\/[a-z0-9-]+\/[0-9a-f]{16}$/;
+                const expected: Record<string, [string, string, Record<string, string | RegExp>]> = {
+                    "alb-unhealthy-hosts": ["AWS/ApplicationELB", "UnHealthyHostCount", { TargetGroup: tg, LoadBalancer: lb }],
+                    "alb-no-healthy-hosts": ["AWS/ApplicationELB", "HealthyHostCount", { TargetGroup: tg, LoadBalancer: lb }],
+                    "proxy-reader-availability": [
+                        "AWS/RDS",
+                        "AvailabilityPercentage",
+                        { ProxyName: proxy, TargetGroup: "default", TargetRole: "READ_ONLY" },
+                    ],
+                    "proxy-borrow-latency": ["AWS/RDS", "DatabaseConnectionsBorrowLatency", { ProxyName: proxy }],
+                };
+                if (primary)
+                    expected["proxy-writer-availability"] = [
+                        "AWS/RDS",
+                        "AvailabilityPercentage",
+                        { ProxyName: proxy, TargetGroup: "default", TargetRole: "READ_WRITE" },
+                    ];
+                for (const [key, [namespace, metricName, dimensions]] of Object.entries(expected)) {
+                    const a = alarmOf(key);
+                    assert.deepEqual([a.namespace, a.metricName, a.region], [namespace, metricName, region], `${code} ${key}`);
+                    const dims = a.dimensions as Record<string, string>;
+                    assert.deepEqual(Object.keys(dims).sort(), Object.keys(dimensions).sort(), `${code} ${key}`);
+                    for (const [k, v] of Object.entries(dimensions))
+                        if (v instanceof RegExp) assert.match(dims[k], v, `${code} ${key} ${k}`);
+                        else assert.equal(dims[k], v, `${code} ${key} ${k}`);
+                    assert.deepEqual([a.alarmActions, a.okActions], [[topic], [topic]], `${code} ${key}`);
+                }
+                // The target group is the API's: the one the listener rule from Cloudflare forwards to (its ARN ends with the suffix).
+                const actions = find("aws:lb/listenerRule:ListenerRule", `${code}-ingress-https-from-edge`).inputs.actions as {
+                    targetGroupArn: string;
+                }[];
+                assert.ok(
+                    actions[0].targetGroupArn.endsWith(
+                        `:${(alarmOf("alb-unhealthy-hosts").dimensions as Record<string, string>).TargetGroup}`,
+                    ),
+                );
+                assert.equal(
+                    resources.some((r) => r.type === ALARM && r.name === `${code}-obs-alarms-proxy-writer-availability`),
+                    primary,
+                );
+            });
+        }
     });
 });

@@ -67,6 +67,8 @@ describe("LogShipper", () => {
         const values = release.inputs.values as Record<string, unknown>;
         assert.equal(values.kind, "DaemonSet");
         assert.deepEqual(values.serviceAccount, { create: true, name: "fluent-bit" });
+        // The chart's ServiceMonitor (port http, /api/v2/metrics/prometheus) lets Prometheus see dropped records.
+        assert.deepEqual(values.serviceMonitor, { enabled: true, interval: "30s" });
         assert.match(release.provider ?? "", /::k8s::/);
     });
 

@@ -275,10 +275,28 @@ describe("Monitoring", () => {
                 "ApiLatencyBudgetBurn",
                 "ApiMetricsAbsent",
                 "ApiPodRestarting",
+                "FluentBitDroppedRecords",
+                "FluentBitMetricsAbsent",
+                "FluentBitRetriesFailed",
                 "NodeCpuHigh",
             ]);
             // Three burn-rate windows per objective, the absent guard, three capacity rules.
             assert.deepEqual(apiAlertRules("api", "us-east-1").flatMap((g) => g.rules).length, 3 * 2 + 1 + 3);
+        });
+
+        it("opens a ticket (warning → receiver ticket → SNS severity=ticket) when Fluent Bit drops or gives up on records, per pod and output", () => {
+            const dropped = byName.get("FluentBitDroppedRecords")!;
+            const failed = byName.get("FluentBitRetriesFailed")!;
+            assert.equal(dropped.expr, "sum by (pod, name) (increase(fluentbit_output_dropped_records_total[10m])) > 0");
+            assert.equal(failed.expr, "sum by (pod, name) (increase(fluentbit_output_retries_failed_total[10m])) > 0");
+            for (const r of [dropped, failed, byName.get("FluentBitMetricsAbsent")!])
+                assert.deepEqual(r.labels, { severity: "warning", region: "us-east-1" });
+            assert.equal(byName.get("FluentBitMetricsAbsent")!.expr, "absent(fluentbit_output_retries_failed_total)");
+            // The route that carries them: warning → the ticket receiver, whose messages carry severity=ticket.
+            const config = values(ev).alertmanager.config;
+            const route = config.route.routes.find((r: { matchers: string[] }) => r.matchers.includes('severity = "warning"'));
+            const receiver = config.receivers.find((r: { name: string }) => r.name === route.receiver);
+            assert.deepEqual(receiver.sns_configs[0].attributes, { severity: "ticket" });
         });
     });
 

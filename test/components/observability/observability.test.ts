@@ -77,6 +77,7 @@ describe("Observability", () => {
                 "alb-elb-5xx",
                 "alb-p99-latency",
                 "alb-target-5xx",
+                "alertmanager-delivery-failed",
                 "alerts-delivery-failed",
                 "opensearch-cpu",
                 "opensearch-free-storage",
@@ -109,15 +110,29 @@ describe("Observability", () => {
         });
     });
 
-    it("routes Alertmanager to the cell's own topic", () => {
+    it("routes Alertmanager to the cell's own Alertmanager topic, CloudWatch alarms to the other", () => {
         const values = one(ev, RELEASE, "apse1-obs-metrics-release").inputs.values as {
             alertmanager: { config: { receivers: { name: string; sns_configs?: { topic_arn: string }[] }[] } };
         };
-        const topic = one(ev, "aws:sns/topic:Topic", "apse1-obs-alerts-topic");
+        const topic = one(ev, "aws:sns/topic:Topic", "apse1-obs-alerts-alertmanager");
         assert.match(
             values.alertmanager.config.receivers[1].sns_configs![0].topic_arn,
-            /^arn:aws:sns:ap-southeast-1:123456789012:apse1-obs-alerts-topic-/,
+            /^arn:aws:sns:ap-southeast-1:123456789012:apse1-obs-alerts-alertmanager-/,
         );
         assert.equal(topic.inputs.region, "ap-southeast-1");
+        assert.equal(
+            policyOf(one(ev, "aws:iam/rolePolicy:RolePolicy", "apse1-obs-metrics-alertmanager-policy")).Statement[0].Resource,
+            values.alertmanager.config.receivers[1].sns_configs![0].topic_arn,
+        );
+        assert.ok(
+            ofType(ev, ALARM).every((a) => /:apse1-obs-alerts-topic-/.test((a.inputs.alarmActions as string[])[0])),
+            "CloudWatch alarms publish to the alarms' topic",
+        );
+    });
+
+    it("installs Fluent Bit after kube-prometheus-stack, so the chart's ServiceMonitor finds its CRD", () => {
+        const shipper = one(ev, RELEASE, "apse1-obs-fluent-bit-release");
+        assert.ok(shipper.dependencies.includes(one(ev, RELEASE, "apse1-obs-metrics-release").urn));
+        assert.deepEqual((shipper.inputs.values as { serviceMonitor: unknown }).serviceMonitor, { enabled: true, interval: "30s" });
     });
 });

@@ -167,7 +167,7 @@ describe("the prod plan's cost", () => {
                 ((9 * 5 * 365) / 30 + 30 * 3) * 0.03,
                 ((12 * 5 * 365) / 30 + 30 * 3) * 0.03,
             ],
-            ["CloudWatch alarms", 43 * 0.1, 43 * 0.1],
+            ["CloudWatch alarms", 49 * 0.1, 49 * 0.1],
             ["KMS keys", 4, 4],
             // no Secrets Manager secret in the cell: the cache authenticates with IAM
         ];
@@ -179,11 +179,11 @@ describe("the prod plan's cost", () => {
             use1.lines.every((l) => !l.fallback),
             "us-east-1 is complete in the snapshot",
         );
-        // The sum of the lines above: 5,071.85 and 5,999.80.
+        // The sum of the lines above: 5,072.45 and 6,000.40.
         assert.equal(use1.monthly.min, round2(expected.reduce((s, [, min]) => s + round2(min), 0)));
         assert.equal(use1.monthly.worstCase, round2(expected.reduce((s, [, , worst]) => s + round2(worst), 0)));
-        assert.equal(use1.monthly.min, 5071.85);
-        assert.equal(use1.monthly.worstCase, 5999.8);
+        assert.equal(use1.monthly.min, 5072.45);
+        assert.equal(use1.monthly.worstCase, 6000.4);
     });
 
     it("totals the cells and Cloudflare, and gives the figure per 1,000 users", () => {
@@ -211,7 +211,7 @@ describe("the prod plan's cost", () => {
     it("prints the table and a delta", () => {
         const text = formatCostTable(run.plan.cost);
         assert.match(text, /^Monthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
-        assert.match(text, /\nus-east-1 +use1 +\$5,071\.85 +\$5,999\.80 /);
+        assert.match(text, /\nus-east-1 +use1 +\$5,072\.45 +\$6,000\.40 /);
         // The fallback regions are named, use1 is not among them and carries no "*".
         const note = text.split("\n").find((l) => l.startsWith("* at us-east-1 rates"));
         assert.match(note ?? "", /: eu-central-1 \(\d+ of \d+ lines\), ap-southeast-1 \(\d+ of \d+ lines\)$/);
@@ -229,12 +229,13 @@ describe("the prod plan's cost", () => {
         };
         const delta = formatCostDelta(withoutTotal, run.plan.cost).split("\n");
         // Before the two disputed figures were settled, $4,357.27; apse1 has 3 Aurora instances
-        // (+3 × $0.016 × 730 = +$35.04) and 3 OpenSearch data nodes (−3 × $0.020 × 730 = −$43.80).
-        assert.equal(run.plan.cost.cells.apse1.monthly.min, round2(4357.27 + 35.04 - 43.8));
+        // (+3 × $0.016 × 730 = +$35.04) and 3 OpenSearch data nodes (−3 × $0.020 × 730 = −$43.80);
+        // then 5 alarms of the alert path (target group hosts ×2, proxy ×2, Alertmanager's topic) at $0.10.
+        assert.equal(run.plan.cost.cells.apse1.monthly.min, round2(4357.27 + 35.04 - 43.8 + 0.5));
         assert.deepEqual(delta.slice(1), [
             "Cell           Min / month  Worst case / month",
-            "apse1 (added)   +$4,348.51          +$4,348.51",
-            "Total           +$4,348.51          +$4,348.51",
+            "apse1 (added)   +$4,349.01          +$4,349.01",
+            "Total           +$4,349.01          +$4,349.01",
         ]);
     });
 });
