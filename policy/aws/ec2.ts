@@ -7,6 +7,7 @@ import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } 
 import {
     type Inputs,
     type Props,
+    flag,
     fsbp,
     isSet,
     isUnknown,
@@ -145,6 +146,21 @@ export const ec2Policies: ResourceValidationPolicy[] = [
             const publicInterfaces = interfaces.filter((networkInterface) => String(networkInterface.associatePublicIpAddress) === "true");
             if (publicInterfaces.length > 0)
                 report(`${publicInterfaces.length} network interface(s) set associatePublicIpAddress "true": instances stay private`);
+        },
+    }),
+    resourcePolicy({
+        ...fsbp("ec2-15-subnet-no-auto-public-ip", "EC2.15", "medium"),
+        // ec2-controls.html#ec2-15: "The control fails if the subnet is configured to automatically
+        // assign public IPv4 or IPv6 addresses." Both inputs default to false (@pulumi/aws v7
+        // ec2/subnet.d.ts), so an omitted one passes. Our public subnets hold only the ALB and the
+        // NAT gateways, whose addresses are allocated by the service (the NAT's an Elastic IP).
+        title: "EC2 subnets should not automatically assign public IP addresses (IPv4 or IPv6).",
+        types: [AWS_TYPES.subnet],
+        check: (subnet: Inputs<aws.ec2.SubnetArgs>, _args, report) => {
+            if (flag(subnet.mapPublicIpOnLaunch, false))
+                report("mapPublicIpOnLaunch is true: instances launched here get a public IPv4 address; set it to false");
+            if (flag(subnet.assignIpv6AddressOnCreation, false))
+                report("assignIpv6AddressOnCreation is true: network interfaces created here get an IPv6 address; set it to false");
         },
     }),
     resourcePolicy({

@@ -1,0 +1,89 @@
+/**
+ * FSBP IAM controls on customer managed policies (`aws:iam/policy:Policy`), and the reading of
+ * an IAM policy document (JSON string or object) the S3 controls share. IAM.1 and IAM.21 judge
+ * customer managed policies only: "It does not check inline and AWS managed policies"
+ * (iam-controls.html#iam-1; IAM.21: "This control only applies to customer managed IAM policies").
+ */
+import type * as aws from "@pulumi/aws";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { type Inputs, type Props, fsbp, resourcePolicy } from "../common";
+import { AWS_TYPES } from "./types";
+
+/** One statement of a policy document, its list-or-string elements as lists. */
+export interface Statement {
+    readonly effect: string;
+    readonly actions: readonly string[];
+    readonly notActions: readonly string[];
+    readonly resources: readonly string[];
+    readonly principal: unknown;
+    readonly condition: Props;
+}
+
+const asList = (value: unknown): string[] =>
+    value === undefined || value === null ? [] : (Array.isArray(value) ? value : [value]).map((entry) => String(entry));
+
+/**
+ * The statements of a policy document given as a JSON string or an object; undefined when the
+ * string is not JSON (IAM rejects it; nothing to judge here).
+ */
+export function statementsOf(document: unknown): Statement[] | undefined {
+    let parsed: unknown = document;
+    if (typeof document === "string") {
+        try {
+            parsed = JSON.parse(document);
+        } catch {
+            return undefined;
+        }
+    }
+    if (parsed === null || typeof parsed !== "object") return undefined;
+    const raw = (parsed as Props).Statement;
+    const statements = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) as Props[];
+    return statements
+        .filter((statement) => statement !== null && typeof statement === "object")
+        .map((statement) => ({
+            effect: String(statement.Effect ?? ""),
+            actions: asList(statement.Action),
+            notActions: asList(statement.NotAction),
+            resources: asList(statement.Resource),
+            principal: statement.Principal,
+            condition: (statement.Condition ?? {}) as Props,
+        }));
+}
+
+/** `service:*`, every action of one service (IAM.21); `ec2:Describe*` is not. */
+const SERVICE_WILDCARD = /^[A-Za-z0-9-]+:\*$/;
+
+type IamPolicy = Inputs<aws.iam.PolicyArgs>;
+
+export const iamPolicies: ResourceValidationPolicy[] = [
+    resourcePolicy({
+        ...fsbp("iam-1-no-full-admin", "IAM.1", "high"),
+        // iam-controls.html#iam-1: fails on a statement with "Effect": "Allow" with "Action": "*" over "Resource": "*".
+        title: 'IAM customer managed policies should not allow full "*" administrative privileges (Allow "*" on "*").',
+        types: [AWS_TYPES.iamPolicy],
+        check: (policy: IamPolicy, _args, report) => {
+            const admin = (statementsOf(policy.policy) ?? []).filter(
+                (statement) => statement.effect === "Allow" && statement.actions.includes("*") && statement.resources.includes("*"),
+            );
+            if (admin.length > 0)
+                report(`${admin.length} statement(s) Allow Action "*" on Resource "*": grant only the actions and resources needed`);
+        },
+    }),
+    resourcePolicy({
+        ...fsbp("iam-21-no-service-wildcards", "IAM.21", "low"),
+        // iam-controls.html#iam-21: fails on "Effect": "Allow" with "Action": "Service:*", or with
+        // "NotAction": "Service:*"; a prefix with a suffixed wildcard (ec2:Describe*) passes.
+        title: "IAM customer managed policies should not allow wildcard actions for services (service:*).",
+        types: [AWS_TYPES.iamPolicy],
+        check: (policy: IamPolicy, _args, report) => {
+            const wildcards = (statementsOf(policy.policy) ?? [])
+                .filter((statement) => statement.effect === "Allow")
+                .flatMap((statement) => [
+                    ...statement.actions.filter((action) => SERVICE_WILDCARD.test(action)).map((action) => `Action ${action}`),
+                    ...statement.notActions.filter((action) => SERVICE_WILDCARD.test(action)).map((action) => `NotAction ${action}`),
+                ]);
+            if (wildcards.length > 0)
+                report(`Allow statements use service wildcards (${wildcards.join(", ")}): list the actions needed, or a prefix such as ec2:Describe*`);
+        },
+    }),
+];
