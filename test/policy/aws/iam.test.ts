@@ -1,0 +1,68 @@
+// FSBP IAM controls on customer managed policies: IAM.1 (Allow "*" on "*") and IAM.21 (Allow
+// service:*), with the document as a JSON string (how this program writes it) and as an object;
+// compliant, omitted, non-compliant and unknown during preview; inline role policies are out of
+// the controls' scope.
+import * as assert from "node:assert/strict";
+import { statementsOf } from "../../../policy/aws/iam";
+import { UNKNOWN, checkRule, underEngine } from "../../support/policy";
+
+const POLICY = "aws:iam/policy:Policy";
+const document = (...Statement: Record<string, unknown>[]) => ({ Version: "2012-10-17", Statement });
+const json = (...statements: Record<string, unknown>[]) => ({ policy: JSON.stringify(document(...statements)) });
+
+const READ_LOGS = { Effect: "Allow", Action: ["logs:GetLogEvents", "ec2:Describe*"], Resource: "*" };
+const ADMIN = { Effect: "Allow", Action: "*", Resource: "*" };
+const EC2_ALL = { Sid: "EC2-Wildcard", Effect: "Allow", Action: "ec2:*", Resource: "*" };
+const DENY_ALL = { Effect: "Deny", Action: "*", Resource: "*" };
+
+describe("policy pack: IAM", () => {
+    checkRule("iam-1-no-full-admin", POLICY, [
+        ["scoped", json(READ_LOGS), null],
+        ["omitted", {}, null],
+        ["deny", json(DENY_ALL), null],
+        ["one-bucket", json({ Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::logs" }), null],
+        ["admin", json(READ_LOGS, ADMIN), '1 statement(s) Allow Action "*" on Resource "*": grant only the actions and resources needed'],
+        [
+            "admin-object",
+            { policy: document({ Effect: "Allow", Action: ["*"], Resource: ["*"] }) },
+            '1 statement(s) Allow Action "*" on Resource "*": grant only the actions and resources needed',
+        ],
+    ]);
+    checkRule("iam-21-no-service-wildcards", POLICY, [
+        ["prefix", json(READ_LOGS), null],
+        ["omitted", {}, null],
+        ["deny", json({ Effect: "Deny", Action: "s3:*", Resource: "*" }), null],
+        [
+            "service",
+            json(EC2_ALL),
+            "Allow statements use service wildcards (Action ec2:*): list the actions needed, or a prefix such as ec2:Describe*",
+        ],
+        [
+            "not-action",
+            { policy: document({ Effect: "Allow", NotAction: ["iam:*", "s3:GetObject"], Resource: "*" }) },
+            "Allow statements use service wildcards (NotAction iam:*): list the actions needed, or a prefix such as ec2:Describe*",
+        ],
+    ]);
+
+    it("judges customer managed policies only: an inline role policy granting * is not IAM.1's (iam-controls.html#iam-1)", async () => {
+        const inline = await underEngine("iam-1-no-full-admin", "aws:iam/rolePolicy:RolePolicy", "p", json(ADMIN));
+        assert.deepEqual(inline, { violations: [], undecided: false });
+    });
+
+    it("during preview a document still unknown (it names a resource not created yet) is undecided, never a pass", async () => {
+        for (const name of ["iam-1-no-full-admin", "iam-21-no-service-wildcards"])
+            assert.deepEqual(await underEngine(name, POLICY, "p", { policy: UNKNOWN }), { violations: [], undecided: true }, name);
+        // In an object document, one unknown statement beside a known admin one: undecided at worst, never a pass.
+        const mixed = { policy: document(ADMIN, { Effect: "Allow", Action: UNKNOWN, Resource: "*" }) };
+        const got = await underEngine("iam-1-no-full-admin", POLICY, "p", mixed);
+        assert.ok(got.undecided || got.violations.length === 1, JSON.stringify(got));
+    });
+
+    it("reads a document's statements from a string or an object, one statement or a list; not JSON is nothing to judge", () => {
+        assert.deepEqual(statementsOf(JSON.stringify({ Statement: EC2_ALL })), [
+            { effect: "Allow", actions: ["ec2:*"], notActions: [], resources: ["*"], principal: undefined, condition: {} },
+        ]);
+        assert.equal(statementsOf(document(READ_LOGS, ADMIN))?.length, 2);
+        assert.equal(statementsOf("{not json"), undefined);
+    });
+});
