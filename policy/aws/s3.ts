@@ -7,12 +7,14 @@
  * aws:s3/accountPublicAccessBlock, so it is not judged here.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { type Props, fsbp, isSet, knownProp, refersTo, resourcesOfType, stackPolicy, whenKnown } from "../common";
+import { type Props, fsbp, isSet, isUnknown, knownProp, refersTo, resourcesOfType, stackPolicy, whenKnown } from "../common";
 import { type Statement, statementsOf } from "./iam";
 import { AWS_TYPES } from "./types";
 
 /** S3.8's settings, each `false` by default (@pulumi/aws v7 s3/bucketPublicAccessBlock.d.ts). */
 export const PUBLIC_ACCESS_SETTINGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
+
+const NOT_YET_KNOWN = Symbol("unknown during preview");
 
 /** The resources of `type` that name `bucket` through their `bucket` input. */
 function ofBucket(resources: readonly PolicyResource[], type: string, bucket: PolicyResource): PolicyResource[] {
@@ -72,14 +74,15 @@ export const s3StackPolicies: StackValidationPolicy[] = [
                     report(`bucket ${bucket.name} has no bucket policy: add one that denies "s3:*" when aws:SecureTransport is false`, bucket.urn);
                     continue;
                 }
-                let unknown = false;
                 const requiresTls = documents.some((holder) => {
-                    const read = knownProp(holder, "policy");
-                    if (read === undefined) return (unknown = true), false;
-                    return (statementsOf(read.value) ?? []).some(deniesInsecureTransport);
+                    const document = whenKnown<unknown>(() => holder.props.policy, NOT_YET_KNOWN);
+                    // In a first preview the whole document is unknown (it holds the bucket's ARN):
+                    // the rule then requires only that the policy exists, as it does for any
+                    // reference, and judges its statements in every later preview and update.
+                    if (document === NOT_YET_KNOWN || isUnknown(document)) return true;
+                    return (statementsOf(document) ?? []).some(deniesInsecureTransport);
                 });
-                // With a policy still unknown, the bucket is undecided (knownProp said so), not failed.
-                if (!requiresTls && !unknown)
+                if (!requiresTls)
                     report(`bucket ${bucket.name}: no policy statement denies "s3:*" to "*" when aws:SecureTransport is false`, bucket.urn);
             }
         },

@@ -98,9 +98,11 @@ describe("policy pack: S3", () => {
         const bucket = previewed(BUCKET, "logs", { bucket: UNKNOWN });
         const to = (resource: PolicyResource) => ({ propertyDependencies: { bucket: [resource] } });
 
-        it("S3.5: a policy document still unknown (it holds the bucket's ARN) is undecided, never a pass nor a failure", async () => {
+        it("S3.5: a bucket policy whose document is still unknown (it holds the bucket's ARN) counts as present; a missing one fails", async () => {
+            // A first preview must decide (test/plan/preview.test.ts: no policy left unable to run):
+            // the policy exists and names the bucket; its statements are judged once known.
             const policy = previewed(BUCKET_POLICY, "logs-policy", { bucket: UNKNOWN, policy: UNKNOWN }, to(bucket));
-            assert.deepEqual(await underPreview("s3-5-require-tls", [bucket, policy]), { violations: [], undecided: true });
+            assert.deepEqual(await underPreview("s3-5-require-tls", [bucket, policy]), { violations: [], undecided: false });
             // A known failure elsewhere is still reported.
             const bare = previewed(BUCKET, "bare", {});
             assert.deepEqual(await underPreview("s3-5-require-tls", [bucket, policy, bare]), {
