@@ -91,7 +91,9 @@ export const elbPolicies: ResourceValidationPolicy[] = [
         check: applicationOnly((loadBalancer, _args, report) => {
             const mode = String(loadBalancer.desyncMitigationMode ?? "defensive");
             if (!DESYNC_MODES.includes(mode))
-                report(`desyncMitigationMode is "${mode}": HTTP desync (request smuggling) is only monitored; set "defensive" or "strictest"`);
+                report(
+                    `desyncMitigationMode is "${mode}": HTTP desync (request smuggling) is only monitored; set "defensive" or "strictest"`,
+                );
         }),
     }),
     resourcePolicy({

@@ -83,7 +83,9 @@ export const iamPolicies: ResourceValidationPolicy[] = [
                     ...statement.notActions.filter((action) => SERVICE_WILDCARD.test(action)).map((action) => `NotAction ${action}`),
                 ]);
             if (wildcards.length > 0)
-                report(`Allow statements use service wildcards (${wildcards.join(", ")}): list the actions needed, or a prefix such as ec2:Describe*`);
+                report(
+                    `Allow statements use service wildcards (${wildcards.join(", ")}): list the actions needed, or a prefix such as ec2:Describe*`,
+                );
         },
     }),
 ];

@@ -57,7 +57,10 @@ export const s3StackPolicies: StackValidationPolicy[] = [
                         return read !== undefined && read.value !== true;
                     });
                     if (off.length > 0)
-                        report(`bucket ${bucket.name}: ${off.join(", ")} not true (each defaults to false); set all four to true`, block.urn);
+                        report(
+                            `bucket ${bucket.name}: ${off.join(", ")} not true (each defaults to false); set all four to true`,
+                            block.urn,
+                        );
                 }
             }
         },
@@ -71,7 +74,10 @@ export const s3StackPolicies: StackValidationPolicy[] = [
                 const inline = whenKnown(() => isSet(bucket.props.policy), true);
                 const documents = [...(inline ? [bucket] : []), ...ofBucket(resources, AWS_TYPES.s3BucketPolicy, bucket)];
                 if (documents.length === 0) {
-                    report(`bucket ${bucket.name} has no bucket policy: add one that denies "s3:*" when aws:SecureTransport is false`, bucket.urn);
+                    report(
+                        `bucket ${bucket.name} has no bucket policy: add one that denies "s3:*" when aws:SecureTransport is false`,
+                        bucket.urn,
+                    );
                     continue;
                 }
                 const requiresTls = documents.some((holder) => {

@@ -200,7 +200,9 @@ describe("offline plan: the new controls judge the program's own resources (they
         const changed = run.evaluation.resources
             .map(withInputs("aws:ec2/subnet:Subnet", { mapPublicIpOnLaunch: true }))
             .map(withInputs("aws:lb/loadBalancer:LoadBalancer", { desyncMitigationMode: "monitor" }))
-            .filter((r) => r.type !== "aws:s3/bucketPolicy:BucketPolicy" && r.type !== "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+            .filter(
+                (r) => r.type !== "aws:s3/bucketPolicy:BucketPolicy" && r.type !== "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            );
         assert.ok(subnets > 0 && albs > 0 && buckets > 0);
         assert.deepEqual(count(await checkPolicies(changed, only(NEW))), {
             "ec2-15-subnet-no-auto-public-ip": subnets,

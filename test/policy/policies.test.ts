@@ -50,7 +50,10 @@ describe("policy pack: metadata", () => {
 
     it("RDS.13 says plainly how Security Hub differs: per DB instance, no exemption for Aurora global database members", () => {
         const rds13 = policy("rds-13-auto-minor-upgrade");
-        assert.match(rds13.description, /Security Hub evaluates RDS\.13 per DB instance and does not exempt Aurora global database members/);
+        assert.match(
+            rds13.description,
+            /Security Hub evaluates RDS\.13 per DB instance and does not exempt Aurora global database members/,
+        );
         assert.match(rds13.description, /reports their instances with autoMinorVersionUpgrade false as FAILED/);
     });
 

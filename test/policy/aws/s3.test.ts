@@ -20,7 +20,12 @@ const TLS_ONLY = {
     Resource: ["arn:aws:s3:::logs", "arn:aws:s3:::logs/*"],
     Condition: { Bool: { "aws:SecureTransport": "false" } },
 };
-const DELIVERY = { Effect: "Allow", Principal: { AWS: "arn:aws:iam::127311923021:root" }, Action: "s3:PutObject", Resource: "arn:aws:s3:::logs/*" };
+const DELIVERY = {
+    Effect: "Allow",
+    Principal: { AWS: "arn:aws:iam::127311923021:root" },
+    Action: "s3:PutObject",
+    Resource: "arn:aws:s3:::logs/*",
+};
 const documentOf = (...Statement: Record<string, unknown>[]) => JSON.stringify({ Version: "2012-10-17", Statement });
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -54,7 +59,12 @@ describe("policy pack: S3", () => {
         const good = fixture(BUCKET, "good", {});
         const goodBlock = fixture(BLOCK, "good-pab", { bucket: "good", ...ALL_BLOCKED }, { dependsOn: [good] });
         const partial = fixture(BUCKET, "partial", {});
-        const partialBlock = fixture(BLOCK, "partial-pab", { bucket: "partial", blockPublicAcls: true, blockPublicPolicy: false }, { dependsOn: [partial] });
+        const partialBlock = fixture(
+            BLOCK,
+            "partial-pab",
+            { bucket: "partial", blockPublicAcls: true, blockPublicPolicy: false },
+            { dependsOn: [partial] },
+        );
         const bare = fixture(BUCKET, "bare", {});
         // A block of another bucket does not count.
         const elsewhere = fixture(BLOCK, "elsewhere-pab", { bucket: "other", ...ALL_BLOCKED });
@@ -66,10 +76,20 @@ describe("policy pack: S3", () => {
 
     it("s3-5-require-tls: each bucket needs a policy denying s3:* to * when aws:SecureTransport is false", async () => {
         const good = fixture(BUCKET, "good", {});
-        const goodPolicy = fixture(BUCKET_POLICY, "good-policy", { bucket: "good", policy: documentOf(DELIVERY, TLS_ONLY) }, { dependsOn: [good] });
+        const goodPolicy = fixture(
+            BUCKET_POLICY,
+            "good-policy",
+            { bucket: "good", policy: documentOf(DELIVERY, TLS_ONLY) },
+            { dependsOn: [good] },
+        );
         const inline = fixture(BUCKET, "inline", { policy: documentOf(TLS_ONLY) });
         const allowOnly = fixture(BUCKET, "allow-only", {});
-        const allowPolicy = fixture(BUCKET_POLICY, "allow-only-policy", { bucket: "allow-only", policy: documentOf(DELIVERY) }, { dependsOn: [allowOnly] });
+        const allowPolicy = fixture(
+            BUCKET_POLICY,
+            "allow-only-policy",
+            { bucket: "allow-only", policy: documentOf(DELIVERY) },
+            { dependsOn: [allowOnly] },
+        );
         // Denying only PutObject without TLS is not "all requests (Action: S3:*)" (s3-controls.html#s3-5).
         const narrow = fixture(BUCKET, "narrow", {});
         const narrowPolicy = fixture(
