@@ -104,6 +104,26 @@ describe("policy pack: EC2", () => {
             "ingress tcp/3389 from 0.0.0.0/0 exposes high-risk port(s) 3389",
         ],
     ]);
+    // The review's B4 gaps: EC2.18 on the legacy SecurityGroupRule, EC2.19 on the vpc module's ingress rule.
+    checkRule("ec2-18-authorized-ports", SECURITY_GROUP_RULE, [
+        ["https", { type: "ingress", protocol: "tcp", fromPort: 443, toPort: 443, ...ANYWHERE, securityGroupId: "sg-1" }, null],
+        ["egress", { type: "egress", protocol: "-1", fromPort: 0, toPort: 0, ...ANYWHERE, securityGroupId: "sg-1" }, null],
+        ["omitted", { type: "ingress", protocol: "tcp", fromPort: 22, toPort: 22, securityGroupId: "sg-1" }, null],
+        [
+            "udp",
+            { type: "ingress", protocol: "udp", fromPort: 53, toPort: 53, ...ANYWHERE, securityGroupId: "sg-1" },
+            `ingress udp/53 from 0.0.0.0/0 ${ONLY_WEB}`,
+        ],
+    ]);
+    checkRule("ec2-19-high-risk-ports", INGRESS_RULE, [
+        ["https", { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv6: "::/0", securityGroupId: "sg-1" }, null],
+        ["omitted", { securityGroupId: "sg-1" }, null],
+        [
+            "opensearch",
+            { ipProtocol: "tcp", fromPort: 9200, toPort: 9300, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg-1" },
+            "ingress tcp/9200-9300 from 0.0.0.0/0 exposes high-risk port(s) 9200, 9300",
+        ],
+    ]);
 
     it("ec2-6-vpc-flow-logs: every VPC needs a FlowLog referring to it", async () => {
         const use1 = cell("use1");
