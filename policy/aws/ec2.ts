@@ -117,7 +117,9 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        ...fsbp("ec2-8-imdsv2", "EC2.8", "high"),
+        // EC2.8 is the instances' control; launch templates have their own, EC2.170 "EC2 launch
+        // templates should use Instance Metadata Service Version 2 (IMDSv2)" (ec2-controls.html#ec2-170).
+        ...fsbp("ec2-8-imdsv2", "EC2.8", "high", "EC2.170"),
         title: "EC2 instances and launch templates should require IMDSv2.",
         types: [AWS_TYPES.launchTemplate, AWS_TYPES.ec2Instance],
         check: (machine: Inputs<aws.ec2.LaunchTemplateArgs>, _args, report) => {
@@ -130,7 +132,9 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        ...fsbp("ec2-9-no-public-ip", "EC2.9", "high"),
+        // EC2.9 is the instances' control; launch templates have EC2.25 (High, AWS::EC2::LaunchTemplate:
+        // "fails if an EC2 launch template is configured to assign a public IP address to network interfaces").
+        ...fsbp("ec2-9-no-public-ip", "EC2.9", "high", "EC2.25"),
         title: "EC2 instances and launch templates should not assign public IPv4 addresses.",
         types: [AWS_TYPES.launchTemplate, AWS_TYPES.ec2Instance],
         check: (props, args, report) => {

@@ -38,6 +38,9 @@ describe("policy pack: metadata", () => {
         assert.deepEqual(byControl("RDS.27"), ["rds-3-27-storage-encrypted"]);
         assert.deepEqual(byControl("RDS.8"), ["rds-7-8-deletion-protection"]);
         assert.deepEqual(byControl("RDS.25"), ["rds-24-25-custom-admin-username"]);
+        // Launch templates have controls of their own beside the instances' EC2.8 and EC2.9.
+        assert.deepEqual(byControl("EC2.170"), ["ec2-8-imdsv2"]);
+        assert.deepEqual(byControl("EC2.25"), ["ec2-9-no-public-ip"]);
         const encryption = policy("rds-3-27-storage-encrypted");
         assert.deepEqual(encryption.tags, ["aws-fsbp", "RDS.27", "RDS.3"]);
         assert.match(encryption.description, /^\[RDS\.27, RDS\.3, medium\] /);
@@ -71,9 +74,11 @@ describe("policy pack: metadata", () => {
         const controls = policies.flatMap((candidate) => candidate.tags ?? []).filter((tag) => /\.\d+$/.test(tag));
         assert.deepEqual(controls.sort(), [
             "EC2.15",
+            "EC2.170",
             "EC2.18",
             "EC2.19",
             "EC2.2",
+            "EC2.25",
             "EC2.6",
             "EC2.8",
             "EC2.9",
