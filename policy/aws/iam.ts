@@ -3,6 +3,9 @@
  * an IAM policy document (JSON string or object) the S3 controls share. IAM.1 and IAM.21 judge
  * customer managed policies only: "It does not check inline and AWS managed policies"
  * (iam-controls.html#iam-1; IAM.21: "This control only applies to customer managed IAM policies").
+ * Both controls exclude policies used as permissions boundaries (`excludePermissionBoundaryPolicy:
+ * true`); a policy cannot see the roles that use it, so the pack judges boundaries too (this
+ * program declares none).
  */
 import type * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";

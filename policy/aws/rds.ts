@@ -87,7 +87,8 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
     }),
     resourcePolicy({
         ...fsbp("rds-11-backups", "RDS.11", "medium"),
-        title: "RDS clusters and instances should have automatic backups kept at least the minimum retention.",
+        // rds-controls.html#rds-11: resource type AWS::RDS::DBInstance only; Aurora keeps backups per cluster, so the pack asks it there too.
+        title: "RDS instances (RDS.11) and, beyond Security Hub's control, DB clusters should keep automatic backups at least the minimum retention.",
         types: [AWS_TYPES.rdsCluster, AWS_TYPES.rdsInstance],
         config: { backupRetentionMinimum: 7 },
         configDocs: { backupRetentionMinimum: "Minimum backupRetentionPeriod in days." },
