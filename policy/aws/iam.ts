@@ -9,7 +9,7 @@
  */
 import type * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { type Inputs, type Props, fsbp, resourcePolicy } from "../common";
+import { type Inputs, type Props, fsbp, list, platform, resourcePolicy } from "../common";
 import { AWS_TYPES } from "./types";
 
 /** One statement of a policy document, its list-or-string elements as lists. */
@@ -56,7 +56,33 @@ export function statementsOf(document: unknown): Statement[] | undefined {
 /** `service:*`, every action of one service (IAM.21); `ec2:Describe*` is not. */
 const SERVICE_WILDCARD = /^[A-Za-z0-9-]+:\*$/;
 
+/** IAM.1's finding on a document, if any: Allow "*" on "*". */
+function fullAdminOf(document: unknown): string | undefined {
+    const admin = (statementsOf(document) ?? []).filter(
+        (statement) => statement.effect === "Allow" && statement.actions.includes("*") && statement.resources.includes("*"),
+    );
+    return admin.length > 0
+        ? `${admin.length} statement(s) Allow Action "*" on Resource "*": grant only the actions and resources needed`
+        : undefined;
+}
+
+/** IAM.21's finding on a document, if any: Allow with Action or NotAction `service:*`. */
+function serviceWildcardsOf(document: unknown): string | undefined {
+    const wildcards = (statementsOf(document) ?? [])
+        .filter((statement) => statement.effect === "Allow")
+        .flatMap((statement) => [
+            ...statement.actions.filter((action) => SERVICE_WILDCARD.test(action)).map((action) => `Action ${action}`),
+            ...statement.notActions.filter((action) => SERVICE_WILDCARD.test(action)).map((action) => `NotAction ${action}`),
+        ]);
+    return wildcards.length > 0
+        ? `Allow statements use service wildcards (${wildcards.join(", ")}): list the actions needed, or a prefix such as ec2:Describe*`
+        : undefined;
+}
+
 type IamPolicy = Inputs<aws.iam.PolicyArgs>;
+
+/** Inline policy tokens: a role's, user's or group's own policy resource. */
+const INLINE_POLICY_TYPES = [AWS_TYPES.iamRolePolicy, "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"];
 
 export const iamPolicies: ResourceValidationPolicy[] = [
     resourcePolicy({
@@ -65,11 +91,8 @@ export const iamPolicies: ResourceValidationPolicy[] = [
         title: 'IAM customer managed policies should not allow full "*" administrative privileges (Allow "*" on "*").',
         types: [AWS_TYPES.iamPolicy],
         check: (policy: IamPolicy, _args, report) => {
-            const admin = (statementsOf(policy.policy) ?? []).filter(
-                (statement) => statement.effect === "Allow" && statement.actions.includes("*") && statement.resources.includes("*"),
-            );
-            if (admin.length > 0)
-                report(`${admin.length} statement(s) Allow Action "*" on Resource "*": grant only the actions and resources needed`);
+            const finding = fullAdminOf(policy.policy);
+            if (finding) report(finding);
         },
     }),
     resourcePolicy({
@@ -79,16 +102,25 @@ export const iamPolicies: ResourceValidationPolicy[] = [
         title: "IAM customer managed policies should not allow wildcard actions for services (service:*).",
         types: [AWS_TYPES.iamPolicy],
         check: (policy: IamPolicy, _args, report) => {
-            const wildcards = (statementsOf(policy.policy) ?? [])
-                .filter((statement) => statement.effect === "Allow")
-                .flatMap((statement) => [
-                    ...statement.actions.filter((action) => SERVICE_WILDCARD.test(action)).map((action) => `Action ${action}`),
-                    ...statement.notActions.filter((action) => SERVICE_WILDCARD.test(action)).map((action) => `NotAction ${action}`),
-                ]);
-            if (wildcards.length > 0)
-                report(
-                    `Allow statements use service wildcards (${wildcards.join(", ")}): list the actions needed, or a prefix such as ec2:Describe*`,
-                );
+            const finding = serviceWildcardsOf(policy.policy);
+            if (finding) report(finding);
+        },
+    }),
+    resourcePolicy({
+        ...platform("iam-inline-least-privilege", "high"),
+        // IAM.1 and IAM.21 skip inline policies, and every permission this program grants is inline
+        // (RolePolicy) or AWS managed: the same two judgements, on inline documents, as our own rule.
+        title: 'Inline IAM policies (RolePolicy, UserPolicy, GroupPolicy, a Role\'s inlinePolicies) should allow neither "*" on "*" nor service:* actions.',
+        types: [...INLINE_POLICY_TYPES, AWS_TYPES.iamRole],
+        check: (props, args, report) => {
+            const documents =
+                args.type === AWS_TYPES.iamRole
+                    ? list<Inputs<aws.types.input.iam.RoleInlinePolicy>>((props as Inputs<aws.iam.RoleArgs>).inlinePolicies).map(
+                          (inline) => inline.policy,
+                      )
+                    : [(props as Inputs<aws.iam.RolePolicyArgs>).policy];
+            for (const document of documents)
+                for (const finding of [fullAdminOf(document), serviceWildcardsOf(document)]) if (finding) report(finding);
         },
     }),
 ];

@@ -30,4 +30,6 @@ export const AWS_TYPES = {
     s3BucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
     s3PublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     iamPolicy: "aws:iam/policy:Policy",
+    iamRole: "aws:iam/role:Role",
+    iamRolePolicy: "aws:iam/rolePolicy:RolePolicy",
 } as const;

@@ -1,7 +1,7 @@
 // FSBP IAM controls on customer managed policies: IAM.1 (Allow "*" on "*") and IAM.21 (Allow
 // service:*), with the document as a JSON string (how this program writes it) and as an object;
-// compliant, omitted, non-compliant and unknown during preview; inline role policies are out of
-// the controls' scope.
+// compliant, omitted, non-compliant and unknown during preview; inline policies are out of the
+// controls' scope and judged by our own rule, iam-inline-least-privilege.
 import * as assert from "node:assert/strict";
 import { statementsOf } from "../../../policy/aws/iam";
 import { UNKNOWN, checkRule, underEngine } from "../../support/policy";
@@ -48,6 +48,34 @@ describe("policy pack: IAM", () => {
         const inline = await underEngine("iam-1-no-full-admin", "aws:iam/rolePolicy:RolePolicy", "p", json(ADMIN));
         assert.deepEqual(inline, { violations: [], undecided: false });
     });
+
+    // Our own rule: the same two judgements on inline documents, where this program grants its permissions.
+    const FULL_ADMIN = '1 statement(s) Allow Action "*" on Resource "*": grant only the actions and resources needed';
+    const EC2_WILDCARD =
+        "Allow statements use service wildcards (Action ec2:*): list the actions needed, or a prefix such as ec2:Describe*";
+    checkRule(
+        "iam-inline-least-privilege",
+        ["aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"],
+        [
+            ["scoped", { role: "r", ...json(READ_LOGS) }, null],
+            ["admin", { role: "r", ...json(ADMIN) }, FULL_ADMIN],
+            ["service", { role: "r", ...json(READ_LOGS, EC2_ALL) }, EC2_WILDCARD],
+        ],
+    );
+    checkRule("iam-inline-least-privilege", "aws:iam/role:Role", [
+        ["no-inline", { assumeRolePolicy: JSON.stringify(document({ Effect: "Allow", Action: "sts:AssumeRole" })) }, null],
+        ["scoped", { inlinePolicies: [{ name: "logs", ...json(READ_LOGS) }] }, null],
+        [
+            "both",
+            {
+                inlinePolicies: [
+                    { name: "a", ...json(ADMIN) },
+                    { name: "b", ...json(EC2_ALL) },
+                ],
+            },
+            [FULL_ADMIN, EC2_WILDCARD],
+        ],
+    ]);
 
     it("during preview a document still unknown (it names a resource not created yet) is undecided, never a pass", async () => {
         for (const name of ["iam-1-no-full-admin", "iam-21-no-service-wildcards"])
