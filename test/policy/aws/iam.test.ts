@@ -80,6 +80,16 @@ describe("policy pack: IAM", () => {
     it("during preview a document still unknown (it names a resource not created yet) is undecided, never a pass", async () => {
         for (const name of ["iam-1-no-full-admin", "iam-21-no-service-wildcards"])
             assert.deepEqual(await underEngine(name, POLICY, "p", { policy: UNKNOWN }), { violations: [], undecided: true }, name);
+        const rolePolicy = "aws:iam/rolePolicy:RolePolicy";
+        assert.deepEqual(await underEngine("iam-inline-least-privilege", rolePolicy, "p", { role: UNKNOWN, policy: UNKNOWN }), {
+            violations: [],
+            undecided: true,
+        });
+        // The role's name unknown, its document known: decided.
+        assert.deepEqual(await underEngine("iam-inline-least-privilege", rolePolicy, "p", { role: UNKNOWN, ...json(READ_LOGS) }), {
+            violations: [],
+            undecided: false,
+        });
         // In an object document, one unknown statement beside a known admin one: undecided at worst, never a pass.
         const mixed = { policy: document(ADMIN, { Effect: "Allow", Action: UNKNOWN, Resource: "*" }) };
         const got = await underEngine("iam-1-no-full-admin", POLICY, "p", mixed);
