@@ -34,7 +34,8 @@ export function deniesInsecureTransport(statement: Statement): boolean {
     return (
         statement.effect === "Deny" &&
         isEveryone(statement.principal) &&
-        statement.actions.some((action) => action === "s3:*" || action === "*") &&
+        // "The prefix and the action name are case insensitive" (IAM User Guide, reference_policies_elements_action.html).
+        statement.actions.some((action) => action.toLowerCase() === "s3:*" || action === "*") &&
         String(bool["aws:SecureTransport"]).toLowerCase() === "false"
     );
 }
@@ -86,7 +87,8 @@ export const s3StackPolicies: StackValidationPolicy[] = [
                     // the rule then requires only that the policy exists, as it does for any
                     // reference, and judges its statements in every later preview and update.
                     if (document === NOT_YET_KNOWN || isUnknown(document)) return true;
-                    return (statementsOf(document) ?? []).some(deniesInsecureTransport);
+                    // An object document may hold unknown values deeper down: read as unknown too.
+                    return whenKnown(() => (statementsOf(document) ?? []).some(deniesInsecureTransport), true);
                 });
                 if (!requiresTls)
                     report(`bucket ${bucket.name}: no policy statement denies "s3:*" to "*" when aws:SecureTransport is false`, bucket.urn);

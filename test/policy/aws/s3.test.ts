@@ -82,7 +82,8 @@ describe("policy pack: S3", () => {
             { bucket: "good", policy: documentOf(DELIVERY, TLS_ONLY) },
             { dependsOn: [good] },
         );
-        const inline = fixture(BUCKET, "inline", { policy: documentOf(TLS_ONLY) });
+        // The control page writes the action "S3:*": action names are case-insensitive.
+        const inline = fixture(BUCKET, "inline", { policy: documentOf({ ...TLS_ONLY, Action: "S3:*" }) });
         const allowOnly = fixture(BUCKET, "allow-only", {});
         const allowPolicy = fixture(
             BUCKET_POLICY,
