@@ -87,6 +87,11 @@ export interface ResourceRule<C extends object = object, P = Props> {
     readonly name: string;
     /** FSBP control id (`EKS.1`), or undefined for a platform rule. */
     readonly control?: string;
+    /**
+     * Further FSBP controls the same check covers (RDS.3 beside RDS.27: one encryption check on
+     * instances and clusters). Each is a tag too, so filtering by any covered control finds the policy.
+     */
+    readonly alsoControls?: readonly string[];
     readonly severity: Severity;
     /** What compliance looks like, one sentence. */
     readonly title: string;
@@ -113,24 +118,31 @@ function controlUrl(control: string): string {
     return `https://docs.aws.amazon.com/securityhub/latest/userguide/${service}-controls.html#${control.toLowerCase().replace(".", "-")}`;
 }
 
-function descriptionOf(control: string | undefined, severity: Severity, title: string): string {
-    return control ? `[${control}, ${severity}] ${title}` : `[platform, ${severity}] ${title}`;
+function descriptionOf(controls: readonly string[], severity: Severity, title: string): string {
+    return controls.length > 0 ? `[${controls.join(", ")}, ${severity}] ${title}` : `[platform, ${severity}] ${title}`;
+}
+
+/** Every FSBP control a rule covers, its own first. */
+function controlsOf(rule: Pick<StackRule, "control" | "alsoControls">): string[] {
+    return rule.control ? [rule.control, ...(rule.alsoControls ?? [])] : [];
 }
 
 /** What a resource and a stack policy share: name, description, level, framework, config schema. */
 function metadataOf(
-    rule: Pick<StackRule, "name" | "control" | "severity" | "title" | "enforcementLevel" | "remediationSteps"> & {
+    rule: Pick<StackRule, "name" | "control" | "alsoControls" | "severity" | "title" | "enforcementLevel" | "remediationSteps"> & {
         readonly config?: object;
         readonly configDocs?: object;
     },
 ) {
+    const controls = controlsOf(rule);
     return {
         name: rule.name,
-        description: descriptionOf(rule.control, rule.severity, rule.title),
+        description: descriptionOf(controls, rule.severity, rule.title),
         severity: rule.severity,
         enforcementLevel: rule.enforcementLevel ?? LEVEL_BY_SEVERITY[rule.severity],
+        // The engine's framework names one specification (the rule's own control); the tags name every covered control.
         ...(rule.control
-            ? { framework: { ...FSBP, specification: rule.control }, url: controlUrl(rule.control), tags: ["aws-fsbp", rule.control] }
+            ? { framework: { ...FSBP, specification: rule.control }, url: controlUrl(rule.control), tags: ["aws-fsbp", ...controls] }
             : { tags: ["platform"] }),
         ...(rule.config
             ? { configSchema: schemaOf(rule.config as Record<string, unknown>, (rule.configDocs ?? {}) as Record<string, string>) }
@@ -139,9 +151,18 @@ function metadataOf(
     };
 }
 
-/** The header of a rule for an FSBP control: the policy's name (its key in the pack config), the control id and its severity. */
-export function fsbp(name: string, control: string, severity: Severity): Pick<ResourceRule, "name" | "control" | "severity"> {
-    return { name, control, severity };
+/**
+ * The header of a rule for an FSBP control: the policy's name (its key in the pack config), the
+ * control id, its severity (the highest of the controls it covers), and the further controls the
+ * same check covers, if any.
+ */
+export function fsbp(
+    name: string,
+    control: string,
+    severity: Severity,
+    ...alsoControls: string[]
+): Pick<ResourceRule, "name" | "control" | "alsoControls" | "severity"> {
+    return alsoControls.length > 0 ? { name, control, severity, alsoControls } : { name, control, severity };
 }
 
 /** The header of one of our own rules (no FSBP control): the policy's name and its severity. */
@@ -261,6 +282,7 @@ export function known<T>(value: T, path: string): T | undefined {
 export interface StackRule<C extends object = object> {
     readonly name: string;
     readonly control?: string;
+    readonly alsoControls?: readonly string[];
     readonly severity: Severity;
     readonly title: string;
     readonly config?: C;
@@ -270,13 +292,46 @@ export interface StackRule<C extends object = object> {
     readonly check: (resources: readonly PolicyResource[], args: StackValidationArgs, report: ReportViolation, config: C) => void;
 }
 
+/**
+ * A stack rule as the engine runs it. Its resources' props are behind the unknown-checking proxy
+ * (read unknown values through `whenKnown` or `knownProp`). A rule that an unknown value kept from
+ * deciding (`undecided`) and that found no violation throws the engine's UnknownValueError, so the
+ * preview says it could not run, as for a resource rule; the violations it found are reported either way.
+ */
 export function stackPolicy<C extends object>(rule: StackRule<C>): StackValidationPolicy {
     const defaults = (rule.config ?? {}) as C;
     return {
         ...metadataOf(rule),
-        validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) =>
-            rule.check(args.resources, args, reportViolation, settings(args, defaults)),
+        validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
+            const previous = undecidedPaths;
+            undecidedPaths = [];
+            let reported = 0;
+            let unknown: string[];
+            const report: ReportViolation = (message, urn) => {
+                reported++;
+                reportViolation(message, urn);
+            };
+            try {
+                rule.check(args.resources, args, report, settings(args, defaults));
+            } finally {
+                unknown = undecidedPaths;
+                undecidedPaths = previous;
+            }
+            if (reported === 0 && unknown.length > 0) throw new engineProxy.UnknownValueError(engineProxy.unknownStringValue, unknown);
+        },
     };
+}
+
+/**
+ * A stack policy's read of `resource.props[key]`: `{ value }`, or undefined after `undecided`
+ * when the value is unknown during preview (the engine's proxy throws on such a read).
+ */
+export function knownProp(resource: PolicyResource, key: string): { readonly value: unknown } | undefined {
+    const UNREAD = Symbol("unknown");
+    const read = whenKnown<unknown>(() => resource.props[key], UNREAD);
+    if (read !== UNREAD && !isUnknown(read)) return { value: read };
+    undecided(`${resource.name}.${key}`);
+    return undefined;
 }
 
 // ---- values ---------------------------------------------------------------------------------

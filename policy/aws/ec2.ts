@@ -7,6 +7,7 @@ import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } 
 import {
     type Inputs,
     type Props,
+    flag,
     fsbp,
     isSet,
     isUnknown,
@@ -116,7 +117,9 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        ...fsbp("ec2-8-imdsv2", "EC2.8", "high"),
+        // EC2.8 is the instances' control; launch templates have their own, EC2.170 "EC2 launch
+        // templates should use Instance Metadata Service Version 2 (IMDSv2)" (ec2-controls.html#ec2-170).
+        ...fsbp("ec2-8-imdsv2", "EC2.8", "high", "EC2.170"),
         title: "EC2 instances and launch templates should require IMDSv2.",
         types: [AWS_TYPES.launchTemplate, AWS_TYPES.ec2Instance],
         check: (machine: Inputs<aws.ec2.LaunchTemplateArgs>, _args, report) => {
@@ -129,7 +132,9 @@ export const ec2Policies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        ...fsbp("ec2-9-no-public-ip", "EC2.9", "high"),
+        // EC2.9 is the instances' control; launch templates have EC2.25 (High, AWS::EC2::LaunchTemplate:
+        // "fails if an EC2 launch template is configured to assign a public IP address to network interfaces").
+        ...fsbp("ec2-9-no-public-ip", "EC2.9", "high", "EC2.25"),
         title: "EC2 instances and launch templates should not assign public IPv4 addresses.",
         types: [AWS_TYPES.launchTemplate, AWS_TYPES.ec2Instance],
         check: (props, args, report) => {
@@ -145,6 +150,21 @@ export const ec2Policies: ResourceValidationPolicy[] = [
             const publicInterfaces = interfaces.filter((networkInterface) => String(networkInterface.associatePublicIpAddress) === "true");
             if (publicInterfaces.length > 0)
                 report(`${publicInterfaces.length} network interface(s) set associatePublicIpAddress "true": instances stay private`);
+        },
+    }),
+    resourcePolicy({
+        ...fsbp("ec2-15-subnet-no-auto-public-ip", "EC2.15", "medium"),
+        // ec2-controls.html#ec2-15: "The control fails if the subnet is configured to automatically
+        // assign public IPv4 or IPv6 addresses." Both inputs default to false (@pulumi/aws v7
+        // ec2/subnet.d.ts), so an omitted one passes. Our public subnets hold only the ALB and the
+        // NAT gateways, whose addresses are allocated by the service (the NAT's an Elastic IP).
+        title: "EC2 subnets should not automatically assign public IP addresses (IPv4 or IPv6).",
+        types: [AWS_TYPES.subnet],
+        check: (subnet: Inputs<aws.ec2.SubnetArgs>, _args, report) => {
+            if (flag(subnet.mapPublicIpOnLaunch, false))
+                report("mapPublicIpOnLaunch is true: instances launched here get a public IPv4 address; set it to false");
+            if (flag(subnet.assignIpv6AddressOnCreation, false))
+                report("assignIpv6AddressOnCreation is true: network interfaces created here get an IPv6 address; set it to false");
         },
     }),
     resourcePolicy({

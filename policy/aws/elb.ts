@@ -24,6 +24,9 @@ const ELB_TLS_POLICIES = [
     "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
 ];
 
+/** ELB.12's accepted desync mitigation modes (elb-controls.html#elb-12). */
+const DESYNC_MODES = ["defensive", "strictest"];
+
 type LoadBalancer = Inputs<aws.lb.LoadBalancerArgs>;
 type Listener = Inputs<aws.lb.ListenerArgs>;
 
@@ -77,6 +80,21 @@ export const elbPolicies: ResourceValidationPolicy[] = [
         title: "Application, Gateway and Network Load Balancers should have deletion protection enabled.",
         types: AWS_TYPES.loadBalancers,
         check: mustBeTrue<LoadBalancer>("enableDeletionProtection"),
+    }),
+    resourcePolicy({
+        ...fsbp("elb-12-desync-mitigation", "ELB.12", "medium"),
+        // elb-controls.html#elb-12: `desyncMode` "defensive, strictest" (not customizable), on
+        // Application Load Balancers. Omitted is "defensive", the provider's default
+        // (@pulumi/aws v7 lb/loadBalancer.d.ts), so it passes.
+        title: "Application Load Balancers should use the defensive or strictest desync mitigation mode.",
+        types: AWS_TYPES.loadBalancers,
+        check: applicationOnly((loadBalancer, _args, report) => {
+            const mode = String(loadBalancer.desyncMitigationMode ?? "defensive");
+            if (!DESYNC_MODES.includes(mode))
+                report(
+                    `desyncMitigationMode is "${mode}": HTTP desync (request smuggling) is only monitored; set "defensive" or "strictest"`,
+                );
+        }),
     }),
     resourcePolicy({
         ...fsbp("elb-17-tls-policy", "ELB.17", "medium"),

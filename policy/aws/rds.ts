@@ -39,7 +39,7 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        ...fsbp("rds-3-27-storage-encrypted", "RDS.27", "medium"),
+        ...fsbp("rds-3-27-storage-encrypted", "RDS.27", "medium", "RDS.3"),
         title: "RDS DB clusters (RDS.27) and instances (RDS.3) should be encrypted at rest.",
         types: [AWS_TYPES.rdsCluster, AWS_TYPES.rdsInstance],
         check: (database: RdsCluster, args, report) => {
@@ -70,8 +70,9 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        ...fsbp("rds-7-8-deletion-protection", "RDS.7", "low"),
-        // Our databases are the product's data: losing one is never a low-severity event.
+        // RDS.7 (clusters) is Medium and RDS.8 (instances) Low on the control pages (rds-controls.html#rds-7, #rds-8).
+        ...fsbp("rds-7-8-deletion-protection", "RDS.7", "medium", "RDS.8"),
+        // Our databases are the product's data: losing one blocks the update, whatever the severity.
         enforcementLevel: "mandatory",
         title: "RDS clusters (RDS.7) and instances (RDS.8) should have deletion protection enabled.",
         types: [AWS_TYPES.rdsCluster, AWS_TYPES.rdsInstance],
@@ -86,7 +87,8 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
     }),
     resourcePolicy({
         ...fsbp("rds-11-backups", "RDS.11", "medium"),
-        title: "RDS clusters and instances should have automatic backups kept at least the minimum retention.",
+        // rds-controls.html#rds-11: resource type AWS::RDS::DBInstance only; Aurora keeps backups per cluster, so the pack asks it there too.
+        title: "RDS instances (RDS.11) and, beyond Security Hub's control, DB clusters should keep automatic backups at least the minimum retention.",
         types: [AWS_TYPES.rdsCluster, AWS_TYPES.rdsInstance],
         config: { backupRetentionMinimum: 7 },
         configDocs: { backupRetentionMinimum: "Minimum backupRetentionPeriod in days." },
@@ -127,7 +129,7 @@ export const rdsPolicies: ResourceValidationPolicy[] = [
         },
     }),
     resourcePolicy({
-        ...fsbp("rds-24-25-custom-admin-username", "RDS.24", "medium"),
+        ...fsbp("rds-24-25-custom-admin-username", "RDS.24", "medium", "RDS.25"),
         title: "RDS clusters (RDS.24) and instances (RDS.25) should use a custom administrator username.",
         types: [AWS_TYPES.rdsCluster, AWS_TYPES.rdsInstance],
         config: { defaultUsernames: ["postgres", "admin"] },
@@ -166,10 +168,19 @@ export function isGlobalMember(resource: PolicyResource): boolean {
 
 const RDS_UPGRADABLE: readonly string[] = [AWS_TYPES.rdsInstance, AWS_TYPES.rdsClusterInstance, AWS_TYPES.rdsCluster];
 
+/**
+ * How RDS.13 differs from Security Hub, in its words (rds-controls.html#rds-13): the control
+ * "evaluates each Amazon RDS DB instance independently" and "doesn't account for configurations
+ * that don't support automatic minor version upgrades", among them "Aurora clusters in an Aurora
+ * global database".
+ */
+const RDS_13_DIFFERENCE =
+    "Security Hub evaluates RDS.13 per DB instance and does not exempt Aurora global database members: it reports their instances with autoMinorVersionUpgrade false as FAILED; this pack exempts them (upgrades go through the global cluster), so suppress those findings in Security Hub";
+
 export const rdsStackPolicies: StackValidationPolicy[] = [
     stackPolicy({
         ...fsbp("rds-13-auto-minor-upgrade", "RDS.13", "high"),
-        title: "RDS automatic minor version upgrades should be enabled (except members of an Aurora global database, which upgrade together through the global cluster).",
+        title: `RDS automatic minor version upgrades should be enabled, except on members of an Aurora global database and their instances, which upgrade together through the global cluster. ${RDS_13_DIFFERENCE}.`,
         check: (resources, _args, report) => {
             // A stack policy because the exception needs the instance's cluster: AWS must not
             // upgrade one member of a global database alone, so members turn it off on purpose.

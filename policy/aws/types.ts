@@ -19,9 +19,17 @@ export const AWS_TYPES = {
     securityGroupIngressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     kmsKey: "aws:kms/key:Key",
     vpc: "aws:ec2/vpc:Vpc",
+    subnet: "aws:ec2/subnet:Subnet",
     flowLog: "aws:ec2/flowLog:FlowLog",
     secret: "aws:secretsmanager/secret:Secret",
     secretRotation: "aws:secretsmanager/secretRotation:SecretRotation",
     snsTopic: "aws:sns/topic:Topic",
     metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    // v7 keeps the deprecated BucketV2 as a distinct token (aliased to Bucket): both are buckets.
+    s3Buckets: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
+    s3BucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    s3PublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    iamPolicy: "aws:iam/policy:Policy",
+    iamRole: "aws:iam/role:Role",
+    iamRolePolicy: "aws:iam/rolePolicy:RolePolicy",
 } as const;

@@ -10,7 +10,8 @@ import { parse } from "yaml";
 import { PLAN_EXIT, exitCodeOf } from "../../plan/cli";
 import { type PlanRun } from "../../plan/plan";
 import { type PackConfig, checkPolicies, enforcementLevelOf, hasBlockingViolation, readPackConfig } from "../../plan/policyRunner";
-import { projectRoot } from "../../plan/stackConfig";
+import type { RecordedResource } from "../../plan/runtime";
+import { projectRoot, readStack } from "../../plan/stackConfig";
 import { CELL_COMPONENTS } from "../../policy/mission";
 import { policies } from "../../policy/policies";
 import { planOf, prodStack } from "../support/harness";
@@ -158,6 +159,67 @@ describe("offline plan: the pack on the prod stack", () => {
 
     it("never prints an input value it was not asked to: messages carry no secret stand-in", () => {
         for (const v of run.plan.policy.violations) assert.ok(!v.message.includes("offline-plan-secret"));
+    });
+});
+
+describe("offline plan: the pack on the staging stack", () => {
+    let run: PlanRun;
+    before(async () => {
+        run = await planOf(readStack(projectRoot(), "staging"));
+    });
+
+    it("has no mandatory violation: only the advisory on the failover token's rotation", () => {
+        assert.deepEqual(
+            run.plan.policy.violations.map((v) => `${v.policy} ${v.enforcementLevel} ${v.urn?.split("::").pop()}`),
+            ["secretsmanager-1-rotation advisory failover-cf-token"],
+        );
+        assert.equal(exitCodeOf(run.plan), PLAN_EXIT.ok);
+    });
+});
+
+describe("offline plan: the new controls judge the program's own resources (they pass, and are not vacuous)", () => {
+    let run: PlanRun;
+    before(async () => {
+        run = await planOf(prodStack());
+    });
+    const NEW = [
+        "ec2-15-subnet-no-auto-public-ip",
+        "elb-12-desync-mitigation",
+        "iam-inline-least-privilege",
+        "s3-5-require-tls",
+        "s3-8-block-public-access",
+    ];
+    const only = (names: readonly string[]) => ({ policies: policies.filter((p) => names.includes(p.name)), config: {} });
+    const count = (violations: { policy: string }[]) =>
+        Object.fromEntries(NEW.map((name) => [name, violations.filter((v) => v.policy === name).length]));
+    const withInputs = (type: string, extra: Record<string, unknown>) => (r: RecordedResource) =>
+        r.type === type ? { ...r, inputs: { ...r.inputs, ...extra }, rawInputs: { ...r.rawInputs, ...extra } } : r;
+
+    it("pass on prod as declared: no public IP on launch, strictest desync mode, no wildcard in inline IAM, every log bucket blocked and TLS-only", async () => {
+        assert.deepEqual(count(await checkPolicies(run.evaluation.resources, only(NEW))), Object.fromEntries(NEW.map((n) => [n, 0])));
+    });
+
+    it("fail on prod's resources changed: subnets mapping public IPs, ALBs in monitor mode, inline admin policies, buckets without block or policy", async () => {
+        const subnets = run.evaluation.resources.filter((r) => r.type === "aws:ec2/subnet:Subnet").length;
+        const albs = run.evaluation.resources.filter((r) => r.type === "aws:lb/loadBalancer:LoadBalancer").length;
+        const buckets = run.evaluation.resources.filter((r) => r.type === "aws:s3/bucket:Bucket").length;
+        const rolePolicies = run.evaluation.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy").length;
+        const admin = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
+        const changed = run.evaluation.resources
+            .map(withInputs("aws:ec2/subnet:Subnet", { mapPublicIpOnLaunch: true }))
+            .map(withInputs("aws:lb/loadBalancer:LoadBalancer", { desyncMitigationMode: "monitor" }))
+            .map(withInputs("aws:iam/rolePolicy:RolePolicy", { policy: admin }))
+            .filter(
+                (r) => r.type !== "aws:s3/bucketPolicy:BucketPolicy" && r.type !== "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            );
+        assert.ok(subnets > 0 && albs > 0 && buckets > 0 && rolePolicies > 0);
+        assert.deepEqual(count(await checkPolicies(changed, only(NEW))), {
+            "ec2-15-subnet-no-auto-public-ip": subnets,
+            "elb-12-desync-mitigation": albs,
+            "iam-inline-least-privilege": rolePolicies,
+            "s3-5-require-tls": buckets,
+            "s3-8-block-public-access": buckets,
+        });
     });
 });
 

@@ -18,7 +18,7 @@ describe("policy pack: metadata", () => {
             [],
         );
         for (const candidate of policies)
-            assert.match(candidate.description, /^\[([A-Za-z0-9]+\.\d+|platform), (low|medium|high|critical)\] /, candidate.name);
+            assert.match(candidate.description, /^\[((?:[A-Za-z0-9]+\.\d+, )+|platform, )(low|medium|high|critical)\] /, candidate.name);
     });
 
     it("tags each FSBP policy with its control, framework and documentation link", () => {
@@ -31,11 +31,40 @@ describe("policy pack: metadata", () => {
         assert.deepEqual(policy("multi-region").tags, ["platform"]);
     });
 
-    it("sets each policy's level from its severity, except rds-7-8-deletion-protection (low, but mandatory)", () => {
+    it("tags a policy with every control it covers, so filtering by any of them finds it (RDS.3, RDS.8, RDS.25)", () => {
+        const byControl = (control: string) =>
+            policies.filter((candidate) => candidate.tags?.includes(control)).map((candidate) => candidate.name);
+        assert.deepEqual(byControl("RDS.3"), ["rds-3-27-storage-encrypted"]);
+        assert.deepEqual(byControl("RDS.27"), ["rds-3-27-storage-encrypted"]);
+        assert.deepEqual(byControl("RDS.8"), ["rds-7-8-deletion-protection"]);
+        assert.deepEqual(byControl("RDS.25"), ["rds-24-25-custom-admin-username"]);
+        // Launch templates have controls of their own beside the instances' EC2.8 and EC2.9.
+        assert.deepEqual(byControl("EC2.170"), ["ec2-8-imdsv2"]);
+        assert.deepEqual(byControl("EC2.25"), ["ec2-9-no-public-ip"]);
+        const encryption = policy("rds-3-27-storage-encrypted");
+        assert.deepEqual(encryption.tags, ["aws-fsbp", "RDS.27", "RDS.3"]);
+        assert.match(encryption.description, /^\[RDS\.27, RDS\.3, medium\] /);
+        // The engine's framework carries one specification: the policy's own control, with its page.
+        assert.equal(encryption.framework?.specification, "RDS.27");
+        assert.equal(encryption.url, "https://docs.aws.amazon.com/securityhub/latest/userguide/rds-controls.html#rds-27");
+        // Severity is the highest of the covered controls: RDS.7 Medium, RDS.8 Low (rds-controls.html).
+        assert.equal(policy("rds-7-8-deletion-protection").severity, "medium");
+    });
+
+    it("RDS.13 says plainly how Security Hub differs: per DB instance, no exemption for Aurora global database members", () => {
+        const rds13 = policy("rds-13-auto-minor-upgrade");
+        assert.match(
+            rds13.description,
+            /Security Hub evaluates RDS\.13 per DB instance and does not exempt Aurora global database members/,
+        );
+        assert.match(rds13.description, /reports their instances with autoMinorVersionUpgrade false as FAILED/);
+    });
+
+    it("sets each policy's level from its severity, except rds-7-8-deletion-protection (medium, but mandatory)", () => {
         const exceptions = policies.filter((candidate) => candidate.enforcementLevel !== LEVEL_BY_SEVERITY[candidate.severity!]);
         assert.deepEqual(
             exceptions.map((candidate) => `${candidate.name} ${candidate.severity} ${candidate.enforcementLevel}`),
-            ["rds-7-8-deletion-protection low mandatory"],
+            ["rds-7-8-deletion-protection medium mandatory"],
         );
         assert.equal(policy("rds-6-enhanced-monitoring").enforcementLevel, "advisory");
         assert.equal(policy("eks-1-endpoint-not-public").enforcementLevel, "mandatory");
@@ -44,9 +73,12 @@ describe("policy pack: metadata", () => {
     it("covers exactly the FSBP controls of the brief", () => {
         const controls = policies.flatMap((candidate) => candidate.tags ?? []).filter((tag) => /\.\d+$/.test(tag));
         assert.deepEqual(controls.sort(), [
+            "EC2.15",
+            "EC2.170",
             "EC2.18",
             "EC2.19",
             "EC2.2",
+            "EC2.25",
             "EC2.6",
             "EC2.8",
             "EC2.9",
@@ -55,6 +87,7 @@ describe("policy pack: metadata", () => {
             "EKS.3",
             "EKS.8",
             "ELB.1",
+            "ELB.12",
             "ELB.17",
             "ELB.4",
             "ELB.5",
@@ -65,6 +98,8 @@ describe("policy pack: metadata", () => {
             "ElastiCache.4",
             "ElastiCache.5",
             "ElastiCache.7",
+            "IAM.1",
+            "IAM.21",
             "KMS.4",
             "Opensearch.1",
             "Opensearch.11",
@@ -82,11 +117,16 @@ describe("policy pack: metadata", () => {
             "RDS.2",
             "RDS.23",
             "RDS.24",
+            "RDS.25",
             "RDS.27",
+            "RDS.3",
             "RDS.37",
             "RDS.43",
             "RDS.6",
             "RDS.7",
+            "RDS.8",
+            "S3.5",
+            "S3.8",
             "SecretsManager.1",
         ]);
     });

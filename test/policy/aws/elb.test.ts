@@ -1,6 +1,7 @@
 // FSBP ELB controls on load balancers and listeners, on both v7 modules (aws:lb and aws:alb):
 // compliant, omitted (judged by the provider's default) and non-compliant, with exact messages.
-import { type Row, checkRule, unsetOrFalse } from "../../support/policy";
+import * as assert from "node:assert/strict";
+import { type Row, UNKNOWN, checkRule, underEngine, unsetOrFalse } from "../../support/policy";
 
 const LOAD_BALANCERS = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 const LISTENERS = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
@@ -37,6 +38,25 @@ describe("policy pack: ELB (aws:lb and aws:alb)", () => {
         ["omitted", NLB, "enableDeletionProtection is not set (default false): set it to true"],
         ["off", { enableDeletionProtection: false }, "enableDeletionProtection is false: set it to true"],
     ]);
+    // ELB.12: defensive or strictest; omitted is the provider's default, defensive.
+    checkRule("elb-12-desync-mitigation", LOAD_BALANCERS, [
+        ["strictest", { ...goodLoadBalancer, desyncMitigationMode: "strictest" }, null],
+        ["defensive", { desyncMitigationMode: "defensive" }, null],
+        ["omitted", {}, null],
+        ["nlb", { ...NLB, desyncMitigationMode: "monitor" }, null],
+        [
+            "monitor",
+            { loadBalancerType: "application", desyncMitigationMode: "monitor" },
+            'desyncMitigationMode is "monitor": HTTP desync (request smuggling) is only monitored; set "defensive" or "strictest"',
+        ],
+    ]);
+    it("elb-12-desync-mitigation during preview: an unknown mode or type is undecided, never a pass", async () => {
+        for (const props of [{ desyncMitigationMode: UNKNOWN }, { loadBalancerType: UNKNOWN, desyncMitigationMode: "monitor" }])
+            assert.deepEqual(await underEngine("elb-12-desync-mitigation", LOAD_BALANCERS[0], "alb", props), {
+                violations: [],
+                undecided: true,
+            });
+    });
     checkRule("elb-17-tls-policy", LISTENERS, [
         ["good", { protocol: "HTTPS", sslPolicy: RECOMMENDED }, null],
         ["http", { protocol: "HTTP", defaultActions: [redirect] }, null],
