@@ -3,18 +3,32 @@
  * the vendor page it is published on, where it was read and when, and whether it is a published
  * figure or an assumption (docs/cost.md).
  *
- * How the figures were read (2026-12-02): no AWS or Cloudflare pricing page is reachable from
+ * How the figures were read (2026-12-02 and 2026-12-03): no AWS or Cloudflare pricing page is reachable from
  * here, so each published figure was read from a stored public copy that quotes the vendor's
  * page or AWS's Price List (the `seenIn` of each). Where one was found, a copy of the offer's
  * own rate description ("$0.0225 per Application LoadBalancer-hour (or partial hour)") or of a
  * Price List API answer is preferred to a blog. A figure no stored source confirmed is
  * `basis: "assumption"`, with what it rests on. Only the figures the estimate uses are kept.
  *
- * Regions: us-east-1 is complete; ap-southeast-1 carries the 7 figures a source gave for it;
- * eu-central-1 and the other catalog regions none: no stored source with their offer figures
- * was found (searched 2026-12-02: price-list fixtures, cost tools' tables, pricing pages).
- * Where a region lacks a figure the estimate uses the us-east-1 one, marks it `*` and names
- * the region (us-east-1 is among the cheapest regions, so such a cell is a lower bound).
+ * Regions: us-east-1 is complete. eu-central-1 (12 figures, read 2026-12-03) and ap-southeast-1
+ * (11: 7 read 2026-12-02, 4 on 2026-12-03; each figure's `read` says which) carry the figures a
+ * stored source gave for them; their other keys, and every other catalog region, have none.
+ * Where a region lacks a figure the estimate uses the us-east-1 one, marks it `*` and names the
+ * region (us-east-1 is among the cheapest regions, so such a cell is a lower bound).
+ * PRICE_DATE stays the snapshot's date (that of the us-east-1 figures).
+ *
+ * Searched on 2026-12-03 for eu-central-1 (and ap-southeast-1's gaps): exact usage types
+ * (EUC1-NatGateway-Hours/-Bytes, EUC1-BoxUsage:m7i*, EUC1-InstanceUsage:db.r7g*,
+ * EUC1-NodeUsage:cache*, EUC1-ESInstance*, EUC1-VpcEndpoint-Hours, EUC1-LoadBalancerUsage,
+ * EUC1-LCUUsage, EUC1-Aurora*, EUC1-RDS:Proxy*, EUC1-CW:AlarmMonitorUsage,
+ * EUC1-AmazonEKS-Hours:perCluster, EUC1-EBS:VolumeUsage.gp3, APS1-*), offer rate descriptions
+ * ("... - EU (Frankfurt)", "per Application LoadBalancer-hour", "per NAT Gateway Hour"), the
+ * FinOps Foundation's FOCUS 1.0 sample bills, cost tools' regional tables (Karpenter's generated
+ * prices are us-east-1 only) and pricing pages. Not found, so still at us-east-1 rates in
+ * eu-central-1: EC2 m7i.xlarge, EKS cluster-hour (no source states the $0.10 for Frankfurt but a
+ * README that also gets NAT wrong by 10x), Aurora db.r7g.large and storage, RDS Proxy,
+ * ElastiCache cache.r7g.large, OpenSearch r6g/m6g.large.search and gp3, CloudWatch alarms;
+ * regional tables "derived via a multiplier" or with one rate for every region were rejected.
  */
 
 export const PRICE_DATE = "2026-12-02";
@@ -39,6 +53,8 @@ export interface Price {
 }
 
 const READ = PRICE_DATE;
+/** When the eu-central-1 figures and the later ap-southeast-1 ones were read. */
+const READ_REGIONS = "2026-12-03";
 
 const page = {
     ec2: "https://aws.amazon.com/ec2/pricing/on-demand/",
@@ -59,8 +75,13 @@ const page = {
     cloudflareLb: "https://www.cloudflare.com/application-services/products/load-balancing/",
 } as const;
 
-function published(usd: number, unit: string, source: string, seenIn: string): Price {
-    return { usd, unit, source, seenIn, read: READ, basis: "published" };
+function published(usd: number, unit: string, source: string, seenIn: string, read: string = READ): Price {
+    return { usd, unit, source, seenIn, read, basis: "published" };
+}
+
+/** A figure read on READ_REGIONS. */
+function publishedLater(usd: number, unit: string, source: string, seenIn: string): Price {
+    return published(usd, unit, source, seenIn, READ_REGIONS);
 }
 
 function assumed(usd: number, unit: string, source: string, seenIn: string): Price {
@@ -256,9 +277,71 @@ const US_EAST_1: RegionPrices = {
 };
 
 const apse1Analysis = 'a public cost analysis\'s ap-southeast-1 table, "Pulled from the AWS Price List API in July 2026"';
+const apse1Reference =
+    'a public "Price Reference — ap-southeast-1, collected 2026-08-12" (every price "fetched from the AWS Pricing API", Location "Asia Pacific (Singapore)")';
+const euc1Comparison =
+    'a public Tencent Cloud vs AWS Frankfurt comparison, AWS side "AWS Price List API, eu-central-1", "Retrieved 2 Oct 2026"';
+const euc1Focus = "the FinOps Foundation's FOCUS 1.0 sample (anonymized real AWS billing), an eu-central-1 line";
+const euc1Shape =
+    'a public "Provisioned shape at list price — Frankfurt, 2026-08-26" note (AWS Pricing API "filtered to regionCode=eu-central-1")';
 
 /** The figures seen for other catalog regions; the rest falls back to us-east-1 (reported). */
 const OTHER_REGIONS: Readonly<Record<string, Partial<RegionPrices>>> = {
+    "eu-central-1": {
+        ebsGp3GbMonth: publishedLater(
+            0.0952,
+            "GB-month",
+            page.ebs,
+            `${euc1Shape}: AmazonEC2 \`EUC1-EBS:VolumeUsage.gp3\` "$0.0952 / GB-mo"; ${euc1Focus}: "$0.0952 per GB-month of General Purpose (gp3) provisioned storage - EU (Frankfurt)"`,
+        ),
+        natGatewayHour: publishedLater(
+            0.052,
+            "hour",
+            page.vpc,
+            `${euc1Comparison}: "NAT: … AWS $0.052/h + $0.052/GB"; a public eu-central-1 tfvars comment: "($0.052 per NAT Gateway Hour)"`,
+        ),
+        natGatewayGb: publishedLater(0.052, "GB", page.vpc, `${euc1Comparison}: "NAT: … AWS $0.052/h + $0.052/GB"`),
+        publicIpv4Hour: publishedLater(0.005, "hour", page.vpc, `${euc1Shape}: AmazonVPC \`EUC1-PublicIPv4:InUseAddress\` "$0.005 / h"`),
+        interfaceEndpointAzHour: publishedLater(
+            0.012,
+            "hour",
+            page.privatelink,
+            'a public EKS cost campaign\'s task log (eu-central-1): the Price List API (AmazonVPC, productFamily VpcEndpoint) "prices `EUC1-VpcEndpoint-Hours` at $0.012/h", the rate it also read from its CUR',
+        ),
+        albHour: publishedLater(
+            0.027,
+            "hour",
+            page.elb,
+            `${euc1Comparison}: "AWS $0.027/h + $0.008/LCU-h"; ${euc1Focus}: "$0.027 per Application LoadBalancer-hour", ListUnitPrice 0.027`,
+        ),
+        albLcuHour: publishedLater(0.008, "LCU-hour", page.elb, `${euc1Comparison}: "AWS $0.027/h + $0.008/LCU-h"`),
+        auroraIoMillion: publishedLater(
+            0.22,
+            "million requests",
+            page.aurora,
+            'a public Aurora cost checker\'s test of its live regional I/O rate: "($0.22/M Frankfurt)", "live EUC1-Aurora:StorageIOUsage" (Aurora Standard)',
+        ),
+        // Flow logs are vended logs; their first-10 TB rate equals the Standard ingestion rate here.
+        logsIngestGb: publishedLater(
+            0.63,
+            "GB",
+            page.cloudwatch,
+            `${euc1Comparison}: "CloudWatch $0.63/GB ingested + $0.0324/GB-month"; ${euc1Focus}: "$0.63 per GB of vended logs ingested in Standard log class for the first 10TB - EU (Frankfurt)"`,
+        ),
+        logsStorageGbMonth: publishedLater(
+            0.0324,
+            "GB-month",
+            page.cloudwatch,
+            `${euc1Comparison}: "CloudWatch $0.63/GB ingested + $0.0324/GB-month"`,
+        ),
+        interRegionGb: publishedLater(
+            0.02,
+            "GB",
+            page.transfer,
+            `${euc1Focus}: "$0.02 per GB - EU (Germany) data transfer to US East (Northern Virginia)"`,
+        ),
+        kmsKeyMonth: publishedLater(1, "month", page.kms, `${euc1Focus}: "$1 per customer managed KMS key version in EU (Frankfurt)"`),
+    },
     "ap-southeast-1": {
         natGatewayHour: published(
             0.059,
@@ -287,6 +370,30 @@ const OTHER_REGIONS: Readonly<Record<string, Partial<RegionPrices>>> = {
         ),
         logsIngestGb: published(0.7, "GB", page.cloudwatch, `${apse1Analysis}: APS1-DataProcessing-Bytes $0.70/GB`),
         alarmMonth: published(0.1, "month", page.cloudwatch, `${apse1Analysis}: APS1-CW:AlarmMonitorUsage $0.10/alarm-month`),
+        ebsGp3GbMonth: publishedLater(
+            0.096,
+            "GB-month",
+            page.ebs,
+            `${apse1Reference}: EBS gp3 \`APS1-EBS:VolumeUsage.gp3\` 0.0960 USD/GB-month`,
+        ),
+        logsStorageGbMonth: publishedLater(
+            0.03,
+            "GB-month",
+            page.cloudwatch,
+            `${apse1Reference}: CloudWatch Logs storage \`APS1-TimedStorage-ByteHrs\` (CW) 0.0300 USD/GB-month`,
+        ),
+        kmsKeyMonth: publishedLater(
+            1,
+            "month",
+            page.kms,
+            `${apse1Reference}: KMS customer managed key \`ap-southeast-1-KMS-Keys\` 1.0000 USD/key-month`,
+        ),
+        secretMonth: publishedLater(
+            0.4,
+            "month",
+            page.secrets,
+            `${apse1Reference}: Secrets Manager secret \`APS1-AWSSecretsManager-Secret\` 0.4000 USD/secret-month`,
+        ),
     },
 };
 

@@ -9,14 +9,15 @@ const H = HOURS_PER_MONTH;
 const S = H * 3600;
 
 describe("the price snapshot", () => {
-    it("gives every figure a vendor page, where it was read, the snapshot's date and a basis", () => {
+    it("gives every figure a vendor page, where it was read, when (the snapshot's date or the regional reading's) and a basis", () => {
         for (const [region, prices] of Object.entries(AWS_PRICES)) {
             for (const [key, entry] of Object.entries(prices)) {
                 const figures: Price[] = "usd" in entry ? [entry as Price] : Object.values(entry as Record<string, Price>);
                 for (const p of figures) {
                     assert.match(p.source, /^https:\/\/aws\.amazon\.com\//, `${region} ${key}`);
                     assert.ok(p.seenIn.length > 20, `${region} ${key}: seenIn says where`);
-                    assert.equal(p.read, PRICE_DATE);
+                    // us-east-1 was read on the snapshot's date; eu-central-1 and part of ap-southeast-1 a day later.
+                    assert.ok(p.read === PRICE_DATE || (region !== "us-east-1" && p.read === "2026-12-03"), `${region} ${key}: ${p.read}`);
                     assert.ok(p.usd > 0, `${region} ${key}`);
                 }
             }
@@ -41,9 +42,29 @@ describe("the price snapshot", () => {
     it("falls back to the us-east-1 figure, and says so, where a region has none", () => {
         assert.deepEqual(awsPrice("ap-southeast-1", "natGatewayHour")?.price.usd, 0.059);
         assert.equal(awsPrice("ap-southeast-1", "natGatewayHour")?.fallback, false);
+        // eu-central-1's own figures (AWS Price List copies for Frankfurt), not us-east-1's.
+        assert.deepEqual(
+            (["natGatewayHour", "natGatewayGb", "albHour", "interfaceEndpointAzHour", "ebsGp3GbMonth", "logsIngestGb"] as const).map(
+                (k) => [k, awsPrice("eu-central-1", k)?.price.usd, awsPrice("eu-central-1", k)?.fallback],
+            ),
+            [
+                ["natGatewayHour", 0.052, false],
+                ["natGatewayGb", 0.052, false],
+                ["albHour", 0.027, false],
+                ["interfaceEndpointAzHour", 0.012, false],
+                ["ebsGp3GbMonth", 0.0952, false],
+                ["logsIngestGb", 0.63, false],
+            ],
+        );
+        assert.equal(awsPrice("ap-southeast-1", "ebsGp3GbMonth")?.price.usd, 0.096);
+        // No stored source gave these for Frankfurt: the us-east-1 figure, marked.
         const eks = awsPrice("eu-central-1", "eksClusterHour");
         assert.equal(eks?.price.usd, 0.1);
         assert.equal(eks?.fallback, true);
+        assert.deepEqual(awsPrice("eu-central-1", "ec2InstanceHour", "m7i.xlarge"), {
+            price: AWS_PRICES["us-east-1"].ec2InstanceHour!["m7i.xlarge"],
+            fallback: true,
+        });
         assert.equal(awsPrice("us-east-1", "ec2InstanceHour", "c7i.xlarge"), undefined);
     });
 });
@@ -206,6 +227,20 @@ describe("the prod plan's cost", () => {
             "eu-central-1 falls back to us-east-1 figures",
         );
         assert.deepEqual(cost.unpriced, []);
+        // euc1 at its own Frankfurt figures where the snapshot has them: $4,789.24 at us-east-1
+        // rates, plus gp3 root volumes 450 GB × $0.0152 (+6.84), 3 NAT gateways × $0.007 × 730
+        // (+15.33), 180 NAT GB × $0.007 (+1.26), 15 endpoint-AZs × $0.002 × 730 (+21.90), the ALB
+        // $0.0045 × 730 (+3.28), 1,971 M Aurora I/Os × $0.02 (+39.42), 75 log GB × $0.13 (+9.75)
+        // and 637.5 log GB-months × $0.0024 (+1.52).
+        const euc1 = cells.find((c) => c.code === "euc1")!;
+        assert.equal(euc1.monthly.min, round2(4789.24 + 6.84 + 15.33 + 1.26 + 21.9 + 3.28 + 39.42 + 9.75 + 1.52));
+        assert.deepEqual(
+            euc1.lines.filter((l) => l.item.startsWith("NAT")).map((l) => [l.unitUsd, l.fallback]),
+            [
+                [0.052, false],
+                [0.052, false],
+            ],
+        );
     });
 
     it("prints the table and a delta", () => {
@@ -214,7 +249,7 @@ describe("the prod plan's cost", () => {
         assert.match(text, /\nus-east-1 +use1 +\$5,072\.45 +\$6,000\.40 /);
         // The fallback regions are named, use1 is not among them and carries no "*".
         const note = text.split("\n").find((l) => l.startsWith("* at us-east-1 rates"));
-        assert.match(note ?? "", /: eu-central-1 \(\d+ of \d+ lines\), ap-southeast-1 \(\d+ of \d+ lines\)$/);
+        assert.match(note ?? "", /: eu-central-1 \(11 of 22 lines\), ap-southeast-1 \(12 of 22 lines\)$/);
         assert.doesNotMatch(note ?? "", /us-east-1 \(/);
         assert.doesNotMatch(text, /use1 +\$[\d,.]+\*/);
         assert.match(text, /euc1 +\$[\d,.]+\*/);
@@ -230,12 +265,13 @@ describe("the prod plan's cost", () => {
         const delta = formatCostDelta(withoutTotal, run.plan.cost).split("\n");
         // Before the two disputed figures were settled, $4,357.27; apse1 has 3 Aurora instances
         // (+3 × $0.016 × 730 = +$35.04) and 3 OpenSearch data nodes (−3 × $0.020 × 730 = −$43.80);
-        // then 5 alarms of the alert path (target group hosts ×2, proxy ×2, Alertmanager's topic) at $0.10.
-        assert.equal(run.plan.cost.cells.apse1.monthly.min, round2(4357.27 + 35.04 - 43.8 + 0.5));
+        // then 5 alarms of the alert path (target group hosts ×2, proxy ×2, Alertmanager's topic) at $0.10,
+        // and its own gp3 figure for 450 GB of node root volumes (+450 × ($0.096 − $0.08) = +$7.20).
+        assert.equal(run.plan.cost.cells.apse1.monthly.min, round2(4357.27 + 35.04 - 43.8 + 0.5 + 7.2));
         assert.deepEqual(delta.slice(1), [
             "Cell           Min / month  Worst case / month",
-            "apse1 (added)   +$4,349.01          +$4,349.01",
-            "Total           +$4,349.01          +$4,349.01",
+            "apse1 (added)   +$4,356.21          +$4,356.21",
+            "Total           +$4,356.21          +$4,356.21",
         ]);
     });
 });
