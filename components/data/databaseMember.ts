@@ -174,6 +174,13 @@ export class DatabaseMember extends pulumi.ComponentResource {
                 region,
                 engine: ENGINE,
                 engineVersion,
+                // An engine change (a pinned minor, docs/releases.md) applies now, not in the
+                // maintenance window: RDS ModifyDBCluster applies EngineVersion "during the next
+                // maintenance window unless ApplyImmediately is enabled", the provider sends
+                // ApplyImmediately from this input (default false) and does not wait for pending
+                // changes (terraform-provider-aws internal/service/rds/cluster.go), so a wave's `up`
+                // would return with nothing upgraded and its bake would test nothing.
+                applyImmediately: true,
                 globalClusterIdentifier: args.globalClusterIdentifier,
                 // Only the primary creates the database and its master user; a secondary inherits
                 // both from the global cluster and must not name them.

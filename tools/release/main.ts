@@ -63,7 +63,7 @@ export const RELEASE_FLAGS = {
     "pulumi-timeout-minutes": {
         type: "string",
         value: "M",
-        description: "stop a pulumi command (SIGINT, then SIGKILL 30 s later) that runs longer: a hung update stops the release",
+        description: "stop a pulumi command (SIGINT; SIGKILL only 125 min later) that runs longer: a hung update stops the release",
         number: { default: 90, min: 1, max: 1440, integer: true },
     },
     "stack-file": { type: "string", value: "FILE", description: "the stack file to edit", defaultText: "Pulumi.NAME.yaml" },

@@ -1,7 +1,12 @@
 /**
  * The Pulumi CLI as a release runs it: one command at a time, its output passed through
- * indented, stopped with SIGINT (Pulumi then cancels gracefully and saves its state) on an
- * interrupt or when it runs past the timeout, and killed if it has not exited 30 s later.
+ * indented, stopped with SIGINT on an interrupt or when it runs past the timeout. On SIGINT
+ * Pulumi starts no new operation and waits for the ones in flight, then saves its state; the
+ * Terraform-bridged providers cannot cancel an operation (pulumi/pulumi-terraform-bridge ignores
+ * Cancel), and an EKS version update or an Aurora upgrade takes tens of minutes. Killing it
+ * sooner would leave pending operations and, on Pulumi Cloud, an update marked in progress
+ * (`pulumi cancel`, then `pulumi refresh`, before anything else can run). So it is killed only
+ * after KILL_AFTER_MS, beyond the providers' longest update timeout.
  */
 import { spawn } from "node:child_process";
 
@@ -20,7 +25,12 @@ export interface PulumiOptions {
     readonly print: (line: string) => void;
 }
 
-const KILL_AFTER_MS = 30_000;
+/**
+ * terraform-provider-aws's longest default update timeouts of what a release changes: an Aurora
+ * cluster's 120 minutes (internal/service/rds/cluster.go), a global cluster's 90, an EKS
+ * cluster's and a node group's 60; plus five minutes for Pulumi to save its state.
+ */
+export const KILL_AFTER_MS = 125 * 60_000;
 
 export function runPulumi(args: readonly string[], options: PulumiOptions): Promise<PulumiRun> {
     return new Promise((resolve, reject) => {

@@ -24,7 +24,7 @@ import { type PlanResult, planFile } from "./planCheck";
 import { runPulumi, targetArgs } from "./pulumiCli";
 import { readPins, writePins, writeStackWide } from "./stackFile";
 import { type ReleaseState, type WaveRecord, isOpen, readState, writeState } from "./state";
-import { type CellTargets, cellTargets } from "./targets";
+import { type CellTargets, type PlanResources, cellTargets, globalClusterUrn } from "./targets";
 import { type Wave, planWaves } from "./waves";
 
 export type ReleaseMode = "dry-run" | "start" | "resume" | "rollback";
@@ -114,6 +114,8 @@ class Release {
     private readonly plan: (file: string, stack: string) => Promise<PlanResult>;
     private health?: HealthApis;
     private targets = new Map<string, CellTargets>();
+    /** The last offline plan's resources (the global cluster's URN for the Aurora engine's end). */
+    private lastPlan?: PlanResources;
 
     constructor(
         private readonly options: ReleaseOptions,
@@ -241,6 +243,7 @@ class Release {
                 `the offline plan of ${what} exits ${result.code}${violations.length ? ` (${[...new Set(violations)].join(", ")})` : ""}${result.stderr ? `: ${result.stderr.split("\n")[0]}` : ""}`,
             );
         }
+        this.lastPlan = result.plan;
         return cellTargets(result.plan);
     }
 
@@ -305,16 +308,25 @@ class Release {
         return ["--stack", this.options.stack, "--config-file", this.options.file, "--non-interactive"];
     }
 
+    /** The policy pack, as the README's own preview runs it: every wave's preview and update is judged too. */
+    private policy(): string[] {
+        return ["--policy-pack", "policy", "--policy-pack-config", path.join("policy", "config", `${this.options.stack}.json`)];
+    }
+
     private async applyCells(state: ReleaseState, wave: WaveRecord, verb: string): Promise<void> {
         const urns = wave.codes.flatMap((code) => this.targets.get(code)?.urns ?? []);
         this.say(
             `  targets: ${urns.length} URNs (${wave.codes.map((c) => this.targets.get(c)?.root).join(", ")} and everything under them)`,
         );
-        await this.pulumi(["preview", ...this.base(), "--diff", ...targetArgs(urns)], `the preview of wave ${wave.index}`);
+        await this.pulumi(
+            ["preview", ...this.base(), ...this.policy(), "--diff", ...targetArgs(urns)],
+            `the preview of wave ${wave.index}`,
+        );
         await this.pulumi(
             [
                 "up",
                 ...this.base(),
+                ...this.policy(),
                 "--yes",
                 "--skip-preview",
                 "--message",
@@ -397,9 +409,18 @@ class Release {
         await this.planned(file, `${path.basename(file)} after the release`);
         state.status = "done";
         this.record(state, `done: ${STACK_WIDE[state.key]} is ${state.value}`);
+        if (refresh) {
+            // A preview never writes the state (`preview --refresh` included): the refresh that
+            // records the global cluster's new version must be its own operation.
+            const urn = globalClusterUrn(this.lastPlan!);
+            await this.pulumi(
+                ["refresh", ...this.base(), "--yes", "--skip-preview", "--target", urn],
+                "the refresh of the global cluster (its engine version followed its members)",
+            );
+        }
         try {
             await this.pulumi(
-                ["preview", ...this.base(), ...(refresh ? ["--refresh"] : []), "--expect-no-changes"],
+                ["preview", ...this.base(), ...this.policy(), "--expect-no-changes"],
                 "the whole stack's preview (no change expected)",
             );
             return true;
@@ -545,7 +566,7 @@ class Release {
                 );
             }
             this.say(
-                `\nthen ${STACK_WIDE[state.key]} := ${state.value}, the pins removed, and pulumi preview ${finalPreviewRefreshes(state.key) ? "--refresh " : ""}--expect-no-changes`,
+                `\nthen ${STACK_WIDE[state.key]} := ${state.value}, the pins removed, ${finalPreviewRefreshes(state.key) ? "pulumi refresh --target <the global cluster>, " : ""}and pulumi preview --expect-no-changes`,
             );
         } finally {
             rmSync(dir, { recursive: true, force: true });
@@ -601,8 +622,9 @@ export function secondariesFirst(waves: readonly Wave[], value: string): void {
 /**
  * The end of an Aurora minor: the global cluster's EngineVersion followed its members when they
  * were upgraded (terraform-provider-aws internal/service/rds/global_cluster.go re-reads it after
- * globalClusterUpgradeMinorEngineVersion), but Pulumi's state still holds the old one; the
- * refresh reads it, so the new stack-wide value previews as no change instead of an upgrade.
+ * globalClusterUpgradeMinorEngineVersion), but Pulumi's state still holds the old one. A targeted
+ * `pulumi refresh` records it (a preview never writes the state: pulumi/pulumi#12740), so the new
+ * stack-wide value is no change, now and in every later preview, instead of a global upgrade.
  */
 function finalPreviewRefreshes(key: PinKey): boolean {
     return key === "auroraEngineVersion";

@@ -76,3 +76,12 @@ export function cellTargets(plan: PlanResources): Map<string, CellTargets> {
         }),
     );
 }
+
+const GLOBAL_CLUSTER_TYPE = "aws:rds/globalCluster:GlobalCluster";
+
+/** The stack's Aurora global cluster: the one resource the end of an engine release refreshes. */
+export function globalClusterUrn(plan: PlanResources): string {
+    const clusters = plan.resources.filter((r) => r.type === GLOBAL_CLUSTER_TYPE);
+    if (clusters.length !== 1) throw new Error(`the plan has ${clusters.length} Aurora global clusters; a stack has exactly one`);
+    return clusters[0].urn;
+}

@@ -70,6 +70,8 @@ describe("DatabaseMember", () => {
         // On the primary it waits for a demotion (a switchover), then applies at once.
         assert.equal(primary.inputs.enableGlobalWriteForwarding, true);
         assert.ok(!primary.dependencies.some((d) => d.includes("euc1") || d.includes("apse1")));
+        // A pinned engine minor applies in its wave, not in the maintenance window (docs/releases.md).
+        assert.equal(primary.inputs.applyImmediately, true);
     });
 
     it("secondary: no username, password or database, global write forwarding on, joins after the primary's cluster and writer", () => {

@@ -22,7 +22,7 @@ describe("npm run release: flags and the dry run", function () {
         const out = io.stdout();
         assert.match(
             out,
-            /^wave 1\/3: ap-southeast-1; bake 30 min\n {2}apse1: 241 target URNs under urn:pulumi:prod::platform::platform:cell:RegionalCell::apse1\n/m,
+            /^wave 1\/3: ap-southeast-1; bake 30 min\n {2}apse1: 247 target URNs under urn:pulumi:prod::platform::platform:cell:RegionalCell::apse1\n/m,
         );
         assert.match(out, /^wave 2\/3: eu-central-1; bake 10 min$/m);
         assert.match(out, /^wave 3\/3: us-east-1; bake 10 min$/m);
@@ -34,7 +34,7 @@ describe("npm run release: flags and the dry run", function () {
         assert.equal(readFileSync(path.join(projectRoot(), "Pulumi.prod.yaml"), "utf8"), before);
     });
 
-    it("--dry-run of an Aurora minor prints the secondaries' waves first, the primary's last, and a refreshed final preview", async () => {
+    it("--dry-run of an Aurora minor prints the secondaries' waves first, the primary's last, and the global cluster's refresh", async () => {
         const io = captureIo();
         const code = await main(["--aurora-engine-version", "16.10", "--dry-run"], { io, env: {}, signal: new AbortController().signal });
         assert.equal(code, RELEASE_EXIT.ok, io.stderr());
@@ -46,7 +46,7 @@ describe("npm run release: flags and the dry run", function () {
         assert.equal(out.match(/offline plan with .* on the new auroraEngineVersion: exit 0/g)?.length, 3);
         assert.match(
             out,
-            /then platform:data\.engineVersion := 16\.10, the pins removed, and pulumi preview --refresh --expect-no-changes/,
+            /then platform:data\.engineVersion := 16\.10, the pins removed, pulumi refresh --target <the global cluster>, and pulumi preview --expect-no-changes/,
         );
     });
 

@@ -114,7 +114,7 @@ describe("npm run release", function () {
         // Each wave's up targets exactly its cell's URNs (the cell and everything under it).
         const targets = cellTargets(prodPlan.plan!);
         for (const up of ups()) assert.deepEqual(targetsOf(up.argv), targets.get(cellsTargeted(up.argv)[0])!.urns);
-        assert.equal(targetsOf(ups()[0].argv).length, 241);
+        assert.equal(targetsOf(ups()[0].argv).length, 247);
         assert.deepEqual(
             ups().map((c) => c.pins),
             [
@@ -124,6 +124,15 @@ describe("npm run release", function () {
             ],
         );
         assert.ok(ups().every((c) => c.stackImage === OLD && c.argv.includes("--yes") && c.argv.includes("--skip-preview")));
+        // The policy pack judges every real preview and update, as the README's own preview runs it.
+        for (const call of pulumi.calls().filter((c) => c.argv[0] === "preview" || c.argv[0] === "up")) {
+            const at = call.argv.indexOf("--policy-pack");
+            assert.deepEqual(
+                call.argv.slice(at, at + 4),
+                ["--policy-pack", "policy", "--policy-pack-config", "policy/config/prod.json"],
+                call.argv[0],
+            );
+        }
         const last = calls.at(-1)!;
         assert.equal(last.stackImage, NEW);
         assert.deepEqual(last.pins, { "us-east-1": null, "eu-central-1": null, "ap-southeast-1": null });
@@ -344,17 +353,23 @@ describe("npm run release", function () {
         assert.equal(ups().length, 1);
     });
 
-    it("upgrades an Aurora minor the secondaries first, the primary last, ends with a refreshed preview, and refuses a rollback", async () => {
+    it("upgrades an Aurora minor the secondaries first, the primary last, refreshes the global cluster before the last preview, and refuses a rollback", async () => {
         const result = await release(["--aurora-engine-version", "16.10"]);
         assert.equal(result.code, RELEASE_EXIT.ok, result.err);
         assert.deepEqual(
             ups().map((c) => cellsTargeted(c.argv)),
             [["apse1"], ["euc1"], ["use1"]],
         );
-        const last = pulumi.calls().at(-1)!;
+        const [refresh, last] = pulumi.calls().slice(-2);
         assert.equal(last.argv[0], "preview");
-        // The global cluster's version followed its members: the refresh reads it, so the new stack-wide value is no change.
-        assert.ok(last.argv.includes("--refresh") && last.argv.includes("--expect-no-changes"), last.argv.join(" "));
+        assert.ok(last.argv.includes("--expect-no-changes") && !last.argv.includes("--refresh"), last.argv.join(" "));
+        // The global cluster's version followed its members: a refresh of it alone records that in the
+        // state (a preview never writes it), so the new stack-wide value is no change, now and later.
+        assert.deepEqual(refresh.argv.slice(0, 1), ["refresh"]);
+        assert.ok(refresh.argv.includes("--yes") && refresh.argv.includes("--skip-preview"), refresh.argv.join(" "));
+        assert.deepEqual(targetsOf(refresh.argv), [
+            "urn:pulumi:prod::platform::platform:data:GlobalDatabase$aws:rds/globalCluster:GlobalCluster::global-db-cluster",
+        ]);
         assert.equal(stackFile()["platform:data"].engineVersion, "16.10");
         assert.ok((stackFile()["platform:regions"] as { pins?: unknown }[]).every((r) => r.pins === undefined));
         assert.ok(
