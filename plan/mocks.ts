@@ -262,6 +262,8 @@ function arnFor(type: string, region: string, id: string): string | undefined {
     const service = mod.split("/")[0];
     // A queue's ARN ends with its name; its id is its URL.
     if (type === "aws:sqs/queue:Queue") return `arn:aws:sqs:${region}:${ACCOUNT_ID}:${id.split("/").pop()}`;
+    // An EventBridge rule's: the `events` service, `rule/<name>` (its id on the default bus).
+    if (type === "aws:cloudwatch/eventRule:EventRule") return `arn:aws:events:${region}:${ACCOUNT_ID}:rule/${id}`;
     return `arn:aws:${service}:${region}:${ACCOUNT_ID}:${type.split(":")[2].toLowerCase()}/${id}`;
 }
 

@@ -99,6 +99,17 @@ export class AlertTopic extends pulumi.ComponentResource {
                             Resource: "*",
                             Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
                         },
+                        {
+                            // EventBridge too (the EKS lifecycle notices below). No condition: the KMS
+                            // request EventBridge makes carries no aws:SourceAccount or aws:SourceArn, so a
+                            // conditioned grant would drop every event (SNS developer guide, "Enable
+                            // compatibility between event sources from AWS services and encrypted topics").
+                            Sid: "EventBridgePublish",
+                            Effect: "Allow",
+                            Principal: { Service: "events.amazonaws.com" },
+                            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                            Resource: "*",
+                        },
                     ),
                 ),
             },
@@ -115,6 +126,7 @@ export class AlertTopic extends pulumi.ComponentResource {
             { parent: this },
         );
         const topics: Record<AlertTopicKind, aws.sns.Topic> = { alarms: topic, alertmanager: alertmanagerTopic };
+        eksLifecycleNotices(name, region, args.accountId, topic, this);
         for (const planned of plannedSubscriptions(args.subscriptions ?? [])) {
             const { spec } = planned;
             new aws.sns.TopicSubscription(
@@ -138,3 +150,77 @@ export class AlertTopic extends pulumi.ComponentResource {
         this.registerOutputs({ topicArn: this.topicArn, alertmanagerTopicArn: this.alertmanagerTopicArn, keyArn: this.keyArn });
     }
 }
+
+/**
+ * AWS Health's planned lifecycle events for EKS (end of standard support, after which a cluster
+ * on `upgradePolicy: EXTENDED` is billed extended support per cluster-hour; compute review F14),
+ * routed to the alarms' topic of the cell's region, where Health delivers a cluster's events.
+ * `AWS_EKS_PLANNED_LIFECYCLE_EVENT` and the Health event's `service` and `eventTypeCode` fields:
+ * AWS Health User Guide, "Reference: AWS Health events Amazon EventBridge schema" and "planned
+ * lifecycle events". Declaring the topic policy replaces SNS's default one, so it also grants the
+ * account and its CloudWatch alarms what the default gave them (CloudWatch User Guide, alarm
+ * actions to SNS; the publisher's source scoped to this account's alarms and this rule).
+ */
+function eksLifecycleNotices(
+    name: string,
+    region: string,
+    accountId: pulumi.Input<string>,
+    topic: aws.sns.Topic,
+    parent: pulumi.Resource,
+): void {
+    const rule = new aws.cloudwatch.EventRule(
+        `${name}-eks-lifecycle`,
+        {
+            region,
+            description: "AWS Health: EKS planned lifecycle events (end of standard support) to the alert topic",
+            eventPattern: JSON.stringify({
+                source: ["aws.health"],
+                "detail-type": ["AWS Health Event"],
+                detail: { service: ["EKS"], eventTypeCode: [EKS_LIFECYCLE_EVENT] },
+            }),
+        },
+        { parent },
+    );
+    new aws.cloudwatch.EventTarget(`${name}-eks-lifecycle-target`, { region, rule: rule.name, arn: topic.arn }, { parent });
+    new aws.sns.TopicPolicy(
+        `${name}-topic-policy`,
+        {
+            region,
+            arn: topic.arn,
+            policy: pulumi.jsonStringify(
+                policyDocument(
+                    {
+                        Sid: "AccountOwnsTheTopic",
+                        Effect: "Allow",
+                        Principal: { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` },
+                        Action: "sns:*",
+                        Resource: topic.arn,
+                    },
+                    {
+                        Sid: "CloudWatchAlarmsPublish",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudwatch.amazonaws.com" },
+                        Action: "sns:Publish",
+                        Resource: topic.arn,
+                        Condition: {
+                            StringEquals: { "aws:SourceAccount": accountId },
+                            ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:cloudwatch:${region}:${accountId}:alarm:*` },
+                        },
+                    },
+                    {
+                        Sid: "EksLifecycleNoticesPublish",
+                        Effect: "Allow",
+                        Principal: { Service: "events.amazonaws.com" },
+                        Action: "sns:Publish",
+                        Resource: topic.arn,
+                        Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
+                    },
+                ),
+            ),
+        },
+        { parent },
+    );
+}
+
+/** The Health event type of EKS's planned lifecycle changes (a version's end of standard support among them). */
+export const EKS_LIFECYCLE_EVENT = "AWS_EKS_PLANNED_LIFECYCLE_EVENT";

@@ -23,6 +23,43 @@ describe("AlertTopic", () => {
         assert.deepEqual(cw.Principal, { Service: "cloudwatch.amazonaws.com" });
         assert.deepEqual(cw.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
         assert.deepEqual(cw.Condition, { StringEquals: { "aws:SourceAccount": ACCOUNT_ID } });
+        // EventBridge's KMS calls carry no source keys: its grant has no condition, or nothing is delivered.
+        const events = policyOf(key).Statement.find((s) => s.Sid === "EventBridgePublish")!;
+        assert.deepEqual(
+            [events.Principal, events.Action, events.Condition],
+            [{ Service: "events.amazonaws.com" }, ["kms:Decrypt", "kms:GenerateDataKey*"], undefined],
+        );
+    });
+
+    it("sends AWS Health's EKS lifecycle notices (end of standard support) to the alarms' topic, whose policy keeps CloudWatch's publishing", async () => {
+        const ev = await evaluateOf(AlertTopic, "apse1-obs-alerts", { region: "ap-southeast-1", accountId: ACCOUNT_ID });
+        const rule = one(ev, "aws:cloudwatch/eventRule:EventRule", "apse1-obs-alerts-eks-lifecycle");
+        assert.equal(rule.inputs.region, "ap-southeast-1");
+        assert.deepEqual(JSON.parse(rule.inputs.eventPattern as string), {
+            source: ["aws.health"],
+            "detail-type": ["AWS Health Event"],
+            detail: { service: ["EKS"], eventTypeCode: ["AWS_EKS_PLANNED_LIFECYCLE_EVENT"] },
+        });
+        const topic = one(ev, "aws:sns/topic:Topic", "apse1-obs-alerts-topic");
+        const target = one(ev, "aws:cloudwatch/eventTarget:EventTarget", "apse1-obs-alerts-eks-lifecycle-target");
+        // The rule is named by Pulumi's autonaming, which the offline plan does not run (its `name` is absent here).
+        assert.match(target.inputs.arn as string, /^arn:aws:sns:ap-southeast-1:123456789012:apse1-obs-alerts-topic-/);
+        assert.equal(target.inputs.region, "ap-southeast-1");
+        assert.ok(target.dependencies.includes(topic.urn));
+        const policy = policyOf(one(ev, "aws:sns/topicPolicy:TopicPolicy", "apse1-obs-alerts-topic-policy"));
+        assert.deepEqual(
+            policy.Statement.map((s) => [s.Sid, s.Principal, s.Action]),
+            [
+                ["AccountOwnsTheTopic", { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, "sns:*"],
+                ["CloudWatchAlarmsPublish", { Service: "cloudwatch.amazonaws.com" }, "sns:Publish"],
+                ["EksLifecycleNoticesPublish", { Service: "events.amazonaws.com" }, "sns:Publish"],
+            ],
+        );
+        assert.deepEqual(policy.Statement[1].Condition, {
+            StringEquals: { "aws:SourceAccount": ACCOUNT_ID },
+            ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:ap-southeast-1:${ACCOUNT_ID}:alarm:*` },
+        });
+        assert.match(JSON.stringify(policy.Statement[2].Condition), /"aws:SourceArn":"arn:aws:events:ap-southeast-1:123456789012:rule\//);
     });
 });
 
