@@ -8,7 +8,7 @@
 import { type z } from "zod";
 import { CACHE_MAX_REPLICAS_PER_SHARD } from "../regions/awsLimits";
 import { show } from "./problems";
-import { type Immutable, catalogRegion, checked, defaulted, integer, settings, text } from "./schema";
+import { type Immutable, catalogRegion, checked, defaulted, flag, integer, settings, text } from "./schema";
 
 const VERSION = /^(\d+)\.(\d+)$/;
 const DB_CLASS = /^db\.[a-z0-9-]+\.[a-z0-9]+$/;
@@ -84,6 +84,11 @@ export const DATA_SCHEMA = defaulted(
             .describe("Name of the application database created on the primary"),
         backupRetentionDays: integer(7, 35).default(14).describe("Days of point-in-time recovery"),
         cache: CACHE_SCHEMA,
+        rpoBound: flag()
+            .default(true)
+            .describe(
+                "Bound the region-loss RPO on the primary (rds.global_db_rpo); set false in the config change of an unplanned failover and back once a secondary has caught up (docs/database.md); applied only with two or more serving secondaries",
+            ),
         homeRegion: catalogRegion("the region the global database was created in")
             .optional()
             .meta({ fallback: "the primary region" })

@@ -7,7 +7,7 @@ import { edgeFeatures, namespaceValues } from "../config/platform";
 import { type CapacityPlan } from "../regions/capacity/sizing";
 import { type CloudflarePlan, type PlanRequirement, planRequirements, requiredAddOns, requiredPlan } from "../regions/cloudflarePlans";
 import { type Fleet } from "../regions/fleet";
-import { type RecoveryPlan, recoveryPlan } from "../regions/recovery";
+import { type RecoveryPlan, recoveryPlan, rpoBounded } from "../regions/recovery";
 import { type SteeringPlan } from "../regions/steering";
 import { type Stack, parseStack } from "../stack/parse";
 import { type CostEstimate, estimateCost } from "./cost/estimate";
@@ -106,7 +106,13 @@ export async function planStack(stack: StackConfig, options: PlanOptions = {}): 
         config: options.packConfig ?? readPackConfig(projectRoot(), stack.stack),
         preview: options.preview,
     });
-    const plan = toPlan(evaluation, parsed.fleet, violations, parsed.config.cloudflare);
+    const plan = toPlan(
+        evaluation,
+        parsed.fleet,
+        violations,
+        parsed.config.cloudflare,
+        rpoBounded(parsed.config.data.rpoBound, parsed.fleet),
+    );
     return { ...parsed, evaluation, plan: { ...plan, edge: { ...plan.edge, cloudflarePlan: cloudflarePlanOf(parsed.config) } } };
 }
 
@@ -129,6 +135,8 @@ export function toPlan(
     fleet: Pick<Fleet, "capacity" | "steering">,
     violations: PolicyViolation[] = [],
     cloudflare: Pick<Stack["config"]["cloudflare"], "plan" | "zoneOwner">,
+    /** Whether the primary bounds the region-loss RPO (regions/recovery.ts rpoBounded). */
+    rpoBound = true,
 ): Plan {
     const resources = evaluation.resources.map(toPlanResource);
     return {
@@ -141,7 +149,7 @@ export function toPlan(
         cloudRules: checkPlanRules(resources),
         capacity: fleet.capacity,
         steering: fleet.steering,
-        recovery: recoveryPlan(),
+        recovery: recoveryPlan(rpoBound),
         edge: (evaluation.outputs.edgeSettings ?? {}) as Record<string, unknown>,
         cost: costOf(resources, fleet.capacity, cloudflare),
     };

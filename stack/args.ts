@@ -14,6 +14,7 @@ import { hpaCeilings, switchPlans } from "../regions/failover";
 import { type FleetCell } from "../regions/fleet";
 import { imageIn, parseEcrImage } from "../regions/image";
 import { cellPhysicalPrefix, clusterName, logDomainName } from "../regions/naming";
+import { rpoBounded } from "../regions/recovery";
 import { type Stack } from "./parse";
 
 /** What every cell shares, declared once by the program before the cells. */
@@ -80,6 +81,7 @@ export function regionalCellArgs(stack: Stack, cell: FleetCell, shared: CellShar
             readers: capacity.readers,
             // A pin equal to the stack-wide version is no pin: the member follows the global cluster.
             engineVersionPin: release.auroraEngineVersion === data.engineVersion ? undefined : release.auroraEngineVersion,
+            rpoBounded: rpoBounded(config.data.rpoBound, stack.fleet),
             backupVaultName: backupVaultName(shared.project, shared.stack, cell.code),
             adoptBackupVault: config.adoptedBackupVaults.includes(cell.region),
             // The next serving cell's vault: where the primary's backups are copied.

@@ -66,12 +66,13 @@ export const CLUSTER_PARAMETERS: readonly { name: string; value: string }[] = [
 ];
 
 /**
- * The cluster parameters of a member: the primary's add the managed RPO (regions/recovery.ts).
- * Only there: on a member that a failover promotes it would block commits while AWS rebuilds
- * the other secondaries, so it moves with `primary` (docs/database.md, switchover runbook).
+ * The cluster parameters of a member: the primary's add the managed RPO (regions/recovery.ts)
+ * when `rpoBounded`. Only there: on a member that a failover promotes it would block commits
+ * while AWS rebuilds the other secondaries, so it moves with `primary` (docs/database.md,
+ * switchover runbook); and only while a secondary can meet it (rpoBounded, stack/args.ts).
  */
-export function clusterParameters(primary: boolean): { name: string; value: string }[] {
-    return [...CLUSTER_PARAMETERS, ...(primary ? [{ name: "rds.global_db_rpo", value: String(GLOBAL_DB_RPO_SECONDS) }] : [])];
+export function clusterParameters(primary: boolean, rpoBounded: boolean): { name: string; value: string }[] {
+    return [...CLUSTER_PARAMETERS, ...(primary && rpoBounded ? [{ name: "rds.global_db_rpo", value: String(GLOBAL_DB_RPO_SECONDS) }] : [])];
 }
 /** Instance parameters: slow statements (≥ 500 ms, well past the 30 ms budget) are logged. */
 export const INSTANCE_PARAMETERS: readonly { name: string; value: string }[] = [

@@ -20,6 +20,8 @@ export interface DatabaseSpec {
      * @default none: the global cluster's
      */
     readonly engineVersionPin?: string;
+    /** The primary bounds the region-loss RPO (DatabaseMemberArgs.rpoBounded). @default true */
+    readonly rpoBounded?: boolean;
     /** Readers besides the writer, from the capacity model. Plain: it decides how many instances exist. */
     readonly readers: number;
     /** This cell's AWS Backup vault name (backupVaultName). */
@@ -131,6 +133,7 @@ export class DataTier extends pulumi.ComponentResource {
                 globalClusterIdentifier: global.globalClusterIdentifier,
                 engineVersion: global.engineVersion,
                 engineVersionPin: database.engineVersionPin,
+                rpoBounded: database.rpoBounded,
                 zoneIds: args.zoneIds,
                 instanceClass: database.instanceClass,
                 readers: database.readers,

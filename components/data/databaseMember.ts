@@ -18,6 +18,12 @@ export interface MasterCredentials {
 export interface DatabaseMemberArgs extends StorePlacement {
     /** True for the one member that holds the writer. */
     readonly primary: boolean;
+    /**
+     * The primary bounds the region-loss RPO (`rds.global_db_rpo`). @default true. False while no
+     * secondary can meet the bound (fewer than two serving, or an unplanned failover's rebuild):
+     * then every commit would block (stack/args.ts, docs/database.md).
+     */
+    readonly rpoBounded?: boolean;
     /** `GlobalDatabase.globalClusterIdentifier`. */
     readonly globalClusterIdentifier: pulumi.Input<string>;
     /** `GlobalDatabase.engineVersion`: every member runs the global cluster's version, unless pinned. */
@@ -152,7 +158,7 @@ export class DatabaseMember extends pulumi.ComponentResource {
                 region,
                 family,
                 description: `${name}: TLS only, connection and DDL logging, connection split${primary ? ", managed RPO" : ""}`,
-                parameters: clusterParameters(primary).map((p) => ({ ...p, applyMethod: "immediate" })),
+                parameters: clusterParameters(primary, args.rpoBounded ?? true).map((p) => ({ ...p, applyMethod: "immediate" })),
             },
             child,
         );

@@ -6,6 +6,7 @@
  * written). Every table cell carries a `data-*` hook the browser test reads.
  */
 import { readFileSync } from "node:fs";
+import { formatRpo } from "../../regions/recovery";
 import { type Stack } from "../../stack/parse";
 import { type Comparison } from "../compare";
 import { type CostEstimate } from "../cost/estimate";
@@ -103,7 +104,7 @@ export function renderHtml({ plan, stack, comparison, mermaidJs }: HtmlInput): s
     costRows.push(["Total", "", usd(cost.monthly.min), usd(cost.monthly.worstCase)]);
     costRows.push(["Per 1,000 concurrent users", "", usd(cost.per1000Users.min), usd(cost.per1000Users.worstCase)]);
 
-    const recovery = plan.recovery.rows.map((r) => [r.failure, `${r.rpoSeconds} s`, `${r.rtoSeconds} s`, r.basis]);
+    const recovery = plan.recovery.rows.map((r) => [r.failure, formatRpo(r), `${r.rtoSeconds} s`, r.basis]);
     const findings = [
         ...plan.policy.violations.map((v) => [v.enforcementLevel, v.policy, v.message, v.urn ?? ""]),
         ...cloudRuleRows(plan.cloudRules, "plan"),

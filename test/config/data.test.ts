@@ -30,6 +30,7 @@ describe("platform:data config", () => {
             databaseName: "api",
             backupRetentionDays: 14,
             cache: { engineVersion: "8.1", nodeType: "cache.r7g.large", replicasPerShard: 1, snapshotRetentionDays: 7 },
+            rpoBound: true,
         });
     });
 
@@ -159,7 +160,7 @@ describe("platform:data config", () => {
                     { readerCount: 2, cache: { shard: 3 } },
                     [
                         "platform:data.cache.shard: is not a known setting (given 3); known settings here: engineVersion, nodeType, replicasPerShard, snapshotRetentionDays",
-                        "platform:data.readerCount: is not a known setting (given 2); known settings here: engineVersion, instanceClass, port, databaseName, backupRetentionDays, cache, homeRegion",
+                        "platform:data.readerCount: is not a known setting (given 2); known settings here: engineVersion, instanceClass, port, databaseName, backupRetentionDays, cache, rpoBound, homeRegion",
                     ],
                 ],
             ],

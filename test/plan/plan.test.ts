@@ -39,8 +39,9 @@ describe("offline plan of the prod stack", () => {
         // 27 more in the cells (deployer access, Karpenter; no Cluster Autoscaler association) and the image's replication; 21 alarms (7 per cell) from observability; 25 of the failover (issue 19): per cell its edge
         // function, log group and two EKS access resources (12), 12 FIS templates, the token's secret; 19 of the data tier (issue 15, see regionalCell.test.ts);
         // 19 of the alert path (obs-policy A3-A5): per cell Alertmanager's topic and 5 alarms (host counts, proxy reader and borrow, its
-        // delivery failures), the writer's proxy alarm in use1.
-        assert.equal(regional.length, 570);
+        // delivery failures), the writer's proxy alarm in use1; 9 of the EKS lifecycle notices (compute F14): per cell
+        // the EventBridge rule, its target and the alarms' topic policy.
+        assert.equal(regional.length, 579);
         const wrong = regional
             // Outside the cells: per-region resources (the origin certificates) are named by their
             // cell's code; the rest (the global database) live in the primary's region.

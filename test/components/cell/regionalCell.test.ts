@@ -41,8 +41,9 @@ describe("RegionalCell compute (prod plan)", () => {
         // queue and its policy, two event rules and their targets, controller association (+8), no Cluster Autoscaler association (−1);
         // 7 alarms per cell from observability (AWS's recommended OpenSearch alarms, failed SNS deliveries);
         // +19 from the data tier: use1 bootstrap 5, backup 4; every cell a vault and lock, the cache IAM users and group (+1), the RPO alarm;
-        // +19 of the alert path: per cell Alertmanager's topic and 5 alarms, the writer's proxy alarm in use1.
-        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 533);
+        // +19 of the alert path: per cell Alertmanager's topic and 5 alarms, the writer's proxy alarm in use1;
+        // +9 of the EKS lifecycle notices: per cell an EventBridge rule, its target and the alarms' topic policy.
+        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 542);
     });
 
     it("gives every resource a unique URN and never the same name in two cells", () => {
