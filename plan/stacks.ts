@@ -15,6 +15,7 @@ import { PHYSICAL_NAMES } from "../regions/cloudRules";
 import { parseStack } from "../stack/parse";
 import { type Plan, type PlanResource, planStack } from "./plan";
 import { KNOWN_VIOLATIONS, type KnownViolation, knownEntry } from "./rules/known";
+import { inputAt } from "./rules/violation";
 import { UNKNOWN } from "./runtime";
 import { type StackConfig, readStack } from "./stackConfig";
 
@@ -78,11 +79,13 @@ export function physicalNameClaims(s: Pick<PlannedStack, "config" | "resources">
     for (const r of s.resources) {
         const rule = PHYSICAL_NAMES[r.type];
         if (!rule) continue;
-        const name = r.inputs[rule.input];
-        if (typeof name !== "string" || name === UNKNOWN) continue;
-        const region = typeof r.inputs.region === "string" ? r.inputs.region : s.config.awsRegion;
-        const where = rule.scope === "region" ? ` in ${region}` : rule.scope === "account" ? " (account-wide)" : " (global)";
-        claims.push(`${r.type.split(":")[2].split("/")[0] ?? r.type} ${rule.input} ${name}${where}`);
+        for (const claim of [rule, ...(rule.more ?? [])]) {
+            const name = inputAt(r.inputs, claim.input);
+            if (typeof name !== "string" || name === UNKNOWN) continue;
+            const region = typeof r.inputs.region === "string" ? r.inputs.region : s.config.awsRegion;
+            const where = claim.scope === "region" ? ` in ${region}` : claim.scope === "account" ? " (account-wide)" : " (global)";
+            claims.push(`${r.type.split(":")[2].split("/")[0] ?? r.type} ${claim.input} ${name}${where}`);
+        }
     }
     return claims;
 }

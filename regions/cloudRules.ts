@@ -208,7 +208,15 @@ export function cloudRule(id: string): CloudRule {
  * replaces it); IAM CreateRole, "unique within the account"; S3 bucket naming rules, "unique
  * within a partition"), read 2026-12.
  */
-export const PHYSICAL_NAMES: Readonly<Record<string, { readonly input: string; readonly scope: "region" | "account" | "global" }>> = {
+export interface PhysicalName {
+    /** The input (a dotted path for a nested one) that holds the name. */
+    readonly input: string;
+    readonly scope: "region" | "account" | "global";
+    /** Further names the resource claims through other inputs (what it deploys). */
+    readonly more?: readonly { readonly input: string; readonly scope: "region" | "account" | "global" }[];
+}
+
+export const PHYSICAL_NAMES: Readonly<Record<string, PhysicalName>> = {
     "aws:opensearch/domain:Domain": { input: "domainName", scope: "region" },
     "aws:cloudwatch/metricAlarm:MetricAlarm": { input: "name", scope: "region" },
     "aws:cloudwatch/logGroup:LogGroup": { input: "name", scope: "region" },
@@ -236,7 +244,13 @@ export const PHYSICAL_NAMES: Readonly<Record<string, { readonly input: string; r
     "aws:elasticache/subnetGroup:SubnetGroup": { input: "name", scope: "region" },
     "aws:elasticache/parameterGroup:ParameterGroup": { input: "name", scope: "region" },
     "aws:ec2/launchTemplate:LaunchTemplate": { input: "name", scope: "region" },
-    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": { input: "name", scope: "region" },
+    // The stack's name, and the Lambda function AWS's rotation application deploys under the
+    // `functionName` parameter (Lambda CreateFunction: a name unique per account and Region).
+    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": {
+        input: "name",
+        scope: "region",
+        more: [{ input: "parameters.functionName", scope: "region" }],
+    },
     "aws:iam/instanceProfile:InstanceProfile": { input: "name", scope: "account" },
     // Backup CreateBackupVault: "unique to the account used to create them and the AWS Region where
     // they are created" (https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupVault.html).

@@ -82,6 +82,7 @@ export function regionalCellArgs(stack: Stack, cell: FleetCell, shared: CellShar
             // A pin equal to the stack-wide version is no pin: the member follows the global cluster.
             engineVersionPin: release.auroraEngineVersion === data.engineVersion ? undefined : release.auroraEngineVersion,
             rpoBounded: rpoBounded(config.data.rpoBound, stack.fleet),
+            physicalPrefix: cellPhysicalPrefix(shared.project, shared.stack, cell.code),
             backupVaultName: backupVaultName(shared.project, shared.stack, cell.code),
             adoptBackupVault: config.adoptedBackupVaults.includes(cell.region),
             // The next serving cell's vault: where the primary's backups are copied.

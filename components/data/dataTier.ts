@@ -20,6 +20,8 @@ export interface DatabaseSpec {
      * @default none: the global cluster's
      */
     readonly engineVersionPin?: string;
+    /** Prefix of the data tier's physical names, unique per account and region (`platform-prod-use1`). */
+    readonly physicalPrefix: string;
     /** The primary bounds the region-loss RPO (DatabaseMemberArgs.rpoBounded). @default true */
     readonly rpoBounded?: boolean;
     /** Readers besides the writer, from the capacity model. Plain: it decides how many instances exist. */
@@ -150,6 +152,7 @@ export class DataTier extends pulumi.ComponentResource {
                           secretKmsKeyArn: global.secretKmsKeyArn,
                           owner: { resource: global, rotationName: global.rotationName },
                           subnetIds: args.privateSubnetIds,
+                          functionName: `${database.physicalPrefix}-master-rotation`,
                       }
                     : undefined,
                 dependsOn: args.databaseDependsOn,

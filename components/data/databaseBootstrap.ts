@@ -61,8 +61,11 @@ export function bootstrapStatements(sql: BootstrapSql): string[] {
     const { appUser: app, owner, database, schema } = sql;
     return [
         `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${app}') THEN CREATE ROLE ${app} LOGIN; END IF; END $$`,
-        // No password: the role logs in with IAM tokens only. No superuser, no role or database creation.
-        `ALTER ROLE ${app} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD NULL`,
+        // No password: the role logs in with IAM tokens only; no role or database creation. Not
+        // NOSUPERUSER or NOREPLICATION: PostgreSQL lets only a superuser name either attribute, even
+        // unchanged ("must be superuser to alter superuser roles or change superuser attribute"),
+        // and Aurora's master user is rds_superuser, not a superuser; CREATE ROLE leaves both off.
+        `ALTER ROLE ${app} WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD NULL`,
         `GRANT rds_iam TO ${app}`,
         `REVOKE ALL ON DATABASE ${database} FROM PUBLIC`,
         `GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${app}`,
@@ -179,7 +182,8 @@ export function declareDatabaseBootstrap(name: string, args: DatabaseBootstrapAr
             vpc: { subnetIds: args.subnetIds, securityGroupIds: [sg.id] },
             input,
             logRetentionDays: args.logRetentionDays,
-            timeoutSeconds: 60,
+            // Room for the schema migrations the app ships (one transaction), well inside Lambda's 900 s.
+            timeoutSeconds: 300,
             dependsOn: [rule, ...args.dependsOn],
         },
         child,

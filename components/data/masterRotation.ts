@@ -33,6 +33,12 @@ export interface RotationArgs {
     readonly owner?: { readonly resource: pulumi.Resource; readonly rotationName: string };
     /** Subnets with a route to the Secrets Manager API (the cell's private subnets, through NAT). */
     readonly subnetIds: pulumi.Input<string>[];
+    /**
+     * The rotation Lambda's name: unique per account and Region, so it carries the project and
+     * stack (two stacks in one account would otherwise deploy the same function name, and the
+     * second's CloudFormation stack would fail). @default `${name}-master-rotation`
+     */
+    readonly functionName?: string;
     /** @default 30 */
     readonly days?: number;
 }
@@ -80,7 +86,7 @@ export function declareMasterRotation(member: MemberForRotation, name: string, r
             semanticVersion: ROTATION_APP_VERSION,
             capabilities: ["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"],
             parameters: {
-                functionName: `${name}-master-rotation`,
+                functionName: rotation.functionName ?? `${name}-master-rotation`,
                 // The secret's region, not the function's: after a switchover they differ.
                 endpoint: pulumi.interpolate`https://secretsmanager.${rotation.secretRegion ?? region}.amazonaws.com`,
                 kmsKeyArn: rotation.secretKmsKeyArn,

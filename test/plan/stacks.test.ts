@@ -211,6 +211,8 @@ describe("cross-stack check", () => {
             assert.match(problems[0], /MetricAlarm name platform-prod-euc1-alb-p99-latency in eu-central-1/);
             assert.match(problems[0], /AlreadyExists/);
             // The retained vault, Karpenter's queue, the cache's users and the failover plans claim their names too.
+            // And the rotation Lambda the SAR stack deploys (its functionName parameter; data deploy review).
+            assert.match(problems[0], /CloudFormationStack parameters\.functionName platform-prod-use1-master-rotation in us-east-1/);
             for (const type of ["Vault name ", "Queue name ", "User userId ", "UserGroup userGroupId ", "Plan name "])
                 assert.ok(problems[0].includes(type), `${type}missing from ${problems[0].slice(0, 200)}`);
         });

@@ -47,6 +47,7 @@ export function dataSpecs(config: DataConfig, readers = 2, shards = 3): Pick<Dat
             readers,
             backupVaultName: "platform-test-data",
             backupCopy: { region: "eu-west-1", vaultName: "platform-test-copy" },
+            physicalPrefix: "platform-test",
         },
         cache: { ...config.cache, shards, userIdPrefix: "platform-test" },
     };

@@ -38,13 +38,18 @@ describe("database bootstrap handler against PostgreSQL", function () {
         ...bootstrapEvent(sql, { host: pg.host, port: pg.port, secretArn: "unused", secretRegion: "us-east-1" }, migrations),
         caFile: pg.caFile,
     });
-    const master = () => Promise.resolve({ username: pg.superuser, password: pg.password });
+    // Aurora's master user is no superuser: rds_superuser gives it CREATEROLE and CREATEDB, the
+    // rds_iam role to grant, and the database it created. The handler runs as such a role here.
+    const MASTER_PASSWORD = "master-test-only";
+    const master = () => Promise.resolve({ username: SQL.owner, password: MASTER_PASSWORD });
 
     before(async () => {
-        pg = await startPostgres();
-        // What Aurora has and a plain server lacks: the rds_iam role and the application database.
+        pg = await startPostgres("test_superuser");
+        // What Aurora has and a plain server lacks: the rds_iam role, the master user and the application database.
         pg.psql("CREATE ROLE rds_iam NOLOGIN");
-        pg.psql("CREATE DATABASE platform");
+        pg.psql(`CREATE ROLE ${SQL.owner} LOGIN CREATEROLE CREATEDB PASSWORD '${MASTER_PASSWORD}'`);
+        pg.psql(`GRANT rds_iam TO ${SQL.owner} WITH ADMIN OPTION`);
+        pg.psql(`CREATE DATABASE platform OWNER ${SQL.owner}`);
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "bootstrap-"));
         fs.writeFileSync(path.join(dir, "index.js"), BOOTSTRAP_HANDLER_SOURCE);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -119,7 +124,7 @@ describe("database bootstrap handler against PostgreSQL", function () {
     });
 
     it("rolls everything back when a migration fails", async () => {
-        pg.psql("CREATE DATABASE fresh");
+        pg.psql("CREATE DATABASE fresh OWNER platform_admin");
         const bad = [MIGRATIONS[0], { id: "0002-broken", sql: "CREATE TABLE app.nope (id no_such_type)" }];
         await assert.rejects(
             handler.run(event({ ...SQL, database: "fresh" }, bad), { credentials: master }),
@@ -139,7 +144,7 @@ describe("database bootstrap handler against PostgreSQL", function () {
             /self[- ]signed certificate|unable to verify/,
         );
         await assert.rejects(
-            handler.run(event(), { credentials: () => Promise.resolve({ username: pg.superuser, password: "wrong" }) }),
+            handler.run(event(), { credentials: () => Promise.resolve({ username: SQL.owner, password: "wrong" }) }),
             /password authentication failed for user "platform_admin" \(SQLSTATE 28P01\)/,
         );
     });

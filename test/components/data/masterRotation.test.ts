@@ -23,7 +23,9 @@ describe("master secret rotation", () => {
         const rotation = one(ev, "aws:secretsmanager/secretRotation:SecretRotation", "use1-global-db-master-rotation");
         assert.equal(rotation.inputs.region, "us-east-1");
         assert.deepEqual(rotation.inputs.rotationRules, { automaticallyAfterDays: 30 });
-        assert.equal(rotation.inputs.rotationLambdaArn, "arn:aws:lambda:us-east-1:123456789012:function:use1-data-db-master-rotation");
+        // The function's name carries the project and stack: Lambda names are unique per account and Region.
+        assert.equal(params.functionName, "platform-test-master-rotation");
+        assert.equal(rotation.inputs.rotationLambdaArn, "arn:aws:lambda:us-east-1:123456789012:function:platform-test-master-rotation");
         assert.match(
             rotation.inputs.secretId as string,
             /^arn:aws:secretsmanager:us-east-1:123456789012:secret:use1-global-db-master-secret-/,
