@@ -496,8 +496,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         }
         const hex = (length: number, salt = "") => hexOf(`${args.type}|${args.name}|${salt}`, length);
         const region = typeof inputs.region === "string" ? inputs.region : this.defaultRegion;
-        // An imported resource keeps the id it was imported by (the engine reads it by that id).
-        const id = args.id || idFor(args.type, args.name, inputs, hex);
+        // An imported resource keeps the id it was imported by (the engine reads it by that id),
+        // less pulumi-aws 7's `@<region>` suffix, which only says where to read it (pulumi-aws#5523).
+        const id = args.id ? args.id.replace(/@[a-z]{2}(-[a-z]+)+-\d+$/, "") : idFor(args.type, args.name, inputs, hex);
         const ctx: Ctx = { type: args.type, name: args.name, inputs, id, region, hex };
         const arn = arnFor(args.type, region, id);
         const extra = OUTPUTS[args.type]?.(ctx) ?? {};

@@ -39,7 +39,10 @@ export function backupVaultArn(region: string, accountId: pulumi.Input<string>, 
  * that account and region). The `import` option is inert once the resource is in the stack
  * (pulumi/pulumi developer-docs/architecture/import.md: "If the resource exists and has the same
  * ID or ImportID, the resource is treated like any other resource"), so the flag may stay set.
- * Both import by vault name (vault.d.ts, vaultLockConfiguration.d.ts "## Import").
+ * Both import by vault name (vault.d.ts, vaultLockConfiguration.d.ts "## Import"), with the cell's
+ * region appended (`<name>@<region>`): pulumi-aws 7 reads an import from the provider's own
+ * region otherwise, and the stack's one provider is in the home region (pulumi/pulumi-aws#5523,
+ * the `@<region>` import semantic; #5697, "resource '' does not exist" without it).
  *
  * The lock's `changeableForDays` is ignored after creation, always: the provider never reads it
  * back (terraform-provider-aws internal/service/backup/vault_lock_configuration.go, Read sets only
@@ -51,7 +54,7 @@ export function declareBackupVault(
     args: { region: string; vaultName: string; adopt: boolean },
     parent: pulumi.Resource,
 ): aws.backup.Vault {
-    const adopted = args.adopt ? { import: args.vaultName } : {};
+    const adopted = args.adopt ? { import: `${args.vaultName}@${args.region}` } : {};
     const vault = new aws.backup.Vault(
         `${name}-vault`,
         { region: args.region, name: args.vaultName, forceDestroy: false, tags: { Name: args.vaultName } },

@@ -106,8 +106,10 @@ describe("day-2 rehearsals on prod", function () {
         const vault = vaultOf(readd.after)!;
         const lock = vaultOf(readd.after, "aws:backup/vaultLockConfiguration:VaultLockConfiguration", "apse1-data-backup-vault-lock")!;
         assert.equal(vault.inputs.name, retainedName, "the same name as the retained vault");
-        assert.equal(vault.importId, retainedName, "the vault is imported by its name");
-        assert.equal(lock.importId, retainedName, "its lock is imported by the vault's name");
+        // By name in the cell's region: pulumi-aws 7 reads an import from the provider's region without `@<region>`.
+        assert.equal(vault.importId, `${String(retainedName)}@ap-southeast-1`, "the vault is imported by its name, in its region");
+        assert.equal(lock.importId, `${String(retainedName)}@ap-southeast-1`, "its lock is imported by the vault's name, in its region");
+        assert.equal(lock.inputs.backupVaultName, retainedName, "the vault's id is its name, the suffix only locates it");
         assert.ok(lock.ignoreChanges.includes("changeableForDays"), "the lock's grace period is never read back, so never diffed");
         // The other cells' vaults, and the first deployment's, are created.
         for (const code of ["use1", "euc1"])
