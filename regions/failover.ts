@@ -50,7 +50,12 @@ export function switchPlanName(project: string, stack: string, code: string): st
 }
 
 /** Problems with the plan names of a stack (checked with the config, before any resource). */
-export function switchPlanProblems(project: string, stack: string, fleet: Fleet): string[] {
+export function switchPlanProblems(project: string, stack: string, fleet: Fleet, usersPerPod?: number): string[] {
+    const ceilings = usersPerPod === undefined ? [] : ceilingProblems(switchPlans(project, stack, fleet, usersPerPod), fleet);
+    return [...ceilings, ...namingProblems(project, stack, fleet)];
+}
+
+function namingProblems(project: string, stack: string, fleet: Fleet): string[] {
     return standbys(fleet)
         .map((cell) => switchPlanName(project, stack, cell.code))
         .filter((name) => !PLAN_NAME_PATTERN.test(name))
@@ -76,6 +81,9 @@ export function switchPlans(project: string, stack: string, fleet: Fleet, usersP
         const podsAfter = Math.min(pods.max, Math.max(pods.min, Math.ceil(usersAfter / usersPerPod)));
         const sourcePods = lost.capacity.pods.min;
         const targetPercent = Math.ceil((100 * podsAfter) / sourcePods);
+        // The most the activating cell's HPA must admit: the percent of the deactivating cell's
+        // highest possible sample, its own ceiling (never raised: see failbackPercent).
+        const arcCeiling = Math.max(pods.max, Math.ceil((targetPercent * lost.capacity.pods.max) / 100));
         return {
             name: switchPlanName(project, stack, activating.code),
             deactivating: lost,
@@ -84,26 +92,35 @@ export function switchPlans(project: string, stack: string, fleet: Fleet, usersP
             podsAfter,
             sourcePods,
             targetPercent,
-            failbackPercent: Math.ceil((100 * sourcePods) / podsAfter),
-            arcCeiling: Math.ceil((targetPercent * lost.capacity.pods.max) / 100),
+            // Back to the primary's normal pods from the standby's normal peak, but never more than
+            // the primary's ceiling from the standby's highest possible sample (its raised ceiling):
+            // so the primary's own ceiling needs no raise, and no raise feeds back into the first.
+            failbackPercent: Math.min(Math.ceil((100 * sourcePods) / podsAfter), Math.floor((100 * lost.capacity.pods.max) / arcCeiling)),
+            arcCeiling,
         };
     });
 }
 
 /**
- * Each cell's HPA ceiling: the capacity model's, raised where a Region switch plan may ask for
- * more, at most `maxPodsPerCell`. A standby is raised to its plan's `arcCeiling` (the primary at
- * its model ceiling); the primary then to what the failback may ask, `failbackPercent` of the
- * standby's raised ceiling. One pass each way: a peak beyond a cell's own ceiling cannot be
- * sampled, so the ceilings cover every target the plans can compute from the cells as planned.
+ * Each cell's HPA ceiling: the capacity model's, and for a standby its plan's `arcCeiling`. The
+ * primary's is its model's: the failback's percent is bounded so that it never asks more
+ * (`failbackPercent`), so the ceilings are final in one pass. A ceiling above `maxPodsPerCell`
+ * is refused with the config (`ceilingProblems`), not capped: a capped one would fail the scale
+ * step, and with it the workflow.
  */
 export function hpaCeilings(plans: readonly SwitchPlanModel[], fleet: Fleet): ReadonlyMap<string, number> {
-    const cap = (n: number) => Math.min(fleet.capacity.maxPodsPerCell, n);
     const ceilings = new Map(fleet.cells.map((cell) => [cell.region, cell.capacity.pods.max]));
-    for (const p of plans) ceilings.set(p.activating.region, cap(Math.max(ceilings.get(p.activating.region)!, p.arcCeiling)));
-    for (const p of plans) {
-        const back = Math.ceil((p.failbackPercent * ceilings.get(p.activating.region)!) / 100);
-        ceilings.set(p.deactivating.region, cap(Math.max(ceilings.get(p.deactivating.region)!, back)));
-    }
+    for (const p of plans) ceilings.set(p.activating.region, Math.max(ceilings.get(p.activating.region)!, p.arcCeiling));
     return ceilings;
+}
+
+/** The ceilings a plan needs beyond what a cell's nodes may hold: the stack's config must change. */
+export function ceilingProblems(plans: readonly SwitchPlanModel[], fleet: Fleet): string[] {
+    const most = fleet.capacity.maxPodsPerCell;
+    return plans
+        .filter((p) => p.arcCeiling > most)
+        .map(
+            (p) =>
+                `the Region switch plan ${p.name} may ask ${p.arcCeiling} API pods of ${p.activating.region} (${p.targetPercent} % of the most ${p.deactivating.region} can run), above the ${most} its nodes hold at capacity.maxNodesPerCell: raise maxNodesPerCell, or add a region so that each carries less`,
+        );
 }

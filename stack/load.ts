@@ -28,7 +28,7 @@ export function loadStack(): Stack {
     );
     if (names.length > 0) throw new pulumi.RunError(names.join("\n"));
     // The failover plans' names carry the project and stack (regions/failover.ts): checked before any resource.
-    const plans = switchPlanProblems(pulumi.getProject(), pulumi.getStack(), stack.fleet);
+    const plans = switchPlanProblems(pulumi.getProject(), pulumi.getStack(), stack.fleet, stack.config.capacity.usersPerPod);
     if (plans.length > 0) throw new pulumi.RunError(`stack ${pulumi.getStack()}:\n- ${plans.join("\n- ")}`);
     return stack;
 }

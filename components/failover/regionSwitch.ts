@@ -147,11 +147,16 @@ export class RegionSwitch extends pulumi.ComponentResource {
                         },
                         // As ARC's sample policies for the EKS scaling block and the health alarms
                         // (security_iam_region_switch_eks.html, security_iam_region_switch_cloudwatch.html).
+                        { Sid: "EksClusters", Effect: "Allow", Action: "eks:DescribeCluster", Resource: args.cells.map(eksArn) },
                         {
-                            Sid: "EksScaling",
+                            // An access-entry action: its resource is the cluster's access entries, not the cluster.
+                            Sid: "EksAccessEntries",
                             Effect: "Allow",
-                            Action: ["eks:DescribeCluster", "eks:ListAssociatedAccessPolicies"],
-                            Resource: args.cells.map(eksArn),
+                            Action: "eks:ListAssociatedAccessPolicies",
+                            Resource: args.cells.map(
+                                (cell) =>
+                                    pulumi.interpolate`arn:aws:eks:${cell.region}:${args.accountId}:access-entry/${cell.eksClusterName}/*`,
+                            ),
                         },
                         {
                             Sid: "HealthAlarms",

@@ -52,16 +52,17 @@ describe("failover: the Region switch plans and FIS templates of the prod plan",
                 ["activate", "us-east-1", ["scale-api:EKSResourceScaling", "aurora:AuroraGlobalDatabase", "edge:CustomActionLambda"]],
             ],
         );
-        // Scale from the capacity model (regions/failover.ts): 24 pods = 160 % of use1's 15; back: 15 of 24 = 63 %.
+        // Scale from the capacity model (regions/failover.ts): 24 pods = 160 % of use1's 15; back: 15 of 24 = 63 %,
+        // bounded to 61 % so that from euc1's raised ceiling (39) it never asks more than use1's 24.
         assert.deepEqual(
             euc1.map((w) => w.steps[0].eksResourceScalingConfigs[0].targetPercent),
-            [160, 63],
+            [160, 61],
         );
         // The HPA ceilings hold what the plans may ask of the 24-hour peak (regions/failover.ts).
         const hpa = (code: string) =>
             (byName(prod, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `${code}-api-hpa`).inputs.spec as { maxReplicas: number })
                 .maxReplicas;
-        assert.deepEqual(["use1", "euc1", "apse1"].map(hpa), [25, 39, 13]);
+        assert.deepEqual(["use1", "euc1", "apse1"].map(hpa), [24, 39, 13]);
         const aurora = euc1[0].steps[1].globalAuroraConfigs[0];
         assert.deepEqual(
             [aurora.behavior, aurora.ungracefuls, aurora.globalClusterIdentifier],
@@ -256,6 +257,17 @@ describe("failover: the Region switch plans and FIS templates of the prod plan",
             assert.ok(deps(prod, isolation).includes(urnOf(prod, "aws:ec2/subnet:Subnet", subnet)), subnet);
         assert.ok(deps(prod, primaryAz).includes(urnOf(prod, "aws:rds/cluster:Cluster", "use1-data-db-cluster")));
         assert.ok(!deps(prod, az).includes(urnOf(prod, "aws:rds/cluster:Cluster", "euc1-data-db-cluster")));
+        // ARC's role: DescribeCluster on the clusters, ListAssociatedAccessPolicies on their access entries
+        // (ARC's sample policy for the EKS scaling block, security_iam_region_switch_eks.html).
+        const arc = JSON.parse(byName(prod, "aws:iam/rolePolicy:RolePolicy", "failover-policy").inputs.policy as string) as {
+            Statement: { Sid: string; Action: string; Resource: string[] }[];
+        };
+        const sid = (s: string) => arc.Statement.find((x) => x.Sid === s)!;
+        assert.equal(sid("EksClusters").Action, "eks:DescribeCluster");
+        assert.ok(sid("EksClusters").Resource.every((r) => /^arn:aws:eks:[a-z0-9-]+:123456789012:cluster\/[^/]+$/.test(r)));
+        assert.equal(sid("EksAccessEntries").Action, "eks:ListAssociatedAccessPolicies");
+        assert.equal(sid("EksAccessEntries").Resource.length, 3);
+        assert.ok(sid("EksAccessEntries").Resource.every((r) => /^arn:aws:eks:[a-z0-9-]+:123456789012:access-entry\/[^/]+\/\*$/.test(r)));
         // FIS assumes the experiments' role for this account's experiments only (confused deputy).
         const trust = JSON.parse(byName(prod, "aws:iam/role:Role", "faults-role").inputs.assumeRolePolicy as string);
         assert.deepEqual(trust.Statement[0].Condition, {

@@ -1,5 +1,13 @@
 import * as assert from "node:assert/strict";
-import { PLAN_NAME_PATTERN, hpaCeilings, standbys, switchPlanName, switchPlanProblems, switchPlans } from "../../regions/failover";
+import {
+    PLAN_NAME_PATTERN,
+    ceilingProblems,
+    hpaCeilings,
+    standbys,
+    switchPlanName,
+    switchPlanProblems,
+    switchPlans,
+} from "../../regions/failover";
 import { parseRaw, prodRaw } from "../support/config";
 
 const prod = () => parseRaw(prodRaw());
@@ -20,8 +28,9 @@ describe("the failover model", () => {
         // prod: use1 carries 11,250 users on 15 pods; with it down euc1 takes all 18,750 (its
         // worst case, 24 pods = 160 % of use1's 15), apse1 keeps its 6,250 (8 pods = 54 %).
         assert.deepEqual(summary(), [
-            ["platform-prod-to-euc1", "us-east-1", "eu-central-1", 18750, 24, 15, 160, 63],
-            ["platform-prod-to-apse1", "us-east-1", "ap-southeast-1", 6250, 8, 15, 54, 188],
+            // Back: 15 of 24 is 63 %, bounded to 61 % so that 61 % of euc1's raised ceiling (39) stays within use1's 24.
+            ["platform-prod-to-euc1", "us-east-1", "eu-central-1", 18750, 24, 15, 160, 61],
+            ["platform-prod-to-apse1", "us-east-1", "ap-southeast-1", 6250, 8, 15, 54, 184],
         ]);
     });
 
@@ -29,7 +38,7 @@ describe("the failover model", () => {
         const stack = prod();
         const plans = switchPlans("platform", "prod", stack.fleet, stack.config.capacity.usersPerPod);
         // 160 % of use1's ceiling of 24 is 39 (rounded up); 54 % of it is 13; the failback asks
-        // 63 % of euc1's raised 39 (25) and 188 % of apse1's 13 (25) of use1.
+        // The failback's percents are bounded (61 % of 39, 184 % of 13: at most 24), so use1 keeps its own.
         assert.deepEqual(
             plans.map((p) => [p.activating.region, p.arcCeiling]),
             [
@@ -38,13 +47,22 @@ describe("the failover model", () => {
             ],
         );
         assert.deepEqual(Object.fromEntries(hpaCeilings(plans, stack.fleet)), {
-            "us-east-1": 25,
+            "us-east-1": 24,
             "eu-central-1": 39,
             "ap-southeast-1": 13,
         });
-        // A ceiling never exceeds what a cell's nodes may hold.
+        // Every target a plan computes from a sample at most the deactivating cell's ceiling fits the activating one's.
+        const ceilings = hpaCeilings(plans, stack.fleet);
+        for (const p of plans) {
+            assert.ok(Math.ceil((p.targetPercent * ceilings.get(p.deactivating.region)!) / 100) <= ceilings.get(p.activating.region)!);
+            assert.ok(Math.ceil((p.failbackPercent * ceilings.get(p.activating.region)!) / 100) <= ceilings.get(p.deactivating.region)!);
+        }
+        // A ceiling the nodes cannot hold is refused with the config, not capped (a capped one fails the scale step).
         const tight = { ...stack.fleet, capacity: { ...stack.fleet.capacity, maxPodsPerCell: 30 } };
-        assert.equal(hpaCeilings(plans, tight).get("eu-central-1"), 30);
+        assert.deepEqual(ceilingProblems(plans, tight), [
+            "the Region switch plan platform-prod-to-euc1 may ask 39 API pods of eu-central-1 (160 % of the most us-east-1 can run), above the 30 its nodes hold at capacity.maxNodesPerCell: raise maxNodesPerCell, or add a region so that each carries less",
+        ]);
+        assert.deepEqual(ceilingProblems(plans, stack.fleet), []);
         // One serving cell: no plan, the model's ceilings.
         const single = parseRaw(
             prodRaw((r) => {
@@ -63,8 +81,8 @@ describe("the failover model", () => {
             }),
         );
         assert.deepEqual(summary(moved), [
-            ["platform-prod-to-use1", "eu-central-1", "us-east-1", 18750, 24, 10, 240, 42],
-            ["platform-prod-to-apse1", "eu-central-1", "ap-southeast-1", 6250, 8, 10, 80, 125],
+            ["platform-prod-to-use1", "eu-central-1", "us-east-1", 18750, 24, 10, 240, 41],
+            ["platform-prod-to-apse1", "eu-central-1", "ap-southeast-1", 6250, 8, 10, 80, 120],
         ]);
     });
 
