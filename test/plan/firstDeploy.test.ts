@@ -44,6 +44,24 @@ describe("README's first deployment, step by step", () => {
         );
     });
 
+    it("step 2's targeted up names real URNs and each one's parents (an untargeted parent stops a targeted create)", () => {
+        const readme = readFileSync(path.join(projectRoot(), "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("<!-- first-deploy -->"), readme.indexOf("<!-- /first-deploy -->"));
+        const targets = [...section.matchAll(/--target '([^']+)'/g)].map((m) => m[1]);
+        assert.ok(targets.length >= 2, targets.join(" "));
+        const byUrn = new Map(step1.plan.resources.map((r) => [r.urn, r]));
+        for (const urn of targets) {
+            const resource = byUrn.get(urn);
+            assert.ok(resource, `${urn} is in the plan`);
+            for (
+                let parent = resource.parent;
+                parent !== null && byUrn.get(parent)?.type !== "pulumi:pulumi:Stack";
+                parent = byUrn.get(parent)?.parent ?? null
+            )
+                assert.ok(targets.includes(parent), `${urn}: its parent ${parent} is targeted too`);
+        }
+    });
+
     it("step 1 lists no zone tenant: prod's first up references no stack that does not exist yet; the committed file (step 5) references staging", async () => {
         const cloudflare = steps[0]["platform:cloudflare"] as { zoneTenants: string[] };
         assert.deepEqual(cloudflare.zoneTenants, []);
