@@ -74,7 +74,8 @@ const instanceType = checked(text(INSTANCE_TYPE, "an EC2 instance type such as m
     }
 });
 
-// Cluster Autoscaler sizes a group from one type: all must be distinct, of one architecture and one size.
+// The capacity model sizes nodes from one type (pods per node), and Karpenter's NodePool and the system node
+// groups may launch any of them: all must be distinct, of one architecture and one size.
 const instanceTypes = checked(
     list(instanceType, "at least 2 distinct EC2 instance types of one architecture and size, e.g. [m7i.xlarge, m6i.xlarge]", 2),
     (types, report) => {
@@ -90,7 +91,7 @@ const instanceTypes = checked(
         if (sized.some((t) => t.vcpus !== sized[0].vcpus || t.memoryMiB !== sized[0].memoryMiB)) {
             const describe = sized.map((t) => `${t.name} ${t.vcpus} vCPU/${t.memoryMiB / 1024} GiB`).join(", ");
             report(
-                `${show(types)} differ in size (${describe}); Cluster Autoscaler needs types of one vCPU and memory size in a node group`,
+                `${show(types)} differ in size (${describe}); the capacity model sizes nodes from one type and Karpenter may launch any: list types of one vCPU and memory size`,
             );
         }
     },

@@ -143,6 +143,21 @@ export class OriginIngress extends pulumi.ComponentResource {
             },
             child,
         );
+        // The pods serve Prometheus's scrape on the API's own port (the in-cluster scrape needs no
+        // ALB); from the internet, even through the edge with its header, /metrics is not there.
+        new aws.lb.ListenerRule(
+            `${name}-https-no-metrics`,
+            {
+                region,
+                listenerArn: https.arn,
+                priority: 5,
+                conditions: [{ pathPattern: { values: ["/metrics", "/metrics/*"] } }],
+                actions: [
+                    { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not Found" } },
+                ],
+            },
+            child,
+        );
         new aws.lb.ListenerRule(
             `${name}-https-from-edge`,
             {

@@ -171,6 +171,20 @@ export function apiAlertRules(namespace: string, region: string): RuleGroup[] {
                             "Prometheus scrapes no http_server_request_duration_seconds from the API (docs/observability.md says what the app must export).",
                     },
                 },
+                {
+                    // The latency SLO reads the 30 ms bucket; OpenTelemetry's default buckets
+                    // (…, 0.025, 0.05, …) have none, and then the latency burn rules are empty
+                    // vectors that never fire. The count alone would not say so.
+                    alert: "ApiLatencyBucketAbsent",
+                    expr: `absent(${BUCKET}${api(namespace, `, le="${P99_LATENCY_SECONDS}"`)}) and on() count(${COUNT}${api(namespace)}) > 0`,
+                    for: METRIC_ABSENT_FOR,
+                    labels: labels("warning"),
+                    annotations: {
+                        summary: `The API's latency histogram in ${region} has no ${P99_LATENCY_SECONDS} s bucket: the latency SLO alerts are blind`,
+                        description:
+                            "Add 0.03 to the buckets of http.server.request.duration (docs/observability.md); until then the latency burn-rate rules cannot fire.",
+                    },
+                },
             ],
         },
         {

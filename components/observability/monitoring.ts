@@ -279,7 +279,19 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
         kubeScheduler: { enabled: false },
         kubeControllerManager: { enabled: false },
         kubeEtcd: { enabled: false },
-        defaultRules: { rules: { kubeSchedulerAlerting: false, kubeSchedulerRecording: false, kubeControllerManager: false, etcd: false } },
+        // Nor kube-proxy's: the EKS add-on binds its metrics to 127.0.0.1:10249, so the chart's
+        // scrape target is always down and TargetDown (a ticket) would fire forever
+        // (eksctl-io/eksctl#4081, prometheus-community/helm-charts#977).
+        kubeProxy: { enabled: false },
+        defaultRules: {
+            rules: {
+                kubeSchedulerAlerting: false,
+                kubeSchedulerRecording: false,
+                kubeControllerManager: false,
+                etcd: false,
+                kubeProxy: false,
+            },
+        },
         prometheus: {
             prometheusSpec: {
                 replicas: 2,

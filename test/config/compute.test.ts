@@ -126,7 +126,7 @@ describe("platform:compute config", () => {
 
     it("wants types of one vCPU and memory size (Cluster Autoscaler sizes a group from one type)", () => {
         assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m7i.2xlarge"] }), [
-            'platform:compute.instanceTypes: ["m7i.xlarge","m7i.2xlarge"] differ in size (m7i.xlarge 4 vCPU/16 GiB, m7i.2xlarge 8 vCPU/32 GiB); Cluster Autoscaler needs types of one vCPU and memory size in a node group',
+            'platform:compute.instanceTypes: ["m7i.xlarge","m7i.2xlarge"] differ in size (m7i.xlarge 4 vCPU/16 GiB, m7i.2xlarge 8 vCPU/32 GiB); the capacity model sizes nodes from one type and Karpenter may launch any: list types of one vCPU and memory size',
         ]);
         assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "c7i.xlarge"] }).length, 1);
         assert.deepEqual(problems({ instanceTypes: ["m7i.xlarge", "m6i.xlarge"] }), []);

@@ -42,8 +42,9 @@ describe("RegionalCell compute (prod plan)", () => {
         // 7 alarms per cell from observability (AWS's recommended OpenSearch alarms, failed SNS deliveries);
         // +19 from the data tier: use1 bootstrap 5, backup 4; every cell a vault and lock, the cache IAM users and group (+1), the RPO alarm;
         // +19 of the alert path: per cell Alertmanager's topic and 5 alarms, the writer's proxy alarm in use1;
-        // +9 of the EKS lifecycle notices: per cell an EventBridge rule, its target and the alarms' topic policy.
-        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 542);
+        // +9 of the EKS lifecycle notices: per cell an EventBridge rule, its target and the alarms' topic policy;
+        // +3: per cell the ALB's /metrics 404 rule.
+        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 545);
     });
 
     it("gives every resource a unique URN and never the same name in two cells", () => {

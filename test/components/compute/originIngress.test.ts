@@ -64,6 +64,16 @@ describe("OriginIngress", () => {
         ]);
     });
 
+    it("answers /metrics with 404 before any forward: the pods' scrape endpoint is Prometheus's, not the internet's", () => {
+        const rule = one(ev, "aws:lb/listenerRule:ListenerRule", "euc1-ingress-https-no-metrics");
+        const forward = one(ev, "aws:lb/listenerRule:ListenerRule", "euc1-ingress-https-from-edge");
+        assert.ok((rule.inputs.priority as number) < (forward.inputs.priority as number), "judged first");
+        assert.deepEqual(rule.inputs.conditions, [{ pathPattern: { values: ["/metrics", "/metrics/*"] } }]);
+        assert.deepEqual(rule.inputs.actions, [
+            { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not Found" } },
+        ]);
+    });
+
     it("forwards only the domain, and only with Cloudflare's secret origin-auth header; anything else gets 403", () => {
         const rule = one(ev, "aws:lb/listenerRule:ListenerRule", "euc1-ingress-https-from-edge");
         assert.ok(rule.dependencies.includes(one(ev, "aws:lb/listener:Listener", "euc1-ingress-https").urn));
@@ -205,7 +215,7 @@ describe("OriginIngress", () => {
     });
 
     it("puts every regional resource in the cell's region", () => {
-        assertAllInRegion(ev, "eu-central-1", 22);
+        assertAllInRegion(ev, "eu-central-1", 23);
     });
 });
 

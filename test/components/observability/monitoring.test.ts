@@ -173,15 +173,17 @@ describe("Monitoring", () => {
 
     it("turns off the scrapes and alerts of the control plane EKS runs (they would fire forever), and waits for Alertmanager's Pod Identity", () => {
         const v = values(ev);
+        // kube-proxy too: the EKS add-on serves its metrics on 127.0.0.1 only.
         assert.deepEqual(
-            [v.kubeScheduler, v.kubeControllerManager, v.kubeEtcd],
-            [{ enabled: false }, { enabled: false }, { enabled: false }],
+            [v.kubeScheduler, v.kubeControllerManager, v.kubeEtcd, v.kubeProxy],
+            [{ enabled: false }, { enabled: false }, { enabled: false }, { enabled: false }],
         );
         assert.deepEqual(v.defaultRules.rules, {
             kubeSchedulerAlerting: false,
             kubeSchedulerRecording: false,
             kubeControllerManager: false,
             etcd: false,
+            kubeProxy: false,
         });
         const association = one(ev, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "use1-obs-metrics-alertmanager-pod-identity");
         assert.ok(one(ev, RELEASE, "use1-obs-metrics-release").dependencies.includes(association.urn));
@@ -248,6 +250,15 @@ describe("Monitoring", () => {
             assert.equal(r.for, "15m");
         });
 
+        it("says when the app's histogram has no 30 ms bucket (OpenTelemetry's defaults have none), while it exports requests", () => {
+            const r = byName.get("ApiLatencyBucketAbsent")!;
+            assert.equal(
+                r.expr,
+                'absent(http_server_request_duration_seconds_bucket{namespace="api", le="0.03"}) and on() count(http_server_request_duration_seconds_count{namespace="api"}) > 0',
+            );
+            assert.equal(r.labels.severity, "warning");
+        });
+
         it("alerts when the HPA sits at max replicas", () => {
             const r = byName.get("ApiHpaAtMaxReplicas")!;
             assert.equal(
@@ -272,6 +283,7 @@ describe("Monitoring", () => {
             assert.deepEqual([...byName.keys()].sort(), [
                 "ApiAvailabilityBudgetBurn",
                 "ApiHpaAtMaxReplicas",
+                "ApiLatencyBucketAbsent",
                 "ApiLatencyBudgetBurn",
                 "ApiMetricsAbsent",
                 "ApiPodRestarting",
@@ -280,8 +292,8 @@ describe("Monitoring", () => {
                 "FluentBitRetriesFailed",
                 "NodeCpuHigh",
             ]);
-            // Three burn-rate windows per objective, the absent guard, three capacity rules.
-            assert.deepEqual(apiAlertRules("api", "us-east-1").flatMap((g) => g.rules).length, 3 * 2 + 1 + 3);
+            // Three burn-rate windows per objective, the two absent guards, three capacity rules.
+            assert.deepEqual(apiAlertRules("api", "us-east-1").flatMap((g) => g.rules).length, 3 * 2 + 2 + 3);
         });
 
         it("opens a ticket (warning → receiver ticket → SNS severity=ticket) when Fluent Bit drops or gives up on records, per pod and output", () => {
