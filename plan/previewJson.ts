@@ -12,7 +12,7 @@
  * real preview shows an unknown for an input that refers to another resource, this one shows
  * that resource's mock id (the plan JSON's `id`), so references can still be followed.
  */
-import { type RecordedResource, SECRET } from "./runtime";
+import { ENGINE_UNKNOWN, type RecordedResource, SECRET, UNKNOWN } from "./runtime";
 import { type StackConfig } from "./stackConfig";
 
 export interface PreviewResourceV3 {
@@ -62,7 +62,9 @@ export function previewDigest(stack: Pick<StackConfig, "config" | "secretKeys">,
             urn: r.urn,
             custom: r.custom,
             type: r.type,
-            inputs: r.inputs,
+            // A value unknown in a preview is the engine's placeholder in the CLI's JSON
+            // (computedValuePlaceholder, pkg/resource/stack/deployment.go), not the plan's "[unknown]".
+            inputs: withEngineUnknowns(r.inputs) as Record<string, unknown>,
             ...(r.parent ? { parent: r.parent } : {}),
             ...(r.protect ? { protect: true } : {}),
             ...(r.dependencies.length > 0 ? { dependencies: [...r.dependencies] } : {}),
@@ -73,4 +75,12 @@ export function previewDigest(stack: Pick<StackConfig, "config" | "secretKeys">,
         return { op: "create", urn: r.urn, ...(r.provider ? { provider: r.provider } : {}), newState };
     });
     return { config, steps, changeSummary: { create: steps.length } };
+}
+
+/** `value` with every UNKNOWN replaced by the engine's placeholder. */
+function withEngineUnknowns(value: unknown): unknown {
+    if (value === UNKNOWN) return ENGINE_UNKNOWN;
+    if (Array.isArray(value)) return value.map(withEngineUnknowns);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withEngineUnknowns(v)]));
+    return value;
 }

@@ -89,7 +89,8 @@ export const NAME_RULES: readonly NameRule[] = [
         type: "aws:s3/bucket:Bucket",
         input: "bucket",
         maxLength: 63,
-        pattern: /^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/,
+        // At least 3 characters: the pattern's middle is at least one.
+        pattern: /^[a-z0-9][a-z0-9.-]+[a-z0-9]$/,
         allowed: "3 to 63 lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit",
     },
 ];
@@ -125,7 +126,7 @@ export const CLOUD_RULES: readonly CloudRule[] = [
         on: "transition",
         rule: "the AWS Load Balancer Controller's webhook rejects an update of a TargetGroupBinding that changes spec.targetGroupARN (an immutable field); it changes whenever its target group is replaced",
         fix: 'declare the binding with replaceOnChanges: ["spec.targetGroupARN"] and deleteBeforeReplace: true',
-        source: 'kubernetes-sigs/aws-load-balancer-controller v2.17.1 webhooks/elbv2/targetgroupbinding_validator.go:173-199 (https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v2.17.1/webhooks/elbv2/targetgroupbinding_validator.go) ("TargetGroupBinding update may not change these immutable fields: spec.targetGroupARN"); target-group replace triggers: terraform-provider-aws internal/service/elbv2/target_group.go (ForceNew: name, port, protocol, protocol_version, target_type, vpc_id); compute review F9',
+        source: 'kubernetes-sigs/aws-load-balancer-controller v2.17.1 webhooks/elbv2/targetgroupbinding_validator.go:173-199 (https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v2.17.1/webhooks/elbv2/targetgroupbinding_validator.go) ("TargetGroupBinding update may not change these immutable fields: spec.targetGroupARN"); target-group replace triggers: terraform-provider-aws internal/service/elbv2/target_group.go (ForceNew: name, port, protocol, protocol_version, target_type, vpc_id, ip_address_type); compute review F9',
         checked: "2026-12",
     },
     {

@@ -28,6 +28,7 @@ export const TARGET_GROUP_REPLACE_TRIGGERS = [
     "protocolVersion",
     "targetType",
     "vpcId",
+    "ipAddressType",
 ] as const;
 
 /** A global database's member cluster and the version it runs when the update starts (a new one: the version it is created with). */

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { type PlanRun } from "../../plan/plan";
+import { type PlanRun, planStack } from "../../plan/plan";
 import { type PreviewDigest, previewDigest } from "../../plan/previewJson";
-import { SECRET } from "../../plan/runtime";
+import { ENGINE_UNKNOWN, SECRET, UNKNOWN } from "../../plan/runtime";
 import { planOf, prodStack } from "../support/harness";
 
 describe("the plan JSON's mock ids and --preview-json", () => {
@@ -77,6 +77,13 @@ describe("the plan JSON's mock ids and --preview-json", () => {
         )!;
         assert.equal(cluster.newState.protect, true);
         assert.equal(cluster.newState.inputs.masterPassword, SECRET);
+    });
+
+    it("writes a value unknown in a preview as the engine's placeholder, never the plan's [unknown]", async () => {
+        const preview = await planStack(prodStack(), { preview: true });
+        const text = JSON.stringify(previewDigest(prodStack(), preview.evaluation.resources));
+        assert.ok(!text.includes(JSON.stringify(UNKNOWN)));
+        assert.ok(text.split(ENGINE_UNKNOWN).length > 100, "a first preview has many unknowns (ids, ARNs)");
     });
 
     it("blinds secrets in config and inputs", () => {

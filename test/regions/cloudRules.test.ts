@@ -49,8 +49,10 @@ describe("cloud rules table", () => {
                 ok("iam-role-name", "use1 nodes"),
                 ok("s3-bucket-name", "use1-alb-logs"),
                 ok("s3-bucket-name", "Use1_logs"),
+                ok("s3-bucket-name", "ab"),
+                ok("s3-bucket-name", "abc"),
             ],
-            [true, false, false, true, false, false, false, false, true, false, true, false],
+            [true, false, false, true, false, false, false, false, true, false, true, false, false, true],
         );
     });
 

@@ -120,6 +120,11 @@ describe("cloud rules: transitions", () => {
         const replaced = binding({ replaceOnChanges: ["spec.targetGroupARN"] });
         assert.deepEqual(transitionViolations({ resources: [tg(8080), replaced] }, { resources: [tg(8081), replaced] }), []);
         assert.deepEqual(transitionViolations({ resources: [tg(8080), binding()] }, { resources: [tg(8080), binding()] }), [], "unchanged");
+        // ipAddressType forces a new target group too (terraform-provider-aws target_group.go, ForceNew).
+        const dual = r("aws:lb/targetGroup:TargetGroup", "use1-ingress-tg", { port: 8080, protocol: "HTTP", ipAddressType: "ipv6" });
+        assert.deepEqual(found(transitionViolations({ resources: [tg(8080), binding()] }, { resources: [dual, binding()] })), [
+            "k8s-immutable-target-group-arn use1-api-tgb",
+        ]);
     });
 });
 
