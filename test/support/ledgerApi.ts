@@ -67,15 +67,19 @@ export class LedgerApi {
         if (!client || this.fenced) return answer(503, { error: this.fenced ? "switching" : "no writer" });
         try {
             if (req.method === "GET") {
-                const rows = await client.query<{ id: string }>("SELECT id FROM ledger ORDER BY id");
+                const run = new URL(req.url ?? "/", "http://x").searchParams.get("run");
+                const rows = await client.query<{ id: string }>("SELECT id FROM ledger WHERE run = $1 ORDER BY id", [run]);
                 return answer(200, { ids: rows.rows.map((r) => Number(r.id)) });
             }
             let body = "";
             for await (const chunk of req) body += chunk;
-            const { id } = JSON.parse(body) as { id: number };
+            const { run, id } = JSON.parse(body) as { run: string; id: number };
             const twice = this.applyTwice > 0;
             if (twice) this.applyTwice--;
-            await client.query(twice ? "INSERT INTO ledger (id) VALUES ($1), ($1)" : "INSERT INTO ledger (id) VALUES ($1)", [id]);
+            await client.query(
+                twice ? "INSERT INTO ledger (run, id) VALUES ($1, $2), ($1, $2)" : "INSERT INTO ledger (run, id) VALUES ($1, $2)",
+                [run, id],
+            );
             if (twice) this.appliedTwice.push(id);
             if (this.dropAcks > 0) {
                 this.dropAcks--;

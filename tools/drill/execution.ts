@@ -103,7 +103,7 @@ const LEDGER_TIMEOUT_MS = 5000;
  */
 async function ledgerOf(writes: WriteLoad, options: DrillOptions, result: DrillResult): Promise<LedgerReport> {
     const ledger = await writes.stop();
-    const held = await readBack(options.ledger!.url, LEDGER_TIMEOUT_MS);
+    const held = await readBack(options.ledger!.url, writes.run, LEDGER_TIMEOUT_MS);
     const restoredAt = result.timeline.find((e) => e.event.endsWith("restored (enabled: true)"))?.atMs;
     const drilled = result.baselineRegion ?? options.cell.region;
     const steps = result.timeline

@@ -1,14 +1,16 @@
 /**
- * The drill's write load: writers that POST `{ "id": n }` (n monotonic, from 1) to the API's
- * drill-writes endpoint, and record in a `Ledger` which ids the API acknowledged and, for every
- * request, when it completed, whether it succeeded and which cell served it (the region header).
- * After the drill `readBack` GETs the same endpoint, which answers `{ "ids": [...] }` from the
- * current writer: one entry per row, so a duplicate shows twice.
+ * The drill's write load: writers that POST `{ "run": r, "id": n }` (r the drill's own run key, n
+ * monotonic from 1) to the API's drill-writes endpoint, and record in a `Ledger` which ids the
+ * API acknowledged and, for every request, when it completed, whether it succeeded and which
+ * cell served it (the region header). After the drill `readBack` GETs the same endpoint with
+ * `?run=r`, which answers `{ "ids": [...] }` from the current writer: one entry per row of that
+ * run, so a duplicate shows twice and an earlier drill's rows are not this one's.
  *
- * The endpoint is the API's contract with the drill (docs/qa.md, "Write ledger"): insert the id
- * into a table without a unique constraint on it (so duplicates stay visible), acknowledge only
- * after the commit, list the ids.
+ * The endpoint is the API's contract with the drill (docs/qa.md, "Write ledger"): insert the run
+ * and id into a table without a unique constraint on them (so duplicates stay visible),
+ * acknowledge only after the commit, list one run's ids.
  */
+import { randomUUID } from "node:crypto";
 import { type Ledger, type LedgerRequest } from "./ledger";
 
 export interface WriteLoadOptions {
@@ -25,6 +27,13 @@ export interface WriteLoadOptions {
     /** The drill's clock. @default performance.now */
     readonly now?: () => number;
     readonly fetch?: typeof fetch;
+    /** This drill's run key: ids restart at 1 every run. @default a new random key */
+    readonly run?: string;
+}
+
+/** A new run key: unique enough that two drills' ids never mix. */
+export function newRunKey(): string {
+    return randomUUID();
 }
 
 export class WriteLoad {
@@ -36,8 +45,11 @@ export class WriteLoad {
     private readonly running: Promise<void>[];
     private readonly now: () => number;
     private readonly send: typeof fetch;
+    /** The run key every write carries, and `readBack` filters by. */
+    readonly run: string;
 
     constructor(private readonly options: WriteLoadOptions) {
+        this.run = options.run ?? newRunKey();
         this.now = options.now ?? (() => performance.now());
         this.send = options.fetch ?? fetch;
         this.running = Array.from({ length: options.writers }, () => this.writer());
@@ -74,7 +86,7 @@ export class WriteLoad {
                 const res = await this.send(this.options.url, {
                     method: "POST",
                     headers: { "content-type": "application/json" },
-                    body: JSON.stringify({ id }),
+                    body: JSON.stringify({ run: this.run, id }),
                     signal: AbortSignal.timeout(this.options.timeoutMs),
                 });
                 await res.arrayBuffer();
@@ -90,12 +102,14 @@ export class WriteLoad {
     }
 }
 
-/** The ids the current writer holds, one per row, from the endpoint's GET. */
-export async function readBack(url: string, timeoutMs: number, send: typeof fetch = fetch): Promise<number[]> {
-    const res = await send(url, { signal: AbortSignal.timeout(timeoutMs) });
-    if (res.status !== 200) throw new Error(`GET ${url}: ${res.status}`);
+/** The ids of run `run` the current writer holds, one per row, from the endpoint's GET. */
+export async function readBack(url: string, run: string, timeoutMs: number, send: typeof fetch = fetch): Promise<number[]> {
+    const at = new URL(url);
+    at.searchParams.set("run", run);
+    const res = await send(at, { signal: AbortSignal.timeout(timeoutMs) });
+    if (res.status !== 200) throw new Error(`GET ${at.href}: ${res.status}`);
     const body = (await res.json()) as { ids?: unknown };
     if (!Array.isArray(body.ids) || !body.ids.every((id) => Number.isInteger(id)))
-        throw new Error(`GET ${url}: expected { "ids": [integers] }`);
+        throw new Error(`GET ${at.href}: expected { "ids": [integers] }`);
     return body.ids as number[];
 }

@@ -69,7 +69,7 @@ if (bin === undefined) {
     beforeEach(async () => {
         db = await ReplicatedPostgres.start(bin!);
         primary = await db.primary.client();
-        await primary.query("CREATE TABLE ledger (id bigint NOT NULL, at timestamptz NOT NULL DEFAULT now())");
+        await primary.query("CREATE TABLE ledger (run text NOT NULL, id bigint NOT NULL, at timestamptz NOT NULL DEFAULT now())");
         replica = await db.replica.client();
         await until(
             "the table on the replica",
@@ -142,7 +142,7 @@ if (bin === undefined) {
         await until("50 writes acknowledged by the new primary", () => writes.acknowledgedCount >= promotedAt + 50);
         const ledger = await writes.stop();
 
-        const counts = countWrites(ledger, await readBack(api.url, 5000));
+        const counts = countWrites(ledger, await readBack(api.url, writes.run, 5000));
         // What the test knows it lost: acknowledged by the old primary, and not on the replica it cut off.
         const expectedLost = ackedByOld.filter((id) => !replicated.has(id));
         assert.ok(expectedLost.length >= 100, `lost ${expectedLost.length}`);
@@ -212,8 +212,12 @@ if (bin === undefined) {
         const back = writes.acknowledgedCount;
         await until("100 writes after the failback", () => writes.acknowledgedCount >= back + 100);
         const ledger = await writes.stop();
+        // An earlier drill's rows stay in the table: its ids (from 1 too) are not this run's duplicates.
+        const writer = await db.primary.client();
+        await writer.query("INSERT INTO ledger (run, id) VALUES ('an-earlier-drill', 1), ('an-earlier-drill', 2)");
+        await writer.end();
 
-        const counts = countWrites(ledger, await readBack(api.url, 5000));
+        const counts = countWrites(ledger, await readBack(api.url, writes.run, 5000));
         assert.deepEqual([counts.lost, counts.duplicated, counts.late], [0, 0, 0]);
         assert.equal(counts.held, ledger.acknowledged.length);
         const report = ledgerReport(
