@@ -71,8 +71,11 @@ export const s3StackPolicies: StackValidationPolicy[] = [
         title: 'S3 general purpose buckets should require requests to use SSL (a bucket policy denying "s3:*" when aws:SecureTransport is false).',
         check: (resources, _args, report) => {
             for (const bucket of resourcesOfType(resources, ...AWS_TYPES.s3Buckets)) {
-                // The bucket's deprecated inline `policy` counts as its policy too (unknown: it will be set).
-                const inline = whenKnown(() => isSet(bucket.props.policy), true);
+                // The bucket's deprecated inline `policy` counts as its policy too, when known: a stack
+                // policy reads outputs, and a bucket's `policy` output is computed, so in a preview it
+                // is unknown whether or not anything sets it (s3/bucket.d.ts). Unknown: not set, so a
+                // bucket with no BucketPolicy is reported even in a first preview.
+                const inline = whenKnown(() => isSet(bucket.props.policy), false);
                 const documents = [...(inline ? [bucket] : []), ...ofBucket(resources, AWS_TYPES.s3BucketPolicy, bucket)];
                 if (documents.length === 0) {
                     report(

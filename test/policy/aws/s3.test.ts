@@ -132,6 +132,14 @@ describe("policy pack: S3", () => {
             });
             const known = previewed(BUCKET_POLICY, "logs-policy", { bucket: UNKNOWN, policy: documentOf(TLS_ONLY) }, to(bucket));
             assert.deepEqual(await underPreview("s3-5-require-tls", [bucket, known]), { violations: [], undecided: false });
+            // The bucket's own `policy` output is computed, so unknown in a preview: it is no policy.
+            const computed = previewed(BUCKET, "computed", { bucket: UNKNOWN, policy: UNKNOWN });
+            assert.deepEqual(await underPreview("s3-5-require-tls", [computed]), {
+                violations: [
+                    'computed: bucket computed has no bucket policy: add one that denies "s3:*" when aws:SecureTransport is false',
+                ],
+                undecided: false,
+            });
         });
 
         it("S3.8: relates the block by property dependency while the bucket's name is unknown; an unknown setting is undecided", async () => {
