@@ -40,8 +40,9 @@ describe("offline plan of the prod stack", () => {
         // function, log group and two EKS access resources (12), 12 FIS templates, the token's secret; 19 of the data tier (issue 15, see regionalCell.test.ts);
         // 19 of the alert path (obs-policy A3-A5): per cell Alertmanager's topic and 5 alarms (host counts, proxy reader and borrow, its
         // delivery failures), the writer's proxy alarm in use1; 9 of the EKS lifecycle notices (compute F14): per cell
-        // the EventBridge rule, its target and the alarms' topic policy; 3 ALB rules answering /metrics with 404.
-        assert.equal(regional.length, 582);
+        // the EventBridge rule, its target and the alarms' topic policy; 3 ALB rules answering /metrics with 404;
+        // 6 subscriptions of prod's on-call address (both topics of each cell).
+        assert.equal(regional.length, 588);
         const wrong = regional
             // Outside the cells: per-region resources (the origin certificates) are named by their
             // cell's code; the rest (the global database) live in the primary's region.

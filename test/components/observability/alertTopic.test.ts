@@ -140,9 +140,13 @@ describe("AlertTopic subscriptions", () => {
             });
         }
 
-        it("declares no subscription without the key", async () => {
-            const plain = (await planOf(prodStack())).evaluation.resources;
+        it("declares no subscription without the key; prod's file pages its on-call address in every cell", async () => {
+            const prod = prodStack();
+            const { alerts: _alerts, ...rest } = JSON.parse(prod.config["platform:observability"]) as Record<string, unknown>;
+            const plain = (await planOf(withConfig(prod, { "platform:observability": rest }))).evaluation.resources;
             assert.equal(plain.filter((r) => r.type === SUB).length, 0);
+            const subs = (await planOf(prod)).evaluation.resources.filter((r) => r.type === SUB);
+            assert.deepEqual([subs.length, [...new Set(subs.map((s) => s.inputs.endpoint))]], [6, ["oncall@example.com"]]);
         });
     });
 });
