@@ -124,7 +124,33 @@ export interface CostEstimate {
     readonly assumptions: string[];
     /** What the plan declares that the snapshot has no price for (not in the totals). */
     readonly unpriced: string[];
+    /** What the plan declares that the estimate does not model at all (not in the totals either). */
+    readonly notModeled: string[];
 }
+
+/**
+ * Types the plan declares whose charge the estimate does not model, each with what it bills
+ * (the vendor's pricing page); listed when the plan has one, never priced at zero silently.
+ */
+export const NOT_MODELED: Readonly<Record<string, string>> = {
+    "aws:backup/vault:Vault":
+        "AWS Backup: the recovery points' storage (35 days) and each copy to another region's vault (aws.amazon.com/backup/pricing)",
+    "aws:arcregionswitch/plan:Plan":
+        "ARC Region switch: a charge per plan and month (aws.amazon.com/application-recovery-controller/pricing)",
+    "aws:fis/experimentTemplate:ExperimentTemplate":
+        "AWS FIS: per action-minute of each experiment run; nothing while none runs (aws.amazon.com/fis/pricing)",
+    "aws:rds/globalCluster:GlobalCluster":
+        "Aurora global database: the replicated write I/Os each secondary bills (aws.amazon.com/rds/aurora/pricing)",
+    "aws:lambda/function:Function":
+        "Lambda: requests and GB-seconds of the invoked functions (a handful a day; aws.amazon.com/lambda/pricing)",
+};
+
+/** What no resource shows: traffic and support the estimate leaves out (docs/cost.md, "Not priced"). */
+export const NEVER_MODELED: readonly string[] = [
+    "data transfer to the internet (Cloudflare fetches from the ALBs) and across AZs",
+    "EKS extended support ($0.60 an hour per cluster instead of $0.10 once a version leaves standard support; upgradePolicy EXTENDED)",
+    "Cloudflare health checks from more regions or at shorter intervals, and traffic (the plans are flat-rate)",
+];
 
 /** Cents, so that sums of rounded lines equal the rounded totals. */
 export function round2(n: number): number {
@@ -376,7 +402,16 @@ export function estimateCost(input: CostInput): CostEstimate {
         usage: USAGE,
         assumptions: [...assumptions],
         unpriced,
+        notModeled: notModeled(input.resources),
     };
+}
+
+function notModeled(resources: readonly { readonly type: string }[]): string[] {
+    const declared = Object.entries(NOT_MODELED)
+        .map(([type, what]) => [resources.filter((r) => r.type === type).length, what] as const)
+        .filter(([n]) => n > 0)
+        .map(([n, what]) => `${what} (${n} declared)`);
+    return [...declared, ...NEVER_MODELED];
 }
 
 /** Outside the cells: what the stack's resources outside cells cost (Cloudflare plan and load balancing; the global database's own resource is free). */

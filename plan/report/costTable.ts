@@ -49,11 +49,12 @@ export function formatCostTable(cost: CostEstimate): string {
     rows.push(["Per 1,000 concurrent users", "", usd(cost.per1000Users.min), usd(cost.per1000Users.worstCase), ""]);
     const fallbacks = fallbackNote(cost);
     return [
-        `Monthly cost (${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: the worst tolerated failure, both at their maximum)`,
+        `Monthly cost (${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: each cell at its own worst tolerated failure, both at their maximum, summed: an upper bound, since no one failure loads every cell at once)`,
         formatTable(rows, new Set([0, 1, 4])),
         ...(fallbacks ? [fallbacks] : []),
         `${cost.assumptions.length} assumption(s) behind the figures (the plan JSON's cost.assumptions; docs/cost.md)`,
         ...(cost.unpriced.length > 0 ? [`Not priced (${cost.unpriced.length}):`, ...cost.unpriced.map((u) => `  - ${u}`)] : []),
+        `Not in the totals (${cost.notModeled.length}): ${cost.notModeled.join("; ")}`,
     ].join("\n");
 }
 

@@ -170,8 +170,9 @@ ${table("capacity", ["Region", "Cell", "Normal users", "Worst-case users", "Wors
 <p class="note">${escape(plan.steering.policy)} steering; each row is also the failover order.</p>
 ${table("steering", ["Cloudflare region", ...Array.from({ length: depth }, (_, i) => `#${i + 1}`)], steering)}
 <h2>Monthly cost</h2>
-<p class="note" id="cost-note">${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: the worst tolerated failure, both at their maximum. ${cost.assumptions.length} assumptions (docs/cost.md).${fallbackNote(cost) ? ` ${escape(fallbackNote(cost))}.` : ""}</p>
+<p class="note" id="cost-note">${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: each cell at its own worst tolerated failure, both at their maximum, summed: an upper bound, since no one failure loads every cell at once. ${cost.assumptions.length} assumptions (docs/cost.md).${fallbackNote(cost) ? ` ${escape(fallbackNote(cost))}.` : ""}</p>
 ${table("cost", ["Region / item", "Cell", "Min / month", "Worst case / month"], costRows)}
+<p class="note" id="cost-not-priced">Not in the totals: ${escape([...cost.unpriced, ...cost.notModeled].join("; "))}.</p>
 <h2>Recovery objectives (data tier)</h2>
 <p class="note">RPO: worst-case acknowledged writes lost; RTO: how long writes stop (reads keep being served by the other cells). Each row names what it rests on.</p>
 ${table("recovery", ["Failure", "RPO", "RTO", "Rests on"], recovery)}

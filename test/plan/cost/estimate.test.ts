@@ -227,6 +227,11 @@ describe("the prod plan's cost", () => {
             "eu-central-1 falls back to us-east-1 figures",
         );
         assert.deepEqual(cost.unpriced, []);
+        // What the plan declares and the estimate does not model is named, with the count, not priced at zero.
+        const declared = cost.notModeled.filter((n) => n.endsWith("declared)")).map((n) => /\((\d+) declared\)$/.exec(n)![1]);
+        assert.deepEqual(declared, ["3", "2", "12", "1", "4"], cost.notModeled.join("\n"));
+        assert.ok(cost.notModeled.some((n) => n.startsWith("AWS Backup: the recovery points' storage")));
+        assert.ok(cost.notModeled.some((n) => n.startsWith("EKS extended support")));
         // euc1 at its own Frankfurt figures where the snapshot has them: $4,789.24 at us-east-1
         // rates, plus gp3 root volumes 450 GB × $0.0152 (+6.84), 3 NAT gateways × $0.007 × 730
         // (+15.33), 180 NAT GB × $0.007 (+1.26), 15 endpoint-AZs × $0.002 × 730 (+21.90), the ALB
