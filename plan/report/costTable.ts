@@ -14,22 +14,36 @@ function signed(n: number): string {
 const fallbackMark = (fallback: boolean) => (fallback ? "*" : "");
 
 /**
- * The regions whose cells are priced partly at the us-east-1 figures, each with how many of
- * its lines are: "* at us-east-1 rates where the snapshot has no figure: eu-central-1 (20 of
- * 23 lines), …". Empty when every line has its region's own figure.
+ * The regions whose cells are priced partly at the us-east-1 figures, each with how many of its
+ * lines are and how much of its minimum that is: "* at us-east-1 rates where the snapshot has no
+ * figure: eu-central-1 (11 of 22 lines, $3,979.20 of $4,888.54, 81 %), …". A line count alone
+ * understates it: the fallback lines are the large ones (instances). Empty when none.
  */
-export function fallbackNote(cost: CostEstimate): string {
-    const regions = new Map<string, { fallback: number; lines: number }>();
-    for (const cell of Object.values(cost.cells)) {
-        const n = cell.lines.filter((l) => l.fallback).length;
-        if (n === 0) continue;
-        const r = regions.get(cell.region) ?? { fallback: 0, lines: 0 };
-        regions.set(cell.region, { fallback: r.fallback + n, lines: r.lines + cell.lines.length });
+export function fallbackNote(cost: CostEstimate | undefined): string {
+    const regions = new Map<string, { fallback: number; lines: number; usd: number; total: number }>();
+    for (const cell of Object.values(cost?.cells ?? {})) {
+        const fallback = cell.lines.filter((l) => l.fallback);
+        if (fallback.length === 0) continue;
+        const r = regions.get(cell.region) ?? { fallback: 0, lines: 0, usd: 0, total: 0 };
+        regions.set(cell.region, {
+            fallback: r.fallback + fallback.length,
+            lines: r.lines + cell.lines.length,
+            usd: round2(r.usd + fallback.reduce((s, l) => s + l.monthly.min, 0)),
+            total: round2(r.total + cell.monthly.min),
+        });
     }
     if (regions.size === 0) return "";
-    const list = [...regions].map(([region, r]) => `${region} (${r.fallback} of ${r.lines} lines)`).join(", ");
+    const list = [...regions]
+        .map(
+            ([region, r]) =>
+                `${region} (${r.fallback} of ${r.lines} lines, ${usd(r.usd)} of ${usd(r.total)} at minimum, ${Math.round((100 * r.usd) / r.total)} %)`,
+        )
+        .join(", ");
     return `* at us-east-1 rates where the snapshot (plan/cost/prices.ts) has no figure for the region: ${list}`;
 }
+
+/** A mark for a figure that adds any fallback-priced line. */
+const anyFallback = (cost: CostEstimate) => (Object.values(cost.cells).some((c) => c.lines.some((l) => l.fallback)) ? "*" : "");
 
 export function formatCostTable(cost: CostEstimate): string {
     const rows = [["Region", "Cell", "Min / month", "Worst case / month", "Largest item at minimum / Cloudflare item"]];
@@ -45,8 +59,9 @@ export function formatCostTable(cost: CostEstimate): string {
         ]);
     }
     for (const line of cost.global.lines) rows.push(["Cloudflare", "", usd(line.monthly.min), usd(line.monthly.worstCase), line.item]);
-    rows.push(["Total", "", usd(cost.monthly.min), usd(cost.monthly.worstCase), ""]);
-    rows.push(["Per 1,000 concurrent users", "", usd(cost.per1000Users.min), usd(cost.per1000Users.worstCase), ""]);
+    const mark = anyFallback(cost);
+    rows.push(["Total", "", `${usd(cost.monthly.min)}${mark}`, `${usd(cost.monthly.worstCase)}${mark}`, ""]);
+    rows.push(["Per 1,000 concurrent users", "", `${usd(cost.per1000Users.min)}${mark}`, `${usd(cost.per1000Users.worstCase)}${mark}`, ""]);
     const fallbacks = fallbackNote(cost);
     return [
         `Monthly cost (${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: each cell at its own worst tolerated failure, both at their maximum, summed: an upper bound, since no one failure loads every cell at once)`,
@@ -85,14 +100,19 @@ export function formatCostDelta(before: CostEstimate, after: CostEstimate): stri
         const d = delta(before.cells[code]?.monthly ?? zero, after.cells[code]?.monthly ?? zero);
         if (d.min === 0 && d.worstCase === 0) continue;
         const note = !before.cells[code] ? " (added)" : !after.cells[code] ? " (removed)" : "";
-        rows.push([`${code}${note}`, signed(d.min), signed(d.worstCase)]);
+        const cell = after.cells[code] ?? before.cells[code];
+        const mark = cell.lines.some((l) => l.fallback) ? "*" : "";
+        rows.push([`${code}${note}`, `${signed(d.min)}${mark}`, `${signed(d.worstCase)}${mark}`]);
     }
     const g = delta(before.global.monthly, after.global.monthly);
     if (g.min !== 0 || g.worstCase !== 0) rows.push(["Cloudflare", signed(g.min), signed(g.worstCase)]);
     const t = delta(before.monthly, after.monthly);
-    rows.push(["Total", signed(t.min), signed(t.worstCase)]);
+    const mark = anyFallback(before) || anyFallback(after);
+    rows.push(["Total", `${signed(t.min)}${mark}`, `${signed(t.worstCase)}${mark}`]);
+    const note = fallbackNote(after);
     return [
         `Cost change: ${usd(before.monthly.min)} → ${usd(after.monthly.min)} a month at minimum scale, ${usd(before.monthly.worstCase)} → ${usd(after.monthly.worstCase)} at worst case`,
         formatTable(rows, new Set([0])),
+        ...(note ? [note] : []),
     ].join("\n");
 }

@@ -119,7 +119,7 @@ describe("the HTML report in Chromium", function () {
         // The note names the regions priced at us-east-1 rates (the snapshot has no figure for them).
         assert.match(
             (await page.textContent("#cost-note")) ?? "",
-            /has no figure for the region: eu-central-1 \(\d+ of \d+ lines\), ap-southeast-1 \(\d+ of \d+ lines\)\.$/,
+            /has no figure for the region: eu-central-1 \(\d+ of \d+ lines, \$[\d,.]+ of \$[\d,.]+ at minimum, \d+ %\), ap-southeast-1 \(\d+ of \d+ lines, \$[\d,.]+ of \$[\d,.]+ at minimum, \d+ %\)\.$/,
         );
         assert.deepEqual(cost.at(-2), ["Total", "", usd(prod.plan.cost.monthly.min), usd(prod.plan.cost.monthly.worstCase)]);
         const steering = await rowsOf(page, "steering");
