@@ -33,6 +33,8 @@ export interface PreviewStep {
     readonly urn: string;
     readonly provider?: string;
     readonly newState: PreviewResourceV3;
+    /** Not omitempty in the CLI's PreviewStep: null when the step has no per-property diff (a create). */
+    readonly detailedDiff: null;
 }
 
 export interface PreviewDigest {
@@ -72,7 +74,7 @@ export function previewDigest(stack: Pick<StackConfig, "config" | "secretKeys">,
             ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
             ...(r.ignoreChanges.length > 0 ? { ignoreChanges: [...r.ignoreChanges] } : {}),
         };
-        return { op: "create", urn: r.urn, ...(r.provider ? { provider: r.provider } : {}), newState };
+        return { op: "create", urn: r.urn, ...(r.provider ? { provider: r.provider } : {}), newState, detailedDiff: null };
     });
     return { config, steps, changeSummary: { create: steps.length } };
 }

@@ -62,6 +62,7 @@ describe("the plan JSON's mock ids and --preview-json", () => {
         const seen = new Set<string>();
         for (const step of digest.steps) {
             assert.equal(step.op, "create");
+            assert.equal(step.detailedDiff, null, "present, as the CLI writes it (no omitempty)");
             assert.equal(step.newState.urn, step.urn);
             assert.match(step.newState.type, /^[a-z0-9-]+:[A-Za-z0-9/.-]*:[A-Za-z0-9]+$/);
             assert.equal(typeof step.newState.custom, "boolean");
