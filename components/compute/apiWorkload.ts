@@ -232,6 +232,7 @@ export const DATA_ENV = {
     cache: "CACHE_ENDPOINT",
     cachePort: "CACHE_PORT",
     cacheUser: "CACHE_USER",
+    cacheName: "CACHE_NAME",
 } as const;
 
 /**
@@ -252,6 +253,10 @@ export function dataConnectionArgs(
             [DATA_ENV.cache]: c.cacheEndpoint,
             [DATA_ENV.cachePort]: String(c.cachePort),
             [DATA_ENV.cacheUser]: c.cacheUser,
+            // ElastiCache's IAM auth token is a SigV4 presigned request for the replication group
+            // (its id is the token's host) and the user: the app signs it with both (ElastiCache
+            // User Guide, "Authenticating with IAM").
+            [DATA_ENV.cacheName]: c.cacheName,
         },
         secretArns: Object.fromEntries(c.secretArns.map((arn, i) => [`DATA_SECRET_ARN_${i + 1}`, arn])),
         secretKmsKeyArns: c.secretKmsKeyArns,

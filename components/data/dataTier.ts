@@ -95,6 +95,8 @@ export interface DataConnection {
     readonly cachePort: number;
     /** The cache user the workload authenticates as with IAM (no password). */
     readonly cacheUser: string;
+    /** The replication group's id: what an IAM auth token is signed for. */
+    readonly cacheName: pulumi.Output<string>;
     /** `elasticache:Connect` resources for the workload's role. */
     readonly cacheConnectArns: pulumi.Output<string>[];
     /** Secrets Manager ARNs the workload's role may read (secretsmanager:GetSecretValue). */
@@ -249,6 +251,7 @@ export class DataTier extends pulumi.ComponentResource {
             cacheEndpoint: this.cache.configurationEndpoint,
             cachePort: this.cache.port,
             cacheUser: this.cache.userId,
+            cacheName: this.cache.replicationGroupId,
             cacheConnectArns: this.cache.connectArns,
             secretArns: [],
             secretKmsKeyArns: [this.database.kmsKeyArn],

@@ -230,6 +230,7 @@ describe("dataConnectionArgs", () => {
             cacheEndpoint: o("clustercfg.cache"),
             cachePort: 6379,
             cacheUser: "platform-prod-euc1-app",
+            cacheName: o("euc1-data-cache"),
             cacheConnectArns: [o("arn:aws:elasticache:eu-central-1:123456789012:replicationgroup:g")],
             secretArns: [],
             secretKmsKeyArns: [o("arn:aws:kms:eu-central-1:123456789012:key/k")],
@@ -244,6 +245,8 @@ describe("dataConnectionArgs", () => {
             "CACHE_ENDPOINT",
             "CACHE_PORT",
             "CACHE_USER",
+            // The replication group's id, which the cache's IAM token is signed for.
+            "CACHE_NAME",
         ]);
         assert.deepEqual([args.env!.DB_PORT, args.env!.CACHE_PORT], ["5432", "6379"]);
         assert.deepEqual(Object.keys(args.secretArns!), [], "IAM for the database and the cache: no secret to read");

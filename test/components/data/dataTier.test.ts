@@ -108,6 +108,7 @@ describe("DataTier", () => {
         assert.deepEqual(Object.keys(euc1).sort(), [
             "cacheConnectArns",
             "cacheEndpoint",
+            "cacheName",
             "cachePort",
             "cacheUser",
             "databaseConnectArn",
