@@ -17,6 +17,9 @@
  * - cAdvisor via the kubelet (`container_cpu_usage_seconds_total`).
  */
 
+/** How often Alertmanager re-sends the Watchdog heartbeat (its route's repeat_interval; cloudWatchAlarms.ts alarms when it stops). */
+export const HEARTBEAT_MINUTES = 5;
+
 /** The product's latency target: p99 under 30 ms. */
 export const P99_LATENCY_SECONDS = 0.03;
 /** p99 must stay above the target this long before paging: one slow scrape is noise. */

@@ -55,7 +55,9 @@ export function plannedSubscriptions(subscriptions: readonly AlertSubscriptionSp
             key: `${id}-am`,
             topic: "alertmanager",
             spec,
-            ...(spec.severity === "all" ? {} : { filterPolicy: { severity: [spec.severity] } }),
+            // `all` is pages and tickets, not Alertmanager's heartbeat (severity=heartbeat every few
+            // minutes, for the CloudWatch alarm that pages when it stops: cloudWatchAlarms.ts).
+            filterPolicy: { severity: spec.severity === "all" ? ["page", "ticket"] : [spec.severity] },
         };
         return spec.severity === "ticket" ? [alertmanager] : [alarms, alertmanager];
     });

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GLOBAL_DB_RPO_SECONDS, RPO_LAG_ALARM_MS } from "../../regions/recovery";
+import { HEARTBEAT_MINUTES } from "./alertRules";
 
 const MINUTE = 60;
 
@@ -566,11 +567,32 @@ function alertTopicSpecs(t: AlertTopicTarget): AlarmSpec[] {
         treatMissingData: "notBreaching",
         description: `The ${which} failed to deliver a notification to a subscriber`,
     });
+    // The dead man's switch: Alertmanager sends the always-firing Watchdog to its topic every
+    // HEARTBEAT_MINUTES (monitoring.ts). No message published for three times that means the alert
+    // path itself is down (Prometheus, Alertmanager, its Pod Identity, SNS): page through the
+    // CloudWatch topic, which does not depend on any of them. No datapoint at all is the same
+    // silence, so missing data breaches (AWS/SNS NumberOfMessagesPublished, TopicName).
+    const heartbeat = (topicName: pulumi.Input<string>): AlarmSpec => ({
+        key: "alertmanager-heartbeat-missing",
+        namespace: "AWS/SNS",
+        metricName: "NumberOfMessagesPublished",
+        dimensions: { TopicName: topicName },
+        statistic: "Sum",
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        period: HEARTBEAT_MINUTES * MINUTE,
+        evaluationPeriods: 3,
+        treatMissingData: "breaching",
+        description: `Alertmanager has published nothing for ${3 * HEARTBEAT_MINUTES} minutes, not even its Watchdog heartbeat: the Prometheus alert path is down`,
+    });
     return [
         failed("alerts-delivery-failed", t.topicName, "alert topic"),
         ...(t.alertmanagerTopicName === undefined
             ? []
-            : [failed("alertmanager-delivery-failed", t.alertmanagerTopicName, "Alertmanager's alert topic")]),
+            : [
+                  failed("alertmanager-delivery-failed", t.alertmanagerTopicName, "Alertmanager's alert topic"),
+                  heartbeat(t.alertmanagerTopicName),
+              ]),
     ];
 }
 

@@ -8,7 +8,7 @@ import * as random from "@pulumi/random";
 import { type ChartPin } from "../../regions/versions";
 import { pinnedRelease } from "../helm";
 import { podIdentityAssociation, podIdentityServiceRole, policyDocument } from "../iam";
-import { apiAlertRules, logShippingRules } from "./alertRules";
+import { HEARTBEAT_MINUTES, apiAlertRules, logShippingRules } from "./alertRules";
 import { apiDashboard } from "./dashboard";
 
 /**
@@ -254,7 +254,7 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
     const { prometheus } = input;
     // Pages and tickets reach the same topic with the SNS message attribute `severity` (page |
     // ticket), so each subscription filters what it receives (a filter policy on that attribute).
-    const snsReceiver = (name: string, severity: "page" | "ticket"): Record<string, unknown> => ({
+    const snsReceiver = (name: string, severity: "page" | "ticket" | "heartbeat"): Record<string, unknown> => ({
         name,
         sns_configs: [
             {
@@ -322,15 +322,23 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
                     group_interval: "5m",
                     repeat_interval: "4h",
                     // By severity: critical pages, warning opens a ticket, info and none (the chart's
-                    // informational rules) go nowhere. Watchdog (always firing) has no heartbeat receiver yet.
+                    // informational rules) go nowhere. Watchdog (always firing) is the heartbeat: sent
+                    // every HEARTBEAT_MINUTES with severity=heartbeat, which no subscription receives;
+                    // a CloudWatch alarm pages when it stops (cloudWatchAlarms.ts).
                     routes: [
-                        { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+                        {
+                            receiver: "heartbeat",
+                            matchers: ['alertname = "Watchdog"'],
+                            group_wait: "0s",
+                            group_interval: `${HEARTBEAT_MINUTES}m`,
+                            repeat_interval: `${HEARTBEAT_MINUTES}m`,
+                        },
                         { receiver: "platform", matchers: ['severity = "critical"'] },
                         { receiver: "ticket", matchers: ['severity = "warning"'] },
                         { receiver: "null", matchers: ['severity =~ "info|none"'] },
                     ],
                 },
-                receivers: [{ name: "null" }, platformReceiver, snsReceiver("ticket", "ticket")],
+                receivers: [{ name: "null" }, platformReceiver, snsReceiver("ticket", "ticket"), snsReceiver("heartbeat", "heartbeat")],
             },
         },
         grafana: {

@@ -43,8 +43,9 @@ describe("RegionalCell compute (prod plan)", () => {
         // +19 from the data tier: use1 bootstrap 5, backup 4; every cell a vault and lock, the cache IAM users and group (+1), the RPO alarm;
         // +19 of the alert path: per cell Alertmanager's topic and 5 alarms, the writer's proxy alarm in use1;
         // +9 of the EKS lifecycle notices: per cell an EventBridge rule, its target and the alarms' topic policy;
-        // +3: per cell the ALB's /metrics 404 rule; +6: per cell prod's on-call address on both alert topics.
-        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 551);
+        // +3: per cell the ALB's /metrics 404 rule; +6: per cell prod's on-call address on both alert topics;
+        // +3: per cell the heartbeat alarm on Alertmanager's topic.
+        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 554);
     });
 
     it("gives every resource a unique URN and never the same name in two cells", () => {

@@ -77,7 +77,8 @@ describe("AlertTopic subscriptions", () => {
                 ["oncall@example.com", "alertmanager", { severity: ["page"] }],
                 ["https://events.example.com/integration/k3y/enqueue", "alertmanager", { severity: ["ticket"] }],
                 ["lead@example.com", "alarms", undefined],
-                ["lead@example.com", "alertmanager", undefined],
+                // `all` is pages and tickets, not Alertmanager's heartbeat.
+                ["lead@example.com", "alertmanager", { severity: ["page", "ticket"] }],
             ],
         );
         // Keyed by endpoint, not position: reordering the list replaces no subscription.

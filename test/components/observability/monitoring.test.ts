@@ -130,17 +130,21 @@ describe("Monitoring", () => {
         );
     });
 
-    it("routes by severity: critical pages, warning tickets (the SNS attribute severity tells them apart), info and Watchdog nowhere", () => {
+    it("routes by severity: critical pages, warning tickets (the SNS attribute severity tells them apart), info nowhere, Watchdog as the heartbeat", () => {
         const config = values(ev).alertmanager.config;
         assert.deepEqual(config.route.routes, [
-            { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+            // Every 5 minutes with severity=heartbeat, which no subscription takes: a CloudWatch alarm pages when it stops.
+            { receiver: "heartbeat", matchers: ['alertname = "Watchdog"'], group_wait: "0s", group_interval: "5m", repeat_interval: "5m" },
             { receiver: "platform", matchers: ['severity = "critical"'] },
             { receiver: "ticket", matchers: ['severity = "warning"'] },
             { receiver: "null", matchers: ['severity =~ "info|none"'] },
         ]);
         const attributes = (name: string) =>
             config.receivers.find((r: { name: string }) => r.name === name).sns_configs.map((c: { attributes: unknown }) => c.attributes);
-        assert.deepEqual([attributes("platform"), attributes("ticket")], [[{ severity: "page" }], [{ severity: "ticket" }]]);
+        assert.deepEqual(
+            [attributes("platform"), attributes("ticket"), attributes("heartbeat")],
+            [[{ severity: "page" }], [{ severity: "ticket" }], [{ severity: "heartbeat" }]],
+        );
     });
 
     it("adds the webhook from a Secret file, keeping the URL out of the values", () => {

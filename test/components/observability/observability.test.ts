@@ -78,6 +78,7 @@ describe("Observability", () => {
                 "alb-p99-latency",
                 "alb-target-5xx",
                 "alertmanager-delivery-failed",
+                "alertmanager-heartbeat-missing",
                 "alerts-delivery-failed",
                 "opensearch-cpu",
                 "opensearch-free-storage",
@@ -104,6 +105,21 @@ describe("Observability", () => {
             ["ClusterIndexWritesBlocked", 6],
         );
         assert.ok(ofType(ev, ALARM).every((a) => (a.inputs.alarmActions as string[])[0].startsWith(topic)));
+        // The dead man's switch: Alertmanager's topic silent for 15 minutes (no heartbeat) pages; silence is breaching.
+        const heartbeat = one(ev, ALARM, "apse1-obs-alarms-alertmanager-heartbeat-missing").inputs;
+        assert.deepEqual(
+            [
+                heartbeat.namespace,
+                heartbeat.metricName,
+                heartbeat.comparisonOperator,
+                heartbeat.threshold,
+                heartbeat.period,
+                heartbeat.evaluationPeriods,
+                heartbeat.treatMissingData,
+            ],
+            ["AWS/SNS", "NumberOfMessagesPublished", "LessThanThreshold", 1, 300, 3, "breaching"],
+        );
+        assert.match(String((heartbeat.dimensions as Record<string, string>).TopicName), /^apse1-obs-alerts-alertmanager-[0-9a-f]{7}$/);
         assert.deepEqual(one(ev, ALARM, "apse1-obs-alarms-opensearch-red").inputs.dimensions, {
             DomainName: "apse1-obs-logs",
             ClientId: ACCOUNT_ID,
