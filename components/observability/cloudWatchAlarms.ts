@@ -214,10 +214,15 @@ function auroraSpecs(t: AuroraTarget): AlarmSpec[] {
             ...base,
             key: "aurora-cpu",
             metricName: "CPUUtilization",
+            // By role, not the cluster's average, which hides a hot writer behind idle readers: the
+            // primary's writer, a secondary's readers (it has no writer). AWS: "For Aurora, use
+            // WRITER or READER role metrics to set up alarms" (AuroraUserGuide/creating_alarms.html;
+            // the DBClusterIdentifier + Role dimension set).
+            dimensions: { ...dims, Role: t.globalSecondary ? "READER" : "WRITER" },
             statistic: "Average",
             comparisonOperator: "GreaterThanThreshold",
             threshold: AURORA_CPU_PERCENT,
-            description: `Aurora CPU above ${AURORA_CPU_PERCENT}%`,
+            description: `Aurora ${t.globalSecondary ? "readers'" : "writer's"} CPU above ${AURORA_CPU_PERCENT}%`,
         },
         {
             ...base,

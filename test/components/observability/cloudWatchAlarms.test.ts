@@ -52,7 +52,13 @@ describe("CloudWatchAlarms", () => {
                 ["AWS/RDS", metric, statistic, op, threshold, 60, 5],
                 key,
             );
-            assert.deepEqual(a.dimensions, { DBClusterIdentifier: "euc1-db-cluster" });
+            // CPU by role: a secondary's readers (the writer's on the primary), not the cluster's average.
+            assert.deepEqual(
+                a.dimensions,
+                key === "aurora-cpu"
+                    ? { DBClusterIdentifier: "euc1-db-cluster", Role: "READER" }
+                    : { DBClusterIdentifier: "euc1-db-cluster" },
+            );
         }
     });
 
@@ -76,6 +82,10 @@ describe("CloudWatchAlarms", () => {
             ],
         );
         assert.equal(one(primary, ALARM, "use1-obs-alarms-aurora-connections").inputs.threshold, 500);
+        assert.deepEqual(one(primary, ALARM, "use1-obs-alarms-aurora-cpu").inputs.dimensions, {
+            DBClusterIdentifier: "use1-db-cluster",
+            Role: "WRITER",
+        });
         // The RPO alarm stays on the primary (roles flip without a redeploy), quiet while it publishes nothing.
         const rpo = one(primary, ALARM, "use1-obs-alarms-aurora-rpo-lag");
         assert.deepEqual(
