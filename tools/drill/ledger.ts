@@ -17,7 +17,10 @@
 
 /** One request of the load, on the drill's clock (ms). */
 export interface LedgerRequest {
+    /** When its answer (or its timeout) came. */
     readonly atMs: number;
+    /** When it was sent: a failure began no later than this. @default atMs */
+    readonly sentMs?: number;
     /** True for a 2xx answer. */
     readonly ok: boolean;
     /** The cell that served it (the region header), when the answer named one. */
@@ -81,14 +84,18 @@ export function countWrites(ledger: Ledger, held: Holdings): WriteCounts {
 }
 
 /**
- * First failed request to the first success served by `survivor` after it. 0 when nothing failed
- * and the survivor served (no downtime); null when the survivor never served after the failure.
+ * From the send of the first request that failed (a failure ends a request that was already
+ * failing when it left: a timed-out one by up to the whole timeout) to the first success served
+ * by `survivor` after that failure. 0 when nothing failed and the survivor served (no downtime);
+ * null when the survivor never served after the failure.
  */
 export function recoveryMs(requests: readonly LedgerRequest[], survivor: string): number | null {
-    const firstFailure = requests.find((r) => !r.ok);
-    if (!firstFailure) return requests.some((r) => r.ok && r.servedBy === survivor) ? 0 : null;
-    const recovered = requests.find((r) => r.ok && r.servedBy === survivor && r.atMs >= firstFailure.atMs);
-    return recovered ? recovered.atMs - firstFailure.atMs : null;
+    const failures = requests.filter((r) => !r.ok);
+    if (failures.length === 0) return requests.some((r) => r.ok && r.servedBy === survivor) ? 0 : null;
+    const sent = (r: LedgerRequest) => r.sentMs ?? r.atMs;
+    const first = failures.reduce((a, b) => (sent(b) < sent(a) ? b : a));
+    const recovered = requests.find((r) => r.ok && r.servedBy === survivor && r.atMs >= first.atMs);
+    return recovered ? recovered.atMs - sent(first) : null;
 }
 
 /** From `fromMs` (the failback's start) to the first success served by `original`; null when none. */

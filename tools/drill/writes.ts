@@ -80,6 +80,7 @@ export class WriteLoad {
         while (!this.stopped) {
             const id = this.nextId++;
             this.sent.push(id);
+            const sentMs = this.now();
             let ok = false;
             let servedBy: string | undefined;
             try {
@@ -96,7 +97,7 @@ export class WriteLoad {
                 ok = false;
             }
             if (ok) this.acknowledged.push(id);
-            this.requests.push({ atMs: this.now(), ok, ...(servedBy !== undefined ? { servedBy } : {}) });
+            this.requests.push({ atMs: this.now(), sentMs, ok, ...(servedBy !== undefined ? { servedBy } : {}) });
             if (!ok || (this.options.pauseMs ?? 0) > 0) await new Promise((r) => setTimeout(r, ok ? this.options.pauseMs : 20));
         }
     }

@@ -57,6 +57,9 @@ describe("drill ledger: recovery, failback, steps, budgets", () => {
         assert.equal(recoveryMs(requests, "ap-southeast-1"), null);
         assert.equal(recoveryMs(requests.slice(0, 1), "eu-central-1"), null, "the survivor never served");
         assert.equal(recoveryMs([requests[0], requests[3]], "eu-central-1"), 0, "nothing failed: no downtime");
+        // From the send of the first failing request: one that timed out 4,800 ms after it left counts from then.
+        const timedOut = [requests[0], { atMs: 5200, sentMs: 400, ok: false }, { atMs: 6000, ok: true, servedBy: "eu-central-1" }];
+        assert.equal(recoveryMs(timedOut, "eu-central-1"), 5600);
         assert.equal(failbackMs(requests, "us-east-1", 1000), 4000);
         assert.equal(failbackMs(requests, "us-east-1", 6000), null);
     });
