@@ -12,6 +12,7 @@
  * real preview shows an unknown for an input that refers to another resource, this one shows
  * that resource's mock id (the plan JSON's `id`), so references can still be followed.
  */
+import { createRequire } from "node:module";
 import { ENGINE_UNKNOWN, type RecordedResource, SECRET, UNKNOWN } from "./runtime";
 import { type StackConfig } from "./stackConfig";
 
@@ -76,7 +77,8 @@ export function previewDigest(stack: Pick<StackConfig, "config" | "secretKeys">,
         };
         return { op: "create", urn: r.urn, ...(r.provider ? { provider: r.provider } : {}), newState, detailedDiff: null };
     });
-    return { config, steps, changeSummary: { create: steps.length } };
+    const withDefaults = withDefaultProviders(steps);
+    return { config, steps: withDefaults, changeSummary: { create: withDefaults.length } };
 }
 
 /** `value` with every UNKNOWN replaced by the engine's placeholder. */
@@ -85,4 +87,40 @@ function withEngineUnknowns(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(withEngineUnknowns);
     if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withEngineUnknowns(v)]));
     return value;
+}
+
+const requireHere = createRequire(__filename);
+
+/**
+ * A resource declared without a provider gets its package's default provider, which a real
+ * preview shows as a step of its own (`pulumi:providers:<pkg>::default_<version>`, the version
+ * with underscores) and names in the resource's `provider` as `<urn>::<id>`, the id unknown while
+ * the provider is new (pulumi/pulumi pkg/resource/deploy/providers, defaultProviderName). The
+ * offline plan records no such registration, so they are added here, right after the stack.
+ */
+function withDefaultProviders(steps: PreviewStep[]): PreviewStep[] {
+    const stack = steps.find((s) => s.newState.type === "pulumi:pulumi:Stack");
+    if (!stack) return steps;
+    const prefix = stack.urn.slice(0, stack.urn.indexOf("::", stack.urn.indexOf("::") + 2) + 2);
+    const providers = new Map<string, PreviewStep>();
+    const out = steps.map((step) => {
+        const pkg = step.newState.type.split(":")[0];
+        if (!step.newState.custom || step.provider || pkg === "pulumi") return step;
+        let provider = providers.get(pkg);
+        if (!provider) {
+            const version = (requireHere(`@pulumi/${pkg}/package.json`) as { version: string }).version;
+            const urn = `${prefix}pulumi:providers:${pkg}::default_${version.replace(/\./g, "_")}`;
+            provider = {
+                op: "create",
+                urn,
+                newState: { urn, custom: true, type: `pulumi:providers:${pkg}`, inputs: { version } },
+                detailedDiff: null,
+            };
+            providers.set(pkg, provider);
+        }
+        const ref = `${provider.urn}::${ENGINE_UNKNOWN}`;
+        return { ...step, provider: ref, newState: { ...step.newState, provider: ref } };
+    });
+    const at = out.indexOf(stack) + 1;
+    return [...out.slice(0, at), ...providers.values(), ...out.slice(at)];
 }

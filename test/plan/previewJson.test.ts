@@ -45,7 +45,18 @@ describe("the plan JSON's mock ids and --preview-json", () => {
 
     it("has the PreviewDigest fields: config, steps (op, urn, newState with urn, custom, type, inputs), changeSummary", () => {
         assert.deepEqual(Object.keys(digest), ["config", "steps", "changeSummary"]);
-        assert.equal(digest.steps.length, run.evaluation.resources.length);
+        // Every recorded resource, plus a step for each default provider a real preview shows (cloudflare, random).
+        const defaults = digest.steps.filter((s) => /^pulumi:providers:[a-z]+$/.test(s.newState.type) && s.urn.includes("::default_"));
+        assert.deepEqual(defaults.map((s) => `${s.newState.type} ${s.urn.split("::").pop()}`).sort(), [
+            "pulumi:providers:cloudflare default_6_22_1",
+            "pulumi:providers:random default_4_21_2",
+        ]);
+        assert.equal(digest.steps.length, run.evaluation.resources.length + defaults.length);
+        // Resources without a provider of their own name their default one, its id unknown in a first preview.
+        const zone = digest.steps.find((s) => s.newState.type.startsWith("cloudflare:"))!;
+        const cloudflare = defaults.find((s) => s.newState.type === "pulumi:providers:cloudflare")!;
+        assert.equal(zone.provider, `${cloudflare.urn}::04da6b54-80e4-46f7-96ec-b56ff0331ba9`);
+        assert.equal(zone.newState.provider, zone.provider);
         assert.deepEqual(digest.changeSummary, { create: digest.steps.length });
         const allowed = new Set([
             "urn",
