@@ -224,6 +224,9 @@ export const CAPACITY_SCHEMA = settings({
         .describe("Most nodes one cell's node group may have (why 100: docs/capacity.md)"),
     usersPerReader: integer(1).default(5000).describe("Worst-case users one Aurora reader serves (basis: docs/capacity.md)"),
     usersPerCacheShard: integer(1).default(10000).describe("Worst-case users one cache shard serves (basis: docs/capacity.md)"),
+    warmFailoverPercent: integer(0, 100)
+        .default(100)
+        .describe("Share of each cell's failover surge (worst-case pods beyond the minimum) kept warm on running nodes (docs/capacity.md)"),
 }).describe("The capacity model's target and limits (docs/capacity.md)");
 
 const TRAFFIC_SCHEMA = checked(

@@ -3,6 +3,11 @@
  * Security Standard "restricted" fields on every container, requests and limits, probes,
  * images pinned by digest, zero-unavailability rollouts and enough replicas for every AZ.
  *
+ * Placeholder workloads (pod label PLACEHOLDER_LABEL: pause pods that hold node room for a failover
+ * and serve nothing, components/compute/warmCapacity.ts) skip the serving rules (probes, rollout,
+ * replicas per AZ, PDB and HPA): a pause container answers no probe, and losing a placeholder
+ * loses no request. They must yield instead (mission.ts `k8s-placeholder-yields`).
+ *
  * Out of scope: Helm releases (`kubernetes:helm.sh/v3:Release`). Their pods are rendered
  * inside the Helm provider, so no container spec reaches the policy engine; their charts are
  * checked by their own tests (pinned chart versions, values).
@@ -21,7 +26,11 @@ export const KUBERNETES_TYPES = {
     daemonSet: "kubernetes:apps/v1:DaemonSet",
     podDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
     helmRelease: "kubernetes:helm.sh/v3:Release",
+    priorityClass: "kubernetes:scheduling.k8s.io/v1:PriorityClass",
 } as const;
+
+/** The pod label of a placeholder workload (the program's WarmCapacity sets it). */
+export const PLACEHOLDER_LABEL = { key: "app.kubernetes.io/component", value: "placeholder" } as const;
 
 export const WORKLOAD_TYPES = [KUBERNETES_TYPES.deployment, KUBERNETES_TYPES.statefulSet, KUBERNETES_TYPES.daemonSet] as const;
 /** Both HorizontalPodAutoscaler API versions. */
@@ -32,6 +41,17 @@ export const HPA_TYPES = [
 
 function podSpec(props: Props): PodSpec {
     return obj(obj(obj((props as Inputs<k8s.apps.v1.DeploymentArgs>).spec).template).spec) as PodSpec;
+}
+
+/** True when the workload's pod template carries PLACEHOLDER_LABEL. */
+export function isPlaceholder(props: Props): boolean {
+    const labels = obj(obj(obj(obj(props.spec).template).metadata).labels) as Record<string, unknown>;
+    return labels[PLACEHOLDER_LABEL.key] === PLACEHOLDER_LABEL.value;
+}
+
+/** A workload's pod template (for the stack rules): its priorityClassName, when set. */
+export function priorityClassNameOf(props: Props): unknown {
+    return podSpec(props).priorityClassName;
 }
 
 interface NamedContainer {
@@ -113,9 +133,10 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
     }),
     resourcePolicy({
         ...platform("k8s-probes", "high"),
-        title: "Every container of a workload has a readiness and a liveness probe.",
+        title: "Every container of a workload has a readiness and a liveness probe (placeholders excepted).",
         types: WORKLOAD_TYPES,
         check: (props, _args, report) => {
+            if (isPlaceholder(props)) return;
             for (const { label, container, init } of containers(props)) {
                 if (init) continue;
                 const missing = [
@@ -143,9 +164,10 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
     }),
     resourcePolicy({
         ...platform("k8s-rolling-update-zero-unavailable", "high"),
-        title: "Deployments roll out with RollingUpdate and maxUnavailable 0, so capacity never drops during a release.",
+        title: "Deployments roll out with RollingUpdate and maxUnavailable 0, so capacity never drops during a release (placeholders excepted).",
         types: [KUBERNETES_TYPES.deployment],
         check: (props, _args, report) => {
+            if (isPlaceholder(props)) return;
             const strategy = obj(
                 obj((props as Inputs<k8s.apps.v1.DeploymentArgs>).spec).strategy,
             ) as Inputs<k8s.types.input.apps.v1.DeploymentStrategy>;
@@ -161,7 +183,7 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
     }),
     resourcePolicy({
         ...platform("k8s-replicas-per-az", "high"),
-        title: "Deployments and StatefulSets run at least one replica per AZ, and HPAs never scale below that.",
+        title: "Deployments and StatefulSets run at least one replica per AZ, and HPAs never scale below that (placeholders excepted).",
         types: [KUBERNETES_TYPES.deployment, KUBERNETES_TYPES.statefulSet, ...HPA_TYPES],
         config: { minReplicas: 3 },
         configDocs: { minReplicas: "Minimum replicas (and HPA minReplicas): the number of AZs of a cell." },
@@ -172,6 +194,7 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
                     report(`minReplicas is ${minReplicas ?? "not set (default 1)"}: keep at least ${config.minReplicas} (one per AZ)`);
                 return;
             }
+            if (isPlaceholder(props)) return;
             const replicas = obj(props.spec).replicas as number | undefined;
             // A Deployment without replicas is owned by its HPA (checked above and by k8s-deployment-has-pdb-and-hpa).
             if (replicas === undefined && args.type === KUBERNETES_TYPES.deployment) return;

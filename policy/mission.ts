@@ -27,7 +27,7 @@ import {
     stackPolicy,
     whenKnown,
 } from "./common";
-import { HPA_TYPES, KUBERNETES_TYPES } from "./kubernetes";
+import { HPA_TYPES, KUBERNETES_TYPES, WORKLOAD_TYPES, isPlaceholder, priorityClassNameOf } from "./kubernetes";
 
 function cells(resources: readonly PolicyResource[]): PolicyResource[] {
     return resourcesOfType(resources, CELL_TYPE);
@@ -281,6 +281,7 @@ export const missionPolicies: StackValidationPolicy[] = [
             const budgets = resourcesOfType(resources, KUBERNETES_TYPES.podDisruptionBudget);
             const autoscalers = resourcesOfType(resources, ...HPA_TYPES);
             for (const deployment of resourcesOfType(resources, KUBERNETES_TYPES.deployment)) {
+                if (isPlaceholder(deployment.props)) continue;
                 const cell = enclosingCell(deployment)?.urn;
                 const namespace = namespaceOf(deployment.props);
                 const name = whenKnown(() => obj(deployment.props.metadata).name as string | undefined, undefined);
@@ -310,6 +311,42 @@ export const missionPolicies: StackValidationPolicy[] = [
                 ];
                 if (missing.length > 0)
                     report(`Deployment ${deployment.name} lacks ${missing.join(" and ")} (namespace ${namespace})`, deployment.urn);
+            }
+        },
+    }),
+    stackPolicy({
+        ...platform("k8s-placeholder-yields", "high"),
+        title: "A placeholder workload (exempt from the serving rules) runs under a PriorityClass of this cell with a negative value and preemptionPolicy Never: every other pod preempts it, and it preempts nothing.",
+        check: (resources, _args, report) => {
+            const classes = resourcesOfType(resources, KUBERNETES_TYPES.priorityClass);
+            for (const workload of resourcesOfType(resources, ...WORKLOAD_TYPES)) {
+                if (!isPlaceholder(workload.props)) continue;
+                const className = priorityClassNameOf(workload.props);
+                if (!isSet(className)) {
+                    report(
+                        `a placeholder without priorityClassName runs at priority 0 and keeps its room from the API's pods`,
+                        workload.urn,
+                    );
+                    continue;
+                }
+                const cell = enclosingCell(workload)?.urn;
+                const yielding = classes.find(
+                    (c) =>
+                        enclosingCell(c)?.urn === cell &&
+                        (refersTo(workload, c, ["spec"]) || whenKnown(() => obj(c.props.metadata).name === className, false)),
+                );
+                if (yielding === undefined) {
+                    report(`its priorityClassName ${String(className)} is no PriorityClass of its cell`, workload.urn);
+                    continue;
+                }
+                const value = yielding.props.value as number | undefined;
+                if (!(typeof value === "number" && value < 0))
+                    report(`PriorityClass ${yielding.name} has value ${value ?? "unset"}; a placeholder's must be below 0`, workload.urn);
+                if (yielding.props.preemptionPolicy !== "Never")
+                    report(
+                        `PriorityClass ${yielding.name} has preemptionPolicy ${String(yielding.props.preemptionPolicy ?? "unset (PreemptLowerPriority)")}; a placeholder's must be Never`,
+                        workload.urn,
+                    );
             }
         },
     }),

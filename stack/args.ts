@@ -73,6 +73,7 @@ export function regionalCellArgs(stack: Stack, cell: FleetCell, shared: CellShar
             cpuMillicores: compute.podCpuMillicores,
             memoryMiB: compute.podMemoryMiB,
             replicas: { min: capacity.pods.min, max: maxPods },
+            warmReplicas: capacity.warmPods,
         },
         database: {
             instanceClass: data.instanceClass,

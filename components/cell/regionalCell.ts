@@ -7,6 +7,7 @@ import { EksCluster, type PublicEndpoint } from "../compute/eksCluster";
 import { Karpenter } from "../compute/karpenter";
 import { NodeGroups } from "../compute/nodeGroups";
 import { type CloudflareRanges, OriginIngress } from "../compute/originIngress";
+import { WarmCapacity } from "../compute/warmCapacity";
 import { type CacheSpec, type DatabaseSpec, DataTier } from "../data/dataTier";
 import { type GlobalDatabase } from "../data/globalDatabase";
 import { Network } from "../network/network";
@@ -60,6 +61,8 @@ export interface RegionalCellArgs {
         readonly memoryMiB: number;
         /** HPA range from the capacity model. */
         readonly replicas: Range;
+        /** Placeholder pods holding node room for the failover surge (the model's `warmPods`). */
+        readonly warmReplicas: number;
     };
     readonly database: DatabaseSpec;
     readonly cache: CacheSpec;
@@ -196,6 +199,17 @@ export class RegionalCell extends pulumi.ComponentResource {
                 rootVolumeGiB: nodes.rootVolumeGiB,
                 limits: { cpu: maxNodes * node.vcpus, memoryMiB: maxNodes * node.memoryMiB },
                 dependsOn: [...this.nodes.nodeGroups, this.addons.coreDns],
+            },
+            withK8s,
+        );
+        // Nodes for the failover surge that exist before the failure: placeholders the API's pods preempt.
+        new WarmCapacity(
+            `${name}-warm`,
+            {
+                replicas: api.warmReplicas,
+                cpuMillicores: api.cpuMillicores,
+                memoryMiB: api.memoryMiB,
+                dependsOn: [this.karpenter.nodePool],
             },
             withK8s,
         );

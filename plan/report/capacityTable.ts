@@ -19,6 +19,7 @@ export function formatCapacityTable(plan: CapacityPlan): string {
             "Worst-case users",
             "Worst case when",
             "Pods min/max",
+            "Warm pods",
             "Nodes min/max",
             "Readers",
             "Cache shards",
@@ -32,6 +33,7 @@ export function formatCapacityTable(plan: CapacityPlan): string {
             fmt(c.worstCaseUsers),
             failureLabel(c.worstCaseFailure),
             `${c.pods.min}/${c.pods.max}`,
+            String(c.warmPods),
             `${c.nodesPerAz.min * c.azs}/${c.nodesPerAz.max * c.azs}`,
             String(c.readers),
             String(c.cacheShards),
@@ -45,6 +47,7 @@ export function formatCapacityTable(plan: CapacityPlan): string {
         "",
         "",
         `${totals((c) => c.pods.min)}/${totals((c) => c.pods.max)}`,
+        String(totals((c) => c.warmPods)),
         `${totals((c) => c.nodesPerAz.min * c.azs)}/${totals((c) => c.nodesPerAz.max * c.azs)}`,
         String(totals((c) => c.readers)),
         String(totals((c) => c.cacheShards)),
@@ -53,7 +56,7 @@ export function formatCapacityTable(plan: CapacityPlan): string {
         `Capacity: ${fmt(plan.targetConcurrentUsers)} concurrent users at ${fmt(plan.usersPerPod)} per pod, sized to carry them with ${down} (${plan.failureSetsChecked} failure sets checked)`,
         `Nodes: ${node.instanceType}, ${node.podsPerNode} API pods each (requests ${node.podRequests.cpuMillis}m / ${fmt(node.podRequests.memoryMiB)} MiB, bound by ${node.limitedBy}; ` +
             `allocatable ${fmt(node.allocatable.cpuMillis)}m / ${fmt(node.allocatable.memoryMiB)} MiB / ${node.allocatable.pods} pods, DaemonSets ${node.daemonSets.cpuMillis}m / ${fmt(node.daemonSets.memoryMiB)} MiB / ${node.daemonSets.pods} pods), ` +
-            `one spare node per AZ, at most ${fmt(plan.maxNodesPerCell)} nodes (${fmt(plan.maxPodsPerCell)} pods) per cell`,
+            `one spare node per AZ, ${plan.warmFailoverPercent} % of each failover surge kept warm (placeholder pods on running nodes), at most ${fmt(plan.maxNodesPerCell)} nodes (${fmt(plan.maxPodsPerCell)} pods) per cell`,
         `Data: ${fmt(plan.usersPerReader)} users per Aurora reader, ${fmt(plan.usersPerCacheShard)} per cache shard (each cell's cache is its own)`,
         "",
         formatTable(rows, new Set([0, 1, 4])),

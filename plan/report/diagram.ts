@@ -39,7 +39,7 @@ export function mermaid(plan: Plan, { config, fleet }: Stack): string {
         lines.push("    direction LR");
         lines.push(`    ${code}_alb["ALB"]`);
         lines.push(
-            `    ${code}_pods["API pods ${c.pods.min}–${c.pods.max}<br/>nodes ${c.nodesPerAz.min * c.azs}–${c.nodesPerAz.max * c.azs} in ${c.azs} AZs"]`,
+            `    ${code}_pods["API pods ${c.pods.min}–${c.pods.max}${c.warmPods > 0 ? ` + ${c.warmPods} warm` : ""}<br/>nodes ${c.nodesPerAz.min * c.azs}–${c.nodesPerAz.max * c.azs} in ${c.azs} AZs"]`,
         );
         lines.push(`    ${code}_proxy["RDS Proxy"]`);
         lines.push(

@@ -78,6 +78,7 @@ export function renderHtml({ plan, stack, comparison, mermaidJs }: HtmlInput): s
         c.worstCaseUsers.toLocaleString("en-US"),
         failureLabel(c.worstCaseFailure),
         `${c.pods.min}/${c.pods.max}`,
+        String(c.warmPods),
         `${c.nodesPerAz.min * c.azs}/${c.nodesPerAz.max * c.azs}`,
         String(c.readers),
         String(c.cacheShards),
@@ -165,7 +166,7 @@ ${table("summary", ["Region", "Cell", "Role", "Resources"], perCell)}
 <div id="diagram"><pre class="mermaid">${escape(diagram)}</pre></div>
 <h2>Capacity</h2>
 <p class="note">${fleet.capacity.targetConcurrentUsers.toLocaleString("en-US")} concurrent users at ${fleet.capacity.usersPerPod} per pod, sized to carry them with ${fleet.capacity.regionFailuresTolerated} region(s) down.</p>
-${table("capacity", ["Region", "Cell", "Normal users", "Worst-case users", "Worst case when", "Pods min/max", "Nodes min/max", "Readers", "Cache shards"], capacity)}
+${table("capacity", ["Region", "Cell", "Normal users", "Worst-case users", "Worst case when", "Pods min/max", "Warm pods", "Nodes min/max", "Readers", "Cache shards"], capacity)}
 <h2>Traffic steering</h2>
 <p class="note">${escape(plan.steering.policy)} steering; each row is also the failover order.</p>
 ${table("steering", ["Cloudflare region", ...Array.from({ length: depth }, (_, i) => `#${i + 1}`)], steering)}

@@ -28,6 +28,11 @@ export interface CapacityKnobs {
     readonly maxNodesPerCell: number;
     readonly usersPerReader: number;
     readonly usersPerCacheShard: number;
+    /**
+     * Share (0–100 %) of a cell's failover surge (`pods.max − pods.min`) kept warm as placeholder
+     * pods: nodes that exist before the failure does (docs/capacity.md, "Warm capacity").
+     */
+    readonly warmFailoverPercent: number;
 }
 
 /** One cell's figures. Users are whole concurrent users. */
@@ -45,9 +50,14 @@ export type CellCapacity = {
     readonly worstCaseFailure: string[];
     /** HPA minReplicas / maxReplicas. */
     readonly pods: { readonly min: number; readonly max: number };
+    /**
+     * Placeholder pods, each the size of an API pod, that hold node room for the failover surge:
+     * `ceil((pods.max − pods.min) × warmFailoverPercent / 100)`. The API's pods preempt them.
+     */
+    readonly warmPods: number;
     /** The most users the cell serves at its HPA ceiling: `pods.max × usersPerPod`. */
     readonly maxUsers: number;
-    /** Nodes in each AZ (each AZ's node group), including its spare. */
+    /** Nodes in each AZ, including its spare; the minimum holds `pods.min + warmPods`. */
     readonly nodesPerAz: { readonly min: number; readonly max: number };
     /** Aurora reader instances. */
     readonly readers: number;
@@ -75,6 +85,7 @@ export type CapacityPlan = {
     readonly maxPodsPerCell: number;
     readonly usersPerReader: number;
     readonly usersPerCacheShard: number;
+    readonly warmFailoverPercent: number;
     /** Cells in the input's order. */
     readonly cells: CellCapacity[];
 };
@@ -125,6 +136,7 @@ export function sizeCells(
         const { users: worstCaseUsers, failure } = worst.get(cell.region) ?? { users: 0, failure: [] };
         const minPods = Math.max(azs, Math.ceil(normalUsers / knobs.usersPerPod));
         const maxPods = Math.max(minPods, Math.ceil(worstCaseUsers / knobs.usersPerPod));
+        const warmPods = Math.ceil(((maxPods - minPods) * knobs.warmFailoverPercent) / 100);
         return {
             region: cell.region,
             code: cell.code,
@@ -134,8 +146,9 @@ export function sizeCells(
             worstCaseUsers,
             worstCaseFailure: failure,
             pods: { min: minPods, max: maxPods },
+            warmPods,
             maxUsers: maxPods * knobs.usersPerPod,
-            nodesPerAz: { min: nodesPerAzFor(minPods, azs, perNode.pods), max: nodesPerAzFor(maxPods, azs, perNode.pods) },
+            nodesPerAz: { min: nodesPerAzFor(minPods + warmPods, azs, perNode.pods), max: nodesPerAzFor(maxPods, azs, perNode.pods) },
             readers: Math.max(MIN_READERS, Math.ceil(worstCaseUsers / knobs.usersPerReader)),
             cacheShards: Math.max(MIN_CACHE_SHARDS, Math.ceil(worstCaseUsers / knobs.usersPerCacheShard)),
         };
@@ -160,6 +173,7 @@ export function sizeCells(
         maxPodsPerCell: maxPodsFor(knobs.maxNodesPerCell, minAzs, perNode.pods),
         usersPerReader: knobs.usersPerReader,
         usersPerCacheShard: knobs.usersPerCacheShard,
+        warmFailoverPercent: knobs.warmFailoverPercent,
         cells: sized,
     };
 }

@@ -355,7 +355,7 @@ describe("config", () => {
 });
 
 describe("platform:capacity config", () => {
-    it("defaults maxNodesPerCell 100, usersPerReader 5,000, usersPerCacheShard 10,000 (the production limits, pinned)", () => {
+    it("defaults maxNodesPerCell 100, usersPerReader 5,000, usersPerCacheShard 10,000, warmFailoverPercent 100 (the production limits, pinned)", () => {
         const { capacity: c } = parseConfig(prodRaw(), "us-east-1");
         assert.deepEqual(c, {
             targetConcurrentUsers: 25000,
@@ -364,6 +364,7 @@ describe("platform:capacity config", () => {
             maxNodesPerCell: 100,
             usersPerReader: 5000,
             usersPerCacheShard: 10000,
+            warmFailoverPercent: 100,
         });
         const set = parseConfig(
             withSections(prodRaw(), { capacity: prodCapacity({ maxNodesPerCell: 60, usersPerReader: 4000, usersPerCacheShard: 8000 }) }),
@@ -383,11 +384,14 @@ describe("platform:capacity config", () => {
                 "platform:capacity.maxNodesPerCell: 5 is out of range; expected an integer ≥ 6",
                 "platform:capacity.usersPerReader: 0 is out of range; expected an integer ≥ 1",
                 'platform:capacity.usersPerCacheShard: "many" is not a number; expected an integer ≥ 1',
-                "platform:capacity.maxPodsPerCell: is not a known setting (given 3); did you mean `maxNodesPerCell`? known settings here: targetConcurrentUsers, usersPerPod, regionFailuresTolerated, maxNodesPerCell, usersPerReader, usersPerCacheShard",
+                "platform:capacity.maxPodsPerCell: is not a known setting (given 3); did you mean `maxNodesPerCell`? known settings here: targetConcurrentUsers, usersPerPod, regionFailuresTolerated, maxNodesPerCell, usersPerReader, usersPerCacheShard, warmFailoverPercent",
             ],
         );
         assert.deepEqual(stackProblems(withSections(prodRaw(), { capacity: prodCapacity({ maxNodesPerCell: 50.5 }) })), [
             "platform:capacity.maxNodesPerCell: 50.5 is not an integer; expected an integer ≥ 6",
+        ]);
+        assert.deepEqual(stackProblems(withSections(prodRaw(), { capacity: prodCapacity({ warmFailoverPercent: 150 }) })), [
+            "platform:capacity.warmFailoverPercent: 150 is out of range; expected an integer from 0 to 100",
         ]);
     });
 });

@@ -18,6 +18,8 @@ const IN_PLACE: Record<string, readonly string[]> = {
     // The failover plans' scale targets follow the capacity model; the Region switch API's
     // UpdatePlan takes the workflows (the plan's ARN is kept).
     "aws:arcregionswitch/plan:Plan": ["workflows"],
+    // The warm capacity's placeholder count (a scale; the test below checks nothing else moves).
+    "kubernetes:apps/v1:Deployment": ["spec"],
 };
 
 describe("capacity growth (targetConcurrentUsers doubled)", () => {
@@ -45,6 +47,28 @@ describe("capacity growth (targetConcurrentUsers doubled)", () => {
             diff.changed.some((c) => c.type === "kubernetes:karpenter.sh/v1:NodePool"),
             "the NodePool's limits grow",
         );
+    });
+
+    it("scales the warm placeholders and changes no other Deployment, nor their pod template", () => {
+        const deployments = (run: PlanRun) =>
+            new Map(
+                run.plan.resources
+                    .filter((r) => r.type === "kubernetes:apps/v1:Deployment")
+                    .map((r) => [r.name, r.inputs.spec as Record<string, unknown>]),
+            );
+        const was = deployments(before_);
+        const now = deployments(after);
+        const moved = [...was].filter(([name, spec]) => JSON.stringify(spec) !== JSON.stringify(now.get(name)));
+        assert.deepEqual(
+            moved.map(([name]) => name),
+            ["euc1-warm-deployment", "use1-warm-deployment"],
+        );
+        for (const [name, spec] of moved) {
+            const { replicas: before, ...rest } = spec;
+            const { replicas: grown, ...restNow } = now.get(name)!;
+            assert.deepEqual(restNow, rest, `${name}: only replicas`);
+            assert.ok((grown as number) > (before as number), `${name}: ${String(before)} → ${String(grown)}`);
+        }
     });
 
     it("grows the NodePools' limits with the model's node count, never shrinking one", () => {

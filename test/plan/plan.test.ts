@@ -59,7 +59,7 @@ describe("offline plan of the prod stack", () => {
         const cellCodes = ["use1", "euc1", "apse1"];
         const cellUrns = new Set(run.plan.resources.filter((r) => r.type === "platform:cell:RegionalCell").map((r) => r.urn));
         const inCell = run.plan.resources.filter((r) => r.parent !== null && cellUrns.has(r.parent));
-        assert.equal(inCell.length, 27, "nine tiers (Karpenter the ninth) in each of three cells");
+        assert.equal(inCell.length, 30, "ten tiers (Karpenter the ninth, WarmCapacity the tenth) in each of three cells");
         const byName = new Map<string, number>();
         for (const r of run.plan.resources.filter((r) => r.custom && r.type !== "pulumi:providers:aws")) {
             assert.ok(cellCodes.some((c) => r.name.startsWith(`${c}-`)) || r.parent === null || !r.urn.includes("RegionalCell"), r.urn);
@@ -263,7 +263,7 @@ describe("plan command", () => {
         // The cost table, with the figures of the plan JSON's cost.
         const plan = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8"));
         assert.match(out, /\nMonthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
-        assert.match(out, /\nus-east-1 +use1 +\$5,072\.55 +\$6,000\.50 /);
+        assert.match(out, /\nus-east-1 +use1 +\$5,541\.72 +\$6,000\.50 /);
         const esc = (text: string) => text.replace(/[$.]/g, "\\$&");
         // Marked: the total adds lines priced at us-east-1 rates (eu-central-1's and ap-southeast-1's).
         assert.match(out, new RegExp(`\\nTotal +${esc(usd(plan.cost.monthly.min))}\\* +${esc(usd(plan.cost.monthly.worstCase))}\\*\\n`));
@@ -274,7 +274,7 @@ describe("plan command", () => {
         assert.match(diagram, /\n {2}subgraph use1\["us-east-1 · use1 · primary: Aurora writer"\]\n/);
         assert.match(diagram, /\n {2}lb -- "first for OC SAS SEAS NEAS" --> apse1_alb\n/);
         assert.match(diagram, /\n {4}use1_alb --> use1_pods --> use1_proxy --> use1_db\n/);
-        assert.match(diagram, /\n {4}use1_pods\["API pods 15–24<br\/>nodes 6–9 in 3 AZs"\]\n/);
+        assert.match(diagram, /\n {4}use1_pods\["API pods 15–24 \+ 9 warm<br\/>nodes 9–9 in 3 AZs"\]\n/);
         assert.match(diagram, /\n {2}use1_db == "global database replication" ==> euc1_db\n {2}use1_db ==> apse1_db\n/);
         assert.match(diagram, /writes: use1 → euc1 → apse1<br\/>fallback: use1/);
     });
@@ -342,7 +342,7 @@ describe("adding a region", () => {
         assert.equal(diff.added.filter((c) => c.type === "platform:cell:RegionalCell").length, 1);
 
         // Changed: the load balancer's pool lists, the alert's pool filter, what the capacity model
-        // re-sizes now that WNAM users go to us-west-2 (HPA, NodePool limits; the fixed-size node
+        // re-sizes now that WNAM users go to us-west-2 (HPA, warm placeholders, NodePool limits; the fixed-size node
         // groups never change), the image's replication gains us-west-2, and the failover: the
         // plans' scale targets, the edge functions' pool list, the execution role's resources, the
         // token's replicas.
@@ -354,6 +354,7 @@ describe("adding a region", () => {
             "aws:secretsmanager/secret:Secret (replicas)",
             "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, rules)",
             "cloudflare:index/notificationPolicy:NotificationPolicy (filters)",
+            "kubernetes:apps/v1:Deployment (spec)",
             "kubernetes:autoscaling/v2:HorizontalPodAutoscaler (spec)",
             "kubernetes:karpenter.sh/v1:NodePool (spec)",
         ]);

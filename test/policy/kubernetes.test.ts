@@ -174,4 +174,42 @@ describe("policy pack: Kubernetes workloads", () => {
         for (const name of ["k8s-pod-security-restricted", "k8s-resources", "k8s-probes", "k8s-image-digest"])
             assert.deepEqual(await flagged(name, [release]), [], name);
     });
+
+    it("placeholders (pod label component: placeholder) skip the serving rules and nothing else", async () => {
+        const pause = container({
+            name: "pause",
+            image: "registry.k8s.io/pause:3.10@sha256:ee6521f290b2168b6e0935a181d4cff9be1ac3f505666ef0e3c98fae8199917a",
+            readinessProbe: undefined,
+            livenessProbe: undefined,
+        });
+        const placeholderLabels = { app: "warm", "app.kubernetes.io/component": "placeholder" };
+        const placeholder = (c: Props = pause) =>
+            deployment(c, {
+                replicas: 0,
+                strategy: { type: "Recreate" },
+                template: { metadata: { labels: placeholderLabels }, spec: { containers: [c] } },
+            });
+        const warm = fixture(DEPLOYMENT, "warm", placeholder());
+        // The same pod without the label is a serving workload, and every serving rule applies.
+        const unlabelled = fixture(DEPLOYMENT, "unlabelled", deployment(pause, { replicas: 0, strategy: { type: "Recreate" } }));
+        assert.deepEqual(await flagged("k8s-probes", [warm, unlabelled]), [
+            "unlabelled: containers[0] pause: readinessProbe and livenessProbe not set",
+        ]);
+        assert.deepEqual(await flagged("k8s-rolling-update-zero-unavailable", [warm, unlabelled]), [
+            "unlabelled: strategy.type is Recreate: use RollingUpdate with maxUnavailable 0",
+        ]);
+        assert.deepEqual(await flagged("k8s-replicas-per-az", [warm, unlabelled]), [
+            "unlabelled: replicas is 0: run at least 3 (one per AZ)",
+        ]);
+        // Security, requests and digests still hold for placeholders.
+        const loose = fixture(
+            DEPLOYMENT,
+            "loose",
+            placeholder(container({ ...pause, image: "registry.k8s.io/pause:3.10", securityContext: {} })),
+        );
+        assert.deepEqual(await flagged("k8s-image-digest", [loose]), [
+            "loose: containers[0] pause: image registry.k8s.io/pause:3.10 is not pinned by digest (repo@sha256:<digest>)",
+        ]);
+        assert.ok((await flagged("k8s-pod-security-restricted", [loose])).length > 0);
+    });
 });

@@ -216,6 +216,50 @@ describe("policy pack: Deployments, protection and capacity", () => {
         );
     });
 
+    it("k8s-placeholder-yields: a placeholder's PriorityClass is its cell's, negative and never preempting; placeholders need no PDB or HPA", async () => {
+        const placeholderLabels = { app: "warm", "app.kubernetes.io/component": "placeholder" };
+        const placeholder = (c: RecordedResource, className: string | undefined) =>
+            fixture(
+                DEPLOYMENT,
+                `${c.name}-warm`,
+                {
+                    metadata: { name: "warm", namespace: "warm" },
+                    spec: {
+                        replicas: 3,
+                        template: { metadata: { labels: placeholderLabels }, spec: { priorityClassName: className, containers: [] } },
+                    },
+                },
+                { parent: c },
+            );
+        const priorityClass = (c: RecordedResource, value: number, preemptionPolicy?: string) =>
+            fixture(
+                "kubernetes:scheduling.k8s.io/v1:PriorityClass",
+                `${c.name}-warm-priority`,
+                { metadata: { name: "warm" }, value, preemptionPolicy },
+                { parent: c },
+            );
+        const resources = [
+            use1,
+            priorityClass(use1, -10, "Never"),
+            placeholder(use1, "warm"),
+            // euc1's class is positive and preempts; apse1's placeholder names no class; and use1's class does not count for apse1.
+            euc1,
+            priorityClass(euc1, 100),
+            placeholder(euc1, "warm"),
+            apse1,
+            placeholder(apse1, undefined),
+        ];
+        assert.deepEqual(await flagged("k8s-placeholder-yields", resources), [
+            "euc1-warm: PriorityClass euc1-warm-priority has value 100; a placeholder's must be below 0",
+            "euc1-warm: PriorityClass euc1-warm-priority has preemptionPolicy unset (PreemptLowerPriority); a placeholder's must be Never",
+            "apse1-warm: a placeholder without priorityClassName runs at priority 0 and keeps its room from the API's pods",
+        ]);
+        assert.deepEqual(await flagged("k8s-placeholder-yields", [apse1, priorityClass(use1, -10, "Never"), placeholder(apse1, "warm")]), [
+            "apse1-warm: its priorityClassName warm is no PriorityClass of its cell",
+        ]);
+        assert.deepEqual(await flagged("k8s-deployment-has-pdb-and-hpa", [use1, placeholder(use1, "warm")]), []);
+    });
+
     it("stateful-resources-protected: flags unprotected stateful types only; the list is configurable", async () => {
         const resources = [
             fixture("aws:rds/cluster:Cluster", "db", {}, { protect: true }),

@@ -151,12 +151,13 @@ describe("the prod plan's cost", () => {
         const expected: [string, number, number][] = [
             // the fixed system node groups: one node per AZ
             ["EC2 nodes (m7i.xlarge)", 3 * 0.2016 * H, 3 * 0.2016 * H],
-            // the API's nodes, which Karpenter launches: the capacity table's 6/9
-            ["EC2 API nodes by Karpenter (m7i.xlarge)", 6 * 0.2016 * H, 9 * 0.2016 * H],
-            ["Node root volumes (gp3, 50 GB each)", 9 * 50 * 0.08, 12 * 50 * 0.08],
+            // the API's nodes, which Karpenter launches: the capacity table's 9/9 (the minimum holds
+            // the 15 pods and the 9 warm placeholders of the failover surge)
+            ["EC2 API nodes by Karpenter (m7i.xlarge)", 9 * 0.2016 * H, 9 * 0.2016 * H],
+            ["Node root volumes (gp3, 50 GB each)", 12 * 50 * 0.08, 12 * 50 * 0.08],
             ["EKS clusters", 0.1 * H, 0.1 * H],
             ["NAT gateways", 3 * 0.045 * H, 3 * 0.045 * H],
-            ["NAT data processed", 9 * 20 * 0.045, 12 * 20 * 0.045],
+            ["NAT data processed", 12 * 20 * 0.045, 12 * 20 * 0.045],
             // 3 NAT EIPs and the ALB's 3 subnets
             ["Public IPv4 addresses (NAT EIPs, ALB nodes)", 6 * 0.005 * H, 6 * 0.005 * H],
             // 5 interface endpoints in 3 AZs
@@ -181,11 +182,11 @@ describe("the prod plan's cost", () => {
             ["OpenSearch masters (m6g.large.search)", 3 * 0.128 * H, 3 * 0.128 * H],
             ["OpenSearch storage (gp3, 100 GB a node)", 300 * 0.122, 300 * 0.122],
             // flow logs 5 GB a node, control plane 30 GB
-            ["CloudWatch Logs ingested (flow logs, EKS control plane)", (9 * 5 + 30) * 0.5, (12 * 5 + 30) * 0.5],
+            ["CloudWatch Logs ingested (flow logs, EKS control plane)", (12 * 5 + 30) * 0.5, (12 * 5 + 30) * 0.5],
             // kept 365 days (flow logs) and 90 days (control plane)
             [
                 "CloudWatch Logs stored (at each group's retention)",
-                ((9 * 5 * 365) / 30 + 30 * 3) * 0.03,
+                ((12 * 5 * 365) / 30 + 30 * 3) * 0.03,
                 ((12 * 5 * 365) / 30 + 30 * 3) * 0.03,
             ],
             ["CloudWatch alarms", 50 * 0.1, 50 * 0.1],
@@ -200,10 +201,10 @@ describe("the prod plan's cost", () => {
             use1.lines.every((l) => !l.fallback),
             "us-east-1 is complete in the snapshot",
         );
-        // The sum of the lines above: 5,072.55 and 6,000.50.
+        // The sum of the lines above: 5,541.72 and 6,000.50.
         assert.equal(use1.monthly.min, round2(expected.reduce((s, [, min]) => s + round2(min), 0)));
         assert.equal(use1.monthly.worstCase, round2(expected.reduce((s, [, , worst]) => s + round2(worst), 0)));
-        assert.equal(use1.monthly.min, 5072.55);
+        assert.equal(use1.monthly.min, 5541.72);
         assert.equal(use1.monthly.worstCase, 6000.5);
     });
 
@@ -232,13 +233,14 @@ describe("the prod plan's cost", () => {
         assert.deepEqual(declared, ["3", "2", "12", "1", "4"], cost.notModeled.join("\n"));
         assert.ok(cost.notModeled.some((n) => n.startsWith("AWS Backup: the recovery points' storage")));
         assert.ok(cost.notModeled.some((n) => n.startsWith("EKS extended support")));
-        // euc1 at its own Frankfurt figures where the snapshot has them: $4,789.24 at us-east-1
-        // rates, plus gp3 root volumes 450 GB × $0.0152 (+6.84), 3 NAT gateways × $0.007 × 730
-        // (+15.33), 180 NAT GB × $0.007 (+1.26), 15 endpoint-AZs × $0.002 × 730 (+21.90), the ALB
-        // $0.0045 × 730 (+3.28), 1,971 M Aurora I/Os × $0.02 (+39.42), 75 log GB × $0.13 (+9.75)
-        // and 637.5 log GB-months × $0.0024 (+1.52).
+        // euc1 at its own Frankfurt figures where the snapshot has them: $5,258.51 at us-east-1
+        // rates (12 nodes: 3 system, 9 for the API's 10 pods and 14 warm placeholders), plus gp3
+        // root volumes 600 GB × $0.0152 (+9.12), 3 NAT gateways × $0.007 × 730 (+15.33), 240 NAT GB
+        // × $0.007 (+1.68), 15 endpoint-AZs × $0.002 × 730 (+21.90), the ALB $0.0045 × 730 (+3.28),
+        // 1,971 M Aurora I/Os × $0.02 (+39.42), 90 log GB × $0.13 (+11.70) and 820 log GB-months
+        // × $0.0024 (+1.97).
         const euc1 = cells.find((c) => c.code === "euc1")!;
-        assert.equal(euc1.monthly.min, round2(4789.34 + 6.84 + 15.33 + 1.26 + 21.9 + 3.28 + 39.42 + 9.75 + 1.52));
+        assert.equal(euc1.monthly.min, round2(5258.51 + 9.12 + 15.33 + 1.68 + 21.9 + 3.28 + 39.42 + 11.7 + 1.97));
         assert.deepEqual(
             euc1.lines.filter((l) => l.item.startsWith("NAT")).map((l) => [l.unitUsd, l.fallback]),
             [
@@ -251,13 +253,13 @@ describe("the prod plan's cost", () => {
     it("prints the table and a delta", () => {
         const text = formatCostTable(run.plan.cost);
         assert.match(text, /^Monthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
-        assert.match(text, /\nus-east-1 +use1 +\$5,072\.55 +\$6,000\.50 /);
+        assert.match(text, /\nus-east-1 +use1 +\$5,541\.72 +\$6,000\.50 /);
         // The fallback regions are named, use1 is not among them and carries no "*".
         const note = text.split("\n").find((l) => l.startsWith("* at us-east-1 rates"));
         // Lines and dollars: the fallback lines are the large ones (the instances).
         assert.match(
             note ?? "",
-            /: eu-central-1 \(11 of 22 lines, \$3,979\.44 of \$4,888\.64 at minimum, 81 %\), ap-southeast-1 \(12 of 22 lines, \$3,878\.08 of \$4,356\.31 at minimum, 89 %\)$/,
+            /: eu-central-1 \(11 of 22 lines, \$4,420\.94 of \$5,362\.91 at minimum, 82 %\), ap-southeast-1 \(12 of 22 lines, \$3,878\.08 of \$4,356\.31 at minimum, 89 %\)$/,
         );
         assert.doesNotMatch(note ?? "", /us-east-1 \(/);
         assert.doesNotMatch(text, /use1 +\$[\d,.]+\*/);
@@ -282,7 +284,7 @@ describe("the prod plan's cost", () => {
             // Marked: the added cell is priced partly at us-east-1 rates, and the note says how much.
             "apse1 (added)  +$4,356.31*         +$4,356.31*",
             "Total          +$4,356.31*         +$4,356.31*",
-            "* at us-east-1 rates where the snapshot (plan/cost/prices.ts) has no figure for the region: eu-central-1 (11 of 22 lines, $3,979.44 of $4,888.64 at minimum, 81 %), ap-southeast-1 (12 of 22 lines, $3,878.08 of $4,356.31 at minimum, 89 %)",
+            "* at us-east-1 rates where the snapshot (plan/cost/prices.ts) has no figure for the region: eu-central-1 (11 of 22 lines, $4,420.94 of $5,362.91 at minimum, 82 %), ap-southeast-1 (12 of 22 lines, $3,878.08 of $4,356.31 at minimum, 89 %)",
         ]);
     });
 });
