@@ -8,14 +8,19 @@
  *   is true (RDS API Reference, DBClusterMember:
  *   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBClusterMember.html).
  * - The writer stays: nothing to do, at once (the first `up`, every scale-out, most scale-ins).
- * - No writer while the cluster is `available`: a secondary of the global database, whose
- *   instances are all read-only; there is no writer to lose, nothing to do. A member that a
- *   switchover made primary has a writer again and is guarded as a primary.
+ * - No writer: a secondary of the global database, whose instances are all read-only: there is
+ *   no writer to lose, nothing to do, whatever the cluster's status (a new secondary may still be
+ *   `backing-up` or `modifying`; the first `up` must not wait). Only while the cluster is
+ *   `failing-over` (a primary between writers) it waits. A member that a switchover made primary
+ *   has a writer again and is guarded as a primary.
  * - The writer goes: FailoverDBCluster with `TargetDBInstanceIdentifier` = the first instance
- *   that stays (the lowest-numbered one, promotion tier 0; API_FailoverDBCluster.html), once the
- *   cluster is `available` (a failover under way is waited for first; it may move the writer
- *   itself), then DescribeDBClusters until the target is the writer and the cluster's `Status`
- *   is `available` again. Past `timeoutMs` it fails, and with it the `up`, before the deletes.
+ *   that stays (the lowest-numbered one, promotion tier 0; API_FailoverDBCluster.html); a
+ *   failover already under way is waited for first (it may land on an instance that stays), and
+ *   a refusal for the cluster's state (InvalidDBClusterStateFault) is retried at the next poll.
+ *   Then DescribeDBClusters until the target is the writer and the cluster's `Status` is
+ *   `available` again ("The status returns to Available when the failover is completed":
+ *   AuroraUserGuide/aurora-failover.html). Past `timeoutMs` it fails, and with it the `up`,
+ *   before the deletes.
  *
  * test/components/data/writerGuardHandler.test.ts runs this very source against a fake RDS
  * endpoint speaking the RDS query protocol, through the real SDK client.
@@ -48,19 +53,24 @@ async function run(event, deps) {
     let state;
     for (;;) {
         state = await describe(deps.rds, clusterIdentifier);
-        const available = state.status === "available";
+        const failingOver = state.status === "failing-over";
         if (failedOverFrom === null) {
             if (state.writer !== null && keep.includes(state.writer))
                 return { cluster: clusterIdentifier, action: "none", writer: state.writer };
-            if (state.writer === null && available) return { cluster: clusterIdentifier, action: "none", writer: null };
-            if (state.writer !== null && available) {
+            if (state.writer === null && !failingOver) return { cluster: clusterIdentifier, action: "none", writer: null };
+            if (state.writer !== null && !failingOver) {
                 if (!state.members.includes(target))
                     throw new Error("instance " + target + " is not a member of " + clusterIdentifier + " (members: " + state.members.join(", ") + ")");
-                await deps.rds.send(new FailoverDBClusterCommand({ DBClusterIdentifier: clusterIdentifier, TargetDBInstanceIdentifier: target }));
-                failedOverFrom = state.writer;
-                console.log(JSON.stringify({ message: "failing over before the writer's instance is deleted", cluster: clusterIdentifier, from: state.writer, to: target }));
+                try {
+                    await deps.rds.send(new FailoverDBClusterCommand({ DBClusterIdentifier: clusterIdentifier, TargetDBInstanceIdentifier: target }));
+                    failedOverFrom = state.writer;
+                    console.log(JSON.stringify({ message: "failing over before the writer's instance is deleted", cluster: clusterIdentifier, from: state.writer, to: target }));
+                } catch (e) {
+                    if (e.name !== "InvalidDBClusterStateFault") throw e;
+                    console.log(JSON.stringify({ message: "the cluster refuses a failover for now; retrying", cluster: clusterIdentifier, status: state.status, error: e.message }));
+                }
             }
-        } else if (state.writer === target && available)
+        } else if (state.writer === target && state.status === "available")
             return { cluster: clusterIdentifier, action: "failover", from: failedOverFrom, writer: target, seconds: Math.round((Date.now() - started) / 1000) };
         if (Date.now() - started + event.pollMs > event.timeoutMs) break;
         await sleep(event.pollMs);

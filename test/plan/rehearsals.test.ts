@@ -212,14 +212,19 @@ const FOLLOW_THE_PRIMARY = [
 const REHEARSAL_TYPES = {
     // Readers (and their alarms) follow the users; the cache gains shards in place; the API's
     // nodes follow through Karpenter's NodePool limits (the system node groups are fixed-size).
-    // The failover plans' scale targets follow the capacity model (Plan workflows).
-    double: { added: ["ClusterInstance", "MetricAlarm"], changed: ["HorizontalPodAutoscaler", "NodePool", "Plan", "ReplicationGroup"] },
-    halve: { added: [], changed: ["HorizontalPodAutoscaler", "NodePool", "Plan"], removed: ["ClusterInstance"] },
+    // The failover plans' scale targets follow the capacity model (Plan workflows). The members'
+    // writer guards run again with the new set of instances (Invocation input; writerGuard.ts).
+    double: {
+        added: ["ClusterInstance", "MetricAlarm"],
+        changed: ["HorizontalPodAutoscaler", "Invocation", "NodePool", "Plan", "ReplicationGroup"],
+    },
+    halve: { added: [], changed: ["HorizontalPodAutoscaler", "Invocation", "NodePool", "Plan"], removed: ["ClusterInstance"] },
     // The registry's replication gains the new region as a destination; the failover's plans,
     // the edge functions' pool list, the execution role's resources and the token's replicas follow.
     addRegion: [
         "Function",
         "HorizontalPodAutoscaler",
+        "Invocation",
         "LoadBalancer",
         "NodePool",
         "NotificationPolicy",
@@ -235,7 +240,8 @@ const REHEARSAL_TYPES = {
         // The database bootstrap (its function, role, log group and invocation) and the backup
         // selection follow the primary too (issue 15). No Deployment changes: the pods find the
         // writer at run time (no DB_WRITABLE). The HPAs' ceilings and Karpenter's limits follow the
-        // plans' scale targets (regions/failover.ts, hpaCeilings).
+        // plans' scale targets (regions/failover.ts, hpaCeilings). The Aurora CPU alarms follow the
+        // role: the primary's writer, a secondary's readers (components/observability/cloudWatchAlarms.ts).
         added: FOLLOW_THE_PRIMARY,
         changed: [
             "Cluster",
@@ -243,6 +249,7 @@ const REHEARSAL_TYPES = {
             "ExperimentTemplate",
             "HorizontalPodAutoscaler",
             "LoadBalancer",
+            "MetricAlarm",
             "NodePool",
             "Plan",
             "SecretRotation",

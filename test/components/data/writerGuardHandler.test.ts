@@ -27,6 +27,8 @@ interface Cluster {
     /** Describes left before a failover under way completes; Infinity: it never does. */
     failoverDescribes: number;
     failoverTarget?: string;
+    /** Describes left while the cluster is busy (e.g. `modifying`) before it is `available`. */
+    busyDescribes?: number;
 }
 interface Call {
     readonly action: string;
@@ -78,6 +80,10 @@ class FakeRds {
         if (params.DBClusterIdentifier !== c.id)
             return this.error("DBClusterNotFoundFault", `DBCluster ${params.DBClusterIdentifier} not found.`);
         if (params.Action === "DescribeDBClusters") {
+            if (c.busyDescribes !== undefined && --c.busyDescribes <= 0) {
+                c.status = "available";
+                c.busyDescribes = undefined;
+            }
             if (c.failoverTarget !== undefined && --c.failoverDescribes <= 0) {
                 for (const m of c.members) m.writer = m.id === c.failoverTarget;
                 c.status = "available";
@@ -182,10 +188,29 @@ describe("writer guard handler against a fake RDS endpoint", function () {
         assert.deepEqual(fake.calls[0].params, { Action: "DescribeDBClusters", Version: "2014-10-31", DBClusterIdentifier: CLUSTER });
     });
 
-    it("does nothing in a secondary, whose instances are all readers", async () => {
-        await start(cluster(null));
-        assert.deepEqual(await guard.handler(event(ids(3))), { cluster: CLUSTER, action: "none", writer: null });
-        assert.deepEqual(actions(fake), ["DescribeDBClusters"]);
+    for (const status of ["available", "backing-up"])
+        it(`does nothing in a secondary, whose instances are all readers, and waits for nothing (${status}, as a new one may be)`, async () => {
+            await start(cluster(null, status));
+            assert.deepEqual(await guard.handler(event(ids(3))), { cluster: CLUSTER, action: "none", writer: null });
+            assert.deepEqual(actions(fake), ["DescribeDBClusters"]);
+        });
+
+    it("retries a failover the cluster's state refuses (InvalidDBClusterStateFault while modifying), then fails over", async () => {
+        await start({ ...cluster(5, "modifying"), busyDescribes: 2 });
+        const out = await guard.handler(event(ids(3)));
+        assert.deepEqual([out.action, out.from, out.writer], ["failover", ids(5)[4], ids(5)[0]]);
+        assert.deepEqual(actions(fake), [
+            "DescribeDBClusters",
+            "FailoverDBCluster",
+            "DescribeDBClusters",
+            "FailoverDBCluster",
+            "DescribeDBClusters",
+            "DescribeDBClusters",
+        ]);
+        assert.deepEqual(
+            logs.map((l) => (JSON.parse(l) as { message: string }).message),
+            ["the cluster refuses a failover for now; retrying", "failing over before the writer's instance is deleted"],
+        );
     });
 
     it("moves a writer about to be removed to the first instance that stays, then waits until it is the writer and available", async () => {
