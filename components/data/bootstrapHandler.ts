@@ -5,6 +5,10 @@
  * named in the event) and runs the event's statements, then the migrations not yet recorded,
  * in one transaction: all or nothing, and a second run changes nothing.
  *
+ * During a rotation of the master secret AWSCURRENT may be stale for a while: the login falls
+ * back to AWSPENDING once (Secrets Manager's rotation steps createSecret, setSecret, testSecret,
+ * finishSecret: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html).
+ *
  * The PostgreSQL client is written out here (startup, SCRAM-SHA-256 or MD5, the simple
  * query protocol) because the Lambda runtime ships no driver; test/components/data/
  * bootstrapHandler.test.ts runs this very source against a real PostgreSQL server.
@@ -224,21 +228,45 @@ async function connect(opts) {
 const literal = (s) => "'" + String(s).replace(/'/g, "''") + "'";
 
 /**
- * event: { host, port, database, statements: [sql], migrations: [{ id, sql }], migrationsTable,
- * secretArn, secretRegion, caFile, ssl }. deps.credentials() gives { username, password }.
+ * Logs in as the master user with the secret's AWSCURRENT value and, when PostgreSQL refuses that
+ * password (SQLSTATE 28P01), once more with AWSPENDING: a rotation between its setSecret step
+ * (the database already has the pending password) and its finishSecret step (AWSCURRENT moves to
+ * it), or one that failed in between, leaves AWSCURRENT stale. Nothing else is retried.
  */
-async function run(event, deps) {
-    const credentials = await deps.credentials();
-    const conn = await connect({
+async function login(event, deps) {
+    const opts = {
         host: event.host,
         port: event.port,
         database: event.database,
-        user: credentials.username,
-        password: credentials.password,
         ssl: event.ssl,
         ca: event.caFile ? fs.readFileSync(event.caFile) : undefined,
         timeoutMs: event.timeoutMs,
-    });
+    };
+    const current = await deps.credentials("AWSCURRENT");
+    try {
+        return { conn: await connect({ ...opts, user: current.username, password: current.password }), stage: "AWSCURRENT" };
+    } catch (e) {
+        if (e.code !== "28P01") throw e;
+        const pending = await deps.credentials("AWSPENDING");
+        // No rotation under way, or its pending value is the current one: the refusal stands.
+        if (!pending || pending.password === current.password) throw e;
+        try {
+            return { conn: await connect({ ...opts, user: pending.username, password: pending.password }), stage: "AWSPENDING" };
+        } catch (e2) {
+            const err = new Error("the database refused the master secret's AWSCURRENT (" + e.message + ") and AWSPENDING (" + e2.message + ") values");
+            err.code = e2.code;
+            throw err;
+        }
+    }
+}
+
+/**
+ * event: { host, port, database, statements: [sql], migrations: [{ id, sql }], migrationsTable,
+ * secretArn, secretRegion, caFile, ssl }. deps.credentials(stage) gives { username, password } of
+ * the master secret's version labelled stage, or null when no version has that label.
+ */
+async function run(event, deps) {
+    const { conn, stage } = await login(event, deps);
     const applied = [];
     try {
         await conn.query("BEGIN");
@@ -257,18 +285,27 @@ async function run(event, deps) {
     } finally {
         conn.end();
     }
-    return { statements: (event.statements || []).length, migrationsApplied: applied };
+    return { statements: (event.statements || []).length, migrationsApplied: applied, login: stage };
 }
 
-async function masterCredentials(event) {
+/** The master secret's version labelled stage (GetSecretValue VersionStage), or null when none has that label. */
+async function masterCredentials(event, stage) {
     const { SecretsManagerClient, GetSecretValueCommand } = require("@aws-sdk/client-secrets-manager");
     const client = new SecretsManagerClient({ region: event.secretRegion });
-    const out = await client.send(new GetSecretValueCommand({ SecretId: event.secretArn }));
+    let out;
+    try {
+        out = await client.send(new GetSecretValueCommand({ SecretId: event.secretArn, VersionStage: stage }));
+    } catch (e) {
+        if (stage !== "AWSCURRENT" && e.name === "ResourceNotFoundException") return null;
+        throw e;
+    }
+    // A failed rotation may leave AWSPENDING on a version with no value (RotateSecret, API reference).
+    if (!out.SecretString) return null;
     const secret = JSON.parse(out.SecretString);
     return { username: secret.username, password: secret.password };
 }
 
 exports.connect = connect;
 exports.run = run;
-exports.handler = async (event) => run(event, { credentials: () => masterCredentials(event) });
+exports.handler = async (event) => run(event, { credentials: (stage) => masterCredentials(event, stage) });
 `;

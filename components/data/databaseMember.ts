@@ -6,6 +6,7 @@ import { zoneNames } from "../network/zoneNames";
 import { type StorePlacement } from "./access";
 import { CA_CERTIFICATE, ENGINE, INSTANCE_PARAMETERS, clusterParameters, parameterFamily } from "./aurora";
 import { type RotationArgs, declareMasterRotation } from "./masterRotation";
+import { declareWriterGuard } from "./writerGuard";
 
 export interface MasterCredentials {
     readonly username: string;
@@ -290,6 +291,11 @@ export class DatabaseMember extends pulumi.ComponentResource {
                 ),
             );
         }
+
+        // Before a lower reader count (or a replacement) deletes an instance, the writer moves to
+        // one that stays (writerGuard.ts). On every member: a secondary has no writer today, but a
+        // switchover gives it one, and config need not say so first.
+        declareWriterGuard(`${name}-writer-guard`, { region, cluster: this.cluster, instances: this.instances }, this);
 
         if (args.rotation)
             declareMasterRotation(

@@ -21,6 +21,11 @@ const IN_PLACE: Record<string, readonly string[]> = {
     // The warm capacity's placeholder count (a scale; the test below checks nothing else moves).
     "kubernetes:apps/v1:Deployment": ["spec"],
 };
+/**
+ * Inputs whose change replaces a resource that holds nothing, and whose replacement is the point:
+ * a writer guard's invocation runs again with the instances that stay (components/data/writerGuard.ts).
+ */
+const RERUN: Record<string, readonly string[]> = { "aws:lambda/invocation:Invocation": ["input"] };
 
 describe("capacity growth (targetConcurrentUsers doubled)", () => {
     let before_: PlanRun;
@@ -38,7 +43,17 @@ describe("capacity growth (targetConcurrentUsers doubled)", () => {
             diff.changed.filter((c) => c.type === "aws:eks/nodeGroup:NodeGroup"),
             [],
         );
-        const refused = diff.changed.filter((c) => !c.keys.every((k) => (IN_PLACE[c.type] ?? []).includes(k)));
+        const refused = diff.changed.filter(
+            (c) => !c.keys.every((k) => [...(IN_PLACE[c.type] ?? []), ...(RERUN[c.type] ?? [])].includes(k)),
+        );
+        // Only the writer guards re-run, one per member whose reader count changes.
+        assert.deepEqual(
+            diff.changed
+                .filter((c) => RERUN[c.type])
+                .map((c) => c.urn.split("::").at(-1))
+                .sort(),
+            ["apse1-data-db-writer-guard-run", "euc1-data-db-writer-guard-run", "use1-data-db-writer-guard-run"],
+        );
         assert.deepEqual(
             refused.map((c) => `${c.type} ${c.urn.split("::").at(-1)} (${c.keys.join(", ")})`),
             [],

@@ -258,6 +258,8 @@ describe("region lifecycle: plans", function () {
                 "aws:iam/rolePolicy:RolePolicy (policy)",
                 "aws:kms/key:Key ((retainOnDelete))",
                 "aws:lambda/function:Function (environment)",
+                // The writer guards of the members that lose readers run again (components/data/writerGuard.ts).
+                "aws:lambda/invocation:Invocation (input)",
                 "aws:opensearch/domain:Domain ((retainOnDelete))",
                 "aws:rds/cluster:Cluster ((retainOnDelete))",
                 // One serving secondary left: the primary no longer bounds the RPO (it would block every commit
@@ -437,7 +439,7 @@ describe("region lifecycle: the plan command", function () {
         assert.equal(result.stderr, "");
         const lines = result.stdout.trim().split("\n");
         // The changes: the image's replication and the failover token's secret drop the removed region.
-        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 2 changed, 260 removed$/);
+        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 2 changed, 267 removed$/);
         assert.equal(lines[2], "Data at risk: none (no stateful resource is deleted or replaced)");
         // 8 with data, plus the backup vault and its lock, which keep their name in AWS (docs/regions.md, "Add a region back").
         assert.equal(lines[4], "Retained (10): removed from the stack, kept in AWS (retainOnDelete):");

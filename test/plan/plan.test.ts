@@ -42,7 +42,7 @@ describe("offline plan of the prod stack", () => {
         // delivery failures), the writer's proxy alarm in use1; 9 of the EKS lifecycle notices (compute F14): per cell
         // the EventBridge rule, its target and the alarms' topic policy; 3 ALB rules answering /metrics with 404;
         // 6 subscriptions of prod's on-call address (both topics of each cell); 3 heartbeat alarms.
-        assert.equal(regional.length, 591);
+        assert.equal(regional.length, 600);
         const wrong = regional
             // Outside the cells: per-region resources (the origin certificates) are named by their
             // cell's code; the rest (the global database) live in the primary's region.
@@ -345,12 +345,13 @@ describe("adding a region", () => {
         // re-sizes now that WNAM users go to us-west-2 (HPA, warm placeholders, NodePool limits; the fixed-size node
         // groups never change), the image's replication gains us-west-2, and the failover: the
         // plans' scale targets, the edge functions' pool list, the execution role's resources, the
-        // token's replicas.
+        // token's replicas; the writer guards of the two members that lose an instance run again.
         assert.deepEqual([...new Set(diff.changed.map((c) => `${c.type} (${c.keys.join(", ")})`))].sort(), [
             "aws:arcregionswitch/plan:Plan (workflows)",
             "aws:ecr/replicationConfiguration:ReplicationConfiguration (replicationConfiguration)",
             "aws:iam/rolePolicy:RolePolicy (policy)",
             "aws:lambda/function:Function (environment)",
+            "aws:lambda/invocation:Invocation (input)",
             "aws:secretsmanager/secret:Secret (replicas)",
             "cloudflare:index/loadBalancer:LoadBalancer (defaultPools, rules)",
             "cloudflare:index/notificationPolicy:NotificationPolicy (filters)",
@@ -358,6 +359,28 @@ describe("adding a region", () => {
             "kubernetes:autoscaling/v2:HorizontalPodAutoscaler (spec)",
             "kubernetes:karpenter.sh/v1:NodePool (spec)",
         ]);
+        // Their new input lists the instances that stay (without -5): the invocation is replaced, so
+        // the guard moves a writer on -5 before the engine deletes it (components/data/writerGuard.ts).
+        const guards = diff.changed.filter((c) => c.type === "aws:lambda/invocation:Invocation");
+        assert.deepEqual(guards.map((c) => c.urn.split("::").pop()).sort(), [
+            "euc1-data-db-writer-guard-run",
+            "use1-data-db-writer-guard-run",
+        ]);
+        for (const code of ["euc1", "use1"]) {
+            const keep = (p: typeof before.plan) =>
+                (
+                    JSON.parse(p.resources.find((r) => r.name === `${code}-data-db-writer-guard-run`)!.inputs.input as string) as {
+                        keep: string[];
+                    }
+                ).keep;
+            const ids = (p: typeof before.plan) =>
+                p.resources
+                    .filter((r) => r.type === "aws:rds/clusterInstance:ClusterInstance" && r.name.startsWith(`${code}-data-db-`))
+                    .sort((x, y) => x.name.localeCompare(y.name))
+                    .map((r) => r.id);
+            assert.deepEqual(keep(before.plan), ids(before.plan));
+            assert.deepEqual(keep(after.plan), ids(before.plan).slice(0, -1));
+        }
         // Removed: only Aurora reader instances the capacity model no longer needs; never a
         // cluster, a key, a domain or anything else that holds data.
         assert.deepEqual([...new Set(diff.removed.map((c) => c.type))], ["aws:rds/clusterInstance:ClusterInstance"]);

@@ -213,18 +213,20 @@ const REHEARSAL_TYPES = {
     // Readers (and their alarms) follow the users; the cache gains shards in place; the API's
     // nodes follow through Karpenter's NodePool limits (the system node groups are fixed-size).
     // The failover plans' scale targets follow the capacity model (Plan workflows), and so does
-    // the warm capacity's placeholder count (its Deployment's replicas).
+    // the warm capacity's placeholder count (its Deployment's replicas). The members' writer
+    // guards run again with the new set of instances (Invocation input; writerGuard.ts).
     double: {
         added: ["ClusterInstance", "MetricAlarm"],
-        changed: ["Deployment", "HorizontalPodAutoscaler", "NodePool", "Plan", "ReplicationGroup"],
+        changed: ["Deployment", "HorizontalPodAutoscaler", "Invocation", "NodePool", "Plan", "ReplicationGroup"],
     },
-    halve: { added: [], changed: ["Deployment", "HorizontalPodAutoscaler", "NodePool", "Plan"], removed: ["ClusterInstance"] },
+    halve: { added: [], changed: ["Deployment", "HorizontalPodAutoscaler", "Invocation", "NodePool", "Plan"], removed: ["ClusterInstance"] },
     // The registry's replication gains the new region as a destination; the failover's plans,
     // the edge functions' pool list, the execution role's resources and the token's replicas follow.
     addRegion: [
         "Deployment",
         "Function",
         "HorizontalPodAutoscaler",
+        "Invocation",
         "LoadBalancer",
         "NodePool",
         "NotificationPolicy",
@@ -240,8 +242,8 @@ const REHEARSAL_TYPES = {
         // The database bootstrap (its function, role, log group and invocation) and the backup
         // selection follow the primary too (issue 15). No Deployment changes: the pods find the
         // writer at run time (no DB_WRITABLE). The HPAs' ceilings and Karpenter's limits follow the
-        // plans' scale targets (regions/failover.ts, hpaCeilings). The Aurora CPU alarms follow
-        // the role: the primary's watches its writer, a secondary's its readers (Role dimension).
+        // plans' scale targets (regions/failover.ts, hpaCeilings). The Aurora CPU alarms follow the
+        // role: the primary's writer, a secondary's readers (components/observability/cloudWatchAlarms.ts).
         added: FOLLOW_THE_PRIMARY,
         changed: [
             "Cluster",

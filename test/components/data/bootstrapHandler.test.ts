@@ -19,8 +19,8 @@ interface Handler {
     connect(opts: Record<string, unknown>): Promise<Conn>;
     run(
         event: Record<string, unknown>,
-        deps: { credentials: () => Promise<{ username: string; password: string }> },
-    ): Promise<{ statements: number; migrationsApplied: string[] }>;
+        deps: { credentials: (stage: string) => Promise<{ username: string; password: string } | null> },
+    ): Promise<{ statements: number; migrationsApplied: string[]; login: string }>;
 }
 
 const SQL: BootstrapSql = { appUser: "app", owner: "platform_admin", database: "platform", schema: "app" };
@@ -63,6 +63,7 @@ describe("database bootstrap handler against PostgreSQL", function () {
     it("creates the app's IAM-only role, its grants and the migrations on the first run", async () => {
         const out = await handler.run(event(), { credentials: master });
         assert.deepEqual(out.migrationsApplied, ["0001-reviews", "0002-sessions"]);
+        assert.equal(out.login, "AWSCURRENT");
         assert.equal(
             pg.psql(
                 "SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolpassword IS NULL, pg_has_role('app', 'rds_iam', 'member') FROM pg_authid WHERE rolname = 'app'",
@@ -131,6 +132,44 @@ describe("database bootstrap handler against PostgreSQL", function () {
             /type "no_such_type" does not exist/,
         );
         assert.equal(pg.psql("SELECT count(*) FROM pg_namespace WHERE nspname = 'app'", "fresh"), "0");
+    });
+
+    describe("during a rotation of the master secret", () => {
+        // Rotation's setSecret has set the pending password in the database; finishSecret has not
+        // yet moved AWSCURRENT to it (or the rotation failed in between): AWSCURRENT is stale.
+        const PENDING = "pending-test-only";
+        const rotating = (pending: string | null) => {
+            const asked: string[] = [];
+            const credentials = (stage: string) => {
+                asked.push(stage);
+                if (stage === "AWSCURRENT") return Promise.resolve({ username: SQL.owner, password: MASTER_PASSWORD });
+                if (stage === "AWSPENDING") return Promise.resolve(pending === null ? null : { username: SQL.owner, password: pending });
+                return Promise.reject(new Error(`unexpected stage ${stage}`));
+            };
+            return { asked, credentials };
+        };
+        before(() => pg.psql(`ALTER ROLE ${SQL.owner} PASSWORD '${PENDING}'`));
+        after(() => pg.psql(`ALTER ROLE ${SQL.owner} PASSWORD '${MASTER_PASSWORD}'`));
+
+        it("logs in with AWSPENDING once AWSCURRENT is refused, and runs as usual", async () => {
+            const deps = rotating(PENDING);
+            const added = [...MIGRATIONS, { id: "0004-during-rotation", sql: "CREATE TABLE app.rotated (id int)" }];
+            const out = await handler.run(event(SQL, added), deps);
+            assert.deepEqual([out.login, out.migrationsApplied], ["AWSPENDING", ["0004-during-rotation"]]);
+            assert.deepEqual(deps.asked, ["AWSCURRENT", "AWSPENDING"]);
+            assert.equal(pg.psql("SELECT count(*) FROM app.schema_migrations WHERE id = '0004-during-rotation'", "platform"), "1");
+        });
+
+        it("keeps the refusal when no rotation is pending, and says so when the pending value fails too", async () => {
+            await assert.rejects(
+                handler.run(event(), rotating(null)),
+                /^Error: password authentication failed for user "platform_admin" \(SQLSTATE 28P01\)$/,
+            );
+            await assert.rejects(
+                handler.run(event(), rotating("also-wrong")),
+                /refused the master secret's AWSCURRENT \(password authentication failed for user "platform_admin" \(SQLSTATE 28P01\)\) and AWSPENDING \(password authentication failed/,
+            );
+        });
     });
 
     it("refuses a server whose certificate does not verify, and a wrong password", async () => {
