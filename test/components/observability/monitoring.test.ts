@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import { apiAlertRules } from "../../../components/observability/alertRules";
 import { apiDashboard } from "../../../components/observability/dashboard";
-import { Monitoring } from "../../../components/observability/monitoring";
+import { KUBE_PROMETHEUS_STACK_CHART, Monitoring } from "../../../components/observability/monitoring";
+import { OPERATOR_VERSIONS } from "../../../components/observability/operatorCrds";
 import { ACCOUNT_ID } from "../../../plan/mocks";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
 import { chartOf, evaluateOf, k8sProvider, ofType, one, policyOf, RELEASE } from "../../support/harness";
@@ -33,6 +34,70 @@ describe("Monitoring", () => {
             "kube-prometheus-stack@88.5.3 from https://prometheus-community.github.io/helm-charts in monitoring",
         );
         assert.equal(release.inputs.name, "kps");
+    });
+
+    describe("the operator's CRDs", () => {
+        const crds = (e: Evaluation) => one(e, RELEASE, "use1-obs-metrics-crds");
+
+        it("come from the pinned prometheus-operator-crds chart, as their own release in the monitoring namespace", () => {
+            assert.equal(
+                chartOf(crds(ev)),
+                "prometheus-operator-crds@31.0.1 from https://prometheus-community.github.io/helm-charts in monitoring",
+            );
+            assert.equal(crds(ev).inputs.name, "prometheus-operator-crds");
+            assert.equal(crds(ev).inputs.atomic, true);
+        });
+
+        it("are kept by Helm (uninstall, or a chart version that stops rendering one) and adopt CRDs an earlier kube-prometheus-stack installed", () => {
+            assert.deepEqual(crds(ev).inputs.values, { crds: { annotations: { "helm.sh/resource-policy": "keep" } } });
+            assert.equal(crds(ev).inputs.takeOwnership, true);
+        });
+
+        it("are installed before kube-prometheus-stack, which no longer installs its own", () => {
+            const stack = one(ev, RELEASE, "use1-obs-metrics-release");
+            assert.ok(stack.dependencies.includes(crds(ev).urn), "kube-prometheus-stack waits for the CRDs");
+            assert.ok(!crds(ev).dependencies.includes(stack.urn), "the CRDs do not wait for kube-prometheus-stack");
+            assert.deepEqual(values(ev).crds, { enabled: false });
+            // What creates objects of the CRDs' kinds comes after both.
+            for (const [type, name] of [
+                ["kubernetes:monitoring.coreos.com/v1:PrometheusRule", "use1-obs-metrics-api-rules"],
+                ["kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "use1-obs-metrics-api-monitor"],
+            ]) {
+                assert.ok(one(ev, type, name).dependencies.includes(stack.urn), `${name} after kube-prometheus-stack`);
+            }
+        });
+
+        it("refuse a kube-prometheus-stack version whose operator does not match them, before declaring anything", async () => {
+            const table = OPERATOR_VERSIONS["kube-prometheus-stack"] as Record<string, string>;
+            const pinned = table[KUBE_PROMETHEUS_STACK_CHART.version];
+            table[KUBE_PROMETHEUS_STACK_CHART.version] = "v0.94.0";
+            try {
+                await assert.rejects(
+                    build(),
+                    /kube-prometheus-stack 88\.5\.3 runs prometheus-operator v0\.94\.0, but prometheus-operator-crds 31\.0\.1 installs the CRDs of v0\.93\.1/,
+                );
+            } finally {
+                table[KUBE_PROMETHEUS_STACK_CHART.version] = pinned;
+            }
+        });
+    });
+
+    it("gives Prometheus and Alertmanager a disruption budget (one of two replicas at a time), and every multi-replica component one", () => {
+        const v = values(ev);
+        const budget = { enabled: true, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" };
+        assert.deepEqual(v.prometheus.podDisruptionBudget, budget);
+        assert.deepEqual(v.alertmanager.podDisruptionBudget, budget);
+        assert.equal(v.prometheus.podDisruptionBudget.maxUnavailable, undefined, "the chart renders both keys: one of them only");
+        // Every component of the values that runs more than one replica has a budget of its own.
+        const replicated = (node: unknown): boolean =>
+            typeof node === "object" &&
+            node !== null &&
+            Object.entries(node).some(([k, x]) => (k === "replicas" && typeof x === "number" && x > 1) || replicated(x));
+        const components = Object.entries(v).filter(([, x]) => replicated(x));
+        assert.deepEqual(components.map(([k]) => k).sort(), ["alertmanager", "prometheus"]);
+        for (const [k, x] of components)
+            assert.equal((x as { podDisruptionBudget?: { enabled: boolean } }).podDisruptionBudget?.enabled, true, k);
+        assert.deepEqual([v.prometheus.prometheusSpec.replicas, v.alertmanager.alertmanagerSpec.replicas], [2, 2]);
     });
 
     it("keeps Prometheus data for the retention on gp3 volumes, and selects every rule", () => {
