@@ -10,8 +10,9 @@
  *   interpolated (see docs/observability.md).
  * - kube-state-metrics (`kube_horizontalpodautoscaler_*`, `kube_pod_*`) and node-exporter
  *   (`node_cpu_seconds_total`), both installed by kube-prometheus-stack.
- * - Fluent Bit's output counters `fluentbit_output_dropped_records_total` and
- *   `fluentbit_output_retries_failed_total` (label `name`: the output instance, e.g.
+ * - Fluent Bit's output metrics `fluentbit_output_dropped_records_total`,
+ *   `fluentbit_output_retries_failed_total` and the gauge
+ *   `fluentbit_output_chunk_available_capacity_percent` (label `name`: the output instance, e.g.
  *   `opensearch.0`), created per output by fluent/fluent-bit src/flb_output.c (cmetrics) and
  *   served at `/api/v2/metrics/prometheus`, which the chart's ServiceMonitor scrapes (logShipper.ts).
  * - cAdvisor via the kubelet (`container_cpu_usage_seconds_total`).
@@ -236,9 +237,20 @@ export const LOG_LOSS_WINDOW = "10m";
 export const LOG_SHIPPER_ABSENT_FOR = "15m";
 
 /**
+ * Below this share of free space in an output's filesystem buffer (its `storage.total_limit_size`,
+ * logShipper.ts) the domain has been refusing or unreachable for a while: at 0 % the oldest logs go.
+ */
+export const LOG_BUFFER_MIN_FREE_PERCENT = 50;
+/** The buffer must stay that full this long: a burst drained by the next flushes is not a problem. */
+export const LOG_BUFFER_FOR = "10m";
+
+/**
  * Log shipping: records Fluent Bit dropped (an output answered with an unrecoverable error, e.g.
- * a mapping conflict or a 403 before the role mapping exists) or gave up on after `Retry_Limit`
- * (logShipper.ts), per pod and output. Lost logs are not an outage: tickets (warning), not pages.
+ * a mapping conflict or a 403 before the role mapping exists, or its filesystem buffer was full
+ * and the oldest chunk was discarded: src/flb_input_chunk.c counts those in the same counter), per
+ * pod and output; and a buffer filling up, the warning before that loss. Retries are unlimited
+ * (`Retry_Limit no_limits`, logShipper.ts), so nothing is given up on after N retries any more.
+ * Lost logs are not an outage: tickets (warning), not pages.
  */
 export function logShippingRules(region: string): RuleGroup {
     const labels = { severity: "warning", region };
@@ -257,13 +269,16 @@ export function logShippingRules(region: string): RuleGroup {
                 },
             },
             {
-                alert: "FluentBitRetriesFailed",
-                expr: lost("fluentbit_output_retries_failed_total"),
-                for: "0m",
+                // 100 × (1 − buffered bytes / storage.total_limit_size): fluent/fluent-bit src/flb_engine.c
+                // calculate_chunk_capacity_percent.
+                alert: "FluentBitBufferFilling",
+                expr: `min by (pod, name) (fluentbit_output_chunk_available_capacity_percent) < ${LOG_BUFFER_MIN_FREE_PERCENT}`,
+                for: LOG_BUFFER_FOR,
                 labels,
                 annotations: {
-                    summary: `Fluent Bit {{ $labels.pod }} gave up delivering to output {{ $labels.name }} in ${region}`,
-                    description: `{{ $value | humanize }} batches abandoned after the retry limit in ${LOG_LOSS_WINDOW}: their logs are lost.`,
+                    summary: `Fluent Bit {{ $labels.pod }} buffers logs for output {{ $labels.name }} in ${region}: {{ $value | humanize }} % of its buffer left`,
+                    description:
+                        "The log domain has not accepted this output's records for a while (outage, write block or missing role mapping). At 0 % Fluent Bit discards the oldest buffered logs (FluentBitDroppedRecords).",
                 },
             },
             {

@@ -356,21 +356,22 @@ describe("Monitoring", () => {
                 "ApiLatencyBudgetBurn",
                 "ApiMetricsAbsent",
                 "ApiPodRestarting",
+                "FluentBitBufferFilling",
                 "FluentBitDroppedRecords",
                 "FluentBitMetricsAbsent",
-                "FluentBitRetriesFailed",
                 "NodeCpuHigh",
             ]);
             // Three burn-rate windows per objective, the two absent guards, three capacity rules.
             assert.deepEqual(apiAlertRules("api", "us-east-1").flatMap((g) => g.rules).length, 3 * 2 + 2 + 3);
         });
 
-        it("opens a ticket (warning → receiver ticket → SNS severity=ticket) when Fluent Bit drops or gives up on records, per pod and output", () => {
+        it("opens a ticket (warning → receiver ticket → SNS severity=ticket) when Fluent Bit drops records or its buffer fills, per pod and output", () => {
             const dropped = byName.get("FluentBitDroppedRecords")!;
-            const failed = byName.get("FluentBitRetriesFailed")!;
+            const filling = byName.get("FluentBitBufferFilling")!;
             assert.equal(dropped.expr, "sum by (pod, name) (increase(fluentbit_output_dropped_records_total[10m])) > 0");
-            assert.equal(failed.expr, "sum by (pod, name) (increase(fluentbit_output_retries_failed_total[10m])) > 0");
-            for (const r of [dropped, failed, byName.get("FluentBitMetricsAbsent")!])
+            assert.equal(filling.expr, "min by (pod, name) (fluentbit_output_chunk_available_capacity_percent) < 50");
+            assert.equal(filling.for, "10m");
+            for (const r of [dropped, filling, byName.get("FluentBitMetricsAbsent")!])
                 assert.deepEqual(r.labels, { severity: "warning", region: "us-east-1" });
             assert.equal(byName.get("FluentBitMetricsAbsent")!.expr, "absent(fluentbit_output_retries_failed_total)");
             // The route that carries them: warning → the ticket receiver, whose messages carry severity=ticket.
