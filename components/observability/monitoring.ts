@@ -8,7 +8,7 @@ import * as random from "@pulumi/random";
 import { type ChartPin } from "../../regions/versions";
 import { pinnedRelease } from "../helm";
 import { podIdentityAssociation, podIdentityServiceRole, policyDocument } from "../iam";
-import { HEARTBEAT_MINUTES, apiAlertRules, logShippingRules } from "./alertRules";
+import { HEARTBEAT_MINUTES, apiAlertRules, logShippingRules, sloRecordingRules } from "./alertRules";
 import { apiDashboard } from "./dashboard";
 import { CRDS_RELEASE, PROMETHEUS_OPERATOR_CRDS_CHART, operatorCrdProblems, operatorCrdValues } from "./operatorCrds";
 
@@ -226,7 +226,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "PrometheusRule",
                 metadata: { name: "api-alerts", namespace, labels: { release: KPS_RELEASE } },
-                spec: { groups: [...apiAlertRules(apiNamespace, region), logShippingRules(region)] },
+                spec: { groups: [...sloRecordingRules(apiNamespace), ...apiAlertRules(apiNamespace, region), logShippingRules(region)] },
             },
             { parent: this, provider: args.k8sProvider, dependsOn: [release] },
         );

@@ -271,7 +271,12 @@ describe("Monitoring", () => {
             const groups = (
                 rule.inputs.spec as { groups: { rules: { alert: string; expr: string; for: string; labels: Record<string, string> }[] }[] }
             ).groups;
-            byName = new Map(groups.flatMap((g) => g.rules).map((r) => [r.alert, r]));
+            byName = new Map(
+                groups
+                    .flatMap((g) => g.rules)
+                    .filter((r) => r.alert !== undefined)
+                    .map((r) => [r.alert, r]),
+            );
         });
 
         it("is a monitoring.coreos.com/v1 PrometheusRule installed after the chart's CRDs", () => {
@@ -280,20 +285,59 @@ describe("Monitoring", () => {
             assert.ok(rule.dependencies.includes(one(ev, RELEASE, "use1-obs-metrics-release").urn));
         });
 
+        /** The recording rules of the PrometheusRule, by recorded series and `slo` label. */
+        const recorded = () =>
+            new Map(
+                (rule.inputs.spec as { groups: { rules: { record?: string; expr: string; labels: { slo: string } }[] }[] }).groups
+                    .flatMap((g) => g.rules)
+                    .filter((r) => r.record !== undefined)
+                    .map((r) => [`${r.record}{slo="${r.labels.slo}"}`, r.expr]),
+            );
+
         it("pages on a fast burn of the 99.99 % availability budget: 14.4x over 1 h confirmed by 5 m, at least 10 failed requests", () => {
             const [fast, medium, slow] = [...groupsOf(rule)].filter((r) => r.alert === "ApiAvailabilityBudgetBurn");
-            const ratio = (w: string) =>
-                `(sum(increase(http_server_request_duration_seconds_count{namespace="api", http_response_status_code=~"5.."}[${w}])) / sum(increase(http_server_request_duration_seconds_count{namespace="api"}[${w}])))`;
             assert.equal(
                 fast.expr,
-                `${ratio("1h")} > 0.00144 and ${ratio("5m")} > 0.00144 and sum(increase(http_server_request_duration_seconds_count{namespace="api", http_response_status_code=~"5.."}[1h])) >= 10`,
+                'api_slo:bad_ratio:increase1h{slo="availability"} > 0.00144 and api_slo:bad_ratio:increase5m{slo="availability"} > 0.00144 and api_slo:bad_requests:increase1h{slo="availability"} >= 10',
+            );
+            // What those series record: the 5xx ratio and the 5xx count of the window.
+            const ratio = (w: string) =>
+                `(sum(increase(http_server_request_duration_seconds_count{namespace="api", http_response_status_code=~"5.."}[${w}])) / sum(increase(http_server_request_duration_seconds_count{namespace="api"}[${w}])))`;
+            const records = recorded();
+            assert.equal(records.get('api_slo:bad_ratio:increase1h{slo="availability"}'), ratio("1h"));
+            assert.equal(records.get('api_slo:bad_ratio:increase5m{slo="availability"}'), ratio("5m"));
+            assert.equal(
+                records.get('api_slo:bad_requests:increase1h{slo="availability"}'),
+                'sum(increase(http_server_request_duration_seconds_count{namespace="api", http_response_status_code=~"5.."}[1h]))',
             );
             assert.deepEqual(fast.labels, { severity: "critical", region: "us-east-1", slo: "availability", long_window: "1h" });
-            assert.match(medium.expr, /\[6h\]\)\)\) > 0\.0006 and .*\[30m\]\)\)\) > 0\.0006 /);
+            assert.match(medium.expr, /increase6h\{slo="availability"\} > 0\.0006 and .*increase30m\{slo="availability"\} > 0\.0006 /);
             assert.equal(medium.labels.severity, "critical");
             // The slow burn (the whole budget at 1x over 3 days) opens a ticket, never a page.
-            assert.match(slow.expr, /\[3d\]\)\)\) > 0\.0001 and .*\[6h\]\)\)\) > 0\.0001 /);
+            assert.match(slow.expr, /increase3d\{slo="availability"\} > 0\.0001 and .*increase6h\{slo="availability"\} > 0\.0001 /);
             assert.equal(slow.labels.severity, "warning");
+        });
+
+        it("records every series the burn-rate alerts read, once, in the same PrometheusRule", () => {
+            const records = recorded();
+            const read = [...groupsOf(rule)]
+                .filter((r) => r.alert?.endsWith("BudgetBurn"))
+                .flatMap((r) => r.expr.match(/api_slo:[a-z_]+:increase\w+\{slo="\w+"\}/g) ?? []);
+            assert.equal(read.length, 2 * 3 * 3);
+            for (const series of read) assert.ok(records.has(series), `${series} is recorded`);
+            const all = (rule.inputs.spec as { groups: { rules: { record?: string; labels: { slo: string } }[] }[] }).groups
+                .flatMap((g) => g.rules)
+                .filter((r) => r.record !== undefined);
+            assert.equal(records.size, all.length, "no series is recorded twice");
+            // Windows 5m, 30m, 1h, 6h, 3d: ratio and count per objective; and the 30 d ratio of the budget, every 2 minutes.
+            assert.equal(all.length, 2 * 5 * 2 + 2);
+            const budget = (rule.inputs.spec as { groups: { name: string; interval?: string; rules: { record: string }[] }[] }).groups.find(
+                (g) => g.name === "api.slo.budget",
+            )!;
+            assert.deepEqual(
+                [budget.interval, budget.rules.map((r) => r.record)],
+                ["2m", ["api_slo:bad_ratio:increase30d", "api_slo:bad_ratio:increase30d"]],
+            );
         });
 
         it('burns the latency budget (99 % within 30 ms) on requests above the le="0.03" bucket', () => {
@@ -306,11 +350,11 @@ describe("Monitoring", () => {
                     ["3d", "warning"],
                 ],
             );
+            assert.match(rules[0].expr, /^api_slo:bad_ratio:increase1h\{slo="latency"\} > 0\.144 and /);
             assert.match(
-                rules[0].expr,
+                recorded().get('api_slo:bad_ratio:increase1h{slo="latency"}')!,
                 /- sum\(increase\(http_server_request_duration_seconds_bucket\{namespace="api", le="0\.03"\}\[1h\]\)\)\)/,
             );
-            assert.match(rules[0].expr, / > 0\.144 and /);
         });
 
         it("says when the app exports no request metric (the SLO alerts would be blind)", () => {
