@@ -10,7 +10,13 @@ import { pinnedRelease } from "../helm";
 import { podIdentityAssociation, podIdentityServiceRole, policyDocument } from "../iam";
 import { HEARTBEAT_MINUTES, apiAlertRules, logShippingRules, sloRecordingRules } from "./alertRules";
 import { apiDashboard } from "./dashboard";
-import { CRDS_RELEASE, PROMETHEUS_OPERATOR_CRDS_CHART, operatorCrdProblems, operatorCrdValues } from "./operatorCrds";
+import {
+    CRDS_RELEASE,
+    PROMETHEUS_COMMUNITY_CHARTS,
+    PROMETHEUS_OPERATOR_CRDS_CHART,
+    operatorCrdProblems,
+    operatorCrdValues,
+} from "./operatorCrds";
 
 /**
  * kube-prometheus-stack, pinned: 88.5.3 (Prometheus Operator v0.93, Alertmanager v0.34,
@@ -22,7 +28,7 @@ import { CRDS_RELEASE, PROMETHEUS_OPERATOR_CRDS_CHART, operatorCrdProblems, oper
 export const KUBE_PROMETHEUS_STACK_CHART = {
     chart: "kube-prometheus-stack",
     version: "88.5.3",
-    repository: "https://prometheus-community.github.io/helm-charts",
+    repository: PROMETHEUS_COMMUNITY_CHARTS,
 } as const satisfies ChartPin;
 
 /** Name of the Helm release and of its objects (`fullnameOverride`): short, stable names. */

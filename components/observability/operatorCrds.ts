@@ -14,6 +14,9 @@
  */
 import { type ChartPin } from "../../regions/versions";
 
+/** The prometheus-community chart repository: kube-prometheus-stack's and the CRD chart's. */
+export const PROMETHEUS_COMMUNITY_CHARTS = "https://prometheus-community.github.io/helm-charts";
+
 /**
  * prometheus-operator-crds 31.0.1: `appVersion: v0.93.1`, the CRDs of prometheus-operator v0.93.1
  * (prometheus-community/helm-charts charts/prometheus-operator-crds/Chart.yaml, commit 4529d7bb4,
@@ -22,7 +25,7 @@ import { type ChartPin } from "../../regions/versions";
 export const PROMETHEUS_OPERATOR_CRDS_CHART = {
     chart: "prometheus-operator-crds",
     version: "31.0.1",
-    repository: "https://prometheus-community.github.io/helm-charts",
+    repository: PROMETHEUS_COMMUNITY_CHARTS,
 } as const satisfies ChartPin;
 
 /** Name of the CRD release (in the monitoring namespace; the CRDs themselves are cluster-scoped). */
