@@ -243,6 +243,8 @@ const REHEARSAL_TYPES = {
             "ExperimentTemplate",
             "HorizontalPodAutoscaler",
             "LoadBalancer",
+            // The Aurora CPU alarms watch the primary's writer and a secondary's readers (Role dimension).
+            "MetricAlarm",
             "NodePool",
             "Plan",
             "SecretRotation",
