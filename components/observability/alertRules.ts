@@ -10,8 +10,9 @@
  *   interpolated (see docs/observability.md).
  * - kube-state-metrics (`kube_horizontalpodautoscaler_*`, `kube_pod_*`) and node-exporter
  *   (`node_cpu_seconds_total`), both installed by kube-prometheus-stack.
- * - Fluent Bit's output counters `fluentbit_output_dropped_records_total` and
- *   `fluentbit_output_retries_failed_total` (label `name`: the output instance, e.g.
+ * - Fluent Bit's output metrics `fluentbit_output_dropped_records_total`,
+ *   `fluentbit_output_retries_failed_total` and the gauge
+ *   `fluentbit_output_chunk_available_capacity_percent` (label `name`: the output instance, e.g.
  *   `opensearch.0`), created per output by fluent/fluent-bit src/flb_output.c (cmetrics) and
  *   served at `/api/v2/metrics/prometheus`, which the chart's ServiceMonitor scrapes (logShipper.ts).
  * - cAdvisor via the kubelet (`container_cpu_usage_seconds_total`).
@@ -49,9 +50,18 @@ export interface AlertRule {
     readonly annotations: Readonly<Record<string, string>>;
 }
 
+/** A Prometheus recording rule: `expr` evaluated every interval and stored as the series `record`. */
+export interface RecordingRule {
+    readonly record: string;
+    readonly expr: string;
+    readonly labels: Readonly<Record<string, string>>;
+}
+
 export interface RuleGroup {
     readonly name: string;
-    readonly rules: readonly AlertRule[];
+    /** Evaluation interval of the group (PrometheusRule `groups[].interval`). @default Prometheus's own */
+    readonly interval?: string;
+    readonly rules: readonly (AlertRule | RecordingRule)[];
 }
 
 /** Label selector of the API's series. */
@@ -121,24 +131,85 @@ function total(namespace: string, window: string): string {
 }
 
 /** The ratio of bad requests in `window` for the objective `which`. */
-export function badRatio(which: "availability" | "latency", namespace: string, window: string): string {
+export function badRatio(which: Objective, namespace: string, window: string): string {
     const bad = which === "availability" ? badAvailability(namespace, window) : badLatency(namespace, window);
     return `(${bad} / ${total(namespace, window)})`;
 }
 
-function burnRateRules(which: "availability" | "latency", namespace: string, region: string): AlertRule[] {
+export type Objective = "availability" | "latency";
+
+/** The error budget of an objective: the share of requests it may fail (1e-4 and 0.01). */
+export function errorBudget(which: Objective): number {
+    return Number((1 - (which === "availability" ? AVAILABILITY_OBJECTIVE : LATENCY_OBJECTIVE)).toPrecision(6));
+}
+
+/**
+ * Recorded SLI series, label `slo` = the objective: the bad ratio and the bad request count over a
+ * window (`api_slo:bad_ratio:increase1h{slo="availability"}`), named level:metric:operations as
+ * Prometheus's recording-rule convention asks (prometheus.io/docs/practices/rules). The burn-rate
+ * alerts and the dashboard's budget panels read these, so they never disagree.
+ */
+export const SLO_RECORDS = {
+    ratio: (window: string) => `api_slo:bad_ratio:increase${window}`,
+    bad: (window: string) => `api_slo:bad_requests:increase${window}`,
+} as const;
+
+/** The recorded series `record` of the objective `which`. */
+export function sloSeries(record: string, which: Objective): string {
+    return `${record}{slo="${which}"}`;
+}
+
+/** Every window the burn-rate alerts read (long and short), once each, in order. */
+export function burnWindows(): string[] {
+    return [...new Set(BURN_WINDOWS.flatMap((w) => [w.long, w.short]))];
+}
+
+/** Evaluation interval of the 30-day budget rule: 30 days of counters are costly to read each 30 s. */
+export const BUDGET_RULE_INTERVAL = "2m";
+
+/**
+ * The recording rules of the SLIs: per objective, the bad ratio and bad count over every burn window,
+ * and the bad ratio over the SLO window (30 d; its own group, evaluated every BUDGET_RULE_INTERVAL)
+ * for the remaining budget.
+ */
+export function sloRecordingRules(namespace: string): RuleGroup[] {
+    const objectives: Objective[] = ["availability", "latency"];
+    const bad = (which: Objective, window: string) => (which === "availability" ? badAvailability : badLatency)(namespace, window);
+    return [
+        {
+            name: "api.slo.sli",
+            rules: objectives.flatMap((which) =>
+                burnWindows().flatMap((window) => [
+                    { record: SLO_RECORDS.ratio(window), expr: badRatio(which, namespace, window), labels: { slo: which } },
+                    { record: SLO_RECORDS.bad(window), expr: bad(which, window), labels: { slo: which } },
+                ]),
+            ),
+        },
+        {
+            name: "api.slo.budget",
+            interval: BUDGET_RULE_INTERVAL,
+            rules: objectives.map((which) => ({
+                record: SLO_RECORDS.ratio(`${SLO_WINDOW_DAYS}d`),
+                expr: badRatio(which, namespace, `${SLO_WINDOW_DAYS}d`),
+                labels: { slo: which },
+            })),
+        },
+    ];
+}
+
+function burnRateRules(which: Objective, region: string): AlertRule[] {
     const objective = which === "availability" ? AVAILABILITY_OBJECTIVE : LATENCY_OBJECTIVE;
-    const budget = Number((1 - objective).toPrecision(6));
+    const budget = errorBudget(which);
     const name = which === "availability" ? "ApiAvailabilityBudgetBurn" : "ApiLatencyBudgetBurn";
-    const bad = which === "availability" ? badAvailability : badLatency;
     return BURN_WINDOWS.map((w) => {
         const threshold = Number((w.burn * budget).toPrecision(6));
         return {
             alert: name,
+            // The recorded series of sloRecordingRules; all carry only `slo`, so `and` matches them one to one.
             expr:
-                `${badRatio(which, namespace, w.long)} > ${threshold}` +
-                ` and ${badRatio(which, namespace, w.short)} > ${threshold}` +
-                ` and ${bad(namespace, w.long)} >= ${MIN_BAD_REQUESTS}`,
+                `${sloSeries(SLO_RECORDS.ratio(w.long), which)} > ${threshold}` +
+                ` and ${sloSeries(SLO_RECORDS.ratio(w.short), which)} > ${threshold}` +
+                ` and ${sloSeries(SLO_RECORDS.bad(w.long), which)} >= ${MIN_BAD_REQUESTS}`,
             for: w.severity === "critical" ? "2m" : "1h",
             labels: { severity: w.severity, region, slo: which, long_window: w.long },
             annotations: {
@@ -159,8 +230,8 @@ export function apiAlertRules(namespace: string, region: string): RuleGroup[] {
         {
             name: "api.slo",
             rules: [
-                ...burnRateRules("availability", namespace, region),
-                ...burnRateRules("latency", namespace, region),
+                ...burnRateRules("availability", region),
+                ...burnRateRules("latency", region),
                 {
                     // Without the app's metric every rule above is an empty vector: say so. The ALB's own
                     // alarms (CloudWatch, cloudWatchAlarms.ts) keep watching 5xx and p99 meanwhile.
@@ -236,9 +307,20 @@ export const LOG_LOSS_WINDOW = "10m";
 export const LOG_SHIPPER_ABSENT_FOR = "15m";
 
 /**
+ * Below this share of free space in an output's filesystem buffer (its `storage.total_limit_size`,
+ * logShipper.ts) the domain has been refusing or unreachable for a while: at 0 % the oldest logs go.
+ */
+export const LOG_BUFFER_MIN_FREE_PERCENT = 50;
+/** The buffer must stay that full this long: a burst drained by the next flushes is not a problem. */
+export const LOG_BUFFER_FOR = "10m";
+
+/**
  * Log shipping: records Fluent Bit dropped (an output answered with an unrecoverable error, e.g.
- * a mapping conflict or a 403 before the role mapping exists) or gave up on after `Retry_Limit`
- * (logShipper.ts), per pod and output. Lost logs are not an outage: tickets (warning), not pages.
+ * a mapping conflict or a 403 before the role mapping exists, or its filesystem buffer was full
+ * and the oldest chunk was discarded: src/flb_input_chunk.c counts those in the same counter), per
+ * pod and output; and a buffer filling up, the warning before that loss. Retries are unlimited
+ * (`Retry_Limit no_limits`, logShipper.ts), so nothing is given up on after N retries any more.
+ * Lost logs are not an outage: tickets (warning), not pages.
  */
 export function logShippingRules(region: string): RuleGroup {
     const labels = { severity: "warning", region };
@@ -257,13 +339,16 @@ export function logShippingRules(region: string): RuleGroup {
                 },
             },
             {
-                alert: "FluentBitRetriesFailed",
-                expr: lost("fluentbit_output_retries_failed_total"),
-                for: "0m",
+                // 100 × (1 − buffered bytes / storage.total_limit_size): fluent/fluent-bit src/flb_engine.c
+                // calculate_chunk_capacity_percent.
+                alert: "FluentBitBufferFilling",
+                expr: `min by (pod, name) (fluentbit_output_chunk_available_capacity_percent) < ${LOG_BUFFER_MIN_FREE_PERCENT}`,
+                for: LOG_BUFFER_FOR,
                 labels,
                 annotations: {
-                    summary: `Fluent Bit {{ $labels.pod }} gave up delivering to output {{ $labels.name }} in ${region}`,
-                    description: `{{ $value | humanize }} batches abandoned after the retry limit in ${LOG_LOSS_WINDOW}: their logs are lost.`,
+                    summary: `Fluent Bit {{ $labels.pod }} buffers logs for output {{ $labels.name }} in ${region}: {{ $value | humanize }} % of its buffer left`,
+                    description:
+                        "The log domain has not accepted this output's records for a while (outage, write block or missing role mapping). At 0 % Fluent Bit discards the oldest buffered logs (FluentBitDroppedRecords).",
                 },
             },
             {

@@ -2,7 +2,21 @@
  * The API dashboard as code: a Grafana dashboard model (plain JSON) built from the same
  * queries as the alert rules, so a panel and its alert never disagree.
  */
-import { ERROR_RATIO, P99_LATENCY_SECONDS, errorRatio, latencyQuantile, requestsPerSecond } from "./alertRules";
+import {
+    AVAILABILITY_OBJECTIVE,
+    BURN_WINDOWS,
+    LATENCY_OBJECTIVE,
+    ERROR_RATIO,
+    type Objective,
+    P99_LATENCY_SECONDS,
+    SLO_RECORDS,
+    SLO_WINDOW_DAYS,
+    errorBudget,
+    errorRatio,
+    latencyQuantile,
+    requestsPerSecond,
+    sloSeries,
+} from "./alertRules";
 
 /** kube-prometheus-stack provisions its Prometheus data source with this uid. */
 const DATASOURCE = { type: "prometheus", uid: "prometheus" } as const;
@@ -58,6 +72,28 @@ function panel(id: number, title: string, unit: string, targets: Target[], thres
     };
 }
 
+/** Budget left over the SLO window, as a ratio of the whole budget: 1 untouched, 0 spent, below 0 overspent. */
+export function budgetRemaining(which: Objective): string {
+    return `1 - ${sloSeries(SLO_RECORDS.ratio(`${SLO_WINDOW_DAYS}d`), which)} / ${errorBudget(which)}`;
+}
+
+/** How many times faster than the budget allows requests fail over `window` (1 spends it in exactly 30 days). */
+export function burnRate(which: Objective, window: string): string {
+    return `${sloSeries(SLO_RECORDS.ratio(window), which)} / ${errorBudget(which)}`;
+}
+
+/** The long windows of the burn-rate alerts: each one's burn, against the line at 1. */
+function burnRatePanel(id: number, which: Objective): Panel {
+    const title = `${which === "availability" ? "Availability" : "Latency"} budget burn rate (alerts at ${BURN_WINDOWS.map((w) => `${w.burn}x/${w.long}`).join(", ")})`;
+    return panel(
+        id,
+        title,
+        "short",
+        BURN_WINDOWS.map((w) => ({ expr: burnRate(which, w.long), legendFormat: w.long })),
+        1,
+    );
+}
+
 /** Dashboard of the API in `namespace` of the cell in `region`. */
 export function apiDashboard(namespace: string, region: string): Dashboard {
     const ns = `{namespace="${namespace}"}`;
@@ -104,6 +140,16 @@ export function apiDashboard(namespace: string, region: string): Dashboard {
                 { expr: `sum(rate(container_cpu_usage_seconds_total{namespace="${namespace}", container!=""}[5m]))`, legendFormat: "used" },
                 { expr: `sum(kube_pod_container_resource_requests{namespace="${namespace}", resource="cpu"})`, legendFormat: "requested" },
             ]),
+            // The SLOs, from the recording rules the burn-rate alerts read (alertRules.ts sloRecordingRules).
+            panel(7, `Error budget remaining (${SLO_WINDOW_DAYS} d)`, "percentunit", [
+                { expr: budgetRemaining("availability"), legendFormat: `availability (${AVAILABILITY_OBJECTIVE * 100} %)` },
+                {
+                    expr: budgetRemaining("latency"),
+                    legendFormat: `latency (${LATENCY_OBJECTIVE * 100} % within ${P99_LATENCY_SECONDS * 1000} ms)`,
+                },
+            ]),
+            burnRatePanel(8, "availability"),
+            burnRatePanel(9, "latency"),
         ],
     };
 }

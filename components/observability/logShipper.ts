@@ -89,8 +89,14 @@ export class LogShipper extends pulumi.ComponentResource {
                     tolerations: [{ operator: "Exists" }],
                     priorityClassName: "system-node-critical",
                     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
-                    config: { filters: FLUENT_BIT_FILTERS, outputs: fluentBitOutputs(args.domainEndpoint, region) },
+                    config: {
+                        service: FLUENT_BIT_SERVICE,
+                        inputs: FLUENT_BIT_INPUTS,
+                        filters: FLUENT_BIT_FILTERS,
+                        outputs: fluentBitOutputs(args.domainEndpoint, region),
+                    },
                     serviceMonitor: FLUENT_BIT_SERVICE_MONITOR,
+                    ...FLUENT_BIT_NODE_ACCESS,
                 },
             },
             // EKS injects Pod Identity credentials at pod admission: the DaemonSet's pods must be admitted
@@ -110,9 +116,123 @@ export class LogShipper extends pulumi.ComponentResource {
  * `/api/v2/metrics/prometheus`, in the release's namespace, `jobLabel: app.kubernetes.io/instance`).
  * kube-prometheus-stack selects every ServiceMonitor (monitoring.ts), so no selector label is needed.
  * The v2 endpoint serves the cmetrics counters the alert rules read
- * (`fluentbit_output_dropped_records_total`, `fluentbit_output_retries_failed_total`, label `name`).
+ * (`fluentbit_output_dropped_records_total`, `fluentbit_output_chunk_available_capacity_percent`, label `name`).
  */
 export const FLUENT_BIT_SERVICE_MONITOR = { enabled: true, interval: "30s" } as const;
+
+/**
+ * Node directory of Fluent Bit's state (a hostPath, so it outlives the pod: a restarted or
+ * upgraded pod on the node resumes from it): the tail input's offsets, the journal cursor and the
+ * filesystem buffer of records not yet accepted by the domain.
+ */
+export const FLUENT_BIT_STATE_DIR = "/var/fluent-bit/state";
+
+/**
+ * Per output, the most the filesystem buffer may hold for it (`storage.total_limit_size`; beyond
+ * it the oldest chunk is discarded, counted in `fluentbit_output_dropped_records_total`:
+ * fluent/fluent-bit src/flb_input_chunk.c). Bounded so that an OpenSearch outage cannot fill the
+ * node's 50 GiB root volume (components/compute/nodeGroups.ts) into the kubelet's disk-pressure
+ * eviction: 3.5 GiB together, 7 % of it.
+ */
+export const FLUENT_BIT_BUFFER_LIMITS = { containers: "3G", nodes: "512M" } as const;
+
+/** Longest wait between two retries, seconds: after an outage the buffer drains within minutes. */
+export const FLUENT_BIT_RETRY_CAP_SECONDS = 300;
+
+/**
+ * The chart's [SERVICE] (fluent/helm-charts charts/fluent-bit/values.yaml of 0.58.1 `config.service`,
+ * its `{{ .Values.* }}` left to the chart's tpl) plus the storage layer (docs.fluentbit.io/manual/pipeline/buffering,
+ * "Global settings"; service-section.md): chunks of filesystem-buffered inputs are written under
+ * `storage.path` and survive a restart (the built-in `storage_backlog` input sends them on start).
+ * `storage.max_chunks_up` (default 128 chunks of about 2 MB) is halved to stay well inside the
+ * container's 512 MiB memory limit. `scheduler.cap` bounds the retry backoff (default 2000 s;
+ * docs.fluentbit.io/manual/administration/scheduling-and-retries).
+ */
+export const FLUENT_BIT_SERVICE = `[SERVICE]
+    Daemon Off
+    Flush {{ .Values.flush }}
+    Log_Level {{ .Values.logLevel }}
+    Parsers_File /fluent-bit/etc/parsers.conf
+    Parsers_File /fluent-bit/etc/conf/custom_parsers.conf
+    HTTP_Server On
+    HTTP_Listen 0.0.0.0
+    HTTP_Port {{ .Values.metricsPort }}
+    Health_Check On
+    storage.path ${FLUENT_BIT_STATE_DIR}/buffer/
+    storage.sync normal
+    storage.max_chunks_up 64
+    scheduler.cap ${FLUENT_BIT_RETRY_CAP_SECONDS}
+`;
+
+/**
+ * The chart's two inputs (containers' logs, the kubelet's journal), each with a database of where
+ * it stopped and a filesystem buffer (docs.fluentbit.io/manual/pipeline/inputs/tail and
+ * .../inputs/systemd: `db`, one file per input; `storage.type filesystem`).
+ * - tail: with `DB`, a restarted pod resumes every known file at its offset ("no data is lost" on
+ *   SIGTERM; at-least-once, a few lines again, after a SIGKILL: tail.md "Keep state"). `Read_from_Head`
+ *   applies to files the database does not know yet: a container started while Fluent Bit was down is
+ *   read from its first line, not from its end (no gap). `DB.locking`: only this process opens it.
+ *   `Mem_Buf_Limit` is gone: it does not apply to filesystem-buffered inputs (administration/backpressure.md).
+ * - systemd: a cursor in `DB` wins over `Read_From_Tail` (fluent/fluent-bit plugins/in_systemd/systemd_config.c
+ *   seeks the cursor after the tail), so only the very first start skips the journal's past.
+ */
+export const FLUENT_BIT_INPUTS = `[INPUT]
+    Name tail
+    Path /var/log/containers/*.log
+    multiline.parser docker, cri
+    Tag kube.*
+    DB ${FLUENT_BIT_STATE_DIR}/tail-containers.db
+    DB.locking true
+    Read_from_Head On
+    Skip_Long_Lines On
+    storage.type filesystem
+
+[INPUT]
+    Name systemd
+    Tag host.*
+    Systemd_Filter _SYSTEMD_UNIT=kubelet.service
+    Read_From_Tail On
+    DB ${FLUENT_BIT_STATE_DIR}/systemd-kubelet.db
+    storage.type filesystem
+`;
+
+/**
+ * What Fluent Bit may touch on the node, and nothing more. The chart's defaults mount `/var/log`
+ * read-write and `/var/lib/docker/containers`, which AL2023's containerd nodes do not use (the
+ * kubelet writes container logs under /var/log/pods, linked from /var/log/containers). Here:
+ * `/var/log` read-only (container logs and the journal), `/etc/machine-id` read-only (the journal
+ * reader needs it), and one writable directory, FLUENT_BIT_STATE_DIR (created by the kubelet).
+ * The container runs as root, the owner of those host files (0640 logs, the journal; no
+ * capability is needed to read or write what one owns), with every capability dropped, no
+ * privilege escalation and a read-only root filesystem. A DaemonSet rolls one node at a time
+ * without surge (maxSurge 0, apps/v1 RollingUpdateDaemonSet), so two pods never share a node's
+ * database and buffer. Typed by the Kubernetes SDK's own shapes (@pulumi/kubernetes types/input.d.ts).
+ */
+export const FLUENT_BIT_NODE_ACCESS: {
+    readonly daemonSetVolumes: readonly k8s.types.input.core.v1.Volume[];
+    readonly daemonSetVolumeMounts: readonly k8s.types.input.core.v1.VolumeMount[];
+    readonly securityContext: k8s.types.input.core.v1.SecurityContext;
+    readonly updateStrategy: k8s.types.input.apps.v1.DaemonSetUpdateStrategy;
+} = {
+    daemonSetVolumes: [
+        { name: "varlog", hostPath: { path: "/var/log" } },
+        { name: "etcmachineid", hostPath: { path: "/etc/machine-id", type: "File" } },
+        { name: "state", hostPath: { path: FLUENT_BIT_STATE_DIR, type: "DirectoryOrCreate" } },
+    ],
+    daemonSetVolumeMounts: [
+        { name: "varlog", mountPath: "/var/log", readOnly: true },
+        { name: "etcmachineid", mountPath: "/etc/machine-id", readOnly: true },
+        { name: "state", mountPath: FLUENT_BIT_STATE_DIR },
+    ],
+    securityContext: {
+        runAsUser: 0,
+        privileged: false,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ["ALL"] },
+    },
+    updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
+};
 
 /** Kubernetes metadata on every container record; a pod may pick its parser or opt out by annotation. */
 const FLUENT_BIT_FILTERS = `[FILTER]
@@ -126,9 +246,14 @@ const FLUENT_BIT_FILTERS = `[FILTER]
     K8S-Logging.Exclude On
 `;
 
-/** Two outputs (containers, node services), both to the domain over TLS with SigV4 for `region`. */
+/**
+ * Two outputs (containers, node services), both to the domain over TLS with SigV4 for `region`.
+ * Retried without limit (`Retry_Limit no_limits`): an outage of the domain leaves the records in
+ * the filesystem buffer until it answers, bounded by `storage.total_limit_size` (buffering.md,
+ * "Per-output settings"), rather than discarding them after a fixed number of retries.
+ */
 export function fluentBitOutputs(endpoint: pulumi.Input<string>, region: string): pulumi.Output<string> {
-    const output = (match: string, prefix: string) => pulumi.interpolate`[OUTPUT]
+    const output = (match: string, prefix: string, limit: string) => pulumi.interpolate`[OUTPUT]
     Name opensearch
     Match ${match}
     Host ${endpoint}
@@ -142,8 +267,9 @@ export function fluentBitOutputs(endpoint: pulumi.Input<string>, region: string)
     Suppress_Type_Name On
     Replace_Dots On
     Trace_Error On
-    Retry_Limit 10
+    Retry_Limit no_limits
+    storage.total_limit_size ${limit}
 `;
-    return pulumi.interpolate`${output("kube.*", LOG_INDEX_PREFIXES.containers)}
-${output("host.*", LOG_INDEX_PREFIXES.nodes)}`;
+    return pulumi.interpolate`${output("kube.*", LOG_INDEX_PREFIXES.containers, FLUENT_BIT_BUFFER_LIMITS.containers)}
+${output("host.*", LOG_INDEX_PREFIXES.nodes, FLUENT_BIT_BUFFER_LIMITS.nodes)}`;
 }

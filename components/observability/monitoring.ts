@@ -8,18 +8,27 @@ import * as random from "@pulumi/random";
 import { type ChartPin } from "../../regions/versions";
 import { pinnedRelease } from "../helm";
 import { podIdentityAssociation, podIdentityServiceRole, policyDocument } from "../iam";
-import { HEARTBEAT_MINUTES, apiAlertRules, logShippingRules } from "./alertRules";
+import { HEARTBEAT_MINUTES, apiAlertRules, logShippingRules, sloRecordingRules } from "./alertRules";
 import { apiDashboard } from "./dashboard";
+import {
+    CRDS_RELEASE,
+    PROMETHEUS_COMMUNITY_CHARTS,
+    PROMETHEUS_OPERATOR_CRDS_CHART,
+    operatorCrdProblems,
+    operatorCrdValues,
+} from "./operatorCrds";
 
 /**
  * kube-prometheus-stack, pinned: 88.5.3 (Prometheus Operator v0.93, Alertmanager v0.34,
  * whose SNS receiver signs with SigV4 through the AWS SDK's default chain, Pod Identity
- * included). Upgrades are a reviewed change of this constant.
+ * included). Upgrades are a reviewed change of this constant together with
+ * PROMETHEUS_OPERATOR_CRDS_CHART (operatorCrds.ts): the CRDs come from that release, and a bump of
+ * one without the other is refused before any resource is declared.
  */
 export const KUBE_PROMETHEUS_STACK_CHART = {
     chart: "kube-prometheus-stack",
     version: "88.5.3",
-    repository: "https://prometheus-community.github.io/helm-charts",
+    repository: PROMETHEUS_COMMUNITY_CHARTS,
 } as const satisfies ChartPin;
 
 /** Name of the Helm release and of its objects (`fullnameOverride`): short, stable names. */
@@ -85,12 +94,16 @@ export class Monitoring extends pulumi.ComponentResource {
     readonly alertmanagerRoleArn: pulumi.Output<string>;
     readonly grafanaAdminPassword: pulumi.Output<string>;
     readonly namespace: string;
-    /** The kube-prometheus-stack release: what needs its CRDs (ServiceMonitor, PrometheusRule) waits for it. */
+    /** The kube-prometheus-stack release: what needs the operator's CRDs (ServiceMonitor, PrometheusRule) waits for it. */
     readonly release: k8s.helm.v3.Release;
+    /** The prometheus-operator-crds release, installed and upgraded before kube-prometheus-stack. */
+    readonly crds: k8s.helm.v3.Release;
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:Monitoring", name, {}, opts);
         const { region } = args;
+        const problems = operatorCrdProblems(KUBE_PROMETHEUS_STACK_CHART, PROMETHEUS_OPERATOR_CRDS_CHART);
+        if (problems.length) throw new pulumi.ResourceError(`Monitoring "${name}":\n- ${problems.join("\n- ")}`, this);
         const child = { parent: this };
         const k8sChild = { parent: this, provider: args.k8sProvider };
         const namespace = args.namespace ?? "monitoring";
@@ -173,6 +186,18 @@ export class Monitoring extends pulumi.ComponentResource {
             );
         }
 
+        // The operator's CRDs first, as their own release: Helm upgrades templated CRDs, never a chart's
+        // crds/ (operatorCrds.ts). `takeOwnership` (Helm's --take-ownership, @pulumi/kubernetes
+        // helm/v3/release.d.ts) adopts CRDs that exist without this release's ownership metadata: those
+        // a kube-prometheus-stack install put there from its crds/ before this release existed. Without
+        // it the install fails ("exists and cannot be imported into the current release",
+        // helm/helm pkg/action/validate.go). Adopting patches them in place; nothing is deleted.
+        const crds = (this.crds = new k8s.helm.v3.Release(
+            `${name}-crds`,
+            { ...pinnedRelease(PROMETHEUS_OPERATOR_CRDS_CHART, namespace, CRDS_RELEASE), takeOwnership: true, values: operatorCrdValues() },
+            inNs,
+        ));
+
         const release = (this.release = new k8s.helm.v3.Release(
             `${name}-release`,
             {
@@ -187,7 +212,8 @@ export class Monitoring extends pulumi.ComponentResource {
                 }),
             },
             // After the association: Alertmanager's pods get Pod Identity credentials only if admitted after it.
-            { parent: this, provider: args.k8sProvider, dependsOn: [ns, association, ...secrets, ...storage] },
+            // After the CRDs: the chart's Prometheus and Alertmanager objects are of their kinds.
+            { parent: this, provider: args.k8sProvider, dependsOn: [ns, crds, association, ...secrets, ...storage] },
         ));
 
         new k8s.core.v1.ConfigMap(
@@ -199,14 +225,14 @@ export class Monitoring extends pulumi.ComponentResource {
             inNs,
         );
 
-        // The operator's CRDs come with the chart: the rule waits for the release.
+        // The rule needs the CRDs (the CRD release) and the operator's admission webhook (the chart).
         new k8s.apiextensions.CustomResource(
             `${name}-api-rules`,
             {
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "PrometheusRule",
                 metadata: { name: "api-alerts", namespace, labels: { release: KPS_RELEASE } },
-                spec: { groups: [...apiAlertRules(apiNamespace, region), logShippingRules(region)] },
+                spec: { groups: [...sloRecordingRules(apiNamespace), ...apiAlertRules(apiNamespace, region), logShippingRules(region)] },
             },
             { parent: this, provider: args.k8sProvider, dependsOn: [release] },
         );
@@ -249,6 +275,24 @@ function volumeClaim(storageClassName: string, sizeGiB: number): Record<string, 
     };
 }
 
+/**
+ * Replicas of the chart's components that run more than one (the operator, Grafana and
+ * kube-state-metrics run one each: a budget of minAvailable 1 on one pod would block every drain).
+ */
+export const KPS_REPLICAS = { prometheus: 2, alertmanager: 2 } as const;
+
+/**
+ * A PodDisruptionBudget from the chart's own keys (`prometheus.podDisruptionBudget`,
+ * `alertmanager.podDisruptionBudget`: values.yaml of 88.5.3, `enabled: false` by default; the
+ * templates render `spec` from every key but `enabled`, so `maxUnavailable` must stay unset beside
+ * the default `minAvailable`). One replica of two may be evicted at a time, so a node drain
+ * (Karpenter consolidation, an AMI roll) never takes both. `AlwaysAllow`, the chart's default,
+ * lets a drain evict a pod that is not Ready (a crash-looping replica does not block it).
+ */
+function disruptionBudget(): Record<string, unknown> {
+    return { enabled: true, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" };
+}
+
 /** Values of the kube-prometheus-stack release (exported for tests and docs). */
 export function kubePrometheusStackValues(input: ValuesInput): Record<string, unknown> {
     const { prometheus } = input;
@@ -273,6 +317,10 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
     }
     return {
         fullnameOverride: KPS_RELEASE,
+        // The CRDs are the prometheus-operator-crds release's (operatorCrds.ts). Off, the chart's crds
+        // subchart (condition `crds.enabled`, Chart.yaml) renders nothing. Its crds/ were never part of
+        // a release manifest (Helm installs them beside it), so turning this off deletes no CRD.
+        crds: { enabled: false },
         // EKS runs the control plane: the scheduler, controller manager and etcd are never scrapable,
         // and the chart's KubeSchedulerDown/KubeControllerManagerDown (absent(up{job=…}), critical)
         // would fire forever (prometheus-community/helm-charts#4106, aws/containers-roadmap#1298).
@@ -293,8 +341,9 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
             },
         },
         prometheus: {
+            podDisruptionBudget: disruptionBudget(),
             prometheusSpec: {
-                replicas: 2,
+                replicas: KPS_REPLICAS.prometheus,
                 retention: `${prometheus.retentionDays}d`,
                 // Stop before the volume fills: Prometheus drops the oldest blocks at this size.
                 retentionSize: `${Math.floor(prometheus.volumeSizeGiB * 0.85)}GB`,
@@ -308,8 +357,9 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
         },
         alertmanager: {
             serviceAccount: { create: true, name: ALERTMANAGER_SERVICE_ACCOUNT },
+            podDisruptionBudget: disruptionBudget(),
             alertmanagerSpec: {
-                replicas: 2,
+                replicas: KPS_REPLICAS.alertmanager,
                 storage: volumeClaim(input.storageClassName, 10),
                 secrets: input.webhook ? [WEBHOOK_SECRET] : [],
             },

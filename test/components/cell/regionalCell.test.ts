@@ -89,9 +89,10 @@ describe("RegionalCell compute (prod plan)", () => {
         const perCell = ["use1", "euc1", "apse1"].map((code) => objects.filter((r) => cellByUrn.get(r.urn) === code).length);
         assert.ok(
             // Karpenter's release, EC2NodeClass and NodePool in, Cluster Autoscaler's release out;
-            // the warm capacity's PriorityClass, namespace and placeholder Deployment.
-            perCell.every((n) => n === 25),
-            `25 Kubernetes objects in every cell: ${perCell.join(", ")}`,
+            // the warm capacity's PriorityClass, namespace and placeholder Deployment; the
+            // prometheus-operator-crds release.
+            perCell.every((n) => n === 26),
+            `26 Kubernetes objects in every cell: ${perCell.join(", ")}`,
         );
         for (const r of objects) {
             const providerUrn = (r.provider ?? "").split("::").slice(0, -1).join("::");

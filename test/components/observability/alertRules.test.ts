@@ -19,7 +19,17 @@ describe("alert rules and dashboard", () => {
         const dashboard = apiDashboard("api", "us-east-1");
         assert.deepEqual(
             dashboard.panels.map((p) => p.title),
-            ["Latency p50 / p95 / p99", "Error rate (5xx ratio)", "Requests per second", "Pods running", "HPA replicas", "CPU (cores)"],
+            [
+                "Latency p50 / p95 / p99",
+                "Error rate (5xx ratio)",
+                "Requests per second",
+                "Pods running",
+                "HPA replicas",
+                "CPU (cores)",
+                "Error budget remaining (30 d)",
+                "Availability budget burn rate (alerts at 14.4x/1h, 6x/6h, 1x/3d)",
+                "Latency budget burn rate (alerts at 14.4x/1h, 6x/6h, 1x/3d)",
+            ],
         );
         assert.deepEqual(
             dashboard.panels[0].targets.map((t) => t.expr),
@@ -27,6 +37,46 @@ describe("alert rules and dashboard", () => {
         );
         assert.equal(dashboard.panels[1].targets[0].expr, rules.errorRatio("api"));
         assert.equal(dashboard.uid, "api-us-east-1");
+    });
+
+    it("shows the error budget and burn rates from the series the recording rules record and the alerts read", () => {
+        const dashboard = apiDashboard("api", "us-east-1");
+        const recorded = new Set(
+            rules
+                .sloRecordingRules("api")
+                .flatMap((g) => g.rules)
+                .map((r) => `${(r as rules.RecordingRule).record}{slo="${(r as rules.RecordingRule).labels.slo}"}`),
+        );
+        const [budget, availability, latency] = dashboard.panels.slice(6);
+        assert.deepEqual(
+            budget.targets.map((t) => [t.expr, t.legendFormat]),
+            [
+                ['1 - api_slo:bad_ratio:increase30d{slo="availability"} / 0.0001', "availability (99.99 %)"],
+                ['1 - api_slo:bad_ratio:increase30d{slo="latency"} / 0.01', "latency (99 % within 30 ms)"],
+            ],
+        );
+        assert.deepEqual(
+            availability.targets.map((t) => t.expr),
+            ["1h", "6h", "3d"].map((w) => `api_slo:bad_ratio:increase${w}{slo="availability"} / 0.0001`),
+        );
+        assert.deepEqual(
+            latency.targets.map((t) => t.expr),
+            ["1h", "6h", "3d"].map((w) => `api_slo:bad_ratio:increase${w}{slo="latency"} / 0.01`),
+        );
+        // A burn of 1 spends the budget in exactly 30 days: the panels' red line.
+        assert.equal((availability.fieldConfig.defaults.thresholds as { steps: { value: number | null }[] }).steps[1].value, 1);
+        for (const target of dashboard.panels.slice(6).flatMap((p) => p.targets)) {
+            const series = target.expr.match(/api_slo:[a-z_]+:increase\w+\{slo="\w+"\}/g) ?? [];
+            assert.equal(series.length, 1, target.expr);
+            assert.ok(recorded.has(series[0]), `${series[0]} is recorded`);
+        }
+        // The burn-rate alerts read the same series.
+        const alertSeries = rules
+            .apiAlertRules("api", "us-east-1")
+            .flatMap((g) => g.rules)
+            .flatMap((r) => r.expr.match(/api_slo:bad_ratio:increase\w+\{slo="\w+"\}/g) ?? []);
+        for (const target of [...availability.targets, ...latency.targets])
+            assert.ok(alertSeries.includes(target.expr.split(" / ")[0]), target.expr);
     });
 
     it("deletes log indices after the retention (ISM)", () => {

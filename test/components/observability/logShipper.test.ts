@@ -94,4 +94,94 @@ describe("LogShipper", () => {
             assert.match(outputs[1], /Match host\.\*\n[\s\S]*Logstash_Prefix node\n/);
         }
     });
+
+    describe("on day 2: a restart or a domain outage loses no logs", () => {
+        type Values = {
+            config: { service: string; inputs: string; outputs: string };
+            daemonSetVolumes: { name: string; hostPath: { path: string; type?: string } }[];
+            daemonSetVolumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
+            securityContext: Record<string, unknown>;
+            updateStrategy: Record<string, unknown>;
+        };
+        let v: Values;
+        const sections = (text: string, kind: string) => text.split(`[${kind}]`).slice(1);
+        const setting = (section: string, key: string) => new RegExp(`^\\s+${key.replace(/\./g, "\\.")} (.+)$`, "m").exec(section)?.[1];
+        before(() => {
+            v = one(use1, RELEASE, "use1-fluent-bit-release").inputs.values as Values;
+        });
+
+        it("keeps each input's position in its own database and buffers both inputs on the filesystem", () => {
+            const [tail, systemd] = sections(v.config.inputs, "INPUT");
+            assert.equal(setting(tail, "Name"), "tail");
+            assert.equal(setting(systemd, "Name"), "systemd");
+            assert.equal(setting(tail, "DB"), "/var/fluent-bit/state/tail-containers.db");
+            assert.equal(setting(systemd, "DB"), "/var/fluent-bit/state/systemd-kubelet.db");
+            for (const input of [tail, systemd]) assert.equal(setting(input, "storage.type"), "filesystem");
+            // A file the database does not know (a container started while Fluent Bit was down) is read from its start.
+            assert.equal(setting(tail, "Read_from_Head"), "On");
+            assert.equal(setting(tail, "Mem_Buf_Limit"), undefined, "does not apply to filesystem buffering");
+            assert.equal(setting(tail, "multiline.parser"), "docker, cri");
+            assert.equal(setting(systemd, "Systemd_Filter"), "_SYSTEMD_UNIT=kubelet.service");
+        });
+
+        it("stores the buffer under storage.path and keeps the chart's HTTP server (the ServiceMonitor's port 2020)", () => {
+            const [service] = sections(v.config.service, "SERVICE");
+            assert.equal(setting(service, "storage.path"), "/var/fluent-bit/state/buffer/");
+            assert.equal(setting(service, "storage.max_chunks_up"), "64");
+            assert.equal(setting(service, "scheduler.cap"), "300");
+            assert.equal(setting(service, "HTTP_Server"), "On");
+            assert.equal(setting(service, "HTTP_Port"), "{{ .Values.metricsPort }}");
+        });
+
+        it("retries without limit and bounds each output's buffer (3 GiB of container logs, 512 MiB of kubelet logs)", () => {
+            const outputs = sections(v.config.outputs, "OUTPUT");
+            assert.deepEqual(
+                outputs.map((o) => [setting(o, "Match"), setting(o, "Retry_Limit"), setting(o, "storage.total_limit_size")]),
+                [
+                    ["kube.*", "no_limits", "3G"],
+                    ["host.*", "no_limits", "512M"],
+                ],
+            );
+        });
+
+        it("writes on the node only in its state directory, which holds the databases and the buffer", () => {
+            const volumes = new Map(v.daemonSetVolumes.map((x) => [x.name, x.hostPath]));
+            assert.deepEqual(
+                [...volumes.keys()].sort(),
+                ["etcmachineid", "state", "varlog"],
+                "no /var/lib/docker/containers: AL2023 runs containerd",
+            );
+            const writable = v.daemonSetVolumeMounts.filter((m) => m.readOnly !== true);
+            assert.deepEqual(writable, [{ name: "state", mountPath: "/var/fluent-bit/state" }]);
+            assert.deepEqual(volumes.get("state"), { path: "/var/fluent-bit/state", type: "DirectoryOrCreate" });
+            assert.deepEqual(volumes.get("varlog"), { path: "/var/log" });
+            // Every file Fluent Bit writes lies under the writable mount, of a host directory (it outlives the pod).
+            const written = [
+                setting(sections(v.config.service, "SERVICE")[0], "storage.path")!,
+                ...sections(v.config.inputs, "INPUT").map((i) => setting(i, "DB")!),
+            ];
+            for (const path of written) {
+                const mount = writable.find((m) => path.startsWith(`${m.mountPath}/`));
+                assert.ok(mount, `${path} is on a writable mount`);
+                assert.equal(volumes.get(mount.name)?.path, mount.mountPath);
+            }
+            // And it reads the logs it tails (/var/log/containers, the journal under /var/log) through a read-only mount.
+            assert.deepEqual(
+                v.daemonSetVolumeMounts.find((m) => m.name === "varlog"),
+                { name: "varlog", mountPath: "/var/log", readOnly: true },
+            );
+        });
+
+        it("runs with no capability, no privilege escalation and a read-only root filesystem, one node at a time", () => {
+            assert.deepEqual(v.securityContext, {
+                runAsUser: 0,
+                privileged: false,
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+            });
+            // Without surge, the old pod stops before the new one opens the node's databases.
+            assert.deepEqual(v.updateStrategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+        });
+    });
 });

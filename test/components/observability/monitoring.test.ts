@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import { apiAlertRules } from "../../../components/observability/alertRules";
 import { apiDashboard } from "../../../components/observability/dashboard";
-import { Monitoring } from "../../../components/observability/monitoring";
+import { KUBE_PROMETHEUS_STACK_CHART, Monitoring } from "../../../components/observability/monitoring";
+import { OPERATOR_VERSIONS } from "../../../components/observability/operatorCrds";
 import { ACCOUNT_ID } from "../../../plan/mocks";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
 import { chartOf, evaluateOf, k8sProvider, ofType, one, policyOf, RELEASE } from "../../support/harness";
@@ -33,6 +34,70 @@ describe("Monitoring", () => {
             "kube-prometheus-stack@88.5.3 from https://prometheus-community.github.io/helm-charts in monitoring",
         );
         assert.equal(release.inputs.name, "kps");
+    });
+
+    describe("the operator's CRDs", () => {
+        const crds = (e: Evaluation) => one(e, RELEASE, "use1-obs-metrics-crds");
+
+        it("come from the pinned prometheus-operator-crds chart, as their own release in the monitoring namespace", () => {
+            assert.equal(
+                chartOf(crds(ev)),
+                "prometheus-operator-crds@31.0.1 from https://prometheus-community.github.io/helm-charts in monitoring",
+            );
+            assert.equal(crds(ev).inputs.name, "prometheus-operator-crds");
+            assert.equal(crds(ev).inputs.atomic, true);
+        });
+
+        it("are kept by Helm (uninstall, or a chart version that stops rendering one) and adopt CRDs an earlier kube-prometheus-stack installed", () => {
+            assert.deepEqual(crds(ev).inputs.values, { crds: { annotations: { "helm.sh/resource-policy": "keep" } } });
+            assert.equal(crds(ev).inputs.takeOwnership, true);
+        });
+
+        it("are installed before kube-prometheus-stack, which no longer installs its own", () => {
+            const stack = one(ev, RELEASE, "use1-obs-metrics-release");
+            assert.ok(stack.dependencies.includes(crds(ev).urn), "kube-prometheus-stack waits for the CRDs");
+            assert.ok(!crds(ev).dependencies.includes(stack.urn), "the CRDs do not wait for kube-prometheus-stack");
+            assert.deepEqual(values(ev).crds, { enabled: false });
+            // What creates objects of the CRDs' kinds comes after both.
+            for (const [type, name] of [
+                ["kubernetes:monitoring.coreos.com/v1:PrometheusRule", "use1-obs-metrics-api-rules"],
+                ["kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "use1-obs-metrics-api-monitor"],
+            ]) {
+                assert.ok(one(ev, type, name).dependencies.includes(stack.urn), `${name} after kube-prometheus-stack`);
+            }
+        });
+
+        it("refuse a kube-prometheus-stack version whose operator does not match them, before declaring anything", async () => {
+            const table = OPERATOR_VERSIONS["kube-prometheus-stack"] as Record<string, string>;
+            const pinned = table[KUBE_PROMETHEUS_STACK_CHART.version];
+            table[KUBE_PROMETHEUS_STACK_CHART.version] = "v0.94.0";
+            try {
+                await assert.rejects(
+                    build(),
+                    /kube-prometheus-stack 88\.5\.3 runs prometheus-operator v0\.94\.0, but prometheus-operator-crds 31\.0\.1 installs the CRDs of v0\.93\.1/,
+                );
+            } finally {
+                table[KUBE_PROMETHEUS_STACK_CHART.version] = pinned;
+            }
+        });
+    });
+
+    it("gives Prometheus and Alertmanager a disruption budget (one of two replicas at a time), and every multi-replica component one", () => {
+        const v = values(ev);
+        const budget = { enabled: true, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" };
+        assert.deepEqual(v.prometheus.podDisruptionBudget, budget);
+        assert.deepEqual(v.alertmanager.podDisruptionBudget, budget);
+        assert.equal(v.prometheus.podDisruptionBudget.maxUnavailable, undefined, "the chart renders both keys: one of them only");
+        // Every component of the values that runs more than one replica has a budget of its own.
+        const replicated = (node: unknown): boolean =>
+            typeof node === "object" &&
+            node !== null &&
+            Object.entries(node).some(([k, x]) => (k === "replicas" && typeof x === "number" && x > 1) || replicated(x));
+        const components = Object.entries(v).filter(([, x]) => replicated(x));
+        assert.deepEqual(components.map(([k]) => k).sort(), ["alertmanager", "prometheus"]);
+        for (const [k, x] of components)
+            assert.equal((x as { podDisruptionBudget?: { enabled: boolean } }).podDisruptionBudget?.enabled, true, k);
+        assert.deepEqual([v.prometheus.prometheusSpec.replicas, v.alertmanager.alertmanagerSpec.replicas], [2, 2]);
     });
 
     it("keeps Prometheus data for the retention on gp3 volumes, and selects every rule", () => {
@@ -206,7 +271,12 @@ describe("Monitoring", () => {
             const groups = (
                 rule.inputs.spec as { groups: { rules: { alert: string; expr: string; for: string; labels: Record<string, string> }[] }[] }
             ).groups;
-            byName = new Map(groups.flatMap((g) => g.rules).map((r) => [r.alert, r]));
+            byName = new Map(
+                groups
+                    .flatMap((g) => g.rules)
+                    .filter((r) => r.alert !== undefined)
+                    .map((r) => [r.alert, r]),
+            );
         });
 
         it("is a monitoring.coreos.com/v1 PrometheusRule installed after the chart's CRDs", () => {
@@ -215,20 +285,59 @@ describe("Monitoring", () => {
             assert.ok(rule.dependencies.includes(one(ev, RELEASE, "use1-obs-metrics-release").urn));
         });
 
+        /** The recording rules of the PrometheusRule, by recorded series and `slo` label. */
+        const recorded = () =>
+            new Map(
+                (rule.inputs.spec as { groups: { rules: { record?: string; expr: string; labels: { slo: string } }[] }[] }).groups
+                    .flatMap((g) => g.rules)
+                    .filter((r) => r.record !== undefined)
+                    .map((r) => [`${r.record}{slo="${r.labels.slo}"}`, r.expr]),
+            );
+
         it("pages on a fast burn of the 99.99 % availability budget: 14.4x over 1 h confirmed by 5 m, at least 10 failed requests", () => {
             const [fast, medium, slow] = [...groupsOf(rule)].filter((r) => r.alert === "ApiAvailabilityBudgetBurn");
-            const ratio = (w: string) =>
-                `(sum(increase(http_server_request_duration_seconds_count{namespace="api", http_response_status_code=~"5.."}[${w}])) / sum(increase(http_server_request_duration_seconds_count{namespace="api"}[${w}])))`;
             assert.equal(
                 fast.expr,
-                `${ratio("1h")} > 0.00144 and ${ratio("5m")} > 0.00144 and sum(increase(http_server_request_duration_seconds_count{namespace="api", http_response_status_code=~"5.."}[1h])) >= 10`,
+                'api_slo:bad_ratio:increase1h{slo="availability"} > 0.00144 and api_slo:bad_ratio:increase5m{slo="availability"} > 0.00144 and api_slo:bad_requests:increase1h{slo="availability"} >= 10',
+            );
+            // What those series record: the 5xx ratio and the 5xx count of the window.
+            const ratio = (w: string) =>
+                `(sum(increase(http_server_request_duration_seconds_count{namespace="api", http_response_status_code=~"5.."}[${w}])) / sum(increase(http_server_request_duration_seconds_count{namespace="api"}[${w}])))`;
+            const records = recorded();
+            assert.equal(records.get('api_slo:bad_ratio:increase1h{slo="availability"}'), ratio("1h"));
+            assert.equal(records.get('api_slo:bad_ratio:increase5m{slo="availability"}'), ratio("5m"));
+            assert.equal(
+                records.get('api_slo:bad_requests:increase1h{slo="availability"}'),
+                'sum(increase(http_server_request_duration_seconds_count{namespace="api", http_response_status_code=~"5.."}[1h]))',
             );
             assert.deepEqual(fast.labels, { severity: "critical", region: "us-east-1", slo: "availability", long_window: "1h" });
-            assert.match(medium.expr, /\[6h\]\)\)\) > 0\.0006 and .*\[30m\]\)\)\) > 0\.0006 /);
+            assert.match(medium.expr, /increase6h\{slo="availability"\} > 0\.0006 and .*increase30m\{slo="availability"\} > 0\.0006 /);
             assert.equal(medium.labels.severity, "critical");
             // The slow burn (the whole budget at 1x over 3 days) opens a ticket, never a page.
-            assert.match(slow.expr, /\[3d\]\)\)\) > 0\.0001 and .*\[6h\]\)\)\) > 0\.0001 /);
+            assert.match(slow.expr, /increase3d\{slo="availability"\} > 0\.0001 and .*increase6h\{slo="availability"\} > 0\.0001 /);
             assert.equal(slow.labels.severity, "warning");
+        });
+
+        it("records every series the burn-rate alerts read, once, in the same PrometheusRule", () => {
+            const records = recorded();
+            const read = [...groupsOf(rule)]
+                .filter((r) => r.alert?.endsWith("BudgetBurn"))
+                .flatMap((r) => r.expr.match(/api_slo:[a-z_]+:increase\w+\{slo="\w+"\}/g) ?? []);
+            assert.equal(read.length, 2 * 3 * 3);
+            for (const series of read) assert.ok(records.has(series), `${series} is recorded`);
+            const all = (rule.inputs.spec as { groups: { rules: { record?: string; labels: { slo: string } }[] }[] }).groups
+                .flatMap((g) => g.rules)
+                .filter((r) => r.record !== undefined);
+            assert.equal(records.size, all.length, "no series is recorded twice");
+            // Windows 5m, 30m, 1h, 6h, 3d: ratio and count per objective; and the 30 d ratio of the budget, every 2 minutes.
+            assert.equal(all.length, 2 * 5 * 2 + 2);
+            const budget = (rule.inputs.spec as { groups: { name: string; interval?: string; rules: { record: string }[] }[] }).groups.find(
+                (g) => g.name === "api.slo.budget",
+            )!;
+            assert.deepEqual(
+                [budget.interval, budget.rules.map((r) => r.record)],
+                ["2m", ["api_slo:bad_ratio:increase30d", "api_slo:bad_ratio:increase30d"]],
+            );
         });
 
         it('burns the latency budget (99 % within 30 ms) on requests above the le="0.03" bucket', () => {
@@ -241,11 +350,11 @@ describe("Monitoring", () => {
                     ["3d", "warning"],
                 ],
             );
+            assert.match(rules[0].expr, /^api_slo:bad_ratio:increase1h\{slo="latency"\} > 0\.144 and /);
             assert.match(
-                rules[0].expr,
+                recorded().get('api_slo:bad_ratio:increase1h{slo="latency"}')!,
                 /- sum\(increase\(http_server_request_duration_seconds_bucket\{namespace="api", le="0\.03"\}\[1h\]\)\)\)/,
             );
-            assert.match(rules[0].expr, / > 0\.144 and /);
         });
 
         it("says when the app exports no request metric (the SLO alerts would be blind)", () => {
@@ -291,21 +400,22 @@ describe("Monitoring", () => {
                 "ApiLatencyBudgetBurn",
                 "ApiMetricsAbsent",
                 "ApiPodRestarting",
+                "FluentBitBufferFilling",
                 "FluentBitDroppedRecords",
                 "FluentBitMetricsAbsent",
-                "FluentBitRetriesFailed",
                 "NodeCpuHigh",
             ]);
             // Three burn-rate windows per objective, the two absent guards, three capacity rules.
             assert.deepEqual(apiAlertRules("api", "us-east-1").flatMap((g) => g.rules).length, 3 * 2 + 2 + 3);
         });
 
-        it("opens a ticket (warning → receiver ticket → SNS severity=ticket) when Fluent Bit drops or gives up on records, per pod and output", () => {
+        it("opens a ticket (warning → receiver ticket → SNS severity=ticket) when Fluent Bit drops records or its buffer fills, per pod and output", () => {
             const dropped = byName.get("FluentBitDroppedRecords")!;
-            const failed = byName.get("FluentBitRetriesFailed")!;
+            const filling = byName.get("FluentBitBufferFilling")!;
             assert.equal(dropped.expr, "sum by (pod, name) (increase(fluentbit_output_dropped_records_total[10m])) > 0");
-            assert.equal(failed.expr, "sum by (pod, name) (increase(fluentbit_output_retries_failed_total[10m])) > 0");
-            for (const r of [dropped, failed, byName.get("FluentBitMetricsAbsent")!])
+            assert.equal(filling.expr, "min by (pod, name) (fluentbit_output_chunk_available_capacity_percent) < 50");
+            assert.equal(filling.for, "10m");
+            for (const r of [dropped, filling, byName.get("FluentBitMetricsAbsent")!])
                 assert.deepEqual(r.labels, { severity: "warning", region: "us-east-1" });
             assert.equal(byName.get("FluentBitMetricsAbsent")!.expr, "absent(fluentbit_output_retries_failed_total)");
             // The route that carries them: warning → the ticket receiver, whose messages carry severity=ticket.
