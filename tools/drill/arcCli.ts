@@ -15,10 +15,10 @@
  *   the CLI merges the pages by itself, paginators-1.json);
  * - `cancel-plan-execution --plan-arn --execution-id --comment` → `{}`.
  *
- * The data-plane calls go to the Region being activated (`--region`): "Region switch plans are
- * executed from the Region being activated" (AWS News Blog, "Introducing Amazon Application
- * Recovery Controller Region switch", 2025; the console's own step: "navigate to the AWS Region
- * that you want to activate", docs.aws.amazon.com/r53recovery/latest/dg/plan-execution-rs.html).
+ * The data-plane calls go to the Region being activated (`--region`): Region switch has "a data
+ * plane in each AWS Region" (docs.aws.amazon.com/r53recovery/latest/dg/region-switch.html), and
+ * a plan is executed from the Region you want to activate ("navigate to the AWS Region that you
+ * want to activate", docs.aws.amazon.com/r53recovery/latest/dg/plan-execution-rs.html).
  * The command group first ships in AWS CLI 2.28.1 (aws/aws-cli CHANGELOG.rst on branch v2:
  * "api-change:``arc-region-switch``: This is the initial SDK release for Region switch"); every
  * member used here is in its model (tag 2.28.1, awscli/botocore/data/arc-region-switch).
