@@ -7,9 +7,9 @@ import { namespaceValues } from "../../config/platform";
 import { ConfigError } from "../../config/problems";
 import { readStack } from "../../plan/stackConfig";
 import { type FlagTable, HELP_FLAG } from "../../plan/usage";
+import { standbys, switchPlanName } from "../../regions/failover";
 import { type FleetCell } from "../../regions/fleet";
 import { poolName } from "../../regions/naming";
-import { standbys, switchPlanName } from "../../regions/failover";
 import { type Stack, parseStack } from "../../stack/parse";
 import {
     InputError,

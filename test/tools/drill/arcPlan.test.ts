@@ -4,8 +4,8 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../../../plan/stackConfig";
 import { TOOL_EXIT } from "../../../tools/common";
-import { type StepState } from "../../../tools/drill/arcCli";
-import { type ArcPlanReport, type PlanWorkflow, writerMayHaveMoved } from "../../../tools/drill/arcPlan";
+import { type PlanWorkflow, type StepState } from "../../../tools/drill/arcCli";
+import { type ArcPlanReport, writerMayHaveMoved } from "../../../tools/drill/arcPlan";
 import { main } from "../../../tools/drill/main";
 import { type DrillReport } from "../../../tools/drill/report";
 import { ENV, FAST, useDrillRig } from "../../support/drillRig";
@@ -279,6 +279,29 @@ describe("drill with the Region switch plan (--arc-plan)", function () {
         assert.deepEqual(report().arcPlan!.afterwards, [
             "nothing was started in ARC: start-plan-execution was refused; pool api-example-com-use1 is re-enabled",
         ]);
+    });
+
+    it("a start that gets no answer (exit 255): exit 3, the pool left out until the operator knows whether an execution started", async () => {
+        aws.script({
+            "--version": [VERSION],
+            "get-plan-in-region": [PLAN],
+            "start-plan-execution": [{ code: 255, stderr: "Connection was closed before we received a valid response from endpoint URL" }],
+        });
+        const { code, stderr, report } = await drill();
+        assert.equal(code, TOOL_EXIT.failure, stderr);
+        assert.deepEqual(aws.calls().slice(2), [startCall]);
+        assert.deepEqual(kinds(), ["list", "health", "disable"]);
+        const plan = report().arcPlan!;
+        assert.deepEqual([report().outcome, plan.verdict, plan.executionId, plan.poolLeftDisabled], ["failed", "error", null, true]);
+        assert.equal(
+            plan.afterwards[0],
+            `start-plan-execution did not answer: an execution may have started; list them: aws arc-region-switch list-plan-executions --plan-arn ${ARN} --region eu-central-1`,
+        );
+        assert.match(
+            plan.afterwards[1],
+            /^pool api-example-com-use1 stays disabled until you know: if an execution runs, follow it \(get-plan-execution\) or cancel it \(cancel-plan-execution\); if none started, re-enable the pool: curl -X PATCH https:\/\/api\.cloudflare\.com\/client\/v4\/accounts\/[0-9a-f]+\/load_balancers\/pools\/p1 /,
+        );
+        assert.equal(plan.afterwards.length, 2);
     });
 
     it("Ctrl-C (SIGINT) mid-execution cancels it, leaves the pool out once the Aurora step runs, and says what to do; exit 3", async () => {
