@@ -3,7 +3,9 @@
  * pool out under load and puts it back. The executed drill is a sequence of steps (find the
  * pool, baseline, disable, await the reroute, keep the pool out, restore, stop the load, wait
  * for health), each a method returning its result into one record. Whatever happens once the
- * disable call is sent (an API error, Ctrl-C), the pool is re-enabled before the drill returns.
+ * disable call is sent (an API error, Ctrl-C), the pool is re-enabled before the drill returns,
+ * except when the stack's Region switch plan (`--arc-plan`, tools/drill/arcPlan.ts) may have
+ * moved the writer out of the region: then the pool stays out and the report says what to do.
  */
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleepFor } from "node:timers/promises";
@@ -13,6 +15,8 @@ import { failoverImpact, formatImpact, loadVsMaximum } from "../failover";
 import { type LoadRun, checkReachable, startLoad } from "../load";
 import { type PoolApi, PoolError, type PoolHealth, type PoolInfo, cloudflarePools, describeApiError, findPool } from "../pools";
 import { type Sample } from "../stats";
+import { RegionSwitchCli, awsRunner } from "./arcCli";
+import { type ArcPlanReport, type PlanHooks, PlanRun, formatPlan } from "./arcPlan";
 import { type LedgerReport, countWrites, failbackMs, formatLedger, ledgerReport, recoveryMs } from "./ledger";
 import { type DrillOptions } from "./options";
 import {
@@ -43,6 +47,8 @@ export interface DrillRuntime {
     readonly restorePauseMs?: number;
     /** Pause between health polls after the restore. @default 5000 */
     readonly healthPollMs?: number;
+    /** The environment `aws` runs in (its PATH finds it). @default process.env */
+    readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Prints the expectation; with `--execute`, runs the drill. Writes `--report`, and returns the report. */
@@ -60,12 +66,18 @@ export async function runDrill(options: DrillOptions, runtime: DrillRuntime = {}
         target: options.target,
         regionHeader: options.regionHeader,
     };
+    const arc = options.arc
+        ? new PlanRun(options.arc, new RegionSwitchCli(awsRunner(runtime.env ?? process.env), options.arc.activatingRegion))
+        : undefined;
     if (!options.execute) {
+        if (arc) io.out(`With --execute the drill then runs plan ${options.arc!.planName}: ${arc.startCommand()}\n`);
         io.out("Dry run: nothing changed. Add --execute (with CLOUDFLARE_API_TOKEN) to take the pool out under load.\n");
         const report: DrillReport = { ...setup, ...PLANNED };
         writeReport(options.report, report);
         return report;
     }
+    // The plan as ARC holds it, and the CLI, before anything changes: a mismatch is bad input.
+    await arc?.prepare();
     const api =
         runtime.api ??
         cloudflarePools({
@@ -85,11 +97,12 @@ export async function runDrill(options: DrillOptions, runtime: DrillRuntime = {}
               now: () => performance.now() - t0,
           })
         : undefined;
-    const result = await new Execution(options, runtime, api, io).run();
+    const result = await new Execution(options, runtime, api, io, arc).run();
     const report: DrillReport = { ...setup, ...result, ...(writes ? { ledger: await ledgerOf(writes, options, result) } : {}) };
     writeReport(options.report, report);
     io.out(`${formatOutcome(report)}\n`);
     if (report.ledger) io.out(`${formatLedger(report.ledger)}\n`);
+    if (report.arcPlan) io.out(`${formatPlan(report.arcPlan)}\n`);
     return report;
 }
 
@@ -151,6 +164,7 @@ class Execution {
         private readonly runtime: DrillRuntime,
         private readonly api: PoolApi,
         private readonly io: Io,
+        private readonly arc?: PlanRun,
     ) {}
 
     async run(): Promise<DrillResult> {
@@ -165,17 +179,37 @@ class Execution {
             // The switch is timed from when the disable is sent: Cloudflare may apply it before it answers.
             steps.disabledAt = this.now();
             await this.disable(pool);
-            steps.reroute = await this.awaitReroute(steps.baselineRegion, steps.disabledAt);
-            await this.keepPoolOut(steps.reroute, steps.baselineRegion);
+            if (this.arc) {
+                // The plan runs while the drill watches the traffic move: ARC's steps and the reroute overlap.
+                const [reroute, plan] = await Promise.allSettled([
+                    this.awaitReroute(steps.baselineRegion, steps.disabledAt),
+                    this.arc.execute(this.planHooks(pool)),
+                ]);
+                steps.arc = (plan as PromiseFulfilledResult<ArcPlanReport>).value;
+                if (reroute.status === "rejected") throw reroute.reason;
+                steps.reroute = reroute.value;
+                if (steps.arc.verdict === "interrupted") throw new Aborted("interrupted");
+                if (steps.arc.verdict === "error" || steps.arc.verdict === "not-started") throw new PlanStopped();
+                if (steps.arc.verdict === "completed") await this.keepPoolOut(steps.reroute, steps.baselineRegion);
+                if (steps.arc.poolLeftDisabled) return this.finish(steps, false);
+            } else {
+                steps.reroute = await this.awaitReroute(steps.baselineRegion, steps.disabledAt);
+                await this.keepPoolOut(steps.reroute, steps.baselineRegion);
+            }
             steps.restore = await this.restore(pool);
             if (steps.restore.restored) await sleep(this.options.afterS * 1000, this.runtime.signal);
         } catch (err) {
             failed = true;
-            this.problem(failureProblem(err, poolIsOut(steps)));
+            if (!(err instanceof PlanStopped)) this.problem(failureProblem(err, steps));
         } finally {
-            if (steps.pool && poolIsOut(steps)) steps.restore = await this.restore(steps.pool);
-            steps.samples = await this.stopLoad();
+            if (steps.pool && poolComesBack(steps)) steps.restore = await this.restore(steps.pool);
         }
+        return this.finish(steps, failed);
+    }
+
+    /** Stops the load and, once the pool is back, waits for its health; the result of the steps. */
+    private async finish(steps: Writable<StepResults>, failed: boolean): Promise<DrillResult> {
+        steps.samples = await this.stopLoad();
         // After Ctrl-C the pool is back; the operator need not wait for its health as well.
         if (steps.pool && steps.restore?.restored && this.runtime.signal?.aborted !== true)
             steps.healthAfter = await this.waitHealthy(steps.pool);
@@ -186,6 +220,19 @@ class Execution {
             timeline: this.timeline,
             problems: this.problems,
         });
+    }
+
+    /** What the plan run needs of the drill: its timeline, its clock, Ctrl-C, the pool's restore command. */
+    private planHooks(pool: PoolInfo): PlanHooks {
+        return {
+            event: (text) => this.event(text),
+            problem: (text) => this.problem(text),
+            now: () => performance.now() - this.t0,
+            signal: this.runtime.signal,
+            enablePoolCommand: enablePoolCommand(this.options.plan.config.cloudflare.accountId, pool.id),
+            poolName: pool.name,
+            stack: this.options.stack,
+        };
     }
 
     /** The load's clock: ms since the load started (0 before it). */
@@ -219,7 +266,8 @@ class Execution {
             target,
             users,
             scenario,
-            durationS: beforeS + duringS + settleS + afterS + restoreWaitS + 120,
+            // With the plan, the load lasts until its execution ends (its RTO at most).
+            durationS: beforeS + duringS + settleS + afterS + restoreWaitS + (this.arc?.timeoutSeconds ?? 0) + 120,
             maxRequests,
             regionHeader,
             keepSamples: true,
@@ -297,8 +345,7 @@ class Execution {
         }
         this.problem(
             `POOL ${pool.name} (${pool.id}) IS STILL DISABLED: re-enable it now in the dashboard (Traffic → Load Balancing → Pools) or with ` +
-                `curl -X PATCH https://api.cloudflare.com/client/v4/accounts/${this.options.plan.config.cloudflare.accountId}/load_balancers/pools/${pool.id} ` +
-                `-H "Authorization: Bearer $CLOUDFLARE_API_TOKEN" -H "Content-Type: application/json" --data '{"enabled":true}'`,
+                enablePoolCommand(this.options.plan.config.cloudflare.accountId, pool.id),
         );
         return { at, restored: false };
     }
@@ -346,6 +393,22 @@ class Execution {
     }
 }
 
+/** The curl that re-enables a pool (the operator's, when the drill cannot or must not). */
+function enablePoolCommand(accountId: string, poolId: string): string {
+    return (
+        `curl -X PATCH https://api.cloudflare.com/client/v4/accounts/${accountId}/load_balancers/pools/${poolId} ` +
+        `-H "Authorization: Bearer $CLOUDFLARE_API_TOKEN" -H "Content-Type: application/json" --data '{"enabled":true}'`
+    );
+}
+
+/** The pool is out and the drill puts it back: not when the plan may have moved the writer away. */
+function poolComesBack(steps: StepResults): boolean {
+    return poolIsOut(steps) && steps.arc?.poolLeftDisabled !== true;
+}
+
+/** The plan run ended the drill early; it has already said why. */
+class PlanStopped extends Error {}
+
 function refuseDisabled(pool: PoolInfo): void {
     if (!pool.enabled)
         throw new PoolError(
@@ -359,9 +422,10 @@ function refuseUnhealthy(pool: PoolInfo, health: PoolHealth): void {
 }
 
 /** The problem an error (or Ctrl-C) that ended the steps early is reported as. */
-function failureProblem(err: unknown, poolOut: boolean): string {
-    if (err instanceof Aborted) return poolOut ? "interrupted: restoring the pool" : "interrupted before the pool was touched";
-    return `${describeApiError(err)}${poolOut ? "; restoring the pool" : ""}`;
+function failureProblem(err: unknown, steps: StepResults): string {
+    const then = poolComesBack(steps) ? "restoring the pool" : poolIsOut(steps) ? "the pool stays out (the plan's report says why)" : "";
+    if (err instanceof Aborted) return then === "" ? "interrupted before the pool was touched" : `interrupted: ${then}`;
+    return `${describeApiError(err)}${then === "" ? "" : `; ${then}`}`;
 }
 
 function mostCommon(values: readonly (string | undefined)[]): string | null {

@@ -7,6 +7,7 @@ import { namespaceValues } from "../../config/platform";
 import { ConfigError } from "../../config/problems";
 import { readStack } from "../../plan/stackConfig";
 import { type FlagTable, HELP_FLAG } from "../../plan/usage";
+import { standbys, switchPlanName } from "../../regions/failover";
 import { type FleetCell } from "../../regions/fleet";
 import { poolName } from "../../regions/naming";
 import { type Stack, parseStack } from "../../stack/parse";
@@ -24,6 +25,8 @@ import {
 import { findCell } from "../failover";
 import { rateLimitProblem } from "../rateLimit";
 import { type Scenario } from "../scenario";
+import { EXECUTION_ACTIONS, EXECUTION_MODES, PLAN_ARN_PATTERN } from "./arcCli";
+import { type ArcOptions } from "./arcPlan";
 import { type DrillBudgets } from "./ledger";
 
 /** The drill's flags: what parseArgs reads, what `--help` prints and docs/qa.md's table lists. */
@@ -145,7 +148,39 @@ export const DRILL_FLAGS = {
         description: "budget: seconds from the pool's restore to the first success served by the drilled cell again; unchecked when absent",
         number: { min: 0.1, max: 3600 },
     },
-    report: { type: "string", value: "FILE", description: "write the report (timeline, reroute, errors, phases, ledger) as JSON" },
+    "arc-plan": {
+        type: "string",
+        value: "ARN",
+        description:
+            "with --execute, also run this ARC Region switch plan of the stack (pulumi stack output failoverPlans) for the drilled region's loss once its pool is out, follow it to its end and report each step (AWS CLI v2 2.28.1 or newer; docs/qa.md)",
+    },
+    "arc-action": {
+        type: "string",
+        value: "ACTION",
+        description:
+            "with --arc-plan: the plan action as the API names it, activate (the plan's other region) or deactivate (the drilled region)",
+        defaultText: "activate",
+    },
+    "arc-mode": {
+        type: "string",
+        value: "MODE",
+        description: "with --arc-plan: graceful (Aurora switchover, nothing lost) or ungraceful (Aurora failover, data loss allowed)",
+        defaultText: "graceful",
+    },
+    "arc-timeout": {
+        type: "string",
+        value: "S",
+        description: "with --arc-plan: longest wait in seconds for the execution to end; the drill cancels it then",
+        defaultText: "the plan's recoveryTimeObjectiveMinutes × 60",
+        number: { min: 0.1, max: 604_800 },
+    },
+    "arc-poll": {
+        type: "string",
+        value: "S",
+        description: "with --arc-plan: seconds between two reads of the execution (get-plan-execution)",
+        number: { default: 15, min: 0.01, max: 300 },
+    },
+    report: { type: "string", value: "FILE", description: "write the report (timeline, reroute, errors, phases, ledger, plan) as JSON" },
     help: HELP_FLAG,
 } as const satisfies FlagTable;
 
@@ -178,6 +213,8 @@ export interface DrillOptions {
     readonly ledger?: { readonly url: string; readonly writers: number; readonly budgets: DrillBudgets };
     /** Users each cell carries at most, by AWS region (maxReplicas × usersPerPod). */
     readonly maxUsers?: Readonly<Record<string, number>>;
+    /** The Region switch plan the drill runs once the pool is out; absent without --arc-plan. */
+    readonly arc?: ArcOptions;
 }
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env, root = projectRoot()): DrillOptions {
@@ -185,7 +222,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     const number = numberFlags(DRILL_FLAGS, values);
     const region = values.region!;
     const stack = checkStackName(values.stack!);
-    const plan = readStackPlan(root, stack);
+    const { project, plan } = readStackPlan(root, stack);
     const { config, fleet } = plan;
     const cell = findCell(plan, region);
     if (!cell) {
@@ -233,7 +270,70 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         restoreWaitS: number("restore-wait"),
         report: values.report,
         ledger: values.writes === undefined ? undefined : ledgerOptions(target, values.writes, number, values),
+        arc: arcOptions(project, stack, plan, cell, number, values),
     };
+}
+
+/** `--arc-plan` and its flags: the ARN of one of the stack's declared plans, one whose loss is the drilled cell's. */
+function arcOptions(
+    project: string,
+    stack: string,
+    plan: Stack,
+    cell: FleetCell,
+    number: (name: keyof typeof DRILL_FLAGS) => number,
+    values: Readonly<Record<string, unknown>>,
+): ArcOptions | undefined {
+    const arn = values["arc-plan"] as string | undefined;
+    if (arn === undefined) {
+        const stray = ARC_FLAGS.filter((flag) => values[flag] !== undefined).map((flag) => `--${flag}`);
+        if (stray.length > 0) throw new InputError(`${stray.join(", ")} only ${stray.length === 1 ? "applies" : "apply"} with --arc-plan`);
+        return undefined;
+    }
+    const name = PLAN_ARN_PATTERN.exec(arn)?.[1];
+    if (name === undefined)
+        throw new InputError(
+            `--arc-plan "${arn}" is not a Region switch plan ARN (arn:aws:arc-region-switch::<account>:plan/<name>:<6 letters or digits>, as pulumi stack output failoverPlans gives it)`,
+        );
+    const { fleet } = plan;
+    const declared = standbys(fleet).map((to) => ({ name: switchPlanName(project, stack, to.code), to }));
+    const model = declared.find((d) => d.name === name);
+    if (model === undefined) {
+        const known = declared.map((d) => `${d.name} (${fleet.primary.region} → ${d.to.region})`).join(", ");
+        throw new InputError(
+            `--arc-plan names plan "${name}", not one of stack ${stack}'s: ${known === "" ? "none (one serving cell)" : known}`,
+        );
+    }
+    if (cell.region !== fleet.primary.region)
+        throw new InputError(
+            `--arc-plan ${name} moves the writer from ${fleet.primary.region} to ${model.to.region}: drill --region ${fleet.primary.region} with it (a standby's loss runs no plan)`,
+        );
+    const action = choice("arc-action", values["arc-action"], EXECUTION_ACTIONS, "activate");
+    const mode = choice("arc-mode", values["arc-mode"], EXECUTION_MODES, "graceful");
+    if (values["max-failback"] !== undefined)
+        throw new InputError(
+            `--max-failback does not apply with --arc-plan: the plan leaves the writer and the traffic in ${model.to.region}, and the drill does not fail back (docs/qa.md)`,
+        );
+    return {
+        planArn: arn,
+        planName: name,
+        action,
+        mode,
+        targetRegion: action === "activate" ? model.to.region : cell.region,
+        activatingRegion: model.to.region,
+        deactivatingRegion: cell.region,
+        timeoutS: values["arc-timeout"] === undefined ? undefined : number("arc-timeout"),
+        pollS: number("arc-poll"),
+    };
+}
+
+/** The flags that apply only with --arc-plan. */
+const ARC_FLAGS = ["arc-action", "arc-mode", "arc-timeout", "arc-poll"] as const;
+
+function choice<T extends string>(flag: string, given: unknown, allowed: readonly T[], fallback: T): T {
+    if (given === undefined) return fallback;
+    if (!(allowed as readonly unknown[]).includes(given))
+        throw new InputError(`--${flag} "${String(given)}" is not ${allowed.join(" or ")}`);
+    return given as T;
 }
 
 function ledgerOptions(
@@ -258,11 +358,11 @@ function ledgerOptions(
     };
 }
 
-/** The stack's config and fleet; any problem with either is one InputError naming the file. */
-function readStackPlan(root: string, stack: string): Stack {
+/** The project, and the stack's config and fleet; any problem with either is one InputError naming the file. */
+function readStackPlan(root: string, stack: string): { readonly project: string; readonly plan: Stack } {
     try {
-        const { config } = readStack(root, stack);
-        return parseStack(namespaceValues(config), config["aws:region"]);
+        const { project, config } = readStack(root, stack);
+        return { project, plan: parseStack(namespaceValues(config), config["aws:region"]) };
     } catch (err) {
         if (err instanceof ConfigError)
             throw new InputError(`Pulumi.${stack}.yaml: ${err.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);

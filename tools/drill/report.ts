@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { type CellHeadroom, type FailoverImpact } from "../failover";
 import { type PoolHealth, type PoolInfo } from "../pools";
 import { type Sample, type Summary, isError, summarise } from "../stats";
+import { type ArcPlanReport } from "./arcPlan";
 import { type LedgerReport } from "./ledger";
 
 /** A phase of the load; fromMs/toMs are ms since the load started. */
@@ -49,8 +50,14 @@ export interface DrillResult {
     readonly phases: { readonly before: PhaseReport | null; readonly during: PhaseReport | null; readonly after: PhaseReport | null };
     /** True when the pool ended enabled (or was never touched). */
     readonly restored: boolean;
-    readonly outcome: "planned" | "completed" | "no-reroute" | "failed";
+    /**
+     * `plan-failed`: the Region switch plan had a failed step or outran its RTO (the drill's
+     * objective fails, exit 1); `failed`: the drill itself failed (exit 3).
+     */
+    readonly outcome: "planned" | "completed" | "no-reroute" | "plan-failed" | "failed";
     readonly problems: readonly string[];
+    /** With --arc-plan: the plan's execution, its steps, and where it left the writer and the pool. */
+    readonly arcPlan?: ArcPlanReport;
 }
 
 export interface DrillReport extends DrillSetup, DrillResult {
@@ -90,6 +97,8 @@ export interface StepResults {
     readonly healthAfter?: PoolHealth | null;
     /** Every sample of the load; undefined when the load never started. */
     readonly samples?: readonly Sample[];
+    /** The Region switch plan's run (--arc-plan), once it was started. */
+    readonly arc?: ArcPlanReport;
 }
 
 /** True from the disable call until the restore step: a failed call may still have taken effect. */
@@ -136,7 +145,9 @@ export function executedResult({ steps, failed, warmupMs, timeline, problems }: 
     const restoredAt = steps.restore?.at ?? null;
     const rerouteAt = steps.reroute?.at ?? null;
     const baselineRegion = steps.baselineRegion ?? null;
-    const restored = steps.restore?.restored ?? true;
+    // A pool the plan's run leaves out on purpose is not restored, and not a failure of the drill.
+    const keptOut = steps.arc?.poolLeftDisabled === true;
+    const restored = steps.restore?.restored ?? !keptOut;
     const duringEnd = restoredAt ?? end;
     const errorsOut = disabledAt === null ? [] : samples.filter((s) => s.at >= disabledAt && s.at < duringEnd && isError(s));
     const switchEnd = rerouteAt ?? duringEnd;
@@ -156,8 +167,16 @@ export function executedResult({ steps, failed, warmupMs, timeline, problems }: 
             after: phase(restoredAt, restoredAt === null ? null : end),
         },
         restored,
-        outcome: failed || !restored ? "failed" : baselineRegion !== null && rerouteAt === null ? "no-reroute" : "completed",
+        outcome:
+            failed || (!restored && !keptOut)
+                ? "failed"
+                : steps.arc !== undefined && steps.arc.verdict !== "completed"
+                  ? "plan-failed"
+                  : baselineRegion !== null && rerouteAt === null
+                    ? "no-reroute"
+                    : "completed",
         problems,
+        ...(steps.arc ? { arcPlan: steps.arc } : {}),
     };
 }
 
@@ -171,7 +190,13 @@ export function formatOutcome(report: DrillReport): string {
                   : "no responses");
     const reroute = report.rerouteMs === null ? "not seen" : `${report.rerouteMs} ms (${report.baselineRegion} → ${report.reroutedTo})`;
     return [
-        `Drill of ${report.region} (${report.code}): ${report.outcome.toUpperCase()}${report.restored ? "" : " — POOL STILL DISABLED"}`,
+        `Drill of ${report.region} (${report.code}): ${report.outcome.toUpperCase()}${
+            report.restored
+                ? ""
+                : report.arcPlan?.poolLeftDisabled
+                  ? " — pool left disabled with the writer's move (below)"
+                  : " — POOL STILL DISABLED"
+        }`,
         `  pool ${report.pool ? `${report.pool.name} (${report.pool.id})` : "-"}, restored: ${report.restored}`,
         `  reroute ${reroute}; errors during the switch: ${report.errorsDuringSwitch}` +
             `${report.errorsSettledMs === null ? "" : `, last error ${report.errorsSettledMs} ms after the disable`}`,
