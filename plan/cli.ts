@@ -216,8 +216,7 @@ export async function main(argv: string[]): Promise<number> {
             process.stdout.write(`\n${formatCloudRules(plan.cloudRules, "plan")}\n`);
         if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
         if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run));
-        if (options.previewJson)
-            writeFileSync(options.previewJson, `${JSON.stringify(previewDigest(stack, run.evaluation.resources), null, 4)}\n`);
+        if (options.previewJson) writeFileSync(options.previewJson, `${JSON.stringify(previewDigest(stack, run.evaluation), null, 4)}\n`);
         let comparison: HtmlInput["comparison"];
         if (other) {
             const after = planInChild(other, plan.stack, options.preview);
