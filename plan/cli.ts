@@ -54,7 +54,7 @@ export const PLAN_FLAGS = {
         type: "string",
         value: "FILE",
         description:
-            "write the plan in the shape of pulumi preview --json (config, steps with op, urn, newState.type and inputs, changeSummary)",
+            "write the plan in the shape of pulumi preview --json (config, steps with op, urn, newState.type and inputs: a create per resource, a read per StackReference; changeSummary)",
     },
     compare: {
         type: "string",

@@ -306,15 +306,15 @@ const euc1Shape =
  * is the offer's own us-east-1 rate above. The store gives no date for the version read.
  */
 const skypilotCatalog =
-    "skypilot-org/skypilot-catalog catalogs/v7/aws/vms.csv at 001367d22a0033fac286a8c71aeac7109e431bcb (AWS EC2 offer files, OnDemand Linux shared)";
+    "skypilot-org/skypilot-catalog/catalogs/v7/aws/vms.csv at 001367d22a0033fac286a8c71aeac7109e431bcb (AWS EC2 offer files, OnDemand Linux shared)";
 const m7iXlarge = (usd: number, region: string): Price =>
     publishedLater(usd, "hour", page.ec2, `${skypilotCatalog}: row \`m7i.xlarge,,,4.0,16.0,,${usd},…,${region},…\` (Price column)`);
 /** A real bill for an eu-central-1 EKS cluster, by usage type (Cost Explorer). */
 const euc1EksBill =
-    'BinHsu/aegis-platform-aws docs/postmortems/2026-06-06-eks-extended-support-cost-incident.md at c5443d3034f1a34d7d828b99369ee58b5c18b37f (a prod bill in eu-central-1, June 2026): "AWS billed `EUC1-AmazonEKS-Hours:extendedSupport` ($0.50/hr) stacked on `:perCluster` ($0.10/hr) = $0.60/hr"';
+    'BinHsu/aegis-platform-aws/docs/postmortems/2026-06-06-eks-extended-support-cost-incident.md at c5443d3034f1a34d7d828b99369ee58b5c18b37f (a prod bill in eu-central-1, June 2026): "AWS billed `EUC1-AmazonEKS-Hours:extendedSupport` ($0.50/hr) stacked on `:perCluster` ($0.10/hr) = $0.60/hr"';
 /** A cost scanner's live audit of an ap-southeast-1 account, rates checked against Cost Explorer and the Price List API. */
 const apse1Audit =
-    'amartinawi/cost-optimization-scanner docs/audits/live/bnc_ap-southeast-1_20260812.md at 46c9026eadb9331dc0388e8a4b6f624521b0d51d (2026-08-12, "Live rate verification", ap-southeast-1)';
+    'amartinawi/cost-optimization-scanner/docs/audits/live/bnc_ap-southeast-1_20260812.md at 46c9026eadb9331dc0388e8a4b6f624521b0d51d (2026-08-12, "Live rate verification", ap-southeast-1)';
 
 /** The figures seen for other catalog regions; the rest falls back to us-east-1 (reported). */
 const OTHER_REGIONS: Readonly<Record<string, Partial<RegionPrices>>> = {
@@ -465,7 +465,7 @@ const OTHER_REGIONS: Readonly<Record<string, Partial<RegionPrices>>> = {
             0.1047,
             "GB-month",
             page.ebs,
-            'amartinawi/cost-optimization-scanner docs/audits/live/afs-prod_af-south-1_20260811.md at 46c9026eadb9331dc0388e8a4b6f624521b0d51d (2026-08-11, "Live Pricing API verification", af-south-1): "gp3 storage | — | $0.1047/GB-Mo"',
+            'amartinawi/cost-optimization-scanner/docs/audits/live/afs-prod_af-south-1_20260811.md at 46c9026eadb9331dc0388e8a4b6f624521b0d51d (2026-08-11, "Live Pricing API verification", af-south-1): "gp3 storage | — | $0.1047/GB-Mo"',
         ),
     },
 };

@@ -125,6 +125,9 @@ describe("the plan JSON's mock ids and --preview-json", () => {
             [urn],
         );
         assert.ok(!run.plan.resources.some((r) => r.type === "pulumi:pulumi:StackReference"));
+        // What is built from its outputs depends on it by that URN (the engine's, not the mock monitor's `Stack$` form).
+        const rules = run.evaluation.resources.find((r) => r.urn.endsWith("::edge-cache-rules"))!;
+        assert.ok(rules.dependencies.includes(urn), rules.dependencies.join("\n"));
     });
 
     it("shows no read for a stack that declares no StackReference (staging owns no zone)", async () => {
