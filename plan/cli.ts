@@ -54,7 +54,7 @@ export const PLAN_FLAGS = {
         type: "string",
         value: "FILE",
         description:
-            "write the plan in the shape of pulumi preview --json (config, steps with op, urn, newState.type and inputs, changeSummary)",
+            "write the plan in the shape of pulumi preview --json (config, steps with op, urn, newState.type and inputs: a create per resource, a read per StackReference; changeSummary)",
     },
     compare: {
         type: "string",
@@ -216,8 +216,7 @@ export async function main(argv: string[]): Promise<number> {
             process.stdout.write(`\n${formatCloudRules(plan.cloudRules, "plan")}\n`);
         if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
         if (options.diagram) writeFileSync(options.diagram, mermaid(plan, run));
-        if (options.previewJson)
-            writeFileSync(options.previewJson, `${JSON.stringify(previewDigest(stack, run.evaluation.resources), null, 4)}\n`);
+        if (options.previewJson) writeFileSync(options.previewJson, `${JSON.stringify(previewDigest(stack, run.evaluation), null, 4)}\n`);
         let comparison: HtmlInput["comparison"];
         if (other) {
             const after = planInChild(other, plan.stack, options.preview);

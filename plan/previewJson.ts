@@ -1,28 +1,50 @@
 /**
  * The offline plan in the shape of `pulumi preview --json`, for tools written for real previews
  * (cost estimators, policy tooling). The shape is the Pulumi CLI's PreviewDigest
- * (pulumi/pulumi pkg/backend/display/json.go, `previewDigest`; sdk/go/common/display/json.go
- * `PreviewDigest` / `PreviewStep`; the new state is an `apitype.ResourceV3`): `config` with
- * secrets blinded, `steps` with `op`, `urn`, `provider` and `newState` (`urn`, `custom`, `type`,
- * `inputs`, `parent`, `protect`, `dependencies`, `provider`, `retainOnDelete`,
- * `ignoreChanges`), and `changeSummary` (count per op).
+ * (pulumi/pulumi pkg/backend/display/json.go, `ShowPreviewDigest`; pkg/display/json.go
+ * `PreviewDigest` / `PreviewStep`; the new state is an `apitype.ResourceV3`,
+ * sdk/go/common/apitype/core.go): `config` with secrets blinded, `steps` with `op`, `urn`,
+ * `provider` and `newState` (`urn`, `custom`, `id`, `type`, `inputs`, `parent`, `protect`,
+ * `external`, `dependencies`, `provider`, `retainOnDelete`, `ignoreChanges`), and
+ * `changeSummary` (count per op).
  *
- * Every step is a `create`: the plan is a first preview of the stack, with no state to diff
- * against. As in a real first preview, `newState` carries no `id` (nothing exists yet); where a
- * real preview shows an unknown for an input that refers to another resource, this one shows
- * that resource's mock id (the plan JSON's `id`), so references can still be followed.
+ * The plan is a first preview of the stack, with no state to diff against: every managed
+ * resource is a `create`, and every resource the program reads (a `pulumi.StackReference`) a
+ * `read`. As in a real first preview, a create's `newState` carries no `id` (nothing exists
+ * yet); where a real preview shows an unknown for an input that refers to another resource,
+ * this one shows that resource's mock id (the plan JSON's `id`), so references can still be
+ * followed.
+ *
+ * Checked against pulumi/pulumi at 1b5949891b3cefcb9974752b24a5ecef0acc86c8 (2026-08-21):
+ * - a read step (deploy.OpRead, "read"; stepGenerator.GenerateReadSteps) has a new state with
+ *   the id it is read by, `custom` and `external` true, the read's inputs, its parent, and the
+ *   provider that reads it; the digest serializes it at the step's ResourcePreEvent, before the
+ *   read ran, so with no outputs (`outputs` is omitempty). A StackReference has no provider of
+ *   its own: the engine gives it the builtin package's default provider,
+ *   `pulumi:providers:pulumi::default` (the Node SDK sends no version for it, so no
+ *   `_<version>` suffix: ProviderRequest.DefaultName).
+ * - default provider steps are internal (engine isInternalStep / isDefaultProviderStep), and
+ *   display.ShowEvents drops internal events before ShowPreviewDigest: a real preview's JSON has
+ *   no step for them, only the `provider` reference (`<urn>::<id>`, the id unknown while the
+ *   provider is new, providers.UnknownID) of each resource that uses one.
+ * - changeSummary counts a logical step unless internal; a read counts only when it changed
+ *   outputs it had in the old state (shouldRecordReadStep), never in a first preview.
  */
 import { createRequire } from "node:module";
-import { ENGINE_UNKNOWN, type RecordedResource, SECRET, UNKNOWN } from "./runtime";
+import { ENGINE_UNKNOWN, type Evaluation, type RecordedRead, type RecordedResource, SECRET, UNKNOWN } from "./runtime";
 import { type StackConfig } from "./stackConfig";
 
 export interface PreviewResourceV3 {
     readonly urn: string;
     readonly custom: boolean;
+    /** Only on a read: the id it is read by. */
+    readonly id?: string;
     readonly type: string;
     readonly inputs: Record<string, unknown>;
     readonly parent?: string;
     readonly protect?: boolean;
+    /** Only on a read: the resource is not managed by this stack. */
+    readonly external?: boolean;
     readonly dependencies?: string[];
     readonly provider?: string;
     readonly retainOnDelete?: boolean;
@@ -30,11 +52,11 @@ export interface PreviewResourceV3 {
 }
 
 export interface PreviewStep {
-    readonly op: "create";
+    readonly op: "create" | "read";
     readonly urn: string;
     readonly provider?: string;
     readonly newState: PreviewResourceV3;
-    /** Not omitempty in the CLI's PreviewStep: null when the step has no per-property diff (a create). */
+    /** Not omitempty in the CLI's PreviewStep: null when the step has no per-property diff (a create, a read). */
     readonly detailedDiff: null;
 }
 
@@ -45,40 +67,64 @@ export interface PreviewDigest {
 }
 
 /** The steps with every parent before its children (by ancestor count, then URN), as the engine registers them. */
-export function previewDigest(stack: Pick<StackConfig, "config" | "secretKeys">, resources: readonly RecordedResource[]): PreviewDigest {
+export function previewDigest(
+    stack: Pick<StackConfig, "config" | "secretKeys">,
+    evaluation: Pick<Evaluation, "resources" | "reads">,
+): PreviewDigest {
     const secret = new Set(stack.secretKeys);
     const config = Object.fromEntries(
         Object.entries(stack.config)
             .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
             .map(([k, v]) => [k, secret.has(k) ? SECRET : v]),
     );
+    const { resources, reads } = evaluation;
     const parents = new Map(resources.map((r) => [r.urn, r.parent]));
-    const depth = (r: RecordedResource) => {
+    const depth = (r: RecordedResource | RecordedRead) => {
         let n = 0;
         for (let p = r.parent; p !== null; p = parents.get(p) ?? null) n++;
         return n;
     };
-    const ordered = [...resources].sort((a, b) => depth(a) - depth(b) || (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-    const steps = ordered.map((r): PreviewStep => {
+    const stackUrn = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
+    const provider = defaultProviderRefs(stackUrn);
+    const entries = [...resources.map((r) => ({ r, read: false })), ...reads.map((r) => ({ r, read: true }))];
+    entries.sort((a, b) => depth(a.r) - depth(b.r) || (a.r.urn < b.r.urn ? -1 : a.r.urn > b.r.urn ? 1 : 0));
+    const steps = entries.map(({ r, read }): PreviewStep => {
+        const ref = r.provider ?? (read || (r as RecordedResource).custom ? provider(r.type, read) : null);
         // omitempty fields are left out when empty, as the CLI's JSON encoder does.
-        const newState: PreviewResourceV3 = {
-            urn: r.urn,
-            custom: r.custom,
-            type: r.type,
-            // A value unknown in a preview is the engine's placeholder in the CLI's JSON
-            // (computedValuePlaceholder, pkg/resource/stack/deployment.go), not the plan's "[unknown]".
-            inputs: withEngineUnknowns(r.inputs) as Record<string, unknown>,
-            ...(r.parent ? { parent: r.parent } : {}),
-            ...(r.protect ? { protect: true } : {}),
-            ...(r.dependencies.length > 0 ? { dependencies: [...r.dependencies] } : {}),
-            ...(r.provider ? { provider: r.provider } : {}),
-            ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
-            ...(r.ignoreChanges.length > 0 ? { ignoreChanges: [...r.ignoreChanges] } : {}),
-        };
-        return { op: "create", urn: r.urn, ...(r.provider ? { provider: r.provider } : {}), newState, detailedDiff: null };
+        const newState: PreviewResourceV3 = read
+            ? {
+                  urn: r.urn,
+                  custom: true,
+                  id: (r as RecordedRead).id,
+                  type: r.type,
+                  inputs: withEngineUnknowns(r.inputs) as Record<string, unknown>,
+                  ...(r.parent ? { parent: r.parent } : {}),
+                  external: true,
+                  ...(r.dependencies.length > 0 ? { dependencies: [...r.dependencies] } : {}),
+                  ...(ref ? { provider: ref } : {}),
+              }
+            : created(r as RecordedResource, ref);
+        return { op: read ? "read" : "create", urn: r.urn, ...(ref ? { provider: ref } : {}), newState, detailedDiff: null };
     });
-    const withDefaults = withDefaultProviders(steps);
-    return { config, steps: withDefaults, changeSummary: { create: withDefaults.length } };
+    // A first preview's reads and its default providers' steps are not counted (see above).
+    return { config, steps, changeSummary: { create: steps.filter((s) => s.op === "create").length } };
+}
+
+function created(r: RecordedResource, provider: string | null): PreviewResourceV3 {
+    return {
+        urn: r.urn,
+        custom: r.custom,
+        type: r.type,
+        // A value unknown in a preview is the engine's placeholder in the CLI's JSON
+        // (computedValuePlaceholder, pkg/resource/stack/deployment.go), not the plan's "[unknown]".
+        inputs: withEngineUnknowns(r.inputs) as Record<string, unknown>,
+        ...(r.parent ? { parent: r.parent } : {}),
+        ...(r.protect ? { protect: true } : {}),
+        ...(r.dependencies.length > 0 ? { dependencies: [...r.dependencies] } : {}),
+        ...(provider ? { provider } : {}),
+        ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
+        ...(r.ignoreChanges.length > 0 ? { ignoreChanges: [...r.ignoreChanges] } : {}),
+    };
 }
 
 /** `value` with every UNKNOWN replaced by the engine's placeholder. */
@@ -92,35 +138,20 @@ function withEngineUnknowns(value: unknown): unknown {
 const requireHere = createRequire(__filename);
 
 /**
- * A resource declared without a provider gets its package's default provider, which a real
- * preview shows as a step of its own (`pulumi:providers:<pkg>::default_<version>`, the version
- * with underscores) and names in the resource's `provider` as `<urn>::<id>`, the id unknown while
- * the provider is new (pulumi/pulumi pkg/resource/deploy/providers, defaultProviderName). The
- * offline plan records no such registration, so they are added here, right after the stack.
+ * The reference to the default provider of a resource declared without a provider, as a real
+ * preview names it: `pulumi:providers:<pkg>::default_<version>` (the version with underscores;
+ * the SDK sends its package's version), or `::default` for the builtin `pulumi` package, whose
+ * reads carry no version; then `::<id>`, unknown while the provider is new (pulumi/pulumi
+ * pkg/resource/deploy/providers, ProviderRequest.DefaultName, Registry.Create).
  */
-function withDefaultProviders(steps: PreviewStep[]): PreviewStep[] {
-    const stack = steps.find((s) => s.newState.type === "pulumi:pulumi:Stack");
-    if (!stack) return steps;
-    const prefix = stack.urn.slice(0, stack.urn.indexOf("::", stack.urn.indexOf("::") + 2) + 2);
-    const providers = new Map<string, PreviewStep>();
-    const out = steps.map((step) => {
-        const pkg = step.newState.type.split(":")[0];
-        if (!step.newState.custom || step.provider || pkg === "pulumi") return step;
-        let provider = providers.get(pkg);
-        if (!provider) {
-            const version = (requireHere(`@pulumi/${pkg}/package.json`) as { version: string }).version;
-            const urn = `${prefix}pulumi:providers:${pkg}::default_${version.replace(/\./g, "_")}`;
-            provider = {
-                op: "create",
-                urn,
-                newState: { urn, custom: true, type: `pulumi:providers:${pkg}`, inputs: { version } },
-                detailedDiff: null,
-            };
-            providers.set(pkg, provider);
-        }
-        const ref = `${provider.urn}::${ENGINE_UNKNOWN}`;
-        return { ...step, provider: ref, newState: { ...step.newState, provider: ref } };
-    });
-    const at = out.indexOf(stack) + 1;
-    return [...out.slice(0, at), ...providers.values(), ...out.slice(at)];
+function defaultProviderRefs(stackUrn: string | undefined): (type: string, read: boolean) => string | null {
+    if (!stackUrn) return () => null;
+    const prefix = stackUrn.slice(0, stackUrn.indexOf("::", stackUrn.indexOf("::") + 2) + 2);
+    return (type, read) => {
+        const pkg = type.split(":")[0];
+        if (pkg === "pulumi" && !read) return null;
+        const version = pkg === "pulumi" ? undefined : (requireHere(`@pulumi/${pkg}/package.json`) as { version: string }).version;
+        const name = version === undefined ? "default" : `default_${version.replace(/\./g, "_")}`;
+        return `${prefix}pulumi:providers:${pkg}::${name}::${ENGINE_UNKNOWN}`;
+    };
 }

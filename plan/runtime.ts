@@ -3,8 +3,8 @@
  * records every registration as the engine would see it.
  *
  * This is the one module that touches SDK internals: the mock monitor's
- * `registerResource` request (parent, provider, protect, ignoreChanges, ...) and the
- * internal `waitForRPCs`. `test/plan/runtime.test.ts` pins that surface so an SDK upgrade
+ * `registerResource` and `readResource` requests (parent, provider, protect, ignoreChanges,
+ * ...) and the internal `waitForRPCs`. `test/plan/runtime.test.ts` pins that surface so an SDK upgrade
  * that moves it fails loudly there.
  */
 import { createHash } from "node:crypto";
@@ -62,10 +62,31 @@ export interface RecordedResource {
     readonly rawInputs: Record<string, unknown>;
 }
 
+/**
+ * A resource the program reads instead of managing (`pulumi.StackReference`, a resource `get`
+ * by id): the engine's ReadResource. Not in `resources`: it is no part of the plan's managed
+ * resources, policies do not see it, and a real preview shows it as a `read` step.
+ */
+export interface RecordedRead {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** The id it is read by (a StackReference's is the stack's fully qualified name). */
+    readonly id: string;
+    readonly parent: string | null;
+    /** Provider reference (`urn::id`), or null for the package's default provider. */
+    readonly provider: string | null;
+    readonly dependencies: readonly string[];
+    /** Inputs with every secret replaced by "[secret]". */
+    readonly inputs: Record<string, unknown>;
+}
+
 export interface Evaluation {
     readonly project: string;
     readonly stack: string;
     readonly resources: readonly RecordedResource[];
+    /** What the program read (StackReferences), by URN. */
+    readonly reads: readonly RecordedRead[];
     /** Stack outputs, secrets masked; in a preview, unknown ones are "[unknown]". */
     readonly outputs: Record<string, unknown>;
     /** Evaluated as a first preview. */
@@ -106,8 +127,21 @@ interface RegisterRequest {
 
 type Callback = (err: unknown, response?: { getUrn(): string; getId(): string }) => void;
 
+interface ReadRequest {
+    getType(): string;
+    getName(): string;
+    getId(): string;
+    getParent(): string;
+    getProvider(): string;
+    getProperties(): unknown;
+    getDependenciesList(): string[];
+}
+
+type ReadCallback = (err: unknown, response?: { getUrn(): string }) => void;
+
 interface MockMonitorSurface {
     registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
+    readResource(req: ReadRequest, callback: ReadCallback): Promise<void>;
 }
 
 const internals = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
@@ -170,6 +204,13 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
                 callback(err, response);
             });
         };
+        const reads: RecordedRead[] = [];
+        const read = monitor.readResource.bind(monitor);
+        monitor.readResource = (req, callback) =>
+            read(req, (err, response) => {
+                if (!err && response) reads.push(recordRead(req, response.getUrn()));
+                callback(err, response);
+            });
 
         // Keep the program's own exports: the stack resource flattens Outputs and drops secrecy.
         let stackOutputs: unknown;
@@ -181,8 +222,16 @@ export async function evaluate(options: EvaluateOptions, program: () => unknown)
         await settle();
         await Promise.all(pending);
         if (failures.length > 0) throw new EvaluationError(failures);
-        const resources = withEngineUrns(recorded, project, stack).sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-        return { project, stack, resources, outputs: mask(await unwrapOutputs(stackOutputs)) as Record<string, unknown>, preview };
+        const byUrn = (a: { urn: string }, b: { urn: string }) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0);
+        const engine = withEngineUrns(recorded, reads, project, stack);
+        return {
+            project,
+            stack,
+            resources: engine.resources.sort(byUrn),
+            reads: engine.reads.sort(byUrn),
+            outputs: mask(await unwrapOutputs(stackOutputs)) as Record<string, unknown>,
+            preview,
+        };
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
         resourceInternals.stackTrace = stackTrace;
@@ -209,8 +258,15 @@ async function settle(): Promise<void> {
  * `urn:pulumi:prod::platform::platform:cell:RegionalCell$platform:cell:Network$aws:ec2/vpc:Vpc::use1-net-vpc`.
  * URNs are what `pulumi up` diffs by, so the plan (and every pinned URN) uses the real form.
  */
-function withEngineUrns(recorded: readonly RecordedResource[], project: string, stack: string): RecordedResource[] {
-    const byMockUrn = new Map(recorded.map((r) => [r.urn, r]));
+function withEngineUrns(
+    recorded: readonly RecordedResource[],
+    reads: readonly RecordedRead[],
+    project: string,
+    stack: string,
+): { resources: RecordedResource[]; reads: RecordedRead[] } {
+    const byMockUrn = new Map<string, { urn: string; type: string; name: string; parent: string | null }>(
+        [...recorded, ...reads].map((r) => [r.urn, r]),
+    );
     const real = new Map<string, string>();
     const qualifiedType = (urn: string) => urn.split("::")[2];
     const resolve = (mockUrn: string): string => {
@@ -232,13 +288,14 @@ function withEngineUrns(recorded: readonly RecordedResource[], project: string, 
         const cut = ref.lastIndexOf("::");
         return `${resolve(ref.slice(0, cut))}${ref.slice(cut)}`;
     };
-    return recorded.map((r) => ({
+    const rewritten = <T extends RecordedResource | RecordedRead>(r: T): T => ({
         ...r,
         urn: resolve(r.urn),
         parent: r.parent === null ? null : resolve(r.parent),
         provider: providerRef(r.provider),
         dependencies: r.dependencies.map(resolve),
-    }));
+    });
+    return { resources: recorded.map(rewritten), reads: reads.map(rewritten) };
 }
 
 /** Every failure of one evaluation, kept whole so that the first cause is visible. */
@@ -280,6 +337,20 @@ async function record(req: RegisterRequest, urn: string, id: string): Promise<Re
             .filter((a) => a !== ""),
         inputs: mask(rawInputs) as Record<string, unknown>,
         rawInputs: unwrapSecrets(rawInputs) as Record<string, unknown>,
+    };
+}
+
+function recordRead(req: ReadRequest, urn: string): RecordedRead {
+    const inputs = pulumi.runtime.deserializeProperties(req.getProperties() as never) as Record<string, unknown>;
+    return {
+        urn,
+        type: req.getType(),
+        name: req.getName(),
+        id: req.getId(),
+        parent: req.getParent() || null,
+        provider: req.getProvider() || null,
+        dependencies: req.getDependenciesList(),
+        inputs: mask(inputs) as Record<string, unknown>,
     };
 }
 

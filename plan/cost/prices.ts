@@ -10,25 +10,38 @@
  * Price List API answer is preferred to a blog. A figure no stored source confirmed is
  * `basis: "assumption"`, with what it rests on. Only the figures the estimate uses are kept.
  *
- * Regions: us-east-1 is complete. eu-central-1 (12 figures, read 2026-12-03) and ap-southeast-1
- * (11: 7 read 2026-12-02, 4 on 2026-12-03; each figure's `read` says which) carry the figures a
- * stored source gave for them; their other keys, and every other catalog region, have none.
- * Where a region lacks a figure the estimate uses the us-east-1 one, marks it `*` and names the
- * region (us-east-1 is among the cheapest regions, so such a cell is a lower bound).
- * PRICE_DATE stays the snapshot's date (that of the us-east-1 figures).
+ * Regions: us-east-1 is complete. eu-central-1 (15 figures) and ap-southeast-1 (15) carry the
+ * figures a stored source gave for them (each figure's `read` says when: 2026-12-02 or
+ * 2026-12-03); so do the catalog regions in no stack: m7i.xlarge for us-east-2, us-west-2,
+ * ca-central-1, eu-west-1, eu-west-2, eu-north-1, ap-south-1, ap-southeast-2 and ap-northeast-1,
+ * gp3 for af-south-1; sa-east-1 and me-central-1 have none. Where a region lacks a figure the
+ * estimate uses the us-east-1 one, marks it `*` and names the region (us-east-1 is among the
+ * cheapest regions, so such a cell is a lower bound). PRICE_DATE stays the snapshot's date
+ * (that of the us-east-1 figures).
  *
- * Searched on 2026-12-03 for eu-central-1 (and ap-southeast-1's gaps): exact usage types
- * (EUC1-NatGateway-Hours/-Bytes, EUC1-BoxUsage:m7i*, EUC1-InstanceUsage:db.r7g*,
- * EUC1-NodeUsage:cache*, EUC1-ESInstance*, EUC1-VpcEndpoint-Hours, EUC1-LoadBalancerUsage,
- * EUC1-LCUUsage, EUC1-Aurora*, EUC1-RDS:Proxy*, EUC1-CW:AlarmMonitorUsage,
- * EUC1-AmazonEKS-Hours:perCluster, EUC1-EBS:VolumeUsage.gp3, APS1-*), offer rate descriptions
- * ("... - EU (Frankfurt)", "per Application LoadBalancer-hour", "per NAT Gateway Hour"), the
- * FinOps Foundation's FOCUS 1.0 sample bills, cost tools' regional tables (Karpenter's generated
- * prices are us-east-1 only) and pricing pages. Not found, so still at us-east-1 rates in
- * eu-central-1: EC2 m7i.xlarge, EKS cluster-hour (no source states the $0.10 for Frankfurt but a
- * README that also gets NAT wrong by 10x), Aurora db.r7g.large and storage, RDS Proxy,
- * ElastiCache cache.r7g.large, OpenSearch r6g/m6g.large.search and gp3, CloudWatch alarms;
- * regional tables "derived via a multiplier" or with one rate for every region were rejected.
+ * Found on 2026-12-03: EC2 m7i.xlarge per region in a public catalog that embeds AWS's EC2
+ * offer files (skypilot-org/skypilot-catalog, its us-east-1 row equal to the offer's 0.2016);
+ * the EKS cluster-hour in real bills by usage type (`EUC1-AmazonEKS-Hours:perCluster` $0.10 in a
+ * June 2026 postmortem, `APS1-AmazonEKS-Hours:perCluster` $0.10 in an August 2026 audit), and
+ * ap-southeast-1's r6g.large.search ($0.202, Price List API, the same audit).
+ *
+ * Searched on 2026-12-02 and 2026-12-03 without a figure for Frankfurt: exact usage types
+ * (EUC1-BoxUsage:m7i*, EUC1-InstanceUsage:db.r7g*, EUC1-NodeUsage:cache*, EUC1-ESInstance*,
+ * EUC1-ES:GP3-Storage, EUC1-Aurora:StorageUsage, EUC1-RDS:ProxyUsage, EUC1-CW:AlarmMonitorUsage),
+ * offer rate descriptions ("db.r7g.large … instance hour", "cache.r7g.large node hour",
+ * "r6g.large.search instance hour", "per alarm metric month - EU (Frankfurt)"), the FinOps
+ * Foundation's FOCUS 1.0 sample bill (its 1,000-row file; the larger ones are not stored), cost
+ * tools that embed offer files (rshade/pulumicost-plugin-aws-public builds its data at release,
+ * not in the repository; a price snapshot `aws-prices.v1.json.gz` committed by
+ * johnbekele/infracanvas is binary and not stored; Netflix service-capacity-modeling is
+ * us-east-1; vantage-sh/ec2instances.info commits no data), pricing pages (stored as script
+ * shells without their tables) and blogs (the ones found price us-east-1). The npm registry's search endpoint
+ * answers 404 here. So still at us-east-1 rates in eu-central-1: Aurora db.r7g.large and
+ * storage, RDS Proxy (a Frankfurt bill gives $26.78 a month for a 2-vCPU proxy but not the hours
+ * behind it), ElastiCache cache.r7g.large, OpenSearch r6g/m6g.large.search and gp3, CloudWatch
+ * alarms; in ap-southeast-1 the same but its r6g.large.search and alarms, plus Aurora I/O and
+ * public IPv4. Regional tables "derived via a multiplier" or with one rate for every region
+ * were rejected.
  */
 
 export const PRICE_DATE = "2026-12-02";
@@ -285,9 +298,30 @@ const euc1Focus = "the FinOps Foundation's FOCUS 1.0 sample (anonymized real AWS
 const euc1Shape =
     'a public "Provisioned shape at list price — Frankfurt, 2026-08-26" note (AWS Pricing API "filtered to regionCode=eu-central-1")';
 
+/**
+ * EC2 on-demand rates from a public catalog that embeds AWS's EC2 offer files: its scheduled
+ * workflow regenerates the file from `pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonEC2/current/<region>/index.csv`
+ * (TermType OnDemand, Linux, no pre-installed software, capacity Used, shared tenancy:
+ * skypilot-org/skypilot sky/catalog/data_fetchers/fetch_aws.py). Its us-east-1 row, 0.2016,
+ * is the offer's own us-east-1 rate above. The store gives no date for the version read.
+ */
+const skypilotCatalog =
+    "skypilot-org/skypilot-catalog/catalogs/v7/aws/vms.csv at 001367d22a0033fac286a8c71aeac7109e431bcb (AWS EC2 offer files, OnDemand Linux shared)";
+const m7iXlarge = (usd: number, region: string): Price =>
+    publishedLater(usd, "hour", page.ec2, `${skypilotCatalog}: row \`m7i.xlarge,,,4.0,16.0,,${usd},…,${region},…\` (Price column)`);
+/** A real bill for an eu-central-1 EKS cluster, by usage type (Cost Explorer). */
+const euc1EksBill =
+    'BinHsu/aegis-platform-aws/docs/postmortems/2026-06-06-eks-extended-support-cost-incident.md at c5443d3034f1a34d7d828b99369ee58b5c18b37f (a prod bill in eu-central-1, June 2026): "AWS billed `EUC1-AmazonEKS-Hours:extendedSupport` ($0.50/hr) stacked on `:perCluster` ($0.10/hr) = $0.60/hr"';
+/** A cost scanner's live audit of an ap-southeast-1 account, rates checked against Cost Explorer and the Price List API. */
+const apse1Audit =
+    'amartinawi/cost-optimization-scanner/docs/audits/live/bnc_ap-southeast-1_20260812.md at 46c9026eadb9331dc0388e8a4b6f624521b0d51d (2026-08-12, "Live rate verification", ap-southeast-1)';
+
 /** The figures seen for other catalog regions; the rest falls back to us-east-1 (reported). */
 const OTHER_REGIONS: Readonly<Record<string, Partial<RegionPrices>>> = {
     "eu-central-1": {
+        ec2InstanceHour: { "m7i.xlarge": m7iXlarge(0.2415, "eu-central-1") },
+        eksClusterHour: publishedLater(0.1, "hour", page.eks, euc1EksBill),
+        eksExtendedClusterHour: publishedLater(0.6, "hour", page.eks, euc1EksBill),
         ebsGp3GbMonth: publishedLater(
             0.0952,
             "GB-month",
@@ -343,6 +377,27 @@ const OTHER_REGIONS: Readonly<Record<string, Partial<RegionPrices>>> = {
         kmsKeyMonth: publishedLater(1, "month", page.kms, `${euc1Focus}: "$1 per customer managed KMS key version in EU (Frankfurt)"`),
     },
     "ap-southeast-1": {
+        ec2InstanceHour: { "m7i.xlarge": m7iXlarge(0.252, "ap-southeast-1") },
+        eksClusterHour: publishedLater(
+            0.1,
+            "hour",
+            page.eks,
+            `${apse1Audit}: "EKS control plane | $0.10/cluster-hr | CE \`APS1-AmazonEKS-Hours:perCluster\` $223.20 / 2,232 hr | EXACT"`,
+        ),
+        eksExtendedClusterHour: publishedLater(
+            0.6,
+            "hour",
+            page.eks,
+            `${apse1Audit}: "EKS extended support | $0.50/cluster-hr | CE \`APS1-AmazonEKS-Hours:extendedSupport\` $261.00 / 522 hr", billed on top of the $0.10 \`:perCluster\``,
+        ),
+        openSearchInstanceHour: {
+            "r6g.large.search": publishedLater(
+                0.202,
+                "hour",
+                page.opensearch,
+                `${apse1Audit}: "r6g.large.search | $0.202/hr | Pricing API $0.2020 | EXACT"`,
+            ),
+        },
         natGatewayHour: published(
             0.059,
             "hour",
@@ -393,6 +448,24 @@ const OTHER_REGIONS: Readonly<Record<string, Partial<RegionPrices>>> = {
             "month",
             page.secrets,
             `${apse1Reference}: Secrets Manager secret \`APS1-AWSSecretsManager-Secret\` 0.4000 USD/secret-month`,
+        ),
+    },
+    // The other catalog regions, in no stack yet: only the figures a source gave for them.
+    "us-east-2": { ec2InstanceHour: { "m7i.xlarge": m7iXlarge(0.2016, "us-east-2") } },
+    "us-west-2": { ec2InstanceHour: { "m7i.xlarge": m7iXlarge(0.2016, "us-west-2") } },
+    "ca-central-1": { ec2InstanceHour: { "m7i.xlarge": m7iXlarge(0.2247, "ca-central-1") } },
+    "eu-west-1": { ec2InstanceHour: { "m7i.xlarge": m7iXlarge(0.2247, "eu-west-1") } },
+    "eu-west-2": { ec2InstanceHour: { "m7i.xlarge": m7iXlarge(0.2331, "eu-west-2") } },
+    "eu-north-1": { ec2InstanceHour: { "m7i.xlarge": m7iXlarge(0.2142, "eu-north-1") } },
+    "ap-south-1": { ec2InstanceHour: { "m7i.xlarge": m7iXlarge(0.2121, "ap-south-1") } },
+    "ap-southeast-2": { ec2InstanceHour: { "m7i.xlarge": m7iXlarge(0.252, "ap-southeast-2") } },
+    "ap-northeast-1": { ec2InstanceHour: { "m7i.xlarge": m7iXlarge(0.2604, "ap-northeast-1") } },
+    "af-south-1": {
+        ebsGp3GbMonth: publishedLater(
+            0.1047,
+            "GB-month",
+            page.ebs,
+            'amartinawi/cost-optimization-scanner/docs/audits/live/afs-prod_af-south-1_20260811.md at 46c9026eadb9331dc0388e8a4b6f624521b0d51d (2026-08-11, "Live Pricing API verification", af-south-1): "gp3 storage | — | $0.1047/GB-Mo"',
         ),
     },
 };

@@ -291,9 +291,11 @@ describe("plan command", () => {
         assert.match(out, /\nusw2:\n {2}\+ urn:pulumi:prod::platform::/);
         // The cost of the added region.
         assert.match(out, /\nCost change: \$[\d,.]+ → \$[\d,.]+ a month at minimum scale/);
-        // us-west-2 has no figure of its own in the snapshot: its delta is marked, and the note says how much.
-        assert.match(out, /\nusw2 \(added\) +\+\$[\d,.]+\* +\+\$[\d,.]+\*\n/);
-        assert.match(out, /\n\* at us-east-1 rates .*us-west-2 \(\d+ of \d+ lines, \$[\d,.]+ of \$[\d,.]+ at minimum, 100 %\)/);
+        // us-west-2's only own figure in the snapshot is m7i.xlarge ($0.2016, as in us-east-1): its
+        // 3 + 6 nodes, $441.50 + $883.01 = $1,324.51 of its $4,336.56; the other 20 lines, $3,012.05,
+        // are at us-east-1 rates, so its delta is marked and the note says how much.
+        assert.match(out, /\nusw2 \(added\) +\+\$4,336\.56\* +\+\$[\d,.]+\*\n/);
+        assert.match(out, /\n\* at us-east-1 rates .*us-west-2 \(20 of 22 lines, \$3,012\.05 of \$4,336\.56 at minimum, 69 %\)/);
         assert.match(
             out,
             /\nglobal:\n( {2}[-+~] .*\n)* {2}~ urn:pulumi:prod::platform::platform:edge:Edge\$cloudflare:index\/loadBalancer:LoadBalancer::edge-lb \(defaultPools, rules\)\n/,

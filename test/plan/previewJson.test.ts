@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { type PlanRun, planStack } from "../../plan/plan";
 import { type PreviewDigest, previewDigest } from "../../plan/previewJson";
 import { ENGINE_UNKNOWN, SECRET, UNKNOWN } from "../../plan/runtime";
+import { readStack, projectRoot } from "../../plan/stackConfig";
 import { planOf, prodStack } from "../support/harness";
 
 describe("the plan JSON's mock ids and --preview-json", () => {
@@ -9,7 +10,7 @@ describe("the plan JSON's mock ids and --preview-json", () => {
     let digest: PreviewDigest;
     before(async () => {
         run = await planOf(prodStack());
-        digest = JSON.parse(JSON.stringify(previewDigest(prodStack(), run.evaluation.resources))) as PreviewDigest;
+        digest = JSON.parse(JSON.stringify(previewDigest(prodStack(), run.evaluation))) as PreviewDigest;
     });
 
     it("gives every custom resource an id unique for its provider and type (Kubernetes ids are namespace/name per cluster), and components none", () => {
@@ -45,19 +46,22 @@ describe("the plan JSON's mock ids and --preview-json", () => {
 
     it("has the PreviewDigest fields: config, steps (op, urn, newState with urn, custom, type, inputs), changeSummary", () => {
         assert.deepEqual(Object.keys(digest), ["config", "steps", "changeSummary"]);
-        // Every recorded resource, plus a step for each default provider a real preview shows (cloudflare, random).
-        const defaults = digest.steps.filter((s) => /^pulumi:providers:[a-z]+$/.test(s.newState.type) && s.urn.includes("::default_"));
-        assert.deepEqual(defaults.map((s) => `${s.newState.type} ${s.urn.split("::").pop()}`).sort(), [
-            "pulumi:providers:cloudflare default_6_22_1",
-            "pulumi:providers:random default_4_21_2",
-        ]);
-        assert.equal(digest.steps.length, run.evaluation.resources.length + defaults.length);
+        // Every recorded resource and read; no step for a default provider (internal steps are not shown).
+        assert.equal(digest.steps.length, run.evaluation.resources.length + run.evaluation.reads.length);
+        assert.ok(!digest.steps.some((s) => s.urn.includes("::pulumi:providers:") && /::default(_|$)/.test(s.urn)));
         // Resources without a provider of their own name their default one, its id unknown in a first preview.
         const zone = digest.steps.find((s) => s.newState.type.startsWith("cloudflare:"))!;
-        const cloudflare = defaults.find((s) => s.newState.type === "pulumi:providers:cloudflare")!;
-        assert.equal(zone.provider, `${cloudflare.urn}::04da6b54-80e4-46f7-96ec-b56ff0331ba9`);
+        assert.equal(
+            zone.provider,
+            "urn:pulumi:prod::platform::pulumi:providers:cloudflare::default_6_22_1::04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+        );
         assert.equal(zone.newState.provider, zone.provider);
-        assert.deepEqual(digest.changeSummary, { create: digest.steps.length });
+        const password = digest.steps.find((s) => s.newState.type === "random:index/randomPassword:RandomPassword")!;
+        assert.match(password.provider!, /::pulumi:providers:random::default_4_21_2::04da6b54-80e4-46f7-96ec-b56ff0331ba9$/);
+        const awsResource = digest.steps.find((s) => s.newState.type === "aws:ec2/vpc:Vpc")!;
+        assert.ok(!awsResource.provider!.includes("::default"), "the program's own AWS provider");
+        // A first preview counts its creates; reads (no old state) and default providers are not counted.
+        assert.deepEqual(digest.changeSummary, { create: run.evaluation.resources.length });
         const allowed = new Set([
             "urn",
             "custom",
@@ -65,6 +69,8 @@ describe("the plan JSON's mock ids and --preview-json", () => {
             "inputs",
             "parent",
             "protect",
+            "external",
+            "id",
             "dependencies",
             "provider",
             "retainOnDelete",
@@ -72,7 +78,7 @@ describe("the plan JSON's mock ids and --preview-json", () => {
         ]);
         const seen = new Set<string>();
         for (const step of digest.steps) {
-            assert.equal(step.op, "create");
+            assert.equal(step.op, step.newState.type === "pulumi:pulumi:StackReference" ? "read" : "create");
             assert.equal(step.detailedDiff, null, "present, as the CLI writes it (no omitempty)");
             assert.equal(step.newState.urn, step.urn);
             assert.match(step.newState.type, /^[a-z0-9-]+:[A-Za-z0-9/.-]*:[A-Za-z0-9]+$/);
@@ -91,9 +97,53 @@ describe("the plan JSON's mock ids and --preview-json", () => {
         assert.equal(cluster.newState.inputs.masterPassword, SECRET);
     });
 
+    it("shows a read step for each StackReference the program declares (the zone owner reads its tenant staging), by the builtin default provider", () => {
+        const reads = digest.steps.filter((s) => s.op === "read");
+        const urn = "urn:pulumi:prod::platform::pulumi:pulumi:StackReference::zone-tenant-staging";
+        const provider = "urn:pulumi:prod::platform::pulumi:providers:pulumi::default::04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        assert.deepEqual(reads, [
+            {
+                op: "read",
+                urn,
+                provider,
+                newState: {
+                    urn,
+                    custom: true,
+                    id: "organization/platform/staging",
+                    type: "pulumi:pulumi:StackReference",
+                    inputs: { name: "organization/platform/staging" },
+                    parent: "urn:pulumi:prod::platform::pulumi:pulumi:Stack::platform-prod",
+                    external: true,
+                    provider,
+                },
+                detailedDiff: null,
+            },
+        ]);
+        // Read from the program's own declaration, not written into the managed resources.
+        assert.deepEqual(
+            run.evaluation.reads.map((r) => r.urn),
+            [urn],
+        );
+        assert.ok(!run.plan.resources.some((r) => r.type === "pulumi:pulumi:StackReference"));
+        // What is built from its outputs depends on it by that URN (the engine's, not the mock monitor's `Stack$` form).
+        const rules = run.evaluation.resources.find((r) => r.urn.endsWith("::edge-cache-rules"))!;
+        assert.ok(rules.dependencies.includes(urn), rules.dependencies.join("\n"));
+    });
+
+    it("shows no read for a stack that declares no StackReference (staging owns no zone)", async () => {
+        const stack = readStack(projectRoot(), "staging");
+        const staging = await planOf(stack);
+        const steps = previewDigest(stack, staging.evaluation).steps;
+        assert.deepEqual(
+            steps.filter((s) => s.op === "read"),
+            [],
+        );
+        assert.equal(steps.length, staging.evaluation.resources.length);
+    });
+
     it("writes a value unknown in a preview as the engine's placeholder, never the plan's [unknown]", async () => {
         const preview = await planStack(prodStack(), { preview: true });
-        const text = JSON.stringify(previewDigest(prodStack(), preview.evaluation.resources));
+        const text = JSON.stringify(previewDigest(prodStack(), preview.evaluation));
         assert.ok(!text.includes(JSON.stringify(UNKNOWN)));
         assert.ok(text.split(ENGINE_UNKNOWN).length > 100, "a first preview has many unknowns (ids, ARNs)");
     });

@@ -57,14 +57,39 @@ describe("the price snapshot", () => {
             ],
         );
         assert.equal(awsPrice("ap-southeast-1", "ebsGp3GbMonth")?.price.usd, 0.096);
+        // The instances from a catalog of AWS's EC2 offer files, EKS from bills by usage type.
+        assert.deepEqual(
+            (["eu-central-1", "ap-southeast-1", "us-west-2", "ap-northeast-1"] as const).map((r) => [
+                r,
+                awsPrice(r, "ec2InstanceHour", "m7i.xlarge")?.price.usd,
+                awsPrice(r, "ec2InstanceHour", "m7i.xlarge")?.fallback,
+            ]),
+            [
+                ["eu-central-1", 0.2415, false],
+                ["ap-southeast-1", 0.252, false],
+                ["us-west-2", 0.2016, false],
+                ["ap-northeast-1", 0.2604, false],
+            ],
+        );
+        assert.deepEqual(
+            [awsPrice("eu-central-1", "eksClusterHour"), awsPrice("ap-southeast-1", "eksClusterHour")].map((f) => [
+                f?.price.usd,
+                f?.fallback,
+            ]),
+            [
+                [0.1, false],
+                [0.1, false],
+            ],
+        );
+        // ap-southeast-1 has its own r6g.large.search, not its m6g.large.search masters.
+        assert.equal(awsPrice("ap-southeast-1", "openSearchInstanceHour", "r6g.large.search")?.price.usd, 0.202);
+        assert.equal(awsPrice("ap-southeast-1", "openSearchInstanceHour", "m6g.large.search")?.fallback, true);
         // No stored source gave these for Frankfurt: the us-east-1 figure, marked.
-        const eks = awsPrice("eu-central-1", "eksClusterHour");
-        assert.equal(eks?.price.usd, 0.1);
-        assert.equal(eks?.fallback, true);
-        assert.deepEqual(awsPrice("eu-central-1", "ec2InstanceHour", "m7i.xlarge"), {
-            price: AWS_PRICES["us-east-1"].ec2InstanceHour!["m7i.xlarge"],
+        assert.deepEqual(awsPrice("eu-central-1", "auroraInstanceHour", "db.r7g.large"), {
+            price: AWS_PRICES["us-east-1"].auroraInstanceHour!["db.r7g.large"],
             fallback: true,
         });
+        assert.equal(awsPrice("eu-central-1", "elasticacheNodeHour", "cache.r7g.large")?.fallback, true);
         assert.equal(awsPrice("us-east-1", "ec2InstanceHour", "c7i.xlarge"), undefined);
     });
 });
@@ -238,9 +263,14 @@ describe("the prod plan's cost", () => {
         // root volumes 600 GB × $0.0152 (+9.12), 3 NAT gateways × $0.007 × 730 (+15.33), 240 NAT GB
         // × $0.007 (+1.68), 15 endpoint-AZs × $0.002 × 730 (+21.90), the ALB $0.0045 × 730 (+3.28),
         // 1,971 M Aurora I/Os × $0.02 (+39.42), 90 log GB × $0.13 (+11.70) and 820 log GB-months
-        // × $0.0024 (+1.97).
+        // × $0.0024 (+1.97): $5,362.91. Then its own m7i.xlarge, $0.2415: 3 system nodes × $0.2415
+        // × 730 = $528.89 instead of $441.50 (+87.39) and Karpenter's 9 (at minimum and at worst
+        // case) $1,586.65 instead of $1,324.51 (+262.14); its EKS cluster-hour is the same $0.10,
+        // now its own.
         const euc1 = cells.find((c) => c.code === "euc1")!;
-        assert.equal(euc1.monthly.min, round2(5258.51 + 9.12 + 15.33 + 1.68 + 21.9 + 3.28 + 39.42 + 11.7 + 1.97));
+        assert.equal(euc1.monthly.min, round2(round2(5258.51 + 9.12 + 15.33 + 1.68 + 21.9 + 3.28 + 39.42 + 11.7 + 1.97) + 87.39 + 262.14));
+        assert.equal(euc1.monthly.min, 5712.44);
+        assert.equal(euc1.monthly.worstCase, round2(6110.21 + 87.39 + 262.14));
         assert.deepEqual(
             euc1.lines.filter((l) => l.item.startsWith("NAT")).map((l) => [l.unitUsd, l.fallback]),
             [
@@ -259,7 +289,7 @@ describe("the prod plan's cost", () => {
         // Lines and dollars: the fallback lines are the large ones (the instances).
         assert.match(
             note ?? "",
-            /: eu-central-1 \(11 of 22 lines, \$4,420\.94 of \$5,362\.91 at minimum, 82 %\), ap-southeast-1 \(12 of 22 lines, \$3,878\.08 of \$4,356\.31 at minimum, 89 %\)$/,
+            /: eu-central-1 \(8 of 22 lines, \$2,581\.93 of \$5,712\.44 at minimum, 45 %\), ap-southeast-1 \(8 of 22 lines, \$2,114\.84 of \$4,764\.09 at minimum, 44 %\)$/,
         );
         assert.doesNotMatch(note ?? "", /us-east-1 \(/);
         assert.doesNotMatch(text, /use1 +\$[\d,.]+\*/);
@@ -277,14 +307,17 @@ describe("the prod plan's cost", () => {
         // Before the two disputed figures were settled, $4,357.27; apse1 has 3 Aurora instances
         // (+3 × $0.016 × 730 = +$35.04) and 3 OpenSearch data nodes (−3 × $0.020 × 730 = −$43.80);
         // then 6 alarms of the alert path (target group hosts ×2, proxy ×2, Alertmanager's topic and heartbeat) at $0.10,
-        // and its own gp3 figure for 450 GB of node root volumes (+450 × ($0.096 − $0.08) = +$7.20).
-        assert.equal(run.plan.cost.cells.apse1.monthly.min, round2(4357.27 + 35.04 - 43.8 + 0.6 + 7.2));
+        // and its own gp3 figure for 450 GB of node root volumes (+450 × ($0.096 − $0.08) = +$7.20):
+        // $4,356.31. Then its own m7i.xlarge, $0.252: 3 nodes × $0.252 × 730 = $551.88 instead of
+        // $441.50 (+110.38) and Karpenter's 6 $1,103.76 instead of $883.01 (+220.75), and its own
+        // r6g.large.search: 3 data nodes × ($0.202 − $0.167) × 730 = +$76.65.
+        assert.equal(run.plan.cost.cells.apse1.monthly.min, round2(round2(4357.27 + 35.04 - 43.8 + 0.6 + 7.2) + 110.38 + 220.75 + 76.65));
         assert.deepEqual(delta.slice(1), [
             "Cell           Min / month  Worst case / month",
             // Marked: the added cell is priced partly at us-east-1 rates, and the note says how much.
-            "apse1 (added)  +$4,356.31*         +$4,356.31*",
-            "Total          +$4,356.31*         +$4,356.31*",
-            "* at us-east-1 rates where the snapshot (plan/cost/prices.ts) has no figure for the region: eu-central-1 (11 of 22 lines, $4,420.94 of $5,362.91 at minimum, 82 %), ap-southeast-1 (12 of 22 lines, $3,878.08 of $4,356.31 at minimum, 89 %)",
+            "apse1 (added)  +$4,764.09*         +$4,764.09*",
+            "Total          +$4,764.09*         +$4,764.09*",
+            "* at us-east-1 rates where the snapshot (plan/cost/prices.ts) has no figure for the region: eu-central-1 (8 of 22 lines, $2,581.93 of $5,712.44 at minimum, 45 %), ap-southeast-1 (8 of 22 lines, $2,114.84 of $4,764.09 at minimum, 44 %)",
         ]);
     });
 });
