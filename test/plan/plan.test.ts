@@ -42,7 +42,7 @@ describe("offline plan of the prod stack", () => {
         // delivery failures), the writer's proxy alarm in use1; 9 of the EKS lifecycle notices (compute F14): per cell
         // the EventBridge rule, its target and the alarms' topic policy; 3 ALB rules answering /metrics with 404;
         // 6 subscriptions of prod's on-call address (both topics of each cell); 3 heartbeat alarms.
-        assert.equal(regional.length, 591);
+        assert.equal(regional.length, 600);
         const wrong = regional
             // Outside the cells: per-region resources (the origin certificates) are named by their
             // cell's code; the rest (the global database) live in the primary's region.
@@ -263,7 +263,7 @@ describe("plan command", () => {
         // The cost table, with the figures of the plan JSON's cost.
         const plan = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8"));
         assert.match(out, /\nMonthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
-        assert.match(out, /\nus-east-1 +use1 +\$5,072\.55 +\$6,000\.50 /);
+        assert.match(out, /\nus-east-1 +use1 +\$5,072\.65 +\$6,000\.60 /);
         const esc = (text: string) => text.replace(/[$.]/g, "\\$&");
         // Marked: the total adds lines priced at us-east-1 rates (eu-central-1's and ap-southeast-1's).
         assert.match(out, new RegExp(`\\nTotal +${esc(usd(plan.cost.monthly.min))}\\* +${esc(usd(plan.cost.monthly.worstCase))}\\*\\n`));

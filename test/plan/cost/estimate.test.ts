@@ -188,7 +188,7 @@ describe("the prod plan's cost", () => {
                 ((9 * 5 * 365) / 30 + 30 * 3) * 0.03,
                 ((12 * 5 * 365) / 30 + 30 * 3) * 0.03,
             ],
-            ["CloudWatch alarms", 50 * 0.1, 50 * 0.1],
+            ["CloudWatch alarms", 51 * 0.1, 51 * 0.1],
             ["KMS keys", 4, 4],
             // no Secrets Manager secret in the cell: the cache authenticates with IAM
         ];
@@ -200,11 +200,11 @@ describe("the prod plan's cost", () => {
             use1.lines.every((l) => !l.fallback),
             "us-east-1 is complete in the snapshot",
         );
-        // The sum of the lines above: 5,072.55 and 6,000.50.
+        // The sum of the lines above: 5,072.65 and 6,000.60.
         assert.equal(use1.monthly.min, round2(expected.reduce((s, [, min]) => s + round2(min), 0)));
         assert.equal(use1.monthly.worstCase, round2(expected.reduce((s, [, , worst]) => s + round2(worst), 0)));
-        assert.equal(use1.monthly.min, 5072.55);
-        assert.equal(use1.monthly.worstCase, 6000.5);
+        assert.equal(use1.monthly.min, 5072.65);
+        assert.equal(use1.monthly.worstCase, 6000.6);
     });
 
     it("totals the cells and Cloudflare, and gives the figure per 1,000 users", () => {
@@ -232,13 +232,13 @@ describe("the prod plan's cost", () => {
         assert.deepEqual(declared, ["3", "2", "12", "1", "4"], cost.notModeled.join("\n"));
         assert.ok(cost.notModeled.some((n) => n.startsWith("AWS Backup: the recovery points' storage")));
         assert.ok(cost.notModeled.some((n) => n.startsWith("EKS extended support")));
-        // euc1 at its own Frankfurt figures where the snapshot has them: $4,789.24 at us-east-1
+        // euc1 at its own Frankfurt figures where the snapshot has them: $4,789.44 at us-east-1
         // rates, plus gp3 root volumes 450 GB × $0.0152 (+6.84), 3 NAT gateways × $0.007 × 730
         // (+15.33), 180 NAT GB × $0.007 (+1.26), 15 endpoint-AZs × $0.002 × 730 (+21.90), the ALB
         // $0.0045 × 730 (+3.28), 1,971 M Aurora I/Os × $0.02 (+39.42), 75 log GB × $0.13 (+9.75)
         // and 637.5 log GB-months × $0.0024 (+1.52).
         const euc1 = cells.find((c) => c.code === "euc1")!;
-        assert.equal(euc1.monthly.min, round2(4789.34 + 6.84 + 15.33 + 1.26 + 21.9 + 3.28 + 39.42 + 9.75 + 1.52));
+        assert.equal(euc1.monthly.min, round2(4789.44 + 6.84 + 15.33 + 1.26 + 21.9 + 3.28 + 39.42 + 9.75 + 1.52));
         assert.deepEqual(
             euc1.lines.filter((l) => l.item.startsWith("NAT")).map((l) => [l.unitUsd, l.fallback]),
             [
@@ -251,13 +251,13 @@ describe("the prod plan's cost", () => {
     it("prints the table and a delta", () => {
         const text = formatCostTable(run.plan.cost);
         assert.match(text, /^Monthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
-        assert.match(text, /\nus-east-1 +use1 +\$5,072\.55 +\$6,000\.50 /);
+        assert.match(text, /\nus-east-1 +use1 +\$5,072\.65 +\$6,000\.60 /);
         // The fallback regions are named, use1 is not among them and carries no "*".
         const note = text.split("\n").find((l) => l.startsWith("* at us-east-1 rates"));
         // Lines and dollars: the fallback lines are the large ones (the instances).
         assert.match(
             note ?? "",
-            /: eu-central-1 \(11 of 22 lines, \$3,979\.44 of \$4,888\.64 at minimum, 81 %\), ap-southeast-1 \(12 of 22 lines, \$3,878\.08 of \$4,356\.31 at minimum, 89 %\)$/,
+            /: eu-central-1 \(11 of 22 lines, \$3,979\.54 of \$4,888\.74 at minimum, 81 %\), ap-southeast-1 \(12 of 22 lines, \$3,878\.08 of \$4,356\.41 at minimum, 89 %\)$/,
         );
         assert.doesNotMatch(note ?? "", /us-east-1 \(/);
         assert.doesNotMatch(text, /use1 +\$[\d,.]+\*/);
@@ -274,15 +274,15 @@ describe("the prod plan's cost", () => {
         const delta = formatCostDelta(withoutTotal, run.plan.cost).split("\n");
         // Before the two disputed figures were settled, $4,357.27; apse1 has 3 Aurora instances
         // (+3 × $0.016 × 730 = +$35.04) and 3 OpenSearch data nodes (−3 × $0.020 × 730 = −$43.80);
-        // then 6 alarms of the alert path (target group hosts ×2, proxy ×2, Alertmanager's topic and heartbeat) at $0.10,
-        // and its own gp3 figure for 450 GB of node root volumes (+450 × ($0.096 − $0.08) = +$7.20).
-        assert.equal(run.plan.cost.cells.apse1.monthly.min, round2(4357.27 + 35.04 - 43.8 + 0.6 + 7.2));
+        // then 7 alarms of the alert path (target group hosts ×2, proxy ×2, Alertmanager's topic and heartbeat, the
+        // ticket topic) at $0.10, and its own gp3 figure for 450 GB of node root volumes (+450 × ($0.096 − $0.08) = +$7.20).
+        assert.equal(run.plan.cost.cells.apse1.monthly.min, round2(4357.27 + 35.04 - 43.8 + 0.7 + 7.2));
         assert.deepEqual(delta.slice(1), [
             "Cell           Min / month  Worst case / month",
             // Marked: the added cell is priced partly at us-east-1 rates, and the note says how much.
-            "apse1 (added)  +$4,356.31*         +$4,356.31*",
-            "Total          +$4,356.31*         +$4,356.31*",
-            "* at us-east-1 rates where the snapshot (plan/cost/prices.ts) has no figure for the region: eu-central-1 (11 of 22 lines, $3,979.44 of $4,888.64 at minimum, 81 %), ap-southeast-1 (12 of 22 lines, $3,878.08 of $4,356.31 at minimum, 89 %)",
+            "apse1 (added)  +$4,356.41*         +$4,356.41*",
+            "Total          +$4,356.41*         +$4,356.41*",
+            "* at us-east-1 rates where the snapshot (plan/cost/prices.ts) has no figure for the region: eu-central-1 (11 of 22 lines, $3,979.54 of $4,888.74 at minimum, 81 %), ap-southeast-1 (12 of 22 lines, $3,878.08 of $4,356.41 at minimum, 89 %)",
         ]);
     });
 });
