@@ -28,7 +28,15 @@
  * figure is used: db.r5.large 1600 and db.r6g.large 1722, where the formula over 16 GiB gives
  * 1802. See `auroraMaxConnections` for the classes it does not list.
  */
-import { defaultMaxConnections } from "../components/data/aurora";
+
+/**
+ * Aurora PostgreSQL's default max_connections for an instance with `memoryBytes` of
+ * DBInstanceClassMemory: `LEAST({DBInstanceClassMemory/9531392}, 5000)` (AWS, "Maximum
+ * connections to an Aurora PostgreSQL DB instance", AuroraUserGuide/AuroraPostgreSQL.Managing.html).
+ */
+export function defaultMaxConnections(memoryBytes: number): number {
+    return Math.min(Math.floor(memoryBytes / 9531392), 5000);
+}
 
 const HARDWARE = "AuroraUserGuide/Concepts.DBInstanceClass.Summary.html";
 const MAX_CONNECTIONS = "AuroraUserGuide/AuroraPostgreSQL.Managing.html#AuroraPostgreSQL.Managing.MaxConnections";

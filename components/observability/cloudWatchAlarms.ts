@@ -7,9 +7,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CONNECTION_BUDGET } from "../data/aurora";
 import { auroraMaxConnections } from "../../regions/auroraClasses";
 import { GLOBAL_DB_RPO_SECONDS, RPO_LAG_ALARM_MS } from "../../regions/recovery";
+import { CONNECTION_BUDGET } from "../data/aurora";
 import { HEARTBEAT_MINUTES } from "./alertRules";
 import { type Severity } from "./alertTopic";
 

@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
-import { defaultMaxConnections } from "../../components/data/aurora";
-import { AURORA_CLASSES, auroraMaxConnections } from "../../regions/auroraClasses";
+import { AURORA_CLASSES, auroraMaxConnections, defaultMaxConnections } from "../../regions/auroraClasses";
 import { catalogRegions } from "../../regions/catalog";
 import { awsFacts } from "../support/awsFacts";
 

@@ -147,7 +147,7 @@ describe("CloudWatchAlarms", () => {
                 topicArns: { page: "arn:aws:sns:us-east-1:123456789012:p", ticket: "arn:aws:sns:us-east-1:123456789012:t" },
                 aurora: { clusterIdentifier: "use1-db-cluster", globalSecondary: false, instanceClass },
             });
-            return one(e, ALARM, "use1-obs-alarms-aurora-connections").inputs.threshold;
+            return one(e, ALARM, "use1-obs-alarms-aurora-connections").inputs.threshold as number;
         };
         // AWS's published defaults: 1722 (db.r6g.large), 3300 (db.r5.xlarge); the 5000 cap from 2xlarge.
         assert.deepEqual(
