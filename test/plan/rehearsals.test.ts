@@ -235,7 +235,8 @@ const REHEARSAL_TYPES = {
         // The database bootstrap (its function, role, log group and invocation) and the backup
         // selection follow the primary too (issue 15). No Deployment changes: the pods find the
         // writer at run time (no DB_WRITABLE). The HPAs' ceilings and Karpenter's limits follow the
-        // plans' scale targets (regions/failover.ts, hpaCeilings).
+        // plans' scale targets (regions/failover.ts, hpaCeilings). The Aurora CPU alarms follow the
+        // role: the primary's writer, a secondary's readers (components/observability/cloudWatchAlarms.ts).
         added: FOLLOW_THE_PRIMARY,
         changed: [
             "Cluster",
@@ -243,6 +244,7 @@ const REHEARSAL_TYPES = {
             "ExperimentTemplate",
             "HorizontalPodAutoscaler",
             "LoadBalancer",
+            "MetricAlarm",
             "NodePool",
             "Plan",
             "SecretRotation",
