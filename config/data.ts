@@ -6,6 +6,7 @@
  * (docs/capacity.md) derives them from the load each cell must carry.
  */
 import { type z } from "zod";
+import { AURORA_CLASSES } from "../regions/auroraClasses";
 import { CACHE_MAX_REPLICAS_PER_SHARD } from "../regions/awsLimits";
 import { show } from "./problems";
 import { type Immutable, catalogRegion, checked, defaulted, flag, integer, settings, text } from "./schema";
@@ -40,11 +41,22 @@ export const auroraVersion = checked(text(VERSION, "an Aurora PostgreSQL version
     }
 }).meta({ rule: "with global write forwarding: 16+, 15.4+, 14.9+" });
 
+/** The families of AURORA_CLASSES, for the message: "db.r5, db.r6g, …". */
+const CLASS_FAMILIES = [...new Set(Object.keys(AURORA_CLASSES).map((c) => c.split(".").slice(0, 2).join(".")))].join(", ");
+
+/**
+ * Memory-optimised (global databases need db.r* or db.x*), and in regions/auroraClasses.ts: the
+ * connections alarm is a share of the class's max_connections, which follows from its memory.
+ */
 const instanceClass = checked(text(DB_CLASS, "an RDS instance class such as db.r7g.large"), (cls, report) => {
     if (!MEMORY_OPTIMISED.test(cls)) {
         report(`${show(cls)} is not memory-optimised; an Aurora global database needs a db.r* or db.x* class, e.g. db.r7g.large`);
+    } else if (AURORA_CLASSES[cls] === undefined) {
+        report(
+            `${show(cls)} is not a class whose memory this program knows (regions/auroraClasses.ts: the memory-optimised Aurora PostgreSQL classes offered in every catalog region, families ${CLASS_FAMILIES}); choose one of those, e.g. db.r7g.large, or add the class with its AWS source`,
+        );
     }
-}).meta({ rule: "memory-optimised: db.r* or db.x*" });
+}).meta({ rule: `memory-optimised and in regions/auroraClasses.ts (${CLASS_FAMILIES})` });
 
 const DEFAULT_PORT = 5433;
 const port = checked(integer(1150, 65535), (value, report) => {

@@ -72,8 +72,9 @@ const alertWebhookUrl = z
  */
 export const SUBSCRIPTION_PROTOCOLS = ["email", "https"] as const;
 /**
- * What a subscription receives: `page` the CloudWatch alarms and Alertmanager's critical
- * alerts, `ticket` Alertmanager's warnings, `all` both (components/observability/alertTopic.ts).
+ * What a subscription receives: `page` the CloudWatch page alarms and Alertmanager's critical
+ * alerts, `ticket` the CloudWatch ticket alarms and Alertmanager's warnings, `all` both
+ * (components/observability/alertTopic.ts).
  */
 export const SUBSCRIPTION_SEVERITIES = ["page", "ticket", "all"] as const;
 
@@ -105,7 +106,7 @@ const SUBSCRIPTION = checked(
         endpoint: subscriptionEndpoint.describe("The recipient's address, or the https:// URL (a secret when it carries a token)"),
         severity: oneOf(SUBSCRIPTION_SEVERITIES, { refused: "is not an alert severity" })
             .default("all")
-            .describe("`page` (CloudWatch alarms and critical alerts), `ticket` (warnings) or `all`"),
+            .describe("`page` (page alarms and critical alerts), `ticket` (ticket alarms and warnings) or `all`"),
     }),
     (sub, report) => {
         if (sub.endpoint.startsWith(OFFLINE_SUBSCRIPTION_ENDPOINT)) return;

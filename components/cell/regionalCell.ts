@@ -289,7 +289,11 @@ export class RegionalCell extends pulumi.ComponentResource {
                 k8sProvider: this.kubernetes,
                 ...args.observability,
                 dependsOn: [this.api],
-                aurora: { clusterIdentifier: this.data.database.clusterIdentifier, globalSecondary: !primary },
+                aurora: {
+                    clusterIdentifier: this.data.database.clusterIdentifier,
+                    globalSecondary: !primary,
+                    instanceClass: args.database.instanceClass,
+                },
                 cache: {
                     replicationGroupId: this.data.cache.replicationGroupId,
                     shards: this.data.cache.shards,

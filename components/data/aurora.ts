@@ -40,10 +40,8 @@ export function connectionBudgetProblems(budget: {
         : [];
 }
 
-/** Aurora PostgreSQL's default max_connections for an instance with `memoryBytes` of DBInstanceClassMemory (formula above). */
-export function defaultMaxConnections(memoryBytes: number): number {
-    return Math.min(Math.floor(memoryBytes / 9531392), 5000);
-}
+/** Aurora PostgreSQL's default max_connections formula; it lives with the instance-class table in the model. */
+export { defaultMaxConnections } from "../../regions/auroraClasses";
 
 /**
  * Forwarded sessions do not wait for their own writes to replicate back (EVENTUAL; the

@@ -1,6 +1,7 @@
 /**
- * A cell's alert topics: KMS-encrypted SNS that CloudWatch alarms and Alertmanager publish to,
- * and the subscriptions declared in config (platform:observability.alerts.subscriptions).
+ * A cell's alert topics: KMS-encrypted SNS that CloudWatch alarms (one topic per severity) and
+ * Alertmanager publish to, and the subscriptions declared in config
+ * (platform:observability.alerts.subscriptions).
  */
 import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
@@ -14,9 +15,13 @@ export interface AlertSubscriptionSpec {
     readonly protocol: "email" | "https";
     /** The address, or the https:// URL (treated as a secret: it may carry a token). */
     readonly endpoint: string;
-    /** `page`: CloudWatch alarms and Alertmanager's pages; `ticket`: Alertmanager's tickets; `all`: everything. */
+    /** `page`: page alarms and Alertmanager's pages; `ticket`: ticket alarms and Alertmanager's tickets; `all`: both. */
     readonly severity: "page" | "ticket" | "all";
 }
+
+/** What an alert asks of a person: `page` (users are failing or data is at risk) or `ticket` (capacity trending, one degraded component with headroom). */
+export type Severity = "page" | "ticket";
+export const SEVERITIES: readonly Severity[] = ["page", "ticket"];
 
 export interface AlertTopicArgs {
     readonly region: string;
@@ -25,8 +30,8 @@ export interface AlertTopicArgs {
     readonly subscriptions?: readonly AlertSubscriptionSpec[];
 }
 
-/** The two topics: CloudWatch alarms' (no message attributes) and Alertmanager's (attribute `severity`). */
-export type AlertTopicKind = "alarms" | "alertmanager";
+/** The topics: CloudWatch's page and ticket alarms' (no message attributes) and Alertmanager's (attribute `severity`). */
+export type AlertTopicKind = "alarms" | "alarms-ticket" | "alertmanager";
 
 /** One SNS subscription to create: on which topic, with which filter policy (none: every message). */
 export interface PlannedSubscription {
@@ -43,34 +48,40 @@ export interface PlannedSubscription {
  * (SNS developer guide, "Amazon SNS subscription filter policies", sns-subscription-filter-policies.html,
  * read 2026-12-03), and `{"exists": false}` "only matches if at least one attribute is present"
  * (attribute-key-matching.html). CloudWatch alarm notifications carry no message attribute, so
- * no filter on a shared topic can both pass them and drop tickets: CloudWatch alarms have their
- * own topic, unfiltered for `page` and `all`; Alertmanager's topic is filtered on `severity`
- * (Alertmanager's `sns_configs.attributes`, sent as String message attributes) except for `all`.
+ * CloudWatch alarms are routed by topic instead: one topic per severity (the alarm's actions name
+ * its severity's topic, cloudWatchAlarms.ts), each subscribed unfiltered by the subscribers of
+ * that severity and by `all`; why not payload filtering: docs/observability.md, "Who receives
+ * alerts". Alertmanager's topic is filtered on its `severity` attribute (Alertmanager's
+ * `sns_configs.attributes`, sent as String message attributes).
  */
 export function plannedSubscriptions(subscriptions: readonly AlertSubscriptionSpec[]): PlannedSubscription[] {
     return subscriptions.flatMap((spec) => {
         const id = createHash("sha256").update(`${spec.protocol}:${spec.endpoint}`).digest("hex").slice(0, 8);
-        const alarms: PlannedSubscription = { key: `${id}-alarms`, topic: "alarms", spec };
-        const alertmanager: PlannedSubscription = {
-            key: `${id}-am`,
-            topic: "alertmanager",
-            spec,
-            // `all` is pages and tickets, not Alertmanager's heartbeat (severity=heartbeat every few
-            // minutes, for the CloudWatch alarm that pages when it stops: cloudWatchAlarms.ts).
-            filterPolicy: { severity: spec.severity === "all" ? ["page", "ticket"] : [spec.severity] },
-        };
-        return spec.severity === "ticket" ? [alertmanager] : [alarms, alertmanager];
+        const severities: readonly Severity[] = spec.severity === "all" ? SEVERITIES : [spec.severity];
+        // `${id}-alarms` is the page topic's subscription, as before the ticket topic existed: no replacement.
+        const alarms = severities.map((severity): PlannedSubscription =>
+            severity === "page"
+                ? { key: `${id}-alarms`, topic: "alarms", spec }
+                : { key: `${id}-alarms-ticket`, topic: "alarms-ticket", spec },
+        );
+        // Pages and tickets, never Alertmanager's heartbeat (severity=heartbeat every few minutes, for
+        // the CloudWatch alarm that pages when it stops: cloudWatchAlarms.ts).
+        const alertmanager: PlannedSubscription = { key: `${id}-am`, topic: "alertmanager", spec, filterPolicy: { severity: severities } };
+        return [...alarms, alertmanager];
     });
 }
 
 /**
- * The region's alert topics, encrypted with their own KMS key: CloudWatch alarms publish to
- * `topicArn`, Alertmanager to `alertmanagerTopicArn` with the message attribute `severity`
- * (page | ticket). The subscribers from config get a subscription per topic they need.
+ * The region's alert topics, encrypted with their own KMS key: CloudWatch's page alarms publish to
+ * `topicArn`, its ticket alarms (and the EKS lifecycle notices) to `ticketTopicArn`, Alertmanager
+ * to `alertmanagerTopicArn` with the message attribute `severity` (page | ticket). The subscribers
+ * from config get a subscription per topic they need.
  */
 export class AlertTopic extends pulumi.ComponentResource {
-    /** The CloudWatch alarms' topic. */
+    /** The page alarms' topic. */
     readonly topicArn: pulumi.Output<string>;
+    /** The ticket alarms' topic. */
+    readonly ticketTopicArn: pulumi.Output<string>;
     /** Alertmanager's topic (messages carry `severity`). */
     readonly alertmanagerTopicArn: pulumi.Output<string>;
     readonly keyArn: pulumi.Output<string>;
@@ -122,13 +133,30 @@ export class AlertTopic extends pulumi.ComponentResource {
             { region, displayName: `Platform alerts ${region}`, kmsMasterKeyId: key.arn },
             { parent: this },
         );
+        const ticketTopic = new aws.sns.Topic(
+            `${name}-tickets`,
+            { region, displayName: `Platform tickets ${region}`, kmsMasterKeyId: key.arn },
+            { parent: this },
+        );
         const alertmanagerTopic = new aws.sns.Topic(
             `${name}-alertmanager`,
             { region, displayName: `Platform alerts ${region} (Alertmanager)`, kmsMasterKeyId: key.arn },
             { parent: this },
         );
-        const topics: Record<AlertTopicKind, aws.sns.Topic> = { alarms: topic, alertmanager: alertmanagerTopic };
-        eksLifecycleNotices(name, region, args.accountId, topic, this);
+        const topics: Record<AlertTopicKind, aws.sns.Topic> = {
+            alarms: topic,
+            "alarms-ticket": ticketTopic,
+            alertmanager: alertmanagerTopic,
+        };
+        alarmTopicPolicy(`${name}-topic-policy`, region, args.accountId, topic, [], this);
+        alarmTopicPolicy(
+            `${name}-tickets-policy`,
+            region,
+            args.accountId,
+            ticketTopic,
+            [eksLifecycleNotices(name, region, ticketTopic, this)],
+            this,
+        );
         for (const planned of plannedSubscriptions(args.subscriptions ?? [])) {
             const { spec } = planned;
             new aws.sns.TopicSubscription(
@@ -147,34 +175,33 @@ export class AlertTopic extends pulumi.ComponentResource {
             );
         }
         this.topicArn = topic.arn;
+        this.ticketTopicArn = ticketTopic.arn;
         this.alertmanagerTopicArn = alertmanagerTopic.arn;
         this.keyArn = key.arn;
-        this.registerOutputs({ topicArn: this.topicArn, alertmanagerTopicArn: this.alertmanagerTopicArn, keyArn: this.keyArn });
+        this.registerOutputs({
+            topicArn: this.topicArn,
+            ticketTopicArn: this.ticketTopicArn,
+            alertmanagerTopicArn: this.alertmanagerTopicArn,
+            keyArn: this.keyArn,
+        });
     }
 }
 
 /**
  * AWS Health's planned lifecycle events for EKS (end of standard support, after which a cluster
  * on `upgradePolicy: EXTENDED` is billed extended support per cluster-hour; compute review F14),
- * routed to the alarms' topic of the cell's region, where Health delivers a cluster's events.
- * `AWS_EKS_PLANNED_LIFECYCLE_EVENT` and the Health event's `service` and `eventTypeCode` fields:
- * AWS Health User Guide, "Reference: AWS Health events Amazon EventBridge schema" and "planned
- * lifecycle events". Declaring the topic policy replaces SNS's default one, so it also grants the
- * account and its CloudWatch alarms what the default gave them (CloudWatch User Guide, alarm
- * actions to SNS; the publisher's source scoped to this account's alarms and this rule).
+ * routed to the ticket topic of the cell's region, where Health delivers a cluster's events: a
+ * notice months ahead is a ticket, never a page. `AWS_EKS_PLANNED_LIFECYCLE_EVENT` and the Health
+ * event's `service` and `eventTypeCode` fields: AWS Health User Guide, "Reference: AWS Health
+ * events Amazon EventBridge schema" and "planned lifecycle events". Returns the topic policy
+ * statement that lets the rule publish.
  */
-function eksLifecycleNotices(
-    name: string,
-    region: string,
-    accountId: pulumi.Input<string>,
-    topic: aws.sns.Topic,
-    parent: pulumi.Resource,
-): void {
+function eksLifecycleNotices(name: string, region: string, topic: aws.sns.Topic, parent: pulumi.Resource): Statement {
     const rule = new aws.cloudwatch.EventRule(
         `${name}-eks-lifecycle`,
         {
             region,
-            description: "AWS Health: EKS planned lifecycle events (end of standard support) to the alert topic",
+            description: "AWS Health: EKS planned lifecycle events (end of standard support) to the ticket topic",
             eventPattern: JSON.stringify({
                 source: ["aws.health"],
                 "detail-type": ["AWS Health Event"],
@@ -184,13 +211,36 @@ function eksLifecycleNotices(
         { parent },
     );
     new aws.cloudwatch.EventTarget(`${name}-eks-lifecycle-target`, { region, rule: rule.name, arn: topic.arn }, { parent });
+    return {
+        Sid: "EksLifecycleNoticesPublish",
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: topic.arn,
+        Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
+    };
+}
+
+/**
+ * An alarm topic's policy. Declaring one replaces SNS's default, so it also grants the account and
+ * its CloudWatch alarms what the default gave them (CloudWatch User Guide, alarm actions to SNS;
+ * the publisher's source scoped to this account's alarms), and `extra` statements.
+ */
+function alarmTopicPolicy(
+    name: string,
+    region: string,
+    accountId: pulumi.Input<string>,
+    topic: aws.sns.Topic,
+    extra: readonly Statement[],
+    parent: pulumi.Resource,
+): void {
     new aws.sns.TopicPolicy(
-        `${name}-topic-policy`,
+        name,
         {
             region,
             arn: topic.arn,
             policy: pulumi.jsonStringify(
-                policyDocument(
+                policyDocument<Statement>(
                     {
                         Sid: "AccountOwnsTheTopic",
                         Effect: "Allow",
@@ -209,20 +259,16 @@ function eksLifecycleNotices(
                             ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:cloudwatch:${region}:${accountId}:alarm:*` },
                         },
                     },
-                    {
-                        Sid: "EksLifecycleNoticesPublish",
-                        Effect: "Allow",
-                        Principal: { Service: "events.amazonaws.com" },
-                        Action: "sns:Publish",
-                        Resource: topic.arn,
-                        Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
-                    },
+                    ...extra,
                 ),
             ),
         },
         { parent },
     );
 }
+
+/** An IAM policy statement. */
+type Statement = Record<string, unknown>;
 
 /** The Health event type of EKS's planned lifecycle changes (a version's end of standard support among them). */
 export const EKS_LIFECYCLE_EVENT = "AWS_EKS_PLANNED_LIFECYCLE_EVENT";

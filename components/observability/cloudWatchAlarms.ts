@@ -1,12 +1,17 @@
 /**
  * CloudWatch alarms of a cell's managed services (Aurora, RDS Proxy, ElastiCache, OpenSearch, ALB),
- * every one publishing to the region's alert topic on ALARM and on OK. Each target is
- * optional so that a tier's alarms are wired when that tier exists.
+ * each with a severity: `page` (users are failing or data is at risk) or `ticket` (capacity
+ * trending, one degraded component with headroom). An alarm's ALARM, OK and INSUFFICIENT_DATA
+ * actions all go to its severity's topic (alertTopic.ts), so a ticket can never reach a page
+ * subscription. Each target is optional so that a tier's alarms are wired when that tier exists.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { auroraMaxConnections } from "../../regions/auroraClasses";
 import { GLOBAL_DB_RPO_SECONDS, RPO_LAG_ALARM_MS } from "../../regions/recovery";
+import { CONNECTION_BUDGET } from "../data/aurora";
 import { HEARTBEAT_MINUTES } from "./alertRules";
+import { type Severity } from "./alertTopic";
 
 const MINUTE = 60;
 
@@ -17,8 +22,19 @@ export const AURORA_REPLICA_LAG_MS = 1000;
 export const AURORA_GLOBAL_LAG_MS = 1000;
 /** Same headroom rule as the nodes: above 70% a failover's extra load saturates the writer. */
 export const AURORA_CPU_PERCENT = 70;
-/** RDS Proxy pools client connections; more backend connections than this means the pool is misconfigured. */
-export const AURORA_MAX_CONNECTIONS = 1000;
+/**
+ * The share of an instance's `max_connections` (regions/auroraClasses.ts) above which the
+ * connections alarm fires: what the pooled clients may hold, the proxy's and write forwarding's
+ * shares (CONNECTION_BUDGET, 65 + 25 = 90 %). They cannot pass it by design, so more means the
+ * master user's reserve is being eaten or something bypasses the proxy: the next connections
+ * are refused.
+ */
+export const AURORA_CONNECTIONS_SHARE_PERCENT = CONNECTION_BUDGET.proxyPercent + CONNECTION_BUDGET.writeForwardingPercent;
+
+/** The connections alarm's threshold for `instanceClass`: AURORA_CONNECTIONS_SHARE_PERCENT of its max_connections. */
+export function auroraConnectionsThreshold(instanceClass: string): number {
+    return Math.floor((auroraMaxConnections(instanceClass) * AURORA_CONNECTIONS_SHARE_PERCENT) / 100);
+}
 /** Below 1 GiB freeable memory the buffer cache shrinks and latency climbs. */
 export const AURORA_FREEABLE_MEMORY_BYTES = 1024 ** 3;
 /** Five 1-minute periods: long enough to ignore a vacuum or a deploy spike. */
@@ -72,10 +88,12 @@ export const ALB_UNHEALTHY_PERIODS = 5;
 export const ALB_NO_HEALTHY_PERIODS = 2;
 
 // --- RDS Proxy (AWS/RDS, the `proxy` metrics: Aurora user guide, "Monitoring RDS Proxy metrics
-// with Amazon CloudWatch", rds-proxy.monitoring.html, read 2026-12-03). Dimension sets: 1
-// ProxyName; 2 ProxyName + EndpointName; 3 ProxyName + TargetGroup + Target; 4 ProxyName +
-// TargetGroup + TargetRole. AvailabilityPercentage is published with set 4 (Average is its useful
-// statistic); DatabaseConnectionsBorrowLatency (microseconds, Average) with sets 1 and 2. ---
+// with Amazon CloudWatch", rds-proxy.monitoring.html, read 2026-12-03; the same table in
+// awsdocs/amazon-aurora-user-guide doc_source/rds-proxy.monitoring.md at 8ceee41). Dimension sets:
+// 1 ProxyName; 2 ProxyName + EndpointName; 3 ProxyName + TargetGroup + Target; 4 ProxyName +
+// TargetGroup + TargetRole. AvailabilityPercentage ("available in the role indicated by the
+// dimension") is published with set 4 only (Average is its useful statistic);
+// DatabaseConnectionsBorrowLatency (microseconds, Average) with sets 1 and 2. ---
 /**
  * The proxy's health checks of its targets in a role, averaged over the proxy's nodes: one node of
  * four failing a minute reads 75 %. Below 95 % for three minutes the role is really unreachable.
@@ -89,15 +107,23 @@ export const PROXY_AVAILABILITY_PERIODS = 3;
  */
 export const PROXY_BORROW_LATENCY_MICROSECONDS = 10_000;
 export const PROXY_BORROW_PERIODS = 5;
-/** RDS's target roles (DBProxyTarget.Role / TargetRole in the RDS API): the TargetRole dimension's values. */
+/**
+ * The TargetRole dimension's values. The monitoring page names the dimension but lists no values;
+ * they are RDS's target roles: DBProxyTarget.Role "READ_WRITE | READ_ONLY | UNKNOWN" and
+ * DBProxyEndpoint.TargetRole "READ_WRITE | READ_ONLY" (RDS API reference, DBProxyTarget and
+ * DBProxyEndpoint; the same enums in @aws-sdk/client-rds's DescribeDBProxyTargets and
+ * CreateDBProxyEndpoint models), and the endpoint guide's `--target-role { READ_WRITE | READ_ONLY }`
+ * (rds-proxy-endpoints.md at 8ceee41). UNKNOWN marks a target whose role RDS does not know, not a
+ * role a target group serves, so it gets no alarm.
+ */
 export const PROXY_ROLES = { writer: "READ_WRITE", reader: "READ_ONLY" } as const;
 
 export interface AuroraTarget {
     readonly clusterIdentifier: pulumi.Input<string>;
     /** True for a secondary of the global database: only secondaries publish AuroraGlobalDBReplicationLag. */
     readonly globalSecondary: boolean;
-    /** @default AURORA_MAX_CONNECTIONS */
-    readonly maxConnections?: number;
+    /** Every instance's class (regions/auroraClasses.ts): the connections alarm is a share of its max_connections. */
+    readonly instanceClass: string;
 }
 
 export interface CacheTarget {
@@ -139,8 +165,10 @@ export interface ProxyTarget {
 }
 
 export interface AlertTopicTarget {
-    /** The alert topic's name (AWS/SNS's TopicName dimension): the CloudWatch alarms' topic. */
+    /** The page alarms' topic's name (AWS/SNS's TopicName dimension). */
     readonly topicName: pulumi.Input<string>;
+    /** The ticket alarms' topic's name. @default none */
+    readonly ticketTopicName?: pulumi.Input<string>;
     /** Alertmanager's topic (alertTopic.ts), watched the same way. @default none */
     readonly alertmanagerTopicName?: pulumi.Input<string>;
 }
@@ -149,8 +177,8 @@ export interface CloudWatchAlarmsArgs {
     readonly region: string;
     /** Account id: the ClientId dimension of every AWS/ES metric. */
     readonly accountId: pulumi.Input<string>;
-    /** The region's alert topic: every alarm's ALARM and OK action. */
-    readonly topicArn: pulumi.Input<string>;
+    /** The region's alarm topics by severity: each alarm's ALARM, OK and INSUFFICIENT_DATA actions go to its own. */
+    readonly topicArns: Readonly<Record<Severity, pulumi.Input<string>>>;
     readonly aurora?: AuroraTarget;
     readonly cache?: CacheTarget;
     readonly opensearch?: OpenSearchTarget;
@@ -165,11 +193,16 @@ export interface CloudWatchAlarmsArgs {
     readonly namePrefix?: string;
 }
 
+/** One alarm: a metric with dimensions, or a Metrics Insights query (`query`, then no namespace, metric or dimensions). */
 interface AlarmSpec {
     readonly key: string;
-    readonly namespace: string;
-    readonly metricName: string;
-    readonly dimensions: Record<string, pulumi.Input<string>>;
+    /** page: users are failing or data is at risk; ticket: capacity trending, one degraded component with headroom. */
+    readonly severity: Severity;
+    readonly namespace?: string;
+    readonly metricName?: string;
+    readonly dimensions?: Record<string, pulumi.Input<string>>;
+    /** A Metrics Insights query returning one series, evaluated every `period`. */
+    readonly query?: pulumi.Input<string>;
     readonly statistic?: string;
     readonly extendedStatistic?: string;
     readonly comparisonOperator: string;
@@ -196,13 +229,35 @@ export function cacheNodeIds(
     return out;
 }
 
+/**
+ * A Metrics Insights query for an Aurora global database metric of one cluster, whatever
+ * dimension set AWS publishes it with. AWS's metrics page ("Amazon CloudWatch metrics for Amazon
+ * Aurora", Aurora.AuroraMonitoring.Metrics.html, read 2026-12-03) lists AuroraGlobalDBReplicationLag,
+ * AuroraGlobalDBRPOLag and AuroraGlobalDBProgressLag as cluster-level metrics "available only in
+ * secondary AWS Regions" but gives no dimension set; the dimensions page (dimensions.html) lists
+ * DBClusterIdentifier and SourceRegion, and AWS's own lab finds the lag under the console's
+ * "SourceRegion" group (aws-samples/amazon-aurora-labs-for-mysql, its reinvent-gdb "cw" lab page). A
+ * plain alarm must name the exact set, and a wrong one gets no data forever (with missing data not
+ * breaching, silently). A query `FROM "AWS/RDS"` without SCHEMA "matches all … metrics in the
+ * namespace regardless of their dimensions" and WHERE keeps this cluster's series (CloudWatch user
+ * guide, "Metrics Insights query components and syntax", cloudwatch-metrics-insights-querylanguage.html),
+ * so the alarm reads the metric under {DBClusterIdentifier} or {DBClusterIdentifier, SourceRegion}
+ * alike, and needs no SourceRegion value (which changes at a switchover).
+ */
+export function globalDbQuery(metricName: string, clusterIdentifier: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.interpolate`SELECT MAX(${metricName}) FROM "AWS/RDS" WHERE DBClusterIdentifier = '${clusterIdentifier}'`;
+}
+
 function auroraSpecs(t: AuroraTarget): AlarmSpec[] {
     const dims = { DBClusterIdentifier: t.clusterIdentifier };
     const base = { namespace: "AWS/RDS", dimensions: dims, period: MINUTE, evaluationPeriods: AURORA_PERIODS, treatMissingData: "missing" };
+    const connections = auroraConnectionsThreshold(t.instanceClass);
     const specs: AlarmSpec[] = [
         {
             ...base,
             key: "aurora-replica-lag",
+            // Stale reads, not failed ones: the writer and its data are fine.
+            severity: "ticket",
             metricName: "AuroraReplicaLagMaximum",
             statistic: "Maximum",
             comparisonOperator: "GreaterThanThreshold",
@@ -213,6 +268,8 @@ function auroraSpecs(t: AuroraTarget): AlarmSpec[] {
         {
             ...base,
             key: "aurora-cpu",
+            // Headroom for a failover's load is going: capacity, not yet failure.
+            severity: "ticket",
             metricName: "CPUUtilization",
             // By role, not the cluster's average, which hides a hot writer behind idle readers: the
             // primary's writer, a secondary's readers (it has no writer). AWS: "For Aurora, use
@@ -227,15 +284,19 @@ function auroraSpecs(t: AuroraTarget): AlarmSpec[] {
         {
             ...base,
             key: "aurora-connections",
+            // Past the pooled clients' share the next connections are refused.
+            severity: "page",
             metricName: "DatabaseConnections",
             statistic: "Maximum",
             comparisonOperator: "GreaterThanThreshold",
-            threshold: t.maxConnections ?? AURORA_MAX_CONNECTIONS,
-            description: "Aurora backend connections above the pool's expected ceiling",
+            threshold: connections,
+            description: `Aurora connections above ${connections}, ${AURORA_CONNECTIONS_SHARE_PERCENT}% of a ${t.instanceClass}'s ${auroraMaxConnections(t.instanceClass)} max_connections (the proxy's and write forwarding's shares): the master's reserve is being used`,
         },
         {
             ...base,
             key: "aurora-freeable-memory",
+            // The buffer cache shrinks and latency climbs: degraded, with time to act.
+            severity: "ticket",
             metricName: "FreeableMemory",
             statistic: "Minimum",
             comparisonOperator: "LessThanThreshold",
@@ -246,24 +307,28 @@ function auroraSpecs(t: AuroraTarget): AlarmSpec[] {
     // On every member, whatever its role today: a switchover makes the primary a secondary
     // without a redeploy. The primary publishes no RPO lag, so missing data is not breaching.
     specs.push({
-        ...base,
         key: "aurora-rpo-lag",
-        metricName: "AuroraGlobalDBRPOLag",
-        statistic: "Maximum",
+        // Data at risk: this much is lost if the primary's region goes now.
+        severity: "page",
+        query: globalDbQuery("AuroraGlobalDBRPOLag", t.clusterIdentifier),
         comparisonOperator: "GreaterThanThreshold",
         threshold: RPO_LAG_ALARM_MS,
+        period: MINUTE,
         evaluationPeriods: 2,
         treatMissingData: "notBreaching",
         description: `Region-loss RPO of this secondary above ${RPO_LAG_ALARM_MS} ms: at ${GLOBAL_DB_RPO_SECONDS} s the primary blocks commits (rds.global_db_rpo)`,
     });
     if (t.globalSecondary) {
         specs.push({
-            ...base,
             key: "aurora-global-lag",
-            metricName: "AuroraGlobalDBReplicationLag",
-            statistic: "Maximum",
+            // The storage's lag, user and system transactions alike; the RPO alarm above pages on what users would lose.
+            severity: "ticket",
+            query: globalDbQuery("AuroraGlobalDBReplicationLag", t.clusterIdentifier),
             comparisonOperator: "GreaterThanThreshold",
             threshold: AURORA_GLOBAL_LAG_MS,
+            period: MINUTE,
+            evaluationPeriods: AURORA_PERIODS,
+            treatMissingData: "missing",
             description: `Global database replication to this region more than ${AURORA_GLOBAL_LAG_MS} ms behind`,
         });
     }
@@ -283,6 +348,8 @@ function cacheSpecs(t: CacheTarget): AlarmSpec[] {
             {
                 ...base,
                 key: `cache-${suffix}-engine-cpu`,
+                // One node busy: capacity trending; commands queue before they fail.
+                severity: "ticket",
                 metricName: "EngineCPUUtilization",
                 statistic: "Average",
                 comparisonOperator: "GreaterThanThreshold",
@@ -292,6 +359,8 @@ function cacheSpecs(t: CacheTarget): AlarmSpec[] {
             {
                 ...base,
                 key: `cache-${suffix}-memory`,
+                // Evictions are near, not here: capacity trending.
+                severity: "ticket",
                 metricName: "DatabaseMemoryUsagePercentage",
                 statistic: "Maximum",
                 comparisonOperator: "GreaterThanThreshold",
@@ -301,6 +370,8 @@ function cacheSpecs(t: CacheTarget): AlarmSpec[] {
             {
                 ...base,
                 key: `cache-${suffix}-evictions`,
+                // Sessions are dropped: users are logged out now.
+                severity: "page",
                 metricName: "Evictions",
                 statistic: "Sum",
                 comparisonOperator: "GreaterThanThreshold",
@@ -314,6 +385,8 @@ function cacheSpecs(t: CacheTarget): AlarmSpec[] {
             {
                 ...base,
                 key: `cache-${suffix}-replication-lag`,
+                // One replica behind, its primary serving: degraded with headroom.
+                severity: "ticket",
                 metricName: "ReplicationLag",
                 statistic: "Maximum",
                 comparisonOperator: "GreaterThanThreshold",
@@ -338,6 +411,8 @@ function openSearchSpecs(t: OpenSearchTarget, accountId: pulumi.Input<string>): 
         {
             ...base,
             key: "opensearch-red",
+            // Logs are being lost.
+            severity: "page",
             metricName: "ClusterStatus.red",
             statistic: "Maximum",
             comparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -348,6 +423,8 @@ function openSearchSpecs(t: OpenSearchTarget, accountId: pulumi.Input<string>): 
         {
             ...base,
             key: "opensearch-yellow",
+            // A replica shard unassigned, every primary serving: degraded with headroom.
+            severity: "ticket",
             metricName: "ClusterStatus.yellow",
             statistic: "Maximum",
             comparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -358,6 +435,8 @@ function openSearchSpecs(t: OpenSearchTarget, accountId: pulumi.Input<string>): 
         {
             ...base,
             key: "opensearch-free-storage",
+            // Capacity trending.
+            severity: "ticket",
             metricName: "FreeStorageSpace",
             statistic: "Minimum",
             comparisonOperator: "LessThanOrEqualToThreshold",
@@ -368,6 +447,8 @@ function openSearchSpecs(t: OpenSearchTarget, accountId: pulumi.Input<string>): 
         {
             ...base,
             key: "opensearch-jvm-pressure",
+            // Capacity trending; rejections come later.
+            severity: "ticket",
             metricName: "JVMMemoryPressure",
             statistic: "Maximum",
             comparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -381,6 +462,8 @@ function openSearchSpecs(t: OpenSearchTarget, accountId: pulumi.Input<string>): 
         {
             ...base,
             key: "opensearch-writes-blocked",
+            // Fluent Bit's records are refused: logs are being lost.
+            severity: "page",
             metricName: "ClusterIndexWritesBlocked",
             statistic: "Maximum",
             comparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -392,6 +475,8 @@ function openSearchSpecs(t: OpenSearchTarget, accountId: pulumi.Input<string>): 
         {
             ...base,
             key: "opensearch-snapshot-failure",
+            // The next snapshot can succeed; no log is lost yet.
+            severity: "ticket",
             metricName: "AutomatedSnapshotFailure",
             statistic: "Maximum",
             comparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -402,6 +487,8 @@ function openSearchSpecs(t: OpenSearchTarget, accountId: pulumi.Input<string>): 
         {
             ...base,
             key: "opensearch-nodes",
+            // A day below its node count: a degraded domain that still serves.
+            severity: "ticket",
             metricName: "Nodes",
             statistic: "Minimum",
             comparisonOperator: "LessThanThreshold",
@@ -413,6 +500,8 @@ function openSearchSpecs(t: OpenSearchTarget, accountId: pulumi.Input<string>): 
         {
             ...base,
             key: "opensearch-cpu",
+            // Capacity trending.
+            severity: "ticket",
             metricName: "CPUUtilization",
             statistic: "Maximum",
             comparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -424,6 +513,8 @@ function openSearchSpecs(t: OpenSearchTarget, accountId: pulumi.Input<string>): 
         // These two metrics exist only once the domain's key has a problem: no data is not a breach.
         ...(["KMSKeyError", "KMSKeyInaccessible"] as const).map((metricName) => ({
             ...base,
+            // The domain cannot read or write its data.
+            severity: "page" as const,
             key: `opensearch-${metricName === "KMSKeyError" ? "kms-key-error" : "kms-key-inaccessible"}`,
             metricName,
             statistic: "Maximum",
@@ -447,6 +538,8 @@ function albSpecs(t: AlbTarget): AlarmSpec[] {
         {
             ...base,
             key: "alb-elb-5xx",
+            // Users are failing.
+            severity: "page",
             metricName: "HTTPCode_ELB_5XX_Count",
             statistic: "Sum",
             comparisonOperator: "GreaterThanThreshold",
@@ -457,6 +550,8 @@ function albSpecs(t: AlbTarget): AlarmSpec[] {
         {
             ...base,
             key: "alb-target-5xx",
+            // Users are failing.
+            severity: "page",
             metricName: "HTTPCode_Target_5XX_Count",
             statistic: "Sum",
             comparisonOperator: "GreaterThanThreshold",
@@ -467,6 +562,8 @@ function albSpecs(t: AlbTarget): AlarmSpec[] {
         {
             ...base,
             key: "alb-p99-latency",
+            // p99 above 30 ms is a latency burn rate of at least 1 (more than 1 % slow): the SLO burn-rate rules page on fast burns (alertRules.ts).
+            severity: "ticket",
             metricName: "TargetResponseTime",
             extendedStatistic: "p99",
             comparisonOperator: "GreaterThanThreshold",
@@ -497,6 +594,8 @@ function albHostSpecs(lb: pulumi.Input<string>, tg: pulumi.Input<string>): Alarm
         {
             ...base,
             key: "alb-unhealthy-hosts",
+            // One sick pod, the others absorbing its share: degraded with headroom.
+            severity: "ticket",
             metricName: "UnHealthyHostCount",
             statistic: "Maximum",
             comparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -507,6 +606,8 @@ function albHostSpecs(lb: pulumi.Input<string>, tg: pulumi.Input<string>): Alarm
         {
             ...base,
             key: "alb-no-healthy-hosts",
+            // The cell answers 503 to everyone.
+            severity: "page",
             metricName: "HealthyHostCount",
             statistic: "Minimum",
             comparisonOperator: "LessThanThreshold",
@@ -520,6 +621,8 @@ function albHostSpecs(lb: pulumi.Input<string>, tg: pulumi.Input<string>): Alarm
 function proxySpecs(t: ProxyTarget): AlarmSpec[] {
     const availability = (role: keyof typeof PROXY_ROLES): AlarmSpec => ({
         key: `proxy-${role}-availability`,
+        // The role's targets unreachable: its queries fail.
+        severity: "page",
         namespace: "AWS/RDS",
         metricName: "AvailabilityPercentage",
         dimensions: { ProxyName: t.proxyName, TargetGroup: t.targetGroupName, TargetRole: PROXY_ROLES[role] },
@@ -537,6 +640,8 @@ function proxySpecs(t: ProxyTarget): AlarmSpec[] {
         availability("reader"),
         {
             key: "proxy-borrow-latency",
+            // A third of the 30 ms budget spent waiting, and borrows time out next: users are failing.
+            severity: "page",
             namespace: "AWS/RDS",
             metricName: "DatabaseConnectionsBorrowLatency",
             dimensions: { ProxyName: t.proxyName },
@@ -559,8 +664,10 @@ function proxySpecs(t: ProxyTarget): AlarmSpec[] {
  * describe-alarms --state-value ALARM` show; the other subscribers still receive it.
  */
 function alertTopicSpecs(t: AlertTopicTarget): AlarmSpec[] {
-    const failed = (key: string, topicName: pulumi.Input<string>, which: string): AlarmSpec => ({
+    // A subscriber that cannot be reached misses alerts of the topic's own severity: the alarm has that severity.
+    const failed = (key: string, topicName: pulumi.Input<string>, which: string, severity: Severity): AlarmSpec => ({
         key,
+        severity,
         namespace: "AWS/SNS",
         metricName: "NumberOfNotificationsFailed",
         dimensions: { TopicName: topicName },
@@ -579,6 +686,8 @@ function alertTopicSpecs(t: AlertTopicTarget): AlarmSpec[] {
     // silence, so missing data breaches (AWS/SNS NumberOfMessagesPublished, TopicName).
     const heartbeat = (topicName: pulumi.Input<string>): AlarmSpec => ({
         key: "alertmanager-heartbeat-missing",
+        // The dead man's switch: nothing else would page while the Prometheus path is down.
+        severity: "page",
         namespace: "AWS/SNS",
         metricName: "NumberOfMessagesPublished",
         dimensions: { TopicName: topicName },
@@ -591,11 +700,14 @@ function alertTopicSpecs(t: AlertTopicTarget): AlarmSpec[] {
         description: `Alertmanager has published nothing for ${3 * HEARTBEAT_MINUTES} minutes, not even its Watchdog heartbeat: the Prometheus alert path is down`,
     });
     return [
-        failed("alerts-delivery-failed", t.topicName, "alert topic"),
+        failed("alerts-delivery-failed", t.topicName, "page alarms' topic", "page"),
+        ...(t.ticketTopicName === undefined
+            ? []
+            : [failed("alerts-ticket-delivery-failed", t.ticketTopicName, "ticket alarms' topic", "ticket")]),
         ...(t.alertmanagerTopicName === undefined
             ? []
             : [
-                  failed("alertmanager-delivery-failed", t.alertmanagerTopicName, "Alertmanager's alert topic"),
+                  failed("alertmanager-delivery-failed", t.alertmanagerTopicName, "Alertmanager's alert topic", "page"),
                   heartbeat(t.alertmanagerTopicName),
               ]),
     ];
@@ -607,6 +719,8 @@ export class CloudWatchAlarms extends pulumi.ComponentResource {
     readonly alarmNames: Record<string, pulumi.Output<string>>;
     /** Alarm ARNs, by key: for what acts on an alarm's state (FIS stop conditions, Region switch health). */
     readonly alarmArns: Record<string, pulumi.Output<string>>;
+    /** Each alarm's severity, by key. */
+    readonly severities: Record<string, Severity>;
 
     constructor(name: string, args: CloudWatchAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:CloudWatchAlarms", name, {}, opts);
@@ -621,31 +735,44 @@ export class CloudWatchAlarms extends pulumi.ComponentResource {
         const prefix = args.namePrefix ?? name;
         this.alarmNames = {};
         this.alarmArns = {};
+        this.severities = {};
         for (const spec of specs) {
+            // Every state change goes where the alarm's severity goes: an OK or INSUFFICIENT_DATA of
+            // a ticket never pages, and a page alarm that goes blind (its metric stops) pages.
+            const actions = [args.topicArns[spec.severity]];
+            const metric =
+                spec.query === undefined
+                    ? {
+                          namespace: spec.namespace,
+                          metricName: spec.metricName,
+                          dimensions: spec.dimensions,
+                          statistic: spec.statistic,
+                          extendedStatistic: spec.extendedStatistic,
+                          period: spec.period,
+                      }
+                    : { metricQueries: [{ id: "q1", expression: spec.query, period: spec.period, returnData: true }] };
             const alarm = new aws.cloudwatch.MetricAlarm(
                 `${name}-${spec.key}`,
                 {
                     region: args.region,
                     name: `${prefix}-${spec.key}`,
-                    alarmDescription: `${spec.description} (${args.region})`,
-                    namespace: spec.namespace,
-                    metricName: spec.metricName,
-                    dimensions: spec.dimensions,
-                    statistic: spec.statistic,
-                    extendedStatistic: spec.extendedStatistic,
+                    alarmDescription: `[${spec.severity}] ${spec.description} (${args.region})`,
+                    ...metric,
                     comparisonOperator: spec.comparisonOperator,
                     threshold: spec.threshold,
-                    period: spec.period,
                     evaluationPeriods: spec.evaluationPeriods,
                     datapointsToAlarm: spec.evaluationPeriods,
                     treatMissingData: spec.treatMissingData,
-                    alarmActions: [args.topicArn],
-                    okActions: [args.topicArn],
+                    alarmActions: actions,
+                    okActions: actions,
+                    insufficientDataActions: actions,
+                    tags: { severity: spec.severity },
                 },
                 { parent: this },
             );
             this.alarmNames[spec.key] = alarm.name;
             this.alarmArns[spec.key] = alarm.arn;
+            this.severities[spec.key] = spec.severity;
         }
         this.registerOutputs({ alarmNames: this.alarmNames });
     }

@@ -52,7 +52,10 @@ export interface ObservabilityArgs extends Pick<LogDomainArgs, "region" | "vpcId
 
 export class Observability extends pulumi.ComponentResource {
     readonly logDomain: LogDomain;
+    /** The page alarms' topic. */
     readonly topicArn: pulumi.Output<string>;
+    /** The ticket alarms' topic. */
+    readonly ticketTopicArn: pulumi.Output<string>;
     /** Alertmanager's topic (messages carry the attribute `severity`). */
     readonly alertmanagerTopicArn: pulumi.Output<string>;
     /** The cell's CloudWatch alarm ARNs by key (components/observability/cloudWatchAlarms.ts). */
@@ -121,19 +124,24 @@ export class Observability extends pulumi.ComponentResource {
             {
                 region,
                 accountId: args.accountId,
-                topicArn: topic.topicArn,
+                topicArns: { page: topic.topicArn, ticket: topic.ticketTopicArn },
                 opensearch: { domainName: this.logDomain.domainName, volumeSizeGiB: this.logDomain.volumeSizeGiB },
                 aurora: args.aurora,
                 cache: args.cache,
                 alb: args.alb,
                 proxy: args.proxy,
-                alertTopic: { topicName: topicNameOf(topic.topicArn), alertmanagerTopicName: topicNameOf(topic.alertmanagerTopicArn) },
+                alertTopic: {
+                    topicName: topicNameOf(topic.topicArn),
+                    ticketTopicName: topicNameOf(topic.ticketTopicArn),
+                    alertmanagerTopicName: topicNameOf(topic.alertmanagerTopicArn),
+                },
                 namePrefix: args.physicalNames?.prefix,
             },
             child,
         );
 
         this.topicArn = topic.topicArn;
+        this.ticketTopicArn = topic.ticketTopicArn;
         this.alertmanagerTopicArn = topic.alertmanagerTopicArn;
         this.alarmArns = alarms.alarmArns;
         this.grafanaAdminPassword = monitoring.grafanaAdminPassword;
@@ -142,6 +150,7 @@ export class Observability extends pulumi.ComponentResource {
             logShipperRoleArn: this.logShipperRoleArn,
             logAdminRoleArn: this.logDomain.masterRoleArn,
             topicArn: this.topicArn,
+            ticketTopicArn: this.ticketTopicArn,
             alertmanagerTopicArn: this.alertmanagerTopicArn,
             logDomainEndpoint: this.logDomain.endpoint,
             logDashboardEndpoint: this.logDomain.dashboardEndpoint,

@@ -110,6 +110,15 @@ describe("platform:data config", () => {
                     ],
                 ],
             ],
+            "a memory-optimised class whose memory the program does not know (regions/auroraClasses.ts)": [
+                [
+                    { instanceClass: "db.r8g.large" },
+                    [
+                        'platform:data.instanceClass: "db.r8g.large" is not a class whose memory this program knows (regions/auroraClasses.ts: the memory-optimised Aurora PostgreSQL classes offered in every catalog region, families db.r5, db.r6g, db.r6i, db.r7g); choose one of those, e.g. db.r7g.large, or add the class with its AWS source',
+                    ],
+                ],
+                [{ instanceClass: "db.r6i.xlarge" }, []],
+            ],
             "an instance class that is not one": [
                 [
                     { instanceClass: "r7g.large" },

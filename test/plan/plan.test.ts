@@ -42,7 +42,7 @@ describe("offline plan of the prod stack", () => {
         // delivery failures), the writer's proxy alarm in use1; 9 of the EKS lifecycle notices (compute F14): per cell
         // the EventBridge rule, its target and the alarms' topic policy; 3 ALB rules answering /metrics with 404;
         // 6 subscriptions of prod's on-call address (both topics of each cell); 3 heartbeat alarms.
-        assert.equal(regional.length, 600);
+        assert.equal(regional.length, 609);
         const wrong = regional
             // Outside the cells: per-region resources (the origin certificates) are named by their
             // cell's code; the rest (the global database) live in the primary's region.
@@ -263,7 +263,7 @@ describe("plan command", () => {
         // The cost table, with the figures of the plan JSON's cost.
         const plan = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8"));
         assert.match(out, /\nMonthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
-        assert.match(out, /\nus-east-1 +use1 +\$5,541\.72 +\$6,000\.50 /);
+        assert.match(out, /\nus-east-1 +use1 +\$5,541\.82 +\$6,000\.60 /);
         const esc = (text: string) => text.replace(/[$.]/g, "\\$&");
         // Marked: the total adds lines priced at us-east-1 rates (eu-central-1's and ap-southeast-1's).
         assert.match(out, new RegExp(`\\nTotal +${esc(usd(plan.cost.monthly.min))}\\* +${esc(usd(plan.cost.monthly.worstCase))}\\*\\n`));
@@ -292,10 +292,10 @@ describe("plan command", () => {
         // The cost of the added region.
         assert.match(out, /\nCost change: \$[\d,.]+ → \$[\d,.]+ a month at minimum scale/);
         // us-west-2's only own figure in the snapshot is m7i.xlarge ($0.2016, as in us-east-1): its
-        // 3 + 6 nodes, $441.50 + $883.01 = $1,324.51 of its $4,336.56; the other 20 lines, $3,012.05,
+        // 3 + 6 nodes, $441.50 + $883.01 = $1,324.51 of its $4,336.66; the other 20 lines, $3,012.15,
         // are at us-east-1 rates, so its delta is marked and the note says how much.
-        assert.match(out, /\nusw2 \(added\) +\+\$4,336\.56\* +\+\$[\d,.]+\*\n/);
-        assert.match(out, /\n\* at us-east-1 rates .*us-west-2 \(20 of 22 lines, \$3,012\.05 of \$4,336\.56 at minimum, 69 %\)/);
+        assert.match(out, /\nusw2 \(added\) +\+\$4,336\.66\* +\+\$[\d,.]+\*\n/);
+        assert.match(out, /\n\* at us-east-1 rates .*us-west-2 \(20 of 22 lines, \$3,012\.15 of \$4,336\.66 at minimum, 69 %\)/);
         assert.match(
             out,
             /\nglobal:\n( {2}[-+~] .*\n)* {2}~ urn:pulumi:prod::platform::platform:edge:Edge\$cloudflare:index\/loadBalancer:LoadBalancer::edge-lb \(defaultPools, rules\)\n/,

@@ -45,7 +45,7 @@ describe("RegionalCell compute (prod plan)", () => {
         // +9 of the EKS lifecycle notices: per cell an EventBridge rule, its target and the alarms' topic policy;
         // +3: per cell the ALB's /metrics 404 rule; +6: per cell prod's on-call address on both alert topics;
         // +3: per cell the heartbeat alarm on Alertmanager's topic.
-        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 563);
+        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 572);
     });
 
     it("gives every resource a unique URN and never the same name in two cells", () => {

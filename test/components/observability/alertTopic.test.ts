@@ -31,7 +31,7 @@ describe("AlertTopic", () => {
         );
     });
 
-    it("sends AWS Health's EKS lifecycle notices (end of standard support) to the alarms' topic, whose policy keeps CloudWatch's publishing", async () => {
+    it("sends AWS Health's EKS lifecycle notices (end of standard support) to the ticket topic; both alarm topics' policies keep CloudWatch's publishing", async () => {
         const ev = await evaluateOf(AlertTopic, "apse1-obs-alerts", { region: "ap-southeast-1", accountId: ACCOUNT_ID });
         const rule = one(ev, "aws:cloudwatch/eventRule:EventRule", "apse1-obs-alerts-eks-lifecycle");
         assert.equal(rule.inputs.region, "ap-southeast-1");
@@ -40,26 +40,33 @@ describe("AlertTopic", () => {
             "detail-type": ["AWS Health Event"],
             detail: { service: ["EKS"], eventTypeCode: ["AWS_EKS_PLANNED_LIFECYCLE_EVENT"] },
         });
-        const topic = one(ev, "aws:sns/topic:Topic", "apse1-obs-alerts-topic");
+        const tickets = one(ev, "aws:sns/topic:Topic", "apse1-obs-alerts-tickets");
+        assert.equal(tickets.inputs.kmsMasterKeyId, one(ev, "aws:sns/topic:Topic", "apse1-obs-alerts-topic").inputs.kmsMasterKeyId);
         const target = one(ev, "aws:cloudwatch/eventTarget:EventTarget", "apse1-obs-alerts-eks-lifecycle-target");
         // The rule is named by Pulumi's autonaming, which the offline plan does not run (its `name` is absent here).
-        assert.match(target.inputs.arn as string, /^arn:aws:sns:ap-southeast-1:123456789012:apse1-obs-alerts-topic-/);
+        assert.match(target.inputs.arn as string, /^arn:aws:sns:ap-southeast-1:123456789012:apse1-obs-alerts-tickets-/);
         assert.equal(target.inputs.region, "ap-southeast-1");
-        assert.ok(target.dependencies.includes(topic.urn));
-        const policy = policyOf(one(ev, "aws:sns/topicPolicy:TopicPolicy", "apse1-obs-alerts-topic-policy"));
-        assert.deepEqual(
-            policy.Statement.map((s) => [s.Sid, s.Principal, s.Action]),
-            [
-                ["AccountOwnsTheTopic", { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, "sns:*"],
-                ["CloudWatchAlarmsPublish", { Service: "cloudwatch.amazonaws.com" }, "sns:Publish"],
-                ["EksLifecycleNoticesPublish", { Service: "events.amazonaws.com" }, "sns:Publish"],
-            ],
-        );
-        assert.deepEqual(policy.Statement[1].Condition, {
+        assert.ok(target.dependencies.includes(tickets.urn));
+        const cloudWatch = {
             StringEquals: { "aws:SourceAccount": ACCOUNT_ID },
             ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:ap-southeast-1:${ACCOUNT_ID}:alarm:*` },
-        });
-        assert.match(JSON.stringify(policy.Statement[2].Condition), /"aws:SourceArn":"arn:aws:events:ap-southeast-1:123456789012:rule\//);
+        };
+        const page = policyOf(one(ev, "aws:sns/topicPolicy:TopicPolicy", "apse1-obs-alerts-topic-policy"));
+        const ticket = policyOf(one(ev, "aws:sns/topicPolicy:TopicPolicy", "apse1-obs-alerts-tickets-policy"));
+        const shared = [
+            ["AccountOwnsTheTopic", { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, "sns:*"],
+            ["CloudWatchAlarmsPublish", { Service: "cloudwatch.amazonaws.com" }, "sns:Publish"],
+        ];
+        assert.deepEqual(
+            page.Statement.map((s) => [s.Sid, s.Principal, s.Action]),
+            shared,
+        );
+        assert.deepEqual(
+            ticket.Statement.map((s) => [s.Sid, s.Principal, s.Action]),
+            [...shared, ["EksLifecycleNoticesPublish", { Service: "events.amazonaws.com" }, "sns:Publish"]],
+        );
+        assert.deepEqual([page.Statement[1].Condition, ticket.Statement[1].Condition], [cloudWatch, cloudWatch]);
+        assert.match(JSON.stringify(ticket.Statement[2].Condition), /"aws:SourceArn":"arn:aws:events:ap-southeast-1:123456789012:rule\//);
     });
 });
 
@@ -68,15 +75,18 @@ describe("AlertTopic subscriptions", () => {
     const TICKET = { protocol: "https", endpoint: "https://events.example.com/integration/k3y/enqueue", severity: "ticket" } as const;
     const ALL = { protocol: "email", endpoint: "lead@example.com", severity: "all" } as const;
 
-    it("gives page the alarms' topic unfiltered (CloudWatch sets no attribute) and Alertmanager's filtered on severity=page", () => {
+    it("gives each severity its alarm topic unfiltered (CloudWatch sets no attribute) and Alertmanager's filtered on severity", () => {
         const planned = plannedSubscriptions([PAGE, TICKET, ALL]);
         assert.deepEqual(
             planned.map((p) => [p.spec.endpoint, p.topic, p.filterPolicy]),
             [
                 ["oncall@example.com", "alarms", undefined],
                 ["oncall@example.com", "alertmanager", { severity: ["page"] }],
+                // A ticket subscriber never gets the page alarms' topic.
+                ["https://events.example.com/integration/k3y/enqueue", "alarms-ticket", undefined],
                 ["https://events.example.com/integration/k3y/enqueue", "alertmanager", { severity: ["ticket"] }],
                 ["lead@example.com", "alarms", undefined],
+                ["lead@example.com", "alarms-ticket", undefined],
                 // `all` is pages and tickets, not Alertmanager's heartbeat.
                 ["lead@example.com", "alertmanager", { severity: ["page", "ticket"] }],
             ],
@@ -87,14 +97,17 @@ describe("AlertTopic subscriptions", () => {
                 .map((p) => p.key)
                 .sort();
         assert.deepEqual(keys([ALL, TICKET, PAGE]), keys([PAGE, TICKET, ALL]));
-        assert.ok(planned.every((p) => /^[0-9a-f]{8}-(alarms|am)$/.test(p.key)) && !planned.some((p) => p.key.includes("k3y")));
+        // The page topic's subscription keeps the key it had before the ticket topic: no replacement.
+        assert.ok(
+            planned.every((p) => /^[0-9a-f]{8}-(alarms|alarms-ticket|am)$/.test(p.key)) && !planned.some((p) => p.key.includes("k3y")),
+        );
     });
 
     describe("from platform:observability.alerts.subscriptions in the prod plan", () => {
         const SUB = "aws:sns/topicSubscription:TopicSubscription";
         let resources: readonly RecordedResource[];
         before(async () => {
-            const stack = withConfig(prodStack(), { "platform:observability": { alerts: { subscriptions: [PAGE, TICKET] } } });
+            const stack = withConfig(prodStack(), { "platform:observability": { alerts: { subscriptions: [PAGE, TICKET, ALL] } } });
             resources = (await planOf(stack)).evaluation.resources;
         });
 
@@ -105,24 +118,30 @@ describe("AlertTopic subscriptions", () => {
         ] as const) {
             it(`${code}: subscribes each endpoint to its cell's topics with the severity filter on the message attribute`, () => {
                 const topicArn = (name: string) => {
-                    const alarm = resources.find(
-                        (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.name === `${code}-obs-alarms-alb-elb-5xx`,
-                    )!;
+                    const alarm = (key: string) =>
+                        resources.find(
+                            (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.name === `${code}-obs-alarms-${key}`,
+                        )!;
                     const values = resources.find((r) => r.name === `${code}-obs-metrics-release`)!.inputs.values as {
                         alertmanager: { config: { receivers: { sns_configs?: { topic_arn: string }[] }[] } };
                     };
+                    // A page alarm (ALB 5xx) and a ticket alarm (one unhealthy host) name their topics.
                     return name === "alarms"
-                        ? (alarm.inputs.alarmActions as string[])[0]
-                        : values.alertmanager.config.receivers[1].sns_configs![0].topic_arn;
+                        ? (alarm("alb-elb-5xx").inputs.alarmActions as string[])[0]
+                        : name === "alarms-ticket"
+                          ? (alarm("alb-unhealthy-hosts").inputs.alarmActions as string[])[0]
+                          : values.alertmanager.config.receivers[1].sns_configs![0].topic_arn;
                 };
                 const subs = resources.filter((r) => r.type === SUB && r.name.startsWith(`${code}-obs-alerts-sub-`));
                 const seen = subs.map((s) => [
                     s.inputs.region,
                     s.inputs.topic === topicArn("alarms")
                         ? "alarms"
-                        : s.inputs.topic === topicArn("alertmanager")
-                          ? "alertmanager"
-                          : s.inputs.topic,
+                        : s.inputs.topic === topicArn("alarms-ticket")
+                          ? "alarms-ticket"
+                          : s.inputs.topic === topicArn("alertmanager")
+                            ? "alertmanager"
+                            : s.inputs.topic,
                     s.inputs.protocol,
                     s.inputs.endpoint,
                     s.inputs.filterPolicy === undefined ? undefined : JSON.parse(s.inputs.filterPolicy as string),
@@ -135,9 +154,46 @@ describe("AlertTopic subscriptions", () => {
                         [region, "alarms", "email", "oncall@example.com", undefined, undefined],
                         [region, "alertmanager", "email", "oncall@example.com", { severity: ["page"] }, "MessageAttributes"],
                         // An https endpoint may carry its token: a secret in the plan.
+                        [region, "alarms-ticket", "https", "[secret]", undefined, undefined],
                         [region, "alertmanager", "https", "[secret]", { severity: ["ticket"] }, "MessageAttributes"],
+                        [region, "alarms", "email", "lead@example.com", undefined, undefined],
+                        [region, "alarms-ticket", "email", "lead@example.com", undefined, undefined],
+                        [region, "alertmanager", "email", "lead@example.com", { severity: ["page", "ticket"] }, "MessageAttributes"],
                     ]),
                 );
+            });
+
+            it(`${code}: every alarm's every action reaches its severity's subscribers and no other: a ticket never pages`, () => {
+                // Who each subscription is, by protocol and endpoint (the https one is the ticket subscriber, secret in the plan).
+                const severityOf = (s: RecordedResource) =>
+                    s.inputs.protocol === "https" ? "ticket" : s.inputs.endpoint === PAGE.endpoint ? "page" : "all";
+                const unfilteredByTopic = new Map<string, string[]>();
+                for (const s of resources.filter((r) => r.type === SUB && r.name.startsWith(`${code}-obs-alerts-sub-`))) {
+                    if (s.inputs.filterPolicy !== undefined) continue;
+                    unfilteredByTopic.set(s.inputs.topic as string, [
+                        ...(unfilteredByTopic.get(s.inputs.topic as string) ?? []),
+                        severityOf(s),
+                    ]);
+                }
+                const alarms = resources.filter(
+                    (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.name.startsWith(`${code}-obs-alarms-`),
+                );
+                assert.ok(alarms.length > 40, `${alarms.length} alarms`);
+                for (const a of alarms) {
+                    const severity = (a.inputs.tags as Record<string, string>).severity;
+                    assert.ok(severity === "page" || severity === "ticket", a.name);
+                    assert.match(a.inputs.alarmDescription as string, new RegExp(`^\\[${severity}\\] `), a.name);
+                    for (const actions of ["alarmActions", "okActions", "insufficientDataActions"]) {
+                        const topics = a.inputs[actions] as string[];
+                        assert.equal(topics.length, 1, `${a.name} ${actions}`);
+                        const reached = (unfilteredByTopic.get(topics[0]) ?? []).sort();
+                        assert.deepEqual(reached, severity === "page" ? ["all", "page"] : ["all", "ticket"], `${a.name} ${actions}`);
+                    }
+                }
+                assert.deepEqual([...new Set(alarms.map((a) => (a.inputs.tags as Record<string, string>).severity))].sort(), [
+                    "page",
+                    "ticket",
+                ]);
             });
         }
 
@@ -148,6 +204,8 @@ describe("AlertTopic subscriptions", () => {
             assert.equal(plain.filter((r) => r.type === SUB).length, 0);
             const subs = (await planOf(prod)).evaluation.resources.filter((r) => r.type === SUB);
             assert.deepEqual([subs.length, [...new Set(subs.map((s) => s.inputs.endpoint))]], [6, ["oncall@example.com"]]);
+            // A page subscriber: the page alarms' and Alertmanager's topics, never the ticket alarms'.
+            assert.ok(subs.every((s) => !s.name.endsWith("-alarms-ticket")));
         });
     });
 });

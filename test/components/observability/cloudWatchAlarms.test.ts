@@ -8,30 +8,82 @@ import { ofType, one, evaluateOf, planOf, prodStack } from "../../support/harnes
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
 describe("CloudWatchAlarms", () => {
-    const TOPIC = `arn:aws:sns:eu-central-1:${ACCOUNT_ID}:euc1-obs-alerts`;
+    const TOPICS = {
+        page: `arn:aws:sns:eu-central-1:${ACCOUNT_ID}:euc1-obs-alerts-topic`,
+        ticket: `arn:aws:sns:eu-central-1:${ACCOUNT_ID}:euc1-obs-alerts-tickets`,
+    };
     let ev: Evaluation;
     before(async () => {
         ev = await evaluateOf(CloudWatchAlarms, "euc1-obs-alarms", {
             region: "eu-central-1",
             accountId: ACCOUNT_ID,
-            topicArn: TOPIC,
-            aurora: { clusterIdentifier: "euc1-db-cluster", globalSecondary: true },
+            topicArns: TOPICS,
+            aurora: { clusterIdentifier: "euc1-db-cluster", globalSecondary: true, instanceClass: "db.r7g.large" },
             cache: { replicationGroupId: "euc1-cache", shards: 2, replicasPerShard: 1 },
             opensearch: { domainName: "euc1-obs-logs", volumeSizeGiB: 100 },
             alb: { arnSuffix: "app/euc1-api/50dc6c495c0c9188", targetGroupArnSuffix: "targetgroup/euc1-api/73e2d6bc24d8a067" },
             proxy: { proxyName: "euc1-data-proxy", targetGroupName: "default", writer: false },
+            alertTopic: {
+                topicName: "euc1-obs-alerts-topic",
+                ticketTopicName: "euc1-obs-alerts-tickets",
+                alertmanagerTopicName: "euc1-obs-am",
+            },
         });
     });
     const alarm = (key: string) => one(ev, ALARM, `euc1-obs-alarms-${key}`).inputs;
 
-    it("sends every alarm and its recovery to the region's topic, in the region", () => {
+    /** Every alarm's severity: page when users are failing or data is at risk, ticket for capacity and one degraded part. */
+    const SEVERITY: Record<string, "page" | "ticket"> = {
+        "aurora-replica-lag": "ticket",
+        "aurora-cpu": "ticket",
+        "aurora-connections": "page",
+        "aurora-freeable-memory": "ticket",
+        "aurora-rpo-lag": "page",
+        "aurora-global-lag": "ticket",
+        "proxy-reader-availability": "page",
+        "proxy-borrow-latency": "page",
+        ...Object.fromEntries(
+            ["0001-001", "0001-002", "0002-001", "0002-002"].flatMap((n) => [
+                [`cache-${n}-engine-cpu`, "ticket"],
+                [`cache-${n}-memory`, "ticket"],
+                [`cache-${n}-evictions`, "page"],
+                [`cache-${n}-replication-lag`, "ticket"],
+            ]),
+        ),
+        "opensearch-red": "page",
+        "opensearch-yellow": "ticket",
+        "opensearch-free-storage": "ticket",
+        "opensearch-jvm-pressure": "ticket",
+        "opensearch-writes-blocked": "page",
+        "opensearch-snapshot-failure": "ticket",
+        "opensearch-nodes": "ticket",
+        "opensearch-cpu": "ticket",
+        "opensearch-kms-key-error": "page",
+        "opensearch-kms-key-inaccessible": "page",
+        "alb-elb-5xx": "page",
+        "alb-target-5xx": "page",
+        "alb-p99-latency": "ticket",
+        "alb-unhealthy-hosts": "ticket",
+        "alb-no-healthy-hosts": "page",
+        "alerts-delivery-failed": "page",
+        "alerts-ticket-delivery-failed": "ticket",
+        "alertmanager-delivery-failed": "page",
+        // The dead man's switch stays a page.
+        "alertmanager-heartbeat-missing": "page",
+    };
+
+    it("gives every alarm a severity and sends its ALARM, OK and INSUFFICIENT_DATA to that severity's topic only, in the region", () => {
         const all = ofType(ev, ALARM);
         // Aurora 6 (with the RPO lag alarm), cache 4 per node (2 shards × 2 nodes), OpenSearch 4 + AWS's other 6 recommended,
-        // ALB 3 + 2 host counts, RDS Proxy 2 on a secondary (reader availability, borrow latency).
-        assert.equal(all.length, 6 + 2 * 2 * 4 + 4 + 6 + 3 + 2 + 2);
+        // ALB 3 + 2 host counts, RDS Proxy 2 on a secondary (reader availability, borrow latency), SNS 3 + the heartbeat.
+        assert.equal(all.length, 6 + 2 * 2 * 4 + 4 + 6 + 3 + 2 + 2 + 4);
+        assert.deepEqual(all.map((a) => a.name.replace("euc1-obs-alarms-", "")).sort(), Object.keys(SEVERITY).sort());
         for (const a of all) {
-            assert.deepEqual(a.inputs.alarmActions, [TOPIC], a.name);
-            assert.deepEqual(a.inputs.okActions, [TOPIC], a.name);
+            const severity = SEVERITY[a.name.replace("euc1-obs-alarms-", "")];
+            const topic = [TOPICS[severity]];
+            assert.deepEqual([a.inputs.alarmActions, a.inputs.okActions, a.inputs.insufficientDataActions], [topic, topic, topic], a.name);
+            assert.deepEqual(a.inputs.tags, { severity }, a.name);
+            assert.match(a.inputs.alarmDescription as string, new RegExp(`^\\[${severity}\\] .* \\(eu-central-1\\)$`), a.name);
             assert.equal(a.inputs.region, "eu-central-1");
             assert.equal(a.inputs.name, a.name);
         }
@@ -40,9 +92,9 @@ describe("CloudWatchAlarms", () => {
     it("watches Aurora by DBClusterIdentifier in AWS/RDS", () => {
         const expected: Record<string, [string, string, string, number]> = {
             "aurora-replica-lag": ["AuroraReplicaLagMaximum", "Maximum", "GreaterThanThreshold", alarms.AURORA_REPLICA_LAG_MS],
-            "aurora-global-lag": ["AuroraGlobalDBReplicationLag", "Maximum", "GreaterThanThreshold", alarms.AURORA_GLOBAL_LAG_MS],
             "aurora-cpu": ["CPUUtilization", "Average", "GreaterThanThreshold", 70],
-            "aurora-connections": ["DatabaseConnections", "Maximum", "GreaterThanThreshold", 1000],
+            // 90 % (proxy 65 + write forwarding 25) of a db.r7g.large's 1600 (regions/auroraClasses.ts).
+            "aurora-connections": ["DatabaseConnections", "Maximum", "GreaterThanThreshold", 1440],
             "aurora-freeable-memory": ["FreeableMemory", "Minimum", "LessThanThreshold", 1073741824],
         };
         for (const [key, [metric, statistic, op, threshold]] of Object.entries(expected)) {
@@ -62,12 +114,58 @@ describe("CloudWatchAlarms", () => {
         }
     });
 
+    it("reads the global database's lag through a Metrics Insights query on the cluster, whatever dimension set AWS publishes", () => {
+        const lag = alarm("aurora-global-lag");
+        assert.deepEqual(lag.metricQueries, [
+            {
+                id: "q1",
+                expression: `SELECT MAX(AuroraGlobalDBReplicationLag) FROM "AWS/RDS" WHERE DBClusterIdentifier = 'euc1-db-cluster'`,
+                period: 60,
+                returnData: true,
+            },
+        ]);
+        // A query alarm names no metric of its own (PutMetricAlarm takes Metrics or MetricName, not both).
+        assert.deepEqual(
+            [lag.namespace, lag.metricName, lag.dimensions, lag.statistic, lag.period],
+            [undefined, undefined, undefined, undefined, undefined],
+        );
+        assert.deepEqual(
+            [lag.threshold, lag.comparisonOperator, lag.evaluationPeriods],
+            [alarms.AURORA_GLOBAL_LAG_MS, "GreaterThanThreshold", 5],
+        );
+        assert.equal(
+            (alarm("aurora-rpo-lag").metricQueries as { expression: string }[])[0].expression,
+            `SELECT MAX(AuroraGlobalDBRPOLag) FROM "AWS/RDS" WHERE DBClusterIdentifier = 'euc1-db-cluster'`,
+        );
+    });
+
+    it("sets the connections alarm at 90 % of the instance class's max_connections", async () => {
+        const threshold = async (instanceClass: string) => {
+            const e = await evaluateOf(CloudWatchAlarms, "use1-obs-alarms", {
+                region: "us-east-1",
+                accountId: ACCOUNT_ID,
+                topicArns: { page: "arn:aws:sns:us-east-1:123456789012:p", ticket: "arn:aws:sns:us-east-1:123456789012:t" },
+                aurora: { clusterIdentifier: "use1-db-cluster", globalSecondary: false, instanceClass },
+            });
+            return one(e, ALARM, "use1-obs-alarms-aurora-connections").inputs.threshold as number;
+        };
+        // AWS's published defaults: 1722 (db.r6g.large), 3300 (db.r5.xlarge); the 5000 cap from 2xlarge.
+        assert.deepEqual(
+            [await threshold("db.r6g.large"), await threshold("db.r5.xlarge"), await threshold("db.r7g.4xlarge")],
+            [1549, 2970, 4500],
+        );
+        // Above the proxy's real share (65 % of 1600 = 1040), which the old fixed 1000 was below.
+        assert.ok((await threshold("db.r7g.large")) > 0.65 * 1600);
+        assert.equal(alarms.auroraConnectionsThreshold("db.r7g.large"), 1440);
+        assert.throws(() => alarms.auroraConnectionsThreshold("db.r8g.large"), /not in AURORA_CLASSES/);
+    });
+
     it("watches the global replication lag only on a secondary", async () => {
         const primary = await evaluateOf(CloudWatchAlarms, "use1-obs-alarms", {
             region: "us-east-1",
             accountId: ACCOUNT_ID,
-            topicArn: "arn:aws:sns:us-east-1:123456789012:t",
-            aurora: { clusterIdentifier: "use1-db-cluster", globalSecondary: false, maxConnections: 500 },
+            topicArns: { page: "arn:aws:sns:us-east-1:123456789012:p", ticket: "arn:aws:sns:us-east-1:123456789012:t" },
+            aurora: { clusterIdentifier: "use1-db-cluster", globalSecondary: false, instanceClass: "db.r6g.large" },
         });
         assert.deepEqual(
             ofType(primary, ALARM)
@@ -81,7 +179,7 @@ describe("CloudWatchAlarms", () => {
                 "use1-obs-alarms-aurora-rpo-lag",
             ],
         );
-        assert.equal(one(primary, ALARM, "use1-obs-alarms-aurora-connections").inputs.threshold, 500);
+        assert.equal(one(primary, ALARM, "use1-obs-alarms-aurora-connections").inputs.threshold, 1549);
         assert.deepEqual(one(primary, ALARM, "use1-obs-alarms-aurora-cpu").inputs.dimensions, {
             DBClusterIdentifier: "use1-db-cluster",
             Role: "WRITER",
@@ -89,8 +187,23 @@ describe("CloudWatchAlarms", () => {
         // The RPO alarm stays on the primary (roles flip without a redeploy), quiet while it publishes nothing.
         const rpo = one(primary, ALARM, "use1-obs-alarms-aurora-rpo-lag");
         assert.deepEqual(
-            [rpo.inputs.metricName, rpo.inputs.threshold, rpo.inputs.period, rpo.inputs.evaluationPeriods, rpo.inputs.treatMissingData],
-            ["AuroraGlobalDBRPOLag", 10000, 60, 2, "notBreaching"],
+            [
+                (rpo.inputs.metricQueries as { expression: string; period: number }[])[0],
+                rpo.inputs.threshold,
+                rpo.inputs.evaluationPeriods,
+                rpo.inputs.treatMissingData,
+            ],
+            [
+                {
+                    id: "q1",
+                    expression: `SELECT MAX(AuroraGlobalDBRPOLag) FROM "AWS/RDS" WHERE DBClusterIdentifier = 'use1-db-cluster'`,
+                    period: 60,
+                    returnData: true,
+                },
+                10000,
+                2,
+                "notBreaching",
+            ],
         );
         assert.ok(10000 < 30 * 1000, "fires before rds.global_db_rpo blocks commits");
     });
@@ -217,7 +330,7 @@ describe("CloudWatchAlarms", () => {
         const primary = await evaluateOf(CloudWatchAlarms, "use1-obs-alarms", {
             region: "us-east-1",
             accountId: ACCOUNT_ID,
-            topicArn: "arn:aws:sns:us-east-1:123456789012:t",
+            topicArns: { page: "arn:aws:sns:us-east-1:123456789012:p", ticket: "arn:aws:sns:us-east-1:123456789012:t" },
             proxy: { proxyName: "use1-data-proxy", targetGroupName: "default", writer: true },
         });
         assert.deepEqual(one(primary, ALARM, "use1-obs-alarms-proxy-writer-availability").inputs.dimensions, {
@@ -243,7 +356,7 @@ describe("CloudWatchAlarms", () => {
             ["euc1", "eu-central-1", false],
             ["apse1", "ap-southeast-1", false],
         ] as const) {
-            it(`${code}: the new ALB and RDS Proxy alarms watch that cell's target group, load balancer and proxy, into its alarms' topic`, () => {
+            it(`${code}: the new ALB and RDS Proxy alarms watch that cell's target group, load balancer and proxy, into its severity's topic`, () => {
                 const alarmOf = (key: string) => find(ALARM, `${code}-obs-alarms-${key}`).inputs;
                 // The cell's own ALB (as its 5xx alarm watches it), its proxy (as its read-only endpoint names it), its alarms' topic.
                 const lb = (alarmOf("alb-elb-5xx").dimensions as Record<string, string>).LoadBalancer;
@@ -251,6 +364,9 @@ describe("CloudWatchAlarms", () => {
                 const proxy = find("aws:rds/proxyEndpoint:ProxyEndpoint", `${code}-data-proxy-ro`).inputs.dbProxyName as string;
                 const [topic] = alarmOf("alb-elb-5xx").alarmActions as string[];
                 assert.match(topic, new RegExp(`^arn:aws:sns:${region}:${ACCOUNT_ID}:${code}-obs-alerts-topic-`));
+                const [tickets] = alarmOf("alb-unhealthy-hosts").alarmActions as string[];
+                assert.match(tickets, new RegExp(`^arn:aws:sns:${region}:${ACCOUNT_ID}:${code}-obs-alerts-tickets-`));
+                const topicOf = (key: string) => (key === "alb-unhealthy-hosts" ? tickets : topic);
                 const tg = /^targetgroup\/[a-z0-9-]+\/[0-9a-f]{16}$/;
                 const expected: Record<string, [string, string, Record<string, string | RegExp>]> = {
                     "alb-unhealthy-hosts": ["AWS/ApplicationELB", "UnHealthyHostCount", { TargetGroup: tg, LoadBalancer: lb }],
@@ -276,7 +392,8 @@ describe("CloudWatchAlarms", () => {
                     for (const [k, v] of Object.entries(dimensions))
                         if (v instanceof RegExp) assert.match(dims[k], v, `${code} ${key} ${k}`);
                         else assert.equal(dims[k], v, `${code} ${key} ${k}`);
-                    assert.deepEqual([a.alarmActions, a.okActions], [[topic], [topic]], `${code} ${key}`);
+                    const t = topicOf(key);
+                    assert.deepEqual([a.alarmActions, a.okActions, a.insufficientDataActions], [[t], [t], [t]], `${code} ${key}`);
                 }
                 // The target group is the API's: the one the listener rule from Cloudflare forwards to (its ARN ends with the suffix).
                 const actions = find("aws:lb/listenerRule:ListenerRule", `${code}-ingress-https-from-edge`).inputs.actions as {

@@ -86,6 +86,7 @@ describe("Observability", () => {
                 "alertmanager-delivery-failed",
                 "alertmanager-heartbeat-missing",
                 "alerts-delivery-failed",
+                "alerts-ticket-delivery-failed",
                 "opensearch-cpu",
                 "opensearch-free-storage",
                 "opensearch-jvm-pressure",
@@ -146,9 +147,16 @@ describe("Observability", () => {
             policyOf(one(ev, "aws:iam/rolePolicy:RolePolicy", "apse1-obs-metrics-alertmanager-policy")).Statement[0].Resource,
             values.alertmanager.config.receivers[1].sns_configs![0].topic_arn,
         );
-        assert.ok(
-            ofType(ev, ALARM).every((a) => /:apse1-obs-alerts-topic-/.test((a.inputs.alarmActions as string[])[0])),
-            "CloudWatch alarms publish to the alarms' topic",
+        // CloudWatch alarms publish to the alarm topic of their severity (tag `severity`), never Alertmanager's.
+        for (const a of ofType(ev, ALARM)) {
+            const topic = (a.inputs.tags as { severity: string }).severity === "page" ? "topic" : "tickets";
+            assert.match((a.inputs.alarmActions as string[])[0], new RegExp(`:apse1-obs-alerts-${topic}-`), a.name);
+        }
+        assert.match(
+            String(
+                (one(ev, ALARM, "apse1-obs-alarms-alerts-ticket-delivery-failed").inputs.dimensions as Record<string, string>).TopicName,
+            ),
+            /^apse1-obs-alerts-tickets-[0-9a-f]{7}$/,
         );
     });
 

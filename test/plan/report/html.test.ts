@@ -113,7 +113,7 @@ describe("the HTML report in Chromium", function () {
         assert.deepEqual(capacity[0], ["us-east-1", "use1", "11,250", "18,750", "eu-central-1 down", "15/24", "9", "9/9", "4", "3"]);
         const cost = await rowsOf(page, "cost");
         // use1's hand-computed total (test/plan/cost/estimate.test.ts), no "*": us-east-1 has every figure.
-        assert.deepEqual(cost[0], ["us-east-1", "use1", "$5,541.72", "$6,000.50"]);
+        assert.deepEqual(cost[0], ["us-east-1", "use1", "$5,541.82", "$6,000.60"]);
         assert.deepEqual(cost[1].slice(0, 2), ["eu-central-1", "euc1"]);
         assert.match(cost[1][2], /\*$/, "eu-central-1 is priced at us-east-1 rates");
         // The note names the regions priced at us-east-1 rates (the snapshot has no figure for them).

@@ -22,7 +22,7 @@ describe("npm run release: flags and the dry run", function () {
         const out = io.stdout();
         assert.match(
             out,
-            /^wave 1\/3: ap-southeast-1; bake 30 min\n {2}apse1: 266 target URNs under urn:pulumi:prod::platform::platform:cell:RegionalCell::apse1\n/m,
+            /^wave 1\/3: ap-southeast-1; bake 30 min\n {2}apse1: 269 target URNs under urn:pulumi:prod::platform::platform:cell:RegionalCell::apse1\n/m,
         );
         assert.match(out, /^wave 2\/3: eu-central-1; bake 10 min$/m);
         assert.match(out, /^wave 3\/3: us-east-1; bake 10 min$/m);
