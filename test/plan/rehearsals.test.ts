@@ -219,7 +219,11 @@ const REHEARSAL_TYPES = {
         added: ["ClusterInstance", "MetricAlarm"],
         changed: ["Deployment", "HorizontalPodAutoscaler", "Invocation", "NodePool", "Plan", "ReplicationGroup"],
     },
-    halve: { added: [], changed: ["Deployment", "HorizontalPodAutoscaler", "Invocation", "NodePool", "Plan"], removed: ["ClusterInstance"] },
+    halve: {
+        added: [],
+        changed: ["Deployment", "HorizontalPodAutoscaler", "Invocation", "NodePool", "Plan"],
+        removed: ["ClusterInstance"],
+    },
     // The registry's replication gains the new region as a destination; the failover's plans,
     // the edge functions' pool list, the execution role's resources and the token's replicas follow.
     addRegion: [

@@ -269,7 +269,10 @@ describe("the prod plan's cost", () => {
         // now its own.
         // One more alarm since (the ticket topic's delivery failures), at us-east-1's $0.10: +0.10.
         const euc1 = cells.find((c) => c.code === "euc1")!;
-        assert.equal(euc1.monthly.min, round2(round2(5258.51 + 9.12 + 15.33 + 1.68 + 21.9 + 3.28 + 39.42 + 11.7 + 1.97) + 87.39 + 262.14 + 0.1));
+        assert.equal(
+            euc1.monthly.min,
+            round2(round2(5258.51 + 9.12 + 15.33 + 1.68 + 21.9 + 3.28 + 39.42 + 11.7 + 1.97) + 87.39 + 262.14 + 0.1),
+        );
         assert.equal(euc1.monthly.min, 5712.54);
         assert.equal(euc1.monthly.worstCase, round2(6110.21 + 87.39 + 262.14 + 0.1));
         assert.deepEqual(
