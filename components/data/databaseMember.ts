@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AURORA_MAX_READERS, AURORA_MAX_SECONDARY_READERS } from "../../regions/awsLimits";
 import { serviceTrust } from "../iam";
 import { dataKeyPolicy, protectedKey } from "../kms";
 import { zoneNames } from "../network/zoneNames";
@@ -13,6 +14,30 @@ export interface MasterCredentials {
     /** A Pulumi secret. */
     readonly password: pulumi.Input<string>;
     readonly databaseName: string;
+}
+
+/** The cluster's windows (UTC): daily automated backups, then weekly cluster maintenance. */
+export const CLUSTER_WINDOWS = { backup: "03:00-04:00", maintenance: "sun:04:30-sun:05:30" } as const;
+
+/** Instances a member may have: a primary's writer and readers, or a secondary's instances. */
+const MAX_INSTANCES = Math.max(1 + AURORA_MAX_READERS, AURORA_MAX_SECONDARY_READERS);
+
+/**
+ * The weekly maintenance window of a member's instance `index` (0 = the tier-0 instance): Sunday,
+ * 30 minutes from 06:00 + `index` hours UTC, after the cluster's windows. Without one, RDS picks
+ * "a 30-minute window selected at random from an 8-hour block of time" per instance
+ * (CreateDBInstance, PreferredMaintenanceWindow), so a change deferred to the window (a new
+ * `instanceClass`, a patch) may reboot several instances of a cluster at once; an hour apart, they
+ * reboot one at a time. The window follows the index: more readers give the new ones the next
+ * slots and change no existing instance's. AWS's constraints: at least 30 minutes, outside the
+ * backup window.
+ */
+export function instanceMaintenanceWindow(index: number): string {
+    if (!Number.isInteger(index) || index < 0 || index >= MAX_INSTANCES) {
+        throw new Error(`instanceMaintenanceWindow: index ${index} is not an instance of a member (0 to ${MAX_INSTANCES - 1})`);
+    }
+    const hour = String(6 + index).padStart(2, "0");
+    return `sun:${hour}:00-sun:${hour}:30`;
 }
 
 /** `subnetIds`: one per AZ. */
@@ -207,8 +232,8 @@ export class DatabaseMember extends pulumi.ComponentResource {
                 kmsKeyId: key.arn,
                 iamDatabaseAuthenticationEnabled: true,
                 backupRetentionPeriod: args.backupRetentionDays ?? 14,
-                preferredBackupWindow: "03:00-04:00",
-                preferredMaintenanceWindow: "sun:04:30-sun:05:30",
+                preferredBackupWindow: CLUSTER_WINDOWS.backup,
+                preferredMaintenanceWindow: CLUSTER_WINDOWS.maintenance,
                 copyTagsToSnapshot: true,
                 deletionProtection: true,
                 skipFinalSnapshot: false,
@@ -276,6 +301,7 @@ export class DatabaseMember extends pulumi.ComponentResource {
                         publiclyAccessible: false,
                         // Tier 0 for the first instance: the preferred writer after a failover.
                         promotionTier: i === 0 ? 0 : 1,
+                        preferredMaintenanceWindow: instanceMaintenanceWindow(i),
                         // Members of a global database upgrade together, through the global cluster.
                         autoMinorVersionUpgrade: false,
                         caCertIdentifier: CA_CERTIFICATE,

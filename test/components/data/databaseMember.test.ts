@@ -7,9 +7,10 @@ import {
     defaultMaxConnections,
     parameterFamily,
 } from "../../../components/data/aurora";
-import { memberProblems } from "../../../components/data/databaseMember";
+import { CLUSTER_WINDOWS, instanceMaintenanceWindow, memberProblems } from "../../../components/data/databaseMember";
 import { mockZoneName } from "../../../plan/mocks";
 import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
+import { AURORA_MAX_READERS } from "../../../regions/awsLimits";
 import { DATA_REGIONS, dataPlan, fakeCell, keyArn, sgId } from "../../support/data";
 import { isRegionalAws, ofType, one } from "../../support/harness";
 
@@ -137,6 +138,11 @@ describe("DatabaseMember", () => {
                 instances.map((i) => i.inputs.promotionTier),
                 [0, 1, 1],
             );
+            // One maintenance slot each, an hour apart, so a deferred class change reboots one at a time.
+            assert.deepEqual(
+                byName.map((i) => i.inputs.preferredMaintenanceWindow),
+                ["sun:06:00-sun:06:30", "sun:07:00-sun:07:30", "sun:08:00-sun:08:30"],
+            );
         });
 
         it(`${code}: custom parameter groups of the version's family: TLS forced, logging on, the connection split, managed RPO on the primary only`, () => {
@@ -236,6 +242,32 @@ describe("memberProblems", () => {
     it("derives the parameter family from the major version", () => {
         assert.equal(parameterFamily("16.9"), "aurora-postgresql16");
         assert.equal(parameterFamily("17.5"), "aurora-postgresql17");
+    });
+});
+
+describe("instanceMaintenanceWindow", () => {
+    /** Minutes from Sunday 00:00 of a window's start and end ("sun:HH:MM-sun:HH:MM"). */
+    function minutes(window: string): [number, number] {
+        const m = /^sun:(\d\d):(\d\d)-sun:(\d\d):(\d\d)$/.exec(window);
+        assert.ok(m, `${window} is a Sunday window in RDS's ddd:hh24:mi-ddd:hh24:mi format`);
+        return [Number(m[1]) * 60 + Number(m[2]), Number(m[3]) * 60 + Number(m[4])];
+    }
+    const backup = CLUSTER_WINDOWS.backup.split("-").map((t) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3)));
+    const cluster = minutes(CLUSTER_WINDOWS.maintenance);
+
+    it("gives each of a member's 16 possible instances 30 minutes an hour from the next, after the backup and cluster windows", () => {
+        const windows = Array.from({ length: 1 + AURORA_MAX_READERS }, (_, i) => minutes(instanceMaintenanceWindow(i)));
+        for (const [i, [start, end]] of windows.entries()) {
+            assert.equal(end - start, 30, "AWS's minimum, and no longer");
+            assert.ok(start >= backup[1]! && start >= cluster[1], `instance ${i} starts after the backup and cluster windows`);
+            if (i > 0) assert.equal(start - windows[i - 1]![0], 60, "an hour after the previous instance's");
+        }
+        assert.ok(windows.at(-1)![1] <= 24 * 60, "all on the Sunday");
+    });
+
+    it("refuses an index no member has", () => {
+        assert.throws(() => instanceMaintenanceWindow(16), /index 16 is not an instance of a member \(0 to 15\)/);
+        assert.throws(() => instanceMaintenanceWindow(-1), /index -1/);
     });
 });
 
