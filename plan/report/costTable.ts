@@ -42,14 +42,17 @@ export function fallbackNote(cost: CostEstimate | undefined): string {
     return `* at us-east-1 rates where the snapshot (plan/cost/prices.ts) has no figure for the region: ${list}`;
 }
 
-/** A mark for a figure that adds any fallback-priced line. */
-const anyFallback = (cost: CostEstimate) => (Object.values(cost.cells).some((c) => c.lines.some((l) => l.fallback)) ? "*" : "");
+/** "*" for a cell some of whose lines are priced at the us-east-1 figures, else "". */
+export const cellMark = (cell: CostEstimate["cells"][string]) => fallbackMark(cell.lines.some((l) => l.fallback));
+
+/** "*" for a figure that adds any fallback-priced line (the totals), else "". */
+export const anyFallback = (cost: CostEstimate) => fallbackMark(Object.values(cost.cells).some((c) => cellMark(c) !== ""));
 
 export function formatCostTable(cost: CostEstimate): string {
     const rows = [["Region", "Cell", "Min / month", "Worst case / month", "Largest item at minimum / Cloudflare item"]];
     for (const cell of Object.values(cost.cells)) {
         const largest = [...cell.lines].sort((a, b) => b.monthly.min - a.monthly.min)[0];
-        const estimated = cell.lines.some((l) => l.fallback) ? "*" : "";
+        const estimated = cellMark(cell);
         rows.push([
             cell.region,
             cell.code,

@@ -13,7 +13,7 @@ import { type CostEstimate } from "../cost/estimate";
 import { type Plan, cellCodes } from "../plan";
 import { type CloudRuleReport } from "../rules";
 import { failureLabel } from "./capacityTable";
-import { fallbackNote, usd } from "./costTable";
+import { anyFallback, cellMark, fallbackNote, usd } from "./costTable";
 import { mermaid } from "./diagram";
 
 const escape = (text: string) =>
@@ -93,17 +93,17 @@ export function renderHtml({ plan, stack, comparison, mermaidJs }: HtmlInput): s
     steering.push(["Fallback pool", plan.steering.fallbackPool, ...Array(depth - 1).fill("")]);
 
     const cost = plan.cost;
-    // "*": some of the cell's figures are the us-east-1 price (no regional figure in the snapshot).
-    const mark = (c: CostEstimate["cells"][string]) => (c.lines.some((l) => l.fallback) ? "*" : "");
+    // "*": some of the figures are the us-east-1 price (no regional figure in the snapshot), as in the text table.
     const costRows = Object.values(cost.cells).map((c) => [
         c.region,
         c.code,
-        `${usd(c.monthly.min)}${mark(c)}`,
-        `${usd(c.monthly.worstCase)}${mark(c)}`,
+        `${usd(c.monthly.min)}${cellMark(c)}`,
+        `${usd(c.monthly.worstCase)}${cellMark(c)}`,
     ]);
     for (const l of cost.global.lines) costRows.push([l.item, "", usd(l.monthly.min), usd(l.monthly.worstCase)]);
-    costRows.push(["Total", "", usd(cost.monthly.min), usd(cost.monthly.worstCase)]);
-    costRows.push(["Per 1,000 concurrent users", "", usd(cost.per1000Users.min), usd(cost.per1000Users.worstCase)]);
+    const mark = anyFallback(cost);
+    costRows.push(["Total", "", `${usd(cost.monthly.min)}${mark}`, `${usd(cost.monthly.worstCase)}${mark}`]);
+    costRows.push(["Per 1,000 concurrent users", "", `${usd(cost.per1000Users.min)}${mark}`, `${usd(cost.per1000Users.worstCase)}${mark}`]);
 
     const recovery = plan.recovery.rows.map((r) => [r.failure, formatRpo(r), `${r.rtoSeconds} s`, r.basis]);
     const findings = [

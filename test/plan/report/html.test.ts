@@ -121,7 +121,14 @@ describe("the HTML report in Chromium", function () {
             (await page.textContent("#cost-note")) ?? "",
             /has no figure for the region: eu-central-1 \(\d+ of \d+ lines, \$[\d,.]+ of \$[\d,.]+ at minimum, \d+ %\), ap-southeast-1 \(\d+ of \d+ lines, \$[\d,.]+ of \$[\d,.]+ at minimum, \d+ %\)\.$/,
         );
-        assert.deepEqual(cost.at(-2), ["Total", "", usd(prod.plan.cost.monthly.min), usd(prod.plan.cost.monthly.worstCase)]);
+        // The totals add eu-central-1's and ap-southeast-1's fallback lines: marked, as in the text table.
+        assert.deepEqual(cost.at(-2), ["Total", "", `${usd(prod.plan.cost.monthly.min)}*`, `${usd(prod.plan.cost.monthly.worstCase)}*`]);
+        assert.deepEqual(cost.at(-1), [
+            "Per 1,000 concurrent users",
+            "",
+            `${usd(prod.plan.cost.per1000Users.min)}*`,
+            `${usd(prod.plan.cost.per1000Users.worstCase)}*`,
+        ]);
         const steering = await rowsOf(page, "steering");
         assert.equal(steering.length, 13 + 2);
         assert.deepEqual(steering.at(-2), ["Writes, default", "us-east-1", "eu-central-1", "ap-southeast-1"]);
