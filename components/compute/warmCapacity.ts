@@ -84,7 +84,17 @@ export class WarmCapacity extends pulumi.ComponentResource {
         new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
-                metadata: { name: "warm-capacity", namespace: ns.metadata.name, labels },
+                metadata: {
+                    name: "warm-capacity",
+                    namespace: ns.metadata.name,
+                    labels,
+                    // Placeholders are Pending by design whenever the API has scaled into their room
+                    // (pods.min + warm = pods.max, the NodePool's limit), and a Recreate Deployment is
+                    // Available only with every replica: the provider's await would fail any `up` that
+                    // changes this Deployment during a surge, after its 10 minutes. The annotation
+                    // skips that wait (pulumi/pulumi-kubernetes#417).
+                    annotations: { "pulumi.com/skipAwait": "true" },
+                },
                 spec: {
                     replicas: args.replicas,
                     selector: { matchLabels: labels },

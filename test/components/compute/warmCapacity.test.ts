@@ -25,6 +25,11 @@ describe("WarmCapacity", () => {
         assert.deepEqual(spec.template.metadata.labels, WARM_LABELS);
     });
 
+    it("does not hold an up while its placeholders are Pending (the API scaled into their room)", () => {
+        const metadata = one(ev, "kubernetes:apps/v1:Deployment", "use1-warm-deployment").inputs.metadata as Json;
+        assert.deepEqual(metadata.annotations, { "pulumi.com/skipAwait": "true" });
+    });
+
     it("sizes each placeholder as an API pod and pins the pause image by digest", () => {
         const pod = (one(ev, "kubernetes:apps/v1:Deployment", "use1-warm-deployment").inputs.spec as Json).template.spec;
         assert.equal(pod.containers.length, 1);
