@@ -54,7 +54,7 @@ export const PLAN_FLAGS = {
         type: "string",
         value: "FILE",
         description:
-            "write the plan in the shape of pulumi preview --json (config, steps with op, urn, newState.type and inputs: a create per resource, a read per StackReference; changeSummary)",
+            "write the plan in the shape of pulumi preview --json (config, steps with op, urn, newState.type and inputs: a create per resource, an import per adopted one, a read per StackReference; changeSummary); with --preview, what a first preview cannot know is the engine's unknown, else the mock's value",
     },
     compare: {
         type: "string",

@@ -5,12 +5,15 @@
  * `PreviewDigest` / `PreviewStep`; the new state is an `apitype.ResourceV3`,
  * sdk/go/common/apitype/core.go): `config` with secrets blinded, `steps` with `op`, `urn`,
  * `provider` and `newState` (`urn`, `custom`, `id`, `type`, `inputs`, `parent`, `protect`,
- * `external`, `dependencies`, `provider`, `retainOnDelete`, `ignoreChanges`), and
- * `changeSummary` (count per op).
+ * `external`, `dependencies`, `provider`, `retainOnDelete`, `ignoreChanges`,
+ * `replaceOnChanges`, `importID`; the omitempty ones only when set), and `changeSummary`
+ * (count per op). Not written: `propertyDependencies`, `sourcePosition`, `stackTrace`,
+ * `aliases`, `customTimeouts` (omitempty fields a real new state also carries) and the
+ * top-level `duration` (a real preview's wall time; an offline plan has none to report).
  *
  * The plan is a first preview of the stack, with no state to diff against: every managed
- * resource is a `create`, and every resource the program reads (a `pulumi.StackReference`) a
- * `read`. As in a real first preview, a create's `newState` carries no `id` (nothing exists
+ * resource is a `create`, except one registered with an id (`import`: a region's retained backup
+ * vault, adopted), and every resource the program reads (a `pulumi.StackReference`) a `read`. As in a real first preview, a create's `newState` carries no `id` (nothing exists
  * yet); where a real preview shows an unknown for an input that refers to another resource,
  * this one shows that resource's mock id (the plan JSON's `id`), so references can still be
  * followed.
@@ -40,7 +43,8 @@ export interface PreviewResourceV3 {
     /** Only on a read: the id it is read by. */
     readonly id?: string;
     readonly type: string;
-    readonly inputs: Record<string, unknown>;
+    /** omitempty: absent when there are none (a component, the root stack). */
+    readonly inputs?: Record<string, unknown>;
     readonly parent?: string;
     readonly protect?: boolean;
     /** Only on a read: the resource is not managed by this stack. */
@@ -49,10 +53,13 @@ export interface PreviewResourceV3 {
     readonly provider?: string;
     readonly retainOnDelete?: boolean;
     readonly ignoreChanges?: string[];
+    readonly replaceOnChanges?: string[];
+    /** Only on an import: the id the resource is adopted by (the engine's `ImportID: goal.ID`). */
+    readonly importID?: string;
 }
 
 export interface PreviewStep {
-    readonly op: "create" | "read";
+    readonly op: "create" | "import" | "read";
     readonly urn: string;
     readonly provider?: string;
     readonly newState: PreviewResourceV3;
@@ -66,7 +73,7 @@ export interface PreviewDigest {
     readonly changeSummary: Record<string, number>;
 }
 
-/** The steps with every parent before its children (by ancestor count, then URN), as the engine registers them. */
+/** The steps with every parent before its children (by ancestor count, then URN; the engine emits them in registration order, which an offline plan does not reproduce). */
 export function previewDigest(
     stack: Pick<StackConfig, "config" | "secretKeys">,
     evaluation: Pick<Evaluation, "resources" | "reads">,
@@ -97,17 +104,21 @@ export function previewDigest(
                   custom: true,
                   id: (r as RecordedRead).id,
                   type: r.type,
-                  inputs: withEngineUnknowns(r.inputs) as Record<string, unknown>,
+                  ...inputsOf(r.inputs),
                   ...(r.parent ? { parent: r.parent } : {}),
                   external: true,
                   ...(r.dependencies.length > 0 ? { dependencies: [...r.dependencies] } : {}),
                   ...(ref ? { provider: ref } : {}),
               }
             : created(r as RecordedResource, ref);
-        return { op: read ? "read" : "create", urn: r.urn, ...(ref ? { provider: ref } : {}), newState, detailedDiff: null };
+        // A custom resource registered with an id is adopted: an import step (step_generator.go isImport, NewImportStep).
+        const op = read ? "read" : (r as RecordedResource).importId ? "import" : "create";
+        return { op, urn: r.urn, ...(ref ? { provider: ref } : {}), newState, detailedDiff: null };
     });
     // A first preview's reads and its default providers' steps are not counted (see above).
-    return { config, steps, changeSummary: { create: steps.filter((s) => s.op === "create").length } };
+    const changeSummary: Record<string, number> = {};
+    for (const s of steps) if (s.op !== "read") changeSummary[s.op] = (changeSummary[s.op] ?? 0) + 1;
+    return { config, steps, changeSummary };
 }
 
 function created(r: RecordedResource, provider: string | null): PreviewResourceV3 {
@@ -117,14 +128,21 @@ function created(r: RecordedResource, provider: string | null): PreviewResourceV
         type: r.type,
         // A value unknown in a preview is the engine's placeholder in the CLI's JSON
         // (computedValuePlaceholder, pkg/resource/stack/deployment.go), not the plan's "[unknown]".
-        inputs: withEngineUnknowns(r.inputs) as Record<string, unknown>,
+        ...inputsOf(r.inputs),
         ...(r.parent ? { parent: r.parent } : {}),
         ...(r.protect ? { protect: true } : {}),
         ...(r.dependencies.length > 0 ? { dependencies: [...r.dependencies] } : {}),
         ...(provider ? { provider } : {}),
         ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
         ...(r.ignoreChanges.length > 0 ? { ignoreChanges: [...r.ignoreChanges] } : {}),
+        ...(r.replaceOnChanges && r.replaceOnChanges.length > 0 ? { replaceOnChanges: [...r.replaceOnChanges] } : {}),
+        ...(r.importId ? { importID: r.importId } : {}),
     };
+}
+
+/** `inputs`, omitted when empty (omitempty, as a component's or the root stack's new state). */
+function inputsOf(inputs: Record<string, unknown>): { inputs?: Record<string, unknown> } {
+    return Object.keys(inputs).length > 0 ? { inputs: withEngineUnknowns(inputs) as Record<string, unknown> } : {};
 }
 
 /** `value` with every UNKNOWN replaced by the engine's placeholder. */

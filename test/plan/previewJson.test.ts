@@ -3,7 +3,7 @@ import { type PlanRun, planStack } from "../../plan/plan";
 import { type PreviewDigest, previewDigest } from "../../plan/previewJson";
 import { ENGINE_UNKNOWN, SECRET, UNKNOWN } from "../../plan/runtime";
 import { readStack, projectRoot } from "../../plan/stackConfig";
-import { planOf, prodStack } from "../support/harness";
+import { planOf, prodStack, withConfig } from "../support/harness";
 
 describe("the plan JSON's mock ids and --preview-json", () => {
     let run: PlanRun;
@@ -75,6 +75,7 @@ describe("the plan JSON's mock ids and --preview-json", () => {
             "provider",
             "retainOnDelete",
             "ignoreChanges",
+            "replaceOnChanges",
         ]);
         const seen = new Set<string>();
         for (const step of digest.steps) {
@@ -83,7 +84,9 @@ describe("the plan JSON's mock ids and --preview-json", () => {
             assert.equal(step.newState.urn, step.urn);
             assert.match(step.newState.type, /^[a-z0-9-]+:[A-Za-z0-9/.-]*:[A-Za-z0-9]+$/);
             assert.equal(typeof step.newState.custom, "boolean");
-            assert.equal(typeof step.newState.inputs, "object");
+            // omitempty: a component's (and the root stack's) empty inputs are left out.
+            if (step.newState.custom) assert.equal(typeof step.newState.inputs, "object");
+            else assert.ok(step.newState.inputs === undefined || Object.keys(step.newState.inputs).length > 0);
             for (const key of Object.keys(step.newState)) assert.ok(allowed.has(key), `${step.urn}: ${key}`);
             // Parents come first, as the engine registers them.
             if (step.newState.parent) assert.ok(seen.has(step.newState.parent), `${step.urn} before its parent`);
@@ -94,7 +97,29 @@ describe("the plan JSON's mock ids and --preview-json", () => {
             (s) => s.newState.type === "aws:rds/cluster:Cluster" && s.urn.endsWith("::use1-data-db-cluster"),
         )!;
         assert.equal(cluster.newState.protect, true);
-        assert.equal(cluster.newState.inputs.masterPassword, SECRET);
+        assert.equal(cluster.newState.inputs?.masterPassword, SECRET);
+        // The target group bindings' replaceOnChanges (an immutable target group) kept, as the engine's new state does.
+        const binding = digest.steps.find((s) => s.urn.endsWith("::use1-api-tgb"));
+        assert.ok(binding, "the binding's step");
+        assert.deepEqual(binding.newState.replaceOnChanges, run.evaluation.resources.find((r) => r.urn === binding.urn)!.replaceOnChanges);
+        assert.ok((binding.newState.replaceOnChanges ?? []).length > 0);
+    });
+
+    it("writes an adopted resource (a re-added region's retained backup vault) as an import with its importID, and counts it so", async () => {
+        const regions = (JSON.parse(prodStack().config["platform:regions"]) as Record<string, unknown>[]).map((entry) =>
+            entry.name === "ap-southeast-1" ? { ...entry, adoptBackupVault: true } : entry,
+        );
+        const stack = withConfig(prodStack(), { "platform:regions": regions });
+        const adopted = previewDigest(stack, (await planOf(stack)).evaluation);
+        const imports = adopted.steps.filter((s) => s.op === "import");
+        assert.deepEqual(
+            imports.map((s) => s.urn.split("::").at(-1)),
+            ["apse1-data-backup-vault", "apse1-data-backup-vault-lock"],
+        );
+        for (const step of imports) assert.match(step.newState.importID!, /@ap-southeast-1$/);
+        assert.ok(!adopted.steps.some((s) => s.op !== "import" && s.newState.importID !== undefined));
+        const creates = adopted.steps.filter((s) => s.op === "create").length;
+        assert.deepEqual(adopted.changeSummary, { create: creates, import: 2 });
     });
 
     it("shows a read step for each StackReference the program declares (the zone owner reads its tenant staging), by the builtin default provider", () => {
@@ -149,8 +174,11 @@ describe("the plan JSON's mock ids and --preview-json", () => {
     });
 
     it("blinds secrets in config and inputs", () => {
-        const stack = prodStack();
-        for (const key of stack.secretKeys) assert.equal(digest.config[key], SECRET);
+        // Prod's stack file has no secure value: mark one of its keys secret, as `pulumi config set --secret` would.
+        const key = "platform:edge";
+        const secretConfig = previewDigest({ ...prodStack(), secretKeys: [key] }, run.evaluation).config;
+        assert.equal(secretConfig[key], SECRET);
+        assert.notEqual(digest.config[key], SECRET, "shown when not secret");
         const text = JSON.stringify(digest);
         const clear = run.evaluation.resources.flatMap((r) =>
             Object.entries(r.inputs)
