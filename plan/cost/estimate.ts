@@ -100,6 +100,8 @@ export interface CostLine {
     /** The reference region's price stands in for this region's. */
     readonly fallback: boolean;
     readonly source: string;
+    /** When the figure was read (prices.ts). */
+    readonly read: string;
 }
 
 export interface CellCost {
@@ -202,6 +204,7 @@ export function estimateCost(input: CostInput): CostEstimate {
                 basis: price.basis,
                 fallback,
                 source: price.source,
+                read: price.read,
             });
         };
 
@@ -428,6 +431,7 @@ function globalLines(input: CostInput, unpriced: string[], assumptions: Set<stri
             basis: price.basis,
             fallback: false,
             source: price.source,
+            read: price.read,
         });
     if (input.cloudflare.zoneOwner === undefined) {
         const plan = CLOUDFLARE_PLAN_MONTH[input.cloudflare.plan];

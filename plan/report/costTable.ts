@@ -42,6 +42,38 @@ export function fallbackNote(cost: CostEstimate | undefined): string {
     return `* at us-east-1 rates where the snapshot (plan/cost/prices.ts) has no figure for the region: ${list}`;
 }
 
+type Line = CostEstimate["global"]["lines"][number];
+
+/** Every line of the estimate, the cells' and the global ones. */
+const allLines = (cost: CostEstimate): Line[] => [...Object.values(cost.cells).flatMap((c) => c.lines), ...cost.global.lines];
+
+/** "†" for a figure resting on a price assumed, not read from a source (prices.ts says what it rests on). */
+export const assumedMark = (lines: readonly Line[]) => (lines.some((l) => l.basis === "assumption") ? "†" : "");
+
+/** What "†" means, naming the assumed items; empty when none is. */
+export function assumedNote(cost: CostEstimate): string {
+    const items = [
+        ...new Set(
+            allLines(cost)
+                .filter((l) => l.basis === "assumption")
+                .map((l) => l.item),
+        ),
+    ];
+    return items.length > 0
+        ? `† rests on a price assumed, not read from a source (plan/cost/prices.ts says what it rests on): ${items.join(", ")}`
+        : "";
+}
+
+/** When the prices used were read: "2026-12-02" or "2026-12-02 to 2026-12-03". */
+export function readDates(cost: CostEstimate): string {
+    const dates = [...new Set(allLines(cost).map((l) => l.read))].sort();
+    if (dates.length === 0) return cost.priceDate;
+    return dates.length === 1 ? dates[0]! : `${dates[0]} to ${dates.at(-1)}`;
+}
+
+/** The marks of a total: "*" if it adds a fallback line, "†" if an assumed one. */
+export const totalMarks = (cost: CostEstimate) => `${anyFallback(cost)}${assumedMark(allLines(cost))}`;
+
 /** "*" for a cell some of whose lines are priced at the us-east-1 figures, else "". */
 export const cellMark = (cell: CostEstimate["cells"][string]) => fallbackMark(cell.lines.some((l) => l.fallback));
 
@@ -52,7 +84,7 @@ export function formatCostTable(cost: CostEstimate): string {
     const rows = [["Region", "Cell", "Min / month", "Worst case / month", "Largest item at minimum / Cloudflare item"]];
     for (const cell of Object.values(cost.cells)) {
         const largest = [...cell.lines].sort((a, b) => b.monthly.min - a.monthly.min)[0];
-        const estimated = cellMark(cell);
+        const estimated = `${cellMark(cell)}${assumedMark(cell.lines)}`;
         rows.push([
             cell.region,
             cell.code,
@@ -61,15 +93,20 @@ export function formatCostTable(cost: CostEstimate): string {
             largest ? `${largest.item} ${usd(largest.monthly.min)}` : "",
         ]);
     }
-    for (const line of cost.global.lines) rows.push(["Cloudflare", "", usd(line.monthly.min), usd(line.monthly.worstCase), line.item]);
-    const mark = anyFallback(cost);
+    for (const line of cost.global.lines) {
+        const m = assumedMark([line]);
+        rows.push(["Cloudflare", "", `${usd(line.monthly.min)}${m}`, `${usd(line.monthly.worstCase)}${m}`, line.item]);
+    }
+    const mark = totalMarks(cost);
     rows.push(["Total", "", `${usd(cost.monthly.min)}${mark}`, `${usd(cost.monthly.worstCase)}${mark}`, ""]);
     rows.push(["Per 1,000 concurrent users", "", `${usd(cost.per1000Users.min)}${mark}`, `${usd(cost.per1000Users.worstCase)}${mark}`, ""]);
     const fallbacks = fallbackNote(cost);
+    const assumed = assumedNote(cost);
     return [
-        `Monthly cost (${cost.currency}, on-demand list prices of ${cost.priceDate}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: each cell at its own worst tolerated failure, both at their maximum, summed: an upper bound, since no one failure loads every cell at once)`,
+        `Monthly cost (${cost.currency}, on-demand list prices read ${readDates(cost)}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: each cell at its own worst tolerated failure, both at their maximum, summed: an upper bound, since no one failure loads every cell at once)`,
         formatTable(rows, new Set([0, 1, 4])),
         ...(fallbacks ? [fallbacks] : []),
+        ...(assumed ? [assumed] : []),
         `${cost.assumptions.length} assumption(s) behind the figures (the plan JSON's cost.assumptions; docs/cost.md)`,
         ...(cost.unpriced.length > 0 ? [`Not priced (${cost.unpriced.length}):`, ...cost.unpriced.map((u) => `  - ${u}`)] : []),
         `Not in the totals (${cost.notModeled.length}): ${cost.notModeled.join("; ")}`,
@@ -82,7 +119,7 @@ export function formatCellCost(cost: CostEstimate, code: string): string {
     const rows = [["Item", "Quantity min/worst", "Unit price", "Min / month", "Worst case / month"]];
     for (const l of cell.lines) {
         rows.push([
-            `${l.item}${fallbackMark(l.fallback)}`,
+            `${l.item}${fallbackMark(l.fallback)}${assumedMark([l])}`,
             `${l.quantity.min}/${l.quantity.worstCase}`,
             `$${l.unitUsd} / ${l.unit}`,
             usd(l.monthly.min),

@@ -262,11 +262,11 @@ describe("plan command", () => {
         assert.match(out, /\nus-east-1 +use1 +yes/);
         // The cost table, with the figures of the plan JSON's cost.
         const plan = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8"));
-        assert.match(out, /\nMonthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
+        assert.match(out, /\nMonthly cost \(USD, on-demand list prices read 2026-12-02 to 2026-12-03, 730 h a month;/);
         assert.match(out, /\nus-east-1 +use1 +\$5,541\.82 +\$6,000\.60 /);
         const esc = (text: string) => text.replace(/[$.]/g, "\\$&");
         // Marked: the total adds lines priced at us-east-1 rates (eu-central-1's and ap-southeast-1's).
-        assert.match(out, new RegExp(`\\nTotal +${esc(usd(plan.cost.monthly.min))}\\* +${esc(usd(plan.cost.monthly.worstCase))}\\*\\n`));
+        assert.match(out, new RegExp(`\\nTotal +${esc(usd(plan.cost.monthly.min))}\\*† +${esc(usd(plan.cost.monthly.worstCase))}\\*†\\n`));
         assert.equal(plan.stack, "prod");
         assert.equal(plan.resources.length, (await planOf(prodStack())).plan.resources.length);
         const diagram = readFileSync(path.join(dir, "plan.md"), "utf8");

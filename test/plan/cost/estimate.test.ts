@@ -286,7 +286,7 @@ describe("the prod plan's cost", () => {
 
     it("prints the table and a delta", () => {
         const text = formatCostTable(run.plan.cost);
-        assert.match(text, /^Monthly cost \(USD, on-demand list prices of 2026-12-02, 730 h a month;/);
+        assert.match(text, /^Monthly cost \(USD, on-demand list prices read 2026-12-02 to 2026-12-03, 730 h a month;/);
         assert.match(text, /\nus-east-1 +use1 +\$5,541\.82 +\$6,000\.60 /);
         // The fallback regions are named, use1 is not among them and carries no "*".
         const note = text.split("\n").find((l) => l.startsWith("* at us-east-1 rates"));
@@ -296,9 +296,17 @@ describe("the prod plan's cost", () => {
             /: eu-central-1 \(8 of 22 lines, \$2,582\.03 of \$5,712\.54 at minimum, 45 %\), ap-southeast-1 \(8 of 22 lines, \$2,114\.84 of \$4,764\.19 at minimum, 44 %\)$/,
         );
         assert.doesNotMatch(note ?? "", /us-east-1 \(/);
+        // The one assumed price is marked where it is printed and in the totals that add it, and named.
+        assert.match(text, /\nCloudflare +\$5\.00† +\$5\.00† +Cloudflare Load Balancing, origins beyond 2 \(3 in all\)\n/);
+        assert.match(text, /\nCloudflare +\$5\.00 +\$5\.00 +Cloudflare Load Balancing \(base, 2 origins\)\n/);
+        assert.match(text, /\nTotal +\$16,228\.55\*† +\$17,434\.63\*†\n/);
+        assert.match(
+            text,
+            /\n† rests on a price assumed, not read from a source \(plan\/cost\/prices\.ts says what it rests on\): Cloudflare Load Balancing, origins beyond 2 \(3 in all\)\n/,
+        );
         assert.doesNotMatch(text, /use1 +\$[\d,.]+\*/);
         assert.match(text, /euc1 +\$[\d,.]+\*/);
-        assert.match(text, /\nPer 1,000 concurrent users +\$[\d,.]+\* +\$[\d,.]+\*/);
+        assert.match(text, /\nPer 1,000 concurrent users +\$[\d,.]+\*† +\$[\d,.]+\*†/);
         const without = { ...run.plan.cost, cells: { use1: run.plan.cost.cells.use1, euc1: run.plan.cost.cells.euc1 } };
         const withoutTotal = {
             ...without,

@@ -119,15 +119,15 @@ describe("the HTML report in Chromium", function () {
         // The note names the regions priced at us-east-1 rates (the snapshot has no figure for them).
         assert.match(
             (await page.textContent("#cost-note")) ?? "",
-            /has no figure for the region: eu-central-1 \(\d+ of \d+ lines, \$[\d,.]+ of \$[\d,.]+ at minimum, \d+ %\), ap-southeast-1 \(\d+ of \d+ lines, \$[\d,.]+ of \$[\d,.]+ at minimum, \d+ %\)\.$/,
+            /has no figure for the region: eu-central-1 \(\d+ of \d+ lines, \$[\d,.]+ of \$[\d,.]+ at minimum, \d+ %\), ap-southeast-1 \(\d+ of \d+ lines, \$[\d,.]+ of \$[\d,.]+ at minimum, \d+ %\)\. † rests on a price assumed, not read from a source \(plan\/cost\/prices\.ts says what it rests on\): Cloudflare Load Balancing, origins beyond 2 \(3 in all\)\.$/,
         );
-        // The totals add eu-central-1's and ap-southeast-1's fallback lines: marked, as in the text table.
-        assert.deepEqual(cost.at(-2), ["Total", "", `${usd(prod.plan.cost.monthly.min)}*`, `${usd(prod.plan.cost.monthly.worstCase)}*`]);
+        // The totals add eu-central-1's and ap-southeast-1's fallback lines (*) and the assumed Cloudflare origin price (†): marked, as in the text table.
+        assert.deepEqual(cost.at(-2), ["Total", "", `${usd(prod.plan.cost.monthly.min)}*†`, `${usd(prod.plan.cost.monthly.worstCase)}*†`]);
         assert.deepEqual(cost.at(-1), [
             "Per 1,000 concurrent users",
             "",
-            `${usd(prod.plan.cost.per1000Users.min)}*`,
-            `${usd(prod.plan.cost.per1000Users.worstCase)}*`,
+            `${usd(prod.plan.cost.per1000Users.min)}*†`,
+            `${usd(prod.plan.cost.per1000Users.worstCase)}*†`,
         ]);
         const steering = await rowsOf(page, "steering");
         assert.equal(steering.length, 13 + 2);
