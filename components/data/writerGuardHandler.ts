@@ -7,6 +7,8 @@
  * - DescribeDBClusters: the writer is the `DBClusterMembers[]` entry whose `IsClusterWriter`
  *   is true (RDS API Reference, DBClusterMember:
  *   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBClusterMember.html).
+ * - A failover under way (`failing-over`) is waited for first, whoever is flagged writer: it may
+ *   land on an instance that goes.
  * - The writer stays: nothing to do, at once (the first `up`, every scale-out, most scale-ins).
  * - No writer: a secondary of the global database, whose instances are all read-only: there is
  *   no writer to lose, nothing to do, whatever the cluster's status (a new secondary may still be
@@ -15,10 +17,10 @@
  *   has a writer again and is guarded as a primary.
  * - The writer goes: FailoverDBCluster with `TargetDBInstanceIdentifier` = the first instance
  *   that stays (the lowest-numbered one, promotion tier 0; API_FailoverDBCluster.html); a
- *   failover already under way is waited for first (it may land on an instance that stays), and
- *   a refusal for the cluster's state (InvalidDBClusterStateFault) is retried at the next poll.
- *   Then DescribeDBClusters until the target is the writer and the cluster's `Status` is
- *   `available` again ("The status returns to Available when the failover is completed":
+ *   refusal for the cluster's or the target's state (InvalidDBClusterStateFault,
+ *   InvalidDBInstanceStateFault: API_FailoverDBCluster.html, Errors) is retried at the next poll.
+ *   Then DescribeDBClusters until an instance that stays is the writer and the cluster's
+ *   `Status` is `available` again ("The status returns to Available when the failover is completed":
  *   AuroraUserGuide/aurora-failover.html). Past `timeoutMs` it fails, and with it the `up`,
  *   before the deletes.
  *
@@ -53,12 +55,13 @@ async function run(event, deps) {
     let state;
     for (;;) {
         state = await describe(deps.rds, clusterIdentifier);
-        const failingOver = state.status === "failing-over";
+        // A failover under way may still land on an instance that goes: wait for its end first.
+        const settled = state.status !== "failing-over";
+        const kept = state.writer !== null && keep.includes(state.writer);
         if (failedOverFrom === null) {
-            if (state.writer !== null && keep.includes(state.writer))
-                return { cluster: clusterIdentifier, action: "none", writer: state.writer };
-            if (state.writer === null && !failingOver) return { cluster: clusterIdentifier, action: "none", writer: null };
-            if (state.writer !== null && !failingOver) {
+            if (settled && kept) return { cluster: clusterIdentifier, action: "none", writer: state.writer };
+            if (settled && state.writer === null) return { cluster: clusterIdentifier, action: "none", writer: null };
+            if (settled) {
                 if (!state.members.includes(target))
                     throw new Error("instance " + target + " is not a member of " + clusterIdentifier + " (members: " + state.members.join(", ") + ")");
                 try {
@@ -66,12 +69,14 @@ async function run(event, deps) {
                     failedOverFrom = state.writer;
                     console.log(JSON.stringify({ message: "failing over before the writer's instance is deleted", cluster: clusterIdentifier, from: state.writer, to: target }));
                 } catch (e) {
-                    if (e.name !== "InvalidDBClusterStateFault") throw e;
-                    console.log(JSON.stringify({ message: "the cluster refuses a failover for now; retrying", cluster: clusterIdentifier, status: state.status, error: e.message }));
+                    // The cluster's state (modifying, backing-up) or the target's (rebooting, modifying) refuses it for now.
+                    if (e.name !== "InvalidDBClusterStateFault" && e.name !== "InvalidDBInstanceStateFault") throw e;
+                    console.log(JSON.stringify({ message: "the cluster refuses a failover for now; retrying", cluster: clusterIdentifier, status: state.status, error: e.name + ": " + e.message }));
                 }
             }
-        } else if (state.writer === target && state.status === "available")
-            return { cluster: clusterIdentifier, action: "failover", from: failedOverFrom, writer: target, seconds: Math.round((Date.now() - started) / 1000) };
+        } else if (kept && state.status === "available")
+            // On the target, or on another instance that stays (AWS may pick another if the target cannot take it).
+            return { cluster: clusterIdentifier, action: "failover", from: failedOverFrom, writer: state.writer, seconds: Math.round((Date.now() - started) / 1000) };
         if (Date.now() - started + event.pollMs > event.timeoutMs) break;
         await sleep(event.pollMs);
     }

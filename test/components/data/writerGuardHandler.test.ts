@@ -29,6 +29,8 @@ interface Cluster {
     failoverTarget?: string;
     /** Describes left while the cluster is busy (e.g. `modifying`) before it is `available`. */
     busyDescribes?: number;
+    /** Failovers the target instance refuses for its own state (rebooting) before it takes one. */
+    targetBusyRefusals?: number;
 }
 interface Call {
     readonly action: string;
@@ -94,6 +96,8 @@ class FakeRds {
         if (params.Action === "FailoverDBCluster") {
             if (c.status !== "available") return this.error("InvalidDBClusterStateFault", `DbCluster ${c.id} is in ${c.status} state.`);
             const target = params.TargetDBInstanceIdentifier;
+            if (c.targetBusyRefusals !== undefined && c.targetBusyRefusals-- > 0)
+                return this.error("InvalidDBInstanceStateFault", `Instance ${target} is in rebooting state.`);
             if (!c.members.some((m) => m.id === target && !m.writer))
                 return this.error("InvalidDBInstanceStateFault", `${target} is not a reader of ${c.id}`);
             c.status = "failing-over";
@@ -244,6 +248,25 @@ describe("writer guard handler against a fake RDS endpoint", function () {
         await start(c);
         assert.deepEqual(await guard.handler(event(ids(3))), { cluster: CLUSTER, action: "none", writer: ids(5)[1] });
         assert.deepEqual(actions(fake), ["DescribeDBClusters", "DescribeDBClusters"]);
+    });
+
+    it("waits out a failover under way even while an instance that stays is still flagged writer, and moves the writer again if it lands on one that goes", async () => {
+        // AWS is failing over from -2 (kept) towards -5 (to be removed): returning at once would let the delete take the writer.
+        const c = cluster(2, "failing-over");
+        c.failoverTarget = ids(5)[4];
+        await start(c);
+        const out = await guard.handler(event(ids(3)));
+        assert.deepEqual([out.action, out.from, out.writer], ["failover", ids(5)[4], ids(5)[0]]);
+        // Waited (failing-over), saw -5 the writer, failed over to -1, saw it the writer and available.
+        assert.deepEqual(actions(fake), ["DescribeDBClusters", "DescribeDBClusters", "FailoverDBCluster", "DescribeDBClusters"]);
+    });
+
+    it("retries a failover the target refuses for its own state (InvalidDBInstanceStateFault while rebooting), then fails over", async () => {
+        await start({ ...cluster(5), targetBusyRefusals: 1 });
+        const out = await guard.handler(event(ids(3)));
+        assert.deepEqual([out.action, out.from, out.writer], ["failover", ids(5)[4], ids(5)[0]]);
+        assert.equal(actions(fake).filter((a) => a === "FailoverDBCluster").length, 2);
+        assert.match(logs[0], /"error":"InvalidDBInstanceStateFault: Instance use1-data-db-1-001abcd is in rebooting state\."/);
     });
 
     it("fails with a clear error when the failover does not finish in time, and the up stops before any delete", async () => {
