@@ -42,8 +42,12 @@ export const PLAN_ARN_PATTERN =
 export const EXECUTION_STATES = {
     /** Keep polling. */
     running: ["pending", "inProgress"],
-    /** Every step ran: the waiter PlanExecutionCompleted counts `completed` and `completedWithExceptions` as success; `completedMonitoringApplicationHealth` is ARC still timing the health alarms. */
-    done: ["completed", "completedWithExceptions", "completedMonitoringApplicationHealth"],
+    /** Every step ran (the waiter PlanExecutionCompleted's success, with `completedWithExceptions`). */
+    done: ["completed"],
+    /** Ran to its end, some step not completed (skipped, or failed and passed over): the waiter's other success. */
+    exceptions: ["completedWithExceptions"],
+    /** The steps ran; ARC still watches the application's health alarms (and has no recovery time yet): keep polling. */
+    monitoring: ["completedMonitoringApplicationHealth"],
     /** Ended without completing (the waiter's failure states). */
     ended: ["failed", "canceled", "planExecutionTimedOut"],
     /** Stopped, waiting for an operator: the drill cancels it. */

@@ -42,7 +42,7 @@ export interface ArcOptions {
 }
 
 /** How the plan's run ended, for the outcome and the exit status. */
-export type PlanVerdict = "completed" | "failed-step" | "timed-out" | "interrupted" | "error" | "not-started";
+export type PlanVerdict = "completed" | "completed-with-exceptions" | "failed-step" | "timed-out" | "interrupted" | "error" | "not-started";
 
 export interface ArcPlanReport {
     readonly planArn: string;
@@ -224,7 +224,9 @@ export class PlanRun {
                     : `plan ${options.planName}: ${(err as Error).message}`,
             );
         }
-        const ended = (state: ExecutionState | null) => inGroup("done", state) || inGroup("ended", state);
+        // Nothing to cancel once the steps have run (done, with exceptions, or ARC still monitoring health).
+        const ended = (state: ExecutionState | null) =>
+            inGroup("done", state) || inGroup("exceptions", state) || inGroup("monitoring", state) || inGroup("ended", state);
         if (executionId !== null && !ended((last as ExecutionInfo | null)?.executionState ?? null)) {
             // The drill cannot see it through: stop it, so that nothing moves after the drill has reported.
             try {
@@ -243,7 +245,7 @@ export class PlanRun {
         }
         const final = last as ExecutionInfo | null;
         if (final !== null && ended(final.executionState)) endedAtMs = hooks.now();
-        const done = verdict === "completed";
+        const done = verdict === "completed" || verdict === "completed-with-exceptions";
         const moved = done || startUncertain || !stateKnown || (final !== null && writerMayHaveMoved(workflow, final.stepStates));
         const report: ArcPlanReport = {
             planArn: options.planArn,
@@ -285,12 +287,25 @@ export class PlanRun {
                 hooks.event(`plan execution ${executionId}: ${state}`);
                 return "completed";
             }
+            if (inGroup("exceptions", state)) {
+                hooks.event(`plan execution ${executionId}: ${state}`);
+                const short = info.stepStates.filter((s) => s.status !== "completed").map((s) => `${s.name} ${s.status}`);
+                hooks.problem(`plan execution ${executionId} completed with exceptions${short.length > 0 ? `: ${short.join(", ")}` : ""}`);
+                return "completed-with-exceptions";
+            }
             if (inGroup("ended", state) || inGroup("paused", state)) {
                 const failed = info.stepStates.filter((s) => s.status === "failed").map((s) => s.name);
                 hooks.problem(`plan execution ${executionId} is ${state}${failed.length > 0 ? `: step ${failed.join(", ")} failed` : ""}`);
                 return "failed-step";
             }
             const left = deadline - hooks.now();
+            if (left <= 0 && inGroup("monitoring", state)) {
+                // Every step ran; only ARC's own health watch outlasted the budget.
+                hooks.event(
+                    `plan execution ${executionId}: ${state} at the end of the budget (its steps ran; ARC reports no recovery time yet)`,
+                );
+                return "completed";
+            }
             if (left <= 0) {
                 hooks.problem(
                     `plan execution ${executionId} did not end within ${this.timeoutS} s (${options.timeoutS === undefined ? "the plan's RTO" : "--arc-timeout"}); it was ${state}`,
@@ -344,8 +359,16 @@ export class PlanRun {
                 `start-plan-execution did not answer: an execution may have started; list them: ${cli.command("list-plan-executions", ["--plan-arn", options.planArn])}`,
                 `pool ${hooks.poolName} stays disabled until you know: if an execution runs, follow it (get-plan-execution) or cancel it (cancel-plan-execution); if none started, re-enable the pool: ${hooks.enablePoolCommand}`,
             ];
-        if (report.verdict === "completed")
+        if (report.verdict === "completed" || report.verdict === "completed-with-exceptions")
             return [
+                ...(report.verdict === "completed-with-exceptions"
+                    ? [
+                          `some steps did not complete (${report.steps
+                              .filter((s) => s.status !== "completed")
+                              .map((s) => `${s.name} ${s.status}`)
+                              .join(", ")}): check them with ${follow} before relying on the move`,
+                      ]
+                    : []),
                 `the plan moved the writer and the traffic to ${options.activatingRegion}; pool ${hooks.poolName} stays disabled (it would send users to ${options.deactivatingRegion}, which no longer holds the writer)`,
                 `either set primary: true on ${options.activatingRegion} in Pulumi.${hooks.stack}.yaml and pulumi up (docs/qa.md), or ${back}`,
             ];

@@ -190,7 +190,8 @@ class Execution {
                 steps.reroute = reroute.value;
                 if (steps.arc.verdict === "interrupted") throw new Aborted("interrupted");
                 if (steps.arc.verdict === "error" || steps.arc.verdict === "not-started") throw new PlanStopped();
-                if (steps.arc.verdict === "completed") await this.keepPoolOut(steps.reroute, steps.baselineRegion);
+                if (steps.arc.verdict === "completed" || steps.arc.verdict === "completed-with-exceptions")
+                    await this.keepPoolOut(steps.reroute, steps.baselineRegion);
                 if (steps.arc.poolLeftDisabled) return this.finish(steps, false);
             } else {
                 steps.reroute = await this.awaitReroute(steps.baselineRegion, steps.disabledAt);

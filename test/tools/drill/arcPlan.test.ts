@@ -188,6 +188,47 @@ describe("drill with the Region switch plan (--arc-plan)", function () {
         );
     });
 
+    it("polls through ARC's health monitoring after the steps, to completed and its recovery time", async () => {
+        aws.script({
+            "--version": [VERSION],
+            "get-plan-in-region": [PLAN],
+            "start-plan-execution": [STARTED],
+            "get-plan-execution": [
+                execution("inProgress", "completed", "completed", "running"),
+                execution("completedMonitoringApplicationHealth", "completed", "completed", "completed"),
+                execution("completed", "completed", "completed", "completed"),
+            ],
+        });
+        const { code, stderr, report } = await drill();
+        assert.equal(code, TOOL_EXIT.ok, stderr);
+        assert.deepEqual(aws.calls().slice(2), [startCall, getCall, getCall, getCall]);
+        const plan = report().arcPlan!;
+        assert.deepEqual([plan.verdict, plan.state, plan.canceled, plan.actualRecoveryTime], ["completed", "completed", false, "PT2M10S"]);
+    });
+
+    it("completed with exceptions: exit 1, nothing canceled, the pool left out with the writer, and the steps to check named", async () => {
+        aws.script({
+            "--version": [VERSION],
+            "get-plan-in-region": [PLAN],
+            "start-plan-execution": [STARTED],
+            "get-plan-execution": [execution("completedWithExceptions", "skipped", "completed", "completed")],
+        });
+        const { code, stderr, report } = await drill();
+        assert.equal(code, TOOL_EXIT.objective, stderr);
+        assert.ok(!aws.calls().some((c) => c[1] === "cancel-plan-execution"), "a finished execution is not canceled");
+        assert.deepEqual(kinds(), ["list", "health", "disable"]);
+        const plan = report().arcPlan!;
+        assert.deepEqual(
+            [report().outcome, plan.verdict, plan.canceled, plan.poolLeftDisabled],
+            ["plan-failed", "completed-with-exceptions", false, true],
+        );
+        assert.match(stderr, new RegExp(`drill: plan execution ${EXECUTION} completed with exceptions: scale-api skipped\n`));
+        assert.match(
+            plan.afterwards[0],
+            /^some steps did not complete \(scale-api skipped\): check them with aws arc-region-switch get-plan-execution /,
+        );
+    });
+
     it("a failed step: exit 1, the paused execution canceled, the pool left out because the Aurora step ran, and how to find the writer", async () => {
         aws.script({
             "--version": [VERSION],
