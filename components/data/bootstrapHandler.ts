@@ -228,10 +228,13 @@ async function connect(opts) {
 const literal = (s) => "'" + String(s).replace(/'/g, "''") + "'";
 
 /**
- * Logs in as the master user with the secret's AWSCURRENT value and, when PostgreSQL refuses that
- * password (SQLSTATE 28P01), once more with AWSPENDING: a rotation between its setSecret step
- * (the database already has the pending password) and its finishSecret step (AWSCURRENT moves to
- * it), or one that failed in between, leaves AWSCURRENT stale. Nothing else is retried.
+ * Logs in as the master user with the secret's AWSCURRENT value. When PostgreSQL refuses that
+ * password (SQLSTATE 28P01), a rotation is under way or has just ended: it tries AWSCURRENT read
+ * again (a rotation that finished after the first read: AWSCURRENT has moved, and AWSPENDING may
+ * label no version any more), then AWSPENDING (a rotation between its setSecret step, the
+ * database already on the pending password, and its finishSecret step, which moves AWSCURRENT;
+ * or one that failed in between), each once and only if it is a password not yet tried. Nothing
+ * else is retried.
  */
 async function login(event, deps) {
     const opts = {
@@ -247,16 +250,26 @@ async function login(event, deps) {
         return { conn: await connect({ ...opts, user: current.username, password: current.password }), stage: "AWSCURRENT" };
     } catch (e) {
         if (e.code !== "28P01") throw e;
-        const pending = await deps.credentials("AWSPENDING");
-        // No rotation under way, or its pending value is the current one: the refusal stands.
-        if (!pending || pending.password === current.password) throw e;
-        try {
-            return { conn: await connect({ ...opts, user: pending.username, password: pending.password }), stage: "AWSPENDING" };
-        } catch (e2) {
-            const err = new Error("the database refused the master secret's AWSCURRENT (" + e.message + ") and AWSPENDING (" + e2.message + ") values");
-            err.code = e2.code;
-            throw err;
+        const tried = [current.password];
+        const refusals = ["AWSCURRENT (" + e.message + ")"];
+        let last = e;
+        for (const [stage, label] of [["AWSCURRENT", "AWSCURRENT read again"], ["AWSPENDING", "AWSPENDING"]]) {
+            const candidate = await deps.credentials(stage);
+            if (!candidate || tried.includes(candidate.password)) continue;
+            tried.push(candidate.password);
+            try {
+                return { conn: await connect({ ...opts, user: candidate.username, password: candidate.password }), stage: label };
+            } catch (e2) {
+                if (e2.code !== "28P01") throw e2;
+                refusals.push(label + " (" + e2.message + ")");
+                last = e2;
+            }
         }
+        // No rotation under way (nothing else to try): the refusal stands.
+        if (refusals.length === 1) throw e;
+        const err = new Error("the database refused the master secret's " + refusals.join(", ") + " values");
+        err.code = last.code;
+        throw err;
     }
 }
 

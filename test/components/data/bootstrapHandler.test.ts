@@ -138,11 +138,16 @@ describe("database bootstrap handler against PostgreSQL", function () {
         // Rotation's setSecret has set the pending password in the database; finishSecret has not
         // yet moved AWSCURRENT to it (or the rotation failed in between): AWSCURRENT is stale.
         const PENDING = "pending-test-only";
-        const rotating = (pending: string | null) => {
+        /** AWSCURRENT reads `currents` in turn (the last one from then on), AWSPENDING reads `pending`. */
+        const rotating = (pending: string | null, currents: string[] = [MASTER_PASSWORD]) => {
             const asked: string[] = [];
             const credentials = (stage: string) => {
                 asked.push(stage);
-                if (stage === "AWSCURRENT") return Promise.resolve({ username: SQL.owner, password: MASTER_PASSWORD });
+                if (stage === "AWSCURRENT")
+                    return Promise.resolve({
+                        username: SQL.owner,
+                        password: currents[Math.min(asked.filter((s) => s === stage).length, currents.length) - 1]!,
+                    });
                 if (stage === "AWSPENDING") return Promise.resolve(pending === null ? null : { username: SQL.owner, password: pending });
                 return Promise.reject(new Error(`unexpected stage ${stage}`));
             };
@@ -156,8 +161,16 @@ describe("database bootstrap handler against PostgreSQL", function () {
             const added = [...MIGRATIONS, { id: "0004-during-rotation", sql: "CREATE TABLE app.rotated (id int)" }];
             const out = await handler.run(event(SQL, added), deps);
             assert.deepEqual([out.login, out.migrationsApplied], ["AWSPENDING", ["0004-during-rotation"]]);
-            assert.deepEqual(deps.asked, ["AWSCURRENT", "AWSPENDING"]);
+            // AWSCURRENT read again gives the same stale value: not tried twice.
+            assert.deepEqual(deps.asked, ["AWSCURRENT", "AWSCURRENT", "AWSPENDING"]);
             assert.equal(pg.psql("SELECT count(*) FROM app.schema_migrations WHERE id = '0004-during-rotation'", "platform"), "1");
+        });
+
+        it("logs in with AWSCURRENT read again when the rotation finished after the first read (AWSPENDING then labels nothing)", async () => {
+            const deps = rotating(null, [MASTER_PASSWORD, PENDING]);
+            const out = await handler.run(event(SQL, MIGRATIONS), deps);
+            assert.equal(out.login, "AWSCURRENT read again");
+            assert.deepEqual(deps.asked, ["AWSCURRENT", "AWSCURRENT"], "AWSPENDING not needed");
         });
 
         it("keeps the refusal when no rotation is pending, and says so when the pending value fails too", async () => {
@@ -167,7 +180,7 @@ describe("database bootstrap handler against PostgreSQL", function () {
             );
             await assert.rejects(
                 handler.run(event(), rotating("also-wrong")),
-                /refused the master secret's AWSCURRENT \(password authentication failed for user "platform_admin" \(SQLSTATE 28P01\)\) and AWSPENDING \(password authentication failed/,
+                /refused the master secret's AWSCURRENT \(password authentication failed for user "platform_admin" \(SQLSTATE 28P01\)\), AWSPENDING \(password authentication failed/,
             );
         });
     });
