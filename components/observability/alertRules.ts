@@ -164,33 +164,83 @@ export function burnWindows(): string[] {
     return [...new Set(BURN_WINDOWS.flatMap((w) => [w.long, w.short]))];
 }
 
-/** Evaluation interval of the 30-day budget rule: 30 days of counters are costly to read each 30 s. */
+/** Evaluation interval of the 30-day budget rule (it reads 30 days of the 5-minute records). */
 export const BUDGET_RULE_INTERVAL = "2m";
 
 /**
- * The recording rules of the SLIs: per objective, the bad ratio and bad count over every burn window,
- * and the bad ratio over the SLO window (30 d; its own group, evaluated every BUDGET_RULE_INTERVAL)
- * for the remaining budget.
+ * Windows up to this long are read from the raw counters; longer ones (3 d, 30 d) from the
+ * 5-minute rate records: an `increase()` over 30 days of raw counters reads 86,400 samples per
+ * series at a 30 s scrape, so with a few hundred API series (pods × routes × methods × statuses,
+ * and the bucket) it would pass Prometheus's default `--query.max-samples` of 50,000,000 and fail
+ * every evaluation; over the records it reads one series.
+ */
+export const RAW_WINDOW_MAX_SECONDS = 6 * 3600;
+
+/** The 5-minute records the long windows sum over: one series per objective. */
+export const SLO_RATE_RECORDS = { bad: "api_slo:bad_requests:rate5m", total: "api_slo:requests:rate5m" } as const;
+
+/** Seconds of a Prometheus duration of one unit ("5m", "6h", "3d"). */
+export function windowSeconds(window: string): number {
+    const m = /^(\d+)([smhd])$/.exec(window);
+    if (!m) throw new Error(`windowSeconds: ${window} is not a duration of one unit such as 5m, 6h or 3d`);
+    return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "s" | "m" | "h" | "d"];
+}
+
+/**
+ * The bad ratio and the bad count over a long window from the 5-minute records: each record
+ * sample is a per-second rate over 5 minutes, taken every evaluation, so the sums of bad and of
+ * all over the window weigh every moment alike and their quotient is the window's bad ratio; the
+ * mean bad rate times the window's seconds is its bad count.
+ */
+function longWindow(which: Objective, window: string): { ratio: string; bad: string } {
+    const bad = sloSeries(SLO_RATE_RECORDS.bad, which);
+    const all = sloSeries(SLO_RATE_RECORDS.total, which);
+    return {
+        ratio: `(sum_over_time(${bad}[${window}]) / sum_over_time(${all}[${window}]))`,
+        bad: `(avg_over_time(${bad}[${window}]) * ${windowSeconds(window)})`,
+    };
+}
+
+/**
+ * The recording rules of the SLIs: per objective, the 5-minute bad and total rates, then the bad
+ * ratio and bad count over every burn window (from the raw counters up to 6 h, from the rate
+ * records beyond), and the bad ratio over the SLO window (30 d, from the rate records; its own
+ * group, evaluated every BUDGET_RULE_INTERVAL) for the remaining budget. Rules of a group are
+ * evaluated in order, so a long window reads this evaluation's rate records.
  */
 export function sloRecordingRules(namespace: string): RuleGroup[] {
     const objectives: Objective[] = ["availability", "latency"];
     const bad = (which: Objective, window: string) => (which === "availability" ? badAvailability : badLatency)(namespace, window);
+    const rate = (expr: string) => expr.replace(/increase\(/g, "rate(");
     return [
         {
             name: "api.slo.sli",
-            rules: objectives.flatMap((which) =>
-                burnWindows().flatMap((window) => [
-                    { record: SLO_RECORDS.ratio(window), expr: badRatio(which, namespace, window), labels: { slo: which } },
-                    { record: SLO_RECORDS.bad(window), expr: bad(which, window), labels: { slo: which } },
+            rules: [
+                ...objectives.flatMap((which) => [
+                    { record: SLO_RATE_RECORDS.bad, expr: rate(bad(which, "5m")), labels: { slo: which } },
+                    { record: SLO_RATE_RECORDS.total, expr: rate(total(namespace, "5m")), labels: { slo: which } },
                 ]),
-            ),
+                ...objectives.flatMap((which) =>
+                    burnWindows().flatMap((window) => {
+                        const derived = windowSeconds(window) > RAW_WINDOW_MAX_SECONDS ? longWindow(which, window) : null;
+                        return [
+                            {
+                                record: SLO_RECORDS.ratio(window),
+                                expr: derived?.ratio ?? badRatio(which, namespace, window),
+                                labels: { slo: which },
+                            },
+                            { record: SLO_RECORDS.bad(window), expr: derived?.bad ?? bad(which, window), labels: { slo: which } },
+                        ];
+                    }),
+                ),
+            ],
         },
         {
             name: "api.slo.budget",
             interval: BUDGET_RULE_INTERVAL,
             rules: objectives.map((which) => ({
                 record: SLO_RECORDS.ratio(`${SLO_WINDOW_DAYS}d`),
-                expr: badRatio(which, namespace, `${SLO_WINDOW_DAYS}d`),
+                expr: longWindow(which, `${SLO_WINDOW_DAYS}d`).ratio,
                 labels: { slo: which },
             })),
         },

@@ -329,8 +329,9 @@ describe("Monitoring", () => {
                 .flatMap((g) => g.rules)
                 .filter((r) => r.record !== undefined);
             assert.equal(records.size, all.length, "no series is recorded twice");
-            // Windows 5m, 30m, 1h, 6h, 3d: ratio and count per objective; and the 30 d ratio of the budget, every 2 minutes.
-            assert.equal(all.length, 2 * 5 * 2 + 2);
+            // The 5-minute bad and total rates per objective; windows 5m, 30m, 1h, 6h, 3d: ratio and count per
+            // objective; and the 30 d ratio of the budget, every 2 minutes.
+            assert.equal(all.length, 2 * 2 + 2 * 5 * 2 + 2);
             const budget = (rule.inputs.spec as { groups: { name: string; interval?: string; rules: { record: string }[] }[] }).groups.find(
                 (g) => g.name === "api.slo.budget",
             )!;
@@ -338,6 +339,28 @@ describe("Monitoring", () => {
                 [budget.interval, budget.rules.map((r) => r.record)],
                 ["2m", ["api_slo:bad_ratio:increase30d", "api_slo:bad_ratio:increase30d"]],
             );
+        });
+
+        it("reads 3 and 30 days from the one-series 5-minute records, never from the raw counters (Prometheus's 50M-sample query limit)", () => {
+            const rules = (
+                rule.inputs.spec as { groups: { rules: { record?: string; expr: string; labels?: { slo: string } }[] }[] }
+            ).groups.flatMap((g) => g.rules);
+            const long = rules.filter((r) => /increase(3d|30d)$/.test(r.record ?? ""));
+            assert.equal(long.length, 2 * 2 + 2, "3 d ratio and count, 30 d ratio, per objective");
+            for (const r of long) {
+                assert.doesNotMatch(r.expr, /http_server_request_duration_seconds/, `${r.record} reads no raw counter`);
+                assert.match(r.expr, new RegExp(`api_slo:bad_requests:rate5m\\{slo="${r.labels!.slo}"\\}\\[(3d|30d)\\]`));
+            }
+            assert.equal(
+                rules.find((r) => r.record === "api_slo:bad_requests:increase3d" && r.labels!.slo === "availability")!.expr,
+                '(avg_over_time(api_slo:bad_requests:rate5m{slo="availability"}[3d]) * 259200)',
+            );
+            // Up to 6 h the windows read the counters exactly; the rate records come first, so a long window reads this evaluation's.
+            const sixHours = rules.find((r) => r.record === "api_slo:bad_ratio:increase6h" && r.labels!.slo === "latency")!;
+            assert.match(sixHours.expr, /increase\(http_server_request_duration_seconds_count\{namespace="api"\}\[6h\]\)/);
+            const first = rules.findIndex((r) => r.record?.startsWith("api_slo:bad_ratio:"));
+            assert.ok(rules.slice(0, first).every((r) => r.record!.endsWith(":rate5m")));
+            assert.equal(first, 4);
         });
 
         it('burns the latency budget (99 % within 30 ms) on requests above the le="0.03" bucket', () => {
