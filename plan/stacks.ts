@@ -118,7 +118,7 @@ export const CROSS_STACK_RULES: readonly CrossStackRule[] = [
             ...ofType(s, T.zoneSetting).map((r) => `the zone setting ${text(r.inputs.settingId)}`),
         ],
         why: "a zone has one entry-point ruleset per phase and one value per setting: the second stack's `pulumi up` fails, or, imported, overwrites the first's rules (its origin-auth rule among them: every request then gets 403). Make one stack the zone's owner (platform:cloudflare.zoneTenants: [the other]) and the other its tenant (platform:cloudflare.zoneOwner)",
-        source: "terraform-provider-cloudflare PR #2566 (one entry-point ruleset per phase and zone); API error 20217 (issues #2634, #6273)",
+        source: "https://github.com/cloudflare/terraform-provider-cloudflare/pull/2566 (one entry-point ruleset per phase and zone); API error 20217 (issues #2634, #6273)",
     },
     {
         name: "one-stack-per-hostname",
@@ -128,7 +128,7 @@ export const CROSS_STACK_RULES: readonly CrossStackRule[] = [
             ...ofType(s, T.dnsRecord).map((r) => `the DNS record ${text(r.inputs.type)} ${text(r.inputs.name)}`),
         ],
         why: "a hostname has one load balancer and one record of a type: give each stack its own platform:domain",
-        source: "Cloudflare API: a zone load balancer's name is its hostname",
+        source: 'https://developers.cloudflare.com/api/resources/load_balancers/methods/create (name: "The DNS hostname to associate with your Load Balancer"; read 2026-12-03)',
     },
     {
         name: "unique-account-names",
@@ -138,7 +138,7 @@ export const CROSS_STACK_RULES: readonly CrossStackRule[] = [
             ...ofType(s, T.alert).map((r) => `the notification policy ${text(r.inputs.name)}`),
         ],
         why: "pools and notification policies are account-wide, and the drill and operators find a stack's pools by name: give each stack its own platform:domain (pool names carry it)",
-        source: "components/edge/edge.ts (pool names from regions/naming.ts poolName)",
+        source: "https://developers.cloudflare.com/api/resources/load_balancers/subresources/pools/methods/create (POST /accounts/{account_id}/load_balancers/pools: pools are the account's; read 2026-12-03); names from regions/naming.ts poolName",
     },
     {
         name: "unique-aws-physical-names",
@@ -153,7 +153,7 @@ export const CROSS_STACK_RULES: readonly CrossStackRule[] = [
         claims: (s) =>
             ofType(s, T.ecrReplication).map((r) => `the ECR replication configuration of the registry in ${text(r.inputs.region)}`),
         why: "a registry has one replication configuration per region: the second stack's `pulumi up` replaces the first's rules (and its cells' replicas stop updating). Let one stack own it (platform:app.replicateImage: true, listing every stack's regions as its cells) and set platform:app.replicateImage: false in the others",
-        source: 'ECR API PutReplicationConfiguration ("creates or updates the replication configuration for a registry", a registry being per account and region); components/compute/imageReplication.ts',
+        source: 'https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutReplicationConfiguration.html ("creates or updates the replication configuration for a registry", a registry being per account and region); components/compute/imageReplication.ts',
     },
 ];
 

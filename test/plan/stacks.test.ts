@@ -4,7 +4,14 @@ import * as path from "node:path";
 import { parseConfig, namespaceValues } from "../../config/platform";
 import { type Plan, planStack } from "../../plan/plan";
 import { projectRoot, readStack } from "../../plan/stackConfig";
-import { type PlannedStack, crossStackReport, physicalNameClaims, repositoryStackNames, tenancyProblems } from "../../plan/stacks";
+import {
+    CROSS_STACK_RULES,
+    type PlannedStack,
+    crossStackReport,
+    physicalNameClaims,
+    repositoryStackNames,
+    tenancyProblems,
+} from "../../plan/stacks";
 
 const fixture = (name: string) => path.join(projectRoot(), "test", "fixtures", name);
 const CLI = path.join(projectRoot(), ".build", "plan", "cli.js");
@@ -28,6 +35,10 @@ const res = (type: string, inputs: Record<string, unknown>) =>
 const RULESET = "cloudflare:index/ruleset:Ruleset";
 
 describe("cross-stack check", () => {
+    it("gives every cross-stack rule a source one can open (an address, or the cloud-rule table whose rows carry theirs)", () => {
+        for (const rule of CROSS_STACK_RULES) assert.match(rule.source, /https:\/\/|^regions\/cloudRules\.ts /, rule.name);
+    });
+
     it("finds the repository's stack files", () => {
         assert.deepEqual(repositoryStackNames(projectRoot()), ["prod", "staging"]);
     });
