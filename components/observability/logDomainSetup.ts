@@ -6,11 +6,11 @@
  * changes (the retention, the shipper's role, the domain's endpoint) or its code does, and every
  * call is idempotent, so a re-run changes nothing that is already right.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { InvokedFunction } from "../functions/invokedFunction";
+import { InvokedFunction, functionSecurityGroup } from "../functions/invokedFunction";
 import { policyDocument } from "../iam";
 import { ISM_POLICY_ID, LOG_INDEX_PREFIXES, ismPolicy } from "./ism";
+import type { LogDomain } from "./logDomain";
 import { LOG_DOMAIN_SETUP_HANDLER_SOURCE } from "./logDomainSetupHandler";
 
 /** The security role Fluent Bit's IAM role is mapped to (docs/observability.md). */
@@ -108,12 +108,8 @@ export interface LogDomainSetupArgs {
     readonly vpcId: pulumi.Input<string>;
     /** The cell's private subnets: they reach the domain's ENIs and the STS interface endpoint. */
     readonly subnetIds: readonly pulumi.Input<string>[];
-    readonly domain: {
-        readonly endpoint: pulumi.Input<string>;
-        readonly securityGroupId: pulumi.Input<string>;
-        /** The domain's master user, which the function assumes. */
-        readonly masterRoleArn: pulumi.Input<string>;
-    };
+    /** The cell's log domain: its endpoint, its security group and its master role, which the function assumes. */
+    readonly domain: Pick<LogDomain, "endpoint" | "securityGroupId" | "masterRoleArn">;
     /** Security group of the VPC's interface endpoints (STS among them, with private DNS). */
     readonly endpointSecurityGroupId: pulumi.Input<string>;
     /** Fluent Bit's IAM role: mapped to `logs_writer`. */
@@ -130,8 +126,8 @@ export function declareLogDomainSetup(name: string, args: LogDomainSetupArgs, pa
     // No ingress; out only to the domain and to the STS endpoint, both on 443. The domain's own group
     // admits the VPC's CIDR (logDomain.ts) and keeps its rules inline, so no rule is added to it (a
     // rule resource next to inline rules is overwritten: @pulumi/aws ec2/securityGroup.d.ts, WARNING).
-    const sg = new aws.ec2.SecurityGroup(
-        `${name}-sg`,
+    const sg = functionSecurityGroup(
+        name,
         {
             region,
             vpcId: args.vpcId,
@@ -152,7 +148,6 @@ export function declareLogDomainSetup(name: string, args: LogDomainSetupArgs, pa
                     description: "STS endpoint",
                 },
             ],
-            tags: { Name: `${name}-sg` },
         },
         { parent },
     );

@@ -54,13 +54,22 @@ interface Policy {
     primaryTerm: number;
 }
 
+type Bytes = string | ArrayBuffer | ArrayBufferView;
+const bytes = (data: Bytes): string | Buffer =>
+    typeof data === "string"
+        ? data
+        : ArrayBuffer.isView(data)
+          ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+          : Buffer.from(data);
+
+/** SHA-256 for the verifying signer, from node:crypto as in the handler. */
 class Sha256 {
     private readonly hash;
-    constructor(secret?: Uint8Array | string) {
-        this.hash = secret ? createHmac("sha256", secret) : createHash("sha256");
+    constructor(secret?: Bytes) {
+        this.hash = secret ? createHmac("sha256", bytes(secret)) : createHash("sha256");
     }
-    update(data: Uint8Array | string): void {
-        this.hash.update(data);
+    update(data: Bytes): void {
+        this.hash.update(bytes(data));
     }
     digest(): Promise<Uint8Array> {
         return Promise.resolve(new Uint8Array(this.hash.digest()));
