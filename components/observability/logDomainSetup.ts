@@ -24,6 +24,7 @@ export const LOGS_WRITER_ROLE = "logs_writer";
  */
 export function logsWriterRole(): Record<string, unknown> {
     return {
+        description: "Fluent Bit: writes the cell's container and node logs",
         cluster_permissions: ["cluster_monitor", "cluster_composite_ops", "indices:admin/template/*"],
         index_permissions: [{ index_patterns: logIndexPatterns(), allowed_actions: ["crud", "create_index"] }],
     };
