@@ -69,7 +69,8 @@ export interface RegionalCellArgs {
     readonly observability: {
         /** Days CloudWatch keeps the EKS control-plane and OpenSearch logs. */
         readonly logRetentionDays: number;
-        readonly opensearch: LogDomainSizing;
+        /** The log domain's nodes, and the days a log index lives. */
+        readonly opensearch: LogDomainSizing & { readonly indexRetentionDays: number };
         readonly prometheus: PrometheusSizing;
         /** An extra Alertmanager receiver (a secret). @default none */
         readonly alertWebhookUrl?: string;
@@ -285,6 +286,7 @@ export class RegionalCell extends pulumi.ComponentResource {
                 vpcId: this.network.vpcId,
                 vpcCidr: cidr,
                 privateSubnetIds: this.network.privateSubnetIds,
+                endpointSecurityGroupId: this.network.endpointSecurityGroupId,
                 clusterName: this.eks.clusterName,
                 k8sProvider: this.kubernetes,
                 ...args.observability,

@@ -6,9 +6,8 @@
  * runs again whenever the statements or the migrations change, and every statement is
  * idempotent, so a re-run (or a replacement after the primary moves) changes nothing.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { InvokedFunction } from "../functions/invokedFunction";
+import { InvokedFunction, functionSecurityGroup } from "../functions/invokedFunction";
 import { policyDocument } from "../iam";
 import { type DatabaseAccess, admitToDatabase } from "./access";
 import { BOOTSTRAP_HANDLER_SOURCE } from "./bootstrapHandler";
@@ -129,8 +128,8 @@ export function declareDatabaseBootstrap(name: string, args: DatabaseBootstrapAr
     if (problems.length) throw new pulumi.ResourceError(`DatabaseBootstrap "${name}":\n- ${problems.join("\n- ")}`, parent);
     const { region } = args;
     const child = { parent };
-    const sg = new aws.ec2.SecurityGroup(
-        `${name}-sg`,
+    const sg = functionSecurityGroup(
+        name,
         {
             region,
             vpcId: args.vpcId,
@@ -145,7 +144,6 @@ export function declareDatabaseBootstrap(name: string, args: DatabaseBootstrapAr
                 },
                 { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "Secrets Manager API through NAT" },
             ],
-            tags: { Name: `${name}-sg` },
         },
         child,
     );

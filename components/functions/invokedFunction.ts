@@ -95,6 +95,27 @@ export class InvokedFunction extends pulumi.ComponentResource {
     }
 }
 
+/**
+ * `${name}-sg`, the security group of a function in a VPC: it admits nothing (a function is never
+ * called over the network) and lets out only `egress`.
+ */
+export function functionSecurityGroup(
+    name: string,
+    args: {
+        readonly region: string;
+        readonly vpcId: pulumi.Input<string>;
+        readonly description: string;
+        readonly egress: aws.types.input.ec2.SecurityGroupEgress[];
+    },
+    opts: pulumi.CustomResourceOptions,
+): aws.ec2.SecurityGroup {
+    return new aws.ec2.SecurityGroup(
+        `${name}-sg`,
+        { region: args.region, vpcId: args.vpcId, description: args.description, egress: args.egress, tags: { Name: `${name}-sg` } },
+        opts,
+    );
+}
+
 /** The handler's digest, in the invocation's triggers. */
 export function sourceHash(source: string): string {
     return createHash("sha256").update(source).digest("hex");

@@ -1,9 +1,9 @@
 /**
  * Index State Management policy of the log domain: Fluent Bit writes one index per day
  * (Logstash_Format), and the policy deletes each index `retentionDays` after its creation.
- * Plain data: the policy is applied by an operator (docs/observability.md), because with
- * fine-grained access control the domain's REST API is reachable only with the IAM master
- * role, from inside the VPC.
+ * Plain data: `pulumi up` applies it through the domain's REST API, from the log domain setup
+ * function in the cell's VPC as the domain's master role (logDomainSetup.ts), again whenever
+ * `opensearch.indexRetentionDays` changes.
  */
 
 /** Index prefixes Fluent Bit writes (`<prefix>-YYYY.MM.DD`). */

@@ -137,22 +137,7 @@ export class LogDomain extends pulumi.ComponentResource {
         );
 
         const masterRoleArn =
-            args.masterRoleArn !== undefined
-                ? pulumi.output(args.masterRoleArn)
-                : new aws.iam.Role(
-                      `${name}-admin`,
-                      {
-                          description: `Master user of the OpenSearch domain ${domainName} (fine-grained access control)`,
-                          assumeRolePolicy: pulumi.jsonStringify(
-                              policyDocument({
-                                  Effect: "Allow",
-                                  Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` },
-                                  Action: "sts:AssumeRole",
-                              }),
-                          ),
-                      },
-                      child,
-                  ).arn;
+            args.masterRoleArn !== undefined ? pulumi.output(args.masterRoleArn) : adminRole(name, domainName, domainArn, args, this);
 
         const domain = new aws.opensearch.Domain(
             `${name}-domain`,
@@ -215,4 +200,45 @@ export class LogDomain extends pulumi.ComponentResource {
             masterRoleArn: this.masterRoleArn,
         });
     }
+}
+
+/**
+ * The domain's master role: principals of the account that IAM allows may assume it (the log domain
+ * setup function among them), and it may send any HTTP request to this domain. The identity policy is
+ * needed because the domain's access policy names the account, not the role: a resource policy whose
+ * principal is an account delegates to that account's identity policies (IAM User Guide, "AWS JSON
+ * policy elements: Principal", AWS account principals).
+ */
+function adminRole(
+    name: string,
+    domainName: string,
+    domainArn: pulumi.Output<string>,
+    args: Pick<LogDomainArgs, "accountId">,
+    parent: pulumi.Resource,
+): pulumi.Output<string> {
+    const role = new aws.iam.Role(
+        `${name}-admin`,
+        {
+            description: `Master user of the OpenSearch domain ${domainName} (fine-grained access control)`,
+            assumeRolePolicy: pulumi.jsonStringify(
+                policyDocument({
+                    Effect: "Allow",
+                    Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` },
+                    Action: "sts:AssumeRole",
+                }),
+            ),
+        },
+        { parent },
+    );
+    new aws.iam.RolePolicy(
+        `${name}-admin-policy`,
+        {
+            role: role.id,
+            policy: pulumi.jsonStringify(
+                policyDocument({ Effect: "Allow", Action: "es:ESHttp*", Resource: pulumi.interpolate`${domainArn}/*` }),
+            ),
+        },
+        { parent },
+    );
+    return role.arn;
 }

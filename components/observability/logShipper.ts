@@ -36,6 +36,12 @@ export interface LogShipperArgs {
      * monitoring.coreos.com/v1, so installed first it would silently not exist). @default none
      */
     readonly dependsOn?: readonly pulumi.Resource[];
+    /**
+     * What gives the shipper's role its rights inside the domain (the domain's setup function, which
+     * maps it to `logs_writer`), declared from that role's ARN. The release waits for it: shipped
+     * before the mapping exists, every bulk request would be refused (403). @default none
+     */
+    readonly admittedBy?: (roleArn: pulumi.Output<string>) => pulumi.Resource;
 }
 
 /**
@@ -76,6 +82,7 @@ export class LogShipper extends pulumi.ComponentResource {
         // Unlike podIdentityRole's, this association does not wait for the policy.
         const association = podIdentityAssociation(name, { region, clusterName: args.clusterName, namespace, serviceAccount }, role, child);
 
+        const admission = args.admittedBy?.(role.arn);
         const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: namespace } }, k8sChild);
         new k8s.helm.v3.Release(
             `${name}-release`,
@@ -101,7 +108,11 @@ export class LogShipper extends pulumi.ComponentResource {
             },
             // EKS injects Pod Identity credentials at pod admission: the DaemonSet's pods must be admitted
             // after the association exists, or they run without credentials until restarted.
-            { parent: this, provider: args.k8sProvider, dependsOn: [ns, association, ...(args.dependsOn ?? [])] },
+            {
+                parent: this,
+                provider: args.k8sProvider,
+                dependsOn: [ns, association, ...(admission ? [admission] : []), ...(args.dependsOn ?? [])],
+            },
         );
 
         this.roleArn = role.arn;

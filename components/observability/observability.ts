@@ -1,6 +1,8 @@
 /**
- * A cell's observability tier, composed: the OpenSearch log domain, Fluent Bit (installed after
- * kube-prometheus-stack, whose CRDs its ServiceMonitor needs), the alert topics and their
+ * A cell's observability tier, composed: the OpenSearch log domain and its setup function (Fluent
+ * Bit's role mapping, the ISM retention policy, audit logging), Fluent Bit (installed after
+ * kube-prometheus-stack, whose CRDs its ServiceMonitor needs, and after the setup, so that its
+ * first bulk request is already allowed), the alert topics and their
  * subscriptions, kube-prometheus-stack with the API dashboard and alert rules, and the CloudWatch
  * alarms of the managed services. (The EKS control-plane log group belongs to `EksCluster`,
  * which must create it before the cluster.)
@@ -10,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type AlertSubscriptionSpec, AlertTopic } from "./alertTopic";
 import { type AlbTarget, type AuroraTarget, type CacheTarget, CloudWatchAlarms, type ProxyTarget } from "./cloudWatchAlarms";
 import { LogDomain, type LogDomainArgs, type LogDomainSizing } from "./logDomain";
+import { declareLogDomainSetup } from "./logDomainSetup";
 import { LogShipper } from "./logShipper";
 import { Monitoring, type MonitoringArgs, type PrometheusSizing } from "./monitoring";
 
@@ -23,7 +26,10 @@ export interface ObservabilityArgs extends Pick<LogDomainArgs, "region" | "vpcId
     readonly clusterName: pulumi.Input<string>;
     /** Kubernetes provider of the cell's cluster. */
     readonly k8sProvider: k8s.Provider;
-    readonly opensearch: LogDomainSizing;
+    /** The domain's nodes, and the days a log index lives (the ISM policy the setup function applies). */
+    readonly opensearch: LogDomainSizing & { readonly indexRetentionDays: number };
+    /** Security group of the VPC's interface endpoints: the setup function reaches STS through it. */
+    readonly endpointSecurityGroupId: pulumi.Input<string>;
     readonly prometheus: PrometheusSizing;
     /** An extra Alertmanager receiver besides the region's SNS topic (a secret). @default none */
     readonly alertWebhookUrl?: string;
@@ -62,7 +68,7 @@ export class Observability extends pulumi.ComponentResource {
     readonly alarmArns: Record<string, pulumi.Output<string>>;
     /** Secret. */
     readonly grafanaAdminPassword: pulumi.Output<string>;
-    /** Fluent Bit's role: map it to `logs_writer` in the domain (docs/observability.md). */
+    /** Fluent Bit's role, mapped to `logs_writer` in the domain by the setup function. */
     readonly logShipperRoleArn: pulumi.Output<string>;
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -116,6 +122,24 @@ export class Observability extends pulumi.ComponentResource {
                 k8sProvider: args.k8sProvider,
                 // The chart renders its ServiceMonitor only once the cluster serves monitoring.coreos.com/v1.
                 dependsOn: [monitoring.release],
+                // Fluent Bit ships only once the domain maps its role (and has its retention policy).
+                admittedBy: (writerRoleArn) =>
+                    declareLogDomainSetup(
+                        `${name}-logs-setup`,
+                        {
+                            region,
+                            vpcId: args.vpcId,
+                            subnetIds: args.privateSubnetIds,
+                            domain: this.logDomain,
+                            endpointSecurityGroupId: args.endpointSecurityGroupId,
+                            writerRoleArn,
+                            indexRetentionDays: args.opensearch.indexRetentionDays,
+                            logRetentionDays: args.logRetentionDays,
+                            // The whole log domain: the domain itself and its master role's policy.
+                            dependsOn: [this.logDomain],
+                        },
+                        this,
+                    ),
             },
             child,
         );

@@ -43,6 +43,7 @@ describe("policy pack on the tiers", () => {
                     vpcId: "vpc-0123",
                     vpcCidr: "10.31.0.0/16",
                     privateSubnetIds: ["subnet-0a", "subnet-0b", "subnet-0c"],
+                    endpointSecurityGroupId: "sg-0endpoints",
                     clusterName: "apse1-eks",
                     k8sProvider: new k8s.Provider("k8s", {
                         kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n",

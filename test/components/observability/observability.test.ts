@@ -22,6 +22,7 @@ describe("Observability", () => {
                         vpcId: "vpc-0123",
                         vpcCidr: "10.31.0.0/16",
                         privateSubnetIds: SUBNETS,
+                        endpointSecurityGroupId: "sg-0endpoints",
                         clusterName: "apse1-eks",
                         k8sProvider: k8sProvider(),
                         ...OBSERVABILITY_DEFAULTS,
