@@ -438,8 +438,9 @@ describe("region lifecycle: the plan command", function () {
         assert.equal(result.status, 0, result.stderr);
         assert.equal(result.stderr, "");
         const lines = result.stdout.trim().split("\n");
-        // The changes: the image's replication and the failover token's secret drop the removed region.
-        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 2 changed, 271 removed$/);
+        // The changes: the image's replication and the failover token's secret drop the removed region. Removed: 274
+        // with Grafana's role, policy and Pod Identity association in apse1.
+        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 2 changed, 274 removed$/);
         assert.equal(lines[2], "Data at risk: none (no stateful resource is deleted or replaced)");
         // 8 with data, plus the backup vault and its lock, which keep their name in AWS (docs/regions.md, "Add a region back").
         assert.equal(lines[4], "Retained (10): removed from the stack, kept in AWS (retainOnDelete):");

@@ -41,8 +41,9 @@ describe("offline plan of the prod stack", () => {
         // 19 of the alert path (obs-policy A3-A5): per cell Alertmanager's topic and 5 alarms (host counts, proxy reader and borrow, its
         // delivery failures), the writer's proxy alarm in use1; 9 of the EKS lifecycle notices (compute F14): per cell
         // the EventBridge rule, its target and the alarms' topic policy; 3 ALB rules answering /metrics with 404;
-        // 6 subscriptions of prod's on-call address (both topics of each cell); 3 heartbeat alarms.
-        assert.equal(regional.length, 609);
+        // 6 subscriptions of prod's on-call address (both topics of each cell); 3 heartbeat alarms; 3 Pod Identity
+        // associations of Grafana (its CloudWatch data source), one per cell.
+        assert.equal(regional.length, 612);
         const wrong = regional
             // Outside the cells: per-region resources (the origin certificates) are named by their
             // cell's code; the rest (the global database) live in the primary's region.

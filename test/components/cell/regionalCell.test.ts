@@ -44,8 +44,9 @@ describe("RegionalCell compute (prod plan)", () => {
         // +19 of the alert path: per cell Alertmanager's topic and 5 alarms, the writer's proxy alarm in use1;
         // +9 of the EKS lifecycle notices: per cell an EventBridge rule, its target and the alarms' topic policy;
         // +3: per cell the ALB's /metrics 404 rule; +6: per cell prod's on-call address on both alert topics;
-        // +3: per cell the heartbeat alarm on Alertmanager's topic.
-        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 572);
+        // +3: per cell the heartbeat alarm on Alertmanager's topic; +3: per cell Grafana's Pod Identity association
+        // (its CloudWatch data source; the role and its policy are IAM, global).
+        assert.equal(resources.filter(isRegionalAws).filter((r) => cellByUrn.get(r.urn) !== null).length, 575);
     });
 
     it("gives every resource a unique URN and never the same name in two cells", () => {
