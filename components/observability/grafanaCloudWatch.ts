@@ -20,7 +20,7 @@ export const CLOUDWATCH_DATASOURCE = { type: "cloudwatch", uid: "cloudwatch" } a
  * `LoadDefaultConfig` of aws-sdk-go-v2 config v1.32), which reads EKS Pod Identity's container
  * credentials; `default` is among the auth providers Grafana allows out of the box
  * (pkg/awsds/authSettings.go). Keys are the provisioning example of Grafana's docs
- * (docs/sources/datasources/aws-cloudwatch/configure/index.md, "Using AWS SDK (default)").
+ * (grafana/grafana/docs/sources/datasources/aws-cloudwatch/configure/index.md, "Using AWS SDK (default)").
  * The cell's own region only: a cell's Grafana never reads another region's metrics.
  */
 export function cloudWatchDataSource(region: string): Record<string, unknown> {
@@ -37,8 +37,8 @@ export function cloudWatchDataSource(region: string): Record<string, unknown> {
 
 /**
  * What Grafana's role may do: the "Metrics-only permissions" of Grafana's docs
- * (docs/sources/datasources/aws-cloudwatch/configure/index.md, "IAM policy examples", grafana/grafana
- * 0a9de19), statement for statement. The logs permissions (logs:StartQuery, GetQueryResults, …) are
+ * (grafana/grafana/docs/sources/datasources/aws-cloudwatch/configure/index.md at 0a9de19, "IAM policy
+ * examples"), statement for statement. The logs permissions (logs:StartQuery, GetQueryResults, …) are
  * left out: no panel queries CloudWatch Logs (the cell's logs are in OpenSearch). Every action is
  * read-only, and on `Resource: "*"` as the docs grant it: the metric reads (GetMetricData,
  * ListMetrics, DescribeAlarmsForMetric) act on metrics, which have no ARN, and DescribeAlarms

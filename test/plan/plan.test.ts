@@ -90,6 +90,41 @@ describe("offline plan of the prod stack", () => {
         }
     });
 
+    it("gives each cell's Grafana a CloudWatch data source in the cell's own region, read by a Pod Identity role of Grafana's service account", () => {
+        for (const [code, region] of Object.entries({ use1: "us-east-1", euc1: "eu-central-1", apse1: "ap-southeast-1" })) {
+            const release = run.plan.resources.find(
+                (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === `${code}-obs-metrics-release`,
+            )!;
+            const grafana = (release.inputs.values as { grafana: { additionalDataSources: unknown[]; serviceAccount: unknown } }).grafana;
+            assert.deepEqual(
+                grafana.additionalDataSources.map((d) => {
+                    const { type, uid, jsonData } = d as { type: string; uid: string; jsonData: unknown };
+                    return { type, uid, jsonData };
+                }),
+                [{ type: "cloudwatch", uid: "cloudwatch", jsonData: { authType: "default", defaultRegion: region } }],
+                code,
+            );
+            const association = run.plan.resources.find(
+                (r) =>
+                    r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" &&
+                    r.name === `${code}-obs-metrics-grafana-pod-identity`,
+            )!;
+            assert.deepEqual(
+                [association.inputs.region, association.inputs.namespace, association.inputs.serviceAccount],
+                [region, "monitoring", (grafana.serviceAccount as { name: string }).name],
+            );
+            assert.ok(release.dependencies.includes(association.urn), `${code}: the release waits for Grafana's association`);
+            // The pack judges the role's inline policy, and finds nothing.
+            const policy = run.plan.resources.find(
+                (r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === `${code}-obs-metrics-grafana-policy`,
+            )!;
+            assert.deepEqual(
+                run.plan.policy.violations.filter((v) => v.urn === policy.urn || v.urn === association.urn),
+                [],
+            );
+        }
+    });
+
     it("lets each Pod Identity role be taken only by the service account it is associated with", () => {
         const roles = run.plan.resources.filter((r) => r.type === "aws:iam/role:Role" && r.inputs.assumeRolePolicy);
         const trusted = (arn: unknown) => {

@@ -488,7 +488,7 @@ describe("Monitoring", () => {
             });
             const policy = one(ev, "aws:iam/rolePolicy:RolePolicy", "use1-obs-metrics-grafana-policy");
             assert.equal(policy.inputs.role, role.id);
-            // docs/sources/datasources/aws-cloudwatch/configure/index.md (grafana/grafana), "Metrics-only permissions"; no logs:*.
+            // grafana/grafana/docs/sources/datasources/aws-cloudwatch/configure/index.md, "Metrics-only permissions"; no logs:*.
             const statements = policyOf(policy).Statement;
             assert.deepEqual(
                 statements.map((st) => [st.Sid, st.Effect, st.Resource]),
