@@ -17,23 +17,52 @@ import {
     requestsPerSecond,
     sloSeries,
 } from "./alertRules";
+import { ALB_LATENCY_PERIODS, ALB_P99_SECONDS } from "./cloudWatchAlarms";
+import { CLOUDWATCH_DATASOURCE } from "./grafanaCloudWatch";
 
 /** kube-prometheus-stack provisions its Prometheus data source with this uid. */
 const DATASOURCE = { type: "prometheus", uid: "prometheus" } as const;
 
-interface Target {
+type DatasourceRef = typeof DATASOURCE | typeof CLOUDWATCH_DATASOURCE;
+
+/** A Prometheus query. */
+export interface Target {
     readonly expr: string;
     readonly legendFormat: string;
 }
 
-interface Panel {
+/**
+ * A CloudWatch metric query in the Builder's Search mode, as Grafana's CloudWatch plugin stores it:
+ * field names, `queryMode` and the numeric enums from its query schema
+ * (grafana/grafana public/app/plugins/datasource/cloudwatch/dataquery.gen.ts at 47210f9:
+ * `CloudWatchMetricsQuery`, `MetricStat`, `MetricQueryType.Search = 0`, `MetricEditorMode.Builder = 0`),
+ * the rest as the editor's default query (defaultQueries.ts `DEFAULT_METRICS_QUERY`: `id: ""`,
+ * `matchExact: true`). `statistic` takes CloudWatch's extended statistics (`p99`) as the API does.
+ */
+interface CloudWatchTarget {
+    readonly queryMode: "Metrics";
+    readonly metricQueryType: 0;
+    readonly metricEditorMode: 0;
+    readonly id: string;
+    readonly region: string;
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly dimensions: Readonly<Record<string, string>>;
+    readonly matchExact: boolean;
+    readonly statistic: string;
+    /** Seconds, as a string. */
+    readonly period: string;
+    readonly label: string;
+}
+
+export interface Panel {
     readonly id: number;
     readonly title: string;
     readonly type: "timeseries";
     readonly gridPos: { h: number; w: number; x: number; y: number };
-    readonly datasource: typeof DATASOURCE;
+    readonly datasource: DatasourceRef;
     readonly fieldConfig: { defaults: Record<string, unknown>; overrides: never[] };
-    readonly targets: readonly (Target & { refId: string; datasource: typeof DATASOURCE })[];
+    readonly targets: readonly ((Target | CloudWatchTarget) & { refId: string; datasource: DatasourceRef })[];
 }
 
 export interface Dashboard {
@@ -47,7 +76,14 @@ export interface Dashboard {
     readonly panels: readonly Panel[];
 }
 
-function panel(id: number, title: string, unit: string, targets: Target[], threshold?: number): Panel {
+function panel(
+    id: number,
+    title: string,
+    unit: string,
+    targets: (Target | CloudWatchTarget)[],
+    threshold?: number,
+    datasource: DatasourceRef = DATASOURCE,
+): Panel {
     const defaults: Record<string, unknown> = { unit };
     if (threshold !== undefined) {
         defaults.thresholds = {
@@ -66,9 +102,9 @@ function panel(id: number, title: string, unit: string, targets: Target[], thres
         title,
         type: "timeseries",
         gridPos: { h: 8, w: 12, x: col * 12, y: row * 8 },
-        datasource: DATASOURCE,
+        datasource,
         fieldConfig: { defaults, overrides: [] },
-        targets: targets.map((t, i) => ({ ...t, refId: String.fromCharCode(65 + i), datasource: DATASOURCE })),
+        targets: targets.map((t, i) => ({ ...t, refId: String.fromCharCode(65 + i), datasource })),
     };
 }
 
@@ -94,8 +130,49 @@ function burnRatePanel(id: number, which: Objective): Panel {
     );
 }
 
-/** Dashboard of the API in `namespace` of the cell in `region`. */
-export function apiDashboard(namespace: string, region: string): Dashboard {
+/** The cell's ALB as CloudWatch names it. */
+export interface AlbMetrics {
+    /** The load balancer's `arnSuffix` (`app/<name>/<id>`): the LoadBalancer dimension, as the alarms use it. */
+    readonly arnSuffix: string;
+}
+
+/**
+ * The ALB's TargetResponseTime p99, the very series the CloudWatch alarm judges (cloudWatchAlarms.ts
+ * `alb-p99-latency`: AWS/ApplicationELB, LoadBalancer only, p99 over 1-minute periods, above 30 ms
+ * for ALB_LATENCY_PERIODS minutes), read through the cell's CloudWatch data source in its own region.
+ * `matchExact`: the load balancer's own series, not its per-target-group or per-zone ones.
+ */
+function albLatencyPanel(id: number, region: string, alb: AlbMetrics): Panel {
+    return panel(
+        id,
+        "ALB target response time p99 (CloudWatch)",
+        "s",
+        [
+            {
+                queryMode: "Metrics",
+                metricQueryType: 0,
+                metricEditorMode: 0,
+                id: "",
+                region,
+                namespace: "AWS/ApplicationELB",
+                metricName: "TargetResponseTime",
+                dimensions: { LoadBalancer: alb.arnSuffix },
+                matchExact: true,
+                statistic: "p99",
+                period: "60",
+                label: `p99 (alarm: above ${ALB_P99_SECONDS * 1000} ms for ${ALB_LATENCY_PERIODS} min)`,
+            },
+        ],
+        ALB_P99_SECONDS,
+        CLOUDWATCH_DATASOURCE,
+    );
+}
+
+/**
+ * Dashboard of the API in `namespace` of the cell in `region`; with `alb`, the ALB's latency from
+ * CloudWatch beside the app's own histogram.
+ */
+export function apiDashboard(namespace: string, region: string, alb?: AlbMetrics): Dashboard {
     const ns = `{namespace="${namespace}"}`;
     return {
         uid: `api-${region}`,
@@ -150,6 +227,7 @@ export function apiDashboard(namespace: string, region: string): Dashboard {
             ]),
             burnRatePanel(8, "availability"),
             burnRatePanel(9, "latency"),
+            ...(alb === undefined ? [] : [albLatencyPanel(10, region, alb)]),
         ],
     };
 }

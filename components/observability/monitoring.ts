@@ -9,7 +9,8 @@ import { type ChartPin } from "../../regions/versions";
 import { pinnedRelease } from "../helm";
 import { podIdentityAssociation, podIdentityServiceRole, policyDocument } from "../iam";
 import { HEARTBEAT_MINUTES, apiAlertRules, logShippingRules, sloRecordingRules } from "./alertRules";
-import { apiDashboard } from "./dashboard";
+import { type AlbMetrics, apiDashboard } from "./dashboard";
+import { cloudWatchDataSource, grafanaCloudWatchPolicy } from "./grafanaCloudWatch";
 import {
     CRDS_RELEASE,
     PROMETHEUS_COMMUNITY_CHARTS,
@@ -34,6 +35,12 @@ export const KUBE_PROMETHEUS_STACK_CHART = {
 /** Name of the Helm release and of its objects (`fullnameOverride`): short, stable names. */
 export const KPS_RELEASE = "kps";
 export const ALERTMANAGER_SERVICE_ACCOUNT = "alertmanager";
+/**
+ * Grafana's service account, set in values (the grafana subchart 12.11.1 would name it
+ * `<release>-grafana`, `grafana.serviceAccountName` in its _helpers.tpl): its Pod Identity
+ * association names it.
+ */
+export const GRAFANA_SERVICE_ACCOUNT = "grafana";
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 export const WEBHOOK_SECRET = "alertmanager-webhook";
 /** Grafana's sidecar loads every ConfigMap carrying this label (kube-prometheus-stack default). */
@@ -82,6 +89,12 @@ export interface MonitoringArgs {
     readonly alertWebhookUrl?: string;
     /** @default "monitoring" */
     readonly namespace?: string;
+    /**
+     * The cell's ALB (its `arnSuffix`, CloudWatch's LoadBalancer dimension): the dashboard shows its
+     * TargetResponseTime p99 through Grafana's CloudWatch data source. @default none: no such panel
+     * (the data source and Grafana's role exist either way)
+     */
+    readonly alb?: { readonly arnSuffix: pulumi.Input<string> };
 }
 
 /**
@@ -92,6 +105,8 @@ export interface MonitoringArgs {
  */
 export class Monitoring extends pulumi.ComponentResource {
     readonly alertmanagerRoleArn: pulumi.Output<string>;
+    /** Grafana's role (Pod Identity): reads CloudWatch metrics for its CloudWatch data source. */
+    readonly grafanaRoleArn: pulumi.Output<string>;
     readonly grafanaAdminPassword: pulumi.Output<string>;
     readonly namespace: string;
     /** The kube-prometheus-stack release: what needs the operator's CRDs (ServiceMonitor, PrometheusRule) waits for it. */
@@ -110,29 +125,30 @@ export class Monitoring extends pulumi.ComponentResource {
         const apiNamespace = args.apiNamespace ?? "api";
         this.namespace = namespace;
 
-        const { role } = podIdentityServiceRole(
-            `${name}-alertmanager`,
-            {
-                clusterName: args.clusterName,
-                namespace,
-                serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT,
-                description: `Alertmanager of ${region}: publishes alerts to the region's SNS topic`,
-                policy: pulumi.jsonStringify(
-                    policyDocument(
-                        { Effect: "Allow", Action: "sns:Publish", Resource: args.topicArn },
-                        // The topic is KMS-encrypted: publishing needs a data key.
-                        { Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: args.topicKeyArn },
-                    ),
+        // A role per service account of the chart, and its association. Unlike podIdentityRole's, the
+        // association does not wait for the policy.
+        const podIdentity = (role: string, serviceAccount: string, description: string, policy: pulumi.Input<string>) => {
+            const binding = { clusterName: args.clusterName, namespace, serviceAccount };
+            const { role: iamRole } = podIdentityServiceRole(`${name}-${role}`, { ...binding, description, policy }, child);
+            return { role: iamRole, association: podIdentityAssociation(`${name}-${role}`, { region, ...binding }, iamRole, child) };
+        };
+        const { role, association } = podIdentity(
+            "alertmanager",
+            ALERTMANAGER_SERVICE_ACCOUNT,
+            `Alertmanager of ${region}: publishes alerts to the region's SNS topic`,
+            pulumi.jsonStringify(
+                policyDocument(
+                    { Effect: "Allow", Action: "sns:Publish", Resource: args.topicArn },
+                    // The topic is KMS-encrypted: publishing needs a data key.
+                    { Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: args.topicKeyArn },
                 ),
-            },
-            child,
+            ),
         );
-        // Unlike podIdentityRole's, this association does not wait for the policy.
-        const association = podIdentityAssociation(
-            `${name}-alertmanager`,
-            { region, clusterName: args.clusterName, namespace, serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT },
-            role,
-            child,
+        const grafana = podIdentity(
+            "grafana",
+            GRAFANA_SERVICE_ACCOUNT,
+            `Grafana of ${region}: reads CloudWatch metrics for its CloudWatch data source`,
+            grafanaCloudWatchPolicy(),
         );
 
         const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: namespace } }, k8sChild);
@@ -211,16 +227,20 @@ export class Monitoring extends pulumi.ComponentResource {
                     webhook: args.alertWebhookUrl !== undefined,
                 }),
             },
-            // After the association: Alertmanager's pods get Pod Identity credentials only if admitted after it.
+            // After the associations: Alertmanager's and Grafana's pods get Pod Identity credentials only if
+            // admitted after theirs (the EKS Pod Identity webhook sets the credentials' env at pod creation).
             // After the CRDs: the chart's Prometheus and Alertmanager objects are of their kinds.
-            { parent: this, provider: args.k8sProvider, dependsOn: [ns, crds, association, ...secrets, ...storage] },
+            { parent: this, provider: args.k8sProvider, dependsOn: [ns, crds, association, grafana.association, ...secrets, ...storage] },
         ));
 
         new k8s.core.v1.ConfigMap(
             `${name}-api-dashboard`,
             {
                 metadata: { name: "api-dashboard", namespace, labels: { ...DASHBOARD_LABEL } },
-                data: { "api.json": JSON.stringify(apiDashboard(apiNamespace, region)) },
+                // The ALB's ARN suffix is unknown until the ALB exists (a first preview): the data follows it.
+                data: pulumi
+                    .output(args.alb?.arnSuffix)
+                    .apply((arnSuffix) => ({ "api.json": JSON.stringify(apiDashboard(apiNamespace, region, albOf(arnSuffix))) })),
             },
             inNs,
         );
@@ -254,10 +274,17 @@ export class Monitoring extends pulumi.ComponentResource {
         );
 
         this.alertmanagerRoleArn = role.arn;
+        this.grafanaRoleArn = grafana.role.arn;
         this.grafanaAdminPassword = pulumi.secret(password.result);
-        this.registerOutputs({ alertmanagerRoleArn: this.alertmanagerRoleArn, grafanaAdminPassword: this.grafanaAdminPassword });
+        this.registerOutputs({
+            alertmanagerRoleArn: this.alertmanagerRoleArn,
+            grafanaRoleArn: this.grafanaRoleArn,
+            grafanaAdminPassword: this.grafanaAdminPassword,
+        });
     }
 }
+
+const albOf = (arnSuffix: string | undefined): AlbMetrics | undefined => (arnSuffix === undefined ? undefined : { arnSuffix });
 
 interface ValuesInput {
     readonly region: string;
@@ -393,6 +420,10 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
         },
         grafana: {
             admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+            // Named, for its Pod Identity association (the chart's own default is `create: true, autoMount: true`).
+            serviceAccount: { create: true, name: GRAFANA_SERVICE_ACCOUNT },
+            // Beside the chart's Prometheus and Alertmanager data sources (grafana.sidecar.datasources).
+            additionalDataSources: [cloudWatchDataSource(input.region)],
             sidecar: {
                 dashboards: {
                     enabled: true,

@@ -109,6 +109,8 @@ export class Observability extends pulumi.ComponentResource {
                 apiScrape: args.apiScrape,
                 dependsOn: args.dependsOn,
                 alertWebhookUrl: args.alertWebhookUrl,
+                // The dashboard's CloudWatch panel reads the ALB's p99 as its alarm does.
+                alb: args.alb,
             },
             child,
         );

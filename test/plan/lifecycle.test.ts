@@ -440,8 +440,9 @@ describe("region lifecycle: the plan command", function () {
         const lines = result.stdout.trim().split("\n");
         // The changes: the image's replication and the failover token's secret drop the removed region. Removed: 9
         // more than before issue 17's log domain setup (its component, security group, role, policy, execution
-        // attachment, log group, function and invocation, and the domain master role's policy).
-        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 2 changed, 280 removed$/);
+        // attachment, log group, function and invocation, and the domain master role's policy), and 3 with Grafana's
+        // role, policy and Pod Identity association in apse1.
+        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 2 changed, 283 removed$/);
         assert.equal(lines[2], "Data at risk: none (no stateful resource is deleted or replaced)");
         // 8 with data, plus the backup vault and its lock, which keep their name in AWS (docs/regions.md, "Add a region back").
         assert.equal(lines[4], "Retained (10): removed from the stack, kept in AWS (retainOnDelete):");

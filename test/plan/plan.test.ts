@@ -42,8 +42,9 @@ describe("offline plan of the prod stack", () => {
         // delivery failures), the writer's proxy alarm in use1; 9 of the EKS lifecycle notices (compute F14): per cell
         // the EventBridge rule, its target and the alarms' topic policy; 3 ALB rules answering /metrics with 404;
         // 6 subscriptions of prod's on-call address (both topics of each cell); 3 heartbeat alarms; 12 of the log domain
-        // setup (issue 17): per cell its function's security group, log group, function and invocation.
-        assert.equal(regional.length, 621);
+        // setup (issue 17): per cell its function's security group, log group, function and invocation; 3 Pod Identity
+        // associations of Grafana (its CloudWatch data source), one per cell.
+        assert.equal(regional.length, 624);
         const wrong = regional
             // Outside the cells: per-region resources (the origin certificates) are named by their
             // cell's code; the rest (the global database) live in the primary's region.
@@ -87,6 +88,67 @@ describe("offline plan of the prod stack", () => {
                 code,
             );
             assert.equal(from.length, 4, `${code}: the three subnets and the monitoring namespace`);
+        }
+    });
+
+    it("gives each cell's Grafana a CloudWatch data source in the cell's own region, read by a Pod Identity role of Grafana's service account", () => {
+        for (const [code, region] of Object.entries({ use1: "us-east-1", euc1: "eu-central-1", apse1: "ap-southeast-1" })) {
+            const release = run.plan.resources.find(
+                (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === `${code}-obs-metrics-release`,
+            )!;
+            const grafana = (release.inputs.values as { grafana: { additionalDataSources: unknown[]; serviceAccount: unknown } }).grafana;
+            assert.deepEqual(
+                grafana.additionalDataSources.map((d) => {
+                    const { type, uid, jsonData } = d as { type: string; uid: string; jsonData: unknown };
+                    return { type, uid, jsonData };
+                }),
+                [{ type: "cloudwatch", uid: "cloudwatch", jsonData: { authType: "default", defaultRegion: region } }],
+                code,
+            );
+            const association = run.plan.resources.find(
+                (r) =>
+                    r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" &&
+                    r.name === `${code}-obs-metrics-grafana-pod-identity`,
+            )!;
+            assert.deepEqual(
+                [association.inputs.region, association.inputs.namespace, association.inputs.serviceAccount],
+                [region, "monitoring", (grafana.serviceAccount as { name: string }).name],
+            );
+            assert.ok(release.dependencies.includes(association.urn), `${code}: the release waits for Grafana's association`);
+            // The pack judges the role's inline policy, and finds nothing.
+            const policy = run.plan.resources.find(
+                (r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === `${code}-obs-metrics-grafana-policy`,
+            )!;
+            assert.deepEqual(
+                run.plan.policy.violations.filter((v) => v.urn === policy.urn || v.urn === association.urn),
+                [],
+            );
+        }
+    });
+
+    it("charts each cell's own ALB p99 from CloudWatch on its dashboard, with the dimension, statistic and region its alarm reads", () => {
+        for (const [code, region] of Object.entries({ use1: "us-east-1", euc1: "eu-central-1", apse1: "ap-southeast-1" })) {
+            const alarm = run.plan.resources.find(
+                (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.name === `${code}-obs-alarms-alb-p99-latency`,
+            )!;
+            const configMap = run.plan.resources.find(
+                (r) => r.type === "kubernetes:core/v1:ConfigMap" && r.name === `${code}-obs-metrics-api-dashboard`,
+            )!;
+            const dashboard = JSON.parse(Object.values(configMap.inputs.data as Record<string, string>)[0]!) as {
+                panels: { title: string; targets: Record<string, unknown>[] }[];
+            };
+            const panel = dashboard.panels.find((p) => p.title === "ALB target response time p99 (CloudWatch)");
+            assert.ok(panel, `${code}: the CloudWatch panel`);
+            const [target] = panel.targets;
+            assert.deepEqual(
+                [target!.namespace, target!.metricName, target!.statistic, target!.region, target!.dimensions],
+                [alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.extendedStatistic, region, alarm.inputs.dimensions],
+                code,
+            );
+            assert.match(
+                String((alarm.inputs.dimensions as { LoadBalancer: string }).LoadBalancer),
+                new RegExp(`^app/${code}-ingress-alb-`),
+            );
         }
     });
 

@@ -2,10 +2,17 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as rules from "../../../components/observability/alertRules";
-import { apiDashboard } from "../../../components/observability/dashboard";
+import { type Panel, type Target, apiDashboard } from "../../../components/observability/dashboard";
 import { ismPolicy } from "../../../components/observability/ism";
 import { OBSERVABILITY_DEFAULTS } from "../../../config/observability";
 import { projectRoot } from "../../../plan/stackConfig";
+
+/** A panel's queries, each one a Prometheus query. */
+const promql = (panel: Panel): Target[] =>
+    panel.targets.map((t) => {
+        assert.ok("expr" in t, `${panel.title}: a Prometheus query`);
+        return t;
+    });
 
 describe("alert rules and dashboard", () => {
     it("pins each threshold and duration", () => {
@@ -32,10 +39,10 @@ describe("alert rules and dashboard", () => {
             ],
         );
         assert.deepEqual(
-            dashboard.panels[0].targets.map((t) => t.expr),
+            promql(dashboard.panels[0]).map((t) => t.expr),
             [0.5, 0.95, 0.99].map((q) => rules.latencyQuantile("api", q)),
         );
-        assert.equal(dashboard.panels[1].targets[0].expr, rules.errorRatio("api"));
+        assert.equal(promql(dashboard.panels[1])[0].expr, rules.errorRatio("api"));
         assert.equal(dashboard.uid, "api-us-east-1");
     });
 
@@ -49,23 +56,23 @@ describe("alert rules and dashboard", () => {
         );
         const [budget, availability, latency] = dashboard.panels.slice(6);
         assert.deepEqual(
-            budget.targets.map((t) => [t.expr, t.legendFormat]),
+            promql(budget).map((t) => [t.expr, t.legendFormat]),
             [
                 ['1 - api_slo:bad_ratio:increase30d{slo="availability"} / 0.0001', "availability (99.99 %)"],
                 ['1 - api_slo:bad_ratio:increase30d{slo="latency"} / 0.01', "latency (99 % within 30 ms)"],
             ],
         );
         assert.deepEqual(
-            availability.targets.map((t) => t.expr),
+            promql(availability).map((t) => t.expr),
             ["1h", "6h", "3d"].map((w) => `api_slo:bad_ratio:increase${w}{slo="availability"} / 0.0001`),
         );
         assert.deepEqual(
-            latency.targets.map((t) => t.expr),
+            promql(latency).map((t) => t.expr),
             ["1h", "6h", "3d"].map((w) => `api_slo:bad_ratio:increase${w}{slo="latency"} / 0.01`),
         );
         // A burn of 1 spends the budget in exactly 30 days: the panels' red line.
         assert.equal((availability.fieldConfig.defaults.thresholds as { steps: { value: number | null }[] }).steps[1].value, 1);
-        for (const target of dashboard.panels.slice(6).flatMap((p) => p.targets)) {
+        for (const target of dashboard.panels.slice(6).flatMap(promql)) {
             const series = target.expr.match(/api_slo:[a-z_]+:increase\w+\{slo="\w+"\}/g) ?? [];
             assert.equal(series.length, 1, target.expr);
             assert.ok(recorded.has(series[0]), `${series[0]} is recorded`);
@@ -75,7 +82,7 @@ describe("alert rules and dashboard", () => {
             .apiAlertRules("api", "us-east-1")
             .flatMap((g) => g.rules)
             .flatMap((r) => r.expr.match(/api_slo:bad_ratio:increase\w+\{slo="\w+"\}/g) ?? []);
-        for (const target of [...availability.targets, ...latency.targets])
+        for (const target of [...promql(availability), ...promql(latency)])
             assert.ok(alertSeries.includes(target.expr.split(" / ")[0]), target.expr);
     });
 

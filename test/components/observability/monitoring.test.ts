@@ -1,23 +1,25 @@
 import * as assert from "node:assert/strict";
+import * as aws from "@pulumi/aws";
 import { apiAlertRules } from "../../../components/observability/alertRules";
 import { apiDashboard } from "../../../components/observability/dashboard";
-import { KUBE_PROMETHEUS_STACK_CHART, Monitoring } from "../../../components/observability/monitoring";
+import { KUBE_PROMETHEUS_STACK_CHART, Monitoring, type MonitoringArgs } from "../../../components/observability/monitoring";
 import { OPERATOR_VERSIONS } from "../../../components/observability/operatorCrds";
 import { ACCOUNT_ID } from "../../../plan/mocks";
-import { type Evaluation, type RecordedResource } from "../../../plan/runtime";
+import { type Evaluation, type RecordedResource, UNKNOWN, evaluate } from "../../../plan/runtime";
 import { chartOf, evaluateOf, k8sProvider, ofType, one, policyOf, RELEASE } from "../../support/harness";
+import { fixture, flagged } from "../../support/policy";
 
 describe("Monitoring", () => {
-    const build = (webhook?: string) =>
-        evaluateOf(Monitoring, "use1-obs-metrics", {
-            region: "us-east-1",
-            clusterName: "use1-eks",
-            k8sProvider: k8sProvider(),
-            topicArn: `arn:aws:sns:us-east-1:${ACCOUNT_ID}:use1-obs-alerts`,
-            topicKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/1234`,
-            prometheus: { retentionDays: 15, volumeSizeGiB: 100 },
-            alertWebhookUrl: webhook,
-        });
+    const argsOf = (more: Partial<MonitoringArgs> = {}): MonitoringArgs => ({
+        region: "us-east-1",
+        clusterName: "use1-eks",
+        k8sProvider: k8sProvider(),
+        topicArn: `arn:aws:sns:us-east-1:${ACCOUNT_ID}:use1-obs-alerts`,
+        topicKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/1234`,
+        prometheus: { retentionDays: 15, volumeSizeGiB: 100 },
+        ...more,
+    });
+    const build = (webhook?: string) => evaluateOf(Monitoring, "use1-obs-metrics", argsOf({ alertWebhookUrl: webhook }));
     let ev: Evaluation;
     let withWebhook: Evaluation;
     before(async () => {
@@ -446,6 +448,181 @@ describe("Monitoring", () => {
             const route = config.route.routes.find((r: { matchers: string[] }) => r.matchers.includes('severity = "warning"'));
             const receiver = config.receivers.find((r: { name: string }) => r.name === route.receiver);
             assert.deepEqual(receiver.sns_configs[0].attributes, { severity: "ticket" });
+        });
+    });
+
+    describe("Grafana's CloudWatch data source", () => {
+        const ALB = "app/use1-ingress-alb-1a2b3c4/0123456789abcdef";
+        const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
+        const dashboardOf = (e: Evaluation) =>
+            JSON.parse(
+                (one(e, "kubernetes:core/v1:ConfigMap", "use1-obs-metrics-api-dashboard").inputs.data as Record<string, string>)[
+                    "api.json"
+                ],
+            );
+        let withAlb: Evaluation;
+        let frankfurt: Evaluation;
+        before(async () => {
+            withAlb = await evaluateOf(Monitoring, "use1-obs-metrics", argsOf({ alb: { arnSuffix: ALB } }));
+            frankfurt = await evaluateOf(Monitoring, "euc1-obs-metrics", argsOf({ region: "eu-central-1", clusterName: "euc1-eks" }));
+        });
+
+        it("is provisioned beside the chart's own, in the cell's region, through the AWS SDK's default chain, with a stable uid", () => {
+            const expected = (region: string) => [
+                {
+                    name: "CloudWatch",
+                    type: "cloudwatch",
+                    uid: "cloudwatch",
+                    access: "proxy",
+                    isDefault: false,
+                    editable: false,
+                    jsonData: { authType: "default", defaultRegion: region },
+                },
+            ];
+            assert.deepEqual(values(ev).grafana.additionalDataSources, expected("us-east-1"));
+            const euc1 = one(frankfurt, RELEASE, "euc1-obs-metrics-release").inputs.values as Record<string, any>;
+            assert.deepEqual(euc1.grafana.additionalDataSources, expected("eu-central-1"));
+            // The chart renders additionalDataSources through tpl: no template text may reach it.
+            assert.ok(!JSON.stringify(values(ev).grafana.additionalDataSources).includes("{{"));
+            // The Prometheus data source stays the chart's default one.
+            assert.equal(values(ev).grafana.sidecar.datasources, undefined);
+        });
+
+        it("reads CloudWatch as a Pod Identity role of Grafana's named service account, with exactly Grafana's metrics-only read permissions", () => {
+            assert.deepEqual(values(ev).grafana.serviceAccount, { create: true, name: "grafana" });
+            const association = one(ev, ASSOCIATION, "use1-obs-metrics-grafana-pod-identity");
+            assert.deepEqual(
+                [
+                    association.inputs.namespace,
+                    association.inputs.serviceAccount,
+                    association.inputs.clusterName,
+                    association.inputs.region,
+                ],
+                ["monitoring", "grafana", "use1-eks", "us-east-1"],
+            );
+            const role = one(ev, "aws:iam/role:Role", "use1-obs-metrics-grafana-role");
+            assert.ok(String(association.inputs.roleArn).endsWith(`:role/${role.id}`), "the association binds Grafana's role");
+            assert.deepEqual(policyOf(role, "assumeRolePolicy").Statement[0].Condition, {
+                StringEquals: {
+                    "aws:RequestTag/eks-cluster-name": "use1-eks",
+                    "aws:RequestTag/kubernetes-namespace": "monitoring",
+                    "aws:RequestTag/kubernetes-service-account": "grafana",
+                },
+            });
+            const policy = one(ev, "aws:iam/rolePolicy:RolePolicy", "use1-obs-metrics-grafana-policy");
+            assert.equal(policy.inputs.role, role.id);
+            // grafana/grafana/docs/sources/datasources/aws-cloudwatch/configure/index.md, "Metrics-only permissions"; no logs:*.
+            const statements = policyOf(policy).Statement;
+            assert.deepEqual(
+                statements.map((st) => [st.Sid, st.Effect, st.Resource]),
+                [
+                    ["AllowReadingMetricsFromCloudWatch", "Allow", "*"],
+                    ["AllowReadingTagsInstancesRegionsFromEC2", "Allow", "*"],
+                    ["AllowReadingResourcesForTags", "Allow", "*"],
+                    ["AllowReadingResourceMetricsFromPerformanceInsights", "Allow", "*"],
+                ],
+            );
+            // Every action granted, sorted: read-only, no logs:* (no panel queries CloudWatch Logs).
+            assert.deepEqual(statements.flatMap((st) => [st.Action as string | string[]].flat()).sort(), [
+                "cloudwatch:DescribeAlarmHistory",
+                "cloudwatch:DescribeAlarms",
+                "cloudwatch:DescribeAlarmsForMetric",
+                "cloudwatch:GetInsightRuleReport",
+                "cloudwatch:GetMetricData",
+                "cloudwatch:ListMetrics",
+                "ec2:DescribeInstances",
+                "ec2:DescribeRegions",
+                "ec2:DescribeTags",
+                "pi:GetResourceMetrics",
+                "tag:GetResources",
+            ]);
+            // Alertmanager keeps its own role: two associations, one per service account.
+            assert.deepEqual(
+                ofType(ev, ASSOCIATION)
+                    .map((a) => a.inputs.serviceAccount)
+                    .sort(),
+                ["alertmanager", "grafana"],
+            );
+        });
+
+        it("passes the pack's inline least-privilege rule, which flags the same document with a service wildcard", async () => {
+            const policy = one(ev, "aws:iam/rolePolicy:RolePolicy", "use1-obs-metrics-grafana-policy");
+            assert.deepEqual(await flagged("iam-inline-least-privilege", [policy]), []);
+            const document = policyOf(policy);
+            const widened = fixture("aws:iam/rolePolicy:RolePolicy", "widened", {
+                role: "r",
+                policy: JSON.stringify({
+                    ...document,
+                    Statement: [...document.Statement, { Effect: "Allow", Action: "cloudwatch:*", Resource: "*" }],
+                }),
+            });
+            assert.equal((await flagged("iam-inline-least-privilege", [widened])).length, 1);
+        });
+
+        it("installs kube-prometheus-stack after Grafana's association, so its pods are admitted with credentials", () => {
+            const release = one(ev, RELEASE, "use1-obs-metrics-release");
+            assert.ok(release.dependencies.includes(one(ev, ASSOCIATION, "use1-obs-metrics-grafana-pod-identity").urn));
+        });
+
+        it("charts the ALB's TargetResponseTime p99 from CloudWatch with the ALB's dimension and the 30 ms line, in the data source it provisions", () => {
+            const panels = dashboardOf(withAlb).panels as Record<string, any>[];
+            const panel = panels.find((p) => p.title === "ALB target response time p99 (CloudWatch)")!;
+            assert.deepEqual(
+                panels.map((p) => p.id),
+                [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+            );
+            const uid = values(withAlb).grafana.additionalDataSources[0].uid;
+            assert.deepEqual(panel.datasource, { type: "cloudwatch", uid });
+            assert.deepEqual(panel.targets, [
+                {
+                    refId: "A",
+                    datasource: { type: "cloudwatch", uid },
+                    queryMode: "Metrics",
+                    metricQueryType: 0,
+                    metricEditorMode: 0,
+                    id: "",
+                    region: "us-east-1",
+                    namespace: "AWS/ApplicationELB",
+                    metricName: "TargetResponseTime",
+                    dimensions: { LoadBalancer: ALB },
+                    matchExact: true,
+                    statistic: "p99",
+                    period: "60",
+                    label: "p99 (alarm: above 30 ms for 5 min)",
+                },
+            ]);
+            assert.equal(panel.fieldConfig.defaults.unit, "s");
+            assert.deepEqual(panel.fieldConfig.defaults.thresholds.steps, [
+                { color: "green", value: null },
+                { color: "red", value: 0.03 },
+            ]);
+            assert.deepEqual(panel.fieldConfig.defaults.custom, { thresholdsStyle: { mode: "line" } });
+            // Without an ALB, the app's panels only.
+            assert.deepEqual(
+                (dashboardOf(ev).panels as { title: string }[]).map((p) => p.title),
+                panels.slice(0, 9).map((p) => p.title),
+            );
+        });
+
+        it("follows the ALB's ARN suffix, unknown in a first preview, and declares the same dashboard there", async () => {
+            const program = () => {
+                const provider = new aws.Provider("aws", { region: "us-east-1" });
+                const alb = new aws.lb.LoadBalancer("use1-ingress-alb", { region: "us-east-1" }, { provider });
+                new Monitoring("use1-obs-metrics", argsOf({ alb: { arnSuffix: alb.arnSuffix } }), { providers: [provider] });
+            };
+            const plan = await evaluate({ stack: "test", config: { "aws:region": "us-east-1" } }, program);
+            const preview = await evaluate({ stack: "test", config: { "aws:region": "us-east-1" }, preview: true }, program);
+            const lb = one(plan, "aws:lb/loadBalancer:LoadBalancer", "use1-ingress-alb");
+            const panel = (dashboardOf(plan).panels as Record<string, any>[]).find((p) => p.id === 10)!;
+            assert.match(String(panel.targets[0].dimensions.LoadBalancer), /^app\/use1-ingress-alb-[0-9a-f]+\/[0-9a-f]{16}$/);
+            const planned = one(plan, "kubernetes:core/v1:ConfigMap", "use1-obs-metrics-api-dashboard");
+            assert.ok(planned.dependencies.includes(lb.urn), "the dashboard waits for the ALB");
+            const map = one(preview, "kubernetes:core/v1:ConfigMap", "use1-obs-metrics-api-dashboard");
+            assert.equal(map.inputs.data, UNKNOWN);
+            assert.deepEqual(
+                preview.resources.map((r) => r.urn),
+                plan.resources.map((r) => r.urn),
+            );
         });
     });
 
