@@ -365,11 +365,10 @@ export const LOG_BUFFER_MIN_FREE_PERCENT = 50;
 export const LOG_BUFFER_FOR = "10m";
 
 /**
- * Log shipping: records Fluent Bit dropped (an output answered with an unrecoverable error, e.g.
- * a mapping conflict or a 403 before the role mapping exists, or its filesystem buffer was full
- * and the oldest chunk was discarded: src/flb_input_chunk.c counts those in the same counter), per
- * pod and output; and a buffer filling up, the warning before that loss. Retries are unlimited
- * (`Retry_Limit no_limits`, logShipper.ts), so nothing is given up on after N retries any more.
+ * Log shipping: records Fluent Bit dropped (a chunk the domain still refused after its retries,
+ * e.g. a mapping conflict, moved to the node's rejected queue; or its filesystem buffer was full
+ * and the oldest chunk was discarded: src/flb_engine.c and src/flb_input_chunk.c count both in the
+ * same counter), per pod and output; and a buffer filling up, the warning before that loss.
  * Lost logs are not an outage: tickets (warning), not pages.
  */
 export function logShippingRules(region: string): RuleGroup {
@@ -385,7 +384,7 @@ export function logShippingRules(region: string): RuleGroup {
                 labels,
                 annotations: {
                     summary: `Fluent Bit {{ $labels.pod }} dropped records on output {{ $labels.name }} in ${region}`,
-                    description: `{{ $value | humanize }} records dropped in ${LOG_LOSS_WINDOW}: the log domain refused them (check the pod's log and the domain's role mapping, docs/observability.md).`,
+                    description: `{{ $value | humanize }} records dropped in ${LOG_LOSS_WINDOW}: refused by the log domain after every retry (kept on the node under /var/fluent-bit/state/buffer/rejected/ up to 1G) or discarded from a full buffer (check the pod's log, docs/observability.md).`,
                 },
             },
             {

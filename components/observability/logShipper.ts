@@ -143,12 +143,24 @@ export const FLUENT_BIT_STATE_DIR = "/var/fluent-bit/state";
  * it the oldest chunk is discarded, counted in `fluentbit_output_dropped_records_total`:
  * fluent/fluent-bit src/flb_input_chunk.c). Bounded so that an OpenSearch outage cannot fill the
  * node's 50 GiB root volume (components/compute/nodeGroups.ts) into the kubelet's disk-pressure
- * eviction: 3.5 GiB together, 7 % of it.
+ * eviction: 3.5 GiB together, 7 % of it (4.5 GiB, 9 %, with the rejected queue's 1G).
  */
 export const FLUENT_BIT_BUFFER_LIMITS = { containers: "3G", nodes: "512M" } as const;
 
 /** Longest wait between two retries, seconds: after an outage the buffer drains within minutes. */
 export const FLUENT_BIT_RETRY_CAP_SECONDS = 300;
+
+/**
+ * Retries of a chunk before it goes to the rejected queue. The wait before retry n is random
+ * between `scheduler.base` (5 s) and min(cap, base × 2^n) (docs.fluentbit.io/manual/administration/
+ * scheduling-and-retries), about 150 s on average once at the cap: 60 retries are about two and a
+ * half hours, longer than a domain's blue/green update or a node replacement, and a chunk the
+ * domain keeps refusing (a mapping conflict) stops being re-sent after that.
+ */
+export const FLUENT_BIT_RETRY_LIMIT = 60;
+
+/** Most the rejected queue may hold on a node (`storage.rejected.limit`); beyond it a rejected chunk is not kept. */
+export const FLUENT_BIT_REJECTED_LIMIT = "1G";
 
 /**
  * The chart's [SERVICE] (fluent/helm-charts charts/fluent-bit/values.yaml of 0.58.1 `config.service`,
@@ -173,6 +185,8 @@ export const FLUENT_BIT_SERVICE = `[SERVICE]
     storage.sync normal
     storage.max_chunks_up 64
     scheduler.cap ${FLUENT_BIT_RETRY_CAP_SECONDS}
+    storage.keep.rejected On
+    storage.rejected.limit ${FLUENT_BIT_REJECTED_LIMIT}
 `;
 
 /**
@@ -259,9 +273,15 @@ const FLUENT_BIT_FILTERS = `[FILTER]
 
 /**
  * Two outputs (containers, node services), both to the domain over TLS with SigV4 for `region`.
- * Retried without limit (`Retry_Limit no_limits`): an outage of the domain leaves the records in
- * the filesystem buffer until it answers, bounded by `storage.total_limit_size` (buffering.md,
- * "Per-output settings"), rather than discarding them after a fixed number of retries.
+ * A chunk is retried FLUENT_BIT_RETRY_LIMIT times, its records held in the filesystem buffer
+ * meanwhile (bounded by `storage.total_limit_size`: buffering.md, "Per-output settings"); then it
+ * goes to the rejected queue on the node's disk (`storage.keep.rejected`, under storage.path's
+ * `rejected/`: src/flb_engine.c handle_dlq_if_available, include/fluent-bit/flb_config.h), counted
+ * as dropped. Retrying for ever would re-send a chunk the domain refuses (one record with a mapping
+ * conflict fails the whole bulk: plugins/out_opensearch/opensearch.c opensearch_error_check) until
+ * the buffer limit throws the oldest chunks away. `Generate_ID On` gives each record an id from its
+ * content, so a re-sent chunk's accepted records answer 409 (which the check ignores) instead of
+ * being indexed twice (the default `write_operation` is `create`).
  */
 export function fluentBitOutputs(endpoint: pulumi.Input<string>, region: string): pulumi.Output<string> {
     const output = (match: string, prefix: string, limit: string) => pulumi.interpolate`[OUTPUT]
@@ -278,7 +298,8 @@ export function fluentBitOutputs(endpoint: pulumi.Input<string>, region: string)
     Suppress_Type_Name On
     Replace_Dots On
     Trace_Error On
-    Retry_Limit no_limits
+    Generate_ID On
+    Retry_Limit ${FLUENT_BIT_RETRY_LIMIT}
     storage.total_limit_size ${limit}
 `;
     return pulumi.interpolate`${output("kube.*", LOG_INDEX_PREFIXES.containers, FLUENT_BIT_BUFFER_LIMITS.containers)}

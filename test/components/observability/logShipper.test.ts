@@ -129,17 +129,25 @@ describe("LogShipper", () => {
             assert.equal(setting(service, "storage.path"), "/var/fluent-bit/state/buffer/");
             assert.equal(setting(service, "storage.max_chunks_up"), "64");
             assert.equal(setting(service, "scheduler.cap"), "300");
+            // A chunk refused after its last retry is kept on the node's disk, bounded, not dropped unseen.
+            assert.equal(setting(service, "storage.keep.rejected"), "On");
+            assert.equal(setting(service, "storage.rejected.limit"), "1G");
             assert.equal(setting(service, "HTTP_Server"), "On");
             assert.equal(setting(service, "HTTP_Port"), "{{ .Values.metricsPort }}");
         });
 
-        it("retries without limit and bounds each output's buffer (3 GiB of container logs, 512 MiB of kubelet logs)", () => {
+        it("retries a chunk 60 times with ids from the records (no duplicates on a re-send), and bounds each output's buffer (3 GiB, 512 MiB)", () => {
             const outputs = sections(v.config.outputs, "OUTPUT");
             assert.deepEqual(
-                outputs.map((o) => [setting(o, "Match"), setting(o, "Retry_Limit"), setting(o, "storage.total_limit_size")]),
+                outputs.map((o) => [
+                    setting(o, "Match"),
+                    setting(o, "Retry_Limit"),
+                    setting(o, "Generate_ID"),
+                    setting(o, "storage.total_limit_size"),
+                ]),
                 [
-                    ["kube.*", "no_limits", "3G"],
-                    ["host.*", "no_limits", "512M"],
+                    ["kube.*", "60", "On", "3G"],
+                    ["host.*", "60", "On", "512M"],
                 ],
             );
         });
