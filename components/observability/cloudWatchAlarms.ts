@@ -171,6 +171,11 @@ export interface AlertTopicTarget {
     readonly ticketTopicName?: pulumi.Input<string>;
     /** Alertmanager's topic (alertTopic.ts), watched the same way. @default none */
     readonly alertmanagerTopicName?: pulumi.Input<string>;
+    /**
+     * What publishes the heartbeat (the kube-prometheus-stack release): its alarm is created after
+     * it, so a first `up` does not page for the quarter hour before Alertmanager runs. @default none
+     */
+    readonly heartbeatAfter?: pulumi.Input<pulumi.Resource>[];
 }
 
 export interface CloudWatchAlarmsArgs {
@@ -196,6 +201,8 @@ export interface CloudWatchAlarmsArgs {
 /** One alarm: a metric with dimensions, or a Metrics Insights query (`query`, then no namespace, metric or dimensions). */
 interface AlarmSpec {
     readonly key: string;
+    /** Created after these. @default none */
+    readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
     /** page: users are failing or data is at risk; ticket: capacity trending, one degraded component with headroom. */
     readonly severity: Severity;
     readonly namespace?: string;
@@ -697,6 +704,7 @@ function alertTopicSpecs(t: AlertTopicTarget): AlarmSpec[] {
         period: HEARTBEAT_MINUTES * MINUTE,
         evaluationPeriods: 3,
         treatMissingData: "breaching",
+        dependsOn: t.heartbeatAfter,
         description: `Alertmanager has published nothing for ${3 * HEARTBEAT_MINUTES} minutes, not even its Watchdog heartbeat: the Prometheus alert path is down`,
     });
     return [
@@ -768,7 +776,7 @@ export class CloudWatchAlarms extends pulumi.ComponentResource {
                     insufficientDataActions: actions,
                     tags: { severity: spec.severity },
                 },
-                { parent: this },
+                { parent: this, dependsOn: spec.dependsOn },
             );
             this.alarmNames[spec.key] = alarm.name;
             this.alarmArns[spec.key] = alarm.arn;

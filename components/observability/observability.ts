@@ -160,6 +160,7 @@ export class Observability extends pulumi.ComponentResource {
                     topicName: topicNameOf(topic.topicArn),
                     ticketTopicName: topicNameOf(topic.ticketTopicArn),
                     alertmanagerTopicName: topicNameOf(topic.alertmanagerTopicArn),
+                    heartbeatAfter: [monitoring.release],
                 },
                 namePrefix: args.physicalNames?.prefix,
             },

@@ -152,6 +152,19 @@ describe("offline plan of the prod stack", () => {
         }
     });
 
+    it("creates each cell's heartbeat alarm after the release whose Alertmanager publishes the heartbeat (no page during a first up)", () => {
+        for (const code of ["use1", "euc1", "apse1"]) {
+            const release = run.plan.resources.find(
+                (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === `${code}-obs-metrics-release`,
+            )!;
+            const alarm = run.plan.resources.find((r) => r.name === `${code}-obs-alarms-alertmanager-heartbeat-missing`)!;
+            assert.ok(alarm.dependencies.includes(release.urn), code);
+            // The other alarms watch AWS's own metrics and are not held back.
+            const other = run.plan.resources.find((r) => r.name === `${code}-obs-alarms-alb-p99-latency`)!;
+            assert.ok(!other.dependencies.includes(release.urn), code);
+        }
+    });
+
     it("lets each Pod Identity role be taken only by the service account it is associated with", () => {
         const roles = run.plan.resources.filter((r) => r.type === "aws:iam/role:Role" && r.inputs.assumeRolePolicy);
         const trusted = (arn: unknown) => {
