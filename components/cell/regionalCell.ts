@@ -204,7 +204,7 @@ export class RegionalCell extends pulumi.ComponentResource {
             withK8s,
         );
         // Nodes for the failover surge that exist before the failure: placeholders the API's pods preempt.
-        new WarmCapacity(
+        const warm = new WarmCapacity(
             `${name}-warm`,
             {
                 replicas: api.warmReplicas,
@@ -290,6 +290,7 @@ export class RegionalCell extends pulumi.ComponentResource {
                 clusterName: this.eks.clusterName,
                 k8sProvider: this.kubernetes,
                 ...args.observability,
+                placeholderNamespaces: [warm.namespace],
                 dependsOn: [this.api],
                 aurora: {
                     clusterIdentifier: this.data.database.clusterIdentifier,

@@ -30,6 +30,9 @@ export const WARM_LABELS = {
     "app.kubernetes.io/part-of": "platform",
 } as const;
 
+/** The placeholders' namespace unless the args name another. */
+export const WARM_NAMESPACE = "warm-capacity";
+
 export interface WarmCapacityArgs {
     /** Placeholder pods; plain, from the capacity model (`warmPods`). 0 keeps the objects and runs none. */
     readonly replicas: number;
@@ -37,7 +40,7 @@ export interface WarmCapacityArgs {
     readonly cpuMillicores: number;
     /** Each placeholder's memory request and limit, MiB: the API pod's. */
     readonly memoryMiB: number;
-    /** Namespace of the placeholders. @default "warm-capacity" */
+    /** Namespace of the placeholders. @default WARM_NAMESPACE */
     readonly namespace?: string;
     /** What must exist first (Karpenter's NodePool: the placeholders are what it launches nodes for). */
     readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
@@ -50,9 +53,12 @@ export interface WarmCapacityArgs {
  */
 export class WarmCapacity extends pulumi.ComponentResource {
     readonly priorityClassName: pulumi.Output<string>;
+    /** Where the placeholders run (plain: monitoring routes its Pending-pod alerts by it). */
+    readonly namespace: string;
 
     constructor(name: string, args: WarmCapacityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:compute:WarmCapacity", name, {}, opts);
+        this.namespace = args.namespace ?? WARM_NAMESPACE;
         const problems = warmCapacityProblems(args);
         if (problems.length) throw new pulumi.ResourceError(`WarmCapacity "${name}":\n- ${problems.join("\n- ")}`, this);
         const child = { parent: this };
@@ -75,7 +81,7 @@ export class WarmCapacity extends pulumi.ComponentResource {
             `${name}-ns`,
             {
                 metadata: {
-                    name: args.namespace ?? "warm-capacity",
+                    name: this.namespace,
                     labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest" },
                 },
             },

@@ -70,6 +70,12 @@ export interface MonitoringArgs {
     /** Namespace of the API workload: alert rules and the dashboard select it. @default "api" */
     readonly apiNamespace?: string;
     /**
+     * Namespaces of pods that are Pending by design (the warm-capacity placeholders while the API
+     * has taken their room): the chart's alerts on Pending pods and short Deployments go nowhere
+     * for them (PENDING_BY_DESIGN_ALERTS). @default none
+     */
+    readonly placeholderNamespaces?: readonly string[];
+    /**
      * An existing StorageClass for the Prometheus and Alertmanager volumes.
      * @default none: this component declares `monitoring-gp3` (encrypted gp3, EBS CSI driver)
      */
@@ -225,6 +231,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     prometheus: args.prometheus,
                     storageClassName,
                     webhook: args.alertWebhookUrl !== undefined,
+                    placeholderNamespaces: args.placeholderNamespaces,
                 }),
             },
             // After the associations: Alertmanager's and Grafana's pods get Pod Identity credentials only if
@@ -292,7 +299,26 @@ interface ValuesInput {
     readonly prometheus: PrometheusSizing;
     readonly storageClassName: string;
     readonly webhook: boolean;
+    /** @default none */
+    readonly placeholderNamespaces?: readonly string[];
 }
+
+/**
+ * The chart's alerts that a Pending placeholder fires (kube-prometheus-stack 88.5.3,
+ * templates/prometheus/rules-1.14/kubernetes-apps.yaml: KubePodNotReady counts pods
+ * `Pending|Unknown|Failed` for 15 m, KubeDeploymentReplicasMismatch a Deployment short of its
+ * replicas for 15 m): every surge or failover would open tickets for the room working as meant.
+ */
+export const PENDING_BY_DESIGN_ALERTS = ["KubePodNotReady", "KubeDeploymentReplicasMismatch"] as const;
+
+/**
+ * The chart's rules disabled (`defaultRules.disabled`, values.yaml of 88.5.3): KubeCPUOvercommit and
+ * KubeMemoryOvercommit compare the pods' requests, Pending ones included
+ * (k8s.rules.container_cpu_requests), with the nodes' allocatable less the largest node, a test of
+ * a fixed fleet; under Karpenter nodes follow the pods, and the placeholders' requests would fire
+ * them at every surge.
+ */
+export const DISABLED_DEFAULT_RULES = ["KubeCPUOvercommit", "KubeMemoryOvercommit"] as const;
 
 function volumeClaim(storageClassName: string, sizeGiB: number): Record<string, unknown> {
     return {
@@ -366,6 +392,7 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
                 etcd: false,
                 kubeProxy: false,
             },
+            disabled: Object.fromEntries(DISABLED_DEFAULT_RULES.map((alert) => [alert, true])),
         },
         prometheus: {
             podDisruptionBudget: disruptionBudget(),
@@ -410,6 +437,10 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
                             group_interval: `${HEARTBEAT_MINUTES}m`,
                             repeat_interval: `${HEARTBEAT_MINUTES}m`,
                         },
+                        ...(input.placeholderNamespaces ?? []).map((namespace) => ({
+                            receiver: "null",
+                            matchers: [`namespace = "${namespace}"`, `alertname =~ "${PENDING_BY_DESIGN_ALERTS.join("|")}"`],
+                        })),
                         { receiver: "platform", matchers: ['severity = "critical"'] },
                         { receiver: "ticket", matchers: ['severity = "warning"'] },
                         { receiver: "null", matchers: ['severity =~ "info|none"'] },

@@ -37,6 +37,8 @@ export interface ObservabilityArgs extends Pick<LogDomainArgs, "region" | "vpcId
     readonly alerts?: { readonly subscriptions: readonly AlertSubscriptionSpec[] };
     /** Namespace of the API workload. @default "api" */
     readonly apiNamespace?: string;
+    /** Namespaces of pods Pending by design (the warm-capacity placeholders): MonitoringArgs. @default none */
+    readonly placeholderNamespaces?: readonly string[];
     /** An existing StorageClass for Prometheus and Alertmanager. @default `monitoring-gp3`, declared here */
     readonly storageClassName?: string;
     /** How Prometheus finds the API's metrics. @default the compute tier's `api` Service, port `http`, `/metrics` */
@@ -105,6 +107,7 @@ export class Observability extends pulumi.ComponentResource {
                 topicKeyArn: topic.keyArn,
                 prometheus: args.prometheus,
                 apiNamespace: args.apiNamespace,
+                placeholderNamespaces: args.placeholderNamespaces,
                 storageClassName: args.storageClassName,
                 apiScrape: args.apiScrape,
                 dependsOn: args.dependsOn,

@@ -165,6 +165,23 @@ describe("offline plan of the prod stack", () => {
         }
     });
 
+    it("routes each cell's Pending-placeholder alerts nowhere, for the namespace its warm capacity runs in", () => {
+        for (const code of ["use1", "euc1", "apse1"]) {
+            const release = run.plan.resources.find(
+                (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === `${code}-obs-metrics-release`,
+            )!;
+            const routes = (
+                release.inputs.values as { alertmanager: { config: { route: { routes: { receiver: string; matchers: string[] }[] } } } }
+            ).alertmanager.config.route.routes;
+            const namespace = run.plan.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && r.name === `${code}-warm-ns`)!;
+            const name = (namespace.inputs.metadata as { name: string }).name;
+            assert.ok(
+                routes.some((r) => r.receiver === "null" && r.matchers.includes(`namespace = "${name}"`)),
+                `${code}: ${JSON.stringify(routes)}`,
+            );
+        }
+    });
+
     it("lets each Pod Identity role be taken only by the service account it is associated with", () => {
         const roles = run.plan.resources.filter((r) => r.type === "aws:iam/role:Role" && r.inputs.assumeRolePolicy);
         const trusted = (arn: unknown) => {

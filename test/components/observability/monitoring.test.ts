@@ -197,6 +197,22 @@ describe("Monitoring", () => {
         );
     });
 
+    it("sends the chart's Pending-pod alerts of the placeholders' namespace nowhere, before the severity routes, and disables the overcommit rules", async () => {
+        const placed = await evaluateOf(Monitoring, "use1-obs-metrics", argsOf({ placeholderNamespaces: ["warm-capacity"] }));
+        const routes = values(placed).alertmanager.config.route.routes as { receiver: string; matchers: string[] }[];
+        assert.deepEqual(routes[1], {
+            receiver: "null",
+            matchers: ['namespace = "warm-capacity"', 'alertname =~ "KubePodNotReady|KubeDeploymentReplicasMismatch"'],
+        });
+        assert.deepEqual(
+            routes.slice(2).map((r) => r.receiver),
+            ["platform", "ticket", "null"],
+        );
+        // Without placeholders, no such route (the routes test below).
+        assert.equal(values(ev).alertmanager.config.route.routes.length, 4);
+        assert.deepEqual(values(ev).defaultRules.disabled, { KubeCPUOvercommit: true, KubeMemoryOvercommit: true });
+    });
+
     it("routes by severity: critical pages, warning tickets (the SNS attribute severity tells them apart), info nowhere, Watchdog as the heartbeat", () => {
         const config = values(ev).alertmanager.config;
         assert.deepEqual(config.route.routes, [
