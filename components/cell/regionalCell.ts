@@ -287,6 +287,7 @@ export class RegionalCell extends pulumi.ComponentResource {
                 vpcCidr: cidr,
                 privateSubnetIds: this.network.privateSubnetIds,
                 endpointSecurityGroupId: this.network.endpointSecurityGroupId,
+                stsEndpoint: this.network.interfaceEndpoints.sts,
                 clusterName: this.eks.clusterName,
                 k8sProvider: this.kubernetes,
                 ...args.observability,

@@ -40,6 +40,8 @@ export class Network extends pulumi.ComponentResource {
     readonly isolatedSubnetIds: pulumi.Output<string>[];
     /** Security group of the interface endpoints (HTTPS from the VPC). */
     readonly endpointSecurityGroupId: pulumi.Output<string>;
+    /** The interface endpoints, by service (what calls one from the VPC can wait for it). */
+    readonly interfaceEndpoints: Record<(typeof INTERFACE_ENDPOINTS)[number], aws.ec2.VpcEndpoint>;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cell:Network", name, {}, opts);
@@ -208,8 +210,9 @@ export class Network extends pulumi.ComponentResource {
             child,
         );
         const privateSubnets = byTier("private");
+        const endpoints: Partial<Record<(typeof INTERFACE_ENDPOINTS)[number], aws.ec2.VpcEndpoint>> = {};
         for (const service of INTERFACE_ENDPOINTS) {
-            new aws.ec2.VpcEndpoint(
+            endpoints[service] = new aws.ec2.VpcEndpoint(
                 `${name}-${service.replace(".", "-")}-endpoint`,
                 {
                     region,
@@ -230,6 +233,7 @@ export class Network extends pulumi.ComponentResource {
         this.privateSubnetIds = privateSubnets.map((s) => s.id);
         this.isolatedSubnetIds = byTier("isolated").map((s) => s.id);
         this.endpointSecurityGroupId = endpointSg.id;
+        this.interfaceEndpoints = endpoints as Record<(typeof INTERFACE_ENDPOINTS)[number], aws.ec2.VpcEndpoint>;
         this.registerOutputs({
             vpcId: this.vpcId,
             publicSubnetIds: this.publicSubnetIds,

@@ -30,6 +30,8 @@ export interface ObservabilityArgs extends Pick<LogDomainArgs, "region" | "vpcId
     readonly opensearch: LogDomainSizing & { readonly indexRetentionDays: number };
     /** Security group of the VPC's interface endpoints: the setup function reaches STS through it. */
     readonly endpointSecurityGroupId: pulumi.Input<string>;
+    /** The VPC's STS interface endpoint: the log domain setup assumes the master role through it. @default none */
+    readonly stsEndpoint?: pulumi.Resource;
     readonly prometheus: PrometheusSizing;
     /** An extra Alertmanager receiver besides the region's SNS topic (a secret). @default none */
     readonly alertWebhookUrl?: string;
@@ -140,8 +142,8 @@ export class Observability extends pulumi.ComponentResource {
                             writerRoleArn,
                             indexRetentionDays: args.opensearch.indexRetentionDays,
                             logRetentionDays: args.logRetentionDays,
-                            // The whole log domain: the domain itself and its master role's policy.
-                            dependsOn: [this.logDomain],
+                            // The whole log domain (the domain itself and its master role's policy) and the STS endpoint.
+                            dependsOn: [this.logDomain, ...(args.stsEndpoint ? [args.stsEndpoint] : [])],
                         },
                         this,
                     ),

@@ -141,10 +141,15 @@ describe("log domain setup (prod plan)", () => {
         });
 
     for (const code of Object.keys(CELLS))
-        it(`${code}: runs after the whole log domain, and Fluent Bit's release waits for the run`, () => {
+        it(`${code}: runs after the whole log domain and the VPC's STS endpoint, and Fluent Bit's release waits for the run`, () => {
             const run = one(ev, INVOCATION, `${code}-obs-logs-setup-run`);
             // A component in dependsOn stands for its resources: the domain and its master role's policy among them.
-            for (const name of [`${code}-obs-logs-domain`, `${code}-obs-logs-admin-policy`, `${code}-obs-fluent-bit-role`])
+            for (const name of [
+                `${code}-obs-logs-domain`,
+                `${code}-obs-logs-admin-policy`,
+                `${code}-obs-fluent-bit-role`,
+                `${code}-net-sts-endpoint`,
+            ])
                 assert.ok(
                     run.dependencies.some((d) => d.endsWith(`::${name}`)),
                     name,

@@ -42,6 +42,16 @@ interface Handler {
         deps: { origin: string; credentials: () => Promise<Credentials> },
     ): Promise<Record<string, unknown>>;
     assumeMaster(event: Record<string, unknown>): Promise<Credentials>;
+    sign(request: {
+        method: string;
+        url: URL;
+        headers: Record<string, string>;
+        payload?: string;
+        region: string;
+        service: string;
+        credentials: Credentials;
+        now: Date;
+    }): Record<string, string>;
 }
 interface Call {
     readonly method: string;
@@ -84,6 +94,8 @@ class FakeDomain {
     policy?: Policy;
     /** Index name → the policy revision (seq_no) it runs, or null when unmanaged. */
     readonly indices = new Map<string, number | null>();
+    /** Indices between two states: change_policy refuses them (RestChangePolicyAction). */
+    readonly transitioning = new Set<string>();
     audit: unknown = { enabled: false };
     /** Requests answered 503 before the domain is ready. */
     notReady = 0;
@@ -214,6 +226,12 @@ class FakeDomain {
                 if (!patterns.some((re) => re.test(name))) continue;
                 if (m[1] === "add" ? revision !== null : revision === null)
                     failed.push({ index_name: name, index_uuid: `uuid-${name}`, reason: m[1] === "add" ? ALREADY : NOT_MANAGED });
+                else if (m[1] === "change_policy" && this.transitioning.has(name))
+                    failed.push({
+                        index_name: name,
+                        index_uuid: `uuid-${name}`,
+                        reason: "Cannot change policy while transitioning to new state",
+                    });
                 else {
                     this.indices.set(name, this.policy!.seqNo);
                     updated++;
@@ -331,6 +349,59 @@ describe("log domain setup handler against a fake OpenSearch domain", function (
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
+    it("signs with node:crypto exactly as the SDK's SignatureV4 does (no @smithy package needed at run time)", async () => {
+        const now = new Date("2026-12-03T15:04:05.678Z");
+        const requests = [
+            { method: "GET", url: "https://vpc-x.eu-central-1.es.amazonaws.com/_plugins/_ism/policies/platform-log-retention" },
+            {
+                method: "POST",
+                url: "https://vpc-x.eu-central-1.es.amazonaws.com/_plugins/_ism/add/kube-*,node-*",
+                payload: '{"policy_id":"p"}',
+            },
+            {
+                method: "PUT",
+                url: "https://vpc-x.eu-central-1.es.amazonaws.com/_plugins/_ism/policies/p?if_seq_no=7&if_primary_term=1",
+                payload: '{"policy":{"description":"Delete log indices 30 days after creation"}}',
+            },
+            {
+                method: "PUT",
+                url: "http://127.0.0.1:4443/_plugins/_security/api/rolesmapping/logs_writer",
+                payload: '{"backend_roles":["arn:aws:iam::1:role/a b"]}',
+            },
+        ];
+        for (const r of requests) {
+            const url = new URL(r.url);
+            const headers: Record<string, string> = { host: url.host };
+            if (r.payload !== undefined)
+                Object.assign(headers, { "content-type": "application/json", "content-length": String(Buffer.byteLength(r.payload)) });
+            const ours = setup.sign({
+                method: r.method,
+                url,
+                headers,
+                payload: r.payload,
+                region: REGION,
+                service: "es",
+                credentials: SESSION,
+                now,
+            });
+            const theirs = await new SignatureV4({ service: "es", region: REGION, credentials: SESSION, sha256: Sha256 }).sign(
+                {
+                    method: r.method,
+                    protocol: url.protocol,
+                    hostname: url.hostname,
+                    port: url.port ? Number(url.port) : undefined,
+                    path: url.pathname,
+                    query: Object.fromEntries(url.searchParams),
+                    headers,
+                    body: r.payload,
+                },
+                { signingDate: now },
+            );
+            assert.deepEqual(ours, theirs.headers, `${r.method} ${r.url}`);
+        }
+        assert.doesNotMatch(LOG_DOMAIN_SETUP_HANDLER_SOURCE, /require\("@smithy\//, "the handler requires no @smithy package");
+    });
+
     it("first run: assumes the master role, creates the writer role and mapping, the ISM policy, enrols existing log indices, enables audit logging", async () => {
         const result = await run(event());
         assert.deepEqual(result, {
@@ -338,6 +409,7 @@ describe("log domain setup handler against a fake OpenSearch domain", function (
             backendRoles: [WRITER],
             ismPolicy: "created",
             indicesMoved: 0,
+            indicesNotMoved: [],
             indicesAdded: 1,
             auditLogging: true,
         });
@@ -405,6 +477,22 @@ describe("log domain setup handler against a fake OpenSearch domain", function (
             },
             before,
         );
+    });
+
+    it("retention change with an index between two states: that index keeps its revision and is named, the run does not fail", async () => {
+        await run(event(14));
+        domain.indices.set("node-2026.12.03", 1);
+        domain.transitioning.add("node-2026.12.03");
+        const result = await run(event(30));
+        assert.deepEqual([result.ismPolicy, result.indicesMoved, result.indicesNotMoved], ["updated", 1, ["node-2026.12.03"]]);
+        assert.deepEqual(
+            [...domain.indices].filter(([name]) => name !== "other-2026.12.02"),
+            [
+                ["kube-2026.12.02", 2],
+                ["node-2026.12.03", 1],
+            ],
+        );
+        assert.ok(logs.some((l) => l.includes("_ism/change_policy skipped indices") && l.includes("node-2026.12.03")));
     });
 
     it("retention change: updates the policy with the seq_no and primary_term it read, and moves managed indices to the new revision", async () => {
