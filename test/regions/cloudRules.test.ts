@@ -1,4 +1,8 @@
 import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { projectRoot } from "../../plan/stackConfig";
+import { CROSS_STACK_RULES } from "../../plan/stacks";
 import { CLOUD_RULES, NAME_RULES, PHYSICAL_NAMES } from "../../regions/cloudRules";
 
 describe("cloud rules table", () => {
@@ -63,5 +67,36 @@ describe("cloud rules table", () => {
         );
         assert.equal(PHYSICAL_NAMES["aws:iam/role:Role"].scope, "account");
         assert.equal(PHYSICAL_NAMES["aws:s3/bucket:Bucket"].scope, "global");
+    });
+
+    it("is the table docs/rules.md prints: every rule once, with its class, where it is checked and the month its source was read", () => {
+        const lines = readFileSync(path.join(projectRoot(), "docs", "rules.md"), "utf8").split("\n");
+        const first = lines.indexOf("| rule | class | checked on | source (read) |");
+        assert.ok(first >= 0, "docs/rules.md has the rule table");
+        const rows = lines.slice(
+            first + 2,
+            lines.findIndex((l, i) => i > first && !l.startsWith("|")),
+        );
+        const documented = new Map<string, { class: string; on: string; read: string }>();
+        for (const row of rows) {
+            const [ids, klass, on, source] = row
+                .slice(1, -1)
+                .split(" | ")
+                .map((c) => c.trim());
+            const read = /\((20\d\d-\d\d)\)$/.exec(source!)?.[1] ?? "";
+            for (const id of ids!.match(/`([a-z0-9-]+)`/g) ?? []) documented.set(id.slice(1, -1), { class: klass!, on: on!, read });
+        }
+        const crossStack = new Set(CROSS_STACK_RULES.map((r) => r.name));
+        for (const id of documented.keys())
+            assert.ok(CLOUD_RULES.some((r) => r.id === id) || crossStack.has(id), `docs/rules.md lists ${id}, which no rule is`);
+        for (const rule of CLOUD_RULES) {
+            const row = documented.get(rule.id);
+            assert.ok(row, `docs/rules.md lists ${rule.id}`);
+            assert.deepEqual(
+                [row.class, row.on, row.read],
+                [rule.class, rule.on === "transition" ? "`--compare`" : "every plan", rule.checked],
+                rule.id,
+            );
+        }
     });
 });
