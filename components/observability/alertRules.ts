@@ -164,6 +164,9 @@ export function burnWindows(): string[] {
     return [...new Set(BURN_WINDOWS.flatMap((w) => [w.long, w.short]))];
 }
 
+/** Evaluation interval of the SLI rules, stated (Prometheus's global default may differ): the long windows' counts sum its samples. */
+export const SLI_RULE_INTERVAL = "30s";
+
 /** Evaluation interval of the 30-day budget rule (it reads 30 days of the 5-minute records). */
 export const BUDGET_RULE_INTERVAL = "2m";
 
@@ -188,16 +191,18 @@ export function windowSeconds(window: string): number {
 
 /**
  * The bad ratio and the bad count over a long window from the 5-minute records: each record
- * sample is a per-second rate over 5 minutes, taken every evaluation, so the sums of bad and of
- * all over the window weigh every moment alike and their quotient is the window's bad ratio; the
- * mean bad rate times the window's seconds is its bad count.
+ * sample is a per-second rate over 5 minutes, taken every SLI_RULE_INTERVAL, so the sums of bad
+ * and of all over the window weigh every moment alike and their quotient is the window's bad
+ * ratio; the sum of the bad rates times the interval's seconds is its bad count (exact however
+ * much of the window the records cover yet: a mean times the window would extrapolate the first
+ * days after a deployment).
  */
 function longWindow(which: Objective, window: string): { ratio: string; bad: string } {
     const bad = sloSeries(SLO_RATE_RECORDS.bad, which);
     const all = sloSeries(SLO_RATE_RECORDS.total, which);
     return {
         ratio: `(sum_over_time(${bad}[${window}]) / sum_over_time(${all}[${window}]))`,
-        bad: `(avg_over_time(${bad}[${window}]) * ${windowSeconds(window)})`,
+        bad: `(sum_over_time(${bad}[${window}]) * ${windowSeconds(SLI_RULE_INTERVAL)})`,
     };
 }
 
@@ -215,6 +220,7 @@ export function sloRecordingRules(namespace: string): RuleGroup[] {
     return [
         {
             name: "api.slo.sli",
+            interval: SLI_RULE_INTERVAL,
             rules: [
                 ...objectives.flatMap((which) => [
                     { record: SLO_RATE_RECORDS.bad, expr: rate(bad(which, "5m")), labels: { slo: which } },

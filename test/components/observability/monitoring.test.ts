@@ -371,8 +371,13 @@ describe("Monitoring", () => {
             }
             assert.equal(
                 rules.find((r) => r.record === "api_slo:bad_requests:increase3d" && r.labels!.slo === "availability")!.expr,
-                '(avg_over_time(api_slo:bad_requests:rate5m{slo="availability"}[3d]) * 259200)',
+                '(sum_over_time(api_slo:bad_requests:rate5m{slo="availability"}[3d]) * 30)',
             );
+            // The count sums 30 s samples: the group states its interval, whatever Prometheus's global default.
+            const sli = (rule.inputs.spec as { groups: { name: string; interval?: string }[] }).groups.find(
+                (g) => g.name === "api.slo.sli",
+            )!;
+            assert.equal(sli.interval, "30s");
             // Up to 6 h the windows read the counters exactly; the rate records come first, so a long window reads this evaluation's.
             const sixHours = rules.find((r) => r.record === "api_slo:bad_ratio:increase6h" && r.labels!.slo === "latency")!;
             assert.match(sixHours.expr, /increase\(http_server_request_duration_seconds_count\{namespace="api"\}\[6h\]\)/);
