@@ -114,7 +114,7 @@ const REGION_ENTRY = settings({
     adoptBackupVault: flag()
         .default(false)
         .describe(
-            "Re-added after it was removed: the cell's locked backup vault and its lock, kept when the region left the stack, are adopted (Pulumi import) instead of created, which AWS refuses under the same name (docs/regions.md); harmless to leave set",
+            "Re-added after it was removed: the cell's locked backup vault, its lock and its air-gapped vault, kept when the region left the stack, are adopted (Pulumi import) instead of created, which AWS refuses under the same name (docs/regions.md); harmless to leave set",
         ),
     pins: PINS_SCHEMA.optional()
         .meta({ fallback: "none: the stack-wide values" })
@@ -408,7 +408,7 @@ export interface PlatformConfig extends Omit<PlatformValues, "regions"> {
     readonly cells: readonly CellConfig[];
     /** By region: the values each cell runs (`platform:regions[].pins`, else the stack's). */
     readonly cellReleases: Readonly<Record<string, CellRelease>>;
-    /** The regions whose entry sets `adoptBackupVault`: their vault and its lock are imported, not created. */
+    /** The regions whose entry sets `adoptBackupVault`: their vault, its lock and their air-gapped vault are imported, not created. */
     readonly adoptedBackupVaults: readonly string[];
 }
 

@@ -185,6 +185,11 @@ const OUTPUTS: Record<string, (ctx: Ctx) => State> = {
             dashboardEndpoint: `${endpoint}/_dashboards`,
         };
     },
+    // An air-gapped vault is a backup vault of another VaultType (LOGICALLY_AIR_GAPPED_BACKUP_VAULT in
+    // DescribeBackupVault), with the standard vault's ARN form; the copy action targets that ARN.
+    "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault": (c) => ({
+        arn: `arn:aws:backup:${c.region}:${ACCOUNT_ID}:backup-vault:${physicalName(c)}`,
+    }),
     "aws:sns/topic:Topic": (c) => ({ arn: `arn:aws:sns:${c.region}:${ACCOUNT_ID}:${physicalName(c)}` }),
     "aws:cloudwatch/metricAlarm:MetricAlarm": (c) => ({ arn: `arn:aws:cloudwatch:${c.region}:${ACCOUNT_ID}:alarm:${physicalName(c)}` }),
     // aws:eks/podIdentityAssociation: the compute tier's entry serves the log shipper too.

@@ -256,6 +256,9 @@ export const PHYSICAL_NAMES: Readonly<Record<string, PhysicalName>> = {
     // Backup CreateBackupVault: "unique to the account used to create them and the AWS Region where
     // they are created" (https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupVault.html).
     "aws:backup/vault:Vault": { input: "name", scope: "region" },
+    // Backup CreateLogicallyAirGappedBackupVault: vaults "are identified by names that are unique to the account used to
+    // create them and the Region where they are created" (the SDK reference's CreateLogicallyAirGappedBackupVaultResponse.BackupVaultName).
+    "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault": { input: "name", scope: "region" },
     // SQS CreateQueue: "unique within the scope of your queues" (a queue's URL carries its Region:
     // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html).
     "aws:sqs/queue:Queue": { input: "name", scope: "region" },

@@ -53,6 +53,9 @@ export const REPLACE_TRIGGERS: Readonly<Record<string, readonly string[]>> = {
         "preferredCacheClusterAzs",
     ],
     "aws:s3/bucket:Bucket": ["region", "bucket", "bucketPrefix", "objectLockEnabled"],
+    // The backups outside the account: name and both retention bounds are RequiresReplace
+    // (internal/service/backup/logically_air_gapped_vault.go; the API has no update for them).
+    "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault": ["region", "name", "minRetentionDays", "maxRetentionDays"],
 };
 
 /** Resource types that hold data: removing or replacing one loses it unless it is retained. */

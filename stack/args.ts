@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { type RegionalCellArgs } from "../components/cell/regionalCell";
 import { type CloudflareRanges } from "../components/compute/originIngress";
-import { backupVaultName } from "../components/data/backups";
+import { airGappedVaultName, backupVaultName } from "../components/data/backups";
 import { type GlobalDatabase } from "../components/data/globalDatabase";
 import { type EdgeArgs, type EdgeCell, type ZoneRole } from "../components/edge/edge";
 import { type HostnameRules } from "../components/edge/rules";
@@ -85,6 +85,7 @@ export function regionalCellArgs(stack: Stack, cell: FleetCell, shared: CellShar
             rpoBounded: rpoBounded(config.data.rpoBound, stack.fleet),
             physicalPrefix: cellPhysicalPrefix(shared.project, shared.stack, cell.code),
             backupVaultName: backupVaultName(shared.project, shared.stack, cell.code),
+            airGappedVaultName: airGappedVaultName(shared.project, shared.stack, cell.code),
             adoptBackupVault: config.adoptedBackupVaults.includes(cell.region),
             // The next serving cell's vault: where the primary's backups are copied.
             backupCopy: copyCell && { region: copyCell.region, vaultName: backupVaultName(shared.project, shared.stack, copyCell.code) },

@@ -3,7 +3,9 @@
  * daily recovery points kept in a locked vault in the cell's region and copied to a locked
  * vault in another region. Locked (AWS Backup Vault Lock, compliance mode once the grace
  * period ends): nobody, root included, can delete a recovery point before its retention or
- * shorten it; this stands in for a separate backup account, which the stack does not have.
+ * shorten it. Every recovery point is also copied, in the primary's region, into that cell's
+ * logically air-gapped vault: AWS Backup keeps it in a service-owned account, outside this
+ * account's control (docs/database.md, "Backups").
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -24,9 +26,31 @@ export function backupVaultName(project: string, stack: string, code: string): s
     return `${project}-${stack}-${code}-data`;
 }
 
+/**
+ * Retention bounds of every cell's logically air-gapped vault, the same as the locked vaults':
+ * the copies' 35 days lie within them. Fixed at creation (the provider replaces the vault on a
+ * change: terraform-provider-aws internal/service/backup/logically_air_gapped_vault.go, both
+ * RequiresReplace), and a replaced vault keeps its recovery points under the old name: change
+ * them only with a new name.
+ */
+export const AIR_GAPPED_RETENTION = {
+    minRetentionDays: VAULT_LOCK.minRetentionDays,
+    maxRetentionDays: VAULT_LOCK.maxRetentionDays,
+} as const;
+
+/** A cell's logically air-gapped vault name (names are unique per account and region, as for standard vaults). */
+export function airGappedVaultName(project: string, stack: string, code: string): string {
+    return `${project}-${stack}-${code}-airgap`;
+}
+
 /** `arn:aws:backup:<region>:<account>:backup-vault:<name>`: another cell's vault, before that cell exists. */
 export function backupVaultArn(region: string, accountId: pulumi.Input<string>, name: string): pulumi.Output<string> {
     return pulumi.interpolate`arn:aws:backup:${region}:${accountId}:backup-vault:${name}`;
+}
+
+/** The `import` option of a retained vault that a returning region adopts: its name, in the cell's region. */
+function adoption(args: { region: string; vaultName: string; adopt: boolean }): { import?: string } {
+    return args.adopt ? { import: `${args.vaultName}@${args.region}` } : {};
 }
 
 /**
@@ -54,7 +78,7 @@ export function declareBackupVault(
     args: { region: string; vaultName: string; adopt: boolean },
     parent: pulumi.Resource,
 ): aws.backup.Vault {
-    const adopted = args.adopt ? { import: `${args.vaultName}@${args.region}` } : {};
+    const adopted = adoption(args);
     const vault = new aws.backup.Vault(
         `${name}-vault`,
         { region: args.region, name: args.vaultName, forceDestroy: false, tags: { Name: args.vaultName } },
@@ -68,16 +92,39 @@ export function declareBackupVault(
     return vault;
 }
 
+/**
+ * Every cell's logically air-gapped vault (AWS-owned key, compliance-mode lock built in), retained
+ * on delete like the locked vault and, for the same reason, imported by `adopt` when a removed
+ * region comes back (its name stays taken in that account and region). Its id is its name
+ * (logicallyAirGappedVault.d.ts "## Import"), with the cell's region appended as for the vault.
+ * Per cell, not one for the stack: AWS does not copy Aurora recovery points into such a vault
+ * across regions, so the primary copies into its own region's, and a switch of the primary
+ * finds one in the new primary's region.
+ */
+export function declareAirGappedVault(
+    name: string,
+    args: { region: string; vaultName: string; adopt: boolean },
+    parent: pulumi.Resource,
+): aws.backup.LogicallyAirGappedVault {
+    return new aws.backup.LogicallyAirGappedVault(
+        `${name}-airgap`,
+        { region: args.region, name: args.vaultName, ...AIR_GAPPED_RETENTION, tags: { Name: args.vaultName } },
+        { parent, retainOnDelete: true, ...adoption(args) },
+    );
+}
+
 export interface ClusterBackupArgs {
     readonly region: string;
     /** The cell's own vault (declareBackupVault). */
     readonly vault: aws.backup.Vault;
     /** Another cell's vault, by ARN: where every recovery point is copied. @default none (a one-region stack) */
     readonly copyVaultArn?: pulumi.Input<string>;
+    /** The cell's own logically air-gapped vault (declareAirGappedVault): every recovery point is copied there too. */
+    readonly airGappedVault: aws.backup.LogicallyAirGappedVault;
     readonly clusterArn: pulumi.Input<string>;
 }
 
-/** The primary's plan (daily, copied to another region) and its selection of the cluster, under `parent`. */
+/** The primary's plan (daily, copied to another region and to the region's air-gapped vault) and its selection of the cluster, under `parent`. */
 export function declareClusterBackup(name: string, args: ClusterBackupArgs, parent: pulumi.Resource): aws.backup.Plan {
     const child = { parent };
     const lifecycle = { deleteAfter: BACKUP_RETENTION_DAYS };
@@ -94,7 +141,11 @@ export function declareClusterBackup(name: string, args: ClusterBackupArgs, pare
                     startWindow: 60,
                     completionWindow: 240,
                     lifecycle,
-                    copyActions: args.copyVaultArn !== undefined ? [{ destinationVaultArn: args.copyVaultArn, lifecycle }] : [],
+                    copyActions: [
+                        ...(args.copyVaultArn !== undefined ? [{ destinationVaultArn: args.copyVaultArn, lifecycle }] : []),
+                        // Same region as the source: AWS Backup copies no Aurora backup to or from an air-gapped vault across regions.
+                        { destinationVaultArn: args.airGappedVault.arn, lifecycle },
+                    ],
                 },
             ],
         },
@@ -103,6 +154,7 @@ export function declareClusterBackup(name: string, args: ClusterBackupArgs, pare
     const role = new aws.iam.Role(
         `${name}-role`,
         {
+            // AWSBackupServiceRolePolicyForBackup grants the snapshot and copy actions (rds:CopyDBClusterSnapshot) for both copies.
             description: `${name}: AWS Backup takes and copies the cluster's snapshots`,
             assumeRolePolicy: serviceTrust("backup.amazonaws.com"),
         },

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type StorePlacement, type WorkloadStore } from "./access";
-import { backupVaultArn, declareBackupVault, declareClusterBackup } from "./backups";
+import { backupVaultArn, declareAirGappedVault, declareBackupVault, declareClusterBackup } from "./backups";
 import { Cache } from "./cache";
 import { type Migration, declareDatabaseBootstrap } from "./databaseBootstrap";
 import { DatabaseMember } from "./databaseMember";
@@ -28,7 +28,9 @@ export interface DatabaseSpec {
     readonly readers: number;
     /** This cell's AWS Backup vault name (backupVaultName). */
     readonly backupVaultName: string;
-    /** The vault (and its lock) exist already, kept when this region left the stack: import them. @default false */
+    /** This cell's logically air-gapped vault name (airGappedVaultName). */
+    readonly airGappedVaultName: string;
+    /** The vaults (locked, its lock, air-gapped) exist already, kept when this region left the stack: import them. @default false */
     readonly adoptBackupVault?: boolean;
     /**
      * Another cell's vault, where the primary's recovery points are copied (used while this
@@ -206,13 +208,12 @@ export class DataTier extends pulumi.ComponentResource {
               ]
             : [];
 
-        // Every cell has a locked vault; the primary backs its cluster up into it and copies
-        // each recovery point to the next cell's. The plan moves with `primary` (docs/database.md, "Backups").
-        const vault = declareBackupVault(
-            `${name}-backup`,
-            { region, vaultName: database.backupVaultName, adopt: database.adoptBackupVault ?? false },
-            this,
-        );
+        // Every cell has a locked vault and an air-gapped one; the primary backs its cluster up into
+        // the first and copies each recovery point to the next cell's and to its own air-gapped vault.
+        // The plan moves with `primary` (docs/database.md, "Backups").
+        const adopt = database.adoptBackupVault ?? false;
+        const vault = declareBackupVault(`${name}-backup`, { region, vaultName: database.backupVaultName, adopt }, this);
+        const airGappedVault = declareAirGappedVault(`${name}-backup`, { region, vaultName: database.airGappedVaultName, adopt }, this);
         const copy = database.backupCopy;
         if (primary)
             declareClusterBackup(
@@ -221,6 +222,7 @@ export class DataTier extends pulumi.ComponentResource {
                     region,
                     vault,
                     copyVaultArn: copy ? backupVaultArn(copy.region, args.accountId, copy.vaultName) : undefined,
+                    airGappedVault,
                     clusterArn: this.database.clusterArn,
                 },
                 this,

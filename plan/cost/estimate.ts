@@ -137,6 +137,8 @@ export interface CostEstimate {
 export const NOT_MODELED: Readonly<Record<string, string>> = {
     "aws:backup/vault:Vault":
         "AWS Backup: the recovery points' storage (35 days) and each copy to another region's vault (aws.amazon.com/backup/pricing)",
+    "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault":
+        "AWS Backup logically air-gapped vault: the primary's copies' storage (35 days), at the air-gapped vault's Aurora rate (aws.amazon.com/backup/pricing)",
     "aws:arcregionswitch/plan:Plan":
         "ARC Region switch: a charge per plan and month (aws.amazon.com/application-recovery-controller/pricing)",
     "aws:fis/experimentTemplate:ExperimentTemplate":

@@ -158,6 +158,8 @@ describe("region lifecycle: plans", function () {
                 .filter((r) => r.retainOnDelete)
                 .map((r) => `${cells.get(r.urn)} ${r.type} ${r.name} protect=${r.protect}`);
             assert.deepEqual(retained.sort(), [
+                // The air-gapped vault, like the locked one (its recovery points outlive the cell; issue 15).
+                "apse1 aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault apse1-data-backup-airgap protect=false",
                 "apse1 aws:backup/vault:Vault apse1-data-backup-vault protect=false",
                 "apse1 aws:backup/vaultLockConfiguration:VaultLockConfiguration apse1-data-backup-vault-lock protect=false",
                 "apse1 aws:elasticache/replicationGroup:ReplicationGroup apse1-data-cache-valkey protect=false",
@@ -168,19 +170,26 @@ describe("region lifecycle: plans", function () {
                 "apse1 aws:opensearch/domain:Domain apse1-obs-logs-domain protect=true",
                 "apse1 aws:rds/cluster:Cluster apse1-data-db-cluster protect=true",
                 "apse1 aws:s3/bucket:Bucket apse1-ingress-alb-logs protect=true",
-                // Every cell's backup vault is retained on delete anyway (a locked vault cannot be emptied).
+                // Every cell's backup vaults are retained on delete anyway (a locked vault cannot be emptied).
+                "euc1 aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault euc1-data-backup-airgap protect=false",
                 "euc1 aws:backup/vault:Vault euc1-data-backup-vault protect=false",
                 "euc1 aws:backup/vaultLockConfiguration:VaultLockConfiguration euc1-data-backup-vault-lock protect=false",
+                "use1 aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault use1-data-backup-airgap protect=false",
                 "use1 aws:backup/vault:Vault use1-data-backup-vault protect=false",
                 "use1 aws:backup/vaultLockConfiguration:VaultLockConfiguration use1-data-backup-vault-lock protect=false",
             ]);
-            // In prod only the backup vaults (and their locks) are retained on delete: a locked vault cannot be emptied.
+            // In prod only the backup vaults (and their locks) are retained on delete: a locked vault cannot be emptied,
+            // and an air-gapped vault holds the copies outside the account.
             assert.deepEqual(
                 prod.plan.resources
                     .filter((r) => r.retainOnDelete)
                     .map((r) => r.type)
                     .sort(),
-                [...Array(3).fill("aws:backup/vault:Vault"), ...Array(3).fill("aws:backup/vaultLockConfiguration:VaultLockConfiguration")],
+                [
+                    ...Array(3).fill("aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault"),
+                    ...Array(3).fill("aws:backup/vault:Vault"),
+                    ...Array(3).fill("aws:backup/vaultLockConfiguration:VaultLockConfiguration"),
+                ],
             );
         });
 
@@ -401,8 +410,9 @@ describe("region lifecycle: plans", function () {
             // regenerate the fixture:  npm run -s build && node .build/test/support/statefulUrns.js
             const expected = readFileSync(fixture("stateful-urns.prod.txt"), "utf8").trim().split("\n");
             assert.deepEqual(statefulUrns(prod), expected);
-            // 30, less the three cache AUTH secrets (IAM auth, issue 15), and the failover's Cloudflare token secret (issue 19).
-            assert.equal(expected.length, 28);
+            // 30, less the three cache AUTH secrets (IAM auth, issue 15), and the failover's Cloudflare token secret (issue 19);
+            // plus the three cells' logically air-gapped vaults (issue 15).
+            assert.equal(expected.length, 31);
             assert.deepEqual([...new Set(expected.map((u) => u.split("::")[2].split("$").pop()))].sort(), [...STATEFUL_TYPES].sort());
         });
     });
@@ -441,12 +451,17 @@ describe("region lifecycle: the plan command", function () {
         // The changes: the image's replication and the failover token's secret drop the removed region. Removed: 9
         // more than before issue 17's log domain setup (its component, security group, role, policy, execution
         // attachment, log group, function and invocation, and the domain master role's policy), and 3 with Grafana's
-        // role, policy and Pod Identity association in apse1.
-        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 2 changed, 283 removed$/);
+        // role, policy and Pod Identity association in apse1; 1 more with its logically air-gapped vault (issue 15).
+        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 2 changed, 284 removed$/);
         assert.equal(lines[2], "Data at risk: none (no stateful resource is deleted or replaced)");
-        // 8 with data, plus the backup vault and its lock, which keep their name in AWS (docs/regions.md, "Add a region back").
-        assert.equal(lines[4], "Retained (10): removed from the stack, kept in AWS (retainOnDelete):");
+        // 8 with data, plus the backup vault and its lock, which keep their name in AWS (docs/regions.md, "Add a region back"),
+        // and the air-gapped vault (issue 15).
+        assert.equal(lines[4], "Retained (11): removed from the stack, kept in AWS (retainOnDelete):");
         assert.match(result.stdout, /\n {2}= urn:\S+\$aws:backup\/vault:Vault::apse1-data-backup-vault\n/);
+        assert.match(
+            result.stdout,
+            /\n {2}= urn:\S+\$aws:backup\/logicallyAirGappedVault:LogicallyAirGappedVault::apse1-data-backup-airgap\n/,
+        );
         assert.match(
             result.stdout,
             /\n {2}The backup vaults of apse1 keep their names in AWS: to add such a region back later, give its entry adoptBackupVault: true/,

@@ -114,12 +114,13 @@ describe("the plan JSON's mock ids and --preview-json", () => {
         const imports = adopted.steps.filter((s) => s.op === "import");
         assert.deepEqual(
             imports.map((s) => s.urn.split("::").at(-1)),
-            ["apse1-data-backup-vault", "apse1-data-backup-vault-lock"],
+            // The air-gapped vault is retained and adopted with the locked one (issue 15).
+            ["apse1-data-backup-airgap", "apse1-data-backup-vault", "apse1-data-backup-vault-lock"],
         );
         for (const step of imports) assert.match(step.newState.importID!, /@ap-southeast-1$/);
         assert.ok(!adopted.steps.some((s) => s.op !== "import" && s.newState.importID !== undefined));
         const creates = adopted.steps.filter((s) => s.op === "create").length;
-        assert.deepEqual(adopted.changeSummary, { create: creates, import: 2 });
+        assert.deepEqual(adopted.changeSummary, { create: creates, import: 3 });
     });
 
     it("shows a read step for each StackReference the program declares (the zone owner reads its tenant staging), by the builtin default provider", () => {

@@ -7,6 +7,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { type Comparison, compare } from "../../plan/compare";
+import { ACCOUNT_ID } from "../../plan/mocks";
 import { type Plan } from "../../plan/plan";
 import { type CloudRuleReport, checkTransitionRules } from "../../plan/rules";
 import { type StackConfig, projectRoot, readConfigFile } from "../../plan/stackConfig";
@@ -111,6 +112,18 @@ describe("day-2 rehearsals on prod", function () {
         assert.equal(lock.importId, `${String(retainedName)}@ap-southeast-1`, "its lock is imported by the vault's name, in its region");
         assert.equal(lock.inputs.backupVaultName, retainedName, "the vault's id is its name, the suffix only locates it");
         assert.ok(lock.ignoreChanges.includes("changeableForDays"), "the lock's grace period is never read back, so never diffed");
+        // The air-gapped vault was retained with the others, and is adopted the same way.
+        const airGapType = "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault";
+        const retainedAirGap = vaultOf(remove.before, airGapType, "apse1-data-backup-airgap")!;
+        assert.ok(
+            remove.diff.retained.some((c) => c.urn === retainedAirGap.urn),
+            "the air-gapped vault is retained on removal",
+        );
+        const airGap = vaultOf(readd.after, airGapType, "apse1-data-backup-airgap")!;
+        assert.equal(airGap.inputs.name, retainedAirGap.inputs.name, "the same name as the retained air-gapped vault");
+        assert.equal(airGap.importId, `${String(retainedAirGap.inputs.name)}@ap-southeast-1`, "imported by its name, in its region");
+        for (const code of ["use1", "euc1"])
+            assert.equal(vaultOf(readd.after, airGapType, `${code}-data-backup-airgap`)!.importId, undefined);
         // The other cells' vaults, and the first deployment's, are created.
         for (const code of ["use1", "euc1"])
             assert.equal(vaultOf(readd.after, undefined, `${code}-data-backup-vault`)!.importId, undefined);
@@ -120,6 +133,29 @@ describe("day-2 rehearsals on prod", function () {
     it("switches the primary to eu-central-1 and fails back: neither direction breaks a rule or risks data", async () => {
         const over = await rehearse(prodStack(), fixture("primary-euc1.yaml"));
         assertSafe(over);
+        // Every cell's air-gapped vault stays as it is (not replaced, not deleted, not changed);
+        // the plan that moves to euc1 copies into euc1's, in its own region.
+        const airGaps = (plan: Plan) =>
+            plan.resources
+                .filter((r) => r.type === "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault")
+                .map((r) => `${r.urn} ${JSON.stringify(r.inputs)} retained: ${r.retainOnDelete}`)
+                .sort();
+        assert.equal(airGaps(over.before).length, 3);
+        assert.deepEqual(airGaps(over.after), airGaps(over.before));
+        const copies = (plan: Plan) =>
+            plan.resources
+                .filter((r) => r.type === "aws:backup/plan:Plan")
+                .map(
+                    (r) =>
+                        `${r.name}: ${(r.inputs.rules as { copyActions: { destinationVaultArn: string }[] }[])[0].copyActions.map((c) => c.destinationVaultArn).join(", ")}`,
+                );
+        const vaultArn = (region: string, name: string) => `arn:aws:backup:${region}:${ACCOUNT_ID}:backup-vault:platform-prod-${name}`;
+        assert.deepEqual(copies(over.before), [
+            `use1-data-backup-plan: ${vaultArn("eu-central-1", "euc1-data")}, ${vaultArn("us-east-1", "use1-airgap")}`,
+        ]);
+        assert.deepEqual(copies(over.after), [
+            `euc1-data-backup-plan: ${vaultArn("us-east-1", "use1-data")}, ${vaultArn("eu-central-1", "euc1-airgap")}`,
+        ]);
         assert.deepEqual(
             { added: typesOf(over.diff.added), changed: typesOf(over.diff.changed), removed: typesOf(over.diff.removed) },
             REHEARSAL_TYPES.switchPrimary,

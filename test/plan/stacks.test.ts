@@ -208,6 +208,17 @@ describe("cross-stack check", () => {
                 );
                 assert.ok(named2.length >= 5 * codes.get(stack)!.length);
                 for (const r of named2) assert.match(String(r.inputs.name), new RegExp(`(^|/)(platform-)?${stack}-`), r.urn);
+                // The air-gapped vaults: one per cell, the stack in each name (issue 15).
+                assert.deepEqual(
+                    s.resources
+                        .filter((x) => x.type === "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault")
+                        .map((x) => String(x.inputs.name))
+                        .sort(),
+                    codes
+                        .get(stack)!
+                        .map((code) => `platform-${stack}-${code}-airgap`)
+                        .sort(),
+                );
             }
         });
 
@@ -221,6 +232,7 @@ describe("cross-stack check", () => {
             assert.match(problems[0], /Domain domainName prod-use1-logs in us-east-1/);
             assert.match(problems[0], /MetricAlarm name platform-prod-euc1-alb-p99-latency in eu-central-1/);
             assert.match(problems[0], /AlreadyExists/);
+            assert.match(problems[0], /LogicallyAirGappedVault name platform-prod-use1-airgap in us-east-1/);
             // The retained vault, Karpenter's queue, the cache's users and the failover plans claim their names too.
             // And the rotation Lambda the SAR stack deploys (its functionName parameter; data deploy review).
             assert.match(problems[0], /CloudFormationStack parameters\.functionName platform-prod-use1-master-rotation in us-east-1/);

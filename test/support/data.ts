@@ -46,6 +46,7 @@ export function dataSpecs(config: DataConfig, readers = 2, shards = 3): Pick<Dat
             backupRetentionDays: config.backupRetentionDays,
             readers,
             backupVaultName: "platform-test-data",
+            airGappedVaultName: "platform-test-airgap",
             backupCopy: { region: "eu-west-1", vaultName: "platform-test-copy" },
             physicalPrefix: "platform-test",
         },

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { BACKUP_RETENTION_DAYS, VAULT_LOCK } from "../../../components/data/backups";
+import { AIR_GAPPED_RETENTION, BACKUP_RETENTION_DAYS, VAULT_LOCK } from "../../../components/data/backups";
 import { KEY_BREAK_GLASS_ROLE } from "../../../components/kms";
 import { type Evaluation } from "../../../plan/runtime";
 import { DATA_REGIONS, dataPlan } from "../../support/data";
@@ -11,7 +11,7 @@ describe("backups and data keys", () => {
         ev = await dataPlan(DATA_REGIONS);
     });
 
-    it("backs up the primary cluster daily into a locked vault, copied to a locked vault in another region", () => {
+    it("backs up the primary cluster daily into a locked vault, copied to a locked vault in another region and to its region's air-gapped vault", () => {
         assert.deepEqual(
             ofType(ev, "aws:backup/vault:Vault")
                 .map((v) => `${v.name} ${String(v.inputs.region)} retained: ${v.retainOnDelete}`)
@@ -28,10 +28,21 @@ describe("backups and data keys", () => {
                 [VAULT_LOCK.minRetentionDays, VAULT_LOCK.maxRetentionDays, VAULT_LOCK.changeableForDays, true],
             );
         const plan = one(ev, "aws:backup/plan:Plan", "use1-data-backup-plan");
-        const [rule] = plan.inputs.rules as { lifecycle: unknown; copyActions: { destinationVaultArn: string; lifecycle: unknown }[] }[];
+        const rules = plan.inputs.rules as { lifecycle: unknown; copyActions: { destinationVaultArn: string; lifecycle: unknown }[] }[];
+        assert.equal(rules.length, 1, "one rule, with both copies");
+        const [rule] = rules;
         assert.deepEqual(rule.lifecycle, { deleteAfter: BACKUP_RETENTION_DAYS });
-        assert.equal(rule.copyActions.length, 1);
-        assert.equal(rule.copyActions[0].destinationVaultArn, "arn:aws:backup:eu-west-1:123456789012:backup-vault:platform-test-copy");
+        assert.deepEqual(rule.copyActions, [
+            {
+                destinationVaultArn: "arn:aws:backup:eu-west-1:123456789012:backup-vault:platform-test-copy",
+                lifecycle: { deleteAfter: BACKUP_RETENTION_DAYS },
+            },
+            // The primary's own region: Aurora recovery points are not copied into an air-gapped vault across regions.
+            {
+                destinationVaultArn: "arn:aws:backup:us-east-1:123456789012:backup-vault:platform-test-airgap",
+                lifecycle: { deleteAfter: BACKUP_RETENTION_DAYS },
+            },
+        ]);
         assert.deepEqual(
             ofType(ev, "aws:backup/plan:Plan").map((p) => p.name),
             ["use1-data-backup-plan"],
@@ -39,6 +50,43 @@ describe("backups and data keys", () => {
         );
         const selection = one(ev, "aws:backup/selection:Selection", "use1-data-backup-selection");
         assert.deepEqual(selection.inputs.resources, ["arn:aws:rds:us-east-1:123456789012:cluster:use1-data-db-cluster-24471c1"]);
+    });
+
+    it("gives every cell a retained, logically air-gapped vault whose retention bounds hold the copies' 35 days", () => {
+        const vaults = ofType(ev, "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault");
+        assert.deepEqual(
+            vaults
+                .map(
+                    (v) =>
+                        `${v.name} ${String(v.inputs.region)} ${String(v.inputs.name)} retained: ${v.retainOnDelete} imported: ${v.importId}`,
+                )
+                .sort(),
+            [
+                "apse1-data-backup-airgap ap-southeast-1 platform-test-airgap retained: true imported: undefined",
+                "euc1-data-backup-airgap eu-central-1 platform-test-airgap retained: true imported: undefined",
+                "use1-data-backup-airgap us-east-1 platform-test-airgap retained: true imported: undefined",
+            ],
+        );
+        for (const v of vaults) {
+            assert.deepEqual([v.inputs.minRetentionDays, v.inputs.maxRetentionDays], [7, 365], v.name);
+            assert.deepEqual(AIR_GAPPED_RETENTION, { minRetentionDays: 7, maxRetentionDays: 365 });
+            assert.ok(
+                (v.inputs.minRetentionDays as number) <= BACKUP_RETENTION_DAYS &&
+                    BACKUP_RETENTION_DAYS <= (v.inputs.maxRetentionDays as number),
+            );
+            // The AWS-owned key, AWS's default for such a vault: no key of this account can lock the copies out.
+            assert.equal(v.inputs.encryptionKeyArn, undefined, v.name);
+        }
+    });
+
+    it("creates the air-gapped vault before the plan that copies into it, and sets only what the provider reads back", () => {
+        const airGap = one(ev, "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault", "use1-data-backup-airgap");
+        const plan = one(ev, "aws:backup/plan:Plan", "use1-data-backup-plan");
+        // First up: the copy action's ARN is the vault's output, so the engine creates the vault first.
+        assert.ok(plan.dependencies.includes(airGap.urn), plan.dependencies.join("\n"));
+        // Second up, no diff: the provider's Read sets the name and both retention bounds (and tags, region),
+        // so nothing declared here is missing from the refreshed state (logically_air_gapped_vault.go, Read).
+        assert.deepEqual(Object.keys(airGap.inputs).sort(), ["maxRetentionDays", "minRetentionDays", "name", "region", "tags"]);
     });
 
     it("keeps point-in-time history when a cluster is deleted", () => {

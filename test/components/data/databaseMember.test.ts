@@ -87,8 +87,9 @@ describe("DatabaseMember", () => {
     // and the database bootstrap (security group, ingress rule, log group, function, invocation)
     // and its backup plan and selection; every cell has a locked backup vault (vault, lock).
     // The cache's IAM users and user group replace its AUTH secret and value (+1). Every member
-    // has a writer guard (log group, function, invocation; its role is global).
-    const regionalCount: Record<string, number> = { use1: 37, euc1: 27 };
+    // has a writer guard (log group, function, invocation; its role is global). Every cell has a
+    // logically air-gapped vault (+1, issue 15).
+    const regionalCount: Record<string, number> = { use1: 38, euc1: 28 };
 
     for (const [code, region] of [
         ["use1", "us-east-1"],

@@ -115,8 +115,9 @@ describe("npm run release", function () {
         const targets = cellTargets(prodPlan.plan!);
         for (const up of ups()) assert.deepEqual(targetsOf(up.argv), targets.get(cellsTargeted(up.argv)[0])!.urns);
         // apse1's URNs: 281 since issue 17's log domain setup (9 more: its component and 7 resources, the master role's
-        // policy) and Grafana's role, policy and Pod Identity association (3 more).
-        assert.equal(targetsOf(ups()[0].argv).length, 281);
+        // policy) and Grafana's role, policy and Pod Identity association (3 more); 282 with its logically air-gapped
+        // backup vault (issue 15).
+        assert.equal(targetsOf(ups()[0].argv).length, 282);
         assert.deepEqual(
             ups().map((c) => c.pins),
             [
