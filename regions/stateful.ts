@@ -53,6 +53,9 @@ export const REPLACE_TRIGGERS: Readonly<Record<string, readonly string[]>> = {
         "preferredCacheClusterAzs",
     ],
     "aws:s3/bucket:Bucket": ["region", "bucket", "bucketPrefix", "objectLockEnabled"],
+    // The locked vaults: name and key force a new vault (terraform-provider-aws
+    // internal/service/backup/vault.go, both ForceNew), and a locked vault is never emptied.
+    "aws:backup/vault:Vault": ["region", "name", "kmsKeyArn"],
     // The backups outside the account: name and both retention bounds are RequiresReplace
     // (internal/service/backup/logically_air_gapped_vault.go; the API has no update for them).
     "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault": ["region", "name", "minRetentionDays", "maxRetentionDays"],

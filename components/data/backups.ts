@@ -75,13 +75,24 @@ function adoption(args: { region: string; vaultName: string; adopt: boolean }): 
  */
 export function declareBackupVault(
     name: string,
-    args: { region: string; vaultName: string; adopt: boolean },
+    args: { region: string; vaultName: string; adopt: boolean; kmsKeyArn: pulumi.Input<string> },
     parent: pulumi.Resource,
 ): aws.backup.Vault {
     const adopted = adoption(args);
     const vault = new aws.backup.Vault(
         `${name}-vault`,
-        { region: args.region, name: args.vaultName, forceDestroy: false, tags: { Name: args.vaultName } },
+        {
+            region: args.region,
+            name: args.vaultName,
+            // The cell's own data key, not AWS Backup's default `aws/backup`: a copy to another Region is
+            // encrypted with the destination vault's key, and for a resource AWS Backup does not fully
+            // manage (Aurora) "the key associated to the destination vault must be a CMK or the managed
+            // key of the service that owns the underlying resource … a Backup managed key cannot be used"
+            // (AWS Backup developer guide, encryption.html). Set at creation: the key forces a new vault.
+            kmsKeyArn: args.kmsKeyArn,
+            forceDestroy: false,
+            tags: { Name: args.vaultName },
+        },
         { parent, retainOnDelete: true, ...adopted },
     );
     new aws.backup.VaultLockConfiguration(
@@ -115,6 +126,10 @@ export function declareAirGappedVault(
 
 export interface ClusterBackupArgs {
     readonly region: string;
+    /** The account: the backup role may use its data keys for backups and copies only. */
+    readonly accountId: pulumi.Input<string>;
+    /** Regions whose data keys the role uses: the primary's (the cluster's snapshots) and the copy's destination (its vault's key). */
+    readonly keyRegions: readonly string[];
     /** The cell's own vault (declareBackupVault). */
     readonly vault: aws.backup.Vault;
     /** Another cell's vault, by ARN: where every recovery point is copied. @default none (a one-region stack) */
@@ -165,10 +180,45 @@ export function declareClusterBackup(name: string, args: ClusterBackupArgs, pare
         { role: role.name, policyArn: managedPolicy("service-role/AWSBackupServiceRolePolicyForBackup") },
         child,
     );
+    // The data keys delegate to IAM (components/kms.ts), and the managed policy grants only
+    // kms:DescribeKey and kms:CreateGrant on them; a copy also encrypts and decrypts with them
+    // ("For all copy scenarios, the CMKs must be shared with the source copy role": Encrypt,
+    // Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey via AWS Backup; logicallyairgappedvault.html,
+    // "Key policy for copy/restore"). Only through AWS Backup and RDS in the key regions.
+    const keyUse = new aws.iam.RolePolicy(
+        `${name}-role-keys`,
+        {
+            role: role.id,
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "DataKeysForBackupsAndCopies",
+                        Effect: "Allow",
+                        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                        Resource: args.keyRegions.map((r) => pulumi.interpolate`arn:aws:kms:${r}:${args.accountId}:key/*`),
+                        Condition: {
+                            StringEquals: {
+                                "kms:ViaService": args.keyRegions.flatMap((r) => [`backup.${r}.amazonaws.com`, `rds.${r}.amazonaws.com`]),
+                            },
+                        },
+                    },
+                    {
+                        Sid: "GrantsForAwsResources",
+                        Effect: "Allow",
+                        Action: "kms:CreateGrant",
+                        Resource: args.keyRegions.map((r) => pulumi.interpolate`arn:aws:kms:${r}:${args.accountId}:key/*`),
+                        Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+                    },
+                ],
+            }),
+        },
+        child,
+    );
     new aws.backup.Selection(
         `${name}-selection`,
         { region: args.region, name: `${name}-cluster`, planId: plan.id, iamRoleArn: role.arn, resources: [args.clusterArn] },
-        { parent, dependsOn: [attachment] },
+        { parent, dependsOn: [attachment, keyUse] },
     );
     return plan;
 }

@@ -212,7 +212,11 @@ export class DataTier extends pulumi.ComponentResource {
         // the first and copies each recovery point to the next cell's and to its own air-gapped vault.
         // The plan moves with `primary` (docs/database.md, "Backups").
         const adopt = database.adoptBackupVault ?? false;
-        const vault = declareBackupVault(`${name}-backup`, { region, vaultName: database.backupVaultName, adopt }, this);
+        const vault = declareBackupVault(
+            `${name}-backup`,
+            { region, vaultName: database.backupVaultName, adopt, kmsKeyArn: this.database.kmsKeyArn },
+            this,
+        );
         const airGappedVault = declareAirGappedVault(`${name}-backup`, { region, vaultName: database.airGappedVaultName, adopt }, this);
         const copy = database.backupCopy;
         if (primary)
@@ -220,6 +224,8 @@ export class DataTier extends pulumi.ComponentResource {
                 `${name}-backup`,
                 {
                     region,
+                    accountId: args.accountId,
+                    keyRegions: copy ? [region, copy.region] : [region],
                     vault,
                     copyVaultArn: copy ? backupVaultArn(copy.region, args.accountId, copy.vaultName) : undefined,
                     airGappedVault,

@@ -27,7 +27,7 @@ const MAX_INSTANCES = Math.max(1 + AURORA_MAX_READERS, AURORA_MAX_SECONDARY_READ
  * 30 minutes from 06:00 + `index` hours UTC, after the cluster's windows. Without one, RDS picks
  * "a 30-minute window selected at random from an 8-hour block of time" per instance
  * (CreateDBInstance, PreferredMaintenanceWindow), so a change deferred to the window (a new
- * `instanceClass`, a patch) may reboot several instances of a cluster at once; an hour apart, they
+ * `instanceClass`, OS maintenance) may reboot several instances of a cluster at once; an hour apart, they
  * reboot one at a time. The window follows the index: more readers give the new ones the next
  * slots and change no existing instance's. AWS's constraints: at least 30 minutes, outside the
  * backup window.

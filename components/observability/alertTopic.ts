@@ -154,7 +154,7 @@ export class AlertTopic extends pulumi.ComponentResource {
             region,
             args.accountId,
             ticketTopic,
-            [eksLifecycleNotices(name, region, ticketTopic, this)],
+            [eksLifecycleNotices(name, region, ticketTopic, this), backupJobFailures(name, region, ticketTopic, this)],
             this,
         );
         for (const planned of plannedSubscriptions(args.subscriptions ?? [])) {
@@ -197,27 +197,60 @@ export class AlertTopic extends pulumi.ComponentResource {
  * statement that lets the rule publish.
  */
 function eksLifecycleNotices(name: string, region: string, topic: aws.sns.Topic, parent: pulumi.Resource): Statement {
-    const rule = new aws.cloudwatch.EventRule(
-        `${name}-eks-lifecycle`,
-        {
-            region,
-            description: "AWS Health: EKS planned lifecycle events (end of standard support) to the ticket topic",
-            eventPattern: JSON.stringify({
-                source: ["aws.health"],
-                "detail-type": ["AWS Health Event"],
-                detail: { service: ["EKS"], eventTypeCode: [EKS_LIFECYCLE_EVENT] },
-            }),
+    return eventsToTopic(`${name}-eks-lifecycle`, "EksLifecycleNoticesPublish", region, topic, parent, {
+        description: "AWS Health: EKS planned lifecycle events (end of standard support) to the ticket topic",
+        pattern: {
+            source: ["aws.health"],
+            "detail-type": ["AWS Health Event"],
+            detail: { service: ["EKS"], eventTypeCode: [EKS_LIFECYCLE_EVENT] },
         },
+    });
+}
+
+/**
+ * AWS Backup's failed jobs, to the ticket topic: a backup or a copy (to the next cell's vault, to
+ * the air-gapped vault) that fails leaves that day without the copy, which nothing else reports.
+ * AWS Backup sends `Backup Job State Change` and `Copy Job State Change` to EventBridge in the
+ * region of the job (AWS Backup developer guide, eventbridge.html; EventBridge events reference,
+ * events-ref-backup.html), `detail.state` among BACKUP_JOB_FAILED_STATES. A ticket: the point-in-
+ * time history and the other copies remain, and the next day's job runs again.
+ */
+function backupJobFailures(name: string, region: string, topic: aws.sns.Topic, parent: pulumi.Resource): Statement {
+    return eventsToTopic(`${name}-backup-failures`, "BackupJobFailuresPublish", region, topic, parent, {
+        description: "AWS Backup: failed, aborted, expired or partial backup and copy jobs to the ticket topic",
+        pattern: {
+            source: ["aws.backup"],
+            "detail-type": ["Backup Job State Change", "Copy Job State Change"],
+            detail: { state: [...BACKUP_JOB_FAILED_STATES] },
+        },
+    });
+}
+
+/** The job states that mean the job did not do its work (AWS Backup API, BackupJob.State and CopyJob.State). */
+export const BACKUP_JOB_FAILED_STATES = ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"] as const;
+
+/** An EventBridge rule in `region` sending its events to `topic`; returns the topic policy statement that lets it publish. */
+function eventsToTopic(
+    name: string,
+    sid: string,
+    region: string,
+    topic: aws.sns.Topic,
+    parent: pulumi.Resource,
+    rule: { readonly description: string; readonly pattern: Record<string, unknown> },
+): Statement {
+    const eventRule = new aws.cloudwatch.EventRule(
+        name,
+        { region, description: rule.description, eventPattern: JSON.stringify(rule.pattern) },
         { parent },
     );
-    new aws.cloudwatch.EventTarget(`${name}-eks-lifecycle-target`, { region, rule: rule.name, arn: topic.arn }, { parent });
+    new aws.cloudwatch.EventTarget(`${name}-target`, { region, rule: eventRule.name, arn: topic.arn }, { parent });
     return {
-        Sid: "EksLifecycleNoticesPublish",
+        Sid: sid,
         Effect: "Allow",
         Principal: { Service: "events.amazonaws.com" },
         Action: "sns:Publish",
         Resource: topic.arn,
-        Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
+        Condition: { ArnEquals: { "aws:SourceArn": eventRule.arn } },
     };
 }
 

@@ -411,8 +411,9 @@ describe("region lifecycle: plans", function () {
             const expected = readFileSync(fixture("stateful-urns.prod.txt"), "utf8").trim().split("\n");
             assert.deepEqual(statefulUrns(prod), expected);
             // 30, less the three cache AUTH secrets (IAM auth, issue 15), and the failover's Cloudflare token secret (issue 19);
-            // plus the three cells' logically air-gapped vaults (issue 15).
-            assert.equal(expected.length, 31);
+            // plus the three cells' logically air-gapped vaults (issue 15), and the three locked vaults (stateful since their
+            // key is set: it forces a new vault).
+            assert.equal(expected.length, 34);
             assert.deepEqual([...new Set(expected.map((u) => u.split("::")[2].split("$").pop()))].sort(), [...STATEFUL_TYPES].sort());
         });
     });
@@ -451,8 +452,9 @@ describe("region lifecycle: the plan command", function () {
         // The changes: the image's replication and the failover token's secret drop the removed region. Removed: 9
         // more than before issue 17's log domain setup (its component, security group, role, policy, execution
         // attachment, log group, function and invocation, and the domain master role's policy), and 3 with Grafana's
-        // role, policy and Pod Identity association in apse1; 1 more with its logically air-gapped vault (issue 15).
-        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 2 changed, 284 removed$/);
+        // role, policy and Pod Identity association in apse1; 1 more with its logically air-gapped vault and 2 with the
+        // EventBridge rule and target of its failed-backup tickets (issue 15).
+        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 2 changed, 286 removed$/);
         assert.equal(lines[2], "Data at risk: none (no stateful resource is deleted or replaced)");
         // 8 with data, plus the backup vault and its lock, which keep their name in AWS (docs/regions.md, "Add a region back"),
         // and the air-gapped vault (issue 15).

@@ -19,11 +19,17 @@ function strings(value: unknown, at = ""): [string, string][] {
  * What the design sends to another region on purpose, and why a cell does not depend on it at run
  * time: `type` and the input path that may name another region.
  */
-const ACROSS_REGIONS: readonly { type: string; path: RegExp; why: string }[] = [
+const ACROSS_REGIONS: readonly { type: string; name?: RegExp; path: RegExp; why: string }[] = [
     {
         type: "aws:backup/plan:Plan",
         path: /^rules\[\d+\]\.copyActions\[\d+\]\.destinationVaultArn$/,
         why: "the disaster-recovery copy of the primary's backups into the next cell's locked vault (issue 15): AWS Backup copies after each backup job, and a failed copy leaves the cell serving",
+    },
+    {
+        type: "aws:iam/rolePolicy:RolePolicy",
+        name: /-data-backup-role-keys$/,
+        path: /^policy$/,
+        why: "the same copy: the backup role may use the destination region's data keys through AWS Backup there (the copy is encrypted with the destination vault's key); IAM is global and nothing serving calls it",
     },
 ];
 
@@ -40,7 +46,7 @@ function foreignRegions(
         const code = cellOf(r.urn);
         if (!code || !r.custom || !(r.type.startsWith("aws:") || r.type.startsWith("kubernetes:"))) return [];
         return strings(r.inputs).flatMap(([at, text]) =>
-            ACROSS_REGIONS.some((a) => a.type === r.type && a.path.test(at))
+            ACROSS_REGIONS.some((a) => a.type === r.type && (a.name === undefined || a.name.test(r.name)) && a.path.test(at))
                 ? []
                 : names
                       .filter((n) => n !== regionOf[code] && text.includes(n))

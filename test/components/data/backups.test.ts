@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { AIR_GAPPED_RETENTION, BACKUP_RETENTION_DAYS, VAULT_LOCK } from "../../../components/data/backups";
 import { KEY_BREAK_GLASS_ROLE } from "../../../components/kms";
 import { type Evaluation } from "../../../plan/runtime";
-import { DATA_REGIONS, dataPlan } from "../../support/data";
+import { DATA_REGIONS, dataPlan, keyArn } from "../../support/data";
 import { ofType, one } from "../../support/harness";
 
 describe("backups and data keys", () => {
@@ -50,6 +50,40 @@ describe("backups and data keys", () => {
         );
         const selection = one(ev, "aws:backup/selection:Selection", "use1-data-backup-selection");
         assert.deepEqual(selection.inputs.resources, ["arn:aws:rds:us-east-1:123456789012:cluster:use1-data-db-cluster-24471c1"]);
+    });
+
+    it("encrypts every locked vault with its cell's data key (a cross-region copy of Aurora needs a customer key at the destination)", () => {
+        for (const [code, region] of [
+            ["use1", "us-east-1"],
+            ["euc1", "eu-central-1"],
+            ["apse1", "ap-southeast-1"],
+        ] as const) {
+            const vault = one(ev, "aws:backup/vault:Vault", `${code}-data-backup-vault`);
+            assert.equal(vault.inputs.kmsKeyArn, keyArn(region, `${code}-data-db-key`), code);
+            assert.ok(vault.dependencies.includes(one(ev, "aws:kms/key:Key", `${code}-data-db-key`).urn), code);
+        }
+    });
+
+    it("lets the backup role use the data keys of the primary's and the copy's regions, through AWS Backup and RDS only", () => {
+        const policy = JSON.parse(one(ev, "aws:iam/rolePolicy:RolePolicy", "use1-data-backup-role-keys").inputs.policy as string) as {
+            Statement: { Sid: string; Action: string | string[]; Resource: string[]; Condition: Record<string, Record<string, unknown>> }[];
+        };
+        const [use, grant] = policy.Statement;
+        assert.deepEqual(use!.Action, ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]);
+        assert.deepEqual(use!.Resource, ["arn:aws:kms:us-east-1:123456789012:key/*", "arn:aws:kms:eu-west-1:123456789012:key/*"]);
+        assert.deepEqual(use!.Condition, {
+            StringEquals: {
+                "kms:ViaService": [
+                    "backup.us-east-1.amazonaws.com",
+                    "rds.us-east-1.amazonaws.com",
+                    "backup.eu-west-1.amazonaws.com",
+                    "rds.eu-west-1.amazonaws.com",
+                ],
+            },
+        });
+        assert.deepEqual([grant!.Action, grant!.Condition], ["kms:CreateGrant", { Bool: { "kms:GrantIsForAWSResource": "true" } }]);
+        const selection = one(ev, "aws:backup/selection:Selection", "use1-data-backup-selection");
+        assert.ok(selection.dependencies.includes(one(ev, "aws:iam/rolePolicy:RolePolicy", "use1-data-backup-role-keys").urn));
     });
 
     it("gives every cell a retained, logically air-gapped vault whose retention bounds hold the copies' 35 days", () => {

@@ -63,10 +63,32 @@ describe("AlertTopic", () => {
         );
         assert.deepEqual(
             ticket.Statement.map((s) => [s.Sid, s.Principal, s.Action]),
-            [...shared, ["EksLifecycleNoticesPublish", { Service: "events.amazonaws.com" }, "sns:Publish"]],
+            [
+                ...shared,
+                ["EksLifecycleNoticesPublish", { Service: "events.amazonaws.com" }, "sns:Publish"],
+                ["BackupJobFailuresPublish", { Service: "events.amazonaws.com" }, "sns:Publish"],
+            ],
         );
         assert.deepEqual([page.Statement[1].Condition, ticket.Statement[1].Condition], [cloudWatch, cloudWatch]);
         assert.match(JSON.stringify(ticket.Statement[2].Condition), /"aws:SourceArn":"arn:aws:events:ap-southeast-1:123456789012:rule\//);
+    });
+});
+
+describe("AlertTopic: AWS Backup's failed jobs", () => {
+    it("sends failed, aborted, expired or partial backup and copy jobs of the cell's region to the ticket topic, the rule alone allowed to publish", async () => {
+        const ev = await evaluateOf(AlertTopic, "use1-obs-alerts", { region: "us-east-1", accountId: ACCOUNT_ID });
+        const rule = one(ev, "aws:cloudwatch/eventRule:EventRule", "use1-obs-alerts-backup-failures");
+        assert.equal(rule.inputs.region, "us-east-1");
+        assert.deepEqual(JSON.parse(rule.inputs.eventPattern as string), {
+            source: ["aws.backup"],
+            "detail-type": ["Backup Job State Change", "Copy Job State Change"],
+            detail: { state: ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"] },
+        });
+        const target = one(ev, "aws:cloudwatch/eventTarget:EventTarget", "use1-obs-alerts-backup-failures-target");
+        assert.ok(target.dependencies.includes(one(ev, "aws:sns/topic:Topic", "use1-obs-alerts-tickets").urn));
+        const ticket = policyOf(one(ev, "aws:sns/topicPolicy:TopicPolicy", "use1-obs-alerts-tickets-policy"));
+        const statement = ticket.Statement.find((s) => s.Sid === "BackupJobFailuresPublish")!;
+        assert.ok(statement.Condition, "only this rule may publish");
     });
 });
 
