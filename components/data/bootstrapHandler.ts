@@ -233,8 +233,10 @@ const literal = (s) => "'" + String(s).replace(/'/g, "''") + "'";
  * again (a rotation that finished after the first read: AWSCURRENT has moved, and AWSPENDING may
  * label no version any more), then AWSPENDING (a rotation between its setSecret step, the
  * database already on the pending password, and its finishSecret step, which moves AWSCURRENT;
- * or one that failed in between), each once and only if it is a password not yet tried. Nothing
- * else is retried.
+ * or one that failed in between), then AWSPREVIOUS (a secret version written with a stale
+ * password, data review F12: the database is on the one before; AWS's own single-user rotation
+ * function tries it too), each once and only if it is a password not yet tried. Nothing else is
+ * retried.
  */
 async function login(event, deps) {
     const opts = {
@@ -253,7 +255,7 @@ async function login(event, deps) {
         const tried = [current.password];
         const refusals = ["AWSCURRENT (" + e.message + ")"];
         let last = e;
-        for (const [stage, label] of [["AWSCURRENT", "AWSCURRENT read again"], ["AWSPENDING", "AWSPENDING"]]) {
+        for (const [stage, label] of [["AWSCURRENT", "AWSCURRENT read again"], ["AWSPENDING", "AWSPENDING"], ["AWSPREVIOUS", "AWSPREVIOUS"]]) {
             const candidate = await deps.credentials(stage);
             if (!candidate || tried.includes(candidate.password)) continue;
             tried.push(candidate.password);

@@ -77,6 +77,12 @@ async function run(event, deps) {
         } else if (kept && state.status === "available")
             // On the target, or on another instance that stays (AWS may pick another if the target cannot take it).
             return { cluster: clusterIdentifier, action: "failover", from: failedOverFrom, writer: state.writer, seconds: Math.round((Date.now() - started) / 1000) };
+        else if (state.status === "available" && state.writer !== null && !kept && state.writer !== failedOverFrom) {
+            // The failover landed on another instance that goes: move it again, within the same budget.
+            console.log(JSON.stringify({ message: "the failover landed on an instance that goes; failing over again", cluster: clusterIdentifier, writer: state.writer }));
+            failedOverFrom = null;
+            continue;
+        }
         if (Date.now() - started + event.pollMs > event.timeoutMs) break;
         await sleep(event.pollMs);
     }

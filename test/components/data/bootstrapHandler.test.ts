@@ -138,8 +138,8 @@ describe("database bootstrap handler against PostgreSQL", function () {
         // Rotation's setSecret has set the pending password in the database; finishSecret has not
         // yet moved AWSCURRENT to it (or the rotation failed in between): AWSCURRENT is stale.
         const PENDING = "pending-test-only";
-        /** AWSCURRENT reads `currents` in turn (the last one from then on), AWSPENDING reads `pending`. */
-        const rotating = (pending: string | null, currents: string[] = [MASTER_PASSWORD]) => {
+        /** AWSCURRENT reads `currents` in turn (the last one from then on), AWSPENDING `pending`, AWSPREVIOUS `previous`. */
+        const rotating = (pending: string | null, currents: string[] = [MASTER_PASSWORD], previous: string | null = null) => {
             const asked: string[] = [];
             const credentials = (stage: string) => {
                 asked.push(stage);
@@ -149,6 +149,7 @@ describe("database bootstrap handler against PostgreSQL", function () {
                         password: currents[Math.min(asked.filter((s) => s === stage).length, currents.length) - 1]!,
                     });
                 if (stage === "AWSPENDING") return Promise.resolve(pending === null ? null : { username: SQL.owner, password: pending });
+                if (stage === "AWSPREVIOUS") return Promise.resolve(previous === null ? null : { username: SQL.owner, password: previous });
                 return Promise.reject(new Error(`unexpected stage ${stage}`));
             };
             return { asked, credentials };
@@ -170,7 +171,14 @@ describe("database bootstrap handler against PostgreSQL", function () {
             const deps = rotating(null, [MASTER_PASSWORD, PENDING]);
             const out = await handler.run(event(SQL, MIGRATIONS), deps);
             assert.equal(out.login, "AWSCURRENT read again");
-            assert.deepEqual(deps.asked, ["AWSCURRENT", "AWSCURRENT"], "AWSPENDING not needed");
+            assert.deepEqual(deps.asked, ["AWSCURRENT", "AWSCURRENT"], "AWSPENDING and AWSPREVIOUS not needed");
+        });
+
+        it("logs in with AWSPREVIOUS when the current version holds a stale password and no rotation is pending (data review F12)", async () => {
+            const deps = rotating(null, [MASTER_PASSWORD], PENDING);
+            const out = await handler.run(event(SQL, MIGRATIONS), deps);
+            assert.equal(out.login, "AWSPREVIOUS");
+            assert.deepEqual(deps.asked, ["AWSCURRENT", "AWSCURRENT", "AWSPENDING", "AWSPREVIOUS"]);
         });
 
         it("keeps the refusal when no rotation is pending, and says so when the pending value fails too", async () => {

@@ -31,6 +31,8 @@ interface Cluster {
     busyDescribes?: number;
     /** Failovers the target instance refuses for its own state (rebooting) before it takes one. */
     targetBusyRefusals?: number;
+    /** Where the next failovers land instead of their target (AWS may pick another instance), in order. */
+    landOn?: string[];
 }
 interface Call {
     readonly action: string;
@@ -87,7 +89,8 @@ class FakeRds {
                 c.busyDescribes = undefined;
             }
             if (c.failoverTarget !== undefined && --c.failoverDescribes <= 0) {
-                for (const m of c.members) m.writer = m.id === c.failoverTarget;
+                const landed = c.landOn?.shift() ?? c.failoverTarget;
+                for (const m of c.members) m.writer = m.id === landed;
                 c.status = "available";
                 c.failoverTarget = undefined;
             }
@@ -259,6 +262,14 @@ describe("writer guard handler against a fake RDS endpoint", function () {
         assert.deepEqual([out.action, out.from, out.writer], ["failover", ids(5)[4], ids(5)[0]]);
         // Waited (failing-over), saw -5 the writer, failed over to -1, saw it the writer and available.
         assert.deepEqual(actions(fake), ["DescribeDBClusters", "DescribeDBClusters", "FailoverDBCluster", "DescribeDBClusters"]);
+    });
+
+    it("fails over again when its failover lands on another instance that goes, within the same budget", async () => {
+        await start({ ...cluster(5), landOn: [ids(5)[3]] });
+        const out = await guard.handler(event(ids(3)));
+        assert.deepEqual([out.action, out.writer], ["failover", ids(5)[0]]);
+        assert.equal(actions(fake).filter((a) => a === "FailoverDBCluster").length, 2);
+        assert.ok(logs.some((l) => l.includes("the failover landed on an instance that goes")));
     });
 
     it("retries a failover the target refuses for its own state (InvalidDBInstanceStateFault while rebooting), then fails over", async () => {
