@@ -230,7 +230,7 @@ export const CHARTS: readonly ChartEntry[] = [
                 podSecurityContext: "kube-state-metrics.securityContext",
                 containerSecurityContext: "kube-state-metrics.containerSecurityContext",
                 renderedWhen: [{ path: "kubeStateMetrics.enabled", byDefault: true }],
-                source: "kps values.yaml:2680; kube-state-metrics 8.4.0 values.yaml:340, 515; templates/deployment.yaml:51-52, 251-254",
+                source: "kps values.yaml:2680; kube-state-metrics 8.4.0 values.yaml:339, 351, 515; templates/deployment.yaml:51-52, 251-254",
             },
             {
                 workload: "DaemonSet prometheus-node-exporter",
@@ -238,7 +238,7 @@ export const CHARTS: readonly ChartEntry[] = [
                 podSecurityContext: "prometheus-node-exporter.securityContext",
                 containerSecurityContext: "prometheus-node-exporter.containerSecurityContext",
                 renderedWhen: [{ path: "nodeExporter.enabled", byDefault: true }],
-                source: "kps values.yaml:2712; prometheus-node-exporter 4.56.1 values.yaml:334; templates/daemonset.yaml:34-35, 115-116, 177-178",
+                source: "kps values.yaml:2712; prometheus-node-exporter 4.56.1 values.yaml:334, 360, 366; templates/daemonset.yaml:34-35, 115-116, 177-178",
             },
         ],
     },
