@@ -8,9 +8,12 @@
  * replicas per AZ, PDB and HPA): a pause container answers no probe, and losing a placeholder
  * loses no request. They must yield instead (mission.ts `k8s-placeholder-yields`).
  *
- * Out of scope: Helm releases (`kubernetes:helm.sh/v3:Release`). Their pods are rendered
- * inside the Helm provider, so no container spec reaches the policy engine; their charts are
- * checked by their own tests (pinned chart versions, values).
+ * Helm releases (`kubernetes:helm.sh/v3:Release`): their pods are rendered inside the Helm
+ * provider, so no container spec reaches these rules. helm.ts judges them through each pinned
+ * chart's known workloads (a table of the workloads a chart version renders and the values path
+ * of each one's resources): `k8s-helm-resources` holds them to `k8s-resources`, and a chart or
+ * version not in the table is a finding. The other rules here (restricted fields, probes, digests,
+ * rollout, replicas) do not judge releases yet.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { ResourceValidationPolicy } from "@pulumi/policy";

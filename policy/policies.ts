@@ -6,6 +6,7 @@
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import { awsPolicies, awsStackPolicies } from "./aws";
 import { cloudflarePolicies } from "./cloudflare";
+import { helmPolicies } from "./helm";
 import { kubernetesPolicies } from "./kubernetes";
 import { missionPolicies } from "./mission";
 
@@ -14,4 +15,11 @@ export const PACK_NAME = "platform-policy";
 /** The pack's default level, for a policy that sets none (every policy here sets one). */
 export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "advisory";
 
-export const policies: Policies = [...awsPolicies, ...kubernetesPolicies, ...cloudflarePolicies, ...missionPolicies, ...awsStackPolicies];
+export const policies: Policies = [
+    ...awsPolicies,
+    ...kubernetesPolicies,
+    ...helmPolicies,
+    ...cloudflarePolicies,
+    ...missionPolicies,
+    ...awsStackPolicies,
+];

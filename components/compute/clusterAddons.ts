@@ -83,6 +83,10 @@ export class ClusterAddons extends pulumi.ComponentResource {
                 values: {
                     // Two replicas, a PDB and soft spread over zones and hosts: the HPA goes blind when metrics-server is down.
                     replicas: 2,
+                    // The chart requests 100m/200Mi (3.13.1 values.yaml:173-179) and sets no limit; Helm
+                    // merges this onto them. 400Mi, a choice: twice the request, for the ~2 MiB per node
+                    // its README measures ("2MiB memory per node") as Karpenter grows the fleet.
+                    resources: { limits: { memory: "400Mi" } },
                     podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
                     topologySpreadConstraints: ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
                         maxSkew: 1,

@@ -399,6 +399,9 @@ function loadBalancerController(
                 region: args.region,
                 vpcId: args.vpcId,
                 replicaCount: 2,
+                // The chart's default is none (3.5.0 values.yaml:62); its commented example requests
+                // 100m/128Mi. The limit doubled, a choice: headroom for its informer caches.
+                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
                 serviceAccount: { create: true, name: LBC_SA },
                 enableServiceMutatorWebhook: false,
                 // The chart's defaults (3.5.0 values.yaml): no PDB, and a pod webhook that fails

@@ -346,6 +346,37 @@ function disruptionBudget(): Record<string, unknown> {
     return { enabled: true, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" };
 }
 
+/**
+ * Container resources of every workload the chart renders (policy/helm.ts lists them, with the
+ * values path of each; the chart's default is `{}` for all of them, so without these no pod would
+ * request anything). Requests, not measurements: where the chart's values.yaml (88.5.3, and its
+ * subcharts' at the pinned versions) gives a commented example, the figure is from it; else it is
+ * the choice stated beside it. Memory limits only, as the pack's k8s-resources asks (CPU limits throttle).
+ */
+export const KPS_RESOURCES = {
+    // The operator's example (values.yaml:3412-3418): requests 100m/100Mi, limits 200Mi.
+    operator: { requests: { cpu: "100m", memory: "100Mi" }, limits: { memory: "200Mi" } },
+    // The example's 50Mi (values.yaml:3561-3567); cpu 50m, a choice below its 200m: it idles between reloads.
+    configReloader: { requests: { cpu: "50m", memory: "50Mi" }, limits: { memory: "50Mi" } },
+    // A choice: two short Jobs (kube-webhook-certgen) at install and upgrade; the chart gives no example.
+    admissionJobs: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+    // A choice, above the example's 400Mi (values.yaml:4668-4670): that example does not scale with
+    // 2 replicas scraping every cell's nodes and pods over the retention; revisit with the measured
+    // working set (container_memory_working_set_bytes) after the first weeks.
+    prometheus: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } },
+    // The example's 400Mi (values.yaml:1165-1167) as request and limit; cpu 50m, a choice.
+    alertmanager: { requests: { cpu: "50m", memory: "400Mi" }, limits: { memory: "400Mi" } },
+    // grafana 12.11.1's example (values.yaml:427-433): 100m/128Mi; the limit doubled, a choice (its CloudWatch queries).
+    grafana: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+    // grafana 12.11.1's sidecar example (values.yaml:1048-1054): requests 50m/50Mi, limits 100Mi.
+    grafanaSidecar: { requests: { cpu: "50m", memory: "50Mi" }, limits: { memory: "100Mi" } },
+    // kube-state-metrics 8.4.0's example (values.yaml:515-525): requests 10m/32Mi; memory request and
+    // limit doubled, a choice: its memory grows with the objects it watches (pods, placeholders included).
+    kubeStateMetrics: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+    // prometheus-node-exporter 4.56.1's example (values.yaml:334-344): requests 100m/30Mi, limits 50Mi.
+    nodeExporter: { requests: { cpu: "100m", memory: "30Mi" }, limits: { memory: "50Mi" } },
+} as const;
+
 /** Values of the kube-prometheus-stack release (exported for tests and docs). */
 export function kubePrometheusStackValues(input: ValuesInput): Record<string, unknown> {
     const { prometheus } = input;
@@ -374,6 +405,13 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
         // subchart (condition `crds.enabled`, Chart.yaml) renders nothing. Its crds/ were never part of
         // a release manifest (Helm installs them beside it), so turning this off deletes no CRD.
         crds: { enabled: false },
+        prometheusOperator: {
+            resources: KPS_RESOURCES.operator,
+            prometheusConfigReloader: { resources: KPS_RESOURCES.configReloader },
+            admissionWebhooks: { patch: { resources: KPS_RESOURCES.admissionJobs } },
+        },
+        "kube-state-metrics": { resources: KPS_RESOURCES.kubeStateMetrics },
+        "prometheus-node-exporter": { resources: KPS_RESOURCES.nodeExporter },
         // EKS runs the control plane: the scheduler, controller manager and etcd are never scrapable,
         // and the chart's KubeSchedulerDown/KubeControllerManagerDown (absent(up{job=…}), critical)
         // would fire forever (prometheus-community/helm-charts#4106, aws/containers-roadmap#1298).
@@ -398,6 +436,7 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
             podDisruptionBudget: disruptionBudget(),
             prometheusSpec: {
                 replicas: KPS_REPLICAS.prometheus,
+                resources: KPS_RESOURCES.prometheus,
                 retention: `${prometheus.retentionDays}d`,
                 // Stop before the volume fills: Prometheus drops the oldest blocks at this size.
                 retentionSize: `${Math.floor(prometheus.volumeSizeGiB * 0.85)}GB`,
@@ -414,6 +453,7 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
             podDisruptionBudget: disruptionBudget(),
             alertmanagerSpec: {
                 replicas: KPS_REPLICAS.alertmanager,
+                resources: KPS_RESOURCES.alertmanager,
                 storage: volumeClaim(input.storageClassName, 10),
                 secrets: input.webhook ? [WEBHOOK_SECRET] : [],
             },
@@ -455,7 +495,9 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
             serviceAccount: { create: true, name: GRAFANA_SERVICE_ACCOUNT },
             // Beside the chart's Prometheus and Alertmanager data sources (grafana.sidecar.datasources).
             additionalDataSources: [cloudWatchDataSource(input.region)],
+            resources: KPS_RESOURCES.grafana,
             sidecar: {
+                resources: KPS_RESOURCES.grafanaSidecar,
                 dashboards: {
                     enabled: true,
                     label: Object.keys(DASHBOARD_LABEL)[0],

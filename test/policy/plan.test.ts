@@ -12,9 +12,10 @@ import { type PlanRun } from "../../plan/plan";
 import { type PackConfig, checkPolicies, enforcementLevelOf, hasBlockingViolation, readPackConfig } from "../../plan/policyRunner";
 import type { RecordedResource } from "../../plan/runtime";
 import { projectRoot, readStack } from "../../plan/stackConfig";
+import { CHARTS, chartEntry } from "../../policy/helm";
 import { CELL_COMPONENTS } from "../../policy/mission";
 import { policies } from "../../policy/policies";
-import { planOf, prodStack } from "../support/harness";
+import { RELEASE, planOf, prodStack } from "../support/harness";
 import { cell, fixture } from "../support/policy";
 
 const always = (name: string, enforcementLevel?: ResourceValidationPolicy["enforcementLevel"]): ResourceValidationPolicy => ({
@@ -295,5 +296,53 @@ describe("policy pack configs per stack", () => {
 
     it("reads no config for a stack without a file (the policies' own levels apply)", () => {
         assert.deepEqual(readPackConfig(root, "no-such-stack"), {});
+    });
+});
+
+describe("offline plan: every Helm release is in the chart table (k8s-helm-resources judges them)", () => {
+    let prod: PlanRun;
+    let staging: PlanRun;
+    before(async () => {
+        prod = await planOf(prodStack());
+        staging = await planOf(readStack(projectRoot(), "staging"));
+    });
+    const releases = (run: PlanRun) => run.evaluation.resources.filter((r) => r.type === RELEASE);
+    const chartOf = (r: RecordedResource) => `${String(r.inputs.chart)}@${String(r.inputs.version)}`;
+
+    it("covers each release of prod and staging by its chart and version, and every entry is one the program releases", () => {
+        for (const [run, cells] of [
+            [prod, 3],
+            [staging, 2],
+        ] as const) {
+            assert.equal(releases(run).length, 6 * cells, "six releases per cell");
+            for (const release of releases(run))
+                assert.ok(
+                    chartEntry(release.inputs.chart, release.inputs.version),
+                    `${release.name}: ${chartOf(release)} is not in policy/helm.ts CHARTS`,
+                );
+        }
+        assert.deepEqual(
+            [...new Set(releases(prod).map(chartOf))].sort(),
+            CHARTS.map((entry) => `${entry.chart}@${entry.version}`).sort(),
+            "no stale entry: a chart bump replaces its row",
+        );
+    });
+
+    it("sizes every known workload in prod (no finding), and finds the gap when a release's resources are dropped", async () => {
+        const only = { policies: policies.filter((p) => p.name === "k8s-helm-resources"), config: {} };
+        assert.deepEqual(await checkPolicies(prod.evaluation.resources, only), []);
+        const unsized = prod.evaluation.resources.map((r) =>
+            r.type === RELEASE && r.inputs.chart === "aws-load-balancer-controller"
+                ? {
+                      ...r,
+                      rawInputs: { ...r.rawInputs, values: { ...(r.rawInputs.values as Record<string, unknown>), resources: undefined } },
+                  }
+                : r,
+        );
+        const found = await checkPolicies(unsized, only);
+        assert.deepEqual(
+            found.map((v) => `${v.urn?.split("::").pop()} ${v.enforcementLevel}`),
+            ["apse1-ingress-lbc mandatory", "euc1-ingress-lbc mandatory", "use1-ingress-lbc mandatory"],
+        );
     });
 });

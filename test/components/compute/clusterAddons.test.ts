@@ -44,6 +44,8 @@ describe("ClusterAddons", () => {
         });
         assert.deepEqual(release.inputs.values, {
             replicas: 2,
+            // A memory limit beside the chart's own requests (100m/200Mi), which Helm merges in.
+            resources: { limits: { memory: "400Mi" } },
             podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
             topologySpreadConstraints: [spread("topology.kubernetes.io/zone"), spread("kubernetes.io/hostname")],
         });

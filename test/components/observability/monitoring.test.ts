@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
 import { apiAlertRules } from "../../../components/observability/alertRules";
 import { apiDashboard } from "../../../components/observability/dashboard";
-import { KUBE_PROMETHEUS_STACK_CHART, Monitoring, type MonitoringArgs } from "../../../components/observability/monitoring";
+import { KPS_RESOURCES, KUBE_PROMETHEUS_STACK_CHART, Monitoring, type MonitoringArgs } from "../../../components/observability/monitoring";
 import { OPERATOR_VERSIONS } from "../../../components/observability/operatorCrds";
 import { ACCOUNT_ID } from "../../../plan/mocks";
 import { type Evaluation, type RecordedResource, UNKNOWN, evaluate } from "../../../plan/runtime";
@@ -100,6 +100,27 @@ describe("Monitoring", () => {
         for (const [k, x] of components)
             assert.equal((x as { podDisruptionBudget?: { enabled: boolean } }).podDisruptionBudget?.enabled, true, k);
         assert.deepEqual([v.prometheus.prometheusSpec.replicas, v.alertmanager.alertmanagerSpec.replicas], [2, 2]);
+    });
+
+    it("sizes every workload the chart renders (requests cpu + memory, a memory limit), at the chart's own values paths", () => {
+        const v = values(ev);
+        assert.deepEqual(
+            {
+                operator: v.prometheusOperator.resources,
+                configReloader: v.prometheusOperator.prometheusConfigReloader.resources,
+                admissionJobs: v.prometheusOperator.admissionWebhooks.patch.resources,
+                prometheus: v.prometheus.prometheusSpec.resources,
+                alertmanager: v.alertmanager.alertmanagerSpec.resources,
+                grafana: v.grafana.resources,
+                grafanaSidecar: v.grafana.sidecar.resources,
+                kubeStateMetrics: v["kube-state-metrics"].resources,
+                nodeExporter: v["prometheus-node-exporter"].resources,
+            },
+            KPS_RESOURCES,
+        );
+        for (const [workload, r] of Object.entries(KPS_RESOURCES))
+            assert.deepEqual([Object.keys(r.requests), Object.keys(r.limits)], [["cpu", "memory"], ["memory"]], workload);
+        assert.deepEqual(v.grafana.sidecar.dashboards.enabled, true, "the sidecar keys merged beside the resources");
     });
 
     it("keeps Prometheus data for the retention on gp3 volumes, and selects every rule", () => {
