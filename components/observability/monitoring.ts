@@ -373,8 +373,10 @@ export const KPS_RESOURCES = {
     // kube-state-metrics 8.4.0's example (values.yaml:515-525): requests 10m/32Mi; memory request and
     // limit doubled, a choice: its memory grows with the objects it watches (pods, placeholders included).
     kubeStateMetrics: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
-    // prometheus-node-exporter 4.56.1's example (values.yaml:334-344): requests 100m/30Mi, limits 50Mi.
-    nodeExporter: { requests: { cpu: "100m", memory: "30Mi" }, limits: { memory: "50Mi" } },
+    // prometheus-node-exporter 4.56.1's example (values.yaml:334-344) asks requests 100m/30Mi, limits 50Mi;
+    // the CPU request is halved, a choice: it runs on every API node, whose DaemonSet budget (400m,
+    // regions/capacity/nodes.ts DEFAULT_DAEMONSETS) must leave 7 API pods of 500m in 3,920m allocatable.
+    nodeExporter: { requests: { cpu: "50m", memory: "30Mi" }, limits: { memory: "50Mi" } },
 } as const;
 
 /** Values of the kube-prometheus-stack release (exported for tests and docs). */
