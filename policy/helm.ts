@@ -12,7 +12,7 @@
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { type Props, isUnknown, platform, resourcePolicy, undecided } from "./common";
-import { KUBERNETES_TYPES } from "./kubernetes";
+import { KUBERNETES_TYPES, requiredResourceFields } from "./kubernetes";
 
 /** A values path (`prometheus.prometheusSpec.resources`) the workload is rendered under only when it holds `when` (the chart's default `byDefault`). */
 export interface RenderedWhen {
@@ -278,13 +278,6 @@ export function valueAt(values: unknown, defaults: unknown, path: readonly strin
     return { value: given ?? fallback };
 }
 
-/** `resources` fields k8s-resources requires. */
-const REQUIRED = [
-    ["requests", "cpu"],
-    ["requests", "memory"],
-    ["limits", "memory"],
-] as const;
-
 /** Problems of one known workload under a release's values: the missing fields, or UNKNOWN. */
 export function missingResources(values: unknown, workload: ChartWorkload, requireCpuLimit: boolean): string[] | typeof UNKNOWN {
     for (const condition of workload.renderedWhen ?? []) {
@@ -295,7 +288,7 @@ export function missingResources(values: unknown, workload: ChartWorkload, requi
     }
     const base = workload.resources.split(".");
     const defaults = nestAt(base, workload.resourcesDefault ?? {});
-    const fields = [...REQUIRED, ...(requireCpuLimit ? ([["limits", "cpu"]] as const) : [])];
+    const fields = requiredResourceFields(requireCpuLimit);
     const missing: string[] = [];
     let unknown = false;
     for (const field of fields) {

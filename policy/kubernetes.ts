@@ -42,6 +42,11 @@ export const HPA_TYPES = [
     "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
 ] as const;
 
+/** The `resources` fields every container must set (k8s-resources; k8s-helm-resources for charts' workloads), in order. */
+export function requiredResourceFields(requireCpuLimit: boolean): readonly (readonly [string, string])[] {
+    return [["requests", "cpu"], ["requests", "memory"], ["limits", "memory"], ...(requireCpuLimit ? ([["limits", "cpu"]] as const) : [])];
+}
+
 function podSpec(props: Props): PodSpec {
     return obj(obj(obj((props as Inputs<k8s.apps.v1.DeploymentArgs>).spec).template).spec) as PodSpec;
 }
@@ -121,15 +126,10 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         },
         check: (props, _args, report, config) => {
             for (const { label, container } of containers(props)) {
-                const requirements = obj(container.resources) as Inputs<k8s.types.input.core.v1.ResourceRequirements>;
-                const requests = obj(requirements.requests);
-                const limits = obj(requirements.limits);
-                const missing = [
-                    ...(requests.cpu === undefined ? ["requests.cpu"] : []),
-                    ...(requests.memory === undefined ? ["requests.memory"] : []),
-                    ...(limits.memory === undefined ? ["limits.memory"] : []),
-                    ...(config.requireCpuLimit && limits.cpu === undefined ? ["limits.cpu"] : []),
-                ];
+                const requirements = obj(container.resources) as Record<string, unknown>;
+                const missing = requiredResourceFields(config.requireCpuLimit)
+                    .filter(([section, key]) => (obj(requirements[section]) as Record<string, unknown>)[key] === undefined)
+                    .map((field) => field.join("."));
                 if (missing.length > 0) report(`${label}: resources ${missing.join(", ")} not set`);
             }
         },

@@ -185,6 +185,7 @@ export function declareClusterBackup(name: string, args: ClusterBackupArgs, pare
     // ("For all copy scenarios, the CMKs must be shared with the source copy role": Encrypt,
     // Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey via AWS Backup; logicallyairgappedvault.html,
     // "Key policy for copy/restore"). Only through AWS Backup and RDS in the key regions.
+    const dataKeys = args.keyRegions.map((r) => pulumi.interpolate`arn:aws:kms:${r}:${args.accountId}:key/*`);
     const keyUse = new aws.iam.RolePolicy(
         `${name}-role-keys`,
         {
@@ -196,7 +197,7 @@ export function declareClusterBackup(name: string, args: ClusterBackupArgs, pare
                         Sid: "DataKeysForBackupsAndCopies",
                         Effect: "Allow",
                         Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-                        Resource: args.keyRegions.map((r) => pulumi.interpolate`arn:aws:kms:${r}:${args.accountId}:key/*`),
+                        Resource: dataKeys,
                         Condition: {
                             StringEquals: {
                                 "kms:ViaService": args.keyRegions.flatMap((r) => [`backup.${r}.amazonaws.com`, `rds.${r}.amazonaws.com`]),
@@ -207,7 +208,7 @@ export function declareClusterBackup(name: string, args: ClusterBackupArgs, pare
                         Sid: "GrantsForAwsResources",
                         Effect: "Allow",
                         Action: "kms:CreateGrant",
-                        Resource: args.keyRegions.map((r) => pulumi.interpolate`arn:aws:kms:${r}:${args.accountId}:key/*`),
+                        Resource: dataKeys,
                         Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
                     },
                 ],

@@ -73,7 +73,7 @@ export function plannedSubscriptions(subscriptions: readonly AlertSubscriptionSp
 
 /**
  * The region's alert topics, encrypted with their own KMS key: CloudWatch's page alarms publish to
- * `topicArn`, its ticket alarms (and the EKS lifecycle notices) to `ticketTopicArn`, Alertmanager
+ * `topicArn`, its ticket alarms (and the EKS lifecycle notices and failed backup jobs, from EventBridge) to `ticketTopicArn`, Alertmanager
  * to `alertmanagerTopicArn` with the message attribute `severity` (page | ticket). The subscribers
  * from config get a subscription per topic they need.
  */

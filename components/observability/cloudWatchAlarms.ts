@@ -249,7 +249,8 @@ export function cacheNodeIds(
  * namespace regardless of their dimensions" and WHERE keeps this cluster's series (CloudWatch user
  * guide, "Metrics Insights query components and syntax", cloudwatch-metrics-insights-querylanguage.html),
  * so the alarm reads the metric under {DBClusterIdentifier} or {DBClusterIdentifier, SourceRegion}
- * alike, and needs no SourceRegion value (which changes at a switchover).
+ * alike, and needs no SourceRegion value (which changes at a switchover); under SourceRegion alone
+ * it would read nothing, which the first check after the first `up` looks for (docs/observability.md).
  */
 export function globalDbQuery(metricName: string, clusterIdentifier: pulumi.Input<string>): pulumi.Output<string> {
     return pulumi.interpolate`SELECT MAX(${metricName}) FROM "AWS/RDS" WHERE DBClusterIdentifier = '${clusterIdentifier}'`;

@@ -11,6 +11,11 @@ export const LOG_INDEX_PREFIXES = { containers: "kube", nodes: "node" } as const
 
 export const ISM_POLICY_ID = "platform-log-retention";
 
+/** `kube-*`, `node-*`: the indices Fluent Bit writes, which the ISM policy manages and its writer role may write. */
+export function logIndexPatterns(): string[] {
+    return Object.values(LOG_INDEX_PREFIXES).map((p) => `${p}-*`);
+}
+
 export function ismPolicy(retentionDays: number): Record<string, unknown> {
     return {
         policy: {
@@ -21,7 +26,7 @@ export function ismPolicy(retentionDays: number): Record<string, unknown> {
                 { name: "delete", actions: [{ delete: {} }], transitions: [] },
             ],
             // New daily indices pick the policy up automatically.
-            ism_template: [{ index_patterns: Object.values(LOG_INDEX_PREFIXES).map((p) => `${p}-*`), priority: 100 }],
+            ism_template: [{ index_patterns: logIndexPatterns(), priority: 100 }],
         },
     };
 }

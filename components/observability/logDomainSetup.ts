@@ -9,7 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { InvokedFunction, functionSecurityGroup } from "../functions/invokedFunction";
 import { policyDocument } from "../iam";
-import { ISM_POLICY_ID, LOG_INDEX_PREFIXES, ismPolicy } from "./ism";
+import { ISM_POLICY_ID, ismPolicy, logIndexPatterns } from "./ism";
 import type { LogDomain } from "./logDomain";
 import { LOG_DOMAIN_SETUP_HANDLER_SOURCE } from "./logDomainSetupHandler";
 
@@ -28,11 +28,6 @@ export function logsWriterRole(): Record<string, unknown> {
         cluster_permissions: ["cluster_monitor", "cluster_composite_ops", "indices:admin/template/*"],
         index_permissions: [{ index_patterns: logIndexPatterns(), allowed_actions: ["crud", "create_index"] }],
     };
-}
-
-/** `kube-*`, `node-*`: the indices Fluent Bit writes and the ISM policy manages. */
-export function logIndexPatterns(): string[] {
-    return Object.values(LOG_INDEX_PREFIXES).map((p) => `${p}-*`);
 }
 
 /**

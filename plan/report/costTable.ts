@@ -75,7 +75,15 @@ export function readDates(cost: CostEstimate): string {
 export const totalMarks = (cost: CostEstimate) => `${anyFallback(cost)}${assumedMark(allLines(cost))}`;
 
 /** "*" for a cell some of whose lines are priced at the us-east-1 figures, else "". */
-export const cellMark = (cell: CostEstimate["cells"][string]) => fallbackMark(cell.lines.some((l) => l.fallback));
+const cellMark = (cell: CostEstimate["cells"][string]) => fallbackMark(cell.lines.some((l) => l.fallback));
+
+/** A cell's figures' marks: "*" (fallback-priced lines), "†" (an assumed price). */
+export const cellMarks = (cell: CostEstimate["cells"][string]) => `${cellMark(cell)}${assumedMark(cell.lines)}`;
+
+/** What the monthly figures are: prices, hours, the two scales (the text table's heading and the HTML note). */
+export function costBasis(cost: CostEstimate): string {
+    return `${cost.currency}, on-demand list prices read ${readDates(cost)}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: each cell at its own worst tolerated failure, both at their maximum, summed: an upper bound, since no one failure loads every cell at once`;
+}
 
 /** "*" for a figure that adds any fallback-priced line (the totals), else "". */
 export const anyFallback = (cost: CostEstimate) => fallbackMark(Object.values(cost.cells).some((c) => cellMark(c) !== ""));
@@ -84,7 +92,7 @@ export function formatCostTable(cost: CostEstimate): string {
     const rows = [["Region", "Cell", "Min / month", "Worst case / month", "Largest item at minimum / Cloudflare item"]];
     for (const cell of Object.values(cost.cells)) {
         const largest = [...cell.lines].sort((a, b) => b.monthly.min - a.monthly.min)[0];
-        const estimated = `${cellMark(cell)}${assumedMark(cell.lines)}`;
+        const estimated = cellMarks(cell);
         rows.push([
             cell.region,
             cell.code,
@@ -103,7 +111,7 @@ export function formatCostTable(cost: CostEstimate): string {
     const fallbacks = fallbackNote(cost);
     const assumed = assumedNote(cost);
     return [
-        `Monthly cost (${cost.currency}, on-demand list prices read ${readDates(cost)}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: each cell at its own worst tolerated failure, both at their maximum, summed: an upper bound, since no one failure loads every cell at once)`,
+        `Monthly cost (${costBasis(cost)})`,
         formatTable(rows, new Set([0, 1, 4])),
         ...(fallbacks ? [fallbacks] : []),
         ...(assumed ? [assumed] : []),

@@ -13,7 +13,7 @@ import { type CostEstimate } from "../cost/estimate";
 import { type Plan, cellCodes } from "../plan";
 import { type CloudRuleReport } from "../rules";
 import { failureLabel } from "./capacityTable";
-import { assumedMark, assumedNote, cellMark, fallbackNote, readDates, totalMarks, usd } from "./costTable";
+import { assumedMark, assumedNote, cellMarks, costBasis, fallbackNote, totalMarks, usd } from "./costTable";
 import { mermaid } from "./diagram";
 
 const escape = (text: string) =>
@@ -97,8 +97,8 @@ export function renderHtml({ plan, stack, comparison, mermaidJs }: HtmlInput): s
     const costRows = Object.values(cost.cells).map((c) => [
         c.region,
         c.code,
-        `${usd(c.monthly.min)}${cellMark(c)}${assumedMark(c.lines)}`,
-        `${usd(c.monthly.worstCase)}${cellMark(c)}${assumedMark(c.lines)}`,
+        `${usd(c.monthly.min)}${cellMarks(c)}`,
+        `${usd(c.monthly.worstCase)}${cellMarks(c)}`,
     ]);
     for (const l of cost.global.lines) {
         const m = assumedMark([l]);
@@ -174,7 +174,7 @@ ${table("capacity", ["Region", "Cell", "Normal users", "Worst-case users", "Wors
 <p class="note">${escape(plan.steering.policy)} steering; each row is also the failover order.</p>
 ${table("steering", ["Cloudflare region", ...Array.from({ length: depth }, (_, i) => `#${i + 1}`)], steering)}
 <h2>Monthly cost</h2>
-<p class="note" id="cost-note">${cost.currency}, on-demand list prices read ${readDates(cost)}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: each cell at its own worst tolerated failure, both at their maximum, summed: an upper bound, since no one failure loads every cell at once. ${cost.assumptions.length} assumptions (docs/cost.md).${fallbackNote(cost) ? ` ${escape(fallbackNote(cost))}.` : ""}${assumedNote(cost) ? ` ${escape(assumedNote(cost))}.` : ""}</p>
+<p class="note" id="cost-note">${escape(costBasis(cost))}. ${cost.assumptions.length} assumptions (docs/cost.md).${fallbackNote(cost) ? ` ${escape(fallbackNote(cost))}.` : ""}${assumedNote(cost) ? ` ${escape(assumedNote(cost))}.` : ""}</p>
 ${table("cost", ["Region / item", "Cell", "Min / month", "Worst case / month"], costRows)}
 <p class="note" id="cost-not-priced">Not in the totals: ${escape([...cost.unpriced, ...cost.notModeled].join("; "))}.</p>
 <h2>Recovery objectives (data tier)</h2>
