@@ -8,9 +8,14 @@
  * Every figure carries its source and the date it was checked; re-check on a provider upgrade.
  */
 import { AURORA_MAX_READERS, AURORA_MAX_SECONDARY_READERS, AURORA_MAX_SECONDARY_REGIONS } from "./awsLimits";
+import { UNSUPPORTED_ZONE_IDS } from "./catalog";
 
-/** The kinds of defect the rules cover (issue 18). */
-export type RuleClass = "transition" | "limit" | "name";
+/**
+ * The kinds of defect the rules cover (issue 18): an update the API refuses, a limit, a name, a
+ * placement the account decides (AZ names), a maintenance the API schedules itself, a value the
+ * API stores in another form (a perpetual diff).
+ */
+export type RuleClass = "transition" | "limit" | "name" | "placement" | "maintenance" | "format";
 
 export interface CloudRule {
     readonly id: string;
@@ -145,6 +150,51 @@ export const CLOUD_RULES: readonly CloudRule[] = [
         rule: "a member of an Aurora global database takes a minor upgrade alone, the secondaries before the primary; a major upgrade is done on the global cluster, an engine is never downgraded, and an instance's version follows its cluster's: an engineVersion change the engine sends otherwise fails",
         fix: 'a major: change engineVersion on the GlobalCluster with engineVersion in the members\' ignoreChanges; a minor: pin the secondaries first, the primary last (docs/releases.md, "The Aurora engine"); an instance: list engineVersion in its ignoreChanges',
         source: 'Aurora User Guide, Upgrading an Amazon Aurora global database (major on the global cluster; minor: "upgrade all of the secondary clusters before you upgrade the primary cluster", https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html); terraform-provider-aws internal/service/rds/global_cluster.go globalClusterUpgradeMinorEngineVersion (ModifyDBCluster per member; InvalidParameterValue "upgrade global replicas first" when the primary goes before its secondaries); terraform-provider-aws docs, aws_rds_global_cluster "Upgrading Engine Versions" (lifecycle ignore_changes on the member clusters, https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/rds_global_cluster); terraform-aws-modules/terraform-aws-rds-aurora#425, #512',
+        checked: "2026-12",
+    },
+    {
+        id: "aurora-cluster-global-membership-in-place",
+        class: "transition",
+        on: "transition",
+        rule: 'the provider refuses an update that adds an existing (standalone) cluster to a global database or moves it between two ("existing RDS Clusters cannot be added to an existing RDS Global Cluster"); only leaving one is an update. After detach-and-promote, a refresh records the old members as standalone',
+        fix: "delete the standalone cluster and its instances (a snapshot first), unprotect and refresh so the stack forgets them, then pulumi up creates them as secondaries (docs/regions.md, detach and promote)",
+        source: 'terraform-provider-aws internal/service/rds/cluster.go resourceClusterUpdate (https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/rds/cluster.go: o == "" → "existing RDS Clusters cannot be added to an existing RDS Global Cluster"; n != "" → "... cannot be migrated between existing RDS Global Clusters"), whose acceptance tests (internal/service/rds/cluster_test.go) expect that error when a standalone cluster is given a global cluster; data review F9',
+        checked: "2026-12",
+    },
+    {
+        id: "aurora-scale-in-moves-writer",
+        class: "transition",
+        on: "transition",
+        rule: "deleting the writer instance of an Aurora cluster fails it over to a reader, and writes stop meanwhile; after any failover the writer may be any instance, the highest-numbered ones a lower reader count deletes included",
+        fix: "declare the member's writer guard (components/data/writerGuard.ts): an invocation, replaced whenever the instances that stay change, that moves the writer to one of them before the engine deletes the rest",
+        source: 'AWS Knowledge Center, "How do I delete an Aurora DB cluster?": "If you delete the writer instance, then Aurora automatically promotes the reader instance to a writer instance. This failover operation causes downtime." (https://repost.aws/knowledge-center/rds-error-delete-aurora-cluster); Aurora User Guide, Failing over an Aurora DB cluster (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-failover.html); data review F15',
+        checked: "2026-12",
+    },
+    {
+        id: "subnet-zone-by-id",
+        class: "placement",
+        on: "plan",
+        rule: `an AZ name (us-east-1a) maps to a different physical zone in each account, and EKS refuses control-plane subnets in some zones (UnsupportedAvailabilityZoneException): a subnet is placed by availabilityZoneId, in none of ${Object.keys(UNSUPPORTED_ZONE_IDS).join(", ")}`,
+        fix: "place subnets by the catalog's zone IDs (regions/catalog.ts zoneIds), never by AZ name",
+        source: "AWS Regions and Availability Zones, AZ IDs (https://docs.aws.amazon.com/global-infrastructure/latest/regions/az-ids.html); EKS User Guide, Subnet requirements for clusters (https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html), regions/catalog.ts UNSUPPORTED_ZONE_IDS; compute review F13",
+        checked: "2026-12",
+    },
+    {
+        id: "aurora-instance-windows-staggered",
+        class: "maintenance",
+        on: "plan",
+        rule: "RDS applies a deferred instance change (a new instanceClass, OS maintenance) in the instance's maintenance window, which it picks at random from one 8-hour block per region when none is set; applyImmediately applies it during the update. Instances of one cluster need their own windows, apart, outside the cluster's backup window",
+        fix: "give each instance its own preferredMaintenanceWindow (components/data/databaseMember.ts instanceMaintenanceWindow) and leave applyImmediately unset",
+        source: 'RDS API Reference, CreateDBInstance PreferredMaintenanceWindow ("a 30-minute window selected at random from an 8-hour block of time for each AWS Region"; "Must not conflict with the preferred backup window", https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html); Aurora User Guide, Maintaining an Aurora DB cluster, deferred DB instance modifications (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_UpgradeDBInstance.Maintenance.html); data review F15',
+        checked: "2026-12",
+    },
+    {
+        id: "cloudflare-webhook-id-form",
+        class: "format",
+        on: "plan",
+        rule: "Cloudflare returns a notification webhook's id as a hyphenated UUID (36 characters); declared in another form (32 hex), the stored mechanisms.webhooks set never matches the program's",
+        fix: "declare the id exactly as the API lists it (config/edge.ts accepts only the hyphenated form)",
+        source: 'Cloudflare API schemas, aaa_webhook-id (maxLength 36, example b115d5ec-15c6-41ee-8b76-92c449b5227b; https://github.com/cloudflare/api-schemas openapi.json); terraform-provider-cloudflare internal/services/notification_policy/migrations_test.go ("v4 has UUID normalization issues (stores without hyphens, API returns with hyphens)", https://github.com/cloudflare/terraform-provider-cloudflare); edge review F7',
         checked: "2026-12",
     },
     {

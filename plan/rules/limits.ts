@@ -5,6 +5,7 @@
 import { AURORA_MAX_READERS, AURORA_MAX_SECONDARY_READERS, AURORA_MAX_SECONDARY_REGIONS } from "../../regions/awsLimits";
 import { ALB_MAX_RULES, NAME_RULES, SECURITY_GROUP_MAX_RULES } from "../../regions/cloudRules";
 import { UNKNOWN } from "../runtime";
+import { operationsViolations } from "./operations";
 import { type CloudRuleViolation, type RuleResource, violation } from "./violation";
 
 const T = {
@@ -178,5 +179,6 @@ export function planRuleViolations(resources: Resources): CloudRuleViolation[] {
         ...securityGroupViolations(resources),
         ...albRuleViolations(resources),
         ...nameViolations(resources),
+        ...operationsViolations(resources),
     ];
 }

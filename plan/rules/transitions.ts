@@ -4,7 +4,8 @@
  * in `after`'s `ignoreChanges`, which keep `before`'s value (what the engine sends).
  */
 import { isDeepStrictEqual } from "node:util";
-import { type CloudRuleViolation, type RuleResource, inputAt, violation, withIgnoredKept } from "./violation";
+import { UNKNOWN } from "../runtime";
+import { type CloudRuleViolation, type RuleResource, inputAt, isPhysicalName, refersTo, violation, withIgnoredKept } from "./violation";
 
 const T = {
     nodeGroup: "aws:eks/nodeGroup:NodeGroup",
@@ -13,6 +14,7 @@ const T = {
     instance: "aws:rds/clusterInstance:ClusterInstance",
     targetGroup: "aws:lb/targetGroup:TargetGroup",
     binding: "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding",
+    invocation: "aws:lambda/invocation:Invocation",
 } as const;
 
 /**
@@ -122,11 +124,26 @@ function auroraMember(
     );
 }
 
-function targetGroupBinding({ before, after, sent }: Update, replacedGroups: ReadonlySet<string>): CloudRuleViolation[] {
+/**
+ * The target group a binding's `spec.targetGroupARN` names, for plans without dependencies: an ARN
+ * `arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>` (Elastic Load Balancing
+ * API Reference, TargetGroup.TargetGroupArn) carries the group's physical name.
+ */
+function groupsByArn(arn: unknown, groups: readonly RuleResource[]): string[] {
+    const m = typeof arn === "string" ? /:targetgroup\/([^/]+)\//.exec(arn) : null;
+    return m ? groups.filter((g) => isPhysicalName(g, m[1], "name")).map((g) => g.urn) : [];
+}
+
+function targetGroupBinding(
+    { before, after, sent }: Update,
+    replacedGroups: ReadonlySet<string>,
+    targetGroups: readonly RuleResource[],
+): CloudRuleViolation[] {
     const replaces = (after.replaceOnChanges ?? []).some((p) => p === "spec.targetGroupARN" || p === "spec.*" || p === "*");
     if (replaces) return [];
     const arnChanged = !isDeepStrictEqual(inputAt(before.inputs, "spec.targetGroupARN"), inputAt(sent, "spec.targetGroupARN"));
-    const groups = (after.dependencies ?? []).filter((d) => replacedGroups.has(d));
+    const linked = after.dependencies ?? groupsByArn(inputAt(before.inputs, "spec.targetGroupARN"), targetGroups);
+    const groups = linked.filter((d) => replacedGroups.has(d));
     if (!arnChanged && groups.length === 0) return [];
     return [
         violation(
@@ -137,6 +154,86 @@ function targetGroupBinding({ before, after, sent }: Update, replacedGroups: Rea
                 : `its target group ${groups.join(", ")} is replaced (a new ARN), so spec.targetGroupARN changes in place`,
         ),
     ];
+}
+
+/**
+ * A member cluster's global database changed in place: the provider adds no existing cluster to a
+ * global cluster and moves none between two (terraform-provider-aws internal/service/rds/cluster.go,
+ * resourceClusterUpdate); only leaving one (to "") is an update.
+ */
+function globalMembership({ before, after, sent }: Update): CloudRuleViolation[] {
+    const from = before.inputs.globalClusterIdentifier;
+    const to = sent.globalClusterIdentifier;
+    if (typeof to !== "string" || to === "" || to === UNKNOWN || from === to) return [];
+    if ((after.replaceOnChanges ?? []).some((p) => p === "globalClusterIdentifier" || p === "*")) return [];
+    const standalone = from === undefined || from === "";
+    return [
+        violation(
+            "aurora-cluster-global-membership-in-place",
+            after.urn,
+            standalone
+                ? `globalClusterIdentifier "" → ${to} in place: "existing RDS Clusters cannot be added to an existing RDS Global Cluster"`
+                : `globalClusterIdentifier ${String(from)} → ${to} in place: "existing RDS Clusters cannot be migrated between existing RDS Global Clusters"`,
+        ),
+    ];
+}
+
+/** The writer guard's event (components/data/writerGuard.ts writerGuardEvent) in an invocation's input, when it is one. */
+function guardEvent(invocation: RuleResource): { clusterIdentifier?: unknown; keep?: unknown } | undefined {
+    const input = invocation.inputs.input;
+    if (typeof input !== "string" || input === UNKNOWN) return undefined;
+    try {
+        const event = JSON.parse(input) as { clusterIdentifier?: unknown; keep?: unknown };
+        return event && typeof event === "object" && Array.isArray(event.keep) ? event : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * Instances deleted from a cluster that stays: any of them may be the writer (a failover moves
+ * it), and deleting the writer fails the cluster over, writes stopping meanwhile. The update must
+ * first move the writer to an instance that stays: a writer guard invocation for that cluster,
+ * run by this update (new, or its input changed: a replacement), whose `keep` leaves the deleted
+ * instances out. With its input unknown (a first preview) a guard that depends on the cluster counts.
+ */
+function scaleInViolations(
+    before: readonly RuleResource[],
+    after: readonly RuleResource[],
+    old: ReadonlyMap<string, RuleResource>,
+): CloudRuleViolation[] {
+    const afterUrns = new Set(after.map((r) => r.urn));
+    const clusters = before.filter((r) => r.type === T.cluster && afterUrns.has(r.urn));
+    const removed = before.filter((r) => r.type === T.instance && !afterUrns.has(r.urn));
+    const guards = after.filter((r) => r.type === T.invocation);
+    const out: CloudRuleViolation[] = [];
+    for (const cluster of clusters) {
+        const deleted = removed.filter((i) => refersTo(i, i.inputs.clusterIdentifier, cluster, "clusterIdentifier"));
+        if (deleted.length === 0) continue;
+        const current = after.find((r) => r.urn === cluster.urn)!;
+        const runs = guards.some((g) => {
+            const previous = old.get(g.urn);
+            if (previous && isDeepStrictEqual(previous.inputs.input, g.inputs.input)) return false;
+            const event = guardEvent(g);
+            if (!event) return g.inputs.input === UNKNOWN && (g.dependencies ?? []).includes(cluster.urn);
+            const keep = event.keep as unknown[];
+            return (
+                refersTo(g, event.clusterIdentifier, current, "clusterIdentifier") &&
+                deleted.every((i) => !keep.some((k) => typeof k === "string" && refersTo(g, k, i, "identifier")))
+            );
+        });
+        if (!runs)
+            out.push(
+                ...deleted.map((i) =>
+                    violation(
+                        "aurora-scale-in-moves-writer",
+                        i.urn,
+                        `the update deletes this instance of ${cluster.urn.split("::").pop()} and nothing moves the writer off it first`,
+                    ),
+                ),
+            );
+    }
+    return out;
 }
 
 /** Every transition rule's findings on before → after. */
@@ -189,19 +286,25 @@ export function transitionViolations(
         ...before.resources.filter((r) => r.type === T.targetGroup && !afterUrns.has(r.urn)).map((r) => r.urn),
         ...after.resources.filter((r) => r.type === T.targetGroup && !beforeUrns.has(r.urn)).map((r) => r.urn),
     ]);
-    return updates.flatMap((u) => {
+    const updated = updates.flatMap((u) => {
         switch (u.after.type) {
             case T.nodeGroup:
                 return nodeGroup(u);
             case T.eks:
                 return eksVersion(u);
             case T.cluster:
+                return [...auroraMember(u, globalMembers, memberVersions), ...globalMembership(u)];
             case T.instance:
                 return auroraMember(u, globalMembers, memberVersions);
             case T.binding:
-                return targetGroupBinding(u, replacedGroups);
+                return targetGroupBinding(
+                    u,
+                    replacedGroups,
+                    before.resources.filter((r) => r.type === T.targetGroup),
+                );
             default:
                 return [];
         }
     });
+    return [...updated, ...scaleInViolations(before.resources, after.resources, old)];
 }

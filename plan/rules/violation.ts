@@ -1,5 +1,6 @@
 /** A cloud rule's finding, reported like a mandatory policy finding: the resource, the rule, the fix. */
 import { cloudRule } from "../../regions/cloudRules";
+import { UNKNOWN } from "../runtime";
 
 /** What the rules read of a planned resource (plan/plan.ts PlanResource has it all). */
 export interface RuleResource {
@@ -27,6 +28,31 @@ export interface CloudRuleViolation {
 export function violation(rule: string, urn: string, what: string): CloudRuleViolation {
     const r = cloudRule(rule);
     return { rule, urn, message: `${what}. Fix: ${r.fix}` };
+}
+
+/**
+ * True when `name` is `r`'s physical name: its explicit `nameInput` when it sets one, else the
+ * logical name with Pulumi's random suffix (`<logical>-<7 hex>`: Pulumi docs, Resource names,
+ * autonaming, https://www.pulumi.com/docs/iac/concepts/resources/names/).
+ */
+export function isPhysicalName(r: RuleResource, name: string, nameInput?: string): boolean {
+    const explicit = nameInput === undefined ? undefined : r.inputs[nameInput];
+    if (typeof explicit === "string") return explicit === name;
+    const logical = r.urn.split("::").pop() ?? "";
+    return name.startsWith(`${logical}-`) && /^[0-9a-f]{7}$/.test(name.slice(logical.length + 1));
+}
+
+/**
+ * True when `r`, through `value` (an input holding another resource's id), refers to `candidate`:
+ * by id where the plan records one, by physical name where it records none (plan JSON of commit
+ * 9d24512), by dependency where the value is unknown (a first preview).
+ */
+export function refersTo(r: RuleResource, value: unknown, candidate: RuleResource, nameInput?: string): boolean {
+    if (typeof value === "string" && value !== "" && value !== UNKNOWN) {
+        if (typeof candidate.id === "string" && candidate.id !== "") return candidate.id === value;
+        return isPhysicalName(candidate, value, nameInput);
+    }
+    return (r.dependencies ?? []).includes(candidate.urn);
 }
 
 /** A resource's input at a dotted path (`scalingConfig.desiredSize`, `spec.targetGroupARN`, `a[0].b`). */

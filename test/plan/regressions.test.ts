@@ -12,9 +12,10 @@ import { namespaceValues, parseConfig } from "../../config/platform";
 import { compare } from "../../plan/compare";
 import { checkTransitionRules } from "../../plan/rules";
 import { KNOWN_VIOLATIONS } from "../../plan/rules/known";
+import { planRuleViolations } from "../../plan/rules/limits";
 import { transitionViolations } from "../../plan/rules/transitions";
-import { type RuleResource } from "../../plan/rules/violation";
-import { projectRoot, readStack } from "../../plan/stackConfig";
+import { type RuleResource, inputAt } from "../../plan/rules/violation";
+import { projectRoot, readConfigFile, readStack } from "../../plan/stackConfig";
 import { type PlannedStack, crossStackReport } from "../../plan/stacks";
 import { planOf, prodStack, withConfig } from "../support/harness";
 
@@ -96,7 +97,17 @@ describe("regressions from the reviews of 9d24512", function () {
         );
     });
 
-    it("compute F9: a new app port replaces the target group and, with it, the TargetGroupBinding (replaceOnChanges): nothing refused", async () => {
+    it("compute F9 (fails at 9d24512): a new app port replaced the target group and updated its TargetGroupBinding in place, which the LBC's webhook refuses", () => {
+        const old = regression<{ before: Resources; after: Resources }>("9d24512-app-port.json");
+        // That commit's plan JSON records no dependencies: the binding names its group by ARN.
+        assert.ok(old.before.resources.every((r) => r.dependencies === undefined));
+        assert.deepEqual(
+            transitionViolations(old.before, old.after).map((v) => `${v.rule} ${last(v.urn)}`),
+            ["apse1", "euc1", "use1"].map((c) => `k8s-immutable-target-group-arn ${c}-api-tgb`),
+        );
+    });
+
+    it("compute F9, today: a new app port replaces the target group and, with it, the TargetGroupBinding (replaceOnChanges): nothing refused", async () => {
         const prod = prodStack();
         const app = JSON.parse(prod.config["platform:app"]) as Record<string, unknown>;
         const [a, b] = [(await planOf(prod)).plan, (await planOf(withConfig(prod, { "platform:app": { ...app, port: 8081 } }))).plan];
@@ -104,6 +115,117 @@ describe("regressions from the reviews of 9d24512", function () {
         assert.deepEqual(rules.violations, []);
         assert.deepEqual(rules.known, []);
         assert.deepEqual(compare(a, b).atRisk, []);
+    });
+
+    it("compute F13 (fails at 9d24512): subnets placed by AZ name, which each account maps to its own zone; today by the catalog's zone IDs", async () => {
+        const old = regression<{ plan: Resources }>("9d24512-subnets.json");
+        const then = planRuleViolations(old.plan.resources).filter((v) => v.rule === "subnet-zone-by-id");
+        assert.equal(then.length, 27);
+        assert.match(then.find((v) => last(v.urn) === "use1-net-private-a")!.message, /availabilityZone us-east-1a is a name/);
+        const { plan } = await planOf(prodStack());
+        const subnets = plan.resources.filter((r) => r.type === "aws:ec2/subnet:Subnet");
+        assert.equal(subnets.length, 27);
+        assert.deepEqual(
+            planRuleViolations(plan.resources).filter((v) => v.rule === "subnet-zone-by-id"),
+            [],
+        );
+        // The rule also refuses a zone ID that EKS refuses.
+        const inUnsupported = subnets.map((r) => ({ ...r, inputs: { ...r.inputs, availabilityZoneId: "use1-az3" } }));
+        assert.match(
+            planRuleViolations(inUnsupported)[0].message,
+            /availabilityZoneId use1-az3: EKS control plane and RDS Proxy unsupported/,
+        );
+    });
+
+    it("data F15 (fails at 9d24512): halving the users deleted the highest-numbered instances with nothing moving the writer off them, and no instance had its own maintenance window", () => {
+        const old = regression<{ before: Resources; after: Resources }>("9d24512-scale-in.json");
+        assert.deepEqual(
+            transitionViolations(old.before, old.after).map((v) => `${v.rule} ${last(v.urn)}`),
+            ["euc1-data-db-4", "euc1-data-db-5", "use1-data-db-4", "use1-data-db-5"].map((i) => `aurora-scale-in-moves-writer ${i}`),
+        );
+        const windows = planRuleViolations(old.before.resources).filter((v) => v.rule === "aurora-instance-windows-staggered");
+        assert.equal(windows.length, 13);
+        assert.match(windows[0].message, /no preferredMaintenanceWindow: RDS picks one at random from an 8-hour block/);
+    });
+
+    it("data F15, today: the writer guard runs before the scale-in deletes, and every instance has its own window", async () => {
+        const prod = prodStack();
+        const capacity = JSON.parse(prod.config["platform:capacity"]) as Record<string, unknown>;
+        const [a, b] = [
+            (await planOf(prod)).plan,
+            (await planOf(withConfig(prod, { "platform:capacity": { ...capacity, targetConcurrentUsers: 12_500 } }))).plan,
+        ];
+        const instances = (p: typeof a) => p.resources.filter((r) => r.type === "aws:rds/clusterInstance:ClusterInstance").length;
+        assert.ok(instances(b) < instances(a), `${instances(a)} → ${instances(b)} instances`);
+        assert.deepEqual(transitionViolations(a, b), []);
+        assert.deepEqual(planRuleViolations(a.resources), []);
+        // Without the guard's new run, the rule finds every deleted instance.
+        const unguarded = { resources: b.resources.filter((r) => !r.urn.endsWith("-writer-guard-run")) };
+        const found = transitionViolations(a, unguarded);
+        assert.equal(found.length, instances(a) - instances(b));
+        assert.ok(found.every((v) => v.rule === "aurora-scale-in-moves-writer"));
+        // Two instances of one cluster in the same window are refused too.
+        const same = a.resources.map((r) =>
+            r.type === "aws:rds/clusterInstance:ClusterInstance"
+                ? { ...r, inputs: { ...r.inputs, preferredMaintenanceWindow: "sun:06:00-sun:06:30" } }
+                : r,
+        );
+        assert.match(
+            planRuleViolations(same).find((v) => last(v.urn) === "use1-data-db-2")!.message,
+            /overlaps use1-data-db-1's sun:06:00-sun:06:30/,
+        );
+    });
+
+    it("data F9 (fails at 9d24512): its detach-and-promote runbook ended in `pulumi refresh && pulumi up`, an in-place join the provider refuses; today's steps delete the standalone members first", async () => {
+        const members = ["apse1-data-db-cluster", "use1-data-db-cluster"];
+        /** The state a refresh records after step 2: the old global cluster's other members are standalone. */
+        const refreshed = (plan: Resources): Resources => ({
+            resources: plan.resources.map((r) =>
+                members.includes(last(r.urn)!) ? { ...r, inputs: { ...r.inputs, globalClusterIdentifier: "" } } : r,
+            ),
+        });
+        const joins = (before: Resources, after: Resources) =>
+            transitionViolations(before, after)
+                .filter((v) => v.rule === "aurora-cluster-global-membership-in-place")
+                .map((v) => last(v.urn));
+        const old = regression<{ plan: Resources }>("9d24512-primary-euc1.json");
+        assert.deepEqual(joins(refreshed(old.plan), old.plan), members);
+
+        const today = (await planOf(readConfigFile(path.join(projectRoot(), "test", "fixtures", "primary-euc1.yaml"), "platform", "prod")))
+            .plan;
+        // Skipping step 4 still fails: the rule says so.
+        assert.deepEqual(joins(refreshed(today), today), members);
+        // Steps 4 and 5: the standalone clusters and their instances deleted, the refresh forgets them, `up` creates them.
+        const gone = (r: RuleResource) =>
+            members.includes(last(r.urn)!) ||
+            (r.type === "aws:rds/clusterInstance:ClusterInstance" &&
+                members.some((m) => last(r.urn)!.startsWith(m.replace("-cluster", "-"))));
+        const forgotten = { resources: refreshed(today).resources.filter((r) => !gone(r)) };
+        assert.equal(today.resources.length - forgotten.resources.length, 2 + 3 + 5);
+        assert.deepEqual(joins(forgotten, today), []);
+        assert.deepEqual(transitionViolations(forgotten, today), []);
+        const runbook = readFileSync(path.join(projectRoot(), "docs", "regions.md"), "utf8");
+        const detach = runbook.slice(runbook.indexOf("Detach and promote is the last resort"), runbook.indexOf("### Failback"));
+        assert.match(detach, /`remove-from-global-cluster` for \*\*every\*\* member/);
+        assert.match(detach, /5\. `pulumi refresh -s prod`: the stack forgets/);
+        assert.doesNotMatch(detach, /pulumi refresh && pulumi up/);
+    });
+
+    it("edge F7 (fails at 9d24512): its config took a webhook id only as 32 hex, which the API returns hyphenated (a perpetual diff); today only the API's form is accepted", async () => {
+        const old = regression<{ plan: Resources }>("9d24512-webhook.json");
+        assert.deepEqual(
+            planRuleViolations(old.plan.resources).map((v) => `${v.rule} ${last(v.urn)}`),
+            ["cloudflare-webhook-id-form edge-pool-health-alert"],
+        );
+        const prod = prodStack();
+        const edge = JSON.parse(prod.config["platform:edge"]) as Record<string, unknown>;
+        const hexOnly = withConfig(prod, { "platform:edge": { ...edge, alertWebhookId: "b115d5ec15c641ee8b7692c449b5227b" } });
+        assert.throws(() => parseConfig(namespaceValues(hexOnly.config), hexOnly.config["aws:region"]), /alertWebhookId/);
+        const uuid = withConfig(prod, { "platform:edge": { ...edge, alertWebhookId: "b115d5ec-15c6-41ee-8b76-92c449b5227b" } });
+        const { plan } = await planOf(uuid);
+        const policy = plan.resources.find((r) => r.type === "cloudflare:index/notificationPolicy:NotificationPolicy")!;
+        assert.deepEqual(inputAt(policy.inputs, "mechanisms.webhooks"), [{ id: "b115d5ec-15c6-41ee-8b76-92c449b5227b" }]);
+        assert.deepEqual(planRuleViolations(plan.resources), []);
     });
 
     it("leaves no known violation: the tiers it named are fixed, so every rule finding blocks", () => {

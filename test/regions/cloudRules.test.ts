@@ -15,10 +15,13 @@ describe("cloud rules table", () => {
         }
     });
 
-    it("covers the issue's classes: transitions, limits and names", () => {
+    it("covers the issue's classes (transitions, limits, names) and the placements, maintenance and forms the reviews found", () => {
         assert.deepEqual([...new Set(CLOUD_RULES.map((r) => `${r.class}:${r.on}`))].sort(), [
+            "format:plan",
             "limit:plan",
+            "maintenance:plan",
             "name:plan",
+            "placement:plan",
             "transition:transition",
         ]);
         assert.deepEqual(
@@ -28,6 +31,11 @@ describe("cloud rules table", () => {
                 "k8s-immutable-target-group-arn",
                 "eks-version-one-minor",
                 "aurora-global-member-upgraded-alone",
+                "aurora-cluster-global-membership-in-place",
+                "aurora-scale-in-moves-writer",
+                "subnet-zone-by-id",
+                "aurora-instance-windows-staggered",
+                "cloudflare-webhook-id-form",
                 "aurora-instances-per-cluster",
                 "aurora-secondaries-per-global",
                 "security-group-rules",

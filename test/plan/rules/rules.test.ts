@@ -3,6 +3,7 @@ import { classify } from "../../../plan/rules";
 import { planRuleViolations } from "../../../plan/rules/limits";
 import { transitionViolations } from "../../../plan/rules/transitions";
 import { type RuleResource, inputAt, splitPath, withIgnoredKept } from "../../../plan/rules/violation";
+import { UNKNOWN } from "../../../plan/runtime";
 
 const r = (type: string, name: string, inputs: Record<string, unknown>, more: Partial<RuleResource> = {}): RuleResource => ({
     urn: `urn:pulumi:prod::platform::${type}::${name}`,
@@ -142,26 +143,20 @@ describe("cloud rules: limits and names", () => {
             r("aws:rds/clusterInstance:ClusterInstance", `${code}-db-${i + 1}`, { clusterIdentifier: `${code}-db-id` }),
         );
 
+    // These fixtures' instances set no maintenance window (aurora-instance-windows-staggered, tested below).
+    const sizeRules = (rs: RuleResource[]) => planRuleViolations(rs).filter((v) => v.rule !== "aurora-instance-windows-staggered");
     it("aurora-instances-per-cluster: a secondary of 17 instances (data review F10) and a primary over 15 − s readers are refused", () => {
         const over = [global, cluster("use1", true), ...instances("use1", 16), cluster("euc1", false), ...instances("euc1", 16)];
-        assert.deepEqual(
-            found(planRuleViolations(over)),
-            ["aurora-instances-per-cluster use1-db"],
-            "15 readers with one secondary: at most 14",
-        );
+        assert.deepEqual(found(sizeRules(over)), ["aurora-instances-per-cluster use1-db"], "15 readers with one secondary: at most 14");
         const fits = over.filter((x) => !x.urn.endsWith("use1-db-16"));
-        assert.deepEqual(planRuleViolations(fits), []);
-        assert.deepEqual(found(planRuleViolations([...fits, ...instances("euc1", 17).slice(16)])), [
-            "aurora-instances-per-cluster euc1-db",
-        ]);
+        assert.deepEqual(sizeRules(fits), []);
+        assert.deepEqual(found(sizeRules([...fits, ...instances("euc1", 17).slice(16)])), ["aurora-instances-per-cluster euc1-db"]);
     });
 
     it("aurora-secondaries-per-global: an eleventh secondary is refused", () => {
         const members = Array.from({ length: 11 }, (_, i) => cluster(`r${i}`, false));
-        assert.deepEqual(found(planRuleViolations([global, cluster("use1", true), ...members])), [
-            "aurora-secondaries-per-global global-db",
-        ]);
-        assert.deepEqual(planRuleViolations([global, cluster("use1", true), ...members.slice(1)]), []);
+        assert.deepEqual(found(sizeRules([global, cluster("use1", true), ...members])), ["aurora-secondaries-per-global global-db"]);
+        assert.deepEqual(sizeRules([global, cluster("use1", true), ...members.slice(1)]), []);
     });
 
     it("security-group-rules: a prefix-list rule counts as the list's maxEntries", () => {
@@ -199,5 +194,108 @@ describe("cloud rules: limits and names", () => {
         const known = [{ name: "a-known-one", rule: "eks-nodegroup-scaling-bounds", matches: /-nodes-a$/, owner: "a tier" }];
         assert.deepEqual(classify([finding], known), { violations: [], known: [{ ...finding, known: "a-known-one" }] });
         assert.deepEqual(classify([finding], []), { violations: [finding], known: [] });
+    });
+});
+
+describe("cloud rules: global membership, scale-in, windows, zones and webhook ids", () => {
+    const CL = "aws:rds/cluster:Cluster";
+    const INST = "aws:rds/clusterInstance:ClusterInstance";
+    const INV = "aws:lambda/invocation:Invocation";
+    const cluster = (gc: unknown, more: Partial<RuleResource> = {}) =>
+        r(CL, "use1-data-db-cluster", { globalClusterIdentifier: gc }, { id: "c-1", ...more });
+    const instance = (n: number, more: Record<string, unknown> = {}) =>
+        r(
+            INST,
+            `use1-data-db-${n}`,
+            { clusterIdentifier: "c-1", preferredMaintenanceWindow: `sun:0${5 + n}:00-sun:0${5 + n}:30`, ...more },
+            { id: `i-${n}` },
+        );
+    const guard = (keep: string[] | typeof UNKNOWN, deps: string[] = []) =>
+        r(
+            INV,
+            "use1-data-db-writer-guard-run",
+            { input: keep === UNKNOWN ? UNKNOWN : JSON.stringify({ clusterIdentifier: "c-1", keep }) },
+            { dependencies: deps },
+        );
+    const rules = (vs: { rule: string; urn: string }[]) => found(vs);
+
+    it("aurora-cluster-global-membership-in-place: joining or moving in place is refused; leaving, a replace, or no change is not", () => {
+        assert.deepEqual(rules(transitionViolations({ resources: [cluster("")] }, { resources: [cluster("gc")] })), [
+            "aurora-cluster-global-membership-in-place use1-data-db-cluster",
+        ]);
+        assert.match(
+            transitionViolations({ resources: [cluster("a")] }, { resources: [cluster("b")] })[0].message,
+            /cannot be migrated between/,
+        );
+        assert.deepEqual(transitionViolations({ resources: [cluster("gc")] }, { resources: [cluster("")] }), []);
+        assert.deepEqual(transitionViolations({ resources: [cluster("gc")] }, { resources: [cluster("gc")] }), []);
+        assert.deepEqual(
+            transitionViolations(
+                { resources: [cluster("")] },
+                { resources: [cluster("gc", { replaceOnChanges: ["globalClusterIdentifier"] })] },
+            ),
+            [],
+        );
+        assert.deepEqual(transitionViolations({ resources: [cluster("")] }, { resources: [cluster(UNKNOWN)] }), [], "unknown: undecided");
+    });
+
+    it("aurora-scale-in-moves-writer: a deleted instance needs this update's guard run leaving it out of keep", () => {
+        const before = [cluster("gc"), instance(1), instance(2), guard(["i-1", "i-2"])];
+        const after = (g?: RuleResource) => ({ resources: [cluster("gc"), instance(1), ...(g ? [g] : [])] });
+        assert.deepEqual(transitionViolations({ resources: before }, after(guard(["i-1"]))), []);
+        assert.deepEqual(rules(transitionViolations({ resources: before }, after())), ["aurora-scale-in-moves-writer use1-data-db-2"]);
+        assert.deepEqual(
+            rules(transitionViolations({ resources: before }, after(guard(["i-1", "i-2"])))),
+            ["aurora-scale-in-moves-writer use1-data-db-2"],
+            "an unchanged guard does not run",
+        );
+        assert.deepEqual(
+            rules(transitionViolations({ resources: [cluster("gc"), instance(1), instance(2)] }, after(guard(["i-1", "i-2"])))),
+            ["aurora-scale-in-moves-writer use1-data-db-2"],
+            "a guard that keeps the deleted instance moves nothing off it",
+        );
+        const urn = cluster("gc").urn;
+        assert.deepEqual(
+            transitionViolations({ resources: before }, after(guard(UNKNOWN, [urn]))),
+            [],
+            "preview: unknown input, on the cluster",
+        );
+        assert.deepEqual(transitionViolations({ resources: before }, { resources: [] }), [], "the whole member goes: no writer to move");
+    });
+
+    it("aurora-instance-windows-staggered: own windows, apart (across Saturday midnight too), outside the backup window, not applyImmediately", () => {
+        const c = r(CL, "use1-data-db-cluster", { preferredBackupWindow: "03:00-04:00" }, { id: "c-1" });
+        const w = (n: number, window: unknown, more: Record<string, unknown> = {}) =>
+            instance(n, { preferredMaintenanceWindow: window, ...more });
+        const check = (...instances: RuleResource[]) =>
+            planRuleViolations([c, ...instances]).map((v) => `${v.urn.split("::").pop()}: ${v.message.split(". Fix")[0]}`);
+        assert.deepEqual(check(w(1, "sun:06:00-sun:06:30"), w(2, "sun:07:00-sun:07:30")), []);
+        assert.deepEqual(check(w(1, "sat:23:45-sun:00:15"), w(2, "sun:00:00-sun:00:30")), [
+            "use1-data-db-2: preferredMaintenanceWindow sun:00:00-sun:00:30 overlaps use1-data-db-1's sat:23:45-sun:00:15",
+        ]);
+        assert.deepEqual(check(w(1, "sun:06:00-sun:06:30"), w(2, "tue:03:30-tue:04:00")), [
+            "use1-data-db-2: preferredMaintenanceWindow tue:03:30-tue:04:00 conflicts with the cluster's backup window 03:00-04:00",
+        ]);
+        assert.match(check(w(1, "sun:06:00-sun:06:30"), w(2, undefined))[0], /no preferredMaintenanceWindow/);
+        assert.match(
+            check(w(1, "sun:06:00-sun:06:30"), w(2, "sun:07:00-sun:07:30", { applyImmediately: true }))[0],
+            /applyImmediately is true/,
+        );
+        assert.deepEqual(check(w(1, "sun:06:00-sun:06:30"), w(2, UNKNOWN)), [], "unknown: undecided");
+        assert.deepEqual(check(w(1, undefined)), [], "one instance reboots alone anyway");
+    });
+
+    it("subnet-zone-by-id and cloudflare-webhook-id-form: by zone ID in a supported zone; the webhook id in the API's form", () => {
+        const S = "aws:ec2/subnet:Subnet";
+        const N = "cloudflare:index/notificationPolicy:NotificationPolicy";
+        const ids = (...rs: RuleResource[]) => found(planRuleViolations(rs));
+        assert.deepEqual(ids(r(S, "a", { availabilityZoneId: "use1-az1" }), r(S, "b", { availabilityZoneId: UNKNOWN })), []);
+        assert.deepEqual(ids(r(S, "a", { availabilityZone: "us-east-1a" }), r(S, "b", { availabilityZoneId: "usw1-az2" })), [
+            "subnet-zone-by-id a",
+            "subnet-zone-by-id b",
+        ]);
+        const policy = (id: unknown) => r(N, "alert", { mechanisms: { webhooks: [{ id }] } });
+        assert.deepEqual(ids(policy("b115d5ec-15c6-41ee-8b76-92c449b5227b"), policy(UNKNOWN), r(N, "none", {})), []);
+        assert.deepEqual(ids(policy("b115d5ec15c641ee8b7692c449b5227b")), ["cloudflare-webhook-id-form alert"]);
     });
 });
