@@ -28,7 +28,7 @@ const EXTENSION = /^[a-z0-9]{1,10}$/;
 const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 /** A notification webhook's id as the API returns it: a UUID with hyphens (api-schemas `aaa_webhook-id`, maxLength 36). */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const WEBHOOK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** An HTTP header name (RFC 9110 token), lower case: Cloudflare's rules see header names in lower case. */
 const HEADER_NAME = /^[a-z0-9!#$%&'*+\-.^_`|~]+$/;
 /** A query-string parameter name. */
@@ -175,7 +175,7 @@ export const EDGE_SCHEMA = defaulted(
                 .optional()
                 .describe("Email that receives pool and origin health alerts"),
             alertWebhookId: text(
-                UUID,
+                WEBHOOK_ID,
                 "a Cloudflare notification webhook's id: a UUID with hyphens, e.g. b115d5ec-15c6-41ee-8b76-92c449b5227b",
             )
                 .optional()

@@ -183,9 +183,9 @@ export const CLOUD_RULES: readonly CloudRule[] = [
         id: "aurora-instance-windows-staggered",
         class: "maintenance",
         on: "plan",
-        rule: "RDS applies a deferred instance change (a new instanceClass, OS maintenance) in the instance's maintenance window, which it picks at random from one 8-hour block per region when none is set; applyImmediately applies it during the update. Instances of one cluster need their own windows, apart, outside the cluster's backup window",
-        fix: "give each instance its own preferredMaintenanceWindow (components/data/databaseMember.ts instanceMaintenanceWindow) and leave applyImmediately unset",
-        source: 'RDS API Reference, CreateDBInstance PreferredMaintenanceWindow ("a 30-minute window selected at random from an 8-hour block of time for each AWS Region"; "Must not conflict with the preferred backup window", https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html); Aurora User Guide, Maintaining an Aurora DB cluster, deferred DB instance modifications (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_UpgradeDBInstance.Maintenance.html); data review F15',
+        rule: "RDS applies a deferred instance change (a new instanceClass, OS maintenance) in the instance's maintenance window, which it picks at random from one 8-hour block per region when none is set; applyImmediately applies it during the update. Instances of one cluster need their own windows (UTC, at least 30 minutes), apart; the cluster's own maintenance window may not overlap its backup window",
+        fix: "give each instance its own preferredMaintenanceWindow (components/data/databaseMember.ts instanceMaintenanceWindow), the cluster's windows apart (CLUSTER_WINDOWS), and leave applyImmediately unset",
+        source: 'RDS API Reference, CreateDBInstance PreferredMaintenanceWindow ("a 30-minute window selected at random from an 8-hour block of time for each AWS Region"; format ddd:hh24:mi-ddd:hh24:mi, UTC, "Must be at least 30 minutes", https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html); CreateDBCluster PreferredBackupWindow ("Must not conflict with the preferred maintenance window", https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html); Aurora User Guide, Maintaining an Aurora DB cluster, deferred DB instance modifications (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_UpgradeDBInstance.Maintenance.html); data review F15',
         checked: "2026-12",
     },
     {

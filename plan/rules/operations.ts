@@ -4,6 +4,7 @@
  * form in which an API stores a value (Cloudflare's webhook ids). Checked on one plan's
  * resources, like limits.ts.
  */
+import { WEBHOOK_ID } from "../../config/edge";
 import { UNSUPPORTED_ZONE_IDS } from "../../regions/catalog";
 import { UNKNOWN } from "../runtime";
 import { type CloudRuleViolation, type RuleResource, inputAt, refersTo, violation } from "./violation";
@@ -18,9 +19,6 @@ const T = {
 type Resources = readonly RuleResource[];
 
 const known = (value: unknown): value is string => typeof value === "string" && value !== UNKNOWN && value !== "";
-
-/** The form in which Cloudflare's API returns a notification webhook's id (api-schemas `aaa_webhook-id`). */
-export const WEBHOOK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function subnetViolations(resources: Resources): CloudRuleViolation[] {
     const out: CloudRuleViolation[] = [];
@@ -46,19 +44,23 @@ function subnetViolations(resources: Resources): CloudRuleViolation[] {
 const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 const WEEK = 7 * 24 * 60;
 
-/** `ddd:hh24:mi-ddd:hh24:mi` → [start, end) in minutes of the week (end past WEEK when it wraps), or undefined. */
+/**
+ * `ddd:hh24:mi-ddd:hh24:mi` → [start, end) in minutes of the week (end past WEEK when it wraps), or
+ * undefined when it is not one AWS accepts: the format, UTC hours and minutes, at least 30 minutes
+ * (CreateDBInstance, PreferredMaintenanceWindow constraints).
+ */
 export function weeklyWindow(window: unknown): [number, number] | undefined {
     const m = typeof window === "string" ? /^([a-z]{3}):(\d\d):(\d\d)-([a-z]{3}):(\d\d):(\d\d)$/i.exec(window) : null;
     if (!m) return undefined;
     const at = (day: string, h: string, mi: string) => {
         const d = DAYS.indexOf(day.toLowerCase());
-        return d < 0 ? NaN : d * 1440 + Number(h) * 60 + Number(mi);
+        return d < 0 || Number(h) > 23 || Number(mi) > 59 ? NaN : d * 1440 + Number(h) * 60 + Number(mi);
     };
     const start = at(m[1], m[2], m[3]);
     let end = at(m[4], m[5], m[6]);
     if (Number.isNaN(start) || Number.isNaN(end)) return undefined;
-    if (end <= start) end += WEEK;
-    return [start, end];
+    if (end < start) end += WEEK;
+    return end - start >= 30 ? [start, end] : undefined;
 }
 
 /** True when two weekly windows share a minute (either may wrap past Saturday midnight). */
@@ -81,9 +83,18 @@ function maintenanceViolations(resources: Resources): CloudRuleViolation[] {
     const instances = resources.filter((r) => r.type === T.instance);
     const out: CloudRuleViolation[] = [];
     for (const cluster of clusters) {
+        // The cluster's own windows may not overlap (CreateDBCluster PreferredBackupWindow: "Must not conflict with the preferred maintenance window").
+        const own = weeklyWindow(cluster.inputs.preferredMaintenanceWindow);
+        if (own && dailyWindows(cluster.inputs.preferredBackupWindow).some((b) => overlaps(own, b)))
+            out.push(
+                violation(
+                    "aurora-instance-windows-staggered",
+                    cluster.urn,
+                    `the cluster's preferredMaintenanceWindow ${String(cluster.inputs.preferredMaintenanceWindow)} overlaps its preferredBackupWindow ${String(cluster.inputs.preferredBackupWindow)}`,
+                ),
+            );
         const members = instances.filter((i) => refersTo(i, i.inputs.clusterIdentifier, cluster));
         if (members.length < 2) continue;
-        const backups = dailyWindows(cluster.inputs.preferredBackupWindow);
         const windows: [RuleResource, [number, number]][] = [];
         for (const instance of members) {
             const raw = instance.inputs.preferredMaintenanceWindow;
@@ -106,7 +117,7 @@ function maintenanceViolations(resources: Resources): CloudRuleViolation[] {
                         instance.urn,
                         raw === undefined
                             ? "no preferredMaintenanceWindow: RDS picks one at random from an 8-hour block, the same block for every instance of the region"
-                            : `preferredMaintenanceWindow ${String(raw)} is not ddd:hh24:mi-ddd:hh24:mi`,
+                            : `preferredMaintenanceWindow ${String(raw)} is not ddd:hh24:mi-ddd:hh24:mi (UTC) of at least 30 minutes`,
                     ),
                 );
                 continue;
@@ -118,14 +129,6 @@ function maintenanceViolations(resources: Resources): CloudRuleViolation[] {
                         "aurora-instance-windows-staggered",
                         instance.urn,
                         `preferredMaintenanceWindow ${String(raw)} overlaps ${clash[0].urn.split("::").pop()}'s ${String(clash[0].inputs.preferredMaintenanceWindow)}`,
-                    ),
-                );
-            if (backups.some((b) => overlaps(window, b)))
-                out.push(
-                    violation(
-                        "aurora-instance-windows-staggered",
-                        instance.urn,
-                        `preferredMaintenanceWindow ${String(raw)} conflicts with the cluster's backup window ${String(cluster.inputs.preferredBackupWindow)}`,
                     ),
                 );
             windows.push([instance, window]);

@@ -164,7 +164,7 @@ function targetGroupBinding(
 function globalMembership({ before, after, sent }: Update): CloudRuleViolation[] {
     const from = before.inputs.globalClusterIdentifier;
     const to = sent.globalClusterIdentifier;
-    if (typeof to !== "string" || to === "" || to === UNKNOWN || from === to) return [];
+    if (typeof to !== "string" || to === "" || to === UNKNOWN || from === UNKNOWN || from === to) return [];
     if ((after.replaceOnChanges ?? []).some((p) => p === "globalClusterIdentifier" || p === "*")) return [];
     const standalone = from === undefined || from === "";
     return [
@@ -195,7 +195,9 @@ function guardEvent(invocation: RuleResource): { clusterIdentifier?: unknown; ke
  * it), and deleting the writer fails the cluster over, writes stopping meanwhile. The update must
  * first move the writer to an instance that stays: a writer guard invocation for that cluster,
  * run by this update (new, or its input changed: a replacement), whose `keep` leaves the deleted
- * instances out. With its input unknown (a first preview) a guard that depends on the cluster counts.
+ * instances out. With its input unknown (a preview) a guard that depends on the cluster counts. An
+ * instance replaced under the same URN is not a deletion here: its new identifier changes the
+ * guard's input, so the guard runs anyway.
  */
 function scaleInViolations(
     before: readonly RuleResource[],
@@ -212,10 +214,12 @@ function scaleInViolations(
         if (deleted.length === 0) continue;
         const current = after.find((r) => r.urn === cluster.urn)!;
         const runs = guards.some((g) => {
+            // A preview plans both sides with the guard's input unknown (it is built from ids): a guard on this cluster counts.
+            if (g.inputs.input === UNKNOWN) return (g.dependencies ?? []).includes(cluster.urn);
             const previous = old.get(g.urn);
             if (previous && isDeepStrictEqual(previous.inputs.input, g.inputs.input)) return false;
             const event = guardEvent(g);
-            if (!event) return g.inputs.input === UNKNOWN && (g.dependencies ?? []).includes(cluster.urn);
+            if (!event) return false;
             const keep = event.keep as unknown[];
             return (
                 refersTo(g, event.clusterIdentifier, current, "clusterIdentifier") &&

@@ -10,11 +10,13 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { namespaceValues, parseConfig } from "../../config/platform";
 import { compare } from "../../plan/compare";
+import { planStack } from "../../plan/plan";
 import { checkTransitionRules } from "../../plan/rules";
 import { KNOWN_VIOLATIONS } from "../../plan/rules/known";
 import { planRuleViolations } from "../../plan/rules/limits";
 import { transitionViolations } from "../../plan/rules/transitions";
 import { type RuleResource, inputAt } from "../../plan/rules/violation";
+import { UNKNOWN } from "../../plan/runtime";
 import { projectRoot, readConfigFile, readStack } from "../../plan/stackConfig";
 import { type PlannedStack, crossStackReport } from "../../plan/stacks";
 import { planOf, prodStack, withConfig } from "../support/harness";
@@ -159,6 +161,13 @@ describe("regressions from the reviews of 9d24512", function () {
         assert.ok(instances(b) < instances(a), `${instances(a)} → ${instances(b)} instances`);
         assert.deepEqual(transitionViolations(a, b), []);
         assert.deepEqual(planRuleViolations(a.resources), []);
+        // A preview plans both sides with the guard's input unknown: it still counts.
+        const pa = await planStack(prod, { preview: true });
+        const pb = await planStack(withConfig(prod, { "platform:capacity": { ...capacity, targetConcurrentUsers: 12_500 } }), {
+            preview: true,
+        });
+        assert.ok(pb.plan.resources.some((r) => r.urn.endsWith("-writer-guard-run") && r.inputs.input === UNKNOWN));
+        assert.deepEqual(transitionViolations(pa.plan, pb.plan), []);
         // Without the guard's new run, the rule finds every deleted instance.
         const unguarded = { resources: b.resources.filter((r) => !r.urn.endsWith("-writer-guard-run")) };
         const found = transitionViolations(a, unguarded);
@@ -206,7 +215,14 @@ describe("regressions from the reviews of 9d24512", function () {
         assert.deepEqual(transitionViolations(forgotten, today), []);
         const runbook = readFileSync(path.join(projectRoot(), "docs", "regions.md"), "utf8");
         const detach = runbook.slice(runbook.indexOf("Detach and promote is the last resort"), runbook.indexOf("### Failback"));
-        assert.match(detach, /`remove-from-global-cluster` for \*\*every\*\* member/);
+        assert.match(
+            detach,
+            /`remove-from-global-cluster` for \*\*every\*\* member it still has, each other secondary first\s+and the old primary \(its writer\) last/,
+        );
+        assert.match(detach, /--deletion-protection`\);/);
+        assert.match(detach, /`platform:data\.rpoBound: false`/);
+        assert.match(detach, /`aws rds wait\s+db-cluster-deleted`/);
+        assert.match(detach, /`pulumi preview --diff -s prod` must show those clusters and their instances as creates/);
         assert.match(detach, /5\. `pulumi refresh -s prod`: the stack forgets/);
         assert.doesNotMatch(detach, /pulumi refresh && pulumi up/);
     });

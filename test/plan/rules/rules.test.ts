@@ -237,6 +237,11 @@ describe("cloud rules: global membership, scale-in, windows, zones and webhook i
             [],
         );
         assert.deepEqual(transitionViolations({ resources: [cluster("")] }, { resources: [cluster(UNKNOWN)] }), [], "unknown: undecided");
+        assert.deepEqual(
+            transitionViolations({ resources: [cluster(UNKNOWN)] }, { resources: [cluster("gc")] }),
+            [],
+            "unknown before: undecided",
+        );
     });
 
     it("aurora-scale-in-moves-writer: a deleted instance needs this update's guard run leaving it out of keep", () => {
@@ -260,6 +265,13 @@ describe("cloud rules: global membership, scale-in, windows, zones and webhook i
             [],
             "preview: unknown input, on the cluster",
         );
+        const previewBefore = [cluster("gc"), instance(1), instance(2), guard(UNKNOWN, [urn])];
+        assert.deepEqual(transitionViolations({ resources: previewBefore }, after(guard(UNKNOWN, [urn]))), [], "preview on both sides");
+        assert.deepEqual(
+            rules(transitionViolations({ resources: previewBefore }, after(guard(UNKNOWN, [])))),
+            ["aurora-scale-in-moves-writer use1-data-db-2"],
+            "an unknown guard of another cluster",
+        );
         assert.deepEqual(transitionViolations({ resources: before }, { resources: [] }), [], "the whole member goes: no writer to move");
     });
 
@@ -273,9 +285,29 @@ describe("cloud rules: global membership, scale-in, windows, zones and webhook i
         assert.deepEqual(check(w(1, "sat:23:45-sun:00:15"), w(2, "sun:00:00-sun:00:30")), [
             "use1-data-db-2: preferredMaintenanceWindow sun:00:00-sun:00:30 overlaps use1-data-db-1's sat:23:45-sun:00:15",
         ]);
-        assert.deepEqual(check(w(1, "sun:06:00-sun:06:30"), w(2, "tue:03:30-tue:04:00")), [
-            "use1-data-db-2: preferredMaintenanceWindow tue:03:30-tue:04:00 conflicts with the cluster's backup window 03:00-04:00",
+        assert.deepEqual(
+            check(w(1, "sun:06:00-sun:06:30"), w(2, "tue:03:30-tue:04:00")),
+            [],
+            "an instance's window beside the cluster's backups",
+        );
+        const clusterWith = (maintenance: string) =>
+            r(CL, "use1-data-db-cluster", { preferredBackupWindow: "03:00-04:00", preferredMaintenanceWindow: maintenance }, { id: "c-1" });
+        assert.deepEqual(found(planRuleViolations([clusterWith("wed:03:30-wed:04:30")])), [
+            "aurora-instance-windows-staggered use1-data-db-cluster",
         ]);
+        assert.deepEqual(planRuleViolations([clusterWith("sun:04:30-sun:05:30")]), []);
+        for (const bad of [
+            "sun:24:00-sun:24:30",
+            "sun:06:00-sun:06:15",
+            "sun:06:00-sun:06:00",
+            "sun:06:61-sun:07:30",
+            "sunday:06:00-sunday:07:00",
+        ])
+            assert.match(
+                check(w(1, "sun:06:00-sun:06:30"), w(2, bad))[0],
+                /is not ddd:hh24:mi-ddd:hh24:mi \(UTC\) of at least 30 minutes/,
+                bad,
+            );
         assert.match(check(w(1, "sun:06:00-sun:06:30"), w(2, undefined))[0], /no preferredMaintenanceWindow/);
         assert.match(
             check(w(1, "sun:06:00-sun:06:30"), w(2, "sun:07:00-sun:07:30", { applyImmediately: true }))[0],
