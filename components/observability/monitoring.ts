@@ -409,11 +409,20 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
         crds: { enabled: false },
         prometheusOperator: {
             resources: KPS_RESOURCES.operator,
-            prometheusConfigReloader: { resources: KPS_RESOURCES.configReloader },
+            // Readiness and liveness probes on the config reloaders (values.yaml:3557-3558, default false: the
+            // operator adds them only with --enable-config-reloader-probes, templates/prometheus-operator/deployment.yaml:105-107).
+            prometheusConfigReloader: { resources: KPS_RESOURCES.configReloader, enableProbe: true },
             admissionWebhooks: { patch: { resources: KPS_RESOURCES.admissionJobs } },
         },
         "kube-state-metrics": { resources: KPS_RESOURCES.kubeStateMetrics },
-        "prometheus-node-exporter": { resources: KPS_RESOURCES.nodeExporter },
+        "prometheus-node-exporter": {
+            resources: KPS_RESOURCES.nodeExporter,
+            // The restricted fields the chart's defaults lack (4.56.1 values.yaml:360-370: non-root 65534 and a
+            // read-only root only); Helm merges these onto them. Its host namespaces and mounts stay (the
+            // pack records them, policy/helm.ts CHARTS): node metrics are the host's.
+            securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+            containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+        },
         // EKS runs the control plane: the scheduler, controller manager and etcd are never scrapable,
         // and the chart's KubeSchedulerDown/KubeControllerManagerDown (absent(up{job=…}), critical)
         // would fire forever (prometheus-community/helm-charts#4106, aws/containers-roadmap#1298).
