@@ -10,10 +10,12 @@
  *
  * Helm releases (`kubernetes:helm.sh/v3:Release`): their pods are rendered inside the Helm
  * provider, so no container spec reaches these rules. helm.ts judges them through each pinned
- * chart's known workloads (a table of the workloads a chart version renders and the values path
- * of each one's resources): `k8s-helm-resources` holds them to `k8s-resources`, and a chart or
- * version not in the table is a finding. The other rules here (restricted fields, probes, digests,
- * rollout, replicas) do not judge releases yet.
+ * chart's known workloads (a table of the workloads a chart version renders, the values paths and
+ * chart defaults of their resources, security contexts, probes and images): `k8s-helm-resources`,
+ * `k8s-helm-pod-security-restricted`, `k8s-helm-probes` and `k8s-helm-image-digest` hold them to
+ * the rules here with the same checks (`requiredResourceFields`, `restrictedFindings`,
+ * `REQUIRED_PROBES`, `IMAGE_DIGEST`), and a chart or version not in the table is a finding. Rollout
+ * and replicas do not judge releases.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
@@ -134,7 +136,7 @@ export function restrictedProblems(pod: PodSpec, container: Container): string[]
  * one (a violation that remains is one whatever the unknown turns out to be). `runAsUser` is any
  * non-root id (65534, nobody).
  */
-export const RESTRICTED_COMPLIANT = {
+export const RESTRICTED_COMPLIANT: { readonly pod: Readonly<Props>; readonly container: Readonly<Props> } = {
     pod: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
     container: {
         privileged: false,
@@ -144,7 +146,7 @@ export const RESTRICTED_COMPLIANT = {
         capabilities: { drop: ["ALL"], add: [] },
         seccompProfile: { type: "RuntimeDefault" },
     },
-} as const;
+};
 
 /** The probes every serving container must have (k8s-probes; k8s-helm-probes for charts' workloads), in order. */
 export const REQUIRED_PROBES = ["readinessProbe", "livenessProbe"] as const;
