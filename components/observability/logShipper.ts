@@ -230,7 +230,7 @@ export const FLUENT_BIT_INPUTS = `[INPUT]
  * The container runs as root, the owner of those host files (0640 logs, the journal; no
  * capability is needed to read or write what one owns), with every capability dropped, no
  * privilege escalation, a read-only root filesystem and RuntimeDefault seccomp: every restricted
- * Pod Security field but non-root (the pack's exemption, policy/helm.ts CHARTS). A DaemonSet rolls one node at a time
+ * Pod Security field but non-root (the pack's exemption, policy/helmCharts.ts CHARTS). A DaemonSet rolls one node at a time
  * without surge (maxSurge 0, apps/v1 RollingUpdateDaemonSet), so two pods never share a node's
  * database and buffer. Typed by the Kubernetes SDK's own shapes (@pulumi/kubernetes types/input.d.ts).
  */
