@@ -380,7 +380,7 @@ export const CHARTS: readonly ChartEntry[] = [
                     hostAccess: {
                         fields: ["hostPath volumes (daemonSetVolumes: /var/log, /etc/machine-id, the state directory)"],
                         reason: "the logs it ships are the node's files: /var/log read-only, /etc/machine-id read-only for the journal, and one state directory (offsets, buffer) that outlives the pod",
-                        source: "values.yaml:476-499 (daemonSetVolumes, daemonSetVolumeMounts); templates/_pod.tpl:102, 152; components/observability/logShipper.ts FLUENT_BIT_NODE_ACCESS",
+                        source: "values.yaml:476-496 (daemonSetVolumes, daemonSetVolumeMounts); templates/_pod.tpl:102, 152; components/observability/logShipper.ts FLUENT_BIT_NODE_ACCESS",
                     },
                     source: "values.yaml:70, 73, 93 (podSecurityContext: {}, hostNetwork: false, securityContext: {}); templates/_pod.tpl:13-14, 20, 40-41",
                 },
