@@ -1,256 +1,60 @@
 /**
  * Helm releases (`kubernetes:helm.sh/v3:Release`) under the pack's Kubernetes rules, through each
  * chart's known workloads: the Helm provider renders a release's pods itself, so no container spec
- * reaches the engine; what does is the release's chart, version and `values`. CHARTS says, per
- * pinned chart and version, which workloads the chart renders and which values path sets each
- * one's container resources (and pod/container security context), read from that chart
- * version's own values.yaml and templates. `k8s-helm-resources` holds every known workload to
- * `k8s-resources` (requests cpu + memory, limits memory) as Helm merges the values onto the
- * chart's defaults; a release of a chart or version not in CHARTS is a finding, so a bump
- * cannot bypass the rule. The restricted Pod Security fields are not judged on releases yet:
- * the security context paths are recorded for that.
+ * reaches the engine; what does is the release's chart, version and `values`. CHARTS
+ * (helmCharts.ts) says, per pinned chart and version, which workloads the chart renders and, read
+ * from that chart version's own values.yaml and templates (and, for the pods prometheus-operator
+ * generates, the operator's source), how each one is sized, secured, probed and imaged: the values
+ * paths, the chart's defaults at them, and what the template (or the operator) writes whatever the
+ * values. Each rule
+ * merges the release's values onto the chart's defaults as Helm does (a release's key wins, `null`
+ * deletes a default) and judges every workload the chart renders with them (`renderedWhen`):
+ *
+ * - `k8s-helm-resources` holds each to `k8s-resources` (requests cpu + memory, a memory limit). A
+ *   release of a chart or version not in CHARTS is its finding, so a bump cannot bypass the rules
+ *   (the other Helm rules leave that finding to it rather than repeat it).
+ * - `k8s-helm-pod-security-restricted` holds each container to `k8s-pod-security-restricted`
+ *   (`restrictedFindings`, policy/kubernetes.ts) on its pod's and its own merged securityContext,
+ *   the template's or operator's fixed fields over them. A workload that cannot meet a field by
+ *   its nature carries an exemption in the table naming the fields, why, and the source; the rule
+ *   waives exactly those and reports the rest (policy/README.md lists the exemptions). Host
+ *   namespaces and hostPath volumes are not judged, here as for our own workloads; the table
+ *   records where a chart uses them (`hostAccess`).
+ * - `k8s-helm-probes` holds each serving container to `k8s-probes` (a readiness and a liveness
+ *   probe): hard-coded by the template or operator, values-driven with the chart's default, or
+ *   absent. Jobs serve nothing and are skipped, said so in the table; an exemption is reasoned there.
+ * - `k8s-helm-image-digest`, ADVISORY (severity medium): every chart image pinned by digest as
+ *   `k8s-image-digest` asks. The charts reference their images by tag (Karpenter's alone ships a
+ *   digest, stamped at release), and no registry is reachable offline to read digests from, so
+ *   none is invented here: a mandatory rule would fail every plan until someone resolves them.
+ *   One finding per release names each tag-only image and the values path that takes its digest
+ *   (or, for a chart with no digest key, the tag to write as `<tag>@sha256:<digest>`); a stack
+ *   raises the rule to mandatory in its pack config once its images are pinned (policy/README.md,
+ *   "Chart images"). It still fails: a digest deleted or malformed, a chart's shipped one dropped.
+ *
+ * Each rule decides on known values: an unknown value (a preview) is replaced by the most
+ * favourable one (RESTRICTED_COMPLIANT for a security context, rendered for a probe, a digest for
+ * an image), so a violation that remains is reported whatever the unknown turns out to be, and a
+ * rule that found none beside an unknown is undecided.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { type Props, isUnknown, platform, resourcePolicy, undecided } from "./common";
-import { KUBERNETES_TYPES, requiredResourceFields } from "./kubernetes";
-
-/** A values path (`prometheus.prometheusSpec.resources`) the workload is rendered under only when it holds `when` (the chart's default `byDefault`). */
-export interface RenderedWhen {
-    readonly path: string;
-    readonly byDefault: boolean;
-    /** The value that renders the workload. @default true */
-    readonly when?: boolean;
-}
-
-/** One workload (or container group) a chart renders, and the values paths that size and secure it. */
-export interface ChartWorkload {
-    /** The workload and its container(s), for messages: `Deployment metrics-server`. */
-    readonly workload: string;
-    /** Values path of its containers' `resources`. */
-    readonly resources: string;
-    /** The chart's default at `resources` when values.yaml ships one (Helm merges the release's values onto it). @default {} */
-    readonly resourcesDefault?: Props;
-    /** Values path of the pod's securityContext, where the chart exposes one. */
-    readonly podSecurityContext?: string;
-    /** Values path of the container's securityContext, where the chart exposes one. */
-    readonly containerSecurityContext?: string;
-    /** Rendered only when every condition holds (each with the chart's default). @default always rendered */
-    readonly renderedWhen?: readonly RenderedWhen[];
-    /** Where the chart says so: file:line at `ChartEntry.ref`. */
-    readonly source: string;
-}
-
-export interface ChartEntry {
-    /** The release's `chart` exactly as the program passes it (a chart name, or an oci:// reference). */
-    readonly chart: string;
-    readonly version: string;
-    /** The repository the chart was read from, the tag or commit, and the date it was read. */
-    readonly readFrom: { readonly repo: string; readonly ref: string; readonly commit: string; readonly read: string };
-    readonly workloads: readonly ChartWorkload[];
-}
-
-const READ = "2026-12-03";
-
-/** Every chart version the program may release, and its workloads. CRD-only charts have none. */
-export const CHARTS: readonly ChartEntry[] = [
-    {
-        chart: "metrics-server",
-        version: "3.13.1",
-        readFrom: {
-            repo: "github.com/kubernetes-sigs/metrics-server charts/metrics-server",
-            ref: "metrics-server-helm-chart-3.13.1",
-            commit: "842dcc8c42f22cc19f10c7d5f2d32a9f4b6013b0",
-            read: READ,
-        },
-        workloads: [
-            {
-                workload: "Deployment metrics-server (container metrics-server)",
-                resources: "resources",
-                resourcesDefault: { requests: { cpu: "100m", memory: "200Mi" } },
-                podSecurityContext: "podSecurityContext",
-                containerSecurityContext: "securityContext",
-                source: "values.yaml:173-179 (requests 100m/200Mi, no limits), 53, 55; templates/deployment.yaml:44-45, 60-61, 104-105",
-            },
-            {
-                workload: "Deployment metrics-server (container metrics-server-nanny)",
-                resources: "addonResizer.resources",
-                resourcesDefault: { requests: { cpu: "40m", memory: "25Mi" }, limits: { cpu: "40m", memory: "25Mi" } },
-                containerSecurityContext: "addonResizer.securityContext",
-                renderedWhen: [{ path: "addonResizer.enabled", byDefault: false }],
-                source: "values.yaml:130-151; templates/deployment.yaml:108-138",
-            },
-        ],
-    },
-    {
-        chart: "oci://public.ecr.aws/karpenter/karpenter",
-        version: "1.14.1",
-        readFrom: {
-            // Chart.yaml at the tag still reads 1.13.0: the release stamps the published chart's version.
-            repo: "github.com/aws/karpenter-provider-aws charts/karpenter",
-            ref: "v1.14.1",
-            commit: "bde00654cd316fddb3dccfba3f5ac07039865429",
-            read: READ,
-        },
-        workloads: [
-            {
-                workload: "Deployment karpenter (container controller)",
-                resources: "controller.resources",
-                podSecurityContext: "podSecurityContext",
-                containerSecurityContext: "controller.securityContext",
-                source: "values.yaml:64-68, 137-145 (resources: {}); templates/deployment.yaml:40-41, 75, 226-227",
-            },
-        ],
-    },
-    {
-        chart: "aws-load-balancer-controller",
-        version: "3.5.0",
-        readFrom: {
-            repo: "github.com/aws/eks-charts stable/aws-load-balancer-controller",
-            ref: "aws-load-balancer-controller: v3.5.0 (#1354)",
-            commit: "5239609242f3430be50fb0b714a24d3ef2b47983",
-            read: READ,
-        },
-        workloads: [
-            {
-                workload: "Deployment aws-load-balancer-controller (container aws-load-balancer-controller)",
-                resources: "resources",
-                podSecurityContext: "podSecurityContext",
-                containerSecurityContext: "securityContext",
-                source: "values.yaml:48-57, 62 (resources: {}); templates/deployment.yaml:56-57, 235-236, 253-254",
-            },
-        ],
-    },
-    {
-        chart: "fluent-bit",
-        version: "0.58.1",
-        readFrom: {
-            repo: "github.com/fluent/helm-charts charts/fluent-bit",
-            ref: "fluent-bit-0.58.1",
-            commit: "22a564dc85600c67d97e01a5b4cdf3b829292529",
-            read: READ,
-        },
-        workloads: [
-            {
-                workload: "DaemonSet or Deployment (by `kind`) fluent-bit (container fluent-bit)",
-                resources: "resources",
-                podSecurityContext: "podSecurityContext",
-                containerSecurityContext: "securityContext",
-                source: "values.yaml:4, 70, 93, 212 (resources: {}); templates/_pod.tpl:13-14, 40-41, 90-91",
-            },
-            {
-                workload: "fluent-bit pod (container reloader)",
-                resources: "hotReload.resources",
-                containerSecurityContext: "hotReload.securityContext",
-                renderedWhen: [{ path: "hotReload.enabled", byDefault: false }],
-                source: "values.yaml:522-529; templates/_pod.tpl:107-131",
-            },
-        ],
-    },
-    {
-        chart: "prometheus-operator-crds",
-        version: "31.0.1",
-        readFrom: {
-            repo: "github.com/prometheus-community/helm-charts charts/prometheus-operator-crds",
-            ref: "prometheus-operator-crds-31.0.1",
-            commit: "4529d7bb4b4be3b2aa8ef0b4d40152d394213a61",
-            read: READ,
-        },
-        // templates/ (charts/crds/templates/crd-*.yaml) hold CustomResourceDefinitions only.
-        workloads: [],
-    },
-    {
-        chart: "kube-prometheus-stack",
-        version: "88.5.3",
-        readFrom: {
-            repo: "github.com/prometheus-community/helm-charts charts/kube-prometheus-stack (subcharts: kube-state-metrics 8.4.0, prometheus-node-exporter 4.56.1; grafana 12.11.1 from github.com/grafana-community/helm-charts)",
-            ref: "kube-prometheus-stack-88.5.3",
-            commit: "ea930baeebeba39f56d6b44e351f23b2a072a600",
-            read: READ,
-        },
-        workloads: [
-            {
-                workload: "Deployment prometheus-operator",
-                resources: "prometheusOperator.resources",
-                podSecurityContext: "prometheusOperator.securityContext",
-                containerSecurityContext: "prometheusOperator.containerSecurityContext",
-                renderedWhen: [{ path: "prometheusOperator.enabled", byDefault: true }],
-                source: "values.yaml:2826, 3412, 3468, 3483; templates/prometheus-operator/deployment.yaml:178-180, 231-233",
-            },
-            {
-                workload: "config-reloader containers of the Prometheus and Alertmanager pods (operator flags)",
-                resources: "prometheusOperator.prometheusConfigReloader.resources",
-                renderedWhen: [{ path: "prometheusOperator.enabled", byDefault: true }],
-                source: "values.yaml:3549-3561; templates/prometheus-operator/deployment.yaml:101-104 (unset passes 0)",
-            },
-            {
-                workload: "Jobs admission-create and admission-patch (webhook certificates)",
-                resources: "prometheusOperator.admissionWebhooks.patch.resources",
-                podSecurityContext: "prometheusOperator.admissionWebhooks.patch.securityContext",
-                containerSecurityContext: "prometheusOperator.admissionWebhooks.createSecretJob.securityContext",
-                renderedWhen: [
-                    { path: "prometheusOperator.enabled", byDefault: true },
-                    { path: "prometheusOperator.admissionWebhooks.enabled", byDefault: true },
-                    { path: "prometheusOperator.admissionWebhooks.patch.enabled", byDefault: true },
-                    { path: "prometheusOperator.admissionWebhooks.certManager.enabled", byDefault: false, when: false },
-                ],
-                source: "values.yaml:2869-2875, 3127-3163; templates/prometheus-operator/admission-webhooks/job-patch/job-createSecret.yaml:1, 50-55, 70-72 and job-patchWebhook.yaml:1, 59-64, 79-81",
-            },
-            {
-                workload: "Prometheus (StatefulSet by the operator, container prometheus)",
-                resources: "prometheus.prometheusSpec.resources",
-                podSecurityContext: "prometheus.prometheusSpec.securityContext",
-                renderedWhen: [{ path: "prometheus.enabled", byDefault: true }],
-                source: "values.yaml:3615, 4668, 4815; templates/prometheus/prometheus.yaml:157-159, 259-261",
-            },
-            {
-                workload: "Alertmanager (StatefulSet by the operator, container alertmanager)",
-                resources: "alertmanager.alertmanagerSpec.resources",
-                podSecurityContext: "alertmanager.alertmanagerSpec.securityContext",
-                renderedWhen: [{ path: "alertmanager.enabled", byDefault: true }],
-                source: "values.yaml:402, 1165, 1219; templates/alertmanager/alertmanager.yaml:94-96, 101-103",
-            },
-            {
-                workload: "Deployment grafana (container grafana)",
-                resources: "grafana.resources",
-                podSecurityContext: "grafana.securityContext",
-                containerSecurityContext: "grafana.containerSecurityContext",
-                renderedWhen: [{ path: "grafana.enabled", byDefault: true }],
-                source: "kps values.yaml:1378; grafana 12.11.1 values.yaml:159, 165, 427; templates/_pod.tpl:13, 1265, 1541",
-            },
-            {
-                workload: "Deployment grafana (sidecars grafana-sc-dashboard, grafana-sc-datasources)",
-                resources: "grafana.sidecar.resources",
-                containerSecurityContext: "grafana.sidecar.securityContext",
-                renderedWhen: [{ path: "grafana.enabled", byDefault: true }],
-                source: "kps values.yaml:1537-1558 (dashboards and datasources sidecars on); grafana 12.11.1 values.yaml:1040-1048; templates/_pod.tpl:735, 853-857, 868, 982",
-            },
-            {
-                workload: "Deployment kube-state-metrics",
-                resources: "kube-state-metrics.resources",
-                podSecurityContext: "kube-state-metrics.securityContext",
-                containerSecurityContext: "kube-state-metrics.containerSecurityContext",
-                renderedWhen: [{ path: "kubeStateMetrics.enabled", byDefault: true }],
-                source: "kps values.yaml:2680; kube-state-metrics 8.4.0 values.yaml:339, 351, 515; templates/deployment.yaml:51-52, 251-254",
-            },
-            {
-                workload: "DaemonSet prometheus-node-exporter",
-                resources: "prometheus-node-exporter.resources",
-                podSecurityContext: "prometheus-node-exporter.securityContext",
-                containerSecurityContext: "prometheus-node-exporter.containerSecurityContext",
-                renderedWhen: [{ path: "nodeExporter.enabled", byDefault: true }],
-                source: "kps values.yaml:2712; prometheus-node-exporter 4.56.1 values.yaml:334, 360, 366; templates/daemonset.yaml:34-35, 115-116, 177-178",
-            },
-        ],
-    },
-];
-
-/** The table's entry for a release's chart and version, or undefined. */
-export function chartEntry(chart: unknown, version: unknown): ChartEntry | undefined {
-    return CHARTS.find((entry) => entry.chart === chart && entry.version === version);
-}
+import { type Props, type ResourceRule, isUnknown, platform, resourcePolicy, undecided } from "./common";
+import { type ChartImage, type ChartWorkload, type ContextSource, type ProbeSource, type RenderedWhen, chartEntry } from "./helmCharts";
+import {
+    IMAGE_DIGEST,
+    KUBERNETES_TYPES,
+    REQUIRED_PROBES,
+    RESTRICTED_COMPLIANT,
+    requiredResourceFields,
+    restrictedFindings,
+} from "./kubernetes";
 
 const UNKNOWN = Symbol("unknown");
 type Lookup = { readonly value: unknown } | typeof UNKNOWN;
+
+function isMap(value: unknown): value is Props {
+    return value !== null && typeof value === "object" && !Array.isArray(value) && !isUnknown(value);
+}
 
 /**
  * The value at `path` as Helm coalesces the release's values onto the chart's defaults: the
@@ -262,9 +66,8 @@ export function valueAt(values: unknown, defaults: unknown, path: readonly strin
     let fallback: unknown = defaults;
     for (const key of path) {
         if (isUnknown(given)) return UNKNOWN;
-        const givenObject = given !== null && typeof given === "object" && !Array.isArray(given) ? (given as Props) : undefined;
-        const fallbackObject =
-            fallback !== null && typeof fallback === "object" && !Array.isArray(fallback) ? (fallback as Props) : undefined;
+        const givenObject = isMap(given) ? given : undefined;
+        const fallbackObject = isMap(fallback) ? fallback : undefined;
         if (givenObject !== undefined && Object.prototype.hasOwnProperty.call(givenObject, key) && givenObject[key] !== undefined) {
             if (givenObject[key] === null) return { value: undefined };
             given = givenObject[key];
@@ -278,14 +81,66 @@ export function valueAt(values: unknown, defaults: unknown, path: readonly strin
     return { value: given ?? fallback };
 }
 
+/**
+ * Helm's coalesce of a release's value onto the chart's default: maps merge key by key (the
+ * release's key wins, null deletes the default's), anything else replaces the default; an unknown
+ * value (preview) stays in place, unknown.
+ */
+export function coalesce(values: unknown, defaults: unknown): unknown {
+    if (values === undefined) return defaults;
+    if (values === null) return undefined;
+    if (!isMap(values) || !isMap(defaults)) return values;
+    const merged: Props = {};
+    for (const key of new Set([...Object.keys(defaults), ...Object.keys(values)])) {
+        const value = coalesce(values[key], defaults[key]);
+        if (value !== undefined) merged[key] = value;
+    }
+    return merged;
+}
+
+/** The release's own value at `path` (no defaults), UNKNOWN under an unknown value; null stays null (it deletes a default). */
+function releaseValue(values: unknown, path: string): Lookup {
+    let node = values;
+    for (const key of path.split(".")) {
+        if (isUnknown(node)) return UNKNOWN;
+        node = isMap(node) ? node[key] : undefined;
+    }
+    return isUnknown(node) ? UNKNOWN : { value: node };
+}
+
+/** Go template truth (`if`, `with`): false, 0, "", null and empty maps and lists are false. */
+function helmTrue(value: unknown): boolean {
+    if (value === undefined || value === null || value === false || value === 0 || value === "") return false;
+    if (Array.isArray(value)) return value.length > 0;
+    if (isMap(value)) return Object.keys(value).length > 0;
+    return true;
+}
+
+/** Whether a condition holds under the release's values (the chart's default when unset), or UNKNOWN. */
+function holds(values: unknown, condition: RenderedWhen): boolean | typeof UNKNOWN {
+    const read = releaseValue(values, condition.path);
+    if (read === UNKNOWN) return UNKNOWN;
+    const on = read.value === undefined ? condition.byDefault : helmTrue(read.value);
+    return on === (condition.when ?? true);
+}
+
+/** Whether the chart renders the workload with these values, or UNKNOWN (after `undecided`). */
+export function rendered(values: unknown, workload: ChartWorkload): boolean | typeof UNKNOWN {
+    for (const condition of workload.renderedWhen ?? []) {
+        const on = holds(values, condition);
+        if (on === UNKNOWN) {
+            undecided(condition.path);
+            return UNKNOWN;
+        }
+        if (!on) return false;
+    }
+    return true;
+}
+
 /** Problems of one known workload under a release's values: the missing fields, or UNKNOWN. */
 export function missingResources(values: unknown, workload: ChartWorkload, requireCpuLimit: boolean): string[] | typeof UNKNOWN {
-    for (const condition of workload.renderedWhen ?? []) {
-        const read = valueAt(values, undefined, condition.path.split("."));
-        if (read === UNKNOWN) return UNKNOWN;
-        const on = typeof read.value === "boolean" ? read.value : read.value === undefined ? condition.byDefault : Boolean(read.value);
-        if (on !== (condition.when ?? true)) return [];
-    }
+    const on = rendered(values, workload);
+    if (on !== true) return on === UNKNOWN ? UNKNOWN : [];
     const base = workload.resources.split(".");
     const defaults = nestAt(base, workload.resourcesDefault ?? {});
     const fields = requiredResourceFields(requireCpuLimit);
@@ -304,10 +159,133 @@ function nestAt(path: readonly string[], leaf: Props): Props {
     return path.reduceRight<Props>((inner, key) => ({ [key]: inner }), leaf);
 }
 
+/**
+ * `context` with every unknown value replaced by `compliant`'s at the same place (an unknown list
+ * element: the compliant list's elements; an unknown key the compliant context lacks: dropped),
+ * calling `onUnknown` for each. What remains wrong is wrong whatever the unknowns are.
+ */
+export function favourable(context: unknown, compliant: Props, onUnknown: () => void): Props {
+    if (isUnknown(context)) {
+        onUnknown();
+        return compliant;
+    }
+    if (!isMap(context)) return {};
+    const result: Props = {};
+    for (const [key, value] of Object.entries(context)) {
+        const good: unknown = compliant[key];
+        if (isUnknown(value)) {
+            onUnknown();
+            if (good !== undefined) result[key] = good;
+        } else if (Array.isArray(value)) {
+            const knownElements = value.filter((element) => !isUnknown(element));
+            if (knownElements.length < value.length) onUnknown();
+            result[key] = knownElements.length < value.length && Array.isArray(good) ? [...knownElements, ...good] : knownElements;
+        } else if (isMap(value)) {
+            result[key] = favourable(value, isMap(good) ? good : {}, onUnknown);
+        } else {
+            result[key] = value;
+        }
+    }
+    return result;
+}
+
+/** A context as the chart renders it under the release's values (see ContextSource), unknowns made favourable. */
+export function renderedContext(values: unknown, source: ContextSource, compliant: Props, onUnknown: () => void): Props {
+    let merged: unknown = {};
+    if (source.path !== undefined) {
+        const read = releaseValue(values, source.path);
+        merged = read === UNKNOWN ? compliant : coalesce(read.value, source.default ?? {});
+        if (read === UNKNOWN) onUnknown();
+    }
+    let context = favourable(merged, compliant, onUnknown);
+    if (source.enabledKey !== undefined) {
+        const { [source.enabledKey]: enabled, ...rest } = context;
+        context = enabled === false ? {} : rest;
+    }
+    return { ...context, ...(source.fixed ?? {}) };
+}
+
+/** Whether the chart renders a probe under the release's values, or UNKNOWN; and why not, for the message. */
+export function probeRendered(values: unknown, source: ProbeSource): { readonly on: boolean; readonly why: string } | typeof UNKNOWN {
+    switch (source.from) {
+        case "none":
+            return { on: false, why: "the chart renders none" };
+        case "template": {
+            for (const condition of source.when ?? []) {
+                const on = holds(values, condition);
+                if (on === UNKNOWN) return UNKNOWN;
+                if (!on) return { on: false, why: `${condition.path} is ${String(!(condition.when ?? true))}` };
+            }
+            return { on: true, why: "" };
+        }
+        case "flag": {
+            const on = holds(values, { path: source.path, byDefault: source.byDefault });
+            if (on === UNKNOWN) return UNKNOWN;
+            return { on, why: `${source.path} is not true${source.byDefault ? "" : " (default false)"}` };
+        }
+        case "value": {
+            const read = releaseValue(values, source.path);
+            if (read === UNKNOWN) return UNKNOWN;
+            const given = read.value;
+            // A map merges onto the chart's default probe; null deletes it; anything else replaces it.
+            const on =
+                given === undefined
+                    ? source.chartDefault
+                    : isMap(given) && Object.keys(given).length === 0
+                      ? source.chartDefault
+                      : helmTrue(given);
+            return { on, why: `${source.path} is empty${source.chartDefault ? "" : " (the chart's default)"}` };
+        }
+    }
+}
+
+const DIGEST_VALUE = { "sha256:<hex>": /^sha256:[0-9a-f]{64}$/, "<hex>": /^[0-9a-f]{64}$/ } as const;
+
+/** Whether the chart writes the image pinned by digest under the release's values, or UNKNOWN. */
+export function imagePinned(values: unknown, image: ChartImage): boolean | typeof UNKNOWN {
+    if (image.digest !== undefined) {
+        const read = releaseValue(values, image.digest.path);
+        if (read === UNKNOWN) return UNKNOWN;
+        if (read.value === undefined ? image.digest.shipped === true : DIGEST_VALUE[image.digest.form].test(String(read.value ?? "")))
+            return true;
+    }
+    if (image.tagTakesDigest) {
+        const read = releaseValue(values, image.tag);
+        if (read === UNKNOWN) return UNKNOWN;
+        if (typeof read.value === "string" && IMAGE_DIGEST.test(read.value)) return true;
+    }
+    return false;
+}
+
+/** Where to pin a tag-only image, for the message. */
+function pinAt(image: ChartImage): string {
+    if (image.digest !== undefined) return `${image.digest.path} = ${image.digest.form}`;
+    if (image.tagTakesDigest) return `${image.tag} = <tag>@sha256:<hex> (no digest key)`;
+    return `nowhere (the chart cannot pin ${image.container})`;
+}
+
+/**
+ * The check of a Helm rule: each workload the release's chart renders with its values, judged by
+ * `judge`. A chart or version not in the table is k8s-helm-resources' finding; values from
+ * `valueYamlFiles` cannot be read and are its finding too.
+ */
+function eachRenderedWorkload(
+    judge: (values: unknown, workload: ChartWorkload, report: (message: string) => void) => void,
+): ResourceRule["check"] {
+    return (props, _args, report) => {
+        const { chart, version } = props;
+        if (isUnknown(chart) || isUnknown(version)) return undecided(isUnknown(chart) ? "chart" : "version");
+        const entry = chartEntry(chart, version);
+        if (entry === undefined || props.valueYamlFiles !== undefined) return;
+        const values: unknown = props.values;
+        for (const workload of entry.workloads) if (rendered(values, workload) === true) judge(values, workload, report);
+    };
+}
+
 export const helmPolicies: ResourceValidationPolicy[] = [
     resourcePolicy({
         ...platform("k8s-helm-resources", "high"),
-        title: "Every workload a Helm release renders (the chart's known workloads, policy/helm.ts) requests CPU and memory and has a memory limit; a chart or version not in the table is a finding.",
+        title: "Every workload a Helm release renders (the chart's known workloads, policy/helmCharts.ts) requests CPU and memory and has a memory limit; a chart or version not in the table is a finding.",
         types: [KUBERNETES_TYPES.helmRelease],
         config: { requireCpuLimit: false },
         configDocs: { requireCpuLimit: "Also require limits.cpu, as k8s-resources does." },
@@ -318,7 +296,7 @@ export const helmPolicies: ResourceValidationPolicy[] = [
             const entry = chartEntry(chart, version);
             if (entry === undefined) {
                 report(
-                    `unknown chart: ${String(chart)} ${String(version ?? "(no version)")} is not in the chart table; add it to the table (policy/helm.ts CHARTS) with its workloads and values paths`,
+                    `unknown chart: ${String(chart)} ${String(version ?? "(no version)")} is not in the chart table; add it to the table (policy/helmCharts.ts CHARTS) with its workloads and values paths`,
                 );
                 return;
             }
@@ -331,6 +309,82 @@ export const helmPolicies: ResourceValidationPolicy[] = [
                 else if (missing.length > 0)
                     report(`${workload.workload}: ${missing.map((field) => `${workload.resources}.${field}`).join(", ")} not set`);
             }
+        },
+    }),
+    resourcePolicy({
+        ...platform("k8s-helm-pod-security-restricted", "high"),
+        title: "Every container a Helm release renders meets the restricted Pod Security Standard as k8s-pod-security-restricted judges it, on the release's values merged onto the chart's defaults; the table's reasoned exemptions (policy/README.md) waive only the fields they name.",
+        types: [KUBERNETES_TYPES.helmRelease],
+        decidesOnKnown: true,
+        check: eachRenderedWorkload((values, workload, report) => {
+            const { security } = workload;
+            const waived = new Set<string>(security.exempt?.fields ?? []);
+            let unknownPath: string | undefined;
+            for (const pod of security.pods) {
+                for (const container of security.containers) {
+                    const mark = (path: string | undefined) => () => {
+                        unknownPath ??= path ?? workload.workload;
+                    };
+                    const podContext = renderedContext(values, pod.context, RESTRICTED_COMPLIANT.pod, mark(pod.context.path));
+                    const containerContext = renderedContext(
+                        values,
+                        container.context,
+                        RESTRICTED_COMPLIANT.container,
+                        mark(container.context.path),
+                    );
+                    const problems = restrictedFindings(
+                        { containers: [], securityContext: podContext },
+                        { name: container.container, securityContext: containerContext },
+                    )
+                        .filter((finding) => !waived.has(finding.field))
+                        .map((finding) => finding.problem);
+                    // The row names its container; a row of several containers or pods says which one.
+                    const where = [
+                        ...(security.containers.length > 1 ? [`container ${container.container}`] : []),
+                        ...(security.pods.length > 1 ? [`in ${pod.pod}`] : []),
+                    ].join(" ");
+                    if (problems.length > 0) report(`${workload.workload}${where ? ` ${where}` : ""}: ${problems.join("; ")}`);
+                }
+            }
+            if (unknownPath !== undefined) undecided(unknownPath);
+        }),
+    }),
+    resourcePolicy({
+        ...platform("k8s-helm-probes", "high"),
+        title: "Every serving container a Helm release renders has a readiness and a liveness probe, as k8s-probes asks (Jobs, and the table's reasoned exemptions, excepted).",
+        types: [KUBERNETES_TYPES.helmRelease],
+        decidesOnKnown: true,
+        check: eachRenderedWorkload((values, workload, report) => {
+            const { probes } = workload;
+            if ("notServing" in probes || probes.exempt !== undefined) return;
+            const missing: string[] = [];
+            for (const probe of REQUIRED_PROBES) {
+                const source = probes[probe];
+                const read = probeRendered(values, source);
+                if (read === UNKNOWN) undecided(source.from === "flag" || source.from === "value" ? source.path : workload.workload);
+                else if (!read.on) missing.push(`${probe} not rendered (${read.why})`);
+            }
+            if (missing.length > 0) report(`${workload.workload}: ${missing.join("; ")}`);
+        }),
+    }),
+    resourcePolicy({
+        ...platform("k8s-helm-image-digest", "medium"),
+        title: "Every image a Helm release renders is pinned by digest, as k8s-image-digest asks; advisory, because the charts ship tags and the digests must be read from the registries (policy/README.md, Chart images).",
+        types: [KUBERNETES_TYPES.helmRelease],
+        decidesOnKnown: true,
+        // One finding per release, listing every tag-only image: the plan shows one line per chart, not per container.
+        check: (props, args, report, config) => {
+            const tagOnly: string[] = [];
+            const collect = eachRenderedWorkload((values, workload) => {
+                for (const image of workload.images) {
+                    const pinned = imagePinned(values, image);
+                    if (pinned === UNKNOWN) undecided(image.digest?.path ?? image.tag);
+                    else if (!pinned) tagOnly.push(`${workload.workload}: ${pinAt(image)}`);
+                }
+            });
+            collect(props, args, report, config);
+            if (tagOnly.length > 0)
+                report(`${tagOnly.length} image${tagOnly.length > 1 ? "s" : ""} by tag only; pin each by digest at: ${tagOnly.join("; ")}`);
         },
     }),
 ];

@@ -10,10 +10,12 @@
  *
  * Helm releases (`kubernetes:helm.sh/v3:Release`): their pods are rendered inside the Helm
  * provider, so no container spec reaches these rules. helm.ts judges them through each pinned
- * chart's known workloads (a table of the workloads a chart version renders and the values path
- * of each one's resources): `k8s-helm-resources` holds them to `k8s-resources`, and a chart or
- * version not in the table is a finding. The other rules here (restricted fields, probes, digests,
- * rollout, replicas) do not judge releases yet.
+ * chart's known workloads (a table of the workloads a chart version renders, the values paths and
+ * chart defaults of their resources, security contexts, probes and images): `k8s-helm-resources`,
+ * `k8s-helm-pod-security-restricted`, `k8s-helm-probes` and `k8s-helm-image-digest` hold them to
+ * the rules here with the same checks (`requiredResourceFields`, `restrictedFindings`,
+ * `REQUIRED_PROBES`, `IMAGE_DIGEST`), and a chart or version not in the table is a finding. Rollout
+ * and replicas do not judge releases.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
@@ -77,31 +79,80 @@ function containers(props: Props): NamedContainer[] {
     return [...named("initContainers", true), ...named("containers", false)];
 }
 
-/** Problems of one container against the "restricted" Pod Security Standard. */
-export function restrictedProblems(pod: PodSpec, container: Container): string[] {
-    const problems: string[] = [];
+/** The fields of the "restricted" Pod Security Standard that `restrictedProblems` judges (an exemption names them). */
+export const RESTRICTED_FIELDS = [
+    "privileged",
+    "runAsNonRoot",
+    "runAsUser",
+    "allowPrivilegeEscalation",
+    "capabilities.drop",
+    "capabilities.add",
+    "seccompProfile",
+] as const;
+export type RestrictedField = (typeof RESTRICTED_FIELDS)[number];
+
+/** One problem of a container against the restricted standard, by the field it is about. */
+export interface RestrictedFinding {
+    readonly field: RestrictedField;
+    readonly problem: string;
+}
+
+/** Problems of one container against the "restricted" Pod Security Standard, by field. */
+export function restrictedFindings(pod: PodSpec, container: Container): RestrictedFinding[] {
+    const found: RestrictedFinding[] = [];
+    const add = (field: RestrictedField, problem: string) => found.push({ field, problem });
     const containerContext = obj(container.securityContext) as Inputs<k8s.types.input.core.v1.SecurityContext>;
     const podContext = obj(pod.securityContext) as Inputs<k8s.types.input.core.v1.PodSecurityContext>;
-    if (containerContext.privileged === true) problems.push("securityContext.privileged is true");
+    if (containerContext.privileged === true) add("privileged", "securityContext.privileged is true");
     const nonRoot = containerContext.runAsNonRoot ?? podContext.runAsNonRoot;
-    if (nonRoot !== true) problems.push(`runAsNonRoot is ${nonRoot === false ? "false" : "not set (pod or container)"}`);
-    if ((containerContext.runAsUser ?? podContext.runAsUser) === 0) problems.push("runAsUser is 0 (root)");
+    if (nonRoot !== true) add("runAsNonRoot", `runAsNonRoot is ${nonRoot === false ? "false" : "not set (pod or container)"}`);
+    if ((containerContext.runAsUser ?? podContext.runAsUser) === 0) add("runAsUser", "runAsUser is 0 (root)");
     if (containerContext.allowPrivilegeEscalation !== false)
-        problems.push(
+        add(
+            "allowPrivilegeEscalation",
             `allowPrivilegeEscalation is ${containerContext.allowPrivilegeEscalation === true ? "true" : "not set (default true)"}`,
         );
     const capabilities = obj(containerContext.capabilities) as Inputs<k8s.types.input.core.v1.Capabilities>;
-    if (!list<string>(capabilities.drop).includes("ALL")) problems.push("capabilities.drop does not include ALL");
+    if (!list<string>(capabilities.drop).includes("ALL")) add("capabilities.drop", "capabilities.drop does not include ALL");
     const added = list<string>(capabilities.add).filter((capability) => capability !== "NET_BIND_SERVICE");
-    if (added.length > 0) problems.push(`capabilities.add has ${added.join(", ")} (only NET_BIND_SERVICE is allowed)`);
+    if (added.length > 0) add("capabilities.add", `capabilities.add has ${added.join(", ")} (only NET_BIND_SERVICE is allowed)`);
     const seccomp = obj(containerContext.seccompProfile).type ?? obj(podContext.seccompProfile).type;
     if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost")
-        problems.push(`seccompProfile.type is ${seccomp === undefined ? "not set (pod or container)" : seccomp}; use RuntimeDefault`);
-    return problems;
+        add(
+            "seccompProfile",
+            `seccompProfile.type is ${seccomp === undefined ? "not set (pod or container)" : seccomp}; use RuntimeDefault`,
+        );
+    return found;
 }
 
+/** Problems of one container against the "restricted" Pod Security Standard. */
+export function restrictedProblems(pod: PodSpec, container: Container): string[] {
+    return restrictedFindings(pod, container).map((finding) => finding.problem);
+}
+
+/**
+ * A pod and a container security context that meet every field `restrictedFindings` judges: the
+ * most favourable value of each, which a rule deciding on known values puts in place of an unknown
+ * one (a violation that remains is one whatever the unknown turns out to be). `runAsUser` is any
+ * non-root id (65534, nobody).
+ */
+export const RESTRICTED_COMPLIANT: { readonly pod: Readonly<Props>; readonly container: Readonly<Props> } = {
+    pod: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
+    container: {
+        privileged: false,
+        runAsNonRoot: true,
+        runAsUser: 65534,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"], add: [] },
+        seccompProfile: { type: "RuntimeDefault" },
+    },
+};
+
+/** The probes every serving container must have (k8s-probes; k8s-helm-probes for charts' workloads), in order. */
+export const REQUIRED_PROBES = ["readinessProbe", "livenessProbe"] as const;
+
 /** A digest-pinned image: `repo@sha256:<64 hex>`. */
-const DIGEST = /@sha256:[0-9a-f]{64}$/;
+export const IMAGE_DIGEST = /@sha256:[0-9a-f]{64}$/;
 
 export const kubernetesPolicies: ResourceValidationPolicy[] = [
     resourcePolicy({
@@ -142,10 +193,7 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
             if (isPlaceholder(props)) return;
             for (const { label, container, init } of containers(props)) {
                 if (init) continue;
-                const missing = [
-                    ...(container.readinessProbe ? [] : ["readinessProbe"]),
-                    ...(container.livenessProbe ? [] : ["livenessProbe"]),
-                ];
+                const missing = REQUIRED_PROBES.filter((probe) => !container[probe]);
                 if (missing.length > 0) report(`${label}: ${missing.join(" and ")} not set`);
             }
         },
@@ -157,7 +205,7 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
         check: (props, _args, report) => {
             for (const { label, container } of containers(props)) {
                 const image = String(container.image ?? "");
-                if (DIGEST.test(image)) continue;
+                if (IMAGE_DIGEST.test(image)) continue;
                 if (image === "") report(`${label}: image is not set`);
                 else if (/:latest$/.test(image) || !/[:@]/.test(image.split("/").pop() ?? ""))
                     report(`${label}: image ${image} floats on :latest; pin it by digest`);

@@ -403,6 +403,11 @@ function loadBalancerController(
                 // 100m/128Mi. The limit doubled, a choice: headroom for its informer caches.
                 resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
                 serviceAccount: { create: true, name: LBC_SA },
+                // The restricted Pod Security fields the chart's default context lacks (3.5.0 values.yaml:51-57:
+                // non-root, no escalation, read-only root; `drop: [ALL]` only commented out). Helm merges these
+                // onto it. The controller listens above port 1024 (webhook 9443, metrics 8080, health 61779:
+                // templates/deployment.yaml:248-251, values.yaml:317): no capability needed.
+                securityContext: { capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
                 enableServiceMutatorWebhook: false,
                 // The chart's defaults (3.5.0 values.yaml): no PDB, and a pod webhook that fails
                 // open, so pods created while the controller is down get no readiness gate and a

@@ -229,7 +229,8 @@ export const FLUENT_BIT_INPUTS = `[INPUT]
  * reader needs it), and one writable directory, FLUENT_BIT_STATE_DIR (created by the kubelet).
  * The container runs as root, the owner of those host files (0640 logs, the journal; no
  * capability is needed to read or write what one owns), with every capability dropped, no
- * privilege escalation and a read-only root filesystem. A DaemonSet rolls one node at a time
+ * privilege escalation, a read-only root filesystem and RuntimeDefault seccomp: every restricted
+ * Pod Security field but non-root (the pack's exemption, policy/helmCharts.ts CHARTS). A DaemonSet rolls one node at a time
  * without surge (maxSurge 0, apps/v1 RollingUpdateDaemonSet), so two pods never share a node's
  * database and buffer. Typed by the Kubernetes SDK's own shapes (@pulumi/kubernetes types/input.d.ts).
  */
@@ -255,6 +256,8 @@ export const FLUENT_BIT_NODE_ACCESS: {
         allowPrivilegeEscalation: false,
         readOnlyRootFilesystem: true,
         capabilities: { drop: ["ALL"] },
+        // The runtime's default syscall filter: Fluent Bit 5.1.1's event loop is epoll (no io_uring in its src/ or lib/monkey/mk_core).
+        seccompProfile: { type: "RuntimeDefault" },
     },
     updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
 };

@@ -347,7 +347,7 @@ function disruptionBudget(): Record<string, unknown> {
 }
 
 /**
- * Container resources of every workload the chart renders (policy/helm.ts lists them, with the
+ * Container resources of every workload the chart renders (policy/helmCharts.ts lists them, with the
  * values path of each; the chart's default is `{}` for all of them, so without these no pod would
  * request anything). Requests, not measurements: where the chart's values.yaml (88.5.3, and its
  * subcharts' at the pinned versions) gives a commented example, the figure is from it; else it is
@@ -409,11 +409,20 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
         crds: { enabled: false },
         prometheusOperator: {
             resources: KPS_RESOURCES.operator,
-            prometheusConfigReloader: { resources: KPS_RESOURCES.configReloader },
+            // Readiness and liveness probes on the config reloaders (values.yaml:3557-3558, default false: the
+            // operator adds them only with --enable-config-reloader-probes, templates/prometheus-operator/deployment.yaml:105-107).
+            prometheusConfigReloader: { resources: KPS_RESOURCES.configReloader, enableProbe: true },
             admissionWebhooks: { patch: { resources: KPS_RESOURCES.admissionJobs } },
         },
         "kube-state-metrics": { resources: KPS_RESOURCES.kubeStateMetrics },
-        "prometheus-node-exporter": { resources: KPS_RESOURCES.nodeExporter },
+        "prometheus-node-exporter": {
+            resources: KPS_RESOURCES.nodeExporter,
+            // The restricted fields the chart's defaults lack (4.56.1 values.yaml:360-370: non-root 65534 and a
+            // read-only root only); Helm merges these onto them. Its host namespaces and mounts stay (the
+            // pack records them, policy/helmCharts.ts CHARTS): node metrics are the host's.
+            securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+            containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+        },
         // EKS runs the control plane: the scheduler, controller manager and etcd are never scrapable,
         // and the chart's KubeSchedulerDown/KubeControllerManagerDown (absent(up{job=…}), critical)
         // would fire forever (prometheus-community/helm-charts#4106, aws/containers-roadmap#1298).

@@ -1,10 +1,16 @@
 // Helm releases under the Kubernetes rules through the charts' known workloads (policy/helm.ts):
-// the table's shape, Helm's merge of values onto the chart's defaults, and k8s-helm-resources on a
-// compliant, a non-compliant and an omitted-property release, plain and as `pulumi preview` passes them.
+// the table's shape, Helm's merge of values onto the chart's defaults, and each Helm rule
+// (k8s-helm-resources, -pod-security-restricted, -probes, -image-digest) on compliant,
+// non-compliant, omitted-property and chart-default releases, plain and as `pulumi preview` passes them.
 import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { projectRoot } from "../../plan/stackConfig";
 import type { Props } from "../../policy/common";
-import { CHARTS, chartEntry, missingResources, valueAt } from "../../policy/helm";
-import { type Row, UNKNOWN, checkRule, fixture, flagged, underEngine } from "../support/policy";
+import { coalesce, favourable, missingResources, valueAt } from "../../policy/helm";
+import { CHARTS, chartEntry, exemptions } from "../../policy/helmCharts";
+import { RESTRICTED_COMPLIANT, RESTRICTED_FIELDS, restrictedProblems } from "../../policy/kubernetes";
+import { type Row, UNKNOWN, checkRule, findings, fixture, flagged, underEngine } from "../support/policy";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SIZED = { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } };
@@ -39,8 +45,21 @@ describe("policy pack: Helm releases (the charts' known workloads)", () => {
             assert.match(entry.readFrom.commit, /^[0-9a-f]{40}$/, `${entry.chart}: commit`);
             assert.match(entry.readFrom.read, /^\d{4}-\d{2}-\d{2}$/, `${entry.chart}: date read`);
             for (const workload of entry.workloads) {
-                assert.match(workload.resources, /(^|\.)resources$/, `${entry.chart} ${workload.workload}`);
-                assert.ok(workload.source.includes("values.yaml"), `${entry.chart} ${workload.workload}: source`);
+                const at = `${entry.chart} ${workload.workload}`;
+                assert.match(workload.resources, /(^|\.)resources$/, at);
+                assert.ok(workload.source.includes("values.yaml"), `${at}: source`);
+                const { security, probes, images } = workload;
+                assert.ok(security.pods.length > 0 && security.containers.length > 0, `${at}: pods and containers`);
+                assert.match(security.source, /\.(yaml|go|tpl):\d+/, `${at}: security source`);
+                for (const context of [...security.pods, ...security.containers].map((c) => c.context))
+                    assert.ok(context.path !== undefined || context.fixed !== undefined, `${at}: a context from values or fixed`);
+                for (const field of security.exempt?.fields ?? []) assert.ok(RESTRICTED_FIELDS.includes(field), `${at}: ${field}`);
+                assert.match(probes.source, /\.(yaml|go|tpl)(:\d+)?/, `${at}: probes source`);
+                assert.ok(images.length > 0, `${at}: images`);
+                for (const image of images) {
+                    assert.match(image.source, /\.(yaml|tpl):\d+/, `${at}: image source`);
+                    assert.ok(image.digest !== undefined || image.tagTakesDigest === true, `${at}: somewhere to pin ${image.container}`);
+                }
             }
         }
         assert.deepEqual(chartEntry("prometheus-operator-crds", "31.0.1")?.workloads, [], "CRDs only");
@@ -123,12 +142,12 @@ describe("policy pack: Helm releases (the charts' known workloads)", () => {
         [
             "karpenter-bumped",
             { chart: "oci://public.ecr.aws/karpenter/karpenter", version: "1.15.0", values: { controller: { resources: SIZED } } },
-            "unknown chart: oci://public.ecr.aws/karpenter/karpenter 1.15.0 is not in the chart table; add it to the table (policy/helm.ts CHARTS) with its workloads and values paths",
+            "unknown chart: oci://public.ecr.aws/karpenter/karpenter 1.15.0 is not in the chart table; add it to the table (policy/helmCharts.ts CHARTS) with its workloads and values paths",
         ],
         [
             "other-chart",
             { chart: "cert-manager", version: "v1.19.0", values: {} },
-            "unknown chart: cert-manager v1.19.0 is not in the chart table; add it to the table (policy/helm.ts CHARTS) with its workloads and values paths",
+            "unknown chart: cert-manager v1.19.0 is not in the chart table; add it to the table (policy/helmCharts.ts CHARTS) with its workloads and values paths",
         ],
     ];
     checkRule("k8s-helm-resources", RELEASE, rows);
@@ -184,5 +203,323 @@ describe("policy pack: Helm releases (the charts' known workloads)", () => {
         assert.deepEqual(await underEngine("k8s-helm-resources", RELEASE, "r", onlyUnknown), { violations: [], undecided: true });
         const vpcUnknown = { ...LBC, values: { vpcId: UNKNOWN, resources: SIZED } };
         assert.deepEqual(await underEngine("k8s-helm-resources", RELEASE, "r", vpcUnknown), { violations: [], undecided: false });
+    });
+});
+
+const KARPENTER = { chart: "oci://public.ecr.aws/karpenter/karpenter", version: "1.14.1" };
+const HEX = "4f1c8e0b7a9d2c3e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7a8b9c0";
+/** The restricted fields the LBC chart's default context lacks, as the program sets them. */
+const LBC_RESTRICTED = { capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } };
+/** node-exporter's missing restricted fields, as the program sets them (components/observability/monitoring.ts). */
+const NODE_EXPORTER_RESTRICTED = {
+    securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+    containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+};
+const FLUENT_BIT_ROOT = {
+    runAsUser: 0,
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+};
+const NODE_EXPORTER_DEFAULTS =
+    "DaemonSet prometheus-node-exporter: allowPrivilegeEscalation is not set (default true); capabilities.drop does not include ALL; seccompProfile.type is not set (pod or container); use RuntimeDefault";
+
+describe("policy pack: Helm releases under the restricted fields, probes and digests", () => {
+    it("merges a release's map onto the chart's default key by key; null deletes; an unknown stays", () => {
+        const defaults = { runAsNonRoot: true, capabilities: { drop: ["ALL"] } };
+        assert.deepEqual(coalesce({ capabilities: { add: ["NET_ADMIN"] } }, defaults), {
+            runAsNonRoot: true,
+            capabilities: { drop: ["ALL"], add: ["NET_ADMIN"] },
+        });
+        assert.deepEqual(coalesce({ runAsNonRoot: null }, defaults), { capabilities: { drop: ["ALL"] } });
+        assert.equal(coalesce(null, defaults), undefined);
+        assert.deepEqual(coalesce(undefined, defaults), defaults);
+        assert.deepEqual(coalesce({ capabilities: UNKNOWN }, defaults), { runAsNonRoot: true, capabilities: UNKNOWN });
+    });
+
+    it("puts the compliant value in place of an unknown one (known values stay, violations beside unknowns remain)", () => {
+        const calls: string[] = [];
+        const mark = () => calls.push("unknown");
+        assert.deepEqual(
+            restrictedProblems(
+                { containers: [], securityContext: RESTRICTED_COMPLIANT.pod },
+                { name: "c", securityContext: RESTRICTED_COMPLIANT.container },
+            ),
+            [],
+            "the compliant contexts meet every field",
+        );
+        assert.deepEqual(favourable(UNKNOWN, RESTRICTED_COMPLIANT.container, mark), RESTRICTED_COMPLIANT.container);
+        assert.deepEqual(
+            favourable(
+                { privileged: true, capabilities: { drop: [UNKNOWN], add: [UNKNOWN, "SYS_ADMIN"] } },
+                RESTRICTED_COMPLIANT.container,
+                mark,
+            ),
+            { privileged: true, capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] } },
+        );
+        assert.equal(calls.length, 3);
+    });
+
+    it("records each exemption with the fields it waives, its reason and its source", () => {
+        assert.deepEqual(
+            exemptions().map((e) => `${e.chart} | ${e.workload} | ${e.rule} | ${e.fields.join(", ")}`),
+            [
+                "fluent-bit 0.58.1 | DaemonSet or Deployment (by `kind`) fluent-bit (container fluent-bit) | k8s-helm-pod-security-restricted | runAsNonRoot, runAsUser",
+                "fluent-bit 0.58.1 | DaemonSet or Deployment (by `kind`) fluent-bit (container fluent-bit) | not judged (host access) | hostPath volumes (daemonSetVolumes: /var/log, /etc/machine-id, the state directory)",
+                "kube-prometheus-stack 88.5.3 | Deployment grafana (sidecars grafana-sc-dashboard, grafana-sc-datasources) | k8s-helm-probes | readinessProbe, livenessProbe",
+                "kube-prometheus-stack 88.5.3 | DaemonSet prometheus-node-exporter | not judged (host access) | hostNetwork, hostPID, hostPath volumes (/proc, /sys, / at /host/root)",
+            ],
+        );
+        // policy/README.md lists them, one row each.
+        const readme = readFileSync(path.join(projectRoot(), "policy", "README.md"), "utf8");
+        const table = readme.split("## Helm workloads: exemptions")[1].split("\n## ")[0];
+        assert.equal(
+            table.split("\n").filter((line) => /^\| (fluent-bit|kube-prometheus-stack|metrics-server|aws-|oci:)/.test(line)).length,
+            exemptions().length,
+        );
+        for (const e of exemptions()) {
+            assert.ok(table.includes(`| ${e.chart} |`), `${e.chart} in policy/README.md`);
+            assert.ok(e.exemption.reason.length > 40, `${e.workload}: a reason`);
+            assert.match(e.exemption.source, /\.(ts|yaml|tpl|md)/, `${e.workload}: a source`);
+        }
+    });
+
+    const security: Row[] = [
+        ["lbc-program", { ...LBC, values: { resources: SIZED, securityContext: LBC_RESTRICTED } }, null],
+        // The chart's own context is complete (3.13.1 values.yaml:55-64): nothing to set.
+        ["metrics-server-defaults", { ...METRICS_SERVER, values: { replicas: 2 } }, null],
+        // The template writes the restricted fields itself (deployment.yaml:65-74); the pod's seccomp is the chart's.
+        ["karpenter-defaults", { ...KARPENTER }, null],
+        ["kps-program", { ...KPS, values: { "prometheus-node-exporter": NODE_EXPORTER_RESTRICTED } }, null],
+        // Root is exempt (a log collector reading root-owned host files); every other field is judged.
+        ["fluent-bit-root", { ...FLUENT_BIT, values: { securityContext: FLUENT_BIT_ROOT } }, null],
+        ["crds", { chart: "prometheus-operator-crds", version: "31.0.1" }, null],
+        [
+            "lbc-chart-default",
+            { ...LBC, values: { resources: SIZED } },
+            "Deployment aws-load-balancer-controller (container aws-load-balancer-controller): capabilities.drop does not include ALL; seccompProfile.type is not set (pod or container); use RuntimeDefault",
+        ],
+        [
+            "lbc-no-values",
+            { ...LBC },
+            "Deployment aws-load-balancer-controller (container aws-load-balancer-controller): capabilities.drop does not include ALL; seccompProfile.type is not set (pod or container); use RuntimeDefault",
+        ],
+        [
+            "metrics-server-escalates",
+            { ...METRICS_SERVER, values: { securityContext: { allowPrivilegeEscalation: true } } },
+            "Deployment metrics-server (container metrics-server): allowPrivilegeEscalation is true",
+        ],
+        [
+            "metrics-server-context-deleted",
+            { ...METRICS_SERVER, values: { securityContext: null } },
+            "Deployment metrics-server (container metrics-server): runAsNonRoot is not set (pod or container); allowPrivilegeEscalation is not set (default true); capabilities.drop does not include ALL; seccompProfile.type is not set (pod or container); use RuntimeDefault",
+        ],
+        [
+            "karpenter-unconfined",
+            { ...KARPENTER, values: { controller: { securityContext: { seccompProfile: { type: "Unconfined" } } } } },
+            "Deployment karpenter (container controller): seccompProfile.type is Unconfined; use RuntimeDefault",
+        ],
+        ["kps-chart-defaults", { ...KPS, values: {} }, NODE_EXPORTER_DEFAULTS],
+        [
+            "kps-ksm-pod-context-off",
+            {
+                ...KPS,
+                values: {
+                    "prometheus-node-exporter": NODE_EXPORTER_RESTRICTED,
+                    "kube-state-metrics": { securityContext: { enabled: false } },
+                },
+            },
+            "Deployment kube-state-metrics: runAsNonRoot is not set (pod or container); seccompProfile.type is not set (pod or container); use RuntimeDefault",
+        ],
+        [
+            "kps-prometheus-root",
+            {
+                ...KPS,
+                values: {
+                    "prometheus-node-exporter": NODE_EXPORTER_RESTRICTED,
+                    prometheus: { prometheusSpec: { securityContext: { runAsUser: 0 } } },
+                },
+            },
+            [
+                "config-reloader containers of the Prometheus and Alertmanager pods (operator flags) in Prometheus: runAsUser is 0 (root)",
+                "Prometheus (StatefulSet by the operator, container prometheus): runAsUser is 0 (root)",
+            ],
+        ],
+        [
+            "kps-patch-job-escalates",
+            {
+                ...KPS,
+                values: {
+                    "prometheus-node-exporter": NODE_EXPORTER_RESTRICTED,
+                    prometheusOperator: { admissionWebhooks: { patchWebhookJob: { securityContext: { allowPrivilegeEscalation: true } } } },
+                },
+            },
+            "Jobs admission-create and admission-patch (webhook certificates) container patch: allowPrivilegeEscalation is true",
+        ],
+        [
+            "fluent-bit-privileged",
+            {
+                ...FLUENT_BIT,
+                values: { securityContext: { ...FLUENT_BIT_ROOT, privileged: true, capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] } } },
+            },
+            "DaemonSet or Deployment (by `kind`) fluent-bit (container fluent-bit): securityContext.privileged is true; capabilities.add has SYS_ADMIN (only NET_BIND_SERVICE is allowed)",
+        ],
+        [
+            "fluent-bit-omitted",
+            { ...FLUENT_BIT, values: { kind: "DaemonSet" } },
+            "DaemonSet or Deployment (by `kind`) fluent-bit (container fluent-bit): allowPrivilegeEscalation is not set (default true); capabilities.drop does not include ALL; seccompProfile.type is not set (pod or container); use RuntimeDefault",
+        ],
+    ];
+    checkRule("k8s-helm-pod-security-restricted", RELEASE, security);
+
+    it("k8s-helm-pod-security-restricted under preview: a known violation beside unknown values is reported; unknowns alone are undecided", async () => {
+        const besideUnknown = {
+            ...KPS,
+            values: { grafana: { securityContext: UNKNOWN, containerSecurityContext: { capabilities: { drop: [UNKNOWN] } } } },
+        };
+        assert.deepEqual(await underEngine("k8s-helm-pod-security-restricted", RELEASE, "r", besideUnknown), {
+            violations: [NODE_EXPORTER_DEFAULTS],
+            undecided: false,
+        });
+        const addBesideUnknown = {
+            ...LBC,
+            values: { securityContext: { ...LBC_RESTRICTED, capabilities: { drop: ["ALL"], add: [UNKNOWN, "NET_RAW"] } } },
+        };
+        assert.deepEqual(await underEngine("k8s-helm-pod-security-restricted", RELEASE, "r", addBesideUnknown), {
+            violations: [
+                "Deployment aws-load-balancer-controller (container aws-load-balancer-controller): capabilities.add has NET_RAW (only NET_BIND_SERVICE is allowed)",
+            ],
+            undecided: false,
+        });
+        const onlyUnknown = {
+            ...LBC,
+            values: { securityContext: { capabilities: { drop: [UNKNOWN] }, seccompProfile: { type: UNKNOWN } } },
+        };
+        assert.deepEqual(await underEngine("k8s-helm-pod-security-restricted", RELEASE, "r", onlyUnknown), {
+            violations: [],
+            undecided: true,
+        });
+        assert.deepEqual(await underEngine("k8s-helm-pod-security-restricted", RELEASE, "r", { ...LBC, values: UNKNOWN }), {
+            violations: [],
+            undecided: true,
+        });
+    });
+
+    const KPS_PROBED = { prometheusOperator: { prometheusConfigReloader: { enableProbe: true } } };
+    const RELOADER_OFF =
+        "config-reloader containers of the Prometheus and Alertmanager pods (operator flags): readinessProbe not rendered (prometheusOperator.prometheusConfigReloader.enableProbe is not true (default false)); livenessProbe not rendered (prometheusOperator.prometheusConfigReloader.enableProbe is not true (default false))";
+    const probes: Row[] = [
+        // The chart's probes (values.yaml:103-119), merged with a release's tweak.
+        ["metrics-server-defaults", { ...METRICS_SERVER, values: { livenessProbe: { periodSeconds: 20 } } }, null],
+        ["karpenter-template", { ...KARPENTER }, null],
+        // Grafana's sidecars carry an exemption (one shared probe value, one port): not reported.
+        ["kps-reloaders-probed", { ...KPS, values: KPS_PROBED }, null],
+        ["fluent-bit-defaults", { ...FLUENT_BIT, values: { kind: "DaemonSet" } }, null],
+        ["kps-chart-default", { ...KPS, values: {} }, RELOADER_OFF],
+        ["kps-no-values", { ...KPS }, RELOADER_OFF],
+        [
+            "metrics-server-readiness-deleted",
+            { ...METRICS_SERVER, values: { readinessProbe: null } },
+            "Deployment metrics-server (container metrics-server): readinessProbe not rendered (readinessProbe is empty)",
+        ],
+        [
+            "kps-operator-liveness-off",
+            { ...KPS, values: { prometheusOperator: { ...KPS_PROBED.prometheusOperator, livenessProbe: { enabled: false } } } },
+            "Deployment prometheus-operator: livenessProbe not rendered (prometheusOperator.livenessProbe.enabled is not true)",
+        ],
+        [
+            "kps-alertmanager-local",
+            { ...KPS, values: { ...KPS_PROBED, alertmanager: { alertmanagerSpec: { listenLocal: true } } } },
+            "Alertmanager (StatefulSet by the operator, container alertmanager): readinessProbe not rendered (alertmanager.alertmanagerSpec.listenLocal is true); livenessProbe not rendered (alertmanager.alertmanagerSpec.listenLocal is true)",
+        ],
+        [
+            "fluent-bit-reloader",
+            { ...FLUENT_BIT, values: { hotReload: { enabled: true } } },
+            "fluent-bit pod (container reloader): readinessProbe not rendered (the chart renders none); livenessProbe not rendered (the chart renders none)",
+        ],
+    ];
+    checkRule("k8s-helm-probes", RELEASE, probes);
+
+    it("k8s-helm-probes: Jobs are not judged (the certificate Jobs serve nothing); an unknown flag beside a known gap", async () => {
+        const jobs = chartEntry("kube-prometheus-stack", "88.5.3")!.workloads.find((w) => w.workload.startsWith("Jobs"))!;
+        assert.ok("notServing" in jobs.probes);
+        const besideUnknown = {
+            ...KPS,
+            values: {
+                prometheusOperator: { prometheusConfigReloader: { enableProbe: UNKNOWN }, readinessProbe: { enabled: UNKNOWN } },
+                alertmanager: { alertmanagerSpec: { listenLocal: true } },
+            },
+        };
+        assert.deepEqual(await underEngine("k8s-helm-probes", RELEASE, "r", besideUnknown), {
+            violations: [
+                "Alertmanager (StatefulSet by the operator, container alertmanager): readinessProbe not rendered (alertmanager.alertmanagerSpec.listenLocal is true); livenessProbe not rendered (alertmanager.alertmanagerSpec.listenLocal is true)",
+            ],
+            undecided: false,
+        });
+        const onlyUnknown = { ...KPS, values: { prometheusOperator: { prometheusConfigReloader: { enableProbe: UNKNOWN } } } };
+        assert.deepEqual(await underEngine("k8s-helm-probes", RELEASE, "r", onlyUnknown), { violations: [], undecided: true });
+    });
+
+    const KPS_IMAGES = [
+        "Deployment prometheus-operator: prometheusOperator.image.sha = <hex>",
+        "config-reloader containers of the Prometheus and Alertmanager pods (operator flags): prometheusOperator.prometheusConfigReloader.image.sha = <hex>",
+        "Jobs admission-create and admission-patch (webhook certificates): prometheusOperator.admissionWebhooks.patch.image.sha = <hex>",
+        "Prometheus (StatefulSet by the operator, container prometheus): prometheus.prometheusSpec.image.sha = <hex>",
+        "Alertmanager (StatefulSet by the operator, container alertmanager): alertmanager.alertmanagerSpec.image.sha = <hex>",
+        "Deployment grafana (container grafana): grafana.image.sha = <hex>",
+        "Deployment grafana (sidecars grafana-sc-dashboard, grafana-sc-datasources): grafana.sidecar.image.sha = <hex>",
+        "Deployment kube-state-metrics: kube-state-metrics.image.sha = sha256:<hex>",
+        "DaemonSet prometheus-node-exporter: prometheus-node-exporter.image.digest = sha256:<hex>",
+    ];
+    const tagOnly = (...images: string[]) =>
+        `${images.length} image${images.length > 1 ? "s" : ""} by tag only; pin each by digest at: ${images.join("; ")}`;
+    const METRICS_SERVER_TAG = "Deployment metrics-server (container metrics-server): image.tag = <tag>@sha256:<hex> (no digest key)";
+    const images: Row[] = [
+        // Karpenter's chart ships its controller's digest (stamped at release): kept, the image is pinned.
+        ["karpenter-shipped", { ...KARPENTER, values: { controller: { resources: SIZED } } }, null],
+        ["metrics-server-tag-digest", { ...METRICS_SERVER, values: { image: { tag: `v0.8.0@sha256:${HEX}` } } }, null],
+        ["fluent-bit-digest", { ...FLUENT_BIT, values: { image: { digest: `sha256:${HEX}` } } }, null],
+        [
+            "karpenter-digest-deleted",
+            { ...KARPENTER, values: { controller: { image: { digest: null } } } },
+            tagOnly("Deployment karpenter (container controller): controller.image.digest = sha256:<hex>"),
+        ],
+        ["metrics-server-no-values", { ...METRICS_SERVER }, tagOnly(METRICS_SERVER_TAG)],
+        ["metrics-server-plain-tag", { ...METRICS_SERVER, values: { image: { tag: "v0.8.0" } } }, tagOnly(METRICS_SERVER_TAG)],
+        [
+            "fluent-bit-bare-hex",
+            { ...FLUENT_BIT, values: { image: { digest: HEX } } },
+            tagOnly("DaemonSet or Deployment (by `kind`) fluent-bit (container fluent-bit): image.digest = sha256:<hex>"),
+        ],
+        ["kps-chart-defaults", { ...KPS, values: {} }, tagOnly(...KPS_IMAGES)],
+        [
+            "kps-one-pinned",
+            { ...KPS, values: { grafana: { image: { sha: HEX } }, prometheus: { prometheusSpec: { image: { sha: `sha256:${HEX}` } } } } },
+            tagOnly(...KPS_IMAGES.filter((image) => !image.startsWith("Deployment grafana (container"))),
+        ],
+    ];
+    checkRule("k8s-helm-image-digest", RELEASE, images);
+
+    it("k8s-helm-image-digest is advisory (the charts ship tags); an unknown digest beside tag-only images", async () => {
+        const [finding] = await findings("k8s-helm-image-digest", [fixture(RELEASE, "ms", { ...METRICS_SERVER })]);
+        assert.equal(finding.enforcementLevel, "advisory");
+        const besideUnknown = { ...KPS, values: { grafana: { image: { sha: UNKNOWN } } } };
+        assert.deepEqual(await underEngine("k8s-helm-image-digest", RELEASE, "r", besideUnknown), {
+            violations: [tagOnly(...KPS_IMAGES.filter((image) => !image.startsWith("Deployment grafana (container")))],
+            undecided: false,
+        });
+        assert.deepEqual(
+            await underEngine("k8s-helm-image-digest", RELEASE, "r", { ...FLUENT_BIT, values: { image: { digest: UNKNOWN } } }),
+            { violations: [], undecided: true },
+        );
+    });
+
+    it("the Helm rules other than k8s-helm-resources leave an unknown chart to it (one finding, not four)", async () => {
+        const bumped = fixture(RELEASE, "bumped", { ...LBC, version: "3.6.0" });
+        for (const name of ["k8s-helm-pod-security-restricted", "k8s-helm-probes", "k8s-helm-image-digest"])
+            assert.deepEqual(await flagged(name, [bumped]), [], name);
+        assert.equal((await flagged("k8s-helm-resources", [bumped])).length, 1);
     });
 });

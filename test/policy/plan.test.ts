@@ -12,7 +12,9 @@ import { type PlanRun } from "../../plan/plan";
 import { type PackConfig, checkPolicies, enforcementLevelOf, hasBlockingViolation, readPackConfig } from "../../plan/policyRunner";
 import type { RecordedResource } from "../../plan/runtime";
 import { projectRoot, readStack } from "../../plan/stackConfig";
-import { CHARTS, chartEntry } from "../../policy/helm";
+import { probeRendered, renderedContext } from "../../policy/helm";
+import { CHARTS, chartEntry } from "../../policy/helmCharts";
+import { RESTRICTED_COMPLIANT, restrictedFindings } from "../../policy/kubernetes";
 import { CELL_COMPONENTS } from "../../policy/mission";
 import { policies } from "../../policy/policies";
 import { RELEASE, planOf, prodStack } from "../support/harness";
@@ -124,6 +126,28 @@ describe("offline plan: policy runner", () => {
     });
 });
 
+type Violation = Awaited<ReturnType<typeof checkPolicies>>[number];
+
+/**
+ * The advisory k8s-helm-image-digest finding of each release whose chart renders an image by tag
+ * (every chart but Karpenter's, which ships its digest): one per release, sorted by name. The
+ * digests are not invented offline (policy/helm.ts, policy/README.md "Chart images").
+ */
+function chartImageReleases(cells: readonly string[]): string[] {
+    return cells
+        .flatMap((cell) =>
+            ["addons-metrics-server", "ingress-lbc", "obs-fluent-bit-release", "obs-metrics-release"].map((r) => `${cell}-${r}`),
+        )
+        .sort()
+        .map((name) => `advisory ${name}`);
+}
+const besideChartImages = (violations: readonly Violation[]) => violations.filter((v) => v.policy !== "k8s-helm-image-digest");
+const chartImageFindings = (violations: readonly Violation[]) =>
+    violations
+        .filter((v) => v.policy === "k8s-helm-image-digest")
+        .map((v) => `${v.enforcementLevel} ${v.urn?.split("::").pop()}`)
+        .sort();
+
 describe("offline plan: the pack on the prod stack", () => {
     let run: PlanRun;
     before(async () => {
@@ -142,20 +166,22 @@ describe("offline plan: the pack on the prod stack", () => {
         },
     ];
 
-    it("has no mandatory violation with prod's pack config: only the advisory on the failover token's rotation (the caches have no AUTH secret)", () => {
+    it("has no mandatory violation with prod's pack config: only the advisory on the failover token's rotation (the caches have no AUTH secret) and the chart images by tag", () => {
         assert.deepEqual(
-            run.plan.policy.violations.map((v) => ({ ...v, message: v.message.split(" [")[0] })),
+            besideChartImages(run.plan.policy.violations).map((v) => ({ ...v, message: v.message.split(" [")[0] })),
             CACHE_SECRET_FINDINGS,
         );
+        assert.deepEqual(chartImageFindings(run.plan.policy.violations), chartImageReleases(["use1", "euc1", "apse1"]));
         assert.equal(exitCodeOf(run.plan), PLAN_EXIT.ok);
     });
 
     it("finds the same with the pack's defaults: every cell is complete", async () => {
         const violations = await checkPolicies(run.evaluation.resources, { config: {} });
         assert.deepEqual(
-            violations.map((v) => ({ ...v, message: v.message.split(" [")[0] })),
+            besideChartImages(violations).map((v) => ({ ...v, message: v.message.split(" [")[0] })),
             CACHE_SECRET_FINDINGS,
         );
+        assert.deepEqual(chartImageFindings(violations), chartImageReleases(["use1", "euc1", "apse1"]));
     });
 
     it("never prints an input value it was not asked to: messages carry no secret stand-in", () => {
@@ -169,11 +195,12 @@ describe("offline plan: the pack on the staging stack", () => {
         run = await planOf(readStack(projectRoot(), "staging"));
     });
 
-    it("has no mandatory violation: only the advisory on the failover token's rotation", () => {
+    it("has no mandatory violation: only the advisory on the failover token's rotation and the chart images by tag", () => {
         assert.deepEqual(
-            run.plan.policy.violations.map((v) => `${v.policy} ${v.enforcementLevel} ${v.urn?.split("::").pop()}`),
+            besideChartImages(run.plan.policy.violations).map((v) => `${v.policy} ${v.enforcementLevel} ${v.urn?.split("::").pop()}`),
             ["secretsmanager-1-rotation advisory failover-cf-token"],
         );
+        assert.deepEqual(chartImageFindings(run.plan.policy.violations), chartImageReleases(["use1", "euc1"]));
         assert.equal(exitCodeOf(run.plan), PLAN_EXIT.ok);
     });
 });
@@ -299,7 +326,7 @@ describe("policy pack configs per stack", () => {
     });
 });
 
-describe("offline plan: every Helm release is in the chart table (k8s-helm-resources judges them)", () => {
+describe("offline plan: every Helm release is in the chart table (the k8s-helm-* rules judge them)", () => {
     let prod: PlanRun;
     let staging: PlanRun;
     before(async () => {
@@ -318,7 +345,7 @@ describe("offline plan: every Helm release is in the chart table (k8s-helm-resou
             for (const release of releases(run))
                 assert.ok(
                     chartEntry(release.inputs.chart, release.inputs.version),
-                    `${release.name}: ${chartOf(release)} is not in policy/helm.ts CHARTS`,
+                    `${release.name}: ${chartOf(release)} is not in policy/helmCharts.ts CHARTS`,
                 );
         }
         assert.deepEqual(
@@ -344,5 +371,54 @@ describe("offline plan: every Helm release is in the chart table (k8s-helm-resou
             found.map((v) => `${v.urn?.split("::").pop()} ${v.enforcementLevel}`),
             ["apse1-ingress-lbc mandatory", "euc1-ingress-lbc mandatory", "use1-ingress-lbc mandatory"],
         );
+    });
+
+    it("secures and probes every known workload in prod (no finding), and finds the gap when a release's context is dropped", async () => {
+        const only = {
+            policies: policies.filter((p) => p.name === "k8s-helm-pod-security-restricted" || p.name === "k8s-helm-probes"),
+            config: {},
+        };
+        assert.deepEqual(await checkPolicies(prod.evaluation.resources, only), []);
+        assert.deepEqual(await checkPolicies(staging.evaluation.resources, only), []);
+        const dropped = prod.evaluation.resources.map((r) =>
+            r.type === RELEASE && r.inputs.chart === "aws-load-balancer-controller"
+                ? {
+                      ...r,
+                      rawInputs: {
+                          ...r.rawInputs,
+                          values: { ...(r.rawInputs.values as Record<string, unknown>), securityContext: undefined },
+                      },
+                  }
+                : r,
+        );
+        assert.deepEqual(
+            (await checkPolicies(dropped, only)).map((v) => `${v.policy} ${v.urn?.split("::").pop()} ${v.enforcementLevel}`),
+            ["apse1-ingress-lbc", "euc1-ingress-lbc", "use1-ingress-lbc"].map(
+                (name) => `k8s-helm-pod-security-restricted ${name} mandatory`,
+            ),
+        );
+    });
+
+    it("keeps each exemption minimal: prod's values fail exactly the waived fields, and the exempt probes are absent", () => {
+        const release = (chart: string) => prod.evaluation.resources.find((r) => r.type === RELEASE && r.inputs.chart === chart)!;
+        const fluentBit = chartEntry("fluent-bit", "0.58.1")!.workloads[0];
+        const values = release("fluent-bit").inputs.values;
+        const never = () => assert.fail("no unknown in the offline plan");
+        const pod = renderedContext(values, fluentBit.security.pods[0].context, RESTRICTED_COMPLIANT.pod, never);
+        const container = renderedContext(values, fluentBit.security.containers[0].context, RESTRICTED_COMPLIANT.container, never);
+        assert.deepEqual(
+            restrictedFindings({ containers: [], securityContext: pod }, { name: "fluent-bit", securityContext: container }).map(
+                (f) => f.field,
+            ),
+            fluentBit.security.exempt!.fields,
+        );
+        const sidecars = chartEntry("kube-prometheus-stack", "88.5.3")!.workloads.find((w) => w.workload.includes("sidecars"))!;
+        assert.ok(!("notServing" in sidecars.probes) && sidecars.probes.exempt !== undefined);
+        const kps = release("kube-prometheus-stack").inputs.values;
+        for (const probe of ["readinessProbe", "livenessProbe"] as const)
+            assert.deepEqual(probeRendered(kps, sidecars.probes[probe]), {
+                on: false,
+                why: `grafana.sidecar.${probe} is empty (the chart's default)`,
+            });
     });
 });

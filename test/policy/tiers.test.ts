@@ -33,7 +33,7 @@ describe("policy pack on the tiers", () => {
         assert.deepEqual(await findingsOf(ev), []);
     });
 
-    it("observability (OpenSearch log domain, Fluent Bit, kube-prometheus-stack, alarms) in one region: only the one-region notice", async () => {
+    it("observability (OpenSearch log domain, Fluent Bit, kube-prometheus-stack, alarms) in one region: only the one-region notice and the chart images by tag", async () => {
         const ev = await evaluateComponent((opts) => {
             const o = new Observability(
                 "apse1-obs",
@@ -56,7 +56,12 @@ describe("policy pack on the tiers", () => {
             return { topicArn: o.topicArn };
         });
         assert.ok(ev.resources.some((r) => r.type === "aws:opensearch/domain:Domain"));
-        // One cell's tier evaluated alone names one region; every OpenSearch, KMS and protection rule passes.
-        assert.deepEqual(await findingsOf(ev), ["mandatory multi-region (stack)"]);
+        // One cell's tier evaluated alone names one region; every OpenSearch, KMS and protection rule passes,
+        // and so do the Helm rules but the advisory on the charts' tag-only images (policy/README.md "Chart images").
+        assert.deepEqual(await findingsOf(ev), [
+            "advisory k8s-helm-image-digest apse1-obs-fluent-bit-release",
+            "advisory k8s-helm-image-digest apse1-obs-metrics-release",
+            "mandatory multi-region (stack)",
+        ]);
     });
 });

@@ -188,6 +188,7 @@ describe("OriginIngress", () => {
             replicaCount: 2,
             resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
             serviceAccount: { create: true, name: LBC_SA },
+            securityContext: { capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
             enableServiceMutatorWebhook: false,
             podDisruptionBudget: { maxUnavailable: 1 },
             podMutatorWebhookConfig: { failurePolicy: "Fail" },

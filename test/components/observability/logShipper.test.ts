@@ -180,13 +180,14 @@ describe("LogShipper", () => {
             );
         });
 
-        it("runs with no capability, no privilege escalation and a read-only root filesystem, one node at a time", () => {
+        it("runs with no capability, no privilege escalation, a read-only root filesystem and RuntimeDefault seccomp, one node at a time", () => {
             assert.deepEqual(v.securityContext, {
                 runAsUser: 0,
                 privileged: false,
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,
                 capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
             });
             // Without surge, the old pod stops before the new one opens the node's databases.
             assert.deepEqual(v.updateStrategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });

@@ -123,6 +123,16 @@ describe("Monitoring", () => {
         assert.deepEqual(v.grafana.sidecar.dashboards.enabled, true, "the sidecar keys merged beside the resources");
     });
 
+    it("turns on the config reloaders' probes and completes node-exporter's restricted context (policy/helm.ts judges both)", () => {
+        const v = values(ev);
+        assert.equal(v.prometheusOperator.prometheusConfigReloader.enableProbe, true);
+        assert.deepEqual(v["prometheus-node-exporter"].securityContext, { seccompProfile: { type: "RuntimeDefault" } });
+        assert.deepEqual(v["prometheus-node-exporter"].containerSecurityContext, {
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+        });
+    });
+
     it("keeps Prometheus data for the retention on gp3 volumes, and selects every rule", () => {
         const spec = values(ev).prometheus.prometheusSpec;
         assert.equal(spec.retention, "15d");
