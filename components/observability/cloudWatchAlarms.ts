@@ -39,6 +39,8 @@ export function auroraConnectionsThreshold(instanceClass: string): number {
 export const AURORA_FREEABLE_MEMORY_BYTES = 1024 ** 3;
 /** Five 1-minute periods: long enough to ignore a vacuum or a deploy spike. */
 export const AURORA_PERIODS = 5;
+/** Minutes without any RPO-lag datum from a secondary before its no-data ticket. */
+export const GLOBAL_LAG_NO_DATA_PERIODS = 15;
 
 // --- ElastiCache (AWS/ElastiCache, dimension CacheClusterId: one per node) ---
 /** Valkey/Redis is single-threaded: engine CPU above 80% queues every command. */
@@ -338,6 +340,21 @@ function auroraSpecs(t: AuroraTarget): AlarmSpec[] {
             evaluationPeriods: AURORA_PERIODS,
             treatMissingData: "missing",
             description: `Global database replication to this region more than ${AURORA_GLOBAL_LAG_MS} ms behind`,
+        });
+        // The two alarms above read a metric under a dimension set no AWS page states
+        // (globalDbQuery): if this secondary publishes no RPO lag for a while, they are blind, or
+        // the region is the primary now and config has not followed. Lag is never negative, so
+        // only missing data breaches.
+        specs.push({
+            key: "aurora-global-lag-no-data",
+            severity: "ticket",
+            query: globalDbQuery("AuroraGlobalDBRPOLag", t.clusterIdentifier),
+            comparisonOperator: "LessThanThreshold",
+            threshold: 0,
+            period: MINUTE,
+            evaluationPeriods: GLOBAL_LAG_NO_DATA_PERIODS,
+            treatMissingData: "breaching",
+            description: `No AuroraGlobalDBRPOLag for this secondary's cluster in ${GLOBAL_LAG_NO_DATA_PERIODS} minutes: the global-lag alarms are blind (check the metric's dimensions with list-metrics, docs/observability.md), or this region is the primary now and platform:regions has not followed`,
         });
     }
     return specs;

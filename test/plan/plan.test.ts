@@ -44,8 +44,8 @@ describe("offline plan of the prod stack", () => {
         // 6 subscriptions of prod's on-call address (both topics of each cell); 3 heartbeat alarms; 12 of the log domain
         // setup (issue 17): per cell its function's security group, log group, function and invocation; 3 Pod Identity
         // associations of Grafana (its CloudWatch data source), one per cell; 3 logically air-gapped backup vaults, one per cell (issue 15);
-        // 6 of the failed-backup tickets: per cell an EventBridge rule and its target.
-        assert.equal(regional.length, 633);
+        // 6 of the failed-backup tickets: per cell an EventBridge rule and its target; 2 global-lag no-data tickets, one per secondary.
+        assert.equal(regional.length, 635);
         const wrong = regional
             // Outside the cells: per-region resources (the origin certificates) are named by their
             // cell's code; the rest (the global database) live in the primary's region.
@@ -386,10 +386,10 @@ describe("plan command", () => {
         // The cost of the added region.
         assert.match(out, /\nCost change: \$[\d,.]+ → \$[\d,.]+ a month at minimum scale/);
         // us-west-2's only own figure in the snapshot is m7i.xlarge ($0.2016, as in us-east-1): its
-        // 3 + 6 nodes, $441.50 + $883.01 = $1,324.51 of its $4,336.66; the other 20 lines, $3,012.15,
+        // 3 + 6 nodes, $441.50 + $883.01 = $1,324.51 of its $4,336.76; the other 20 lines, $3,012.25,
         // are at us-east-1 rates, so its delta is marked and the note says how much.
-        assert.match(out, /\nusw2 \(added\) +\+\$4,336\.66\* +\+\$[\d,.]+\*\n/);
-        assert.match(out, /\n\* at us-east-1 rates .*us-west-2 \(20 of 22 lines, \$3,012\.15 of \$4,336\.66 at minimum, 69 %\)/);
+        assert.match(out, /\nusw2 \(added\) +\+\$4,336\.76\* +\+\$[\d,.]+\*\n/);
+        assert.match(out, /\n\* at us-east-1 rates .*us-west-2 \(20 of 22 lines, \$3,012\.25 of \$4,336\.76 at minimum, 69 %\)/);
         assert.match(
             out,
             /\nglobal:\n( {2}[-+~] .*\n)* {2}~ urn:pulumi:prod::platform::platform:edge:Edge\$cloudflare:index\/loadBalancer:LoadBalancer::edge-lb \(defaultPools, rules\)\n/,

@@ -40,6 +40,7 @@ describe("CloudWatchAlarms", () => {
         "aurora-freeable-memory": "ticket",
         "aurora-rpo-lag": "page",
         "aurora-global-lag": "ticket",
+        "aurora-global-lag-no-data": "ticket",
         "proxy-reader-availability": "page",
         "proxy-borrow-latency": "page",
         ...Object.fromEntries(
@@ -74,9 +75,10 @@ describe("CloudWatchAlarms", () => {
 
     it("gives every alarm a severity and sends its ALARM, OK and INSUFFICIENT_DATA to that severity's topic only, in the region", () => {
         const all = ofType(ev, ALARM);
-        // Aurora 6 (with the RPO lag alarm), cache 4 per node (2 shards × 2 nodes), OpenSearch 4 + AWS's other 6 recommended,
-        // ALB 3 + 2 host counts, RDS Proxy 2 on a secondary (reader availability, borrow latency), SNS 3 + the heartbeat.
-        assert.equal(all.length, 6 + 2 * 2 * 4 + 4 + 6 + 3 + 2 + 2 + 4);
+        // Aurora 7 on a secondary (with the RPO lag alarm and the global lag's no-data ticket), cache 4 per node (2 shards × 2 nodes),
+        // OpenSearch 4 + AWS's other 6 recommended, ALB 3 + 2 host counts, RDS Proxy 2 on a secondary (reader availability,
+        // borrow latency), SNS 3 + the heartbeat.
+        assert.equal(all.length, 7 + 2 * 2 * 4 + 4 + 6 + 3 + 2 + 2 + 4);
         assert.deepEqual(all.map((a) => a.name.replace("euc1-obs-alarms-", "")).sort(), Object.keys(SEVERITY).sort());
         for (const a of all) {
             const severity = SEVERITY[a.name.replace("euc1-obs-alarms-", "")];
@@ -136,6 +138,16 @@ describe("CloudWatchAlarms", () => {
         assert.equal(
             (alarm("aurora-rpo-lag").metricQueries as { expression: string }[])[0].expression,
             `SELECT MAX(AuroraGlobalDBRPOLag) FROM "AWS/RDS" WHERE DBClusterIdentifier = 'euc1-db-cluster'`,
+        );
+        // A blind query is not silent: the secondary's no-data ticket breaches on missing data only.
+        const blind = alarm("aurora-global-lag-no-data");
+        assert.equal(
+            (blind.metricQueries as { expression: string }[])[0].expression,
+            `SELECT MAX(AuroraGlobalDBRPOLag) FROM "AWS/RDS" WHERE DBClusterIdentifier = 'euc1-db-cluster'`,
+        );
+        assert.deepEqual(
+            [blind.comparisonOperator, blind.threshold, blind.treatMissingData, blind.evaluationPeriods],
+            ["LessThanThreshold", 0, "breaching", alarms.GLOBAL_LAG_NO_DATA_PERIODS],
         );
     });
 

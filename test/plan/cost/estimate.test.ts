@@ -275,14 +275,15 @@ describe("the prod plan's cost", () => {
         // × 730 = $528.89 instead of $441.50 (+87.39) and Karpenter's 9 (at minimum and at worst
         // case) $1,586.65 instead of $1,324.51 (+262.14); its EKS cluster-hour is the same $0.10,
         // now its own.
-        // One more alarm since (the ticket topic's delivery failures), at us-east-1's $0.10: +0.10.
+        // Two more alarms since (the ticket topic's delivery failures; the secondary's global-lag
+        // no-data ticket), at us-east-1's $0.10 each: +0.20.
         const euc1 = cells.find((c) => c.code === "euc1")!;
         assert.equal(
             euc1.monthly.min,
-            round2(round2(5258.51 + 9.12 + 15.33 + 1.68 + 21.9 + 3.28 + 39.42 + 11.7 + 1.97) + 87.39 + 262.14 + 0.1),
+            round2(round2(5258.51 + 9.12 + 15.33 + 1.68 + 21.9 + 3.28 + 39.42 + 11.7 + 1.97) + 87.39 + 262.14 + 0.2),
         );
-        assert.equal(euc1.monthly.min, 5712.54);
-        assert.equal(euc1.monthly.worstCase, round2(6110.21 + 87.39 + 262.14 + 0.1));
+        assert.equal(euc1.monthly.min, 5712.64);
+        assert.equal(euc1.monthly.worstCase, round2(6110.21 + 87.39 + 262.14 + 0.2));
         assert.deepEqual(
             euc1.lines.filter((l) => l.item.startsWith("NAT")).map((l) => [l.unitUsd, l.fallback]),
             [
@@ -301,13 +302,13 @@ describe("the prod plan's cost", () => {
         // Lines and dollars: the fallback lines are the large ones (the instances).
         assert.match(
             note ?? "",
-            /: eu-central-1 \(8 of 22 lines, \$2,582\.03 of \$5,712\.54 at minimum, 45 %\), ap-southeast-1 \(8 of 22 lines, \$2,114\.84 of \$4,764\.19 at minimum, 44 %\)$/,
+            /: eu-central-1 \(8 of 22 lines, \$2,582\.13 of \$5,712\.64 at minimum, 45 %\), ap-southeast-1 \(8 of 22 lines, \$2,114\.84 of \$4,764\.29 at minimum, 44 %\)$/,
         );
         assert.doesNotMatch(note ?? "", /us-east-1 \(/);
         // The one assumed price is marked where it is printed and in the totals that add it, and named.
         assert.match(text, /\nCloudflare +\$5\.00† +\$5\.00† +Cloudflare Load Balancing, origins beyond 2 \(3 in all\)\n/);
         assert.match(text, /\nCloudflare +\$5\.00 +\$5\.00 +Cloudflare Load Balancing \(base, 2 origins\)\n/);
-        assert.match(text, /\nTotal +\$16,228\.55\*† +\$17,434\.63\*†\n/);
+        assert.match(text, /\nTotal +\$16,228\.75\*† +\$17,434\.83\*†\n/);
         assert.match(
             text,
             /\n† rests on a price assumed, not read from a source \(plan\/cost\/prices\.ts says what it rests on\): Cloudflare Load Balancing, origins beyond 2 \(3 in all\)\n/,
@@ -326,19 +327,19 @@ describe("the prod plan's cost", () => {
         const delta = formatCostDelta(withoutTotal, run.plan.cost).split("\n");
         // Before the two disputed figures were settled, $4,357.27; apse1 has 3 Aurora instances
         // (+3 × $0.016 × 730 = +$35.04) and 3 OpenSearch data nodes (−3 × $0.020 × 730 = −$43.80);
-        // then 7 alarms of the alert path (target group hosts ×2, proxy ×2, Alertmanager's topic and heartbeat, the
-        // ticket topic) at $0.10,
+        // then 8 alarms (the alert path's: target group hosts ×2, proxy ×2, Alertmanager's topic and heartbeat, the
+        // ticket topic; the global lag's no-data ticket) at $0.10,
         // and its own gp3 figure for 450 GB of node root volumes (+450 × ($0.096 − $0.08) = +$7.20):
         // $4,356.41. Then its own m7i.xlarge, $0.252: 3 nodes × $0.252 × 730 = $551.88 instead of
         // $441.50 (+110.38) and Karpenter's 6 $1,103.76 instead of $883.01 (+220.75), and its own
         // r6g.large.search: 3 data nodes × ($0.202 − $0.167) × 730 = +$76.65.
-        assert.equal(run.plan.cost.cells.apse1.monthly.min, round2(round2(4357.27 + 35.04 - 43.8 + 0.7 + 7.2) + 110.38 + 220.75 + 76.65));
+        assert.equal(run.plan.cost.cells.apse1.monthly.min, round2(round2(4357.27 + 35.04 - 43.8 + 0.8 + 7.2) + 110.38 + 220.75 + 76.65));
         assert.deepEqual(delta.slice(1), [
             "Cell           Min / month  Worst case / month",
             // Marked: the added cell is priced partly at us-east-1 rates, and the note says how much.
-            "apse1 (added)  +$4,764.19*         +$4,764.19*",
-            "Total          +$4,764.19*         +$4,764.19*",
-            "* at us-east-1 rates where the snapshot (plan/cost/prices.ts) has no figure for the region: eu-central-1 (8 of 22 lines, $2,582.03 of $5,712.54 at minimum, 45 %), ap-southeast-1 (8 of 22 lines, $2,114.84 of $4,764.19 at minimum, 44 %)",
+            "apse1 (added)  +$4,764.29*         +$4,764.29*",
+            "Total          +$4,764.29*         +$4,764.29*",
+            "* at us-east-1 rates where the snapshot (plan/cost/prices.ts) has no figure for the region: eu-central-1 (8 of 22 lines, $2,582.13 of $5,712.64 at minimum, 45 %), ap-southeast-1 (8 of 22 lines, $2,114.84 of $4,764.29 at minimum, 44 %)",
         ]);
     });
 });
