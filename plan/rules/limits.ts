@@ -4,9 +4,8 @@
  */
 import { AURORA_MAX_READERS, AURORA_MAX_SECONDARY_READERS, AURORA_MAX_SECONDARY_REGIONS } from "../../regions/awsLimits";
 import { ALB_MAX_RULES, NAME_RULES, SECURITY_GROUP_MAX_RULES } from "../../regions/cloudRules";
-import { UNKNOWN } from "../runtime";
 import { operationsViolations } from "./operations";
-import { type CloudRuleViolation, type RuleResource, violation } from "./violation";
+import { type CloudRuleViolation, type RuleResource, type RuleResources, knownString, violation } from "./violation";
 
 const T = {
     global: "aws:rds/globalCluster:GlobalCluster",
@@ -22,15 +21,12 @@ const T = {
     listenerRule: "aws:lb/listenerRule:ListenerRule",
 } as const;
 
-type Resources = readonly RuleResource[];
-
-const known = (value: unknown): value is string => typeof value === "string" && value !== UNKNOWN && value !== "";
-const ofType = (resources: Resources, type: string) => resources.filter((r) => r.type === type);
+const ofType = (resources: RuleResources, type: string) => resources.filter((r) => r.type === type);
 
 /** The one resource of `type` that `r` refers to: by the id in `input`, else by dependency. */
-function referenced(r: RuleResource, input: string, candidates: Resources): RuleResource | undefined {
+function referenced(r: RuleResource, input: string, candidates: RuleResources): RuleResource | undefined {
     const id = r.inputs[input];
-    if (known(id)) {
+    if (knownString(id)) {
         const byId = candidates.find((c) => c.id === id);
         if (byId) return byId;
     }
@@ -39,14 +35,14 @@ function referenced(r: RuleResource, input: string, candidates: Resources): Rule
     return byDep.length === 1 ? byDep[0] : undefined;
 }
 
-function auroraViolations(resources: Resources): CloudRuleViolation[] {
+function auroraViolations(resources: RuleResources): CloudRuleViolation[] {
     const out: CloudRuleViolation[] = [];
     const clusters = ofType(resources, T.cluster);
     const instances = ofType(resources, T.instance);
     for (const global of ofType(resources, T.global)) {
         const id = global.inputs.globalClusterIdentifier;
         const members = clusters.filter(
-            (c) => c.inputs.globalClusterIdentifier === id || (!known(id) && (c.dependencies ?? []).includes(global.urn)),
+            (c) => c.inputs.globalClusterIdentifier === id || (!knownString(id) && (c.dependencies ?? []).includes(global.urn)),
         );
         // Secondaries omit the master credentials and the database name; the primary has them.
         const primary = members.filter((c) => c.inputs.masterUsername !== undefined || c.inputs.databaseName !== undefined);
@@ -80,7 +76,7 @@ function auroraViolations(resources: Resources): CloudRuleViolation[] {
 }
 
 /** One rule's weight in its security group's quota, per address family. */
-function ruleWeight(rule: RuleResource, prefixLists: Resources): { ipv4: number; ipv6: number } {
+function ruleWeight(rule: RuleResource, prefixLists: RuleResources): { ipv4: number; ipv6: number } {
     const i = rule.inputs;
     if (i.referencedSecurityGroupId !== undefined || i.sourceSecurityGroupId !== undefined) return { ipv4: 1, ipv6: 1 };
     if (i.prefixListId !== undefined || Array.isArray(i.prefixListIds)) {
@@ -93,7 +89,7 @@ function ruleWeight(rule: RuleResource, prefixLists: Resources): { ipv4: number;
     return { ipv4: Array.isArray(i.cidrBlocks) ? i.cidrBlocks.length : 1, ipv6: 0 };
 }
 
-function securityGroupViolations(resources: Resources): CloudRuleViolation[] {
+function securityGroupViolations(resources: RuleResources): CloudRuleViolation[] {
     const groups = ofType(resources, T.sg);
     const prefixLists = ofType(resources, T.prefixList);
     const counts = new Map<string, { in4: number; in6: number; out4: number; out6: number }>();
@@ -112,7 +108,7 @@ function securityGroupViolations(resources: Resources): CloudRuleViolation[] {
     for (const rule of [...ofType(resources, T.ingress), ...ofType(resources, T.egress), ...ofType(resources, T.legacyRule)]) {
         const inbound = rule.type === T.ingress || (rule.type === T.legacyRule && rule.inputs.type === "ingress");
         const sgId = rule.inputs.securityGroupId;
-        const sg = known(sgId) ? groups.find((g) => g.id === sgId) : groups.find((g) => (rule.dependencies ?? []).includes(g.urn));
+        const sg = knownString(sgId) ? groups.find((g) => g.id === sgId) : groups.find((g) => (rule.dependencies ?? []).includes(g.urn));
         add(sg, inbound, ruleWeight(rule, prefixLists));
     }
     for (const sg of groups) {
@@ -145,7 +141,7 @@ function securityGroupViolations(resources: Resources): CloudRuleViolation[] {
     return out;
 }
 
-function albRuleViolations(resources: Resources): CloudRuleViolation[] {
+function albRuleViolations(resources: RuleResources): CloudRuleViolation[] {
     const lbs = ofType(resources, T.lb).filter((lb) => (lb.inputs.loadBalancerType ?? "application") === "application");
     const listeners = ofType(resources, T.listener);
     const perLb = new Map<string, number>();
@@ -159,12 +155,12 @@ function albRuleViolations(resources: Resources): CloudRuleViolation[] {
         .map(([urn, n]) => violation("alb-rules", urn, `${n} listener rules on this load balancer; at most ${ALB_MAX_RULES}`));
 }
 
-function nameViolations(resources: Resources): CloudRuleViolation[] {
+function nameViolations(resources: RuleResources): CloudRuleViolation[] {
     const out: CloudRuleViolation[] = [];
     for (const rule of NAME_RULES) {
         for (const r of ofType(resources, rule.type)) {
             const name = r.inputs[rule.input];
-            if (!known(name)) continue;
+            if (!knownString(name)) continue;
             if (name.length > rule.maxLength || !rule.pattern.test(name))
                 out.push(violation(rule.id, r.urn, `${rule.input} "${name}" (${name.length} characters) is not ${rule.allowed}`));
         }
@@ -173,7 +169,7 @@ function nameViolations(resources: Resources): CloudRuleViolation[] {
 }
 
 /** Every plan rule's findings on one plan. */
-export function planRuleViolations(resources: Resources): CloudRuleViolation[] {
+export function planRuleViolations(resources: RuleResources): CloudRuleViolation[] {
     return [
         ...auroraViolations(resources),
         ...securityGroupViolations(resources),

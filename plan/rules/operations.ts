@@ -7,7 +7,7 @@
 import { WEBHOOK_ID } from "../../config/edge";
 import { UNSUPPORTED_ZONE_IDS } from "../../regions/catalog";
 import { UNKNOWN } from "../runtime";
-import { type CloudRuleViolation, type RuleResource, inputAt, refersTo, violation } from "./violation";
+import { type CloudRuleViolation, type RuleResource, type RuleResources, knownString, inputAt, refersTo, violation } from "./violation";
 
 const T = {
     subnet: "aws:ec2/subnet:Subnet",
@@ -16,19 +16,15 @@ const T = {
     notificationPolicy: "cloudflare:index/notificationPolicy:NotificationPolicy",
 } as const;
 
-type Resources = readonly RuleResource[];
-
-const known = (value: unknown): value is string => typeof value === "string" && value !== UNKNOWN && value !== "";
-
-function subnetViolations(resources: Resources): CloudRuleViolation[] {
+function subnetViolations(resources: RuleResources): CloudRuleViolation[] {
     const out: CloudRuleViolation[] = [];
     for (const subnet of resources.filter((r) => r.type === T.subnet)) {
         const id = subnet.inputs.availabilityZoneId;
         const name = subnet.inputs.availabilityZone;
-        if (known(id)) {
+        if (knownString(id)) {
             const why = UNSUPPORTED_ZONE_IDS[id];
             if (why) out.push(violation("subnet-zone-by-id", subnet.urn, `availabilityZoneId ${id}: ${why}`));
-        } else if (known(name)) {
+        } else if (knownString(name)) {
             out.push(
                 violation(
                     "subnet-zone-by-id",
@@ -78,7 +74,7 @@ function dailyWindows(window: unknown): [number, number][] {
     return DAYS.map((_, d) => [d * 1440 + start, d * 1440 + end] as [number, number]);
 }
 
-function maintenanceViolations(resources: Resources): CloudRuleViolation[] {
+function maintenanceViolations(resources: RuleResources): CloudRuleViolation[] {
     const clusters = resources.filter((r) => r.type === T.cluster);
     const instances = resources.filter((r) => r.type === T.instance);
     const out: CloudRuleViolation[] = [];
@@ -137,14 +133,14 @@ function maintenanceViolations(resources: Resources): CloudRuleViolation[] {
     return out;
 }
 
-function webhookViolations(resources: Resources): CloudRuleViolation[] {
+function webhookViolations(resources: RuleResources): CloudRuleViolation[] {
     const out: CloudRuleViolation[] = [];
     for (const policy of resources.filter((r) => r.type === T.notificationPolicy)) {
         const webhooks = inputAt(policy.inputs, "mechanisms.webhooks");
         if (!Array.isArray(webhooks)) continue;
         for (const [i, webhook] of webhooks.entries()) {
             const id = inputAt(webhook, "id");
-            if (known(id) && !WEBHOOK_ID.test(id))
+            if (knownString(id) && !WEBHOOK_ID.test(id))
                 out.push(
                     violation(
                         "cloudflare-webhook-id-form",
@@ -158,6 +154,6 @@ function webhookViolations(resources: Resources): CloudRuleViolation[] {
 }
 
 /** Every operations rule's findings on one plan. */
-export function operationsViolations(resources: Resources): CloudRuleViolation[] {
+export function operationsViolations(resources: RuleResources): CloudRuleViolation[] {
     return [...subnetViolations(resources), ...maintenanceViolations(resources), ...webhookViolations(resources)];
 }

@@ -30,6 +30,12 @@ export function violation(rule: string, urn: string, what: string): CloudRuleVio
     return { rule, urn, message: `${what}. Fix: ${r.fix}` };
 }
 
+/** A plan's resources, as the rules read them. */
+export type RuleResources = readonly RuleResource[];
+
+/** A string input the plan knows: neither unknown (a preview) nor empty. */
+export const knownString = (value: unknown): value is string => typeof value === "string" && value !== UNKNOWN && value !== "";
+
 /**
  * True when `name` is `r`'s physical name: its explicit `nameInput` when it sets one, else the
  * logical name with Pulumi's random suffix (`<logical>-<7 hex>`: Pulumi docs, Resource names,
@@ -48,7 +54,7 @@ export function isPhysicalName(r: RuleResource, name: string, nameInput?: string
  * 9d24512), by dependency where the value is unknown (a first preview).
  */
 export function refersTo(r: RuleResource, value: unknown, candidate: RuleResource, nameInput?: string): boolean {
-    if (typeof value === "string" && value !== "" && value !== UNKNOWN) {
+    if (knownString(value)) {
         if (typeof candidate.id === "string" && candidate.id !== "") return candidate.id === value;
         return isPhysicalName(candidate, value, nameInput);
     }
