@@ -454,7 +454,7 @@ describe("region lifecycle: the plan command", function () {
         // attachment, log group, function and invocation, and the domain master role's policy), and 3 with Grafana's
         // role, policy and Pod Identity association in apse1; 1 more with its logically air-gapped vault and 2 with the
         // EventBridge rule and target of its failed-backup tickets (issue 15).
-        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 2 changed, 286 removed$/);
+        assert.match(lines[0], /^Compare prod → without-apse1\.yaml: 0 added, 2 changed, 287 removed$/);
         assert.equal(lines[2], "Data at risk: none (no stateful resource is deleted or replaced)");
         // 8 with data, plus the backup vault and its lock, which keep their name in AWS (docs/regions.md, "Add a region back"),
         // and the air-gapped vault (issue 15).

@@ -20,11 +20,12 @@ describe("npm run release: flags and the dry run", function () {
         const code = await main(["--image", DIGEST, "--dry-run"], { io, env: {}, signal: new AbortController().signal });
         assert.equal(code, RELEASE_EXIT.ok, io.stderr());
         const out = io.stdout();
-        // 284 URNs in apse1: 281 since issue 17's log domain setup (+9) and Grafana's role, policy and Pod Identity association (+3),
-        // its logically air-gapped backup vault (+1, issue 15) and its failed-backup EventBridge rule and target (+2).
+        // 285 URNs in apse1: 281 since issue 17's log domain setup (+9) and Grafana's role, policy and Pod Identity association (+3),
+        // its logically air-gapped backup vault (+1, issue 15), its failed-backup EventBridge rule and target (+2) and its
+        // global-lag no-data ticket (+1, issue 17).
         assert.match(
             out,
-            /^wave 1\/3: ap-southeast-1; bake 30 min\n {2}apse1: 284 target URNs under urn:pulumi:prod::platform::platform:cell:RegionalCell::apse1\n/m,
+            /^wave 1\/3: ap-southeast-1; bake 30 min\n {2}apse1: 285 target URNs under urn:pulumi:prod::platform::platform:cell:RegionalCell::apse1\n/m,
         );
         assert.match(out, /^wave 2\/3: eu-central-1; bake 10 min$/m);
         assert.match(out, /^wave 3\/3: us-east-1; bake 10 min$/m);
