@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { onPool } from "../../regions/capacity/nodes";
 import type { DataConnection } from "../data/dataTier";
 import { podIdentityRole, policyDocument } from "../iam";
 
@@ -291,6 +292,8 @@ function deploymentSpec(
         template: {
             metadata: { labels },
             spec: {
+                // Karpenter's nodes only: the NodePool's limits are sized for these pods (regions/capacity/nodes.ts POOLS).
+                nodeSelector: onPool("api"),
                 serviceAccountName,
                 automountServiceAccountToken: false,
                 terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,

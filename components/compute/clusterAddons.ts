@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { onPool } from "../../regions/capacity/nodes";
 import { CHARTS } from "../../regions/versions";
 import { pinnedRelease } from "../helm";
 import { managedPolicy, podIdentityServiceRole } from "../iam";
@@ -88,6 +89,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
                     // its README measures ("2MiB memory per node") as Karpenter grows the fleet.
                     resources: { limits: { memory: "400Mi" } },
                     podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+                    // On the system nodes (3.13.1 values.yaml:185, templates/deployment.yaml:162-163).
+                    nodeSelector: onPool("system"),
                     topologySpreadConstraints: ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
                         maxSkew: 1,
                         topologyKey,

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { POOLS, onPool } from "../../regions/capacity/nodes";
 import { CHARTS } from "../../regions/versions";
 import { managedPolicy, podIdentityRole, policyDocument, serviceTrust } from "../iam";
 import { NODE_POLICIES, amiTypeFor } from "./nodeGroups";
@@ -30,7 +31,8 @@ export interface KarpenterArgs {
 
 export const KARPENTER_SA = "karpenter";
 export const NODE_CLASS = "api";
-export const NODE_POOL = "api";
+/** The NodePool, named as its pool (regions/capacity/nodes.ts POOLS). */
+export const NODE_POOL = POOLS.api;
 /** The node label Karpenter (and EKS) set to the node's AZ ID. */
 export const ZONE_ID_LABEL = "topology.k8s.aws/zone-id";
 
@@ -184,7 +186,7 @@ export function nodePoolSpec(args: Pick<KarpenterArgs, "zoneIds" | "instanceType
     const arch = amiTypeFor(args.instanceTypes) === "AL2023_ARM_64_STANDARD" ? "arm64" : "amd64";
     return {
         template: {
-            metadata: { labels: { "platform/pool": NODE_POOL } },
+            metadata: { labels: onPool("api") },
             spec: {
                 nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: NODE_CLASS },
                 requirements: [
@@ -228,6 +230,9 @@ export function karpenterValues(clusterName: string, interruptionQueue: string):
             },
         ],
         controller: { resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } } },
+        // On the system nodes. Helm merges this onto the chart's `kubernetes.io/os: linux` (1.14.1 values.yaml:90-91);
+        // its default affinity already keeps it off the nodes it launches (values.yaml:93-101).
+        nodeSelector: onPool("system"),
     };
 }
 

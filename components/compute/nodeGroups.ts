@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { zoneSuffix } from "../../regions/addressPlan";
+import { onPool } from "../../regions/capacity/nodes";
 import { isGraviton } from "../../regions/versions";
 import { managedPolicy, serviceTrust } from "../iam";
 import { offeredEverywhere } from "./zoneOfferings";
@@ -91,7 +92,7 @@ export class NodeGroups extends pulumi.ComponentResource {
                     // EKS replaces a node whose kubelet or container runtime stays unhealthy (aws 7.48 nodeGroup.d.ts).
                     nodeRepairConfig: { enabled: true },
                     launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
-                    labels: { "platform/zone": zone, "platform/pool": "system" },
+                    labels: { "platform/zone": zone, ...onPool("system") },
                     tags: { Name: `${name}-${zone}` },
                 },
                 { parent: this, dependsOn: [...attachments, ...(args.dependsOn ?? [])] },

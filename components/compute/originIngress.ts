@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { onPool } from "../../regions/capacity/nodes";
 import { ALB_SSL_POLICY, CHARTS } from "../../regions/versions";
 import { ORIGIN_AUTH_HEADER } from "../edge/originAuth";
 import { pinnedRelease } from "../helm";
@@ -399,6 +400,8 @@ function loadBalancerController(
                 region: args.region,
                 vpcId: args.vpcId,
                 replicaCount: 2,
+                // On the system nodes (3.5.0 values.yaml:78, templates/deployment.yaml:264-265).
+                nodeSelector: onPool("system"),
                 // The chart's default is none (3.5.0 values.yaml:62); its commented example requests
                 // 100m/128Mi. The limit doubled, a choice: headroom for its informer caches.
                 resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },

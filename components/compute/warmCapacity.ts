@@ -13,6 +13,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { onPool } from "../../regions/capacity/nodes";
 import { API_SPREAD } from "./apiWorkload";
 
 /**
@@ -110,6 +111,8 @@ export class WarmCapacity extends pulumi.ComponentResource {
                         metadata: { labels },
                         spec: {
                             priorityClassName: priority.metadata.name,
+                            // Where the API's pods go: they hold its nodes' room, not the system nodes'.
+                            nodeSelector: onPool("api"),
                             automountServiceAccountToken: false,
                             terminationGracePeriodSeconds: 0,
                             securityContext: { runAsNonRoot: true, runAsUser: 65535, seccompProfile: { type: "RuntimeDefault" } },

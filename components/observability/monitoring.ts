@@ -5,6 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { onPool } from "../../regions/capacity/nodes";
 import { type ChartPin } from "../../regions/versions";
 import { pinnedRelease } from "../helm";
 import { podIdentityAssociation, podIdentityServiceRole, policyDocument } from "../iam";
@@ -380,6 +381,14 @@ export const KPS_RESOURCES = {
 } as const;
 
 /** Values of the kube-prometheus-stack release (exported for tests and docs). */
+/**
+ * Every pod of the chart but its node exporter (a DaemonSet) on the system nodes, at each values
+ * path the chart reads (kps 88.5.3 values.yaml:3434 operator, 3144 admission Jobs, 4421
+ * Prometheus, 1160 Alertmanager; grafana 12.11.1 values.yaml:438; kube-state-metrics 8.4.0
+ * values.yaml:360): the API's nodes hold only what the capacity model sizes them for.
+ */
+const SYSTEM_POOL = onPool("system");
+
 export function kubePrometheusStackValues(input: ValuesInput): Record<string, unknown> {
     const { prometheus } = input;
     // Pages and tickets reach the same topic with the SNS message attribute `severity` (page |
@@ -412,9 +421,10 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
             // Readiness and liveness probes on the config reloaders (values.yaml:3557-3558, default false: the
             // operator adds them only with --enable-config-reloader-probes, templates/prometheus-operator/deployment.yaml:105-107).
             prometheusConfigReloader: { resources: KPS_RESOURCES.configReloader, enableProbe: true },
-            admissionWebhooks: { patch: { resources: KPS_RESOURCES.admissionJobs } },
+            admissionWebhooks: { patch: { resources: KPS_RESOURCES.admissionJobs, nodeSelector: SYSTEM_POOL } },
+            nodeSelector: SYSTEM_POOL,
         },
-        "kube-state-metrics": { resources: KPS_RESOURCES.kubeStateMetrics },
+        "kube-state-metrics": { resources: KPS_RESOURCES.kubeStateMetrics, nodeSelector: SYSTEM_POOL },
         "prometheus-node-exporter": {
             resources: KPS_RESOURCES.nodeExporter,
             // The restricted fields the chart's defaults lack (4.56.1 values.yaml:360-370: non-root 65534 and a
@@ -448,6 +458,7 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
             prometheusSpec: {
                 replicas: KPS_REPLICAS.prometheus,
                 resources: KPS_RESOURCES.prometheus,
+                nodeSelector: SYSTEM_POOL,
                 retention: `${prometheus.retentionDays}d`,
                 // Stop before the volume fills: Prometheus drops the oldest blocks at this size.
                 retentionSize: `${Math.floor(prometheus.volumeSizeGiB * 0.85)}GB`,
@@ -465,6 +476,7 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
             alertmanagerSpec: {
                 replicas: KPS_REPLICAS.alertmanager,
                 resources: KPS_RESOURCES.alertmanager,
+                nodeSelector: SYSTEM_POOL,
                 storage: volumeClaim(input.storageClassName, 10),
                 secrets: input.webhook ? [WEBHOOK_SECRET] : [],
             },
@@ -507,6 +519,7 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
             // Beside the chart's Prometheus and Alertmanager data sources (grafana.sidecar.datasources).
             additionalDataSources: [cloudWatchDataSource(input.region)],
             resources: KPS_RESOURCES.grafana,
+            nodeSelector: SYSTEM_POOL,
             sidecar: {
                 resources: KPS_RESOURCES.grafanaSidecar,
                 dashboards: {

@@ -145,3 +145,19 @@ export function nodesPerAzFor(pods: number, azs: number, perNode: number): numbe
 export function maxPodsFor(maxNodes: number, azs: number, perNode: number): number {
     return Math.max(0, azs * (Math.floor(maxNodes / azs) - 1) * perNode);
 }
+
+/** The node label that names a node's pool: the system node groups set it, and so does the Karpenter NodePool's template. */
+export const POOL_LABEL = "platform/pool";
+
+/**
+ * The two pools. `system`: the fixed managed node groups, for the controllers and the monitoring
+ * stack; `api`: Karpenter's nodes, for the API's pods and their warm placeholders only, so that
+ * the NodePool's limits (sized by this model for API pods and DaemonSets) hold what the model
+ * says. Every workload the program runs, other than the DaemonSets, selects one.
+ */
+export const POOLS = { system: "system", api: "api" } as const;
+
+/** The nodeSelector that places a pod on `pool`. */
+export function onPool(pool: keyof typeof POOLS): Record<string, string> {
+    return { [POOL_LABEL]: POOLS[pool] };
+}

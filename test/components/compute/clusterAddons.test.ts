@@ -47,6 +47,7 @@ describe("ClusterAddons", () => {
             // A memory limit beside the chart's own requests (100m/200Mi), which Helm merges in.
             resources: { limits: { memory: "400Mi" } },
             podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+            nodeSelector: { "platform/pool": "system" },
             topologySpreadConstraints: [spread("topology.kubernetes.io/zone"), spread("kubernetes.io/hostname")],
         });
         assert.ok(release.dependencies.includes(one(ev, "aws:eks/addon:Addon", "use1-addons-coredns").urn));

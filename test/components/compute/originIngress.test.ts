@@ -186,6 +186,7 @@ describe("OriginIngress", () => {
             region: "eu-central-1",
             vpcId: "vpc-0123",
             replicaCount: 2,
+            nodeSelector: { "platform/pool": "system" },
             resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
             serviceAccount: { create: true, name: LBC_SA },
             securityContext: { capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
