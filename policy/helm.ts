@@ -8,11 +8,13 @@
  * paths, the chart's defaults at them, and what the template (or the operator) writes whatever the
  * values. Each rule
  * merges the release's values onto the chart's defaults as Helm does (a release's key wins, `null`
- * deletes a default) and judges every workload the chart renders with them (`renderedWhen`):
+ * deletes a default, and a `null` part-way along a path the whole subtree) and judges every workload the chart renders with them (`renderedWhen`):
  *
  * - `k8s-helm-resources` holds each to `k8s-resources` (requests cpu + memory, a memory limit). A
- *   release of a chart or version not in CHARTS is its finding, so a bump cannot bypass the rules
- *   (the other Helm rules leave that finding to it rather than repeat it).
+ *   release of a chart or version not in CHARTS is its finding, so a bump cannot bypass the rules,
+ *   and so is a release that adds a container through values the entry does not model
+ *   (`addsContainers`: `extraContainers`, a sidecar flag, a kube-rbac-proxy), which no Helm rule
+ *   would otherwise judge (the other Helm rules leave both findings to it rather than repeat them).
  * - `k8s-helm-pod-security-restricted` holds each container to `k8s-pod-security-restricted`
  *   (`restrictedFindings`, policy/kubernetes.ts) on its pod's and its own merged securityContext,
  *   the template's or operator's fixed fields over them. A workload that cannot meet a field by
@@ -39,7 +41,16 @@
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { type Props, type ResourceRule, isUnknown, platform, resourcePolicy, undecided } from "./common";
-import { type ChartImage, type ChartWorkload, type ContextSource, type ProbeSource, type RenderedWhen, chartEntry } from "./helmCharts";
+import {
+    type AddedContainers,
+    type ChartEntry,
+    type ChartImage,
+    type ChartWorkload,
+    type ContextSource,
+    type ProbeSource,
+    type RenderedWhen,
+    chartEntry,
+} from "./helmCharts";
 import {
     IMAGE_DIGEST,
     KUBERNETES_TYPES,
@@ -98,11 +109,16 @@ export function coalesce(values: unknown, defaults: unknown): unknown {
     return merged;
 }
 
-/** The release's own value at `path` (no defaults), UNKNOWN under an unknown value; null stays null (it deletes a default). */
-function releaseValue(values: unknown, path: string): Lookup {
+/**
+ * The release's own value at `path` (no defaults), UNKNOWN under an unknown value. null stays null
+ * (it deletes a default), and so does a null part-way along the path: Helm deletes that whole
+ * subtree, defaults included (as `valueAt` reads it).
+ */
+export function releaseValue(values: unknown, path: string): Lookup {
     let node = values;
     for (const key of path.split(".")) {
         if (isUnknown(node)) return UNKNOWN;
+        if (node === null) return { value: null };
         node = isMap(node) ? node[key] : undefined;
     }
     return isUnknown(node) ? UNKNOWN : { value: node };
@@ -117,24 +133,51 @@ function helmTrue(value: unknown): boolean {
 }
 
 /** Whether a condition holds under the release's values (the chart's default when unset), or UNKNOWN. */
-function holds(values: unknown, condition: RenderedWhen): boolean | typeof UNKNOWN {
+export function holds(values: unknown, condition: RenderedWhen): boolean | typeof UNKNOWN {
     const read = releaseValue(values, condition.path);
     if (read === UNKNOWN) return UNKNOWN;
+    if ("equals" in condition) return (read.value === undefined ? condition.byDefault : read.value) === condition.equals;
     const on = read.value === undefined ? condition.byDefault : helmTrue(read.value);
     return on === (condition.when ?? true);
 }
 
-/** Whether the chart renders the workload with these values, or UNKNOWN (after `undecided`). */
-export function rendered(values: unknown, workload: ChartWorkload): boolean | typeof UNKNOWN {
-    for (const condition of workload.renderedWhen ?? []) {
+/** Whether every condition holds, or UNKNOWN (after `undecided`) when none fails and one is unknown. */
+function allHold(values: unknown, conditions: readonly RenderedWhen[]): boolean | typeof UNKNOWN {
+    let unknownPath: string | undefined;
+    for (const condition of conditions) {
         const on = holds(values, condition);
-        if (on === UNKNOWN) {
-            undecided(condition.path);
-            return UNKNOWN;
-        }
-        if (!on) return false;
+        if (on === UNKNOWN) unknownPath ??= condition.path;
+        else if (!on) return false;
     }
-    return true;
+    if (unknownPath === undefined) return true;
+    undecided(unknownPath);
+    return UNKNOWN;
+}
+
+/** The pods of a row the chart renders with these values (a pod with an unknown condition is left out, after `undecided`). */
+export function renderedPods(values: unknown, workload: ChartWorkload): ChartWorkload["security"]["pods"] {
+    return workload.security.pods.filter((pod) => allHold(values, pod.renderedWhen ?? []) === true);
+}
+
+/** Whether the chart renders the workload with these values, in at least one of its pods, or UNKNOWN (after `undecided`). */
+export function rendered(values: unknown, workload: ChartWorkload): boolean | typeof UNKNOWN {
+    const on = allHold(values, workload.renderedWhen ?? []);
+    if (on !== true) return on;
+    let unknown = false;
+    for (const pod of workload.security.pods) {
+        const podOn = allHold(values, pod.renderedWhen ?? []);
+        if (podOn === true) return true;
+        if (podOn === UNKNOWN) unknown = true;
+    }
+    return unknown ? UNKNOWN : false;
+}
+
+/**
+ * The values paths of the release that add a container the chart's entry does not model
+ * (`AddedContainers`, each whose conditions all hold); an unknown condition leaves that path out, undecided.
+ */
+export function unmodelledContainers(values: unknown, entry: ChartEntry): readonly AddedContainers[] {
+    return entry.addsContainers.filter((added) => allHold(values, added.when) === true);
 }
 
 /** Problems of one known workload under a release's values: the missing fields, or UNKNOWN. */
@@ -214,7 +257,14 @@ export function probeRendered(values: unknown, source: ProbeSource): { readonly 
             for (const condition of source.when ?? []) {
                 const on = holds(values, condition);
                 if (on === UNKNOWN) return UNKNOWN;
-                if (!on) return { on: false, why: `${condition.path} is ${String(!(condition.when ?? true))}` };
+                if (!on)
+                    return {
+                        on: false,
+                        why:
+                            "equals" in condition
+                                ? `${condition.path} is not ${condition.equals}`
+                                : `${condition.path} is ${String(!(condition.when ?? true))}`,
+                    };
             }
             return { on: true, why: "" };
         }
@@ -303,6 +353,10 @@ export const helmPolicies: ResourceValidationPolicy[] = [
             if (props.valueYamlFiles !== undefined && entry.workloads.length > 0)
                 report("valueYamlFiles cannot be judged: pass the release's values as `values`");
             const values: unknown = props.values;
+            for (const added of unmodelledContainers(values, entry))
+                report(
+                    `${added.path} adds a container through values that CHARTS does not model (${added.adds}; ${added.source}): model it in policy/helmCharts.ts CHARTS so the Helm rules judge it`,
+                );
             for (const workload of entry.workloads) {
                 const missing = missingResources(values, workload, config.requireCpuLimit);
                 if (missing === UNKNOWN) undecided(workload.resources);
@@ -318,9 +372,11 @@ export const helmPolicies: ResourceValidationPolicy[] = [
         decidesOnKnown: true,
         check: eachRenderedWorkload((values, workload, report) => {
             const { security } = workload;
-            const waived = new Set<string>(security.exempt?.fields ?? []);
+            // An exemption holds only under its conditions; an unknown one waives (the favourable reading), undecided.
+            const exemptHere = security.exempt !== undefined && allHold(values, security.exempt.when ?? []) !== false;
+            const waived = new Set<string>(exemptHere ? (security.exempt?.fields ?? []) : []);
             let unknownPath: string | undefined;
-            for (const pod of security.pods) {
+            for (const pod of renderedPods(values, workload)) {
                 for (const container of security.containers) {
                     const mark = (path: string | undefined) => () => {
                         unknownPath ??= path ?? workload.workload;

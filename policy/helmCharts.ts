@@ -10,13 +10,21 @@
 import type { Props } from "./common";
 import { REQUIRED_PROBES, type RestrictedField } from "./kubernetes";
 
-/** A values path (`prometheus.prometheusSpec.resources`) the workload is rendered under only when it holds `when` (the chart's default `byDefault`). */
-export interface RenderedWhen {
-    readonly path: string;
-    readonly byDefault: boolean;
-    /** The value that renders the workload. @default true */
-    readonly when?: boolean;
-}
+/**
+ * A condition on a values path: its Go-template truth is `when` (`{{- if .Values.x.enabled }}`, or
+ * `{{- with .Values.extraContainers }}`: a non-empty list, map or string), or its value equals
+ * `equals` (`{{- if eq .Values.kind "DaemonSet" }}`); `byDefault`, the chart's own value there.
+ * A release's `null` on the path, there or part-way along it, deletes the default (Helm deletes the
+ * subtree): false, and equal to nothing.
+ */
+export type RenderedWhen =
+    | {
+          readonly path: string;
+          readonly byDefault: boolean;
+          /** The truth that renders the workload. @default true */
+          readonly when?: boolean;
+      }
+    | { readonly path: string; readonly byDefault: string; readonly equals: string };
 
 /**
  * A securityContext as a chart renders it: the release's value at `path` merged onto the chart's
@@ -41,12 +49,18 @@ export interface Exemption {
 }
 
 export interface WorkloadSecurity {
-    /** The pod(s) the row's containers run in, each with its context (the config reloader runs in two). */
-    readonly pods: readonly { readonly pod: string; readonly context: ContextSource }[];
+    /**
+     * The pod(s) the row's containers run in, each with its context (the config reloader runs in two)
+     * and the conditions that render that pod (`renderedWhen`, beside the row's). @default always rendered
+     */
+    readonly pods: readonly { readonly pod: string; readonly context: ContextSource; readonly renderedWhen?: readonly RenderedWhen[] }[];
     /** The row's containers (one entry may stand for several that share a context). */
     readonly containers: readonly { readonly container: string; readonly context: ContextSource }[];
-    /** Restricted fields the workload cannot meet by its nature: waived, everything else judged. */
-    readonly exempt?: Exemption & { readonly fields: readonly RestrictedField[] };
+    /**
+     * Restricted fields the workload cannot meet by its nature: waived, everything else judged; only
+     * while every `when` holds (the nature the reason states). @default waived whenever rendered
+     */
+    readonly exempt?: Exemption & { readonly fields: readonly RestrictedField[]; readonly when?: readonly RenderedWhen[] };
     /** Host access the restricted standard forbids and that no rule of the pack judges (recorded, not waived). */
     readonly hostAccess?: Exemption & { readonly fields: readonly string[] };
     readonly source: string;
@@ -110,6 +124,23 @@ export interface ChartWorkload {
     readonly source: string;
 }
 
+/**
+ * A values path through which a release adds a container (or a whole workload) that the entry's
+ * workloads do not model, so that no Helm rule would judge it: `k8s-helm-resources` reports a
+ * release that sets it, as it reports a chart not in the table. The chart's defaults add none
+ * (else the table would model it).
+ */
+export interface AddedContainers {
+    /** The values path the release sets, for the message. */
+    readonly path: string;
+    /** What it adds: `init containers (the list)`, `container kube-rbac-proxy`. */
+    readonly adds: string;
+    /** It adds them when every condition holds (a list: `{ path, byDefault: false }`, true when not empty). */
+    readonly when: readonly RenderedWhen[];
+    /** file:line at the entry's commit: the values.yaml default and the template that renders it. */
+    readonly source: string;
+}
+
 export interface ChartEntry {
     /** The release's `chart` exactly as the program passes it (a chart name, or an oci:// reference). */
     readonly chart: string;
@@ -117,6 +148,8 @@ export interface ChartEntry {
     /** The repository the chart was read from, the tag or commit, and the date it was read. */
     readonly readFrom: { readonly repo: string; readonly ref: string; readonly commit: string; readonly read: string };
     readonly workloads: readonly ChartWorkload[];
+    /** Every values path that adds a container the workloads do not model. */
+    readonly addsContainers: readonly AddedContainers[];
 }
 
 const READ = "2026-12-03";
@@ -151,6 +184,194 @@ const GRAFANA_POD_CONTEXT: ContextSource = {
 /** The operator gives Alertmanager its probes unless it listens on localhost only (kps values.yaml:1245, default false). */
 const ALERTMANAGER_LISTENS: RenderedWhen = { path: "alertmanager.alertmanagerSpec.listenLocal", byDefault: false, when: false };
 
+const PROMETHEUS_ON: RenderedWhen = { path: "prometheus.enabled", byDefault: true };
+const ALERTMANAGER_ON: RenderedWhen = { path: "alertmanager.enabled", byDefault: true };
+const GRAFANA_ON: RenderedWhen = { path: "grafana.enabled", byDefault: true };
+/** kube-prometheus-stack turns both on (values.yaml:1537-1538, 1557-1558; grafana 12.11.1's own default is off, values.yaml:1163, 1282). */
+const DASHBOARDS_SIDECAR_ON: RenderedWhen = { path: "grafana.sidecar.dashboards.enabled", byDefault: true };
+const DATASOURCES_SIDECAR_ON: RenderedWhen = { path: "grafana.sidecar.datasources.enabled", byDefault: true };
+const NODE_EXPORTER_ON: RenderedWhen = { path: "nodeExporter.enabled", byDefault: true };
+const KUBE_STATE_METRICS_ON: RenderedWhen = { path: "kubeStateMetrics.enabled", byDefault: true };
+
+/** A list (or template string) at `path` adds containers when not empty. */
+const listAt = (path: string, adds: string, source: string, on: readonly RenderedWhen[]): AddedContainers => ({
+    path,
+    adds,
+    when: [...on, { path, byDefault: false }],
+    source,
+});
+
+/**
+ * What a kube-prometheus-stack 88.5.3 release can add through its values beside the workloads
+ * below (kps at ea930ba; its subcharts at the commits of `readFrom`; the operator at v0.93.0).
+ * `prometheusSpec.containers` and `alertmanagerSpec.containers` are strategic-merged by the operator
+ * into the containers it generates (a name it uses replaces its fields, the fixed securityContext
+ * included), so a release setting them is reported whatever the names.
+ */
+const KPS_ADDED_CONTAINERS: readonly AddedContainers[] = [
+    listAt(
+        "prometheus.prometheusSpec.containers",
+        "containers to the Prometheus pod, or fields of its generated ones",
+        "values.yaml:4864-4868 (containers: []); templates/prometheus/prometheus.yaml:391-393",
+        [PROMETHEUS_ON],
+    ),
+    listAt(
+        "prometheus.prometheusSpec.initContainers",
+        "init containers to the Prometheus pod, or fields of its generated init-config-reloader",
+        "values.yaml:4886-4888 (initContainers: []); templates/prometheus/prometheus.yaml:395-397",
+        [PROMETHEUS_ON],
+    ),
+    listAt(
+        "prometheus.prometheusSpec.thanos",
+        "container thanos-sidecar (the operator adds it for any thanos spec)",
+        "values.yaml:4840 (thanos: {}); templates/prometheus/prometheus.yaml:403-404; prometheus-operator v0.93.0 pkg/prometheus/server/statefulset.go:253, 541, 610",
+        [PROMETHEUS_ON],
+    ),
+    listAt(
+        "alertmanager.alertmanagerSpec.containers",
+        "containers to the Alertmanager pod, or fields of its generated ones",
+        "values.yaml:1247-1249 (containers: []); templates/alertmanager/alertmanager.yaml:164-166",
+        [ALERTMANAGER_ON],
+    ),
+    listAt(
+        "alertmanager.alertmanagerSpec.initContainers",
+        "init containers to the Alertmanager pod, or fields of its generated init-config-reloader",
+        "values.yaml:1273-1275 (initContainers: []); templates/alertmanager/alertmanager.yaml:168-170",
+        [ALERTMANAGER_ON],
+    ),
+    {
+        path: "thanosRuler.enabled",
+        adds: "a ThanosRuler (StatefulSet by the operator)",
+        when: [{ path: "thanosRuler.enabled", byDefault: false }],
+        source: "values.yaml:5303-5307 (enabled: false); templates/thanos-ruler/ruler.yaml:1",
+    },
+    {
+        path: "prometheusOperator.admissionWebhooks.deployment.enabled",
+        adds: "Deployment prometheus-operator-webhook",
+        when: [
+            { path: "prometheusOperator.enabled", byDefault: true },
+            { path: "prometheusOperator.admissionWebhooks.deployment.enabled", byDefault: false },
+        ],
+        source: "values.yaml:2899-2900 (enabled: false); templates/prometheus-operator/admission-webhooks/deployment/deployment.yaml:1",
+    },
+    {
+        path: "windowsMonitoring.enabled",
+        adds: "the prometheus-windows-exporter subchart (a DaemonSet)",
+        when: [{ path: "windowsMonitoring.enabled", byDefault: false }],
+        source: "values.yaml:367-369 (enabled: false); Chart.yaml:66-69 (condition windowsMonitoring.enabled)",
+    },
+    // Grafana 12.11.1 (templates/_pod.tpl): every container but grafana, sc-dashboard and sc-datasources (modelled below).
+    {
+        path: "grafana.persistence.enabled",
+        adds: "init container init-chown-data (runs as root, initChownData.enabled default true)",
+        when: [
+            GRAFANA_ON,
+            { path: "grafana.persistence.enabled", byDefault: false },
+            { path: "grafana.initChownData.enabled", byDefault: true },
+        ],
+        source: "grafana 12.11.1 values.yaml:489-491, 531-535; templates/_pod.tpl:40-68",
+    },
+    listAt(
+        "grafana.dashboards",
+        "init container download-dashboards",
+        "grafana 12.11.1 values.yaml:913 (dashboards: {}); templates/_pod.tpl:69-117",
+        [GRAFANA_ON],
+    ),
+    {
+        path: "grafana.sidecar.alerts.enabled",
+        adds: "container grafana-sc-alerts (init container grafana-init-sc-alerts with initAlerts)",
+        when: [GRAFANA_ON, { path: "grafana.sidecar.alerts.enabled", byDefault: false }],
+        source: "grafana 12.11.1 values.yaml:1069-1070, 1147; templates/_pod.tpl:118-214, 606-734",
+    },
+    {
+        path: "grafana.sidecar.datasources.initDatasources",
+        adds: "init container grafana-init-sc-datasources (in place of grafana-sc-datasources)",
+        when: [GRAFANA_ON, DATASOURCES_SIDECAR_ON, { path: "grafana.sidecar.datasources.initDatasources", byDefault: false }],
+        source: "grafana 12.11.1 values.yaml:1359; templates/_pod.tpl:215-356",
+    },
+    {
+        path: "grafana.sidecar.notifiers.enabled",
+        adds: "container grafana-sc-notifiers (init container grafana-init-sc-notifiers with initNotifiers)",
+        when: [GRAFANA_ON, { path: "grafana.sidecar.notifiers.enabled", byDefault: false }],
+        source: "grafana 12.11.1 values.yaml:1444-1445, 1509; templates/_pod.tpl:357-448, 997-1120",
+    },
+    {
+        path: "grafana.sidecar.dashboards.initDashboards",
+        adds: "init container grafana-init-sc-dashboard (in place of grafana-sc-dashboard)",
+        when: [GRAFANA_ON, DASHBOARDS_SIDECAR_ON, { path: "grafana.sidecar.dashboards.initDashboards", byDefault: false }],
+        source: "grafana 12.11.1 values.yaml:1238; templates/_pod.tpl:449-594",
+    },
+    listAt(
+        "grafana.extraInitContainers",
+        "init containers (the list)",
+        "grafana 12.11.1 values.yaml:458 (extraInitContainers: []); templates/_pod.tpl:595-597",
+        [GRAFANA_ON],
+    ),
+    {
+        path: "grafana.sidecar.plugins.enabled",
+        adds: "container grafana-sc-plugins",
+        when: [GRAFANA_ON, { path: "grafana.sidecar.plugins.enabled", byDefault: false }],
+        source: "grafana 12.11.1 values.yaml:1374-1375; templates/_pod.tpl:1121-1244",
+    },
+    listAt(
+        "grafana.extraContainers",
+        "containers (the template string) beside grafana",
+        'grafana 12.11.1 values.yaml:461 (extraContainers: ""); templates/_pod.tpl:1545-1547',
+        [GRAFANA_ON],
+    ),
+    {
+        path: "grafana.imageRenderer.enabled",
+        adds: "Deployment grafana-image-renderer",
+        when: [GRAFANA_ON, { path: "grafana.imageRenderer.enabled", byDefault: false }],
+        source: "grafana 12.11.1 values.yaml:1534-1541 (enabled: false); templates/image-renderer-deployment.yaml:1",
+    },
+    // kube-state-metrics 8.4.0 (templates/deployment.yaml).
+    listAt(
+        "kube-state-metrics.initContainers",
+        "init containers (the list)",
+        "kube-state-metrics 8.4.0 values.yaml:595-596 (initContainers: []); templates/deployment.yaml:57-60",
+        [KUBE_STATE_METRICS_ON],
+    ),
+    {
+        path: "kube-state-metrics.kubeRBACProxy.enabled",
+        adds: "container kube-rbac-proxy-http (and kube-rbac-proxy-telemetry with selfMonitor.enabled)",
+        when: [KUBE_STATE_METRICS_ON, { path: "kube-state-metrics.kubeRBACProxy.enabled", byDefault: false }],
+        source: "kube-state-metrics 8.4.0 values.yaml:139-140 (enabled: false); templates/deployment.yaml:256-339",
+    },
+    listAt(
+        "kube-state-metrics.containers",
+        "containers (the list) beside kube-state-metrics",
+        "kube-state-metrics 8.4.0 values.yaml:590-591 (containers: []); templates/deployment.yaml:340-342",
+        [KUBE_STATE_METRICS_ON],
+    ),
+    // prometheus-node-exporter 4.56.1 (templates/daemonset.yaml).
+    listAt(
+        "prometheus-node-exporter.extraInitContainers",
+        "init containers (the list)",
+        "prometheus-node-exporter 4.56.1 values.yaml:546 (extraInitContainers: []); templates/daemonset.yaml:43-47",
+        [NODE_EXPORTER_ON],
+    ),
+    // permission-fix runs as root (values.yaml:557-560) when any of its three fixes is set (daemonset.yaml:41-43, 48-90).
+    ...(["fixes.rapl", "fixes.slabinfo", "extraCommands"] as const).map((key): AddedContainers => ({
+        path: `prometheus-node-exporter.permissionInitContainer.${key}`,
+        adds: "init container permission-fix (runs as root)",
+        when: [NODE_EXPORTER_ON, { path: `prometheus-node-exporter.permissionInitContainer.${key}`, byDefault: false }],
+        source: "prometheus-node-exporter 4.56.1 values.yaml:550-568 (rapl: false, slabinfo: false, extraCommands: []); templates/daemonset.yaml:41-90",
+    })),
+    listAt(
+        "prometheus-node-exporter.sidecars",
+        "containers (the list) beside node-exporter",
+        "prometheus-node-exporter 4.56.1 values.yaml:521 (sidecars: []); templates/daemonset.yaml:232-236",
+        [NODE_EXPORTER_ON],
+    ),
+    {
+        path: "prometheus-node-exporter.kubeRBACProxy.enabled",
+        adds: "container kube-rbac-proxy",
+        when: [NODE_EXPORTER_ON, { path: "prometheus-node-exporter.kubeRBACProxy.enabled", byDefault: false }],
+        source: "prometheus-node-exporter 4.56.1 values.yaml:42-43 (enabled: false); templates/daemonset.yaml:237-310",
+    },
+];
+
 /** Every chart version the program may release, and its workloads. CRD-only charts have none. */
 export const CHARTS: readonly ChartEntry[] = [
     {
@@ -162,6 +383,8 @@ export const CHARTS: readonly ChartEntry[] = [
             commit: "842dcc8c42f22cc19f10c7d5f2d32a9f4b6013b0",
             read: READ,
         },
+        // templates/deployment.yaml:58-138: metrics-server and the nanny (modelled), no container from a list.
+        addsContainers: [],
         workloads: [
             {
                 workload: "Deployment metrics-server (container metrics-server)",
@@ -256,6 +479,20 @@ export const CHARTS: readonly ChartEntry[] = [
             commit: "bde00654cd316fddb3dccfba3f5ac07039865429",
             read: READ,
         },
+        addsContainers: [
+            {
+                path: "controller.sidecarContainer",
+                adds: "containers (the list) beside the controller",
+                when: [{ path: "controller.sidecarContainer", byDefault: false }],
+                source: "values.yaml:161-162 (sidecarContainer: []); templates/deployment.yaml:236-247",
+            },
+            {
+                path: "initContainers",
+                adds: "init containers (the list)",
+                when: [{ path: "initContainers", byDefault: false }],
+                source: "values.yaml:84-85 (initContainers: {}); templates/deployment.yaml:248-251",
+            },
+        ],
         workloads: [
             {
                 workload: "Deployment karpenter (container controller)",
@@ -319,6 +556,8 @@ export const CHARTS: readonly ChartEntry[] = [
             commit: "5239609242f3430be50fb0b714a24d3ef2b47983",
             read: READ,
         },
+        // templates/deployment.yaml:64-65: the controller alone, no container from the values.
+        addsContainers: [],
         workloads: [
             {
                 workload: "Deployment aws-load-balancer-controller (container aws-load-balancer-controller)",
@@ -365,6 +604,21 @@ export const CHARTS: readonly ChartEntry[] = [
             commit: "22a564dc85600c67d97e01a5b4cdf3b829292529",
             read: READ,
         },
+        // tests/test-connection.yaml (testFramework.enabled) is a `helm.sh/hook: test` Pod: created by `helm test` only, never on install or upgrade.
+        addsContainers: [
+            {
+                path: "initContainers",
+                adds: "init containers (the list or template string)",
+                when: [{ path: "initContainers", byDefault: false }],
+                source: "values.yaml:505-506 (initContainers: []); templates/_pod.tpl:30-37",
+            },
+            {
+                path: "extraContainers",
+                adds: "containers (the list or template string) beside fluent-bit",
+                when: [{ path: "extraContainers", byDefault: false }],
+                source: "values.yaml:338-339 (extraContainers: []); templates/_pod.tpl:135-141",
+            },
+        ],
         workloads: [
             {
                 workload: "DaemonSet or Deployment (by `kind`) fluent-bit (container fluent-bit)",
@@ -374,7 +628,9 @@ export const CHARTS: readonly ChartEntry[] = [
                     containers: [{ container: "fluent-bit", context: { path: "securityContext", default: {} } }],
                     exempt: {
                         fields: ["runAsNonRoot", "runAsUser"],
-                        reason: "a log collector: it reads every container's log under /var/log/pods (0640, owned by root) and the journal, and keeps its offsets and buffer in a hostPath it owns; it runs as root with every capability dropped, no privilege escalation, a read-only root filesystem and RuntimeDefault seccomp",
+                        // The chart mounts the node's files (daemonSetVolumes) only for a DaemonSet (templates/_pod.tpl:101-103, 151-153).
+                        when: [{ path: "kind", byDefault: "DaemonSet", equals: "DaemonSet" }],
+                        reason: "a log collector DaemonSet: it reads every container's log under /var/log/pods (0640, owned by root) and the journal, and keeps its offsets and buffer in a hostPath it owns; it runs as root with every capability dropped, no privilege escalation, a read-only root filesystem and RuntimeDefault seccomp",
                         source: "components/observability/logShipper.ts FLUENT_BIT_NODE_ACCESS; the chart's own default is no context at all (values.yaml:70, 93)",
                     },
                     hostAccess: {
@@ -454,6 +710,7 @@ export const CHARTS: readonly ChartEntry[] = [
             commit: "4529d7bb4b4be3b2aa8ef0b4d40152d394213a61",
             read: READ,
         },
+        addsContainers: [],
         // templates/ (charts/crds/templates/crd-*.yaml) hold CustomResourceDefinitions only.
         workloads: [],
     },
@@ -466,6 +723,7 @@ export const CHARTS: readonly ChartEntry[] = [
             commit: "ea930baeebeba39f56d6b44e351f23b2a072a600",
             read: READ,
         },
+        addsContainers: KPS_ADDED_CONTAINERS,
         workloads: [
             {
                 workload: "Deployment prometheus-operator",
@@ -520,13 +778,16 @@ export const CHARTS: readonly ChartEntry[] = [
                 resources: "prometheusOperator.prometheusConfigReloader.resources",
                 security: {
                     pods: [
+                        // Each pod only where the chart renders its custom resource (the operator adds the reloaders to both).
                         {
                             pod: "Prometheus",
                             context: { path: "prometheus.prometheusSpec.securityContext", default: PROMETHEUS_POD_CONTEXT },
+                            renderedWhen: [PROMETHEUS_ON],
                         },
                         {
                             pod: "Alertmanager",
                             context: { path: "alertmanager.alertmanagerSpec.securityContext", default: PROMETHEUS_POD_CONTEXT },
+                            renderedWhen: [ALERTMANAGER_ON],
                         },
                     ],
                     containers: [{ container: "config-reloader, init-config-reloader", context: { fixed: OPERATOR_CONTAINER } }],
@@ -548,6 +809,7 @@ export const CHARTS: readonly ChartEntry[] = [
                         source: "values.yaml:3550-3555; templates/prometheus-operator/deployment.yaml:96-100",
                     },
                 ],
+                // And in at least one of its pods (`security.pods`): templates/prometheus/prometheus.yaml:1, templates/alertmanager/alertmanager.yaml:1.
                 renderedWhen: [{ path: "prometheusOperator.enabled", byDefault: true }],
                 source: "values.yaml:3549-3561; templates/prometheus-operator/deployment.yaml:101-104 (unset passes 0)",
             },
@@ -637,7 +899,7 @@ export const CHARTS: readonly ChartEntry[] = [
                         source: "values.yaml:4344-4348; templates/prometheus/prometheus.yaml:52-56",
                     },
                 ],
-                renderedWhen: [{ path: "prometheus.enabled", byDefault: true }],
+                renderedWhen: [PROMETHEUS_ON],
                 source: "values.yaml:3615, 4668, 4815; templates/prometheus/prometheus.yaml:157-159, 259-261",
             },
             {
@@ -668,7 +930,7 @@ export const CHARTS: readonly ChartEntry[] = [
                         source: "values.yaml:1018-1022; templates/alertmanager/alertmanager.yaml:18-28",
                     },
                 ],
-                renderedWhen: [{ path: "alertmanager.enabled", byDefault: true }],
+                renderedWhen: [ALERTMANAGER_ON],
                 source: "values.yaml:402, 1165, 1219; templates/alertmanager/alertmanager.yaml:94-96, 101-103",
             },
             {
@@ -702,37 +964,57 @@ export const CHARTS: readonly ChartEntry[] = [
                         source: "grafana 12.11.1 values.yaml:108-116; templates/_pod.tpl:1245-1251",
                     },
                 ],
-                renderedWhen: [{ path: "grafana.enabled", byDefault: true }],
+                renderedWhen: [GRAFANA_ON],
                 source: "kps values.yaml:1378; grafana 12.11.1 values.yaml:159, 165, 427; templates/_pod.tpl:13, 1265, 1541",
             },
-            {
-                workload: "Deployment grafana (sidecars grafana-sc-dashboard, grafana-sc-datasources)",
+            ...(
+                [
+                    // grafana 12.11.1 templates/_pod.tpl: sc-dashboard at 735-867, sc-datasources at 868-996.
+                    [
+                        "grafana-sc-dashboard",
+                        DASHBOARDS_SIDECAR_ON,
+                        "grafana.sidecar.dashboards.initDashboards",
+                        "735-741, 845-860",
+                        "1537-1538",
+                        "1238",
+                    ],
+                    [
+                        "grafana-sc-datasources",
+                        DATASOURCES_SIDECAR_ON,
+                        "grafana.sidecar.datasources.initDatasources",
+                        "868-874, 974-989",
+                        "1557-1558",
+                        "1359",
+                    ],
+                ] as const
+            ).map(([container, on, init, lines, kpsLines, initLine]): ChartWorkload => ({
+                workload: `Deployment grafana (sidecar ${container})`,
                 resources: "grafana.sidecar.resources",
                 security: {
                     pods: [{ pod: "grafana", context: GRAFANA_POD_CONTEXT }],
                     containers: [
                         {
-                            container: "grafana-sc-dashboard, grafana-sc-datasources",
+                            container,
                             context: {
                                 path: "grafana.sidecar.securityContext",
                                 default: { seccompProfile: { type: "RuntimeDefault" }, ...NO_ESCALATION },
                             },
                         },
                     ],
-                    source: "grafana 12.11.1 values.yaml:1055-1061; templates/_pod.tpl:857-860, 986-989",
+                    source: `grafana 12.11.1 values.yaml:1055-1061; templates/_pod.tpl:${lines}`,
                 },
                 probes: {
                     readinessProbe: { from: "value", path: "grafana.sidecar.readinessProbe", chartDefault: false },
                     livenessProbe: { from: "value", path: "grafana.sidecar.livenessProbe", chartDefault: false },
                     exempt: {
-                        reason: "both sidecars run kiwigrid/k8s-sidecar, whose health endpoint listens on HEALTH_PORT (default 8080); the chart sets HEALTH_PORT only for the init sidecars and gives the running ones one shared probe value, so in one pod both would bind 8080 and a probe there would test whichever bound it. A probe from these values cannot judge each sidecar; Grafana's own probes cover the pod's serving container",
+                        reason: "the dashboard and datasource sidecars both run kiwigrid/k8s-sidecar, whose health endpoint listens on HEALTH_PORT (default 8080); the chart sets HEALTH_PORT only for the init sidecars and gives the running ones one shared probe value, so in one pod both would bind 8080 and a probe there would test whichever bound it. A probe from these values cannot judge each sidecar; Grafana's own probes cover the pod's serving container",
                         source: "grafana 12.11.1 values.yaml:1065-1066 (readinessProbe: {}, livenessProbe: {}); templates/_pod.tpl:144, 241, 378, 475 (HEALTH_PORT, init containers only), 845-852, 974-981; kiwigrid/k8s-sidecar 2.10.1 README.md:125, 128-130",
                     },
                     source: "grafana 12.11.1 values.yaml:1065-1066; templates/_pod.tpl:845-852, 974-981",
                 },
                 images: [
                     {
-                        container: "grafana-sc-dashboard, grafana-sc-datasources",
+                        container,
                         repository: "grafana.sidecar.image.repository",
                         tag: "grafana.sidecar.image.tag",
                         tagDefault: "2.10.1",
@@ -740,9 +1022,10 @@ export const CHARTS: readonly ChartEntry[] = [
                         source: "grafana 12.11.1 values.yaml:1041-1046; templates/_pod.tpl:736-741, 869-874",
                     },
                 ],
-                renderedWhen: [{ path: "grafana.enabled", byDefault: true }],
-                source: "kps values.yaml:1537-1558 (dashboards and datasources sidecars on); grafana 12.11.1 values.yaml:1040-1048; templates/_pod.tpl:735, 853-857, 868, 982",
-            },
+                // Rendered as a running sidecar unless its init variant replaces it (KPS_ADDED_CONTAINERS).
+                renderedWhen: [GRAFANA_ON, on, { path: init, byDefault: false, when: false }],
+                source: `kps values.yaml:${kpsLines}; grafana 12.11.1 values.yaml:1040-1048, ${initLine}; templates/_pod.tpl:${lines}`,
+            })),
             {
                 workload: "Deployment kube-state-metrics",
                 resources: "kube-state-metrics.resources",
@@ -790,7 +1073,7 @@ export const CHARTS: readonly ChartEntry[] = [
                         source: 'kube-state-metrics 8.4.0 values.yaml:3-8; templates/_helpers.tpl:142-156 ("%s@%s" with image.sha)',
                     },
                 ],
-                renderedWhen: [{ path: "kubeStateMetrics.enabled", byDefault: true }],
+                renderedWhen: [KUBE_STATE_METRICS_ON],
                 source: "kps values.yaml:2680; kube-state-metrics 8.4.0 values.yaml:339, 351, 515; templates/deployment.yaml:51-52, 251-254",
             },
             {
@@ -818,7 +1101,7 @@ export const CHARTS: readonly ChartEntry[] = [
                     hostAccess: {
                         fields: ["hostNetwork", "hostPID", "hostPath volumes (/proc, /sys, / at /host/root)"],
                         reason: "node-exporter reports the node's own metrics: its network, processes and filesystems are the host's. It runs as nobody with every capability dropped",
-                        source: "prometheus-node-exporter 4.56.1 values.yaml:382, 390, 396-397; templates/daemonset.yaml:187-205",
+                        source: "prometheus-node-exporter 4.56.1 values.yaml:382, 390, 396-397; templates/daemonset.yaml:315, 319 (hostNetwork, hostPID), 341-352 (hostPath volumes proc, sys, root)",
                     },
                     source: "prometheus-node-exporter 4.56.1 values.yaml:360-370; templates/daemonset.yaml:34-37, 115-118",
                 },
@@ -838,7 +1121,7 @@ export const CHARTS: readonly ChartEntry[] = [
                         source: "prometheus-node-exporter 4.56.1 values.yaml:4-12; templates/_helpers.tpl:77-93",
                     },
                 ],
-                renderedWhen: [{ path: "nodeExporter.enabled", byDefault: true }],
+                renderedWhen: [NODE_EXPORTER_ON],
                 source: "kps values.yaml:2712; prometheus-node-exporter 4.56.1 values.yaml:334, 360, 366; templates/daemonset.yaml:34-35, 115-116, 177-178",
             },
         ],

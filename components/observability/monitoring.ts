@@ -419,7 +419,10 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
         prometheusOperator: {
             resources: KPS_RESOURCES.operator,
             // Readiness and liveness probes on the config reloaders (values.yaml:3557-3558, default false: the
-            // operator adds them only with --enable-config-reloader-probes, templates/prometheus-operator/deployment.yaml:105-107).
+            // operator adds them only with --enable-config-reloader-probes, templates/prometheus-operator/deployment.yaml:105-107),
+            // and a startup probe beside them on the same /healthz (prometheus-operator v0.93.0 pkg/operator/config_reloader.go:401-403).
+            // Turning it on changes the pod template the operator generates: on an existing cluster, it rolls the
+            // Prometheus and Alertmanager StatefulSets once.
             prometheusConfigReloader: { resources: KPS_RESOURCES.configReloader, enableProbe: true },
             admissionWebhooks: { patch: { resources: KPS_RESOURCES.admissionJobs, nodeSelector: SYSTEM_POOL } },
             nodeSelector: SYSTEM_POOL,

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../../plan/stackConfig";
 import type { Props } from "../../policy/common";
-import { coalesce, favourable, missingResources, valueAt } from "../../policy/helm";
+import { coalesce, favourable, holds, missingResources, releaseValue, rendered, unmodelledContainers, valueAt } from "../../policy/helm";
 import { CHARTS, chartEntry, exemptions } from "../../policy/helmCharts";
 import { RESTRICTED_COMPLIANT, RESTRICTED_FIELDS, restrictedProblems } from "../../policy/kubernetes";
 import { type Row, UNKNOWN, checkRule, findings, fixture, flagged, underEngine } from "../support/policy";
@@ -15,6 +15,7 @@ import { type Row, UNKNOWN, checkRule, findings, fixture, flagged, underEngine }
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SIZED = { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } };
 const LBC = { chart: "aws-load-balancer-controller", version: "3.5.0" };
+const KARPENTER_CHART = { chart: "oci://public.ecr.aws/karpenter/karpenter", version: "1.14.1" };
 const METRICS_SERVER = { chart: "metrics-server", version: "3.13.1" };
 const FLUENT_BIT = { chart: "fluent-bit", version: "0.58.1" };
 const KPS = { chart: "kube-prometheus-stack", version: "88.5.3" };
@@ -36,6 +37,13 @@ function kpsSized(): Props {
 }
 
 const MISSING_ALL = (path: string) => `${path}.requests.cpu, ${path}.requests.memory, ${path}.limits.memory not set`;
+
+/** k8s-helm-resources' finding for a values path of `chart`'s entry that adds a container the table does not model. */
+function unmodelled(chart: { chart: string; version: string }, path: string): string {
+    const added = chartEntry(chart.chart, chart.version)!.addsContainers.find((a) => a.path === path);
+    assert.ok(added, `${chart.chart}: ${path} in addsContainers`);
+    return `${path} adds a container through values that CHARTS does not model (${added.adds}; ${added.source}): model it in policy/helmCharts.ts CHARTS so the Helm rules judge it`;
+}
 
 describe("policy pack: Helm releases (the charts' known workloads)", () => {
     it("holds one entry per chart and version, each workload with a resources path and its source", () => {
@@ -62,6 +70,17 @@ describe("policy pack: Helm releases (the charts' known workloads)", () => {
                 }
             }
         }
+        for (const entry of CHARTS)
+            for (const added of entry.addsContainers) {
+                const at = `${entry.chart} ${added.path}`;
+                assert.match(added.source, /\.(yaml|tpl|go):\d+/, `${at}: source`);
+                assert.ok(
+                    added.when.some((c) => c.path === added.path),
+                    `${at}: a condition on its own path`,
+                );
+            }
+        // The charts' defaults add no container the table does not model (else it would model it).
+        for (const entry of CHARTS) assert.deepEqual(unmodelledContainers({}, entry), [], `${entry.chart}: defaults`);
         assert.deepEqual(chartEntry("prometheus-operator-crds", "31.0.1")?.workloads, [], "CRDs only");
         assert.equal(chartEntry("metrics-server", "3.13.2"), undefined, "a version not in the table");
     });
@@ -81,6 +100,23 @@ describe("policy pack: Helm releases (the charts' known workloads)", () => {
         assert.notEqual(typeof valueAt({ resources: UNKNOWN }, defaults, ["resources", "requests", "cpu"]), "object", "unknown");
     });
 
+    it("reads a null part-way along a path as Helm does, the whole subtree deleted, in the merge and in the release's own value alike", () => {
+        const defaults = { sidecar: { dashboards: { enabled: true } } };
+        assert.deepEqual(valueAt({ sidecar: null }, defaults, ["sidecar", "dashboards", "enabled"]), { value: undefined });
+        assert.deepEqual(releaseValue({ sidecar: null }, "sidecar.dashboards.enabled"), { value: null }, "deleted, not unset");
+        assert.deepEqual(releaseValue({ sidecar: {} }, "sidecar.dashboards.enabled"), { value: undefined }, "unset: the default");
+        assert.deepEqual(releaseValue({}, "sidecar.dashboards.enabled"), { value: undefined });
+        // So a condition whose default is on is off once a map above it is deleted.
+        const on = { path: "grafana.sidecar.dashboards.enabled", byDefault: true };
+        assert.equal(holds({ grafana: { sidecar: null } }, on), false);
+        assert.equal(holds({ grafana: { sidecar: {} } }, on), true);
+        assert.equal(holds({ grafana: null }, on), false);
+        const kind = { path: "kind", byDefault: "DaemonSet", equals: "DaemonSet" };
+        assert.equal(holds({}, kind), true, "the chart's default kind");
+        assert.equal(holds({ kind: "Deployment" }, kind), false);
+        assert.equal(holds({ kind: null }, kind), false, "deleted: equal to nothing");
+    });
+
     it("counts a workload only when the chart renders it with these values (the chart's default condition otherwise)", () => {
         const reloader = chartEntry("fluent-bit", "0.58.1")!.workloads.find((w) => w.resources === "hotReload.resources")!;
         assert.deepEqual(missingResources({}, reloader, false), [], "hotReload off by default");
@@ -94,6 +130,21 @@ describe("policy pack: Helm releases (the charts' known workloads)", () => {
         const certManager = { prometheusOperator: { admissionWebhooks: { certManager: { enabled: true } } } };
         assert.deepEqual(missingResources(certManager, jobs, false), [], "cert-manager issues the certificates: no Jobs");
         assert.deepEqual(missingResources({ prometheusOperator: { enabled: false } }, jobs, false), []);
+    });
+
+    it("renders each Grafana sidecar on its own condition, and the config reloaders in each pod the chart renders", () => {
+        const kps = chartEntry("kube-prometheus-stack", "88.5.3")!;
+        const row = (name: string) => kps.workloads.find((w) => w.workload.includes(name))!;
+        const [dashboard, datasources] = [row("sidecar grafana-sc-dashboard"), row("sidecar grafana-sc-datasources")];
+        assert.deepEqual([rendered({}, dashboard), rendered({}, datasources)], [true, true], "kps turns both on");
+        const initDashboards = { grafana: { sidecar: { dashboards: { initDashboards: true } } } };
+        assert.deepEqual([rendered(initDashboards, dashboard), rendered(initDashboards, datasources)], [false, true]);
+        const noDatasources = { grafana: { sidecar: { datasources: { enabled: false } } } };
+        assert.deepEqual([rendered(noDatasources, dashboard), rendered(noDatasources, datasources)], [true, false]);
+        const reloaders = row("config-reloader");
+        assert.equal(rendered({ alertmanager: { enabled: false } }, reloaders), true, "in the Prometheus pod");
+        assert.equal(rendered({ prometheus: { enabled: false }, alertmanager: { enabled: false } }, reloaders), false, "in no pod");
+        assert.deepEqual(missingResources({ prometheus: { enabled: false }, alertmanager: { enabled: false } }, reloaders, false), []);
     });
 
     const rows: Row[] = [
@@ -139,6 +190,80 @@ describe("policy pack: Helm releases (the charts' known workloads)", () => {
             { ...KPS, values: { ...kpsSized(), prometheus: { prometheusSpec: { replicas: 2 } } } },
             `Prometheus (StatefulSet by the operator, container prometheus): ${MISSING_ALL("prometheus.prometheusSpec.resources")}`,
         ],
+        // Container-adding values left empty, or under a subchart that is off: nothing added.
+        ["fluent-bit-extra-empty", { ...FLUENT_BIT, values: { resources: SIZED, extraContainers: [], initContainers: "" } }, null],
+        [
+            "kps-permission-fix-exporter-off",
+            {
+                ...KPS,
+                values: {
+                    ...kpsSized(),
+                    nodeExporter: { enabled: false },
+                    "prometheus-node-exporter": { permissionInitContainer: { fixes: { rapl: true } } },
+                },
+            },
+            null,
+        ],
+        [
+            "fluent-bit-extra-containers",
+            { ...FLUENT_BIT, values: { resources: SIZED, extraContainers: [{ name: "tail", image: "busybox" }] } },
+            unmodelled(FLUENT_BIT, "extraContainers"),
+        ],
+        [
+            "fluent-bit-init-template",
+            { ...FLUENT_BIT, values: { resources: SIZED, initContainers: "- name: wait\n  image: busybox" } },
+            unmodelled(FLUENT_BIT, "initContainers"),
+        ],
+        [
+            "karpenter-sidecar",
+            { ...KARPENTER_CHART, values: { controller: { resources: SIZED, sidecarContainer: [{ name: "proxy", image: "envoy" }] } } },
+            unmodelled(KARPENTER_CHART, "controller.sidecarContainer"),
+        ],
+        [
+            "kps-permission-fix",
+            {
+                ...KPS,
+                values: {
+                    ...kpsSized(),
+                    "prometheus-node-exporter": { resources: SIZED, permissionInitContainer: { fixes: { rapl: true } } },
+                },
+            },
+            unmodelled(KPS, "prometheus-node-exporter.permissionInitContainer.fixes.rapl"),
+        ],
+        [
+            "kps-added-everywhere",
+            {
+                ...KPS,
+                values: {
+                    ...kpsSized(),
+                    prometheus: {
+                        prometheusSpec: { resources: SIZED, containers: [{ name: "prometheus", securityContext: { runAsUser: 0 } }] },
+                    },
+                    alertmanager: { alertmanagerSpec: { resources: SIZED, containers: [{ name: "oauth-proxy", image: "oauth2-proxy" }] } },
+                    grafana: { resources: SIZED, sidecar: { resources: SIZED, alerts: { enabled: true } }, extraContainers: "- name: x" },
+                    "kube-state-metrics": { resources: SIZED, kubeRBACProxy: { enabled: true } },
+                },
+            },
+            [
+                "prometheus.prometheusSpec.containers",
+                "alertmanager.alertmanagerSpec.containers",
+                "grafana.sidecar.alerts.enabled",
+                "grafana.extraContainers",
+                "kube-state-metrics.kubeRBACProxy.enabled",
+            ].map((path) => unmodelled(KPS, path)),
+        ],
+        [
+            // The init variant replaces the running sidecar: the table's sc-dashboard row is not rendered, the init container is reported.
+            "kps-init-dashboards",
+            {
+                ...KPS,
+                values: {
+                    ...kpsSized(),
+                    grafana: { resources: SIZED, sidecar: { resources: SIZED, dashboards: { initDashboards: true } } },
+                },
+            },
+            unmodelled(KPS, "grafana.sidecar.dashboards.initDashboards"),
+        ],
         [
             "karpenter-bumped",
             { chart: "oci://public.ecr.aws/karpenter/karpenter", version: "1.15.0", values: { controller: { resources: SIZED } } },
@@ -163,7 +288,8 @@ describe("policy pack: Helm releases (the charts' known workloads)", () => {
                 "Prometheus (StatefulSet by the operator, container prometheus)",
                 "Alertmanager (StatefulSet by the operator, container alertmanager)",
                 "Deployment grafana (container grafana)",
-                "Deployment grafana (sidecars grafana-sc-dashboard, grafana-sc-datasources)",
+                "Deployment grafana (sidecar grafana-sc-dashboard)",
+                "Deployment grafana (sidecar grafana-sc-datasources)",
                 "Deployment kube-state-metrics",
                 "DaemonSet prometheus-node-exporter",
             ],
@@ -268,7 +394,8 @@ describe("policy pack: Helm releases under the restricted fields, probes and dig
             [
                 "fluent-bit 0.58.1 | DaemonSet or Deployment (by `kind`) fluent-bit (container fluent-bit) | k8s-helm-pod-security-restricted | runAsNonRoot, runAsUser",
                 "fluent-bit 0.58.1 | DaemonSet or Deployment (by `kind`) fluent-bit (container fluent-bit) | not judged (host access) | hostPath volumes (daemonSetVolumes: /var/log, /etc/machine-id, the state directory)",
-                "kube-prometheus-stack 88.5.3 | Deployment grafana (sidecars grafana-sc-dashboard, grafana-sc-datasources) | k8s-helm-probes | readinessProbe, livenessProbe",
+                "kube-prometheus-stack 88.5.3 | Deployment grafana (sidecar grafana-sc-dashboard) | k8s-helm-probes | readinessProbe, livenessProbe",
+                "kube-prometheus-stack 88.5.3 | Deployment grafana (sidecar grafana-sc-datasources) | k8s-helm-probes | readinessProbe, livenessProbe",
                 "kube-prometheus-stack 88.5.3 | DaemonSet prometheus-node-exporter | not judged (host access) | hostNetwork, hostPID, hostPath volumes (/proc, /sys, / at /host/root)",
             ],
         );
@@ -357,6 +484,39 @@ describe("policy pack: Helm releases under the restricted fields, probes and dig
                 },
             },
             "Jobs admission-create and admission-patch (webhook certificates) container patch: allowPrivilegeEscalation is true",
+        ],
+        // Root is waived for the DaemonSet only: a Deployment reads no node logs.
+        ["fluent-bit-daemonset-root", { ...FLUENT_BIT, values: { kind: "DaemonSet", securityContext: FLUENT_BIT_ROOT } }, null],
+        [
+            "fluent-bit-deployment-root",
+            { ...FLUENT_BIT, values: { kind: "Deployment", securityContext: FLUENT_BIT_ROOT } },
+            "DaemonSet or Deployment (by `kind`) fluent-bit (container fluent-bit): runAsNonRoot is not set (pod or container); runAsUser is 0 (root)",
+        ],
+        // Alertmanager off: the config reloader runs in the Prometheus pod only, and Alertmanager's context is not judged.
+        [
+            "kps-alertmanager-off-root",
+            {
+                ...KPS,
+                values: {
+                    "prometheus-node-exporter": NODE_EXPORTER_RESTRICTED,
+                    alertmanager: { enabled: false, alertmanagerSpec: { securityContext: { runAsUser: 0 } } },
+                },
+            },
+            null,
+        ],
+        [
+            "kps-alertmanager-root",
+            {
+                ...KPS,
+                values: {
+                    "prometheus-node-exporter": NODE_EXPORTER_RESTRICTED,
+                    alertmanager: { alertmanagerSpec: { securityContext: { runAsUser: 0 } } },
+                },
+            },
+            [
+                "config-reloader containers of the Prometheus and Alertmanager pods (operator flags) in Alertmanager: runAsUser is 0 (root)",
+                "Alertmanager (StatefulSet by the operator, container alertmanager): runAsUser is 0 (root)",
+            ],
         ],
         [
             "fluent-bit-privileged",
@@ -469,7 +629,8 @@ describe("policy pack: Helm releases under the restricted fields, probes and dig
         "Prometheus (StatefulSet by the operator, container prometheus): prometheus.prometheusSpec.image.sha = <hex>",
         "Alertmanager (StatefulSet by the operator, container alertmanager): alertmanager.alertmanagerSpec.image.sha = <hex>",
         "Deployment grafana (container grafana): grafana.image.sha = <hex>",
-        "Deployment grafana (sidecars grafana-sc-dashboard, grafana-sc-datasources): grafana.sidecar.image.sha = <hex>",
+        "Deployment grafana (sidecar grafana-sc-dashboard): grafana.sidecar.image.sha = <hex>",
+        "Deployment grafana (sidecar grafana-sc-datasources): grafana.sidecar.image.sha = <hex>",
         "Deployment kube-state-metrics: kube-state-metrics.image.sha = sha256:<hex>",
         "DaemonSet prometheus-node-exporter: prometheus-node-exporter.image.digest = sha256:<hex>",
     ];
@@ -481,6 +642,12 @@ describe("policy pack: Helm releases under the restricted fields, probes and dig
         ["karpenter-shipped", { ...KARPENTER, values: { controller: { resources: SIZED } } }, null],
         ["metrics-server-tag-digest", { ...METRICS_SERVER, values: { image: { tag: `v0.8.0@sha256:${HEX}` } } }, null],
         ["fluent-bit-digest", { ...FLUENT_BIT, values: { image: { digest: `sha256:${HEX}` } } }, null],
+        [
+            // A null map part-way deletes the subtree, the shipped digest with it.
+            "karpenter-image-deleted",
+            { ...KARPENTER, values: { controller: { image: null } } },
+            tagOnly("Deployment karpenter (container controller): controller.image.digest = sha256:<hex>"),
+        ],
         [
             "karpenter-digest-deleted",
             { ...KARPENTER, values: { controller: { image: { digest: null } } } },
