@@ -70,10 +70,12 @@ export class NodeGroups extends pulumi.ComponentResource {
         const releaseVersion = latestReleaseVersion(region, args.kubernetesVersion, args.instanceTypes, this);
         // EKS fails a group whose types its AZ does not offer: check every AZ first, by ID.
         const instanceTypes = offeredEverywhere(region, args.zoneIds, args.instanceTypes, { parent: this });
-        this.nodeGroups = args.zoneIds.map((_, i) => {
+        this.nodeGroups = [];
+        args.zoneIds.forEach((_, i) => {
             // The group's AZ is its subnet's (placed by AZ ID); the name keeps the positional letter.
             const zone = zoneSuffix(i);
-            return new aws.eks.NodeGroup(
+            const previous = this.nodeGroups[i - 1];
+            const group = new aws.eks.NodeGroup(
                 `${name}-${zone}`,
                 {
                     region,
@@ -86,8 +88,10 @@ export class NodeGroups extends pulumi.ComponentResource {
                     amiType: amiTypeFor(args.instanceTypes),
                     capacityType: "ON_DEMAND",
                     scalingConfig: { minSize: size, desiredSize: size, maxSize: size },
-                    // Per group; Pulumi updates the three groups at once (one node per AZ), and a managed
-                    // node group surges a new node before it drains an old one, so capacity holds.
+                    // Per group; a managed node group surges a new node before it drains an old one, so
+                    // capacity holds. The groups roll one after another (each depends on the previous):
+                    // the controllers and the monitoring stack all run here, and two zones draining at
+                    // once would hold each PDB-guarded eviction behind the other zone's replica.
                     updateConfig: { maxUnavailable: 1 },
                     // EKS replaces a node whose kubelet or container runtime stays unhealthy (aws 7.48 nodeGroup.d.ts).
                     nodeRepairConfig: { enabled: true },
@@ -95,8 +99,9 @@ export class NodeGroups extends pulumi.ComponentResource {
                     labels: { "platform/zone": zone, ...onPool("system") },
                     tags: { Name: `${name}-${zone}` },
                 },
-                { parent: this, dependsOn: [...attachments, ...(args.dependsOn ?? [])] },
+                { parent: this, dependsOn: [...attachments, ...(args.dependsOn ?? []), ...(previous ? [previous] : [])] },
             );
+            this.nodeGroups.push(group);
         });
         this.nodeRoleArn = role.arn;
         this.nodeRoleName = role.name;

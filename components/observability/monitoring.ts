@@ -388,6 +388,8 @@ export const KPS_RESOURCES = {
  * values.yaml:360): the API's nodes hold only what the capacity model sizes them for.
  */
 const SYSTEM_POOL = onPool("system");
+/** The well-known zone label (kubernetes.io/docs/reference/labels-annotations-taints, topology.kubernetes.io/zone). */
+const ZONE_KEY = "topology.kubernetes.io/zone";
 
 export function kubePrometheusStackValues(input: ValuesInput): Record<string, unknown> {
     const { prometheus } = input;
@@ -462,6 +464,10 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
                 replicas: KPS_REPLICAS.prometheus,
                 resources: KPS_RESOURCES.prometheus,
                 nodeSelector: SYSTEM_POOL,
+                // Replicas in different zones, softly (the chart's "soft" anti-affinity, its key by zone rather than
+                // host: 88.5.3 values.yaml:4628-4633, templates/prometheus/prometheus.yaml:332-341): each binds its
+                // zonal volume where it first runs, and the system pool has one node per zone by default.
+                podAntiAffinityTopologyKey: ZONE_KEY,
                 retention: `${prometheus.retentionDays}d`,
                 // Stop before the volume fills: Prometheus drops the oldest blocks at this size.
                 retentionSize: `${Math.floor(prometheus.volumeSizeGiB * 0.85)}GB`,
@@ -480,6 +486,8 @@ export function kubePrometheusStackValues(input: ValuesInput): Record<string, un
                 replicas: KPS_REPLICAS.alertmanager,
                 resources: KPS_RESOURCES.alertmanager,
                 nodeSelector: SYSTEM_POOL,
+                // As Prometheus's (values.yaml:1174-1179, templates/alertmanager/alertmanager.yaml:136, 146).
+                podAntiAffinityTopologyKey: ZONE_KEY,
                 storage: volumeClaim(input.storageClassName, 10),
                 secrets: input.webhook ? [WEBHOOK_SECRET] : [],
             },
