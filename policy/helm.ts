@@ -137,6 +137,7 @@ export function holds(values: unknown, condition: RenderedWhen): boolean | typeo
     const read = releaseValue(values, condition.path);
     if (read === UNKNOWN) return UNKNOWN;
     if ("equals" in condition) return (read.value === undefined ? condition.byDefault : read.value) === condition.equals;
+    if (condition.dependency) return (typeof read.value === "boolean" ? read.value : condition.byDefault) === (condition.when ?? true);
     const on = read.value === undefined ? condition.byDefault : helmTrue(read.value);
     return on === (condition.when ?? true);
 }

@@ -23,6 +23,12 @@ export type RenderedWhen =
           readonly byDefault: boolean;
           /** The truth that renders the workload. @default true */
           readonly when?: boolean;
+          /**
+           * A subchart's Chart.yaml `condition`: Helm reads only a bool there (anything else, null
+           * included, keeps the dependency as it is: helm v3 pkg/chartutil/dependencies.go,
+           * processDependencyConditions, `if bv, ok := vv.(bool); ok`), not Go template truth.
+           */
+          readonly dependency?: true;
       }
     | { readonly path: string; readonly byDefault: string; readonly equals: string };
 
@@ -186,12 +192,14 @@ const ALERTMANAGER_LISTENS: RenderedWhen = { path: "alertmanager.alertmanagerSpe
 
 const PROMETHEUS_ON: RenderedWhen = { path: "prometheus.enabled", byDefault: true };
 const ALERTMANAGER_ON: RenderedWhen = { path: "alertmanager.enabled", byDefault: true };
-const GRAFANA_ON: RenderedWhen = { path: "grafana.enabled", byDefault: true };
+/** kube-prometheus-stack 88.5.3 Chart.yaml:53-69: the subcharts' conditions. */
+const CRDS_ON: RenderedWhen = { path: "crds.enabled", byDefault: true, dependency: true };
+const GRAFANA_ON: RenderedWhen = { path: "grafana.enabled", byDefault: true, dependency: true };
 /** kube-prometheus-stack turns both on (values.yaml:1537-1538, 1557-1558; grafana 12.11.1's own default is off, values.yaml:1163, 1282). */
 const DASHBOARDS_SIDECAR_ON: RenderedWhen = { path: "grafana.sidecar.dashboards.enabled", byDefault: true };
 const DATASOURCES_SIDECAR_ON: RenderedWhen = { path: "grafana.sidecar.datasources.enabled", byDefault: true };
-const NODE_EXPORTER_ON: RenderedWhen = { path: "nodeExporter.enabled", byDefault: true };
-const KUBE_STATE_METRICS_ON: RenderedWhen = { path: "kubeStateMetrics.enabled", byDefault: true };
+const NODE_EXPORTER_ON: RenderedWhen = { path: "nodeExporter.enabled", byDefault: true, dependency: true };
+const KUBE_STATE_METRICS_ON: RenderedWhen = { path: "kubeStateMetrics.enabled", byDefault: true, dependency: true };
 
 /** A list (or template string) at `path` adds containers when not empty. */
 const listAt = (path: string, adds: string, source: string, on: readonly RenderedWhen[]): AddedContainers => ({
@@ -209,10 +217,41 @@ const listAt = (path: string, adds: string, source: string, on: readonly Rendere
  * included), so a release setting them is reported whatever the names.
  */
 const KPS_ADDED_CONTAINERS: readonly AddedContainers[] = [
+    // Whole objects, a workload among them, from a list (or map) of manifests.
+    listAt(
+        "extraManifests",
+        "any object, a workload included (the list or map of manifests)",
+        "values.yaml:5959 (extraManifests: null); templates/extra-objects.yaml:1-8",
+        [],
+    ),
+    {
+        path: "crds.upgradeJob.enabled",
+        adds: "a Job upgrading the CRDs (a pre-install, pre-upgrade and pre-rollback hook of the crds subchart)",
+        when: [CRDS_ON, { path: "crds.upgradeJob.enabled", byDefault: false }],
+        source: "values.yaml:33, 39-40 (upgradeJob.enabled: false); charts/crds/templates/upgrade/job.yaml:1-3, 8",
+    },
+    listAt(
+        "grafana.extraObjects",
+        "any object, a workload included (the list)",
+        "grafana 12.11.1 values.yaml:1782 (extraObjects: []); templates/extra-manifests.yaml:1-4",
+        [GRAFANA_ON],
+    ),
+    listAt(
+        "kube-state-metrics.extraManifests",
+        "any object, a workload included (the list)",
+        "kube-state-metrics 8.4.0 values.yaml:581 (extraManifests: []); templates/extra-manifests.yaml:1-3",
+        [KUBE_STATE_METRICS_ON],
+    ),
+    listAt(
+        "prometheus-node-exporter.extraManifests",
+        "any object, a workload included (the list)",
+        "prometheus-node-exporter 4.56.1 values.yaml:626 (extraManifests: []); templates/extra-manifests.yaml:1-3",
+        [NODE_EXPORTER_ON],
+    ),
     listAt(
         "prometheus.prometheusSpec.containers",
         "containers to the Prometheus pod, or fields of its generated ones",
-        "values.yaml:4864-4868 (containers: []); templates/prometheus/prometheus.yaml:391-393",
+        "values.yaml:4866-4868 (containers: []); templates/prometheus/prometheus.yaml:391-393",
         [PROMETHEUS_ON],
     ),
     listAt(

@@ -79,6 +79,35 @@ describe("policy pack: Helm releases (the charts' known workloads)", () => {
                     `${at}: a condition on its own path`,
                 );
             }
+        // Manifests a release adds whole (a DaemonSet among them) are reported like added containers.
+        const kpsEntry = chartEntry("kube-prometheus-stack", "88.5.3")!;
+        assert.deepEqual(
+            unmodelledContainers(
+                {
+                    extraManifests: [{ kind: "DaemonSet" }],
+                    grafana: { extraObjects: [{ kind: "Deployment" }] },
+                    "kube-state-metrics": { extraManifests: [{ kind: "Pod" }] },
+                    "prometheus-node-exporter": { extraManifests: ["kind: Job"] },
+                    crds: { upgradeJob: { enabled: true } },
+                },
+                kpsEntry,
+            ).map((a) => a.path),
+            [
+                "extraManifests",
+                "crds.upgradeJob.enabled",
+                "grafana.extraObjects",
+                "kube-state-metrics.extraManifests",
+                "prometheus-node-exporter.extraManifests",
+            ],
+        );
+        assert.deepEqual(
+            unmodelledContainers(
+                { crds: { enabled: false, upgradeJob: { enabled: true } }, grafana: { enabled: false, extraObjects: [{}] } },
+                kpsEntry,
+            ),
+            [],
+            "not rendered when its subchart is off",
+        );
         // The charts' defaults add no container the table does not model (else it would model it).
         for (const entry of CHARTS) assert.deepEqual(unmodelledContainers({}, entry), [], `${entry.chart}: defaults`);
         assert.deepEqual(chartEntry("prometheus-operator-crds", "31.0.1")?.workloads, [], "CRDs only");
@@ -111,6 +140,15 @@ describe("policy pack: Helm releases (the charts' known workloads)", () => {
         assert.equal(holds({ grafana: { sidecar: null } }, on), false);
         assert.equal(holds({ grafana: { sidecar: {} } }, on), true);
         assert.equal(holds({ grafana: null }, on), false);
+        // A subchart's condition is read as Helm reads dependency conditions: only a bool changes it.
+        const grafanaOn = { path: "grafana.enabled", byDefault: true, dependency: true } as const;
+        assert.equal(holds({ grafana: null }, grafanaOn), true, "null keeps the subchart (helm pkg/chartutil/dependencies.go)");
+        assert.equal(holds({ grafana: { enabled: null } }, grafanaOn), true);
+        assert.equal(holds({ grafana: { enabled: "false" } }, grafanaOn), true, "a string is no bool");
+        assert.equal(holds({ grafana: { enabled: false } }, grafanaOn), false);
+        const kps = chartEntry("kube-prometheus-stack", "88.5.3")!;
+        const grafanaRow = kps.workloads.find((w) => w.resources === "grafana.resources")!;
+        assert.equal(rendered({ grafana: null }, grafanaRow), true, "grafana: null still installs Grafana");
         const kind = { path: "kind", byDefault: "DaemonSet", equals: "DaemonSet" };
         assert.equal(holds({}, kind), true, "the chart's default kind");
         assert.equal(holds({ kind: "Deployment" }, kind), false);
