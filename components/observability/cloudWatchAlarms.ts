@@ -354,7 +354,7 @@ function auroraSpecs(t: AuroraTarget): AlarmSpec[] {
             period: MINUTE,
             evaluationPeriods: GLOBAL_LAG_NO_DATA_PERIODS,
             treatMissingData: "breaching",
-            description: `No AuroraGlobalDBRPOLag for this secondary's cluster in ${GLOBAL_LAG_NO_DATA_PERIODS} minutes: the global-lag alarms are blind (check the metric's dimensions with list-metrics, docs/observability.md), or this region is the primary now and platform:regions has not followed`,
+            description: `No AuroraGlobalDBRPOLag for this secondary's cluster in ${GLOBAL_LAG_NO_DATA_PERIODS} minutes: the global-lag alarms are blind (check the metric's dimensions with list-metrics, docs/observability.md), this region is the primary now and platform:regions has not followed, or the cluster has left the global database (detach-and-promote, decommission)`,
         });
     }
     return specs;
