@@ -156,7 +156,7 @@ function allHold(values: unknown, conditions: readonly RenderedWhen[]): boolean 
 }
 
 /** The pods of a row the chart renders with these values (a pod with an unknown condition is left out, after `undecided`). */
-export function renderedPods(values: unknown, workload: ChartWorkload): ChartWorkload["security"]["pods"] {
+function renderedPods(values: unknown, workload: ChartWorkload): ChartWorkload["security"]["pods"] {
     return workload.security.pods.filter((pod) => allHold(values, pod.renderedWhen ?? []) === true);
 }
 
@@ -293,7 +293,7 @@ export function probeRendered(values: unknown, source: ProbeSource): { readonly 
 const DIGEST_VALUE = { "sha256:<hex>": /^sha256:[0-9a-f]{64}$/, "<hex>": /^[0-9a-f]{64}$/ } as const;
 
 /** Whether the chart writes the image pinned by digest under the release's values, or UNKNOWN. */
-export function imagePinned(values: unknown, image: ChartImage): boolean | typeof UNKNOWN {
+function imagePinned(values: unknown, image: ChartImage): boolean | typeof UNKNOWN {
     if (image.digest !== undefined) {
         const read = releaseValue(values, image.digest.path);
         if (read === UNKNOWN) return UNKNOWN;
@@ -315,6 +315,16 @@ function pinAt(image: ChartImage): string {
     return `nowhere (the chart cannot pin ${image.container})`;
 }
 
+/** The chart table's entry for a release's chart and version (undefined when it has none), or UNKNOWN (after `undecided`) while either is unknown. */
+function releaseEntry(props: Props): ChartEntry | undefined | typeof UNKNOWN {
+    const { chart, version } = props;
+    if (isUnknown(chart) || isUnknown(version)) {
+        undecided(isUnknown(chart) ? "chart" : "version");
+        return UNKNOWN;
+    }
+    return chartEntry(chart, version);
+}
+
 /**
  * The check of a Helm rule: each workload the release's chart renders with its values, judged by
  * `judge`. A chart or version not in the table is k8s-helm-resources' finding; values from
@@ -324,10 +334,8 @@ function eachRenderedWorkload(
     judge: (values: unknown, workload: ChartWorkload, report: (message: string) => void) => void,
 ): ResourceRule["check"] {
     return (props, _args, report) => {
-        const { chart, version } = props;
-        if (isUnknown(chart) || isUnknown(version)) return undecided(isUnknown(chart) ? "chart" : "version");
-        const entry = chartEntry(chart, version);
-        if (entry === undefined || props.valueYamlFiles !== undefined) return;
+        const entry = releaseEntry(props);
+        if (entry === UNKNOWN || entry === undefined || props.valueYamlFiles !== undefined) return;
         const values: unknown = props.values;
         for (const workload of entry.workloads) if (rendered(values, workload) === true) judge(values, workload, report);
     };
@@ -342,10 +350,10 @@ export const helmPolicies: ResourceValidationPolicy[] = [
         configDocs: { requireCpuLimit: "Also require limits.cpu, as k8s-resources does." },
         decidesOnKnown: true,
         check: (props: Props, _args, report, config) => {
-            const { chart, version } = props;
-            if (isUnknown(chart) || isUnknown(version)) return undecided(isUnknown(chart) ? "chart" : "version");
-            const entry = chartEntry(chart, version);
+            const entry = releaseEntry(props);
+            if (entry === UNKNOWN) return;
             if (entry === undefined) {
+                const { chart, version } = props;
                 report(
                     `unknown chart: ${String(chart)} ${String(version ?? "(no version)")} is not in the chart table; add it to the table (policy/helmCharts.ts CHARTS) with its workloads and values paths`,
                 );

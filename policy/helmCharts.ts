@@ -190,6 +190,7 @@ const GRAFANA_POD_CONTEXT: ContextSource = {
 /** The operator gives Alertmanager its probes unless it listens on localhost only (kps values.yaml:1245, default false). */
 const ALERTMANAGER_LISTENS: RenderedWhen = { path: "alertmanager.alertmanagerSpec.listenLocal", byDefault: false, when: false };
 
+const OPERATOR_ON: RenderedWhen = { path: "prometheusOperator.enabled", byDefault: true };
 const PROMETHEUS_ON: RenderedWhen = { path: "prometheus.enabled", byDefault: true };
 const ALERTMANAGER_ON: RenderedWhen = { path: "alertmanager.enabled", byDefault: true };
 /** kube-prometheus-stack 88.5.3 Chart.yaml:53-69: the subcharts' conditions. */
@@ -287,10 +288,7 @@ const KPS_ADDED_CONTAINERS: readonly AddedContainers[] = [
     {
         path: "prometheusOperator.admissionWebhooks.deployment.enabled",
         adds: "Deployment prometheus-operator-webhook",
-        when: [
-            { path: "prometheusOperator.enabled", byDefault: true },
-            { path: "prometheusOperator.admissionWebhooks.deployment.enabled", byDefault: false },
-        ],
+        when: [OPERATOR_ON, { path: "prometheusOperator.admissionWebhooks.deployment.enabled", byDefault: false }],
         source: "values.yaml:2899-2900 (enabled: false); templates/prometheus-operator/admission-webhooks/deployment/deployment.yaml:1",
     },
     {
@@ -809,7 +807,7 @@ export const CHARTS: readonly ChartEntry[] = [
                         source: "values.yaml:3523-3528; templates/prometheus-operator/deployment.yaml:53-57",
                     },
                 ],
-                renderedWhen: [{ path: "prometheusOperator.enabled", byDefault: true }],
+                renderedWhen: [OPERATOR_ON],
                 source: "values.yaml:2826, 3412, 3468, 3483; templates/prometheus-operator/deployment.yaml:178-180, 231-233",
             },
             {
@@ -849,7 +847,7 @@ export const CHARTS: readonly ChartEntry[] = [
                     },
                 ],
                 // And in at least one of its pods (`security.pods`): templates/prometheus/prometheus.yaml:1, templates/alertmanager/alertmanager.yaml:1.
-                renderedWhen: [{ path: "prometheusOperator.enabled", byDefault: true }],
+                renderedWhen: [OPERATOR_ON],
                 source: "values.yaml:3549-3561; templates/prometheus-operator/deployment.yaml:101-104 (unset passes 0)",
             },
             {
@@ -903,7 +901,7 @@ export const CHARTS: readonly ChartEntry[] = [
                     },
                 ],
                 renderedWhen: [
-                    { path: "prometheusOperator.enabled", byDefault: true },
+                    OPERATOR_ON,
                     { path: "prometheusOperator.admissionWebhooks.enabled", byDefault: true },
                     { path: "prometheusOperator.admissionWebhooks.patch.enabled", byDefault: true },
                     { path: "prometheusOperator.admissionWebhooks.certManager.enabled", byDefault: false, when: false },

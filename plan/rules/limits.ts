@@ -5,35 +5,7 @@
 import { AURORA_MAX_READERS, AURORA_MAX_SECONDARY_READERS, AURORA_MAX_SECONDARY_REGIONS } from "../../regions/awsLimits";
 import { ALB_MAX_RULES, NAME_RULES, SECURITY_GROUP_MAX_RULES } from "../../regions/cloudRules";
 import { operationsViolations } from "./operations";
-import { type CloudRuleViolation, type RuleResource, type RuleResources, knownString, violation } from "./violation";
-
-const T = {
-    global: "aws:rds/globalCluster:GlobalCluster",
-    cluster: "aws:rds/cluster:Cluster",
-    instance: "aws:rds/clusterInstance:ClusterInstance",
-    sg: "aws:ec2/securityGroup:SecurityGroup",
-    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-    egress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
-    legacyRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
-    prefixList: "aws:ec2/managedPrefixList:ManagedPrefixList",
-    lb: "aws:lb/loadBalancer:LoadBalancer",
-    listener: "aws:lb/listener:Listener",
-    listenerRule: "aws:lb/listenerRule:ListenerRule",
-} as const;
-
-const ofType = (resources: RuleResources, type: string) => resources.filter((r) => r.type === type);
-
-/** The one resource of `type` that `r` refers to: by the id in `input`, else by dependency. */
-function referenced(r: RuleResource, input: string, candidates: RuleResources): RuleResource | undefined {
-    const id = r.inputs[input];
-    if (knownString(id)) {
-        const byId = candidates.find((c) => c.id === id);
-        if (byId) return byId;
-    }
-    const deps = new Set(r.dependencies ?? []);
-    const byDep = candidates.filter((c) => deps.has(c.urn));
-    return byDep.length === 1 ? byDep[0] : undefined;
-}
+import { type CloudRuleViolation, type RuleResource, type RuleResources, T, knownString, ofType, referenced, violation } from "./violation";
 
 function auroraViolations(resources: RuleResources): CloudRuleViolation[] {
     const out: CloudRuleViolation[] = [];

@@ -7,18 +7,21 @@
 import { WEBHOOK_ID } from "../../config/edge";
 import { UNSUPPORTED_ZONE_IDS } from "../../regions/catalog";
 import { UNKNOWN } from "../runtime";
-import { type CloudRuleViolation, type RuleResource, type RuleResources, knownString, inputAt, refersTo, violation } from "./violation";
-
-const T = {
-    subnet: "aws:ec2/subnet:Subnet",
-    cluster: "aws:rds/cluster:Cluster",
-    instance: "aws:rds/clusterInstance:ClusterInstance",
-    notificationPolicy: "cloudflare:index/notificationPolicy:NotificationPolicy",
-} as const;
+import {
+    type CloudRuleViolation,
+    type RuleResource,
+    type RuleResources,
+    T,
+    inputAt,
+    knownString,
+    ofType,
+    referenced,
+    violation,
+} from "./violation";
 
 function subnetViolations(resources: RuleResources): CloudRuleViolation[] {
     const out: CloudRuleViolation[] = [];
-    for (const subnet of resources.filter((r) => r.type === T.subnet)) {
+    for (const subnet of ofType(resources, T.subnet)) {
         const id = subnet.inputs.availabilityZoneId;
         const name = subnet.inputs.availabilityZone;
         if (knownString(id)) {
@@ -45,7 +48,7 @@ const WEEK = 7 * 24 * 60;
  * undefined when it is not one AWS accepts: the format, UTC hours and minutes, at least 30 minutes
  * (CreateDBInstance, PreferredMaintenanceWindow constraints).
  */
-export function weeklyWindow(window: unknown): [number, number] | undefined {
+function weeklyWindow(window: unknown): [number, number] | undefined {
     const m = typeof window === "string" ? /^([a-z]{3}):(\d\d):(\d\d)-([a-z]{3}):(\d\d):(\d\d)$/i.exec(window) : null;
     if (!m) return undefined;
     const at = (day: string, h: string, mi: string) => {
@@ -75,8 +78,8 @@ function dailyWindows(window: unknown): [number, number][] {
 }
 
 function maintenanceViolations(resources: RuleResources): CloudRuleViolation[] {
-    const clusters = resources.filter((r) => r.type === T.cluster);
-    const instances = resources.filter((r) => r.type === T.instance);
+    const clusters = ofType(resources, T.cluster);
+    const instances = ofType(resources, T.instance);
     const out: CloudRuleViolation[] = [];
     for (const cluster of clusters) {
         // The cluster's own windows may not overlap (CreateDBCluster PreferredBackupWindow: "Must not conflict with the preferred maintenance window").
@@ -89,7 +92,7 @@ function maintenanceViolations(resources: RuleResources): CloudRuleViolation[] {
                     `the cluster's preferredMaintenanceWindow ${String(cluster.inputs.preferredMaintenanceWindow)} overlaps its preferredBackupWindow ${String(cluster.inputs.preferredBackupWindow)}`,
                 ),
             );
-        const members = instances.filter((i) => refersTo(i, i.inputs.clusterIdentifier, cluster));
+        const members = instances.filter((i) => referenced(i, "clusterIdentifier", clusters, "clusterIdentifier") === cluster);
         if (members.length < 2) continue;
         const windows: [RuleResource, [number, number]][] = [];
         for (const instance of members) {
@@ -135,7 +138,7 @@ function maintenanceViolations(resources: RuleResources): CloudRuleViolation[] {
 
 function webhookViolations(resources: RuleResources): CloudRuleViolation[] {
     const out: CloudRuleViolation[] = [];
-    for (const policy of resources.filter((r) => r.type === T.notificationPolicy)) {
+    for (const policy of ofType(resources, T.notificationPolicy)) {
         const webhooks = inputAt(policy.inputs, "mechanisms.webhooks");
         if (!Array.isArray(webhooks)) continue;
         for (const [i, webhook] of webhooks.entries()) {

@@ -5,17 +5,17 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { UNKNOWN } from "../runtime";
-import { type CloudRuleViolation, type RuleResource, inputAt, isPhysicalName, refersTo, violation, withIgnoredKept } from "./violation";
-
-const T = {
-    nodeGroup: "aws:eks/nodeGroup:NodeGroup",
-    eks: "aws:eks/cluster:Cluster",
-    cluster: "aws:rds/cluster:Cluster",
-    instance: "aws:rds/clusterInstance:ClusterInstance",
-    targetGroup: "aws:lb/targetGroup:TargetGroup",
-    binding: "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding",
-    invocation: "aws:lambda/invocation:Invocation",
-} as const;
+import {
+    type CloudRuleViolation,
+    type RuleResource,
+    T,
+    inputAt,
+    isPhysicalName,
+    ofType,
+    refersTo,
+    violation,
+    withIgnoredKept,
+} from "./violation";
 
 /**
  * A target group's replace-triggering inputs (ForceNew in terraform-provider-aws
@@ -203,22 +203,23 @@ function scaleInViolations(
     before: readonly RuleResource[],
     after: readonly RuleResource[],
     old: ReadonlyMap<string, RuleResource>,
+    afterUrns: ReadonlySet<string>,
 ): CloudRuleViolation[] {
-    const afterUrns = new Set(after.map((r) => r.urn));
     const clusters = before.filter((r) => r.type === T.cluster && afterUrns.has(r.urn));
     const removed = before.filter((r) => r.type === T.instance && !afterUrns.has(r.urn));
-    const guards = after.filter((r) => r.type === T.invocation);
+    if (removed.length === 0) return [];
+    // The guards this update runs: new, or their input changed (a replacement). A preview plans both
+    // sides with the input unknown (it is built from ids): an unknown one counts by its dependency.
+    const running = ofType(after, T.invocation)
+        .filter((g) => g.inputs.input === UNKNOWN || !isDeepStrictEqual(old.get(g.urn)?.inputs.input, g.inputs.input))
+        .map((g) => ({ g, event: guardEvent(g) }));
     const out: CloudRuleViolation[] = [];
     for (const cluster of clusters) {
         const deleted = removed.filter((i) => refersTo(i, i.inputs.clusterIdentifier, cluster, "clusterIdentifier"));
         if (deleted.length === 0) continue;
         const current = after.find((r) => r.urn === cluster.urn)!;
-        const runs = guards.some((g) => {
-            // A preview plans both sides with the guard's input unknown (it is built from ids): a guard on this cluster counts.
+        const runs = running.some(({ g, event }) => {
             if (g.inputs.input === UNKNOWN) return (g.dependencies ?? []).includes(cluster.urn);
-            const previous = old.get(g.urn);
-            if (previous && isDeepStrictEqual(previous.inputs.input, g.inputs.input)) return false;
-            const event = guardEvent(g);
             if (!event) return false;
             const keep = event.keep as unknown[];
             return (
@@ -278,6 +279,7 @@ export function transitionViolations(
     );
     const afterUrns = new Set(after.resources.map((r) => r.urn));
     const beforeUrns = new Set(before.resources.map((r) => r.urn));
+    const oldGroups = ofType(before.resources, T.targetGroup);
     const replacedGroups = new Set([
         ...updates
             .filter(
@@ -287,7 +289,7 @@ export function transitionViolations(
             )
             .map((u) => u.after.urn),
         // A target group removed or added (renamed) also gives its bindings a new ARN.
-        ...before.resources.filter((r) => r.type === T.targetGroup && !afterUrns.has(r.urn)).map((r) => r.urn),
+        ...oldGroups.filter((r) => !afterUrns.has(r.urn)).map((r) => r.urn),
         ...after.resources.filter((r) => r.type === T.targetGroup && !beforeUrns.has(r.urn)).map((r) => r.urn),
     ]);
     const updated = updates.flatMap((u) => {
@@ -301,14 +303,10 @@ export function transitionViolations(
             case T.instance:
                 return auroraMember(u, globalMembers, memberVersions);
             case T.binding:
-                return targetGroupBinding(
-                    u,
-                    replacedGroups,
-                    before.resources.filter((r) => r.type === T.targetGroup),
-                );
+                return targetGroupBinding(u, replacedGroups, oldGroups);
             default:
                 return [];
         }
     });
-    return [...updated, ...scaleInViolations(before.resources, after.resources, old)];
+    return [...updated, ...scaleInViolations(before.resources, after.resources, old, afterUrns)];
 }

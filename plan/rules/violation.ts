@@ -33,6 +33,30 @@ export function violation(rule: string, urn: string, what: string): CloudRuleVio
 /** A plan's resources, as the rules read them. */
 export type RuleResources = readonly RuleResource[];
 
+/** The type tokens the rules read (the providers' resource types). */
+export const T = {
+    nodeGroup: "aws:eks/nodeGroup:NodeGroup",
+    eks: "aws:eks/cluster:Cluster",
+    global: "aws:rds/globalCluster:GlobalCluster",
+    cluster: "aws:rds/cluster:Cluster",
+    instance: "aws:rds/clusterInstance:ClusterInstance",
+    invocation: "aws:lambda/invocation:Invocation",
+    subnet: "aws:ec2/subnet:Subnet",
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    egress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    legacyRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+    prefixList: "aws:ec2/managedPrefixList:ManagedPrefixList",
+    lb: "aws:lb/loadBalancer:LoadBalancer",
+    listener: "aws:lb/listener:Listener",
+    listenerRule: "aws:lb/listenerRule:ListenerRule",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
+    binding: "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding",
+    notificationPolicy: "cloudflare:index/notificationPolicy:NotificationPolicy",
+} as const;
+
+export const ofType = (resources: RuleResources, type: string): RuleResource[] => resources.filter((r) => r.type === type);
+
 /** A string input the plan knows: neither unknown (a preview) nor empty. */
 export const knownString = (value: unknown): value is string => typeof value === "string" && value !== UNKNOWN && value !== "";
 
@@ -59,6 +83,12 @@ export function refersTo(r: RuleResource, value: unknown, candidate: RuleResourc
         return isPhysicalName(candidate, value, nameInput);
     }
     return (r.dependencies ?? []).includes(candidate.urn);
+}
+
+/** The one candidate `r` refers to through its input `input` (`refersTo`), or undefined when none or several do. */
+export function referenced(r: RuleResource, input: string, candidates: RuleResources, nameInput?: string): RuleResource | undefined {
+    const matches = candidates.filter((c) => refersTo(r, r.inputs[input], c, nameInput));
+    return matches.length === 1 ? matches[0] : undefined;
 }
 
 /** A resource's input at a dotted path (`scalingConfig.desiredSize`, `spec.targetGroupARN`, `a[0].b`). */
