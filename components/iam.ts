@@ -87,12 +87,16 @@ export function podIdentityRole(
         policy?: pulumi.Input<string>;
         managedPolicies?: readonly string[];
         description: string;
+        /**
+         * The association waits for the role's policies, so that the pods get the role once it can
+         * do what they need. @default true
+         */
+        waitForPolicy?: boolean;
     },
     opts: pulumi.CustomResourceOptions,
 ): { role: aws.iam.Role; association: aws.eks.PodIdentityAssociation } {
     const { role, attachments } = podIdentityServiceRole(name, args, opts);
-    // The pods get the role once it can do what they need.
-    const association = podIdentityAssociation(name, args, role, { ...opts, dependsOn: attachments });
+    const association = podIdentityAssociation(name, args, role, (args.waitForPolicy ?? true) ? { ...opts, dependsOn: attachments } : opts);
     return { role, association };
 }
 

@@ -32,7 +32,7 @@ export const WARM_LABELS = {
 } as const;
 
 /** The placeholders' namespace unless the args name another. */
-export const WARM_NAMESPACE = "warm-capacity";
+const WARM_NAMESPACE = "warm-capacity";
 
 export interface WarmCapacityArgs {
     /** Placeholder pods; plain, from the capacity model (`warmPods`). 0 keeps the objects and runs none. */

@@ -128,12 +128,14 @@ export interface ClusterBackupArgs {
     readonly region: string;
     /** The account: the backup role may use its data keys for backups and copies only. */
     readonly accountId: pulumi.Input<string>;
-    /** Regions whose data keys the role uses: the primary's (the cluster's snapshots) and the copy's destination (its vault's key). */
-    readonly keyRegions: readonly string[];
     /** The cell's own vault (declareBackupVault). */
     readonly vault: aws.backup.Vault;
-    /** Another cell's vault, by ARN: where every recovery point is copied. @default none (a one-region stack) */
-    readonly copyVaultArn?: pulumi.Input<string>;
+    /**
+     * Another cell's vault, by region and ARN: where every recovery point is copied. The role uses
+     * the data keys of `region` (the cluster's snapshots) and of this region (its vault's key).
+     * @default none (a one-region stack: only `region`'s keys)
+     */
+    readonly copy?: { readonly region: string; readonly vaultArn: pulumi.Input<string> };
     /** The cell's own logically air-gapped vault (declareAirGappedVault): every recovery point is copied there too. */
     readonly airGappedVault: aws.backup.LogicallyAirGappedVault;
     readonly clusterArn: pulumi.Input<string>;
@@ -157,7 +159,7 @@ export function declareClusterBackup(name: string, args: ClusterBackupArgs, pare
                     completionWindow: 240,
                     lifecycle,
                     copyActions: [
-                        ...(args.copyVaultArn !== undefined ? [{ destinationVaultArn: args.copyVaultArn, lifecycle }] : []),
+                        ...(args.copy !== undefined ? [{ destinationVaultArn: args.copy.vaultArn, lifecycle }] : []),
                         // Same region as the source: AWS Backup copies no Aurora backup to or from an air-gapped vault across regions.
                         { destinationVaultArn: args.airGappedVault.arn, lifecycle },
                     ],
@@ -185,7 +187,8 @@ export function declareClusterBackup(name: string, args: ClusterBackupArgs, pare
     // ("For all copy scenarios, the CMKs must be shared with the source copy role": Encrypt,
     // Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey via AWS Backup; logicallyairgappedvault.html,
     // "Key policy for copy/restore"). Only through AWS Backup and RDS in the key regions.
-    const dataKeys = args.keyRegions.map((r) => pulumi.interpolate`arn:aws:kms:${r}:${args.accountId}:key/*`);
+    const keyRegions = args.copy !== undefined ? [args.region, args.copy.region] : [args.region];
+    const dataKeys = keyRegions.map((r) => pulumi.interpolate`arn:aws:kms:${r}:${args.accountId}:key/*`);
     const keyUse = new aws.iam.RolePolicy(
         `${name}-role-keys`,
         {
@@ -200,7 +203,7 @@ export function declareClusterBackup(name: string, args: ClusterBackupArgs, pare
                         Resource: dataKeys,
                         Condition: {
                             StringEquals: {
-                                "kms:ViaService": args.keyRegions.flatMap((r) => [`backup.${r}.amazonaws.com`, `rds.${r}.amazonaws.com`]),
+                                "kms:ViaService": keyRegions.flatMap((r) => [`backup.${r}.amazonaws.com`, `rds.${r}.amazonaws.com`]),
                             },
                         },
                     },

@@ -225,9 +225,8 @@ export class DataTier extends pulumi.ComponentResource {
                 {
                     region,
                     accountId: args.accountId,
-                    keyRegions: copy ? [region, copy.region] : [region],
                     vault,
-                    copyVaultArn: copy ? backupVaultArn(copy.region, args.accountId, copy.vaultName) : undefined,
+                    copy: copy ? { region: copy.region, vaultArn: backupVaultArn(copy.region, args.accountId, copy.vaultName) } : undefined,
                     airGappedVault,
                     clusterArn: this.database.clusterArn,
                 },

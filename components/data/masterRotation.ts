@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { functionSecurityGroup } from "../functions/invokedFunction";
 import { type DatabaseAccess, admitToDatabase } from "./access";
 
 /** Secrets Manager's single-user PostgreSQL rotation function, published by AWS in the Serverless Application Repository. */
@@ -62,8 +63,8 @@ export interface MemberForRotation {
 export function declareMasterRotation(member: MemberForRotation, name: string, rotation: RotationArgs, dbSg: aws.ec2.SecurityGroup): void {
     const { region } = member;
     const child = { parent: member.resource };
-    const sg = new aws.ec2.SecurityGroup(
-        `${name}-rotation-sg`,
+    const sg = functionSecurityGroup(
+        `${name}-rotation`,
         {
             region,
             vpcId: member.vpcId,
@@ -72,7 +73,6 @@ export function declareMasterRotation(member: MemberForRotation, name: string, r
                 { protocol: "tcp", fromPort: member.port, toPort: member.port, securityGroups: [dbSg.id], description: "Aurora" },
                 { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "Secrets Manager API through NAT" },
             ],
-            tags: { Name: `${name}-rotation-sg` },
         },
         child,
     );

@@ -46,7 +46,7 @@ export function cloudWatchDataSource(region: string): Record<string, unknown> {
  * The pack's `iam-inline-least-privilege` judges this as any inline document: no "*" action, no
  * `service:*`.
  */
-export const GRAFANA_CLOUDWATCH_STATEMENTS = [
+const GRAFANA_CLOUDWATCH_STATEMENTS = [
     {
         Sid: "AllowReadingMetricsFromCloudWatch",
         Effect: "Allow",

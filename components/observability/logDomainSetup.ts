@@ -14,7 +14,7 @@ import type { LogDomain } from "./logDomain";
 import { LOG_DOMAIN_SETUP_HANDLER_SOURCE } from "./logDomainSetupHandler";
 
 /** The security role Fluent Bit's IAM role is mapped to (docs/observability.md). */
-export const LOGS_WRITER_ROLE = "logs_writer";
+const LOGS_WRITER_ROLE = "logs_writer";
 
 /**
  * What Fluent Bit needs for `_bulk` into daily indices it creates, on its two prefixes only:

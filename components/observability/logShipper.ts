@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type ChartPin } from "../../regions/versions";
 import { pinnedRelease } from "../helm";
-import { podIdentityAssociation, podIdentityServiceRole, policyDocument } from "../iam";
+import { podIdentityRole, policyDocument } from "../iam";
 import { LOG_INDEX_PREFIXES } from "./ism";
 
 /**
@@ -62,9 +62,11 @@ export class LogShipper extends pulumi.ComponentResource {
         const serviceAccount = "fluent-bit";
         this.namespace = namespace;
 
-        const { role } = podIdentityServiceRole(
+        // The association has never waited for the policy: waiting now would change the deployed stacks' dependencies.
+        const { role, association } = podIdentityRole(
             name,
             {
+                region,
                 clusterName: args.clusterName,
                 namespace,
                 serviceAccount,
@@ -76,11 +78,10 @@ export class LogShipper extends pulumi.ComponentResource {
                         Resource: pulumi.interpolate`${args.domainArn}/*`,
                     }),
                 ),
+                waitForPolicy: false,
             },
             child,
         );
-        // Unlike podIdentityRole's, this association does not wait for the policy.
-        const association = podIdentityAssociation(name, { region, clusterName: args.clusterName, namespace, serviceAccount }, role, child);
 
         const admission = args.admittedBy?.(role.arn);
         const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: namespace } }, k8sChild);
@@ -157,10 +158,10 @@ export const FLUENT_BIT_RETRY_CAP_SECONDS = 300;
  * half hours, longer than a domain's blue/green update or a node replacement, and a chunk the
  * domain keeps refusing (a mapping conflict) stops being re-sent after that.
  */
-export const FLUENT_BIT_RETRY_LIMIT = 60;
+const FLUENT_BIT_RETRY_LIMIT = 60;
 
 /** Most the rejected queue may hold on a node (`storage.rejected.limit`); beyond it a rejected chunk is not kept. */
-export const FLUENT_BIT_REJECTED_LIMIT = "1G";
+const FLUENT_BIT_REJECTED_LIMIT = "1G";
 
 /**
  * The chart's [SERVICE] (fluent/helm-charts charts/fluent-bit/values.yaml of 0.58.1 `config.service`,

@@ -8,7 +8,7 @@ import * as random from "@pulumi/random";
 import { onPool } from "../../regions/capacity/nodes";
 import { type ChartPin } from "../../regions/versions";
 import { pinnedRelease } from "../helm";
-import { podIdentityAssociation, podIdentityServiceRole, policyDocument } from "../iam";
+import { podIdentityRole, policyDocument } from "../iam";
 import { HEARTBEAT_MINUTES, apiAlertRules, logShippingRules, sloRecordingRules } from "./alertRules";
 import { type AlbMetrics, apiDashboard } from "./dashboard";
 import { cloudWatchDataSource, grafanaCloudWatchPolicy } from "./grafanaCloudWatch";
@@ -41,7 +41,7 @@ export const ALERTMANAGER_SERVICE_ACCOUNT = "alertmanager";
  * `<release>-grafana`, `grafana.serviceAccountName` in its _helpers.tpl): its Pod Identity
  * association names it.
  */
-export const GRAFANA_SERVICE_ACCOUNT = "grafana";
+const GRAFANA_SERVICE_ACCOUNT = "grafana";
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 export const WEBHOOK_SECRET = "alertmanager-webhook";
 /** Grafana's sidecar loads every ConfigMap carrying this label (kube-prometheus-stack default). */
@@ -132,13 +132,14 @@ export class Monitoring extends pulumi.ComponentResource {
         const apiNamespace = args.apiNamespace ?? "api";
         this.namespace = namespace;
 
-        // A role per service account of the chart, and its association. Unlike podIdentityRole's, the
-        // association does not wait for the policy.
-        const podIdentity = (role: string, serviceAccount: string, description: string, policy: pulumi.Input<string>) => {
-            const binding = { clusterName: args.clusterName, namespace, serviceAccount };
-            const { role: iamRole } = podIdentityServiceRole(`${name}-${role}`, { ...binding, description, policy }, child);
-            return { role: iamRole, association: podIdentityAssociation(`${name}-${role}`, { region, ...binding }, iamRole, child) };
-        };
+        // A role per service account of the chart, and its association. The associations have never
+        // waited for the policy: waiting now would change the deployed stacks' dependencies.
+        const podIdentity = (role: string, serviceAccount: string, description: string, policy: pulumi.Input<string>) =>
+            podIdentityRole(
+                `${name}-${role}`,
+                { region, clusterName: args.clusterName, namespace, serviceAccount, description, policy, waitForPolicy: false },
+                child,
+            );
         const { role, association } = podIdentity(
             "alertmanager",
             ALERTMANAGER_SERVICE_ACCOUNT,
@@ -310,7 +311,7 @@ interface ValuesInput {
  * `Pending|Unknown|Failed` for 15 m, KubeDeploymentReplicasMismatch a Deployment short of its
  * replicas for 15 m): every surge or failover would open tickets for the room working as meant.
  */
-export const PENDING_BY_DESIGN_ALERTS = ["KubePodNotReady", "KubeDeploymentReplicasMismatch"] as const;
+const PENDING_BY_DESIGN_ALERTS = ["KubePodNotReady", "KubeDeploymentReplicasMismatch"] as const;
 
 /**
  * The chart's rules disabled (`defaultRules.disabled`, values.yaml of 88.5.3): KubeCPUOvercommit and
@@ -319,7 +320,7 @@ export const PENDING_BY_DESIGN_ALERTS = ["KubePodNotReady", "KubeDeploymentRepli
  * a fixed fleet; under Karpenter nodes follow the pods, and the placeholders' requests would fire
  * them at every surge.
  */
-export const DISABLED_DEFAULT_RULES = ["KubeCPUOvercommit", "KubeMemoryOvercommit"] as const;
+const DISABLED_DEFAULT_RULES = ["KubeCPUOvercommit", "KubeMemoryOvercommit"] as const;
 
 function volumeClaim(storageClassName: string, sizeGiB: number): Record<string, unknown> {
     return {
