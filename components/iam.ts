@@ -101,7 +101,7 @@ export function podIdentityRole(
 }
 
 /** The association half of `podIdentityRole`: `${name}-pod-identity` binds the service account to `role`. */
-export function podIdentityAssociation(
+function podIdentityAssociation(
     name: string,
     args: { region: string; clusterName: pulumi.Input<string>; namespace: pulumi.Input<string>; serviceAccount: pulumi.Input<string> },
     role: aws.iam.Role,

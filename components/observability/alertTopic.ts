@@ -227,7 +227,7 @@ function backupJobFailures(name: string, region: string, topic: aws.sns.Topic, p
 }
 
 /** The job states that mean the job did not do its work (AWS Backup API, BackupJob.State and CopyJob.State). */
-export const BACKUP_JOB_FAILED_STATES = ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"] as const;
+const BACKUP_JOB_FAILED_STATES = ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"] as const;
 
 /** An EventBridge rule in `region` sending its events to `topic`; returns the topic policy statement that lets it publish. */
 function eventsToTopic(
