@@ -116,18 +116,21 @@ export const METRIC_ABSENT_FOR = "15m";
 const COUNT = "http_server_request_duration_seconds_count";
 const BUCKET = "http_server_request_duration_seconds_bucket";
 
+/** How a counter is read over a window: the count in it (`increase`) or the per-second rate (`rate`). */
+type CounterFn = "increase" | "rate";
+
 /** Requests that spend the availability budget (5xx) in `window`. */
-export function badAvailability(namespace: string, window: string): string {
-    return `sum(increase(${COUNT}${api(namespace, `, http_response_status_code=~"5.."`)}[${window}]))`;
+export function badAvailability(namespace: string, window: string, fn: CounterFn = "increase"): string {
+    return `sum(${fn}(${COUNT}${api(namespace, `, http_response_status_code=~"5.."`)}[${window}]))`;
 }
 
 /** Requests that spend the latency budget (slower than 30 ms) in `window`. */
-export function badLatency(namespace: string, window: string): string {
-    return `(sum(increase(${COUNT}${api(namespace)}[${window}])) - sum(increase(${BUCKET}${api(namespace, `, le="${P99_LATENCY_SECONDS}"`)}[${window}])))`;
+export function badLatency(namespace: string, window: string, fn: CounterFn = "increase"): string {
+    return `(sum(${fn}(${COUNT}${api(namespace)}[${window}])) - sum(${fn}(${BUCKET}${api(namespace, `, le="${P99_LATENCY_SECONDS}"`)}[${window}])))`;
 }
 
-function total(namespace: string, window: string): string {
-    return `sum(increase(${COUNT}${api(namespace)}[${window}]))`;
+function total(namespace: string, window: string, fn: CounterFn = "increase"): string {
+    return `sum(${fn}(${COUNT}${api(namespace)}[${window}]))`;
 }
 
 /** The ratio of bad requests in `window` for the objective `which`. */
@@ -165,7 +168,7 @@ export function burnWindows(): string[] {
 }
 
 /** Evaluation interval of the SLI rules, stated (Prometheus's global default may differ): the long windows' counts sum its samples. */
-export const SLI_RULE_INTERVAL = "30s";
+const SLI_RULE_INTERVAL = "30s";
 
 /** Evaluation interval of the 30-day budget rule (it reads 30 days of the 5-minute records). */
 export const BUDGET_RULE_INTERVAL = "2m";
@@ -177,13 +180,13 @@ export const BUDGET_RULE_INTERVAL = "2m";
  * and the bucket) it would pass Prometheus's default `--query.max-samples` of 50,000,000 and fail
  * every evaluation; over the records it reads one series.
  */
-export const RAW_WINDOW_MAX_SECONDS = 6 * 3600;
+const RAW_WINDOW_MAX_SECONDS = 6 * 3600;
 
-/** The 5-minute records the long windows sum over: one series per objective. */
-export const SLO_RATE_RECORDS = { bad: "api_slo:bad_requests:rate5m", total: "api_slo:requests:rate5m" } as const;
+/** The RATE_WINDOW (5-minute) records the long windows sum over: one series per objective. */
+const SLO_RATE_RECORDS = { bad: `api_slo:bad_requests:rate${RATE_WINDOW}`, total: `api_slo:requests:rate${RATE_WINDOW}` } as const;
 
 /** Seconds of a Prometheus duration of one unit ("5m", "6h", "3d"). */
-export function windowSeconds(window: string): number {
+function windowSeconds(window: string): number {
     const m = /^(\d+)([smhd])$/.exec(window);
     if (!m) throw new Error(`windowSeconds: ${window} is not a duration of one unit such as 5m, 6h or 3d`);
     return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "s" | "m" | "h" | "d"];
@@ -215,16 +218,16 @@ function longWindow(which: Objective, window: string): { ratio: string; bad: str
  */
 export function sloRecordingRules(namespace: string): RuleGroup[] {
     const objectives: Objective[] = ["availability", "latency"];
-    const bad = (which: Objective, window: string) => (which === "availability" ? badAvailability : badLatency)(namespace, window);
-    const rate = (expr: string) => expr.replace(/increase\(/g, "rate(");
+    const bad = (which: Objective, window: string, fn?: CounterFn) =>
+        (which === "availability" ? badAvailability : badLatency)(namespace, window, fn);
     return [
         {
             name: "api.slo.sli",
             interval: SLI_RULE_INTERVAL,
             rules: [
                 ...objectives.flatMap((which) => [
-                    { record: SLO_RATE_RECORDS.bad, expr: rate(bad(which, "5m")), labels: { slo: which } },
-                    { record: SLO_RATE_RECORDS.total, expr: rate(total(namespace, "5m")), labels: { slo: which } },
+                    { record: SLO_RATE_RECORDS.bad, expr: bad(which, RATE_WINDOW, "rate"), labels: { slo: which } },
+                    { record: SLO_RATE_RECORDS.total, expr: total(namespace, RATE_WINDOW, "rate"), labels: { slo: which } },
                 ]),
                 ...objectives.flatMap((which) =>
                     burnWindows().flatMap((window) => {

@@ -11,8 +11,6 @@ function signed(n: number): string {
     return n > 0 ? `+${usd(n)}` : usd(n);
 }
 
-const fallbackMark = (fallback: boolean) => (fallback ? "*" : "");
-
 /**
  * The regions whose cells are priced partly at the us-east-1 figures, each with how many of its
  * lines are and how much of its minimum that is: "* at us-east-1 rates where the snapshot has no
@@ -45,10 +43,16 @@ export function fallbackNote(cost: CostEstimate | undefined): string {
 type Line = CostEstimate["global"]["lines"][number];
 
 /** Every line of the estimate, the cells' and the global ones. */
-const allLines = (cost: CostEstimate): Line[] => [...Object.values(cost.cells).flatMap((c) => c.lines), ...cost.global.lines];
+export const allLines = (cost: CostEstimate): Line[] => [...Object.values(cost.cells).flatMap((c) => c.lines), ...cost.global.lines];
 
-/** "†" for a figure resting on a price assumed, not read from a source (prices.ts says what it rests on). */
-export const assumedMark = (lines: readonly Line[]) => (lines.some((l) => l.basis === "assumption") ? "†" : "");
+/** "*" for a figure that adds a line priced at the us-east-1 figures (no regional figure in the snapshot), else "". */
+const fallbackMark = (lines: readonly Line[]) => (lines.some((l) => l.fallback) ? "*" : "");
+
+/**
+ * A figure's marks: "*" if it adds a fallback-priced line, "†" if one resting on a price assumed, not
+ * read from a source (prices.ts says what it rests on). Global lines are never fallback-priced.
+ */
+export const marks = (lines: readonly Line[]) => `${fallbackMark(lines)}${lines.some((l) => l.basis === "assumption") ? "†" : ""}`;
 
 /** What "†" means, naming the assumed items; empty when none is. */
 export function assumedNote(cost: CostEstimate): string {
@@ -65,34 +69,22 @@ export function assumedNote(cost: CostEstimate): string {
 }
 
 /** When the prices used were read: "2026-12-02" or "2026-12-02 to 2026-12-03". */
-export function readDates(cost: CostEstimate): string {
+function readDates(cost: CostEstimate): string {
     const dates = [...new Set(allLines(cost).map((l) => l.read))].sort();
     if (dates.length === 0) return cost.priceDate;
     return dates.length === 1 ? dates[0]! : `${dates[0]} to ${dates.at(-1)}`;
 }
-
-/** The marks of a total: "*" if it adds a fallback line, "†" if an assumed one. */
-export const totalMarks = (cost: CostEstimate) => `${anyFallback(cost)}${assumedMark(allLines(cost))}`;
-
-/** "*" for a cell some of whose lines are priced at the us-east-1 figures, else "". */
-const cellMark = (cell: CostEstimate["cells"][string]) => fallbackMark(cell.lines.some((l) => l.fallback));
-
-/** A cell's figures' marks: "*" (fallback-priced lines), "†" (an assumed price). */
-export const cellMarks = (cell: CostEstimate["cells"][string]) => `${cellMark(cell)}${assumedMark(cell.lines)}`;
 
 /** What the monthly figures are: prices, hours, the two scales (the text table's heading and the HTML note). */
 export function costBasis(cost: CostEstimate): string {
     return `${cost.currency}, on-demand list prices read ${readDates(cost)}, ${cost.hoursPerMonth} h a month; min: normal users, node groups and Karpenter's API nodes at their minimum; worst case: each cell at its own worst tolerated failure, both at their maximum, summed: an upper bound, since no one failure loads every cell at once`;
 }
 
-/** "*" for a figure that adds any fallback-priced line (the totals), else "". */
-export const anyFallback = (cost: CostEstimate) => fallbackMark(Object.values(cost.cells).some((c) => cellMark(c) !== ""));
-
 export function formatCostTable(cost: CostEstimate): string {
     const rows = [["Region", "Cell", "Min / month", "Worst case / month", "Largest item at minimum / Cloudflare item"]];
     for (const cell of Object.values(cost.cells)) {
         const largest = [...cell.lines].sort((a, b) => b.monthly.min - a.monthly.min)[0];
-        const estimated = cellMarks(cell);
+        const estimated = marks(cell.lines);
         rows.push([
             cell.region,
             cell.code,
@@ -102,10 +94,10 @@ export function formatCostTable(cost: CostEstimate): string {
         ]);
     }
     for (const line of cost.global.lines) {
-        const m = assumedMark([line]);
+        const m = marks([line]);
         rows.push(["Cloudflare", "", `${usd(line.monthly.min)}${m}`, `${usd(line.monthly.worstCase)}${m}`, line.item]);
     }
-    const mark = totalMarks(cost);
+    const mark = marks(allLines(cost));
     rows.push(["Total", "", `${usd(cost.monthly.min)}${mark}`, `${usd(cost.monthly.worstCase)}${mark}`, ""]);
     rows.push(["Per 1,000 concurrent users", "", `${usd(cost.per1000Users.min)}${mark}`, `${usd(cost.per1000Users.worstCase)}${mark}`, ""]);
     const fallbacks = fallbackNote(cost);
@@ -127,7 +119,7 @@ export function formatCellCost(cost: CostEstimate, code: string): string {
     const rows = [["Item", "Quantity min/worst", "Unit price", "Min / month", "Worst case / month"]];
     for (const l of cell.lines) {
         rows.push([
-            `${l.item}${fallbackMark(l.fallback)}${assumedMark([l])}`,
+            `${l.item}${marks([l])}`,
             `${l.quantity.min}/${l.quantity.worstCase}`,
             `$${l.unitUsd} / ${l.unit}`,
             usd(l.monthly.min),
@@ -149,13 +141,13 @@ export function formatCostDelta(before: CostEstimate, after: CostEstimate): stri
         if (d.min === 0 && d.worstCase === 0) continue;
         const note = !before.cells[code] ? " (added)" : !after.cells[code] ? " (removed)" : "";
         const cell = after.cells[code] ?? before.cells[code];
-        const mark = cell.lines.some((l) => l.fallback) ? "*" : "";
+        const mark = fallbackMark(cell.lines);
         rows.push([`${code}${note}`, `${signed(d.min)}${mark}`, `${signed(d.worstCase)}${mark}`]);
     }
     const g = delta(before.global.monthly, after.global.monthly);
     if (g.min !== 0 || g.worstCase !== 0) rows.push(["Cloudflare", signed(g.min), signed(g.worstCase)]);
     const t = delta(before.monthly, after.monthly);
-    const mark = anyFallback(before) || anyFallback(after);
+    const mark = fallbackMark([...allLines(before), ...allLines(after)]);
     rows.push(["Total", `${signed(t.min)}${mark}`, `${signed(t.worstCase)}${mark}`]);
     const note = fallbackNote(after);
     return [

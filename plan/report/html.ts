@@ -13,7 +13,7 @@ import { type CostEstimate } from "../cost/estimate";
 import { type Plan, cellCodes } from "../plan";
 import { type CloudRuleReport } from "../rules";
 import { failureLabel } from "./capacityTable";
-import { assumedMark, assumedNote, cellMarks, costBasis, fallbackNote, totalMarks, usd } from "./costTable";
+import { allLines, assumedNote, costBasis, fallbackNote, marks, usd } from "./costTable";
 import { mermaid } from "./diagram";
 
 const escape = (text: string) =>
@@ -97,14 +97,14 @@ export function renderHtml({ plan, stack, comparison, mermaidJs }: HtmlInput): s
     const costRows = Object.values(cost.cells).map((c) => [
         c.region,
         c.code,
-        `${usd(c.monthly.min)}${cellMarks(c)}`,
-        `${usd(c.monthly.worstCase)}${cellMarks(c)}`,
+        `${usd(c.monthly.min)}${marks(c.lines)}`,
+        `${usd(c.monthly.worstCase)}${marks(c.lines)}`,
     ]);
     for (const l of cost.global.lines) {
-        const m = assumedMark([l]);
+        const m = marks([l]);
         costRows.push([l.item, "", `${usd(l.monthly.min)}${m}`, `${usd(l.monthly.worstCase)}${m}`]);
     }
-    const mark = totalMarks(cost);
+    const mark = marks(allLines(cost));
     costRows.push(["Total", "", `${usd(cost.monthly.min)}${mark}`, `${usd(cost.monthly.worstCase)}${mark}`]);
     costRows.push(["Per 1,000 concurrent users", "", `${usd(cost.per1000Users.min)}${mark}`, `${usd(cost.per1000Users.worstCase)}${mark}`]);
 

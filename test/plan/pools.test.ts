@@ -9,11 +9,10 @@ import * as assert from "node:assert/strict";
 import { type PlanResource, type PlanRun } from "../../plan/plan";
 import { projectRoot, readStack } from "../../plan/stackConfig";
 import { coalesce, valueAt } from "../../policy/helm";
-import { CHARTS } from "../../policy/helmCharts";
+import { chartEntry } from "../../policy/helmCharts";
 import { DEFAULT_DAEMONSETS, INSTANCE_TYPES, POOL_LABEL, POOLS, nodeAllocatable } from "../../regions/capacity/nodes";
-import { planOf, prodStack } from "../support/harness";
+import { RELEASE, planOf, prodStack } from "../support/harness";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 const WORKLOADS = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"];
 
 /** A pod a chart renders outside the DaemonSets: where its replicas and its containers' resources are set. */
@@ -112,9 +111,9 @@ function at(given: unknown, dotted: string): unknown {
     return (read as { readonly value: unknown }).value;
 }
 
-/** The chart's default at a resources path, as policy/helmCharts.ts records it. */
-function resourcesDefault(chart: string, resources: string): Record<string, unknown> {
-    const entry = CHARTS.find((c) => c.chart === chart);
+/** The default of the release's chart, at the release's version, at a resources path, as policy/helmCharts.ts records it. */
+function resourcesDefault(release: PlanResource, resources: string): Record<string, unknown> {
+    const entry = chartEntry(release.inputs.chart, release.inputs.version);
     return (entry?.workloads.find((w) => w.resources === resources)?.resourcesDefault ?? {}) as Record<string, unknown>;
 }
 
@@ -147,7 +146,7 @@ function systemPods(plan: PlanRun["plan"], cell: string): PodRequests[] {
             let cpu = 0;
             let memory = 0;
             for (const resources of pod.containers) {
-                const merged = coalesce(at(given, resources), resourcesDefault(chart, resources)) as {
+                const merged = coalesce(at(given, resources), resourcesDefault(release, resources)) as {
                     requests?: { cpu?: unknown; memory?: unknown };
                 };
                 assert.ok(

@@ -10,9 +10,9 @@ import type { Props } from "../../policy/common";
 import { coalesce, favourable, holds, missingResources, releaseValue, rendered, unmodelledContainers, valueAt } from "../../policy/helm";
 import { CHARTS, chartEntry, exemptions } from "../../policy/helmCharts";
 import { RESTRICTED_COMPLIANT, RESTRICTED_FIELDS, restrictedProblems } from "../../policy/kubernetes";
+import { RELEASE } from "../support/harness";
 import { type Row, UNKNOWN, checkRule, findings, fixture, flagged, underEngine } from "../support/policy";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SIZED = { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } };
 const LBC = { chart: "aws-load-balancer-controller", version: "3.5.0" };
 const KARPENTER_CHART = { chart: "oci://public.ecr.aws/karpenter/karpenter", version: "1.14.1" };

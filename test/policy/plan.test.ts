@@ -326,6 +326,15 @@ describe("policy pack configs per stack", () => {
     });
 });
 
+/** `resources` with the value `key` removed from the load balancer controller's releases' raw inputs. */
+function withoutLbcValue(resources: readonly RecordedResource[], key: string): RecordedResource[] {
+    return resources.map((r) =>
+        r.type === RELEASE && r.inputs.chart === "aws-load-balancer-controller"
+            ? { ...r, rawInputs: { ...r.rawInputs, values: { ...(r.rawInputs.values as Record<string, unknown>), [key]: undefined } } }
+            : r,
+    );
+}
+
 describe("offline plan: every Helm release is in the chart table (the k8s-helm-* rules judge them)", () => {
     let prod: PlanRun;
     let staging: PlanRun;
@@ -360,14 +369,7 @@ describe("offline plan: every Helm release is in the chart table (the k8s-helm-*
         assert.deepEqual(await checkPolicies(prod.evaluation.resources, only), []);
         // Nor does any release add a container the table does not model (policy/helmCharts.ts addsContainers).
         assert.deepEqual(await checkPolicies(staging.evaluation.resources, only), []);
-        const unsized = prod.evaluation.resources.map((r) =>
-            r.type === RELEASE && r.inputs.chart === "aws-load-balancer-controller"
-                ? {
-                      ...r,
-                      rawInputs: { ...r.rawInputs, values: { ...(r.rawInputs.values as Record<string, unknown>), resources: undefined } },
-                  }
-                : r,
-        );
+        const unsized = withoutLbcValue(prod.evaluation.resources, "resources");
         const found = await checkPolicies(unsized, only);
         assert.deepEqual(
             found.map((v) => `${v.urn?.split("::").pop()} ${v.enforcementLevel}`),
@@ -382,17 +384,7 @@ describe("offline plan: every Helm release is in the chart table (the k8s-helm-*
         };
         assert.deepEqual(await checkPolicies(prod.evaluation.resources, only), []);
         assert.deepEqual(await checkPolicies(staging.evaluation.resources, only), []);
-        const dropped = prod.evaluation.resources.map((r) =>
-            r.type === RELEASE && r.inputs.chart === "aws-load-balancer-controller"
-                ? {
-                      ...r,
-                      rawInputs: {
-                          ...r.rawInputs,
-                          values: { ...(r.rawInputs.values as Record<string, unknown>), securityContext: undefined },
-                      },
-                  }
-                : r,
-        );
+        const dropped = withoutLbcValue(prod.evaluation.resources, "securityContext");
         assert.deepEqual(
             (await checkPolicies(dropped, only)).map((v) => `${v.policy} ${v.urn?.split("::").pop()} ${v.enforcementLevel}`),
             ["apse1-ingress-lbc", "euc1-ingress-lbc", "use1-ingress-lbc"].map(

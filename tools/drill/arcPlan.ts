@@ -44,6 +44,16 @@ export interface ArcOptions {
 /** How the plan's run ended, for the outcome and the exit status. */
 export type PlanVerdict = "completed" | "completed-with-exceptions" | "failed-step" | "timed-out" | "interrupted" | "error" | "not-started";
 
+/** The plan ran to its end, some steps perhaps with exceptions: the writer and the traffic moved. */
+export function ranToEnd(verdict: PlanVerdict): boolean {
+    return verdict === "completed" || verdict === "completed-with-exceptions";
+}
+
+/** The steps that did not complete, each with its status: "aurora failed". */
+function unfinished(steps: readonly StepState[]): string[] {
+    return steps.filter((s) => s.status !== "completed").map((s) => `${s.name} ${s.status}`);
+}
+
 export interface ArcPlanReport {
     readonly planArn: string;
     readonly planName: string;
@@ -245,7 +255,7 @@ export class PlanRun {
         }
         const final = last as ExecutionInfo | null;
         if (final !== null && ended(final.executionState)) endedAtMs = hooks.now();
-        const done = verdict === "completed" || verdict === "completed-with-exceptions";
+        const done = ranToEnd(verdict);
         const moved = done || startUncertain || !stateKnown || (final !== null && writerMayHaveMoved(workflow, final.stepStates));
         const report: ArcPlanReport = {
             planArn: options.planArn,
@@ -289,7 +299,7 @@ export class PlanRun {
             }
             if (inGroup("exceptions", state)) {
                 hooks.event(`plan execution ${executionId}: ${state}`);
-                const short = info.stepStates.filter((s) => s.status !== "completed").map((s) => `${s.name} ${s.status}`);
+                const short = unfinished(info.stepStates);
                 hooks.problem(`plan execution ${executionId} completed with exceptions${short.length > 0 ? `: ${short.join(", ")}` : ""}`);
                 return "completed-with-exceptions";
             }
@@ -359,14 +369,11 @@ export class PlanRun {
                 `start-plan-execution did not answer: an execution may have started; list them: ${cli.command("list-plan-executions", ["--plan-arn", options.planArn])}`,
                 `pool ${hooks.poolName} stays disabled until you know: if an execution runs, follow it (get-plan-execution) or cancel it (cancel-plan-execution); if none started, re-enable the pool: ${hooks.enablePoolCommand}`,
             ];
-        if (report.verdict === "completed" || report.verdict === "completed-with-exceptions")
+        if (ranToEnd(report.verdict))
             return [
                 ...(report.verdict === "completed-with-exceptions"
                     ? [
-                          `some steps did not complete (${report.steps
-                              .filter((s) => s.status !== "completed")
-                              .map((s) => `${s.name} ${s.status}`)
-                              .join(", ")}): check them with ${follow} before relying on the move`,
+                          `some steps did not complete (${unfinished(report.steps).join(", ")}): check them with ${follow} before relying on the move`,
                       ]
                     : []),
                 `the plan moved the writer and the traffic to ${options.activatingRegion}; pool ${hooks.poolName} stays disabled (it would send users to ${options.deactivatingRegion}, which no longer holds the writer)`,

@@ -16,7 +16,7 @@ import { type LoadRun, checkReachable, startLoad } from "../load";
 import { type PoolApi, PoolError, type PoolHealth, type PoolInfo, cloudflarePools, describeApiError, findPool } from "../pools";
 import { type Sample } from "../stats";
 import { RegionSwitchCli, awsRunner } from "./arcCli";
-import { type ArcPlanReport, type PlanHooks, PlanRun, formatPlan } from "./arcPlan";
+import { type ArcPlanReport, type PlanHooks, PlanRun, formatPlan, ranToEnd } from "./arcPlan";
 import { type LedgerReport, countWrites, failbackMs, formatLedger, ledgerReport, recoveryMs } from "./ledger";
 import { type DrillOptions } from "./options";
 import {
@@ -190,8 +190,7 @@ class Execution {
                 steps.reroute = reroute.value;
                 if (steps.arc.verdict === "interrupted") throw new Aborted("interrupted");
                 if (steps.arc.verdict === "error" || steps.arc.verdict === "not-started") throw new PlanStopped();
-                if (steps.arc.verdict === "completed" || steps.arc.verdict === "completed-with-exceptions")
-                    await this.keepPoolOut(steps.reroute, steps.baselineRegion);
+                if (ranToEnd(steps.arc.verdict)) await this.keepPoolOut(steps.reroute, steps.baselineRegion);
                 if (steps.arc.poolLeftDisabled) return this.finish(steps, false);
             } else {
                 steps.reroute = await this.awaitReroute(steps.baselineRegion, steps.disabledAt);

@@ -12,13 +12,13 @@ import * as assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { ismPolicy } from "../../../components/observability/ism";
 import { AUDIT_CONFIG, logDomainSetupEvent, logsWriterRole } from "../../../components/observability/logDomainSetup";
 import { LOG_DOMAIN_SETUP_HANDLER_SOURCE } from "../../../components/observability/logDomainSetupHandler";
+import { listen } from "../../support/loopback";
 
 const REGION = "eu-central-1";
 const MASTER = "arn:aws:iam::123456789012:role/euc1-obs-logs-admin-1a2b3c4";
@@ -102,11 +102,11 @@ class FakeDomain {
     /** Answer 403 to everything, as a domain that does not map the caller. */
     forbid = false;
     readonly signatureProblems: string[] = [];
-    private server?: http.Server;
+    private listening?: { readonly url: string; close(): Promise<void> };
     private seq = 0;
 
     async start(): Promise<string> {
-        this.server = http.createServer((req, res) => {
+        const server = http.createServer((req, res) => {
             let raw = "";
             req.on("data", (d: Buffer) => (raw += d.toString("utf8")));
             req.on("end", () => {
@@ -120,11 +120,11 @@ class FakeDomain {
                 });
             });
         });
-        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-        return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+        this.listening = await listen(server, {});
+        return this.listening.url;
     }
     stop(): Promise<void> {
-        return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+        return this.listening?.close() ?? Promise.resolve();
     }
 
     /** Recomputes the request's SigV4 signature from what arrived, with the assumed session's secret. */
@@ -271,11 +271,7 @@ async function startSts(calls: Record<string, string>[]): Promise<{ url: string;
             );
         });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return {
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-    };
+    return listen(server, {});
 }
 
 describe("log domain setup handler against a fake OpenSearch domain", function () {
